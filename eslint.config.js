@@ -1,0 +1,67 @@
+// Lint, including the layering rules from ../shared/DESIGN.md (VS Code enforces its
+// common/node/browser/electron-main layering the same way: a wrong import fails the build).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = ['fs', 'path', 'os', 'crypto', 'http', 'https', 'net', 'child_process', 'worker_threads', 'url', 'stream', 'events', 'util', 'zlib', 'tls', 'dns', 'readline', 'process', 'buffer', 'timers'];
+const nodeOnly = [...nodeBuiltins.map((m) => `node:${m}`), ...nodeBuiltins, 'better-sqlite3', 'ws'];
+
+/** Build a no-restricted-imports rule from forbidden module names and path patterns. */
+function restrict(why, { paths = [], patterns = [] }) {
+  return {
+    'no-restricted-imports': [
+      'error',
+      {
+        paths: paths.map((name) => ({ name, message: why })),
+        patterns: patterns.map((group) => ({ group: [group], message: why })),
+      },
+    ],
+  };
+}
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'coverage/**', '**/*.d.ts'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+    },
+  },
+  {
+    files: ['shared/**'],
+    rules: restrict('shared/ is pure TypeScript that runs anywhere: no Node, DOM-runtime, Electron or app-folder imports.', {
+      paths: [...nodeOnly, 'electron', 'react', 'zustand'],
+      patterns: ['**/hq/**', '**/electron/**', '**/renderer/**', 'node:*'],
+    }),
+  },
+  {
+    files: ['hq/**'],
+    rules: restrict('hq/ is the server: it may use shared/ and Node, never the desk or the UI.', {
+      paths: ['electron', 'react', 'zustand'],
+      patterns: ['**/electron/**', '**/renderer/**'],
+    }),
+  },
+  {
+    files: ['electron/desk/**', 'electron/web/**'],
+    rules: restrict('The desk core and web shell run in plain Node: no electron import, no hq/ or renderer/ code.', {
+      paths: ['electron', 'react', 'zustand'],
+      patterns: ['**/hq/**', '**/renderer/**', 'electron/*'],
+    }),
+  },
+  {
+    files: ['electron/shell/**'],
+    rules: restrict('The Electron shell hosts the desk core; it never reaches into hq/ or renderer/.', {
+      paths: ['react', 'zustand'],
+      patterns: ['**/hq/**', '**/renderer/**'],
+    }),
+  },
+  {
+    files: ['renderer/**'],
+    rules: restrict('renderer/ sees the world only through DeskApi: it imports shared/ only, never Node, Electron, hq/ or electron/.', {
+      paths: [...nodeOnly, 'electron'],
+      patterns: ['**/hq/**', '**/electron/**', 'node:*'],
+    }),
+  },
+);

@@ -1,0 +1,189 @@
+// Domain model shared by HQ, the desk core and the renderer.
+// Schemas are the source of truth; the TypeScript types are inferred from them so that
+// what is validated at a boundary and what the code believes can never drift apart.
+import { z } from 'zod';
+
+export const Id = z.string().min(1).max(64);
+/** Epoch milliseconds. */
+export const Millis = z.number().int().nonnegative();
+
+export const Tier = z.enum(['basic', 'silver', 'gold', 'platinum']);
+export type Tier = z.infer<typeof Tier>;
+
+export const Category = z.enum(['running', 'basketball', 'retro', 'casual', 'kids']);
+export type Category = z.infer<typeof Category>;
+
+/** EU shoe size, whole or half (e.g. 38, 38.5). */
+export const EuSize = z.number().min(16).max(52).refine((n) => Number.isInteger(n * 2), 'sizes go in half steps');
+
+export const Store = z.object({
+  id: Id,
+  name: z.string().min(1).max(80),
+  city: z.string().max(40).default(''),
+});
+export type Store = z.infer<typeof Store>;
+
+export const Sizes = z.object({
+  /** EU size, e.g. 38.5 */
+  eu: EuSize,
+  /** Chinese size in mm of foot length, e.g. 240 */
+  cn: z.number().int().min(100).max(330),
+});
+export type Sizes = z.infer<typeof Sizes>;
+
+export const Member = z.object({
+  id: Id,
+  /** Loyalty card code printed on the member's card / QR, e.g. "M0012345". */
+  code: z.string().min(1).max(32),
+  name: z.string().min(1).max(60),
+  /** Optional romanised/English name, searched as well. */
+  nameEn: z.string().max(60).default(''),
+  tier: Tier,
+  /** Full phone lives at HQ only; desks receive the masked form and the last 4 digits. */
+  phoneMasked: z.string().max(20).default(''),
+  phoneLast4: z.string().regex(/^\d{0,4}$/).default(''),
+  homeStoreId: Id,
+  sizes: Sizes,
+  preferences: z.array(Category).max(5).default([]),
+  points: z.number().int().nonnegative().default(0),
+  joinedAt: Millis,
+  updatedAt: Millis,
+});
+export type Member = z.infer<typeof Member>;
+
+export const Purchase = z.object({
+  id: Id,
+  memberId: Id,
+  styleId: Id,
+  styleName: z.string().max(80),
+  category: Category,
+  color: z.string().max(40),
+  size: EuSize,
+  storeId: Id,
+  at: Millis,
+  /** Price paid, in fen (1/100 CNY). */
+  price: z.number().int().nonnegative(),
+});
+export type Purchase = z.infer<typeof Purchase>;
+
+export const Colorway = z.object({ code: z.string().min(1).max(20), name: z.string().min(1).max(40) });
+export type Colorway = z.infer<typeof Colorway>;
+
+export const Style = z.object({
+  id: Id,
+  name: z.string().min(1).max(80),
+  category: Category,
+  /** Price in fen (1/100 CNY). */
+  price: z.number().int().nonnegative(),
+  colors: z.array(Colorway).min(1).max(20),
+  sizes: z.array(EuSize).min(1).max(40),
+  releasedAt: Millis,
+});
+export type Style = z.infer<typeof Style>;
+
+export const StockLine = z.object({
+  storeId: Id,
+  styleId: Id,
+  color: z.string().min(1).max(20),
+  size: EuSize,
+  qty: z.number().int().nonnegative(),
+});
+export type StockLine = z.infer<typeof StockLine>;
+
+/**
+ * Why a style is recommended, as structured codes so each desk renders them in its own
+ * language (see shared/i18n). `formatReasons` turns them into the sentence a clerk reads aloud.
+ */
+export const Reason = z.discriminatedUnion('code', [
+  z.object({ code: z.literal('preference'), category: Category }),
+  z.object({ code: z.literal('bought_category'), category: Category, count: z.number().int().positive() }),
+  z.object({ code: z.literal('size_in_stock'), size: EuSize, qty: z.number().int().positive() }),
+  z.object({ code: z.literal('new_this_week') }),
+  z.object({ code: z.literal('new_arrival') }),
+  z.object({ code: z.literal('popular_in_store') }),
+]);
+export type Reason = z.infer<typeof Reason>;
+
+export const Recommendation = z.object({
+  styleId: Id,
+  name: z.string().max(80),
+  category: Category,
+  price: z.number().int().nonnegative(),
+  /** Colors in stock at this store in the member's size. */
+  colors: z.array(Colorway),
+  /** Stock at this store per size (all sizes of the style, summed over colors). */
+  stockBySize: z.array(z.object({ size: EuSize, qty: z.number().int().nonnegative() })),
+  score: z.number(),
+  reasons: z.array(Reason).min(1),
+});
+export type Recommendation = z.infer<typeof Recommendation>;
+
+export const ArrivalSource = z.enum(['door', 'miniprogram', 'pos']);
+export type ArrivalSource = z.infer<typeof ArrivalSource>;
+
+export const VisitStatus = z.enum(['open', 'claimed', 'closed']);
+export type VisitStatus = z.infer<typeof VisitStatus>;
+
+export const Outcome = z.enum(['purchased', 'tried', 'browsed']);
+export type Outcome = z.infer<typeof Outcome>;
+
+/** Who acted: the counter PC, and (from issue 5 on) the clerk signed in at it. */
+export const Actor = z.object({
+  deviceId: Id,
+  deviceName: z.string().max(60),
+  clerkId: Id.optional(),
+  clerkName: z.string().max(60).optional(),
+});
+export type Actor = z.infer<typeof Actor>;
+
+export const Note = z.object({
+  id: Id,
+  visitId: Id,
+  memberId: Id,
+  text: z.string().min(1).max(2000),
+  by: Actor,
+  at: Millis,
+});
+export type Note = z.infer<typeof Note>;
+
+export const Visit = z.object({
+  id: Id,
+  storeId: Id,
+  memberId: Id,
+  source: ArrivalSource,
+  status: VisitStatus,
+  arrivedAt: Millis,
+  /** Last time the member was seen (a repeat arrival within 30 minutes bumps this). */
+  lastSeenAt: Millis,
+  arrivals: z.number().int().positive(),
+  claimedBy: Actor.nullable(),
+  claimedAt: Millis.nullable(),
+  closedAt: Millis.nullable(),
+  outcome: Outcome.nullable(),
+  notes: z.array(Note),
+});
+export type Visit = z.infer<typeof Visit>;
+
+/** What a desk needs to serve a member: the member, recent purchases, and styles to suggest. */
+export const MemberProfile = z.object({
+  member: Member,
+  purchases: z.array(Purchase).max(50),
+  recommendations: z.array(Recommendation).max(6),
+});
+export type MemberProfile = z.infer<typeof MemberProfile>;
+
+export const MessageKind = z.enum(['text', 'product', 'image']);
+export type MessageKind = z.infer<typeof MessageKind>;
+
+/** Chat message between a member and a store (filled in by issue 3). */
+export const Message = z.object({
+  id: Id,
+  storeId: Id,
+  memberId: Id,
+  from: z.enum(['member', 'clerk']),
+  by: Actor.nullable(),
+  kind: MessageKind,
+  body: z.string().max(4000),
+  at: Millis,
+});
+export type Message = z.infer<typeof Message>;

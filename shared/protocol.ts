@@ -1,0 +1,237 @@
+// Protocol v1 between HQ and a desk (one WebSocket per counter PC). See docs/protocol.md.
+//
+// Delivery is at-least-once on the wire and exactly-once in effect: every store has a gap-free
+// event sequence inside an epoch, the desk owns its position, and commands carry a desk-made opId
+// that HQ remembers per device, so a resend is answered `duplicate` instead of applied twice.
+import { z } from 'zod';
+import { Actor, Id, Member, MemberProfile, Millis, Note, Outcome, Visit } from './domain.ts';
+
+export const PROTOCOL_VERSION = 1;
+
+/** Largest frame either side accepts, in bytes. HQ closes with 1009 above it (ws maxPayload). */
+export const MAX_FRAME_BYTES = 64 * 1024;
+
+/** WebSocket close codes used by Footfall (4000–4999 are application codes). */
+export const CloseCode = {
+  /** Normal close, e.g. the desk shutting down. */
+  normal: 1000,
+  /** HQ is shutting down or restarting; reconnect with backoff. */
+  goingAway: 1001,
+  /** Frame larger than MAX_FRAME_BYTES (set by ws itself). */
+  tooLarge: 1009,
+  /** A frame failed its schema or was not JSON. */
+  badFrame: 4000,
+  /** Missing, unknown or revoked device token. */
+  unauthorized: 4001,
+  /** `hello.v` is a version HQ does not speak. */
+  unsupportedVersion: 4002,
+  /** A frame arrived before `hello`, or a second `hello`. */
+  protocolViolation: 4003,
+  /** The desk's send buffer passed the slow-consumer limit; it should reconnect and resume. */
+  slowConsumer: 4004,
+  /** No pong within the heartbeat window. */
+  heartbeatTimeout: 4005,
+  /** The same device connected again; the older socket is closed. */
+  replaced: 4009,
+  /** Too many frames per second from this device. */
+  rateLimited: 4029,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+export const Position = z.object({ epoch: z.string().min(1).max(64), seq: z.number().int().nonnegative() });
+export type Position = z.infer<typeof Position>;
+
+// ---------------------------------------------------------------------------------------------
+// Events (HQ → desk, stored in the per-store log and replayed on resume)
+
+/** Who caused a change and through which command, so the desk can settle its pending op. */
+const Cause = { by: Actor.nullable(), opId: Id.nullable() };
+
+export const EventData = {
+  /** A member walked in: a new visit with the profile and recommendations for this store. */
+  arrival: z.object({ visit: Visit, profile: MemberProfile }),
+  /** The same member again within 30 minutes: the open visit is bumped, not re-alerted. */
+  'visit.updated': z.object({ visit: Visit }),
+  'visit.claimed': z.object({ visit: Visit, ...Cause }),
+  'visit.released': z.object({ visit: Visit, ...Cause }),
+  'visit.noted': z.object({ visit: Visit, note: Note, ...Cause }),
+  'visit.closed': z.object({ visit: Visit, ...Cause }),
+  /** Member record or profile changed at HQ (ingest, purchase). */
+  'member.updated': z.object({ profile: MemberProfile }),
+} as const;
+export type EventType = keyof typeof EventData;
+export const EVENT_TYPES = Object.keys(EventData) as EventType[];
+
+const eventFrame = <T extends EventType>(type: T) =>
+  z.object({
+    t: z.literal('ev'),
+    epoch: z.string(),
+    seq: z.number().int().positive(),
+    id: Id,
+    type: z.literal(type),
+    at: Millis,
+    data: EventData[type],
+  });
+
+export const EvFrame = z.discriminatedUnion('type', [
+  eventFrame('arrival'),
+  eventFrame('visit.updated'),
+  eventFrame('visit.claimed'),
+  eventFrame('visit.released'),
+  eventFrame('visit.noted'),
+  eventFrame('visit.closed'),
+  eventFrame('member.updated'),
+]);
+export type EvFrame = z.infer<typeof EvFrame>;
+export type EventOf<T extends EventType> = Extract<EvFrame, { type: T }>;
+
+// ---------------------------------------------------------------------------------------------
+// Commands (desk → HQ). The effect comes back as an event; the answer as cmdAck.
+
+export const CommandData = {
+  claim: z.object({ visitId: Id }),
+  release: z.object({ visitId: Id }),
+  note: z.object({ visitId: Id, noteId: Id, text: z.string().trim().min(1).max(2000) }),
+  close: z.object({ visitId: Id, outcome: Outcome, note: z.string().trim().max(2000).optional() }),
+} as const;
+export type CommandType = keyof typeof CommandData;
+export type CommandPayload<T extends CommandType> = z.infer<(typeof CommandData)[T]>;
+
+const cmdFrame = <T extends CommandType>(type: T) =>
+  z.object({ t: z.literal('cmd'), opId: Id, type: z.literal(type), data: CommandData[type] });
+
+export const CmdFrame = z.discriminatedUnion('type', [cmdFrame('claim'), cmdFrame('release'), cmdFrame('note'), cmdFrame('close')]);
+export type CmdFrame = z.infer<typeof CmdFrame>;
+
+/** Why HQ refused a command; `by` names who holds the visit when it is theirs. */
+export const Rejection = z.object({
+  code: z.enum(['already_claimed', 'not_claimed_by_you', 'visit_closed', 'not_found', 'invalid']),
+  message: z.string().max(300),
+  by: Actor.nullable().optional(),
+});
+export type Rejection = z.infer<typeof Rejection>;
+
+// ---------------------------------------------------------------------------------------------
+// Frames
+
+export const HelloFrame = z.object({
+  t: z.literal('hello'),
+  v: z.number().int().positive(),
+  resume: Position.optional(),
+});
+export const AckFrame = z.object({ t: z.literal('ack'), seq: z.number().int().nonnegative() });
+/** Ephemeral, never stored or replayed (typing, presence). */
+export const SignalFrame = z.object({
+  t: z.literal('signal'),
+  kind: z.enum(['typing', 'presence']),
+  memberId: Id.optional(),
+  data: z.record(z.string(), z.union([z.string().max(200), z.number(), z.boolean()])).optional(),
+});
+
+export const DeskToHq = z.discriminatedUnion('t', [HelloFrame, AckFrame, CmdFrame, SignalFrame]);
+export type DeskToHq = z.infer<typeof DeskToHq>;
+export type HelloFrame = z.infer<typeof HelloFrame>;
+
+export const WelcomeFrame = z.object({
+  t: z.literal('welcome'),
+  storeId: Id,
+  storeName: z.string(),
+  deviceId: Id,
+  deviceName: z.string(),
+  epoch: z.string(),
+  /** The store's newest seq at the time of welcome. */
+  head: z.number().int().nonnegative(),
+  /** Heartbeat interval HQ uses, so the desk can size its silence timeout. */
+  heartbeatMs: z.number().int().positive(),
+});
+export const ResetFrame = z.object({
+  t: z.literal('reset'),
+  epoch: z.string(),
+  head: z.number().int().nonnegative(),
+  reason: z.enum(['epoch_changed', 'gap_too_old', 'ahead_of_hq']),
+});
+export const CmdAckFrame = z.object({
+  t: z.literal('cmdAck'),
+  opId: Id,
+  status: z.enum(['ok', 'duplicate', 'rejected']),
+  /** Seq of the event the command produced, when it produced one. */
+  seq: z.number().int().positive().nullable().optional(),
+  rejection: Rejection.optional(),
+});
+export const HeadFrame = z.object({ t: z.literal('head'), epoch: z.string(), seq: z.number().int().nonnegative() });
+export const ErrorFrame = z.object({
+  t: z.literal('error'),
+  code: z.enum(['bad_frame', 'unsupported_version', 'protocol_violation', 'rate_limited', 'internal']),
+  message: z.string().max(500),
+});
+
+export const HqToDesk = z.union([
+  WelcomeFrame,
+  ResetFrame,
+  EvFrame,
+  CmdAckFrame,
+  HeadFrame,
+  ErrorFrame,
+  SignalFrame,
+]);
+export type HqToDesk = z.infer<typeof HqToDesk>;
+export type WelcomeFrame = z.infer<typeof WelcomeFrame>;
+export type ResetFrame = z.infer<typeof ResetFrame>;
+export type CmdAckFrame = z.infer<typeof CmdAckFrame>;
+export type HeadFrame = z.infer<typeof HeadFrame>;
+export type ErrorFrame = z.infer<typeof ErrorFrame>;
+export type SignalFrame = z.infer<typeof SignalFrame>;
+
+// ---------------------------------------------------------------------------------------------
+// HTTP bodies shared by HQ and the desk
+
+/** GET /v1/snapshot — the store's state at one position; the desk resumes from `position`. */
+export const Snapshot = z.object({
+  storeId: Id,
+  storeName: z.string(),
+  position: Position,
+  /** Visits of the last `days` days, newest first. */
+  visits: z.array(Visit),
+  /** Profiles of members with a visit in the snapshot plus the store's home members. */
+  profiles: z.array(MemberProfile),
+  /** Home members without a recent visit, for search (profiles come with their next arrival). */
+  members: z.array(Member),
+});
+export type Snapshot = z.infer<typeof Snapshot>;
+
+/** POST /v1/enroll — exchange a one-time enrollment code for a device token. */
+export const EnrollRequest = z.object({
+  code: z.string().trim().min(6).max(64),
+  deviceName: z.string().trim().min(1).max(60),
+});
+export const EnrollResponse = z.object({
+  token: z.string(),
+  deviceId: Id,
+  storeId: Id,
+  storeName: z.string(),
+});
+export type EnrollResponse = z.infer<typeof EnrollResponse>;
+
+/** Parse one text frame: JSON, size, then schema. Returns a readable error instead of throwing. */
+export function parseFrame<T>(schema: z.ZodType<T>, raw: string): { ok: true; frame: T } | { ok: false; error: string } {
+  if (raw.length > MAX_FRAME_BYTES) return { ok: false, error: `frame of ${raw.length} bytes exceeds ${MAX_FRAME_BYTES}` };
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return { ok: false, error: 'frame is not valid JSON' };
+  }
+  const result = schema.safeParse(json);
+  if (!result.success) return { ok: false, error: describeIssues(result.error) };
+  return { ok: true, frame: result.data };
+}
+
+/** A short, human-readable summary of schema issues (first three, with paths). */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
+    .join('; ');
+}
+
+export type { Member, MemberProfile, Visit };

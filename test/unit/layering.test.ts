@@ -1,0 +1,31 @@
+// The layering rules in eslint.config.js must actually fail a wrong import.
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+const eslint = new ESLint({ cwd: process.cwd() });
+
+async function ruleIds(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return (result?.messages ?? []).map((m) => m.ruleId ?? m.message);
+}
+
+describe('layering lint', () => {
+  const cases: Array<[string, string, boolean]> = [
+    ['renderer/src/x.ts', "import fs from 'node:fs';\nexport const a = fs;", true],
+    ['renderer/src/x.ts', "import { HqServer } from '../../hq/server.ts';\nexport const a = HqServer;", true],
+    ['renderer/src/x.ts', "import { DeskCore } from '../../electron/desk/deskCore.ts';\nexport const a = DeskCore;", true],
+    ['renderer/src/x.ts', "import { uuidv7 } from '../../shared/ids.ts';\nexport const a = uuidv7;", false],
+    ['shared/x.ts', "import Database from 'better-sqlite3';\nexport const a = Database;", true],
+    ['shared/x.ts', "import { app } from 'electron';\nexport const a = app;", true],
+    ['electron/desk/x.ts', "import { app } from 'electron';\nexport const a = app;", true],
+    ['electron/desk/x.ts', "import Database from 'better-sqlite3';\nexport const a = Database;", false],
+    ['hq/x.ts', "import { DeskCore } from '../electron/desk/deskCore.ts';\nexport const a = DeskCore;", true],
+  ];
+  for (const [file, code, fails] of cases) {
+    it(`${fails ? 'rejects' : 'allows'} ${code.split('\n')[0]} in ${file}`, async () => {
+      const ids = await ruleIds(file, code);
+      if (fails) expect(ids).toContain('no-restricted-imports');
+      else expect(ids).not.toContain('no-restricted-imports');
+    });
+  }
+});
