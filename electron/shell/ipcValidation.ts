@@ -1,0 +1,82 @@
+// Validation of commands crossing into the desk core, shared by both transports (Electron IPC and
+// the web shell's WebSocket bridge): a command name must be one of DeskCommands and its arguments
+// must match that command's schema. Whatever the page sends is untrusted until it passes here.
+// No `electron` import: the web shell and unit tests use this module in plain Node.
+import { DESK_COMMAND_NAMES, DESK_EVENT_NAMES, type DeskApi, type DeskCommandName, DeskCommands, type DeskErrorShape, type DeskEventName } from '../../shared/deskApi.ts';
+import { describeIssues } from '../../shared/protocol.ts';
+
+/** IPC channel names. Commands are invoked on `footfall:cmd:<name>`, events arrive on `footfall:ev:<name>`. */
+export const COMMAND_CHANNEL_PREFIX = 'footfall:cmd:';
+export const EVENT_CHANNEL_PREFIX = 'footfall:ev:';
+
+/**
+ * Events the shell itself sends, besides DeskEvents. `openVisit` is sent when the clerk clicks an
+ * arrival notification, so the renderer opens that member. The renderer knows it by the same name
+ * (renderer/src/api/types.ts) — the two folders may not import each other.
+ */
+export const SHELL_EVENT_NAMES = ['openVisit'] as const;
+export type ShellEventName = (typeof SHELL_EVENT_NAMES)[number];
+export interface ShellEvents {
+  openVisit: { visitId: string; memberId: string };
+}
+
+export const COMMAND_CHANNELS: readonly string[] = DESK_COMMAND_NAMES.map((n) => COMMAND_CHANNEL_PREFIX + n);
+export const EVENT_CHANNELS: readonly string[] = [...DESK_EVENT_NAMES, ...SHELL_EVENT_NAMES].map((n) => EVENT_CHANNEL_PREFIX + n);
+
+const commandNames: ReadonlySet<string> = new Set(DESK_COMMAND_NAMES);
+const eventNames: ReadonlySet<string> = new Set<string>([...DESK_EVENT_NAMES, ...SHELL_EVENT_NAMES]);
+
+export function isCommandName(name: unknown): name is DeskCommandName {
+  // `Object.hasOwn`-style check through the Set, so "constructor" or "__proto__" never match.
+  return typeof name === 'string' && commandNames.has(name);
+}
+
+export function isEventName(name: unknown): name is DeskEventName | ShellEventName {
+  return typeof name === 'string' && eventNames.has(name);
+}
+
+export type ValidCommand = { ok: true; method: DeskCommandName; args: unknown[] };
+export type InvalidCommand = { ok: false; error: DeskErrorShape };
+
+/** Check a command name and its argument list against DeskCommands. */
+export function validateCommand(method: unknown, args: unknown): ValidCommand | InvalidCommand {
+  if (!isCommandName(method)) {
+    return { ok: false, error: { code: 'invalid_argument', message: `unknown command ${JSON.stringify(String(method)).slice(0, 80)}` } };
+  }
+  if (!Array.isArray(args)) {
+    return { ok: false, error: { code: 'invalid_argument', message: `${method}: arguments must be an array` } };
+  }
+  const schema = DeskCommands[method];
+  const parsed = schema.safeParse(args);
+  if (!parsed.success) {
+    return { ok: false, error: { code: 'invalid_argument', message: `${method}: ${describeIssues(parsed.error)}` } };
+  }
+  return { ok: true, method, args: parsed.data as unknown[] };
+}
+
+/** Check an IPC channel (footfall:cmd:<name>) and its arguments. */
+export function validateInvoke(channel: unknown, args: unknown): ValidCommand | InvalidCommand {
+  if (typeof channel !== 'string' || !channel.startsWith(COMMAND_CHANNEL_PREFIX)) {
+    return { ok: false, error: { code: 'invalid_argument', message: 'unknown channel' } };
+  }
+  return validateCommand(channel.slice(COMMAND_CHANNEL_PREFIX.length), args);
+}
+
+/** Call a validated command on the desk core. */
+export async function dispatchCommand(core: DeskApi, command: ValidCommand): Promise<unknown> {
+  const fn = core[command.method] as (...args: unknown[]) => Promise<unknown>;
+  return fn.apply(core, command.args);
+}
+
+/** Turn anything thrown by the desk core into the error shape the UI understands. */
+export function toErrorShape(error: unknown): DeskErrorShape {
+  const codes: ReadonlyArray<DeskErrorShape['code']> = ['invalid_argument', 'not_found', 'not_allowed', 'storage', 'internal'];
+  if (error && typeof error === 'object' && 'code' in error && 'message' in error) {
+    const code = (error as { code: unknown }).code;
+    if (typeof code === 'string' && (codes as readonly string[]).includes(code)) {
+      return { code: code as DeskErrorShape['code'], message: String((error as { message: unknown }).message).slice(0, 500) };
+    }
+  }
+  // Unknown failures are reported without their internals (stack, SQL) to the page.
+  return { code: 'internal', message: 'the desk could not complete this action' };
+}
