@@ -1,0 +1,8 @@
+// Every schema step, in order. Append only: a released migration is never edited.
+import { migration001 } from './001-initial.ts';
+import { migration002 } from './002-member-terms.ts';
+import { type Migration } from './types.ts';
+
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002];
+export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+export type { Migration };

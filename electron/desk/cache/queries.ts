@@ -1,0 +1,253 @@
+// The desk cache's typed SQL surface: every statement the desk runs lives here, prepared once,
+// behind a named function (as in Signal Desktop's sql/Server). Callers never see SQL.
+import type Database from 'better-sqlite3';
+import type { DeskIdentity } from '../../../shared/deskApi.ts';
+import type { Member, MemberProfile, Note, Visit, VisitStatus } from '../../../shared/domain.ts';
+import type { CommandType, Position, Rejection } from '../../../shared/protocol.ts';
+import { MemberSearch } from './search.ts';
+
+export type OpState = 'pending' | 'acked' | 'rejected';
+
+/** One clerk action in the outbox. */
+export interface OutboxOp {
+  opId: string;
+  ordinal: number;
+  type: CommandType;
+  visitId: string;
+  data: Record<string, unknown>;
+  createdAt: number;
+  state: OpState;
+  ackedSeq: number | null;
+  rejection: Rejection | null;
+}
+
+interface OpRow {
+  op_id: string;
+  ordinal: number;
+  type: CommandType;
+  visit_id: string;
+  data: string;
+  created_at: number;
+  state: OpState;
+  acked_seq: number | null;
+  rejection: string | null;
+}
+
+const toOp = (r: OpRow): OutboxOp => ({
+  opId: r.op_id,
+  ordinal: r.ordinal,
+  type: r.type,
+  visitId: r.visit_id,
+  data: JSON.parse(r.data) as Record<string, unknown>,
+  createdAt: r.created_at,
+  state: r.state,
+  ackedSeq: r.acked_seq,
+  rejection: r.rejection ? (JSON.parse(r.rejection) as Rejection) : null,
+});
+
+export interface VisitFilter {
+  from?: number;
+  to?: number;
+  status?: VisitStatus;
+  limit?: number;
+}
+
+/** Visits are stored without notes (notes have their own table); this puts them back together. */
+type StoredVisit = Omit<Visit, 'notes'>;
+
+export class CacheQueries {
+  readonly search: MemberSearch;
+  private readonly s;
+
+  constructor(readonly db: Database.Database) {
+    this.search = new MemberSearch(db);
+    // Prepared once; better-sqlite3 statements are cheap to keep and re-run.
+    this.s = {
+      getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
+      setMeta: db.prepare<[string, string]>('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+
+      upsertMember: db.prepare<[string, string, string, string, string, number, string]>(
+        `INSERT INTO members (id, code, name, name_en, phone_last4, updated_at, json) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET code = excluded.code, name = excluded.name, name_en = excluded.name_en,
+           phone_last4 = excluded.phone_last4, updated_at = excluded.updated_at, json = excluded.json`,
+      ),
+      getMember: db.prepare<[string], { json: string }>('SELECT json FROM members WHERE id = ?'),
+      upsertProfile: db.prepare<[string, string, string, number]>(
+        `INSERT INTO profiles (member_id, purchases, recommendations, received_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (member_id) DO UPDATE SET purchases = excluded.purchases,
+           recommendations = excluded.recommendations, received_at = excluded.received_at`,
+      ),
+      getProfile: db.prepare<[string], { purchases: string; recommendations: string }>(
+        'SELECT purchases, recommendations FROM profiles WHERE member_id = ?',
+      ),
+
+      upsertVisit: db.prepare<[string, string, string, number, number, string]>(
+        `INSERT INTO visits (id, member_id, status, arrived_at, last_seen_at, json) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET member_id = excluded.member_id, status = excluded.status,
+           arrived_at = excluded.arrived_at, last_seen_at = excluded.last_seen_at, json = excluded.json`,
+      ),
+      getVisit: db.prepare<[string], { json: string }>('SELECT json FROM visits WHERE id = ?'),
+      listVisits: db.prepare<{ from: number; to: number; status: string | null; limit: number }, { json: string }>(
+        `SELECT json FROM visits
+          WHERE arrived_at >= :from AND arrived_at <= :to AND (:status IS NULL OR status = :status)
+          ORDER BY arrived_at DESC, id DESC LIMIT :limit`,
+      ),
+      visitsOfMember: db.prepare<[string], { json: string }>('SELECT json FROM visits WHERE member_id = ? ORDER BY arrived_at DESC'),
+      allVisitIds: db.prepare<[], { id: string }>('SELECT id FROM visits ORDER BY arrived_at, id'),
+      countVisits: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM visits'),
+
+      deleteNotesOfVisit: db.prepare<[string]>('DELETE FROM notes WHERE visit_id = ?'),
+      insertNote: db.prepare<[string, string, string, number, string]>(
+        'INSERT OR REPLACE INTO notes (id, visit_id, member_id, at, json) VALUES (?, ?, ?, ?, ?)',
+      ),
+      notesOfVisit: db.prepare<[string], { json: string }>('SELECT json FROM notes WHERE visit_id = ? ORDER BY at, id'),
+      notesOfMember: db.prepare<[string], { json: string }>('SELECT json FROM notes WHERE member_id = ? ORDER BY at DESC, id'),
+
+      nextOrdinal: db.prepare<[], { n: number }>('SELECT COALESCE(MAX(ordinal), 0) + 1 AS n FROM outbox'),
+      insertOp: db.prepare<[string, number, string, string, string, number]>(
+        "INSERT INTO outbox (op_id, ordinal, type, visit_id, data, created_at, state) VALUES (?, ?, ?, ?, ?, ?, 'pending')",
+      ),
+      getOp: db.prepare<[string], OpRow>('SELECT * FROM outbox WHERE op_id = ?'),
+      listOps: db.prepare<[], OpRow>('SELECT * FROM outbox ORDER BY ordinal'),
+      opsOfVisit: db.prepare<[string], OpRow>('SELECT * FROM outbox WHERE visit_id = ? ORDER BY ordinal'),
+      deleteOp: db.prepare<[string]>('DELETE FROM outbox WHERE op_id = ?'),
+      markAcked: db.prepare<[number | null, string]>("UPDATE outbox SET state = 'acked', acked_seq = ? WHERE op_id = ?"),
+      markRejected: db.prepare<[string, string]>("UPDATE outbox SET state = 'rejected', rejection = ? WHERE op_id = ?"),
+      deleteRejectedOfVisit: db.prepare<[string]>("DELETE FROM outbox WHERE visit_id = ? AND state = 'rejected'"),
+      deleteAckedUpTo: db.prepare<[number]>("DELETE FROM outbox WHERE state = 'acked' AND acked_seq IS NOT NULL AND acked_seq <= ?"),
+      countQueued: db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE state != 'rejected'"),
+
+      wipe: [
+        db.prepare('DELETE FROM member_terms'),
+        db.prepare('DELETE FROM members'),
+        db.prepare('DELETE FROM profiles'),
+        db.prepare('DELETE FROM notes'),
+        db.prepare('DELETE FROM visits'),
+      ],
+    };
+  }
+
+  /** Runs `fn` in one IMMEDIATE transaction (nested calls join the outer one). */
+  tx<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  // --- meta: position and identity ------------------------------------------------------------
+
+  getPosition(): Position {
+    const raw = this.s.getMeta.get('position');
+    return raw ? (JSON.parse(raw.value) as Position) : { epoch: '', seq: 0 };
+  }
+  setPosition(p: Position): void {
+    this.s.setMeta.run('position', JSON.stringify({ epoch: p.epoch, seq: p.seq }));
+  }
+  getIdentity(): DeskIdentity | null {
+    const raw = this.s.getMeta.get('identity');
+    return raw ? (JSON.parse(raw.value) as DeskIdentity) : null;
+  }
+  setIdentity(identity: DeskIdentity): void {
+    this.s.setMeta.run('identity', JSON.stringify(identity));
+  }
+
+  // --- members and profiles -------------------------------------------------------------------
+
+  /** Writes a member and re-indexes its search terms. */
+  upsertMember(m: Member): void {
+    this.s.upsertMember.run(m.id, m.code, m.name, m.nameEn, m.phoneLast4, m.updatedAt, JSON.stringify(m));
+    this.search.index(m);
+  }
+  getMember(id: string): Member | null {
+    const row = this.s.getMember.get(id);
+    return row ? (JSON.parse(row.json) as Member) : null;
+  }
+  upsertProfile(p: MemberProfile, receivedAt: number): void {
+    this.upsertMember(p.member);
+    this.s.upsertProfile.run(p.member.id, JSON.stringify(p.purchases), JSON.stringify(p.recommendations), receivedAt);
+  }
+  getProfile(memberId: string): MemberProfile | null {
+    const member = this.getMember(memberId);
+    if (!member) return null;
+    const row = this.s.getProfile.get(memberId);
+    return {
+      member,
+      purchases: row ? (JSON.parse(row.purchases) as MemberProfile['purchases']) : [],
+      recommendations: row ? (JSON.parse(row.recommendations) as MemberProfile['recommendations']) : [],
+    };
+  }
+
+  // --- visits and notes -----------------------------------------------------------------------
+
+  /** Replaces a visit and its notes: HQ's visit events carry the whole visit. */
+  putVisit(v: Visit): void {
+    const { notes, ...rest } = v;
+    this.s.upsertVisit.run(v.id, v.memberId, v.status, v.arrivedAt, v.lastSeenAt, JSON.stringify(rest));
+    this.s.deleteNotesOfVisit.run(v.id);
+    for (const n of notes) this.s.insertNote.run(n.id, n.visitId, n.memberId, n.at, JSON.stringify(n));
+  }
+  getVisit(id: string): Visit | null {
+    const row = this.s.getVisit.get(id);
+    return row ? this.withNotes(JSON.parse(row.json) as StoredVisit) : null;
+  }
+  listVisits(f: VisitFilter): Visit[] {
+    return this.s.listVisits
+      .all({ from: f.from ?? 0, to: f.to ?? Number.MAX_SAFE_INTEGER, status: f.status ?? null, limit: f.limit ?? 500 })
+      .map((r) => this.withNotes(JSON.parse(r.json) as StoredVisit));
+  }
+  visitsOfMember(memberId: string): Visit[] {
+    return this.s.visitsOfMember.all(memberId).map((r) => this.withNotes(JSON.parse(r.json) as StoredVisit));
+  }
+  allVisitIds(): string[] {
+    return this.s.allVisitIds.all().map((r) => r.id);
+  }
+  countVisits(): number {
+    return this.s.countVisits.get()!.n;
+  }
+  notesOfMember(memberId: string): Note[] {
+    return this.s.notesOfMember.all(memberId).map((r) => JSON.parse(r.json) as Note);
+  }
+  private withNotes(v: StoredVisit): Visit {
+    return { ...v, notes: this.s.notesOfVisit.all(v.id).map((r) => JSON.parse(r.json) as Note) };
+  }
+
+  /** Empties everything HQ owns (members, profiles, visits, notes) — never the outbox. */
+  wipeHqState(): void {
+    for (const stmt of this.s.wipe) stmt.run();
+  }
+
+  // --- outbox ---------------------------------------------------------------------------------
+
+  insertOp(op: { opId: string; type: CommandType; visitId: string; data: object; createdAt: number }): OutboxOp {
+    const ordinal = this.s.nextOrdinal.get()!.n;
+    this.s.insertOp.run(op.opId, ordinal, op.type, op.visitId, JSON.stringify(op.data), op.createdAt);
+    return toOp(this.s.getOp.get(op.opId)!);
+  }
+  getOp(opId: string): OutboxOp | null {
+    const row = this.s.getOp.get(opId);
+    return row ? toOp(row) : null;
+  }
+  listOps(): OutboxOp[] {
+    return this.s.listOps.all().map(toOp);
+  }
+  opsOfVisit(visitId: string): OutboxOp[] {
+    return this.s.opsOfVisit.all(visitId).map(toOp);
+  }
+  deleteOp(opId: string): boolean {
+    return this.s.deleteOp.run(opId).changes > 0;
+  }
+  markAcked(opId: string, seq: number | null): void {
+    this.s.markAcked.run(seq, opId);
+  }
+  markRejected(opId: string, rejection: Rejection): void {
+    this.s.markRejected.run(JSON.stringify(rejection), opId);
+  }
+  deleteRejectedOfVisit(visitId: string): number {
+    return this.s.deleteRejectedOfVisit.run(visitId).changes;
+  }
+  /** Acked ops whose event is at or below `seq` are settled (their event has been applied). */
+  deleteAckedUpTo(seq: number): number {
+    return this.s.deleteAckedUpTo.run(seq).changes;
+  }
+  countQueued(): number {
+    return this.s.countQueued.get()!.n;
+  }
+}

@@ -1,0 +1,559 @@
+// The desk core: the cache, the outbox and the HQ link behind the DeskApi the UI calls.
+//
+// Runs in plain Node (the Electron main process or the web shell hosts it). Everything the clerk
+// sees is read from the SQLite cache, so the desk works the same online and offline; the link only
+// moves the cache forward (events, snapshots) and drains the outbox.
+import type { z } from 'zod';
+import {
+  DeskCommands,
+  DeskError,
+  type ActionResult,
+  type ConnectionState,
+  type DeskApi,
+  type DeskCommandName,
+  type DeskEventName,
+  type DeskEvents,
+  type DeskIdentity,
+  type MemberSearchHit,
+  type MemberView,
+  type NoteView,
+  type VisitView,
+} from '../../shared/deskApi.ts';
+import type { Actor, Outcome } from '../../shared/domain.ts';
+import { uuidv7 } from '../../shared/ids.ts';
+import {
+  describeIssues,
+  PROTOCOL_VERSION,
+  type CmdAckFrame,
+  type CommandType,
+  type EvFrame,
+  type HeadFrame,
+  type HqToDesk,
+  type Position,
+  type ResetFrame,
+  type WelcomeFrame,
+} from '../../shared/protocol.ts';
+import { type BackoffOptions } from './backoff.ts';
+import { openCache } from './cache/db.ts';
+import { type CacheQueries } from './cache/queries.ts';
+import { fetchSnapshot, HttpStatusError } from './hqHttp.ts';
+import { HqLink } from './link.ts';
+import { visitView } from './overlay.ts';
+import { applyEvent, applySnapshot } from './sync.ts';
+
+export { enroll } from './hqHttp.ts';
+
+export interface DeskOptions {
+  dbPath: string;
+  hqUrl: string;
+  token: string;
+  reconnect?: { minMs: number; maxMs: number };
+  silenceMs?: number;
+  ackEveryMs?: number;
+  log?: (line: string) => void;
+}
+
+/** Counters for tests and diagnostics. */
+export interface DeskStats {
+  /** Events applied to the cache (each seq once). */
+  applied: number;
+  /** Events ignored because seq ≤ position (replays after a lost ack, reconnect races). */
+  duplicates: number;
+  /** Events refused because they skipped ahead; each one triggers a resume. */
+  gaps: number;
+  /** Snapshots loaded after a `reset`. */
+  resets: number;
+  /** Commands sent to HQ (resends included). */
+  commandsSent: number;
+}
+
+/**
+ * Where the current connection is in the protocol:
+ * hello → sent hello, waiting for welcome; replay → welcomed, catching up to welcome.head;
+ * awaitReset → welcomed in another epoch, HQ will send reset; resetting → loading a snapshot;
+ * live → caught up, outbox flushed, commands go out as the clerk acts.
+ */
+type Session = 'none' | 'hello' | 'replay' | 'awaitReset' | 'resetting' | 'live';
+
+const ARRIVAL_ALERT_MEMORY = 5000;
+
+export class DeskCore implements DeskApi {
+  private readonly listeners = new Map<DeskEventName, Set<(payload: never) => void>>();
+  private readonly log: (line: string) => void;
+  private link: HqLink | null = null;
+  private session: Session = 'none';
+  private welcomeHead = 0;
+  private head = 0;
+  /** opIds sent on the current connection (a new connection resends whatever is still pending). */
+  private readonly sentOnThisLink = new Set<string>();
+  /** Visits already alerted in this process: an arrival alert is raised once per visit. */
+  private readonly alerted = new Set<string>();
+  /** Visits whose last local action HQ confirmed in this process (VisitView.sync = 'confirmed'). */
+  private readonly confirmedLocally = new Set<string>();
+  private consecutiveResets = 0;
+  private ackTimer: NodeJS.Timeout | null = null;
+  private ackedSeq = 0;
+  private lastAckAt = 0;
+  private lastLagPosition: number | null = null;
+  private connection: ConnectionState;
+  private closed = false;
+  readonly stats: DeskStats = { applied: 0, duplicates: 0, gaps: 0, resets: 0, commandsSent: 0 };
+
+  private constructor(
+    private readonly opts: DeskOptions,
+    private readonly q: CacheQueries,
+  ) {
+    this.log = opts.log ?? (() => {});
+    const position = q.getPosition();
+    this.head = position.seq;
+    this.connection = {
+      status: 'offline',
+      queued: q.countQueued(),
+      since: Date.now(),
+      retryAt: null,
+      lastError: null,
+      head: this.head,
+      position: position.seq,
+    };
+  }
+
+  /** Opens (and migrates) the cache synchronously; the desk is usable offline at once. */
+  static open(opts: DeskOptions): DeskCore {
+    return new DeskCore(opts, openCache(opts.dbPath));
+  }
+
+  get position(): Position {
+    return this.q.getPosition();
+  }
+
+  // --- lifecycle ------------------------------------------------------------------------------
+
+  /** Connect to HQ and keep connected. */
+  start(): void {
+    this.assertOpen();
+    this.link ??= new HqLink({
+      hqUrl: this.opts.hqUrl,
+      token: this.opts.token,
+      reconnect: this.opts.reconnect as BackoffOptions | undefined,
+      silenceMs: this.opts.silenceMs,
+      log: this.log,
+      handlers: {
+        onOpen: () => this.onOpen(),
+        onFrame: (f) => this.onFrame(f),
+        onDown: ({ reason }) => this.onDown(reason),
+        onChange: () => this.refreshConnection(),
+      },
+    });
+    this.link.start();
+  }
+
+  /** Drop the link (after a last ack); the desk stays usable offline. */
+  async stop(): Promise<void> {
+    if (!this.link) return;
+    this.sendAck();
+    await this.link.stop();
+    this.onDown('stopped');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.stop();
+    this.closed = true;
+    this.q.db.close();
+  }
+
+  /** OS network hint (from the Electron shell): reconnect at once when the network is back. */
+  networkChanged(online: boolean): void {
+    this.link?.networkChanged(online);
+  }
+
+  /** Diagnostics for tests: what the outbox holds, in order. */
+  outbox(): ReturnType<CacheQueries['listOps']> {
+    return this.q.listOps();
+  }
+
+  // --- DeskApi: reads -------------------------------------------------------------------------
+
+  async getIdentity(): Promise<DeskIdentity | null> {
+    this.check('getIdentity', []);
+    return this.q.getIdentity();
+  }
+
+  async getConnection(): Promise<ConnectionState> {
+    this.check('getConnection', []);
+    return { ...this.connection };
+  }
+
+  async listArrivals(args: z.infer<(typeof DeskCommands)['listArrivals']>[0]): Promise<VisitView[]> {
+    const [a] = this.check('listArrivals', [args]);
+    return this.q.listVisits({ from: a.since, limit: a.limit ?? 200 }).map((v) => this.viewOf(v.id)!);
+  }
+
+  async listVisits(args: z.infer<(typeof DeskCommands)['listVisits']>[0]): Promise<VisitView[]> {
+    const [a] = this.check('listVisits', [args]);
+    const limit = a.limit ?? 500;
+    // The status filter applies to what the clerk sees (with pending actions), so filter views.
+    const rows = this.q.listVisits({ from: a.from, to: a.to, limit: a.status ? 10_000 : limit });
+    const views = rows.map((v) => this.viewOf(v.id)!);
+    return (a.status ? views.filter((v) => v.status === a.status) : views).slice(0, limit);
+  }
+
+  async getVisit(visitId: string): Promise<VisitView | null> {
+    const [id] = this.check('getVisit', [visitId]);
+    return this.viewOf(id);
+  }
+
+  async getMember(memberId: string): Promise<MemberView | null> {
+    const [id] = this.check('getMember', [memberId]);
+    const profile = this.q.getProfile(id);
+    if (!profile) return null;
+    const visits = this.q.visitsOfMember(id).map((v) => this.viewOf(v.id)!);
+    const notes: NoteView[] = visits.flatMap((v) => v.notes).sort((a, b) => b.at - a.at);
+    return { ...profile, visits, notes };
+  }
+
+  async searchMembers(args: z.infer<(typeof DeskCommands)['searchMembers']>[0]): Promise<MemberSearchHit[]> {
+    const [a] = this.check('searchMembers', [args]);
+    return this.q.search.search(a.query, a.limit ?? 20);
+  }
+
+  // --- DeskApi: clerk actions (queued in the outbox, shown at once as pending) -----------------
+
+  async claimVisit(visitId: string): Promise<ActionResult> {
+    const [id] = this.check('claimVisit', [visitId]);
+    return this.act('claim', id, { visitId: id });
+  }
+
+  async releaseVisit(visitId: string): Promise<ActionResult> {
+    const [id] = this.check('releaseVisit', [visitId]);
+    return this.act('release', id, { visitId: id });
+  }
+
+  async addNote(visitId: string, text: string): Promise<ActionResult> {
+    const [id, note] = this.check('addNote', [visitId, text]);
+    // The note's id is made here, so the clerk's note and HQ's confirmed note are the same row.
+    return this.act('note', id, { visitId: id, noteId: uuidv7(), text: note });
+  }
+
+  async closeVisit(visitId: string, outcome: Outcome, note?: string): Promise<ActionResult> {
+    const [id, out, text] = this.check('closeVisit', note === undefined ? [visitId, outcome] : [visitId, outcome, note]);
+    return this.act('close', id, text === undefined ? { visitId: id, outcome: out } : { visitId: id, outcome: out, note: text });
+  }
+
+  async reconnectNow(): Promise<void> {
+    this.check('reconnectNow', []);
+    if (!this.link) this.start();
+    else this.link.reconnectNow();
+  }
+
+  /** The clerk has read a rejection: stop showing it (the refused ops leave the outbox). */
+  async dismissRejection(visitId: string): Promise<VisitView | null> {
+    const [id] = this.check('getVisit', [visitId]);
+    this.q.tx(() => this.q.deleteRejectedOfVisit(id));
+    this.emitVisits([id]);
+    return this.viewOf(id);
+  }
+
+  on<E extends DeskEventName>(event: E, listener: (payload: DeskEvents[E]) => void): () => void {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    set.add(listener as (payload: never) => void);
+    return () => void set.delete(listener as (payload: never) => void);
+  }
+
+  // --- link session ---------------------------------------------------------------------------
+
+  private onOpen(): void {
+    this.session = 'hello';
+    this.sentOnThisLink.clear();
+    const position = this.q.getPosition();
+    // No epoch yet means a fresh cache: hello without resume, and HQ answers with reset.
+    this.link!.send({ t: 'hello', v: PROTOCOL_VERSION, ...(position.epoch ? { resume: position } : {}) });
+  }
+
+  private onDown(reason: string): void {
+    if (this.session !== 'none') this.log(`desk: link down (${reason})`);
+    this.session = 'none';
+    if (this.ackTimer) clearTimeout(this.ackTimer);
+    this.ackTimer = null;
+    this.refreshConnection();
+  }
+
+  private onFrame(frame: HqToDesk): void {
+    if (this.closed) return;
+    switch (frame.t) {
+      case 'welcome':
+        return this.onWelcome(frame);
+      case 'reset':
+        return void this.onReset(frame);
+      case 'ev':
+        return this.onEvent(frame);
+      case 'cmdAck':
+        return this.onCmdAck(frame);
+      case 'head':
+        return this.onHead(frame);
+      case 'error':
+        this.log(`desk: HQ error ${frame.code}: ${frame.message}`);
+        this.connection.lastError = `${frame.code}: ${frame.message}`;
+        return;
+      case 'signal':
+        return; // typing/presence: handled by a later issue
+    }
+  }
+
+  private onWelcome(w: WelcomeFrame): void {
+    if (this.session !== 'hello') return this.link!.drop('unexpected second welcome');
+    const cached = this.q.getIdentity();
+    if (cached && cached.storeId !== w.storeId) {
+      // The token belongs to another store than this cache: never mix stores; HQ's reset rebuilds it.
+      this.log(`desk: cache was for store ${cached.storeId}, token is for ${w.storeId}`);
+      this.q.tx(() => this.q.setPosition({ epoch: '', seq: 0 }));
+    }
+    this.q.tx(() =>
+      this.q.setIdentity({ storeId: w.storeId, storeName: w.storeName, deviceId: w.deviceId, deviceName: w.deviceName, hqUrl: this.opts.hqUrl }),
+    );
+    this.head = w.head;
+    this.welcomeHead = w.head;
+    this.link!.healthy(w.heartbeatMs);
+    const position = this.q.getPosition();
+    if (position.epoch === w.epoch && position.seq <= w.head) {
+      this.session = 'replay';
+      this.consecutiveResets = 0;
+      this.maybeGoLive();
+    } else {
+      this.session = 'awaitReset';
+    }
+    this.refreshConnection();
+  }
+
+  private async onReset(r: ResetFrame): Promise<void> {
+    if (this.session === 'resetting') return;
+    this.session = 'resetting';
+    this.consecutiveResets++;
+    this.log(`desk: reset (${r.reason}), loading snapshot`);
+    const link = this.link!;
+    try {
+      const snap = await fetchSnapshot(this.opts.hqUrl, this.opts.token);
+      if (this.closed) return;
+      const identity = this.q.getIdentity();
+      if (identity && identity.storeId !== snap.storeId) throw new Error(`snapshot is for store ${snap.storeId}, not ${identity.storeId}`);
+      applySnapshot(this.q, snap);
+      this.stats.resets++;
+      this.head = Math.max(snap.position.seq, r.epoch === snap.position.epoch ? r.head : 0);
+      this.emit('reset', { at: Date.now() });
+      this.refreshConnection();
+      // Resume from the snapshot's position on a fresh connection: events sent on this one while
+      // we loaded were ignored and will be replayed. A second reset in a row backs off instead.
+      link.drop('resuming after snapshot', this.consecutiveResets <= 1 ? { delayMs: 0 } : {});
+    } catch (err) {
+      const msg = (err as Error).message;
+      if (err instanceof HttpStatusError && err.status === 401) this.connection.lastError = 'unauthorized';
+      link.drop(`snapshot failed: ${msg}`);
+    }
+  }
+
+  private onEvent(ev: EvFrame): void {
+    if (this.session === 'resetting' || this.session === 'hello') return;
+    const out = applyEvent(this.q, ev);
+    if (out.kind === 'duplicate') {
+      this.stats.duplicates++;
+      return;
+    }
+    if (out.kind === 'gap') {
+      this.stats.gaps++;
+      // Never apply past a hole: reconnect and resume from what we have.
+      this.link!.drop(`gap: at ${out.position.epoch}:${out.position.seq}, got ${out.got.epoch}:${out.got.seq}`);
+      return;
+    }
+    this.stats.applied++;
+    this.head = Math.max(this.head, ev.seq);
+    if (out.settledOpId) {
+      this.sentOnThisLink.delete(out.settledOpId);
+      for (const id of out.visitIds) this.confirmedLocally.add(id);
+    }
+    if (out.visitIds.length) this.emitVisits(out.visitIds);
+    if (out.arrivalVisitId && !this.alerted.has(out.arrivalVisitId)) {
+      this.rememberAlert(out.arrivalVisitId);
+      const visit = this.viewOf(out.arrivalVisitId);
+      if (visit) this.emit('arrival', { visit });
+    }
+    for (const memberId of out.memberIds) this.emit('member', { memberId });
+    this.scheduleAck();
+    this.maybeGoLive();
+    this.refreshConnection();
+  }
+
+  private onCmdAck(ack: CmdAckFrame): void {
+    const op = this.q.getOp(ack.opId);
+    if (!op) return; // already settled by its event
+    this.sentOnThisLink.delete(ack.opId);
+    this.q.tx(() => {
+      if (ack.status === 'rejected') {
+        this.q.markRejected(op.opId, ack.rejection ?? { code: 'invalid', message: 'HQ refused this action' });
+      } else if (ack.status === 'duplicate' || ack.seq == null || ack.seq <= this.q.getPosition().seq) {
+        // duplicate: HQ applied it on an earlier send; its event was delivered or will be replayed.
+        this.q.deleteOp(op.opId);
+        this.confirmedLocally.add(op.visitId);
+      } else {
+        // ok, but its event is still on the way: keep overlaying until it is applied.
+        this.q.markAcked(op.opId, ack.seq);
+      }
+    });
+    if (ack.status === 'rejected') {
+      this.confirmedLocally.delete(op.visitId);
+      this.log(`desk: ${op.type} on ${op.visitId} rejected: ${ack.rejection?.message ?? ''}`);
+    }
+    this.emitVisits([op.visitId]);
+    this.refreshConnection();
+  }
+
+  private onHead(h: HeadFrame): void {
+    const position = this.q.getPosition();
+    if (h.epoch !== position.epoch) {
+      if (this.session === 'live') this.link!.drop('HQ is in another epoch');
+      return;
+    }
+    this.head = Math.max(this.head, h.seq);
+    // Frames on one socket arrive in order, so a head above our position normally means the
+    // events are right behind it. Lagging at the same position on two heads in a row means they
+    // are not coming: resume.
+    if (this.session === 'live' && h.seq > position.seq) {
+      if (this.lastLagPosition === position.seq) this.link!.drop(`lagging: head ${h.seq}, position ${position.seq}`);
+      this.lastLagPosition = position.seq;
+    } else this.lastLagPosition = null;
+    this.refreshConnection();
+  }
+
+  /** Once the replay has reached welcome.head, flush the outbox and go live. */
+  private maybeGoLive(): void {
+    if (this.session === 'replay' && this.q.getPosition().seq >= this.welcomeHead) {
+      this.session = 'live';
+      this.refreshConnection();
+    }
+    if (this.session === 'live') this.flush();
+  }
+
+  /** Sends every pending op not yet sent on this connection, in the order the clerk acted. */
+  private flush(): void {
+    for (const op of this.q.listOps()) {
+      if (op.state !== 'pending' || this.sentOnThisLink.has(op.opId)) continue;
+      const sent = this.link!.send({ t: 'cmd', opId: op.opId, type: op.type, data: op.data } as never);
+      if (!sent) return;
+      this.sentOnThisLink.add(op.opId);
+      this.stats.commandsSent++;
+    }
+  }
+
+  private act(type: CommandType, visitId: string, data: Record<string, unknown>): ActionResult {
+    this.assertOpen();
+    if (!this.q.getVisit(visitId)) throw new DeskError('not_found', `no visit ${visitId} in this desk's cache`);
+    const opId = uuidv7();
+    this.q.tx(() => this.q.insertOp({ opId, type, visitId, data, createdAt: Date.now() }));
+    // The clerk's own action supersedes an old rejection on the same visit.
+    this.confirmedLocally.delete(visitId);
+    this.emitVisits([visitId]);
+    this.refreshConnection();
+    if (this.session === 'live') this.flush();
+    return { opId };
+  }
+
+  // --- acks -----------------------------------------------------------------------------------
+
+  private scheduleAck(): void {
+    if (this.ackTimer) return;
+    const every = this.opts.ackEveryMs ?? 1000;
+    this.ackTimer = setTimeout(() => {
+      this.ackTimer = null;
+      this.sendAck();
+    }, Math.max(0, this.lastAckAt + every - Date.now()));
+  }
+
+  /** Cumulative ack of the position, when it moved and the link is past hello. */
+  private sendAck(): void {
+    if (this.closed || !this.link || this.session === 'none' || this.session === 'hello' || this.session === 'resetting') return;
+    const seq = this.q.getPosition().seq;
+    if (seq <= this.ackedSeq && this.lastAckAt) return;
+    if (this.link.send({ t: 'ack', seq })) {
+      this.ackedSeq = seq;
+      this.lastAckAt = Date.now();
+    }
+  }
+
+  // --- views and events -----------------------------------------------------------------------
+
+  private self(): Actor {
+    const id = this.q.getIdentity();
+    return { deviceId: id?.deviceId ?? 'this-desk', deviceName: id?.deviceName ?? 'This desk' };
+  }
+
+  private viewOf(visitId: string): VisitView | null {
+    const visit = this.q.getVisit(visitId);
+    if (!visit) return null;
+    return visitView(visit, this.q.getMember(visit.memberId), this.q.opsOfVisit(visitId), this.self(), this.confirmedLocally.has(visitId));
+  }
+
+  private emitVisits(ids: string[]): void {
+    const visits = ids.map((id) => this.viewOf(id)).filter((v): v is VisitView => v !== null);
+    if (visits.length) this.emit('visits', { visits });
+  }
+
+  private rememberAlert(visitId: string): void {
+    this.alerted.add(visitId);
+    // Bounded: a desk left running for months must not grow this forever. Old visits never
+    // re-arrive as `arrival` events outside a replay window this large.
+    if (this.alerted.size > ARRIVAL_ALERT_MEMORY) this.alerted.delete(this.alerted.values().next().value!);
+  }
+
+  private refreshConnection(): void {
+    if (this.closed) return;
+    const phase = this.link?.phase ?? 'idle';
+    const status: ConnectionState['status'] =
+      phase === 'open' && this.session === 'live' ? 'online' : phase === 'open' || phase === 'connecting' ? 'connecting' : 'offline';
+    const position = this.q.getPosition().seq;
+    const next: ConnectionState = {
+      status,
+      queued: this.q.countQueued(),
+      since: status === this.connection.status ? this.connection.since : Date.now(),
+      retryAt: phase === 'waiting' ? (this.link?.retryAt ?? null) : null,
+      lastError: this.link?.lastError ?? this.connection.lastError,
+      head: Math.max(this.head, position),
+      position,
+    };
+    const prev = this.connection;
+    if (
+      prev.status === next.status &&
+      prev.queued === next.queued &&
+      prev.retryAt === next.retryAt &&
+      prev.lastError === next.lastError &&
+      prev.head === next.head &&
+      prev.position === next.position
+    )
+      return;
+    this.connection = next;
+    this.emit('connection', { ...next });
+  }
+
+  private emit<E extends DeskEventName>(event: E, payload: DeskEvents[E]): void {
+    for (const fn of this.listeners.get(event) ?? []) {
+      try {
+        (fn as (p: DeskEvents[E]) => void)(payload);
+      } catch (err) {
+        this.log(`desk: '${event}' listener threw: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  // --- argument checks ------------------------------------------------------------------------
+
+  /** Validates a DeskApi call's arguments with the shared DeskCommands schema. */
+  private check<N extends DeskCommandName>(name: N, args: unknown[]): z.infer<(typeof DeskCommands)[N]> {
+    this.assertOpen();
+    const parsed = DeskCommands[name].safeParse(args);
+    if (!parsed.success) throw new DeskError('invalid_argument', `${name}: ${describeIssues(parsed.error)}`);
+    return parsed.data as z.infer<(typeof DeskCommands)[N]>;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new DeskError('storage', 'the desk cache is closed');
+  }
+}

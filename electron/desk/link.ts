@@ -1,0 +1,217 @@
+// The desk's WebSocket link to HQ: connect, keep connected, and tell the desk core what happened.
+//
+// The link knows transport concerns only — backoff, silence detection, close codes, frame schema
+// checks. What the frames mean (hello/resume, replay, reset, outbox) is the desk core's business.
+import WebSocket from 'ws';
+import { CloseCode, HqToDesk, MAX_FRAME_BYTES, parseFrame, type DeskToHq } from '../../shared/protocol.ts';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
+
+/** idle: not started or stopped · connecting · open · waiting: backing off · halted: HQ refused us for good. */
+export type LinkPhase = 'idle' | 'connecting' | 'open' | 'waiting' | 'halted';
+
+export interface LinkHandlers {
+  /** The socket is open: send hello. */
+  onOpen(): void;
+  /** A schema-checked frame from HQ. */
+  onFrame(frame: HqToDesk): void;
+  /** The socket went away (closed, dropped, never opened). */
+  onDown(info: { code: number | null; reason: string }): void;
+  /** phase, retryAt or lastError changed. */
+  onChange(): void;
+}
+
+export interface LinkOptions {
+  /** HQ base URL, http(s)://host:port. */
+  hqUrl: string;
+  token: string;
+  reconnect?: BackoffOptions;
+  /** Drop a link that has been silent (no frame, no ping) this long. */
+  silenceMs?: number;
+  log?: (line: string) => void;
+  handlers: LinkHandlers;
+}
+
+/** Close codes after which retrying cannot help: the desk needs enrolling, an update, or is replaced. */
+const FATAL: Record<number, string> = {
+  [CloseCode.unauthorized]: 'unauthorized: the device token was refused; enroll this desk again',
+  [CloseCode.unsupportedVersion]: 'HQ does not speak this protocol version; update this desk',
+  [CloseCode.replaced]: 'replaced: this device connected to HQ from another process',
+};
+
+export function deskSocketUrl(hqUrl: string): string {
+  const u = new URL('/v1/desk', hqUrl);
+  u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+  return u.toString();
+}
+
+export class HqLink {
+  phase: LinkPhase = 'idle';
+  retryAt: number | null = null;
+  lastError: string | null = null;
+  private ws: WebSocket | null = null;
+  private attempt = 0;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private silenceTimer: NodeJS.Timeout | null = null;
+  private silenceMs: number;
+  private readonly backoff: BackoffOptions;
+  private readonly log: (line: string) => void;
+
+  constructor(private readonly opts: LinkOptions) {
+    this.backoff = opts.reconnect ?? DEFAULT_BACKOFF;
+    this.silenceMs = opts.silenceMs ?? 40_000;
+    this.log = opts.log ?? (() => {});
+  }
+
+  start(): void {
+    if (this.phase !== 'idle' && this.phase !== 'halted') return;
+    this.connect();
+  }
+
+  /** Close the socket (1000) and stop retrying. Resolves once the socket is closed. */
+  async stop(): Promise<void> {
+    this.clearTimers();
+    this.setPhase('idle', null);
+    const ws = this.ws;
+    this.ws = null;
+    if (!ws) return;
+    await new Promise<void>((resolve) => {
+      if (ws.readyState === WebSocket.CLOSED) return resolve();
+      const force = setTimeout(() => {
+        ws.terminate();
+        resolve();
+      }, 1000);
+      ws.once('close', () => {
+        clearTimeout(force);
+        resolve();
+      });
+      if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
+      else ws.close(CloseCode.normal, 'desk stopping');
+    });
+  }
+
+  send(frame: DeskToHq): boolean {
+    if (this.phase !== 'open' || !this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
+    this.ws.send(JSON.stringify(frame));
+    return true;
+  }
+
+  /** The desk saw a good welcome: the next outage starts backing off from the minimum again. */
+  healthy(heartbeatMs?: number): void {
+    this.attempt = 0;
+    this.lastError = null;
+    // A silence timeout shorter than HQ's ping interval would flap; keep 1.5 pings of slack.
+    if (heartbeatMs && this.silenceMs < heartbeatMs * 1.5) this.silenceMs = Math.ceil(heartbeatMs * 1.5);
+    this.armSilence();
+    this.opts.handlers.onChange();
+  }
+
+  /** Drop the current socket and reconnect: after `delayMs` if given, else with backoff. */
+  drop(reason: string, opts: { code?: number; delayMs?: number } = {}): void {
+    if (this.phase === 'idle' || this.phase === 'halted') return;
+    this.log(`link: dropping (${reason})`);
+    this.lastError = reason;
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) {
+      ws.removeAllListeners();
+      ws.on('error', () => {});
+      if (ws.readyState === WebSocket.OPEN) ws.close(opts.code ?? CloseCode.normal, reason.slice(0, 120));
+      else ws.terminate();
+    }
+    this.clearTimers();
+    this.opts.handlers.onDown({ code: null, reason });
+    this.scheduleRetry(opts.delayMs);
+  }
+
+  /** Try HQ now instead of waiting for the backoff timer (also after a fatal close: an explicit ask). */
+  reconnectNow(): void {
+    if (this.phase === 'waiting' || this.phase === 'halted') {
+      this.clearTimers();
+      this.connect();
+    }
+  }
+
+  /** The OS network hint: back → try at once; gone → the socket is dead, stop trusting it. */
+  networkChanged(online: boolean): void {
+    if (online) this.reconnectNow();
+    else if (this.phase === 'open' || this.phase === 'connecting') this.drop('network down');
+  }
+
+  private connect(): void {
+    this.clearTimers();
+    this.setPhase('connecting', null);
+    const ws = new WebSocket(deskSocketUrl(this.opts.hqUrl), {
+      headers: { Authorization: `Bearer ${this.opts.token}` },
+      // HQ never sends frames above MAX_FRAME_BYTES; anything larger is a broken peer.
+      maxPayload: MAX_FRAME_BYTES * 2,
+      handshakeTimeout: 10_000,
+    });
+    this.ws = ws;
+    let upgradeStatus: number | null = null;
+    ws.on('unexpected-response', (_req, res) => {
+      upgradeStatus = res.statusCode ?? null;
+      res.resume();
+      ws.terminate();
+    });
+    ws.on('open', () => {
+      if (this.ws !== ws) return;
+      this.setPhase('open', null);
+      this.armSilence();
+      this.opts.handlers.onOpen();
+    });
+    ws.on('ping', () => this.ws === ws && this.armSilence());
+    ws.on('message', (data, isBinary) => {
+      if (this.ws !== ws) return;
+      this.armSilence();
+      if (isBinary) return this.drop('HQ sent a binary frame', { code: CloseCode.badFrame });
+      const parsed = parseFrame(HqToDesk, data.toString());
+      if (!parsed.ok) return this.drop(`bad frame from HQ: ${parsed.error}`, { code: CloseCode.badFrame });
+      this.opts.handlers.onFrame(parsed.frame);
+    });
+    ws.on('error', (err) => {
+      if (this.ws === ws) this.lastError = err.message;
+    });
+    ws.on('close', (code, reasonBuf) => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      this.clearTimers();
+      const reason = reasonBuf.toString();
+      const fatal = upgradeStatus === 401 ? FATAL[CloseCode.unauthorized] : FATAL[code];
+      const why = fatal ?? (upgradeStatus ? `HQ refused the upgrade (HTTP ${upgradeStatus})` : `closed ${code}${reason ? ` ${reason}` : ''}`);
+      this.log(`link: closed code=${code} ${why}`);
+      this.lastError = code === CloseCode.normal && !upgradeStatus ? this.lastError : why;
+      this.opts.handlers.onDown({ code: upgradeStatus === 401 ? CloseCode.unauthorized : code, reason: why });
+      if (fatal) {
+        this.lastError = fatal;
+        this.setPhase('halted', null);
+      } else this.scheduleRetry();
+    });
+  }
+
+  private scheduleRetry(delayMs?: number): void {
+    const delay = delayMs ?? backoffDelay(this.attempt++, this.backoff);
+    const retryAt = Date.now() + delay;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.connect();
+    }, delay);
+    this.setPhase('waiting', retryAt);
+  }
+
+  private armSilence(): void {
+    if (this.silenceTimer) clearTimeout(this.silenceTimer);
+    this.silenceTimer = setTimeout(() => this.drop(`HQ silent for ${this.silenceMs} ms`), this.silenceMs);
+  }
+
+  private clearTimers(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.silenceTimer) clearTimeout(this.silenceTimer);
+    this.retryTimer = this.silenceTimer = null;
+  }
+
+  private setPhase(phase: LinkPhase, retryAt: number | null): void {
+    this.phase = phase;
+    this.retryAt = retryAt;
+    this.opts.handlers.onChange();
+  }
+}

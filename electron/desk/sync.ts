@@ -1,0 +1,95 @@
+// Applying HQ's log to the cache. Each event and the position it moves to commit in one
+// transaction, so after a crash the cache is exactly "every event up to position", never more or
+// less, and resuming from that position neither skips nor repeats anything.
+import type { EvFrame, Position, Snapshot } from '../../shared/protocol.ts';
+import type { CacheQueries } from './cache/queries.ts';
+
+export type ApplyOutcome =
+  | {
+      kind: 'applied';
+      seq: number;
+      /** Visits whose confirmed state changed. */
+      visitIds: string[];
+      /** Members whose record or profile changed. */
+      memberIds: string[];
+      /** Set for an `arrival` event: a new visit to alert about. */
+      arrivalVisitId: string | null;
+      /** The desk's own op that this event confirms, if any. */
+      settledOpId: string | null;
+    }
+  /** seq ≤ position: already applied; ignored. */
+  | { kind: 'duplicate'; seq: number }
+  /** seq > position + 1, or an epoch we are not in: not applied; resume from position. */
+  | { kind: 'gap'; position: Position; got: { epoch: string; seq: number } };
+
+/** Where an event stands relative to the position, without touching anything. */
+export function classify(position: Position, ev: { epoch: string; seq: number }): 'next' | 'duplicate' | 'gap' {
+  if (ev.epoch !== position.epoch) return 'gap';
+  if (ev.seq <= position.seq) return 'duplicate';
+  if (ev.seq === position.seq + 1) return 'next';
+  return 'gap';
+}
+
+export function applyEvent(q: CacheQueries, ev: EvFrame, now: number = Date.now()): ApplyOutcome {
+  return q.tx((): ApplyOutcome => {
+    // Read the position inside the transaction: it is the one this event will advance.
+    const position = q.getPosition();
+    const where = classify(position, ev);
+    if (where === 'duplicate') return { kind: 'duplicate', seq: ev.seq };
+    if (where === 'gap') return { kind: 'gap', position, got: { epoch: ev.epoch, seq: ev.seq } };
+
+    const out = { kind: 'applied' as const, seq: ev.seq, visitIds: [] as string[], memberIds: [] as string[], arrivalVisitId: null as string | null, settledOpId: null as string | null };
+    switch (ev.type) {
+      case 'arrival':
+        q.upsertProfile(ev.data.profile, now);
+        q.putVisit(ev.data.visit);
+        out.visitIds.push(ev.data.visit.id);
+        out.memberIds.push(ev.data.profile.member.id);
+        out.arrivalVisitId = ev.data.visit.id;
+        break;
+      case 'visit.updated':
+        q.putVisit(ev.data.visit);
+        out.visitIds.push(ev.data.visit.id);
+        break;
+      case 'visit.claimed':
+      case 'visit.released':
+      case 'visit.noted':
+      case 'visit.closed': {
+        const visit = ev.data.visit;
+        q.putVisit(visit);
+        out.visitIds.push(visit.id);
+        // Our own op: its effect is now in the confirmed state, so the overlay must stop applying it.
+        if (ev.data.opId && q.deleteOp(ev.data.opId)) out.settledOpId = ev.data.opId;
+        // A rejection is shown until the next event for its visit (it may have made it moot).
+        q.deleteRejectedOfVisit(visit.id);
+        break;
+      }
+      case 'member.updated':
+        q.upsertProfile(ev.data.profile, now);
+        out.memberIds.push(ev.data.profile.member.id);
+        break;
+    }
+    // Ops HQ acked with a seq at or below this event are settled even if the event did not name
+    // them (defensive: an event always names its op, but the ack's seq is the stronger promise).
+    q.deleteAckedUpTo(ev.seq);
+    q.setPosition({ epoch: ev.epoch, seq: ev.seq });
+    return out;
+  });
+}
+
+/**
+ * Replaces everything HQ owns with a snapshot and moves the position to the snapshot's, in one
+ * transaction. The outbox is kept: the clerk's queued actions are still to be sent.
+ */
+export function applySnapshot(q: CacheQueries, snap: Snapshot, now: number = Date.now()): void {
+  q.tx(() => {
+    q.wipeHqState();
+    for (const m of snap.members) q.upsertMember(m);
+    for (const p of snap.profiles) q.upsertProfile(p, now);
+    for (const v of snap.visits) q.putVisit(v);
+    // HQ commits a command's effect before acking it, and we fetch the snapshot after every ack we
+    // have seen, so each acked op is inside the snapshot — whatever epoch its ack's seq was in.
+    q.deleteAckedUpTo(Number.MAX_SAFE_INTEGER);
+    q.setPosition(snap.position);
+  });
+}
