@@ -1,0 +1,133 @@
+// DeskApi over the web shell's local WebSocket bridge (electron/web/webShell.ts). Used when the
+// page runs in a plain browser, i.e. when the Electron preload did not provide window.footfall.
+//
+// The frames mirror electron/web/bridgeProtocol.ts. Calls made while the socket is down wait for
+// it (the desk core is local, so a drop means the web shell restarted); calls in flight when it
+// drops fail. After a reconnect a synthetic `reset` event makes the UI reload, because events
+// pushed while we were away are lost.
+import { DESK_COMMAND_NAMES, type DeskApi, type DeskErrorShape, type DeskEventName, type DeskEvents } from '../../../shared/deskApi.ts';
+import type { BridgeState, DeskClient } from './types.ts';
+
+type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
+type Frame = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: DeskErrorShape } | { event: DeskEventName; payload: unknown };
+
+const UNAUTHORIZED = 4001;
+
+export class BridgeError extends Error {
+  constructor(
+    public code: DeskErrorShape['code'] | 'bridge_down',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'BridgeError';
+  }
+}
+
+export interface WebBridgeOptions {
+  /** ws://host/bridge?token=… */
+  url: string;
+  /** Test seam for timers is not needed; backoff bounds in ms. */
+  minDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+export function createWebBridge(options: WebBridgeOptions): DeskClient {
+  const minDelay = options.minDelayMs ?? 300;
+  const maxDelay = options.maxDelayMs ?? 5000;
+  let socket: WebSocket | null = null;
+  let nextId = 1;
+  let attempt = 0;
+  let everConnected = false;
+  let state: BridgeState = 'down';
+  const pending = new Map<number, Pending>();
+  const waiting: Array<() => void> = [];
+  const listeners = new Map<DeskEventName, Set<(payload: unknown) => void>>();
+  const bridgeListeners = new Set<(state: BridgeState) => void>();
+
+  function setState(next: BridgeState): void {
+    if (next === state) return;
+    state = next;
+    bridgeListeners.forEach((l) => l(next));
+  }
+
+  function emit(event: DeskEventName, payload: unknown): void {
+    listeners.get(event)?.forEach((l) => l(payload));
+  }
+
+  function connect(): void {
+    const ws = new WebSocket(options.url);
+    socket = ws;
+    ws.onopen = () => {
+      attempt = 0;
+      setState('up');
+      waiting.splice(0).forEach((go) => go());
+      if (everConnected) emit('reset', { at: Date.now() });
+      everConnected = true;
+    };
+    ws.onmessage = (message) => {
+      let frame: Frame;
+      try {
+        frame = JSON.parse(String(message.data)) as Frame;
+      } catch {
+        return;
+      }
+      if ('event' in frame) {
+        emit(frame.event, frame.payload);
+        return;
+      }
+      const call = pending.get(frame.id);
+      if (!call) return;
+      pending.delete(frame.id);
+      if (frame.ok) call.resolve(frame.result);
+      else call.reject(new BridgeError(frame.error.code, frame.error.message));
+    };
+    ws.onclose = (event) => {
+      socket = null;
+      for (const call of pending.values()) call.reject(new BridgeError('bridge_down', 'lost contact with the desk'));
+      pending.clear();
+      if (event.code === UNAUTHORIZED) {
+        // A wrong token will not get better by retrying.
+        setState('unauthorized');
+        return;
+      }
+      setState('down');
+      const delay = Math.min(maxDelay, minDelay * 2 ** attempt) * (0.75 + Math.random() * 0.5);
+      attempt += 1;
+      setTimeout(connect, delay);
+    };
+  }
+
+  async function call(method: string, args: unknown[]): Promise<unknown> {
+    if (state === 'unauthorized') throw new BridgeError('not_allowed', 'not authorised');
+    if (!socket || socket.readyState !== WebSocket.OPEN) await new Promise<void>((go) => waiting.push(go));
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      socket!.send(JSON.stringify({ id, method, args }));
+    });
+  }
+
+  const client: Record<string, unknown> = {};
+  for (const name of DESK_COMMAND_NAMES) client[name] = (...args: unknown[]) => call(name, args);
+  client.on = <E extends DeskEventName>(event: E, listener: (payload: DeskEvents[E]) => void) => {
+    let set = listeners.get(event);
+    if (!set) listeners.set(event, (set = new Set()));
+    const l = listener as (payload: unknown) => void;
+    set.add(l);
+    return () => set.delete(l);
+  };
+  client.onBridge = (listener: (state: BridgeState) => void) => {
+    bridgeListeners.add(listener);
+    listener(state);
+    return () => bridgeListeners.delete(listener);
+  };
+
+  connect();
+  return client as unknown as DeskApi & Pick<DeskClient, 'onBridge'>;
+}
+
+/** The bridge URL for this page: same host, token from ?token= of the page URL. */
+export function bridgeUrlFromLocation(location: Location): string {
+  const token = new URLSearchParams(location.search).get('token') ?? '';
+  return `ws://${location.host}/bridge?token=${encodeURIComponent(token)}`;
+}

@@ -1,0 +1,69 @@
+// The desk: top bar, connection line, then three columns — arrivals, member, chat.
+import { useEffect } from 'react';
+import { useT } from '../i18n/useT.ts';
+import { useDesk } from '../state/store.ts';
+import { ArrivalsQueue } from './ArrivalsQueue.tsx';
+import { ChatPane } from './ChatPane.tsx';
+import { ConnectionBanner } from './ConnectionBanner.tsx';
+import { MemberPanel } from './MemberPanel.tsx';
+import { TopBar } from './TopBar.tsx';
+
+const TICK_MS = 10_000;
+
+function isTyping(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
+}
+
+export function App() {
+  const t = useT();
+  const locale = useDesk((s) => s.locale);
+  const ready = useDesk((s) => s.ready);
+  const tick = useDesk((s) => s.tick);
+
+  useEffect(() => {
+    document.documentElement.lang = locale;
+    document.title = t('app.title');
+  }, [locale, t]);
+
+  useEffect(() => {
+    // Ages ("2 min") and the fresh-arrival highlight both follow this clock.
+    const timer = setInterval(() => tick(Date.now()), TICK_MS);
+    return () => clearInterval(timer);
+  }, [tick]);
+
+  useEffect(() => {
+    // ↑/↓ walk the arrivals and Enter claims from anywhere but a text field, so a clerk can work
+    // the queue without reaching for the mouse.
+    const onKey = (e: KeyboardEvent) => {
+      if (e.altKey || e.ctrlKey || e.metaKey || isTyping(e.target)) return;
+      const state = useDesk.getState();
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        e.preventDefault();
+        state.moveSelection(e.key === 'ArrowDown' ? 1 : -1);
+        const list = document.getElementById('arrivals');
+        if (list && document.activeElement !== list && !(e.target instanceof HTMLButtonElement)) list.focus();
+      } else if (e.key === 'Enter' && !(e.target instanceof HTMLButtonElement)) {
+        const visit = state.arrivals.find((v) => v.id === state.selectedVisitId);
+        if (visit && visit.status === 'open') {
+          e.preventDefault();
+          void state.claim(visit.id);
+        }
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  return (
+    <div className="desk" aria-busy={!ready}>
+      <TopBar />
+      <ConnectionBanner />
+      <div className="columns">
+        <ArrivalsQueue />
+        <MemberPanel />
+        <ChatPane />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,138 @@
+// Center column: the member the clerk is serving — who, sizes, likes, purchases, notes — with the
+// visit's actions on top and the styles to suggest.
+import type { MemberView, VisitView } from '../../../shared/deskApi.ts';
+import { categoryName } from '../../../shared/reasons.ts';
+import { formatDate, formatPrice, formatTime, initials } from '../format.ts';
+import { useT } from '../i18n/useT.ts';
+import { useDesk } from '../state/store.ts';
+import { Recommendations } from './Recommendations.tsx';
+import { SyncMark } from './SyncMark.tsx';
+import { TierBadge } from './TierBadge.tsx';
+import { VisitActions } from './VisitActions.tsx';
+
+export function MemberPanel() {
+  const t = useT();
+  const status = useDesk((s) => s.memberStatus);
+  const member = useDesk((s) => s.member);
+  const selectedVisitId = useDesk((s) => s.selectedVisitId);
+  const arrivals = useDesk((s) => s.arrivals);
+
+  let body;
+  if (status === 'idle') body = <p className="empty">{t('member.none')}</p>;
+  else if (status === 'loading' && !member) body = <p className="empty">{t('member.loading')}</p>;
+  else if (!member) body = <p className="empty">{t('member.notFound')}</p>;
+  else {
+    // The visit the actions act on: the one picked in the queue, else the member's open visit.
+    const visit =
+      arrivals.find((v) => v.id === selectedVisitId && v.memberId === member.member.id) ??
+      member.visits.find((v) => v.id === selectedVisitId) ??
+      member.visits.find((v) => v.status !== 'closed') ??
+      null;
+    body = <MemberCard member={member} visit={visit} />;
+  }
+  return (
+    <main className="member" aria-labelledby="member-title">
+      <h2 id="member-title" className="visually-hidden">
+        {member ? member.member.name : t('member.none')}
+      </h2>
+      {body}
+    </main>
+  );
+}
+
+function MemberCard({ member: view, visit }: { member: MemberView; visit: VisitView | null }) {
+  const t = useT();
+  const locale = useDesk((s) => s.locale);
+  const m = view.member;
+  return (
+    <div className="member-card" data-member-id={m.id}>
+      <div className="member-head">
+        <div className={`avatar avatar-${m.tier}`} aria-hidden="true">
+          {initials(m.name, m.nameEn)}
+        </div>
+        <div className="member-who">
+          <p className="member-name">
+            {m.name}
+            {m.nameEn && m.nameEn !== m.name && <span className="member-name-en">{m.nameEn}</span>}
+          </p>
+          <p className="member-sub">
+            <TierBadge tier={m.tier} />
+            <span>{t('member.code', { code: m.code })}</span>
+            <span>{t('member.points', { n: m.points.toLocaleString(locale) })}</span>
+            {m.phoneMasked && (
+              <span>
+                {t('member.phone')} {m.phoneMasked}
+              </span>
+            )}
+          </p>
+        </div>
+        <dl className="sizes" aria-label={t('member.sizes')}>
+          <div>
+            <dt>{t('member.sizes')}</dt>
+            <dd className="size-eu">{t('member.sizeEu', { n: m.sizes.eu })}</dd>
+            <dd className="size-cn">{t('member.sizeCn', { n: m.sizes.cn })}</dd>
+          </div>
+        </dl>
+      </div>
+
+      <VisitActions visit={visit} />
+
+      <div className="member-grid">
+        <section className="panel" aria-labelledby="prefs-title">
+          <h3 id="prefs-title">{t('member.preferences')}</h3>
+          {m.preferences.length === 0 ? (
+            <p className="muted">{t('member.noPreferences')}</p>
+          ) : (
+            <ul className="chips">
+              {m.preferences.map((c) => (
+                <li key={c} className="chip">
+                  {categoryName(c, locale)}
+                </li>
+              ))}
+            </ul>
+          )}
+          <h3 id="purchases-title">{t('member.purchases')}</h3>
+          {view.purchases.length === 0 ? (
+            <p className="muted">{t('member.noPurchases')}</p>
+          ) : (
+            <ul className="purchases" aria-labelledby="purchases-title">
+              {view.purchases.slice(0, 5).map((p) => (
+                <li key={p.id}>
+                  <span className="purchase-name">{p.styleName}</span>
+                  <span className="muted">{t('member.purchaseLine', { color: p.color, size: p.size })}</span>
+                  <span className="purchase-meta">
+                    {formatPrice(p.price, locale)} · {formatDate(p.at, locale)}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+
+        <section className="panel" aria-labelledby="notes-title">
+          <h3 id="notes-title">{t('member.notes')}</h3>
+          {view.notes.length === 0 ? (
+            <p className="muted">{t('member.noNotes')}</p>
+          ) : (
+            <ul className="notes">
+              {[...view.notes]
+                .sort((a, b) => b.at - a.at)
+                .slice(0, 8)
+                .map((n) => (
+                  <li key={n.id} className={`note note-${n.sync}`} data-sync={n.sync}>
+                    <p className="note-text">{n.text}</p>
+                    <p className="note-meta">
+                      {t('member.noteBy', { name: n.by.clerkName ?? n.by.deviceName })} · {formatDate(n.at, locale)} {formatTime(n.at, locale)}{' '}
+                      <SyncMark sync={n.sync} />
+                    </p>
+                  </li>
+                ))}
+            </ul>
+          )}
+        </section>
+      </div>
+
+      <Recommendations recommendations={view.recommendations} memberSize={m.sizes.eu} />
+    </div>
+  );
+}

@@ -1,0 +1,48 @@
+// Styles to suggest, each with the reason a clerk can say aloud and the stock per size, the
+// member's own size marked.
+import type { Recommendation } from '../../../shared/domain.ts';
+import { categoryName, formatReasons } from '../../../shared/reasons.ts';
+import { formatPrice } from '../format.ts';
+import { useT } from '../i18n/useT.ts';
+import { useDesk } from '../state/store.ts';
+
+export function Recommendations({ recommendations, memberSize }: { recommendations: Recommendation[]; memberSize: number }) {
+  const t = useT();
+  const locale = useDesk((s) => s.locale);
+  return (
+    <section className="recs" aria-labelledby="recs-title">
+      <h3 id="recs-title">{t('member.recommended')}</h3>
+      {recommendations.length === 0 ? (
+        <p className="muted">{t('member.noRecommendations')}</p>
+      ) : (
+        <ul className="rec-list">
+          {recommendations.map((r) => (
+            <li key={r.styleId} className="rec">
+              <div className="rec-head">
+                <span className="rec-name">{r.name}</span>
+                <span className="rec-price">{formatPrice(r.price, locale)}</span>
+              </div>
+              <p className="rec-cat muted">
+                {categoryName(r.category, locale)}
+                {r.colors.length > 0 && ` · ${r.colors.map((c) => c.name).join(', ')}`}
+              </p>
+              <p className="rec-reason">{formatReasons(r.reasons, locale)}</p>
+              <ul className="stock" aria-label={t('member.stock')}>
+                {r.stockBySize.map((s) => (
+                  <li
+                    key={s.size}
+                    className={['stock-size', s.size === memberSize ? 'is-member-size' : '', s.qty === 0 ? 'is-out' : ''].filter(Boolean).join(' ')}
+                    title={t('member.stockSize', { size: s.size, qty: s.qty })}
+                  >
+                    <span className="stock-eu">{s.size}</span>
+                    <span className="stock-qty">{s.qty}</span>
+                  </li>
+                ))}
+              </ul>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
