@@ -1,0 +1,86 @@
+// Each cache migration, step by step from an empty file: its schema, and that data written at
+// step N survives step N+1. Plus: a file from a newer build is refused and left untouched.
+import Database from 'better-sqlite3';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openCacheDb } from '../../electron/desk/cache/db.ts';
+import { CacheTooNewError, migrate, schemaVersion } from '../../electron/desk/cache/migrate.ts';
+import { LATEST_VERSION, MIGRATIONS } from '../../electron/desk/cache/migrations/index.ts';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'desk-mig-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const tables = (db: Database.Database) =>
+  (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map((r) => r.name);
+const indexes = (db: Database.Database) =>
+  (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as Array<{ name: string }>).map((r) => r.name);
+
+describe('desk cache migrations', () => {
+  it('are numbered 1..N without holes', () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
+    expect(LATEST_VERSION).toBe(MIGRATIONS.length);
+  });
+
+  it('001 creates meta, members, profiles, visits, notes, outbox', () => {
+    const db = new Database(join(dir, 'c.db'));
+    expect(migrate(db, { target: 1 })).toBe(1);
+    expect(schemaVersion(db)).toBe(1);
+    expect(tables(db)).toEqual(['members', 'meta', 'notes', 'outbox', 'profiles', 'visits']);
+    expect(indexes(db)).toEqual(expect.arrayContaining(['visits_by_arrival', 'visits_by_member', 'notes_by_visit', 'outbox_by_visit']));
+    // The outbox refuses unknown states.
+    expect(() =>
+      db.prepare("INSERT INTO outbox (op_id, ordinal, type, visit_id, data, created_at, state) VALUES ('o', 1, 'claim', 'v', '{}', 0, 'lost')").run(),
+    ).toThrow(/CHECK/);
+    db.close();
+  });
+
+  it('002 adds member_terms and backfills the members written at step 1', () => {
+    const db = new Database(join(dir, 'c.db'));
+    migrate(db, { target: 1 });
+    db.prepare("INSERT INTO meta (key, value) VALUES ('position', '{\"epoch\":\"e1\",\"seq\":7}')").run();
+    db.prepare(
+      "INSERT INTO members (id, code, name, name_en, phone_last4, updated_at, json) VALUES ('m1', 'M0001', '王小明', 'Wang Xiaoming', '5678', 1, '{}')",
+    ).run();
+    db.prepare("INSERT INTO outbox (op_id, ordinal, type, visit_id, data, created_at) VALUES ('op1', 1, 'claim', 'v1', '{\"visitId\":\"v1\"}', 5)").run();
+
+    expect(migrate(db, { target: 2 })).toBe(2);
+    expect(tables(db)).toContain('member_terms');
+    expect(indexes(db)).toContain('member_terms_by_member');
+    // Step-1 data survives.
+    expect(db.prepare("SELECT value FROM meta WHERE key = 'position'").get()).toEqual({ value: '{"epoch":"e1","seq":7}' });
+    expect(db.prepare("SELECT op_id, state FROM outbox").all()).toEqual([{ op_id: 'op1', state: 'pending' }]);
+    // And is searchable.
+    const terms = (db.prepare("SELECT term FROM member_terms WHERE member_id = 'm1'").all() as Array<{ term: string }>).map((r) => r.term);
+    expect(terms).toEqual(expect.arrayContaining(['小明', '王', '王小明', 'xiao', 'wang', 'm000', '5678']));
+    db.close();
+  });
+
+  it('opening runs every migration and is idempotent', () => {
+    const path = join(dir, 'c.db');
+    openCacheDb(path).close();
+    const db = openCacheDb(path);
+    expect(schemaVersion(db)).toBe(LATEST_VERSION);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+  });
+
+  it('refuses a cache written by a newer build, without touching the file', () => {
+    const path = join(dir, 'c.db');
+    const db = new Database(path);
+    db.exec('CREATE TABLE future (x)');
+    db.pragma(`user_version = ${LATEST_VERSION + 1}`);
+    db.close();
+    const before = readFileSync(path);
+    expect(() => openCacheDb(path)).toThrow(CacheTooNewError);
+    expect(() => openCacheDb(path)).toThrow(/newer Footfall/);
+    expect(readFileSync(path).equals(before)).toBe(true);
+    const again = new Database(path);
+    expect(again.pragma('journal_mode', { simple: true })).toBe('delete');
+    again.close();
+  });
+});

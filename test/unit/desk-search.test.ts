@@ -1,0 +1,100 @@
+// Member search in the desk cache: Chinese names by any part, English names by word prefix,
+// code prefixes, phone last 4 — through the term index, never a scan of members.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openCache } from '../../electron/desk/cache/db.ts';
+import { type CacheQueries } from '../../electron/desk/cache/queries.ts';
+import { memberTerms } from '../../electron/desk/cache/search.ts';
+import { member, visit } from '../integration/fixtures/builders.ts';
+
+let dir: string;
+let q: CacheQueries;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'desk-search-'));
+  q = openCache(join(dir, 'c.db'));
+  q.tx(() => {
+    q.upsertMember(member('m1', { name: '张伟', nameEn: 'Zhang Wei', code: 'M0000001', phoneLast4: '1234' }));
+    q.upsertMember(member('m2', { name: '王小明', nameEn: 'Wang Xiaoming', code: 'M0000002', phoneLast4: '5678' }));
+    q.upsertMember(member('m3', { name: '李伟', nameEn: 'Li Wei', code: 'VIP0003', phoneLast4: '9012' }));
+    q.upsertMember(member('m4', { name: 'Anna Schmidt', nameEn: 'Anna Schmidt', code: 'M0000004', phoneLast4: '' }));
+    // Bulk, so a scan would be noticeable and the planner has statistics to work with.
+    for (let i = 10; i < 2000; i++) q.upsertMember(member(`m${i}`, { name: `赵${String.fromCharCode(0x8000 + i)}`, nameEn: `Zhao Number${i}`, code: `B${i}`, phoneLast4: String(1000 + (i % 9000)) }));
+    q.putVisit(visit('v1', 'm3', { arrivedAt: 1_700_000_500_000 }));
+  });
+  q.db.exec('ANALYZE');
+});
+afterAll(() => {
+  q.db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const ids = (query: string, limit?: number) => q.search.search(query, limit).map((h) => h.id);
+
+describe('desk member search', () => {
+  it('finds Chinese names by any part', () => {
+    expect(ids('伟').sort()).toEqual(['m1', 'm3']);
+    expect(ids('小明')).toEqual(['m2']);
+    expect(ids('王小明')).toEqual(['m2']);
+    expect(ids('张伟')).toEqual(['m1']);
+    expect(ids('明王')).toEqual([]);
+  });
+
+  it('finds English names by word prefix, case-insensitively', () => {
+    expect(ids('xiao')).toEqual(['m2']);
+    expect(ids('WANG')).toEqual(['m2']);
+    expect(ids('sch')).toEqual(['m4']);
+    expect(ids('zhang w')).toEqual(['m1']);
+    expect(ids('iaoming')).toEqual([]); // not a word prefix
+  });
+
+  it('finds member codes by prefix and phones by last 4 digits', () => {
+    expect(ids('vip')).toEqual(['m3']);
+    expect(ids('M0000002')).toEqual(['m2']);
+    expect(ids('5678')).toEqual(['m2']);
+    expect(ids('567')).toEqual([]); // a phone is found by its whole last 4 only
+  });
+
+  it('handles queries longer than the indexed prefix by filtering', () => {
+    expect(ids('xiaomingx')).toEqual([]);
+    q.tx(() => q.upsertMember(member('m5', { name: '欧阳', nameEn: 'Constantinopolitan Smith', code: 'Z1' })));
+    expect(ids('constantinopolitan')).toEqual(['m5']);
+    expect(ids('constantinopolitanx')).toEqual([]);
+  });
+
+  it('puts members with a recent visit first and reports it', () => {
+    const hits = q.search.search('wei');
+    expect(hits[0]).toMatchObject({ id: 'm3', lastVisitAt: 1_700_000_500_000, tier: 'gold', phoneMasked: '138****1234' });
+    expect(hits.map((h) => h.id)).toEqual(['m3', 'm1']);
+  });
+
+  it('re-indexes a member whose name changed', () => {
+    q.tx(() => q.upsertMember(member('m1', { name: '张三', nameEn: 'Zhang San', code: 'M0000001', phoneLast4: '1234' })));
+    expect(ids('伟')).toEqual(['m3']);
+    expect(ids('三')).toEqual(['m1']);
+  });
+
+  it('respects the limit and ignores blank queries', () => {
+    expect(ids('zhao', 5)).toHaveLength(5);
+    expect(ids('   ')).toEqual([]);
+  });
+
+  it('never scans the members table (EXPLAIN QUERY PLAN)', () => {
+    for (const query of ['伟', 'xiao', 'M000', '5678', 'constantinopolitanx']) {
+      const plan = q.search.explain(query);
+      expect(plan.some((d) => /SEARCH t USING PRIMARY KEY \(term=\?\)/.test(d))).toBe(true);
+      expect(plan.some((d) => /SEARCH m USING INDEX sqlite_autoindex_members_1 \(id=\?\)/.test(d))).toBe(true);
+      expect(plan.filter((d) => /^SCAN (m|members|t)\b/.test(d))).toEqual([]);
+    }
+  });
+
+  it('indexes bounded term sets', () => {
+    const terms = memberTerms({ code: 'M0012345', name: '欧阳娜娜', nameEn: 'Ouyang Nana', phoneLast4: '0001' });
+    expect(terms.has('阳娜')).toBe(true);
+    expect(terms.has('nan')).toBe(true);
+    expect(terms.has('0001')).toBe(true);
+    expect(terms.size).toBeLessThan(60);
+  });
+});
