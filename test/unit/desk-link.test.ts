@@ -1,0 +1,145 @@
+// The HQ link against a real local WebSocket server (ws), exercising transport behaviour only:
+// auth header, silence timeout, pings, bad frames, fatal close codes, reconnectNow.
+import { once } from 'node:events';
+import { type AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { HqLink } from '../../electron/desk/link.ts';
+import { type HqToDesk } from '../../shared/protocol.ts';
+
+const servers: WebSocketServer[] = [];
+const links: HqLink[] = [];
+afterEach(async () => {
+  await Promise.all(links.splice(0).map((l) => l.stop()));
+  for (const s of servers.splice(0)) {
+    for (const c of s.clients) c.terminate();
+    s.close();
+  }
+});
+
+async function server(opts: { refuse401?: boolean } = {}) {
+  const wss = new WebSocketServer({
+    port: 0,
+    host: '127.0.0.1',
+    verifyClient: opts.refuse401 ? (_info, cb) => cb(false, 401, 'Unauthorized') : undefined,
+  });
+  servers.push(wss);
+  await once(wss, 'listening');
+  const sockets: WebSocket[] = [];
+  const auth: string[] = [];
+  const received: string[] = [];
+  wss.on('connection', (ws, req) => {
+    sockets.push(ws);
+    auth.push(req.headers.authorization ?? '');
+    ws.on('message', (d) => received.push(d.toString()));
+  });
+  return { wss, sockets, auth, received, url: `http://127.0.0.1:${(wss.address() as AddressInfo).port}` };
+}
+
+function link(url: string, over: Partial<ConstructorParameters<typeof HqLink>[0]> = {}) {
+  const frames: HqToDesk[] = [];
+  const downs: Array<{ code: number | null; reason: string }> = [];
+  let opens = 0;
+  const l = new HqLink({
+    hqUrl: url,
+    token: 'secret-token',
+    reconnect: { minMs: 20, maxMs: 40 },
+    silenceMs: 200,
+    handlers: {
+      onOpen: () => {
+        opens++;
+        l.send({ t: 'hello', v: 1 });
+      },
+      onFrame: (f) => frames.push(f),
+      onDown: (d) => downs.push(d),
+      onChange: () => {},
+    },
+    ...over,
+  });
+  links.push(l);
+  return { l, frames, downs, opens: () => opens };
+}
+
+async function waitFor(pred: () => boolean, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('HqLink', () => {
+  it('connects with the bearer token, sends hello and delivers schema-checked frames', async () => {
+    const s = await server();
+    const { l, frames } = link(s.url);
+    l.start();
+    await waitFor(() => s.received.length === 1);
+    expect(s.auth[0]).toBe('Bearer secret-token');
+    expect(JSON.parse(s.received[0]!)).toEqual({ t: 'hello', v: 1 });
+    s.sockets[0]!.send(JSON.stringify({ t: 'head', epoch: 'E', seq: 3 }));
+    await waitFor(() => frames.length === 1);
+    expect(frames[0]).toEqual({ t: 'head', epoch: 'E', seq: 3 });
+    expect(l.phase).toBe('open');
+  });
+
+  it('drops a silent link and reconnects; pings count as life', async () => {
+    const s = await server();
+    const { l, opens } = link(s.url, { silenceMs: 150 });
+    l.start();
+    await waitFor(() => opens() === 1);
+    // Pinged every 50 ms: stays up well past the silence window.
+    const timer = setInterval(() => s.sockets[0]?.ping(), 50);
+    await new Promise((r) => setTimeout(r, 450));
+    clearInterval(timer);
+    expect(opens()).toBe(1);
+    // Silent: dropped and reconnected.
+    await waitFor(() => opens() >= 2, 2000);
+    expect(l.lastError === null || /silent/.test(l.lastError)).toBe(true);
+  });
+
+  it('drops the link on a malformed frame, closing with 4000, and comes back', async () => {
+    const s = await server();
+    const { l, frames, opens } = link(s.url);
+    l.start();
+    await waitFor(() => opens() === 1);
+    const closed = once(s.sockets[0]!, 'close');
+    s.sockets[0]!.send('{"t":"ev","seq":"x"}');
+    const [code] = (await closed) as [number];
+    expect(code).toBe(4000);
+    expect(frames).toEqual([]);
+    await waitFor(() => opens() === 2);
+  });
+
+  it('stops retrying after 4001 unauthorized', async () => {
+    const s = await server();
+    const { l, opens } = link(s.url);
+    l.start();
+    await waitFor(() => opens() === 1);
+    s.sockets[0]!.close(4001, 'unauthorized');
+    await waitFor(() => l.phase === 'halted');
+    await new Promise((r) => setTimeout(r, 150));
+    expect(opens()).toBe(1);
+    expect(l.lastError).toMatch(/unauthorized/);
+  });
+
+  it('stops retrying when the upgrade is refused with HTTP 401', async () => {
+    const s = await server({ refuse401: true });
+    const { l, downs } = link(s.url);
+    l.start();
+    await waitFor(() => l.phase === 'halted');
+    expect(downs[0]!.code).toBe(4001);
+    expect(l.lastError).toMatch(/unauthorized/);
+  });
+
+  it('reconnectNow skips the backoff wait', async () => {
+    const s = await server();
+    const { l, opens } = link(s.url, { reconnect: { minMs: 60_000, maxMs: 60_000 } });
+    l.start();
+    await waitFor(() => opens() === 1);
+    s.sockets[0]!.close(1001, 'restarting');
+    await waitFor(() => l.phase === 'waiting');
+    expect(l.retryAt! - Date.now()).toBeGreaterThan(20_000);
+    l.networkChanged(true);
+    await waitFor(() => opens() === 2, 1000);
+  });
+});
