@@ -1,0 +1,69 @@
+// The HTTP request handler: routes, auth per route, and the promise that a bad request is
+// answered with a 4xx JSON error and never brings the server down.
+import { type IncomingMessage, type ServerResponse } from 'node:http';
+import { handleEnroll, handleSnapshot } from './deskRoutes.ts';
+import {
+  checkIntegrationKey,
+  handleArrival,
+  handleCatalog,
+  handleMembers,
+  handleMembersCsv,
+  handleStock,
+  handleStockCsv,
+  handleStores,
+  type IngestContext,
+} from './ingest.ts';
+import { HttpError, sendError, sendJson } from './respond.ts';
+
+type Handler = (ctx: IngestContext, req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+const ingestRoutes: Record<string, Handler> = {
+  '/v1/ingest/arrivals': handleArrival,
+  '/v1/ingest/stores': handleStores,
+  '/v1/ingest/members': handleMembers,
+  '/v1/ingest/catalog': handleCatalog,
+  '/v1/ingest/stock': handleStock,
+  '/v1/ingest/members.csv': handleMembersCsv,
+  '/v1/ingest/stock.csv': handleStockCsv,
+};
+
+export function createRequestHandler(ctx: IngestContext, log: (line: string) => void) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    void route(ctx, req, res).catch((err: unknown) => {
+      if (err instanceof HttpError) {
+        if (!res.headersSent) sendError(res, err);
+        return;
+      }
+      log(`http ${req.method} ${req.url}: ${(err as Error)?.stack ?? String(err)}`);
+      if (!res.headersSent) sendError(res, new HttpError(500, 'internal', 'internal error'));
+    });
+  };
+}
+
+async function route(ctx: IngestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const path = new URL(req.url ?? '/', 'http://hq').pathname;
+  const method = req.method ?? 'GET';
+  const expect = (m: string) => {
+    if (method !== m) throw new HttpError(405, 'method_not_allowed', `${path} accepts ${m}`);
+  };
+
+  if (path === '/v1/health') {
+    expect('GET');
+    return sendJson(res, 200, { ok: true, time: Date.now() });
+  }
+  if (path === '/v1/enroll') {
+    expect('POST');
+    return handleEnroll(ctx.storage, req, res);
+  }
+  if (path === '/v1/snapshot') {
+    expect('GET');
+    return handleSnapshot(ctx.storage, req, res);
+  }
+  const ingest = ingestRoutes[path];
+  if (ingest) {
+    expect('POST');
+    checkIntegrationKey(ctx, req);
+    return ingest(ctx, req, res);
+  }
+  throw new HttpError(404, 'not_found', `no route ${method} ${path}`);
+}

@@ -1,0 +1,126 @@
+// HQ server library entry: `startHq()` opens the SQLite file, starts HTTP + the desk WebSocket on
+// one port, and returns a handle for tests, the demo and hq/main.ts.
+import { createServer } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { createEnrollmentCode } from './core/devices.ts';
+import { EventLog } from './core/eventLog.ts';
+import { createRequestHandler } from './http/router.ts';
+import { openSqliteStorage } from './storage/sqlite/sqliteStorage.ts';
+import { type HqStorage } from './storage/types.ts';
+import { DeskHub } from './ws/deskHub.ts';
+
+export type { HqStorage } from './storage/types.ts';
+
+export interface HqOptions {
+  /** SQLite file (WAL mode). */
+  dbPath: string;
+  /** 0 (default) = a free port. */
+  port?: number;
+  /** Default '127.0.0.1'. */
+  host?: string;
+  /** Key for /v1/ingest/*; default: read from the DB, or generated and stored there. */
+  integrationKey?: string;
+  /** WebSocket ping interval (default 25 s); a desk missing a pong by the next tick is dropped (4005). */
+  heartbeatMs?: number;
+  /** Periodic `head` frame to each desk, default 10 s. */
+  headEveryMs?: number;
+  /** Events kept per store for resume, default 100 000; an older resume position gets `reset`. */
+  retainEvents?: number;
+  /** Send backlog (ws.bufferedAmount) above which a desk is closed with 4004; default 1 MiB. */
+  slowConsumerBytes?: number;
+  /** Frames per second a desk may send before it is closed with 4029; default 200. */
+  maxFramesPerSecond?: number;
+  log?: (line: string) => void;
+}
+
+export interface HqHandle {
+  /** e.g. 'http://127.0.0.1:PORT' */
+  url: string;
+  port: number;
+  integrationKey: string;
+  storage: HqStorage;
+  /** One-time enrollment code for a store; default ttl 24 h. */
+  createEnrollmentCode(storeId: string, ttlMs?: number): string;
+  /** New epoch for the store: connected desks and later resumes get `reset`. */
+  rotateEpoch(storeId: string): string;
+  /** Close sockets with 1001, stop timers, close the DB. */
+  close(): Promise<void>;
+}
+
+const RETENTION_PURGE_MS = 7 * 24 * 60 * 60 * 1000;
+
+export async function startHq(opts: HqOptions): Promise<HqHandle> {
+  const log = opts.log ?? ((line: string) => console.log(`[hq] ${line}`));
+  const storage = openSqliteStorage(opts.dbPath);
+
+  let integrationKey = opts.integrationKey ?? storage.getMeta('integration_key');
+  if (!integrationKey) {
+    integrationKey = randomBytes(24).toString('base64url');
+    storage.setMeta('integration_key', integrationKey);
+  }
+
+  const hub = new DeskHub(
+    storage,
+    {
+      heartbeatMs: opts.heartbeatMs ?? 25_000,
+      headEveryMs: opts.headEveryMs ?? 10_000,
+      slowConsumerBytes: opts.slowConsumerBytes ?? 1024 * 1024,
+      maxFramesPerSecond: opts.maxFramesPerSecond ?? 200,
+    },
+    log,
+  );
+  const eventLog = new EventLog(storage, opts.retainEvents ?? 100_000, (ev) => hub.publish(ev));
+  hub.eventLog = eventLog;
+
+  // Ops and ingest idempotency keys are remembered for 7 days (the protocol's promise).
+  const purge = () => {
+    try {
+      storage.purgeOlderThan(Date.now() - RETENTION_PURGE_MS);
+    } catch (err) {
+      log(`purge: ${(err as Error).message}`);
+    }
+  };
+  purge();
+  const purgeTimer = setInterval(purge, 60 * 60 * 1000);
+  purgeTimer.unref();
+
+  const server = createServer(createRequestHandler({ storage, eventLog, integrationKey }, log));
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 120_000;
+  hub.attach(server);
+
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+
+  let closing: Promise<void> | null = null;
+  return {
+    url: `http://${urlHost}:${port}`,
+    port,
+    integrationKey,
+    storage,
+    createEnrollmentCode: (storeId, ttlMs) => createEnrollmentCode(storage, storeId, ttlMs),
+    rotateEpoch: (storeId) => {
+      if (!storage.getStore(storeId)) throw new Error(`unknown store ${storeId}`);
+      return hub.rotateEpoch(storeId);
+    },
+    close: () =>
+      (closing ??= (async () => {
+        clearInterval(purgeTimer);
+        await hub.close();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        storage.close();
+      })()),
+  };
+}

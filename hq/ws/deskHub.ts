@@ -1,0 +1,156 @@
+// All connected desks, grouped by store: live fan-out (each event serialized once), signal relay,
+// heartbeats, periodic head frames, epoch rotation, and the upgrade-time token check.
+import { type IncomingMessage, type Server } from 'node:http';
+import { type Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { CloseCode, MAX_FRAME_BYTES, type SignalFrame } from '../../shared/protocol.ts';
+import { bearerToken, deviceForToken } from '../core/devices.ts';
+import { type EventLog, evFrameText } from '../core/eventLog.ts';
+import { type HqStorage, type StoredEvent } from '../storage/types.ts';
+import { newEpoch } from '../tokens.ts';
+import { DeskSocket } from './deskSocket.ts';
+
+export interface HubOptions {
+  heartbeatMs: number;
+  headEveryMs: number;
+  slowConsumerBytes: number;
+  maxFramesPerSecond: number;
+}
+
+export class DeskHub {
+  private readonly byStore = new Map<string, Set<DeskSocket>>();
+  private readonly byDevice = new Map<string, DeskSocket>();
+  private readonly wss: WebSocketServer;
+  private readonly timers: NodeJS.Timeout[] = [];
+  eventLog!: EventLog;
+
+  constructor(
+    readonly storage: HqStorage,
+    readonly opts: HubOptions,
+    readonly log: (line: string) => void,
+  ) {
+    // maxPayload makes ws close an oversize frame with 1009 before we ever buffer it.
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+    this.timers.push(setInterval(() => this.heartbeat(), opts.heartbeatMs));
+    this.timers.push(setInterval(() => this.sendHeads(), opts.headEveryMs));
+  }
+
+  attach(server: Server): void {
+    server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => undefined); // a client that vanishes mid-handshake is not our crash
+    const path = new URL(req.url ?? '/', 'http://hq').pathname;
+    if (path !== '/v1/desk') return refuse(socket, 404, 'Not Found');
+    let device;
+    try {
+      device = deviceForToken(this.storage, bearerToken(req.headers.authorization));
+    } catch (err) {
+      this.log(`upgrade: ${(err as Error).message}`);
+      return refuse(socket, 500, 'Internal Server Error');
+    }
+    if (!device) return refuse(socket, 401, 'Unauthorized');
+    const store = this.storage.getStore(device.storeId);
+    if (!store) return refuse(socket, 401, 'Unauthorized');
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const desk = new DeskSocket(ws, device, store.name, this);
+      // One link per device: the newer connection wins, the older one is told why.
+      this.byDevice.get(device.id)?.close(CloseCode.replaced, 'replaced by a newer connection of this device');
+      this.byDevice.set(device.id, desk);
+      let set = this.byStore.get(device.storeId);
+      if (!set) this.byStore.set(device.storeId, (set = new Set()));
+      set.add(desk);
+    });
+  }
+
+  remove(desk: DeskSocket): void {
+    this.byStore.get(desk.storeId)?.delete(desk);
+    if (this.byDevice.get(desk.device.id) === desk) this.byDevice.delete(desk.device.id);
+  }
+
+  /** Called after each commit, in seq order. */
+  publish(ev: StoredEvent): void {
+    const desks = this.byStore.get(ev.storeId);
+    if (!desks || desks.size === 0) return;
+    const text = evFrameText(ev);
+    for (const desk of desks) desk.deliverLive(ev.seq, text);
+  }
+
+  relaySignal(from: DeskSocket, frame: SignalFrame): void {
+    const text = JSON.stringify(frame);
+    for (const desk of this.byStore.get(from.storeId) ?? []) {
+      if (desk !== from && desk.isLive) desk.sendText(text);
+    }
+  }
+
+  rotateEpoch(storeId: string): string {
+    const epoch = newEpoch();
+    this.storage.rotateEpoch(storeId, epoch);
+    const store = this.storage.getStore(storeId)!;
+    for (const desk of this.byStore.get(storeId) ?? []) desk.resetTo(epoch, store.head);
+    return epoch;
+  }
+
+  connectedDevices(storeId: string): string[] {
+    return [...(this.byStore.get(storeId) ?? [])].map((d) => d.device.id);
+  }
+
+  private heartbeat(): void {
+    for (const desks of this.byStore.values()) {
+      for (const desk of desks) {
+        if (!desk.alive) {
+          desk.close(CloseCode.heartbeatTimeout, 'no pong within the heartbeat window');
+          continue;
+        }
+        desk.alive = false;
+        try {
+          desk.ws.ping();
+        } catch {
+          /* socket already closing */
+        }
+      }
+    }
+  }
+
+  private sendHeads(): void {
+    for (const [storeId, desks] of this.byStore) {
+      if (desks.size === 0) continue;
+      const store = this.storage.getStore(storeId);
+      if (!store) continue;
+      const text = JSON.stringify({ t: 'head', epoch: store.epoch, seq: store.head });
+      for (const desk of desks) if (desk.isLive) desk.sendText(text);
+    }
+  }
+
+  /** Stops timers and closes every desk with 1001 (going away), waiting briefly for the handshakes. */
+  async close(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    const all = [...this.byStore.values()].flatMap((s) => [...s]);
+    await Promise.all(
+      all.map(
+        (desk) =>
+          new Promise<void>((resolve) => {
+            if (desk.ws.readyState === desk.ws.CLOSED) return resolve();
+            const timer = setTimeout(() => {
+              desk.ws.terminate();
+              resolve();
+            }, 1000);
+            desk.ws.once('close', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            desk.close(CloseCode.goingAway, 'HQ is shutting down');
+          }),
+      ),
+    );
+    this.wss.close();
+  }
+}
+
+function refuse(socket: Duplex, status: number, text: string): void {
+  const body = JSON.stringify({ error: { code: text.toLowerCase().replace(/ /g, '_'), message: text } });
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
