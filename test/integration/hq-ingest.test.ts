@@ -1,0 +1,182 @@
+// HTTP side of HQ: enrollment, ingest idempotency, repeat arrivals, CSV import, snapshot scoping.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Snapshot } from '../../shared/protocol.ts';
+import { enroll, postArrival, startTestHq, TestDesk, type TestHq } from './hq-support.ts';
+
+let t: TestHq;
+beforeEach(async () => {
+  t = await startTestHq();
+});
+afterEach(async () => {
+  await t.cleanup();
+});
+
+const ingest = (path: string, body: string, contentType = 'application/json', key = t.hq.integrationKey) =>
+  fetch(`${t.hq.url}${path}`, { method: 'POST', headers: { 'content-type': contentType, 'x-integration-key': key }, body });
+
+describe('enrollment', () => {
+  it('accepts a code once', async () => {
+    const code = t.hq.createEnrollmentCode('store-a');
+    const post = () =>
+      fetch(`${t.hq.url}/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code, deviceName: 'Till' }) });
+    const first = await post();
+    expect(first.status).toBe(200);
+    const body = (await first.json()) as { token: string; storeId: string; storeName: string };
+    expect(body.storeId).toBe('store-a');
+    expect(body.storeName).toBe('Store A');
+    expect(body.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const second = await post();
+    expect(second.status).toBe(410);
+    expect(((await second.json()) as { error: { code: string } }).error.code).toBe('code_used');
+  });
+
+  it('refuses expired and unknown codes, and bad bodies with JSON errors', async () => {
+    const code = t.hq.createEnrollmentCode('store-a', -1);
+    const expired = await fetch(`${t.hq.url}/v1/enroll`, { method: 'POST', body: JSON.stringify({ code, deviceName: 'x' }) });
+    expect(expired.status).toBe(410);
+    const unknown = await fetch(`${t.hq.url}/v1/enroll`, { method: 'POST', body: JSON.stringify({ code: 'AAAA-BBBB-CCCC', deviceName: 'x' }) });
+    expect(unknown.status).toBe(401);
+    const bad = await fetch(`${t.hq.url}/v1/enroll`, { method: 'POST', body: '{nope' });
+    expect(bad.status).toBe(400);
+    const invalid = await fetch(`${t.hq.url}/v1/enroll`, { method: 'POST', body: JSON.stringify({ code: 1 }) });
+    expect(invalid.status).toBe(422);
+    expect(((await invalid.json()) as { error: { code: string } }).error.code).toBe('invalid_body');
+  });
+});
+
+describe('arrivals ingest', () => {
+  it('needs the integration key', async () => {
+    const res = await ingest('/v1/ingest/arrivals', JSON.stringify({ storeId: 'store-a', memberId: 'm1', source: 'door' }), 'application/json', 'wrong');
+    expect(res.status).toBe(401);
+  });
+
+  it('honours Idempotency-Key: same key, same answer, one effect', async () => {
+    const { token } = await enroll(t.hq, 'store-a');
+    const desk = await TestDesk.connect(t.hq, token);
+    const body = { storeId: 'store-a', memberCode: 'M0001', source: 'door' };
+    const first = await postArrival(t.hq, body, 'door-1');
+    expect(first.status).toBe(201);
+    expect(first.body.status).toBe('created');
+    const again = await postArrival(t.hq, body, 'door-1');
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ status: 'duplicate', visitId: first.body.visitId, seq: first.body.seq });
+    await desk.waitFor((f) => f.t === 'ev');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(desk.events()).toHaveLength(1);
+    expect(t.hq.storage.getStore('store-a')!.head).toBe(1);
+    // Reusing a key for another request is a client bug, and said so.
+    const reused = await postArrival(t.hq, { ...body, memberCode: 'M0002' }, 'door-1');
+    expect(reused.status).toBe(422);
+    desk.close();
+  });
+
+  it('a repeat within 30 minutes bumps the visit (visit.updated), not a second arrival', async () => {
+    const { token } = await enroll(t.hq, 'store-a');
+    const desk = await TestDesk.connect(t.hq, token);
+    const at = Date.now() - 20 * 60 * 1000;
+    const first = await postArrival(t.hq, { storeId: 'store-a', phone: '+86 138-0000-0001', source: 'door', at });
+    const second = await postArrival(t.hq, { storeId: 'store-a', memberId: 'm1', source: 'pos' });
+    expect(second.body.status).toBe('updated');
+    expect(second.body.visitId).toBe(first.body.visitId);
+    await desk.waitFor((f) => f.t === 'ev' && f.seq === 2);
+    const [arrival, updated] = desk.events();
+    expect(arrival!.type).toBe('arrival');
+    expect(updated!.type).toBe('visit.updated');
+    if (updated!.type !== 'visit.updated' || arrival!.type !== 'arrival') throw new Error('types');
+    expect(updated!.data.visit.arrivals).toBe(2);
+    expect(updated!.data.visit.lastSeenAt).toBeGreaterThan(at);
+    // The arrival carries the profile with a masked phone and recommendations.
+    expect(arrival.data.profile.member.phoneMasked).toBe('138****0001');
+    expect(JSON.stringify(arrival.data)).not.toContain('13800000001');
+    expect(arrival.data.profile.recommendations.length).toBeGreaterThan(0);
+    // An unknown member or store is a 404, and exactly one identifier is required.
+    expect((await postArrival(t.hq, { storeId: 'store-a', memberId: 'nobody', source: 'door' })).status).toBe(404);
+    expect((await postArrival(t.hq, { storeId: 'nowhere', memberId: 'm1', source: 'door' })).status).toBe(404);
+    expect((await postArrival(t.hq, { storeId: 'store-a', memberId: 'm1', memberCode: 'M0001', source: 'door' })).status).toBe(422);
+    desk.close();
+  });
+
+  it('a return after more than 30 minutes is a new arrival', async () => {
+    await postArrival(t.hq, { storeId: 'store-a', memberId: 'm2', source: 'door', at: Date.now() - 31 * 60 * 1000 });
+    const later = await postArrival(t.hq, { storeId: 'store-a', memberId: 'm2', source: 'door' });
+    expect(later.body.status).toBe('created');
+  });
+});
+
+describe('CSV and JSON ingest', () => {
+  it('imports good member rows and reports the bad one by line', async () => {
+    const csv = [
+      'id,code,name,nameEn,tier,phone,homeStoreId,sizeEu,preferences,points',
+      'm10,M0010,陈静,Chen Jing,gold,139 0000 0010,store-a,37.5,running|retro,120',
+      'm11,M0011,"Smith, Anna",Anna Smith,,13900000011,store-a,39,,0',
+      'm12,M0012,周杰,Zhou Jie,diamond,13900000012,store-a,41,,0',
+      'm13,M0013,吴敏,Wu Min,basic,13900000013,store-zz,36,,0',
+    ].join('\r\n');
+    const res = await ingest('/v1/ingest/members.csv', csv, 'text/csv');
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { imported: number; errors: { line: number; message: string }[] };
+    expect(body.imported).toBe(2);
+    expect(body.errors.map((e) => e.line)).toEqual([4, 5]);
+    expect(body.errors[0]!.message).toContain('tier');
+    const chen = t.hq.storage.getMember('m10')!;
+    expect(chen.phone).toBe('13900000010');
+    expect(chen.sizes).toEqual({ eu: 37.5, cn: 238 });
+    expect(chen.preferences).toEqual(['running', 'retro']);
+    expect(t.hq.storage.getMember('m11')!.name).toBe('Smith, Anna');
+  });
+
+  it('imports stock CSV and JSON catalog, refusing bad items', async () => {
+    const catalog = [
+      { id: 's9', name: '新款跑鞋', category: 'running', price: 69900, colors: [{ code: 'WHT', name: 'White' }], sizes: [38], releasedAt: Date.now() },
+      { id: 's10', name: 'bad', category: 'golf', price: 1, colors: [], sizes: [], releasedAt: 0 },
+    ];
+    const cat = (await (await ingest('/v1/ingest/catalog', JSON.stringify(catalog))).json()) as { imported: number; errors: { index: number }[] };
+    expect(cat.imported).toBe(1);
+    expect(cat.errors[0]!.index).toBe(1);
+    const csv = 'storeId,styleId,color,size,qty\nstore-a,s9,WHT,38,4\nstore-a,s9,WHT,38.3,1\nstore-a,s9,WHT,39,-1\n';
+    const stock = (await (await ingest('/v1/ingest/stock.csv', csv, 'text/csv')).json()) as { imported: number; errors: { line: number }[] };
+    expect(stock.imported).toBe(1);
+    expect(stock.errors.map((e) => e.line)).toEqual([3, 4]);
+    expect(t.hq.storage.stockForStore('store-a').find((l) => l.styleId === 's9')).toMatchObject({ size: 38, qty: 4 });
+    const noHeader = await ingest('/v1/ingest/stock.csv', 'a,b\n1,2\n', 'text/csv');
+    expect(noHeader.status).toBe(400);
+  });
+
+  it('member ingest emits member.updated to the home store', async () => {
+    const { token } = await enroll(t.hq, 'store-b');
+    const desk = await TestDesk.connect(t.hq, token);
+    const members = [{ id: 'm3', code: 'M0003', name: '张伟', phone: '13800000003', homeStoreId: 'store-b', sizes: { eu: 42, cn: 260 }, tier: 'gold' }];
+    const res = await ingest('/v1/ingest/members', JSON.stringify(members));
+    expect(((await res.json()) as { imported: number }).imported).toBe(1);
+    const ev = await desk.waitFor((f) => f.t === 'ev');
+    expect(ev.t === 'ev' && ev.type).toBe('member.updated');
+    desk.close();
+  });
+
+  it('answers oversize and garbage bodies with 4xx, and keeps serving', async () => {
+    const big = await ingest('/v1/ingest/members', 'x'.repeat(1024 * 1024 + 10)).catch(() => null);
+    if (big) expect(big.status).toBe(413);
+    expect((await ingest('/v1/ingest/members', '{"a":1}')).status).toBe(422);
+    expect((await fetch(`${t.hq.url}/v1/nothing`)).status).toBe(404);
+    expect((await fetch(`${t.hq.url}/v1/health`)).status).toBe(200);
+  });
+});
+
+describe('snapshot', () => {
+  it('is scoped to the token store and names its position', async () => {
+    await postArrival(t.hq, { storeId: 'store-a', memberId: 'm1', source: 'door' });
+    await postArrival(t.hq, { storeId: 'store-b', memberId: 'm3', source: 'door' });
+    await postArrival(t.hq, { storeId: 'store-b', memberId: 'm4', source: 'door' });
+    const { token } = await enroll(t.hq, 'store-a');
+    const res = await fetch(`${t.hq.url}/v1/snapshot`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    const snap = Snapshot.parse(await res.json());
+    expect(snap.storeId).toBe('store-a');
+    expect(snap.position).toEqual({ epoch: 'epoch-a1', seq: 1 });
+    expect(snap.visits.map((v) => v.storeId)).toEqual(['store-a']);
+    expect(snap.profiles.map((p) => p.member.id)).toEqual(['m1']);
+    expect(snap.members.map((m) => m.id).sort()).toEqual(['m1', 'm2']);
+    expect(JSON.stringify(snap)).not.toMatch(/1380000000\d/);
+    expect((await fetch(`${t.hq.url}/v1/snapshot`, { headers: { authorization: 'Bearer nope' } })).status).toBe(401);
+  });
+});
