@@ -1,0 +1,193 @@
+// The desk WebSocket: bad frames, oversize frames, store scoping, commands and their idempotency,
+// claim conflicts, replacement, signals.
+import WebSocket from 'ws';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type CmdAckFrame, CloseCode, MAX_FRAME_BYTES } from '../../shared/protocol.ts';
+import { enroll, postArrival, startTestHq, TestDesk, type TestHq } from './hq-support.ts';
+
+let t: TestHq;
+beforeEach(async () => {
+  t = await startTestHq();
+});
+afterEach(async () => {
+  await t.cleanup();
+});
+
+const ackFor = (desk: TestDesk, opId: string) => desk.waitFor<CmdAckFrame>((f) => f.t === 'cmdAck' && f.opId === opId);
+
+describe('desk socket', () => {
+  it('refuses an unknown token at the upgrade with 401', async () => {
+    await expect(TestDesk.connect(t.hq, 'not-a-token')).rejects.toThrow('HTTP 401');
+  });
+
+  it('welcomes with the store and device, and resets a desk without a position', async () => {
+    const { token, deviceId } = await enroll(t.hq, 'store-a', 'Till 2');
+    const desk = await TestDesk.connect(t.hq, token);
+    expect(desk.frames[0]).toMatchObject({ t: 'welcome', storeId: 'store-a', storeName: 'Store A', deviceId, deviceName: 'Till 2', epoch: 'epoch-a1', head: 0 });
+    expect(desk.frames[1]).toMatchObject({ t: 'reset', epoch: 'epoch-a1', head: 0 });
+    desk.close();
+  });
+
+  it('closes 4000 on malformed JSON and on a schema-invalid frame, while another desk keeps receiving', async () => {
+    const a = await enroll(t.hq, 'store-a', 'A1');
+    const b = await enroll(t.hq, 'store-a', 'A2');
+    const c = await enroll(t.hq, 'store-a', 'A3');
+    const good = await TestDesk.connect(t.hq, a.token);
+    const badJson = await TestDesk.connect(t.hq, b.token);
+    const badSchema = await TestDesk.connect(t.hq, c.token);
+    badJson.send('{not json');
+    badSchema.send({ t: 'cmd', opId: 'x', type: 'claim', data: { visitId: 42 } });
+    expect((await badJson.closed).code).toBe(CloseCode.badFrame);
+    expect((await badSchema.closed).code).toBe(CloseCode.badFrame);
+    expect(badJson.frames.at(-1)).toMatchObject({ t: 'error', code: 'bad_frame' });
+    expect(badSchema.frames.at(-1)).toMatchObject({ t: 'error', code: 'bad_frame' });
+    await postArrival(t.hq, { storeId: 'store-a', memberId: 'm1', source: 'door' });
+    await good.waitFor((f) => f.t === 'ev' && f.type === 'arrival');
+    good.close();
+  });
+
+  it('closes 4003 when the first frame is not hello, and 4002 on a wrong version', async () => {
+    const a = await enroll(t.hq, 'store-a');
+    const first = await TestDesk.connect(t.hq, a.token, null);
+    first.send({ t: 'ack', seq: 0 });
+    expect((await first.closed).code).toBe(CloseCode.protocolViolation);
+    const second = await TestDesk.connect(t.hq, a.token, null);
+    second.send({ t: 'hello', v: 2 });
+    expect((await second.closed).code).toBe(CloseCode.unsupportedVersion);
+  });
+
+  it('closes 1009 on an oversize frame and keeps serving', async () => {
+    const a = await enroll(t.hq, 'store-a', 'A1');
+    const b = await enroll(t.hq, 'store-a', 'A2');
+    const good = await TestDesk.connect(t.hq, a.token);
+    const big = await TestDesk.connect(t.hq, b.token);
+    big.send({ t: 'signal', kind: 'typing', data: { x: 'y'.repeat(MAX_FRAME_BYTES) } });
+    expect((await big.closed).code).toBe(1009);
+    await postArrival(t.hq, { storeId: 'store-a', memberId: 'm1', source: 'door' });
+    await good.waitFor((f) => f.t === 'ev');
+    good.close();
+  });
+
+  it('never sends store B events to a store A desk', async () => {
+    const a = await enroll(t.hq, 'store-a');
+    const b = await enroll(t.hq, 'store-b');
+    const deskA = await TestDesk.connect(t.hq, a.token);
+    const deskB = await TestDesk.connect(t.hq, b.token);
+    await postArrival(t.hq, { storeId: 'store-b', memberId: 'm3', source: 'door' });
+    await postArrival(t.hq, { storeId: 'store-a', memberId: 'm1', source: 'door' });
+    await deskA.waitFor((f) => f.t === 'ev');
+    await deskB.waitFor((f) => f.t === 'ev');
+    expect(deskA.events().map((e) => e.type === 'arrival' && e.data.visit.storeId)).toEqual(['store-a']);
+    expect(deskB.events().map((e) => e.type === 'arrival' && e.data.visit.storeId)).toEqual(['store-b']);
+    // A store-B visit id is not found for store A.
+    const bVisit = deskB.events()[0]!;
+    if (bVisit.type !== 'arrival') throw new Error('expected arrival');
+    deskA.send({ t: 'cmd', opId: 'op-x', type: 'claim', data: { visitId: bVisit.data.visit.id } });
+    expect((await ackFor(deskA, 'op-x')).rejection?.code).toBe('not_found');
+    deskA.close();
+    deskB.close();
+  });
+
+  it('applies a command once per opId and answers a resend with duplicate', async () => {
+    const a = await enroll(t.hq, 'store-a', 'A1');
+    const b = await enroll(t.hq, 'store-a', 'A2');
+    const desk = await TestDesk.connect(t.hq, a.token);
+    const other = await TestDesk.connect(t.hq, b.token);
+    const { body } = await postArrival(t.hq, { storeId: 'store-a', memberId: 'm1', source: 'door' });
+    const cmd = { t: 'cmd', opId: 'op-1', type: 'note', data: { visitId: body.visitId, noteId: 'note-1', text: '喜欢白色' } };
+    desk.send(cmd);
+    const first = await ackFor(desk, 'op-1');
+    expect(first).toMatchObject({ status: 'ok', seq: 2 });
+    desk.frames.length = 0;
+    desk.send(cmd);
+    const second = await ackFor(desk, 'op-1');
+    expect(second).toMatchObject({ status: 'duplicate', seq: 2 });
+    const noted = await other.waitFor((f) => f.t === 'ev' && f.type === 'visit.noted');
+    if (noted.t !== 'ev' || noted.type !== 'visit.noted') throw new Error('type');
+    expect(noted.data.opId).toBe('op-1');
+    expect(noted.data.by).toMatchObject({ deviceId: a.deviceId, deviceName: 'A1' });
+    expect(noted.data.visit.notes.map((n) => n.text)).toEqual(['喜欢白色']);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(other.events().filter((e) => e.type === 'visit.noted')).toHaveLength(1);
+    expect(t.hq.storage.getStore('store-a')!.head).toBe(2);
+    desk.close();
+    other.close();
+  });
+
+  it('settles two claims: one ok, the other rejected naming the holder', async () => {
+    const a = await enroll(t.hq, 'store-a', 'Front');
+    const b = await enroll(t.hq, 'store-a', 'Back');
+    const deskA = await TestDesk.connect(t.hq, a.token);
+    const deskB = await TestDesk.connect(t.hq, b.token);
+    const { body } = await postArrival(t.hq, { storeId: 'store-a', memberId: 'm1', source: 'door' });
+    deskA.send({ t: 'cmd', opId: 'a-claim', type: 'claim', data: { visitId: body.visitId } });
+    deskB.send({ t: 'cmd', opId: 'b-claim', type: 'claim', data: { visitId: body.visitId } });
+    const [ackA, ackB] = await Promise.all([ackFor(deskA, 'a-claim'), ackFor(deskB, 'b-claim')]);
+    const acks = [ackA, ackB].sort((x, y) => x.status.localeCompare(y.status));
+    expect(acks.map((x) => x.status)).toEqual(['ok', 'rejected']);
+    const loser = acks[1]!;
+    expect(loser.rejection?.code).toBe('already_claimed');
+    expect(loser.rejection?.by?.deviceName).toBe(ackA.status === 'ok' ? 'Front' : 'Back');
+    // The rejection is remembered: a resend gets the same answer.
+    const loserDesk = ackA.status === 'ok' ? deskB : deskA;
+    loserDesk.frames.length = 0;
+    loserDesk.send({ t: 'cmd', opId: loser.opId, type: 'claim', data: { visitId: body.visitId } });
+    expect(await ackFor(loserDesk, loser.opId)).toMatchObject({ status: 'rejected', rejection: { code: 'already_claimed' } });
+    // Only the claimer can release; closing an open visit makes the closer its owner.
+    loserDesk.send({ t: 'cmd', opId: 'rel', type: 'release', data: { visitId: body.visitId } });
+    expect((await ackFor(loserDesk, 'rel')).rejection?.code).toBe('not_claimed_by_you');
+    loserDesk.send({ t: 'cmd', opId: 'close-1', type: 'close', data: { visitId: body.visitId, outcome: 'tried' } });
+    expect((await ackFor(loserDesk, 'close-1')).rejection?.code).toBe('not_claimed_by_you');
+    const winnerDesk = loserDesk === deskA ? deskB : deskA;
+    winnerDesk.send({ t: 'cmd', opId: 'close-2', type: 'close', data: { visitId: body.visitId, outcome: 'purchased', note: '买了白色 38' } });
+    expect((await ackFor(winnerDesk, 'close-2')).status).toBe('ok');
+    const closed = await loserDesk.waitFor((f) => f.t === 'ev' && f.type === 'visit.closed');
+    if (closed.t !== 'ev' || closed.type !== 'visit.closed') throw new Error('type');
+    expect(closed.data.visit).toMatchObject({ status: 'closed', outcome: 'purchased' });
+    expect(closed.data.visit.notes).toHaveLength(1);
+    deskA.close();
+    deskB.close();
+  });
+
+  it('replaces an older connection of the same device with 4009 and relays signals', async () => {
+    const a = await enroll(t.hq, 'store-a', 'A1');
+    const b = await enroll(t.hq, 'store-a', 'A2');
+    const old = await TestDesk.connect(t.hq, a.token);
+    const fresh = await TestDesk.connect(t.hq, a.token);
+    expect((await old.closed).code).toBe(CloseCode.replaced);
+    const other = await TestDesk.connect(t.hq, b.token);
+    fresh.send({ t: 'signal', kind: 'typing', memberId: 'm1' });
+    await other.waitFor((f) => f.t === 'signal');
+    fresh.close();
+    other.close();
+  });
+
+  it('closes a desk that floods frames with 4029', async () => {
+    await t.restart({ maxFramesPerSecond: 20 });
+    const a = await enroll(t.hq, 'store-a');
+    const desk = await TestDesk.connect(t.hq, a.token);
+    for (let i = 0; i < 50; i++) desk.send({ t: 'ack', seq: 0 });
+    expect((await desk.closed).code).toBe(CloseCode.rateLimited);
+  });
+
+  it('drops a desk that stops answering pings, and sends head frames', async () => {
+    await t.restart({ heartbeatMs: 100, headEveryMs: 50 });
+    const a = await enroll(t.hq, 'store-a');
+    const ws = new WebSocket(`${t.hq.url.replace('http', 'ws')}/v1/desk`, { headers: { authorization: `Bearer ${a.token}` }, autoPong: false });
+    const frames: string[] = [];
+    ws.on('message', (d) => frames.push(JSON.parse(d.toString()).t));
+    await new Promise((r) => ws.once('open', r));
+    ws.send(JSON.stringify({ t: 'hello', v: 1 }));
+    const code = await new Promise<number>((r) => ws.once('close', (c) => r(c)));
+    expect(code).toBe(CloseCode.heartbeatTimeout);
+    expect(frames).toContain('head');
+  });
+
+  it('closes sockets with 1001 when HQ shuts down', async () => {
+    const a = await enroll(t.hq, 'store-a');
+    const desk = await TestDesk.connect(t.hq, a.token);
+    await t.hq.close();
+    expect((await desk.closed).code).toBe(CloseCode.goingAway);
+    await t.restart();
+  });
+});
