@@ -82,7 +82,7 @@ describe('arrivals ingest', () => {
     const [arrival, updated] = desk.events();
     expect(arrival!.type).toBe('arrival');
     expect(updated!.type).toBe('visit.updated');
-    if (updated!.type !== 'visit.updated' || arrival!.type !== 'arrival') throw new Error('types');
+    if (updated?.type !== 'visit.updated' || arrival?.type !== 'arrival') throw new Error('types');
     expect(updated!.data.visit.arrivals).toBe(2);
     expect(updated!.data.visit.lastSeenAt).toBeGreaterThan(at);
     // The arrival carries the profile with a masked phone and recommendations.
