@@ -75,7 +75,16 @@ function ArrivalItem({ visit, selected, onPick }: { visit: VisitView; selected: 
 
   const classes = ['arrival', `arrival-${visit.status}`, selected ? 'is-selected' : '', fresh ? 'is-fresh' : ''].filter(Boolean).join(' ');
   return (
-    <li id={optionId(visit.id)} role="option" aria-selected={selected} className={classes} data-visit-id={visit.id} onClick={onPick}>
+    <li
+      id={optionId(visit.id)}
+      role="option"
+      aria-selected={selected}
+      className={classes}
+      data-visit-id={visit.id}
+      data-status={visit.status}
+      data-sync={visit.sync ?? 'none'}
+      onClick={onPick}
+    >
       <div className="arrival-line">
         <span className="arrival-name">{m.name}</span>
         {secondary && secondary !== m.name && <span className="arrival-name-en">{secondary}</span>}
