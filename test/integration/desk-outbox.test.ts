@@ -59,13 +59,14 @@ describe('desk outbox', () => {
     const { visitId } = await t.arrival(STORE_A, 'm1');
 
     const proc = await DeskProcess.spawn({ dbPath, hqUrl: t.url, token });
+    let childOpId = '';
     try {
       await proc.call('start');
       await waitFor(async () => (await proc.call<VisitView | null>('getVisit', visitId)) !== null, 8000, 'visit in the child cache');
       await t.down();
       await waitFor(async () => (await proc.call<{ status: string }>('connection')).status === 'offline', 5000, 'child offline');
 
-      const { opId } = await proc.call<{ opId: string }>('claim', visitId);
+      childOpId = (await proc.call<{ opId: string }>('claim', visitId)).opId;
       expect(await proc.call<VisitView>('getVisit', visitId)).toMatchObject({ status: 'claimed', sync: 'pending', pendingAction: 'claim' });
     } finally {
       await proc.kill();
@@ -77,6 +78,7 @@ describe('desk outbox', () => {
     expect(await desk.getVisit(visitId)).toMatchObject({ status: 'claimed', sync: 'pending', claimedBy: { deviceId } });
     expect((await desk.getConnection()).queued).toBe(1);
     const [queued] = desk.outbox();
+    expect(queued).toMatchObject({ opId: childOpId, type: 'claim', state: 'pending' });
 
     // HQ comes back on the same DB and port.
     await t.up();
