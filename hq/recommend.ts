@@ -28,7 +28,8 @@ export interface RecommendInput {
   member: Pick<Member, 'sizes' | 'preferences'>;
   purchases: readonly Pick<Purchase, 'styleId' | 'category' | 'at'>[];
   styles: readonly Style[];
-  /** Stock lines of this store only. */
+  /** The store the member is in; stock lines of other stores are ignored. */
+  storeId: string;
   stock: readonly StockLine[];
   /** Sales per style at this store (optional, cheap popularity signal). */
   popularity?: ReadonlyMap<string, number>;
@@ -50,6 +51,7 @@ export function recommend(input: RecommendInput): Recommendation[] {
 
   const stockByStyle = new Map<string, StockLine[]>();
   for (const line of stock) {
+    if (line.storeId !== input.storeId) continue;
     const list = stockByStyle.get(line.styleId);
     if (list) list.push(line);
     else stockByStyle.set(line.styleId, [line]);

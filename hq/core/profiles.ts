@@ -39,6 +39,7 @@ export class ProfileBuilder {
     const purchases = history.slice(0, PROFILE_PURCHASES);
     const recommendations = recommend({
       member,
+      storeId: this.storeId,
       purchases: history,
       styles: this.styles,
       stock: this.stock,

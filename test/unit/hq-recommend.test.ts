@@ -1,0 +1,118 @@
+// Pins the recommendation ranking on a small hand-made catalog, and its exclusions.
+import { describe, expect, it } from 'vitest';
+import { type Category, type StockLine, type Style } from '../../shared/domain.ts';
+import { formatReasons } from '../../shared/reasons.ts';
+import { recommend, type RecommendInput } from '../../hq/recommend.ts';
+
+const DAY = 24 * 60 * 60 * 1000;
+const now = Date.UTC(2025, 10, 20, 12);
+
+const style = (id: string, category: Category, releasedDaysAgo = 60): Style => ({
+  id,
+  name: `Style ${id}`,
+  category,
+  price: 49900,
+  colors: [
+    { code: 'BLK', name: 'Black' },
+    { code: 'WHT', name: 'White' },
+  ],
+  sizes: [37, 38, 39],
+  releasedAt: now - releasedDaysAgo * DAY,
+});
+const line = (styleId: string, size: number, qty: number, color = 'BLK', storeId = 'here'): StockLine => ({ storeId, styleId, color, size, qty });
+
+const styles: Style[] = [
+  style('r-owned', 'running'), // bought already
+  style('r-new', 'running', 2), // preference + bought category + new this week
+  style('r-plain', 'running'), // preference + bought category
+  style('c-arrival', 'casual', 20), // bought (long ago) + new arrival
+  style('b-pop', 'basketball'), // only popularity
+  style('k-nosize', 'kids'), // stock only in 39
+  style('x-zero', 'retro'), // qty 0 in 38
+  style('a-retro', 'retro'), // nothing but stock: ties by id
+  style('z-retro', 'retro'),
+  style('zz-retro', 'retro'), // cut by the limit of 6
+  style('r-elsewhere', 'running', 1), // stock only in another store
+];
+
+const stock: StockLine[] = [
+  line('r-owned', 38, 5),
+  line('r-new', 38, 1),
+  line('r-new', 37, 2, 'WHT'),
+  line('r-plain', 38, 3, 'WHT'),
+  line('r-plain', 38, 1),
+  line('c-arrival', 38, 2),
+  line('b-pop', 38, 2),
+  line('k-nosize', 39, 4),
+  line('x-zero', 38, 0),
+  line('a-retro', 38, 1),
+  line('z-retro', 38, 1),
+  line('zz-retro', 38, 1),
+  line('r-elsewhere', 38, 9, 'BLK', 'there'),
+];
+
+const input: RecommendInput = {
+  member: { sizes: { eu: 38, cn: 240 }, preferences: ['running'] },
+  purchases: [
+    { styleId: 'r-owned', category: 'running', at: now - 10 * DAY },
+    { styleId: 'c-old', category: 'casual', at: now - 400 * DAY },
+  ],
+  styles,
+  storeId: 'here',
+  stock,
+  popularity: new Map([['b-pop', 4]]),
+  now,
+};
+
+describe('recommend', () => {
+  it('ranks by preference, bought categories, newness and popularity, ties by id', () => {
+    const recs = recommend(input);
+    expect(recs.map((r) => [r.styleId, r.score])).toEqual([
+      ['r-new', 18],
+      ['r-plain', 14],
+      ['c-arrival', 4],
+      ['b-pop', 1],
+      ['a-retro', 0],
+      ['z-retro', 0],
+    ]);
+  });
+
+  it('excludes owned styles, sizes out of stock, zero quantities and other stores', () => {
+    const ids = recommend({ ...input, styles: styles.filter((s) => !['a-retro', 'z-retro', 'zz-retro'].includes(s.id)) }).map((r) => r.styleId);
+    expect(ids).not.toContain('r-owned');
+    expect(ids).not.toContain('k-nosize');
+    expect(ids).not.toContain('x-zero');
+    expect(ids).not.toContain('r-elsewhere');
+  });
+
+  it('explains each pick with structured reasons, always including the size in stock', () => {
+    const [top, plain, arrival, pop, retro] = recommend(input);
+    expect(top!.reasons).toEqual([
+      { code: 'preference', category: 'running' },
+      { code: 'bought_category', category: 'running', count: 1 },
+      { code: 'size_in_stock', size: 38, qty: 1 },
+      { code: 'new_this_week' },
+    ]);
+    expect(formatReasons(top!.reasons, 'en')).toBe('Likes running · Bought 1 running pair · size 38 in stock · new this week');
+    expect(formatReasons(top!.reasons, 'zh-CN')).toBe('喜欢跑步 · 买过1双跑步 · 38码有货 · 本周新品');
+    expect(plain!.reasons.find((r) => r.code === 'size_in_stock')).toEqual({ code: 'size_in_stock', size: 38, qty: 4 });
+    expect(arrival!.reasons.map((r) => r.code)).toEqual(['bought_category', 'size_in_stock', 'new_arrival']);
+    expect(pop!.reasons.map((r) => r.code)).toEqual(['size_in_stock', 'popular_in_store']);
+    expect(retro!.reasons).toEqual([{ code: 'size_in_stock', size: 38, qty: 1 }]);
+  });
+
+  it('lists colors in stock in the size and stock for every size of the style', () => {
+    const [top, plain] = recommend(input);
+    expect(top!.colors).toEqual([{ code: 'BLK', name: 'Black' }]);
+    expect(top!.stockBySize).toEqual([
+      { size: 37, qty: 2 },
+      { size: 38, qty: 1 },
+      { size: 39, qty: 0 },
+    ]);
+    expect(plain!.colors.map((c) => c.code)).toEqual(['BLK', 'WHT']);
+  });
+
+  it('returns nothing for a size nobody stocks', () => {
+    expect(recommend({ ...input, member: { sizes: { eu: 45, cn: 275 }, preferences: [] } })).toEqual([]);
+  });
+});
