@@ -2,6 +2,9 @@
 // CJS because Electron's main and sandboxed preload load CommonJS most simply; `electron` is
 // provided by the runtime and better-sqlite3 is a native module that must stay a real require.
 // esbuild is the one Vite's toolchain (and tsx) already ship, so no new dependency.
+// Note: better-sqlite3 must be rebuilt for Electron's ABI before the packaged app can load it
+// (electron-builder's install-app-deps / @electron/rebuild), where the network allows.
+import { pathToFileURL } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
 
 const common: BuildOptions = {
@@ -11,10 +14,17 @@ const common: BuildOptions = {
   outExtension: { '.js': '.cjs' },
   external: ['electron', 'better-sqlite3'],
   sourcemap: 'linked',
-  logLevel: 'info',
+  logLevel: 'warning',
 };
 
-await build({ ...common, entryPoints: { main: 'electron/shell/main.ts' }, platform: 'node', target: 'node20' });
-// The preload runs sandboxed: only `electron` can be required there, so everything else
-// (the allowlists, zod) is inlined and no Node built-in may sneak in.
-await build({ ...common, entryPoints: { preload: 'electron/shell/preload.ts' }, platform: 'browser', target: 'chrome120', minify: true });
+export async function buildElectron(): Promise<void> {
+  await build({ ...common, entryPoints: { main: 'electron/shell/main.ts' }, platform: 'node', target: 'node20' });
+  // The preload runs sandboxed: only `electron` can be required there, so everything else
+  // (the allowlists, zod) is inlined and no Node built-in may sneak in.
+  await build({ ...common, entryPoints: { preload: 'electron/shell/preload.ts' }, platform: 'browser', target: 'chrome120', minify: true });
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await buildElectron();
+  console.log('built out/electron/main.cjs and out/electron/preload.cjs');
+}

@@ -15,6 +15,8 @@ export const DeskConfig = z.object({
   storeName: z.string(),
   /** SQLite cache of this desk. */
   dbPath: z.string().min(1),
+  /** Enrolled with the embedded demo HQ that `npm start` runs (its URL may change between starts). */
+  demo: z.boolean().default(false),
 });
 export type DeskConfig = z.infer<typeof DeskConfig>;
 

@@ -77,6 +77,8 @@ function MemberCard({ member: view, visit }: { member: MemberView; visit: VisitV
 
       <VisitActions visit={visit} />
 
+      <Recommendations recommendations={view.recommendations} memberSize={m.sizes.eu} />
+
       <div className="member-grid">
         <section className="panel" aria-labelledby="prefs-title">
           <h3 id="prefs-title">{t('member.preferences')}</h3>
@@ -132,7 +134,6 @@ function MemberCard({ member: view, visit }: { member: MemberView; visit: VisitV
         </section>
       </div>
 
-      <Recommendations recommendations={view.recommendations} memberSize={m.sizes.eu} />
     </div>
   );
 }

@@ -23,7 +23,8 @@ export function TopBar() {
             {identity?.storeName ?? '—'}
           </span>
           <span className="topbar-device">
-            {t('top.device')}: {identity?.deviceName ?? '—'}
+            <span className="visually-hidden">{t('top.device')}: </span>
+            {identity?.deviceName ?? '—'}
           </span>
         </div>
       </div>

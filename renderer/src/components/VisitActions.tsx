@@ -87,7 +87,7 @@ function CloseForm({ visit }: { visit: VisitView }) {
       }}
     >
       <fieldset className="outcomes">
-        <legend>{t('visit.outcome')}</legend>
+        <legend className="visually-hidden">{t('visit.outcome')}</legend>
         {OUTCOMES.map((o) => (
           <label key={o} className={`outcome ${o === outcome ? 'is-checked' : ''}`}>
             <input type="radio" name={`outcome-${visit.id}`} value={o} checked={o === outcome} onChange={() => setOutcome(o)} />
@@ -137,7 +137,7 @@ function NoteForm({ visit }: { visit: VisitView }) {
       </label>
       <textarea
         id={`note-${visit.id}`}
-        rows={2}
+        rows={1}
         maxLength={2000}
         placeholder={t('visit.notePlaceholder')}
         value={text}
