@@ -1,0 +1,160 @@
+// The demo chain: three stores, ~2,000 members, ~150 styles and per-store stock with gaps, made
+// from a seeded PRNG so every run shows the same people and shoes. Written straight to storage in
+// one transaction (no events: desks load it with their first snapshot), and skipped when the
+// database was already seeded.
+import { type Category, type Purchase, type Style, type Tier } from '../../shared/domain.ts';
+import { type HqHandle } from '../server.ts';
+import { type MemberRecord } from '../storage/types.ts';
+import { newEpoch } from '../tokens.ts';
+import { COLORWAYS, demoName, STYLE_WORDS } from './names.ts';
+import { Prng } from './prng.ts';
+
+export const DEMO_STORES = [
+  { id: 'sh-nanjing', name: '上海南京西路店', city: '上海' },
+  { id: 'bj-sanlitun', name: '北京三里屯店', city: '北京' },
+  { id: 'sz-mixc', name: '深圳万象城店', city: '深圳' },
+] as const;
+
+export interface SeedOptions {
+  stores?: number;
+  members?: number;
+  styles?: number;
+  seed?: number;
+}
+
+export interface SeedResult {
+  seeded: boolean;
+  stores: string[];
+  members: number;
+  styles: number;
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+const SEEDED_KEY = 'demo_seeded';
+const CATEGORIES: readonly (readonly [Category, number])[] = [
+  ['running', 30],
+  ['basketball', 20],
+  ['retro', 20],
+  ['casual', 20],
+  ['kids', 10],
+];
+const TIERS: readonly (readonly [Tier, number])[] = [
+  ['basic', 60],
+  ['silver', 25],
+  ['gold', 11],
+  ['platinum', 4],
+];
+
+/** EU size → Chinese size in mm of foot length: (EU + 10) × 5, e.g. 38 → 240. */
+export const euToCn = (eu: number) => Math.round((eu + 10) * 5);
+
+const adultSizes = (from: number, to: number) => Array.from({ length: (to - from) * 2 + 1 }, (_, i) => from + i / 2);
+
+export async function seedDemo(handle: HqHandle, options: SeedOptions = {}): Promise<SeedResult> {
+  const storeCount = Math.min(options.stores ?? 3, DEMO_STORES.length);
+  const memberCount = options.members ?? 2000;
+  const styleCount = options.styles ?? 150;
+  const rng = new Prng(options.seed ?? 20251124);
+  const s = handle.storage;
+  const stores = DEMO_STORES.slice(0, storeCount);
+  if (s.getMeta(SEEDED_KEY)) return { seeded: false, stores: stores.map((x) => x.id), members: s.countMembers(), styles: s.listStyles().length };
+
+  const now = Date.now();
+  s.transaction(() => {
+    for (const store of stores) if (!s.getStore(store.id)) s.upsertStore(store, newEpoch());
+
+    const styles: Style[] = [];
+    const perCategory = new Map<Category, number>();
+    for (let i = 0; i < styleCount; i++) {
+      const category = rng.weighted(CATEGORIES);
+      const n = (perCategory.get(category) ?? 0) + 1;
+      perCategory.set(category, n);
+      const [zh, en] = rng.pick(STYLE_WORDS[category]);
+      const colorCount = rng.int(2, 4);
+      const colors = rng.shuffle(COLORWAYS).slice(0, colorCount);
+      const kids = category === 'kids';
+      const ageRoll = rng.next();
+      const releasedDaysAgo = ageRoll < 0.08 ? rng.int(0, 6) : ageRoll < 0.2 ? rng.int(8, 29) : rng.int(31, 720);
+      const style: Style = {
+        id: `st-${String(i + 1).padStart(3, '0')}`,
+        name: `${zh} ${en} ${n}`,
+        category,
+        price: kids ? rng.int(19, 59) * 1000 - 100 : rng.int(39, 139) * 1000 - 100,
+        colors,
+        sizes: kids ? Array.from({ length: 8 }, (_, k) => 28 + k) : adultSizes(35, 46),
+        releasedAt: now - releasedDaysAgo * DAY - rng.int(0, DAY - 1),
+      };
+      styles.push(style);
+      s.upsertStyle(style);
+    }
+
+    // Stock: each store carries most styles, with holes in colors and sizes like a real shelf.
+    for (const store of stores) {
+      for (const style of styles) {
+        if (!rng.chance(0.85)) continue;
+        for (const color of style.colors) {
+          for (const size of style.sizes) {
+            if (rng.chance(0.65)) s.setStock({ storeId: store.id, styleId: style.id, color: color.code, size, qty: rng.int(1, 6) });
+          }
+        }
+      }
+    }
+
+    const adultStyles = styles.filter((x) => x.category !== 'kids');
+    for (let i = 0; i < memberCount; i++) {
+      const { name, nameEn } = demoName(rng);
+      const home = rng.pick(stores).id;
+      // Roughly half smaller feet (35–39.5) and half larger (39–46), mostly whole sizes.
+      const base = rng.chance(0.5) ? rng.int(35, 39) : rng.int(39, 45);
+      const eu = Math.min(46, Math.max(34, base + (rng.chance(0.2) ? 0.5 : 0)));
+      const prefs: Category[] = [];
+      const prefCount = rng.weighted([
+        [0, 40],
+        [1, 40],
+        [2, 20],
+      ] as const);
+      while (prefs.length < prefCount) {
+        const c = rng.weighted(CATEGORIES.filter(([c]) => c !== 'kids'));
+        if (!prefs.includes(c)) prefs.push(c);
+      }
+      const joinedAt = now - rng.int(10, 1500) * DAY;
+      const phone = `1${rng.pick(['3', '5', '7', '8', '9'])}${String(rng.int(0, 999_999_999)).padStart(9, '0')}`;
+      const member: MemberRecord = {
+        id: `mem-${String(i + 1).padStart(5, '0')}`,
+        code: `M${String(100000 + i + 1)}`,
+        name,
+        nameEn,
+        tier: rng.weighted(TIERS),
+        phone,
+        homeStoreId: home,
+        sizes: { eu, cn: euToCn(eu) },
+        preferences: prefs,
+        points: rng.int(0, 20000),
+        joinedAt,
+        updatedAt: now,
+      };
+      s.upsertMember(member);
+      const purchaseCount = rng.int(0, 8);
+      for (let p = 0; p < purchaseCount; p++) {
+        // Members lean toward what they say they like.
+        const pool = prefs.length && rng.chance(0.6) ? adultStyles.filter((x) => prefs.includes(x.category)) : adultStyles;
+        const style = rng.pick(pool.length ? pool : adultStyles);
+        const purchase: Purchase = {
+          id: `${member.id}-p${p + 1}`,
+          memberId: member.id,
+          styleId: style.id,
+          styleName: style.name,
+          category: style.category,
+          color: rng.pick(style.colors).code,
+          size: eu,
+          storeId: rng.chance(0.8) ? home : rng.pick(stores).id,
+          at: Math.max(joinedAt, now - rng.int(1, 720) * DAY),
+          price: style.price - (rng.chance(0.3) ? rng.int(1, 10) * 1000 : 0),
+        };
+        s.upsertPurchase(purchase);
+      }
+    }
+    s.setMeta(SEEDED_KEY, String(now));
+  });
+  return { seeded: true, stores: stores.map((x) => x.id), members: memberCount, styles: styleCount };
+}

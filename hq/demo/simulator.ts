@@ -1,0 +1,59 @@
+// Simulated door check-ins for the demo: every few seconds (with jitter) a random member walks
+// into one of the stores, posted through the real HTTP ingest endpoint as an integration would.
+// Now and then the same member is seen again within 30 minutes, to show `visit.updated`.
+import { randomUUID } from 'node:crypto';
+import { type ArrivalSource } from '../../shared/domain.ts';
+import { type HqHandle } from '../server.ts';
+
+export interface SimulatorOptions {
+  everyMs?: number;
+  storeIds?: string[];
+  log?: (line: string) => void;
+}
+
+export function startSimulator(handle: HqHandle, options: SimulatorOptions = {}): { stop(): void } {
+  const everyMs = options.everyMs ?? 4000;
+  const storeIds = options.storeIds ?? handle.storage.listStores().map((s) => s.id);
+  const members = new Map(storeIds.map((id) => [id, handle.storage.listHomeMembers(id).map((m) => m.code)]));
+  const recent: { storeId: string; code: string; at: number }[] = [];
+  let timer: NodeJS.Timeout | null = null;
+  let stopped = false;
+
+  const pick = <T>(items: readonly T[]): T | undefined => items[Math.floor(Math.random() * items.length)];
+
+  const tick = async () => {
+    const fresh = recent.filter((r) => Date.now() - r.at < 25 * 60 * 1000);
+    let target = Math.random() < 0.15 ? pick(fresh) : undefined;
+    if (!target) {
+      const storeId = pick(storeIds);
+      const code = storeId ? pick(members.get(storeId) ?? []) : undefined;
+      if (storeId && code) target = { storeId, code, at: Date.now() };
+    }
+    if (!target) return;
+    const source: ArrivalSource = Math.random() < 0.6 ? 'door' : Math.random() < 0.7 ? 'miniprogram' : 'pos';
+    try {
+      await fetch(`${handle.url}/v1/ingest/arrivals`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-integration-key': handle.integrationKey, 'idempotency-key': randomUUID() },
+        body: JSON.stringify({ storeId: target.storeId, memberCode: target.code, source }),
+      });
+      recent.push({ ...target, at: Date.now() });
+      if (recent.length > 50) recent.shift();
+    } catch (err) {
+      if (!stopped) options.log?.(`simulator: ${(err as Error).message}`);
+    }
+  };
+
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => void tick().finally(schedule), everyMs * (0.5 + Math.random()));
+    timer.unref();
+  };
+  schedule();
+  return {
+    stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    },
+  };
+}
