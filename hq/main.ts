@@ -1,0 +1,46 @@
+// `npm run hq -- [--port 8080] [--host 127.0.0.1] [--db .footfall/hq.db] [--demo]`
+// Starts HQ; with --demo it seeds the demo chain, runs the arrival simulator and prints one
+// enrollment code per store so a desk can be enrolled at once.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DEFAULT_DB, parseArgs, stringFlag } from './cli.ts';
+import { seedDemo } from './demo/seed.ts';
+import { startSimulator } from './demo/simulator.ts';
+import { startHq } from './server.ts';
+
+const { flags } = parseArgs(process.argv.slice(2));
+const dbPath = stringFlag(flags, 'db') ?? DEFAULT_DB;
+const port = Number(stringFlag(flags, 'port') ?? 8080);
+const host = stringFlag(flags, 'host') ?? '127.0.0.1';
+const demo = flags.has('demo');
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`bad --port ${stringFlag(flags, 'port')}`);
+  process.exit(2);
+}
+
+mkdirSync(dirname(dbPath), { recursive: true });
+const hq = await startHq({ dbPath, port, host });
+console.log(`Footfall HQ listening on ${hq.url}  (db ${dbPath})`);
+console.log(`Integration key (X-Integration-Key): ${hq.integrationKey}`);
+
+let simulator: { stop(): void } | null = null;
+if (demo) {
+  const seeded = await seedDemo(hq);
+  console.log(seeded.seeded ? `Seeded demo chain: ${seeded.members} members, ${seeded.styles} styles` : 'Demo chain already seeded');
+  for (const store of hq.storage.listStores()) {
+    console.log(`Enrollment code for ${store.id} (${store.name}): ${hq.createEnrollmentCode(store.id)}`);
+  }
+  simulator = startSimulator(hq, { log: (l) => console.log(`[hq] ${l}`) });
+  console.log('Simulated arrivals every ~4 s');
+}
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  simulator?.stop();
+  await hq.close();
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());
