@@ -1,0 +1,124 @@
+// The real stack for browser tests: an HQ on a free port with a temp SQLite file and a tiny
+// seeded catalog, a desk core enrolled with it on its own temp file, the web shell serving the
+// built renderer, and Debian's Chromium driven by playwright-core. No fakes anywhere.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { DeskCore, enroll } from '../../electron/desk/deskCore.ts';
+import { startWebShell, type WebShellHandle } from '../../electron/web/webShell.ts';
+import { seedDemo } from '../../hq/demo/seed.ts';
+import { type HqHandle, startHq } from '../../hq/server.ts';
+
+export const STORE = 'sh-nanjing';
+export const CHROMIUM = process.env.FOOTFALL_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
+
+export interface Stack {
+  hq: HqHandle;
+  core: DeskCore;
+  shell: WebShellHandle;
+  browser: Browser;
+  page: Page;
+  dir: string;
+  /** Member ids of the store, for arrivals. */
+  members: string[];
+  /** POST /v1/ingest/arrivals as a door integration would; returns the visit id. */
+  arrive(memberId: string): Promise<{ visitId: string; status: string }>;
+  /** Stop HQ (sockets closed, DB closed). */
+  killHq(): Promise<void>;
+  /** Start HQ again on the same DB file and port. */
+  restartHq(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  locale?: string;
+  viewport?: { width: number; height: number };
+  deviceName?: string;
+  /** Let the test inject scripts (axe) past the page's CSP, which rightly blocks inline script. */
+  bypassCsp?: boolean;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const dir = mkdtempSync(join(tmpdir(), 'footfall-e2e-'));
+  const hqDb = join(dir, 'hq.db');
+  const quiet = () => {};
+  let hq = await startHq({ dbPath: hqDb, port: 0, log: quiet });
+  const port = hq.port;
+  await seedDemo(hq, { members: 50, styles: 20, seed: 7 });
+  const members = hq.storage.listHomeMembers(STORE).map((m) => m.id);
+  const identity = await enroll(hq.url, hq.createEnrollmentCode(STORE), options.deviceName ?? 'Counter 1');
+  const core = DeskCore.open({
+    dbPath: join(dir, 'desk.db'),
+    hqUrl: hq.url,
+    token: identity.token,
+    // Reconnect quickly so the restart test does not wait on a long backoff.
+    reconnect: { minMs: 100, maxMs: 400 },
+  });
+  core.start();
+  const shell = await startWebShell({ core, staticDir: resolve('out/renderer') });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 800 }, locale: options.locale ?? 'en-US', bypassCSP: options.bypassCsp ?? false });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => console.error('page error:', error.message));
+  await page.goto(shell.url);
+  await page.locator('.conn[data-status="online"]').waitFor({ timeout: 15_000 });
+
+  let hqUp = true;
+  const stack: Stack = {
+    get hq() {
+      return hq;
+    },
+    core,
+    shell,
+    browser,
+    page,
+    dir,
+    members,
+    async arrive(memberId) {
+      const res = await fetch(`${hq.url}/v1/ingest/arrivals`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Integration-Key': hq.integrationKey },
+        body: JSON.stringify({ storeId: STORE, memberId, source: 'door' }),
+      });
+      if (!res.ok) throw new Error(`ingest failed: ${res.status} ${await res.text()}`);
+      return (await res.json()) as { visitId: string; status: string };
+    },
+    async killHq() {
+      await hq.close();
+      hqUp = false;
+    },
+    async restartHq() {
+      hq = await startHq({ dbPath: hqDb, port, log: quiet });
+      hqUp = true;
+    },
+    async close() {
+      await browser.close().catch(() => {});
+      await shell.close();
+      core.stop();
+      core.close();
+      if (hqUp) await hq.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return stack;
+}
+
+/** Start recording, in the page, whether an element matching `selector` ever appears. */
+export async function watchFor(page: Page, key: string, selector: string): Promise<void> {
+  await page.evaluate(
+    ({ key, selector }) => {
+      const w = window as unknown as Record<string, boolean>;
+      w[key] = document.querySelector(selector) !== null;
+      new MutationObserver(() => {
+        if (document.querySelector(selector)) w[key] = true;
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    },
+    { key, selector },
+  );
+}
+
+export async function sawIt(page: Page, key: string): Promise<boolean> {
+  return page.evaluate((key) => (window as unknown as Record<string, boolean>)[key] === true, key);
+}
