@@ -132,10 +132,7 @@ async function runElectron(binary: string): Promise<void> {
 async function runWebShell(config: DeskConfig): Promise<void> {
   const staticDir = await buildRenderer();
   const core = DeskCore.open({ dbPath: config.dbPath, hqUrl: config.hqUrl, token: config.token, log: env.FOOTFALL_VERBOSE ? (l) => say(`[desk] ${l}`) : undefined });
-  cleanups.unshift(() => {
-    core.stop();
-    core.close();
-  });
+  cleanups.unshift(() => core.close());
   core.start();
   const shell = await startWebShell({ core, staticDir, port: Number(env.FOOTFALL_WEB_PORT ?? 0), log: say });
   cleanups.unshift(() => shell.close());

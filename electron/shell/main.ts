@@ -164,10 +164,13 @@ function watchNetwork(desk: DeskCore): void {
 }
 
 app.on('window-all-closed', () => app.quit());
-app.on('before-quit', () => {
-  if (core) {
-    core.stop();
-    core.close();
-    core = null;
-  }
+let quitting = false;
+app.on('before-quit', (event) => {
+  // Let the desk core send its last ack and close SQLite cleanly before the process goes.
+  if (!core || quitting) return;
+  quitting = true;
+  event.preventDefault();
+  const closing = core;
+  core = null;
+  void closing.close().finally(() => app.quit());
 });

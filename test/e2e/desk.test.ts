@@ -130,3 +130,38 @@ describe('clerk desk (browser)', () => {
     await scan('offline');
   });
 });
+
+describe('two counters (browser)', () => {
+  it('tells the loser of a claim race who won', async () => {
+    stack = await startStack();
+    const { page, hq } = stack;
+    const { visitId } = await stack.arrive(stack.members[6]!);
+    await page.locator(arrival(visitId)).click();
+
+    // A second, real desk core at the same store: "Counter 2".
+    const { DeskCore, enroll } = await import('../../electron/desk/deskCore.ts');
+    const { join } = await import('node:path');
+    const other = await enroll(hq.url, hq.createEnrollmentCode('sh-nanjing'), 'Counter 2');
+    const counter2 = DeskCore.open({ dbPath: join(stack.dir, 'desk2.db'), hqUrl: hq.url, token: other.token, reconnect: { minMs: 100, maxMs: 400 } });
+    try {
+      // This counter loses its link (as if its Wi-Fi dropped) and claims while cut off...
+      await stack.core.stop();
+      await page.locator('.conn.conn-bad').waitFor({ timeout: 5000 });
+      await page.locator('[data-action="claim"]').click();
+      await page.locator(`${arrival(visitId)}[data-sync="pending"]`).waitFor({ timeout: 3000 });
+
+      // ...while Counter 2, online, claims the same visit first.
+      counter2.start();
+      await expect.poll(async () => (await counter2.getVisit(visitId))?.status, { timeout: 10_000 }).toBe('open');
+      await counter2.claimVisit(visitId);
+      await expect.poll(async () => (await counter2.getVisit(visitId))?.sync, { timeout: 10_000 }).toBe('confirmed');
+
+      // Back online: HQ settles it by its order and this counter sees why it lost.
+      stack.core.start();
+      await page.locator(`${arrival(visitId)}[data-sync="rejected"]`).waitFor({ timeout: 10_000 });
+      await expect.poll(() => page.locator(`${arrival(visitId)} .sync-rejected`).textContent()).toBe('Claimed by Counter 2 first');
+    } finally {
+      await counter2.close();
+    }
+  });
+});

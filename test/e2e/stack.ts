@@ -96,8 +96,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     async close() {
       await browser.close().catch(() => {});
       await shell.close();
-      core.stop();
-      core.close();
+      await core.close();
       if (hqUp) await hq.close();
       rmSync(dir, { recursive: true, force: true });
     },

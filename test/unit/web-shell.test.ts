@@ -27,7 +27,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await shell.close();
-  core.close();
+  await core.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
