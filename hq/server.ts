@@ -29,6 +29,12 @@ export interface HqOptions {
   retainEvents?: number;
   /** Send backlog (ws.bufferedAmount) above which a desk is closed with 4004; default 1 MiB. */
   slowConsumerBytes?: number;
+  /**
+   * How long a desk's send buffer may stay over `slowConsumerBytes` before it is closed with 4004
+   * (default 10 s). Until then it is fed from the log at its own pace, so a burst (a bulk member
+   * import) does not drop every desk of the store.
+   */
+  slowConsumerMs?: number;
   /** Frames per second a desk may send before it is closed with 4029; default 200. */
   maxFramesPerSecond?: number;
   log?: (line: string) => void;
@@ -66,6 +72,7 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
       heartbeatMs: opts.heartbeatMs ?? 25_000,
       headEveryMs: opts.headEveryMs ?? 10_000,
       slowConsumerBytes: opts.slowConsumerBytes ?? 1024 * 1024,
+      slowConsumerMs: opts.slowConsumerMs ?? 10_000,
       maxFramesPerSecond: opts.maxFramesPerSecond ?? 200,
     },
     log,

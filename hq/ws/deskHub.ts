@@ -14,6 +14,7 @@ export interface HubOptions {
   heartbeatMs: number;
   headEveryMs: number;
   slowConsumerBytes: number;
+  slowConsumerMs: number;
   maxFramesPerSecond: number;
 }
 

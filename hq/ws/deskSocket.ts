@@ -21,6 +21,7 @@ export class DeskSocket {
   alive = true;
   private windowStart = 0;
   private framesInWindow = 0;
+  private stalledSince = 0;
 
   constructor(
     readonly ws: WebSocket,
@@ -46,13 +47,9 @@ export class DeskSocket {
     return this.state === 'live';
   }
 
-  /** Sends a frame unless the desk has stopped reading; a backlog over the limit closes it (4004). */
+  /** Sends a control frame (welcome, reset, cmdAck, head, signal...) if the socket is open. */
   sendText(text: string): boolean {
     if (this.state === 'closed' || this.ws.readyState !== this.ws.OPEN) return false;
-    if (this.ws.bufferedAmount > this.hub.opts.slowConsumerBytes) {
-      this.close(CloseCode.slowConsumer, 'slow consumer: reconnect and resume');
-      return false;
-    }
     this.ws.send(text);
     return true;
   }
@@ -63,8 +60,15 @@ export class DeskSocket {
 
   /** A newly committed event of this desk's store. */
   deliverLive(seq: number, text: string): void {
-    // While replaying, the replay loop reads this event from the log itself.
+    // While replaying (catching up), the replay loop reads this event from the log itself.
     if (this.state !== 'live' || seq <= this.lastSent) return;
+    if (this.ws.bufferedAmount > this.hub.opts.slowConsumerBytes) {
+      // Behind: stop pushing and let the catch-up loop feed it from the log at the pace it reads.
+      // A burst (a bulk import) is absorbed this way; a desk that does not drain is closed 4004.
+      this.state = 'replaying';
+      this.pumpReplay();
+      return;
+    }
     if (this.sendText(text)) this.lastSent = seq;
   }
 
@@ -79,6 +83,7 @@ export class DeskSocket {
   close(code: number, reason: string): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    if (code !== CloseCode.goingAway) this.hub.log(`desk ${this.device.id} (${this.device.name}) closed ${code}: ${reason}`);
     this.ws.close(code, reason);
     // A peer that never answers the close handshake must not hold the socket open.
     setTimeout(() => this.ws.terminate(), 2000).unref();
@@ -175,21 +180,33 @@ export class DeskSocket {
     this.pumpReplay();
   }
 
-  /** Sends the next page of missed events; when the log has nothing newer, the desk goes live. */
+  /**
+   * Sends the next page of events after `lastSent`; when the log has nothing newer, the desk goes
+   * live. Backpressure: a page is only read once the send buffer is under the slow-consumer limit;
+   * a buffer that stays over it for `slowConsumerMs` means the desk is not reading (close 4004).
+   */
   private pumpReplay(): void {
-    if (this.state !== 'replaying') return;
+    if (this.state !== 'replaying' || this.ws.readyState !== this.ws.OPEN) return;
+    const now = Date.now();
+    if (this.ws.bufferedAmount > this.hub.opts.slowConsumerBytes) {
+      this.stalledSince ||= now;
+      if (now - this.stalledSince > this.hub.opts.slowConsumerMs) {
+        this.close(CloseCode.slowConsumer, 'slow consumer: reconnect and resume');
+        return;
+      }
+      setTimeout(() => this.pumpReplay(), 20);
+      return;
+    }
+    this.stalledSince = 0;
     const events = this.hub.storage.readEvents(this.storeId, this.lastSent, REPLAY_PAGE);
     if (events.length === 0) {
       this.state = 'live'; // same tick as the empty read: the next commit is delivered live
       return;
     }
-    if (this.ws.readyState !== this.ws.OPEN) return;
-    for (let i = 0; i < events.length; i++) {
-      const ev = events[i]!;
-      const last = i === events.length - 1;
-      // Backpressure: the next page is read once this one has been written to the socket.
-      this.ws.send(evFrameText(ev), last ? (err) => (err ? undefined : setImmediate(() => this.pumpReplay())) : undefined);
+    for (const ev of events) {
+      this.ws.send(evFrameText(ev));
       this.lastSent = ev.seq;
     }
+    setImmediate(() => this.pumpReplay());
   }
 }

@@ -1,7 +1,9 @@
 // The desk WebSocket: bad frames, oversize frames, store scoping, commands and their idempotency,
 // claim conflicts, replacement, signals.
+import { randomBytes } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
 import WebSocket from 'ws';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type CmdAckFrame, CloseCode, MAX_FRAME_BYTES } from '../../shared/protocol.ts';
 import { enroll, postArrival, startTestHq, TestDesk, type TestHq } from './hq-support.ts';
 
@@ -189,5 +191,54 @@ describe('desk socket', () => {
     await t.hq.close();
     expect((await desk.closed).code).toBe(CloseCode.goingAway);
     await t.restart();
+  });
+});
+
+/** A desk that upgrades, says hello, and then never reads a byte (raw TCP, so nothing drains). */
+function stalledDesk(url: string, token: string): Socket {
+  const sock = connect(Number(new URL(url).port), '127.0.0.1');
+  sock.write(
+    `GET /v1/desk HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\nAuthorization: Bearer ${token}\r\n\r\n`,
+  );
+  const payload = Buffer.from(JSON.stringify({ t: 'hello', v: 1 }));
+  const mask = randomBytes(4);
+  const masked = Buffer.from(payload.map((b, i) => b ^ mask[i % 4]!));
+  sock.write(Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, masked]));
+  sock.pause();
+  sock.on('error', () => undefined);
+  return sock;
+}
+
+describe('slow consumer', () => {
+  it('closes a desk that stops reading with 4004 while a reading desk gets everything', async () => {
+    const lines: string[] = [];
+    await t.restart({ slowConsumerBytes: 64 * 1024, slowConsumerMs: 300, log: (l) => lines.push(l) });
+    const a = await enroll(t.hq, 'store-a', 'Reader');
+    const b = await enroll(t.hq, 'store-a', 'Stalled');
+    const reader = await TestDesk.connect(t.hq, a.token);
+    const stalled = stalledDesk(t.hq.url, b.token);
+    await new Promise((r) => setTimeout(r, 100));
+    const members = Array.from({ length: 4000 }, (_, i) => ({
+      id: `bulk-${i}`,
+      code: `B${i}`,
+      name: `会员${i}`,
+      phone: `139000${String(i).padStart(5, '0')}`,
+      homeStoreId: 'store-a',
+      sizes: { eu: 38, cn: 240 },
+    }));
+    const res = await fetch(`${t.hq.url}/v1/ingest/members`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-integration-key': t.hq.integrationKey },
+      body: JSON.stringify(members),
+    });
+    expect(res.status).toBe(200);
+    // The reader is fed at its pace through the burst and misses nothing.
+    await reader.waitFor((f) => f.t === 'ev' && f.seq === 4000, 10_000);
+    expect(reader.events().map((e) => e.seq)).toEqual(Array.from({ length: 4000 }, (_, i) => i + 1));
+    await vi.waitFor(() => expect(lines.some((l) => l.includes('Stalled') && l.includes('closed 4004'))).toBe(true), { timeout: 5000 });
+    expect(lines.some((l) => l.includes('Reader'))).toBe(false);
+    stalled.destroy();
+    reader.close();
   });
 });
