@@ -1,0 +1,103 @@
+// Child processes for benchmarks: HQ and every load generator run in processes of their own
+// (forked with tsx), driven over the IPC channel with a tiny request/response protocol.
+import { type ChildProcess, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+type Handler = (payload: never) => unknown;
+
+/** Child side: answer `{id, type, payload}` requests with `{id, ok, result | error}`. */
+export function serve(handlers: Record<string, Handler>): void {
+  process.on('message', (msg: { id: number; type: string; payload: unknown }) => {
+    void (async () => {
+      try {
+        const fn = handlers[msg.type];
+        if (!fn) throw new Error(`no handler ${msg.type}`);
+        const result = await fn(msg.payload as never);
+        process.send!({ id: msg.id, ok: true, result });
+        if (msg.type === 'exit') setTimeout(() => process.exit(0), 50);
+      } catch (err) {
+        process.send!({ id: msg.id, ok: false, error: (err as Error).stack ?? String(err) });
+      }
+    })();
+  });
+  process.on('disconnect', () => process.exit(0));
+}
+
+export class Child {
+  private next = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  readonly exited: Promise<number | null>;
+
+  constructor(readonly proc: ChildProcess, readonly name: string) {
+    proc.on('message', (m: { id: number; ok: boolean; result?: unknown; error?: string }) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.ok) p.resolve(m.result);
+      else p.reject(new Error(`${name}: ${m.error}`));
+    });
+    this.exited = new Promise((resolve) =>
+      proc.on('exit', (code) => {
+        for (const p of this.pending.values()) p.reject(new Error(`${name} exited (${code})`));
+        this.pending.clear();
+        resolve(code);
+      }),
+    );
+  }
+
+  get pid(): number {
+    return this.proc.pid!;
+  }
+
+  call<T = unknown>(type: string, payload: unknown = {}): Promise<T> {
+    const id = this.next++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.proc.send({ id, type, payload });
+    });
+  }
+
+  /** Ask the child to exit; kill it if it does not within 5 s. */
+  async stop(): Promise<void> {
+    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
+    const t = setTimeout(() => this.proc.kill('SIGKILL'), 5000);
+    try {
+      await this.call('exit');
+    } catch {
+      /* already gone */
+    }
+    await this.exited;
+    clearTimeout(t);
+  }
+}
+
+const here = (name: string) => fileURLToPath(new URL(`../children/${name}.ts`, import.meta.url));
+
+/** Forks bench/children/<name>.ts under tsx. `cpuProf` writes a .cpuprofile into that directory. */
+export function forkChild(name: string, opts: { cpuProfDir?: string; maxOldSpaceMb?: number } = {}): Child {
+  const execArgv = ['--import', 'tsx'];
+  if (opts.cpuProfDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`);
+  if (opts.maxOldSpaceMb) execArgv.push(`--max-old-space-size=${opts.maxOldSpaceMb}`);
+  const proc = fork(here(name), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+  return new Child(proc, name);
+}
+
+/** Resident set size and its peak (VmHWM) of a process, in MiB, from /proc. */
+export function rssOf(pid: number): { rssMb: number; peakMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
+  return { rssMb: Math.round(kb('VmRSS') / 1024), peakMb: Math.round(kb('VmHWM') / 1024) };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
+export function cpuSecondsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 Hz)
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Wall-clock milliseconds with sub-millisecond resolution, comparable across processes. */
+export const nowMs = () => performance.timeOrigin + performance.now();
