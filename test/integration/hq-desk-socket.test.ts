@@ -213,7 +213,7 @@ function stalledDesk(url: string, token: string): Socket {
 describe('slow consumer', () => {
   it('closes a desk that stops reading with 4004 while a reading desk gets everything', async () => {
     const lines: string[] = [];
-    await t.restart({ slowConsumerBytes: 64 * 1024, slowConsumerMs: 300, log: (l) => lines.push(l) });
+    await t.restart({ slowConsumerBytes: 256 * 1024, slowConsumerMs: 2000, log: (l) => lines.push(l) });
     const a = await enroll(t.hq, 'store-a', 'Reader');
     const b = await enroll(t.hq, 'store-a', 'Stalled');
     const reader = await TestDesk.connect(t.hq, a.token);
@@ -236,7 +236,7 @@ describe('slow consumer', () => {
     // The reader is fed at its pace through the burst and misses nothing.
     await reader.waitFor((f) => f.t === 'ev' && f.seq === 4000, 10_000);
     expect(reader.events().map((e) => e.seq)).toEqual(Array.from({ length: 4000 }, (_, i) => i + 1));
-    await vi.waitFor(() => expect(lines.some((l) => l.includes('Stalled') && l.includes('closed 4004'))).toBe(true), { timeout: 5000 });
+    await vi.waitFor(() => expect(lines.some((l) => l.includes('Stalled') && l.includes('closed 4004'))).toBe(true), { timeout: 8000 });
     expect(lines.some((l) => l.includes('Reader'))).toBe(false);
     stalled.destroy();
     reader.close();

@@ -153,7 +153,7 @@ export class TestDesk {
       };
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== check);
-        reject(new Error(`timed out; frames: ${JSON.stringify(this.frames.map((f) => f.t))}`));
+        reject(new Error(`timed out after ${this.frames.length} frames; last: ${JSON.stringify(this.frames.slice(-5).map((f) => f.t))}`));
       }, timeoutMs);
       this.waiters.push(check);
       check();
