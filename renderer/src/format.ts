@@ -19,6 +19,12 @@ export function formatDate(ms: number, locale: string): string {
   return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric' }).format(ms);
 }
 
+/** A note's time: "15:37" today, the date otherwise. */
+export function formatWhen(ms: number, nowMs: number, locale: string): string {
+  const sameDay = new Date(ms).toDateString() === new Date(nowMs).toDateString();
+  return sameDay ? formatTime(ms, locale) : formatDate(ms, locale);
+}
+
 export function formatTime(ms: number, locale: string): string {
   return new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' }).format(ms);
 }
@@ -42,4 +48,13 @@ export function rejectionText(t: Translate, rejection: Rejection | null): string
     return by ? t('reject.already_claimed', { name: by }) : t('reject.already_claimed_anon');
   }
   return t(`reject.${rejection.code}`);
+}
+
+/** Sizes worth showing at the counter: the member's own and a size either side (half steps). */
+const NEAR = 1.5;
+
+export function nearSize<T extends { size: number }>(stock: readonly T[], memberSize: number): T[] {
+  const near = stock.filter((s) => Math.abs(s.size - memberSize) <= NEAR);
+  // Kids' styles, or a member outside the style's range: show the whole run rather than nothing.
+  return near.length > 0 ? near : [...stock];
 }

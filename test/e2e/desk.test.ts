@@ -33,8 +33,12 @@ describe('clerk desk (browser)', () => {
     await page.locator('[data-action="claim"]').click();
     await page.locator(`${arrival(visitId)}[data-sync="confirmed"][data-status="claimed"]`).waitFor({ timeout: 5000 });
     expect(await sawIt(page, 'sawPending')).toBe(true);
-    // Claimed by this counter: release and close become available.
+    // Claimed by this counter: release and close become available. Close it as "tried on".
     await page.locator('[data-action="release"]').waitFor();
+    await page.locator('.close-form input[value="tried"]').check();
+    await page.locator('[data-action="close"]').click();
+    await page.locator(`${arrival(visitId)}[data-status="closed"][data-sync="confirmed"]`).waitFor({ timeout: 5000 });
+    expect(await page.locator('.action-error').count()).toBe(0);
   });
 
   it('keeps working offline and confirms queued actions after HQ restarts, without a duplicate alert', async () => {

@@ -100,6 +100,9 @@ export function createWebBridge(options: WebBridgeOptions): DeskClient {
   async function call(method: string, args: unknown[]): Promise<unknown> {
     if (state === 'unauthorized') throw new BridgeError('not_allowed', 'not authorised');
     if (!socket || socket.readyState !== WebSocket.OPEN) await new Promise<void>((go) => waiting.push(go));
+    // JSON turns an omitted optional argument into null, which the schemas rightly refuse:
+    // drop trailing undefined arguments as a function call would.
+    while (args.length > 0 && args[args.length - 1] === undefined) args = args.slice(0, -1);
     const id = nextId++;
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject });

@@ -73,7 +73,8 @@ function ArrivalItem({ visit, selected, onPick }: { visit: VisitView; selected: 
   else if (visit.claimedBy?.deviceId === myDevice) state = t('queue.claimedByMe');
   else state = t('queue.claimedBy', { name: visit.claimedBy?.clerkName ?? visit.claimedBy?.deviceName ?? '' });
 
-  const classes = ['arrival', `arrival-${visit.status}`, selected ? 'is-selected' : '', fresh ? 'is-fresh' : ''].filter(Boolean).join(' ');
+  const mine = visit.status === 'claimed' && visit.claimedBy?.deviceId === myDevice;
+  const classes = ['arrival', `arrival-${visit.status}`, mine ? 'is-mine' : '', selected ? 'is-selected' : '', fresh ? 'is-fresh' : ''].filter(Boolean).join(' ');
   return (
     <li
       id={optionId(visit.id)}

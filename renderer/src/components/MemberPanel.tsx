@@ -2,7 +2,7 @@
 // visit's actions on top and the styles to suggest.
 import type { MemberView, VisitView } from '../../../shared/deskApi.ts';
 import { categoryName } from '../../../shared/reasons.ts';
-import { formatDate, formatPrice, formatTime, initials } from '../format.ts';
+import { formatDate, formatPrice, formatWhen, initials } from '../format.ts';
 import { useT } from '../i18n/useT.ts';
 import { useDesk } from '../state/store.ts';
 import { Recommendations } from './Recommendations.tsx';
@@ -43,6 +43,7 @@ export function MemberPanel() {
 function MemberCard({ member: view, visit }: { member: MemberView; visit: VisitView | null }) {
   const t = useT();
   const locale = useDesk((s) => s.locale);
+  const now = useDesk((s) => s.now);
   const m = view.member;
   return (
     <div className="member-card" data-member-id={m.id}>
@@ -77,6 +78,28 @@ function MemberCard({ member: view, visit }: { member: MemberView; visit: VisitV
 
       <VisitActions visit={visit} />
 
+      <section className="panel notes-panel" aria-labelledby="notes-title">
+        <h3 id="notes-title">{t('member.notes')}</h3>
+        {view.notes.length === 0 ? (
+          <p className="muted">{t('member.noNotes')}</p>
+        ) : (
+          <ul className="notes">
+            {[...view.notes]
+              .sort((a, b) => b.at - a.at)
+              .slice(0, 4)
+              .map((n) => (
+                <li key={n.id} className={`note note-${n.sync}`} data-sync={n.sync}>
+                  <p className="note-text">{n.text}</p>
+                  <p className="note-meta">
+                    {t('member.noteBy', { name: n.by.clerkName ?? n.by.deviceName })} · {formatWhen(n.at, now, locale)}{' '}
+                    <SyncMark sync={n.sync} />
+                  </p>
+                </li>
+              ))}
+          </ul>
+        )}
+      </section>
+
       <Recommendations recommendations={view.recommendations} memberSize={m.sizes.eu} />
 
       <div className="member-grid">
@@ -93,6 +116,9 @@ function MemberCard({ member: view, visit }: { member: MemberView; visit: VisitV
               ))}
             </ul>
           )}
+        </section>
+
+        <section className="panel" aria-labelledby="purchases-title">
           <h3 id="purchases-title">{t('member.purchases')}</h3>
           {view.purchases.length === 0 ? (
             <p className="muted">{t('member.noPurchases')}</p>
@@ -110,30 +136,7 @@ function MemberCard({ member: view, visit }: { member: MemberView; visit: VisitV
             </ul>
           )}
         </section>
-
-        <section className="panel" aria-labelledby="notes-title">
-          <h3 id="notes-title">{t('member.notes')}</h3>
-          {view.notes.length === 0 ? (
-            <p className="muted">{t('member.noNotes')}</p>
-          ) : (
-            <ul className="notes">
-              {[...view.notes]
-                .sort((a, b) => b.at - a.at)
-                .slice(0, 8)
-                .map((n) => (
-                  <li key={n.id} className={`note note-${n.sync}`} data-sync={n.sync}>
-                    <p className="note-text">{n.text}</p>
-                    <p className="note-meta">
-                      {t('member.noteBy', { name: n.by.clerkName ?? n.by.deviceName })} · {formatDate(n.at, locale)} {formatTime(n.at, locale)}{' '}
-                      <SyncMark sync={n.sync} />
-                    </p>
-                  </li>
-                ))}
-            </ul>
-          )}
-        </section>
       </div>
-
     </div>
   );
 }

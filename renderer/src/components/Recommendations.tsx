@@ -2,7 +2,7 @@
 // member's own size marked.
 import type { Recommendation } from '../../../shared/domain.ts';
 import { categoryName, formatReasons } from '../../../shared/reasons.ts';
-import { formatPrice } from '../format.ts';
+import { formatPrice, nearSize } from '../format.ts';
 import { useT } from '../i18n/useT.ts';
 import { useDesk } from '../state/store.ts';
 
@@ -28,7 +28,7 @@ export function Recommendations({ recommendations, memberSize }: { recommendatio
               </p>
               <p className="rec-reason">{formatReasons(r.reasons, locale)}</p>
               <ul className="stock" aria-label={t('member.stock')}>
-                {r.stockBySize.map((s) => (
+                {nearSize(r.stockBySize, memberSize).map((s) => (
                   <li
                     key={s.size}
                     className={['stock-size', s.size === memberSize ? 'is-member-size' : '', s.qty === 0 ? 'is-out' : ''].filter(Boolean).join(' ')}

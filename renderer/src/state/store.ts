@@ -228,7 +228,8 @@ export const useDesk = create<DeskState>((set, get) => {
       await act(visitId, (api) => api.releaseVisit(visitId));
     },
     async closeVisit(visitId, outcome, note) {
-      await act(visitId, (api) => api.closeVisit(visitId, outcome, note && note.trim() ? note.trim() : undefined));
+      const text = note?.trim();
+      await act(visitId, (api) => (text ? api.closeVisit(visitId, outcome, text) : api.closeVisit(visitId, outcome)));
     },
     addNote(visitId, text) {
       return act(visitId, (api) => api.addNote(visitId, text));
