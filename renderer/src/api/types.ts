@@ -8,7 +8,7 @@ export interface ShellEvents {
 }
 
 /** Bridge-level state of the web shell transport (Electron IPC is always "up"). */
-export type BridgeState = 'up' | 'down' | 'unauthorized';
+export type BridgeState = 'connecting' | 'up' | 'down' | 'unauthorized';
 
 export interface DeskClient extends DeskApi {
   onShell?<E extends keyof ShellEvents>(event: E, listener: (payload: ShellEvents[E]) => void): () => void;

@@ -38,7 +38,8 @@ export function createWebBridge(options: WebBridgeOptions): DeskClient {
   let nextId = 1;
   let attempt = 0;
   let everConnected = false;
-  let state: BridgeState = 'down';
+  // 'connecting' until the first open, so the page does not flash "lost contact" while loading.
+  let state: BridgeState = 'connecting';
   const pending = new Map<number, Pending>();
   const waiting: Array<() => void> = [];
   const listeners = new Map<DeskEventName, Set<(payload: unknown) => void>>();

@@ -17,7 +17,7 @@ export function ConnectionBanner() {
   } else if (bridge === 'down') {
     tone = 'bad';
     text = t('app.bridgeDown');
-  } else if (!connection || connection.status === 'connecting') {
+  } else if (bridge === 'connecting' || !connection || connection.status === 'connecting') {
     tone = 'warn';
     text = t('conn.connecting');
   } else if (connection.status === 'offline') {
@@ -32,7 +32,12 @@ export function ConnectionBanner() {
   const canRetry = bridge === 'up' && connection !== null && connection.status !== 'online';
 
   return (
-    <div className={`conn conn-${tone}`} role="status" data-status={bridge === 'up' ? (connection?.status ?? 'connecting') : `bridge-${bridge}`}>
+    <div
+      className={`conn conn-${tone}`}
+      role="status"
+      data-status={bridge === 'up' ? (connection?.status ?? 'connecting') : `bridge-${bridge}`}
+      title={connection?.lastError ?? undefined}
+    >
       <span className="conn-dot" aria-hidden="true" />
       <span className="conn-text">{text}</span>
       {queued > 0 && <span className="conn-queued">{queued === 1 ? t('conn.queuedOne') : t('conn.queued', { n: queued })}</span>}
