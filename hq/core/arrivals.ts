@@ -55,7 +55,7 @@ function applyArrival(storage: HqStorage, append: Append, storeId: string, membe
       notes: [],
     };
     storage.insertVisit(visit);
-    const profile = new ProfileBuilder(storage, storeId, Date.now()).profile(member);
+    const profile = ProfileBuilder.cached(storage, storeId, Date.now()).profile(member);
     const ev = append(storeId, 'arrival', { visit, profile });
     return { status: 'created', visitId: visit.id, seq: ev.seq };
   }

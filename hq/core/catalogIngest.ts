@@ -7,7 +7,7 @@ import { newEpoch } from '../tokens.ts';
 import { normalizePhone } from '../phone.ts';
 import { type HqStorage, type MemberRecord } from '../storage/types.ts';
 import { type EventLog } from './eventLog.ts';
-import { ProfileBuilder } from './profiles.ts';
+import { invalidateCatalog, ProfileBuilder } from './profiles.ts';
 
 export const IngestPurchase = Purchase.omit({ memberId: true }).extend({ memberId: Id.optional() });
 
@@ -91,6 +91,7 @@ export function upsertMembers(
       append(record.homeStoreId, 'member.updated', { profile: builder.profile(record) }, now);
     }
   });
+  invalidateCatalog(storage); // purchases feed popularity
   return { imported, errors };
 }
 
@@ -98,6 +99,7 @@ export function upsertStyles(storage: HqStorage, styles: readonly Style[]): Impo
   storage.transaction(() => {
     for (const s of styles) storage.upsertStyle(s);
   });
+  invalidateCatalog(storage);
   return { imported: styles.length, errors: [] };
 }
 
@@ -115,6 +117,7 @@ export function setStock(storage: HqStorage, lines: readonly { item: StockLine; 
       imported++;
     }
   });
+  invalidateCatalog(storage);
   return { imported, errors };
 }
 
