@@ -94,6 +94,20 @@ describe('clerk desk (browser)', () => {
     await expect.poll(() => page.locator('#queue-title').textContent()).toBe('Arrivals');
   });
 
+  it('finds a member in the cache by card code and opens the card', async () => {
+    stack = await startStack();
+    const { page } = stack;
+    const member = stack.hq.storage.getMember(stack.members[7]!)!;
+    await page.locator('#member-search').fill(member.code);
+    const hit = page.locator('.search-hit').filter({ hasText: member.code });
+    await hit.waitFor({ timeout: 3000 });
+    await hit.click();
+    await page.locator(`.member-card[data-member-id="${member.id}"]`).waitFor({ timeout: 3000 });
+    expect(await page.locator('.member-name').textContent()).toContain(member.name);
+    // Never the full phone number on screen.
+    expect(await page.locator('.member-card').textContent()).not.toContain(member.phone);
+  });
+
   it('follows a Chinese browser by default', async () => {
     stack = await startStack({ locale: 'zh-CN' });
     await expect.poll(() => stack!.page.locator('#queue-title').textContent()).toBe('到店');
