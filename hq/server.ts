@@ -9,6 +9,11 @@ import { createRequestHandler } from './http/router.ts';
 import { openSqliteStorage } from './storage/sqlite/sqliteStorage.ts';
 import { type HqStorage } from './storage/types.ts';
 import { DeskHub } from './ws/deskHub.ts';
+import { handleChatHttp } from './chat/http.ts';
+import { MemberAuth } from './chat/memberAuth.ts';
+import { MemberHub } from './chat/memberHub.ts';
+import { MEMBER_SOCKET_PATH } from './chat/memberProtocol.ts';
+import { ChatService } from './chat/service.ts';
 
 export type { HqStorage } from './storage/types.ts';
 
@@ -38,6 +43,8 @@ export interface HqOptions {
   /** Frames per second a desk may send before it is closed with 4029; default 200. */
   maxFramesPerSecond?: number;
   log?: (line: string) => void;
+  /** HQ's clock for chat (message times, the 2-minute recall window); injectable for tests. */
+  now?: () => number;
 }
 
 export interface HqHandle {
@@ -46,6 +53,10 @@ export interface HqHandle {
   port: number;
   integrationKey: string;
   storage: HqStorage;
+  /** Chat between members and stores (issue 3). */
+  chat: ChatService;
+  /** Member authentication (sessions and integration-issued tokens). */
+  memberAuth: MemberAuth;
   /** One-time enrollment code for a store; default ttl 24 h. */
   createEnrollmentCode(storeId: string, ttlMs?: number): string;
   /** New epoch for the store: connected desks and later resumes get `reset`. */
@@ -77,13 +88,48 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
     },
     log,
   );
-  const eventLog = new EventLog(storage, opts.retainEvents ?? 100_000, (ev) => hub.publish(ev));
+  let memberHub: MemberHub | null = null;
+  const eventLog = new EventLog(storage, opts.retainEvents ?? 100_000, (ev) => {
+    hub.publish(ev);
+    memberHub?.publish(ev);
+  });
   hub.eventLog = eventLog;
+
+  const now = opts.now ?? Date.now;
+  const chat = new ChatService(storage, eventLog, now);
+  const memberAuth = new MemberAuth(storage, now);
+  const members = new MemberHub(chat, memberAuth, {
+    heartbeatMs: opts.heartbeatMs ?? 25_000,
+    maxFramesPerSecond: 20,
+    toDesks: (storeId, frame) => hub.signalStore(storeId, frame),
+    storeOnline: (storeId) => hub.connectedDevices(storeId).length > 0,
+    log,
+  });
+  memberHub = members;
+  hub.chat = {
+    applyDeskCommand: (device, cmd) => chat.applyDeskCommand(device, cmd),
+    onDeskAck: (storeId, seq) => chat.onDeskAck(storeId, seq),
+    onDeskSignal: (from, frame) => {
+      if (frame.kind === 'presence' && !frame.memberId) {
+        // A desk asking who is in the chat right now (after it connects).
+        for (const memberId of members.onlineMembers(from.storeId)) from.sendText(JSON.stringify({ t: 'signal', kind: 'presence', memberId, data: { online: true } }));
+      } else if (frame.kind === 'typing' && frame.memberId) {
+        members.deskTyping(from.storeId, frame.memberId, frame.data?.on === true, from.device.name);
+      }
+    },
+    onDesksChanged: (storeId) => members.storeOnlineChanged(storeId),
+    onOtherUpgrade: (path, req, socket, head) => {
+      if (path !== MEMBER_SOCKET_PATH) return false;
+      members.handleUpgrade(req, socket, head);
+      return true;
+    },
+  };
 
   // Ops and ingest idempotency keys are remembered for 7 days (the protocol's promise).
   const purge = () => {
     try {
       storage.purgeOlderThan(Date.now() - RETENTION_PURGE_MS);
+      storage.chat.purgeMemberSessions(Date.now());
     } catch (err) {
       log(`purge: ${(err as Error).message}`);
     }
@@ -92,7 +138,11 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
   const purgeTimer = setInterval(purge, 60 * 60 * 1000);
   purgeTimer.unref();
 
-  const server = createServer(createRequestHandler({ storage, eventLog, integrationKey }, log));
+  const server = createServer(
+    createRequestHandler({ storage, eventLog, integrationKey }, log, (req, res, path, method) =>
+      handleChatHttp({ chat, auth: memberAuth, integrationKey: integrationKey! }, req, res, path, method),
+    ),
+  );
   server.headersTimeout = 30_000;
   server.requestTimeout = 120_000;
   hub.attach(server);
@@ -114,6 +164,8 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
     port,
     integrationKey,
     storage,
+    chat,
+    memberAuth,
     createEnrollmentCode: (storeId, ttlMs) => createEnrollmentCode(storage, storeId, ttlMs),
     rotateEpoch: (storeId) => {
       if (!storage.getStore(storeId)) throw new Error(`unknown store ${storeId}`);
@@ -122,6 +174,7 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
     close: () =>
       (closing ??= (async () => {
         clearInterval(purgeTimer);
+        await members.close();
         await hub.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

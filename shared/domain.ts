@@ -175,15 +175,62 @@ export type MemberProfile = z.infer<typeof MemberProfile>;
 export const MessageKind = z.enum(['text', 'product', 'image']);
 export type MessageKind = z.infer<typeof MessageKind>;
 
-/** Chat message between a member and a store (filled in by issue 3). */
+/** A style sent in chat: the catalog entry with its price and what this store has in stock. */
+export const ProductCard = z.object({
+  styleId: Id,
+  name: z.string().max(80),
+  category: Category,
+  /** Price in fen (1/100 CNY). */
+  price: z.number().int().nonnegative(),
+  /** Colors with stock at the store. */
+  colors: z.array(Colorway).max(20),
+  /** Sizes in stock at the store (qty > 0), summed over colors. */
+  sizes: z.array(z.object({ size: EuSize, qty: z.number().int().positive() })).max(40),
+});
+export type ProductCard = z.infer<typeof ProductCard>;
+
+export const ImageMime = z.enum(['image/png', 'image/jpeg', 'image/webp']);
+export type ImageMime = z.infer<typeof ImageMime>;
+/** Largest chat image HQ accepts, in bytes. */
+export const MAX_IMAGE_BYTES = 2 * 1024 * 1024;
+
+/** An uploaded chat image; the bytes are at GET /v1/chat/images/{id} (authenticated). */
+export const ImageRef = z.object({ id: Id, mime: ImageMime, bytes: z.number().int().positive().max(MAX_IMAGE_BYTES) });
+export type ImageRef = z.infer<typeof ImageRef>;
+
+/**
+ * Chat message between a member and a store (one conversation per member and store).
+ * `n` is HQ's order inside the conversation (1, 2, …, gap-free); `clientId` is the sender's own id
+ * for the message, which makes a resend idempotent. A recalled message keeps its place but loses
+ * its content (`body` '', `product`/`image` null).
+ */
 export const Message = z.object({
   id: Id,
+  clientId: Id,
   storeId: Id,
   memberId: Id,
+  n: z.number().int().positive(),
   from: z.enum(['member', 'clerk']),
+  /** The desk (and clerk) that sent a clerk message; null for the member. */
   by: Actor.nullable(),
   kind: MessageKind,
   body: z.string().max(4000),
+  product: ProductCard.nullable().default(null),
+  image: ImageRef.nullable().default(null),
   at: Millis,
+  recalledAt: Millis.nullable().default(null),
 });
 export type Message = z.infer<typeof Message>;
+
+/**
+ * Cumulative receipts of a conversation, as conversation positions (`n`): the member's client has
+ * received / read every store message up to `memberDelivered` / `memberRead`; some desk of the
+ * store has received every member message up to `storeDelivered`, and a clerk read up to `storeRead`.
+ */
+export const Receipts = z.object({
+  memberDelivered: z.number().int().nonnegative(),
+  memberRead: z.number().int().nonnegative(),
+  storeDelivered: z.number().int().nonnegative(),
+  storeRead: z.number().int().nonnegative(),
+});
+export type Receipts = z.infer<typeof Receipts>;

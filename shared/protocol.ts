@@ -4,7 +4,7 @@
 // event sequence inside an epoch, the desk owns its position, and commands carry a desk-made opId
 // that HQ remembers per device, so a resend is answered `duplicate` instead of applied twice.
 import { z } from 'zod';
-import { Actor, Id, Member, MemberProfile, Millis, Note, Outcome, Visit } from './domain.ts';
+import { Actor, Id, Member, MemberProfile, Message, Millis, Note, Outcome, Receipts, Visit } from './domain.ts';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -58,6 +58,12 @@ export const EventData = {
   'visit.closed': z.object({ visit: Visit, ...Cause }),
   /** Member record or profile changed at HQ (ingest, purchase). */
   'member.updated': z.object({ profile: MemberProfile }),
+  /** A chat message, from the member or a clerk (issue 3); `receipts` is the conversation's after it. */
+  'chat.message': z.object({ message: Message, receipts: Receipts, ...Cause }),
+  /** Receipts of a conversation moved (delivered/read on either side). */
+  'chat.receipt': z.object({ memberId: Id, receipts: Receipts, ...Cause }),
+  /** A message was recalled by its sender: its content is gone, its place stays. */
+  'chat.recalled': z.object({ message: Message, ...Cause }),
 } as const;
 export type EventType = keyof typeof EventData;
 export const EVENT_TYPES = Object.keys(EventData) as EventType[];
@@ -81,6 +87,9 @@ export const EvFrame = z.discriminatedUnion('type', [
   eventFrame('visit.noted'),
   eventFrame('visit.closed'),
   eventFrame('member.updated'),
+  eventFrame('chat.message'),
+  eventFrame('chat.receipt'),
+  eventFrame('chat.recalled'),
 ]);
 export type EvFrame = z.infer<typeof EvFrame>;
 export type EventOf<T extends EventType> = Extract<EvFrame, { type: T }>;
@@ -93,6 +102,16 @@ export const CommandData = {
   release: z.object({ visitId: Id }),
   note: z.object({ visitId: Id, noteId: Id, text: z.string().trim().min(1).max(2000) }),
   close: z.object({ visitId: Id, outcome: Outcome, note: z.string().trim().max(2000).optional() }),
+  /** Send a chat message to a member; `clientId` (desk-made) makes a resend under any opId one message. */
+  'chat.send': z.discriminatedUnion('kind', [
+    z.object({ memberId: Id, clientId: Id, kind: z.literal('text'), text: z.string().trim().min(1).max(2000) }),
+    z.object({ memberId: Id, clientId: Id, kind: z.literal('product'), styleId: Id }),
+    z.object({ memberId: Id, clientId: Id, kind: z.literal('image'), imageId: Id }),
+  ]),
+  /** The clerk has read the member's messages up to conversation position `upTo`. */
+  'chat.read': z.object({ memberId: Id, upTo: z.number().int().positive() }),
+  /** Recall a message this desk sent, within 2 minutes of HQ's timestamp. */
+  'chat.recall': z.object({ memberId: Id, messageId: Id }),
 } as const;
 export type CommandType = keyof typeof CommandData;
 export type CommandPayload<T extends CommandType> = z.infer<(typeof CommandData)[T]>;
@@ -100,12 +119,29 @@ export type CommandPayload<T extends CommandType> = z.infer<(typeof CommandData)
 const cmdFrame = <T extends CommandType>(type: T) =>
   z.object({ t: z.literal('cmd'), opId: Id, type: z.literal(type), data: CommandData[type] });
 
-export const CmdFrame = z.discriminatedUnion('type', [cmdFrame('claim'), cmdFrame('release'), cmdFrame('note'), cmdFrame('close')]);
+export const CmdFrame = z.discriminatedUnion('type', [
+  cmdFrame('claim'),
+  cmdFrame('release'),
+  cmdFrame('note'),
+  cmdFrame('close'),
+  cmdFrame('chat.send'),
+  cmdFrame('chat.read'),
+  cmdFrame('chat.recall'),
+]);
 export type CmdFrame = z.infer<typeof CmdFrame>;
+export type ChatCommandType = Extract<CommandType, `chat.${string}`>;
+export type VisitCommandType = Exclude<CommandType, ChatCommandType>;
+export type ChatCmdFrame = Extract<CmdFrame, { type: ChatCommandType }>;
+export type VisitCmdFrame = Extract<CmdFrame, { type: VisitCommandType }>;
+export const isChatCommand = (type: string): type is ChatCommandType => type.startsWith('chat.');
+export const isChatCmd = (cmd: CmdFrame): cmd is ChatCmdFrame => isChatCommand(cmd.type);
+
+/** How long after HQ's timestamp the sender may recall a message. */
+export const RECALL_WINDOW_MS = 2 * 60 * 1000;
 
 /** Why HQ refused a command; `by` names who holds the visit when it is theirs. */
 export const Rejection = z.object({
-  code: z.enum(['already_claimed', 'not_claimed_by_you', 'visit_closed', 'not_found', 'invalid']),
+  code: z.enum(['already_claimed', 'not_claimed_by_you', 'visit_closed', 'not_found', 'invalid', 'not_sender', 'recall_expired', 'out_of_stock']),
   message: z.string().max(300),
   by: Actor.nullable().optional(),
 });
@@ -196,6 +232,8 @@ export const Snapshot = z.object({
   profiles: z.array(MemberProfile),
   /** Home members without a recent visit, for search (profiles come with their next arrival). */
   members: z.array(Member),
+  /** Chat: the store's recent conversations with their receipts and newest messages (issue 3). */
+  conversations: z.array(z.object({ memberId: Id, receipts: Receipts, messages: z.array(Message) })).optional(),
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 

@@ -7,6 +7,8 @@ import type { NoteView, SyncState, VisitView } from '../../shared/deskApi.ts';
 import type { Actor, Member, Visit } from '../../shared/domain.ts';
 import type { OutboxOp } from './cache/queries.ts';
 
+type VisitAction = NonNullable<VisitView['pendingAction']>;
+
 export function memberSummary(member: Member | null, memberId: string): VisitView['member'] {
   if (!member) {
     // Should not happen (visits arrive with their profile); degrade to something renderable.
@@ -34,13 +36,13 @@ export function visitView(visit: Visit, member: Member | null, ops: readonly Out
       // A refused note stays visible (the clerk never loses what was typed) but marked.
       if (op.type === 'note') view.notes.push(localNote(op, visit, self, 'rejected'));
       view.sync = 'rejected';
-      view.pendingAction = op.type;
+      view.pendingAction = op.type as VisitAction;
       view.rejection = op.rejection;
       continue;
     }
     applyOp(view, op, visit, self);
     view.sync = 'pending';
-    view.pendingAction = op.type;
+    view.pendingAction = op.type as VisitAction;
     view.rejection = null;
   }
   return view;

@@ -4,7 +4,7 @@
 // happens twice. HQ's order settles conflicts: the first claim to commit wins.
 import { type Actor, type Note, type Visit } from '../../shared/domain.ts';
 import { uuidv7 } from '../../shared/ids.ts';
-import { type CmdAckFrame, type CmdFrame, type Rejection } from '../../shared/protocol.ts';
+import { type CmdAckFrame, type Rejection, type VisitCmdFrame } from '../../shared/protocol.ts';
 import { type DeviceRecord, type HqStorage, type OpRecord } from '../storage/types.ts';
 import { type Append, type EventLog } from './eventLog.ts';
 
@@ -17,7 +17,7 @@ const ok = (seq: number | null): Outcome => ({ op: { status: 'ok', seq, rejectio
 
 const isMine = (visit: Visit, actor: Actor) => visit.claimedBy?.deviceId === actor.deviceId;
 
-export function applyCommand(storage: HqStorage, log: EventLog, device: DeviceRecord, cmd: CmdFrame, now = Date.now()): CmdAckFrame {
+export function applyCommand(storage: HqStorage, log: EventLog, device: DeviceRecord, cmd: VisitCmdFrame, now = Date.now()): CmdAckFrame {
   const actor: Actor = { deviceId: device.id, deviceName: device.name };
   return log.write((append) => {
     const seen = storage.getOp(device.id, cmd.opId);
@@ -37,7 +37,7 @@ function ackFrame(opId: string, status: CmdAckFrame['status'], op: OpRecord): Cm
   return frame;
 }
 
-function execute(storage: HqStorage, append: Append, storeId: string, actor: Actor, cmd: CmdFrame, now: number): Outcome {
+function execute(storage: HqStorage, append: Append, storeId: string, actor: Actor, cmd: VisitCmdFrame, now: number): Outcome {
   const current = storage.getVisit(cmd.data.visitId);
   // Another store's visit is answered exactly like an unknown one: a token sees only its store.
   if (!current || current.storeId !== storeId) return reject('not_found', 'No such visit in this store');

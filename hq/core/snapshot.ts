@@ -6,6 +6,9 @@ import { type HqStorage } from '../storage/types.ts';
 import { ProfileBuilder, toDeskMember } from './profiles.ts';
 
 export const SNAPSHOT_DAYS = 3;
+/** Chat in a snapshot: conversations active in the last 30 days, each with its newest messages. */
+export const SNAPSHOT_CHAT_DAYS = 30;
+export const SNAPSHOT_CHAT_MESSAGES = 50;
 
 export function takeSnapshot(storage: HqStorage, storeId: string, now = Date.now()): Snapshot {
   return storage.read(() => {
@@ -28,6 +31,11 @@ export function takeSnapshot(storage: HqStorage, storeId: string, now = Date.now
       visits,
       profiles,
       members: storage.listHomeMembers(storeId).map(toDeskMember),
+      conversations: storage.chat.listConversations(storeId, now - SNAPSHOT_CHAT_DAYS * 24 * 60 * 60 * 1000, 500).map((c) => ({
+        memberId: c.memberId,
+        receipts: c.receipts,
+        messages: storage.chat.messages(storeId, c.memberId, null, SNAPSHOT_CHAT_MESSAGES),
+      })),
     };
   });
 }

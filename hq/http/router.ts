@@ -27,9 +27,12 @@ const ingestRoutes: Record<string, Handler> = {
   '/v1/ingest/stock.csv': handleStockCsv,
 };
 
-export function createRequestHandler(ctx: IngestContext, log: (line: string) => void) {
+/** Extra routes (chat, the member page): answers true when it handled the request. */
+export type ExtraRoutes = (req: IncomingMessage, res: ServerResponse, path: string, method: string) => Promise<boolean>;
+
+export function createRequestHandler(ctx: IngestContext, log: (line: string) => void, extra?: ExtraRoutes) {
   return (req: IncomingMessage, res: ServerResponse): void => {
-    void route(ctx, req, res).catch((err: unknown) => {
+    void route(ctx, req, res, extra).catch((err: unknown) => {
       if (err instanceof HttpError) {
         if (!res.headersSent) sendError(res, err);
         return;
@@ -40,7 +43,7 @@ export function createRequestHandler(ctx: IngestContext, log: (line: string) => 
   };
 }
 
-async function route(ctx: IngestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function route(ctx: IngestContext, req: IncomingMessage, res: ServerResponse, extra?: ExtraRoutes): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://hq').pathname;
   const method = req.method ?? 'GET';
   const expect = (m: string) => {
@@ -65,5 +68,6 @@ async function route(ctx: IngestContext, req: IncomingMessage, res: ServerRespon
     checkIntegrationKey(ctx, req);
     return ingest(ctx, req, res);
   }
+  if (extra && (await extra(req, res, path, method))) return;
   throw new HttpError(404, 'not_found', `no route ${method} ${path}`);
 }

@@ -7,6 +7,7 @@
 // `appendEvent()` inside that same transaction, which is what keeps each store's log gap-free.
 import { type Member, type Note, type Purchase, type StockLine, type Store, type Style, type Visit } from '../../shared/domain.ts';
 import { type EventType, type Rejection } from '../../shared/protocol.ts';
+import { type ChatStorage } from '../chat/types.ts';
 
 export type { Member, Purchase, StockLine, Store, Style, Visit, Note };
 
@@ -53,6 +54,8 @@ export type VisitRow = Omit<Visit, 'notes'>;
 export type ConsumeCodeResult = { ok: true; storeId: string } | { ok: false; reason: 'unknown' | 'used' | 'expired' };
 
 export interface HqStorage {
+  /** Chat (issue 3): same connection and transactions as everything else. */
+  chat: ChatStorage;
   /** Run `fn` in one write transaction (nested calls join the outer one). */
   transaction<T>(fn: () => T): T;
   /** Run `fn` in one read transaction: every read sees the same state. */

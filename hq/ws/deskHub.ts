@@ -10,6 +10,18 @@ import { type HqStorage, type StoredEvent } from '../storage/types.ts';
 import { newEpoch } from '../tokens.ts';
 import { DeskSocket } from './deskSocket.ts';
 
+/** What the chat side of HQ (hq/chat/) needs to hear from the desk sockets. */
+export interface DeskChatHooks {
+  applyDeskCommand: import('../chat/service.ts').ChatService['applyDeskCommand'];
+  onDeskAck(storeId: string, seq: number): void;
+  /** A desk's typing/presence signal (after the desk-to-desk relay). */
+  onDeskSignal(from: DeskSocket, frame: SignalFrame): void;
+  /** A desk of the store connected or went away. */
+  onDesksChanged(storeId: string): void;
+  /** Upgrades on paths other than /v1/desk (the member socket); false = not ours. */
+  onOtherUpgrade(path: string, req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+}
+
 export interface HubOptions {
   heartbeatMs: number;
   headEveryMs: number;
@@ -24,6 +36,7 @@ export class DeskHub {
   private readonly wss: WebSocketServer;
   private readonly timers: NodeJS.Timeout[] = [];
   eventLog!: EventLog;
+  chat: DeskChatHooks | null = null;
 
   constructor(
     readonly storage: HqStorage,
@@ -43,7 +56,10 @@ export class DeskHub {
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => undefined); // a client that vanishes mid-handshake is not our crash
     const path = new URL(req.url ?? '/', 'http://hq').pathname;
-    if (path !== '/v1/desk') return refuse(socket, 404, 'Not Found');
+    if (path !== '/v1/desk') {
+      if (this.chat?.onOtherUpgrade(path, req, socket, head)) return;
+      return refuse(socket, 404, 'Not Found');
+    }
     let device;
     try {
       device = deviceForToken(this.storage, bearerToken(req.headers.authorization));
@@ -62,12 +78,20 @@ export class DeskHub {
       let set = this.byStore.get(device.storeId);
       if (!set) this.byStore.set(device.storeId, (set = new Set()));
       set.add(desk);
+      this.chat?.onDesksChanged(device.storeId);
     });
   }
 
   remove(desk: DeskSocket): void {
     this.byStore.get(desk.storeId)?.delete(desk);
     if (this.byDevice.get(desk.device.id) === desk) this.byDevice.delete(desk.device.id);
+    this.chat?.onDesksChanged(desk.storeId);
+  }
+
+  /** An ephemeral signal to every live desk of a store (member typing/presence). */
+  signalStore(storeId: string, frame: SignalFrame): void {
+    const text = JSON.stringify(frame);
+    for (const desk of this.byStore.get(storeId) ?? []) if (desk.isLive) desk.sendText(text);
   }
 
   /** Called after each commit, in seq order. */
@@ -83,6 +107,7 @@ export class DeskHub {
     for (const desk of this.byStore.get(from.storeId) ?? []) {
       if (desk !== from && desk.isLive) desk.sendText(text);
     }
+    this.chat?.onDeskSignal(from, frame);
   }
 
   rotateEpoch(storeId: string): string {

@@ -2,7 +2,7 @@
 // signals, rate limiting and the slow-consumer rule. Every frame is schema-checked; a bad one
 // gets an `error` frame and a close code for this desk only, never an exception for HQ.
 import { type RawData, type WebSocket } from 'ws';
-import { CloseCode, DeskToHq, type ErrorFrame, type HelloFrame, type HqToDesk, PROTOCOL_VERSION, parseFrame } from '../../shared/protocol.ts';
+import { CloseCode, DeskToHq, type ErrorFrame, type HelloFrame, type HqToDesk, isChatCmd, PROTOCOL_VERSION, parseFrame } from '../../shared/protocol.ts';
 import { applyCommand } from '../core/commands.ts';
 import { evFrameText } from '../core/eventLog.ts';
 import { type DeviceRecord } from '../storage/types.ts';
@@ -113,9 +113,12 @@ export class DeskSocket {
           return this.fail('protocol_violation', 'hello was already received', CloseCode.protocolViolation);
         case 'ack':
           this.hub.storage.recordAck(this.device.id, frame.seq);
+          this.hub.chat?.onDeskAck(this.storeId, frame.seq);
           return;
         case 'cmd': {
-          const ack = applyCommand(this.hub.storage, this.hub.eventLog, this.device, frame);
+          const ack = isChatCmd(frame)
+            ? this.hub.chat!.applyDeskCommand(this.device, frame)
+            : applyCommand(this.hub.storage, this.hub.eventLog, this.device, frame);
           this.send(ack);
           return;
         }

@@ -2,6 +2,7 @@
 // Append new steps; never edit a released one. A file from a newer HQ is refused rather than
 // guessed at, so an old binary cannot corrupt a newer schema.
 import type Database from 'better-sqlite3';
+import { MIGRATION_CHAT } from '../../chat/sqliteChat.ts';
 
 export const MIGRATIONS: readonly string[] = [
   // 1: the initial schema
@@ -86,6 +87,8 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX idempotency_created ON idempotency_keys(created_at);
   `,
+  // 2: chat (issue 3): conversations, messages, images, member sessions
+  MIGRATION_CHAT,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -15,6 +15,7 @@ import {
   type VisitRow,
 } from '../types.ts';
 import { migrate } from './migrations.ts';
+import { createSqliteChatStorage } from '../../chat/sqliteChat.ts';
 
 type Row = Record<string, unknown>;
 
@@ -235,6 +236,7 @@ export function openSqliteStorage(path: string): HqStorage {
   const withNotes = (v: VisitRow): Visit => ({ ...v, notes: (q.notesOf.all(v.id) as Row[]).map(noteFromRow) });
 
   const storage: HqStorage = {
+    chat: createSqliteChatStorage(db),
     transaction: (fn) => db.transaction(fn).immediate(),
     read: (fn) => db.transaction(fn).deferred(),
     close: () => {
