@@ -80,6 +80,18 @@ describe('clerk desk (browser)', () => {
     expect(await page.locator('.note').filter({ hasText: 'trail runner' }).count()).toBe(1);
   });
 
+  it('reconnects to a restarted web shell and catches up', async () => {
+    stack = await startStack();
+    const { page } = stack;
+    await stack.shell.close();
+    await page.locator('.conn[data-status="bridge-down"]').waitFor({ timeout: 5000 });
+    // Arrives while the page has no bridge: it must show after the reconnect's reload.
+    const { visitId } = await stack.arrive(stack.members[8]!);
+    await stack.restartShell();
+    await page.locator('.conn[data-status="online"]').waitFor({ timeout: 10_000 });
+    await page.locator(arrival(visitId)).waitFor({ timeout: 5000 });
+  });
+
   it('switches language and remembers it', async () => {
     stack = await startStack({ locale: 'en-US' });
     const { page } = stack;

@@ -29,6 +29,8 @@ export interface Stack {
   killHq(): Promise<void>;
   /** Start HQ again on the same DB file and port. */
   restartHq(): Promise<void>;
+  /** Stop the web shell and start a new one on the same port and token (the desk process restarting its UI host). */
+  restartShell(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -57,7 +59,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     reconnect: { minMs: 100, maxMs: 400 },
   });
   core.start();
-  const shell = await startWebShell({ core, staticDir: resolve('out/renderer') });
+  let shell = await startWebShell({ core, staticDir: resolve('out/renderer') });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 800 }, locale: options.locale ?? 'en-US', bypassCSP: options.bypassCsp ?? false });
   const page = await context.newPage();
@@ -71,7 +73,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return hq;
     },
     core,
-    shell,
+    get shell() {
+      return shell;
+    },
     browser,
     page,
     dir,
@@ -92,6 +96,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     async restartHq() {
       hq = await startHq({ dbPath: hqDb, port, log: quiet });
       hqUp = true;
+    },
+    async restartShell() {
+      const { port: shellPort, token } = shell;
+      await shell.close();
+      shell = await startWebShell({ core, staticDir: resolve('out/renderer'), port: shellPort, token });
     },
     async close() {
       await browser.close().catch(() => {});
