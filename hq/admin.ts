@@ -5,6 +5,11 @@
 //   devices --store <id>                         list the store's devices
 //   revoke --device <id>                         revoke a device token (it can no longer connect)
 //   rotate-epoch --store <id>                    start a new epoch: desks reload a snapshot
+//   add-clerk --store <id> --name <n> --role clerk|manager --pin <1234> [--id <id>]   add or update a clerk
+//   clerks [--store <id>]                        list clerks (never their PINs)
+//   disable-clerk --clerk <id> | enable-clerk --clerk <id>
+//   set-pin --clerk <id> --pin <1234>            give a clerk a new PIN
+//   admin-key                                    print the chain admin key (X-Admin-Key, cross-store reports)
 // Safe while HQ runs (SQLite WAL). A running HQ sees revocations and new epochs at the next
 // connect/resume of each desk; HqHandle.rotateEpoch() also resets desks that are connected.
 import { existsSync } from 'node:fs';
@@ -12,8 +17,10 @@ import { DEFAULT_DB, parseArgs, stringFlag } from './cli.ts';
 import { createEnrollmentCode } from './core/devices.ts';
 import { openSqliteStorage } from './storage/sqlite/sqliteStorage.ts';
 import { newEpoch } from './tokens.ts';
+import { ClerkRole, Pin } from '../shared/clerks.ts';
+import { adminKey, saveClerk, setClerkEnabled } from './clerks/service.ts';
 
-const USAGE = `usage: npm run hq:admin -- <enroll-code --store ID [--ttl-hours H] | stores | add-store --id ID --name NAME [--city C] | devices --store ID | revoke --device ID | rotate-epoch --store ID> [--db PATH]`;
+const USAGE = `usage: npm run hq:admin -- <enroll-code --store ID [--ttl-hours H] | stores | add-store --id ID --name NAME [--city C] | devices --store ID | revoke --device ID | rotate-epoch --store ID | add-clerk --store ID --name N --role clerk|manager --pin PIN | clerks [--store ID] | disable-clerk --clerk ID | enable-clerk --clerk ID | set-pin --clerk ID --pin PIN | admin-key> [--db PATH]`;
 
 function fail(message: string): never {
   console.error(message);
@@ -66,6 +73,38 @@ try {
       console.log(`store ${storeId} is now at epoch ${epoch}`);
       break;
     }
+    case 'add-clerk': {
+      const role = ClerkRole.safeParse(stringFlag(flags, 'role') ?? 'clerk');
+      if (!role.success) fail('--role must be clerk or manager');
+      const pin = Pin.safeParse(need('pin'));
+      if (!pin.success) fail('--pin must be 4 to 8 digits');
+      const c = saveClerk(storage, { id: stringFlag(flags, 'id'), storeId: needStore(), name: need('name'), role: role.data, pin: pin.data });
+      console.log(`clerk ${c.id}\t${c.name}\t${c.role}\tstore ${c.storeId}`);
+      break;
+    }
+    case 'clerks':
+      for (const c of storage.clerks.listClerks(flags.has('store') ? needStore() : null)) {
+        console.log(`${c.id}\t${c.storeId}\t${c.name}\t${c.role}\t${c.enabled ? 'enabled' : 'disabled'}`);
+      }
+      break;
+    case 'disable-clerk':
+    case 'enable-clerk': {
+      const c = setClerkEnabled(storage, need('clerk'), command === 'enable-clerk');
+      if (!c) fail(`no clerk ${need('clerk')}`);
+      console.log(`clerk ${c.id} (${c.name}) ${c.enabled ? 'enabled' : 'disabled'}`);
+      break;
+    }
+    case 'set-pin': {
+      const c = storage.clerks.getClerk(need('clerk')) ?? fail(`no clerk ${need('clerk')}`);
+      const pin = Pin.safeParse(need('pin'));
+      if (!pin.success) fail('--pin must be 4 to 8 digits');
+      saveClerk(storage, { ...c, pin: pin.data });
+      console.log(`clerk ${c.id} (${c.name}) has a new PIN`);
+      break;
+    }
+    case 'admin-key':
+      console.log(adminKey(storage));
+      break;
     default:
       fail(`unknown command ${command}\n${USAGE}`);
   }

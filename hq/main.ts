@@ -6,6 +6,8 @@ import { dirname } from 'node:path';
 import { DEFAULT_DB, parseArgs, stringFlag } from './cli.ts';
 import { seedDemo } from './demo/seed.ts';
 import { startSimulator } from './demo/simulator.ts';
+import { demoClerks } from './demo/clerks.ts';
+import { adminKey } from './clerks/service.ts';
 import { startHq } from './server.ts';
 
 const { flags } = parseArgs(process.argv.slice(2));
@@ -22,6 +24,7 @@ mkdirSync(dirname(dbPath), { recursive: true });
 const hq = await startHq({ dbPath, port, host });
 console.log(`Footfall HQ listening on ${hq.url}  (db ${dbPath})`);
 console.log(`Integration key (X-Integration-Key): ${hq.integrationKey}`);
+console.log(`Chain admin key for cross-store reports (X-Admin-Key): ${adminKey(hq.storage)}`);
 
 let simulator: { stop(): void } | null = null;
 if (demo) {
@@ -30,6 +33,8 @@ if (demo) {
   for (const store of hq.storage.listStores()) {
     console.log(`Enrollment code for ${store.id} (${store.name}): ${hq.createEnrollmentCode(store.id)}`);
   }
+  console.log('Demo clerks (sign in at the desk with the PIN):');
+  for (const c of demoClerks(seeded.stores)) console.log(`  ${c.storeId}\t${c.role === 'manager' ? 'manager' : 'clerk  '}\t${c.name}\tPIN ${c.pin}`);
   simulator = startSimulator(hq, { log: (l) => console.log(`[hq] ${l}`) });
   console.log('Simulated arrivals every ~4 s');
 }

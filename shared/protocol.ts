@@ -117,7 +117,7 @@ export type CommandType = keyof typeof CommandData;
 export type CommandPayload<T extends CommandType> = z.infer<(typeof CommandData)[T]>;
 
 const cmdFrame = <T extends CommandType>(type: T) =>
-  z.object({ t: z.literal('cmd'), opId: Id, type: z.literal(type), data: CommandData[type] });
+  z.object({ t: z.literal('cmd'), opId: Id, type: z.literal(type), data: CommandData[type], clerkId: Id.optional() });
 
 export const CmdFrame = z.discriminatedUnion('type', [
   cmdFrame('claim'),

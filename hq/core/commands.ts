@@ -7,6 +7,7 @@ import { uuidv7 } from '../../shared/ids.ts';
 import { type CmdAckFrame, type Rejection, type VisitCmdFrame } from '../../shared/protocol.ts';
 import { type DeviceRecord, type HqStorage, type OpRecord } from '../storage/types.ts';
 import { type Append, type EventLog } from './eventLog.ts';
+import { commandActor, isRejection } from '../clerks/service.ts';
 
 type Outcome = { op: OpRecord };
 
@@ -18,14 +19,15 @@ const ok = (seq: number | null): Outcome => ({ op: { status: 'ok', seq, rejectio
 const isMine = (visit: Visit, actor: Actor) => visit.claimedBy?.deviceId === actor.deviceId;
 
 export function applyCommand(storage: HqStorage, log: EventLog, device: DeviceRecord, cmd: VisitCmdFrame, now = Date.now()): CmdAckFrame {
-  const actor: Actor = { deviceId: device.id, deviceName: device.name };
+  // The signed-in clerk the desk names (issue 5), checked against the device's store.
+  const actor = commandActor(storage, device, cmd.clerkId);
   return log.write((append) => {
     const seen = storage.getOp(device.id, cmd.opId);
     if (seen) {
       // Rejections keep their status so the desk can settle the op the same way it would have.
       return ackFrame(cmd.opId, seen.status === 'rejected' ? 'rejected' : 'duplicate', seen);
     }
-    const { op } = execute(storage, append, device.storeId, actor, cmd, now);
+    const { op } = isRejection(actor) ? reject(actor.code, actor.message) : execute(storage, append, device.storeId, actor, cmd, now);
     storage.putOp(device.id, cmd.opId, op, now);
     return ackFrame(cmd.opId, op.status, op);
   });

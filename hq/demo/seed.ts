@@ -7,6 +7,7 @@ import { type HqHandle } from '../server.ts';
 import { type MemberRecord } from '../storage/types.ts';
 import { newEpoch } from '../tokens.ts';
 import { COLORWAYS, demoName, STYLE_WORDS } from './names.ts';
+import { seedDemoClerks } from './clerks.ts';
 import { Prng } from './prng.ts';
 
 export const DEMO_STORES = [
@@ -57,7 +58,10 @@ export async function seedDemo(handle: HqHandle, options: SeedOptions = {}): Pro
   const rng = new Prng(options.seed ?? 20251124);
   const s = handle.storage;
   const stores = DEMO_STORES.slice(0, storeCount);
-  if (s.getMeta(SEEDED_KEY)) return { seeded: false, stores: stores.map((x) => x.id), members: s.countMembers(), styles: s.listStyles().length };
+  if (s.getMeta(SEEDED_KEY)) {
+    seedDemoClerks(s, stores.map((x) => x.id));
+    return { seeded: false, stores: stores.map((x) => x.id), members: s.countMembers(), styles: s.listStyles().length };
+  }
 
   const now = Date.now();
   s.transaction(() => {
@@ -156,5 +160,6 @@ export async function seedDemo(handle: HqHandle, options: SeedOptions = {}): Pro
     }
     s.setMeta(SEEDED_KEY, String(now));
   });
+  seedDemoClerks(s, stores.map((x) => x.id));
   return { seeded: true, stores: stores.map((x) => x.id), members: memberCount, styles: styleCount };
 }

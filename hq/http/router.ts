@@ -13,6 +13,7 @@ import {
   handleStores,
   type IngestContext,
 } from './ingest.ts';
+import { handleManagerRoute, isManagerRoute } from './managerRoutes.ts';
 import { HttpError, sendError, sendJson } from './respond.ts';
 
 type Handler = (ctx: IngestContext, req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -62,6 +63,7 @@ async function route(ctx: IngestContext, req: IncomingMessage, res: ServerRespon
     expect('GET');
     return handleSnapshot(ctx.storage, req, res);
   }
+  if (isManagerRoute(path)) return handleManagerRoute(ctx, req, res, path, method);
   const ingest = ingestRoutes[path];
   if (ingest) {
     expect('POST');

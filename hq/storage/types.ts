@@ -8,6 +8,7 @@
 import { type Member, type Note, type Purchase, type StockLine, type Store, type Style, type Visit } from '../../shared/domain.ts';
 import { type EventType, type Rejection } from '../../shared/protocol.ts';
 import { type ChatStorage } from '../chat/types.ts';
+import { type ClerkStorage } from '../clerks/storage.ts';
 
 export type { Member, Purchase, StockLine, Store, Style, Visit, Note };
 
@@ -60,6 +61,8 @@ export interface HqStorage {
   transaction<T>(fn: () => T): T;
   /** Run `fn` in one read transaction: every read sees the same state. */
   read<T>(fn: () => T): T;
+  /** Clerks, clerk sessions and the manager's reports (issue 5). */
+  clerks: ClerkStorage;
   close(): void;
 
   getMeta(key: string): string | null;

@@ -3,6 +3,7 @@
 // guessed at, so an old binary cannot corrupt a newer schema.
 import type Database from 'better-sqlite3';
 import { MIGRATION_CHAT } from '../../chat/sqliteChat.ts';
+import { MIGRATION_CLERKS } from '../../clerks/storage.ts';
 
 export const MIGRATIONS: readonly string[] = [
   // 1: the initial schema
@@ -89,6 +90,8 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 2: chat (issue 3): conversations, messages, images, member sessions
   MIGRATION_CHAT,
+  // 3: clerks, clerk sessions (issue 5)
+  MIGRATION_CLERKS,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -16,6 +16,7 @@ import {
 } from '../types.ts';
 import { migrate } from './migrations.ts';
 import { createSqliteChatStorage } from '../../chat/sqliteChat.ts';
+import { createSqliteClerkStorage } from '../../clerks/storage.ts';
 
 type Row = Record<string, unknown>;
 
@@ -239,6 +240,7 @@ export function openSqliteStorage(path: string): HqStorage {
     chat: createSqliteChatStorage(db),
     transaction: (fn) => db.transaction(fn).immediate(),
     read: (fn) => db.transaction(fn).deferred(),
+    clerks: createSqliteClerkStorage(db),
     close: () => {
       if (db.open) db.close();
     },
