@@ -4,7 +4,7 @@
 // Every command is listed in `DeskCommands` with a schema for its arguments, so each transport
 // validates what it receives before the desk core sees it (IPC arguments are untrusted input).
 import { z } from 'zod';
-import { type Category, Id, type Member, type MemberProfile, Millis, type Note, Outcome, type Tier, type Visit } from './domain.ts';
+import { type Category, Id, ImageMime, type Member, type MemberProfile, type Message, Millis, type Note, Outcome, type Receipts, type Tier, type Visit } from './domain.ts';
 import type { Rejection } from './protocol.ts';
 
 /** Where HQ stands with a local change: sent and waiting, applied, or refused (with why). */
@@ -79,6 +79,23 @@ export const ListVisitsArgs = z
 export const SearchArgs = z.object({ query: z.string().max(60), limit: z.number().int().min(1).max(100).optional() }).strict();
 export const NoteText = z.string().trim().min(1).max(2000);
 
+// --- chat (issue 3) ---------------------------------------------------------------------------
+export const ListConversationsArgs = z.object({ limit: z.number().int().min(1).max(500).optional() }).strict();
+export const ConversationPageArgs = z
+  .object({
+    /** Messages before this conversation position (older page); absent = the newest page. */
+    before: z.number().int().positive().optional(),
+    limit: z.number().int().min(1).max(100).optional(),
+  })
+  .strict();
+/** What the clerk sends: text, a catalog style as a product card, or an image (≤ 2 MiB png/jpeg/webp). */
+export const OutgoingMessage = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('text'), text: z.string().trim().min(1).max(2000) }).strict(),
+  z.object({ kind: z.literal('product'), styleId: Id }).strict(),
+  z.object({ kind: z.literal('image'), mime: ImageMime, dataBase64: z.string().min(4).max(2_900_000) }).strict(),
+]);
+export type OutgoingMessage = z.infer<typeof OutgoingMessage>;
+
 /** Command name → schema of its argument tuple. The IPC and web bridges validate against these. */
 export const DeskCommands = {
   getIdentity: z.tuple([]),
@@ -94,6 +111,16 @@ export const DeskCommands = {
   closeVisit: z.tuple([Id, Outcome, NoteText.optional()]),
   /** Ask the link to try HQ now instead of waiting for the backoff timer. */
   reconnectNow: z.tuple([]),
+  listConversations: z.tuple([ListConversationsArgs]),
+  getConversation: z.tuple([Id, ConversationPageArgs.optional()]),
+  sendMessage: z.tuple([Id, OutgoingMessage]),
+  /** Re-send a failed message (by its clientId) under a new opId; HQ keeps it one message. */
+  retryMessage: z.tuple([Id]),
+  recallMessage: z.tuple([Id, Id]),
+  markRead: z.tuple([Id]),
+  setTyping: z.tuple([Id, z.boolean()]),
+  /** An image of a message (HQ id, or `local:…` for one still queued), as base64. */
+  getImage: z.tuple([Id]),
 } as const;
 export type DeskCommandName = keyof typeof DeskCommands;
 export const DESK_COMMAND_NAMES = Object.keys(DeskCommands) as DeskCommandName[];
@@ -115,9 +142,64 @@ export interface DeskEvents {
   member: { memberId: string };
   /** The cache was rebuilt from a snapshot: reload everything. */
   reset: { at: number };
+  /** Messages of a conversation changed; `incoming` is set for a new message from the member. */
+  chat: { memberId: string; messages: ChatMessageView[]; incoming: ChatMessageView | null };
+  /** The member is typing (or stopped). Ephemeral. */
+  chatTyping: { memberId: string; typing: boolean };
+  /** The member opened or left the chat. Ephemeral. */
+  chatPresence: { memberId: string; online: boolean };
 }
 export type DeskEventName = keyof DeskEvents;
-export const DESK_EVENT_NAMES: DeskEventName[] = ['connection', 'arrival', 'visits', 'member', 'reset'];
+export const DESK_EVENT_NAMES: DeskEventName[] = ['connection', 'arrival', 'visits', 'member', 'reset', 'chat', 'chatTyping', 'chatPresence'];
+
+/**
+ * Where a message stands. The clerk's: sending (in the outbox) → sent (HQ has it) → delivered (the
+ * member's client got it) → read; failed when HQ refused it (retry with retryMessage). The member's:
+ * delivered, or read once a clerk read it.
+ */
+export type ChatSendState = 'sending' | 'sent' | 'delivered' | 'read' | 'failed';
+
+export interface ChatMessageView extends Message {
+  state: ChatSendState;
+  /** Still in the outbox: `n` is 0 and `id` is the clientId until HQ orders it. */
+  pending: boolean;
+  /** Sent from this counter (only these can be recalled here). */
+  mine: boolean;
+  /** A recall of this message is queued. */
+  recalling: boolean;
+  rejection: Rejection | null;
+}
+
+export interface ConversationPage {
+  memberId: string;
+  /** Oldest first; pending messages last (on the newest page only). */
+  messages: ChatMessageView[];
+  /** Older messages exist (page with `before` = the first message's n). */
+  hasMore: boolean;
+  receipts: Receipts;
+  unread: number;
+  online: boolean;
+  typing: boolean;
+}
+
+export interface ConversationView {
+  memberId: string;
+  member: VisitView['member'] | null;
+  last: ChatMessageView | null;
+  lastAt: number;
+  unread: number;
+  online: boolean;
+  typing: boolean;
+}
+
+export interface ChatImage {
+  mime: string;
+  dataBase64: string;
+}
+
+export interface SendResult extends ActionResult {
+  clientId: string;
+}
 
 export interface MemberView extends MemberProfile {
   /** Visits of this member at this store, newest first (cache only). */
@@ -139,6 +221,15 @@ export interface DeskApi {
   addNote(visitId: string, text: string): Promise<ActionResult>;
   closeVisit(visitId: string, outcome: Outcome, note?: string): Promise<ActionResult>;
   reconnectNow(): Promise<void>;
+  listConversations(args: z.infer<typeof ListConversationsArgs>): Promise<ConversationView[]>;
+  getConversation(memberId: string, page?: z.infer<typeof ConversationPageArgs>): Promise<ConversationPage>;
+  sendMessage(memberId: string, message: OutgoingMessage): Promise<SendResult>;
+  retryMessage(clientId: string): Promise<ActionResult>;
+  recallMessage(memberId: string, messageId: string): Promise<ActionResult>;
+  /** Marks the member's messages read up to the newest; null when there was nothing unread. */
+  markRead(memberId: string): Promise<ActionResult | null>;
+  setTyping(memberId: string, typing: boolean): Promise<void>;
+  getImage(imageId: string): Promise<ChatImage | null>;
   on<E extends DeskEventName>(event: E, listener: (payload: DeskEvents[E]) => void): () => void;
 }
 

@@ -8,7 +8,12 @@ import {
   DeskCommands,
   DeskError,
   type ActionResult,
+  type ChatImage,
   type ConnectionState,
+  type ConversationPage,
+  type ConversationView,
+  type OutgoingMessage,
+  type SendResult,
   type DeskApi,
   type DeskCommandName,
   type DeskEventName,
@@ -24,6 +29,7 @@ import { uuidv7 } from '../../shared/ids.ts';
 import {
   describeIssues,
   PROTOCOL_VERSION,
+  type SignalFrame,
   type CmdAckFrame,
   type CommandType,
   type EvFrame,
@@ -40,6 +46,14 @@ import { fetchSnapshot, HttpStatusError } from './hqHttp.ts';
 import { HqLink } from './link.ts';
 import { visitView } from './overlay.ts';
 import { applyEvent, applySnapshot } from './sync.ts';
+import { checkImage } from '../../shared/chatImages.ts';
+import { NO_RECEIPTS } from './chat/chatQueries.ts';
+import { downloadImage, fetchHistory, uploadImage } from './chat/hqChatHttp.ts';
+import { applyRecalls, chatSubject, confirmedView, localReceipts, memberOfSubject, pendingViews } from './chat/views.ts';
+import { memberSummary } from './overlay.ts';
+
+/** A member's typing signal counts for this long unless renewed. */
+const TYPING_TTL_MS = 6000;
 
 export { enroll } from './hqHttp.ts';
 
@@ -100,6 +114,12 @@ export class DeskCore implements DeskApi {
   private lastLagPosition: number | null = null;
   private connection: ConnectionState;
   private closed = false;
+  /** Members with the chat open right now (ephemeral, from HQ's presence signals). */
+  private readonly online = new Set<string>();
+  private readonly typing = new Map<string, NodeJS.Timeout>();
+  /** Outbox image uploads in flight, by opId. */
+  private readonly uploading = new Set<string>();
+  private uploadRetry: NodeJS.Timeout | null = null;
   readonly stats: DeskStats = { applied: 0, duplicates: 0, gaps: 0, resets: 0, commandsSent: 0 };
 
   private constructor(
@@ -162,6 +182,8 @@ export class DeskCore implements DeskApi {
   async close(): Promise<void> {
     if (this.closed) return;
     await this.stop();
+    if (this.uploadRetry) clearTimeout(this.uploadRetry);
+    for (const t of this.typing.values()) clearTimeout(t);
     this.closed = true;
     this.q.db.close();
   }
@@ -250,6 +272,243 @@ export class DeskCore implements DeskApi {
     else this.link.reconnectNow();
   }
 
+  // --- DeskApi: chat (issue 3) ----------------------------------------------------------------
+
+  async listConversations(args: z.infer<(typeof DeskCommands)['listConversations']>[0]): Promise<ConversationView[]> {
+    const [a] = this.check('listConversations', [args]);
+    const limit = a.limit ?? 100;
+    const rows = this.q.chat.listConversations(limit);
+    const ids = new Set(rows.map((r) => r.memberId));
+    // Conversations begun offline exist only in the outbox so far.
+    const extra = this.q.listOps().map((o) => memberOfSubject(o.visitId)).filter((m): m is string => m !== null && !ids.has(m));
+    const views = [...rows.map((r) => r.memberId), ...new Set(extra)].map((memberId) => {
+      const page = this.conversationPage(memberId, undefined, 1);
+      const last = page.messages[page.messages.length - 1] ?? null;
+      return {
+        memberId,
+        member: this.q.getMember(memberId) ? memberSummary(this.q.getMember(memberId), memberId) : null,
+        last,
+        lastAt: last?.at ?? 0,
+        unread: page.unread,
+        online: page.online,
+        typing: page.typing,
+      };
+    });
+    return views.sort((x, y) => y.lastAt - x.lastAt).slice(0, limit);
+  }
+
+  async getConversation(memberId: string, page?: z.infer<(typeof DeskCommands)['getConversation']>[1]): Promise<ConversationPage> {
+    const [id, p] = this.check('getConversation', page === undefined ? [memberId] : [memberId, page]);
+    const limit = p?.limit ?? 30;
+    let view = this.conversationPage(id, p?.before, limit);
+    // Older history than the cache holds comes from HQ (then it is cached), when HQ is reachable.
+    const confirmed = view.messages.filter((m) => !m.pending);
+    const oldest = confirmed[0]?.n ?? p?.before ?? (this.q.chat.getConversation(id)?.lastN ?? 0) + 1;
+    if (confirmed.length < limit && oldest > 1 && this.session === 'live') {
+      try {
+        const h = await fetchHistory(this.opts.hqUrl, this.opts.token, id, oldest, limit - confirmed.length);
+        this.q.tx(() => {
+          for (const m of h.messages) if (!this.q.chat.getMessage(m.id)) this.q.chat.putMessage(m);
+        });
+        view = this.conversationPage(id, p?.before, limit);
+      } catch (err) {
+        this.log(`desk: history for ${id}: ${(err as Error).message}`);
+      }
+    }
+    return view;
+  }
+
+  async sendMessage(memberId: string, message: OutgoingMessage): Promise<SendResult> {
+    const [id, msg] = this.check('sendMessage', [memberId, message]);
+    if (!this.q.getMember(id)) throw new DeskError('not_found', `no member ${id} in this desk's cache`);
+    const clientId = uuidv7();
+    let data: Record<string, unknown>;
+    if (msg.kind === 'text') data = { memberId: id, clientId, kind: 'text', text: msg.text };
+    else if (msg.kind === 'product') data = { memberId: id, clientId, kind: 'product', styleId: msg.styleId };
+    else {
+      const bytes = Buffer.from(msg.dataBase64, 'base64');
+      const checked = checkImage(bytes);
+      if (!checked.ok) throw new DeskError('invalid_argument', `sendMessage: ${checked.message}`);
+      const uploadId = uuidv7();
+      this.q.tx(() => this.q.chat.putUpload(uploadId, checked.mime, bytes, Date.now()));
+      data = { memberId: id, clientId, kind: 'image', uploadId, mime: checked.mime, bytes: bytes.length };
+    }
+    const { opId } = this.actChat('chat.send', id, data);
+    return { opId, clientId };
+  }
+
+  async retryMessage(clientId: string): Promise<ActionResult> {
+    const [cid] = this.check('retryMessage', [clientId]);
+    const op = this.q.listOps().find((o) => o.type === 'chat.send' && o.data.clientId === cid);
+    if (!op) throw new DeskError('not_found', 'no such unsent message');
+    if (op.state !== 'rejected') return { opId: op.opId };
+    // Same clientId under a new opId: HQ keeps it one message whatever happened to the first try.
+    const memberId = String(op.data.memberId);
+    this.q.tx(() => this.q.deleteOp(op.opId));
+    return this.actChat('chat.send', memberId, op.data);
+  }
+
+  async recallMessage(memberId: string, messageId: string): Promise<ActionResult> {
+    const [mid, msgId] = this.check('recallMessage', [memberId, messageId]);
+    const m = this.q.chat.getMessage(msgId);
+    if (!m || m.memberId !== mid) throw new DeskError('not_found', 'no such message');
+    if (m.from !== 'clerk' || m.by?.deviceId !== this.self().deviceId) throw new DeskError('not_allowed', 'only the counter that sent a message can recall it');
+    return this.actChat('chat.recall', mid, { memberId: mid, messageId: msgId });
+  }
+
+  async markRead(memberId: string): Promise<ActionResult | null> {
+    const [mid] = this.check('markRead', [memberId]);
+    const upTo = this.q.chat.newestMemberN(mid);
+    const receipts = localReceipts(this.q.chat.getConversation(mid)?.receipts ?? NO_RECEIPTS, this.q.opsOfVisit(chatSubject(mid)));
+    if (upTo === 0 || receipts.storeRead >= upTo) return null;
+    return this.actChat('chat.read', mid, { memberId: mid, upTo });
+  }
+
+  async setTyping(memberId: string, typing: boolean): Promise<void> {
+    const [mid, on] = this.check('setTyping', [memberId, typing]);
+    if (this.session === 'live') this.link?.send({ t: 'signal', kind: 'typing', memberId: mid, data: { on } });
+  }
+
+  async getImage(imageId: string): Promise<ChatImage | null> {
+    const [id] = this.check('getImage', [imageId]);
+    if (id.startsWith('local:')) {
+      const u = this.q.chat.getUpload(id.slice(6));
+      return u ? { mime: u.mime, dataBase64: u.bytes.toString('base64') } : null;
+    }
+    const cached = this.q.chat.getImage(id);
+    if (cached) return { mime: cached.mime, dataBase64: cached.bytes.toString('base64') };
+    try {
+      const img = await downloadImage(this.opts.hqUrl, this.opts.token, id);
+      this.q.tx(() => this.q.chat.putImage(id, img.mime, img.bytes, Date.now()));
+      return { mime: img.mime, dataBase64: img.bytes.toString('base64') };
+    } catch (err) {
+      this.log(`desk: image ${id}: ${(err as Error).message}`);
+      return null;
+    }
+  }
+
+  /** One page of a conversation from the cache, with the outbox overlaid. */
+  private conversationPage(memberId: string, before: number | undefined, limit: number): ConversationPage {
+    const ops = this.q.opsOfVisit(chatSubject(memberId));
+    const conv = this.q.chat.getConversation(memberId);
+    const receipts = localReceipts(conv?.receipts ?? NO_RECEIPTS, ops);
+    const self = this.self();
+    const confirmed = this.q.chat.page(memberId, before, limit);
+    let messages = confirmed.map((m) => confirmedView(m, receipts, self));
+    if (before === undefined) {
+      const cachedIds = new Set(confirmed.filter((m) => m.from === 'clerk').map((m) => m.clientId));
+      messages.push(
+        ...pendingViews(ops, {
+          storeId: this.q.getIdentity()?.storeId ?? '',
+          memberId,
+          self,
+          recommendations: this.q.getProfile(memberId)?.recommendations ?? [],
+          hasClientId: (cid) => cachedIds.has(cid),
+        }),
+      );
+    }
+    messages = applyRecalls(messages, ops);
+    return {
+      memberId,
+      messages,
+      hasMore: (confirmed[0]?.n ?? 1) > 1,
+      receipts,
+      unread: this.q.chat.unread(memberId, receipts.storeRead),
+      online: this.online.has(memberId),
+      typing: this.typing.has(memberId),
+    };
+  }
+
+  private actChat(type: Extract<CommandType, `chat.${string}`>, memberId: string, data: Record<string, unknown>): ActionResult {
+    this.assertOpen();
+    const opId = uuidv7();
+    this.q.tx(() => this.q.insertOp({ opId, type, visitId: chatSubject(memberId), data, createdAt: Date.now() }));
+    this.emitChat(memberId, null);
+    this.refreshConnection();
+    if (this.session === 'live') this.flush();
+    return { opId };
+  }
+
+  private emitChat(memberId: string, incomingId: string | null): void {
+    const page = this.conversationPage(memberId, undefined, 30);
+    const incoming = incomingId ? (page.messages.find((m) => m.id === incomingId) ?? null) : null;
+    this.emit('chat', { memberId, messages: page.messages, incoming });
+  }
+
+  private onSignal(f: SignalFrame): void {
+    if (!f.memberId) return;
+    const memberId = f.memberId;
+    if (f.kind === 'presence') {
+      const online = f.data?.online === true;
+      if (online === this.online.has(memberId)) return;
+      if (online) this.online.add(memberId);
+      else this.online.delete(memberId);
+      this.emit('chatPresence', { memberId, online });
+      if (!online) this.setMemberTyping(memberId, false);
+    } else if (f.kind === 'typing' && f.data?.from === 'member') {
+      this.setMemberTyping(memberId, f.data.on === true);
+    }
+  }
+
+  private setMemberTyping(memberId: string, on: boolean): void {
+    const timer = this.typing.get(memberId);
+    if (timer) clearTimeout(timer);
+    if (on) {
+      const t = setTimeout(() => this.setMemberTyping(memberId, false), TYPING_TTL_MS);
+      t.unref();
+      this.typing.set(memberId, t);
+      if (!timer) this.emit('chatTyping', { memberId, typing: true });
+    } else if (timer) {
+      this.typing.delete(memberId);
+      this.emit('chatTyping', { memberId, typing: false });
+    }
+  }
+
+  /** Uploads the image of a queued message, then lets the flush go on; failures retry or reject. */
+  private startUpload(op: ReturnType<CacheQueries['listOps']>[number]): void {
+    if (this.uploading.has(op.opId)) return;
+    this.uploading.add(op.opId);
+    const uploadId = String(op.data.uploadId);
+    const local = this.q.chat.getUpload(uploadId);
+    const done = () => this.uploading.delete(op.opId);
+    if (!local) {
+      done();
+      this.q.tx(() => this.q.markRejected(op.opId, { code: 'invalid', message: 'the image of this message is gone' }));
+      this.emitChat(String(op.data.memberId), null);
+      return;
+    }
+    const finish = (remoteId: string) => {
+      this.q.tx(() => {
+        this.q.chat.setUploaded(uploadId, remoteId);
+        this.q.chat.setOpData(op.opId, { ...op.data, imageId: remoteId });
+        this.q.chat.putImage(remoteId, local.mime, local.bytes, Date.now());
+      });
+      done();
+      if (this.session === 'live') this.flush();
+    };
+    if (local.remoteId) return finish(local.remoteId);
+    uploadImage(this.opts.hqUrl, this.opts.token, local.bytes, local.mime).then(
+      (ref) => {
+        if (!this.closed) finish(ref.id);
+      },
+      (err: unknown) => {
+        done();
+        if (this.closed) return;
+        if (err instanceof HttpStatusError && err.status >= 400 && err.status < 500 && err.status !== 401 && err.status !== 429) {
+          this.q.tx(() => this.q.markRejected(op.opId, { code: 'invalid', message: (err as Error).message }));
+          this.emitChat(String(op.data.memberId), null);
+          if (this.session === 'live') this.flush();
+          return;
+        }
+        this.log(`desk: image upload: ${(err as Error).message}; retrying`);
+        this.uploadRetry ??= setTimeout(() => {
+          this.uploadRetry = null;
+          if (this.session === 'live') this.flush();
+        }, 2000);
+      },
+    );
+  }
+
   /** The clerk has read a rejection: stop showing it (the refused ops leave the outbox). */
   async dismissRejection(visitId: string): Promise<VisitView | null> {
     const [id] = this.check('getVisit', [visitId]);
@@ -282,6 +541,8 @@ export class DeskCore implements DeskApi {
     this.session = 'none';
     if (this.ackTimer) clearTimeout(this.ackTimer);
     this.ackTimer = null;
+    // Presence and typing are only known while connected.
+    for (const memberId of [...this.online]) this.onSignal({ t: 'signal', kind: 'presence', memberId, data: { online: false } });
     this.refreshConnection();
   }
 
@@ -304,7 +565,7 @@ export class DeskCore implements DeskApi {
         this.connection.lastError = `${frame.code}: ${frame.message}`;
         return;
       case 'signal':
-        return; // typing/presence: handled by a later issue
+        return this.onSignal(frame);
     }
   }
 
@@ -418,6 +679,10 @@ export class DeskCore implements DeskApi {
         if (visit) this.emit('arrival', { visit });
       }
       for (const memberId of out.memberIds) this.emit('member', { memberId });
+      if (out.chat) {
+        if (out.chat.incoming) this.setMemberTyping(out.chat.memberId, false);
+        this.emitChat(out.chat.memberId, out.chat.incoming ? out.chat.messageId : null);
+      }
     }
     if (changed.size) this.emitVisits([...changed]);
     if (failure) {
@@ -450,7 +715,9 @@ export class DeskCore implements DeskApi {
       this.confirmedLocally.delete(op.visitId);
       this.log(`desk: ${op.type} on ${op.visitId} rejected: ${ack.rejection?.message ?? ''}`);
     }
-    this.emitVisits([op.visitId]);
+    const chatMember = memberOfSubject(op.visitId);
+    if (chatMember) this.emitChat(chatMember, null);
+    else this.emitVisits([op.visitId]);
     this.refreshConnection();
   }
 
@@ -475,6 +742,8 @@ export class DeskCore implements DeskApi {
   private maybeGoLive(): void {
     if (this.session === 'replay' && this.q.getPosition().seq >= this.welcomeHead) {
       this.session = 'live';
+      // Who has the chat open right now (HQ answers with presence signals).
+      this.link!.send({ t: 'signal', kind: 'presence' });
       this.refreshConnection();
     }
     if (this.session === 'live') this.flush();
@@ -484,7 +753,10 @@ export class DeskCore implements DeskApi {
   private flush(): void {
     for (const op of this.q.listOps()) {
       if (op.state !== 'pending' || this.sentOnThisLink.has(op.opId)) continue;
-      const sent = this.link!.send({ t: 'cmd', opId: op.opId, type: op.type, data: op.data } as never);
+      // An image message waits for its upload, and so does everything after it: order is kept.
+      if (op.type === 'chat.send' && op.data.kind === 'image' && !op.data.imageId) return this.startUpload(op);
+      const data = op.type === 'chat.send' ? chatSendData(op.data) : op.data;
+      const sent = this.link!.send({ t: 'cmd', opId: op.opId, type: op.type, data } as never);
       if (!sent) return;
       this.sentOnThisLink.add(op.opId);
       this.stats.commandsSent++;
@@ -603,4 +875,12 @@ export class DeskCore implements DeskApi {
   private assertOpen(): void {
     if (this.closed) throw new DeskError('storage', 'the desk cache is closed');
   }
+}
+
+/** The wire form of a queued chat.send (local bookkeeping such as uploadId stays on the desk). */
+function chatSendData(d: Record<string, unknown>): Record<string, unknown> {
+  const base = { memberId: d.memberId, clientId: d.clientId, kind: d.kind };
+  if (d.kind === 'text') return { ...base, text: d.text };
+  if (d.kind === 'product') return { ...base, styleId: d.styleId };
+  return { ...base, imageId: d.imageId };
 }

@@ -16,6 +16,8 @@ export type ApplyOutcome =
       arrivalVisitId: string | null;
       /** The desk's own op that this event confirms, if any. */
       settledOpId: string | null;
+      /** Chat: the conversation that changed, and the new member message if this is one. */
+      chat: { memberId: string; messageId: string | null; incoming: boolean } | null;
     }
   /** seq ≤ position: already applied; ignored. */
   | { kind: 'duplicate'; seq: number }
@@ -38,7 +40,7 @@ export function applyEvent(q: CacheQueries, ev: EvFrame, now: number = Date.now(
     if (where === 'duplicate') return { kind: 'duplicate', seq: ev.seq };
     if (where === 'gap') return { kind: 'gap', position, got: { epoch: ev.epoch, seq: ev.seq } };
 
-    const out = { kind: 'applied' as const, seq: ev.seq, visitIds: [] as string[], memberIds: [] as string[], arrivalVisitId: null as string | null, settledOpId: null as string | null };
+    const out = { kind: 'applied' as const, seq: ev.seq, visitIds: [] as string[], memberIds: [] as string[], arrivalVisitId: null as string | null, settledOpId: null as string | null, chat: null as { memberId: string; messageId: string | null; incoming: boolean } | null };
     switch (ev.type) {
       case 'arrival':
         q.upsertProfile(ev.data.profile, now);
@@ -68,6 +70,20 @@ export function applyEvent(q: CacheQueries, ev: EvFrame, now: number = Date.now(
         q.upsertProfile(ev.data.profile, now);
         out.memberIds.push(ev.data.profile.member.id);
         break;
+      case 'chat.message':
+      case 'chat.recalled': {
+        const m = ev.data.message;
+        q.chat.putMessage(m);
+        if (ev.type === 'chat.message') q.chat.setReceipts(m.memberId, ev.data.receipts);
+        if (ev.data.opId && q.deleteOp(ev.data.opId)) out.settledOpId = ev.data.opId;
+        out.chat = { memberId: m.memberId, messageId: m.id, incoming: ev.type === 'chat.message' && m.from === 'member' };
+        break;
+      }
+      case 'chat.receipt':
+        q.chat.setReceipts(ev.data.memberId, ev.data.receipts);
+        if (ev.data.opId && q.deleteOp(ev.data.opId)) out.settledOpId = ev.data.opId;
+        out.chat = { memberId: ev.data.memberId, messageId: null, incoming: false };
+        break;
     }
     // Ops HQ acked with a seq at or below this event are settled even if the event did not name
     // them (defensive: an event always names its op, but the ack's seq is the stronger promise).
@@ -87,6 +103,10 @@ export function applySnapshot(q: CacheQueries, snap: Snapshot, now: number = Dat
     for (const m of snap.members) q.upsertMember(m);
     for (const p of snap.profiles) q.upsertProfile(p, now);
     for (const v of snap.visits) q.putVisit(v);
+    for (const c of snap.conversations ?? []) {
+      for (const m of c.messages) q.chat.putMessage(m);
+      q.chat.setReceipts(c.memberId, c.receipts);
+    }
     // HQ commits a command's effect before acking it, and we fetch the snapshot after every ack we
     // have seen, so each acked op is inside the snapshot — whatever epoch its ack's seq was in.
     q.deleteAckedUpTo(Number.MAX_SAFE_INTEGER);

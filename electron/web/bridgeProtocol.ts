@@ -26,4 +26,5 @@ export const BridgeClose = {
 } as const;
 
 export const BRIDGE_PATH = '/bridge';
-export const MAX_BRIDGE_FRAME_BYTES = 256 * 1024;
+/** Room for a chat image (≤ 2 MiB, base64 in sendMessage) plus framing. */
+export const MAX_BRIDGE_FRAME_BYTES = 4 * 1024 * 1024;

@@ -5,6 +5,7 @@ import type { DeskIdentity } from '../../../shared/deskApi.ts';
 import type { Member, MemberProfile, Note, Visit, VisitStatus } from '../../../shared/domain.ts';
 import type { CommandType, Position, Rejection } from '../../../shared/protocol.ts';
 import { MemberSearch } from './search.ts';
+import { ChatQueries } from '../chat/chatQueries.ts';
 
 export type OpState = 'pending' | 'acked' | 'rejected';
 
@@ -57,10 +58,13 @@ type StoredVisit = Omit<Visit, 'notes'>;
 
 export class CacheQueries {
   readonly search: MemberSearch;
+  /** Chat tables (migration 003). */
+  readonly chat: ChatQueries;
   private readonly s;
 
   constructor(readonly db: Database.Database) {
     this.search = new MemberSearch(db);
+    this.chat = new ChatQueries(db);
     // Prepared once; better-sqlite3 statements are cheap to keep and re-run.
     this.s = {
       getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
@@ -212,6 +216,7 @@ export class CacheQueries {
   /** Empties everything HQ owns (members, profiles, visits, notes) — never the outbox. */
   wipeHqState(): void {
     for (const stmt of this.s.wipe) stmt.run();
+    this.chat.wipe();
   }
 
   // --- outbox ---------------------------------------------------------------------------------

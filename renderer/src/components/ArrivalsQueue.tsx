@@ -5,6 +5,7 @@ import type { VisitView } from '../../../shared/deskApi.ts';
 import { formatAge } from '../format.ts';
 import { useT } from '../i18n/useT.ts';
 import { useDesk } from '../state/store.ts';
+import { UnreadBadge } from '../chat/ChatBits.tsx';
 import { SyncMark } from './SyncMark.tsx';
 import { TierBadge } from './TierBadge.tsx';
 
@@ -96,6 +97,7 @@ function ArrivalItem({ visit, selected, onPick }: { visit: VisitView; selected: 
         <span className="arrival-state">{state}</span>
         {visit.arrivals > 1 && <span className="arrival-repeat">{t('queue.repeat', { n: visit.arrivals })}</span>}
         <SyncMark sync={visit.sync} rejection={visit.rejection} />
+        <UnreadBadge memberId={visit.memberId} />
       </div>
     </li>
   );

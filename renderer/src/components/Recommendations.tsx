@@ -2,6 +2,7 @@
 // member's own size marked.
 import type { Recommendation } from '../../../shared/domain.ts';
 import { categoryName, formatReasons } from '../../../shared/reasons.ts';
+import { SendCardButton } from '../chat/ChatBits.tsx';
 import { formatPrice, nearSize } from '../format.ts';
 import { useT } from '../i18n/useT.ts';
 import { useDesk } from '../state/store.ts';
@@ -21,6 +22,7 @@ export function Recommendations({ recommendations, memberSize }: { recommendatio
               <div className="rec-head">
                 <span className="rec-name">{r.name}</span>
                 <span className="rec-price">{formatPrice(r.price, locale)}</span>
+                <SendCardButton styleId={r.styleId} />
               </div>
               <p className="rec-cat muted">
                 {categoryName(r.category, locale)}
