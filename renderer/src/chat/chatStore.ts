@@ -48,7 +48,7 @@ export const useChat = create<ChatState>((set, get) => {
     if (request !== pageRequest) return;
     set({ page, hasMore: get().older.length ? get().hasMore : page.hasMore });
     // The clerk is looking at the conversation: what the member wrote is read.
-    if (page.unread > 0 && (typeof document === 'undefined' || document.hasFocus())) {
+    if (page.unread > 0 && (typeof document === 'undefined' || document.visibilityState === 'visible')) {
       await api.markRead(memberId).catch(() => null);
     }
   }

@@ -1,0 +1,316 @@
+// Footfall member chat page: what a member sees in the brand's mini-program, served by HQ at
+// /m/?store=<storeId>. Plain browser JavaScript (no build step); the CSP allows only this file.
+// Talks to HQ's member API: POST /v1/member/session, GET /v1/member/messages, POST /v1/member/images,
+// and the member WebSocket /v1/member/socket for live messages, receipts, typing and presence.
+/* global window, document, sessionStorage, navigator, fetch, WebSocket, URL, URLSearchParams, crypto, setTimeout, clearTimeout */
+'use strict';
+
+const zh = !/^en/i.test(navigator.language || '');
+const T = zh
+  ? { title: '专属服务', intro: '输入会员卡号和手机号后四位，与门店店员一对一聊天。', code: '会员卡号', phone: '手机号后四位', login: '进入聊天', bad: '卡号或手机号不匹配', many: '尝试次数过多，请稍后再试', send: '发送', image: '图片', older: '更早的消息', online: '店员在线', offline: '店员暂时不在线，留言后会尽快回复', typing: '店员正在输入…', sending: '发送中', sent: '已发送', delivered: '已送达', read: '已读', recall: '撤回', recalled: '消息已撤回', failed: '发送失败', sizes: '有货尺码', placeholder: '输入消息…', tooBig: '图片不能超过 2 MB', noStore: '链接缺少门店（?store=）' }
+  : { title: 'Personal service', intro: 'Enter your card code and the last 4 digits of your phone to chat with the store.', code: 'Card code', phone: 'Phone, last 4 digits', login: 'Start chatting', bad: 'Card code or phone do not match', many: 'Too many attempts, try again later', send: 'Send', image: 'Image', older: 'Earlier messages', online: 'A clerk is online', offline: 'No clerk online right now; leave a message', typing: 'The clerk is typing…', sending: 'Sending', sent: 'Sent', delivered: 'Delivered', read: 'Read', recall: 'Recall', recalled: 'Message recalled', failed: 'Not sent', sizes: 'In stock', placeholder: 'Message…', tooBig: 'Images can be at most 2 MB', noStore: 'The link has no store (?store=)' };
+
+const $ = (id) => document.getElementById(id);
+const storeId = new URLSearchParams(window.location.search).get('store') || '';
+const tokenKey = `footfall.member.${storeId}`;
+let token = sessionStorage.getItem(tokenKey);
+let me = null;
+let ws = null;
+let attempt = 0;
+let receipts = { memberDelivered: 0, memberRead: 0, storeDelivered: 0, storeRead: 0 };
+const messages = new Map(); // id -> message (confirmed)
+const pending = new Map(); // clientId -> {text|image, failed}
+const images = new Map();
+let typingTimer = null;
+let typingOn = false;
+let storeTypingTimer = null;
+
+document.documentElement.lang = zh ? 'zh-CN' : 'en';
+for (const [id, key] of [['l-code', 'code'], ['l-phone', 'phone'], ['login-btn', 'login'], ['send', 'send'], ['l-image', 'image'], ['older', 'older'], ['login-intro', 'intro'], ['store-name', 'title']]) $(id).textContent = T[key];
+$('text').placeholder = T.placeholder;
+document.title = T.title;
+
+async function api(path, init = {}) {
+  const headers = Object.assign({}, init.headers || {});
+  if (token) headers.authorization = `Bearer ${token}`;
+  const res = await fetch(path, Object.assign({}, init, { headers }));
+  if (res.status === 401 && path !== '/v1/member/session') {
+    sessionStorage.removeItem(tokenKey);
+    token = null;
+    showLogin();
+  }
+  return res;
+}
+
+function showLogin() {
+  $('login').hidden = false;
+  $('chat').hidden = true;
+  if (ws) ws.close();
+}
+
+$('login').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  $('login-error').textContent = '';
+  const res = await api('/v1/member/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ storeId, memberCode: $('code').value.trim(), phoneLast4: $('phone').value.trim() }) });
+  if (!res.ok) {
+    $('login-error').textContent = res.status === 429 ? T.many : T.bad;
+    return;
+  }
+  token = (await res.json()).token;
+  sessionStorage.setItem(tokenKey, token);
+  void start();
+});
+
+async function start() {
+  const res = await api('/v1/member/me');
+  if (!res.ok) return showLogin();
+  me = await res.json();
+  $('store-name').textContent = me.storeName;
+  $('login').hidden = true;
+  $('chat').hidden = false;
+  const page = await (await api('/v1/member/messages?limit=30')).json();
+  for (const m of page.messages) messages.set(m.id, m);
+  receipts = page.receipts;
+  $('older').hidden = !page.hasMore;
+  render(true);
+  connect();
+}
+
+$('older').addEventListener('click', async () => {
+  const first = [...messages.values()].sort((a, b) => a.n - b.n)[0];
+  if (!first) return;
+  const page = await (await api(`/v1/member/messages?before=${first.n}&limit=30`)).json();
+  for (const m of page.messages) messages.set(m.id, m);
+  $('older').hidden = !page.hasMore;
+  render(false);
+});
+
+function connect() {
+  const url = new URL('/v1/member/socket', window.location.href);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  ws = new WebSocket(url.toString());
+  ws.onopen = () => ws.send(JSON.stringify({ t: 'hello', v: 1, token }));
+  ws.onmessage = (ev) => onFrame(JSON.parse(ev.data));
+  ws.onclose = (ev) => {
+    setStore(false);
+    if (ev.code === 4001) return showLogin();
+    if (!token) return;
+    const delay = Math.min(15000, 500 * 2 ** attempt++) * (0.5 + Math.random() / 2);
+    setTimeout(() => void reload().then(connect), delay);
+  };
+}
+
+async function reload() {
+  const page = await (await api('/v1/member/messages?limit=30')).json();
+  for (const m of page.messages) messages.set(m.id, m);
+  receipts = page.receipts;
+  render(true);
+}
+
+function onFrame(f) {
+  switch (f.t) {
+    case 'welcome':
+      attempt = 0;
+      receipts = f.receipts;
+      setStore(f.storeOnline);
+      // Anything written while the socket was down goes now (same clientId: never twice).
+      for (const [clientId, p] of pending) if (!p.failed) sendFrame(clientId, p);
+      acknowledge();
+      render(false);
+      return;
+    case 'message':
+      messages.set(f.message.id, f.message);
+      pending.delete(f.message.clientId);
+      receipts = f.receipts;
+      if (f.message.from === 'clerk') hideTyping();
+      render(true);
+      acknowledge();
+      return;
+    case 'sendAck':
+      if (f.status === 'rejected') {
+        const p = pending.get(f.clientId);
+        if (p) p.failed = true;
+      } else if (f.message) {
+        messages.set(f.message.id, f.message);
+        pending.delete(f.clientId);
+      }
+      render(true);
+      return;
+    case 'receipt':
+      receipts = f.receipts;
+      render(false);
+      return;
+    case 'recalled':
+      messages.set(f.message.id, f.message);
+      render(false);
+      return;
+    case 'typing':
+      if (f.on) {
+        $('typing').textContent = T.typing;
+        $('typing').hidden = false;
+        clearTimeout(storeTypingTimer);
+        storeTypingTimer = setTimeout(hideTyping, 6000);
+      } else hideTyping();
+      return;
+    case 'presence':
+      setStore(f.storeOnline);
+      return;
+    case 'error':
+      $('chat-error').textContent = f.message;
+      return;
+  }
+}
+
+function hideTyping() {
+  $('typing').hidden = true;
+}
+
+function setStore(online) {
+  $('store-status').dataset.online = String(online);
+  $('store-status').textContent = online ? T.online : T.offline;
+}
+
+/** Tell HQ what this client has received, and read when the page is visible. */
+function acknowledge() {
+  const last = Math.max(0, ...[...messages.values()].map((m) => m.n));
+  if (!ws || ws.readyState !== WebSocket.OPEN || last === 0) return;
+  const read = document.visibilityState === 'visible' ? last : undefined;
+  if (last > receipts.memberDelivered || (read !== undefined && read > receipts.memberRead)) ws.send(JSON.stringify({ t: 'receipt', delivered: last, read }));
+}
+document.addEventListener('visibilitychange', acknowledge);
+
+function newClientId() {
+  return (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2)).replace(/[^A-Za-z0-9-]/g, '');
+}
+
+function sendFrame(clientId, p) {
+  if (!ws || ws.readyState !== WebSocket.OPEN) return;
+  const message = p.imageId ? { clientId, kind: 'image', imageId: p.imageId } : { clientId, kind: 'text', text: p.text };
+  ws.send(JSON.stringify({ t: 'send', message }));
+}
+
+$('composer').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const text = $('text').value.trim();
+  if (!text) return;
+  $('text').value = '';
+  const clientId = newClientId();
+  const p = { text, at: Date.now() };
+  pending.set(clientId, p);
+  sendFrame(clientId, p);
+  setTyping(false);
+  render(true);
+});
+
+$('text').addEventListener('input', () => {
+  setTyping(true);
+  clearTimeout(typingTimer);
+  typingTimer = setTimeout(() => setTyping(false), 3000);
+});
+
+function setTyping(on) {
+  if (on === typingOn || !ws || ws.readyState !== WebSocket.OPEN) return;
+  typingOn = on;
+  ws.send(JSON.stringify({ t: 'typing', on }));
+}
+
+$('image').addEventListener('change', async () => {
+  const file = $('image').files[0];
+  $('image').value = '';
+  $('chat-error').textContent = '';
+  if (!file) return;
+  if (file.size > 2 * 1024 * 1024) {
+    $('chat-error').textContent = T.tooBig;
+    return;
+  }
+  const res = await api('/v1/member/images', { method: 'POST', headers: { 'content-type': file.type || 'application/octet-stream' }, body: file });
+  const body = await res.json();
+  if (!res.ok) {
+    $('chat-error').textContent = body.error ? body.error.message : T.failed;
+    return;
+  }
+  const clientId = newClientId();
+  const p = { imageId: body.image.id, at: Date.now() };
+  pending.set(clientId, p);
+  sendFrame(clientId, p);
+  render(true);
+});
+
+async function imageUrl(id) {
+  if (images.has(id)) return images.get(id);
+  const res = await api(`/v1/chat/images/${encodeURIComponent(id)}`);
+  if (!res.ok) return null;
+  const url = URL.createObjectURL(await res.blob());
+  images.set(id, url);
+  return url;
+}
+
+function stateOf(m) {
+  return receipts.storeRead >= m.n ? 'read' : receipts.storeDelivered >= m.n ? 'delivered' : 'sent';
+}
+
+function price(fen) {
+  return `¥${(fen / 100).toFixed(fen % 100 ? 2 : 0)}`;
+}
+
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function render(scroll) {
+  const list = $('messages');
+  const items = [...messages.values()].sort((a, b) => a.n - b.n);
+  list.replaceChildren();
+  for (const m of items) list.append(item(m));
+  for (const [clientId, p] of pending) {
+    const li = el('li', 'msg me');
+    li.dataset.state = p.failed ? 'failed' : 'sending';
+    li.dataset.clientId = clientId;
+    li.append(el('div', 'bubble', p.text || T.image));
+    li.append(el('div', 'meta', p.failed ? T.failed : T.sending));
+    list.append(li);
+  }
+  if (scroll) list.scrollTop = list.scrollHeight;
+}
+
+function item(m) {
+  const mine = m.from === 'member';
+  const li = el('li', `msg ${mine ? 'me' : 'them'}`);
+  li.dataset.n = String(m.n);
+  li.dataset.from = m.from;
+  if (mine) li.dataset.state = stateOf(m);
+  const bubble = el('div', 'bubble');
+  if (m.recalledAt) bubble.append(el('em', '', T.recalled));
+  else if (m.kind === 'product' && m.product) {
+    bubble.className += ' card';
+    bubble.append(el('strong', '', m.product.name), el('span', 'price', price(m.product.price)));
+    if (m.product.sizes.length) bubble.append(el('div', 'sizes', `${T.sizes}: EU ${m.product.sizes.map((s) => s.size).join(' · ')}`));
+  } else if (m.kind === 'image' && m.image) {
+    const img = el('img');
+    img.alt = T.image;
+    void imageUrl(m.image.id).then((u) => u && (img.src = u));
+    bubble.append(img);
+  } else bubble.textContent = m.body;
+  li.append(bubble);
+  const meta = el('div', 'meta');
+  const time = new Date(m.at);
+  meta.append(el('span', '', `${m.by ? `${m.by.clerkName || m.by.deviceName} · ` : ''}${String(time.getHours()).padStart(2, '0')}:${String(time.getMinutes()).padStart(2, '0')}`));
+  if (mine) meta.append(el('span', 'state', T[stateOf(m)]));
+  if (mine && !m.recalledAt && Date.now() - m.at < 120000) {
+    const b = el('button', 'link', T.recall);
+    b.type = 'button';
+    b.addEventListener('click', () => ws && ws.send(JSON.stringify({ t: 'recall', messageId: m.id })));
+    meta.append(b);
+  }
+  li.append(meta);
+  return li;
+}
+
+if (!storeId) {
+  $('login-error').textContent = T.noStore;
+  showLogin();
+} else if (token) void start();
+else showLogin();
