@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import { DEFAULT_DB, parseArgs, stringFlag } from './cli.ts';
 import { seedDemo } from './demo/seed.ts';
 import { startSimulator } from './demo/simulator.ts';
+import { demoMemberLogin } from './demo/chatSimulator.ts';
 import { demoClerks } from './demo/clerks.ts';
 import { adminKey } from './clerks/service.ts';
 import { startHq } from './server.ts';
@@ -35,6 +36,10 @@ if (demo) {
   }
   console.log('Demo clerks (sign in at the desk with the PIN):');
   for (const c of demoClerks(seeded.stores)) console.log(`  ${c.storeId}\t${c.role === 'manager' ? 'manager' : 'clerk  '}\t${c.name}\tPIN ${c.pin}`);
+  for (const store of hq.storage.listStores()) {
+    const login = demoMemberLogin(hq, store.id);
+    if (login) console.log(`Member chat page for ${store.id}: ${login.url}  (card ${login.code}, phone last 4 ${login.phoneLast4})`);
+  }
   simulator = startSimulator(hq, { log: (l) => console.log(`[hq] ${l}`) });
   console.log('Simulated arrivals every ~4 s');
 }

@@ -28,6 +28,7 @@ import { startWebShell } from '../electron/web/webShell.ts';
 import { buildElectron } from './build-electron.ts';
 import { seedDemo } from '../hq/demo/seed.ts';
 import { startSimulator } from '../hq/demo/simulator.ts';
+import { demoMemberLogin } from '../hq/demo/chatSimulator.ts';
 import { type HqHandle, startHq } from '../hq/server.ts';
 
 const env = process.env;
@@ -58,6 +59,8 @@ async function startDemoHq(): Promise<{ hq: HqHandle; fresh: boolean }> {
   const simulator = startSimulator(hq, { everyMs: 3500 });
   cleanups.unshift(() => simulator.stop());
   say(`demo HQ at ${hq.url} (simulated arrivals every ~3.5 s)`);
+  const login = demoMemberLogin(hq, env.FOOTFALL_STORE ?? 'sh-nanjing');
+  if (login) say(`play the member: ${login.url}  (card ${login.code}, phone last 4 ${login.phoneLast4})`);
   const storeId = env.FOOTFALL_STORE ?? 'sh-nanjing';
   const example = hq.storage.listHomeMembers(storeId)[0]?.code ?? 'M0000001';
   say(`  walk a member in yourself: curl -X POST ${hq.url}/v1/ingest/arrivals -H 'X-Integration-Key: ${hq.integrationKey}' -H 'Content-Type: application/json' -d '{"storeId":"${storeId}","memberCode":"${example}","source":"door"}'`);

@@ -4,11 +4,14 @@
 import { randomUUID } from 'node:crypto';
 import { type ArrivalSource } from '../../shared/domain.ts';
 import { type HqHandle } from '../server.ts';
+import { startChatSimulator } from './chatSimulator.ts';
 
 export interface SimulatorOptions {
   everyMs?: number;
   storeIds?: string[];
   log?: (line: string) => void;
+  /** Simulated member chat messages and replies (see chatSimulator.ts); 0 turns them off. Default ~20 s. */
+  chatEveryMs?: number;
 }
 
 export function startSimulator(handle: HqHandle, options: SimulatorOptions = {}): { stop(): void } {
@@ -50,10 +53,12 @@ export function startSimulator(handle: HqHandle, options: SimulatorOptions = {})
     timer.unref();
   };
   schedule();
+  const chat = options.chatEveryMs === 0 ? null : startChatSimulator(handle, { everyMs: options.chatEveryMs, storeIds, log: options.log });
   return {
     stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      chat?.stop();
     },
   };
 }
