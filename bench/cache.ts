@@ -12,6 +12,7 @@ import { openCache } from '../electron/desk/cache/db.ts';
 import { applyEvent } from '../electron/desk/sync.ts';
 import { toDeskMember } from '../hq/core/profiles.ts';
 import { Prng } from '../hq/demo/prng.ts';
+import { type Member } from '../shared/domain.ts';
 import { HqToDesk, parseFrame, type EvFrame } from '../shared/protocol.ts';
 import { cacheDir, num } from './lib/env.ts';
 import { benchMember } from './lib/seed.ts';
@@ -27,7 +28,7 @@ try {
   const q = openCache(join(dir, 'desk.db'));
   const rng = new Prng(7);
   const now = Date.now();
-  const members = [];
+  const members: Member[] = [];
   const t0 = performance.now();
   for (let start = 0; start < MEMBERS; start += 10_000) {
     q.tx(() => {
