@@ -16,6 +16,7 @@ import { readDeskConfig } from './deskConfig.ts';
 import { isAllowedNavigation, isTrustedSender, permissionDecision, windowOpenDecision } from './guards.ts';
 import { COMMAND_CHANNELS, dispatchCommand, EVENT_CHANNEL_PREFIX, type ShellEvents, toErrorShape, validateInvoke } from './ipcValidation.ts';
 import { notificationText } from './notificationText.ts';
+import { chatNotificationText, shouldNotifyChat } from './chatNotification.ts';
 import { mimeType, resolveStaticPath } from './staticFiles.ts';
 import { windowOptions } from './windowOptions.ts';
 
@@ -147,6 +148,16 @@ function forwardEvents(desk: DeskCore): void {
       sendToRenderer('openVisit', payload);
     });
     note.show();
+  });
+  // A member's chat message while the window is not focused: a native notification (issue 3).
+  desk.on('chat', ({ memberId, incoming }) => {
+    if (!shouldNotifyChat(incoming, mainWindow?.isFocused() ?? false) || !Notification.isSupported()) return;
+    void desk.getMember(memberId).then((m) => {
+      const text = chatNotificationText(incoming, m?.member.name ?? memberId, app.getLocale());
+      const note = new Notification({ title: text.title, body: text.body, silent: false });
+      note.on('click', () => showWindow());
+      note.show();
+    });
   });
 }
 
