@@ -6,6 +6,8 @@
 import { z } from 'zod';
 import { type Category, Id, ImageMime, type Member, type MemberProfile, type Message, Millis, type Note, Outcome, type Receipts, type Tier, type Visit } from './domain.ts';
 import type { Rejection } from './protocol.ts';
+import { type ClerkPublic, type ClerkState, Pin, type SignInResult } from './clerks.ts';
+import { ReportArgs, type VisitReport, type VisitTimeline } from './kpis.ts';
 
 /** Where HQ stands with a local change: sent and waiting, applied, or refused (with why). */
 export type SyncState = 'pending' | 'confirmed' | 'rejected';
@@ -121,6 +123,18 @@ export const DeskCommands = {
   setTyping: z.tuple([Id, z.boolean()]),
   /** An image of a message (HQ id, or `local:…` for one still queued), as base64. */
   getImage: z.tuple([Id]),
+  /** Clerk sign-in (issue 5): at HQ when online, from the cached PIN hash when offline. */
+  signIn: z.tuple([Id, Pin]),
+  signOut: z.tuple([]),
+  /** Lock the desk (inactivity): the clerk stays named but must enter the PIN again. */
+  lock: z.tuple([]),
+  /** The store's enabled clerks (from the cache; refreshed from HQ in the background). */
+  listClerks: z.tuple([]),
+  currentClerk: z.tuple([]),
+  /** Manager only (DeskError 'not_allowed' otherwise): visits and KPIs, from HQ or, offline, the cache. */
+  managerReport: z.tuple([ReportArgs]),
+  /** Manager only: one visit's timeline. */
+  managerTimeline: z.tuple([Id]),
 } as const;
 export type DeskCommandName = keyof typeof DeskCommands;
 export const DESK_COMMAND_NAMES = Object.keys(DeskCommands) as DeskCommandName[];
@@ -148,9 +162,13 @@ export interface DeskEvents {
   chatTyping: { memberId: string; typing: boolean };
   /** The member opened or left the chat. Ephemeral. */
   chatPresence: { memberId: string; online: boolean };
+  /** Sign-in state changed: signed in, switched, locked, signed out. */
+  clerk: ClerkState;
+  /** The store's clerk list changed (HQ sent a new one). */
+  clerks: { clerks: ClerkPublic[] };
 }
 export type DeskEventName = keyof DeskEvents;
-export const DESK_EVENT_NAMES: DeskEventName[] = ['connection', 'arrival', 'visits', 'member', 'reset', 'chat', 'chatTyping', 'chatPresence'];
+export const DESK_EVENT_NAMES: DeskEventName[] = ['connection', 'arrival', 'visits', 'member', 'reset', 'chat', 'chatTyping', 'chatPresence', 'clerk', 'clerks'];
 
 /**
  * Where a message stands. The clerk's: sending (in the outbox) → sent (HQ has it) → delivered (the
@@ -230,6 +248,13 @@ export interface DeskApi {
   markRead(memberId: string): Promise<ActionResult | null>;
   setTyping(memberId: string, typing: boolean): Promise<void>;
   getImage(imageId: string): Promise<ChatImage | null>;
+  signIn(clerkId: string, pin: string): Promise<SignInResult>;
+  signOut(): Promise<ClerkState>;
+  lock(): Promise<ClerkState>;
+  listClerks(): Promise<ClerkPublic[]>;
+  currentClerk(): Promise<ClerkState>;
+  managerReport(args: ReportArgs): Promise<VisitReport>;
+  managerTimeline(visitId: string): Promise<VisitTimeline | null>;
   on<E extends DeskEventName>(event: E, listener: (payload: DeskEvents[E]) => void): () => void;
 }
 

@@ -51,6 +51,10 @@ import { NO_RECEIPTS } from './chat/chatQueries.ts';
 import { downloadImage, fetchHistory, uploadImage } from './chat/hqChatHttp.ts';
 import { applyRecalls, chatSubject, confirmedView, localReceipts, memberOfSubject, pendingViews } from './chat/views.ts';
 import { memberSummary } from './overlay.ts';
+import { type ClerkPublic, type ClerkState, DEFAULT_LOCK_AFTER_MS, type SignInResult } from '../../shared/clerks.ts';
+import { type ReportArgs, type VisitReport, type VisitTimeline } from '../../shared/kpis.ts';
+import { ClerkDesk } from './clerks/clerkDesk.ts';
+import { ManagerReports } from './clerks/managerReports.ts';
 
 /** A member's typing signal counts for this long unless renewed. */
 const TYPING_TTL_MS = 6000;
@@ -65,6 +69,8 @@ export interface DeskOptions {
   silenceMs?: number;
   ackEveryMs?: number;
   log?: (line: string) => void;
+  /** Inactivity before the UI locks the desk (default 5 min; 0 = never). */
+  lockAfterMs?: number;
 }
 
 /** Counters for tests and diagnostics. */
@@ -121,12 +127,24 @@ export class DeskCore implements DeskApi {
   private readonly uploading = new Set<string>();
   private uploadRetry: NodeJS.Timeout | null = null;
   readonly stats: DeskStats = { applied: 0, duplicates: 0, gaps: 0, resets: 0, commandsSent: 0 };
+  /** Who is signed in at this counter (issue 5). */
+  private readonly clerks: ClerkDesk;
+  private readonly reports: ManagerReports;
 
   private constructor(
     private readonly opts: DeskOptions,
     private readonly q: CacheQueries,
   ) {
     this.log = opts.log ?? (() => {});
+    this.clerks = new ClerkDesk(q.db, {
+      hqUrl: opts.hqUrl,
+      token: opts.token,
+      lockAfterMs: opts.lockAfterMs ?? DEFAULT_LOCK_AFTER_MS,
+      log: this.log,
+      onState: (state) => this.emit('clerk', state),
+      onClerks: (clerks) => this.emit('clerks', { clerks }),
+    });
+    this.reports = new ManagerReports(q.db);
     const position = q.getPosition();
     this.head = position.seq;
     this.connection = {
@@ -369,6 +387,64 @@ export class DeskCore implements DeskApi {
     if (this.session === 'live') this.link?.send({ t: 'signal', kind: 'typing', memberId: mid, data: { on } });
   }
 
+  // --- DeskApi: clerks and the manager's view (issue 5) -----------------------------------------
+
+  async signIn(clerkId: string, pin: string): Promise<SignInResult> {
+    const [id, p] = this.check('signIn', [clerkId, pin]);
+    return this.clerks.signIn(id, p, this.connection.status === 'online');
+  }
+
+  async signOut(): Promise<ClerkState> {
+    this.check('signOut', []);
+    return this.clerks.signOut();
+  }
+
+  async lock(): Promise<ClerkState> {
+    this.check('lock', []);
+    return this.clerks.lock();
+  }
+
+  async listClerks(): Promise<ClerkPublic[]> {
+    this.check('listClerks', []);
+    return this.clerks.list();
+  }
+
+  async currentClerk(): Promise<ClerkState> {
+    this.check('currentClerk', []);
+    return this.clerks.state();
+  }
+
+  async managerReport(args: ReportArgs): Promise<VisitReport> {
+    const [a] = this.check('managerReport', [args]);
+    this.requireManager();
+    const session = this.clerks.activeSession();
+    if (session && this.connection.status === 'online') {
+      try {
+        return await this.reports.fromHq(this.opts.hqUrl, { ...this.clerks.auth(), 'x-clerk-session': session }, a);
+      } catch (err) {
+        this.log(`desk: report from HQ failed, using the cache: ${(err as Error).message}`);
+      }
+    }
+    return this.reports.fromCache(a);
+  }
+
+  async managerTimeline(visitId: string): Promise<VisitTimeline | null> {
+    const [id] = this.check('managerTimeline', [visitId]);
+    this.requireManager();
+    return this.reports.timeline(id);
+  }
+
+  private requireManager(): void {
+    const clerk = this.clerks.active();
+    if (clerk?.role !== 'manager') throw new DeskError('not_allowed', 'the manager view is for a signed-in store manager');
+  }
+
+  /** The signed-in clerk goes with the queued action, so HQ records who acted even if it is sent later. */
+  private withClerk(data: Record<string, unknown>): Record<string, unknown> {
+    const clerk = this.clerks.active();
+    return clerk ? { ...data, clerkId: clerk.id } : data;
+  }
+
   async getImage(imageId: string): Promise<ChatImage | null> {
     const [id] = this.check('getImage', [imageId]);
     if (id.startsWith('local:')) {
@@ -422,7 +498,7 @@ export class DeskCore implements DeskApi {
   private actChat(type: Extract<CommandType, `chat.${string}`>, memberId: string, data: Record<string, unknown>): ActionResult {
     this.assertOpen();
     const opId = uuidv7();
-    this.q.tx(() => this.q.insertOp({ opId, type, visitId: chatSubject(memberId), data, createdAt: Date.now() }));
+    this.q.tx(() => this.q.insertOp({ opId, type, visitId: chatSubject(memberId), data: this.withClerk(data), createdAt: Date.now() }));
     this.emitChat(memberId, null);
     this.refreshConnection();
     if (this.session === 'live') this.flush();
@@ -583,6 +659,7 @@ export class DeskCore implements DeskApi {
     this.head = w.head;
     this.welcomeHead = w.head;
     this.link!.healthy(w.heartbeatMs);
+    void this.clerks.refresh(); // the store's clerks, for offline sign-in
     const position = this.q.getPosition();
     if (position.epoch === w.epoch && position.seq <= w.head) {
       this.session = 'replay';
@@ -755,8 +832,9 @@ export class DeskCore implements DeskApi {
       if (op.state !== 'pending' || this.sentOnThisLink.has(op.opId)) continue;
       // An image message waits for its upload, and so does everything after it: order is kept.
       if (op.type === 'chat.send' && op.data.kind === 'image' && !op.data.imageId) return this.startUpload(op);
-      const data = op.type === 'chat.send' ? chatSendData(op.data) : op.data;
-      const sent = this.link!.send({ t: 'cmd', opId: op.opId, type: op.type, data } as never);
+      const { clerkId, ...opData } = op.data;
+      const data = op.type === 'chat.send' ? chatSendData(opData) : opData;
+      const sent = this.link!.send({ t: 'cmd', opId: op.opId, type: op.type, data, ...(typeof clerkId === 'string' ? { clerkId } : {}) } as never);
       if (!sent) return;
       this.sentOnThisLink.add(op.opId);
       this.stats.commandsSent++;
@@ -767,7 +845,7 @@ export class DeskCore implements DeskApi {
     this.assertOpen();
     if (!this.q.getVisit(visitId)) throw new DeskError('not_found', `no visit ${visitId} in this desk's cache`);
     const opId = uuidv7();
-    this.q.tx(() => this.q.insertOp({ opId, type, visitId, data, createdAt: Date.now() }));
+    this.q.tx(() => this.q.insertOp({ opId, type, visitId, data: this.withClerk(data), createdAt: Date.now() }));
     // The clerk's own action supersedes an old rejection on the same visit.
     this.confirmedLocally.delete(visitId);
     this.emitVisits([visitId]);

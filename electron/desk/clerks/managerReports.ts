@@ -1,0 +1,88 @@
+// The store manager's view on the desk (issue 5): from HQ when online with a manager session, from
+// the desk cache otherwise (the same definitions: shared/kpis.ts), saying what range the cache holds.
+import type Database from 'better-sqlite3';
+import { type Member, type Note, type Visit } from '../../../shared/domain.ts';
+import { buildReport, type ClerkKpis, type HourBucket, type Kpis, ReportArgs, type TimelineEntry, type VisitFact, type VisitReport, type VisitTimeline } from '../../../shared/kpis.ts';
+
+const HTTP_TIMEOUT_MS = 6000;
+
+const actorName = (a: Visit['claimedBy']) => a?.clerkName ?? a?.deviceName ?? null;
+
+export function factOf(v: Visit, m: Pick<Member, 'name' | 'tier'> | null): VisitFact {
+  return {
+    visitId: v.id,
+    memberId: v.memberId,
+    memberName: m?.name ?? '',
+    tier: m?.tier ?? 'basic',
+    status: v.status,
+    arrivedAt: v.arrivedAt,
+    claimedAt: v.claimedAt,
+    closedAt: v.closedAt,
+    outcome: v.outcome,
+    clerkId: v.claimedBy?.clerkId ?? null,
+    clerkName: v.claimedBy?.clerkName ?? null,
+    deviceName: v.claimedBy?.deviceName ?? null,
+  };
+}
+
+export class ManagerReports {
+  private readonly q;
+
+  constructor(db: Database.Database) {
+    this.q = {
+      range: db.prepare<[], { lo: number | null; hi: number | null }>('SELECT MIN(arrived_at) AS lo, MAX(arrived_at) AS hi FROM visits'),
+      visits: db.prepare<[number, number], { v: string; m: string | null }>(
+        'SELECT v.json AS v, m.json AS m FROM visits v LEFT JOIN members m ON m.id = v.member_id WHERE v.arrived_at >= ? AND v.arrived_at < ?',
+      ),
+      visit: db.prepare<[string], { v: string; m: string | null }>('SELECT v.json AS v, m.json AS m FROM visits v LEFT JOIN members m ON m.id = v.member_id WHERE v.id = ?'),
+      notes: db.prepare<[string], { json: string }>('SELECT json FROM notes WHERE visit_id = ? ORDER BY at'),
+    };
+  }
+
+  fromCache(args: ReportArgs): VisitReport {
+    const a = ReportArgs.parse(args);
+    const facts = this.q.visits.all(a.from, a.to).map((r) => factOf(JSON.parse(r.v) as Visit, r.m ? (JSON.parse(r.m) as Member) : null));
+    const range = this.q.range.get()!;
+    return buildReport(facts, args, 'cache', { from: range.lo, to: range.hi });
+  }
+
+  async fromHq(hqUrl: string, headers: Record<string, string>, args: ReportArgs): Promise<VisitReport> {
+    const a = ReportArgs.parse(args);
+    const qs = new URLSearchParams({ from: String(a.from), to: String(a.to), tz: String(a.tzOffsetMin), limit: String(a.limit) });
+    if (a.clerkId) qs.set('clerk', a.clerkId);
+    if (a.tier) qs.set('tier', a.tier);
+    if (a.outcome) qs.set('outcome', a.outcome);
+    if (a.served !== undefined) qs.set('served', String(a.served));
+    const get = async <T>(path: string): Promise<T> => {
+      const res = await fetch(new URL(`${path}?${qs}`, hqUrl), { headers, signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) });
+      if (!res.ok) throw new Error(`HQ answered ${res.status} for ${path}`);
+      return (await res.json()) as T;
+    };
+    const [k, v] = await Promise.all([
+      get<{ kpis: Kpis; perClerk: ClerkKpis[]; byHour: HourBucket[] }>('/v1/reports/kpis'),
+      get<{ visits: VisitFact[]; truncated: boolean }>('/v1/reports/visits'),
+    ]);
+    return { source: 'hq', from: a.from, to: a.to, cacheRange: null, kpis: k.kpis, perClerk: k.perClerk, byHour: k.byHour, visits: v.visits, truncated: v.truncated };
+  }
+
+  /** Arrival, claim, notes and close of one cached visit, in time order. */
+  timeline(visitId: string): VisitTimeline | null {
+    const row = this.q.visit.get(visitId);
+    if (!row) return null;
+    const v = JSON.parse(row.v) as Visit;
+    const fact = factOf(v, row.m ? (JSON.parse(row.m) as Member) : null);
+    const entry = (at: number, kind: TimelineEntry['kind'], by: string | null, text: string | null = null, outcome: TimelineEntry['outcome'] = null): TimelineEntry => ({ at, kind, by, text, outcome });
+    const entries: TimelineEntry[] = [entry(v.arrivedAt, 'arrival', null)];
+    if (v.arrivals > 1) entries.push(entry(v.lastSeenAt, 'repeat', null, String(v.arrivals)));
+    if (v.claimedAt !== null) entries.push(entry(v.claimedAt, 'claim', actorName(v.claimedBy)));
+    const notes = new Map<string, Note>((v.notes ?? []).map((n) => [n.id, n]));
+    for (const r of this.q.notes.all(visitId)) {
+      const n = JSON.parse(r.json) as Note;
+      notes.set(n.id, n);
+    }
+    for (const n of notes.values()) entries.push(entry(n.at, 'note', n.by.clerkName ?? n.by.deviceName, n.text));
+    if (v.closedAt !== null) entries.push(entry(v.closedAt, 'close', actorName(v.claimedBy), null, v.outcome));
+    entries.sort((a, b) => a.at - b.at);
+    return { visit: fact, entries };
+  }
+}
