@@ -1,0 +1,26 @@
+// `npm run chaos -- [--faults 200] [--seed S] [--desks 3] [--gap-ms 150] [--keep]`
+// Runs the fault harness (test/chaos/harness.ts): HQ and desks as child processes behind a
+// fault-injecting proxy, a seeded schedule of drops, stalls, blackholes, cut frames and SIGKILLs,
+// then heals and checks that nothing was lost or applied twice. Exits 1 on any violation.
+import { formatReport, runChaos } from '../test/chaos/harness.ts';
+import { randomSeed } from '../test/chaos/prng.ts';
+
+function flag(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return undefined;
+  const v = process.argv[i + 1];
+  return v === undefined || v.startsWith('--') ? 'true' : v;
+}
+
+const faults = Number(flag('faults') ?? 200);
+const seed = flag('seed') !== undefined ? Number(flag('seed')) >>> 0 : randomSeed();
+const desks = Number(flag('desks') ?? 3);
+const gap = Number(flag('gap-ms') ?? 150);
+if (!Number.isInteger(faults) || faults < 0 || !Number.isFinite(seed) || !(desks >= 3) || !(gap > 0)) {
+  console.error('usage: npm run chaos -- [--faults N] [--seed S] [--desks N≥3] [--gap-ms MS] [--keep]');
+  process.exit(2);
+}
+console.log(`chaos: seed ${seed} (replay with --seed ${seed})`);
+const report = await runChaos({ faults, seed, desks, faultGapMs: gap, keepDir: flag('keep') !== undefined, healTimeoutMs: 60_000, log: (l) => console.log(l) });
+console.log(formatReport(report));
+process.exit(report.violations.length ? 1 : 0);

@@ -1,0 +1,56 @@
+// A desk (DeskCore on its own cache file) as a child process for the fault harness, driven over IPC
+// so the harness can SIGKILL it at any point and start it again on the same file.
+//
+// The applied-seq record: before the core starts, two triggers are installed in the cache file that
+// log every change of the desk's position (old → new) into `chaos_position_log`. They run inside
+// the very transaction that applies an event (or a snapshot), so the record can never disagree with
+// the cache, whatever instant the process is killed at. The harness reads it to prove that every
+// seq of HQ's log was applied exactly once (by an event, or covered by a snapshot).
+import { DeskCore } from '../../electron/desk/deskCore.ts';
+import { installPositionLog } from './positionLog.ts';
+import { type DeskChildOptions, type DeskRequest } from './types.ts';
+
+async function main(): Promise<void> {
+  const opts = JSON.parse(process.argv[2]!) as DeskChildOptions;
+  const desk = DeskCore.open({ ...opts, reconnect: { minMs: 50, maxMs: 500 }, silenceMs: 1500, ackEveryMs: 100 });
+  installPositionLog(opts.dbPath);
+
+  process.on('message', (raw) => {
+    const msg = raw as DeskRequest;
+    const reply = (result: unknown) => process.send!({ id: msg.id, result });
+    const fail = (err: unknown) => process.send!({ id: msg.id, error: String((err as Error)?.message ?? err) });
+    const run = async (): Promise<unknown> => {
+      switch (msg.cmd) {
+        case 'start':
+          desk.start();
+          return null;
+        case 'stop':
+          await desk.close();
+          return null;
+        case 'state':
+          return {
+            position: desk.position,
+            connection: await desk.getConnection(),
+            outbox: desk.outbox().map((o) => ({ opId: o.opId, state: o.state, type: o.type })),
+            stats: desk.stats,
+            visits: await desk.listVisits({ limit: 10_000 }),
+          };
+        case 'act':
+          switch (msg.action) {
+            case 'claim':
+              return desk.claimVisit(msg.visitId);
+            case 'release':
+              return desk.releaseVisit(msg.visitId);
+            case 'note':
+              return desk.addNote(msg.visitId, msg.text ?? 'note');
+            case 'close':
+              return desk.closeVisit(msg.visitId, msg.outcome ?? 'tried');
+          }
+      }
+    };
+    run().then(reply, fail);
+  });
+  process.send!({ ready: true });
+}
+
+void main();
