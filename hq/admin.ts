@@ -10,7 +10,8 @@
 //   disable-clerk --clerk <id> | enable-clerk --clerk <id>
 //   set-pin --clerk <id> --pin <1234>            give a clerk a new PIN
 //   admin-key                                    print the chain admin key (X-Admin-Key, cross-store reports)
-// Safe while HQ runs (SQLite WAL). A running HQ sees revocations and new epochs at the next
+// Safe while HQ runs (SQLite WAL). A running HQ closes a revoked device's socket within ~1 s (it
+// polls the devices table, HqOptions.revokePollMs) and sees new epochs at the next
 // connect/resume of each desk; HqHandle.rotateEpoch() also resets desks that are connected.
 import { existsSync } from 'node:fs';
 import { DEFAULT_DB, parseArgs, stringFlag } from './cli.ts';

@@ -5,9 +5,11 @@ import { type AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { createEnrollmentCode } from './core/devices.ts';
 import { EventLog } from './core/eventLog.ts';
+import { withRateLimits, type RateLimits } from './http/rateLimit.ts';
 import { createRequestHandler } from './http/router.ts';
 import { openSqliteStorage } from './storage/sqlite/sqliteStorage.ts';
 import { type HqStorage } from './storage/types.ts';
+import { secretEquals } from './tokens.ts';
 import { DeskHub } from './ws/deskHub.ts';
 import { handleChatHttp } from './chat/http.ts';
 import { MemberAuth } from './chat/memberAuth.ts';
@@ -43,6 +45,10 @@ export interface HqOptions {
   /** Frames per second a desk may send before it is closed with 4029; default 200. */
   maxFramesPerSecond?: number;
   log?: (line: string) => void;
+  /** How often HQ checks the database for revoked devices and closes their sockets (4001); default 1 s. */
+  revokePollMs?: number;
+  /** Per-IP request rates on auth and ingest routes (429 beyond); false turns them off. */
+  httpRateLimits?: RateLimits | false;
   /** HQ's clock for chat (message times, the 2-minute recall window); injectable for tests. */
   now?: () => number;
 }
@@ -137,10 +143,22 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
   purge();
   const purgeTimer = setInterval(purge, 60 * 60 * 1000);
   purgeTimer.unref();
+  const revokeTimer = setInterval(() => {
+    try {
+      hub.dropRevoked();
+    } catch (err) {
+      log(`revocation check: ${(err as Error).message}`);
+    }
+  }, opts.revokePollMs ?? 1000);
+  revokeTimer.unref();
 
   const server = createServer(
-    createRequestHandler({ storage, eventLog, integrationKey }, log, (req, res, path, method) =>
-      handleChatHttp({ chat, auth: memberAuth, integrationKey: integrationKey! }, req, res, path, method),
+    withRateLimits(
+      createRequestHandler({ storage, eventLog, integrationKey }, log, (req, res, path, method) =>
+        handleChatHttp({ chat, auth: memberAuth, integrationKey: integrationKey! }, req, res, path, method),
+      ),
+      opts.httpRateLimits,
+      (req) => typeof req.headers['x-integration-key'] === 'string' && secretEquals(req.headers['x-integration-key'], integrationKey!),
     ),
   );
   server.headersTimeout = 30_000;
@@ -174,6 +192,7 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
     close: () =>
       (closing ??= (async () => {
         clearInterval(purgeTimer);
+        clearInterval(revokeTimer);
         await members.close();
         await hub.close();
         await new Promise<void>((resolve) => {

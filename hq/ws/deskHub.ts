@@ -122,6 +122,25 @@ export class DeskHub {
     return [...(this.byStore.get(storeId) ?? [])].map((d) => d.device.id);
   }
 
+  /**
+   * Closes (4001) every socket whose device was revoked or deleted since it connected. Revocation
+   * is written to the database (`npm run hq:admin -- revoke --device X` works on the file, also
+   * while HQ runs), so the server polls: one query per store with connected desks.
+   */
+  dropRevoked(): number {
+    let dropped = 0;
+    for (const [storeId, desks] of this.byStore) {
+      if (desks.size === 0) continue;
+      const live = new Set(this.storage.listDevices(storeId).filter((d) => d.revokedAt === null).map((d) => d.id));
+      for (const desk of desks) {
+        if (live.has(desk.device.id)) continue;
+        desk.close(CloseCode.unauthorized, 'device revoked');
+        dropped++;
+      }
+    }
+    return dropped;
+  }
+
   private heartbeat(): void {
     for (const desks of this.byStore.values()) {
       for (const desk of desks) {

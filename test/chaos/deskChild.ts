@@ -10,6 +10,9 @@ import { DeskCore } from '../../electron/desk/deskCore.ts';
 import { installPositionLog } from './positionLog.ts';
 import { type DeskChildOptions, type DeskRequest } from './types.ts';
 
+// The harness may be gone (or killing us): a failed send is not an error worth a crash.
+const send = (msg: unknown) => void (process.connected && process.send!(msg, () => {}));
+
 async function main(): Promise<void> {
   const opts = JSON.parse(process.argv[2]!) as DeskChildOptions;
   const desk = DeskCore.open({ ...opts, reconnect: { minMs: 50, maxMs: 500 }, silenceMs: 1500, ackEveryMs: 100 });
@@ -17,8 +20,8 @@ async function main(): Promise<void> {
 
   process.on('message', (raw) => {
     const msg = raw as DeskRequest;
-    const reply = (result: unknown) => process.send!({ id: msg.id, result });
-    const fail = (err: unknown) => process.send!({ id: msg.id, error: String((err as Error)?.message ?? err) });
+    const reply = (result: unknown) => send({ id: msg.id, result });
+    const fail = (err: unknown) => send({ id: msg.id, error: String((err as Error)?.message ?? err) });
     const run = async (): Promise<unknown> => {
       switch (msg.cmd) {
         case 'start':
@@ -50,7 +53,9 @@ async function main(): Promise<void> {
     };
     run().then(reply, fail);
   });
-  process.send!({ ready: true });
+  // An orphan (the harness died) must not keep a desk running.
+  process.on('disconnect', () => process.exit(0));
+  send({ ready: true });
 }
 
 void main();

@@ -96,6 +96,7 @@ class Child {
   async start(): Promise<void> {
     const proc = fork(join(HERE, this.script), [this.arg], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     this.proc = proc;
+    proc.on('error', () => {}); // a send racing a SIGKILL: the request fails by timeout or on exit
     proc.on('exit', () => {
       if (this.proc === proc) this.proc = null;
       for (const p of this.pending.values()) p.reject(new Error('child exited'));
@@ -133,13 +134,15 @@ class Child {
         resolve: (v) => (clearTimeout(timer), resolve(v as T)),
         reject: (e) => (clearTimeout(timer), reject(e)),
       });
-      try {
-        proc.send({ ...msg, id });
-      } catch (err) {
-        this.pending.delete(id);
+      const failed = (err: Error) => {
+        if (!this.pending.delete(id)) return;
         clearTimeout(timer);
-        reject(err as Error);
-      }
+        reject(err);
+      };
+      if (!proc.connected) return failed(new Error('child not connected'));
+      proc.send({ ...msg, id }, (err) => {
+        if (err) failed(err);
+      });
     });
   }
 

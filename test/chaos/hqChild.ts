@@ -36,15 +36,18 @@ if (!s.getStore(opts.stores[0]!)) {
   });
 }
 
+// The harness may be gone (or killing us): a failed send is not an error worth a crash.
+const send = (msg: unknown) => void (process.connected && process.send!(msg, () => {}));
+
 process.on('message', (raw) => {
   const msg = raw as { id: number; cmd: 'code'; storeId: string };
   try {
-    if (msg.cmd === 'code') process.send!({ id: msg.id, result: hq.createEnrollmentCode(msg.storeId) });
+    if (msg.cmd === 'code') send({ id: msg.id, result: hq.createEnrollmentCode(msg.storeId) });
   } catch (err) {
-    process.send!({ id: msg.id, error: String(err) });
+    send({ id: msg.id, error: String(err) });
   }
 });
 const stop = () => void hq.close().then(() => process.exit(0));
 process.on('SIGTERM', stop);
 process.on('disconnect', stop);
-process.send!({ ready: true, url: hq.url, integrationKey: hq.integrationKey });
+send({ ready: true, url: hq.url, integrationKey: hq.integrationKey });
