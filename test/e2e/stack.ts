@@ -11,6 +11,9 @@ import { seedDemo } from '../../hq/demo/seed.ts';
 import { type HqHandle, startHq } from '../../hq/server.ts';
 
 export const STORE = 'sh-nanjing';
+/** Demo clerks of the store (hq/demo/clerks.ts). */
+export const DEMO_CLERK = { id: 'sh-nanjing-c1', pin: '1001' };
+export const DEMO_MANAGER = { id: 'sh-nanjing-mgr', pin: '9000' };
 export const CHROMIUM = process.env.FOOTFALL_CHROMIUM ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
 
@@ -40,6 +43,8 @@ export interface StackOptions {
   deviceName?: string;
   /** Let the test inject scripts (axe) past the page's CSP, which rightly blocks inline script. */
   bypassCsp?: boolean;
+  /** The clerk signed in at the desk before the page opens (issue 5); default a demo clerk, null = nobody. */
+  clerk?: { id: string; pin: string } | null;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -59,13 +64,20 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     reconnect: { minMs: 100, maxMs: 400 },
   });
   core.start();
+  const clerk = options.clerk === undefined ? DEMO_CLERK : options.clerk;
+  if (clerk) {
+    const deadline = Date.now() + 10_000;
+    while ((await core.listClerks()).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const signedIn = await core.signIn(clerk.id, clerk.pin);
+    if (!signedIn.ok) throw new Error(`stack: clerk sign-in failed: ${signedIn.reason}`);
+  }
   let shell = await startWebShell({ core, staticDir: resolve('out/renderer') });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 800 }, locale: options.locale ?? 'en-US', bypassCSP: options.bypassCsp ?? false });
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error('page error:', error.message));
   await page.goto(shell.url);
-  await page.locator('.conn[data-status="online"]').waitFor({ timeout: 15_000 });
+  await page.locator(clerk ? '.conn[data-status="online"]' : '.signin').waitFor({ timeout: 15_000 });
 
   let hqUp = true;
   const stack: Stack = {

@@ -7,6 +7,10 @@ import { ChatPane } from './ChatPane.tsx';
 import { ConnectionBanner } from './ConnectionBanner.tsx';
 import { MemberPanel } from './MemberPanel.tsx';
 import { TopBar } from './TopBar.tsx';
+import { ManagerView } from '../manager/ManagerView.tsx';
+import { ClerkBar } from '../signin/ClerkBar.tsx';
+import { useClerk } from '../signin/clerkStore.ts';
+import { SignIn } from '../signin/SignIn.tsx';
 
 const TICK_MS = 10_000;
 
@@ -20,6 +24,13 @@ export function App() {
   const locale = useDesk((s) => s.locale);
   const ready = useDesk((s) => s.ready);
   const tick = useDesk((s) => s.tick);
+  const api = useDesk((s) => s.api);
+  const clerkLoaded = useClerk((s) => s.loaded);
+  const clerk = useClerk((s) => s.state);
+  const switching = useClerk((s) => s.switching);
+  const view = useClerk((s) => s.view);
+
+  useEffect(() => (api ? useClerk.getState().init(api) : undefined), [api]);
 
   useEffect(() => {
     document.documentElement.lang = locale;
@@ -36,7 +47,7 @@ export function App() {
     // ↑/↓ walk the arrivals and Enter claims from anywhere but a text field, so a clerk can work
     // the queue without reaching for the mouse.
     const onKey = (e: KeyboardEvent) => {
-      if (e.altKey || e.ctrlKey || e.metaKey || isTyping(e.target)) return;
+      if (e.altKey || e.ctrlKey || e.metaKey || isTyping(e.target) || useClerk.getState().view !== 'desk') return;
       const state = useDesk.getState();
       if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
         e.preventDefault();
@@ -55,15 +66,23 @@ export function App() {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
+  // Issue 5: a clerk signs in (or unlocks) before the desk shows; a manager may switch to the review.
+  if (clerkLoaded && (!clerk?.clerk || clerk.locked || switching)) return <SignIn />;
+
   return (
-    <div className="desk" aria-busy={!ready}>
+    <div className="desk with-clerkbar" aria-busy={!ready}>
       <TopBar />
       <ConnectionBanner />
-      <div className="columns">
-        <ArrivalsQueue />
-        <MemberPanel />
-        <ChatPane />
-      </div>
+      <ClerkBar />
+      {view === 'manager' && clerk?.clerk?.role === 'manager' ? (
+        <ManagerView />
+      ) : (
+        <div className="columns">
+          <ArrivalsQueue />
+          <MemberPanel />
+          <ChatPane />
+        </div>
+      )}
     </div>
   );
 }

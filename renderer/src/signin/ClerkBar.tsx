@@ -1,0 +1,63 @@
+// The signed-in clerk under the top bar: name, switch, lock, sign out, and — for a manager — the
+// toggle between the desk and the store review. Also runs the inactivity lock.
+import { useEffect } from 'react';
+import { useT } from '../i18n/useT.ts';
+import { useClerk } from './clerkStore.ts';
+
+const ACTIVITY = ['pointerdown', 'keydown', 'wheel', 'touchstart'] as const;
+
+export function ClerkBar() {
+  const t = useT();
+  const state = useClerk((s) => s.state);
+  const view = useClerk((s) => s.view);
+  const { setView, lock, signOut, setSwitching } = useClerk.getState();
+  const lockAfterMs = state?.lockAfterMs ?? 0;
+  const signedIn = !!state?.clerk && !state.locked;
+
+  useEffect(() => {
+    if (!signedIn || lockAfterMs <= 0) return;
+    let timer = setTimeout(() => void lock(), lockAfterMs);
+    const bump = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => void lock(), lockAfterMs);
+    };
+    for (const e of ACTIVITY) window.addEventListener(e, bump, { passive: true });
+    return () => {
+      clearTimeout(timer);
+      for (const e of ACTIVITY) window.removeEventListener(e, bump);
+    };
+  }, [signedIn, lockAfterMs, lock]);
+
+  if (!state?.clerk) return null;
+  const manager = state.clerk.role === 'manager';
+  return (
+    <nav className="clerkbar" aria-label={t('clerk.signedIn', { name: state.clerk.name })}>
+      <span className="clerkbar-name" data-clerk-id={state.clerk.id}>
+        {t('clerk.signedIn', { name: state.clerk.name })}
+        {manager && <span className="signin-role">{t('clerk.manager')}</span>}
+        {!state.verifiedOnline && <span className="clerkbar-offline">{t('clerk.offlineVerified')}</span>}
+      </span>
+      {manager && (
+        <span className="clerkbar-views" role="group">
+          <button type="button" className="btn btn-small" aria-pressed={view === 'desk'} onClick={() => setView('desk')}>
+            {t('nav.desk')}
+          </button>
+          <button type="button" className="btn btn-small nav-manager" aria-pressed={view === 'manager'} onClick={() => setView('manager')}>
+            {t('nav.manager')}
+          </button>
+        </span>
+      )}
+      <span className="clerkbar-actions">
+        <button type="button" className="btn btn-small" onClick={() => setSwitching(true)}>
+          {t('clerk.switch')}
+        </button>
+        <button type="button" className="btn btn-small" onClick={() => void lock()}>
+          {t('clerk.lock')}
+        </button>
+        <button type="button" className="btn btn-small" onClick={() => void signOut()}>
+          {t('clerk.signOut')}
+        </button>
+      </span>
+    </nav>
+  );
+}
