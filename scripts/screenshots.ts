@@ -22,6 +22,9 @@ await seedDemo(hq, { members: 300, styles: 60, seed: 20251124 });
 const identity = await enroll(hq.url, hq.createEnrollmentCode(STORE), 'Counter 1');
 const core = DeskCore.open({ dbPath: join(dir, 'desk.db'), hqUrl: hq.url, token: identity.token, reconnect: { minMs: 200, maxMs: 60_000 } });
 core.start();
+// Issue 5: the desk opens for a signed-in clerk (a demo clerk of the store, PIN from hq/demo/clerks.ts).
+while ((await core.listClerks()).length === 0) await new Promise((r) => setTimeout(r, 50));
+await core.signIn(`${STORE}-c1`, '1001');
 const shell = await startWebShell({ core, staticDir: resolve('out/renderer') });
 
 // Pick members with a purchase history and recommendations, so the card shows what it can.

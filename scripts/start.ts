@@ -27,6 +27,7 @@ import { type DeskConfig, readDeskConfig, writeDeskConfig } from '../electron/sh
 import { startWebShell } from '../electron/web/webShell.ts';
 import { buildElectron } from './build-electron.ts';
 import { seedDemo } from '../hq/demo/seed.ts';
+import { demoClerks } from '../hq/demo/clerks.ts';
 import { startSimulator } from '../hq/demo/simulator.ts';
 import { demoMemberLogin } from '../hq/demo/chatSimulator.ts';
 import { type HqHandle, startHq } from '../hq/server.ts';
@@ -59,6 +60,7 @@ async function startDemoHq(): Promise<{ hq: HqHandle; fresh: boolean }> {
   const simulator = startSimulator(hq, { everyMs: 3500 });
   cleanups.unshift(() => simulator.stop());
   say(`demo HQ at ${hq.url} (simulated arrivals every ~3.5 s)`);
+  for (const c of demoClerks([env.FOOTFALL_STORE ?? 'sh-nanjing'])) say(`  sign in at the desk as ${c.name} (${c.role}) with PIN ${c.pin}`);
   const login = demoMemberLogin(hq, env.FOOTFALL_STORE ?? 'sh-nanjing');
   if (login) say(`play the member: ${login.url}  (card ${login.code}, phone last 4 ${login.phoneLast4})`);
   const storeId = env.FOOTFALL_STORE ?? 'sh-nanjing';

@@ -9,6 +9,7 @@
 import { type Actor, type ImageRef, type Message, type ProductCard, type Receipts } from '../../shared/domain.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import { type ChatCmdFrame, type CmdAckFrame, RECALL_WINDOW_MS, type Rejection } from '../../shared/protocol.ts';
+import { commandActor, isRejection } from '../clerks/service.ts';
 import { type EventLog } from '../core/eventLog.ts';
 import { type DeviceRecord, type HqStorage, type OpRecord } from '../storage/types.ts';
 import { type ConversationRecord } from './types.ts';
@@ -106,13 +107,14 @@ export class ChatService {
 
   /** A desk's chat command, exactly once per (device, opId) like every other command. */
   applyDeskCommand(device: DeviceRecord, cmd: ChatCmdFrame): CmdAckFrame {
-    const actor: Actor = { deviceId: device.id, deviceName: device.name };
+    // The signed-in clerk the desk names (issue 5), checked against the device's store.
+    const actor = commandActor(this.storage, device, cmd.clerkId);
     return this.log.write((append) => {
       const seen = this.storage.getOp(device.id, cmd.opId);
       if (seen) return ackFrame(cmd.opId, seen.status === 'rejected' ? 'rejected' : 'duplicate', seen);
       let op: OpRecord;
       try {
-        op = { status: 'ok', seq: this.executeDesk(append, device.storeId, actor, cmd), rejection: null };
+        op = isRejection(actor) ? { status: 'rejected', seq: null, rejection: actor } : { status: 'ok', seq: this.executeDesk(append, device.storeId, actor, cmd), rejection: null };
       } catch (err) {
         if (!(err instanceof ChatError)) throw err;
         op = { status: 'rejected', seq: null, rejection: { code: err.code, message: err.message } };
