@@ -26,6 +26,22 @@ export interface ConnectionState {
   /** The store's head seq as last heard from HQ, and ours: lag = head - position. */
   head: number;
   position: number;
+  /** The desk's own disk: a full disk, a read-only or damaged file, a cache rebuilt from HQ. */
+  storage: StorageHealth;
+}
+
+/** State of the desk's local data file, for a banner the clerk can act on. */
+export interface StorageHealth {
+  /** ok · full (disk full) · readonly (cannot write) · failed (damaged file or I/O error). */
+  status: 'ok' | 'full' | 'readonly' | 'failed';
+  /** Readable explanation while status is not ok. */
+  message: string | null;
+  /** When the status last changed (epoch ms; 0 = since start). */
+  since: number;
+  /** Set when a damaged cache was moved aside at start and rebuilt from HQ (epoch ms). */
+  rebuiltAt: number | null;
+  /** The damaged cache's outbox could not be read: queued actions HQ had not confirmed may be lost. */
+  outboxLost: boolean;
 }
 
 /** A note as the desk shows it: confirmed notes from HQ plus local ones still pending. */

@@ -41,6 +41,8 @@ import {
 } from '../../shared/protocol.ts';
 import { type BackoffOptions } from './backoff.ts';
 import { openCache } from './cache/db.ts';
+import { CacheCorruptError, quarantineAndSalvage, type Salvage } from './cache/recover.ts';
+import { STORAGE_OK, storageFault, type StorageHealth } from './cache/storageHealth.ts';
 import { type CacheQueries } from './cache/queries.ts';
 import { fetchSnapshot, HttpStatusError } from './hqHttp.ts';
 import { HqLink } from './link.ts';
@@ -119,6 +121,7 @@ export class DeskCore implements DeskApi {
   private lastAckAt = 0;
   private lastLagPosition: number | null = null;
   private connection: ConnectionState;
+  private storageHealth: StorageHealth = STORAGE_OK;
   private closed = false;
   /** Members with the chat open right now (ephemeral, from HQ's presence signals). */
   private readonly online = new Set<string>();
@@ -155,12 +158,75 @@ export class DeskCore implements DeskApi {
       lastError: null,
       head: this.head,
       position: position.seq,
+      storage: this.storageHealth,
     };
   }
 
-  /** Opens (and migrates) the cache synchronously; the desk is usable offline at once. */
+  /**
+   * Opens (and migrates) the cache synchronously; the desk is usable offline at once. A damaged
+   * cache (not a database, corrupt pages) is never used: it is moved aside, a fresh one is started
+   * with the identity and outbox salvaged from it, and HQ rebuilds the rest by snapshot
+   * (ConnectionState.storage.rebuiltAt / outboxLost tell the UI). A file that cannot be opened at
+   * all (permissions, a full disk during migration) throws DeskError('storage').
+   */
   static open(opts: DeskOptions): DeskCore {
-    return new DeskCore(opts, openCache(opts.dbPath));
+    let q: CacheQueries;
+    let salvage: Salvage | null = null;
+    try {
+      try {
+        q = openCache(opts.dbPath);
+      } catch (err) {
+        if (!(err instanceof CacheCorruptError)) throw err;
+        salvage = quarantineAndSalvage(opts.dbPath, err.detail);
+        q = openCache(opts.dbPath);
+        const s = salvage;
+        q.tx(() => {
+          if (s.identity) q.setIdentity(s.identity);
+          for (const op of s.ops) q.insertOp(op);
+        });
+      }
+    } catch (err) {
+      const fault = storageFault(err);
+      if (fault) throw new DeskError('storage', `${fault.message} (${(err as Error).message})`);
+      throw err;
+    }
+    const core = new DeskCore(opts, q);
+    if (salvage) {
+      core.log(`desk: damaged cache (${salvage.detail}) moved to ${salvage.movedTo}; rebuilding from HQ${salvage.outboxLost ? '; its outbox could not be read' : ''}`);
+      core.storageHealth = { ...core.storageHealth, rebuiltAt: Date.now(), outboxLost: salvage.outboxLost };
+      core.connection = { ...core.connection, storage: core.storageHealth };
+    }
+    return core;
+  }
+
+  /** The last write failed because of the disk (full, read-only, damaged): tell the UI, keep going. */
+  private storageFailed(err: unknown): DeskError | null {
+    const fault = storageFault(err);
+    if (!fault) return null;
+    if (this.storageHealth.status !== fault.status) {
+      this.log(`desk: storage ${fault.status}: ${(err as Error).message}`);
+      this.storageHealth = { ...this.storageHealth, ...fault, since: Date.now() };
+      this.refreshConnection();
+    }
+    return new DeskError('storage', fault.message ?? 'the desk could not save');
+  }
+
+  /** A write succeeded: a storage problem shown earlier is over. */
+  private storageRecovered(): void {
+    if (this.storageHealth.status === 'ok') return;
+    this.storageHealth = { ...this.storageHealth, status: 'ok', message: null, since: Date.now() };
+    this.refreshConnection();
+  }
+
+  /** Runs a clerk action's write; a disk fault becomes DeskError('storage') and nothing is half-written. */
+  private write<T>(fn: () => T): T {
+    try {
+      const out = this.q.tx(fn);
+      this.storageRecovered();
+      return out;
+    } catch (err) {
+      throw this.storageFailed(err) ?? err;
+    }
   }
 
   get position(): Position {
@@ -498,7 +564,7 @@ export class DeskCore implements DeskApi {
   private actChat(type: Extract<CommandType, `chat.${string}`>, memberId: string, data: Record<string, unknown>): ActionResult {
     this.assertOpen();
     const opId = uuidv7();
-    this.q.tx(() => this.q.insertOp({ opId, type, visitId: chatSubject(memberId), data: this.withClerk(data), createdAt: Date.now() }));
+    this.write(() => this.q.insertOp({ opId, type, visitId: chatSubject(memberId), data: this.withClerk(data), createdAt: Date.now() }));
     this.emitChat(memberId, null);
     this.refreshConnection();
     if (this.session === 'live') this.flush();
@@ -623,6 +689,17 @@ export class DeskCore implements DeskApi {
   }
 
   private onFrame(frame: HqToDesk): void {
+    try {
+      this.handleFrame(frame);
+    } catch (err) {
+      // A disk fault while applying HQ's frames: nothing was half-applied (one transaction), the
+      // position did not move, so resuming later replays exactly what is missing.
+      if (!this.storageFailed(err)) throw err;
+      this.link?.drop(`storage: ${this.storageHealth.message ?? 'write failed'}`);
+    }
+  }
+
+  private handleFrame(frame: HqToDesk): void {
     if (this.closed) return;
     if (frame.t === 'ev') return this.queueEvent(frame);
     // Frames are handled in the order they arrived: events received before this one go first.
@@ -718,19 +795,30 @@ export class DeskCore implements DeskApi {
     this.eventQueue = [];
     const outcomes: { ev: EvFrame; out: ReturnType<typeof applyEvent> }[] = [];
     let failure: Error | null = null;
-    this.q.tx(() => {
-      for (const ev of batch) {
-        let out;
-        try {
-          out = applyEvent(this.q, ev); // joins this transaction (a savepoint per event)
-        } catch (err) {
-          failure = err as Error;
-          return;
+    try {
+      this.q.tx(() => {
+        for (const ev of batch) {
+          let out;
+          try {
+            out = applyEvent(this.q, ev); // joins this transaction (a savepoint per event)
+          } catch (err) {
+            failure = err as Error;
+            return;
+          }
+          outcomes.push({ ev, out });
+          if (out.kind === 'gap') return; // never apply past a hole
         }
-        outcomes.push({ ev, out });
-        if (out.kind === 'gap') return; // never apply past a hole
-      }
-    });
+      });
+    } catch (err) {
+      // The batch did not commit: nothing of it was applied and the position did not move, so the
+      // next connection resumes from it. SQLite rolls a transaction back by itself on SQLITE_FULL
+      // (the commit then fails with "no transaction is active"), so the event's own error says why.
+      const fault = this.storageFailed(failure ?? err) ?? this.storageFailed(err);
+      this.log(`desk: could not apply events: ${((failure ?? err) as Error).message}`);
+      this.link?.drop(fault ? `storage: ${fault.message}` : 'could not apply events');
+      return;
+    }
+    if (outcomes.length && !failure) this.storageRecovered();
     const changed = new Set<string>();
     for (const { ev, out } of outcomes) {
       if (out.kind === 'duplicate') {
@@ -763,6 +851,7 @@ export class DeskCore implements DeskApi {
     }
     if (changed.size) this.emitVisits([...changed]);
     if (failure) {
+      this.storageFailed(failure); // a disk fault is shown to the clerk; the rest is logged
       this.log(`desk: could not apply an event: ${(failure as Error).message}`);
       this.link?.drop('could not apply an event');
       return;
@@ -845,7 +934,7 @@ export class DeskCore implements DeskApi {
     this.assertOpen();
     if (!this.q.getVisit(visitId)) throw new DeskError('not_found', `no visit ${visitId} in this desk's cache`);
     const opId = uuidv7();
-    this.q.tx(() => this.q.insertOp({ opId, type, visitId, data: this.withClerk(data), createdAt: Date.now() }));
+    this.write(() => this.q.insertOp({ opId, type, visitId, data: this.withClerk(data), createdAt: Date.now() }));
     // The clerk's own action supersedes an old rejection on the same visit.
     this.confirmedLocally.delete(visitId);
     this.emitVisits([visitId]);
@@ -915,6 +1004,7 @@ export class DeskCore implements DeskApi {
       lastError: this.link?.lastError ?? this.connection.lastError,
       head: Math.max(this.head, position),
       position,
+      storage: this.storageHealth,
     };
     const prev = this.connection;
     if (
@@ -923,7 +1013,8 @@ export class DeskCore implements DeskApi {
       prev.retryAt === next.retryAt &&
       prev.lastError === next.lastError &&
       prev.head === next.head &&
-      prev.position === next.position
+      prev.position === next.position &&
+      prev.storage === next.storage
     )
       return;
     this.connection = next;
