@@ -31,9 +31,19 @@ export default tseslint.config(
   },
   {
     files: ['shared/**'],
-    rules: restrict('shared/ is pure TypeScript that runs anywhere: no Node, DOM-runtime, Electron or app-folder imports.', {
+    ignores: ['shared/node/**'],
+    rules: restrict('shared/ is pure TypeScript that runs anywhere: no Node, DOM-runtime, Electron or app-folder imports (Node-only shared code goes in shared/node/).', {
       paths: [...nodeOnly, 'electron', 'react', 'zustand'],
-      patterns: ['**/hq/**', '**/electron/**', '**/renderer/**', 'node:*'],
+      patterns: ['**/hq/**', '**/electron/**', '**/renderer/**', 'node:*', '**/node/**'],
+    }),
+  },
+  {
+    // Code shared by HQ and the desk core that needs Node (like VS Code's common/node split):
+    // it may use Node built-ins, never Electron, the UI or either side's own folders.
+    files: ['shared/node/**'],
+    rules: restrict('shared/node/ is Node-only code shared by hq/ and the desk core: no electron, react, hq/, electron/ or renderer/ imports.', {
+      paths: ['electron', 'react', 'zustand'],
+      patterns: ['**/hq/**', '**/electron/**', '**/renderer/**'],
     }),
   },
   {
@@ -61,7 +71,7 @@ export default tseslint.config(
     files: ['renderer/**'],
     rules: restrict('renderer/ sees the world only through DeskApi: it imports shared/ only, never Node, Electron, hq/ or electron/.', {
       paths: [...nodeOnly, 'electron'],
-      patterns: ['**/hq/**', '**/electron/**', 'node:*'],
+      patterns: ['**/hq/**', '**/electron/**', 'node:*', '**/shared/node/**'],
     }),
   },
 );

@@ -6,7 +6,7 @@ import { uuidv7 } from '../../shared/ids.ts';
 import { type Rejection } from '../../shared/protocol.ts';
 import { type DeviceRecord, type HqStorage } from '../storage/types.ts';
 import { newToken, sha256 } from '../tokens.ts';
-import { hashPin, verifyPin } from './pin.ts';
+import { hashPin, verifyPin } from '../../shared/node/pin.ts';
 
 export interface NewClerk {
   id?: string;

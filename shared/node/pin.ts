@@ -1,8 +1,8 @@
-// PIN hashing at HQ: scrypt (node:crypto) with a per-clerk random salt; the parameters are stored
-// with the hash so they can be raised later and old hashes still verify. The desk verifies the
-// same format offline (electron/desk/clerks/pin.ts).
+// Clerk PINs: scrypt (node:crypto) with a per-clerk random salt; the parameters are stored with the
+// hash so they can be raised later and old hashes still verify. HQ hashes and verifies; the desk
+// only verifies, offline, against the hashes HQ sent it. One copy here so the two cannot drift.
 import { randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
-import { type PinHash } from '../../shared/clerks.ts';
+import { type PinHash } from '../clerks.ts';
 
 export const PIN_SCRYPT = { N: 16384, r: 8, p: 1, keyLen: 32 } as const;
 

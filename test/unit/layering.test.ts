@@ -19,6 +19,10 @@ describe('layering lint', () => {
     ['shared/x.ts', "import { app } from 'electron';\nexport const a = app;", true],
     ['electron/desk/x.ts', "import { app } from 'electron';\nexport const a = app;", true],
     ['electron/desk/x.ts', "import Database from 'better-sqlite3';\nexport const a = Database;", false],
+    ['renderer/src/x.ts', "import { verifyPin } from '../../shared/node/pin.ts';\nexport const a = verifyPin;", true],
+    ['shared/x.ts', "import { verifyPin } from './node/pin.ts';\nexport const a = verifyPin;", true],
+    ['shared/node/x.ts', "import { scrypt } from 'node:crypto';\nexport const a = scrypt;", false],
+    ['shared/node/x.ts', "import { app } from 'electron';\nexport const a = app;", true],
     ['hq/x.ts', "import { DeskCore } from '../electron/desk/deskCore.ts';\nexport const a = DeskCore;", true],
   ];
   for (const [file, code, fails] of cases) {

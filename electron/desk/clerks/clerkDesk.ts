@@ -13,7 +13,7 @@ import {
   SignInResponse,
   type StoreClerk,
 } from '../../../shared/clerks.ts';
-import { verifyPin } from './pin.ts';
+import { verifyPin } from '../../../shared/node/pin.ts';
 
 const HTTP_TIMEOUT_MS = 4000;
 
