@@ -58,6 +58,8 @@ export const EventData = {
   'visit.closed': z.object({ visit: Visit, ...Cause }),
   /** Member record or profile changed at HQ (ingest, purchase). */
   'member.updated': z.object({ profile: MemberProfile }),
+  /** The member was erased at HQ (privacy request): drop everything cached about them. */
+  'member.deleted': z.object({ memberId: Id }),
   /** A chat message, from the member or a clerk (issue 3); `receipts` is the conversation's after it. */
   'chat.message': z.object({ message: Message, receipts: Receipts, ...Cause }),
   /** Receipts of a conversation moved (delivered/read on either side). */
@@ -87,6 +89,7 @@ export const EvFrame = z.discriminatedUnion('type', [
   eventFrame('visit.noted'),
   eventFrame('visit.closed'),
   eventFrame('member.updated'),
+  eventFrame('member.deleted'),
   eventFrame('chat.message'),
   eventFrame('chat.receipt'),
   eventFrame('chat.recalled'),

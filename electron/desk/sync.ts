@@ -2,6 +2,7 @@
 // transaction, so after a crash the cache is exactly "every event up to position", never more or
 // less, and resuming from that position neither skips nor repeats anything.
 import type { EvFrame, Position, Snapshot } from '../../shared/protocol.ts';
+import { deleteMemberData } from './cache/privacy.ts';
 import type { CacheQueries } from './cache/queries.ts';
 
 export type ApplyOutcome =
@@ -79,6 +80,11 @@ export function applyEvent(q: CacheQueries, ev: EvFrame, now: number = Date.now(
         out.chat = { memberId: m.memberId, messageId: m.id, incoming: ev.type === 'chat.message' && m.from === 'member' };
         break;
       }
+      case 'member.deleted':
+        // Erased at HQ: nothing of the member stays in this cache.
+        deleteMemberData(q.db, ev.data.memberId);
+        out.memberIds.push(ev.data.memberId);
+        break;
       case 'chat.receipt':
         q.chat.setReceipts(ev.data.memberId, ev.data.receipts);
         if (ev.data.opId && q.deleteOp(ev.data.opId)) out.settledOpId = ev.data.opId;

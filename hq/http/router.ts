@@ -1,6 +1,7 @@
 // The HTTP request handler: routes, auth per route, and the promise that a bad request is
 // answered with a 4xx JSON error and never brings the server down.
 import { type IncomingMessage, type ServerResponse } from 'node:http';
+import { deleteMember } from '../core/memberDeletion.ts';
 import { handleEnroll, handleSnapshot } from './deskRoutes.ts';
 import {
   checkIntegrationKey,
@@ -64,6 +65,20 @@ async function route(ctx: IngestContext, req: IncomingMessage, res: ServerRespon
     return handleSnapshot(ctx.storage, req, res);
   }
   if (isManagerRoute(path)) return handleManagerRoute(ctx, req, res, path, method);
+  const erase = /^\/v1\/ingest\/members\/([^/]{1,64})$/.exec(path);
+  if (erase) {
+    expect('DELETE');
+    checkIntegrationKey(ctx, req);
+    let memberId: string;
+    try {
+      memberId = decodeURIComponent(erase[1]!);
+    } catch {
+      throw new HttpError(400, 'bad_member_id', 'the member id in the path is not valid percent-encoding');
+    }
+    const result = deleteMember(ctx.storage, ctx.eventLog, memberId);
+    if (!result) throw new HttpError(404, 'member_not_found', `no member ${memberId}`);
+    return sendJson(res, 200, { deleted: memberId, stores: result.events.length, trimmedEvents: result.trimmed });
+  }
   const ingest = ingestRoutes[path];
   if (ingest) {
     expect('POST');

@@ -133,4 +133,10 @@ export interface HqStorage {
   putIdempotent(key: string, requestHash: string, result: string, now: number): void;
   /** Drop remembered ops, idempotency keys and spent enrollment codes older than `cutoff`. */
   purgeOlderThan(cutoff: number): void;
+
+  // Privacy
+  /** Erase a member: the record, purchases, visits and notes, chat (messages, images, sessions). */
+  deleteMember(memberId: string): boolean;
+  /** Newest seq of the store's log whose event data contains `text` (e.g. a quoted member id). */
+  lastEventMentioning(storeId: string, text: string): number | null;
 }

@@ -395,6 +395,27 @@ export function openSqliteStorage(path: string): HqStorage {
         q.purgeIdem.run(cutoff);
         q.purgeCodes.run(cutoff);
       })(),
+    deleteMember: (memberId) =>
+      db.transaction(() => {
+        const existed = db.prepare('DELETE FROM members WHERE id = ?').run(memberId).changes > 0;
+        for (const sql of [
+          'DELETE FROM notes WHERE member_id = ?',
+          'DELETE FROM visits WHERE member_id = ?',
+          'DELETE FROM purchases WHERE member_id = ?',
+          'DELETE FROM messages WHERE member_id = ?',
+          'DELETE FROM conversations WHERE member_id = ?',
+          'DELETE FROM chat_images WHERE member_id = ?',
+          'DELETE FROM member_sessions WHERE member_id = ?',
+        ]) {
+          db.prepare(sql).run(memberId);
+        }
+        return existed;
+      })(),
+    lastEventMentioning: (storeId, text) =>
+      (db
+        .prepare("SELECT MAX(seq) FROM events WHERE store_id = ? AND instr(data, ?) > 0")
+        .pluck()
+        .get(storeId, text) as number | null) ?? null,
   };
   return storage;
 }

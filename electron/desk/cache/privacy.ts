@@ -1,0 +1,49 @@
+// Privacy on the desk: a member deleted at HQ leaves every cache (the `member.deleted` event), and
+// visits, notes and chat older than the retention period are purged on a schedule. What a desk
+// caches in the first place is its store's: the snapshot's home members, and the profiles of
+// members who visited this store (arrival events) — see docs/security.md.
+import type Database from 'better-sqlite3';
+
+/** Removes everything this cache holds about a member (not the outbox: queued ops get `not_found`). */
+export function deleteMemberData(db: Database.Database, memberId: string): number {
+  let n = 0;
+  for (const sql of [
+    'DELETE FROM notes WHERE member_id = ?',
+    'DELETE FROM visits WHERE member_id = ?',
+    'DELETE FROM profiles WHERE member_id = ?',
+    'DELETE FROM member_terms WHERE member_id = ?',
+    'DELETE FROM members WHERE id = ?',
+    'DELETE FROM chat_messages WHERE member_id = ?',
+    'DELETE FROM chat_conversations WHERE member_id = ?',
+  ]) {
+    n += db.prepare(sql).run(memberId).changes;
+  }
+  return n;
+}
+
+export interface PurgeResult {
+  visits: number;
+  messages: number;
+  members: number;
+}
+
+/**
+ * Drops visits (with their notes) last seen before `cutoff` and chat messages sent before it, then
+ * members of other stores that nothing here refers to any more. Visits with an unsettled outbox op
+ * are kept until HQ has answered. Home members stay (the store's search list, refreshed by snapshot).
+ */
+export function purgeOlderThan(db: Database.Database, cutoff: number, homeStoreId: string | null): PurgeResult {
+  return db.transaction((): PurgeResult => {
+    const keep = "SELECT visit_id FROM outbox WHERE state != 'rejected'";
+    db.prepare(`DELETE FROM notes WHERE visit_id IN (SELECT id FROM visits WHERE last_seen_at < ? AND id NOT IN (${keep}))`).run(cutoff);
+    const visits = db.prepare(`DELETE FROM visits WHERE last_seen_at < ? AND id NOT IN (${keep})`).run(cutoff).changes;
+    const messages = db.prepare("DELETE FROM chat_messages WHERE json_extract(json, '$.at') < ?").run(cutoff).changes;
+    db.prepare('DELETE FROM chat_conversations WHERE last_at < ? AND member_id NOT IN (SELECT member_id FROM chat_messages)').run(cutoff);
+    db.prepare('DELETE FROM chat_images WHERE fetched_at < ?').run(cutoff);
+    const orphan = `SELECT id FROM members WHERE json_extract(json, '$.homeStoreId') IS NOT ?
+        AND id NOT IN (SELECT member_id FROM visits) AND id NOT IN (SELECT member_id FROM chat_conversations)`;
+    const ids = (db.prepare(orphan).all(homeStoreId) as { id: string }[]).map((r) => r.id);
+    for (const id of ids) deleteMemberData(db, id);
+    return { visits, messages, members: ids.length };
+  })();
+}

@@ -1,0 +1,83 @@
+// Privacy: a member erased at HQ leaves HQ and every desk cache (live desks by the member.deleted
+// event, desks that were offline by a reset + snapshot, because the log entries carrying the
+// member's data are trimmed); HQ never sends a full phone number; a desk purges old visits.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FAST, STORE_A, STORE_B, TestHq, waitFor } from './fixtures/hq.ts';
+import { DeskCore } from '../../electron/desk/deskCore.ts';
+
+let t: TestHq;
+beforeEach(async () => {
+  t = await TestHq.start();
+  await t.seed();
+});
+afterEach(async () => {
+  await t.dispose();
+});
+
+const del = (memberId: string, key = t.hq.integrationKey) =>
+  fetch(`${t.url}/v1/ingest/members/${encodeURIComponent(memberId)}`, { method: 'DELETE', headers: { 'x-integration-key': key } });
+
+describe('member deletion', () => {
+  it('erases the member at HQ and from every desk cache, live or offline at the time', async () => {
+    const live = await t.desk(STORE_A, 'Live counter');
+    const offline = await t.desk(STORE_A, 'Offline counter');
+    live.desk.start();
+    offline.desk.start();
+    const first = await t.arrival(STORE_A, 'm3');
+    await waitFor(async () => (await offline.desk.getVisit(first.visitId)) !== null, 5000, 'arrival');
+    await offline.desk.close(); // offline from before the member's data entered the log
+    const { visitId } = await t.arrival(STORE_A, 'm1');
+    await t.arrival(STORE_A, 'm5');
+    await waitFor(async () => (await live.desk.getVisit(visitId)) !== null, 5000, 'arrival');
+
+    expect((await del('m1', 'wrong')).status).toBe(401);
+    const res = await del('m1');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ deleted: 'm1', stores: 2 });
+    expect((await del('m1')).status).toBe(404);
+
+    // HQ: gone from the snapshot and from every event it would still hand out, except the deletion.
+    const auditor = await t.enroll(STORE_A, 'auditor');
+    const snap = await t.snapshot(auditor.token);
+    expect(JSON.stringify(snap)).not.toContain('"m1"');
+    const head = snap.position.seq;
+    expect(t.hq.storage.getMember('m1')).toBeNull();
+    const retained = t.hq.storage.readEvents(STORE_A, 0, 1000);
+    expect(retained.filter((e) => e.data.includes('"m1"')).map((e) => e.type)).toEqual(['member.deleted']);
+    expect(t.hq.storage.readEvents(STORE_B, 0, 1000).map((e) => e.type)).toContain('member.deleted');
+
+    // The live desk applies member.deleted.
+    await waitFor(async () => (await live.desk.getMember('m1')) === null && (await live.desk.getVisit(visitId)) === null, 5000, 'live desk erased m1');
+    expect((await live.desk.searchMembers({ query: '张伟' })).length).toBe(0);
+    await waitFor(() => live.desk.position.seq === head, 5000, 'live desk at head');
+
+    // The desk that was offline: its resume point is inside the trimmed log → reset → snapshot.
+    const back = DeskCore.open({ dbPath: offline.dbPath, hqUrl: t.url, token: offline.token, ...FAST });
+    t.desks.push(back);
+    back.start();
+    await waitFor(() => back.position.seq === head, 5000, 'offline desk caught up');
+    expect(back.stats.resets).toBe(1);
+    expect(await back.getMember('m1')).toBeNull();
+    expect(await back.getVisit(visitId)).toBeNull();
+    expect(await back.getMember('m3')).not.toBeNull();
+  });
+});
+
+describe('phone numbers', () => {
+  it('HQ never sends a full phone number to a desk (snapshot, events), only the masked form and last 4', async () => {
+    const d = await t.desk(STORE_A, 'Counter');
+    d.desk.start();
+    for (const m of ['m1', 'm3', 'm5']) await t.arrival(STORE_A, m);
+    await t.ingest('members', [{ id: 'm7', code: 'M0000007', name: '会员7', tier: 'gold', phone: '+86 138-0000-1007', homeStoreId: STORE_A, sizes: { eu: 42, cn: 260 } }]);
+    const snap = JSON.stringify(await t.snapshot(d.token));
+    const frames = JSON.stringify(await t.readLog(STORE_A));
+    const full = /1380000\d{4}/;
+    expect(snap).not.toMatch(full);
+    expect(frames).not.toMatch(full);
+    expect(snap).toContain('138****1001');
+    await waitFor(async () => (await d.desk.getMember('m7')) !== null, 5000, 'member on desk');
+    const m7 = await d.desk.getMember('m7');
+    expect(m7!.member.phoneMasked).toBe('138****1007');
+    expect(m7!.member.phoneLast4).toBe('1007');
+  });
+});
