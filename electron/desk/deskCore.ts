@@ -41,6 +41,7 @@ import {
 } from '../../shared/protocol.ts';
 import { type BackoffOptions } from './backoff.ts';
 import { openCache } from './cache/db.ts';
+import { purgeOlderThan, type PurgeResult } from './cache/privacy.ts';
 import { CacheCorruptError, quarantineAndSalvage, type Salvage } from './cache/recover.ts';
 import { STORAGE_OK, storageFault, type StorageHealth } from './cache/storageHealth.ts';
 import { type CacheQueries } from './cache/queries.ts';
@@ -70,6 +71,10 @@ export interface DeskOptions {
   reconnect?: { minMs: number; maxMs: number };
   silenceMs?: number;
   ackEveryMs?: number;
+  /** Visits, notes and chat older than this many days are purged from the cache (default 30). */
+  retentionDays?: number;
+  /** How often the purge runs (default hourly; also once at open). */
+  purgeEveryMs?: number;
   log?: (line: string) => void;
   /** Inactivity before the UI locks the desk (default 5 min; 0 = never). */
   lockAfterMs?: number;
@@ -191,12 +196,42 @@ export class DeskCore implements DeskApi {
       throw err;
     }
     const core = new DeskCore(opts, q);
+    core.schedulePurge();
     if (salvage) {
       core.log(`desk: damaged cache (${salvage.detail}) moved to ${salvage.movedTo}; rebuilding from HQ${salvage.outboxLost ? '; its outbox could not be read' : ''}`);
       core.storageHealth = { ...core.storageHealth, rebuiltAt: Date.now(), outboxLost: salvage.outboxLost };
       core.connection = { ...core.connection, storage: core.storageHealth };
     }
     return core;
+  }
+
+  private purgeTimer: NodeJS.Timeout | null = null;
+
+  /** Runs the retention purge now and then, also while offline (privacy: docs/security.md). */
+  private schedulePurge(): void {
+    const run = () => {
+      try {
+        this.purgeExpired();
+      } catch (err) {
+        this.storageFailed(err);
+        this.log(`desk: retention purge failed: ${(err as Error).message}`);
+      }
+    };
+    run();
+    this.purgeTimer = setInterval(run, this.opts.purgeEveryMs ?? 60 * 60 * 1000);
+    this.purgeTimer.unref();
+  }
+
+  /**
+   * Drops visits (with notes) and chat messages older than the retention period, and members of
+   * other stores nothing refers to any more. Visits with an unsettled outbox op are kept.
+   */
+  purgeExpired(now: number = Date.now()): PurgeResult {
+    this.assertOpen();
+    const cutoff = now - (this.opts.retentionDays ?? 30) * 24 * 60 * 60 * 1000;
+    const out = purgeOlderThan(this.q.db, cutoff, this.q.getIdentity()?.storeId ?? null);
+    if (out.visits || out.messages || out.members) this.log(`desk: purged ${out.visits} visits, ${out.messages} messages, ${out.members} members older than the retention period`);
+    return out;
   }
 
   /** The last write failed because of the disk (full, read-only, damaged): tell the UI, keep going. */
@@ -265,6 +300,7 @@ export class DeskCore implements DeskApi {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    if (this.purgeTimer) clearInterval(this.purgeTimer);
     await this.stop();
     if (this.uploadRetry) clearTimeout(this.uploadRetry);
     for (const t of this.typing.values()) clearTimeout(t);

@@ -81,3 +81,23 @@ describe('phone numbers', () => {
     expect(m7!.member.phoneLast4).toBe('1007');
   });
 });
+
+describe('retention', () => {
+  it('the desk purges visits, notes and other stores’ members past the retention period, keeping unsettled work and home members', async () => {
+    const d = await t.desk(STORE_A, 'Counter', { retentionDays: 30 });
+    d.desk.start();
+    const a = await t.arrival(STORE_A, 'm1'); // home member of A
+    const b = await t.arrival(STORE_A, 'm2'); // home member of B, visiting A
+    await waitFor(async () => (await d.desk.getVisit(b.visitId)) !== null, 5000, 'arrivals');
+    await d.desk.stop();
+    await d.desk.addNote(a.visitId, 'pending while offline'); // unsettled: kept
+    expect(d.desk.purgeExpired(Date.now()).visits).toBe(0); // nothing is old yet
+    const out = d.desk.purgeExpired(Date.now() + 31 * 24 * 60 * 60 * 1000);
+    expect(out.visits).toBe(1);
+    expect(out.members).toBe(1);
+    expect(await d.desk.getVisit(b.visitId)).toBeNull();
+    expect(await d.desk.getMember('m2')).toBeNull();
+    expect(await d.desk.getVisit(a.visitId)).not.toBeNull();
+    expect((await d.desk.searchMembers({ query: '张伟' })).map((h) => h.id)).toEqual(['m1']);
+  });
+});
