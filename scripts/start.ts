@@ -17,13 +17,16 @@
 //   FOOTFALL_DEMO_PORT    demo HQ port (default 4870; a free one if taken)
 //   FOOTFALL_WEB_PORT     web shell port (default: a free one)
 //   FOOTFALL_NO_BROWSER=1 print the URL only; FOOTFALL_WEB=1 use the web shell even with Electron
+//   FOOTFALL_SETUP=1      no demo: the first-run setup screen enrolls the desk with a real HQ
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { build as viteBuild } from 'vite';
-import { DeskCore, enroll } from '../electron/desk/deskCore.ts';
+import { enroll } from '../electron/desk/deskCore.ts';
 import { type DeskConfig, readDeskConfig, writeDeskConfig } from '../electron/shell/deskConfig.ts';
+import { fileKeyBox } from '../electron/shell/secretBox.ts';
+import { createWebDeskHost } from '../electron/web/webHost.ts';
 import { startWebShell } from '../electron/web/webShell.ts';
 import { buildElectron } from './build-electron.ts';
 import { seedDemo } from '../hq/demo/seed.ts';
@@ -36,6 +39,8 @@ const env = process.env;
 const dataDir = resolve(env.FOOTFALL_DATA_DIR ?? '.footfall');
 const configPath = join(dataDir, 'desk.json');
 const deviceName = env.FOOTFALL_DEVICE_NAME ?? 'Counter 1';
+// The device token is sealed in desk.json with a key in desk.key (0600); Electron re-seals it with safeStorage.
+const tokenBox = () => fileKeyBox(join(dataDir, 'desk.key'));
 const cleanups: Array<() => unknown> = [];
 
 function say(line: string): void {
@@ -81,19 +86,25 @@ async function enrollWith(hqUrl: string, code: string, demo: boolean): Promise<D
     dbPath: join(dataDir, 'desk.db'),
     demo,
   };
-  writeDeskConfig(configPath, config);
+  writeDeskConfig(configPath, config, tokenBox());
   say(`enrolled as "${deviceName}" at ${answer.storeName}`);
   return config;
 }
 
 /** Work out which HQ and enrollment to use, enrolling when needed. */
-async function prepareDesk(): Promise<DeskConfig> {
-  const saved = readDeskConfig(configPath);
+async function prepareDesk(): Promise<DeskConfig | null> {
+  const saved = readDeskConfig(configPath, [tokenBox()]);
+  // FOOTFALL_SETUP=1: no demo, no enrollment from the environment — the desk's own first-run
+  // setup screen asks for the HQ address and code (or opens the enrollment already saved).
+  if (env.FOOTFALL_SETUP === '1') return saved && !saved.demo ? saved : null;
   if (env.FOOTFALL_HQ_URL) {
     const hqUrl = env.FOOTFALL_HQ_URL;
     if (saved && !saved.demo && saved.hqUrl === hqUrl) return saved;
     const code = env.FOOTFALL_ENROLL_CODE;
-    if (!code) throw new Error(`this desk is not enrolled with ${hqUrl}; set FOOTFALL_ENROLL_CODE to the code from HQ`);
+    if (!code) {
+      say(`this desk is not enrolled with ${hqUrl}: enter the code from HQ in the setup screen (or set FOOTFALL_ENROLL_CODE)`);
+      return null;
+    }
     return enrollWith(hqUrl, code, false);
   }
   if (saved && !saved.demo) return saved;
@@ -101,7 +112,7 @@ async function prepareDesk(): Promise<DeskConfig> {
   const { hq, fresh } = await startDemoHq();
   // A new demo database does not know the old token: enroll again.
   if (saved && !fresh) {
-    if (saved.hqUrl !== hq.url) writeDeskConfig(configPath, { ...saved, hqUrl: hq.url });
+    if (saved.hqUrl !== hq.url) writeDeskConfig(configPath, { ...saved, hqUrl: hq.url }, tokenBox());
     return { ...saved, hqUrl: hq.url };
   }
   return enrollWith(hq.url, hq.createEnrollmentCode(env.FOOTFALL_STORE ?? 'sh-nanjing'), true);
@@ -134,14 +145,15 @@ async function runElectron(binary: string): Promise<void> {
   child.on('exit', (code) => void shutdown(code ?? 0));
 }
 
-async function runWebShell(config: DeskConfig): Promise<void> {
+async function runWebShell(config: DeskConfig | null): Promise<void> {
   const staticDir = await buildRenderer();
-  const core = DeskCore.open({ dbPath: config.dbPath, hqUrl: config.hqUrl, token: config.token, log: env.FOOTFALL_VERBOSE ? (l) => say(`[desk] ${l}`) : undefined });
-  cleanups.unshift(() => core.close());
-  core.start();
-  const shell = await startWebShell({ core, staticDir, port: Number(env.FOOTFALL_WEB_PORT ?? 0), log: say });
+  // The desk host: settings, first-run enrollment, logs (<data>/logs), diagnostics, and the desk core.
+  const host = createWebDeskHost({ dataDir, echo: env.FOOTFALL_VERBOSE ? (l) => say(`[desk] ${l}`) : undefined });
+  cleanups.unshift(() => host.close());
+  host.start();
+  const shell = await startWebShell({ core: host.api, staticDir, port: Number(env.FOOTFALL_WEB_PORT ?? 0), log: say });
   cleanups.unshift(() => shell.close());
-  say(`desk for ${config.storeName} / ${config.deviceName}`);
+  say(config ? `desk for ${config.storeName} / ${config.deviceName}` : 'desk not enrolled yet: the setup screen asks for the HQ address and enrollment code');
   say(`open ${shell.url}`);
   if (env.FOOTFALL_NO_BROWSER !== '1' && env.DISPLAY && existsSync('/usr/bin/chromium')) {
     const profile = join(dataDir, 'chromium');

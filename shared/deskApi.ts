@@ -8,6 +8,7 @@ import { type Category, Id, ImageMime, type Member, type MemberProfile, type Mes
 import type { Rejection } from './protocol.ts';
 import { type ClerkPublic, type ClerkState, Pin, type SignInResult } from './clerks.ts';
 import { ReportArgs, type VisitReport, type VisitTimeline } from './kpis.ts';
+import { EnrollArgs, SettingsPatch, type SettingsView, type UpdateStatus } from './settings.ts';
 
 /** Where HQ stands with a local change: sent and waiting, applied, or refused (with why). */
 export type SyncState = 'pending' | 'confirmed' | 'rejected';
@@ -151,6 +152,17 @@ export const DeskCommands = {
   managerReport: z.tuple([ReportArgs]),
   /** Manager only: one visit's timeline. */
   managerTimeline: z.tuple([Id]),
+  // --- the shell's own commands (issue 8): settings, first-run enrollment, diagnostics, updates ---
+  // Answered by the shell that hosts the desk core (electron/shell/deskHost.ts), not by the core.
+  getSettings: z.tuple([]),
+  updateSettings: z.tuple([SettingsPatch]),
+  /** First run: enroll with HQ (URL, one-time code, this counter's name); answers the identity. */
+  enroll: EnrollArgs,
+  /** Support text: versions, OS, connection, queue, recent log lines with personal data redacted. */
+  getDiagnostics: z.tuple([]),
+  checkForUpdates: z.tuple([]),
+  /** Restart into a downloaded update (Electron only). */
+  installUpdate: z.tuple([]),
 } as const;
 export type DeskCommandName = keyof typeof DeskCommands;
 export const DESK_COMMAND_NAMES = Object.keys(DeskCommands) as DeskCommandName[];
@@ -182,9 +194,11 @@ export interface DeskEvents {
   clerk: ClerkState;
   /** The store's clerk list changed (HQ sent a new one). */
   clerks: { clerks: ClerkPublic[] };
+  /** Settings, enrollment or update state changed (sent by the shell, issue 8). */
+  settings: SettingsView;
 }
 export type DeskEventName = keyof DeskEvents;
-export const DESK_EVENT_NAMES: DeskEventName[] = ['connection', 'arrival', 'visits', 'member', 'reset', 'chat', 'chatTyping', 'chatPresence', 'clerk', 'clerks'];
+export const DESK_EVENT_NAMES: DeskEventName[] = ['connection', 'arrival', 'visits', 'member', 'reset', 'chat', 'chatTyping', 'chatPresence', 'clerk', 'clerks', 'settings'];
 
 /**
  * Where a message stands. The clerk's: sending (in the outbox) → sent (HQ has it) → delivered (the
@@ -272,7 +286,20 @@ export interface DeskApi {
   managerReport(args: ReportArgs): Promise<VisitReport>;
   managerTimeline(visitId: string): Promise<VisitTimeline | null>;
   on<E extends DeskEventName>(event: E, listener: (payload: DeskEvents[E]) => void): () => void;
+  // --- the shell's own commands (issue 8) ---
+  getSettings(): Promise<SettingsView>;
+  updateSettings(patch: SettingsPatch): Promise<SettingsView>;
+  enroll(hqUrl: string, code: string, deviceName: string): Promise<DeskIdentity>;
+  getDiagnostics(): Promise<string>;
+  checkForUpdates(): Promise<UpdateStatus>;
+  installUpdate(): Promise<void>;
 }
+
+/** Commands the shell answers itself; the desk core implements the rest (DeskCoreApi). */
+export const SHELL_COMMAND_NAMES = ['getSettings', 'updateSettings', 'enroll', 'getDiagnostics', 'checkForUpdates', 'installUpdate'] as const;
+export type ShellCommandName = (typeof SHELL_COMMAND_NAMES)[number];
+/** What the desk core itself implements: DeskApi without the shell's commands. */
+export type DeskCoreApi = Omit<DeskApi, ShellCommandName>;
 
 /** Errors crossing the bridge carry a stable code the UI can translate. */
 export interface DeskErrorShape {

@@ -14,7 +14,7 @@ import {
   type ConversationView,
   type OutgoingMessage,
   type SendResult,
-  type DeskApi,
+  type DeskCoreApi,
   type DeskCommandName,
   type DeskEventName,
   type DeskEvents,
@@ -104,7 +104,7 @@ type Session = 'none' | 'hello' | 'replay' | 'awaitReset' | 'resetting' | 'live'
 
 const ARRIVAL_ALERT_MEMORY = 5000;
 
-export class DeskCore implements DeskApi {
+export class DeskCore implements DeskCoreApi {
   private readonly listeners = new Map<DeskEventName, Set<(payload: never) => void>>();
   private readonly log: (line: string) => void;
   private link: HqLink | null = null;

@@ -1,10 +1,13 @@
-// The desk's enrollment, kept between starts in .footfall/desk.json: which HQ, which store and
-// device, and the device token. Written by scripts/start.ts after enrolling; read by start.ts and
-// by the Electron main process. Plain Node (no `electron` import).
-// TODO(issue 5): under Electron, keep the token with safeStorage (OS keychain) instead of plain JSON.
+// The desk's enrollment, kept between starts in desk.json: which HQ, which store and device, and
+// the device token — sealed by a SecretBox (secretBox.ts: Electron safeStorage, or AES-GCM with a
+// 0600 key file for the web shell), never stored in plain text. Written after enrolling (the setup
+// screen, or scripts/start.ts); read by start.ts and by the Electron main process. Plain Node.
+//
+// A file from before sealing (a plain `token`) is still read, and sealed on the next write.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
+import { type SecretBox } from './secretBox.ts';
 
 export const DeskConfig = z.object({
   hqUrl: z.string().url(),
@@ -20,8 +23,17 @@ export const DeskConfig = z.object({
 });
 export type DeskConfig = z.infer<typeof DeskConfig>;
 
-/** Read a config file; null when it is missing or unreadable (the caller enrolls again). */
-export function readDeskConfig(path: string): DeskConfig | null {
+/** On disk: the same fields with the token sealed (or, from older files, plain). */
+const StoredConfig = DeskConfig.omit({ token: true }).extend({
+  token: z.string().min(1).optional(),
+  tokenSealed: z.object({ box: z.string().min(1), data: z.string().min(1) }).optional(),
+});
+
+/**
+ * Read a config file; null when it is missing, unreadable, or its token cannot be opened by any of
+ * `boxes` (the caller enrolls again).
+ */
+export function readDeskConfig(path: string, boxes: readonly SecretBox[] = []): DeskConfig | null {
   let raw: string;
   try {
     raw = readFileSync(path, 'utf8');
@@ -29,17 +41,39 @@ export function readDeskConfig(path: string): DeskConfig | null {
     return null;
   }
   try {
-    const parsed = DeskConfig.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : null;
+    const parsed = StoredConfig.safeParse(JSON.parse(raw));
+    if (!parsed.success) return null;
+    const { tokenSealed, token: plain, ...rest } = parsed.data;
+    let token = plain ?? null;
+    if (tokenSealed) {
+      const box = boxes.find((b) => b.kind === tokenSealed.box);
+      token = box ? box.open(tokenSealed.data) : null;
+    }
+    if (!token) return null;
+    return DeskConfig.parse({ ...rest, token });
   } catch {
     return null;
   }
 }
 
-export function writeDeskConfig(path: string, config: DeskConfig): void {
+/** How the token on disk is kept: 'plain' (an older file), a box kind, or null (no file/token). */
+export function storedTokenBox(path: string): string | null {
+  try {
+    const data = JSON.parse(readFileSync(path, 'utf8')) as { token?: unknown; tokenSealed?: { box?: unknown } };
+    if (typeof data.tokenSealed?.box === 'string') return data.tokenSealed.box;
+    return typeof data.token === 'string' ? 'plain' : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Write the config with the token sealed by `box`. */
+export function writeDeskConfig(path: string, config: DeskConfig, box: SecretBox): void {
   mkdirSync(dirname(path), { recursive: true });
+  const { token, ...rest } = DeskConfig.parse(config);
+  const stored = { ...rest, tokenSealed: { box: box.kind, data: box.seal(token) } };
   // Write then rename, so a crash mid-write never leaves a half file that loses the enrollment.
   const tmp = `${path}.tmp`;
-  writeFileSync(tmp, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
+  writeFileSync(tmp, JSON.stringify(stored, null, 2) + '\n', { mode: 0o600 });
   renameSync(tmp, path);
 }

@@ -2,7 +2,7 @@
 // the web shell's WebSocket bridge): a command name must be one of DeskCommands and its arguments
 // must match that command's schema. Whatever the page sends is untrusted until it passes here.
 // No `electron` import: the web shell and unit tests use this module in plain Node.
-import { DESK_COMMAND_NAMES, DESK_EVENT_NAMES, type DeskApi, type DeskCommandName, DeskCommands, type DeskErrorShape, type DeskEventName } from '../../shared/deskApi.ts';
+import { DESK_COMMAND_NAMES, DESK_EVENT_NAMES, type DeskApi, type DeskCommandName, type DeskCoreApi, DeskError, DeskCommands, type DeskErrorShape, type DeskEventName } from '../../shared/deskApi.ts';
 import { describeIssues } from '../../shared/protocol.ts';
 
 /** IPC channel names. Commands are invoked on `footfall:cmd:<name>`, events arrive on `footfall:ev:<name>`. */
@@ -14,10 +14,12 @@ export const EVENT_CHANNEL_PREFIX = 'footfall:ev:';
  * arrival notification, so the renderer opens that member. The renderer knows it by the same name
  * (renderer/src/api/types.ts) — the two folders may not import each other.
  */
-export const SHELL_EVENT_NAMES = ['openVisit'] as const;
+export const SHELL_EVENT_NAMES = ['openVisit', 'openSettings'] as const;
 export type ShellEventName = (typeof SHELL_EVENT_NAMES)[number];
 export interface ShellEvents {
   openVisit: { visitId: string; memberId: string };
+  /** The tray menu's "Settings…" (issue 8). */
+  openSettings: Record<string, never>;
 }
 
 export const COMMAND_CHANNELS: readonly string[] = DESK_COMMAND_NAMES.map((n) => COMMAND_CHANNEL_PREFIX + n);
@@ -63,9 +65,11 @@ export function validateInvoke(channel: unknown, args: unknown): ValidCommand | 
 }
 
 /** Call a validated command on the desk core. */
-export async function dispatchCommand(core: DeskApi, command: ValidCommand): Promise<unknown> {
-  const fn = core[command.method] as (...args: unknown[]) => Promise<unknown>;
-  return fn.apply(core, command.args);
+export async function dispatchCommand(core: DeskApi | DeskCoreApi, command: ValidCommand): Promise<unknown> {
+  // A bare desk core (tests, the e2e stack) has no shell commands (settings, enroll…).
+  const fn = (core as unknown as Record<string, unknown>)[command.method];
+  if (typeof fn !== 'function') throw new DeskError('not_found', `${command.method} is not available in this shell`);
+  return (fn as (...args: unknown[]) => Promise<unknown>).apply(core, command.args);
 }
 
 /** Turn anything thrown by the desk core into the error shape the UI understands. */

@@ -1,36 +1,52 @@
-// Electron main process: one desk window, the desk core hosted here, IPC to the renderer.
-// The decisions (window flags, CSP, navigation/sender/permission guards, argument validation) live
-// in small pure modules next to this file and are unit-tested; this file only wires them up.
+// Electron main process: one desk window, the desk host (desk core + settings, enrollment, logs,
+// diagnostics, updates) hosted here, IPC to the renderer, a tray icon with the waiting and unread
+// counts. The decisions (window flags and remembered bounds, CSP, navigation/sender/permission
+// guards, argument validation, tray text, alert policy, token sealing, update state) live in small
+// pure modules next to this file and are unit-tested; this file only wires them to Electron.
 //
 // Run: `npm run build:renderer && npm run build:electron && npx electron out/electron/main.cjs`
-// (scripts/start.ts does this when the Electron binary is present). The desk enrollment comes from
-// the file named by FOOTFALL_DESK_CONFIG (default .footfall/desk.json), written by start.ts.
+// (scripts/start.ts does this when the Electron binary is present). Data folder: the folder of
+// FOOTFALL_DESK_CONFIG when set (start.ts points it at .footfall/desk.json), else Electron's
+// userData folder. Without an enrollment there the window opens on the first-run setup screen.
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { app, BrowserWindow, ipcMain, type IpcMainInvokeEvent, net, Notification, protocol, session, shell } from 'electron';
+import { arch, homedir, release } from 'node:os';
+import { dirname, join } from 'node:path';
+import { app, BrowserWindow, ipcMain, type IpcMainInvokeEvent, Menu, nativeImage, net, Notification, protocol, safeStorage, screen, session, shell, Tray } from 'electron';
+import { autoUpdater } from 'electron-updater';
 import { DESK_EVENT_NAMES, type DeskApi } from '../../shared/deskApi.ts';
-import { DeskCore } from '../desk/deskCore.ts';
+import { type SettingsView } from '../../shared/settings.ts';
+import { DeskCore, enroll } from '../desk/deskCore.ts';
+import { alertDecision } from './alertPolicy.ts';
 import { APP_ENTRY_URL, APP_HOST, APP_SCHEME } from './appOrigin.ts';
+import { setLinuxAutostart } from './autostart.ts';
+import { chatNotificationText, shouldNotifyChat } from './chatNotification.ts';
 import { securityHeaders } from './csp.ts';
-import { readDeskConfig } from './deskConfig.ts';
+import { DeskHost } from './deskHost.ts';
 import { isAllowedNavigation, isTrustedSender, permissionDecision, windowOpenDecision } from './guards.ts';
 import { COMMAND_CHANNELS, dispatchCommand, EVENT_CHANNEL_PREFIX, type ShellEvents, toErrorShape, validateInvoke } from './ipcValidation.ts';
+import { createRotatingLog } from './logs.ts';
 import { notificationText } from './notificationText.ts';
-import { chatNotificationText, shouldNotifyChat } from './chatNotification.ts';
+import { fileKeyBox, safeStorageBox } from './secretBox.ts';
 import { mimeType, resolveStaticPath } from './staticFiles.ts';
+import { trayMenuLabels, trayText } from './trayText.ts';
+import { createUpdateController, type UpdaterLike } from './updater.ts';
 import { windowOptions } from './windowOptions.ts';
+import { debouncedSaver, loadWindowState, restoreBounds, saveWindowState } from './windowState.ts';
 
 // Bundled to out/electron/main.cjs; the renderer build sits next to it in out/renderer.
 const rendererDir = join(__dirname, '..', 'renderer');
 const preloadPath = join(__dirname, 'preload.cjs');
-const configPath = process.env.FOOTFALL_DESK_CONFIG ?? join(process.cwd(), '.footfall', 'desk.json');
+const iconDir = join(__dirname, 'icons');
 
 // Must run before `ready`: a standard + secure scheme gets a real origin, so the sender and
 // navigation checks can compare origins (file:// cannot be told apart from any other local file).
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
 let mainWindow: BrowserWindow | null = null;
-let core: DeskCore | null = null;
+let host: DeskHost | null = null;
+let tray: Tray | null = null;
+let quitting = false;
 
 if (!app.requestSingleInstanceLock()) {
   // One desk per PC: a second launch focuses the first window instead.
@@ -50,27 +66,95 @@ function showWindow(): void {
   mainWindow.focus();
 }
 
-function sendToRenderer<E extends string>(event: E, payload: unknown): void {
+function sendToRenderer(event: string, payload: unknown): void {
   if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(EVENT_CHANNEL_PREFIX + event, payload);
 }
 
-async function boot(): Promise<void> {
-  const config = readDeskConfig(configPath);
-  if (!config) {
-    console.error(`footfall: no desk enrollment at ${configPath}; run \`npm start\` once to enroll this desk.`);
-    app.exit(2);
-    return;
+function appVersion(): string {
+  try {
+    return app.getVersion();
+  } catch {
+    return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
   }
+}
+
+/** The desk's language for native text: its setting, else the OS locale. */
+function nativeLocale(): string {
+  const language = host?.currentSettings().language ?? 'system';
+  return language === 'system' ? app.getLocale() : language;
+}
+
+async function boot(): Promise<void> {
+  const configFromEnv = process.env.FOOTFALL_DESK_CONFIG;
+  const dataDir = configFromEnv ? dirname(configFromEnv) : app.getPath('userData');
+  const log = createRotatingLog({ dir: join(dataDir, 'logs'), echo: process.env.FOOTFALL_VERBOSE ? (l) => console.log(l) : undefined });
+  const fileBox = fileKeyBox(join(dataDir, 'desk.key'));
+  // The OS keychain when it really protects something; else the 0600 key file (see secretBox.ts).
+  const sealBox = safeStorageBox(safeStorage, process.platform) ?? fileBox;
+  if (sealBox === fileBox) log.write('warn', 'safeStorage unavailable (no OS keyring): the device token is sealed with a key file');
+
+  // electron-updater only works from a packaged app (it reads app-update.yml from resources).
+  const updater = app.isPackaged ? (autoUpdater as unknown as UpdaterLike) : null;
+  if (app.isPackaged) autoUpdater.logger = { info: (m: unknown) => log.write('info', `update: ${String(m)}`), warn: (m: unknown) => log.write('warn', `update: ${String(m)}`), error: (m: unknown) => log.write('error', `update: ${String(m)}`), debug: () => {} };
+  const updates = createUpdateController({ updater, currentVersion: appVersion(), onChange: () => host?.publishSettings() });
+
+  const startOnLoginSupported = process.platform === 'win32' || process.platform === 'darwin' || process.platform === 'linux';
+  host = new DeskHost({
+    dataDir,
+    settingsPath: join(dataDir, 'settings.json'),
+    configPath: configFromEnv ?? join(dataDir, 'desk.json'),
+    dbPath: join(dataDir, 'desk.db'),
+    sealBox,
+    openBoxes: [fileBox],
+    capabilities: { shell: 'electron', startOnLogin: startOnLoginSupported, autoUpdate: updater !== null, nativeNotifications: Notification.isSupported() },
+    appVersion: appVersion(),
+    versions: { electron: process.versions.electron, chrome: process.versions.chrome, node: process.versions.node, v8: process.versions.v8 },
+    os: { platform: process.platform, release: release(), arch: arch(), locale: app.getLocale() },
+    log,
+    updates,
+    openCore: (config, settings) => DeskCore.open({ dbPath: config.dbPath, hqUrl: config.hqUrl, token: config.token, retentionDays: settings.retentionDays, log: log.line }),
+    enroll,
+    setStartOnLogin: (on) => {
+      if (process.platform === 'linux') setLinuxAutostart(process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), on, process.env.APPIMAGE ?? process.execPath);
+      else app.setLoginItemSettings({ openAtLogin: on, args: ['--hidden'] });
+    },
+    onSettingsChanged: (view) => updateTray(view),
+  });
 
   registerAppProtocol();
   lockDownSession();
+  host.start();
+  watchNetwork();
 
-  core = DeskCore.open({ dbPath: config.dbPath, hqUrl: config.hqUrl, token: config.token });
-  core.start();
-  watchNetwork(core);
+  createWindow(dataDir);
+  createTray();
+  registerIpc(host.api, () => mainWindow?.webContents.id ?? null);
+  forwardEvents(host);
+  await mainWindow!.loadURL(APP_ENTRY_URL);
+  // Look for an update shortly after start, then every 6 hours (downloads in the background).
+  if (updater) {
+    setTimeout(() => void updates.checkNow(), 30_000).unref();
+    setInterval(() => void updates.checkNow(), 6 * 60 * 60 * 1000).unref();
+  }
+}
 
-  mainWindow = new BrowserWindow(windowOptions({ preloadPath, title: `Footfall · ${config.storeName}` }));
-  const contents = mainWindow.webContents;
+function createWindow(dataDir: string): void {
+  const statePath = join(dataDir, 'window-state.json');
+  const displays = [screen.getPrimaryDisplay(), ...screen.getAllDisplays().filter((d) => d.id !== screen.getPrimaryDisplay().id)];
+  const bounds = restoreBounds(loadWindowState(statePath), displays.map((d) => d.workArea));
+  const identity = host?.identity;
+  const base = windowOptions({ preloadPath, title: identity ? `Footfall · ${identity.storeName}` : 'Footfall', iconPath: join(iconDir, 'icon.png') });
+  mainWindow = new BrowserWindow({ ...base, x: bounds.x, y: bounds.y, width: bounds.width, height: bounds.height });
+  const win = mainWindow;
+  const saver = debouncedSaver((state) => saveWindowState(statePath, state), 500);
+  const remember = () => {
+    if (win.isDestroyed() || win.isMinimized()) return;
+    const b = win.getNormalBounds();
+    saver.schedule({ x: b.x, y: b.y, width: b.width, height: b.height, maximized: win.isMaximized() });
+  };
+  for (const event of ['resize', 'move', 'maximize', 'unmaximize'] as const) win.on(event as 'resize', remember);
+
+  const contents = win.webContents;
   contents.on('will-navigate', (event, url) => {
     if (!isAllowedNavigation(url)) event.preventDefault();
   });
@@ -83,14 +167,88 @@ async function boot(): Promise<void> {
     if (decision.openExternally) void shell.openExternal(url);
     return { action: 'deny' };
   });
-  mainWindow.once('ready-to-show', () => mainWindow?.show());
-  mainWindow.on('closed', () => {
+  const startHidden = process.argv.includes('--hidden');
+  win.once('ready-to-show', () => {
+    if (bounds.maximized) win.maximize();
+    if (!startHidden) win.show();
+  });
+  win.on('close', (event) => {
+    remember();
+    saver.flush();
+    // The counter keeps listening for arrivals: closing the window hides it to the tray.
+    if (!quitting && tray) {
+      event.preventDefault();
+      win.hide();
+    }
+  });
+  win.on('closed', () => {
     mainWindow = null;
   });
+}
 
-  registerIpc(core, () => mainWindow?.webContents.id ?? null);
-  forwardEvents(core);
-  await mainWindow.loadURL(APP_ENTRY_URL);
+function createTray(): void {
+  try {
+    const image = nativeImage.createFromPath(join(iconDir, process.platform === 'darwin' ? 'trayTemplate.png' : 'tray.png'));
+    tray = new Tray(image.isEmpty() ? nativeImage.createEmpty() : image);
+  } catch {
+    tray = null; // Some Linux desktops have no tray; the window then closes as usual.
+    return;
+  }
+  tray.on('click', () => showWindow());
+  if (host) updateTray(host.view());
+  void refreshCounts();
+}
+
+let counts = { unclaimed: 0, unread: 0 };
+function updateTray(_view?: SettingsView): void {
+  if (!tray || !host) return;
+  const locale = nativeLocale();
+  const connection = host.desk ? lastConnection : null;
+  const text = trayText({ ...counts, connection, storeName: host.identity?.storeName ?? null }, locale);
+  tray.setToolTip(text.tooltip);
+  if (process.platform === 'darwin') tray.setTitle(text.title);
+  app.setBadgeCount(counts.unclaimed + counts.unread);
+  const labels = trayMenuLabels(locale);
+  tray.setContextMenu(
+    Menu.buildFromTemplate([
+      { label: labels.open, click: () => showWindow() },
+      {
+        label: labels.settings,
+        click: () => {
+          showWindow();
+          const payload: ShellEvents['openSettings'] = {};
+          sendToRenderer('openSettings', payload);
+        },
+      },
+      { type: 'separator' },
+      { label: labels.quit, click: () => app.quit() },
+    ]),
+  );
+}
+
+let lastConnection: 'online' | 'connecting' | 'offline' | null = null;
+let countTimer: NodeJS.Timeout | null = null;
+/** Recount waiting arrivals and unread messages (debounced: events come in bursts). */
+function scheduleCounts(): void {
+  if (countTimer) return;
+  countTimer = setTimeout(() => {
+    countTimer = null;
+    void refreshCounts();
+  }, 300);
+}
+
+async function refreshCounts(): Promise<void> {
+  if (!host) return;
+  const api = host.api;
+  const startOfDay = new Date();
+  startOfDay.setHours(0, 0, 0, 0);
+  try {
+    const [arrivals, conversations] = await Promise.all([api.listArrivals({ since: startOfDay.getTime(), limit: 2000 }), api.listConversations({ limit: 500 })]);
+    counts = { unclaimed: arrivals.filter((v) => v.status === 'open').length, unread: conversations.reduce((n, c) => n + c.unread, 0) };
+  } catch {
+    // Keep the last counts (e.g. the cache is closing).
+  }
+  updateTray();
 }
 
 /** Serve out/renderer on app://footfall/ with the CSP and other security headers. */
@@ -136,12 +294,21 @@ function registerIpc(desk: DeskApi, windowContentsId: () => number | null): void
   }
 }
 
-function forwardEvents(desk: DeskCore): void {
+function forwardEvents(desk: DeskHost): void {
   for (const name of DESK_EVENT_NAMES) desk.on(name, (payload) => sendToRenderer(name, payload));
+  for (const name of ['arrival', 'visits', 'chat', 'reset'] as const) desk.on(name, () => scheduleCounts());
+  desk.on('connection', (c) => {
+    if (c.status !== lastConnection) {
+      lastConnection = c.status;
+      updateTray();
+    }
+  });
   desk.on('arrival', ({ visit }) => {
-    if (!Notification.isSupported()) return;
-    const text = notificationText(visit, app.getLocale());
-    const note = new Notification({ title: text.title, body: text.body, silent: false, urgency: 'normal' });
+    // The renderer plays the chosen sound; the toast itself is silent so it never plays twice.
+    const decision = alertDecision(desk.currentSettings(), new Date(), Notification.isSupported());
+    if (!decision.notify) return;
+    const text = notificationText(visit, nativeLocale());
+    const note = new Notification({ title: text.title, body: text.body, silent: true, urgency: 'normal' });
     note.on('click', () => {
       showWindow();
       const payload: ShellEvents['openVisit'] = { visitId: visit.id, memberId: visit.memberId };
@@ -151,10 +318,11 @@ function forwardEvents(desk: DeskCore): void {
   });
   // A member's chat message while the window is not focused: a native notification (issue 3).
   desk.on('chat', ({ memberId, incoming }) => {
-    if (!shouldNotifyChat(incoming, mainWindow?.isFocused() ?? false) || !Notification.isSupported()) return;
-    void desk.getMember(memberId).then((m) => {
-      const text = chatNotificationText(incoming, m?.member.name ?? memberId, app.getLocale());
-      const note = new Notification({ title: text.title, body: text.body, silent: false });
+    if (!shouldNotifyChat(incoming, mainWindow?.isFocused() ?? false)) return;
+    if (!alertDecision(desk.currentSettings(), new Date(), Notification.isSupported()).notify) return;
+    void desk.api.getMember(memberId).then((m) => {
+      const text = chatNotificationText(incoming, m?.member.name ?? memberId, nativeLocale());
+      const note = new Notification({ title: text.title, body: text.body, silent: true });
       note.on('click', () => showWindow());
       note.show();
     });
@@ -162,26 +330,33 @@ function forwardEvents(desk: DeskCore): void {
 }
 
 /** Electron has no online/offline event in main; poll the OS view and tell the link at once. */
-function watchNetwork(desk: DeskCore): void {
+function watchNetwork(): void {
   let online = net.isOnline();
   const timer = setInterval(() => {
     const now = net.isOnline();
     if (now !== online) {
       online = now;
-      desk.networkChanged(now);
+      host?.desk?.networkChanged?.(now);
     }
   }, 3000);
   timer.unref();
 }
 
-app.on('window-all-closed', () => app.quit());
-let quitting = false;
+// With a tray the desk keeps running when its window is closed; without one, closing quits.
+app.on('window-all-closed', () => {
+  if (!tray) app.quit();
+});
+app.on('activate', () => showWindow());
+let closed = false;
 app.on('before-quit', (event) => {
-  // Let the desk core send its last ack and close SQLite cleanly before the process goes.
-  if (!core || quitting) return;
   quitting = true;
+  // Let the desk core send its last ack and close SQLite cleanly before the process goes.
+  if (!host || closed) return;
+  closed = true;
   event.preventDefault();
-  const closing = core;
-  core = null;
+  const closing = host;
+  host = null;
+  tray?.destroy();
+  tray = null;
   void closing.close().finally(() => app.quit());
 });

@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
-import { DESK_EVENT_NAMES, type DeskApi } from '../../shared/deskApi.ts';
+import { DESK_EVENT_NAMES, type DeskCoreApi } from '../../shared/deskApi.ts';
 // The pure checks are shared with the Electron shell so both transports enforce the same rules.
 import { securityHeaders } from '../shell/csp.ts';
 import { dispatchCommand, toErrorShape, validateCommand } from '../shell/ipcValidation.ts';
@@ -19,7 +19,8 @@ import { mimeType, resolveStaticPath } from '../shell/staticFiles.ts';
 import { BRIDGE_PATH, BridgeClose, BridgeRequest, MAX_BRIDGE_FRAME_BYTES } from './bridgeProtocol.ts';
 
 export interface WebShellOptions {
-  core: DeskApi;
+  /** A DeskHost (full DeskApi: settings, enrollment…) or a bare desk core (the shell commands then answer 'not_found'). */
+  core: DeskCoreApi;
   /** 0 (default) picks a free port. */
   port?: number;
   /** Folder of the built renderer (out/renderer). */

@@ -5,6 +5,8 @@ import type { DeskApi } from '../../../shared/deskApi.ts';
 
 export interface ShellEvents {
   openVisit: { visitId: string; memberId: string };
+  /** The tray menu's "Settings…" (issue 8). */
+  openSettings: Record<string, never>;
 }
 
 /** Bridge-level state of the web shell transport (Electron IPC is always "up"). */

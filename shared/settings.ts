@@ -1,0 +1,133 @@
+// Desk settings (issue 8): what the clerk or the store's IT can change at the counter, the first-run
+// enrollment, diagnostics and updates. One zod schema here is the truth for both shells (Electron
+// and the web shell persist the same JSON) and for the UI's form validation.
+import { z } from 'zod';
+
+/** An HQ address: http(s) only, no credentials, no query or fragment. */
+export const HqUrl = z
+  .string()
+  .trim()
+  .min(1)
+  .max(300)
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' && url.username === '' && url.password === '' && url.search === '' && url.hash === '';
+    } catch {
+      return false;
+    }
+  }, 'an http:// or https:// address without user, query or fragment')
+  .transform((value) => value.replace(/\/+$/, ''));
+
+/** A one-time enrollment code as HQ makes them: letters, digits and dashes (6–64). */
+export const EnrollCode = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9-]{6,64}$/, 'letters, digits and dashes, 6 to 64 characters');
+export const DeviceName = z.string().trim().min(1).max(60);
+
+/** Update channel: one per chain (and stage), e.g. "acme-stable"; it names a folder on HQ. */
+export const UpdateChannel = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lowercase letters, digits and dashes');
+
+export const SOUNDS = ['chime', 'bell', 'knock', 'none'] as const;
+export type SoundName = (typeof SOUNDS)[number];
+
+/** "HH:MM", 24 h. */
+export const ClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM');
+
+export const DeskSettings = z
+  .object({
+    /** HQ this desk talks to; changing it needs a new enrollment (the token is per HQ). */
+    hqUrl: z.union([HqUrl, z.literal('')]).default(''),
+    /** UI language; 'system' follows the OS / browser. */
+    language: z.enum(['system', 'en', 'zh-CN']).default('system'),
+    /** Native notifications for arrivals and chat messages. */
+    notifications: z.boolean().default(true),
+    sound: z.enum(SOUNDS).default('chime'),
+    /** 0–100. */
+    volume: z.number().int().min(0).max(100).default(70),
+    /** Quiet hours: no sound and no native notification in this window (the queue still fills). */
+    quietHours: z
+      .object({ enabled: z.boolean(), from: ClockTime, to: ClockTime })
+      .strict()
+      .default({ enabled: false, from: '22:00', to: '08:00' }),
+    /** Start the desk when the user logs in to the PC (Electron only). */
+    startOnLogin: z.boolean().default(false),
+    /** Days of closed visits and chat the desk keeps locally. */
+    retentionDays: z.number().int().min(1).max(365).default(30),
+    updateChannel: UpdateChannel.default('stable'),
+  })
+  .strict();
+export type DeskSettings = z.infer<typeof DeskSettings>;
+
+export const DEFAULT_SETTINGS: DeskSettings = DeskSettings.parse({});
+
+/** A change to some settings (hqUrl is changed by enrolling again, not here). */
+export const SettingsPatch = z
+  .object({
+    language: z.enum(['system', 'en', 'zh-CN']).optional(),
+    notifications: z.boolean().optional(),
+    sound: z.enum(SOUNDS).optional(),
+    volume: z.number().int().min(0).max(100).optional(),
+    quietHours: z.object({ enabled: z.boolean(), from: ClockTime, to: ClockTime }).strict().optional(),
+    startOnLogin: z.boolean().optional(),
+    retentionDays: z.number().int().min(1).max(365).optional(),
+    updateChannel: UpdateChannel.optional(),
+  })
+  .strict();
+export type SettingsPatch = z.infer<typeof SettingsPatch>;
+
+export const EnrollArgs = z.tuple([HqUrl, EnrollCode, DeviceName]);
+
+/** What this shell can do: the web shell cannot start on login or update itself. */
+export interface ShellCapabilities {
+  shell: 'electron' | 'web';
+  startOnLogin: boolean;
+  autoUpdate: boolean;
+  nativeNotifications: boolean;
+}
+
+export interface UpdateStatus {
+  /** Running version (package.json). */
+  currentVersion: string;
+  channel: string;
+  /** Where updates come from: <hqUrl>/updates/<channel>/, or null when not configured. */
+  feedUrl: string | null;
+  /** idle · checking · available · downloading · downloaded (restart to install) · none · error · unsupported */
+  state: 'idle' | 'checking' | 'available' | 'downloading' | 'downloaded' | 'none' | 'error' | 'unsupported';
+  /** Version offered by the feed, when one is. */
+  availableVersion: string | null;
+  lastCheckAt: number | null;
+  error: string | null;
+}
+
+export interface SettingsView {
+  settings: DeskSettings;
+  capabilities: ShellCapabilities;
+  update: UpdateStatus;
+  enrolled: boolean;
+  /** Where the desk keeps its files (settings, cache, logs), for the support line. */
+  dataDir: string;
+}
+
+/** The feed URL electron-updater's generic provider reads latest*.yml from. */
+export function updateFeedUrl(hqUrl: string, channel: string): string | null {
+  if (!hqUrl) return null;
+  return `${hqUrl.replace(/\/+$/, '')}/updates/${encodeURIComponent(channel)}/`;
+}
+
+/** Minutes since midnight for "HH:MM". */
+function minutes(clock: string): number {
+  const [h, m] = clock.split(':').map(Number);
+  return (h ?? 0) * 60 + (m ?? 0);
+}
+
+/** Whether local time `date` falls inside quiet hours (the window may wrap midnight). */
+export function inQuietHours(quiet: DeskSettings['quietHours'], date: Date): boolean {
+  if (!quiet.enabled) return false;
+  const now = date.getHours() * 60 + date.getMinutes();
+  const from = minutes(quiet.from);
+  const to = minutes(quiet.to);
+  if (from === to) return false;
+  return from < to ? now >= from && now < to : now >= from || now < to;
+}
