@@ -1,8 +1,8 @@
-// `npm run hq -- [--port 8080] [--host 127.0.0.1] [--db .footfall/hq.db] [--demo]`
+// `npm run hq -- [--port 8080] [--host 127.0.0.1] [--db .footfall/hq.db] [--demo] [--updates-dir ./dist]`
 // Starts HQ; with --demo it seeds the demo chain, runs the arrival simulator and prints one
 // enrollment code per store so a desk can be enrolled at once.
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { DEFAULT_DB, parseArgs, stringFlag } from './cli.ts';
 import { seedDemo } from './demo/seed.ts';
 import { startSimulator } from './demo/simulator.ts';
@@ -16,13 +16,16 @@ const dbPath = stringFlag(flags, 'db') ?? DEFAULT_DB;
 const port = Number(stringFlag(flags, 'port') ?? 8080);
 const host = stringFlag(flags, 'host') ?? '127.0.0.1';
 const demo = flags.has('demo');
+// Desk-app update feeds: <dir>/<channel>/latest.yml + installers, served at /updates/<channel>/.
+const updatesDir = stringFlag(flags, 'updates-dir');
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`bad --port ${stringFlag(flags, 'port')}`);
   process.exit(2);
 }
 
 mkdirSync(dirname(dbPath), { recursive: true });
-const hq = await startHq({ dbPath, port, host });
+const hq = await startHq({ dbPath, port, host, ...(updatesDir ? { updatesDir: resolve(updatesDir) } : {}) });
+if (updatesDir) console.log(`Serving desk updates from ${resolve(updatesDir)} at ${hq.url}/updates/<channel>/`);
 console.log(`Footfall HQ listening on ${hq.url}  (db ${dbPath})`);
 console.log(`Integration key (X-Integration-Key): ${hq.integrationKey}`);
 console.log(`Chain admin key for cross-store reports (X-Admin-Key): ${adminKey(hq.storage)}`);

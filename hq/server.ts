@@ -42,13 +42,17 @@ export interface HqOptions {
    * import) does not drop every desk of the store.
    */
   slowConsumerMs?: number;
-  /** Frames per second a desk may send before it is closed with 4029; default 200. */
+  /** Frames per second a desk may send, sustained, before it is closed with 4029; default 200. */
   maxFramesPerSecond?: number;
+  /** Frames a desk may send at once on top of that (token bucket), e.g. an outbox flush; default 10 s worth. */
+  maxFrameBurst?: number;
   log?: (line: string) => void;
   /** How often HQ checks the database for revoked devices and closes their sockets (4001); default 1 s. */
   revokePollMs?: number;
   /** Per-IP request rates on auth and ingest routes (429 beyond); false turns them off. */
   httpRateLimits?: RateLimits | false;
+  /** Folder served at GET /updates/<channel>/<file>: the desk app's update feeds (issue 8). */
+  updatesDir?: string;
   /** HQ's clock for chat (message times, the 2-minute recall window); injectable for tests. */
   now?: () => number;
 }
@@ -91,6 +95,7 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
       slowConsumerBytes: opts.slowConsumerBytes ?? 1024 * 1024,
       slowConsumerMs: opts.slowConsumerMs ?? 10_000,
       maxFramesPerSecond: opts.maxFramesPerSecond ?? 200,
+      maxFrameBurst: opts.maxFrameBurst ?? (opts.maxFramesPerSecond ?? 200) * 10,
     },
     log,
   );
@@ -156,6 +161,7 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
     withRateLimits(
       createRequestHandler({ storage, eventLog, integrationKey }, log, (req, res, path, method) =>
         handleChatHttp({ chat, auth: memberAuth, integrationKey: integrationKey! }, req, res, path, method),
+        { updatesDir: opts.updatesDir },
       ),
       opts.httpRateLimits,
       (req) => typeof req.headers['x-integration-key'] === 'string' && secretEquals(req.headers['x-integration-key'], integrationKey!),

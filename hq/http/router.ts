@@ -16,6 +16,7 @@ import {
 } from './ingest.ts';
 import { handleManagerRoute, isManagerRoute } from './managerRoutes.ts';
 import { HttpError, sendError, sendJson } from './respond.ts';
+import { handleUpdates, isUpdatesRoute } from './updates.ts';
 
 type Handler = (ctx: IngestContext, req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -32,9 +33,14 @@ const ingestRoutes: Record<string, Handler> = {
 /** Extra routes (chat, the member page): answers true when it handled the request. */
 export type ExtraRoutes = (req: IncomingMessage, res: ServerResponse, path: string, method: string) => Promise<boolean>;
 
-export function createRequestHandler(ctx: IngestContext, log: (line: string) => void, extra?: ExtraRoutes) {
+export interface RouterOptions {
+  /** Folder of desk-app update feeds, one subfolder per channel (GET /updates/<channel>/<file>). */
+  updatesDir?: string;
+}
+
+export function createRequestHandler(ctx: IngestContext, log: (line: string) => void, extra?: ExtraRoutes, options: RouterOptions = {}) {
   return (req: IncomingMessage, res: ServerResponse): void => {
-    void route(ctx, req, res, extra).catch((err: unknown) => {
+    void route(ctx, req, res, extra, options).catch((err: unknown) => {
       if (err instanceof HttpError) {
         if (!res.headersSent) sendError(res, err);
         return;
@@ -45,7 +51,7 @@ export function createRequestHandler(ctx: IngestContext, log: (line: string) => 
   };
 }
 
-async function route(ctx: IngestContext, req: IncomingMessage, res: ServerResponse, extra?: ExtraRoutes): Promise<void> {
+async function route(ctx: IngestContext, req: IncomingMessage, res: ServerResponse, extra: ExtraRoutes | undefined, options: RouterOptions): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://hq').pathname;
   const method = req.method ?? 'GET';
   const expect = (m: string) => {
@@ -64,6 +70,7 @@ async function route(ctx: IngestContext, req: IncomingMessage, res: ServerRespon
     expect('GET');
     return handleSnapshot(ctx.storage, req, res);
   }
+  if (isUpdatesRoute(path)) return handleUpdates(options.updatesDir, req, res, path, method);
   if (isManagerRoute(path)) return handleManagerRoute(ctx, req, res, path, method);
   const erase = /^\/v1\/ingest\/members\/([^/]{1,64})$/.exec(path);
   if (erase) {
