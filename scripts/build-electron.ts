@@ -4,6 +4,7 @@
 // esbuild is the one Vite's toolchain (and tsx) already ship, so no new dependency.
 // Note: better-sqlite3 must be rebuilt for Electron's ABI before the packaged app can load it
 // (electron-builder's install-app-deps / @electron/rebuild), where the network allows.
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
 
@@ -22,6 +23,9 @@ export async function buildElectron(): Promise<void> {
   // The preload runs sandboxed: only `electron` can be required there, so everything else
   // (the allowlists, zod) is inlined and no Node built-in may sneak in.
   await build({ ...common, entryPoints: { preload: 'electron/shell/preload.ts' }, platform: 'browser', target: 'chrome120', minify: true });
+  // The window and tray icons main.ts loads from next to itself (drawn by `npm run assets`).
+  mkdirSync('out/electron/icons', { recursive: true });
+  for (const icon of ['icon.png', 'tray.png', 'trayTemplate.png']) copyFileSync(`build/icons/${icon}`, `out/electron/icons/${icon}`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
