@@ -44,7 +44,7 @@ import { openCache } from './cache/db.ts';
 import { purgeOlderThan, type PurgeResult } from './cache/privacy.ts';
 import { CacheCorruptError, quarantineAndSalvage, type Salvage } from './cache/recover.ts';
 import { STORAGE_OK, storageFault, type StorageHealth } from './cache/storageHealth.ts';
-import { type CacheQueries } from './cache/queries.ts';
+import { type CacheQueries, type OutboxOp } from './cache/queries.ts';
 import { fetchSnapshot, HttpStatusError } from './hqHttp.ts';
 import { HqLink } from './link.ts';
 import { visitView } from './overlay.ts';
@@ -118,8 +118,8 @@ export class DeskCore implements DeskCoreApi {
   /** Visits whose last local action HQ confirmed in this process (VisitView.sync = 'confirmed'). */
   private readonly confirmedLocally = new Set<string>();
   private consecutiveResets = 0;
-  /** `ev` frames received and not yet applied (see queueEvent). */
-  private eventQueue: EvFrame[] = [];
+  /** `ev` and `cmdAck` frames received and not yet applied, in arrival order (see queueEvent). */
+  private eventQueue: (EvFrame | CmdAckFrame)[] = [];
   private eventFlush: NodeJS.Immediate | null = null;
   private ackTimer: NodeJS.Timeout | null = null;
   private ackedSeq = 0;
@@ -737,7 +737,7 @@ export class DeskCore implements DeskCoreApi {
 
   private handleFrame(frame: HqToDesk): void {
     if (this.closed) return;
-    if (frame.t === 'ev') return this.queueEvent(frame);
+    if (frame.t === 'ev' || frame.t === 'cmdAck') return this.queueEvent(frame);
     // Frames are handled in the order they arrived: events received before this one go first.
     this.applyQueuedEvents();
     switch (frame.t) {
@@ -745,8 +745,6 @@ export class DeskCore implements DeskCoreApi {
         return this.onWelcome(frame);
       case 'reset':
         return void this.onReset(frame);
-      case 'cmdAck':
-        return this.onCmdAck(frame);
       case 'head':
         return this.onHead(frame);
       case 'error':
@@ -816,9 +814,11 @@ export class DeskCore implements DeskCoreApi {
    * order. The cache is on synchronous=FULL, so one commit per event was one fsync per event:
    * a 10,000-event resume took ~11 s (bench/resume.ts); batched it is well under the 2 s target.
    * Live traffic is a frame or two at a time, so the batch adds no measurable latency there.
+   * `cmdAck` frames join the same batch (an outbox flush of 1,000 ops gets 1,000 acks in a burst;
+   * one transaction each was an fsync each, bench/outbox.ts), still settled in arrival order.
    */
-  private queueEvent(ev: EvFrame): void {
-    if (this.session === 'resetting' || this.session === 'hello') return;
+  private queueEvent(ev: EvFrame | CmdAckFrame): void {
+    if (ev.t === 'ev' && (this.session === 'resetting' || this.session === 'hello')) return;
     this.eventQueue.push(ev);
     this.eventFlush ??= setImmediate(() => this.applyQueuedEvents());
   }
@@ -829,11 +829,16 @@ export class DeskCore implements DeskCoreApi {
     const batch = this.eventQueue;
     if (batch.length === 0 || this.closed) return;
     this.eventQueue = [];
-    const outcomes: { ev: EvFrame; out: ReturnType<typeof applyEvent> }[] = [];
+    const outcomes: ({ ev: EvFrame; out: ReturnType<typeof applyEvent> } | { ack: CmdAckFrame; op: OutboxOp; settled: boolean })[] = [];
     let failure: Error | null = null;
     try {
       this.q.tx(() => {
         for (const ev of batch) {
+          if (ev.t === 'cmdAck') {
+            const settled = this.settleAck(ev);
+            if (settled) outcomes.push({ ack: ev, ...settled });
+            continue;
+          }
           let out;
           try {
             out = applyEvent(this.q, ev); // joins this transaction (a savepoint per event)
@@ -856,7 +861,23 @@ export class DeskCore implements DeskCoreApi {
     }
     if (outcomes.length && !failure) this.storageRecovered();
     const changed = new Set<string>();
-    for (const { ev, out } of outcomes) {
+    const chatChanged = new Set<string>();
+    let events = 0;
+    for (const o of outcomes) {
+      if ('ack' in o) {
+        const { ack, op, settled } = o;
+        this.sentOnThisLink.delete(ack.opId);
+        if (ack.status === 'rejected') {
+          this.confirmedLocally.delete(op.visitId);
+          this.log(`desk: ${op.type} on ${op.visitId} rejected: ${ack.rejection?.message ?? ''}`);
+        } else if (settled) this.confirmedLocally.add(op.visitId);
+        const chatMember = memberOfSubject(op.visitId);
+        if (chatMember) chatChanged.add(chatMember);
+        else changed.add(op.visitId);
+        continue;
+      }
+      const { ev, out } = o;
+      events++;
       if (out.kind === 'duplicate') {
         this.stats.duplicates++;
         continue;
@@ -886,41 +907,39 @@ export class DeskCore implements DeskCoreApi {
       }
     }
     if (changed.size) this.emitVisits([...changed]);
+    for (const memberId of chatChanged) this.emitChat(memberId, null);
     if (failure) {
       this.storageFailed(failure); // a disk fault is shown to the clerk; the rest is logged
       this.log(`desk: could not apply an event: ${(failure as Error).message}`);
       this.link?.drop('could not apply an event');
       return;
     }
-    this.scheduleAck();
-    this.maybeGoLive();
+    if (events) {
+      this.scheduleAck();
+      this.maybeGoLive(); // reads the whole outbox when live: not once per ack batch of a flush
+    }
     this.refreshConnection();
   }
 
-  private onCmdAck(ack: CmdAckFrame): void {
+  /**
+   * Settles an op HQ answered, inside the batch's transaction. Null when it was already settled by
+   * its event; `settled` when it left the outbox (its effect is in the confirmed state).
+   */
+  private settleAck(ack: CmdAckFrame): { op: OutboxOp; settled: boolean } | null {
     const op = this.q.getOp(ack.opId);
-    if (!op) return; // already settled by its event
-    this.sentOnThisLink.delete(ack.opId);
-    this.q.tx(() => {
-      if (ack.status === 'rejected') {
-        this.q.markRejected(op.opId, ack.rejection ?? { code: 'invalid', message: 'HQ refused this action' });
-      } else if (ack.status === 'duplicate' || ack.seq == null || ack.seq <= this.q.getPosition().seq) {
-        // duplicate: HQ applied it on an earlier send; its event was delivered or will be replayed.
-        this.q.deleteOp(op.opId);
-        this.confirmedLocally.add(op.visitId);
-      } else {
-        // ok, but its event is still on the way: keep overlaying until it is applied.
-        this.q.markAcked(op.opId, ack.seq);
-      }
-    });
+    if (!op) return null; // already settled by its event
     if (ack.status === 'rejected') {
-      this.confirmedLocally.delete(op.visitId);
-      this.log(`desk: ${op.type} on ${op.visitId} rejected: ${ack.rejection?.message ?? ''}`);
+      this.q.markRejected(op.opId, ack.rejection ?? { code: 'invalid', message: 'HQ refused this action' });
+      return { op, settled: false };
     }
-    const chatMember = memberOfSubject(op.visitId);
-    if (chatMember) this.emitChat(chatMember, null);
-    else this.emitVisits([op.visitId]);
-    this.refreshConnection();
+    if (ack.status === 'duplicate' || ack.seq == null || ack.seq <= this.q.getPosition().seq) {
+      // duplicate: HQ applied it on an earlier send; its event was delivered or will be replayed.
+      this.q.deleteOp(op.opId);
+      return { op, settled: true };
+    }
+    // ok, but its event is still on the way: keep overlaying until it is applied.
+    this.q.markAcked(op.opId, ack.seq);
+    return { op, settled: false };
   }
 
   private onHead(h: HeadFrame): void {

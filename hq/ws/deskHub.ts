@@ -28,6 +28,8 @@ export interface HubOptions {
   slowConsumerBytes: number;
   slowConsumerMs: number;
   maxFramesPerSecond: number;
+  /** Frames a desk may send at once above the sustained rate (an outbox flush). */
+  maxFrameBurst: number;
 }
 
 export class DeskHub {

@@ -168,7 +168,21 @@ describe('desk socket', () => {
     await t.restart({ maxFramesPerSecond: 20 });
     const a = await enroll(t.hq, 'store-a');
     const desk = await TestDesk.connect(t.hq, a.token);
-    for (let i = 0; i < 50; i++) desk.send({ t: 'ack', seq: 0 });
+    // Past the burst (10 s worth, 200 frames): a sustained flood still drains the bucket.
+    for (let i = 0; i < 300; i++) desk.send({ t: 'ack', seq: 0 });
+    expect((await desk.closed).code).toBe(CloseCode.rateLimited);
+  });
+
+  it('lets a desk send a burst (an outbox flush) above the sustained frame rate', async () => {
+    await t.restart({ maxFramesPerSecond: 20, maxFrameBurst: 1000 });
+    const a = await enroll(t.hq, 'store-a');
+    const desk = await TestDesk.connect(t.hq, a.token);
+    for (let i = 0; i < 900; i++) desk.send({ t: 'ack', seq: 0 });
+    desk.send({ t: 'signal', kind: 'presence' });
+    const racing = await Promise.race([desk.closed.then(() => 'closed'), new Promise((r) => setTimeout(() => r('open'), 300))]);
+    expect(racing).toBe('open');
+    // The bucket is nearly empty now: the next flood is refused.
+    for (let i = 0; i < 300; i++) desk.send({ t: 'ack', seq: 0 });
     expect((await desk.closed).code).toBe(CloseCode.rateLimited);
   });
 

@@ -134,7 +134,8 @@ describe('limits', () => {
     expect((await d1.closed).code).toBe(CloseCode.tooLarge);
 
     const d2 = await TestDesk.connect(t.hq, a.token);
-    for (let i = 0; i < 260; i++) d2.send({ t: 'ack', seq: 0 });
+    // 200 frames/s sustained with a 2,000-frame burst (an outbox flush): a flood past both is closed.
+    for (let i = 0; i < 2300; i++) d2.send({ t: 'ack', seq: 0 });
     expect((await d2.closed).code).toBe(CloseCode.rateLimited);
     // HQ is still fine.
     expect((await fetch(`${t.hq.url}/v1/health`)).status).toBe(200);
