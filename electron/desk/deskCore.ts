@@ -73,7 +73,7 @@ export interface DeskOptions {
   ackEveryMs?: number;
   /** Visits, notes and chat older than this many days are purged from the cache (default 30). */
   retentionDays?: number;
-  /** How often the purge runs (default hourly; also once at open). */
+  /** How often the purge runs (default hourly; the first run is a minute after open, or sooner). */
   purgeEveryMs?: number;
   log?: (line: string) => void;
   /** Inactivity before the UI locks the desk (default 5 min; 0 = never). */
@@ -217,8 +217,14 @@ export class DeskCore implements DeskCoreApi {
         this.log(`desk: retention purge failed: ${(err as Error).message}`);
       }
     };
-    run();
-    this.purgeTimer = setInterval(run, this.opts.purgeEveryMs ?? 60 * 60 * 1000);
+    // First run a minute after open (not during it: opening must stay fast and side-effect free),
+    // then every purgeEveryMs.
+    const every = this.opts.purgeEveryMs ?? 60 * 60 * 1000;
+    this.purgeTimer = setTimeout(() => {
+      run();
+      this.purgeTimer = setInterval(run, every);
+      this.purgeTimer.unref();
+    }, Math.min(every, 60_000));
     this.purgeTimer.unref();
   }
 
@@ -300,7 +306,7 @@ export class DeskCore implements DeskCoreApi {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    if (this.purgeTimer) clearInterval(this.purgeTimer);
+    if (this.purgeTimer) clearTimeout(this.purgeTimer); // also clears an interval
     await this.stop();
     if (this.uploadRetry) clearTimeout(this.uploadRetry);
     for (const t of this.typing.values()) clearTimeout(t);
