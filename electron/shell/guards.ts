@@ -60,7 +60,9 @@ export function isTrustedSender(sender: SenderInfo, windowContentsId: number | n
  * The desk needs none of them — native notifications come from the main process — so the allowlist
  * is empty; a future need (e.g. a barcode camera) goes here explicitly, for our origin only.
  */
-const ALLOWED_PERMISSIONS: ReadonlySet<string> = new Set<string>();
+// Issue 8: 'clipboard-sanitized-write' lets the settings screen's "copy diagnostics" put (already
+// redacted) text on the clipboard — write-only, sanitized by Chromium, and for our origin only.
+const ALLOWED_PERMISSIONS: ReadonlySet<string> = new Set<string>(['clipboard-sanitized-write']);
 
 export function permissionDecision(permission: string, requestingUrl: string, appOrigin: string = APP_ORIGIN): boolean {
   return ALLOWED_PERMISSIONS.has(permission) && isAppUrl(requestingUrl, appOrigin);

@@ -11,6 +11,8 @@ import { ManagerView } from '../manager/ManagerView.tsx';
 import { ClerkBar } from '../signin/ClerkBar.tsx';
 import { useClerk } from '../signin/clerkStore.ts';
 import { SignIn } from '../signin/SignIn.tsx';
+import { SettingsDialog } from '../settings/SettingsDialog.tsx';
+import { Setup } from '../setup/Setup.tsx';
 
 const TICK_MS = 10_000;
 
@@ -29,6 +31,7 @@ export function App() {
   const clerk = useClerk((s) => s.state);
   const switching = useClerk((s) => s.switching);
   const view = useClerk((s) => s.view);
+  const identity = useDesk((s) => s.identity);
 
   useEffect(() => (api ? useClerk.getState().init(api) : undefined), [api]);
 
@@ -66,6 +69,8 @@ export function App() {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
+  // Issue 8: a desk that is not enrolled yet opens on the first-run setup screen.
+  if (ready && !identity) return <Setup />;
   // Issue 5: a clerk signs in (or unlocks) before the desk shows; a manager may switch to the review.
   if (clerkLoaded && (!clerk?.clerk || clerk.locked || switching)) return <SignIn />;
 
@@ -83,6 +88,7 @@ export function App() {
           <ChatPane />
         </div>
       )}
+      <SettingsDialog />
     </div>
   );
 }

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useT } from '../i18n/useT.ts';
 import { useDesk } from '../state/store.ts';
 import { TierBadge } from './TierBadge.tsx';
+import { SettingsButton } from '../settings/SettingsDialog.tsx';
 
 const SEARCH_DEBOUNCE_MS = 200;
 
@@ -37,6 +38,7 @@ export function TopBar() {
           {t('top.langEn')}
         </button>
       </div>
+      <SettingsButton />
     </header>
   );
 }

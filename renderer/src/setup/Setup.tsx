@@ -1,0 +1,97 @@
+// First run (issue 8): the desk is not enrolled yet. The clerk or the store's IT enters HQ's
+// address, the one-time enrollment code HQ printed, and this counter's name; the shell enrolls,
+// keeps the device token in the OS keychain, and the desk reloads into the sign-in screen.
+import { type FormEvent, useState } from 'react';
+import { DeviceName, EnrollCode, HqUrl } from '../../../shared/settings.ts';
+import { useT } from '../i18n/useT.ts';
+import { useDesk } from '../state/store.ts';
+import '../settings/settings.css';
+
+type Field = 'hqUrl' | 'code' | 'deviceName';
+
+/** HQ's refusal, readable: the shells prefix errors with their code ("not_allowed: enrollment refused: …"). */
+export function enrollErrorText(raw: string): { kind: 'refused' | 'unreachable' | 'invalid' | 'other'; detail: string } {
+  const detail = raw.replace(/^(not_allowed|internal|invalid_argument|not_found|storage):\s*/, '');
+  if (/enrollment refused/i.test(detail)) return { kind: 'refused', detail: detail.replace(/^enrollment refused:\s*/i, '') };
+  if (/cannot reach HQ/i.test(detail)) return { kind: 'unreachable', detail };
+  if (raw.startsWith('invalid_argument')) return { kind: 'invalid', detail };
+  return { kind: 'other', detail };
+}
+
+export function Setup() {
+  const t = useT();
+  const api = useDesk((s) => s.api);
+  const [hqUrl, setHqUrl] = useState('');
+  const [code, setCode] = useState('');
+  const [deviceName, setDeviceName] = useState('Counter 1');
+  const [invalid, setInvalid] = useState<Set<Field>>(new Set());
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!api || busy) return;
+    const bad = new Set<Field>();
+    if (!HqUrl.safeParse(hqUrl).success) bad.add('hqUrl');
+    if (!EnrollCode.safeParse(code).success) bad.add('code');
+    if (!DeviceName.safeParse(deviceName).success) bad.add('deviceName');
+    setInvalid(bad);
+    if (bad.size > 0) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await api.enroll(HqUrl.parse(hqUrl), code.trim(), deviceName.trim());
+      // A fresh start of every store (desk, clerks, chat) against the enrolled desk.
+      window.location.reload();
+    } catch (err) {
+      const parsed = enrollErrorText(err instanceof Error ? err.message : String(err));
+      const lead = parsed.kind === 'refused' ? t('setup.error.refused') : parsed.kind === 'unreachable' ? t('setup.error.unreachable') : t('setup.error.other');
+      setError(`${lead} ${parsed.detail}`.trim());
+      setBusy(false);
+    }
+  };
+
+  const described = (field: Field) => (invalid.has(field) ? `setup-${field}-error` : `setup-${field}-hint`);
+
+  return (
+    <main className="setup">
+      <form className="setup-card" onSubmit={(e) => void submit(e)} noValidate aria-busy={busy}>
+        <h1>{t('setup.title')}</h1>
+        <p className="muted">{t('setup.intro')}</p>
+
+        <label htmlFor="setup-hq">{t('setup.hqUrl')}</label>
+        <input id="setup-hq" type="url" inputMode="url" autoComplete="off" spellCheck={false} placeholder="https://hq.example.com" value={hqUrl} onChange={(e) => setHqUrl(e.target.value)} aria-invalid={invalid.has('hqUrl')} aria-describedby={described('hqUrl')} required />
+        {invalid.has('hqUrl') ? (
+          <p id="setup-hqUrl-error" className="field-error">{t('setup.hqUrl.invalid')}</p>
+        ) : (
+          <p id="setup-hqUrl-hint" className="field-hint">{t('setup.hqUrl.hint')}</p>
+        )}
+
+        <label htmlFor="setup-code">{t('setup.code')}</label>
+        <input id="setup-code" autoComplete="one-time-code" spellCheck={false} value={code} onChange={(e) => setCode(e.target.value)} aria-invalid={invalid.has('code')} aria-describedby={described('code')} required />
+        {invalid.has('code') ? (
+          <p id="setup-code-error" className="field-error">{t('setup.code.invalid')}</p>
+        ) : (
+          <p id="setup-code-hint" className="field-hint">{t('setup.code.hint')}</p>
+        )}
+
+        <label htmlFor="setup-device">{t('setup.deviceName')}</label>
+        <input id="setup-device" maxLength={60} value={deviceName} onChange={(e) => setDeviceName(e.target.value)} aria-invalid={invalid.has('deviceName')} aria-describedby={described('deviceName')} required />
+        {invalid.has('deviceName') ? (
+          <p id="setup-deviceName-error" className="field-error">{t('setup.deviceName.invalid')}</p>
+        ) : (
+          <p id="setup-deviceName-hint" className="field-hint">{t('setup.deviceName.hint')}</p>
+        )}
+
+        {error && (
+          <p className="setup-error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? t('setup.enrolling') : t('setup.enroll')}
+        </button>
+      </form>
+    </main>
+  );
+}
