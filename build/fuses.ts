@@ -1,13 +1,14 @@
 // Electron fuses for the packaged desk (https://www.electronjs.org/docs/latest/tutorial/fuses):
 // flipped in the binary at packaging time, so they hold even if an attacker controls the
-// environment or the command line of the installed app. The packaging step wires this into
-// electron-builder's afterPack hook:
+// environment or the command line of the installed app. electron-builder flips them from
+// build/fuses.cjs (its `electronFuses` option, see build/electron-builder.config.cjs); this module
+// is the typed map for @electron/fuses with the reason for each value, and
+// test/unit/electron-fuses.test.ts pins both to the same values, so a change is a reviewed decision.
+// Without electron-builder's option, the same map works from an afterPack hook:
 //
 //   import { flipFuses } from '@electron/fuses';
 //   import { footfallFuses, electronBinaryPath } from './build/fuses.ts';
 //   export default async (ctx) => flipFuses(electronBinaryPath(ctx), footfallFuses());
-//
-// test/unit/electron-fuses.test.ts pins every value, so a change here is a reviewed decision.
 import { join } from 'node:path';
 import { FuseV1Options, FuseVersion, type FuseV1Config } from '@electron/fuses';
 

@@ -1,5 +1,6 @@
 // The fuse map the packaged desk is built with (build/fuses.ts): every fuse @electron/fuses knows
 // is decided (strict), and the security-relevant ones are pinned.
+import { createRequire } from 'node:module';
 import { FuseV1Options } from '@electron/fuses';
 import { describe, expect, it } from 'vitest';
 import { electronBinaryPath, footfallFuses, FUSE_REASONS } from '../../build/fuses.ts';
@@ -28,5 +29,17 @@ describe('Electron fuses', () => {
     expect(electronBinaryPath(ctx('win32'))).toBe('/out/Footfall.exe');
     expect(electronBinaryPath(ctx('darwin'))).toBe('/out/Footfall.app');
     expect(electronBinaryPath(ctx('linux'))).toBe('/out/footfall');
+  });
+
+  it('is the same map electron-builder flips (build/fuses.cjs → electronFuses)', () => {
+    const { fuses: packaged } = createRequire(import.meta.url)('../../build/fuses.cjs') as { fuses: Record<string, boolean> };
+    const ours = footfallFuses() as unknown as Record<number, boolean>;
+    const all = Object.values(FuseV1Options).filter((v): v is FuseV1Options => typeof v === 'number');
+    for (const fuse of all) {
+      const name = FuseV1Options[fuse];
+      const key = name.charAt(0).toLowerCase() + name.slice(1);
+      expect(packaged[key], key).toBe(ours[fuse]);
+    }
+    expect(Object.keys(packaged).length).toBe(all.length);
   });
 });
