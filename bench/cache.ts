@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { openCache } from '../electron/desk/cache/db.ts';
 import { applyEvent } from '../electron/desk/sync.ts';
 import { toDeskMember } from '../hq/core/profiles.ts';
-import { Prng } from '../hq/demo/prng.ts';
+import { Prng } from '../shared/prng.ts';
 import { type Member } from '../shared/domain.ts';
 import { HqToDesk, parseFrame, type EvFrame } from '../shared/protocol.ts';
 import { cacheDir, num } from './lib/env.ts';

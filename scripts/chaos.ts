@@ -3,7 +3,7 @@
 // fault-injecting proxy, a seeded schedule of drops, stalls, blackholes, cut frames and SIGKILLs,
 // then heals and checks that nothing was lost or applied twice. Exits 1 on any violation.
 import { formatReport, runChaos } from '../test/chaos/harness.ts';
-import { randomSeed } from '../test/chaos/prng.ts';
+import { randomSeed } from '../shared/prng.ts';
 
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);

@@ -1,7 +1,8 @@
-// A small seeded PRNG (mulberry32), so the demo chain is the same on every machine and run.
+// A small seeded PRNG (mulberry32): the demo chain, the benchmark data, the fault schedule and the
+// fuzz cases are the same on every machine for a given seed, so a failing run can be replayed.
 export class Prng {
   private state: number;
-  constructor(seed: number) {
+  constructor(readonly seed: number) {
     this.state = seed >>> 0;
   }
   /** Uniform in [0, 1). */
@@ -38,4 +39,9 @@ export class Prng {
     for (const [value, w] of table) if ((r -= w) < 0) return value;
     return table[table.length - 1]![0];
   }
+}
+
+/** A fresh seed when none is given (callers print it so the run can be replayed). */
+export function randomSeed(): number {
+  return Math.floor(Math.random() * 0xffffffff) >>> 0;
 }

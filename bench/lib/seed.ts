@@ -3,7 +3,7 @@
 // with per-store stock, a few purchases per member, and `desksPerStore` enrolled devices per store
 // whose tokens are deterministic (`benchToken(store, desk)`) so load generators can derive them.
 import { type Purchase, type Style } from '../../shared/domain.ts';
-import { Prng } from '../../hq/demo/prng.ts';
+import { Prng } from '../../shared/prng.ts';
 import { type HqStorage, type MemberRecord } from '../../hq/storage/types.ts';
 import { newEpoch, sha256 } from '../../hq/tokens.ts';
 

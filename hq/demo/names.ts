@@ -1,7 +1,7 @@
 // Names for the demo chain: common Chinese surnames and given-name characters with pinyin (so
 // nameEn is searchable), a share of English names, and shoe names per category.
 import { type Category } from '../../shared/domain.ts';
-import { type Prng } from './prng.ts';
+import { type Prng } from '../../shared/prng.ts';
 
 const SURNAMES: readonly (readonly [string, string, number])[] = [
   ['王', 'Wang', 10], ['李', 'Li', 10], ['张', 'Zhang', 9], ['刘', 'Liu', 7], ['陈', 'Chen', 7], ['杨', 'Yang', 5],

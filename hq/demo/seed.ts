@@ -8,7 +8,7 @@ import { type MemberRecord } from '../storage/types.ts';
 import { newEpoch } from '../tokens.ts';
 import { COLORWAYS, demoName, STYLE_WORDS } from './names.ts';
 import { seedDemoClerks } from './clerks.ts';
-import { Prng } from './prng.ts';
+import { Prng } from '../../shared/prng.ts';
 
 export const DEMO_STORES = [
   { id: 'sh-nanjing', name: '上海南京西路店', city: '上海' },

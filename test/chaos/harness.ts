@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { type VisitView } from '../../shared/deskApi.ts';
 import { type Outcome } from '../../shared/domain.ts';
-import { Rng } from './prng.ts';
+import { Prng } from '../../shared/prng.ts';
 import { ChaosProxy, type ProxyFault } from './proxy.ts';
 import { type PositionLogRow, readPositionLog } from './positionLog.ts';
 import { type DeskRequest } from './types.ts';
@@ -200,7 +200,7 @@ interface DeskState {
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const started = Date.now();
   const log = options.log ?? (() => {});
-  const rng = new Rng(options.seed);
+  const rng = new Prng(options.seed);
   const deskCount = Math.max(3, options.desks ?? 3);
   const gap = options.faultGapMs ?? 150;
   const dir = mkdtempSync(join(tmpdir(), 'footfall-chaos-'));

@@ -3,16 +3,16 @@
 // would — wrong types, missing and extra fields, huge strings, deep nesting, odd unicode, numbers at
 // the edges, NaN-ish JSON, prototype-pollution keys — and returns the JSON text to send. Everything
 // is driven by a seeded PRNG, so a failing case is replayed by its seed and index.
-import { Rng } from '../chaos/prng.ts';
+import { Prng } from '../../shared/prng.ts';
 
-export { Rng };
+export { Prng };
 
 type Def = { type: string; [k: string]: unknown };
 const defOf = (s: unknown): Def => (s as { _zod: { def: Def } })._zod.def;
 
 const ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
-function sampleString(def: Def, rng: Rng): string {
+function sampleString(def: Def, rng: Prng): string {
   let min = 1;
   let max = 12;
   let pattern: RegExp | null = null;
@@ -29,7 +29,7 @@ function sampleString(def: Def, rng: Rng): string {
   return out;
 }
 
-function sampleNumber(def: Def, rng: Rng): number {
+function sampleNumber(def: Def, rng: Prng): number {
   let min = 0;
   let max = 100;
   let int = false;
@@ -44,7 +44,7 @@ function sampleNumber(def: Def, rng: Rng): number {
 }
 
 /** A value shaped like `schema` (valid in most cases; callers keep those that parse). */
-export function sample(schema: unknown, rng: Rng, depth = 0): unknown {
+export function sample(schema: unknown, rng: Prng, depth = 0): unknown {
   const def = defOf(schema);
   switch (def.type) {
     case 'string':
@@ -95,7 +95,7 @@ export function sample(schema: unknown, rng: Rng, depth = 0): unknown {
 }
 
 /** Valid samples of `schema`: `seeds` plus generated ones that parse. */
-export function validSamples(schema: { safeParse(v: unknown): { success: boolean } }, rng: Rng, seeds: unknown[], generated = 40): unknown[] {
+export function validSamples(schema: { safeParse(v: unknown): { success: boolean } }, rng: Prng, seeds: unknown[], generated = 40): unknown[] {
   const out = seeds.filter((s) => schema.safeParse(s).success);
   for (let i = 0; i < generated * 5 && out.length < seeds.length + generated; i++) {
     const s = sample(schema, rng);
@@ -153,7 +153,7 @@ function slots(value: unknown, out: Slot[] = []): Slot[] {
   return out;
 }
 
-function wrongTypeFor(v: unknown, rng: Rng): unknown {
+function wrongTypeFor(v: unknown, rng: Prng): unknown {
   const choices: unknown[] = ['1', 1, true, null, [], {}, [v], { value: v }];
   return rng.pick(choices.filter((c) => typeof c !== typeof v || Array.isArray(c) !== Array.isArray(v)));
 }
@@ -162,7 +162,7 @@ function wrongTypeFor(v: unknown, rng: Rng): unknown {
  * Breaks a valid value. `hugeBytes` sizes the huge string (over a frame/body limit, or just big).
  * Returns the text to send and which mutation was applied.
  */
-export function mutate(valid: unknown, rng: Rng, opts: { hugeBytes: number; kind?: MutationKind }): { text: string; kind: MutationKind } {
+export function mutate(valid: unknown, rng: Prng, opts: { hugeBytes: number; kind?: MutationKind }): { text: string; kind: MutationKind } {
   const kind = opts.kind ?? rng.pick(MUTATIONS);
   const v = structuredClone(valid) as unknown;
   const all = slots(v);

@@ -14,7 +14,7 @@ import { ArrivalRequest } from '../../hq/http/ingest.ts';
 import { IngestMember } from '../../hq/core/catalogIngest.ts';
 import { type DeskApi } from '../../shared/deskApi.ts';
 import { CloseCode, DeskToHq, EnrollRequest } from '../../shared/protocol.ts';
-import { mutate, prototypeIsClean, Rng, validSamples } from '../fuzz/zodFuzz.ts';
+import { mutate, prototypeIsClean, Prng, validSamples } from '../fuzz/zodFuzz.ts';
 import { FAST, waitFor } from './fixtures/hq.ts';
 import { enroll, postArrival, startTestHq, TestDesk, type TestHq } from './hq-support.ts';
 
@@ -46,7 +46,7 @@ const ALLOWED_CLOSES = new Set<number>([CloseCode.badFrame, CloseCode.protocolVi
 
 describe('HQ desk socket fuzz', () => {
   it('mutated DeskToHq frames: error frame + close code or a normal answer; the good desk keeps receiving', async () => {
-    const rng = new Rng(SEED);
+    const rng = new Prng(SEED);
     const fuzzer = await enroll(t.hq, 'store-a', 'Fuzzer');
     const seeds = [
       { t: 'hello', v: 1 },
@@ -89,7 +89,7 @@ describe('HQ desk socket fuzz', () => {
 
 describe('HQ HTTP fuzz', () => {
   it('mutated ingest and enrollment bodies: 4xx JSON errors, never a 5xx', async () => {
-    const rng = new Rng(SEED + 1);
+    const rng = new Prng(SEED + 1);
     const targets = [
       { path: '/v1/ingest/arrivals', schema: ArrivalRequest, seeds: [{ storeId: 'store-a', memberId: 'm1', source: 'door' }, { storeId: 'store-b', phone: '13800000003', source: 'miniprogram' }] },
       { path: '/v1/ingest/members', schema: null, seeds: [[{ id: 'mx', code: 'MX01', name: '新会员', tier: 'gold', phone: '13900000000', homeStoreId: 'store-a', sizes: { eu: 40, cn: 250 } }]] },
@@ -131,7 +131,7 @@ describe('web shell bridge fuzz', () => {
     writeFileSync(join(staticDir, 'index.html'), '<!doctype html>');
     const shell = await startWebShell({ core, staticDir, token: 'fuzz-token-0123456789abcdef' });
     const origin = `http://127.0.0.1:${shell.port}`;
-    const rng = new Rng(SEED + 2);
+    const rng = new Prng(SEED + 2);
     const seeds = [
       { id: 1, method: 'getVisit', args: ['v1'] },
       { id: 2, method: 'listVisits', args: [{ limit: 10 }] },

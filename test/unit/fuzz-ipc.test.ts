@@ -6,14 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import { DESK_COMMAND_NAMES, DeskCommands } from '../../shared/deskApi.ts';
 import { validateCommand, validateInvoke, COMMAND_CHANNEL_PREFIX } from '../../electron/shell/ipcValidation.ts';
-import { mutate, prototypeIsClean, Rng, validSamples } from '../fuzz/zodFuzz.ts';
+import { mutate, prototypeIsClean, Prng, validSamples } from '../fuzz/zodFuzz.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed);
 const CASES_PER_COMMAND = 60;
 
 describe('IPC validator fuzz', () => {
   it(`every DeskCommands entry × ${CASES_PER_COMMAND} mutated argument lists (seed ${SEED})`, () => {
-    const rng = new Rng(SEED);
+    const rng = new Prng(SEED);
     let refused = 0;
     let accepted = 0;
     for (const name of DESK_COMMAND_NAMES) {
