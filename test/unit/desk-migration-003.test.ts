@@ -43,6 +43,7 @@ describe('desk cache migration 003 (chat)', () => {
     expect(db.prepare('SELECT op_id FROM outbox').all()).toEqual([{ op_id: 'op1' }]);
 
     // Messages page by conversation position; a conversation's n is unique; unread counts member messages.
+    migrate(db); // CacheQueries runs on the latest schema (later steps add columns it uses)
     const q = new CacheQueries(db);
     q.tx(() => {
       for (let n = 1; n <= 5; n++) q.chat.putMessage(msg(n, n % 2 ? 'member' : 'clerk'));

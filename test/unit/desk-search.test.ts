@@ -81,13 +81,30 @@ describe('desk member search', () => {
     expect(ids('   ')).toEqual([]);
   });
 
-  it('never scans the members table (EXPLAIN QUERY PLAN)', () => {
+  it('never scans members or the term table, and reads only `limit` terms in recency order (EXPLAIN QUERY PLAN)', () => {
     for (const query of ['伟', 'xiao', 'M000', '5678', 'constantinopolitanx']) {
       const plan = q.search.explain(query);
+      // The top `limit` matches come straight off the (term, last_visit_at DESC) index: no sort of
+      // every match (only the ≤ limit rows of `top` are ordered again after the join).
+      expect(plan.some((d) => /SEARCH visited_terms USING COVERING INDEX visited_terms_by_recency \(term=\?\)/.test(d))).toBe(true);
       expect(plan.some((d) => /SEARCH t USING PRIMARY KEY \(term=\?\)/.test(d))).toBe(true);
+      expect(plan.some((d) => /SEARCH w USING PRIMARY KEY \(member_id=\? AND term=\?\)/.test(d))).toBe(true);
       expect(plan.some((d) => /SEARCH m USING INDEX sqlite_autoindex_members_1 \(id=\?\)/.test(d))).toBe(true);
-      expect(plan.filter((d) => /^SCAN (m|members|t)\b/.test(d))).toEqual([]);
+      expect(plan.filter((d) => /^SCAN (m|members|member_terms|visited_terms|t|w)\b/.test(d))).toEqual([]);
+      expect(plan.filter((d) => /TEMP B-TREE/.test(d) && !/LAST TERM/.test(d))).toEqual([]);
     }
+  });
+
+  it('keeps the recency order as visits arrive (a later visit moves a member up)', () => {
+    q.tx(() => q.putVisit(visit('v-zhao', 'm1500', { arrivedAt: 1_700_000_900_000 })));
+    expect(ids('zhao', 2)[0]).toBe('m1500');
+    expect(q.search.search('zhao', 1)[0]!.lastVisitAt).toBe(1_700_000_900_000);
+    // An earlier visit does not move it down; a rename keeps its recency under the new terms.
+    q.tx(() => q.putVisit(visit('v-zhao-old', 'm1500', { arrivedAt: 1_700_000_100_000 })));
+    expect(ids('zhao', 1)).toEqual(['m1500']);
+    q.tx(() => q.upsertMember(member('m1500', { name: '钱多', nameEn: 'Zhao Renamed', code: 'B1500', phoneLast4: '2500' })));
+    expect(ids('renamed')).toEqual(['m1500']);
+    expect(ids('zhao', 1)).toEqual(['m1500']);
   });
 
   it('indexes bounded term sets', () => {

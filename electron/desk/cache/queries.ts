@@ -123,6 +123,7 @@ export class CacheQueries {
 
       wipe: [
         db.prepare('DELETE FROM member_terms'),
+        db.prepare('DELETE FROM visited_terms'),
         db.prepare('DELETE FROM members'),
         db.prepare('DELETE FROM profiles'),
         db.prepare('DELETE FROM notes'),
@@ -185,6 +186,7 @@ export class CacheQueries {
   putVisit(v: Visit): void {
     const { notes, ...rest } = v;
     this.s.upsertVisit.run(v.id, v.memberId, v.status, v.arrivedAt, v.lastSeenAt, JSON.stringify(rest));
+    this.search.visited(v.memberId, v.arrivedAt);
     this.s.deleteNotesOfVisit.run(v.id);
     for (const n of notes) this.s.insertNote.run(n.id, n.visitId, n.memberId, n.at, JSON.stringify(n));
   }

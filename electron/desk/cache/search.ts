@@ -62,13 +62,25 @@ export function lookupTerm(q: string): string {
   return [...word].slice(0, cap).join('');
 }
 
-const SEARCH_SQL = `
-  SELECT m.id, m.code, m.name, m.name_en AS nameEn, m.phone_last4 AS phoneLast4, m.json,
-         (SELECT MAX(v.arrived_at) FROM visits v WHERE v.member_id = m.id) AS lastVisitAt
+// Most recent visitors first (visited_terms, walked newest first on (term, last_visit_at DESC) and
+// stopped after `limit`), then — only when those do not fill the page — members without a visit
+// here, in member_terms order, skipping the visitors already listed. Either way a query reads
+// O(limit) index entries however many members it matches: a broad one (one surname character, a
+// 3-letter pinyin prefix: thousands of matches) costs what a narrow one does (migration 005). The
+// lastVisitAt shown is read from visits for the rows returned only.
+const HIT_COLUMNS = `m.id, m.code, m.name, m.name_en AS nameEn, m.phone_last4 AS phoneLast4, m.json,
+         (SELECT MAX(v.arrived_at) FROM visits v WHERE v.member_id = m.id) AS lastVisitAt`;
+const RECENT_SQL = `
+  SELECT ${HIT_COLUMNS}
+    FROM (SELECT member_id, last_visit_at FROM visited_terms INDEXED BY visited_terms_by_recency
+           WHERE term = ? ORDER BY last_visit_at DESC LIMIT ?) top
+    JOIN members m ON m.id = top.member_id
+   ORDER BY top.last_visit_at DESC, top.member_id`;
+const REST_SQL = `
+  SELECT ${HIT_COLUMNS}
     FROM member_terms t
     JOIN members m ON m.id = t.member_id
-   WHERE t.term = ?
-   ORDER BY lastVisitAt IS NULL, lastVisitAt DESC, m.name
+   WHERE t.term = ? AND NOT EXISTS (SELECT 1 FROM visited_terms w WHERE w.member_id = t.member_id AND w.term = t.term)
    LIMIT ?`;
 
 interface HitRow {
@@ -82,14 +94,28 @@ interface HitRow {
 }
 
 export class MemberSearch {
-  private readonly stmt: Database.Statement<[string, number], HitRow>;
+  private readonly recent: Database.Statement<[string, number], HitRow>;
+  private readonly rest: Database.Statement<[string, number], HitRow>;
   private readonly insertTerm: Database.Statement<[string, string]>;
+  private readonly deleteVisited: Database.Statement<[string]>;
+  private readonly touchVisited: Database.Statement<{ memberId: string; at: number }>;
+  private readonly lastVisitOf: Database.Statement<[string], number | null>;
   private readonly deleteTerms: Database.Statement<[string]>;
   private readonly termsOf: Database.Statement<[string], string>;
 
   constructor(private readonly db: Database.Database) {
-    this.stmt = db.prepare(SEARCH_SQL);
+    this.recent = db.prepare(RECENT_SQL);
+    this.rest = db.prepare(REST_SQL);
     this.insertTerm = db.prepare('INSERT OR IGNORE INTO member_terms (term, member_id) VALUES (?, ?)');
+    this.deleteVisited = db.prepare('DELETE FROM visited_terms WHERE member_id = ?');
+    // A later visit raises the member's rows; the first one copies its terms in.
+    this.touchVisited = db.prepare(
+      `INSERT INTO visited_terms (member_id, term, last_visit_at)
+         SELECT member_id, term, :at FROM member_terms WHERE member_id = :memberId
+       ON CONFLICT (member_id, term) DO UPDATE SET last_visit_at = excluded.last_visit_at
+         WHERE excluded.last_visit_at > visited_terms.last_visit_at`,
+    );
+    this.lastVisitOf = db.prepare<[string], number | null>('SELECT MAX(arrived_at) FROM visits WHERE member_id = ?').pluck();
     this.deleteTerms = db.prepare('DELETE FROM member_terms WHERE member_id = ?');
     this.termsOf = db.prepare<[string], string>('SELECT term FROM member_terms WHERE member_id = ?').pluck();
   }
@@ -104,6 +130,15 @@ export class MemberSearch {
     if (existing.length === terms.size && existing.every((t) => terms.has(t))) return;
     this.deleteTerms.run(m.id);
     for (const term of terms) this.insertTerm.run(term, m.id);
+    if (existing.length === 0) return; // a new member: no visit of it is cached yet
+    this.deleteVisited.run(m.id);
+    const last = this.lastVisitOf.get(m.id);
+    if (last != null) this.visited(m.id, last);
+  }
+
+  /** A visit of the member at `arrivedAt` is in the cache: its terms move up the recency order. */
+  visited(memberId: string, arrivedAt: number): void {
+    this.touchVisited.run({ memberId, at: arrivedAt });
   }
 
   search(query: string, limit = 20): MemberSearchHit[] {
@@ -112,7 +147,9 @@ export class MemberSearch {
     const term = lookupTerm(q);
     const exact = term === q;
     // When filtering a capped prefix, read a few more rows so the filter can still fill `limit`.
-    const rows = this.stmt.all(term, exact ? limit : Math.max(limit * 10, 200));
+    const want = exact ? limit : Math.max(limit * 10, 200);
+    const rows = this.recent.all(term, want);
+    if (rows.length < want) rows.push(...this.rest.all(term, want - rows.length));
     const hits: MemberSearchHit[] = [];
     for (const row of rows) {
       if (!exact && !matchesQuery(row, q)) continue;
@@ -131,9 +168,9 @@ export class MemberSearch {
     return hits;
   }
 
-  /** EXPLAIN QUERY PLAN of the search statement, for the test that proves there is no scan. */
+  /** EXPLAIN QUERY PLAN of the search statements, for the test that proves there is no scan. */
   explain(query: string): string[] {
-    const rows = this.db.prepare(`EXPLAIN QUERY PLAN ${SEARCH_SQL}`).all(lookupTerm(normalizeQuery(query)), 20) as Array<{ detail: string }>;
-    return rows.map((r) => r.detail);
+    const term = lookupTerm(normalizeQuery(query));
+    return [RECENT_SQL, REST_SQL].flatMap((sql) => (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(term, 20) as Array<{ detail: string }>).map((r) => r.detail));
   }
 }
