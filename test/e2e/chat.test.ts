@@ -41,7 +41,9 @@ describe('chat (browser)', () => {
     await desk.keyboard.press('Enter');
     await phone.locator('li.msg.them', { hasText: '给您留一双' }).waitFor({ timeout: 5000 });
     await desk.locator('.chat-msg[data-from="clerk"][data-state="read"]', { hasText: '给您留一双' }).waitFor({ timeout: 5000 });
-    expect(await desk.locator('.chat-msg[data-from="clerk"]').first().locator('.chat-by').textContent()).toBe('Counter 1');
+    // Each message shows who sent it: the clerk signed in at this counter (the stack signs in
+    // sh-nanjing-c1, 王芳, from hq/demo/clerks.ts), not just the counter.
+    expect(await desk.locator('.chat-msg[data-from="clerk"]').first().locator('.chat-by').textContent()).toBe('王芳');
 
     // A recommended style goes to the member as a product card in one click.
     const card = desk.locator('[data-action="send-card"]').first();
