@@ -1036,7 +1036,9 @@ export class DeskCore implements DeskCoreApi {
   private viewOf(visitId: string): VisitView | null {
     const visit = this.q.getVisit(visitId);
     if (!visit) return null;
-    return visitView(visit, this.q.getMember(visit.memberId), this.q.opsOfVisit(visitId), this.self(), this.confirmedLocally.has(visitId));
+    return visitView(visit, this.q.getMember(visit.memberId), this.q.opsOfVisit(visitId), this.self(), this.confirmedLocally.has(visitId), (id) =>
+      this.clerks.nameOf(id),
+    );
   }
 
   private emitVisits(ids: string[]): void {

@@ -22,7 +22,14 @@ export function memberSummary(member: Member | null, memberId: string): VisitVie
  * Applies the outbox ops of one visit (in clerk order) to its confirmed state.
  * `confirmedLocally` says a local action on this visit was confirmed earlier in this process.
  */
-export function visitView(visit: Visit, member: Member | null, ops: readonly OutboxOp[], self: Actor, confirmedLocally = false): VisitView {
+export function visitView(
+  visit: Visit,
+  member: Member | null,
+  ops: readonly OutboxOp[],
+  self: Actor,
+  confirmedLocally = false,
+  clerkName: (clerkId: string) => string | undefined = () => undefined,
+): VisitView {
   const view: VisitView = {
     ...visit,
     notes: visit.notes.map((n): NoteView => ({ ...n, sync: 'confirmed' })),
@@ -32,15 +39,17 @@ export function visitView(visit: Visit, member: Member | null, ops: readonly Out
     rejection: null,
   };
   for (const op of ops) {
+    // A pending action shows the clerk who made it (stored with the op), not whoever is signed in now.
+    const by = actorOf(op, self, clerkName);
     if (op.state === 'rejected') {
       // A refused note stays visible (the clerk never loses what was typed) but marked.
-      if (op.type === 'note') view.notes.push(localNote(op, visit, self, 'rejected'));
+      if (op.type === 'note') view.notes.push(localNote(op, visit, by, 'rejected'));
       view.sync = 'rejected';
       view.pendingAction = op.type as VisitAction;
       view.rejection = op.rejection;
       continue;
     }
-    applyOp(view, op, visit, self);
+    applyOp(view, op, visit, by);
     view.sync = 'pending';
     view.pendingAction = op.type as VisitAction;
     view.rejection = null;
@@ -75,6 +84,13 @@ function applyOp(view: VisitView, op: OutboxOp, visit: Visit, self: Actor): void
       return;
     }
   }
+}
+
+function actorOf(op: OutboxOp, self: Actor, clerkName: (clerkId: string) => string | undefined): Actor {
+  const clerkId = op.data.clerkId;
+  if (typeof clerkId !== 'string') return self;
+  const name = clerkName(clerkId);
+  return name ? { ...self, clerkId, clerkName: name } : { ...self, clerkId };
 }
 
 function localNote(op: OutboxOp, visit: Visit, self: Actor, sync: SyncState): NoteView {

@@ -125,6 +125,17 @@ describe('outbox', () => {
     expect(q.countQueued()).toBe(0);
   });
 
+  it('shows a pending action under the clerk who made it, not whoever is signed in now', () => {
+    applyEvent(q, arrivalEv('E', 1, v1, m1));
+    q.tx(() => q.insertOp({ opId: 'o1', type: 'note', visitId: 'v1', data: { visitId: 'v1', noteId: 'n1', text: 'likes the grey pair', clerkId: 'c7' }, createdAt: 5 }));
+    const names = new Map([['c7', '王芳']]);
+    const view = visitView(q.getVisit('v1')!, m1, q.opsOfVisit('v1'), self, false, (id) => names.get(id));
+    expect(view.notes[0]!.by).toEqual({ ...self, clerkId: 'c7', clerkName: '王芳' });
+    // Without a clerk on the op (signed-out desk, or an op queued before issue 5) it is the counter.
+    q.tx(() => q.insertOp({ opId: 'o2', type: 'claim', visitId: 'v1', data: { visitId: 'v1' }, createdAt: 6 }));
+    expect(visitView(q.getVisit('v1')!, m1, q.opsOfVisit('v1'), self, false, (id) => names.get(id)).claimedBy).toEqual(self);
+  });
+
   it('survives a snapshot: HQ state replaced, outbox kept, position moved', () => {
     applyEvent(q, arrivalEv('E', 1, v1, m1));
     q.tx(() => {

@@ -61,6 +61,12 @@ export class ClerkDesk {
     return this.q.list.all().map((r) => JSON.parse(r.json) as StoreClerk);
   }
 
+  /** A clerk's name from the cached list (also for disabled clerks: their past actions keep a name). */
+  nameOf(clerkId: string): string | undefined {
+    const row = this.q.get.get(clerkId);
+    return row ? (JSON.parse(row.json) as StoreClerk).name : undefined;
+  }
+
   /** Enabled clerks, managers first, then by name. */
   list(): ClerkPublic[] {
     return this.all()

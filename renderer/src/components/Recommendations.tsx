@@ -22,25 +22,28 @@ export function Recommendations({ recommendations, memberSize }: { recommendatio
               <div className="rec-head">
                 <span className="rec-name">{r.name}</span>
                 <span className="rec-price">{formatPrice(r.price, locale)}</span>
-                <SendCardButton styleId={r.styleId} />
               </div>
               <p className="rec-cat muted">
                 {categoryName(r.category, locale)}
                 {r.colors.length > 0 && ` · ${r.colors.map((c) => c.name).join(', ')}`}
               </p>
               <p className="rec-reason">{formatReasons(r.reasons, locale)}</p>
-              <ul className="stock" aria-label={t('member.stock')}>
-                {nearSize(r.stockBySize, memberSize).map((s) => (
-                  <li
-                    key={s.size}
-                    className={['stock-size', s.size === memberSize ? 'is-member-size' : '', s.qty === 0 ? 'is-out' : ''].filter(Boolean).join(' ')}
-                    title={t('member.stockSize', { size: s.size, qty: s.qty })}
-                  >
-                    <span className="stock-eu">{s.size}</span>
-                    <span className="stock-qty">{s.qty}</span>
-                  </li>
-                ))}
-              </ul>
+              <div className="rec-foot">
+                <ul className="stock" aria-label={t('member.stock')}>
+                  {nearSize(r.stockBySize, memberSize).map((s) => (
+                    <li
+                      key={s.size}
+                      className={['stock-size', s.size === memberSize ? 'is-member-size' : '', s.qty === 0 ? 'is-out' : ''].filter(Boolean).join(' ')}
+                      title={t('member.stockSize', { size: s.size, qty: s.qty })}
+                    >
+                      <span className="stock-eu">{s.size}</span>
+                      <span className="stock-qty">{s.qty}</span>
+                    </li>
+                  ))}
+                </ul>
+                {/* In the footer, not the heading, so a long style name and its price keep one line. */}
+                <SendCardButton styleId={r.styleId} />
+              </div>
             </li>
           ))}
         </ul>
