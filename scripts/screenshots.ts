@@ -23,7 +23,9 @@ const identity = await enroll(hq.url, hq.createEnrollmentCode(STORE), 'Counter 1
 const core = DeskCore.open({ dbPath: join(dir, 'desk.db'), hqUrl: hq.url, token: identity.token, reconnect: { minMs: 200, maxMs: 60_000 } });
 core.start();
 // Issue 5: the desk opens for a signed-in clerk (a demo clerk of the store, PIN from hq/demo/clerks.ts).
-while ((await core.listClerks()).length === 0) await new Promise((r) => setTimeout(r, 50));
+// Wait until the desk is online so the clerk signs in at HQ (as at a counter with a network),
+// not offline from the cached hash.
+while ((await core.listClerks()).length === 0 || (await core.getConnection()).status !== 'online') await new Promise((r) => setTimeout(r, 50));
 await core.signIn(`${STORE}-c1`, '1001');
 const shell = await startWebShell({ core, staticDir: resolve('out/renderer') });
 

@@ -67,7 +67,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const clerk = options.clerk === undefined ? DEMO_CLERK : options.clerk;
   if (clerk) {
     const deadline = Date.now() + 10_000;
-    while ((await core.listClerks()).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    // Online first, so the clerk signs in at HQ as at a counter with a network (not from the cached hash).
+    while (((await core.listClerks()).length === 0 || (await core.getConnection()).status !== 'online') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const signedIn = await core.signIn(clerk.id, clerk.pin);
     if (!signedIn.ok) throw new Error(`stack: clerk sign-in failed: ${signedIn.reason}`);
   }
