@@ -12,7 +12,6 @@ export function deleteMemberData(db: Database.Database, memberId: string): numbe
     'DELETE FROM visits WHERE member_id = ?',
     'DELETE FROM profiles WHERE member_id = ?',
     'DELETE FROM member_terms WHERE member_id = ?',
-    'DELETE FROM visited_terms WHERE member_id = ?',
     'DELETE FROM members WHERE id = ?',
     'DELETE FROM chat_messages WHERE member_id = ?',
     'DELETE FROM chat_conversations WHERE member_id = ?',
@@ -39,7 +38,7 @@ export function purgeOlderThan(db: Database.Database, cutoff: number, homeStoreI
     db.prepare(`DELETE FROM notes WHERE visit_id IN (SELECT id FROM visits WHERE last_seen_at < ? AND id NOT IN (${keep}))`).run(cutoff);
     const visits = db.prepare(`DELETE FROM visits WHERE last_seen_at < ? AND id NOT IN (${keep})`).run(cutoff).changes;
     // Members whose visits are all gone no longer rank as recent visitors in search.
-    if (visits) db.prepare('DELETE FROM visited_terms WHERE member_id NOT IN (SELECT member_id FROM visits)').run();
+    if (visits) db.prepare('UPDATE members SET last_visit_at = 0 WHERE last_visit_at > 0 AND id NOT IN (SELECT member_id FROM visits)').run();
     const messages = db.prepare("DELETE FROM chat_messages WHERE json_extract(json, '$.at') < ?").run(cutoff).changes;
     db.prepare('DELETE FROM chat_conversations WHERE last_at < ? AND member_id NOT IN (SELECT member_id FROM chat_messages)').run(cutoff);
     db.prepare('DELETE FROM chat_images WHERE fetched_at < ?').run(cutoff);

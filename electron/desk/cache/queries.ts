@@ -123,7 +123,6 @@ export class CacheQueries {
 
       wipe: [
         db.prepare('DELETE FROM member_terms'),
-        db.prepare('DELETE FROM visited_terms'),
         db.prepare('DELETE FROM members'),
         db.prepare('DELETE FROM profiles'),
         db.prepare('DELETE FROM notes'),

@@ -62,25 +62,37 @@ export function lookupTerm(q: string): string {
   return [...word].slice(0, cap).join('');
 }
 
-// Most recent visitors first (visited_terms, walked newest first on (term, last_visit_at DESC) and
-// stopped after `limit`), then — only when those do not fill the page — members without a visit
-// here, in member_terms order, skipping the visitors already listed. Either way a query reads
-// O(limit) index entries however many members it matches: a broad one (one surname character, a
-// 3-letter pinyin prefix: thousands of matches) costs what a narrow one does (migration 005). The
-// lastVisitAt shown is read from visits for the rows returned only.
+// Results: members with a visit in this cache first, most recent first, then the others.
+//  - A narrow term (fewer than BROAD_TERM matches: names, phones, most codes) joins its matches to
+//    members and sorts them by members.last_visit_at: at most BROAD_TERM rows.
+//  - A broad term (one surname character, a 3-letter pinyin prefix: thousands of matches; sorting
+//    them all was 58 ms at p99, docs/benchmarks.md) walks members_by_last_visit newest first and
+//    probes the term's primary key for each visitor, stopping at `limit` hits; then fills the page
+//    with non-visitors in term order. Work is O(limit / the term's share of visitors), bounded by
+//    the visitors in the cache — never O(matches).
+// The lastVisitAt shown is read from visits for the rows returned (last_visit_at only orders).
+export const BROAD_TERM = 500;
 const HIT_COLUMNS = `m.id, m.code, m.name, m.name_en AS nameEn, m.phone_last4 AS phoneLast4, m.json,
          (SELECT MAX(v.arrived_at) FROM visits v WHERE v.member_id = m.id) AS lastVisitAt`;
-const RECENT_SQL = `
-  SELECT ${HIT_COLUMNS}
-    FROM (SELECT member_id, last_visit_at FROM visited_terms INDEXED BY visited_terms_by_recency
-           WHERE term = ? ORDER BY last_visit_at DESC LIMIT ?) top
-    JOIN members m ON m.id = top.member_id
-   ORDER BY top.last_visit_at DESC, top.member_id`;
-const REST_SQL = `
+const COUNT_SQL = `SELECT COUNT(*) FROM (SELECT 1 FROM member_terms WHERE term = ? LIMIT ${BROAD_TERM})`;
+const NARROW_SQL = `
   SELECT ${HIT_COLUMNS}
     FROM member_terms t
     JOIN members m ON m.id = t.member_id
-   WHERE t.term = ? AND NOT EXISTS (SELECT 1 FROM visited_terms w WHERE w.member_id = t.member_id AND w.term = t.term)
+   WHERE t.term = ?
+   ORDER BY m.last_visit_at DESC, m.name
+   LIMIT ?`;
+const RECENT_SQL = `
+  SELECT ${HIT_COLUMNS}
+    FROM members m INDEXED BY members_by_last_visit
+   WHERE m.last_visit_at > 0 AND EXISTS (SELECT 1 FROM member_terms t WHERE t.term = ? AND t.member_id = m.id)
+   ORDER BY m.last_visit_at DESC
+   LIMIT ?`;
+const REST_SQL = `
+  SELECT ${HIT_COLUMNS}
+    FROM member_terms t
+   CROSS JOIN members m ON m.id = t.member_id -- term first (CROSS JOIN fixes the order): never a walk of members
+   WHERE t.term = ? AND m.last_visit_at = 0
    LIMIT ?`;
 
 interface HitRow {
@@ -94,28 +106,22 @@ interface HitRow {
 }
 
 export class MemberSearch {
+  private readonly count: Database.Statement<[string], number>;
+  private readonly narrow: Database.Statement<[string, number], HitRow>;
   private readonly recent: Database.Statement<[string, number], HitRow>;
   private readonly rest: Database.Statement<[string, number], HitRow>;
   private readonly insertTerm: Database.Statement<[string, string]>;
-  private readonly deleteVisited: Database.Statement<[string]>;
-  private readonly touchVisited: Database.Statement<{ memberId: string; at: number }>;
-  private readonly lastVisitOf: Database.Statement<[string], number | null>;
+  private readonly touchMember: Database.Statement<[number, string, number]>;
   private readonly deleteTerms: Database.Statement<[string]>;
   private readonly termsOf: Database.Statement<[string], string>;
 
   constructor(private readonly db: Database.Database) {
+    this.count = db.prepare<[string], number>(COUNT_SQL).pluck();
+    this.narrow = db.prepare(NARROW_SQL);
     this.recent = db.prepare(RECENT_SQL);
     this.rest = db.prepare(REST_SQL);
     this.insertTerm = db.prepare('INSERT OR IGNORE INTO member_terms (term, member_id) VALUES (?, ?)');
-    this.deleteVisited = db.prepare('DELETE FROM visited_terms WHERE member_id = ?');
-    // A later visit raises the member's rows; the first one copies its terms in.
-    this.touchVisited = db.prepare(
-      `INSERT INTO visited_terms (member_id, term, last_visit_at)
-         SELECT member_id, term, :at FROM member_terms WHERE member_id = :memberId
-       ON CONFLICT (member_id, term) DO UPDATE SET last_visit_at = excluded.last_visit_at
-         WHERE excluded.last_visit_at > visited_terms.last_visit_at`,
-    );
-    this.lastVisitOf = db.prepare<[string], number | null>('SELECT MAX(arrived_at) FROM visits WHERE member_id = ?').pluck();
+    this.touchMember = db.prepare('UPDATE members SET last_visit_at = ? WHERE id = ? AND last_visit_at < ?');
     this.deleteTerms = db.prepare('DELETE FROM member_terms WHERE member_id = ?');
     this.termsOf = db.prepare<[string], string>('SELECT term FROM member_terms WHERE member_id = ?').pluck();
   }
@@ -130,15 +136,11 @@ export class MemberSearch {
     if (existing.length === terms.size && existing.every((t) => terms.has(t))) return;
     this.deleteTerms.run(m.id);
     for (const term of terms) this.insertTerm.run(term, m.id);
-    if (existing.length === 0) return; // a new member: no visit of it is cached yet
-    this.deleteVisited.run(m.id);
-    const last = this.lastVisitOf.get(m.id);
-    if (last != null) this.visited(m.id, last);
   }
 
-  /** A visit of the member at `arrivedAt` is in the cache: its terms move up the recency order. */
+  /** A visit of the member at `arrivedAt` is in the cache: it moves up the recency order. */
   visited(memberId: string, arrivedAt: number): void {
-    this.touchVisited.run({ memberId, at: arrivedAt });
+    this.touchMember.run(arrivedAt, memberId, arrivedAt);
   }
 
   search(query: string, limit = 20): MemberSearchHit[] {
@@ -148,8 +150,12 @@ export class MemberSearch {
     const exact = term === q;
     // When filtering a capped prefix, read a few more rows so the filter can still fill `limit`.
     const want = exact ? limit : Math.max(limit * 10, 200);
-    const rows = this.recent.all(term, want);
-    if (rows.length < want) rows.push(...this.rest.all(term, want - rows.length));
+    let rows: HitRow[];
+    if (this.count.get(term)! < BROAD_TERM) rows = this.narrow.all(term, want);
+    else {
+      rows = this.recent.all(term, want);
+      if (rows.length < want) rows.push(...this.rest.all(term, want - rows.length));
+    }
     const hits: MemberSearchHit[] = [];
     for (const row of rows) {
       if (!exact && !matchesQuery(row, q)) continue;
@@ -171,6 +177,6 @@ export class MemberSearch {
   /** EXPLAIN QUERY PLAN of the search statements, for the test that proves there is no scan. */
   explain(query: string): string[] {
     const term = lookupTerm(normalizeQuery(query));
-    return [RECENT_SQL, REST_SQL].flatMap((sql) => (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(term, 20) as Array<{ detail: string }>).map((r) => r.detail));
+    return [COUNT_SQL, NARROW_SQL, RECENT_SQL, REST_SQL].flatMap((sql) => (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...(sql === COUNT_SQL ? [term] : [term, 20])) as Array<{ detail: string }>).map((r) => r.detail));
   }
 }
