@@ -73,6 +73,56 @@ export async function handleArrival(ctx: IngestContext, req: IncomingMessage, re
 
 const r201 = (status: ArrivalResult['status']) => (status === 'created' ? 201 : 200);
 
+const MAX_BATCH_ARRIVALS = 1000;
+const ArrivalBatch = z.object({ items: z.array(z.unknown()).min(1).max(MAX_BATCH_ARRIVALS) }).strict();
+const IdempotencyKey = z.string().min(1).max(200);
+
+/**
+ * POST /v1/ingest/arrivals/batch: `{items: [{idempotencyKey?, ...arrival}]}` — a burst of arrivals
+ * (a POS or door system catching up, the load generator) in one request. Each item has the
+ * semantics of one POST /v1/ingest/arrivals, in order, with its own idempotency key and its own
+ * transaction and event; a bad item is reported by index and does not stop the others.
+ * Answers 200 `{results: [{index, status, visitId, seq} | {index, error: {code, message}}]}`.
+ */
+export async function handleArrivalBatch(ctx: IngestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { value } = await readJson(req, ArrivalBatch);
+  const results: unknown[] = [];
+  for (const [index, raw] of value.items.entries()) {
+    try {
+      results.push({ index, ...arrivalItem(ctx, raw) });
+    } catch (err) {
+      if (!(err instanceof HttpError)) throw err;
+      results.push({ index, error: { code: err.code, message: err.message } });
+    }
+  }
+  sendJson(res, 200, { results });
+}
+
+function arrivalItem(ctx: IngestContext, raw: unknown): Omit<ArrivalResult, 'status'> & { status: ArrivalResult['status'] | 'duplicate' } {
+  const { idempotencyKey, ...item } = (raw !== null && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const key = idempotencyKey === undefined ? null : IdempotencyKey.safeParse(idempotencyKey);
+  if (key && !key.success) throw new HttpError(400, 'bad_idempotency_key', 'idempotencyKey must be 1–200 characters');
+  const parsed = ArrivalRequest.safeParse(item);
+  if (!parsed.success) throw new HttpError(400, 'invalid_body', describeIssues(parsed.error));
+  const body = parsed.data;
+  // Same key space as the single route: an arrival retried through either route applies once.
+  const storedKey = key ? `arrivals:${key.data}` : null;
+  const requestHash = sha256(JSON.stringify(item));
+  if (storedKey) {
+    const seen = ctx.storage.getIdempotent(storedKey);
+    if (seen) {
+      if (seen.requestHash !== requestHash) throw new HttpError(422, 'idempotency_key_reused', 'this idempotencyKey was used with a different item');
+      return { ...(JSON.parse(seen.result) as ArrivalResult), status: 'duplicate' };
+    }
+  }
+  if (!ctx.storage.getStore(body.storeId)) throw new HttpError(404, 'store_not_found', `unknown store ${body.storeId}`);
+  const member = findMember(ctx.storage, body);
+  if (!member) throw new HttpError(404, 'member_not_found', 'no member matches the given identifier');
+  return recordArrival(ctx.storage, ctx.eventLog, { storeId: body.storeId, member, source: body.source, at: body.at ?? Date.now() }, (r: ArrivalResult) => {
+    if (storedKey) ctx.storage.putIdempotent(storedKey, requestHash, JSON.stringify(r), Date.now());
+  });
+}
+
 function replayIdempotent(res: ServerResponse, seen: { requestHash: string; result: string }, requestHash: string): void {
   if (seen.requestHash !== requestHash) {
     throw new HttpError(422, 'idempotency_key_reused', 'this Idempotency-Key was used with a different body');

@@ -6,6 +6,7 @@ import { handleEnroll, handleSnapshot } from './deskRoutes.ts';
 import {
   checkIntegrationKey,
   handleArrival,
+  handleArrivalBatch,
   handleCatalog,
   handleMembers,
   handleMembersCsv,
@@ -22,6 +23,7 @@ type Handler = (ctx: IngestContext, req: IncomingMessage, res: ServerResponse) =
 
 const ingestRoutes: Record<string, Handler> = {
   '/v1/ingest/arrivals': handleArrival,
+  '/v1/ingest/arrivals/batch': handleArrivalBatch,
   '/v1/ingest/stores': handleStores,
   '/v1/ingest/members': handleMembers,
   '/v1/ingest/catalog': handleCatalog,

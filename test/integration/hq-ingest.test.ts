@@ -70,6 +70,45 @@ describe('arrivals ingest', () => {
     desk.close();
   });
 
+  it('POST /v1/ingest/arrivals/batch: each item as one arrival, in order, with its own idempotency key and errors by index', async () => {
+    const { token } = await enroll(t.hq, 'store-a');
+    const desk = await TestDesk.connect(t.hq, token);
+    const post = async (body: unknown, key = t.hq.integrationKey) => {
+      const res = await fetch(`${t.hq.url}/v1/ingest/arrivals/batch`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-integration-key': key }, body: JSON.stringify(body) });
+      return { status: res.status, body: (await res.json()) as { results: Array<Record<string, unknown>> } };
+    };
+    const items = [
+      { idempotencyKey: 'pos-1', storeId: 'store-a', memberCode: 'M0001', source: 'door' },
+      { storeId: 'store-a', memberCode: 'NOPE', source: 'door' },
+      { storeId: 'store-a', memberCode: 'M0002', source: 'door', bogus: 1 },
+      { idempotencyKey: 'pos-2', storeId: 'store-a', memberCode: 'M0002', source: 'door' },
+    ];
+    const first = await post({ items });
+    expect(first.status).toBe(200);
+    const r = first.body.results;
+    expect(r.map((x) => x.index)).toEqual([0, 1, 2, 3]);
+    expect(r[0]).toMatchObject({ status: 'created', seq: 1 });
+    expect(r[1]).toMatchObject({ error: { code: 'member_not_found' } });
+    expect(r[2]).toMatchObject({ error: { code: 'invalid_body' } });
+    expect(r[3]).toMatchObject({ status: 'created', seq: 2 });
+    // Retried: the keyed items are duplicates with the same visit; the key space is the single route's.
+    const again = await post({ items: [items[0], items[3]] });
+    expect(again.body.results).toEqual([
+      { index: 0, status: 'duplicate', visitId: r[0]!.visitId, seq: 1 },
+      { index: 1, status: 'duplicate', visitId: r[3]!.visitId, seq: 2 },
+    ]);
+    expect((await postArrival(t.hq, { storeId: 'store-a', memberCode: 'M0001', source: 'door' }, 'pos-1')).body.status).toBe('duplicate');
+    expect((await post({ items: [{ ...items[0], memberCode: 'M0002' }] })).body.results[0]).toMatchObject({ error: { code: 'idempotency_key_reused' } });
+    await desk.waitFor(() => desk.events().length >= 2);
+    expect(desk.events()).toHaveLength(2);
+    expect(t.hq.storage.getStore('store-a')!.head).toBe(2);
+    // Schema-checked as a whole, and behind the integration key.
+    expect((await post({ items: [] })).status).toBe(422);
+    expect((await post([items[0]])).status).toBe(422);
+    expect((await post({ items }, 'wrong')).status).toBe(401);
+    desk.close();
+  });
+
   it('a repeat within 30 minutes bumps the visit (visit.updated), not a second arrival', async () => {
     const { token } = await enroll(t.hq, 'store-a');
     const desk = await TestDesk.connect(t.hq, token);
