@@ -260,13 +260,23 @@ export class DeskCore implements DeskCoreApi {
   }
 
   /** Runs a clerk action's write; a disk fault becomes DeskError('storage') and nothing is half-written. */
-  private write<T>(fn: () => T): T {
+  /**
+   * Runs `fn` in one transaction. `durable` is for what the clerk just did (an outbox op): the cache
+   * runs synchronous=NORMAL, which a power cut can roll back by a few commits — harmless for events
+   * (HQ replays them) but not for a queued action, so that commit alone is fsynced (FULL).
+   */
+  private write<T>(fn: () => T, durable = false): T {
+    const db = this.q.db;
+    const raise = durable && !db.inTransaction;
     try {
+      if (raise) db.pragma('synchronous = FULL');
       const out = this.q.tx(fn);
       this.storageRecovered();
       return out;
     } catch (err) {
       throw this.storageFailed(err) ?? err;
+    } finally {
+      if (raise) db.pragma('synchronous = NORMAL');
     }
   }
 
@@ -606,7 +616,7 @@ export class DeskCore implements DeskCoreApi {
   private actChat(type: Extract<CommandType, `chat.${string}`>, memberId: string, data: Record<string, unknown>): ActionResult {
     this.assertOpen();
     const opId = uuidv7();
-    this.write(() => this.q.insertOp({ opId, type, visitId: chatSubject(memberId), data: this.withClerk(data), createdAt: Date.now() }));
+    this.write(() => this.q.insertOp({ opId, type, visitId: chatSubject(memberId), data: this.withClerk(data), createdAt: Date.now() }), true);
     this.emitChat(memberId, null);
     this.refreshConnection();
     if (this.session === 'live') this.flush();
@@ -995,7 +1005,7 @@ export class DeskCore implements DeskCoreApi {
     this.assertOpen();
     if (!this.q.getVisit(visitId)) throw new DeskError('not_found', `no visit ${visitId} in this desk's cache`);
     const opId = uuidv7();
-    this.write(() => this.q.insertOp({ opId, type, visitId, data: this.withClerk(data), createdAt: Date.now() }));
+    this.write(() => this.q.insertOp({ opId, type, visitId, data: this.withClerk(data), createdAt: Date.now() }), true);
     // The clerk's own action supersedes an old rejection on the same visit.
     this.confirmedLocally.delete(visitId);
     this.emitVisits([visitId]);

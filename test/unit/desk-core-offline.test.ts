@@ -47,6 +47,29 @@ describe('DeskCore offline', () => {
     await desk.close();
   });
 
+  it('fsyncs the commit of a clerk action (synchronous=FULL for that transaction), NORMAL otherwise', async () => {
+    const desk = DeskCore.open(opts());
+    const q = (desk as unknown as { q: { db: import('better-sqlite3').Database; insertOp: (...a: unknown[]) => unknown } }).q;
+    const db = q.db;
+    expect(db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
+    // Record, in order, the pragmas set and the outbox write (the real calls still run).
+    const seen: string[] = [];
+    const pragma = db.pragma.bind(db);
+    db.pragma = ((source: string, options?: { simple?: boolean }) => {
+      seen.push(source);
+      return pragma(source, options);
+    }) as typeof db.pragma;
+    const insertOp = q.insertOp.bind(q);
+    q.insertOp = (...a: unknown[]) => {
+      seen.push(`insert (synchronous=${pragma('synchronous', { simple: true })})`);
+      return insertOp(...a);
+    };
+    await desk.claimVisit('v1');
+    expect(seen).toEqual(['synchronous = FULL', 'insert (synchronous=2)', 'synchronous = NORMAL']);
+    expect(pragma('synchronous', { simple: true })).toBe(1);
+    await desk.close();
+  });
+
   it('queues actions as pending, emits views, and keeps them across a reopen', async () => {
     let desk = DeskCore.open(opts());
     const seen: DeskEvents['visits'][] = [];

@@ -60,6 +60,37 @@ describe('desk cache migrations', () => {
     db.close();
   });
 
+  it('004 adds the clerk list and lockouts, keeping earlier data', () => {
+    const db = new Database(join(dir, 'c.db'));
+    migrate(db, { target: 3 });
+    db.prepare("INSERT INTO outbox (op_id, ordinal, type, visit_id, data, created_at) VALUES ('op1', 1, 'claim', 'v1', '{}', 5)").run();
+    expect(migrate(db, { target: 4 })).toBe(4);
+    expect(tables(db)).toEqual(expect.arrayContaining(['clerks', 'clerk_lockouts']));
+    db.prepare("INSERT INTO clerk_lockouts (clerk_id, failures) VALUES ('c1', 3)").run();
+    expect(db.prepare("SELECT failures, locked_until FROM clerk_lockouts WHERE clerk_id = 'c1'").get()).toEqual({ failures: 3, locked_until: 0 });
+    expect(db.prepare('SELECT op_id FROM outbox').all()).toEqual([{ op_id: 'op1' }]);
+    db.close();
+  });
+
+  it('005 gives each member its latest visit in the cache, backfilled, with a partial index', () => {
+    const db = new Database(join(dir, 'c.db'));
+    migrate(db, { target: 4 });
+    const member = db.prepare("INSERT INTO members (id, code, name, name_en, phone_last4, updated_at, json) VALUES (?, ?, ?, '', '', 1, '{}')");
+    member.run('m1', 'M1', '张伟');
+    member.run('m2', 'M2', '李娜');
+    // Two visits of m1 (the later one must win), none of m2.
+    const visit = db.prepare("INSERT INTO visits (id, member_id, status, arrived_at, last_seen_at, json) VALUES (?, 'm1', 'open', ?, ?, '{}')");
+    visit.run('v1', 1000, 1000);
+    visit.run('v2', 5000, 5000);
+    expect(migrate(db, { target: 5 })).toBe(5);
+    expect(db.prepare('SELECT id, last_visit_at FROM members ORDER BY id').all()).toEqual([
+      { id: 'm1', last_visit_at: 5000 },
+      { id: 'm2', last_visit_at: 0 },
+    ]);
+    expect(indexes(db)).toContain('members_by_last_visit');
+    db.close();
+  });
+
   it('opening runs every migration and is idempotent', () => {
     const path = join(dir, 'c.db');
     openCacheDb(path).close();

@@ -20,7 +20,8 @@ export function openCacheDb(path: string): Database.Database {
     // chaos test kills desks mid-write), and only a power loss or OS crash can lose the last
     // transactions — never corrupt the file. What that loses is harmless: events come back (the
     // position moves in the same transaction as the event, so HQ replays from the older position on
-    // resume), and a lost outbox op is one the clerk made in the last moments before the power cut.
+    // resume). The one thing that must not be lost, a clerk's queued action, is committed with
+    // synchronous=FULL for that transaction alone (DeskCore.write(…, durable)).
     // FULL cost an fsync per commit: the arrival-to-profile p99 was 4.1 ms on it (≤ 1 ms target),
     // and every outbox ack batch and event batch paid one (docs/benchmarks.md).
     db.pragma('synchronous = NORMAL');
