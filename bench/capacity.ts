@@ -14,6 +14,8 @@ const DESKS = num('CAPACITY_DESKS', 10_000);
 const RATE = num('CAPACITY_RATE', 1300);
 const SECONDS = num('CAPACITY_SECONDS', 15);
 const LOADERS = num('CAPACITY_DESK_PROCESSES', 2);
+// Arrivals per ingest request (POST /v1/ingest/arrivals/batch); 1 = the single route (round 1–2).
+const BATCH = num('CAPACITY_BATCH', 50);
 const TARGET = { desks: 10_000, rssMb: 600, eventsPerSec: 25_000 };
 
 const perStore = Math.ceil(DESKS / STORES);
@@ -36,7 +38,7 @@ try {
   const idle = rssOf(hq.pid);
   console.log(`capacity: ${connected} desks connected in ${Date.now() - t0} ms; HQ RSS ${idle.rssMb} MiB`);
 
-  await door.call('run', { url: info.url, key: info.integrationKey, stores: STORES, membersPerStore: 1e9, rate: RATE, count: RATE * 2 });
+  await door.call('run', { url: info.url, key: info.integrationKey, stores: STORES, membersPerStore: 1e9, rate: RATE, count: RATE * 2, batch: BATCH });
   let peak = 0;
   const sampler = setInterval(() => (peak = Math.max(peak, rssOf(hq.pid).rssMb)), 250);
   await Promise.all(loaders.map((l) => l.call('record')));
@@ -50,6 +52,7 @@ try {
     memberOffset: Math.ceil((RATE * 2) / STORES) + 1,
     rate: RATE,
     count: RATE * SECONDS,
+    batch: BATCH,
   });
   await new Promise((r) => setTimeout(r, 300));
   const secs = (performance.now() - w0) / 1000;
@@ -62,12 +65,13 @@ try {
   const open = stats.reduce((n, s) => n + s.open, 0);
   const lat = summarize(stats.flatMap((s) => s.lat));
   const perSec = Math.round(received / secs);
-  console.log(`capacity: ${run.achievedRate} arrivals/s (${run.failed} failed), ingest HTTP p50 ${fmtMs(run.http.p50)} p99 ${fmtMs(run.http.p99)}`);
+  console.log(`capacity: ${run.achievedRate} arrivals/s asked ${RATE}/s, ${BATCH} per request (${run.failed} failed), ingest HTTP p50 ${fmtMs(run.http.p50)} p99 ${fmtMs(run.http.p99)}`);
   console.log(`capacity: ${received} events delivered in ${secs.toFixed(1)} s = ${perSec}/s to ${open} open desks; receive latency p50 ${fmtMs(lat.p50)} p99 ${fmtMs(lat.p99)}`);
   console.log(`capacity: HQ RSS ${mem.rssMb} MiB (peak sampled ${peak}, VmHWM ${mem.peakMb}); HQ CPU ${(hqCpu * 100).toFixed(0)}% of one core`);
   printResult('capacity', {
     desks: open,
     arrivalsPerSec: run.achievedRate,
+    batch: BATCH,
     eventsPerSec: perSec,
     hqRssMb: peak,
     hqPeakRssMb: mem.peakMb,
