@@ -106,6 +106,19 @@ export interface VisitTimeline {
   entries: TimelineEntry[];
 }
 
+/** A visit still open shows the member's chat messages up to this long after arrival. */
+export const TIMELINE_OPEN_MESSAGES_MS = 2 * 60 * 60 * 1000;
+
+/** The member's chat messages that belong to a visit: at in [arrivedAt, closedAt], or [arrivedAt, arrivedAt + 2 h] while open. */
+export const messageWindow = (v: Pick<VisitFact, 'arrivedAt' | 'closedAt'>): { from: number; to: number } => ({
+  from: v.arrivedAt,
+  to: v.closedAt ?? v.arrivedAt + TIMELINE_OPEN_MESSAGES_MS,
+});
+
+/** Timeline order: by time; at equal times arrival, repeat, claim, note, message, close. */
+export const TIMELINE_KIND_ORDER: Record<TimelineEntry['kind'], number> = { arrival: 0, repeat: 1, claim: 2, note: 3, message: 4, close: 5 };
+export const compareTimeline = (a: TimelineEntry, b: TimelineEntry): number => a.at - b.at || TIMELINE_KIND_ORDER[a.kind] - TIMELINE_KIND_ORDER[b.kind];
+
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 

@@ -549,6 +549,16 @@ export class DeskCore implements DeskCoreApi {
   async managerTimeline(visitId: string): Promise<VisitTimeline | null> {
     const [id] = this.check('managerTimeline', [visitId]);
     this.requireManager();
+    // Online with a manager session HQ builds it (every message, even ones this desk never cached).
+    const session = this.clerks.activeSession();
+    if (session && this.connection.status === 'online') {
+      try {
+        const fromHq = await this.reports.timelineFromHq(this.opts.hqUrl, { ...this.clerks.auth(), 'x-clerk-session': session }, id);
+        if (fromHq) return fromHq;
+      } catch (err) {
+        this.log(`desk: timeline from HQ failed, using the cache: ${(err as Error).message}`);
+      }
+    }
     return this.reports.timeline(id);
   }
 

@@ -4,7 +4,18 @@
 // shared/kpis.ts; test/integration/hq-reports.test.ts checks the two agree.
 import type Database from 'better-sqlite3';
 import { type PinHash, type StoreClerk } from '../../shared/clerks.ts';
-import { type ClerkKpis, compareClerkRows, type HourBucket, type Kpis, ratio, type ReportQuery, type VisitFact } from '../../shared/kpis.ts';
+import {
+  type ClerkKpis,
+  compareClerkRows,
+  type HourBucket,
+  type Kpis,
+  ratio,
+  type ReportQuery,
+  type TimelineEntry,
+  TIMELINE_OPEN_MESSAGES_MS,
+  type VisitFact,
+  type VisitTimeline,
+} from '../../shared/kpis.ts';
 
 /**
  * HQ schema step 3: clerks and their sessions. IF NOT EXISTS because an interim build put this
@@ -53,6 +64,8 @@ export interface ClerkStorage {
   figures(storeIds: readonly string[], q: ReportQuery): ReportFigures;
   /** Matching visits, newest first, at most q.limit. */
   visitFacts(storeIds: readonly string[], q: ReportQuery): VisitFact[];
+  /** One visit of the store: arrival, claim, notes, the member's chat messages during it, close. */
+  timeline(storeId: string, visitId: string): VisitTimeline | null;
 }
 
 type Row = Record<string, unknown>;
@@ -114,6 +127,48 @@ const BY_HOUR_SQL = `${FACTS}
 const VISITS_SQL = `${FACTS}
   SELECT * FROM f ORDER BY arrived_at DESC, visit_id DESC LIMIT @limit`;
 
+const ACTOR_NAME = (col: string) => `COALESCE(json_extract(${col}, '$.clerkName'), json_extract(${col}, '$.deviceName'))`;
+
+const TIMELINE_FACT_SQL = `
+  SELECT v.id AS visit_id, v.member_id, COALESCE(m.name, '') AS member_name, COALESCE(m.tier, 'basic') AS tier,
+    v.status, v.arrived_at, v.claimed_at, v.closed_at, v.outcome,
+    json_extract(v.claimed_by, '$.clerkId') AS clerk_id, json_extract(v.claimed_by, '$.clerkName') AS clerk_name,
+    json_extract(v.claimed_by, '$.deviceName') AS device_name
+  FROM visits v LEFT JOIN members m ON m.id = v.member_id WHERE v.id = @visit AND v.store_id = @store`;
+
+/** The timeline's entries in one query; messages are the member's in [arrival, close] (or +2 h while open). */
+const TIMELINE_SQL = `
+  WITH v AS (SELECT * FROM visits WHERE id = @visit AND store_id = @store),
+  w AS (SELECT member_id, arrived_at AS lo, COALESCE(closed_at, arrived_at + ${TIMELINE_OPEN_MESSAGES_MS}) AS hi FROM v)
+  SELECT at, kind, by_name, text, outcome FROM (
+    SELECT arrived_at AS at, 'arrival' AS kind, NULL AS by_name, NULL AS text, NULL AS outcome, 0 AS k, '' AS tie FROM v
+    UNION ALL SELECT last_seen_at, 'repeat', NULL, CAST(arrivals AS TEXT), NULL, 1, '' FROM v WHERE arrivals > 1
+    UNION ALL SELECT claimed_at, 'claim', ${ACTOR_NAME('claimed_by')}, NULL, NULL, 2, '' FROM v WHERE claimed_at IS NOT NULL
+    UNION ALL SELECT n.at, 'note', ${ACTOR_NAME('n.by')}, n.text, NULL, 3, n.id FROM notes n WHERE n.visit_id = @visit
+    UNION ALL SELECT msg.at, 'message',
+        CASE WHEN msg.sender = 'member' THEN NULLIF(mem.name, '') ELSE ${ACTOR_NAME('msg.by')} END,
+        CASE WHEN msg.recalled_at IS NOT NULL THEN NULL WHEN msg.kind = 'product' THEN json_extract(msg.product, '$.name') ELSE NULLIF(msg.body, '') END,
+        NULL, 4, printf('%012d', msg.n)
+      FROM w JOIN messages msg ON msg.store_id = @store AND msg.member_id = w.member_id AND msg.at BETWEEN w.lo AND w.hi
+      LEFT JOIN members mem ON mem.id = msg.member_id
+    UNION ALL SELECT closed_at, 'close', ${ACTOR_NAME('claimed_by')}, NULL, outcome, 5, '' FROM v WHERE closed_at IS NOT NULL
+  ) ORDER BY at, k, tie`;
+
+const factFromRow = (x: Row): VisitFact => ({
+  visitId: x.visit_id as string,
+  memberId: x.member_id as string,
+  memberName: x.member_name as string,
+  tier: x.tier as VisitFact['tier'],
+  status: x.status as VisitFact['status'],
+  arrivedAt: x.arrived_at as number,
+  claimedAt: (x.claimed_at as number | null) ?? null,
+  closedAt: (x.closed_at as number | null) ?? null,
+  outcome: (x.outcome as VisitFact['outcome']) ?? null,
+  clerkId: (x.clerk_id as string | null) ?? null,
+  clerkName: (x.clerk_name as string | null) ?? null,
+  deviceName: (x.device_name as string | null) ?? null,
+});
+
 export function createSqliteClerkStorage(db: Database.Database): ClerkStorage {
   const q = {
     upsert: db.prepare(
@@ -133,6 +188,8 @@ export function createSqliteClerkStorage(db: Database.Database): ClerkStorage {
     perClerk: db.prepare(PER_CLERK_SQL),
     byHour: db.prepare(BY_HOUR_SQL),
     visits: db.prepare(VISITS_SQL),
+    timelineFact: db.prepare(TIMELINE_FACT_SQL),
+    timeline: db.prepare(TIMELINE_SQL),
   };
   const params = (storeIds: readonly string[], r: ReportQuery) => ({
     stores: JSON.stringify(storeIds),
@@ -189,22 +246,21 @@ export function createSqliteClerkStorage(db: Database.Database): ClerkStorage {
         byHour,
       };
     },
-    visitFacts: (storeIds, r) =>
-      (q.visits.all({ ...params(storeIds, r), limit: r.limit }) as Row[]).map(
-        (x): VisitFact => ({
-          visitId: x.visit_id as string,
-          memberId: x.member_id as string,
-          memberName: x.member_name as string,
-          tier: x.tier as VisitFact['tier'],
-          status: x.status as VisitFact['status'],
-          arrivedAt: x.arrived_at as number,
-          claimedAt: (x.claimed_at as number | null) ?? null,
-          closedAt: (x.closed_at as number | null) ?? null,
-          outcome: (x.outcome as VisitFact['outcome']) ?? null,
-          clerkId: (x.clerk_id as string | null) ?? null,
-          clerkName: (x.clerk_name as string | null) ?? null,
-          deviceName: (x.device_name as string | null) ?? null,
+    visitFacts: (storeIds, r) => (q.visits.all({ ...params(storeIds, r), limit: r.limit }) as Row[]).map(factFromRow),
+    timeline: (storeId, visitId) => {
+      const p = { store: storeId, visit: visitId };
+      const fact = q.timelineFact.get(p) as Row | undefined;
+      if (!fact) return null;
+      const entries = (q.timeline.all(p) as Row[]).map(
+        (x): TimelineEntry => ({
+          at: x.at as number,
+          kind: x.kind as TimelineEntry['kind'],
+          by: (x.by_name as string | null) ?? null,
+          text: (x.text as string | null) ?? null,
+          outcome: (x.outcome as TimelineEntry['outcome']) ?? null,
         }),
-      ),
+      );
+      return { visit: factFromRow(fact), entries };
+    },
   };
 }

@@ -5,6 +5,7 @@
 //   POST /v1/clerks/signout                          device token + X-Clerk-Session
 //   GET  /v1/reports/kpis | /visits | /visits.csv    a manager session (device token + X-Clerk-Session of a
 //                                                    manager of that store) or X-Admin-Key (any/all stores)
+//   GET  /v1/reports/timeline?visit=<id>             as the reports: one visit's timeline (built in SQL)
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { ClerkImport, type ClerksResponse, SignInRequest } from '../../shared/clerks.ts';
@@ -69,6 +70,22 @@ export async function handleManagerRoute(ctx: IngestContext, req: IncomingMessag
       const token = header(req, 'x-clerk-session');
       if (token) storage.clerks.deleteSession(sha256(token));
       return sendJson(res, 200, { ok: true });
+    }
+    case '/v1/reports/timeline': {
+      expect('GET');
+      const url = new URL(req.url ?? '/', 'http://hq');
+      const stores = reportScope(storage, req, url);
+      const visitId = url.searchParams.get('visit') ?? '';
+      if (!visitId || visitId.length > 100) throw new HttpError(400, 'bad_query', 'visit: required');
+      const timeline = storage.read(() => {
+        for (const storeId of stores) {
+          const found = storage.clerks.timeline(storeId, visitId);
+          if (found) return found;
+        }
+        return null;
+      });
+      if (!timeline) throw new HttpError(404, 'not_found', 'no such visit in the store(s)');
+      return sendJson(res, 200, timeline, { 'cache-control': 'no-store' });
     }
     case '/v1/reports/kpis':
     case '/v1/reports/visits':

@@ -1,8 +1,20 @@
 // The store manager's view on the desk (issue 5): from HQ when online with a manager session, from
 // the desk cache otherwise (the same definitions: shared/kpis.ts), saying what range the cache holds.
 import type Database from 'better-sqlite3';
-import { type Member, type Note, type Visit } from '../../../shared/domain.ts';
-import { buildReport, type ClerkKpis, type HourBucket, type Kpis, ReportArgs, type TimelineEntry, type VisitFact, type VisitReport, type VisitTimeline } from '../../../shared/kpis.ts';
+import { type Member, type Message, type Note, type Visit } from '../../../shared/domain.ts';
+import {
+  buildReport,
+  type ClerkKpis,
+  compareTimeline,
+  type HourBucket,
+  type Kpis,
+  messageWindow,
+  ReportArgs,
+  type TimelineEntry,
+  type VisitFact,
+  type VisitReport,
+  type VisitTimeline,
+} from '../../../shared/kpis.ts';
 
 const HTTP_TIMEOUT_MS = 6000;
 
@@ -25,6 +37,10 @@ export function factOf(v: Visit, m: Pick<Member, 'name' | 'tier'> | null): Visit
   };
 }
 
+/** What the timeline shows of a message: its text, a product card's name; nothing for an image or a recalled one. */
+export const messageText = (m: Pick<Message, 'kind' | 'body' | 'product' | 'recalledAt'>): string | null =>
+  m.recalledAt !== null ? null : m.kind === 'product' ? (m.product?.name ?? null) : m.body || null;
+
 export class ManagerReports {
   private readonly q;
 
@@ -36,6 +52,7 @@ export class ManagerReports {
       ),
       visit: db.prepare<[string], { v: string; m: string | null }>('SELECT v.json AS v, m.json AS m FROM visits v LEFT JOIN members m ON m.id = v.member_id WHERE v.id = ?'),
       notes: db.prepare<[string], { json: string }>('SELECT json FROM notes WHERE visit_id = ? ORDER BY at'),
+      messages: db.prepare<[string], { json: string }>('SELECT json FROM chat_messages WHERE member_id = ? ORDER BY n'),
     };
   }
 
@@ -65,7 +82,15 @@ export class ManagerReports {
     return { source: 'hq', from: a.from, to: a.to, cacheRange: null, kpis: k.kpis, perClerk: k.perClerk, byHour: k.byHour, visits: v.visits, truncated: v.truncated };
   }
 
-  /** Arrival, claim, notes and close of one cached visit, in time order. */
+  /** One visit's timeline from HQ (GET /v1/reports/timeline); null when HQ does not know the visit. */
+  async timelineFromHq(hqUrl: string, headers: Record<string, string>, visitId: string): Promise<VisitTimeline | null> {
+    const res = await fetch(new URL(`/v1/reports/timeline?${new URLSearchParams({ visit: visitId })}`, hqUrl), { headers, signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) });
+    if (res.status === 404) return null;
+    if (!res.ok) throw new Error(`HQ answered ${res.status} for the timeline`);
+    return (await res.json()) as VisitTimeline;
+  }
+
+  /** Arrival, claim, notes, the member's chat messages during the visit and its close, in time order. */
   timeline(visitId: string): VisitTimeline | null {
     const row = this.q.visit.get(visitId);
     if (!row) return null;
@@ -81,8 +106,14 @@ export class ManagerReports {
       notes.set(n.id, n);
     }
     for (const n of notes.values()) entries.push(entry(n.at, 'note', n.by.clerkName ?? n.by.deviceName, n.text));
+    const win = messageWindow(v);
+    for (const r of this.q.messages.all(v.memberId)) {
+      const m = JSON.parse(r.json) as Message;
+      if (m.at < win.from || m.at > win.to) continue;
+      entries.push(entry(m.at, 'message', m.from === 'member' ? fact.memberName || null : actorName(m.by), messageText(m)));
+    }
     if (v.closedAt !== null) entries.push(entry(v.closedAt, 'close', actorName(v.claimedBy), null, v.outcome));
-    entries.sort((a, b) => a.at - b.at);
+    entries.sort(compareTimeline);
     return { visit: fact, entries };
   }
 }

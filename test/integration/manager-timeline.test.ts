@@ -1,0 +1,87 @@
+// Issue 5: a visit's timeline in the manager view carries the member's chat messages during the
+// visit (arrival to close), online from HQ's GET /v1/reports/timeline (built in SQL) and offline
+// from the desk cache, in the same order.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeskCore } from '../../electron/desk/deskCore.ts';
+import { adminKey } from '../../hq/clerks/service.ts';
+import { type VisitTimeline } from '../../shared/kpis.ts';
+import { enroll, postArrival, startTestHq, type TestHq } from './hq-support.ts';
+import { waitFor } from './fixtures/hq.ts';
+import { MemberClient } from './fixtures/member.ts';
+
+let t: TestHq;
+let core: DeskCore;
+const tick = () => new Promise((r) => setTimeout(r, 5));
+
+beforeAll(async () => {
+  t = await startTestHq();
+  const res = await fetch(`${t.hq.url}/v1/ingest/clerks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-integration-key': t.hq.integrationKey },
+    body: JSON.stringify([
+      { id: 'ann', storeId: 'store-a', name: 'Ann', role: 'clerk', pin: '1111' },
+      { id: 'mia', storeId: 'store-a', name: 'Mia', role: 'manager', pin: '9999' },
+    ]),
+  });
+  expect(res.status).toBe(200);
+  const { token } = await enroll(t.hq, 'store-a');
+  core = DeskCore.open({ dbPath: join(t.dir, 'desk.db'), hqUrl: t.hq.url, token, reconnect: { minMs: 50, maxMs: 200 }, lockAfterMs: 60_000 });
+  core.start();
+  await waitFor(async () => (await core.getConnection()).status === 'online', 10_000, 'online');
+  await waitFor(async () => (await core.listClerks()).length === 2, 5000, 'clerk list');
+}, 30_000);
+
+afterAll(async () => {
+  await core?.close();
+  await t?.cleanup();
+});
+
+describe('manager timeline', () => {
+  it('shows the member’s two messages in order between claim and close, online (HQ) and offline (cache)', async () => {
+    const member = await MemberClient.viaIntegration(t.hq.url, t.hq.integrationKey, 'store-a', 'm1');
+    const say = async (text: string, clientId: string) => {
+      const r = await member.http('/v1/member/messages', { body: { clientId, kind: 'text', text } });
+      expect(r.status).toBe(201);
+      await tick();
+    };
+    await say('before the visit', 'tl-msg-0');
+    const { body } = await postArrival(t.hq, { storeId: 'store-a', memberId: 'm1', source: 'door' });
+    await tick();
+    expect((await core.signIn('ann', '1111')).ok).toBe(true);
+    await waitFor(async () => (await core.getVisit(body.visitId)) !== null, 5000, 'arrival');
+    await core.claimVisit(body.visitId);
+    await waitFor(() => t.hq.storage.getVisit(body.visitId)?.claimedAt != null, 5000, 'claim at HQ');
+    await tick();
+    await say('do you have size 38?', 'tl-msg-1');
+    await say('in black, please', 'tl-msg-2');
+    await core.closeVisit(body.visitId, 'purchased');
+    await waitFor(() => t.hq.storage.getVisit(body.visitId)?.closedAt != null, 5000, 'close at HQ');
+    await tick();
+    await say('thanks, after the visit', 'tl-msg-3');
+    await waitFor(async () => (await core.getConversation('m1', { limit: 100 })).messages.length === 4, 5000, 'messages cached');
+
+    const expected = [
+      { kind: 'arrival', text: null },
+      { kind: 'claim', by: 'Ann' },
+      { kind: 'message', text: 'do you have size 38?', by: '王芳' },
+      { kind: 'message', text: 'in black, please' },
+      { kind: 'close', by: 'Ann', outcome: 'purchased' },
+    ];
+    expect((await core.signIn('mia', '9999')).ok).toBe(true);
+    const online = await core.managerTimeline(body.visitId);
+    expect(online!.entries).toMatchObject(expected);
+    expect(online!.visit).toMatchObject({ visitId: body.visitId, outcome: 'purchased', clerkName: 'Ann' });
+
+    // HQ's route itself (chain admin key): the same entries, built in SQL.
+    const direct = await fetch(`${t.hq.url}/v1/reports/timeline?visit=${body.visitId}`, { headers: { 'x-admin-key': adminKey(t.hq.storage) } });
+    expect(direct.status).toBe(200);
+    expect(((await direct.json()) as VisitTimeline).entries).toEqual(online!.entries);
+    expect((await fetch(`${t.hq.url}/v1/reports/timeline?visit=nope`, { headers: { 'x-admin-key': adminKey(t.hq.storage) } })).status).toBe(404);
+
+    await core.stop();
+    const offline = await core.managerTimeline(body.visitId);
+    expect(offline!.entries).toMatchObject(expected);
+    expect(offline!.entries).toEqual(online!.entries);
+  });
+});
