@@ -1,6 +1,10 @@
 // Left column: today's arrivals, newest first. A listbox: ↑/↓ move the selection (handled in
 // App so it also works before the list has focus), Enter claims the selected visit.
-import { useEffect, useRef } from 'react';
+// Windowed: rows have a fixed height (ROW_PITCH, kept in step with `.queue-list .arrival` in
+// styles.css), only the rows in view plus OVERSCAN either side are in the DOM, and two hidden
+// spacer items stand in for the rest (not padding: a box cannot shrink below its padding, so the
+// list would stop scrolling), so 10,000 visits scroll like 30 (docs/benchmarks.md, round 3). Options carry aria-setsize/aria-posinset since most are not in the DOM.
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { VisitView } from '../../../shared/deskApi.ts';
 import { formatAge } from '../format.ts';
 import { useT } from '../i18n/useT.ts';
@@ -12,19 +16,54 @@ import { TierBadge } from './TierBadge.tsx';
 export const ARRIVALS_LIST_ID = 'arrivals';
 export const optionId = (visitId: string) => `arrival-${visitId}`;
 
+/** Row height plus the gap under it, px: `.queue-list .arrival` is 68px high with a 4px margin. */
+export const ROW_PITCH = 72;
+const ROW_HEIGHT = 68;
+const OVERSCAN = 8;
+
+/** The rows [first, last) to render for a viewport at `scrollTop` of `height` px over `count` rows. */
+export function windowOf(scrollTop: number, height: number, count: number): { first: number; last: number } {
+  const first = Math.max(0, Math.floor(scrollTop / ROW_PITCH) - OVERSCAN);
+  const last = Math.min(count, Math.ceil((scrollTop + height) / ROW_PITCH) + OVERSCAN);
+  return { first, last: Math.max(first, last) };
+}
+
 export function ArrivalsQueue() {
   const t = useT();
   const arrivals = useDesk((s) => s.arrivals);
   const selectedVisitId = useDesk((s) => s.selectedVisitId);
   const selectVisit = useDesk((s) => s.selectVisit);
   const listRef = useRef<HTMLUListElement>(null);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [viewHeight, setViewHeight] = useState(1200);
+  const hasList = arrivals.length > 0;
+
+  useLayoutEffect(() => {
+    const list = listRef.current;
+    if (!list) return;
+    setViewHeight(list.clientHeight || 1200);
+    setScrollTop(list.scrollTop);
+    const ro = new ResizeObserver(() => setViewHeight(list.clientHeight || 1200));
+    ro.observe(list);
+    return () => ro.disconnect();
+  }, [hasList]);
 
   useEffect(() => {
-    if (!selectedVisitId) return;
-    document.getElementById(optionId(selectedVisitId))?.scrollIntoView({ block: 'nearest' });
+    // Scroll the selected row into view by its index (it may not be in the DOM yet).
+    const list = listRef.current;
+    if (!selectedVisitId || !list) return;
+    const index = useDesk.getState().arrivals.findIndex((v) => v.id === selectedVisitId);
+    if (index === -1) return;
+    const top = index * ROW_PITCH;
+    if (top < list.scrollTop) list.scrollTop = top;
+    else if (top + ROW_HEIGHT > list.scrollTop + list.clientHeight) list.scrollTop = top + ROW_HEIGHT - list.clientHeight;
   }, [selectedVisitId]);
 
   const waiting = arrivals.filter((v) => v.status === 'open').length;
+  const { first, last } = windowOf(scrollTop, viewHeight, arrivals.length);
+  const selectedIndex = selectedVisitId ? arrivals.findIndex((v) => v.id === selectedVisitId) : -1;
+  // Only point at the selected option while it is in the DOM (an id reference must resolve).
+  const activeDescendant = selectedIndex >= first && selectedIndex < last ? optionId(selectedVisitId!) : undefined;
 
   return (
     <section className="queue" aria-labelledby="queue-title">
@@ -45,11 +84,21 @@ export function ArrivalsQueue() {
           tabIndex={0}
           aria-labelledby="queue-title"
           aria-describedby="queue-hint"
-          aria-activedescendant={selectedVisitId ? optionId(selectedVisitId) : undefined}
+          aria-activedescendant={activeDescendant}
+          onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
         >
-          {arrivals.map((visit) => (
-            <ArrivalItem key={visit.id} visit={visit} selected={visit.id === selectedVisitId} onPick={() => selectVisit(visit.id)} />
+          {first > 0 && <li className="queue-spacer" role="presentation" aria-hidden="true" style={{ height: first * ROW_PITCH }} />}
+          {arrivals.slice(first, last).map((visit, i) => (
+            <ArrivalItem
+              key={visit.id}
+              visit={visit}
+              position={first + i + 1}
+              size={arrivals.length}
+              selected={visit.id === selectedVisitId}
+              onPick={() => selectVisit(visit.id)}
+            />
           ))}
+          {last < arrivals.length && <li className="queue-spacer" role="presentation" aria-hidden="true" style={{ height: (arrivals.length - last) * ROW_PITCH }} />}
         </ul>
       )}
       <p id="queue-hint" className="queue-hint">
@@ -59,7 +108,7 @@ export function ArrivalsQueue() {
   );
 }
 
-function ArrivalItem({ visit, selected, onPick }: { visit: VisitView; selected: boolean; onPick: () => void }) {
+function ArrivalItem({ visit, position, size, selected, onPick }: { visit: VisitView; position: number; size: number; selected: boolean; onPick: () => void }) {
   const t = useT();
   const now = useDesk((s) => s.now);
   const fresh = useDesk((s) => visit.id in s.fresh);
@@ -81,6 +130,8 @@ function ArrivalItem({ visit, selected, onPick }: { visit: VisitView; selected: 
       id={optionId(visit.id)}
       role="option"
       aria-selected={selected}
+      aria-posinset={position}
+      aria-setsize={size}
       className={classes}
       data-visit-id={visit.id}
       data-status={visit.status}
