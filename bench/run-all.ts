@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseResultLine, summaryTable, type BenchResult } from './lib/results.ts';
 
-const ALL = ['cache', 'resume', 'outbox', 'fanout', 'capacity'];
+const ALL = ['cache', 'resume', 'outbox', 'fanout', 'capacity', 'ui'];
 const only = process.env.BENCH_ONLY?.split(',').filter(Boolean);
 const benches = only?.length ? ALL.filter((b) => only.includes(b)) : ALL;
 

@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { seedDemoClerks } from '../../hq/demo/clerks.ts';
 import { startHq, type HqHandle } from '../../hq/server.ts';
 import { serve } from '../lib/proc.ts';
 import { type BenchChainOptions, seedBenchChain } from '../lib/seed.ts';
@@ -11,7 +12,7 @@ let hq: HqHandle | null = null;
 let dir = '';
 
 serve({
-  async init(o: BenchChainOptions & { maxFramesPerSecond?: number; retainEvents?: number }) {
+  async init(o: BenchChainOptions & { maxFramesPerSecond?: number; retainEvents?: number; clerks?: boolean }) {
     dir = mkdtempSync(join(tmpdir(), 'footfall-bench-hq-'));
     hq = await startHq({
       dbPath: join(dir, 'hq.db'),
@@ -21,6 +22,8 @@ serve({
     });
     const t0 = Date.now();
     const chain = seedBenchChain(hq.storage, o);
+    // The demo clerks (manager PIN 9000, clerks 1001–1003) for benches that open the desk UI.
+    if (o.clerks) seedDemoClerks(hq.storage, chain.storeIds);
     return { url: hq.url, integrationKey: hq.integrationKey, storeIds: chain.storeIds, seedMs: Date.now() - t0, pid: process.pid };
   },
   stats() {
