@@ -16,6 +16,7 @@ import { MemberAuth } from './chat/memberAuth.ts';
 import { MemberHub } from './chat/memberHub.ts';
 import { MEMBER_SOCKET_PATH } from './chat/memberProtocol.ts';
 import { ChatService } from './chat/service.ts';
+import { ClerkWatch } from './clerks/watch.ts';
 
 export type { HqStorage } from './storage/types.ts';
 
@@ -49,6 +50,8 @@ export interface HqOptions {
   log?: (line: string) => void;
   /** How often HQ checks the database for revoked devices and closes their sockets (4001); default 1 s. */
   revokePollMs?: number;
+  /** How often HQ checks the database for clerk changes made by another process (`clerks.updated`); default 1 s. */
+  clerkPollMs?: number;
   /** Per-IP request rates on auth and ingest routes (429 beyond); false turns them off. */
   httpRateLimits?: RateLimits | false;
   /** Folder served at GET /updates/<channel>/<file>: the desk app's update feeds (issue 8). */
@@ -156,10 +159,20 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
     }
   }, opts.revokePollMs ?? 1000);
   revokeTimer.unref();
+  const clerkWatch = new ClerkWatch(storage, eventLog);
+  const checkClerks = () => {
+    try {
+      clerkWatch.check();
+    } catch (err) {
+      log(`clerk check: ${(err as Error).message}`);
+    }
+  };
+  const clerkTimer = setInterval(checkClerks, opts.clerkPollMs ?? 1000);
+  clerkTimer.unref();
 
   const server = createServer(
     withRateLimits(
-      createRequestHandler({ storage, eventLog, integrationKey }, log, (req, res, path, method) =>
+      createRequestHandler({ storage, eventLog, integrationKey, clerksChanged: checkClerks }, log, (req, res, path, method) =>
         handleChatHttp({ chat, auth: memberAuth, integrationKey: integrationKey! }, req, res, path, method),
         { updatesDir: opts.updatesDir },
       ),
@@ -199,6 +212,7 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
       (closing ??= (async () => {
         clearInterval(purgeTimer);
         clearInterval(revokeTimer);
+        clearInterval(clerkTimer);
         await members.close();
         await hub.close();
         await new Promise<void>((resolve) => {

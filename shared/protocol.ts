@@ -66,6 +66,11 @@ export const EventData = {
   'chat.receipt': z.object({ memberId: Id, receipts: Receipts, ...Cause }),
   /** A message was recalled by its sender: its content is gone, its place stays. */
   'chat.recalled': z.object({ message: Message, ...Cause }),
+  /**
+   * The store's clerk list changed at HQ (added, disabled, enabled, renamed, new PIN; issue 5).
+   * Carries no hashes: the desk refetches GET /v1/clerks and signs out a clerk who was disabled.
+   */
+  'clerks.updated': z.object({ storeId: Id }),
 } as const;
 export type EventType = keyof typeof EventData;
 export const EVENT_TYPES = Object.keys(EventData) as EventType[];
@@ -93,6 +98,7 @@ export const EvFrame = z.discriminatedUnion('type', [
   eventFrame('chat.message'),
   eventFrame('chat.receipt'),
   eventFrame('chat.recalled'),
+  eventFrame('clerks.updated'),
 ]);
 export type EvFrame = z.infer<typeof EvFrame>;
 export type EventOf<T extends EventType> = Extract<EvFrame, { type: T }>;

@@ -889,6 +889,7 @@ export class DeskCore implements DeskCoreApi {
     const changed = new Set<string>();
     const chatChanged = new Set<string>();
     let events = 0;
+    let clerksChanged = false;
     for (const o of outcomes) {
       if ('ack' in o) {
         const { ack, op, settled } = o;
@@ -927,6 +928,7 @@ export class DeskCore implements DeskCoreApi {
         if (visit) this.emit('arrival', { visit });
       }
       for (const memberId of out.memberIds) this.emit('member', { memberId });
+      if (out.clerks) clerksChanged = true;
       if (out.chat) {
         if (out.chat.incoming) this.setMemberTyping(out.chat.memberId, false);
         this.emitChat(out.chat.memberId, out.chat.incoming ? out.chat.messageId : null);
@@ -934,6 +936,8 @@ export class DeskCore implements DeskCoreApi {
     }
     if (changed.size) this.emitVisits([...changed]);
     for (const memberId of chatChanged) this.emitChat(memberId, null);
+    // A clerk was added, disabled or got a new PIN at HQ: refetch the list (signs out a disabled clerk).
+    if (clerksChanged) void this.clerks.refresh();
     if (failure) {
       this.storageFailed(failure); // a disk fault is shown to the clerk; the rest is logged
       this.log(`desk: could not apply an event: ${(failure as Error).message}`);

@@ -19,6 +19,8 @@ export type ApplyOutcome =
       settledOpId: string | null;
       /** Chat: the conversation that changed, and the new member message if this is one. */
       chat: { memberId: string; messageId: string | null; incoming: boolean } | null;
+      /** The store's clerk list changed at HQ: refetch it (the event carries no hashes). */
+      clerks: boolean;
     }
   /** seq ≤ position: already applied; ignored. */
   | { kind: 'duplicate'; seq: number }
@@ -41,7 +43,7 @@ export function applyEvent(q: CacheQueries, ev: EvFrame, now: number = Date.now(
     if (where === 'duplicate') return { kind: 'duplicate', seq: ev.seq };
     if (where === 'gap') return { kind: 'gap', position, got: { epoch: ev.epoch, seq: ev.seq } };
 
-    const out = { kind: 'applied' as const, seq: ev.seq, visitIds: [] as string[], memberIds: [] as string[], arrivalVisitId: null as string | null, settledOpId: null as string | null, chat: null as { memberId: string; messageId: string | null; incoming: boolean } | null };
+    const out = { kind: 'applied' as const, seq: ev.seq, visitIds: [] as string[], memberIds: [] as string[], arrivalVisitId: null as string | null, settledOpId: null as string | null, chat: null as { memberId: string; messageId: string | null; incoming: boolean } | null, clerks: false };
     switch (ev.type) {
       case 'arrival':
         q.upsertProfile(ev.data.profile, now);
@@ -89,6 +91,9 @@ export function applyEvent(q: CacheQueries, ev: EvFrame, now: number = Date.now(
         q.chat.setReceipts(ev.data.memberId, ev.data.receipts);
         if (ev.data.opId && q.deleteOp(ev.data.opId)) out.settledOpId = ev.data.opId;
         out.chat = { memberId: ev.data.memberId, messageId: null, incoming: false };
+        break;
+      case 'clerks.updated':
+        out.clerks = true;
         break;
     }
     // Ops HQ acked with a seq at or below this event are settled even if the event did not name

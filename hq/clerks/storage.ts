@@ -66,6 +66,8 @@ export interface ClerkStorage {
   visitFacts(storeIds: readonly string[], q: ReportQuery): VisitFact[];
   /** One visit of the store: arrival, claim, notes, the member's chat messages during it, close. */
   timeline(storeId: string, visitId: string): VisitTimeline | null;
+  /** A stamp per store that changes whenever one of its clerks is saved (count, newest and sum of updated_at). */
+  clerkStamps(): Map<string, string>;
 }
 
 type Row = Record<string, unknown>;
@@ -189,6 +191,7 @@ export function createSqliteClerkStorage(db: Database.Database): ClerkStorage {
     byHour: db.prepare(BY_HOUR_SQL),
     visits: db.prepare(VISITS_SQL),
     timelineFact: db.prepare(TIMELINE_FACT_SQL),
+    stamps: db.prepare("SELECT store_id, COUNT(*) || ':' || MAX(updated_at) || ':' || SUM(updated_at) AS stamp FROM clerks GROUP BY store_id"),
     timeline: db.prepare(TIMELINE_SQL),
   };
   const params = (storeIds: readonly string[], r: ReportQuery) => ({
@@ -247,6 +250,7 @@ export function createSqliteClerkStorage(db: Database.Database): ClerkStorage {
       };
     },
     visitFacts: (storeIds, r) => (q.visits.all({ ...params(storeIds, r), limit: r.limit }) as Row[]).map(factFromRow),
+    clerkStamps: () => new Map((q.stamps.all() as Row[]).map((r) => [r.store_id as string, r.stamp as string])),
     timeline: (storeId, visitId) => {
       const p = { store: storeId, visit: visitId };
       const fact = q.timelineFact.get(p) as Row | undefined;

@@ -17,6 +17,8 @@ export interface IngestContext {
   storage: HqStorage;
   eventLog: EventLog;
   integrationKey: string;
+  /** A store's clerks changed here: tell its desks now (`clerks.updated`), not at the next poll. */
+  clerksChanged?: () => void;
 }
 
 export const ArrivalRequest = z

@@ -41,12 +41,16 @@ export async function handleManagerRoute(ctx: IngestContext, req: IncomingMessag
       expect('POST');
       checkIntegrationKey(ctx, req);
       const { value } = await readJson(req, ClerkImportList);
-      return sendJson(res, 200, importClerks(storage, value));
+      const result = importClerks(storage, value);
+      ctx.clerksChanged?.();
+      return sendJson(res, 200, result);
     }
     case '/v1/ingest/clerks.csv': {
       expect('POST');
       checkIntegrationKey(ctx, req);
-      return sendJson(res, 200, importClerksCsv(storage, await readBody(req, CSV_LIMIT)));
+      const result = importClerksCsv(storage, await readBody(req, CSV_LIMIT));
+      ctx.clerksChanged?.();
+      return sendJson(res, 200, result);
     }
     case '/v1/clerks': {
       expect('GET');

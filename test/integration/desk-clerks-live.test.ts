@@ -1,0 +1,65 @@
+// Issue 5: clerk-list changes reach connected desks live (`clerks.updated`), not at reconnect: from
+// the ingest route at once, and from writes that bypass it (the admin CLI's process) via HQ's ~1 s
+// poll. A clerk disabled while signed in is signed out.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeskCore } from '../../electron/desk/deskCore.ts';
+import { setClerkEnabled } from '../../hq/clerks/service.ts';
+import { enroll, startTestHq, type TestHq } from './hq-support.ts';
+import { waitFor } from './fixtures/hq.ts';
+
+let t: TestHq;
+let core: DeskCore;
+let reconnects = 0;
+
+const ingest = (body: unknown) =>
+  fetch(`${t.hq.url}/v1/ingest/clerks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-integration-key': t.hq.integrationKey },
+    body: JSON.stringify(body),
+  });
+const ids = async () => (await core.listClerks()).map((c) => c.id);
+
+beforeAll(async () => {
+  t = await startTestHq({ clerkPollMs: 200 });
+  expect((await ingest([{ id: 'ann', storeId: 'store-a', name: 'Ann', role: 'clerk', pin: '1111' }])).status).toBe(200);
+  const { token } = await enroll(t.hq, 'store-a');
+  core = DeskCore.open({ dbPath: join(t.dir, 'desk.db'), hqUrl: t.hq.url, token, reconnect: { minMs: 50, maxMs: 200 }, lockAfterMs: 60_000 });
+  core.start();
+  await waitFor(async () => (await core.getConnection()).status === 'online', 10_000, 'online');
+  await waitFor(async () => (await ids()).length === 1, 5000, 'clerk list');
+  core.on('connection', (c) => {
+    if (c.status !== 'online') reconnects++;
+  });
+}, 30_000);
+
+afterAll(async () => {
+  await core?.close();
+  await t?.cleanup();
+});
+
+describe('live clerk list', () => {
+  it('a clerk added through the ingest route shows on the connected desk within a second', async () => {
+    const before = t.hq.storage.getStore('store-a')!.head;
+    expect((await ingest([{ id: 'bo', storeId: 'store-a', name: 'Bo', role: 'clerk', pin: '2222' }])).status).toBe(200);
+    await waitFor(async () => (await ids()).includes('bo'), 1000, 'Bo on the desk');
+    const events = t.hq.storage.readEvents('store-a', before, 100).filter((e) => e.type === 'clerks.updated');
+    expect(events).toHaveLength(1);
+    expect(JSON.parse(events[0]!.data)).toEqual({ storeId: 'store-a' }); // no hashes in the log
+    expect(reconnects).toBe(0);
+  });
+
+  it('disabling the signed-in clerk signs them out at the desk', async () => {
+    expect((await core.signIn('bo', '2222')).ok).toBe(true);
+    expect((await ingest([{ id: 'bo', storeId: 'store-a', name: 'Bo', role: 'clerk', enabled: false }])).status).toBe(200);
+    await waitFor(async () => (await core.currentClerk()).clerk === null, 1000, 'Bo signed out');
+    expect(await ids()).toEqual(['ann']);
+    expect(reconnects).toBe(0);
+  });
+
+  it('a change written to the database by another writer (admin CLI) arrives through the poll', async () => {
+    setClerkEnabled(t.hq.storage, 'bo', true); // what `hq:admin enable-clerk` does, bypassing the routes
+    await waitFor(async () => (await ids()).includes('bo'), 2000, 'Bo back on the desk');
+    expect(reconnects).toBe(0);
+  });
+});
