@@ -65,30 +65,35 @@ export function setClerkEnabled(storage: HqStorage, clerkId: string, enabled: bo
   return next;
 }
 
-/** Wrong PINs per clerk, in memory: PIN_MAX_FAILURES in a row lock the clerk out for PIN_LOCKOUT_MS. */
+/**
+ * Wrong PINs per clerk, kept in HQ's database (clerk_lockouts, migration 4) so an HQ restart does not
+ * clear them: PIN_MAX_FAILURES in a row lock the clerk out for PIN_LOCKOUT_MS.
+ */
 export class PinGuard {
-  private readonly failures = new Map<string, { count: number; lockedUntil: number }>();
+  constructor(private readonly storage: HqStorage) {}
 
   lockedUntil(clerkId: string, now: number): number | null {
-    const f = this.failures.get(clerkId);
+    const f = this.storage.clerks.getLockout(clerkId);
     return f && f.lockedUntil > now ? f.lockedUntil : null;
   }
 
   /** Returns the attempts left before a lockout (0 = locked out now). */
   fail(clerkId: string, now: number): number {
-    const f = this.failures.get(clerkId) ?? { count: 0, lockedUntil: 0 };
-    if (f.lockedUntil && f.lockedUntil <= now) f.count = 0;
-    f.count++;
-    if (f.count >= PIN_MAX_FAILURES) {
-      f.lockedUntil = now + PIN_LOCKOUT_MS;
-      f.count = 0;
-    }
-    this.failures.set(clerkId, f);
-    return f.lockedUntil > now ? 0 : PIN_MAX_FAILURES - f.count;
+    return this.storage.transaction(() => {
+      const f = this.storage.clerks.getLockout(clerkId) ?? { failures: 0, lockedUntil: 0 };
+      if (f.lockedUntil && f.lockedUntil <= now) f.failures = 0;
+      f.failures++;
+      if (f.failures >= PIN_MAX_FAILURES) {
+        f.lockedUntil = now + PIN_LOCKOUT_MS;
+        f.failures = 0;
+      }
+      this.storage.clerks.putLockout(clerkId, f);
+      return f.lockedUntil > now ? 0 : PIN_MAX_FAILURES - f.failures;
+    });
   }
 
   succeed(clerkId: string): void {
-    this.failures.delete(clerkId);
+    this.storage.clerks.clearLockout(clerkId);
   }
 }
 

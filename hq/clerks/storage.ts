@@ -38,6 +38,19 @@ export const MIGRATION_CLERKS = `
   CREATE INDEX IF NOT EXISTS visits_store_clerk ON visits(store_id, json_extract(claimed_by, '$.clerkId'), arrived_at);
 `;
 
+/** HQ schema step 4: wrong PINs in a row and the lockout end per clerk (was in memory, lost at restart). */
+export const MIGRATION_CLERK_LOCKOUTS = `
+  CREATE TABLE clerk_lockouts (
+    clerk_id TEXT PRIMARY KEY, failures INTEGER NOT NULL DEFAULT 0, locked_until INTEGER NOT NULL DEFAULT 0
+  ) WITHOUT ROWID;
+`;
+
+export interface ClerkLockout {
+  failures: number;
+  /** Epoch ms; 0 = not locked. */
+  lockedUntil: number;
+}
+
 export interface ClerkSession {
   clerkId: string;
   storeId: string;
@@ -66,6 +79,9 @@ export interface ClerkStorage {
   visitFacts(storeIds: readonly string[], q: ReportQuery): VisitFact[];
   /** One visit of the store: arrival, claim, notes, the member's chat messages during it, close. */
   timeline(storeId: string, visitId: string): VisitTimeline | null;
+  getLockout(clerkId: string): ClerkLockout | null;
+  putLockout(clerkId: string, lockout: ClerkLockout): void;
+  clearLockout(clerkId: string): void;
   /** A stamp per store that changes whenever one of its clerks is saved (count, newest and sum of updated_at). */
   clerkStamps(): Map<string, string>;
 }
@@ -191,6 +207,9 @@ export function createSqliteClerkStorage(db: Database.Database): ClerkStorage {
     byHour: db.prepare(BY_HOUR_SQL),
     visits: db.prepare(VISITS_SQL),
     timelineFact: db.prepare(TIMELINE_FACT_SQL),
+    getLockout: db.prepare('SELECT failures, locked_until FROM clerk_lockouts WHERE clerk_id = ?'),
+    putLockout: db.prepare('INSERT OR REPLACE INTO clerk_lockouts (clerk_id, failures, locked_until) VALUES (?, ?, ?)'),
+    clearLockout: db.prepare('DELETE FROM clerk_lockouts WHERE clerk_id = ?'),
     stamps: db.prepare("SELECT store_id, COUNT(*) || ':' || MAX(updated_at) || ':' || SUM(updated_at) AS stamp FROM clerks GROUP BY store_id"),
     timeline: db.prepare(TIMELINE_SQL),
   };
@@ -250,6 +269,12 @@ export function createSqliteClerkStorage(db: Database.Database): ClerkStorage {
       };
     },
     visitFacts: (storeIds, r) => (q.visits.all({ ...params(storeIds, r), limit: r.limit }) as Row[]).map(factFromRow),
+    getLockout: (clerkId) => {
+      const r = q.getLockout.get(clerkId) as Row | undefined;
+      return r ? { failures: r.failures as number, lockedUntil: r.locked_until as number } : null;
+    },
+    putLockout: (clerkId, l) => void q.putLockout.run(clerkId, l.failures, l.lockedUntil),
+    clearLockout: (clerkId) => void q.clearLockout.run(clerkId),
     clerkStamps: () => new Map((q.stamps.all() as Row[]).map((r) => [r.store_id as string, r.stamp as string])),
     timeline: (storeId, visitId) => {
       const p = { store: storeId, visit: visitId };

@@ -25,7 +25,7 @@ export const isManagerRoute = (path: string): boolean =>
 const guards = new WeakMap<HqStorage, PinGuard>();
 const guardOf = (storage: HqStorage) => {
   let g = guards.get(storage);
-  if (!g) guards.set(storage, (g = new PinGuard()));
+  if (!g) guards.set(storage, (g = new PinGuard(storage)));
   return g;
 };
 

@@ -3,7 +3,7 @@
 // guessed at, so an old binary cannot corrupt a newer schema.
 import type Database from 'better-sqlite3';
 import { MIGRATION_CHAT } from '../../chat/sqliteChat.ts';
-import { MIGRATION_CLERKS } from '../../clerks/storage.ts';
+import { MIGRATION_CLERK_LOCKOUTS, MIGRATION_CLERKS } from '../../clerks/storage.ts';
 
 export const MIGRATIONS: readonly string[] = [
   // 1: the initial schema
@@ -92,6 +92,8 @@ export const MIGRATIONS: readonly string[] = [
   MIGRATION_CHAT,
   // 3: clerks, clerk sessions (issue 5)
   MIGRATION_CLERKS,
+  // 4: wrong-PIN counts and lockouts per clerk, so an HQ restart does not clear them (issue 5)
+  MIGRATION_CLERK_LOCKOUTS,
 ];
 
 export function migrate(db: Database.Database): void {
