@@ -206,17 +206,22 @@ export class DeskCore implements DeskCoreApi {
   }
 
   private purgeTimer: NodeJS.Timeout | null = null;
+  private purgeSoonTimer: NodeJS.Timeout | null = null;
+  /** Retention in days: from the options at open, changed live by setRetentionDays (settings screen). */
+  private retentionDays: number | null = null;
+
+  private runPurge(): void {
+    try {
+      this.purgeExpired();
+    } catch (err) {
+      this.storageFailed(err);
+      this.log(`desk: retention purge failed: ${(err as Error).message}`);
+    }
+  }
 
   /** Runs the retention purge now and then, also while offline (privacy: docs/security.md). */
   private schedulePurge(): void {
-    const run = () => {
-      try {
-        this.purgeExpired();
-      } catch (err) {
-        this.storageFailed(err);
-        this.log(`desk: retention purge failed: ${(err as Error).message}`);
-      }
-    };
+    const run = () => this.runPurge();
     // First run a minute after open (not during it: opening must stay fast and side-effect free),
     // then every purgeEveryMs.
     const every = this.opts.purgeEveryMs ?? 60 * 60 * 1000;
@@ -234,10 +239,34 @@ export class DeskCore implements DeskCoreApi {
    */
   purgeExpired(now: number = Date.now()): PurgeResult {
     this.assertOpen();
-    const cutoff = now - (this.opts.retentionDays ?? 30) * 24 * 60 * 60 * 1000;
+    const cutoff = now - this.currentRetentionDays() * 24 * 60 * 60 * 1000;
     const out = purgeOlderThan(this.q.db, cutoff, this.q.getIdentity()?.storeId ?? null);
     if (out.visits || out.messages || out.members) this.log(`desk: purged ${out.visits} visits, ${out.messages} messages, ${out.members} members older than the retention period`);
     return out;
+  }
+
+  /** Days of closed visits and chat this desk keeps (default 30). */
+  currentRetentionDays(): number {
+    return this.retentionDays ?? this.opts.retentionDays ?? 30;
+  }
+
+  /**
+   * Change the retention period while the desk runs (the settings screen; issue 8): the purge uses
+   * it from now on, and runs once with it shortly (`soonMs`, default 2 s) rather than at the next
+   * hourly round — so a shorter period removes the older data the same minute, not after a restart.
+   */
+  setRetentionDays(days: number, soonMs = 2000): void {
+    this.assertOpen();
+    if (!Number.isInteger(days) || days < 1 || days > 365) throw new DeskError('invalid_argument', `retention must be 1 to 365 whole days, not ${days}`);
+    if (days === this.currentRetentionDays()) return;
+    this.retentionDays = days;
+    this.log(`desk: retention set to ${days} days`);
+    if (this.purgeSoonTimer) clearTimeout(this.purgeSoonTimer);
+    this.purgeSoonTimer = setTimeout(() => {
+      this.purgeSoonTimer = null;
+      if (!this.closed) this.runPurge();
+    }, Math.max(0, soonMs));
+    this.purgeSoonTimer.unref();
   }
 
   /** The last write failed because of the disk (full, read-only, damaged): tell the UI, keep going. */
@@ -317,6 +346,7 @@ export class DeskCore implements DeskCoreApi {
   async close(): Promise<void> {
     if (this.closed) return;
     if (this.purgeTimer) clearTimeout(this.purgeTimer); // also clears an interval
+    if (this.purgeSoonTimer) clearTimeout(this.purgeSoonTimer);
     await this.stop();
     if (this.uploadRetry) clearTimeout(this.uploadRetry);
     for (const t of this.typing.values()) clearTimeout(t);

@@ -28,7 +28,13 @@ import { applyPatch, loadSettings, saveSettings } from './settingsStore.ts';
 import { type UpdateController } from './updater.ts';
 
 /** What the host needs of a desk core: its DeskApi part plus start/stop. */
-export type HostedCore = DeskCoreApi & { start(): void; close(): Promise<void>; networkChanged?(online: boolean): void };
+export type HostedCore = DeskCoreApi & {
+  start(): void;
+  close(): Promise<void>;
+  networkChanged?(online: boolean): void;
+  /** Apply a new retention period live (DeskCore.setRetentionDays): purge with it soon. */
+  setRetentionDays?(days: number): void;
+};
 
 export interface DeskHostOptions {
   /** Shown in the settings screen and diagnostics. */
@@ -169,6 +175,14 @@ export class DeskHost {
     this.settings = next;
     if (next.startOnLogin !== before.startOnLogin) this.opts.setStartOnLogin?.(next.startOnLogin);
     if (next.updateChannel !== before.updateChannel) this.opts.updates.configure(next.hqUrl || this.config?.hqUrl || '', next.updateChannel);
+    if (next.retentionDays !== before.retentionDays && this.core?.setRetentionDays) {
+      try {
+        this.core.setRetentionDays(next.retentionDays);
+      } catch (error) {
+        // Saved anyway: the core opens with it on the next start.
+        this.opts.log.write('warn', 'could not apply the retention period now', { error: (error as Error).message });
+      }
+    }
     const changed = Object.keys(parsed.data).filter((k) => JSON.stringify((before as Record<string, unknown>)[k]) !== JSON.stringify((next as Record<string, unknown>)[k]));
     this.opts.log.write('info', 'settings changed', { keys: changed });
     this.publishSettings();

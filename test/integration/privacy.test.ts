@@ -100,4 +100,25 @@ describe('retention', () => {
     expect(await d.desk.getVisit(a.visitId)).not.toBeNull();
     expect((await d.desk.searchMembers({ query: '张伟' })).map((h) => h.id)).toEqual(['m1']);
   });
+
+  it('a new retention period applies live: the purge uses it at once and runs soon, not at the next start', async () => {
+    const d = await t.desk(STORE_A, 'Counter', { retentionDays: 30 });
+    d.desk.start();
+    const b = await t.arrival(STORE_A, 'm2');
+    await waitFor(async () => (await d.desk.getVisit(b.visitId)) !== null, 5000, 'arrival');
+    const eightDaysOn = Date.now() + 8 * 24 * 60 * 60 * 1000;
+    expect(d.desk.purgeExpired(eightDaysOn).visits).toBe(0); // 30 days: kept
+    expect(() => d.desk.setRetentionDays(0)).toThrow(/1 to 365/);
+    expect(() => d.desk.setRetentionDays(10_000)).toThrow(/1 to 365/);
+    expect(d.desk.currentRetentionDays()).toBe(30);
+
+    const runs: number[] = [];
+    const purge = d.desk.purgeExpired.bind(d.desk);
+    d.desk.purgeExpired = (now?: number) => (runs.push(now ?? Date.now()), purge(now));
+    d.desk.setRetentionDays(7, 20);
+    expect(d.desk.currentRetentionDays()).toBe(7);
+    await waitFor(async () => runs.length > 0, 2000, 'the purge after the change');
+    expect(d.desk.purgeExpired(eightDaysOn).visits).toBe(1); // 7 days: gone
+    expect(await d.desk.getVisit(b.visitId)).toBeNull();
+  });
 });

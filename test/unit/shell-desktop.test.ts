@@ -269,6 +269,7 @@ describe('desk host', () => {
     const core = {
       start: vi.fn(),
       close: vi.fn(async () => {}),
+      setRetentionDays: vi.fn(),
       getIdentity: vi.fn(async () => ({ storeId: 's1' })),
       listArrivals: vi.fn(async () => [{ id: 'v1' }]),
       getConnection: vi.fn(async () => ({ status: 'online', queued: 0, since: 0, retryAt: null, lastError: null, head: 1, position: 1 })),
@@ -343,6 +344,14 @@ describe('desk host', () => {
     expect(view.settings).toMatchObject({ sound: 'bell', volume: 40 });
     expect(events).toHaveLength(1);
     expect(loadSettings(join(dir, 'settings.json'))).toMatchObject({ sound: 'bell', volume: 40 });
+
+    // A new retention period goes to the running core at once (not only at the next start).
+    await web.host.api.enroll('http://hq.example:8080', 'CODE-123456', 'Counter 1');
+    await web.host.api.updateSettings({ retentionDays: 12 });
+    expect(web.core.setRetentionDays).toHaveBeenCalledTimes(1);
+    expect(web.core.setRetentionDays).toHaveBeenCalledWith(12);
+    await web.host.api.updateSettings({ volume: 45 });
+    expect(web.core.setRetentionDays).toHaveBeenCalledTimes(1);
 
     const electronLike = makeHost({ startOnLogin: true });
     electronLike.host.start();
