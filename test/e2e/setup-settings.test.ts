@@ -35,6 +35,18 @@ afterEach(async () => {
   rig = null;
 });
 
+/** Serious or critical axe violations on the page, as readable lines. */
+async function axeViolations(page: Page, label: string): Promise<string[]> {
+  await page.addScriptTag({ path: resolve('node_modules/axe-core/axe.min.js') });
+  const result = (await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<unknown> } }).axe;
+    return axe.run(document, { resultTypes: ['violations'] });
+  })) as { violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: string[] }> }> };
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${label}: ${v.id} (${v.impact}) ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
 async function startRig(options: { bypassCsp?: boolean } = {}): Promise<Rig> {
   const dir = mkdtempSync(join(tmpdir(), 'footfall-e2e-setup-'));
   const hq = await startHq({ dbPath: join(dir, 'hq.db'), port: 0, log: () => {} });
@@ -226,5 +238,33 @@ describe('settings dialog (browser)', () => {
     await expect.poll(() => page.locator('#queue-title').textContent()).toBe('到店');
     await expectSaved();
     expect(rig.host.currentSettings()).toMatchObject({ language: 'zh-CN', notifications: false, volume: 35, retentionDays: 14 });
+  });
+});
+
+describe('settings before sign-in (browser)', () => {
+  it('opens from the sign-in screen, switches its language, and stays axe-clean', async () => {
+    rig = await startRig({ bypassCsp: true });
+    const { page } = rig;
+    await page.locator('main.setup').waitFor({ timeout: 15_000 });
+    expect(await axeViolations(page, 'setup')).toEqual([]);
+    await enrollViaSetup(rig);
+    await page.locator(`.signin-clerk[data-clerk="${DEMO_CLERK.id}"]`).waitFor({ timeout: 20_000 });
+    expect(await axeViolations(page, 'sign-in')).toEqual([]);
+    const gear = page.locator('.signin .settings-button');
+    await expect.poll(() => gear.getAttribute('title')).toBe('Settings');
+    await gear.click();
+    const dialog = page.locator('.settings-dialog[role="dialog"]');
+    await dialog.waitFor();
+    expect(await axeViolations(page, 'sign-in + settings')).toEqual([]);
+    await page.locator('#settings-language').selectOption('zh-CN');
+    await expect.poll(() => page.locator('#signin-title').textContent()).toBe('谁在柜台？');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => dialog.count()).toBe(0);
+    // The clerk still signs in as usual afterwards.
+    await page.locator(`.signin-clerk[data-clerk="${DEMO_CLERK.id}"]`).click();
+    await page.locator('#signin-pin').fill(DEMO_CLERK.pin);
+    await page.locator('.signin-form button[type="submit"]').click();
+    await page.locator('.conn[data-status="online"]').waitFor({ timeout: 20_000 });
+    await expect.poll(() => page.locator('#queue-title').textContent()).toBe('到店');
   });
 });

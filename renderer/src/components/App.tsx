@@ -69,10 +69,23 @@ export function App() {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
-  // Issue 8: a desk that is not enrolled yet opens on the first-run setup screen.
-  if (ready && !identity) return <Setup />;
+  // Issue 8: a desk that is not enrolled yet opens on the first-run setup screen. The settings
+  // dialog is mounted in every state, so the tray's "Settings…" opens it before sign-in too.
+  if (ready && !identity)
+    return (
+      <>
+        <Setup />
+        <SettingsDialog />
+      </>
+    );
   // Issue 5: a clerk signs in (or unlocks) before the desk shows; a manager may switch to the review.
-  if (clerkLoaded && (!clerk?.clerk || clerk.locked || switching)) return <SignIn />;
+  if (clerkLoaded && (!clerk?.clerk || clerk.locked || switching))
+    return (
+      <>
+        <SignIn />
+        <SettingsDialog />
+      </>
+    );
 
   return (
     <div className="desk with-clerkbar" aria-busy={!ready}>

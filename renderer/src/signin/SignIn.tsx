@@ -3,6 +3,7 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import type { ClerkPublic } from '../../../shared/clerks.ts';
 import { useT } from '../i18n/useT.ts';
+import { SettingsButton } from '../settings/SettingsDialog.tsx';
 import { useDesk } from '../state/store.ts';
 import { useClerk } from './clerkStore.ts';
 import './signin.css';
@@ -52,7 +53,11 @@ export function SignIn() {
   return (
     <main className="signin" aria-labelledby="signin-title">
       <div className="signin-card">
-        <p className="signin-store">{identity ? `${identity.storeName} · ${identity.deviceName}` : ''}</p>
+        <div className="signin-top">
+          <p className="signin-store">{identity ? `${identity.storeName} · ${identity.deviceName}` : ''}</p>
+          {/* Issue 8: the desk's settings (language, sound…) are reachable before anyone signs in. */}
+          <SettingsButton />
+        </div>
         <h1 id="signin-title">{lockedClerk ? t('signin.lockedTitle') : t('signin.title')}</h1>
         {!online && <p className="signin-offline">{t('signin.offline')}</p>}
         {!picked ? (
