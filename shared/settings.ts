@@ -62,6 +62,25 @@ export type DeskSettings = z.infer<typeof DeskSettings>;
 
 export const DEFAULT_SETTINGS: DeskSettings = DeskSettings.parse({});
 
+/**
+ * The chain's update channel a packaged build carries: package.json `footfall.updateChannel`,
+ * written by electron-builder (build/electron-builder.config.cjs, extraMetadata) from
+ * build/update-channels.json. Null when absent or not a valid channel (a dev checkout).
+ */
+export function buildUpdateChannel(packageJson: unknown): string | null {
+  if (!packageJson || typeof packageJson !== 'object') return null;
+  const footfall = (packageJson as { footfall?: unknown }).footfall;
+  if (!footfall || typeof footfall !== 'object') return null;
+  const parsed = UpdateChannel.safeParse((footfall as { updateChannel?: unknown }).updateChannel);
+  return parsed.success ? parsed.data : null;
+}
+
+/** This build's defaults: DEFAULT_SETTINGS, with the build's chain channel when it names one. */
+export function defaultSettingsFor(packageJson: unknown): DeskSettings {
+  const channel = buildUpdateChannel(packageJson);
+  return channel ? { ...DEFAULT_SETTINGS, updateChannel: channel } : { ...DEFAULT_SETTINGS };
+}
+
 /** A change to some settings (hqUrl is changed by enrolling again, not here). */
 export const SettingsPatch = z
   .object({

@@ -40,6 +40,8 @@ export interface DeskHostOptions {
   /** Shown in the settings screen and diagnostics. */
   dataDir: string;
   settingsPath: string;
+  /** Settings before the file has any (default DEFAULT_SETTINGS; a packaged build: its chain's update channel). */
+  defaultSettings?: DeskSettings;
   configPath: string;
   /** The SQLite cache a new enrollment gets. */
   dbPath: string;
@@ -101,7 +103,7 @@ export class DeskHost {
 
   constructor(private readonly opts: DeskHostOptions) {
     this.now = opts.now ?? Date.now;
-    this.settings = loadSettings(opts.settingsPath);
+    this.settings = loadSettings(opts.settingsPath, opts.defaultSettings);
     this.api = this.buildApi();
   }
 

@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { app, BrowserWindow, ipcMain, type IpcMainInvokeEvent, Menu, nativeImage, net, Notification, protocol, safeStorage, screen, session, shell, Tray } from 'electron';
 import { autoUpdater } from 'electron-updater';
 import { DESK_EVENT_NAMES, type DeskApi } from '../../shared/deskApi.ts';
-import { type SettingsView } from '../../shared/settings.ts';
+import { defaultSettingsFor, type SettingsView } from '../../shared/settings.ts';
 import { DeskCore, enroll } from '../desk/deskCore.ts';
 import { alertDecision } from './alertPolicy.ts';
 import { APP_ENTRY_URL, APP_HOST, APP_SCHEME } from './appOrigin.ts';
@@ -78,6 +78,15 @@ function appVersion(): string {
   }
 }
 
+/** The app's package.json (a packaged build carries `footfall.updateChannel`, its chain's channel); null if unreadable. */
+function packageJson(): unknown {
+  try {
+    return JSON.parse(readFileSync(join(app.getAppPath(), 'package.json'), 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
 /** The desk's language for native text: its setting, else the OS locale. */
 function nativeLocale(): string {
   const language = host?.currentSettings().language ?? 'system';
@@ -102,6 +111,8 @@ async function boot(): Promise<void> {
   host = new DeskHost({
     dataDir,
     settingsPath: join(dataDir, 'settings.json'),
+    // A packaged build defaults to its chain's update channel (electron-builder writes it into package.json).
+    defaultSettings: defaultSettingsFor(packageJson()),
     configPath: configFromEnv ?? join(dataDir, 'desk.json'),
     dbPath: join(dataDir, 'desk.db'),
     sealBox,

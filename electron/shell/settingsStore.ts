@@ -5,17 +5,18 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DEFAULT_SETTINGS, DeskSettings, type SettingsPatch } from '../../shared/settings.ts';
 
-export function loadSettings(path: string): DeskSettings {
+/** `defaults`: this build's (shared/settings.ts defaultSettingsFor: the chain's update channel). */
+export function loadSettings(path: string, defaults: DeskSettings = DEFAULT_SETTINGS): DeskSettings {
   let data: unknown;
   try {
     data = JSON.parse(readFileSync(path, 'utf8'));
   } catch {
-    return { ...DEFAULT_SETTINGS };
+    return { ...defaults };
   }
   const whole = DeskSettings.safeParse(data);
   if (whole.success) return whole.data;
   // Keep each field that is still valid on its own; default the rest.
-  const out: Record<string, unknown> = { ...DEFAULT_SETTINGS };
+  const out: Record<string, unknown> = { ...defaults };
   if (data && typeof data === 'object') {
     for (const [key, schema] of Object.entries(DeskSettings.shape)) {
       const field = (schema as { safeParse(v: unknown): { success: boolean; data?: unknown } }).safeParse((data as Record<string, unknown>)[key]);

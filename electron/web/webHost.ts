@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { arch, release } from 'node:os';
 import { join } from 'node:path';
+import { defaultSettingsFor } from '../../shared/settings.ts';
 import { DeskCore, enroll } from '../desk/deskCore.ts';
 import { DeskHost } from '../shell/deskHost.ts';
 import { createRotatingLog } from '../shell/logs.ts';
@@ -16,13 +17,19 @@ export interface WebHostOptions {
   echo?: (line: string) => void;
 }
 
-/** The app version from package.json (cwd is the repo when run with npm scripts). */
-export function packageVersion(): string {
+/** package.json (cwd is the repo when run with npm scripts); null when unreadable. */
+function packageJson(): unknown {
   try {
-    return (JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
+    return JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8'));
   } catch {
-    return '0.0.0';
+    return null;
   }
+}
+
+/** The app version from package.json. */
+export function packageVersion(): string {
+  const version = (packageJson() as { version?: unknown } | null)?.version;
+  return typeof version === 'string' ? version : '0.0.0';
 }
 
 export function createWebDeskHost(options: WebHostOptions): DeskHost {
@@ -34,6 +41,7 @@ export function createWebDeskHost(options: WebHostOptions): DeskHost {
   host = new DeskHost({
     dataDir,
     settingsPath: join(dataDir, 'settings.json'),
+    defaultSettings: defaultSettingsFor(packageJson()),
     configPath: join(dataDir, 'desk.json'),
     dbPath: join(dataDir, 'desk.db'),
     sealBox: fileKeyBox(join(dataDir, 'desk.key')),

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { defaultSettingsFor } from '../../shared/settings.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -85,6 +86,13 @@ describe('electron-builder configuration', () => {
     const custom = loadConfig({ FOOTFALL_CHAIN: 'acme', FOOTFALL_UPDATES_URL: 'https://hq.example/', FOOTFALL_UPDATE_CHANNEL: 'acme-beta' });
     expect(custom.publish[0]!.url).toBe('https://hq.example/updates/acme-beta/');
     expect(() => loadConfig({ FOOTFALL_CHAIN: 'nope' })).toThrow(/unknown FOOTFALL_CHAIN/);
+  });
+
+  it("writes the chain's channel into package.json, and the packaged desk's settings default to it", () => {
+    const acme = loadConfig({ FOOTFALL_CHAIN: 'acme-pilot' });
+    expect(acme.extraMetadata).toMatchObject({ footfall: { chain: 'acme-pilot', updateChannel: 'acme-pilot' } });
+    expect(defaultSettingsFor(acme.extraMetadata).updateChannel).toBe('acme-pilot');
+    expect(defaultSettingsFor(config.extraMetadata).updateChannel).toBe('stable');
   });
 
   it('ships a real 512×512 PNG icon and the tray icons', () => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DeskSettings, DEFAULT_SETTINGS, EnrollCode, HqUrl, inQuietHours, SettingsPatch, updateFeedUrl } from '../../shared/settings.ts';
+import { buildUpdateChannel, DeskSettings, DEFAULT_SETTINGS, defaultSettingsFor, EnrollCode, HqUrl, inQuietHours, SettingsPatch, updateFeedUrl } from '../../shared/settings.ts';
 import { alertDecision } from '../../electron/shell/alertPolicy.ts';
 import { autostartDesktopEntry, setLinuxAutostart } from '../../electron/shell/autostart.ts';
 import { readDeskConfig, storedTokenBox, writeDeskConfig, type DeskConfig } from '../../electron/shell/deskConfig.ts';
@@ -89,6 +89,22 @@ describe('settings schema and file', () => {
     expect(loadSettings(path)).toMatchObject({ volume: 70, sound: 'bell', retentionDays: 9 });
     saveSettings(path, applyPatch(DEFAULT_SETTINGS, { volume: 20 }));
     expect(DeskSettings.parse(JSON.parse(readFileSync(path, 'utf8'))).volume).toBe(20);
+  });
+
+  it("defaults the update channel to the build's chain channel (package.json footfall.updateChannel)", () => {
+    expect(buildUpdateChannel({ name: 'footfall', footfall: { chain: 'acme', updateChannel: 'acme-stable' } })).toBe('acme-stable');
+    for (const bad of [null, 'x', {}, { footfall: null }, { footfall: {} }, { footfall: { updateChannel: 'Not Valid!' } }, { footfall: { updateChannel: 7 } }]) expect(buildUpdateChannel(bad)).toBeNull();
+    expect(defaultSettingsFor({ footfall: { updateChannel: 'acme-stable' } })).toEqual({ ...DEFAULT_SETTINGS, updateChannel: 'acme-stable' });
+    expect(defaultSettingsFor({ version: '0.1.0' })).toEqual(DEFAULT_SETTINGS);
+    const defaults = defaultSettingsFor({ footfall: { updateChannel: 'acme-pilot' } });
+    const path = join(dir, 'settings.json');
+    // No file yet (first start): the build's channel; a damaged channel field falls back to it too.
+    expect(loadSettings(path, defaults).updateChannel).toBe('acme-pilot');
+    writeFileSync(path, JSON.stringify({ volume: 20, updateChannel: 'BAD CHANNEL' }));
+    expect(loadSettings(path, defaults)).toMatchObject({ volume: 20, updateChannel: 'acme-pilot' });
+    // A channel the desk chose in its settings wins over the build's.
+    saveSettings(path, { ...defaults, updateChannel: 'acme-beta' });
+    expect(loadSettings(path, defaults).updateChannel).toBe('acme-beta');
   });
 
   it('computes the update feed and quiet hours across midnight', () => {
