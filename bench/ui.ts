@@ -151,17 +151,18 @@ try {
   // Passed as source text: tsx's helpers (__name) do not exist in the page.
   const scroll = (step: number) => page.evaluate<ScrollResult>(`(${SCROLL_JS})(${step})`);
 
+  const slow = (frames: number[]) => frames.map((f, i) => (f > 50 ? `#${i} (${Math.round(f)} ms)` : '')).filter(Boolean).join(', ') || 'none';
   const quiet = await scroll(STEP);
   const qf = summarize(quiet.frames);
   console.log(
-    `ui: scroll (quiet) ${quiet.frames.length} frames over ${quiet.scrollHeight} px, ${STEP} px/frame: frame p50 ${fmtMs(qf.p50)} p99 ${fmtMs(qf.p99)} max ${fmtMs(qf.max)}; long tasks ${quiet.longtasks.length} (max ${fmtMs(Math.max(0, ...quiet.longtasks))}); ≤ ${quiet.maxRows} rows in the DOM; reached row ${quiet.lastPos}`,
+    `ui: scroll (quiet) ${quiet.frames.length} frames over ${quiet.scrollHeight} px, ${STEP} px/frame: frame p50 ${fmtMs(qf.p50)} p99 ${fmtMs(qf.p99)} max ${fmtMs(qf.max)}; long tasks ${quiet.longtasks.length} (max ${fmtMs(Math.max(0, ...quiet.longtasks))}); ≤ ${quiet.maxRows} rows in the DOM; reached row ${quiet.lastPos}; frames > 50 ms at ${slow(quiet.frames)}`,
   );
   const liveRun = arrive(LIVE_RATE * 15, LIVE_RATE);
   await sleep(1000);
   const live = await scroll(STEP);
   const lf = summarize(live.frames);
   console.log(
-    `ui: scroll (${LIVE_RATE} arrivals/s coming in) ${live.frames.length} frames: frame p50 ${fmtMs(lf.p50)} p99 ${fmtMs(lf.p99)} max ${fmtMs(lf.max)}; long tasks ${live.longtasks.length} (max ${fmtMs(Math.max(0, ...live.longtasks))})`,
+    `ui: scroll (${LIVE_RATE} arrivals/s coming in) ${live.frames.length} frames: frame p50 ${fmtMs(lf.p50)} p99 ${fmtMs(lf.p99)} max ${fmtMs(lf.max)}; long tasks ${live.longtasks.length} (max ${fmtMs(Math.max(0, ...live.longtasks))}); frames > 50 ms at ${slow(live.frames)}`,
   );
   const liveMade = await liveRun;
   console.log(`ui: ${liveMade.ok} live arrivals during and after that pass`);
