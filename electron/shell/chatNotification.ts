@@ -10,6 +10,14 @@ export function chatNotificationText(message: ChatMessageView, memberName: strin
   return { title: zh ? `${memberName} 发来消息` : `Message from ${memberName}`, body };
 }
 
+/**
+ * What a click on a chat notification sends the renderer: the arrival notification's `openVisit`,
+ * without a visit, so the renderer opens that member (a chat is not tied to a visit).
+ */
+export function chatNotificationOpen(message: Pick<ChatMessageView, 'memberId'>): { visitId: null; memberId: string } {
+  return { visitId: null, memberId: message.memberId };
+}
+
 /** Whether a chat event should raise a native notification. */
 export function shouldNotifyChat(incoming: ChatMessageView | null, windowFocused: boolean): incoming is ChatMessageView {
   return incoming !== null && incoming.from === 'member' && !windowFocused;

@@ -11,13 +11,14 @@ export const EVENT_CHANNEL_PREFIX = 'footfall:ev:';
 
 /**
  * Events the shell itself sends, besides DeskEvents. `openVisit` is sent when the clerk clicks an
- * arrival notification, so the renderer opens that member. The renderer knows it by the same name
+ * arrival notification (with the visit) or a chat notification (`visitId` null), so the renderer
+ * opens that member. The renderer knows it by the same name
  * (renderer/src/api/types.ts) — the two folders may not import each other.
  */
 export const SHELL_EVENT_NAMES = ['openVisit', 'openSettings'] as const;
 export type ShellEventName = (typeof SHELL_EVENT_NAMES)[number];
 export interface ShellEvents {
-  openVisit: { visitId: string; memberId: string };
+  openVisit: { visitId: string | null; memberId: string };
   /** The tray menu's "Settings…" (issue 8). */
   openSettings: Record<string, never>;
 }

@@ -20,7 +20,7 @@ import { DeskCore, enroll } from '../desk/deskCore.ts';
 import { alertDecision } from './alertPolicy.ts';
 import { APP_ENTRY_URL, APP_HOST, APP_SCHEME } from './appOrigin.ts';
 import { setLinuxAutostart } from './autostart.ts';
-import { chatNotificationText, shouldNotifyChat } from './chatNotification.ts';
+import { chatNotificationOpen, chatNotificationText, shouldNotifyChat } from './chatNotification.ts';
 import { securityHeaders } from './csp.ts';
 import { DeskHost } from './deskHost.ts';
 import { isAllowedNavigation, isTrustedSender, permissionDecision, windowOpenDecision } from './guards.ts';
@@ -334,7 +334,11 @@ function forwardEvents(desk: DeskHost): void {
     void desk.api.getMember(memberId).then((m) => {
       const text = chatNotificationText(incoming, m?.member.name ?? memberId, nativeLocale());
       const note = new Notification({ title: text.title, body: text.body, silent: true });
-      note.on('click', () => showWindow());
+      note.on('click', () => {
+        showWindow();
+        const payload: ShellEvents['openVisit'] = chatNotificationOpen(incoming);
+        sendToRenderer('openVisit', payload);
+      });
       note.show();
     });
   });

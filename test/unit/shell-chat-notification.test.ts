@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chatNotificationText, shouldNotifyChat } from '../../electron/shell/chatNotification.ts';
+import { chatNotificationOpen, chatNotificationText, shouldNotifyChat } from '../../electron/shell/chatNotification.ts';
+import { EVENT_CHANNELS, EVENT_CHANNEL_PREFIX, isEventName } from '../../electron/shell/ipcValidation.ts';
 import type { ChatMessageView } from '../../shared/deskApi.ts';
 
 const msg = (over: Partial<ChatMessageView> = {}): ChatMessageView => ({
@@ -17,5 +18,10 @@ describe('chat notifications (Electron shell)', () => {
   it('follows the OS locale', () => {
     expect(chatNotificationText(msg(), '王芳', 'zh-CN')).toEqual({ title: '王芳 发来消息', body: '你好' });
     expect(chatNotificationText(msg({ kind: 'image', body: '' }), 'Wang Fang', 'en-US')).toEqual({ title: 'Message from Wang Fang', body: '[Image]' });
+  });
+  it('a click opens that member through the arrival notification\'s openVisit event (no visit), which the preload lets through', () => {
+    expect(chatNotificationOpen(msg({ memberId: 'm42' }))).toEqual({ visitId: null, memberId: 'm42' });
+    expect(isEventName('openVisit')).toBe(true);
+    expect(EVENT_CHANNELS).toContain(`${EVENT_CHANNEL_PREFIX}openVisit`);
   });
 });

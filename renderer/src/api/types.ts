@@ -4,7 +4,8 @@
 import type { DeskApi } from '../../../shared/deskApi.ts';
 
 export interface ShellEvents {
-  openVisit: { visitId: string; memberId: string };
+  /** An arrival notification clicked (with its visit), or a chat notification (`visitId` null). */
+  openVisit: { visitId: string | null; memberId: string };
   /** The tray menu's "Settings…" (issue 8). */
   openSettings: Record<string, never>;
 }
