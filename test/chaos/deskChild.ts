@@ -34,7 +34,7 @@ async function main(): Promise<void> {
           return {
             position: desk.position,
             connection: await desk.getConnection(),
-            outbox: desk.outbox().map((o) => ({ opId: o.opId, state: o.state, type: o.type })),
+            outbox: desk.outbox().map((o) => ({ opId: o.opId, state: o.state, type: o.type, ...(o.type === 'chat.send' ? { clientId: String(o.data.clientId), memberId: String(o.data.memberId) } : {}) })),
             stats: desk.stats,
             visits: await desk.listVisits({ limit: 10_000 }),
           };
@@ -49,6 +49,9 @@ async function main(): Promise<void> {
             case 'close':
               return desk.closeVisit(msg.visitId, msg.outcome ?? 'tried');
           }
+          break;
+        case 'chat':
+          return desk.sendMessage(msg.memberId, { kind: 'text', text: msg.text });
       }
     };
     run().then(reply, fail);

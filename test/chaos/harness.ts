@@ -6,7 +6,10 @@
 //     snapshot) — from the per-desk applied-seq record (test/chaos/positionLog.ts);
 //   - every command a desk queued is in HQ's `ops` exactly once, with exactly one event when it
 //     produced one, and no event names an opId twice;
-//   - every desk's outbox is settled and its visits equal HQ's.
+//   - every desk's outbox is settled and its visits equal HQ's;
+//   - chat: every message a desk queued (by clientId) and every member send HQ acknowledged is in
+//     HQ's `messages` exactly once, each sender's messages have HQ's `n` in send order, and every
+//     desk's cached conversations equal HQ's (ids and order).
 // Used by scripts/chaos.ts (`npm run chaos -- --faults 200 --seed S`) and the short run in
 // test/integration/chaos-short.test.ts.
 import { type ChildProcess, fork } from 'node:child_process';
@@ -58,6 +61,27 @@ export interface DeskVerdict {
   divergedVisits: number;
 }
 
+export interface ChatVerdict {
+  /** chat.send queued by the desks (clientIds handed back), refused (member not cached yet), lost with a killed desk mid-call. */
+  deskQueued: number;
+  deskRefused: number;
+  deskFailed: number;
+  /** Desk messages HQ holds whose clientId the harness never saw (the desk was killed mid-call, after its outbox commit). */
+  deskUnrecorded: number;
+  memberSent: number;
+  memberAcked: number;
+  /** Member sends repeated with the same clientId after a failed or unanswered request. */
+  memberRetries: number;
+  memberDuplicateAcks: number;
+  hqMessages: number;
+  conversations: number;
+  lost: number;
+  twice: number;
+  outOfOrder: number;
+  /** Per desk: conversations whose cached messages differ from HQ's. */
+  divergedConversations: number[];
+}
+
 export interface ChaosReport {
   seed: number;
   faultsInjected: Record<FaultKind, number>;
@@ -67,6 +91,7 @@ export interface ChaosReport {
   actions: { queued: number; refused: number; failed: number };
   desks: DeskVerdict[];
   eventsNamingAnOpTwice: number;
+  chat: ChatVerdict;
   converged: boolean;
   violations: string[];
   durationMs: number;
@@ -75,6 +100,12 @@ export interface ChaosReport {
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const STORE = 'chaos-a';
 const OTHER_STORE = 'chaos-b';
+/** Members of STORE (home store by the seeding in hqChild.ts: even numbers) the desks chat with. */
+const CHAT_MEMBERS = Array.from({ length: 10 }, (_, i) => `cm${2 * (i + 1)}`);
+/** Of those, members whose own client sends too (over the member HTTP API, through the proxy). */
+const CHATTING_MEMBERS = CHAT_MEMBERS.slice(0, 2);
+/** How many messages of each conversation a snapshot carries (HQ's SNAPSHOT conversation page). */
+const SNAPSHOT_MESSAGES = 50;
 
 /** A child process with request/response over IPC. */
 class Child {
@@ -188,12 +219,14 @@ interface DeskSlot {
   dbPath: string;
   /** opIds the desk returned for a queued action (the clerk saw "pending"). */
   opIds: string[];
+  /** chat.send in the order the desk accepted them. */
+  chats: { memberId: string; clientId: string }[];
   restarting: Promise<void> | null;
 }
 
 interface DeskState {
   position: { epoch: string; seq: number };
-  outbox: { opId: string; state: string }[];
+  outbox: { opId: string; state: string; clientId?: string; memberId?: string }[];
   visits: VisitView[];
 }
 
@@ -236,7 +269,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const child = new Child('deskChild.ts', JSON.stringify({ dbPath, hqUrl: viaProxy, token: e.token }));
       await child.start();
       await child.request({ cmd: 'start' });
-      desks.push({ index: i, child, deviceId: e.deviceId, dbPath, opIds: [], restarting: null });
+      desks.push({ index: i, child, deviceId: e.deviceId, dbPath, opIds: [], chats: [], restarting: null });
     }
 
     // --- load: arrivals straight to HQ (the integration is not under test), actions on the desks
@@ -286,6 +319,74 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         }
       }
     })();
+
+    // --- chat: desks send to the store's members; members send from their own client through the proxy
+    const chat = { deskQueued: 0, deskRefused: 0, deskFailed: 0, memberSent: 0, memberAcked: 0, memberRetries: 0, memberDuplicateAcks: 0 };
+    const chatLoop = (async () => {
+      let k = 0;
+      while (running) {
+        await sleep(rng.int(30, 120));
+        const slot = rng.pick(desks);
+        if (!slot.child.alive || slot.restarting) continue;
+        const memberId = rng.pick(CHAT_MEMBERS);
+        try {
+          const r = await slot.child.request<{ opId: string; clientId: string }>({ cmd: 'chat', memberId, text: `chaos chat ${slot.index + 1}/${++k}` }, 5000);
+          slot.opIds.push(r.opId);
+          slot.chats.push({ memberId, clientId: r.clientId });
+          chat.deskQueued++;
+        } catch (err) {
+          if (/not_found|no member/.test((err as Error).message)) chat.deskRefused++;
+          else chat.deskFailed++; // killed mid-call: the op may be in the outbox (counted as unrecorded at HQ)
+        }
+      }
+    })();
+    const memberAcked = new Map<string, string[]>(); // memberId → clientIds in send (= ack) order
+    let memberUnacked = 0;
+    const memberLoops = CHATTING_MEMBERS.map(async (memberId) => {
+      const res = await fetch(`${hqUrl}/v1/integration/member-token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-integration-key': key },
+        body: JSON.stringify({ storeId: STORE, memberId }),
+      });
+      const { token } = (await res.json()) as { token: string };
+      const acked: string[] = [];
+      memberAcked.set(memberId, acked);
+      let k = 0;
+      while (running) {
+        await sleep(rng.int(60, 200));
+        const clientId = `chaos-${memberId}-${++k}`;
+        chat.memberSent++;
+        // The next message goes only once this one is acknowledged: the member's send order is HQ's n order.
+        // After the load stops it is retried until acknowledged (HQ and the proxy are healed by then).
+        const deadline = () => !running && Date.now() > healedAt + 20_000;
+        for (let attempt = 0; ; attempt++) {
+          if (attempt) chat.memberRetries++;
+          try {
+            const r = await fetch(`${viaProxy}/v1/member/messages`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+              body: JSON.stringify({ clientId, kind: 'text', text: `member ${memberId} ${k}` }),
+              signal: AbortSignal.timeout(3000),
+            });
+            const body = (await r.json()) as { status?: string };
+            if (r.ok) {
+              if (body.status === 'duplicate') chat.memberDuplicateAcks++;
+              acked.push(clientId);
+              chat.memberAcked++;
+              break;
+            }
+          } catch {
+            // dropped, cut, stalled, blackholed or HQ killed: resend with the same clientId
+          }
+          if (deadline()) {
+            memberUnacked++;
+            break;
+          }
+          await sleep(rng.int(50, 250));
+        }
+      }
+    });
+    let healedAt = Number.POSITIVE_INFINITY;
 
     // --- faults on a seeded schedule
     const restartDesk = (slot: DeskSlot, afterMs: number) => {
@@ -344,18 +445,25 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       }
     }
     proxy.heal();
+    healedAt = Date.now();
+    await Promise.all([chatLoop, ...memberLoops]);
     log('chaos: healed; waiting for the desks to converge');
 
     const readHq = () => readHqState(hqDb);
     let converged = false;
+    let stableHead = -1;
     let states: DeskState[] = [];
     const healEnd = Date.now() + (options.healTimeoutMs ?? 30_000);
     while (Date.now() < healEnd) {
       const truth = readHq();
       states = await Promise.all(desks.map((d) => d.child.request<DeskState>({ cmd: 'state' }).catch(() => null as unknown as DeskState)));
-      converged = states.every(
+      const now = states.every(
         (s) => s && s.position.epoch === truth.epoch && s.position.seq === truth.head && s.outbox.every((o) => o.state === 'rejected'),
       );
+      // Chat receipts follow the desks' acks (a chat.receipt event per storeDelivered move), so HQ's
+      // head can still move just after the desks caught up: converged = the same head twice in a row.
+      converged = now && stableHead === truth.head;
+      stableHead = now ? truth.head : -1;
       if (converged) break;
       await sleep(250);
     }
@@ -425,6 +533,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     });
     if (!converged) violations.push('desks did not converge to HQ within the heal timeout');
 
+    // --- chat
+    const chatVerdict = verifyChat(truth.messages, desks, states, memberAcked, violations);
+    if (memberUnacked) violations.push(`chat: ${memberUnacked} member sends never acknowledged after healing`);
+
     return {
       seed: options.seed,
       faultsInjected: faults,
@@ -434,6 +546,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       actions,
       desks: verdicts,
       eventsNamingAnOpTwice,
+      chat: { ...chat, ...chatVerdict },
       converged,
       violations,
       durationMs: Date.now() - started,
@@ -521,7 +634,122 @@ function readHqState(dbPath: string) {
         notes: (notes.get(id) ?? []).sort(),
       });
     }
-    return { epoch: store.epoch, head: store.head, events, ops, visits };
+    const messages = db
+      .prepare("SELECT id, member_id AS memberId, n, sender, client_id AS clientId, by FROM messages WHERE store_id = ? ORDER BY member_id, n")
+      .all(STORE) as HqMessage[];
+    return { epoch: store.epoch, head: store.head, events, ops, visits, messages };
+  } finally {
+    db.close();
+  }
+}
+
+interface HqMessage {
+  id: string;
+  memberId: string;
+  n: number;
+  sender: 'member' | 'clerk';
+  clientId: string;
+  by: string | null;
+}
+
+function byMember<T extends { memberId: string }>(rows: T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of rows) out.set(r.memberId, [...(out.get(r.memberId) ?? []), r]);
+  return out;
+}
+
+/** Counts rows per key. */
+function tally(keys: string[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const k of keys) m.set(k, (m.get(k) ?? 0) + 1);
+  return m;
+}
+
+/** Whether the n of these clientIds (in send order) only grows. */
+function inOrder(clientIds: string[], nOf: Map<string, number>): boolean {
+  let last = 0;
+  for (const cid of clientIds) {
+    const n = nOf.get(cid);
+    if (n === undefined) continue; // lost: counted as such
+    if (n <= last) return false;
+    last = n;
+  }
+  return true;
+}
+
+function verifyChat(
+  messages: HqMessage[],
+  desks: DeskSlot[],
+  states: (DeskState | null)[],
+  memberAcked: Map<string, string[]>,
+  violations: string[],
+): Omit<ChatVerdict, 'deskQueued' | 'deskRefused' | 'deskFailed' | 'memberSent' | 'memberAcked' | 'memberRetries' | 'memberDuplicateAcks'> {
+  let lost = 0;
+  let twice = 0;
+  let outOfOrder = 0;
+  let deskUnrecorded = 0;
+  const clerkByDevice = new Map<string, HqMessage[]>();
+  for (const m of messages) {
+    if (m.sender !== 'clerk') continue;
+    const deviceId = m.by ? (JSON.parse(m.by) as { deviceId: string }).deviceId : '';
+    clerkByDevice.set(deviceId, [...(clerkByDevice.get(deviceId) ?? []), m]);
+  }
+  for (const slot of desks) {
+    const mine = clerkByDevice.get(slot.deviceId) ?? [];
+    const counts = tally(mine.map((m) => `${m.memberId}/${m.clientId}`));
+    const queued = [...slot.chats];
+    const known = new Set(queued.map((c) => c.clientId));
+    // Anything still in the outbox counts as queued too (a desk killed mid-call had committed it).
+    for (const o of states[slot.index]?.outbox ?? []) if (o.clientId && o.memberId && !known.has(o.clientId)) queued.push({ memberId: o.memberId, clientId: o.clientId });
+    for (const c of queued) {
+      const k = counts.get(`${c.memberId}/${c.clientId}`) ?? 0;
+      if (k === 0) lost++;
+      if (k > 1) twice++;
+    }
+    deskUnrecorded += mine.filter((m) => !known.has(m.clientId)).length;
+    const nOf = new Map(mine.map((m) => [m.clientId, m.n]));
+    for (const sent of byMember(slot.chats).values()) if (!inOrder(sent.map((c) => c.clientId), nOf)) outOfOrder++;
+  }
+  const memberMsgs = byMember(messages.filter((m) => m.sender === 'member'));
+  for (const [memberId, acked] of memberAcked) {
+    const mine = memberMsgs.get(memberId) ?? [];
+    const counts = tally(mine.map((m) => m.clientId));
+    for (const cid of acked) {
+      const k = counts.get(cid) ?? 0;
+      if (k === 0) lost++;
+      if (k > 1) twice++;
+    }
+    if (!inOrder(acked, new Map(mine.map((m) => [m.clientId, m.n])))) outOfOrder++;
+  }
+  // A conversation's n must be 1..last without a gap or a repeat.
+  const hqConvs = byMember(messages);
+  for (const [memberId, list] of hqConvs) {
+    if (list.some((m, i) => m.n !== i + 1)) violations.push(`chat: HQ's conversation with ${memberId} has a gap or a repeated n`);
+  }
+  // Every desk's cache: each conversation equals HQ's (a snapshot carries the newest SNAPSHOT_MESSAGES
+  // of each; the cache must then hold HQ's newest messages, contiguous, in HQ's order).
+  const divergedConversations = desks.map((slot) => {
+    const cached = byMember(readDeskMessages(slot.dbPath));
+    let diverged = 0;
+    for (const memberId of new Set([...hqConvs.keys(), ...cached.keys()])) {
+      const hq = (hqConvs.get(memberId) ?? []).map((m) => m.id);
+      const desk = (cached.get(memberId) ?? []).map((m) => m.id);
+      const same = desk.length >= Math.min(hq.length, SNAPSHOT_MESSAGES) && desk.length <= hq.length && JSON.stringify(desk) === JSON.stringify(hq.slice(hq.length - desk.length));
+      if (!same) diverged++;
+    }
+    if (diverged) violations.push(`desk ${slot.index + 1}: ${diverged} chat conversations differ from HQ`);
+    return diverged;
+  });
+  if (lost) violations.push(`chat: ${lost} messages lost`);
+  if (twice) violations.push(`chat: ${twice} messages duplicated`);
+  if (outOfOrder) violations.push(`chat: ${outOfOrder} sender/conversation pairs out of send order`);
+  return { deskUnrecorded, hqMessages: messages.length, conversations: hqConvs.size, lost, twice, outOfOrder, divergedConversations };
+}
+
+function readDeskMessages(dbPath: string): { id: string; memberId: string; n: number }[] {
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare('SELECT id, member_id AS memberId, n FROM chat_messages ORDER BY member_id, n').all() as { id: string; memberId: string; n: number }[];
   } finally {
     db.close();
   }
@@ -555,7 +783,13 @@ export function formatReport(r: ChaosReport): string {
         `${String(d.desk).padEnd(5)} ${String(d.kills).padEnd(6)} ${String(d.position).padEnd(9)} ${String(d.appliedByEvent).padEnd(8)} ${`${d.coveredBySnapshot}(${d.snapshots})`.padEnd(22)} ${String(d.lost).padEnd(5)} ${String(d.twice).padEnd(6)} | ${String(d.commandsQueued).padEnd(5)} ${String(d.commandsOk).padEnd(3)} ${String(d.commandsRejected).padEnd(9)} ${String(d.commandsLost).padEnd(5)} ${String(d.commandsTwice).padEnd(6)} ${String(d.unsettled).padEnd(9)} | ${d.divergedVisits}`,
     ),
     `events naming an opId twice: ${r.eventsNamingAnOpTwice}; converged: ${r.converged}`,
-    r.violations.length ? `VIOLATIONS:\n  ${r.violations.join('\n  ')}` : 'OK: zero events lost, zero applied twice, zero commands lost or applied twice',
+    `chat: desks queued ${r.chat.deskQueued} (refused ${r.chat.deskRefused}, lost with a killed desk mid-call ${r.chat.deskFailed}, of which reached HQ anyway ${r.chat.deskUnrecorded}); ` +
+      `members sent ${r.chat.memberSent}, acked ${r.chat.memberAcked} (retries ${r.chat.memberRetries}, answered duplicate ${r.chat.memberDuplicateAcks})`,
+    `chat at HQ: ${r.chat.hqMessages} messages in ${r.chat.conversations} conversations; lost ${r.chat.lost}, duplicated ${r.chat.twice}, out of order ${r.chat.outOfOrder}; ` +
+      `diverged conversations per desk ${r.chat.divergedConversations.join('/')}`,
+    r.violations.length
+      ? `VIOLATIONS:\n  ${r.violations.join('\n  ')}`
+      : 'OK: zero events lost, zero applied twice, zero commands lost or applied twice; chat: zero lost, zero duplicated, order kept, caches equal HQ',
   ];
   return lines.join('\n');
 }

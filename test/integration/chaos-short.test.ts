@@ -1,5 +1,5 @@
 // The short fault run in the normal suite: 15 seeded faults (drops, stalls, blackholes, cut frames,
-// SIGKILL of a desk and of HQ) against HQ + 3 desk processes, then heal and prove that nothing was
+// SIGKILL of a desk and of HQ) against HQ + 3 desk processes (visit commands and chat from desks and members), then heal and prove that nothing was
 // lost or applied twice. The long run is `npm run chaos -- --faults 200` (see docs/faults.md).
 import { describe, expect, it } from 'vitest';
 import { formatReport, runChaos } from '../chaos/harness.ts';
@@ -16,5 +16,10 @@ describe('fault harness (short)', () => {
       expect(d.lost + d.twice + d.commandsLost + d.commandsTwice + d.unsettled + d.divergedVisits).toBe(0);
       expect(d.position).toBe(report.hqHead);
     }
+    // Chat went through the faults too: desks and members sent, nothing lost, duplicated or reordered.
+    expect(report.chat.deskQueued, text).toBeGreaterThan(0);
+    expect(report.chat.memberAcked, text).toBeGreaterThan(0);
+    expect(report.chat.lost + report.chat.twice + report.chat.outOfOrder, text).toBe(0);
+    expect(report.chat.divergedConversations.every((n) => n === 0), text).toBe(true);
   }, 90_000);
 });
