@@ -10,18 +10,24 @@
 //   disable-clerk --clerk <id> | enable-clerk --clerk <id>
 //   set-pin --clerk <id> --pin <1234>            give a clerk a new PIN
 //   admin-key                                    print the chain admin key (X-Admin-Key, cross-store reports)
+//   erase-member --member <id>                   erase a member (privacy request): the same erasure as
+//                                                DELETE /v1/ingest/members/:id (hq/core/memberDeletion.ts)
 // Safe while HQ runs (SQLite WAL). A running HQ closes a revoked device's socket within ~1 s (it
 // polls the devices table, HqOptions.revokePollMs) and sees new epochs at the next
 // connect/resume of each desk; HqHandle.rotateEpoch() also resets desks that are connected.
+// erase-member appends `member.deleted` to every store's log from this process: a running HQ's desks
+// get it at their next resume (the HTTP route also pushes it to connected desks at once).
 import { existsSync } from 'node:fs';
 import { DEFAULT_DB, parseArgs, stringFlag } from './cli.ts';
 import { createEnrollmentCode } from './core/devices.ts';
+import { EventLog } from './core/eventLog.ts';
+import { deleteMember } from './core/memberDeletion.ts';
 import { openSqliteStorage } from './storage/sqlite/sqliteStorage.ts';
 import { newEpoch } from './tokens.ts';
 import { ClerkRole, Pin } from '../shared/clerks.ts';
 import { adminKey, saveClerk, setClerkEnabled } from './clerks/service.ts';
 
-const USAGE = `usage: npm run hq:admin -- <enroll-code --store ID [--ttl-hours H] | stores | add-store --id ID --name NAME [--city C] | devices --store ID | revoke --device ID | rotate-epoch --store ID | add-clerk --store ID --name N --role clerk|manager --pin PIN | clerks [--store ID] | disable-clerk --clerk ID | enable-clerk --clerk ID | set-pin --clerk ID --pin PIN | admin-key> [--db PATH]`;
+const USAGE = `usage: npm run hq:admin -- <enroll-code --store ID [--ttl-hours H] | stores | add-store --id ID --name NAME [--city C] | devices --store ID | revoke --device ID | rotate-epoch --store ID | add-clerk --store ID --name N --role clerk|manager --pin PIN | clerks [--store ID] | disable-clerk --clerk ID | enable-clerk --clerk ID | set-pin --clerk ID --pin PIN | admin-key | erase-member --member ID> [--db PATH]`;
 
 function fail(message: string): never {
   console.error(message);
@@ -106,6 +112,13 @@ try {
     case 'admin-key':
       console.log(adminKey(storage));
       break;
+    case 'erase-member': {
+      // HQ's default log retention; nothing is published (no desks are connected to this process).
+      const result = deleteMember(storage, new EventLog(storage, 100_000, () => {}), need('member'));
+      if (!result) fail(`no member ${need('member')}`);
+      console.log(`member ${result.memberId} erased: member.deleted in ${result.events.length} stores, ${result.trimmed} log entries trimmed`);
+      break;
+    }
     default:
       fail(`unknown command ${command}\n${USAGE}`);
   }

@@ -1,6 +1,8 @@
 // Privacy: a member erased at HQ leaves HQ and every desk cache (live desks by the member.deleted
 // event, desks that were offline by a reset + snapshot, because the log entries carrying the
 // member's data are trimmed); HQ never sends a full phone number; a desk purges old visits.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FAST, STORE_A, STORE_B, TestHq, waitFor } from './fixtures/hq.ts';
 import { DeskCore } from '../../electron/desk/deskCore.ts';
@@ -61,6 +63,30 @@ describe('member deletion', () => {
     expect(await back.getVisit(visitId)).toBeNull();
     expect(await back.getMember('m3')).not.toBeNull();
   });
+});
+
+describe('member deletion from the command line', () => {
+  const admin = (...args: string[]) => promisify(execFile)(process.execPath, ['--import', 'tsx', 'hq/admin.ts', ...args, '--db', t.dbPath]);
+
+  it('hq:admin erase-member performs the HTTP route\'s erasure on the database file (HQ running)', async () => {
+    const { visitId } = await t.arrival(STORE_A, 'm1');
+    const { stdout } = await admin('erase-member', '--member', 'm1');
+    expect(stdout).toMatch(/member m1 erased: member\.deleted in 2 stores, \d+ log entries trimmed/);
+    expect(t.hq.storage.getMember('m1')).toBeNull();
+    for (const store of [STORE_A, STORE_B]) {
+      const left = t.hq.storage.readEvents(store, 0, 1000).filter((e) => e.data.includes('"m1"'));
+      expect(left.map((e) => e.type)).toEqual(['member.deleted']);
+    }
+    // A desk enrolled afterwards never sees the member; the running HQ appends after the CLI's event.
+    const d = await t.desk(STORE_A, 'After erasure');
+    d.desk.start();
+    await t.arrival(STORE_A, 'm3');
+    await waitFor(async () => (await d.desk.listVisits({ limit: 100 })).some((v) => v.memberId === 'm3'), 5000, 'desk live');
+    expect(await d.desk.getMember('m1')).toBeNull();
+    expect(await d.desk.getVisit(visitId)).toBeNull();
+    // Unknown member: exit 1, as the route's 404.
+    await expect(admin('erase-member', '--member', 'm1')).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('no member m1') });
+  }, 30_000);
 });
 
 describe('phone numbers', () => {
