@@ -17,20 +17,56 @@ export class EventLog {
     private readonly publish: (ev: StoredEvent) => void,
   ) {}
 
+  /** Set while `batch()` runs: the events of its committed writes and the stores they touched. */
+  private pending: { appended: StoredEvent[]; touched: Set<string> } | null = null;
+
   write<T>(fn: (append: Append) => T): T {
     const appended: StoredEvent[] = [];
+    const touched = new Set<string>();
+    const batch = this.pending;
+    // Inside `batch()` this transaction is a SAVEPOINT of the batch's: a throw undoes this write
+    // only (its seqs included, so the log stays gap-free), and its events wait for the batch commit.
     const result = this.storage.transaction(() => {
-      const touched = new Set<string>();
       const value = fn((storeId, type, data, at = Date.now()) => {
         const ev = this.storage.appendEvent(storeId, { id: uuidv7(at), type, at, data });
         appended.push(ev);
         touched.add(storeId);
         return ev;
       });
-      for (const storeId of touched) this.storage.trimEvents(storeId, this.retainEvents);
+      if (!batch) for (const storeId of touched) this.storage.trimEvents(storeId, this.retainEvents);
       return value;
     });
-    for (const ev of appended) this.publish(ev);
+    if (batch) {
+      batch.appended.push(...appended);
+      for (const storeId of touched) batch.touched.add(storeId);
+    } else {
+      for (const ev of appended) this.publish(ev);
+    }
+    return result;
+  }
+
+  /**
+   * Runs `fn` — typically many `write()`s — in ONE transaction (one commit instead of one per
+   * write). Each `write()` inside is a savepoint: a write that throws is undone alone and the
+   * caller may go on with the next. The log is trimmed once per touched store, and the events of
+   * every write that was not undone go to the fan-out after the commit, in seq order. If `fn`
+   * itself throws, nothing commits and nothing is published. Nested calls join the outer batch.
+   */
+  batch<T>(fn: () => T): T {
+    if (this.pending) return fn();
+    const state = { appended: [] as StoredEvent[], touched: new Set<string>() };
+    this.pending = state;
+    let result: T;
+    try {
+      result = this.storage.transaction(() => {
+        const value = fn();
+        for (const storeId of state.touched) this.storage.trimEvents(storeId, this.retainEvents);
+        return value;
+      });
+    } finally {
+      this.pending = null;
+    }
+    for (const ev of state.appended) this.publish(ev);
     return result;
   }
 }

@@ -82,21 +82,26 @@ const IdempotencyKey = z.string().min(1).max(200);
 /**
  * POST /v1/ingest/arrivals/batch: `{items: [{idempotencyKey?, ...arrival}]}` — a burst of arrivals
  * (a POS or door system catching up, the load generator) in one request. Each item has the
- * semantics of one POST /v1/ingest/arrivals, in order, with its own idempotency key and its own
- * transaction and event; a bad item is reported by index and does not stop the others.
+ * semantics of one POST /v1/ingest/arrivals, in order, with its own idempotency key and event; a
+ * bad item is reported by index and does not stop the others. The whole request is ONE SQLite
+ * transaction (one commit, `EventLog.batch`) with a savepoint per item, so an item that fails
+ * half-way is undone alone; the events reach the desks after that commit, in seq order. An
+ * unexpected (non-HTTP) error aborts the request: 500, nothing of it applied or published.
  * Answers 200 `{results: [{index, status, visitId, seq} | {index, error: {code, message}}]}`.
  */
 export async function handleArrivalBatch(ctx: IngestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { value } = await readJson(req, ArrivalBatch);
   const results: unknown[] = [];
-  for (const [index, raw] of value.items.entries()) {
-    try {
-      results.push({ index, ...arrivalItem(ctx, raw) });
-    } catch (err) {
-      if (!(err instanceof HttpError)) throw err;
-      results.push({ index, error: { code: err.code, message: err.message } });
+  ctx.eventLog.batch(() => {
+    for (const [index, raw] of value.items.entries()) {
+      try {
+        results.push({ index, ...arrivalItem(ctx, raw) });
+      } catch (err) {
+        if (!(err instanceof HttpError)) throw err;
+        results.push({ index, error: { code: err.code, message: err.message } });
+      }
     }
-  }
+  });
   sendJson(res, 200, { results });
 }
 

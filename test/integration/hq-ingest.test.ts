@@ -1,5 +1,6 @@
 // HTTP side of HQ: enrollment, ingest idempotency, repeat arrivals, CSV import, snapshot scoping.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { HttpError } from '../../hq/http/respond.ts';
 import { Snapshot } from '../../shared/protocol.ts';
 import { enroll, postArrival, startTestHq, TestDesk, type TestHq } from './hq-support.ts';
 
@@ -106,6 +107,42 @@ describe('arrivals ingest', () => {
     expect((await post({ items: [] })).status).toBe(422);
     expect((await post([items[0]])).status).toBe(422);
     expect((await post({ items }, 'wrong')).status).toBe(401);
+    desk.close();
+  });
+
+  it('POST /v1/ingest/arrivals/batch: one transaction, an item failing half-way is undone alone, seqs stay gap-free', async () => {
+    const { token } = await enroll(t.hq, 'store-a');
+    const desk = await TestDesk.connect(t.hq, token);
+    // Fail the middle item inside its savepoint: after its visit and event were written.
+    const storage = t.hq.storage;
+    const put = storage.putIdempotent.bind(storage);
+    storage.putIdempotent = (key, hash, result, now) => {
+      if (key === 'arrivals:boom') throw new HttpError(409, 'boom', 'injected failure after the event was appended');
+      put(key, hash, result, now);
+    };
+    const items = [
+      { idempotencyKey: 'b-1', storeId: 'store-a', memberCode: 'M0001', source: 'door' },
+      { idempotencyKey: 'boom', storeId: 'store-a', memberCode: 'M0002', source: 'door' },
+      { idempotencyKey: 'b-3', storeId: 'store-a', memberCode: 'M0003', source: 'door' },
+    ];
+    const res = await ingest('/v1/ingest/arrivals/batch', JSON.stringify({ items }));
+    expect(res.status).toBe(200);
+    const r = ((await res.json()) as { results: Array<Record<string, unknown>> }).results;
+    expect(r[0]).toMatchObject({ index: 0, status: 'created', seq: 1 });
+    expect(r[1]).toMatchObject({ index: 1, error: { code: 'boom' } });
+    expect(r[2]).toMatchObject({ index: 2, status: 'created', seq: 2 });
+    expect(storage.getStore('store-a')!.head).toBe(2);
+    expect(storage.readEvents('store-a', 0, 10).map((e) => e.seq)).toEqual([1, 2]);
+    expect(storage.getIdempotent('arrivals:boom')).toBeFalsy();
+    expect(storage.getIdempotent('arrivals:b-3')).toBeTruthy();
+    // The failed member got no visit; the desk saw exactly the two committed events, in order.
+    await desk.waitFor(() => desk.events().length >= 2);
+    expect(desk.events().map((e) => [e.seq, e.type])).toEqual([
+      [1, 'arrival'],
+      [2, 'arrival'],
+    ]);
+    const visited = desk.events().map((e) => (e.type === 'arrival' ? e.data.visit.memberId : null));
+    expect(visited).not.toContain('m2');
     desk.close();
   });
 
