@@ -114,7 +114,7 @@ export class DeskSocket {
         case 'hello':
           return this.fail('protocol_violation', 'hello was already received', CloseCode.protocolViolation);
         case 'ack':
-          this.hub.storage.recordAck(this.device.id, frame.seq);
+          this.hub.recordAck(this.device.id, frame.seq);
           this.hub.chat?.onDeskAck(this.storeId, frame.seq);
           return;
         case 'cmd': {
