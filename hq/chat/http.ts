@@ -26,6 +26,7 @@ const PAGE_FILES: Record<string, { file: string; type: string }> = {
   '/m/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/m/index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/m/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/m/queue.js': { file: 'queue.js', type: 'text/javascript; charset=utf-8' },
   '/m/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
 };
 

@@ -2,7 +2,7 @@
 // /m/?store=<storeId>. Plain browser JavaScript (no build step); the CSP allows only this file.
 // Talks to HQ's member API: POST /v1/member/session, GET /v1/member/messages, POST /v1/member/images,
 // and the member WebSocket /v1/member/socket for live messages, receipts, typing and presence.
-/* global window, document, sessionStorage, navigator, fetch, WebSocket, URL, URLSearchParams, crypto, setTimeout, clearTimeout */
+/* global window, document, sessionStorage, localStorage, FootfallOutbox, navigator, fetch, WebSocket, URL, URLSearchParams, crypto, setTimeout, clearTimeout */
 'use strict';
 
 const zh = !/^en/i.test(navigator.language || '');
@@ -19,7 +19,7 @@ let ws = null;
 let attempt = 0;
 let receipts = { memberDelivered: 0, memberRead: 0, storeDelivered: 0, storeRead: 0 };
 const messages = new Map(); // id -> message (confirmed)
-const pending = new Map(); // clientId -> {text|image, failed}
+const pending = new Map(); // clientId -> {text|imageId, at, failed}; kept in localStorage (queue.js)
 const images = new Map();
 let typingTimer = null;
 let typingOn = false;
@@ -68,8 +68,11 @@ async function start() {
   $('store-name').textContent = me.storeName;
   $('login').hidden = true;
   $('chat').hidden = false;
+  // Messages still sending when the page was last closed: shown as sending, resent on welcome.
+  for (const [clientId, p] of FootfallOutbox.load(localStorage, me.storeId, me.memberId)) if (!pending.has(clientId)) pending.set(clientId, p);
   const page = await (await api('/v1/member/messages?limit=30')).json();
   for (const m of page.messages) messages.set(m.id, m);
+  FootfallOutbox.settle(pending, page.messages);
   receipts = page.receipts;
   $('older').hidden = !page.hasMore;
   render(true);
@@ -103,6 +106,7 @@ function connect() {
 async function reload() {
   const page = await (await api('/v1/member/messages?limit=30')).json();
   for (const m of page.messages) messages.set(m.id, m);
+  FootfallOutbox.settle(pending, page.messages);
   receipts = page.receipts;
   render(true);
 }
@@ -261,6 +265,8 @@ function el(tag, cls, text) {
 }
 
 function render(scroll) {
+  // Every change of the queue is followed by a render: keep the stored copy in step here.
+  if (me) FootfallOutbox.save(localStorage, me.storeId, me.memberId, pending);
   const list = $('messages');
   const items = [...messages.values()].sort((a, b) => a.n - b.n);
   list.replaceChildren();

@@ -58,4 +58,45 @@ describe('chat (browser)', () => {
     await context.close();
     await desk.locator('[data-testid="member-presence"]', { hasText: 'Not in chat' }).waitFor({ timeout: 5000 });
   });
+
+  it('the member page keeps a message still sending across a reload, then sends it once', async () => {
+    stack = await startStack({ locale: 'en-US' });
+    const { hq } = stack;
+    const member = hq.storage.listHomeMembers(STORE)[0]!;
+    const context = await stack.browser.newContext({ locale: 'en-US' });
+    // HQ's member socket, blocked: the page's socket opens but nothing reaches HQ (no welcome, no ack).
+    let blocked = true;
+    await context.routeWebSocket(/\/v1\/member\/socket$/, (ws) => {
+      if (!blocked) ws.connectToServer();
+    });
+    const phone = await context.newPage();
+    phone.on('pageerror', (e) => console.error('member page error:', e.message));
+    await phone.goto(`${hq.url}/m/?store=${STORE}`);
+    await phone.locator('#code').fill(member.code);
+    await phone.locator('#phone').fill(member.phone.slice(-4));
+    await phone.locator('#login-btn').click();
+    await phone.locator('#text').waitFor();
+    await phone.locator('#text').fill('reload-proof message');
+    await phone.locator('#send').click();
+    const sending = phone.locator('li.msg.me[data-state="sending"]', { hasText: 'reload-proof message' });
+    await sending.waitFor({ timeout: 5000 });
+    const clientId = await sending.getAttribute('data-client-id');
+
+    // Reload while still blocked: the message is still there, still sending, with the same clientId.
+    await phone.reload();
+    await sending.waitFor({ timeout: 5000 });
+    expect(await sending.getAttribute('data-client-id')).toBe(clientId);
+    expect(hq.storage.chat.messages(STORE, member.id, null, 100).filter((m) => m.body === 'reload-proof message')).toHaveLength(0);
+
+    // The socket is let through: the reconnect resends it once and it is confirmed.
+    blocked = false;
+    await phone.reload();
+    await phone.locator('li.msg.me[data-from="member"]', { hasText: 'reload-proof message' }).waitFor({ timeout: 10_000 });
+    await phone.reload();
+    await phone.locator('li.msg.me[data-from="member"]', { hasText: 'reload-proof message' }).waitFor({ timeout: 10_000 });
+    expect(await phone.locator('li.msg.me[data-state="sending"]').count()).toBe(0);
+    const stored = hq.storage.chat.messages(STORE, member.id, null, 100).filter((m) => m.body === 'reload-proof message');
+    expect(stored.map((m) => m.clientId)).toEqual([clientId]);
+    await context.close();
+  });
 });
