@@ -351,6 +351,7 @@ export class DeskCore implements DeskCoreApi {
     if (this.uploadRetry) clearTimeout(this.uploadRetry);
     for (const t of this.typing.values()) clearTimeout(t);
     this.closed = true;
+    this.q.stopCheckpoints();
     this.q.db.close();
   }
 
