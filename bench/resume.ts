@@ -5,7 +5,7 @@
 // stopped. The desk is a real DeskCore in this process with its cache on disk. Timer: from
 // `desk.start()` (connect, hello with resume) until its committed position reaches HQ's head.
 import { rmSync } from 'node:fs';
-import { num } from './lib/env.ts';
+import { num, profileDir } from './lib/env.ts';
 import { openDesk, until } from './lib/deskHarness.ts';
 import { forkChild } from './lib/proc.ts';
 import { benchToken } from './lib/seed.ts';
@@ -15,7 +15,7 @@ const MISSED = num('RESUME_EVENTS', 10_000);
 const RUNS = num('RESUME_RUNS', 3);
 const TARGET = { maxMs: 2000 };
 
-const hq = forkChild('hq');
+const hq = forkChild('hq', { cpuProfDir: profileDir() });
 const door = forkChild('arrivals');
 let dir = '';
 try {
