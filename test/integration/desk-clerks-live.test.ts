@@ -5,19 +5,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeskCore } from '../../electron/desk/deskCore.ts';
 import { setClerkEnabled } from '../../hq/clerks/service.ts';
-import { enroll, startTestHq, type TestHq } from './hq-support.ts';
+import { enroll, ingestClerks, startTestHq, type TestHq } from './hq-support.ts';
 import { waitFor } from './fixtures/hq.ts';
 
 let t: TestHq;
 let core: DeskCore;
 let reconnects = 0;
 
-const ingest = (body: unknown) =>
-  fetch(`${t.hq.url}/v1/ingest/clerks`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-integration-key': t.hq.integrationKey },
-    body: JSON.stringify(body),
-  });
+const ingest = (body: unknown) => ingestClerks(t.hq, body);
 const ids = async () => (await core.listClerks()).map((c) => c.id);
 
 beforeAll(async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeskCore } from '../../electron/desk/deskCore.ts';
 import { DeskError } from '../../shared/deskApi.ts';
-import { enroll, postArrival, startTestHq, type TestHq } from './hq-support.ts';
+import { enroll, ingestClerks, postArrival, startTestHq, type TestHq } from './hq-support.ts';
 import { waitFor } from './fixtures/hq.ts';
 
 let t: TestHq;
@@ -16,15 +16,11 @@ const open = () => DeskCore.open({ dbPath: dbPath(), hqUrl: t.hq.url, token, rec
 
 beforeAll(async () => {
   t = await startTestHq();
-  const res = await fetch(`${t.hq.url}/v1/ingest/clerks`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-integration-key': t.hq.integrationKey },
-    body: JSON.stringify([
+  const res = await ingestClerks(t.hq, [
       { id: 'ann', storeId: 'store-a', name: 'Ann', role: 'clerk', pin: '1111' },
       { id: 'mia', storeId: 'store-a', name: 'Mia', role: 'manager', pin: '9999' },
       { id: 'xu', storeId: 'store-b', name: 'Xu', role: 'clerk', pin: '3333' },
-    ]),
-  });
+    ]);
   expect(res.status).toBe(200);
   token = (await enroll(t.hq, 'store-a')).token;
   core = open();

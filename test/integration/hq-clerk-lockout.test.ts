@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PIN_MAX_FAILURES } from '../../shared/clerks.ts';
 import { MIGRATIONS } from '../../hq/storage/sqlite/migrations.ts';
-import { enroll, startTestHq, type TestHq } from './hq-support.ts';
+import { enroll, ingestClerks, startTestHq, type TestHq } from './hq-support.ts';
 
 let t: TestHq;
 let token: string;
@@ -19,14 +19,10 @@ const signIn = async (clerkId: string, pin: string) => {
 
 beforeAll(async () => {
   t = await startTestHq({ httpRateLimits: false });
-  const res = await fetch(`${t.hq.url}/v1/ingest/clerks`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-integration-key': t.hq.integrationKey },
-    body: JSON.stringify([
+  const res = await ingestClerks(t.hq, [
       { id: 'ann', storeId: 'store-a', name: 'Ann', role: 'clerk', pin: '1111' },
       { id: 'bo', storeId: 'store-a', name: 'Bo', role: 'clerk', pin: '2222' },
-    ]),
-  });
+    ]);
   expect(res.status).toBe(200);
   token = (await enroll(t.hq, 'store-a')).token;
 }, 30_000);

@@ -100,6 +100,15 @@ export async function postArrival(hq: HqHandle, body: Record<string, unknown>, i
   return { status: res.status, body: (await res.json()) as { status: string; visitId: string; seq: number } };
 }
 
+/** POST /v1/ingest/clerks (JSON) with the integration key; returns the raw response. */
+export function ingestClerks(hq: HqHandle, clerks: unknown): Promise<Response> {
+  return fetch(`${hq.url}/v1/ingest/clerks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-integration-key': hq.integrationKey },
+    body: JSON.stringify(clerks),
+  });
+}
+
 /** A bare protocol client that records every frame HQ sends. */
 export class TestDesk {
   readonly frames: HqToDesk[] = [];

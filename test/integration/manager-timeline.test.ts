@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeskCore } from '../../electron/desk/deskCore.ts';
 import { adminKey } from '../../hq/clerks/service.ts';
 import { type VisitTimeline } from '../../shared/kpis.ts';
-import { enroll, postArrival, startTestHq, type TestHq } from './hq-support.ts';
+import { enroll, ingestClerks, postArrival, startTestHq, type TestHq } from './hq-support.ts';
 import { waitFor } from './fixtures/hq.ts';
 import { MemberClient } from './fixtures/member.ts';
 
@@ -16,14 +16,10 @@ const tick = () => new Promise((r) => setTimeout(r, 5));
 
 beforeAll(async () => {
   t = await startTestHq();
-  const res = await fetch(`${t.hq.url}/v1/ingest/clerks`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-integration-key': t.hq.integrationKey },
-    body: JSON.stringify([
+  const res = await ingestClerks(t.hq, [
       { id: 'ann', storeId: 'store-a', name: 'Ann', role: 'clerk', pin: '1111' },
       { id: 'mia', storeId: 'store-a', name: 'Mia', role: 'manager', pin: '9999' },
-    ]),
-  });
+    ]);
   expect(res.status).toBe(200);
   const { token } = await enroll(t.hq, 'store-a');
   core = DeskCore.open({ dbPath: join(t.dir, 'desk.db'), hqUrl: t.hq.url, token, reconnect: { minMs: 50, maxMs: 200 }, lockAfterMs: 60_000 });
