@@ -10,19 +10,12 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { openCache } from '../../electron/desk/cache/db.ts';
 import { DeskCore } from '../../electron/desk/deskCore.ts';
 import { arrivalEv, member, visit } from '../integration/fixtures/builders.ts';
+import { waitFor } from '../integration/fixtures/hq.ts';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-async function waitFor(pred: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 const welcome = (head: number) => ({ t: 'welcome', storeId: 'store-a', storeName: 'A', deviceId: 'd1', deviceName: 'Counter 1', epoch: 'E', head, heartbeatMs: 1000 });
 

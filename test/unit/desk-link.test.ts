@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { HqLink } from '../../electron/desk/link.ts';
 import { type HqToDesk } from '../../shared/protocol.ts';
+import { waitFor } from '../integration/fixtures/hq.ts';
 
 const servers: WebSocketServer[] = [];
 const links: HqLink[] = [];
@@ -58,14 +59,6 @@ function link(url: string, over: Partial<ConstructorParameters<typeof HqLink>[0]
   });
   links.push(l);
   return { l, frames, downs, opens: () => opens };
-}
-
-async function waitFor(pred: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe('HqLink', () => {
