@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openCache } from '../electron/desk/cache/db.ts';
 import { applyEvent } from '../electron/desk/sync.ts';
-import { toDeskMember } from '../hq/core/profiles.ts';
+import { toDeskMember } from '../hq/app/profiles.ts';
 import { Prng } from '../shared/prng.ts';
 import { type Member } from '../shared/domain.ts';
 import { HqToDesk, parseFrame, type EvFrame } from '../shared/protocol.ts';

@@ -19,13 +19,13 @@
 // get it at their next resume (the HTTP route also pushes it to connected desks at once).
 import { existsSync } from 'node:fs';
 import { DEFAULT_DB, parseArgs, stringFlag } from './cli.ts';
-import { createEnrollmentCode } from './core/devices.ts';
-import { EventLog } from './core/eventLog.ts';
-import { deleteMember } from './core/memberDeletion.ts';
-import { openSqliteStorage } from './storage/sqlite/sqliteStorage.ts';
-import { newEpoch } from './tokens.ts';
+import { createEnrollmentCode } from './app/devices.ts';
+import { EventLog } from './app/eventLog.ts';
+import { deleteMember } from './app/memberDeletion.ts';
+import { openSqliteStorage } from './adapters/sqlite/sqliteStorage.ts';
+import { newEpoch } from './app/tokens.ts';
 import { ClerkRole, Pin } from '../shared/clerks.ts';
-import { adminKey, saveClerk, setClerkEnabled } from './clerks/service.ts';
+import { adminKey, saveClerk, setClerkEnabled } from './app/clerks/service.ts';
 
 const USAGE = `usage: npm run hq:admin -- <enroll-code --store ID [--ttl-hours H] | stores | add-store --id ID --name NAME [--city C] | devices --store ID | revoke --device ID | rotate-epoch --store ID | add-clerk --store ID --name N --role clerk|manager --pin PIN | clerks [--store ID] | disable-clerk --clerk ID | enable-clerk --clerk ID | set-pin --clerk ID --pin PIN | admin-key | erase-member --member ID> [--db PATH]`;
 

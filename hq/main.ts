@@ -8,7 +8,7 @@ import { seedDemo } from './demo/seed.ts';
 import { startSimulator } from './demo/simulator.ts';
 import { demoMemberLogin } from './demo/chatSimulator.ts';
 import { demoClerks } from './demo/clerks.ts';
-import { adminKey } from './clerks/service.ts';
+import { adminKey } from './app/clerks/service.ts';
 import { startHq } from './server.ts';
 
 const { flags } = parseArgs(process.argv.slice(2));

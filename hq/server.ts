@@ -3,22 +3,22 @@
 import { createServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { createEnrollmentCode } from './core/devices.ts';
-import { EventLog } from './core/eventLog.ts';
-import { withRateLimits, type RateLimits } from './http/rateLimit.ts';
-import { createRequestHandler } from './http/router.ts';
-import { openSqliteStorage } from './storage/sqlite/sqliteStorage.ts';
-import { type HqStorage } from './storage/types.ts';
-import { secretEquals } from './tokens.ts';
-import { DeskHub } from './ws/deskHub.ts';
-import { handleChatHttp } from './chat/http.ts';
-import { MemberAuth } from './chat/memberAuth.ts';
-import { MemberHub } from './chat/memberHub.ts';
-import { MEMBER_SOCKET_PATH } from './chat/memberProtocol.ts';
-import { ChatService } from './chat/service.ts';
-import { ClerkWatch } from './clerks/watch.ts';
+import { createEnrollmentCode } from './app/devices.ts';
+import { EventLog } from './app/eventLog.ts';
+import { withRateLimits, type RateLimits } from './edge/http/rateLimit.ts';
+import { createRequestHandler } from './edge/http/router.ts';
+import { openSqliteStorage } from './adapters/sqlite/sqliteStorage.ts';
+import { type HqStorage } from './ports/store.ts';
+import { secretEquals } from './app/tokens.ts';
+import { DeskHub } from './edge/ws/deskHub.ts';
+import { handleChatHttp } from './edge/http/chatRoutes.ts';
+import { MemberAuth } from './app/chat/memberAuth.ts';
+import { MemberHub } from './edge/ws/memberHub.ts';
+import { MEMBER_SOCKET_PATH } from './edge/ws/memberProtocol.ts';
+import { ChatService } from './app/chat/service.ts';
+import { ClerkWatch } from './app/clerks/watch.ts';
 
-export type { HqStorage } from './storage/types.ts';
+export type { HqStorage } from './ports/store.ts';
 
 export interface HqOptions {
   /** SQLite file (WAL mode). */

@@ -4,8 +4,8 @@
 // whose tokens are deterministic (`benchToken(store, desk)`) so load generators can derive them.
 import { type Purchase, type Style } from '../../shared/domain.ts';
 import { Prng } from '../../shared/prng.ts';
-import { type HqStorage, type MemberRecord } from '../../hq/storage/types.ts';
-import { newEpoch, sha256 } from '../../hq/tokens.ts';
+import { type HqStorage, type MemberRecord } from '../../hq/ports/store.ts';
+import { newEpoch, sha256 } from '../../hq/app/tokens.ts';
 
 export interface BenchChainOptions {
   stores: number;

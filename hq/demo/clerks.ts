@@ -2,8 +2,8 @@
 // `npm run hq -- --demo` prints. Added to a store only when missing (ids are fixed), so an
 // already-seeded database gets them too and a re-run never re-hashes.
 import { type ClerkRole } from '../../shared/clerks.ts';
-import { saveClerk } from '../clerks/service.ts';
-import { type HqStorage } from '../storage/types.ts';
+import { saveClerk } from '../app/clerks/service.ts';
+import { type HqStorage } from '../ports/store.ts';
 
 export interface DemoClerk {
   id: string;

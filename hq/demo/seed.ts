@@ -4,8 +4,8 @@
 // database was already seeded.
 import { type Category, type Purchase, type Style, type Tier } from '../../shared/domain.ts';
 import { type HqHandle } from '../server.ts';
-import { type MemberRecord } from '../storage/types.ts';
-import { newEpoch } from '../tokens.ts';
+import { type MemberRecord } from '../ports/store.ts';
+import { newEpoch } from '../app/tokens.ts';
 import { COLORWAYS, demoName, STYLE_WORDS } from './names.ts';
 import { seedDemoClerks } from './clerks.ts';
 import { Prng } from '../../shared/prng.ts';

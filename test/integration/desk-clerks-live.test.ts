@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeskCore } from '../../electron/desk/deskCore.ts';
-import { setClerkEnabled } from '../../hq/clerks/service.ts';
+import { setClerkEnabled } from '../../hq/app/clerks/service.ts';
 import { enroll, ingestClerks, startTestHq, type TestHq } from './hq-support.ts';
 import { waitFor } from './fixtures/hq.ts';
 

@@ -2,7 +2,7 @@
 // the same file neither clears a lockout nor resets the count of wrong PINs so far.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PIN_MAX_FAILURES } from '../../shared/clerks.ts';
-import { MIGRATIONS } from '../../hq/storage/sqlite/migrations.ts';
+import { MIGRATIONS } from '../../hq/adapters/sqlite/migrations.ts';
 import { enroll, ingestClerks, startTestHq, type TestHq } from './hq-support.ts';
 
 let t: TestHq;

@@ -1,6 +1,6 @@
 // HTTP side of HQ: enrollment, ingest idempotency, repeat arrivals, CSV import, snapshot scoping.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HttpError } from '../../hq/http/respond.ts';
+import { HttpError } from '../../hq/edge/http/respond.ts';
 import { Snapshot } from '../../shared/protocol.ts';
 import { enroll, postArrival, startTestHq, TestDesk, type TestHq } from './hq-support.ts';
 

@@ -3,7 +3,7 @@
 // key) get them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport, type ReportArgs } from '../../shared/kpis.ts';
-import { adminKey } from '../../hq/clerks/service.ts';
+import { adminKey } from '../../hq/app/clerks/service.ts';
 import { DAY_FROM, DAY_TO, KPI_VISITS } from './fixtures/kpiVisits.ts';
 import { enroll, startTestHq, type TestHq, TestDesk } from './hq-support.ts';
 

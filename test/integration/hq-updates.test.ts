@@ -6,7 +6,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveUpdateFile } from '../../hq/http/updates.ts';
+import { resolveUpdateFile } from '../../hq/edge/http/updates.ts';
 import { startTestHq, type TestHq } from './hq-support.ts';
 
 let t: TestHq;

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { type Category, type StockLine, type Style } from '../../shared/domain.ts';
 import { formatReasons } from '../../shared/reasons.ts';
-import { recommend, type RecommendInput } from '../../hq/recommend.ts';
+import { recommend, type RecommendInput } from '../../hq/app/recommend.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 const now = Date.UTC(2025, 10, 20, 12);

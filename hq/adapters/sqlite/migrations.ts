@@ -1,0 +1,110 @@
+// Numbered schema migrations for HQ's SQLite file, tracked with PRAGMA user_version.
+// Append new steps; never edit a released one. A file from a newer HQ is refused rather than
+// guessed at, so an old binary cannot corrupt a newer schema.
+import type Database from 'better-sqlite3';
+import { MIGRATION_CHAT } from './chatStorage.ts';
+import { MIGRATION_CLERK_LOCKOUTS, MIGRATION_CLERKS } from './clerkStorage.ts';
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: the initial schema
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+  -- head is the newest seq of the store's log; allocating seq = head + 1 happens in the same
+  -- transaction as the state change and the event row, so the log stays gap-free.
+  CREATE TABLE stores (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, city TEXT NOT NULL DEFAULT '',
+    epoch TEXT NOT NULL, head INTEGER NOT NULL DEFAULT 0
+  );
+
+  CREATE TABLE devices (
+    id TEXT PRIMARY KEY, store_id TEXT NOT NULL REFERENCES stores(id), name TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL, revoked_at INTEGER,
+    acked_seq INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX devices_store ON devices(store_id);
+
+  CREATE TABLE enrollment_codes (
+    code_hash TEXT PRIMARY KEY, store_id TEXT NOT NULL REFERENCES stores(id),
+    created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER
+  );
+
+  -- phone holds digits only and never leaves HQ; desks get a masked form and the last 4 digits.
+  CREATE TABLE members (
+    id TEXT PRIMARY KEY, code TEXT NOT NULL UNIQUE, name TEXT NOT NULL, name_en TEXT NOT NULL DEFAULT '',
+    tier TEXT NOT NULL, phone TEXT NOT NULL DEFAULT '', home_store_id TEXT NOT NULL,
+    size_eu REAL NOT NULL, size_cn INTEGER NOT NULL, preferences TEXT NOT NULL DEFAULT '[]',
+    points INTEGER NOT NULL DEFAULT 0, joined_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX members_phone ON members(phone);
+  CREATE INDEX members_home ON members(home_store_id);
+
+  CREATE TABLE purchases (
+    id TEXT PRIMARY KEY, member_id TEXT NOT NULL, style_id TEXT NOT NULL, style_name TEXT NOT NULL,
+    category TEXT NOT NULL, color TEXT NOT NULL, size REAL NOT NULL, store_id TEXT NOT NULL,
+    at INTEGER NOT NULL, price INTEGER NOT NULL
+  );
+  CREATE INDEX purchases_member ON purchases(member_id, at DESC);
+  CREATE INDEX purchases_store ON purchases(store_id, at);
+
+  CREATE TABLE styles (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, category TEXT NOT NULL, price INTEGER NOT NULL,
+    colors TEXT NOT NULL, sizes TEXT NOT NULL, released_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE stock (
+    store_id TEXT NOT NULL, style_id TEXT NOT NULL, color TEXT NOT NULL, size REAL NOT NULL,
+    qty INTEGER NOT NULL, PRIMARY KEY (store_id, style_id, color, size)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE visits (
+    id TEXT PRIMARY KEY, store_id TEXT NOT NULL, member_id TEXT NOT NULL, source TEXT NOT NULL,
+    status TEXT NOT NULL, arrived_at INTEGER NOT NULL, last_seen_at INTEGER NOT NULL,
+    arrivals INTEGER NOT NULL, claimed_by TEXT, claimed_at INTEGER, closed_at INTEGER, outcome TEXT
+  );
+  CREATE INDEX visits_store_time ON visits(store_id, arrived_at DESC);
+  CREATE INDEX visits_member ON visits(store_id, member_id, last_seen_at DESC);
+
+  CREATE TABLE notes (
+    id TEXT PRIMARY KEY, visit_id TEXT NOT NULL, member_id TEXT NOT NULL, text TEXT NOT NULL,
+    by TEXT NOT NULL, at INTEGER NOT NULL
+  );
+  CREATE INDEX notes_visit ON notes(visit_id, at);
+
+  CREATE TABLE events (
+    store_id TEXT NOT NULL, seq INTEGER NOT NULL, epoch TEXT NOT NULL, id TEXT NOT NULL,
+    type TEXT NOT NULL, at INTEGER NOT NULL, data TEXT NOT NULL,
+    PRIMARY KEY (store_id, seq)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE ops (
+    device_id TEXT NOT NULL, op_id TEXT NOT NULL, status TEXT NOT NULL, result TEXT,
+    seq INTEGER, created_at INTEGER NOT NULL, PRIMARY KEY (device_id, op_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX ops_created ON ops(created_at);
+
+  CREATE TABLE idempotency_keys (
+    key TEXT PRIMARY KEY, request_hash TEXT NOT NULL, result TEXT NOT NULL, created_at INTEGER NOT NULL
+  );
+  CREATE INDEX idempotency_created ON idempotency_keys(created_at);
+  `,
+  // 2: chat (issue 3): conversations, messages, images, member sessions
+  MIGRATION_CHAT,
+  // 3: clerks, clerk sessions (issue 5)
+  MIGRATION_CLERKS,
+  // 4: wrong-PIN counts and lockouts per clerk, so an HQ restart does not clear them (issue 5)
+  MIGRATION_CLERK_LOCKOUTS,
+];
+
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(`HQ database schema v${current} is newer than this HQ (v${MIGRATIONS.length}); refusing to open it`);
+  }
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}

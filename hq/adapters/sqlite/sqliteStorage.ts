@@ -1,0 +1,421 @@
+// HqStorage on an embedded SQLite file (better-sqlite3): WAL so snapshot reads never block the
+// writer, synchronous=NORMAL (durable across process crashes; a power cut may lose the last few
+// commits, which desks recover from by resuming), and every statement prepared once.
+import Database from 'better-sqlite3';
+import { type Category, type Note, type Purchase, type StockLine, type Store, type Style, type Visit } from '../../../shared/domain.ts';
+import { type EventType } from '../../../shared/protocol.ts';
+import {
+  type ConsumeCodeResult,
+  type DeviceRecord,
+  type HqStorage,
+  type MemberRecord,
+  type OpRecord,
+  type StoreRecord,
+  type StoredEvent,
+  type VisitRow,
+} from '../../ports/store.ts';
+import { migrate } from './migrations.ts';
+import { createSqliteChatStorage } from './chatStorage.ts';
+import { createSqliteClerkStorage } from './clerkStorage.ts';
+
+type Row = Record<string, unknown>;
+
+function memberFromRow(r: Row): MemberRecord {
+  return {
+    id: r.id as string,
+    code: r.code as string,
+    name: r.name as string,
+    nameEn: r.name_en as string,
+    tier: r.tier as MemberRecord['tier'],
+    phone: r.phone as string,
+    homeStoreId: r.home_store_id as string,
+    sizes: { eu: r.size_eu as number, cn: r.size_cn as number },
+    preferences: JSON.parse(r.preferences as string) as Category[],
+    points: r.points as number,
+    joinedAt: r.joined_at as number,
+    updatedAt: r.updated_at as number,
+  };
+}
+
+function purchaseFromRow(r: Row): Purchase {
+  return {
+    id: r.id as string,
+    memberId: r.member_id as string,
+    styleId: r.style_id as string,
+    styleName: r.style_name as string,
+    category: r.category as Category,
+    color: r.color as string,
+    size: r.size as number,
+    storeId: r.store_id as string,
+    at: r.at as number,
+    price: r.price as number,
+  };
+}
+
+function styleFromRow(r: Row): Style {
+  return {
+    id: r.id as string,
+    name: r.name as string,
+    category: r.category as Category,
+    price: r.price as number,
+    colors: JSON.parse(r.colors as string) as Style['colors'],
+    sizes: JSON.parse(r.sizes as string) as number[],
+    releasedAt: r.released_at as number,
+  };
+}
+
+function visitRowFromRow(r: Row): VisitRow {
+  return {
+    id: r.id as string,
+    storeId: r.store_id as string,
+    memberId: r.member_id as string,
+    source: r.source as Visit['source'],
+    status: r.status as Visit['status'],
+    arrivedAt: r.arrived_at as number,
+    lastSeenAt: r.last_seen_at as number,
+    arrivals: r.arrivals as number,
+    claimedBy: r.claimed_by ? (JSON.parse(r.claimed_by as string) as Visit['claimedBy']) : null,
+    claimedAt: (r.claimed_at as number | null) ?? null,
+    closedAt: (r.closed_at as number | null) ?? null,
+    outcome: (r.outcome as Visit['outcome']) ?? null,
+  };
+}
+
+function noteFromRow(r: Row): Note {
+  return {
+    id: r.id as string,
+    visitId: r.visit_id as string,
+    memberId: r.member_id as string,
+    text: r.text as string,
+    by: JSON.parse(r.by as string) as Note['by'],
+    at: r.at as number,
+  };
+}
+
+function deviceFromRow(r: Row): DeviceRecord {
+  return {
+    id: r.id as string,
+    storeId: r.store_id as string,
+    name: r.name as string,
+    createdAt: r.created_at as number,
+    revokedAt: (r.revoked_at as number | null) ?? null,
+    ackedSeq: r.acked_seq as number,
+  };
+}
+
+function eventFromRow(r: Row): StoredEvent {
+  return {
+    storeId: r.store_id as string,
+    epoch: r.epoch as string,
+    seq: r.seq as number,
+    id: r.id as string,
+    type: r.type as EventType,
+    at: r.at as number,
+    data: r.data as string,
+  };
+}
+
+function visitParams(v: VisitRow) {
+  return {
+    id: v.id,
+    store_id: v.storeId,
+    member_id: v.memberId,
+    source: v.source,
+    status: v.status,
+    arrived_at: v.arrivedAt,
+    last_seen_at: v.lastSeenAt,
+    arrivals: v.arrivals,
+    claimed_by: v.claimedBy ? JSON.stringify(v.claimedBy) : null,
+    claimed_at: v.claimedAt,
+    closed_at: v.closedAt,
+    outcome: v.outcome,
+  };
+}
+
+export function openSqliteStorage(path: string): HqStorage {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+
+  const q = {
+    getMeta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
+    setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+    upsertStore: db.prepare(
+      `INSERT INTO stores (id, name, city, epoch, head) VALUES (@id, @name, @city, @epoch, 0)
+       ON CONFLICT(id) DO UPDATE SET name = excluded.name, city = excluded.city`,
+    ),
+    getStore: db.prepare('SELECT * FROM stores WHERE id = ?'),
+    listStores: db.prepare('SELECT * FROM stores ORDER BY id'),
+    setEpoch: db.prepare('UPDATE stores SET epoch = ? WHERE id = ?'),
+    dropEvents: db.prepare('DELETE FROM events WHERE store_id = ?'),
+    nextSeq: db.prepare('UPDATE stores SET head = head + 1 WHERE id = ? RETURNING head, epoch'),
+    insertEvent: db.prepare('INSERT INTO events (store_id, seq, epoch, id, type, at, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    readEvents: db.prepare('SELECT * FROM events WHERE store_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
+    oldestSeq: db.prepare('SELECT MIN(seq) FROM events WHERE store_id = ?').pluck(),
+    trimEvents: db.prepare('DELETE FROM events WHERE store_id = ? AND seq <= ?'),
+    insertCode: db.prepare('INSERT INTO enrollment_codes (code_hash, store_id, created_at, expires_at) VALUES (?, ?, ?, ?)'),
+    getCode: db.prepare('SELECT * FROM enrollment_codes WHERE code_hash = ?'),
+    useCode: db.prepare('UPDATE enrollment_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL'),
+    insertDevice: db.prepare('INSERT INTO devices (id, store_id, name, token_hash, created_at) VALUES (?, ?, ?, ?, ?)'),
+    deviceByToken: db.prepare('SELECT * FROM devices WHERE token_hash = ? AND revoked_at IS NULL'),
+    getDevice: db.prepare('SELECT * FROM devices WHERE id = ?'),
+    listDevices: db.prepare('SELECT * FROM devices WHERE store_id = ? ORDER BY created_at, id'),
+    revokeDevice: db.prepare('UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
+    recordAck: db.prepare('UPDATE devices SET acked_seq = ? WHERE id = ?'),
+    upsertMember: db.prepare(
+      `INSERT INTO members (id, code, name, name_en, tier, phone, home_store_id, size_eu, size_cn, preferences, points, joined_at, updated_at)
+       VALUES (@id, @code, @name, @name_en, @tier, @phone, @home_store_id, @size_eu, @size_cn, @preferences, @points, @joined_at, @updated_at)
+       ON CONFLICT(id) DO UPDATE SET code = excluded.code, name = excluded.name, name_en = excluded.name_en, tier = excluded.tier,
+         phone = excluded.phone, home_store_id = excluded.home_store_id, size_eu = excluded.size_eu, size_cn = excluded.size_cn,
+         preferences = excluded.preferences, points = excluded.points, joined_at = excluded.joined_at, updated_at = excluded.updated_at`,
+    ),
+    getMember: db.prepare('SELECT * FROM members WHERE id = ?'),
+    memberByCode: db.prepare('SELECT * FROM members WHERE code = ?'),
+    memberByPhone: db.prepare('SELECT * FROM members WHERE phone = ? ORDER BY updated_at DESC LIMIT 1'),
+    homeMembers: db.prepare('SELECT * FROM members WHERE home_store_id = ? ORDER BY id'),
+    countMembers: db.prepare('SELECT COUNT(*) FROM members').pluck(),
+    upsertPurchase: db.prepare(
+      `INSERT INTO purchases (id, member_id, style_id, style_name, category, color, size, store_id, at, price)
+       VALUES (@id, @memberId, @styleId, @styleName, @category, @color, @size, @storeId, @at, @price)
+       ON CONFLICT(id) DO UPDATE SET member_id = excluded.member_id, style_id = excluded.style_id, style_name = excluded.style_name,
+         category = excluded.category, color = excluded.color, size = excluded.size, store_id = excluded.store_id,
+         at = excluded.at, price = excluded.price`,
+    ),
+    purchasesOf: db.prepare('SELECT * FROM purchases WHERE member_id = ? ORDER BY at DESC, id LIMIT ?'),
+    upsertStyle: db.prepare(
+      `INSERT INTO styles (id, name, category, price, colors, sizes, released_at) VALUES (@id, @name, @category, @price, @colors, @sizes, @releasedAt)
+       ON CONFLICT(id) DO UPDATE SET name = excluded.name, category = excluded.category, price = excluded.price,
+         colors = excluded.colors, sizes = excluded.sizes, released_at = excluded.released_at`,
+    ),
+    listStyles: db.prepare('SELECT * FROM styles ORDER BY id'),
+    setStock: db.prepare(
+      `INSERT INTO stock (store_id, style_id, color, size, qty) VALUES (@storeId, @styleId, @color, @size, @qty)
+       ON CONFLICT(store_id, style_id, color, size) DO UPDATE SET qty = excluded.qty`,
+    ),
+    stockForStore: db.prepare('SELECT * FROM stock WHERE store_id = ? ORDER BY style_id, color, size'),
+    popularity: db.prepare('SELECT style_id, COUNT(*) AS n FROM purchases WHERE store_id = ? AND at >= ? GROUP BY style_id'),
+    insertVisit: db.prepare(
+      `INSERT INTO visits (id, store_id, member_id, source, status, arrived_at, last_seen_at, arrivals, claimed_by, claimed_at, closed_at, outcome)
+       VALUES (@id, @store_id, @member_id, @source, @status, @arrived_at, @last_seen_at, @arrivals, @claimed_by, @claimed_at, @closed_at, @outcome)`,
+    ),
+    updateVisit: db.prepare(
+      `UPDATE visits SET status = @status, last_seen_at = @last_seen_at, arrivals = @arrivals, claimed_by = @claimed_by,
+         claimed_at = @claimed_at, closed_at = @closed_at, outcome = @outcome, source = @source WHERE id = @id`,
+    ),
+    getVisit: db.prepare('SELECT * FROM visits WHERE id = ?'),
+    openVisit: db.prepare(
+      `SELECT * FROM visits WHERE store_id = ? AND member_id = ? AND status != 'closed' AND last_seen_at >= ?
+       ORDER BY last_seen_at DESC LIMIT 1`,
+    ),
+    visitsSince: db.prepare('SELECT * FROM visits WHERE store_id = ? AND arrived_at >= ? ORDER BY arrived_at DESC, id DESC'),
+    notesOf: db.prepare('SELECT * FROM notes WHERE visit_id = ? ORDER BY at, id'),
+    notesSince: db.prepare(
+      `SELECT n.* FROM notes n JOIN visits v ON v.id = n.visit_id WHERE v.store_id = ? AND v.arrived_at >= ? ORDER BY n.at, n.id`,
+    ),
+    insertNote: db.prepare('INSERT INTO notes (id, visit_id, member_id, text, by, at) VALUES (?, ?, ?, ?, ?, ?)'),
+    getNote: db.prepare('SELECT * FROM notes WHERE id = ?'),
+    getOp: db.prepare('SELECT * FROM ops WHERE device_id = ? AND op_id = ?'),
+    putOp: db.prepare('INSERT INTO ops (device_id, op_id, status, result, seq, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
+    getIdem: db.prepare('SELECT request_hash, result FROM idempotency_keys WHERE key = ?'),
+    putIdem: db.prepare('INSERT INTO idempotency_keys (key, request_hash, result, created_at) VALUES (?, ?, ?, ?)'),
+    purgeOps: db.prepare('DELETE FROM ops WHERE created_at < ?'),
+    purgeIdem: db.prepare('DELETE FROM idempotency_keys WHERE created_at < ?'),
+    purgeCodes: db.prepare('DELETE FROM enrollment_codes WHERE expires_at < ?'),
+  };
+
+  const storeFromRow = (r: Row): StoreRecord => ({
+    id: r.id as string,
+    name: r.name as string,
+    city: r.city as string,
+    epoch: r.epoch as string,
+    head: r.head as number,
+  });
+
+  const withNotes = (v: VisitRow): Visit => ({ ...v, notes: (q.notesOf.all(v.id) as Row[]).map(noteFromRow) });
+
+  const storage: HqStorage = {
+    chat: createSqliteChatStorage(db),
+    transaction: (fn) => db.transaction(fn).immediate(),
+    read: (fn) => db.transaction(fn).deferred(),
+    clerks: createSqliteClerkStorage(db),
+    close: () => {
+      if (db.open) db.close();
+    },
+
+    getMeta: (key) => (q.getMeta.get(key) as string | undefined) ?? null,
+    setMeta: (key, value) => void q.setMeta.run(key, value),
+
+    upsertStore: (store: Store, epoch) => void q.upsertStore.run({ id: store.id, name: store.name, city: store.city ?? '', epoch }),
+    getStore: (id) => {
+      const r = q.getStore.get(id) as Row | undefined;
+      return r ? storeFromRow(r) : null;
+    },
+    listStores: () => (q.listStores.all() as Row[]).map(storeFromRow),
+    rotateEpoch: (storeId, epoch) =>
+      db.transaction(() => {
+        q.setEpoch.run(epoch, storeId);
+        q.dropEvents.run(storeId);
+      })(),
+    appendEvent: (storeId, ev) => {
+      const pos = q.nextSeq.get(storeId) as { head: number; epoch: string } | undefined;
+      if (!pos) throw new Error(`unknown store ${storeId}`);
+      const data = JSON.stringify(ev.data);
+      q.insertEvent.run(storeId, pos.head, pos.epoch, ev.id, ev.type, ev.at, data);
+      return { storeId, epoch: pos.epoch, seq: pos.head, id: ev.id, type: ev.type, at: ev.at, data };
+    },
+    readEvents: (storeId, afterSeq, limit) => (q.readEvents.all(storeId, afterSeq, limit) as Row[]).map(eventFromRow),
+    oldestSeq: (storeId) => (q.oldestSeq.get(storeId) as number | null) ?? null,
+    trimEvents: (storeId, keep) => {
+      const r = q.getStore.get(storeId) as Row | undefined;
+      if (r) q.trimEvents.run(storeId, (r.head as number) - keep);
+    },
+
+    createEnrollmentCode: (codeHash, storeId, expiresAt, now) => void q.insertCode.run(codeHash, storeId, now, expiresAt),
+    consumeEnrollmentCode: (codeHash, now): ConsumeCodeResult =>
+      db.transaction((): ConsumeCodeResult => {
+        const r = q.getCode.get(codeHash) as Row | undefined;
+        if (!r) return { ok: false, reason: 'unknown' };
+        if (r.used_at != null) return { ok: false, reason: 'used' };
+        if ((r.expires_at as number) <= now) return { ok: false, reason: 'expired' };
+        q.useCode.run(now, codeHash);
+        return { ok: true, storeId: r.store_id as string };
+      })(),
+    createDevice: (d, tokenHash) => void q.insertDevice.run(d.id, d.storeId, d.name, tokenHash, d.createdAt),
+    deviceByTokenHash: (hash) => {
+      const r = q.deviceByToken.get(hash) as Row | undefined;
+      return r ? deviceFromRow(r) : null;
+    },
+    getDevice: (id) => {
+      const r = q.getDevice.get(id) as Row | undefined;
+      return r ? deviceFromRow(r) : null;
+    },
+    listDevices: (storeId) => (q.listDevices.all(storeId) as Row[]).map(deviceFromRow),
+    revokeDevice: (id, now) => q.revokeDevice.run(now, id).changes > 0,
+    recordAck: (deviceId, seq) => void q.recordAck.run(seq, deviceId),
+
+    upsertMember: (m) =>
+      void q.upsertMember.run({
+        id: m.id,
+        code: m.code,
+        name: m.name,
+        name_en: m.nameEn,
+        tier: m.tier,
+        phone: m.phone,
+        home_store_id: m.homeStoreId,
+        size_eu: m.sizes.eu,
+        size_cn: m.sizes.cn,
+        preferences: JSON.stringify(m.preferences),
+        points: m.points,
+        joined_at: m.joinedAt,
+        updated_at: m.updatedAt,
+      }),
+    getMember: (id) => {
+      const r = q.getMember.get(id) as Row | undefined;
+      return r ? memberFromRow(r) : null;
+    },
+    findMemberByCode: (code) => {
+      const r = q.memberByCode.get(code) as Row | undefined;
+      return r ? memberFromRow(r) : null;
+    },
+    findMemberByPhone: (digits) => {
+      const r = q.memberByPhone.get(digits) as Row | undefined;
+      return r ? memberFromRow(r) : null;
+    },
+    listHomeMembers: (storeId) => (q.homeMembers.all(storeId) as Row[]).map(memberFromRow),
+    countMembers: () => q.countMembers.get() as number,
+    upsertPurchase: (p) => void q.upsertPurchase.run(p),
+    purchasesOf: (memberId, limit) => (q.purchasesOf.all(memberId, limit) as Row[]).map(purchaseFromRow),
+    upsertStyle: (s) =>
+      void q.upsertStyle.run({ ...s, colors: JSON.stringify(s.colors), sizes: JSON.stringify(s.sizes) }),
+    listStyles: () => (q.listStyles.all() as Row[]).map(styleFromRow),
+    setStock: (line: StockLine) => void q.setStock.run(line),
+    stockForStore: (storeId) =>
+      (q.stockForStore.all(storeId) as Row[]).map((r) => ({
+        storeId: r.store_id as string,
+        styleId: r.style_id as string,
+        color: r.color as string,
+        size: r.size as number,
+        qty: r.qty as number,
+      })),
+    popularityForStore: (storeId, since) =>
+      new Map((q.popularity.all(storeId, since) as Row[]).map((r) => [r.style_id as string, r.n as number])),
+
+    insertVisit: (v) => void q.insertVisit.run(visitParams(v)),
+    updateVisit: (v) => void q.updateVisit.run(visitParams(v)),
+    getVisit: (id) => {
+      const r = q.getVisit.get(id) as Row | undefined;
+      return r ? withNotes(visitRowFromRow(r)) : null;
+    },
+    findOpenVisit: (storeId, memberId, since) => {
+      const r = q.openVisit.get(storeId, memberId, since) as Row | undefined;
+      return r ? withNotes(visitRowFromRow(r)) : null;
+    },
+    visitsSince: (storeId, since) => {
+      // Two queries instead of one per visit: a snapshot can hold hundreds of visits.
+      const notes = new Map<string, Note[]>();
+      for (const r of q.notesSince.all(storeId, since) as Row[]) {
+        const n = noteFromRow(r);
+        const list = notes.get(n.visitId);
+        if (list) list.push(n);
+        else notes.set(n.visitId, [n]);
+      }
+      return (q.visitsSince.all(storeId, since) as Row[]).map((r) => {
+        const v = visitRowFromRow(r);
+        return { ...v, notes: notes.get(v.id) ?? [] };
+      });
+    },
+    insertNote: (n) => void q.insertNote.run(n.id, n.visitId, n.memberId, n.text, JSON.stringify(n.by), n.at),
+    getNote: (id) => {
+      const r = q.getNote.get(id) as Row | undefined;
+      return r ? noteFromRow(r) : null;
+    },
+
+    getOp: (deviceId, opId): OpRecord | null => {
+      const r = q.getOp.get(deviceId, opId) as Row | undefined;
+      if (!r) return null;
+      return {
+        status: r.status as OpRecord['status'],
+        seq: (r.seq as number | null) ?? null,
+        rejection: r.result ? (JSON.parse(r.result as string) as OpRecord['rejection']) : null,
+      };
+    },
+    putOp: (deviceId, opId, op, now) =>
+      void q.putOp.run(deviceId, opId, op.status, op.rejection ? JSON.stringify(op.rejection) : null, op.seq, now),
+    getIdempotent: (key) => {
+      const r = q.getIdem.get(key) as Row | undefined;
+      return r ? { requestHash: r.request_hash as string, result: r.result as string } : null;
+    },
+    putIdempotent: (key, requestHash, result, now) => void q.putIdem.run(key, requestHash, result, now),
+    purgeOlderThan: (cutoff) =>
+      db.transaction(() => {
+        q.purgeOps.run(cutoff);
+        q.purgeIdem.run(cutoff);
+        q.purgeCodes.run(cutoff);
+      })(),
+    deleteMember: (memberId) =>
+      db.transaction(() => {
+        const existed = db.prepare('DELETE FROM members WHERE id = ?').run(memberId).changes > 0;
+        for (const sql of [
+          'DELETE FROM notes WHERE member_id = ?',
+          'DELETE FROM visits WHERE member_id = ?',
+          'DELETE FROM purchases WHERE member_id = ?',
+          'DELETE FROM messages WHERE member_id = ?',
+          'DELETE FROM conversations WHERE member_id = ?',
+          'DELETE FROM chat_images WHERE member_id = ?',
+          'DELETE FROM member_sessions WHERE member_id = ?',
+        ]) {
+          db.prepare(sql).run(memberId);
+        }
+        return existed;
+      })(),
+    lastEventMentioning: (storeId, text) =>
+      (db
+        .prepare("SELECT MAX(seq) FROM events WHERE store_id = ? AND instr(data, ?) > 0")
+        .pluck()
+        .get(storeId, text) as number | null) ?? null,
+  };
+  return storage;
+}

@@ -1,0 +1,124 @@
+// Applying integration data (stores, members with purchases, catalog, stock). The JSON and CSV
+// endpoints both end here, so the rules are the same whichever format a chain's system sends.
+// Items are validated one by one: good items are imported, bad ones reported with their index.
+import { z } from 'zod';
+import { Id, Member, Millis, Purchase, StockLine, Store, Style } from '../../shared/domain.ts';
+import { newEpoch } from './tokens.ts';
+import { normalizePhone } from './phone.ts';
+import { type HqStorage, type MemberRecord } from '../ports/store.ts';
+import { type EventLog } from './eventLog.ts';
+import { invalidateCatalog, ProfileBuilder } from './profiles.ts';
+
+export const IngestPurchase = Purchase.omit({ memberId: true }).extend({ memberId: Id.optional() });
+
+/** A member as an integration sends it: the full phone instead of the desk's masked fields. */
+export const IngestMember = Member.pick({ id: true, code: true, name: true, homeStoreId: true, sizes: true })
+  .extend({
+    nameEn: z.string().max(60).default(''),
+    tier: Member.shape.tier.default('basic'),
+    phone: z.string().max(32).default(''),
+    preferences: Member.shape.preferences,
+    points: Member.shape.points,
+    joinedAt: Millis.optional(),
+    purchases: z.array(IngestPurchase).max(500).optional(),
+  });
+export type IngestMember = z.infer<typeof IngestMember>;
+
+export interface ItemError {
+  /** 0-based index in a JSON array, or the 1-based line of a CSV file. */
+  index?: number;
+  line?: number;
+  message: string;
+}
+export interface ImportReport {
+  imported: number;
+  errors: ItemError[];
+}
+
+export function upsertStores(storage: HqStorage, stores: readonly Store[]): ImportReport {
+  storage.transaction(() => {
+    for (const s of stores) storage.upsertStore(s, newEpoch());
+  });
+  return { imported: stores.length, errors: [] };
+}
+
+/**
+ * Upserts members and their purchases, then emits `member.updated` (with a fresh profile) to each
+ * member's home store, all in one transaction with the events.
+ */
+export function upsertMembers(
+  storage: HqStorage,
+  log: EventLog,
+  members: readonly { item: IngestMember; index?: number; line?: number }[],
+  now = Date.now(),
+): ImportReport {
+  const errors: ItemError[] = [];
+  let imported = 0;
+  log.write((append) => {
+    const builders = new Map<string, ProfileBuilder>();
+    const stores = new Set(storage.listStores().map((s) => s.id));
+    for (const { item, index, line } of members) {
+      const where = line !== undefined ? { line } : { index };
+      if (!stores.has(item.homeStoreId)) {
+        errors.push({ ...where, message: `unknown homeStoreId ${item.homeStoreId}` });
+        continue;
+      }
+      const byCode = storage.findMemberByCode(item.code);
+      if (byCode && byCode.id !== item.id) {
+        errors.push({ ...where, message: `code ${item.code} belongs to member ${byCode.id}` });
+        continue;
+      }
+      const existing = byCode ?? storage.getMember(item.id);
+      const record: MemberRecord = {
+        id: item.id,
+        code: item.code,
+        name: item.name,
+        nameEn: item.nameEn,
+        tier: item.tier,
+        phone: normalizePhone(item.phone),
+        homeStoreId: item.homeStoreId,
+        sizes: item.sizes,
+        preferences: item.preferences,
+        points: item.points,
+        joinedAt: item.joinedAt ?? existing?.joinedAt ?? now,
+        updatedAt: now,
+      };
+      storage.upsertMember(record);
+      for (const p of item.purchases ?? []) storage.upsertPurchase({ ...p, memberId: item.id });
+      imported++;
+      let builder = builders.get(record.homeStoreId);
+      if (!builder) builders.set(record.homeStoreId, (builder = new ProfileBuilder(storage, record.homeStoreId, now)));
+      append(record.homeStoreId, 'member.updated', { profile: builder.profile(record) }, now);
+    }
+  });
+  invalidateCatalog(storage); // purchases feed popularity
+  return { imported, errors };
+}
+
+export function upsertStyles(storage: HqStorage, styles: readonly Style[]): ImportReport {
+  storage.transaction(() => {
+    for (const s of styles) storage.upsertStyle(s);
+  });
+  invalidateCatalog(storage);
+  return { imported: styles.length, errors: [] };
+}
+
+export function setStock(storage: HqStorage, lines: readonly { item: StockLine; index?: number; line?: number }[]): ImportReport {
+  const errors: ItemError[] = [];
+  let imported = 0;
+  storage.transaction(() => {
+    const stores = new Set(storage.listStores().map((s) => s.id));
+    for (const { item, index, line } of lines) {
+      if (!stores.has(item.storeId)) {
+        errors.push({ ...(line !== undefined ? { line } : { index }), message: `unknown storeId ${item.storeId}` });
+        continue;
+      }
+      storage.setStock(item);
+      imported++;
+    }
+  });
+  invalidateCatalog(storage);
+  return { imported, errors };
+}
+
+export { StockLine, Store, Style };

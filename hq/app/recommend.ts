@@ -1,0 +1,112 @@
+// Which styles to suggest to a member at this store, and why. A pure function of its inputs so
+// the ranking can be pinned by a unit test and recomputed anywhere (arrival, snapshot, ingest).
+//
+// Eligible: a style with stock > 0 at this store in the member's EU size (in some color), which
+// the member has not bought before. Ranked by score, ties broken by style id for determinism.
+import { type Category, type Colorway, type Member, type Purchase, type Reason, type Recommendation, type StockLine, type Style } from '../../shared/domain.ts';
+
+export const MAX_RECOMMENDATIONS = 6;
+const DAY = 24 * 60 * 60 * 1000;
+
+/** Score weights, stated once so the ranking rules read as a table. */
+export const WEIGHTS = {
+  /** The member told us they like this category: the strongest signal. */
+  preference: 10,
+  /** Per past purchase in the category; purchases in the last 180 days count double. */
+  boughtCategory: 2,
+  recentPurchaseDays: 180,
+  newThisWeek: 4,
+  newArrival: 2,
+  /** Per purchase of this style at this store (last 90 days), capped. */
+  popularityPerSale: 0.25,
+  popularityCap: 2,
+  /** Sales at which a style is called "popular in this store". */
+  popularThreshold: 3,
+} as const;
+
+export interface RecommendInput {
+  member: Pick<Member, 'sizes' | 'preferences'>;
+  purchases: readonly Pick<Purchase, 'styleId' | 'category' | 'at'>[];
+  styles: readonly Style[];
+  /** The store the member is in; stock lines of other stores are ignored. */
+  storeId: string;
+  stock: readonly StockLine[];
+  /** Sales per style at this store (optional, cheap popularity signal). */
+  popularity?: ReadonlyMap<string, number>;
+  now: number;
+}
+
+export function recommend(input: RecommendInput): Recommendation[] {
+  const { member, purchases, styles, stock, now } = input;
+  const size = member.sizes.eu;
+  const owned = new Set(purchases.map((p) => p.styleId));
+
+  const bought = new Map<Category, { count: number; weight: number }>();
+  for (const p of purchases) {
+    const b = bought.get(p.category) ?? { count: 0, weight: 0 };
+    b.count += 1;
+    b.weight += now - p.at <= WEIGHTS.recentPurchaseDays * DAY ? 2 : 1;
+    bought.set(p.category, b);
+  }
+
+  const stockByStyle = new Map<string, StockLine[]>();
+  for (const line of stock) {
+    if (line.storeId !== input.storeId) continue;
+    const list = stockByStyle.get(line.styleId);
+    if (list) list.push(line);
+    else stockByStyle.set(line.styleId, [line]);
+  }
+
+  const results: Recommendation[] = [];
+  for (const style of styles) {
+    if (owned.has(style.id)) continue;
+    const lines = stockByStyle.get(style.id) ?? [];
+    const inSize = lines.filter((l) => l.size === size && l.qty > 0);
+    if (inSize.length === 0) continue;
+    const qtyInSize = inSize.reduce((n, l) => n + l.qty, 0);
+
+    let score = 0;
+    const reasons: Reason[] = [];
+    if (member.preferences.includes(style.category)) {
+      score += WEIGHTS.preference;
+      reasons.push({ code: 'preference', category: style.category });
+    }
+    const b = bought.get(style.category);
+    if (b) {
+      score += WEIGHTS.boughtCategory * b.weight;
+      reasons.push({ code: 'bought_category', category: style.category, count: b.count });
+    }
+    reasons.push({ code: 'size_in_stock', size, qty: qtyInSize });
+    const age = now - style.releasedAt;
+    if (age >= 0 && age <= 7 * DAY) {
+      score += WEIGHTS.newThisWeek;
+      reasons.push({ code: 'new_this_week' });
+    } else if (age >= 0 && age <= 30 * DAY) {
+      score += WEIGHTS.newArrival;
+      reasons.push({ code: 'new_arrival' });
+    }
+    const sales = input.popularity?.get(style.id) ?? 0;
+    if (sales > 0) score += Math.min(WEIGHTS.popularityCap, sales * WEIGHTS.popularityPerSale);
+    if (sales >= WEIGHTS.popularThreshold) reasons.push({ code: 'popular_in_store' });
+
+    const colorCodes = new Set(inSize.map((l) => l.color));
+    const colors: Colorway[] = style.colors.filter((c) => colorCodes.has(c.code));
+    const bySize = new Map<number, number>(style.sizes.map((s) => [s, 0]));
+    for (const l of lines) bySize.set(l.size, (bySize.get(l.size) ?? 0) + l.qty);
+    const stockBySize = [...bySize.entries()].sort((a, b) => a[0] - b[0]).map(([s, qty]) => ({ size: s, qty }));
+
+    results.push({
+      styleId: style.id,
+      name: style.name,
+      category: style.category,
+      price: style.price,
+      colors,
+      stockBySize,
+      score: Math.round(score * 100) / 100,
+      reasons,
+    });
+  }
+
+  results.sort((a, b) => b.score - a.score || (a.styleId < b.styleId ? -1 : a.styleId > b.styleId ? 1 : 0));
+  return results.slice(0, MAX_RECOMMENDATIONS);
+}

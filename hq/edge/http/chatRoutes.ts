@@ -1,0 +1,237 @@
+// HTTP side of chat: the member API (/v1/member/*), the integration's member tokens, image upload
+// and download, desk history paging, and HQ's member chat page (/m/). See docs/protocol.md.
+import { readFile } from 'node:fs/promises';
+import { type IncomingMessage, type ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { Id } from '../../../shared/domain.ts';
+import { uuidv7 } from '../../../shared/ids.ts';
+import { bearerToken, deviceForToken } from '../../app/devices.ts';
+import { HttpError, readJson, sendJson } from './respond.ts';
+import { secretEquals } from '../../app/tokens.ts';
+import { checkImage } from '../../app/chat/images.ts';
+import { type MemberAuth } from '../../app/chat/memberAuth.ts';
+import { MemberReceiptBody, MemberSendBody, MemberSessionRequest, MemberTokenRequest } from '../ws/memberProtocol.ts';
+import { ChatError, type ChatService } from '../../app/chat/service.ts';
+
+export interface ChatHttpContext {
+  chat: ChatService;
+  auth: MemberAuth;
+  integrationKey: string;
+}
+
+const PAGE_DIR = fileURLToPath(new URL('../../member-page/', import.meta.url));
+const PAGE_FILES: Record<string, { file: string; type: string }> = {
+  '/m': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/m/': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/m/index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/m/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/m/queue.js': { file: 'queue.js', type: 'text/javascript; charset=utf-8' },
+  '/m/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
+};
+
+const ERROR_STATUS: Record<string, number> = { not_found: 404, not_sender: 403, recall_expired: 409, out_of_stock: 409, invalid: 422 };
+
+const HistoryQuery = z.object({
+  before: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(100).optional(),
+});
+
+/** Handles chat routes; returns false for any other path. */
+export async function handleChatHttp(ctx: ChatHttpContext, req: IncomingMessage, res: ServerResponse, path: string, method: string): Promise<boolean> {
+  const expect = (m: string) => {
+    if (method !== m) throw new HttpError(405, 'method_not_allowed', `${path} accepts ${m}`);
+  };
+  try {
+    if (PAGE_FILES[path]) {
+      expect('GET');
+      await servePage(req, res, PAGE_FILES[path]);
+      return true;
+    }
+    if (path === '/v1/member/session') {
+      expect('POST');
+      const { value } = await readJson(req, MemberSessionRequest);
+      const r = ctx.auth.login(value.storeId, value.memberCode, value.phoneLast4);
+      if (r === 'throttled') throw new HttpError(429, 'too_many_attempts', 'too many failed attempts; try again in 15 minutes');
+      if (r === 'denied') throw new HttpError(401, 'unauthorized', 'card code, phone or store do not match');
+      sendJson(res, 201, r, noStore);
+      return true;
+    }
+    if (path === '/v1/integration/member-token') {
+      expect('POST');
+      const key = req.headers['x-integration-key'];
+      if (typeof key !== 'string' || !secretEquals(key, ctx.integrationKey)) throw new HttpError(401, 'unauthorized', 'missing or wrong X-Integration-Key');
+      const { value } = await readJson(req, MemberTokenRequest);
+      const s = ctx.chat.storage;
+      const member = value.memberId ? s.getMember(value.memberId) : s.findMemberByCode(value.memberCode!);
+      if (!member) throw new HttpError(404, 'member_not_found', 'no such member');
+      if (!s.getStore(value.storeId)) throw new HttpError(404, 'store_not_found', 'no such store');
+      if (!ctx.auth.mayChat(member, value.storeId)) throw new HttpError(403, 'not_allowed', 'the member neither belongs to nor visited this store');
+      sendJson(res, 201, ctx.auth.issue(member, value.storeId), noStore);
+      return true;
+    }
+    if (path.startsWith('/v1/member/')) {
+      await memberRoute(ctx, req, res, path, method, expect);
+      return true;
+    }
+    if (path === '/v1/desk/images' || path === '/v1/desk/messages') {
+      const device = deviceForToken(ctx.chat.storage, bearerToken(req.headers.authorization));
+      if (!device) throw new HttpError(401, 'unauthorized', 'missing, unknown or revoked device token');
+      if (path === '/v1/desk/images') {
+        expect('POST');
+        sendJson(res, 201, { image: await storeUpload(ctx, req, device.storeId, null) });
+      } else {
+        expect('GET');
+        const url = new URL(req.url ?? '/', 'http://hq');
+        const memberId = Id.safeParse(url.searchParams.get('memberId'));
+        if (!memberId.success) throw new HttpError(422, 'invalid_query', 'memberId is required');
+        const q = parseHistory(url);
+        if (!ctx.chat.memberReachable(device.storeId, memberId.data)) throw new HttpError(404, 'not_found', 'no such member for this store');
+        sendJson(res, 200, ctx.chat.history(device.storeId, memberId.data, q.before ?? null, q.limit ?? 50), noStore);
+      }
+      return true;
+    }
+    const img = /^\/v1\/chat\/images\/([A-Za-z0-9-]{1,64})$/.exec(path);
+    if (img) {
+      expect('GET');
+      serveImage(ctx, req, res, img[1]!);
+      return true;
+    }
+    return false;
+  } catch (err) {
+    if (err instanceof ChatError) throw new HttpError(ERROR_STATUS[err.code] ?? 422, err.code, err.message);
+    throw err;
+  }
+}
+
+const noStore = { 'cache-control': 'no-store' };
+
+function parseHistory(url: URL): z.infer<typeof HistoryQuery> {
+  const q = HistoryQuery.safeParse(Object.fromEntries(url.searchParams));
+  if (!q.success) throw new HttpError(422, 'invalid_query', 'before and limit must be positive integers (limit ≤ 100)');
+  return q.data;
+}
+
+async function memberRoute(ctx: ChatHttpContext, req: IncomingMessage, res: ServerResponse, path: string, method: string, expect: (m: string) => void): Promise<void> {
+  const session = ctx.auth.session(bearerToken(req.headers.authorization));
+  if (!session) throw new HttpError(401, 'unauthorized', 'missing, unknown or expired member token');
+  const { storeId, memberId } = session;
+  if (path === '/v1/member/me') {
+    expect('GET');
+    const conv = ctx.chat.storage.chat.getConversation(storeId, memberId);
+    return sendJson(res, 200, { memberId, memberName: session.memberName, storeId, storeName: session.storeName, expiresAt: session.expiresAt, lastN: conv?.lastN ?? 0 }, noStore);
+  }
+  if (path === '/v1/member/messages') {
+    if (method === 'GET') {
+      const q = parseHistory(new URL(req.url ?? '/', 'http://hq'));
+      return sendJson(res, 200, ctx.chat.history(storeId, memberId, q.before ?? null, q.limit ?? 50), noStore);
+    }
+    expect('POST');
+    const { value } = await readJson(req, MemberSendBody);
+    const r = ctx.chat.sendFromMember(storeId, memberId, value);
+    return sendJson(res, r.duplicate ? 200 : 201, { status: r.duplicate ? 'duplicate' : 'ok', message: r.message });
+  }
+  const recall = /^\/v1\/member\/messages\/([A-Za-z0-9-]{1,64})\/recall$/.exec(path);
+  if (recall) {
+    expect('POST');
+    return sendJson(res, 200, { message: ctx.chat.recallByMember(storeId, memberId, recall[1]!) });
+  }
+  if (path === '/v1/member/receipts') {
+    expect('POST');
+    const { value } = await readJson(req, MemberReceiptBody);
+    return sendJson(res, 200, { receipts: ctx.chat.memberReceipt(storeId, memberId, value) });
+  }
+  if (path === '/v1/member/images') {
+    expect('POST');
+    return sendJson(res, 201, { image: await storeUpload(ctx, req, storeId, memberId) });
+  }
+  throw new HttpError(404, 'not_found', `no route ${method} ${path}`);
+}
+
+/** Reads the raw body (≤ 2 MiB + 1), checks it by magic bytes, stores it. */
+async function storeUpload(ctx: ChatHttpContext, req: IncomingMessage, storeId: string, memberId: string | null) {
+  const bytes = await readBytes(req, 2 * 1024 * 1024 + 1);
+  const check = checkImage(bytes);
+  if (!check.ok) throw new HttpError(check.code === 'too_large' ? 413 : 415, check.code, check.message);
+  const now = ctx.chat.now();
+  const id = uuidv7(now);
+  ctx.chat.storage.chat.putImage({ id, storeId, memberId, mime: check.mime, bytes, createdAt: now });
+  return { id, mime: check.mime, bytes: bytes.length };
+}
+
+function readBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    if (Number(req.headers['content-length'] ?? 0) > limit) {
+      req.resume();
+      return reject(new HttpError(413, 'too_large', `images may be at most ${limit - 1} bytes`));
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on('data', (c: Buffer) => {
+      if (done) return;
+      size += c.length;
+      if (size > limit) {
+        done = true;
+        return reject(new HttpError(413, 'too_large', `images may be at most ${limit - 1} bytes`));
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      if (!done) resolve(Buffer.concat(chunks));
+      done = true;
+    });
+    req.on('error', (e) => {
+      if (!done) reject(new HttpError(400, 'bad_request', e.message));
+      done = true;
+    });
+  });
+}
+
+/** An image is served to a desk of its store, or to a member whose conversation shows it (or who uploaded it). */
+function serveImage(ctx: ChatHttpContext, req: IncomingMessage, res: ServerResponse, id: string): void {
+  const token = bearerToken(req.headers.authorization);
+  const img = ctx.chat.storage.chat.getImage(id);
+  const device = deviceForToken(ctx.chat.storage, token);
+  const session = device ? null : ctx.auth.session(token);
+  if (!device && !session) throw new HttpError(401, 'unauthorized', 'a device or member token is required');
+  const allowed =
+    img &&
+    (device
+      ? device.storeId === img.storeId
+      : session!.storeId === img.storeId && (img.memberId === session!.memberId || ctx.chat.storage.chat.imageInConversation(img.storeId, session!.memberId, id)));
+  if (!img || !allowed) throw new HttpError(404, 'not_found', 'no such image');
+  res.writeHead(200, {
+    'content-type': img.mime,
+    'content-length': img.bytes.length,
+    'cache-control': 'private, max-age=86400, immutable',
+    'x-content-type-options': 'nosniff',
+    'content-security-policy': "default-src 'none'; sandbox",
+  });
+  res.end(img.bytes);
+}
+
+async function servePage(req: IncomingMessage, res: ServerResponse, page: { file: string; type: string }): Promise<void> {
+  const body = await readFile(PAGE_DIR + page.file);
+  const host = /^[A-Za-z0-9.[\]:-]{1,255}$/.test(req.headers.host ?? '') ? req.headers.host! : '';
+  const ws = host ? ` ws://${host} wss://${host}` : '';
+  res.writeHead(200, {
+    'content-type': page.type,
+    'content-length': body.length,
+    'cache-control': 'no-cache',
+    'content-security-policy': [
+      "default-src 'none'",
+      "script-src 'self'",
+      "style-src 'self'",
+      "img-src 'self' blob:",
+      `connect-src 'self'${ws}`,
+      "base-uri 'none'",
+      "form-action 'none'",
+      "frame-ancestors 'none'",
+    ].join('; '),
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'x-frame-options': 'DENY',
+  });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}

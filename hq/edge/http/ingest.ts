@@ -1,0 +1,289 @@
+// Integration endpoints (/v1/ingest/*): door/mini-program/POS arrivals, and the chain's members,
+// catalog and stock as JSON or CSV. All require the X-Integration-Key header.
+import { type IncomingMessage, type ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { ArrivalSource, Id, Millis, StockLine, Store, Style, Tier } from '../../../shared/domain.ts';
+import { describeIssues } from '../../../shared/protocol.ts';
+import { type ArrivalResult, recordArrival } from '../../app/arrivals.ts';
+import { type ImportReport, IngestMember, type ItemError, setStock, upsertMembers, upsertStores, upsertStyles } from '../../app/catalogIngest.ts';
+import { type EventLog } from '../../app/eventLog.ts';
+import { normalizePhone } from '../../app/phone.ts';
+import { type HqStorage, type MemberRecord } from '../../ports/store.ts';
+import { secretEquals, sha256 } from '../../app/tokens.ts';
+import { parseCsv } from './csv.ts';
+import { CSV_LIMIT, HttpError, readBody, readJson, sendJson } from './respond.ts';
+
+export interface IngestContext {
+  storage: HqStorage;
+  eventLog: EventLog;
+  integrationKey: string;
+  /** A store's clerks changed here: tell its desks now (`clerks.updated`), not at the next poll. */
+  clerksChanged?: () => void;
+}
+
+export const ArrivalRequest = z
+  .object({
+    storeId: Id,
+    memberId: Id.optional(),
+    memberCode: z.string().trim().min(1).max(32).optional(),
+    phone: z.string().trim().min(3).max(32).optional(),
+    source: ArrivalSource,
+    at: Millis.optional(),
+  })
+  .strict()
+  .refine((b) => [b.memberId, b.memberCode, b.phone].filter((x) => x !== undefined).length === 1, {
+    message: 'give exactly one of memberId, memberCode, phone',
+  });
+
+const MAX_ITEMS = 10_000;
+const ItemArray = z.array(z.unknown()).max(MAX_ITEMS);
+
+export function checkIntegrationKey(ctx: IngestContext, req: IncomingMessage): void {
+  const key = req.headers['x-integration-key'];
+  if (typeof key !== 'string' || !secretEquals(key, ctx.integrationKey)) {
+    throw new HttpError(401, 'unauthorized', 'missing or wrong X-Integration-Key');
+  }
+}
+
+export async function handleArrival(ctx: IngestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { value: body, raw } = await readJson(req, ArrivalRequest);
+  const idemHeader = req.headers['idempotency-key'];
+  const idemKey = typeof idemHeader === 'string' && idemHeader.length > 0 ? idemHeader : null;
+  if (idemKey && idemKey.length > 200) throw new HttpError(400, 'bad_idempotency_key', 'Idempotency-Key is longer than 200 characters');
+  const storedKey = idemKey ? `arrivals:${idemKey}` : null;
+  const requestHash = sha256(raw);
+
+  if (storedKey) {
+    const seen = ctx.storage.getIdempotent(storedKey);
+    if (seen) return replayIdempotent(res, seen, requestHash);
+  }
+  if (!ctx.storage.getStore(body.storeId)) throw new HttpError(404, 'store_not_found', `unknown store ${body.storeId}`);
+  const member = findMember(ctx.storage, body);
+  if (!member) throw new HttpError(404, 'member_not_found', 'no member matches the given identifier');
+
+  const result = recordArrival(
+    ctx.storage,
+    ctx.eventLog,
+    { storeId: body.storeId, member, source: body.source, at: body.at ?? Date.now() },
+    (r: ArrivalResult) => {
+      // Remembered in the same transaction as the visit, so a retry can never apply twice.
+      if (storedKey) ctx.storage.putIdempotent(storedKey, requestHash, JSON.stringify(r), Date.now());
+    },
+  );
+  sendJson(res, r201(result.status), result);
+}
+
+const r201 = (status: ArrivalResult['status']) => (status === 'created' ? 201 : 200);
+
+const MAX_BATCH_ARRIVALS = 1000;
+const ArrivalBatch = z.object({ items: z.array(z.unknown()).min(1).max(MAX_BATCH_ARRIVALS) }).strict();
+const IdempotencyKey = z.string().min(1).max(200);
+
+/**
+ * POST /v1/ingest/arrivals/batch: `{items: [{idempotencyKey?, ...arrival}]}` — a burst of arrivals
+ * (a POS or door system catching up, the load generator) in one request. Each item has the
+ * semantics of one POST /v1/ingest/arrivals, in order, with its own idempotency key and event; a
+ * bad item is reported by index and does not stop the others. The whole request is ONE SQLite
+ * transaction (one commit, `EventLog.batch`) with a savepoint per item, so an item that fails
+ * half-way is undone alone; the events reach the desks after that commit, in seq order. An
+ * unexpected (non-HTTP) error aborts the request: 500, nothing of it applied or published.
+ * Answers 200 `{results: [{index, status, visitId, seq} | {index, error: {code, message}}]}`.
+ */
+export async function handleArrivalBatch(ctx: IngestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { value } = await readJson(req, ArrivalBatch);
+  const results: unknown[] = [];
+  ctx.eventLog.batch(() => {
+    for (const [index, raw] of value.items.entries()) {
+      try {
+        results.push({ index, ...arrivalItem(ctx, raw) });
+      } catch (err) {
+        if (!(err instanceof HttpError)) throw err;
+        results.push({ index, error: { code: err.code, message: err.message } });
+      }
+    }
+  });
+  sendJson(res, 200, { results });
+}
+
+function arrivalItem(ctx: IngestContext, raw: unknown): Omit<ArrivalResult, 'status'> & { status: ArrivalResult['status'] | 'duplicate' } {
+  const { idempotencyKey, ...item } = (raw !== null && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const key = idempotencyKey === undefined ? null : IdempotencyKey.safeParse(idempotencyKey);
+  if (key && !key.success) throw new HttpError(400, 'bad_idempotency_key', 'idempotencyKey must be 1–200 characters');
+  const parsed = ArrivalRequest.safeParse(item);
+  if (!parsed.success) throw new HttpError(400, 'invalid_body', describeIssues(parsed.error));
+  const body = parsed.data;
+  // Same key space as the single route: an arrival retried through either route applies once.
+  const storedKey = key ? `arrivals:${key.data}` : null;
+  const requestHash = sha256(JSON.stringify(item));
+  if (storedKey) {
+    const seen = ctx.storage.getIdempotent(storedKey);
+    if (seen) {
+      if (seen.requestHash !== requestHash) throw new HttpError(422, 'idempotency_key_reused', 'this idempotencyKey was used with a different item');
+      return { ...(JSON.parse(seen.result) as ArrivalResult), status: 'duplicate' };
+    }
+  }
+  if (!ctx.storage.getStore(body.storeId)) throw new HttpError(404, 'store_not_found', `unknown store ${body.storeId}`);
+  const member = findMember(ctx.storage, body);
+  if (!member) throw new HttpError(404, 'member_not_found', 'no member matches the given identifier');
+  return recordArrival(ctx.storage, ctx.eventLog, { storeId: body.storeId, member, source: body.source, at: body.at ?? Date.now() }, (r: ArrivalResult) => {
+    if (storedKey) ctx.storage.putIdempotent(storedKey, requestHash, JSON.stringify(r), Date.now());
+  });
+}
+
+function replayIdempotent(res: ServerResponse, seen: { requestHash: string; result: string }, requestHash: string): void {
+  if (seen.requestHash !== requestHash) {
+    throw new HttpError(422, 'idempotency_key_reused', 'this Idempotency-Key was used with a different body');
+  }
+  const original = JSON.parse(seen.result) as ArrivalResult;
+  sendJson(res, 200, { ...original, status: 'duplicate' }, { 'idempotent-replayed': 'true' });
+}
+
+function findMember(storage: HqStorage, body: z.infer<typeof ArrivalRequest>): MemberRecord | null {
+  if (body.memberId !== undefined) return storage.getMember(body.memberId);
+  if (body.memberCode !== undefined) return storage.findMemberByCode(body.memberCode);
+  const digits = normalizePhone(body.phone ?? '');
+  return digits.length >= 5 ? storage.findMemberByPhone(digits) : null;
+}
+
+/** Validates each element of a JSON array separately, so one bad item does not sink the batch. */
+async function readItems<T>(req: IncomingMessage, schema: z.ZodType<T>): Promise<{ good: { item: T; index: number }[]; errors: ItemError[] }> {
+  const { value } = await readJson(req, ItemArray);
+  const good: { item: T; index: number }[] = [];
+  const errors: ItemError[] = [];
+  value.forEach((raw, index) => {
+    const r = schema.safeParse(raw);
+    if (r.success) good.push({ item: r.data, index });
+    else errors.push({ index, message: describeIssues(r.error) });
+  });
+  return { good, errors };
+}
+
+function report(res: ServerResponse, r: ImportReport, parseErrors: ItemError[]): void {
+  const errors = [...parseErrors, ...r.errors].sort((a, b) => (a.line ?? a.index ?? 0) - (b.line ?? b.index ?? 0));
+  sendJson(res, 200, { imported: r.imported, rejected: errors.length, errors });
+}
+
+export async function handleStores(ctx: IngestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { good, errors } = await readItems(req, Store);
+  report(res, upsertStores(ctx.storage, good.map((g) => g.item)), errors);
+}
+
+export async function handleMembers(ctx: IngestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { good, errors } = await readItems(req, IngestMember);
+  report(res, upsertMembers(ctx.storage, ctx.eventLog, good), errors);
+}
+
+export async function handleCatalog(ctx: IngestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { good, errors } = await readItems(req, Style);
+  report(res, upsertStyles(ctx.storage, good.map((g) => g.item)), errors);
+}
+
+export async function handleStock(ctx: IngestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { good, errors } = await readItems(req, StockLine);
+  report(res, setStock(ctx.storage, good), errors);
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV. The first row names the columns (any order, case-insensitive); later rows are data.
+//
+// members.csv: id, code, name, nameEn?, tier? (basic|silver|gold|platinum, default basic),
+//   phone?, homeStoreId, sizeEu, sizeCn? (mm; default (EU+10)*5), preferences? (categories
+//   separated by '|', e.g. "running|retro"), points?, joinedAt? (epoch ms or ISO date)
+// stock.csv: storeId, styleId, color (colorway code), size (EU), qty
+//
+// Answer: {imported, rejected, errors: [{line, message}]}; lines are 1-based and the header is
+// line 1. Good rows are imported even when others fail.
+
+const MemberCsvRow = z.object({
+  id: Id,
+  code: z.string().min(1).max(32),
+  name: z.string().min(1).max(60),
+  nameen: z.string().max(60).default(''),
+  tier: z.preprocess((v) => (v === '' ? undefined : v), Tier.default('basic')),
+  phone: z.string().max(32).default(''),
+  homestoreid: Id,
+  sizeeu: z.coerce.number(),
+  sizecn: z.string().default(''),
+  preferences: z.string().default(''),
+  points: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().nonnegative().default(0)),
+  joinedat: z.string().default(''),
+});
+
+const StockCsvRow = z.object({
+  storeid: Id,
+  styleid: Id,
+  color: z.string().min(1).max(20),
+  size: z.coerce.number(),
+  qty: z.coerce.number().int().nonnegative(),
+});
+
+function csvRows(text: string, required: string[]): { line: number; row: Record<string, string> }[] {
+  const records = parseCsv(text);
+  const header = records.shift();
+  if (!header) throw new HttpError(400, 'empty_csv', 'the CSV has no header row');
+  const names = header.fields.map((f) => f.trim().toLowerCase());
+  const missing = required.filter((r) => !names.includes(r.toLowerCase()));
+  if (missing.length) throw new HttpError(400, 'bad_csv_header', `missing column(s): ${missing.join(', ')}`);
+  return records.map((r) => {
+    const row: Record<string, string> = {};
+    names.forEach((n, i) => {
+      const v = r.fields[i]?.trim();
+      if (v !== undefined && v !== '') row[n] = v;
+    });
+    return { line: r.line, row };
+  });
+}
+
+function parseTime(s: string): number | undefined {
+  if (!s) return undefined;
+  const n = /^\d+$/.test(s) ? Number(s) : Date.parse(s);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`joinedAt "${s}" is not epoch ms or an ISO date`);
+  return n;
+}
+
+export async function handleMembersCsv(ctx: IngestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const rows = csvRows(await readBody(req, CSV_LIMIT), ['id', 'code', 'name', 'homeStoreId', 'sizeEu']);
+  const good: { item: IngestMember; line: number }[] = [];
+  const errors: ItemError[] = [];
+  for (const { line, row } of rows) {
+    try {
+      const r = MemberCsvRow.safeParse(row);
+      if (!r.success) throw new Error(describeIssues(r.error));
+      const c = r.data;
+      const prefs = c.preferences ? c.preferences.split('|').map((p) => p.trim().toLowerCase()) : [];
+      const item = IngestMember.safeParse({
+        id: c.id,
+        code: c.code,
+        name: c.name,
+        nameEn: c.nameen,
+        tier: c.tier,
+        phone: c.phone,
+        homeStoreId: c.homestoreid,
+        sizes: { eu: c.sizeeu, cn: c.sizecn ? Number(c.sizecn) : Math.round((c.sizeeu + 10) * 5) },
+        preferences: prefs, // unknown categories fail IngestMember with the row's line
+        points: c.points,
+        joinedAt: parseTime(c.joinedat),
+      });
+      if (!item.success) throw new Error(describeIssues(item.error));
+      good.push({ item: item.data, line });
+    } catch (e) {
+      errors.push({ line, message: (e as Error).message });
+    }
+  }
+  report(res, upsertMembers(ctx.storage, ctx.eventLog, good), errors);
+}
+
+export async function handleStockCsv(ctx: IngestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const rows = csvRows(await readBody(req, CSV_LIMIT), ['storeId', 'styleId', 'color', 'size', 'qty']);
+  const good: { item: StockLine; line: number }[] = [];
+  const errors: ItemError[] = [];
+  for (const { line, row } of rows) {
+    const r = StockCsvRow.safeParse(row);
+    const item = r.success
+      ? StockLine.safeParse({ storeId: r.data.storeid, styleId: r.data.styleid, color: r.data.color, size: r.data.size, qty: r.data.qty })
+      : r;
+    if (item.success) good.push({ item: item.data as StockLine, line });
+    else errors.push({ line, message: describeIssues(item.error) });
+  }
+  report(res, setStock(ctx.storage, good), errors);
+}

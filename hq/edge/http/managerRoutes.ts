@@ -1,0 +1,213 @@
+// Clerk and manager routes (issue 5):
+//   POST /v1/ingest/clerks, /v1/ingest/clerks.csv   X-Integration-Key   create/update clerks (PIN hashed here)
+//   GET  /v1/clerks                                  device token        the store's clerks with PIN hashes (offline sign-in)
+//   POST /v1/clerks/signin                           device token        {clerkId, pin} → {clerk, session, expiresAt}
+//   POST /v1/clerks/signout                          device token + X-Clerk-Session
+//   GET  /v1/reports/kpis | /visits | /visits.csv    a manager session (device token + X-Clerk-Session of a
+//                                                    manager of that store) or X-Admin-Key (any/all stores)
+//   GET  /v1/reports/timeline?visit=<id>             as the reports: one visit's timeline (built in SQL)
+import { type IncomingMessage, type ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { ClerkImport, type ClerksResponse, SignInRequest } from '../../../shared/clerks.ts';
+import { ReportArgs, type ReportQuery, visitsCsv } from '../../../shared/kpis.ts';
+import { describeIssues } from '../../../shared/protocol.ts';
+import { adminKey, clerkForSession, importClerks, PinGuard, signIn } from '../../app/clerks/service.ts';
+import { bearerToken, deviceForToken } from '../../app/devices.ts';
+import { type DeviceRecord, type HqStorage } from '../../ports/store.ts';
+import { secretEquals, sha256 } from '../../app/tokens.ts';
+import { parseCsv } from './csv.ts';
+import { checkIntegrationKey, type IngestContext } from './ingest.ts';
+import { CSV_LIMIT, HttpError, readBody, readJson, sendJson } from './respond.ts';
+
+export const isManagerRoute = (path: string): boolean =>
+  path === '/v1/ingest/clerks' || path === '/v1/ingest/clerks.csv' || path === '/v1/clerks' || path.startsWith('/v1/clerks/') || path.startsWith('/v1/reports/');
+
+const guards = new WeakMap<HqStorage, PinGuard>();
+const guardOf = (storage: HqStorage) => {
+  let g = guards.get(storage);
+  if (!g) guards.set(storage, (g = new PinGuard(storage)));
+  return g;
+};
+
+const ClerkImportList = z.array(ClerkImport).min(1).max(5000);
+
+export async function handleManagerRoute(ctx: IngestContext, req: IncomingMessage, res: ServerResponse, path: string, method: string): Promise<void> {
+  const expect = (m: string) => {
+    if (method !== m) throw new HttpError(405, 'method_not_allowed', `${path} accepts ${m}`);
+  };
+  const { storage } = ctx;
+  switch (path) {
+    case '/v1/ingest/clerks': {
+      expect('POST');
+      checkIntegrationKey(ctx, req);
+      const { value } = await readJson(req, ClerkImportList);
+      const result = importClerks(storage, value);
+      ctx.clerksChanged?.();
+      return sendJson(res, 200, result);
+    }
+    case '/v1/ingest/clerks.csv': {
+      expect('POST');
+      checkIntegrationKey(ctx, req);
+      const result = importClerksCsv(storage, await readBody(req, CSV_LIMIT));
+      ctx.clerksChanged?.();
+      return sendJson(res, 200, result);
+    }
+    case '/v1/clerks': {
+      expect('GET');
+      const device = requireDevice(storage, req);
+      const body: ClerksResponse = { storeId: device.storeId, clerks: storage.clerks.listClerks(device.storeId) };
+      return sendJson(res, 200, body, { 'cache-control': 'no-store' });
+    }
+    case '/v1/clerks/signin': {
+      expect('POST');
+      const device = requireDevice(storage, req);
+      const { value } = await readJson(req, SignInRequest);
+      const out = await signIn(storage, guardOf(storage), device, value.clerkId, value.pin);
+      if (!out.ok) {
+        return sendJson(res, out.status, { error: { code: out.code, message: out.message }, attemptsLeft: out.attemptsLeft, retryAt: out.retryAt });
+      }
+      return sendJson(res, 200, out.response, { 'cache-control': 'no-store' });
+    }
+    case '/v1/clerks/signout': {
+      expect('POST');
+      requireDevice(storage, req);
+      const token = header(req, 'x-clerk-session');
+      if (token) storage.clerks.deleteSession(sha256(token));
+      return sendJson(res, 200, { ok: true });
+    }
+    case '/v1/reports/timeline': {
+      expect('GET');
+      const url = new URL(req.url ?? '/', 'http://hq');
+      const stores = reportScope(storage, req, url);
+      const visitId = url.searchParams.get('visit') ?? '';
+      if (!visitId || visitId.length > 100) throw new HttpError(400, 'bad_query', 'visit: required');
+      const timeline = storage.read(() => {
+        for (const storeId of stores) {
+          const found = storage.clerks.timeline(storeId, visitId);
+          if (found) return found;
+        }
+        return null;
+      });
+      if (!timeline) throw new HttpError(404, 'not_found', 'no such visit in the store(s)');
+      return sendJson(res, 200, timeline, { 'cache-control': 'no-store' });
+    }
+    case '/v1/reports/kpis':
+    case '/v1/reports/visits':
+    case '/v1/reports/visits.csv': {
+      expect('GET');
+      const url = new URL(req.url ?? '/', 'http://hq');
+      const stores = reportScope(storage, req, url);
+      const q = reportQuery(url);
+      if (path === '/v1/reports/kpis') {
+        const all = storage.read(() => storage.clerks.figures(stores, q));
+        const perStore = stores.map((storeId) => ({ storeId, storeName: storage.getStore(storeId)?.name ?? storeId, kpis: storage.clerks.figures([storeId], q).kpis }));
+        return sendJson(res, 200, { from: q.from, to: q.to, stores, ...all, perStore });
+      }
+      const visits = storage.clerks.visitFacts(stores, q);
+      if (path === '/v1/reports/visits.csv') {
+        const text = visitsCsv(visits);
+        res.writeHead(200, {
+          'content-type': 'text/csv; charset=utf-8',
+          'content-disposition': `attachment; filename="visits-${new Date(q.from).toISOString().slice(0, 10)}.csv"`,
+          'content-length': Buffer.byteLength(text),
+        });
+        res.end(text);
+        return;
+      }
+      const arrivals = storage.clerks.figures(stores, q).kpis.arrivals;
+      return sendJson(res, 200, { from: q.from, to: q.to, stores, visits, truncated: arrivals > visits.length });
+    }
+  }
+  throw new HttpError(404, 'not_found', `no route ${method} ${path}`);
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function requireDevice(storage: HqStorage, req: IncomingMessage): DeviceRecord {
+  const device = deviceForToken(storage, bearerToken(req.headers.authorization));
+  if (!device) throw new HttpError(401, 'unauthorized', 'missing, unknown or revoked device token');
+  return device;
+}
+
+/** Which stores the caller may see: one store for its manager, any for the chain admin key. */
+function reportScope(storage: HqStorage, req: IncomingMessage, url: URL): string[] {
+  const asked = (url.searchParams.get('store') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const admin = header(req, 'x-admin-key');
+  if (admin !== undefined) {
+    if (!secretEquals(admin, adminKey(storage))) throw new HttpError(401, 'unauthorized', 'wrong X-Admin-Key');
+    const known = new Set(storage.listStores().map((s) => s.id));
+    const unknown = asked.filter((s) => !known.has(s));
+    if (unknown.length) throw new HttpError(404, 'unknown_store', `unknown store(s): ${unknown.join(', ')}`);
+    return asked.length ? asked : [...known];
+  }
+  const device = requireDevice(storage, req);
+  const clerk = clerkForSession(storage, device, header(req, 'x-clerk-session'));
+  if (!clerk) throw new HttpError(401, 'clerk_session_required', 'sign in as a manager (X-Clerk-Session)');
+  if (clerk.role !== 'manager') throw new HttpError(403, 'not_allowed', 'reports are for store managers');
+  if (asked.some((s) => s !== device.storeId)) throw new HttpError(403, 'not_allowed', 'a store manager sees only their own store');
+  return [device.storeId];
+}
+
+const time = (s: string | null): number | undefined => {
+  if (s === null || s === '') return undefined;
+  const n = /^\d+$/.test(s) ? Number(s) : Date.parse(s);
+  return Number.isFinite(n) ? n : NaN;
+};
+
+function reportQuery(url: URL): ReportQuery {
+  const p = url.searchParams;
+  const served = p.get('served');
+  const raw = {
+    from: time(p.get('from')),
+    to: time(p.get('to')),
+    clerkId: p.get('clerk') || undefined,
+    tier: p.get('tier') || undefined,
+    outcome: p.get('outcome') || undefined,
+    served: served === null || served === '' ? undefined : served === 'true' || served === '1',
+    tzOffsetMin: p.has('tz') ? Number(p.get('tz')) : undefined,
+    limit: p.has('limit') ? Number(p.get('limit')) : undefined,
+  };
+  const parsed = ReportArgs.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
+  if (!parsed.success) throw new HttpError(400, 'bad_query', describeIssues(parsed.error));
+  return parsed.data;
+}
+
+function importClerksCsv(storage: HqStorage, text: string) {
+  const records = parseCsv(text);
+  const header = records.shift();
+  if (!header) throw new HttpError(400, 'empty_csv', 'the CSV has no header row');
+  const names = header.fields.map((f) => f.trim().toLowerCase().replace(/_/g, ''));
+  const missing = ['storeid', 'name'].filter((r) => !names.includes(r));
+  if (missing.length) throw new HttpError(400, 'bad_csv_header', `missing column(s): ${missing.join(', ')}`);
+  const good: ClerkImport[] = [];
+  const lines: number[] = [];
+  const errors: { line: number; message: string }[] = [];
+  for (const r of records) {
+    const row: Record<string, string> = {};
+    names.forEach((n, i) => {
+      const v = r.fields[i]?.trim();
+      if (v) row[n] = v;
+    });
+    const item = ClerkImport.safeParse({
+      id: row.id,
+      storeId: row.storeid,
+      name: row.name,
+      role: row.role,
+      pin: row.pin,
+      enabled: row.enabled === undefined ? undefined : !/^(0|false|no)$/i.test(row.enabled),
+    });
+    if (!item.success) errors.push({ line: r.line, message: describeIssues(item.error) });
+    else {
+      good.push(item.data);
+      lines.push(r.line);
+    }
+  }
+  const result = good.length ? importClerks(storage, good) : { saved: 0, errors: [], clerks: [] };
+  return { saved: result.saved, clerks: result.clerks, errors: [...errors, ...result.errors.map((e) => ({ line: lines[e.index]!, message: e.message }))] };
+}

@@ -1,0 +1,225 @@
+// One desk's WebSocket: hello/welcome, resume (replay or reset), live events, commands, acks,
+// signals, rate limiting and the slow-consumer rule. Every frame is schema-checked; a bad one
+// gets an `error` frame and a close code for this desk only, never an exception for HQ.
+import { type RawData, type WebSocket } from 'ws';
+import { CloseCode, DeskToHq, type ErrorFrame, type HelloFrame, type HqToDesk, isChatCmd, PROTOCOL_VERSION, parseFrame } from '../../../shared/protocol.ts';
+import { applyCommand } from '../../app/commands.ts';
+import { evFrameText } from '../../app/eventLog.ts';
+import { type DeviceRecord } from '../../ports/store.ts';
+import { type DeskHub } from './deskHub.ts';
+
+/** Events per replay page; the next page is read when the previous one has left the socket. */
+const REPLAY_PAGE = 200;
+
+type State = 'awaitingHello' | 'replaying' | 'live' | 'closed';
+
+export class DeskSocket {
+  private state: State = 'awaitingHello';
+  /** Highest seq sent to this desk (replayed or live); live events at or below it are skipped. */
+  private lastSent = 0;
+  /** Cleared at each heartbeat tick, set by a pong. */
+  alive = true;
+  /** Token bucket for the frame rate: `maxFrameBurst` at once, refilled at `maxFramesPerSecond`. */
+  private frameTokens: number;
+  private tokensAt = Date.now();
+  private stalledSince = 0;
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly device: DeviceRecord,
+    readonly storeName: string,
+    private readonly hub: DeskHub,
+  ) {
+    this.frameTokens = hub.opts.maxFrameBurst;
+    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    ws.on('pong', () => (this.alive = true));
+    ws.on('close', () => {
+      this.state = 'closed';
+      hub.remove(this);
+    });
+    // ws reports protocol errors (e.g. a frame over maxPayload, closed with 1009) here.
+    ws.on('error', (err) => hub.log(`desk ${device.id}: ${err.message}`));
+  }
+
+  get storeId(): string {
+    return this.device.storeId;
+  }
+
+  get isLive(): boolean {
+    return this.state === 'live';
+  }
+
+  /** Sends a control frame (welcome, reset, cmdAck, head, signal...) if the socket is open. */
+  sendText(text: string): boolean {
+    if (this.state === 'closed' || this.ws.readyState !== this.ws.OPEN) return false;
+    this.ws.send(text);
+    return true;
+  }
+
+  send(frame: HqToDesk): boolean {
+    return this.sendText(JSON.stringify(frame));
+  }
+
+  /** A newly committed event of this desk's store. */
+  deliverLive(seq: number, text: string): void {
+    // While replaying (catching up), the replay loop reads this event from the log itself.
+    if (this.state !== 'live' || seq <= this.lastSent) return;
+    if (this.ws.bufferedAmount > this.hub.opts.slowConsumerBytes) {
+      // Behind: stop pushing and let the catch-up loop feed it from the log at the pace it reads.
+      // A burst (a bulk import) is absorbed this way; a desk that does not drain is closed 4004.
+      this.state = 'replaying';
+      this.pumpReplay();
+      return;
+    }
+    if (this.sendText(text)) this.lastSent = seq;
+  }
+
+  /** The store's epoch changed under a connected desk: it must reload a snapshot. */
+  resetTo(epoch: string, head: number): void {
+    if (this.state === 'awaitingHello' || this.state === 'closed') return;
+    this.send({ t: 'reset', epoch, head, reason: 'epoch_changed' });
+    this.lastSent = head;
+    this.state = 'live';
+  }
+
+  close(code: number, reason: string): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    if (code !== CloseCode.goingAway) this.hub.log(`desk ${this.device.id} (${this.device.name}) closed ${code}: ${reason}`);
+    this.ws.close(code, reason);
+    // A peer that never answers the close handshake must not hold the socket open.
+    setTimeout(() => this.ws.terminate(), 2000).unref();
+  }
+
+  private fail(code: ErrorFrame['code'], message: string, closeCode: number): void {
+    this.send({ t: 'error', code, message: message.slice(0, 500) });
+    this.close(closeCode, code);
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    if (this.state === 'closed') return;
+    if (this.overRate()) return this.fail('rate_limited', `more than ${this.hub.opts.maxFramesPerSecond} frames per second`, CloseCode.rateLimited);
+    if (isBinary) return this.fail('bad_frame', 'binary frames are not part of the protocol', CloseCode.badFrame);
+    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+    const parsed = parseFrame(DeskToHq, text);
+    if (!parsed.ok) return this.fail('bad_frame', parsed.error, CloseCode.badFrame);
+    const frame = parsed.frame;
+
+    try {
+      if (this.state === 'awaitingHello') {
+        if (frame.t !== 'hello') return this.fail('protocol_violation', 'the first frame must be hello', CloseCode.protocolViolation);
+        return this.onHello(frame);
+      }
+      switch (frame.t) {
+        case 'hello':
+          return this.fail('protocol_violation', 'hello was already received', CloseCode.protocolViolation);
+        case 'ack':
+          this.hub.recordAck(this.device.id, frame.seq);
+          this.hub.chat?.onDeskAck(this.storeId, frame.seq);
+          return;
+        case 'cmd': {
+          const ack = isChatCmd(frame)
+            ? this.hub.chat!.applyDeskCommand(this.device, frame)
+            : applyCommand(this.hub.storage, this.hub.eventLog, this.device, frame);
+          this.send(ack);
+          return;
+        }
+        case 'signal':
+          this.hub.relaySignal(this, frame);
+          return;
+      }
+    } catch (err) {
+      this.hub.log(`desk ${this.device.id}: ${(err as Error).stack ?? String(err)}`);
+      this.send({ t: 'error', code: 'internal', message: 'HQ could not process the frame' });
+    }
+  }
+
+  /**
+   * A token bucket rather than a fixed window: a desk coming back online flushes its whole outbox
+   * at once (1,000 queued actions is a busy offline afternoon), which a 200-per-second window
+   * closed with 4029 mid-flush — the desk then reconnected and resent, three times over
+   * (bench/outbox.ts). The burst absorbs a flush; a sustained flood still drains the bucket and
+   * is closed.
+   */
+  private overRate(): boolean {
+    const now = Date.now();
+    const { maxFramesPerSecond, maxFrameBurst } = this.hub.opts;
+    this.frameTokens = Math.min(maxFrameBurst, this.frameTokens + ((now - this.tokensAt) / 1000) * maxFramesPerSecond);
+    this.tokensAt = now;
+    if (this.frameTokens < 1) return true;
+    this.frameTokens -= 1;
+    return false;
+  }
+
+  private onHello(hello: HelloFrame): void {
+    if (hello.v !== PROTOCOL_VERSION) {
+      return this.fail('unsupported_version', `HQ speaks protocol v${PROTOCOL_VERSION}, not v${hello.v}`, CloseCode.unsupportedVersion);
+    }
+    // Everything below runs synchronously, so no event can commit between reading the head and
+    // deciding where this desk starts: nothing is missed or sent twice.
+    const store = this.hub.storage.getStore(this.storeId);
+    if (!store) return this.fail('internal', 'the store of this device no longer exists', CloseCode.unauthorized);
+    this.send({
+      t: 'welcome',
+      storeId: store.id,
+      storeName: store.name,
+      deviceId: this.device.id,
+      deviceName: this.device.name,
+      epoch: store.epoch,
+      head: store.head,
+      heartbeatMs: this.hub.opts.heartbeatMs,
+    });
+
+    const resume = hello.resume;
+    const reason = !resume
+      ? 'epoch_changed' // no position at all: like a desk from another epoch, it needs a snapshot
+      : resume.epoch !== store.epoch
+        ? 'epoch_changed'
+        : resume.seq > store.head
+          ? 'ahead_of_hq'
+          : resume.seq < store.head && resume.seq < (this.hub.storage.oldestSeq(store.id) ?? store.head + 1) - 1
+            ? 'gap_too_old'
+            : null;
+    if (reason || !resume) {
+      // Never a partial recovery: the desk loads a snapshot. Live events keep flowing from the
+      // head on, so a desk may buffer them while it loads, or reconnect with `resume`.
+      this.send({ t: 'reset', epoch: store.epoch, head: store.head, reason: reason ?? 'epoch_changed' });
+      this.lastSent = store.head;
+      this.state = 'live';
+      return;
+    }
+    this.lastSent = resume.seq;
+    this.state = 'replaying';
+    this.pumpReplay();
+  }
+
+  /**
+   * Sends the next page of events after `lastSent`; when the log has nothing newer, the desk goes
+   * live. Backpressure: a page is only read once the send buffer is under the slow-consumer limit;
+   * a buffer that stays over it for `slowConsumerMs` means the desk is not reading (close 4004).
+   */
+  private pumpReplay(): void {
+    if (this.state !== 'replaying' || this.ws.readyState !== this.ws.OPEN) return;
+    const now = Date.now();
+    if (this.ws.bufferedAmount > this.hub.opts.slowConsumerBytes) {
+      this.stalledSince ||= now;
+      if (now - this.stalledSince > this.hub.opts.slowConsumerMs) {
+        this.close(CloseCode.slowConsumer, 'slow consumer: reconnect and resume');
+        return;
+      }
+      setTimeout(() => this.pumpReplay(), 20);
+      return;
+    }
+    this.stalledSince = 0;
+    const events = this.hub.storage.readEvents(this.storeId, this.lastSent, REPLAY_PAGE);
+    if (events.length === 0) {
+      this.state = 'live'; // same tick as the empty read: the next commit is delivered live
+      return;
+    }
+    for (const ev of events) {
+      this.ws.send(evFrameText(ev));
+      this.lastSent = ev.seq;
+    }
+    setImmediate(() => this.pumpReplay());
+  }
+}
