@@ -1,14 +1,20 @@
-// The narrow storage interface HQ runs on. Everything above it (HTTP, WebSocket, commands,
-// recommendations) talks to this interface only, so a PostgreSQL implementation can follow the
-// embedded SQLite one without touching the protocol code.
+// The store port: HQ's one source of truth, behind a transactional async interface that an
+// embedded SQLite file and a chain's PostgreSQL both implement (hq/adapters/sqlite, hq/adapters/postgres).
 //
-// Methods are synchronous because the embedded implementation (better-sqlite3) is; every write
-// that changes state and emits an event runs inside `transaction()`, and the seq is allocated by
-// `appendEvent()` inside that same transaction, which is what keeps each store's log gap-free.
+// Invariants every adapter keeps:
+//  - A change and the events it announces commit together: `appendEvent()` allocates the store's
+//    next seq by incrementing the store's counter row inside the caller's transaction. The row
+//    lock makes seq order equal commit order across concurrent writers (on PostgreSQL at READ
+//    COMMITTED, on several nodes), and a rollback hands the same number to the next writer, so
+//    each store's log is gap-free. (A database sequence is neither; never tail one.)
+//  - Idempotency rows (desk ops, ingest keys) are written in the transaction of the change.
+//  - `read()` sees committed state only and never writes.
+//  - A store that cannot be reached (the database restarting) throws `StoreUnavailable`; the
+//    edges answer 503 + Retry-After and nothing is half-applied.
 import { type Member, type Note, type Purchase, type StockLine, type Store, type Style, type Visit } from '../../shared/domain.ts';
 import { type EventType, type Rejection } from '../../shared/protocol.ts';
-import { type ChatStorage } from './chatStore.ts';
-import { type ClerkStorage } from '../adapters/sqlite/clerkStorage.ts';
+import { type ChatOps } from './chatStore.ts';
+import { type ClerkOps } from './clerkStore.ts';
 
 export type { Member, Purchase, StockLine, Store, Style, Visit, Note };
 
@@ -54,89 +60,120 @@ export type VisitRow = Omit<Visit, 'notes'>;
 
 export type ConsumeCodeResult = { ok: true; storeId: string } | { ok: false; reason: 'unknown' | 'used' | 'expired' };
 
-export interface HqStorage {
-  /** Chat (issue 3): same connection and transactions as everything else. */
-  chat: ChatStorage;
-  /** Run `fn` in one write transaction (nested calls join the outer one). */
-  transaction<T>(fn: () => T): T;
-  /** Run `fn` in one read transaction: every read sees the same state. */
-  read<T>(fn: () => T): T;
-  /** Clerks, clerk sessions and the manager's reports (issue 5). */
-  clerks: ClerkStorage;
-  close(): void;
 
-  getMeta(key: string): string | null;
-  setMeta(key: string, value: string): void;
+/** The database cannot be reached right now (restarting, failing over); retry later. */
+export class StoreUnavailable extends Error {
+  readonly retryAfterSeconds = 2;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailable';
+  }
+}
+
+export interface HqStore {
+  /** 'sqlite' (embedded, one node) or 'postgres' (a chain's cluster). */
+  readonly kind: 'sqlite' | 'postgres';
+  /**
+   * Runs `fn` in one write transaction and commits when its promise resolves (rolls back when it
+   * rejects). `fn` must only await the store: a SQLite transaction serialises every other caller
+   * until it ends.
+   */
+  withTx<T>(fn: (tx: HqTx) => Promise<T>): Promise<T>;
+  /** Runs `fn` against one consistent, committed view; writes are refused. */
+  read<T>(fn: (r: HqTx) => Promise<T>): Promise<T>;
+  /** Whether the database answers now (readiness). */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** Everything a transaction (or a read view) can do. */
+export interface HqTx {
+  /** Chat: same connection and transaction as everything else. */
+  readonly chat: ChatOps;
+  /** Clerks, clerk sessions, lockouts and the manager's reports. */
+  readonly clerks: ClerkOps;
+  /**
+   * Runs `fn` as a SAVEPOINT of this transaction: a throw undoes what `fn` wrote (seqs included,
+   * so the next writer gets the same numbers) and rethrows; the outer transaction goes on.
+   */
+  savepoint<T>(fn: () => Promise<T>): Promise<T>;
+
+  getMeta(key: string): Promise<string | null>;
+  setMeta(key: string, value: string): Promise<void>;
 
   // Stores and their event logs
   /** Create or rename a store; a new store gets `epoch` and an empty log. */
-  upsertStore(store: Store, epoch: string): void;
-  getStore(id: string): StoreRecord | null;
-  listStores(): StoreRecord[];
+  upsertStore(store: Store, epoch: string): Promise<void>;
+  getStore(id: string): Promise<StoreRecord | null>;
+  listStores(): Promise<StoreRecord[]>;
+  /** Epoch and head of each named store that exists (one query: the periodic head sweep). */
+  storeHeads(storeIds: readonly string[]): Promise<StoreRecord[]>;
   /** Start a new epoch: the old epoch's events are dropped (no desk can resume into them). */
-  rotateEpoch(storeId: string, epoch: string): void;
+  rotateEpoch(storeId: string, epoch: string): Promise<void>;
   /** Allocate the store's next seq and write the event. Call inside the transaction of the change. */
-  appendEvent(storeId: string, ev: { id: string; type: EventType; at: number; data: unknown }): StoredEvent;
+  appendEvent(storeId: string, ev: { id: string; type: EventType; at: number; data: unknown }): Promise<StoredEvent>;
   /** Events with seq > afterSeq, in order, at most `limit`. */
-  readEvents(storeId: string, afterSeq: number, limit: number): StoredEvent[];
+  readEvents(storeId: string, afterSeq: number, limit: number): Promise<StoredEvent[]>;
   /** Oldest retained seq of the store's log, or null when the log is empty. */
-  oldestSeq(storeId: string): number | null;
+  oldestSeq(storeId: string): Promise<number | null>;
   /** Keep the newest `keep` events of the store. */
-  trimEvents(storeId: string, keep: number): void;
+  trimEvents(storeId: string, keep: number): Promise<void>;
 
   // Enrollment and devices
-  createEnrollmentCode(codeHash: string, storeId: string, expiresAt: number, now: number): void;
+  createEnrollmentCode(codeHash: string, storeId: string, expiresAt: number, now: number): Promise<void>;
   /** Mark a code used, atomically; fails when unknown, used or expired. */
-  consumeEnrollmentCode(codeHash: string, now: number): ConsumeCodeResult;
-  createDevice(device: DeviceRecord, tokenHash: string): void;
+  consumeEnrollmentCode(codeHash: string, now: number): Promise<ConsumeCodeResult>;
+  createDevice(device: DeviceRecord, tokenHash: string): Promise<void>;
   /** The device a token hash belongs to, unless revoked. */
-  deviceByTokenHash(tokenHash: string): DeviceRecord | null;
-  getDevice(id: string): DeviceRecord | null;
-  listDevices(storeId: string): DeviceRecord[];
-  revokeDevice(id: string, now: number): boolean;
-  recordAck(deviceId: string, seq: number): void;
+  deviceByTokenHash(tokenHash: string): Promise<DeviceRecord | null>;
+  getDevice(id: string): Promise<DeviceRecord | null>;
+  listDevices(storeId: string): Promise<DeviceRecord[]>;
+  revokeDevice(id: string, now: number): Promise<boolean>;
+  /** Devices revoked at or after `since` (the sweep's safety net for a lost revocation message). */
+  revokedSince(since: number): Promise<DeviceRecord[]>;
+  recordAck(deviceId: string, seq: number): Promise<void>;
 
   // Members, purchases, catalog, stock
-  upsertMember(member: MemberRecord): void;
-  getMember(id: string): MemberRecord | null;
-  findMemberByCode(code: string): MemberRecord | null;
+  upsertMember(member: MemberRecord): Promise<void>;
+  getMember(id: string): Promise<MemberRecord | null>;
+  findMemberByCode(code: string): Promise<MemberRecord | null>;
   /** Match on normalised digits (see hq/phone.ts). */
-  findMemberByPhone(digits: string): MemberRecord | null;
-  listHomeMembers(storeId: string): MemberRecord[];
-  countMembers(): number;
-  upsertPurchase(purchase: Purchase): void;
+  findMemberByPhone(digits: string): Promise<MemberRecord | null>;
+  listHomeMembers(storeId: string): Promise<MemberRecord[]>;
+  countMembers(): Promise<number>;
+  upsertPurchase(purchase: Purchase): Promise<void>;
   /** Newest first. */
-  purchasesOf(memberId: string, limit: number): Purchase[];
-  upsertStyle(style: Style): void;
-  listStyles(): Style[];
+  purchasesOf(memberId: string, limit: number): Promise<Purchase[]>;
+  upsertStyle(style: Style): Promise<void>;
+  listStyles(): Promise<Style[]>;
   /** Replace the quantity of one store/style/color/size line. */
-  setStock(line: StockLine): void;
-  stockForStore(storeId: string): StockLine[];
+  setStock(line: StockLine): Promise<void>;
+  stockForStore(storeId: string): Promise<StockLine[]>;
   /** Purchases per style at this store since `since` (a cheap popularity signal). */
-  popularityForStore(storeId: string, since: number): Map<string, number>;
+  popularityForStore(storeId: string, since: number): Promise<Map<string, number>>;
 
   // Visits and notes
-  insertVisit(visit: VisitRow): void;
-  updateVisit(visit: VisitRow): void;
-  getVisit(id: string): Visit | null;
+  insertVisit(visit: VisitRow): Promise<void>;
+  updateVisit(visit: VisitRow): Promise<void>;
+  getVisit(id: string): Promise<Visit | null>;
   /** The newest not-closed visit of a member at a store last seen at or after `since`. */
-  findOpenVisit(storeId: string, memberId: string, since: number): Visit | null;
+  findOpenVisit(storeId: string, memberId: string, since: number): Promise<Visit | null>;
   /** Visits that arrived at or after `since`, newest first, with their notes. */
-  visitsSince(storeId: string, since: number): Visit[];
-  insertNote(note: Note): void;
-  getNote(id: string): Note | null;
+  visitsSince(storeId: string, since: number): Promise<Visit[]>;
+  insertNote(note: Note): Promise<void>;
+  getNote(id: string): Promise<Note | null>;
 
   // Idempotency: desk commands per device, ingest requests per key
-  getOp(deviceId: string, opId: string): OpRecord | null;
-  putOp(deviceId: string, opId: string, op: OpRecord, now: number): void;
-  getIdempotent(key: string): { requestHash: string; result: string } | null;
-  putIdempotent(key: string, requestHash: string, result: string, now: number): void;
+  getOp(deviceId: string, opId: string): Promise<OpRecord | null>;
+  putOp(deviceId: string, opId: string, op: OpRecord, now: number): Promise<void>;
+  getIdempotent(key: string): Promise<{ requestHash: string; result: string } | null>;
+  putIdempotent(key: string, requestHash: string, result: string, now: number): Promise<void>;
   /** Drop remembered ops, idempotency keys and spent enrollment codes older than `cutoff`. */
-  purgeOlderThan(cutoff: number): void;
+  purgeOlderThan(cutoff: number): Promise<void>;
 
   // Privacy
   /** Erase a member: the record, purchases, visits and notes, chat (messages, images, sessions). */
-  deleteMember(memberId: string): boolean;
+  deleteMember(memberId: string): Promise<boolean>;
   /** Newest seq of the store's log whose event data contains `text` (e.g. a quoted member id). */
-  lastEventMentioning(storeId: string, text: string): number | null;
+  lastEventMentioning(storeId: string, text: string): Promise<number | null>;
 }

@@ -1,7 +1,8 @@
 // ChatStorage on HQ's SQLite connection (tables created by HQ migration 2, see MIGRATION_CHAT).
 import type Database from 'better-sqlite3';
 import { type ImageMime, type Message, type Receipts } from '../../../shared/domain.ts';
-import { type ChatStorage, type ConversationRecord, type ImageRecord } from '../../ports/chatStore.ts';
+import { type ChatOps, type ConversationRecord, type ImageRecord } from '../../ports/chatStore.ts';
+import { type Sync } from './syncOps.ts';
 
 /** HQ schema step 2: conversations, messages, chat images, member sessions. */
 export const MIGRATION_CHAT = `
@@ -68,7 +69,7 @@ function conversationFromRow(r: Row): ConversationRecord {
   return { storeId: r.store_id as string, memberId: r.member_id as string, lastN: r.last_n as number, lastAt: r.last_at as number, receipts };
 }
 
-export function createSqliteChatStorage(db: Database.Database): ChatStorage {
+export function createSqliteChatStorage(db: Database.Database): Sync<ChatOps> {
   const q = {
     getConv: db.prepare('SELECT * FROM conversations WHERE store_id = ? AND member_id = ?'),
     putConv: db.prepare(
@@ -98,6 +99,15 @@ export function createSqliteChatStorage(db: Database.Database): ChatStorage {
     putSession: db.prepare('INSERT INTO member_sessions (token_hash, member_id, store_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)'),
     getSession: db.prepare('SELECT * FROM member_sessions WHERE token_hash = ? AND expires_at > ?'),
     purgeSessions: db.prepare('DELETE FROM member_sessions WHERE expires_at <= ?'),
+    getFailures: db.prepare('SELECT count, since FROM member_login_failures WHERE key = ?'),
+    putFailures: db.prepare(
+      'INSERT INTO member_login_failures (key, count, since) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET count = excluded.count, since = excluded.since',
+    ),
+    clearFailures: db.prepare('DELETE FROM member_login_failures WHERE key = ?'),
+    getScan: db.prepare('SELECT seq FROM chat_delivered_scan WHERE store_id = ?').pluck(),
+    setScan: db.prepare(
+      'INSERT INTO chat_delivered_scan (store_id, seq) VALUES (?, ?) ON CONFLICT(store_id) DO UPDATE SET seq = MAX(seq, excluded.seq)',
+    ),
   };
 
   return {
@@ -143,5 +153,9 @@ export function createSqliteChatStorage(db: Database.Database): ChatStorage {
       return r ? { memberId: r.member_id as string, storeId: r.store_id as string, expiresAt: r.expires_at as number } : null;
     },
     purgeMemberSessions: (now) => void q.purgeSessions.run(now),
+    loginFailures: (key) => (q.getFailures.get(key) as { count: number; since: number } | undefined) ?? null,
+    putLoginFailures: (key, f) => void (f ? q.putFailures.run(key, f.count, f.since) : q.clearFailures.run(key)),
+    deliveredScan: (storeId) => (q.getScan.get(storeId) as number | undefined) ?? 0,
+    setDeliveredScan: (storeId, seq) => void q.setScan.run(storeId, seq),
   };
 }

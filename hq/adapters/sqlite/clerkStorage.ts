@@ -16,6 +16,8 @@ import {
   type VisitFact,
   type VisitTimeline,
 } from '../../../shared/kpis.ts';
+import { type ClerkLockout, type ClerkOps, type ClerkSession, type ReportFigures } from '../../ports/clerkStore.ts';
+import { type Sync } from './syncOps.ts';
 
 /**
  * HQ schema step 3: clerks and their sessions. IF NOT EXISTS because an interim build put this
@@ -44,47 +46,6 @@ export const MIGRATION_CLERK_LOCKOUTS = `
     clerk_id TEXT PRIMARY KEY, failures INTEGER NOT NULL DEFAULT 0, locked_until INTEGER NOT NULL DEFAULT 0
   ) WITHOUT ROWID;
 `;
-
-export interface ClerkLockout {
-  failures: number;
-  /** Epoch ms; 0 = not locked. */
-  lockedUntil: number;
-}
-
-export interface ClerkSession {
-  clerkId: string;
-  storeId: string;
-  deviceId: string;
-  expiresAt: number;
-}
-
-export interface ReportFigures {
-  kpis: Kpis;
-  perClerk: ClerkKpis[];
-  byHour: HourBucket[];
-}
-
-export interface ClerkStorage {
-  upsertClerk(clerk: StoreClerk, now: number): void;
-  getClerk(id: string): StoreClerk | null;
-  /** The store's clerks by name, or every store's when storeId is null. */
-  listClerks(storeId: string | null): StoreClerk[];
-  putSession(tokenHash: string, session: ClerkSession, now: number): void;
-  getSession(tokenHash: string, now: number): ClerkSession | null;
-  deleteSession(tokenHash: string): void;
-  purgeSessions(now: number): void;
-  /** Figures over every matching visit of the stores. */
-  figures(storeIds: readonly string[], q: ReportQuery): ReportFigures;
-  /** Matching visits, newest first, at most q.limit. */
-  visitFacts(storeIds: readonly string[], q: ReportQuery): VisitFact[];
-  /** One visit of the store: arrival, claim, notes, the member's chat messages during it, close. */
-  timeline(storeId: string, visitId: string): VisitTimeline | null;
-  getLockout(clerkId: string): ClerkLockout | null;
-  putLockout(clerkId: string, lockout: ClerkLockout): void;
-  clearLockout(clerkId: string): void;
-  /** A stamp per store that changes whenever one of its clerks is saved (count, newest and sum of updated_at). */
-  clerkStamps(): Map<string, string>;
-}
 
 type Row = Record<string, unknown>;
 
@@ -187,7 +148,7 @@ const factFromRow = (x: Row): VisitFact => ({
   deviceName: (x.device_name as string | null) ?? null,
 });
 
-export function createSqliteClerkStorage(db: Database.Database): ClerkStorage {
+export function createSqliteClerkStorage(db: Database.Database): Sync<ClerkOps> {
   const q = {
     upsert: db.prepare(
       `INSERT INTO clerks (id, store_id, name, role, enabled, pin_hash, created_at, updated_at)
@@ -210,7 +171,6 @@ export function createSqliteClerkStorage(db: Database.Database): ClerkStorage {
     getLockout: db.prepare('SELECT failures, locked_until FROM clerk_lockouts WHERE clerk_id = ?'),
     putLockout: db.prepare('INSERT OR REPLACE INTO clerk_lockouts (clerk_id, failures, locked_until) VALUES (?, ?, ?)'),
     clearLockout: db.prepare('DELETE FROM clerk_lockouts WHERE clerk_id = ?'),
-    stamps: db.prepare("SELECT store_id, COUNT(*) || ':' || MAX(updated_at) || ':' || SUM(updated_at) AS stamp FROM clerks GROUP BY store_id"),
     timeline: db.prepare(TIMELINE_SQL),
   };
   const params = (storeIds: readonly string[], r: ReportQuery) => ({
@@ -275,7 +235,6 @@ export function createSqliteClerkStorage(db: Database.Database): ClerkStorage {
     },
     putLockout: (clerkId, l) => void q.putLockout.run(clerkId, l.failures, l.lockedUntil),
     clearLockout: (clerkId) => void q.clearLockout.run(clerkId),
-    clerkStamps: () => new Map((q.stamps.all() as Row[]).map((r) => [r.store_id as string, r.stamp as string])),
     timeline: (storeId, visitId) => {
       const p = { store: storeId, visit: visitId };
       const fact = q.timelineFact.get(p) as Row | undefined;

@@ -94,6 +94,13 @@ export const MIGRATIONS: readonly string[] = [
   MIGRATION_CLERKS,
   // 4: wrong-PIN counts and lockouts per clerk, so an HQ restart does not clear them (issue 5)
   MIGRATION_CLERK_LOCKOUTS,
+  // 5: state that was in one node's memory, now shared by every node: member sign-in failures and
+  // how far desk acks were scanned for "delivered to the store" receipts
+  `
+  CREATE TABLE member_login_failures (key TEXT PRIMARY KEY, count INTEGER NOT NULL, since INTEGER NOT NULL) WITHOUT ROWID;
+  CREATE TABLE chat_delivered_scan (store_id TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
+  CREATE INDEX devices_revoked ON devices(revoked_at) WHERE revoked_at IS NOT NULL;
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -1,13 +1,14 @@
-// HqStorage on an embedded SQLite file (better-sqlite3): WAL so snapshot reads never block the
-// writer, synchronous=NORMAL (durable across process crashes; a power cut may lose the last few
-// commits, which desks recover from by resuming), and every statement prepared once.
+// The store port's operations on an embedded SQLite file (better-sqlite3), synchronously:
+// sqliteStore.ts serialises transactions over them. WAL, synchronous=NORMAL (durable across
+// process crashes; a power cut may lose the last few commits, which desks recover from by
+// resuming); the statements used on hot paths are prepared once.
 import Database from 'better-sqlite3';
 import { type Category, type Note, type Purchase, type StockLine, type Store, type Style, type Visit } from '../../../shared/domain.ts';
 import { type EventType } from '../../../shared/protocol.ts';
 import {
   type ConsumeCodeResult,
   type DeviceRecord,
-  type HqStorage,
+  type HqTx,
   type MemberRecord,
   type OpRecord,
   type StoreRecord,
@@ -15,6 +16,10 @@ import {
   type VisitRow,
 } from '../../ports/store.ts';
 import { migrate } from './migrations.ts';
+import { type Sync } from './syncOps.ts';
+
+/** The synchronous engine behind the SQLite store (sqliteStore.ts wraps it in the async port). */
+export type SqliteOps = Omit<Sync<HqTx>, 'savepoint'>;
 import { createSqliteChatStorage } from './chatStorage.ts';
 import { createSqliteClerkStorage } from './clerkStorage.ts';
 
@@ -132,14 +137,17 @@ function visitParams(v: VisitRow) {
   };
 }
 
-export function openSqliteStorage(path: string): HqStorage {
+export function openSqliteDatabase(path: string): Database.Database {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db);
+  return db;
+}
 
+export function createSqliteOps(db: Database.Database): SqliteOps {
   const q = {
     getMeta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
     setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
@@ -148,6 +156,8 @@ export function openSqliteStorage(path: string): HqStorage {
        ON CONFLICT(id) DO UPDATE SET name = excluded.name, city = excluded.city`,
     ),
     getStore: db.prepare('SELECT * FROM stores WHERE id = ?'),
+    storeHeads: db.prepare('SELECT * FROM stores WHERE id IN (SELECT value FROM json_each(?))'),
+    revokedSince: db.prepare('SELECT * FROM devices WHERE revoked_at IS NOT NULL AND revoked_at >= ?'),
     listStores: db.prepare('SELECT * FROM stores ORDER BY id'),
     setEpoch: db.prepare('UPDATE stores SET epoch = ? WHERE id = ?'),
     dropEvents: db.prepare('DELETE FROM events WHERE store_id = ?'),
@@ -236,14 +246,9 @@ export function openSqliteStorage(path: string): HqStorage {
 
   const withNotes = (v: VisitRow): Visit => ({ ...v, notes: (q.notesOf.all(v.id) as Row[]).map(noteFromRow) });
 
-  const storage: HqStorage = {
+  const ops: SqliteOps = {
     chat: createSqliteChatStorage(db),
-    transaction: (fn) => db.transaction(fn).immediate(),
-    read: (fn) => db.transaction(fn).deferred(),
     clerks: createSqliteClerkStorage(db),
-    close: () => {
-      if (db.open) db.close();
-    },
 
     getMeta: (key) => (q.getMeta.get(key) as string | undefined) ?? null,
     setMeta: (key, value) => void q.setMeta.run(key, value),
@@ -254,6 +259,7 @@ export function openSqliteStorage(path: string): HqStorage {
       return r ? storeFromRow(r) : null;
     },
     listStores: () => (q.listStores.all() as Row[]).map(storeFromRow),
+    storeHeads: (ids) => (q.storeHeads.all(JSON.stringify(ids)) as Row[]).map(storeFromRow),
     rotateEpoch: (storeId, epoch) =>
       db.transaction(() => {
         q.setEpoch.run(epoch, storeId);
@@ -294,6 +300,7 @@ export function openSqliteStorage(path: string): HqStorage {
     },
     listDevices: (storeId) => (q.listDevices.all(storeId) as Row[]).map(deviceFromRow),
     revokeDevice: (id, now) => q.revokeDevice.run(now, id).changes > 0,
+    revokedSince: (since) => (q.revokedSince.all(since) as Row[]).map(deviceFromRow),
     recordAck: (deviceId, seq) => void q.recordAck.run(seq, deviceId),
 
     upsertMember: (m) =>
@@ -417,5 +424,5 @@ export function openSqliteStorage(path: string): HqStorage {
         .pluck()
         .get(storeId, text) as number | null) ?? null,
   };
-  return storage;
+  return ops;
 }

@@ -1,0 +1,70 @@
+// The bus port: how HQ nodes tell each other that something changed. It carries doorbells and
+// ephemeral signals, never data: the store (hq/ports/store.ts) is the only log and the only truth.
+//
+// Invariants:
+//  - Anything on the bus may be lost, duplicated or arrive late. A doorbell only says "store S has
+//    head N in epoch E"; a node that hears it reads `seq > last sent` from the store, and a node
+//    that misses it still catches up on a gap and on its periodic sweep of store heads.
+//  - Signals (typing, presence) are ephemeral: never stored, never replayed.
+//  - Control messages name a fact already committed to the store (a revoked device, a rotated
+//    epoch) or a fact about sockets (a device connected elsewhere); a lost one is repaired by the
+//    sweep (revocations, epochs) or by the desk itself (it reconnects).
+//  - Every message names the node that sent it (`origin`); a node hears its own messages too and
+//    ignores them, having acted locally already.
+// Adapters: hq/adapters/memory/memoryBus.ts (one node) and hq/adapters/nats/natsBus.ts (a cluster).
+
+/** "Store S has head N in epoch E", published after a commit that appended events. */
+export interface Doorbell {
+  origin: string;
+  storeId: string;
+  epoch: string;
+  head: number;
+}
+
+/** An ephemeral frame for the desks or the members of one store, relayed by every node that has them. */
+export interface StoreSignal {
+  origin: string;
+  storeId: string;
+  /** Who it is for: the store's desks, or the store's members in chat (one member when memberId is set). */
+  to: 'desks' | 'members';
+  memberId?: string;
+  /** A device to leave out (the desk that sent it). */
+  exceptDeviceId?: string;
+  /** The frame text as it goes on the socket. */
+  text: string;
+}
+
+export type ControlMessage =
+  | { kind: 'device.revoked'; deviceId: string; storeId: string }
+  /** A device's socket opened on node `origin` at `at` (connection `connId`): older sockets elsewhere close with 4009. */
+  | { kind: 'device.connected'; deviceId: string; storeId: string; connId: string; at: number }
+  | { kind: 'epoch.rotated'; storeId: string; epoch: string; head: number }
+  /** Catalog or stock changed: caches of styles and stock are dropped. */
+  | { kind: 'catalog.changed' }
+  /** The set of desks or chat members present in a store changed (presence moved on some node). */
+  | { kind: 'presence.changed'; storeId: string; what: 'desks' | 'members' };
+
+export type Control = ControlMessage & { origin: string };
+
+export type Unsubscribe = () => void;
+
+export interface BusStatus {
+  /** false while the bus cannot be reached: nodes then poll the store (slower, still correct). */
+  up: boolean;
+  detail: string;
+}
+
+export interface Bus {
+  readonly kind: 'memory' | 'nats';
+  publishDoorbell(d: Doorbell): void;
+  /** Doorbells of one store; call once per store a node has desks of. */
+  onDoorbell(storeId: string, handler: (d: Doorbell) => void): Unsubscribe;
+  publishSignal(s: StoreSignal): void;
+  onSignal(storeId: string, handler: (s: StoreSignal) => void): Unsubscribe;
+  publishControl(c: Control): void;
+  onControl(handler: (c: Control) => void): Unsubscribe;
+  /** Told when the bus goes down or comes back (logs, readiness). */
+  onStatus(handler: (s: BusStatus) => void): Unsubscribe;
+  status(): BusStatus;
+  close(): Promise<void>;
+}
