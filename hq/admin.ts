@@ -11,23 +11,29 @@
 //   set-pin --clerk <id> --pin <1234>            give a clerk a new PIN
 //   admin-key                                    print the chain admin key (X-Admin-Key, cross-store reports)
 //   erase-member --member <id>                   erase a member (privacy request): the same erasure as
-//                                                DELETE /v1/ingest/members/:id (hq/core/memberDeletion.ts)
-// Safe while HQ runs (SQLite WAL). A running HQ closes a revoked device's socket within ~1 s (it
-// polls the devices table, HqOptions.revokePollMs) and sees new epochs at the next
-// connect/resume of each desk; HqHandle.rotateEpoch() also resets desks that are connected.
-// erase-member appends `member.deleted` to every store's log from this process: a running HQ's desks
-// get it at their next resume (the HTTP route also pushes it to connected desks at once).
+//                                                DELETE /v1/ingest/members/:id (hq/app/memberDeletion.ts)
+//
+// Where: `--db PATH` (the embedded SQLite file, default .footfall/hq.db), or a chain's PostgreSQL
+// with `--pg URL` (or FOOTFALL_PG_URL; `--pg-schema S` to pick a schema). With `--nats URL` (or
+// FOOTFALL_NATS_URL; `--nats-prefix P` when the nodes use one) the CLI publishes like a node: the
+// events it appends (erase-member's `member.deleted`, the clerk commands' `clerks.updated`) ring the
+// nodes' doorbells, a revocation closes the device's socket and a new epoch resets the desks at
+// once. Without a bus (the embedded HQ), the running node's periodic sweep picks the same changes
+// up from the database within a few seconds (HqOptions.sweepMs).
 import { existsSync } from 'node:fs';
 import { DEFAULT_DB, parseArgs, stringFlag } from './cli.ts';
 import { createEnrollmentCode } from './app/devices.ts';
 import { EventLog } from './app/eventLog.ts';
 import { deleteMember } from './app/memberDeletion.ts';
-import { openSqliteStorage } from './adapters/sqlite/sqliteStorage.ts';
+import { openStoreFor } from './server.ts';
+import { connectNats, createNatsBus } from './adapters/nats/natsBus.ts';
+import { type Bus } from './ports/bus.ts';
+import { type HqStore, type StoredEvent } from './ports/store.ts';
 import { newEpoch } from './app/tokens.ts';
 import { ClerkRole, Pin } from '../shared/clerks.ts';
 import { adminKey, saveClerk, setClerkEnabled } from './app/clerks/service.ts';
 
-const USAGE = `usage: npm run hq:admin -- <enroll-code --store ID [--ttl-hours H] | stores | add-store --id ID --name NAME [--city C] | devices --store ID | revoke --device ID | rotate-epoch --store ID | add-clerk --store ID --name N --role clerk|manager --pin PIN | clerks [--store ID] | disable-clerk --clerk ID | enable-clerk --clerk ID | set-pin --clerk ID --pin PIN | admin-key | erase-member --member ID> [--db PATH]`;
+const USAGE = `usage: npm run hq:admin -- <enroll-code --store ID [--ttl-hours H] | stores | add-store --id ID --name NAME [--city C] | devices --store ID | revoke --device ID | rotate-epoch --store ID | add-clerk --store ID --name N --role clerk|manager --pin PIN | clerks [--store ID] | disable-clerk --clerk ID | enable-clerk --clerk ID | set-pin --clerk ID --pin PIN | admin-key | erase-member --member ID> [--db PATH | --pg URL [--pg-schema S]] [--nats URL [--nats-prefix P]]`;
 
 function fail(message: string): never {
   console.error(message);
@@ -38,45 +44,96 @@ const { positional, flags } = parseArgs(process.argv.slice(2));
 const command = positional[0];
 if (!command) fail(USAGE);
 const dbPath = stringFlag(flags, 'db') ?? DEFAULT_DB;
-if (!existsSync(dbPath) && command !== 'add-store') fail(`no HQ database at ${dbPath} (start HQ once, or pass --db)`);
-const storage = openSqliteStorage(dbPath);
+
+const pgUrl = stringFlag(flags, 'pg') ?? process.env.FOOTFALL_PG_URL;
+const natsUrl = stringFlag(flags, 'nats') ?? process.env.FOOTFALL_NATS_URL;
+const origin = `hq-admin-${process.pid}`;
+
+/** The one place the CLI opens HQ's store. */
+async function openStore(): Promise<HqStore> {
+  if (pgUrl) return openStoreFor({ pgUrl, pgSchema: stringFlag(flags, 'pg-schema'), log: (l) => console.error(l) });
+  if (!existsSync(dbPath) && command !== 'add-store') fail(`no HQ database at ${dbPath} (start HQ once, or pass --db)`);
+  return openStoreFor({ dbPath });
+}
+
+/** The cluster's bus, when there is one: the CLI then tells the nodes what it changed. */
+async function openBus(): Promise<{ bus: Bus; close(): Promise<void> } | null> {
+  if (!natsUrl) return null;
+  const link = await connectNats(natsUrl, { name: origin, log: (l) => console.error(l) });
+  const bus = createNatsBus(link, { prefix: stringFlag(flags, 'nats-prefix'), log: (l) => console.error(l) });
+  if (!bus.status().up) console.error('warning: NATS is not reachable; running nodes will see this change at their next sweep');
+  return {
+    bus,
+    close: async () => {
+      await bus.close();
+      await link.close();
+    },
+  };
+}
+
+const store = await openStore();
+const bus = await openBus();
+
+/** The events this process committed ring the nodes' doorbells, like a node's commits do. */
+function published(events: StoredEvent[]): void {
+  const heads = new Map<string, StoredEvent>();
+  for (const ev of events) heads.set(ev.storeId, ev);
+  for (const ev of heads.values()) bus?.bus.publishDoorbell({ origin, storeId: ev.storeId, epoch: ev.epoch, head: ev.seq });
+}
+
+// HQ's default log retention.
+const eventLog = new EventLog(store, 100_000, published);
 const need = (name: string) => stringFlag(flags, name) ?? fail(`missing --${name}\n${USAGE}`);
-const needStore = () => {
+const needStore = async () => {
   const id = need('store');
-  if (!storage.getStore(id)) fail(`unknown store ${id}; known: ${storage.listStores().map((s) => s.id).join(', ') || '(none)'}`);
+  const known = await store.read(async (r) => ((await r.getStore(id)) ? null : await r.listStores()));
+  if (known) fail(`unknown store ${id}; known: ${known.map((s) => s.id).join(', ') || '(none)'}`);
   return id;
 };
 
 try {
   switch (command) {
     case 'enroll-code': {
-      const storeId = needStore();
+      const storeId = await needStore();
       const hours = Number(stringFlag(flags, 'ttl-hours') ?? 24);
       if (!(hours > 0)) fail('--ttl-hours must be positive');
-      console.log(createEnrollmentCode(storage, storeId, hours * 60 * 60 * 1000));
+      console.log(await createEnrollmentCode(store, storeId, hours * 60 * 60 * 1000));
       break;
     }
     case 'stores':
-      for (const s of storage.listStores()) console.log(`${s.id}\t${s.name}\t${s.city}\tepoch ${s.epoch}\thead ${s.head}`);
+      for (const s of await store.read((r) => r.listStores())) console.log(`${s.id}\t${s.name}\t${s.city}\tepoch ${s.epoch}\thead ${s.head}`);
       break;
-    case 'add-store':
-      storage.upsertStore({ id: need('id'), name: need('name'), city: stringFlag(flags, 'city') ?? '' }, newEpoch());
-      console.log(`store ${need('id')} saved`);
+    case 'add-store': {
+      const id = need('id');
+      const name = need('name');
+      await store.withTx((tx) => tx.upsertStore({ id, name, city: stringFlag(flags, 'city') ?? '' }, newEpoch()));
+      console.log(`store ${id} saved`);
       break;
-    case 'devices':
-      for (const d of storage.listDevices(needStore())) {
+    }
+    case 'devices': {
+      const storeId = await needStore();
+      for (const d of await store.read((r) => r.listDevices(storeId))) {
         const state = d.revokedAt ? `revoked ${new Date(d.revokedAt).toISOString()}` : 'active';
         console.log(`${d.id}\t${d.name}\tenrolled ${new Date(d.createdAt).toISOString()}\tacked ${d.ackedSeq}\t${state}`);
       }
       break;
-    case 'revoke':
-      if (!storage.revokeDevice(need('device'), Date.now())) fail(`no active device ${need('device')}`);
-      console.log(`device ${need('device')} revoked`);
+    }
+    case 'revoke': {
+      const id = need('device');
+      const device = await store.withTx(async (tx) => ((await tx.revokeDevice(id, Date.now())) ? tx.getDevice(id) : null));
+      if (!device) fail(`no active device ${id}`);
+      bus?.bus.publishControl({ origin, kind: 'device.revoked', deviceId: id, storeId: device.storeId });
+      console.log(`device ${id} revoked`);
       break;
+    }
     case 'rotate-epoch': {
-      const storeId = needStore();
+      const storeId = await needStore();
       const epoch = newEpoch();
-      storage.rotateEpoch(storeId, epoch);
+      const rotated = await store.withTx(async (tx) => {
+        await tx.rotateEpoch(storeId, epoch);
+        return tx.getStore(storeId);
+      });
+      if (rotated) bus?.bus.publishControl({ origin, kind: 'epoch.rotated', storeId, epoch: rotated.epoch, head: rotated.head });
       console.log(`store ${storeId} is now at epoch ${epoch}`);
       break;
     }
@@ -85,36 +142,39 @@ try {
       if (!role.success) fail('--role must be clerk or manager');
       const pin = Pin.safeParse(need('pin'));
       if (!pin.success) fail('--pin must be 4 to 8 digits');
-      const c = saveClerk(storage, { id: stringFlag(flags, 'id'), storeId: needStore(), name: need('name'), role: role.data, pin: pin.data });
+      const storeId = await needStore();
+      const c = await saveClerk(eventLog, { id: stringFlag(flags, 'id'), storeId, name: need('name'), role: role.data, pin: pin.data }, Date.now());
       console.log(`clerk ${c.id}\t${c.name}\t${c.role}\tstore ${c.storeId}`);
       break;
     }
-    case 'clerks':
-      for (const c of storage.clerks.listClerks(flags.has('store') ? needStore() : null)) {
+    case 'clerks': {
+      const storeId = flags.has('store') ? await needStore() : null;
+      for (const c of await store.read((r) => r.clerks.listClerks(storeId))) {
         console.log(`${c.id}\t${c.storeId}\t${c.name}\t${c.role}\t${c.enabled ? 'enabled' : 'disabled'}`);
       }
       break;
+    }
     case 'disable-clerk':
     case 'enable-clerk': {
-      const c = setClerkEnabled(storage, need('clerk'), command === 'enable-clerk');
+      const c = await setClerkEnabled(eventLog, need('clerk'), command === 'enable-clerk', Date.now());
       if (!c) fail(`no clerk ${need('clerk')}`);
       console.log(`clerk ${c.id} (${c.name}) ${c.enabled ? 'enabled' : 'disabled'}`);
       break;
     }
     case 'set-pin': {
-      const c = storage.clerks.getClerk(need('clerk')) ?? fail(`no clerk ${need('clerk')}`);
+      const id = need('clerk');
+      const c = (await store.read((r) => r.clerks.getClerk(id))) ?? fail(`no clerk ${id}`);
       const pin = Pin.safeParse(need('pin'));
       if (!pin.success) fail('--pin must be 4 to 8 digits');
-      saveClerk(storage, { ...c, pin: pin.data });
+      await saveClerk(eventLog, { ...c, pin: pin.data }, Date.now());
       console.log(`clerk ${c.id} (${c.name}) has a new PIN`);
       break;
     }
     case 'admin-key':
-      console.log(adminKey(storage));
+      console.log(await adminKey(store));
       break;
     case 'erase-member': {
-      // HQ's default log retention; nothing is published (no desks are connected to this process).
-      const result = deleteMember(storage, new EventLog(storage, 100_000, () => {}), need('member'));
+      const result = await deleteMember(eventLog, need('member'));
       if (!result) fail(`no member ${need('member')}`);
       console.log(`member ${result.memberId} erased: member.deleted in ${result.events.length} stores, ${result.trimmed} log entries trimmed`);
       break;
@@ -123,5 +183,6 @@ try {
       fail(`unknown command ${command}\n${USAGE}`);
   }
 } finally {
-  storage.close();
+  await bus?.close();
+  await store.close();
 }

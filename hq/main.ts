@@ -28,22 +28,23 @@ const hq = await startHq({ dbPath, port, host, ...(updatesDir ? { updatesDir: re
 if (updatesDir) console.log(`Serving desk updates from ${resolve(updatesDir)} at ${hq.url}/updates/<channel>/`);
 console.log(`Footfall HQ listening on ${hq.url}  (db ${dbPath})`);
 console.log(`Integration key (X-Integration-Key): ${hq.integrationKey}`);
-console.log(`Chain admin key for cross-store reports (X-Admin-Key): ${adminKey(hq.storage)}`);
+console.log(`Chain admin key for cross-store reports (X-Admin-Key): ${await adminKey(hq.store)}`);
 
 let simulator: { stop(): void } | null = null;
 if (demo) {
   const seeded = await seedDemo(hq);
   console.log(seeded.seeded ? `Seeded demo chain: ${seeded.members} members, ${seeded.styles} styles` : 'Demo chain already seeded');
-  for (const store of hq.storage.listStores()) {
-    console.log(`Enrollment code for ${store.id} (${store.name}): ${hq.createEnrollmentCode(store.id)}`);
+  const stores = await hq.store.read((r) => r.listStores());
+  for (const store of stores) {
+    console.log(`Enrollment code for ${store.id} (${store.name}): ${await hq.createEnrollmentCode(store.id)}`);
   }
   console.log('Demo clerks (sign in at the desk with the PIN):');
   for (const c of demoClerks(seeded.stores)) console.log(`  ${c.storeId}\t${c.role === 'manager' ? 'manager' : 'clerk  '}\t${c.name}\tPIN ${c.pin}`);
-  for (const store of hq.storage.listStores()) {
-    const login = demoMemberLogin(hq, store.id);
+  for (const store of stores) {
+    const login = await demoMemberLogin(hq, store.id);
     if (login) console.log(`Member chat page for ${store.id}: ${login.url}  (card ${login.code}, phone last 4 ${login.phoneLast4})`);
   }
-  simulator = startSimulator(hq, { log: (l) => console.log(`[hq] ${l}`) });
+  simulator = await startSimulator(hq, { log: (l) => console.log(`[hq] ${l}`) });
   console.log('Simulated arrivals every ~4 s');
 }
 

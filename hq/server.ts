@@ -1,28 +1,49 @@
-// HQ server library entry: `startHq()` opens the SQLite file, starts HTTP + the desk WebSocket on
-// one port, and returns a handle for tests, the demo and hq/main.ts.
-import { createServer } from 'node:http';
+// HQ's composition root: `startHq()` picks the adapters (SQLite + in-memory bus for one embedded
+// node; PostgreSQL + NATS for a chain's cluster), wires the use cases to them, and starts HTTP + the
+// desk and member WebSockets on one port. Every node of a cluster runs this same code; nothing one
+// node keeps in memory is needed by another (see docs/architecture.md).
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { createEnrollmentCode } from './app/devices.ts';
 import { EventLog } from './app/eventLog.ts';
+import { invalidateCatalog } from './app/profiles.ts';
 import { withRateLimits, type RateLimits } from './edge/http/rateLimit.ts';
 import { createRequestHandler } from './edge/http/router.ts';
-import { openSqliteStorage } from './adapters/sqlite/sqliteStorage.ts';
-import { type HqStorage } from './ports/store.ts';
+import { openSqliteStore } from './adapters/sqlite/sqliteStore.ts';
+import { openPgStore } from './adapters/postgres/pgStore.ts';
+import { createMemoryBus } from './adapters/memory/memoryBus.ts';
+import { createMemoryPresence } from './adapters/memory/memoryPresence.ts';
+import { connectNats, createNatsBus, createNatsPresence } from './adapters/nats/natsBus.ts';
+import { type Bus } from './ports/bus.ts';
+import { type Presence } from './ports/presence.ts';
+import { type HqStore } from './ports/store.ts';
 import { secretEquals } from './app/tokens.ts';
 import { DeskHub } from './edge/ws/deskHub.ts';
+import { StoreFeeds } from './edge/storeFeeds.ts';
 import { handleChatHttp } from './edge/http/chatRoutes.ts';
 import { MemberAuth } from './app/chat/memberAuth.ts';
 import { MemberHub } from './edge/ws/memberHub.ts';
 import { MEMBER_SOCKET_PATH } from './edge/ws/memberProtocol.ts';
 import { ChatService } from './app/chat/service.ts';
-import { ClerkWatch } from './app/clerks/watch.ts';
+import { desksChannel } from './edge/ws/deskHub.ts';
 
-export type { HqStorage } from './ports/store.ts';
+export type { HqStore } from './ports/store.ts';
 
 export interface HqOptions {
-  /** SQLite file (WAL mode). */
-  dbPath: string;
+  /** SQLite file (WAL mode): the embedded default, one node. Ignored when `pgUrl` is set. */
+  dbPath?: string;
+  /** PostgreSQL URL (`--pg`, FOOTFALL_PG_URL): a chain's HQ, any number of nodes. */
+  pgUrl?: string;
+  /** PostgreSQL schema to use (tests give each HQ its own); default the URL's search_path. */
+  pgSchema?: string;
+  /** NATS server(s) (`--nats`, FOOTFALL_NATS_URL): the doorbell between nodes. Without it, an in-memory bus (one node). */
+  natsUrl?: string | string[];
+  /** Subject prefix on NATS (tests give each cluster its own); default 'footfall'. */
+  natsPrefix?: string;
+  /** This node's name in logs and on the bus; default host name + random suffix. */
+  nodeId?: string;
   /** 0 (default) = a free port. */
   port?: number;
   /** Default '127.0.0.1'. */
@@ -48,13 +69,16 @@ export interface HqOptions {
   /** Frames a desk may send at once on top of that (token bucket), e.g. an outbox flush; default 10 s worth. */
   maxFrameBurst?: number;
   log?: (line: string) => void;
-  /** How often HQ checks the database for revoked devices and closes their sockets (4001); default 1 s. */
-  revokePollMs?: number;
-  /** How often HQ checks the database for clerk changes made by another process (`clerks.updated`); default 1 s. */
-  clerkPollMs?: number;
-  /** Per-IP request rates on auth and ingest routes (429 beyond); false turns them off. */
+  /**
+   * How often the node reads the heads of the stores it serves (one query) and catches up any it
+   * missed a doorbell for; also picks up revocations made without the bus. Default 3 s.
+   */
+  sweepMs?: number;
+  /** How long presence entries live without a refresh (a dead node's desks drop out after it); default 30 s. */
+  presenceTtlMs?: number;
+  /** Per-IP request rates on auth and ingest routes (429 beyond); false turns them off. Per node. */
   httpRateLimits?: RateLimits | false;
-  /** Folder served at GET /updates/<channel>/<file>: the desk app's update feeds (issue 8). */
+  /** Folder served at GET /updates/<channel>/<file>: the desk app's update feeds. */
   updatesDir?: string;
   /** HQ's clock for chat (message times, the 2-minute recall window); injectable for tests. */
   now?: () => number;
@@ -64,34 +88,72 @@ export interface HqHandle {
   /** e.g. 'http://127.0.0.1:PORT' */
   url: string;
   port: number;
+  nodeId: string;
   integrationKey: string;
-  storage: HqStorage;
-  /** Chat between members and stores (issue 3). */
+  store: HqStore;
+  eventLog: EventLog;
+  bus: Bus;
+  /** Chat between members and stores. */
   chat: ChatService;
   /** Member authentication (sessions and integration-issued tokens). */
   memberAuth: MemberAuth;
   /** One-time enrollment code for a store; default ttl 24 h. */
-  createEnrollmentCode(storeId: string, ttlMs?: number): string;
-  /** New epoch for the store: connected desks and later resumes get `reset`. */
-  rotateEpoch(storeId: string): string;
-  /** Close sockets with 1001, stop timers, close the DB. */
+  createEnrollmentCode(storeId: string, ttlMs?: number): Promise<string>;
+  /** New epoch for the store: connected desks (on every node) and later resumes get `reset`. */
+  rotateEpoch(storeId: string): Promise<string>;
+  /** Closes this node's sockets with 1001, stops timers, closes the store and the bus. */
   close(): Promise<void>;
 }
 
 const RETENTION_PURGE_MS = 7 * 24 * 60 * 60 * 1000;
 
+export async function openStoreFor(opts: Pick<HqOptions, 'dbPath' | 'pgUrl' | 'pgSchema' | 'log'>): Promise<HqStore> {
+  if (opts.pgUrl) return openPgStore(opts.pgUrl, { schema: opts.pgSchema, log: opts.log });
+  if (!opts.dbPath) throw new Error('HQ needs a SQLite file (dbPath) or a PostgreSQL URL (pgUrl)');
+  return openSqliteStore(opts.dbPath);
+}
+
 export async function startHq(opts: HqOptions): Promise<HqHandle> {
   const log = opts.log ?? ((line: string) => console.log(`[hq] ${line}`));
-  const storage = openSqliteStorage(opts.dbPath);
+  const nodeId = opts.nodeId ?? `${hostname()}-${randomBytes(3).toString('hex')}`;
+  const store = await openStoreFor({ ...opts, log });
 
-  let integrationKey = opts.integrationKey ?? storage.getMeta('integration_key');
+  let bus: Bus;
+  let presence: Presence;
+  let closeNats = async () => undefined as void;
+  if (opts.natsUrl) {
+    const nc = await connectNats(opts.natsUrl, { name: nodeId, log });
+    bus = createNatsBus(nc, { prefix: opts.natsPrefix, log });
+    presence = createNatsPresence(nc, { prefix: opts.natsPrefix, ttlMs: opts.presenceTtlMs ?? 30_000, log });
+    closeNats = () => nc.close();
+  } else {
+    bus = createMemoryBus();
+    presence = createMemoryPresence();
+  }
+  bus.onStatus((s) => log(s.up ? `bus up: ${s.detail}` : `bus DOWN (${s.detail}): serving from the store by polling every ${opts.sweepMs ?? 3000} ms`));
+
+  let integrationKey = opts.integrationKey ?? (await store.read((r) => r.getMeta('integration_key')));
   if (!integrationKey) {
-    integrationKey = randomBytes(24).toString('base64url');
-    storage.setMeta('integration_key', integrationKey);
+    const fresh = randomBytes(24).toString('base64url');
+    // Two nodes starting at once on an empty database: the first key written wins for both.
+    integrationKey = await store.withTx(async (tx) => {
+      const existing = await tx.getMeta('integration_key');
+      if (existing) return existing;
+      await tx.setMeta('integration_key', fresh);
+      return fresh;
+    });
   }
 
+  const feeds = new StoreFeeds(store, bus, { nodeId, log });
+  const eventLog = new EventLog(store, opts.retainEvents ?? 100_000, (events) => feeds.committed(events));
+  const presenceTtlMs = opts.presenceTtlMs ?? 30_000;
   const hub = new DeskHub(
-    storage,
+    store,
+    eventLog,
+    feeds,
+    bus,
+    presence,
+    nodeId,
     {
       heartbeatMs: opts.heartbeatMs ?? 25_000,
       headEveryMs: opts.headEveryMs ?? 10_000,
@@ -99,34 +161,38 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
       slowConsumerMs: opts.slowConsumerMs ?? 10_000,
       maxFramesPerSecond: opts.maxFramesPerSecond ?? 200,
       maxFrameBurst: opts.maxFrameBurst ?? (opts.maxFramesPerSecond ?? 200) * 10,
+      presenceTtlMs,
     },
     log,
   );
-  let memberHub: MemberHub | null = null;
-  const eventLog = new EventLog(storage, opts.retainEvents ?? 100_000, (ev) => {
-    hub.publish(ev);
-    memberHub?.publish(ev);
-  });
-  hub.eventLog = eventLog;
 
   const now = opts.now ?? Date.now;
-  const chat = new ChatService(storage, eventLog, now);
-  const memberAuth = new MemberAuth(storage, now);
+  const chat = new ChatService(eventLog, now);
+  const memberAuth = new MemberAuth(store, now);
   const members = new MemberHub(chat, memberAuth, {
     heartbeatMs: opts.heartbeatMs ?? 25_000,
     maxFramesPerSecond: 20,
     toDesks: (storeId, frame) => hub.signalStore(storeId, frame),
-    storeOnline: (storeId) => hub.connectedDevices(storeId).length > 0,
+    storeOnline: async (storeId) => (await presence.list(desksChannel(storeId))).length > 0,
+    feeds,
+    bus,
+    presence,
+    nodeId,
+    presenceTtlMs,
     log,
   });
-  memberHub = members;
   hub.chat = {
     applyDeskCommand: (device, cmd) => chat.applyDeskCommand(device, cmd),
     onDeskAck: (storeId, seq) => chat.onDeskAck(storeId, seq),
     onDeskSignal: (from, frame) => {
       if (frame.kind === 'presence' && !frame.memberId) {
-        // A desk asking who is in the chat right now (after it connects).
-        for (const memberId of members.onlineMembers(from.storeId)) from.sendText(JSON.stringify({ t: 'signal', kind: 'presence', memberId, data: { online: true } }));
+        // A desk asking who is in the chat right now (after it connects), on any node.
+        members.onlineMembers(from.storeId).then(
+          (online) => {
+            for (const memberId of online) from.sendText(JSON.stringify({ t: 'signal', kind: 'presence', memberId, data: { online: true } }));
+          },
+          (err: unknown) => log(`presence: ${(err as Error).message}`),
+        );
       } else if (frame.kind === 'typing' && frame.memberId) {
         members.deskTyping(from.storeId, frame.memberId, frame.data?.on === true, from.device.name);
       }
@@ -139,47 +205,81 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
     },
   };
 
-  // Ops and ingest idempotency keys are remembered for 7 days (the protocol's promise).
-  const purge = () => {
+  // Catalog changes: this node dropped its cache in the use case; the others hear it here.
+  const stopCatalog = bus.onControl((c) => {
+    if (c.origin !== nodeId && c.kind === 'catalog.changed') invalidateCatalog(store);
+  });
+  const catalogChanged = () => bus.publishControl({ origin: nodeId, kind: 'catalog.changed' });
+
+  // Ops and ingest idempotency keys are remembered for 7 days (the protocol's promise). Every node
+  // purges; the deletes are idempotent.
+  const purge = async () => {
     try {
-      storage.purgeOlderThan(Date.now() - RETENTION_PURGE_MS);
-      storage.chat.purgeMemberSessions(Date.now());
+      await store.withTx(async (tx) => {
+        await tx.purgeOlderThan(Date.now() - RETENTION_PURGE_MS);
+        await tx.chat.purgeMemberSessions(Date.now());
+      });
     } catch (err) {
       log(`purge: ${(err as Error).message}`);
     }
   };
-  purge();
-  const purgeTimer = setInterval(purge, 60 * 60 * 1000);
+  await purge();
+  const purgeTimer = setInterval(() => void purge(), 60 * 60 * 1000);
   purgeTimer.unref();
-  const revokeTimer = setInterval(() => {
+
+  // The sweep: the repair for lost doorbells and control messages, and the whole delivery path
+  // while the bus is down. One query for the heads of the served stores, one for new revocations.
+  let revokedCheckedAt = Date.now();
+  let sweeping = false;
+  const sweep = async () => {
+    if (sweeping) return;
+    sweeping = true;
     try {
-      hub.dropRevoked();
+      await feeds.sweep();
+      const since = revokedCheckedAt - 60_000; // overlap: clocks of nodes differ a little
+      revokedCheckedAt = Date.now();
+      for (const d of await store.read((r) => r.revokedSince(since))) hub.dropDevice(d.id);
     } catch (err) {
-      log(`revocation check: ${(err as Error).message}`);
-    }
-  }, opts.revokePollMs ?? 1000);
-  revokeTimer.unref();
-  const clerkWatch = new ClerkWatch(storage, eventLog);
-  const checkClerks = () => {
-    try {
-      clerkWatch.check();
-    } catch (err) {
-      log(`clerk check: ${(err as Error).message}`);
+      log(`sweep: ${(err as Error).message}`);
+    } finally {
+      sweeping = false;
     }
   };
-  const clerkTimer = setInterval(checkClerks, opts.clerkPollMs ?? 1000);
-  clerkTimer.unref();
+  const sweepTimer = setInterval(() => void sweep(), opts.sweepMs ?? 3000);
+  sweepTimer.unref();
 
-  const server = createServer(
-    withRateLimits(
-      createRequestHandler({ storage, eventLog, integrationKey, clerksChanged: checkClerks }, log, (req, res, path, method) =>
-        handleChatHttp({ chat, auth: memberAuth, integrationKey: integrationKey! }, req, res, path, method),
-        { updatesDir: opts.updatesDir },
-      ),
-      opts.httpRateLimits,
-      (req) => typeof req.headers['x-integration-key'] === 'string' && secretEquals(req.headers['x-integration-key'], integrationKey!),
+  const health = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' || (path !== '/healthz' && path !== '/readyz')) return false;
+    if (path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, node: nodeId }));
+      return true;
+    }
+    const storeUp = await store.ping().catch(() => false);
+    const busStatus = bus.status();
+    // Ready = the store answers. A node whose bus is down still serves (by polling), so it stays
+    // ready and says so; a load balancer may prefer nodes with `bus.up`.
+    const body = { ready: storeUp, node: nodeId, store: { kind: store.kind, up: storeUp }, bus: { kind: bus.kind, ...busStatus } };
+    res.writeHead(storeUp ? 200 : 503, { 'content-type': 'application/json', ...(storeUp ? {} : { 'retry-after': '2' }) }).end(JSON.stringify(body));
+    return true;
+  };
+
+  const handler = withRateLimits(
+    createRequestHandler({ store, eventLog, integrationKey, onCatalogChanged: catalogChanged }, log, (req, res, path, method) =>
+      handleChatHttp({ chat, auth: memberAuth, integrationKey: integrationKey! }, req, res, path, method),
+      { updatesDir: opts.updatesDir },
     ),
+    opts.httpRateLimits,
+    (req) => typeof req.headers['x-integration-key'] === 'string' && secretEquals(req.headers['x-integration-key'], integrationKey!),
   );
+  const server = createServer((req, res) => {
+    health(req, res).then(
+      (done) => {
+        if (!done) handler(req, res);
+      },
+      () => res.writeHead(500).end(),
+    );
+  });
   server.headersTimeout = 30_000;
   server.requestTimeout = 120_000;
   hub.attach(server);
@@ -199,27 +299,31 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
   return {
     url: `http://${urlHost}:${port}`,
     port,
+    nodeId,
     integrationKey,
-    storage,
+    store,
+    eventLog,
+    bus,
     chat,
     memberAuth,
-    createEnrollmentCode: (storeId, ttlMs) => createEnrollmentCode(storage, storeId, ttlMs),
-    rotateEpoch: (storeId) => {
-      if (!storage.getStore(storeId)) throw new Error(`unknown store ${storeId}`);
-      return hub.rotateEpoch(storeId);
-    },
+    createEnrollmentCode: (storeId, ttlMs) => createEnrollmentCode(store, storeId, ttlMs),
+    rotateEpoch: (storeId) => hub.rotateEpoch(storeId),
     close: () =>
       (closing ??= (async () => {
         clearInterval(purgeTimer);
-        clearInterval(revokeTimer);
-        clearInterval(clerkTimer);
+        clearInterval(sweepTimer);
+        stopCatalog();
         await members.close();
         await hub.close();
+        feeds.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections();
         });
-        storage.close();
+        await presence.close();
+        await bus.close();
+        await closeNats();
+        await store.close();
       })()),
   };
 }

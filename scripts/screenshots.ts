@@ -19,8 +19,8 @@ const dir = mkdtempSync(join(tmpdir(), 'footfall-shots-'));
 
 const hq = await startHq({ dbPath: join(dir, 'hq.db'), port: 0, log: () => {} });
 await seedDemo(hq, { members: 300, styles: 60, seed: 20251124 });
-const identity = await enroll(hq.url, hq.createEnrollmentCode(STORE), 'Counter 1');
-const core = DeskCore.open({ dbPath: join(dir, 'desk.db'), hqUrl: hq.url, token: identity.token, reconnect: { minMs: 200, maxMs: 60_000 } });
+const identity = await enroll(hq.url, await hq.createEnrollmentCode(STORE), 'Counter 1');
+const core = DeskCore.open({ dbPath: join(dir, 'desk.db'), hqUrls: [hq.url], token: identity.token, reconnect: { minMs: 200, maxMs: 60_000 } });
 core.start();
 // Issue 5: the desk opens for a signed-in clerk (a demo clerk of the store, PIN from hq/demo/clerks.ts).
 // Wait until the desk is online so the clerk signs in at HQ (as at a counter with a network),
@@ -30,10 +30,11 @@ await core.signIn(`${STORE}-c1`, '1001');
 const shell = await startWebShell({ core, staticDir: resolve('out/renderer') });
 
 // Pick members with a purchase history and recommendations, so the card shows what it can.
-const members = hq.storage
-  .listHomeMembers(STORE)
-  .filter((m) => hq.storage.purchasesOf(m.id, 5).length >= 2)
-  .slice(0, 6);
+const members = await hq.store.read(async (r) => {
+  const withHistory = [];
+  for (const m of await r.listHomeMembers(STORE)) if ((await r.purchasesOf(m.id, 5)).length >= 2) withHistory.push(m);
+  return withHistory.slice(0, 6);
+});
 const arrive = async (memberId: string) => {
   const res = await fetch(`${hq.url}/v1/ingest/arrivals`, {
     method: 'POST',

@@ -11,7 +11,9 @@
 //
 // Environment:
 //   FOOTFALL_DATA_DIR     where desk.json, desk.db and the demo HQ live (default .footfall)
-//   FOOTFALL_HQ_URL       a real HQ; FOOTFALL_ENROLL_CODE its one-time enrollment code
+//   FOOTFALL_HQ_URL       a real HQ: its address, or its nodes' addresses comma-separated
+//                         (a,b,c: the desk fails over between them); FOOTFALL_ENROLL_CODE its
+//                         one-time enrollment code
 //   FOOTFALL_DEVICE_NAME  this counter's name (default "Counter 1")
 //   FOOTFALL_STORE        demo store to enroll in (default sh-nanjing)
 //   FOOTFALL_DEMO_PORT    demo HQ port (default 4870; a free one if taken)
@@ -26,6 +28,7 @@ import { build as viteBuild } from 'vite';
 import { enroll } from '../electron/desk/deskCore.ts';
 import { type DeskConfig, readDeskConfig, writeDeskConfig } from '../electron/shell/deskConfig.ts';
 import { fileKeyBox } from '../electron/shell/secretBox.ts';
+import { checkHqUrls } from '../shared/settings.ts';
 import { createWebDeskHost } from '../electron/web/webHost.ts';
 import { startWebShell } from '../electron/web/webShell.ts';
 import { buildElectron } from './build-electron.ts';
@@ -62,22 +65,22 @@ async function startDemoHq(): Promise<{ hq: HqHandle; fresh: boolean }> {
   }
   cleanups.push(() => hq.close());
   await seedDemo(hq, {});
-  const simulator = startSimulator(hq, { everyMs: 3500 });
+  const simulator = await startSimulator(hq, { everyMs: 3500 });
   cleanups.unshift(() => simulator.stop());
   say(`demo HQ at ${hq.url} (simulated arrivals every ~3.5 s)`);
   for (const c of demoClerks([env.FOOTFALL_STORE ?? 'sh-nanjing'])) say(`  sign in at the desk as ${c.name} (${c.role}) with PIN ${c.pin}`);
-  const login = demoMemberLogin(hq, env.FOOTFALL_STORE ?? 'sh-nanjing');
+  const login = await demoMemberLogin(hq, env.FOOTFALL_STORE ?? 'sh-nanjing');
   if (login) say(`play the member: ${login.url}  (card ${login.code}, phone last 4 ${login.phoneLast4})`);
   const storeId = env.FOOTFALL_STORE ?? 'sh-nanjing';
-  const example = hq.storage.listHomeMembers(storeId)[0]?.code ?? 'M0000001';
+  const example = (await hq.store.read((r) => r.listHomeMembers(storeId)))[0]?.code ?? 'M0000001';
   say(`  walk a member in yourself: curl -X POST ${hq.url}/v1/ingest/arrivals -H 'X-Integration-Key: ${hq.integrationKey}' -H 'Content-Type: application/json' -d '{"storeId":"${storeId}","memberCode":"${example}","source":"door"}'`);
   return { hq, fresh };
 }
 
-async function enrollWith(hqUrl: string, code: string, demo: boolean): Promise<DeskConfig> {
-  const answer = await enroll(hqUrl, code, deviceName);
+async function enrollWith(hqUrls: string[], code: string, demo: boolean): Promise<DeskConfig> {
+  const answer = await enroll(hqUrls, code, deviceName);
   const config: DeskConfig = {
-    hqUrl,
+    hqUrls,
     token: answer.token,
     deviceId: answer.deviceId,
     deviceName,
@@ -98,24 +101,34 @@ async function prepareDesk(): Promise<DeskConfig | null> {
   // setup screen asks for the HQ address and code (or opens the enrollment already saved).
   if (env.FOOTFALL_SETUP === '1') return saved && !saved.demo ? saved : null;
   if (env.FOOTFALL_HQ_URL) {
-    const hqUrl = env.FOOTFALL_HQ_URL;
-    if (saved && !saved.demo && saved.hqUrl === hqUrl) return saved;
+    const checked = checkHqUrls(env.FOOTFALL_HQ_URL);
+    if (!checked.ok) {
+      const why = checked.problem === 'invalid' ? `"${checked.address}" is not an http:// or https:// address` : checked.problem === 'empty' ? 'no address' : `more than ${checked.max} addresses`;
+      throw new Error(`FOOTFALL_HQ_URL: ${why} (give HQ's address, or its nodes' addresses separated by commas)`);
+    }
+    const hqUrls = checked.urls;
+    // One HQ under other addresses (a node added or gone) keeps the enrollment: the token is HQ's, not a node's.
+    if (saved && !saved.demo && saved.hqUrls.some((u) => hqUrls.includes(u))) {
+      if (saved.hqUrls.join(',') === hqUrls.join(',')) return saved;
+      writeDeskConfig(configPath, { ...saved, hqUrls }, tokenBox());
+      return { ...saved, hqUrls };
+    }
     const code = env.FOOTFALL_ENROLL_CODE;
     if (!code) {
-      say(`this desk is not enrolled with ${hqUrl}: enter the code from HQ in the setup screen (or set FOOTFALL_ENROLL_CODE)`);
+      say(`this desk is not enrolled with ${hqUrls.join(', ')}: enter the code from HQ in the setup screen (or set FOOTFALL_ENROLL_CODE)`);
       return null;
     }
-    return enrollWith(hqUrl, code, false);
+    return enrollWith(hqUrls, code, false);
   }
   if (saved && !saved.demo) return saved;
 
   const { hq, fresh } = await startDemoHq();
   // A new demo database does not know the old token: enroll again.
   if (saved && !fresh) {
-    if (saved.hqUrl !== hq.url) writeDeskConfig(configPath, { ...saved, hqUrl: hq.url }, tokenBox());
-    return { ...saved, hqUrl: hq.url };
+    if (saved.hqUrls.join(',') !== hq.url) writeDeskConfig(configPath, { ...saved, hqUrls: [hq.url] }, tokenBox());
+    return { ...saved, hqUrls: [hq.url] };
   }
-  return enrollWith(hq.url, hq.createEnrollmentCode(env.FOOTFALL_STORE ?? 'sh-nanjing'), true);
+  return enrollWith([hq.url], await hq.createEnrollmentCode(env.FOOTFALL_STORE ?? 'sh-nanjing'), true);
 }
 
 function electronBinary(): string | null {

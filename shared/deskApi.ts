@@ -76,8 +76,8 @@ export interface DeskIdentity {
   storeName: string;
   deviceId: string;
   deviceName: string;
-  /** URL of the HQ this desk is enrolled with. */
-  hqUrl: string;
+  /** Addresses of the HQ this desk is enrolled with (its nodes; the desk fails over between them). */
+  hqUrls: string[];
 }
 
 export const ListArrivalsArgs = z
@@ -156,7 +156,7 @@ export const DeskCommands = {
   // Answered by the shell that hosts the desk core (electron/shell/deskHost.ts), not by the core.
   getSettings: z.tuple([]),
   updateSettings: z.tuple([SettingsPatch]),
-  /** First run: enroll with HQ (URL, one-time code, this counter's name); answers the identity. */
+  /** First run: enroll with HQ (its addresses — a list, or one comma-separated string —, one-time code, this counter's name); answers the identity. */
   enroll: EnrollArgs,
   /** Support text: versions, OS, connection, queue, recent log lines with personal data redacted. */
   getDiagnostics: z.tuple([]),
@@ -289,7 +289,7 @@ export interface DeskApi {
   // --- the shell's own commands (issue 8) ---
   getSettings(): Promise<SettingsView>;
   updateSettings(patch: SettingsPatch): Promise<SettingsView>;
-  enroll(hqUrl: string, code: string, deviceName: string): Promise<DeskIdentity>;
+  enroll(hqUrls: string | readonly string[], code: string, deviceName: string): Promise<DeskIdentity>;
   getDiagnostics(): Promise<string>;
   checkForUpdates(): Promise<UpdateStatus>;
   installUpdate(): Promise<void>;

@@ -19,6 +19,49 @@ export const HqUrl = z
   }, 'an http:// or https:// address without user, query or fragment')
   .transform((value) => value.replace(/\/+$/, ''));
 
+/** More addresses than this is a typo (a pasted log line), not a chain's HQ. */
+export const MAX_HQ_URLS = 16;
+
+/**
+ * Several addresses of one HQ — its nodes, or a load balancer under several names — as typed
+ * ("https://a, https://b"), or already a list: split on commas, trimmed, empty parts dropped.
+ */
+export function splitHqUrls(input: string | readonly string[]): string[] {
+  const parts = typeof input === 'string' ? input.split(',') : input.flatMap((s) => s.split(','));
+  return parts.map((s) => s.trim()).filter((s) => s !== '');
+}
+
+/** What is wrong with a list of HQ addresses, naming the first bad one so the setup screen can say which. */
+export type HqUrlsProblem = { problem: 'empty' } | { problem: 'invalid'; address: string } | { problem: 'too_many'; max: number };
+
+/** Each address checked with HqUrl (URL-parsed, http/https only); normalised and de-duplicated in order. */
+export function checkHqUrls(input: string | readonly string[]): { ok: true; urls: string[] } | ({ ok: false } & HqUrlsProblem) {
+  const parts = splitHqUrls(input);
+  if (parts.length === 0) return { ok: false, problem: 'empty' };
+  const urls: string[] = [];
+  for (const part of parts) {
+    const one = HqUrl.safeParse(part);
+    if (!one.success) return { ok: false, problem: 'invalid', address: part };
+    if (!urls.includes(one.data)) urls.push(one.data);
+  }
+  if (urls.length > MAX_HQ_URLS) return { ok: false, problem: 'too_many', max: MAX_HQ_URLS };
+  return { ok: true, urls };
+}
+
+/** A list of HQ addresses (see checkHqUrls), from "a,b,c" or an array; the output is always a non-empty array. */
+export const HqUrls = z.union([z.string().max(MAX_HQ_URLS * 301), z.array(z.string().max(300)).max(MAX_HQ_URLS)]).transform((value, ctx) => {
+  const checked = checkHqUrls(value);
+  if (checked.ok) return checked.urls;
+  const message =
+    checked.problem === 'empty'
+      ? 'at least one HQ address'
+      : checked.problem === 'too_many'
+        ? `at most ${checked.max} HQ addresses`
+        : `"${checked.address}" is not an http:// or https:// address without user, query or fragment`;
+  ctx.issues.push({ code: 'custom', message, input: value });
+  return z.NEVER;
+});
+
 /** A one-time enrollment code as HQ makes them: letters, digits and dashes (6–64). */
 export const EnrollCode = z
   .string()
@@ -37,8 +80,11 @@ export const ClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM');
 
 export const DeskSettings = z
   .object({
-    /** HQ this desk talks to; changing it needs a new enrollment (the token is per HQ). */
-    hqUrl: z.union([HqUrl, z.literal('')]).default(''),
+    /**
+     * The addresses of the HQ this desk talks to (its nodes; empty before enrollment). Changing HQ
+     * needs a new enrollment (the token is per HQ); older files with one `hqUrl` are read by migrateSettings.
+     */
+    hqUrls: z.array(HqUrl).max(MAX_HQ_URLS).default([]),
     /** UI language; 'system' follows the OS / browser. */
     language: z.enum(['system', 'en', 'zh-CN']).default('system'),
     /** Native notifications for arrivals and chat messages. */
@@ -63,6 +109,17 @@ export type DeskSettings = z.infer<typeof DeskSettings>;
 export const DEFAULT_SETTINGS: DeskSettings = DeskSettings.parse({});
 
 /**
+ * A settings file as an older desk wrote it, brought to the current shape before validation: one
+ * address (`hqUrl`, '' before enrollment) becomes a list of one. Anything else is returned as is.
+ */
+export function migrateSettings(data: unknown): unknown {
+  if (!data || typeof data !== 'object' || Array.isArray(data) || !('hqUrl' in data)) return data;
+  const { hqUrl, ...rest } = data as Record<string, unknown>;
+  if ('hqUrls' in rest) return rest;
+  return { ...rest, hqUrls: typeof hqUrl === 'string' && hqUrl !== '' ? [hqUrl] : [] };
+}
+
+/**
  * The chain's update channel a packaged build carries: package.json `footfall.updateChannel`,
  * written by electron-builder (build/electron-builder.config.cjs, extraMetadata) from
  * build/update-channels.json. Null when absent or not a valid channel (a dev checkout).
@@ -81,7 +138,7 @@ export function defaultSettingsFor(packageJson: unknown): DeskSettings {
   return channel ? { ...DEFAULT_SETTINGS, updateChannel: channel } : { ...DEFAULT_SETTINGS };
 }
 
-/** A change to some settings (hqUrl is changed by enrolling again, not here). */
+/** A change to some settings (the HQ addresses are changed by enrolling again, not here). */
 export const SettingsPatch = z
   .object({
     language: z.enum(['system', 'en', 'zh-CN']).optional(),
@@ -96,7 +153,8 @@ export const SettingsPatch = z
   .strict();
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
 
-export const EnrollArgs = z.tuple([HqUrl, EnrollCode, DeviceName]);
+/** enroll(hqUrls, code, deviceName): the addresses as a list or one comma-separated string. */
+export const EnrollArgs = z.tuple([HqUrls, EnrollCode, DeviceName]);
 
 /** What this shell can do: the web shell cannot start on login or update itself. */
 export interface ShellCapabilities {

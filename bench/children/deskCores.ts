@@ -17,7 +17,7 @@ serve({
     dir = mkdtempSync(join(cacheDir, 'footfall-bench-desks-'));
     const t0 = Date.now();
     desks = tokens.map((token, i) => {
-      const desk = DeskCore.open({ dbPath: join(dir, `desk-${i}.db`), hqUrl: url, token, reconnect: { minMs: 100, maxMs: 2000 } });
+      const desk = DeskCore.open({ dbPath: join(dir, `desk-${i}.db`), hqUrls: [url], token, reconnect: { minMs: 100, maxMs: 2000 } });
       desk.on('arrival', ({ visit }) => {
         if (recording) lat.push(nowMs() - visit.arrivedAt);
       });

@@ -11,7 +11,7 @@ let shell: WebShellHandle | null = null;
 serve({
   async start(a: { dbPath: string; hqUrl: string; token: string; staticDir: string; clerk: { id: string; pin: string }; waitOnline?: boolean }) {
     const marks: Record<string, number> = { started: nowMs() };
-    core = DeskCore.open({ dbPath: a.dbPath, hqUrl: a.hqUrl, token: a.token, reconnect: { minMs: 100, maxMs: 400 } });
+    core = DeskCore.open({ dbPath: a.dbPath, hqUrls: [a.hqUrl], token: a.token, reconnect: { minMs: 100, maxMs: 400 } });
     core.start();
     marks.coreOpen = nowMs();
     // A clerk signs in (from the cached PIN hash when the desk is not online yet; first run: online).

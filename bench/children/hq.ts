@@ -21,17 +21,17 @@ serve({
       ...(o.retainEvents ? { retainEvents: o.retainEvents } : {}),
     });
     const t0 = Date.now();
-    const chain = seedBenchChain(hq.storage, o);
+    const chain = await seedBenchChain(hq.store, o);
     // The demo clerks (manager PIN 9000, clerks 1001–1003) for benches that open the desk UI.
-    if (o.clerks) seedDemoClerks(hq.storage, chain.storeIds);
+    if (o.clerks) await seedDemoClerks(hq.eventLog, chain.storeIds);
     return { url: hq.url, integrationKey: hq.integrationKey, storeIds: chain.storeIds, seedMs: Date.now() - t0, pid: process.pid };
   },
   stats() {
     const m = process.memoryUsage();
     return { rssMb: Math.round(m.rss / 1048576), heapUsedMb: Math.round(m.heapUsed / 1048576) };
   },
-  head({ storeId }: { storeId: string }) {
-    const s = hq!.storage.getStore(storeId)!;
+  async head({ storeId }: { storeId: string }) {
+    const s = (await hq!.store.read((r) => r.getStore(storeId)))!;
     return { epoch: s.epoch, head: s.head };
   },
   async exit() {

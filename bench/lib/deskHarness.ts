@@ -7,7 +7,7 @@ import { sleep } from './proc.ts';
 
 export function openDesk(url: string, token: string, log?: (line: string) => void): { desk: DeskCore; dir: string } {
   const dir = mkdtempSync(join(cacheDir(), 'footfall-bench-desk-'));
-  const desk = DeskCore.open({ dbPath: join(dir, 'desk.db'), hqUrl: url, token, reconnect: { minMs: 200, maxMs: 2000 }, ...(log ? { log } : {}) });
+  const desk = DeskCore.open({ dbPath: join(dir, 'desk.db'), hqUrls: [url], token, reconnect: { minMs: 200, maxMs: 2000 }, ...(log ? { log } : {}) });
   return { desk, dir };
 }
 

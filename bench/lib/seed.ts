@@ -1,10 +1,10 @@
-// A synthetic chain for benchmarks, written straight to HQ storage in one transaction (no events,
+// A synthetic chain for benchmarks, written straight to HQ's store in one transaction (no events,
 // like the demo seed): `stores` stores, `membersPerStore` members homed at each, a shared catalog
 // with per-store stock, a few purchases per member, and `desksPerStore` enrolled devices per store
 // whose tokens are deterministic (`benchToken(store, desk)`) so load generators can derive them.
 import { type Purchase, type Style } from '../../shared/domain.ts';
 import { Prng } from '../../shared/prng.ts';
-import { type HqStorage, type MemberRecord } from '../../hq/ports/store.ts';
+import { type HqStore, type MemberRecord } from '../../hq/ports/store.ts';
 import { newEpoch, sha256 } from '../../hq/app/tokens.ts';
 
 export interface BenchChainOptions {
@@ -60,12 +60,12 @@ export function benchMember(rng: Prng, id: string, code: string, homeStoreId: st
   };
 }
 
-export function seedBenchChain(s: HqStorage, o: BenchChainOptions): BenchChain {
+export async function seedBenchChain(store: HqStore, o: BenchChainOptions): Promise<BenchChain> {
   const rng = new Prng(o.seed ?? 4242);
   const now = Date.now();
   const storeIds = Array.from({ length: o.stores }, (_, i) => benchStoreId(i));
-  s.transaction(() => {
-    for (const [i, id] of storeIds.entries()) s.upsertStore({ id, name: `基准门店 ${i}`, city: '上海' }, newEpoch());
+  await store.withTx(async (s) => {
+    for (const [i, id] of storeIds.entries()) await s.upsertStore({ id, name: `基准门店 ${i}`, city: '上海' }, newEpoch());
     const styles: Style[] = [];
     for (let i = 0; i < (o.styles ?? 60); i++) {
       const style: Style = {
@@ -78,19 +78,19 @@ export function seedBenchChain(s: HqStorage, o: BenchChainOptions): BenchChain {
         releasedAt: now - rng.int(0, 400) * DAY,
       };
       styles.push(style);
-      s.upsertStyle(style);
+      await s.upsertStyle(style);
     }
     for (const storeId of storeIds) {
       for (const style of styles) {
         if (!rng.chance(0.85)) continue;
         for (const color of style.colors)
-          for (const size of style.sizes) if (rng.chance(0.65)) s.setStock({ storeId, styleId: style.id, color: color.code, size, qty: rng.int(1, 6) });
+          for (const size of style.sizes) if (rng.chance(0.65)) await s.setStock({ storeId, styleId: style.id, color: color.code, size, qty: rng.int(1, 6) });
       }
     }
     for (const [si, storeId] of storeIds.entries()) {
       for (let m = 0; m < o.membersPerStore; m++) {
         const member = benchMember(rng, `bm-${si}-${m}`, benchMemberCode(si, m), storeId, now);
-        s.upsertMember(member);
+        await s.upsertMember(member);
         const purchases = rng.int(0, 3);
         for (let p = 0; p < purchases; p++) {
           const style = rng.pick(styles);
@@ -106,11 +106,11 @@ export function seedBenchChain(s: HqStorage, o: BenchChainOptions): BenchChain {
             at: now - rng.int(1, 700) * DAY,
             price: style.price,
           };
-          s.upsertPurchase(purchase);
+          await s.upsertPurchase(purchase);
         }
       }
       for (let d = 0; d < o.desksPerStore; d++) {
-        s.createDevice(
+        await s.createDevice(
           { id: `bd-${si}-${d}`, storeId, name: `Counter ${d + 1}`, createdAt: now, revokedAt: null, ackedSeq: 0 },
           sha256(benchToken(si, d)),
         );

@@ -45,6 +45,7 @@ import { purgeOlderThan, type PurgeResult } from './cache/privacy.ts';
 import { CacheCorruptError, quarantineAndSalvage, type Salvage } from './cache/recover.ts';
 import { STORAGE_OK, storageFault, type StorageHealth } from './cache/storageHealth.ts';
 import { type CacheQueries, type OutboxOp } from './cache/queries.ts';
+import { firstIndex, HqAddresses } from './hqAddresses.ts';
 import { fetchSnapshot, HttpStatusError } from './hqHttp.ts';
 import { HqLink } from './link.ts';
 import { visitView } from './overlay.ts';
@@ -66,9 +67,15 @@ export { enroll } from './hqHttp.ts';
 
 export interface DeskOptions {
   dbPath: string;
-  hqUrl: string;
+  /**
+   * HQ's addresses (its nodes, or a load balancer; at least one). The link starts at a random one
+   * and fails over round-robin; HTTP calls go to the address of the last good link.
+   */
+  hqUrls: readonly string[];
   token: string;
   reconnect?: { minMs: number; maxMs: number };
+  /** Jitter source (reconnect backoff, the first address); injectable for tests. */
+  random?: () => number;
   silenceMs?: number;
   ackEveryMs?: number;
   /** Visits, notes and chat older than this many days are purged from the cache (default 30). */
@@ -140,14 +147,17 @@ export class DeskCore implements DeskCoreApi {
   /** Who is signed in at this counter (issue 5). */
   private readonly clerks: ClerkDesk;
   private readonly reports: ManagerReports;
+  /** HQ's addresses; HTTP calls go to the last good link's first. */
+  private readonly hq: HqAddresses;
 
   private constructor(
     private readonly opts: DeskOptions,
     private readonly q: CacheQueries,
   ) {
     this.log = opts.log ?? (() => {});
+    this.hq = new HqAddresses(opts.hqUrls, firstIndex(opts.hqUrls.length, opts.random));
     this.clerks = new ClerkDesk(q.db, {
-      hqUrl: opts.hqUrl,
+      hq: this.hq,
       token: opts.token,
       lockAfterMs: opts.lockAfterMs ?? DEFAULT_LOCK_AFTER_MS,
       log: this.log,
@@ -177,6 +187,7 @@ export class DeskCore implements DeskCoreApi {
    * all (permissions, a full disk during migration) throws DeskError('storage').
    */
   static open(opts: DeskOptions): DeskCore {
+    if (opts.hqUrls.length === 0) throw new DeskError('invalid_argument', 'the desk needs at least one HQ address');
     let q: CacheQueries;
     let salvage: Salvage | null = null;
     try {
@@ -322,9 +333,11 @@ export class DeskCore implements DeskCoreApi {
   start(): void {
     this.assertOpen();
     this.link ??= new HqLink({
-      hqUrl: this.opts.hqUrl,
+      hqUrls: this.hq.urls,
+      first: this.hq.index, // the same node as the HTTP calls until a welcome says otherwise
       token: this.opts.token,
       reconnect: this.opts.reconnect as BackoffOptions | undefined,
+      random: this.opts.random,
       silenceMs: this.opts.silenceMs,
       log: this.log,
       handlers: {
@@ -476,7 +489,7 @@ export class DeskCore implements DeskCoreApi {
     const oldest = confirmed[0]?.n ?? p?.before ?? (this.q.chat.getConversation(id)?.lastN ?? 0) + 1;
     if (confirmed.length < limit && oldest > 1 && this.session === 'live') {
       try {
-        const h = await fetchHistory(this.opts.hqUrl, this.opts.token, id, oldest, limit - confirmed.length);
+        const h = await fetchHistory(this.hq, this.opts.token, id, oldest, limit - confirmed.length);
         this.q.tx(() => {
           for (const m of h.messages) if (!this.q.chat.getMessage(m.id)) this.q.chat.putMessage(m);
         });
@@ -572,7 +585,7 @@ export class DeskCore implements DeskCoreApi {
     const session = this.clerks.activeSession();
     if (session && this.connection.status === 'online') {
       try {
-        return await this.reports.fromHq(this.opts.hqUrl, { ...this.clerks.auth(), 'x-clerk-session': session }, a);
+        return await this.reports.fromHq(this.hq, { ...this.clerks.auth(), 'x-clerk-session': session }, a);
       } catch (err) {
         this.log(`desk: report from HQ failed, using the cache: ${(err as Error).message}`);
       }
@@ -587,7 +600,7 @@ export class DeskCore implements DeskCoreApi {
     const session = this.clerks.activeSession();
     if (session && this.connection.status === 'online') {
       try {
-        const fromHq = await this.reports.timelineFromHq(this.opts.hqUrl, { ...this.clerks.auth(), 'x-clerk-session': session }, id);
+        const fromHq = await this.reports.timelineFromHq(this.hq, { ...this.clerks.auth(), 'x-clerk-session': session }, id);
         if (fromHq) return fromHq;
       } catch (err) {
         this.log(`desk: timeline from HQ failed, using the cache: ${(err as Error).message}`);
@@ -616,7 +629,7 @@ export class DeskCore implements DeskCoreApi {
     const cached = this.q.chat.getImage(id);
     if (cached) return { mime: cached.mime, dataBase64: cached.bytes.toString('base64') };
     try {
-      const img = await downloadImage(this.opts.hqUrl, this.opts.token, id);
+      const img = await downloadImage(this.hq, this.opts.token, id);
       this.q.tx(() => this.q.chat.putImage(id, img.mime, img.bytes, Date.now()));
       return { mime: img.mime, dataBase64: img.bytes.toString('base64') };
     } catch (err) {
@@ -725,7 +738,7 @@ export class DeskCore implements DeskCoreApi {
       if (this.session === 'live') this.flush();
     };
     if (local.remoteId) return finish(local.remoteId);
-    uploadImage(this.opts.hqUrl, this.opts.token, local.bytes, local.mime).then(
+    uploadImage(this.hq, this.opts.token, local.bytes, local.mime).then(
       (ref) => {
         if (!this.closed) finish(ref.id);
       },
@@ -825,8 +838,10 @@ export class DeskCore implements DeskCoreApi {
       this.q.tx(() => this.q.setPosition({ epoch: '', seq: 0 }));
     }
     this.q.tx(() =>
-      this.q.setIdentity({ storeId: w.storeId, storeName: w.storeName, deviceId: w.deviceId, deviceName: w.deviceName, hqUrl: this.opts.hqUrl }),
+      this.q.setIdentity({ storeId: w.storeId, storeName: w.storeName, deviceId: w.deviceId, deviceName: w.deviceName, hqUrls: [...this.hq.urls] }),
     );
+    // HTTP calls (snapshot, clerks, history…) follow the link to the node that just welcomed it.
+    this.hq.use(this.link!.url);
     this.head = w.head;
     this.welcomeHead = w.head;
     this.link!.healthy(w.heartbeatMs);
@@ -849,7 +864,7 @@ export class DeskCore implements DeskCoreApi {
     this.log(`desk: reset (${r.reason}), loading snapshot`);
     const link = this.link!;
     try {
-      const snap = await fetchSnapshot(this.opts.hqUrl, this.opts.token);
+      const snap = await fetchSnapshot(this.hq, this.opts.token);
       if (this.closed) return;
       const identity = this.q.getIdentity();
       if (identity && identity.storeId !== snap.storeId) throw new Error(`snapshot is for store ${snap.storeId}, not ${identity.storeId}`);

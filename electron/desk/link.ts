@@ -1,10 +1,16 @@
 // The desk's WebSocket link to HQ: connect, keep connected, and tell the desk core what happened.
 //
-// The link knows transport concerns only — backoff, silence detection, close codes, frame schema
-// checks. What the frames mean (hello/resume, replay, reset, outbox) is the desk core's business.
+// Invariant: one socket at a time, to one of HQ's addresses; the link moves to the next address
+// only when a connection fails or drops, and backs off only after every address failed in a row
+// (hqAddresses.ts afterFailure). A welcome resets that count.
+//
+// The link knows transport concerns only — addresses, backoff, silence detection, close codes,
+// frame schema checks. What the frames mean (hello/resume, replay, reset, outbox) is the desk
+// core's business; any node resumes a desk, so a new address needs nothing more than a new hello.
 import WebSocket from 'ws';
 import { CloseCode, HqToDesk, MAX_FRAME_BYTES, parseFrame, type DeskToHq } from '../../shared/protocol.ts';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
+import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
+import { afterFailure, firstIndex } from './hqAddresses.ts';
 
 /** idle: not started or stopped · connecting · open · waiting: backing off · halted: HQ refused us for good. */
 export type LinkPhase = 'idle' | 'connecting' | 'open' | 'waiting' | 'halted';
@@ -21,10 +27,14 @@ export interface LinkHandlers {
 }
 
 export interface LinkOptions {
-  /** HQ base URL, http(s)://host:port. */
-  hqUrl: string;
+  /** HQ's addresses, http(s)://host:port, tried round-robin (at least one). */
+  hqUrls: readonly string[];
+  /** The index to try first (default random, so desks spread over HQ's nodes). */
+  first?: number;
   token: string;
   reconnect?: BackoffOptions;
+  /** Jitter source (backoff and the first address); injectable for tests. */
+  random?: () => number;
   /** Drop a link that has been silent (no frame, no ping) this long. */
   silenceMs?: number;
   log?: (line: string) => void;
@@ -49,17 +59,29 @@ export class HqLink {
   retryAt: number | null = null;
   lastError: string | null = null;
   private ws: WebSocket | null = null;
-  private attempt = 0;
+  /** Failed or dropped connections since the last welcome. */
+  private failures = 0;
+  /** The address connected to, or to try next. */
+  private index: number;
   private retryTimer: NodeJS.Timeout | null = null;
   private silenceTimer: NodeJS.Timeout | null = null;
   private silenceMs: number;
   private readonly backoff: BackoffOptions;
+  private readonly random: () => number;
   private readonly log: (line: string) => void;
 
   constructor(private readonly opts: LinkOptions) {
+    if (opts.hqUrls.length === 0) throw new Error('link: no HQ address');
     this.backoff = opts.reconnect ?? DEFAULT_BACKOFF;
+    this.random = opts.random ?? Math.random;
+    this.index = opts.first ?? firstIndex(opts.hqUrls.length, this.random);
     this.silenceMs = opts.silenceMs ?? 40_000;
     this.log = opts.log ?? (() => {});
+  }
+
+  /** The address the link is connected to (or trying, or will try next). */
+  get url(): string {
+    return this.opts.hqUrls[this.index]!;
   }
 
   start(): void {
@@ -95,9 +117,9 @@ export class HqLink {
     return true;
   }
 
-  /** The desk saw a good welcome: the next outage starts backing off from the minimum again. */
+  /** The desk saw a good welcome: the next outage starts at the next address, then backs off from the minimum again. */
   healthy(heartbeatMs?: number): void {
-    this.attempt = 0;
+    this.failures = 0;
     this.lastError = null;
     // A silence timeout shorter than HQ's ping interval would flap; keep 1.5 pings of slack.
     if (heartbeatMs && this.silenceMs < heartbeatMs * 1.5) this.silenceMs = Math.ceil(heartbeatMs * 1.5);
@@ -105,7 +127,10 @@ export class HqLink {
     this.opts.handlers.onChange();
   }
 
-  /** Drop the current socket and reconnect: after `delayMs` if given, else with backoff. */
+  /**
+   * Drop the current socket and reconnect: after `delayMs` if given, to the same address (a planned
+   * reconnect, not a failure), else as after a failure — the next address, or backoff.
+   */
   drop(reason: string, opts: { code?: number; delayMs?: number } = {}): void {
     if (this.phase === 'idle' || this.phase === 'halted') return;
     this.log(`link: dropping (${reason})`);
@@ -140,7 +165,7 @@ export class HqLink {
   private connect(): void {
     this.clearTimers();
     this.setPhase('connecting', null);
-    const ws = new WebSocket(deskSocketUrl(this.opts.hqUrl), {
+    const ws = new WebSocket(deskSocketUrl(this.url), {
       headers: { Authorization: `Bearer ${this.opts.token}` },
       // HQ never sends frames above MAX_FRAME_BYTES; anything larger is a broken peer.
       maxPayload: MAX_FRAME_BYTES * 2,
@@ -178,7 +203,7 @@ export class HqLink {
       const reason = reasonBuf.toString();
       const fatal = upgradeStatus === 401 ? FATAL[CloseCode.unauthorized] : FATAL[code];
       const why = fatal ?? (upgradeStatus ? `HQ refused the upgrade (HTTP ${upgradeStatus})` : `closed ${code}${reason ? ` ${reason}` : ''}`);
-      this.log(`link: closed code=${code} ${why}`);
+      this.log(`link: ${this.url} closed code=${code} ${why}`);
       this.lastError = code === CloseCode.normal && !upgradeStatus ? this.lastError : why;
       this.opts.handlers.onDown({ code: upgradeStatus === 401 ? CloseCode.unauthorized : code, reason: why });
       if (fatal) {
@@ -189,7 +214,12 @@ export class HqLink {
   }
 
   private scheduleRetry(delayMs?: number): void {
-    const delay = delayMs ?? backoffDelay(this.attempt++, this.backoff);
+    let delay = delayMs;
+    if (delay === undefined) {
+      const next = afterFailure(this.index, ++this.failures, this.opts.hqUrls.length, this.backoff, this.random);
+      this.index = next.index;
+      delay = next.delayMs;
+    }
     const retryAt = Date.now() + delay;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;

@@ -3,14 +3,16 @@
 // 0600 key file for the web shell), never stored in plain text. Written after enrolling (the setup
 // screen, or scripts/start.ts); read by start.ts and by the Electron main process. Plain Node.
 //
-// A file from before sealing (a plain `token`) is still read, and sealed on the next write.
+// A file from before sealing (a plain `token`) is still read, and sealed on the next write. So is a
+// file from before HQ had several addresses (one `hqUrl`): read as a list of one (migrateStoredConfig).
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { type SecretBox } from './secretBox.ts';
 
 export const DeskConfig = z.object({
-  hqUrl: z.string().url(),
+  /** The HQ's addresses (its nodes, or a load balancer): the desk fails over between them. */
+  hqUrls: z.array(z.string().url()).min(1),
   token: z.string().min(1),
   deviceId: z.string().min(1),
   deviceName: z.string().min(1),
@@ -30,6 +32,16 @@ const StoredConfig = DeskConfig.omit({ token: true }).extend({
 });
 
 /**
+ * A config as an older desk wrote it, in the current shape: one `hqUrl` becomes `hqUrls: [hqUrl]`.
+ * Anything else (already current, or not a config at all) is returned as is, for the schema to judge.
+ */
+export function migrateStoredConfig(data: unknown): unknown {
+  if (!data || typeof data !== 'object' || Array.isArray(data) || !('hqUrl' in data)) return data;
+  const { hqUrl, ...rest } = data as Record<string, unknown>;
+  return 'hqUrls' in rest ? rest : { ...rest, hqUrls: [hqUrl] };
+}
+
+/**
  * Read a config file; null when it is missing, unreadable, or its token cannot be opened by any of
  * `boxes` (the caller enrolls again).
  */
@@ -41,7 +53,7 @@ export function readDeskConfig(path: string, boxes: readonly SecretBox[] = []): 
     return null;
   }
   try {
-    const parsed = StoredConfig.safeParse(JSON.parse(raw));
+    const parsed = StoredConfig.safeParse(migrateStoredConfig(JSON.parse(raw)));
     if (!parsed.success) return null;
     const { tokenSealed, token: plain, ...rest } = parsed.data;
     let token = plain ?? null;
@@ -64,6 +76,16 @@ export function storedTokenBox(path: string): string | null {
     return typeof data.token === 'string' ? 'plain' : null;
   } catch {
     return null;
+  }
+}
+
+/** Whether the file is in an older shape (one `hqUrl`) that the next write brings up to date. */
+export function storedConfigIsOld(path: string): boolean {
+  try {
+    const data = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    return migrateStoredConfig(data) !== data;
+  } catch {
+    return false;
   }
 }
 

@@ -20,7 +20,7 @@ import {
 } from '../../shared/deskApi.ts';
 import { describeIssues, type EnrollResponse } from '../../shared/protocol.ts';
 import { type DeskSettings, EnrollArgs, type SettingsPatch, SettingsPatch as SettingsPatchSchema, type SettingsView, type ShellCapabilities, type UpdateStatus } from '../../shared/settings.ts';
-import { type DeskConfig, readDeskConfig, storedTokenBox, writeDeskConfig } from './deskConfig.ts';
+import { type DeskConfig, readDeskConfig, storedConfigIsOld, storedTokenBox, writeDeskConfig } from './deskConfig.ts';
 import { buildDiagnostics, type DiagnosticsInput } from './diagnostics.ts';
 import { type RotatingLog } from './logs.ts';
 import { type SecretBox } from './secretBox.ts';
@@ -56,8 +56,8 @@ export interface DeskHostOptions {
   updates: UpdateController;
   /** Open (not start) a desk core for an enrollment. */
   openCore(config: DeskConfig, settings: DeskSettings): HostedCore;
-  /** Exchange an enrollment code (electron/desk's enroll; injectable for tests). */
-  enroll(hqUrl: string, code: string, deviceName: string): Promise<EnrollResponse>;
+  /** Exchange an enrollment code at HQ's addresses (electron/desk's enroll; injectable for tests). */
+  enroll(hqUrls: readonly string[], code: string, deviceName: string): Promise<EnrollResponse>;
   /** Electron: app.setLoginItemSettings. Absent where unsupported. */
   setStartOnLogin?(on: boolean): void;
   /** Called after settings (or the enrollment) changed, with the new view (tray, updater, sounds…). */
@@ -111,11 +111,12 @@ export class DeskHost {
   start(): void {
     const config = readDeskConfig(this.opts.configPath, [this.opts.sealBox, ...(this.opts.openBoxes ?? [])]);
     if (config) {
-      // An older file with the token in plain text (or under another box): seal it with ours now.
-      if (storedTokenBox(this.opts.configPath) !== this.opts.sealBox.kind) writeDeskConfig(this.opts.configPath, config, this.opts.sealBox);
+      // An older file — the token in plain text (or under another box), or one HQ address — is
+      // rewritten now: sealed with our box, the address as a list of one.
+      if (storedTokenBox(this.opts.configPath) !== this.opts.sealBox.kind || storedConfigIsOld(this.opts.configPath)) writeDeskConfig(this.opts.configPath, config, this.opts.sealBox);
       this.attach(config);
     }
-    this.opts.updates.configure(this.settings.hqUrl || config?.hqUrl || '', this.settings.updateChannel);
+    this.opts.updates.configure(this.updateBase(), this.settings.updateChannel);
     this.opts.log.write('info', 'desk host started', { enrolled: config !== null, shell: this.opts.capabilities.shell, version: this.opts.appVersion });
   }
 
@@ -176,7 +177,7 @@ export class DeskHost {
     }
     this.settings = next;
     if (next.startOnLogin !== before.startOnLogin) this.opts.setStartOnLogin?.(next.startOnLogin);
-    if (next.updateChannel !== before.updateChannel) this.opts.updates.configure(next.hqUrl || this.config?.hqUrl || '', next.updateChannel);
+    if (next.updateChannel !== before.updateChannel) this.opts.updates.configure(this.updateBase(), next.updateChannel);
     if (next.retentionDays !== before.retentionDays && this.core?.setRetentionDays) {
       try {
         this.core.setRetentionDays(next.retentionDays);
@@ -191,20 +192,21 @@ export class DeskHost {
     return this.view();
   }
 
-  async enroll(hqUrlIn: string, codeIn: string, deviceNameIn: string): Promise<DeskIdentity> {
-    const parsed = EnrollArgs.safeParse([hqUrlIn, codeIn, deviceNameIn]);
+  /** `hqUrlsIn`: HQ's addresses, a list or one comma-separated string (shared/settings.ts HqUrls). */
+  async enroll(hqUrlsIn: string | readonly string[], codeIn: string, deviceNameIn: string): Promise<DeskIdentity> {
+    const parsed = EnrollArgs.safeParse([hqUrlsIn, codeIn, deviceNameIn]);
     if (!parsed.success) throw new DeskError('invalid_argument', `enroll: ${describeIssues(parsed.error)}`);
     if (this.core) throw new DeskError('not_allowed', 'this desk is already enrolled');
     if (this.enrolling) return this.enrolling;
-    const [hqUrl, code, deviceName] = parsed.data;
+    const [hqUrls, code, deviceName] = parsed.data;
     this.enrolling = (async () => {
-      const answer = await this.opts.enroll(hqUrl, code, deviceName);
-      const config: DeskConfig = { hqUrl, token: answer.token, deviceId: answer.deviceId, deviceName, storeId: answer.storeId, storeName: answer.storeName, dbPath: this.opts.dbPath, demo: false };
+      const answer = await this.opts.enroll(hqUrls, code, deviceName);
+      const config: DeskConfig = { hqUrls, token: answer.token, deviceId: answer.deviceId, deviceName, storeId: answer.storeId, storeName: answer.storeName, dbPath: this.opts.dbPath, demo: false };
       writeDeskConfig(this.opts.configPath, config, this.opts.sealBox);
-      this.settings = { ...this.settings, hqUrl };
+      this.settings = { ...this.settings, hqUrls };
       saveSettings(this.opts.settingsPath, this.settings);
       this.attach(config);
-      this.opts.updates.configure(hqUrl, this.settings.updateChannel);
+      this.opts.updates.configure(this.updateBase(), this.settings.updateChannel);
       this.opts.log.write('info', 'enrolled', { storeId: answer.storeId, deviceId: answer.deviceId });
       this.emit('reset', { at: this.now() });
       this.publishSettings();
@@ -240,14 +242,22 @@ export class DeskHost {
   // --- internals ------------------------------------------------------------------------------
 
   private identityOf(config: DeskConfig): DeskIdentity {
-    return { storeId: config.storeId, storeName: config.storeName, deviceId: config.deviceId, deviceName: config.deviceName, hqUrl: config.hqUrl };
+    return { storeId: config.storeId, storeName: config.storeName, deviceId: config.deviceId, deviceName: config.deviceName, hqUrls: [...config.hqUrls] };
+  }
+
+  /**
+   * The HQ address the update feed is read from: the first one. electron-updater reads one feed
+   * URL; every node serves the same updates folder, and a failed check is simply tried again later.
+   */
+  private updateBase(): string {
+    return this.settings.hqUrls[0] ?? this.config?.hqUrls[0] ?? '';
   }
 
   private attach(config: DeskConfig): void {
     const core = this.opts.openCore(config, this.settings);
     this.core = core;
     this.config = config;
-    if (!this.settings.hqUrl) this.settings = { ...this.settings, hqUrl: config.hqUrl };
+    if (this.settings.hqUrls.length === 0) this.settings = { ...this.settings, hqUrls: [...config.hqUrls] };
     this.coreOffs = DESK_EVENT_NAMES.filter((e) => e !== 'settings').map((event) => core.on(event, (payload) => this.emit(event, payload)));
     core.start();
   }
@@ -267,7 +277,7 @@ export class DeskHost {
     const shell: Record<string, (...args: never[]) => Promise<unknown>> = {
       getSettings: async () => this.view(),
       updateSettings: (patch: SettingsPatch) => this.updateSettings(patch),
-      enroll: (hqUrl: string, code: string, deviceName: string) => this.enroll(hqUrl, code, deviceName),
+      enroll: (hqUrls: string | readonly string[], code: string, deviceName: string) => this.enroll(hqUrls, code, deviceName),
       getDiagnostics: () => this.diagnostics(),
       checkForUpdates: async (): Promise<UpdateStatus> => {
         const status = await this.opts.updates.checkNow();

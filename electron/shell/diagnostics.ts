@@ -26,7 +26,7 @@ export function buildDiagnostics(input: DiagnosticsInput): string {
   lines.push(`os ${input.os.platform} ${input.os.release} ${input.os.arch}${input.os.locale ? ` · locale ${input.os.locale}` : ''}`);
   if (input.identity) {
     // Store and device ids name the counter, not a person; the device name may (Counter of …): redact.
-    lines.push(`store ${input.identity.storeId} · device ${input.identity.deviceId} (${redactText(input.identity.deviceName)}) · hq ${redactText(input.identity.hqUrl)}`);
+    lines.push(`store ${input.identity.storeId} · device ${input.identity.deviceId} (${redactText(input.identity.deviceName)}) · hq ${redactText(input.identity.hqUrls.join(', '))}`);
   } else {
     lines.push('not enrolled');
   }

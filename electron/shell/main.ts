@@ -123,7 +123,7 @@ async function boot(): Promise<void> {
     os: { platform: process.platform, release: release(), arch: arch(), locale: app.getLocale() },
     log,
     updates,
-    openCore: (config, settings) => DeskCore.open({ dbPath: config.dbPath, hqUrl: config.hqUrl, token: config.token, retentionDays: settings.retentionDays, log: log.line }),
+    openCore: (config, settings) => DeskCore.open({ dbPath: config.dbPath, hqUrls: config.hqUrls, token: config.token, retentionDays: settings.retentionDays, log: log.line }),
     enroll,
     setStartOnLogin: (on) => {
       if (process.platform === 'linux') setLinuxAutostart(process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), on, process.env.APPIMAGE ?? process.execPath);

@@ -1,15 +1,17 @@
 // The desk's settings file (settings.json in the data folder), shared by both shells. Validated by
 // shared/settings.ts on the way in and out: a damaged or hand-edited file falls back field by field
-// to the defaults instead of stopping the desk. Plain Node (no `electron` import).
+// to the defaults instead of stopping the desk. A file an older desk wrote (one HQ address) is
+// migrated on read (migrateSettings) and saved in the current shape on the next write. Plain Node
+// (no `electron` import).
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DEFAULT_SETTINGS, DeskSettings, type SettingsPatch } from '../../shared/settings.ts';
+import { DEFAULT_SETTINGS, DeskSettings, migrateSettings, type SettingsPatch } from '../../shared/settings.ts';
 
 /** `defaults`: this build's (shared/settings.ts defaultSettingsFor: the chain's update channel). */
 export function loadSettings(path: string, defaults: DeskSettings = DEFAULT_SETTINGS): DeskSettings {
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(path, 'utf8'));
+    data = migrateSettings(JSON.parse(readFileSync(path, 'utf8')));
   } catch {
     return { ...defaults };
   }

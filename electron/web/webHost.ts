@@ -51,7 +51,7 @@ export function createWebDeskHost(options: WebHostOptions): DeskHost {
     os: { platform: process.platform, release: release(), arch: arch() },
     log,
     updates,
-    openCore: (config, settings) => DeskCore.open({ dbPath: config.dbPath, hqUrl: config.hqUrl, token: config.token, retentionDays: settings.retentionDays, log: log.line }),
+    openCore: (config, settings) => DeskCore.open({ dbPath: config.dbPath, hqUrls: config.hqUrls, token: config.token, retentionDays: settings.retentionDays, log: log.line }),
     enroll,
   });
   return host;

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { Id, Member, Millis, Purchase, StockLine, Store, Style } from '../../shared/domain.ts';
 import { newEpoch } from './tokens.ts';
 import { normalizePhone } from './phone.ts';
-import { type HqStorage, type MemberRecord } from '../ports/store.ts';
+import { type HqStore, type MemberRecord } from '../ports/store.ts';
 import { type EventLog } from './eventLog.ts';
 import { invalidateCatalog, ProfileBuilder } from './profiles.ts';
 
@@ -35,9 +35,9 @@ export interface ImportReport {
   errors: ItemError[];
 }
 
-export function upsertStores(storage: HqStorage, stores: readonly Store[]): ImportReport {
-  storage.transaction(() => {
-    for (const s of stores) storage.upsertStore(s, newEpoch());
+export async function upsertStores(store: HqStore, stores: readonly Store[]): Promise<ImportReport> {
+  await store.withTx(async (tx) => {
+    for (const s of stores) await tx.upsertStore(s, newEpoch());
   });
   return { imported: stores.length, errors: [] };
 }
@@ -46,29 +46,28 @@ export function upsertStores(storage: HqStorage, stores: readonly Store[]): Impo
  * Upserts members and their purchases, then emits `member.updated` (with a fresh profile) to each
  * member's home store, all in one transaction with the events.
  */
-export function upsertMembers(
-  storage: HqStorage,
+export async function upsertMembers(
   log: EventLog,
   members: readonly { item: IngestMember; index?: number; line?: number }[],
   now = Date.now(),
-): ImportReport {
-  const errors: ItemError[] = [];
-  let imported = 0;
-  log.write((append) => {
+): Promise<ImportReport> {
+  const report = await log.write(async (tx, append): Promise<ImportReport> => {
+    const errors: ItemError[] = [];
+    let imported = 0;
     const builders = new Map<string, ProfileBuilder>();
-    const stores = new Set(storage.listStores().map((s) => s.id));
+    const stores = new Set((await tx.listStores()).map((s) => s.id));
     for (const { item, index, line } of members) {
       const where = line !== undefined ? { line } : { index };
       if (!stores.has(item.homeStoreId)) {
         errors.push({ ...where, message: `unknown homeStoreId ${item.homeStoreId}` });
         continue;
       }
-      const byCode = storage.findMemberByCode(item.code);
+      const byCode = await tx.findMemberByCode(item.code);
       if (byCode && byCode.id !== item.id) {
         errors.push({ ...where, message: `code ${item.code} belongs to member ${byCode.id}` });
         continue;
       }
-      const existing = byCode ?? storage.getMember(item.id);
+      const existing = byCode ?? (await tx.getMember(item.id));
       const record: MemberRecord = {
         id: item.id,
         code: item.code,
@@ -83,42 +82,44 @@ export function upsertMembers(
         joinedAt: item.joinedAt ?? existing?.joinedAt ?? now,
         updatedAt: now,
       };
-      storage.upsertMember(record);
-      for (const p of item.purchases ?? []) storage.upsertPurchase({ ...p, memberId: item.id });
+      await tx.upsertMember(record);
+      for (const p of item.purchases ?? []) await tx.upsertPurchase({ ...p, memberId: item.id });
       imported++;
       let builder = builders.get(record.homeStoreId);
-      if (!builder) builders.set(record.homeStoreId, (builder = new ProfileBuilder(storage, record.homeStoreId, now)));
-      append(record.homeStoreId, 'member.updated', { profile: builder.profile(record) }, now);
+      if (!builder) builders.set(record.homeStoreId, (builder = await ProfileBuilder.load(tx, record.homeStoreId, now)));
+      await append(record.homeStoreId, 'member.updated', { profile: await builder.profile(record) }, now);
     }
+    return { imported, errors };
   });
-  invalidateCatalog(storage); // purchases feed popularity
-  return { imported, errors };
+  invalidateCatalog(log.store); // purchases feed popularity
+  return report;
 }
 
-export function upsertStyles(storage: HqStorage, styles: readonly Style[]): ImportReport {
-  storage.transaction(() => {
-    for (const s of styles) storage.upsertStyle(s);
+export async function upsertStyles(store: HqStore, styles: readonly Style[]): Promise<ImportReport> {
+  await store.withTx(async (tx) => {
+    for (const s of styles) await tx.upsertStyle(s);
   });
-  invalidateCatalog(storage);
+  invalidateCatalog(store);
   return { imported: styles.length, errors: [] };
 }
 
-export function setStock(storage: HqStorage, lines: readonly { item: StockLine; index?: number; line?: number }[]): ImportReport {
-  const errors: ItemError[] = [];
-  let imported = 0;
-  storage.transaction(() => {
-    const stores = new Set(storage.listStores().map((s) => s.id));
+export async function setStock(store: HqStore, lines: readonly { item: StockLine; index?: number; line?: number }[]): Promise<ImportReport> {
+  const report = await store.withTx(async (tx): Promise<ImportReport> => {
+    const errors: ItemError[] = [];
+    let imported = 0;
+    const stores = new Set((await tx.listStores()).map((s) => s.id));
     for (const { item, index, line } of lines) {
       if (!stores.has(item.storeId)) {
         errors.push({ ...(line !== undefined ? { line } : { index }), message: `unknown storeId ${item.storeId}` });
         continue;
       }
-      storage.setStock(item);
+      await tx.setStock(item);
       imported++;
     }
+    return { imported, errors };
   });
-  invalidateCatalog(storage);
-  return { imported, errors };
+  invalidateCatalog(store);
+  return report;
 }
 
 export { StockLine, Store, Style };

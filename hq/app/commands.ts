@@ -5,7 +5,7 @@
 import { type Actor, type Note, type Visit } from '../../shared/domain.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import { type CmdAckFrame, type Rejection, type VisitCmdFrame } from '../../shared/protocol.ts';
-import { type DeviceRecord, type HqStorage, type OpRecord } from '../ports/store.ts';
+import { type DeviceRecord, type HqTx, type OpRecord } from '../ports/store.ts';
 import { type Append, type EventLog } from './eventLog.ts';
 import { commandActor, isRejection } from './clerks/service.ts';
 
@@ -18,17 +18,17 @@ const ok = (seq: number | null): Outcome => ({ op: { status: 'ok', seq, rejectio
 
 const isMine = (visit: Visit, actor: Actor) => visit.claimedBy?.deviceId === actor.deviceId;
 
-export function applyCommand(storage: HqStorage, log: EventLog, device: DeviceRecord, cmd: VisitCmdFrame, now = Date.now()): CmdAckFrame {
-  // The signed-in clerk the desk names (issue 5), checked against the device's store.
-  const actor = commandActor(storage, device, cmd.clerkId);
-  return log.write((append) => {
-    const seen = storage.getOp(device.id, cmd.opId);
+export function applyCommand(log: EventLog, device: DeviceRecord, cmd: VisitCmdFrame, now = Date.now()): Promise<CmdAckFrame> {
+  return log.write(async (tx, append) => {
+    const seen = await tx.getOp(device.id, cmd.opId);
     if (seen) {
       // Rejections keep their status so the desk can settle the op the same way it would have.
       return ackFrame(cmd.opId, seen.status === 'rejected' ? 'rejected' : 'duplicate', seen);
     }
-    const { op } = isRejection(actor) ? reject(actor.code, actor.message) : execute(storage, append, device.storeId, actor, cmd, now);
-    storage.putOp(device.id, cmd.opId, op, now);
+    // The signed-in clerk the desk names, checked against the device's store.
+    const actor = await commandActor(tx, device, cmd.clerkId);
+    const { op } = isRejection(actor) ? reject(actor.code, actor.message) : await execute(tx, append, device.storeId, actor, cmd, now);
+    await tx.putOp(device.id, cmd.opId, op, now);
     return ackFrame(cmd.opId, op.status, op);
   });
 }
@@ -39,8 +39,8 @@ function ackFrame(opId: string, status: CmdAckFrame['status'], op: OpRecord): Cm
   return frame;
 }
 
-function execute(storage: HqStorage, append: Append, storeId: string, actor: Actor, cmd: VisitCmdFrame, now: number): Outcome {
-  const current = storage.getVisit(cmd.data.visitId);
+async function execute(tx: HqTx, append: Append, storeId: string, actor: Actor, cmd: VisitCmdFrame, now: number): Promise<Outcome> {
+  const current = await tx.getVisit(cmd.data.visitId);
   // Another store's visit is answered exactly like an unknown one: a token sees only its store.
   if (!current || current.storeId !== storeId) return reject('not_found', 'No such visit in this store');
   const cause = { by: actor, opId: cmd.opId };
@@ -53,8 +53,8 @@ function execute(storage: HqStorage, append: Append, storeId: string, actor: Act
         return reject('already_claimed', `Already claimed by ${current.claimedBy?.deviceName ?? 'another desk'}`, current.claimedBy);
       }
       const visit: Visit = { ...current, status: 'claimed', claimedBy: actor, claimedAt: now };
-      storage.updateVisit(visit);
-      return ok(append(storeId, 'visit.claimed', { visit, ...cause }, now).seq);
+      await tx.updateVisit(visit);
+      return ok((await append(storeId, 'visit.claimed', { visit, ...cause }, now)).seq);
     }
     case 'release': {
       if (current.status === 'closed') return reject('visit_closed', 'The visit is already closed', current.claimedBy);
@@ -62,19 +62,19 @@ function execute(storage: HqStorage, append: Append, storeId: string, actor: Act
         return reject('not_claimed_by_you', 'Only the desk that claimed the visit can release it', current.claimedBy);
       }
       const visit: Visit = { ...current, status: 'open', claimedBy: null, claimedAt: null };
-      storage.updateVisit(visit);
-      return ok(append(storeId, 'visit.released', { visit, ...cause }, now).seq);
+      await tx.updateVisit(visit);
+      return ok((await append(storeId, 'visit.released', { visit, ...cause }, now)).seq);
     }
     case 'note': {
       // The desk makes the note id, so the same note sent under another opId is still one note.
-      const existing = storage.getNote(cmd.data.noteId);
+      const existing = await tx.getNote(cmd.data.noteId);
       if (existing) {
         return existing.visitId === current.id ? ok(null) : reject('invalid', 'That note id belongs to another visit');
       }
       const note: Note = { id: cmd.data.noteId, visitId: current.id, memberId: current.memberId, text: cmd.data.text, by: actor, at: now };
-      storage.insertNote(note);
+      await tx.insertNote(note);
       const visit: Visit = { ...current, notes: [...current.notes, note] };
-      return ok(append(storeId, 'visit.noted', { visit, note, ...cause }, now).seq);
+      return ok((await append(storeId, 'visit.noted', { visit, note, ...cause }, now)).seq);
     }
     case 'close': {
       if (current.status === 'closed') return reject('visit_closed', 'The visit is already closed', current.claimedBy);
@@ -84,7 +84,7 @@ function execute(storage: HqStorage, append: Append, storeId: string, actor: Act
       const notes = [...current.notes];
       if (cmd.data.note) {
         const note: Note = { id: uuidv7(now), visitId: current.id, memberId: current.memberId, text: cmd.data.note, by: actor, at: now };
-        storage.insertNote(note);
+        await tx.insertNote(note);
         notes.push(note);
       }
       // Closing an open visit makes this desk its owner, so reports show who served the member.
@@ -97,8 +97,8 @@ function execute(storage: HqStorage, append: Append, storeId: string, actor: Act
         claimedAt: current.claimedAt ?? now,
         notes,
       };
-      storage.updateVisit(visit);
-      return ok(append(storeId, 'visit.closed', { visit, ...cause }, now).seq);
+      await tx.updateVisit(visit);
+      return ok((await append(storeId, 'visit.closed', { visit, ...cause }, now)).seq);
     }
   }
 }

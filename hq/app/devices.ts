@@ -2,35 +2,38 @@
 import { uuidv7 } from '../../shared/ids.ts';
 import { type EnrollResponse } from '../../shared/protocol.ts';
 import { newEnrollmentCode, newToken, normalizeEnrollmentCode, sha256 } from './tokens.ts';
-import { type DeviceRecord, type HqStorage } from '../ports/store.ts';
+import { type DeviceRecord, type HqStore } from '../ports/store.ts';
 
 export const DEFAULT_CODE_TTL_MS = 24 * 60 * 60 * 1000;
 
-export function createEnrollmentCode(storage: HqStorage, storeId: string, ttlMs = DEFAULT_CODE_TTL_MS, now = Date.now()): string {
-  if (!storage.getStore(storeId)) throw new Error(`unknown store ${storeId}`);
+export async function createEnrollmentCode(store: HqStore, storeId: string, ttlMs = DEFAULT_CODE_TTL_MS, now = Date.now()): Promise<string> {
   const code = newEnrollmentCode();
-  storage.createEnrollmentCode(sha256(normalizeEnrollmentCode(code)), storeId, now + ttlMs, now);
+  await store.withTx(async (tx) => {
+    if (!(await tx.getStore(storeId))) throw new Error(`unknown store ${storeId}`);
+    await tx.createEnrollmentCode(sha256(normalizeEnrollmentCode(code)), storeId, now + ttlMs, now);
+  });
   return code;
 }
 
 export type EnrollResult = { ok: true; response: EnrollResponse } | { ok: false; reason: 'unknown' | 'used' | 'expired' };
 
-export function enrollDevice(storage: HqStorage, code: string, deviceName: string, now = Date.now()): EnrollResult {
-  return storage.transaction((): EnrollResult => {
-    const used = storage.consumeEnrollmentCode(sha256(normalizeEnrollmentCode(code)), now);
+export async function enrollDevice(store: HqStore, code: string, deviceName: string, now = Date.now()): Promise<EnrollResult> {
+  return store.withTx(async (tx): Promise<EnrollResult> => {
+    const used = await tx.consumeEnrollmentCode(sha256(normalizeEnrollmentCode(code)), now);
     if (!used.ok) return used;
-    const store = storage.getStore(used.storeId)!;
+    const target = (await tx.getStore(used.storeId))!;
     const token = newToken();
-    const device: DeviceRecord = { id: uuidv7(now), storeId: store.id, name: deviceName, createdAt: now, revokedAt: null, ackedSeq: 0 };
-    storage.createDevice(device, sha256(token));
-    return { ok: true, response: { token, deviceId: device.id, storeId: store.id, storeName: store.name } };
+    const device: DeviceRecord = { id: uuidv7(now), storeId: target.id, name: deviceName, createdAt: now, revokedAt: null, ackedSeq: 0 };
+    await tx.createDevice(device, sha256(token));
+    return { ok: true, response: { token, deviceId: device.id, storeId: target.id, storeName: target.name } };
   });
 }
 
 /** The live device a bearer token belongs to, or null (unknown or revoked). */
-export function deviceForToken(storage: HqStorage, token: string | null): DeviceRecord | null {
+export async function deviceForToken(store: HqStore, token: string | null): Promise<DeviceRecord | null> {
   if (!token || token.length > 200) return null;
-  return storage.deviceByTokenHash(sha256(token));
+  const hash = sha256(token);
+  return store.read((r) => r.deviceByTokenHash(hash));
 }
 
 export function bearerToken(header: string | undefined): string | null {

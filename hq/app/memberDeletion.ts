@@ -4,7 +4,6 @@
 // from before them gets `reset` (gap_too_old) and reloads a snapshot that no longer has the member,
 // so the log never hands the erased data out again.
 import { type StoredEvent } from '../ports/store.ts';
-import { type HqStorage } from '../ports/store.ts';
 import { type EventLog } from './eventLog.ts';
 
 export interface DeletionResult {
@@ -15,21 +14,23 @@ export interface DeletionResult {
   trimmed: number;
 }
 
-export function deleteMember(storage: HqStorage, log: EventLog, memberId: string, now = Date.now()): DeletionResult | null {
-  return log.write((append) => {
-    if (!storage.getMember(memberId)) return null;
-    storage.deleteMember(memberId);
+export function deleteMember(log: EventLog, memberId: string, now = Date.now()): Promise<DeletionResult | null> {
+  return log.write(async (tx, append): Promise<DeletionResult | null> => {
+    if (!(await tx.getMember(memberId))) return null;
+    await tx.deleteMember(memberId);
     const needle = JSON.stringify(memberId);
     const events: DeletionResult['events'] = [];
     let trimmed = 0;
-    for (const store of storage.listStores()) {
-      const last = storage.lastEventMentioning(store.id, needle);
-      if (last !== null) {
-        const oldest = storage.oldestSeq(store.id) ?? last + 1;
+    for (const store of await tx.listStores()) {
+      const last = await tx.lastEventMentioning(store.id, needle);
+      const oldest = last === null ? null : ((await tx.oldestSeq(store.id)) ?? last + 1);
+      // Appending first holds the store's seq counter until commit, so `ev.seq - last` keeps
+      // exactly the events after `last` even with writers on other nodes.
+      const ev = await append(store.id, 'member.deleted', { memberId }, now);
+      if (last !== null && oldest !== null) {
         trimmed += Math.max(0, last - oldest + 1);
-        storage.trimEvents(store.id, store.head - last);
+        await tx.trimEvents(store.id, ev.seq - last);
       }
-      const ev = append(store.id, 'member.deleted', { memberId }, now);
       events.push({ storeId: store.id, seq: ev.seq });
     }
     return { memberId, events, trimmed };

@@ -2,7 +2,7 @@
 import { type Member, type MemberProfile, type StockLine, type Style } from '../../shared/domain.ts';
 import { maskPhone, phoneLast4 } from './phone.ts';
 import { recommend } from './recommend.ts';
-import { type HqStorage, type MemberRecord } from '../ports/store.ts';
+import { type HqStore, type HqTx, type MemberRecord } from '../ports/store.ts';
 
 export const PROFILE_PURCHASES = 20;
 const HISTORY_FOR_RANKING = 500;
@@ -17,19 +17,24 @@ export interface StoreCatalog {
   popularity: ReadonlyMap<string, number>;
 }
 
-const catalogCache = new WeakMap<HqStorage, Map<string, StoreCatalog & { loadedAt: number }>>();
+/** Per store port (one per HQ instance in this process), per HQ store: the catalog last loaded. */
+const catalogCache = new WeakMap<HqStore, Map<string, StoreCatalog & { loadedAt: number }>>();
 
-function loadStoreCatalog(storage: HqStorage, storeId: string, now: number): StoreCatalog {
+async function loadStoreCatalog(r: HqTx, storeId: string, now: number): Promise<StoreCatalog> {
   return {
-    styles: storage.listStyles(),
-    stock: storage.stockForStore(storeId),
-    popularity: storage.popularityForStore(storeId, now - POPULARITY_WINDOW_MS),
+    styles: await r.listStyles(),
+    stock: await r.stockForStore(storeId),
+    popularity: await r.popularityForStore(storeId, now - POPULARITY_WINDOW_MS),
   };
 }
 
-/** Styles, stock or purchases changed: the next arrival reads the catalog afresh. */
-export function invalidateCatalog(storage: HqStorage): void {
-  catalogCache.delete(storage);
+/**
+ * Styles, stock or purchases changed: this node's next arrival reads the catalog afresh. The cache
+ * is per node; other nodes drop theirs when told (the bus's `catalog.changed`) or, at the latest,
+ * after CATALOG_CACHE_MS.
+ */
+export function invalidateCatalog(store: HqStore): void {
+  catalogCache.delete(store);
 }
 
 /** The desk-facing member: the full phone stays at HQ. */
@@ -40,7 +45,8 @@ export function toDeskMember(m: MemberRecord): Member {
 
 /**
  * Builds profiles for one store, loading the catalog, the store's stock and its popularity once,
- * so a snapshot with hundreds of profiles costs three queries plus one per member.
+ * so a snapshot with hundreds of profiles costs three queries plus one per member. A builder reads
+ * through the transaction (or read view) it was made in and must not outlive it.
  */
 export class ProfileBuilder {
   private readonly styles: readonly Style[];
@@ -48,37 +54,42 @@ export class ProfileBuilder {
   private readonly popularity: ReadonlyMap<string, number>;
 
   constructor(
-    private readonly storage: HqStorage,
+    private readonly r: HqTx,
     readonly storeId: string,
     private readonly now: number,
-    inputs?: StoreCatalog,
+    catalog: StoreCatalog,
   ) {
-    const c = inputs ?? loadStoreCatalog(storage, storeId, now);
-    this.styles = c.styles;
-    this.stock = c.stock;
-    this.popularity = c.popularity;
+    this.styles = catalog.styles;
+    this.stock = catalog.stock;
+    this.popularity = catalog.popularity;
+  }
+
+  /** A builder on a freshly read catalog. */
+  static async load(r: HqTx, storeId: string, now: number): Promise<ProfileBuilder> {
+    return new ProfileBuilder(r, storeId, now, await loadStoreCatalog(r, storeId, now));
   }
 
   /**
    * For the arrival hot path: the catalog, the store's stock and its popularity are read once and
    * reused for up to CATALOG_CACHE_MS (bench/: reading ~1,000 stock rows per arrival was 40% of
    * HQ's CPU). Ingest of styles, stock or purchases calls `invalidateCatalog`, so those show at
-   * once; a write that bypasses catalogIngest is seen within CATALOG_CACHE_MS.
+   * once on this node; a write that bypasses catalogIngest, or one made on another node whose
+   * notice was lost, is seen within CATALOG_CACHE_MS. `store` only keys the cache; `r` reads.
    */
-  static cached(storage: HqStorage, storeId: string, now: number): ProfileBuilder {
-    let stores = catalogCache.get(storage);
-    if (!stores) catalogCache.set(storage, (stores = new Map()));
+  static async cached(store: HqStore, r: HqTx, storeId: string, now: number): Promise<ProfileBuilder> {
+    let stores = catalogCache.get(store);
+    if (!stores) catalogCache.set(store, (stores = new Map()));
     let entry = stores.get(storeId);
     if (!entry || now - entry.loadedAt > CATALOG_CACHE_MS || now < entry.loadedAt) {
-      entry = { ...loadStoreCatalog(storage, storeId, now), loadedAt: now };
+      entry = { ...(await loadStoreCatalog(r, storeId, now)), loadedAt: now };
       stores.set(storeId, entry);
     }
-    return new ProfileBuilder(storage, storeId, now, entry);
+    return new ProfileBuilder(r, storeId, now, entry);
   }
 
-  profile(member: MemberRecord): MemberProfile {
+  async profile(member: MemberRecord): Promise<MemberProfile> {
     // Owned styles are excluded over a long history; the desk only needs the newest purchases.
-    const history = this.storage.purchasesOf(member.id, HISTORY_FOR_RANKING);
+    const history = await this.r.purchasesOf(member.id, HISTORY_FOR_RANKING);
     const purchases = history.slice(0, PROFILE_PURCHASES);
     const recommendations = recommend({
       member,

@@ -2,7 +2,7 @@
 // position matches the data exactly (the desk resumes from it and misses nothing).
 import { type MemberProfile } from '../../shared/domain.ts';
 import { type Snapshot } from '../../shared/protocol.ts';
-import { type HqStorage } from '../ports/store.ts';
+import { type HqStore } from '../ports/store.ts';
 import { ProfileBuilder, toDeskMember } from './profiles.ts';
 
 export const SNAPSHOT_DAYS = 3;
@@ -10,32 +10,33 @@ export const SNAPSHOT_DAYS = 3;
 export const SNAPSHOT_CHAT_DAYS = 30;
 export const SNAPSHOT_CHAT_MESSAGES = 50;
 
-export function takeSnapshot(storage: HqStorage, storeId: string, now = Date.now()): Snapshot {
-  return storage.read(() => {
-    const store = storage.getStore(storeId);
-    if (!store) throw new Error(`unknown store ${storeId}`);
-    const visits = storage.visitsSince(storeId, now - SNAPSHOT_DAYS * 24 * 60 * 60 * 1000);
-    const builder = new ProfileBuilder(storage, storeId, now);
+export function takeSnapshot(store: HqStore, storeId: string, now = Date.now()): Promise<Snapshot> {
+  return store.read(async (r): Promise<Snapshot> => {
+    const record = await r.getStore(storeId);
+    if (!record) throw new Error(`unknown store ${storeId}`);
+    const visits = await r.visitsSince(storeId, now - SNAPSHOT_DAYS * 24 * 60 * 60 * 1000);
+    const builder = await ProfileBuilder.load(r, storeId, now);
     const profiles: MemberProfile[] = [];
     const seen = new Set<string>();
     for (const v of visits) {
       if (seen.has(v.memberId)) continue;
       seen.add(v.memberId);
-      const member = storage.getMember(v.memberId);
-      if (member) profiles.push(builder.profile(member));
+      const member = await r.getMember(v.memberId);
+      if (member) profiles.push(await builder.profile(member));
+    }
+    const members = (await r.listHomeMembers(storeId)).map(toDeskMember);
+    const conversations: NonNullable<Snapshot['conversations']> = [];
+    for (const c of await r.chat.listConversations(storeId, now - SNAPSHOT_CHAT_DAYS * 24 * 60 * 60 * 1000, 500)) {
+      conversations.push({ memberId: c.memberId, receipts: c.receipts, messages: await r.chat.messages(storeId, c.memberId, null, SNAPSHOT_CHAT_MESSAGES) });
     }
     return {
       storeId,
-      storeName: store.name,
-      position: { epoch: store.epoch, seq: store.head },
+      storeName: record.name,
+      position: { epoch: record.epoch, seq: record.head },
       visits,
       profiles,
-      members: storage.listHomeMembers(storeId).map(toDeskMember),
-      conversations: storage.chat.listConversations(storeId, now - SNAPSHOT_CHAT_DAYS * 24 * 60 * 60 * 1000, 500).map((c) => ({
-        memberId: c.memberId,
-        receipts: c.receipts,
-        messages: storage.chat.messages(storeId, c.memberId, null, SNAPSHOT_CHAT_MESSAGES),
-      })),
+      members,
+      conversations,
     };
   });
 }

@@ -7,28 +7,37 @@ import { type HqHandle } from '../server.ts';
 const OPENERS = ['你好，请问这周有新款跑鞋吗？', '我上次买的鞋子有点挤脚，可以换大半码吗？', '周末店里有活动吗？', '请问42码的白色板鞋还有货吗？', '想给孩子买双运动鞋，有推荐吗？'];
 const REPLIES = ['好的，谢谢！', '那我周六下午过去看看。', '可以帮我留一双吗？', '明白了，谢谢店员～', '价格还能优惠吗？'];
 
-export function startChatSimulator(handle: HqHandle, options: { everyMs?: number; storeIds?: string[]; log?: (line: string) => void } = {}): { stop(): void } {
+export async function startChatSimulator(
+  handle: HqHandle,
+  options: { everyMs?: number; storeIds?: string[]; log?: (line: string) => void } = {},
+): Promise<{ stop(): void }> {
   const everyMs = options.everyMs ?? 20_000;
-  const storeIds = options.storeIds ?? handle.storage.listStores().map((s) => s.id);
+  const storeIds = options.storeIds ?? (await handle.store.read((r) => r.listStores())).map((s) => s.id);
   const pick = <T>(items: readonly T[]): T | undefined => items[Math.floor(Math.random() * items.length)];
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
 
-  const tick = () => {
+  const tick = async () => {
     try {
       for (const storeId of storeIds) {
         // Members answer clerks: a conversation whose newest message is the clerk's gets read, then a reply.
-        for (const c of handle.storage.chat.listConversations(storeId, Date.now() - 60 * 60 * 1000, 20)) {
-          const [last] = handle.storage.chat.messages(storeId, c.memberId, null, 1);
-          if (!last || last.from !== 'clerk' || c.receipts.memberRead >= last.n) continue;
-          handle.chat.memberReceipt(storeId, c.memberId, { delivered: last.n, read: last.n });
-          if (Math.random() < 0.7) handle.chat.sendFromMember(storeId, c.memberId, { clientId: randomUUID(), kind: 'text', text: pick(REPLIES)! });
+        const unread = await handle.store.read(async (r) => {
+          const out: { memberId: string; n: number }[] = [];
+          for (const c of await r.chat.listConversations(storeId, Date.now() - 60 * 60 * 1000, 20)) {
+            const [last] = await r.chat.messages(storeId, c.memberId, null, 1);
+            if (last && last.from === 'clerk' && c.receipts.memberRead < last.n) out.push({ memberId: c.memberId, n: last.n });
+          }
+          return out;
+        });
+        for (const { memberId, n } of unread) {
+          await handle.chat.memberReceipt(storeId, memberId, { delivered: n, read: n });
+          if (Math.random() < 0.7) await handle.chat.sendFromMember(storeId, memberId, { clientId: randomUUID(), kind: 'text', text: pick(REPLIES)! });
         }
       }
       if (Math.random() < 0.5) {
         const storeId = pick(storeIds);
-        const member = storeId ? pick(handle.storage.listHomeMembers(storeId)) : undefined;
-        if (storeId && member) handle.chat.sendFromMember(storeId, member.id, { clientId: randomUUID(), kind: 'text', text: pick(OPENERS)! });
+        const member = storeId ? pick(await handle.store.read((r) => r.listHomeMembers(storeId))) : undefined;
+        if (storeId && member) await handle.chat.sendFromMember(storeId, member.id, { clientId: randomUUID(), kind: 'text', text: pick(OPENERS)! });
       }
     } catch (err) {
       if (!stopped) options.log?.(`chat simulator: ${(err as Error).message}`);
@@ -37,10 +46,7 @@ export function startChatSimulator(handle: HqHandle, options: { everyMs?: number
 
   const schedule = () => {
     if (stopped) return;
-    timer = setTimeout(() => {
-      tick();
-      schedule();
-    }, everyMs * (0.5 + Math.random()));
+    timer = setTimeout(() => void tick().finally(schedule), everyMs * (0.5 + Math.random()));
     timer.unref();
   };
   schedule();
@@ -53,8 +59,8 @@ export function startChatSimulator(handle: HqHandle, options: { everyMs?: number
 }
 
 /** A sign-in the demo prints for the member page: a home member's card code and phone last 4. */
-export function demoMemberLogin(handle: HqHandle, storeId: string): { url: string; code: string; phoneLast4: string } | null {
-  const m = handle.storage.listHomeMembers(storeId)[0];
+export async function demoMemberLogin(handle: HqHandle, storeId: string): Promise<{ url: string; code: string; phoneLast4: string } | null> {
+  const [m] = await handle.store.read((r) => r.listHomeMembers(storeId));
   if (!m) return null;
   return { url: `${handle.url}/m/?store=${encodeURIComponent(storeId)}`, code: m.code, phoneLast4: m.phone.slice(-4) };
 }

@@ -2,8 +2,8 @@
 // `npm run hq -- --demo` prints. Added to a store only when missing (ids are fixed), so an
 // already-seeded database gets them too and a re-run never re-hashes.
 import { type ClerkRole } from '../../shared/clerks.ts';
-import { saveClerk } from '../app/clerks/service.ts';
-import { type HqStorage } from '../ports/store.ts';
+import { importClerks } from '../app/clerks/service.ts';
+import { type EventLog } from '../app/eventLog.ts';
 
 export interface DemoClerk {
   id: string;
@@ -33,10 +33,19 @@ export function demoClerks(storeIds: readonly string[]): DemoClerk[] {
   });
 }
 
-export function seedDemoClerks(storage: HqStorage, storeIds: readonly string[]): DemoClerk[] {
-  const clerks = demoClerks(storeIds.filter((id) => storage.getStore(id)));
-  storage.transaction(() => {
-    for (const c of clerks) if (!storage.clerks.getClerk(c.id)) saveClerk(storage, c);
+/** Saves the demo clerks that are missing, through the clerk use case (so their stores' desks hear `clerks.updated`). */
+export async function seedDemoClerks(log: EventLog, storeIds: readonly string[]): Promise<DemoClerk[]> {
+  const { clerks, missing } = await log.store.read(async (r) => {
+    const known: string[] = [];
+    for (const id of storeIds) if (await r.getStore(id)) known.push(id);
+    const clerks = demoClerks(known);
+    const missing: DemoClerk[] = [];
+    for (const c of clerks) if (!(await r.clerks.getClerk(c.id))) missing.push(c);
+    return { clerks, missing };
   });
+  if (missing.length) {
+    const result = await importClerks(log, missing.map((c) => ({ ...c, enabled: true })), Date.now());
+    if (result.errors.length) throw new Error(`demo clerks: ${result.errors.map((e) => e.message).join('; ')}`);
+  }
   return clerks;
 }

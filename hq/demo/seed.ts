@@ -1,7 +1,7 @@
 // The demo chain: three stores, ~2,000 members, ~150 styles and per-store stock with gaps, made
-// from a seeded PRNG so every run shows the same people and shoes. Written straight to storage in
+// from a seeded PRNG so every run shows the same people and shoes. Written straight to the store in
 // one transaction (no events: desks load it with their first snapshot), and skipped when the
-// database was already seeded.
+// database was already seeded. The demo clerks go through the clerk use case (see clerks.ts).
 import { type Category, type Purchase, type Style, type Tier } from '../../shared/domain.ts';
 import { type HqHandle } from '../server.ts';
 import { type MemberRecord } from '../ports/store.ts';
@@ -56,16 +56,14 @@ export async function seedDemo(handle: HqHandle, options: SeedOptions = {}): Pro
   const memberCount = options.members ?? 2000;
   const styleCount = options.styles ?? 150;
   const rng = new Prng(options.seed ?? 20251124);
-  const s = handle.storage;
   const stores = DEMO_STORES.slice(0, storeCount);
-  if (s.getMeta(SEEDED_KEY)) {
-    seedDemoClerks(s, stores.map((x) => x.id));
-    return { seeded: false, stores: stores.map((x) => x.id), members: s.countMembers(), styles: s.listStyles().length };
-  }
+  const storeIds = stores.map((x) => x.id);
 
   const now = Date.now();
-  s.transaction(() => {
-    for (const store of stores) if (!s.getStore(store.id)) s.upsertStore(store, newEpoch());
+  // The "already seeded" check is in the seeding transaction, so two nodes starting at once seed once.
+  const seeded = await handle.store.withTx(async (s) => {
+    if (await s.getMeta(SEEDED_KEY)) return false;
+    for (const store of stores) if (!(await s.getStore(store.id))) await s.upsertStore(store, newEpoch());
 
     const styles: Style[] = [];
     const perCategory = new Map<Category, number>();
@@ -89,7 +87,7 @@ export async function seedDemo(handle: HqHandle, options: SeedOptions = {}): Pro
         releasedAt: now - releasedDaysAgo * DAY - rng.int(0, DAY - 1),
       };
       styles.push(style);
-      s.upsertStyle(style);
+      await s.upsertStyle(style);
     }
 
     // Stock: each store carries most styles, with holes in colors and sizes like a real shelf.
@@ -98,7 +96,7 @@ export async function seedDemo(handle: HqHandle, options: SeedOptions = {}): Pro
         if (!rng.chance(0.85)) continue;
         for (const color of style.colors) {
           for (const size of style.sizes) {
-            if (rng.chance(0.65)) s.setStock({ storeId: store.id, styleId: style.id, color: color.code, size, qty: rng.int(1, 6) });
+            if (rng.chance(0.65)) await s.setStock({ storeId: store.id, styleId: style.id, color: color.code, size, qty: rng.int(1, 6) });
           }
         }
       }
@@ -137,7 +135,7 @@ export async function seedDemo(handle: HqHandle, options: SeedOptions = {}): Pro
         joinedAt,
         updatedAt: now,
       };
-      s.upsertMember(member);
+      await s.upsertMember(member);
       const purchaseCount = rng.int(0, 8);
       for (let p = 0; p < purchaseCount; p++) {
         // Members lean toward what they say they like.
@@ -155,11 +153,14 @@ export async function seedDemo(handle: HqHandle, options: SeedOptions = {}): Pro
           at: Math.max(joinedAt, now - rng.int(1, 720) * DAY),
           price: style.price - (rng.chance(0.3) ? rng.int(1, 10) * 1000 : 0),
         };
-        s.upsertPurchase(purchase);
+        await s.upsertPurchase(purchase);
       }
     }
-    s.setMeta(SEEDED_KEY, String(now));
+    await s.setMeta(SEEDED_KEY, String(now));
+    return true;
   });
-  seedDemoClerks(s, stores.map((x) => x.id));
-  return { seeded: true, stores: stores.map((x) => x.id), members: memberCount, styles: styleCount };
+  await seedDemoClerks(handle.eventLog, storeIds);
+  if (seeded) return { seeded: true, stores: storeIds, members: memberCount, styles: styleCount };
+  const [members, styles] = await handle.store.read(async (r) => [await r.countMembers(), (await r.listStyles()).length] as const);
+  return { seeded: false, stores: storeIds, members, styles };
 }

@@ -14,10 +14,14 @@ export interface SimulatorOptions {
   chatEveryMs?: number;
 }
 
-export function startSimulator(handle: HqHandle, options: SimulatorOptions = {}): { stop(): void } {
+export async function startSimulator(handle: HqHandle, options: SimulatorOptions = {}): Promise<{ stop(): void }> {
   const everyMs = options.everyMs ?? 4000;
-  const storeIds = options.storeIds ?? handle.storage.listStores().map((s) => s.id);
-  const members = new Map(storeIds.map((id) => [id, handle.storage.listHomeMembers(id).map((m) => m.code)]));
+  const { storeIds, members } = await handle.store.read(async (r) => {
+    const storeIds = options.storeIds ?? (await r.listStores()).map((s) => s.id);
+    const members = new Map<string, string[]>();
+    for (const id of storeIds) members.set(id, (await r.listHomeMembers(id)).map((m) => m.code));
+    return { storeIds, members };
+  });
   const recent: { storeId: string; code: string; at: number }[] = [];
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
@@ -52,8 +56,8 @@ export function startSimulator(handle: HqHandle, options: SimulatorOptions = {})
     timer = setTimeout(() => void tick().finally(schedule), everyMs * (0.5 + Math.random()));
     timer.unref();
   };
+  const chat = options.chatEveryMs === 0 ? null : await startChatSimulator(handle, { everyMs: options.chatEveryMs, storeIds, log: options.log });
   schedule();
-  const chat = options.chatEveryMs === 0 ? null : startChatSimulator(handle, { everyMs: options.chatEveryMs, storeIds, log: options.log });
   return {
     stop() {
       stopped = true;

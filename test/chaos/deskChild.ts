@@ -15,7 +15,7 @@ const send = (msg: unknown) => void (process.connected && process.send!(msg, () 
 
 async function main(): Promise<void> {
   const opts = JSON.parse(process.argv[2]!) as DeskChildOptions;
-  const desk = DeskCore.open({ ...opts, reconnect: { minMs: 50, maxMs: 500 }, silenceMs: 1500, ackEveryMs: 100 });
+  const desk = DeskCore.open({ dbPath: opts.dbPath, hqUrls: [opts.hqUrl], token: opts.token, reconnect: { minMs: 50, maxMs: 500 }, silenceMs: 1500, ackEveryMs: 100 });
   installPositionLog(opts.dbPath);
 
   process.on('message', (raw) => {

@@ -9,13 +9,12 @@ const opts = JSON.parse(process.argv[2]!) as { dbPath: string; port: number; sto
 const hq = await startHq({ dbPath: opts.dbPath, port: opts.port, heartbeatMs: opts.heartbeatMs ?? 500, headEveryMs: 400, log: () => {} });
 
 // Seed once (the file survives restarts): stores, members (home store round-robin), one style.
-const s = hq.storage;
-if (!s.getStore(opts.stores[0]!)) {
+if (!(await hq.store.read((r) => r.getStore(opts.stores[0]!)))) {
   const now = Date.now();
-  s.transaction(() => {
-    opts.stores.forEach((id, i) => s.upsertStore({ id, name: `Chaos store ${i + 1}`, city: 'Test' }, `epoch-${id}-1`));
+  await hq.store.withTx(async (s) => {
+    for (const [i, id] of opts.stores.entries()) await s.upsertStore({ id, name: `Chaos store ${i + 1}`, city: 'Test' }, `epoch-${id}-1`);
     for (let i = 1; i <= opts.members; i++) {
-      s.upsertMember({
+      await s.upsertMember({
         id: `cm${i}`,
         code: `C${String(i).padStart(6, '0')}`,
         name: `会员${i}`,
@@ -31,8 +30,8 @@ if (!s.getStore(opts.stores[0]!)) {
       });
     }
     const style: Style = { id: 'cs1', name: 'Chaos Runner', category: 'running', price: 49900, colors: [{ code: 'BLK', name: 'Black' }], sizes: [40], releasedAt: now - 86_400_000 };
-    s.upsertStyle(style);
-    for (const store of opts.stores) s.setStock({ storeId: store, styleId: 'cs1', color: 'BLK', size: 40, qty: 5 });
+    await s.upsertStyle(style);
+    for (const store of opts.stores) await s.setStock({ storeId: store, styleId: 'cs1', color: 'BLK', size: 40, qty: 5 });
   });
 }
 
@@ -41,10 +40,11 @@ const send = (msg: unknown) => void (process.connected && process.send!(msg, () 
 
 process.on('message', (raw) => {
   const msg = raw as { id: number; cmd: 'code'; storeId: string };
-  try {
-    if (msg.cmd === 'code') send({ id: msg.id, result: hq.createEnrollmentCode(msg.storeId) });
-  } catch (err) {
-    send({ id: msg.id, error: String(err) });
+  if (msg.cmd === 'code') {
+    hq.createEnrollmentCode(msg.storeId).then(
+      (result) => send({ id: msg.id, result }),
+      (err: unknown) => send({ id: msg.id, error: String(err) }),
+    );
   }
 });
 const stop = () => void hq.close().then(() => process.exit(0));

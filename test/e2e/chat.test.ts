@@ -14,7 +14,7 @@ describe('chat (browser)', () => {
   it('clerk and member chat live, with delivered and read on both sides', async () => {
     stack = await startStack({ locale: 'en-US' });
     const { page: desk, hq } = stack;
-    const member = hq.storage.listHomeMembers(STORE)[0]!;
+    const member = (await hq.store.read((r) => r.listHomeMembers(STORE)))[0]!;
     const { visitId } = await stack.arrive(member.id);
     await desk.locator(`li.arrival[data-visit-id="${visitId}"]`).click();
     await desk.locator(`.chat-open[data-member-id="${member.id}"]`).waitFor();
@@ -62,7 +62,7 @@ describe('chat (browser)', () => {
   it('the member page keeps a message still sending across a reload, then sends it once', async () => {
     stack = await startStack({ locale: 'en-US' });
     const { hq } = stack;
-    const member = hq.storage.listHomeMembers(STORE)[0]!;
+    const member = (await hq.store.read((r) => r.listHomeMembers(STORE)))[0]!;
     const context = await stack.browser.newContext({ locale: 'en-US' });
     // HQ's member socket, blocked: the page's socket opens but nothing reaches HQ (no welcome, no ack).
     let blocked = true;
@@ -86,7 +86,7 @@ describe('chat (browser)', () => {
     await phone.reload();
     await sending.waitFor({ timeout: 5000 });
     expect(await sending.getAttribute('data-client-id')).toBe(clientId);
-    expect(hq.storage.chat.messages(STORE, member.id, null, 100).filter((m) => m.body === 'reload-proof message')).toHaveLength(0);
+    expect((await hq.store.read((r) => r.chat.messages(STORE, member.id, null, 100))).filter((m) => m.body === 'reload-proof message')).toHaveLength(0);
 
     // The socket is let through: the reconnect resends it once and it is confirmed.
     blocked = false;
@@ -95,7 +95,7 @@ describe('chat (browser)', () => {
     await phone.reload();
     await phone.locator('li.msg.me[data-from="member"]', { hasText: 'reload-proof message' }).waitFor({ timeout: 10_000 });
     expect(await phone.locator('li.msg.me[data-state="sending"]').count()).toBe(0);
-    const stored = hq.storage.chat.messages(STORE, member.id, null, 100).filter((m) => m.body === 'reload-proof message');
+    const stored = (await hq.store.read((r) => r.chat.messages(STORE, member.id, null, 100))).filter((m) => m.body === 'reload-proof message');
     expect(stored.map((m) => m.clientId)).toEqual([clientId]);
     await context.close();
   });

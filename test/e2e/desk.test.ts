@@ -109,7 +109,8 @@ describe('clerk desk (browser)', () => {
   it('finds a member in the cache by card code and opens the card', async () => {
     stack = await startStack();
     const { page } = stack;
-    const member = stack.hq.storage.getMember(stack.members[7]!)!;
+    const memberId = stack.members[7]!;
+    const member = (await stack.hq.store.read((r) => r.getMember(memberId)))!;
     await page.locator('#member-search').fill(member.code);
     const hit = page.locator('.search-hit').filter({ hasText: member.code });
     await hit.waitFor({ timeout: 3000 });
@@ -171,8 +172,8 @@ describe('two counters (browser)', () => {
     // A second, real desk core at the same store: "Counter 2".
     const { DeskCore, enroll } = await import('../../electron/desk/deskCore.ts');
     const { join } = await import('node:path');
-    const other = await enroll(hq.url, hq.createEnrollmentCode('sh-nanjing'), 'Counter 2');
-    const counter2 = DeskCore.open({ dbPath: join(stack.dir, 'desk2.db'), hqUrl: hq.url, token: other.token, reconnect: { minMs: 100, maxMs: 400 } });
+    const other = await enroll(hq.url, await hq.createEnrollmentCode('sh-nanjing'), 'Counter 2');
+    const counter2 = DeskCore.open({ dbPath: join(stack.dir, 'desk2.db'), hqUrls: [hq.url], token: other.token, reconnect: { minMs: 100, maxMs: 400 } });
     try {
       // This counter loses its link (as if its Wi-Fi dropped) and claims while cut off...
       await stack.core.stop();

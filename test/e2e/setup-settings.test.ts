@@ -104,7 +104,7 @@ async function startRig(options: { bypassCsp?: boolean } = {}): Promise<Rig> {
 async function enrollViaSetup(r: Rig): Promise<void> {
   const { page } = r;
   await page.locator('#setup-hq').fill(r.hq.url);
-  await page.locator('#setup-code').fill(r.hq.createEnrollmentCode(STORE));
+  await page.locator('#setup-code').fill(await r.hq.createEnrollmentCode(STORE));
   await page.locator('#setup-device').fill('Counter 7');
   await page.getByRole('button', { name: 'Connect' }).click();
 }
@@ -161,7 +161,7 @@ describe('first-run setup (browser)', () => {
     await page.locator('.conn[data-status="online"]').waitFor({ timeout: 20_000 });
     expect(rig.host.identity).toMatchObject({ storeId: STORE, deviceName: 'Counter 7' });
     expect(readFileSync(join(rig.dir, 'desk.json'), 'utf8')).not.toContain(rig.host.identity!.token);
-    const member = rig.hq.storage.listHomeMembers(STORE)[0]!.id;
+    const member = (await rig.hq.store.read((r) => r.listHomeMembers(STORE)))[0]!.id;
     const visitId = await rig.arrive(member);
     await page.locator(arrival(visitId)).waitFor({ timeout: 10_000 });
   });

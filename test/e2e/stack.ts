@@ -54,11 +54,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   let hq = await startHq({ dbPath: hqDb, port: 0, log: quiet });
   const port = hq.port;
   await seedDemo(hq, { members: 50, styles: 20, seed: 7 });
-  const members = hq.storage.listHomeMembers(STORE).map((m) => m.id);
-  const identity = await enroll(hq.url, hq.createEnrollmentCode(STORE), options.deviceName ?? 'Counter 1');
+  const members = (await hq.store.read((r) => r.listHomeMembers(STORE))).map((m) => m.id);
+  const identity = await enroll(hq.url, await hq.createEnrollmentCode(STORE), options.deviceName ?? 'Counter 1');
   const core = DeskCore.open({
     dbPath: join(dir, 'desk.db'),
-    hqUrl: hq.url,
+    hqUrls: [hq.url],
     token: identity.token,
     // Reconnect quickly so the restart test does not wait on a long backoff.
     reconnect: { minMs: 100, maxMs: 400 },

@@ -96,14 +96,14 @@ describe('chat', () => {
     });
     await new Promise((r) => second.once('open', r));
     second.send(JSON.stringify({ t: 'hello', v: 1 }));
-    await waitFor(() => t.hq.chat.history(STORE_A, 'm1', null, 10).messages.length === 1, 5000, 'first send applied');
+    await waitFor(async () => (await t.hq.chat.history(STORE_A, 'm1', null, 10)).messages.length === 1, 5000, 'first send applied');
     second.send(JSON.stringify(cmd));
     second.send(JSON.stringify({ ...cmd, opId: '0190aaaa-0000-7000-8000-000000000002' }));
     await waitFor(() => acks.length === 2, 5000, 'two acks');
     second.close();
     expect(acks[0]).toMatchObject({ status: 'duplicate' });
     expect(acks[1]).toMatchObject({ status: 'ok', seq: null });
-    expect(t.hq.chat.history(STORE_A, 'm1', null, 10).messages).toHaveLength(1);
+    expect((await t.hq.chat.history(STORE_A, 'm1', null, 10)).messages).toHaveLength(1);
 
     const member = await loginM1();
     const body = { clientId: 'member-dup-1', kind: 'text', text: '重复发送' };
@@ -199,7 +199,7 @@ describe('chat', () => {
     expect(await a1.desk.getImage(queued[2]!.image!.id)).toMatchObject({ mime: 'image/png' });
     await a1.desk.close();
 
-    const reopened = Desk.open({ dbPath: a1.dbPath, hqUrl: t.url, token: a1.token, ...FAST });
+    const reopened = Desk.open({ dbPath: a1.dbPath, hqUrls: [t.url], token: a1.token, ...FAST });
     t.desks.push(reopened);
     expect((await reopened.getConnection()).queued).toBe(4);
     reopened.start();

@@ -12,7 +12,7 @@ let t: TestHq;
 let token: string;
 let core: DeskCore;
 const dbPath = () => join(t.dir, 'desk.db');
-const open = () => DeskCore.open({ dbPath: dbPath(), hqUrl: t.hq.url, token, reconnect: { minMs: 50, maxMs: 200 }, lockAfterMs: 60_000 });
+const open = () => DeskCore.open({ dbPath: dbPath(), hqUrls: [t.hq.url], token, reconnect: { minMs: 50, maxMs: 200 }, lockAfterMs: 60_000 });
 
 beforeAll(async () => {
   t = await startTestHq();
@@ -52,7 +52,7 @@ describe('desk clerks', () => {
     const { body } = await postArrival(t.hq, { storeId: 'store-a', memberId: 'm1', source: 'door' });
     await waitFor(async () => (await core.getVisit(body.visitId)) !== null, 5000, 'arrival');
     await core.claimVisit(body.visitId);
-    await waitFor(() => t.hq.storage.getVisit(body.visitId)?.claimedBy?.clerkName === 'Ann', 5000, 'claim by Ann at HQ');
+    await waitFor(async () => (await t.hq.store.read((r) => r.getVisit(body.visitId)))?.claimedBy?.clerkName === 'Ann', 5000, 'claim by Ann at HQ');
     await expect(core.managerReport({ from: 0, to: Date.now() + 1000 })).rejects.toMatchObject({ code: 'not_allowed' });
     await expect(core.managerTimeline(body.visitId)).rejects.toBeInstanceOf(DeskError);
     // Locked: actions no longer carry the clerk, and nobody is "active".

@@ -73,7 +73,7 @@ describe('desk outbox', () => {
     }
 
     // Reopened on the same file, still offline: the claim is there, pending.
-    const desk = DeskCore.open({ dbPath, hqUrl: t.url, token, ...FAST });
+    const desk = DeskCore.open({ dbPath, hqUrls: [t.url], token, ...FAST });
     t.desks.push(desk);
     expect(await desk.getVisit(visitId)).toMatchObject({ status: 'claimed', sync: 'pending', claimedBy: { deviceId } });
     expect((await desk.getConnection()).queued).toBe(1);

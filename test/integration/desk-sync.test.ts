@@ -90,7 +90,7 @@ describe('desk ↔ HQ sync', () => {
     await desk.stop();
     const oldEpoch = desk.position.epoch;
 
-    const newEpoch = t.hq.rotateEpoch(STORE_A);
+    const newEpoch = await t.hq.rotateEpoch(STORE_A);
     await t.arrival(STORE_A, 'm3');
     await t.arrival(STORE_A, 'm5');
     expect(newEpoch).not.toBe(oldEpoch);
@@ -103,7 +103,7 @@ describe('desk ↔ HQ sync', () => {
 
     // A connected desk is reset too when the epoch rotates under it, and stays live afterwards.
     const resetsBefore = desk.stats.resets;
-    const e3 = t.hq.rotateEpoch(STORE_A);
+    const e3 = await t.hq.rotateEpoch(STORE_A);
     await waitFor(() => desk.position.epoch === e3 && desk.stats.resets > resetsBefore, 5000, 'live reset');
     await t.arrival(STORE_A, 'm7');
     await waitFor(async () => (await desk.listVisits({})).length === 4, 5000, 'live after reset');

@@ -27,7 +27,7 @@ beforeAll(async () => {
   // Rate limits off: the fuzzer sends far more than one client IP may (the limits have their own test).
   t = await startTestHq({ httpRateLimits: false, maxFramesPerSecond: 1000 });
   const e = await enroll(t.hq, 'store-a', 'Well-behaved counter');
-  good = DeskCore.open({ dbPath: join(t.dir, 'good-desk.db'), hqUrl: t.hq.url, token: e.token, ...FAST });
+  good = DeskCore.open({ dbPath: join(t.dir, 'good-desk.db'), hqUrls: [t.hq.url], token: e.token, ...FAST });
   good.start();
   await waitFor(async () => (await good.getConnection()).status === 'online', 5000, 'good desk online');
 });
@@ -79,7 +79,7 @@ describe('HQ desk socket fuzz', () => {
       d.close();
     }
     expect(Object.keys(tally).length).toBeGreaterThan(1);
-    const head = t.hq.storage.getStore('store-a')!.head;
+    const head = (await t.hq.store.read((r) => r.getStore('store-a')))!.head;
     await waitFor(() => good.position.seq === head, 5000, 'good desk at head');
     expect((await good.listArrivals({})).length).toBe(2); // m1 and m2: repeats bump the open visit
     expect(good.stats.gaps).toBe(0);
@@ -115,7 +115,7 @@ describe('HQ HTTP fuzz', () => {
     }
     expect(Object.keys(statuses).some((s) => Number(s) >= 400)).toBe(true);
     expect(prototypeIsClean()).toBe(true);
-    const head = t.hq.storage.getStore('store-a')!.head;
+    const head = (await t.hq.store.read((r) => r.getStore('store-a')))!.head;
     await waitFor(() => good.position.seq === head, 5000, 'good desk at head');
   });
 });

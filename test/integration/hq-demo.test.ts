@@ -31,13 +31,13 @@ describe('demo seed', () => {
     const first = await seedDemo(hq);
     expect(performance.now() - started).toBeLessThan(3000);
     expect(first).toMatchObject({ seeded: true, members: 2000, styles: 150 });
-    expect(hq.storage.listStores().map((s) => s.id).sort()).toEqual(['bj-sanlitun', 'sh-nanjing', 'sz-mixc']);
-    expect(hq.storage.countMembers()).toBe(2000);
+    expect((await hq.store.read((r) => r.listStores())).map((s) => s.id).sort()).toEqual(['bj-sanlitun', 'sh-nanjing', 'sz-mixc']);
+    expect(await hq.store.read((r) => r.countMembers())).toBe(2000);
     expect((await seedDemo(hq)).seeded).toBe(false);
-    expect(hq.storage.countMembers()).toBe(2000);
-    const styles = hq.storage.listStyles();
+    expect(await hq.store.read((r) => r.countMembers())).toBe(2000);
+    const styles = await hq.store.read((r) => r.listStyles());
     expect(styles.some((s) => Date.now() - s.releasedAt < 7 * 24 * 60 * 60 * 1000)).toBe(true);
-    const m = hq.storage.listHomeMembers('sh-nanjing')[0]!;
+    const m = (await hq.store.read((r) => r.listHomeMembers('sh-nanjing')))[0]!;
     expect(m.phone).toMatch(/^1\d{10}$/);
     expect(m.sizes.cn).toBe(Math.round((m.sizes.eu + 10) * 5));
   });
@@ -47,11 +47,12 @@ describe('demo seed', () => {
     const b = await fresh();
     await seedDemo(a, { members: 60, styles: 20, seed: 7 });
     await seedDemo(b, { members: 60, styles: 20, seed: 7 });
-    const names = (hq: HqHandle) => hq.storage.listHomeMembers('sz-mixc').map((m) => `${m.name}/${m.nameEn}/${m.sizes.eu}`);
-    expect(names(a)).toEqual(names(b));
-    expect(a.storage.listStyles().map((s) => s.name)).toEqual(b.storage.listStyles().map((s) => s.name));
+    const names = async (hq: HqHandle) => (await hq.store.read((r) => r.listHomeMembers('sz-mixc'))).map((m) => `${m.name}/${m.nameEn}/${m.sizes.eu}`);
+    expect(await names(a)).toEqual(await names(b));
+    const styleNames = async (hq: HqHandle) => (await hq.store.read((r) => r.listStyles())).map((s) => s.name);
+    expect(await styleNames(a)).toEqual(await styleNames(b));
 
-    const sim = startSimulator(a, { everyMs: 20, storeIds: ['sh-nanjing'] });
+    const sim = await startSimulator(a, { everyMs: 20, storeIds: ['sh-nanjing'] });
     const { token } = await enroll(a, 'sh-nanjing');
     const desk = await TestDesk.connect(a, token);
     const ev = await desk.waitFor((f) => f.t === 'ev' && f.type === 'arrival');

@@ -111,7 +111,7 @@ describe('desk socket', () => {
     expect(noted.data.visit.notes.map((n) => n.text)).toEqual(['喜欢白色']);
     await new Promise((r) => setTimeout(r, 100));
     expect(other.events().filter((e) => e.type === 'visit.noted')).toHaveLength(1);
-    expect(t.hq.storage.getStore('store-a')!.head).toBe(2);
+    expect((await t.hq.store.read((r) => r.getStore('store-a')))!.head).toBe(2);
     desk.close();
     other.close();
   });

@@ -17,7 +17,7 @@ const ingest = (path: string, body: string, contentType = 'application/json', ke
 
 describe('enrollment', () => {
   it('accepts a code once', async () => {
-    const code = t.hq.createEnrollmentCode('store-a');
+    const code = await t.hq.createEnrollmentCode('store-a');
     const post = () =>
       fetch(`${t.hq.url}/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code, deviceName: 'Till' }) });
     const first = await post();
@@ -32,7 +32,7 @@ describe('enrollment', () => {
   });
 
   it('refuses expired and unknown codes, and bad bodies with JSON errors', async () => {
-    const code = t.hq.createEnrollmentCode('store-a', -1);
+    const code = await t.hq.createEnrollmentCode('store-a', -1);
     const expired = await fetch(`${t.hq.url}/v1/enroll`, { method: 'POST', body: JSON.stringify({ code, deviceName: 'x' }) });
     expect(expired.status).toBe(410);
     const unknown = await fetch(`${t.hq.url}/v1/enroll`, { method: 'POST', body: JSON.stringify({ code: 'AAAA-BBBB-CCCC', deviceName: 'x' }) });
@@ -64,7 +64,7 @@ describe('arrivals ingest', () => {
     await desk.waitFor((f) => f.t === 'ev');
     await new Promise((r) => setTimeout(r, 100));
     expect(desk.events()).toHaveLength(1);
-    expect(t.hq.storage.getStore('store-a')!.head).toBe(1);
+    expect((await t.hq.store.read((r) => r.getStore('store-a')))!.head).toBe(1);
     // Reusing a key for another request is a client bug, and said so.
     const reused = await postArrival(t.hq, { ...body, memberCode: 'M0002' }, 'door-1');
     expect(reused.status).toBe(422);
@@ -102,7 +102,7 @@ describe('arrivals ingest', () => {
     expect((await post({ items: [{ ...items[0], memberCode: 'M0002' }] })).body.results[0]).toMatchObject({ error: { code: 'idempotency_key_reused' } });
     await desk.waitFor(() => desk.events().length >= 2);
     expect(desk.events()).toHaveLength(2);
-    expect(t.hq.storage.getStore('store-a')!.head).toBe(2);
+    expect((await t.hq.store.read((r) => r.getStore('store-a')))!.head).toBe(2);
     // Schema-checked as a whole, and behind the integration key.
     expect((await post({ items: [] })).status).toBe(422);
     expect((await post([items[0]])).status).toBe(422);
@@ -114,12 +114,22 @@ describe('arrivals ingest', () => {
     const { token } = await enroll(t.hq, 'store-a');
     const desk = await TestDesk.connect(t.hq, token);
     // Fail the middle item inside its savepoint: after its visit and event were written.
-    const storage = t.hq.storage;
-    const put = storage.putIdempotent.bind(storage);
-    storage.putIdempotent = (key, hash, result, now) => {
-      if (key === 'arrivals:boom') throw new HttpError(409, 'boom', 'injected failure after the event was appended');
-      put(key, hash, result, now);
-    };
+    const store = t.hq.store;
+    const withTx = store.withTx.bind(store);
+    store.withTx = (fn) =>
+      withTx((tx) =>
+        fn(
+          new Proxy(tx, {
+            get: (target, prop, receiver) =>
+              prop === 'putIdempotent'
+                ? async (key: string, hash: string, result: string, now: number) => {
+                    if (key === 'arrivals:boom') throw new HttpError(409, 'boom', 'injected failure after the event was appended');
+                    await target.putIdempotent(key, hash, result, now);
+                  }
+                : Reflect.get(target, prop, receiver),
+          }),
+        ),
+      );
     const items = [
       { idempotencyKey: 'b-1', storeId: 'store-a', memberCode: 'M0001', source: 'door' },
       { idempotencyKey: 'boom', storeId: 'store-a', memberCode: 'M0002', source: 'door' },
@@ -131,10 +141,10 @@ describe('arrivals ingest', () => {
     expect(r[0]).toMatchObject({ index: 0, status: 'created', seq: 1 });
     expect(r[1]).toMatchObject({ index: 1, error: { code: 'boom' } });
     expect(r[2]).toMatchObject({ index: 2, status: 'created', seq: 2 });
-    expect(storage.getStore('store-a')!.head).toBe(2);
-    expect(storage.readEvents('store-a', 0, 10).map((e) => e.seq)).toEqual([1, 2]);
-    expect(storage.getIdempotent('arrivals:boom')).toBeFalsy();
-    expect(storage.getIdempotent('arrivals:b-3')).toBeTruthy();
+    expect((await store.read((r) => r.getStore('store-a')))!.head).toBe(2);
+    expect((await store.read((r) => r.readEvents('store-a', 0, 10))).map((e) => e.seq)).toEqual([1, 2]);
+    expect(await store.read((r) => r.getIdempotent('arrivals:boom'))).toBeFalsy();
+    expect(await store.read((r) => r.getIdempotent('arrivals:b-3'))).toBeTruthy();
     // The failed member got no visit; the desk saw exactly the two committed events, in order.
     await desk.waitFor(() => desk.events().length >= 2);
     expect(desk.events().map((e) => [e.seq, e.type])).toEqual([
@@ -194,11 +204,11 @@ describe('CSV and JSON ingest', () => {
     expect(body.imported).toBe(2);
     expect(body.errors.map((e) => e.line)).toEqual([4, 5]);
     expect(body.errors[0]!.message).toContain('tier');
-    const chen = t.hq.storage.getMember('m10')!;
+    const chen = (await t.hq.store.read((r) => r.getMember('m10')))!;
     expect(chen.phone).toBe('13900000010');
     expect(chen.sizes).toEqual({ eu: 37.5, cn: 238 });
     expect(chen.preferences).toEqual(['running', 'retro']);
-    expect(t.hq.storage.getMember('m11')!.name).toBe('Smith, Anna');
+    expect((await t.hq.store.read((r) => r.getMember('m11')))!.name).toBe('Smith, Anna');
   });
 
   it('imports stock CSV and JSON catalog, refusing bad items', async () => {
@@ -213,7 +223,7 @@ describe('CSV and JSON ingest', () => {
     const stock = (await (await ingest('/v1/ingest/stock.csv', csv, 'text/csv')).json()) as { imported: number; errors: { line: number }[] };
     expect(stock.imported).toBe(1);
     expect(stock.errors.map((e) => e.line)).toEqual([3, 4]);
-    expect(t.hq.storage.stockForStore('store-a').find((l) => l.styleId === 's9')).toMatchObject({ size: 38, qty: 4 });
+    expect((await t.hq.store.read((r) => r.stockForStore('store-a'))).find((l) => l.styleId === 's9')).toMatchObject({ size: 38, qty: 4 });
     const noHeader = await ingest('/v1/ingest/stock.csv', 'a,b\n1,2\n', 'text/csv');
     expect(noHeader.status).toBe(400);
   });

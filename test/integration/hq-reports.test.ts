@@ -33,27 +33,28 @@ const signIn = async (token: string, clerkId: string, pin: string) =>
 
 beforeAll(async () => {
   t = await startTestHq();
-  const s = t.hq.storage;
-  const m2 = s.getMember('m2')!;
-  s.upsertMember({ ...m2, tier: 'gold' });
-  for (const f of KPI_VISITS) {
-    s.insertVisit({
-      id: f.visitId,
-      storeId: 'store-a',
-      memberId: f.memberId,
-      source: 'door',
-      status: f.status,
-      arrivedAt: f.arrivedAt,
-      lastSeenAt: f.arrivedAt,
-      arrivals: 1,
-      claimedBy: f.claimedAt === null ? null : { deviceId: 'd1', deviceName: f.deviceName!, ...(f.clerkId ? { clerkId: f.clerkId, clerkName: f.clerkName! } : {}) },
-      claimedAt: f.claimedAt,
-      closedAt: f.closedAt,
-      outcome: f.outcome,
-    });
-  }
-  // A visit at the other store, in range: never in store A's figures.
-  s.insertVisit({ id: 'vb', storeId: 'store-b', memberId: 'm3', source: 'door', status: 'open', arrivedAt: DAY_FROM + 1000, lastSeenAt: DAY_FROM + 1000, arrivals: 1, claimedBy: null, claimedAt: null, closedAt: null, outcome: null });
+  await t.hq.store.withTx(async (s) => {
+    const m2 = (await s.getMember('m2'))!;
+    await s.upsertMember({ ...m2, tier: 'gold' });
+    for (const f of KPI_VISITS) {
+      await s.insertVisit({
+        id: f.visitId,
+        storeId: 'store-a',
+        memberId: f.memberId,
+        source: 'door',
+        status: f.status,
+        arrivedAt: f.arrivedAt,
+        lastSeenAt: f.arrivedAt,
+        arrivals: 1,
+        claimedBy: f.claimedAt === null ? null : { deviceId: 'd1', deviceName: f.deviceName!, ...(f.clerkId ? { clerkId: f.clerkId, clerkName: f.clerkName! } : {}) },
+        claimedAt: f.claimedAt,
+        closedAt: f.closedAt,
+        outcome: f.outcome,
+      });
+    }
+    // A visit at the other store, in range: never in store A's figures.
+    await s.insertVisit({ id: 'vb', storeId: 'store-b', memberId: 'm3', source: 'door', status: 'open', arrivedAt: DAY_FROM + 1000, lastSeenAt: DAY_FROM + 1000, arrivals: 1, claimedBy: null, claimedAt: null, closedAt: null, outcome: null });
+  });
   deskA = await enroll(t.hq, 'store-a');
   deskB = await enroll(t.hq, 'store-b');
   const imported = await http('/v1/ingest/clerks', {
@@ -83,7 +84,7 @@ describe('clerks at HQ', () => {
     expect(res.json).toMatchObject({ saved: 1, errors: [{ line: 3 }] });
     const noKey = await http('/v1/ingest/clerks', { method: 'POST', body: [{ storeId: 'store-a', name: 'Q', pin: '1234' }] });
     expect(noKey.status).toBe(401);
-    const stored = t.hq.storage.clerks.getClerk('mgr-B')!;
+    const stored = (await t.hq.store.read((r) => r.clerks.getClerk('mgr-B')))!;
     expect(stored.pinHash).toMatchObject({ alg: 'scrypt', N: 16384, r: 8, p: 1, keyLen: 32 });
     expect(JSON.stringify(stored)).not.toContain('5555');
   });
@@ -119,8 +120,7 @@ describe('clerks at HQ', () => {
 describe('commands record the clerk', () => {
   it('fills Actor.clerkId/clerkName, and rejects a clerk of another store', async () => {
     const desk = await TestDesk.connect(t.hq, deskA.token);
-    const v = t.hq.storage.insertVisit({ id: 'vc', storeId: 'store-a', memberId: 'm1', source: 'door', status: 'open', arrivedAt: Date.now(), lastSeenAt: Date.now(), arrivals: 1, claimedBy: null, claimedAt: null, closedAt: null, outcome: null });
-    void v;
+    await t.hq.store.withTx((tx) => tx.insertVisit({ id: 'vc', storeId: 'store-a', memberId: 'm1', source: 'door', status: 'open', arrivedAt: Date.now(), lastSeenAt: Date.now(), arrivals: 1, claimedBy: null, claimedAt: null, closedAt: null, outcome: null }));
     desk.send({ t: 'cmd', opId: 'op-x', type: 'claim', data: { visitId: 'vc' }, clerkId: 'clerk-X' });
     const rejected = await desk.waitFor((f) => f.t === 'cmdAck' && f.opId === 'op-x');
     expect(rejected).toMatchObject({ status: 'rejected', rejection: { code: 'invalid' } });
@@ -178,7 +178,7 @@ describe('manager reports', () => {
   });
 
   it('the chain admin key sees every store, per store and in total', async () => {
-    const res = await http(`/v1/reports/kpis?${range}`, { headers: { 'x-admin-key': adminKey(t.hq.storage) } });
+    const res = await http(`/v1/reports/kpis?${range}`, { headers: { 'x-admin-key': await adminKey(t.hq.store) } });
     expect(res.status).toBe(200);
     expect(res.json.stores).toEqual(['store-a', 'store-b']);
     expect((res.json.kpis as { arrivals: number }).arrivals).toBe(9);

@@ -71,7 +71,7 @@ describe('resume', () => {
     await arrivals(2);
     const { token } = await enroll(t.hq, 'store-a');
     const desk = await TestDesk.connect(t.hq, token, { t: 'hello', v: 1, resume: { epoch: 'epoch-a1', seq: 2 } });
-    const epoch = t.hq.rotateEpoch('store-a');
+    const epoch = await t.hq.rotateEpoch('store-a');
     expect(await desk.waitFor<ResetFrame>((f) => f.t === 'reset')).toMatchObject({ epoch, head: 2, reason: 'epoch_changed' });
     desk.close();
     await desk.closed;

@@ -36,17 +36,16 @@ export async function startTestHq(extra: Partial<HqOptions> = {}): Promise<TestH
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  seedFixture(t.hq);
+  await seedFixture(t.hq);
   return t;
 }
 
 /** Stores A and B, four members, three styles with stock. */
-export function seedFixture(hq: HqHandle): void {
-  const s = hq.storage;
+export async function seedFixture(hq: HqHandle): Promise<void> {
   const now = Date.now();
-  s.transaction(() => {
-    s.upsertStore({ id: 'store-a', name: 'Store A', city: 'Shanghai' }, 'epoch-a1');
-    s.upsertStore({ id: 'store-b', name: 'Store B', city: 'Beijing' }, 'epoch-b1');
+  await hq.store.withTx(async (s) => {
+    await s.upsertStore({ id: 'store-a', name: 'Store A', city: 'Shanghai' }, 'epoch-a1');
+    await s.upsertStore({ id: 'store-b', name: 'Store B', city: 'Beijing' }, 'epoch-b1');
     const member = (id: string, code: string, name: string, phone: string, home: string) =>
       s.upsertMember({
         id,
@@ -62,10 +61,10 @@ export function seedFixture(hq: HqHandle): void {
         joinedAt: now - 100 * DAY,
         updatedAt: now,
       });
-    member('m1', 'M0001', '王芳', '13800000001', 'store-a');
-    member('m2', 'M0002', '李娜', '13800000002', 'store-a');
-    member('m3', 'M0003', '张伟', '13800000003', 'store-b');
-    member('m4', 'M0004', '刘洋', '13800000004', 'store-b');
+    await member('m1', 'M0001', '王芳', '13800000001', 'store-a');
+    await member('m2', 'M0002', '李娜', '13800000002', 'store-a');
+    await member('m3', 'M0003', '张伟', '13800000003', 'store-b');
+    await member('m4', 'M0004', '刘洋', '13800000004', 'store-b');
     const style = (id: string, category: Style['category']): Style => ({
       id,
       name: `Style ${id}`,
@@ -76,14 +75,14 @@ export function seedFixture(hq: HqHandle): void {
       releasedAt: now - 60 * DAY,
     });
     for (const st of [style('s1', 'running'), style('s2', 'casual'), style('s3', 'retro')]) {
-      s.upsertStyle(st);
-      for (const store of ['store-a', 'store-b']) s.setStock({ storeId: store, styleId: st.id, color: 'BLK', size: 38, qty: 2 });
+      await s.upsertStyle(st);
+      for (const store of ['store-a', 'store-b']) await s.setStock({ storeId: store, styleId: st.id, color: 'BLK', size: 38, qty: 2 });
     }
   });
 }
 
 export async function enroll(hq: HqHandle, storeId: string, deviceName = 'Counter 1'): Promise<{ token: string; deviceId: string }> {
-  const code = hq.createEnrollmentCode(storeId);
+  const code = await hq.createEnrollmentCode(storeId);
   const res = await fetch(`${hq.url}/v1/enroll`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

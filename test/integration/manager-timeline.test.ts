@@ -22,7 +22,7 @@ beforeAll(async () => {
     ]);
   expect(res.status).toBe(200);
   const { token } = await enroll(t.hq, 'store-a');
-  core = DeskCore.open({ dbPath: join(t.dir, 'desk.db'), hqUrl: t.hq.url, token, reconnect: { minMs: 50, maxMs: 200 }, lockAfterMs: 60_000 });
+  core = DeskCore.open({ dbPath: join(t.dir, 'desk.db'), hqUrls: [t.hq.url], token, reconnect: { minMs: 50, maxMs: 200 }, lockAfterMs: 60_000 });
   core.start();
   await waitFor(async () => (await core.getConnection()).status === 'online', 10_000, 'online');
   await waitFor(async () => (await core.listClerks()).length === 2, 5000, 'clerk list');
@@ -47,12 +47,12 @@ describe('manager timeline', () => {
     expect((await core.signIn('ann', '1111')).ok).toBe(true);
     await waitFor(async () => (await core.getVisit(body.visitId)) !== null, 5000, 'arrival');
     await core.claimVisit(body.visitId);
-    await waitFor(() => t.hq.storage.getVisit(body.visitId)?.claimedAt != null, 5000, 'claim at HQ');
+    await waitFor(async () => (await t.hq.store.read((r) => r.getVisit(body.visitId)))?.claimedAt != null, 5000, 'claim at HQ');
     await tick();
     await say('do you have size 38?', 'tl-msg-1');
     await say('in black, please', 'tl-msg-2');
     await core.closeVisit(body.visitId, 'purchased');
-    await waitFor(() => t.hq.storage.getVisit(body.visitId)?.closedAt != null, 5000, 'close at HQ');
+    await waitFor(async () => (await t.hq.store.read((r) => r.getVisit(body.visitId)))?.closedAt != null, 5000, 'close at HQ');
     await tick();
     await say('thanks, after the visit', 'tl-msg-3');
     await waitFor(async () => (await core.getConversation('m1', { limit: 100 })).messages.length === 4, 5000, 'messages cached');
@@ -70,10 +70,10 @@ describe('manager timeline', () => {
     expect(online!.visit).toMatchObject({ visitId: body.visitId, outcome: 'purchased', clerkName: 'Ann' });
 
     // HQ's route itself (chain admin key): the same entries, built in SQL.
-    const direct = await fetch(`${t.hq.url}/v1/reports/timeline?visit=${body.visitId}`, { headers: { 'x-admin-key': adminKey(t.hq.storage) } });
+    const direct = await fetch(`${t.hq.url}/v1/reports/timeline?visit=${body.visitId}`, { headers: { 'x-admin-key': await adminKey(t.hq.store) } });
     expect(direct.status).toBe(200);
     expect(((await direct.json()) as VisitTimeline).entries).toEqual(online!.entries);
-    expect((await fetch(`${t.hq.url}/v1/reports/timeline?visit=nope`, { headers: { 'x-admin-key': adminKey(t.hq.storage) } })).status).toBe(404);
+    expect((await fetch(`${t.hq.url}/v1/reports/timeline?visit=nope`, { headers: { 'x-admin-key': await adminKey(t.hq.store) } })).status).toBe(404);
 
     await core.stop();
     const offline = await core.managerTimeline(body.visitId);

@@ -43,10 +43,10 @@ describe('member deletion', () => {
     const snap = await t.snapshot(auditor.token);
     expect(JSON.stringify(snap)).not.toContain('"m1"');
     const head = snap.position.seq;
-    expect(t.hq.storage.getMember('m1')).toBeNull();
-    const retained = t.hq.storage.readEvents(STORE_A, 0, 1000);
+    expect(await t.hq.store.read((r) => r.getMember('m1'))).toBeNull();
+    const retained = await t.hq.store.read((r) => r.readEvents(STORE_A, 0, 1000));
     expect(retained.filter((e) => e.data.includes('"m1"')).map((e) => e.type)).toEqual(['member.deleted']);
-    expect(t.hq.storage.readEvents(STORE_B, 0, 1000).map((e) => e.type)).toContain('member.deleted');
+    expect((await t.hq.store.read((r) => r.readEvents(STORE_B, 0, 1000))).map((e) => e.type)).toContain('member.deleted');
 
     // The live desk applies member.deleted.
     await waitFor(async () => (await live.desk.getMember('m1')) === null && (await live.desk.getVisit(visitId)) === null, 5000, 'live desk erased m1');
@@ -54,7 +54,7 @@ describe('member deletion', () => {
     await waitFor(() => live.desk.position.seq === head, 5000, 'live desk at head');
 
     // The desk that was offline: its resume point is inside the trimmed log → reset → snapshot.
-    const back = DeskCore.open({ dbPath: offline.dbPath, hqUrl: t.url, token: offline.token, ...FAST });
+    const back = DeskCore.open({ dbPath: offline.dbPath, hqUrls: [t.url], token: offline.token, ...FAST });
     t.desks.push(back);
     back.start();
     await waitFor(() => back.position.seq === head, 5000, 'offline desk caught up');
@@ -72,9 +72,9 @@ describe('member deletion from the command line', () => {
     const { visitId } = await t.arrival(STORE_A, 'm1');
     const { stdout } = await admin('erase-member', '--member', 'm1');
     expect(stdout).toMatch(/member m1 erased: member\.deleted in 2 stores, \d+ log entries trimmed/);
-    expect(t.hq.storage.getMember('m1')).toBeNull();
+    expect(await t.hq.store.read((r) => r.getMember('m1'))).toBeNull();
     for (const store of [STORE_A, STORE_B]) {
-      const left = t.hq.storage.readEvents(store, 0, 1000).filter((e) => e.data.includes('"m1"'));
+      const left = (await t.hq.store.read((r) => r.readEvents(store, 0, 1000))).filter((e) => e.data.includes('"m1"'));
       expect(left.map((e) => e.type)).toEqual(['member.deleted']);
     }
     // A desk enrolled afterwards never sees the member; the running HQ appends after the CLI's event.

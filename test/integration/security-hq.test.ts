@@ -11,7 +11,7 @@ const run = promisify(execFile);
 let t: TestHq;
 
 beforeEach(async () => {
-  t = await startTestHq({ revokePollMs: 200 });
+  t = await startTestHq({ sweepMs: 200 });
 });
 afterEach(async () => {
   await t.cleanup();
@@ -84,7 +84,7 @@ describe('revocation', () => {
     const closed = await desk.closed;
     expect(closed.code).toBe(CloseCode.unauthorized);
     expect(Date.now() - started).toBeLessThan(5000);
-    // The CLI itself takes most of that; HQ's part is one poll (200 ms here, 1 s by default).
+    // The CLI itself takes most of that; HQ's part is one sweep (200 ms here, 3 s by default).
     const again = new TestDesk(t.hq, a.token);
     await expect(again.opened).rejects.toThrow(/401/);
     expect((await get('/v1/snapshot', a.token)).status).toBe(401);

@@ -31,7 +31,7 @@ async function syncedDesk() {
 }
 
 function reopen(dbPath: string, token: string): DeskCore {
-  const desk = DeskCore.open({ dbPath, hqUrl: t.url, token, ...FAST });
+  const desk = DeskCore.open({ dbPath, hqUrls: [t.url], token, ...FAST });
   t.desks.push(desk);
   return desk;
 }

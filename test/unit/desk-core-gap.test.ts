@@ -49,7 +49,7 @@ describe('DeskCore session', () => {
 
     const desk = DeskCore.open({
       dbPath,
-      hqUrl: `http://127.0.0.1:${(wss.address() as AddressInfo).port}`,
+      hqUrls: [`http://127.0.0.1:${(wss.address() as AddressInfo).port}`],
       token: 't',
       reconnect: { minMs: 20, maxMs: 50 },
       silenceMs: 2000,

@@ -12,7 +12,7 @@ import { member, profile, visit } from '../integration/fixtures/builders.ts';
 
 let dir: string;
 let dbPath: string;
-const opts = () => ({ dbPath, hqUrl: 'http://127.0.0.1:9', token: 't' });
+const opts = () => ({ dbPath, hqUrls: ['http://127.0.0.1:9'], token: 't' });
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'desk-core-'));
@@ -27,7 +27,7 @@ beforeEach(() => {
     profiles: [profile(m)],
     members: [],
   });
-  q.tx(() => q.setIdentity({ storeId: 'store-a', storeName: 'Store A', deviceId: 'd1', deviceName: 'Counter 1', hqUrl: 'http://127.0.0.1:9' }));
+  q.tx(() => q.setIdentity({ storeId: 'store-a', storeName: 'Store A', deviceId: 'd1', deviceName: 'Counter 1', hqUrls: ['http://127.0.0.1:9'] }));
   q.db.close();
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));

@@ -42,7 +42,7 @@ function link(url: string, over: Partial<ConstructorParameters<typeof HqLink>[0]
   const downs: Array<{ code: number | null; reason: string }> = [];
   let opens = 0;
   const l = new HqLink({
-    hqUrl: url,
+    hqUrls: [url],
     token: 'secret-token',
     reconnect: { minMs: 20, maxMs: 40 },
     silenceMs: 200,

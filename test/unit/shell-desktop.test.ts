@@ -26,7 +26,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const config: DeskConfig = { hqUrl: 'http://hq.example:8080', token: 'secret-device-token-123', deviceId: 'd1', deviceName: 'Counter 1', storeId: 's1', storeName: 'Nanjing Rd', dbPath: '/tmp/desk.db', demo: false };
+const config: DeskConfig = { hqUrls: ['http://hq.example:8080'], token: 'secret-device-token-123', deviceId: 'd1', deviceName: 'Counter 1', storeId: 's1', storeName: 'Nanjing Rd', dbPath: '/tmp/desk.db', demo: false };
 
 describe('secret boxes and the sealed desk config', () => {
   it('AES-GCM seals and opens, and refuses a wrong key or tampered data', () => {
@@ -159,7 +159,7 @@ describe('redaction and diagnostics', () => {
       shell: 'electron',
       versions: { electron: '39.2.0', node: '22.0.0' },
       os: { platform: 'win32', release: '10.0.22631', arch: 'x64' },
-      identity: { storeId: 'sh-nanjing', storeName: 'Nanjing', deviceId: 'dev1', deviceName: 'Counter 1', hqUrl: 'https://hq.example' },
+      identity: { storeId: 'sh-nanjing', storeName: 'Nanjing', deviceId: 'dev1', deviceName: 'Counter 1', hqUrls: ['https://hq.example'] },
       connection: { status: 'offline', queued: 3, since: 0, retryAt: null, lastError: 'refused token=abc', head: 10, position: 7, storage: { status: 'ok', message: null, since: 0, rebuiltAt: null, outboxLost: false } },
       settings: DEFAULT_SETTINGS,
       update: null,
@@ -326,11 +326,11 @@ describe('desk host', () => {
     const resets: unknown[] = [];
     api.on('reset', (r) => resets.push(r));
     const identity = await api.enroll('https://hq.example/', 'ABCD-1234', 'Counter 2');
-    expect(identity).toEqual({ storeId: 's1', storeName: 'Nanjing', deviceId: 'd9', deviceName: 'Counter 2', hqUrl: 'https://hq.example' });
+    expect(identity).toEqual({ storeId: 's1', storeName: 'Nanjing', deviceId: 'd9', deviceName: 'Counter 2', hqUrls: ['https://hq.example'] });
     expect(core.start).toHaveBeenCalled();
     expect(resets).toHaveLength(1);
     expect(readFileSync(join(dir, 'desk.json'), 'utf8')).not.toContain('tok-xyz');
-    expect((await api.getSettings()).settings.hqUrl).toBe('https://hq.example');
+    expect((await api.getSettings()).settings.hqUrls).toEqual(['https://hq.example']);
     expect(await api.listArrivals({})).toEqual([{ id: 'v1' }]);
     const seen: unknown[] = [];
     api.on('arrival', (p) => seen.push(p));

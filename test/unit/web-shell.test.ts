@@ -20,7 +20,7 @@ beforeAll(async () => {
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>t</title>');
   writeFileSync(join(staticDir, 'assets', 'app.js'), 'console.log(1)');
   writeFileSync(join(dir, 'secret.txt'), 'secret');
-  core = DeskCore.open({ dbPath: join(dir, 'desk.db'), hqUrl: 'http://127.0.0.1:9', token: 'unused' });
+  core = DeskCore.open({ dbPath: join(dir, 'desk.db'), hqUrls: ['http://127.0.0.1:9'], token: 'unused' });
   shell = await startWebShell({ core, staticDir, token: 'test-token-0123456789' });
   origin = `http://127.0.0.1:${shell.port}`;
 });

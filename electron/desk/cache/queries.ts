@@ -7,6 +7,12 @@ import type { CommandType, Position, Rejection } from '../../../shared/protocol.
 import { MemberSearch } from './search.ts';
 import { ChatQueries } from '../chat/chatQueries.ts';
 
+/** The identity row as stored; a cache from before HQ had several addresses holds one `hqUrl`. */
+export function identityFromJson(json: string): DeskIdentity {
+  const { hqUrl, hqUrls, ...rest } = JSON.parse(json) as DeskIdentity & { hqUrl?: string };
+  return { ...rest, hqUrls: hqUrls ?? (hqUrl ? [hqUrl] : []) };
+}
+
 export type OpState = 'pending' | 'acked' | 'rejected';
 
 /** One clerk action in the outbox. */
@@ -187,7 +193,7 @@ export class CacheQueries {
   }
   getIdentity(): DeskIdentity | null {
     const raw = this.s.getMeta.get('identity');
-    return raw ? (JSON.parse(raw.value) as DeskIdentity) : null;
+    return raw ? identityFromJson(raw.value) : null;
   }
   setIdentity(identity: DeskIdentity): void {
     this.s.setMeta.run('identity', JSON.stringify(identity));

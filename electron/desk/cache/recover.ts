@@ -8,6 +8,7 @@ import { existsSync, renameSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { type DeskIdentity } from '../../../shared/deskApi.ts';
 import { type CommandType } from '../../../shared/protocol.ts';
+import { identityFromJson } from './queries.ts';
 
 export class CacheCorruptError extends Error {
   constructor(
@@ -54,7 +55,7 @@ export function quarantineAndSalvage(path: string, detail: string, now = Date.no
   }
   try {
     const row = db?.prepare("SELECT value FROM meta WHERE key = 'identity'").get() as { value: string } | undefined;
-    identity = row ? (JSON.parse(row.value) as DeskIdentity) : null;
+    identity = row ? identityFromJson(row.value) : null;
   } catch {
     identity = null;
   }

@@ -14,11 +14,13 @@ import {
   type StoreClerk,
 } from '../../../shared/clerks.ts';
 import { verifyPin } from '../../../shared/node/pin.ts';
+import { type HqHttp } from '../hqAddresses.ts';
 
 const HTTP_TIMEOUT_MS = 4000;
 
 export interface ClerkDeskOptions {
-  hqUrl: string;
+  /** HQ's addresses (the last good link's first). */
+  hq: HqHttp;
   token: string;
   /** Inactivity before the UI locks the desk; 0 = never. */
   lockAfterMs: number;
@@ -79,7 +81,7 @@ export class ClerkDesk {
   async refresh(): Promise<boolean> {
     let res: Response;
     try {
-      res = await fetch(new URL('/v1/clerks', this.opts.hqUrl), { headers: this.auth(), signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) });
+      res = await this.opts.hq.fetch('/v1/clerks', { headers: this.auth() }, HTTP_TIMEOUT_MS);
     } catch {
       return false;
     }
@@ -135,12 +137,11 @@ export class ClerkDesk {
   private async signInAtHq(clerkId: string, pin: string): Promise<SignInResult | 'unreachable'> {
     let res: Response;
     try {
-      res = await fetch(new URL('/v1/clerks/signin', this.opts.hqUrl), {
-        method: 'POST',
-        headers: { ...this.auth(), 'content-type': 'application/json' },
-        body: JSON.stringify({ clerkId, pin }),
-        signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
-      });
+      res = await this.opts.hq.fetch(
+        '/v1/clerks/signin',
+        { method: 'POST', headers: { ...this.auth(), 'content-type': 'application/json' }, body: JSON.stringify({ clerkId, pin }) },
+        HTTP_TIMEOUT_MS,
+      );
     } catch {
       return 'unreachable';
     }
@@ -204,11 +205,7 @@ export class ClerkDesk {
 
   private async endSession(session: string): Promise<void> {
     try {
-      await fetch(new URL('/v1/clerks/signout', this.opts.hqUrl), {
-        method: 'POST',
-        headers: { ...this.auth(), 'x-clerk-session': session },
-        signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
-      });
+      await this.opts.hq.fetch('/v1/clerks/signout', { method: 'POST', headers: { ...this.auth(), 'x-clerk-session': session } }, HTTP_TIMEOUT_MS);
     } catch {
       /* best effort: the session expires at HQ anyway */
     }

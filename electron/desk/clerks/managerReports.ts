@@ -15,6 +15,7 @@ import {
   type VisitReport,
   type VisitTimeline,
 } from '../../../shared/kpis.ts';
+import { type HqHttp } from '../hqAddresses.ts';
 
 const HTTP_TIMEOUT_MS = 6000;
 
@@ -63,7 +64,7 @@ export class ManagerReports {
     return buildReport(facts, args, 'cache', { from: range.lo, to: range.hi });
   }
 
-  async fromHq(hqUrl: string, headers: Record<string, string>, args: ReportArgs): Promise<VisitReport> {
+  async fromHq(hq: HqHttp, headers: Record<string, string>, args: ReportArgs): Promise<VisitReport> {
     const a = ReportArgs.parse(args);
     const qs = new URLSearchParams({ from: String(a.from), to: String(a.to), tz: String(a.tzOffsetMin), limit: String(a.limit) });
     if (a.clerkId) qs.set('clerk', a.clerkId);
@@ -71,7 +72,7 @@ export class ManagerReports {
     if (a.outcome) qs.set('outcome', a.outcome);
     if (a.served !== undefined) qs.set('served', String(a.served));
     const get = async <T>(path: string): Promise<T> => {
-      const res = await fetch(new URL(`${path}?${qs}`, hqUrl), { headers, signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) });
+      const res = await hq.fetch(`${path}?${qs}`, { headers }, HTTP_TIMEOUT_MS);
       if (!res.ok) throw new Error(`HQ answered ${res.status} for ${path}`);
       return (await res.json()) as T;
     };
@@ -83,8 +84,8 @@ export class ManagerReports {
   }
 
   /** One visit's timeline from HQ (GET /v1/reports/timeline); null when HQ does not know the visit. */
-  async timelineFromHq(hqUrl: string, headers: Record<string, string>, visitId: string): Promise<VisitTimeline | null> {
-    const res = await fetch(new URL(`/v1/reports/timeline?${new URLSearchParams({ visit: visitId })}`, hqUrl), { headers, signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) });
+  async timelineFromHq(hq: HqHttp, headers: Record<string, string>, visitId: string): Promise<VisitTimeline | null> {
+    const res = await hq.fetch(`/v1/reports/timeline?${new URLSearchParams({ visit: visitId })}`, { headers }, HTTP_TIMEOUT_MS);
     if (res.status === 404) return null;
     if (!res.ok) throw new Error(`HQ answered ${res.status} for the timeline`);
     return (await res.json()) as VisitTimeline;

@@ -8,15 +8,13 @@ import {
   type ClerkKpis,
   compareClerkRows,
   type HourBucket,
-  type Kpis,
   ratio,
   type ReportQuery,
   type TimelineEntry,
   TIMELINE_OPEN_MESSAGES_MS,
   type VisitFact,
-  type VisitTimeline,
 } from '../../../shared/kpis.ts';
-import { type ClerkLockout, type ClerkOps, type ClerkSession, type ReportFigures } from '../../ports/clerkStore.ts';
+import { type ClerkOps } from '../../ports/clerkStore.ts';
 import { type Sync } from './syncOps.ts';
 
 /**

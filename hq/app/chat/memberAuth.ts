@@ -4,7 +4,7 @@
 //  - POST /v1/integration/member-token with the X-Integration-Key (the brand's mini-program
 //    backend has already authenticated the member, e.g. through WeChat login).
 // HQ keeps only the SHA-256 of a token. A token reaches one conversation: its member at its store.
-import { type HqStorage, type MemberRecord } from '../../ports/store.ts';
+import { type HqStore, type HqTx, type MemberRecord } from '../../ports/store.ts';
 import { newToken, sha256 } from '../tokens.ts';
 import { type MemberSession } from '../../edge/ws/memberProtocol.ts';
 import { type MemberSessionRecord } from '../../ports/chatStore.ts';
@@ -16,54 +16,73 @@ const FAILURE_WINDOW_MS = 15 * 60 * 1000;
 export type { MemberSessionRecord };
 
 export class MemberAuth {
-  private readonly failures = new Map<string, { count: number; since: number }>();
-
   constructor(
-    private readonly storage: HqStorage,
+    private readonly store: HqStore,
     private readonly now: () => number,
   ) {}
 
   /** The session a bearer token names, or null (unknown, expired). */
-  session(token: string | null): (MemberSessionRecord & { storeName: string; memberName: string }) | null {
+  async session(token: string | null): Promise<(MemberSessionRecord & { storeName: string; memberName: string }) | null> {
     if (!token || token.length > 200) return null;
-    const s = this.storage.chat.memberSession(sha256(token), this.now());
-    if (!s) return null;
-    const store = this.storage.getStore(s.storeId);
-    const member = this.storage.getMember(s.memberId);
-    if (!store || !member) return null;
-    return { ...s, storeName: store.name, memberName: member.name };
+    const hash = sha256(token);
+    const now = this.now();
+    return this.store.read(async (r) => {
+      const s = await r.chat.memberSession(hash, now);
+      if (!s) return null;
+      const store = await r.getStore(s.storeId);
+      const member = await r.getMember(s.memberId);
+      if (!store || !member) return null;
+      return { ...s, storeName: store.name, memberName: member.name };
+    });
   }
 
   /** Whether this member may open a chat with this store: their home store, or one they visited. */
-  mayChat(member: MemberRecord, storeId: string): boolean {
-    return member.homeStoreId === storeId || this.storage.chat.memberVisited(storeId, member.id);
+  mayChat(member: MemberRecord, storeId: string): Promise<boolean> {
+    return this.store.read((r) => mayChatIn(r, member, storeId));
   }
 
-  /** Card code + phone last 4. Returns 'throttled' after too many failures for this code. */
-  login(storeId: string, memberCode: string, phoneLast4: string): MemberSession | 'denied' | 'throttled' {
+  /**
+   * Card code + phone last 4. Returns 'throttled' after too many failures for this code. The
+   * failures are kept in the database, so the limit holds across every HQ node.
+   */
+  login(storeId: string, memberCode: string, phoneLast4: string): Promise<MemberSession | 'denied' | 'throttled'> {
     const key = `${storeId}\u0000${memberCode.toUpperCase()}`;
     const now = this.now();
-    const f = this.failures.get(key);
-    if (f && now - f.since < FAILURE_WINDOW_MS && f.count >= MAX_FAILURES) return 'throttled';
-    const member = this.storage.findMemberByCode(memberCode) ?? this.storage.findMemberByCode(memberCode.toUpperCase());
-    const ok = member && this.storage.getStore(storeId) && member.phone.length >= 4 && member.phone.slice(-4) === phoneLast4 && this.mayChat(member, storeId);
-    if (!ok) {
-      const fresh = !f || now - f.since >= FAILURE_WINDOW_MS;
-      this.failures.set(key, { count: fresh ? 1 : f.count + 1, since: fresh ? now : f.since });
-      if (this.failures.size > 10_000) this.failures.delete(this.failures.keys().next().value!);
-      return 'denied';
-    }
-    this.failures.delete(key);
-    return this.issue(member, storeId);
+    return this.store.withTx(async (tx): Promise<MemberSession | 'denied' | 'throttled'> => {
+      const f = await tx.chat.loginFailures(key);
+      if (f && now - f.since < FAILURE_WINDOW_MS && f.count >= MAX_FAILURES) return 'throttled';
+      const member = (await tx.findMemberByCode(memberCode)) ?? (await tx.findMemberByCode(memberCode.toUpperCase()));
+      const ok =
+        member &&
+        (await tx.getStore(storeId)) &&
+        member.phone.length >= 4 &&
+        member.phone.slice(-4) === phoneLast4 &&
+        (await mayChatIn(tx, member, storeId));
+      if (!ok) {
+        const fresh = !f || now - f.since >= FAILURE_WINDOW_MS;
+        await tx.chat.putLoginFailures(key, { count: fresh ? 1 : f.count + 1, since: fresh ? now : f.since });
+        return 'denied';
+      }
+      if (f) await tx.chat.putLoginFailures(key, null);
+      return issueIn(tx, member, storeId, now);
+    });
   }
 
   /** A token for a member the integration has already authenticated. */
-  issue(member: MemberRecord, storeId: string): MemberSession {
-    const store = this.storage.getStore(storeId)!;
-    const token = newToken();
+  issue(member: MemberRecord, storeId: string): Promise<MemberSession> {
     const now = this.now();
-    const expiresAt = now + MEMBER_TOKEN_TTL_MS;
-    this.storage.chat.createMemberSession(sha256(token), { memberId: member.id, storeId, expiresAt }, now);
-    return { token, memberId: member.id, memberName: member.name, storeId, storeName: store.name, expiresAt };
+    return this.store.withTx((tx) => issueIn(tx, member, storeId, now));
   }
+}
+
+async function mayChatIn(r: HqTx, member: MemberRecord, storeId: string): Promise<boolean> {
+  return member.homeStoreId === storeId || (await r.chat.memberVisited(storeId, member.id));
+}
+
+async function issueIn(tx: HqTx, member: MemberRecord, storeId: string, now: number): Promise<MemberSession> {
+  const store = (await tx.getStore(storeId))!;
+  const token = newToken();
+  const expiresAt = now + MEMBER_TOKEN_TTL_MS;
+  await tx.chat.createMemberSession(sha256(token), { memberId: member.id, storeId, expiresAt }, now);
+  return { token, memberId: member.id, memberName: member.name, storeId, storeName: store.name, expiresAt };
 }

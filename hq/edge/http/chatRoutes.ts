@@ -51,7 +51,7 @@ export async function handleChatHttp(ctx: ChatHttpContext, req: IncomingMessage,
     if (path === '/v1/member/session') {
       expect('POST');
       const { value } = await readJson(req, MemberSessionRequest);
-      const r = ctx.auth.login(value.storeId, value.memberCode, value.phoneLast4);
+      const r = await ctx.auth.login(value.storeId, value.memberCode, value.phoneLast4);
       if (r === 'throttled') throw new HttpError(429, 'too_many_attempts', 'too many failed attempts; try again in 15 minutes');
       if (r === 'denied') throw new HttpError(401, 'unauthorized', 'card code, phone or store do not match');
       sendJson(res, 201, r, noStore);
@@ -62,12 +62,14 @@ export async function handleChatHttp(ctx: ChatHttpContext, req: IncomingMessage,
       const key = req.headers['x-integration-key'];
       if (typeof key !== 'string' || !secretEquals(key, ctx.integrationKey)) throw new HttpError(401, 'unauthorized', 'missing or wrong X-Integration-Key');
       const { value } = await readJson(req, MemberTokenRequest);
-      const s = ctx.chat.storage;
-      const member = value.memberId ? s.getMember(value.memberId) : s.findMemberByCode(value.memberCode!);
+      const { member, store } = await ctx.chat.store.read(async (r) => ({
+        member: value.memberId ? await r.getMember(value.memberId) : await r.findMemberByCode(value.memberCode!),
+        store: await r.getStore(value.storeId),
+      }));
       if (!member) throw new HttpError(404, 'member_not_found', 'no such member');
-      if (!s.getStore(value.storeId)) throw new HttpError(404, 'store_not_found', 'no such store');
-      if (!ctx.auth.mayChat(member, value.storeId)) throw new HttpError(403, 'not_allowed', 'the member neither belongs to nor visited this store');
-      sendJson(res, 201, ctx.auth.issue(member, value.storeId), noStore);
+      if (!store) throw new HttpError(404, 'store_not_found', 'no such store');
+      if (!(await ctx.auth.mayChat(member, value.storeId))) throw new HttpError(403, 'not_allowed', 'the member neither belongs to nor visited this store');
+      sendJson(res, 201, await ctx.auth.issue(member, value.storeId), noStore);
       return true;
     }
     if (path.startsWith('/v1/member/')) {
@@ -75,7 +77,7 @@ export async function handleChatHttp(ctx: ChatHttpContext, req: IncomingMessage,
       return true;
     }
     if (path === '/v1/desk/images' || path === '/v1/desk/messages') {
-      const device = deviceForToken(ctx.chat.storage, bearerToken(req.headers.authorization));
+      const device = await deviceForToken(ctx.chat.store, bearerToken(req.headers.authorization));
       if (!device) throw new HttpError(401, 'unauthorized', 'missing, unknown or revoked device token');
       if (path === '/v1/desk/images') {
         expect('POST');
@@ -86,15 +88,15 @@ export async function handleChatHttp(ctx: ChatHttpContext, req: IncomingMessage,
         const memberId = Id.safeParse(url.searchParams.get('memberId'));
         if (!memberId.success) throw new HttpError(422, 'invalid_query', 'memberId is required');
         const q = parseHistory(url);
-        if (!ctx.chat.memberReachable(device.storeId, memberId.data)) throw new HttpError(404, 'not_found', 'no such member for this store');
-        sendJson(res, 200, ctx.chat.history(device.storeId, memberId.data, q.before ?? null, q.limit ?? 50), noStore);
+        if (!(await ctx.chat.memberReachable(device.storeId, memberId.data))) throw new HttpError(404, 'not_found', 'no such member for this store');
+        sendJson(res, 200, await ctx.chat.history(device.storeId, memberId.data, q.before ?? null, q.limit ?? 50), noStore);
       }
       return true;
     }
     const img = /^\/v1\/chat\/images\/([A-Za-z0-9-]{1,64})$/.exec(path);
     if (img) {
       expect('GET');
-      serveImage(ctx, req, res, img[1]!);
+      await serveImage(ctx, req, res, img[1]!);
       return true;
     }
     return false;
@@ -113,33 +115,33 @@ function parseHistory(url: URL): z.infer<typeof HistoryQuery> {
 }
 
 async function memberRoute(ctx: ChatHttpContext, req: IncomingMessage, res: ServerResponse, path: string, method: string, expect: (m: string) => void): Promise<void> {
-  const session = ctx.auth.session(bearerToken(req.headers.authorization));
+  const session = await ctx.auth.session(bearerToken(req.headers.authorization));
   if (!session) throw new HttpError(401, 'unauthorized', 'missing, unknown or expired member token');
   const { storeId, memberId } = session;
   if (path === '/v1/member/me') {
     expect('GET');
-    const conv = ctx.chat.storage.chat.getConversation(storeId, memberId);
+    const conv = await ctx.chat.store.read((r) => r.chat.getConversation(storeId, memberId));
     return sendJson(res, 200, { memberId, memberName: session.memberName, storeId, storeName: session.storeName, expiresAt: session.expiresAt, lastN: conv?.lastN ?? 0 }, noStore);
   }
   if (path === '/v1/member/messages') {
     if (method === 'GET') {
       const q = parseHistory(new URL(req.url ?? '/', 'http://hq'));
-      return sendJson(res, 200, ctx.chat.history(storeId, memberId, q.before ?? null, q.limit ?? 50), noStore);
+      return sendJson(res, 200, await ctx.chat.history(storeId, memberId, q.before ?? null, q.limit ?? 50), noStore);
     }
     expect('POST');
     const { value } = await readJson(req, MemberSendBody);
-    const r = ctx.chat.sendFromMember(storeId, memberId, value);
+    const r = await ctx.chat.sendFromMember(storeId, memberId, value);
     return sendJson(res, r.duplicate ? 200 : 201, { status: r.duplicate ? 'duplicate' : 'ok', message: r.message });
   }
   const recall = /^\/v1\/member\/messages\/([A-Za-z0-9-]{1,64})\/recall$/.exec(path);
   if (recall) {
     expect('POST');
-    return sendJson(res, 200, { message: ctx.chat.recallByMember(storeId, memberId, recall[1]!) });
+    return sendJson(res, 200, { message: await ctx.chat.recallByMember(storeId, memberId, recall[1]!) });
   }
   if (path === '/v1/member/receipts') {
     expect('POST');
     const { value } = await readJson(req, MemberReceiptBody);
-    return sendJson(res, 200, { receipts: ctx.chat.memberReceipt(storeId, memberId, value) });
+    return sendJson(res, 200, { receipts: await ctx.chat.memberReceipt(storeId, memberId, value) });
   }
   if (path === '/v1/member/images') {
     expect('POST');
@@ -155,7 +157,7 @@ async function storeUpload(ctx: ChatHttpContext, req: IncomingMessage, storeId: 
   if (!check.ok) throw new HttpError(check.code === 'too_large' ? 413 : 415, check.code, check.message);
   const now = ctx.chat.now();
   const id = uuidv7(now);
-  ctx.chat.storage.chat.putImage({ id, storeId, memberId, mime: check.mime, bytes, createdAt: now });
+  await ctx.chat.store.withTx((tx) => tx.chat.putImage({ id, storeId, memberId, mime: check.mime, bytes, createdAt: now }));
   return { id, mime: check.mime, bytes: bytes.length };
 }
 
@@ -189,17 +191,18 @@ function readBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
 }
 
 /** An image is served to a desk of its store, or to a member whose conversation shows it (or who uploaded it). */
-function serveImage(ctx: ChatHttpContext, req: IncomingMessage, res: ServerResponse, id: string): void {
+async function serveImage(ctx: ChatHttpContext, req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
   const token = bearerToken(req.headers.authorization);
-  const img = ctx.chat.storage.chat.getImage(id);
-  const device = deviceForToken(ctx.chat.storage, token);
-  const session = device ? null : ctx.auth.session(token);
+  const img = await ctx.chat.store.read((r) => r.chat.getImage(id));
+  const device = await deviceForToken(ctx.chat.store, token);
+  const session = device ? null : await ctx.auth.session(token);
   if (!device && !session) throw new HttpError(401, 'unauthorized', 'a device or member token is required');
   const allowed =
     img &&
     (device
       ? device.storeId === img.storeId
-      : session!.storeId === img.storeId && (img.memberId === session!.memberId || ctx.chat.storage.chat.imageInConversation(img.storeId, session!.memberId, id)));
+      : session!.storeId === img.storeId &&
+        (img.memberId === session!.memberId || (await ctx.chat.store.read((r) => r.chat.imageInConversation(img.storeId, session!.memberId, id)))));
   if (!img || !allowed) throw new HttpError(404, 'not_found', 'no such image');
   res.writeHead(200, {
     'content-type': img.mime,

@@ -4,12 +4,12 @@ import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { EnrollRequest } from '../../../shared/protocol.ts';
 import { bearerToken, deviceForToken, enrollDevice } from '../../app/devices.ts';
 import { takeSnapshot } from '../../app/snapshot.ts';
-import { type HqStorage } from '../../ports/store.ts';
+import { type HqStore } from '../../ports/store.ts';
 import { HttpError, readJson, sendJson } from './respond.ts';
 
-export async function handleEnroll(storage: HqStorage, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleEnroll(store: HqStore, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { value } = await readJson(req, EnrollRequest);
-  const result = enrollDevice(storage, value.code, value.deviceName);
+  const result = await enrollDevice(store, value.code, value.deviceName);
   if (!result.ok) {
     // Say why, without telling a guesser anything about other codes.
     const message = { unknown: 'unknown enrollment code', used: 'this enrollment code was already used', expired: 'this enrollment code has expired' }[
@@ -20,8 +20,8 @@ export async function handleEnroll(storage: HqStorage, req: IncomingMessage, res
   sendJson(res, 200, result.response);
 }
 
-export function handleSnapshot(storage: HqStorage, req: IncomingMessage, res: ServerResponse): void {
-  const device = deviceForToken(storage, bearerToken(req.headers.authorization));
+export async function handleSnapshot(store: HqStore, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const device = await deviceForToken(store, bearerToken(req.headers.authorization));
   if (!device) throw new HttpError(401, 'unauthorized', 'missing, unknown or revoked device token');
-  sendJson(res, 200, takeSnapshot(storage, device.storeId));
+  sendJson(res, 200, await takeSnapshot(store, device.storeId));
 }

@@ -4,21 +4,25 @@ import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { ArrivalSource, Id, Millis, StockLine, Store, Style, Tier } from '../../../shared/domain.ts';
 import { describeIssues } from '../../../shared/protocol.ts';
-import { type ArrivalResult, recordArrival } from '../../app/arrivals.ts';
+import { applyArrival, type ArrivalResult } from '../../app/arrivals.ts';
 import { type ImportReport, IngestMember, type ItemError, setStock, upsertMembers, upsertStores, upsertStyles } from '../../app/catalogIngest.ts';
-import { type EventLog } from '../../app/eventLog.ts';
+import { type Append, type BatchWriter, type EventLog } from '../../app/eventLog.ts';
 import { normalizePhone } from '../../app/phone.ts';
-import { type HqStorage, type MemberRecord } from '../../ports/store.ts';
+import { type HqStore, type HqTx, type MemberRecord } from '../../ports/store.ts';
 import { secretEquals, sha256 } from '../../app/tokens.ts';
 import { parseCsv } from './csv.ts';
 import { CSV_LIMIT, HttpError, readBody, readJson, sendJson } from './respond.ts';
 
 export interface IngestContext {
-  storage: HqStorage;
+  store: HqStore;
   eventLog: EventLog;
   integrationKey: string;
-  /** A store's clerks changed here: tell its desks now (`clerks.updated`), not at the next poll. */
-  clerksChanged?: () => void;
+  /**
+   * Catalog, stock or purchases changed and committed here. This node's catalog cache (the
+   * per-store styles, stock and popularity of hq/app/profiles.ts) is already dropped by the ingest
+   * use case; the server tells the other nodes to drop theirs.
+   */
+  onCatalogChanged?: () => void;
 }
 
 export const ArrivalRequest = z
@@ -53,27 +57,40 @@ export async function handleArrival(ctx: IngestContext, req: IncomingMessage, re
   const storedKey = idemKey ? `arrivals:${idemKey}` : null;
   const requestHash = sha256(raw);
 
-  if (storedKey) {
-    const seen = ctx.storage.getIdempotent(storedKey);
-    if (seen) return replayIdempotent(res, seen, requestHash);
-  }
-  if (!ctx.storage.getStore(body.storeId)) throw new HttpError(404, 'store_not_found', `unknown store ${body.storeId}`);
-  const member = findMember(ctx.storage, body);
-  if (!member) throw new HttpError(404, 'member_not_found', 'no member matches the given identifier');
-
-  const result = recordArrival(
-    ctx.storage,
-    ctx.eventLog,
-    { storeId: body.storeId, member, source: body.source, at: body.at ?? Date.now() },
-    (r: ArrivalResult) => {
-      // Remembered in the same transaction as the visit, so a retry can never apply twice.
-      if (storedKey) ctx.storage.putIdempotent(storedKey, requestHash, JSON.stringify(r), Date.now());
-    },
-  );
-  sendJson(res, r201(result.status), result);
+  const out = await ctx.eventLog.write((tx, append) => arrivalInTx(ctx.store, tx, append, body, storedKey, requestHash));
+  if ('seen' in out) return replayIdempotent(res, out.seen, requestHash);
+  sendJson(res, r201(out.result.status), out.result);
 }
 
 const r201 = (status: ArrivalResult['status']) => (status === 'created' ? 201 : 200);
+
+type Remembered = { requestHash: string; result: string };
+
+/**
+ * One arrival inside the caller's change: the Idempotency-Key lookup, the store and member
+ * lookups, the visit with its event, and the key remembered with the result — all in the one
+ * transaction, so a retry (even a concurrent one) can never apply twice. Answers the remembered
+ * entry instead when the key was seen before.
+ */
+async function arrivalInTx(
+  store: HqStore,
+  tx: HqTx,
+  append: Append,
+  body: z.infer<typeof ArrivalRequest>,
+  storedKey: string | null,
+  requestHash: string,
+): Promise<{ seen: Remembered } | { result: ArrivalResult }> {
+  if (storedKey) {
+    const seen = await tx.getIdempotent(storedKey);
+    if (seen) return { seen };
+  }
+  if (!(await tx.getStore(body.storeId))) throw new HttpError(404, 'store_not_found', `unknown store ${body.storeId}`);
+  const member = await findMember(tx, body);
+  if (!member) throw new HttpError(404, 'member_not_found', 'no member matches the given identifier');
+  const result = await applyArrival(store, tx, append, { storeId: body.storeId, member, source: body.source, at: body.at ?? Date.now() });
+  if (storedKey) await tx.putIdempotent(storedKey, requestHash, JSON.stringify(result), Date.now());
+  return { result };
+}
 
 const MAX_BATCH_ARRIVALS = 1000;
 const ArrivalBatch = z.object({ items: z.array(z.unknown()).min(1).max(MAX_BATCH_ARRIVALS) }).strict();
@@ -83,19 +100,20 @@ const IdempotencyKey = z.string().min(1).max(200);
  * POST /v1/ingest/arrivals/batch: `{items: [{idempotencyKey?, ...arrival}]}` — a burst of arrivals
  * (a POS or door system catching up, the load generator) in one request. Each item has the
  * semantics of one POST /v1/ingest/arrivals, in order, with its own idempotency key and event; a
- * bad item is reported by index and does not stop the others. The whole request is ONE SQLite
+ * bad item is reported by index and does not stop the others. The whole request is ONE
  * transaction (one commit, `EventLog.batch`) with a savepoint per item, so an item that fails
  * half-way is undone alone; the events reach the desks after that commit, in seq order. An
- * unexpected (non-HTTP) error aborts the request: 500, nothing of it applied or published.
+ * unexpected (non-HTTP) error aborts the request: 500 (503 when the database is unreachable),
+ * nothing of it applied or published.
  * Answers 200 `{results: [{index, status, visitId, seq} | {index, error: {code, message}}]}`.
  */
 export async function handleArrivalBatch(ctx: IngestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { value } = await readJson(req, ArrivalBatch);
   const results: unknown[] = [];
-  ctx.eventLog.batch(() => {
+  await ctx.eventLog.batch(async (b) => {
     for (const [index, raw] of value.items.entries()) {
       try {
-        results.push({ index, ...arrivalItem(ctx, raw) });
+        results.push({ index, ...(await arrivalItem(ctx, b, raw)) });
       } catch (err) {
         if (!(err instanceof HttpError)) throw err;
         results.push({ index, error: { code: err.code, message: err.message } });
@@ -105,32 +123,27 @@ export async function handleArrivalBatch(ctx: IngestContext, req: IncomingMessag
   sendJson(res, 200, { results });
 }
 
-function arrivalItem(ctx: IngestContext, raw: unknown): Omit<ArrivalResult, 'status'> & { status: ArrivalResult['status'] | 'duplicate' } {
+async function arrivalItem(
+  ctx: IngestContext,
+  b: BatchWriter,
+  raw: unknown,
+): Promise<Omit<ArrivalResult, 'status'> & { status: ArrivalResult['status'] | 'duplicate' }> {
   const { idempotencyKey, ...item } = (raw !== null && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
   const key = idempotencyKey === undefined ? null : IdempotencyKey.safeParse(idempotencyKey);
   if (key && !key.success) throw new HttpError(400, 'bad_idempotency_key', 'idempotencyKey must be 1–200 characters');
   const parsed = ArrivalRequest.safeParse(item);
   if (!parsed.success) throw new HttpError(400, 'invalid_body', describeIssues(parsed.error));
-  const body = parsed.data;
   // Same key space as the single route: an arrival retried through either route applies once.
   const storedKey = key ? `arrivals:${key.data}` : null;
   const requestHash = sha256(JSON.stringify(item));
-  if (storedKey) {
-    const seen = ctx.storage.getIdempotent(storedKey);
-    if (seen) {
-      if (seen.requestHash !== requestHash) throw new HttpError(422, 'idempotency_key_reused', 'this idempotencyKey was used with a different item');
-      return { ...(JSON.parse(seen.result) as ArrivalResult), status: 'duplicate' };
-    }
-  }
-  if (!ctx.storage.getStore(body.storeId)) throw new HttpError(404, 'store_not_found', `unknown store ${body.storeId}`);
-  const member = findMember(ctx.storage, body);
-  if (!member) throw new HttpError(404, 'member_not_found', 'no member matches the given identifier');
-  return recordArrival(ctx.storage, ctx.eventLog, { storeId: body.storeId, member, source: body.source, at: body.at ?? Date.now() }, (r: ArrivalResult) => {
-    if (storedKey) ctx.storage.putIdempotent(storedKey, requestHash, JSON.stringify(r), Date.now());
-  });
+  // A savepoint of the batch: an item that throws is undone alone.
+  const out = await b.write((tx, append) => arrivalInTx(ctx.store, tx, append, parsed.data, storedKey, requestHash));
+  if ('result' in out) return out.result;
+  if (out.seen.requestHash !== requestHash) throw new HttpError(422, 'idempotency_key_reused', 'this idempotencyKey was used with a different item');
+  return { ...(JSON.parse(out.seen.result) as ArrivalResult), status: 'duplicate' };
 }
 
-function replayIdempotent(res: ServerResponse, seen: { requestHash: string; result: string }, requestHash: string): void {
+function replayIdempotent(res: ServerResponse, seen: Remembered, requestHash: string): void {
   if (seen.requestHash !== requestHash) {
     throw new HttpError(422, 'idempotency_key_reused', 'this Idempotency-Key was used with a different body');
   }
@@ -138,11 +151,11 @@ function replayIdempotent(res: ServerResponse, seen: { requestHash: string; resu
   sendJson(res, 200, { ...original, status: 'duplicate' }, { 'idempotent-replayed': 'true' });
 }
 
-function findMember(storage: HqStorage, body: z.infer<typeof ArrivalRequest>): MemberRecord | null {
-  if (body.memberId !== undefined) return storage.getMember(body.memberId);
-  if (body.memberCode !== undefined) return storage.findMemberByCode(body.memberCode);
+async function findMember(r: HqTx, body: z.infer<typeof ArrivalRequest>): Promise<MemberRecord | null> {
+  if (body.memberId !== undefined) return r.getMember(body.memberId);
+  if (body.memberCode !== undefined) return r.findMemberByCode(body.memberCode);
   const digits = normalizePhone(body.phone ?? '');
-  return digits.length >= 5 ? storage.findMemberByPhone(digits) : null;
+  return digits.length >= 5 ? r.findMemberByPhone(digits) : null;
 }
 
 /** Validates each element of a JSON array separately, so one bad item does not sink the batch. */
@@ -165,22 +178,37 @@ function report(res: ServerResponse, r: ImportReport, parseErrors: ItemError[]):
 
 export async function handleStores(ctx: IngestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { good, errors } = await readItems(req, Store);
-  report(res, upsertStores(ctx.storage, good.map((g) => g.item)), errors);
+  report(res, await upsertStores(ctx.store, good.map((g) => g.item)), errors);
 }
 
 export async function handleMembers(ctx: IngestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { good, errors } = await readItems(req, IngestMember);
-  report(res, upsertMembers(ctx.storage, ctx.eventLog, good), errors);
+  report(res, await importMembers(ctx, good), errors);
 }
 
 export async function handleCatalog(ctx: IngestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { good, errors } = await readItems(req, Style);
-  report(res, upsertStyles(ctx.storage, good.map((g) => g.item)), errors);
+  const r = await upsertStyles(ctx.store, good.map((g) => g.item));
+  ctx.onCatalogChanged?.();
+  report(res, r, errors);
 }
 
 export async function handleStock(ctx: IngestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { good, errors } = await readItems(req, StockLine);
-  report(res, setStock(ctx.storage, good), errors);
+  report(res, await importStock(ctx, good), errors);
+}
+
+/** Members with their purchases; purchases feed the catalog's popularity, so other nodes drop their cache too. */
+async function importMembers(ctx: IngestContext, good: readonly { item: IngestMember; index?: number; line?: number }[]): Promise<ImportReport> {
+  const r = await upsertMembers(ctx.eventLog, good);
+  ctx.onCatalogChanged?.();
+  return r;
+}
+
+async function importStock(ctx: IngestContext, good: readonly { item: StockLine; index?: number; line?: number }[]): Promise<ImportReport> {
+  const r = await setStock(ctx.store, good);
+  ctx.onCatalogChanged?.();
+  return r;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -270,7 +298,7 @@ export async function handleMembersCsv(ctx: IngestContext, req: IncomingMessage,
       errors.push({ line, message: (e as Error).message });
     }
   }
-  report(res, upsertMembers(ctx.storage, ctx.eventLog, good), errors);
+  report(res, await importMembers(ctx, good), errors);
 }
 
 export async function handleStockCsv(ctx: IngestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -285,5 +313,5 @@ export async function handleStockCsv(ctx: IngestContext, req: IncomingMessage, r
     if (item.success) good.push({ item: item.data as StockLine, line });
     else errors.push({ line, message: describeIssues(item.error) });
   }
-  report(res, setStock(ctx.storage, good), errors);
+  report(res, await importStock(ctx, good), errors);
 }

@@ -1,5 +1,6 @@
-// Clerk and manager routes (issue 5):
-//   POST /v1/ingest/clerks, /v1/ingest/clerks.csv   X-Integration-Key   create/update clerks (PIN hashed here)
+// Clerk and manager routes:
+//   POST /v1/ingest/clerks, /v1/ingest/clerks.csv   X-Integration-Key   create/update clerks (PIN hashed here;
+//                                                                     the stores' desks get `clerks.updated`)
 //   GET  /v1/clerks                                  device token        the store's clerks with PIN hashes (offline sign-in)
 //   POST /v1/clerks/signin                           device token        {clerkId, pin} → {clerk, session, expiresAt}
 //   POST /v1/clerks/signout                          device token + X-Clerk-Session
@@ -13,7 +14,8 @@ import { ReportArgs, type ReportQuery, visitsCsv } from '../../../shared/kpis.ts
 import { describeIssues } from '../../../shared/protocol.ts';
 import { adminKey, clerkForSession, importClerks, PinGuard, signIn } from '../../app/clerks/service.ts';
 import { bearerToken, deviceForToken } from '../../app/devices.ts';
-import { type DeviceRecord, type HqStorage } from '../../ports/store.ts';
+import { type EventLog } from '../../app/eventLog.ts';
+import { type DeviceRecord, type HqStore } from '../../ports/store.ts';
 import { secretEquals, sha256 } from '../../app/tokens.ts';
 import { parseCsv } from './csv.ts';
 import { checkIntegrationKey, type IngestContext } from './ingest.ts';
@@ -22,10 +24,10 @@ import { CSV_LIMIT, HttpError, readBody, readJson, sendJson } from './respond.ts
 export const isManagerRoute = (path: string): boolean =>
   path === '/v1/ingest/clerks' || path === '/v1/ingest/clerks.csv' || path === '/v1/clerks' || path.startsWith('/v1/clerks/') || path.startsWith('/v1/reports/');
 
-const guards = new WeakMap<HqStorage, PinGuard>();
-const guardOf = (storage: HqStorage) => {
-  let g = guards.get(storage);
-  if (!g) guards.set(storage, (g = new PinGuard(storage)));
+const guards = new WeakMap<HqStore, PinGuard>();
+const guardOf = (store: HqStore) => {
+  let g = guards.get(store);
+  if (!g) guards.set(store, (g = new PinGuard(store)));
   return g;
 };
 
@@ -35,34 +37,30 @@ export async function handleManagerRoute(ctx: IngestContext, req: IncomingMessag
   const expect = (m: string) => {
     if (method !== m) throw new HttpError(405, 'method_not_allowed', `${path} accepts ${m}`);
   };
-  const { storage } = ctx;
+  const { store } = ctx;
   switch (path) {
     case '/v1/ingest/clerks': {
       expect('POST');
       checkIntegrationKey(ctx, req);
       const { value } = await readJson(req, ClerkImportList);
-      const result = importClerks(storage, value);
-      ctx.clerksChanged?.();
-      return sendJson(res, 200, result);
+      return sendJson(res, 200, await importClerks(ctx.eventLog, value, Date.now()));
     }
     case '/v1/ingest/clerks.csv': {
       expect('POST');
       checkIntegrationKey(ctx, req);
-      const result = importClerksCsv(storage, await readBody(req, CSV_LIMIT));
-      ctx.clerksChanged?.();
-      return sendJson(res, 200, result);
+      return sendJson(res, 200, await importClerksCsv(ctx.eventLog, await readBody(req, CSV_LIMIT)));
     }
     case '/v1/clerks': {
       expect('GET');
-      const device = requireDevice(storage, req);
-      const body: ClerksResponse = { storeId: device.storeId, clerks: storage.clerks.listClerks(device.storeId) };
+      const device = await requireDevice(store, req);
+      const body: ClerksResponse = { storeId: device.storeId, clerks: await store.read((r) => r.clerks.listClerks(device.storeId)) };
       return sendJson(res, 200, body, { 'cache-control': 'no-store' });
     }
     case '/v1/clerks/signin': {
       expect('POST');
-      const device = requireDevice(storage, req);
+      const device = await requireDevice(store, req);
       const { value } = await readJson(req, SignInRequest);
-      const out = await signIn(storage, guardOf(storage), device, value.clerkId, value.pin);
+      const out = await signIn(store, guardOf(store), device, value.clerkId, value.pin);
       if (!out.ok) {
         return sendJson(res, out.status, { error: { code: out.code, message: out.message }, attemptsLeft: out.attemptsLeft, retryAt: out.retryAt });
       }
@@ -70,20 +68,23 @@ export async function handleManagerRoute(ctx: IngestContext, req: IncomingMessag
     }
     case '/v1/clerks/signout': {
       expect('POST');
-      requireDevice(storage, req);
+      await requireDevice(store, req);
       const token = header(req, 'x-clerk-session');
-      if (token) storage.clerks.deleteSession(sha256(token));
+      if (token) {
+        const hash = sha256(token);
+        await store.withTx((tx) => tx.clerks.deleteSession(hash));
+      }
       return sendJson(res, 200, { ok: true });
     }
     case '/v1/reports/timeline': {
       expect('GET');
       const url = new URL(req.url ?? '/', 'http://hq');
-      const stores = reportScope(storage, req, url);
+      const stores = await reportScope(store, req, url);
       const visitId = url.searchParams.get('visit') ?? '';
       if (!visitId || visitId.length > 100) throw new HttpError(400, 'bad_query', 'visit: required');
-      const timeline = storage.read(() => {
+      const timeline = await store.read(async (r) => {
         for (const storeId of stores) {
-          const found = storage.clerks.timeline(storeId, visitId);
+          const found = await r.clerks.timeline(storeId, visitId);
           if (found) return found;
         }
         return null;
@@ -96,14 +97,25 @@ export async function handleManagerRoute(ctx: IngestContext, req: IncomingMessag
     case '/v1/reports/visits.csv': {
       expect('GET');
       const url = new URL(req.url ?? '/', 'http://hq');
-      const stores = reportScope(storage, req, url);
+      const stores = await reportScope(store, req, url);
       const q = reportQuery(url);
       if (path === '/v1/reports/kpis') {
-        const all = storage.read(() => storage.clerks.figures(stores, q));
-        const perStore = stores.map((storeId) => ({ storeId, storeName: storage.getStore(storeId)?.name ?? storeId, kpis: storage.clerks.figures([storeId], q).kpis }));
+        const { all, perStore } = await store.read(async (r) => {
+          const all = await r.clerks.figures(stores, q);
+          const perStore = [];
+          for (const storeId of stores) {
+            perStore.push({ storeId, storeName: (await r.getStore(storeId))?.name ?? storeId, kpis: (await r.clerks.figures([storeId], q)).kpis });
+          }
+          return { all, perStore };
+        });
         return sendJson(res, 200, { from: q.from, to: q.to, stores, ...all, perStore });
       }
-      const visits = storage.clerks.visitFacts(stores, q);
+      const { visits, arrivals } = await store.read(async (r) => {
+        const visits = await r.clerks.visitFacts(stores, q);
+        // Only the JSON answer says whether the list was cut at q.limit.
+        const arrivals = path === '/v1/reports/visits.csv' ? 0 : (await r.clerks.figures(stores, q)).kpis.arrivals;
+        return { visits, arrivals };
+      });
       if (path === '/v1/reports/visits.csv') {
         const text = visitsCsv(visits);
         res.writeHead(200, {
@@ -114,7 +126,6 @@ export async function handleManagerRoute(ctx: IngestContext, req: IncomingMessag
         res.end(text);
         return;
       }
-      const arrivals = storage.clerks.figures(stores, q).kpis.arrivals;
       return sendJson(res, 200, { from: q.from, to: q.to, stores, visits, truncated: arrivals > visits.length });
     }
   }
@@ -126,28 +137,28 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-function requireDevice(storage: HqStorage, req: IncomingMessage): DeviceRecord {
-  const device = deviceForToken(storage, bearerToken(req.headers.authorization));
+async function requireDevice(store: HqStore, req: IncomingMessage): Promise<DeviceRecord> {
+  const device = await deviceForToken(store, bearerToken(req.headers.authorization));
   if (!device) throw new HttpError(401, 'unauthorized', 'missing, unknown or revoked device token');
   return device;
 }
 
 /** Which stores the caller may see: one store for its manager, any for the chain admin key. */
-function reportScope(storage: HqStorage, req: IncomingMessage, url: URL): string[] {
+async function reportScope(store: HqStore, req: IncomingMessage, url: URL): Promise<string[]> {
   const asked = (url.searchParams.get('store') ?? '')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
   const admin = header(req, 'x-admin-key');
   if (admin !== undefined) {
-    if (!secretEquals(admin, adminKey(storage))) throw new HttpError(401, 'unauthorized', 'wrong X-Admin-Key');
-    const known = new Set(storage.listStores().map((s) => s.id));
+    if (!secretEquals(admin, await adminKey(store))) throw new HttpError(401, 'unauthorized', 'wrong X-Admin-Key');
+    const known = new Set((await store.read((r) => r.listStores())).map((s) => s.id));
     const unknown = asked.filter((s) => !known.has(s));
     if (unknown.length) throw new HttpError(404, 'unknown_store', `unknown store(s): ${unknown.join(', ')}`);
     return asked.length ? asked : [...known];
   }
-  const device = requireDevice(storage, req);
-  const clerk = clerkForSession(storage, device, header(req, 'x-clerk-session'));
+  const device = await requireDevice(store, req);
+  const clerk = await clerkForSession(store, device, header(req, 'x-clerk-session'));
   if (!clerk) throw new HttpError(401, 'clerk_session_required', 'sign in as a manager (X-Clerk-Session)');
   if (clerk.role !== 'manager') throw new HttpError(403, 'not_allowed', 'reports are for store managers');
   if (asked.some((s) => s !== device.storeId)) throw new HttpError(403, 'not_allowed', 'a store manager sees only their own store');
@@ -178,7 +189,7 @@ function reportQuery(url: URL): ReportQuery {
   return parsed.data;
 }
 
-function importClerksCsv(storage: HqStorage, text: string) {
+async function importClerksCsv(log: EventLog, text: string) {
   const records = parseCsv(text);
   const header = records.shift();
   if (!header) throw new HttpError(400, 'empty_csv', 'the CSV has no header row');
@@ -208,6 +219,6 @@ function importClerksCsv(storage: HqStorage, text: string) {
       lines.push(r.line);
     }
   }
-  const result = good.length ? importClerks(storage, good) : { saved: 0, errors: [], clerks: [] };
+  const result = good.length ? await importClerks(log, good, Date.now()) : { saved: 0, errors: [], clerks: [] };
   return { saved: result.saved, clerks: result.clerks, errors: [...errors, ...result.errors.map((e) => ({ line: lines[e.index]!, message: e.message }))] };
 }

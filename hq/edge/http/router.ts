@@ -1,7 +1,9 @@
 // The HTTP request handler: routes, auth per route, and the promise that a bad request is
-// answered with a 4xx JSON error and never brings the server down.
+// answered with a 4xx JSON error and never brings the server down. A database that cannot be
+// reached right now is answered 503 with Retry-After (the client retries; nothing was half-applied).
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { deleteMember } from '../../app/memberDeletion.ts';
+import { StoreUnavailable } from '../../ports/store.ts';
 import { handleEnroll, handleSnapshot } from './deskRoutes.ts';
 import {
   checkIntegrationKey,
@@ -47,6 +49,11 @@ export function createRequestHandler(ctx: IngestContext, log: (line: string) => 
         if (!res.headersSent) sendError(res, err);
         return;
       }
+      if (err instanceof StoreUnavailable) {
+        // Not logged per request: during an outage every request would log it.
+        if (!res.headersSent) sendJson(res, 503, { error: { code: 'unavailable', message: err.message } }, { 'retry-after': String(err.retryAfterSeconds) });
+        return;
+      }
       log(`http ${req.method} ${req.url}: ${(err as Error)?.stack ?? String(err)}`);
       if (!res.headersSent) sendError(res, new HttpError(500, 'internal', 'internal error'));
     });
@@ -66,11 +73,11 @@ async function route(ctx: IngestContext, req: IncomingMessage, res: ServerRespon
   }
   if (path === '/v1/enroll') {
     expect('POST');
-    return handleEnroll(ctx.storage, req, res);
+    return handleEnroll(ctx.store, req, res);
   }
   if (path === '/v1/snapshot') {
     expect('GET');
-    return handleSnapshot(ctx.storage, req, res);
+    return handleSnapshot(ctx.store, req, res);
   }
   if (isUpdatesRoute(path)) return handleUpdates(options.updatesDir, req, res, path, method);
   if (isManagerRoute(path)) return handleManagerRoute(ctx, req, res, path, method);
@@ -84,7 +91,7 @@ async function route(ctx: IngestContext, req: IncomingMessage, res: ServerRespon
     } catch {
       throw new HttpError(400, 'bad_member_id', 'the member id in the path is not valid percent-encoding');
     }
-    const result = deleteMember(ctx.storage, ctx.eventLog, memberId);
+    const result = await deleteMember(ctx.eventLog, memberId);
     if (!result) throw new HttpError(404, 'member_not_found', `no member ${memberId}`);
     return sendJson(res, 200, { deleted: memberId, stores: result.events.length, trimmedEvents: result.trimmed });
   }

@@ -1,22 +1,30 @@
-// All connected desks, grouped by store: live fan-out (each event serialized once), signal relay,
-// heartbeats, periodic head frames, epoch rotation, and the upgrade-time token check.
+// The desks connected to this node, grouped by store: live fan-out from the store feeds (each event
+// serialized once per node), signal relay across nodes, heartbeats, periodic head frames, epoch
+// resets, the one-link-per-device rule across nodes, and the upgrade-time token check.
+//
+// Nothing here is the truth: a desk's position is its own, the log is the store's. What this node
+// knows about other nodes' desks comes from the bus (control messages, signals) and presence.
 import { type IncomingMessage, type Server } from 'node:http';
 import { type Duplex } from 'node:stream';
+import { randomUUID } from 'node:crypto';
 import { WebSocketServer } from 'ws';
 import { CloseCode, MAX_FRAME_BYTES, type SignalFrame } from '../../../shared/protocol.ts';
 import { bearerToken, deviceForToken } from '../../app/devices.ts';
 import { type EventLog, evFrameText } from '../../app/eventLog.ts';
-import { type HqStorage, type StoredEvent } from '../../ports/store.ts';
+import { type Bus, type Control, type Unsubscribe } from '../../ports/bus.ts';
+import { type Presence } from '../../ports/presence.ts';
+import { type HqStore, StoreUnavailable, type StoredEvent } from '../../ports/store.ts';
 import { newEpoch } from '../../app/tokens.ts';
+import { type StoreFeeds } from '../storeFeeds.ts';
 import { DeskSocket } from './deskSocket.ts';
 
-/** What the chat side of HQ (hq/chat/) needs to hear from the desk sockets. */
+/** What the chat side of HQ needs to hear from the desk sockets. */
 export interface DeskChatHooks {
   applyDeskCommand: import('../../app/chat/service.ts').ChatService['applyDeskCommand'];
-  onDeskAck(storeId: string, seq: number): void;
+  onDeskAck(storeId: string, seq: number): Promise<void>;
   /** A desk's typing/presence signal (after the desk-to-desk relay). */
   onDeskSignal(from: DeskSocket, frame: SignalFrame): void;
-  /** A desk of the store connected or went away. */
+  /** A desk of the store connected or went away, on this node or another. */
   onDesksChanged(storeId: string): void;
   /** Upgrades on paths other than /v1/desk (the member socket); false = not ours. */
   onOtherUpgrade(path: string, req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
@@ -30,17 +38,29 @@ export interface HubOptions {
   maxFramesPerSecond: number;
   /** Frames a desk may send at once above the sustained rate (an outbox flush). */
   maxFrameBurst: number;
+  /** How long a desk stays listed in presence without a refresh (a dead node's desks expire). */
+  presenceTtlMs: number;
 }
 
 /** How often the desks' acks are written (one transaction for all of them). */
 const ACK_FLUSH_MS = 1000;
 
+export const desksChannel = (storeId: string) => `desks.${storeId}`;
+
+/** The desks of one store on this node, and what connects them to the store's feed and signals. */
+interface StoreDesks {
+  desks: Set<DeskSocket>;
+  stopFeed: Unsubscribe | null;
+  stopSignals: Unsubscribe;
+  ready: Promise<void>;
+}
+
 export class DeskHub {
-  private readonly byStore = new Map<string, Set<DeskSocket>>();
+  private readonly byStore = new Map<string, StoreDesks>();
   private readonly byDevice = new Map<string, DeskSocket>();
   private readonly wss: WebSocketServer;
   private readonly timers: NodeJS.Timeout[] = [];
-  eventLog!: EventLog;
+  private readonly stopControl: Unsubscribe;
   chat: DeskChatHooks | null = null;
   /**
    * Desks' acks not yet written (device id → newest acked seq). 10,000 desks ack about once a
@@ -49,9 +69,16 @@ export class DeskHub {
    * informational (`hq:admin devices`), so it may lag by that much; a crash loses at most that.
    */
   private readonly pendingAcks = new Map<string, number>();
+  /** Identical replay reads in flight (a reconnect storm: many desks resuming from one seq) share one query. */
+  private readonly reads = new Map<string, Promise<StoredEvent[]>>();
 
   constructor(
-    readonly storage: HqStorage,
+    readonly store: HqStore,
+    readonly eventLog: EventLog,
+    readonly feeds: StoreFeeds,
+    readonly bus: Bus,
+    readonly presence: Presence,
+    readonly nodeId: string,
     readonly opts: HubOptions,
     readonly log: (line: string) => void,
   ) {
@@ -59,7 +86,9 @@ export class DeskHub {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
     this.timers.push(setInterval(() => this.heartbeat(), opts.heartbeatMs));
     this.timers.push(setInterval(() => this.sendHeads(), opts.headEveryMs));
-    this.timers.push(setInterval(() => this.flushAcks(), ACK_FLUSH_MS));
+    this.timers.push(setInterval(() => void this.flushAcks(), ACK_FLUSH_MS));
+    this.timers.push(setInterval(() => this.refreshPresence(), Math.max(250, Math.floor(opts.presenceTtlMs / 3))));
+    this.stopControl = bus.onControl((c) => this.onControl(c));
   }
 
   /** A desk acked `seq`: remembered now, written with the others at the next flush. */
@@ -67,114 +96,207 @@ export class DeskHub {
     this.pendingAcks.set(deviceId, seq);
   }
 
-  flushAcks(): void {
+  async flushAcks(): Promise<void> {
     if (this.pendingAcks.size === 0) return;
     const acks = [...this.pendingAcks];
     this.pendingAcks.clear();
     try {
-      this.storage.transaction(() => {
-        for (const [deviceId, seq] of acks) this.storage.recordAck(deviceId, seq);
+      await this.store.withTx(async (tx) => {
+        for (const [deviceId, seq] of acks) await tx.recordAck(deviceId, seq);
       });
     } catch (err) {
       this.log(`acks not recorded: ${(err as Error).message}`);
     }
   }
 
-  attach(server: Server): void {
-    server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
+  /** Events after `afterSeq` for a replaying desk; identical concurrent reads are merged. */
+  readEvents(storeId: string, afterSeq: number, limit: number): Promise<StoredEvent[]> {
+    const key = `${storeId}\u0000${afterSeq}\u0000${limit}`;
+    let read = this.reads.get(key);
+    if (!read) {
+      read = this.store.read((r) => r.readEvents(storeId, afterSeq, limit)).finally(() => this.reads.delete(key));
+      this.reads.set(key, read);
+    }
+    return read;
   }
 
-  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  attach(server: Server): void {
+    server.on('upgrade', (req, socket, head) => {
+      this.onUpgrade(req, socket, head).catch((err: unknown) => {
+        this.log(`upgrade: ${(err as Error).message}`);
+        if (err instanceof StoreUnavailable) refuse(socket, 503, 'Service Unavailable', { 'Retry-After': String(err.retryAfterSeconds) });
+        else refuse(socket, 500, 'Internal Server Error');
+      });
+    });
+  }
+
+  private async onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => undefined); // a client that vanishes mid-handshake is not our crash
     const path = new URL(req.url ?? '/', 'http://hq').pathname;
     if (path !== '/v1/desk') {
       if (this.chat?.onOtherUpgrade(path, req, socket, head)) return;
       return refuse(socket, 404, 'Not Found');
     }
-    let device;
-    try {
-      device = deviceForToken(this.storage, bearerToken(req.headers.authorization));
-    } catch (err) {
-      this.log(`upgrade: ${(err as Error).message}`);
-      return refuse(socket, 500, 'Internal Server Error');
-    }
-    if (!device) return refuse(socket, 401, 'Unauthorized');
-    const store = this.storage.getStore(device.storeId);
-    if (!store) return refuse(socket, 401, 'Unauthorized');
+    const device = await deviceForToken(this.store, bearerToken(req.headers.authorization));
+    const store = device ? await this.store.read((r) => r.getStore(device.storeId)) : null;
+    if (!device || !store) return refuse(socket, 401, 'Unauthorized');
+    if (socket.destroyed) return;
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const desk = new DeskSocket(ws, device, store.name, this);
-      // One link per device: the newer connection wins, the older one is told why.
+      const desk = new DeskSocket(ws, device, store.name, this, randomUUID(), Date.now());
+      // One link per device: the newer connection wins, the older one is told why — here at once,
+      // on other nodes through the control bus.
       this.byDevice.get(device.id)?.close(CloseCode.replaced, 'replaced by a newer connection of this device');
       this.byDevice.set(device.id, desk);
-      let set = this.byStore.get(device.storeId);
-      if (!set) this.byStore.set(device.storeId, (set = new Set()));
-      set.add(desk);
-      this.chat?.onDesksChanged(device.storeId);
+      this.bus.publishControl({ origin: this.nodeId, kind: 'device.connected', deviceId: device.id, storeId: device.storeId, connId: desk.connId, at: desk.connectedAt });
+      this.joinStore(desk);
     });
   }
 
-  remove(desk: DeskSocket): void {
-    this.byStore.get(desk.storeId)?.delete(desk);
-    if (this.byDevice.get(desk.device.id) === desk) this.byDevice.delete(desk.device.id);
-    this.chat?.onDesksChanged(desk.storeId);
+  /** Registers the desk with its store's group, opening the store's feed and signals on first use. */
+  private joinStore(desk: DeskSocket): void {
+    const storeId = desk.storeId;
+    let group = this.byStore.get(storeId);
+    if (!group) {
+      const g: StoreDesks = {
+        desks: new Set(),
+        stopFeed: null,
+        stopSignals: this.bus.onSignal(storeId, (s) => {
+          if (s.origin === this.nodeId || s.to !== 'desks') return;
+          for (const d of g.desks) if (d.isLive && d.device.id !== s.exceptDeviceId) d.sendText(s.text);
+        }),
+        ready: Promise.resolve(),
+      };
+      g.ready = this.feeds
+        .listen(storeId, {
+          events: (events) => this.deliver(g, events),
+          reset: (epoch, head) => {
+            for (const d of g.desks) d.resetTo(epoch, head);
+          },
+        })
+        .then((stop) => {
+          if (this.byStore.get(storeId) === g) g.stopFeed = stop;
+          else stop();
+        });
+      this.byStore.set(storeId, (group = g));
+    }
+    group.desks.add(desk);
+    desk.storeReady = group.ready;
+    void this.presence.add(desksChannel(storeId), desk.device.id, this.opts.presenceTtlMs).then(
+      () => this.desksChanged(storeId),
+      (err: unknown) => this.log(`presence: ${(err as Error).message}`),
+    );
   }
 
-  /** An ephemeral signal to every live desk of a store (member typing/presence). */
+  /** A store's committed events, each serialized once for all of this node's desks of the store. */
+  private deliver(group: StoreDesks, events: readonly StoredEvent[]): void {
+    if (group.desks.size === 0) return;
+    for (const ev of events) {
+      const text = evFrameText(ev);
+      for (const desk of group.desks) desk.deliverLive(ev.seq, text);
+    }
+  }
+
+  remove(desk: DeskSocket): void {
+    const group = this.byStore.get(desk.storeId);
+    group?.desks.delete(desk);
+    if (group && group.desks.size === 0) {
+      this.byStore.delete(desk.storeId);
+      group.stopFeed?.();
+      group.stopSignals();
+    }
+    if (this.byDevice.get(desk.device.id) === desk) {
+      this.byDevice.delete(desk.device.id);
+      void this.presence.remove(desksChannel(desk.storeId), desk.device.id).then(
+        () => this.desksChanged(desk.storeId),
+        (err: unknown) => this.log(`presence: ${(err as Error).message}`),
+      );
+    }
+  }
+
+  private desksChanged(storeId: string): void {
+    this.chat?.onDesksChanged(storeId);
+    this.bus.publishControl({ origin: this.nodeId, kind: 'presence.changed', storeId, what: 'desks' });
+  }
+
+  /** An ephemeral signal to every live desk of a store, on every node (member typing/presence). */
   signalStore(storeId: string, frame: SignalFrame): void {
     const text = JSON.stringify(frame);
-    for (const desk of this.byStore.get(storeId) ?? []) if (desk.isLive) desk.sendText(text);
-  }
-
-  /** Called after each commit, in seq order. */
-  publish(ev: StoredEvent): void {
-    const desks = this.byStore.get(ev.storeId);
-    if (!desks || desks.size === 0) return;
-    const text = evFrameText(ev);
-    for (const desk of desks) desk.deliverLive(ev.seq, text);
+    for (const desk of this.byStore.get(storeId)?.desks ?? []) if (desk.isLive) desk.sendText(text);
+    this.bus.publishSignal({ origin: this.nodeId, storeId, to: 'desks', text });
   }
 
   relaySignal(from: DeskSocket, frame: SignalFrame): void {
     const text = JSON.stringify(frame);
-    for (const desk of this.byStore.get(from.storeId) ?? []) {
+    for (const desk of this.byStore.get(from.storeId)?.desks ?? []) {
       if (desk !== from && desk.isLive) desk.sendText(text);
     }
+    this.bus.publishSignal({ origin: this.nodeId, storeId: from.storeId, to: 'desks', exceptDeviceId: from.device.id, text });
     this.chat?.onDeskSignal(from, frame);
   }
 
-  rotateEpoch(storeId: string): string {
+  /** A new epoch for the store: every node's desks of the store get `reset`. */
+  async rotateEpoch(storeId: string): Promise<string> {
     const epoch = newEpoch();
-    this.storage.rotateEpoch(storeId, epoch);
-    const store = this.storage.getStore(storeId)!;
-    for (const desk of this.byStore.get(storeId) ?? []) desk.resetTo(epoch, store.head);
+    const store = await this.store.withTx(async (tx) => {
+      await tx.rotateEpoch(storeId, epoch);
+      return tx.getStore(storeId);
+    });
+    if (!store) throw new Error(`unknown store ${storeId}`);
+    this.feeds.epochChanged(storeId, store.epoch, store.head);
+    this.bus.publishControl({ origin: this.nodeId, kind: 'epoch.rotated', storeId, epoch: store.epoch, head: store.head });
     return epoch;
   }
 
+  /** Devices of the store connected to this node. */
   connectedDevices(storeId: string): string[] {
-    return [...(this.byStore.get(storeId) ?? [])].map((d) => d.device.id);
+    return [...(this.byStore.get(storeId)?.desks ?? [])].map((d) => d.device.id);
   }
 
-  /**
-   * Closes (4001) every socket whose device was revoked or deleted since it connected. Revocation
-   * is written to the database (`npm run hq:admin -- revoke --device X` works on the file, also
-   * while HQ runs), so the server polls: one query per store with connected desks.
-   */
-  dropRevoked(): number {
-    let dropped = 0;
-    for (const [storeId, desks] of this.byStore) {
-      if (desks.size === 0) continue;
-      const live = new Set(this.storage.listDevices(storeId).filter((d) => d.revokedAt === null).map((d) => d.id));
-      for (const desk of desks) {
-        if (live.has(desk.device.id)) continue;
-        desk.close(CloseCode.unauthorized, 'device revoked');
-        dropped++;
+  /** Closes (4001) this node's socket of a revoked device. */
+  dropDevice(deviceId: string): boolean {
+    const desk = this.byDevice.get(deviceId);
+    if (!desk) return false;
+    desk.close(CloseCode.unauthorized, 'device revoked');
+    return true;
+  }
+
+  private onControl(c: Control): void {
+    if (c.origin === this.nodeId) return;
+    switch (c.kind) {
+      case 'device.connected': {
+        // The same device opened a newer socket on another node: this one is the older.
+        const desk = this.byDevice.get(c.deviceId);
+        if (desk && (desk.connectedAt < c.at || (desk.connectedAt === c.at && desk.connId < c.connId))) {
+          desk.close(CloseCode.replaced, 'replaced by a newer connection of this device');
+        }
+        return;
+      }
+      case 'device.revoked':
+        this.dropDevice(c.deviceId);
+        return;
+      case 'epoch.rotated':
+        this.feeds.epochChanged(c.storeId, c.epoch, c.head);
+        return;
+      case 'presence.changed':
+        if (c.what === 'desks') this.chat?.onDesksChanged(c.storeId);
+        return;
+      case 'catalog.changed':
+        return;
+    }
+  }
+
+  /** Keeps this node's desks listed in presence (entries of a dead node expire on their own). */
+  private refreshPresence(): void {
+    for (const [storeId, group] of this.byStore) {
+      for (const desk of group.desks) {
+        this.presence.add(desksChannel(storeId), desk.device.id, this.opts.presenceTtlMs).catch((err: unknown) => this.log(`presence: ${(err as Error).message}`));
       }
     }
-    return dropped;
   }
 
   private heartbeat(): void {
-    for (const desks of this.byStore.values()) {
-      for (const desk of desks) {
+    for (const group of this.byStore.values()) {
+      for (const desk of group.desks) {
         if (!desk.alive) {
           desk.close(CloseCode.heartbeatTimeout, 'no pong within the heartbeat window');
           continue;
@@ -189,20 +311,21 @@ export class DeskHub {
     }
   }
 
+  /** The node's position in each store's log (kept by the feeds; no query). */
   private sendHeads(): void {
-    for (const [storeId, desks] of this.byStore) {
-      if (desks.size === 0) continue;
-      const store = this.storage.getStore(storeId);
-      if (!store) continue;
-      const text = JSON.stringify({ t: 'head', epoch: store.epoch, seq: store.head });
-      for (const desk of desks) if (desk.isLive) desk.sendText(text);
+    for (const [storeId, group] of this.byStore) {
+      const pos = this.feeds.position(storeId);
+      if (!pos || group.desks.size === 0) continue;
+      const text = JSON.stringify({ t: 'head', epoch: pos.epoch, seq: pos.head });
+      for (const desk of group.desks) if (desk.isLive) desk.sendText(text);
     }
   }
 
   /** Stops timers and closes every desk with 1001 (going away), waiting briefly for the handshakes. */
   async close(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
-    const all = [...this.byStore.values()].flatMap((s) => [...s]);
+    this.stopControl();
+    const all = [...this.byStore.values()].flatMap((g) => [...g.desks]);
     await Promise.all(
       all.map(
         (desk) =>
@@ -220,14 +343,18 @@ export class DeskHub {
           }),
       ),
     );
-    this.flushAcks(); // after the desks are gone, so a last ack is not lost
+    await this.flushAcks(); // after the desks are gone, so a last ack is not lost
     this.wss.close();
   }
 }
 
-function refuse(socket: Duplex, status: number, text: string): void {
+function refuse(socket: Duplex, status: number, text: string, headers: Record<string, string> = {}): void {
+  if (socket.destroyed) return;
   const body = JSON.stringify({ error: { code: text.toLowerCase().replace(/ /g, '_'), message: text } });
+  const extra = Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
   socket.end(
-    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`,
   );
 }

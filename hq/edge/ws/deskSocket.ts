@@ -1,9 +1,13 @@
 // One desk's WebSocket: hello/welcome, resume (replay or reset), live events, commands, acks,
 // signals, rate limiting and the slow-consumer rule. Every frame is schema-checked; a bad one
 // gets an `error` frame and a close code for this desk only, never an exception for HQ.
+//
+// Frames of one desk are handled one after another (a queue), so its commands reach the store in
+// the order the desk sent them — its outbox order — however long each transaction takes.
 import { type RawData, type WebSocket } from 'ws';
 import { CloseCode, DeskToHq, type ErrorFrame, type HelloFrame, type HqToDesk, isChatCmd, PROTOCOL_VERSION, parseFrame } from '../../../shared/protocol.ts';
 import { applyCommand } from '../../app/commands.ts';
+import { StoreUnavailable } from '../../ports/store.ts';
 import { evFrameText } from '../../app/eventLog.ts';
 import { type DeviceRecord } from '../../ports/store.ts';
 import { type DeskHub } from './deskHub.ts';
@@ -23,12 +27,21 @@ export class DeskSocket {
   private frameTokens: number;
   private tokensAt = Date.now();
   private stalledSince = 0;
+  /** The frame being handled; the next waits for it. */
+  private queue: Promise<void> = Promise.resolve();
+  /** A replay page is being read or sent. */
+  private pumping = false;
+  /** Resolves when this node follows the desk's store (its feed knows its position). */
+  storeReady: Promise<void> = Promise.resolve();
 
   constructor(
     readonly ws: WebSocket,
     readonly device: DeviceRecord,
     readonly storeName: string,
     private readonly hub: DeskHub,
+    /** This connection, across nodes (the newer connection of a device wins). */
+    readonly connId: string,
+    readonly connectedAt: number,
   ) {
     this.frameTokens = hub.opts.maxFrameBurst;
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
@@ -60,10 +73,16 @@ export class DeskSocket {
     return this.sendText(JSON.stringify(frame));
   }
 
-  /** A newly committed event of this desk's store. */
+  /** A newly committed event of this desk's store, from the node's feed (consecutive, in order). */
   deliverLive(seq: number, text: string): void {
     // While replaying (catching up), the replay loop reads this event from the log itself.
     if (this.state !== 'live' || seq <= this.lastSent) return;
+    if (seq !== this.lastSent + 1) {
+      // Committed while this desk went from its last replay page to live: read what it missed.
+      this.state = 'replaying';
+      this.pumpReplay();
+      return;
+    }
     if (this.ws.bufferedAmount > this.hub.opts.slowConsumerBytes) {
       // Behind: stop pushing and let the catch-up loop feed it from the log at the pace it reads.
       // A burst (a bulk import) is absorbed this way; a desk that does not drain is closed 4004.
@@ -98,13 +117,18 @@ export class DeskSocket {
 
   private onMessage(data: RawData, isBinary: boolean): void {
     if (this.state === 'closed') return;
+    // The rate limit is applied as frames arrive, not as they are handled.
     if (this.overRate()) return this.fail('rate_limited', `more than ${this.hub.opts.maxFramesPerSecond} frames per second`, CloseCode.rateLimited);
     if (isBinary) return this.fail('bad_frame', 'binary frames are not part of the protocol', CloseCode.badFrame);
     const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
     const parsed = parseFrame(DeskToHq, text);
     if (!parsed.ok) return this.fail('bad_frame', parsed.error, CloseCode.badFrame);
     const frame = parsed.frame;
+    this.queue = this.queue.then(() => this.handle(frame));
+  }
 
+  private async handle(frame: DeskToHq): Promise<void> {
+    if (this.state === 'closed') return;
     try {
       if (this.state === 'awaitingHello') {
         if (frame.t !== 'hello') return this.fail('protocol_violation', 'the first frame must be hello', CloseCode.protocolViolation);
@@ -115,12 +139,11 @@ export class DeskSocket {
           return this.fail('protocol_violation', 'hello was already received', CloseCode.protocolViolation);
         case 'ack':
           this.hub.recordAck(this.device.id, frame.seq);
-          this.hub.chat?.onDeskAck(this.storeId, frame.seq);
+          // Receipts are best effort here: a failure is logged and the next ack scans again.
+          this.hub.chat?.onDeskAck(this.storeId, frame.seq).catch((err: unknown) => this.hub.log(`desk ${this.device.id} ack: ${(err as Error).message}`));
           return;
         case 'cmd': {
-          const ack = isChatCmd(frame)
-            ? this.hub.chat!.applyDeskCommand(this.device, frame)
-            : applyCommand(this.hub.storage, this.hub.eventLog, this.device, frame);
+          const ack = isChatCmd(frame) ? await this.hub.chat!.applyDeskCommand(this.device, frame) : await applyCommand(this.hub.eventLog, this.device, frame);
           this.send(ack);
           return;
         }
@@ -129,6 +152,14 @@ export class DeskSocket {
           return;
       }
     } catch (err) {
+      if (err instanceof StoreUnavailable) {
+        // The command did not happen (nothing half-applied); the desk keeps it in its outbox and
+        // sends it again when it reconnects, so the link is closed rather than left half-working.
+        this.hub.log(`desk ${this.device.id}: ${err.message}`);
+        this.send({ t: 'error', code: 'internal', message: 'HQ cannot reach its database; try again shortly' });
+        this.close(CloseCode.goingAway, 'database unavailable');
+        return;
+      }
       this.hub.log(`desk ${this.device.id}: ${(err as Error).stack ?? String(err)}`);
       this.send({ t: 'error', code: 'internal', message: 'HQ could not process the frame' });
     }
@@ -151,13 +182,16 @@ export class DeskSocket {
     return false;
   }
 
-  private onHello(hello: HelloFrame): void {
+  private async onHello(hello: HelloFrame): Promise<void> {
     if (hello.v !== PROTOCOL_VERSION) {
       return this.fail('unsupported_version', `HQ speaks protocol v${PROTOCOL_VERSION}, not v${hello.v}`, CloseCode.unsupportedVersion);
     }
-    // Everything below runs synchronously, so no event can commit between reading the head and
-    // deciding where this desk starts: nothing is missed or sent twice.
-    const store = this.hub.storage.getStore(this.storeId);
+    // The node follows the store before the desk's position is settled, so every event committed
+    // after the head read below reaches this desk: through its replay, or live from the feed
+    // (a live event that does not follow `lastSent` sends the desk back to replaying).
+    await this.storeReady;
+    const { store, oldest } = await this.hub.store.read(async (r) => ({ store: await r.getStore(this.storeId), oldest: await r.oldestSeq(this.storeId) }));
+    if (this.state === 'closed') return;
     if (!store) return this.fail('internal', 'the store of this device no longer exists', CloseCode.unauthorized);
     this.send({
       t: 'welcome',
@@ -177,7 +211,7 @@ export class DeskSocket {
         ? 'epoch_changed'
         : resume.seq > store.head
           ? 'ahead_of_hq'
-          : resume.seq < store.head && resume.seq < (this.hub.storage.oldestSeq(store.id) ?? store.head + 1) - 1
+          : resume.seq < store.head && resume.seq < (oldest ?? store.head + 1) - 1
             ? 'gap_too_old'
             : null;
     if (reason || !resume) {
@@ -199,6 +233,18 @@ export class DeskSocket {
    * a buffer that stays over it for `slowConsumerMs` means the desk is not reading (close 4004).
    */
   private pumpReplay(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    this.pumpPage()
+      .catch((err: unknown) => {
+        // The store is unreachable: the desk reconnects (to this node or another) and resumes.
+        this.hub.log(`desk ${this.device.id} replay: ${(err as Error).message}`);
+        this.close(CloseCode.goingAway, 'replay interrupted');
+      })
+      .finally(() => (this.pumping = false));
+  }
+
+  private async pumpPage(): Promise<void> {
     if (this.state !== 'replaying' || this.ws.readyState !== this.ws.OPEN) return;
     const now = Date.now();
     if (this.ws.bufferedAmount > this.hub.opts.slowConsumerBytes) {
@@ -211,12 +257,27 @@ export class DeskSocket {
       return;
     }
     this.stalledSince = 0;
-    const events = this.hub.storage.readEvents(this.storeId, this.lastSent, REPLAY_PAGE);
+    const from = this.lastSent;
+    const events = await this.hub.readEvents(this.storeId, from, REPLAY_PAGE);
+    if (this.state !== 'replaying' || this.lastSent !== from || this.ws.readyState !== this.ws.OPEN) return;
     if (events.length === 0) {
-      this.state = 'live'; // same tick as the empty read: the next commit is delivered live
+      this.state = 'live';
+      // The feed may have moved on while the page was read: what it handed out then was skipped.
+      const pos = this.hub.feeds.position(this.storeId);
+      if (pos && pos.head > this.lastSent) {
+        this.state = 'replaying';
+        setImmediate(() => this.pumpReplay());
+      }
+      return;
+    }
+    if (events[0]!.seq !== from + 1) {
+      // The log was trimmed past this desk while it replayed: never a partial recovery — it
+      // reconnects, and its resume position is then answered with a reset.
+      this.close(CloseCode.goingAway, 'resume position no longer in the log');
       return;
     }
     for (const ev of events) {
+      if (ev.seq !== this.lastSent + 1) break; // never a gap: the next page starts here
       this.ws.send(evFrameText(ev));
       this.lastSent = ev.seq;
     }

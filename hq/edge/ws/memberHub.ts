@@ -3,12 +3,19 @@
 // after `welcome`, the member gets their conversation's messages, receipts and recalls as HQ commits
 // them (from the store's event log, so a member sees exactly what the desks see), the store's
 // typing, and whether any desk of the store is online. Typing and presence are never stored.
+//
+// Across nodes: a member's events come from this node's feed of the store (whichever node
+// committed them), typing crosses nodes as bus signals, and "who is online" is presence with a TTL.
+// A member's frames are handled one after another, in the order they came.
 import { type IncomingMessage } from 'node:http';
 import { type Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { type Message, type Receipts } from '../../../shared/domain.ts';
 import { parseFrame, type SignalFrame } from '../../../shared/protocol.ts';
 import { type StoredEvent } from '../../ports/store.ts';
+import { type Bus, type Unsubscribe } from '../../ports/bus.ts';
+import { type Presence } from '../../ports/presence.ts';
+import { type StoreFeeds } from '../storeFeeds.ts';
 import { type MemberAuth } from '../../app/chat/memberAuth.ts';
 import { type HqToMember, MAX_MEMBER_FRAME_BYTES, MEMBER_PROTOCOL_VERSION, MemberClose, MemberToHq } from './memberProtocol.ts';
 import { ChatError, type ChatService } from '../../app/chat/service.ts';
@@ -18,10 +25,17 @@ export interface MemberHubOptions {
   maxFramesPerSecond: number;
   /** Send an ephemeral signal to every live desk of a store. */
   toDesks(storeId: string, frame: SignalFrame): void;
-  /** Whether any desk of the store is connected. */
-  storeOnline(storeId: string): boolean;
+  /** Whether any desk of the store is connected, on any node. */
+  storeOnline(storeId: string): Promise<boolean>;
+  feeds: StoreFeeds;
+  bus: Bus;
+  presence: Presence;
+  nodeId: string;
+  presenceTtlMs: number;
   log(line: string): void;
 }
+
+export const membersChannel = (storeId: string) => `members.${storeId}`;
 
 const key = (storeId: string, memberId: string) => `${storeId}\u0000${memberId}`;
 
@@ -32,6 +46,7 @@ class MemberSocket {
   alive = true;
   private windowStart = 0;
   private frames = 0;
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(
     readonly ws: WebSocket,
@@ -48,10 +63,14 @@ class MemberSocket {
   }
 
   send(frame: HqToMember): void {
+    this.sendText(JSON.stringify(frame));
+  }
+
+  sendText(text: string): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
     // A member who stopped reading must not grow HQ's memory: drop them, they reconnect and reload.
     if (this.ws.bufferedAmount > 1024 * 1024) return this.close(4004, 'slow consumer');
-    this.ws.send(JSON.stringify(frame));
+    this.ws.send(text);
   }
 
   close(code: number, reason: string): void {
@@ -76,17 +95,24 @@ class MemberSocket {
     const parsed = parseFrame(MemberToHq, text);
     if (!parsed.ok) return this.fail('bad_frame', parsed.error, MemberClose.badFrame);
     const f = parsed.frame;
+    this.queue = this.queue.then(() => this.handle(f));
+  }
+
+  private async handle(f: MemberToHq): Promise<void> {
+    if (this.ws.readyState !== this.ws.OPEN) return;
     try {
       if (!this.authed) {
         if (f.t !== 'hello') return this.fail('protocol_violation', 'the first frame must be hello', MemberClose.protocolViolation);
         if (f.v !== MEMBER_PROTOCOL_VERSION) return this.fail('unsupported_version', `HQ speaks member protocol v${MEMBER_PROTOCOL_VERSION}`, MemberClose.protocolViolation);
-        const session = this.hub.auth.session(f.token);
+        const session = await this.hub.auth.session(f.token);
         if (!session) return this.fail('unauthorized', 'unknown or expired member token', MemberClose.unauthorized);
         this.authed = true;
         this.storeId = session.storeId;
         this.memberId = session.memberId;
-        const receipts = this.hub.chat.receipts(session.storeId, session.memberId);
-        const conv = this.hub.chat.storage.chat.getConversation(session.storeId, session.memberId);
+        // Follow the store first, so nothing committed after the reads below is missed.
+        await this.hub.add(this);
+        const { receipts, lastN } = await this.hub.chat.conversationState(session.storeId, session.memberId);
+        const storeOnline = await this.hub.opts.storeOnline(session.storeId);
         this.send({
           t: 'welcome',
           memberId: session.memberId,
@@ -94,10 +120,9 @@ class MemberSocket {
           storeId: session.storeId,
           storeName: session.storeName,
           receipts,
-          lastN: conv?.lastN ?? 0,
-          storeOnline: this.hub.opts.storeOnline(session.storeId),
+          lastN,
+          storeOnline,
         });
-        this.hub.add(this);
         return;
       }
       switch (f.t) {
@@ -105,7 +130,7 @@ class MemberSocket {
           return this.fail('protocol_violation', 'hello was already received', MemberClose.protocolViolation);
         case 'send':
           try {
-            const r = this.hub.chat.sendFromMember(this.storeId, this.memberId, f.message);
+            const r = await this.hub.chat.sendFromMember(this.storeId, this.memberId, f.message);
             this.send({ t: 'sendAck', clientId: f.message.clientId, status: r.duplicate ? 'duplicate' : 'ok', message: r.message });
           } catch (err) {
             if (!(err instanceof ChatError)) throw err;
@@ -113,14 +138,14 @@ class MemberSocket {
           }
           return;
         case 'receipt':
-          this.hub.chat.memberReceipt(this.storeId, this.memberId, { delivered: f.delivered, read: f.read });
+          await this.hub.chat.memberReceipt(this.storeId, this.memberId, { delivered: f.delivered, read: f.read });
           return;
         case 'typing':
           this.hub.opts.toDesks(this.storeId, { t: 'signal', kind: 'typing', memberId: this.memberId, data: { on: f.on, from: 'member' } });
           return;
         case 'recall':
           try {
-            this.hub.chat.recallByMember(this.storeId, this.memberId, f.messageId);
+            await this.hub.chat.recallByMember(this.storeId, this.memberId, f.messageId);
           } catch (err) {
             if (!(err instanceof ChatError)) throw err;
             this.send({ t: 'error', code: err.code, message: err.message });
@@ -137,27 +162,32 @@ class MemberSocket {
 export class MemberHub {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MEMBER_FRAME_BYTES });
   private readonly byMember = new Map<string, Set<MemberSocket>>();
-  private readonly timer: NodeJS.Timeout;
+  /** Per store with members here: the feed and signal subscriptions. */
+  private readonly stores = new Map<string, { members: number; stopFeed: Unsubscribe | null; stopSignals: Unsubscribe; ready: Promise<void> }>();
+  private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(
     readonly chat: ChatService,
     readonly auth: MemberAuth,
     readonly opts: MemberHubOptions,
   ) {
-    this.timer = setInterval(() => this.heartbeat(), opts.heartbeatMs);
-    this.timer.unref();
+    this.timers.push(setInterval(() => this.heartbeat(), opts.heartbeatMs));
+    this.timers.push(setInterval(() => this.refreshPresence(), Math.max(250, Math.floor(opts.presenceTtlMs / 3))));
+    for (const t of this.timers) t.unref();
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.wss.handleUpgrade(req, socket, head, (ws) => new MemberSocket(ws, this));
   }
 
-  add(s: MemberSocket): void {
+  async add(s: MemberSocket): Promise<void> {
     const k = key(s.storeId, s.memberId);
     let set = this.byMember.get(k);
     if (!set) this.byMember.set(k, (set = new Set()));
     set.add(s);
+    const ready = this.follow(s.storeId);
     if (set.size === 1) this.presence(s.storeId, s.memberId, true);
+    await ready;
   }
 
   remove(s: MemberSocket): void {
@@ -169,31 +199,87 @@ export class MemberHub {
       this.byMember.delete(k);
       this.presence(s.storeId, s.memberId, false);
     }
+    this.unfollow(s.storeId);
+  }
+
+  /** Subscribes this node to the store's events and member signals while it has members of it. */
+  private follow(storeId: string): Promise<void> {
+    let entry = this.stores.get(storeId);
+    if (!entry) {
+      const e = {
+        members: 0,
+        stopFeed: null as Unsubscribe | null,
+        stopSignals: this.opts.bus.onSignal(storeId, (sig) => {
+          if (sig.origin === this.opts.nodeId || sig.to !== 'members') return;
+          const targets = sig.memberId ? [this.byMember.get(key(storeId, sig.memberId)) ?? new Set<MemberSocket>()] : this.storeSockets(storeId);
+          for (const set of targets) for (const m of set) m.sendText(sig.text);
+        }),
+        ready: Promise.resolve(),
+      };
+      e.ready = this.opts.feeds
+        .listen(storeId, { events: (events) => events.forEach((ev) => this.publish(ev)), reset: () => undefined })
+        .then((stop) => {
+          if (this.stores.get(storeId) === e) e.stopFeed = stop;
+          else stop();
+        });
+      this.stores.set(storeId, (entry = e));
+    }
+    entry.members++;
+    return entry.ready;
+  }
+
+  private unfollow(storeId: string): void {
+    const entry = this.stores.get(storeId);
+    if (!entry || --entry.members > 0) return;
+    this.stores.delete(storeId);
+    entry.stopFeed?.();
+    entry.stopSignals();
+  }
+
+  private storeSockets(storeId: string): Set<MemberSocket>[] {
+    const prefix = `${storeId}\u0000`;
+    return [...this.byMember].filter(([k]) => k.startsWith(prefix)).map(([, set]) => set);
   }
 
   private presence(storeId: string, memberId: string, online: boolean): void {
+    const channel = membersChannel(storeId);
+    const change = online ? this.opts.presence.add(channel, memberId, this.opts.presenceTtlMs) : this.opts.presence.remove(channel, memberId);
+    change.catch((err: unknown) => this.opts.log(`presence: ${(err as Error).message}`));
     this.opts.toDesks(storeId, { t: 'signal', kind: 'presence', memberId, data: { online } });
   }
 
-  /** Members of the store with an open chat, for a desk that asks (`signal presence` without memberId). */
-  onlineMembers(storeId: string): string[] {
-    const prefix = `${storeId}\u0000`;
-    return [...this.byMember.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+  private refreshPresence(): void {
+    for (const k of this.byMember.keys()) {
+      const [storeId, memberId] = k.split('\u0000') as [string, string];
+      this.opts.presence.add(membersChannel(storeId), memberId, this.opts.presenceTtlMs).catch((err: unknown) => this.opts.log(`presence: ${(err as Error).message}`));
+    }
   }
 
-  /** A desk's typing signal about a member: tell that member. */
+  /** Members of the store with an open chat on any node, for a desk that asks (`signal presence` without memberId). */
+  async onlineMembers(storeId: string): Promise<string[]> {
+    return this.opts.presence.list(membersChannel(storeId));
+  }
+
+  /** A desk's typing signal about a member: tell that member, on whichever node they are. */
   deskTyping(storeId: string, memberId: string, on: boolean, by: string): void {
-    for (const s of this.byMember.get(key(storeId, memberId)) ?? []) s.send({ t: 'typing', on, by });
+    const text = JSON.stringify({ t: 'typing', on, by } satisfies HqToMember);
+    for (const s of this.byMember.get(key(storeId, memberId)) ?? []) s.sendText(text);
+    this.opts.bus.publishSignal({ origin: this.opts.nodeId, storeId, to: 'members', memberId, text });
   }
 
-  /** Desks of a store came or went: tell its members whether someone is there. */
+  /** Desks of a store came or went (here or on another node): tell its members here whether someone is there. */
   storeOnlineChanged(storeId: string): void {
-    const storeOnline = this.opts.storeOnline(storeId);
-    const prefix = `${storeId}\u0000`;
-    for (const [k, set] of this.byMember) if (k.startsWith(prefix)) for (const s of set) s.send({ t: 'presence', storeOnline });
+    const sets = this.storeSockets(storeId);
+    if (sets.length === 0) return;
+    this.opts.storeOnline(storeId).then(
+      (storeOnline) => {
+        for (const set of this.storeSockets(storeId)) for (const s of set) s.send({ t: 'presence', storeOnline });
+      },
+      (err: unknown) => this.opts.log(`presence: ${(err as Error).message}`),
+    );
   }
 
-  /** Every committed event; chat events reach the member they concern. */
+  /** A committed event of a followed store; chat events reach the member they concern. */
   publish(ev: StoredEvent): void {
     if (!ev.type.startsWith('chat.') || this.byMember.size === 0) return;
     const data = JSON.parse(ev.data) as { message?: Message; memberId?: string; receipts?: Receipts };
@@ -226,7 +312,12 @@ export class MemberHub {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.timer);
+    for (const t of this.timers) clearInterval(t);
+    for (const entry of this.stores.values()) {
+      entry.stopFeed?.();
+      entry.stopSignals();
+    }
+    this.stores.clear();
     for (const c of this.wss.clients) c.close(MemberClose.goingAway, 'HQ is shutting down');
     await new Promise<void>((resolve) => {
       const t = setTimeout(() => {

@@ -93,7 +93,7 @@ export function SettingsDialog() {
               <h3 id="settings-desk">{t('settings.section.desk')}</h3>
               <dl className="settings-facts">
                 <dt>{t('settings.hqUrl')}</dt>
-                <dd>{identity?.hqUrl ?? (s.hqUrl || '—')}</dd>
+                <dd>{(identity?.hqUrls ?? s.hqUrls).join(', ') || '—'}</dd>
                 <dt>{t('settings.store')}</dt>
                 <dd>{identity ? `${identity.storeName} · ${identity.deviceName}` : '—'}</dd>
               </dl>

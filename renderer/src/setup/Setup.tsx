@@ -1,8 +1,10 @@
 // First run (issue 8): the desk is not enrolled yet. The clerk or the store's IT enters HQ's
-// address, the one-time enrollment code HQ printed, and this counter's name; the shell enrolls,
-// keeps the device token in the OS keychain, and the desk reloads into the sign-in screen.
+// address (or its nodes' addresses, comma-separated: the desk fails over between them), the
+// one-time enrollment code HQ printed, and this counter's name; the shell enrolls, keeps the
+// device token in the OS keychain, and the desk reloads into the sign-in screen.
 import { type FormEvent, useState } from 'react';
-import { DeviceName, EnrollCode, HqUrl } from '../../../shared/settings.ts';
+import { checkHqUrls, DeviceName, EnrollCode, type HqUrlsProblem } from '../../../shared/settings.ts';
+import { type Translate } from '../i18n/index.ts';
 import { useT } from '../i18n/useT.ts';
 import { useDesk } from '../state/store.ts';
 import '../settings/settings.css';
@@ -18,10 +20,18 @@ export function enrollErrorText(raw: string): { kind: 'refused' | 'unreachable' 
   return { kind: 'other', detail };
 }
 
+/** What is wrong with the typed addresses, naming the bad one when there are several. */
+export function hqUrlsErrorText(t: Translate, p: HqUrlsProblem): string {
+  if (p.problem === 'empty') return t('setup.hqUrl.empty');
+  if (p.problem === 'too_many') return t('setup.hqUrl.tooMany', { max: p.max });
+  return t('setup.hqUrl.invalid', { address: p.address });
+}
+
 export function Setup() {
   const t = useT();
   const api = useDesk((s) => s.api);
-  const [hqUrl, setHqUrl] = useState('');
+  const [hqUrls, setHqUrls] = useState('');
+  const [hqProblem, setHqProblem] = useState<HqUrlsProblem | null>(null);
   const [code, setCode] = useState('');
   const [deviceName, setDeviceName] = useState('Counter 1');
   const [invalid, setInvalid] = useState<Set<Field>>(new Set());
@@ -32,15 +42,17 @@ export function Setup() {
     e.preventDefault();
     if (!api || busy) return;
     const bad = new Set<Field>();
-    if (!HqUrl.safeParse(hqUrl).success) bad.add('hqUrl');
+    const hq = checkHqUrls(hqUrls);
+    setHqProblem(hq.ok ? null : hq);
+    if (!hq.ok) bad.add('hqUrl');
     if (!EnrollCode.safeParse(code).success) bad.add('code');
     if (!DeviceName.safeParse(deviceName).success) bad.add('deviceName');
     setInvalid(bad);
-    if (bad.size > 0) return;
+    if (bad.size > 0 || !hq.ok) return;
     setBusy(true);
     setError(null);
     try {
-      await api.enroll(HqUrl.parse(hqUrl), code.trim(), deviceName.trim());
+      await api.enroll(hq.urls, code.trim(), deviceName.trim());
       // A fresh start of every store (desk, clerks, chat) against the enrolled desk.
       window.location.reload();
     } catch (err) {
@@ -60,9 +72,10 @@ export function Setup() {
         <p className="muted">{t('setup.intro')}</p>
 
         <label htmlFor="setup-hq">{t('setup.hqUrl')}</label>
-        <input id="setup-hq" type="url" inputMode="url" autoComplete="off" spellCheck={false} placeholder="https://hq.example.com" value={hqUrl} onChange={(e) => setHqUrl(e.target.value)} aria-invalid={invalid.has('hqUrl')} aria-describedby={described('hqUrl')} required />
-        {invalid.has('hqUrl') ? (
-          <p id="setup-hqUrl-error" className="field-error">{t('setup.hqUrl.invalid')}</p>
+        {/* type="text": several addresses are comma-separated, which a url field would call invalid. */}
+        <input id="setup-hq" type="text" inputMode="url" autoComplete="off" autoCapitalize="off" spellCheck={false} placeholder="https://hq.example.com" value={hqUrls} onChange={(e) => setHqUrls(e.target.value)} aria-invalid={invalid.has('hqUrl')} aria-describedby={described('hqUrl')} required />
+        {invalid.has('hqUrl') && hqProblem ? (
+          <p id="setup-hqUrl-error" className="field-error">{hqUrlsErrorText(t, hqProblem)}</p>
         ) : (
           <p id="setup-hqUrl-hint" className="field-hint">{t('setup.hqUrl.hint')}</p>
         )}

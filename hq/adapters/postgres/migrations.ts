@@ -1,0 +1,224 @@
+// Numbered schema migrations for HQ's PostgreSQL database, the same steps as the SQLite file's
+// (hq/adapters/sqlite/migrations.ts), tracked in `schema_migrations(version)`. Append new steps;
+// never edit a released one. Every node of a chain runs `migratePg()` when it starts: a session
+// advisory lock (one per schema) lets exactly one of them apply the missing steps while the others
+// wait and then find nothing to do. A database from a newer HQ is refused rather than guessed at,
+// so an old node cannot corrupt a newer schema.
+//
+// Types follow the SQLite columns: epoch-ms times, seqs and counts are BIGINT (read back as JS
+// numbers, see pgStore.ts), sizes DOUBLE PRECISION (SQLite's REAL is 8 bytes; PostgreSQL's REAL is
+// 4), JSON columns TEXT (the exact text written is read back; event data goes on the wire as is),
+// image bytes BYTEA. Text that is ordered or range-compared is COLLATE "C": SQLite compares text
+// bytewise, and the database's default collation may not.
+import type pg from 'pg';
+
+/** Bytewise-ordered text, as SQLite's BINARY collation orders it. */
+const T = 'TEXT COLLATE "C"';
+
+export const PG_MIGRATIONS: readonly string[] = [
+  // 1: the initial schema
+  `
+  CREATE TABLE meta (key ${T} PRIMARY KEY, value TEXT NOT NULL);
+
+  -- head is the newest seq of the store's log; allocating seq = head + 1 (UPDATE ... RETURNING)
+  -- happens in the transaction of the state change and the event row: the row lock orders
+  -- concurrent writers by commit and a rollback gives the number back, so the log is gap-free.
+  CREATE TABLE stores (
+    id ${T} PRIMARY KEY, name ${T} NOT NULL, city ${T} NOT NULL DEFAULT '',
+    epoch ${T} NOT NULL, head BIGINT NOT NULL DEFAULT 0
+  );
+
+  CREATE TABLE devices (
+    id ${T} PRIMARY KEY, store_id ${T} NOT NULL REFERENCES stores(id), name ${T} NOT NULL,
+    token_hash ${T} NOT NULL UNIQUE, created_at BIGINT NOT NULL, revoked_at BIGINT,
+    acked_seq BIGINT NOT NULL DEFAULT 0
+  );
+  CREATE INDEX devices_store ON devices(store_id);
+
+  CREATE TABLE enrollment_codes (
+    code_hash ${T} PRIMARY KEY, store_id ${T} NOT NULL REFERENCES stores(id),
+    created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, used_at BIGINT
+  );
+
+  -- phone holds digits only and never leaves HQ; desks get a masked form and the last 4 digits.
+  CREATE TABLE members (
+    id ${T} PRIMARY KEY, code ${T} NOT NULL UNIQUE, name ${T} NOT NULL, name_en ${T} NOT NULL DEFAULT '',
+    tier ${T} NOT NULL, phone ${T} NOT NULL DEFAULT '', home_store_id ${T} NOT NULL,
+    size_eu DOUBLE PRECISION NOT NULL, size_cn BIGINT NOT NULL, preferences TEXT NOT NULL DEFAULT '[]',
+    points BIGINT NOT NULL DEFAULT 0, joined_at BIGINT NOT NULL, updated_at BIGINT NOT NULL
+  );
+  CREATE INDEX members_phone ON members(phone);
+  CREATE INDEX members_home ON members(home_store_id);
+
+  CREATE TABLE purchases (
+    id ${T} PRIMARY KEY, member_id ${T} NOT NULL, style_id ${T} NOT NULL, style_name ${T} NOT NULL,
+    category ${T} NOT NULL, color ${T} NOT NULL, size DOUBLE PRECISION NOT NULL, store_id ${T} NOT NULL,
+    at BIGINT NOT NULL, price BIGINT NOT NULL
+  );
+  CREATE INDEX purchases_member ON purchases(member_id, at DESC);
+  CREATE INDEX purchases_store ON purchases(store_id, at);
+
+  CREATE TABLE styles (
+    id ${T} PRIMARY KEY, name ${T} NOT NULL, category ${T} NOT NULL, price BIGINT NOT NULL,
+    colors TEXT NOT NULL, sizes TEXT NOT NULL, released_at BIGINT NOT NULL
+  );
+
+  CREATE TABLE stock (
+    store_id ${T} NOT NULL, style_id ${T} NOT NULL, color ${T} NOT NULL, size DOUBLE PRECISION NOT NULL,
+    qty BIGINT NOT NULL, PRIMARY KEY (store_id, style_id, color, size)
+  );
+
+  CREATE TABLE visits (
+    id ${T} PRIMARY KEY, store_id ${T} NOT NULL, member_id ${T} NOT NULL, source ${T} NOT NULL,
+    status ${T} NOT NULL, arrived_at BIGINT NOT NULL, last_seen_at BIGINT NOT NULL,
+    arrivals BIGINT NOT NULL, claimed_by TEXT, claimed_at BIGINT, closed_at BIGINT, outcome ${T}
+  );
+  CREATE INDEX visits_store_time ON visits(store_id, arrived_at DESC);
+  CREATE INDEX visits_member ON visits(store_id, member_id, last_seen_at DESC);
+
+  CREATE TABLE notes (
+    id ${T} PRIMARY KEY, visit_id ${T} NOT NULL, member_id ${T} NOT NULL, text TEXT NOT NULL,
+    "by" TEXT NOT NULL, at BIGINT NOT NULL
+  );
+  CREATE INDEX notes_visit ON notes(visit_id, at);
+
+  CREATE TABLE events (
+    store_id ${T} NOT NULL, seq BIGINT NOT NULL, epoch ${T} NOT NULL, id ${T} NOT NULL,
+    type ${T} NOT NULL, at BIGINT NOT NULL, data TEXT NOT NULL,
+    PRIMARY KEY (store_id, seq)
+  );
+
+  CREATE TABLE ops (
+    device_id ${T} NOT NULL, op_id ${T} NOT NULL, status ${T} NOT NULL, result TEXT,
+    seq BIGINT, created_at BIGINT NOT NULL, PRIMARY KEY (device_id, op_id)
+  );
+  CREATE INDEX ops_created ON ops(created_at);
+
+  CREATE TABLE idempotency_keys (
+    key ${T} PRIMARY KEY, request_hash TEXT NOT NULL, result TEXT NOT NULL, created_at BIGINT NOT NULL
+  );
+  CREATE INDEX idempotency_created ON idempotency_keys(created_at);
+  `,
+  // 2: chat: conversations, messages, images, member sessions
+  `
+  CREATE TABLE conversations (
+    store_id ${T} NOT NULL, member_id ${T} NOT NULL, last_n BIGINT NOT NULL DEFAULT 0, last_at BIGINT NOT NULL,
+    member_delivered BIGINT NOT NULL DEFAULT 0, member_read BIGINT NOT NULL DEFAULT 0,
+    store_delivered BIGINT NOT NULL DEFAULT 0, store_read BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (store_id, member_id)
+  );
+  CREATE INDEX conversations_recent ON conversations(store_id, last_at DESC);
+
+  -- n is the order inside the conversation, allocated in the transaction of the insert (gap-free);
+  -- (sender, client_id) is unique per conversation, which makes a resend idempotent.
+  CREATE TABLE messages (
+    id ${T} PRIMARY KEY, store_id ${T} NOT NULL, member_id ${T} NOT NULL, n BIGINT NOT NULL,
+    sender ${T} NOT NULL CHECK (sender IN ('member', 'clerk')), client_id ${T} NOT NULL, "by" TEXT,
+    kind ${T} NOT NULL, body TEXT NOT NULL, product TEXT, image_id ${T}, image TEXT,
+    at BIGINT NOT NULL, recalled_at BIGINT, event_seq BIGINT NOT NULL,
+    UNIQUE (store_id, member_id, n),
+    UNIQUE (store_id, member_id, sender, client_id)
+  );
+  CREATE INDEX messages_announced ON messages(store_id, sender, event_seq);
+  CREATE INDEX messages_image ON messages(image_id) WHERE image_id IS NOT NULL;
+
+  CREATE TABLE chat_images (
+    id ${T} PRIMARY KEY, store_id ${T} NOT NULL, member_id ${T}, mime ${T} NOT NULL,
+    bytes BYTEA NOT NULL, created_at BIGINT NOT NULL
+  );
+
+  CREATE TABLE member_sessions (
+    token_hash ${T} PRIMARY KEY, member_id ${T} NOT NULL, store_id ${T} NOT NULL,
+    created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL
+  );
+  CREATE INDEX member_sessions_expiry ON member_sessions(expires_at);
+  `,
+  // 3: clerks, clerk sessions
+  `
+  CREATE TABLE clerks (
+    id ${T} PRIMARY KEY, store_id ${T} NOT NULL, name ${T} NOT NULL,
+    role ${T} NOT NULL CHECK (role IN ('clerk', 'manager')), enabled INTEGER NOT NULL DEFAULT 1,
+    pin_hash TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL
+  );
+  CREATE INDEX clerks_store ON clerks(store_id, name);
+  -- A signed-in clerk at one device; HQ keeps only the SHA-256 of the session token.
+  CREATE TABLE clerk_sessions (
+    token_hash ${T} PRIMARY KEY, clerk_id ${T} NOT NULL, store_id ${T} NOT NULL, device_id ${T} NOT NULL,
+    created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL
+  );
+  CREATE INDEX clerk_sessions_expiry ON clerk_sessions(expires_at);
+  -- Reports filter visits by the claiming clerk (the expression pgReports.ts filters on).
+  CREATE INDEX visits_store_clerk ON visits(store_id, ((claimed_by::jsonb ->> 'clerkId')), arrived_at);
+  `,
+  // 4: wrong-PIN counts and lockouts per clerk, so a restart does not clear them
+  `
+  CREATE TABLE clerk_lockouts (
+    clerk_id ${T} PRIMARY KEY, failures BIGINT NOT NULL DEFAULT 0, locked_until BIGINT NOT NULL DEFAULT 0
+  );
+  `,
+  // 5: state every node shares: member sign-in failures and how far desk acks were scanned for
+  // "delivered to the store" receipts
+  `
+  CREATE TABLE member_login_failures (key ${T} PRIMARY KEY, count BIGINT NOT NULL, since BIGINT NOT NULL);
+  CREATE TABLE chat_delivered_scan (store_id ${T} PRIMARY KEY, seq BIGINT NOT NULL);
+  CREATE INDEX devices_revoked ON devices(revoked_at) WHERE revoked_at IS NOT NULL;
+  `,
+];
+
+/** Quotes an SQL identifier. */
+export const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+export interface MigrateOptions {
+  /** The schema HQ's tables live in (created when missing); null = the connection's search_path. */
+  schema: string | null;
+  log?: (line: string) => void;
+  /** Stop at this version (tests step through the migrations); default: the newest. */
+  target?: number;
+  migrations?: readonly string[];
+}
+
+/** The schema version of the database the client's search_path points at (0 when never migrated). */
+export async function schemaVersion(client: pg.ClientBase): Promise<number> {
+  const exists = await client.query<{ t: string | null }>("SELECT to_regclass('schema_migrations')::text AS t");
+  if (!exists.rows[0]?.t) return 0;
+  const r = await client.query<{ v: number | string | null }>('SELECT MAX(version) AS v FROM schema_migrations');
+  return Number(r.rows[0]?.v ?? 0);
+}
+
+/**
+ * Brings the schema up to date on `client` (a connection whose search_path names the schema).
+ * Each step commits in its own transaction with its version row; the session advisory lock,
+ * keyed by schema, serialises nodes that start together.
+ */
+export async function migratePg(client: pg.ClientBase, opts: MigrateOptions): Promise<{ from: number; to: number }> {
+  const migrations = opts.migrations ?? PG_MIGRATIONS;
+  const target = opts.target ?? migrations.length;
+  const lockKey = `footfall-hq-migrations:${opts.schema ?? ''}`;
+  await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [lockKey]);
+  try {
+    // Looked up first: a role allowed to use a schema a DBA made need not be allowed to create one.
+    if (opts.schema !== null && (await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [opts.schema])).rowCount === 0) {
+      await client.query(`CREATE SCHEMA ${quoteIdent(opts.schema)}`);
+    }
+    await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
+    const from = await schemaVersion(client);
+    if (from > migrations.length) {
+      throw new Error(`HQ database schema v${from} is newer than this HQ (v${migrations.length}); refusing to open it`);
+    }
+    for (let v = from; v < target; v++) {
+      await client.query('BEGIN');
+      try {
+        await client.query(migrations[v]!);
+        await client.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [v + 1, Date.now()]);
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+      opts.log?.(`postgres: schema migrated to v${v + 1}${opts.schema === null ? '' : ` in ${opts.schema}`}`);
+    }
+    return { from, to: Math.max(from, target) };
+  } finally {
+    await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [lockKey]).catch(() => undefined);
+  }
+}

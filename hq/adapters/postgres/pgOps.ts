@@ -1,0 +1,410 @@
+// The store port's operations on PostgreSQL, bound to one transaction's connection (`exec`). They
+// mirror hq/adapters/sqlite/sqliteStorage.ts statement for statement; where SQLite needed a nested
+// transaction to make several statements atomic, one statement with data-modifying CTEs does it
+// here (and costs one round trip).
+import { type Category, type Note, type Purchase, type StockLine, type Style, type Visit } from '../../../shared/domain.ts';
+import { type EventType } from '../../../shared/protocol.ts';
+import {
+  type ConsumeCodeResult,
+  type DeviceRecord,
+  type HqTx,
+  type MemberRecord,
+  type OpRecord,
+  type StoreRecord,
+  type StoredEvent,
+  type VisitRow,
+} from '../../ports/store.ts';
+
+export type Row = Record<string, unknown>;
+
+/** Runs one statement on the transaction's connection. */
+export type Exec = <R extends Row = Row>(text: string, values?: unknown[]) => Promise<{ rows: R[]; rowCount: number }>;
+
+export type PgOps = Omit<HqTx, 'savepoint' | 'chat' | 'clerks'>;
+
+/** SQLite reads a negative LIMIT as "no limit"; PostgreSQL refuses it, and takes NULL for that. */
+export const limitParam = (limit: number): number | null => (limit < 0 ? null : limit);
+
+function memberFromRow(r: Row): MemberRecord {
+  return {
+    id: r.id as string,
+    code: r.code as string,
+    name: r.name as string,
+    nameEn: r.name_en as string,
+    tier: r.tier as MemberRecord['tier'],
+    phone: r.phone as string,
+    homeStoreId: r.home_store_id as string,
+    sizes: { eu: r.size_eu as number, cn: r.size_cn as number },
+    preferences: JSON.parse(r.preferences as string) as Category[],
+    points: r.points as number,
+    joinedAt: r.joined_at as number,
+    updatedAt: r.updated_at as number,
+  };
+}
+
+function purchaseFromRow(r: Row): Purchase {
+  return {
+    id: r.id as string,
+    memberId: r.member_id as string,
+    styleId: r.style_id as string,
+    styleName: r.style_name as string,
+    category: r.category as Category,
+    color: r.color as string,
+    size: r.size as number,
+    storeId: r.store_id as string,
+    at: r.at as number,
+    price: r.price as number,
+  };
+}
+
+function styleFromRow(r: Row): Style {
+  return {
+    id: r.id as string,
+    name: r.name as string,
+    category: r.category as Category,
+    price: r.price as number,
+    colors: JSON.parse(r.colors as string) as Style['colors'],
+    sizes: JSON.parse(r.sizes as string) as number[],
+    releasedAt: r.released_at as number,
+  };
+}
+
+function visitRowFromRow(r: Row): VisitRow {
+  return {
+    id: r.id as string,
+    storeId: r.store_id as string,
+    memberId: r.member_id as string,
+    source: r.source as Visit['source'],
+    status: r.status as Visit['status'],
+    arrivedAt: r.arrived_at as number,
+    lastSeenAt: r.last_seen_at as number,
+    arrivals: r.arrivals as number,
+    claimedBy: r.claimed_by ? (JSON.parse(r.claimed_by as string) as Visit['claimedBy']) : null,
+    claimedAt: (r.claimed_at as number | null) ?? null,
+    closedAt: (r.closed_at as number | null) ?? null,
+    outcome: (r.outcome as Visit['outcome']) ?? null,
+  };
+}
+
+function noteFromRow(r: Row): Note {
+  return {
+    id: r.id as string,
+    visitId: r.visit_id as string,
+    memberId: r.member_id as string,
+    text: r.text as string,
+    by: JSON.parse(r.by as string) as Note['by'],
+    at: r.at as number,
+  };
+}
+
+function deviceFromRow(r: Row): DeviceRecord {
+  return {
+    id: r.id as string,
+    storeId: r.store_id as string,
+    name: r.name as string,
+    createdAt: r.created_at as number,
+    revokedAt: (r.revoked_at as number | null) ?? null,
+    ackedSeq: r.acked_seq as number,
+  };
+}
+
+function eventFromRow(r: Row): StoredEvent {
+  return {
+    storeId: r.store_id as string,
+    epoch: r.epoch as string,
+    seq: r.seq as number,
+    id: r.id as string,
+    type: r.type as EventType,
+    at: r.at as number,
+    data: r.data as string,
+  };
+}
+
+const storeFromRow = (r: Row): StoreRecord => ({
+  id: r.id as string,
+  name: r.name as string,
+  city: r.city as string,
+  epoch: r.epoch as string,
+  head: r.head as number,
+});
+
+const visitParams = (v: VisitRow): unknown[] => [
+  v.id,
+  v.storeId,
+  v.memberId,
+  v.source,
+  v.status,
+  v.arrivedAt,
+  v.lastSeenAt,
+  v.arrivals,
+  v.claimedBy ? JSON.stringify(v.claimedBy) : null,
+  v.claimedAt,
+  v.closedAt,
+  v.outcome,
+];
+
+const STORE_COLS = 'id, name, city, epoch, head';
+const DEVICE_COLS = 'id, store_id, name, created_at, revoked_at, acked_seq';
+const EVENT_COLS = 'store_id, seq, epoch, id, type, at, data';
+const MEMBER_COLS = 'id, code, name, name_en, tier, phone, home_store_id, size_eu, size_cn, preferences, points, joined_at, updated_at';
+const PURCHASE_COLS = 'id, member_id, style_id, style_name, category, color, size, store_id, at, price';
+const VISIT_COLS = 'id, store_id, member_id, source, status, arrived_at, last_seen_at, arrivals, claimed_by, claimed_at, closed_at, outcome';
+const NOTE_COLS = 'id, visit_id, member_id, text, "by", at';
+
+export function createPgOps(exec: Exec): PgOps {
+  const one = async (text: string, values: unknown[]): Promise<Row | undefined> => (await exec(text, values)).rows[0];
+  const all = async (text: string, values: unknown[] = []): Promise<Row[]> => (await exec(text, values)).rows;
+
+  const notesOf = async (visitId: string): Promise<Note[]> =>
+    (await all(`SELECT ${NOTE_COLS} FROM notes WHERE visit_id = $1 ORDER BY at, id`, [visitId])).map(noteFromRow);
+  const withNotes = async (v: VisitRow): Promise<Visit> => ({ ...v, notes: await notesOf(v.id) });
+
+  return {
+    getMeta: async (key) => ((await one('SELECT value FROM meta WHERE key = $1', [key]))?.value as string | undefined) ?? null,
+    setMeta: async (key, value) => {
+      await exec('INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value', [key, value]);
+    },
+
+    upsertStore: async (store, epoch) => {
+      await exec(
+        `INSERT INTO stores (id, name, city, epoch, head) VALUES ($1, $2, $3, $4, 0)
+         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, city = EXCLUDED.city`,
+        [store.id, store.name, store.city ?? '', epoch],
+      );
+    },
+    getStore: async (id) => {
+      const r = await one(`SELECT ${STORE_COLS} FROM stores WHERE id = $1`, [id]);
+      return r ? storeFromRow(r) : null;
+    },
+    listStores: async () => (await all(`SELECT ${STORE_COLS} FROM stores ORDER BY id`)).map(storeFromRow),
+    storeHeads: async (ids) => (await all(`SELECT ${STORE_COLS} FROM stores WHERE id = ANY($1::text[]) ORDER BY id`, [[...ids]])).map(storeFromRow),
+    rotateEpoch: async (storeId, epoch) => {
+      await exec('WITH e AS (UPDATE stores SET epoch = $2 WHERE id = $1) DELETE FROM events WHERE store_id = $1', [storeId, epoch]);
+    },
+    appendEvent: async (storeId, ev) => {
+      const data = JSON.stringify(ev.data);
+      // The store row's lock, taken by the UPDATE, is held to commit: a concurrent writer of the
+      // same store (any node) waits here, so seqs are handed out in commit order, and a rollback
+      // gives its seq back to the next writer.
+      const r = await one(
+        `WITH pos AS (UPDATE stores SET head = head + 1 WHERE id = $1 RETURNING head, epoch)
+         INSERT INTO events (store_id, seq, epoch, id, type, at, data) SELECT $1, head, epoch, $2::text, $3::text, $4::bigint, $5::text FROM pos
+         RETURNING seq, epoch`,
+        [storeId, ev.id, ev.type, ev.at, data],
+      );
+      if (!r) throw new Error(`unknown store ${storeId}`);
+      return { storeId, epoch: r.epoch as string, seq: r.seq as number, id: ev.id, type: ev.type, at: ev.at, data };
+    },
+    readEvents: async (storeId, afterSeq, limit) =>
+      (await all(`SELECT ${EVENT_COLS} FROM events WHERE store_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, [storeId, afterSeq, limitParam(limit)])).map(
+        eventFromRow,
+      ),
+    oldestSeq: async (storeId) => ((await one('SELECT MIN(seq) AS seq FROM events WHERE store_id = $1', [storeId]))?.seq as number | null) ?? null,
+    trimEvents: async (storeId, keep) => {
+      await exec('DELETE FROM events e USING stores s WHERE s.id = $1 AND e.store_id = $1 AND e.seq <= s.head - $2', [storeId, keep]);
+    },
+
+    createEnrollmentCode: async (codeHash, storeId, expiresAt, now) => {
+      await exec('INSERT INTO enrollment_codes (code_hash, store_id, created_at, expires_at) VALUES ($1, $2, $3, $4)', [codeHash, storeId, now, expiresAt]);
+    },
+    consumeEnrollmentCode: async (codeHash, now): Promise<ConsumeCodeResult> => {
+      // Check and mark in one statement: two nodes racing for one code queue on its row, and the
+      // second re-checks `used_at` after the first commits.
+      const used = await one(
+        'UPDATE enrollment_codes SET used_at = $2 WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING store_id',
+        [codeHash, now],
+      );
+      if (used) return { ok: true, storeId: used.store_id as string };
+      const r = await one('SELECT used_at, expires_at FROM enrollment_codes WHERE code_hash = $1', [codeHash]);
+      if (!r) return { ok: false, reason: 'unknown' };
+      if (r.used_at != null) return { ok: false, reason: 'used' };
+      return { ok: false, reason: 'expired' };
+    },
+    createDevice: async (d, tokenHash) => {
+      await exec('INSERT INTO devices (id, store_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)', [d.id, d.storeId, d.name, tokenHash, d.createdAt]);
+    },
+    deviceByTokenHash: async (hash) => {
+      const r = await one(`SELECT ${DEVICE_COLS} FROM devices WHERE token_hash = $1 AND revoked_at IS NULL`, [hash]);
+      return r ? deviceFromRow(r) : null;
+    },
+    getDevice: async (id) => {
+      const r = await one(`SELECT ${DEVICE_COLS} FROM devices WHERE id = $1`, [id]);
+      return r ? deviceFromRow(r) : null;
+    },
+    listDevices: async (storeId) => (await all(`SELECT ${DEVICE_COLS} FROM devices WHERE store_id = $1 ORDER BY created_at, id`, [storeId])).map(deviceFromRow),
+    revokeDevice: async (id, now) => (await exec('UPDATE devices SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [now, id])).rowCount > 0,
+    revokedSince: async (since) =>
+      (await all(`SELECT ${DEVICE_COLS} FROM devices WHERE revoked_at IS NOT NULL AND revoked_at >= $1 ORDER BY revoked_at, id`, [since])).map(deviceFromRow),
+    recordAck: async (deviceId, seq) => {
+      await exec('UPDATE devices SET acked_seq = $1 WHERE id = $2', [seq, deviceId]);
+    },
+
+    upsertMember: async (m) => {
+      await exec(
+        `INSERT INTO members (${MEMBER_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+         ON CONFLICT (id) DO UPDATE SET code = EXCLUDED.code, name = EXCLUDED.name, name_en = EXCLUDED.name_en, tier = EXCLUDED.tier,
+           phone = EXCLUDED.phone, home_store_id = EXCLUDED.home_store_id, size_eu = EXCLUDED.size_eu, size_cn = EXCLUDED.size_cn,
+           preferences = EXCLUDED.preferences, points = EXCLUDED.points, joined_at = EXCLUDED.joined_at, updated_at = EXCLUDED.updated_at`,
+        [m.id, m.code, m.name, m.nameEn, m.tier, m.phone, m.homeStoreId, m.sizes.eu, m.sizes.cn, JSON.stringify(m.preferences), m.points, m.joinedAt, m.updatedAt],
+      );
+    },
+    getMember: async (id) => {
+      const r = await one(`SELECT ${MEMBER_COLS} FROM members WHERE id = $1`, [id]);
+      return r ? memberFromRow(r) : null;
+    },
+    findMemberByCode: async (code) => {
+      const r = await one(`SELECT ${MEMBER_COLS} FROM members WHERE code = $1`, [code]);
+      return r ? memberFromRow(r) : null;
+    },
+    findMemberByPhone: async (digits) => {
+      const r = await one(`SELECT ${MEMBER_COLS} FROM members WHERE phone = $1 ORDER BY updated_at DESC LIMIT 1`, [digits]);
+      return r ? memberFromRow(r) : null;
+    },
+    listHomeMembers: async (storeId) => (await all(`SELECT ${MEMBER_COLS} FROM members WHERE home_store_id = $1 ORDER BY id`, [storeId])).map(memberFromRow),
+    countMembers: async () => (await one('SELECT COUNT(*) AS n FROM members', []))!.n as number,
+    upsertPurchase: async (p) => {
+      await exec(
+        `INSERT INTO purchases (${PURCHASE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT (id) DO UPDATE SET member_id = EXCLUDED.member_id, style_id = EXCLUDED.style_id, style_name = EXCLUDED.style_name,
+           category = EXCLUDED.category, color = EXCLUDED.color, size = EXCLUDED.size, store_id = EXCLUDED.store_id,
+           at = EXCLUDED.at, price = EXCLUDED.price`,
+        [p.id, p.memberId, p.styleId, p.styleName, p.category, p.color, p.size, p.storeId, p.at, p.price],
+      );
+    },
+    purchasesOf: async (memberId, limit) =>
+      (await all(`SELECT ${PURCHASE_COLS} FROM purchases WHERE member_id = $1 ORDER BY at DESC, id LIMIT $2`, [memberId, limitParam(limit)])).map(purchaseFromRow),
+    upsertStyle: async (s) => {
+      await exec(
+        `INSERT INTO styles (id, name, category, price, colors, sizes, released_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, category = EXCLUDED.category, price = EXCLUDED.price,
+           colors = EXCLUDED.colors, sizes = EXCLUDED.sizes, released_at = EXCLUDED.released_at`,
+        [s.id, s.name, s.category, s.price, JSON.stringify(s.colors), JSON.stringify(s.sizes), s.releasedAt],
+      );
+    },
+    listStyles: async () => (await all('SELECT id, name, category, price, colors, sizes, released_at FROM styles ORDER BY id')).map(styleFromRow),
+    setStock: async (line: StockLine) => {
+      await exec(
+        `INSERT INTO stock (store_id, style_id, color, size, qty) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (store_id, style_id, color, size) DO UPDATE SET qty = EXCLUDED.qty`,
+        [line.storeId, line.styleId, line.color, line.size, line.qty],
+      );
+    },
+    stockForStore: async (storeId) =>
+      (await all('SELECT store_id, style_id, color, size, qty FROM stock WHERE store_id = $1 ORDER BY style_id, color, size', [storeId])).map((r) => ({
+        storeId: r.store_id as string,
+        styleId: r.style_id as string,
+        color: r.color as string,
+        size: r.size as number,
+        qty: r.qty as number,
+      })),
+    popularityForStore: async (storeId, since) =>
+      new Map(
+        (await all('SELECT style_id, COUNT(*) AS n FROM purchases WHERE store_id = $1 AND at >= $2 GROUP BY style_id', [storeId, since])).map((r) => [
+          r.style_id as string,
+          r.n as number,
+        ]),
+      ),
+
+    insertVisit: async (v) => {
+      await exec(`INSERT INTO visits (${VISIT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, visitParams(v));
+    },
+    updateVisit: async (v) => {
+      // Same columns as SQLite's: store_id, member_id and arrived_at never change.
+      await exec(
+        `UPDATE visits SET status = $2, last_seen_at = $3, arrivals = $4, claimed_by = $5, claimed_at = $6, closed_at = $7, outcome = $8, source = $9
+         WHERE id = $1`,
+        [v.id, v.status, v.lastSeenAt, v.arrivals, v.claimedBy ? JSON.stringify(v.claimedBy) : null, v.claimedAt, v.closedAt, v.outcome, v.source],
+      );
+    },
+    getVisit: async (id) => {
+      const r = await one(`SELECT ${VISIT_COLS} FROM visits WHERE id = $1`, [id]);
+      return r ? withNotes(visitRowFromRow(r)) : null;
+    },
+    findOpenVisit: async (storeId, memberId, since) => {
+      const r = await one(
+        `SELECT ${VISIT_COLS} FROM visits WHERE store_id = $1 AND member_id = $2 AND status <> 'closed' AND last_seen_at >= $3
+         ORDER BY last_seen_at DESC LIMIT 1`,
+        [storeId, memberId, since],
+      );
+      return r ? withNotes(visitRowFromRow(r)) : null;
+    },
+    visitsSince: async (storeId, since) => {
+      // Two queries instead of one per visit: a snapshot can hold hundreds of visits.
+      const notes = new Map<string, Note[]>();
+      const noteRows = await all(
+        `SELECT n.id, n.visit_id, n.member_id, n.text, n."by", n.at FROM notes n JOIN visits v ON v.id = n.visit_id
+         WHERE v.store_id = $1 AND v.arrived_at >= $2 ORDER BY n.at, n.id`,
+        [storeId, since],
+      );
+      for (const r of noteRows) {
+        const n = noteFromRow(r);
+        const list = notes.get(n.visitId);
+        if (list) list.push(n);
+        else notes.set(n.visitId, [n]);
+      }
+      return (await all(`SELECT ${VISIT_COLS} FROM visits WHERE store_id = $1 AND arrived_at >= $2 ORDER BY arrived_at DESC, id DESC`, [storeId, since])).map(
+        (r) => {
+          const v = visitRowFromRow(r);
+          return { ...v, notes: notes.get(v.id) ?? [] };
+        },
+      );
+    },
+    insertNote: async (n) => {
+      await exec(`INSERT INTO notes (${NOTE_COLS}) VALUES ($1, $2, $3, $4, $5, $6)`, [n.id, n.visitId, n.memberId, n.text, JSON.stringify(n.by), n.at]);
+    },
+    getNote: async (id) => {
+      const r = await one(`SELECT ${NOTE_COLS} FROM notes WHERE id = $1`, [id]);
+      return r ? noteFromRow(r) : null;
+    },
+
+    getOp: async (deviceId, opId): Promise<OpRecord | null> => {
+      const r = await one('SELECT status, result, seq FROM ops WHERE device_id = $1 AND op_id = $2', [deviceId, opId]);
+      if (!r) return null;
+      return {
+        status: r.status as OpRecord['status'],
+        seq: (r.seq as number | null) ?? null,
+        rejection: r.result ? (JSON.parse(r.result as string) as OpRecord['rejection']) : null,
+      };
+    },
+    putOp: async (deviceId, opId, op, now) => {
+      await exec('INSERT INTO ops (device_id, op_id, status, result, seq, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [
+        deviceId,
+        opId,
+        op.status,
+        op.rejection ? JSON.stringify(op.rejection) : null,
+        op.seq,
+        now,
+      ]);
+    },
+    getIdempotent: async (key) => {
+      const r = await one('SELECT request_hash, result FROM idempotency_keys WHERE key = $1', [key]);
+      return r ? { requestHash: r.request_hash as string, result: r.result as string } : null;
+    },
+    putIdempotent: async (key, requestHash, result, now) => {
+      await exec('INSERT INTO idempotency_keys (key, request_hash, result, created_at) VALUES ($1, $2, $3, $4)', [key, requestHash, result, now]);
+    },
+    purgeOlderThan: async (cutoff) => {
+      await exec(
+        `WITH o AS (DELETE FROM ops WHERE created_at < $1), i AS (DELETE FROM idempotency_keys WHERE created_at < $1)
+         DELETE FROM enrollment_codes WHERE expires_at < $1`,
+        [cutoff],
+      );
+    },
+    deleteMember: async (memberId) => {
+      const r = await exec(
+        `WITH n AS (DELETE FROM notes WHERE member_id = $1),
+           v AS (DELETE FROM visits WHERE member_id = $1),
+           p AS (DELETE FROM purchases WHERE member_id = $1),
+           msg AS (DELETE FROM messages WHERE member_id = $1),
+           c AS (DELETE FROM conversations WHERE member_id = $1),
+           img AS (DELETE FROM chat_images WHERE member_id = $1),
+           s AS (DELETE FROM member_sessions WHERE member_id = $1)
+         DELETE FROM members WHERE id = $1`,
+        [memberId],
+      );
+      return r.rowCount > 0;
+    },
+    lastEventMentioning: async (storeId, text) =>
+      ((await one('SELECT MAX(seq) AS seq FROM events WHERE store_id = $1 AND strpos(data, $2) > 0', [storeId, text]))?.seq as number | null) ?? null,
+  };
+}

@@ -1,0 +1,272 @@
+// The store port on PostgreSQL (the `pg` driver): a chain's HQ, several stateless nodes on one
+// database. Each transaction runs on a pooled connection: `withTx` at READ COMMITTED (the seq
+// allocation's row lock on `stores` orders concurrent writers; see pgOps.ts), `read` at
+// REPEATABLE READ READ ONLY (one consistent view, writes refused by the server).
+//
+// A database that cannot be reached (restarting, failing over, refusing connections) surfaces as
+// `StoreUnavailable`; the connection that saw the failure is destroyed rather than returned to the
+// pool, and idle connections the server dropped are evicted by the pool's own error handler, so
+// once PostgreSQL is back the next calls simply work. A transaction that lost a serialization
+// race or a deadlock rolled back entirely, so it is run again from the start a few times: `fn`
+// must leave nothing behind outside the transaction until it resolves.
+//
+// Unlike SQLite, a statement that fails inside a PostgreSQL transaction aborts all of it. A caller
+// that catches a store error and goes on must have wrapped that statement in `tx.savepoint()`;
+// otherwise the commit is refused with an error rather than reported as done.
+import pg from 'pg';
+import { type HqStore, type HqTx, StoreUnavailable } from '../../ports/store.ts';
+import { createPgChatOps } from './pgChat.ts';
+import { createPgClerkOps } from './pgClerks.ts';
+import { createPgOps, type Exec, type Row } from './pgOps.ts';
+import { migratePg, quoteIdent } from './migrations.ts';
+
+export interface PgStoreOptions {
+  /** Keep HQ's tables in this schema (created when missing) instead of the search_path's default. */
+  schema?: string;
+  /** Connections per node (default 10). */
+  poolSize?: number;
+  log?: (line: string) => void;
+}
+
+export interface PgStore extends HqStore {
+  readonly kind: 'postgres';
+  readonly pool: pg.Pool;
+  /** The schema HQ's tables live in, or null for the connection's default search_path. */
+  readonly schema: string | null;
+}
+
+const INT8_OID = 20;
+
+/**
+ * BIGINT columns (epoch-ms times, seqs, counts) come back as JS numbers, as SQLite returns them;
+ * the values HQ stores stay far below 2^53. Per pool, so other users of `pg` are not affected.
+ */
+const TYPES: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID && format !== 'binary' ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+/** Node socket errors that mean the server is not reachable right now. */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+/** Driver and pool messages for a connection that died or could not be made in time. */
+const DRIVER_MESSAGES = /Connection terminated|Client has encountered a connection error|not queryable|timeout exceeded when trying to connect|terminating connection|the database system is (starting up|shutting down|in recovery)/i;
+
+/** Whether `err` says the database cannot be reached (as opposed to a wrong query or a constraint). */
+export function isConnectionError(err: unknown): boolean {
+  if (err instanceof StoreUnavailable) return true;
+  if (!err || typeof err !== 'object') return false;
+  const e = err as { code?: unknown; message?: unknown; errors?: unknown };
+  if (typeof e.code === 'string') {
+    if (NETWORK_CODES.has(e.code)) return true;
+    // SQLSTATE: 08xxx connection exception, 57P01 admin shutdown, 57P02 crash shutdown,
+    // 57P03 cannot connect now, 53300 too many connections.
+    if (/^08[0-9A-Z]{3}$/.test(e.code) || e.code === '57P01' || e.code === '57P02' || e.code === '57P03' || e.code === '53300') return true;
+  }
+  // Node reports a failed connect to every address of a name (localhost: ::1 and 127.0.0.1) as one AggregateError.
+  if (Array.isArray(e.errors) && e.errors.some(isConnectionError)) return true;
+  return typeof e.message === 'string' && DRIVER_MESSAGES.test(e.message);
+}
+
+/** Connection failures become `StoreUnavailable` (the edges answer 503); anything else is left as is. */
+export function toStoreError(err: unknown): unknown {
+  if (err instanceof StoreUnavailable || !isConnectionError(err)) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new StoreUnavailable(`database unavailable: ${message}`, { cause: err });
+}
+
+/** Serialization failure and deadlock: the transaction rolled back and may simply run again. */
+const isRetryable = (err: unknown): boolean => {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '40001' || code === '40P01';
+};
+
+const MAX_ATTEMPTS = 5;
+
+/** Marks a failure of BEGIN itself: nothing ran, so another connection may simply be tried. */
+const AT_BEGIN = Symbol('failed at BEGIN');
+type MaybeAtBegin = { [AT_BEGIN]?: boolean };
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promise<PgStore> {
+  const log = opts.log ?? (() => undefined);
+  const schema = opts.schema ?? null;
+  if (schema !== null && !SCHEMA_NAME.test(schema)) throw new Error(`invalid schema name ${JSON.stringify(schema)}`);
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.poolSize ?? 10,
+    // A server that does not answer at all (a dead host) must not hang requests: fail over to 503.
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    // A node that hangs inside a transaction would hold its stores' seq row locks and stall every
+    // writer of those stores on every node; the server ends such a session instead.
+    idle_in_transaction_session_timeout: 60_000,
+    types: TYPES,
+    application_name: 'footfall-hq',
+    // Every pooled connection starts with the schema on its search_path (no per-checkout SET).
+    ...(schema === null ? {} : { options: `-c search_path=${quoteIdent(schema)}` }),
+  });
+  // An idle connection the server dropped (restart, failover) is reported here; the pool has
+  // already discarded it. Unhandled, the event would kill the process.
+  pool.on('error', (err) => log(`postgres: idle connection lost (${err.message}); the pool opens a new one when needed`));
+
+  let closed = false;
+  const connect = async (): Promise<pg.PoolClient> => {
+    if (closed) throw new Error('the store is closed');
+    try {
+      return await pool.connect();
+    } catch (err) {
+      throw toStoreError(err);
+    }
+  };
+
+  /**
+   * Checks out a connection for `use` and gives it back — destroyed, not pooled, when it broke.
+   * While we hold a connection nobody else listens for its errors: a socket dying between two
+   * queries must not become an uncaught 'error' event that kills the process.
+   */
+  const withClient = async <T>(use: (client: pg.PoolClient, state: { broken?: Error }) => Promise<T>): Promise<T> => {
+    const client = await connect();
+    const state: { broken?: Error } = {};
+    const onError = (err: Error) => {
+      state.broken ??= err;
+      log(`postgres: connection lost while in use (${err.message})`);
+    };
+    client.on('error', onError);
+    try {
+      return await use(client, state);
+    } catch (err) {
+      if (isConnectionError(err)) state.broken ??= err as Error;
+      throw err;
+    } finally {
+      client.removeListener('error', onError);
+      client.release(state.broken);
+    }
+  };
+
+  // Migrate once, before the first transaction (several nodes starting together serialise on the advisory lock).
+  try {
+    await withClient((client) => migratePg(client, { schema, log }));
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw toStoreError(err);
+  }
+
+  /** One attempt: a pooled connection, BEGIN, `fn`, COMMIT (or ROLLBACK). */
+  const attempt = <T>(begin: string, fn: (tx: HqTx) => Promise<T>): Promise<T> =>
+    withClient(async (client, state) => {
+      let open = true;
+      const query = async <R extends Row = Row>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> => {
+        try {
+          return await client.query<R>(text, values);
+        } catch (err) {
+          if (isConnectionError(err)) state.broken ??= err as Error;
+          throw toStoreError(err);
+        }
+      };
+      const exec: Exec = async <R extends Row = Row>(text: string, values?: unknown[]) => {
+        if (!open) throw new Error('store operation outside its transaction (the tx object was kept past withTx/read)');
+        const r = await query<R>(text, values);
+        return { rows: r.rows, rowCount: r.rowCount ?? 0 };
+      };
+      let savepoints = 0;
+      const tx: HqTx = {
+        ...createPgOps(exec),
+        chat: createPgChatOps(exec),
+        clerks: createPgClerkOps(exec),
+        savepoint: async <R>(inner: () => Promise<R>): Promise<R> => {
+          const name = `sp${++savepoints}`;
+          await exec(`SAVEPOINT ${name}`);
+          try {
+            const value = await inner();
+            await exec(`RELEASE SAVEPOINT ${name}`);
+            return value;
+          } catch (err) {
+            // A connection that died has no savepoint left to return to: the whole transaction is gone.
+            if (!state.broken) await exec(`ROLLBACK TO SAVEPOINT ${name}; RELEASE SAVEPOINT ${name}`);
+            throw err;
+          } finally {
+            savepoints--;
+          }
+        },
+      };
+      try {
+        try {
+          await query(begin);
+        } catch (err) {
+          if (err instanceof StoreUnavailable) (err as MaybeAtBegin)[AT_BEGIN] = true;
+          throw err;
+        }
+        const value = await fn(tx);
+        const done = await query('COMMIT');
+        // PostgreSQL answers COMMIT of a transaction that an error aborted (one `fn` caught and
+        // went on from) with ROLLBACK, not an error: nothing was written, so the caller must know.
+        if (done.command === 'ROLLBACK') {
+          throw new Error('the transaction was rolled back: a statement in it failed (wrap statements whose failure is handled in tx.savepoint)');
+        }
+        return value;
+      } catch (err) {
+        if (!state.broken) {
+          await client.query('ROLLBACK').catch((e: unknown) => {
+            state.broken = e instanceof Error ? e : new Error(String(e));
+          });
+        }
+        throw toStoreError(err);
+      } finally {
+        open = false;
+      }
+    });
+
+  async function run<T>(begin: string, fn: (tx: HqTx) => Promise<T>): Promise<T> {
+    let staleRetried = false;
+    for (let n = 1; ; n++) {
+      try {
+        return await attempt(begin, fn);
+      } catch (err) {
+        // A pooled connection the server dropped while it sat idle (a restart) fails at BEGIN
+        // when its error event has not arrived yet; it is gone now, so try once more on another.
+        if (err instanceof StoreUnavailable && (err as MaybeAtBegin)[AT_BEGIN] && !staleRetried) {
+          staleRetried = true;
+          continue;
+        }
+        if (!isRetryable(err) || n >= MAX_ATTEMPTS) throw err;
+        log(`postgres: transaction retried after ${(err as Error).message}`);
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * n));
+      }
+    }
+  }
+
+  return {
+    kind: 'postgres',
+    pool,
+    schema,
+    withTx: (fn) => run('BEGIN ISOLATION LEVEL READ COMMITTED', fn),
+    read: (fn) => run('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', fn),
+    ping: async () => {
+      const timeoutMs = 2_000;
+      let timer: NodeJS.Timeout | undefined;
+      const answered = withClient(async (client, state) => {
+        try {
+          await client.query({ text: 'SELECT 1', query_timeout: timeoutMs } as pg.QueryConfig);
+          return true;
+        } catch (err) {
+          // A timed-out SELECT is still running on that connection: do not pool it.
+          state.broken = err as Error;
+          throw err;
+        }
+      }).catch(() => false);
+      const late = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      });
+      try {
+        return await Promise.race([answered, late]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,198 @@
+// HQ's PostgreSQL schema migrations, step by step: each step applied on a database at the step
+// before gives the tables, columns and indexes the SQLite file has after the same step (the two
+// adapters keep one numbering); a database newer than the code is refused; nodes starting
+// together migrate once; a failing step leaves the database at the step before.
+//
+// PostgreSQL is required: when it is not reachable these tests fail (FOOTFALL_TEST_PG_URL).
+import Database from 'better-sqlite3';
+import type pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { migratePg, PG_MIGRATIONS, schemaVersion } from '../../hq/adapters/postgres/migrations.ts';
+import { openPgStore, type PgStore } from '../../hq/adapters/postgres/pgStore.ts';
+import { MIGRATIONS as SQLITE_MIGRATIONS } from '../../hq/adapters/sqlite/migrations.ts';
+import { freshPgSchema, type PgSchema, pgClient, randomSchemaName, TEST_PG_URL, withPgClient } from '../support/pg.ts';
+
+type Shape = { tables: Record<string, string[]>; indexes: string[] };
+
+/** Tables (with their columns, sorted) and secondary indexes of a PostgreSQL schema. */
+async function pgShape(c: pg.ClientBase, schema: string): Promise<Shape> {
+  const cols = await c.query<{ table_name: string; column_name: string }>(
+    `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name <> 'schema_migrations'`,
+    [schema],
+  );
+  const tables: Record<string, string[]> = {};
+  for (const r of cols.rows) (tables[r.table_name] ??= []).push(r.column_name);
+  for (const t of Object.values(tables)) t.sort();
+  // Secondary indexes only: not the ones behind a primary key or a UNIQUE constraint.
+  const idx = await c.query<{ name: string }>(
+    `SELECT i.relname AS name FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+       JOIN pg_namespace n ON n.oid = t.relnamespace
+     WHERE n.nspname = $1 AND t.relname <> 'schema_migrations' AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)`,
+    [schema],
+  );
+  return { tables, indexes: idx.rows.map((r) => r.name).sort() };
+}
+
+/** The same for a SQLite file after the first `steps` SQLite migrations. */
+function sqliteShape(steps: number): Shape {
+  const db = new Database(':memory:');
+  try {
+    for (const sql of SQLITE_MIGRATIONS.slice(0, steps)) db.exec(sql);
+    const tables: Record<string, string[]> = {};
+    const names = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
+    for (const t of names) tables[t] = (db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(t) as string[]).sort();
+    const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").pluck().all() as string[]).sort();
+    return { tables, indexes };
+  } finally {
+    db.close();
+  }
+}
+
+const sortedKeys = (o: Record<string, unknown>) => Object.keys(o).sort();
+
+/** What each step adds: tables and secondary indexes. */
+const STEPS: Array<{ tables: string[]; indexes: string[] }> = [
+  {
+    tables: ['devices', 'enrollment_codes', 'events', 'idempotency_keys', 'members', 'meta', 'notes', 'ops', 'purchases', 'stock', 'stores', 'styles', 'visits'],
+    indexes: ['devices_store', 'idempotency_created', 'members_home', 'members_phone', 'notes_visit', 'ops_created', 'purchases_member', 'purchases_store', 'visits_member', 'visits_store_time'],
+  },
+  { tables: ['chat_images', 'conversations', 'member_sessions', 'messages'], indexes: ['conversations_recent', 'member_sessions_expiry', 'messages_announced', 'messages_image'] },
+  { tables: ['clerk_sessions', 'clerks'], indexes: ['clerk_sessions_expiry', 'clerks_store', 'visits_store_clerk'] },
+  { tables: ['clerk_lockouts'], indexes: [] },
+  { tables: ['chat_delivered_scan', 'member_login_failures'], indexes: ['devices_revoked'] },
+];
+
+const schemas: PgSchema[] = [];
+const fresh = async () => {
+  const s = await freshPgSchema();
+  schemas.push(s);
+  return s;
+};
+
+afterAll(async () => {
+  for (const s of schemas) await s.cleanup();
+});
+
+describe('PostgreSQL migrations', () => {
+  it('has one step per SQLite step', () => {
+    expect(PG_MIGRATIONS).toHaveLength(SQLITE_MIGRATIONS.length);
+    expect(STEPS).toHaveLength(PG_MIGRATIONS.length);
+  });
+
+  for (let n = 1; n <= PG_MIGRATIONS.length; n++) {
+    it(`step ${n} on a database at v${n - 1}: the tables, columns and indexes of the SQLite file at v${n}`, async () => {
+      const s = await fresh();
+      await withPgClient(
+        async (c) => {
+          expect(await migratePg(c, { schema: s.schema, target: n - 1 })).toEqual({ from: 0, to: n - 1 });
+          expect(await schemaVersion(c)).toBe(n - 1);
+          const before = await pgShape(c, s.schema);
+          const logs: string[] = [];
+          expect(await migratePg(c, { schema: s.schema, target: n, log: (l) => logs.push(l) })).toEqual({ from: n - 1, to: n });
+          expect(logs).toEqual([`postgres: schema migrated to v${n} in ${s.schema}`]);
+          expect(await schemaVersion(c)).toBe(n);
+          const versions = await c.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+          expect(versions.rows.map((r) => r.version)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+          const after = await pgShape(c, s.schema);
+
+          // What this step added.
+          expect(sortedKeys(after.tables).filter((t) => !(t in before.tables))).toEqual(STEPS[n - 1]!.tables);
+          expect(after.indexes.filter((i) => !before.indexes.includes(i))).toEqual(STEPS[n - 1]!.indexes);
+          // Tables present before are unchanged.
+          for (const t of Object.keys(before.tables)) expect(after.tables[t]).toEqual(before.tables[t]);
+          // The whole schema matches the SQLite file at the same version.
+          expect(after).toEqual(sqliteShape(n));
+        },
+        { schema: s.schema },
+      );
+    });
+  }
+
+  it('uses the column types the adapter reads back (BIGINT times, DOUBLE sizes, TEXT JSON, BYTEA images)', async () => {
+    const s = await fresh();
+    const store = await openPgStore(s.url, { schema: s.schema });
+    await store.close();
+    const types = await withPgClient((c) =>
+      c.query<{ t: string; c: string; type: string }>(
+        `SELECT table_name AS t, column_name AS c, data_type AS type FROM information_schema.columns WHERE table_schema = $1`,
+        [s.schema],
+      ),
+    );
+    const type = (t: string, c: string) => types.rows.find((r) => r.t === t && r.c === c)?.type;
+    expect(type('events', 'seq')).toBe('bigint');
+    expect(type('events', 'at')).toBe('bigint');
+    expect(type('events', 'data')).toBe('text');
+    expect(type('stores', 'head')).toBe('bigint');
+    expect(type('members', 'size_eu')).toBe('double precision');
+    expect(type('stock', 'size')).toBe('double precision');
+    expect(type('visits', 'claimed_by')).toBe('text');
+    expect(type('chat_images', 'bytes')).toBe('bytea');
+    expect(type('messages', 'event_seq')).toBe('bigint');
+  });
+
+  it('opening an up-to-date database applies nothing', async () => {
+    const s = await fresh();
+    const first: string[] = [];
+    await (await openPgStore(s.url, { schema: s.schema, log: (l) => first.push(l) })).close();
+    expect(first.filter((l) => l.includes('migrated'))).toHaveLength(PG_MIGRATIONS.length);
+    const again: string[] = [];
+    await (await openPgStore(s.url, { schema: s.schema, log: (l) => again.push(l) })).close();
+    expect(again.filter((l) => l.includes('migrated'))).toEqual([]);
+  });
+
+  it('refuses a database newer than the code, and leaves it alone', async () => {
+    const s = await fresh();
+    await (await openPgStore(s.url, { schema: s.schema })).close();
+    const newer = PG_MIGRATIONS.length + 1;
+    await withPgClient((c) => c.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, 0)', [newer]), { schema: s.schema });
+    await expect(openPgStore(s.url, { schema: s.schema })).rejects.toThrow(new RegExp(`schema v${newer} is newer than this HQ \\(v${PG_MIGRATIONS.length}\\)`));
+    await withPgClient(
+      async (c) => {
+        await expect(migratePg(c, { schema: s.schema })).rejects.toThrow(/newer/);
+        expect(await schemaVersion(c)).toBe(newer);
+      },
+      { schema: s.schema },
+    );
+  });
+
+  it('nodes starting together on an empty database migrate it once', async () => {
+    // A schema that does not exist yet: the first node creates it, under the lock.
+    const schema = randomSchemaName();
+    schemas.push({
+      url: TEST_PG_URL,
+      schema,
+      cleanup: () => withPgClient((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)).then(() => undefined),
+    });
+    const logs: string[][] = [[], [], [], []];
+    const stores: PgStore[] = await Promise.all(logs.map((mine) => openPgStore(TEST_PG_URL, { schema, poolSize: 1, log: (l) => mine.push(l) })));
+    try {
+      const all = logs.flat().filter((l) => l.includes('migrated'));
+      expect(all.sort()).toEqual(Array.from({ length: PG_MIGRATIONS.length }, (_, i) => `postgres: schema migrated to v${i + 1} in ${schema}`).sort());
+      // One node did all of it (the others found it done when they got the lock).
+      expect(logs.filter((mine) => mine.length > 0)).toHaveLength(1);
+      const versions = await withPgClient((c) => c.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version'), { schema });
+      expect(versions.rows.map((r) => r.version)).toEqual(Array.from({ length: PG_MIGRATIONS.length }, (_, i) => i + 1));
+      // And every node works.
+      await stores[0]!.withTx((t) => t.upsertStore({ id: 'x', name: 'X', city: '' }, 'e'));
+      for (const st of stores) expect((await st.read((r) => r.getStore('x')))?.name).toBe('X');
+    } finally {
+      await Promise.all(stores.map((st) => st.close()));
+    }
+  });
+
+  it('a step that fails is rolled back whole: the database stays at the step before', async () => {
+    const s = await fresh();
+    const c = await pgClient(s.url, s.schema);
+    try {
+      const steps = ['CREATE TABLE one (x INTEGER)', 'CREATE TABLE two (x INTEGER); SELECT 1 / 0'];
+      await expect(migratePg(c, { schema: s.schema, migrations: steps })).rejects.toThrow(/division by zero/);
+      expect(await schemaVersion(c)).toBe(1);
+      const tables = await c.query<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1`, [s.schema]);
+      expect(tables.rows.map((r) => r.t)).toEqual(['one', 'schema_migrations']);
+      // The advisory lock was let go: another session can migrate.
+      await withPgClient((other) => migratePg(other, { schema: s.schema, migrations: steps.slice(0, 1) }), { schema: s.schema });
+    } finally {
+      await c.end();
+    }
+  });
+});
