@@ -1,5 +1,6 @@
-// Lint, including the layering rules from ../shared/DESIGN.md (VS Code enforces its
-// common/node/browser/electron-main layering the same way: a wrong import fails the build).
+// Lint, including the layering rules (VS Code enforces its common/node/browser/electron-main
+// layering the same way: a wrong import fails the build). The folders and what each may import
+// are described in docs/architecture.md.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -48,9 +49,26 @@ export default tseslint.config(
   },
   {
     files: ['hq/**'],
-    rules: restrict('hq/ is the server: it may use shared/ and Node, never the desk or the UI.', {
+    ignores: ['hq/adapters/**'],
+    rules: restrict('hq/ is the server: it may use shared/ and Node, never the desk or the UI; only hq/adapters/ may import a database or bus driver (use the ports in hq/ports/).', {
+      paths: ['electron', 'react', 'zustand', 'better-sqlite3', 'pg', 'nats'],
+      patterns: ['**/electron/**', '**/renderer/**', '@nats-io/*', 'pg-*'],
+    }),
+  },
+  {
+    // Adapters implement the ports with a driver; they never reach up into use cases or edges.
+    files: ['hq/adapters/**'],
+    rules: restrict('hq/adapters/ implement hq/ports/ with a driver: no electron, UI, use-case (hq/app) or edge (hq/edge) imports.', {
       paths: ['electron', 'react', 'zustand'],
-      patterns: ['**/electron/**', '**/renderer/**'],
+      patterns: ['**/electron/**', '**/renderer/**', '**/hq/app/**', '**/hq/edge/**', '../../app/**', '../../edge/**', '../app/**', '../edge/**'],
+    }),
+  },
+  {
+    // Ports are contracts: types and small pure helpers, no drivers, no Node I/O.
+    files: ['hq/ports/**'],
+    rules: restrict('hq/ports/ are contracts: no driver, Node I/O, use-case or edge imports.', {
+      paths: [...nodeOnly, 'electron', 'react', 'zustand', 'pg'],
+      patterns: ['**/electron/**', '**/renderer/**', '**/hq/app/**', '**/hq/edge/**', '../app/**', '../edge/**', '../adapters/**', '@nats-io/*', 'node:*'],
     }),
   },
   {

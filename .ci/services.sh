@@ -78,7 +78,7 @@ ensure_postgres() {
       installed=1
     fi
     ls -d /etc/postgresql/*/"$PG_CLUSTER" >/dev/null 2>&1 || die "no PostgreSQL cluster '${PG_CLUSTER}' under /etc/postgresql after installing"
-    version=$(ls /etc/postgresql | sort -V | tail -n 1)
+    version=$(ls -d /etc/postgresql/*/"$PG_CLUSTER" | sort -V | tail -n 1 | cut -d / -f 4)
     if [ "$installed" = 1 ]; then
       # A cluster this script just created: the tests log in as postgres over TCP without a password.
       local hba="/etc/postgresql/${version}/${PG_CLUSTER}/pg_hba.conf"
@@ -99,11 +99,11 @@ ensure_postgres() {
 
   # The tests' database: created when missing (over the local socket, as postgres).
   local out
-  if ! out=$(psql "$PG_TEST_URL" -Atqc 'select 1' 2>&1); then
+  if ! out=$(PGCONNECT_TIMEOUT=5 psql -w "$PG_TEST_URL" -Atqc 'select 1' 2>&1); then
     if grep -q 'does not exist' <<<"$out"; then
       say "creating the test database (test)"
       as_postgres createdb -p "$PG_PORT" test || die "could not create the database 'test' on port ${PG_PORT}"
-      out=$(psql "$PG_TEST_URL" -Atqc 'select 1' 2>&1) || die "cannot log in to ${PG_TEST_URL}: ${out}"
+      out=$(PGCONNECT_TIMEOUT=5 psql -w "$PG_TEST_URL" -Atqc 'select 1' 2>&1) || die "cannot log in to ${PG_TEST_URL}: ${out}"
     else
       die "cannot log in to ${PG_TEST_URL}: ${out}
   The tests log in as postgres from 127.0.0.1 without a password: add 'host all postgres 127.0.0.1/32 trust'

@@ -43,6 +43,8 @@ export function recordArrival(
  */
 export async function applyArrival(store: HqStore, tx: HqTx, append: Append, args: ArrivalArgs): Promise<ArrivalResult> {
   const { storeId, member, source, at } = args;
+  // Two arrivals of one member on two nodes must find one visit, not open two.
+  await tx.lockStore(storeId);
   const open = await tx.findOpenVisit(storeId, member.id, at - REPEAT_WINDOW_MS);
   if (open) {
     const visit: Visit = { ...open, arrivals: open.arrivals + 1, lastSeenAt: Math.max(open.lastSeenAt, at) };

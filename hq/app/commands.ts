@@ -20,6 +20,9 @@ const isMine = (visit: Visit, actor: Actor) => visit.claimedBy?.deviceId === act
 
 export function applyCommand(log: EventLog, device: DeviceRecord, cmd: VisitCmdFrame, now = Date.now()): Promise<CmdAckFrame> {
   return log.write(async (tx, append) => {
+    // Read-then-write (is the visit still open?): serialised with the store's other writers, so
+    // two counters on two nodes cannot both read "open" and both claim.
+    await tx.lockStore(device.storeId);
     const seen = await tx.getOp(device.id, cmd.opId);
     if (seen) {
       // Rejections keep their status so the desk can settle the op the same way it would have.

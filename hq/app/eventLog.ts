@@ -43,9 +43,13 @@ export class EventLog {
   }
 
   private async run<T>(fn: (b: BatchWriter) => Promise<T>, savepoints: boolean): Promise<T> {
-    const appended: StoredEvent[] = [];
-    const touched = new Set<string>();
+    let appended: StoredEvent[] = [];
+    let touched = new Set<string>();
     const result = await this.store.withTx(async (tx) => {
+      // An adapter may run the transaction again (a PostgreSQL serialization failure): only the
+      // attempt that commits is published.
+      appended = [];
+      touched = new Set<string>();
       const writer: BatchWriter = {
         tx,
         write: async <R>(change: Change<R>) => {

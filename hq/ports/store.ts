@@ -97,6 +97,14 @@ export interface HqTx {
    * so the next writer gets the same numbers) and rethrows; the outer transaction goes on.
    */
   savepoint<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Serialises this transaction with every other writer of the store until it ends. A change that
+   * reads before it writes (is the visit still open? which message number is next? was this op
+   * seen?) takes it first, so two nodes cannot both read "open" and both claim: on SQLite every
+   * transaction is serial already; on PostgreSQL it locks the store's counter row, the same row
+   * `appendEvent` locks, so it costs no extra contention.
+   */
+  lockStore(storeId: string): Promise<void>;
 
   getMeta(key: string): Promise<string | null>;
   setMeta(key: string, value: string): Promise<void>;

@@ -33,8 +33,10 @@ afterAll(async () => {
 
 describe('HQ wrong-PIN lockout', () => {
   it('is schema step 4', () => {
-    expect(MIGRATIONS).toHaveLength(4);
+    expect(MIGRATIONS).toHaveLength(5);
     expect(MIGRATIONS[3]).toContain('clerk_lockouts');
+    // Step 5 moved the last per-process state into the database (sign-in failures, receipt scan).
+    expect(MIGRATIONS[4]).toContain('member_login_failures');
   });
 
   it('survives an HQ restart on the same file, and so does the count of wrong PINs', async () => {

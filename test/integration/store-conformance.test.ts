@@ -273,6 +273,17 @@ describe.each(ADAPTERS)('store conformance: $name', ({ name, open }) => {
     expect(await read((r) => r.getMeta(key))).toBe('y');
   });
 
+  it('lockStore takes the store for the rest of the transaction (a store that does not exist is no error)', async () => {
+    const s = await newStore();
+    const seq = await tx(async (t) => {
+      await t.lockStore(s);
+      await t.lockStore(s);
+      await t.lockStore('no-such-store');
+      return (await t.appendEvent(s, ev(`${s}-locked`))).seq;
+    });
+    expect(seq).toBe(1);
+  });
+
   it('refuses a transaction object kept past its transaction', async () => {
     let kept: HqTx | undefined;
     await tx(async (t) => {
@@ -932,6 +943,57 @@ describe('postgres: several nodes writing to one store', () => {
       const log = await a.read((r) => r.readEvents(id, 0, 10));
       expect(log.map((e) => e.seq)).toEqual([1, 2]);
     }
+  });
+
+  it('lockStore serialises the writers of a store across nodes until the holder commits', async () => {
+    const [a, b] = [stores[6]!, stores[7]!];
+    const order: string[] = [];
+    let aLocked!: () => void;
+    const locked = new Promise<void>((r) => (aLocked = r));
+    const first = a.withTx(async (t) => {
+      await t.lockStore('busy');
+      order.push('a locked');
+      aLocked();
+      // Only a test waits on something else inside a transaction: long enough for b to queue.
+      await new Promise((r) => setTimeout(r, 200));
+      await t.setMeta('lock-test', 'a');
+      order.push('a commits');
+    });
+    await locked;
+    const second = b.withTx(async (t) => {
+      await t.lockStore('busy');
+      order.push('b locked');
+      return t.getMeta('lock-test');
+    });
+    await first;
+    // b read after a committed, because it waited for the lock.
+    expect(await second).toBe('a');
+    expect(order).toEqual(['a locked', 'a commits', 'b locked']);
+  });
+
+  it('two nodes racing on read-then-insert of one key end as if one ran after the other', async () => {
+    // Both look for the op, find none, and insert it: SQLite would have run them one after the
+    // other; here the loser hits the unique key, runs again, and finds the winner's row.
+    const [a, b] = [stores[4]!, stores[5]!];
+    let bothLooked!: () => void;
+    const looked = new Promise<void>((r) => (bothLooked = r));
+    let lookups = 0;
+    const node = (s: PgStore, seq: number) =>
+      s.withTx(async (t) => {
+        const seen = await t.getOp('race-dev', 'race-op');
+        if (++lookups === 2) bothLooked();
+        await looked;
+        if (seen) return `seen ${seen.seq}`;
+        await t.putOp('race-dev', 'race-op', { status: 'ok', seq, rejection: null }, 1);
+        return 'inserted';
+      });
+    const outcomes = await Promise.all([node(a, 1), node(b, 2)]);
+    expect(lookups).toBe(3);
+    expect(outcomes.filter((o) => o === 'inserted')).toHaveLength(1);
+    const winner = outcomes[0] === 'inserted' ? 1 : 2;
+    expect(outcomes).toContain(`seen ${winner}`);
+    // A key that was there all along still fails, after a couple of quick runs.
+    await expect(a.withTx((t) => t.putOp('race-dev', 'race-op', { status: 'ok', seq: 3, rejection: null }, 1))).rejects.toMatchObject({ code: '23505' });
   });
 
   it('a statement failure caught without a savepoint makes the commit fail instead of silently dropping the writes', async () => {

@@ -24,6 +24,17 @@ describe('layering lint', () => {
     ['shared/node/x.ts', "import { scrypt } from 'node:crypto';\nexport const a = scrypt;", false],
     ['shared/node/x.ts', "import { app } from 'electron';\nexport const a = app;", true],
     ['hq/x.ts', "import { DeskCore } from '../electron/desk/deskCore.ts';\nexport const a = DeskCore;", true],
+    // On HQ only adapters import a database or bus driver; use cases and edges go through the ports.
+    ['hq/app/x.ts', "import Database from 'better-sqlite3';\nexport const a = Database;", true],
+    ['hq/app/x.ts', "import pg from 'pg';\nexport const a = pg;", true],
+    ['hq/edge/ws/x.ts', "import { connect } from '@nats-io/transport-node';\nexport const a = connect;", true],
+    ['hq/server.ts', "import pg from 'pg';\nexport const a = pg;", true],
+    ['hq/adapters/postgres/x.ts', "import pg from 'pg';\nexport const a = pg;", false],
+    ['hq/adapters/nats/x.ts', "import { connect } from '@nats-io/transport-node';\nexport const a = connect;", false],
+    ['hq/adapters/sqlite/x.ts', "import Database from 'better-sqlite3';\nexport const a = Database;", false],
+    ['hq/adapters/sqlite/x.ts', "import { EventLog } from '../../app/eventLog.ts';\nexport const a = EventLog;", true],
+    ['hq/ports/x.ts', "import { readFileSync } from 'node:fs';\nexport const a = readFileSync;", true],
+    ['hq/app/x.ts', "import { type HqStore } from '../ports/store.ts';\nexport type A = HqStore;", false],
   ];
   for (const [file, code, fails] of cases) {
     it(`${fails ? 'rejects' : 'allows'} ${code.split('\n')[0]} in ${file}`, async () => {

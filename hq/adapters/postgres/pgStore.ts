@@ -7,8 +7,9 @@
 // `StoreUnavailable`; the connection that saw the failure is destroyed rather than returned to the
 // pool, and idle connections the server dropped are evicted by the pool's own error handler, so
 // once PostgreSQL is back the next calls simply work. A transaction that lost a serialization
-// race or a deadlock rolled back entirely, so it is run again from the start a few times: `fn`
-// must leave nothing behind outside the transaction until it resolves.
+// race, a deadlock or a unique-key race rolled back entirely, so it is run again from the start a
+// few times (see attemptsFor): `fn` must leave nothing behind outside the transaction until it
+// resolves.
 //
 // Unlike SQLite, a statement that fails inside a PostgreSQL transaction aborts all of it. A caller
 // that catches a store error and goes on must have wrapped that statement in `tx.savepoint()`;
@@ -74,13 +75,21 @@ export function toStoreError(err: unknown): unknown {
   return new StoreUnavailable(`database unavailable: ${message}`, { cause: err });
 }
 
-/** Serialization failure and deadlock: the transaction rolled back and may simply run again. */
-const isRetryable = (err: unknown): boolean => {
+/**
+ * How many times in all a transaction runs when it failed with this SQLSTATE, which rolled it
+ * back entirely: a serialization failure or a deadlock (40001, 40P01) — and a unique violation
+ * (23505). SQLite runs transactions one at a time, so a read-then-insert (an op row after
+ * `getOp()` found none, a chat message numbered after the conversation's last) never races; at
+ * READ COMMITTED another node may commit the same key in between. Run again, the transaction sees
+ * that row and does what it would have done after it (answers "duplicate", takes the next
+ * number). A key that already existed fails the same way every time, after a couple of quick runs.
+ */
+const attemptsFor = (err: unknown): number => {
   const code = (err as { code?: unknown } | null)?.code;
-  return code === '40001' || code === '40P01';
+  if (code === '40001' || code === '40P01') return 5;
+  if (code === '23505') return 3;
+  return 1;
 };
-
-const MAX_ATTEMPTS = 5;
 
 /** Marks a failure of BEGIN itself: nothing ran, so another connection may simply be tried. */
 const AT_BEGIN = Symbol('failed at BEGIN');
@@ -228,7 +237,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
           staleRetried = true;
           continue;
         }
-        if (!isRetryable(err) || n >= MAX_ATTEMPTS) throw err;
+        if (n >= attemptsFor(err)) throw err;
         log(`postgres: transaction retried after ${(err as Error).message}`);
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * n));
       }

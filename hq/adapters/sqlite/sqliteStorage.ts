@@ -249,6 +249,8 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
   const ops: SqliteOps = {
     chat: createSqliteChatStorage(db),
     clerks: createSqliteClerkStorage(db),
+    // One connection, one transaction at a time (sqliteStore.ts): already serial.
+    lockStore: () => undefined,
 
     getMeta: (key) => (q.getMeta.get(key) as string | undefined) ?? null,
     setMeta: (key, value) => void q.setMeta.run(key, value),

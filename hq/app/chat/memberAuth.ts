@@ -46,9 +46,11 @@ export class MemberAuth {
    * failures are kept in the database, so the limit holds across every HQ node.
    */
   login(storeId: string, memberCode: string, phoneLast4: string): Promise<MemberSession | 'denied' | 'throttled'> {
-    const key = `${storeId}\u0000${memberCode.toUpperCase()}`;
+    // JSON, not a separator character: unambiguous, and PostgreSQL text cannot hold a NUL.
+    const key = JSON.stringify([storeId, memberCode.toUpperCase()]);
     const now = this.now();
     return this.store.withTx(async (tx): Promise<MemberSession | 'denied' | 'throttled'> => {
+      await tx.lockStore(storeId); // two nodes counting one code's failures must not both read the old count
       const f = await tx.chat.loginFailures(key);
       if (f && now - f.since < FAILURE_WINDOW_MS && f.count >= MAX_FAILURES) return 'throttled';
       const member = (await tx.findMemberByCode(memberCode)) ?? (await tx.findMemberByCode(memberCode.toUpperCase()));

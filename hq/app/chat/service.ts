@@ -85,6 +85,7 @@ export class ChatService {
   async sendFromMember(storeId: string, memberId: string, input: MessageInput): Promise<SendResult> {
     if (input.kind === 'product') throw new ChatError('invalid', 'members send text and images');
     return this.log.write(async (tx, append): Promise<SendResult> => {
+      await tx.lockStore(storeId); // the next message number is read, then taken
       const seen = await tx.chat.findByClientId(storeId, memberId, 'member', input.clientId);
       if (seen) return { message: seen, duplicate: true };
       const message = await this.compose(tx, storeId, memberId, 'member', null, input);
@@ -95,6 +96,7 @@ export class ChatService {
   /** The member's client has received / read the store's messages up to these positions. */
   memberReceipt(storeId: string, memberId: string, r: { delivered?: number; read?: number }): Promise<Receipts> {
     return this.log.write(async (tx, append) => {
+      await tx.lockStore(storeId);
       const conv = await tx.chat.getConversation(storeId, memberId);
       if (!conv) return { ...ZERO_RECEIPTS };
       const read = Math.min(conv.lastN, Math.max(conv.receipts.memberRead, r.read ?? 0));
@@ -109,6 +111,7 @@ export class ChatService {
 
   recallByMember(storeId: string, memberId: string, messageId: string): Promise<Message> {
     return this.log.write(async (tx, append) => {
+      await tx.lockStore(storeId);
       const m = await tx.chat.getMessage(messageId);
       if (!m || m.storeId !== storeId || m.memberId !== memberId) throw new ChatError('not_found', 'no such message');
       if (m.from !== 'member') throw new ChatError('not_sender', 'only the sender can recall a message');
@@ -121,6 +124,7 @@ export class ChatService {
   /** A desk's chat command, exactly once per (device, opId) like every other command. */
   applyDeskCommand(device: DeviceRecord, cmd: ChatCmdFrame): Promise<CmdAckFrame> {
     return this.log.write(async (tx, append) => {
+      await tx.lockStore(device.storeId); // read-then-write: the op, the conversation, the message number
       const seen = await tx.getOp(device.id, cmd.opId);
       if (seen) return ackFrame(cmd.opId, seen.status === 'rejected' ? 'rejected' : 'duplicate', seen);
       // The signed-in clerk the desk names, checked against the device's store.
@@ -175,6 +179,10 @@ export class ChatService {
   async onDeskAck(storeId: string, seq: number): Promise<void> {
     if (seq <= (this.scannedUpTo.get(storeId) ?? 0)) return;
     const scanned = await this.log.write(async (tx, append) => {
+      // Checked once without the lock (most acks of a busy store were scanned by another node
+      // already), then again under it so two nodes never append the same receipt.
+      if (seq <= (await tx.chat.deliveredScan(storeId))) return seq;
+      await tx.lockStore(storeId);
       const from = await tx.chat.deliveredScan(storeId);
       if (seq <= from) return from;
       await tx.chat.setDeliveredScan(storeId, seq);

@@ -80,6 +80,8 @@ async function arrivalInTx(
   storedKey: string | null,
   requestHash: string,
 ): Promise<{ seen: Remembered } | { result: ArrivalResult }> {
+  // Before the key is looked up: two retries of one request on two nodes must not both miss it.
+  await tx.lockStore(body.storeId);
   if (storedKey) {
     const seen = await tx.getIdempotent(storedKey);
     if (seen) return { seen };
