@@ -1,6 +1,10 @@
 // `npm run hq -- [--port 8080] [--host 127.0.0.1] [--db .footfall/hq.db] [--demo] [--updates-dir ./dist]`
-// Starts HQ; with --demo it seeds the demo chain, runs the arrival simulator and prints one
-// enrollment code per store so a desk can be enrolled at once.
+//               `[--pg URL [--pg-schema S]] [--nats URL[,URL…] [--nats-prefix P]] [--node-id NAME] [--trusted-proxies IP,…]`
+// Starts one HQ node. Alone it keeps its data in an embedded SQLite file; with --pg (or
+// FOOTFALL_PG_URL) on a chain's PostgreSQL, and with --nats (or FOOTFALL_NATS_URL) it is one of
+// several nodes that tell each other about changes over NATS (docs/architecture.md). With --demo
+// it seeds the demo chain, runs the arrival simulator and prints one enrollment code per store so a
+// desk can be enrolled at once.
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DEFAULT_DB, parseArgs, stringFlag } from './cli.ts';
@@ -16,6 +20,13 @@ const dbPath = stringFlag(flags, 'db') ?? DEFAULT_DB;
 const port = Number(stringFlag(flags, 'port') ?? 8080);
 const host = stringFlag(flags, 'host') ?? '127.0.0.1';
 const demo = flags.has('demo');
+const pgUrl = stringFlag(flags, 'pg') ?? process.env.FOOTFALL_PG_URL;
+const pgSchema = stringFlag(flags, 'pg-schema') ?? process.env.FOOTFALL_PG_SCHEMA;
+const natsUrl = stringFlag(flags, 'nats') ?? process.env.FOOTFALL_NATS_URL;
+const natsPrefix = stringFlag(flags, 'nats-prefix') ?? process.env.FOOTFALL_NATS_PREFIX;
+const nodeId = stringFlag(flags, 'node-id') ?? process.env.FOOTFALL_NODE_ID;
+// The load balancer(s) in front of the nodes, e.g. --trusted-proxies 127.0.0.1 (their X-Forwarded-For names the client).
+const trustedProxies = (stringFlag(flags, 'trusted-proxies') ?? process.env.FOOTFALL_TRUSTED_PROXIES ?? '').split(',').map((a) => a.trim()).filter(Boolean);
 // Desk-app update feeds: <dir>/<channel>/latest.yml + installers, served at /updates/<channel>/.
 const updatesDir = stringFlag(flags, 'updates-dir');
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -23,10 +34,20 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
-mkdirSync(dirname(dbPath), { recursive: true });
-const hq = await startHq({ dbPath, port, host, ...(updatesDir ? { updatesDir: resolve(updatesDir) } : {}) });
+if (!pgUrl) mkdirSync(dirname(dbPath), { recursive: true });
+if (natsUrl && !pgUrl) console.warn('warning: --nats without --pg: the nodes of a cluster must share one PostgreSQL; this node keeps a SQLite file of its own');
+const hq = await startHq({
+  ...(pgUrl ? { pgUrl, pgSchema } : { dbPath }),
+  ...(natsUrl ? { natsUrl, natsPrefix } : {}),
+  ...(nodeId ? { nodeId } : {}),
+  trustedProxies,
+  port,
+  host,
+  ...(updatesDir ? { updatesDir: resolve(updatesDir) } : {}),
+});
 if (updatesDir) console.log(`Serving desk updates from ${resolve(updatesDir)} at ${hq.url}/updates/<channel>/`);
-console.log(`Footfall HQ listening on ${hq.url}  (db ${dbPath})`);
+const where = pgUrl ? `PostgreSQL ${redact(pgUrl)}${pgSchema ? ` schema ${pgSchema}` : ''}` : `db ${dbPath}`;
+console.log(`Footfall HQ node ${hq.nodeId} listening on ${hq.url}  (${where}; bus: ${natsUrl ? `NATS ${natsUrl}` : 'in-memory, one node'})`);
 console.log(`Integration key (X-Integration-Key): ${hq.integrationKey}`);
 console.log(`Chain admin key for cross-store reports (X-Admin-Key): ${await adminKey(hq.store)}`);
 
@@ -58,3 +79,14 @@ const stop = async () => {
 };
 process.on('SIGINT', () => void stop());
 process.on('SIGTERM', () => void stop());
+
+/** A connection URL without its password, for the log. */
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}

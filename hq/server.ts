@@ -78,6 +78,8 @@ export interface HqOptions {
   presenceTtlMs?: number;
   /** Per-IP request rates on auth and ingest routes (429 beyond); false turns them off. Per node. */
   httpRateLimits?: RateLimits | false;
+  /** Load balancers in front of the node (their X-Forwarded-For names the client); FOOTFALL_TRUSTED_PROXIES. */
+  trustedProxies?: string[];
   /** Folder served at GET /updates/<channel>/<file>: the desk app's update feeds. */
   updatesDir?: string;
   /** HQ's clock for chat (message times, the 2-minute recall window); injectable for tests. */
@@ -271,6 +273,7 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
     ),
     opts.httpRateLimits,
     (req) => typeof req.headers['x-integration-key'] === 'string' && secretEquals(req.headers['x-integration-key'], integrationKey!),
+    opts.trustedProxies ?? [],
   );
   const server = createServer((req, res) => {
     health(req, res).then(

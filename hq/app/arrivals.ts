@@ -6,6 +6,7 @@ import { uuidv7 } from '../../shared/ids.ts';
 import { type HqStore, type HqTx, type MemberRecord } from '../ports/store.ts';
 import { type Append, type EventLog } from './eventLog.ts';
 import { ProfileBuilder } from './profiles.ts';
+import { normalizePhone } from './phone.ts';
 
 export const REPEAT_WINDOW_MS = 30 * 60 * 1000;
 
@@ -22,18 +23,69 @@ export interface ArrivalArgs {
   at: number;
 }
 
-/** Records one arrival in its own transaction. */
-export function recordArrival(
-  log: EventLog,
-  args: ArrivalArgs,
-  /** Runs inside the transaction with the result, e.g. to remember an Idempotency-Key atomically. */
-  alsoInTransaction?: (result: ArrivalResult, tx: HqTx) => Promise<void>,
-): Promise<ArrivalResult> {
-  return log.write(async (tx, append) => {
-    const result = await applyArrival(log.store, tx, append, args);
-    await alsoInTransaction?.(result, tx);
-    return result;
-  });
+/** Who walked in, as an integration names them: exactly one of memberId, memberCode, phone. */
+export interface ArrivalRequest {
+  storeId: string;
+  memberId?: string;
+  memberCode?: string;
+  phone?: string;
+  source: ArrivalSource;
+  at?: number;
+}
+
+/** An Idempotency-Key and the hash of the request it came with. */
+export interface Idempotency {
+  key: string;
+  requestHash: string;
+}
+
+export type ArrivalOutcome = ArrivalResult | (Omit<ArrivalResult, 'status'> & { status: 'duplicate' });
+
+export class ArrivalError extends Error {
+  constructor(
+    readonly code: 'store_not_found' | 'member_not_found' | 'idempotency_key_reused',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** One arrival in its own transaction; see `arriveIn`. */
+export function arrive(log: EventLog, request: ArrivalRequest, idempotency: Idempotency | null): Promise<ArrivalOutcome> {
+  return log.write((tx, append) => arriveIn(log.store, tx, append, request, idempotency));
+}
+
+/**
+ * One arrival inside the caller's change (a write of an `EventLog.batch`, say): the
+ * Idempotency-Key lookup, the store and member lookups, the visit with its event, and the key
+ * remembered with the result — all in the one transaction, so a retry, even a concurrent one on
+ * another node, never applies twice. A key seen before answers the remembered result as
+ * 'duplicate'; the same key with another request is refused.
+ */
+export async function arriveIn(store: HqStore, tx: HqTx, append: Append, request: ArrivalRequest, idempotency: Idempotency | null): Promise<ArrivalOutcome> {
+  // Before the key is looked up: two retries of one request on two nodes must not both miss it.
+  await tx.lockStore(request.storeId);
+  const storedKey = idempotency ? `arrivals:${idempotency.key}` : null;
+  if (storedKey) {
+    const seen = await tx.getIdempotent(storedKey);
+    if (seen) {
+      if (seen.requestHash !== idempotency!.requestHash) throw new ArrivalError('idempotency_key_reused', 'this Idempotency-Key was used with a different request');
+      return { ...(JSON.parse(seen.result) as ArrivalResult), status: 'duplicate' };
+    }
+  }
+  if (!(await tx.getStore(request.storeId))) throw new ArrivalError('store_not_found', `unknown store ${request.storeId}`);
+  const member = await findMember(tx, request);
+  if (!member) throw new ArrivalError('member_not_found', 'no member matches the given identifier');
+  const result = await applyArrival(store, tx, append, { storeId: request.storeId, member, source: request.source, at: request.at ?? Date.now() });
+  if (storedKey) await tx.putIdempotent(storedKey, idempotency!.requestHash, JSON.stringify(result), Date.now());
+  return result;
+}
+
+async function findMember(r: HqTx, request: ArrivalRequest): Promise<MemberRecord | null> {
+  if (request.memberId !== undefined) return r.getMember(request.memberId);
+  if (request.memberCode !== undefined) return r.findMemberByCode(request.memberCode);
+  const digits = normalizePhone(request.phone ?? '');
+  return digits.length >= 5 ? r.findMemberByPhone(digits) : null;
 }
 
 /**
@@ -44,7 +96,7 @@ export function recordArrival(
 export async function applyArrival(store: HqStore, tx: HqTx, append: Append, args: ArrivalArgs): Promise<ArrivalResult> {
   const { storeId, member, source, at } = args;
   // Two arrivals of one member on two nodes must find one visit, not open two.
-  await tx.lockStore(storeId);
+  await tx.lockStore(storeId); // (taken already when called from arriveIn; a second take is free)
   const open = await tx.findOpenVisit(storeId, member.id, at - REPEAT_WINDOW_MS);
   if (open) {
     const visit: Visit = { ...open, arrivals: open.arrivals + 1, lastSeenAt: Math.max(open.lastSeenAt, at) };

@@ -176,7 +176,7 @@ export interface HqTx {
   putOp(deviceId: string, opId: string, op: OpRecord, now: number): Promise<void>;
   getIdempotent(key: string): Promise<{ requestHash: string; result: string } | null>;
   putIdempotent(key: string, requestHash: string, result: string, now: number): Promise<void>;
-  /** Drop remembered ops, idempotency keys and spent enrollment codes older than `cutoff`. */
+  /** Drop remembered ops, idempotency keys, spent enrollment codes and member sign-in failures older than `cutoff`. */
   purgeOlderThan(cutoff: number): Promise<void>;
 
   // Privacy

@@ -485,7 +485,11 @@ describe.each(ADAPTERS)('store conformance: $name', ({ name, open }) => {
     await expect(tx((t) => t.putOp(dev, 'op1', { status: 'ok', seq: 13, rejection: null }, 1))).rejects.toThrow();
     await expect(tx((t) => t.putIdempotent(`${dev}-k1`, 'x', 'y', 1))).rejects.toThrow();
 
+    await tx((t) => t.chat.putLoginFailures(`${dev}-old`, { count: 3, since: 1_000 }));
+    await tx((t) => t.chat.putLoginFailures(`${dev}-new`, { count: 1, since: 5_000 }));
     await tx((t) => t.purgeOlderThan(2_000));
+    expect(await read((r) => r.chat.loginFailures(`${dev}-old`))).toBeNull();
+    expect(await read((r) => r.chat.loginFailures(`${dev}-new`))).toEqual({ count: 1, since: 5_000 });
     expect(await read((r) => r.getOp(dev, 'op1'))).toBeNull();
     expect(await read((r) => r.getOp(dev, 'op2'))).not.toBeNull();
     expect(await read((r) => r.getIdempotent(`${dev}-k1`))).toBeNull();

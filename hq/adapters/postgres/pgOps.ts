@@ -389,7 +389,8 @@ export function createPgOps(exec: Exec): PgOps {
     },
     purgeOlderThan: async (cutoff) => {
       await exec(
-        `WITH o AS (DELETE FROM ops WHERE created_at < $1), i AS (DELETE FROM idempotency_keys WHERE created_at < $1)
+        `WITH o AS (DELETE FROM ops WHERE created_at < $1), i AS (DELETE FROM idempotency_keys WHERE created_at < $1),
+           f AS (DELETE FROM member_login_failures WHERE since < $1)
          DELETE FROM enrollment_codes WHERE expires_at < $1`,
         [cutoff],
       );

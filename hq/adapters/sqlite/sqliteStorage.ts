@@ -234,6 +234,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     purgeOps: db.prepare('DELETE FROM ops WHERE created_at < ?'),
     purgeIdem: db.prepare('DELETE FROM idempotency_keys WHERE created_at < ?'),
     purgeCodes: db.prepare('DELETE FROM enrollment_codes WHERE expires_at < ?'),
+    purgeLoginFailures: db.prepare('DELETE FROM member_login_failures WHERE since < ?'),
   };
 
   const storeFromRow = (r: Row): StoreRecord => ({
@@ -403,6 +404,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
         q.purgeOps.run(cutoff);
         q.purgeIdem.run(cutoff);
         q.purgeCodes.run(cutoff);
+        q.purgeLoginFailures.run(cutoff);
       })(),
     deleteMember: (memberId) =>
       db.transaction(() => {

@@ -4,11 +4,10 @@ import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { ArrivalSource, Id, Millis, StockLine, Store, Style, Tier } from '../../../shared/domain.ts';
 import { describeIssues } from '../../../shared/protocol.ts';
-import { applyArrival, type ArrivalResult } from '../../app/arrivals.ts';
+import { ArrivalError, type ArrivalOutcome, arrive, arriveIn } from '../../app/arrivals.ts';
 import { type ImportReport, IngestMember, type ItemError, setStock, upsertMembers, upsertStores, upsertStyles } from '../../app/catalogIngest.ts';
-import { type Append, type BatchWriter, type EventLog } from '../../app/eventLog.ts';
-import { normalizePhone } from '../../app/phone.ts';
-import { type HqStore, type HqTx, type MemberRecord } from '../../ports/store.ts';
+import { type BatchWriter, type EventLog } from '../../app/eventLog.ts';
+import { type HqStore } from '../../ports/store.ts';
 import { secretEquals, sha256 } from '../../app/tokens.ts';
 import { parseCsv } from './csv.ts';
 import { CSV_LIMIT, HttpError, readBody, readJson, sendJson } from './respond.ts';
@@ -54,44 +53,19 @@ export async function handleArrival(ctx: IngestContext, req: IncomingMessage, re
   const idemHeader = req.headers['idempotency-key'];
   const idemKey = typeof idemHeader === 'string' && idemHeader.length > 0 ? idemHeader : null;
   if (idemKey && idemKey.length > 200) throw new HttpError(400, 'bad_idempotency_key', 'Idempotency-Key is longer than 200 characters');
-  const storedKey = idemKey ? `arrivals:${idemKey}` : null;
-  const requestHash = sha256(raw);
-
-  const out = await ctx.eventLog.write((tx, append) => arrivalInTx(ctx.store, tx, append, body, storedKey, requestHash));
-  if ('seen' in out) return replayIdempotent(res, out.seen, requestHash);
-  sendJson(res, r201(out.result.status), out.result);
+  const out = await asHttp(arrive(ctx.eventLog, body, idemKey ? { key: idemKey, requestHash: sha256(raw) } : null));
+  if (out.status === 'duplicate') return sendJson(res, 200, out, { 'idempotent-replayed': 'true' });
+  sendJson(res, out.status === 'created' ? 201 : 200, out);
 }
 
-const r201 = (status: ArrivalResult['status']) => (status === 'created' ? 201 : 200);
-
-type Remembered = { requestHash: string; result: string };
-
-/**
- * One arrival inside the caller's change: the Idempotency-Key lookup, the store and member
- * lookups, the visit with its event, and the key remembered with the result — all in the one
- * transaction, so a retry (even a concurrent one) can never apply twice. Answers the remembered
- * entry instead when the key was seen before.
- */
-async function arrivalInTx(
-  store: HqStore,
-  tx: HqTx,
-  append: Append,
-  body: z.infer<typeof ArrivalRequest>,
-  storedKey: string | null,
-  requestHash: string,
-): Promise<{ seen: Remembered } | { result: ArrivalResult }> {
-  // Before the key is looked up: two retries of one request on two nodes must not both miss it.
-  await tx.lockStore(body.storeId);
-  if (storedKey) {
-    const seen = await tx.getIdempotent(storedKey);
-    if (seen) return { seen };
+/** The use case's refusals as HTTP answers. */
+async function asHttp(outcome: Promise<ArrivalOutcome>): Promise<ArrivalOutcome> {
+  try {
+    return await outcome;
+  } catch (err) {
+    if (!(err instanceof ArrivalError)) throw err;
+    throw new HttpError(err.code === 'idempotency_key_reused' ? 422 : 404, err.code, err.message);
   }
-  if (!(await tx.getStore(body.storeId))) throw new HttpError(404, 'store_not_found', `unknown store ${body.storeId}`);
-  const member = await findMember(tx, body);
-  if (!member) throw new HttpError(404, 'member_not_found', 'no member matches the given identifier');
-  const result = await applyArrival(store, tx, append, { storeId: body.storeId, member, source: body.source, at: body.at ?? Date.now() });
-  if (storedKey) await tx.putIdempotent(storedKey, requestHash, JSON.stringify(result), Date.now());
-  return { result };
 }
 
 const MAX_BATCH_ARRIVALS = 1000;
@@ -129,35 +103,16 @@ async function arrivalItem(
   ctx: IngestContext,
   b: BatchWriter,
   raw: unknown,
-): Promise<Omit<ArrivalResult, 'status'> & { status: ArrivalResult['status'] | 'duplicate' }> {
+): Promise<ArrivalOutcome> {
   const { idempotencyKey, ...item } = (raw !== null && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
   const key = idempotencyKey === undefined ? null : IdempotencyKey.safeParse(idempotencyKey);
   if (key && !key.success) throw new HttpError(400, 'bad_idempotency_key', 'idempotencyKey must be 1–200 characters');
   const parsed = ArrivalRequest.safeParse(item);
   if (!parsed.success) throw new HttpError(400, 'invalid_body', describeIssues(parsed.error));
   // Same key space as the single route: an arrival retried through either route applies once.
-  const storedKey = key ? `arrivals:${key.data}` : null;
-  const requestHash = sha256(JSON.stringify(item));
+  const idempotency = key ? { key: key.data, requestHash: sha256(JSON.stringify(item)) } : null;
   // A savepoint of the batch: an item that throws is undone alone.
-  const out = await b.write((tx, append) => arrivalInTx(ctx.store, tx, append, parsed.data, storedKey, requestHash));
-  if ('result' in out) return out.result;
-  if (out.seen.requestHash !== requestHash) throw new HttpError(422, 'idempotency_key_reused', 'this idempotencyKey was used with a different item');
-  return { ...(JSON.parse(out.seen.result) as ArrivalResult), status: 'duplicate' };
-}
-
-function replayIdempotent(res: ServerResponse, seen: Remembered, requestHash: string): void {
-  if (seen.requestHash !== requestHash) {
-    throw new HttpError(422, 'idempotency_key_reused', 'this Idempotency-Key was used with a different body');
-  }
-  const original = JSON.parse(seen.result) as ArrivalResult;
-  sendJson(res, 200, { ...original, status: 'duplicate' }, { 'idempotent-replayed': 'true' });
-}
-
-async function findMember(r: HqTx, body: z.infer<typeof ArrivalRequest>): Promise<MemberRecord | null> {
-  if (body.memberId !== undefined) return r.getMember(body.memberId);
-  if (body.memberCode !== undefined) return r.findMemberByCode(body.memberCode);
-  const digits = normalizePhone(body.phone ?? '');
-  return digits.length >= 5 ? r.findMemberByPhone(digits) : null;
+  return asHttp(b.write((tx, append) => arriveIn(ctx.store, tx, append, parsed.data, idempotency)));
 }
 
 /** Validates each element of a JSON array separately, so one bad item does not sink the batch. */

@@ -7,6 +7,11 @@
 //           (door systems, the POS, bulk imports and the benchmarks push thousands per second) and
 //           is not counted; its bodies are still size-limited.
 // The desk WebSocket has its own per-device frame rate (HqOptions.maxFramesPerSecond, close 4029).
+// The buckets are per node: behind a load balancer over N nodes a client gets up to N times the
+// rate, which still stops guessing (the budgets are small); member sign-in failures and clerk PIN
+// lockouts, which must hold chain-wide, are counted in the database instead. Behind a proxy the
+// client is the proxy: list it in `trustedProxies` and the client address is read from
+// X-Forwarded-For (the right-most address the trusted proxies did not add).
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { sendJson } from './respond.ts';
 
@@ -82,6 +87,8 @@ export function withRateLimits(
   limits: RateLimits | false = DEFAULT_RATE_LIMITS,
   /** True for a request that proved it is the chain's integration (right X-Integration-Key). */
   trustedIngest: (req: IncomingMessage) => boolean = () => false,
+  /** Addresses of the load balancers in front of HQ, whose X-Forwarded-For is believed. */
+  trustedProxies: readonly string[] = [],
 ): (req: IncomingMessage, res: ServerResponse) => void {
   if (limits === false) return handler;
   const limiter = new RateLimiter(limits);
@@ -94,7 +101,7 @@ export function withRateLimits(
     }
     const found = routeClass(path);
     const cls = found === 'ingest' && trustedIngest(req) ? null : found;
-    const wait = cls ? limiter.take(req.socket.remoteAddress ?? 'unknown', cls) : 0;
+    const wait = cls ? limiter.take(clientAddress(req, trustedProxies), cls) : 0;
     if (wait > 0) {
       // The body may still be arriving: answer and close instead of draining it.
       sendJson(res, 429, { error: { code: 'rate_limited', message: `too many requests; retry in ${wait} s` } }, { 'retry-after': String(wait), connection: 'close' });
@@ -103,4 +110,16 @@ export function withRateLimits(
     }
     handler(req, res);
   };
+}
+
+const bare = (addr: string) => addr.trim().replace(/^::ffff:/, '');
+
+/** The client's address: the peer, or behind trusted proxies the last address they did not add. */
+export function clientAddress(req: IncomingMessage, trustedProxies: readonly string[]): string {
+  const peer = bare(req.socket.remoteAddress ?? 'unknown');
+  if (trustedProxies.length === 0 || !trustedProxies.includes(peer)) return peer;
+  const header = req.headers['x-forwarded-for'];
+  const hops = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map(bare).filter(Boolean);
+  for (let i = hops.length - 1; i >= 0; i--) if (!trustedProxies.includes(hops[i]!)) return hops[i]!;
+  return peer;
 }
