@@ -1,6 +1,6 @@
 // Lint, including the layering rules (VS Code enforces its common/node/browser/electron-main
 // layering the same way: a wrong import fails the build). The folders and what each may import
-// are described in docs/architecture.md.
+// are listed in README.md (Layout); HQ's layers are explained in docs/architecture.md.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -71,18 +71,39 @@ export default tseslint.config(
       patterns: ['**/electron/**', '**/renderer/**', '**/hq/app/**', '**/hq/edge/**', '../app/**', '../edge/**', '../adapters/**', '@nats-io/*', 'node:*'],
     }),
   },
+  // The desk side: folders say where the code runs. Only electron/electron-main/ may import
+  // `electron`; the desk core, the host and the web shell run in plain Node (the web shell, the
+  // tests and `npm start` load them without the Electron binary).
   {
-    files: ['electron/desk/**', 'electron/web/**'],
-    rules: restrict('The desk core and web shell run in plain Node: no electron import, no hq/ or renderer/ code.', {
-      paths: ['electron', 'react', 'zustand'],
-      patterns: ['**/hq/**', '**/renderer/**', 'electron/*'],
+    // The desk core is below both shells: it never sees a host, a shell or Electron.
+    files: ['electron/desk/**'],
+    rules: restrict('electron/desk/ is the desk core, plain Node below both shells: no electron, no electron/host/, electron/web/ or electron/electron-main/ imports, no hq/ or renderer/ code.', {
+      paths: ['electron', 'electron-updater', 'react', 'zustand'],
+      patterns: ['electron/*', '**/host/**', '**/web/**', '**/electron-main/**', '**/hq/**', '**/renderer/**'],
     }),
   },
   {
-    files: ['electron/shell/**'],
-    rules: restrict('The Electron shell hosts the desk core; it never reaches into hq/ or renderer/.', {
+    // What both shells run: the desk host and its plain-Node pieces. Electron-only parts come in as
+    // hooks and interfaces from electron-main/.
+    files: ['electron/host/**'],
+    rules: restrict('electron/host/ is what both shells run, in plain Node: no electron, no electron/electron-main/ or electron/web/ imports, no hq/ or renderer/ code.', {
+      paths: ['electron', 'electron-updater', 'react', 'zustand'],
+      patterns: ['electron/*', '**/electron-main/**', '**/web/**', '**/hq/**', '**/renderer/**'],
+    }),
+  },
+  {
+    // The web shell serves the built renderer as files; it never imports the renderer's code.
+    files: ['electron/web/**'],
+    rules: restrict('electron/web/ is the web shell, in plain Node: it may use the desk core and electron/host/, never electron or electron/electron-main/, nor hq/ or renderer/ code.', {
+      paths: ['electron', 'electron-updater', 'react', 'zustand'],
+      patterns: ['electron/*', '**/electron-main/**', '**/hq/**', '**/renderer/**'],
+    }),
+  },
+  {
+    files: ['electron/electron-main/**'],
+    rules: restrict('electron/electron-main/ is the Electron shell: it may use electron, the desk core, electron/host/ and shared/, never the web shell, hq/ or renderer/ code.', {
       paths: ['react', 'zustand'],
-      patterns: ['**/hq/**', '**/renderer/**'],
+      patterns: ['**/web/**', '**/hq/**', '**/renderer/**'],
     }),
   },
   {

@@ -1,11 +1,15 @@
 // `npm run bench`: every benchmark in its own process, one after another (they would distort
 // each other in parallel on a 2-core box), then a summary table. Exit code 1 if any missed.
-// BENCH_ONLY=fanout,resume runs a subset.
+// BENCH_ONLY=fanout,resume runs a subset. The fan-out and capacity benches measure every HQ set-up
+// (SQLite 1 node, PostgreSQL 1 node, PostgreSQL + NATS 2 nodes) side by side; BENCH_SETUPS=sqlite
+// (or pg1, pg2, comma-separated) picks some (bench/lib/setups.ts).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseResultLine, summaryTable, type BenchResult } from './lib/results.ts';
 
 const ALL = ['cache', 'resume', 'outbox', 'fanout', 'capacity', 'ui'];
+/** A bench that runs longer than this is killed (and reported without a result line). */
+const TIMEOUT_S: Record<string, number> = { fanout: 420, capacity: 480 };
 const only = process.env.BENCH_ONLY?.split(',').filter(Boolean);
 const benches = only?.length ? ALL.filter((b) => only.includes(b)) : ALL;
 
@@ -20,7 +24,7 @@ function run(name: string): Promise<{ output: string; seconds: number }> {
       output += d.toString();
       process.stdout.write(d);
     });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), (TIMEOUT_S[name] ?? 180) * 1000);
     child.on('close', () => {
       clearTimeout(timer);
       resolve({ output, seconds: (Date.now() - t0) / 1000 });

@@ -7,7 +7,7 @@
 // "demo"); FOOTFALL_UPDATES_URL / FOOTFALL_UPDATE_CHANNEL override its HQ address and channel.
 // The publish entry writes app-update.yml into the app: a generic provider at
 // <hqUrl>/updates/<channel>/ (HQ serves it from --updates-dir). At run time the desk points the
-// updater at the HQ it is enrolled with and the channel in its settings (electron/shell/updater.ts).
+// updater at the HQ it is enrolled with and the channel in its settings (electron/host/updater.ts).
 /* global module, require, process */
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { fuses } = require('./fuses.cjs');

@@ -12,6 +12,12 @@
 //   admin-key                                    print the chain admin key (X-Admin-Key, cross-store reports)
 //   erase-member --member <id>                   erase a member (privacy request): the same erasure as
 //                                                DELETE /v1/ingest/members/:id (hq/app/memberDeletion.ts)
+//   migrate-to-pg --db PATH --pg URL [--pg-schema S]
+//                                                copy an embedded HQ's SQLite file into an EMPTY PostgreSQL
+//                                                (schema) so the chain moves to a cluster: one transaction,
+//                                                all or nothing; tokens, positions, logs and keys carry over
+//                                                (hq/adapters/postgres/copyFromSqlite.ts). Stop HQ first:
+//                                                what it writes after the copy's read is not copied.
 //
 // Where: `--db PATH` (the embedded SQLite file, default .footfall/hq.db), or a chain's PostgreSQL
 // with `--pg URL` (or FOOTFALL_PG_URL; `--pg-schema S` to pick a schema). With `--nats URL` (or
@@ -26,6 +32,8 @@ import { createEnrollmentCode } from './app/devices.ts';
 import { EventLog } from './app/eventLog.ts';
 import { deleteMember } from './app/memberDeletion.ts';
 import { openStoreFor } from './server.ts';
+import { CopyRefused, copySqliteFileToPg } from './adapters/postgres/copyFromSqlite.ts';
+import { type PgStore } from './adapters/postgres/pgStore.ts';
 import { connectNats, createNatsBus } from './adapters/nats/natsBus.ts';
 import { type Bus } from './ports/bus.ts';
 import { type HqStore, type StoredEvent } from './ports/store.ts';
@@ -33,7 +41,7 @@ import { newEpoch } from './app/tokens.ts';
 import { ClerkRole, Pin } from '../shared/clerks.ts';
 import { adminKey, saveClerk, setClerkEnabled } from './app/clerks/service.ts';
 
-const USAGE = `usage: npm run hq:admin -- <enroll-code --store ID [--ttl-hours H] | stores | add-store --id ID --name NAME [--city C] | devices --store ID | revoke --device ID | rotate-epoch --store ID | add-clerk --store ID --name N --role clerk|manager --pin PIN | clerks [--store ID] | disable-clerk --clerk ID | enable-clerk --clerk ID | set-pin --clerk ID --pin PIN | admin-key | erase-member --member ID> [--db PATH | --pg URL [--pg-schema S]] [--nats URL [--nats-prefix P]]`;
+const USAGE = `usage: npm run hq:admin -- <enroll-code --store ID [--ttl-hours H] | stores | add-store --id ID --name NAME [--city C] | devices --store ID | revoke --device ID | rotate-epoch --store ID | add-clerk --store ID --name N --role clerk|manager --pin PIN | clerks [--store ID] | disable-clerk --clerk ID | enable-clerk --clerk ID | set-pin --clerk ID --pin PIN | admin-key | erase-member --member ID | migrate-to-pg --db PATH --pg URL [--pg-schema S]> [--db PATH | --pg URL [--pg-schema S]] [--nats URL [--nats-prefix P]]`;
 
 function fail(message: string): never {
   console.error(message);
@@ -51,6 +59,11 @@ const origin = `hq-admin-${process.pid}`;
 
 /** The one place the CLI opens HQ's store. */
 async function openStore(): Promise<HqStore> {
+  // migrate-to-pg reads the SQLite file itself, read-only; the store opened here is its target.
+  if (command === 'migrate-to-pg') {
+    if (!pgUrl) fail(`migrate-to-pg copies into PostgreSQL: pass --pg URL (or set FOOTFALL_PG_URL)\n${USAGE}`);
+    if (!existsSync(dbPath)) fail(`no HQ database at ${dbPath} (pass --db)`);
+  }
   if (pgUrl) return openStoreFor({ pgUrl, pgSchema: stringFlag(flags, 'pg-schema'), log: (l) => console.error(l) });
   if (!existsSync(dbPath) && command !== 'add-store') fail(`no HQ database at ${dbPath} (start HQ once, or pass --db)`);
   return openStoreFor({ dbPath });
@@ -177,6 +190,19 @@ try {
       const result = await deleteMember(eventLog, need('member'));
       if (!result) fail(`no member ${need('member')}`);
       console.log(`member ${result.memberId} erased: member.deleted in ${result.events.length} stores, ${result.trimmed} log entries trimmed`);
+      break;
+    }
+    case 'migrate-to-pg': {
+      const schema = stringFlag(flags, 'pg-schema');
+      try {
+        const report = await copySqliteFileToPg(dbPath, store as PgStore, { log: (l) => console.error(l) });
+        for (const t of report.tables) console.log(`${t.table}\t${t.rows}`);
+        console.log(`copied ${report.total} rows (schema v${report.version}) from ${dbPath} into PostgreSQL${schema ? ` schema ${schema}` : ''}`);
+        console.log(`start the nodes with --pg URL${schema ? ` --pg-schema ${schema}` : ''}: desks keep their tokens and positions`);
+      } catch (err) {
+        if (err instanceof CopyRefused) fail(`migrate-to-pg refused: ${err.message}`);
+        fail(`migrate-to-pg failed, nothing was copied (one transaction): ${(err as Error).message}`);
+      }
       break;
     }
     default:

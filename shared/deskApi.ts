@@ -153,7 +153,7 @@ export const DeskCommands = {
   /** Manager only: one visit's timeline. */
   managerTimeline: z.tuple([Id]),
   // --- the shell's own commands (issue 8): settings, first-run enrollment, diagnostics, updates ---
-  // Answered by the shell that hosts the desk core (electron/shell/deskHost.ts), not by the core.
+  // Answered by the shell that hosts the desk core (electron/host/deskHost.ts), not by the core.
   getSettings: z.tuple([]),
   updateSettings: z.tuple([SettingsPatch]),
   /** First run: enroll with HQ (its addresses — a list, or one comma-separated string —, one-time code, this counter's name); answers the identity. */

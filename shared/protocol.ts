@@ -60,20 +60,19 @@ export const EventData = {
   'member.updated': z.object({ profile: MemberProfile }),
   /** The member was erased at HQ (privacy request): drop everything cached about them. */
   'member.deleted': z.object({ memberId: Id }),
-  /** A chat message, from the member or a clerk (issue 3); `receipts` is the conversation's after it. */
+  /** A chat message, from the member or a clerk; `receipts` is the conversation's after it. */
   'chat.message': z.object({ message: Message, receipts: Receipts, ...Cause }),
   /** Receipts of a conversation moved (delivered/read on either side). */
   'chat.receipt': z.object({ memberId: Id, receipts: Receipts, ...Cause }),
   /** A message was recalled by its sender: its content is gone, its place stays. */
   'chat.recalled': z.object({ message: Message, ...Cause }),
   /**
-   * The store's clerk list changed at HQ (added, disabled, enabled, renamed, new PIN; issue 5).
+   * The store's clerk list changed at HQ (added, disabled, enabled, renamed, new PIN).
    * Carries no hashes: the desk refetches GET /v1/clerks and signs out a clerk who was disabled.
    */
   'clerks.updated': z.object({ storeId: Id }),
 } as const;
 export type EventType = keyof typeof EventData;
-export const EVENT_TYPES = Object.keys(EventData) as EventType[];
 
 const eventFrame = <T extends EventType>(type: T) =>
   z.object({
@@ -101,7 +100,6 @@ export const EvFrame = z.discriminatedUnion('type', [
   eventFrame('clerks.updated'),
 ]);
 export type EvFrame = z.infer<typeof EvFrame>;
-export type EventOf<T extends EventType> = Extract<EvFrame, { type: T }>;
 
 // ---------------------------------------------------------------------------------------------
 // Commands (desk → HQ). The effect comes back as an event; the answer as cmdAck.
@@ -123,6 +121,7 @@ export const CommandData = {
   'chat.recall': z.object({ memberId: Id, messageId: Id }),
 } as const;
 export type CommandType = keyof typeof CommandData;
+/** The payload of command T as HQ validates it (the desk's outbox keeps its ops typed by it). */
 export type CommandPayload<T extends CommandType> = z.infer<(typeof CommandData)[T]>;
 
 const cmdFrame = <T extends CommandType>(type: T) =>
@@ -241,7 +240,7 @@ export const Snapshot = z.object({
   profiles: z.array(MemberProfile),
   /** Home members without a recent visit, for search (profiles come with their next arrival). */
   members: z.array(Member),
-  /** Chat: the store's recent conversations with their receipts and newest messages (issue 3). */
+  /** Chat: the store's recent conversations with their receipts and newest messages. */
   conversations: z.array(z.object({ memberId: Id, receipts: Receipts, messages: z.array(Message) })).optional(),
 });
 export type Snapshot = z.infer<typeof Snapshot>;

@@ -3,12 +3,16 @@
 // event, with profile and recommendations) rather than a 30-minute repeat. With `batch` > 1 it
 // POSTs /v1/ingest/arrivals/batch instead: every `1000 / rate × batch` ms one request with the
 // `batch` arrivals that fell due (the capacity bench, where per-request HTTP cost capped the rate).
+// Several HQ nodes (`urls`): a single arrival goes to the node of its store (store index modulo
+// the nodes), a batch request to the next node in turn.
 import { Agent, request } from 'node:http';
 import { summarize } from '../lib/stats.ts';
 import { nowMs, serve, sleep } from '../lib/proc.ts';
 
 interface RunArgs {
-  url: string;
+  url?: string;
+  /** HQ nodes of one cluster (instead of `url`). */
+  urls?: string[];
   key: string;
   stores: number;
   membersPerStore: number;
@@ -17,10 +21,15 @@ interface RunArgs {
   /** Only these store indexes (default: all). */
   storeIndexes?: number[];
   rate: number;
+  /** Arrivals to send (at most, with `maxSeconds`). */
   count: number;
+  /** Stop sending after this long (the requests in flight are still awaited). */
+  maxSeconds?: number;
   maxInFlight?: number;
   /** Arrivals per request through the batch endpoint (default 1 = the single route). */
   batch?: number;
+  /** Return every request's latency too (`httpSamples`), to merge several runs. */
+  samples?: boolean;
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
@@ -56,11 +65,25 @@ serve({
     let lagged = 0;
     const done: Promise<void>[] = [];
     const batch = Math.max(1, Math.floor(a.batch ?? 1));
+    const urls = a.urls ?? [a.url!];
+    let sent = 0;
+    const deadline = a.maxSeconds ? t0 + a.maxSeconds * 1000 : Infinity;
+    const result = (secs: number) => ({
+      sent,
+      ok,
+      failed,
+      seconds: Math.round(secs * 100) / 100,
+      achievedRate: Math.round(sent / secs),
+      lagged,
+      batch,
+      http: summarize(http),
+      ...(a.samples ? { httpSamples: http } : {}),
+    });
     const item = (i: number) => {
       const store = stores[(i * 7919) % stores.length]!;
       const m = perStore.get(store) ?? a.memberOffset ?? 0;
       perStore.set(store, m + 1);
-      return { storeId: `bs-${String(store).padStart(4, '0')}`, memberCode: benchMemberCode(store, m % a.membersPerStore), source: 'door' };
+      return { store, arrival: { storeId: `bs-${String(store).padStart(4, '0')}`, memberCode: benchMemberCode(store, m % a.membersPerStore), source: 'door' } };
     };
     if (batch > 1) {
       for (let i = 0; i < a.count; i += batch) {
@@ -70,11 +93,13 @@ serve({
         if (wait > 1) await sleep(wait);
         else if (wait < -50) lagged++;
         while (inFlight >= maxInFlight) await sleep(1);
-        const body = JSON.stringify({ items: Array.from({ length: n }, (_, k) => item(i + k)) });
+        if (nowMs() > deadline) break;
+        const body = JSON.stringify({ items: Array.from({ length: n }, (_, k) => item(i + k).arrival) });
+        sent += n;
         inFlight++;
         const start = nowMs();
         done.push(
-          post(a.url, a.key, body, '/v1/ingest/arrivals/batch').then(
+          post(urls[Math.floor(i / batch) % urls.length]!, a.key, body, '/v1/ingest/arrivals/batch').then(
             ({ status, text }) => {
               inFlight--;
               http.push(nowMs() - start);
@@ -96,8 +121,7 @@ serve({
         );
       }
       await Promise.all(done);
-      const secs = (nowMs() - t0) / 1000;
-      return { sent: a.count, ok, failed, seconds: Math.round(secs * 100) / 100, achievedRate: Math.round(a.count / secs), lagged, batch, http: summarize(http) };
+      return result((nowMs() - t0) / 1000);
     }
     for (let i = 0; i < a.count; i++) {
       const due = t0 + (i * 1000) / a.rate;
@@ -105,11 +129,14 @@ serve({
       if (wait > 1) await sleep(wait);
       else if (wait < -50) lagged++;
       while (inFlight >= maxInFlight) await sleep(1);
-      const body = JSON.stringify(item(i));
+      if (nowMs() > deadline) break;
+      const { store, arrival } = item(i);
+      const body = JSON.stringify(arrival);
+      sent++;
       inFlight++;
       const start = nowMs();
       done.push(
-        post(a.url, a.key, body).then(
+        post(urls[store % urls.length]!, a.key, body).then(
           ({ status }) => {
             inFlight--;
             http.push(nowMs() - start);
@@ -124,8 +151,7 @@ serve({
       );
     }
     await Promise.all(done);
-    const secs = (nowMs() - t0) / 1000;
-    return { sent: a.count, ok, failed, seconds: Math.round(secs * 100) / 100, achievedRate: Math.round(a.count / secs), lagged, http: summarize(http) };
+    return result((nowMs() - t0) / 1000);
   },
   exit() {
     agent.destroy();

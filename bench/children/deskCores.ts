@@ -1,7 +1,8 @@
 // A sample of full desks: real DeskCore instances (HQ link with schema-checked frames, SQLite cache
 // on disk with synchronous=FULL, outbox), one cache file each. The latency of an arrival is taken
 // in DeskCore's `arrival` event, which fires after applyEvent's SQLite transaction has committed:
-// now − the event's `at` (HQ's accept time).
+// now − the event's `at` (HQ's accept time). As with the light desks, `urls` (one per token) spread
+// the desks over HQ nodes and `tags` sort their latencies.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeskCore } from '../../electron/desk/deskCore.ts';
@@ -9,17 +10,25 @@ import { nowMs, serve, sleep } from '../lib/proc.ts';
 
 let desks: DeskCore[] = [];
 let lat: number[] = [];
+let latByTag = new Map<string, number[]>();
 let recording = false;
 let dir = '';
 
 serve({
-  async connect({ url, tokens, cacheDir }: { url: string; tokens: string[]; cacheDir: string }) {
+  async connect({ url, urls, tokens, tags, cacheDir }: { url?: string; urls?: string[]; tokens: string[]; tags?: string[]; cacheDir: string }) {
     dir = mkdtempSync(join(cacheDir, 'footfall-bench-desks-'));
     const t0 = Date.now();
     desks = tokens.map((token, i) => {
-      const desk = DeskCore.open({ dbPath: join(dir, `desk-${i}.db`), hqUrls: [url], token, reconnect: { minMs: 100, maxMs: 2000 } });
+      const desk = DeskCore.open({ dbPath: join(dir, `desk-${i}.db`), hqUrls: [urls?.[i] ?? url!], token, reconnect: { minMs: 100, maxMs: 2000 } });
+      const tag = tags?.[i];
       desk.on('arrival', ({ visit }) => {
-        if (recording) lat.push(nowMs() - visit.arrivedAt);
+        if (!recording) return;
+        const ms = nowMs() - visit.arrivedAt;
+        lat.push(ms);
+        if (tag === undefined) return;
+        let list = latByTag.get(tag);
+        if (!list) latByTag.set(tag, (list = []));
+        list.push(ms);
       });
       desk.start();
       return desk;
@@ -34,11 +43,12 @@ serve({
   },
   record() {
     lat = [];
+    latByTag = new Map();
     recording = true;
     return {};
   },
   stats() {
-    return { lat, applied: desks.reduce((n, d) => n + d.stats.applied, 0), gaps: desks.reduce((n, d) => n + d.stats.gaps, 0) };
+    return { lat, latByTag: Object.fromEntries(latByTag), applied: desks.reduce((n, d) => n + d.stats.applied, 0), gaps: desks.reduce((n, d) => n + d.stats.gaps, 0) };
   },
   async exit() {
     await Promise.all(desks.map((d) => d.close()));

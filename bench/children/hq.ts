@@ -1,34 +1,83 @@
 // HQ in a process of its own, seeded with a synthetic chain. Answers stats requests with its own
 // memory figures; the parent also reads /proc/<pid>/status for RSS and its peak.
+//
+// One node of a set-up (bench/lib/setups.ts): SQLite on a fresh file (the default), or a node on
+// PostgreSQL (`pgUrl` + `pgSchema`) and, for a cluster, NATS (`natsUrl` + `natsPrefix`). `seedChain`
+// (default true) seeds the chain; the other nodes of a cluster start on the seeded schema.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type PgStore } from '../../hq/adapters/postgres/pgStore.ts';
 import { seedDemoClerks } from '../../hq/demo/clerks.ts';
 import { startHq, type HqHandle } from '../../hq/server.ts';
 import { serve } from '../lib/proc.ts';
-import { type BenchChainOptions, seedBenchChain } from '../lib/seed.ts';
+import { type BenchChainOptions, seedBenchChain, seedBenchChainPg } from '../lib/seed.ts';
 
 let hq: HqHandle | null = null;
 let dir = '';
+/** PostgreSQL backend processes of this node's pool (their CPU is this node's database work). */
+const backendPids = new Set<number>();
+
+interface InitOptions extends Partial<BenchChainOptions> {
+  maxFramesPerSecond?: number;
+  retainEvents?: number;
+  clerks?: boolean;
+  pgUrl?: string;
+  pgSchema?: string;
+  natsUrl?: string;
+  natsPrefix?: string;
+  nodeId?: string;
+  /** Seed the chain (default true); the other nodes of a cluster start on the seeded schema. */
+  seedChain?: boolean;
+}
+
+const processId = (client: unknown) => (client as { processID?: number | null }).processID;
 
 serve({
-  async init(o: BenchChainOptions & { maxFramesPerSecond?: number; retainEvents?: number; clerks?: boolean }) {
-    dir = mkdtempSync(join(tmpdir(), 'footfall-bench-hq-'));
+  async init(o: InitOptions) {
+    if (!o.pgUrl) dir = mkdtempSync(join(tmpdir(), 'footfall-bench-hq-'));
     hq = await startHq({
-      dbPath: join(dir, 'hq.db'),
-      log: () => {},
+      ...(o.pgUrl ? { pgUrl: o.pgUrl, pgSchema: o.pgSchema } : { dbPath: join(dir, 'hq.db') }),
+      ...(o.natsUrl ? { natsUrl: o.natsUrl, natsPrefix: o.natsPrefix } : {}),
+      ...(o.nodeId ? { nodeId: o.nodeId } : {}),
+      // BENCH_HQ_LOG=1: HQ's log lines on stderr (they are off so as not to disturb the figures).
+      log: process.env.BENCH_HQ_LOG ? (line) => console.error(`[${o.nodeId ?? 'hq'}] ${line}`) : () => {},
       ...(o.maxFramesPerSecond ? { maxFramesPerSecond: o.maxFramesPerSecond } : {}),
       ...(o.retainEvents ? { retainEvents: o.retainEvents } : {}),
     });
+    let pool: PgStore['pool'] | null = null;
+    if (hq.store.kind === 'postgres') {
+      pool = (hq.store as PgStore).pool;
+      pool.on('connect', (client) => {
+        const pid = processId(client);
+        if (pid) backendPids.add(pid);
+      });
+    }
     const t0 = Date.now();
-    const chain = await seedBenchChain(hq.store, o);
-    // The demo clerks (manager PIN 9000, clerks 1001–1003) for benches that open the desk UI.
-    if (o.clerks) await seedDemoClerks(hq.eventLog, chain.storeIds);
-    return { url: hq.url, integrationKey: hq.integrationKey, storeIds: chain.storeIds, seedMs: Date.now() - t0, pid: process.pid };
+    let storeIds: string[] = [];
+    if (o.seedChain !== false) {
+      const chain = pool ? await seedBenchChainPg(pool, o as BenchChainOptions) : await seedBenchChain(hq.store, o as BenchChainOptions);
+      storeIds = chain.storeIds;
+      // The demo clerks (manager PIN 9000, clerks 1001–1003) for benches that open the desk UI.
+      if (o.clerks) await seedDemoClerks(hq.eventLog, chain.storeIds);
+    }
+    if (pool) {
+      // Open the whole pool now, so its backends are known before the first measurement.
+      const clients = await Promise.all(Array.from({ length: pool.options.max ?? 10 }, () => pool.connect()));
+      for (const c of clients) {
+        const pid = processId(c);
+        if (pid) backendPids.add(pid);
+        c.release();
+      }
+    }
+    return { url: hq.url, integrationKey: hq.integrationKey, storeIds, seedMs: Date.now() - t0, pid: process.pid };
   },
   stats() {
     const m = process.memoryUsage();
     return { rssMb: Math.round(m.rss / 1048576), heapUsedMb: Math.round(m.heapUsed / 1048576) };
+  },
+  backendPids() {
+    return [...backendPids];
   },
   async head({ storeId }: { storeId: string }) {
     const s = (await hq!.store.read((r) => r.getStore(storeId)))!;

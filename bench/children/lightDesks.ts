@@ -2,6 +2,8 @@
 // to be a live desk (hello → welcome + reset → live; a cumulative ack about once a second, as the
 // desk core does). They do not keep a cache: they count `ev` frames and, for arrivals, record
 // receive time − the event's `at` (HQ's accept time). Full DeskCore instances run elsewhere.
+// Desks may be spread over several HQ nodes (`urls`, one per token) and carry a tag (`tags`, e.g.
+// whether the arrival is ingested at the desk's own node); latencies are also kept per tag.
 import WebSocket from 'ws';
 import { nowMs, serve } from '../lib/proc.ts';
 
@@ -11,13 +13,16 @@ let bytes = 0;
 let closes = 0;
 let errors = 0;
 let lat: number[] = [];
+let latByTag = new Map<string, number[]>();
 let recording = false;
 const lastSeq = new Map<WebSocket, number>();
+const tagOf = new Map<WebSocket, string>();
 let ackTimer: NodeJS.Timeout | null = null;
 
-function openOne(url: string, token: string): Promise<WebSocket> {
+function openOne(url: string, token: string, tag: string | undefined): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/v1/desk`, { headers: { Authorization: `Bearer ${token}` }, perMessageDeflate: false });
+    if (tag !== undefined) tagOf.set(ws, tag);
     let welcomed = false;
     ws.on('open', () => ws.send(JSON.stringify({ t: 'hello', v: 1 })));
     ws.on('message', (data: Buffer) => {
@@ -38,7 +43,14 @@ function openOne(url: string, token: string): Promise<WebSocket> {
       lastSeq.set(ws, parseInt(text.slice(s, s + 12), 10));
       if (recording && text.includes('"type":"arrival"')) {
         const a = text.indexOf(',"at":') + 6;
-        lat.push(nowMs() - parseInt(text.slice(a, a + 16), 10));
+        const ms = nowMs() - parseInt(text.slice(a, a + 16), 10);
+        lat.push(ms);
+        const tag = tagOf.get(ws);
+        if (tag !== undefined) {
+          let list = latByTag.get(tag);
+          if (!list) latByTag.set(tag, (list = []));
+          list.push(ms);
+        }
       }
     });
     ws.on('close', () => {
@@ -53,13 +65,13 @@ function openOne(url: string, token: string): Promise<WebSocket> {
 }
 
 serve({
-  async connect({ url, tokens, parallel = 100 }: { url: string; tokens: string[]; parallel?: number }) {
+  async connect({ url, urls, tokens, tags, parallel = 100 }: { url?: string; urls?: string[]; tokens: string[]; tags?: string[]; parallel?: number }) {
     const t0 = Date.now();
     let i = 0;
     const worker = async () => {
       while (i < tokens.length) {
-        const token = tokens[i++]!;
-        sockets.push(await openOne(url, token));
+        const k = i++;
+        sockets.push(await openOne(urls?.[k] ?? url!, tokens[k]!, tags?.[k]));
       }
     };
     await Promise.all(Array.from({ length: parallel }, worker));
@@ -79,12 +91,13 @@ serve({
     received = 0;
     bytes = 0;
     lat = [];
+    latByTag = new Map();
     recording = true;
     return { at: Date.now() };
   },
   /** Counters since `record`, and the latency samples (ms). */
   stats() {
-    return { received, bytes, closes, errors, open: sockets.filter((s) => s.readyState === WebSocket.OPEN).length, lat };
+    return { received, bytes, closes, errors, open: sockets.filter((s) => s.readyState === WebSocket.OPEN).length, lat, latByTag: Object.fromEntries(latByTag) };
   },
   exit() {
     if (ackTimer) clearInterval(ackTimer);

@@ -5,7 +5,7 @@
 // disk) and a rejection simply stops being applied instead of having to be undone.
 import type { NoteView, SyncState, VisitView } from '../../shared/deskApi.ts';
 import type { Actor, Member, Visit } from '../../shared/domain.ts';
-import type { OutboxOp } from './cache/queries.ts';
+import type { OpOf, OutboxOp } from './cache/queries.ts';
 
 type VisitAction = NonNullable<VisitView['pendingAction']>;
 
@@ -78,8 +78,8 @@ function applyOp(view: VisitView, op: OutboxOp, visit: Visit, self: Actor): void
     case 'close': {
       view.status = 'closed';
       view.closedAt = op.createdAt;
-      view.outcome = op.data.outcome as VisitView['outcome'];
-      const text = op.data.note as string | undefined;
+      view.outcome = op.data.outcome;
+      const text = op.data.note;
       if (text) view.notes.push({ id: `${op.opId}:note`, visitId: visit.id, memberId: visit.memberId, text, by: self, at: op.createdAt, sync: 'pending' });
       return;
     }
@@ -93,7 +93,7 @@ function actorOf(op: OutboxOp, self: Actor, clerkName: (clerkId: string) => stri
   return name ? { ...self, clerkId, clerkName: name } : { ...self, clerkId };
 }
 
-function localNote(op: OutboxOp, visit: Visit, self: Actor, sync: SyncState): NoteView {
+function localNote(op: OpOf<'note'>, visit: Visit, self: Actor, sync: SyncState): NoteView {
   return {
     id: String(op.data.noteId ?? op.opId),
     visitId: visit.id,

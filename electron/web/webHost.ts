@@ -6,10 +6,10 @@ import { arch, release } from 'node:os';
 import { join } from 'node:path';
 import { defaultSettingsFor } from '../../shared/settings.ts';
 import { DeskCore, enroll } from '../desk/deskCore.ts';
-import { DeskHost } from '../shell/deskHost.ts';
-import { createRotatingLog } from '../shell/logs.ts';
-import { fileKeyBox } from '../shell/secretBox.ts';
-import { createUpdateController } from '../shell/updater.ts';
+import { DeskHost } from '../host/deskHost.ts';
+import { createRotatingLog } from '../host/logs.ts';
+import { fileKeyBox } from '../host/secretBox.ts';
+import { createUpdateController } from '../host/updater.ts';
 
 export interface WebHostOptions {
   dataDir: string;

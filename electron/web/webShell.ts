@@ -1,5 +1,5 @@
 // The web shell: hosts a desk core for a browser. One node:http server bound to 127.0.0.1 serves
-// the built renderer and a WebSocket bridge at /bridge that carries DeskApi (see bridgeProtocol.ts).
+// the built renderer and a WebSocket bridge at /bridge that carries DeskApi (frames: shared/bridge.ts).
 //
 // Who may talk to it: only a page that knows the random token printed at start (it arrives as
 // ?token= on the first load, then lives in an HttpOnly cookie for the assets and in the bridge URL),
@@ -11,12 +11,12 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
+import { BRIDGE_PATH, BridgeClose, BridgeRequest, type BridgeServerFrame, MAX_BRIDGE_FRAME_BYTES } from '../../shared/bridge.ts';
 import { DESK_EVENT_NAMES, type DeskCoreApi } from '../../shared/deskApi.ts';
 // The pure checks are shared with the Electron shell so both transports enforce the same rules.
-import { securityHeaders } from '../shell/csp.ts';
-import { dispatchCommand, toErrorShape, validateCommand } from '../shell/ipcValidation.ts';
-import { mimeType, resolveStaticPath } from '../shell/staticFiles.ts';
-import { BRIDGE_PATH, BridgeClose, BridgeRequest, MAX_BRIDGE_FRAME_BYTES } from './bridgeProtocol.ts';
+import { securityHeaders } from '../host/csp.ts';
+import { dispatchCommand, toErrorShape, validateCommand } from '../host/ipcValidation.ts';
+import { mimeType, resolveStaticPath } from '../host/staticFiles.ts';
 
 export interface WebShellOptions {
   /** A DeskHost (full DeskApi: settings, enrollment…) or a bare desk core (the shell commands then answer 'not_found'). */
@@ -132,7 +132,7 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShellH
   });
 
   function serveBridge(ws: WebSocket): void {
-    const send = (frame: unknown) => {
+    const send = (frame: BridgeServerFrame) => {
       if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
     };
     const unsubscribe = DESK_EVENT_NAMES.map((event) => core.on(event, (payload) => send({ event, payload })));

@@ -15,7 +15,12 @@ const send = (msg: unknown) => void (process.connected && process.send!(msg, () 
 
 async function main(): Promise<void> {
   const opts = JSON.parse(process.argv[2]!) as DeskChildOptions;
-  const desk = DeskCore.open({ dbPath: opts.dbPath, hqUrls: [opts.hqUrl], token: opts.token, reconnect: { minMs: 50, maxMs: 500 }, silenceMs: 1500, ackEveryMs: 100 });
+  const hqUrls = opts.hqUrls ?? [opts.hqUrl!];
+  // The desk's first address is its first draw of `random` (firstIndex); a cluster desk starts at
+  // the node the harness gave it, then jitters its backoff with Math.random as usual.
+  let firstDraw = opts.first !== undefined;
+  const random = () => (firstDraw ? ((firstDraw = false), (opts.first! + 0.5) / hqUrls.length) : Math.random());
+  const desk = DeskCore.open({ dbPath: opts.dbPath, hqUrls, token: opts.token, reconnect: { minMs: 50, maxMs: 500 }, silenceMs: 1500, ackEveryMs: 100, random });
   installPositionLog(opts.dbPath);
 
   process.on('message', (raw) => {

@@ -1,7 +1,7 @@
 // The fault harness: HQ and N desks as child processes, a fault-injecting TCP proxy between them,
 // a steady load of arrivals and clerk actions, and a seeded schedule of faults (connection drops,
 // stalls, blackholes, frames cut mid-way, SIGKILL of a desk, SIGKILL of HQ). After the last fault it
-// heals everything, waits for the desks to converge, and checks against HQ's SQLite file that:
+// heals everything, waits for the desks to converge, and checks against HQ's database that:
 //   - every seq of HQ's log reached every desk exactly once (applied as an event, or covered by a
 //     snapshot) — from the per-desk applied-seq record (test/chaos/positionLog.ts);
 //   - every command a desk queued is in HQ's `ops` exactly once, with exactly one event when it
@@ -10,29 +10,38 @@
 //   - chat: every message a desk queued (by clientId) and every member send HQ acknowledged is in
 //     HQ's `messages` exactly once, each sender's messages have HQ's `n` in send order, and every
 //     desk's cached conversations equal HQ's (ids and order).
-// Used by scripts/chaos.ts (`npm run chaos -- --faults 200 --seed S`) and the short run in
-// test/integration/chaos-short.test.ts.
-import { type ChildProcess, fork } from 'node:child_process';
+// With `nodes` ≥ 2, HQ is a cluster (test/chaos/cluster.ts): N node processes on a private
+// PostgreSQL and a private NATS, one proxy per node; desks get every node's address (each starts on
+// a different one) and fail over; arrivals go to a random node and are retried with the same
+// idempotency key at the next one on a refused connection or a 503. Added faults: kill -9 of a
+// node, the bus stopped for a few seconds, the database stopped for a few seconds. Added checks:
+// HQ's log is gap-free, every acknowledged arrival's visit is at HQ, no node exited by itself.
+// Used by scripts/chaos.ts (`npm run chaos -- --faults 200 --seed S [--nodes 3]`), the short run in
+// test/integration/chaos-short.test.ts and the cluster's in test/integration/chaos-cluster-short.test.ts.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { type VisitView } from '../../shared/deskApi.ts';
 import { type Outcome } from '../../shared/domain.ts';
 import { Prng } from '../../shared/prng.ts';
+import { Child, freePort, sleep } from './child.ts';
+import { ChaosCluster, type ClusterStats } from './cluster.ts';
 import { ChaosProxy, type ProxyFault } from './proxy.ts';
 import { type PositionLogRow, readPositionLog } from './positionLog.ts';
-import { type DeskRequest } from './types.ts';
+import { type HqMessage, type HqTruth, type HqVisit, readSqliteTruth } from './truth.ts';
+import { type DeskChildOptions, type DeskRequest } from './types.ts';
 
-export type FaultKind = ProxyFault | 'killDesk' | 'killHq';
+/** killHq: HQ, or in a cluster one node chosen at random. natsDown, pgRestart: cluster runs only. */
+export type FaultKind = ProxyFault | 'killDesk' | 'killHq' | 'natsDown' | 'pgRestart';
 
 export interface ChaosOptions {
   faults: number;
   seed: number;
   desks?: number;
+  /** HQ nodes: 1 (default) = one HQ on SQLite; ≥ 2 = a cluster on PostgreSQL and NATS. */
+  nodes?: number;
   /** Mean gap between faults (ms). */
   faultGapMs?: number;
   /** How long to wait for convergence after healing. */
@@ -82,9 +91,22 @@ export interface ChatVerdict {
   divergedConversations: number[];
 }
 
+export interface ClusterVerdict extends ClusterStats {
+  /** Arrival requests sent again (same idempotency key) after a refused connection or a 503. */
+  arrivalRetries: number;
+  arrival503: number;
+  /** Acknowledged arrivals (the desks' store) whose visit HQ does not hold. */
+  arrivalsLost: number;
+  /** Seqs of 1..head missing from HQ's log, and rows beyond it. */
+  hqLogGaps: number;
+  /** Member sends answered 503 (the database was down) and sent again. */
+  member503: number;
+}
+
 export interface ChaosReport {
   seed: number;
-  faultsInjected: Record<FaultKind, number>;
+  nodes: number;
+  faultsInjected: Partial<Record<FaultKind, number>>;
   hqHead: number;
   hqKills: number;
   arrivals: { ok: number; failed: number };
@@ -92,12 +114,13 @@ export interface ChaosReport {
   desks: DeskVerdict[];
   eventsNamingAnOpTwice: number;
   chat: ChatVerdict;
+  /** Cluster runs only. */
+  cluster?: ClusterVerdict;
   converged: boolean;
   violations: string[];
   durationMs: number;
 }
 
-const HERE = fileURLToPath(new URL('.', import.meta.url));
 const STORE = 'chaos-a';
 const OTHER_STORE = 'chaos-b';
 /** Members of STORE (home store by the seeding in hqChild.ts: even numbers) the desks chat with. */
@@ -106,111 +129,6 @@ const CHAT_MEMBERS = Array.from({ length: 10 }, (_, i) => `cm${2 * (i + 1)}`);
 const CHATTING_MEMBERS = CHAT_MEMBERS.slice(0, 2);
 /** How many messages of each conversation a snapshot carries (HQ's SNAPSHOT conversation page). */
 const SNAPSHOT_MESSAGES = 50;
-
-/** A child process with request/response over IPC. */
-class Child {
-  proc: ChildProcess | null = null;
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  readyInfo: Record<string, unknown> = {};
-  kills = 0;
-
-  constructor(
-    private readonly script: string,
-    private readonly arg: string,
-  ) {}
-
-  get alive(): boolean {
-    return this.proc !== null;
-  }
-
-  async start(): Promise<void> {
-    const proc = fork(join(HERE, this.script), [this.arg], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-    this.proc = proc;
-    proc.on('error', () => {}); // a send racing a SIGKILL: the request fails by timeout or on exit
-    proc.on('exit', () => {
-      if (this.proc === proc) this.proc = null;
-      for (const p of this.pending.values()) p.reject(new Error('child exited'));
-      this.pending.clear();
-    });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.script} did not start`)), 20_000);
-      proc.on('message', (raw) => {
-        const msg = raw as { ready?: boolean; id?: number; result?: unknown; error?: string };
-        if (msg.ready) {
-          this.readyInfo = msg as Record<string, unknown>;
-          clearTimeout(timer);
-          return resolve();
-        }
-        const p = msg.id !== undefined ? this.pending.get(msg.id) : undefined;
-        if (!p) return;
-        this.pending.delete(msg.id!);
-        if (msg.error !== undefined) p.reject(new Error(msg.error));
-        else p.resolve(msg.result);
-      });
-      proc.once('exit', (code) => reject(new Error(`${this.script} exited (${code}) before ready`)));
-    });
-  }
-
-  request<T>(msg: Record<string, unknown>, timeoutMs = 10_000): Promise<T> {
-    const proc = this.proc;
-    if (!proc) return Promise.reject(new Error('child not running'));
-    const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new Error(`timeout: ${JSON.stringify(msg).slice(0, 80)}`));
-      }, timeoutMs);
-      this.pending.set(id, {
-        resolve: (v) => (clearTimeout(timer), resolve(v as T)),
-        reject: (e) => (clearTimeout(timer), reject(e)),
-      });
-      const failed = (err: Error) => {
-        if (!this.pending.delete(id)) return;
-        clearTimeout(timer);
-        reject(err);
-      };
-      if (!proc.connected) return failed(new Error('child not connected'));
-      proc.send({ ...msg, id }, (err) => {
-        if (err) failed(err);
-      });
-    });
-  }
-
-  /** SIGKILL, and wait until the process is gone. */
-  async kill9(): Promise<void> {
-    const proc = this.proc;
-    if (!proc) return;
-    this.kills++;
-    await new Promise<void>((resolve) => {
-      proc.once('exit', () => resolve());
-      proc.kill('SIGKILL');
-    });
-  }
-
-  async stop(): Promise<void> {
-    const proc = this.proc;
-    if (!proc) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
-      proc.once('exit', () => (clearTimeout(timer), resolve()));
-      proc.kill('SIGTERM');
-    });
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface DeskSlot {
   index: number;
@@ -233,65 +151,157 @@ interface DeskState {
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const started = Date.now();
   const log = options.log ?? (() => {});
-  const rng = new Prng(options.seed);
   const deskCount = Math.max(3, options.desks ?? 3);
+  const nodeCount = Math.max(1, options.nodes ?? 1);
+  // The single-node run draws the load and the faults from one stream (so a given seed keeps giving
+  // the run it always gave). A cluster run draws its fault schedule (kinds, targets, parameters,
+  // gaps) from a stream of its own, so the seed fixes the schedule whatever the load's timing; only
+  // whether a drawn fault can apply (a desk already down, no live connection) still depends on it.
+  const rng = new Prng(nodeCount >= 2 ? (options.seed ^ 0x5bd1e995) >>> 0 : options.seed);
+  const schedule = nodeCount >= 2 ? new Prng(options.seed) : rng;
   const gap = options.faultGapMs ?? 150;
   const dir = mkdtempSync(join(tmpdir(), 'footfall-chaos-'));
+  // One HQ on a SQLite file, or a cluster: `hq` and `proxy` are the single run's, `cluster` the other's.
+  const cluster = nodeCount >= 2 ? new ChaosCluster({ nodes: nodeCount, stores: [STORE, OTHER_STORE], members: 40, log }) : null;
   const hqDb = join(dir, 'hq.db');
-  const hqPort = await freePort();
-  const hq = new Child('hqChild.ts', JSON.stringify({ dbPath: hqDb, port: hqPort, stores: [STORE, OTHER_STORE], members: 40, heartbeatMs: 500 }));
-  const proxy = new ChaosProxy({ host: '127.0.0.1', port: hqPort });
-  const faults: Record<FaultKind, number> = { drop: 0, stall: 0, blackhole: 0, cut: 0, killDesk: 0, killHq: 0 };
+  const hqPort = cluster ? 0 : await freePort();
+  const hq = cluster ? null : new Child('hqChild.ts', JSON.stringify({ dbPath: hqDb, port: hqPort, stores: [STORE, OTHER_STORE], members: 40, heartbeatMs: 500 }));
+  const proxy = cluster ? null : new ChaosProxy({ host: '127.0.0.1', port: hqPort });
+  const faults: Partial<Record<FaultKind, number>> = { drop: 0, stall: 0, blackhole: 0, cut: 0, killDesk: 0, killHq: 0, ...(cluster ? { natsDown: 0, pgRestart: 0 } : {}) };
   const arrivals = { ok: 0, failed: 0 };
   const actions = { queued: 0, refused: 0, failed: 0 };
+  const clusterLoad = { arrivalRetries: 0, arrival503: 0, member503: 0 };
   const visitIds: string[] = [];
+  /** Cluster runs: every visitId an arrival was acknowledged with (the desks' store). */
+  const ackedVisits = new Set<string>();
   const desks: DeskSlot[] = [];
   let hqRestart: Promise<void> | null = null;
   let running = true;
 
   try {
-    await hq.start();
-    const hqUrl = `http://127.0.0.1:${hqPort}`;
-    const key = hq.readyInfo.integrationKey as string;
-    await proxy.start();
-    const viaProxy = `http://127.0.0.1:${proxy.port}`;
-    log(`chaos: seed ${options.seed}, ${options.faults} faults, ${deskCount} desks, HQ :${hqPort} behind proxy :${proxy.port}, dir ${dir}`);
+    let hqUrl: string;
+    let key: string;
+    /** The member API as each chatting member's client reaches it: [first choice, then the others]. */
+    let memberUrls: string[];
+    if (cluster) {
+      await cluster.start();
+      hqUrl = cluster.urls[0]!;
+      key = cluster.integrationKey;
+      memberUrls = cluster.proxyUrls;
+      log(
+        `chaos: seed ${options.seed}, ${options.faults} faults, ${deskCount} desks, ${nodeCount} HQ nodes ` +
+          `(${cluster.ports.map((p, i) => `:${p} behind proxy :${cluster.proxies[i]!.port}`).join(', ')}), ` +
+          `PostgreSQL ${cluster.pgUrl}, NATS ${cluster.natsUrl}, dir ${dir}`,
+      );
+    } else {
+      await hq!.start();
+      hqUrl = `http://127.0.0.1:${hqPort}`;
+      key = hq!.readyInfo.integrationKey as string;
+      await proxy!.start();
+      memberUrls = [`http://127.0.0.1:${proxy!.port}`];
+      log(`chaos: seed ${options.seed}, ${options.faults} faults, ${deskCount} desks, HQ :${hqPort} behind proxy :${proxy!.port}, dir ${dir}`);
+    }
 
-    for (let i = 0; i < deskCount; i++) {
-      const code = await hq.request<string>({ cmd: 'code', storeId: STORE });
-      const res = await fetch(`${hqUrl}/v1/enroll`, {
+    const addDesk = async (i: number) => {
+      // A cluster desk is enrolled at, and starts on, node i mod N.
+      const node = cluster ? cluster.nodes[i % nodeCount]! : hq!;
+      const enrollUrl = cluster ? cluster.urls[i % nodeCount]! : hqUrl;
+      const code = await node.request<string>({ cmd: 'code', storeId: STORE });
+      const res = await fetch(`${enrollUrl}/v1/enroll`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ code, deviceName: `Chaos counter ${i + 1}` }),
       });
       const e = (await res.json()) as { token: string; deviceId: string };
       const dbPath = join(dir, `desk-${i + 1}.db`);
-      const child = new Child('deskChild.ts', JSON.stringify({ dbPath, hqUrl: viaProxy, token: e.token }));
+      const deskOpts: DeskChildOptions = cluster
+        ? { dbPath, hqUrls: cluster.proxyUrls, first: i % nodeCount, token: e.token }
+        : { dbPath, hqUrl: memberUrls[0]!, token: e.token };
+      const child = new Child('deskChild.ts', JSON.stringify(deskOpts));
       await child.start();
       await child.request({ cmd: 'start' });
-      desks.push({ index: i, child, deviceId: e.deviceId, dbPath, opIds: [], chats: [], restarting: null });
-    }
+      return { index: i, child, deviceId: e.deviceId, dbPath, opIds: [], chats: [], restarting: null } satisfies DeskSlot;
+    };
+    if (cluster) {
+      // At once (each start compiles the desk), in index order in `desks`.
+      const started = await Promise.allSettled(Array.from({ length: deskCount }, (_, i) => addDesk(i)));
+      for (const r of started) if (r.status === 'fulfilled') desks.push(r.value);
+      const failed = started.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    } else for (let i = 0; i < deskCount; i++) desks.push(await addDesk(i));
+
+    const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+    log(`chaos: ${deskCount} desks started (${elapsed()})`);
 
     // --- load: arrivals straight to HQ (the integration is not under test), actions on the desks
     const members = Array.from({ length: 40 }, (_, i) => `cm${i + 1}`);
-    const arrivalLoop = (async () => {
-      while (running) {
-        const storeId = rng.chance(0.85) ? STORE : OTHER_STORE;
+    const singleArrival = async (storeId: string) => {
+      try {
+        const res = await fetch(`${hqUrl}/v1/ingest/arrivals`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-integration-key': key, 'idempotency-key': randomUUID(), connection: 'close' },
+          body: JSON.stringify({ storeId, memberId: rng.pick(members), source: 'door' }),
+          signal: AbortSignal.timeout(3000),
+        });
+        const body = (await res.json()) as { visitId?: string };
+        if (res.ok && body.visitId) {
+          arrivals.ok++;
+          if (storeId === STORE && !visitIds.includes(body.visitId)) visitIds.push(body.visitId);
+        } else arrivals.failed++;
+      } catch {
+        arrivals.failed++; // HQ is down (killed): nothing committed, or committed and HQ's log says so
+      }
+    };
+    // A cluster's integration sends to any node and, on a refused connection, a timeout or a 503
+    // (the database is down), sends the same request again with the same idempotency key to the
+    // next node, until it is acknowledged: each arrival is applied exactly once, and checked.
+    const clusterArrival = async (storeId: string) => {
+      const memberId = rng.pick(members);
+      const idempotencyKey = randomUUID();
+      let node = rng.int(0, nodeCount - 1);
+      const deadline = Date.now() + 45_000;
+      for (let attempt = 0; ; attempt++) {
+        if (attempt) clusterLoad.arrivalRetries++;
         try {
-          const res = await fetch(`${hqUrl}/v1/ingest/arrivals`, {
+          const res = await fetch(`${cluster!.urls[node]}/v1/ingest/arrivals`, {
             method: 'POST',
-            headers: { 'content-type': 'application/json', 'x-integration-key': key, 'idempotency-key': randomUUID(), connection: 'close' },
-            body: JSON.stringify({ storeId, memberId: rng.pick(members), source: 'door' }),
-            signal: AbortSignal.timeout(3000),
+            headers: { 'content-type': 'application/json', 'x-integration-key': key, 'idempotency-key': idempotencyKey, connection: 'close' },
+            body: JSON.stringify({ storeId, memberId, source: 'door' }),
+            signal: AbortSignal.timeout(5000),
           });
           const body = (await res.json()) as { visitId?: string };
           if (res.ok && body.visitId) {
             arrivals.ok++;
-            if (storeId === STORE && !visitIds.includes(body.visitId)) visitIds.push(body.visitId);
-          } else arrivals.failed++;
-        } catch {
-          arrivals.failed++; // HQ is down (killed): nothing committed, or committed and HQ's log says so
+            if (process.env.CHAOS_DEBUG) log(`DEBUG ${elapsed()} arrival ok at node ${node + 1} after ${attempt} retries`);
+            if (storeId === STORE) {
+              ackedVisits.add(body.visitId);
+              if (!visitIds.includes(body.visitId)) visitIds.push(body.visitId);
+            }
+            return;
+          }
+          if (res.status !== 503) {
+            arrivals.failed++; // an answer that is not "try again": not retried, and not expected
+            log(`chaos: arrival refused with HTTP ${res.status}: ${JSON.stringify(body).slice(0, 200)}`);
+            return;
+          }
+          clusterLoad.arrival503++;
+          if (process.env.CHAOS_DEBUG) log(`DEBUG ${elapsed()} arrival 503 at node ${node + 1} ${JSON.stringify(body).slice(0, 150)}`);
+        } catch (err) {
+          if (process.env.CHAOS_DEBUG) log(`DEBUG ${elapsed()} arrival error at node ${node + 1}: ${(err as Error).message} ${String((err as Error).cause ?? '')}`);
+          // the node is down (killed, restarting): the next one
         }
+        if (Date.now() > deadline) {
+          arrivals.failed++;
+          return;
+        }
+        node = (node + 1) % nodeCount;
+        await sleep(150);
+      }
+    };
+    const arrivalLoop = (async () => {
+      while (running) {
+        const storeId = rng.chance(0.85) ? STORE : OTHER_STORE;
+        await (cluster ? clusterArrival(storeId) : singleArrival(storeId));
         await sleep(rng.int(20, 80));
       }
     })();
@@ -342,13 +352,25 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     })();
     const memberAcked = new Map<string, string[]>(); // memberId → clientIds in send (= ack) order
     let memberUnacked = 0;
-    const memberLoops = CHATTING_MEMBERS.map(async (memberId) => {
-      const res = await fetch(`${hqUrl}/v1/integration/member-token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-integration-key': key },
-        body: JSON.stringify({ storeId: STORE, memberId }),
-      });
-      const { token } = (await res.json()) as { token: string };
+    const memberToken = async (memberId: string): Promise<string> => {
+      // A cluster node can be down when this runs: any other node issues the token as well.
+      for (let attempt = 0; ; attempt++) {
+        const base = cluster ? cluster.urls[attempt % nodeCount]! : hqUrl;
+        try {
+          const res = await fetch(`${base}/v1/integration/member-token`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-integration-key': key },
+            body: JSON.stringify({ storeId: STORE, memberId }),
+          });
+          return ((await res.json()) as { token: string }).token;
+        } catch (err) {
+          if (!cluster || attempt >= 30) throw err;
+          await sleep(200);
+        }
+      }
+    };
+    const memberLoops = CHATTING_MEMBERS.map(async (memberId, mi) => {
+      const token = await memberToken(memberId);
       const acked: string[] = [];
       memberAcked.set(memberId, acked);
       let k = 0;
@@ -362,7 +384,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         for (let attempt = 0; ; attempt++) {
           if (attempt) chat.memberRetries++;
           try {
-            const r = await fetch(`${viaProxy}/v1/member/messages`, {
+            // Through the proxy of a node; in a cluster each failure moves on to the next node's.
+            const r = await fetch(`${memberUrls[(mi + attempt) % memberUrls.length]}/v1/member/messages`, {
               method: 'POST',
               headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
               body: JSON.stringify({ clientId, kind: 'text', text: `member ${memberId} ${k}` }),
@@ -375,6 +398,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
               chat.memberAcked++;
               break;
             }
+            if (r.status === 503) clusterLoad.member503++;
           } catch {
             // dropped, cut, stalled, blackholed or HQ killed: resend with the same clientId
           }
@@ -389,54 +413,102 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     let healedAt = Number.POSITIVE_INFINITY;
 
     // --- faults on a seeded schedule
+    // A start that fails (the machine too loaded to start a process in time) is tried again: it must
+    // never become an unhandled rejection, which would end the harness and orphan its children.
+    const startAgain = async (child: Child, what: string, then?: () => Promise<unknown>) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await child.start();
+          await then?.();
+          return;
+        } catch (err) {
+          log(`chaos: ${what} did not start again (attempt ${attempt}): ${(err as Error).message}`);
+          if (attempt >= 3) throw err;
+          await child.stop().catch(() => {});
+        }
+      }
+    };
     const restartDesk = (slot: DeskSlot, afterMs: number) => {
       slot.restarting = (async () => {
         await sleep(afterMs);
-        await slot.child.start();
-        await slot.child.request({ cmd: 'start' });
+        await startAgain(slot.child, `desk ${slot.index + 1}`, () => slot.child.request({ cmd: 'start' })).catch(() => {});
       })().finally(() => (slot.restarting = null));
     };
+    const singleKinds: [FaultKind, number][] = [
+      ['drop', 3],
+      ['stall', 2],
+      ['blackhole', 2],
+      ['cut', 3],
+      ['killDesk', 2],
+      ['killHq', 1],
+    ];
+    // Bus and database outages last seconds (the faults above, tenths): rarer, so that the cluster
+    // spends most of the run serving, and a database restart cannot follow the last one at once.
+    const clusterKinds: [FaultKind, number][] = [...singleKinds, ['natsDown', 0.75], ['pgRestart', 0.5]];
     let injected = 0;
     let attempts = 0;
     await sleep(300);
     while (injected < options.faults && attempts < options.faults * 20) {
       attempts++;
-      await sleep(rng.int(Math.round(gap / 3), Math.round(gap * 5 / 3)));
-      const kind = rng.weighted<FaultKind>([
-        ['drop', 3],
-        ['stall', 2],
-        ['blackhole', 2],
-        ['cut', 3],
-        ['killDesk', 2],
-        ['killHq', 1],
-      ]);
-      if (kind === 'killDesk') {
+      await sleep(schedule.int(Math.round(gap / 3), Math.round(gap * 5 / 3)));
+      const kind = schedule.weighted<FaultKind>(cluster ? clusterKinds : singleKinds);
+      if (cluster) {
+        // Three draws per fault whatever happens (gap, kind, this one's parameters), so a fault that
+        // cannot apply now does not shift the rest of the schedule.
+        const f = new Prng(schedule.int(0, 0xffffffff));
+        if (kind === 'killDesk') {
+          const slot = f.pick(desks);
+          if (!slot.child.alive || slot.restarting) continue;
+          await slot.child.kill9();
+          restartDesk(slot, f.int(100, 800));
+        } else if (kind === 'killHq') {
+          // A random node, restarted on its port after a while; always one other node up meanwhile.
+          const i = f.int(0, nodeCount - 1);
+          if (!cluster.canKill(i)) continue;
+          await cluster.killNode(i, f.int(300, 2500));
+        } else if (kind === 'natsDown') {
+          if (!cluster.busOutage(f.int(1000, 5000))) continue;
+        } else if (kind === 'pgRestart') {
+          if (!cluster.databaseRestart(f.int(500, 3000), f.chance(0.5))) continue;
+        } else {
+          // A live connection through the proxy of any node.
+          const withConns = cluster.proxies.filter((p) => p.active > 0);
+          if (!withConns.length) continue;
+          const ok = f.pick(withConns).inject(kind as ProxyFault, (items) => f.pick(items), { stallMs: f.int(200, 2500), cutBytes: f.int(1, 3000), cutUp: f.chance(0.3) });
+          if (!ok) continue;
+        }
+      } else if (kind === 'killDesk') {
         const slot = rng.pick(desks);
         if (!slot.child.alive || slot.restarting) continue;
         await slot.child.kill9();
         restartDesk(slot, rng.int(100, 800));
       } else if (kind === 'killHq') {
-        if (!hq.alive || hqRestart) continue;
-        await hq.kill9();
+        if (!hq!.alive || hqRestart) continue;
+        await hq!.kill9();
         const after = rng.int(200, 1200);
         hqRestart = (async () => {
           await sleep(after);
-          await hq.start();
+          await startAgain(hq!, 'HQ').catch(() => {});
         })().finally(() => (hqRestart = null));
       } else {
-        const ok = proxy.inject(kind, (items) => rng.pick(items), { stallMs: rng.int(200, 2500), cutBytes: rng.int(1, 3000), cutUp: rng.chance(0.3) });
+        const ok = proxy!.inject(kind as ProxyFault, (items) => rng.pick(items), { stallMs: rng.int(200, 2500), cutBytes: rng.int(1, 3000), cutUp: rng.chance(0.3) });
         if (!ok) continue;
       }
-      faults[kind]++;
+      if (process.env.CHAOS_DEBUG) log(`DEBUG ${elapsed()} fault ${kind}`);
+      faults[kind] = (faults[kind] ?? 0) + 1;
       injected++;
       if (injected % 25 === 0) log(`chaos: ${injected}/${options.faults} faults (${JSON.stringify(faults)})`);
     }
 
     // --- heal
+    log(`chaos: ${injected} faults injected (${elapsed()}); healing`);
     running = false;
     await Promise.all([arrivalLoop, actionLoop]);
-    await hqRestart;
-    if (!hq.alive) await hq.start();
+    if (cluster) await cluster.heal();
+    else {
+      await hqRestart;
+      if (!hq!.alive) await hq!.start();
+    }
     for (const slot of desks) {
       await slot.restarting;
       if (!slot.child.alive) {
@@ -444,18 +516,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         await slot.child.request({ cmd: 'start' });
       }
     }
-    proxy.heal();
+    proxy?.heal();
     healedAt = Date.now();
     await Promise.all([chatLoop, ...memberLoops]);
-    log('chaos: healed; waiting for the desks to converge');
+    log(`chaos: healed (${elapsed()}); waiting for the desks to converge`);
 
-    const readHq = () => readHqState(hqDb);
+    const readHq = async (): Promise<HqTruth> => (cluster ? cluster.truth(STORE) : readSqliteTruth(hqDb, STORE));
     let converged = false;
     let stableHead = -1;
     let states: DeskState[] = [];
     const healEnd = Date.now() + (options.healTimeoutMs ?? 30_000);
     while (Date.now() < healEnd) {
-      const truth = readHq();
+      const truth = await readHq();
       states = await Promise.all(desks.map((d) => d.child.request<DeskState>({ cmd: 'state' }).catch(() => null as unknown as DeskState)));
       const now = states.every(
         (s) => s && s.position.epoch === truth.epoch && s.position.seq === truth.head && s.outbox.every((o) => o.state === 'rejected'),
@@ -469,7 +541,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     }
 
     // --- verify
-    const truth = readHq();
+    const truth = await readHq();
     const violations: string[] = [];
     const opEvents = new Map<string, number[]>();
     for (const ev of truth.events) if (ev.opId) opEvents.set(ev.opId, [...(opEvents.get(ev.opId) ?? []), ev.seq]);
@@ -537,16 +609,32 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const chatVerdict = verifyChat(truth.messages, desks, states, memberAcked, violations);
     if (memberUnacked) violations.push(`chat: ${memberUnacked} member sends never acknowledged after healing`);
 
+    // --- cluster: HQ's log itself, the integration's arrivals, the nodes
+    let clusterVerdict: ClusterVerdict | undefined;
+    if (cluster) {
+      const seqs = new Set(truth.events.map((e) => e.seq));
+      let hqLogGaps = truth.events.filter((e) => e.seq < 1 || e.seq > truth.head).length;
+      for (let s = 1; s <= truth.head; s++) if (!seqs.has(s)) hqLogGaps++;
+      if (hqLogGaps) violations.push(`HQ's log: ${hqLogGaps} seqs of 1..${truth.head} missing or beyond the head`);
+      const arrivalsLost = [...ackedVisits].filter((id) => !truth.visits.has(id)).length;
+      if (arrivalsLost) violations.push(`${arrivalsLost} acknowledged arrivals have no visit at HQ`);
+      cluster.stats.nodeCrashes.forEach((n, i) => n && violations.push(`node ${i + 1} exited by itself ${n}×`));
+      for (const f of cluster.failures) violations.push(f);
+      clusterVerdict = { ...cluster.stats, ...clusterLoad, arrivalsLost, hqLogGaps };
+    }
+
     return {
       seed: options.seed,
+      nodes: nodeCount,
       faultsInjected: faults,
       hqHead: truth.head,
-      hqKills: hq.kills,
+      hqKills: cluster ? cluster.stats.nodeKills.reduce((a, b) => a + b, 0) : hq!.kills,
       arrivals,
       actions,
       desks: verdicts,
       eventsNamingAnOpTwice,
       chat: { ...chat, ...chatVerdict },
+      ...(clusterVerdict ? { cluster: clusterVerdict } : {}),
       converged,
       violations,
       durationMs: Date.now() - started,
@@ -554,8 +642,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   } finally {
     running = false;
     await Promise.allSettled(desks.map((d) => d.child.stop()));
-    await hq.stop().catch(() => {});
-    await proxy.close();
+    if (cluster) await cluster.dispose(options.keepDir ?? false).catch(() => {});
+    else {
+      await hq!.stop().catch(() => {});
+      await proxy!.close();
+    }
     if (!options.keepDir) rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -596,60 +687,6 @@ export function coverage(rows: PositionLogRow[], epoch: string, head: number) {
     else if (count[s]! > 1) twice++;
   }
   return { byEvent, bySnapshot, snapshots, lost, twice, backwards };
-}
-
-interface HqVisit {
-  id: string;
-  status: string;
-  claimedBy: string | null;
-  outcome: string | null;
-  arrivals: number;
-  notes: string[];
-}
-
-function readHqState(dbPath: string) {
-  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
-  try {
-    const store = db.prepare('SELECT epoch, head FROM stores WHERE id = ?').get(STORE) as { epoch: string; head: number };
-    const events = (db.prepare('SELECT seq, type, data FROM events WHERE store_id = ? ORDER BY seq').all(STORE) as { seq: number; type: string; data: string }[]).map(
-      (e) => ({ seq: e.seq, type: e.type, opId: (JSON.parse(e.data) as { opId?: string | null }).opId ?? null }),
-    );
-    const ops = new Map<string, { status: string; seq: number | null }>();
-    for (const o of db.prepare('SELECT device_id, op_id, status, seq FROM ops').all() as { device_id: string; op_id: string; status: string; seq: number | null }[]) {
-      ops.set(`${o.device_id}/${o.op_id}`, { status: o.status, seq: o.seq });
-    }
-    const notes = new Map<string, string[]>();
-    for (const n of db.prepare('SELECT id, visit_id FROM notes').all() as { id: string; visit_id: string }[]) {
-      notes.set(n.visit_id, [...(notes.get(n.visit_id) ?? []), n.id]);
-    }
-    const visits = new Map<string, HqVisit>();
-    for (const v of db.prepare('SELECT * FROM visits WHERE store_id = ?').all(STORE) as Record<string, unknown>[]) {
-      const id = v.id as string;
-      visits.set(id, {
-        id,
-        status: v.status as string,
-        claimedBy: v.claimed_by ? (JSON.parse(v.claimed_by as string) as { deviceId: string }).deviceId : null,
-        outcome: (v.outcome as string | null) ?? null,
-        arrivals: v.arrivals as number,
-        notes: (notes.get(id) ?? []).sort(),
-      });
-    }
-    const messages = db
-      .prepare("SELECT id, member_id AS memberId, n, sender, client_id AS clientId, by FROM messages WHERE store_id = ? ORDER BY member_id, n")
-      .all(STORE) as HqMessage[];
-    return { epoch: store.epoch, head: store.head, events, ops, visits, messages };
-  } finally {
-    db.close();
-  }
-}
-
-interface HqMessage {
-  id: string;
-  memberId: string;
-  n: number;
-  sender: 'member' | 'clerk';
-  clientId: string;
-  by: string | null;
 }
 
 function byMember<T extends { memberId: string }>(rows: T[]): Map<string, T[]> {
@@ -777,6 +814,7 @@ export function formatReport(r: ChaosReport): string {
     `chaos seed ${r.seed}: ${Object.values(r.faultsInjected).reduce((a, b) => a + b, 0)} faults ${JSON.stringify(r.faultsInjected)} in ${(r.durationMs / 1000).toFixed(1)} s`,
     `HQ: head ${r.hqHead}, killed ${r.hqKills}×; arrivals ok ${r.arrivals.ok}, failed while HQ was down ${r.arrivals.failed}`,
     `actions: queued ${r.actions.queued}, refused (visit not in cache yet) ${r.actions.refused}, lost with a killed desk mid-call ${r.actions.failed}`,
+    ...(r.cluster ? [formatCluster(r.cluster)] : []),
     'desk  kills  position  byEvent  bySnapshot(snapshots)  lost  twice  | cmds  ok  rejected  lost  twice  unsettled | diverged visits',
     ...r.desks.map(
       (d) =>
@@ -792,4 +830,36 @@ export function formatReport(r: ChaosReport): string {
       : 'OK: zero events lost, zero applied twice, zero commands lost or applied twice; chat: zero lost, zero duplicated, order kept, caches equal HQ',
   ];
   return lines.join('\n');
+}
+
+function formatCluster(c: ClusterVerdict): string {
+  const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  return (
+    `cluster: ${c.nodes} nodes killed ${c.nodeKills.join('/')}×, exited by themselves ${c.nodeCrashes.join('/')}×, starts refused while the database was down ${c.nodeStartsRefused}; ` +
+    `NATS stopped ${c.natsOutages}× (${secs(c.natsDownMs)} in all); PostgreSQL stopped ${c.pgRestarts}× (${c.pgImmediate} immediate, ${secs(c.pgDownMs)} in all); ` +
+    `arrivals sent again ${c.arrivalRetries}× (503 answers ${c.arrival503}), acknowledged but missing ${c.arrivalsLost}; member sends answered 503 ${c.member503}; HQ log gaps ${c.hqLogGaps}`
+  );
+}
+
+/** The run in one object (the last line of `npm run chaos`): the four numbers that must be 0, and what they were measured on. */
+export function summarize(r: ChaosReport) {
+  const total = (f: (d: DeskVerdict) => number) => r.desks.reduce((n, d) => n + f(d), 0);
+  return {
+    seed: r.seed,
+    nodes: r.nodes,
+    desks: r.desks.length,
+    faults: Object.values(r.faultsInjected).reduce((a, b) => a + (b ?? 0), 0),
+    faultsByKind: r.faultsInjected,
+    events: r.hqHead,
+    commands: total((d) => d.commandsQueued),
+    chatMessages: r.chat.hqMessages,
+    arrivals: r.arrivals.ok,
+    lost: total((d) => d.lost + d.commandsLost) + r.chat.lost + (r.cluster ? r.cluster.arrivalsLost + r.cluster.hqLogGaps : 0),
+    doubled: total((d) => d.twice + d.commandsTwice) + r.chat.twice + r.eventsNamingAnOpTwice,
+    reordered: total((d) => d.backwards) + r.chat.outOfOrder,
+    diverged: total((d) => d.divergedVisits) + r.chat.divergedConversations.reduce((a, b) => a + b, 0),
+    converged: r.converged,
+    violations: r.violations.length,
+    durationMs: r.durationMs,
+  };
 }

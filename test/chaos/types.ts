@@ -3,7 +3,11 @@ import { type Outcome } from '../../shared/domain.ts';
 
 export interface DeskChildOptions {
   dbPath: string;
-  hqUrl: string;
+  /** One HQ (the single-node run) … */
+  hqUrl?: string;
+  /** … or every node of a cluster (through their proxies); the desk starts at `first` and fails over. */
+  hqUrls?: string[];
+  first?: number;
   token: string;
 }
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type DeskHost } from '../../electron/shell/deskHost.ts';
+import { type DeskHost } from '../../electron/host/deskHost.ts';
 import { createWebDeskHost } from '../../electron/web/webHost.ts';
 import { startWebShell, type WebShellHandle } from '../../electron/web/webShell.ts';
 import { seedDemo } from '../../hq/demo/seed.ts';

@@ -14,9 +14,9 @@ import { identityFromJson } from '../../electron/desk/cache/queries.ts';
 import { afterFailure, firstIndex, HqAddresses, hopDelay, isNetworkError } from '../../electron/desk/hqAddresses.ts';
 import { enroll } from '../../electron/desk/hqHttp.ts';
 import { HqLink } from '../../electron/desk/link.ts';
-import { migrateStoredConfig, readDeskConfig, storedConfigIsOld, writeDeskConfig } from '../../electron/shell/deskConfig.ts';
-import { fileKeyBox } from '../../electron/shell/secretBox.ts';
-import { loadSettings, saveSettings } from '../../electron/shell/settingsStore.ts';
+import { migrateStoredConfig, readDeskConfig, storedConfigIsOld, writeDeskConfig } from '../../electron/host/deskConfig.ts';
+import { fileKeyBox } from '../../electron/host/secretBox.ts';
+import { loadSettings, saveSettings } from '../../electron/host/settingsStore.ts';
 import { checkHqUrls, DEFAULT_SETTINGS, EnrollArgs, HqUrls, migrateSettings, splitHqUrls } from '../../shared/settings.ts';
 
 const O = { minMs: 500, maxMs: 30_000 };

@@ -1,11 +1,11 @@
-// Fuzzing the IPC validators both shells use (electron/shell/ipcValidation.ts): every DeskCommands
+// Fuzzing the IPC validators both shells use (electron/host/ipcValidation.ts): every DeskCommands
 // argument tuple, sampled from its schema and mutated (wrong types, missing/extra fields, huge and
 // odd strings, edge numbers, deep nesting, prototype-pollution keys). Each case is either a clear
 // `invalid_argument` or arguments that really match the schema; nothing throws; Object.prototype
 // stays clean.
 import { describe, expect, it } from 'vitest';
 import { DESK_COMMAND_NAMES, DeskCommands } from '../../shared/deskApi.ts';
-import { validateCommand, validateInvoke, COMMAND_CHANNEL_PREFIX } from '../../electron/shell/ipcValidation.ts';
+import { validateCommand, validateInvoke, COMMAND_CHANNEL_PREFIX } from '../../electron/host/ipcValidation.ts';
 import { mutate, prototypeIsClean, Prng, validSamples } from '../fuzz/zodFuzz.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed);

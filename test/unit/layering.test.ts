@@ -35,6 +35,33 @@ describe('layering lint', () => {
     ['hq/adapters/sqlite/x.ts', "import { EventLog } from '../../app/eventLog.ts';\nexport const a = EventLog;", true],
     ['hq/ports/x.ts', "import { readFileSync } from 'node:fs';\nexport const a = readFileSync;", true],
     ['hq/app/x.ts', "import { type HqStore } from '../ports/store.ts';\nexport type A = HqStore;", false],
+    // The desk side: the core below both shells, the host both shells run, the web shell, and
+    // electron-main, the only folder that may import electron.
+    ['electron/desk/x.ts', "import { DeskHost } from '../host/deskHost.ts';\nexport const a = DeskHost;", true],
+    ['electron/desk/x.ts', "import { startWebShell } from '../web/webShell.ts';\nexport const a = startWebShell;", true],
+    ['electron/desk/x.ts', "import { createDeskTray } from '../electron-main/tray.ts';\nexport const a = createDeskTray;", true],
+    ['electron/desk/x.ts', "import { Emitter } from '../../shared/emitter.ts';\nexport const a = Emitter;", false],
+    ['electron/host/x.ts', "import { app } from 'electron';\nexport const a = app;", true],
+    ['electron/host/x.ts', "import { autoUpdater } from 'electron-updater';\nexport const a = autoUpdater;", true],
+    ['electron/host/x.ts', "import { safeStorageBox } from '../electron-main/safeStorageBox.ts';\nexport const a = safeStorageBox;", true],
+    ['electron/host/x.ts', "import { startWebShell } from '../web/webShell.ts';\nexport const a = startWebShell;", true],
+    ['electron/host/x.ts', "import { createDeskClient } from '../../renderer/src/api/client.ts';\nexport const a = createDeskClient;", true],
+    ['electron/host/x.ts', "import { startHq } from '../../hq/server.ts';\nexport const a = startHq;", true],
+    ['electron/host/x.ts', "import { DeskCore } from '../desk/deskCore.ts';\nexport const a = DeskCore;", false],
+    ['electron/host/x.ts', "import { readFileSync } from 'node:fs';\nexport const a = readFileSync;", false],
+    ['electron/web/x.ts', "import { app } from 'electron';\nexport const a = app;", true],
+    ['electron/web/x.ts', "import { createDeskWindow } from '../electron-main/window.ts';\nexport const a = createDeskWindow;", true],
+    ['electron/web/x.ts', "import { createWebBridge } from '../../renderer/src/api/webBridge.ts';\nexport const a = createWebBridge;", true],
+    ['electron/web/x.ts', "import { startHq } from '../../hq/server.ts';\nexport const a = startHq;", true],
+    ['electron/web/x.ts', "import { DeskHost } from '../host/deskHost.ts';\nexport const a = DeskHost;", false],
+    ['electron/web/x.ts', "import { BridgeRequest } from '../../shared/bridge.ts';\nexport const a = BridgeRequest;", false],
+    ['electron/electron-main/x.ts', "import { app } from 'electron';\nexport const a = app;", false],
+    ['electron/electron-main/x.ts', "import { DeskHost } from '../host/deskHost.ts';\nexport const a = DeskHost;", false],
+    ['electron/electron-main/x.ts', "import { DeskCore } from '../desk/deskCore.ts';\nexport const a = DeskCore;", false],
+    ['electron/electron-main/x.ts', "import { type ShellEvents } from '../../shared/bridge.ts';\nexport type A = ShellEvents;", false],
+    ['electron/electron-main/x.ts', "import { startWebShell } from '../web/webShell.ts';\nexport const a = startWebShell;", true],
+    ['electron/electron-main/x.ts', "import { startHq } from '../../hq/server.ts';\nexport const a = startHq;", true],
+    ['electron/electron-main/x.ts', "import { createDeskClient } from '../../renderer/src/api/client.ts';\nexport const a = createDeskClient;", true],
   ];
   for (const [file, code, fails] of cases) {
     it(`${fails ? 'rejects' : 'allows'} ${code.split('\n')[0]} in ${file}`, async () => {

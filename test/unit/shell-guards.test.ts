@@ -1,9 +1,9 @@
 // The Electron shell's decisions about untrusted input, tested without the Electron binary.
 import { describe, expect, it } from 'vitest';
-import { APP_ENTRY_URL, APP_ORIGIN } from '../../electron/shell/appOrigin.ts';
-import { contentSecurityPolicy } from '../../electron/shell/csp.ts';
-import { isAllowedNavigation, isTrustedSender, permissionDecision, windowOpenDecision } from '../../electron/shell/guards.ts';
-import { resolveStaticPath } from '../../electron/shell/staticFiles.ts';
+import { APP_ENTRY_URL, APP_ORIGIN } from '../../electron/electron-main/appOrigin.ts';
+import { contentSecurityPolicy } from '../../electron/host/csp.ts';
+import { isAllowedNavigation, isTrustedSender, permissionDecision, windowOpenDecision } from '../../electron/electron-main/guards.ts';
+import { resolveStaticPath } from '../../electron/host/staticFiles.ts';
 
 describe('navigation guard', () => {
   it('allows our own origin', () => {

@@ -9,8 +9,8 @@ import {
   toErrorShape,
   validateCommand,
   validateInvoke,
-} from '../../electron/shell/ipcValidation.ts';
-import { windowOptions } from '../../electron/shell/windowOptions.ts';
+} from '../../electron/host/ipcValidation.ts';
+import { windowOptions } from '../../electron/electron-main/windowOptions.ts';
 
 describe('channel allowlist', () => {
   it('has one channel per DeskApi command and event', () => {

@@ -1,8 +1,10 @@
 // Opens the desk cache file: refuse a newer schema untouched, then WAL + migrations.
 import Database from 'better-sqlite3';
+import { DeskError } from '../../../shared/deskApi.ts';
 import { assertNotTooNew, migrate } from './migrate.ts';
 import { CacheQueries } from './queries.ts';
-import { CacheCorruptError } from './recover.ts';
+import { CacheCorruptError, quarantineAndSalvage, type Salvage } from './recover.ts';
+import { storageFault } from './storageHealth.ts';
 
 export function openCacheDb(path: string): Database.Database {
   const db = new Database(path);
@@ -21,7 +23,7 @@ export function openCacheDb(path: string): Database.Database {
     // transactions — never corrupt the file. What that loses is harmless: events come back (the
     // position moves in the same transaction as the event, so HQ replays from the older position on
     // resume). The one thing that must not be lost, a clerk's queued action, is committed with
-    // synchronous=FULL for that transaction alone (DeskCore.write(…, durable)).
+    // synchronous=FULL for that transaction alone (StorageGuard.write(…, durable)).
     // FULL cost an fsync per commit: the arrival-to-profile p99 was 4.1 ms on it (≤ 1 ms target),
     // and every outbox ack batch and event batch paid one (docs/benchmarks.md).
     db.pragma('synchronous = NORMAL');
@@ -50,3 +52,30 @@ export function openCache(path: string): CacheQueries {
 }
 
 export { CacheQueries };
+
+/**
+ * Opens the desk's cache. A damaged one is never used: it is moved aside and a fresh cache is
+ * started with the identity and outbox salvaged from it (`salvage` says what happened; HQ rebuilds
+ * the rest by snapshot). A file that cannot be opened at all (permissions, a full disk during
+ * migration) throws DeskError('storage'); anything else is thrown as it is.
+ */
+export function openOrRebuild(path: string): { q: CacheQueries; salvage: Salvage | null } {
+  try {
+    try {
+      return { q: openCache(path), salvage: null };
+    } catch (err) {
+      if (!(err instanceof CacheCorruptError)) throw err;
+      const salvage = quarantineAndSalvage(path, err.detail);
+      const q = openCache(path);
+      q.tx(() => {
+        if (salvage.identity) q.setIdentity(salvage.identity);
+        for (const op of salvage.ops) q.insertOp(op);
+      });
+      return { q, salvage };
+    }
+  } catch (err) {
+    const fault = storageFault(err);
+    if (fault) throw new DeskError('storage', `${fault.message} (${(err as Error).message})`);
+    throw err;
+  }
+}

@@ -1,9 +1,12 @@
-// The desk cache's typed SQL surface: every statement the desk runs lives here, prepared once,
-// behind a named function (as in Signal Desktop's sql/Server). Callers never see SQL.
+// The desk cache's typed SQL surface for position and identity, members, visits and the outbox:
+// each statement prepared once, behind a named function (as in Signal Desktop's sql/Server), so
+// callers never see SQL. The other tables keep their SQL next to their owner the same way: chat in
+// chat/chatQueries.ts (reached as `q.chat`), search terms in search.ts, clerks in clerks/, and the
+// retention purge and member erasure in privacy.ts.
 import type Database from 'better-sqlite3';
 import type { DeskIdentity } from '../../../shared/deskApi.ts';
-import type { Member, MemberProfile, Note, Visit, VisitStatus } from '../../../shared/domain.ts';
-import type { CommandType, Position, Rejection } from '../../../shared/protocol.ts';
+import type { ImageMime, Member, MemberProfile, Note, Visit, VisitStatus } from '../../../shared/domain.ts';
+import type { CommandPayload, CommandType, Position, Rejection } from '../../../shared/protocol.ts';
 import { MemberSearch } from './search.ts';
 import { ChatQueries } from '../chat/chatQueries.ts';
 
@@ -15,18 +18,37 @@ export function identityFromJson(json: string): DeskIdentity {
 
 export type OpState = 'pending' | 'acked' | 'rejected';
 
-/** One clerk action in the outbox. */
-export interface OutboxOp {
-  opId: string;
-  ordinal: number;
-  type: CommandType;
-  visitId: string;
-  data: Record<string, unknown>;
-  createdAt: number;
-  state: OpState;
-  ackedSeq: number | null;
-  rejection: Rejection | null;
-}
+/**
+ * A queued chat.send as the outbox keeps it. Text and product cards are the command's payload; an
+ * image is kept as a local upload (uploadId, mime, bytes) and gets HQ's `imageId` once uploaded.
+ */
+export type QueuedChatSend =
+  | Exclude<CommandPayload<'chat.send'>, { kind: 'image' }>
+  | { memberId: string; clientId: string; kind: 'image'; uploadId: string; mime: ImageMime; bytes: number; imageId?: string };
+
+/** What an op of type T carries: the protocol's payload for T, and the clerk who acted, if signed in. */
+export type OpData<T extends CommandType> = (T extends 'chat.send' ? QueuedChatSend : CommandPayload<T>) & { clerkId?: string };
+
+/** A clerk action to queue: `visitId` is its subject (a visit id, or chat:<memberId> for chat). */
+export type NewOp = { [T in CommandType]: { opId: string; type: T; visitId: string; data: OpData<T>; createdAt: number } }[CommandType];
+
+/** One clerk action in the outbox (a union over the command types, so `data` narrows with `type`). */
+export type OutboxOp = {
+  [T in CommandType]: {
+    opId: string;
+    ordinal: number;
+    type: T;
+    visitId: string;
+    data: OpData<T>;
+    createdAt: number;
+    state: OpState;
+    ackedSeq: number | null;
+    rejection: Rejection | null;
+  };
+}[CommandType];
+
+/** The outbox op of one command type. */
+export type OpOf<T extends CommandType> = Extract<OutboxOp, { type: T }>;
 
 interface OpRow {
   op_id: string;
@@ -40,17 +62,19 @@ interface OpRow {
   rejection: string | null;
 }
 
-const toOp = (r: OpRow): OutboxOp => ({
-  opId: r.op_id,
-  ordinal: r.ordinal,
-  type: r.type,
-  visitId: r.visit_id,
-  data: JSON.parse(r.data) as Record<string, unknown>,
-  createdAt: r.created_at,
-  state: r.state,
-  ackedSeq: r.acked_seq,
-  rejection: r.rejection ? (JSON.parse(r.rejection) as Rejection) : null,
-});
+// The row's type column says which payload its JSON holds (it was written from a NewOp of that type).
+const toOp = (r: OpRow): OutboxOp =>
+  ({
+    opId: r.op_id,
+    ordinal: r.ordinal,
+    type: r.type,
+    visitId: r.visit_id,
+    data: JSON.parse(r.data) as unknown,
+    createdAt: r.created_at,
+    state: r.state,
+    ackedSeq: r.acked_seq,
+    rejection: r.rejection ? (JSON.parse(r.rejection) as Rejection) : null,
+  }) as OutboxOp;
 
 export interface VisitFilter {
   from?: number;
@@ -129,6 +153,15 @@ export class CacheQueries {
       deleteRejectedOfVisit: db.prepare<[string]>("DELETE FROM outbox WHERE visit_id = ? AND state = 'rejected'"),
       deleteAckedUpTo: db.prepare<[number]>("DELETE FROM outbox WHERE state = 'acked' AND acked_seq IS NOT NULL AND acked_seq <= ?"),
       countQueued: db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE state != 'rejected'"),
+      // A visit as the clerk sees it is open when HQ has it open or claimed and the outbox does not
+      // say otherwise: a queued close wins, else the last queued claim or release (overlay.ts).
+      countWaiting: db.prepare<[number], { n: number }>(
+        `SELECT COUNT(*) AS n FROM visits v
+          WHERE v.arrived_at >= ? AND v.status != 'closed'
+            AND COALESCE((SELECT o.type FROM outbox o
+                           WHERE o.visit_id = v.id AND o.state != 'rejected' AND o.type IN ('claim', 'release', 'close')
+                           ORDER BY o.type = 'close' DESC, o.ordinal DESC LIMIT 1), v.status) IN ('open', 'release')`,
+      ),
 
       wipe: [
         db.prepare('DELETE FROM member_terms'),
@@ -273,7 +306,7 @@ export class CacheQueries {
 
   // --- outbox ---------------------------------------------------------------------------------
 
-  insertOp(op: { opId: string; type: CommandType; visitId: string; data: object; createdAt: number }): OutboxOp {
+  insertOp(op: NewOp): OutboxOp {
     const ordinal = this.s.nextOrdinal.get()!.n;
     this.s.insertOp.run(op.opId, ordinal, op.type, op.visitId, JSON.stringify(op.data), op.createdAt);
     return toOp(this.s.getOp.get(op.opId)!);
@@ -306,5 +339,9 @@ export class CacheQueries {
   }
   countQueued(): number {
     return this.s.countQueued.get()!.n;
+  }
+  /** Visits that arrived at or after `since` and are open as the clerk sees them (outbox applied). */
+  countWaiting(since: number): number {
+    return this.s.countWaiting.get(since)!.n;
   }
 }

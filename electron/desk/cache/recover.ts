@@ -7,8 +7,7 @@
 import { existsSync, renameSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { type DeskIdentity } from '../../../shared/deskApi.ts';
-import { type CommandType } from '../../../shared/protocol.ts';
-import { identityFromJson } from './queries.ts';
+import { identityFromJson, type NewOp } from './queries.ts';
 
 export class CacheCorruptError extends Error {
   constructor(
@@ -20,13 +19,8 @@ export class CacheCorruptError extends Error {
   }
 }
 
-export interface SalvagedOp {
-  opId: string;
-  type: CommandType;
-  visitId: string;
-  data: object;
-  createdAt: number;
-}
+/** An outbox op read back from a damaged file: re-queued as it was (HQ answers a resend `duplicate`). */
+export type SalvagedOp = NewOp;
 
 export interface Salvage {
   /** Where the damaged file was moved. */
@@ -63,12 +57,12 @@ export function quarantineAndSalvage(path: string, detail: string, now = Date.no
     if (!db) throw new Error('unreadable');
     const rows = db.prepare("SELECT op_id, type, visit_id, data, created_at FROM outbox WHERE state != 'rejected' ORDER BY ordinal").all() as {
       op_id: string;
-      type: CommandType;
+      type: NewOp['type'];
       visit_id: string;
       data: string;
       created_at: number;
     }[];
-    ops = rows.map((r) => ({ opId: r.op_id, type: r.type, visitId: r.visit_id, data: JSON.parse(r.data) as object, createdAt: r.created_at }));
+    ops = rows.map((r) => ({ opId: r.op_id, type: r.type, visitId: r.visit_id, data: JSON.parse(r.data) as unknown, createdAt: r.created_at }) as NewOp);
   } catch {
     outboxLost = true;
   }

@@ -1,5 +1,5 @@
-// The desk cache's chat SQL (tables from migration 003). Like CacheQueries, the only place chat SQL
-// lives; CacheQueries exposes it as `q.chat` so chat changes join the cache's transactions.
+// The desk cache's chat SQL (tables from migration 003): every chat statement, prepared once. CacheQueries
+// exposes it as `q.chat` so chat changes join the cache's transactions.
 import type Database from 'better-sqlite3';
 import type { ImageMime, Message, Receipts } from '../../../shared/domain.ts';
 
@@ -36,6 +36,16 @@ export class ChatQueries {
       page: db.prepare<[string, number, number], { json: string }>('SELECT json FROM chat_messages WHERE member_id = ? AND n < ? ORDER BY n DESC LIMIT ?'),
       getMsg: db.prepare<[string], { json: string }>('SELECT json FROM chat_messages WHERE id = ?'),
       unread: db.prepare<[string, number], { n: number }>("SELECT COUNT(*) AS n FROM chat_messages WHERE member_id = ? AND sender = 'member' AND n > ?"),
+      // Per conversation, member messages past what the store has read — with the clerk's queued
+      // reads applied (chat/views.ts localReceipts) — counted on the (member_id, n) index.
+      unreadTotal: db.prepare<[], { n: number }>(
+        `SELECT COALESCE(SUM((SELECT COUNT(*) FROM chat_messages m
+                               WHERE m.member_id = c.member_id AND m.sender = 'member'
+                                 AND m.n > MAX(COALESCE(json_extract(c.receipts, '$.storeRead'), 0),
+                                               COALESCE((SELECT MAX(json_extract(o.data, '$.upTo')) FROM outbox o
+                                                          WHERE o.visit_id = 'chat:' || c.member_id AND o.type = 'chat.read' AND o.state != 'rejected'), 0)))), 0) AS n
+           FROM chat_conversations c`,
+      ),
       newestMember: db.prepare<[string], { n: number | null }>("SELECT MAX(n) AS n FROM chat_messages WHERE member_id = ? AND sender = 'member'"),
       getImage: db.prepare<[string], { mime: string; bytes: Buffer }>('SELECT mime, bytes FROM chat_images WHERE id = ?'),
       putImage: db.prepare<[string, string, Buffer, number]>('INSERT OR REPLACE INTO chat_images (id, mime, bytes, fetched_at) VALUES (?, ?, ?, ?)'),
@@ -76,6 +86,10 @@ export class ChatQueries {
   }
   unread(memberId: string, storeRead: number): number {
     return this.s.unread.get(memberId, storeRead)!.n;
+  }
+  /** Member messages not read at this counter, over every conversation (the outbox's reads applied). */
+  unreadTotal(): number {
+    return this.s.unreadTotal.get()!.n;
   }
   newestMemberN(memberId: string): number {
     return this.s.newestMember.get(memberId)?.n ?? 0;

@@ -3,7 +3,7 @@
 // "never write optimism into the confirmed tables" rule as visits (see ../overlay.ts).
 import type { ChatMessageView, ChatSendState } from '../../../shared/deskApi.ts';
 import type { Actor, Message, ProductCard, Receipts, Recommendation } from '../../../shared/domain.ts';
-import type { OutboxOp } from '../cache/queries.ts';
+import type { OpOf, OutboxOp } from '../cache/queries.ts';
 
 /** Outbox ops of a conversation are filed under this subject (the outbox's visit_id column). */
 export const chatSubject = (memberId: string) => `chat:${memberId}`;
@@ -38,7 +38,7 @@ export function pendingViews(ops: readonly OutboxOp[], ctx: OverlayContext): Cha
   const out: ChatMessageView[] = [];
   for (const op of ops) {
     if (op.type !== 'chat.send') continue;
-    const d = op.data as { clientId: string; kind: Message['kind']; text?: string; styleId?: string; imageId?: string; uploadId?: string; mime?: string; bytes?: number };
+    const d = op.data;
     if (ctx.hasClientId(d.clientId)) continue; // HQ has it; its event is applied
     let product: ProductCard | null = null;
     if (d.kind === 'product') {
@@ -63,7 +63,7 @@ export function pendingViews(ops: readonly OutboxOp[], ctx: OverlayContext): Cha
       kind: d.kind,
       body: d.kind === 'text' ? String(d.text ?? '') : '',
       product,
-      image: d.kind === 'image' ? { id: `local:${d.uploadId}`, mime: (d.mime as 'image/png') ?? 'image/png', bytes: d.bytes ?? 1 } : null,
+      image: d.kind === 'image' ? { id: `local:${d.uploadId}`, mime: d.mime ?? 'image/png', bytes: d.bytes ?? 1 } : null,
       at: op.createdAt,
       recalledAt: null,
       state: op.state === 'rejected' ? 'failed' : 'sending',
@@ -76,9 +76,12 @@ export function pendingViews(ops: readonly OutboxOp[], ctx: OverlayContext): Cha
   return out;
 }
 
+const isRecall = (o: OutboxOp): o is OpOf<'chat.recall'> => o.type === 'chat.recall';
+
 /** Marks messages with a queued recall. */
 export function applyRecalls(views: ChatMessageView[], ops: readonly OutboxOp[]): ChatMessageView[] {
-  const recalling = new Set(ops.filter((o) => o.type === 'chat.recall' && o.state !== 'rejected').map((o) => String(o.data.messageId)));
-  const failed = new Map(ops.filter((o) => o.type === 'chat.recall' && o.state === 'rejected').map((o) => [String(o.data.messageId), o.rejection]));
+  const recalls = ops.filter(isRecall);
+  const recalling = new Set(recalls.filter((o) => o.state !== 'rejected').map((o) => o.data.messageId));
+  const failed = new Map(recalls.filter((o) => o.state === 'rejected').map((o) => [o.data.messageId, o.rejection]));
   return views.map((v) => (recalling.has(v.id) ? { ...v, recalling: true } : failed.has(v.id) ? { ...v, rejection: failed.get(v.id) ?? null } : v));
 }

@@ -1,4 +1,4 @@
-// Who is signed in at this counter (issue 5). Sign-in is verified at HQ when the desk is online
+// Who is signed in at this counter. Sign-in is verified at HQ when the desk is online
 // (HQ answers a clerk session, which the manager's reports need) and from the scrypt hash HQ sent
 // for the store's clerks when offline. Wrong PINs count per clerk here as well as at HQ:
 // PIN_MAX_FAILURES in a row lock the clerk out for PIN_LOCKOUT_MS, and the count survives a restart.

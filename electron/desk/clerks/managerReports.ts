@@ -1,4 +1,4 @@
-// The store manager's view on the desk (issue 5): from HQ when online with a manager session, from
+// The store manager's view on the desk: from HQ when online with a manager session, from
 // the desk cache otherwise (the same definitions: shared/kpis.ts), saying what range the cache holds.
 import type Database from 'better-sqlite3';
 import { type Member, type Message, type Note, type Visit } from '../../../shared/domain.ts';

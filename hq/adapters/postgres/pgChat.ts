@@ -1,39 +1,12 @@
 // The chat part of the store port on PostgreSQL (tables from migration 2), bound to one
 // transaction's connection; mirrors hq/adapters/sqlite/chatStorage.ts.
-import { type ImageMime, type Message, type Receipts } from '../../../shared/domain.ts';
-import { type ChatOps, type ConversationRecord, type ImageRecord } from '../../ports/chatStore.ts';
+import { type ImageMime } from '../../../shared/domain.ts';
+import { type ChatOps, type ImageRecord } from '../../ports/chatStore.ts';
 import { type Exec, limitParam, type Row } from './pgOps.ts';
+import { conversationFromRow, messageFromRow } from '../sqlRows.ts';
 
 const MESSAGE_COLS = 'id, store_id, member_id, n, sender, client_id, "by", kind, body, product, image_id, image, at, recalled_at, event_seq';
 const CONV_COLS = 'store_id, member_id, last_n, last_at, member_delivered, member_read, store_delivered, store_read';
-
-function messageFromRow(r: Row): Message {
-  return {
-    id: r.id as string,
-    clientId: r.client_id as string,
-    storeId: r.store_id as string,
-    memberId: r.member_id as string,
-    n: r.n as number,
-    from: r.sender as Message['from'],
-    by: r.by ? (JSON.parse(r.by as string) as Message['by']) : null,
-    kind: r.kind as Message['kind'],
-    body: r.body as string,
-    product: r.product ? (JSON.parse(r.product as string) as Message['product']) : null,
-    image: r.image ? (JSON.parse(r.image as string) as Message['image']) : null,
-    at: r.at as number,
-    recalledAt: (r.recalled_at as number | null) ?? null,
-  };
-}
-
-function conversationFromRow(r: Row): ConversationRecord {
-  const receipts: Receipts = {
-    memberDelivered: r.member_delivered as number,
-    memberRead: r.member_read as number,
-    storeDelivered: r.store_delivered as number,
-    storeRead: r.store_read as number,
-  };
-  return { storeId: r.store_id as string, memberId: r.member_id as string, lastN: r.last_n as number, lastAt: r.last_at as number, receipts };
-}
 
 export function createPgChatOps(exec: Exec): ChatOps {
   const one = async (text: string, values: unknown[]): Promise<Row | undefined> => (await exec(text, values)).rows[0];

@@ -1,22 +1,12 @@
 // Clerks, clerk sessions, PIN lockouts and the manager's reports on PostgreSQL (tables from
 // migrations 3 and 4), bound to one transaction's connection; mirrors
 // hq/adapters/sqlite/clerkStorage.ts. The report SQL is in pgReports.ts.
-import { type PinHash, type StoreClerk } from '../../../shared/clerks.ts';
 import { type ClerkOps } from '../../ports/clerkStore.ts';
 import { type Exec, type Row } from './pgOps.ts';
 import { reportFigures, reportTimeline, reportVisitFacts } from './pgReports.ts';
+import { clerkFromRow } from '../sqlRows.ts';
 
 const CLERK_COLS = 'id, store_id, name, role, enabled, pin_hash, updated_at';
-
-const clerkFromRow = (r: Row): StoreClerk => ({
-  id: r.id as string,
-  storeId: r.store_id as string,
-  name: r.name as string,
-  role: r.role as StoreClerk['role'],
-  enabled: r.enabled === 1,
-  pinHash: JSON.parse(r.pin_hash as string) as PinHash,
-  updatedAt: r.updated_at as number,
-});
 
 export function createPgClerkOps(exec: Exec): ClerkOps {
   const one = async (text: string, values: unknown[]): Promise<Row | undefined> => (await exec(text, values)).rows[0];

@@ -2,18 +2,14 @@
 // mirror hq/adapters/sqlite/sqliteStorage.ts statement for statement; where SQLite needed a nested
 // transaction to make several statements atomic, one statement with data-modifying CTEs does it
 // here (and costs one round trip).
-import { type Category, type Note, type Purchase, type StockLine, type Style, type Visit } from '../../../shared/domain.ts';
-import { type EventType } from '../../../shared/protocol.ts';
+import { type Note, type StockLine, type Visit } from '../../../shared/domain.ts';
 import {
   type ConsumeCodeResult,
-  type DeviceRecord,
   type HqTx,
-  type MemberRecord,
   type OpRecord,
-  type StoreRecord,
-  type StoredEvent,
   type VisitRow,
 } from '../../ports/store.ts';
+import { deviceFromRow, eventFromRow, memberFromRow, noteFromRow, purchaseFromRow, storeFromRow, styleFromRow, visitRowFromRow } from '../sqlRows.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -24,109 +20,6 @@ export type PgOps = Omit<HqTx, 'savepoint' | 'chat' | 'clerks'>;
 
 /** SQLite reads a negative LIMIT as "no limit"; PostgreSQL refuses it, and takes NULL for that. */
 export const limitParam = (limit: number): number | null => (limit < 0 ? null : limit);
-
-function memberFromRow(r: Row): MemberRecord {
-  return {
-    id: r.id as string,
-    code: r.code as string,
-    name: r.name as string,
-    nameEn: r.name_en as string,
-    tier: r.tier as MemberRecord['tier'],
-    phone: r.phone as string,
-    homeStoreId: r.home_store_id as string,
-    sizes: { eu: r.size_eu as number, cn: r.size_cn as number },
-    preferences: JSON.parse(r.preferences as string) as Category[],
-    points: r.points as number,
-    joinedAt: r.joined_at as number,
-    updatedAt: r.updated_at as number,
-  };
-}
-
-function purchaseFromRow(r: Row): Purchase {
-  return {
-    id: r.id as string,
-    memberId: r.member_id as string,
-    styleId: r.style_id as string,
-    styleName: r.style_name as string,
-    category: r.category as Category,
-    color: r.color as string,
-    size: r.size as number,
-    storeId: r.store_id as string,
-    at: r.at as number,
-    price: r.price as number,
-  };
-}
-
-function styleFromRow(r: Row): Style {
-  return {
-    id: r.id as string,
-    name: r.name as string,
-    category: r.category as Category,
-    price: r.price as number,
-    colors: JSON.parse(r.colors as string) as Style['colors'],
-    sizes: JSON.parse(r.sizes as string) as number[],
-    releasedAt: r.released_at as number,
-  };
-}
-
-function visitRowFromRow(r: Row): VisitRow {
-  return {
-    id: r.id as string,
-    storeId: r.store_id as string,
-    memberId: r.member_id as string,
-    source: r.source as Visit['source'],
-    status: r.status as Visit['status'],
-    arrivedAt: r.arrived_at as number,
-    lastSeenAt: r.last_seen_at as number,
-    arrivals: r.arrivals as number,
-    claimedBy: r.claimed_by ? (JSON.parse(r.claimed_by as string) as Visit['claimedBy']) : null,
-    claimedAt: (r.claimed_at as number | null) ?? null,
-    closedAt: (r.closed_at as number | null) ?? null,
-    outcome: (r.outcome as Visit['outcome']) ?? null,
-  };
-}
-
-function noteFromRow(r: Row): Note {
-  return {
-    id: r.id as string,
-    visitId: r.visit_id as string,
-    memberId: r.member_id as string,
-    text: r.text as string,
-    by: JSON.parse(r.by as string) as Note['by'],
-    at: r.at as number,
-  };
-}
-
-function deviceFromRow(r: Row): DeviceRecord {
-  return {
-    id: r.id as string,
-    storeId: r.store_id as string,
-    name: r.name as string,
-    createdAt: r.created_at as number,
-    revokedAt: (r.revoked_at as number | null) ?? null,
-    ackedSeq: r.acked_seq as number,
-  };
-}
-
-function eventFromRow(r: Row): StoredEvent {
-  return {
-    storeId: r.store_id as string,
-    epoch: r.epoch as string,
-    seq: r.seq as number,
-    id: r.id as string,
-    type: r.type as EventType,
-    at: r.at as number,
-    data: r.data as string,
-  };
-}
-
-const storeFromRow = (r: Row): StoreRecord => ({
-  id: r.id as string,
-  name: r.name as string,
-  city: r.city as string,
-  epoch: r.epoch as string,
-  head: r.head as number,
-});
 
 const visitParams = (v: VisitRow): unknown[] => [
   v.id,

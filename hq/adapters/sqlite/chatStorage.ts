@@ -1,8 +1,9 @@
 // ChatStorage on HQ's SQLite connection (tables created by HQ migration 2, see MIGRATION_CHAT).
 import type Database from 'better-sqlite3';
-import { type ImageMime, type Message, type Receipts } from '../../../shared/domain.ts';
-import { type ChatOps, type ConversationRecord, type ImageRecord } from '../../ports/chatStore.ts';
+import { type ImageMime } from '../../../shared/domain.ts';
+import { type ChatOps, type ImageRecord } from '../../ports/chatStore.ts';
 import { type Sync } from './syncOps.ts';
+import { conversationFromRow, messageFromRow } from '../sqlRows.ts';
 
 /** HQ schema step 2: conversations, messages, chat images, member sessions. */
 export const MIGRATION_CHAT = `
@@ -40,34 +41,6 @@ export const MIGRATION_CHAT = `
 `;
 
 type Row = Record<string, unknown>;
-
-function messageFromRow(r: Row): Message {
-  return {
-    id: r.id as string,
-    clientId: r.client_id as string,
-    storeId: r.store_id as string,
-    memberId: r.member_id as string,
-    n: r.n as number,
-    from: r.sender as Message['from'],
-    by: r.by ? (JSON.parse(r.by as string) as Message['by']) : null,
-    kind: r.kind as Message['kind'],
-    body: r.body as string,
-    product: r.product ? (JSON.parse(r.product as string) as Message['product']) : null,
-    image: r.image ? (JSON.parse(r.image as string) as Message['image']) : null,
-    at: r.at as number,
-    recalledAt: (r.recalled_at as number | null) ?? null,
-  };
-}
-
-function conversationFromRow(r: Row): ConversationRecord {
-  const receipts: Receipts = {
-    memberDelivered: r.member_delivered as number,
-    memberRead: r.member_read as number,
-    storeDelivered: r.store_delivered as number,
-    storeRead: r.store_read as number,
-  };
-  return { storeId: r.store_id as string, memberId: r.member_id as string, lastN: r.last_n as number, lastAt: r.last_at as number, receipts };
-}
 
 export function createSqliteChatStorage(db: Database.Database): Sync<ChatOps> {
   const q = {

@@ -3,7 +3,6 @@
 // and ROW_NUMBER() windows for the nearest-rank median and p90 — with the definitions of
 // shared/kpis.ts; test/integration/hq-reports.test.ts checks the two agree.
 import type Database from 'better-sqlite3';
-import { type PinHash, type StoreClerk } from '../../../shared/clerks.ts';
 import {
   type ClerkKpis,
   compareClerkRows,
@@ -16,6 +15,7 @@ import {
 } from '../../../shared/kpis.ts';
 import { type ClerkOps } from '../../ports/clerkStore.ts';
 import { type Sync } from './syncOps.ts';
+import { clerkFromRow } from '../sqlRows.ts';
 
 /**
  * HQ schema step 3: clerks and their sessions. IF NOT EXISTS because an interim build put this
@@ -46,16 +46,6 @@ export const MIGRATION_CLERK_LOCKOUTS = `
 `;
 
 type Row = Record<string, unknown>;
-
-const clerkFromRow = (r: Row): StoreClerk => ({
-  id: r.id as string,
-  storeId: r.store_id as string,
-  name: r.name as string,
-  role: r.role as StoreClerk['role'],
-  enabled: r.enabled === 1,
-  pinHash: JSON.parse(r.pin_hash as string) as PinHash,
-  updatedAt: r.updated_at as number,
-});
 
 /** The filtered visits as a CTE `f`; every report query starts from it. */
 const FACTS = `

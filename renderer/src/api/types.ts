@@ -1,14 +1,9 @@
-// What the renderer talks to: DeskApi, plus the one shell event the Electron shell may send
-// (`openVisit`, when the clerk clicks an arrival notification). The Electron shell declares the
-// same name in electron/shell/ipcValidation.ts; the folders may not import each other.
+// What the renderer talks to: DeskApi, plus the events a shell sends on its own (ShellEvents,
+// declared with the bridge frames in shared/bridge.ts) and, in a browser, the bridge's own state.
 import type { DeskApi } from '../../../shared/deskApi.ts';
+import type { ShellEvents } from '../../../shared/bridge.ts';
 
-export interface ShellEvents {
-  /** An arrival notification clicked (with its visit), or a chat notification (`visitId` null). */
-  openVisit: { visitId: string | null; memberId: string };
-  /** The tray menu's "Settings…" (issue 8). */
-  openSettings: Record<string, never>;
-}
+export type { ShellEvents };
 
 /** Bridge-level state of the web shell transport (Electron IPC is always "up"). */
 export type BridgeState = 'connecting' | 'up' | 'down' | 'unauthorized';

@@ -1,17 +1,16 @@
-// DeskApi over the web shell's local WebSocket bridge (electron/web/webShell.ts). Used when the
-// page runs in a plain browser, i.e. when the Electron preload did not provide window.footfall.
+// DeskApi over the web shell's local WebSocket bridge. Used when the page runs in a plain browser,
+// i.e. when the Electron preload did not provide window.footfall.
 //
-// The frames mirror electron/web/bridgeProtocol.ts. Calls made while the socket is down wait for
-// it (the desk core is local, so a drop means the web shell restarted); calls in flight when it
-// drops fail. After a reconnect a synthetic `reset` event makes the UI reload, because events
-// pushed while we were away are lost.
+// The frames are the web shell's, declared once in shared/bridge.ts. Calls made while the socket
+// is down wait for it (the desk core is local, so a drop means the web shell restarted); calls in
+// flight when it drops fail. After a reconnect a synthetic `reset` event makes the UI reload,
+// because events pushed while we were away are lost.
+import { BRIDGE_PATH, BridgeClose, type BridgeRequest, type BridgeServerFrame } from '../../../shared/bridge.ts';
 import { DESK_COMMAND_NAMES, type DeskApi, type DeskErrorShape, type DeskEventName, type DeskEvents } from '../../../shared/deskApi.ts';
+import { Emitter } from '../../../shared/emitter.ts';
 import type { BridgeState, DeskClient } from './types.ts';
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
-type Frame = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: DeskErrorShape } | { event: DeskEventName; payload: unknown };
-
-const UNAUTHORIZED = 4001;
 
 export class BridgeError extends Error {
   constructor(
@@ -42,17 +41,15 @@ export function createWebBridge(options: WebBridgeOptions): DeskClient {
   let state: BridgeState = 'connecting';
   const pending = new Map<number, Pending>();
   const waiting: Array<() => void> = [];
-  const listeners = new Map<DeskEventName, Set<(payload: unknown) => void>>();
-  const bridgeListeners = new Set<(state: BridgeState) => void>();
+  // A listener that throws is reported and does not stop the others, nor the frame handling.
+  const report = (event: string | number | symbol, err: unknown) => console.error(`footfall: a '${String(event)}' listener failed`, err);
+  const events = new Emitter<DeskEvents>(report);
+  const bridge = new Emitter<{ state: BridgeState }>(report);
 
   function setState(next: BridgeState): void {
     if (next === state) return;
     state = next;
-    bridgeListeners.forEach((l) => l(next));
-  }
-
-  function emit(event: DeskEventName, payload: unknown): void {
-    listeners.get(event)?.forEach((l) => l(payload));
+    bridge.emit('state', next);
   }
 
   function connect(): void {
@@ -62,18 +59,19 @@ export function createWebBridge(options: WebBridgeOptions): DeskClient {
       attempt = 0;
       setState('up');
       waiting.splice(0).forEach((go) => go());
-      if (everConnected) emit('reset', { at: Date.now() });
+      if (everConnected) events.emit('reset', { at: Date.now() });
       everConnected = true;
     };
     ws.onmessage = (message) => {
-      let frame: Frame;
+      let frame: BridgeServerFrame;
       try {
-        frame = JSON.parse(String(message.data)) as Frame;
+        frame = JSON.parse(String(message.data)) as BridgeServerFrame;
       } catch {
         return;
       }
       if ('event' in frame) {
-        emit(frame.event, frame.payload);
+        // The desk's own frames: the payload is the event's, as the web shell pushed it.
+        events.emit(frame.event, frame.payload as DeskEvents[typeof frame.event]);
         return;
       }
       const call = pending.get(frame.id);
@@ -86,7 +84,7 @@ export function createWebBridge(options: WebBridgeOptions): DeskClient {
       socket = null;
       for (const call of pending.values()) call.reject(new BridgeError('bridge_down', 'lost contact with the desk'));
       pending.clear();
-      if (event.code === UNAUTHORIZED) {
+      if (event.code === BridgeClose.unauthorized) {
         // A wrong token will not get better by retrying.
         setState('unauthorized');
         return;
@@ -107,23 +105,18 @@ export function createWebBridge(options: WebBridgeOptions): DeskClient {
     const id = nextId++;
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject });
-      socket!.send(JSON.stringify({ id, method, args }));
+      const request: BridgeRequest = { id, method, args };
+      socket!.send(JSON.stringify(request));
     });
   }
 
   const client: Record<string, unknown> = {};
   for (const name of DESK_COMMAND_NAMES) client[name] = (...args: unknown[]) => call(name, args);
-  client.on = <E extends DeskEventName>(event: E, listener: (payload: DeskEvents[E]) => void) => {
-    let set = listeners.get(event);
-    if (!set) listeners.set(event, (set = new Set()));
-    const l = listener as (payload: unknown) => void;
-    set.add(l);
-    return () => set.delete(l);
-  };
+  client.on = <E extends DeskEventName>(event: E, listener: (payload: DeskEvents[E]) => void) => events.on(event, listener);
   client.onBridge = (listener: (state: BridgeState) => void) => {
-    bridgeListeners.add(listener);
+    const off = bridge.on('state', listener);
     listener(state);
-    return () => bridgeListeners.delete(listener);
+    return off;
   };
 
   connect();
@@ -133,5 +126,5 @@ export function createWebBridge(options: WebBridgeOptions): DeskClient {
 /** The bridge URL for this page: same host, token from ?token= of the page URL. */
 export function bridgeUrlFromLocation(location: Location): string {
   const token = new URLSearchParams(location.search).get('token') ?? '';
-  return `ws://${location.host}/bridge?token=${encodeURIComponent(token)}`;
+  return `ws://${location.host}${BRIDGE_PATH}?token=${encodeURIComponent(token)}`;
 }

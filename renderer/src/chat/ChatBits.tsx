@@ -2,8 +2,7 @@
 // one-click "send as card" on a recommended style.
 import { useState } from 'react';
 import { useT } from '../i18n/useT.ts';
-import { useDesk } from '../state/store.ts';
-import { useChat } from './chatStore.ts';
+import { useChat, useDesk } from '../state/StoresProvider.tsx';
 
 export function UnreadBadge({ memberId }: { memberId: string }) {
   const t = useT();
@@ -19,9 +18,9 @@ export function UnreadBadge({ memberId }: { memberId: string }) {
 export function SendCardButton({ styleId }: { styleId: string }) {
   const t = useT();
   const memberId = useDesk((s) => s.memberId);
-  const api = useDesk((s) => s.api);
+  const sendCard = useChat((s) => s.sendCard);
   const [sent, setSent] = useState(false);
-  if (!memberId || !api) return null;
+  if (!memberId) return null;
   return (
     <button
       type="button"
@@ -30,7 +29,7 @@ export function SendCardButton({ styleId }: { styleId: string }) {
       disabled={sent}
       onClick={() => {
         setSent(true);
-        void api.sendMessage(memberId, { kind: 'product', styleId }).catch(() => setSent(false));
+        void sendCard(memberId, styleId).then((ok) => ok || setSent(false));
       }}
     >
       {sent ? t('chat.cardSent') : t('chat.sendCard')}

@@ -5,8 +5,8 @@ import type { ChatMessageView } from '../../../shared/deskApi.ts';
 import { formatPrice, formatTime } from '../format.ts';
 import { type MessageKey } from '../i18n/index.ts';
 import { useT } from '../i18n/useT.ts';
-import { useDesk } from '../state/store.ts';
-import { threadOf, useChat } from './chatStore.ts';
+import { useChat, useDesk } from '../state/StoresProvider.tsx';
+import { threadOf } from './chatStore.ts';
 
 const RECALL_MS = 2 * 60 * 1000;
 const QUICK: MessageKey[] = ['chat.quick.welcome', 'chat.quick.size', 'chat.quick.hold', 'chat.quick.thanks'];

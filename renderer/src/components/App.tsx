@@ -1,7 +1,7 @@
 // The desk: top bar, connection line, then three columns — arrivals, member, chat.
 import { useEffect } from 'react';
 import { useT } from '../i18n/useT.ts';
-import { useDesk } from '../state/store.ts';
+import { useClerk, useDesk, useStores } from '../state/StoresProvider.tsx';
 import { ArrivalsQueue } from './ArrivalsQueue.tsx';
 import { ChatPane } from './ChatPane.tsx';
 import { ConnectionBanner } from './ConnectionBanner.tsx';
@@ -9,7 +9,6 @@ import { MemberPanel } from './MemberPanel.tsx';
 import { TopBar } from './TopBar.tsx';
 import { ManagerView } from '../manager/ManagerView.tsx';
 import { ClerkBar } from '../signin/ClerkBar.tsx';
-import { useClerk } from '../signin/clerkStore.ts';
 import { SignIn } from '../signin/SignIn.tsx';
 import { SettingsDialog } from '../settings/SettingsDialog.tsx';
 import { Setup } from '../setup/Setup.tsx';
@@ -26,14 +25,12 @@ export function App() {
   const locale = useDesk((s) => s.locale);
   const ready = useDesk((s) => s.ready);
   const tick = useDesk((s) => s.tick);
-  const api = useDesk((s) => s.api);
   const clerkLoaded = useClerk((s) => s.loaded);
   const clerk = useClerk((s) => s.state);
   const switching = useClerk((s) => s.switching);
   const view = useClerk((s) => s.view);
   const identity = useDesk((s) => s.identity);
-
-  useEffect(() => (api ? useClerk.getState().init(api) : undefined), [api]);
+  const stores = useStores();
 
   useEffect(() => {
     document.documentElement.lang = locale;
@@ -50,8 +47,8 @@ export function App() {
     // ↑/↓ walk the arrivals and Enter claims from anywhere but a text field, so a clerk can work
     // the queue without reaching for the mouse.
     const onKey = (e: KeyboardEvent) => {
-      if (e.altKey || e.ctrlKey || e.metaKey || isTyping(e.target) || useClerk.getState().view !== 'desk') return;
-      const state = useDesk.getState();
+      if (e.altKey || e.ctrlKey || e.metaKey || isTyping(e.target) || stores.clerk.getState().view !== 'desk') return;
+      const state = stores.desk.getState();
       if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
         e.preventDefault();
         state.moveSelection(e.key === 'ArrowDown' ? 1 : -1);
@@ -67,7 +64,7 @@ export function App() {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  }, [stores]);
 
   // Issue 8: a desk that is not enrolled yet opens on the first-run setup screen. The settings
   // dialog is mounted in every state, so the tray's "Settings…" opens it before sign-in too.

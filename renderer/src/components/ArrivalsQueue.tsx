@@ -8,7 +8,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { VisitView } from '../../../shared/deskApi.ts';
 import { formatAge } from '../format.ts';
 import { useT } from '../i18n/useT.ts';
-import { useDesk } from '../state/store.ts';
+import { useDesk, useStores } from '../state/StoresProvider.tsx';
 import { UnreadBadge } from '../chat/ChatBits.tsx';
 import { SyncMark } from './SyncMark.tsx';
 import { TierBadge } from './TierBadge.tsx';
@@ -33,6 +33,7 @@ export function ArrivalsQueue() {
   const arrivals = useDesk((s) => s.arrivals);
   const selectedVisitId = useDesk((s) => s.selectedVisitId);
   const selectVisit = useDesk((s) => s.selectVisit);
+  const { desk } = useStores();
   const listRef = useRef<HTMLUListElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewHeight, setViewHeight] = useState(1200);
@@ -52,12 +53,12 @@ export function ArrivalsQueue() {
     // Scroll the selected row into view by its index (it may not be in the DOM yet).
     const list = listRef.current;
     if (!selectedVisitId || !list) return;
-    const index = useDesk.getState().arrivals.findIndex((v) => v.id === selectedVisitId);
+    const index = desk.getState().arrivals.findIndex((v) => v.id === selectedVisitId);
     if (index === -1) return;
     const top = index * ROW_PITCH;
     if (top < list.scrollTop) list.scrollTop = top;
     else if (top + ROW_HEIGHT > list.scrollTop + list.clientHeight) list.scrollTop = top + ROW_HEIGHT - list.clientHeight;
-  }, [selectedVisitId]);
+  }, [selectedVisitId, desk]);
 
   const waiting = arrivals.filter((v) => v.status === 'open').length;
   const { first, last } = windowOf(scrollTop, viewHeight, arrivals.length);

@@ -2,14 +2,13 @@
 // and the conversation of the member open in the centre column.
 import { useEffect } from 'react';
 import { ChatThread } from '../chat/ChatThread.tsx';
-import { useChat } from '../chat/chatStore.ts';
+import { useChat, useDesk, useStores } from '../state/StoresProvider.tsx';
 import '../chat/chat.css';
 import { useT } from '../i18n/useT.ts';
-import { useDesk } from '../state/store.ts';
 
 export function ChatPane() {
   const t = useT();
-  const api = useDesk((s) => s.api);
+  const { chat } = useStores();
   const memberId = useDesk((s) => s.memberId);
   const member = useDesk((s) => s.member);
   const openMember = useDesk((s) => s.openMember);
@@ -17,8 +16,8 @@ export function ChatPane() {
   const unseen = useChat((s) => s.unseen);
   const online = useChat((s) => (memberId ? (s.online[memberId] ?? s.page?.online ?? false) : false));
 
-  useEffect(() => (api ? useChat.getState().init(api) : undefined), [api]);
-  useEffect(() => useChat.getState().open(memberId), [memberId]);
+  // The conversation open is the member open in the centre column.
+  useEffect(() => chat.getState().open(memberId), [chat, memberId]);
   useEffect(() => {
     // Web shell (and Electron too): the count of unseen member messages in the window title.
     document.title = unseen > 0 ? `(${unseen}) ${t('app.title')}` : t('app.title');

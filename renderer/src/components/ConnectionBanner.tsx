@@ -1,7 +1,7 @@
 // The connection line under the top bar. It is always rendered with the same height, so going
 // offline changes its colour and words but never pushes the rest of the desk down.
 import { useT } from '../i18n/useT.ts';
-import { useDesk } from '../state/store.ts';
+import { useDesk } from '../state/StoresProvider.tsx';
 
 export function ConnectionBanner() {
   const t = useT();

@@ -4,7 +4,7 @@ import type { MemberView, VisitView } from '../../../shared/deskApi.ts';
 import { categoryName } from '../../../shared/reasons.ts';
 import { formatDate, formatPrice, formatWhen, initials } from '../format.ts';
 import { useT } from '../i18n/useT.ts';
-import { useDesk } from '../state/store.ts';
+import { useDesk } from '../state/StoresProvider.tsx';
 import { Recommendations } from './Recommendations.tsx';
 import { SyncMark } from './SyncMark.tsx';
 import { TierBadge } from './TierBadge.tsx';

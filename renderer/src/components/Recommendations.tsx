@@ -5,7 +5,7 @@ import { categoryName, formatReasons } from '../../../shared/reasons.ts';
 import { SendCardButton } from '../chat/ChatBits.tsx';
 import { formatPrice, nearSize } from '../format.ts';
 import { useT } from '../i18n/useT.ts';
-import { useDesk } from '../state/store.ts';
+import { useDesk } from '../state/StoresProvider.tsx';
 
 export function Recommendations({ recommendations, memberSize }: { recommendations: Recommendation[]; memberSize: number }) {
   const t = useT();

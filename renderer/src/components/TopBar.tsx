@@ -1,7 +1,7 @@
 // Top bar: which store and counter this is, member search over the desk's cache, language switch.
 import { useEffect, useRef, useState } from 'react';
 import { useT } from '../i18n/useT.ts';
-import { useDesk } from '../state/store.ts';
+import { useDesk } from '../state/StoresProvider.tsx';
 import { TierBadge } from './TierBadge.tsx';
 import { SettingsButton } from '../settings/SettingsDialog.tsx';
 

@@ -5,7 +5,7 @@ import type { VisitView } from '../../../shared/deskApi.ts';
 import type { Outcome } from '../../../shared/domain.ts';
 import { formatAge } from '../format.ts';
 import { useT } from '../i18n/useT.ts';
-import { useDesk } from '../state/store.ts';
+import { useDesk } from '../state/StoresProvider.tsx';
 import { SyncMark } from './SyncMark.tsx';
 
 const OUTCOMES: Outcome[] = ['purchased', 'tried', 'browsed'];

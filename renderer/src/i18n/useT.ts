@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { useDesk } from '../state/store.ts';
+import { useDesk } from '../state/StoresProvider.tsx';
 import { type Translate, translator } from './index.ts';
 
 /** The translate function for the clerk's current language. */

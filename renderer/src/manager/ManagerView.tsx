@@ -8,8 +8,7 @@ import { Tier } from '../../../shared/domain.ts';
 import { type ReportArgs, type VisitReport, type VisitTimeline, visitsCsv } from '../../../shared/kpis.ts';
 import type { MessageKey } from '../i18n/index.ts';
 import { useT } from '../i18n/useT.ts';
-import { useClerk } from '../signin/clerkStore.ts';
-import { useDesk } from '../state/store.ts';
+import { useClerk, useDesk, useDeskClient } from '../state/StoresProvider.tsx';
 import { HourChart } from './HourChart.tsx';
 import './manager.css';
 
@@ -30,7 +29,8 @@ type Filter = { clerkId: string; tier: string; outcome: string; served: string }
 
 export function ManagerView() {
   const t = useT();
-  const api = useDesk((s) => s.api);
+  // The report and the timeline are this view's own, kept by no store: asked of the client.
+  const api = useDeskClient();
   const locale = useDesk((s) => s.locale);
   const online = useDesk((s) => s.connection?.status);
   const clerks = useClerk((s) => s.clerks);
@@ -53,7 +53,7 @@ export function ManagerView() {
   }, [from, to, filter]);
 
   const load = useCallback(async () => {
-    if (!api || !(args.to > args.from)) return;
+    if (!(args.to > args.from)) return;
     setLoading(true);
     try {
       setReport(await api.managerReport(args));
@@ -97,7 +97,6 @@ export function ManagerView() {
   };
 
   const openTimeline = async (visitId: string) => {
-    if (!api) return;
     try {
       setTimeline(await api.managerTimeline(visitId));
     } catch (err) {

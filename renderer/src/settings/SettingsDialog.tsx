@@ -4,8 +4,8 @@
 import { useEffect, useRef, useState } from 'react';
 import { SOUNDS, type SoundName, UpdateChannel } from '../../../shared/settings.ts';
 import { useT } from '../i18n/useT.ts';
-import { useDesk } from '../state/store.ts';
-import { playSound, useSettings } from './settingsStore.ts';
+import { useDesk, useSettings, useStores } from '../state/StoresProvider.tsx';
+import { playSound } from './settingsStore.ts';
 import './settings.css';
 
 export function SettingsButton() {
@@ -29,7 +29,7 @@ export function SettingsDialog() {
   const view = useSettings((s) => s.view);
   const error = useSettings((s) => s.error);
   const saving = useSettings((s) => s.saving);
-  const { setOpen, update, checkForUpdates, installUpdate, diagnostics } = useSettings.getState();
+  const { setOpen, update, checkForUpdates, installUpdate, diagnostics } = useStores().settings.getState();
   const locale = useDesk((s) => s.locale);
   const identity = useDesk((s) => s.identity);
   const [channel, setChannel] = useState('');

@@ -1,17 +1,19 @@
-// Desk settings in the renderer (issue 8): the shell's SettingsView (settings, capabilities, update
-// state), the settings dialog's open flag, and the alert sound played on each arrival.
-import { create } from 'zustand';
+// Desk settings in the renderer: the shell's SettingsView (settings, capabilities, update state),
+// the settings dialog's open flag, and the alert sound played on each arrival. Created with the one
+// DeskClient (stores.ts); the chosen language is handed to the desk store through `applyLanguage`.
+import { createStore, type StoreApi } from 'zustand/vanilla';
 import { DeskSettings, inQuietHours, type SettingsPatch, type SettingsView, type SoundName } from '../../../shared/settings.ts';
 import type { DeskClient } from '../api/types.ts';
-import { useDesk } from '../state/store.ts';
 
 export interface SettingsUiState {
-  api: DeskClient | null;
   view: SettingsView | null;
   open: boolean;
   saving: boolean;
   error: string | null;
-  init(api: DeskClient): () => void;
+  /** Subscribes to the settings and arrival events and the shell's "Settings…", loads the settings; returns the unsubscribe. */
+  start(): () => void;
+  /** Events may have been lost (the client's `reset`): re-read the settings. */
+  reload(): void;
   setOpen(open: boolean): void;
   update(patch: SettingsPatch): Promise<boolean>;
   checkForUpdates(): Promise<void>;
@@ -36,82 +38,83 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function applyLanguage(view: SettingsView): void {
-  const language = view.settings.language;
-  if (language !== 'system' && useDesk.getState().locale !== language) useDesk.getState().setLocale(language);
-}
+export type SettingsStore = StoreApi<SettingsUiState>;
 
-export const useSettings = create<SettingsUiState>((set, get) => ({
-  api: null,
-  view: null,
-  open: false,
-  saving: false,
-  error: null,
-
-  init(api) {
-    set({ api });
+/**
+ * @param applyLanguage follows the language setting in the UI (the locale lives in the desk store).
+ */
+export function createSettingsStore(api: DeskClient, applyLanguage: (language: DeskSettings['language']) => void): SettingsStore {
+  return createStore<SettingsUiState>((set, get) => {
     const take = (view: SettingsView) => {
       set({ view });
-      applyLanguage(view);
+      applyLanguage(view.settings.language);
     };
-    const offs = [
-      api.on('settings', take),
-      // The arrival alert: the chosen sound at the chosen volume, never in quiet hours.
-      api.on('arrival', () => {
-        const s = get().view?.settings;
-        if (!s || inQuietHours(s.quietHours, new Date())) return;
-        playSound(s.sound, s.volume);
-      }),
-    ];
-    if (api.onShell) offs.push(api.onShell('openSettings', () => set({ open: true })));
-    void api.getSettings().then(take, () => {
-      // An older shell without settings: keep the defaults so the dialog can still show.
-      set({ view: null });
-    });
-    return () => offs.forEach((off) => off());
-  },
+    return {
+      view: null,
+      open: false,
+      saving: false,
+      error: null,
 
-  setOpen: (open) => set({ open, error: null }),
+      start() {
+        const offs = [
+          api.on('settings', take),
+          // The arrival alert: the chosen sound at the chosen volume, never in quiet hours.
+          api.on('arrival', () => {
+            const s = get().view?.settings;
+            if (!s || inQuietHours(s.quietHours, new Date())) return;
+            playSound(s.sound, s.volume);
+          }),
+        ];
+        if (api.onShell) offs.push(api.onShell('openSettings', () => set({ open: true })));
+        void api.getSettings().then(take, () => {
+          // An older shell without settings: keep the defaults so the dialog can still show.
+          set({ view: null });
+        });
+        return () => offs.forEach((off) => off());
+      },
 
-  async update(patch) {
-    const api = get().api;
-    if (!api) return false;
-    const current = get().view?.settings;
-    // Validate here too, so the form can say what is wrong before the shell refuses it.
-    if (current && !DeskSettings.safeParse({ ...current, ...patch }).success) {
-      set({ error: 'invalid' });
-      return false;
-    }
-    set({ saving: true, error: null });
-    try {
-      const view = await api.updateSettings(patch);
-      set({ view, saving: false });
-      applyLanguage(view);
-      return true;
-    } catch (error) {
-      set({ saving: false, error: message(error) });
-      return false;
-    }
-  },
+      reload() {
+        // A failed re-read keeps what the dialog shows.
+        void api.getSettings().then(take, () => {});
+      },
 
-  async checkForUpdates() {
-    const api = get().api;
-    if (!api) return;
-    try {
-      await api.checkForUpdates();
-      set({ view: await api.getSettings() });
-    } catch (error) {
-      set({ error: message(error) });
-    }
-  },
+      setOpen: (open) => set({ open, error: null }),
 
-  async installUpdate() {
-    await get().api?.installUpdate();
-  },
+      async update(patch) {
+        const current = get().view?.settings;
+        // Validate here too, so the form can say what is wrong before the shell refuses it.
+        if (current && !DeskSettings.safeParse({ ...current, ...patch }).success) {
+          set({ error: 'invalid' });
+          return false;
+        }
+        set({ saving: true, error: null });
+        try {
+          const view = await api.updateSettings(patch);
+          set({ view, saving: false });
+          applyLanguage(view.settings.language);
+          return true;
+        } catch (error) {
+          set({ saving: false, error: message(error) });
+          return false;
+        }
+      },
 
-  async diagnostics() {
-    const api = get().api;
-    if (!api) return '';
-    return api.getDiagnostics();
-  },
-}));
+      async checkForUpdates() {
+        try {
+          await api.checkForUpdates();
+          set({ view: await api.getSettings() });
+        } catch (error) {
+          set({ error: message(error) });
+        }
+      },
+
+      async installUpdate() {
+        await api.installUpdate();
+      },
+
+      async diagnostics() {
+        return api.getDiagnostics();
+      },
+    };
+  });
+}

@@ -6,7 +6,7 @@ import { type FormEvent, useState } from 'react';
 import { checkHqUrls, DeviceName, EnrollCode, type HqUrlsProblem } from '../../../shared/settings.ts';
 import { type Translate } from '../i18n/index.ts';
 import { useT } from '../i18n/useT.ts';
-import { useDesk } from '../state/store.ts';
+import { useDeskClient } from '../state/StoresProvider.tsx';
 import '../settings/settings.css';
 
 type Field = 'hqUrl' | 'code' | 'deviceName';
@@ -29,7 +29,7 @@ export function hqUrlsErrorText(t: Translate, p: HqUrlsProblem): string {
 
 export function Setup() {
   const t = useT();
-  const api = useDesk((s) => s.api);
+  const api = useDeskClient();
   const [hqUrls, setHqUrls] = useState('');
   const [hqProblem, setHqProblem] = useState<HqUrlsProblem | null>(null);
   const [code, setCode] = useState('');
@@ -40,7 +40,7 @@ export function Setup() {
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    if (!api || busy) return;
+    if (busy) return;
     const bad = new Set<Field>();
     const hq = checkHqUrls(hqUrls);
     setHqProblem(hq.ok ? null : hq);

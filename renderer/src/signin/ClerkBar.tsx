@@ -2,7 +2,7 @@
 // toggle between the desk and the store review. Also runs the inactivity lock.
 import { useEffect } from 'react';
 import { useT } from '../i18n/useT.ts';
-import { useClerk } from './clerkStore.ts';
+import { useClerk, useStores } from '../state/StoresProvider.tsx';
 
 const ACTIVITY = ['pointerdown', 'keydown', 'wheel', 'touchstart'] as const;
 
@@ -10,7 +10,7 @@ export function ClerkBar() {
   const t = useT();
   const state = useClerk((s) => s.state);
   const view = useClerk((s) => s.view);
-  const { setView, lock, signOut, setSwitching } = useClerk.getState();
+  const { setView, lock, signOut, setSwitching } = useStores().clerk.getState();
   const lockAfterMs = state?.lockAfterMs ?? 0;
   const signedIn = !!state?.clerk && !state.locked;
 

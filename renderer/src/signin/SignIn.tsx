@@ -4,8 +4,7 @@ import { type FormEvent, useEffect, useRef, useState } from 'react';
 import type { ClerkPublic } from '../../../shared/clerks.ts';
 import { useT } from '../i18n/useT.ts';
 import { SettingsButton } from '../settings/SettingsDialog.tsx';
-import { useDesk } from '../state/store.ts';
-import { useClerk } from './clerkStore.ts';
+import { useClerk, useDesk } from '../state/StoresProvider.tsx';
 import './signin.css';
 
 export function SignIn() {

@@ -1,4 +1,4 @@
-// Chat (issue 3): the store's conversations with their receipts, their messages (whole records as
+// Chat: the store's conversations with their receipts, their messages (whole records as
 // JSON, `n` = HQ's order in the conversation), HQ images already fetched, and images the clerk queued
 // while offline (uploaded when the outbox reaches their message).
 import { type Migration } from './types.ts';

@@ -1,4 +1,4 @@
-// Clerks (issue 5): the store's clerk list with their scrypt PIN hashes as HQ sent them (for offline
+// Clerks: the store's clerk list with their scrypt PIN hashes as HQ sent them (for offline
 // sign-in), and wrong-PIN counts per clerk so a lockout survives a restart of the desk.
 import { type Migration } from './types.ts';
 

@@ -1,7 +1,7 @@
 // Auto-update state for the settings screen, over electron-updater's generic provider: the feed is
-// <hqUrl>/updates/<channel>/ (HQ serves it: hq/http/updates.ts), one channel per chain. This module
+// <hqUrl>/updates/<channel>/ (HQ serves it: hq/edge/http/updates.ts), one channel per chain. This module
 // holds the state machine and takes the updater as an interface, so it is tested with a fake;
-// main.ts hands it electron-updater's autoUpdater. No `electron` import.
+// electron-main/main.ts hands it electron-updater's autoUpdater (the web shell: none). No `electron` import.
 import { type UpdateStatus, updateFeedUrl } from '../../shared/settings.ts';
 
 /** The part of electron-updater's AppUpdater used here. */

@@ -1,8 +1,9 @@
-// Electron main process: one desk window, the desk host (desk core + settings, enrollment, logs,
-// diagnostics, updates) hosted here, IPC to the renderer, a tray icon with the waiting and unread
-// counts. The decisions (window flags and remembered bounds, CSP, navigation/sender/permission
-// guards, argument validation, tray text, alert policy, token sealing, update state) live in small
-// pure modules next to this file and are unit-tested; this file only wires them to Electron.
+// Electron main process: the desk host (desk core + settings, enrollment, logs, diagnostics,
+// updates, from electron/host/ as the web shell has it) behind IPC, the desk window (window.ts), the
+// tray (tray.ts), native notifications, the app:// protocol. The decisions (window flags and
+// remembered bounds, CSP, navigation/sender/permission guards, argument validation, tray text, alert
+// policy, token sealing, update state) live in small pure modules — here when only Electron needs
+// them, in electron/host/ when both shells do — and are unit-tested; this folder wires them to Electron.
 //
 // Run: `npm run build:renderer && npm run build:electron && npx electron out/electron/main.cjs`
 // (scripts/start.ts does this when the Electron binary is present). Data folder: the folder of
@@ -12,27 +13,28 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { arch, homedir, release } from 'node:os';
 import { dirname, join } from 'node:path';
-import { app, BrowserWindow, ipcMain, type IpcMainInvokeEvent, Menu, nativeImage, net, Notification, protocol, safeStorage, screen, session, shell, Tray } from 'electron';
+import { app, type BrowserWindow, ipcMain, type IpcMainInvokeEvent, net, Notification, protocol, safeStorage, session } from 'electron';
 import { autoUpdater } from 'electron-updater';
+import { type ShellEvents } from '../../shared/bridge.ts';
 import { DESK_EVENT_NAMES, type DeskApi } from '../../shared/deskApi.ts';
 import { defaultSettingsFor, type SettingsView } from '../../shared/settings.ts';
 import { DeskCore, enroll } from '../desk/deskCore.ts';
+import { securityHeaders } from '../host/csp.ts';
+import { DeskHost } from '../host/deskHost.ts';
+import { COMMAND_CHANNELS, dispatchCommand, EVENT_CHANNEL_PREFIX, toErrorShape, validateInvoke } from '../host/ipcValidation.ts';
+import { createRotatingLog } from '../host/logs.ts';
+import { fileKeyBox } from '../host/secretBox.ts';
+import { mimeType, resolveStaticPath } from '../host/staticFiles.ts';
+import { createUpdateController, type UpdaterLike } from '../host/updater.ts';
 import { alertDecision } from './alertPolicy.ts';
 import { APP_ENTRY_URL, APP_HOST, APP_SCHEME } from './appOrigin.ts';
 import { setLinuxAutostart } from './autostart.ts';
 import { chatNotificationOpen, chatNotificationText, shouldNotifyChat } from './chatNotification.ts';
-import { securityHeaders } from './csp.ts';
-import { DeskHost } from './deskHost.ts';
-import { isAllowedNavigation, isTrustedSender, permissionDecision, windowOpenDecision } from './guards.ts';
-import { COMMAND_CHANNELS, dispatchCommand, EVENT_CHANNEL_PREFIX, type ShellEvents, toErrorShape, validateInvoke } from './ipcValidation.ts';
-import { createRotatingLog } from './logs.ts';
+import { isTrustedSender, permissionDecision } from './guards.ts';
 import { notificationText } from './notificationText.ts';
-import { fileKeyBox, safeStorageBox } from './secretBox.ts';
-import { mimeType, resolveStaticPath } from './staticFiles.ts';
-import { trayMenuLabels, trayText } from './trayText.ts';
-import { createUpdateController, type UpdaterLike } from './updater.ts';
-import { windowOptions } from './windowOptions.ts';
-import { debouncedSaver, loadWindowState, restoreBounds, saveWindowState } from './windowState.ts';
+import { safeStorageBox } from './safeStorageBox.ts';
+import { createDeskTray, type DeskTray } from './tray.ts';
+import { createDeskWindow, showWindow as raise } from './window.ts';
 
 // Bundled to out/electron/main.cjs; the renderer build sits next to it in out/renderer.
 const rendererDir = join(__dirname, '..', 'renderer');
@@ -45,7 +47,7 @@ protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standa
 
 let mainWindow: BrowserWindow | null = null;
 let host: DeskHost | null = null;
-let tray: Tray | null = null;
+let tray: DeskTray | null = null;
 let quitting = false;
 
 if (!app.requestSingleInstanceLock()) {
@@ -60,10 +62,7 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 function showWindow(): void {
-  if (!mainWindow) return;
-  if (mainWindow.isMinimized()) mainWindow.restore();
-  mainWindow.show();
-  mainWindow.focus();
+  raise(mainWindow);
 }
 
 function sendToRenderer(event: string, payload: unknown): void {
@@ -98,7 +97,7 @@ async function boot(): Promise<void> {
   const dataDir = configFromEnv ? dirname(configFromEnv) : app.getPath('userData');
   const log = createRotatingLog({ dir: join(dataDir, 'logs'), echo: process.env.FOOTFALL_VERBOSE ? (l) => console.log(l) : undefined });
   const fileBox = fileKeyBox(join(dataDir, 'desk.key'));
-  // The OS keychain when it really protects something; else the 0600 key file (see secretBox.ts).
+  // The OS keychain when it really protects something; else the 0600 key file (see host/secretBox.ts).
   const sealBox = safeStorageBox(safeStorage, process.platform) ?? fileBox;
   if (sealBox === fileBox) log.write('warn', 'safeStorage unavailable (no OS keyring): the device token is sealed with a key file');
 
@@ -150,62 +149,32 @@ async function boot(): Promise<void> {
 }
 
 function createWindow(dataDir: string): void {
-  const statePath = join(dataDir, 'window-state.json');
-  const displays = [screen.getPrimaryDisplay(), ...screen.getAllDisplays().filter((d) => d.id !== screen.getPrimaryDisplay().id)];
-  const bounds = restoreBounds(loadWindowState(statePath), displays.map((d) => d.workArea));
   const identity = host?.identity;
-  const base = windowOptions({ preloadPath, title: identity ? `Footfall · ${identity.storeName}` : 'Footfall', iconPath: join(iconDir, 'icon.png') });
-  mainWindow = new BrowserWindow({ ...base, x: bounds.x, y: bounds.y, width: bounds.width, height: bounds.height });
-  const win = mainWindow;
-  const saver = debouncedSaver((state) => saveWindowState(statePath, state), 500);
-  const remember = () => {
-    if (win.isDestroyed() || win.isMinimized()) return;
-    const b = win.getNormalBounds();
-    saver.schedule({ x: b.x, y: b.y, width: b.width, height: b.height, maximized: win.isMaximized() });
-  };
-  for (const event of ['resize', 'move', 'maximize', 'unmaximize'] as const) win.on(event as 'resize', remember);
-
-  const contents = win.webContents;
-  contents.on('will-navigate', (event, url) => {
-    if (!isAllowedNavigation(url)) event.preventDefault();
-  });
-  contents.on('will-redirect', (event, url) => {
-    if (!isAllowedNavigation(url)) event.preventDefault();
-  });
-  contents.on('will-attach-webview', (event) => event.preventDefault());
-  contents.setWindowOpenHandler(({ url }) => {
-    const decision = windowOpenDecision(url);
-    if (decision.openExternally) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
-  const startHidden = process.argv.includes('--hidden');
-  win.once('ready-to-show', () => {
-    if (bounds.maximized) win.maximize();
-    if (!startHidden) win.show();
-  });
-  win.on('close', (event) => {
-    remember();
-    saver.flush();
+  mainWindow = createDeskWindow({
+    statePath: join(dataDir, 'window-state.json'),
+    preloadPath,
+    iconPath: join(iconDir, 'icon.png'),
+    title: identity ? `Footfall · ${identity.storeName}` : 'Footfall',
+    startHidden: process.argv.includes('--hidden'),
     // The counter keeps listening for arrivals: closing the window hides it to the tray.
-    if (!quitting && tray) {
-      event.preventDefault();
-      win.hide();
-    }
+    hideOnClose: () => !quitting && tray !== null,
   });
-  win.on('closed', () => {
+  mainWindow.on('closed', () => {
     mainWindow = null;
   });
 }
 
 function createTray(): void {
-  try {
-    const image = nativeImage.createFromPath(join(iconDir, process.platform === 'darwin' ? 'trayTemplate.png' : 'tray.png'));
-    tray = new Tray(image.isEmpty() ? nativeImage.createEmpty() : image);
-  } catch {
-    tray = null; // Some Linux desktops have no tray; the window then closes as usual.
-    return;
-  }
-  tray.on('click', () => showWindow());
+  tray = createDeskTray(iconDir, {
+    open: () => showWindow(),
+    openSettings: () => {
+      showWindow();
+      const payload: ShellEvents['openSettings'] = {};
+      sendToRenderer('openSettings', payload);
+    },
+    quit: () => app.quit(),
+  });
+  if (!tray) return;
   if (host) updateTray(host.view());
   void refreshCounts();
 }
@@ -213,28 +182,8 @@ function createTray(): void {
 let counts = { unclaimed: 0, unread: 0 };
 function updateTray(_view?: SettingsView): void {
   if (!tray || !host) return;
-  const locale = nativeLocale();
   const connection = host.desk ? lastConnection : null;
-  const text = trayText({ ...counts, connection, storeName: host.identity?.storeName ?? null }, locale);
-  tray.setToolTip(text.tooltip);
-  if (process.platform === 'darwin') tray.setTitle(text.title);
-  app.setBadgeCount(counts.unclaimed + counts.unread);
-  const labels = trayMenuLabels(locale);
-  tray.setContextMenu(
-    Menu.buildFromTemplate([
-      { label: labels.open, click: () => showWindow() },
-      {
-        label: labels.settings,
-        click: () => {
-          showWindow();
-          const payload: ShellEvents['openSettings'] = {};
-          sendToRenderer('openSettings', payload);
-        },
-      },
-      { type: 'separator' },
-      { label: labels.quit, click: () => app.quit() },
-    ]),
-  );
+  tray.show({ ...counts, connection, storeName: host.identity?.storeName ?? null }, nativeLocale());
 }
 
 let lastConnection: 'online' | 'connecting' | 'offline' | null = null;
@@ -327,7 +276,7 @@ function forwardEvents(desk: DeskHost): void {
     });
     note.show();
   });
-  // A member's chat message while the window is not focused: a native notification (issue 3).
+  // A member's chat message while the window is not focused: a native notification.
   desk.on('chat', ({ memberId, incoming }) => {
     if (!shouldNotifyChat(incoming, mainWindow?.isFocused() ?? false)) return;
     if (!alertDecision(desk.currentSettings(), new Date(), Notification.isSupported()).notify) return;

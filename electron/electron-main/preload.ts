@@ -1,10 +1,11 @@
 // The preload exposes exactly DeskApi to the page as `window.footfall` — nothing of ipcRenderer
 // itself, so a compromised page can call only the desk's commands with schema-checked arguments.
-// Channel names come from the allowlists in ipcValidation.ts (derived from shared/deskApi.ts).
+// Channel names come from the allowlists in electron/host/ipcValidation.ts (derived from shared/deskApi.ts
+// and shared/bridge.ts).
 // Bundled to CJS with its imports inlined: a sandboxed preload can require only 'electron'.
 import { contextBridge, ipcRenderer } from 'electron';
 import { DESK_COMMAND_NAMES, type DeskErrorShape } from '../../shared/deskApi.ts';
-import { COMMAND_CHANNEL_PREFIX, EVENT_CHANNEL_PREFIX, isEventName } from './ipcValidation.ts';
+import { COMMAND_CHANNEL_PREFIX, EVENT_CHANNEL_PREFIX, isEventName } from '../host/ipcValidation.ts';
 
 type Reply = { ok: true; result: unknown } | { ok: false; error: DeskErrorShape };
 

@@ -57,11 +57,11 @@ export function isTrustedSender(sender: SenderInfo, windowContentsId: number | n
 
 /**
  * Permission requests (camera, geolocation, notifications, clipboard, …): denied by default.
- * The desk needs none of them — native notifications come from the main process — so the allowlist
- * is empty; a future need (e.g. a barcode camera) goes here explicitly, for our origin only.
+ * Native notifications come from the main process, so the page needs only one:
+ * 'clipboard-sanitized-write', for the settings screen's "copy diagnostics" (already redacted
+ * text) — write-only, sanitized by Chromium, and for our origin only. A future need (e.g. a barcode
+ * camera) goes here explicitly, for our origin only.
  */
-// Issue 8: 'clipboard-sanitized-write' lets the settings screen's "copy diagnostics" put (already
-// redacted) text on the clipboard — write-only, sanitized by Chromium, and for our origin only.
 const ALLOWED_PERMISSIONS: ReadonlySet<string> = new Set<string>(['clipboard-sanitized-write']);
 
 export function permissionDecision(permission: string, requestingUrl: string, appOrigin: string = APP_ORIGIN): boolean {

@@ -2,13 +2,14 @@
 // sealed, as `{ box, data }` (data is base64), never in plain text.
 //
 //   safeStorage  — Electron's safeStorage (the OS keychain: DPAPI on Windows, Keychain on macOS,
-//                  libsecret/kwallet on Linux). Built in electron/shell/main.ts from this interface.
+//                  libsecret/kwallet on Linux): electron/electron-main/safeStorageBox.ts, over this
+//                  interface.
 //   aes-gcm-file — AES-256-GCM with a random key in a 0600 file next to the config: for the web
 //                  shell and plain Node (start.ts), and the fallback on a Linux desktop with no
 //                  keyring (safeStorage's "basic_text" backend is only obfuscation with a fixed key).
 //                  It keeps the token out of backups and casual copies of desk.json, not from a user
 //                  who can read the key file — say so to whoever picks it.
-// No `electron` import: tests use the AES-GCM box for real.
+// Plain Node (no `electron` import): both shells and the tests use the AES-GCM box for real.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -65,26 +66,4 @@ export function fileKeyBox(keyPath: string): SecretBox {
     // Windows has no POSIX modes; the file sits in the user's own profile folder.
   }
   return aesGcmBox(key, 'aes-gcm-file');
-}
-
-/** The subset of Electron's safeStorage the box needs (main.ts passes the real one). */
-export interface SafeStorageLike {
-  isEncryptionAvailable(): boolean;
-  encryptString(plain: string): Buffer;
-  decryptString(encrypted: Buffer): string;
-  getSelectedStorageBackend?(): string;
-}
-
-/**
- * A box over Electron's safeStorage, or null when it cannot protect anything: encryption not
- * available, or on Linux the "basic_text" backend (no keyring: a hard-coded key, obfuscation only).
- */
-export function safeStorageBox(safeStorage: SafeStorageLike, platform: NodeJS.Platform): SecretBox | null {
-  if (!safeStorage.isEncryptionAvailable()) return null;
-  if (platform === 'linux' && safeStorage.getSelectedStorageBackend?.() === 'basic_text') return null;
-  return {
-    kind: 'safeStorage',
-    seal: (plain) => safeStorage.encryptString(plain).toString('base64'),
-    open: (sealed) => safeStorage.decryptString(Buffer.from(sealed, 'base64')),
-  };
 }

@@ -1,6 +1,6 @@
 // The desk's enrollment, kept between starts in desk.json: which HQ, which store and device, and
-// the device token — sealed by a SecretBox (secretBox.ts: Electron safeStorage, or AES-GCM with a
-// 0600 key file for the web shell), never stored in plain text. Written after enrolling (the setup
+// the device token — sealed by a SecretBox (secretBox.ts: AES-GCM with a 0600 key file for the web
+// shell, or Electron's safeStorage, electron-main/safeStorageBox.ts), never stored in plain text. Written after enrolling (the setup
 // screen, or scripts/start.ts); read by start.ts and by the Electron main process. Plain Node.
 //
 // A file from before sealing (a plain `token`) is still read, and sealed on the next write. So is a

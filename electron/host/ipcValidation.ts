@@ -2,6 +2,7 @@
 // the web shell's WebSocket bridge): a command name must be one of DeskCommands and its arguments
 // must match that command's schema. Whatever the page sends is untrusted until it passes here.
 // No `electron` import: the web shell and unit tests use this module in plain Node.
+import { SHELL_EVENT_NAMES, type ShellEventName } from '../../shared/bridge.ts';
 import { DESK_COMMAND_NAMES, DESK_EVENT_NAMES, type DeskApi, type DeskCommandName, type DeskCoreApi, DeskError, DeskCommands, type DeskErrorShape, type DeskEventName } from '../../shared/deskApi.ts';
 import { describeIssues } from '../../shared/protocol.ts';
 
@@ -9,20 +10,7 @@ import { describeIssues } from '../../shared/protocol.ts';
 export const COMMAND_CHANNEL_PREFIX = 'footfall:cmd:';
 export const EVENT_CHANNEL_PREFIX = 'footfall:ev:';
 
-/**
- * Events the shell itself sends, besides DeskEvents. `openVisit` is sent when the clerk clicks an
- * arrival notification (with the visit) or a chat notification (`visitId` null), so the renderer
- * opens that member. The renderer knows it by the same name
- * (renderer/src/api/types.ts) — the two folders may not import each other.
- */
-export const SHELL_EVENT_NAMES = ['openVisit', 'openSettings'] as const;
-export type ShellEventName = (typeof SHELL_EVENT_NAMES)[number];
-export interface ShellEvents {
-  openVisit: { visitId: string | null; memberId: string };
-  /** The tray menu's "Settings…" (issue 8). */
-  openSettings: Record<string, never>;
-}
-
+// The event channels carry DeskEvents and the shell's own events (ShellEvents, shared/bridge.ts).
 export const COMMAND_CHANNELS: readonly string[] = DESK_COMMAND_NAMES.map((n) => COMMAND_CHANNEL_PREFIX + n);
 export const EVENT_CHANNELS: readonly string[] = [...DESK_EVENT_NAMES, ...SHELL_EVENT_NAMES].map((n) => EVENT_CHANNEL_PREFIX + n);
 

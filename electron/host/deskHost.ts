@@ -18,6 +18,7 @@ import {
   type DeskIdentity,
   SHELL_COMMAND_NAMES,
 } from '../../shared/deskApi.ts';
+import { Emitter } from '../../shared/emitter.ts';
 import { describeIssues, type EnrollResponse } from '../../shared/protocol.ts';
 import { type DeskSettings, EnrollArgs, type SettingsPatch, SettingsPatch as SettingsPatchSchema, type SettingsView, type ShellCapabilities, type UpdateStatus } from '../../shared/settings.ts';
 import { type DeskConfig, readDeskConfig, storedConfigIsOld, storedTokenBox, writeDeskConfig } from './deskConfig.ts';
@@ -94,7 +95,8 @@ export class DeskHost {
   private core: HostedCore | null = null;
   private config: DeskConfig | null = null;
   private settings: DeskSettings;
-  private readonly listeners = new Map<DeskEventName, Set<(payload: unknown) => void>>();
+  /** The host's DeskEvents: the core's, forwarded while one is attached, plus its own (settings, reset on enrollment). */
+  private readonly events: Emitter<DeskEvents>;
   private coreOffs: Array<() => void> = [];
   private enrolling: Promise<DeskIdentity> | null = null;
   private readonly now: () => number;
@@ -103,6 +105,7 @@ export class DeskHost {
 
   constructor(private readonly opts: DeskHostOptions) {
     this.now = opts.now ?? Date.now;
+    this.events = new Emitter<DeskEvents>((event, error) => opts.log.write('warn', `'${event}' listener threw`, { error: (error as Error).message }));
     this.settings = loadSettings(opts.settingsPath, opts.defaultSettings);
     this.api = this.buildApi();
   }
@@ -140,16 +143,12 @@ export class DeskHost {
   /** Push the settings view to the UI (e.g. after the updater's state changed). */
   publishSettings(): void {
     const view = this.view();
-    this.emit('settings', view);
+    this.events.emit('settings', view);
     this.opts.onSettingsChanged?.(view);
   }
 
   on<E extends DeskEventName>(event: E, listener: (payload: DeskEvents[E]) => void): () => void {
-    let set = this.listeners.get(event);
-    if (!set) this.listeners.set(event, (set = new Set()));
-    const l = listener as (payload: unknown) => void;
-    set.add(l);
-    return () => set.delete(l);
+    return this.events.on(event, listener);
   }
 
   async close(): Promise<void> {
@@ -208,7 +207,7 @@ export class DeskHost {
       this.attach(config);
       this.opts.updates.configure(this.updateBase(), this.settings.updateChannel);
       this.opts.log.write('info', 'enrolled', { storeId: answer.storeId, deviceId: answer.deviceId });
-      this.emit('reset', { at: this.now() });
+      this.events.emit('reset', { at: this.now() });
       this.publishSettings();
       return this.identityOf(config);
     })();
@@ -258,18 +257,13 @@ export class DeskHost {
     this.core = core;
     this.config = config;
     if (this.settings.hqUrls.length === 0) this.settings = { ...this.settings, hqUrls: [...config.hqUrls] };
-    this.coreOffs = DESK_EVENT_NAMES.filter((e) => e !== 'settings').map((event) => core.on(event, (payload) => this.emit(event, payload)));
+    // The host answers 'settings' itself; everything else the core says is passed on as it is.
+    this.coreOffs = DESK_EVENT_NAMES.filter((e) => e !== 'settings').map((event) => this.forward(core, event));
     core.start();
   }
 
-  private emit(event: DeskEventName, payload: unknown): void {
-    for (const l of this.listeners.get(event) ?? []) {
-      try {
-        l(payload);
-      } catch (error) {
-        this.opts.log.write('warn', `'${event}' listener threw`, { error: (error as Error).message });
-      }
-    }
+  private forward<E extends DeskEventName>(core: HostedCore, event: E): () => void {
+    return core.on(event, (payload) => this.events.emit(event, payload));
   }
 
   private buildApi(): DeskApi {

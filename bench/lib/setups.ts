@@ -1,0 +1,211 @@
+// HQ set-ups the fan-out and capacity benches compare in one run, side by side:
+//   sqlite — one node on a SQLite file, in-memory bus (the embedded default);
+//   pg1    — one node on PostgreSQL, in-memory bus;
+//   pg2    — two nodes on one PostgreSQL schema, NATS between them; the desks of every store are
+//            split over the two nodes (desk d → node d mod 2) and ingest goes to both.
+// Each PostgreSQL set-up gets a fresh schema (dropped at the end) and, for NATS, a subject prefix
+// of its own. BENCH_SETUPS=sqlite,pg2 picks set-ups; BENCH_PG_URL / BENCH_NATS_URL point at the
+// servers (default the local test ones).
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { type Child, cpuSecondsOf, forkChild } from './proc.ts';
+import { type BenchChainOptions } from './seed.ts';
+
+export type SetupName = 'sqlite' | 'pg1' | 'pg2';
+export const ALL_SETUPS: readonly SetupName[] = ['sqlite', 'pg1', 'pg2'];
+export const SETUP_LABEL: Record<SetupName, string> = {
+  sqlite: 'SQLite, 1 node',
+  pg1: 'PostgreSQL, 1 node',
+  pg2: 'PostgreSQL + NATS, 2 nodes',
+};
+const NODES: Record<SetupName, number> = { sqlite: 1, pg1: 1, pg2: 2 };
+
+/** BENCH_SETUPS (comma-separated), default all three, in the canonical order. */
+export function setupsFromEnv(env = process.env.BENCH_SETUPS): SetupName[] {
+  const asked = env?.split(',').map((s) => s.trim()).filter(Boolean);
+  if (!asked?.length) return [...ALL_SETUPS];
+  const unknown = asked.filter((s) => !ALL_SETUPS.includes(s as SetupName));
+  if (unknown.length) throw new Error(`BENCH_SETUPS: unknown set-up(s) ${unknown.join(', ')} (known: ${ALL_SETUPS.join(', ')})`);
+  return ALL_SETUPS.filter((s) => asked.includes(s));
+}
+
+export const benchPgUrl = () => process.env.BENCH_PG_URL ?? process.env.FOOTFALL_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const benchNatsUrl = () => process.env.BENCH_NATS_URL ?? 'nats://127.0.0.1:4222';
+
+/**
+ * Measurement order of the set-ups in round `r`: forward in even rounds, backward in odd ones
+ * (A B C, C B A, …), so a drift in the machine's load over the run falls on every set-up alike.
+ */
+export function roundOrder<T>(items: readonly T[], r: number): T[] {
+  return r % 2 === 0 ? [...items] : [...items].reverse();
+}
+
+async function withPg<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: benchPgUrl() });
+  c.on('error', () => undefined);
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
+/** CPU seconds of a process so far, or null when it is gone. */
+function cpuOrNull(pid: number): number | null {
+  try {
+    return cpuSecondsOf(pid);
+  } catch {
+    return null;
+  }
+}
+
+/** The NATS server's pid on this machine (to read its CPU), or null. */
+function natsServerPid(): number | null {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'nats-server') return Number(entry);
+    } catch {
+      /* gone */
+    }
+  }
+  return null;
+}
+
+export interface CpuSnapshot {
+  at: number;
+  nodes: number[];
+  backends: Map<number, number>;
+  nats: number | null;
+}
+
+/** CPU used between two snapshots, as cores (CPU seconds per second). */
+export interface CpuUse {
+  /** Per HQ node. */
+  nodes: number[];
+  /** This set-up's PostgreSQL backends (the connections of its nodes' pools). */
+  pg: number;
+  /** The NATS server (shared with anything else using it). */
+  nats: number | null;
+}
+
+export class HqSetup {
+  readonly nodes: Child[] = [];
+  urls: string[] = [];
+  key = '';
+  seedMs = 0;
+  private backendPids: number[] = [];
+  private natsPid: number | null = null;
+
+  private constructor(
+    readonly name: SetupName,
+    readonly schema: string | null,
+  ) {}
+
+  get label(): string {
+    return SETUP_LABEL[this.name];
+  }
+
+  /** Starts the set-up's nodes (the first one seeds `chain`). */
+  static async start(name: SetupName, chain: BenchChainOptions, opts: { cpuProfDir?: string } = {}): Promise<HqSetup> {
+    const tag = randomBytes(4).toString('hex');
+    const setup = new HqSetup(name, name === 'sqlite' ? null : `bench_${name}_${tag}`);
+    const cluster = NODES[name] > 1;
+    try {
+      for (let i = 0; i < NODES[name]; i++) {
+        const node = forkChild('hq', opts);
+        setup.nodes.push(node);
+        const info = await node.call<{ url: string; integrationKey: string; seedMs: number }>('init', {
+          ...chain,
+          seedChain: i === 0,
+          nodeId: `${name}-node${i + 1}`,
+          ...(setup.schema ? { pgUrl: benchPgUrl(), pgSchema: setup.schema } : {}),
+          ...(cluster ? { natsUrl: benchNatsUrl(), natsPrefix: `bench${tag}` } : {}),
+        });
+        setup.urls.push(info.url);
+        if (i === 0) {
+          setup.key = info.integrationKey;
+          setup.seedMs = info.seedMs;
+        }
+      }
+      if (cluster) setup.natsPid = natsServerPid();
+    } catch (err) {
+      await setup.stop();
+      throw err;
+    }
+    return setup;
+  }
+
+  get pids(): number[] {
+    return this.nodes.map((n) => n.pid);
+  }
+
+  /** The node a desk connects to: desk d of every store → node d mod N (a store's desks are split). */
+  nodeOfDesk(_store: number, desk: number): number {
+    return desk % this.urls.length;
+  }
+
+  /** The node single arrivals of a store are posted to (the arrivals child's rule). */
+  nodeOfStore(store: number): number {
+    return store % this.urls.length;
+  }
+
+  async cpuSnapshot(): Promise<CpuSnapshot> {
+    if (this.schema) this.backendPids = (await Promise.all(this.nodes.map((n) => n.call<number[]>('backendPids')))).flat();
+    const backends = new Map<number, number>();
+    for (const pid of this.backendPids) {
+      const s = cpuOrNull(pid);
+      if (s !== null) backends.set(pid, s);
+    }
+    return { at: performance.now(), nodes: this.pids.map((p) => cpuOrNull(p) ?? 0), backends, nats: this.natsPid ? cpuOrNull(this.natsPid) : null };
+  }
+
+  static cpuUse(a: CpuSnapshot, b: CpuSnapshot): CpuUse {
+    const secs = (b.at - a.at) / 1000;
+    let pgSecs = 0;
+    // A backend opened during the window counts from zero (its CPU is nearly all inside it).
+    for (const [pid, s] of b.backends) pgSecs += s - (a.backends.get(pid) ?? 0);
+    return {
+      nodes: b.nodes.map((s, i) => (s - a.nodes[i]!) / secs),
+      pg: pgSecs / secs,
+      nats: a.nats !== null && b.nats !== null ? (b.nats - a.nats) / secs : null,
+    };
+  }
+
+  /** Stops every node (the first last: it seeded), then drops the schema. */
+  async stop(): Promise<void> {
+    for (const n of [...this.nodes].reverse()) await n.stop();
+    if (this.schema) await withPg((c) => c.query(`DROP SCHEMA IF EXISTS ${this.schema} CASCADE`)).catch(() => undefined);
+  }
+}
+
+/**
+ * Measured windows for the profile summary (bench/profile.ts): with BENCH_PROFILE set, each bench
+ * writes `<dir>/<bench>-windows.json` naming every set-up's HQ pids and the CLOCK_MONOTONIC
+ * microseconds (the clock of V8's .cpuprofile timestamps) of its measured windows.
+ */
+export class WindowLog {
+  private readonly setups: Record<string, { pids: number[]; windows: [number, number][] }> = {};
+
+  constructor(
+    private readonly bench: string,
+    private readonly dir: string | undefined,
+  ) {}
+
+  static nowUs(): number {
+    return Number(process.hrtime.bigint() / 1000n);
+  }
+
+  add(setup: HqSetup, startUs: number, endUs: number): void {
+    const s = (this.setups[setup.name] ??= { pids: setup.pids, windows: [] });
+    s.windows.push([startUs, endUs]);
+  }
+
+  write(): void {
+    if (!this.dir) return;
+    writeFileSync(join(this.dir, `${this.bench}-windows.json`), JSON.stringify({ bench: this.bench, setups: this.setups }, null, 1));
+  }
+}

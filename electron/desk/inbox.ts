@@ -1,0 +1,153 @@
+// The inbox: HQ's `ev` and `cmdAck` frames in, a change set out.
+//
+// Invariant: a batch commits in one transaction or not at all (applyBatch) — each event still
+// moving the position in order (sync.ts), never past a gap — so after any failure the position says
+// exactly what the cache holds and resuming replays exactly what is missing. What a committed batch
+// changed is then a plain value (changeSet, pure): the desk core turns it into views and events.
+// Nothing here emits or keeps state.
+import type { CmdAckFrame, CommandType, EvFrame, Position } from '../../shared/protocol.ts';
+import type { CacheQueries, OutboxOp } from './cache/queries.ts';
+import { memberOfSubject } from './chat/views.ts';
+import { applyEvent, type ApplyOutcome } from './sync.ts';
+
+export type InboxFrame = EvFrame | CmdAckFrame;
+
+/** What happened to one frame of a committed batch. */
+export type FrameOutcome = { ev: EvFrame; out: ApplyOutcome } | { ack: CmdAckFrame; op: OutboxOp; settled: boolean };
+
+export type AppliedBatch =
+  /** Committed. `failure`: an event could not be applied; the ones before it are in. */
+  | { committed: true; outcomes: FrameOutcome[]; failure: Error | null }
+  /** Nothing of the batch was applied. `cause` says why (SQLite rolls back by itself on SQLITE_FULL, and the commit then fails with "no transaction is active": the event's own error is the cause). */
+  | { committed: false; cause: unknown; error: unknown };
+
+/**
+ * Applies a batch of frames in one transaction, in arrival order: events through applyEvent (a
+ * savepoint each), acks through settleAck. Stops at a gap and at an event that fails.
+ */
+export function applyBatch(q: CacheQueries, frames: readonly InboxFrame[]): AppliedBatch {
+  const outcomes: FrameOutcome[] = [];
+  let failure: Error | null = null;
+  try {
+    q.tx(() => {
+      for (const f of frames) {
+        if (f.t === 'cmdAck') {
+          const settled = settleAck(q, f);
+          if (settled) outcomes.push({ ack: f, ...settled });
+          continue;
+        }
+        let out;
+        try {
+          out = applyEvent(q, f); // joins this transaction (a savepoint per event)
+        } catch (err) {
+          failure = err as Error;
+          return;
+        }
+        outcomes.push({ ev: f, out });
+        if (out.kind === 'gap') return; // never apply past a hole
+      }
+    });
+  } catch (err) {
+    return { committed: false, cause: failure ?? err, error: err };
+  }
+  return { committed: true, outcomes, failure };
+}
+
+/**
+ * Settles an op HQ answered, inside the batch's transaction. Null when it was already settled by
+ * its event; `settled` when it left the outbox (its effect is in the confirmed state).
+ */
+export function settleAck(q: CacheQueries, ack: CmdAckFrame): { op: OutboxOp; settled: boolean } | null {
+  const op = q.getOp(ack.opId);
+  if (!op) return null; // already settled by its event
+  if (ack.status === 'rejected') {
+    q.markRejected(op.opId, ack.rejection ?? { code: 'invalid', message: 'HQ refused this action' });
+    return { op, settled: false };
+  }
+  if (ack.status === 'duplicate' || ack.seq == null || ack.seq <= q.getPosition().seq) {
+    // duplicate: HQ applied it on an earlier send; its event was delivered or will be replayed.
+    q.deleteOp(op.opId);
+    return { op, settled: true };
+  }
+  // ok, but its event is still on the way: keep overlaying until it is applied.
+  q.markAcked(op.opId, ack.seq);
+  return { op, settled: false };
+}
+
+/** Something listeners hear about, in the order HQ's frames said it. */
+export type Notice =
+  /** HQ answered a local action on this visit: its view changed; `confirmed` true/false sets whether HQ confirmed it, null leaves that as it was. */
+  | { t: 'answered'; visitId: string; confirmed: boolean | null }
+  /** A new visit (raise an alert unless this process already did). */
+  | { t: 'arrival'; visitId: string }
+  | { t: 'member'; memberId: string }
+  /** A conversation changed; `messageId` is the new member message when `incoming`. */
+  | { t: 'chat'; memberId: string; messageId: string | null; incoming: boolean };
+
+/** What a committed batch changed. */
+export interface InboxChange {
+  notices: Notice[];
+  /** Visits to show again once the batch is done, in first-change order. */
+  visits: string[];
+  /** Conversations to show again once the batch is done (an ack of a chat op). */
+  chats: string[];
+  /** Ops settled or refused: no longer in flight on this link. */
+  answered: string[];
+  /** Ops HQ refused, for the log. */
+  rejected: { type: CommandType; subject: string; message: string }[];
+  /** The store's clerk list changed at HQ: refetch it. */
+  clerks: boolean;
+  /** Event frames looked at (applied, duplicate or the gap). */
+  events: number;
+  applied: number;
+  duplicates: number;
+  /** The highest seq applied (0: none). */
+  head: number;
+  /** Events skipped ahead: nothing after `position` was applied; resume from it. */
+  gap: { position: Position; got: { epoch: string; seq: number } } | null;
+}
+
+/** Folds a committed batch's outcomes into what it changed. Pure. */
+export function changeSet(outcomes: readonly FrameOutcome[]): InboxChange {
+  const c: InboxChange = { notices: [], visits: [], chats: [], answered: [], rejected: [], clerks: false, events: 0, applied: 0, duplicates: 0, head: 0, gap: null };
+  const visits = new Set<string>();
+  const chats = new Set<string>();
+  for (const o of outcomes) {
+    if ('ack' in o) {
+      const { ack, op, settled } = o;
+      c.answered.push(ack.opId);
+      if (ack.status === 'rejected') c.rejected.push({ type: op.type, subject: op.visitId, message: ack.rejection?.message ?? '' });
+      const chatMember = memberOfSubject(op.visitId);
+      if (chatMember) chats.add(chatMember);
+      else {
+        c.notices.push({ t: 'answered', visitId: op.visitId, confirmed: ack.status === 'rejected' ? false : settled ? true : null });
+        visits.add(op.visitId);
+      }
+      continue;
+    }
+    const { out } = o;
+    c.events++;
+    if (out.kind === 'duplicate') {
+      c.duplicates++;
+      continue;
+    }
+    if (out.kind === 'gap') {
+      c.gap = { position: out.position, got: out.got };
+      break;
+    }
+    c.applied++;
+    c.head = Math.max(c.head, out.seq);
+    if (out.settledOpId) {
+      c.answered.push(out.settledOpId);
+      for (const id of out.visitIds) c.notices.push({ t: 'answered', visitId: id, confirmed: true });
+    }
+    for (const id of out.visitIds) visits.add(id);
+    if (out.arrivalVisitId) c.notices.push({ t: 'arrival', visitId: out.arrivalVisitId });
+    for (const memberId of out.memberIds) c.notices.push({ t: 'member', memberId });
+    if (out.clerks) c.clerks = true;
+    if (out.chat) c.notices.push({ t: 'chat', memberId: out.chat.memberId, messageId: out.chat.incoming ? out.chat.messageId : null, incoming: out.chat.incoming });
+  }
+  c.visits = [...visits];
+  c.chats = [...chats];
+  return c;
+}

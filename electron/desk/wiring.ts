@@ -1,0 +1,179 @@
+// How the desk core's modules are put together. Each module gets what it needs of the others as
+// callbacks made here, so none imports another in a circle: results go down as values (a change
+// set, a view, an opId), events come up to these callbacks, and the ones the UI hears are emitted
+// here on the core's one emitter. The façade (deskCore.ts) only checks arguments and delegates.
+import type { DeskEvents, VisitView } from '../../shared/deskApi.ts';
+import { DEFAULT_LOCK_AFTER_MS } from '../../shared/clerks.ts';
+import type { Actor } from '../../shared/domain.ts';
+import type { Emitter } from '../../shared/emitter.ts';
+import type { CacheQueries } from './cache/queries.ts';
+import type { Salvage } from './cache/recover.ts';
+import { Conversations } from './chat/conversations.ts';
+import { chatSubject } from './chat/views.ts';
+import { ClerkDesk } from './clerks/clerkDesk.ts';
+import { ManagerReports } from './clerks/managerReports.ts';
+import { ManagerView } from './clerks/managerView.ts';
+import { ConnectionTracker } from './connection.ts';
+import { Counts, type AttentionCounts } from './counts.ts';
+import { firstIndex, HqAddresses } from './hqAddresses.ts';
+import type { InboxChange } from './inbox.ts';
+import { Outbox } from './outbox.ts';
+import { Session, type DeskStats } from './session.ts';
+import { Retention } from './upkeep/retention.ts';
+import { StorageGuard } from './upkeep/storageGuard.ts';
+import { Visits } from './visits.ts';
+
+export interface DeskOptions {
+  dbPath: string;
+  /**
+   * HQ's addresses (its nodes, or a load balancer; at least one). The link starts at a random one
+   * and fails over round-robin; HTTP calls go to the address of the last good link.
+   */
+  hqUrls: readonly string[];
+  token: string;
+  reconnect?: { minMs: number; maxMs: number };
+  /** Jitter source (reconnect backoff, the first address); injectable for tests. */
+  random?: () => number;
+  silenceMs?: number;
+  ackEveryMs?: number;
+  /** Visits, notes and chat older than this many days are purged from the cache (default 30). */
+  retentionDays?: number;
+  /** How often the purge runs (default hourly; the first run is a minute after open, or sooner). */
+  purgeEveryMs?: number;
+  log?: (line: string) => void;
+  /** Inactivity before the UI locks the desk (default 5 min; 0 = never). */
+  lockAfterMs?: number;
+}
+
+/** DeskEvents plus what only the hosting shell listens to: the counts for its tray, badge or title. */
+export interface DeskCoreEvents extends DeskEvents {
+  counts: AttentionCounts;
+}
+
+export interface DeskParts {
+  guard: StorageGuard;
+  retention: Retention;
+  session: Session;
+  outbox: Outbox;
+  visits: Visits;
+  chat: Conversations;
+  clerks: ClerkDesk;
+  manager: ManagerView;
+  counts: Counts;
+  connection: ConnectionTracker;
+}
+
+export interface WireInput {
+  opts: DeskOptions;
+  q: CacheQueries;
+  salvage: Salvage | null;
+  events: Emitter<DeskCoreEvents>;
+  stats: DeskStats;
+  log: (line: string) => void;
+}
+
+export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): DeskParts {
+  const { token } = opts;
+  const hq = new HqAddresses(opts.hqUrls, firstIndex(opts.hqUrls.length, opts.random));
+  const self = (): Actor => ({ deviceId: q.getIdentity()?.deviceId ?? 'this-desk', deviceName: q.getIdentity()?.deviceName ?? 'This desk' });
+  const live = () => session.live;
+  /** A clerk action was queued and shown: the queued count, the counts and (when live) HQ follow. */
+  const queued = () => {
+    connection.refresh();
+    counts.refresh();
+    outbox.flushIfLive();
+  };
+
+  const guard = new StorageGuard(q, { log, changed: () => connection.refresh() });
+  if (salvage) guard.rebuilt(salvage.outboxLost);
+  const retention = new Retention(q, { ...opts, log, failed: (err) => guard.failed(err), purged: () => counts.refresh() });
+  const clerks = new ClerkDesk(q.db, {
+    hq,
+    token,
+    lockAfterMs: opts.lockAfterMs ?? DEFAULT_LOCK_AFTER_MS,
+    log,
+    onState: (state) => events.emit('clerk', state),
+    onClerks: (list) => events.emit('clerks', { clerks: list }),
+  });
+  const manager = new ManagerView(clerks, new ManagerReports(q.db), { hq, log, online: () => connection.state.status === 'online' });
+  const session = new Session(q, hq, guard, stats, { ...opts, log }, {
+    opened: () => outbox.linkOpened(),
+    applied: (change) => absorb(change),
+    flush: () => outbox.flush(),
+    welcomed: () => void clerks.refresh(), // the store's clerks, for offline sign-in
+    reset: () => {
+      events.emit('reset', { at: Date.now() });
+      counts.refresh();
+    },
+    down: () => chat.offline(),
+    signal: (frame) => chat.signal(frame),
+    hqError: (message) => connection.noteError(message),
+    changed: () => connection.refresh(),
+  });
+  const outbox = new Outbox(q, guard, {
+    hq,
+    token,
+    log,
+    stats,
+    clerkId: () => clerks.active()?.id ?? null,
+    live,
+    send: (frame) => session.send(frame),
+    refused: (memberId) => chat.show(memberId, null),
+  });
+  const visits = new Visits(q, {
+    self,
+    clerkName: (id) => clerks.nameOf(id),
+    enqueue: (type, visitId, data) => outbox.enqueue(type, visitId, data),
+    queued,
+    changed: (list) => events.emit('visits', { visits: list }),
+    arrived: (visit) => events.emit('arrival', { visit }),
+  });
+  const chat = new Conversations(q, {
+    hq,
+    token,
+    log,
+    self,
+    live,
+    signal: (frame) => void session.send(frame),
+    enqueue: (type, memberId, data) => outbox.enqueue(type, chatSubject(memberId), data),
+    queued,
+    chat: (payload) => events.emit('chat', payload),
+    typing: (payload) => events.emit('chatTyping', payload),
+    presence: (payload) => events.emit('chatPresence', payload),
+  });
+  const counts = new Counts(q, { listened: () => events.has('counts'), changed: (c) => events.emit('counts', c) });
+  const seq = q.getPosition().seq;
+  const connection = new ConnectionTracker(
+    { status: 'offline', queued: q.countQueued(), since: Date.now(), retryAt: null, lastError: null, head: seq, position: seq, storage: guard.health },
+    () => ({ phase: session.phase, live: session.live, retryAt: session.retryAt, linkError: session.linkError, head: session.head, position: q.getPosition().seq, queued: q.countQueued(), storage: guard.health }),
+    (state) => events.emit('connection', state),
+  );
+
+  /** What an event batch changed, told to the views in the order HQ said it, then to the counts. */
+  function absorb(c: InboxChange): void {
+    outbox.answered(c.answered);
+    for (const r of c.rejected) log(`desk: ${r.type} on ${r.subject} rejected: ${r.message}`);
+    // A new visit's view is built once for its `arrival` and again for `visits` at the end unless
+    // kept: a 10,000-event resume spent 14% of its time building views. Kept only while no clerk
+    // write (e.g. a listener claiming on `arrival`) has happened since, or the views would be stale.
+    const views = new Map<string, VisitView | null>();
+    const writes = guard.writes;
+    for (const n of c.notices) {
+      if (n.t === 'answered') {
+        visits.answered(n.visitId, n.confirmed);
+        views.delete(n.visitId);
+      } else if (n.t === 'arrival') {
+        const visit = visits.arrived(n.visitId);
+        if (visit !== undefined) views.set(n.visitId, visit);
+      } else if (n.t === 'member') events.emit('member', { memberId: n.memberId });
+      else chat.show(n.memberId, n.messageId);
+    }
+    visits.show(c.visits, guard.writes === writes ? views : undefined);
+    for (const memberId of c.chats) chat.show(memberId, null);
+    // A clerk was added, disabled or got a new PIN at HQ: refetch the list (signs out a disabled clerk).
+    if (c.clerks) void clerks.refresh();
+    counts.refresh();
+  }
+
+  return { guard, retention, session, outbox, visits, chat, clerks, manager, counts, connection };
+}

@@ -1,0 +1,49 @@
+// The renderer's stores, created in one place with the one DeskClient (api/client.ts picks it):
+// desk (queue, member, connection, locale), chat, clerk (sign-in and view) and settings. Each
+// store keeps the client in its closure, never in its state; the cross-store links are made here.
+//
+// The client's `reset` (the cache was rebuilt from an HQ snapshot, or the web bridge reconnected
+// after losing pushed events) has one subscription, here, and it reloads every store: a store
+// cannot miss it, and none handles it on its own.
+import type { DeskClient } from '../api/types.ts';
+import { type ChatStore, createChatStore } from '../chat/chatStore.ts';
+import { type ClerkStore, createClerkStore } from '../signin/clerkStore.ts';
+import { createSettingsStore, type SettingsStore } from '../settings/settingsStore.ts';
+import { createDeskStore, type DeskStore } from './deskStore.ts';
+
+export interface Stores {
+  /** The client the stores were created with; for the few calls whose answers no store keeps (the manager's report, enrollment). */
+  client: DeskClient;
+  desk: DeskStore;
+  chat: ChatStore;
+  clerk: ClerkStore;
+  settings: SettingsStore;
+  /** Unsubscribes every store from the client (the page keeps its stores for its lifetime; tests stop them). */
+  stop(): void;
+}
+
+/** Creates the stores and starts them: each subscribes to its events and loads what it shows. */
+export function createStores(client: DeskClient): Stores {
+  const desk = createDeskStore(client);
+  const chat = createChatStore(client);
+  const clerk = createClerkStore(client);
+  const settings = createSettingsStore(client, (language) => {
+    // 'system' leaves the clerk's own choice (or the browser's language) alone.
+    if (language !== 'system' && desk.getState().locale !== language) desk.getState().setLocale(language);
+  });
+  const all = [desk, chat, clerk, settings] as const;
+  const offs = all.map((store) => store.getState().start());
+  offs.push(
+    client.on('reset', () => {
+      for (const store of all) store.getState().reload();
+    }),
+  );
+  return {
+    client,
+    desk,
+    chat,
+    clerk,
+    settings,
+    stop: () => offs.splice(0).forEach((off) => off()),
+  };
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { categorize, type CpuProfile, summarizeProfile } from '../../bench/lib/profile.ts';
+import { roundOrder, setupsFromEnv } from '../../bench/lib/setups.ts';
+
+const f = (functionName: string, url = '', lineNumber = 0) => ({ functionName, url, lineNumber });
+const PG = 'file:///repo/node_modules/pg/lib/client.js';
+const WS = 'file:///repo/node_modules/ws/lib/sender.js';
+const NET = 'node:internal/stream_base_commons';
+
+describe('bench profile categories', () => {
+  it('names V8 pseudo-frames and JSON builtins by name', () => {
+    expect(categorize([f('(garbage collector)')])).toBe('GC');
+    expect(categorize([f('(idle)')])).toBe('idle');
+    expect(categorize([f('stringify'), f('evFrameText', 'file:///repo/hq/app/eventLog.ts')])).toBe('JSON');
+  });
+  it('counts a native leaf for the nearest known caller, and labels plumbing with its owner', () => {
+    expect(categorize([f('run'), f('insert', 'file:///repo/hq/adapters/sqlite/sqliteStorage.ts')])).toBe('SQLite');
+    expect(categorize([f('writev'), f('writevGeneric', NET), f('sendFrame', WS)])).toBe('socket I/O (node net) ← ws (WebSocket)');
+    expect(categorize([f('writev'), f('writevGeneric', NET), f('query', PG)])).toBe('socket I/O (node net) ← pg driver');
+    expect(categorize([f('processTicksAndRejections', 'node:internal/process/task_queues')])).toBe('node timers/promises');
+  });
+});
+
+describe('bench profile summary', () => {
+  // root → a (pg) → b (writev); samples every 1,000 µs from t=1,000.
+  const profile: CpuProfile = {
+    nodes: [
+      { id: 1, callFrame: f('(root)'), children: [2, 4] },
+      { id: 2, callFrame: f('query', PG, 667), children: [3] },
+      { id: 3, callFrame: f('writev'), children: [] },
+      { id: 4, callFrame: f('(idle)'), children: [] },
+    ],
+    startTime: 0,
+    endTime: 6000,
+    samples: [2, 3, 3, 4, 2, 2],
+    timeDeltas: [1000, 1000, 1000, 1000, 1000, 1000],
+  };
+  it('sums self time by category and function over the samples in the windows', () => {
+    const all = summarizeProfile(profile);
+    // The last sample has no successor, so it carries no time.
+    expect(all.totalUs).toBe(5000);
+    expect(all.busyUs).toBe(4000);
+    expect(all.categories).toEqual([
+      ['pg driver', 4000],
+      ['idle', 1000],
+    ]);
+    expect(all.functions[0]).toEqual(['query node_modules/pg/lib/client.js:668', 2000]);
+    expect(all.functions[1]).toEqual(['writev ← query node_modules/pg/lib/client.js:668', 2000]);
+    const windowed = summarizeProfile(profile, [[2000, 3000]]);
+    expect(windowed.totalUs).toBe(2000);
+    expect(windowed.functions).toEqual([['writev ← query node_modules/pg/lib/client.js:668', 2000]]);
+  });
+});
+
+describe('bench set-ups', () => {
+  it('parses BENCH_SETUPS in canonical order and refuses unknown names', () => {
+    expect(setupsFromEnv(undefined)).toEqual(['sqlite', 'pg1', 'pg2']);
+    expect(setupsFromEnv('pg2, sqlite')).toEqual(['sqlite', 'pg2']);
+    expect(() => setupsFromEnv('pg3')).toThrow(/pg3/);
+  });
+  it('alternates the measurement order between rounds', () => {
+    expect(roundOrder(['a', 'b', 'c'], 0)).toEqual(['a', 'b', 'c']);
+    expect(roundOrder(['a', 'b', 'c'], 1)).toEqual(['c', 'b', 'a']);
+  });
+});
