@@ -1,4 +1,4 @@
-// Clerks and store managers (issue 5): who is signed in at a counter, how their PIN is kept, and
+// Clerks and store managers: who is signed in at a counter, how their PIN is kept, and
 // what HQ and the desk exchange about them. Pure: schemas and types only (hashing lives in hq/ and
 // electron/desk/, both on node:crypto's scrypt with the parameters stored next to each hash).
 import { z } from 'zod';

@@ -127,7 +127,7 @@ export type VisitStatus = z.infer<typeof VisitStatus>;
 export const Outcome = z.enum(['purchased', 'tried', 'browsed']);
 export type Outcome = z.infer<typeof Outcome>;
 
-/** Who acted: the counter PC, and (from issue 5 on) the clerk signed in at it. */
+/** Who acted: the counter PC, and the clerk signed in at it (absent on actions recorded before clerk sign-in existed). */
 export const Actor = z.object({
   deviceId: Id,
   deviceName: z.string().max(60),

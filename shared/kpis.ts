@@ -1,4 +1,4 @@
-// The store manager's figures (issue 5), defined once. The desk computes them from its cache when
+// The store manager's figures, defined once. The desk computes them from its cache when
 // offline with these functions; HQ computes the same figures in SQL (hq/clerks/reportSql.ts) and a
 // test checks the two agree on one fixture. Pure TypeScript: no Node, DOM or Electron.
 //
@@ -10,7 +10,7 @@
 //   time to claim  claimedAt − arrivedAt of served visits; median and p90 by the nearest-rank rule:
 //                  the value at 1-based rank ceil(p·n) of the sorted times (median = rank ceil(n/2))
 //   conversion     served visits closed as `purchased` / served
-//   clerk          the clerk who claimed the visit (Actor.clerkId of claimedBy); none before issue 5
+//   clerk          the clerk who claimed the visit (Actor.clerkId of claimedBy); none for visits claimed before clerks signed in
 //   hour           local hour of arrivedAt at the store's UTC offset (tzOffsetMin, minutes east of UTC)
 import { z } from 'zod';
 import { Id, Millis, Outcome, Tier, type VisitStatus } from './domain.ts';

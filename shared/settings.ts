@@ -1,4 +1,4 @@
-// Desk settings (issue 8): what the clerk or the store's IT can change at the counter, the first-run
+// Desk settings: what the clerk or the store's IT can change at the counter, the first-run
 // enrollment, diagnostics and updates. One zod schema here is the truth for both shells (Electron
 // and the web shell persist the same JSON) and for the UI's form validation.
 import { z } from 'zod';

@@ -88,11 +88,11 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX idempotency_created ON idempotency_keys(created_at);
   `,
-  // 2: chat (issue 3): conversations, messages, images, member sessions
+  // 2: chat: conversations, messages, images, member sessions
   MIGRATION_CHAT,
-  // 3: clerks, clerk sessions (issue 5)
+  // 3: clerks, clerk sessions
   MIGRATION_CLERKS,
-  // 4: wrong-PIN counts and lockouts per clerk, so an HQ restart does not clear them (issue 5)
+  // 4: wrong-PIN counts and lockouts per clerk, so an HQ restart does not clear them
   MIGRATION_CLERK_LOCKOUTS,
   // 5: state that was in one node's memory, now shared by every node: member sign-in failures and
   // how far desk acks were scanned for "delivered to the store" receipts
