@@ -3,8 +3,6 @@
 import type { DeskApi } from '../../../shared/deskApi.ts';
 import type { ShellEvents } from '../../../shared/bridge.ts';
 
-export type { ShellEvents };
-
 /** Bridge-level state of the web shell transport (Electron IPC is always "up"). */
 export type BridgeState = 'connecting' | 'up' | 'down' | 'unauthorized';
 

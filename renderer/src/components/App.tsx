@@ -66,7 +66,7 @@ export function App() {
     return () => window.removeEventListener('keydown', onKey);
   }, [stores]);
 
-  // Issue 8: a desk that is not enrolled yet opens on the first-run setup screen. The settings
+  // First run: a desk that is not enrolled yet opens on the first-run setup screen. The settings
   // dialog is mounted in every state, so the tray's "Settings…" opens it before sign-in too.
   if (ready && !identity)
     return (
@@ -75,7 +75,7 @@ export function App() {
         <SettingsDialog />
       </>
     );
-  // Issue 5: a clerk signs in (or unlocks) before the desk shows; a manager may switch to the review.
+  // Clerk sign-in: a clerk signs in (or unlocks) before the desk shows; a manager may switch to the review.
   if (clerkLoaded && (!clerk?.clerk || clerk.locked || switching))
     return (
       <>

@@ -1,4 +1,4 @@
-// Right column: chat with members (issue 3). The conversation list (unread counts, who is online),
+// Right column: chat with members. The conversation list (unread counts, who is online),
 // and the conversation of the member open in the centre column.
 import { useEffect } from 'react';
 import { ChatThread } from '../chat/ChatThread.tsx';

@@ -127,7 +127,7 @@ export const en = {
   'chat.sendCard': 'Send in chat',
   'chat.coming': 'Chat with members arrives in the next release.',
   'error.action': 'That did not work: {message}',
-  // Clerk sign-in and the manager's view (issue 5)
+  // Clerk sign-in and the manager's view
   'signin.title': 'Who is at the counter?',
   'signin.lockedTitle': 'Locked — enter your PIN',
   'signin.pickName': 'Tap your name',
@@ -204,7 +204,7 @@ export const en = {
   'mgr.none': '—',
   'mgr.seconds': '{n} s',
   'mgr.minutes': '{m} min {s} s',
-  // Settings, first-run setup, updates and diagnostics (issue 8).
+  // Settings, first-run setup, updates and diagnostics.
   'settings.open': 'Settings',
   'settings.title': 'Desk settings',
   'settings.close': 'Close',

@@ -128,7 +128,7 @@ export const zhCN: Catalog = {
   'chat.sendCard': '发到聊天',
   'chat.coming': '会员聊天将在下个版本推出。',
   'error.action': '操作失败：{message}',
-  // 店员登录与店长复盘（issue 5）
+  // 店员登录与店长复盘
   'signin.title': '谁在柜台？',
   'signin.lockedTitle': '已锁定 — 请输入 PIN',
   'signin.pickName': '点选你的名字',
@@ -205,7 +205,7 @@ export const zhCN: Catalog = {
   'mgr.none': '—',
   'mgr.seconds': '{n} 秒',
   'mgr.minutes': '{m} 分 {s} 秒',
-  // Settings, first-run setup, updates and diagnostics (issue 8).
+  // Settings, first-run setup, updates and diagnostics.
   'settings.open': '设置',
   'settings.title': '本机设置',
   'settings.close': '关闭',

@@ -1,4 +1,4 @@
-// The store manager's review (issue 5): visits for a day or a range, filtered by clerk, tier,
+// The store manager's review: visits for a day or a range, filtered by clerk, tier,
 // outcome and served; the KPIs, a by-hour chart, a table per clerk, the visits, one visit's
 // timeline, and a CSV export. Online the figures come from HQ; offline from this desk's cache,
 // and the view says which range that cache holds.

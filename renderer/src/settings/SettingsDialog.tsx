@@ -1,4 +1,4 @@
-// The settings dialog (issue 8): language, notifications, sound and volume, quiet hours, start on
+// The settings dialog: language, notifications, sound and volume, quiet hours, start on
 // login, how long the desk keeps visits, the update channel and updates, and "copy diagnostics".
 // Every change is validated by shared/settings.ts and saved by the shell at once.
 import { useEffect, useRef, useState } from 'react';

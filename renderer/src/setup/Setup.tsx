@@ -1,4 +1,4 @@
-// First run (issue 8): the desk is not enrolled yet. The clerk or the store's IT enters HQ's
+// First run: the desk is not enrolled yet. The clerk or the store's IT enters HQ's
 // address (or its nodes' addresses, comma-separated: the desk fails over between them), the
 // one-time enrollment code HQ printed, and this counter's name; the shell enrolls, keeps the
 // device token in the OS keychain, and the desk reloads into the sign-in screen.

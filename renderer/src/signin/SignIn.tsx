@@ -54,7 +54,7 @@ export function SignIn() {
       <div className="signin-card">
         <div className="signin-top">
           <p className="signin-store">{identity ? `${identity.storeName} · ${identity.deviceName}` : ''}</p>
-          {/* Issue 8: the desk's settings (language, sound…) are reachable before anyone signs in. */}
+          {/* The desk's settings (language, sound…) are reachable before anyone signs in. */}
           <SettingsButton />
         </div>
         <h1 id="signin-title">{lockedClerk ? t('signin.lockedTitle') : t('signin.title')}</h1>
