@@ -18,7 +18,7 @@ import { autoUpdater } from 'electron-updater';
 import { type ShellEvents } from '../../shared/bridge.ts';
 import { DESK_EVENT_NAMES, type DeskApi } from '../../shared/deskApi.ts';
 import { defaultSettingsFor, type SettingsView } from '../../shared/settings.ts';
-import { DeskCore, enroll } from '../desk/deskCore.ts';
+import { type AttentionCounts, DeskCore, enroll } from '../desk/deskCore.ts';
 import { securityHeaders } from '../host/csp.ts';
 import { DeskHost } from '../host/deskHost.ts';
 import { COMMAND_CHANNELS, dispatchCommand, EVENT_CHANNEL_PREFIX, toErrorShape, validateInvoke } from '../host/ipcValidation.ts';
@@ -175,41 +175,21 @@ function createTray(): void {
     quit: () => app.quit(),
   });
   if (!tray) return;
-  if (host) updateTray(host.view());
-  void refreshCounts();
+  if (host) {
+    counts = host.counts();
+    updateTray(host.view());
+  }
 }
 
-let counts = { unclaimed: 0, unread: 0 };
+/** Waiting arrivals and unread messages: kept by the desk core as it changes them (`counts` event). */
+let counts: AttentionCounts = { waiting: 0, unread: 0 };
 function updateTray(_view?: SettingsView): void {
   if (!tray || !host) return;
   const connection = host.desk ? lastConnection : null;
-  tray.show({ ...counts, connection, storeName: host.identity?.storeName ?? null }, nativeLocale());
+  tray.show({ unclaimed: counts.waiting, unread: counts.unread, connection, storeName: host.identity?.storeName ?? null }, nativeLocale());
 }
 
 let lastConnection: 'online' | 'connecting' | 'offline' | null = null;
-let countTimer: NodeJS.Timeout | null = null;
-/** Recount waiting arrivals and unread messages (debounced: events come in bursts). */
-function scheduleCounts(): void {
-  if (countTimer) return;
-  countTimer = setTimeout(() => {
-    countTimer = null;
-    void refreshCounts();
-  }, 300);
-}
-
-async function refreshCounts(): Promise<void> {
-  if (!host) return;
-  const api = host.api;
-  const startOfDay = new Date();
-  startOfDay.setHours(0, 0, 0, 0);
-  try {
-    const [arrivals, conversations] = await Promise.all([api.listArrivals({ since: startOfDay.getTime(), limit: 2000 }), api.listConversations({ limit: 500 })]);
-    counts = { unclaimed: arrivals.filter((v) => v.status === 'open').length, unread: conversations.reduce((n, c) => n + c.unread, 0) };
-  } catch {
-    // Keep the last counts (e.g. the cache is closing).
-  }
-  updateTray();
-}
 
 /** Serve out/renderer on app://footfall/ with the CSP and other security headers. */
 function registerAppProtocol(): void {
@@ -256,7 +236,10 @@ function registerIpc(desk: DeskApi, windowContentsId: () => number | null): void
 
 function forwardEvents(desk: DeskHost): void {
   for (const name of DESK_EVENT_NAMES) desk.on(name, (payload) => sendToRenderer(name, payload));
-  for (const name of ['arrival', 'visits', 'chat', 'reset'] as const) desk.on(name, () => scheduleCounts());
+  desk.on('counts', (c) => {
+    counts = c;
+    updateTray();
+  });
   desk.on('connection', (c) => {
     if (c.status !== lastConnection) {
       lastConnection = c.status;

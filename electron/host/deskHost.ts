@@ -19,6 +19,7 @@ import {
   SHELL_COMMAND_NAMES,
 } from '../../shared/deskApi.ts';
 import { Emitter } from '../../shared/emitter.ts';
+import { type AttentionCounts, type DeskCoreEvents } from '../desk/deskCore.ts';
 import { describeIssues, type EnrollResponse } from '../../shared/protocol.ts';
 import { type DeskSettings, EnrollArgs, type SettingsPatch, SettingsPatch as SettingsPatchSchema, type SettingsView, type ShellCapabilities, type UpdateStatus } from '../../shared/settings.ts';
 import { type DeskConfig, readDeskConfig, storedConfigIsOld, storedTokenBox, writeDeskConfig } from './deskConfig.ts';
@@ -35,7 +36,13 @@ export type HostedCore = DeskCoreApi & {
   networkChanged?(online: boolean): void;
   /** Apply a new retention period live (DeskCore.setRetentionDays): purge with it soon. */
   setRetentionDays?(days: number): void;
+  /** Waiting arrivals and unread messages now; the core then emits `counts` when they change. */
+  counts?(): AttentionCounts;
+  onCounts?(listener: (counts: AttentionCounts) => void): () => void;
 };
+
+/** What the host says: the DeskApi events, and the counts the tray shows (not part of DeskApi). */
+export type HostEvents = DeskCoreEvents;
 
 export interface DeskHostOptions {
   /** Shown in the settings screen and diagnostics. */
@@ -96,7 +103,7 @@ export class DeskHost {
   private config: DeskConfig | null = null;
   private settings: DeskSettings;
   /** The host's DeskEvents: the core's, forwarded while one is attached, plus its own (settings, reset on enrollment). */
-  private readonly events: Emitter<DeskEvents>;
+  private readonly events: Emitter<HostEvents>;
   private coreOffs: Array<() => void> = [];
   private enrolling: Promise<DeskIdentity> | null = null;
   private readonly now: () => number;
@@ -105,7 +112,7 @@ export class DeskHost {
 
   constructor(private readonly opts: DeskHostOptions) {
     this.now = opts.now ?? Date.now;
-    this.events = new Emitter<DeskEvents>((event, error) => opts.log.write('warn', `'${event}' listener threw`, { error: (error as Error).message }));
+    this.events = new Emitter<HostEvents>((event, error) => opts.log.write('warn', `'${event}' listener threw`, { error: (error as Error).message }));
     this.settings = loadSettings(opts.settingsPath, opts.defaultSettings);
     this.api = this.buildApi();
   }
@@ -147,8 +154,17 @@ export class DeskHost {
     this.opts.onSettingsChanged?.(view);
   }
 
-  on<E extends DeskEventName>(event: E, listener: (payload: DeskEvents[E]) => void): () => void {
+  on<E extends keyof HostEvents>(event: E, listener: (payload: HostEvents[E]) => void): () => void {
     return this.events.on(event, listener);
+  }
+
+  /** Waiting arrivals and unread messages, as the core keeps them (zero before enrollment). */
+  counts(): AttentionCounts {
+    try {
+      return this.core?.counts?.() ?? { waiting: 0, unread: 0 };
+    } catch {
+      return { waiting: 0, unread: 0 }; // a core that is closing
+    }
   }
 
   async close(): Promise<void> {
@@ -259,11 +275,14 @@ export class DeskHost {
     if (this.settings.hqUrls.length === 0) this.settings = { ...this.settings, hqUrls: [...config.hqUrls] };
     // The host answers 'settings' itself; everything else the core says is passed on as it is.
     this.coreOffs = DESK_EVENT_NAMES.filter((e) => e !== 'settings').map((event) => this.forward(core, event));
+    // The counts the tray shows come from the core as it changes them, not from rebuilding views.
+    if (core.onCounts) this.coreOffs.push(core.onCounts((c) => this.events.emit('counts', c)));
     core.start();
+    if (core.counts) this.events.emit('counts', this.counts());
   }
 
   private forward<E extends DeskEventName>(core: HostedCore, event: E): () => void {
-    return core.on(event, (payload) => this.events.emit(event, payload));
+    return core.on(event, (payload) => this.events.emit(event, payload as HostEvents[E]));
   }
 
   private buildApi(): DeskApi {

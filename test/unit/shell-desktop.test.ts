@@ -283,7 +283,14 @@ describe('Linux autostart', () => {
 describe('desk host', () => {
   function makeHost(over: { enroll?: () => Promise<{ token: string; deviceId: string; storeId: string; storeName: string }>; startOnLogin?: boolean } = {}) {
     const listeners = new Map<string, (p: unknown) => void>();
+    let countsListener: ((c: { waiting: number; unread: number }) => void) | null = null;
     const core = {
+      counts: vi.fn(() => ({ waiting: 2, unread: 1 })),
+      onCounts: (l: (c: { waiting: number; unread: number }) => void) => {
+        countsListener = l;
+        return () => (countsListener = null);
+      },
+      emitCounts: (c: { waiting: number; unread: number }) => countsListener?.(c),
       start: vi.fn(),
       close: vi.fn(async () => {}),
       setRetentionDays: vi.fn(),
@@ -341,6 +348,22 @@ describe('desk host', () => {
     expect(await api.getDiagnostics()).toContain('store s1');
     await host.close();
     expect(core.close).toHaveBeenCalled();
+  });
+
+  it('gives the tray the core’s counts: once at attach, then each change, none after close', async () => {
+    const { host, core } = makeHost();
+    host.start();
+    expect(host.counts()).toEqual({ waiting: 0, unread: 0 }); // not enrolled
+    const seen: unknown[] = [];
+    host.on('counts', (c) => seen.push(c));
+    await host.api.enroll('https://hq.example', 'ABCD-1234', 'Counter 1');
+    expect(seen).toEqual([{ waiting: 2, unread: 1 }]);
+    core.emitCounts({ waiting: 3, unread: 1 });
+    expect(seen).toEqual([{ waiting: 2, unread: 1 }, { waiting: 3, unread: 1 }]);
+    expect(host.counts()).toEqual({ waiting: 2, unread: 1 }); // read from the core itself
+    await host.close();
+    core.emitCounts({ waiting: 9, unread: 9 });
+    expect(seen).toHaveLength(2);
   });
 
   it('shows HQ’s refusal and stays unenrolled', async () => {

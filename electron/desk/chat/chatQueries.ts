@@ -1,5 +1,6 @@
-// The desk cache's chat SQL (tables from migration 003): every chat statement, prepared once. CacheQueries
-// exposes it as `q.chat` so chat changes join the cache's transactions.
+// The desk cache's chat SQL (tables from migration 003), each statement prepared once; erasure and the
+// retention purge are in ../cache/privacy.ts. CacheQueries exposes it as `q.chat` so chat changes join
+// the cache's transactions.
 import type Database from 'better-sqlite3';
 import type { ImageMime, Message, Receipts } from '../../../shared/domain.ts';
 
@@ -36,8 +37,9 @@ export class ChatQueries {
       page: db.prepare<[string, number, number], { json: string }>('SELECT json FROM chat_messages WHERE member_id = ? AND n < ? ORDER BY n DESC LIMIT ?'),
       getMsg: db.prepare<[string], { json: string }>('SELECT json FROM chat_messages WHERE id = ?'),
       unread: db.prepare<[string, number], { n: number }>("SELECT COUNT(*) AS n FROM chat_messages WHERE member_id = ? AND sender = 'member' AND n > ?"),
-      // Per conversation, member messages past what the store has read — with the clerk's queued
-      // reads applied (chat/views.ts localReceipts) — counted on the (member_id, n) index.
+      // Per conversation, member messages past what the store has read — with the clerk's queued reads
+      // (outbox ops under chat:<memberId>) applied as views.ts localReceipts does — counted on the
+      // (member_id, n) index.
       unreadTotal: db.prepare<[], { n: number }>(
         `SELECT COALESCE(SUM((SELECT COUNT(*) FROM chat_messages m
                                WHERE m.member_id = c.member_id AND m.sender = 'member'
