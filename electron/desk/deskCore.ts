@@ -124,12 +124,12 @@ export class DeskCore implements DeskCoreApi {
     this.parts.retention.setDays(days, soonMs);
   }
 
-  /** DeskEvents for the UI, and `counts` for the hosting shell (read counts() once when subscribing). */
   /** The `counts` event alone (what a shell's tray needs), for hosts typed by DeskApi's events. */
   onCounts(listener: (counts: AttentionCounts) => void): () => void {
     return this.on('counts', listener);
   }
 
+  /** DeskEvents for the UI, and `counts` for the hosting shell (read counts() once when subscribing). */
   on<E extends keyof DeskCoreEvents>(event: E, listener: (payload: DeskCoreEvents[E]) => void): () => void {
     return this.events.on(event, listener);
   }
