@@ -55,6 +55,8 @@ export interface ClusterOptions {
   stores: string[];
   members: number;
   log: (line: string) => void;
+  /** For the timestamps of debug lines (CHAOS_DEBUG=1). */
+  startedAt?: number;
 }
 
 export class ChaosCluster {
@@ -168,32 +170,47 @@ export class ChaosCluster {
     this.integrationKey = this.nodes[0]!.readyInfo.integrationKey as string;
   }
 
-  /** Whether node i may be killed now: it is up, and another node is up to serve meanwhile. */
-  canKill(i: number): boolean {
-    return this.nodes[i]!.alive && !this.restarts[i] && this.nodes.some((n, j) => j !== i && n.alive && !this.restarts[j]);
+  /** The nodes that may be killed now: up, with another node up to serve meanwhile. */
+  killable(): number[] {
+    const up = this.nodes.map((n, i) => n.alive && !this.restarts[i]);
+    return up.flatMap((u, i) => (u && up.some((v, j) => v && j !== i) ? [i] : []));
+  }
+
+  private debug(line: string): void {
+    if (process.env.CHAOS_DEBUG) {
+      this.opts.log(`DEBUG ${((Date.now() - (this.opts.startedAt ?? 0)) / 1000).toFixed(1)} s @${new Date().toISOString().slice(11, 23)} node ${line}`);
+    }
   }
 
   async killNode(i: number, restartAfterMs: number): Promise<void> {
+    this.debug(`${i + 1}: kill -9, restart in ${restartAfterMs} ms`);
     await this.nodes[i]!.kill9();
     this.stats.nodeKills[i]!++;
     this.restartNode(i, restartAfterMs);
   }
 
-  /** Starts node i again on its port after `afterMs`; a refused start (database down) is tried again. */
+  /**
+   * Starts node i again on its port after `afterMs`; a refused start (the database was down when the
+   * node opened it) is tried again. On a loaded machine one attempt can take half a minute, and the
+   * database can be down again by then, so only five minutes of failures count as "does not start".
+   */
   private restartNode(i: number, afterMs: number): Promise<void> {
     if (this.restarts[i]) return this.restarts[i]!;
     const p = (async () => {
       await sleep(afterMs);
-      const end = Date.now() + 60_000;
+      const end = Date.now() + 300_000;
       for (;;) {
         if (this.closing || this.nodes[i]!.alive) return;
         try {
+          this.debug(`${i + 1}: starting`);
           await this.nodes[i]!.start();
+          this.debug(`${i + 1}: up`);
           return;
         } catch (err) {
+          this.debug(`${i + 1}: start failed: ${(err as Error).message}`);
           this.stats.nodeStartsRefused++;
           if (Date.now() > end) {
-            this.failures.push(`node ${i + 1} did not start again within 60 s: ${(err as Error).message}`);
+            this.failures.push(`node ${i + 1} did not start again within 5 min: ${(err as Error).message}`);
             return;
           }
           await sleep(300);
@@ -230,7 +247,9 @@ export class ChaosCluster {
     if (immediate) this.stats.pgImmediate++;
     this.pgOutage = (async () => {
       const t = Date.now();
+      this.debug(`-: PostgreSQL stopping (${immediate ? 'immediate' : 'fast'})`);
       await pgStop(server, immediate ? 'immediate' : 'fast');
+      this.debug(`-: PostgreSQL stopped`);
       await sleep(ms);
       for (let attempt = 1; ; attempt++) {
         try {
@@ -241,6 +260,7 @@ export class ChaosCluster {
           await sleep(500);
         }
       }
+      this.debug(`-: PostgreSQL up`);
       this.stats.pgDownMs += Date.now() - t;
       this.pgBackAt = Date.now();
     })()
@@ -270,6 +290,7 @@ export class ChaosCluster {
     await Promise.allSettled(this.nodes.map((n) => n.stop()));
     await Promise.all(this.proxies.map((p) => p.close()));
     if (keep) {
+      this.opts.log(`chaos: kept PostgreSQL's data in ${this.pg?.dir}/data (schema ${this.schema}), NATS's in ${this.nats?.dir}`);
       await this.nats?.stop();
       try {
         if (this.pg) await pgStop(this.pg, 'fast');

@@ -6,6 +6,7 @@
 // the very transaction that applies an event (or a snapshot), so the record can never disagree with
 // the cache, whatever instant the process is killed at. The harness reads it to prove that every
 // seq of HQ's log was applied exactly once (by an event, or covered by a snapshot).
+import { basename } from 'node:path';
 import { DeskCore } from '../../electron/desk/deskCore.ts';
 import { installPositionLog } from './positionLog.ts';
 import { type DeskChildOptions, type DeskRequest } from './types.ts';
@@ -20,7 +21,10 @@ async function main(): Promise<void> {
   // the node the harness gave it, then jitters its backoff with Math.random as usual.
   let firstDraw = opts.first !== undefined;
   const random = () => (firstDraw ? ((firstDraw = false), (opts.first! + 0.5) / hqUrls.length) : Math.random());
-  const desk = DeskCore.open({ dbPath: opts.dbPath, hqUrls, token: opts.token, reconnect: { minMs: 50, maxMs: 500 }, silenceMs: 1500, ackEveryMs: 100, random });
+  // CHAOS_DEBUG=1: the desk's own log on stderr, stamped, named by its cache file.
+  const name = basename(opts.dbPath, '.db');
+  const log = process.env.CHAOS_DEBUG ? (line: string) => process.stderr.write(`DEBUG ${new Date().toISOString().slice(11, 23)} ${name} ${line}\n`) : undefined;
+  const desk = DeskCore.open({ dbPath: opts.dbPath, hqUrls, token: opts.token, reconnect: { minMs: 50, maxMs: 500 }, silenceMs: 1500, ackEveryMs: 100, random, log });
   installPositionLog(opts.dbPath);
 
   process.on('message', (raw) => {
@@ -35,6 +39,8 @@ async function main(): Promise<void> {
         case 'stop':
           await desk.close();
           return null;
+        case 'conn':
+          return { position: desk.position, connection: await desk.getConnection() };
         case 'state':
           return {
             position: desk.position,

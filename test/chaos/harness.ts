@@ -16,8 +16,9 @@
 // idempotency key at the next one on a refused connection or a 503. Added faults: kill -9 of a
 // node, the bus stopped for a few seconds, the database stopped for a few seconds. Added checks:
 // HQ's log is gap-free, every acknowledged arrival's visit is at HQ, no node exited by itself.
-// Used by scripts/chaos.ts (`npm run chaos -- --faults 200 --seed S [--nodes 3]`), the short run in
-// test/integration/chaos-short.test.ts and the cluster's in test/integration/chaos-cluster-short.test.ts.
+// Used by scripts/chaos.ts (`npm run chaos -- --faults 200 --seed S [--nodes 3]`) and the short run in
+// test/integration/chaos-short.test.ts. CHAOS_DEBUG=1 logs every fault, arrival attempt and node
+// start/kill with its time since the start of the run.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -162,7 +163,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const gap = options.faultGapMs ?? 150;
   const dir = mkdtempSync(join(tmpdir(), 'footfall-chaos-'));
   // One HQ on a SQLite file, or a cluster: `hq` and `proxy` are the single run's, `cluster` the other's.
-  const cluster = nodeCount >= 2 ? new ChaosCluster({ nodes: nodeCount, stores: [STORE, OTHER_STORE], members: 40, log }) : null;
+  const cluster = nodeCount >= 2 ? new ChaosCluster({ nodes: nodeCount, stores: [STORE, OTHER_STORE], members: 40, log, startedAt: started }) : null;
   const hqDb = join(dir, 'hq.db');
   const hqPort = cluster ? 0 : await freePort();
   const hq = cluster ? null : new Child('hqChild.ts', JSON.stringify({ dbPath: hqDb, port: hqPort, stores: [STORE, OTHER_STORE], members: 40, heartbeatMs: 500 }));
@@ -177,6 +178,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const desks: DeskSlot[] = [];
   let hqRestart: Promise<void> | null = null;
   let running = true;
+  let watch: NodeJS.Timeout | null = null;
 
   try {
     let hqUrl: string;
@@ -231,6 +233,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     } else for (let i = 0; i < deskCount; i++) desks.push(await addDesk(i));
 
     const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+    /** For CHAOS_DEBUG lines: since the start, and the wall clock (the desks stamp their lines with it). */
+    const stamp = () => `${elapsed()} @${new Date().toISOString().slice(11, 23)}`;
     log(`chaos: ${deskCount} desks started (${elapsed()})`);
 
     // --- load: arrivals straight to HQ (the integration is not under test), actions on the desks
@@ -272,7 +276,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           const body = (await res.json()) as { visitId?: string };
           if (res.ok && body.visitId) {
             arrivals.ok++;
-            if (process.env.CHAOS_DEBUG) log(`DEBUG ${elapsed()} arrival ok at node ${node + 1} after ${attempt} retries`);
+            if (process.env.CHAOS_DEBUG) log(`DEBUG ${stamp()} arrival ok at node ${node + 1} after ${attempt} retries`);
             if (storeId === STORE) {
               ackedVisits.add(body.visitId);
               if (!visitIds.includes(body.visitId)) visitIds.push(body.visitId);
@@ -285,9 +289,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
             return;
           }
           clusterLoad.arrival503++;
-          if (process.env.CHAOS_DEBUG) log(`DEBUG ${elapsed()} arrival 503 at node ${node + 1} ${JSON.stringify(body).slice(0, 150)}`);
+          if (process.env.CHAOS_DEBUG) log(`DEBUG ${stamp()} arrival 503 at node ${node + 1} ${JSON.stringify(body).slice(0, 150)}`);
         } catch (err) {
-          if (process.env.CHAOS_DEBUG) log(`DEBUG ${elapsed()} arrival error at node ${node + 1}: ${(err as Error).message} ${String((err as Error).cause ?? '')}`);
+          if (process.env.CHAOS_DEBUG) log(`DEBUG ${stamp()} arrival error at node ${node + 1}: ${(err as Error).message} ${String((err as Error).cause ?? '')}`);
           // the node is down (killed, restarting): the next one
         }
         if (Date.now() > deadline) {
@@ -353,20 +357,31 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const memberAcked = new Map<string, string[]>(); // memberId → clientIds in send (= ack) order
     let memberUnacked = 0;
     const memberToken = async (memberId: string): Promise<string> => {
-      // A cluster node can be down when this runs: any other node issues the token as well.
+      if (!cluster) {
+        const res = await fetch(`${hqUrl}/v1/integration/member-token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-integration-key': key },
+          body: JSON.stringify({ storeId: STORE, memberId }),
+        });
+        return ((await res.json()) as { token: string }).token;
+      }
+      // The faults may already have begun: a node down, or the database (503). Any node issues the
+      // token; without one every send of this member would be refused for the whole run.
       for (let attempt = 0; ; attempt++) {
-        const base = cluster ? cluster.urls[attempt % nodeCount]! : hqUrl;
         try {
-          const res = await fetch(`${base}/v1/integration/member-token`, {
+          const res = await fetch(`${cluster.urls[attempt % nodeCount]}/v1/integration/member-token`, {
             method: 'POST',
             headers: { 'content-type': 'application/json', 'x-integration-key': key },
             body: JSON.stringify({ storeId: STORE, memberId }),
+            signal: AbortSignal.timeout(5000),
           });
-          return ((await res.json()) as { token: string }).token;
+          const body = (await res.json()) as { token?: string };
+          if (res.ok && body.token) return body.token;
+          if (res.status !== 503) throw new Error(`member token: HTTP ${res.status} ${JSON.stringify(body)}`);
         } catch (err) {
-          if (!cluster || attempt >= 30) throw err;
-          await sleep(200);
+          if (attempt >= 150 || /member token: HTTP/.test((err as Error).message)) throw err;
         }
+        await sleep(200);
       }
     };
     const memberLoops = CHATTING_MEMBERS.map(async (memberId, mi) => {
@@ -410,7 +425,22 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         }
       }
     });
+    // Seen (so not an unhandled rejection that ends the process) until awaited after healing.
+    for (const loop of memberLoops) loop.catch(() => {});
     let healedAt = Number.POSITIVE_INFINITY;
+
+    // CHAOS_DEBUG=1: each desk's connection every second, to follow a desk that falls behind.
+    watch = process.env.CHAOS_DEBUG
+      ? setInterval(() => {
+          for (const d of desks) {
+            if (!d.child.alive) continue;
+            d.child
+              .request<{ position: { seq: number }; connection: { status: string; lastError: string | null; head: number } }>({ cmd: 'conn' }, 2000)
+              .then((c) => log(`DEBUG ${stamp()} desk ${d.index + 1}: ${c.connection.status} at ${c.position.seq}/${c.connection.head}${c.connection.lastError ? ` (${c.connection.lastError})` : ''}`))
+              .catch(() => {});
+          }
+        }, 1000)
+      : null;
 
     // --- faults on a seeded schedule
     // A start that fails (the machine too loaded to start a process in time) is tried again: it must
@@ -463,9 +493,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           restartDesk(slot, f.int(100, 800));
         } else if (kind === 'killHq') {
           // A random node, restarted on its port after a while; always one other node up meanwhile.
-          const i = f.int(0, nodeCount - 1);
-          if (!cluster.canKill(i)) continue;
-          await cluster.killNode(i, f.int(300, 2500));
+          const killable = cluster.killable();
+          if (!killable.length) continue;
+          await cluster.killNode(f.pick(killable), f.int(300, 2500));
         } else if (kind === 'natsDown') {
           if (!cluster.busOutage(f.int(1000, 5000))) continue;
         } else if (kind === 'pgRestart') {
@@ -494,7 +524,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         const ok = proxy!.inject(kind as ProxyFault, (items) => rng.pick(items), { stallMs: rng.int(200, 2500), cutBytes: rng.int(1, 3000), cutUp: rng.chance(0.3) });
         if (!ok) continue;
       }
-      if (process.env.CHAOS_DEBUG) log(`DEBUG ${elapsed()} fault ${kind}`);
+      if (process.env.CHAOS_DEBUG) log(`DEBUG ${stamp()} fault ${kind}`);
       faults[kind] = (faults[kind] ?? 0) + 1;
       injected++;
       if (injected % 25 === 0) log(`chaos: ${injected}/${options.faults} faults (${JSON.stringify(faults)})`);
@@ -641,6 +671,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     };
   } finally {
     running = false;
+    if (watch) clearInterval(watch);
     await Promise.allSettled(desks.map((d) => d.child.stop()));
     if (cluster) await cluster.dispose(options.keepDir ?? false).catch(() => {});
     else {

@@ -48,7 +48,8 @@ try {
     sweepMs: opts.sweepMs,
     presenceTtlMs: opts.presenceTtlMs,
     ...(opts.pgUrl ? { httpRateLimits: false as const } : {}),
-    log: () => {},
+    // CHAOS_DEBUG=1: the node's own log on stderr, stamped with the wall clock.
+    log: process.env.CHAOS_DEBUG ? (line) => process.stderr.write(`DEBUG ${new Date().toISOString().slice(11, 23)} ${opts.nodeId ?? 'hq'} ${line}\n`) : () => {},
   });
 } catch (err) {
   const fatal = String((err as Error)?.message ?? err);

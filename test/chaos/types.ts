@@ -12,6 +12,6 @@ export interface DeskChildOptions {
 }
 
 export type DeskRequest =
-  | { id: number; cmd: 'start' | 'state' | 'stop' }
+  | { id: number; cmd: 'start' | 'state' | 'stop' | 'conn' }
   | { id: number; cmd: 'act'; action: 'claim' | 'release' | 'note' | 'close'; visitId: string; text?: string; outcome?: Outcome }
   | { id: number; cmd: 'chat'; memberId: string; text: string };

@@ -3,19 +3,13 @@
 // bus and the database going away and coming back, and resuming on a node used before.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster, STORE_A, STORE_B } from '../support/cluster.ts';
-import { ProtocolDesk } from '../support/protocolClient.ts';
+import WebSocket from 'ws';
+import { deskSocketUrl, ProtocolDesk } from '../support/protocolClient.ts';
 import { PrivateNats, PrivatePg } from '../support/services.ts';
 import { TEST_PG_URL } from '../support/pg.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 const NATS_URL = process.env.FOOTFALL_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
-
-async function waitFor(pred: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await pred())) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** Every event of a store, read from seq 0 by a fresh device at the given node. */
 async function fullLog(cluster: Cluster, storeId: string, nodeIndex: number, epoch: string, head: number): Promise<number[]> {
@@ -199,7 +193,16 @@ describe('the database restarts', () => {
     const first = (await cluster.arrival(0, STORE_A, 'm1')).seq;
     await waitFor(() => d.seq >= first, 10_000, 'first arrival');
 
+    // A desk whose socket opened just before the outage says hello during it: it is told and
+    // closed, and the node stays up (an unawaited rejection here once killed the node).
+    const hello = new WebSocket(deskSocketUrl(cluster.urls[1]!), { headers: { authorization: `Bearer ${d.token}` } });
+    const helloClosed = new Promise<number>((resolve) => hello.on('close', (code) => resolve(code)));
+    await new Promise((r) => hello.once('open', r));
     pgServer.stop();
+    hello.send(JSON.stringify({ t: 'hello', v: 1, resume: { epoch: d.epoch, seq: d.seq } }));
+    expect(await helloClosed).toBe(1001);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(cluster.nodes[1]!.alive).toBe(true);
     const refused = await cluster.ingest(0, 'arrivals', { storeId: STORE_A, memberId: 'm3', source: 'door' }, { 'idempotency-key': 'outage-1' });
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('2');

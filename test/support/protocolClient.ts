@@ -1,6 +1,10 @@
-// A desk reduced to its protocol, written from docs/protocol.md: it keeps its (epoch, seq), applies
-// events strictly in order, resumes on any of several HQ addresses, and counts every way HQ could
-// fail it — an event sent twice, a gap, a reset — so a test can assert 0 lost and 0 doubled.
+// Raw desks over the desk protocol (docs/protocol.md), for tests that talk to HQ below the desk core:
+//   ProtocolDesk   a desk reduced to its protocol: it keeps its (epoch, seq), applies events strictly
+//                  in order, resumes on any of several HQ addresses, and counts every way HQ could
+//                  fail it — an event sent twice, a gap, a reset — so a test can assert 0 lost and 0
+//                  doubled.
+//   RecordingDesk  one socket that records every frame HQ sends, as sent, and lets the test send
+//                  anything (bad frames included): for the socket's own rules.
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { type CmdAckFrame, type CommandType, type EvFrame, HqToDesk, parseFrame, PROTOCOL_VERSION } from '../../shared/protocol.ts';
@@ -49,6 +53,10 @@ export class ProtocolDesk {
       this.epoch = opts.resume.epoch;
       this.seq = opts.resume.seq;
     }
+  }
+
+  get token(): string {
+    return this.opts.token;
   }
 
   get url(): string {
@@ -152,5 +160,73 @@ export class ProtocolDesk {
     this.closed = true;
     this.ws?.close();
     this.ws = null;
+  }
+}
+
+/** One desk socket that records every frame HQ sends; it does nothing by itself after `hello`. */
+export class RecordingDesk {
+  readonly frames: HqToDesk[] = [];
+  readonly ws: WebSocket;
+  readonly opened: Promise<void>;
+  readonly closed: Promise<{ code: number; reason: string }>;
+  private waiters: (() => void)[] = [];
+
+  /** Opens the socket (rejects `opened` with `HTTP <status>` when HQ refuses the upgrade). */
+  constructor(hq: { url: string }, token: string) {
+    this.ws = new WebSocket(deskSocketUrl(hq.url), { headers: { authorization: `Bearer ${token}` } });
+    this.ws.on('message', (data) => {
+      // Recorded as sent, unvalidated: a test may look at exactly what HQ put on the wire.
+      this.frames.push(JSON.parse(data.toString()) as HqToDesk);
+      for (const w of this.waiters) w();
+    });
+    this.opened = new Promise((resolve, reject) => {
+      this.ws.once('open', () => resolve());
+      this.ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+      this.ws.once('error', reject);
+    });
+    this.closed = new Promise((resolve) => this.ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  }
+
+  /** Connects and sends `hello` (null: nothing), then waits for the welcome. */
+  static async connect(hq: { url: string }, token: string, hello: Record<string, unknown> | null = { t: 'hello', v: 1 }): Promise<RecordingDesk> {
+    const desk = new RecordingDesk(hq, token);
+    await desk.opened;
+    if (hello) {
+      desk.send(hello);
+      await desk.waitFor((f) => f.t === 'welcome');
+    }
+    return desk;
+  }
+
+  send(frame: unknown): void {
+    this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+  }
+
+  events(): EvFrame[] {
+    return this.frames.filter((f): f is EvFrame => f.t === 'ev');
+  }
+
+  /** Resolves with the first recorded frame matching `pred` (past or future). */
+  waitFor<F extends HqToDesk>(pred: (f: HqToDesk) => boolean, timeoutMs = 3000): Promise<F> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const hit = this.frames.find(pred);
+        if (hit) {
+          clearTimeout(timer);
+          this.waiters = this.waiters.filter((w) => w !== check);
+          resolve(hit as F);
+        }
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== check);
+        reject(new Error(`timed out after ${this.frames.length} frames; last: ${JSON.stringify(this.frames.slice(-5).map((f) => f.t))}`));
+      }, timeoutMs);
+      this.waiters.push(check);
+      check();
+    });
+  }
+
+  close(): void {
+    this.ws.close();
   }
 }

@@ -117,6 +117,10 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
   // An idle connection the server dropped (restart, failover) is reported here; the pool has
   // already discarded it. Unhandled, the event would kill the process.
   pool.on('error', (err) => log(`postgres: idle connection lost (${err.message}); the pool opens a new one when needed`));
+  // And a listener for the whole life of every connection: between a checkout's own listener and
+  // the pool's idle one (or after a broken client is destroyed) the server's "terminating
+  // connection" must still land somewhere rather than be thrown as an uncaught 'error'.
+  pool.on('connect', (client) => client.on('error', () => undefined));
 
   let closed = false;
   const connect = async (): Promise<pg.PoolClient> => {

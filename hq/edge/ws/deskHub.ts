@@ -177,6 +177,14 @@ export class DeskHub {
           if (this.byStore.get(storeId) === g) g.stopFeed = stop;
           else stop();
         });
+      // The feed could not learn its position (the database is unreachable): this group is
+      // dropped, so the next desk of the store tries afresh; its desks fail their hello and
+      // reconnect (DeskSocket.onHello awaits storeReady).
+      g.ready.catch((err: unknown) => {
+        this.log(`store ${storeId}: cannot follow its log: ${(err as Error).message}`);
+        if (this.byStore.get(storeId) === g) this.byStore.delete(storeId);
+        g.stopSignals();
+      });
       this.byStore.set(storeId, (group = g));
     }
     group.desks.add(desk);

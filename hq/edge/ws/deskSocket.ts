@@ -124,7 +124,8 @@ export class DeskSocket {
     const parsed = parseFrame(DeskToHq, text);
     if (!parsed.ok) return this.fail('bad_frame', parsed.error, CloseCode.badFrame);
     const frame = parsed.frame;
-    this.queue = this.queue.then(() => this.handle(frame));
+    // handle() answers its own failures; the catch is only the last guard for the process.
+    this.queue = this.queue.then(() => this.handle(frame)).catch((err: unknown) => this.hub.log(`desk ${this.device.id}: ${(err as Error).stack ?? String(err)}`));
   }
 
   private async handle(frame: DeskToHq): Promise<void> {
@@ -132,7 +133,7 @@ export class DeskSocket {
     try {
       if (this.state === 'awaitingHello') {
         if (frame.t !== 'hello') return this.fail('protocol_violation', 'the first frame must be hello', CloseCode.protocolViolation);
-        return this.onHello(frame);
+        return await this.onHello(frame); // awaited: its failures are handled below
       }
       switch (frame.t) {
         case 'hello':

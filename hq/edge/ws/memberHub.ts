@@ -95,7 +95,7 @@ class MemberSocket {
     const parsed = parseFrame(MemberToHq, text);
     if (!parsed.ok) return this.fail('bad_frame', parsed.error, MemberClose.badFrame);
     const f = parsed.frame;
-    this.queue = this.queue.then(() => this.handle(f));
+    this.queue = this.queue.then(() => this.handle(f)).catch((err: unknown) => this.hub.opts.log(`member socket: ${(err as Error).stack ?? String(err)}`));
   }
 
   private async handle(f: MemberToHq): Promise<void> {
@@ -222,6 +222,11 @@ export class MemberHub {
           if (this.stores.get(storeId) === e) e.stopFeed = stop;
           else stop();
         });
+      // Unreachable database: the members waiting on it get an error; the next one tries afresh.
+      e.ready.catch(() => {
+        if (this.stores.get(storeId) === e) this.stores.delete(storeId);
+        e.stopSignals();
+      });
       this.stores.set(storeId, (entry = e));
     }
     entry.members++;
