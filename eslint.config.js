@@ -113,4 +113,12 @@ export default tseslint.config(
       patterns: ['**/hq/**', '**/electron/**', 'node:*', '**/shared/node/**'],
     }),
   },
+  {
+    // Tests: what several suites share (builders, fixtures, clients, waitFor) lives in test/support/;
+    // a unit test never loads an integration test's module, and neither does the shared kit.
+    files: ['test/unit/**', 'test/support/**'],
+    rules: restrict('test/unit/ and test/support/ never import from test/integration/: shared test code goes in test/support/.', {
+      patterns: ['**/integration/**'],
+    }),
+  },
 );

@@ -259,8 +259,17 @@ export const EnrollResponse = z.object({
 export type EnrollResponse = z.infer<typeof EnrollResponse>;
 
 /** Parse one text frame: JSON, size, then schema. Returns a readable error instead of throwing. */
+/**
+ * Text may not carry the NUL character anywhere in Footfall: PostgreSQL cannot store it, so HQ
+ * refuses it at every boundary rather than answer differently on each storage adapter. In JSON it
+ * can only appear escaped, so one substring test finds it.
+ */
+export const NUL_REFUSED = 'text must not contain the NUL character (\\u0000)';
+export const hasEscapedNul = (json: string): boolean => json.includes('\\u0000');
+
 export function parseFrame<T>(schema: z.ZodType<T>, raw: string): { ok: true; frame: T } | { ok: false; error: string } {
   if (raw.length > MAX_FRAME_BYTES) return { ok: false, error: `frame of ${raw.length} bytes exceeds ${MAX_FRAME_BYTES}` };
+  if (hasEscapedNul(raw)) return { ok: false, error: NUL_REFUSED };
   let json: unknown;
   try {
     json = JSON.parse(raw);

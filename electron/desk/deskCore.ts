@@ -17,7 +17,7 @@ import type { Outcome } from '../../shared/domain.ts';
 import { Emitter } from '../../shared/emitter.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import type { ReportArgs, VisitReport, VisitTimeline } from '../../shared/kpis.ts';
-import { describeIssues, type Position } from '../../shared/protocol.ts';
+import { describeIssues, hasEscapedNul, NUL_REFUSED, type Position } from '../../shared/protocol.ts';
 import { openOrRebuild } from './cache/db.ts';
 import type { PurgeResult } from './cache/privacy.ts';
 import type { CacheQueries, OutboxOp } from './cache/queries.ts';
@@ -252,6 +252,8 @@ export class DeskCore implements DeskCoreApi {
     this.assertOpen();
     const parsed = DeskCommands[name].safeParse(args);
     if (!parsed.success) throw new DeskError('invalid_argument', `${name}: ${describeIssues(parsed.error)}`);
+    // Refused here, so it never sits in the outbox as a command HQ would refuse on every resend.
+    if (hasEscapedNul(JSON.stringify(parsed.data) ?? '')) throw new DeskError('invalid_argument', `${name}: ${NUL_REFUSED}`);
     return parsed.data as Args<N>;
   }
 

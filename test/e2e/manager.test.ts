@@ -3,26 +3,19 @@
 // table and the by-hour chart. Screenshots go to docs/screenshots/manager-*.png.
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../support/waitFor.ts';
 import { DEMO_MANAGER, type Stack, startStack } from './stack.ts';
 
 let stack: Stack;
 
-async function until(pred: () => Promise<boolean>, what: string, ms = 10_000) {
-  const deadline = Date.now() + ms;
-  while (!(await pred())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 beforeAll(async () => {
   stack = await startStack({ clerk: null, viewport: { width: 1280, height: 1040 } });
   const { core } = stack;
-  await until(async () => (await core.getConnection()).status === 'online', 'online');
+  await waitFor(async () => (await core.getConnection()).status === 'online', 10_000, 'online');
   // Two clerks serve three of five members; two are never served.
   const visits: string[] = [];
   for (const m of stack.members.slice(0, 5)) visits.push((await stack.arrive(m)).visitId);
-  await until(async () => (await Promise.all(visits.map((v) => core.getVisit(v)))).every(Boolean), 'arrivals in the cache');
+  await waitFor(async () => (await Promise.all(visits.map((v) => core.getVisit(v)))).every(Boolean), 10_000, 'arrivals in the cache');
   expect((await core.signIn('sh-nanjing-c1', '1001')).ok).toBe(true);
   await core.claimVisit(visits[0]!);
   await core.closeVisit(visits[0]!, 'purchased', 'took the grey pair');
@@ -31,7 +24,7 @@ beforeAll(async () => {
   expect((await core.signIn('sh-nanjing-c2', '1002')).ok).toBe(true);
   await core.claimVisit(visits[2]!);
   await core.closeVisit(visits[2]!, 'purchased');
-  await until(async () => (await core.getConnection()).queued === 0, 'outbox drained');
+  await waitFor(async () => (await core.getConnection()).queued === 0, 10_000, 'outbox drained');
   await core.signOut();
 }, 90_000);
 

@@ -9,18 +9,11 @@ import { connectNatsBus, createNatsBus } from '../../hq/adapters/nats/natsBus.ts
 import { connectNats, type NatsLink } from '../../hq/adapters/nats/natsConnection.ts';
 import { decodeToken, encodeToken } from '../../hq/adapters/nats/tokens.ts';
 import { type Bus, type BusStatus, type Control, type Doorbell, type StoreSignal } from '../../hq/ports/bus.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 const NATS = '127.0.0.1:4222';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(what: string, cond: () => boolean, timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 /** Two nodes on one bus. `settle` makes subscriptions made so far effective everywhere. */
 interface TwoNodes {
@@ -121,7 +114,7 @@ for (const flavour of [memory, nats]) {
       await n.settle();
       const d = bell('node-a', 's1', 42);
       n.a.publishDoorbell(d);
-      await waitFor('doorbell at both nodes', () => atA.length === 1 && atB.length === 1);
+      await waitFor(() => atA.length === 1 && atB.length === 1, 5000, 'doorbell at both nodes');
       expect(atB[0]).toEqual(d);
       expect(atA[0]).toEqual(d);
       // Each node gets its own copy: a handler cannot change what the publisher (or others) hold.
@@ -142,7 +135,7 @@ for (const flavour of [memory, nats]) {
       inPublish = true;
       n.a.publishDoorbell(bell('node-a', 's-sync'));
       inPublish = false;
-      await waitFor('own doorbell', () => got === 1);
+      await waitFor(() => got === 1, 5000, 'own doorbell');
       expect(reentered).toBe(false);
       stop();
     });
@@ -153,7 +146,7 @@ for (const flavour of [memory, nats]) {
       const stops = ids.map((id) => n.b.onDoorbell(id, (d) => seen.set(id, [...(seen.get(id) ?? []), d.storeId])));
       await n.settle();
       for (const id of ids) n.a.publishDoorbell(bell('node-a', id));
-      await waitFor('one doorbell per store', () => ids.every((id) => (seen.get(id) ?? []).length >= 1));
+      await waitFor(() => ids.every((id) => (seen.get(id) ?? []).length >= 1), 5000, 'one doorbell per store');
       await sleep(50);
       for (const id of ids) expect(seen.get(id)).toEqual([id]);
       for (const stop of stops) stop();
@@ -169,7 +162,7 @@ for (const flavour of [memory, nats]) {
       if (n.wireSubjects) expect(n.wireSubjects().filter((s) => s.endsWith('.door.rc'))).toHaveLength(1);
 
       n.a.publishDoorbell(bell('node-a', 'rc', 1));
-      await waitFor('both handlers', () => got.length === 2);
+      await waitFor(() => got.length === 2, 5000, 'both handlers');
       expect(got.sort()).toEqual(['h1', 'h2']);
 
       stop1();
@@ -177,7 +170,7 @@ for (const flavour of [memory, nats]) {
       if (n.wireSubjects) expect(n.wireSubjects().filter((s) => s.endsWith('.door.rc'))).toHaveLength(1);
       got.length = 0;
       n.a.publishDoorbell(bell('node-a', 'rc', 2));
-      await waitFor('the remaining handler', () => got.length === 1);
+      await waitFor(() => got.length === 1, 5000, 'the remaining handler');
       expect(got).toEqual(['h2']);
 
       stop2();
@@ -187,7 +180,7 @@ for (const flavour of [memory, nats]) {
       n.a.publishDoorbell(bell('node-a', 'rc', 3));
       n.a.publishDoorbell(bell('node-a', 'rc-sentinel', 3));
       // Messages from one publisher arrive in order: once the sentinel is in, rc's would have been too.
-      await waitFor('sentinel', () => sentinel.length === 1);
+      await waitFor(() => sentinel.length === 1, 5000, 'sentinel');
       await sleep(30);
       expect(got).toEqual([]);
       stopSentinel();
@@ -202,7 +195,7 @@ for (const flavour of [memory, nats]) {
       await n.settle();
       n.a.publishDoorbell(bell('node-a', 'boom', 7));
       n.a.publishDoorbell(bell('node-a', 'boom', 8));
-      await waitFor('both doorbells', () => got.length === 2);
+      await waitFor(() => got.length === 2, 5000, 'both doorbells');
       expect(got).toEqual([7, 8]);
       stop1();
       stop2();
@@ -220,7 +213,7 @@ for (const flavour of [memory, nats]) {
       n.a.publishSignal(toDesks);
       n.a.publishSignal(toMember);
       n.a.publishSignal(plain);
-      await waitFor('three signals', () => atB.length === 3);
+      await waitFor(() => atB.length === 3, 5000, 'three signals');
       expect(atB).toEqual([toDesks, toMember, plain]);
       expect('memberId' in (atB[0] as StoreSignal)).toBe(false);
       expect(other).toEqual([]);
@@ -229,7 +222,7 @@ for (const flavour of [memory, nats]) {
       const stopBells = n.b.onDoorbell('s1', (d) => bells.push(d));
       await n.settle();
       n.a.publishSignal(plain);
-      await waitFor('fourth signal', () => atB.length === 4);
+      await waitFor(() => atB.length === 4, 5000, 'fourth signal');
       expect(bells).toEqual([]);
       stop();
       stopOther();
@@ -250,7 +243,7 @@ for (const flavour of [memory, nats]) {
         { origin: 'node-a', kind: 'presence.changed', storeId: 's1', what: 'members' },
       ];
       for (const c of all) n.a.publishControl(c);
-      await waitFor('controls at both nodes', () => atA.length === all.length && atB.length === all.length);
+      await waitFor(() => atA.length === all.length && atB.length === all.length, 5000, 'controls at both nodes');
       expect(atB).toEqual(all);
       expect(atA).toEqual(all);
       stopA();
@@ -269,7 +262,7 @@ for (const flavour of [memory, nats]) {
       expect(extra.b.status().up).toBe(false);
       extra.b.publishDoorbell(bell('node-b', 'closing', 1));
       extra.a.publishDoorbell(bell('node-a', 'closing', 2));
-      await waitFor('own doorbell', () => atA.length === 1);
+      await waitFor(() => atA.length === 1, 5000, 'own doorbell');
       await sleep(30);
       expect(atA.map((d) => d.head)).toEqual([2]);
       stopA();
@@ -403,7 +396,7 @@ describe('nats bus on the wire', () => {
     nc.publish(door, JSON.stringify({ ...bell('x', 'm1', 9), extra: true }));
     nc.publish(sig, JSON.stringify({ origin: 'x', storeId: 'm1', to: 'desks', text: 'ok' }));
     nc.publish(ctl, JSON.stringify({ origin: 'x', kind: 'catalog.changed', extra: 1 }));
-    await waitFor('the good messages', () => bells.length === 1 && sigs.length === 1 && ctls.length === 1);
+    await waitFor(() => bells.length === 1 && sigs.length === 1 && ctls.length === 1, 5000, 'the good messages');
     expect(bells).toEqual([bell('x', 'm1', 9)]);
     expect(sigs).toEqual([{ origin: 'x', storeId: 'm1', to: 'desks', text: 'ok' }]);
     expect(ctls).toEqual([{ origin: 'x', kind: 'catalog.changed' }]);
@@ -430,7 +423,7 @@ describe('nats bus on the wire', () => {
     await eventually('a doorbell through the proxy', () => sender.publishDoorbell(bell('direct', 'px', 1)), () => got.length > 0);
 
     await proxy.cut();
-    await waitFor('status down', () => !bus.status().up);
+    await waitFor(() => !bus.status().up, 5000, 'status down');
     expect(statuses.map((s) => s.up)).toEqual([false]);
     // Publishing while down neither throws nor queues without bound.
     expect(() => {
@@ -440,7 +433,7 @@ describe('nats bus on the wire', () => {
     }).not.toThrow();
 
     await proxy.open();
-    await waitFor('status up', () => bus.status().up, 10_000);
+    await waitFor(() => bus.status().up, 10_000, 'status up');
     expect(statuses.map((s) => s.up)).toEqual([false, true]);
     got.length = 0;
     await eventually('a doorbell after the reconnect', () => sender.publishDoorbell(bell('direct', 'px', 2)), () => got.length > 0);
@@ -468,7 +461,7 @@ describe('nats bus on the wire', () => {
     await sleep(700); // a few failed attempts
     expect(bus.status().up).toBe(false);
     await proxy.open();
-    await waitFor('status up', () => bus.status().up, 10_000);
+    await waitFor(() => bus.status().up, 10_000, 'status up');
     expect(statuses.map((s) => s.up)).toEqual([true]);
 
     const sender = createNatsBus(direct, { prefix: p });

@@ -10,16 +10,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster, STORE_A } from '../support/cluster.ts';
 import { deskSocketUrl, ProtocolDesk } from '../support/protocolClient.ts';
 import { TEST_PG_URL } from '../support/pg.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 const NATS_URL = process.env.FOOTFALL_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
-
-async function waitFor(pred: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await pred())) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('no single-process state across two HQ nodes', () => {
   let cluster: Cluster;

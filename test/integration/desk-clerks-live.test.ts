@@ -7,20 +7,20 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeskCore } from '../../electron/desk/deskCore.ts';
-import { enroll, ingestClerks, startTestHq, type TestHq } from './hq-support.ts';
-import { waitFor } from './fixtures/hq.ts';
+import { TestHq } from '../support/hq.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 let t: TestHq;
 let core: DeskCore;
 let reconnects = 0;
 
-const ingest = (body: unknown) => ingestClerks(t.hq, body);
+const ingest = (body: unknown) => t.ingestRaw('clerks', body);
 const ids = async () => (await core.listClerks()).map((c) => c.id);
 
 beforeAll(async () => {
-  t = await startTestHq({ sweepMs: 200 });
+  t = await TestHq.start({ sweepMs: 200, seed: 'storesAB' });
   expect((await ingest([{ id: 'ann', storeId: 'store-a', name: 'Ann', role: 'clerk', pin: '1111' }])).status).toBe(200);
-  const { token } = await enroll(t.hq, 'store-a');
+  const { token } = await t.enroll('store-a');
   core = DeskCore.open({ dbPath: join(t.dir, 'desk.db'), hqUrls: [t.hq.url], token, reconnect: { minMs: 50, maxMs: 200 }, lockAfterMs: 60_000 });
   core.start();
   await waitFor(async () => (await core.getConnection()).status === 'online', 10_000, 'online');
@@ -32,7 +32,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await core?.close();
-  await t?.cleanup();
+  await t?.dispose();
 });
 
 describe('live clerk list', () => {
@@ -57,7 +57,7 @@ describe('live clerk list', () => {
   it('a change written to the database by another writer (admin CLI) arrives through the poll', async () => {
     // `hq:admin enable-clerk` itself, bypassing the routes: another process writes the file (and
     // appends `clerks.updated`) without telling the running HQ.
-    await promisify(execFile)(process.execPath, ['--import', 'tsx', 'hq/admin.ts', 'enable-clerk', '--clerk', 'bo', '--db', t.dbPath]);
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', 'hq/admin.ts', 'enable-clerk', '--clerk', 'bo', ...t.adminArgs]);
     await waitFor(async () => (await ids()).includes('bo'), 2000, 'Bo back on the desk');
     expect(reconnects).toBe(0);
   });

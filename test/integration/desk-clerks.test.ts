@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeskCore } from '../../electron/desk/deskCore.ts';
 import { DeskError } from '../../shared/deskApi.ts';
-import { enroll, ingestClerks, postArrival, startTestHq, type TestHq } from './hq-support.ts';
-import { waitFor } from './fixtures/hq.ts';
+import { TestHq } from '../support/hq.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 let t: TestHq;
 let token: string;
@@ -15,14 +15,14 @@ const dbPath = () => join(t.dir, 'desk.db');
 const open = () => DeskCore.open({ dbPath: dbPath(), hqUrls: [t.hq.url], token, reconnect: { minMs: 50, maxMs: 200 }, lockAfterMs: 60_000 });
 
 beforeAll(async () => {
-  t = await startTestHq();
-  const res = await ingestClerks(t.hq, [
+  t = await TestHq.start({ seed: 'storesAB' });
+  const res = await t.ingestRaw('clerks', [
       { id: 'ann', storeId: 'store-a', name: 'Ann', role: 'clerk', pin: '1111' },
       { id: 'mia', storeId: 'store-a', name: 'Mia', role: 'manager', pin: '9999' },
       { id: 'xu', storeId: 'store-b', name: 'Xu', role: 'clerk', pin: '3333' },
     ]);
   expect(res.status).toBe(200);
-  token = (await enroll(t.hq, 'store-a')).token;
+  token = (await t.enroll('store-a')).token;
   core = open();
   core.start();
   await waitFor(async () => (await core.getConnection()).status === 'online', 10_000, 'online');
@@ -31,7 +31,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await core?.close();
-  await t?.cleanup();
+  await t?.dispose();
 });
 
 describe('desk clerks', () => {
@@ -49,7 +49,7 @@ describe('desk clerks', () => {
     expect(r).toMatchObject({ ok: true, state: { clerk: { id: 'ann', role: 'clerk' }, locked: false, verifiedOnline: true, lockAfterMs: 60_000 } });
     expect(events).toHaveLength(1);
     off();
-    const { body } = await postArrival(t.hq, { storeId: 'store-a', memberId: 'm1', source: 'door' });
+    const { body } = await t.postArrival({ storeId: 'store-a', memberId: 'm1', source: 'door' });
     await waitFor(async () => (await core.getVisit(body.visitId)) !== null, 5000, 'arrival');
     await core.claimVisit(body.visitId);
     await waitFor(async () => (await t.hq.store.read((r) => r.getVisit(body.visitId)))?.claimedBy?.clerkName === 'Ann', 5000, 'claim by Ann at HQ');

@@ -3,19 +3,20 @@
 // resumes by (epoch, seq) — no reset, no lost or doubled event, its offline outbox delivered once.
 //
 // Two HQ processes cannot share one SQLite file for writes, so "another node" is simulated: node B
-// is started on node A's database file only after A is closed, at an address the desk was given
-// from the start. (A chain's nodes share PostgreSQL instead; the desk sees the same thing.)
+// is started on node A's database only after A is closed, at an address the desk was given from
+// the start (on PostgreSQL too, so the test is the same on every adapter). A chain's nodes share
+// PostgreSQL at the same time; the desk sees the same thing.
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeskCore, enroll } from '../../electron/desk/deskCore.ts';
-import { startHq } from '../../hq/server.ts';
-import { FAST, STORE_A, TestHq, waitFor } from './fixtures/hq.ts';
+import { FAST, FAST_HQ, TestHq } from '../support/hq.ts';
+import { STORE_A } from '../support/seeds.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 let t: TestHq;
 beforeEach(async () => {
-  t = await TestHq.start();
-  await t.seed();
+  t = await TestHq.start({ ...FAST_HQ, seed: 'nanjingSanlitun' });
 });
 afterEach(async () => {
   await t.dispose();
@@ -80,7 +81,7 @@ describe('desk with several HQ addresses', () => {
     await new Promise((r) => setTimeout(r, 300));
 
     // Node B comes up on the same data; the desk, already given its address, moves there.
-    t.hq = await startHq({ dbPath: t.dbPath, port: Number(new URL(urlB).port), heartbeatMs: 500, headEveryMs: 300, log: () => {} });
+    await t.up({ port: Number(new URL(urlB).port) });
     await waitFor(() => online(desk), 10_000, 'online at node B');
     await waitFor(async () => (await desk.getConnection()).queued === 0, 5000, 'offline claim delivered by node B');
     // It was dropped by A, tried B while B was not there yet and A again, and found B when B came.

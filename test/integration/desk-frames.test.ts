@@ -6,15 +6,16 @@ import WebSocket from 'ws';
 import { type DeskCore } from '../../electron/desk/deskCore.ts';
 import { deskSocketUrl } from '../../electron/desk/link.ts';
 import { CloseCode, MAX_FRAME_BYTES } from '../../shared/protocol.ts';
-import { STORE_A, TestHq, waitFor } from './fixtures/hq.ts';
+import { FAST_HQ, TestHq } from '../support/hq.ts';
+import { STORE_A } from '../support/seeds.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 let t: TestHq;
 let desk: DeskCore;
 let rawToken: string;
 
 beforeAll(async () => {
-  t = await TestHq.start();
-  await t.seed();
+  t = await TestHq.start({ ...FAST_HQ, seed: 'nanjingSanlitun' });
   ({ desk } = await t.desk(STORE_A, 'Counter 1'));
   rawToken = (await t.enroll(STORE_A, 'raw client')).token;
   desk.start();

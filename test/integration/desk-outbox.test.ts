@@ -6,18 +6,19 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeskCore } from '../../electron/desk/deskCore.ts';
 import { type VisitView } from '../../shared/deskApi.ts';
-import { FAST, STORE_A, TestHq, waitFor } from './fixtures/hq.ts';
+import { FAST, FAST_HQ, TestHq } from '../support/hq.ts';
+import { STORE_A } from '../support/seeds.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 let t: TestHq;
 beforeEach(async () => {
-  t = await TestHq.start();
-  await t.seed();
+  t = await TestHq.start({ ...FAST_HQ, seed: 'nanjingSanlitun' });
 });
 afterEach(async () => {
   await t.dispose();
 });
 
-/** A desk in a child process (fixtures/desk-process.ts), driven over IPC. */
+/** A desk in a child process (test/support/deskProcess.ts), driven over IPC. */
 class DeskProcess {
   private nextId = 0;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
@@ -32,7 +33,7 @@ class DeskProcess {
     });
   }
   static async spawn(opts: { dbPath: string; hqUrl: string; token: string }): Promise<DeskProcess> {
-    const script = fileURLToPath(new URL('./fixtures/desk-process.ts', import.meta.url));
+    const script = fileURLToPath(new URL('../support/deskProcess.ts', import.meta.url));
     const child = fork(script, [JSON.stringify(opts)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const [first] = (await once(child, 'message')) as [{ ready?: boolean }];
     if (!first.ready) throw new Error('desk process did not start');

@@ -3,12 +3,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type DeskCore } from '../../electron/desk/deskCore.ts';
 import { type VisitView } from '../../shared/deskApi.ts';
-import { STORE_A, STORE_B, TestHq, waitFor } from './fixtures/hq.ts';
+import { FAST_HQ, TestHq } from '../support/hq.ts';
+import { STORE_A, STORE_B } from '../support/seeds.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 let t: TestHq;
 beforeEach(async () => {
-  t = await TestHq.start();
-  await t.seed();
+  t = await TestHq.start({ ...FAST_HQ, seed: 'nanjingSanlitun' });
 });
 afterEach(async () => {
   await t.dispose();

@@ -15,8 +15,9 @@ import { IngestMember } from '../../hq/app/catalogIngest.ts';
 import { type DeskApi } from '../../shared/deskApi.ts';
 import { CloseCode, DeskToHq, EnrollRequest } from '../../shared/protocol.ts';
 import { mutate, prototypeIsClean, Prng, validSamples } from '../fuzz/zodFuzz.ts';
-import { FAST, waitFor } from './fixtures/hq.ts';
-import { enroll, postArrival, startTestHq, TestDesk, type TestHq } from './hq-support.ts';
+import { FAST, TestHq } from '../support/hq.ts';
+import { RecordingDesk } from '../support/protocolClient.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 0xf00d);
 let t: TestHq;
@@ -25,19 +26,19 @@ let arrivals = 0;
 
 beforeAll(async () => {
   // Rate limits off: the fuzzer sends far more than one client IP may (the limits have their own test).
-  t = await startTestHq({ httpRateLimits: false, maxFramesPerSecond: 1000 });
-  const e = await enroll(t.hq, 'store-a', 'Well-behaved counter');
+  t = await TestHq.start({ httpRateLimits: false, maxFramesPerSecond: 1000, seed: 'storesAB' });
+  const e = await t.enroll('store-a', 'Well-behaved counter');
   good = DeskCore.open({ dbPath: join(t.dir, 'good-desk.db'), hqUrls: [t.hq.url], token: e.token, ...FAST });
   good.start();
   await waitFor(async () => (await good.getConnection()).status === 'online', 5000, 'good desk online');
 });
 afterAll(async () => {
   await good.close();
-  await t.cleanup();
+  await t.dispose();
 });
 
 async function arrival(): Promise<void> {
-  const r = await postArrival(t.hq, { storeId: 'store-a', memberId: arrivals % 2 ? 'm1' : 'm2', source: 'door' }, `fuzz-${SEED}-${arrivals}`);
+  const r = await t.postArrival({ storeId: 'store-a', memberId: arrivals % 2 ? 'm1' : 'm2', source: 'door' }, `fuzz-${SEED}-${arrivals}`);
   expect(r.status).toBeLessThan(300);
   arrivals++;
 }
@@ -47,10 +48,10 @@ const ALLOWED_CLOSES = new Set<number>([CloseCode.badFrame, CloseCode.protocolVi
 describe('HQ desk socket fuzz', () => {
   it('mutated DeskToHq frames: error frame + close code or a normal answer; the good desk keeps receiving', async () => {
     const rng = new Prng(SEED);
-    const fuzzer = await enroll(t.hq, 'store-a', 'Fuzzer');
+    const fuzzer = await t.enroll('store-a', 'Fuzzer');
     const seeds = [
       { t: 'hello', v: 1 },
-      { t: 'hello', v: 1, resume: { epoch: 'epoch-a1', seq: 0 } },
+      { t: 'hello', v: 1, resume: { epoch: (await t.position('store-a')).epoch, seq: 0 } },
       { t: 'ack', seq: 0 },
       { t: 'cmd', opId: 'op-seed-1', type: 'claim', data: { visitId: 'v-unknown' } },
       { t: 'cmd', opId: 'op-seed-2', type: 'note', data: { visitId: 'v-unknown', noteId: 'n-1', text: 'hello' } },
@@ -62,7 +63,7 @@ describe('HQ desk socket fuzz', () => {
     for (let i = 0; i < 120; i++) {
       if (i % 10 === 0) await arrival();
       const { text, kind } = mutate(rng.pick(valid), rng, { hugeBytes: rng.pick([300, 70 * 1024]) });
-      const d = await TestDesk.connect(t.hq, fuzzer.token);
+      const d = await RecordingDesk.connect(t.hq, fuzzer.token);
       d.send(text);
       const probe = `probe-${i}`;
       if (d.ws.readyState === WebSocket.OPEN) d.send({ t: 'cmd', opId: probe, type: 'claim', data: { visitId: 'v-none' } });

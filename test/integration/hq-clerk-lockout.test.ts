@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PIN_MAX_FAILURES } from '../../shared/clerks.ts';
 import { MIGRATIONS } from '../../hq/adapters/sqlite/migrations.ts';
-import { enroll, ingestClerks, startTestHq, type TestHq } from './hq-support.ts';
+import { TestHq } from '../support/hq.ts';
 
 let t: TestHq;
 let token: string;
@@ -18,17 +18,17 @@ const signIn = async (clerkId: string, pin: string) => {
 };
 
 beforeAll(async () => {
-  t = await startTestHq({ httpRateLimits: false });
-  const res = await ingestClerks(t.hq, [
+  t = await TestHq.start({ httpRateLimits: false, seed: 'storesAB' });
+  const res = await t.ingestRaw('clerks', [
       { id: 'ann', storeId: 'store-a', name: 'Ann', role: 'clerk', pin: '1111' },
       { id: 'bo', storeId: 'store-a', name: 'Bo', role: 'clerk', pin: '2222' },
     ]);
   expect(res.status).toBe(200);
-  token = (await enroll(t.hq, 'store-a')).token;
+  token = (await t.enroll('store-a')).token;
 }, 30_000);
 
 afterAll(async () => {
-  await t?.cleanup();
+  await t?.dispose();
 });
 
 describe('HQ wrong-PIN lockout', () => {

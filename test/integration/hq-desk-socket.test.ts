@@ -5,78 +5,82 @@ import { connect, type Socket } from 'node:net';
 import WebSocket from 'ws';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type CmdAckFrame, CloseCode, MAX_FRAME_BYTES } from '../../shared/protocol.ts';
-import { enroll, postArrival, startTestHq, TestDesk, type TestHq } from './hq-support.ts';
+import { type Position, TestHq } from '../support/hq.ts';
+import { RecordingDesk } from '../support/protocolClient.ts';
 
 let t: TestHq;
+/** Store A's position after the seed (its members' `member.updated` events): the test's events follow it. */
+let A: Position;
 beforeEach(async () => {
-  t = await startTestHq();
+  t = await TestHq.start({ seed: 'storesAB' });
+  A = await t.position('store-a');
 });
 afterEach(async () => {
-  await t.cleanup();
+  await t.dispose();
 });
 
-const ackFor = (desk: TestDesk, opId: string) => desk.waitFor<CmdAckFrame>((f) => f.t === 'cmdAck' && f.opId === opId);
+const ackFor = (desk: RecordingDesk, opId: string) => desk.waitFor<CmdAckFrame>((f) => f.t === 'cmdAck' && f.opId === opId);
 
 describe('desk socket', () => {
   it('refuses an unknown token at the upgrade with 401', async () => {
-    await expect(TestDesk.connect(t.hq, 'not-a-token')).rejects.toThrow('HTTP 401');
+    await expect(RecordingDesk.connect(t.hq, 'not-a-token')).rejects.toThrow('HTTP 401');
   });
 
   it('welcomes with the store and device, and resets a desk without a position', async () => {
-    const { token, deviceId } = await enroll(t.hq, 'store-a', 'Till 2');
-    const desk = await TestDesk.connect(t.hq, token);
-    expect(desk.frames[0]).toMatchObject({ t: 'welcome', storeId: 'store-a', storeName: 'Store A', deviceId, deviceName: 'Till 2', epoch: 'epoch-a1', head: 0 });
-    expect(desk.frames[1]).toMatchObject({ t: 'reset', epoch: 'epoch-a1', head: 0 });
+    const { token, deviceId } = await t.enroll('store-a', 'Till 2');
+    const desk = await RecordingDesk.connect(t.hq, token);
+    expect(desk.frames[0]).toMatchObject({ t: 'welcome', storeId: 'store-a', storeName: 'Store A', deviceId, deviceName: 'Till 2', epoch: A.epoch, head: A.seq });
+    expect(desk.frames[1]).toMatchObject({ t: 'reset', epoch: A.epoch, head: A.seq });
     desk.close();
   });
 
   it('closes 4000 on malformed JSON and on a schema-invalid frame, while another desk keeps receiving', async () => {
-    const a = await enroll(t.hq, 'store-a', 'A1');
-    const b = await enroll(t.hq, 'store-a', 'A2');
-    const c = await enroll(t.hq, 'store-a', 'A3');
-    const good = await TestDesk.connect(t.hq, a.token);
-    const badJson = await TestDesk.connect(t.hq, b.token);
-    const badSchema = await TestDesk.connect(t.hq, c.token);
+    const a = await t.enroll('store-a', 'A1');
+    const b = await t.enroll('store-a', 'A2');
+    const c = await t.enroll('store-a', 'A3');
+    const good = await RecordingDesk.connect(t.hq, a.token);
+    const badJson = await RecordingDesk.connect(t.hq, b.token);
+    const badSchema = await RecordingDesk.connect(t.hq, c.token);
     badJson.send('{not json');
     badSchema.send({ t: 'cmd', opId: 'x', type: 'claim', data: { visitId: 42 } });
     expect((await badJson.closed).code).toBe(CloseCode.badFrame);
     expect((await badSchema.closed).code).toBe(CloseCode.badFrame);
     expect(badJson.frames.at(-1)).toMatchObject({ t: 'error', code: 'bad_frame' });
     expect(badSchema.frames.at(-1)).toMatchObject({ t: 'error', code: 'bad_frame' });
-    await postArrival(t.hq, { storeId: 'store-a', memberId: 'm1', source: 'door' });
+    await t.postArrival({ storeId: 'store-a', memberId: 'm1', source: 'door' });
     await good.waitFor((f) => f.t === 'ev' && f.type === 'arrival');
     good.close();
   });
 
   it('closes 4003 when the first frame is not hello, and 4002 on a wrong version', async () => {
-    const a = await enroll(t.hq, 'store-a');
-    const first = await TestDesk.connect(t.hq, a.token, null);
+    const a = await t.enroll('store-a');
+    const first = await RecordingDesk.connect(t.hq, a.token, null);
     first.send({ t: 'ack', seq: 0 });
     expect((await first.closed).code).toBe(CloseCode.protocolViolation);
-    const second = await TestDesk.connect(t.hq, a.token, null);
+    const second = await RecordingDesk.connect(t.hq, a.token, null);
     second.send({ t: 'hello', v: 2 });
     expect((await second.closed).code).toBe(CloseCode.unsupportedVersion);
   });
 
   it('closes 1009 on an oversize frame and keeps serving', async () => {
-    const a = await enroll(t.hq, 'store-a', 'A1');
-    const b = await enroll(t.hq, 'store-a', 'A2');
-    const good = await TestDesk.connect(t.hq, a.token);
-    const big = await TestDesk.connect(t.hq, b.token);
+    const a = await t.enroll('store-a', 'A1');
+    const b = await t.enroll('store-a', 'A2');
+    const good = await RecordingDesk.connect(t.hq, a.token);
+    const big = await RecordingDesk.connect(t.hq, b.token);
     big.send({ t: 'signal', kind: 'typing', data: { x: 'y'.repeat(MAX_FRAME_BYTES) } });
     expect((await big.closed).code).toBe(1009);
-    await postArrival(t.hq, { storeId: 'store-a', memberId: 'm1', source: 'door' });
+    await t.postArrival({ storeId: 'store-a', memberId: 'm1', source: 'door' });
     await good.waitFor((f) => f.t === 'ev');
     good.close();
   });
 
   it('never sends store B events to a store A desk', async () => {
-    const a = await enroll(t.hq, 'store-a');
-    const b = await enroll(t.hq, 'store-b');
-    const deskA = await TestDesk.connect(t.hq, a.token);
-    const deskB = await TestDesk.connect(t.hq, b.token);
-    await postArrival(t.hq, { storeId: 'store-b', memberId: 'm3', source: 'door' });
-    await postArrival(t.hq, { storeId: 'store-a', memberId: 'm1', source: 'door' });
+    const a = await t.enroll('store-a');
+    const b = await t.enroll('store-b');
+    const deskA = await RecordingDesk.connect(t.hq, a.token);
+    const deskB = await RecordingDesk.connect(t.hq, b.token);
+    await t.postArrival({ storeId: 'store-b', memberId: 'm3', source: 'door' });
+    await t.postArrival({ storeId: 'store-a', memberId: 'm1', source: 'door' });
     await deskA.waitFor((f) => f.t === 'ev');
     await deskB.waitFor((f) => f.t === 'ev');
     expect(deskA.events().map((e) => e.type === 'arrival' && e.data.visit.storeId)).toEqual(['store-a']);
@@ -91,19 +95,19 @@ describe('desk socket', () => {
   });
 
   it('applies a command once per opId and answers a resend with duplicate', async () => {
-    const a = await enroll(t.hq, 'store-a', 'A1');
-    const b = await enroll(t.hq, 'store-a', 'A2');
-    const desk = await TestDesk.connect(t.hq, a.token);
-    const other = await TestDesk.connect(t.hq, b.token);
-    const { body } = await postArrival(t.hq, { storeId: 'store-a', memberId: 'm1', source: 'door' });
+    const a = await t.enroll('store-a', 'A1');
+    const b = await t.enroll('store-a', 'A2');
+    const desk = await RecordingDesk.connect(t.hq, a.token);
+    const other = await RecordingDesk.connect(t.hq, b.token);
+    const { body } = await t.postArrival({ storeId: 'store-a', memberId: 'm1', source: 'door' });
     const cmd = { t: 'cmd', opId: 'op-1', type: 'note', data: { visitId: body.visitId, noteId: 'note-1', text: '喜欢白色' } };
     desk.send(cmd);
     const first = await ackFor(desk, 'op-1');
-    expect(first).toMatchObject({ status: 'ok', seq: 2 });
+    expect(first).toMatchObject({ status: 'ok', seq: A.seq + 2 });
     desk.frames.length = 0;
     desk.send(cmd);
     const second = await ackFor(desk, 'op-1');
-    expect(second).toMatchObject({ status: 'duplicate', seq: 2 });
+    expect(second).toMatchObject({ status: 'duplicate', seq: A.seq + 2 });
     const noted = await other.waitFor((f) => f.t === 'ev' && f.type === 'visit.noted');
     if (noted.t !== 'ev' || noted.type !== 'visit.noted') throw new Error('type');
     expect(noted.data.opId).toBe('op-1');
@@ -111,17 +115,17 @@ describe('desk socket', () => {
     expect(noted.data.visit.notes.map((n) => n.text)).toEqual(['喜欢白色']);
     await new Promise((r) => setTimeout(r, 100));
     expect(other.events().filter((e) => e.type === 'visit.noted')).toHaveLength(1);
-    expect((await t.hq.store.read((r) => r.getStore('store-a')))!.head).toBe(2);
+    expect((await t.hq.store.read((r) => r.getStore('store-a')))!.head).toBe(A.seq + 2);
     desk.close();
     other.close();
   });
 
   it('settles two claims: one ok, the other rejected naming the holder', async () => {
-    const a = await enroll(t.hq, 'store-a', 'Front');
-    const b = await enroll(t.hq, 'store-a', 'Back');
-    const deskA = await TestDesk.connect(t.hq, a.token);
-    const deskB = await TestDesk.connect(t.hq, b.token);
-    const { body } = await postArrival(t.hq, { storeId: 'store-a', memberId: 'm1', source: 'door' });
+    const a = await t.enroll('store-a', 'Front');
+    const b = await t.enroll('store-a', 'Back');
+    const deskA = await RecordingDesk.connect(t.hq, a.token);
+    const deskB = await RecordingDesk.connect(t.hq, b.token);
+    const { body } = await t.postArrival({ storeId: 'store-a', memberId: 'm1', source: 'door' });
     deskA.send({ t: 'cmd', opId: 'a-claim', type: 'claim', data: { visitId: body.visitId } });
     deskB.send({ t: 'cmd', opId: 'b-claim', type: 'claim', data: { visitId: body.visitId } });
     const [ackA, ackB] = await Promise.all([ackFor(deskA, 'a-claim'), ackFor(deskB, 'b-claim')]);
@@ -152,12 +156,12 @@ describe('desk socket', () => {
   });
 
   it('replaces an older connection of the same device with 4009 and relays signals', async () => {
-    const a = await enroll(t.hq, 'store-a', 'A1');
-    const b = await enroll(t.hq, 'store-a', 'A2');
-    const old = await TestDesk.connect(t.hq, a.token);
-    const fresh = await TestDesk.connect(t.hq, a.token);
+    const a = await t.enroll('store-a', 'A1');
+    const b = await t.enroll('store-a', 'A2');
+    const old = await RecordingDesk.connect(t.hq, a.token);
+    const fresh = await RecordingDesk.connect(t.hq, a.token);
     expect((await old.closed).code).toBe(CloseCode.replaced);
-    const other = await TestDesk.connect(t.hq, b.token);
+    const other = await RecordingDesk.connect(t.hq, b.token);
     fresh.send({ t: 'signal', kind: 'typing', memberId: 'm1' });
     await other.waitFor((f) => f.t === 'signal');
     fresh.close();
@@ -166,8 +170,8 @@ describe('desk socket', () => {
 
   it('closes a desk that floods frames with 4029', async () => {
     await t.restart({ maxFramesPerSecond: 20 });
-    const a = await enroll(t.hq, 'store-a');
-    const desk = await TestDesk.connect(t.hq, a.token);
+    const a = await t.enroll('store-a');
+    const desk = await RecordingDesk.connect(t.hq, a.token);
     // Past the burst (10 s worth, 200 frames): a sustained flood still drains the bucket.
     for (let i = 0; i < 300; i++) desk.send({ t: 'ack', seq: 0 });
     expect((await desk.closed).code).toBe(CloseCode.rateLimited);
@@ -175,8 +179,8 @@ describe('desk socket', () => {
 
   it('lets a desk send a burst (an outbox flush) above the sustained frame rate', async () => {
     await t.restart({ maxFramesPerSecond: 20, maxFrameBurst: 1000 });
-    const a = await enroll(t.hq, 'store-a');
-    const desk = await TestDesk.connect(t.hq, a.token);
+    const a = await t.enroll('store-a');
+    const desk = await RecordingDesk.connect(t.hq, a.token);
     for (let i = 0; i < 900; i++) desk.send({ t: 'ack', seq: 0 });
     desk.send({ t: 'signal', kind: 'presence' });
     const racing = await Promise.race([desk.closed.then(() => 'closed'), new Promise((r) => setTimeout(() => r('open'), 300))]);
@@ -188,7 +192,7 @@ describe('desk socket', () => {
 
   it('drops a desk that stops answering pings, and sends head frames', async () => {
     await t.restart({ heartbeatMs: 100, headEveryMs: 50 });
-    const a = await enroll(t.hq, 'store-a');
+    const a = await t.enroll('store-a');
     const ws = new WebSocket(`${t.hq.url.replace('http', 'ws')}/v1/desk`, { headers: { authorization: `Bearer ${a.token}` }, autoPong: false });
     const frames: string[] = [];
     ws.on('message', (d) => frames.push(JSON.parse(d.toString()).t));
@@ -200,8 +204,8 @@ describe('desk socket', () => {
   });
 
   it('closes sockets with 1001 when HQ shuts down', async () => {
-    const a = await enroll(t.hq, 'store-a');
-    const desk = await TestDesk.connect(t.hq, a.token);
+    const a = await t.enroll('store-a');
+    const desk = await RecordingDesk.connect(t.hq, a.token);
     await t.hq.close();
     expect((await desk.closed).code).toBe(CloseCode.goingAway);
     await t.restart();
@@ -228,9 +232,9 @@ describe('slow consumer', () => {
   it('closes a desk that stops reading with 4004 while a reading desk gets everything', async () => {
     const lines: string[] = [];
     await t.restart({ slowConsumerBytes: 256 * 1024, slowConsumerMs: 2000, log: (l) => lines.push(l) });
-    const a = await enroll(t.hq, 'store-a', 'Reader');
-    const b = await enroll(t.hq, 'store-a', 'Stalled');
-    const reader = await TestDesk.connect(t.hq, a.token);
+    const a = await t.enroll('store-a', 'Reader');
+    const b = await t.enroll('store-a', 'Stalled');
+    const reader = await RecordingDesk.connect(t.hq, a.token);
     const stalled = stalledDesk(t.hq.url, b.token);
     await new Promise((r) => setTimeout(r, 100));
     const members = Array.from({ length: 4000 }, (_, i) => ({
@@ -248,8 +252,8 @@ describe('slow consumer', () => {
     });
     expect(res.status).toBe(200);
     // The reader is fed at its pace through the burst and misses nothing.
-    await reader.waitFor((f) => f.t === 'ev' && f.seq === 4000, 10_000);
-    expect(reader.events().map((e) => e.seq)).toEqual(Array.from({ length: 4000 }, (_, i) => i + 1));
+    await reader.waitFor((f) => f.t === 'ev' && f.seq === A.seq + 4000, 10_000);
+    expect(reader.events().map((e) => e.seq)).toEqual(Array.from({ length: 4000 }, (_, i) => A.seq + i + 1));
     await vi.waitFor(() => expect(lines.some((l) => l.includes('Stalled') && l.includes('closed 4004'))).toBe(true), { timeout: 8000 });
     expect(lines.some((l) => l.includes('Reader'))).toBe(false);
     stalled.destroy();

@@ -2,14 +2,18 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HttpError } from '../../hq/edge/http/respond.ts';
 import { Snapshot } from '../../shared/protocol.ts';
-import { enroll, postArrival, startTestHq, TestDesk, type TestHq } from './hq-support.ts';
+import { type Position, TestHq } from '../support/hq.ts';
+import { RecordingDesk } from '../support/protocolClient.ts';
 
 let t: TestHq;
+/** Store A's position after the seed (its members' `member.updated` events): the test's events follow it. */
+let A: Position;
 beforeEach(async () => {
-  t = await startTestHq();
+  t = await TestHq.start({ seed: 'storesAB' });
+  A = await t.position('store-a');
 });
 afterEach(async () => {
-  await t.cleanup();
+  await t.dispose();
 });
 
 const ingest = (path: string, body: string, contentType = 'application/json', key = t.hq.integrationKey) =>
@@ -52,28 +56,28 @@ describe('arrivals ingest', () => {
   });
 
   it('honours Idempotency-Key: same key, same answer, one effect', async () => {
-    const { token } = await enroll(t.hq, 'store-a');
-    const desk = await TestDesk.connect(t.hq, token);
+    const { token } = await t.enroll('store-a');
+    const desk = await RecordingDesk.connect(t.hq, token);
     const body = { storeId: 'store-a', memberCode: 'M0001', source: 'door' };
-    const first = await postArrival(t.hq, body, 'door-1');
+    const first = await t.postArrival(body, 'door-1');
     expect(first.status).toBe(201);
     expect(first.body.status).toBe('created');
-    const again = await postArrival(t.hq, body, 'door-1');
+    const again = await t.postArrival(body, 'door-1');
     expect(again.status).toBe(200);
     expect(again.body).toEqual({ status: 'duplicate', visitId: first.body.visitId, seq: first.body.seq });
     await desk.waitFor((f) => f.t === 'ev');
     await new Promise((r) => setTimeout(r, 100));
     expect(desk.events()).toHaveLength(1);
-    expect((await t.hq.store.read((r) => r.getStore('store-a')))!.head).toBe(1);
+    expect((await t.hq.store.read((r) => r.getStore('store-a')))!.head).toBe(A.seq + 1);
     // Reusing a key for another request is a client bug, and said so.
-    const reused = await postArrival(t.hq, { ...body, memberCode: 'M0002' }, 'door-1');
+    const reused = await t.postArrival({ ...body, memberCode: 'M0002' }, 'door-1');
     expect(reused.status).toBe(422);
     desk.close();
   });
 
   it('POST /v1/ingest/arrivals/batch: each item as one arrival, in order, with its own idempotency key and errors by index', async () => {
-    const { token } = await enroll(t.hq, 'store-a');
-    const desk = await TestDesk.connect(t.hq, token);
+    const { token } = await t.enroll('store-a');
+    const desk = await RecordingDesk.connect(t.hq, token);
     const post = async (body: unknown, key = t.hq.integrationKey) => {
       const res = await fetch(`${t.hq.url}/v1/ingest/arrivals/batch`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-integration-key': key }, body: JSON.stringify(body) });
       return { status: res.status, body: (await res.json()) as { results: Array<Record<string, unknown>> } };
@@ -88,21 +92,21 @@ describe('arrivals ingest', () => {
     expect(first.status).toBe(200);
     const r = first.body.results;
     expect(r.map((x) => x.index)).toEqual([0, 1, 2, 3]);
-    expect(r[0]).toMatchObject({ status: 'created', seq: 1 });
+    expect(r[0]).toMatchObject({ status: 'created', seq: A.seq + 1 });
     expect(r[1]).toMatchObject({ error: { code: 'member_not_found' } });
     expect(r[2]).toMatchObject({ error: { code: 'invalid_body' } });
-    expect(r[3]).toMatchObject({ status: 'created', seq: 2 });
+    expect(r[3]).toMatchObject({ status: 'created', seq: A.seq + 2 });
     // Retried: the keyed items are duplicates with the same visit; the key space is the single route's.
     const again = await post({ items: [items[0], items[3]] });
     expect(again.body.results).toEqual([
-      { index: 0, status: 'duplicate', visitId: r[0]!.visitId, seq: 1 },
-      { index: 1, status: 'duplicate', visitId: r[3]!.visitId, seq: 2 },
+      { index: 0, status: 'duplicate', visitId: r[0]!.visitId, seq: A.seq + 1 },
+      { index: 1, status: 'duplicate', visitId: r[3]!.visitId, seq: A.seq + 2 },
     ]);
-    expect((await postArrival(t.hq, { storeId: 'store-a', memberCode: 'M0001', source: 'door' }, 'pos-1')).body.status).toBe('duplicate');
+    expect((await t.postArrival({ storeId: 'store-a', memberCode: 'M0001', source: 'door' }, 'pos-1')).body.status).toBe('duplicate');
     expect((await post({ items: [{ ...items[0], memberCode: 'M0002' }] })).body.results[0]).toMatchObject({ error: { code: 'idempotency_key_reused' } });
     await desk.waitFor(() => desk.events().length >= 2);
     expect(desk.events()).toHaveLength(2);
-    expect((await t.hq.store.read((r) => r.getStore('store-a')))!.head).toBe(2);
+    expect((await t.hq.store.read((r) => r.getStore('store-a')))!.head).toBe(A.seq + 2);
     // Schema-checked as a whole, and behind the integration key.
     expect((await post({ items: [] })).status).toBe(422);
     expect((await post([items[0]])).status).toBe(422);
@@ -111,8 +115,8 @@ describe('arrivals ingest', () => {
   });
 
   it('POST /v1/ingest/arrivals/batch: one transaction, an item failing half-way is undone alone, seqs stay gap-free', async () => {
-    const { token } = await enroll(t.hq, 'store-a');
-    const desk = await TestDesk.connect(t.hq, token);
+    const { token } = await t.enroll('store-a');
+    const desk = await RecordingDesk.connect(t.hq, token);
     // Fail the middle item inside its savepoint: after its visit and event were written.
     const store = t.hq.store;
     const withTx = store.withTx.bind(store);
@@ -138,18 +142,18 @@ describe('arrivals ingest', () => {
     const res = await ingest('/v1/ingest/arrivals/batch', JSON.stringify({ items }));
     expect(res.status).toBe(200);
     const r = ((await res.json()) as { results: Array<Record<string, unknown>> }).results;
-    expect(r[0]).toMatchObject({ index: 0, status: 'created', seq: 1 });
+    expect(r[0]).toMatchObject({ index: 0, status: 'created', seq: A.seq + 1 });
     expect(r[1]).toMatchObject({ index: 1, error: { code: 'boom' } });
-    expect(r[2]).toMatchObject({ index: 2, status: 'created', seq: 2 });
-    expect((await store.read((r) => r.getStore('store-a')))!.head).toBe(2);
-    expect((await store.read((r) => r.readEvents('store-a', 0, 10))).map((e) => e.seq)).toEqual([1, 2]);
+    expect(r[2]).toMatchObject({ index: 2, status: 'created', seq: A.seq + 2 });
+    expect((await store.read((r) => r.getStore('store-a')))!.head).toBe(A.seq + 2);
+    expect((await store.read((r) => r.readEvents('store-a', A.seq, 10))).map((e) => e.seq)).toEqual([A.seq + 1, A.seq + 2]);
     expect(await store.read((r) => r.getIdempotent('arrivals:boom'))).toBeFalsy();
     expect(await store.read((r) => r.getIdempotent('arrivals:b-3'))).toBeTruthy();
     // The failed member got no visit; the desk saw exactly the two committed events, in order.
     await desk.waitFor(() => desk.events().length >= 2);
     expect(desk.events().map((e) => [e.seq, e.type])).toEqual([
-      [1, 'arrival'],
-      [2, 'arrival'],
+      [A.seq + 1, 'arrival'],
+      [A.seq + 2, 'arrival'],
     ]);
     const visited = desk.events().map((e) => (e.type === 'arrival' ? e.data.visit.memberId : null));
     expect(visited).not.toContain('m2');
@@ -157,14 +161,14 @@ describe('arrivals ingest', () => {
   });
 
   it('a repeat within 30 minutes bumps the visit (visit.updated), not a second arrival', async () => {
-    const { token } = await enroll(t.hq, 'store-a');
-    const desk = await TestDesk.connect(t.hq, token);
+    const { token } = await t.enroll('store-a');
+    const desk = await RecordingDesk.connect(t.hq, token);
     const at = Date.now() - 20 * 60 * 1000;
-    const first = await postArrival(t.hq, { storeId: 'store-a', phone: '+86 138-0000-0001', source: 'door', at });
-    const second = await postArrival(t.hq, { storeId: 'store-a', memberId: 'm1', source: 'pos' });
+    const first = await t.postArrival({ storeId: 'store-a', phone: '+86 138-0000-0001', source: 'door', at });
+    const second = await t.postArrival({ storeId: 'store-a', memberId: 'm1', source: 'pos' });
     expect(second.body.status).toBe('updated');
     expect(second.body.visitId).toBe(first.body.visitId);
-    await desk.waitFor((f) => f.t === 'ev' && f.seq === 2);
+    await desk.waitFor((f) => f.t === 'ev' && f.seq === A.seq + 2);
     const [arrival, updated] = desk.events();
     expect(arrival!.type).toBe('arrival');
     expect(updated!.type).toBe('visit.updated');
@@ -176,15 +180,15 @@ describe('arrivals ingest', () => {
     expect(JSON.stringify(arrival.data)).not.toContain('13800000001');
     expect(arrival.data.profile.recommendations.length).toBeGreaterThan(0);
     // An unknown member or store is a 404, and exactly one identifier is required.
-    expect((await postArrival(t.hq, { storeId: 'store-a', memberId: 'nobody', source: 'door' })).status).toBe(404);
-    expect((await postArrival(t.hq, { storeId: 'nowhere', memberId: 'm1', source: 'door' })).status).toBe(404);
-    expect((await postArrival(t.hq, { storeId: 'store-a', memberId: 'm1', memberCode: 'M0001', source: 'door' })).status).toBe(422);
+    expect((await t.postArrival({ storeId: 'store-a', memberId: 'nobody', source: 'door' })).status).toBe(404);
+    expect((await t.postArrival({ storeId: 'nowhere', memberId: 'm1', source: 'door' })).status).toBe(404);
+    expect((await t.postArrival({ storeId: 'store-a', memberId: 'm1', memberCode: 'M0001', source: 'door' })).status).toBe(422);
     desk.close();
   });
 
   it('a return after more than 30 minutes is a new arrival', async () => {
-    await postArrival(t.hq, { storeId: 'store-a', memberId: 'm2', source: 'door', at: Date.now() - 31 * 60 * 1000 });
-    const later = await postArrival(t.hq, { storeId: 'store-a', memberId: 'm2', source: 'door' });
+    await t.postArrival({ storeId: 'store-a', memberId: 'm2', source: 'door', at: Date.now() - 31 * 60 * 1000 });
+    const later = await t.postArrival({ storeId: 'store-a', memberId: 'm2', source: 'door' });
     expect(later.body.status).toBe('created');
   });
 });
@@ -229,8 +233,8 @@ describe('CSV and JSON ingest', () => {
   });
 
   it('member ingest emits member.updated to the home store', async () => {
-    const { token } = await enroll(t.hq, 'store-b');
-    const desk = await TestDesk.connect(t.hq, token);
+    const { token } = await t.enroll('store-b');
+    const desk = await RecordingDesk.connect(t.hq, token);
     const members = [{ id: 'm3', code: 'M0003', name: '张伟', phone: '13800000003', homeStoreId: 'store-b', sizes: { eu: 42, cn: 260 }, tier: 'gold' }];
     const res = await ingest('/v1/ingest/members', JSON.stringify(members));
     expect(((await res.json()) as { imported: number }).imported).toBe(1);
@@ -250,15 +254,15 @@ describe('CSV and JSON ingest', () => {
 
 describe('snapshot', () => {
   it('is scoped to the token store and names its position', async () => {
-    await postArrival(t.hq, { storeId: 'store-a', memberId: 'm1', source: 'door' });
-    await postArrival(t.hq, { storeId: 'store-b', memberId: 'm3', source: 'door' });
-    await postArrival(t.hq, { storeId: 'store-b', memberId: 'm4', source: 'door' });
-    const { token } = await enroll(t.hq, 'store-a');
+    await t.postArrival({ storeId: 'store-a', memberId: 'm1', source: 'door' });
+    await t.postArrival({ storeId: 'store-b', memberId: 'm3', source: 'door' });
+    await t.postArrival({ storeId: 'store-b', memberId: 'm4', source: 'door' });
+    const { token } = await t.enroll('store-a');
     const res = await fetch(`${t.hq.url}/v1/snapshot`, { headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
     const snap = Snapshot.parse(await res.json());
     expect(snap.storeId).toBe('store-a');
-    expect(snap.position).toEqual({ epoch: 'epoch-a1', seq: 1 });
+    expect(snap.position).toEqual({ epoch: A.epoch, seq: A.seq + 1 });
     expect(snap.visits.map((v) => v.storeId)).toEqual(['store-a']);
     expect(snap.profiles.map((p) => p.member.id)).toEqual(['m1']);
     expect(snap.members.map((m) => m.id).sort()).toEqual(['m1', 'm2']);

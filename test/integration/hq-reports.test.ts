@@ -4,8 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport, type ReportArgs } from '../../shared/kpis.ts';
 import { adminKey } from '../../hq/app/clerks/service.ts';
-import { DAY_FROM, DAY_TO, KPI_VISITS } from './fixtures/kpiVisits.ts';
-import { enroll, startTestHq, type TestHq, TestDesk } from './hq-support.ts';
+import { TestHq } from '../support/hq.ts';
+import { DAY_FROM, DAY_TO, KPI_VISITS } from '../support/kpiVisits.ts';
+import { RecordingDesk } from '../support/protocolClient.ts';
 
 let t: TestHq;
 let deskA: { token: string; deviceId: string };
@@ -31,11 +32,15 @@ const device = (token: string, session?: string) => ({ authorization: `Bearer ${
 const signIn = async (token: string, clerkId: string, pin: string) =>
   http('/v1/clerks/signin', { method: 'POST', headers: device(token), body: { clerkId, pin } });
 
-beforeAll(async () => {
-  t = await startTestHq();
+/**
+ * The day of test/support/kpiVisits.ts at store A, written to the store directly: the one seed of
+ * this test that is not HTTP. They are visits in the past, claimed and closed at chosen times under
+ * chosen clerks; no route takes that (arrivals may be back-dated, but claims and closes happen at
+ * HQ's clock), and the figures are checked against exactly these times. Written through the store
+ * port, so it holds on every adapter.
+ */
+async function insertKpiVisitsDirectly(): Promise<void> {
   await t.hq.store.withTx(async (s) => {
-    const m2 = (await s.getMember('m2'))!;
-    await s.upsertMember({ ...m2, tier: 'gold' });
     for (const f of KPI_VISITS) {
       await s.insertVisit({
         id: f.visitId,
@@ -52,11 +57,18 @@ beforeAll(async () => {
         outcome: f.outcome,
       });
     }
-    // A visit at the other store, in range: never in store A's figures.
-    await s.insertVisit({ id: 'vb', storeId: 'store-b', memberId: 'm3', source: 'door', status: 'open', arrivedAt: DAY_FROM + 1000, lastSeenAt: DAY_FROM + 1000, arrivals: 1, claimedBy: null, claimedAt: null, closedAt: null, outcome: null });
   });
-  deskA = await enroll(t.hq, 'store-a');
-  deskB = await enroll(t.hq, 'store-b');
+}
+
+beforeAll(async () => {
+  t = await TestHq.start({ seed: 'storesAB' });
+  const m2 = t.seeded!.members.find((m) => m.id === 'm2')!;
+  await t.ingest('members', [{ ...m2, tier: 'gold' }]);
+  await insertKpiVisitsDirectly();
+  // A visit at the other store, in range: never in store A's figures.
+  await t.ingest('arrivals', { storeId: 'store-b', memberId: 'm3', source: 'door', at: DAY_FROM + 1000 });
+  deskA = await t.enroll('store-a');
+  deskB = await t.enroll('store-b');
   const imported = await http('/v1/ingest/clerks', {
     method: 'POST',
     headers: ingestKey(),
@@ -73,7 +85,7 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  await t?.cleanup();
+  await t?.dispose();
 });
 
 describe('clerks at HQ', () => {
@@ -119,15 +131,15 @@ describe('clerks at HQ', () => {
 
 describe('commands record the clerk', () => {
   it('fills Actor.clerkId/clerkName, and rejects a clerk of another store', async () => {
-    const desk = await TestDesk.connect(t.hq, deskA.token);
-    await t.hq.store.withTx((tx) => tx.insertVisit({ id: 'vc', storeId: 'store-a', memberId: 'm1', source: 'door', status: 'open', arrivedAt: Date.now(), lastSeenAt: Date.now(), arrivals: 1, claimedBy: null, claimedAt: null, closedAt: null, outcome: null }));
-    desk.send({ t: 'cmd', opId: 'op-x', type: 'claim', data: { visitId: 'vc' }, clerkId: 'clerk-X' });
+    const desk = await RecordingDesk.connect(t.hq, deskA.token);
+    const vc = (await t.postArrival({ storeId: 'store-a', memberId: 'm1', source: 'door' })).body.visitId;
+    desk.send({ t: 'cmd', opId: 'op-x', type: 'claim', data: { visitId: vc }, clerkId: 'clerk-X' });
     const rejected = await desk.waitFor((f) => f.t === 'cmdAck' && f.opId === 'op-x');
     expect(rejected).toMatchObject({ status: 'rejected', rejection: { code: 'invalid' } });
-    desk.send({ t: 'cmd', opId: 'op-1', type: 'claim', data: { visitId: 'vc' }, clerkId: 'clerk-A' });
+    desk.send({ t: 'cmd', opId: 'op-1', type: 'claim', data: { visitId: vc }, clerkId: 'clerk-A' });
     const ev = await desk.waitFor((f) => f.t === 'ev' && f.type === 'visit.claimed');
     expect(ev).toMatchObject({ data: { by: { deviceId: deskA.deviceId, clerkId: 'clerk-A', clerkName: 'Ann' }, visit: { claimedBy: { clerkId: 'clerk-A' } } } });
-    desk.send({ t: 'cmd', opId: 'op-2', type: 'close', data: { visitId: 'vc', outcome: 'purchased', note: 'bought two pairs' }, clerkId: 'clerk-A' });
+    desk.send({ t: 'cmd', opId: 'op-2', type: 'close', data: { visitId: vc, outcome: 'purchased', note: 'bought two pairs' }, clerkId: 'clerk-A' });
     const closed = await desk.waitFor((f) => f.t === 'ev' && f.type === 'visit.closed');
     expect(closed).toMatchObject({ data: { by: { clerkName: 'Ann' }, visit: { notes: [{ by: { clerkId: 'clerk-A' } }] } } });
     desk.close();

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveUpdateFile } from '../../hq/edge/http/updates.ts';
-import { startTestHq, type TestHq } from './hq-support.ts';
+import { TestHq } from '../support/hq.ts';
 
 let t: TestHq;
 let dir: string;
@@ -37,11 +37,11 @@ beforeAll(async () => {
   } catch {
     // No symlinks on this filesystem: that case is skipped below.
   }
-  t = await startTestHq({ updatesDir: dir });
+  t = await TestHq.start({ updatesDir: dir, seed: 'storesAB' });
 });
 
 afterAll(async () => {
-  await t.cleanup();
+  await t.dispose();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -101,12 +101,12 @@ describe('HQ update feed', () => {
       req.end();
     });
     expect(post).toBe(405);
-    const bare = await startTestHq();
+    const bare = await TestHq.start({ seed: 'storesAB' });
     try {
       const res = await fetch(`${bare.hq.url}/updates/acme-stable/latest.yml`);
       expect(res.status).toBe(404);
     } finally {
-      await bare.cleanup();
+      await bare.dispose();
     }
   });
 });

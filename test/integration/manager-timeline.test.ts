@@ -6,22 +6,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeskCore } from '../../electron/desk/deskCore.ts';
 import { adminKey } from '../../hq/app/clerks/service.ts';
 import { type VisitTimeline } from '../../shared/kpis.ts';
-import { enroll, ingestClerks, postArrival, startTestHq, type TestHq } from './hq-support.ts';
-import { waitFor } from './fixtures/hq.ts';
-import { MemberClient } from './fixtures/member.ts';
+import { TestHq } from '../support/hq.ts';
+import { waitFor } from '../support/waitFor.ts';
+import { MemberClient } from '../support/memberClient.ts';
 
 let t: TestHq;
 let core: DeskCore;
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
 beforeAll(async () => {
-  t = await startTestHq();
-  const res = await ingestClerks(t.hq, [
+  t = await TestHq.start({ seed: 'storesAB' });
+  const res = await t.ingestRaw('clerks', [
       { id: 'ann', storeId: 'store-a', name: 'Ann', role: 'clerk', pin: '1111' },
       { id: 'mia', storeId: 'store-a', name: 'Mia', role: 'manager', pin: '9999' },
     ]);
   expect(res.status).toBe(200);
-  const { token } = await enroll(t.hq, 'store-a');
+  const { token } = await t.enroll('store-a');
   core = DeskCore.open({ dbPath: join(t.dir, 'desk.db'), hqUrls: [t.hq.url], token, reconnect: { minMs: 50, maxMs: 200 }, lockAfterMs: 60_000 });
   core.start();
   await waitFor(async () => (await core.getConnection()).status === 'online', 10_000, 'online');
@@ -30,7 +30,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await core?.close();
-  await t?.cleanup();
+  await t?.dispose();
 });
 
 describe('manager timeline', () => {
@@ -42,7 +42,7 @@ describe('manager timeline', () => {
       await tick();
     };
     await say('before the visit', 'tl-msg-0');
-    const { body } = await postArrival(t.hq, { storeId: 'store-a', memberId: 'm1', source: 'door' });
+    const { body } = await t.postArrival({ storeId: 'store-a', memberId: 'm1', source: 'door' });
     await tick();
     expect((await core.signIn('ann', '1111')).ok).toBe(true);
     await waitFor(async () => (await core.getVisit(body.visitId)) !== null, 5000, 'arrival');

@@ -22,10 +22,11 @@ import { PG_MIGRATIONS } from '../../hq/adapters/postgres/migrations.ts';
 import { MIGRATIONS } from '../../hq/adapters/sqlite/migrations.ts';
 import { type HqHandle, startHq } from '../../hq/server.ts';
 import { type CmdAckFrame, type Snapshot } from '../../shared/protocol.ts';
-import { STORE_A, STORE_B, TestHq, waitFor } from './fixtures/hq.ts';
-import { MemberClient } from './fixtures/member.ts';
-import { TestDesk } from './hq-support.ts';
-import { ProtocolDesk } from '../support/protocolClient.ts';
+import { FAST_HQ, TestHq } from '../support/hq.ts';
+import { MemberClient } from '../support/memberClient.ts';
+import { ProtocolDesk, RecordingDesk } from '../support/protocolClient.ts';
+import { STORE_A, STORE_B } from '../support/seeds.ts';
+import { waitFor } from '../support/waitFor.ts';
 import { freshPgSchema, freshPgStore, type PgSchema, TEST_PG_URL, withPgClient } from '../support/pg.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -99,7 +100,7 @@ const emptyTables = () => Object.fromEntries(COPIED_TABLES.map((t) => [t, 0]));
 // ---------------------------------------------------------------------------------------------
 
 /** A desk command with the signed-in clerk, answered by its cmdAck. */
-async function command(desk: TestDesk, type: string, data: Record<string, unknown>, clerkId?: string, opId: string = randomUUID()): Promise<CmdAckFrame> {
+async function command(desk: RecordingDesk, type: string, data: Record<string, unknown>, clerkId?: string, opId: string = randomUUID()): Promise<CmdAckFrame> {
   desk.send({ t: 'cmd', opId, type, data, ...(clerkId ? { clerkId } : {}) });
   return desk.waitFor<CmdAckFrame>((f) => f.t === 'cmdAck' && f.opId === opId, 5000);
 }
@@ -170,9 +171,9 @@ describe('migrate-to-pg: an embedded HQ moves to PostgreSQL', () => {
 
   beforeAll(async () => {
     target = await freshPgSchema();
-    t = await TestHq.start();
+    // SQLite by nature: the embedded HQ's file is what the CLI copies.
+    t = await TestHq.start({ ...FAST_HQ, adapter: 'sqlite', seed: 'nanjingSanlitun' });
     const url = t.url;
-    await t.seed();
     integrationKey = t.hq.integrationKey;
     chainAdminKey = await adminKey(t.hq.store);
 
@@ -222,8 +223,8 @@ describe('migrate-to-pg: an embedded HQ moves to PostgreSQL', () => {
     expect((await http(url, '/v1/clerks/signin', { headers: auth(deskA.token), body: { clerkId: lockedClerk, pin: '2468' } })).status).toBe(423);
 
     // The desk of store A follows the log from here on.
-    const desk = await TestDesk.connect(t.hq, deskA.token);
-    const deskOfB = await TestDesk.connect(t.hq, deskB.token);
+    const desk = await RecordingDesk.connect(t.hq, deskA.token);
+    const deskOfB = await RecordingDesk.connect(t.hq, deskB.token);
 
     // Arrivals through the integration API; one key is retried later against PostgreSQL.
     retriedArrival.key = randomUUID();

@@ -4,13 +4,14 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FAST, STORE_A, STORE_B, TestHq, waitFor } from './fixtures/hq.ts';
+import { FAST, FAST_HQ, TestHq } from '../support/hq.ts';
+import { STORE_A, STORE_B } from '../support/seeds.ts';
+import { waitFor } from '../support/waitFor.ts';
 import { DeskCore } from '../../electron/desk/deskCore.ts';
 
 let t: TestHq;
 beforeEach(async () => {
-  t = await TestHq.start();
-  await t.seed();
+  t = await TestHq.start({ ...FAST_HQ, seed: 'nanjingSanlitun' });
 });
 afterEach(async () => {
   await t.dispose();
@@ -66,7 +67,7 @@ describe('member deletion', () => {
 });
 
 describe('member deletion from the command line', () => {
-  const admin = (...args: string[]) => promisify(execFile)(process.execPath, ['--import', 'tsx', 'hq/admin.ts', ...args, '--db', t.dbPath]);
+  const admin = (...args: string[]) => promisify(execFile)(process.execPath, ['--import', 'tsx', 'hq/admin.ts', ...args, ...t.adminArgs]);
 
   it('hq:admin erase-member performs the HTTP route\'s erasure on the database file (HQ running)', async () => {
     const { visitId } = await t.arrival(STORE_A, 'm1');

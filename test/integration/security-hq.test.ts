@@ -5,16 +5,17 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CloseCode, type Snapshot } from '../../shared/protocol.ts';
-import { enroll, postArrival, startTestHq, TestDesk, type TestHq } from './hq-support.ts';
+import { TestHq } from '../support/hq.ts';
+import { RecordingDesk } from '../support/protocolClient.ts';
 
 const run = promisify(execFile);
 let t: TestHq;
 
 beforeEach(async () => {
-  t = await startTestHq({ sweepMs: 200 });
+  t = await TestHq.start({ sweepMs: 200, seed: 'storesAB' });
 });
 afterEach(async () => {
-  await t.cleanup();
+  await t.dispose();
 });
 
 const get = (path: string, token: string, headers: Record<string, string> = {}) =>
@@ -22,11 +23,11 @@ const get = (path: string, token: string, headers: Record<string, string> = {}) 
 
 describe('store isolation from every entry point', () => {
   it('desk socket, snapshot, clerks, reports and chat history stay inside the token’s store', async () => {
-    const a = await enroll(t.hq, 'store-a', 'A1');
-    const b = await enroll(t.hq, 'store-b', 'B1');
-    const deskA = await TestDesk.connect(t.hq, a.token);
-    const visitA = (await postArrival(t.hq, { storeId: 'store-a', memberId: 'm1', source: 'door' })).body.visitId;
-    const visitB = (await postArrival(t.hq, { storeId: 'store-b', memberId: 'm3', source: 'door' })).body.visitId;
+    const a = await t.enroll('store-a', 'A1');
+    const b = await t.enroll('store-b', 'B1');
+    const deskA = await RecordingDesk.connect(t.hq, a.token);
+    const visitA = (await t.postArrival({ storeId: 'store-a', memberId: 'm1', source: 'door' })).body.visitId;
+    const visitB = (await t.postArrival({ storeId: 'store-b', memberId: 'm3', source: 'door' })).body.visitId;
     await deskA.waitFor((f) => f.t === 'ev' && f.type === 'arrival');
 
     // Desk socket: a command on another store's visit is not found; its events never arrive.
@@ -68,7 +69,7 @@ describe('store isolation from every entry point', () => {
       expect((await get(path, 'not-a-token')).status, path).toBe(401);
       expect((await fetch(`${t.hq.url}${path}`, { headers: { authorization: 'Basic abc' } })).status, path).toBe(401);
     }
-    const d = new TestDesk(t.hq, 'x'.repeat(500));
+    const d = new RecordingDesk(t.hq, 'x'.repeat(500));
     await expect(d.opened).rejects.toThrow(/401/);
     expect((await fetch(`${t.hq.url}/v1/ingest/arrivals`, { method: 'POST', body: '{}' })).status).toBe(401);
   });
@@ -76,16 +77,16 @@ describe('store isolation from every entry point', () => {
 
 describe('revocation', () => {
   it('hq:admin revoke closes the connected socket promptly (4001) and locks the token out', async () => {
-    const a = await enroll(t.hq, 'store-a', 'Doomed counter');
-    const desk = await TestDesk.connect(t.hq, a.token);
+    const a = await t.enroll('store-a', 'Doomed counter');
+    const desk = await RecordingDesk.connect(t.hq, a.token);
     const started = Date.now();
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'hq/admin.ts', 'revoke', '--device', a.deviceId, '--db', t.dbPath]);
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'hq/admin.ts', 'revoke', '--device', a.deviceId, ...t.adminArgs]);
     expect(stdout).toContain('revoked');
     const closed = await desk.closed;
     expect(closed.code).toBe(CloseCode.unauthorized);
     expect(Date.now() - started).toBeLessThan(5000);
     // The CLI itself takes most of that; HQ's part is one sweep (200 ms here, 3 s by default).
-    const again = new TestDesk(t.hq, a.token);
+    const again = new RecordingDesk(t.hq, a.token);
     await expect(again.opened).rejects.toThrow(/401/);
     expect((await get('/v1/snapshot', a.token)).status).toBe(401);
   });
@@ -117,7 +118,7 @@ describe('limits', () => {
     expect(bad).toContain(429);
     expect(bad.filter((s) => s !== 401 && s !== 429)).toEqual([]);
     const good = await Promise.all(
-      Array.from({ length: 150 }, (_, i) => postArrival(t.hq, { storeId: 'store-a', memberId: 'm2', source: 'door' }, `k-${i}`).then((r) => r.status)),
+      Array.from({ length: 150 }, (_, i) => t.postArrival({ storeId: 'store-a', memberId: 'm2', source: 'door' }, `k-${i}`).then((r) => r.status)),
     );
     expect(good.filter((s) => s === 429)).toEqual([]);
   });
@@ -128,12 +129,12 @@ describe('limits', () => {
     expect(res.status).toBe(413);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('body_too_large');
 
-    const a = await enroll(t.hq, 'store-a', 'A1');
-    const d1 = await TestDesk.connect(t.hq, a.token);
+    const a = await t.enroll('store-a', 'A1');
+    const d1 = await RecordingDesk.connect(t.hq, a.token);
     d1.send({ t: 'ack', seq: 0, pad: 'z'.repeat(70 * 1024) });
     expect((await d1.closed).code).toBe(CloseCode.tooLarge);
 
-    const d2 = await TestDesk.connect(t.hq, a.token);
+    const d2 = await RecordingDesk.connect(t.hq, a.token);
     // 200 frames/s sustained with a 2,000-frame burst (an outbox flush): a flood past both is closed.
     for (let i = 0; i < 2300; i++) d2.send({ t: 'ack', seq: 0 });
     expect((await d2.closed).code).toBe(CloseCode.rateLimited);

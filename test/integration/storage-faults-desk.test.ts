@@ -9,12 +9,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeskCore } from '../../electron/desk/deskCore.ts';
 import { type CacheQueries } from '../../electron/desk/cache/queries.ts';
 import { DeskError } from '../../shared/deskApi.ts';
-import { FAST, STORE_A, TestHq, waitFor } from './fixtures/hq.ts';
+import { FAST, FAST_HQ, TestHq } from '../support/hq.ts';
+import { STORE_A } from '../support/seeds.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 let t: TestHq;
 beforeEach(async () => {
-  t = await TestHq.start();
-  await t.seed();
+  t = await TestHq.start({ ...FAST_HQ, seed: 'nanjingSanlitun' });
 });
 afterEach(async () => {
   await t.dispose();

@@ -17,7 +17,7 @@ import { type StoreClerk } from '../../shared/clerks.ts';
 import { openPgStore, type PgStore } from '../../hq/adapters/postgres/pgStore.ts';
 import { openSqliteStore } from '../../hq/adapters/sqlite/sqliteStore.ts';
 import { type HqStore, type HqTx, type MemberRecord, StoreUnavailable, type VisitRow } from '../../hq/ports/store.ts';
-import { DAY_FROM, DAY_TO, KPI_VISITS, T0 } from './fixtures/kpiVisits.ts';
+import { DAY_FROM, DAY_TO, KPI_VISITS, T0 } from '../support/kpiVisits.ts';
 import { freshPgSchema, freshPgStore, type PgSchema, withPgClient } from '../support/pg.ts';
 
 interface Opened {
@@ -708,7 +708,7 @@ describe.each(ADAPTERS)('store conformance: $name', ({ name, open }) => {
     });
 
     describe('reports on one fixed day of visits', () => {
-      // The day of test/integration/fixtures/kpiVisits.ts at store rep-a, one visit at rep-b.
+      // The day of test/support/kpiVisits.ts at store rep-a, one visit at rep-b.
       beforeAll(async () => {
         await tx(async (t) => {
           await t.upsertMember(member('m1', { code: 'kpi-m1', name: '王芳', tier: 'basic' }));

@@ -6,12 +6,12 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { type HqOptions } from '../../hq/server.ts';
 import { EnrollResponse } from '../../shared/protocol.ts';
+import { applySeed } from './seeds.ts';
 import { freePort } from './services.ts';
 
 const NODE_SCRIPT = fileURLToPath(new URL('./hqNode.ts', import.meta.url));
 
-export const STORE_A = 'sh-nanjing';
-export const STORE_B = 'bj-sanlitun';
+export { STORE_A, STORE_B } from './seeds.ts';
 
 /** One HQ node process. */
 export class HqNode {
@@ -180,32 +180,9 @@ export class Cluster {
     return json;
   }
 
-  /** Two stores, 20 members, one style in stock. */
+  /** The `nanjingSanlitunLean` set (seeds.ts): two stores, 20 members, one style in stock; through node 1. */
   async seed(): Promise<void> {
-    await this.ingestOk(0, 'stores', [
-      { id: STORE_A, name: '上海南京路店', city: '上海' },
-      { id: STORE_B, name: '北京三里屯店', city: '北京' },
-    ]);
-    await this.ingestOk(0, 'catalog', [
-      { id: 'st-run', name: 'Cloud Runner', category: 'running', price: 89900, colors: [{ code: 'BLK', name: 'Black' }], sizes: [40, 41, 42], releasedAt: Date.now() - 86_400_000 },
-    ]);
-    await this.ingestOk(0, 'stock', [{ storeId: STORE_A, styleId: 'st-run', color: 'BLK', size: 42, qty: 3 }]);
-    const members = [];
-    for (let i = 1; i <= 20; i++) {
-      members.push({
-        id: `m${i}`,
-        code: `M${String(i).padStart(7, '0')}`,
-        name: `会员${i}`,
-        nameEn: `Member ${i}`,
-        tier: 'gold',
-        phone: `1380000${String(1000 + i)}`,
-        homeStoreId: i % 2 ? STORE_A : STORE_B,
-        sizes: { eu: 42, cn: 260 },
-        preferences: ['running'],
-        points: i,
-      });
-    }
-    await this.ingestOk(0, 'members', members);
+    await applySeed((path, body) => this.ingestOk(0, path, body), 'nanjingSanlitunLean');
   }
 
   /** An arrival at a node; retried at the next live node on a network error (the key keeps it one visit). */

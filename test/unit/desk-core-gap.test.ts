@@ -9,8 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { openCache } from '../../electron/desk/cache/db.ts';
 import { DeskCore } from '../../electron/desk/deskCore.ts';
-import { arrivalEv, member, visit } from '../integration/fixtures/builders.ts';
-import { waitFor } from '../integration/fixtures/hq.ts';
+import { arrivalEv, member, visit } from '../support/builders.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {

@@ -8,7 +8,7 @@ import { DeskError, type DeskEvents } from '../../shared/deskApi.ts';
 import { openCache } from '../../electron/desk/cache/db.ts';
 import { DeskCore } from '../../electron/desk/deskCore.ts';
 import { applySnapshot } from '../../electron/desk/sync.ts';
-import { member, profile, visit } from '../integration/fixtures/builders.ts';
+import { member, profile, visit } from '../support/builders.ts';
 
 let dir: string;
 let dbPath: string;

@@ -18,6 +18,7 @@ import { migrateStoredConfig, readDeskConfig, storedConfigIsOld, writeDeskConfig
 import { fileKeyBox } from '../../electron/host/secretBox.ts';
 import { loadSettings, saveSettings } from '../../electron/host/settingsStore.ts';
 import { checkHqUrls, DEFAULT_SETTINGS, EnrollArgs, HqUrls, migrateSettings, splitHqUrls } from '../../shared/settings.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 const O = { minMs: 500, maxMs: 30_000 };
 
@@ -30,16 +31,6 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
   rmSync(dir, { recursive: true, force: true });
 });
-
-// Not the integration fixtures' waitFor: importing those loads a whole HQ, which a unit test of
-// the desk does not need.
-async function waitFor(pred: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** A port nothing listens on (bound, then released). */
 async function deadUrl(): Promise<string> {

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { HqLink } from '../../electron/desk/link.ts';
 import { type HqToDesk } from '../../shared/protocol.ts';
-import { waitFor } from '../integration/fixtures/hq.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 const servers: WebSocketServer[] = [];
 const links: HqLink[] = [];

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCache } from '../../electron/desk/cache/db.ts';
 import { type CacheQueries } from '../../electron/desk/cache/queries.ts';
 import { memberTerms } from '../../electron/desk/cache/search.ts';
-import { member, visit } from '../integration/fixtures/builders.ts';
+import { member, visit } from '../support/builders.ts';
 
 let dir: string;
 let q: CacheQueries;

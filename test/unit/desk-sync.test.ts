@@ -8,7 +8,7 @@ import { openCache } from '../../electron/desk/cache/db.ts';
 import { type CacheQueries } from '../../electron/desk/cache/queries.ts';
 import { visitView } from '../../electron/desk/overlay.ts';
 import { applyEvent, applySnapshot, classify } from '../../electron/desk/sync.ts';
-import { arrivalEv, claimedEv, member, profile, visit } from '../integration/fixtures/builders.ts';
+import { arrivalEv, claimedEv, member, profile, visit } from '../support/builders.ts';
 
 let dir: string;
 let q: CacheQueries;

@@ -1,7 +1,7 @@
 // The manager's KPI definitions (shared/kpis.ts) on a fixed day, against numbers worked by hand.
 import { describe, expect, it } from 'vitest';
 import { buildReport, byHour, computeKpis, nearestRank, percentile, perClerk, visitsCsv } from '../../shared/kpis.ts';
-import { DAY_FROM, DAY_TO, KPI_VISITS } from '../integration/fixtures/kpiVisits.ts';
+import { DAY_FROM, DAY_TO, KPI_VISITS } from '../support/kpiVisits.ts';
 
 const day = KPI_VISITS.filter((f) => f.arrivedAt >= DAY_FROM && f.arrivedAt < DAY_TO);
 

@@ -62,6 +62,11 @@ describe('layering lint', () => {
     ['electron/electron-main/x.ts', "import { startWebShell } from '../web/webShell.ts';\nexport const a = startWebShell;", true],
     ['electron/electron-main/x.ts', "import { startHq } from '../../hq/server.ts';\nexport const a = startHq;", true],
     ['electron/electron-main/x.ts', "import { createDeskClient } from '../../renderer/src/api/client.ts';\nexport const a = createDeskClient;", true],
+    // Tests: unit tests and the shared kit take fixtures from test/support/, never from an integration test.
+    ['test/unit/x.test.ts', "import { TestHq } from '../integration/hq-fixture.ts';\nexport const a = TestHq;", true],
+    ['test/support/x.ts', "import { waitFor } from '../integration/helpers.ts';\nexport const a = waitFor;", true],
+    ['test/unit/x.test.ts', "import { member } from '../support/builders.ts';\nexport const a = member;", false],
+    ['test/integration/x.test.ts', "import { TestHq } from '../support/hq.ts';\nexport const a = TestHq;", false],
   ];
   for (const [file, code, fails] of cases) {
     it(`${fails ? 'rejects' : 'allows'} ${code.split('\n')[0]} in ${file}`, async () => {

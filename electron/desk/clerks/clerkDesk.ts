@@ -41,7 +41,7 @@ export class ClerkDesk {
   private readonly q;
 
   constructor(
-    db: Database.Database,
+    private readonly db: Database.Database,
     private readonly opts: ClerkDeskOptions,
   ) {
     this.now = opts.now ?? Date.now;
@@ -91,6 +91,8 @@ export class ClerkDesk {
       this.opts.log?.('desk: HQ sent a malformed clerk list');
       return false;
     }
+    if (!this.db.open) return false; // the desk closed while HQ answered
+
     const before = JSON.stringify(this.list());
     this.q.tx(() => {
       this.q.clear.run();

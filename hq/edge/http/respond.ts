@@ -1,7 +1,7 @@
 // HTTP plumbing: size-limited body reading, JSON answers, and errors as {error: {code, message}}.
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { type z } from 'zod';
-import { describeIssues } from '../../../shared/protocol.ts';
+import { describeIssues, hasEscapedNul, NUL_REFUSED } from '../../../shared/protocol.ts';
 
 export const JSON_LIMIT = 1024 * 1024;
 export const CSV_LIMIT = 20 * 1024 * 1024;
@@ -53,7 +53,10 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
     req.on('end', () => {
       if (done) return;
       done = true;
-      resolve(Buffer.concat(chunks).toString('utf8'));
+      const text = Buffer.concat(chunks).toString('utf8');
+      // A raw NUL (a CSV upload, say): refused like an escaped one in JSON.
+      if (text.includes('\u0000')) reject(new HttpError(422, 'invalid_body', NUL_REFUSED));
+      else resolve(text);
     });
     req.on('error', (e) => {
       if (done) return;
@@ -66,6 +69,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
 /** Reads a JSON body and checks it against `schema` (400 for bad JSON, 422 for a schema failure). */
 export async function readJson<T>(req: IncomingMessage, schema: z.ZodType<T>): Promise<{ value: T; raw: string }> {
   const raw = await readBody(req, JSON_LIMIT);
+  if (hasEscapedNul(raw)) throw new HttpError(422, 'invalid_body', NUL_REFUSED);
   let json: unknown;
   try {
     json = JSON.parse(raw);

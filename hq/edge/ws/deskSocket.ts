@@ -19,6 +19,8 @@ type State = 'awaitingHello' | 'replaying' | 'live' | 'closed';
 
 export class DeskSocket {
   private state: State = 'awaitingHello';
+  /** The desk said hello on this socket (its commands may be applied). */
+  private greeted = false;
   /** Highest seq sent to this desk (replayed or live); live events at or below it are skipped. */
   private lastSent = 0;
   /** Cleared at each heartbeat tick, set by a pong. */
@@ -129,10 +131,17 @@ export class DeskSocket {
   }
 
   private async handle(frame: DeskToHq): Promise<void> {
-    if (this.state === 'closed') return;
+    if (this.state === 'closed') {
+      // The socket went away with frames still queued. A command the desk sent is applied all the
+      // same (it will resend it, and the resend is then answered 'duplicate': one round saved, and
+      // the outcome does not depend on how fast hello was); nothing else matters to a closed socket.
+      if (frame.t === 'hello') this.greeted = true;
+      if (frame.t !== 'cmd' || !this.greeted) return;
+    }
     try {
       if (this.state === 'awaitingHello') {
         if (frame.t !== 'hello') return this.fail('protocol_violation', 'the first frame must be hello', CloseCode.protocolViolation);
+        this.greeted = true;
         return await this.onHello(frame); // awaited: its failures are handled below
       }
       switch (frame.t) {
