@@ -22,7 +22,7 @@ await seedDemo(hq, { members: 300, styles: 60, seed: 20251124 });
 const identity = await enroll(hq.url, await hq.createEnrollmentCode(STORE), 'Counter 1');
 const core = DeskCore.open({ dbPath: join(dir, 'desk.db'), hqUrls: [hq.url], token: identity.token, reconnect: { minMs: 200, maxMs: 60_000 } });
 core.start();
-// Issue 5: the desk opens for a signed-in clerk (a demo clerk of the store, PIN from hq/demo/clerks.ts).
+// The desk opens for a signed-in clerk (a demo clerk of the store, PIN from hq/demo/clerks.ts).
 // Wait until the desk is online so the clerk signs in at HQ (as at a counter with a network),
 // not offline from the cached hash.
 while ((await core.listClerks()).length === 0 || (await core.getConnection()).status !== 'online') await new Promise((r) => setTimeout(r, 50));

@@ -98,7 +98,7 @@ export const ListVisitsArgs = z
 export const SearchArgs = z.object({ query: z.string().max(60), limit: z.number().int().min(1).max(100).optional() }).strict();
 export const NoteText = z.string().trim().min(1).max(2000);
 
-// --- chat (issue 3) ---------------------------------------------------------------------------
+// --- chat ------------------------------------------------------------------------------------------
 export const ListConversationsArgs = z.object({ limit: z.number().int().min(1).max(500).optional() }).strict();
 export const ConversationPageArgs = z
   .object({
@@ -140,7 +140,7 @@ export const DeskCommands = {
   setTyping: z.tuple([Id, z.boolean()]),
   /** An image of a message (HQ id, or `local:…` for one still queued), as base64. */
   getImage: z.tuple([Id]),
-  /** Clerk sign-in (issue 5): at HQ when online, from the cached PIN hash when offline. */
+  /** Clerk sign-in: at HQ when online, from the cached PIN hash when offline. */
   signIn: z.tuple([Id, Pin]),
   signOut: z.tuple([]),
   /** Lock the desk (inactivity): the clerk stays named but must enter the PIN again. */
@@ -152,7 +152,7 @@ export const DeskCommands = {
   managerReport: z.tuple([ReportArgs]),
   /** Manager only: one visit's timeline. */
   managerTimeline: z.tuple([Id]),
-  // --- the shell's own commands (issue 8): settings, first-run enrollment, diagnostics, updates ---
+  // --- the shell's own commands: settings, first-run enrollment, diagnostics, updates ---
   // Answered by the shell that hosts the desk core (electron/host/deskHost.ts), not by the core.
   getSettings: z.tuple([]),
   updateSettings: z.tuple([SettingsPatch]),
@@ -194,7 +194,7 @@ export interface DeskEvents {
   clerk: ClerkState;
   /** The store's clerk list changed (HQ sent a new one). */
   clerks: { clerks: ClerkPublic[] };
-  /** Settings, enrollment or update state changed (sent by the shell, issue 8). */
+  /** Settings, enrollment or update state changed (sent by the shell). */
   settings: SettingsView;
 }
 export type DeskEventName = keyof DeskEvents;
@@ -286,7 +286,7 @@ export interface DeskApi {
   managerReport(args: ReportArgs): Promise<VisitReport>;
   managerTimeline(visitId: string): Promise<VisitTimeline | null>;
   on<E extends DeskEventName>(event: E, listener: (payload: DeskEvents[E]) => void): () => void;
-  // --- the shell's own commands (issue 8) ---
+  // --- the shell's own commands ---
   getSettings(): Promise<SettingsView>;
   updateSettings(patch: SettingsPatch): Promise<SettingsView>;
   enroll(hqUrls: string | readonly string[], code: string, deviceName: string): Promise<DeskIdentity>;

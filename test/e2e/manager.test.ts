@@ -1,4 +1,4 @@
-// Issue 5 in a real Chromium: a clerk's visits are recorded under their name, a clerk signs in
+// Clerks and the manager in a real Chromium: a clerk's visits are recorded under their name, a clerk signs in
 // through the UI and has no store review, a manager signs in and sees the KPIs, the per-clerk
 // table and the by-hour chart. Screenshots go to docs/screenshots/manager-*.png.
 import { mkdirSync } from 'node:fs';

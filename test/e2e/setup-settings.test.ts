@@ -1,4 +1,4 @@
-// Issue 8 in a real browser: the first-run setup screen and the settings dialog, against a real HQ
+// First run and settings in a real browser: the first-run setup screen and the settings dialog, against a real HQ
 // (port 0, temp SQLite), the web desk host (settings, enrollment, token sealing in a temp data dir)
 // behind the web shell, and Debian's Chromium. No fakes.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

@@ -43,7 +43,7 @@ export interface StackOptions {
   deviceName?: string;
   /** Let the test inject scripts (axe) past the page's CSP, which rightly blocks inline script. */
   bypassCsp?: boolean;
-  /** The clerk signed in at the desk before the page opens (issue 5); default a demo clerk, null = nobody. */
+  /** The clerk signed in at the desk before the page opens; default a demo clerk, null = nobody. */
   clerk?: { id: string; pin: string } | null;
 }
 

@@ -1,4 +1,4 @@
-// Chat (issue 3) end to end against a real HQ, real desk cores on temp files and a real member
+// Chat end to end against a real HQ, real desk cores on temp files and a real member
 // client (HTTP + WebSocket): order, idempotent resends, receipts both ways, recall with an
 // injectable clock, the offline queue across a desk restart, and scoping of member tokens.
 import WebSocket from 'ws';

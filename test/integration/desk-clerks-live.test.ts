@@ -1,4 +1,4 @@
-// Issue 5: clerk-list changes reach connected desks live (`clerks.updated`), not at reconnect: from
+// Clerk-list changes reach connected desks live (`clerks.updated`), not at reconnect: from
 // the ingest route at once, and from writes that bypass it (the admin CLI's process, which appends
 // the event itself but tells no node) via HQ's periodic sweep. A clerk disabled while signed in is
 // signed out.

@@ -1,4 +1,4 @@
-// Issue 5 on the desk: the clerk list from HQ (with hashes), online sign-in, offline sign-in from
+// Clerks on the desk: the clerk list from HQ (with hashes), online sign-in, offline sign-in from
 // the cached hash with a wrong-PIN lockout that survives a restart, commands recorded under the
 // clerk, and the manager-only calls (DeskError 'not_allowed' for a clerk).
 import { join } from 'node:path';

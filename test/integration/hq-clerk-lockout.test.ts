@@ -1,4 +1,4 @@
-// Issue 5: HQ's wrong-PIN count and lockout live in its database (migration 4), so restarting HQ on
+// HQ's wrong-PIN count and lockout live in its database (migration 4), so restarting HQ on
 // the same file neither clears a lockout nor resets the count of wrong PINs so far.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PIN_MAX_FAILURES } from '../../shared/clerks.ts';

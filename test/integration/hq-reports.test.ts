@@ -1,4 +1,4 @@
-// Issue 5 at HQ: clerk import, sign-in with lockout, commands recorded under the clerk, and the
+// Clerks and reports at HQ: clerk import, sign-in with lockout, commands recorded under the clerk, and the
 // manager's reports — HQ's SQL agrees with shared/kpis.ts, and only managers (or the chain admin
 // key) get them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// HQ's update feed (issue 8): GET /updates/<channel>/<file> from --updates-dir, Range for
+// HQ's update feed: GET /updates/<channel>/<file> from --updates-dir, Range for
 // differential downloads, and nothing outside a channel folder — no traversal, no dot-files, no
 // symlinks out.
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';

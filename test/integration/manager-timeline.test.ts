@@ -1,4 +1,4 @@
-// Issue 5: a visit's timeline in the manager view carries the member's chat messages during the
+// A visit's timeline in the manager view carries the member's chat messages during the
 // visit (arrival to close), online from HQ's GET /v1/reports/timeline (built in SQL) and offline
 // from the desk cache, in the same order.
 import { join } from 'node:path';

@@ -131,7 +131,7 @@ describe('outbox', () => {
     const names = new Map([['c7', '王芳']]);
     const view = visitView(q.getVisit('v1')!, m1, q.opsOfVisit('v1'), self, false, (id) => names.get(id));
     expect(view.notes[0]!.by).toEqual({ ...self, clerkId: 'c7', clerkName: '王芳' });
-    // Without a clerk on the op (signed-out desk, or an op queued before issue 5) it is the counter.
+    // Without a clerk on the op (signed-out desk, or an op queued before clerks signed in) it is the counter.
     q.tx(() => q.insertOp({ opId: 'o2', type: 'claim', visitId: 'v1', data: { visitId: 'v1' }, createdAt: 6 }));
     expect(visitView(q.getVisit('v1')!, m1, q.opsOfVisit('v1'), self, false, (id) => names.get(id)).claimedBy).toEqual(self);
   });

@@ -1,4 +1,4 @@
-// Issue 8's pure shell modules: secret boxes and the sealed desk config, settings file, rotating
+// The shells' pure modules: secret boxes and the sealed desk config, settings file, rotating
 // logs, redaction and diagnostics, tray text, window state, alert policy, update controller,
 // Linux autostart, and the desk host (first-run enrollment, settings, forwarding).
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
