@@ -20,8 +20,8 @@
 //                                                what it writes after the copy's read is not copied.
 //
 // Where: `--db PATH` (the embedded SQLite file, default .footfall/hq.db), or a chain's PostgreSQL
-// with `--pg URL` (or FOOTFALL_PG_URL; `--pg-schema S` to pick a schema). With `--nats URL` (or
-// FOOTFALL_NATS_URL; `--nats-prefix P` when the nodes use one) the CLI publishes like a node: the
+// with `--pg URL` (or FOOTFALL_PG_URL; `--pg-schema S` or FOOTFALL_PG_SCHEMA to pick a schema). With `--nats URL` (or
+// FOOTFALL_NATS_URL; `--nats-prefix P` or FOOTFALL_NATS_PREFIX when the nodes use one) the CLI publishes like a node: the
 // events it appends (erase-member's `member.deleted`, the clerk commands' `clerks.updated`) ring the
 // nodes' doorbells, a revocation closes the device's socket and a new epoch resets the desks at
 // once. Without a bus (the embedded HQ), the running node's periodic sweep picks the same changes
@@ -64,7 +64,7 @@ async function openStore(): Promise<HqStore> {
     if (!pgUrl) fail(`migrate-to-pg copies into PostgreSQL: pass --pg URL (or set FOOTFALL_PG_URL)\n${USAGE}`);
     if (!existsSync(dbPath)) fail(`no HQ database at ${dbPath} (pass --db)`);
   }
-  if (pgUrl) return openStoreFor({ pgUrl, pgSchema: stringFlag(flags, 'pg-schema'), log: (l) => console.error(l) });
+  if (pgUrl) return openStoreFor({ pgUrl, pgSchema: stringFlag(flags, 'pg-schema') ?? process.env.FOOTFALL_PG_SCHEMA, log: (l) => console.error(l) });
   if (!existsSync(dbPath) && command !== 'add-store') fail(`no HQ database at ${dbPath} (start HQ once, or pass --db)`);
   return openStoreFor({ dbPath });
 }
@@ -73,7 +73,7 @@ async function openStore(): Promise<HqStore> {
 async function openBus(): Promise<{ bus: Bus; close(): Promise<void> } | null> {
   if (!natsUrl) return null;
   const link = await connectNats(natsUrl, { name: origin, log: (l) => console.error(l) });
-  const bus = createNatsBus(link, { prefix: stringFlag(flags, 'nats-prefix'), log: (l) => console.error(l) });
+  const bus = createNatsBus(link, { prefix: stringFlag(flags, 'nats-prefix') ?? process.env.FOOTFALL_NATS_PREFIX, log: (l) => console.error(l) });
   if (!bus.status().up) console.error('warning: NATS is not reachable; running nodes will see this change at their next sweep');
   return {
     bus,
@@ -193,7 +193,7 @@ try {
       break;
     }
     case 'migrate-to-pg': {
-      const schema = stringFlag(flags, 'pg-schema');
+      const schema = stringFlag(flags, 'pg-schema') ?? process.env.FOOTFALL_PG_SCHEMA;
       try {
         const report = await copySqliteFileToPg(dbPath, store as PgStore, { log: (l) => console.error(l) });
         for (const t of report.tables) console.log(`${t.table}\t${t.rows}`);
