@@ -17,22 +17,22 @@
 import { num, profileDir } from './lib/env.ts';
 import { type Child, forkChild, rssOf, sleep } from './lib/proc.ts';
 import { benchToken } from './lib/seed.ts';
-import { type CpuUse, HqSetup, roundOrder, setupsFromEnv, WindowLog } from './lib/setups.ts';
-import { fmtMs, printResult, summarize } from './lib/stats.ts';
+import { background, type CpuUse, HqSetup, roundOrder, setupsFromEnv, WindowLog } from './lib/setups.ts';
+import { fmtMs, median, printResult, summarize } from './lib/stats.ts';
 
 const STORES = num('CAPACITY_STORES', 500);
 const DESKS = num('CAPACITY_DESKS', 10_000);
 const RATE = num('CAPACITY_RATE', 1300);
 /** Measured seconds of sending per set-up, split over the rounds. */
-const SECONDS = num('CAPACITY_SECONDS', 15);
-const ROUNDS = Math.max(1, num('CAPACITY_ROUNDS', 3));
+const SECONDS = num('CAPACITY_SECONDS', 10);
+const ROUNDS = Math.max(1, num('CAPACITY_ROUNDS', 2));
 const WARMUP = num('CAPACITY_WARMUP_SECONDS', 1);
 const LOADERS = num('CAPACITY_DESK_PROCESSES', 2);
 // Arrivals per ingest request (POST /v1/ingest/arrivals/batch); 1 = the single route (round 1–2).
 const BATCH = num('CAPACITY_BATCH', 50);
 // Requests waiting for an answer at most: HQ saturates without a queue of seconds in front of it
 // (rounds 1–4 allowed 256, so a 15 s run took ~40 s to drain).
-const IN_FLIGHT = num('CAPACITY_IN_FLIGHT', 8);
+const IN_FLIGHT = num('CAPACITY_IN_FLIGHT', 4);
 const TARGET = { desks: 10_000, rssMb: 600, eventsPerSec: 25_000, perNodeVsSqlite: 1.5 };
 const SETUPS = setupsFromEnv();
 
@@ -53,6 +53,9 @@ interface Window {
   httpP99: number;
   wire: number[];
   open: number;
+  poolMeanWaiting: number[];
+  poolMaxWaiting: number[];
+  idleCores: number;
 }
 
 interface Rig {
@@ -67,7 +70,6 @@ interface Rig {
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
-const median = (xs: number[]) => summarize(xs).p50;
 const fmtCpu = (c: CpuUse) => `HQ ${c.nodes.map((n) => `${Math.round(n * 100)}%`).join(' + ')}${c.pg ? `, PG backends ${Math.round(c.pg * 100)}%` : ''}${c.nats !== null ? `, NATS ${Math.round(c.nats * 100)}%` : ''}`;
 
 const door = forkChild('arrivals');
@@ -78,8 +80,13 @@ try {
   for (const name of SETUPS) {
     const setup = await HqSetup.start(name, { stores: STORES, membersPerStore, desksPerStore: perStore }, { cpuProfDir: profileDir() });
     const loaders = Array.from({ length: LOADERS }, () => forkChild('lightDesks'));
-    const rig: Rig = { setup, loaders, connected: 0, connectMs: 0, idleRss: [], peakRss: setup.pids.map(() => 0), memberOffset: 0, windows: [] };
-    rigs.push(rig);
+    rigs.push({ setup, loaders, connected: 0, connectMs: 0, idleRss: [], peakRss: setup.pids.map(() => 0), memberOffset: 0, windows: [] });
+    console.log(`capacity: [${name}] ${setup.label}: seeded in ${setup.seedMs} ms`);
+  }
+  // One set-up's desks after the other, so each connect time is that set-up's alone: 10,000 desks
+  // saying hello at once is also what a node restart looks like.
+  for (const rig of rigs) {
+    const { setup, loaders } = rig;
     const desks: { token: string; url: string }[] = [];
     for (let s = 0; s < STORES; s++) {
       for (let d = 0; d < perStore && desks.length < DESKS; d++) desks.push({ token: benchToken(s, d), url: setup.urls[setup.nodeOfDesk(s, d)]! });
@@ -94,9 +101,7 @@ try {
     rig.connected = conn.reduce((n, c) => n + c.connected, 0);
     rig.connectMs = Date.now() - t0;
     rig.idleRss = setup.pids.map((p) => rssOf(p).rssMb);
-    console.log(
-      `capacity: [${name}] ${setup.label}: seeded in ${setup.seedMs} ms; ${rig.connected} desks connected in ${rig.connectMs} ms; HQ RSS ${rig.idleRss.join(' + ')} MiB`,
-    );
+    console.log(`capacity: [${setup.name}] ${rig.connected} desks connected in ${rig.connectMs} ms; HQ RSS ${rig.idleRss.join(' + ')} MiB`);
   }
 
   const run = (rig: Rig, count: number, maxSeconds?: number) => {
@@ -112,16 +117,21 @@ try {
         rig.setup.pids.forEach((p, i) => (rig.peakRss[i] = Math.max(rig.peakRss[i]!, rssOf(p).rssMb)));
       }, 250);
       await Promise.all(rig.loaders.map((l) => l.call('record')));
+      const idle = await background(rigs.filter((o) => o !== rig).map((o) => o.setup));
       const cpu0 = await rig.setup.cpuSnapshot();
       const us0 = WindowLog.nowUs();
       const w0 = performance.now();
+      const pools = rig.setup.samplePools();
       const res = await run(rig, windowCount, windowSecs);
+      const pool = pools();
       await sleep(300);
       const secs = (performance.now() - w0) / 1000;
       const cpu1 = await rig.setup.cpuSnapshot();
+      const idleCores = await idle();
       log.add(rig.setup, us0, WindowLog.nowUs());
       clearInterval(sampler);
       const stats = await Promise.all(rig.loaders.map((l) => l.call<{ received: number; open: number; lat: number[] }>('stats')));
+      const settled = await rig.setup.settle();
       const received = stats.reduce((n, s) => n + s.received, 0);
       const w: Window = {
         arrivalsPerSec: res.achievedRate,
@@ -133,11 +143,14 @@ try {
         httpP99: res.http.p99,
         wire: stats.flatMap((s) => s.lat),
         open: stats.reduce((n, s) => n + s.open, 0),
+        poolMeanWaiting: pool.meanWaiting,
+        poolMaxWaiting: pool.maxWaiting,
+        idleCores: round2(idleCores),
       };
       rig.windows.push(w);
       const nodes = rig.setup.nodes.length;
       console.log(
-        `capacity: round ${r + 1} [${rig.setup.name}] ${w.arrivalsPerSec} arrivals/s (${w.failed} failed), ingest HTTP p50 ${fmtMs(w.httpP50)}; ${w.eventsPerSec} events/s${nodes > 1 ? ` (${Math.round(w.eventsPerSec / nodes)} per node)` : ''} over ${secs.toFixed(1)} s; ${fmtCpu(w.cpu)}`,
+        `capacity: round ${r + 1} [${rig.setup.name}] ${w.arrivalsPerSec} arrivals/s (${w.failed} failed), ingest HTTP p50 ${fmtMs(w.httpP50)}; ${w.eventsPerSec} events/s${nodes > 1 ? ` (${Math.round(w.eventsPerSec / nodes)} per node)` : ''} over ${secs.toFixed(1)} s; ${fmtCpu(w.cpu)}${rig.setup.schema ? `; pool waiting mean ${pool.meanWaiting.join(' + ')}, max ${pool.maxWaiting.join(' + ')}` : ''}${rigs.length > 1 ? `; idle set-ups ${Math.round(idleCores * 100)}%` : ''}${settled > 1000 ? `; settled after ${(settled / 1000).toFixed(1)} s` : ''}`,
       );
     }
   }
@@ -156,6 +169,8 @@ try {
     const hwm = rig.setup.pids.map((p) => rssOf(p).peakMb);
     const wire = summarize(rig.windows.flatMap((w) => w.wire));
     const open = Math.min(...rig.windows.map((w) => w.open));
+    // HQ and PostgreSQL CPU per arrival (each fanned out to 20 desks, which ack).
+    const cpuMsPerArrival = round2(median(rig.windows.map((w) => (HqSetup.cores(w.cpu) * 1000) / w.arrivalsPerSec)));
     const meanOf = (f: (c: CpuUse) => number) => round2(rig.windows.reduce((s, w) => s + f(w.cpu), 0) / rig.windows.length);
     const hqCpu = rig.setup.pids.map((_, i) => meanOf((c) => c.nodes[i]!));
     const pgCpu = meanOf((c) => c.pg);
@@ -167,7 +182,7 @@ try {
       `capacity: [${name}]   arrivals/s ${rig.windows.map((w) => w.arrivalsPerSec).join(', ')} of ${RATE} asked (${rig.windows.reduce((n, w) => n + w.failed, 0)} failed); ${open} desks open; receive latency p50 ${fmtMs(wire.p50)} p99 ${fmtMs(wire.p99)}`,
     );
     console.log(
-      `capacity: [${name}]   HQ CPU ${hqCpu.map((c) => `${Math.round(c * 100)}%`).join(' + ')} of a core${pgCpu ? `, PG backends ${Math.round(pgCpu * 100)}%` : ''}${natsCpu !== null ? `, NATS ${Math.round(natsCpu * 100)}%` : ''}; HQ RSS peak ${peak.join(' + ')} MiB (VmHWM ${hwm.join(' + ')})`,
+      `capacity: [${name}]   HQ CPU ${hqCpu.map((c) => `${Math.round(c * 100)}%`).join(' + ')} of a core${pgCpu ? `, PG backends ${Math.round(pgCpu * 100)}%` : ''}${natsCpu !== null ? `, NATS ${Math.round(natsCpu * 100)}%` : ''} = ${cpuMsPerArrival} ms per arrival; HQ RSS peak ${peak.join(' + ')} MiB (VmHWM ${hwm.join(' + ')})`,
     );
     results[name] = {
       nodes,
@@ -182,9 +197,12 @@ try {
       ingestHttpP50Ms: round2(median(rig.windows.map((w) => w.httpP50))),
       hqCpuCores: hqCpu,
       pgBackendCpuCores: pgCpu,
+      cpuMsPerArrival,
       ...(natsCpu !== null ? { natsCpuCores: natsCpu } : {}),
       hqRssMb: peak,
       hqPeakRssMb: hwm,
+      idleSetupsCpuCores: rig.windows.map((w) => w.idleCores),
+      ...(rig.setup.schema ? { poolWaitingMax: rig.setup.pids.map((_, i) => Math.max(...rig.windows.map((w) => w.poolMaxWaiting[i]!))) } : {}),
       wireP50Ms: wire.p50,
       wireP99Ms: wire.p99,
     };

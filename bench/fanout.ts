@@ -20,17 +20,17 @@
 import { cacheDir, num, profileDir } from './lib/env.ts';
 import { type Child, forkChild, rssOf, sleep } from './lib/proc.ts';
 import { benchToken } from './lib/seed.ts';
-import { type CpuUse, HqSetup, roundOrder, type SetupName, setupsFromEnv, WindowLog } from './lib/setups.ts';
-import { fmtMs, printResult, summarize, type Summary } from './lib/stats.ts';
+import { background, type CpuUse, HqSetup, roundOrder, type SetupName, setupsFromEnv, WindowLog } from './lib/setups.ts';
+import { fmtMs, median, printResult, summarize, type Summary } from './lib/stats.ts';
 
 const STORES = num('FANOUT_STORES', 500);
 const DESKS = num('FANOUT_DESKS', 2000);
 const RATE = num('FANOUT_RATE', 500);
 /** Measured seconds per set-up, split over the rounds. */
-const SECONDS = num('FANOUT_SECONDS', 20);
+const SECONDS = num('FANOUT_SECONDS', 16);
 const ROUNDS = Math.max(1, num('FANOUT_ROUNDS', 2));
 /** Warm-up before every measured window (the catalog caches refill after a set-up sat idle). */
-const WARMUP = num('FANOUT_WARMUP_SECONDS', 2);
+const WARMUP = num('FANOUT_WARMUP_SECONDS', 1);
 const CORES = num('FANOUT_CORES', 20);
 const TARGET = { p50Ms: 10, p99Ms: 50 };
 const SETUPS = setupsFromEnv();
@@ -58,12 +58,13 @@ interface Rig {
   lightCloses: number;
   cpu: CpuUse[];
   windowP99: number[];
+  poolWaitingMax: number[];
+  idleCores: number[];
 }
 
 const merge = (into: Record<string, number[]>, from: Record<string, number[]>) => {
   for (const [k, v] of Object.entries(from)) (into[k] ??= []).push(...v);
 };
-const median = (xs: number[]) => summarize(xs).p50;
 const round2 = (x: number) => Math.round(x * 100) / 100;
 const fmtCpu = (c: CpuUse) => `HQ ${c.nodes.map((n) => `${Math.round(n * 100)}%`).join(' + ')}${c.pg ? `, PG backends ${Math.round(c.pg * 100)}%` : ''}${c.nats !== null ? `, NATS ${Math.round(c.nats * 100)}%` : ''}`;
 /** Mean CPU use over the windows. */
@@ -83,38 +84,46 @@ try {
   console.log(`fanout: set-ups ${SETUPS.join(', ')}; ${ROUNDS} round(s) of ${windowCount} arrivals at ${RATE}/s per set-up, each after ${warmCount} warm-up arrivals`);
   for (const name of SETUPS) {
     const setup = await HqSetup.start(name, { stores: STORES, membersPerStore, desksPerStore: perStore }, { cpuProfDir: profileDir() });
-    const light = forkChild('lightDesks');
-    const cores = forkChild('deskCores');
-    rigs.push({ setup, light, cores, memberOffset: 0, lat: [], latByTag: {}, wire: [], wireByTag: {}, http: [], rates: [], failed: 0, gaps: 0, lightCloses: 0, cpu: [], windowP99: [] });
-    // Desk 0 of every (STORES / CORES)-th store is a full DeskCore; every other desk is lightweight.
-    const coreDesks: { token: string; url: string; tag: string }[] = [];
-    const lightDesks: { token: string; url: string; tag: string }[] = [];
-    const step = Math.max(1, Math.floor(STORES / CORES));
-    let n = 0;
-    for (let s = 0; s < STORES; s++) {
-      for (let d = 0; d < perStore && n < DESKS; d++, n++) {
-        const node = setup.nodeOfDesk(s, d);
-        const desk = { token: benchToken(s, d), url: setup.urls[node]!, tag: node === setup.nodeOfStore(s) ? 'same node' : 'other node' };
-        if (d === 0 && s % step === 0 && coreDesks.length < CORES) coreDesks.push(desk);
-        else lightDesks.push(desk);
-      }
-    }
-    const [c1, c2] = await Promise.all([
-      light.call<{ connected: number; ms: number }>('connect', { urls: lightDesks.map((d) => d.url), tokens: lightDesks.map((d) => d.token), tags: lightDesks.map((d) => d.tag) }),
-      cores.call<{ connected: number; ms: number }>('connect', {
-        urls: coreDesks.map((d) => d.url),
-        tokens: coreDesks.map((d) => d.token),
-        tags: coreDesks.map((d) => d.tag),
-        cacheDir: cacheDir(),
-      }),
-    ]);
-    console.log(
-      `fanout: [${name}] ${setup.label}: seeded ${STORES} stores × ${perStore} desks in ${setup.seedMs} ms; ${c1.connected} light desks + ${c2.connected} DeskCores online (${Math.max(c1.ms, c2.ms)} ms)`,
-    );
+    const rig: Rig = { setup, light: forkChild('lightDesks'), cores: forkChild('deskCores'), memberOffset: 0, lat: [], latByTag: {}, wire: [], wireByTag: {}, http: [], rates: [], failed: 0, gaps: 0, lightCloses: 0, cpu: [], windowP99: [], poolWaitingMax: [], idleCores: [] };
+    rigs.push(rig);
+    console.log(`fanout: [${name}] ${setup.label}: seeded ${STORES} stores × ${perStore} desks in ${setup.seedMs} ms`);
   }
+  // Every set-up's desks connect at once (on PostgreSQL a hello is a few round trips, mostly waiting).
+  await Promise.all(
+    rigs.map(async ({ setup, light, cores }) => {
+      // Desk 0 of every (STORES / CORES)-th store is a full DeskCore; every other desk is lightweight.
+      const coreDesks: { token: string; url: string; tag: string }[] = [];
+      const lightDesks: { token: string; url: string; tag: string }[] = [];
+      const step = Math.max(1, Math.floor(STORES / CORES));
+      let n = 0;
+      for (let s = 0; s < STORES; s++) {
+        for (let d = 0; d < perStore && n < DESKS; d++, n++) {
+          const node = setup.nodeOfDesk(s, d);
+          const desk = { token: benchToken(s, d), url: setup.urls[node]!, tag: node === setup.nodeOfStore(s) ? 'same node' : 'other node' };
+          if (d === 0 && s % step === 0 && coreDesks.length < CORES) coreDesks.push(desk);
+          else lightDesks.push(desk);
+        }
+      }
+      const [c1, c2] = await Promise.all([
+        light.call<{ connected: number; ms: number }>('connect', { urls: lightDesks.map((d) => d.url), tokens: lightDesks.map((d) => d.token), tags: lightDesks.map((d) => d.tag) }),
+        cores.call<{ connected: number; ms: number }>('connect', {
+          urls: coreDesks.map((d) => d.url),
+          tokens: coreDesks.map((d) => d.token),
+          tags: coreDesks.map((d) => d.tag),
+          cacheDir: cacheDir(),
+        }),
+      ]);
+      console.log(`fanout: [${setup.name}] ${c1.connected} light desks + ${c2.connected} DeskCores online (${Math.max(c1.ms, c2.ms)} ms)`);
+    }),
+  );
 
+  // A set-up that cannot keep up stops sending a little after the window's time (its achieved rate
+  // says so), rather than stretching the run.
   const run = (rig: Rig, count: number, samples: boolean) => {
-    const args = { urls: rig.setup.urls, key: rig.setup.key, stores: STORES, membersPerStore: 1e9, memberOffset: rig.memberOffset, rate: RATE, count, samples };
+    const maxSeconds = count / RATE + 2;
+    // 64 requests in flight at most (the generator's sockets per node): ample at 500/s when HQ keeps
+    // up, and a set-up that does not keep up has no long queue to drain into the next window.
+    const args = { urls: rig.setup.urls, key: rig.setup.key, stores: STORES, membersPerStore: 1e9, memberOffset: rig.memberOffset, rate: RATE, count, samples, maxSeconds, maxInFlight: 64 };
     rig.memberOffset += perRun(count);
     return door.call<{ achievedRate: number; failed: number; http: Summary; httpSamples?: number[] }>('run', args);
   };
@@ -123,19 +132,25 @@ try {
     for (const rig of roundOrder(rigs, r)) {
       await run(rig, warmCount, false);
       await Promise.all([rig.light.call('record'), rig.cores.call('record')]);
+      const idle = await background(rigs.filter((o) => o !== rig).map((o) => o.setup));
       const cpu0 = await rig.setup.cpuSnapshot();
       const us0 = WindowLog.nowUs();
+      const pools = rig.setup.samplePools();
       const res = await run(rig, windowCount, true);
+      const pool = pools();
       const us1 = WindowLog.nowUs();
       const cpu1 = await rig.setup.cpuSnapshot();
+      const idleCores = await idle();
       windows.add(rig.setup, us0, us1);
       await sleep(500);
+      const settled = await rig.setup.settle();
       const [ls, cs] = await Promise.all([
         rig.light.call<{ received: number; lat: number[]; latByTag: Record<string, number[]>; closes: number }>('stats'),
         rig.cores.call<{ lat: number[]; latByTag: Record<string, number[]>; applied: number; gaps: number }>('stats'),
       ]);
       const cpu = HqSetup.cpuUse(cpu0, cpu1);
       rig.cpu.push(cpu);
+      rig.idleCores.push(round2(idleCores));
       rig.lat.push(...cs.lat);
       merge(rig.latByTag, cs.latByTag);
       rig.wire.push(...ls.lat);
@@ -147,8 +162,10 @@ try {
       rig.lightCloses = ls.closes;
       const w = summarize(cs.lat);
       rig.windowP99.push(w.p99);
+      rig.poolWaitingMax = rig.setup.nodes.map((_, i) => Math.max(rig.poolWaitingMax[i] ?? 0, pool.maxWaiting[i]!));
+      const poolText = rig.setup.schema ? `; pool waiting mean ${pool.meanWaiting.join(' + ')}, max ${pool.maxWaiting.join(' + ')}` : '';
       console.log(
-        `fanout: round ${r + 1} [${rig.setup.name}] ${res.achievedRate}/s (${res.failed} failed), ingest HTTP p99 ${fmtMs(res.http.p99)}; applied p50 ${fmtMs(w.p50)} p99 ${fmtMs(w.p99)} (n=${w.n}); ${fmtCpu(cpu)}`,
+        `fanout: round ${r + 1} [${rig.setup.name}] ${res.achievedRate}/s (${res.failed} failed), ingest HTTP p99 ${fmtMs(res.http.p99)}; applied p50 ${fmtMs(w.p50)} p99 ${fmtMs(w.p99)} (n=${w.n}); ${fmtCpu(cpu)}${poolText}${rigs.length > 1 ? `; idle set-ups ${Math.round(idleCores * 100)}%` : ''}${settled > 1000 ? `; settled after ${(settled / 1000).toFixed(1)} s` : ''}`,
       );
     }
   }
@@ -173,7 +190,9 @@ try {
       for (const [tag, s] of Object.entries(byTag(rig.latByTag))) console.log(`fanout: [${name}]     ${tag}: applied p50 ${fmtMs(s.p50)} p99 ${fmtMs(s.p99)} (n=${s.n})`);
       for (const [tag, s] of Object.entries(byTag(rig.wireByTag))) console.log(`fanout: [${name}]     ${tag}: wire p50 ${fmtMs(s.p50)} p99 ${fmtMs(s.p99)} (n=${s.n})`);
     }
-    console.log(`fanout: [${name}]   ${fmtCpu(cpu)} (mean over the windows); HQ RSS ${rss.join(' + ')} MiB`);
+    // HQ and PostgreSQL CPU per arrival (each fanned out to its store's desks and acked by them).
+    const cpuMsPerArrival = round2(median(rig.cpu.map((c, i) => (HqSetup.cores(c) * 1000) / rig.rates[i]!)));
+    console.log(`fanout: [${name}]   ${fmtCpu(cpu)} (mean over the windows) = ${cpuMsPerArrival} ms of CPU per arrival; HQ RSS ${rss.join(' + ')} MiB`);
     results[name] = {
       nodes: rig.setup.nodes.length,
       rate,
@@ -191,13 +210,17 @@ try {
       ingestHttpP99Ms: http.p99,
       lightDeskCloses: rig.lightCloses,
       hqCpuCores: cpu.nodes.map(round2),
+      cpuMsPerArrival,
       pgBackendCpuCores: round2(cpu.pg),
       ...(cpu.nats !== null ? { natsCpuCores: round2(cpu.nats) } : {}),
       hqRssMb: rss,
+      idleSetupsCpuCores: rig.idleCores,
+      ...(rig.setup.schema ? { poolWaitingMax: rig.poolWaitingMax } : {}),
       ...(Object.keys(rig.latByTag).length > 1 ? { appliedByNode: byTag(rig.latByTag), wireByNode: byTag(rig.wireByTag) } : {}),
     };
     flat[`${name}P50Ms`] = applied.p50;
     flat[`${name}P99Ms`] = applied.p99;
+    flat[`${name}Rate`] = rate;
   }
   // Ratios of tails measured in the same run (per round: the windows were minutes apart at most).
   const sqlite = rigs.find((r) => r.setup.name === 'sqlite');

@@ -79,6 +79,12 @@ serve({
   backendPids() {
     return [...backendPids];
   },
+  /** PostgreSQL pool: connections open, idle, and transactions waiting for one. */
+  pool() {
+    if (hq?.store.kind !== 'postgres') return null;
+    const pool = (hq.store as PgStore).pool;
+    return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
+  },
   async head({ storeId }: { storeId: string }) {
     const s = (await hq!.store.read((r) => r.getStore(storeId)))!;
     return { epoch: s.epoch, head: s.head };

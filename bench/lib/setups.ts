@@ -163,6 +163,24 @@ export class HqSetup {
     return { at: performance.now(), nodes: this.pids.map((p) => cpuOrNull(p) ?? 0), backends, nats: this.natsPid ? cpuOrNull(this.natsPid) : null };
   }
 
+  /**
+   * Waits (up to `maxMs`) until the set-up's HQ nodes and PostgreSQL backends use less than
+   * `cores` of CPU over half a second: a set-up that fell behind in its window must not work off
+   * its backlog in the next set-up's window. Returns the milliseconds waited.
+   */
+  async settle(maxMs = 3_000, cores = 0.15): Promise<number> {
+    const t0 = performance.now();
+    let a = await this.cpuSnapshot();
+    while (performance.now() - t0 < maxMs) {
+      await new Promise((r) => setTimeout(r, 500));
+      const b = await this.cpuSnapshot();
+      const use = HqSetup.cpuUse(a, b);
+      if (use.nodes.reduce((x, y) => x + y, 0) + use.pg < cores) break;
+      a = b;
+    }
+    return Math.round(performance.now() - t0);
+  }
+
   static cpuUse(a: CpuSnapshot, b: CpuSnapshot): CpuUse {
     const secs = (b.at - a.at) / 1000;
     let pgSecs = 0;
@@ -175,11 +193,57 @@ export class HqSetup {
     };
   }
 
+  /**
+   * Samples the nodes' PostgreSQL pools every `everyMs` until the returned function is called, which
+   * gives the mean and the largest number of transactions waiting for a connection (per node).
+   */
+  samplePools(everyMs = 250): () => { meanWaiting: number[]; maxWaiting: number[] } {
+    const sums = this.nodes.map(() => 0);
+    const maxes = this.nodes.map(() => 0);
+    let n = 0;
+    let busy = false;
+    const timer = setInterval(() => {
+      if (!this.schema || busy) return;
+      busy = true;
+      void Promise.all(this.nodes.map((node) => node.call<{ waiting: number } | null>('pool')))
+        .then((pools) => {
+          n++;
+          pools.forEach((p, i) => {
+            sums[i]! += p?.waiting ?? 0;
+            maxes[i] = Math.max(maxes[i]!, p?.waiting ?? 0);
+          });
+        })
+        .catch(() => undefined)
+        .finally(() => (busy = false));
+    }, everyMs);
+    return () => {
+      clearInterval(timer);
+      return { meanWaiting: sums.map((s) => Math.round((s / Math.max(1, n)) * 10) / 10), maxWaiting: maxes };
+    };
+  }
+
+  /** HQ nodes + PostgreSQL backends, in cores. */
+  static cores(use: CpuUse): number {
+    return use.nodes.reduce((a, b) => a + b, 0) + use.pg;
+  }
+
   /** Stops every node (the first last: it seeded), then drops the schema. */
   async stop(): Promise<void> {
     for (const n of [...this.nodes].reverse()) await n.stop();
     if (this.schema) await withPg((c) => c.query(`DROP SCHEMA IF EXISTS ${this.schema} CASCADE`)).catch(() => undefined);
   }
+}
+
+/**
+ * CPU of the set-ups that sit idle while another one is measured (their desks' heads, pings and
+ * presence refreshes go on): call before the window, then the result after it, in cores.
+ */
+export async function background(others: readonly HqSetup[]): Promise<() => Promise<number>> {
+  const before = await Promise.all(others.map((s) => s.cpuSnapshot()));
+  return async () => {
+    const after = await Promise.all(others.map((s) => s.cpuSnapshot()));
+    return others.reduce((sum, _, i) => sum + HqSetup.cores(HqSetup.cpuUse(before[i]!, after[i]!)), 0);
+  };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { percentile, summarize } from '../../bench/lib/stats.ts';
+import { median, percentile, summarize } from '../../bench/lib/stats.ts';
 
 describe('bench stats', () => {
   it('uses nearest-rank percentiles', () => {
@@ -8,5 +8,10 @@ describe('bench stats', () => {
     expect(percentile(xs, 99)).toBe(99);
     expect(percentile(xs, 100)).toBe(100);
     expect(summarize([5, 1, 3])).toMatchObject({ n: 3, p50: 3, max: 5 });
+  });
+  it('takes the mean of the two middle values for an even count in median()', () => {
+    expect(median([4, 1, 3])).toBe(3);
+    expect(median([4, 1])).toBe(2.5);
+    expect(median([])).toBeNaN();
   });
 });
