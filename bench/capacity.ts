@@ -17,7 +17,7 @@
 import { num, profileDir } from './lib/env.ts';
 import { type Child, forkChild, rssOf, sleep } from './lib/proc.ts';
 import { benchToken } from './lib/seed.ts';
-import { background, type CpuUse, HqSetup, roundOrder, setupsFromEnv, WindowLog } from './lib/setups.ts';
+import { background, type CpuUse, freezeIdle, HqSetup, roundOrder, setupsFromEnv, WindowLog } from './lib/setups.ts';
 import { fmtMs, median, printResult, summarize } from './lib/stats.ts';
 
 const STORES = num('CAPACITY_STORES', 500);
@@ -110,8 +110,14 @@ try {
     return door.call<{ achievedRate: number; failed: number; http: { p50: number; p99: number } }>('run', args);
   };
 
+  const freeze = (rig: Rig, on: boolean) => {
+    if (freezeIdle()) for (const c of [...rig.setup.nodes, ...rig.loaders]) c.freeze(on);
+  };
+  for (const rig of rigs) freeze(rig, true);
   for (let r = 0; r < ROUNDS; r++) {
     for (const rig of roundOrder(rigs, r)) {
+      freeze(rig, false);
+      await sleep(300);
       await run(rig, warmCount, WARMUP * 2);
       const sampler = setInterval(() => {
         rig.setup.pids.forEach((p, i) => (rig.peakRss[i] = Math.max(rig.peakRss[i]!, rssOf(p).rssMb)));
@@ -132,6 +138,7 @@ try {
       clearInterval(sampler);
       const stats = await Promise.all(rig.loaders.map((l) => l.call<{ received: number; open: number; lat: number[] }>('stats')));
       const settled = await rig.setup.settle();
+      freeze(rig, true);
       const received = stats.reduce((n, s) => n + s.received, 0);
       const w: Window = {
         arrivalsPerSec: res.achievedRate,
@@ -235,6 +242,7 @@ try {
     pass: rigs.every(meets),
   });
 } finally {
+  for (const rig of rigs) for (const c of [...rig.setup.nodes, ...rig.loaders]) c.freeze(false);
   log.write();
   await door.stop();
   for (const rig of rigs) await Promise.all(rig.loaders.map((l) => l.stop()));

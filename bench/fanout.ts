@@ -20,7 +20,7 @@
 import { cacheDir, num, profileDir } from './lib/env.ts';
 import { type Child, forkChild, rssOf, sleep } from './lib/proc.ts';
 import { benchToken } from './lib/seed.ts';
-import { background, type CpuUse, HqSetup, roundOrder, type SetupName, setupsFromEnv, WindowLog } from './lib/setups.ts';
+import { background, type CpuUse, freezeIdle, HqSetup, roundOrder, type SetupName, setupsFromEnv, WindowLog } from './lib/setups.ts';
 import { fmtMs, median, printResult, summarize, type Summary } from './lib/stats.ts';
 
 const STORES = num('FANOUT_STORES', 500);
@@ -128,8 +128,14 @@ try {
     return door.call<{ achievedRate: number; failed: number; http: Summary; httpSamples?: number[] }>('run', args);
   };
 
+  const freeze = (rig: Rig, on: boolean) => {
+    if (freezeIdle()) for (const c of [...rig.setup.nodes, rig.light, rig.cores]) c.freeze(on);
+  };
+  for (const rig of rigs) freeze(rig, true);
   for (let r = 0; r < ROUNDS; r++) {
     for (const rig of roundOrder(rigs, r)) {
+      freeze(rig, false);
+      await sleep(300);
       await run(rig, warmCount, false);
       await Promise.all([rig.light.call('record'), rig.cores.call('record')]);
       const idle = await background(rigs.filter((o) => o !== rig).map((o) => o.setup));
@@ -160,6 +166,7 @@ try {
       rig.failed += res.failed;
       rig.gaps = cs.gaps;
       rig.lightCloses = ls.closes;
+      freeze(rig, true);
       const w = summarize(cs.lat);
       rig.windowP99.push(w.p99);
       rig.poolWaitingMax = rig.setup.nodes.map((_, i) => Math.max(rig.poolWaitingMax[i] ?? 0, pool.maxWaiting[i]!));
@@ -247,6 +254,7 @@ try {
     pass: SETUPS.every(meets),
   });
 } finally {
+  for (const rig of rigs) for (const c of [...rig.setup.nodes, rig.light, rig.cores]) c.freeze(false);
   windows.write();
   await door.stop();
   for (const rig of rigs) await Promise.all([rig.light.stop(), rig.cores.stop()]);

@@ -58,6 +58,11 @@ export class Child {
     });
   }
 
+  /** SIGSTOP / SIGCONT: a frozen child uses no CPU and answers nothing until thawed. */
+  freeze(on: boolean): void {
+    if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill(on ? 'SIGSTOP' : 'SIGCONT');
+  }
+
   /** Ask the child to exit; kill it if it does not within 5 s. */
   async stop(): Promise<void> {
     if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;

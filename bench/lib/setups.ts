@@ -132,6 +132,7 @@ export class HqSetup {
         }
       }
       if (cluster) setup.natsPid = natsServerPid();
+      await setup.cpuSnapshot(); // learns the pool's backends
     } catch (err) {
       await setup.stop();
       throw err;
@@ -153,8 +154,9 @@ export class HqSetup {
     return store % this.urls.length;
   }
 
-  async cpuSnapshot(): Promise<CpuSnapshot> {
-    if (this.schema) this.backendPids = (await Promise.all(this.nodes.map((n) => n.call<number[]>('backendPids')))).flat();
+  /** `refresh` asks the nodes for their pool's backends (not while they are frozen). */
+  async cpuSnapshot(refresh = true): Promise<CpuSnapshot> {
+    if (this.schema && refresh) this.backendPids = (await Promise.all(this.nodes.map((n) => n.call<number[]>('backendPids')))).flat();
     const backends = new Map<number, number>();
     for (const pid of this.backendPids) {
       const s = cpuOrNull(pid);
@@ -235,13 +237,22 @@ export class HqSetup {
 }
 
 /**
+ * Set-ups not being measured are frozen (SIGSTOP on their HQ nodes and desk processes; BENCH_FREEZE=0
+ * keeps them running): 10,000 idle desks still cost their HQ heads, pings and presence refreshes,
+ * a fifth to a half of a core on this box, which would land in the measured set-up's window. A
+ * frozen set-up resumes where it stopped; the windows are short enough (< 40 s frozen) that no
+ * desk's silence timeout fires.
+ */
+export const freezeIdle = () => process.env.BENCH_FREEZE !== '0';
+
+/**
  * CPU of the set-ups that sit idle while another one is measured (their desks' heads, pings and
  * presence refreshes go on): call before the window, then the result after it, in cores.
  */
 export async function background(others: readonly HqSetup[]): Promise<() => Promise<number>> {
-  const before = await Promise.all(others.map((s) => s.cpuSnapshot()));
+  const before = await Promise.all(others.map((s) => s.cpuSnapshot(false)));
   return async () => {
-    const after = await Promise.all(others.map((s) => s.cpuSnapshot()));
+    const after = await Promise.all(others.map((s) => s.cpuSnapshot(false)));
     return others.reduce((sum, _, i) => sum + HqSetup.cores(HqSetup.cpuUse(before[i]!, after[i]!)), 0);
   };
 }
