@@ -91,6 +91,18 @@ describe('desk cache migrations', () => {
     db.close();
   });
 
+  it('006 rebuilds the search terms under the folding rules (a long Latin word in name, diacritics)', () => {
+    const db = new Database(join(dir, 'c.db'));
+    migrate(db, { target: 5 });
+    db.prepare("INSERT INTO members (id, code, name, name_en, phone_last4, updated_at, json) VALUES ('m1', 'M1', 'Alexandra Renée', '', '', 1, '{}')").run();
+    db.prepare("INSERT INTO member_terms (term, member_id) VALUES ('stale-term', 'm1')").run();
+    expect(migrate(db, { target: 6 })).toBe(6);
+    const terms = (db.prepare("SELECT term FROM member_terms WHERE member_id = 'm1'").all() as Array<{ term: string }>).map((r) => r.term);
+    expect(terms).toEqual(expect.arrayContaining(['alexandra', 'renee', 'm1']));
+    expect(terms).not.toContain('stale-term');
+    db.close();
+  });
+
   it('opening runs every migration and is idempotent', () => {
     const path = join(dir, 'c.db');
     openCacheDb(path).close();

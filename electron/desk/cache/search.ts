@@ -8,37 +8,38 @@
 import type Database from 'better-sqlite3';
 import type { MemberSearchHit } from '../../../shared/deskApi.ts';
 import type { Member } from '../../../shared/domain.ts';
+import { compactName, foldForSearch, hasCjk, matchesSearch, nameWords, searchQuery } from '../../../shared/memberSearch.ts';
 
-/** Longest indexed substring of a Chinese name (names are 2–4 characters; this covers all of one). */
+/** Longest indexed substring of a CJK name (names are 2–4 characters; this covers all of one). */
 export const NAME_SUBSTRING_CAP = 8;
-/** Longest indexed prefix of an English name word or a member code. */
+/** Longest indexed prefix of a name word or a member code. */
 export const PREFIX_CAP = 12;
 
 type Searchable = Pick<Member, 'code' | 'name' | 'nameEn' | 'phoneLast4'>;
 
+/** A query as the index sees it (shared/memberSearch.ts): folded case, diacritics and punctuation. */
 export function normalizeQuery(query: string): string {
-  return query.normalize('NFKC').trim().toLowerCase().replace(/\s+/g, ' ');
+  return searchQuery(query);
 }
 
-function englishWords(nameEn: string): string[] {
-  return normalizeQuery(nameEn).split(/[\s\-.'’]+/).filter(Boolean);
-}
-
-/** Every term a member can be found by. */
+/**
+ * Every term a member can be found by, folded as queries are (shared/memberSearch.ts): the name's
+ * substrings up to NAME_SUBSTRING_CAP (伟 finds 张伟), and prefixes up to PREFIX_CAP of every word
+ * of the name and the English name — a Latin name in `name` is found by any of its words, however
+ * long — of the code, and the phone's whole last 4.
+ */
 export function memberTerms(m: Searchable): Set<string> {
   const terms = new Set<string>();
-  // All substrings of the (Chinese) name: 伟 finds 张伟, 小明 finds 王小明.
-  const name = [...normalizeQuery(m.name).replace(/\s/g, '')];
+  const name = [...compactName(m.name)];
   for (let i = 0; i < name.length; i++) {
     for (let j = i + 1; j <= Math.min(name.length, i + NAME_SUBSTRING_CAP); j++) terms.add(name.slice(i, j).join(''));
   }
-  // English name: prefixes of each word ("wei" finds "Zhang Wei"), case-insensitive.
-  for (const word of englishWords(m.nameEn)) {
-    for (let n = 1; n <= Math.min(word.length, PREFIX_CAP); n++) terms.add(word.slice(0, n));
+  for (const word of [...nameWords(m.name), ...nameWords(m.nameEn)]) {
+    const letters = [...word];
+    for (let n = 1; n <= Math.min(letters.length, PREFIX_CAP); n++) terms.add(letters.slice(0, n).join(''));
   }
-  // Member code prefixes.
-  const code = normalizeQuery(m.code);
-  for (let n = 1; n <= Math.min(code.length, PREFIX_CAP); n++) terms.add(code.slice(0, n));
+  const code = [...foldForSearch(m.code).replace(/ /g, '')];
+  for (let n = 1; n <= Math.min(code.length, PREFIX_CAP); n++) terms.add(code.slice(0, n).join(''));
   // The last 4 digits of the phone, whole only (a single digit would match a tenth of the store).
   if (/^\d{4}$/.test(m.phoneLast4)) terms.add(m.phoneLast4);
   return terms;
@@ -46,20 +47,13 @@ export function memberTerms(m: Searchable): Set<string> {
 
 /** Does a member match the full query? Used to filter lookups of a capped prefix. */
 export function matchesQuery(m: Searchable, q: string): boolean {
-  if (normalizeQuery(m.name).replace(/\s/g, '').includes(q.replace(/\s/g, ''))) return true;
-  if (normalizeQuery(m.code).startsWith(q)) return true;
-  if (m.phoneLast4 === q) return true;
-  // English: every query word is a prefix of some name word ("zhang w" finds "Zhang Wei").
-  const words = englishWords(m.nameEn);
-  const normalizedName = normalizeQuery(m.nameEn);
-  return normalizedName.startsWith(q) || q.split(' ').every((qw) => words.some((w) => w.startsWith(qw)));
+  return matchesSearch(m, q);
 }
 
-/** The term a query is looked up by: its longest word, capped. */
+/** The term a query is looked up by: its longest word, capped as the index caps it. */
 export function lookupTerm(q: string): string {
-  const word = q.includes(' ') ? q.split(' ').reduce((a, b) => (b.length > a.length ? b : a)) : q;
-  const cap = /[\u3400-\u9fff]/.test(word) ? NAME_SUBSTRING_CAP : PREFIX_CAP;
-  return [...word].slice(0, cap).join('');
+  const word = q.includes(' ') ? q.split(' ').reduce((a, b) => ([...b].length > [...a].length ? b : a)) : q;
+  return [...word].slice(0, hasCjk(word) ? NAME_SUBSTRING_CAP : PREFIX_CAP).join('');
 }
 
 // Results: members with a visit in this cache first, most recent first, then the others.
