@@ -27,6 +27,7 @@ import { MemberAuth } from './app/chat/memberAuth.ts';
 import { MemberHub } from './edge/ws/memberHub.ts';
 import { MEMBER_SOCKET_PATH } from './edge/ws/memberProtocol.ts';
 import { ChatService } from './app/chat/service.ts';
+import { ensureMemberSearchKeys } from './app/memberLookup.ts';
 import { desksChannel } from './edge/ws/deskHub.ts';
 
 export type { HqStore } from './ports/store.ts';
@@ -145,6 +146,9 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
       return fresh;
     });
   }
+
+  // Members written before search keys existed get theirs (a no-op once done).
+  await ensureMemberSearchKeys(store, log);
 
   const feeds = new StoreFeeds(store, bus, { nodeId, log });
   const eventLog = new EventLog(store, opts.retainEvents ?? 100_000, (events) => feeds.committed(events));

@@ -69,6 +69,8 @@ export interface MemberSearchHit {
   tier: Tier;
   phoneMasked: string;
   lastVisitAt: number | null;
+  /** Set on a member of another store found at HQ: their home store's name. */
+  homeStoreName?: string;
 }
 
 export interface DeskIdentity {
@@ -124,6 +126,8 @@ export const DeskCommands = {
   getVisit: z.tuple([Id]),
   getMember: z.tuple([Id]),
   searchMembers: z.tuple([SearchArgs]),
+  /** Members of the whole chain, found at HQ (null when it cannot be asked now). */
+  searchMembersAtHq: z.tuple([SearchArgs]),
   claimVisit: z.tuple([Id]),
   releaseVisit: z.tuple([Id]),
   addNote: z.tuple([Id, NoteText]),
@@ -253,6 +257,12 @@ export interface MemberView extends MemberProfile {
   /** Visits of this member at this store, newest first (cache only). */
   visits: VisitView[];
   notes: NoteView[];
+  /**
+   * When the purchases and suggestions shown were received from HQ (epoch ms): just now when the
+   * desk fetched them online, older when shown from the cache. Null when this counter has never
+   * had them (they are unknown, not empty).
+   */
+  profileAt: number | null;
 }
 
 /** The API the renderer calls. All methods are async because they cross a process boundary. */
@@ -264,6 +274,7 @@ export interface DeskApi {
   getVisit(visitId: string): Promise<VisitView | null>;
   getMember(memberId: string): Promise<MemberView | null>;
   searchMembers(args: z.infer<typeof SearchArgs>): Promise<MemberSearchHit[]>;
+  searchMembersAtHq(args: z.infer<typeof SearchArgs>): Promise<MemberSearchHit[] | null>;
   claimVisit(visitId: string): Promise<ActionResult>;
   releaseVisit(visitId: string): Promise<ActionResult>;
   addNote(visitId: string, text: string): Promise<ActionResult>;

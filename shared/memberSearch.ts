@@ -100,7 +100,7 @@ export function memberSearchKeys(m: SearchableMember): string[] {
   if (code) keys.add(code);
   if (/^\d{4}$/.test(m.phoneLast4)) keys.add(m.phoneLast4);
   // Keys are compared bytewise and bounded so one odd record cannot bloat the index.
-  return [...keys].filter((k) => k.length > 0).map((k) => [...k].slice(0, 64).join(''));
+  return [...new Set([...keys].filter((k) => k.length > 0).map((k) => [...k].slice(0, 64).join('')))];
 }
 
 /** The query word HQ looks up by key prefix: the longest one (the most selective). */

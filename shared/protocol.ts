@@ -245,6 +245,17 @@ export const Snapshot = z.object({
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 
+/** GET /v1/desk/members/{id} — one member's profile as the token's store sees it (its stock, its suggestions). */
+export const MemberProfileResponse = z.object({ profile: MemberProfile, at: Millis });
+export type MemberProfileResponse = z.infer<typeof MemberProfileResponse>;
+/** GET /v1/desk/members?q= — members of the chain a clerk's query finds: what a pick list needs (phone masked), no more. */
+export const MemberLookupHit = Member.pick({ id: true, code: true, name: true, nameEn: true, tier: true, phoneMasked: true, homeStoreId: true }).extend({
+  homeStoreName: z.string(),
+});
+export type MemberLookupHit = z.infer<typeof MemberLookupHit>;
+export const MemberSearchResponse = z.object({ members: z.array(MemberLookupHit) });
+export type MemberSearchResponse = z.infer<typeof MemberSearchResponse>;
+
 /** POST /v1/enroll — exchange a one-time enrollment code for a device token. */
 export const EnrollRequest = z.object({
   code: z.string().trim().min(6).max(64),

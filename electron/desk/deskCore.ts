@@ -154,11 +154,15 @@ export class DeskCore implements DeskCoreApi {
     return this.parts.visits.view(...this.check('getVisit', [visitId]));
   }
   async getMember(memberId: string): Promise<MemberView | null> {
-    return this.parts.visits.member(...this.check('getMember', [memberId]));
+    return this.parts.profiles.member(...this.check('getMember', [memberId]));
   }
   async searchMembers(args: Args<'searchMembers'>[0]): Promise<MemberSearchHit[]> {
     const [a] = this.check('searchMembers', [args]);
     return this.q.search.search(a.query, a.limit ?? 20);
+  }
+  async searchMembersAtHq(args: Args<'searchMembersAtHq'>[0]): Promise<MemberSearchHit[] | null> {
+    const [a] = this.check('searchMembersAtHq', [args]);
+    return this.parts.profiles.searchHq(a.query, a.limit ?? 10);
   }
   async claimVisit(visitId: string): Promise<ActionResult> {
     const [id] = this.check('claimVisit', [visitId]);

@@ -53,12 +53,13 @@ export class Visits {
     return (a.status ? views.filter((v) => v.status === a.status) : views).slice(0, limit);
   }
 
+  /** The member as this cache holds it (memberProfiles.ts refreshes it from HQ first when it can). */
   member(memberId: string): MemberView | null {
     const profile = this.q.getProfile(memberId);
     if (!profile) return null;
     const visits = this.q.visitsOfMember(memberId).map((v) => this.view(v.id)!);
     const notes: NoteView[] = visits.flatMap((v) => v.notes).sort((a, b) => b.at - a.at);
-    return { ...profile, visits, notes };
+    return { ...profile, visits, notes, profileAt: this.q.profileReceivedAt(memberId) };
   }
 
   /** A clerk action on a cached visit: queued, and shown at once as pending. */

@@ -17,6 +17,7 @@ import { ConnectionTracker } from './connection.ts';
 import { Counts, type AttentionCounts } from './counts.ts';
 import { firstIndex, HqAddresses } from './hqAddresses.ts';
 import type { InboxChange } from './inbox.ts';
+import { MemberProfiles } from './memberProfiles.ts';
 import { Outbox } from './outbox.ts';
 import { Session, type DeskStats } from './session.ts';
 import { Retention } from './upkeep/retention.ts';
@@ -56,6 +57,7 @@ export interface DeskParts {
   session: Session;
   outbox: Outbox;
   visits: Visits;
+  profiles: MemberProfiles;
   chat: Conversations;
   clerks: ClerkDesk;
   manager: ManagerView;
@@ -128,6 +130,7 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
     changed: (list) => events.emit('visits', { visits: list }),
     arrived: (visit) => events.emit('arrival', { visit }),
   });
+  const profiles = new MemberProfiles(q, guard, { hq, token, log, online: () => connection.state.status === 'online', view: (id) => visits.member(id) });
   const chat = new Conversations(q, {
     hq,
     token,
@@ -175,5 +178,5 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
     counts.refresh();
   }
 
-  return { guard, retention, session, outbox, visits, chat, clerks, manager, counts, connection };
+  return { guard, retention, session, outbox, visits, profiles, chat, clerks, manager, counts, connection };
 }

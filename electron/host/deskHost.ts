@@ -94,6 +94,7 @@ const EMPTY_READS: Partial<Record<string, (now: number) => unknown>> = {
   listClerks: () => [],
   currentClerk: () => ({ clerk: null, locked: false, verifiedOnline: false, lockAfterMs: 0 }),
   searchMembers: () => [],
+  searchMembersAtHq: () => null,
   getVisit: () => null,
   getMember: () => null,
 };

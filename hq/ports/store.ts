@@ -142,6 +142,7 @@ export interface HqTx {
   recordAck(deviceId: string, seq: number): Promise<void>;
 
   // Members, purchases, catalog, stock
+  /** Writes the member and replaces its search keys. */
   upsertMember(member: MemberRecord): Promise<void>;
   getMember(id: string): Promise<MemberRecord | null>;
   findMemberByCode(code: string): Promise<MemberRecord | null>;
@@ -149,6 +150,14 @@ export interface HqTx {
   findMemberByPhone(digits: string): Promise<MemberRecord | null>;
   listHomeMembers(storeId: string): Promise<MemberRecord[]>;
   countMembers(): Promise<number>;
+  /**
+   * Members with a search key (shared/memberSearch.ts `memberSearchKeys`, written by upsertMember)
+   * starting with `keyPrefix`, read off the key index in key order: at most `limit` key rows, so a
+   * member may come once for several keys and the caller filters the whole query.
+   */
+  searchMembers(keyPrefix: string, limit: number): Promise<MemberRecord[]>;
+  /** Members by id after `afterId` (exclusive), in id order: a walk over all of them in pages. */
+  membersAfter(afterId: string, limit: number): Promise<MemberRecord[]>;
   upsertPurchase(purchase: Purchase): Promise<void>;
   /** Newest first. */
   purchasesOf(memberId: string, limit: number): Promise<Purchase[]>;

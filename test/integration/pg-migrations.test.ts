@@ -60,6 +60,7 @@ const STEPS: Array<{ tables: string[]; indexes: string[] }> = [
   { tables: ['clerk_sessions', 'clerks'], indexes: ['clerk_sessions_expiry', 'clerks_store', 'visits_store_clerk'] },
   { tables: ['clerk_lockouts'], indexes: [] },
   { tables: ['chat_delivered_scan', 'member_login_failures'], indexes: ['devices_revoked'] },
+  { tables: ['member_search_keys'], indexes: ['member_search_keys_member'] },
 ];
 
 const schemas: PgSchema[] = [];

@@ -368,6 +368,45 @@ describe.each(ADAPTERS)('store conformance: $name', ({ name, open }) => {
     await expect(tx((t) => t.upsertMember(member(uid('mem'), { code: `code-${c}` })))).rejects.toThrow();
   });
 
+  it('members: search keys by prefix (folded words, CJK parts, code, phone last 4), re-keyed on rename, walked by id', async () => {
+    const home = await newStore();
+    const tag = `zq${counter}x`; // unique words, so members of other tests never match
+    const [a, b, c] = [uid('mem'), uid('mem'), uid('mem')];
+    await tx(async (t) => {
+      await t.upsertMember(member(a, { homeStoreId: home, name: `Renée ${tag}alexandra`, nameEn: '', phone: '13900009876' }));
+      await t.upsertMember(member(b, { homeStoreId: home, name: `欧阳娜娜`, nameEn: `O'Brien ${tag}`, phone: '' }));
+      await t.upsertMember(member(c, { homeStoreId: 'elsewhere', name: `${tag}bob`, nameEn: '' }));
+    });
+    const found = async (prefix: string) => (await read((r) => r.searchMembers(prefix, 100))).map((m) => m.id).sort();
+    expect(await found(`${tag}alexandra`)).toEqual([a]); // a whole long word
+    expect(await found(`${tag}al`)).toEqual([a]);
+    expect(await found(tag)).toEqual([a, b, c].sort());
+    expect(await found('阳娜')).toContain(b); // any part of a CJK name
+    expect(await found('obrien')).toContain(b);
+    expect(await found('renee')).toContain(a);
+    expect(await found('9876')).toContain(a);
+    expect(await found(`code-${c}`.replace(/-/g, ""))).toEqual([c]); // hyphens are folded away in codes too
+    // The whole member comes back, full phone included (HQ masks it before it leaves).
+    expect((await read((r) => r.searchMembers(`${tag}alexandra`, 5)))[0]).toEqual(member(a, { homeStoreId: home, name: `Renée ${tag}alexandra`, nameEn: '', phone: '13900009876' }));
+    // A rename drops the old keys; an erasure drops them all.
+    await tx((t) => t.upsertMember(member(a, { homeStoreId: home, name: `Zora ${tag}zed`, nameEn: '', phone: '13900009876' })));
+    expect(await found(`${tag}alexandra`)).toEqual([]);
+    expect(await found(`${tag}zed`)).toEqual([a]);
+    await tx((t) => t.deleteMember(c));
+    expect(await found(`${tag}bob`)).toEqual([]);
+    // membersAfter walks everyone in id order, page by page.
+    const all: string[] = [];
+    for (let after = ''; ; ) {
+      const page = await read((r) => r.membersAfter(after, 2));
+      if (page.length === 0) break;
+      all.push(...page.map((m) => m.id));
+      after = page[page.length - 1]!.id;
+    }
+    expect(all).toEqual([...all].sort());
+    expect(all).toEqual(expect.arrayContaining([a, b]));
+    expect(all).toHaveLength(await read((r) => r.countMembers()));
+  });
+
   it('purchases: upsert, newest first with a limit, popularity per style', async () => {
     const s = await newStore();
     const m = uid('mem');

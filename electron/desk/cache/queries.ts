@@ -114,8 +114,8 @@ export class CacheQueries {
          ON CONFLICT (member_id) DO UPDATE SET purchases = excluded.purchases,
            recommendations = excluded.recommendations, received_at = excluded.received_at`,
       ),
-      getProfile: db.prepare<[string], { purchases: string; recommendations: string }>(
-        'SELECT purchases, recommendations FROM profiles WHERE member_id = ?',
+      getProfile: db.prepare<[string], { purchases: string; recommendations: string; received_at: number }>(
+        'SELECT purchases, recommendations, received_at FROM profiles WHERE member_id = ?',
       ),
 
       upsertVisit: db.prepare<[string, string, string, number, number, string]>(
@@ -261,6 +261,13 @@ export class CacheQueries {
       purchases: row ? (JSON.parse(row.purchases) as MemberProfile['purchases']) : [],
       recommendations: row ? (JSON.parse(row.recommendations) as MemberProfile['recommendations']) : [],
     };
+  }
+  /**
+   * When the member's purchases and suggestions were received from HQ (desk clock); null when the
+   * cache holds the member without them (a home member from a snapshot): unknown, not "none".
+   */
+  profileReceivedAt(memberId: string): number | null {
+    return this.s.getProfile.get(memberId)?.received_at ?? null;
   }
 
   // --- visits and notes -----------------------------------------------------------------------

@@ -51,6 +51,8 @@ export const COPIED_TABLES: readonly string[] = [
   // step 5
   'member_login_failures',
   'chat_delivered_scan',
+  // step 6
+  'member_search_keys',
 ];
 
 /** The copy was refused before anything was written; the message says why and what to do. */

@@ -9,6 +9,7 @@ import {
   type OpRecord,
   type VisitRow,
 } from '../../ports/store.ts';
+import { memberSearchKeys } from '../../../shared/memberSearch.ts';
 import { deviceFromRow, eventFromRow, memberFromRow, noteFromRow, purchaseFromRow, storeFromRow, styleFromRow, visitRowFromRow } from '../sqlRows.ts';
 
 export type Row = Record<string, unknown>;
@@ -144,6 +145,12 @@ export function createPgOps(exec: Exec): PgOps {
            preferences = EXCLUDED.preferences, points = EXCLUDED.points, joined_at = EXCLUDED.joined_at, updated_at = EXCLUDED.updated_at`,
         [m.id, m.code, m.name, m.nameEn, m.tier, m.phone, m.homeStoreId, m.sizes.eu, m.sizes.cn, JSON.stringify(m.preferences), m.points, m.joinedAt, m.updatedAt],
       );
+      // Keys no longer derived go, new ones come; the two sets are disjoint, so one statement does both.
+      await exec(
+        `WITH gone AS (DELETE FROM member_search_keys WHERE member_id = $1 AND NOT (key = ANY($2::text[])))
+         INSERT INTO member_search_keys (key, member_id) SELECT k, $1 FROM unnest($2::text[]) AS k ON CONFLICT DO NOTHING`,
+        [m.id, memberSearchKeys({ ...m, phoneLast4: m.phone.slice(-4) })],
+      );
     },
     getMember: async (id) => {
       const r = await one(`SELECT ${MEMBER_COLS} FROM members WHERE id = $1`, [id]);
@@ -159,6 +166,15 @@ export function createPgOps(exec: Exec): PgOps {
     },
     listHomeMembers: async (storeId) => (await all(`SELECT ${MEMBER_COLS} FROM members WHERE home_store_id = $1 ORDER BY id`, [storeId])).map(memberFromRow),
     countMembers: async () => (await one('SELECT COUNT(*) AS n FROM members', []))!.n as number,
+    searchMembers: async (keyPrefix, limit) =>
+      (
+        await all(
+          `SELECT ${MEMBER_COLS} FROM members WHERE id IN
+             (SELECT member_id FROM member_search_keys WHERE key >= $1 AND key < $2 ORDER BY key LIMIT $3) ORDER BY name, id`,
+          [keyPrefix, `${keyPrefix}\u{10FFFF}`, limit],
+        )
+      ).map(memberFromRow),
+    membersAfter: async (afterId, limit) => (await all(`SELECT ${MEMBER_COLS} FROM members WHERE id > $1 ORDER BY id LIMIT $2`, [afterId, limit])).map(memberFromRow),
     upsertPurchase: async (p) => {
       await exec(
         `INSERT INTO purchases (${PURCHASE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
@@ -296,7 +312,8 @@ export function createPgOps(exec: Exec): PgOps {
            msg AS (DELETE FROM messages WHERE member_id = $1),
            c AS (DELETE FROM conversations WHERE member_id = $1),
            img AS (DELETE FROM chat_images WHERE member_id = $1),
-           s AS (DELETE FROM member_sessions WHERE member_id = $1)
+           s AS (DELETE FROM member_sessions WHERE member_id = $1),
+           k AS (DELETE FROM member_search_keys WHERE member_id = $1)
          DELETE FROM members WHERE id = $1`,
         [memberId],
       );

@@ -101,6 +101,12 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE chat_delivered_scan (store_id TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
   CREATE INDEX devices_revoked ON devices(revoked_at) WHERE revoked_at IS NOT NULL;
   `,
+  // 6: member search keys (shared/memberSearch.ts): each folded name word, the suffixes of a CJK
+  // name, the code and the phone's last 4, looked up by prefix range — never a scan of members
+  `
+  CREATE TABLE member_search_keys (key TEXT NOT NULL, member_id TEXT NOT NULL, PRIMARY KEY (key, member_id)) WITHOUT ROWID;
+  CREATE INDEX member_search_keys_member ON member_search_keys(member_id);
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

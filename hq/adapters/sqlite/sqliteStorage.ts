@@ -12,6 +12,7 @@ import {
 } from '../../ports/store.ts';
 import { migrate } from './migrations.ts';
 import { type Sync } from './syncOps.ts';
+import { memberSearchKeys } from '../../../shared/memberSearch.ts';
 
 /** The synchronous engine behind the SQLite store (sqliteStore.ts wraps it in the async port). */
 export type SqliteOps = Omit<Sync<HqTx>, 'savepoint'>;
@@ -87,6 +88,13 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     memberByCode: db.prepare('SELECT * FROM members WHERE code = ?'),
     memberByPhone: db.prepare('SELECT * FROM members WHERE phone = ? ORDER BY updated_at DESC LIMIT 1'),
     homeMembers: db.prepare('SELECT * FROM members WHERE home_store_id = ? ORDER BY id'),
+    deleteSearchKeys: db.prepare('DELETE FROM member_search_keys WHERE member_id = ?'),
+    insertSearchKey: db.prepare('INSERT OR IGNORE INTO member_search_keys (key, member_id) VALUES (?, ?)'),
+    // The key range first (a prefix is [p, p + U+10FFFF) bytewise), at most `limit` key rows.
+    searchMembers: db.prepare(
+      'SELECT * FROM members WHERE id IN (SELECT member_id FROM member_search_keys WHERE key >= ? AND key < ? ORDER BY key LIMIT ?) ORDER BY name, id',
+    ),
+    membersAfter: db.prepare('SELECT * FROM members WHERE id > ? ORDER BY id LIMIT ?'),
     countMembers: db.prepare('SELECT COUNT(*) FROM members').pluck(),
     upsertPurchase: db.prepare(
       `INSERT INTO purchases (id, member_id, style_id, style_name, category, color, size, store_id, at, price)
@@ -199,8 +207,10 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     revokedSince: (since) => (q.revokedSince.all(since) as Row[]).map(deviceFromRow),
     recordAck: (deviceId, seq) => void q.recordAck.run(seq, deviceId),
 
-    upsertMember: (m) =>
-      void q.upsertMember.run({
+    upsertMember: (m) => {
+      q.deleteSearchKeys.run(m.id);
+      for (const key of memberSearchKeys({ ...m, phoneLast4: m.phone.slice(-4) })) q.insertSearchKey.run(key, m.id);
+      q.upsertMember.run({
         id: m.id,
         code: m.code,
         name: m.name,
@@ -214,7 +224,8 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
         points: m.points,
         joined_at: m.joinedAt,
         updated_at: m.updatedAt,
-      }),
+      });
+    },
     getMember: (id) => {
       const r = q.getMember.get(id) as Row | undefined;
       return r ? memberFromRow(r) : null;
@@ -229,6 +240,8 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     },
     listHomeMembers: (storeId) => (q.homeMembers.all(storeId) as Row[]).map(memberFromRow),
     countMembers: () => q.countMembers.get() as number,
+    searchMembers: (keyPrefix, limit) => (q.searchMembers.all(keyPrefix, `${keyPrefix}\u{10FFFF}`, limit) as Row[]).map(memberFromRow),
+    membersAfter: (afterId, limit) => (q.membersAfter.all(afterId, limit) as Row[]).map(memberFromRow),
     upsertPurchase: (p) => void q.upsertPurchase.run(p),
     purchasesOf: (memberId, limit) => (q.purchasesOf.all(memberId, limit) as Row[]).map(purchaseFromRow),
     upsertStyle: (s) =>
@@ -310,6 +323,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
           'DELETE FROM conversations WHERE member_id = ?',
           'DELETE FROM chat_images WHERE member_id = ?',
           'DELETE FROM member_sessions WHERE member_id = ?',
+          'DELETE FROM member_search_keys WHERE member_id = ?',
         ]) {
           db.prepare(sql).run(memberId);
         }

@@ -1,8 +1,12 @@
-// The HTTP side of the desk protocol: enrollment with a one-time code, and the snapshot a desk
-// loads after `reset` (scoped strictly to the store its token names).
+// The HTTP side of the desk protocol: enrollment with a one-time code, the snapshot a desk
+// loads after `reset` (scoped strictly to the store its token names), and a member looked up by a
+// clerk — a profile for the token's store, a search over the chain (hq/app/memberLookup.ts).
 import { type IncomingMessage, type ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { Id } from '../../../shared/domain.ts';
 import { EnrollRequest } from '../../../shared/protocol.ts';
 import { bearerToken, deviceForToken, enrollDevice } from '../../app/devices.ts';
+import { MAX_HITS, memberProfileFor, MIN_QUERY_CHARS, searchMembersFor } from '../../app/memberLookup.ts';
 import { takeSnapshot } from '../../app/snapshot.ts';
 import { type HqStore } from '../../ports/store.ts';
 import { HttpError, readJson, sendJson } from './respond.ts';
@@ -24,4 +28,42 @@ export async function handleSnapshot(store: HqStore, req: IncomingMessage, res: 
   const device = await deviceForToken(store, bearerToken(req.headers.authorization));
   if (!device) throw new HttpError(401, 'unauthorized', 'missing, unknown or revoked device token');
   sendJson(res, 200, await takeSnapshot(store, device.storeId));
+}
+
+async function deviceOf(store: HqStore, req: IncomingMessage) {
+  const device = await deviceForToken(store, bearerToken(req.headers.authorization));
+  if (!device) throw new HttpError(401, 'unauthorized', 'missing, unknown or revoked device token');
+  return device;
+}
+
+/** GET /v1/desk/members/{id}: the member's profile with the token's store's suggestions. */
+export async function handleMemberProfile(store: HqStore, req: IncomingMessage, res: ServerResponse, rawId: string): Promise<void> {
+  const device = await deviceOf(store, req);
+  let memberId: string;
+  try {
+    memberId = decodeURIComponent(rawId);
+  } catch {
+    throw new HttpError(400, 'bad_member_id', 'the member id in the path is not valid percent-encoding');
+  }
+  if (!Id.safeParse(memberId).success) throw new HttpError(400, 'bad_member_id', 'a member id is 1 to 64 characters');
+  const now = Date.now();
+  const profile = await memberProfileFor(store, device.storeId, memberId, now);
+  if (!profile) throw new HttpError(404, 'member_not_found', `no member ${memberId}`);
+  sendJson(res, 200, { profile, at: now });
+}
+
+const SearchParams = z.object({
+  q: z.string().max(60),
+  limit: z.coerce.number().int().min(1).max(MAX_HITS).default(10),
+});
+
+/** GET /v1/desk/members?q=&limit=: members of the chain for a clerk's pick list. */
+export async function handleMemberSearch(store: HqStore, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const device = await deviceOf(store, req);
+  const url = new URL(req.url ?? '/', 'http://hq');
+  const params = SearchParams.safeParse({ q: url.searchParams.get('q') ?? '', limit: url.searchParams.get('limit') ?? undefined });
+  if (!params.success) throw new HttpError(400, 'bad_query', `q is up to 60 characters; limit is 1 to ${MAX_HITS}`);
+  const answer = await searchMembersFor(store, device.storeId, params.data.q, params.data.limit);
+  if (!answer.ok) throw new HttpError(400, 'query_too_short', `a search needs at least ${MIN_QUERY_CHARS} letters, digits or characters`);
+  sendJson(res, 200, { members: answer.members });
 }

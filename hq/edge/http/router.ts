@@ -4,7 +4,7 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { deleteMember } from '../../app/memberDeletion.ts';
 import { StoreUnavailable } from '../../ports/store.ts';
-import { handleEnroll, handleSnapshot } from './deskRoutes.ts';
+import { handleEnroll, handleMemberProfile, handleMemberSearch, handleSnapshot } from './deskRoutes.ts';
 import {
   checkIntegrationKey,
   handleArrival,
@@ -78,6 +78,15 @@ async function route(ctx: IngestContext, req: IncomingMessage, res: ServerRespon
   if (path === '/v1/snapshot') {
     expect('GET');
     return handleSnapshot(ctx.store, req, res);
+  }
+  if (path === '/v1/desk/members') {
+    expect('GET');
+    return handleMemberSearch(ctx.store, req, res);
+  }
+  const deskMember = /^\/v1\/desk\/members\/([^/]{1,200})$/.exec(path);
+  if (deskMember) {
+    expect('GET');
+    return handleMemberProfile(ctx.store, req, res, deskMember[1]!);
   }
   if (isUpdatesRoute(path)) return handleUpdates(options.updatesDir, req, res, path, method);
   if (isManagerRoute(path)) return handleManagerRoute(ctx, req, res, path, method);
