@@ -1,6 +1,7 @@
 // A member opened without an arrival (from search, from the chat list) shows the real profile: from
 // HQ when online, with this store's suggestions; from the cache offline, with its age; and HQ finds
 // members of the whole chain for a clerk's search, with what a pick list needs and no more.
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type DeskCore } from '../../electron/desk/deskCore.ts';
 import { MemberProfileResponse, MemberSearchResponse } from '../../shared/protocol.ts';
@@ -147,5 +148,20 @@ describe('a member opened without an arrival', () => {
     await t.down();
     await waitFor(async () => !(await online(desk)), 5000, 'desk offline');
     expect(await desk.searchMembersAtHq({ query: 'renee' })).toBeNull();
+  });
+
+  it('builds the search keys of members written before they existed, once, at start', async () => {
+    await t.down();
+    if (t.adapter === 'sqlite') {
+      // An HQ file from before search keys: members, no keys, no version mark.
+      const db = new Database(t.dbPath);
+      db.exec("DELETE FROM member_search_keys; DELETE FROM meta WHERE key = 'member_search_keys_version'");
+      db.close();
+    }
+    await t.up();
+    const { desk } = await t.desk(STORE_A, 'Counter 1');
+    desk.start();
+    await waitFor(() => online(desk), 5000, 'desk online');
+    expect((await desk.searchMembersAtHq({ query: 'dubois' }))?.map((h) => h.id)).toEqual(['renee']);
   });
 });
