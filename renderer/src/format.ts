@@ -1,6 +1,6 @@
 // Small display helpers that depend on the locale but not on React.
 import type { Rejection } from '../../shared/protocol.ts';
-import type { Translate } from './i18n/index.ts';
+import type { MessageKey, Translate } from './i18n/index.ts';
 
 /** "just now" / "2 min" / "1 h 5 min" — minutes are what a clerk at the counter cares about. */
 export function formatAge(t: Translate, sinceMs: number, nowMs: number): string {
@@ -29,15 +29,47 @@ export function formatTime(ms: number, locale: string): string {
   return new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' }).format(ms);
 }
 
-/** Avatar initials: the first character of a Chinese name, or up to two initials of a Latin one. */
+/** The user-perceived characters of a text: an emoji with its modifiers, 𠀀 (two UTF-16 units), é as e + ◌́ — each one. */
+export function graphemes(text: string): string[] {
+  if (typeof Intl !== 'undefined' && 'Segmenter' in Intl) return [...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text)].map((s) => s.segment);
+  return [...text]; // code points at least: never half a surrogate pair
+}
+
+/** Bidirectional controls (RLO, LRI…): never drawn in an avatar, where they would turn the rest around. */
+const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Avatar initials, by whole characters (graphemes, never half of one): up to two initials of a name
+ * written with spaces between words (Latin, Cyrillic, Greek); otherwise its first character — a
+ * CJK name's surname, an emoji, 𠀀.
+ */
 export function initials(name: string, nameEn: string): string {
-  const trimmed = name.trim();
-  if (/^[\u3400-\u9fff]/.test(trimmed)) return trimmed.slice(0, 1);
-  const source = (trimmed || nameEn).split(/\s+/).filter(Boolean);
+  const clean = (s: string) => s.replace(BIDI_CONTROLS, '').trim();
+  const source = clean(name) || clean(nameEn);
+  const first = graphemes(source)[0] ?? '';
+  if (!/^[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}]/u.test(first)) return first;
   return source
+    .split(/\s+/)
     .slice(0, 2)
-    .map((w) => w[0]!.toUpperCase())
+    .map((w) => (graphemes(w)[0] ?? '').toLocaleUpperCase())
     .join('');
+}
+
+/** "3 days ago", "2 hours ago" (3天前, 2小时前): how old something shown from this counter's copy is. */
+export function formatAgo(ms: number, nowMs: number, locale: string): string {
+  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+  const minutes = Math.round((ms - nowMs) / 60_000);
+  if (Math.abs(minutes) < 60) return rtf.format(minutes, 'minute');
+  const hours = Math.round(minutes / 60);
+  if (Math.abs(hours) < 24) return rtf.format(hours, 'hour');
+  return rtf.format(Math.round(hours / 24), 'day');
+}
+
+/** A colour code of the catalog (PNK) as the clerk reads it (Pink, 粉色); an unknown code as it is, or its catalog name. */
+export function colorName(t: Translate, code: string, catalogName?: string): string {
+  const key = `color.${code.toUpperCase()}` as MessageKey;
+  const text = t(key);
+  return typeof text === 'string' && text !== '' && text !== key ? text : (catalogName ?? code);
 }
 
 /** Why HQ refused, in the clerk's language: "Claimed by Counter 2 first". */

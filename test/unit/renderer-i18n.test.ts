@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { en } from '../../renderer/src/i18n/en.ts';
 import { detectLocale, translator } from '../../renderer/src/i18n/index.ts';
 import { zhCN } from '../../renderer/src/i18n/zh-CN.ts';
-import { formatAge, initials, nearSize, rejectionText } from '../../renderer/src/format.ts';
+import { colorName, formatAge, formatAgo, initials, nearSize, rejectionText } from '../../renderer/src/format.ts';
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -49,6 +49,29 @@ describe('format', () => {
   it('makes avatar initials', () => {
     expect(initials('王芳', 'Wang Fang')).toBe('王');
     expect(initials('Anna Lee', '')).toBe('AL');
+  });
+  it('makes avatar initials of whole characters, never half a surrogate pair', () => {
+    expect(initials('𠀀明', '')).toBe('𠀀');
+    expect(initials('👩🏽‍💻 Coder', '')).toBe('👩🏽‍💻');
+    expect(initials('😀', '')).toBe('😀');
+    expect(initials('émile zola', '')).toBe('ÉZ');
+    expect(initials('e\u0301mile Zola', '')).toBe('E\u0301Z');
+    // A bidi override in a name is not part of the initials (it would reverse what follows).
+    expect(initials('\u202eAnna Lee', '')).toBe('AL');
+    expect(initials('', 'Wang Fang')).toBe('WF');
+    for (const name of ['𠀀', '😀 x', '👨‍👩‍👧', '\ud840\udc00abc']) expect(initials(name, '')).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
+  });
+  it('names colour codes in both languages, and keeps an unknown code readable', () => {
+    expect(colorName(translator('en'), 'PNK')).toBe('Pink');
+    expect(colorName(translator('zh-CN'), 'PNK')).toBe('粉色');
+    expect(colorName(translator('zh-CN'), 'red')).toBe('红色');
+    expect(colorName(translator('en'), 'XQZ')).toBe('XQZ');
+    expect(colorName(translator('en'), 'XQZ', 'Aurora')).toBe('Aurora');
+  });
+  it('says how old a copy is', () => {
+    expect(formatAgo(now - 3 * 24 * 3_600_000, now, 'en')).toBe('3 days ago');
+    expect(formatAgo(now - 3 * 24 * 3_600_000, now, 'zh-CN')).toBe('3天前');
+    expect(formatAgo(now - 2 * 3_600_000, now, 'en')).toBe('2 hours ago');
   });
   it('says who won a claim race', () => {
     const en = translator('en');

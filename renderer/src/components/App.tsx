@@ -6,7 +6,7 @@ import { ArrivalsQueue } from './ArrivalsQueue.tsx';
 import { ChatPane } from './ChatPane.tsx';
 import { ConnectionBanner } from './ConnectionBanner.tsx';
 import { MemberPanel } from './MemberPanel.tsx';
-import { TopBar } from './TopBar.tsx';
+import { SEARCH_INPUT_ID, SEARCH_KEY, TopBar } from './TopBar.tsx';
 import { ManagerView } from '../manager/ManagerView.tsx';
 import { ClerkBar } from '../signin/ClerkBar.tsx';
 import { SignIn } from '../signin/SignIn.tsx';
@@ -47,6 +47,15 @@ export function App() {
     // ↑/↓ walk the arrivals and Enter claims from anywhere but a text field, so a clerk can work
     // the queue without reaching for the mouse.
     const onKey = (e: KeyboardEvent) => {
+      // "/" (outside a text field) or Ctrl/⌘+K (anywhere) focuses member search.
+      const searchKey = (e.key === SEARCH_KEY && !e.altKey && !e.ctrlKey && !e.metaKey && !isTyping(e.target)) || (e.key.toLowerCase() === 'k' && (e.ctrlKey || e.metaKey) && !e.altKey);
+      const input = document.getElementById(SEARCH_INPUT_ID);
+      if (searchKey && input instanceof HTMLInputElement) {
+        e.preventDefault();
+        input.focus();
+        input.select();
+        return;
+      }
       if (e.altKey || e.ctrlKey || e.metaKey || isTyping(e.target) || stores.clerk.getState().view !== 'desk') return;
       const state = stores.desk.getState();
       if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {

@@ -2,7 +2,7 @@
 // visit's actions on top and the styles to suggest.
 import type { MemberView, VisitView } from '../../../shared/deskApi.ts';
 import { categoryName } from '../../../shared/reasons.ts';
-import { formatDate, formatPrice, formatWhen, initials } from '../format.ts';
+import { colorName, formatAgo, formatDate, formatPrice, formatWhen, initials } from '../format.ts';
 import { useT } from '../i18n/useT.ts';
 import { useDesk } from '../state/StoresProvider.tsx';
 import { Recommendations } from './Recommendations.tsx';
@@ -53,8 +53,8 @@ function MemberCard({ member: view, visit }: { member: MemberView; visit: VisitV
         </div>
         <div className="member-who">
           <p className="member-name">
-            {m.name}
-            {m.nameEn && m.nameEn !== m.name && <span className="member-name-en">{m.nameEn}</span>}
+            <bdi>{m.name}</bdi>
+            {m.nameEn && m.nameEn !== m.name && <bdi className="member-name-en">{m.nameEn}</bdi>}
           </p>
           <p className="member-sub">
             <TierBadge tier={m.tier} />
@@ -75,6 +75,8 @@ function MemberCard({ member: view, visit }: { member: MemberView; visit: VisitV
           </div>
         </dl>
       </div>
+
+      <ProfileAge profileAt={view.profileAt} />
 
       <VisitActions visit={visit} />
 
@@ -100,7 +102,13 @@ function MemberCard({ member: view, visit }: { member: MemberView; visit: VisitV
         )}
       </section>
 
-      <Recommendations recommendations={view.recommendations} memberSize={m.sizes.eu} />
+      {view.profileAt === null ? (
+        <p className="muted profile-unknown" data-profile="unknown">
+          {t('member.profileUnknown')}
+        </p>
+      ) : (
+        <Recommendations recommendations={view.recommendations} memberSize={m.sizes.eu} />
+      )}
 
       <div className="member-grid">
         <section className="panel" aria-labelledby="prefs-title">
@@ -120,14 +128,16 @@ function MemberCard({ member: view, visit }: { member: MemberView; visit: VisitV
 
         <section className="panel" aria-labelledby="purchases-title">
           <h3 id="purchases-title">{t('member.purchases')}</h3>
-          {view.purchases.length === 0 ? (
+          {view.profileAt === null ? (
+            <p className="muted">{t('member.profileUnknown')}</p>
+          ) : view.purchases.length === 0 ? (
             <p className="muted">{t('member.noPurchases')}</p>
           ) : (
             <ul className="purchases" aria-labelledby="purchases-title">
               {view.purchases.slice(0, 5).map((p) => (
                 <li key={p.id}>
                   <span className="purchase-name">{p.styleName}</span>
-                  <span className="muted">{t('member.purchaseLine', { color: p.color, size: p.size })}</span>
+                  <span className="muted">{t('member.purchaseLine', { color: colorName(t, p.color), size: p.size })}</span>
                   <span className="purchase-meta">
                     {formatPrice(p.price, locale)} · {formatDate(p.at, locale)}
                   </span>
@@ -138,5 +148,20 @@ function MemberCard({ member: view, visit }: { member: MemberView; visit: VisitV
         </section>
       </div>
     </div>
+  );
+}
+
+/** Purchases and suggestions older than this are shown with their age: HQ could not be asked. */
+export const PROFILE_AGE_SHOWN_MS = 60 * 60 * 1000;
+
+function ProfileAge({ profileAt }: { profileAt: number | null }) {
+  const t = useT();
+  const locale = useDesk((s) => s.locale);
+  const now = useDesk((s) => s.now);
+  if (profileAt === null || Math.max(now, Date.now()) - profileAt < PROFILE_AGE_SHOWN_MS) return null;
+  return (
+    <p className="profile-age" data-profile="stale">
+      {t('member.profileAsOf', { age: formatAgo(profileAt, Math.max(now, Date.now()), locale) })}
+    </p>
   );
 }

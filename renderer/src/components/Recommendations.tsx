@@ -3,7 +3,7 @@
 import type { Recommendation } from '../../../shared/domain.ts';
 import { categoryName, formatReasons } from '../../../shared/reasons.ts';
 import { SendCardButton } from '../chat/ChatBits.tsx';
-import { formatPrice, nearSize } from '../format.ts';
+import { colorName, formatPrice, nearSize } from '../format.ts';
 import { useT } from '../i18n/useT.ts';
 import { useDesk } from '../state/StoresProvider.tsx';
 
@@ -20,12 +20,12 @@ export function Recommendations({ recommendations, memberSize }: { recommendatio
           {recommendations.map((r) => (
             <li key={r.styleId} className="rec">
               <div className="rec-head">
-                <span className="rec-name">{r.name}</span>
+                <bdi className="rec-name">{r.name}</bdi>
                 <span className="rec-price">{formatPrice(r.price, locale)}</span>
               </div>
               <p className="rec-cat muted">
                 {categoryName(r.category, locale)}
-                {r.colors.length > 0 && ` · ${r.colors.map((c) => c.name).join(', ')}`}
+                {r.colors.length > 0 && ` · ${r.colors.map((c) => colorName(t, c.code, c.name)).join(', ')}`}
               </p>
               <p className="rec-reason">{formatReasons(r.reasons, locale)}</p>
               <div className="rec-foot">

@@ -1,5 +1,7 @@
 // Top bar: which store and counter this is, member search over the desk's cache, language switch.
 import { useEffect, useRef, useState } from 'react';
+import type { MemberSearchHit } from '../../../shared/deskApi.ts';
+import { SEARCH_PAGE } from '../state/deskStore.ts';
 import { useT } from '../i18n/useT.ts';
 import { useDesk } from '../state/StoresProvider.tsx';
 import { TierBadge } from './TierBadge.tsx';
@@ -43,67 +45,142 @@ export function TopBar() {
   );
 }
 
+/** The key that focuses member search from anywhere on the desk (with Ctrl/⌘+K): shown as a hint. */
+export const SEARCH_KEY = '/';
+export const SEARCH_INPUT_ID = 'member-search';
+
 function MemberSearch() {
   const t = useT();
   const hits = useDesk((s) => s.searchHits);
+  const hasMore = useDesk((s) => s.searchHasMore);
+  const remote = useDesk((s) => s.searchRemote);
   const search = useDesk((s) => s.search);
   const clearSearch = useDesk((s) => s.clearSearch);
   const openMember = useDesk((s) => s.openMember);
   const [query, setQuery] = useState('');
+  const [limit, setLimit] = useState(SEARCH_PAGE);
+  const [active, setActive] = useState(-1);
+  const [focused, setFocused] = useState(false);
   const inputRef = useRef<HTMLInputElement>(null);
+  const listRef = useRef<HTMLUListElement>(null);
 
   useEffect(() => {
     // Debounced: the cache search is cheap, but not on every keystroke of a fast typist.
-    const timer = setTimeout(() => void search(query), SEARCH_DEBOUNCE_MS);
+    const timer = setTimeout(() => void search(query, limit), SEARCH_DEBOUNCE_MS);
     return () => clearTimeout(timer);
-  }, [query, search]);
+  }, [query, limit, search]);
 
-  const pick = (memberId: string) => {
-    openMember(memberId);
+  // The options in the order ↓ walks them: this counter's hits, "More", then other stores' hits.
+  const options: Array<{ kind: 'hit'; hit: MemberSearchHit } | { kind: 'more' }> = [
+    ...(hits ?? []).map((hit) => ({ kind: 'hit' as const, hit })),
+    ...(hasMore ? [{ kind: 'more' as const }] : []),
+    ...(remote ?? []).map((hit) => ({ kind: 'hit' as const, hit })),
+  ];
+  const open = hits !== null && query.trim() !== '';
+  const activeIndex = active < options.length ? active : -1;
+  const optionId = (i: number) => `member-search-option-${i}`;
+
+  useEffect(() => {
+    if (activeIndex >= 0) document.getElementById(optionId(activeIndex))?.scrollIntoView({ block: 'nearest' });
+  }, [activeIndex]);
+
+  const reset = () => {
     setQuery('');
+    setLimit(SEARCH_PAGE);
+    setActive(-1);
     clearSearch();
   };
+  const pick = (memberId: string) => {
+    openMember(memberId);
+    reset();
+  };
+  const more = () => {
+    // Keep the highlight on the first new hit, where the "More" row was.
+    setActive(hits?.length ?? -1);
+    setLimit((n) => n + SEARCH_PAGE);
+  };
+  const choose = (i: number) => {
+    const option = options[i];
+    if (!option) return;
+    if (option.kind === 'more') more();
+    else pick(option.hit.id);
+  };
+
+  const renderHit = (hit: MemberSearchHit, i: number) => (
+    <li key={`${hit.id}-${i}`} id={optionId(i)} role="option" aria-selected={i === activeIndex} className={`search-hit${i === activeIndex ? ' is-active' : ''}`} data-member-id={hit.id} onMouseDown={(e) => e.preventDefault()} onClick={() => pick(hit.id)}>
+      <bdi className="search-hit-name">{hit.name}</bdi>
+      {hit.nameEn && hit.nameEn !== hit.name && <bdi className="muted search-hit-en">{hit.nameEn}</bdi>}
+      <TierBadge tier={hit.tier} />
+      {hit.homeStoreName && <bdi className="search-hit-store">{hit.homeStoreName}</bdi>}
+      <span className="muted search-hit-meta">
+        {hit.code} · {hit.phoneMasked}
+      </span>
+    </li>
+  );
 
   return (
     <div className="search" role="search">
-      <label className="visually-hidden" htmlFor="member-search">
+      <label className="visually-hidden" htmlFor={SEARCH_INPUT_ID}>
         {t('top.search')}
       </label>
       <input
-        id="member-search"
+        id={SEARCH_INPUT_ID}
         ref={inputRef}
         type="search"
+        role="combobox"
+        aria-expanded={open}
+        aria-controls="member-search-results"
+        aria-autocomplete="list"
+        aria-activedescendant={open && activeIndex >= 0 ? optionId(activeIndex) : undefined}
+        aria-keyshortcuts="/ Control+K Meta+K"
         autoComplete="off"
         spellCheck={false}
         maxLength={60}
         placeholder={t('top.searchPlaceholder')}
         value={query}
-        onChange={(e) => setQuery(e.target.value)}
+        onFocus={() => setFocused(true)}
+        onBlur={() => setFocused(false)}
+        onChange={(e) => {
+          setQuery(e.target.value);
+          setLimit(SEARCH_PAGE);
+          setActive(-1);
+        }}
         onKeyDown={(e) => {
           if (e.key === 'Escape') {
-            setQuery('');
-            clearSearch();
+            reset();
+          } else if ((e.key === 'ArrowDown' || e.key === 'ArrowUp') && open && options.length > 0) {
+            e.preventDefault();
+            const step = e.key === 'ArrowDown' ? 1 : -1;
+            setActive((i) => (i < 0 ? (step > 0 ? 0 : options.length - 1) : (i + step + options.length) % options.length));
+          } else if (e.key === 'Enter' && open && options.length > 0 && !e.nativeEvent.isComposing) {
+            e.preventDefault();
+            choose(activeIndex >= 0 ? activeIndex : 0);
           }
         }}
       />
-      {hits !== null && query.trim() !== '' && (
+      {!focused && query === '' && (
+        <kbd className="search-key" aria-hidden="true" title={t('top.searchKeyHint')}>
+          {SEARCH_KEY}
+        </kbd>
+      )}
+      {open && (
         <div className="search-results" aria-live="polite">
-          {hits.length === 0 ? (
+          {options.length === 0 ? (
             <p className="search-empty">{t('top.searchNoHits')}</p>
           ) : (
-            <ul>
-              {hits.map((hit) => (
-                <li key={hit.id}>
-                  <button type="button" className="search-hit" onClick={() => pick(hit.id)}>
-                    <span className="search-hit-name">{hit.name}</span>
-                    {hit.nameEn && <span className="muted">{hit.nameEn}</span>}
-                    <TierBadge tier={hit.tier} />
-                    <span className="muted search-hit-meta">
-                      {hit.code} · {hit.phoneMasked}
-                    </span>
-                  </button>
+            <ul id="member-search-results" ref={listRef} role="listbox" aria-label={t('top.search')}>
+              {(hits ?? []).map((hit, i) => renderHit(hit, i))}
+              {hasMore && (
+                <li id={optionId(hits!.length)} role="option" aria-selected={activeIndex === hits!.length} className={`search-more${activeIndex === hits!.length ? ' is-active' : ''}`} onMouseDown={(e) => e.preventDefault()} onClick={more}>
+                  {t('top.searchMore')}
                 </li>
-              ))}
+              )}
+              {remote && remote.length > 0 && (
+                <li role="presentation" className="search-group">
+                  {t('top.searchOtherStores')}
+                </li>
+              )}
+              {(remote ?? []).map((hit, k) => renderHit(hit, (hits?.length ?? 0) + (hasMore ? 1 : 0) + k))}
             </ul>
           )}
         </div>

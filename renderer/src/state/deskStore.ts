@@ -29,6 +29,10 @@ export interface DeskState {
   /** Last failed action, shown in the action area until the next one. */
   actionError: string | null;
   searchHits: MemberSearchHit[] | null;
+  /** The counter's cache holds more hits than shown (ask again with a larger limit). */
+  searchHasMore: boolean;
+  /** Members of other stores HQ found for the same query; null while not asked (offline, too short). */
+  searchRemote: MemberSearchHit[] | null;
 
   /** Subscribes to the client's events and loads the first view; returns the unsubscribe. */
   start(): () => void;
@@ -39,7 +43,8 @@ export interface DeskState {
   selectVisit(visitId: string | null): void;
   moveSelection(delta: 1 | -1): void;
   openMember(memberId: string, visitId?: string | null): void;
-  search(query: string): Promise<void>;
+  /** Searches the cache (the first `limit` hits) and, online, HQ for members of other stores. */
+  search(query: string, limit?: number): Promise<void>;
   clearSearch(): void;
   claim(visitId: string): Promise<void>;
   release(visitId: string): Promise<void>;
@@ -52,6 +57,9 @@ export interface DeskState {
 const ARRIVALS_LIMIT = 10_000;
 const FIRST_PAGE = 200;
 const FRESH_MS = 8000;
+/** Search hits shown at first; "More" shows this many more each time. */
+export const SEARCH_PAGE = 8;
+const SEARCH_MAX = 100;
 
 function byArrivalDesc(a: VisitView, b: VisitView): number {
   return b.arrivedAt - a.arrivedAt || (a.id < b.id ? 1 : -1);
@@ -131,6 +139,8 @@ export function createDeskStore(api: DeskClient): DeskStore {
       now: Date.now(),
       actionError: null,
       searchHits: null,
+      searchHasMore: false,
+      searchRemote: null,
 
       start() {
         const offs: Array<() => void> = [];
@@ -193,6 +203,7 @@ export function createDeskStore(api: DeskClient): DeskStore {
       },
 
       openMember(memberId, visitId = null) {
+        searchRequest++; // a search still answering must not reopen the list
         const sameMember = memberId === get().memberId;
         set({
           memberId,
@@ -201,28 +212,43 @@ export function createDeskStore(api: DeskClient): DeskStore {
           memberStatus: sameMember && get().member ? 'ready' : 'loading',
           actionError: null,
           searchHits: null,
+          searchHasMore: false,
+          searchRemote: null,
         });
         void loadMember();
       },
 
-      async search(query) {
-        const q = query.trim();
+      async search(query, limit = SEARCH_PAGE) {
+        const q = query.trim().slice(0, 60);
         const request = ++searchRequest;
         if (q === '') {
-          set({ searchHits: null });
+          set({ searchHits: null, searchHasMore: false, searchRemote: null });
           return;
         }
+        const shown = Math.min(limit, SEARCH_MAX - 1);
+        let local: MemberSearchHit[] = [];
         try {
-          const hits = await api.searchMembers({ query: q.slice(0, 60), limit: 8 });
-          if (request === searchRequest) set({ searchHits: hits });
+          // One more than shown, to know whether "More" has anything to show.
+          const hits = await api.searchMembers({ query: q, limit: shown + 1 });
+          local = hits.slice(0, shown);
+          if (request === searchRequest) set({ searchHits: local, searchHasMore: hits.length > shown });
         } catch {
-          if (request === searchRequest) set({ searchHits: [] });
+          if (request === searchRequest) set({ searchHits: [], searchHasMore: false });
         }
+        if (request !== searchRequest || get().connection?.status !== 'online' || [...q.replace(/\s/g, '')].length < 2) {
+          if (request === searchRequest) set({ searchRemote: null });
+          return;
+        }
+        // Online: members of other stores, from HQ. This store's members are all in the cache.
+        const remote = await api.searchMembersAtHq({ query: q, limit: 10 }).catch(() => null);
+        if (request !== searchRequest) return;
+        const seen = new Set(local.map((h) => h.id));
+        set({ searchRemote: remote ? remote.filter((h) => h.homeStoreName !== undefined && !seen.has(h.id)) : null });
       },
 
       clearSearch() {
         searchRequest++;
-        set({ searchHits: null });
+        set({ searchHits: null, searchHasMore: false, searchRemote: null });
       },
 
       async claim(visitId) {
