@@ -102,7 +102,10 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
     opened: () => outbox.linkOpened(),
     applied: (change) => absorb(change),
     flush: () => outbox.flush(),
-    welcomed: () => void clerks.refresh(), // the store's clerks, for offline sign-in
+    welcomed: () => {
+      void clerks.refresh(); // the store's clerks, for offline sign-in
+      void clerks.verifyAtHq(); // a clerk signed in offline is verified now
+    },
     reset: () => {
       events.emit('reset', { at: Date.now() });
       counts.refresh();

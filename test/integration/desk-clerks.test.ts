@@ -95,4 +95,18 @@ describe('desk clerks', () => {
     expect(await core.signIn('ann', '1111')).toMatchObject({ ok: false, reason: 'locked_out' });
     expect(await core.signIn('mia', '9999')).toMatchObject({ ok: true });
   });
+
+  it('a clerk signed in offline is verified at HQ when the link returns: "signed in offline" goes, the manager gets HQ figures', async () => {
+    await core.close();
+    core = open(); // offline: not started
+    expect(await core.signIn('mia', '9999')).toMatchObject({ ok: true, state: { verifiedOnline: false } });
+    const states: boolean[] = [];
+    core.on('clerk', (s) => states.push(s.verifiedOnline));
+    core.start();
+    await waitFor(async () => (await core.currentClerk()).verifiedOnline, 10_000, 'verified at HQ');
+    expect(await core.currentClerk()).toMatchObject({ clerk: { id: 'mia' }, locked: false, verifiedOnline: true });
+    expect(states).toContain(true);
+    expect((await core.managerReport({ from: 0, to: Date.now() + 1000 })).source).toBe('hq');
+  });
 });
+

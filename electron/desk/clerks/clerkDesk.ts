@@ -37,6 +37,12 @@ export class ClerkDesk {
   private locked = false;
   private verifiedOnline = false;
   private session: string | null = null;
+  /**
+   * The PIN of a clerk signed in offline, in this process's memory only (never on disk), until HQ
+   * has verified it once the link is back (`verifyAtHq`): "signed in offline" then goes, and the
+   * clerk gets the HQ session a manager's figures need. Cleared on verification, sign-out or switch.
+   */
+  private unverifiedPin: string | null = null;
   private readonly now: () => number;
   private readonly q;
 
@@ -133,7 +139,27 @@ export class ClerkDesk {
     if (!cached) return { ok: false, reason: 'unknown_clerk' };
     if (!(await verifyPin(pin, cached.pinHash))) return this.failed(clerkId);
     this.q.clearLockout.run(clerkId);
-    return { ok: true, state: this.become({ id: cached.id, name: cached.name, role: cached.role }, false, null) };
+    const state = this.become({ id: cached.id, name: cached.name, role: cached.role }, false, null);
+    this.unverifiedPin = pin;
+    return { ok: true, state };
+  }
+
+  /**
+   * The link is back: a clerk signed in offline is verified at HQ with the PIN they typed, so the
+   * desk stops saying "signed in offline". A PIN HQ refuses (changed at HQ meanwhile) locks the
+   * desk: the clerk types the current one. Unreachable: tried again at the next welcome.
+   */
+  async verifyAtHq(): Promise<void> {
+    const clerk = this.clerk;
+    const pin = this.unverifiedPin;
+    if (!clerk || !pin || this.verifiedOnline) return;
+    const answer = await this.signInAtHq(clerk.id, pin);
+    if (answer === 'unreachable' || this.clerk?.id !== clerk.id || this.unverifiedPin !== pin) return;
+    this.unverifiedPin = null;
+    if (answer.ok) return;
+    this.opts.log?.(`desk: HQ refused the offline sign-in of ${clerk.id} (${answer.reason}); locking`);
+    if (answer.reason === 'unknown_clerk') this.signOut();
+    else this.lock();
   }
 
   private async signInAtHq(clerkId: string, pin: string): Promise<SignInResult | 'unreachable'> {
@@ -182,8 +208,11 @@ export class ClerkDesk {
 
   private become(clerk: ClerkPublic, verifiedOnline: boolean, session: string | null): ClerkState {
     const previousSession = this.clerk?.id !== clerk.id ? this.session : null;
+    // Verified at HQ after an offline sign-in: the same clerk, now with a session, not a new sign-in.
+    const keepLock = verifiedOnline && this.clerk?.id === clerk.id && !this.verifiedOnline ? this.locked : false;
+    this.unverifiedPin = null;
     this.clerk = clerk;
-    this.locked = false;
+    this.locked = keepLock;
     this.verifiedOnline = verifiedOnline;
     this.session = session;
     if (previousSession) void this.endSession(previousSession);
@@ -197,6 +226,7 @@ export class ClerkDesk {
   }
 
   signOut(): ClerkState {
+    this.unverifiedPin = null;
     if (this.session) void this.endSession(this.session);
     this.clerk = null;
     this.locked = false;

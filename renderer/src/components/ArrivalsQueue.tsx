@@ -140,13 +140,17 @@ function ArrivalItem({ visit, position, size, selected, onPick }: { visit: Visit
       onClick={onPick}
     >
       <div className="arrival-line">
-        <span className="arrival-name">{m.name}</span>
-        {secondary && secondary !== m.name && <span className="arrival-name-en">{secondary}</span>}
+        <bdi className="arrival-name" title={m.name}>
+          {m.name}
+        </bdi>
+        {secondary && secondary !== m.name && <bdi className="arrival-name-en">{secondary}</bdi>}
         <span className="arrival-age">{formatAge(t, visit.arrivedAt, now)}</span>
       </div>
       <div className="arrival-line arrival-meta">
         <TierBadge tier={m.tier} />
-        <span className="arrival-state">{state}</span>
+        <span className="arrival-state" title={state}>
+          <bdi>{state}</bdi>
+        </span>
         {visit.arrivals > 1 && <span className="arrival-repeat">{t('queue.repeat', { n: visit.arrivals })}</span>}
         <SyncMark sync={visit.sync} rejection={visit.rejection} />
         <UnreadBadge memberId={visit.memberId} />

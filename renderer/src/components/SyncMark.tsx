@@ -14,9 +14,10 @@ export function SyncMark({ sync, rejection = null }: { sync: SyncState | null; r
     );
   }
   if (sync === 'rejected') {
+    const text = rejectionText(t, rejection);
     return (
-      <span className="sync sync-rejected" data-sync="rejected">
-        {rejectionText(t, rejection)}
+      <span className="sync sync-rejected" data-sync="rejected" title={text}>
+        <bdi>{text}</bdi>
       </span>
     );
   }

@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { MemberSearchHit } from '../../../shared/deskApi.ts';
 import { SEARCH_PAGE } from '../state/deskStore.ts';
 import { useT } from '../i18n/useT.ts';
-import { useDesk } from '../state/StoresProvider.tsx';
+import { useDesk, useStores } from '../state/StoresProvider.tsx';
 import { TierBadge } from './TierBadge.tsx';
 import { SettingsButton } from '../settings/SettingsDialog.tsx';
 
@@ -57,6 +57,7 @@ function MemberSearch() {
   const search = useDesk((s) => s.search);
   const clearSearch = useDesk((s) => s.clearSearch);
   const openMember = useDesk((s) => s.openMember);
+  const { desk } = useStores();
   const [query, setQuery] = useState('');
   const [limit, setLimit] = useState(SEARCH_PAGE);
   const [active, setActive] = useState(-1);
@@ -108,12 +109,14 @@ function MemberSearch() {
 
   const renderHit = (hit: MemberSearchHit, i: number) => (
     <li key={`${hit.id}-${i}`} id={optionId(i)} role="option" aria-selected={i === activeIndex} className={`search-hit${i === activeIndex ? ' is-active' : ''}`} data-member-id={hit.id} onMouseDown={(e) => e.preventDefault()} onClick={() => pick(hit.id)}>
-      <bdi className="search-hit-name">{hit.name}</bdi>
-      {hit.nameEn && hit.nameEn !== hit.name && <bdi className="muted search-hit-en">{hit.nameEn}</bdi>}
-      <TierBadge tier={hit.tier} />
-      {hit.homeStoreName && <bdi className="search-hit-store">{hit.homeStoreName}</bdi>}
+      <span className="search-hit-line">
+        <bdi className="search-hit-name">{hit.name}</bdi>
+        {hit.nameEn && hit.nameEn !== hit.name && <bdi className="muted search-hit-en">{hit.nameEn}</bdi>}
+        <TierBadge tier={hit.tier} />
+      </span>
       <span className="muted search-hit-meta">
         {hit.code} · {hit.phoneMasked}
+        {hit.homeStoreName && <bdi className="search-hit-store">{hit.homeStoreName}</bdi>}
       </span>
     </li>
   );
@@ -152,9 +155,16 @@ function MemberSearch() {
             e.preventDefault();
             const step = e.key === 'ArrowDown' ? 1 : -1;
             setActive((i) => (i < 0 ? (step > 0 ? 0 : options.length - 1) : (i + step + options.length) % options.length));
-          } else if (e.key === 'Enter' && open && options.length > 0 && !e.nativeEvent.isComposing) {
+          } else if (e.key === 'Enter' && query.trim() !== '' && !e.nativeEvent.isComposing) {
             e.preventDefault();
-            choose(activeIndex >= 0 ? activeIndex : 0);
+            if (open && options.length > 0) choose(activeIndex >= 0 ? activeIndex : 0);
+            else {
+              // Typed and Enter before the debounced search answered: search now, open the first hit.
+              void search(query, limit).then(() => {
+                const first = desk.getState().searchHits?.[0];
+                if (first) pick(first.id);
+              });
+            }
           }
         }}
       />
