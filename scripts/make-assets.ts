@@ -3,7 +3,7 @@
 //   build/icons/icon.png         512×512 app icon (electron-builder derives .ico/.icns from it)
 //   build/icons/256x256.png …    Linux icon set (AppImage/deb pick sizes from the folder)
 //   build/icons/tray.png         32×32 tray icon; trayTemplate.png black-on-transparent for macOS
-//   renderer/public/sounds/*.wav chime, bell, knock — short 16-bit mono WAV files
+//   renderer/public/sounds/*.wav chime, bell, knock (arrivals), message (chat) — short 16-bit mono WAV files
 // PNG is written by hand: signature, IHDR, one zlib-deflated IDAT of RGBA rows, IEND, with CRC32.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -140,6 +140,13 @@ export const SOUND_FILES = {
   knock: tone(RATE, 0.45, [
     { f: 190, at: 0, amp: 0.7, decay: 30 },
     { f: 190, at: 0.18, amp: 0.7, decay: 30 },
+  ]),
+  // A member's chat message — never one of the arrival sounds above, so a clerk tells "someone
+  // wrote" from "someone walked in" without looking: two quick falling plucks (B5, F♯5).
+  message: tone(RATE, 0.4, [
+    { f: 987.8, at: 0, amp: 0.45, decay: 16 },
+    { f: 987.8 * 2, at: 0, amp: 0.08, decay: 30 },
+    { f: 740, at: 0.09, amp: 0.45, decay: 14 },
   ]),
 };
 

@@ -7,16 +7,20 @@
 
 const zh = !/^en/i.test(navigator.language || '');
 const T = zh
-  ? { title: '专属服务', intro: '输入会员卡号和手机号后四位，与门店店员一对一聊天。', code: '会员卡号', phone: '手机号后四位', login: '进入聊天', bad: '卡号或手机号不匹配', many: '尝试次数过多，请稍后再试', send: '发送', image: '图片', older: '更早的消息', online: '店员在线', offline: '店员暂时不在线，留言后会尽快回复', typing: '店员正在输入…', sending: '发送中', sent: '已发送', delivered: '已送达', read: '已读', recall: '撤回', recalled: '消息已撤回', failed: '发送失败', sizes: '有货尺码', placeholder: '输入消息…', tooBig: '图片不能超过 2 MB', noStore: '链接缺少门店（?store=）' }
-  : { title: 'Personal service', intro: 'Enter your card code and the last 4 digits of your phone to chat with the store.', code: 'Card code', phone: 'Phone, last 4 digits', login: 'Start chatting', bad: 'Card code or phone do not match', many: 'Too many attempts, try again later', send: 'Send', image: 'Image', older: 'Earlier messages', online: 'A clerk is online', offline: 'No clerk online right now; leave a message', typing: 'The clerk is typing…', sending: 'Sending', sent: 'Sent', delivered: 'Delivered', read: 'Read', recall: 'Recall', recalled: 'Message recalled', failed: 'Not sent', sizes: 'In stock', placeholder: 'Message…', tooBig: 'Images can be at most 2 MB', noStore: 'The link has no store (?store=)' };
+  ? { title: '专属服务', intro: '输入会员卡号和手机号后四位，与门店店员一对一聊天。', code: '会员卡号', phone: '手机号后四位', login: '进入聊天', bad: '卡号或手机号不匹配', many: '尝试次数过多，请稍后再试', send: '发送', image: '图片', older: '更早的消息', online: '店员在线', offline: '店员暂时不在线，留言后会尽快回复', typing: '店员正在输入…', sending: '发送中', sent: '已发送', delivered: '已送达', read: '已读', recall: '撤回', recalled: '消息已撤回', failed: '发送失败', sizes: '有货尺码', placeholder: '输入消息…', tooBig: '图片不能超过 2 MB', noStore: '链接缺少门店（?store=）', reconnecting: '连接中断，正在重新连接…' }
+  : { title: 'Personal service', intro: 'Enter your card code and the last 4 digits of your phone to chat with the store.', code: 'Card code', phone: 'Phone, last 4 digits', login: 'Start chatting', bad: 'Card code or phone do not match', many: 'Too many attempts, try again later', send: 'Send', image: 'Image', older: 'Earlier messages', online: 'A clerk is online', offline: 'No clerk online right now; leave a message', typing: 'The clerk is typing…', sending: 'Sending', sent: 'Sent', delivered: 'Delivered', read: 'Read', recall: 'Recall', recalled: 'Message recalled', failed: 'Not sent', sizes: 'In stock', placeholder: 'Message…', tooBig: 'Images can be at most 2 MB', noStore: 'The link has no store (?store=)', reconnecting: 'Connection lost, reconnecting…' };
 
 const $ = (id) => document.getElementById(id);
 const storeId = new URLSearchParams(window.location.search).get('store') || '';
 const tokenKey = `footfall.member.${storeId}`;
 let token = sessionStorage.getItem(tokenKey);
 let me = null;
+// The member socket: at most one at a time. `live` once HQ welcomed it: only then are messages
+// sent on it, so each queued message goes once per connection (HQ dedupes by clientId anyway).
 let ws = null;
+let live = false;
 let attempt = 0;
+let reconnectTimer = null;
 let receipts = { memberDelivered: 0, memberRead: 0, storeDelivered: 0, storeRead: 0 };
 const messages = new Map(); // id -> message (confirmed)
 const pending = new Map(); // clientId -> {text|imageId, at, failed}; kept in localStorage (queue.js)
@@ -45,7 +49,12 @@ async function api(path, init = {}) {
 function showLogin() {
   $('login').hidden = false;
   $('chat').hidden = true;
-  if (ws) ws.close();
+  clearTimeout(reconnectTimer);
+  reconnectTimer = null;
+  const socket = ws;
+  ws = null;
+  live = false;
+  if (socket) socket.close();
 }
 
 $('login').addEventListener('submit', async (e) => {
@@ -62,7 +71,21 @@ $('login').addEventListener('submit', async (e) => {
 });
 
 async function start() {
-  const res = await api('/v1/member/me');
+  let res;
+  try {
+    res = await api('/v1/member/me');
+  } catch {
+    // HQ unreachable as the page opens: say so and try again with the socket's backoff.
+    setLinkDown();
+    clearTimeout(reconnectTimer);
+    reconnectTimer = setTimeout(() => void start(), Math.min(15000, 500 * 2 ** attempt++) * (0.5 + Math.random() / 2));
+    return;
+  }
+  if (res.status >= 500) {
+    setLinkDown();
+    reconnectTimer = setTimeout(() => void start(), Math.min(15000, 500 * 2 ** attempt++) * (0.5 + Math.random() / 2));
+    return;
+  }
   if (!res.ok) return showLogin();
   me = await res.json();
   $('store-name').textContent = me.storeName;
@@ -70,11 +93,15 @@ async function start() {
   $('chat').hidden = false;
   // Messages still sending when the page was last closed: shown as sending, resent on welcome.
   for (const [clientId, p] of FootfallOutbox.load(localStorage, me.storeId, me.memberId)) if (!pending.has(clientId)) pending.set(clientId, p);
-  const page = await (await api('/v1/member/messages?limit=30')).json();
-  for (const m of page.messages) messages.set(m.id, m);
-  FootfallOutbox.settle(pending, page.messages);
-  receipts = page.receipts;
-  $('older').hidden = !page.hasMore;
+  try {
+    const page = await (await api('/v1/member/messages?limit=30')).json();
+    for (const m of page.messages) messages.set(m.id, m);
+    FootfallOutbox.settle(pending, page.messages);
+    receipts = page.receipts;
+    $('older').hidden = !page.hasMore;
+  } catch {
+    // History comes again on the socket's welcome.
+  }
   render(true);
   connect();
 }
@@ -88,39 +115,81 @@ $('older').addEventListener('click', async () => {
   render(false);
 });
 
+// The socket's life: connect → hello → welcome (live) → … → closed → reconnect with jittered
+// exponential backoff (0.5 s doubling to 15 s), at once when the browser says the network is back
+// or the page is shown again. Reconnecting never depends on an HTTP call succeeding: HQ may be
+// down for a while, and every failed attempt simply schedules the next one.
 function connect() {
+  clearTimeout(reconnectTimer);
+  reconnectTimer = null;
+  if (!token || ws) return;
   const url = new URL('/v1/member/socket', window.location.href);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-  ws = new WebSocket(url.toString());
-  ws.onopen = () => ws.send(JSON.stringify({ t: 'hello', v: 1, token }));
-  ws.onmessage = (ev) => onFrame(JSON.parse(ev.data));
-  ws.onclose = (ev) => {
-    setStore(false);
+  const socket = new WebSocket(url.toString());
+  ws = socket;
+  socket.onopen = () => socket.send(JSON.stringify({ t: 'hello', v: 1, token }));
+  socket.onmessage = (ev) => {
+    if (ws !== socket) return;
+    let frame;
+    try {
+      frame = JSON.parse(ev.data);
+    } catch {
+      return;
+    }
+    onFrame(frame, socket);
+  };
+  socket.onclose = (ev) => {
+    if (ws !== socket) return; // an older socket, already replaced
+    ws = null;
+    live = false;
+    setLinkDown();
     if (ev.code === 4001) return showLogin();
-    if (!token) return;
-    const delay = Math.min(15000, 500 * 2 ** attempt++) * (0.5 + Math.random() / 2);
-    setTimeout(() => void reload().then(connect), delay);
+    scheduleReconnect();
   };
 }
 
+function scheduleReconnect() {
+  if (!token || ws || reconnectTimer) return;
+  const delay = Math.min(15000, 500 * 2 ** attempt++) * (0.5 + Math.random() / 2);
+  reconnectTimer = setTimeout(connect, delay);
+}
+
+/** Try now instead of waiting for the backoff (the network is back, the page is shown again). */
+function reconnectNow() {
+  if (!token || ws || $('chat').hidden) return;
+  attempt = 0;
+  connect();
+}
+window.addEventListener('online', reconnectNow);
+
+/** The newest page of history, merged: messages missed while the socket was down, queue settled. */
 async function reload() {
-  const page = await (await api('/v1/member/messages?limit=30')).json();
+  const res = await api('/v1/member/messages?limit=30');
+  if (!res.ok) return;
+  const page = await res.json();
   for (const m of page.messages) messages.set(m.id, m);
   FootfallOutbox.settle(pending, page.messages);
   receipts = page.receipts;
   render(true);
 }
 
-function onFrame(f) {
+function onFrame(f, socket) {
   switch (f.t) {
     case 'welcome':
       attempt = 0;
+      live = true;
       receipts = f.receipts;
       setStore(f.storeOnline);
-      // Anything written while the socket was down goes now (same clientId: never twice).
-      for (const [clientId, p] of pending) if (!p.failed) sendFrame(clientId, p);
-      acknowledge();
-      render(false);
+      // What was missed while the socket was down comes first (it settles messages HQ already
+      // has), then everything still queued goes, once, on this socket (same clientId: HQ keeps one).
+      void reload()
+        .catch(() => {})
+        .finally(() => {
+          if (ws !== socket || !live) return;
+          for (const [clientId, p] of pending) if (!p.failed) sendFrame(clientId, p);
+          acknowledge();
+          render(false);
+        });
       return;
     case 'message':
       messages.set(f.message.id, f.message);
@@ -171,24 +240,36 @@ function hideTyping() {
 
 function setStore(online) {
   $('store-status').dataset.online = String(online);
+  $('store-status').dataset.link = 'up';
   $('store-status').textContent = online ? T.online : T.offline;
+}
+
+/** The socket is down (HQ unreachable): say so, rather than "no clerk online". */
+function setLinkDown() {
+  $('store-status').dataset.online = 'false';
+  $('store-status').dataset.link = 'down';
+  $('store-status').textContent = T.reconnecting;
 }
 
 /** Tell HQ what this client has received, and read when the page is visible. */
 function acknowledge() {
   const last = Math.max(0, ...[...messages.values()].map((m) => m.n));
-  if (!ws || ws.readyState !== WebSocket.OPEN || last === 0) return;
+  if (!ws || !live || ws.readyState !== WebSocket.OPEN || last === 0) return;
   const read = document.visibilityState === 'visible' ? last : undefined;
   if (last > receipts.memberDelivered || (read !== undefined && read > receipts.memberRead)) ws.send(JSON.stringify({ t: 'receipt', delivered: last, read }));
 }
-document.addEventListener('visibilitychange', acknowledge);
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible') reconnectNow();
+  acknowledge();
+});
 
 function newClientId() {
   return (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2)).replace(/[^A-Za-z0-9-]/g, '');
 }
 
 function sendFrame(clientId, p) {
-  if (!ws || ws.readyState !== WebSocket.OPEN) return;
+  // Not welcomed yet (or down): the message stays queued and goes on the next welcome.
+  if (!ws || !live || ws.readyState !== WebSocket.OPEN) return;
   const message = p.imageId ? { clientId, kind: 'image', imageId: p.imageId } : { clientId, kind: 'text', text: p.text };
   ws.send(JSON.stringify({ t: 'send', message }));
 }
@@ -213,7 +294,7 @@ $('text').addEventListener('input', () => {
 });
 
 function setTyping(on) {
-  if (on === typingOn || !ws || ws.readyState !== WebSocket.OPEN) return;
+  if (on === typingOn || !ws || !live || ws.readyState !== WebSocket.OPEN) return;
   typingOn = on;
   ws.send(JSON.stringify({ t: 'typing', on }));
 }
@@ -308,7 +389,7 @@ function item(m) {
   if (mine && !m.recalledAt && Date.now() - m.at < 120000) {
     const b = el('button', 'link', T.recall);
     b.type = 'button';
-    b.addEventListener('click', () => ws && ws.send(JSON.stringify({ t: 'recall', messageId: m.id })));
+    b.addEventListener('click', () => ws && live && ws.send(JSON.stringify({ t: 'recall', messageId: m.id })));
     meta.append(b);
   }
   li.append(meta);

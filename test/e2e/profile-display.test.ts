@@ -4,12 +4,20 @@
 // screen's queue, the chat's own sound and newest image, and the member chat page riding out an
 // HQ outage. Screenshots go to /tmp/h2-*.png.
 import Database from 'better-sqlite3';
-import { join } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
+import { DeskCore, enroll } from '../../electron/desk/deskCore.ts';
+import { createWebDeskHost } from '../../electron/web/webHost.ts';
+import { startWebShell } from '../../electron/web/webShell.ts';
+import { seedDemo } from '../../hq/demo/seed.ts';
 import type { MemberRecord } from '../../hq/ports/store.ts';
+import { startHq } from '../../hq/server.ts';
+import { encodePng } from '../../scripts/make-assets.ts';
 import { DAY } from '../support/seeds.ts';
-import { DEMO_CLERK, STORE, type Stack, startStack } from './stack.ts';
+import { CHROMIUM, DEMO_CLERK, STORE, type Stack, startStack } from './stack.ts';
 
 let stack: Stack | null = null;
 
@@ -159,3 +167,287 @@ describe('search finds people as clerks type them (browser)', () => {
     await shot(page, 'search-more');
   });
 });
+
+/** A member of the store with a given name and tier, written at HQ; then walked in (an arrival carries the profile). */
+async function arriveAs(s: Stack, index: number, over: Partial<MemberRecord>): Promise<{ member: MemberRecord; visitId: string }> {
+  const member = await s.hq.store.withTx(async (tx) => {
+    const m = (await tx.listHomeMembers(STORE))[index]!;
+    const changed = { ...m, ...over };
+    await tx.upsertMember(changed);
+    return changed;
+  });
+  const { visitId } = await s.arrive(member.id);
+  await s.page.locator(`li.arrival[data-visit-id="${visitId}"]`).waitFor({ timeout: 5000 });
+  return { member, visitId };
+}
+
+/** Records the sounds the page plays (the Audio elements' play calls), without playing them. */
+async function recordSounds(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { played: string[] };
+    w.played = [];
+    HTMLMediaElement.prototype.play = function play(this: HTMLMediaElement) {
+      w.played.push(new URL(this.src).pathname);
+      return Promise.resolve();
+    };
+  });
+}
+const played = (page: Page) => page.evaluate(() => (window as unknown as { played: string[] }).played);
+
+/** The member chat page of HQ, signed in as `member`. */
+async function memberPage(s: Stack, member: MemberRecord, locale = 'en-US'): Promise<Page> {
+  const context = await s.browser.newContext({ locale, viewport: { width: 420, height: 760 } });
+  const phone = await context.newPage();
+  phone.on('pageerror', (e) => console.error('member page error:', e.message));
+  await phone.goto(`${s.hq.url}/m/?store=${STORE}`);
+  await phone.locator('#code').fill(member.code);
+  await phone.locator('#phone').fill(member.phone.slice(-4));
+  await phone.locator('#login-btn').click();
+  await phone.locator('#store-status[data-link="up"]').waitFor({ timeout: 10_000 });
+  return phone;
+}
+
+describe('display (browser)', () => {
+  it('isolates names, takes whole characters for initials, ends long names in an ellipsis with the time in view, and fits the refusal pill', async () => {
+    stack = await startStack({ locale: 'en-US' });
+    const { page } = stack;
+    const long = 'Maximiliana Alexandrovna Konstantinopolskaya-Wolkenstein Jr';
+    const evil = '\u202eLiam Evil';
+    const cases = [
+      await arriveAs(stack, 0, { name: '𠀀明', nameEn: '' }),
+      await arriveAs(stack, 1, { name: '👩🏽‍💻 Coder', nameEn: '' }),
+      await arriveAs(stack, 2, { name: evil, nameEn: '' }),
+      await arriveAs(stack, 3, { name: long, nameEn: '' }),
+    ];
+    for (const { visitId } of cases) {
+      const row = page.locator(`li.arrival[data-visit-id="${visitId}"]`);
+      // The arrival time stays inside the card, to the right of the name, whatever the name.
+      const [rowBox, nameBox, ageBox] = await Promise.all([row.boundingBox(), row.locator('.arrival-name').boundingBox(), row.locator('.arrival-age').boundingBox()]);
+      expect(ageBox!.x + ageBox!.width).toBeLessThanOrEqual(rowBox!.x + rowBox!.width + 0.5);
+      expect(ageBox!.x).toBeGreaterThanOrEqual(nameBox!.x + nameBox!.width - 0.5);
+      expect(await row.locator('.arrival-name').evaluate((el) => [el.tagName, getComputedStyle(el).unicodeBidi])).toEqual(['BDI', 'isolate']);
+    }
+    const longName = page.locator(`li.arrival[data-visit-id="${cases[3]!.visitId}"] .arrival-name`);
+    expect(await longName.evaluate((el) => [el.scrollWidth > el.clientWidth, getComputedStyle(el).textOverflow])).toEqual([true, 'ellipsis']);
+    expect(await longName.getAttribute('title')).toBe(long);
+
+    // Avatar initials: whole graphemes, never half a surrogate pair.
+    const avatar = async (visitId: string) => {
+      await page.locator(`li.arrival[data-visit-id="${visitId}"]`).click();
+      return page.locator('.member-card .avatar').textContent();
+    };
+    expect(await avatar(cases[0]!.visitId)).toBe('𠀀');
+    expect(await avatar(cases[1]!.visitId)).toBe('👩🏽‍💻');
+    expect(await avatar(cases[2]!.visitId)).toBe('LE');
+    // The override inside the name does not reach the text after it.
+    expect(await page.locator('.member-card .member-name bdi').first().evaluate((el) => getComputedStyle(el).unicodeBidi)).toBe('isolate');
+    await shot(page, 'names');
+
+    // A lost claim race in English: "Claimed by … first" fits the card.
+    const second = await stack.hq.createEnrollmentCode(STORE).then((code) => enroll(stack!.hq.url, code, 'Counter 2'));
+    const other = DeskCore.open({ dbPath: join(stack.dir, 'desk2.db'), hqUrls: [stack.hq.url], token: second.token, reconnect: { minMs: 100, maxMs: 400 } });
+    try {
+      other.start();
+      await expect.poll(async () => (await other.getConnection()).status, { timeout: 10_000 }).toBe('online');
+      await expect.poll(async () => (await other.listClerks()).length, { timeout: 5000 }).toBeGreaterThan(0);
+      expect(await other.signIn('sh-nanjing-c2', '1002')).toMatchObject({ ok: true }); // 李娜
+      const race = cases[3]!.visitId;
+      await expect.poll(async () => (await other.getVisit(race)) !== null, { timeout: 5000 }).toBe(true);
+      await stack.core.stop();
+      await page.locator(`li.arrival[data-visit-id="${race}"]`).click();
+      await page.locator('[data-action="claim"]').click();
+      await other.claimVisit(race);
+      await expect.poll(async () => (await other.getVisit(race))?.status, { timeout: 5000 }).toBe('claimed');
+      stack.core.start();
+      const pill = page.locator(`li.arrival[data-visit-id="${race}"] .sync-rejected`);
+      await pill.waitFor({ timeout: 10_000 });
+      expect(await pill.getAttribute('title')).toBe('Claimed by 李娜 first');
+      const [rowBox, pillBox] = await Promise.all([page.locator(`li.arrival[data-visit-id="${race}"]`).boundingBox(), pill.boundingBox()]);
+      expect(pillBox!.x + pillBox!.width).toBeLessThanOrEqual(rowBox!.x + rowBox!.width + 0.5);
+      // The whole refusal reads in the card (the state beside it gives way first).
+      expect(
+        await pill.evaluate((el) => {
+          const box = el.getBoundingClientRect();
+          const style = getComputedStyle(el);
+          return el.querySelector('bdi')!.getBoundingClientRect().width <= box.width - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) + 0.5;
+        }),
+      ).toBe(true);
+      await page.locator('.queue').screenshot({ path: '/tmp/h2-claimed-pill.png' });
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('names purchase colours in Chinese too, and the lock screen says who waits, flagging a Platinum member', async () => {
+    stack = await startStack({ locale: 'zh-CN' });
+    const { page } = stack;
+    const gold = await goldWithEightPurchases(stack);
+    await searchFor(page, gold.code);
+    await page.locator('#member-search').press('Enter');
+    const lines = page.locator(`.member-card[data-member-id="${gold.id}"] .purchases li .muted`);
+    await expect.poll(() => lines.count(), { timeout: 5000 }).toBe(5);
+    for (const line of await lines.allTextContents()) expect(line).toMatch(/^(黑色|白色|灰色|藏青|红色|蓝色|绿色|粉色|米色|橙色) · 欧码/);
+
+    await arriveAs(stack, 4, { tier: 'gold' });
+    await arriveAs(stack, 5, { tier: 'platinum' });
+    await arriveAs(stack, 6, { tier: 'basic' });
+    await page.locator('.clerkbar-actions button').nth(1).click(); // 锁定
+    const waiting = page.locator('.signin-waiting');
+    await waiting.waitFor({ timeout: 5000 });
+    expect(await waiting.getAttribute('data-waiting')).toBe('3');
+    expect(await waiting.textContent()).toContain('3 位会员在等候');
+    expect(await page.locator('[data-testid="platinum-waiting"]').textContent()).toBe('有铂金会员在等候');
+    await shot(page, 'lock-screen');
+  });
+
+  it('shows the newest chat image whole, once it has loaded', async () => {
+    stack = await startStack({ locale: 'en-US' });
+    const { page, hq } = stack;
+    const { visitId, member } = await arriveAs(stack, 0, {});
+    // A long conversation, then an image: the newest image is fully in view once it has loaded.
+    for (let i = 0; i < 14; i++) await hq.chat.sendFromMember(STORE, member.id, { clientId: `e2e-long-${i}`, kind: 'text', text: `Message number ${i} about shoes` });
+    await page.locator(`li.arrival[data-visit-id="${visitId}"]`).click();
+    await page.locator('.chat-msg', { hasText: 'Message number 13' }).waitFor({ timeout: 5000 });
+    const phone = await memberPage(stack, member);
+    const png = encodePng(240, (x, y) => [(x * 7) % 256, (y * 3) % 256, 120, 255]);
+    await phone.locator('#image').setInputFiles({ name: 'shoe.png', mimeType: 'image/png', buffer: png });
+    const img = page.locator('.chat-msg[data-kind="image"] img.chat-image').last();
+    await img.waitFor({ timeout: 10_000 });
+    await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalHeight > 0), { timeout: 5000 }).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          const [list, box] = await Promise.all([page.locator('.chat-messages').boundingBox(), img.boundingBox()]);
+          return box!.y >= list!.y - 0.5 && box!.y + box!.height <= list!.y + list!.height + 0.5;
+        },
+        { timeout: 3000 },
+      )
+      .toBe(true);
+    await shot(page, 'chat-image');
+    await phone.context().close();
+  });
+
+  it('"signed in offline" goes when the link returns', async () => {
+    stack = await startStack({ locale: 'en-US' });
+    const { page } = stack;
+    await stack.killHq();
+    await page.locator('.conn.conn-bad').waitFor({ timeout: 5000 });
+    await page.locator('.clerkbar-actions button').nth(2).click(); // Sign out
+    await page.locator(`.signin-clerk[data-clerk="${DEMO_CLERK.id}"]`).click();
+    await page.locator('#signin-pin').fill(DEMO_CLERK.pin);
+    await page.locator('.signin-form button[type="submit"]').click();
+    await page.locator('.clerkbar-offline').waitFor({ timeout: 5000 });
+    await stack.restartHq();
+    await page.locator('.conn[data-status="online"]').waitFor({ timeout: 15_000 });
+    await page.locator('.clerkbar-offline').waitFor({ state: 'detached', timeout: 10_000 });
+    expect((await stack.core.currentClerk()).verifiedOnline).toBe(true);
+  });
+});
+
+/** The desk as the web shell runs it for real: a DeskHost (settings, sounds) enrolled with a real HQ. */
+async function hostRig(locale: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'footfall-e2e-host-'));
+  const hq = await startHq({ dbPath: join(dir, 'hq.db'), port: 0, log: () => {} });
+  await seedDemo(hq, { members: 20, styles: 10, seed: 5 });
+  const host = createWebDeskHost({ dataDir: join(dir, 'desk') });
+  host.start();
+  await host.api.enroll([hq.url], await hq.createEnrollmentCode(STORE), 'Counter 1');
+  const shell = await startWebShell({ core: host.api, staticDir: resolve('out/renderer') });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  const page = await (await browser.newContext({ locale, viewport: { width: 1280, height: 800 } })).newPage();
+  page.on('pageerror', (error) => console.error('page error:', error.message));
+  await page.goto(shell.url);
+  await page.locator(`.signin-clerk[data-clerk="${DEMO_CLERK.id}"]`).click({ timeout: 20_000 });
+  await page.locator('#signin-pin').fill(DEMO_CLERK.pin);
+  await page.locator('.signin-form button[type="submit"]').click();
+  await page.locator('.conn[data-status="online"]').waitFor({ timeout: 20_000 });
+  return {
+    hq,
+    host,
+    page,
+    async close() {
+      await browser.close();
+      await shell.close();
+      await host.close();
+      await hq.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+describe('settings the shell keeps (browser)', () => {
+  it('the top bar\'s language switch and Settings → Language are one setting', async () => {
+    const rig = await hostRig('en-US');
+    try {
+      const { page, host } = rig;
+      await page.locator('.lang-switch button[lang="zh-CN"]').click();
+      await expect.poll(async () => (await host.api.getSettings()).settings.language).toBe('zh-CN');
+      await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('zh-CN');
+      await page.locator('.topbar .settings-button').click();
+      expect(await page.locator('#settings-language').inputValue()).toBe('zh-CN');
+      await page.locator('#settings-language').selectOption('en');
+      await expect.poll(() => page.locator('.lang-switch button[lang="en"]').getAttribute('aria-pressed')).toBe('true');
+      expect((await host.api.getSettings()).settings.language).toBe('en');
+      // A reload keeps the one setting.
+      await page.reload();
+      await page.locator('.lang-switch button[lang="en"][aria-pressed="true"]').waitFor({ timeout: 20_000 });
+    } finally {
+      await rig.close();
+    }
+  });
+
+  it('a member\'s chat message plays its own sound, not the arrival sound', async () => {
+    const rig = await hostRig('en-US');
+    try {
+      const { page, hq } = rig;
+      await recordSounds(page);
+      const [walker, writer] = await hq.store.read((r) => r.listHomeMembers(STORE));
+      const res = await fetch(`${hq.url}/v1/ingest/arrivals`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-integration-key': hq.integrationKey },
+        body: JSON.stringify({ storeId: STORE, memberId: walker!.id, source: 'door' }),
+      });
+      expect(res.ok).toBe(true);
+      await expect.poll(() => played(page), { timeout: 5000 }).toEqual(['/sounds/chime.wav']);
+      await hq.chat.sendFromMember(STORE, writer!.id, { clientId: 'e2e-sound-1', kind: 'text', text: 'Do you have size 42?' });
+      await expect.poll(() => played(page), { timeout: 5000 }).toEqual(['/sounds/chime.wav', '/sounds/message.wav']);
+    } finally {
+      await rig.close();
+    }
+  });
+});
+
+describe('the member chat page (browser)', () => {
+  it('reconnects after HQ is stopped and started again on the same port, and sends its queue once', async () => {
+    stack = await startStack({ locale: 'en-US' });
+    const member = (await stack.hq.store.read((r) => r.listHomeMembers(STORE)))[0]!;
+    const phone = await memberPage(stack, member);
+    await phone.locator('#text').fill('before the outage');
+    await phone.locator('#send').click();
+    await phone.locator('li.msg.me[data-from="member"]', { hasText: 'before the outage' }).waitFor({ timeout: 5000 });
+
+    await stack.killHq();
+    await phone.locator('#store-status[data-link="down"]').waitFor({ timeout: 5000 });
+    for (const text of ['written while HQ is down', 'and one more']) {
+      await phone.locator('#text').fill(text);
+      await phone.locator('#send').click();
+    }
+    await expect.poll(() => phone.locator('li.msg.me[data-state="sending"]').count()).toBe(2);
+    await shot(phone, 'member-page-down');
+    await new Promise((r) => setTimeout(r, 1500)); // a few failed reconnects while HQ is away
+
+    await stack.restartHq();
+    await phone.locator('#store-status[data-link="up"]').waitFor({ timeout: 20_000 });
+    for (const text of ['written while HQ is down', 'and one more']) await phone.locator('li.msg.me[data-from="member"]', { hasText: text }).waitFor({ timeout: 10_000 });
+    expect(await phone.locator('li.msg.me[data-state="sending"]').count()).toBe(0);
+    await shot(phone, 'member-page-back');
+    const stored = await stack.hq.store.read((r) => r.chat.messages(STORE, member.id, null, 100));
+    expect(stored.filter((m) => m.from === 'member').map((m) => m.body)).toEqual(['before the outage', 'written while HQ is down', 'and one more']);
+    // Still live: a message now goes at once.
+    await phone.locator('#text').fill('after');
+    await phone.locator('#send').click();
+    await phone.locator('li.msg.me[data-from="member"]', { hasText: 'after' }).waitFor({ timeout: 5000 });
+    await phone.context().close();
+  });
+});
+

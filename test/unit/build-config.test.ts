@@ -107,8 +107,8 @@ describe('electron-builder configuration', () => {
     for (const f of ['tray.png', 'trayTemplate.png', '256x256.png']) expect(existsSync(`build/icons/${f}`)).toBe(true);
   });
 
-  it('ships the alert sounds as WAV files', () => {
-    for (const name of ['chime', 'bell', 'knock']) {
+  it('ships the alert sounds (and the chat message sound) as WAV files', () => {
+    for (const name of ['chime', 'bell', 'knock', 'message']) {
       const wav = readFileSync(`renderer/public/sounds/${name}.wav`);
       expect(wav.toString('ascii', 0, 4)).toBe('RIFF');
       expect(wav.toString('ascii', 8, 12)).toBe('WAVE');

@@ -47,7 +47,7 @@ function fakeClient(language: DeskSettings['language'] = 'system') {
       };
     },
   });
-  return { client, events, shell, calls, subscribed };
+  return { client, events, shell, calls, subscribed, answers };
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 0));
@@ -81,14 +81,19 @@ describe('createStores', () => {
     expect([...new Set(fake.calls)].sort()).toEqual(['currentClerk', 'getConnection', 'getSettings', 'listArrivals', 'listClerks', 'listConversations']);
   });
 
-  it('the language setting sets the desk locale; "system" leaves it', async () => {
+  it('the language setting sets the desk locale; "system" follows the browser language', async () => {
     const fake = fakeClient('zh-CN');
     stores = createStores(fake.client);
     await settle();
     expect(stores.desk.getState().locale).toBe('zh-CN');
-    stores.desk.getState().setLocale('en');
     fake.events.emit('settings', settingsView('system'));
-    expect(stores.desk.getState().locale).toBe('en');
+    const browser = typeof navigator === 'undefined' ? undefined : navigator.language;
+    expect(stores.desk.getState().locale).toBe(browser?.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en');
+    // The top bar's switch writes the same setting (and the locale follows the shell's answer).
+    fake.answers.updateSettings = settingsView('zh-CN');
+    expect(await stores.settings.getState().update({ language: 'zh-CN' })).toBe(true);
+    expect(fake.calls).toContain('updateSettings');
+    expect(stores.desk.getState().locale).toBe('zh-CN');
   });
 
   it('routes shell events to the store that owns them', async () => {

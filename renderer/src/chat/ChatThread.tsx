@@ -22,11 +22,34 @@ export function ChatThread({ memberId }: { memberId: string }) {
   const messages = threadOf({ older, page });
   const listRef = useRef<HTMLOListElement>(null);
   const last = messages[messages.length - 1]?.id;
+  /** The clerk is at the newest message (not reading back): content that grows keeps it in view. */
+  const atBottom = useRef(true);
 
   useEffect(() => {
     const el = listRef.current;
-    if (el) el.scrollTop = el.scrollHeight;
+    if (!el) return;
+    el.scrollTop = el.scrollHeight;
+    atBottom.current = true;
   }, [last, typing]);
+
+  useEffect(() => {
+    // An image gets its height only when it has loaded, after the scroll above: scroll again then,
+    // so the newest image is seen whole. `load` does not bubble, so listen in the capture phase.
+    const el = listRef.current;
+    if (!el) return;
+    const onLoad = (e: Event) => {
+      if (e.target instanceof HTMLImageElement && atBottom.current) el.scrollTop = el.scrollHeight;
+    };
+    const onScroll = () => {
+      atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
+    };
+    el.addEventListener('load', onLoad, true);
+    el.addEventListener('scroll', onScroll, { passive: true });
+    return () => {
+      el.removeEventListener('load', onLoad, true);
+      el.removeEventListener('scroll', onScroll);
+    };
+  }, []);
 
   return (
     <div className="chat-thread">

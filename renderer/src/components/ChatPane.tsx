@@ -48,7 +48,7 @@ export function ChatPane() {
                 onClick={() => openMember(c.memberId)}
               >
                 <span className={`presence${c.online ? ' is-online' : ''}`} aria-label={c.online ? t('chat.online') : t('chat.offline')} />
-                <span className="chat-conv-name">{c.member?.name ?? c.memberId}</span>
+                <bdi className="chat-conv-name">{c.member?.name ?? c.memberId}</bdi>
                 <span className="chat-conv-last muted">{c.typing ? t('chat.typing') : previewOf(c.last, t)}</span>
                 {c.unread > 0 && <span className="chat-badge">{c.unread}</span>}
               </button>
@@ -60,7 +60,7 @@ export function ChatPane() {
         <section className="chat-open" aria-label={name ?? memberId} data-member-id={memberId}>
           <p className="chat-with">
             <span className={`presence${online ? ' is-online' : ''}`} />
-            {name ?? memberId} · <span data-testid="member-presence">{online ? t('chat.online') : t('chat.offline')}</span>
+            <bdi>{name ?? memberId}</bdi> · <span data-testid="member-presence">{online ? t('chat.online') : t('chat.offline')}</span>
           </p>
           <ChatThread memberId={memberId} />
         </section>

@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { MemberSearchHit } from '../../../shared/deskApi.ts';
 import { SEARCH_PAGE } from '../state/deskStore.ts';
+import type { Locale } from '../i18n/index.ts';
 import { useT } from '../i18n/useT.ts';
 import { useDesk, useStores } from '../state/StoresProvider.tsx';
 import { TierBadge } from './TierBadge.tsx';
@@ -14,6 +15,13 @@ export function TopBar() {
   const identity = useDesk((s) => s.identity);
   const locale = useDesk((s) => s.locale);
   const setLocale = useDesk((s) => s.setLocale);
+  const { settings } = useStores();
+  // One language setting: the switch here writes Settings → Language (the shell keeps it), and
+  // only a shell without settings falls back to this page's own memory.
+  const choose = (language: Locale) => {
+    if (settings.getState().view) void settings.getState().update({ language });
+    else setLocale(language);
+  };
   return (
     <header className="topbar">
       <div className="topbar-brand">
@@ -33,10 +41,10 @@ export function TopBar() {
       </div>
       <MemberSearch />
       <div className="lang-switch" role="group" aria-label={t('top.language')}>
-        <button type="button" lang="zh-CN" aria-pressed={locale === 'zh-CN'} onClick={() => setLocale('zh-CN')}>
+        <button type="button" lang="zh-CN" aria-pressed={locale === 'zh-CN'} onClick={() => choose('zh-CN')}>
           {t('top.langZh')}
         </button>
-        <button type="button" lang="en" aria-pressed={locale === 'en'} onClick={() => setLocale('en')}>
+        <button type="button" lang="en" aria-pressed={locale === 'en'} onClick={() => choose('en')}>
           {t('top.langEn')}
         </button>
       </div>

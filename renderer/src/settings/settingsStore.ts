@@ -26,10 +26,18 @@ export function soundUrl(sound: Exclude<SoundName, 'none'>): string {
   return `./sounds/${sound}.wav`;
 }
 
+/** The chat message sound: its own file, never one of the arrival sounds a clerk can pick. */
+export const MESSAGE_SOUND_URL = './sounds/message.wav';
+
 /** Play a sound at 0–100 volume; failures (autoplay policy, no device) are ignored. */
 export function playSound(sound: SoundName, volume: number): void {
-  if (sound === 'none' || volume <= 0 || typeof Audio === 'undefined') return;
-  const audio = new Audio(soundUrl(sound));
+  if (sound === 'none') return;
+  playUrl(soundUrl(sound), volume);
+}
+
+function playUrl(url: string, volume: number): void {
+  if (volume <= 0 || typeof Audio === 'undefined') return;
+  const audio = new Audio(url);
   audio.volume = Math.min(1, volume / 100);
   void audio.play().catch(() => {});
 }
@@ -42,8 +50,13 @@ export type SettingsStore = StoreApi<SettingsUiState>;
 
 /**
  * @param applyLanguage follows the language setting in the UI (the locale lives in the desk store).
+ * @param watching whether the clerk is looking at this member's conversation now (no sound then).
  */
-export function createSettingsStore(api: DeskClient, applyLanguage: (language: DeskSettings['language']) => void): SettingsStore {
+export function createSettingsStore(
+  api: DeskClient,
+  applyLanguage: (language: DeskSettings['language']) => void,
+  watching: (memberId: string) => boolean = () => false,
+): SettingsStore {
   return createStore<SettingsUiState>((set, get) => {
     const take = (view: SettingsView) => {
       set({ view });
@@ -63,6 +76,13 @@ export function createSettingsStore(api: DeskClient, applyLanguage: (language: D
             const s = get().view?.settings;
             if (!s || inQuietHours(s.quietHours, new Date())) return;
             playSound(s.sound, s.volume);
+          }),
+          // A member's message: the message sound, on the same terms (volume, "no sound", quiet
+          // hours), unless the clerk has that conversation in front of them.
+          api.on('chat', ({ memberId, incoming }) => {
+            const s = get().view?.settings;
+            if (!s || !incoming || incoming.from !== 'member' || s.sound === 'none' || inQuietHours(s.quietHours, new Date()) || watching(memberId)) return;
+            playUrl(MESSAGE_SOUND_URL, s.volume);
           }),
         ];
         if (api.onShell) offs.push(api.onShell('openSettings', () => set({ open: true })));

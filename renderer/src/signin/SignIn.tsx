@@ -58,6 +58,7 @@ export function SignIn() {
           <SettingsButton />
         </div>
         <h1 id="signin-title">{lockedClerk ? t('signin.lockedTitle') : t('signin.title')}</h1>
+        {identity && <Waiting />}
         {!online && <p className="signin-offline">{t('signin.offline')}</p>}
         {!picked ? (
           <>
@@ -115,5 +116,24 @@ export function SignIn() {
         )}
       </div>
     </main>
+  );
+}
+
+/** Who waits while the desk is locked: how many arrivals nobody has claimed, and whether a Platinum member is among them. */
+function Waiting() {
+  const t = useT();
+  // Plain values from the selectors (a new array each time would re-render for ever).
+  const count = useDesk((s) => s.arrivals.reduce((n, v) => n + (v.status === 'open' ? 1 : 0), 0));
+  const platinum = useDesk((s) => s.arrivals.some((v) => v.status === 'open' && v.member.tier === 'platinum'));
+  const text = count === 0 ? t('signin.waitingNone') : count === 1 ? t('signin.waitingOne') : t('signin.waiting', { n: count });
+  return (
+    <p className={`signin-waiting${count > 0 ? ' has-waiting' : ''}`} role="status" data-waiting={count}>
+      <span>{text}</span>
+      {platinum && (
+        <span className="tier tier-platinum signin-platinum" data-testid="platinum-waiting">
+          {t('signin.waitingPlatinum')}
+        </span>
+      )}
+    </p>
   );
 }

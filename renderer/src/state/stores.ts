@@ -10,6 +10,7 @@ import { type ChatStore, createChatStore } from '../chat/chatStore.ts';
 import { type ClerkStore, createClerkStore } from '../signin/clerkStore.ts';
 import { createSettingsStore, type SettingsStore } from '../settings/settingsStore.ts';
 import { createDeskStore, type DeskStore } from './deskStore.ts';
+import { detectLocale } from '../i18n/index.ts';
 
 export interface Stores {
   /** The client the stores were created with; for the few calls whose answers no store keeps (the manager's report, enrollment). */
@@ -28,9 +29,11 @@ export function createStores(client: DeskClient): Stores {
   const chat = createChatStore(client);
   const clerk = createClerkStore(client);
   const settings = createSettingsStore(client, (language) => {
-    // 'system' leaves the clerk's own choice (or the browser's language) alone.
-    if (language !== 'system' && desk.getState().locale !== language) desk.getState().setLocale(language);
-  });
+    // The one language setting (Settings → Language and the top bar's switch both write it);
+    // 'system' follows the browser's (the OS's) language.
+    const locale = language === 'system' ? detectLocale(typeof navigator === 'undefined' ? undefined : navigator.language) : language;
+    if (desk.getState().locale !== locale) desk.getState().setLocale(locale);
+  }, (memberId) => chat.getState().memberId === memberId && typeof document !== 'undefined' && document.hasFocus());
   const all = [desk, chat, clerk, settings] as const;
   const offs = all.map((store) => store.getState().start());
   offs.push(
