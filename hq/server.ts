@@ -100,6 +100,8 @@ export interface HqHandle {
   chat: ChatService;
   /** Member authentication (sessions and integration-issued tokens). */
   memberAuth: MemberAuth;
+  /** Members of the store with a live member socket (the chat page, the mini-program) on any node. */
+  onlineMembers(storeId: string): Promise<string[]>;
   /** One-time enrollment code for a store; default ttl 24 h. */
   createEnrollmentCode(storeId: string, ttlMs?: number): Promise<string>;
   /** New epoch for the store: connected desks (on every node) and later resumes get `reset`. */
@@ -313,6 +315,7 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
     bus,
     chat,
     memberAuth,
+    onlineMembers: (storeId) => members.onlineMembers(storeId),
     createEnrollmentCode: (storeId, ttlMs) => createEnrollmentCode(store, storeId, ttlMs),
     rotateEpoch: (storeId) => hub.rotateEpoch(storeId),
     close: () =>

@@ -1,6 +1,10 @@
 // Simulated members for the demo chat: now and then a member of a store writes to it, and a member
 // a clerk has written to reads the message and answers. Goes through the same ChatService calls
 // as the member API (HTTP and WebSocket), so desks see ordinary chat events.
+//
+// A member someone is playing on the member page (a live member socket, on any HQ node: presence)
+// is off-limits: the simulator never reads their messages nor writes as them, so what the person
+// on the page sees is only what they and the clerk did.
 import { randomUUID } from 'node:crypto';
 import { type HqHandle } from '../server.ts';
 
@@ -20,23 +24,27 @@ export async function startChatSimulator(
   const tick = async () => {
     try {
       for (const storeId of storeIds) {
+        const played = new Set(await handle.onlineMembers(storeId));
         // Members answer clerks: a conversation whose newest message is the clerk's gets read, then a reply.
         const unread = await handle.store.read(async (r) => {
           const out: { memberId: string; n: number }[] = [];
           for (const c of await r.chat.listConversations(storeId, Date.now() - 60 * 60 * 1000, 20)) {
+            if (played.has(c.memberId)) continue;
             const [last] = await r.chat.messages(storeId, c.memberId, null, 1);
             if (last && last.from === 'clerk' && c.receipts.memberRead < last.n) out.push({ memberId: c.memberId, n: last.n });
           }
           return out;
         });
         for (const { memberId, n } of unread) {
+          if ((await handle.onlineMembers(storeId)).includes(memberId)) continue; // opened the page meanwhile
           await handle.chat.memberReceipt(storeId, memberId, { delivered: n, read: n });
           if (Math.random() < 0.7) await handle.chat.sendFromMember(storeId, memberId, { clientId: randomUUID(), kind: 'text', text: pick(REPLIES)! });
         }
       }
       if (Math.random() < 0.5) {
         const storeId = pick(storeIds);
-        const member = storeId ? pick(await handle.store.read((r) => r.listHomeMembers(storeId))) : undefined;
+        const played = new Set(storeId ? await handle.onlineMembers(storeId) : []);
+        const member = storeId ? pick((await handle.store.read((r) => r.listHomeMembers(storeId))).filter((m) => !played.has(m.id))) : undefined;
         if (storeId && member) await handle.chat.sendFromMember(storeId, member.id, { clientId: randomUUID(), kind: 'text', text: pick(OPENERS)! });
       }
     } catch (err) {

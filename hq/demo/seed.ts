@@ -49,6 +49,12 @@ const TIERS: readonly (readonly [Tier, number])[] = [
 /** EU size → Chinese size in mm of foot length: (EU + 10) × 5, e.g. 38 → 240. */
 export const euToCn = (eu: number) => Math.round((eu + 10) * 5);
 
+/** A purchase time in [earliest, now), leaning recent (most demo purchases are within the last year). */
+export function purchaseTime(rng: Prng, earliest: number, now: number): number {
+  const span = Math.max(0, now - earliest);
+  return Math.min(now - 1, earliest + Math.floor(span * Math.sqrt(rng.next())));
+}
+
 const adultSizes = (from: number, to: number) => Array.from({ length: (to - from) * 2 + 1 }, (_, i) => from + i / 2);
 
 export async function seedDemo(handle: HqHandle, options: SeedOptions = {}): Promise<SeedResult> {
@@ -150,7 +156,9 @@ export async function seedDemo(handle: HqHandle, options: SeedOptions = {}): Pro
           color: rng.pick(style.colors).code,
           size: eu,
           storeId: rng.chance(0.8) ? home : rng.pick(stores).id,
-          at: Math.max(joinedAt, now - rng.int(1, 720) * DAY),
+          // Bought after the style came out and after the member joined: a true story, where a
+          // "new arrival" is never something the member already bought before it existed.
+          at: purchaseTime(rng, Math.max(joinedAt, style.releasedAt), now),
           price: style.price - (rng.chance(0.3) ? rng.int(1, 10) * 1000 : 0),
         };
         await s.upsertPurchase(purchase);

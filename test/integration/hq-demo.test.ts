@@ -4,6 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Snapshot } from '../../shared/protocol.ts';
 import { seedDemo } from '../../hq/demo/seed.ts';
 import { startSimulator } from '../../hq/demo/simulator.ts';
+import { startChatSimulator } from '../../hq/demo/chatSimulator.ts';
+import { MemberClient } from '../support/memberClient.ts';
+import { waitFor } from '../support/waitFor.ts';
 import { type HqHandle } from '../../hq/server.ts';
 import { type StoreAdapter, TestHq } from '../support/hq.ts';
 import { RecordingDesk } from '../support/protocolClient.ts';
@@ -62,4 +65,63 @@ describe('demo seed', () => {
     expect(parsed.data!.profiles.length).toBeGreaterThan(0);
     desk.close();
   });
+
+  it('tells a true story: no purchase is dated before its style came out, or before the member joined', async () => {
+    const { hq } = await fresh('sqlite');
+    await seedDemo(hq, { members: 400, styles: 60, seed: 3 });
+    const { styles, members } = await hq.store.read(async (r) => ({
+      styles: new Map((await r.listStyles()).map((st) => [st.id, st])),
+      members: (await r.listStores()).length ? await Promise.all(['sh-nanjing', 'bj-sanlitun', 'sz-mixc'].map((id) => r.listHomeMembers(id))) : [],
+    }));
+    let purchases = 0;
+    const now = Date.now();
+    for (const m of members.flat()) {
+      for (const p of await hq.store.read((r) => r.purchasesOf(m.id, 50))) {
+        purchases++;
+        expect(p.at, `${p.id} of ${p.styleId}`).toBeGreaterThanOrEqual(styles.get(p.styleId)!.releasedAt);
+        expect(p.at).toBeGreaterThanOrEqual(m.joinedAt);
+        expect(p.at).toBeLessThanOrEqual(now);
+      }
+    }
+    expect(purchases).toBeGreaterThan(400);
+  });
 });
+
+describe('demo chat simulator', () => {
+  it('never reads or answers for a member whom a person is playing on the member page', async () => {
+    const t = await fresh();
+    // One store whose only home member is on the member page: any opener or reply would be theirs.
+    await t.seed({
+      stores: [{ id: 'solo', name: 'Solo Store', city: '上海' }],
+      catalog: [{ id: 'st-1', name: 'Runner', category: 'running', price: 59900, colors: [{ code: 'BLK', name: 'Black' }], sizes: [40], releasedAt: Date.now() - 86_400_000 }],
+      stock: [{ storeId: 'solo', styleId: 'st-1', color: 'BLK', size: 40, qty: 1 }],
+      members: [
+        { id: 'played', code: 'P0000001', name: '真人', nameEn: 'Real Person', tier: 'gold', phone: '13900001234', homeStoreId: 'solo', sizes: { eu: 40, cn: 250 } },
+        { id: 'simulated', code: 'P0000002', name: '模拟', nameEn: 'Simulated', tier: 'basic', phone: '13900005678', homeStoreId: 'solo', sizes: { eu: 40, cn: 250 } },
+      ],
+    });
+    const person = await MemberClient.login(t.url, 'solo', 'P0000001', '1234');
+    await person.connect();
+    await waitFor(async () => (await t.hq.onlineMembers('solo')).includes('played'), 5000, 'member page online');
+    // The clerk writes to both; the simulator answers only the one nobody is playing.
+    const { desk } = await t.desk('solo', 'Counter 1');
+    desk.start();
+    await waitFor(async () => (await desk.getConnection()).status === 'online', 5000, 'desk online');
+    for (const memberId of ['played', 'simulated']) await desk.sendMessage(memberId, { kind: 'text', text: 'Hello from the store' });
+    await waitFor(async () => (await t.hq.store.read((r) => r.chat.messages('solo', 'simulated', null, 10))).length === 1, 5000, 'clerk messages at HQ');
+    const sim = await startChatSimulator(t.hq, { everyMs: 20, storeIds: ['solo'] });
+    try {
+      await waitFor(async () => (await t.hq.store.read((r) => r.chat.getConversation('solo', 'simulated')))!.receipts.memberRead > 0, 5000, 'the simulated member reads');
+      await new Promise((r) => setTimeout(r, 800)); // dozens of ticks
+    } finally {
+      sim.stop();
+    }
+    const played = await t.hq.store.read(async (r) => ({ conversation: await r.chat.getConversation('solo', 'played'), messages: await r.chat.messages('solo', 'played', null, 100) }));
+    expect(played.messages.filter((m) => m.from === 'member')).toEqual([]);
+    expect(played.conversation!.receipts.memberRead).toBe(0);
+    const simulated = await t.hq.store.read((r) => r.chat.messages('solo', 'simulated', null, 100));
+    expect(simulated.filter((m) => m.from === 'member').length).toBeGreaterThan(0);
+    person.close();
+  });
+});
+
