@@ -97,6 +97,22 @@ describe('the real profile, always (browser)', () => {
     for (const line of lines) expect(line).not.toMatch(/\b(BLK|WHT|GRY|NVY|RED|BLU|GRN|PNK|BEI|ORG)\b/);
     await shot(page, 'profile-online');
 
+    // Opened from the chat list, with no visit either: the same real profile.
+    const [, writer] = await stack.hq.store.read((r) => r.listHomeMembers(STORE));
+    const writerGold = await stack.hq.store.withTx(async (tx) => {
+      const m = { ...writer!, tier: 'gold' as const };
+      await tx.upsertMember(m);
+      const style = (await tx.listStyles()).find((st) => st.category !== 'kids')!;
+      await tx.upsertPurchase({ id: `${m.id}-chat-1`, memberId: m.id, styleId: style.id, styleName: style.name, category: style.category, color: style.colors[0]!.code, size: m.sizes.eu, storeId: STORE, at: Date.now() - DAY, price: style.price });
+      return m;
+    });
+    await stack.hq.chat.sendFromMember(STORE, writerGold.id, { clientId: 'e2e-profile-chat', kind: 'text', text: 'Is my size in?' });
+    await page.locator(`.chat-conv[data-member-id="${writerGold.id}"]`).click({ timeout: 5000 });
+    const chatCard = page.locator(`.member-card[data-member-id="${writerGold.id}"]`);
+    const writerPurchases = (await stack.hq.store.read((r) => r.purchasesOf(writerGold.id, 50))).length;
+    await expect.poll(() => chatCard.locator('.purchases li').count(), { timeout: 5000 }).toBe(Math.min(5, writerPurchases));
+    expect(await chatCard.locator('.tier-gold').count()).toBeGreaterThan(0);
+
     // Offline, three days later as far as the copy is concerned: the same purchases, with their age.
     await stack.killHq();
     await page.locator('.conn.conn-bad').waitFor({ timeout: 5000 });
@@ -122,7 +138,7 @@ describe('the real profile, always (browser)', () => {
 
 describe('search finds people as clerks type them (browser)', () => {
   it('folds diacritics and punctuation, finds long words, pages past 8, reaches other stores through HQ, and works from the keyboard', async () => {
-    stack = await startStack({ locale: 'en-US' });
+    stack = await startStack({ locale: 'en-US', bypassCsp: true });
     const { page } = stack;
     await ingestMembers(stack, [
       { id: 'e2e-obrien', code: 'E2E0001', name: "Alexandra O'Brien-Smith", nameEn: '', tier: 'silver', phone: '13700001111', homeStoreId: STORE, sizes: { eu: 39, cn: 245 } },
@@ -146,6 +162,14 @@ describe('search finds people as clerks type them (browser)', () => {
     expect(await renee.locator('.search-hit-store').textContent()).toBe('北京三里屯店');
     expect(await page.locator('.search-group').textContent()).toContain('Other stores');
     await shot(page, 'search-other-store');
+    // The open list is a proper combobox + listbox: no serious or critical axe violation.
+    await page.addScriptTag({ path: resolve('node_modules/axe-core/axe.min.js') });
+    const violations = (await page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<unknown> } }).axe;
+      return axe.run(document.querySelector('.search'), { resultTypes: ['violations'] });
+    })) as { violations: Array<{ id: string; impact: string | null }> };
+    expect(violations.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+    await page.locator('#member-search').focus();
     // ↓ and Enter open her; her real profile comes from HQ.
     await page.locator('#member-search').press('ArrowDown');
     expect(await renee.getAttribute('aria-selected')).toBe('true');

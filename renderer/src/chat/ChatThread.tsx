@@ -37,10 +37,18 @@ export function ChatThread({ memberId }: { memberId: string }) {
     // so the newest image is seen whole. `load` does not bubble, so listen in the capture phase.
     const el = listRef.current;
     if (!el) return;
+    let height = el.scrollHeight;
     const onLoad = (e: Event) => {
       if (e.target instanceof HTMLImageElement && atBottom.current) el.scrollTop = el.scrollHeight;
+      height = el.scrollHeight;
     };
     const onScroll = () => {
+      // Only a scroll over unchanged content is the clerk's: one that comes with new height (an
+      // image laid out, the browser's scroll anchoring) must not count as "scrolled away".
+      if (el.scrollHeight !== height) {
+        height = el.scrollHeight;
+        return;
+      }
       atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
     };
     el.addEventListener('load', onLoad, true);

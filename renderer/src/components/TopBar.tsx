@@ -165,7 +165,8 @@ function MemberSearch() {
             setActive((i) => (i < 0 ? (step > 0 ? 0 : options.length - 1) : (i + step + options.length) % options.length));
           } else if (e.key === 'Enter' && query.trim() !== '' && !e.nativeEvent.isComposing) {
             e.preventDefault();
-            if (open && options.length > 0) choose(activeIndex >= 0 ? activeIndex : 0);
+            const current = desk.getState().searchedFor === query.trim().slice(0, 60);
+            if (open && options.length > 0 && current) choose(activeIndex >= 0 ? activeIndex : 0);
             else {
               // Typed and Enter before the debounced search answered: search now, open the first hit.
               void search(query, limit).then(() => {

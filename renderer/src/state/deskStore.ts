@@ -33,6 +33,8 @@ export interface DeskState {
   searchHasMore: boolean;
   /** Members of other stores HQ found for the same query; null while not asked (offline, too short). */
   searchRemote: MemberSearchHit[] | null;
+  /** The query (and page size) the hits answer: Enter on newer text searches again first. */
+  searchedFor: string | null;
 
   /** Subscribes to the client's events and loads the first view; returns the unsubscribe. */
   start(): () => void;
@@ -141,6 +143,7 @@ export function createDeskStore(api: DeskClient): DeskStore {
       searchHits: null,
       searchHasMore: false,
       searchRemote: null,
+      searchedFor: null,
 
       start() {
         const offs: Array<() => void> = [];
@@ -222,7 +225,7 @@ export function createDeskStore(api: DeskClient): DeskStore {
         const q = query.trim().slice(0, 60);
         const request = ++searchRequest;
         if (q === '') {
-          set({ searchHits: null, searchHasMore: false, searchRemote: null });
+          set({ searchHits: null, searchHasMore: false, searchRemote: null, searchedFor: null });
           return;
         }
         const shown = Math.min(limit, SEARCH_MAX - 1);
@@ -231,9 +234,9 @@ export function createDeskStore(api: DeskClient): DeskStore {
           // One more than shown, to know whether "More" has anything to show.
           const hits = await api.searchMembers({ query: q, limit: shown + 1 });
           local = hits.slice(0, shown);
-          if (request === searchRequest) set({ searchHits: local, searchHasMore: hits.length > shown });
+          if (request === searchRequest) set({ searchHits: local, searchHasMore: hits.length > shown, searchedFor: q });
         } catch {
-          if (request === searchRequest) set({ searchHits: [], searchHasMore: false });
+          if (request === searchRequest) set({ searchHits: [], searchHasMore: false, searchedFor: q });
         }
         if (request !== searchRequest || get().connection?.status !== 'online' || [...q.replace(/\s/g, '')].length < 2) {
           if (request === searchRequest) set({ searchRemote: null });
