@@ -133,6 +133,7 @@ describe('the real profile, always (browser)', () => {
     await page.locator('#member-search').press('Enter');
     await page.locator(`.member-card[data-member-id="${unknown.id}"] .profile-unknown`).waitFor({ timeout: 5000 });
     expect(await page.locator(`.member-card[data-member-id="${unknown.id}"]`).getByText('No purchases yet').count()).toBe(0);
+    await shot(page, 'profile-unknown-offline');
   });
 });
 

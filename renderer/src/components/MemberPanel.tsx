@@ -129,7 +129,7 @@ function MemberCard({ member: view, visit }: { member: MemberView; visit: VisitV
         <section className="panel" aria-labelledby="purchases-title">
           <h3 id="purchases-title">{t('member.purchases')}</h3>
           {view.profileAt === null ? (
-            <p className="muted">{t('member.profileUnknown')}</p>
+            <p className="muted">{t('member.purchasesUnknown')}</p>
           ) : view.purchases.length === 0 ? (
             <p className="muted">{t('member.noPurchases')}</p>
           ) : (

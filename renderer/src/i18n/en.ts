@@ -65,6 +65,7 @@ export const en = {
   'member.purchases': 'Recent purchases',
   'member.noPurchases': 'No purchases yet',
   'member.profileUnknown': 'This counter does not have their purchases and suggestions yet: they load from HQ when the counter is online.',
+  'member.purchasesUnknown': 'Not on this counter yet',
   'member.profileAsOf': 'Purchases and suggestions as of {age}, from this counter’s copy',
   'member.purchaseLine': '{color} · EU {size}',
   'color.BLK': 'Black',

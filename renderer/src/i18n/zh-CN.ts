@@ -66,6 +66,7 @@ export const zhCN: Catalog = {
   'member.purchases': '最近购买',
   'member.noPurchases': '暂无购买记录',
   'member.profileUnknown': '本柜台还没有该会员的购买记录和推荐：联网后会从总部加载。',
+  'member.purchasesUnknown': '本柜台暂无记录',
   'member.profileAsOf': '购买记录和推荐为{age}的本机副本',
   'member.purchaseLine': '{color} · 欧码 {size}',
   'color.BLK': '黑色',
