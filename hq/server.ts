@@ -186,6 +186,7 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
   hub.chat = {
     applyDeskCommand: (device, cmd) => chat.applyDeskCommand(device, cmd),
     onDeskAck: (storeId, seq) => chat.onDeskAck(storeId, seq),
+    noteEvents: (storeId, events) => chat.noteEvents(storeId, events),
     onDeskSignal: (from, frame) => {
       if (frame.kind === 'presence' && !frame.memberId) {
         // A desk asking who is in the chat right now (after it connects), on any node.

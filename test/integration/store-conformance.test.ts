@@ -324,8 +324,11 @@ describe.each(ADAPTERS)('store conformance: $name', ({ name, open }) => {
     expect(await read((r) => r.deviceByTokenHash(`${d1}-token`))).toEqual({ id: d1, storeId: s, name: 'Counter 1', createdAt: 500, revokedAt: null, ackedSeq: 0 });
     expect(await read((r) => r.deviceByTokenHash('nope'))).toBeNull();
     expect((await read((r) => r.listDevices(s))).map((d) => d.id)).toEqual([d1, d2].sort());
-    await tx((t) => t.recordAck(d1, 42));
+    await tx((t) => t.recordAcks([{ deviceId: d1, seq: 42 }]));
     expect((await read((r) => r.getDevice(d1)))!.ackedSeq).toBe(42);
+    await tx((t) => t.recordAcks([{ deviceId: d2, seq: 7 }, { deviceId: d1, seq: 43 }, { deviceId: 'nope', seq: 9 }]));
+    expect((await read((r) => r.listDevices(s))).map((d) => [d.id, d.ackedSeq])).toEqual([[d1, 43], [d2, 7]].sort((a, b) => String(a[0]).localeCompare(String(b[0]))));
+    await tx((t) => t.recordAcks([]));
     expect(await read((r) => r.getDevice('nope'))).toBeNull();
 
     const since = 7_000_000_000_000 + counter;

@@ -22,6 +22,8 @@ import { DeskSocket } from './deskSocket.ts';
 export interface DeskChatHooks {
   applyDeskCommand: import('../../app/chat/service.ts').ChatService['applyDeskCommand'];
   onDeskAck(storeId: string, seq: number): Promise<void>;
+  /** The store's events this node's feed delivered to its desks (consecutive, in seq order). */
+  noteEvents(storeId: string, events: readonly StoredEvent[]): void;
   /** A desk's typing/presence signal (after the desk-to-desk relay). */
   onDeskSignal(from: DeskSocket, frame: SignalFrame): void;
   /** A desk of the store connected or went away, on this node or another. */
@@ -69,6 +71,7 @@ export class DeskHub {
    * informational (`hq:admin devices`), so it may lag by that much; a crash loses at most that.
    */
   private readonly pendingAcks = new Map<string, number>();
+  private flushing: Promise<void> = Promise.resolve();
   /** Identical replay reads in flight (a reconnect storm: many desks resuming from one seq) share one query. */
   private readonly reads = new Map<string, Promise<StoredEvent[]>>();
 
@@ -96,17 +99,23 @@ export class DeskHub {
     this.pendingAcks.set(deviceId, seq);
   }
 
-  async flushAcks(): Promise<void> {
-    if (this.pendingAcks.size === 0) return;
-    const acks = [...this.pendingAcks];
-    this.pendingAcks.clear();
-    try {
-      await this.store.withTx(async (tx) => {
-        for (const [deviceId, seq] of acks) await tx.recordAck(deviceId, seq);
-      });
-    } catch (err) {
-      this.log(`acks not recorded: ${(err as Error).message}`);
-    }
+  /**
+   * Writes the remembered acks, one flush at a time: a flush that outlasts the interval (a slow
+   * database) is not overtaken by the next one updating the same rows in another order; acks
+   * arriving meanwhile wait for the next flush.
+   */
+  flushAcks(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      if (this.pendingAcks.size === 0) return;
+      const acks = [...this.pendingAcks].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([deviceId, seq]) => ({ deviceId, seq }));
+      this.pendingAcks.clear();
+      try {
+        await this.store.withTx((tx) => tx.recordAcks(acks));
+      } catch (err) {
+        this.log(`acks not recorded: ${(err as Error).message}`);
+      }
+    });
+    return this.flushing;
   }
 
   /** Events after `afterSeq` for a replaying desk; identical concurrent reads are merged. */
@@ -168,7 +177,7 @@ export class DeskHub {
       };
       g.ready = this.feeds
         .listen(storeId, {
-          events: (events) => this.deliver(g, events),
+          events: (events) => this.deliver(storeId, g, events),
           reset: (epoch, head) => {
             for (const d of g.desks) d.resetTo(epoch, head);
           },
@@ -196,8 +205,9 @@ export class DeskHub {
   }
 
   /** A store's committed events, each serialized once for all of this node's desks of the store. */
-  private deliver(group: StoreDesks, events: readonly StoredEvent[]): void {
+  private deliver(storeId: string, group: StoreDesks, events: readonly StoredEvent[]): void {
     if (group.desks.size === 0) return;
+    this.chat?.noteEvents(storeId, events);
     for (const ev of events) {
       const text = evFrameText(ev);
       for (const desk of group.desks) desk.deliverLive(ev.seq, text);

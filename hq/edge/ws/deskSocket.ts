@@ -23,6 +23,8 @@ export class DeskSocket {
   private greeted = false;
   /** Highest seq sent to this desk (replayed or live); live events at or below it are skipped. */
   private lastSent = 0;
+  /** Highest position this desk acked on this socket (as counted: never above `lastSent`). */
+  private ackedUpTo = 0;
   /** Cleared at each heartbeat tick, set by a pong. */
   alive = true;
   /** Token bucket for the frame rate: `maxFrameBurst` at once, refilled at `maxFramesPerSecond`. */
@@ -148,10 +150,7 @@ export class DeskSocket {
         case 'hello':
           return this.fail('protocol_violation', 'hello was already received', CloseCode.protocolViolation);
         case 'ack':
-          this.hub.recordAck(this.device.id, frame.seq);
-          // Receipts are best effort here: a failure is logged and the next ack scans again.
-          this.hub.chat?.onDeskAck(this.storeId, frame.seq).catch((err: unknown) => this.hub.log(`desk ${this.device.id} ack: ${(err as Error).message}`));
-          return;
+          return this.onAck(frame.seq);
         case 'cmd': {
           const ack = isChatCmd(frame) ? await this.hub.chat!.applyDeskCommand(this.device, frame) : await applyCommand(this.hub.eventLog, this.device, frame);
           this.send(ack);
@@ -173,6 +172,26 @@ export class DeskSocket {
       this.hub.log(`desk ${this.device.id}: ${(err as Error).stack ?? String(err)}`);
       this.send({ t: 'error', code: 'internal', message: 'HQ could not process the frame' });
     }
+  }
+
+  /**
+   * A desk's cumulative ack. It counts only up to what this socket sent: a desk that loaded a
+   * snapshot may be a little ahead of it for a moment (its next ack covers the rest), and an ack
+   * above the store's head — a desk that cannot have those events — is refused and changes nothing,
+   * so no desk can push the store's delivered-receipt position past messages not yet sent.
+   */
+  private onAck(seq: number): void {
+    const head = Math.max(this.lastSent, this.hub.feeds.position(this.storeId)?.head ?? 0);
+    if (seq > head) {
+      this.send({ t: 'error', code: 'bad_frame', message: `ack ${seq} is beyond the store's head ${head}; ignored` });
+      return;
+    }
+    const upTo = Math.min(seq, this.lastSent);
+    if (upTo <= this.ackedUpTo) return; // an ack below the last one changes nothing
+    this.ackedUpTo = upTo;
+    this.hub.recordAck(this.device.id, upTo);
+    // Receipts are best effort here: a failure is logged and the next ack scans again.
+    this.hub.chat?.onDeskAck(this.storeId, upTo).catch((err: unknown) => this.hub.log(`desk ${this.device.id} ack: ${(err as Error).message}`));
   }
 
   /**
