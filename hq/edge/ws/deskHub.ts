@@ -72,6 +72,8 @@ export class DeskHub {
    */
   private readonly pendingAcks = new Map<string, number>();
   private flushing: Promise<void> = Promise.resolve();
+  /** Desks still to refresh in presence in this period (see refreshPresence). */
+  private presenceQueue: DeskSocket[] = [];
   /** Identical replay reads in flight (a reconnect storm: many desks resuming from one seq) share one query. */
   private readonly reads = new Map<string, Promise<StoredEvent[]>>();
 
@@ -90,7 +92,9 @@ export class DeskHub {
     this.timers.push(setInterval(() => this.heartbeat(), opts.heartbeatMs));
     this.timers.push(setInterval(() => this.sendHeads(), opts.headEveryMs));
     this.timers.push(setInterval(() => void this.flushAcks(), ACK_FLUSH_MS));
-    this.timers.push(setInterval(() => this.refreshPresence(), Math.max(250, Math.floor(opts.presenceTtlMs / 3))));
+    const period = Math.max(250, Math.floor(opts.presenceTtlMs / 3));
+    const tick = Math.min(period, 500);
+    this.timers.push(setInterval(() => this.refreshPresence(tick / period), tick));
     this.stopControl = bus.onControl((c) => this.onControl(c));
   }
 
@@ -303,12 +307,17 @@ export class DeskHub {
     }
   }
 
-  /** Keeps this node's desks listed in presence (entries of a dead node expire on their own). */
-  private refreshPresence(): void {
-    for (const [storeId, group] of this.byStore) {
-      for (const desk of group.desks) {
-        this.presence.add(desksChannel(storeId), desk.device.id, this.opts.presenceTtlMs).catch((err: unknown) => this.log(`presence: ${(err as Error).message}`));
-      }
+  /**
+   * Keeps this node's desks listed in presence (entries of a dead node expire on their own). Each
+   * tick refreshes the next `share` of the desks, so every desk is refreshed once a period, evenly:
+   * 5,000 desks refreshed in one burst every 10 s timed the presence store out.
+   */
+  private refreshPresence(share: number): void {
+    if (this.presenceQueue.length === 0) this.presenceQueue = [...this.byDevice.values()];
+    const n = Math.ceil(this.byDevice.size * share);
+    for (const desk of this.presenceQueue.splice(0, n)) {
+      if (this.byDevice.get(desk.device.id) !== desk) continue; // gone (or replaced) since
+      this.presence.add(desksChannel(desk.storeId), desk.device.id, this.opts.presenceTtlMs).catch((err: unknown) => this.log(`presence: ${(err as Error).message}`));
     }
   }
 
