@@ -77,16 +77,16 @@ const IdempotencyKey = z.string().min(1).max(200);
  * (a POS or door system catching up, the load generator) in one request. Each item has the
  * semantics of one POST /v1/ingest/arrivals, in order, with its own idempotency key and event; a
  * bad item is reported by index and does not stop the others. The whole request is ONE
- * transaction (one commit, `EventLog.batch`) with a savepoint per item, so an item that fails
- * half-way is undone alone; the events reach the desks after that commit, in seq order. An
+ * transaction (one commit, `EventLog.batch`) in which an item that fails half-way is undone alone; the events reach the desks after that commit, in seq order. An
  * unexpected (non-HTTP) error aborts the request: 500 (503 when the database is unreachable),
  * nothing of it applied or published.
  * Answers 200 `{results: [{index, status, visitId, seq} | {index, error: {code, message}}]}`.
  */
 export async function handleArrivalBatch(ctx: IngestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { value } = await readJson(req, ArrivalBatch);
-  const results: unknown[] = [];
+  let results: unknown[] = [];
   await ctx.eventLog.batch(async (b) => {
+    results = []; // the batch may run more than once (see EventLog.batch): the last run's results count
     for (const [index, raw] of value.items.entries()) {
       try {
         results.push({ index, ...(await arrivalItem(ctx, b, raw)) });
