@@ -4,6 +4,7 @@
 // wrote each message and the member's photo as a picture, the served share of one clerk, the
 // last 7 days by date, and the CSV export. Screenshots go to docs/screenshots/manager-*.png.
 import { mkdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemberClient } from '../support/memberClient.ts';
@@ -17,6 +18,18 @@ const localDate = (at: number) => {
   const d = new Date(at);
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 };
+
+/** No serious or critical axe-core violation on the page as it is. */
+async function axeScan(label: string): Promise<void> {
+  const { page } = stack;
+  await page.addScriptTag({ path: resolve('node_modules/axe-core/axe.min.js') });
+  const result = (await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<unknown> } }).axe;
+    return axe.run(document, { resultTypes: ['violations'] });
+  })) as { violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: string[] }> }> };
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(bad.map((v) => `${label}: ${v.id} (${v.impact}) ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+}
 
 /** A real PNG (RGB, 8 bits) of w × h drawn by `pixel`, so the timeline has a picture to show. */
 function png(w: number, h: number, pixel: (x: number, y: number) => [number, number, number]): Buffer {
@@ -42,7 +55,8 @@ function png(w: number, h: number, pixel: (x: number, y: number) => [number, num
 const PHOTO = png(360, 240, (_x, y) => (y > 160 ? [235, 120, 40] : y > 60 ? [120, 128, 140] : [245, 245, 245]));
 
 beforeAll(async () => {
-  stack = await startStack({ clerk: null, viewport: { width: 1280, height: 1040 } });
+  // bypassCsp: the axe scans inject axe-core, which the page's CSP rightly refuses.
+  stack = await startStack({ clerk: null, viewport: { width: 1280, height: 1040 }, bypassCsp: true });
   const { core } = stack;
   await waitFor(async () => (await core.getConnection()).status === 'online', 10_000, 'online');
   // Two clerks serve three of five members; two are never served; the third clerk serves nobody.
@@ -149,6 +163,7 @@ describe('clerk sign-in and the store review', () => {
     mkdirSync('docs/screenshots', { recursive: true });
     await page.locator('.manager').evaluate((el) => el.scrollTo(0, 0));
     await page.screenshot({ path: 'docs/screenshots/manager-en.png', fullPage: true });
+    await axeScan('store review with a timeline');
     // The thumbnail opens full size in place.
     await said.nth(1).locator('.timeline-image').click();
     expect(await said.nth(1).locator('.timeline-image').getAttribute('aria-expanded')).toBe('true');
@@ -181,6 +196,7 @@ describe('clerk sign-in and the store review', () => {
     expect(await page.locator('.kpi[data-kpi="arrivals"] .kpi-value').textContent()).toBe('6');
     await page.locator('.manager').evaluate((el) => el.scrollTo(0, 0));
     await page.screenshot({ path: 'docs/screenshots/manager-week-en.png', fullPage: true });
+    await axeScan('the last 7 days');
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('.mgr-controls .btn-primary').click()]);
     const csv = readFileSync((await download.path())!, 'utf8');

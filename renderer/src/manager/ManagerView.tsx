@@ -23,10 +23,10 @@ const dateInput = (at: number) => {
   const d = new Date(at);
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 };
-/** Local midnight of a yyyy-mm-dd. */
-const startOf = (s: string) => {
+/** Local midnight of a yyyy-mm-dd, or of the day after it (`next`). */
+const startOf = (s: string, next = 0) => {
   const [y, m, d] = s.split('-').map(Number);
-  return new Date(y!, m! - 1, d!).getTime();
+  return new Date(y!, m! - 1, d! + next).getTime();
 };
 
 type Filter = { clerkId: string; tier: string; outcome: string; served: string };
@@ -57,7 +57,7 @@ export function ManagerView() {
   const [timeline, setTimeline] = useState<VisitTimeline | null>(null);
 
   const args = useMemo((): ReportArgs => {
-    const a: ReportArgs = { from: startOf(from), to: startOf(to) + DAY, tzOffsetMin: -new Date(startOf(from)).getTimezoneOffset(), limit: 500 };
+    const a: ReportArgs = { from: startOf(from), to: startOf(to, 1), tzOffsetMin: -new Date(startOf(from)).getTimezoneOffset(), limit: 500 };
     const zone = storeZone();
     if (zone) a.timeZone = zone;
     if (filter.clerkId) a.clerkId = filter.clerkId;
@@ -105,7 +105,8 @@ export function ManagerView() {
             ? `${t('mgr.timeline.note', { by: e.by ?? t('mgr.none') })}: ${e.text ?? ''}`
             : t('mgr.timeline.close.entry', { by: e.by ?? t('mgr.none'), outcome: outcomeText(e.outcome) });
   const clerkName = (id: string | null, name: string | null) => name ?? (id ? (clerks.find((c) => c.id === id)?.name ?? id) : t('mgr.noClerk'));
-  const multiDay = args.to - args.from > DAY;
+  // By date, not by length: a day with a daylight-saving change is 23 or 25 hours long.
+  const multiDay = from !== to;
 
   const exportCsv = async () => {
     if (!report) return;
