@@ -11,6 +11,7 @@ import { EventLog } from './app/eventLog.ts';
 import { invalidateCatalog } from './app/profiles.ts';
 import { withRateLimits, type RateLimits } from './edge/http/rateLimit.ts';
 import { createRequestHandler } from './edge/http/router.ts';
+import { refuseOversizedBody } from './edge/http/respond.ts';
 import { openSqliteStore } from './adapters/sqlite/sqliteStore.ts';
 import { openPgStore } from './adapters/postgres/pgStore.ts';
 import { createMemoryBus } from './adapters/memory/memoryBus.ts';
@@ -28,6 +29,7 @@ import { MemberHub } from './edge/ws/memberHub.ts';
 import { MEMBER_SOCKET_PATH } from './edge/ws/memberProtocol.ts';
 import { ChatService } from './app/chat/service.ts';
 import { desksChannel } from './edge/ws/deskHub.ts';
+import { HELLO_TIMEOUT_MS } from '../shared/protocol.ts';
 
 export type { HqStore } from './ports/store.ts';
 
@@ -52,6 +54,8 @@ export interface HqOptions {
   integrationKey?: string;
   /** WebSocket ping interval (default 25 s); a desk missing a pong by the next tick is dropped (4005). */
   heartbeatMs?: number;
+  /** How long a new desk or member socket may take to send `hello` before it is closed (4003); default HELLO_TIMEOUT_MS (10 s). */
+  helloTimeoutMs?: number;
   /** Periodic `head` frame to each desk, default 10 s. */
   headEveryMs?: number;
   /** Events kept per store for resume, default 100 000; an older resume position gets `reset`. */
@@ -159,6 +163,7 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
     {
       heartbeatMs: opts.heartbeatMs ?? 25_000,
       headEveryMs: opts.headEveryMs ?? 10_000,
+      helloTimeoutMs: opts.helloTimeoutMs ?? HELLO_TIMEOUT_MS,
       slowConsumerBytes: opts.slowConsumerBytes ?? 1024 * 1024,
       slowConsumerMs: opts.slowConsumerMs ?? 10_000,
       maxFramesPerSecond: opts.maxFramesPerSecond ?? 200,
@@ -173,6 +178,7 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
   const memberAuth = new MemberAuth(store, now);
   const members = new MemberHub(chat, memberAuth, {
     heartbeatMs: opts.heartbeatMs ?? 25_000,
+    helloTimeoutMs: opts.helloTimeoutMs ?? HELLO_TIMEOUT_MS,
     maxFramesPerSecond: 20,
     toDesks: (storeId, frame) => hub.signalStore(storeId, frame),
     storeOnline: async (storeId) => (await presence.list(desksChannel(storeId))).length > 0,
@@ -276,12 +282,20 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
     opts.trustedProxies ?? [],
   );
   const server = createServer((req, res) => {
+    if (refuseOversizedBody(req, res)) return;
     health(req, res).then(
       (done) => {
         if (!done) handler(req, res);
       },
       () => res.writeHead(500).end(),
     );
+  });
+  // `Expect: 100-continue`: Node would answer 100 Continue by itself, and a client then uploading
+  // 10 MB to a 1 MiB route was cut mid-upload without ever seeing the 413. Refuse first, continue after.
+  server.on('checkContinue', (req, res) => {
+    if (refuseOversizedBody(req, res)) return;
+    res.writeContinue();
+    server.emit('request', req, res);
   });
   server.headersTimeout = 30_000;
   server.requestTimeout = 120_000;

@@ -2,7 +2,7 @@
 // catalog and stock as JSON or CSV. All require the X-Integration-Key header.
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { ArrivalSource, Id, Millis, StockLine, Store, Style, Tier } from '../../../shared/domain.ts';
+import { ArrivalSource, Id, MAX_MEMBER_NAME, MemberName, Millis, StockLine, Store, Style, Tier } from '../../../shared/domain.ts';
 import { describeIssues } from '../../../shared/protocol.ts';
 import { ArrivalError, type ArrivalOutcome, arrive, arriveIn } from '../../app/arrivals.ts';
 import { type ImportReport, IngestMember, type ItemError, setStock, upsertMembers, upsertStores, upsertStyles } from '../../app/catalogIngest.ts';
@@ -64,7 +64,7 @@ async function asHttp(outcome: Promise<ArrivalOutcome>): Promise<ArrivalOutcome>
     return await outcome;
   } catch (err) {
     if (!(err instanceof ArrivalError)) throw err;
-    throw new HttpError(err.code === 'idempotency_key_reused' ? 422 : 404, err.code, err.message);
+    throw new HttpError(err.code === 'idempotency_key_reused' || err.code === 'at_out_of_range' ? 422 : 404, err.code, err.message);
   }
 }
 
@@ -182,8 +182,8 @@ async function importStock(ctx: IngestContext, good: readonly { item: StockLine;
 const MemberCsvRow = z.object({
   id: Id,
   code: z.string().min(1).max(32),
-  name: z.string().min(1).max(60),
-  nameen: z.string().max(60).default(''),
+  name: MemberName,
+  nameen: z.string().max(MAX_MEMBER_NAME).default(''),
   tier: z.preprocess((v) => (v === '' ? undefined : v), Tier.default('basic')),
   phone: z.string().max(32).default(''),
   homestoreid: Id,
