@@ -17,7 +17,7 @@ import { type Bus, type Unsubscribe } from '../../ports/bus.ts';
 import { type Presence } from '../../ports/presence.ts';
 import { type StoreFeeds } from '../storeFeeds.ts';
 import { type MemberAuth } from '../../app/chat/memberAuth.ts';
-import { type HqToMember, MAX_MEMBER_FRAME_BYTES, MEMBER_PROTOCOL_VERSION, MemberClose, MemberToHq } from './memberProtocol.ts';
+import { type HqToMember, MAX_MEMBER_FRAME_BYTES, MEMBER_PROTOCOL_VERSION, MEMBER_SEND_BUFFER_MAX, MemberClose, MemberToHq } from './memberProtocol.ts';
 import { ChatError, type ChatService } from '../../app/chat/service.ts';
 import { closeSocket } from './closeSocket.ts';
 
@@ -72,7 +72,7 @@ class MemberSocket {
   sendText(text: string): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
     // A member who stopped reading must not grow HQ's memory: drop them, they reconnect and reload.
-    if (this.ws.bufferedAmount > 1024 * 1024) return this.close(4004, 'slow consumer');
+    if (this.ws.bufferedAmount > MEMBER_SEND_BUFFER_MAX) return this.close(4004, 'slow consumer');
     this.ws.send(text);
   }
 
