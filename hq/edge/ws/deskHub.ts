@@ -35,6 +35,8 @@ export interface DeskChatHooks {
 export interface HubOptions {
   heartbeatMs: number;
   headEveryMs: number;
+  /** A socket without `hello` this long after the upgrade is closed with 4003. */
+  helloTimeoutMs: number;
   slowConsumerBytes: number;
   slowConsumerMs: number;
   maxFramesPerSecond: number;

@@ -10,6 +10,7 @@ import { applyCommand } from '../../app/commands.ts';
 import { StoreUnavailable } from '../../ports/store.ts';
 import { evFrameText } from '../../app/eventLog.ts';
 import { type DeviceRecord } from '../../ports/store.ts';
+import { closeSocket } from './closeSocket.ts';
 import { type DeskHub } from './deskHub.ts';
 
 /** Events per replay page; the next page is read when the previous one has left the socket. */
@@ -48,9 +49,18 @@ export class DeskSocket {
     readonly connectedAt: number,
   ) {
     this.frameTokens = hub.opts.maxFrameBurst;
+    // A socket that never greets would otherwise stay open for ever (pongs keep it alive): it gets
+    // the member socket's deadline. `greeted` counts a hello still being handled (a slow store read).
+    const helloTimer = setTimeout(() => {
+      if (!this.greeted && this.state === 'awaitingHello') {
+        this.fail('protocol_violation', `no hello within ${hub.opts.helloTimeoutMs} ms`, CloseCode.protocolViolation);
+      }
+    }, hub.opts.helloTimeoutMs);
+    helloTimer.unref();
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     ws.on('pong', () => (this.alive = true));
     ws.on('close', () => {
+      clearTimeout(helloTimer);
       this.state = 'closed';
       hub.remove(this);
     });
@@ -109,9 +119,9 @@ export class DeskSocket {
     if (this.state === 'closed') return;
     this.state = 'closed';
     if (code !== CloseCode.goingAway) this.hub.log(`desk ${this.device.id} (${this.device.name}) closed ${code}: ${reason}`);
-    this.ws.close(code, reason);
-    // A peer that never answers the close handshake must not hold the socket open.
-    setTimeout(() => this.ws.terminate(), 2000).unref();
+    // The close frame reaches the desk behind what it has not read yet (a slow consumer's backlog
+    // included); a peer that never answers or never reads is cut after that (closeSocket.ts).
+    closeSocket(this.ws, code, reason);
   }
 
   private fail(code: ErrorFrame['code'], message: string, closeCode: number): void {

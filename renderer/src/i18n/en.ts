@@ -283,8 +283,14 @@ export const en = {
   'setup.deviceName.invalid': 'Enter a name of up to 60 characters.',
   'setup.enroll': 'Connect',
   'setup.enrolling': 'Connecting…',
-  'setup.error.refused': 'HQ refused the code:',
-  'setup.error.unreachable': 'Cannot reach HQ.',
+  'setup.error.refused': 'HQ refused the code: {detail}',
+  'setup.error.hqFailed': 'HQ could not enroll this counter just now ({detail}); try again in a minute.',
+  'setup.error.notHq': 'The server at {address} is not a Footfall HQ (it answered HTTP {status}); check the address and port.',
+  'setup.error.unreachable.refused': 'Cannot reach HQ at {address}: nothing answers at that address and port (connection refused).',
+  'setup.error.unreachable.notFound': 'Cannot reach HQ at {address}: that host name was not found; check the spelling and the network.',
+  'setup.error.unreachable.timeout': 'Cannot reach HQ at {address}: no answer within {seconds} seconds.',
+  'setup.error.unreachable.tls': 'Cannot reach HQ at {address}: its security certificate is not trusted ({detail}).',
+  'setup.error.unreachable.network': 'Cannot reach HQ at {address}: the network failed ({detail}).',
   'setup.error.other': 'Enrollment failed.',
 } as const satisfies Record<string, string>;
 
