@@ -77,7 +77,7 @@ export function arrive(log: EventLog, request: ArrivalRequest, idempotency: Idem
  */
 export async function arriveIn(store: HqStore, tx: HqTx, append: Append, request: ArrivalRequest, idempotency: Idempotency | null): Promise<ArrivalOutcome> {
   // Before the key is looked up: two retries of one request on two nodes must not both miss it.
-  await tx.lockStore(request.storeId);
+  const storeExists = await tx.lockStore(request.storeId);
   const storedKey = idempotency ? `arrivals:${idempotency.key}` : null;
   if (storedKey) {
     const seen = await tx.getIdempotent(storedKey);
@@ -89,7 +89,7 @@ export async function arriveIn(store: HqStore, tx: HqTx, append: Append, request
   // After the key: a retry of an arrival taken before is answered as before, whatever the clock says now.
   const now = Date.now();
   if (request.at !== undefined) checkArrivalTime(request.at, now);
-  if (!(await tx.getStore(request.storeId))) throw new ArrivalError('store_not_found', `unknown store ${request.storeId}`);
+  if (!storeExists) throw new ArrivalError('store_not_found', `unknown store ${request.storeId}`);
   const member = await findMember(tx, request);
   if (!member) throw new ArrivalError('member_not_found', 'no member matches the given identifier');
   const result = await applyArrival(store, tx, append, { storeId: request.storeId, member, source: request.source, at: request.at ?? now });

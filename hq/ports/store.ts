@@ -102,9 +102,10 @@ export interface HqTx {
    * reads before it writes (is the visit still open? which message number is next? was this op
    * seen?) takes it first, so two nodes cannot both read "open" and both claim: on SQLite every
    * transaction is serial already; on PostgreSQL it locks the store's counter row, the same row
-   * `appendEvent` locks, so it costs no extra contention.
+   * `appendEvent` locks, so it costs no extra contention. Answers whether the store exists (so a
+   * caller that must refuse an unknown store needs no second read).
    */
-  lockStore(storeId: string): Promise<void>;
+  lockStore(storeId: string): Promise<boolean>;
 
   getMeta(key: string): Promise<string | null>;
   setMeta(key: string, value: string): Promise<void>;

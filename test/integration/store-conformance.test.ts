@@ -273,13 +273,16 @@ describe.each(ADAPTERS)('store conformance: $name', ({ name, open }) => {
     expect(await read((r) => r.getMeta(key))).toBe('y');
   });
 
-  it('lockStore takes the store for the rest of the transaction (a store that does not exist is no error)', async () => {
+  it('lockStore takes the store for the rest of the transaction and says whether it exists (an unknown one is no error)', async () => {
     const s = await newStore();
     const seq = await tx(async (t) => {
-      await t.lockStore(s);
-      await t.lockStore(s);
-      await t.lockStore('no-such-store');
-      return (await t.appendEvent(s, ev(`${s}-locked`))).seq;
+      expect(await t.lockStore(s)).toBe(true);
+      expect(await t.lockStore(s)).toBe(true);
+      expect(await t.lockStore('no-such-store')).toBe(false);
+      expect(await t.lockStore('no-such-store')).toBe(false);
+      const appended = (await t.appendEvent(s, ev(`${s}-locked`))).seq;
+      expect(await t.lockStore(s)).toBe(true);
+      return appended;
     });
     expect(seq).toBe(1);
   });

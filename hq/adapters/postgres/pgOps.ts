@@ -54,9 +54,7 @@ export function createPgOps(exec: Exec): PgOps {
 
   return {
     // The counter row appendEvent increments: locking it first serialises the store's writers.
-    lockStore: async (storeId) => {
-      await exec('SELECT 1 FROM stores WHERE id = $1 FOR UPDATE', [storeId]);
-    },
+    lockStore: async (storeId) => (await exec('SELECT 1 FROM stores WHERE id = $1 FOR UPDATE', [storeId])).rowCount > 0,
     getMeta: async (key) => ((await one('SELECT value FROM meta WHERE key = $1', [key]))?.value as string | undefined) ?? null,
     setMeta: async (key, value) => {
       await exec('INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value', [key, value]);

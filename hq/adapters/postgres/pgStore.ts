@@ -205,9 +205,10 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
       const tx: HqTx = {
         ...ops,
         lockStore: async (storeId) => {
-          if (locked.has(storeId)) return;
-          await ops.lockStore(storeId);
-          locked.add(storeId);
+          if (locked.has(storeId)) return true;
+          const exists = await ops.lockStore(storeId);
+          if (exists) locked.add(storeId);
+          return exists;
         },
         appendEvent: async (storeId, ev) => {
           const stored = await ops.appendEvent(storeId, ev);

@@ -76,6 +76,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     listDevices: db.prepare('SELECT * FROM devices WHERE store_id = ? ORDER BY created_at, id'),
     revokeDevice: db.prepare('UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
     recordAck: db.prepare('UPDATE devices SET acked_seq = ? WHERE id = ?'),
+    storeExists: db.prepare('SELECT 1 FROM stores WHERE id = ?').pluck(),
     upsertMember: db.prepare(
       `INSERT INTO members (id, code, name, name_en, tier, phone, home_store_id, size_eu, size_cn, preferences, points, joined_at, updated_at)
        VALUES (@id, @code, @name, @name_en, @tier, @phone, @home_store_id, @size_eu, @size_cn, @preferences, @points, @joined_at, @updated_at)
@@ -144,7 +145,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     chat: createSqliteChatStorage(db),
     clerks: createSqliteClerkStorage(db),
     // One connection, one transaction at a time (sqliteStore.ts): already serial.
-    lockStore: () => undefined,
+    lockStore: (storeId) => q.storeExists.get(storeId) !== undefined,
 
     getMeta: (key) => (q.getMeta.get(key) as string | undefined) ?? null,
     setMeta: (key, value) => void q.setMeta.run(key, value),
