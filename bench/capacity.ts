@@ -157,7 +157,7 @@ try {
       rig.windows.push(w);
       const nodes = rig.setup.nodes.length;
       console.log(
-        `capacity: round ${r + 1} [${rig.setup.name}] ${w.arrivalsPerSec} arrivals/s (${w.failed} failed), ingest HTTP p50 ${fmtMs(w.httpP50)}; ${w.eventsPerSec} events/s${nodes > 1 ? ` (${Math.round(w.eventsPerSec / nodes)} per node)` : ''} over ${secs.toFixed(1)} s; ${fmtCpu(w.cpu)}${rig.setup.schema ? `; pool waiting mean ${pool.meanWaiting.join(' + ')}, max ${pool.maxWaiting.join(' + ')}` : ''}${rigs.length > 1 ? `; idle set-ups ${Math.round(idleCores * 100)}%` : ''}${settled > 1000 ? `; settled after ${(settled / 1000).toFixed(1)} s` : ''}`,
+        `capacity: round ${r + 1} [${rig.setup.name}] ${w.arrivalsPerSec} arrivals/s (${w.failed} failed), ingest HTTP p50 ${fmtMs(w.httpP50)}; ${w.eventsPerSec} events/s${nodes > 1 ? ` (${Math.round(w.eventsPerSec / nodes)} per node)` : ''} over ${secs.toFixed(1)} s; ${w.open} desks open; ${fmtCpu(w.cpu)}${rig.setup.schema ? `; pool waiting mean ${pool.meanWaiting.join(' + ')}, max ${pool.maxWaiting.join(' + ')}` : ''}${rigs.length > 1 ? `; idle set-ups ${Math.round(idleCores * 100)}%` : ''}${settled > 1000 ? `; settled after ${(settled / 1000).toFixed(1)} s` : ''}`,
       );
     }
   }
