@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createEnrollmentCode } from './app/devices.ts';
 import { EventLog } from './app/eventLog.ts';
+import { sweepUnserved } from './app/unserved.ts';
 import { invalidateCatalog } from './app/profiles.ts';
 import { withRateLimits, type RateLimits } from './edge/http/rateLimit.ts';
 import { createRequestHandler } from './edge/http/router.ts';
@@ -82,8 +83,10 @@ export interface HqOptions {
   trustedProxies?: string[];
   /** Folder served at GET /updates/<channel>/<file>: the desk app's update feeds. */
   updatesDir?: string;
-  /** HQ's clock for chat (message times, the 2-minute recall window); injectable for tests. */
+  /** HQ's clock for chat (message times, the 2-minute recall window) and the unserved sweep; injectable for tests. */
   now?: () => number;
+  /** How often visits nobody claimed in time are closed as left unserved (store settings); default 60 s, 0 = never (tests call sweepUnserved). */
+  unservedSweepMs?: number;
 }
 
 export interface HqHandle {
@@ -103,6 +106,8 @@ export interface HqHandle {
   createEnrollmentCode(storeId: string, ttlMs?: number): Promise<string>;
   /** New epoch for the store: connected desks (on every node) and later resumes get `reset`. */
   rotateEpoch(storeId: string): Promise<string>;
+  /** Closes visits left unserved as of `at` (default now) at once; answers how many. It also runs every `unservedSweepMs`. */
+  sweepUnserved(at?: number): Promise<number>;
   /** Closes this node's sockets with 1001, stops timers, closes the store and the bus. */
   close(): Promise<void>;
 }
@@ -250,6 +255,16 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
   const sweepTimer = setInterval(() => void sweep(), opts.sweepMs ?? 3000);
   sweepTimer.unref();
 
+  // Arrivals nobody claimed in time leave the queue as unserved; every node runs it, one closes each.
+  const unservedMs = opts.unservedSweepMs ?? 60_000;
+  const unservedTimer =
+    unservedMs > 0
+      ? setInterval(() => {
+          sweepUnserved(eventLog, now()).catch((err: unknown) => log(`unserved sweep: ${(err as Error).message}`));
+        }, unservedMs)
+      : null;
+  unservedTimer?.unref();
+
   const health = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' || (path !== '/healthz' && path !== '/readyz')) return false;
@@ -311,10 +326,12 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
     memberAuth,
     createEnrollmentCode: (storeId, ttlMs) => createEnrollmentCode(store, storeId, ttlMs),
     rotateEpoch: (storeId) => hub.rotateEpoch(storeId),
+    sweepUnserved: (at) => sweepUnserved(eventLog, at ?? now()),
     close: () =>
       (closing ??= (async () => {
         clearInterval(purgeTimer);
         clearInterval(sweepTimer);
+        if (unservedTimer) clearInterval(unservedTimer);
         stopCatalog();
         await members.close();
         await hub.close();

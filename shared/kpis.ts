@@ -5,7 +5,9 @@
 // Definitions, per visit (one visit = one arrival alert at the counter):
 //   arrivals       visits that arrived in [from, to)
 //   served         visits some desk claimed (a visit closed without a claim counts: closing makes
-//                  the closer its owner, with claimedAt = the close time)
+//                  the closer its owner, with claimedAt = the close time). A visit left unserved
+//                  (outcome `left`: a clerk marked it, or nobody claimed it in time) has no claim: not served
+//   times          the clerks' action times as HQ bounded them (never before arrival, never after HQ's now)
 //   served rate    served / arrivals
 //   time to claim  claimedAt − arrivedAt of served visits; median and p90 by the nearest-rank rule:
 //                  the value at 1-based rank ceil(p·n) of the sorted times (median = rank ceil(n/2))
@@ -94,9 +96,10 @@ export interface VisitReport {
 
 export interface TimelineEntry {
   at: number;
-  kind: 'arrival' | 'repeat' | 'claim' | 'note' | 'message' | 'close';
+  kind: 'arrival' | 'repeat' | 'claim' | 'takeover' | 'note' | 'message' | 'close';
   /** Clerk name, else device name; the member for their own messages. */
   by: string | null;
+  /** A note's or message's text; for a `takeover`, whom the visit was taken from. */
   text: string | null;
   outcome: Outcome | null;
 }
@@ -116,7 +119,7 @@ export const messageWindow = (v: Pick<VisitFact, 'arrivedAt' | 'closedAt'>): { f
 });
 
 /** Timeline order: by time; at equal times arrival, repeat, claim, note, message, close. */
-export const TIMELINE_KIND_ORDER: Record<TimelineEntry['kind'], number> = { arrival: 0, repeat: 1, claim: 2, note: 3, message: 4, close: 5 };
+export const TIMELINE_KIND_ORDER: Record<TimelineEntry['kind'], number> = { arrival: 0, repeat: 1, claim: 2, takeover: 2, note: 3, message: 4, close: 5 };
 export const compareTimeline = (a: TimelineEntry, b: TimelineEntry): number => a.at - b.at || TIMELINE_KIND_ORDER[a.kind] - TIMELINE_KIND_ORDER[b.kind];
 
 const HOUR_MS = 3_600_000;

@@ -100,7 +100,9 @@ export class ManagerReports {
     const entry = (at: number, kind: TimelineEntry['kind'], by: string | null, text: string | null = null, outcome: TimelineEntry['outcome'] = null): TimelineEntry => ({ at, kind, by, text, outcome });
     const entries: TimelineEntry[] = [entry(v.arrivedAt, 'arrival', null)];
     if (v.arrivals > 1) entries.push(entry(v.lastSeenAt, 'repeat', null, String(v.arrivals)));
-    if (v.claimedAt !== null) entries.push(entry(v.claimedAt, 'claim', actorName(v.claimedBy)));
+    // The claim is the first holder's; a take-over names the next (claimedBy is the last holder).
+    if (v.claimedAt !== null) entries.push(entry(v.claimedAt, 'claim', actorName(v.takeovers?.[0]?.from ?? v.claimedBy)));
+    for (const t of v.takeovers ?? []) entries.push(entry(t.at, 'takeover', actorName(t.by), actorName(t.from)));
     const notes = new Map<string, Note>((v.notes ?? []).map((n) => [n.id, n]));
     for (const r of this.q.notes.all(visitId)) {
       const n = JSON.parse(r.json) as Note;

@@ -297,11 +297,15 @@ export function ManagerView() {
                           ? t('mgr.timeline.repeat', { text: e.text ?? '' })
                           : e.kind === 'claim'
                             ? t('mgr.timeline.claim', { by: e.by ?? t('mgr.none') })
+                            : e.kind === 'takeover'
+                              ? t('mgr.timeline.takeover', { by: e.by ?? t('mgr.none'), from: e.text ?? t('mgr.none') })
                             : e.kind === 'note'
                               ? `${t('mgr.timeline.note', { by: e.by ?? t('mgr.none') })}: ${e.text ?? ''}`
                               : e.kind === 'message'
                                 ? `${t('mgr.timeline.message')}: ${e.text ?? ''}`
-                                : t('mgr.timeline.close.entry', { by: e.by ?? t('mgr.none'), outcome: outcomeText(e.outcome) })}
+                                : e.outcome === 'left'
+                                  ? t('mgr.timeline.left')
+                                  : t('mgr.timeline.close.entry', { by: e.by ?? t('mgr.none'), outcome: outcomeText(e.outcome) })}
                     </span>
                   </li>
                 ))}
