@@ -150,13 +150,15 @@ function ArrivalItem({ visit, position, size, selected, onPick }: { visit: Visit
       </div>
       <div className="arrival-line arrival-meta">
         <TierBadge tier={m.tier} />
-        <span className="arrival-state">{state}</span>
-        {visit.arrivals > 1 && <span className="arrival-repeat">{t('queue.repeat', { n: visit.arrivals })}</span>}
-        {visit.notice && (
-          <span className="arrival-notice" data-code={visit.notice.code}>
+        {/* A notice ("李娜 claimed this first") says who holds the visit too: it takes the state's place. */}
+        {visit.notice ? (
+          <span className="arrival-notice" data-code={visit.notice.code} title={noticeText(t, visit.notice)}>
             {noticeText(t, visit.notice)}
           </span>
+        ) : (
+          <span className="arrival-state">{state}</span>
         )}
+        {visit.arrivals > 1 && <span className="arrival-repeat">{t('queue.repeat', { n: visit.arrivals })}</span>}
         {/* A refusal that became a notice is said once, by the notice. */}
         {!(visit.notice && visit.sync === 'rejected') && <SyncMark sync={visit.sync} rejection={visit.rejection} />}
         <UnreadBadge memberId={visit.memberId} />

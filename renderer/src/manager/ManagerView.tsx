@@ -152,7 +152,7 @@ export function ManagerView() {
             {t('mgr.outcome')}
             <select value={filter.outcome} onChange={setF('outcome')}>
               <option value="">{t('mgr.any')}</option>
-              {(['purchased', 'tried', 'browsed'] as const).map((o) => (
+              {(['purchased', 'tried', 'browsed', 'left'] as const).map((o) => (
                 <option key={o} value={o}>
                   {t(`outcome.${o}`)}
                 </option>
