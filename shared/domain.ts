@@ -34,13 +34,21 @@ export const Sizes = z.object({
 });
 export type Sizes = z.infer<typeof Sizes>;
 
+/**
+ * Longest member name (and English name) in characters. People's names run long — a Spanish or
+ * Portuguese name with both family names, a Malay or Indian name with patronymics, a Hong Kong
+ * member's Chinese name plus an English one — so a limit near 60 refused real members outright.
+ */
+export const MAX_MEMBER_NAME = 200;
+export const MemberName = z.string().min(1).max(MAX_MEMBER_NAME);
+
 export const Member = z.object({
   id: Id,
   /** Loyalty card code printed on the member's card / QR, e.g. "M0012345". */
   code: z.string().min(1).max(32),
-  name: z.string().min(1).max(60),
+  name: MemberName,
   /** Optional romanised/English name, searched as well. */
-  nameEn: z.string().max(60).default(''),
+  nameEn: z.string().max(MAX_MEMBER_NAME).default(''),
   tier: Tier,
   /** Full phone lives at HQ only; desks receive the masked form and the last 4 digits. */
   phoneMasked: z.string().max(20).default(''),

@@ -11,6 +11,12 @@ export const PROTOCOL_VERSION = 1;
 /** Largest frame either side accepts, in bytes. HQ closes with 1009 above it (ws maxPayload). */
 export const MAX_FRAME_BYTES = 64 * 1024;
 
+/**
+ * How long HQ waits for `hello` on a new desk or member socket before closing it with 4003
+ * (protocolViolation): a socket that never greets holds a connection slot and memory for nothing.
+ */
+export const HELLO_TIMEOUT_MS = 10_000;
+
 /** WebSocket close codes used by Footfall (4000–4999 are application codes). */
 export const CloseCode = {
   /** Normal close, e.g. the desk shutting down. */
@@ -25,7 +31,7 @@ export const CloseCode = {
   unauthorized: 4001,
   /** `hello.v` is a version HQ does not speak. */
   unsupportedVersion: 4002,
-  /** A frame arrived before `hello`, or a second `hello`. */
+  /** A frame arrived before `hello`, a second `hello`, or no `hello` within HELLO_TIMEOUT_MS. */
   protocolViolation: 4003,
   /** The desk's send buffer passed the slow-consumer limit; it should reconnect and resume. */
   slowConsumer: 4004,

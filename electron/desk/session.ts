@@ -35,6 +35,9 @@ export interface DeskStats {
   commandsSent: number;
 }
 
+/** The desk's cumulative ack goes out at most this often while its position moves. */
+export const DEFAULT_ACK_EVERY_MS = 1000;
+
 export interface SessionOptions {
   token: string;
   reconnect?: BackoffOptions;
@@ -341,7 +344,7 @@ export class Session {
 
   private scheduleAck(): void {
     if (this.ackTimer) return;
-    const every = this.opts.ackEveryMs ?? 1000;
+    const every = this.opts.ackEveryMs ?? DEFAULT_ACK_EVERY_MS;
     this.ackTimer = setTimeout(() => {
       this.ackTimer = null;
       this.sendAck();

@@ -142,7 +142,8 @@ export interface HqTx {
   revokeDevice(id: string, now: number): Promise<boolean>;
   /** Devices revoked at or after `since` (the sweep's safety net for a lost revocation message). */
   revokedSince(since: number): Promise<DeviceRecord[]>;
-  recordAck(deviceId: string, seq: number): Promise<void>;
+  /** Desks' acked positions (informational: `hq:admin devices`), written in one statement where the engine allows. */
+  recordAcks(acks: readonly { deviceId: string; seq: number }[]): Promise<void>;
 
   // Members, purchases, catalog, stock
   upsertMember(member: MemberRecord): Promise<void>;

@@ -200,7 +200,9 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     listDevices: (storeId) => (q.listDevices.all(storeId) as Row[]).map(deviceFromRow),
     revokeDevice: (id, now) => q.revokeDevice.run(now, id).changes > 0,
     revokedSince: (since) => (q.revokedSince.all(since) as Row[]).map(deviceFromRow),
-    recordAck: (deviceId, seq) => void q.recordAck.run(seq, deviceId),
+    recordAcks: (acks) => {
+      for (const a of acks) q.recordAck.run(a.seq, a.deviceId);
+    },
 
     upsertMember: (m) =>
       void q.upsertMember.run({
