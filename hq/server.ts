@@ -137,6 +137,8 @@ export const HQ_DEFAULTS = {
   memberFramesPerSecond: 20,
   sweepMs: 3000,
   presenceTtlMs: 30_000,
+  /** How often each node closes the visits nobody claimed in time as left unserved. */
+  unservedSweepMs: 60_000,
 } as const;
 
 export async function openStoreFor(opts: Pick<HqOptions, 'dbPath' | 'pgUrl' | 'pgSchema' | 'log'>): Promise<HqStore> {
@@ -284,7 +286,7 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
   sweepTimer.unref();
 
   // Arrivals nobody claimed in time leave the queue as unserved; every node runs it, one closes each.
-  const unservedMs = opts.unservedSweepMs ?? 60_000;
+  const unservedMs = opts.unservedSweepMs ?? HQ_DEFAULTS.unservedSweepMs;
   const unservedTimer =
     unservedMs > 0
       ? setInterval(() => {

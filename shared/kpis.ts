@@ -1,5 +1,5 @@
 // The store manager's figures, defined once. The desk computes them from its cache when
-// offline with these functions; HQ computes the same figures in SQL (hq/adapters/sqlite/clerkStorage.ts,
+// offline with these functions; HQ computes the same figures in SQL (hq/adapters/sqlite/sqliteReports.ts,
 // hq/adapters/postgres/pgReports.ts) and tests check the two agree on one fixture. Pure TypeScript:
 // no Node, DOM or Electron.
 //
