@@ -7,7 +7,8 @@
 // closes or releases it only after an explicit `takeover`, which the visit records. Times are the
 // clerks' action times (actionTime.ts). Two claims of one visit: the earlier action time wins while
 // the visit is not closed — a claim made offline before the one HQ recorded displaces it, and the
-// event names the displaced claim (`from`) so that desk tells its clerk; equal times keep HQ's order.
+// event names the displaced claim (`from`) so that desk tells its clerk; equal times, and claims
+// without an action time, keep HQ's order.
 import { type Actor, holdsClaim, type Note, type Visit } from '../../shared/domain.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import { type CmdAckFrame, type Rejection, type VisitCmdFrame } from '../../shared/protocol.ts';
@@ -65,8 +66,12 @@ async function execute(tx: HqTx, append: Append, storeId: string, actor: Actor, 
       const at = actedAt();
       if (current.status === 'claimed') {
         if (mine) return ok(null); // already ours: nothing changes
-        // The earlier action wins: a claim made (offline) before the recorded one displaces it.
-        if (current.claimedAt === null || at >= current.claimedAt) return reject('already_claimed', `Already claimed by ${holderName(current)}`, current.claimedBy);
+        // The earlier action wins: a claim made (offline) before the recorded one displaces it. A
+        // claim without an action time (an older desk) is HQ's now, never an earlier action: HQ's
+        // order settles it, as before — its `now` was read on arrival, possibly before the
+        // recorded claim committed on another node, so comparing it would let the later one win.
+        const earlier = cmd.at !== undefined && current.claimedAt !== null && at < current.claimedAt;
+        if (!earlier) return reject('already_claimed', `Already claimed by ${holderName(current)}`, current.claimedBy);
       }
       const visit: Visit = { ...current, status: 'claimed', claimedBy: actor, claimedAt: at };
       await tx.updateVisit(visit);

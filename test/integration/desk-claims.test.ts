@@ -5,9 +5,10 @@
 // an explicit, recorded take-over; arrivals nobody claims leave the queue as unserved.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeskCore } from '../../electron/desk/deskCore.ts';
+import { applyCommand } from '../../hq/app/commands.ts';
 import { startHq } from '../../hq/server.ts';
 import { type VisitView } from '../../shared/deskApi.ts';
-import { type CmdAckFrame, type EvFrame } from '../../shared/protocol.ts';
+import { type CmdAckFrame, type EvFrame, type VisitCmdFrame } from '../../shared/protocol.ts';
 import { FAST, FAST_HQ, TestHq } from '../support/hq.ts';
 import { RecordingDesk } from '../support/protocolClient.ts';
 import { STORE_A } from '../support/seeds.ts';
@@ -165,6 +166,22 @@ describe('action time, not sync time', () => {
     expect(noteAt).toBeGreaterThanOrEqual(before);
     expect(noteAt).toBeLessThanOrEqual(after);
     desk.ws.close();
+  });
+
+  it('a claim without an action time (an older desk) never displaces a recorded one: HQ’s order settles it, whenever its clock was read', async () => {
+    // Two nodes read their clocks as the frames arrive; the one that read it 5 ms earlier waited for
+    // the store's lock and commits second. Its claim is HQ's now, not an earlier action of a clerk.
+    const [e1, e2] = [await t.enroll(STORE_A, 'Old till 1'), await t.enroll(STORE_A, 'Old till 2')];
+    const [d1, d2] = await t.hq.store.read(async (r) => [(await r.getDevice(e1.deviceId))!, (await r.getDevice(e2.deviceId))!]);
+    const { visitId } = await t.arrival(STORE_A, 'm23');
+    const received = Date.now();
+    const claim = (opId: string): VisitCmdFrame => ({ t: 'cmd', opId, type: 'claim', data: { visitId } });
+    expect((await applyCommand(t.hq.eventLog, d1, claim('old-1'), received)).status).toBe('ok');
+    expect(await applyCommand(t.hq.eventLog, d2, claim('old-2'), received - 5)).toMatchObject({
+      status: 'rejected',
+      rejection: { code: 'already_claimed', by: { deviceName: 'Old till 1' } },
+    });
+    expect(await hqVisit(visitId)).toMatchObject({ status: 'claimed', claimedBy: { deviceId: d1.id }, claimedAt: received });
   });
 });
 
