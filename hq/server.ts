@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createEnrollmentCode } from './app/devices.ts';
 import { EventLog } from './app/eventLog.ts';
+import { sweepUnserved } from './app/unserved.ts';
 import { invalidateCatalog } from './app/profiles.ts';
 import { withRateLimits, type RateLimits } from './edge/http/rateLimit.ts';
 import { createRequestHandler } from './edge/http/router.ts';
@@ -86,8 +87,10 @@ export interface HqOptions {
   trustedProxies?: string[];
   /** Folder served at GET /updates/<channel>/<file>: the desk app's update feeds. */
   updatesDir?: string;
-  /** HQ's clock for chat (message times, the 2-minute recall window); injectable for tests. */
+  /** HQ's clock for chat (message times, the 2-minute recall window) and the unserved sweep; injectable for tests. */
   now?: () => number;
+  /** How often visits nobody claimed in time are closed as left unserved (store settings); default 60 s, 0 = never (tests call sweepUnserved). */
+  unservedSweepMs?: number;
 }
 
 export interface HqHandle {
@@ -107,6 +110,8 @@ export interface HqHandle {
   createEnrollmentCode(storeId: string, ttlMs?: number): Promise<string>;
   /** New epoch for the store: connected desks (on every node) and later resumes get `reset`. */
   rotateEpoch(storeId: string): Promise<string>;
+  /** Closes visits left unserved as of `at` (default now) at once; answers how many. It also runs every `unservedSweepMs`. */
+  sweepUnserved(at?: number): Promise<number>;
   /** Closes this node's sockets with 1001, stops timers, closes the store and the bus. */
   close(): Promise<void>;
 }
@@ -132,6 +137,8 @@ export const HQ_DEFAULTS = {
   memberFramesPerSecond: 20,
   sweepMs: 3000,
   presenceTtlMs: 30_000,
+  /** How often each node closes the visits nobody claimed in time as left unserved. */
+  unservedSweepMs: 60_000,
 } as const;
 
 export async function openStoreFor(opts: Pick<HqOptions, 'dbPath' | 'pgUrl' | 'pgSchema' | 'log'>): Promise<HqStore> {
@@ -278,6 +285,16 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
   const sweepTimer = setInterval(() => void sweep(), opts.sweepMs ?? HQ_DEFAULTS.sweepMs);
   sweepTimer.unref();
 
+  // Arrivals nobody claimed in time leave the queue as unserved; every node runs it, one closes each.
+  const unservedMs = opts.unservedSweepMs ?? HQ_DEFAULTS.unservedSweepMs;
+  const unservedTimer =
+    unservedMs > 0
+      ? setInterval(() => {
+          sweepUnserved(eventLog, now()).catch((err: unknown) => log(`unserved sweep: ${(err as Error).message}`));
+        }, unservedMs)
+      : null;
+  unservedTimer?.unref();
+
   const health = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' || (path !== '/healthz' && path !== '/readyz')) return false;
@@ -347,10 +364,12 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
     memberAuth,
     createEnrollmentCode: (storeId, ttlMs) => createEnrollmentCode(store, storeId, ttlMs),
     rotateEpoch: (storeId) => hub.rotateEpoch(storeId),
+    sweepUnserved: (at) => sweepUnserved(eventLog, at ?? now()),
     close: () =>
       (closing ??= (async () => {
         clearInterval(purgeTimer);
         clearInterval(sweepTimer);
+        if (unservedTimer) clearInterval(unservedTimer);
         stopCatalog();
         await members.close();
         await hub.close();

@@ -1,5 +1,5 @@
 // The store manager's figures, defined once. The desk computes them from its cache when
-// offline with these functions; HQ computes the same figures in SQL (hq/adapters/sqlite/clerkStorage.ts,
+// offline with these functions; HQ computes the same figures in SQL (hq/adapters/sqlite/sqliteReports.ts,
 // hq/adapters/postgres/pgReports.ts) and tests check the two agree on one fixture. Pure TypeScript:
 // no Node, DOM or Electron.
 //
@@ -7,9 +7,11 @@
 //   arrivals       visits that arrived in [from, to) and match the filters other than the clerk
 //   served         visits some desk claimed (a visit closed without a claim counts: closing makes
 //                  the closer its owner, with claimedAt = the close time) — never a visit with no
-//                  claim, nor one closed as `left` (the member went unserved)
+//                  claim, nor one closed as `left` (the member went unserved: a clerk marked it, or
+//                  nobody claimed it in time)
 //   clerk filter   narrows what is counted as served (and the visit list) to that clerk's visits,
 //                  never the arrivals: the served rate is then the clerk's share of the arrivals
+//   times          the clerks' action times as HQ bounded them (never before arrival, never after HQ's now)
 //   served rate    served / arrivals
 //   time to claim  claimedAt − arrivedAt of served visits; median and p90 by the nearest-rank rule:
 //                  the value at 1-based rank ceil(p·n) of the sorted times (median = rank ceil(n/2))
@@ -127,11 +129,12 @@ export interface VisitReport {
 
 export interface TimelineEntry {
   at: number;
-  kind: 'arrival' | 'repeat' | 'claim' | 'note' | 'message' | 'close';
+  kind: 'arrival' | 'repeat' | 'claim' | 'takeover' | 'note' | 'message' | 'close';
   /** Clerk name, else device name; the member for their own messages. */
   by: string | null;
   /** A message's sender: the member or the store's side (a clerk, named in `by`); null for other kinds. */
   from: Message['from'] | null;
+  /** A note's or message's text; for a `takeover`, whom the visit was taken from (clerk, else device name). */
   text: string | null;
   /** A message's image (fetched like any chat image); null when none or recalled. */
   image: ImageRef | null;
@@ -152,8 +155,8 @@ export const messageWindow = (v: Pick<VisitFact, 'arrivedAt' | 'closedAt'>): { f
   to: v.closedAt ?? v.arrivedAt + TIMELINE_OPEN_MESSAGES_MS,
 });
 
-/** Timeline order: by time; at equal times arrival, repeat, claim, note, message, close. */
-export const TIMELINE_KIND_ORDER: Record<TimelineEntry['kind'], number> = { arrival: 0, repeat: 1, claim: 2, note: 3, message: 4, close: 5 };
+/** Timeline order: by time; at equal times arrival, repeat, claim (a take-over ranks with it), note, message, close. */
+export const TIMELINE_KIND_ORDER: Record<TimelineEntry['kind'], number> = { arrival: 0, repeat: 1, claim: 2, takeover: 2, note: 3, message: 4, close: 5 };
 export const compareTimeline = (a: TimelineEntry, b: TimelineEntry): number => a.at - b.at || TIMELINE_KIND_ORDER[a.kind] - TIMELINE_KIND_ORDER[b.kind];
 
 const HOUR_MS = 3_600_000;
@@ -163,9 +166,9 @@ const DAY_MS = 24 * HOUR_MS;
  * The close outcome of a member who went unserved. Such a visit is never served, whatever its
  * claim says (HQ's SQL spells the same rule: `COALESCE(outcome, '') <> 'left'`).
  */
-export const LEFT_OUTCOME = 'left';
+export const LEFT_OUTCOME = 'left' satisfies Outcome;
 
-export const isServed = (f: Pick<VisitFact, 'claimedAt' | 'outcome'>): boolean => f.claimedAt !== null && (f.outcome as string | null) !== LEFT_OUTCOME;
+export const isServed = (f: Pick<VisitFact, 'claimedAt' | 'outcome'>): boolean => f.claimedAt !== null && f.outcome !== LEFT_OUTCOME;
 /** Served, and by the filtered clerk when there is one: what the figures count as served. */
 export const servedBy = (f: Pick<VisitFact, 'claimedAt' | 'outcome' | 'clerkId'>, clerkId: string | undefined): boolean =>
   isServed(f) && (clerkId === undefined || f.clerkId === clerkId);

@@ -162,7 +162,8 @@ export class Session {
     this.on.opened();
     const position = this.q.getPosition();
     // No epoch yet means a fresh cache: hello without resume, and HQ answers with reset.
-    this.link!.send({ t: 'hello', v: PROTOCOL_VERSION, ...(position.epoch ? { resume: position } : {}) });
+    // `clock`: HQ learns this desk's clock offset from it and corrects the action times of its commands.
+    this.link!.send({ t: 'hello', v: PROTOCOL_VERSION, ...(position.epoch ? { resume: position } : {}), clock: Date.now() });
   }
 
   private onDown(reason: string): void {

@@ -13,6 +13,7 @@
 //    edges answer 503 + Retry-After and nothing is half-applied.
 import { type Member, type Note, type Purchase, type StockLine, type Store, type Style, type Visit } from '../../shared/domain.ts';
 import { type EventType, type Rejection } from '../../shared/protocol.ts';
+import { type StoreSettings } from '../../shared/storeSettings.ts';
 import { type ChatOps } from './chatStore.ts';
 import { type ClerkOps } from './clerkStore.ts';
 
@@ -24,6 +25,8 @@ export interface MemberRecord extends Omit<Member, 'phoneMasked' | 'phoneLast4'>
 }
 
 export interface StoreRecord extends Store {
+  /** The store's rules, defaults filled in. */
+  settings: StoreSettings;
   epoch: string;
   /** Newest seq allocated in this store's log (0 when empty). */
   head: number;
@@ -111,7 +114,7 @@ export interface HqTx {
   setMeta(key: string, value: string): Promise<void>;
 
   // Stores and their event logs
-  /** Create or rename a store; a new store gets `epoch` and an empty log. */
+  /** Create or rename a store; a new store gets `epoch` and an empty log. Without `settings` the store keeps its own (defaults when new). */
   upsertStore(store: Store, epoch: string): Promise<void>;
   getStore(id: string): Promise<StoreRecord | null>;
   listStores(): Promise<StoreRecord[]>;
@@ -168,6 +171,8 @@ export interface HqTx {
   getVisit(id: string): Promise<Visit | null>;
   /** The newest not-closed visit of a member at a store last seen at or after `since`. */
   findOpenVisit(storeId: string, memberId: string, since: number): Promise<Visit | null>;
+  /** Visits nobody claimed (status open) whose member was last seen before `before`, oldest first, without notes. */
+  waitingSeenBefore(storeId: string, before: number, limit: number): Promise<VisitRow[]>;
   /** Visits that arrived at or after `since`, newest first, with their notes. */
   visitsSince(storeId: string, since: number): Promise<Visit[]>;
   insertNote(note: Note): Promise<void>;

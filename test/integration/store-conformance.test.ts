@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Actor, type Message, type Note } from '../../shared/domain.ts';
 import { buildReport, type ReportArgs, ReportArgs as ReportArgsSchema, type TimelineEntry } from '../../shared/kpis.ts';
 import { type EventType } from '../../shared/protocol.ts';
+import { DEFAULT_STORE_SETTINGS } from '../../shared/storeSettings.ts';
 import { type StoreClerk } from '../../shared/clerks.ts';
 import { openPgStore, type PgStore } from '../../hq/adapters/postgres/pgStore.ts';
 import { openSqliteStore } from '../../hq/adapters/sqlite/sqliteStore.ts';
@@ -155,10 +156,16 @@ describe.each(ADAPTERS)('store conformance: $name', ({ name, open }) => {
   it('creates and renames stores; a rename keeps the epoch and the log', async () => {
     const id = uid('store');
     await tx((t) => t.upsertStore({ id, name: 'First', city: 'Beijing' }, 'epoch-1'));
-    expect(await read((r) => r.getStore(id))).toEqual({ id, name: 'First', city: 'Beijing', epoch: 'epoch-1', head: 0 });
+    expect(await read((r) => r.getStore(id))).toEqual({ id, name: 'First', city: 'Beijing', epoch: 'epoch-1', head: 0, settings: DEFAULT_STORE_SETTINGS });
     await tx((t) => t.appendEvent(id, ev(uid('ev'))));
     await tx((t) => t.upsertStore({ id, name: 'Renamed', city: '' }, 'epoch-2'));
-    expect(await read((r) => r.getStore(id))).toEqual({ id, name: 'Renamed', city: '', epoch: 'epoch-1', head: 1 });
+    expect(await read((r) => r.getStore(id))).toEqual({ id, name: 'Renamed', city: '', epoch: 'epoch-1', head: 1, settings: DEFAULT_STORE_SETTINGS });
+    // Settings: given, they replace the store's; omitted on a later update, they stay.
+    const settings = { unservedAfterMin: 45, closesAt: '21:30', utcOffsetMin: 480 };
+    await tx((t) => t.upsertStore({ id, name: 'Renamed', city: '', settings }, 'epoch-3'));
+    await tx((t) => t.upsertStore({ id, name: 'Renamed again', city: '' }, 'epoch-4'));
+    expect(await read((r) => r.getStore(id))).toMatchObject({ name: 'Renamed again', epoch: 'epoch-1', settings });
+    expect((await read((r) => r.listStores())).find((x) => x.id === id)?.settings).toEqual(settings);
     expect(await read((r) => r.getStore('no-such-store'))).toBeNull();
 
     const other = await newStore(`${id}-b`);
@@ -472,6 +479,16 @@ describe.each(ADAPTERS)('store conformance: $name', ({ name, open }) => {
     expect(since.find((v) => v.id === v3)!.notes).toEqual([]);
     expect((await read((r) => r.visitsSince(s, 0))).map((v) => v.id)).toEqual([...[v3, v2].sort().reverse(), v1]);
     await expect(tx((t) => t.insertVisit(visit(v1, s, m)))).rejects.toThrow();
+
+    // Waiting visits (open, nobody claimed) seen before a time, oldest first: v3 only (v1, v2 are closed).
+    expect((await read((r) => r.waitingSeenBefore(s, 2_501, 10))).map((v) => v.id)).toEqual([v3]);
+    expect(await read((r) => r.waitingSeenBefore(s, 2_500, 10))).toEqual([]);
+    // Take-overs round-trip with the visit.
+    const takeovers = [{ from: claimedBy, by: desk, at: 2_600 }];
+    await tx((t) => t.updateVisit(visit(v3, s, 'someone-else', { arrivedAt: 2_000, lastSeenAt: 2_500, status: 'claimed', claimedBy: desk, claimedAt: 2_300, takeovers })));
+    expect(await read((r) => r.getVisit(v3))).toMatchObject({ status: 'claimed', claimedBy: desk, takeovers });
+    expect((await read((r) => r.visitsSince(s, 0))).find((v) => v.id === v3)?.takeovers).toEqual(takeovers);
+    expect(await read((r) => r.waitingSeenBefore(s, 10_000, 10))).toEqual([]);
   });
 
   it('desk ops and idempotency keys are remembered, refused twice, and purged by age', async () => {
@@ -849,6 +866,12 @@ describe.each(ADAPTERS)('store conformance: $name', ({ name, open }) => {
             visit('tl-v', s, 'm1', { arrivedAt: T0, lastSeenAt: T0 + 60 * S, arrivals: 2, status: 'closed', claimedBy: ann, claimedAt: T0 + 30 * S, closedAt: T0 + 600 * S, outcome: 'purchased' }),
           );
           await t.insertVisit(visit('tl-open', s, 'm2', { arrivedAt: T0 }));
+          // Claimed by Ann, taken over by Bo at the claim's own time and again by Ann, closed by Ann.
+          const takeovers = [
+            { from: ann, by: bo, at: T0 + 10 * S },
+            { from: bo, by: ann, at: T0 + 20 * S },
+          ];
+          await t.insertVisit(visit('tl-taken', s, 'm2', { arrivedAt: T0, status: 'closed', claimedBy: ann, claimedAt: T0 + 10 * S, closedAt: T0 + 30 * S, outcome: 'tried', takeovers }));
           await t.insertNote({ id: 'tl-n1', visitId: 'tl-v', memberId: 'm1', text: 'likes red', by: { deviceId: 'd3', deviceName: 'Counter 3' }, at: T0 + 40 * S });
           await t.chat.insertMessage(message('tl-m1', s, 'm1', 1, { at: T0 - 1, body: 'before the visit' }), 1);
           // n 9 and 10 at the same time: ordered by n, not by its text.
@@ -913,6 +936,15 @@ describe.each(ADAPTERS)('store conformance: $name', ({ name, open }) => {
         const open = await read((r) => r.clerks.timeline(s, 'tl-open'));
         expect(open?.visit).toMatchObject({ memberName: '李娜', tier: 'gold', clerkId: null, clerkName: null, deviceName: null, claimedAt: null });
         expect(open?.entries).toEqual([entry(T0, 'arrival'), said(T0 + 7_200 * S, 'member', '李娜', 'two hours in')]);
+        // Take-overs: the claim names the first holder, each take-over who took it from whom (text).
+        const taken = await read((r) => r.clerks.timeline(s, 'tl-taken'));
+        expect(taken?.entries.filter((e) => e.kind !== 'message')).toEqual([
+          entry(T0, 'arrival'),
+          entry(T0 + 10 * S, 'claim', 'Ann'),
+          entry(T0 + 10 * S, 'takeover', 'Bo', 'Ann'),
+          entry(T0 + 20 * S, 'takeover', 'Ann', 'Bo'),
+          entry(T0 + 30 * S, 'close', 'Ann', null, 'tried'),
+        ]);
         expect(await read((r) => r.clerks.timeline('other-store', 'tl-v'))).toBeNull();
         expect(await read((r) => r.clerks.timeline(s, 'nope'))).toBeNull();
       });

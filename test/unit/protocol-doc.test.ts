@@ -45,6 +45,7 @@ import {
   StockLine,
   Store,
   Style,
+  Takeover,
   Visit,
 } from '../../shared/domain.ts';
 import { ENROLL_TIMEOUT_MS } from '../../shared/enrollFailure.ts';
@@ -64,6 +65,7 @@ import {
   SignalFrame,
   Snapshot,
 } from '../../shared/protocol.ts';
+import { StoreSettings } from '../../shared/storeSettings.ts';
 
 const page = readFileSync(new URL('../../docs/protocol.md', import.meta.url), 'utf8');
 const DAY = 24 * 60 * 60 * 1000;
@@ -145,6 +147,14 @@ function arrayRange(s: z.ZodType): number[] {
   return min ? [min, max!] : [max!];
 }
 
+/** [min, max] of a number schema. */
+function numberRange(s: z.ZodType): number[] {
+  const inner = unwrap(s) as unknown as { minValue: number | null; maxValue: number | null };
+  expect(inner.minValue, 'a number schema with a min').not.toBeNull();
+  expect(inner.maxValue, 'a number schema with a max').not.toBeNull();
+  return [inner.minValue!, inner.maxValue!];
+}
+
 const shapeOf = (s: z.ZodType): Record<string, z.ZodType> => (unwrap(s) as unknown as { shape: Record<string, z.ZodType> }).shape;
 
 /** The longest string `accepts` takes (by bisection). */
@@ -165,6 +175,7 @@ function probeMaxLength(accepts: (text: string) => boolean): number {
 const OBJECTS: Record<string, z.ZodType> = {
   Visit,
   Note,
+  Takeover,
   Actor,
   Member,
   Sizes,
@@ -180,6 +191,7 @@ const OBJECTS: Record<string, z.ZodType> = {
   Snapshot,
   EnrollResponse,
   Store,
+  StoreSettings,
   Style,
   Colorway,
   StockLine,
@@ -328,6 +340,7 @@ const CODE: Record<string, number[]> = {
     return [MAX_RECOMMENDATIONS];
   })(),
   'IngestMember.purchases': arrayRange(IngestMember.shape.purchases),
+  'Visit.takeovers': arrayRange(Visit.shape.takeovers),
   'Style.colors': arrayRange(Style.shape.colors),
   'Style.sizes': arrayRange(Style.shape.sizes),
   'ProductCard.colors': arrayRange(ProductCard.shape.colors),
@@ -347,6 +360,7 @@ const CODE: Record<string, number[]> = {
   'HQ_DEFAULTS.retainEvents': [HQ_DEFAULTS.retainEvents],
   RETENTION_PURGE_MS: [RETENTION_PURGE_MS],
   REPEAT_WINDOW_MS: [REPEAT_WINDOW_MS],
+  'StoreSettings.unservedAfterMin': numberRange(StoreSettings.shape.unservedAfterMin).map((min) => min * 60_000),
   ARRIVAL_MAX_AHEAD_MS: [ARRIVAL_MAX_AHEAD_MS],
   ARRIVAL_EARLIEST: [ARRIVAL_EARLIEST],
   RECALL_WINDOW_MS: [RECALL_WINDOW_MS],
@@ -362,6 +376,7 @@ const CODE: Record<string, number[]> = {
   'CLOSE_TIMINGS.maxMs': [CLOSE_TIMINGS.maxMs],
   'HQ_DEFAULTS.sweepMs': [HQ_DEFAULTS.sweepMs],
   'HQ_DEFAULTS.presenceTtlMs': [HQ_DEFAULTS.presenceTtlMs],
+  'HQ_DEFAULTS.unservedSweepMs': [HQ_DEFAULTS.unservedSweepMs],
   DEFAULT_ACK_EVERY_MS: [DEFAULT_ACK_EVERY_MS],
   DEFAULT_SILENCE_MS: [DEFAULT_SILENCE_MS],
   DEFAULT_BACKOFF: [DEFAULT_BACKOFF.minMs, DEFAULT_BACKOFF.maxMs],

@@ -155,7 +155,9 @@ export class ManagerReports {
     });
     const entries: TimelineEntry[] = [entry(v.arrivedAt, 'arrival', null)];
     if (v.arrivals > 1) entries.push(entry(v.lastSeenAt, 'repeat', null, { text: String(v.arrivals) }));
-    if (v.claimedAt !== null) entries.push(entry(v.claimedAt, 'claim', actorName(v.claimedBy)));
+    // The claim is the first holder's; a take-over names the next (claimedBy is the last holder).
+    if (v.claimedAt !== null) entries.push(entry(v.claimedAt, 'claim', actorName(v.takeovers?.[0]?.from ?? v.claimedBy)));
+    for (const t of v.takeovers ?? []) entries.push(entry(t.at, 'takeover', actorName(t.by), { text: actorName(t.from) }));
     for (const n of notes) entries.push(entry(n.at, 'note', n.by.clerkName ?? n.by.deviceName, { text: n.text }));
     const win = messageWindow(v);
     for (const r of this.q.messages.all(v.memberId)) {

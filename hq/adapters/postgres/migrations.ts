@@ -163,6 +163,13 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE TABLE chat_delivered_scan (store_id ${T} PRIMARY KEY, seq BIGINT NOT NULL);
   CREATE INDEX devices_revoked ON devices(revoked_at) WHERE revoked_at IS NOT NULL;
   `,
+  // 6: a store's own rules (when an unclaimed visit counts as left unserved), take-overs of a
+  // visit's claim, and the waiting visits the unserved sweep looks for
+  `
+  ALTER TABLE stores ADD COLUMN settings TEXT;
+  ALTER TABLE visits ADD COLUMN takeovers TEXT;
+  CREATE INDEX visits_waiting ON visits(store_id, last_seen_at) WHERE status = 'open';
+  `,
 ];
 
 /** Quotes an SQL identifier. */

@@ -112,7 +112,12 @@ const TIMELINE_SQL = `
     SELECT arrived_at AS at, 'arrival'::text AS kind, NULL::text AS by_name, NULL::text AS sender, NULL::text AS text, NULL::text AS image,
       NULL::text AS outcome, 0 AS k, ''::text AS tie FROM v
     UNION ALL SELECT last_seen_at, 'repeat', NULL, NULL, arrivals::text, NULL, NULL, 1, '' FROM v WHERE arrivals > 1
-    UNION ALL SELECT claimed_at, 'claim', ${ACTOR_NAME('claimed_by')}, NULL, NULL, NULL, NULL, 2, '' FROM v WHERE claimed_at IS NOT NULL
+    UNION ALL SELECT claimed_at, 'claim',
+        COALESCE(takeovers::jsonb -> 0 -> 'from' ->> 'clerkName', takeovers::jsonb -> 0 -> 'from' ->> 'deviceName', ${ACTOR_NAME('claimed_by')}),
+        NULL, NULL, NULL, NULL, 2, '' FROM v WHERE claimed_at IS NOT NULL
+    UNION ALL SELECT (t.e ->> 'at')::bigint, 'takeover', COALESCE(t.e -> 'by' ->> 'clerkName', t.e -> 'by' ->> 'deviceName'), NULL,
+        COALESCE(t.e -> 'from' ->> 'clerkName', t.e -> 'from' ->> 'deviceName'), NULL, NULL, 2, lpad(t.i::text, 12, '0')
+      FROM v, jsonb_array_elements(COALESCE(v.takeovers, '[]')::jsonb) WITH ORDINALITY AS t(e, i)
     UNION ALL SELECT n.at, 'note', ${ACTOR_NAME('n."by"')}, NULL, n.text, NULL, NULL, 3, n.id FROM notes n WHERE n.visit_id = $1
     UNION ALL SELECT msg.at, 'message',
         CASE WHEN msg.sender = 'member' THEN NULLIF(mem.name, '') ELSE ${ACTOR_NAME('msg."by"')} END,

@@ -100,7 +100,13 @@ const TIMELINE_SQL = `
   SELECT at, kind, by_name, sender, text, image, outcome FROM (
     SELECT arrived_at AS at, 'arrival' AS kind, NULL AS by_name, NULL AS sender, NULL AS text, NULL AS image, NULL AS outcome, 0 AS k, '' AS tie FROM v
     UNION ALL SELECT last_seen_at, 'repeat', NULL, NULL, CAST(arrivals AS TEXT), NULL, NULL, 1, '' FROM v WHERE arrivals > 1
-    UNION ALL SELECT claimed_at, 'claim', ${ACTOR_NAME('claimed_by')}, NULL, NULL, NULL, NULL, 2, '' FROM v WHERE claimed_at IS NOT NULL
+    UNION ALL SELECT claimed_at, 'claim',
+        COALESCE(json_extract(takeovers, '$[0].from.clerkName'), json_extract(takeovers, '$[0].from.deviceName'), ${ACTOR_NAME('claimed_by')}),
+        NULL, NULL, NULL, NULL, 2, '' FROM v WHERE claimed_at IS NOT NULL
+    UNION ALL SELECT json_extract(t.value, '$.at'), 'takeover', COALESCE(json_extract(t.value, '$.by.clerkName'), json_extract(t.value, '$.by.deviceName')), NULL,
+        COALESCE(json_extract(t.value, '$.from.clerkName'), json_extract(t.value, '$.from.deviceName')), NULL, NULL, 2,
+        printf('%012d', t.key)
+      FROM v, json_each(COALESCE(v.takeovers, '[]')) t
     UNION ALL SELECT n.at, 'note', ${ACTOR_NAME('n.by')}, NULL, n.text, NULL, NULL, 3, n.id FROM notes n WHERE n.visit_id = @visit
     UNION ALL SELECT msg.at, 'message',
         CASE WHEN msg.sender = 'member' THEN NULLIF(mem.name, '') ELSE ${ACTOR_NAME('msg.by')} END,

@@ -6,6 +6,7 @@
 // the order the desk sent them — its outbox order — however long each transaction takes.
 import { type RawData, type WebSocket } from 'ws';
 import { CloseCode, DeskToHq, type ErrorFrame, type HelloFrame, type HqToDesk, isChatCmd, PROTOCOL_VERSION, parseFrame } from '../../../shared/protocol.ts';
+import { clockOffset, type DeskClock } from '../../app/actionTime.ts';
 import { applyCommand } from '../../app/commands.ts';
 import { StoreUnavailable } from '../../ports/store.ts';
 import { evFrameText } from '../../app/eventLog.ts';
@@ -36,6 +37,8 @@ export class DeskSocket {
   private queue: Promise<void> = Promise.resolve();
   /** A replay page is being read or sent. */
   private pumping = false;
+  /** The desk's clock offset, learned from its hello: commands' action times are corrected by it. */
+  private readonly clock: DeskClock = { offsetMs: 0 };
   /** Resolves when this node follows the desk's store (its feed knows its position). */
   storeReady: Promise<void> = Promise.resolve();
 
@@ -147,13 +150,18 @@ export class DeskSocket {
       // The socket went away with frames still queued. A command the desk sent is applied all the
       // same (it will resend it, and the resend is then answered 'duplicate': one round saved, and
       // the outcome does not depend on how fast hello was); nothing else matters to a closed socket.
-      if (frame.t === 'hello') this.greeted = true;
+      if (frame.t === 'hello') {
+        this.greeted = true;
+        this.clock.offsetMs = clockOffset(frame.clock, Date.now());
+      }
       if (frame.t !== 'cmd' || !this.greeted) return;
     }
     try {
       if (this.state === 'awaitingHello') {
         if (frame.t !== 'hello') return this.fail('protocol_violation', 'the first frame must be hello', CloseCode.protocolViolation);
         this.greeted = true;
+        // Measured on arrival: the hello left the desk one network hop ago, a few milliseconds at most.
+        this.clock.offsetMs = clockOffset(frame.clock, Date.now());
         return await this.onHello(frame); // awaited: its failures are handled below
       }
       switch (frame.t) {
@@ -162,7 +170,7 @@ export class DeskSocket {
         case 'ack':
           return this.onAck(frame.seq);
         case 'cmd': {
-          const ack = isChatCmd(frame) ? await this.hub.chat!.applyDeskCommand(this.device, frame) : await applyCommand(this.hub.eventLog, this.device, frame);
+          const ack = isChatCmd(frame) ? await this.hub.chat!.applyDeskCommand(this.device, frame) : await applyCommand(this.hub.eventLog, this.device, frame, Date.now(), this.clock);
           this.send(ack);
           return;
         }

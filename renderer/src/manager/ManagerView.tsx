@@ -101,9 +101,13 @@ export function ManagerView() {
         ? t('mgr.timeline.repeat', { text: e.text ?? '' })
         : e.kind === 'claim'
           ? t('mgr.timeline.claim', { by: e.by ?? t('mgr.none') })
-          : e.kind === 'note'
-            ? `${t('mgr.timeline.note', { by: e.by ?? t('mgr.none') })}: ${e.text ?? ''}`
-            : t('mgr.timeline.close.entry', { by: e.by ?? t('mgr.none'), outcome: outcomeText(e.outcome) });
+          : e.kind === 'takeover'
+            ? t('mgr.timeline.takeover', { by: e.by ?? t('mgr.none'), from: e.text ?? t('mgr.none') })
+            : e.kind === 'note'
+              ? `${t('mgr.timeline.note', { by: e.by ?? t('mgr.none') })}: ${e.text ?? ''}`
+              : e.outcome === 'left'
+                ? t('mgr.timeline.left')
+                : t('mgr.timeline.close.entry', { by: e.by ?? t('mgr.none'), outcome: outcomeText(e.outcome) });
   const clerkName = (id: string | null, name: string | null) => name ?? (id ? (clerks.find((c) => c.id === id)?.name ?? id) : t('mgr.noClerk'));
   // By date, not by length: a day with a daylight-saving change is 23 or 25 hours long.
   const multiDay = from !== to;
@@ -185,7 +189,7 @@ export function ManagerView() {
             {t('mgr.outcome')}
             <select value={filter.outcome} onChange={setF('outcome')}>
               <option value="">{t('mgr.any')}</option>
-              {(['purchased', 'tried', 'browsed'] as const).map((o) => (
+              {(['purchased', 'tried', 'browsed', 'left'] as const).map((o) => (
                 <option key={o} value={o}>
                   {t(`outcome.${o}`)}
                 </option>
