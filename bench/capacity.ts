@@ -95,13 +95,13 @@ try {
     const conn = await Promise.all(
       loaders.map((l, i) => {
         const mine = desks.filter((_, k) => k % LOADERS === i);
-        return l.call<{ connected: number }>('connect', { urls: mine.map((d) => d.url), tokens: mine.map((d) => d.token), parallel: 50 });
+        return l.call<{ connected: number; retried503: number }>('connect', { urls: mine.map((d) => d.url), tokens: mine.map((d) => d.token), parallel: 50 });
       }),
     );
     rig.connected = conn.reduce((n, c) => n + c.connected, 0);
     rig.connectMs = Date.now() - t0;
     rig.idleRss = setup.pids.map((p) => rssOf(p).rssMb);
-    console.log(`capacity: [${setup.name}] ${rig.connected} desks connected in ${rig.connectMs} ms; HQ RSS ${rig.idleRss.join(' + ')} MiB`);
+    console.log(`capacity: [${setup.name}] ${rig.connected} desks connected in ${rig.connectMs} ms (${conn.reduce((n, c) => n + c.retried503, 0)} upgrades answered 503 and retried); HQ RSS ${rig.idleRss.join(' + ')} MiB`);
   }
 
   const run = (rig: Rig, count: number, maxSeconds?: number) => {
@@ -157,7 +157,7 @@ try {
       rig.windows.push(w);
       const nodes = rig.setup.nodes.length;
       console.log(
-        `capacity: round ${r + 1} [${rig.setup.name}] ${w.arrivalsPerSec} arrivals/s (${w.failed} failed), ingest HTTP p50 ${fmtMs(w.httpP50)}; ${w.eventsPerSec} events/s${nodes > 1 ? ` (${Math.round(w.eventsPerSec / nodes)} per node)` : ''} over ${secs.toFixed(1)} s; ${fmtCpu(w.cpu)}${rig.setup.schema ? `; pool waiting mean ${pool.meanWaiting.join(' + ')}, max ${pool.maxWaiting.join(' + ')}` : ''}${rigs.length > 1 ? `; idle set-ups ${Math.round(idleCores * 100)}%` : ''}${settled > 1000 ? `; settled after ${(settled / 1000).toFixed(1)} s` : ''}`,
+        `capacity: round ${r + 1} [${rig.setup.name}] ${w.arrivalsPerSec} arrivals/s (${w.failed} failed), ingest HTTP p50 ${fmtMs(w.httpP50)}; ${w.eventsPerSec} events/s${nodes > 1 ? ` (${Math.round(w.eventsPerSec / nodes)} per node)` : ''} over ${secs.toFixed(1)} s; ${w.open} desks open; ${fmtCpu(w.cpu)}${rig.setup.schema ? `; pool waiting mean ${pool.meanWaiting.join(' + ')}, max ${pool.maxWaiting.join(' + ')}` : ''}${rigs.length > 1 ? `; idle set-ups ${Math.round(idleCores * 100)}%` : ''}${settled > 1000 ? `; settled after ${(settled / 1000).toFixed(1)} s` : ''}`,
       );
     }
   }

@@ -105,7 +105,7 @@ try {
         }
       }
       const [c1, c2] = await Promise.all([
-        light.call<{ connected: number; ms: number }>('connect', { urls: lightDesks.map((d) => d.url), tokens: lightDesks.map((d) => d.token), tags: lightDesks.map((d) => d.tag) }),
+        light.call<{ connected: number; ms: number; retried503: number }>('connect', { urls: lightDesks.map((d) => d.url), tokens: lightDesks.map((d) => d.token), tags: lightDesks.map((d) => d.tag) }),
         cores.call<{ connected: number; ms: number }>('connect', {
           urls: coreDesks.map((d) => d.url),
           tokens: coreDesks.map((d) => d.token),
@@ -113,7 +113,7 @@ try {
           cacheDir: cacheDir(),
         }),
       ]);
-      console.log(`fanout: [${setup.name}] ${c1.connected} light desks + ${c2.connected} DeskCores online (${Math.max(c1.ms, c2.ms)} ms)`);
+      console.log(`fanout: [${setup.name}] ${c1.connected} light desks + ${c2.connected} DeskCores online (${Math.max(c1.ms, c2.ms)} ms; ${c1.retried503} upgrades answered 503 and retried)`);
     }),
   );
 

@@ -8,9 +8,11 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createEnrollmentCode } from './app/devices.ts';
 import { EventLog } from './app/eventLog.ts';
+import { sweepUnserved } from './app/unserved.ts';
 import { invalidateCatalog } from './app/profiles.ts';
 import { withRateLimits, type RateLimits } from './edge/http/rateLimit.ts';
 import { createRequestHandler } from './edge/http/router.ts';
+import { refuseOversizedBody } from './edge/http/respond.ts';
 import { openSqliteStore } from './adapters/sqlite/sqliteStore.ts';
 import { openPgStore } from './adapters/postgres/pgStore.ts';
 import { createMemoryBus } from './adapters/memory/memoryBus.ts';
@@ -29,6 +31,7 @@ import { MEMBER_SOCKET_PATH } from './edge/ws/memberProtocol.ts';
 import { ChatService } from './app/chat/service.ts';
 import { ensureMemberSearchKeys } from './app/memberLookup.ts';
 import { desksChannel } from './edge/ws/deskHub.ts';
+import { HELLO_TIMEOUT_MS } from '../shared/protocol.ts';
 
 export type { HqStore } from './ports/store.ts';
 
@@ -53,6 +56,8 @@ export interface HqOptions {
   integrationKey?: string;
   /** WebSocket ping interval (default 25 s); a desk missing a pong by the next tick is dropped (4005). */
   heartbeatMs?: number;
+  /** How long a new desk or member socket may take to send `hello` before it is closed (4003); default HELLO_TIMEOUT_MS (10 s). */
+  helloTimeoutMs?: number;
   /** Periodic `head` frame to each desk, default 10 s. */
   headEveryMs?: number;
   /** Events kept per store for resume, default 100 000; an older resume position gets `reset`. */
@@ -83,8 +88,10 @@ export interface HqOptions {
   trustedProxies?: string[];
   /** Folder served at GET /updates/<channel>/<file>: the desk app's update feeds. */
   updatesDir?: string;
-  /** HQ's clock for chat (message times, the 2-minute recall window); injectable for tests. */
+  /** HQ's clock for chat (message times, the 2-minute recall window) and the unserved sweep; injectable for tests. */
   now?: () => number;
+  /** How often visits nobody claimed in time are closed as left unserved (store settings); default 60 s, 0 = never (tests call sweepUnserved). */
+  unservedSweepMs?: number;
 }
 
 export interface HqHandle {
@@ -106,11 +113,36 @@ export interface HqHandle {
   createEnrollmentCode(storeId: string, ttlMs?: number): Promise<string>;
   /** New epoch for the store: connected desks (on every node) and later resumes get `reset`. */
   rotateEpoch(storeId: string): Promise<string>;
+  /** Closes visits left unserved as of `at` (default now) at once; answers how many. It also runs every `unservedSweepMs`. */
+  sweepUnserved(at?: number): Promise<number>;
   /** Closes this node's sockets with 1001, stops timers, closes the store and the bus. */
   close(): Promise<void>;
 }
 
-const RETENTION_PURGE_MS = 7 * 24 * 60 * 60 * 1000;
+/** How long HQ remembers a desk's opIds and the ingest Idempotency-Keys (the protocol's promise: 7 days). */
+export const RETENTION_PURGE_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * HQ's defaults for the options above. docs/protocol.md states them to client writers, and
+ * test/unit/protocol-doc.test.ts holds the page to these values.
+ */
+export const HQ_DEFAULTS = {
+  heartbeatMs: 25_000,
+  headEveryMs: 10_000,
+  helloTimeoutMs: HELLO_TIMEOUT_MS,
+  retainEvents: 100_000,
+  slowConsumerBytes: 1024 * 1024,
+  slowConsumerMs: 10_000,
+  maxFramesPerSecond: 200,
+  /** The desk's frame burst, in seconds of the sustained rate. */
+  frameBurstSeconds: 10,
+  /** Frames per second a member socket may send (no burst): closed with 4029 above it. */
+  memberFramesPerSecond: 20,
+  sweepMs: 3000,
+  presenceTtlMs: 30_000,
+  /** How often each node closes the visits nobody claimed in time as left unserved. */
+  unservedSweepMs: 60_000,
+} as const;
 
 export async function openStoreFor(opts: Pick<HqOptions, 'dbPath' | 'pgUrl' | 'pgSchema' | 'log'>): Promise<HqStore> {
   if (opts.pgUrl) return openPgStore(opts.pgUrl, { schema: opts.pgSchema, log: opts.log });
@@ -129,13 +161,13 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
   if (opts.natsUrl) {
     const nc = await connectNats(opts.natsUrl, { name: nodeId, log });
     bus = createNatsBus(nc, { prefix: opts.natsPrefix, log });
-    presence = createNatsPresence(nc, { prefix: opts.natsPrefix, ttlMs: opts.presenceTtlMs ?? 30_000, log });
+    presence = createNatsPresence(nc, { prefix: opts.natsPrefix, ttlMs: opts.presenceTtlMs ?? HQ_DEFAULTS.presenceTtlMs, log });
     closeNats = () => nc.close();
   } else {
     bus = createMemoryBus();
     presence = createMemoryPresence();
   }
-  bus.onStatus((s) => log(s.up ? `bus up: ${s.detail}` : `bus DOWN (${s.detail}): serving from the store by polling every ${opts.sweepMs ?? 3000} ms`));
+  bus.onStatus((s) => log(s.up ? `bus up: ${s.detail}` : `bus DOWN (${s.detail}): serving from the store by polling every ${opts.sweepMs ?? HQ_DEFAULTS.sweepMs} ms`));
 
   let integrationKey = opts.integrationKey ?? (await store.read((r) => r.getMeta('integration_key')));
   if (!integrationKey) {
@@ -153,8 +185,8 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
   await ensureMemberSearchKeys(store, log);
 
   const feeds = new StoreFeeds(store, bus, { nodeId, log });
-  const eventLog = new EventLog(store, opts.retainEvents ?? 100_000, (events) => feeds.committed(events));
-  const presenceTtlMs = opts.presenceTtlMs ?? 30_000;
+  const eventLog = new EventLog(store, opts.retainEvents ?? HQ_DEFAULTS.retainEvents, (events) => feeds.committed(events));
+  const presenceTtlMs = opts.presenceTtlMs ?? HQ_DEFAULTS.presenceTtlMs;
   const hub = new DeskHub(
     store,
     eventLog,
@@ -163,12 +195,13 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
     presence,
     nodeId,
     {
-      heartbeatMs: opts.heartbeatMs ?? 25_000,
-      headEveryMs: opts.headEveryMs ?? 10_000,
-      slowConsumerBytes: opts.slowConsumerBytes ?? 1024 * 1024,
-      slowConsumerMs: opts.slowConsumerMs ?? 10_000,
-      maxFramesPerSecond: opts.maxFramesPerSecond ?? 200,
-      maxFrameBurst: opts.maxFrameBurst ?? (opts.maxFramesPerSecond ?? 200) * 10,
+      heartbeatMs: opts.heartbeatMs ?? HQ_DEFAULTS.heartbeatMs,
+      headEveryMs: opts.headEveryMs ?? HQ_DEFAULTS.headEveryMs,
+      helloTimeoutMs: opts.helloTimeoutMs ?? HQ_DEFAULTS.helloTimeoutMs,
+      slowConsumerBytes: opts.slowConsumerBytes ?? HQ_DEFAULTS.slowConsumerBytes,
+      slowConsumerMs: opts.slowConsumerMs ?? HQ_DEFAULTS.slowConsumerMs,
+      maxFramesPerSecond: opts.maxFramesPerSecond ?? HQ_DEFAULTS.maxFramesPerSecond,
+      maxFrameBurst: opts.maxFrameBurst ?? (opts.maxFramesPerSecond ?? HQ_DEFAULTS.maxFramesPerSecond) * HQ_DEFAULTS.frameBurstSeconds,
       presenceTtlMs,
     },
     log,
@@ -178,8 +211,9 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
   const chat = new ChatService(eventLog, now);
   const memberAuth = new MemberAuth(store, now);
   const members = new MemberHub(chat, memberAuth, {
-    heartbeatMs: opts.heartbeatMs ?? 25_000,
-    maxFramesPerSecond: 20,
+    heartbeatMs: opts.heartbeatMs ?? HQ_DEFAULTS.heartbeatMs,
+    helloTimeoutMs: opts.helloTimeoutMs ?? HQ_DEFAULTS.helloTimeoutMs,
+    maxFramesPerSecond: HQ_DEFAULTS.memberFramesPerSecond,
     toDesks: (storeId, frame) => hub.signalStore(storeId, frame),
     storeOnline: async (storeId) => (await presence.list(desksChannel(storeId))).length > 0,
     feeds,
@@ -192,6 +226,7 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
   hub.chat = {
     applyDeskCommand: (device, cmd) => chat.applyDeskCommand(device, cmd),
     onDeskAck: (storeId, seq) => chat.onDeskAck(storeId, seq),
+    noteEvents: (storeId, events) => chat.noteEvents(storeId, events),
     onDeskSignal: (from, frame) => {
       if (frame.kind === 'presence' && !frame.memberId) {
         // A desk asking who is in the chat right now (after it connects), on any node.
@@ -253,8 +288,18 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
       sweeping = false;
     }
   };
-  const sweepTimer = setInterval(() => void sweep(), opts.sweepMs ?? 3000);
+  const sweepTimer = setInterval(() => void sweep(), opts.sweepMs ?? HQ_DEFAULTS.sweepMs);
   sweepTimer.unref();
+
+  // Arrivals nobody claimed in time leave the queue as unserved; every node runs it, one closes each.
+  const unservedMs = opts.unservedSweepMs ?? HQ_DEFAULTS.unservedSweepMs;
+  const unservedTimer =
+    unservedMs > 0
+      ? setInterval(() => {
+          sweepUnserved(eventLog, now()).catch((err: unknown) => log(`unserved sweep: ${(err as Error).message}`));
+        }, unservedMs)
+      : null;
+  unservedTimer?.unref();
 
   const health = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const path = (req.url ?? '/').split('?')[0];
@@ -282,12 +327,20 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
     opts.trustedProxies ?? [],
   );
   const server = createServer((req, res) => {
+    if (refuseOversizedBody(req, res)) return;
     health(req, res).then(
       (done) => {
         if (!done) handler(req, res);
       },
       () => res.writeHead(500).end(),
     );
+  });
+  // `Expect: 100-continue`: Node would answer 100 Continue by itself, and a client then uploading
+  // 10 MB to a 1 MiB route was cut mid-upload without ever seeing the 413. Refuse first, continue after.
+  server.on('checkContinue', (req, res) => {
+    if (refuseOversizedBody(req, res)) return;
+    res.writeContinue();
+    server.emit('request', req, res);
   });
   server.headersTimeout = 30_000;
   server.requestTimeout = 120_000;
@@ -318,10 +371,12 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
     onlineMembers: (storeId) => members.onlineMembers(storeId),
     createEnrollmentCode: (storeId, ttlMs) => createEnrollmentCode(store, storeId, ttlMs),
     rotateEpoch: (storeId) => hub.rotateEpoch(storeId),
+    sweepUnserved: (at) => sweepUnserved(eventLog, at ?? now()),
     close: () =>
       (closing ??= (async () => {
         clearInterval(purgeTimer);
         clearInterval(sweepTimer);
+        if (unservedTimer) clearInterval(unservedTimer);
         stopCatalog();
         await members.close();
         await hub.close();

@@ -4,7 +4,7 @@
 // Every command is listed in `DeskCommands` with a schema for its arguments, so each transport
 // validates what it receives before the desk core sees it (IPC arguments are untrusted input).
 import { z } from 'zod';
-import { type Category, Id, ImageMime, type Member, type MemberProfile, type Message, Millis, type Note, Outcome, type Receipts, type Tier, type Visit } from './domain.ts';
+import { type Actor, type Category, Id, ImageMime, type Member, type MemberProfile, type Message, Millis, type Note, type Receipts, ServedOutcome, type Tier, type Visit } from './domain.ts';
 import type { Rejection } from './protocol.ts';
 import { type ClerkPublic, type ClerkState, Pin, type SignInResult } from './clerks.ts';
 import { ReportArgs, type VisitReport, type VisitTimeline } from './kpis.ts';
@@ -50,6 +50,24 @@ export interface NoteView extends Note {
   sync: SyncState;
 }
 
+/** A clerk action on a visit (the protocol's visit commands). */
+export type VisitAction = 'claim' | 'release' | 'close' | 'note' | 'takeover' | 'left';
+
+/**
+ * Something HQ decided against this desk's action on a visit — a claim another counter won, a close
+ * HQ refused, a claim taken over — kept (in the cache, across restarts) until a clerk dismisses it.
+ */
+export interface VisitNotice {
+  /** What the clerk here had done. */
+  action: VisitAction;
+  /** HQ's rejection code; `already_claimed` also when an earlier offline claim won; `taken_over` when another clerk took the visit over. */
+  code: Rejection['code'] | 'taken_over';
+  /** Who holds the visit instead, when HQ said. */
+  by: Actor | null;
+  /** When the desk learned it (epoch ms). */
+  at: number;
+}
+
 /** A visit as the desk shows it, with the local optimistic overlay applied. */
 export interface VisitView extends Omit<Visit, 'notes'> {
   notes: NoteView[];
@@ -57,8 +75,10 @@ export interface VisitView extends Omit<Visit, 'notes'> {
   /** State of the last local action on this visit. Null when nothing local is outstanding. */
   sync: SyncState | null;
   /** The local action that is pending or was rejected, e.g. "claim". */
-  pendingAction: 'claim' | 'release' | 'close' | 'note' | null;
+  pendingAction: VisitAction | null;
   rejection: Rejection | null;
+  /** The newest notice not yet dismissed (dismissNotice), or null. */
+  notice: VisitNotice | null;
 }
 
 export interface MemberSearchHit {
@@ -131,7 +151,14 @@ export const DeskCommands = {
   claimVisit: z.tuple([Id]),
   releaseVisit: z.tuple([Id]),
   addNote: z.tuple([Id, NoteText]),
-  closeVisit: z.tuple([Id, Outcome, NoteText.optional()]),
+  /** The clerk picks the outcome: there is no default. */
+  closeVisit: z.tuple([Id, ServedOutcome, NoteText.optional()]),
+  /** Take over a visit another clerk holds (an explicit action HQ records). */
+  takeOverVisit: z.tuple([Id]),
+  /** The member left before anyone served them (a waiting visit). */
+  markLeft: z.tuple([Id]),
+  /** The clerk has read the visit's notice (a lost claim, a refused action): stop showing it. */
+  dismissNotice: z.tuple([Id]),
   /** Ask the link to try HQ now instead of waiting for the backoff timer. */
   reconnectNow: z.tuple([]),
   listConversations: z.tuple([ListConversationsArgs]),
@@ -278,7 +305,10 @@ export interface DeskApi {
   claimVisit(visitId: string): Promise<ActionResult>;
   releaseVisit(visitId: string): Promise<ActionResult>;
   addNote(visitId: string, text: string): Promise<ActionResult>;
-  closeVisit(visitId: string, outcome: Outcome, note?: string): Promise<ActionResult>;
+  closeVisit(visitId: string, outcome: ServedOutcome, note?: string): Promise<ActionResult>;
+  takeOverVisit(visitId: string): Promise<ActionResult>;
+  markLeft(visitId: string): Promise<ActionResult>;
+  dismissNotice(visitId: string): Promise<void>;
   reconnectNow(): Promise<void>;
   listConversations(args: z.infer<typeof ListConversationsArgs>): Promise<ConversationView[]>;
   getConversation(memberId: string, page?: z.infer<typeof ConversationPageArgs>): Promise<ConversationPage>;

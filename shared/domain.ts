@@ -2,6 +2,7 @@
 // Schemas are the source of truth; the TypeScript types are inferred from them so that
 // what is validated at a boundary and what the code believes can never drift apart.
 import { z } from 'zod';
+import { StoreSettings } from './storeSettings.ts';
 
 export const Id = z.string().min(1).max(64);
 /** Epoch milliseconds. */
@@ -20,6 +21,8 @@ export const Store = z.object({
   id: Id,
   name: z.string().min(1).max(80),
   city: z.string().max(40).default(''),
+  /** The store's rules for its visits (shared/storeSettings.ts); omitted on an update keeps the current ones. */
+  settings: StoreSettings.optional(),
 });
 export type Store = z.infer<typeof Store>;
 
@@ -31,13 +34,21 @@ export const Sizes = z.object({
 });
 export type Sizes = z.infer<typeof Sizes>;
 
+/**
+ * Longest member name (and English name) in characters. People's names run long — a Spanish or
+ * Portuguese name with both family names, a Malay or Indian name with patronymics, a Hong Kong
+ * member's Chinese name plus an English one — so a limit near 60 refused real members outright.
+ */
+export const MAX_MEMBER_NAME = 200;
+export const MemberName = z.string().min(1).max(MAX_MEMBER_NAME);
+
 export const Member = z.object({
   id: Id,
   /** Loyalty card code printed on the member's card / QR, e.g. "M0012345". */
   code: z.string().min(1).max(32),
-  name: z.string().min(1).max(60),
+  name: MemberName,
   /** Optional romanised/English name, searched as well. */
-  nameEn: z.string().max(60).default(''),
+  nameEn: z.string().max(MAX_MEMBER_NAME).default(''),
   tier: Tier,
   /** Full phone lives at HQ only; desks receive the masked form and the last 4 digits. */
   phoneMasked: z.string().max(20).default(''),
@@ -124,8 +135,15 @@ export type ArrivalSource = z.infer<typeof ArrivalSource>;
 export const VisitStatus = z.enum(['open', 'claimed', 'closed']);
 export type VisitStatus = z.infer<typeof VisitStatus>;
 
-export const Outcome = z.enum(['purchased', 'tried', 'browsed']);
+/**
+ * How a visit ended: the three a clerk picks when closing a served visit, or `left` — the member
+ * went without being served (a clerk marked it, or HQ did when nobody claimed it in time).
+ */
+export const Outcome = z.enum(['purchased', 'tried', 'browsed', 'left']);
 export type Outcome = z.infer<typeof Outcome>;
+/** The outcomes of closing a served visit (`left` has its own command). */
+export const ServedOutcome = z.enum(['purchased', 'tried', 'browsed']);
+export type ServedOutcome = z.infer<typeof ServedOutcome>;
 
 /** Who acted: the counter PC, and the clerk signed in at it (absent on actions recorded before clerk sign-in existed). */
 export const Actor = z.object({
@@ -135,6 +153,20 @@ export const Actor = z.object({
   clerkName: z.string().max(60).optional(),
 });
 export type Actor = z.infer<typeof Actor>;
+
+/**
+ * Whether `actor` holds a claim made by `holder`. A claim belongs to the clerk who made it: the same
+ * device and the same clerk. A claim recorded without a clerk (before clerk sign-in existed, or by a
+ * desk nobody was signed in at) belongs to its device.
+ */
+export function holdsClaim(holder: Actor | null | undefined, actor: Pick<Actor, 'deviceId' | 'clerkId'>): boolean {
+  if (!holder || holder.deviceId !== actor.deviceId) return false;
+  return holder.clerkId === undefined || holder.clerkId === actor.clerkId;
+}
+
+/** A clerk took a claimed visit over from its holder: who, from whom, when (HQ's bounded action time). */
+export const Takeover = z.object({ from: Actor, by: Actor, at: Millis });
+export type Takeover = z.infer<typeof Takeover>;
 
 export const Note = z.object({
   id: Id,
@@ -161,6 +193,8 @@ export const Visit = z.object({
   closedAt: Millis.nullable(),
   outcome: Outcome.nullable(),
   notes: z.array(Note),
+  /** Explicit take-overs of the claim, oldest first (absent on visits never taken over). */
+  takeovers: z.array(Takeover).max(100).optional(),
 });
 export type Visit = z.infer<typeof Visit>;
 

@@ -1,25 +1,42 @@
 // The store manager's figures, defined once. The desk computes them from its cache when
-// offline with these functions; HQ computes the same figures in SQL (hq/clerks/reportSql.ts) and a
-// test checks the two agree on one fixture. Pure TypeScript: no Node, DOM or Electron.
+// offline with these functions; HQ computes the same figures in SQL (hq/adapters/sqlite/sqliteReports.ts,
+// hq/adapters/postgres/pgReports.ts) and tests check the two agree on one fixture. Pure TypeScript:
+// no Node, DOM or Electron.
 //
 // Definitions, per visit (one visit = one arrival alert at the counter):
-//   arrivals       visits that arrived in [from, to)
+//   arrivals       visits that arrived in [from, to) and match the filters other than the clerk
 //   served         visits some desk claimed (a visit closed without a claim counts: closing makes
-//                  the closer its owner, with claimedAt = the close time)
+//                  the closer its owner, with claimedAt = the close time) — never a visit with no
+//                  claim, nor one closed as `left` (the member went unserved: a clerk marked it, or
+//                  nobody claimed it in time)
+//   clerk filter   narrows what is counted as served (and the visit list) to that clerk's visits,
+//                  never the arrivals: the served rate is then the clerk's share of the arrivals
+//   times          the clerks' action times as HQ bounded them (never before arrival, never after HQ's now)
 //   served rate    served / arrivals
 //   time to claim  claimedAt − arrivedAt of served visits; median and p90 by the nearest-rank rule:
 //                  the value at 1-based rank ceil(p·n) of the sorted times (median = rank ceil(n/2))
 //   conversion     served visits closed as `purchased` / served
 //   clerk          the clerk who claimed the visit (Actor.clerkId of claimedBy); none for visits claimed before clerks signed in
-//   hour           local hour of arrivedAt at the store's UTC offset (tzOffsetMin, minutes east of UTC)
+//   per clerk      a row for every enabled clerk (role `clerk`) of the stores, zero served included,
+//                  and for anyone else (a manager, a disabled clerk, no clerk) who served a visit
+//   hour, day      local hour / local date of arrivedAt at the store's UTC offset (tzOffsetMin, minutes east of UTC)
 import { z } from 'zod';
-import { Id, Millis, Outcome, Tier, type VisitStatus } from './domain.ts';
+import { type StoreClerk } from './clerks.ts';
+import { type ArrivalSource, Id, type ImageRef, type Message, Millis, Outcome, Tier, type VisitStatus } from './domain.ts';
+import { TimeZone } from './zoneTime.ts';
 
 export interface VisitFact {
+  /** The store the visit belongs to (reports may cover several). */
+  storeId: string;
+  storeName: string;
   visitId: string;
   memberId: string;
+  /** The member's loyalty card code; '' for a member HQ does not know. */
+  memberCode: string;
   memberName: string;
   tier: Tier;
+  /** What announced the arrival: the door, the mini-program, the till. */
+  source: ArrivalSource;
   status: VisitStatus;
   arrivedAt: number;
   claimedAt: number | null;
@@ -28,6 +45,8 @@ export interface VisitFact {
   clerkId: string | null;
   clerkName: string | null;
   deviceName: string | null;
+  /** The visit's notes, oldest first. */
+  notes: string[];
 }
 
 export const ReportArgs = z
@@ -39,8 +58,10 @@ export const ReportArgs = z
     /** A closed visit's outcome, or `open` for visits not closed yet. */
     outcome: z.union([Outcome, z.literal('open')]).optional(),
     served: z.boolean().optional(),
-    /** The store's offset from UTC in minutes (480 for China), for the by-hour chart. */
+    /** The store's offset from UTC in minutes (480 for China), for the by-hour and by-day figures. */
     tzOffsetMin: z.number().int().min(-720).max(840).default(480),
+    /** The store's IANA time zone, for times people read (the CSV); the figures use tzOffsetMin. */
+    timeZone: TimeZone.optional(),
     /** Most visit rows returned (the figures always cover every visit). */
     limit: z.number().int().min(1).max(5000).default(1000),
   })
@@ -62,6 +83,8 @@ export interface Kpis {
 }
 
 export interface ClerkKpis {
+  /** The store of the clerk (of the visits, for the row of visits served with no clerk). */
+  storeId: string;
   /** null: served before clerks signed in (device only). */
   clerkId: string | null;
   clerkName: string | null;
@@ -71,8 +94,18 @@ export interface ClerkKpis {
   claimMedianMs: number | null;
 }
 
+/** What the per-clerk table needs to know of a store's clerks to list those who served nobody. */
+export type RosterClerk = Pick<StoreClerk, 'id' | 'storeId' | 'name' | 'role' | 'enabled'>;
+
 export interface HourBucket {
   hour: number;
+  arrivals: number;
+  served: number;
+}
+
+export interface DayBucket {
+  /** The local date, yyyy-mm-dd. */
+  day: string;
   arrivals: number;
   served: number;
 }
@@ -87,6 +120,8 @@ export interface VisitReport {
   kpis: Kpis;
   perClerk: ClerkKpis[];
   byHour: HourBucket[];
+  /** Every local date of [from, to) (see dayBuckets). */
+  byDay: DayBucket[];
   /** Newest first, at most `limit`. */
   visits: VisitFact[];
   truncated: boolean;
@@ -94,10 +129,15 @@ export interface VisitReport {
 
 export interface TimelineEntry {
   at: number;
-  kind: 'arrival' | 'repeat' | 'claim' | 'note' | 'message' | 'close';
+  kind: 'arrival' | 'repeat' | 'claim' | 'takeover' | 'note' | 'message' | 'close';
   /** Clerk name, else device name; the member for their own messages. */
   by: string | null;
+  /** A message's sender: the member or the store's side (a clerk, named in `by`); null for other kinds. */
+  from: Message['from'] | null;
+  /** A note's or message's text; for a `takeover`, whom the visit was taken from (clerk, else device name). */
   text: string | null;
+  /** A message's image (fetched like any chat image); null when none or recalled. */
+  image: ImageRef | null;
   outcome: Outcome | null;
 }
 
@@ -115,14 +155,23 @@ export const messageWindow = (v: Pick<VisitFact, 'arrivedAt' | 'closedAt'>): { f
   to: v.closedAt ?? v.arrivedAt + TIMELINE_OPEN_MESSAGES_MS,
 });
 
-/** Timeline order: by time; at equal times arrival, repeat, claim, note, message, close. */
-export const TIMELINE_KIND_ORDER: Record<TimelineEntry['kind'], number> = { arrival: 0, repeat: 1, claim: 2, note: 3, message: 4, close: 5 };
+/** Timeline order: by time; at equal times arrival, repeat, claim (a take-over ranks with it), note, message, close. */
+export const TIMELINE_KIND_ORDER: Record<TimelineEntry['kind'], number> = { arrival: 0, repeat: 1, claim: 2, takeover: 2, note: 3, message: 4, close: 5 };
 export const compareTimeline = (a: TimelineEntry, b: TimelineEntry): number => a.at - b.at || TIMELINE_KIND_ORDER[a.kind] - TIMELINE_KIND_ORDER[b.kind];
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
-export const isServed = (f: Pick<VisitFact, 'claimedAt'>): boolean => f.claimedAt !== null;
+/**
+ * The close outcome of a member who went unserved. Such a visit is never served, whatever its
+ * claim says (HQ's SQL spells the same rule: `COALESCE(outcome, '') <> 'left'`).
+ */
+export const LEFT_OUTCOME = 'left' satisfies Outcome;
+
+export const isServed = (f: Pick<VisitFact, 'claimedAt' | 'outcome'>): boolean => f.claimedAt !== null && f.outcome !== LEFT_OUTCOME;
+/** Served, and by the filtered clerk when there is one: what the figures count as served. */
+export const servedBy = (f: Pick<VisitFact, 'claimedAt' | 'outcome' | 'clerkId'>, clerkId: string | undefined): boolean =>
+  isServed(f) && (clerkId === undefined || f.clerkId === clerkId);
 export const claimWaitMs = (f: Pick<VisitFact, 'arrivedAt' | 'claimedAt'>): number | null =>
   f.claimedAt === null ? null : Math.max(0, f.claimedAt - f.arrivedAt);
 
@@ -138,17 +187,25 @@ export function percentile(values: readonly number[], pct: number): number | nul
 
 export const ratio = (num: number, den: number): number | null => (den === 0 ? null : num / den);
 
-export function matches(f: VisitFact, q: Omit<ReportQuery, 'tzOffsetMin' | 'limit'>): boolean {
+type Filters = Omit<ReportQuery, 'tzOffsetMin' | 'limit' | 'timeZone'>;
+
+/** In the figures' population: the range and every filter but the clerk (arrivals are the store's, not the clerk's). */
+export function inScope(f: VisitFact, q: Omit<Filters, 'clerkId'>): boolean {
   if (f.arrivedAt < q.from || f.arrivedAt >= q.to) return false;
-  if (q.clerkId !== undefined && f.clerkId !== q.clerkId) return false;
   if (q.tier !== undefined && f.tier !== q.tier) return false;
   if (q.outcome !== undefined && (q.outcome === 'open' ? f.status === 'closed' : f.outcome !== q.outcome)) return false;
   if (q.served !== undefined && isServed(f) !== q.served) return false;
   return true;
 }
 
-export function computeKpis(facts: readonly VisitFact[]): Kpis {
-  const served = facts.filter(isServed);
+/** In the visit list: in scope and, under a clerk filter, claimed by that clerk. */
+export function matches(f: VisitFact, q: Filters): boolean {
+  return inScope(f, q) && (q.clerkId === undefined || f.clerkId === q.clerkId);
+}
+
+/** The figures over the visits in scope; `clerkId` narrows what counts as served. */
+export function computeKpis(facts: readonly VisitFact[], clerkId?: string): Kpis {
+  const served = facts.filter((f) => servedBy(f, clerkId));
   const purchased = served.filter((f) => f.outcome === 'purchased').length;
   const waits = served.map((f) => claimWaitMs(f)!);
   return {
@@ -162,23 +219,24 @@ export function computeKpis(facts: readonly VisitFact[]): Kpis {
   };
 }
 
-/** One row per clerk who served a visit, most served first (then by name). */
-export function perClerk(facts: readonly VisitFact[]): ClerkKpis[] {
+/** One row per (store, clerk) who served a visit in scope (only the filtered clerk under a clerk filter), then the roster's zero rows. */
+export function perClerk(facts: readonly VisitFact[], roster: readonly RosterClerk[], clerkId?: string): ClerkKpis[] {
   const groups = new Map<string, VisitFact[]>();
   for (const f of facts) {
-    if (!isServed(f)) continue;
-    const key = f.clerkId ?? '';
+    if (!servedBy(f, clerkId)) continue;
+    const key = `${f.storeId}\u0000${f.clerkId ?? ''}`;
     let list = groups.get(key);
     if (!list) groups.set(key, (list = []));
     list.push(f);
   }
   const rows: ClerkKpis[] = [];
-  for (const [key, list] of groups) {
+  for (const list of groups.values()) {
     const purchased = list.filter((f) => f.outcome === 'purchased').length;
     // The newest name wins when a clerk was renamed.
     const named = [...list].sort((a, b) => b.arrivedAt - a.arrivedAt).find((f) => f.clerkName);
     rows.push({
-      clerkId: key || null,
+      storeId: list[0]!.storeId,
+      clerkId: list[0]!.clerkId,
       clerkName: named?.clerkName ?? null,
       served: list.length,
       purchased,
@@ -186,96 +244,105 @@ export function perClerk(facts: readonly VisitFact[]): ClerkKpis[] {
       claimMedianMs: percentile(list.map((f) => claimWaitMs(f)!), 50),
     });
   }
+  return withRoster(rows, roster, clerkId);
+}
+
+/**
+ * The rows of clerks who served, plus a zero row for every enabled clerk (role `clerk`) of the
+ * roster who has none — only the filtered clerk under a clerk filter — sorted. A served row with no
+ * name takes the roster's.
+ */
+export function withRoster(served: readonly ClerkKpis[], roster: readonly RosterClerk[], clerkId?: string): ClerkKpis[] {
+  const rows = served.map((r) => (r.clerkName === null && r.clerkId !== null ? { ...r, clerkName: roster.find((c) => c.id === r.clerkId)?.name ?? null } : r));
+  const has = new Set(rows.map((r) => `${r.storeId}\u0000${r.clerkId ?? ''}`));
+  for (const c of roster) {
+    if (!c.enabled || c.role !== 'clerk' || (clerkId !== undefined && c.id !== clerkId) || has.has(`${c.storeId}\u0000${c.id}`)) continue;
+    rows.push({ storeId: c.storeId, clerkId: c.id, clerkName: c.name, served: 0, purchased: 0, conversion: null, claimMedianMs: null });
+  }
   return rows.sort(compareClerkRows);
 }
 
+/** Most served first, then by name (no clerk last), store and id. */
 export function compareClerkRows(a: ClerkKpis, b: ClerkKpis): number {
-  return b.served - a.served || (a.clerkName ?? '\uffff').localeCompare(b.clerkName ?? '\uffff') || (a.clerkId ?? '').localeCompare(b.clerkId ?? '');
+  const text = (x: string | null) => x ?? '\uffff';
+  return (
+    b.served - a.served ||
+    text(a.clerkName).localeCompare(text(b.clerkName)) ||
+    (a.storeId < b.storeId ? -1 : a.storeId > b.storeId ? 1 : 0) ||
+    (a.clerkId ?? '').localeCompare(b.clerkId ?? '')
+  );
 }
 
 /** Local hour (0–23) of an instant at a UTC offset in minutes. */
 export const localHour = (at: number, tzOffsetMin: number): number => Math.floor((((at + tzOffsetMin * 60_000) % DAY_MS) + DAY_MS) % DAY_MS / HOUR_MS);
 
 /** Arrivals and served visits by local hour of arrival: always 24 buckets, 0 to 23. */
-export function byHour(facts: readonly VisitFact[], tzOffsetMin: number): HourBucket[] {
+export function byHour(facts: readonly VisitFact[], tzOffsetMin: number, clerkId?: string): HourBucket[] {
   const buckets: HourBucket[] = Array.from({ length: 24 }, (_, hour) => ({ hour, arrivals: 0, served: 0 }));
   for (const f of facts) {
     const b = buckets[localHour(f.arrivedAt, tzOffsetMin)]!;
     b.arrivals++;
-    if (isServed(f)) b.served++;
+    if (servedBy(f, clerkId)) b.served++;
   }
   return buckets;
 }
 
-/** The whole report from visit facts (the desk's offline path). */
-export function buildReport(all: readonly VisitFact[], args: ReportArgs, source: VisitReport['source'], cacheRange: VisitReport['cacheRange']): VisitReport {
+/** Local day number (days since 1970-01-01 in local time) of an instant at a UTC offset in minutes. */
+export const localDay = (at: number, tzOffsetMin: number): number => Math.floor((at + tzOffsetMin * 60_000) / DAY_MS);
+
+/** yyyy-mm-dd of a local day number. */
+export const dayKey = (day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10);
+
+/** More local dates than this in a range: only the dates with arrivals get a bucket. */
+export const MAX_DAY_BUCKETS = 400;
+
+/**
+ * The by-day buckets of [from, to) from counts per local day number: every date of the range, in
+ * order (zeros included), or — for a range of more than MAX_DAY_BUCKETS dates — the dates with arrivals.
+ */
+export function dayBuckets(from: number, to: number, tzOffsetMin: number, counts: ReadonlyMap<number, { arrivals: number; served: number }>): DayBucket[] {
+  const first = localDay(from, tzOffsetMin);
+  const last = localDay(to - 1, tzOffsetMin);
+  const days = last - first + 1 <= MAX_DAY_BUCKETS ? Array.from({ length: last - first + 1 }, (_, i) => first + i) : [...counts.keys()].sort((a, b) => a - b);
+  return days.map((d) => ({ day: dayKey(d), arrivals: counts.get(d)?.arrivals ?? 0, served: counts.get(d)?.served ?? 0 }));
+}
+
+/** Arrivals and served visits by local date of arrival (see dayBuckets). */
+export function byDay(facts: readonly VisitFact[], q: Pick<ReportQuery, 'from' | 'to' | 'tzOffsetMin'>, clerkId?: string): DayBucket[] {
+  const counts = new Map<number, { arrivals: number; served: number }>();
+  for (const f of facts) {
+    const d = localDay(f.arrivedAt, q.tzOffsetMin);
+    let c = counts.get(d);
+    if (!c) counts.set(d, (c = { arrivals: 0, served: 0 }));
+    c.arrivals++;
+    if (servedBy(f, clerkId)) c.served++;
+  }
+  return dayBuckets(q.from, q.to, q.tzOffsetMin, counts);
+}
+
+const newestFirst = (a: VisitFact, b: VisitFact) => b.arrivedAt - a.arrivedAt || (a.visitId < b.visitId ? 1 : a.visitId > b.visitId ? -1 : 0);
+
+/** The whole report from visit facts and the stores' clerks (the desk's offline path). */
+export function buildReport(
+  all: readonly VisitFact[],
+  args: ReportArgs,
+  source: VisitReport['source'],
+  cacheRange: VisitReport['cacheRange'],
+  roster: readonly RosterClerk[],
+): VisitReport {
   const q = ReportArgs.parse(args);
-  const facts = all.filter((f) => matches(f, q)).sort((a, b) => b.arrivedAt - a.arrivedAt || (a.visitId < b.visitId ? 1 : -1));
+  const scope = all.filter((f) => inScope(f, q));
+  const listed = scope.filter((f) => matches(f, q)).sort(newestFirst);
   return {
     source,
     from: q.from,
     to: q.to,
     cacheRange,
-    kpis: computeKpis(facts),
-    perClerk: perClerk(facts),
-    byHour: byHour(facts, q.tzOffsetMin),
-    visits: facts.slice(0, q.limit),
-    truncated: facts.length > q.limit,
+    kpis: computeKpis(scope, q.clerkId),
+    perClerk: perClerk(scope, roster, q.clerkId),
+    byHour: byHour(scope, q.tzOffsetMin, q.clerkId),
+    byDay: byDay(scope, q, q.clerkId),
+    visits: listed.slice(0, q.limit),
+    truncated: listed.length > q.limit,
   };
-}
-
-export const CSV_COLUMNS = [
-  'visit_id',
-  'arrived_at',
-  'member_id',
-  'member_name',
-  'tier',
-  'status',
-  'served',
-  'claimed_at',
-  'wait_seconds',
-  'clerk_id',
-  'clerk_name',
-  'device',
-  'outcome',
-  'closed_at',
-] as const;
-
-function csvField(value: string | number | null): string {
-  if (value === null) return '';
-  const s = String(value);
-  // Quote what needs it, and defuse spreadsheet formulas (=, +, -, @ at the start).
-  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-  return /[",\n\r]/.test(safe) || safe !== s ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
-const iso = (at: number | null) => (at === null ? null : new Date(at).toISOString());
-
-/** Visits as CSV (RFC 4180, CRLF, ISO-8601 UTC times), one row per visit. */
-export function visitsCsv(facts: readonly VisitFact[]): string {
-  const lines = [CSV_COLUMNS.join(',')];
-  for (const f of facts) {
-    const wait = claimWaitMs(f);
-    lines.push(
-      [
-        f.visitId,
-        iso(f.arrivedAt),
-        f.memberId,
-        f.memberName,
-        f.tier,
-        f.status,
-        isServed(f) ? 'yes' : 'no',
-        iso(f.claimedAt),
-        wait === null ? null : Math.round(wait / 1000),
-        f.clerkId,
-        f.clerkName,
-        f.deviceName,
-        f.outcome,
-        iso(f.closedAt),
-      ]
-        .map(csvField)
-        .join(','),
-    );
-  }
-  return lines.join('\r\n') + '\r\n';
 }

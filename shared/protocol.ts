@@ -4,12 +4,18 @@
 // event sequence inside an epoch, the desk owns its position, and commands carry a desk-made opId
 // that HQ remembers per device, so a resend is answered `duplicate` instead of applied twice.
 import { z } from 'zod';
-import { Actor, Id, Member, MemberProfile, Message, Millis, Note, Outcome, Receipts, Visit } from './domain.ts';
+import { Actor, Id, Member, MemberProfile, Message, Millis, Note, Receipts, ServedOutcome, Visit } from './domain.ts';
 
 export const PROTOCOL_VERSION = 1;
 
 /** Largest frame either side accepts, in bytes. HQ closes with 1009 above it (ws maxPayload). */
 export const MAX_FRAME_BYTES = 64 * 1024;
+
+/**
+ * How long HQ waits for `hello` on a new desk or member socket before closing it with 4003
+ * (protocolViolation): a socket that never greets holds a connection slot and memory for nothing.
+ */
+export const HELLO_TIMEOUT_MS = 10_000;
 
 /** WebSocket close codes used by Footfall (4000–4999 are application codes). */
 export const CloseCode = {
@@ -25,7 +31,7 @@ export const CloseCode = {
   unauthorized: 4001,
   /** `hello.v` is a version HQ does not speak. */
   unsupportedVersion: 4002,
-  /** A frame arrived before `hello`, or a second `hello`. */
+  /** A frame arrived before `hello`, a second `hello`, or no `hello` within HELLO_TIMEOUT_MS. */
   protocolViolation: 4003,
   /** The desk's send buffer passed the slow-consumer limit; it should reconnect and resume. */
   slowConsumer: 4004,
@@ -52,9 +58,16 @@ export const EventData = {
   arrival: z.object({ visit: Visit, profile: MemberProfile }),
   /** The same member again within 30 minutes: the open visit is bumped, not re-alerted. */
   'visit.updated': z.object({ visit: Visit }),
-  'visit.claimed': z.object({ visit: Visit, ...Cause }),
+  /**
+   * A desk claimed the visit. `from`: the claim it displaced — a claim made offline earlier (by the
+   * clerks' action times) than the one HQ had recorded wins the visit (docs/protocol.md, "Claims made offline").
+   */
+  'visit.claimed': z.object({ visit: Visit, ...Cause, from: Actor.nullable().optional() }),
+  /** A clerk took the claimed visit over from its holder (`from`), explicitly. */
+  'visit.takenOver': z.object({ visit: Visit, from: Actor, ...Cause }),
   'visit.released': z.object({ visit: Visit, ...Cause }),
   'visit.noted': z.object({ visit: Visit, note: Note, ...Cause }),
+  /** Closed with an outcome; `left` with `by` null: HQ marked a visit nobody claimed in time as left unserved. */
   'visit.closed': z.object({ visit: Visit, ...Cause }),
   /** Member record or profile changed at HQ (ingest, purchase). */
   'member.updated': z.object({ profile: MemberProfile }),
@@ -89,6 +102,7 @@ export const EvFrame = z.discriminatedUnion('type', [
   eventFrame('arrival'),
   eventFrame('visit.updated'),
   eventFrame('visit.claimed'),
+  eventFrame('visit.takenOver'),
   eventFrame('visit.released'),
   eventFrame('visit.noted'),
   eventFrame('visit.closed'),
@@ -108,7 +122,11 @@ export const CommandData = {
   claim: z.object({ visitId: Id }),
   release: z.object({ visitId: Id }),
   note: z.object({ visitId: Id, noteId: Id, text: z.string().trim().min(1).max(2000) }),
-  close: z.object({ visitId: Id, outcome: Outcome, note: z.string().trim().max(2000).optional() }),
+  close: z.object({ visitId: Id, outcome: ServedOutcome, note: z.string().trim().max(2000).optional() }),
+  /** Take a visit another clerk holds over, explicitly (recorded on the visit and in the manager's timeline). */
+  takeover: z.object({ visitId: Id }),
+  /** The member left before anyone served them: close a waiting (unclaimed) visit as `left`. */
+  left: z.object({ visitId: Id }),
   /** Send a chat message to a member; `clientId` (desk-made) makes a resend under any opId one message. */
   'chat.send': z.discriminatedUnion('kind', [
     z.object({ memberId: Id, clientId: Id, kind: z.literal('text'), text: z.string().trim().min(1).max(2000) }),
@@ -125,13 +143,26 @@ export type CommandType = keyof typeof CommandData;
 export type CommandPayload<T extends CommandType> = z.infer<(typeof CommandData)[T]>;
 
 const cmdFrame = <T extends CommandType>(type: T) =>
-  z.object({ t: z.literal('cmd'), opId: Id, type: z.literal(type), data: CommandData[type], clerkId: Id.optional() });
+  z.object({
+    t: z.literal('cmd'),
+    opId: Id,
+    type: z.literal(type),
+    data: CommandData[type],
+    clerkId: Id.optional(),
+    /**
+     * When the clerk acted, by the desk's clock (epoch ms). HQ corrects it by the clock offset it
+     * learned from `hello.clock` and bounds it (docs/protocol.md, "Action time"); absent = when HQ applies it.
+     */
+    at: Millis.optional(),
+  });
 
 export const CmdFrame = z.discriminatedUnion('type', [
   cmdFrame('claim'),
   cmdFrame('release'),
   cmdFrame('note'),
   cmdFrame('close'),
+  cmdFrame('takeover'),
+  cmdFrame('left'),
   cmdFrame('chat.send'),
   cmdFrame('chat.read'),
   cmdFrame('chat.recall'),
@@ -162,6 +193,8 @@ export const HelloFrame = z.object({
   t: z.literal('hello'),
   v: z.number().int().positive(),
   resume: Position.optional(),
+  /** The desk's clock when it sent hello (epoch ms): HQ keeps `its now − clock` as this connection's clock offset. */
+  clock: Millis.optional(),
 });
 export const AckFrame = z.object({ t: z.literal('ack'), seq: z.number().int().nonnegative() });
 /** Ephemeral, never stored or replayed (typing, presence). */

@@ -13,7 +13,7 @@ import type { z } from 'zod';
 import type { ClerkPublic, ClerkState, SignInResult } from '../../shared/clerks.ts';
 import { DeskCommands, DeskError, type ActionResult, type ChatImage, type ConnectionState, type ConversationPage, type ConversationView } from '../../shared/deskApi.ts';
 import type { DeskCommandName, DeskCoreApi, DeskIdentity, MemberSearchHit, MemberView, OutgoingMessage, SendResult, VisitView } from '../../shared/deskApi.ts';
-import type { Outcome } from '../../shared/domain.ts';
+import type { ServedOutcome } from '../../shared/domain.ts';
 import { Emitter } from '../../shared/emitter.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import type { ReportArgs, VisitReport, VisitTimeline } from '../../shared/kpis.ts';
@@ -177,9 +177,21 @@ export class DeskCore implements DeskCoreApi {
     // The note's id is made here, so the clerk's note and HQ's confirmed note are the same row.
     return this.parts.visits.act('note', id, { visitId: id, noteId: uuidv7(), text: note });
   }
-  async closeVisit(visitId: string, outcome: Outcome, note?: string): Promise<ActionResult> {
+  async closeVisit(visitId: string, outcome: ServedOutcome, note?: string): Promise<ActionResult> {
     const [id, out, text] = this.check('closeVisit', note === undefined ? [visitId, outcome] : [visitId, outcome, note]);
     return this.parts.visits.act('close', id, text === undefined ? { visitId: id, outcome: out } : { visitId: id, outcome: out, note: text });
+  }
+  async takeOverVisit(visitId: string): Promise<ActionResult> {
+    const [id] = this.check('takeOverVisit', [visitId]);
+    return this.parts.visits.act('takeover', id, { visitId: id });
+  }
+  async markLeft(visitId: string): Promise<ActionResult> {
+    const [id] = this.check('markLeft', [visitId]);
+    return this.parts.visits.act('left', id, { visitId: id });
+  }
+  async dismissNotice(visitId: string): Promise<void> {
+    const [id] = this.check('dismissNotice', [visitId]);
+    this.parts.visits.dismissNotice(id);
   }
   async reconnectNow(): Promise<void> {
     this.check('reconnectNow', []);

@@ -1,7 +1,9 @@
 // The desk's two HTTP calls to HQ: enrollment (once per device) and the snapshot after a reset.
 // Both go through HqAddresses: the address of the last good link first, the others when it does
 // not answer.
+import { z } from 'zod';
 import { DeskError } from '../../shared/deskApi.ts';
+import { ENROLL_TIMEOUT_MS, enrollFailureMessage, unreachableCause } from '../../shared/enrollFailure.ts';
 import { describeIssues, EnrollRequest, EnrollResponse, Snapshot } from '../../shared/protocol.ts';
 import { HqUrls } from '../../shared/settings.ts';
 import { HqAddresses, type HqHttp } from './hqAddresses.ts';
@@ -20,26 +22,50 @@ async function readError(res: Response): Promise<string> {
 /**
  * Exchange a one-time enrollment code for a device token, at HQ's addresses (a list, or one
  * comma-separated string) in the order given: the next one only when one does not answer.
+ *
+ * A failure is told by what the person can do about it (shared/enrollFailure.ts): nothing answered
+ * (and why), something answered that is not a Footfall HQ, HQ refused the code, or HQ cannot
+ * enroll just now. "Is it HQ" is judged by the answer itself: HQ answers every error as
+ * `{error: {code, message}}` JSON and a success as an EnrollResponse; a web server, another API or
+ * a proxy's error page answers otherwise.
  */
-export async function enroll(hqUrls: string | readonly string[], code: string, deviceName: string): Promise<EnrollResponse> {
+export async function enroll(hqUrls: string | readonly string[], code: string, deviceName: string, timeoutMs = ENROLL_TIMEOUT_MS): Promise<EnrollResponse> {
   const urls = HqUrls.safeParse(hqUrls);
   if (!urls.success) throw new DeskError('invalid_argument', describeIssues(urls.error));
   const req = EnrollRequest.safeParse({ code, deviceName });
   if (!req.success) throw new DeskError('invalid_argument', describeIssues(req.error));
+  const addresses = new HqAddresses(urls.data, 0);
   let res: Response;
   try {
-    res = await new HqAddresses(urls.data, 0).fetch(
-      '/v1/enroll',
-      { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(req.data) },
-      TIMEOUT_MS,
-    );
+    res = await addresses.fetch('/v1/enroll', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(req.data) }, timeoutMs);
   } catch (err) {
-    throw new DeskError('internal', `cannot reach HQ at ${urls.data.join(', ')}: ${(err as Error).message}`);
+    const { cause, detail } = unreachableCause(err);
+    throw new DeskError('internal', enrollFailureMessage({ kind: 'unreachable', address: urls.data.join(', '), cause, detail }));
   }
-  if (!res.ok) throw new DeskError(res.status >= 400 && res.status < 500 ? 'not_allowed' : 'internal', `enrollment refused: ${await readError(res)}`);
-  const parsed = EnrollResponse.safeParse(await res.json());
-  if (!parsed.success) throw new DeskError('internal', `HQ sent a malformed enrollment answer: ${describeIssues(parsed.error)}`);
+  const notHq = () => new DeskError('internal', enrollFailureMessage({ kind: 'not_hq', address: addresses.current, status: res.status }));
+  const body = await readJsonBody(res);
+  if (!res.ok) {
+    const error = HqError.safeParse(body);
+    if (!error.success) throw notHq();
+    const detail = error.data.error.message || error.data.error.code;
+    if (res.status >= 500) throw new DeskError('internal', enrollFailureMessage({ kind: 'hq_error', detail }));
+    throw new DeskError('not_allowed', enrollFailureMessage({ kind: 'refused', detail }));
+  }
+  const parsed = EnrollResponse.safeParse(body);
+  if (!parsed.success) throw notHq();
   return parsed.data;
+}
+
+/** HQ's error answer (hq/edge/http/respond.ts): what tells HQ from any other server. */
+const HqError = z.object({ error: z.object({ code: z.string().min(1), message: z.string() }) });
+
+/** The body as JSON, or undefined when it is not JSON (a web page, plain text, nothing). */
+async function readJsonBody(res: Response): Promise<unknown> {
+  try {
+    return JSON.parse(await res.text()) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 export class HttpStatusError extends Error {

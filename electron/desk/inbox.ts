@@ -5,7 +5,7 @@
 // exactly what the cache holds and resuming replays exactly what is missing. What a committed batch
 // changed is then a plain value (changeSet, pure): the desk core turns it into views and events.
 // Nothing here emits or keeps state.
-import type { CmdAckFrame, CommandType, EvFrame, Position } from '../../shared/protocol.ts';
+import { type CmdAckFrame, type CommandType, type EvFrame, isChatCommand, type Position } from '../../shared/protocol.ts';
 import type { CacheQueries, OutboxOp } from './cache/queries.ts';
 import { memberOfSubject } from './chat/views.ts';
 import { applyEvent, type ApplyOutcome } from './sync.ts';
@@ -57,11 +57,15 @@ export function applyBatch(q: CacheQueries, frames: readonly InboxFrame[]): Appl
  * Settles an op HQ answered, inside the batch's transaction. Null when it was already settled by
  * its event; `settled` when it left the outbox (its effect is in the confirmed state).
  */
-export function settleAck(q: CacheQueries, ack: CmdAckFrame): { op: OutboxOp; settled: boolean } | null {
+export function settleAck(q: CacheQueries, ack: CmdAckFrame, now = Date.now()): { op: OutboxOp; settled: boolean } | null {
   const op = q.getOp(ack.opId);
   if (!op) return null; // already settled by its event
   if (ack.status === 'rejected') {
-    q.markRejected(op.opId, ack.rejection ?? { code: 'invalid', message: 'HQ refused this action' });
+    const rejection = ack.rejection ?? { code: 'invalid' as const, message: 'HQ refused this action' };
+    q.markRejected(op.opId, rejection);
+    // The clerk is told until dismissed, not only until the visit's next event (visit actions only:
+    // a refused chat message shows as failed in its conversation).
+    if (!isChatCommand(op.type)) q.putNotice(op.opId, op.visitId, { action: op.type, code: rejection.code, by: rejection.by ?? null, at: now });
     return { op, settled: false };
   }
   if (ack.status === 'duplicate' || ack.seq == null || ack.seq <= q.getPosition().seq) {

@@ -12,6 +12,9 @@ import { CloseCode, HqToDesk, MAX_FRAME_BYTES, parseFrame, type DeskToHq } from 
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
 import { afterFailure, firstIndex } from './hqAddresses.ts';
 
+/** How long the link waits without a frame or a ping before it drops and reconnects (at least 1.5 × HQ's heartbeat). */
+export const DEFAULT_SILENCE_MS = 40_000;
+
 /** idle: not started or stopped · connecting · open · waiting: backing off · halted: HQ refused us for good. */
 export type LinkPhase = 'idle' | 'connecting' | 'open' | 'waiting' | 'halted';
 
@@ -75,7 +78,7 @@ export class HqLink {
     this.backoff = opts.reconnect ?? DEFAULT_BACKOFF;
     this.random = opts.random ?? Math.random;
     this.index = opts.first ?? firstIndex(opts.hqUrls.length, this.random);
-    this.silenceMs = opts.silenceMs ?? 40_000;
+    this.silenceMs = opts.silenceMs ?? DEFAULT_SILENCE_MS;
     this.log = opts.log ?? (() => {});
   }
 

@@ -133,14 +133,15 @@ export class Outbox {
 }
 
 /**
- * The `cmd` frame of a queued op: its payload as the protocol has it, the clerk beside it, and a
- * chat.send without the desk's own bookkeeping (an image goes by HQ's imageId, once uploaded). Pure.
+ * The `cmd` frame of a queued op: its payload as the protocol has it, the clerk and the action time
+ * beside it, and a chat.send without the desk's own bookkeeping (an image goes by HQ's imageId, once uploaded). Pure.
  */
 export function wireCommand(op: OutboxOp): CmdFrame {
   const { clerkId, ...payload } = op.data;
   const data = op.type === 'chat.send' ? chatSendPayload(op.data) : payload;
   // `data` is op.type's payload (OpData<T> without clerkId); TypeScript cannot follow the pairing across the union.
-  return { t: 'cmd', opId: op.opId, type: op.type, data, ...(typeof clerkId === 'string' ? { clerkId } : {}) } as CmdFrame;
+  // `at`: when the clerk acted, by this desk's clock; HQ corrects it by the offset learned at hello.
+  return { t: 'cmd', opId: op.opId, type: op.type, data, ...(typeof clerkId === 'string' ? { clerkId } : {}), at: op.createdAt } as CmdFrame;
 }
 
 function chatSendPayload(d: QueuedChatSend): CommandPayload<'chat.send'> {

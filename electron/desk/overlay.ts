@@ -3,7 +3,7 @@
 // Nothing optimistic is ever written into the confirmed tables. A view is recomputed from
 // (confirmed visit, outbox ops) whenever either changes, so it survives restarts (the outbox is on
 // disk) and a rejection simply stops being applied instead of having to be undone.
-import type { NoteView, SyncState, VisitView } from '../../shared/deskApi.ts';
+import type { NoteView, SyncState, VisitNotice, VisitView } from '../../shared/deskApi.ts';
 import type { Actor, Member, Visit } from '../../shared/domain.ts';
 import type { OpOf, OutboxOp } from './cache/queries.ts';
 
@@ -29,6 +29,7 @@ export function visitView(
   self: Actor,
   confirmedLocally = false,
   clerkName: (clerkId: string) => string | undefined = () => undefined,
+  notice: VisitNotice | null = null,
 ): VisitView {
   const view: VisitView = {
     ...visit,
@@ -37,6 +38,7 @@ export function visitView(
     sync: confirmedLocally ? 'confirmed' : null,
     pendingAction: null,
     rejection: null,
+    notice,
   };
   for (const op of ops) {
     // A pending action shows the clerk who made it (stored with the op), not whoever is signed in now.
@@ -64,6 +66,18 @@ function applyOp(view: VisitView, op: OutboxOp, visit: Visit, self: Actor): void
       view.status = 'claimed';
       view.claimedBy = self;
       view.claimedAt = op.createdAt;
+      return;
+    case 'takeover':
+      if (view.status === 'closed') return;
+      if (view.status === 'open') view.claimedAt = op.createdAt;
+      view.status = 'claimed';
+      view.claimedBy = self;
+      return;
+    case 'left':
+      if (view.status !== 'open') return;
+      view.status = 'closed';
+      view.closedAt = op.createdAt;
+      view.outcome = 'left';
       return;
     case 'release':
       if (view.status === 'closed') return;

@@ -35,6 +35,9 @@ export interface DeskStats {
   commandsSent: number;
 }
 
+/** The desk's cumulative ack goes out at most this often while its position moves. */
+export const DEFAULT_ACK_EVERY_MS = 1000;
+
 export interface SessionOptions {
   token: string;
   reconnect?: BackoffOptions;
@@ -159,7 +162,8 @@ export class Session {
     this.on.opened();
     const position = this.q.getPosition();
     // No epoch yet means a fresh cache: hello without resume, and HQ answers with reset.
-    this.link!.send({ t: 'hello', v: PROTOCOL_VERSION, ...(position.epoch ? { resume: position } : {}) });
+    // `clock`: HQ learns this desk's clock offset from it and corrects the action times of its commands.
+    this.link!.send({ t: 'hello', v: PROTOCOL_VERSION, ...(position.epoch ? { resume: position } : {}), clock: Date.now() });
   }
 
   private onDown(reason: string): void {
@@ -340,7 +344,7 @@ export class Session {
 
   private scheduleAck(): void {
     if (this.ackTimer) return;
-    const every = this.opts.ackEveryMs ?? 1000;
+    const every = this.opts.ackEveryMs ?? DEFAULT_ACK_EVERY_MS;
     this.ackTimer = setTimeout(() => {
       this.ackTimer = null;
       this.sendAck();

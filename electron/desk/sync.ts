@@ -57,10 +57,12 @@ export function applyEvent(q: CacheQueries, ev: EvFrame, now: number = Date.now(
         out.visitIds.push(ev.data.visit.id);
         break;
       case 'visit.claimed':
+      case 'visit.takenOver':
       case 'visit.released':
       case 'visit.noted':
       case 'visit.closed': {
         const visit = ev.data.visit;
+        noticeLostClaim(q, ev, now);
         q.putVisit(visit);
         out.visitIds.push(visit.id);
         // Our own op: its effect is now in the confirmed state, so the overlay must stop applying it.
@@ -102,6 +104,19 @@ export function applyEvent(q: CacheQueries, ev: EvFrame, now: number = Date.now(
     q.setPosition({ epoch: ev.epoch, seq: ev.seq });
     return out;
   });
+}
+
+/**
+ * A claim this desk held went to someone else — a claim made earlier offline won it, or a clerk at
+ * another counter took it over: the clerk here is told until they dismiss it. A take-over made at
+ * this counter needs no telling (it was chosen here).
+ */
+function noticeLostClaim(q: CacheQueries, ev: EvFrame, now: number): void {
+  if (ev.type !== 'visit.claimed' && ev.type !== 'visit.takenOver') return;
+  const { from, by } = ev.data;
+  const self = q.getIdentity()?.deviceId;
+  if (!from || !self || from.deviceId !== self || by?.deviceId === self) return;
+  q.putNotice(ev.id, ev.data.visit.id, { action: 'claim', code: ev.type === 'visit.takenOver' ? 'taken_over' : 'already_claimed', by: by ?? null, at: now });
 }
 
 /**

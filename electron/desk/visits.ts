@@ -38,7 +38,15 @@ export class Visits {
   view(visitId: string): VisitView | null {
     const visit = this.q.getVisit(visitId);
     if (!visit) return null;
-    return visitView(visit, this.q.getMember(visit.memberId), this.q.opsOfVisit(visitId), this.opts.self(), this.confirmed.has(visitId), (id) => this.opts.clerkName(id));
+    return visitView(
+      visit,
+      this.q.getMember(visit.memberId),
+      this.q.opsOfVisit(visitId),
+      this.opts.self(),
+      this.confirmed.has(visitId),
+      (id) => this.opts.clerkName(id),
+      this.q.latestNotice(visitId),
+    );
   }
 
   arrivals(a: z.infer<typeof ListArrivalsArgs>): VisitView[] {
@@ -71,6 +79,11 @@ export class Visits {
     this.show([visitId]);
     this.opts.queued();
     return { opId };
+  }
+
+  /** The clerk has read the visit's notices: they go (from the cache too) and the visit is shown again. */
+  dismissNotice(visitId: string): void {
+    if (this.q.tx(() => this.q.dismissNotices(visitId)) > 0) this.show([visitId]);
   }
 
   /** HQ answered a local action on the visit: confirmed (true), refused (false), or neither yet (null). */

@@ -97,7 +97,7 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
     onState: (state) => events.emit('clerk', state),
     onClerks: (list) => events.emit('clerks', { clerks: list }),
   });
-  const manager = new ManagerView(clerks, new ManagerReports(q.db), { hq, log, online: () => connection.state.status === 'online' });
+  const manager = new ManagerView(clerks, new ManagerReports(q.db, () => q.getIdentity()), { hq, log, online: () => connection.state.status === 'online' });
   const session = new Session(q, hq, guard, stats, { ...opts, log }, {
     opened: () => outbox.linkOpened(),
     applied: (change) => absorb(change),

@@ -4,6 +4,7 @@
 import { type PinHash, type StoreClerk } from '../../shared/clerks.ts';
 import { type Category, type Message, type Note, type Purchase, type Receipts, type Style, type Visit } from '../../shared/domain.ts';
 import { type EventType } from '../../shared/protocol.ts';
+import { storeSettingsFromJson } from '../../shared/storeSettings.ts';
 import { type ConversationRecord } from '../ports/chatStore.ts';
 import { type DeviceRecord, type MemberRecord, type StoreRecord, type StoredEvent, type VisitRow } from '../ports/store.ts';
 
@@ -67,6 +68,7 @@ export function visitRowFromRow(r: Row): VisitRow {
     claimedAt: (r.claimed_at as number | null) ?? null,
     closedAt: (r.closed_at as number | null) ?? null,
     outcome: (r.outcome as Visit['outcome']) ?? null,
+    ...(r.takeovers ? { takeovers: JSON.parse(r.takeovers as string) as NonNullable<Visit['takeovers']> } : {}),
   };
 }
 
@@ -110,6 +112,7 @@ export const storeFromRow = (r: Row): StoreRecord => ({
   city: r.city as string,
   epoch: r.epoch as string,
   head: r.head as number,
+  settings: storeSettingsFromJson(r.settings as string | null | undefined),
 });
 
 export function messageFromRow(r: Row): Message {

@@ -10,6 +10,19 @@ import { normalizePhone } from './phone.ts';
 
 export const REPEAT_WINDOW_MS = 30 * 60 * 1000;
 
+/**
+ * How far after HQ's clock an arrival's `at` may be: a door system's clock running a little fast.
+ * The bound is what keeps one bad `at` from silencing a member: a visit's `lastSeenAt` is where the
+ * repeat window starts, so a visit dated a day ahead (or in microseconds, centuries ahead) would
+ * absorb every later arrival of the member as a repeat, without an alert, until that time.
+ */
+export const ARRIVAL_MAX_AHEAD_MS = 5 * 60 * 1000;
+/**
+ * The earliest `at` taken (2000-01-01 UTC). Arrivals may be back-dated (a door system catching
+ * up, history loaded), but a time given in seconds instead of milliseconds reads as January 1970.
+ */
+export const ARRIVAL_EARLIEST = Date.UTC(2000, 0, 1);
+
 export interface ArrivalResult {
   status: 'created' | 'updated';
   visitId: string;
@@ -43,7 +56,7 @@ export type ArrivalOutcome = ArrivalResult | (Omit<ArrivalResult, 'status'> & { 
 
 export class ArrivalError extends Error {
   constructor(
-    readonly code: 'store_not_found' | 'member_not_found' | 'idempotency_key_reused',
+    readonly code: 'store_not_found' | 'member_not_found' | 'idempotency_key_reused' | 'at_out_of_range',
     message: string,
   ) {
     super(message);
@@ -64,7 +77,7 @@ export function arrive(log: EventLog, request: ArrivalRequest, idempotency: Idem
  */
 export async function arriveIn(store: HqStore, tx: HqTx, append: Append, request: ArrivalRequest, idempotency: Idempotency | null): Promise<ArrivalOutcome> {
   // Before the key is looked up: two retries of one request on two nodes must not both miss it.
-  await tx.lockStore(request.storeId);
+  const storeExists = await tx.lockStore(request.storeId);
   const storedKey = idempotency ? `arrivals:${idempotency.key}` : null;
   if (storedKey) {
     const seen = await tx.getIdempotent(storedKey);
@@ -73,12 +86,29 @@ export async function arriveIn(store: HqStore, tx: HqTx, append: Append, request
       return { ...(JSON.parse(seen.result) as ArrivalResult), status: 'duplicate' };
     }
   }
-  if (!(await tx.getStore(request.storeId))) throw new ArrivalError('store_not_found', `unknown store ${request.storeId}`);
+  // After the key: a retry of an arrival taken before is answered as before, whatever the clock says now.
+  const now = Date.now();
+  if (request.at !== undefined) checkArrivalTime(request.at, now);
+  if (!storeExists) throw new ArrivalError('store_not_found', `unknown store ${request.storeId}`);
   const member = await findMember(tx, request);
   if (!member) throw new ArrivalError('member_not_found', 'no member matches the given identifier');
-  const result = await applyArrival(store, tx, append, { storeId: request.storeId, member, source: request.source, at: request.at ?? Date.now() });
+  const result = await applyArrival(store, tx, append, { storeId: request.storeId, member, source: request.source, at: request.at ?? now });
   if (storedKey) await tx.putIdempotent(storedKey, idempotency!.requestHash, JSON.stringify(result), Date.now());
   return result;
+}
+
+/** Refuses an `at` outside [ARRIVAL_EARLIEST, now + ARRIVAL_MAX_AHEAD_MS], saying which bound it broke. */
+export function checkArrivalTime(at: number, now: number): void {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  if (at > now + ARRIVAL_MAX_AHEAD_MS) {
+    throw new ArrivalError(
+      'at_out_of_range',
+      `at ${at} is more than ${ARRIVAL_MAX_AHEAD_MS / 60_000} minutes after HQ's clock (${iso(now)}); give epoch milliseconds, not later than ${now + ARRIVAL_MAX_AHEAD_MS}`,
+    );
+  }
+  if (at < ARRIVAL_EARLIEST) {
+    throw new ArrivalError('at_out_of_range', `at ${at} is before ${iso(ARRIVAL_EARLIEST)} (${ARRIVAL_EARLIEST}); give epoch milliseconds, not seconds`);
+  }
 }
 
 async function findMember(r: HqTx, request: ArrivalRequest): Promise<MemberRecord | null> {

@@ -2,7 +2,7 @@
 // endpoints both end here, so the rules are the same whichever format a chain's system sends.
 // Items are validated one by one: good items are imported, bad ones reported with their index.
 import { z } from 'zod';
-import { Id, Member, Millis, Purchase, StockLine, Store, Style } from '../../shared/domain.ts';
+import { Id, MAX_MEMBER_NAME, Member, Millis, Purchase, StockLine, Store, Style } from '../../shared/domain.ts';
 import { newEpoch } from './tokens.ts';
 import { normalizePhone } from './phone.ts';
 import { type HqStore, type MemberRecord } from '../ports/store.ts';
@@ -14,7 +14,7 @@ export const IngestPurchase = Purchase.omit({ memberId: true }).extend({ memberI
 /** A member as an integration sends it: the full phone instead of the desk's masked fields. */
 export const IngestMember = Member.pick({ id: true, code: true, name: true, homeStoreId: true, sizes: true })
   .extend({
-    nameEn: z.string().max(60).default(''),
+    nameEn: z.string().max(MAX_MEMBER_NAME).default(''),
     tier: Member.shape.tier.default('basic'),
     phone: z.string().max(32).default(''),
     preferences: Member.shape.preferences,

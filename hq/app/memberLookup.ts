@@ -14,7 +14,10 @@ import { ProfileBuilder } from './profiles.ts';
 
 /** Shortest query (folded, spaces aside) HQ searches the chain for: one letter would list a tenth of it. */
 export const MIN_QUERY_CHARS = 2;
+/** Longest query HQ takes, as typed (a clerk types the start of a name, a code or 4 digits). */
+export const MAX_QUERY_CHARS = 60;
 export const MAX_HITS = 20;
+export const DEFAULT_HITS = 10;
 /** Key rows read per hit wanted: a member has several keys, and the whole query filters them. */
 const KEY_ROWS_PER_HIT = 10;
 

@@ -10,10 +10,16 @@ import { COLORWAYS, demoName, STYLE_WORDS } from './names.ts';
 import { seedDemoClerks } from './clerks.ts';
 import { Prng } from '../../shared/prng.ts';
 
+/**
+ * The simulator walks a member in every few seconds and nobody serves most of them: a short wait
+ * (15 minutes, and closing at 22:00) keeps the demo's queue the size of a real store's.
+ */
+const DEMO_SETTINGS = { unservedAfterMin: 15, closesAt: '22:00', utcOffsetMin: 480 };
+
 export const DEMO_STORES = [
-  { id: 'sh-nanjing', name: '上海南京西路店', city: '上海' },
-  { id: 'bj-sanlitun', name: '北京三里屯店', city: '北京' },
-  { id: 'sz-mixc', name: '深圳万象城店', city: '深圳' },
+  { id: 'sh-nanjing', name: '上海南京西路店', city: '上海', settings: DEMO_SETTINGS },
+  { id: 'bj-sanlitun', name: '北京三里屯店', city: '北京', settings: DEMO_SETTINGS },
+  { id: 'sz-mixc', name: '深圳万象城店', city: '深圳', settings: DEMO_SETTINGS },
 ] as const;
 
 export interface SeedOptions {

@@ -8,8 +8,9 @@
 // How an event reaches a feed (any of these is enough; a lost doorbell costs latency, not events):
 //  - committed on this node: handed over directly after the commit (no read) when it is the next
 //    seq; anything else triggers a catch-up read;
-//  - committed on another node: its doorbell ("store S has head N in epoch E") triggers a read of
-//    `seq > delivered`;
+//  - committed on another node: its doorbell ("store S has head N in epoch E") carries the
+//    committed events when they are small: handed over directly when they follow this node's
+//    position; anything else (a gap, a bare doorbell) triggers a read of `seq > delivered`;
 //  - the periodic sweep reads every served store's head in one query and catches up any feed that
 //    is behind — the repair for lost doorbells and the only path while the bus is down.
 // Catch-up reads are serialised per store and shared by every listener of that store on this
@@ -45,6 +46,12 @@ export interface StoreFeedsOptions {
 }
 
 const DEFAULT_PAGE = 500;
+/**
+ * Committed events ride along with their doorbell up to this size (a few arrivals' worth; NATS
+ * takes 1 MB per message): the other nodes then skip the catch-up read that was most of a second
+ * node's cost per arrival. Bigger commits (a large batch to one store) ring a bare doorbell.
+ */
+const DOORBELL_EVENT_BYTES = 64 * 1024;
 
 export class StoreFeeds {
   private readonly feeds = new Map<string, Feed>();
@@ -95,7 +102,8 @@ export class StoreFeeds {
     }
     for (const [storeId, list] of byStore) {
       const last = list[list.length - 1]!;
-      this.bus.publishDoorbell({ origin: this.opts.nodeId, storeId, epoch: last.epoch, head: last.seq });
+      const ride = isConsecutive(list) && list.every((ev) => ev.epoch === last.epoch) && payloadBytes(list) <= DOORBELL_EVENT_BYTES;
+      this.bus.publishDoorbell({ origin: this.opts.nodeId, storeId, epoch: last.epoch, head: last.seq, ...(ride ? { events: list } : {}) });
       const feed = this.feeds.get(storeId);
       if (!feed || !feed.epoch) continue;
       if (last.epoch !== feed.epoch) {
@@ -150,7 +158,14 @@ export class StoreFeeds {
     // Subscribe first, then read the head: a doorbell that rings in between only causes a read.
     feed.stopDoorbells = this.bus.onDoorbell(storeId, (d) => {
       if (d.origin === this.opts.nodeId || !feed.epoch) return;
-      if (d.epoch !== feed.epoch || d.head > feed.delivered) this.catchUp(feed);
+      if (d.epoch === feed.epoch && d.head <= feed.delivered) return;
+      // The committed events rode along and follow this node's position: handed over without a read.
+      const fresh = d.epoch === feed.epoch && !feed.reading ? (d.events ?? []).filter((ev) => ev.seq > feed.delivered) : [];
+      if (fresh.length > 0 && fresh[0]!.seq === feed.delivered + 1 && fresh[fresh.length - 1]!.seq === d.head && isConsecutive(fresh)) {
+        this.deliver(feed, fresh);
+        return;
+      }
+      this.catchUp(feed);
     });
     feed.ready = this.store
       .read((r) => r.getStore(storeId))
@@ -247,6 +262,12 @@ export class StoreFeeds {
       }
     })();
   }
+}
+
+function payloadBytes(events: readonly StoredEvent[]): number {
+  let n = 0;
+  for (const ev of events) n += ev.data.length + 128;
+  return n;
 }
 
 function isConsecutive(events: readonly StoredEvent[]): boolean {

@@ -12,6 +12,7 @@
 //  - Every message names the node that sent it (`origin`); a node hears its own messages too and
 //    ignores them, having acted locally already.
 // Adapters: hq/adapters/memory/memoryBus.ts (one node) and hq/adapters/nats/natsBus.ts (a cluster).
+import { type StoredEvent } from './store.ts';
 
 /** "Store S has head N in epoch E", published after a commit that appended events. */
 export interface Doorbell {
@@ -19,6 +20,13 @@ export interface Doorbell {
   storeId: string;
   epoch: string;
   head: number;
+  /**
+   * The committed events up to `head` that the commit appended, when they are small enough to ride
+   * along (see storeFeeds.ts): a node whose position is just before them hands them to its desks
+   * without reading the store. A hint only — the store stays the log, and a node that cannot use
+   * them (a gap, another epoch, a read in progress) reads the store as for a bare doorbell.
+   */
+  events?: StoredEvent[];
 }
 
 /** An ephemeral frame for the desks or the members of one store, relayed by every node that has them. */

@@ -1,8 +1,9 @@
 // The clerk part of the store port (reached as `tx.clerks`): clerks, their sessions and PIN
 // lockouts, and the manager's reports. Report figures follow the definitions of shared/kpis.ts;
-// each adapter computes them in its own SQL (test/integration/hq-reports.test.ts checks they agree).
+// each adapter computes them in its own SQL and assembles them with hq/adapters/reportRows.ts
+// (test/integration/store-conformance.test.ts and hq-reports.test.ts check they agree).
 import { type StoreClerk } from '../../shared/clerks.ts';
-import { type ClerkKpis, type HourBucket, type Kpis, type ReportQuery, type VisitFact, type VisitTimeline } from '../../shared/kpis.ts';
+import { type ClerkKpis, type DayBucket, type HourBucket, type Kpis, type ReportQuery, type VisitFact, type VisitTimeline } from '../../shared/kpis.ts';
 
 export interface ClerkLockout {
   failures: number;
@@ -19,8 +20,10 @@ export interface ClerkSession {
 
 export interface ReportFigures {
   kpis: Kpis;
+  /** Every enabled clerk of the stores (zero served included) and whoever else served. */
   perClerk: ClerkKpis[];
   byHour: HourBucket[];
+  byDay: DayBucket[];
 }
 
 export interface ClerkOps {
@@ -34,7 +37,7 @@ export interface ClerkOps {
   purgeSessions(now: number): Promise<void>;
   /** Figures over every matching visit of the stores. */
   figures(storeIds: readonly string[], q: ReportQuery): Promise<ReportFigures>;
-  /** Matching visits, newest first, at most q.limit. */
+  /** Matching visits (under a clerk filter, that clerk's), newest first, at most q.limit. */
   visitFacts(storeIds: readonly string[], q: ReportQuery): Promise<VisitFact[]>;
   /** One visit of the store: arrival, claim, notes, the member's chat messages during it, close. */
   timeline(storeId: string, visitId: string): Promise<VisitTimeline | null>;

@@ -13,6 +13,7 @@
 //    edges answer 503 + Retry-After and nothing is half-applied.
 import { type Member, type Note, type Purchase, type StockLine, type Store, type Style, type Visit } from '../../shared/domain.ts';
 import { type EventType, type Rejection } from '../../shared/protocol.ts';
+import { type StoreSettings } from '../../shared/storeSettings.ts';
 import { type ChatOps } from './chatStore.ts';
 import { type ClerkOps } from './clerkStore.ts';
 
@@ -24,6 +25,8 @@ export interface MemberRecord extends Omit<Member, 'phoneMasked' | 'phoneLast4'>
 }
 
 export interface StoreRecord extends Store {
+  /** The store's rules, defaults filled in. */
+  settings: StoreSettings;
   epoch: string;
   /** Newest seq allocated in this store's log (0 when empty). */
   head: number;
@@ -102,15 +105,16 @@ export interface HqTx {
    * reads before it writes (is the visit still open? which message number is next? was this op
    * seen?) takes it first, so two nodes cannot both read "open" and both claim: on SQLite every
    * transaction is serial already; on PostgreSQL it locks the store's counter row, the same row
-   * `appendEvent` locks, so it costs no extra contention.
+   * `appendEvent` locks, so it costs no extra contention. Answers whether the store exists (so a
+   * caller that must refuse an unknown store needs no second read).
    */
-  lockStore(storeId: string): Promise<void>;
+  lockStore(storeId: string): Promise<boolean>;
 
   getMeta(key: string): Promise<string | null>;
   setMeta(key: string, value: string): Promise<void>;
 
   // Stores and their event logs
-  /** Create or rename a store; a new store gets `epoch` and an empty log. */
+  /** Create or rename a store; a new store gets `epoch` and an empty log. Without `settings` the store keeps its own (defaults when new). */
   upsertStore(store: Store, epoch: string): Promise<void>;
   getStore(id: string): Promise<StoreRecord | null>;
   listStores(): Promise<StoreRecord[]>;
@@ -139,7 +143,8 @@ export interface HqTx {
   revokeDevice(id: string, now: number): Promise<boolean>;
   /** Devices revoked at or after `since` (the sweep's safety net for a lost revocation message). */
   revokedSince(since: number): Promise<DeviceRecord[]>;
-  recordAck(deviceId: string, seq: number): Promise<void>;
+  /** Desks' acked positions (informational: `hq:admin devices`), written in one statement where the engine allows. */
+  recordAcks(acks: readonly { deviceId: string; seq: number }[]): Promise<void>;
 
   // Members, purchases, catalog, stock
   /** Writes the member and replaces its search keys. */
@@ -175,6 +180,8 @@ export interface HqTx {
   getVisit(id: string): Promise<Visit | null>;
   /** The newest not-closed visit of a member at a store last seen at or after `since`. */
   findOpenVisit(storeId: string, memberId: string, since: number): Promise<Visit | null>;
+  /** Visits nobody claimed (status open) whose member was last seen before `before`, oldest first, without notes. */
+  waitingSeenBefore(storeId: string, before: number, limit: number): Promise<VisitRow[]>;
   /** Visits that arrived at or after `since`, newest first, with their notes. */
   visitsSince(storeId: string, since: number): Promise<Visit[]>;
   insertNote(note: Note): Promise<void>;

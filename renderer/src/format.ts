@@ -1,4 +1,6 @@
 // Small display helpers that depend on the locale but not on React.
+import type { VisitNotice } from '../../shared/deskApi.ts';
+import type { Actor } from '../../shared/domain.ts';
 import type { Rejection } from '../../shared/protocol.ts';
 import type { MessageKey, Translate } from './i18n/index.ts';
 
@@ -80,6 +82,17 @@ export function rejectionText(t: Translate, rejection: Rejection | null): string
     return by ? t('reject.already_claimed', { name: by }) : t('reject.already_claimed_anon');
   }
   return t(`reject.${rejection.code}`);
+}
+
+/** Who holds a claim or acted, as the clerk knows them: the clerk's name, else the counter's. */
+export const actorName = (a: Actor | null | undefined): string => a?.clerkName ?? a?.deviceName ?? '';
+
+/** A visit notice in the clerk's language: "李娜 claimed this first", "王芳 took this visit over", or why HQ refused. */
+export function noticeText(t: Translate, notice: VisitNotice): string {
+  const name = actorName(notice.by);
+  if (notice.code === 'taken_over') return t('notice.taken_over', { name });
+  if (notice.code === 'already_claimed') return name ? t('notice.already_claimed', { name }) : t('reject.already_claimed_anon');
+  return t('notice.refused', { reason: rejectionText(t, { code: notice.code, message: '', by: notice.by }) });
 }
 
 /** Sizes worth showing at the counter: the member's own and a size either side (half steps). */

@@ -25,7 +25,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { type VisitView } from '../../shared/deskApi.ts';
-import { type Outcome } from '../../shared/domain.ts';
+import { type ServedOutcome as Outcome } from '../../shared/domain.ts';
 import { Prng } from '../../shared/prng.ts';
 import { Child, freePort, sleep } from './child.ts';
 import { ChaosCluster, type ClusterStats } from './cluster.ts';

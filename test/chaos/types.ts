@@ -1,5 +1,5 @@
 // IPC messages between the fault harness and its desk children.
-import { type Outcome } from '../../shared/domain.ts';
+import { type ServedOutcome as Outcome } from '../../shared/domain.ts';
 
 export interface DeskChildOptions {
   dbPath: string;

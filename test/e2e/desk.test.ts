@@ -175,22 +175,24 @@ describe('two counters (browser)', () => {
     const other = await enroll(hq.url, await hq.createEnrollmentCode('sh-nanjing'), 'Counter 2');
     const counter2 = DeskCore.open({ dbPath: join(stack.dir, 'desk2.db'), hqUrls: [hq.url], token: other.token, reconnect: { minMs: 100, maxMs: 400 } });
     try {
-      // This counter loses its link (as if its Wi-Fi dropped) and claims while cut off...
+      // This counter loses its link (as if its Wi-Fi dropped)...
       await stack.core.stop();
       await page.locator('.conn.conn-bad').waitFor({ timeout: 5000 });
-      await page.locator('[data-action="claim"]').click();
-      await page.locator(`${arrival(visitId)}[data-sync="pending"]`).waitFor({ timeout: 3000 });
 
-      // ...while Counter 2, online, claims the same visit first.
+      // ...while Counter 2, online, claims the visit...
       counter2.start();
       await expect.poll(async () => (await counter2.getVisit(visitId))?.status, { timeout: 10_000 }).toBe('open');
       await counter2.claimVisit(visitId);
       await expect.poll(async () => (await counter2.getVisit(visitId))?.sync, { timeout: 10_000 }).toBe('confirmed');
 
-      // Back online: HQ settles it by its order and this counter sees why it lost.
+      // ...and this one claims it later, cut off.
+      await page.locator('[data-action="claim"]').click();
+      await page.locator(`${arrival(visitId)}[data-sync="pending"]`).waitFor({ timeout: 3000 });
+
+      // Back online: the earlier claim holds it, and this counter sees who claimed first.
       stack.core.start();
-      await page.locator(`${arrival(visitId)}[data-sync="rejected"]`).waitFor({ timeout: 10_000 });
-      await expect.poll(() => page.locator(`${arrival(visitId)} .sync-rejected`).textContent()).toBe('Claimed by Counter 2 first');
+      await page.locator(`${arrival(visitId)}[data-notice="already_claimed"]`).waitFor({ timeout: 10_000 });
+      await expect.poll(() => page.locator(`${arrival(visitId)} .arrival-notice`).textContent()).toBe('Counter 2 claimed this first');
     } finally {
       await counter2.close();
     }

@@ -2,6 +2,8 @@
 // (port 0, temp SQLite), the web desk host (settings, enrollment, token sealing in a temp data dir)
 // behind the web shell, and Debian's Chromium. No fakes.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -145,12 +147,28 @@ describe('first-run setup (browser)', () => {
     await expect.poll(() => page.locator('#setup-hqUrl-error').textContent()).toContain('Enter an address like');
     await expect.poll(() => page.locator('#setup-hq').getAttribute('aria-invalid')).toBe('true');
 
+    const alert = page.locator('.setup-error[role="alert"]');
+    // Something that answers but is not a Footfall HQ (a web server failing with 500): said so.
+    const web = createServer((_req, res) => res.writeHead(500, { 'content-type': 'text/plain' }).end('Internal Server Error'));
+    await new Promise<void>((r) => web.listen(0, '127.0.0.1', r));
+    const webUrl = `http://127.0.0.1:${(web.address() as AddressInfo).port}`;
+    try {
+      await page.locator('#setup-hq').fill(webUrl);
+      await page.getByRole('button', { name: 'Connect' }).click();
+      await expect.poll(() => alert.textContent()).toBe(`The server at ${webUrl} is not a Footfall HQ (it answered HTTP 500); check the address and port.`);
+      await page.screenshot({ path: '/tmp/h3-setup-not-hq.png' });
+    } finally {
+      await new Promise((r) => web.close(r));
+    }
+    // Nothing listening any more at that address: one sentence saying so.
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await expect.poll(() => alert.textContent()).toBe(`Cannot reach HQ at ${webUrl}: nothing answers at that address and port (connection refused).`);
+    await page.screenshot({ path: '/tmp/h3-setup-unreachable.png' });
+
     // A well-formed but unknown code: HQ's own words reach the clerk.
     await page.locator('#setup-hq').fill(rig.hq.url);
     await page.locator('#setup-code').fill('WRONG-CODE-1234');
     await page.getByRole('button', { name: 'Connect' }).click();
-    const alert = page.locator('.setup-error[role="alert"]');
-    await alert.waitFor();
     await expect.poll(() => alert.textContent()).toContain('HQ refused the code:');
     expect(await alert.textContent()).toContain('unknown enrollment code');
     expect(rig.host.identity).toBeNull();

@@ -123,6 +123,18 @@ for (const flavour of [memory, nats]) {
       stopB();
     });
 
+    it('carries the committed events a doorbell holds, intact', async () => {
+      const atB: Doorbell[] = [];
+      const stopB = n.b.onDoorbell('s1', (d) => atB.push(d));
+      await n.settle();
+      const events = [7, 8].map((seq) => ({ storeId: 's1', epoch: 'e1', seq, id: `ev-${seq}`, type: 'visit.updated' as const, at: 1_700_000_000_000 + seq, data: `{"n":${seq},"名":"李娜"}` }));
+      const d: Doorbell = { ...bell('node-a', 's1', 8), events };
+      n.a.publishDoorbell(d);
+      await waitFor(() => atB.length === 1, 5000, 'doorbell at node b');
+      expect(atB[0]).toEqual(d);
+      stopB();
+    });
+
     it('never calls a handler inside publish', async () => {
       let inPublish = false;
       let reentered = false;
@@ -392,12 +404,17 @@ describe('nats bus on the wire', () => {
     nc.publish(ctl, JSON.stringify({ origin: 'x', kind: 'something.new' }));
     nc.publish(ctl, JSON.stringify({ origin: 'x', kind: 'device.revoked', deviceId: 'd' }));
     nc.publish(ctl, '{');
+    // A doorbell whose events are not well formed, or of another store or epoch, arrives bare.
+    const ev = { storeId: 'm1', epoch: 'e1', seq: 3, id: 'x', type: 'visit.updated', at: 1, data: '{}' };
+    for (const events of [[{ ...ev, seq: '3' }], [{ ...ev, storeId: 'other' }], [{ ...ev, epoch: 'e2' }], [{ ...ev, type: 'no.such' }], [{ ...ev, type: 'constructor' }]]) {
+      nc.publish(door, JSON.stringify({ ...bell('x', 'm1', 3), events }));
+    }
     // Then one good message of each, with extra fields a newer node might add.
     nc.publish(door, JSON.stringify({ ...bell('x', 'm1', 9), extra: true }));
     nc.publish(sig, JSON.stringify({ origin: 'x', storeId: 'm1', to: 'desks', text: 'ok' }));
     nc.publish(ctl, JSON.stringify({ origin: 'x', kind: 'catalog.changed', extra: 1 }));
-    await waitFor(() => bells.length === 1 && sigs.length === 1 && ctls.length === 1, 5000, 'the good messages');
-    expect(bells).toEqual([bell('x', 'm1', 9)]);
+    await waitFor(() => bells.length === 6 && sigs.length === 1 && ctls.length === 1, 5000, 'the good messages');
+    expect(bells).toEqual([...Array(5).fill(bell('x', 'm1', 3)), bell('x', 'm1', 9)]);
     expect(sigs).toEqual([{ origin: 'x', storeId: 'm1', to: 'desks', text: 'ok' }]);
     expect(ctls).toEqual([{ origin: 'x', kind: 'catalog.changed' }]);
     expect(lines.filter((x) => /malformed|not JSON/.test(x))).toHaveLength(12);

@@ -123,6 +123,33 @@ describe('chat', () => {
     expect((await t.readLog(STORE_A)).filter((e) => e.type === 'chat.message')).toHaveLength(2);
   });
 
+  it('refuses an ack beyond the head, and one desk\'s acks never stop delivered receipts for the others', async () => {
+    const { a1 } = await twoDesks();
+    const member = await loginM1();
+    await member.connect();
+    // A raw desk of the same store acks far beyond anything the store has.
+    const { token } = await t.enroll(STORE_A, 'Rogue counter');
+    const frames: { t: string; code?: string; message?: string }[] = [];
+    const rogue = new WebSocket(`${t.url.replace('http', 'ws')}/v1/desk`, { headers: { authorization: `Bearer ${token}` } });
+    rogue.on('message', (d) => frames.push(JSON.parse(d.toString()) as { t: string }));
+    await new Promise((r) => rogue.once('open', r));
+    rogue.send(JSON.stringify({ t: 'hello', v: 1 }));
+    await waitFor(() => frames.some((f) => f.t === 'welcome'), 5000, 'welcome');
+    rogue.send(JSON.stringify({ t: 'ack', seq: 1_000_000_000 }));
+    await waitFor(() => frames.some((f) => f.t === 'error'), 5000, 'error frame');
+    expect(frames.find((f) => f.t === 'error')).toMatchObject({ code: 'bad_frame', message: expect.stringContaining('beyond') });
+    expect(rogue.readyState).toBe(WebSocket.OPEN); // refused, not cut: a desk that raced a snapshot recovers with its next ack
+
+    // A member message after that is still marked delivered by the real desks' acks, and again later.
+    member.send({ t: 'send', message: { clientId: 'member-h-1', kind: 'text', text: '在吗？' } });
+    await waitFor(() => member.lastReceipts()?.storeDelivered === 1, 5000, 'delivered after the rogue ack');
+    rogue.send(JSON.stringify({ t: 'ack', seq: 2_000_000_000 }));
+    member.send({ t: 'send', message: { clientId: 'member-h-2', kind: 'text', text: '还在吗？' } });
+    await waitFor(() => member.lastReceipts()?.storeDelivered === 2, 5000, 'second message delivered');
+    expect(await texts(a1.desk)).toEqual(['在吗？', '还在吗？']);
+    rogue.close();
+  });
+
   it('reports delivery and read both ways', async () => {
     const { a1, a2 } = await twoDesks();
     const member = await loginM1();

@@ -102,7 +102,7 @@ describe('desk outbox', () => {
     expect(desk.stats.commandsSent).toBe(sent);
   });
 
-  it('two desks claiming one visit: one wins, the other sees rejected with who won', async () => {
+  it('two desks claiming one visit: one wins, the other is told who won', async () => {
     const c1 = await t.desk(STORE_A, 'Counter 1');
     const c2 = await t.desk(STORE_A, 'Counter 2');
     c1.desk.start();
@@ -113,17 +113,21 @@ describe('desk outbox', () => {
     await waitFor(async () => (await c1.desk.getVisit(visitId)) !== null && (await c2.desk.getVisit(visitId)) !== null, 5000, 'visit on both');
 
     await Promise.all([c1.desk.claimVisit(visitId), c2.desk.claimVisit(visitId)]);
+    // The earlier action time wins (HQ's order breaks a tie): the other claim is refused, or — when
+    // it was the earlier one and arrived second — displaces the first. Either way the loser is told.
     const settled = async (d: DeskCore) => {
       const v = await d.getVisit(visitId);
-      return v?.sync === 'confirmed' || v?.sync === 'rejected';
+      return v?.sync !== 'pending' && v?.status === 'claimed';
     };
     await waitFor(async () => (await settled(c1.desk)) && (await settled(c2.desk)), 5000, 'both settled');
-    const v1 = (await c1.desk.getVisit(visitId))!;
-    const v2 = (await c2.desk.getVisit(visitId))!;
-    const [winner, loser, winnerView, loserView] = v1.sync === 'confirmed' ? [c1, c2, v1, v2] : [c2, c1, v2, v1];
-    expect(winnerView).toMatchObject({ status: 'claimed', sync: 'confirmed', claimedBy: { deviceId: winner.deviceId } });
-    expect(loserView).toMatchObject({ status: 'claimed', sync: 'rejected', pendingAction: 'claim', claimedBy: { deviceId: winner.deviceId } });
-    expect(loserView.rejection).toMatchObject({ code: 'already_claimed', by: { deviceId: winner.deviceId } });
+    const holder = (await t.snapshot(c1.token)).visits.find((v) => v.id === visitId)!.claimedBy!.deviceId;
+    const [winner, loser] = holder === c1.deviceId ? [c1, c2] : [c2, c1];
+    await waitFor(async () => (await loser.desk.getVisit(visitId))?.notice !== null, 5000, 'loser told');
+    const winnerView = (await winner.desk.getVisit(visitId))!;
+    const loserView = (await loser.desk.getVisit(visitId))!;
+    expect(winnerView).toMatchObject({ status: 'claimed', claimedBy: { deviceId: winner.deviceId }, notice: null });
+    expect(loserView).toMatchObject({ status: 'claimed', claimedBy: { deviceId: winner.deviceId } });
+    expect(loserView.notice).toMatchObject({ action: 'claim', code: 'already_claimed', by: { deviceId: winner.deviceId } });
     expect((await loser.desk.getConnection()).queued).toBe(0);
 
     // The loser can still add a note; it reaches both desks, and clears the old rejection.
@@ -132,6 +136,10 @@ describe('desk outbox', () => {
     await waitFor(async () => (await loser.desk.getVisit(visitId))!.sync === 'confirmed', 5000, 'note confirmed');
     const final = (await loser.desk.getVisit(visitId))!;
     expect(final.rejection).toBeNull();
+    // The notice stays until the clerk dismisses it.
+    expect(final.notice).toMatchObject({ code: 'already_claimed' });
+    await loser.desk.dismissNotice(visitId);
+    expect((await loser.desk.getVisit(visitId))!.notice).toBeNull();
     expect(final.notes).toMatchObject([{ text: '他想试42码', sync: 'confirmed', by: { deviceId: loser.deviceId } }]);
   });
 });

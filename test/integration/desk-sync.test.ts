@@ -20,7 +20,7 @@ const online = async (desk: DeskCore) => (await desk.getConnection()).status ===
 /** The desk's cache, as HQ would describe it: comparable with the snapshot's visits. */
 async function cachedVisits(desk: DeskCore) {
   const views = await desk.listVisits({ limit: 10_000 });
-  return views.map(({ member: _m, sync: _s, pendingAction: _p, rejection: _r, notes, ...v }) => ({ ...v, notes: notes.map(({ sync: _x, ...n }) => n) })).sort(byId);
+  return views.map(({ member: _m, sync: _s, pendingAction: _p, rejection: _r, notice: _n, notes, ...v }) => ({ ...v, notes: notes.map(({ sync: _x, ...n }) => n) })).sort(byId);
 }
 const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
 

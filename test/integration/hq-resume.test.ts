@@ -29,7 +29,7 @@ describe('resume', () => {
     await desk.waitFor((f) => f.t === 'ev' && f.seq === A.seq + 6);
     expect(desk.events().map((e) => e.seq)).toEqual([3, 4, 5, 6].map((n) => A.seq + n));
     expect(desk.frames.some((f) => f.t === 'reset')).toBe(false);
-    await arrivals(2, Date.now());
+    await arrivals(2, Date.now() - 40 * 60 * 1000); // 31 minutes apart, neither after HQ's clock
     await desk.waitFor((f) => f.t === 'ev' && f.seq === A.seq + 8);
     expect(desk.events().map((e) => e.seq)).toEqual([3, 4, 5, 6, 7, 8].map((n) => A.seq + n));
     desk.close();

@@ -11,6 +11,8 @@ import { TestHq } from '../support/hq.ts';
 
 let t: TestHq;
 let dir: string;
+/** A folder beside the updates folder, like HQ's data folder: it holds a fake database. */
+let outside: string;
 
 /** A raw GET (fetch would normalise "..": we want the path exactly as sent). */
 function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
@@ -37,12 +39,18 @@ beforeAll(async () => {
   } catch {
     // No symlinks on this filesystem: that case is skipped below.
   }
+  // A channel folder that is itself a symlink, to a folder holding HQ's database.
+  outside = mkdtempSync(join(tmpdir(), 'footfall-hq-data-'));
+  writeFileSync(join(outside, 'hq.db'), 'SQLite format 3\u0000 the whole chain');
+  writeFileSync(join(outside, 'latest.yml'), 'version: 9.9.9\n');
+  symlinkSync(outside, join(dir, 'data'), 'dir');
   t = await TestHq.start({ updatesDir: dir, seed: 'storesAB' });
 });
 
 afterAll(async () => {
   await t.dispose();
   rmSync(dir, { recursive: true, force: true });
+  rmSync(outside, { recursive: true, force: true });
 });
 
 describe('HQ update feed', () => {
@@ -84,6 +92,16 @@ describe('HQ update feed', () => {
     expect(res.status).toBe(404);
     expect(res.body).not.toContain('not in a channel');
     expect(res.body).not.toContain('hidden');
+  });
+
+  it('serves nothing through a channel folder that is a symlink out of the updates folder', async () => {
+    for (const file of ['hq.db', 'latest.yml']) {
+      const res = await get(`/updates/data/${file}`);
+      expect(res.status, file).toBe(404);
+      expect(res.body).not.toContain('SQLite');
+      expect(res.body).not.toContain('9.9.9');
+    }
+    expect(resolveUpdateFile(dir, '/updates/data/hq.db')).toBeNull();
   });
 
   it('does not follow a symlink out of the channel folder', () => {

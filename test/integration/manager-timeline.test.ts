@@ -1,6 +1,6 @@
-// A visit's timeline in the manager view carries the member's chat messages during the
-// visit (arrival to close), online from HQ's GET /v1/reports/timeline (built in SQL) and offline
-// from the desk cache, in the same order.
+// A visit's timeline in the manager view carries the chat during the visit (arrival to close) —
+// the member's messages and photos and the clerks' answers, each saying who sent it — online from
+// HQ's GET /v1/reports/timeline (built in SQL) and offline from the desk cache, in the same order.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeskCore } from '../../electron/desk/deskCore.ts';
@@ -11,6 +11,8 @@ import { waitFor } from '../support/waitFor.ts';
 import { MemberClient } from '../support/memberClient.ts';
 
 let t: TestHq;
+/** The smallest bytes HQ takes as a PNG (it checks the magic number). */
+const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 73, 72, 68, 82]);
 let core: DeskCore;
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
@@ -34,7 +36,7 @@ afterAll(async () => {
 });
 
 describe('manager timeline', () => {
-  it('shows the member’s two messages in order between claim and close, online (HQ) and offline (cache)', async () => {
+  it('shows the chat between claim and close with its senders and the member’s photo, online (HQ) and offline (cache)', async () => {
     const member = await MemberClient.viaIntegration(t.hq.url, t.hq.integrationKey, 'store-a', 'm1');
     const say = async (text: string, clientId: string) => {
       const r = await member.http('/v1/member/messages', { body: { clientId, kind: 'text', text } });
@@ -51,23 +53,33 @@ describe('manager timeline', () => {
     await tick();
     await say('do you have size 38?', 'tl-msg-1');
     await say('in black, please', 'tl-msg-2');
+    const up = await member.http('/v1/member/images', { raw: PNG, type: 'image/png' });
+    expect(up.status).toBe(201);
+    const { image } = (await up.json()) as { image: { id: string; mime: string; bytes: number } };
+    expect((await member.http('/v1/member/messages', { body: { clientId: 'tl-msg-photo', kind: 'image', imageId: image.id } })).status).toBe(201);
+    await tick();
+    await core.sendMessage('m1', { kind: 'text', text: 'here they are' });
+    await waitFor(async () => (await core.getConnection()).queued === 0, 5000, 'reply sent');
+    await tick();
     await core.closeVisit(body.visitId, 'purchased');
     await waitFor(async () => (await t.hq.store.read((r) => r.getVisit(body.visitId)))?.closedAt != null, 5000, 'close at HQ');
     await tick();
     await say('thanks, after the visit', 'tl-msg-3');
-    await waitFor(async () => (await core.getConversation('m1', { limit: 100 })).messages.length === 4, 5000, 'messages cached');
+    await waitFor(async () => (await core.getConversation('m1', { limit: 100 })).messages.length === 6, 5000, 'messages cached');
 
     const expected = [
-      { kind: 'arrival', text: null },
-      { kind: 'claim', by: 'Ann' },
-      { kind: 'message', text: 'do you have size 38?', by: '王芳' },
-      { kind: 'message', text: 'in black, please' },
-      { kind: 'close', by: 'Ann', outcome: 'purchased' },
+      { kind: 'arrival', text: null, from: null, image: null },
+      { kind: 'claim', by: 'Ann', from: null },
+      { kind: 'message', text: 'do you have size 38?', by: '王芳', from: 'member', image: null },
+      { kind: 'message', text: 'in black, please', from: 'member' },
+      { kind: 'message', text: null, by: '王芳', from: 'member', image },
+      { kind: 'message', text: 'here they are', by: 'Ann', from: 'clerk', image: null },
+      { kind: 'close', by: 'Ann', outcome: 'purchased', from: null },
     ];
     expect((await core.signIn('mia', '9999')).ok).toBe(true);
     const online = await core.managerTimeline(body.visitId);
     expect(online!.entries).toMatchObject(expected);
-    expect(online!.visit).toMatchObject({ visitId: body.visitId, outcome: 'purchased', clerkName: 'Ann' });
+    expect(online!.visit).toMatchObject({ visitId: body.visitId, storeId: 'store-a', memberCode: 'M0001', source: 'door', outcome: 'purchased', clerkName: 'Ann' });
 
     // HQ's route itself (chain admin key): the same entries, built in SQL.
     const direct = await fetch(`${t.hq.url}/v1/reports/timeline?visit=${body.visitId}`, { headers: { 'x-admin-key': await adminKey(t.hq.store) } });
@@ -79,5 +91,6 @@ describe('manager timeline', () => {
     const offline = await core.managerTimeline(body.visitId);
     expect(offline!.entries).toMatchObject(expected);
     expect(offline!.entries).toEqual(online!.entries);
+    expect(offline!.visit).toEqual(online!.visit);
   });
 });

@@ -50,8 +50,8 @@ function sqliteShape(steps: number): Shape {
 
 const sortedKeys = (o: Record<string, unknown>) => Object.keys(o).sort();
 
-/** What each step adds: tables and secondary indexes. */
-const STEPS: Array<{ tables: string[]; indexes: string[] }> = [
+/** What each step adds: tables and secondary indexes, and columns of tables that were there before. */
+const STEPS: Array<{ tables: string[]; indexes: string[]; columns?: Record<string, string[]> }> = [
   {
     tables: ['devices', 'enrollment_codes', 'events', 'idempotency_keys', 'members', 'meta', 'notes', 'ops', 'purchases', 'stock', 'stores', 'styles', 'visits'],
     indexes: ['devices_store', 'idempotency_created', 'members_home', 'members_phone', 'notes_visit', 'ops_created', 'purchases_member', 'purchases_store', 'visits_member', 'visits_store_time'],
@@ -60,6 +60,7 @@ const STEPS: Array<{ tables: string[]; indexes: string[] }> = [
   { tables: ['clerk_sessions', 'clerks'], indexes: ['clerk_sessions_expiry', 'clerks_store', 'visits_store_clerk'] },
   { tables: ['clerk_lockouts'], indexes: [] },
   { tables: ['chat_delivered_scan', 'member_login_failures'], indexes: ['devices_revoked'] },
+  { tables: [], indexes: ['visits_waiting'], columns: { stores: ['settings'], visits: ['takeovers'] } },
   { tables: ['member_search_keys'], indexes: ['member_search_keys_member'] },
 ];
 
@@ -99,8 +100,9 @@ describe('PostgreSQL migrations', () => {
           // What this step added.
           expect(sortedKeys(after.tables).filter((t) => !(t in before.tables))).toEqual(STEPS[n - 1]!.tables);
           expect(after.indexes.filter((i) => !before.indexes.includes(i))).toEqual(STEPS[n - 1]!.indexes);
-          // Tables present before are unchanged.
-          for (const t of Object.keys(before.tables)) expect(after.tables[t]).toEqual(before.tables[t]);
+          // Tables present before are unchanged, but for the columns this step adds.
+          const added = STEPS[n - 1]!.columns ?? {};
+          for (const t of Object.keys(before.tables)) expect(after.tables[t]).toEqual([...before.tables[t]!, ...(added[t] ?? [])].sort());
           // The whole schema matches the SQLite file at the same version.
           expect(after).toEqual(sqliteShape(n));
         },

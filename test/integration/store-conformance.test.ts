@@ -13,11 +13,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Actor, type Message, type Note } from '../../shared/domain.ts';
 import { buildReport, type ReportArgs, ReportArgs as ReportArgsSchema, type TimelineEntry } from '../../shared/kpis.ts';
 import { type EventType } from '../../shared/protocol.ts';
+import { DEFAULT_STORE_SETTINGS } from '../../shared/storeSettings.ts';
 import { type StoreClerk } from '../../shared/clerks.ts';
 import { openPgStore, type PgStore } from '../../hq/adapters/postgres/pgStore.ts';
 import { openSqliteStore } from '../../hq/adapters/sqlite/sqliteStore.ts';
 import { type HqStore, type HqTx, type MemberRecord, StoreUnavailable, type VisitRow } from '../../hq/ports/store.ts';
-import { DAY_FROM, DAY_TO, KPI_VISITS, T0 } from '../support/kpiVisits.ts';
+import { DAY_FROM, DAY_TO, KPI_VISITS, kpiNotes, kpiRoster, T0 } from '../support/kpiVisits.ts';
 import { freshPgSchema, freshPgStore, type PgSchema, withPgClient } from '../support/pg.ts';
 
 interface Opened {
@@ -155,10 +156,16 @@ describe.each(ADAPTERS)('store conformance: $name', ({ name, open }) => {
   it('creates and renames stores; a rename keeps the epoch and the log', async () => {
     const id = uid('store');
     await tx((t) => t.upsertStore({ id, name: 'First', city: 'Beijing' }, 'epoch-1'));
-    expect(await read((r) => r.getStore(id))).toEqual({ id, name: 'First', city: 'Beijing', epoch: 'epoch-1', head: 0 });
+    expect(await read((r) => r.getStore(id))).toEqual({ id, name: 'First', city: 'Beijing', epoch: 'epoch-1', head: 0, settings: DEFAULT_STORE_SETTINGS });
     await tx((t) => t.appendEvent(id, ev(uid('ev'))));
     await tx((t) => t.upsertStore({ id, name: 'Renamed', city: '' }, 'epoch-2'));
-    expect(await read((r) => r.getStore(id))).toEqual({ id, name: 'Renamed', city: '', epoch: 'epoch-1', head: 1 });
+    expect(await read((r) => r.getStore(id))).toEqual({ id, name: 'Renamed', city: '', epoch: 'epoch-1', head: 1, settings: DEFAULT_STORE_SETTINGS });
+    // Settings: given, they replace the store's; omitted on a later update, they stay.
+    const settings = { unservedAfterMin: 45, closesAt: '21:30', utcOffsetMin: 480 };
+    await tx((t) => t.upsertStore({ id, name: 'Renamed', city: '', settings }, 'epoch-3'));
+    await tx((t) => t.upsertStore({ id, name: 'Renamed again', city: '' }, 'epoch-4'));
+    expect(await read((r) => r.getStore(id))).toMatchObject({ name: 'Renamed again', epoch: 'epoch-1', settings });
+    expect((await read((r) => r.listStores())).find((x) => x.id === id)?.settings).toEqual(settings);
     expect(await read((r) => r.getStore('no-such-store'))).toBeNull();
 
     const other = await newStore(`${id}-b`);
@@ -273,13 +280,16 @@ describe.each(ADAPTERS)('store conformance: $name', ({ name, open }) => {
     expect(await read((r) => r.getMeta(key))).toBe('y');
   });
 
-  it('lockStore takes the store for the rest of the transaction (a store that does not exist is no error)', async () => {
+  it('lockStore takes the store for the rest of the transaction and says whether it exists (an unknown one is no error)', async () => {
     const s = await newStore();
     const seq = await tx(async (t) => {
-      await t.lockStore(s);
-      await t.lockStore(s);
-      await t.lockStore('no-such-store');
-      return (await t.appendEvent(s, ev(`${s}-locked`))).seq;
+      expect(await t.lockStore(s)).toBe(true);
+      expect(await t.lockStore(s)).toBe(true);
+      expect(await t.lockStore('no-such-store')).toBe(false);
+      expect(await t.lockStore('no-such-store')).toBe(false);
+      const appended = (await t.appendEvent(s, ev(`${s}-locked`))).seq;
+      expect(await t.lockStore(s)).toBe(true);
+      return appended;
     });
     expect(seq).toBe(1);
   });
@@ -324,8 +334,11 @@ describe.each(ADAPTERS)('store conformance: $name', ({ name, open }) => {
     expect(await read((r) => r.deviceByTokenHash(`${d1}-token`))).toEqual({ id: d1, storeId: s, name: 'Counter 1', createdAt: 500, revokedAt: null, ackedSeq: 0 });
     expect(await read((r) => r.deviceByTokenHash('nope'))).toBeNull();
     expect((await read((r) => r.listDevices(s))).map((d) => d.id)).toEqual([d1, d2].sort());
-    await tx((t) => t.recordAck(d1, 42));
+    await tx((t) => t.recordAcks([{ deviceId: d1, seq: 42 }]));
     expect((await read((r) => r.getDevice(d1)))!.ackedSeq).toBe(42);
+    await tx((t) => t.recordAcks([{ deviceId: d2, seq: 7 }, { deviceId: d1, seq: 43 }, { deviceId: 'nope', seq: 9 }]));
+    expect((await read((r) => r.listDevices(s))).map((d) => [d.id, d.ackedSeq])).toEqual([[d1, 43], [d2, 7]].sort((a, b) => String(a[0]).localeCompare(String(b[0]))));
+    await tx((t) => t.recordAcks([]));
     expect(await read((r) => r.getDevice('nope'))).toBeNull();
 
     const since = 7_000_000_000_000 + counter;
@@ -505,6 +518,16 @@ describe.each(ADAPTERS)('store conformance: $name', ({ name, open }) => {
     expect(since.find((v) => v.id === v3)!.notes).toEqual([]);
     expect((await read((r) => r.visitsSince(s, 0))).map((v) => v.id)).toEqual([...[v3, v2].sort().reverse(), v1]);
     await expect(tx((t) => t.insertVisit(visit(v1, s, m)))).rejects.toThrow();
+
+    // Waiting visits (open, nobody claimed) seen before a time, oldest first: v3 only (v1, v2 are closed).
+    expect((await read((r) => r.waitingSeenBefore(s, 2_501, 10))).map((v) => v.id)).toEqual([v3]);
+    expect(await read((r) => r.waitingSeenBefore(s, 2_500, 10))).toEqual([]);
+    // Take-overs round-trip with the visit.
+    const takeovers = [{ from: claimedBy, by: desk, at: 2_600 }];
+    await tx((t) => t.updateVisit(visit(v3, s, 'someone-else', { arrivedAt: 2_000, lastSeenAt: 2_500, status: 'claimed', claimedBy: desk, claimedAt: 2_300, takeovers })));
+    expect(await read((r) => r.getVisit(v3))).toMatchObject({ status: 'claimed', claimedBy: desk, takeovers });
+    expect((await read((r) => r.visitsSince(s, 0))).find((v) => v.id === v3)?.takeovers).toEqual(takeovers);
+    expect(await read((r) => r.waitingSeenBefore(s, 10_000, 10))).toEqual([]);
   });
 
   it('desk ops and idempotency keys are remembered, refused twice, and purged by age', async () => {
@@ -747,17 +770,18 @@ describe.each(ADAPTERS)('store conformance: $name', ({ name, open }) => {
     });
 
     describe('reports on one fixed day of visits', () => {
-      // The day of test/support/kpiVisits.ts at store rep-a, one visit at rep-b.
+      // The day of test/support/kpiVisits.ts at store rep-a (with its notes and clerks), one visit at rep-b.
       beforeAll(async () => {
         await tx(async (t) => {
           await t.upsertMember(member('m1', { code: 'kpi-m1', name: '王芳', tier: 'basic' }));
           await t.upsertMember(member('m2', { code: 'kpi-m2', name: '李娜', tier: 'gold' }));
+          await t.upsertStore({ id: 'rep-b', name: 'Report Store B', city: 'Beijing' }, 'e1');
           for (const f of KPI_VISITS) {
             await t.insertVisit({
               id: f.visitId,
               storeId: 'rep-a',
               memberId: f.memberId,
-              source: 'door',
+              source: f.source,
               status: f.status,
               arrivedAt: f.arrivedAt,
               lastSeenAt: f.arrivedAt,
@@ -768,6 +792,11 @@ describe.each(ADAPTERS)('store conformance: $name', ({ name, open }) => {
               outcome: f.outcome,
             });
           }
+          // Inserted newest first: the notes come back in time order all the same.
+          for (const n of kpiNotes(KPI_VISITS).reverse()) await t.insertNote(n);
+          for (const c of kpiRoster('rep-a')) await t.clerks.upsertClerk(clerk(c.id, c.storeId, c.name, { role: c.role, enabled: c.enabled }), 1);
+          // Another store's clerk: never in rep-a's table.
+          await t.clerks.upsertClerk(clerk('clerk-X', 'rep-b', 'Xu'), 1);
           await t.insertVisit(visit('vb', 'rep-b', 'm3', { arrivedAt: DAY_FROM + 1000, lastSeenAt: DAY_FROM + 1000 }));
         });
       });
@@ -776,7 +805,10 @@ describe.each(ADAPTERS)('store conformance: $name', ({ name, open }) => {
         {},
         { clerkId: 'clerk-A' },
         { clerkId: 'clerk-B' },
+        { clerkId: 'clerk-C' },
         { clerkId: 'nobody' },
+        { clerkId: 'clerk-B', tier: 'gold' },
+        { clerkId: 'clerk-A', served: false },
         { tier: 'gold' },
         { outcome: 'open' },
         { outcome: 'purchased' },
@@ -788,27 +820,66 @@ describe.each(ADAPTERS)('store conformance: $name', ({ name, open }) => {
         { tzOffsetMin: 330 },
         { tzOffsetMin: -210 },
         { from: DAY_FROM - 24 * 3600 * 1000 },
+        { from: DAY_FROM - 6 * 24 * 3600 * 1000, tzOffsetMin: 0 },
         { limit: 3 },
       ];
       for (const f of filters) {
         it(`figures and visits agree with shared/kpis.ts: ${JSON.stringify(f)}`, async () => {
           const args: ReportArgs = { from: DAY_FROM, to: DAY_TO, ...f };
           const q = ReportArgsSchema.parse(args);
-          const expected = buildReport(KPI_VISITS, args, 'hq', null);
+          const expected = buildReport(KPI_VISITS, args, 'hq', null, kpiRoster('rep-a'));
           const figures = await read((r) => r.clerks.figures(['rep-a'], q));
-          expect(figures).toEqual({ kpis: expected.kpis, perClerk: expected.perClerk, byHour: expected.byHour });
+          expect(figures).toEqual({ kpis: expected.kpis, perClerk: expected.perClerk, byHour: expected.byHour, byDay: expected.byDay });
           expect(await read((r) => r.clerks.visitFacts(['rep-a'], q))).toEqual(expected.visits);
         });
       }
 
-      it('covers every listed store and none other', async () => {
+      it('every enabled clerk has a row, zero served included; a clerk filter counts that clerk among all arrivals', async () => {
+        const q = (f: Partial<ReportArgs>) => ReportArgsSchema.parse({ from: DAY_FROM, to: DAY_TO, ...f });
+        const all = await read((r) => r.clerks.figures(['rep-a'], q({})));
+        expect(all.perClerk.map((c) => [c.clerkName, c.served])).toEqual([
+          ['Ann', 3],
+          ['Bo', 2],
+          [null, 1],
+          ['Cy', 0],
+        ]);
+        const ann = await read((r) => r.clerks.figures(['rep-a'], q({ clerkId: 'clerk-A' })));
+        expect(ann.kpis).toMatchObject({ arrivals: 8, served: 3, servedRate: 3 / 8 });
+      });
+
+      it('covers every listed store and none other, and says which store each row is of', async () => {
         const q = ReportArgsSchema.parse({ from: DAY_FROM, to: DAY_TO });
-        expect((await read((r) => r.clerks.figures(['rep-a', 'rep-b'], q))).kpis.arrivals).toBe(9);
+        const both = await read((r) => r.clerks.figures(['rep-a', 'rep-b'], q));
+        expect(both.kpis.arrivals).toBe(9);
+        expect(both.perClerk.map((c) => [c.storeId, c.clerkName])).toEqual([
+          ['rep-a', 'Ann'],
+          ['rep-a', 'Bo'],
+          ['rep-a', null],
+          ['rep-a', 'Cy'],
+          ['rep-b', 'Xu'],
+        ]);
         expect((await read((r) => r.clerks.figures(['rep-b'], q))).kpis.arrivals).toBe(1);
         expect((await read((r) => r.clerks.figures([], q))).kpis.arrivals).toBe(0);
-        const facts = await read((r) => r.clerks.visitFacts(['rep-b'], q));
-        // A member HQ does not know: empty name, basic tier.
-        expect(facts).toEqual([expect.objectContaining({ visitId: 'vb', memberName: '', tier: 'basic', clerkId: null })]);
+        const facts = await read((r) => r.clerks.visitFacts(['rep-a', 'rep-b'], q));
+        expect(new Set(facts.map((f) => `${f.storeId}:${f.storeName}`))).toEqual(new Set(['rep-a:rep-a', 'rep-b:Report Store B']));
+        // A member HQ does not know: empty name and card code, basic tier.
+        expect(facts.find((f) => f.visitId === 'vb')).toMatchObject({ storeId: 'rep-b', memberName: '', memberCode: '', tier: 'basic', clerkId: null, notes: [] });
+      });
+
+      it('never counts a visit without a claim, or one closed as `left`, as served', async () => {
+        const s = 'rep-left';
+        const ann: Actor = { deviceId: 'd1', deviceName: 'Counter 1', clerkId: 'clerk-L', clerkName: 'Lu' };
+        await tx(async (t) => {
+          await t.insertVisit(visit('left-1', s, 'm1', { arrivedAt: T0, lastSeenAt: T0, status: 'closed', claimedBy: ann, claimedAt: T0 + 5000, closedAt: T0 + 5000, outcome: 'left' as VisitRow['outcome'] }));
+          await t.insertVisit(visit('left-2', s, 'm1', { arrivedAt: T0 + 1, lastSeenAt: T0 + 1, status: 'closed', closedAt: T0 + 9000, outcome: 'left' as VisitRow['outcome'] }));
+          await t.insertVisit(visit('left-3', s, 'm1', { arrivedAt: T0 + 2, lastSeenAt: T0 + 2 }));
+        });
+        const q = (f: Partial<ReportArgs>) => ReportArgsSchema.parse({ from: DAY_FROM, to: DAY_TO, ...f });
+        const fig = await read((r) => r.clerks.figures([s], q({})));
+        expect(fig.kpis).toMatchObject({ arrivals: 3, served: 0, servedRate: 0, claimMedianMs: null });
+        expect(fig.perClerk).toEqual([]);
+        expect((await read((r) => r.clerks.visitFacts([s], q({ served: false })))).map((f) => f.visitId)).toEqual(['left-3', 'left-2', 'left-1']);
+        expect(await read((r) => r.clerks.visitFacts([s], q({ served: true })))).toEqual([]);
       });
 
       it('the hour offset is cut toward zero, as SQLite casts it', async () => {
@@ -818,28 +889,37 @@ describe.each(ADAPTERS)('store conformance: $name', ({ name, open }) => {
           [-330.9, -330],
         ] as const) {
           const q = { ...ReportArgsSchema.parse({ from: DAY_FROM, to: DAY_TO }), tzOffsetMin: given };
-          const expected = buildReport(KPI_VISITS, { from: DAY_FROM, to: DAY_TO, tzOffsetMin: used }, 'hq', null);
+          const expected = buildReport(KPI_VISITS, { from: DAY_FROM, to: DAY_TO, tzOffsetMin: used }, 'hq', null, kpiRoster('rep-a'));
           expect((await read((r) => r.clerks.figures(['rep-a'], q))).byHour).toEqual(expected.byHour);
         }
       });
 
-      it('timeline: arrival, repeat, claim, notes, the member chat of the visit, close', async () => {
+      it('timeline: arrival, repeat, claim, notes, the member chat of the visit with its senders and images, close', async () => {
         const s = 'tl-store';
         const ann: Actor = { deviceId: 'd1', deviceName: 'Counter 1', clerkId: 'clerk-A', clerkName: 'Ann' };
         const bo: Actor = { deviceId: 'd2', deviceName: 'Counter 2', clerkId: 'clerk-B', clerkName: 'Bo' };
         const S = 1000;
+        const photo = { id: 'img-1', mime: 'image/png' as const, bytes: 68 };
         await tx(async (t) => {
           await t.insertVisit(
             visit('tl-v', s, 'm1', { arrivedAt: T0, lastSeenAt: T0 + 60 * S, arrivals: 2, status: 'closed', claimedBy: ann, claimedAt: T0 + 30 * S, closedAt: T0 + 600 * S, outcome: 'purchased' }),
           );
           await t.insertVisit(visit('tl-open', s, 'm2', { arrivedAt: T0 }));
+          // Claimed by Ann, taken over by Bo at the claim's own time and again by Ann, closed by Ann.
+          const takeovers = [
+            { from: ann, by: bo, at: T0 + 10 * S },
+            { from: bo, by: ann, at: T0 + 20 * S },
+          ];
+          await t.insertVisit(visit('tl-taken', s, 'm2', { arrivedAt: T0, status: 'closed', claimedBy: ann, claimedAt: T0 + 10 * S, closedAt: T0 + 30 * S, outcome: 'tried', takeovers }));
           await t.insertNote({ id: 'tl-n1', visitId: 'tl-v', memberId: 'm1', text: 'likes red', by: { deviceId: 'd3', deviceName: 'Counter 3' }, at: T0 + 40 * S });
           await t.chat.insertMessage(message('tl-m1', s, 'm1', 1, { at: T0 - 1, body: 'before the visit' }), 1);
           // n 9 and 10 at the same time: ordered by n, not by its text.
           await t.chat.insertMessage(message('tl-m10', s, 'm1', 10, { at: T0 + 50 * S, from: 'clerk', by: bo, kind: 'product', body: '', product: { styleId: 'st', name: 'Air X', category: 'retro', price: 1, colors: [], sizes: [] } }), 3);
           await t.chat.insertMessage(message('tl-m9', s, 'm1', 9, { at: T0 + 50 * S, body: 'hi' }), 2);
           await t.chat.insertMessage(message('tl-m11', s, 'm1', 11, { at: T0 + 70 * S, body: 'take it back', recalledAt: T0 + 71 * S }), 4);
-          await t.chat.insertMessage(message('tl-m12', s, 'm1', 12, { at: T0 + 80 * S, from: 'clerk', by: { deviceId: 'd3', deviceName: 'Counter 3' }, body: '' }), 5);
+          await t.chat.insertMessage(message('tl-m12', s, 'm1', 12, { at: T0 + 80 * S, from: 'clerk', by: { deviceId: 'd3', deviceName: 'Counter 3' }, kind: 'image', body: '', image: photo }), 5);
+          // A recalled image: its place stays, its picture goes.
+          await t.chat.insertMessage(message('tl-m16', s, 'm1', 16, { at: T0 + 90 * S, kind: 'image', body: '', image: { ...photo, id: 'img-2' }, recalledAt: T0 + 91 * S }), 9);
           await t.chat.insertMessage(message('tl-m13', s, 'm1', 13, { at: T0 + 601 * S, body: 'after the close' }), 6);
           await t.chat.insertMessage(message('tl-m14', s, 'm2', 1, { at: T0 + 7_200 * S, body: 'two hours in' }), 7);
           await t.chat.insertMessage(message('tl-m15', s, 'm2', 2, { at: T0 + 7_200 * S + 1, body: 'too late' }), 8);
@@ -848,16 +928,27 @@ describe.each(ADAPTERS)('store conformance: $name', ({ name, open }) => {
           at,
           kind,
           by,
+          from: null,
           text,
+          image: null,
           outcome,
+        });
+        const said = (at: number, from: 'member' | 'clerk', by: string | null, text: string | null, image: TimelineEntry['image'] = null): TimelineEntry => ({
+          ...entry(at, 'message', by, text),
+          from,
+          image,
         });
         const tl = await read((r) => r.clerks.timeline(s, 'tl-v'));
         expect(tl).toEqual({
           visit: {
+            storeId: s,
+            storeName: s,
             visitId: 'tl-v',
             memberId: 'm1',
+            memberCode: 'kpi-m1',
             memberName: '王芳',
             tier: 'basic',
+            source: 'door',
             status: 'closed',
             arrivedAt: T0,
             claimedAt: T0 + 30 * S,
@@ -866,22 +957,33 @@ describe.each(ADAPTERS)('store conformance: $name', ({ name, open }) => {
             clerkId: 'clerk-A',
             clerkName: 'Ann',
             deviceName: 'Counter 1',
+            notes: ['likes red'],
           },
           entries: [
             entry(T0, 'arrival'),
             entry(T0 + 30 * S, 'claim', 'Ann'),
             entry(T0 + 40 * S, 'note', 'Counter 3', 'likes red'),
-            entry(T0 + 50 * S, 'message', '王芳', 'hi'),
-            entry(T0 + 50 * S, 'message', 'Bo', 'Air X'),
+            said(T0 + 50 * S, 'member', '王芳', 'hi'),
+            said(T0 + 50 * S, 'clerk', 'Bo', 'Air X'),
             entry(T0 + 60 * S, 'repeat', null, '2'),
-            entry(T0 + 70 * S, 'message', '王芳', null),
-            entry(T0 + 80 * S, 'message', 'Counter 3', null),
+            said(T0 + 70 * S, 'member', '王芳', null),
+            said(T0 + 80 * S, 'clerk', 'Counter 3', null, photo),
+            said(T0 + 90 * S, 'member', '王芳', null),
             entry(T0 + 600 * S, 'close', 'Ann', null, 'purchased'),
           ],
         });
         const open = await read((r) => r.clerks.timeline(s, 'tl-open'));
         expect(open?.visit).toMatchObject({ memberName: '李娜', tier: 'gold', clerkId: null, clerkName: null, deviceName: null, claimedAt: null });
-        expect(open?.entries).toEqual([entry(T0, 'arrival'), entry(T0 + 7_200 * S, 'message', '李娜', 'two hours in')]);
+        expect(open?.entries).toEqual([entry(T0, 'arrival'), said(T0 + 7_200 * S, 'member', '李娜', 'two hours in')]);
+        // Take-overs: the claim names the first holder, each take-over who took it from whom (text).
+        const taken = await read((r) => r.clerks.timeline(s, 'tl-taken'));
+        expect(taken?.entries.filter((e) => e.kind !== 'message')).toEqual([
+          entry(T0, 'arrival'),
+          entry(T0 + 10 * S, 'claim', 'Ann'),
+          entry(T0 + 10 * S, 'takeover', 'Bo', 'Ann'),
+          entry(T0 + 20 * S, 'takeover', 'Ann', 'Bo'),
+          entry(T0 + 30 * S, 'close', 'Ann', null, 'tried'),
+        ]);
         expect(await read((r) => r.clerks.timeline('other-store', 'tl-v'))).toBeNull();
         expect(await read((r) => r.clerks.timeline(s, 'nope'))).toBeNull();
       });

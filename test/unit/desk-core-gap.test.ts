@@ -61,9 +61,10 @@ describe('DeskCore session', () => {
     desk.start();
 
     await waitFor(() => desk.position.seq === 3);
+    // `clock`: the desk's own time, from which HQ learns its clock offset.
     expect(hellos).toEqual([
-      { t: 'hello', v: 1, resume: { epoch: 'E', seq: 0 } },
-      { t: 'hello', v: 1, resume: { epoch: 'E', seq: 1 } },
+      { t: 'hello', v: 1, resume: { epoch: 'E', seq: 0 }, clock: expect.any(Number) },
+      { t: 'hello', v: 1, resume: { epoch: 'E', seq: 1 }, clock: expect.any(Number) },
     ]);
     expect(desk.stats).toMatchObject({ applied: 3, gaps: 1, duplicates: 0 });
     expect(alerts).toEqual(['v1', 'v2', 'v3']);

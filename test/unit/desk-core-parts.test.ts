@@ -149,19 +149,20 @@ describe('inbox batch', () => {
 // --- outbox -----------------------------------------------------------------------------------
 
 describe('outbox', () => {
-  it('sends a queued op as the protocol types it: the clerk beside the payload, chat bookkeeping left home', () => {
+  it('sends a queued op as the protocol types it: the clerk and the action time beside the payload, chat bookkeeping left home', () => {
     expect(wireCommand(op('o1', 'note', 'v1', { visitId: 'v1', noteId: 'n1', text: 'size 42', clerkId: 'c7' }))).toEqual({
       t: 'cmd',
       opId: 'o1',
       type: 'note',
       data: { visitId: 'v1', noteId: 'n1', text: 'size 42' },
       clerkId: 'c7',
+      at: 1,
     });
-    expect(wireCommand(op('o2', 'close', 'v1', { visitId: 'v1', outcome: 'purchased' }))).toEqual({ t: 'cmd', opId: 'o2', type: 'close', data: { visitId: 'v1', outcome: 'purchased' } });
+    expect(wireCommand(op('o2', 'close', 'v1', { visitId: 'v1', outcome: 'purchased' }))).toEqual({ t: 'cmd', opId: 'o2', type: 'close', data: { visitId: 'v1', outcome: 'purchased' }, at: 1 });
     const image = op('o3', 'chat.send', 'chat:m1', { memberId: 'm1', clientId: 'c1', kind: 'image', uploadId: 'u1', mime: 'image/png', bytes: 9, imageId: 'img-1' });
-    expect(wireCommand(image)).toEqual({ t: 'cmd', opId: 'o3', type: 'chat.send', data: { memberId: 'm1', clientId: 'c1', kind: 'image', imageId: 'img-1' } });
+    expect(wireCommand(image)).toEqual({ t: 'cmd', opId: 'o3', type: 'chat.send', data: { memberId: 'm1', clientId: 'c1', kind: 'image', imageId: 'img-1' }, at: 1 });
     const product = op('o4', 'chat.send', 'chat:m1', { memberId: 'm1', clientId: 'c2', kind: 'product', styleId: 's1', clerkId: 'c7' });
-    expect(wireCommand(product)).toEqual({ t: 'cmd', opId: 'o4', type: 'chat.send', data: { memberId: 'm1', clientId: 'c2', kind: 'product', styleId: 's1' }, clerkId: 'c7' });
+    expect(wireCommand(product)).toEqual({ t: 'cmd', opId: 'o4', type: 'chat.send', data: { memberId: 'm1', clientId: 'c2', kind: 'product', styleId: 's1' }, clerkId: 'c7', at: 1 });
   });
 
   function outbox(opts: { live?: boolean; clerkId?: string | null; open?: () => boolean } = {}) {

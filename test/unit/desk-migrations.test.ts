@@ -8,6 +8,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openCacheDb } from '../../electron/desk/cache/db.ts';
 import { CacheTooNewError, migrate, schemaVersion } from '../../electron/desk/cache/migrate.ts';
 import { LATEST_VERSION, MIGRATIONS } from '../../electron/desk/cache/migrations/index.ts';
+import { deleteMemberData, purgeOlderThan } from '../../electron/desk/cache/privacy.ts';
+import { CacheQueries } from '../../electron/desk/cache/queries.ts';
+import type { VisitNotice } from '../../shared/deskApi.ts';
+import type { Visit } from '../../shared/domain.ts';
 
 let dir: string;
 beforeEach(() => {
@@ -91,12 +95,52 @@ describe('desk cache migrations', () => {
     db.close();
   });
 
-  it('006 rebuilds the search terms under the folding rules (a long Latin word in name, diacritics)', () => {
+  it('006 adds visit notices, keeping earlier data; a snapshot keeps them, erasing the member or purging the visit drops them', () => {
     const db = new Database(join(dir, 'c.db'));
     migrate(db, { target: 5 });
+    db.prepare("INSERT INTO outbox (op_id, ordinal, type, visit_id, data, created_at, state) VALUES ('op1', 1, 'claim', 'v1', '{}', 5, 'rejected')").run();
+    expect(migrate(db, { target: 6 })).toBe(6);
+    expect(tables(db)).toContain('visit_notices');
+    expect(indexes(db)).toContain('visit_notices_by_visit');
+    expect(db.prepare('SELECT op_id, state FROM outbox').all()).toEqual([{ op_id: 'op1', state: 'rejected' }]);
+
+    const q = new CacheQueries(db);
+    const visit = (id: string, memberId: string, at: number): Visit => ({
+      id, storeId: 's', memberId, source: 'door', status: 'claimed', arrivedAt: at, lastSeenAt: at, arrivals: 1,
+      claimedBy: { deviceId: 'd2', deviceName: 'Counter 2' }, claimedAt: at, closedAt: null, outcome: null, notes: [],
+    });
+    const lost = (at: number): VisitNotice => ({ action: 'claim', code: 'already_claimed', by: { deviceId: 'd2', deviceName: 'Counter 2' }, at });
+    q.tx(() => {
+      q.putVisit(visit('v1', 'm1', 1_000));
+      q.putVisit(visit('v2', 'm2', 50_000));
+      q.putNotice('op1', 'v1', lost(10));
+      q.putNotice('ev7', 'v1', { ...lost(20), code: 'taken_over' });
+      q.putNotice('op1', 'v1', { ...lost(30), code: 'invalid' }); // the same op again: kept once, as first told
+      q.putNotice('op2', 'v2', lost(40));
+    });
+    expect(q.latestNotice('v1')).toMatchObject({ code: 'taken_over', at: 20 });
+    q.tx(() => q.wipeHqState()); // a snapshot: HQ's state goes, the desk's own notices stay
+    expect(q.latestNotice('v1')).toMatchObject({ code: 'taken_over' });
+    q.tx(() => {
+      q.putVisit(visit('v1', 'm1', 1_000));
+      q.putVisit(visit('v2', 'm2', 50_000));
+    });
+    q.tx(() => deleteMemberData(db, 'm1'));
+    expect(q.latestNotice('v1')).toBeNull();
+    purgeOlderThan(db, 60_000, null);
+    expect(q.latestNotice('v2')).toBeNull();
+    q.putNotice('op3', 'v3', lost(50));
+    expect(q.dismissNotices('v3')).toBe(1);
+    expect(q.latestNotice('v3')).toBeNull();
+    db.close();
+  });
+
+  it('007 rebuilds the search terms under the folding rules (a long Latin word in name, diacritics)', () => {
+    const db = new Database(join(dir, 'c.db'));
+    migrate(db, { target: 6 });
     db.prepare("INSERT INTO members (id, code, name, name_en, phone_last4, updated_at, json) VALUES ('m1', 'M1', 'Alexandra Renée', '', '', 1, '{}')").run();
     db.prepare("INSERT INTO member_terms (term, member_id) VALUES ('stale-term', 'm1')").run();
-    expect(migrate(db, { target: 6 })).toBe(6);
+    expect(migrate(db, { target: 7 })).toBe(7);
     const terms = (db.prepare("SELECT term FROM member_terms WHERE member_id = 'm1'").all() as Array<{ term: string }>).map((r) => r.term);
     expect(terms).toEqual(expect.arrayContaining(['alexandra', 'renee', 'm1']));
     expect(terms).not.toContain('stale-term');

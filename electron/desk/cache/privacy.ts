@@ -8,6 +8,7 @@ import type Database from 'better-sqlite3';
 export function deleteMemberData(db: Database.Database, memberId: string): number {
   let n = 0;
   for (const sql of [
+    'DELETE FROM visit_notices WHERE visit_id IN (SELECT id FROM visits WHERE member_id = ?)',
     'DELETE FROM notes WHERE member_id = ?',
     'DELETE FROM visits WHERE member_id = ?',
     'DELETE FROM profiles WHERE member_id = ?',
@@ -36,6 +37,7 @@ export function purgeOlderThan(db: Database.Database, cutoff: number, homeStoreI
   return db.transaction((): PurgeResult => {
     const keep = "SELECT visit_id FROM outbox WHERE state != 'rejected'";
     db.prepare(`DELETE FROM notes WHERE visit_id IN (SELECT id FROM visits WHERE last_seen_at < ? AND id NOT IN (${keep}))`).run(cutoff);
+    db.prepare(`DELETE FROM visit_notices WHERE visit_id IN (SELECT id FROM visits WHERE last_seen_at < ? AND id NOT IN (${keep}))`).run(cutoff);
     const visits = db.prepare(`DELETE FROM visits WHERE last_seen_at < ? AND id NOT IN (${keep})`).run(cutoff).changes;
     // Members whose visits are all gone no longer rank as recent visitors in search.
     if (visits) db.prepare('UPDATE members SET last_visit_at = 0 WHERE last_visit_at > 0 AND id NOT IN (SELECT member_id FROM visits)').run();

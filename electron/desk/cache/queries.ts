@@ -4,7 +4,7 @@
 // chat/chatQueries.ts (reached as `q.chat`), search terms in search.ts, clerks in clerks/, and the
 // retention purge and member erasure in privacy.ts.
 import type Database from 'better-sqlite3';
-import type { DeskIdentity } from '../../../shared/deskApi.ts';
+import type { DeskIdentity, VisitNotice } from '../../../shared/deskApi.ts';
 import type { ImageMime, Member, MemberProfile, Note, Visit, VisitStatus } from '../../../shared/domain.ts';
 import type { CommandPayload, CommandType, Position, Rejection } from '../../../shared/protocol.ts';
 import { MemberSearch } from './search.ts';
@@ -154,14 +154,18 @@ export class CacheQueries {
       deleteAckedUpTo: db.prepare<[number]>("DELETE FROM outbox WHERE state = 'acked' AND acked_seq IS NOT NULL AND acked_seq <= ?"),
       countQueued: db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE state != 'rejected'"),
       // A visit as the clerk sees it is open when HQ has it open or claimed and the outbox does not
-      // say otherwise: a queued close wins, else the last queued claim or release (overlay.ts).
+      // say otherwise: a queued close (or "left") wins, else the last queued claim, takeover or release (overlay.ts).
       countWaiting: db.prepare<[number], { n: number }>(
         `SELECT COUNT(*) AS n FROM visits v
           WHERE v.arrived_at >= ? AND v.status != 'closed'
             AND COALESCE((SELECT o.type FROM outbox o
-                           WHERE o.visit_id = v.id AND o.state != 'rejected' AND o.type IN ('claim', 'release', 'close')
-                           ORDER BY o.type = 'close' DESC, o.ordinal DESC LIMIT 1), v.status) IN ('open', 'release')`,
+                           WHERE o.visit_id = v.id AND o.state != 'rejected' AND o.type IN ('claim', 'takeover', 'release', 'close', 'left')
+                           ORDER BY o.type IN ('close', 'left') DESC, o.ordinal DESC LIMIT 1), v.status) IN ('open', 'release')`,
       ),
+
+      putNotice: db.prepare<[string, string, number, string]>('INSERT OR IGNORE INTO visit_notices (id, visit_id, at, json) VALUES (?, ?, ?, ?)'),
+      latestNotice: db.prepare<[string], { json: string }>('SELECT json FROM visit_notices WHERE visit_id = ? ORDER BY at DESC, id DESC LIMIT 1'),
+      dismissNotices: db.prepare<[string]>('DELETE FROM visit_notices WHERE visit_id = ?'),
 
       wipe: [
         db.prepare('DELETE FROM member_terms'),
@@ -309,6 +313,20 @@ export class CacheQueries {
   wipeHqState(): void {
     for (const stmt of this.s.wipe) stmt.run();
     this.chat.wipe();
+  }
+
+  // --- visit notices (desk-owned, kept until dismissed) ----------------------------------------
+
+  /** Records a notice once per `id` (an op or an event: applying it again changes nothing). */
+  putNotice(id: string, visitId: string, notice: VisitNotice): void {
+    this.s.putNotice.run(id, visitId, notice.at, JSON.stringify(notice));
+  }
+  latestNotice(visitId: string): VisitNotice | null {
+    const row = this.s.latestNotice.get(visitId);
+    return row ? (JSON.parse(row.json) as VisitNotice) : null;
+  }
+  dismissNotices(visitId: string): number {
+    return this.s.dismissNotices.run(visitId).changes;
   }
 
   // --- outbox ---------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ export class ManagerView {
         this.opts.log(`desk: report from HQ failed, using the cache: ${(err as Error).message}`);
       }
     }
-    return this.reports.fromCache(args);
+    return this.reports.fromCache(args, this.clerks.list());
   }
 
   async timeline(visitId: string): Promise<VisitTimeline | null> {

@@ -22,6 +22,8 @@ import {
   type StoreSignal,
   type Unsubscribe,
 } from '../../ports/bus.ts';
+import { EventData } from '../../../shared/protocol.ts';
+import { type StoredEvent } from '../../ports/store.ts';
 import { connectNats, type NatsLink, type NatsLinkOptions } from './natsConnection.ts';
 import { checkSubjectPrefix, encodeToken } from './tokens.ts';
 
@@ -56,7 +58,15 @@ const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFin
 /** A doorbell for `storeId`, or null. A message naming another store than its subject is dropped. */
 export function parseDoorbell(v: unknown, storeId: string): Doorbell | null {
   if (!isRec(v) || !isStr(v.origin) || v.storeId !== storeId || !isStr(v.epoch) || !isNum(v.head)) return null;
-  return { origin: v.origin, storeId, epoch: v.epoch, head: v.head };
+  const d: Doorbell = { origin: v.origin, storeId, epoch: v.epoch, head: v.head };
+  // Events riding along are used only if every one is well formed and of this store and epoch;
+  // otherwise the doorbell is kept bare (the node then reads the store).
+  if (Array.isArray(v.events) && v.events.length > 0 && v.events.every((ev) => isStoredEvent(ev, storeId, d.epoch))) d.events = v.events as StoredEvent[];
+  return d;
+}
+
+function isStoredEvent(ev: unknown, storeId: string, epoch: string): boolean {
+  return isRec(ev) && ev.storeId === storeId && ev.epoch === epoch && isNum(ev.seq) && isStr(ev.id) && isStr(ev.type) && Object.hasOwn(EventData, ev.type) && isNum(ev.at) && isStr(ev.data);
 }
 
 export function parseSignal(v: unknown, storeId: string): StoreSignal | null {

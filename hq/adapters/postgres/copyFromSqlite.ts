@@ -51,7 +51,8 @@ export const COPIED_TABLES: readonly string[] = [
   // step 5
   'member_login_failures',
   'chat_delivered_scan',
-  // step 6
+  // step 6 adds columns only (stores.settings, visits.takeovers)
+  // step 7
   'member_search_keys',
 ];
 

@@ -163,7 +163,14 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE TABLE chat_delivered_scan (store_id ${T} PRIMARY KEY, seq BIGINT NOT NULL);
   CREATE INDEX devices_revoked ON devices(revoked_at) WHERE revoked_at IS NOT NULL;
   `,
-  // 6: member search keys (shared/memberSearch.ts), looked up by prefix range (bytewise, COLLATE "C")
+  // 6: a store's own rules (when an unclaimed visit counts as left unserved), take-overs of a
+  // visit's claim, and the waiting visits the unserved sweep looks for
+  `
+  ALTER TABLE stores ADD COLUMN settings TEXT;
+  ALTER TABLE visits ADD COLUMN takeovers TEXT;
+  CREATE INDEX visits_waiting ON visits(store_id, last_seen_at) WHERE status = 'open';
+  `,
+  // 7: member search keys (shared/memberSearch.ts), looked up by prefix range (bytewise, COLLATE "C")
   `
   CREATE TABLE member_search_keys (key ${T} NOT NULL, member_id ${T} NOT NULL, PRIMARY KEY (key, member_id));
   CREATE INDEX member_search_keys_member ON member_search_keys(member_id);

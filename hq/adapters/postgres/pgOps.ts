@@ -35,14 +35,15 @@ const visitParams = (v: VisitRow): unknown[] => [
   v.claimedAt,
   v.closedAt,
   v.outcome,
+  v.takeovers?.length ? JSON.stringify(v.takeovers) : null,
 ];
 
-const STORE_COLS = 'id, name, city, epoch, head';
+const STORE_COLS = 'id, name, city, epoch, head, settings';
 const DEVICE_COLS = 'id, store_id, name, created_at, revoked_at, acked_seq';
 const EVENT_COLS = 'store_id, seq, epoch, id, type, at, data';
 const MEMBER_COLS = 'id, code, name, name_en, tier, phone, home_store_id, size_eu, size_cn, preferences, points, joined_at, updated_at';
 const PURCHASE_COLS = 'id, member_id, style_id, style_name, category, color, size, store_id, at, price';
-const VISIT_COLS = 'id, store_id, member_id, source, status, arrived_at, last_seen_at, arrivals, claimed_by, claimed_at, closed_at, outcome';
+const VISIT_COLS = 'id, store_id, member_id, source, status, arrived_at, last_seen_at, arrivals, claimed_by, claimed_at, closed_at, outcome, takeovers';
 const NOTE_COLS = 'id, visit_id, member_id, text, "by", at';
 
 export function createPgOps(exec: Exec): PgOps {
@@ -55,9 +56,7 @@ export function createPgOps(exec: Exec): PgOps {
 
   return {
     // The counter row appendEvent increments: locking it first serialises the store's writers.
-    lockStore: async (storeId) => {
-      await exec('SELECT 1 FROM stores WHERE id = $1 FOR UPDATE', [storeId]);
-    },
+    lockStore: async (storeId) => (await exec('SELECT 1 FROM stores WHERE id = $1 FOR UPDATE', [storeId])).rowCount > 0,
     getMeta: async (key) => ((await one('SELECT value FROM meta WHERE key = $1', [key]))?.value as string | undefined) ?? null,
     setMeta: async (key, value) => {
       await exec('INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value', [key, value]);
@@ -65,9 +64,9 @@ export function createPgOps(exec: Exec): PgOps {
 
     upsertStore: async (store, epoch) => {
       await exec(
-        `INSERT INTO stores (id, name, city, epoch, head) VALUES ($1, $2, $3, $4, 0)
-         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, city = EXCLUDED.city`,
-        [store.id, store.name, store.city ?? '', epoch],
+        `INSERT INTO stores (id, name, city, epoch, head, settings) VALUES ($1, $2, $3, $4, 0, $5)
+         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, city = EXCLUDED.city, settings = COALESCE(EXCLUDED.settings, stores.settings)`,
+        [store.id, store.name, store.city ?? '', epoch, store.settings ? JSON.stringify(store.settings) : null],
       );
     },
     getStore: async (id) => {
@@ -133,8 +132,14 @@ export function createPgOps(exec: Exec): PgOps {
     revokeDevice: async (id, now) => (await exec('UPDATE devices SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [now, id])).rowCount > 0,
     revokedSince: async (since) =>
       (await all(`SELECT ${DEVICE_COLS} FROM devices WHERE revoked_at IS NOT NULL AND revoked_at >= $1 ORDER BY revoked_at, id`, [since])).map(deviceFromRow),
-    recordAck: async (deviceId, seq) => {
-      await exec('UPDATE devices SET acked_seq = $1 WHERE id = $2', [seq, deviceId]);
+    recordAcks: async (acks) => {
+      if (acks.length === 0) return;
+      // One statement for the whole flush (thousands of desks a second): a round trip each was
+      // most of what the PostgreSQL node spent on acks.
+      await exec('UPDATE devices d SET acked_seq = v.seq FROM unnest($1::text[], $2::bigint[]) AS v(id, seq) WHERE d.id = v.id', [
+        acks.map((a) => a.deviceId),
+        acks.map((a) => a.seq),
+      ]);
     },
 
     upsertMember: async (m) => {
@@ -219,14 +224,26 @@ export function createPgOps(exec: Exec): PgOps {
       ),
 
     insertVisit: async (v) => {
-      await exec(`INSERT INTO visits (${VISIT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, visitParams(v));
+      await exec(`INSERT INTO visits (${VISIT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, visitParams(v));
     },
     updateVisit: async (v) => {
       // Same columns as SQLite's: store_id, member_id and arrived_at never change.
       await exec(
-        `UPDATE visits SET status = $2, last_seen_at = $3, arrivals = $4, claimed_by = $5, claimed_at = $6, closed_at = $7, outcome = $8, source = $9
+        `UPDATE visits SET status = $2, last_seen_at = $3, arrivals = $4, claimed_by = $5, claimed_at = $6, closed_at = $7, outcome = $8, source = $9,
+           takeovers = $10
          WHERE id = $1`,
-        [v.id, v.status, v.lastSeenAt, v.arrivals, v.claimedBy ? JSON.stringify(v.claimedBy) : null, v.claimedAt, v.closedAt, v.outcome, v.source],
+        [
+          v.id,
+          v.status,
+          v.lastSeenAt,
+          v.arrivals,
+          v.claimedBy ? JSON.stringify(v.claimedBy) : null,
+          v.claimedAt,
+          v.closedAt,
+          v.outcome,
+          v.source,
+          v.takeovers?.length ? JSON.stringify(v.takeovers) : null,
+        ],
       );
     },
     getVisit: async (id) => {
@@ -241,6 +258,14 @@ export function createPgOps(exec: Exec): PgOps {
       );
       return r ? withNotes(visitRowFromRow(r)) : null;
     },
+    waitingSeenBefore: async (storeId, before, limit) =>
+      (
+        await all(`SELECT ${VISIT_COLS} FROM visits WHERE store_id = $1 AND status = 'open' AND last_seen_at < $2 ORDER BY last_seen_at, id LIMIT $3`, [
+          storeId,
+          before,
+          limit,
+        ])
+      ).map(visitRowFromRow),
     visitsSince: async (storeId, since) => {
       // Two queries instead of one per visit: a snapshot can hold hundreds of visits.
       const notes = new Map<string, Note[]>();

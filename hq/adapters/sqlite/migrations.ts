@@ -101,7 +101,14 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE chat_delivered_scan (store_id TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
   CREATE INDEX devices_revoked ON devices(revoked_at) WHERE revoked_at IS NOT NULL;
   `,
-  // 6: member search keys (shared/memberSearch.ts): each folded name word, the suffixes of a CJK
+  // 6: a store's own rules (when an unclaimed visit counts as left unserved), take-overs of a
+  // visit's claim, and the waiting visits the unserved sweep looks for
+  `
+  ALTER TABLE stores ADD COLUMN settings TEXT;
+  ALTER TABLE visits ADD COLUMN takeovers TEXT;
+  CREATE INDEX visits_waiting ON visits(store_id, last_seen_at) WHERE status = 'open';
+  `,
+  // 7: member search keys (shared/memberSearch.ts): each folded name word, the suffixes of a CJK
   // name, the code and the phone's last 4, looked up by prefix range — never a scan of members
   `
   CREATE TABLE member_search_keys (key TEXT NOT NULL, member_id TEXT NOT NULL, PRIMARY KEY (key, member_id)) WITHOUT ROWID;

@@ -36,6 +36,7 @@ function visitParams(v: VisitRow) {
     claimed_at: v.claimedAt,
     closed_at: v.closedAt,
     outcome: v.outcome,
+    takeovers: v.takeovers?.length ? JSON.stringify(v.takeovers) : null,
   };
 }
 
@@ -54,8 +55,8 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     getMeta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
     setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
     upsertStore: db.prepare(
-      `INSERT INTO stores (id, name, city, epoch, head) VALUES (@id, @name, @city, @epoch, 0)
-       ON CONFLICT(id) DO UPDATE SET name = excluded.name, city = excluded.city`,
+      `INSERT INTO stores (id, name, city, epoch, head, settings) VALUES (@id, @name, @city, @epoch, 0, @settings)
+       ON CONFLICT(id) DO UPDATE SET name = excluded.name, city = excluded.city, settings = COALESCE(excluded.settings, stores.settings)`,
     ),
     getStore: db.prepare('SELECT * FROM stores WHERE id = ?'),
     storeHeads: db.prepare('SELECT * FROM stores WHERE id IN (SELECT value FROM json_each(?))'),
@@ -77,6 +78,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     listDevices: db.prepare('SELECT * FROM devices WHERE store_id = ? ORDER BY created_at, id'),
     revokeDevice: db.prepare('UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
     recordAck: db.prepare('UPDATE devices SET acked_seq = ? WHERE id = ?'),
+    storeExists: db.prepare('SELECT 1 FROM stores WHERE id = ?').pluck(),
     upsertMember: db.prepare(
       `INSERT INTO members (id, code, name, name_en, tier, phone, home_store_id, size_eu, size_cn, preferences, points, joined_at, updated_at)
        VALUES (@id, @code, @name, @name_en, @tier, @phone, @home_store_id, @size_eu, @size_cn, @preferences, @points, @joined_at, @updated_at)
@@ -117,12 +119,12 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     stockForStore: db.prepare('SELECT * FROM stock WHERE store_id = ? ORDER BY style_id, color, size'),
     popularity: db.prepare('SELECT style_id, COUNT(*) AS n FROM purchases WHERE store_id = ? AND at >= ? GROUP BY style_id'),
     insertVisit: db.prepare(
-      `INSERT INTO visits (id, store_id, member_id, source, status, arrived_at, last_seen_at, arrivals, claimed_by, claimed_at, closed_at, outcome)
-       VALUES (@id, @store_id, @member_id, @source, @status, @arrived_at, @last_seen_at, @arrivals, @claimed_by, @claimed_at, @closed_at, @outcome)`,
+      `INSERT INTO visits (id, store_id, member_id, source, status, arrived_at, last_seen_at, arrivals, claimed_by, claimed_at, closed_at, outcome, takeovers)
+       VALUES (@id, @store_id, @member_id, @source, @status, @arrived_at, @last_seen_at, @arrivals, @claimed_by, @claimed_at, @closed_at, @outcome, @takeovers)`,
     ),
     updateVisit: db.prepare(
       `UPDATE visits SET status = @status, last_seen_at = @last_seen_at, arrivals = @arrivals, claimed_by = @claimed_by,
-         claimed_at = @claimed_at, closed_at = @closed_at, outcome = @outcome, source = @source WHERE id = @id`,
+         claimed_at = @claimed_at, closed_at = @closed_at, outcome = @outcome, source = @source, takeovers = @takeovers WHERE id = @id`,
     ),
     getVisit: db.prepare('SELECT * FROM visits WHERE id = ?'),
     openVisit: db.prepare(
@@ -130,6 +132,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
        ORDER BY last_seen_at DESC LIMIT 1`,
     ),
     visitsSince: db.prepare('SELECT * FROM visits WHERE store_id = ? AND arrived_at >= ? ORDER BY arrived_at DESC, id DESC'),
+    waitingSeenBefore: db.prepare(`SELECT * FROM visits WHERE store_id = ? AND status = 'open' AND last_seen_at < ? ORDER BY last_seen_at, id LIMIT ?`),
     notesOf: db.prepare('SELECT * FROM notes WHERE visit_id = ? ORDER BY at, id'),
     notesSince: db.prepare(
       `SELECT n.* FROM notes n JOIN visits v ON v.id = n.visit_id WHERE v.store_id = ? AND v.arrived_at >= ? ORDER BY n.at, n.id`,
@@ -152,12 +155,13 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     chat: createSqliteChatStorage(db),
     clerks: createSqliteClerkStorage(db),
     // One connection, one transaction at a time (sqliteStore.ts): already serial.
-    lockStore: () => undefined,
+    lockStore: (storeId) => q.storeExists.get(storeId) !== undefined,
 
     getMeta: (key) => (q.getMeta.get(key) as string | undefined) ?? null,
     setMeta: (key, value) => void q.setMeta.run(key, value),
 
-    upsertStore: (store: Store, epoch) => void q.upsertStore.run({ id: store.id, name: store.name, city: store.city ?? '', epoch }),
+    upsertStore: (store: Store, epoch) =>
+      void q.upsertStore.run({ id: store.id, name: store.name, city: store.city ?? '', epoch, settings: store.settings ? JSON.stringify(store.settings) : null }),
     getStore: (id) => {
       const r = q.getStore.get(id) as Row | undefined;
       return r ? storeFromRow(r) : null;
@@ -205,7 +209,9 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     listDevices: (storeId) => (q.listDevices.all(storeId) as Row[]).map(deviceFromRow),
     revokeDevice: (id, now) => q.revokeDevice.run(now, id).changes > 0,
     revokedSince: (since) => (q.revokedSince.all(since) as Row[]).map(deviceFromRow),
-    recordAck: (deviceId, seq) => void q.recordAck.run(seq, deviceId),
+    recordAcks: (acks) => {
+      for (const a of acks) q.recordAck.run(a.seq, a.deviceId);
+    },
 
     upsertMember: (m) => {
       q.deleteSearchKeys.run(m.id);
@@ -269,6 +275,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
       const r = q.openVisit.get(storeId, memberId, since) as Row | undefined;
       return r ? withNotes(visitRowFromRow(r)) : null;
     },
+    waitingSeenBefore: (storeId, before, limit) => (q.waitingSeenBefore.all(storeId, before, limit) as Row[]).map(visitRowFromRow),
     visitsSince: (storeId, since) => {
       // Two queries instead of one per visit: a snapshot can hold hundreds of visits.
       const notes = new Map<string, Note[]>();

@@ -10,8 +10,9 @@ import { type MemberSession } from '../../edge/ws/memberProtocol.ts';
 import { type MemberSessionRecord } from '../../ports/chatStore.ts';
 
 export const MEMBER_TOKEN_TTL_MS = 30 * 24 * 60 * 60 * 1000;
-const MAX_FAILURES = 5;
-const FAILURE_WINDOW_MS = 15 * 60 * 1000;
+/** Failed member sign-ins per store + card code within the window before HQ answers 429. */
+export const MAX_FAILURES = 5;
+export const FAILURE_WINDOW_MS = 15 * 60 * 1000;
 
 export type { MemberSessionRecord };
 

@@ -11,7 +11,7 @@ import { uuidv7 } from '../../../shared/ids.ts';
 import { type ChatCmdFrame, type CmdAckFrame, RECALL_WINDOW_MS, type Rejection } from '../../../shared/protocol.ts';
 import { commandActor, isRejection } from '../clerks/service.ts';
 import { type Append, type EventLog } from '../eventLog.ts';
-import { type DeviceRecord, type HqStore, type HqTx, type OpRecord } from '../../ports/store.ts';
+import { type DeviceRecord, type HqStore, type HqTx, type OpRecord, type StoredEvent } from '../../ports/store.ts';
 import { type ConversationRecord } from '../../ports/chatStore.ts';
 
 export const ZERO_RECEIPTS: Receipts = { memberDelivered: 0, memberRead: 0, storeDelivered: 0, storeRead: 0 };
@@ -36,6 +36,19 @@ export interface SendResult {
   duplicate: boolean;
 }
 
+/**
+ * What this node knows of a store's recent log for delivered receipts: events `(from, upTo]` were
+ * all seen here, and `pending` holds the seqs of member messages among them not yet scanned.
+ */
+interface AckWatch {
+  from: number;
+  upTo: number;
+  pending: number[];
+  /** The highest ack asked for; a running scan goes on until it reaches it. */
+  target: number;
+  scanning: Promise<void> | null;
+}
+
 export class ChatService {
   readonly store: HqStore;
   /**
@@ -45,6 +58,8 @@ export class ChatService {
    * needs no transaction at all.
    */
   private readonly scannedUpTo = new Map<string, number>();
+  /** Per store: the events this node's feed delivered and which of them were member messages. */
+  private readonly acks = new Map<string, AckWatch>();
 
   constructor(
     private readonly log: EventLog,
@@ -172,30 +187,91 @@ export class ChatService {
   }
 
   /**
-   * A desk acked the store's log up to `seq`: member messages announced up to there are delivered.
-   * The scan position is read and advanced in the transaction that appends the receipts, so the
-   * nodes share one position and each message's receipt is appended once.
+   * The store's committed events as this node's feed handed them to its desks (consecutive, in
+   * seq order). Remembering which of them were member messages lets most acks skip the database:
+   * an ack whose range holds no member message has nothing to mark delivered.
+   */
+  noteEvents(storeId: string, events: readonly StoredEvent[]): void {
+    if (events.length === 0) return;
+    let w = this.acks.get(storeId);
+    if (!w) this.acks.set(storeId, (w = { from: 0, upTo: 0, pending: [], target: 0, scanning: null }));
+    if (events[0]!.seq !== w.upTo + 1) {
+      // First events seen, or a gap (the feed was closed and reopened): what came before is unknown.
+      w.from = w.upTo = events[0]!.seq - 1;
+      w.pending = [];
+    }
+    for (const ev of events) {
+      if (ev.type === 'chat.message' && (JSON.parse(ev.data) as { message?: { from?: string } }).message?.from === 'member') w.pending.push(ev.seq);
+      w.upTo = ev.seq;
+    }
+  }
+
+  /**
+   * A desk acked the store's log up to `seq` (never beyond what it was sent): member messages
+   * announced up to there are delivered to the store.
+   *
+   * The shared scan position lives in the database (`tx.chat.deliveredScan`), read and advanced in
+   * the transaction that appends the receipts, so the nodes share one position and each message's
+   * receipt is appended once. That transaction runs only when a member message may be in the
+   * acked range: not when this node saw every event of the range and none was one. One scan per
+   * store at a time; acks that come meanwhile only raise its target.
    */
   async onDeskAck(storeId: string, seq: number): Promise<void> {
-    if (seq <= (this.scannedUpTo.get(storeId) ?? 0)) return;
-    const scanned = await this.log.write(async (tx, append) => {
-      // Checked once without the lock (most acks of a busy store were scanned by another node
-      // already), then again under it so two nodes never append the same receipt.
-      if (seq <= (await tx.chat.deliveredScan(storeId))) return seq;
-      await tx.lockStore(storeId);
-      const from = await tx.chat.deliveredScan(storeId);
-      if (seq <= from) return from;
-      await tx.chat.setDeliveredScan(storeId, seq);
-      for (const { memberId, n } of await tx.chat.memberMessagesAnnounced(storeId, from, seq)) {
-        const conv = await tx.chat.getConversation(storeId, memberId);
-        if (!conv || conv.receipts.storeDelivered >= n) continue;
-        const receipts = { ...conv.receipts, storeDelivered: n };
-        await tx.chat.putConversation({ ...conv, receipts });
-        await append(storeId, 'chat.receipt', { memberId, receipts, by: null, opId: null }, this.now());
+    let w = this.acks.get(storeId);
+    if (!w) this.acks.set(storeId, (w = { from: 0, upTo: 0, pending: [], target: 0, scanning: null }));
+    if (seq <= w.target) return void (await w.scanning);
+    w.target = seq;
+    const known = w.from <= this.scanned(storeId) && seq <= w.upTo;
+    if (known && !(w.pending.length > 0 && w.pending[0]! <= seq)) {
+      this.scannedUpTo.set(storeId, Math.max(this.scanned(storeId), seq));
+      return;
+    }
+    if (!w.scanning) {
+      const watch = w;
+      watch.scanning = this.scanTo(storeId, watch).finally(() => (watch.scanning = null));
+    }
+    await w.scanning;
+  }
+
+  private scanned(storeId: string): number {
+    return this.scannedUpTo.get(storeId) ?? 0;
+  }
+
+  /** Marks member messages delivered up to the watch's target, until no ack raised it further. */
+  private async scanTo(storeId: string, w: AckWatch): Promise<void> {
+    while (w.target > this.scanned(storeId)) {
+      const want = w.target;
+      // First in a read-only snapshot: a busy store's acks were mostly scanned by another node.
+      const shared = await this.store.read((r) => r.chat.deliveredScan(storeId));
+      const upTo =
+        shared >= want
+          ? shared
+          : await this.log.write(async (tx, append) => {
+              await tx.lockStore(storeId);
+              const from = await tx.chat.deliveredScan(storeId);
+              if (want <= from) return from;
+              // Never past the store's head: a position beyond it would hide every later message.
+              const head = (await tx.getStore(storeId))?.head ?? 0;
+              const to = Math.min(want, head);
+              if (to <= from) return from;
+              await tx.chat.setDeliveredScan(storeId, to);
+              for (const { memberId, n } of await tx.chat.memberMessagesAnnounced(storeId, from, to)) {
+                const conv = await tx.chat.getConversation(storeId, memberId);
+                if (!conv || conv.receipts.storeDelivered >= n) continue;
+                const receipts = { ...conv.receipts, storeDelivered: n };
+                await tx.chat.putConversation({ ...conv, receipts });
+                await append(storeId, 'chat.receipt', { memberId, receipts, by: null, opId: null }, this.now());
+              }
+              return to;
+            });
+      this.scannedUpTo.set(storeId, Math.max(this.scanned(storeId), upTo));
+      while (w.pending.length > 0 && w.pending[0]! <= upTo) w.pending.shift();
+      if (upTo < want) {
+        // The head was below the ack (a desk cannot have more than the store): lower the target.
+        w.target = Math.max(upTo, this.scanned(storeId));
+        return;
       }
-      return seq;
-    });
-    if (scanned > (this.scannedUpTo.get(storeId) ?? 0)) this.scannedUpTo.set(storeId, scanned);
+    }
   }
 
   // --- shared ---------------------------------------------------------------------------------

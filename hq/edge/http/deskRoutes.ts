@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { Id } from '../../../shared/domain.ts';
 import { EnrollRequest } from '../../../shared/protocol.ts';
 import { bearerToken, deviceForToken, enrollDevice } from '../../app/devices.ts';
-import { MAX_HITS, memberProfileFor, MIN_QUERY_CHARS, searchMembersFor } from '../../app/memberLookup.ts';
+import { DEFAULT_HITS, MAX_HITS, MAX_QUERY_CHARS, memberProfileFor, MIN_QUERY_CHARS, searchMembersFor } from '../../app/memberLookup.ts';
 import { takeSnapshot } from '../../app/snapshot.ts';
 import { type HqStore } from '../../ports/store.ts';
 import { HttpError, readJson, sendJson } from './respond.ts';
@@ -53,8 +53,8 @@ export async function handleMemberProfile(store: HqStore, req: IncomingMessage, 
 }
 
 const SearchParams = z.object({
-  q: z.string().max(60),
-  limit: z.coerce.number().int().min(1).max(MAX_HITS).default(10),
+  q: z.string().max(MAX_QUERY_CHARS),
+  limit: z.coerce.number().int().min(1).max(MAX_HITS).default(DEFAULT_HITS),
 });
 
 /** GET /v1/desk/members?q=&limit=: members of the chain for a clerk's pick list. */
@@ -62,7 +62,7 @@ export async function handleMemberSearch(store: HqStore, req: IncomingMessage, r
   const device = await deviceOf(store, req);
   const url = new URL(req.url ?? '/', 'http://hq');
   const params = SearchParams.safeParse({ q: url.searchParams.get('q') ?? '', limit: url.searchParams.get('limit') ?? undefined });
-  if (!params.success) throw new HttpError(400, 'bad_query', `q is up to 60 characters; limit is 1 to ${MAX_HITS}`);
+  if (!params.success) throw new HttpError(400, 'bad_query', `q is up to ${MAX_QUERY_CHARS} characters; limit is 1 to ${MAX_HITS}`);
   const answer = await searchMembersFor(store, device.storeId, params.data.q, params.data.limit);
   if (!answer.ok) throw new HttpError(400, 'query_too_short', `a search needs at least ${MIN_QUERY_CHARS} letters, digits or characters`);
   sendJson(res, 200, { members: answer.members });

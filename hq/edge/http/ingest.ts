@@ -2,7 +2,7 @@
 // catalog and stock as JSON or CSV. All require the X-Integration-Key header.
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { ArrivalSource, Id, Millis, StockLine, Store, Style, Tier } from '../../../shared/domain.ts';
+import { ArrivalSource, Id, MAX_MEMBER_NAME, MemberName, Millis, StockLine, Store, Style, Tier } from '../../../shared/domain.ts';
 import { describeIssues } from '../../../shared/protocol.ts';
 import { ArrivalError, type ArrivalOutcome, arrive, arriveIn } from '../../app/arrivals.ts';
 import { type ImportReport, IngestMember, type ItemError, setStock, upsertMembers, upsertStores, upsertStyles } from '../../app/catalogIngest.ts';
@@ -38,8 +38,11 @@ export const ArrivalRequest = z
     message: 'give exactly one of memberId, memberCode, phone',
   });
 
-const MAX_ITEMS = 10_000;
-const ItemArray = z.array(z.unknown()).max(MAX_ITEMS);
+/** Items of one JSON ingest request (members, stores, catalog, stock). */
+export const MAX_INGEST_ITEMS = 10_000;
+const ItemArray = z.array(z.unknown()).max(MAX_INGEST_ITEMS);
+/** Longest Idempotency-Key (header, or `idempotencyKey` of a batch item). */
+export const MAX_IDEMPOTENCY_KEY = 200;
 
 export function checkIntegrationKey(ctx: IngestContext, req: IncomingMessage): void {
   const key = req.headers['x-integration-key'];
@@ -52,7 +55,7 @@ export async function handleArrival(ctx: IngestContext, req: IncomingMessage, re
   const { value: body, raw } = await readJson(req, ArrivalRequest);
   const idemHeader = req.headers['idempotency-key'];
   const idemKey = typeof idemHeader === 'string' && idemHeader.length > 0 ? idemHeader : null;
-  if (idemKey && idemKey.length > 200) throw new HttpError(400, 'bad_idempotency_key', 'Idempotency-Key is longer than 200 characters');
+  if (idemKey && idemKey.length > MAX_IDEMPOTENCY_KEY) throw new HttpError(400, 'bad_idempotency_key', `Idempotency-Key is longer than ${MAX_IDEMPOTENCY_KEY} characters`);
   const out = await asHttp(arrive(ctx.eventLog, body, idemKey ? { key: idemKey, requestHash: sha256(raw) } : null));
   if (out.status === 'duplicate') return sendJson(res, 200, out, { 'idempotent-replayed': 'true' });
   sendJson(res, out.status === 'created' ? 201 : 200, out);
@@ -64,29 +67,29 @@ async function asHttp(outcome: Promise<ArrivalOutcome>): Promise<ArrivalOutcome>
     return await outcome;
   } catch (err) {
     if (!(err instanceof ArrivalError)) throw err;
-    throw new HttpError(err.code === 'idempotency_key_reused' ? 422 : 404, err.code, err.message);
+    throw new HttpError(err.code === 'idempotency_key_reused' || err.code === 'at_out_of_range' ? 422 : 404, err.code, err.message);
   }
 }
 
-const MAX_BATCH_ARRIVALS = 1000;
+export const MAX_BATCH_ARRIVALS = 1000;
 const ArrivalBatch = z.object({ items: z.array(z.unknown()).min(1).max(MAX_BATCH_ARRIVALS) }).strict();
-const IdempotencyKey = z.string().min(1).max(200);
+const IdempotencyKey = z.string().min(1).max(MAX_IDEMPOTENCY_KEY);
 
 /**
  * POST /v1/ingest/arrivals/batch: `{items: [{idempotencyKey?, ...arrival}]}` — a burst of arrivals
  * (a POS or door system catching up, the load generator) in one request. Each item has the
  * semantics of one POST /v1/ingest/arrivals, in order, with its own idempotency key and event; a
  * bad item is reported by index and does not stop the others. The whole request is ONE
- * transaction (one commit, `EventLog.batch`) with a savepoint per item, so an item that fails
- * half-way is undone alone; the events reach the desks after that commit, in seq order. An
+ * transaction (one commit, `EventLog.batch`) in which an item that fails half-way is undone alone; the events reach the desks after that commit, in seq order. An
  * unexpected (non-HTTP) error aborts the request: 500 (503 when the database is unreachable),
  * nothing of it applied or published.
  * Answers 200 `{results: [{index, status, visitId, seq} | {index, error: {code, message}}]}`.
  */
 export async function handleArrivalBatch(ctx: IngestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { value } = await readJson(req, ArrivalBatch);
-  const results: unknown[] = [];
+  let results: unknown[] = [];
   await ctx.eventLog.batch(async (b) => {
+    results = []; // the batch may run more than once (see EventLog.batch): the last run's results count
     for (const [index, raw] of value.items.entries()) {
       try {
         results.push({ index, ...(await arrivalItem(ctx, b, raw)) });
@@ -106,7 +109,7 @@ async function arrivalItem(
 ): Promise<ArrivalOutcome> {
   const { idempotencyKey, ...item } = (raw !== null && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
   const key = idempotencyKey === undefined ? null : IdempotencyKey.safeParse(idempotencyKey);
-  if (key && !key.success) throw new HttpError(400, 'bad_idempotency_key', 'idempotencyKey must be 1–200 characters');
+  if (key && !key.success) throw new HttpError(400, 'bad_idempotency_key', `idempotencyKey must be 1–${MAX_IDEMPOTENCY_KEY} characters`);
   const parsed = ArrivalRequest.safeParse(item);
   if (!parsed.success) throw new HttpError(400, 'invalid_body', describeIssues(parsed.error));
   // Same key space as the single route: an arrival retried through either route applies once.
@@ -182,8 +185,8 @@ async function importStock(ctx: IngestContext, good: readonly { item: StockLine;
 const MemberCsvRow = z.object({
   id: Id,
   code: z.string().min(1).max(32),
-  name: z.string().min(1).max(60),
-  nameen: z.string().max(60).default(''),
+  name: MemberName,
+  nameen: z.string().max(MAX_MEMBER_NAME).default(''),
   tier: z.preprocess((v) => (v === '' ? undefined : v), Tier.default('basic')),
   phone: z.string().max(32).default(''),
   homestoreid: Id,

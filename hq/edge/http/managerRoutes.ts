@@ -10,7 +10,9 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { ClerkImport, type ClerksResponse, SignInRequest } from '../../../shared/clerks.ts';
-import { ReportArgs, type ReportQuery, visitsCsv } from '../../../shared/kpis.ts';
+import { ReportArgs, type ReportQuery } from '../../../shared/kpis.ts';
+import { CSV_LANGS, visitsCsv } from '../../../shared/visitsCsv.ts';
+import { zoneOffsetMin } from '../../../shared/zoneTime.ts';
 import { describeIssues } from '../../../shared/protocol.ts';
 import { adminKey, clerkForSession, importClerks, PinGuard, signIn } from '../../app/clerks/service.ts';
 import { bearerToken, deviceForToken } from '../../app/devices.ts';
@@ -110,14 +112,11 @@ export async function handleManagerRoute(ctx: IngestContext, req: IncomingMessag
         });
         return sendJson(res, 200, { from: q.from, to: q.to, stores, ...all, perStore });
       }
-      const { visits, arrivals } = await store.read(async (r) => {
-        const visits = await r.clerks.visitFacts(stores, q);
-        // Only the JSON answer says whether the list was cut at q.limit.
-        const arrivals = path === '/v1/reports/visits.csv' ? 0 : (await r.clerks.figures(stores, q)).kpis.arrivals;
-        return { visits, arrivals };
-      });
+      // One row past the limit says whether the list was cut.
+      const rows = await store.read((r) => r.clerks.visitFacts(stores, { ...q, limit: q.limit + 1 }));
+      const visits = rows.slice(0, q.limit);
       if (path === '/v1/reports/visits.csv') {
-        const text = visitsCsv(visits);
+        const text = visitsCsv(visits, { lang: csvLang(url), timeZone: q.timeZone, tzOffsetMin: q.tzOffsetMin });
         res.writeHead(200, {
           'content-type': 'text/csv; charset=utf-8',
           'content-disposition': `attachment; filename="visits-${new Date(q.from).toISOString().slice(0, 10)}.csv"`,
@@ -126,7 +125,7 @@ export async function handleManagerRoute(ctx: IngestContext, req: IncomingMessag
         res.end(text);
         return;
       }
-      return sendJson(res, 200, { from: q.from, to: q.to, stores, visits, truncated: arrivals > visits.length });
+      return sendJson(res, 200, { from: q.from, to: q.to, stores, visits, truncated: rows.length > q.limit });
     }
   }
   throw new HttpError(404, 'not_found', `no route ${method} ${path}`);
@@ -171,9 +170,14 @@ const time = (s: string | null): number | undefined => {
   return Number.isFinite(n) ? n : NaN;
 };
 
+/**
+ * The report's query: `tz` is the store's offset in minutes; `zone` its IANA time zone, which also
+ * gives the offset (at `from`) when `tz` is absent.
+ */
 function reportQuery(url: URL): ReportQuery {
   const p = url.searchParams;
   const served = p.get('served');
+  const zone = p.get('zone') || undefined;
   const raw = {
     from: time(p.get('from')),
     to: time(p.get('to')),
@@ -182,11 +186,21 @@ function reportQuery(url: URL): ReportQuery {
     outcome: p.get('outcome') || undefined,
     served: served === null || served === '' ? undefined : served === 'true' || served === '1',
     tzOffsetMin: p.has('tz') ? Number(p.get('tz')) : undefined,
+    timeZone: zone,
     limit: p.has('limit') ? Number(p.get('limit')) : undefined,
   };
   const parsed = ReportArgs.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
   if (!parsed.success) throw new HttpError(400, 'bad_query', describeIssues(parsed.error));
-  return parsed.data;
+  const q = parsed.data;
+  return q.timeZone && !p.has('tz') ? { ...q, tzOffsetMin: zoneOffsetMin(q.timeZone, q.from) } : q;
+}
+
+/** The CSV's language: `lang=zh-CN` or `en` (the default). */
+function csvLang(url: URL): (typeof CSV_LANGS)[number] {
+  const lang = url.searchParams.get('lang') ?? 'en';
+  const known = CSV_LANGS.find((l) => l.toLowerCase() === lang.toLowerCase());
+  if (!known) throw new HttpError(400, 'bad_query', `lang: one of ${CSV_LANGS.join(', ')}`);
+  return known;
 }
 
 async function importClerksCsv(log: EventLog, text: string) {

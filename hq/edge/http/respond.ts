@@ -1,10 +1,40 @@
 // HTTP plumbing: size-limited body reading, JSON answers, and errors as {error: {code, message}}.
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { type z } from 'zod';
+import { MAX_IMAGE_BYTES } from '../../../shared/domain.ts';
 import { describeIssues, hasEscapedNul, NUL_REFUSED } from '../../../shared/protocol.ts';
 
 export const JSON_LIMIT = 1024 * 1024;
 export const CSV_LIMIT = 20 * 1024 * 1024;
+
+/** The largest body a route reads: CSV uploads, raw images, and JSON for everything else. */
+export function bodyLimitFor(path: string): number {
+  if (path.startsWith('/v1/ingest/') && path.endsWith('.csv')) return CSV_LIMIT;
+  if (path === '/v1/desk/images' || path === '/v1/member/images') return MAX_IMAGE_BYTES;
+  return JSON_LIMIT;
+}
+
+/**
+ * Answers 413 at once when a request announces (Content-Length) more than its route reads, before
+ * any of the body is read — and, for `Expect: 100-continue`, instead of `100 Continue`, so the
+ * client sends nothing and sees the refusal rather than a connection cut mid-upload. True when it
+ * answered. A body without Content-Length (chunked) is measured as it is read (readBody).
+ */
+export function refuseOversizedBody(req: IncomingMessage, res: ServerResponse): boolean {
+  const header = req.headers['content-length'];
+  if (header === undefined) return false;
+  const declared = Number(header);
+  let path = '/';
+  try {
+    path = new URL(req.url ?? '/', 'http://hq').pathname;
+  } catch {
+    /* the router answers a bad URL */
+  }
+  const limit = bodyLimitFor(path);
+  if (!(declared > limit)) return false;
+  sendError(res, new HttpError(413, 'body_too_large', `body of ${declared} bytes is over the ${limit}-byte limit of ${path}`));
+  return true;
+}
 
 export class HttpError extends Error {
   constructor(

@@ -5,7 +5,8 @@
 //   <updates-dir>/acme-stable/latest.yml, Footfall-Setup-0.2.0.exe, …
 // Public on purpose (installers are not secrets; the app verifies the update's sha512 from the yml
 // and, on Windows/macOS, the code signature). Only plain file names inside a channel folder are
-// served: no "..", no slashes, no dot-files, no symlinks out of the folder.
+// served: no "..", no slashes, no dot-files, and nothing whose real path (symlinks resolved, the
+// channel folder's included) is outside the real updates folder.
 import { createReadStream, realpathSync, statSync } from 'node:fs';
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { join, sep } from 'node:path';
@@ -39,16 +40,20 @@ export function resolveUpdateFile(dir: string, path: string): string | null {
     return null;
   }
   if (!CHANNEL.test(channel) || !FILE.test(file) || file.includes('..')) return null;
+  let top: string;
   let root: string;
   let real: string;
   try {
+    top = realpathSync(dir);
     root = realpathSync(join(dir, channel));
     real = realpathSync(join(root, file));
   } catch {
     return null;
   }
-  // A symlink inside the folder must not lead out of it.
-  return real.startsWith(root + sep) ? real : null;
+  // Judged by where things really are, not by the path asked for: the channel folder must really be
+  // inside the updates folder (one linked to HQ's data folder would serve its database), and the
+  // file really inside its channel folder (a symlink inside it must not lead out of it).
+  return root.startsWith(top + sep) && real.startsWith(root + sep) ? real : null;
 }
 
 export function handleUpdates(dir: string | undefined, req: IncomingMessage, res: ServerResponse, path: string, method: string): void {

@@ -22,6 +22,8 @@ import { DeskSocket } from './deskSocket.ts';
 export interface DeskChatHooks {
   applyDeskCommand: import('../../app/chat/service.ts').ChatService['applyDeskCommand'];
   onDeskAck(storeId: string, seq: number): Promise<void>;
+  /** The store's events this node's feed delivered to its desks (consecutive, in seq order). */
+  noteEvents(storeId: string, events: readonly StoredEvent[]): void;
   /** A desk's typing/presence signal (after the desk-to-desk relay). */
   onDeskSignal(from: DeskSocket, frame: SignalFrame): void;
   /** A desk of the store connected or went away, on this node or another. */
@@ -33,6 +35,8 @@ export interface DeskChatHooks {
 export interface HubOptions {
   heartbeatMs: number;
   headEveryMs: number;
+  /** A socket without `hello` this long after the upgrade is closed with 4003. */
+  helloTimeoutMs: number;
   slowConsumerBytes: number;
   slowConsumerMs: number;
   maxFramesPerSecond: number;
@@ -69,6 +73,9 @@ export class DeskHub {
    * informational (`hq:admin devices`), so it may lag by that much; a crash loses at most that.
    */
   private readonly pendingAcks = new Map<string, number>();
+  private flushing: Promise<void> = Promise.resolve();
+  /** Desks still to refresh in presence in this period (see refreshPresence). */
+  private presenceQueue: DeskSocket[] = [];
   /** Identical replay reads in flight (a reconnect storm: many desks resuming from one seq) share one query. */
   private readonly reads = new Map<string, Promise<StoredEvent[]>>();
 
@@ -87,7 +94,9 @@ export class DeskHub {
     this.timers.push(setInterval(() => this.heartbeat(), opts.heartbeatMs));
     this.timers.push(setInterval(() => this.sendHeads(), opts.headEveryMs));
     this.timers.push(setInterval(() => void this.flushAcks(), ACK_FLUSH_MS));
-    this.timers.push(setInterval(() => this.refreshPresence(), Math.max(250, Math.floor(opts.presenceTtlMs / 3))));
+    const period = Math.max(250, Math.floor(opts.presenceTtlMs / 3));
+    const tick = Math.min(period, 500);
+    this.timers.push(setInterval(() => this.refreshPresence(tick / period), tick));
     this.stopControl = bus.onControl((c) => this.onControl(c));
   }
 
@@ -96,17 +105,23 @@ export class DeskHub {
     this.pendingAcks.set(deviceId, seq);
   }
 
-  async flushAcks(): Promise<void> {
-    if (this.pendingAcks.size === 0) return;
-    const acks = [...this.pendingAcks];
-    this.pendingAcks.clear();
-    try {
-      await this.store.withTx(async (tx) => {
-        for (const [deviceId, seq] of acks) await tx.recordAck(deviceId, seq);
-      });
-    } catch (err) {
-      this.log(`acks not recorded: ${(err as Error).message}`);
-    }
+  /**
+   * Writes the remembered acks, one flush at a time: a flush that outlasts the interval (a slow
+   * database) is not overtaken by the next one updating the same rows in another order; acks
+   * arriving meanwhile wait for the next flush.
+   */
+  flushAcks(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      if (this.pendingAcks.size === 0) return;
+      const acks = [...this.pendingAcks].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([deviceId, seq]) => ({ deviceId, seq }));
+      this.pendingAcks.clear();
+      try {
+        await this.store.withTx((tx) => tx.recordAcks(acks));
+      } catch (err) {
+        this.log(`acks not recorded: ${(err as Error).message}`);
+      }
+    });
+    return this.flushing;
   }
 
   /** Events after `afterSeq` for a replaying desk; identical concurrent reads are merged. */
@@ -168,7 +183,7 @@ export class DeskHub {
       };
       g.ready = this.feeds
         .listen(storeId, {
-          events: (events) => this.deliver(g, events),
+          events: (events) => this.deliver(storeId, g, events),
           reset: (epoch, head) => {
             for (const d of g.desks) d.resetTo(epoch, head);
           },
@@ -196,8 +211,9 @@ export class DeskHub {
   }
 
   /** A store's committed events, each serialized once for all of this node's desks of the store. */
-  private deliver(group: StoreDesks, events: readonly StoredEvent[]): void {
+  private deliver(storeId: string, group: StoreDesks, events: readonly StoredEvent[]): void {
     if (group.desks.size === 0) return;
+    this.chat?.noteEvents(storeId, events);
     for (const ev of events) {
       const text = evFrameText(ev);
       for (const desk of group.desks) desk.deliverLive(ev.seq, text);
@@ -293,12 +309,17 @@ export class DeskHub {
     }
   }
 
-  /** Keeps this node's desks listed in presence (entries of a dead node expire on their own). */
-  private refreshPresence(): void {
-    for (const [storeId, group] of this.byStore) {
-      for (const desk of group.desks) {
-        this.presence.add(desksChannel(storeId), desk.device.id, this.opts.presenceTtlMs).catch((err: unknown) => this.log(`presence: ${(err as Error).message}`));
-      }
+  /**
+   * Keeps this node's desks listed in presence (entries of a dead node expire on their own). Each
+   * tick refreshes the next `share` of the desks, so every desk is refreshed once a period, evenly:
+   * 5,000 desks refreshed in one burst every 10 s timed the presence store out.
+   */
+  private refreshPresence(share: number): void {
+    if (this.presenceQueue.length === 0) this.presenceQueue = [...this.byDevice.values()];
+    const n = Math.ceil(this.byDevice.size * share);
+    for (const desk of this.presenceQueue.splice(0, n)) {
+      if (this.byDevice.get(desk.device.id) !== desk) continue; // gone (or replaced) since
+      this.presence.add(desksChannel(desk.storeId), desk.device.id, this.opts.presenceTtlMs).catch((err: unknown) => this.log(`presence: ${(err as Error).message}`));
     }
   }
 

@@ -6,10 +6,12 @@
 // the order the desk sent them — its outbox order — however long each transaction takes.
 import { type RawData, type WebSocket } from 'ws';
 import { CloseCode, DeskToHq, type ErrorFrame, type HelloFrame, type HqToDesk, isChatCmd, PROTOCOL_VERSION, parseFrame } from '../../../shared/protocol.ts';
+import { clockOffset, type DeskClock } from '../../app/actionTime.ts';
 import { applyCommand } from '../../app/commands.ts';
 import { StoreUnavailable } from '../../ports/store.ts';
 import { evFrameText } from '../../app/eventLog.ts';
 import { type DeviceRecord } from '../../ports/store.ts';
+import { closeSocket } from './closeSocket.ts';
 import { type DeskHub } from './deskHub.ts';
 
 /** Events per replay page; the next page is read when the previous one has left the socket. */
@@ -23,6 +25,8 @@ export class DeskSocket {
   private greeted = false;
   /** Highest seq sent to this desk (replayed or live); live events at or below it are skipped. */
   private lastSent = 0;
+  /** Highest position this desk acked on this socket (as counted: never above `lastSent`). */
+  private ackedUpTo = 0;
   /** Cleared at each heartbeat tick, set by a pong. */
   alive = true;
   /** Token bucket for the frame rate: `maxFrameBurst` at once, refilled at `maxFramesPerSecond`. */
@@ -33,6 +37,8 @@ export class DeskSocket {
   private queue: Promise<void> = Promise.resolve();
   /** A replay page is being read or sent. */
   private pumping = false;
+  /** The desk's clock offset, learned from its hello: commands' action times are corrected by it. */
+  private readonly clock: DeskClock = { offsetMs: 0 };
   /** Resolves when this node follows the desk's store (its feed knows its position). */
   storeReady: Promise<void> = Promise.resolve();
 
@@ -46,9 +52,18 @@ export class DeskSocket {
     readonly connectedAt: number,
   ) {
     this.frameTokens = hub.opts.maxFrameBurst;
+    // A socket that never greets would otherwise stay open for ever (pongs keep it alive): it gets
+    // the member socket's deadline. `greeted` counts a hello still being handled (a slow store read).
+    const helloTimer = setTimeout(() => {
+      if (!this.greeted && this.state === 'awaitingHello') {
+        this.fail('protocol_violation', `no hello within ${hub.opts.helloTimeoutMs} ms`, CloseCode.protocolViolation);
+      }
+    }, hub.opts.helloTimeoutMs);
+    helloTimer.unref();
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     ws.on('pong', () => (this.alive = true));
     ws.on('close', () => {
+      clearTimeout(helloTimer);
       this.state = 'closed';
       hub.remove(this);
     });
@@ -107,9 +122,9 @@ export class DeskSocket {
     if (this.state === 'closed') return;
     this.state = 'closed';
     if (code !== CloseCode.goingAway) this.hub.log(`desk ${this.device.id} (${this.device.name}) closed ${code}: ${reason}`);
-    this.ws.close(code, reason);
-    // A peer that never answers the close handshake must not hold the socket open.
-    setTimeout(() => this.ws.terminate(), 2000).unref();
+    // The close frame reaches the desk behind what it has not read yet (a slow consumer's backlog
+    // included); a peer that never answers or never reads is cut after that (closeSocket.ts).
+    closeSocket(this.ws, code, reason);
   }
 
   private fail(code: ErrorFrame['code'], message: string, closeCode: number): void {
@@ -135,25 +150,27 @@ export class DeskSocket {
       // The socket went away with frames still queued. A command the desk sent is applied all the
       // same (it will resend it, and the resend is then answered 'duplicate': one round saved, and
       // the outcome does not depend on how fast hello was); nothing else matters to a closed socket.
-      if (frame.t === 'hello') this.greeted = true;
+      if (frame.t === 'hello') {
+        this.greeted = true;
+        this.clock.offsetMs = clockOffset(frame.clock, Date.now());
+      }
       if (frame.t !== 'cmd' || !this.greeted) return;
     }
     try {
       if (this.state === 'awaitingHello') {
         if (frame.t !== 'hello') return this.fail('protocol_violation', 'the first frame must be hello', CloseCode.protocolViolation);
         this.greeted = true;
+        // Measured on arrival: the hello left the desk one network hop ago, a few milliseconds at most.
+        this.clock.offsetMs = clockOffset(frame.clock, Date.now());
         return await this.onHello(frame); // awaited: its failures are handled below
       }
       switch (frame.t) {
         case 'hello':
           return this.fail('protocol_violation', 'hello was already received', CloseCode.protocolViolation);
         case 'ack':
-          this.hub.recordAck(this.device.id, frame.seq);
-          // Receipts are best effort here: a failure is logged and the next ack scans again.
-          this.hub.chat?.onDeskAck(this.storeId, frame.seq).catch((err: unknown) => this.hub.log(`desk ${this.device.id} ack: ${(err as Error).message}`));
-          return;
+          return this.onAck(frame.seq);
         case 'cmd': {
-          const ack = isChatCmd(frame) ? await this.hub.chat!.applyDeskCommand(this.device, frame) : await applyCommand(this.hub.eventLog, this.device, frame);
+          const ack = isChatCmd(frame) ? await this.hub.chat!.applyDeskCommand(this.device, frame) : await applyCommand(this.hub.eventLog, this.device, frame, Date.now(), this.clock);
           this.send(ack);
           return;
         }
@@ -173,6 +190,26 @@ export class DeskSocket {
       this.hub.log(`desk ${this.device.id}: ${(err as Error).stack ?? String(err)}`);
       this.send({ t: 'error', code: 'internal', message: 'HQ could not process the frame' });
     }
+  }
+
+  /**
+   * A desk's cumulative ack. It counts only up to what this socket sent: a desk that loaded a
+   * snapshot may be a little ahead of it for a moment (its next ack covers the rest), and an ack
+   * above the store's head — a desk that cannot have those events — is refused and changes nothing,
+   * so no desk can push the store's delivered-receipt position past messages not yet sent.
+   */
+  private onAck(seq: number): void {
+    const head = Math.max(this.lastSent, this.hub.feeds.position(this.storeId)?.head ?? 0);
+    if (seq > head) {
+      this.send({ t: 'error', code: 'bad_frame', message: `ack ${seq} is beyond the store's head ${head}; ignored` });
+      return;
+    }
+    const upTo = Math.min(seq, this.lastSent);
+    if (upTo <= this.ackedUpTo) return; // an ack below the last one changes nothing
+    this.ackedUpTo = upTo;
+    this.hub.recordAck(this.device.id, upTo);
+    // Receipts are best effort here: a failure is logged and the next ack scans again.
+    this.hub.chat?.onDeskAck(this.storeId, upTo).catch((err: unknown) => this.hub.log(`desk ${this.device.id} ack: ${(err as Error).message}`));
   }
 
   /**

@@ -17,11 +17,14 @@ import { type Bus, type Unsubscribe } from '../../ports/bus.ts';
 import { type Presence } from '../../ports/presence.ts';
 import { type StoreFeeds } from '../storeFeeds.ts';
 import { type MemberAuth } from '../../app/chat/memberAuth.ts';
-import { type HqToMember, MAX_MEMBER_FRAME_BYTES, MEMBER_PROTOCOL_VERSION, MemberClose, MemberToHq } from './memberProtocol.ts';
+import { type HqToMember, MAX_MEMBER_FRAME_BYTES, MEMBER_PROTOCOL_VERSION, MEMBER_SEND_BUFFER_MAX, MemberClose, MemberToHq } from './memberProtocol.ts';
 import { ChatError, type ChatService } from '../../app/chat/service.ts';
+import { closeSocket } from './closeSocket.ts';
 
 export interface MemberHubOptions {
   heartbeatMs: number;
+  /** A socket without `hello` this long after the upgrade is closed with 4003. */
+  helloTimeoutMs: number;
   maxFramesPerSecond: number;
   /** Send an ephemeral signal to every live desk of a store. */
   toDesks(storeId: string, frame: SignalFrame): void;
@@ -56,10 +59,10 @@ class MemberSocket {
     ws.on('pong', () => (this.alive = true));
     ws.on('close', () => hub.remove(this));
     ws.on('error', () => undefined);
-    // No hello within 10 s: not a member client.
+    // No hello in time: not a member client.
     setTimeout(() => {
       if (!this.authed) this.close(MemberClose.protocolViolation, 'hello expected');
-    }, 10_000).unref();
+    }, hub.opts.helloTimeoutMs).unref();
   }
 
   send(frame: HqToMember): void {
@@ -69,13 +72,13 @@ class MemberSocket {
   sendText(text: string): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
     // A member who stopped reading must not grow HQ's memory: drop them, they reconnect and reload.
-    if (this.ws.bufferedAmount > 1024 * 1024) return this.close(4004, 'slow consumer');
+    if (this.ws.bufferedAmount > MEMBER_SEND_BUFFER_MAX) return this.close(4004, 'slow consumer');
     this.ws.send(text);
   }
 
   close(code: number, reason: string): void {
-    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) this.ws.close(code, reason);
-    setTimeout(() => this.ws.terminate(), 2000).unref();
+    if (this.ws.readyState === this.ws.CLOSING || this.ws.readyState === this.ws.CLOSED) return;
+    closeSocket(this.ws, code, reason);
   }
 
   private fail(code: string, message: string, closeCode: number): void {

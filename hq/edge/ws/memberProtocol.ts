@@ -8,6 +8,8 @@ export const MEMBER_PROTOCOL_VERSION = 1;
 export const MEMBER_SOCKET_PATH = '/v1/member/socket';
 /** Member WebSocket frames are small: images go over HTTP. */
 export const MAX_MEMBER_FRAME_BYTES = 16 * 1024;
+/** A member socket whose unsent backlog passes this is closed (4004): a member who stopped reading must not grow HQ's memory. */
+export const MEMBER_SEND_BUFFER_MAX = 1024 * 1024;
 
 export const MemberClose = { unauthorized: 4001, badFrame: 4000, protocolViolation: 4003, rateLimited: 4029, goingAway: 1001 } as const;
 

@@ -6,10 +6,11 @@
 // list would stop scrolling), so 10,000 visits scroll like 30 (docs/benchmarks.md, round 3). Options carry aria-setsize/aria-posinset since most are not in the DOM.
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { VisitView } from '../../../shared/deskApi.ts';
-import { formatAge } from '../format.ts';
+import { actorName, formatAge, noticeText } from '../format.ts';
 import { useT } from '../i18n/useT.ts';
 import { useDesk, useStores } from '../state/StoresProvider.tsx';
 import { UnreadBadge } from '../chat/ChatBits.tsx';
+import { useHeldHere } from './claimHolder.ts';
 import { SyncMark } from './SyncMark.tsx';
 import { TierBadge } from './TierBadge.tsx';
 
@@ -114,18 +115,20 @@ function ArrivalItem({ visit, position, size, selected, onPick }: { visit: Visit
   const now = useDesk((s) => s.now);
   const fresh = useDesk((s) => visit.id in s.fresh);
   const locale = useDesk((s) => s.locale);
-  const myDevice = useDesk((s) => s.identity?.deviceId);
+  // A claim is the clerk's, not the counter's: after "Switch clerk" the previous clerk's visits are "With 王芳".
+  const mine = useHeldHere(visit);
   const m = visit.member;
   const secondary = locale === 'en' ? m.nameEn : '';
 
   let state: string;
   if (visit.status === 'open') state = t('queue.unclaimed');
-  else if (visit.status === 'closed') state = t('queue.closed');
-  else if (visit.claimedBy?.deviceId === myDevice) state = t('queue.claimedByMe');
-  else state = t('queue.claimedBy', { name: visit.claimedBy?.clerkName ?? visit.claimedBy?.deviceName ?? '' });
+  else if (visit.status === 'closed') state = visit.outcome === 'left' ? t('queue.left') : t('queue.closed');
+  else if (mine) state = t('queue.claimedByMe');
+  else state = t('queue.claimedBy', { name: actorName(visit.claimedBy) });
 
-  const mine = visit.status === 'claimed' && visit.claimedBy?.deviceId === myDevice;
-  const classes = ['arrival', `arrival-${visit.status}`, mine ? 'is-mine' : '', selected ? 'is-selected' : '', fresh ? 'is-fresh' : ''].filter(Boolean).join(' ');
+  const classes = ['arrival', `arrival-${visit.status}`, mine ? 'is-mine' : '', visit.notice ? 'has-notice' : '', selected ? 'is-selected' : '', fresh ? 'is-fresh' : '']
+    .filter(Boolean)
+    .join(' ');
   return (
     <li
       id={optionId(visit.id)}
@@ -137,6 +140,7 @@ function ArrivalItem({ visit, position, size, selected, onPick }: { visit: Visit
       data-visit-id={visit.id}
       data-status={visit.status}
       data-sync={visit.sync ?? 'none'}
+      data-notice={visit.notice?.code ?? 'none'}
       onClick={onPick}
     >
       <div className="arrival-line">
@@ -148,11 +152,19 @@ function ArrivalItem({ visit, position, size, selected, onPick }: { visit: Visit
       </div>
       <div className="arrival-line arrival-meta">
         <TierBadge tier={m.tier} />
-        <span className="arrival-state" title={state}>
-          <bdi>{state}</bdi>
-        </span>
+        {/* A notice ("李娜 claimed this first") says who holds the visit too: it takes the state's place. */}
+        {visit.notice ? (
+          <span className="arrival-notice" data-code={visit.notice.code} title={noticeText(t, visit.notice)}>
+            <bdi>{noticeText(t, visit.notice)}</bdi>
+          </span>
+        ) : (
+          <span className="arrival-state" title={state}>
+            <bdi>{state}</bdi>
+          </span>
+        )}
         {visit.arrivals > 1 && <span className="arrival-repeat">{t('queue.repeat', { n: visit.arrivals })}</span>}
-        <SyncMark sync={visit.sync} rejection={visit.rejection} />
+        {/* A refusal that became a notice is said once, by the notice. */}
+        {!(visit.notice && visit.sync === 'rejected') && <SyncMark sync={visit.sync} rejection={visit.rejection} />}
         <UnreadBadge memberId={visit.memberId} />
       </div>
     </li>

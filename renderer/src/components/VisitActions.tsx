@@ -1,14 +1,17 @@
-// What the clerk can do with the visit: claim it, release it, close it with an outcome and a note,
-// or add a note. Every action shows "Sending…" until HQ confirms, and why when HQ refuses.
+// What the clerk can do with the visit: claim it or mark it left while it waits; release it or
+// close it with an outcome the clerk picks (there is no default) while it is theirs; take it over
+// when another clerk holds it; add a note. Every action shows "Sending…" until HQ confirms, and a
+// notice of what HQ decided against it (a claim another counter won) stays until dismissed.
 import { useState } from 'react';
 import type { VisitView } from '../../../shared/deskApi.ts';
-import type { Outcome } from '../../../shared/domain.ts';
-import { formatAge } from '../format.ts';
+import type { ServedOutcome } from '../../../shared/domain.ts';
+import { actorName, formatAge, noticeText } from '../format.ts';
 import { useT } from '../i18n/useT.ts';
 import { useDesk } from '../state/StoresProvider.tsx';
+import { useHeldHere } from './claimHolder.ts';
 import { SyncMark } from './SyncMark.tsx';
 
-const OUTCOMES: Outcome[] = ['purchased', 'tried', 'browsed'];
+const OUTCOMES: ServedOutcome[] = ['purchased', 'tried', 'browsed'];
 
 export function VisitActions({ visit }: { visit: VisitView | null }) {
   const t = useT();
@@ -22,8 +25,9 @@ export function VisitActions({ visit }: { visit: VisitView | null }) {
   }
   return (
     <section className="visit" aria-label={t('visit.status')} data-visit-id={visit.id} data-status={visit.status}>
+      <VisitNotice visit={visit} />
       <VisitStatusLine visit={visit} />
-      {visit.status !== 'closed' && <NoteForm visit={visit} />}
+      <NoteFormIfAllowed visit={visit} />
       {actionError && (
         <p className="action-error" role="alert">
           {t('error.action', { message: actionError })}
@@ -33,13 +37,38 @@ export function VisitActions({ visit }: { visit: VisitView | null }) {
   );
 }
 
+/** What HQ decided against this counter's action, until a clerk dismisses it. */
+function VisitNotice({ visit }: { visit: VisitView }) {
+  const t = useT();
+  const dismiss = useDesk((s) => s.dismissNotice);
+  if (!visit.notice) return null;
+  return (
+    <div className="visit-notice" role="status" aria-label={t('notice.label')} data-code={visit.notice.code}>
+      <span className="visit-notice-text">{noticeText(t, visit.notice)}</span>
+      <button type="button" className="btn btn-small" data-action="dismiss-notice" onClick={() => void dismiss(visit.id)}>
+        {t('notice.dismiss')}
+      </button>
+    </div>
+  );
+}
+
+/** Notes go on a visit that is waiting or this clerk's; another clerk's visit is taken over first. */
+function NoteFormIfAllowed({ visit }: { visit: VisitView }) {
+  const heldHere = useHeldHere(visit);
+  if (visit.status === 'closed' || (visit.status === 'claimed' && !heldHere)) return null;
+  return <NoteForm visit={visit} />;
+}
+
 function VisitStatusLine({ visit }: { visit: VisitView }) {
   const t = useT();
   const now = useDesk((s) => s.now);
-  const myDevice = useDesk((s) => s.identity?.deviceId);
   const claim = useDesk((s) => s.claim);
   const release = useDesk((s) => s.release);
-  const mine = visit.status === 'claimed' && visit.claimedBy?.deviceId === myDevice;
+  const takeOver = useDesk((s) => s.takeOver);
+  const markLeft = useDesk((s) => s.markLeft);
+  const mine = useHeldHere(visit);
+  const heldElsewhere = visit.status === 'claimed' && !mine;
+  const holder = actorName(visit.claimedBy);
   const age = formatAge(t, visit.arrivedAt, now);
   const arrived = now - visit.arrivedAt < 60_000 ? t('visit.arrivedJustNow') : t('visit.arrived', { age });
 
@@ -48,25 +77,37 @@ function VisitStatusLine({ visit }: { visit: VisitView }) {
       <div className="visit-facts">
         <span className="visit-arrived">{arrived}</span>
         <span className="muted">{t(`source.${visit.source}`)}</span>
-        {visit.status === 'claimed' && !mine && (
-          <span className="visit-holder">{t('visit.claimedByOther', { name: visit.claimedBy?.clerkName ?? visit.claimedBy?.deviceName ?? '' })}</span>
+        {heldElsewhere && <span className="visit-holder">{t('visit.claimedByOther', { name: holder })}</span>}
+        {visit.status === 'closed' && visit.outcome && (
+          <span className="visit-holder">{visit.outcome === 'left' ? t('queue.left') : t('visit.closedWith', { outcome: t(`outcome.${visit.outcome}`) })}</span>
         )}
-        {visit.status === 'closed' && visit.outcome && <span className="visit-holder">{t('visit.closedWith', { outcome: t(`outcome.${visit.outcome}`) })}</span>}
-        <SyncMark sync={visit.sync} rejection={visit.rejection} />
+        {/* A refusal that became a notice is said once, by the notice. */}
+        {!(visit.notice && visit.sync === 'rejected') && <SyncMark sync={visit.sync} rejection={visit.rejection} />}
       </div>
       <div className="visit-buttons">
         {visit.status === 'open' && (
-          <button type="button" className="btn btn-primary" data-action="claim" onClick={() => void claim(visit.id)}>
-            {t('visit.claim')}
-          </button>
+          <>
+            <button type="button" className="btn btn-primary" data-action="claim" onClick={() => void claim(visit.id)}>
+              {t('visit.claim')}
+            </button>
+            <button type="button" className="btn" data-action="left" onClick={() => void markLeft(visit.id)}>
+              {t('visit.markLeft')}
+            </button>
+          </>
         )}
         {mine && (
           <button type="button" className="btn" data-action="release" onClick={() => void release(visit.id)}>
             {t('visit.release')}
           </button>
         )}
+        {heldElsewhere && (
+          <button type="button" className="btn" data-action="takeover" onClick={() => void takeOver(visit.id)}>
+            {t('visit.takeOver')}
+          </button>
+        )}
       </div>
-      {mine && <CloseForm visit={visit} />}
+      {heldElsewhere && <p className="muted take-over-hint">{t('visit.takeOverHint', { name: holder })}</p>}
+      {mine && <CloseForm key={visit.id} visit={visit} />}
     </div>
   );
 }
@@ -74,7 +115,8 @@ function VisitStatusLine({ visit }: { visit: VisitView }) {
 function CloseForm({ visit }: { visit: VisitView }) {
   const t = useT();
   const closeVisit = useDesk((s) => s.closeVisit);
-  const [outcome, setOutcome] = useState<Outcome>('purchased');
+  // Nothing is picked until the clerk picks: one click must never record a sale.
+  const [outcome, setOutcome] = useState<ServedOutcome | null>(null);
   const [note, setNote] = useState('');
   return (
     <form
@@ -82,6 +124,7 @@ function CloseForm({ visit }: { visit: VisitView }) {
       aria-label={t('visit.closeTitle')}
       onSubmit={(e) => {
         e.preventDefault();
+        if (!outcome) return;
         void closeVisit(visit.id, outcome, note);
         setNote('');
       }}
@@ -107,7 +150,7 @@ function CloseForm({ visit }: { visit: VisitView }) {
         value={note}
         onChange={(e) => setNote(e.target.value)}
       />
-      <button type="submit" className="btn" data-action="close">
+      <button type="submit" className="btn" data-action="close" disabled={outcome === null} title={outcome === null ? t('visit.pickOutcome') : undefined}>
         {t('visit.close')}
       </button>
     </form>

@@ -1,15 +1,19 @@
 // The store manager's review: visits for a day or a range, filtered by clerk, tier,
-// outcome and served; the KPIs, a by-hour chart, a table per clerk, the visits, one visit's
-// timeline, and a CSV export. Online the figures come from HQ; offline from this desk's cache,
-// and the view says which range that cache holds.
+// outcome and served; the KPIs, a chart by hour (one day) or by date (a range), a table with every
+// clerk, the visits, one visit's timeline (who said what, images as thumbnails), and a CSV export
+// in the store's time zone and the UI's language. Online the figures come from HQ; offline from
+// this desk's cache, and the view says which range that cache holds.
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { ClerkPublic } from '../../../shared/clerks.ts';
 import { Tier } from '../../../shared/domain.ts';
-import { type ReportArgs, type VisitReport, type VisitTimeline, visitsCsv } from '../../../shared/kpis.ts';
-import type { MessageKey } from '../i18n/index.ts';
+import { type ReportArgs, type TimelineEntry, type VisitReport, type VisitTimeline } from '../../../shared/kpis.ts';
+import { visitsCsv } from '../../../shared/visitsCsv.ts';
+import { isTimeZone } from '../../../shared/zoneTime.ts';
+import type { MessageKey, Translate } from '../i18n/index.ts';
 import { useT } from '../i18n/useT.ts';
 import { useClerk, useDesk, useDeskClient } from '../state/StoresProvider.tsx';
-import { HourChart } from './HourChart.tsx';
+import { DayChart, HourChart } from './HourChart.tsx';
+import { TimelineImage } from './TimelineImage.tsx';
 import './manager.css';
 
 const DAY = 24 * 3600 * 1000;
@@ -19,13 +23,22 @@ const dateInput = (at: number) => {
   const d = new Date(at);
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 };
-/** Local midnight of a yyyy-mm-dd. */
-const startOf = (s: string) => {
+/** Local midnight of a yyyy-mm-dd, or of the day after it (`next`). */
+const startOf = (s: string, next = 0) => {
   const [y, m, d] = s.split('-').map(Number);
-  return new Date(y!, m! - 1, d!).getTime();
+  return new Date(y!, m! - 1, d! + next).getTime();
 };
 
 type Filter = { clerkId: string; tier: string; outcome: string; served: string };
+
+/** The most visits one export holds (ReportArgs' limit). */
+const EXPORT_LIMIT = 5000;
+
+/** This counter's IANA time zone: the store's, since the desk stands in the store. */
+const storeZone = (): string | undefined => {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return zone && isTimeZone(zone) ? zone : undefined;
+};
 
 export function ManagerView() {
   const t = useT();
@@ -44,7 +57,9 @@ export function ManagerView() {
   const [timeline, setTimeline] = useState<VisitTimeline | null>(null);
 
   const args = useMemo((): ReportArgs => {
-    const a: ReportArgs = { from: startOf(from), to: startOf(to) + DAY, tzOffsetMin: -new Date().getTimezoneOffset(), limit: 500 };
+    const a: ReportArgs = { from: startOf(from), to: startOf(to, 1), tzOffsetMin: -new Date(startOf(from)).getTimezoneOffset(), limit: 500 };
+    const zone = storeZone();
+    if (zone) a.timeZone = zone;
     if (filter.clerkId) a.clerkId = filter.clerkId;
     if (filter.tier) a.tier = filter.tier as Tier;
     if (filter.outcome) a.outcome = filter.outcome as ReportArgs['outcome'];
@@ -79,21 +94,43 @@ export function ManagerView() {
     return s < 60 ? t('mgr.seconds', { n: s }) : t('mgr.minutes', { m: Math.floor(s / 60), s: s % 60 });
   };
   const outcomeText = (o: string | null) => (o ? t(`outcome.${o}` as MessageKey) : t('mgr.outcomeOpen'));
+  const entryText = (e: TimelineEntry) =>
+    e.kind === 'arrival'
+      ? t('mgr.timeline.arrival')
+      : e.kind === 'repeat'
+        ? t('mgr.timeline.repeat', { text: e.text ?? '' })
+        : e.kind === 'claim'
+          ? t('mgr.timeline.claim', { by: e.by ?? t('mgr.none') })
+          : e.kind === 'takeover'
+            ? t('mgr.timeline.takeover', { by: e.by ?? t('mgr.none'), from: e.text ?? t('mgr.none') })
+            : e.kind === 'note'
+              ? `${t('mgr.timeline.note', { by: e.by ?? t('mgr.none') })}: ${e.text ?? ''}`
+              : e.outcome === 'left'
+                ? t('mgr.timeline.left')
+                : t('mgr.timeline.close.entry', { by: e.by ?? t('mgr.none'), outcome: outcomeText(e.outcome) });
   const clerkName = (id: string | null, name: string | null) => name ?? (id ? (clerks.find((c) => c.id === id)?.name ?? id) : t('mgr.noClerk'));
-  const multiDay = args.to - args.from > DAY;
+  // By date, not by length: a day with a daylight-saving change is 23 or 25 hours long.
+  const multiDay = from !== to;
 
-  const exportCsv = () => {
+  const exportCsv = async () => {
     if (!report) return;
-    // Excel opens UTF-8 CSV with Chinese names correctly only with a BOM.
-    const blob = new Blob(['\ufeff', visitsCsv(report.visits)], { type: 'text/csv;charset=utf-8' });
-    const url = URL.createObjectURL(blob);
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `footfall-visits-${from}${to !== from ? `_${to}` : ''}.csv`;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
+    try {
+      // The table shows the newest visits; the export holds them all (up to EXPORT_LIMIT).
+      const all = report.truncated ? await api.managerReport({ ...args, limit: EXPORT_LIMIT }) : report;
+      const text = visitsCsv(all.visits, { lang: locale, timeZone: args.timeZone, tzOffsetMin: args.tzOffsetMin ?? 480 });
+      // Excel opens UTF-8 CSV with Chinese names correctly only with a BOM.
+      const blob = new Blob(['\ufeff', text], { type: 'text/csv;charset=utf-8' });
+      const url = URL.createObjectURL(blob);
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = `footfall-visits-${from}${to !== from ? `_${to}` : ''}.csv`;
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 1000);
+    } catch (err) {
+      setError((err as Error).message);
+    }
   };
 
   const openTimeline = async (visitId: string) => {
@@ -152,7 +189,7 @@ export function ManagerView() {
             {t('mgr.outcome')}
             <select value={filter.outcome} onChange={setF('outcome')}>
               <option value="">{t('mgr.any')}</option>
-              {(['purchased', 'tried', 'browsed'] as const).map((o) => (
+              {(['purchased', 'tried', 'browsed', 'left'] as const).map((o) => (
                 <option key={o} value={o}>
                   {t(`outcome.${o}`)}
                 </option>
@@ -168,7 +205,7 @@ export function ManagerView() {
               <option value="no">{t('mgr.servedNo')}</option>
             </select>
           </label>
-          <button type="button" className="btn btn-primary" onClick={exportCsv} disabled={!report || report.visits.length === 0}>
+          <button type="button" className="btn btn-primary" onClick={() => void exportCsv()} disabled={!report || report.visits.length === 0}>
             {t('mgr.export')}
           </button>
         </div>
@@ -194,7 +231,11 @@ export function ManagerView() {
           <div className="kpi" data-kpi="served">
             <span className="kpi-label">{t('mgr.kpi.servedRate')}</span>
             <span className="kpi-value">{pct(k.servedRate)}</span>
-            <span className="kpi-sub">{t('mgr.kpi.servedOf', { served: k.served, arrivals: k.arrivals })}</span>
+            <span className="kpi-sub">
+              {filter.clerkId
+                ? t('mgr.kpi.servedByOf', { name: clerkName(filter.clerkId, null), served: k.served, arrivals: k.arrivals })
+                : t('mgr.kpi.servedOf', { served: k.served, arrivals: k.arrivals })}
+            </span>
           </div>
           <div className="kpi" data-kpi="median">
             <span className="kpi-label">{t('mgr.kpi.median')}</span>
@@ -214,9 +255,7 @@ export function ManagerView() {
 
       {report && (
         <div className="mgr-grid">
-          <section className="panel">
-            <HourChart buckets={report.byHour} />
-          </section>
+          <section className="panel">{multiDay ? <DayChart buckets={report.byDay} locale={locale} /> : <HourChart buckets={report.byHour} />}</section>
           <section className="panel" aria-labelledby="mgr-clerks">
             <h2 id="mgr-clerks">{t('mgr.clerks.title')}</h2>
             <table className="mgr-table">
@@ -231,7 +270,7 @@ export function ManagerView() {
               </thead>
               <tbody>
                 {report.perClerk.map((c) => (
-                  <tr key={c.clerkId ?? ''}>
+                  <tr key={`${c.storeId}:${c.clerkId ?? ''}`} data-clerk-id={c.clerkId ?? ''} data-served={c.served} className={c.served === 0 ? 'idle' : ''}>
                     <th scope="row">{clerkName(c.clerkId, c.clerkName)}</th>
                     <td className="num">{c.served}</td>
                     <td className="num">{c.purchased}</td>
@@ -288,21 +327,9 @@ export function ManagerView() {
               </h2>
               <ol className="timeline">
                 {timeline.entries.map((e, i) => (
-                  <li key={i} data-kind={e.kind}>
+                  <li key={i} data-kind={e.kind} data-from={e.from ?? undefined}>
                     <time>{time(e.at)}</time>
-                    <span>
-                      {e.kind === 'arrival'
-                        ? t('mgr.timeline.arrival')
-                        : e.kind === 'repeat'
-                          ? t('mgr.timeline.repeat', { text: e.text ?? '' })
-                          : e.kind === 'claim'
-                            ? t('mgr.timeline.claim', { by: e.by ?? t('mgr.none') })
-                            : e.kind === 'note'
-                              ? `${t('mgr.timeline.note', { by: e.by ?? t('mgr.none') })}: ${e.text ?? ''}`
-                              : e.kind === 'message'
-                                ? `${t('mgr.timeline.message')}: ${e.text ?? ''}`
-                                : t('mgr.timeline.close.entry', { by: e.by ?? t('mgr.none'), outcome: outcomeText(e.outcome) })}
-                    </span>
+                    <span>{e.kind === 'message' ? <TimelineMessage entry={e} t={t} /> : entryText(e)}</span>
                   </li>
                 ))}
               </ol>
@@ -314,5 +341,18 @@ export function ManagerView() {
         </div>
       )}
     </main>
+  );
+}
+
+/** A chat message in the timeline: who sent it (the member, or which clerk or counter), then its text or image. */
+function TimelineMessage({ entry: e, t }: { entry: TimelineEntry; t: Translate }) {
+  const who = e.from === 'member' ? t('mgr.timeline.fromMember', { name: e.by ?? t('mgr.none') }) : t('mgr.timeline.fromStore', { name: e.by ?? t('mgr.none') });
+  return (
+    <>
+      <strong className="timeline-sender" data-from={e.from ?? ''}>
+        {who}
+      </strong>{' '}
+      {e.image ? <TimelineImage image={e.image} /> : e.text !== null ? e.text : <span className="muted">{t('mgr.timeline.noContent')}</span>}
+    </>
   );
 }

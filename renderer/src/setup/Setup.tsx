@@ -8,17 +8,9 @@ import { type Translate } from '../i18n/index.ts';
 import { useT } from '../i18n/useT.ts';
 import { useDeskClient } from '../state/StoresProvider.tsx';
 import '../settings/settings.css';
+import { enrollErrorText } from './enrollErrorText.ts';
 
 type Field = 'hqUrl' | 'code' | 'deviceName';
-
-/** HQ's refusal, readable: the shells prefix errors with their code ("not_allowed: enrollment refused: …"). */
-export function enrollErrorText(raw: string): { kind: 'refused' | 'unreachable' | 'invalid' | 'other'; detail: string } {
-  const detail = raw.replace(/^(not_allowed|internal|invalid_argument|not_found|storage):\s*/, '');
-  if (/enrollment refused/i.test(detail)) return { kind: 'refused', detail: detail.replace(/^enrollment refused:\s*/i, '') };
-  if (/cannot reach HQ/i.test(detail)) return { kind: 'unreachable', detail };
-  if (raw.startsWith('invalid_argument')) return { kind: 'invalid', detail };
-  return { kind: 'other', detail };
-}
 
 /** What is wrong with the typed addresses, naming the bad one when there are several. */
 export function hqUrlsErrorText(t: Translate, p: HqUrlsProblem): string {
@@ -56,9 +48,7 @@ export function Setup() {
       // A fresh start of every store (desk, clerks, chat) against the enrolled desk.
       window.location.reload();
     } catch (err) {
-      const parsed = enrollErrorText(err instanceof Error ? err.message : String(err));
-      const lead = parsed.kind === 'refused' ? t('setup.error.refused') : parsed.kind === 'unreachable' ? t('setup.error.unreachable') : t('setup.error.other');
-      setError(`${lead} ${parsed.detail}`.trim());
+      setError(enrollErrorText(t, err instanceof Error ? err.message : String(err)));
       setBusy(false);
     }
   };

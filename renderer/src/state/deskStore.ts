@@ -5,7 +5,7 @@
 // and the core's pending/confirmed/rejected marks drive the UI.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ConnectionState, DeskIdentity, MemberSearchHit, MemberView, VisitView } from '../../../shared/deskApi.ts';
-import type { Outcome } from '../../../shared/domain.ts';
+import type { ServedOutcome } from '../../../shared/domain.ts';
 import type { BridgeState, DeskClient } from '../api/types.ts';
 import { initialLocale, type Locale, rememberLocale } from '../i18n/index.ts';
 
@@ -50,7 +50,10 @@ export interface DeskState {
   clearSearch(): void;
   claim(visitId: string): Promise<void>;
   release(visitId: string): Promise<void>;
-  closeVisit(visitId: string, outcome: Outcome, note?: string): Promise<void>;
+  closeVisit(visitId: string, outcome: ServedOutcome, note?: string): Promise<void>;
+  takeOver(visitId: string): Promise<void>;
+  markLeft(visitId: string): Promise<void>;
+  dismissNotice(visitId: string): Promise<void>;
   addNote(visitId: string, text: string): Promise<boolean>;
   retryNow(): void;
 }
@@ -263,6 +266,15 @@ export function createDeskStore(api: DeskClient): DeskStore {
       async closeVisit(visitId, outcome, note) {
         const text = note?.trim();
         await act(visitId, () => (text ? api.closeVisit(visitId, outcome, text) : api.closeVisit(visitId, outcome)));
+      },
+      async takeOver(visitId) {
+        await act(visitId, () => api.takeOverVisit(visitId));
+      },
+      async markLeft(visitId) {
+        await act(visitId, () => api.markLeft(visitId));
+      },
+      async dismissNotice(visitId) {
+        await act(visitId, () => api.dismissNotice(visitId));
       },
       addNote(visitId, text) {
         return act(visitId, () => api.addNote(visitId, text));

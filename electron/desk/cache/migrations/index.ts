@@ -4,9 +4,10 @@ import { migration002 } from './002-member-terms.ts';
 import { migration003 } from './003-chat.ts';
 import { migration004 } from './004-clerks.ts';
 import { migration005 } from './005-member-last-visit.ts';
-import { migration006 } from './006-search-folding.ts';
+import { migration006 } from './006-visit-notices.ts';
+import { migration007 } from './007-search-folding.ts';
 import { type Migration } from './types.ts';
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007];
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 export type { Migration };

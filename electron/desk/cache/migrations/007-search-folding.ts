@@ -5,8 +5,8 @@
 import { memberTerms } from '../search.ts';
 import { type Migration } from './types.ts';
 
-export const migration006: Migration = {
-  version: 6,
+export const migration007: Migration = {
+  version: 7,
   name: 'search-folding',
   up(db) {
     db.exec('DELETE FROM member_terms');

@@ -1,0 +1,108 @@
+// The manager's reports from rows to records, for both SQL adapters. Each adapter computes the
+// figures in its own SQL dialect (hq/adapters/sqlite/sqliteReports.ts, hq/adapters/postgres/pgReports.ts)
+// with the same column names and encodings (epoch-ms integers, 0/1 flags, JSON text for lists and
+// image references); this one assembly turns them into the shapes of shared/kpis.ts, so the two
+// adapters cannot drift apart in anything but their SQL.
+import {
+  type ClerkKpis,
+  dayBuckets,
+  type HourBucket,
+  ratio,
+  type ReportQuery,
+  type RosterClerk,
+  type TimelineEntry,
+  type VisitFact,
+  withRoster,
+} from '../../shared/kpis.ts';
+import { type ReportFigures } from '../ports/clerkStore.ts';
+import { type Row } from './sqlRows.ts';
+
+const str = (v: unknown): string | null => (v === null || v === undefined ? null : (v as string));
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+/** A row of the visit-fact projection both adapters select (`notes`: a JSON array of texts, oldest first). */
+export function factFromRow(x: Row): VisitFact {
+  return {
+    storeId: x.store_id as string,
+    storeName: x.store_name as string,
+    visitId: x.visit_id as string,
+    memberId: x.member_id as string,
+    memberCode: x.member_code as string,
+    memberName: x.member_name as string,
+    tier: x.tier as VisitFact['tier'],
+    source: x.source as VisitFact['source'],
+    status: x.status as VisitFact['status'],
+    arrivedAt: x.arrived_at as number,
+    claimedAt: num(x.claimed_at),
+    closedAt: num(x.closed_at),
+    outcome: str(x.outcome) as VisitFact['outcome'],
+    clerkId: str(x.clerk_id),
+    clerkName: str(x.clerk_name),
+    deviceName: str(x.device_name),
+    notes: x.notes ? (JSON.parse(x.notes as string) as string[]) : [],
+  };
+}
+
+export const rosterFromRow = (x: Row): RosterClerk => ({
+  id: x.id as string,
+  storeId: x.store_id as string,
+  name: x.name as string,
+  role: x.role as RosterClerk['role'],
+  enabled: Number(x.enabled) === 1,
+});
+
+/** The rows of the report queries: one of totals, one per (store, clerk) who served, per hour, per local day number. */
+export interface FigureRows {
+  kpis: Row;
+  perClerk: Row[];
+  byHour: Row[];
+  byDay: Row[];
+  /** The stores' clerks (id, store_id, name, role, enabled), for the rows of clerks who served nobody. */
+  roster: Row[];
+}
+
+export function figuresFromRows(rows: FigureRows, q: ReportQuery): ReportFigures {
+  const k = rows.kpis;
+  const served = rows.perClerk.map(
+    (x): ClerkKpis => ({
+      storeId: x.store_id as string,
+      clerkId: str(x.clerk_id),
+      clerkName: str(x.clerk_name),
+      served: Number(x.served),
+      purchased: Number(x.purchased),
+      conversion: ratio(Number(x.purchased), Number(x.served)),
+      claimMedianMs: num(x.median),
+    }),
+  );
+  const byHour: HourBucket[] = Array.from({ length: 24 }, (_, hour) => ({ hour, arrivals: 0, served: 0 }));
+  for (const x of rows.byHour) byHour[Number(x.hour)] = { hour: Number(x.hour), arrivals: Number(x.arrivals), served: Number(x.served) };
+  const days = new Map(rows.byDay.map((x) => [Number(x.day), { arrivals: Number(x.arrivals), served: Number(x.served) }]));
+  const arrivals = Number(k.arrivals);
+  const servedCount = Number(k.served);
+  const purchased = Number(k.purchased);
+  return {
+    kpis: {
+      arrivals,
+      served: servedCount,
+      servedRate: ratio(servedCount, arrivals),
+      purchased,
+      conversion: ratio(purchased, servedCount),
+      claimMedianMs: num(k.median),
+      claimP90Ms: num(k.p90),
+    },
+    perClerk: withRoster(served, rows.roster.map(rosterFromRow), q.clerkId),
+    byHour,
+    byDay: dayBuckets(q.from, q.to, q.tzOffsetMin, days),
+  };
+}
+
+/** A timeline row: at, kind, by_name, sender, text, image (JSON text), outcome. */
+export const timelineEntryFromRow = (x: Row): TimelineEntry => ({
+  at: Number(x.at),
+  kind: x.kind as TimelineEntry['kind'],
+  by: str(x.by_name),
+  from: str(x.sender) as TimelineEntry['from'],
+  text: str(x.text),
+  image: x.image ? (JSON.parse(x.image as string) as TimelineEntry['image']) : null,
+  outcome: str(x.outcome) as TimelineEntry['outcome'],
+});
