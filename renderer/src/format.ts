@@ -87,7 +87,7 @@ export function rejectionText(t: Translate, rejection: Rejection | null): string
 /** Who holds a claim or acted, as the clerk knows them: the clerk's name, else the counter's. */
 export const actorName = (a: Actor | null | undefined): string => a?.clerkName ?? a?.deviceName ?? '';
 
-/** A visit notice in the clerk's language: "李娜 claimed this first", "王芳 took this visit over", or why HQ refused. */
+/** A visit notice in the clerk's language: "Claimed by 李娜 first", "Taken over by 王芳", or why HQ refused. */
 export function noticeText(t: Translate, notice: VisitNotice): string {
   const name = actorName(notice.by);
   if (notice.code === 'taken_over') return t('notice.taken_over', { name });

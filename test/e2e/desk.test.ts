@@ -192,7 +192,7 @@ describe('two counters (browser)', () => {
       // Back online: the earlier claim holds it, and this counter sees who claimed first.
       stack.core.start();
       await page.locator(`${arrival(visitId)}[data-notice="already_claimed"]`).waitFor({ timeout: 10_000 });
-      await expect.poll(() => page.locator(`${arrival(visitId)} .arrival-notice`).textContent()).toBe('Counter 2 claimed this first');
+      await expect.poll(() => page.locator(`${arrival(visitId)} .arrival-notice`).textContent()).toBe('Claimed by Counter 2 first');
     } finally {
       await counter2.close();
     }

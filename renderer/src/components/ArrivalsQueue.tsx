@@ -152,7 +152,7 @@ function ArrivalItem({ visit, position, size, selected, onPick }: { visit: Visit
       </div>
       <div className="arrival-line arrival-meta">
         <TierBadge tier={m.tier} />
-        {/* A notice ("李娜 claimed this first") says who holds the visit too: it takes the state's place. */}
+        {/* A notice ("Claimed by 李娜 first") says who holds the visit too: it takes the state's place. */}
         {visit.notice ? (
           <span className="arrival-notice" data-code={visit.notice.code} title={noticeText(t, visit.notice)}>
             <bdi>{noticeText(t, visit.notice)}</bdi>
