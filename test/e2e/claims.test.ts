@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeskCore, enroll } from '../../electron/desk/deskCore.ts';
-import { DEMO_MANAGER, type Stack, STORE, startStack } from './stack.ts';
+import { DEMO_MANAGER, shotPath, type Stack, STORE, startStack } from './stack.ts';
 
 let stack: Stack | null = null;
 const others: DeskCore[] = [];
@@ -65,7 +65,7 @@ describe('claims (browser)', () => {
     await expect.poll(() => page.locator(`${arrival(visitId)} .arrival-notice`).textContent()).toBe('李娜 先接待了这位会员');
     await expect.poll(() => page.locator('.visit-notice .visit-notice-text').textContent()).toBe('李娜 先接待了这位会员');
     expect(await page.locator('.visit .visit-holder').textContent()).toBe('李娜 接待中');
-    await page.screenshot({ path: '/tmp/h1-lost-claim-zh.png' });
+    await page.screenshot({ path: shotPath('claims-lost-zh.png') });
 
     // The visit's next event (李娜's note) and a reload of the page leave it in place.
     await counter2.addNote(visitId, '想试 42 码');
@@ -92,7 +92,7 @@ describe('claims (browser)', () => {
     await page.locator('.close-form').waitFor();
     expect(await page.locator('.close-form input[type="radio"]:checked').count()).toBe(0);
     expect(await page.locator('[data-action="close"]').isDisabled()).toBe(true);
-    await page.screenshot({ path: '/tmp/h1-close-no-default.png' });
+    await page.screenshot({ path: shotPath('claims-close-no-default-en.png') });
     // One click on the button records nothing.
     await page.locator('[data-action="close"]').click({ force: true });
     expect(await page.locator(arrival(visitId)).getAttribute('data-status')).toBe('claimed');
@@ -121,7 +121,7 @@ describe('claims (browser)', () => {
     expect(await page.locator('.note-form').count()).toBe(0);
     expect(await page.locator('[data-action="release"]').count()).toBe(0);
     await page.locator('.take-over-hint').waitFor();
-    await page.screenshot({ path: '/tmp/h1-with-wang-fang.png' });
+    await page.screenshot({ path: shotPath('claims-with-other-clerk-zh.png') });
 
     await page.locator('[data-action="takeover"]').click();
     await page.locator(`${arrival(visitId)}[data-sync="confirmed"]`).waitFor({ timeout: 5000 });
@@ -143,7 +143,7 @@ describe('claims (browser)', () => {
     await page.locator('.timeline li[data-kind="takeover"]').waitFor({ timeout: 5000 });
     expect(await page.locator('.timeline li[data-kind="takeover"]').textContent()).toContain('Taken over by 李娜 from 王芳');
     expect(await page.locator('.timeline li[data-kind="claim"]').textContent()).toContain('Claimed by 王芳');
-    await page.locator('.timeline-panel').screenshot({ path: '/tmp/h1-timeline-takeover.png' });
+    await page.locator('.timeline-panel').screenshot({ path: shotPath('claims-timeline-takeover.png') });
   });
 
   it('arrivals leave the queue: a clerk marks one left in one click, HQ the rest when the store’s wait runs out', async () => {
@@ -169,7 +169,7 @@ describe('claims (browser)', () => {
     expect(await page.locator(`${arrival(unclaimed)} .arrival-state`).textContent()).toBe('Left unserved');
     await expect.poll(() => page.locator('.queue-count').textContent()).toBe('');
     expect(await page.locator(arrival(served)).getAttribute('data-status')).toBe('claimed');
-    await page.screenshot({ path: '/tmp/h1-left-unserved.png' });
+    await page.screenshot({ path: shotPath('claims-left-unserved.png') });
     const facts = await stack.hq.store.read((r) => r.clerks.figures([STORE], { from: Date.now() - 3_600_000, to: Date.now() + 60_000, tzOffsetMin: 480, limit: 10 }));
     expect(facts.kpis).toMatchObject({ arrivals: 3, served: 1 });
   });

@@ -3,13 +3,13 @@
 // table (every clerk, one who served nobody too), the by-hour chart, a visit's timeline with who
 // wrote each message and the member's photo as a picture, the served share of one clerk, the
 // last 7 days by date, and the CSV export. Screenshots go to docs/screenshots/manager-*.png.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemberClient } from '../support/memberClient.ts';
 import { waitFor } from '../support/waitFor.ts';
-import { DEMO_MANAGER, STORE, type Stack, startStack } from './stack.ts';
+import { DEMO_MANAGER, shotPath, STORE, type Stack, startStack } from './stack.ts';
 
 let stack: Stack;
 const DAY = 24 * 3600 * 1000;
@@ -160,14 +160,13 @@ describe('clerk sign-in and the store review', () => {
     expect(await said.nth(1).locator('.timeline-sender').getAttribute('data-from')).toBe('member');
     expect(await said.nth(2).locator('.timeline-sender').textContent()).toBe('王芳 (store):');
     expect(await said.nth(2).textContent()).toContain('有的，给您拿一双');
-    mkdirSync('docs/screenshots', { recursive: true });
     await page.locator('.manager').evaluate((el) => el.scrollTo(0, 0));
-    await page.screenshot({ path: 'docs/screenshots/manager-en.png', fullPage: true });
+    await page.screenshot({ path: shotPath('manager-en.png'), fullPage: true });
     await axeScan('store review with a timeline');
     // The thumbnail opens full size in place.
     await said.nth(1).locator('.timeline-image').click();
     expect(await said.nth(1).locator('.timeline-image').getAttribute('aria-expanded')).toBe('true');
-    await page.screenshot({ path: '/tmp/h4-timeline-photo.png', fullPage: true });
+    await page.screenshot({ path: shotPath('manager-timeline-photo.png'), fullPage: true });
   });
 
   it('under a clerk filter, served is that clerk’s share of all arrivals', async () => {
@@ -177,7 +176,7 @@ describe('clerk sign-in and the store review', () => {
     expect(await page.locator('.kpi[data-kpi="served"] .kpi-sub').textContent()).toBe('王芳 served 2 of 5');
     expect(await page.locator('.kpi[data-kpi="arrivals"] .kpi-value').textContent()).toBe('5');
     expect(await page.locator('.mgr-grid .panel:nth-child(2) tbody tr').count()).toBe(1);
-    await page.screenshot({ path: '/tmp/h4-clerk-filter.png', fullPage: true });
+    await page.screenshot({ path: shotPath('manager-clerk-filter.png'), fullPage: true });
     await page.locator('.mgr-controls label', { hasText: 'Clerk' }).locator('select').selectOption('');
     await expect.poll(() => page.locator('.kpi[data-kpi="served"] .kpi-value').textContent()).toBe('60%');
   });
@@ -195,7 +194,7 @@ describe('clerk sign-in and the store review', () => {
     expect(days.find((d) => d[0] === localDate(Date.now() - 3 * DAY))).toEqual([localDate(Date.now() - 3 * DAY), '1', '1']);
     expect(await page.locator('.kpi[data-kpi="arrivals"] .kpi-value').textContent()).toBe('6');
     await page.locator('.manager').evaluate((el) => el.scrollTo(0, 0));
-    await page.screenshot({ path: 'docs/screenshots/manager-week-en.png', fullPage: true });
+    await page.screenshot({ path: shotPath('manager-week-en.png'), fullPage: true });
     await axeScan('the last 7 days');
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('.mgr-controls .btn-primary').click()]);
@@ -234,6 +233,6 @@ describe('clerk sign-in and the store review', () => {
     expect(await said.nth(2).locator('.timeline-sender').textContent()).toBe('王芳（门店）：');
     const photo = said.nth(1).locator('.timeline-image img');
     await expect.poll(() => photo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(360);
-    await page.screenshot({ path: 'docs/screenshots/manager-zh-CN-offline.png', fullPage: true });
+    await page.screenshot({ path: shotPath('manager-zh-CN-offline.png'), fullPage: true });
   });
 });

@@ -17,7 +17,7 @@ import type { MemberRecord } from '../../hq/ports/store.ts';
 import { startHq } from '../../hq/server.ts';
 import { encodePng } from '../../scripts/make-assets.ts';
 import { DAY } from '../support/seeds.ts';
-import { CHROMIUM, DEMO_CLERK, STORE, type Stack, startStack } from './stack.ts';
+import { CHROMIUM, DEMO_CLERK, shotPath, STORE, type Stack, startStack } from './stack.ts';
 
 let stack: Stack | null = null;
 
@@ -26,7 +26,7 @@ afterEach(async () => {
   stack = null;
 });
 
-const shot = (page: Page, name: string) => page.screenshot({ path: `/tmp/h2-${name}.png` });
+const shot = (page: Page, name: string) => page.screenshot({ path: shotPath(`profile-${name}.png`) });
 
 /** POST /v1/ingest/members as the chain's CRM would (each member's home store gets `member.updated`). */
 async function ingestMembers(s: Stack, members: unknown[]): Promise<void> {
@@ -305,7 +305,7 @@ describe('display (browser)', () => {
         return width - (el.getBoundingClientRect().width - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight));
       });
       expect(cut, 'px of the notice cut off').toBeLessThanOrEqual(0);
-      await page.locator('.queue').screenshot({ path: '/tmp/h2-claimed-pill.png' });
+      await page.locator('.queue').screenshot({ path: shotPath('profile-claimed-pill.png') });
     } finally {
       await other.close();
     }

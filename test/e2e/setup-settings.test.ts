@@ -13,7 +13,7 @@ import { createWebDeskHost } from '../../electron/web/webHost.ts';
 import { startWebShell, type WebShellHandle } from '../../electron/web/webShell.ts';
 import { seedDemo } from '../../hq/demo/seed.ts';
 import { type HqHandle, startHq } from '../../hq/server.ts';
-import { CHROMIUM, DEMO_CLERK, STORE } from './stack.ts';
+import { CHROMIUM, DEMO_CLERK, shotPath, STORE } from './stack.ts';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
 const arrival = (visitId: string) => `li.arrival[data-visit-id="${visitId}"]`;
@@ -156,14 +156,14 @@ describe('first-run setup (browser)', () => {
       await page.locator('#setup-hq').fill(webUrl);
       await page.getByRole('button', { name: 'Connect' }).click();
       await expect.poll(() => alert.textContent()).toBe(`The server at ${webUrl} is not a Footfall HQ (it answered HTTP 500); check the address and port.`);
-      await page.screenshot({ path: '/tmp/h3-setup-not-hq.png' });
+      await page.screenshot({ path: shotPath('setup-not-hq.png') });
     } finally {
       await new Promise((r) => web.close(r));
     }
     // Nothing listening any more at that address: one sentence saying so.
     await page.getByRole('button', { name: 'Connect' }).click();
     await expect.poll(() => alert.textContent()).toBe(`Cannot reach HQ at ${webUrl}: nothing answers at that address and port (connection refused).`);
-    await page.screenshot({ path: '/tmp/h3-setup-unreachable.png' });
+    await page.screenshot({ path: shotPath('setup-unreachable.png') });
 
     // A well-formed but unknown code: HQ's own words reach the clerk.
     await page.locator('#setup-hq').fill(rig.hq.url);

@@ -1,7 +1,7 @@
 // The real stack for browser tests: an HQ on a free port with a temp SQLite file and a tiny
 // seeded catalog, a desk core enrolled with it on its own temp file, the web shell serving the
 // built renderer, and Debian's Chromium driven by playwright-core. No fakes anywhere.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -15,6 +15,17 @@ export const STORE = 'sh-nanjing';
 export const DEMO_CLERK = { id: 'sh-nanjing-c1', pin: '1001' };
 export const DEMO_MANAGER = { id: 'sh-nanjing-mgr', pin: '9000' };
 export const CHROMIUM = process.env.FOOTFALL_CHROMIUM ?? '/usr/bin/chromium';
+/**
+ * Where the browser tests put their screenshots: a temp folder, unless FOOTFALL_SHOTS_DIR names one
+ * (`FOOTFALL_SHOTS_DIR=docs/screenshots npm run test:e2e` retakes the screens the docs show). A test
+ * run never rewrites the repository's files by itself.
+ */
+export function shotPath(name: string): string {
+  const dir = resolve(process.env.FOOTFALL_SHOTS_DIR ?? join(tmpdir(), 'footfall-e2e-shots'));
+  mkdirSync(dir, { recursive: true });
+  return join(dir, name);
+}
+
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
 
 export interface Stack {
