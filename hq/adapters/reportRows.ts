@@ -106,3 +106,27 @@ export const timelineEntryFromRow = (x: Row): TimelineEntry => ({
   image: x.image ? (JSON.parse(x.image as string) as TimelineEntry['image']) : null,
   outcome: str(x.outcome) as TimelineEntry['outcome'],
 });
+
+// The figures' SQL after each adapter's own `f` (visit facts) CTE: standard SQL both engines run
+// alike, so it is written once. `counted = 1` marks a served visit; `wait` is the time to claim.
+// Nearest rank of percentile p among n: ceil(p·n/100) = (p·n + 99) / 100 in integer arithmetic.
+export const kpisSql = (facts: string): string => `${facts},
+  w AS (SELECT wait, ROW_NUMBER() OVER (ORDER BY wait) AS rn, COUNT(*) OVER () AS n FROM f WHERE counted = 1)
+  SELECT
+    (SELECT COUNT(*) FROM f) AS arrivals,
+    (SELECT COUNT(*) FROM f WHERE counted = 1) AS served,
+    (SELECT COUNT(*) FROM f WHERE counted = 1 AND outcome = 'purchased') AS purchased,
+    (SELECT wait FROM w WHERE rn = (50 * n + 99) / 100) AS median,
+    (SELECT wait FROM w WHERE rn = (90 * n + 99) / 100) AS p90`;
+
+export const perClerkSql = (facts: string): string => `${facts},
+  w AS (
+    SELECT store_id, clerk_id, clerk_name, outcome, wait,
+      ROW_NUMBER() OVER (PARTITION BY store_id, clerk_id ORDER BY wait) AS rn,
+      COUNT(*) OVER (PARTITION BY store_id, clerk_id) AS n,
+      ROW_NUMBER() OVER (PARTITION BY store_id, clerk_id ORDER BY clerk_name IS NULL, arrived_at DESC) AS name_rank
+    FROM f WHERE counted = 1
+  )
+  SELECT store_id, clerk_id, MAX(CASE WHEN name_rank = 1 THEN clerk_name END) AS clerk_name, COUNT(*) AS served,
+    COUNT(CASE WHEN outcome = 'purchased' THEN 1 END) AS purchased, MAX(CASE WHEN rn = (50 * n + 99) / 100 THEN wait END) AS median
+  FROM w GROUP BY store_id, clerk_id`;

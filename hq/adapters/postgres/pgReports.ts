@@ -12,7 +12,7 @@
 //  - printf('%012d') becomes lpad, widened so a longer number is never cut.
 import { type ReportQuery, TIMELINE_OPEN_MESSAGES_MS, type VisitFact, type VisitTimeline } from '../../../shared/kpis.ts';
 import { type ReportFigures } from '../../ports/clerkStore.ts';
-import { factFromRow, figuresFromRows, timelineEntryFromRow } from '../reportRows.ts';
+import { factFromRow, figuresFromRows, kpisSql, perClerkSql, timelineEntryFromRow } from '../reportRows.ts';
 import { type Exec } from './pgOps.ts';
 
 /** The claiming clerk, spelled as the visits_store_clerk index spells it. */
@@ -52,27 +52,8 @@ const FACTS = `
       AND ($7::boolean IS NULL OR (is_served = 1) = $7::boolean)
   )`;
 
-// Nearest rank of percentile p among n: ceil(p·n/100) = (p·n + 99) / 100 in integer arithmetic.
-const KPIS_SQL = `${FACTS},
-  w AS (SELECT wait, ROW_NUMBER() OVER (ORDER BY wait) AS rn, COUNT(*) OVER () AS n FROM f WHERE counted = 1)
-  SELECT
-    (SELECT COUNT(*) FROM f) AS arrivals,
-    (SELECT COUNT(*) FROM f WHERE counted = 1) AS served,
-    (SELECT COUNT(*) FROM f WHERE counted = 1 AND outcome = 'purchased') AS purchased,
-    (SELECT wait FROM w WHERE rn = (50 * n + 99) / 100) AS median,
-    (SELECT wait FROM w WHERE rn = (90 * n + 99) / 100) AS p90`;
-
-const PER_CLERK_SQL = `${FACTS},
-  w AS (
-    SELECT store_id, clerk_id, clerk_name, outcome, wait,
-      ROW_NUMBER() OVER (PARTITION BY store_id, clerk_id ORDER BY wait) AS rn,
-      COUNT(*) OVER (PARTITION BY store_id, clerk_id) AS n,
-      ROW_NUMBER() OVER (PARTITION BY store_id, clerk_id ORDER BY clerk_name IS NULL, arrived_at DESC) AS name_rank
-    FROM f WHERE counted = 1
-  )
-  SELECT store_id, clerk_id, MAX(CASE WHEN name_rank = 1 THEN clerk_name END) AS clerk_name, COUNT(*) AS served,
-    COUNT(CASE WHEN outcome = 'purchased' THEN 1 END) AS purchased, MAX(CASE WHEN rn = (50 * n + 99) / 100 THEN wait END) AS median
-  FROM w GROUP BY store_id, clerk_id`;
+const KPIS_SQL = kpisSql(FACTS);
+const PER_CLERK_SQL = perClerkSql(FACTS);
 
 /** Local time in ms at the store's offset ($8: minutes east of UTC). */
 const LOCAL = `(arrived_at + trunc($8::numeric)::bigint * 60000)`;

@@ -6,7 +6,7 @@
 import type Database from 'better-sqlite3';
 import { type ReportQuery, TIMELINE_OPEN_MESSAGES_MS, type VisitFact, type VisitTimeline } from '../../../shared/kpis.ts';
 import { type ReportFigures } from '../../ports/clerkStore.ts';
-import { factFromRow, figuresFromRows, timelineEntryFromRow } from '../reportRows.ts';
+import { factFromRow, figuresFromRows, kpisSql, perClerkSql, timelineEntryFromRow } from '../reportRows.ts';
 import { type Row } from '../sqlRows.ts';
 
 /** A visit's fact columns (of `v`, its member `m` and store `s`), as reportRows.ts reads them. */
@@ -42,27 +42,8 @@ const FACTS = `
       AND (@served IS NULL OR is_served = @served)
   )`;
 
-// Nearest rank of percentile p among n: ceil(p·n/100) = (p·n + 99) / 100 in integer arithmetic.
-const KPIS_SQL = `${FACTS},
-  w AS (SELECT wait, ROW_NUMBER() OVER (ORDER BY wait) AS rn, COUNT(*) OVER () AS n FROM f WHERE counted = 1)
-  SELECT
-    (SELECT COUNT(*) FROM f) AS arrivals,
-    (SELECT COUNT(*) FROM f WHERE counted = 1) AS served,
-    (SELECT COUNT(*) FROM f WHERE counted = 1 AND outcome = 'purchased') AS purchased,
-    (SELECT wait FROM w WHERE rn = (50 * n + 99) / 100) AS median,
-    (SELECT wait FROM w WHERE rn = (90 * n + 99) / 100) AS p90`;
-
-const PER_CLERK_SQL = `${FACTS},
-  w AS (
-    SELECT store_id, clerk_id, clerk_name, outcome, wait,
-      ROW_NUMBER() OVER (PARTITION BY store_id, clerk_id ORDER BY wait) AS rn,
-      COUNT(*) OVER (PARTITION BY store_id, clerk_id) AS n,
-      ROW_NUMBER() OVER (PARTITION BY store_id, clerk_id ORDER BY clerk_name IS NULL, arrived_at DESC) AS name_rank
-    FROM f WHERE counted = 1
-  )
-  SELECT store_id, clerk_id, MAX(CASE WHEN name_rank = 1 THEN clerk_name END) AS clerk_name, COUNT(*) AS served,
-    COUNT(CASE WHEN outcome = 'purchased' THEN 1 END) AS purchased, MAX(CASE WHEN rn = (50 * n + 99) / 100 THEN wait END) AS median
-  FROM w GROUP BY store_id, clerk_id`;
+const KPIS_SQL = kpisSql(FACTS);
+const PER_CLERK_SQL = perClerkSql(FACTS);
 
 /** Local time in ms at the store's offset (@tz minutes east; CAST cuts a fraction toward zero). */
 const LOCAL = `(arrived_at + CAST(@tz AS INTEGER) * 60000)`;
