@@ -7,7 +7,7 @@
 // of its own. BENCH_SETUPS=sqlite,pg2 picks set-ups; BENCH_PG_URL / BENCH_NATS_URL point at the
 // servers (default the local test ones).
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { type Child, cpuSecondsOf, forkChild } from './proc.ts';
@@ -281,6 +281,8 @@ export class WindowLog {
 
   write(): void {
     if (!this.dir) return;
+    // The profiles land there only when the HQ processes exit, after this: the folder may not exist yet.
+    mkdirSync(this.dir, { recursive: true });
     writeFileSync(join(this.dir, `${this.bench}-windows.json`), JSON.stringify({ bench: this.bench, setups: this.setups }, null, 1));
   }
 }
