@@ -26,7 +26,9 @@ const RATE = num('CAPACITY_RATE', 1300);
 /** Measured seconds of sending per set-up, split over the rounds. */
 const SECONDS = num('CAPACITY_SECONDS', 10);
 const ROUNDS = Math.max(1, num('CAPACITY_ROUNDS', 2));
-const WARMUP = num('CAPACITY_WARMUP_SECONDS', 1);
+// Seconds of load before each measured window. 1 s left PostgreSQL set-ups in a slow first window
+// (pg1: 260 then 375 arrivals/s; with 4 s, 352 then 449) while SQLite's windows agreed.
+const WARMUP = num('CAPACITY_WARMUP_SECONDS', 4);
 const LOADERS = num('CAPACITY_DESK_PROCESSES', 2);
 // Arrivals per ingest request (POST /v1/ingest/arrivals/batch); 1 = the single route (round 1–2).
 const BATCH = num('CAPACITY_BATCH', 50);
