@@ -105,18 +105,21 @@ export class StoreFeeds {
       const ride = isConsecutive(list) && list.every((ev) => ev.epoch === last.epoch) && payloadBytes(list) <= DOORBELL_EVENT_BYTES;
       this.bus.publishDoorbell({ origin: this.opts.nodeId, storeId, epoch: last.epoch, head: last.seq, ...(ride ? { events: list } : {}) });
       const feed = this.feeds.get(storeId);
-      if (!feed || !feed.epoch) continue;
-      if (last.epoch !== feed.epoch) {
-        this.catchUp(feed);
-        continue;
-      }
-      const fresh = list.filter((ev) => ev.seq > feed.delivered);
-      if (fresh.length === 0) continue;
-      // Hand over directly only when nothing is missing before it (another writer's commit may
-      // still be on its way here); otherwise read the gap from the store.
-      if (!feed.reading && fresh[0]!.seq === feed.delivered + 1 && isConsecutive(fresh)) this.deliver(feed, fresh);
-      else this.catchUp(feed);
+      if (feed?.epoch) this.offer(feed, last.epoch, last.seq, list);
     }
+  }
+
+  /**
+   * Committed events of the feed's store up to `head` (this node's commit, or those riding another
+   * node's doorbell): handed over directly only when they follow the feed's position in its epoch
+   * with nothing missing before them (another writer's commit may still be on its way here);
+   * anything else — a gap, another epoch, a read in progress, a bare doorbell — reads the store.
+   */
+  private offer(feed: Feed, epoch: string, head: number, events: readonly StoredEvent[]): void {
+    if (epoch === feed.epoch && head <= feed.delivered) return;
+    const fresh = epoch === feed.epoch && !feed.reading ? events.filter((ev) => ev.seq > feed.delivered) : [];
+    if (fresh.length > 0 && fresh[0]!.seq === feed.delivered + 1 && fresh[fresh.length - 1]!.seq === head && isConsecutive(fresh)) this.deliver(feed, fresh);
+    else this.catchUp(feed);
   }
 
   /** The store's epoch changed (this node rotated it, or the control bus said so). */
@@ -157,15 +160,7 @@ export class StoreFeeds {
     this.feeds.set(storeId, feed);
     // Subscribe first, then read the head: a doorbell that rings in between only causes a read.
     feed.stopDoorbells = this.bus.onDoorbell(storeId, (d) => {
-      if (d.origin === this.opts.nodeId || !feed.epoch) return;
-      if (d.epoch === feed.epoch && d.head <= feed.delivered) return;
-      // The committed events rode along and follow this node's position: handed over without a read.
-      const fresh = d.epoch === feed.epoch && !feed.reading ? (d.events ?? []).filter((ev) => ev.seq > feed.delivered) : [];
-      if (fresh.length > 0 && fresh[0]!.seq === feed.delivered + 1 && fresh[fresh.length - 1]!.seq === d.head && isConsecutive(fresh)) {
-        this.deliver(feed, fresh);
-        return;
-      }
-      this.catchUp(feed);
+      if (d.origin !== this.opts.nodeId && feed.epoch) this.offer(feed, d.epoch, d.head, d.events ?? []);
     });
     feed.ready = this.store
       .read((r) => r.getStore(storeId))

@@ -45,6 +45,17 @@ export function memberTerms(m: Searchable): Set<string> {
   return terms;
 }
 
+/**
+ * Writes every cached member's terms from the members table, under today's rules. Terms are
+ * derived data, so the migrations that introduce or change the rules (002, 007) rebuild them with
+ * this rather than with a copy of the rules of their day.
+ */
+export function fillMemberTerms(db: Database.Database): void {
+  const insert = db.prepare('INSERT OR IGNORE INTO member_terms (term, member_id) VALUES (?, ?)');
+  const rows = db.prepare('SELECT id, code, name, name_en AS nameEn, phone_last4 AS phoneLast4 FROM members').all() as Array<Searchable & { id: string }>;
+  for (const m of rows) for (const term of memberTerms(m)) insert.run(term, m.id);
+}
+
 /** Does a member match the full query? Used to filter lookups of a capped prefix. */
 export function matchesQuery(m: Searchable, q: string): boolean {
   return matchesSearch(m, q);

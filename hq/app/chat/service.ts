@@ -37,13 +37,16 @@ export interface SendResult {
 }
 
 /**
- * What this node knows of a store's recent log for delivered receipts: events `(from, upTo]` were
- * all seen here, and `pending` holds the seqs of member messages among them not yet scanned.
+ * What this node knows of a store's log for delivered receipts: events `(from, upTo]` were all
+ * seen here, `pending` holds the seqs of member messages among them not yet scanned, and acks up
+ * to `scanned` need nothing (their member messages were receipted, here or by another node, or
+ * there were none).
  */
 interface AckWatch {
   from: number;
   upTo: number;
   pending: number[];
+  scanned: number;
   /** The highest ack asked for; a running scan goes on until it reaches it. */
   target: number;
   scanning: Promise<void> | null;
@@ -51,14 +54,7 @@ interface AckWatch {
 
 export class ChatService {
   readonly store: HqStore;
-  /**
-   * Per store: a lower bound of how far the desk acks have been scanned for "delivered to the
-   * store". The position itself lives in the database (`tx.chat.deliveredScan`), shared by every
-   * node and only ever advanced, so a value cached here never exceeds it: an ack at or below it
-   * needs no transaction at all.
-   */
-  private readonly scannedUpTo = new Map<string, number>();
-  /** Per store: the events this node's feed delivered and which of them were member messages. */
+  /** Per store: what this node's feed delivered and how far the desks' acks were scanned. */
   private readonly acks = new Map<string, AckWatch>();
 
   constructor(
@@ -193,8 +189,7 @@ export class ChatService {
    */
   noteEvents(storeId: string, events: readonly StoredEvent[]): void {
     if (events.length === 0) return;
-    let w = this.acks.get(storeId);
-    if (!w) this.acks.set(storeId, (w = { from: 0, upTo: 0, pending: [], target: 0, scanning: null }));
+    const w = this.watch(storeId);
     if (events[0]!.seq !== w.upTo + 1) {
       // First events seen, or a gap (the feed was closed and reopened): what came before is unknown.
       w.from = w.upTo = events[0]!.seq - 1;
@@ -217,29 +212,27 @@ export class ChatService {
    * store at a time; acks that come meanwhile only raise its target.
    */
   async onDeskAck(storeId: string, seq: number): Promise<void> {
-    let w = this.acks.get(storeId);
-    if (!w) this.acks.set(storeId, (w = { from: 0, upTo: 0, pending: [], target: 0, scanning: null }));
+    const w = this.watch(storeId);
     if (seq <= w.target) return void (await w.scanning);
     w.target = seq;
-    const known = w.from <= this.scanned(storeId) && seq <= w.upTo;
+    const known = w.from <= w.scanned && seq <= w.upTo;
     if (known && !(w.pending.length > 0 && w.pending[0]! <= seq)) {
-      this.scannedUpTo.set(storeId, Math.max(this.scanned(storeId), seq));
+      w.scanned = Math.max(w.scanned, seq);
       return;
     }
-    if (!w.scanning) {
-      const watch = w;
-      watch.scanning = this.scanTo(storeId, watch).finally(() => (watch.scanning = null));
-    }
+    w.scanning ??= this.scanTo(storeId, w).finally(() => (w.scanning = null));
     await w.scanning;
   }
 
-  private scanned(storeId: string): number {
-    return this.scannedUpTo.get(storeId) ?? 0;
+  private watch(storeId: string): AckWatch {
+    let w = this.acks.get(storeId);
+    if (!w) this.acks.set(storeId, (w = { from: 0, upTo: 0, pending: [], scanned: 0, target: 0, scanning: null }));
+    return w;
   }
 
   /** Marks member messages delivered up to the watch's target, until no ack raised it further. */
   private async scanTo(storeId: string, w: AckWatch): Promise<void> {
-    while (w.target > this.scanned(storeId)) {
+    while (w.target > w.scanned) {
       const want = w.target;
       // First in a read-only snapshot: a busy store's acks were mostly scanned by another node.
       const shared = await this.store.read((r) => r.chat.deliveredScan(storeId));
@@ -264,11 +257,11 @@ export class ChatService {
               }
               return to;
             });
-      this.scannedUpTo.set(storeId, Math.max(this.scanned(storeId), upTo));
+      w.scanned = Math.max(w.scanned, upTo);
       while (w.pending.length > 0 && w.pending[0]! <= upTo) w.pending.shift();
       if (upTo < want) {
         // The head was below the ack (a desk cannot have more than the store): lower the target.
-        w.target = Math.max(upTo, this.scanned(storeId));
+        w.target = Math.max(upTo, w.scanned);
         return;
       }
     }

@@ -2,7 +2,7 @@
 // Chinese name, English word prefixes, code prefixes, phone last 4) gets a row here, and a query is
 // one lookup on the term primary key. Terms are derived data, so the backfill may use today's
 // term function: a later migration that changes the rules simply rebuilds the table.
-import { memberTerms } from '../search.ts';
+import { fillMemberTerms } from '../search.ts';
 import { type Migration } from './types.ts';
 
 export const migration002: Migration = {
@@ -17,14 +17,6 @@ export const migration002: Migration = {
       ) WITHOUT ROWID;
       CREATE INDEX member_terms_by_member ON member_terms (member_id);
     `);
-    const insert = db.prepare('INSERT OR IGNORE INTO member_terms (term, member_id) VALUES (?, ?)');
-    const rows = db.prepare('SELECT id, code, name, name_en AS nameEn, phone_last4 AS phoneLast4 FROM members').all() as Array<{
-      id: string;
-      code: string;
-      name: string;
-      nameEn: string;
-      phoneLast4: string;
-    }>;
-    for (const m of rows) for (const term of memberTerms(m)) insert.run(term, m.id);
+    fillMemberTerms(db);
   },
 };
