@@ -42,6 +42,27 @@ export type Sizes = z.infer<typeof Sizes>;
 export const MAX_MEMBER_NAME = 200;
 export const MemberName = z.string().min(1).max(MAX_MEMBER_NAME);
 
+/**
+ * A member's birthday as month and day ("MM-DD"): enough for a birthday-week cue and a greeting;
+ * the year is not kept (PIPL: no more personal data than the purpose needs).
+ */
+export const MonthDay = z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'give the birthday as MM-DD');
+export type MonthDay = z.infer<typeof MonthDay>;
+
+/**
+ * What the member agreed to, as recorded by the loyalty programme (PIPL asks for separate consent
+ * per purpose). `marketing`: announcements and offers pushed to them; `personalization`:
+ * suggestions from their purchases; `contact`: a clerk may reach out 1:1 (follow-up calls, a hold
+ * ready). Absent = not given.
+ */
+export const Consents = z.object({
+  marketing: z.boolean().default(false),
+  personalization: z.boolean().default(false),
+  contact: z.boolean().default(false),
+});
+export type Consents = z.infer<typeof Consents>;
+export const NO_CONSENTS: Consents = { marketing: false, personalization: false, contact: false };
+
 export const Member = z.object({
   id: Id,
   /** Loyalty card code printed on the member's card / QR, e.g. "M0012345". */
@@ -57,8 +78,11 @@ export const Member = z.object({
   sizes: Sizes,
   preferences: z.array(Category).max(5).default([]),
   points: z.number().int().nonnegative().default(0),
+  /** Member since: the membership anniversary is this date's month and day. */
   joinedAt: Millis,
   updatedAt: Millis,
+  birthday: MonthDay.nullable().default(null),
+  consents: Consents.default(NO_CONSENTS),
 });
 export type Member = z.infer<typeof Member>;
 

@@ -59,6 +59,8 @@ export function benchMember(rng: Prng, id: string, code: string, homeStoreId: st
     points: rng.int(0, 20_000),
     joinedAt: now - rng.int(10, 1500) * DAY,
     updatedAt: now,
+    birthday: null,
+    consents: { marketing: false, personalization: true, contact: false },
   };
 }
 

@@ -2,13 +2,24 @@
 // column names and encodings (JSON text for lists and actors, epoch-ms integers, 0/1 for flags), so
 // one mapping serves both and a column added to one schema cannot be read differently by the other.
 import { type PinHash, type StoreClerk } from '../../shared/clerks.ts';
-import { type Category, type Message, type Note, type Purchase, type Receipts, type Style, type Visit } from '../../shared/domain.ts';
+import { Consents, NO_CONSENTS, type Category, type Message, type Note, type Purchase, type Receipts, type Style, type Visit } from '../../shared/domain.ts';
 import { type EventType } from '../../shared/protocol.ts';
 import { storeSettingsFromJson } from '../../shared/storeSettings.ts';
 import { type ConversationRecord } from '../ports/chatStore.ts';
 import { type DeviceRecord, type MemberRecord, type StoreRecord, type StoredEvent, type VisitRow } from '../ports/store.ts';
 
 export type Row = Record<string, unknown>;
+
+/** Consents as stored (JSON); anything unreadable counts as none given. */
+export function consentsFromJson(text: string | null | undefined): Consents {
+  if (!text) return { ...NO_CONSENTS };
+  try {
+    const parsed = Consents.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : { ...NO_CONSENTS };
+  } catch {
+    return { ...NO_CONSENTS };
+  }
+}
 
 export function memberFromRow(r: Row): MemberRecord {
   return {
@@ -24,6 +35,8 @@ export function memberFromRow(r: Row): MemberRecord {
     points: r.points as number,
     joinedAt: r.joined_at as number,
     updatedAt: r.updated_at as number,
+    birthday: (r.birthday as string | null) ?? null,
+    consents: consentsFromJson(r.consents as string | null),
   };
 }
 

@@ -2,7 +2,7 @@
 // endpoints both end here, so the rules are the same whichever format a chain's system sends.
 // Items are validated one by one: good items are imported, bad ones reported with their index.
 import { z } from 'zod';
-import { Id, MAX_MEMBER_NAME, Member, Millis, Purchase, StockLine, Store, Style } from '../../shared/domain.ts';
+import { Consents, Id, MAX_MEMBER_NAME, Member, MonthDay, NO_CONSENTS, Millis, Purchase, StockLine, Store, Style } from '../../shared/domain.ts';
 import { newEpoch } from './tokens.ts';
 import { normalizePhone } from './phone.ts';
 import { type HqStore, type MemberRecord } from '../ports/store.ts';
@@ -20,6 +20,10 @@ export const IngestMember = Member.pick({ id: true, code: true, name: true, home
     preferences: Member.shape.preferences,
     points: Member.shape.points,
     joinedAt: Millis.optional(),
+    /** "MM-DD"; null clears it; absent keeps what HQ has. */
+    birthday: MonthDay.nullable().optional(),
+    /** The consents the programme recorded; absent keeps what HQ has (none for a new member). */
+    consents: Consents.optional(),
     purchases: z.array(IngestPurchase).max(500).optional(),
   });
 export type IngestMember = z.infer<typeof IngestMember>;
@@ -81,6 +85,8 @@ export async function upsertMembers(
         points: item.points,
         joinedAt: item.joinedAt ?? existing?.joinedAt ?? now,
         updatedAt: now,
+        birthday: item.birthday === undefined ? (existing?.birthday ?? null) : item.birthday,
+        consents: item.consents ?? existing?.consents ?? { ...NO_CONSENTS },
       };
       await tx.upsertMember(record);
       for (const p of item.purchases ?? []) await tx.upsertPurchase({ ...p, memberId: item.id });

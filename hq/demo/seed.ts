@@ -146,6 +146,7 @@ export async function seedDemo(handle: HqHandle, options: SeedOptions = {}): Pro
         points: rng.int(0, 20000),
         joinedAt,
         updatedAt: now,
+        ...demoBirthdayAndConsents(options.seed ?? 20251124, i, now),
       };
       await s.upsertMember(member);
       const purchaseCount = rng.int(0, 8);
@@ -177,4 +178,21 @@ export async function seedDemo(handle: HqHandle, options: SeedOptions = {}): Pro
   if (seeded) return { seeded: true, stores: storeIds, members: memberCount, styles: styleCount };
   const [members, styles] = await handle.store.read(async (r) => [await r.countMembers(), (await r.listStyles()).length] as const);
   return { seeded: false, stores: storeIds, members, styles };
+}
+
+/**
+ * A member's birthday and consents, from their own generator (seeded by the member's number) so
+ * the rest of the demo stays what it was. About one member in 25 has a birthday within the coming
+ * week, so the birthday cues show up in a demo; a few members gave no birthday at all.
+ */
+function demoBirthdayAndConsents(seed: number, i: number, now: number): Pick<MemberRecord, 'birthday' | 'consents'> {
+  const rng = new Prng(((seed ^ 0x5bd1e995) + i * 7919) >>> 0);
+  let birthday: string | null = null;
+  if (rng.chance(0.04)) {
+    const d = new Date(now + rng.int(0, 6) * DAY);
+    birthday = `${String(d.getUTCMonth() + 1).padStart(2, '0')}-${String(d.getUTCDate()).padStart(2, '0')}`;
+  } else if (rng.chance(0.9)) {
+    birthday = `${String(rng.int(1, 12)).padStart(2, '0')}-${String(rng.int(1, 28)).padStart(2, '0')}`;
+  }
+  return { birthday, consents: { marketing: rng.chance(0.6), personalization: rng.chance(0.8), contact: rng.chance(0.7) } };
 }

@@ -76,6 +76,8 @@ if (opts.seed !== false && !(await hq.store.read((r) => r.getStore(opts.stores[0
         points: i,
         joinedAt: now - 86_400_000,
         updatedAt: now,
+        birthday: null,
+        consents: { marketing: false, personalization: true, contact: true },
       });
     }
     const style: Style = { id: 'cs1', name: 'Chaos Runner', category: 'running', price: 49900, colors: [{ code: 'BLK', name: 'Black' }], sizes: [40], releasedAt: now - 86_400_000 };

@@ -62,6 +62,17 @@ const STEPS: Array<{ tables: string[]; indexes: string[]; columns?: Record<strin
   { tables: ['chat_delivered_scan', 'member_login_failures'], indexes: ['devices_revoked'] },
   { tables: [], indexes: ['visits_waiting'], columns: { stores: ['settings'], visits: ['takeovers'] } },
   { tables: ['member_search_keys'], indexes: ['member_search_keys_member'] },
+  { tables: [], indexes: [], columns: { members: ['birthday', 'consents'] } },
+  // 9: (reserved: counter check-in)
+  { tables: [], indexes: [] },
+  // 10: (reserved: member history and member notes)
+  { tables: [], indexes: [] },
+  // 11: (reserved: holds)
+  { tables: [], indexes: [] },
+  // 12: (reserved: follow-up tasks)
+  { tables: [], indexes: [] },
+  // 13: (reserved: style pictures)
+  { tables: [], indexes: [] },
 ];
 
 const schemas: PgSchema[] = [];

@@ -70,6 +70,8 @@ const member = (id: string, over: Partial<MemberRecord> = {}): MemberRecord => (
   points: 10,
   joinedAt: 1_000,
   updatedAt: 2_000,
+  birthday: '02-29',
+  consents: { marketing: true, personalization: false, contact: true },
   ...over,
 });
 

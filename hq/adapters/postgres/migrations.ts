@@ -175,6 +175,21 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE TABLE member_search_keys (key ${T} NOT NULL, member_id ${T} NOT NULL, PRIMARY KEY (key, member_id));
   CREATE INDEX member_search_keys_member ON member_search_keys(member_id);
   `,
+  // 8: a member's birthday (month and day) and consents (JSON)
+  `
+  ALTER TABLE members ADD COLUMN birthday TEXT;
+  ALTER TABLE members ADD COLUMN consents TEXT NOT NULL DEFAULT '{}';
+  `,
+  // 9: (reserved: counter check-in)
+  `SELECT 1;`,
+  // 10: (reserved: member history and member notes)
+  `SELECT 1;`,
+  // 11: (reserved: holds)
+  `SELECT 1;`,
+  // 12: (reserved: follow-up tasks)
+  `SELECT 1;`,
+  // 13: (reserved: style pictures)
+  `SELECT 1;`,
 ];
 
 /** Quotes an SQL identifier. */

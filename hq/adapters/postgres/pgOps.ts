@@ -41,7 +41,7 @@ const visitParams = (v: VisitRow): unknown[] => [
 const STORE_COLS = 'id, name, city, epoch, head, settings';
 const DEVICE_COLS = 'id, store_id, name, created_at, revoked_at, acked_seq';
 const EVENT_COLS = 'store_id, seq, epoch, id, type, at, data';
-const MEMBER_COLS = 'id, code, name, name_en, tier, phone, home_store_id, size_eu, size_cn, preferences, points, joined_at, updated_at';
+const MEMBER_COLS = 'id, code, name, name_en, tier, phone, home_store_id, size_eu, size_cn, preferences, points, joined_at, updated_at, birthday, consents';
 const PURCHASE_COLS = 'id, member_id, style_id, style_name, category, color, size, store_id, at, price';
 const VISIT_COLS = 'id, store_id, member_id, source, status, arrived_at, last_seen_at, arrivals, claimed_by, claimed_at, closed_at, outcome, takeovers';
 const NOTE_COLS = 'id, visit_id, member_id, text, "by", at';
@@ -144,11 +144,12 @@ export function createPgOps(exec: Exec): PgOps {
 
     upsertMember: async (m) => {
       await exec(
-        `INSERT INTO members (${MEMBER_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+        `INSERT INTO members (${MEMBER_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
          ON CONFLICT (id) DO UPDATE SET code = EXCLUDED.code, name = EXCLUDED.name, name_en = EXCLUDED.name_en, tier = EXCLUDED.tier,
            phone = EXCLUDED.phone, home_store_id = EXCLUDED.home_store_id, size_eu = EXCLUDED.size_eu, size_cn = EXCLUDED.size_cn,
-           preferences = EXCLUDED.preferences, points = EXCLUDED.points, joined_at = EXCLUDED.joined_at, updated_at = EXCLUDED.updated_at`,
-        [m.id, m.code, m.name, m.nameEn, m.tier, m.phone, m.homeStoreId, m.sizes.eu, m.sizes.cn, JSON.stringify(m.preferences), m.points, m.joinedAt, m.updatedAt],
+           preferences = EXCLUDED.preferences, points = EXCLUDED.points, joined_at = EXCLUDED.joined_at, updated_at = EXCLUDED.updated_at,
+           birthday = EXCLUDED.birthday, consents = EXCLUDED.consents`,
+        [m.id, m.code, m.name, m.nameEn, m.tier, m.phone, m.homeStoreId, m.sizes.eu, m.sizes.cn, JSON.stringify(m.preferences), m.points, m.joinedAt, m.updatedAt, m.birthday ?? null, JSON.stringify(m.consents ?? {})],
       );
       // Keys no longer derived go, new ones come; the two sets are disjoint, so one statement does both.
       await exec(

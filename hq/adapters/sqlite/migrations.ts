@@ -114,6 +114,22 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE member_search_keys (key TEXT NOT NULL, member_id TEXT NOT NULL, PRIMARY KEY (key, member_id)) WITHOUT ROWID;
   CREATE INDEX member_search_keys_member ON member_search_keys(member_id);
   `,
+  // 8: a member's birthday (month and day only: the year is not needed for a birthday week) and
+  // what the member consented to (JSON, shared/domain.ts Consents)
+  `
+  ALTER TABLE members ADD COLUMN birthday TEXT;
+  ALTER TABLE members ADD COLUMN consents TEXT NOT NULL DEFAULT '{}';
+  `,
+  // 9: (reserved: counter check-in)
+  `SELECT 1;`,
+  // 10: (reserved: member history and member notes)
+  `SELECT 1;`,
+  // 11: (reserved: holds)
+  `SELECT 1;`,
+  // 12: (reserved: follow-up tasks)
+  `SELECT 1;`,
+  // 13: (reserved: style pictures)
+  `SELECT 1;`,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -80,11 +80,12 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     recordAck: db.prepare('UPDATE devices SET acked_seq = ? WHERE id = ?'),
     storeExists: db.prepare('SELECT 1 FROM stores WHERE id = ?').pluck(),
     upsertMember: db.prepare(
-      `INSERT INTO members (id, code, name, name_en, tier, phone, home_store_id, size_eu, size_cn, preferences, points, joined_at, updated_at)
-       VALUES (@id, @code, @name, @name_en, @tier, @phone, @home_store_id, @size_eu, @size_cn, @preferences, @points, @joined_at, @updated_at)
+      `INSERT INTO members (id, code, name, name_en, tier, phone, home_store_id, size_eu, size_cn, preferences, points, joined_at, updated_at, birthday, consents)
+       VALUES (@id, @code, @name, @name_en, @tier, @phone, @home_store_id, @size_eu, @size_cn, @preferences, @points, @joined_at, @updated_at, @birthday, @consents)
        ON CONFLICT(id) DO UPDATE SET code = excluded.code, name = excluded.name, name_en = excluded.name_en, tier = excluded.tier,
          phone = excluded.phone, home_store_id = excluded.home_store_id, size_eu = excluded.size_eu, size_cn = excluded.size_cn,
-         preferences = excluded.preferences, points = excluded.points, joined_at = excluded.joined_at, updated_at = excluded.updated_at`,
+         preferences = excluded.preferences, points = excluded.points, joined_at = excluded.joined_at, updated_at = excluded.updated_at,
+         birthday = excluded.birthday, consents = excluded.consents`,
     ),
     getMember: db.prepare('SELECT * FROM members WHERE id = ?'),
     memberByCode: db.prepare('SELECT * FROM members WHERE code = ?'),
@@ -230,6 +231,8 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
         points: m.points,
         joined_at: m.joinedAt,
         updated_at: m.updatedAt,
+        birthday: m.birthday ?? null,
+        consents: JSON.stringify(m.consents ?? {}),
       });
     },
     getMember: (id) => {

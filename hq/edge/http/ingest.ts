@@ -176,7 +176,9 @@ async function importStock(ctx: IngestContext, good: readonly { item: StockLine;
 //
 // members.csv: id, code, name, nameEn?, tier? (basic|silver|gold|platinum, default basic),
 //   phone?, homeStoreId, sizeEu, sizeCn? (mm; default (EU+10)*5), preferences? (categories
-//   separated by '|', e.g. "running|retro"), points?, joinedAt? (epoch ms or ISO date)
+//   separated by '|', e.g. "running|retro"), points?, joinedAt? (epoch ms or ISO date),
+//   birthday? (MM-DD), consents? (given consents separated by '|': marketing, personalization, contact;
+//   an empty cell keeps what HQ has, "none" clears them)
 // stock.csv: storeId, styleId, color (colorway code), size (EU), qty
 //
 // Answer: {imported, rejected, errors: [{line, message}]}; lines are 1-based and the header is
@@ -195,7 +197,19 @@ const MemberCsvRow = z.object({
   preferences: z.string().default(''),
   points: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().nonnegative().default(0)),
   joinedat: z.string().default(''),
+  birthday: z.string().default(''),
+  consents: z.string().default(''),
 });
+
+/** The consents column: names separated by '|', "none" for none; '' keeps what HQ has. */
+function parseConsents(cell: string): Record<string, boolean> | undefined {
+  if (!cell) return undefined;
+  const given = cell.toLowerCase() === 'none' ? [] : cell.split('|').map((c) => c.trim().toLowerCase());
+  const known = ['marketing', 'personalization', 'contact'];
+  const odd = given.filter((g) => !known.includes(g));
+  if (odd.length) throw new Error(`consents: unknown consent(s) ${odd.join(', ')} (known: ${known.join(', ')}, or none)`);
+  return Object.fromEntries(known.map((k) => [k, given.includes(k)]));
+}
 
 const StockCsvRow = z.object({
   storeid: Id,
@@ -251,6 +265,8 @@ export async function handleMembersCsv(ctx: IngestContext, req: IncomingMessage,
         preferences: prefs, // unknown categories fail IngestMember with the row's line
         points: c.points,
         joinedAt: parseTime(c.joinedat),
+        ...(c.birthday ? { birthday: c.birthday } : {}),
+        ...(c.consents ? { consents: parseConsents(c.consents) } : {}),
       });
       if (!item.success) throw new Error(describeIssues(item.error));
       good.push({ item: item.data, line });

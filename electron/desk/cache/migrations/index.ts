@@ -6,8 +6,13 @@ import { migration004 } from './004-clerks.ts';
 import { migration005 } from './005-member-last-visit.ts';
 import { migration006 } from './006-visit-notices.ts';
 import { migration007 } from './007-search-folding.ts';
+import { migration008 } from './008-checkin.ts';
+import { migration009 } from './009-member-history.ts';
+import { migration010 } from './010-holds.ts';
+import { migration011 } from './011-tasks.ts';
+import { migration012 } from './012-pictures.ts';
 import { type Migration } from './types.ts';
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration010, migration011, migration012];
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 export type { Migration };
