@@ -169,7 +169,10 @@ export const CmdFrame = z.discriminatedUnion('type', [
 ]);
 export type CmdFrame = z.infer<typeof CmdFrame>;
 export type ChatCommandType = Extract<CommandType, `chat.${string}`>;
-export type VisitCommandType = Exclude<CommandType, ChatCommandType>;
+/** The commands on one visit (hq/app/commands.ts); other families (chat., …) have their own use case. */
+export const VISIT_COMMANDS = ['claim', 'release', 'note', 'close', 'takeover', 'left'] as const;
+export type VisitCommandType = (typeof VISIT_COMMANDS)[number];
+export const isVisitCmd = (cmd: CmdFrame): cmd is VisitCmdFrame => (VISIT_COMMANDS as readonly string[]).includes(cmd.type);
 export type ChatCmdFrame = Extract<CmdFrame, { type: ChatCommandType }>;
 export type VisitCmdFrame = Extract<CmdFrame, { type: VisitCommandType }>;
 export const isChatCommand = (type: string): type is ChatCommandType => type.startsWith('chat.');
