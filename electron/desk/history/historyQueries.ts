@@ -53,14 +53,31 @@ export function notesOf(db: Database.Database, memberId: string): MemberNote[] {
   return s(db).notesOf.all(memberId).map((r) => JSON.parse(r.json) as MemberNote);
 }
 
-/** SQL erasure runs (cache/privacy.ts deleteMemberData), one per table. */
-export const ERASE_MEMBER_HISTORY_SQL = ['DELETE FROM member_histories WHERE member_id = ?', 'DELETE FROM member_notes WHERE member_id = ?'];
+/**
+ * Whether this cache has the member-page tables (migration 009). Erasure and retention run on
+ * caches a test left at an earlier step too; those have nothing of the member page to drop.
+ */
+export function hasHistoryTables(db: Database.Database): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'member_histories'").get() !== undefined;
+}
 
-/** Drops histories received before `cutoff` and notes written before it (retention). */
+/** Erasure: the member's cached history and notes (cache/privacy.ts deleteMemberData). */
+export function eraseMemberHistory(db: Database.Database, memberId: string): number {
+  if (!hasHistoryTables(db)) return 0;
+  return db.prepare('DELETE FROM member_histories WHERE member_id = ?').run(memberId).changes + db.prepare('DELETE FROM member_notes WHERE member_id = ?').run(memberId).changes;
+}
+
+/** Retention: drops histories received before `cutoff` and notes written before it. */
 export function purgeHistoriesOlderThan(db: Database.Database, cutoff: number): number {
+  if (!hasHistoryTables(db)) return 0;
   const n = db.prepare('DELETE FROM member_histories WHERE fetched_at < ?').run(cutoff).changes;
   db.prepare('DELETE FROM member_notes WHERE at < ?').run(cutoff);
   return n;
+}
+
+/** The orphan-member purge keeps members whose history this counter holds (opened recently, for offline use). */
+export function keptForHistory(db: Database.Database): string {
+  return hasHistoryTables(db) ? ' AND id NOT IN (SELECT member_id FROM member_histories)' : '';
 }
 
 /** A snapshot replaced HQ's state: what was fetched before it may name a member since erased. */
