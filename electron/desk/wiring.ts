@@ -23,6 +23,8 @@ import { Session, type DeskStats } from './session.ts';
 import { Retention } from './upkeep/retention.ts';
 import { StorageGuard } from './upkeep/storageGuard.ts';
 import { Visits } from './visits.ts';
+import { MemberHistories } from './history/memberHistory.ts';
+import { memberNoteSubject } from './history/historyQueries.ts';
 
 export interface DeskOptions {
   dbPath: string;
@@ -63,6 +65,8 @@ export interface DeskParts {
   manager: ManagerView;
   counts: Counts;
   connection: ConnectionTracker;
+  /** 4/8 member page */
+  histories: MemberHistories;
 }
 
 export interface WireInput {
@@ -147,6 +151,20 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
     typing: (payload) => events.emit('chatTyping', payload),
     presence: (payload) => events.emit('chatPresence', payload),
   });
+  // 4/8 member page
+  const histories = new MemberHistories(q, guard, {
+    hq,
+    token,
+    log,
+    online: () => connection.state.status === 'online',
+    self,
+    clerkName: (id) => clerks.nameOf(id),
+    enqueue: (memberId, data) => outbox.enqueue('member.note', memberNoteSubject(memberId), data),
+    queued: (memberId) => {
+      queued();
+      events.emit('member', { memberId });
+    },
+  });
   const counts = new Counts(q, { listened: () => events.has('counts'), changed: (c) => events.emit('counts', c) });
   const seq = q.getPosition().seq;
   const connection = new ConnectionTracker(
@@ -181,5 +199,5 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
     counts.refresh();
   }
 
-  return { guard, retention, session, outbox, visits, profiles, chat, clerks, manager, counts, connection };
+  return { guard, retention, session, outbox, visits, profiles, chat, clerks, manager, counts, connection, histories };
 }
