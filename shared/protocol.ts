@@ -5,6 +5,7 @@
 // that HQ remembers per device, so a resend is answered `duplicate` instead of applied twice.
 import { z } from 'zod';
 import { Actor, Id, Member, MemberProfile, Message, Millis, Note, Receipts, ServedOutcome, Visit } from './domain.ts';
+import { Task, TaskKind, TaskText, TaskWant } from './tasks.ts'; // follow-up tasks (part D)
 
 export const PROTOCOL_VERSION = 1;
 
@@ -84,6 +85,11 @@ export const EventData = {
    * Carries no hashes: the desk refetches GET /v1/clerks and signs out a clerk who was disabled.
    */
   'clerks.updated': z.object({ storeId: Id }),
+  // --- follow-up tasks (shared/tasks.ts) ---
+  /** A task was set: by a clerk (`by`, `opId`), or by HQ itself (`by` null: restock, birthday week, hold expiring). */
+  'task.created': z.object({ task: Task, ...Cause }),
+  /** A task was done or snoozed (or closed by HQ: a want whose size arrived). */
+  'task.updated': z.object({ task: Task, ...Cause }),
 } as const;
 export type EventType = keyof typeof EventData;
 
@@ -112,6 +118,8 @@ export const EvFrame = z.discriminatedUnion('type', [
   eventFrame('chat.receipt'),
   eventFrame('chat.recalled'),
   eventFrame('clerks.updated'),
+  eventFrame('task.created'),
+  eventFrame('task.updated'),
 ]);
 export type EvFrame = z.infer<typeof EvFrame>;
 
@@ -137,6 +145,21 @@ export const CommandData = {
   'chat.read': z.object({ memberId: Id, upTo: z.number().int().positive() }),
   /** Recall a message this desk sent, within 2 minutes of HQ's timestamp. */
   'chat.recall': z.object({ memberId: Id, messageId: Id }),
+  // --- follow-up tasks: the desk makes the taskId, so a resend under any opId is still one task ---
+  'task.create': z.object({
+    taskId: Id,
+    memberId: Id.nullable(),
+    kind: TaskKind.exclude(['restock', 'hold_expiring']),
+    text: TaskText,
+    dueAt: Millis,
+    /** A clerk of this store, or null for the whole store. */
+    assignee: Id.nullable(),
+    /** call_back: the style and size the member waits for (HQ makes a restock task when it arrives). */
+    want: TaskWant.omit({ styleName: true }).nullable().optional(),
+  }),
+  'task.done': z.object({ taskId: Id }),
+  /** Show the task again from `until` (HQ bounds it to a year ahead). */
+  'task.snooze': z.object({ taskId: Id, until: Millis }),
 } as const;
 export type CommandType = keyof typeof CommandData;
 /** The payload of command T as HQ validates it (the desk's outbox keeps its ops typed by it). */
@@ -166,6 +189,9 @@ export const CmdFrame = z.discriminatedUnion('type', [
   cmdFrame('chat.send'),
   cmdFrame('chat.read'),
   cmdFrame('chat.recall'),
+  cmdFrame('task.create'),
+  cmdFrame('task.done'),
+  cmdFrame('task.snooze'),
 ]);
 export type CmdFrame = z.infer<typeof CmdFrame>;
 export type ChatCommandType = Extract<CommandType, `chat.${string}`>;
@@ -177,6 +203,11 @@ export type ChatCmdFrame = Extract<CmdFrame, { type: ChatCommandType }>;
 export type VisitCmdFrame = Extract<CmdFrame, { type: VisitCommandType }>;
 export const isChatCommand = (type: string): type is ChatCommandType => type.startsWith('chat.');
 export const isChatCmd = (cmd: CmdFrame): cmd is ChatCmdFrame => isChatCommand(cmd.type);
+// Follow-up tasks (hq/app/tasks/commands.ts).
+export type TaskCommandType = Extract<CommandType, `task.${string}`>;
+export type TaskCmdFrame = Extract<CmdFrame, { type: TaskCommandType }>;
+export const isTaskCommand = (type: string): type is TaskCommandType => type.startsWith('task.');
+export const isTaskCmd = (cmd: CmdFrame): cmd is TaskCmdFrame => isTaskCommand(cmd.type);
 
 /** How long after HQ's timestamp the sender may recall a message. */
 export const RECALL_WINDOW_MS = 2 * 60 * 1000;
@@ -278,6 +309,8 @@ export const Snapshot = z.object({
   members: z.array(Member),
   /** Chat: the store's recent conversations with their receipts and newest messages. */
   conversations: z.array(z.object({ memberId: Id, receipts: Receipts, messages: z.array(Message) })).optional(),
+  /** Follow-up tasks: the store's open ones and those done in the last days. */
+  tasks: z.array(Task).optional(),
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 

@@ -13,6 +13,7 @@ import type { z } from 'zod';
 import type { ClerkPublic, ClerkState, SignInResult } from '../../shared/clerks.ts';
 import { DeskCommands, DeskError, type ActionResult, type ChatImage, type ConnectionState, type ConversationPage, type ConversationView } from '../../shared/deskApi.ts';
 import type { DeskCommandName, DeskCoreApi, DeskIdentity, MemberSearchHit, MemberView, OutgoingMessage, SendResult, VisitView } from '../../shared/deskApi.ts';
+import type { TaskView } from '../../shared/deskApi.ts';
 import type { ServedOutcome } from '../../shared/domain.ts';
 import { Emitter } from '../../shared/emitter.ts';
 import { uuidv7 } from '../../shared/ids.ts';
@@ -255,6 +256,24 @@ export class DeskCore implements DeskCoreApi {
   }
   async managerTimeline(visitId: string): Promise<VisitTimeline | null> {
     return this.parts.manager.timeline(...this.check('managerTimeline', [visitId]));
+  }
+
+  // --- DeskApi: follow-up tasks (part D) ---------------------------------------------------------
+
+  async listTasks(args: Args<'listTasks'>[0]): Promise<TaskView[]> {
+    return this.parts.tasks.list(...this.check('listTasks', [args]));
+  }
+  async createTask(task: Args<'createTask'>[0]): Promise<ActionResult & { taskId: string }> {
+    return this.parts.tasks.create(...this.check('createTask', [task]));
+  }
+  async completeTask(taskId: string): Promise<ActionResult> {
+    return this.parts.tasks.done(...this.check('completeTask', [taskId]));
+  }
+  async snoozeTask(taskId: string, until: number): Promise<ActionResult> {
+    return this.parts.tasks.snooze(...this.check('snoozeTask', [taskId, until]));
+  }
+  async dismissTaskRejection(taskId: string): Promise<void> {
+    this.parts.tasks.dismissRejection(...this.check('dismissTaskRejection', [taskId]));
   }
 
   // --- inside --------------------------------------------------------------------------------

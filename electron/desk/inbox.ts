@@ -5,9 +5,10 @@
 // exactly what the cache holds and resuming replays exactly what is missing. What a committed batch
 // changed is then a plain value (changeSet, pure): the desk core turns it into views and events.
 // Nothing here emits or keeps state.
-import { type CmdAckFrame, type CommandType, type EvFrame, isChatCommand, type Position } from '../../shared/protocol.ts';
+import { type CmdAckFrame, type CommandType, type EvFrame, isChatCommand, isTaskCommand, type Position } from '../../shared/protocol.ts';
 import type { CacheQueries, OutboxOp } from './cache/queries.ts';
 import { memberOfSubject } from './chat/views.ts';
+import { taskOfSubject } from './tasks/views.ts';
 import { applyEvent, type ApplyOutcome } from './sync.ts';
 
 export type InboxFrame = EvFrame | CmdAckFrame;
@@ -65,7 +66,7 @@ export function settleAck(q: CacheQueries, ack: CmdAckFrame, now = Date.now()): 
     q.markRejected(op.opId, rejection);
     // The clerk is told until dismissed, not only until the visit's next event (visit actions only:
     // a refused chat message shows as failed in its conversation).
-    if (!isChatCommand(op.type)) q.putNotice(op.opId, op.visitId, { action: op.type, code: rejection.code, by: rejection.by ?? null, at: now });
+    if (!isChatCommand(op.type) && !isTaskCommand(op.type)) q.putNotice(op.opId, op.visitId, { action: op.type, code: rejection.code, by: rejection.by ?? null, at: now });
     return { op, settled: false };
   }
   if (ack.status === 'duplicate' || ack.seq == null || ack.seq <= q.getPosition().seq) {
@@ -101,6 +102,8 @@ export interface InboxChange {
   rejected: { type: CommandType; subject: string; message: string }[];
   /** The store's clerk list changed at HQ: refetch it. */
   clerks: boolean;
+  /** Follow-up tasks changed (an event, or an answer to a task op): the task lists are shown again. */
+  tasks?: boolean;
   /** Event frames looked at (applied, duplicate or the gap). */
   events: number;
   applied: number;
@@ -123,6 +126,7 @@ export function changeSet(outcomes: readonly FrameOutcome[]): InboxChange {
       if (ack.status === 'rejected') c.rejected.push({ type: op.type, subject: op.visitId, message: ack.rejection?.message ?? '' });
       const chatMember = memberOfSubject(op.visitId);
       if (chatMember) chats.add(chatMember);
+      else if (taskOfSubject(op.visitId)) c.tasks = true;
       else {
         c.notices.push({ t: 'answered', visitId: op.visitId, confirmed: ack.status === 'rejected' ? false : settled ? true : null });
         visits.add(op.visitId);
@@ -149,6 +153,7 @@ export function changeSet(outcomes: readonly FrameOutcome[]): InboxChange {
     if (out.arrivalVisitId) c.notices.push({ t: 'arrival', visitId: out.arrivalVisitId });
     for (const memberId of out.memberIds) c.notices.push({ t: 'member', memberId });
     if (out.clerks) c.clerks = true;
+    if (out.task) c.tasks = true;
     if (out.chat) c.notices.push({ t: 'chat', memberId: out.chat.memberId, messageId: out.chat.incoming ? out.chat.messageId : null, incoming: out.chat.incoming });
   }
   c.visits = [...visits];

@@ -16,6 +16,7 @@ export function deleteMemberData(db: Database.Database, memberId: string): numbe
     'DELETE FROM members WHERE id = ?',
     'DELETE FROM chat_messages WHERE member_id = ?',
     'DELETE FROM chat_conversations WHERE member_id = ?',
+    'DELETE FROM tasks WHERE member_id = ?',
   ]) {
     n += db.prepare(sql).run(memberId).changes;
   }
@@ -44,6 +45,8 @@ export function purgeOlderThan(db: Database.Database, cutoff: number, homeStoreI
     const messages = db.prepare("DELETE FROM chat_messages WHERE json_extract(json, '$.at') < ?").run(cutoff).changes;
     db.prepare('DELETE FROM chat_conversations WHERE last_at < ? AND member_id NOT IN (SELECT member_id FROM chat_messages)').run(cutoff);
     db.prepare('DELETE FROM chat_images WHERE fetched_at < ?').run(cutoff);
+    // Follow-up tasks: done ones past retention (open ones stay: they are still to do).
+    db.prepare("DELETE FROM tasks WHERE status = 'done' AND updated_at < ?").run(cutoff);
     const orphan = `SELECT id FROM members WHERE json_extract(json, '$.homeStoreId') IS NOT ?
         AND id NOT IN (SELECT member_id FROM visits) AND id NOT IN (SELECT member_id FROM chat_conversations)`;
     const ids = (db.prepare(orphan).all(homeStoreId) as { id: string }[]).map((r) => r.id);

@@ -54,6 +54,8 @@ export const COPIED_TABLES: readonly string[] = [
   // step 6 adds columns only (stores.settings, visits.takeovers)
   // step 7
   'member_search_keys',
+  // step 12: follow-up tasks
+  'tasks',
 ];
 
 /** The copy was refused before anything was written; the message says why and what to do. */
