@@ -78,6 +78,8 @@ export async function setStockWithRestock(
     // Locked in one order (sorted) before any read, so "was it 0?" is read under the lock.
     if (!(await tx.lockStore(storeId))) continue;
     for (const w of await tx.tasks.openWants(storeId)) {
+      // A restock task carries the want's style and size too, but waits for nothing.
+      if (w.kind !== 'call_back') continue;
       const key = sizeKey({ storeId, styleId: w.want!.styleId, size: w.want!.size });
       wants.set(key, [...(wants.get(key) ?? []), w]);
     }
