@@ -71,6 +71,7 @@ import {
   Snapshot,
 } from '../../shared/protocol.ts';
 import { StoreSettings } from '../../shared/storeSettings.ts';
+import { Task } from '../../shared/tasks.ts';
 
 const page = readFileSync(new URL('../../docs/protocol.md', import.meta.url), 'utf8');
 const DAY = 24 * 60 * 60 * 1000;
@@ -205,6 +206,7 @@ const OBJECTS: Record<string, z.ZodType> = {
   StockLine,
   ArrivalRequest,
   IngestMember,
+  Task, // follow-up tasks (part D)
 };
 
 describe('docs/protocol.md: objects', () => {
