@@ -135,16 +135,19 @@ function TaskRow({ task }: { task: TaskView }) {
       {note && <p className="today-note">{note}</p>}
       <p className="today-meta">
         {task.member && (
-          <button
-            type="button"
-            className="link today-member"
-            onClick={() => {
-              openMember(task.member!.id);
-              setOpen(false);
-            }}
-          >
-            <bdi>{task.member.name}</bdi> · {task.member.code} <TierBadge tier={task.member.tier} />
-          </button>
+          <span className="today-who">
+            <button
+              type="button"
+              className="link today-member"
+              onClick={() => {
+                openMember(task.member!.id);
+                setOpen(false);
+              }}
+            >
+              <bdi>{task.member.name}</bdi> · {task.member.code}
+            </button>
+            <TierBadge tier={task.member.tier} />
+          </span>
         )}
         <span className={due.overdue ? 'today-due today-due-over' : 'today-due'}>{due.text}</span>
         <span className="today-for">{t('task.for', { name: assignee })}</span>
