@@ -3,6 +3,7 @@
 // 3 → 5), and the birthday-week sweep (one task per member and year, even from two HQ nodes on one
 // PostgreSQL at once).
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createSystemTask } from '../../hq/app/tasks/system.ts';
 import { startHq } from '../../hq/server.ts';
 import { type CmdAckFrame, type EvFrame } from '../../shared/protocol.ts';
 import { type Task } from '../../shared/tasks.ts';
@@ -169,6 +170,36 @@ describe('tasks over the desk socket', () => {
     const tasks = await t.hq.store.read((r) => r.tasks.tasksOfStore('store-a', 0, 100));
     expect(tasks.filter((x) => x.kind === 'restock')).toHaveLength(1);
     desk.close();
+  });
+});
+
+describe('a hold about to expire (the function part C calls)', () => {
+  it('makes one hold_expiring task per hold, however often it is called, in the transaction of the caller', async () => {
+    const t = await TestHq.start({ seed: 'storesAB' });
+    try {
+      const a = await t.enroll('store-a', 'A1');
+      const desk = await RecordingDesk.connect(t.hq, a.token);
+      const due = Date.now() + 3600_000;
+      const call = () => t.hq.eventLog.write((tx, append) => createSystemTask(tx, append, { storeId: 'store-a', memberId: 'm1', kind: 'hold_expiring', refId: 'hold-42', dueAt: due }));
+      const [first, second] = [await call(), await call()];
+      expect(first.created).toBe(true);
+      expect(second).toEqual({ task: first.task, created: false });
+      expect(first.task).toMatchObject({ id: 'hold:store-a:hold-42', kind: 'hold_expiring', refId: 'hold-42', dueAt: due, assignee: null, createdBy: null });
+      await desk.waitFor((f) => f.t === 'ev' && f.type === 'task.created' && f.data.task.id === 'hold:store-a:hold-42');
+      await sleep(100);
+      expect(taskEvents(desk)).toHaveLength(1);
+      // A caller that fails after it leaves no task behind.
+      await expect(
+        t.hq.eventLog.write(async (tx, append) => {
+          await createSystemTask(tx, append, { storeId: 'store-a', memberId: 'm1', kind: 'hold_expiring', refId: 'hold-43', dueAt: due });
+          throw new Error('the hold change failed');
+        }),
+      ).rejects.toThrow('the hold change failed');
+      expect(await t.hq.store.read((r) => r.tasks.getTask('hold:store-a:hold-43'))).toBeNull();
+      desk.close();
+    } finally {
+      await t.dispose();
+    }
   });
 });
 
