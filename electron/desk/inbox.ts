@@ -8,7 +8,7 @@
 import { type CmdAckFrame, type CommandType, type EvFrame, isChatCommand, isTaskCommand, type Position } from '../../shared/protocol.ts';
 import type { CacheQueries, OutboxOp } from './cache/queries.ts';
 import { memberOfSubject } from './chat/views.ts';
-import { taskOfSubject } from './tasks/views.ts';
+import { mootTaskRefusal, taskOfSubject } from './tasks/views.ts';
 import { applyEvent, type ApplyOutcome } from './sync.ts';
 
 export type InboxFrame = EvFrame | CmdAckFrame;
@@ -63,6 +63,8 @@ export function settleAck(q: CacheQueries, ack: CmdAckFrame, now = Date.now()): 
   if (!op) return null; // already settled by its event
   if (ack.status === 'rejected') {
     const rejection = ack.rejection ?? { code: 'invalid' as const, message: 'HQ refused this action' };
+    // A refused done/snooze of a task done meanwhile (at another counter) tells the clerk nothing: settled.
+    if (mootTaskRefusal(q, op)) return (q.deleteOp(op.opId), { op, settled: true });
     q.markRejected(op.opId, rejection);
     // The clerk is told until dismissed, not only until the visit's next event (visit actions only:
     // a refused chat message shows as failed in its conversation).

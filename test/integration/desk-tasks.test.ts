@@ -100,12 +100,20 @@ describe('desk tasks', () => {
     expect((await other.waitFor<CmdAckFrame>((f) => f.t === 'cmdAck' && f.opId === 'o2')).status).toBe('ok');
     const snooze = await desk.snoozeTask('bo-task', Date.now() + HOUR);
     expect((await desk.listTasks({ scope: 'member', memberId: 'm1' }))[0]).toMatchObject({ id: 'bo-task', sync: 'pending', pendingAction: 'snooze' });
+    expect(snooze.opId).toBeTruthy();
     desk.start();
-    await waitFor(() => desk.outbox().every((o) => o.state === 'rejected'), 10_000, 'answered');
-    expect(desk.outbox().map((o) => [o.opId, o.rejection?.code])).toEqual([[snooze.opId, 'invalid']]);
-    // The task is done at HQ: it leaves every list; the refused op is dismissed with it.
+    // HQ refused the snooze (the task is done): moot, so it leaves the outbox, and the task every list.
+    await waitFor(() => desk.outbox().length === 0, 10_000, 'answered');
     expect(await desk.listTasks({ scope: 'store' })).toEqual([]);
-    await desk.dismissTaskRejection('bo-task');
+    expect((await t.hq.store.read((r) => r.tasks.getTask('bo-task')))?.snoozedUntil).toBeNull();
+
+    // A refusal that matters (a member HQ does not know) stays on the list until dismissed.
+    const ghost = await desk.createTask({ memberId: 'ghost', kind: 'call_back', text: '回电', dueAt: Date.now(), assignee: 'ann' });
+    await waitFor(async () => (await desk.listTasks({ scope: 'mine' })).some((x) => x.id === ghost.taskId && x.sync === 'rejected'), 10_000, 'refused create');
+    expect((await desk.listTasks({ scope: 'mine' }))[0]).toMatchObject({ pendingAction: 'create', rejection: { code: 'not_found' } });
+    expect((await desk.getConnection()).queued).toBe(0);
+    await desk.dismissTaskRejection(ghost.taskId);
+    expect(await desk.listTasks({ scope: 'mine' })).toEqual([]);
     expect(desk.outbox()).toEqual([]);
     other.close();
   });

@@ -1,11 +1,11 @@
 // Follow-up tasks as the clerk sees them: HQ's confirmed tasks plus the outbox replayed on top (a
 // queued create shows as a pending task, a queued done hides it from Today, a queued snooze moves
 // it) — the same "never write optimism into the confirmed tables" rule as visits (../overlay.ts).
-// Pure: the rows and ops go in, views come out.
+// Pure (but mootTaskRefusal, a one-row read): the rows and ops go in, views come out.
 import type { TaskView } from '../../../shared/deskApi.ts';
 import type { Actor } from '../../../shared/domain.ts';
 import { isDueToday, type Task } from '../../../shared/tasks.ts';
-import type { OutboxOp } from '../cache/queries.ts';
+import type { CacheQueries, OutboxOp } from '../cache/queries.ts';
 
 /** Outbox ops of a task are filed under this subject (the outbox's visit_id column). */
 export const taskSubject = (taskId: string) => `task:${taskId}`;
@@ -13,6 +13,16 @@ export const taskOfSubject = (subject: string) => (subject.startsWith('task:') ?
 
 type TaskOp = Extract<OutboxOp, { type: 'task.create' | 'task.done' | 'task.snooze' }>;
 const isTaskOp = (op: OutboxOp): op is TaskOp => op.type === 'task.create' || op.type === 'task.done' || op.type === 'task.snooze';
+
+/**
+ * Whether HQ's refusal of this op needs no telling: a done or snooze of a task the cache already
+ * has as done (another counter finished it while this one was offline). Its task leaves every list,
+ * so the refusal would never be seen, and the op would stay in the outbox for nothing.
+ */
+export function mootTaskRefusal(q: Pick<CacheQueries, 'tasks'>, op: OutboxOp): boolean {
+  if (op.type !== 'task.done' && op.type !== 'task.snooze') return false;
+  return q.tasks.get(op.data.taskId)?.status === 'done';
+}
 
 export interface OverlayContext {
   storeId: string;
