@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { createEnrollmentCode } from './app/devices.ts';
 import { EventLog } from './app/eventLog.ts';
 import { sweepUnserved } from './app/unserved.ts';
+import { sweepBirthdays } from './app/tasks/system.ts';
 import { invalidateCatalog } from './app/profiles.ts';
 import { withRateLimits, type RateLimits } from './edge/http/rateLimit.ts';
 import { createRequestHandler } from './edge/http/router.ts';
@@ -92,6 +93,8 @@ export interface HqOptions {
   now?: () => number;
   /** How often visits nobody claimed in time are closed as left unserved (store settings); default 60 s, 0 = never (tests call sweepUnserved). */
   unservedSweepMs?: number;
+  /** How often the birthday-week tasks are made (idempotent: one task per member and year); default hourly, 0 = never (tests call sweepBirthdays). */
+  birthdaySweepMs?: number;
 }
 
 export interface HqHandle {
@@ -115,6 +118,8 @@ export interface HqHandle {
   rotateEpoch(storeId: string): Promise<string>;
   /** Closes visits left unserved as of `at` (default now) at once; answers how many. It also runs every `unservedSweepMs`. */
   sweepUnserved(at?: number): Promise<number>;
+  /** Makes the birthday-week follow-up tasks as of `at` (default now); answers how many were new. Also runs every `birthdaySweepMs`. */
+  sweepBirthdays(at?: number): Promise<number>;
   /** Closes this node's sockets with 1001, stops timers, closes the store and the bus. */
   close(): Promise<void>;
 }
@@ -301,6 +306,17 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
       : null;
   unservedTimer?.unref();
 
+  // Birthday-week follow-ups: a daily job in effect, run hourly so a node started late in the day
+  // still makes them; every node runs it, the task id makes each one task.
+  const birthdayMs = opts.birthdaySweepMs ?? 60 * 60 * 1000;
+  const birthdayTimer =
+    birthdayMs > 0
+      ? setInterval(() => {
+          sweepBirthdays(eventLog, now()).catch((err: unknown) => log(`birthday sweep: ${(err as Error).message}`));
+        }, birthdayMs)
+      : null;
+  birthdayTimer?.unref();
+
   const health = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' || (path !== '/healthz' && path !== '/readyz')) return false;
@@ -372,11 +388,13 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
     createEnrollmentCode: (storeId, ttlMs) => createEnrollmentCode(store, storeId, ttlMs),
     rotateEpoch: (storeId) => hub.rotateEpoch(storeId),
     sweepUnserved: (at) => sweepUnserved(eventLog, at ?? now()),
+    sweepBirthdays: (at) => sweepBirthdays(eventLog, at ?? now()),
     close: () =>
       (closing ??= (async () => {
         clearInterval(purgeTimer);
         clearInterval(sweepTimer);
         if (unservedTimer) clearInterval(unservedTimer);
+        if (birthdayTimer) clearInterval(birthdayTimer);
         stopCatalog();
         await members.close();
         await hub.close();

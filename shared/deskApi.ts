@@ -10,6 +10,7 @@ import { type ClerkPublic, type ClerkState, Pin, type SignInResult } from './cle
 import { ReportArgs, type VisitReport, type VisitTimeline } from './kpis.ts';
 import { EnrollArgs, SettingsPatch, type SettingsView, type UpdateStatus } from './settings.ts';
 import type { MemberPageView } from './memberHistory.ts';
+import { type Task, TaskKind, TaskText, TaskWant } from './tasks.ts'; // follow-up tasks (part D)
 
 /** Where HQ stands with a local change: sent and waiting, applied, or refused (with why). */
 export type SyncState = 'pending' | 'confirmed' | 'rejected';
@@ -138,6 +139,39 @@ export const OutgoingMessage = z.discriminatedUnion('kind', [
 ]);
 export type OutgoingMessage = z.infer<typeof OutgoingMessage>;
 
+// --- follow-up tasks (part D) ------------------------------------------------------------------------
+/** A "Today" list: `mine` (assigned to the signed-in clerk) or `store` (every task of the store); `member`: one member's open tasks. */
+export const ListTasksArgs = z
+  .object({
+    scope: z.enum(['mine', 'store', 'member']),
+    memberId: Id.optional(),
+    /** Due at or before this (epoch ms): the end of the desk's today, by default. */
+    dueBy: Millis.optional(),
+  })
+  .strict();
+export const NewTaskArgs = z
+  .object({
+    memberId: Id.nullable(),
+    kind: TaskKind.exclude(['restock', 'hold_expiring']),
+    text: TaskText,
+    dueAt: Millis,
+    /** A clerk of the store, or null for the whole store. */
+    assignee: Id.nullable(),
+    want: TaskWant.omit({ styleName: true }).nullable().optional(),
+  })
+  .strict()
+  .refine((t) => t.kind !== 'other' || t.text.length > 0, { message: 'a task of kind "other" needs its text', path: ['text'] });
+
+/** A task as the desk shows it: HQ's confirmed task with the clerk's queued create/done/snooze laid over it. */
+export interface TaskView extends Task {
+  /** pending: a local create, done or snooze not yet confirmed; rejected: HQ refused the last one. */
+  sync: SyncState | null;
+  pendingAction: 'create' | 'done' | 'snooze' | null;
+  rejection: Rejection | null;
+  /** The member it is about, from this desk's cache (null when none, or not cached). */
+  member: Pick<Member, 'id' | 'code' | 'name' | 'nameEn' | 'tier'> | null;
+}
+
 /** Command name → schema of its argument tuple. The IPC and web bridges validate against these. */
 export const DeskCommands = {
   getIdentity: z.tuple([]),
@@ -189,6 +223,15 @@ export const DeskCommands = {
   getMemberPage: z.tuple([Id]),
   /** A note on the member, not on a visit: queued, shown pending at once, settled by HQ's event. */
   addMemberNote: z.tuple([Id, NoteText]),
+  // --- follow-up tasks (part D) ---
+  listTasks: z.tuple([ListTasksArgs]),
+  /** Set a task; the desk makes its id (queued, shown at once as pending). */
+  createTask: z.tuple([NewTaskArgs]),
+  completeTask: z.tuple([Id]),
+  /** Show the task again from `until` (1 h, tomorrow, next week: the UI picks). */
+  snoozeTask: z.tuple([Id, Millis]),
+  /** The clerk has read HQ's refusal of an action on this task: stop showing it. */
+  dismissTaskRejection: z.tuple([Id]),
   // --- the shell's own commands: settings, first-run enrollment, diagnostics, updates ---
   // Answered by the shell that hosts the desk core (electron/host/deskHost.ts), not by the core.
   getSettings: z.tuple([]),
@@ -233,9 +276,11 @@ export interface DeskEvents {
   clerks: { clerks: ClerkPublic[] };
   /** Settings, enrollment or update state changed (sent by the shell). */
   settings: SettingsView;
+  /** Follow-up tasks changed (HQ event, local action, a refusal): reload the lists shown. */
+  tasks: { at: number };
 }
 export type DeskEventName = keyof DeskEvents;
-export const DESK_EVENT_NAMES: DeskEventName[] = ['connection', 'arrival', 'visits', 'member', 'reset', 'chat', 'chatTyping', 'chatPresence', 'clerk', 'clerks', 'settings'];
+export const DESK_EVENT_NAMES: DeskEventName[] = ['connection', 'arrival', 'visits', 'member', 'reset', 'chat', 'chatTyping', 'chatPresence', 'clerk', 'clerks', 'settings', 'tasks'];
 
 /**
  * Where a message stands. The clerk's: sending (in the outbox) → sent (HQ has it) → delivered (the
@@ -335,6 +380,11 @@ export interface DeskApi {
   // 4/8 member page
   getMemberPage(memberId: string): Promise<MemberPageView | null>;
   addMemberNote(memberId: string, text: string): Promise<ActionResult>;
+  listTasks(args: z.infer<typeof ListTasksArgs>): Promise<TaskView[]>;
+  createTask(task: z.infer<typeof NewTaskArgs>): Promise<ActionResult & { taskId: string }>;
+  completeTask(taskId: string): Promise<ActionResult>;
+  snoozeTask(taskId: string, until: number): Promise<ActionResult>;
+  dismissTaskRejection(taskId: string): Promise<void>;
   on<E extends DeskEventName>(event: E, listener: (payload: DeskEvents[E]) => void): () => void;
   // --- the shell's own commands ---
   getSettings(): Promise<SettingsView>;

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { Actor, Id, Member, MemberProfile, Message, Millis, Note, Receipts, ServedOutcome, Visit } from './domain.ts';
 import { MemberNote, MEMBER_NOTE_MAX } from './memberHistory.ts';
+import { Task, TaskKind, TaskText, TaskWant } from './tasks.ts'; // follow-up tasks (part D)
 
 export const PROTOCOL_VERSION = 1;
 
@@ -88,6 +89,11 @@ export const EventData = {
   // 4/8 member page
   /** A member-level note (not tied to a visit), in the writing store's log and the member's home store's. */
   'member.noted': z.object({ note: MemberNote, ...Cause }),
+  // --- follow-up tasks (shared/tasks.ts) ---
+  /** A task was set: by a clerk (`by`, `opId`), or by HQ itself (`by` null: restock, birthday week, hold expiring). */
+  'task.created': z.object({ task: Task, ...Cause }),
+  /** A task was done or snoozed (or closed by HQ: a want whose size arrived). */
+  'task.updated': z.object({ task: Task, ...Cause }),
 } as const;
 export type EventType = keyof typeof EventData;
 
@@ -117,6 +123,8 @@ export const EvFrame = z.discriminatedUnion('type', [
   eventFrame('chat.recalled'),
   eventFrame('clerks.updated'),
   eventFrame('member.noted'), // 4/8 member page
+  eventFrame('task.created'),
+  eventFrame('task.updated'),
 ]);
 export type EvFrame = z.infer<typeof EvFrame>;
 
@@ -145,6 +153,21 @@ export const CommandData = {
   // 4/8 member page
   /** A note on the member, not on a visit; `noteId` (desk-made) makes a resend under any opId one note. */
   'member.note': z.object({ memberId: Id, noteId: Id, text: z.string().trim().min(1).max(MEMBER_NOTE_MAX) }),
+  // --- follow-up tasks: the desk makes the taskId, so a resend under any opId is still one task ---
+  'task.create': z.object({
+    taskId: Id,
+    memberId: Id.nullable(),
+    kind: TaskKind.exclude(['restock', 'hold_expiring']),
+    text: TaskText,
+    dueAt: Millis,
+    /** A clerk of this store, or null for the whole store. */
+    assignee: Id.nullable(),
+    /** call_back: the style and size the member waits for (HQ makes a restock task when it arrives). */
+    want: TaskWant.omit({ styleName: true }).nullable().optional(),
+  }),
+  'task.done': z.object({ taskId: Id }),
+  /** Show the task again from `until` (HQ bounds it to a year ahead). */
+  'task.snooze': z.object({ taskId: Id, until: Millis }),
 } as const;
 export type CommandType = keyof typeof CommandData;
 /** The payload of command T as HQ validates it (the desk's outbox keeps its ops typed by it). */
@@ -175,13 +198,17 @@ export const CmdFrame = z.discriminatedUnion('type', [
   cmdFrame('chat.read'),
   cmdFrame('chat.recall'),
   cmdFrame('member.note'), // 4/8 member page
+  cmdFrame('task.create'),
+  cmdFrame('task.done'),
+  cmdFrame('task.snooze'),
 ]);
 export type CmdFrame = z.infer<typeof CmdFrame>;
 export type ChatCommandType = Extract<CommandType, `chat.${string}`>;
 /** The commands on one visit (hq/app/commands.ts); other families (chat., …) have their own use case. */
 export const VISIT_COMMANDS = ['claim', 'release', 'note', 'close', 'takeover', 'left'] as const;
 export type VisitCommandType = (typeof VISIT_COMMANDS)[number];
-export const isVisitCmd = (cmd: CmdFrame): cmd is VisitCmdFrame => (VISIT_COMMANDS as readonly string[]).includes(cmd.type);
+export const isVisitCommand = (type: string): type is VisitCommandType => (VISIT_COMMANDS as readonly string[]).includes(type);
+export const isVisitCmd = (cmd: CmdFrame): cmd is VisitCmdFrame => isVisitCommand(cmd.type);
 export type ChatCmdFrame = Extract<CmdFrame, { type: ChatCommandType }>;
 export type VisitCmdFrame = Extract<CmdFrame, { type: VisitCommandType }>;
 export const isChatCommand = (type: string): type is ChatCommandType => type.startsWith('chat.');
@@ -189,6 +216,11 @@ export const isChatCmd = (cmd: CmdFrame): cmd is ChatCmdFrame => isChatCommand(c
 // 4/8 member page
 export type MemberNoteCmdFrame = Extract<CmdFrame, { type: 'member.note' }>;
 export const isMemberNoteCmd = (cmd: CmdFrame): cmd is MemberNoteCmdFrame => cmd.type === 'member.note';
+// Follow-up tasks (hq/app/tasks/commands.ts).
+export type TaskCommandType = Extract<CommandType, `task.${string}`>;
+export type TaskCmdFrame = Extract<CmdFrame, { type: TaskCommandType }>;
+export const isTaskCommand = (type: string): type is TaskCommandType => type.startsWith('task.');
+export const isTaskCmd = (cmd: CmdFrame): cmd is TaskCmdFrame => isTaskCommand(cmd.type);
 
 /** How long after HQ's timestamp the sender may recall a message. */
 export const RECALL_WINDOW_MS = 2 * 60 * 1000;
@@ -290,6 +322,8 @@ export const Snapshot = z.object({
   members: z.array(Member),
   /** Chat: the store's recent conversations with their receipts and newest messages. */
   conversations: z.array(z.object({ memberId: Id, receipts: Receipts, messages: z.array(Message) })).optional(),
+  /** Follow-up tasks: the store's open ones and those done in the last days. */
+  tasks: z.array(Task).optional(),
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 

@@ -14,6 +14,7 @@ import type { ClerkPublic, ClerkState, SignInResult } from '../../shared/clerks.
 import { DeskCommands, DeskError, type ActionResult, type ChatImage, type ConnectionState, type ConversationPage, type ConversationView } from '../../shared/deskApi.ts';
 import type { DeskCommandName, DeskCoreApi, DeskIdentity, MemberSearchHit, MemberView, OutgoingMessage, SendResult, VisitView } from '../../shared/deskApi.ts';
 import type { MemberPageView } from '../../shared/memberHistory.ts';
+import type { TaskView } from '../../shared/deskApi.ts';
 import type { ServedOutcome } from '../../shared/domain.ts';
 import { Emitter } from '../../shared/emitter.ts';
 import { uuidv7 } from '../../shared/ids.ts';
@@ -265,6 +266,24 @@ export class DeskCore implements DeskCoreApi {
   }
   async addMemberNote(memberId: string, text: string): Promise<ActionResult> {
     return this.parts.histories.addNote(...this.check('addMemberNote', [memberId, text]));
+  }
+
+  // --- DeskApi: follow-up tasks (part D) ---------------------------------------------------------
+
+  async listTasks(args: Args<'listTasks'>[0]): Promise<TaskView[]> {
+    return this.parts.tasks.list(...this.check('listTasks', [args]));
+  }
+  async createTask(task: Args<'createTask'>[0]): Promise<ActionResult & { taskId: string }> {
+    return this.parts.tasks.create(...this.check('createTask', [task]));
+  }
+  async completeTask(taskId: string): Promise<ActionResult> {
+    return this.parts.tasks.done(...this.check('completeTask', [taskId]));
+  }
+  async snoozeTask(taskId: string, until: number): Promise<ActionResult> {
+    return this.parts.tasks.snooze(...this.check('snoozeTask', [taskId, until]));
+  }
+  async dismissTaskRejection(taskId: string): Promise<void> {
+    this.parts.tasks.dismissRejection(...this.check('dismissTaskRejection', [taskId]));
   }
 
   // --- inside --------------------------------------------------------------------------------

@@ -5,10 +5,11 @@
 // exactly what the cache holds and resuming replays exactly what is missing. What a committed batch
 // changed is then a plain value (changeSet, pure): the desk core turns it into views and events.
 // Nothing here emits or keeps state.
-import { type CmdAckFrame, type CommandType, type EvFrame, isChatCommand, type Position } from '../../shared/protocol.ts';
+import { type CmdAckFrame, type CommandType, type EvFrame, isVisitCommand, type Position } from '../../shared/protocol.ts';
 import type { CacheQueries, OutboxOp } from './cache/queries.ts';
 import { memberOfSubject } from './chat/views.ts';
 import { memberOfNoteSubject } from './history/historyQueries.ts';
+import { mootTaskRefusal, taskOfSubject } from './tasks/views.ts';
 import { applyEvent, type ApplyOutcome } from './sync.ts';
 
 export type InboxFrame = EvFrame | CmdAckFrame;
@@ -63,10 +64,12 @@ export function settleAck(q: CacheQueries, ack: CmdAckFrame, now = Date.now()): 
   if (!op) return null; // already settled by its event
   if (ack.status === 'rejected') {
     const rejection = ack.rejection ?? { code: 'invalid' as const, message: 'HQ refused this action' };
+    // A refused done/snooze of a task done meanwhile (at another counter) tells the clerk nothing: settled.
+    if (mootTaskRefusal(q, op)) return (q.deleteOp(op.opId), { op, settled: true });
     q.markRejected(op.opId, rejection);
     // The clerk is told until dismissed, not only until the visit's next event (visit actions only:
     // a refused chat message shows as failed in its conversation).
-    if (!isChatCommand(op.type) && op.type !== 'member.note') q.putNotice(op.opId, op.visitId, { action: op.type, code: rejection.code, by: rejection.by ?? null, at: now });
+    if (isVisitCommand(op.type)) q.putNotice(op.opId, op.visitId, { action: op.type, code: rejection.code, by: rejection.by ?? null, at: now });
     return { op, settled: false };
   }
   if (ack.status === 'duplicate' || ack.seq == null || ack.seq <= q.getPosition().seq) {
@@ -102,6 +105,8 @@ export interface InboxChange {
   rejected: { type: CommandType; subject: string; message: string }[];
   /** The store's clerk list changed at HQ: refetch it. */
   clerks: boolean;
+  /** Follow-up tasks changed (an event, or an answer to a task op): the task lists are shown again. */
+  tasks?: boolean;
   /** Event frames looked at (applied, duplicate or the gap). */
   events: number;
   applied: number;
@@ -126,6 +131,7 @@ export function changeSet(outcomes: readonly FrameOutcome[]): InboxChange {
       const notedMember = memberOfNoteSubject(op.visitId); // 4/8 member page
       if (chatMember) chats.add(chatMember);
       else if (notedMember) c.notices.push({ t: 'member', memberId: notedMember });
+      else if (taskOfSubject(op.visitId)) c.tasks = true;
       else {
         c.notices.push({ t: 'answered', visitId: op.visitId, confirmed: ack.status === 'rejected' ? false : settled ? true : null });
         visits.add(op.visitId);
@@ -152,6 +158,7 @@ export function changeSet(outcomes: readonly FrameOutcome[]): InboxChange {
     if (out.arrivalVisitId) c.notices.push({ t: 'arrival', visitId: out.arrivalVisitId });
     for (const memberId of out.memberIds) c.notices.push({ t: 'member', memberId });
     if (out.clerks) c.clerks = true;
+    if (out.task) c.tasks = true;
     if (out.chat) c.notices.push({ t: 'chat', memberId: out.chat.memberId, messageId: out.chat.incoming ? out.chat.messageId : null, incoming: out.chat.incoming });
   }
   c.visits = [...visits];

@@ -5,6 +5,7 @@ import type { EvFrame, Position, Snapshot } from '../../shared/protocol.ts';
 import { deleteMemberData } from './cache/privacy.ts';
 import { putMemberNote, wipeHistories } from './history/historyQueries.ts';
 import type { CacheQueries } from './cache/queries.ts';
+import { taskSubject } from './tasks/views.ts';
 
 export type ApplyOutcome =
   | {
@@ -22,6 +23,8 @@ export type ApplyOutcome =
       chat: { memberId: string; messageId: string | null; incoming: boolean } | null;
       /** The store's clerk list changed at HQ: refetch it (the event carries no hashes). */
       clerks: boolean;
+      /** A follow-up task changed (its id). */
+      task?: string;
     }
   /** seq ≤ position: already applied; ignored. */
   | { kind: 'duplicate'; seq: number }
@@ -44,7 +47,7 @@ export function applyEvent(q: CacheQueries, ev: EvFrame, now: number = Date.now(
     if (where === 'duplicate') return { kind: 'duplicate', seq: ev.seq };
     if (where === 'gap') return { kind: 'gap', position, got: { epoch: ev.epoch, seq: ev.seq } };
 
-    const out = { kind: 'applied' as const, seq: ev.seq, visitIds: [] as string[], memberIds: [] as string[], arrivalVisitId: null as string | null, settledOpId: null as string | null, chat: null as { memberId: string; messageId: string | null; incoming: boolean } | null, clerks: false };
+    const out = { kind: 'applied' as const, seq: ev.seq, visitIds: [] as string[], memberIds: [] as string[], arrivalVisitId: null as string | null, settledOpId: null as string | null, chat: null as { memberId: string; messageId: string | null; incoming: boolean } | null, clerks: false, task: undefined as string | undefined };
     switch (ev.type) {
       case 'arrival':
         q.upsertProfile(ev.data.profile, now);
@@ -104,6 +107,14 @@ export function applyEvent(q: CacheQueries, ev: EvFrame, now: number = Date.now(
         if (ev.data.opId && q.deleteOp(ev.data.opId)) out.settledOpId = ev.data.opId;
         out.memberIds.push(ev.data.note.memberId);
         break;
+      // Follow-up tasks (part D): the task as HQ has it now; our op on it is settled, a refusal shown until now is moot.
+      case 'task.created':
+      case 'task.updated':
+        q.tasks.put(ev.data.task);
+        if (ev.data.opId && q.deleteOp(ev.data.opId)) out.settledOpId = ev.data.opId;
+        q.deleteRejectedOfVisit(taskSubject(ev.data.task.id));
+        out.task = ev.data.task.id;
+        break;
     }
     // Ops HQ acked with a seq at or below this event are settled even if the event did not name
     // them (defensive: an event always names its op, but the ack's seq is the stronger promise).
@@ -141,6 +152,7 @@ export function applySnapshot(q: CacheQueries, snap: Snapshot, now: number = Dat
       for (const m of c.messages) q.chat.putMessage(m);
       q.chat.setReceipts(c.memberId, c.receipts);
     }
+    for (const t of snap.tasks ?? []) q.tasks.put(t);
     // HQ commits a command's effect before acking it, and we fetch the snapshot after every ack we
     // have seen, so each acked op is inside the snapshot — whatever epoch its ack's seq was in.
     q.deleteAckedUpTo(Number.MAX_SAFE_INTEGER);

@@ -25,6 +25,7 @@ import { StorageGuard } from './upkeep/storageGuard.ts';
 import { Visits } from './visits.ts';
 import { MemberHistories } from './history/memberHistory.ts';
 import { memberNoteSubject } from './history/historyQueries.ts';
+import { DeskTasks } from './tasks/deskTasks.ts';
 
 export interface DeskOptions {
   dbPath: string;
@@ -67,6 +68,8 @@ export interface DeskParts {
   connection: ConnectionTracker;
   /** 4/8 member page */
   histories: MemberHistories;
+  /** Follow-up tasks (part D). */
+  tasks: DeskTasks;
 }
 
 export interface WireInput {
@@ -165,6 +168,14 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
       events.emit('member', { memberId });
     },
   });
+  const tasks = new DeskTasks(q, {
+    self,
+    clerkId: () => clerks.active()?.id ?? null,
+    clerkName: (id) => clerks.nameOf(id) ?? null,
+    enqueue: (type, subject, data) => outbox.enqueue(type, subject, data),
+    queued,
+    changed: () => events.emit('tasks', { at: Date.now() }),
+  });
   const counts = new Counts(q, { listened: () => events.has('counts'), changed: (c) => events.emit('counts', c) });
   const seq = q.getPosition().seq;
   const connection = new ConnectionTracker(
@@ -196,8 +207,9 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
     for (const memberId of c.chats) chat.show(memberId, null);
     // A clerk was added, disabled or got a new PIN at HQ: refetch the list (signs out a disabled clerk).
     if (c.clerks) void clerks.refresh();
+    if (c.tasks) events.emit('tasks', { at: Date.now() });
     counts.refresh();
   }
 
-  return { guard, retention, session, outbox, visits, profiles, chat, clerks, manager, counts, connection, histories };
+  return { guard, retention, session, outbox, visits, profiles, chat, clerks, manager, counts, connection, histories, tasks };
 }

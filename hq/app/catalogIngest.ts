@@ -8,6 +8,7 @@ import { normalizePhone } from './phone.ts';
 import { type HqStore, type MemberRecord } from '../ports/store.ts';
 import { type EventLog } from './eventLog.ts';
 import { invalidateCatalog, ProfileBuilder } from './profiles.ts';
+import { setStockWithRestock } from './tasks/system.ts';
 
 export const IngestPurchase = Purchase.omit({ memberId: true }).extend({ memberId: Id.optional() });
 
@@ -109,22 +110,29 @@ export async function upsertStyles(store: HqStore, styles: readonly Style[]): Pr
   return { imported: styles.length, errors: [] };
 }
 
-export async function setStock(store: HqStore, lines: readonly { item: StockLine; index?: number; line?: number }[]): Promise<ImportReport> {
-  const report = await store.withTx(async (tx): Promise<ImportReport> => {
+/**
+ * Replaces stock lines. Through the event log: a size a member waits for that goes from 0 to more
+ * makes a restock task in the same transaction (hq/app/tasks/system.ts).
+ */
+export async function setStock(log: EventLog, lines: readonly { item: StockLine; index?: number; line?: number }[], now = Date.now()): Promise<ImportReport> {
+  const report = await log.write(async (tx, append): Promise<ImportReport> => {
     const errors: ItemError[] = [];
     let imported = 0;
     const stores = new Set((await tx.listStores()).map((s) => s.id));
-    for (const { item, index, line } of lines) {
-      if (!stores.has(item.storeId)) {
-        errors.push({ ...(line !== undefined ? { line } : { index }), message: `unknown storeId ${item.storeId}` });
-        continue;
-      }
+    const known = lines.filter(({ item, index, line }) => {
+      if (stores.has(item.storeId)) return true;
+      errors.push({ ...(line !== undefined ? { line } : { index }), message: `unknown storeId ${item.storeId}` });
+      return false;
+    });
+    await setStockWithRestock(tx, append, known.map((l) => l.item), async (item) => {
       await tx.setStock(item);
       imported++;
-    }
+      return true;
+    }, now);
+    errors.sort((a, b) => (a.line ?? a.index ?? 0) - (b.line ?? b.index ?? 0));
     return { imported, errors };
   });
-  invalidateCatalog(store);
+  invalidateCatalog(log.store);
   return report;
 }
 

@@ -9,6 +9,9 @@ export const SNAPSHOT_DAYS = 3;
 /** Chat in a snapshot: conversations active in the last 30 days, each with its newest messages. */
 export const SNAPSHOT_CHAT_DAYS = 30;
 export const SNAPSHOT_CHAT_MESSAGES = 50;
+/** Follow-up tasks in a snapshot: every open one, and those done or changed in the last 7 days. */
+export const SNAPSHOT_TASK_DAYS = 7;
+export const SNAPSHOT_TASKS = 2000;
 
 export function takeSnapshot(store: HqStore, storeId: string, now = Date.now()): Promise<Snapshot> {
   return store.read(async (r): Promise<Snapshot> => {
@@ -37,6 +40,7 @@ export function takeSnapshot(store: HqStore, storeId: string, now = Date.now()):
       profiles,
       members,
       conversations,
+      tasks: await r.tasks.tasksOfStore(storeId, now - SNAPSHOT_TASK_DAYS * 24 * 60 * 60 * 1000, SNAPSHOT_TASKS),
     };
   });
 }

@@ -9,6 +9,7 @@ import { newEpoch } from '../app/tokens.ts';
 import { COLORWAYS, demoName, STYLE_WORDS } from './names.ts';
 import { seedDemoClerks } from './clerks.ts';
 import { Prng } from '../../shared/prng.ts';
+import { sweepBirthdays } from '../app/tasks/system.ts';
 
 /**
  * The simulator walks a member in every few seconds and nobody serves most of them: a short wait
@@ -175,6 +176,8 @@ export async function seedDemo(handle: HqHandle, options: SeedOptions = {}): Pro
     return true;
   });
   await seedDemoClerks(handle.eventLog, storeIds);
+  // Follow-ups of the birthday week at once, not at the first hourly sweep (part D).
+  await sweepBirthdays(handle.eventLog);
   if (seeded) return { seeded: true, stores: storeIds, members: memberCount, styles: styleCount };
   const [members, styles] = await handle.store.read(async (r) => [await r.countMembers(), (await r.listStyles()).length] as const);
   return { seeded: false, stores: storeIds, members, styles };

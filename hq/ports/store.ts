@@ -17,6 +17,7 @@ import { type StoreSettings } from '../../shared/storeSettings.ts';
 import { type ChatOps } from './chatStore.ts';
 import { type ClerkOps } from './clerkStore.ts';
 import { type MemberHistoryOps } from './memberHistoryStore.ts';
+import { type TaskOps } from './taskStore.ts';
 
 export type { Member, Purchase, StockLine, Store, Style, Visit, Note };
 
@@ -98,6 +99,8 @@ export interface HqTx {
   readonly clerks: ClerkOps;
   /** 4/8 member page: member-level notes and a member's visits across the chain. */
   readonly memberHistory: MemberHistoryOps;
+  /** Follow-up tasks (part D). */
+  readonly tasks: TaskOps;
   /**
    * Runs `fn` as a SAVEPOINT of this transaction: a throw undoes what `fn` wrote (seqs included,
    * so the next writer gets the same numbers) and rethrows; the outer transaction goes on.

@@ -242,6 +242,8 @@ describe('migrate-to-pg: an embedded HQ moves to PostgreSQL', () => {
     closeOp = { opId: randomUUID(), visitId: first.visitId };
     expect((await command(desk, 'close', { visitId: first.visitId, outcome: 'purchased', note: '买了 Cloud Runner' }, clerkId, closeOp.opId)).status).toBe('ok');
     expect((await command(desk, 'claim', { visitId: second.visitId }, clerkId)).status).toBe('ok');
+    // A follow-up task (HQ step 12), waiting for a size.
+    expect((await command(desk, 'task.create', { taskId: randomUUID(), memberId: 'm1', kind: 'call_back', text: '39 码到货回电', dueAt: Date.now() + 86_400_000, assignee: clerkId, want: { styleId: 'st-retro', size: 39 } }, clerkId)).status).toBe('ok');
 
     // Chat: a member session, messages both ways, an image each way (the bytes must survive), receipts.
     const member = await MemberClient.login(url, STORE_A, 'M0000001', '1001');

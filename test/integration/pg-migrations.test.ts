@@ -69,8 +69,8 @@ const STEPS: Array<{ tables: string[]; indexes: string[]; columns?: Record<strin
   { tables: ['member_notes'], indexes: ['member_notes_member', 'notes_member', 'visits_member_chain'] },
   // 11: (reserved: holds)
   { tables: [], indexes: [] },
-  // 12: (reserved: follow-up tasks)
-  { tables: [], indexes: [] },
+  // 12: follow-up tasks
+  { tables: ['tasks'], indexes: ['tasks_member', 'tasks_store_open', 'tasks_store_updated', 'tasks_wants'] },
   // 13: (reserved: style pictures)
   { tables: [], indexes: [] },
 ];

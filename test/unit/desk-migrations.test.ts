@@ -104,6 +104,7 @@ describe('desk cache migrations', () => {
     expect(indexes(db)).toContain('visit_notices_by_visit');
     expect(db.prepare('SELECT op_id, state FROM outbox').all()).toEqual([{ op_id: 'op1', state: 'rejected' }]);
 
+    migrate(db); // CacheQueries, erasure and the purge run on the latest schema (later steps add tables they use)
     const q = new CacheQueries(db);
     const visit = (id: string, memberId: string, at: number): Visit => ({
       id, storeId: 's', memberId, source: 'door', status: 'claimed', arrivedAt: at, lastSeenAt: at, arrivals: 1,

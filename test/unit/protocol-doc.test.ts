@@ -72,6 +72,7 @@ import {
 } from '../../shared/protocol.ts';
 import { StoreSettings } from '../../shared/storeSettings.ts';
 import { HistoryPurchase, HistoryVisit, MemberHistory, MemberHistoryResponse, MemberNote } from '../../shared/memberHistory.ts';
+import { Task } from '../../shared/tasks.ts';
 
 const page = readFileSync(new URL('../../docs/protocol.md', import.meta.url), 'utf8');
 const DAY = 24 * 60 * 60 * 1000;
@@ -212,6 +213,7 @@ const OBJECTS: Record<string, z.ZodType> = {
   HistoryVisit,
   HistoryPurchase,
   MemberNote,
+  Task, // follow-up tasks (part D)
 };
 
 describe('docs/protocol.md: objects', () => {

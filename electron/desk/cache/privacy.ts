@@ -17,6 +17,7 @@ export function deleteMemberData(db: Database.Database, memberId: string): numbe
     'DELETE FROM members WHERE id = ?',
     'DELETE FROM chat_messages WHERE member_id = ?',
     'DELETE FROM chat_conversations WHERE member_id = ?',
+    'DELETE FROM tasks WHERE member_id = ?',
   ]) {
     n += db.prepare(sql).run(memberId).changes;
   }
@@ -47,6 +48,8 @@ export function purgeOlderThan(db: Database.Database, cutoff: number, homeStoreI
     db.prepare('DELETE FROM chat_conversations WHERE last_at < ? AND member_id NOT IN (SELECT member_id FROM chat_messages)').run(cutoff);
     db.prepare('DELETE FROM chat_images WHERE fetched_at < ?').run(cutoff);
     purgeHistoriesOlderThan(db, cutoff); // 4/8 member page: a history kept for offline use, within the period
+    // Follow-up tasks: done ones past retention (open ones stay: they are still to do).
+    db.prepare("DELETE FROM tasks WHERE status = 'done' AND updated_at < ?").run(cutoff);
     const orphan = `SELECT id FROM members WHERE json_extract(json, '$.homeStoreId') IS NOT ?
         AND id NOT IN (SELECT member_id FROM visits) AND id NOT IN (SELECT member_id FROM chat_conversations)${keptForHistory(db)}`;
     const ids = (db.prepare(orphan).all(homeStoreId) as { id: string }[]).map((r) => r.id);

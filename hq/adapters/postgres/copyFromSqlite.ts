@@ -56,6 +56,8 @@ export const COPIED_TABLES: readonly string[] = [
   'member_search_keys',
   // step 10: member-level notes (4/8 member page)
   'member_notes',
+  // step 12: follow-up tasks
+  'tasks',
 ];
 
 /** The copy was refused before anything was written; the message says why and what to do. */

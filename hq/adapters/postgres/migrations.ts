@@ -187,8 +187,17 @@ export const PG_MIGRATIONS: readonly string[] = [
   PG_MIGRATION_MEMBER_HISTORY,
   // 11: (reserved: holds)
   `SELECT 1;`,
-  // 12: (reserved: follow-up tasks)
-  `SELECT 1;`,
+  // 12: follow-up tasks (as SQLite step 12)
+  `
+  CREATE TABLE tasks (
+    id ${T} PRIMARY KEY, store_id ${T} NOT NULL, member_id ${T}, status ${T} NOT NULL,
+    due_at BIGINT NOT NULL, want_style ${T}, want_size DOUBLE PRECISION, updated_at BIGINT NOT NULL, data TEXT NOT NULL
+  );
+  CREATE INDEX tasks_store_open ON tasks(store_id, status, due_at);
+  CREATE INDEX tasks_store_updated ON tasks(store_id, updated_at);
+  CREATE INDEX tasks_wants ON tasks(store_id, want_style, want_size) WHERE status = 'open' AND want_style IS NOT NULL;
+  CREATE INDEX tasks_member ON tasks(member_id);
+  `,
   // 13: (reserved: style pictures)
   `SELECT 1;`,
 ];

@@ -19,6 +19,7 @@ import { type HqStore, type HqTx, StoreUnavailable } from '../../ports/store.ts'
 import { createPgChatOps } from './pgChat.ts';
 import { createPgClerkOps } from './pgClerks.ts';
 import { createPgMemberHistoryOps } from './pgMemberHistory.ts';
+import { createPgTaskOps } from './pgTasks.ts';
 import { createPgOps, type Exec, type Row } from './pgOps.ts';
 import { migratePg, quoteIdent } from './migrations.ts';
 
@@ -219,6 +220,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
         chat: createPgChatOps(exec),
         clerks: createPgClerkOps(exec),
         memberHistory: createPgMemberHistoryOps(exec),
+        tasks: createPgTaskOps(exec),
         savepoint: async <R>(inner: () => Promise<R>): Promise<R> => {
           const name = `sp${++savepoints}`;
           const lockedBefore = new Set(locked);

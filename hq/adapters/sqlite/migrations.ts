@@ -127,8 +127,18 @@ export const MIGRATIONS: readonly string[] = [
   MIGRATION_MEMBER_HISTORY,
   // 11: (reserved: holds)
   `SELECT 1;`,
-  // 12: (reserved: follow-up tasks)
-  `SELECT 1;`,
+  // 12: follow-up tasks (shared/tasks.ts): the whole task as JSON in `data`, and the columns the
+  // Today list, the restock trigger (open wants of a style and size) and erasure look up
+  `
+  CREATE TABLE tasks (
+    id TEXT PRIMARY KEY, store_id TEXT NOT NULL, member_id TEXT, status TEXT NOT NULL,
+    due_at INTEGER NOT NULL, want_style TEXT, want_size REAL, updated_at INTEGER NOT NULL, data TEXT NOT NULL
+  );
+  CREATE INDEX tasks_store_open ON tasks(store_id, status, due_at);
+  CREATE INDEX tasks_store_updated ON tasks(store_id, updated_at);
+  CREATE INDEX tasks_wants ON tasks(store_id, want_style, want_size) WHERE status = 'open' AND want_style IS NOT NULL;
+  CREATE INDEX tasks_member ON tasks(member_id);
+  `,
   // 13: (reserved: style pictures)
   `SELECT 1;`,
 ];

@@ -19,6 +19,7 @@ export type SqliteOps = Omit<Sync<HqTx>, 'savepoint'>;
 import { createSqliteChatStorage } from './chatStorage.ts';
 import { createSqliteClerkStorage } from './clerkStorage.ts';
 import { createSqliteMemberHistoryStorage } from './memberHistoryStorage.ts';
+import { createSqliteTaskStorage } from './taskStorage.ts';
 import { deviceFromRow, eventFromRow, memberFromRow, noteFromRow, purchaseFromRow, storeFromRow, styleFromRow, visitRowFromRow } from '../sqlRows.ts';
 
 type Row = Record<string, unknown>;
@@ -157,6 +158,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     chat: createSqliteChatStorage(db),
     clerks: createSqliteClerkStorage(db),
     memberHistory: createSqliteMemberHistoryStorage(db),
+    tasks: createSqliteTaskStorage(db),
     // One connection, one transaction at a time (sqliteStore.ts): already serial.
     lockStore: (storeId) => q.storeExists.get(storeId) !== undefined,
 
@@ -337,6 +339,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
           'DELETE FROM member_sessions WHERE member_id = ?',
           'DELETE FROM member_search_keys WHERE member_id = ?',
           'DELETE FROM member_notes WHERE member_id = ?', // 4/8 member page
+          'DELETE FROM tasks WHERE member_id = ?',
         ]) {
           db.prepare(sql).run(memberId);
         }

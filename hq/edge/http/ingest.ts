@@ -166,7 +166,7 @@ async function importMembers(ctx: IngestContext, good: readonly { item: IngestMe
 }
 
 async function importStock(ctx: IngestContext, good: readonly { item: StockLine; index?: number; line?: number }[]): Promise<ImportReport> {
-  const r = await setStock(ctx.store, good);
+  const r = await setStock(ctx.eventLog, good);
   ctx.onCatalogChanged?.();
   return r;
 }

@@ -14,6 +14,7 @@ import { SettingsDialog } from '../settings/SettingsDialog.tsx';
 import { Setup } from '../setup/Setup.tsx';
 import { MemberPage } from '../member/MemberPage.tsx';
 import { useMemberPage } from '../member/memberPageStore.ts';
+import { TodayPane } from '../tasks/TodayPane.tsx';
 
 const TICK_MS = 10_000;
 
@@ -112,6 +113,7 @@ export function App() {
           <ChatPane />
         </div>
       )}
+      <TodayPane />
       <SettingsDialog />
     </div>
   );

@@ -10,6 +10,7 @@ import { SyncMark } from './SyncMark.tsx';
 import { TierBadge } from './TierBadge.tsx';
 import { VisitActions } from './VisitActions.tsx';
 import { OpenMemberPage } from '../member/MemberPage.tsx';
+import { FollowUpButton } from '../tasks/TodayPane.tsx';
 
 export function MemberPanel() {
   const t = useT();
@@ -76,6 +77,7 @@ function MemberCard({ member: view, visit }: { member: MemberView; visit: VisitV
           </div>
         </dl>
         <OpenMemberPage memberId={m.id} name={m.name} />
+        <FollowUpButton memberId={m.id} />
       </div>
 
       <ProfileAge profileAt={view.profileAt} />

@@ -3,6 +3,7 @@
 import { useEffect } from 'react';
 import { useT } from '../i18n/useT.ts';
 import { useClerk, useStores } from '../state/StoresProvider.tsx';
+import { TodayButton } from '../tasks/TodayPane.tsx';
 
 const ACTIVITY = ['pointerdown', 'keydown', 'wheel', 'touchstart'] as const;
 
@@ -47,6 +48,7 @@ export function ClerkBar() {
           </button>
         </span>
       )}
+      <TodayButton />
       <span className="clerkbar-actions">
         <button type="button" className="btn btn-small" onClick={() => setSwitching(true)}>
           {t('clerk.switch')}
