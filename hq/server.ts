@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { createEnrollmentCode } from './app/devices.ts';
 import { EventLog } from './app/eventLog.ts';
 import { sweepUnserved } from './app/unserved.ts';
+import { sweepExpiredHolds } from './app/holds/expiry.ts'; // 4/8 part C
 import { invalidateCatalog } from './app/profiles.ts';
 import { withRateLimits, type RateLimits } from './edge/http/rateLimit.ts';
 import { createRequestHandler } from './edge/http/router.ts';
@@ -115,6 +116,8 @@ export interface HqHandle {
   rotateEpoch(storeId: string): Promise<string>;
   /** Closes visits left unserved as of `at` (default now) at once; answers how many. It also runs every `unservedSweepMs`. */
   sweepUnserved(at?: number): Promise<number>;
+  /** Releases holds past their date as of `at` (default now); answers how many. It also runs every `unservedSweepMs` (4/8 part C). */
+  sweepExpiredHolds(at?: number): Promise<number>;
   /** Closes this node's sockets with 1001, stops timers, closes the store and the bus. */
   close(): Promise<void>;
 }
@@ -300,6 +303,14 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
         }, unservedMs)
       : null;
   unservedTimer?.unref();
+  // 4/8 part C: holds past their date are released; every node runs it, one releases each.
+  const holdTimer =
+    unservedMs > 0
+      ? setInterval(() => {
+          sweepExpiredHolds(eventLog, now()).catch((err: unknown) => log(`hold expiry sweep: ${(err as Error).message}`));
+        }, unservedMs)
+      : null;
+  holdTimer?.unref();
 
   const health = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const path = (req.url ?? '/').split('?')[0];
@@ -372,11 +383,13 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
     createEnrollmentCode: (storeId, ttlMs) => createEnrollmentCode(store, storeId, ttlMs),
     rotateEpoch: (storeId) => hub.rotateEpoch(storeId),
     sweepUnserved: (at) => sweepUnserved(eventLog, at ?? now()),
+    sweepExpiredHolds: (at) => sweepExpiredHolds(eventLog, at ?? now()), // 4/8 part C
     close: () =>
       (closing ??= (async () => {
         clearInterval(purgeTimer);
         clearInterval(sweepTimer);
         if (unservedTimer) clearInterval(unservedTimer);
+        if (holdTimer) clearInterval(holdTimer);
         stopCatalog();
         await members.close();
         await hub.close();

@@ -5,6 +5,8 @@
 // that HQ remembers per device, so a resend is answered `duplicate` instead of applied twice.
 import { z } from 'zod';
 import { Actor, Id, Member, MemberProfile, Message, Millis, Note, Receipts, ServedOutcome, Visit } from './domain.ts';
+// 4/8 part C: holds
+import { Hold, HoldCommandData, HoldEventData, HoldRequest, type HoldCommandType, isHoldCommand } from './holds.ts';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -84,6 +86,8 @@ export const EventData = {
    * Carries no hashes: the desk refetches GET /v1/clerks and signs out a clerk who was disabled.
    */
   'clerks.updated': z.object({ storeId: Id }),
+  // 4/8 part C: holds and cross-store hold requests (shared/holds.ts)
+  ...HoldEventData,
 } as const;
 export type EventType = keyof typeof EventData;
 
@@ -112,6 +116,11 @@ export const EvFrame = z.discriminatedUnion('type', [
   eventFrame('chat.receipt'),
   eventFrame('chat.recalled'),
   eventFrame('clerks.updated'),
+  // 4/8 part C: holds
+  eventFrame('hold.placed'),
+  eventFrame('hold.released'),
+  eventFrame('hold.requested'),
+  eventFrame('hold.answered'),
 ]);
 export type EvFrame = z.infer<typeof EvFrame>;
 
@@ -137,6 +146,8 @@ export const CommandData = {
   'chat.read': z.object({ memberId: Id, upTo: z.number().int().positive() }),
   /** Recall a message this desk sent, within 2 minutes of HQ's timestamp. */
   'chat.recall': z.object({ memberId: Id, messageId: Id }),
+  // 4/8 part C: holds (shared/holds.ts)
+  ...HoldCommandData,
 } as const;
 export type CommandType = keyof typeof CommandData;
 /** The payload of command T as HQ validates it (the desk's outbox keeps its ops typed by it). */
@@ -166,6 +177,11 @@ export const CmdFrame = z.discriminatedUnion('type', [
   cmdFrame('chat.send'),
   cmdFrame('chat.read'),
   cmdFrame('chat.recall'),
+  // 4/8 part C: holds
+  cmdFrame('hold.place'),
+  cmdFrame('hold.release'),
+  cmdFrame('hold.request'),
+  cmdFrame('hold.answer'),
 ]);
 export type CmdFrame = z.infer<typeof CmdFrame>;
 export type ChatCommandType = Extract<CommandType, `chat.${string}`>;
@@ -177,6 +193,10 @@ export type ChatCmdFrame = Extract<CmdFrame, { type: ChatCommandType }>;
 export type VisitCmdFrame = Extract<CmdFrame, { type: VisitCommandType }>;
 export const isChatCommand = (type: string): type is ChatCommandType => type.startsWith('chat.');
 export const isChatCmd = (cmd: CmdFrame): cmd is ChatCmdFrame => isChatCommand(cmd.type);
+// 4/8 part C: the hold family (hq/app/holds/commands.ts)
+export type HoldCmdFrame = Extract<CmdFrame, { type: HoldCommandType }>;
+export const isHoldCmd = (cmd: CmdFrame): cmd is HoldCmdFrame => isHoldCommand(cmd.type);
+export { isHoldCommand };
 
 /** How long after HQ's timestamp the sender may recall a message. */
 export const RECALL_WINDOW_MS = 2 * 60 * 1000;
@@ -278,6 +298,9 @@ export const Snapshot = z.object({
   members: z.array(Member),
   /** Chat: the store's recent conversations with their receipts and newest messages. */
   conversations: z.array(z.object({ memberId: Id, receipts: Receipts, messages: z.array(Message) })).optional(),
+  // 4/8 part C: the store's active holds, and the requests it made or got (pending, or answered lately)
+  holds: z.array(Hold).optional(),
+  holdRequests: z.array(HoldRequest).optional(),
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 

@@ -4,6 +4,7 @@ import { type MemberProfile } from '../../shared/domain.ts';
 import { type Snapshot } from '../../shared/protocol.ts';
 import { type HqStore } from '../ports/store.ts';
 import { ProfileBuilder, toDeskMember } from './profiles.ts';
+import { holdsSnapshot } from './holds/reads.ts'; // 4/8 part C
 
 export const SNAPSHOT_DAYS = 3;
 /** Chat in a snapshot: conversations active in the last 30 days, each with its newest messages. */
@@ -37,6 +38,7 @@ export function takeSnapshot(store: HqStore, storeId: string, now = Date.now()):
       profiles,
       members,
       conversations,
+      ...(await holdsSnapshot(r, storeId, now)), // 4/8 part C: holds and hold requests
     };
   });
 }

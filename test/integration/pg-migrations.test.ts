@@ -67,8 +67,8 @@ const STEPS: Array<{ tables: string[]; indexes: string[]; columns?: Record<strin
   { tables: [], indexes: [] },
   // 10: (reserved: member history and member notes)
   { tables: [], indexes: [] },
-  // 11: (reserved: holds)
-  { tables: [], indexes: [] },
+  // 11: holds and cross-store hold requests
+  { tables: ['hold_requests', 'holds'], indexes: ['hold_requests_from', 'hold_requests_member', 'hold_requests_to', 'holds_due', 'holds_line', 'holds_member'] },
   // 12: (reserved: follow-up tasks)
   { tables: [], indexes: [] },
   // 13: (reserved: style pictures)

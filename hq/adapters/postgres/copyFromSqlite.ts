@@ -54,6 +54,9 @@ export const COPIED_TABLES: readonly string[] = [
   // step 6 adds columns only (stores.settings, visits.takeovers)
   // step 7
   'member_search_keys',
+  // step 11 (4/8 part C): holds
+  'holds',
+  'hold_requests',
 ];
 
 /** The copy was refused before anything was written; the message says why and what to do. */

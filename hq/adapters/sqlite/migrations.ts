@@ -4,6 +4,7 @@
 import type Database from 'better-sqlite3';
 import { MIGRATION_CHAT } from './chatStorage.ts';
 import { MIGRATION_CLERK_LOCKOUTS, MIGRATION_CLERKS } from './clerkStorage.ts';
+import { MIGRATION_HOLDS } from './holdStorage.ts'; // 4/8 part C
 
 export const MIGRATIONS: readonly string[] = [
   // 1: the initial schema
@@ -124,8 +125,8 @@ export const MIGRATIONS: readonly string[] = [
   `SELECT 1;`,
   // 10: (reserved: member history and member notes)
   `SELECT 1;`,
-  // 11: (reserved: holds)
-  `SELECT 1;`,
+  // 11: holds and cross-store hold requests (holdStorage.ts)
+  MIGRATION_HOLDS,
   // 12: (reserved: follow-up tasks)
   `SELECT 1;`,
   // 13: (reserved: style pictures)

@@ -18,6 +18,7 @@ import { memberSearchKeys } from '../../../shared/memberSearch.ts';
 export type SqliteOps = Omit<Sync<HqTx>, 'savepoint'>;
 import { createSqliteChatStorage } from './chatStorage.ts';
 import { createSqliteClerkStorage } from './clerkStorage.ts';
+import { createSqliteHoldStorage } from './holdStorage.ts'; // 4/8 part C
 import { deviceFromRow, eventFromRow, memberFromRow, noteFromRow, purchaseFromRow, storeFromRow, styleFromRow, visitRowFromRow } from '../sqlRows.ts';
 
 type Row = Record<string, unknown>;
@@ -155,6 +156,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
   const ops: SqliteOps = {
     chat: createSqliteChatStorage(db),
     clerks: createSqliteClerkStorage(db),
+    holds: createSqliteHoldStorage(db), // 4/8 part C
     // One connection, one transaction at a time (sqliteStore.ts): already serial.
     lockStore: (storeId) => q.storeExists.get(storeId) !== undefined,
 
@@ -334,6 +336,9 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
           'DELETE FROM chat_images WHERE member_id = ?',
           'DELETE FROM member_sessions WHERE member_id = ?',
           'DELETE FROM member_search_keys WHERE member_id = ?',
+          // 4/8 part C: the member's holds and the requests made for them
+          'DELETE FROM holds WHERE member_id = ?',
+          'DELETE FROM hold_requests WHERE member_id = ?',
         ]) {
           db.prepare(sql).run(memberId);
         }
