@@ -16,6 +16,8 @@ export const HOLD_DAYS_MAX = 14;
 export const HOLD_DAYS_DEFAULT = 3;
 export const HoldDays = z.number().int().min(HOLD_DAYS_MIN).max(HOLD_DAYS_MAX);
 export const DAY_MS = 24 * 60 * 60 * 1000;
+/** Requests a desk shows (and a snapshot carries): every pending one, and answered ones asked in the last 7 days. */
+export const HOLD_REQUESTS_SHOWN_DAYS = 7;
 
 /** Active, or how it ended: a clerk released it, it ran out, or the member collected the pair. */
 export const HoldStatus = z.enum(['active', 'released', 'expired', 'collected']);
@@ -144,3 +146,45 @@ export const MemberHold = Hold.pick({ id: true, styleName: true, colorName: true
 });
 export type MemberHold = z.infer<typeof MemberHold>;
 export const MemberHoldsResponse = z.object({ holds: z.array(MemberHold) });
+
+// ---------------------------------------------------------------------------------------------
+// The desk's side (DeskApi): what the clerk asks for and what the views show.
+
+/** Place a hold at this store. The names come from what the clerk picked from (a suggestion, a product card): the desk has no catalog. */
+export const PlaceHoldArgs = z
+  .object({
+    memberId: Id,
+    styleId: Id,
+    styleName: z.string().max(80),
+    color: z.string().min(1).max(20),
+    colorName: z.string().max(40),
+    size: EuSize,
+    days: HoldDays.default(HOLD_DAYS_DEFAULT),
+  })
+  .strict();
+export type PlaceHoldArgs = z.input<typeof PlaceHoldArgs>;
+/** Ask another store to hold a pair (from its line in "Other stores"). */
+export const RequestHoldArgs = PlaceHoldArgs.extend({ toStoreId: Id, toStoreName: z.string().max(80) }).strict();
+export type RequestHoldArgs = z.input<typeof RequestHoldArgs>;
+
+/** Where HQ stands with the clerk's own action on a hold or request (as shared/deskApi.ts SyncState). */
+export type HoldSync = 'pending' | 'confirmed' | 'rejected';
+
+/** A hold as the desk shows it: confirmed state with the clerk's queued actions applied. */
+export interface HoldView extends Hold {
+  /** null: nothing of this desk's is outstanding on it. */
+  sync: HoldSync | null;
+  /** The queued or refused action: placing it, or ending it. */
+  pendingAction: 'place' | 'release' | null;
+  /** HQ refused the action (e.g. out_of_stock: another counter held the last pair first); shown until dismissed. */
+  rejection: { code: string; message: string } | null;
+}
+
+export interface HoldRequestView extends HoldRequest {
+  /** 'out': this store asked; 'in': another store asks this one. */
+  direction: 'out' | 'in';
+  sync: HoldSync | null;
+  /** This desk's queued answer, while HQ has not confirmed it. */
+  pendingAnswer: boolean | null;
+  rejection: { code: string; message: string } | null;
+}

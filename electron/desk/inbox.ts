@@ -8,6 +8,8 @@
 import { type CmdAckFrame, type CommandType, type EvFrame, isChatCommand, type Position } from '../../shared/protocol.ts';
 import type { CacheQueries, OutboxOp } from './cache/queries.ts';
 import { memberOfSubject } from './chat/views.ts';
+import { holdOfSubject } from './holds/holdViews.ts'; // 4/8 part C
+import { isHoldCommand } from '../../shared/holds.ts';
 import { applyEvent, type ApplyOutcome } from './sync.ts';
 
 export type InboxFrame = EvFrame | CmdAckFrame;
@@ -65,7 +67,7 @@ export function settleAck(q: CacheQueries, ack: CmdAckFrame, now = Date.now()): 
     q.markRejected(op.opId, rejection);
     // The clerk is told until dismissed, not only until the visit's next event (visit actions only:
     // a refused chat message shows as failed in its conversation).
-    if (!isChatCommand(op.type)) q.putNotice(op.opId, op.visitId, { action: op.type, code: rejection.code, by: rejection.by ?? null, at: now });
+    if (!isChatCommand(op.type) && !isHoldCommand(op.type)) q.putNotice(op.opId, op.visitId, { action: op.type, code: rejection.code, by: rejection.by ?? null, at: now });
     return { op, settled: false };
   }
   if (ack.status === 'duplicate' || ack.seq == null || ack.seq <= q.getPosition().seq) {
@@ -101,6 +103,8 @@ export interface InboxChange {
   rejected: { type: CommandType; subject: string; message: string }[];
   /** The store's clerk list changed at HQ: refetch it. */
   clerks: boolean;
+  /** A hold or hold request changed, or HQ answered a hold action (4/8 part C). */
+  holds?: boolean;
   /** Event frames looked at (applied, duplicate or the gap). */
   events: number;
   applied: number;
@@ -123,6 +127,7 @@ export function changeSet(outcomes: readonly FrameOutcome[]): InboxChange {
       if (ack.status === 'rejected') c.rejected.push({ type: op.type, subject: op.visitId, message: ack.rejection?.message ?? '' });
       const chatMember = memberOfSubject(op.visitId);
       if (chatMember) chats.add(chatMember);
+      else if (holdOfSubject(op.visitId)) c.holds = true; // 4/8 part C
       else {
         c.notices.push({ t: 'answered', visitId: op.visitId, confirmed: ack.status === 'rejected' ? false : settled ? true : null });
         visits.add(op.visitId);
@@ -141,6 +146,7 @@ export function changeSet(outcomes: readonly FrameOutcome[]): InboxChange {
     }
     c.applied++;
     c.head = Math.max(c.head, out.seq);
+    if (out.holds) c.holds = true; // 4/8 part C
     if (out.settledOpId) {
       c.answered.push(out.settledOpId);
       for (const id of out.visitIds) c.notices.push({ t: 'answered', visitId: id, confirmed: true });

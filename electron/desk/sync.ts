@@ -4,6 +4,7 @@
 import type { EvFrame, Position, Snapshot } from '../../shared/protocol.ts';
 import { deleteMemberData } from './cache/privacy.ts';
 import type { CacheQueries } from './cache/queries.ts';
+import { applyHoldEvent, applyHoldSnapshot } from './holds/holdSync.ts'; // 4/8 part C
 
 export type ApplyOutcome =
   | {
@@ -21,6 +22,8 @@ export type ApplyOutcome =
       chat: { memberId: string; messageId: string | null; incoming: boolean } | null;
       /** The store's clerk list changed at HQ: refetch it (the event carries no hashes). */
       clerks: boolean;
+      /** A hold or hold request changed (4/8 part C). */
+      holds?: boolean;
     }
   /** seq ≤ position: already applied; ignored. */
   | { kind: 'duplicate'; seq: number }
@@ -43,7 +46,7 @@ export function applyEvent(q: CacheQueries, ev: EvFrame, now: number = Date.now(
     if (where === 'duplicate') return { kind: 'duplicate', seq: ev.seq };
     if (where === 'gap') return { kind: 'gap', position, got: { epoch: ev.epoch, seq: ev.seq } };
 
-    const out = { kind: 'applied' as const, seq: ev.seq, visitIds: [] as string[], memberIds: [] as string[], arrivalVisitId: null as string | null, settledOpId: null as string | null, chat: null as { memberId: string; messageId: string | null; incoming: boolean } | null, clerks: false };
+    const out = { kind: 'applied' as const, seq: ev.seq, visitIds: [] as string[], memberIds: [] as string[], arrivalVisitId: null as string | null, settledOpId: null as string | null, chat: null as { memberId: string; messageId: string | null; incoming: boolean } | null, clerks: false, holds: false };
     switch (ev.type) {
       case 'arrival':
         q.upsertProfile(ev.data.profile, now);
@@ -97,6 +100,16 @@ export function applyEvent(q: CacheQueries, ev: EvFrame, now: number = Date.now(
       case 'clerks.updated':
         out.clerks = true;
         break;
+      // 4/8 part C: holds and cross-store hold requests
+      case 'hold.placed':
+      case 'hold.released':
+      case 'hold.requested':
+      case 'hold.answered': {
+        const settled = applyHoldEvent(q, ev);
+        if (settled) out.settledOpId = settled;
+        out.holds = true;
+        break;
+      }
     }
     // Ops HQ acked with a seq at or below this event are settled even if the event did not name
     // them (defensive: an event always names its op, but the ack's seq is the stronger promise).
@@ -133,6 +146,7 @@ export function applySnapshot(q: CacheQueries, snap: Snapshot, now: number = Dat
       for (const m of c.messages) q.chat.putMessage(m);
       q.chat.setReceipts(c.memberId, c.receipts);
     }
+    applyHoldSnapshot(q, snap); // 4/8 part C
     // HQ commits a command's effect before acking it, and we fetch the snapshot after every ack we
     // have seen, so each acked op is inside the snapshot — whatever epoch its ack's seq was in.
     q.deleteAckedUpTo(Number.MAX_SAFE_INTEGER);

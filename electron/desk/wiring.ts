@@ -23,6 +23,7 @@ import { Session, type DeskStats } from './session.ts';
 import { Retention } from './upkeep/retention.ts';
 import { StorageGuard } from './upkeep/storageGuard.ts';
 import { Visits } from './visits.ts';
+import { HoldDesk } from './holds/holdDesk.ts'; // 4/8 part C
 
 export interface DeskOptions {
   dbPath: string;
@@ -63,6 +64,8 @@ export interface DeskParts {
   manager: ManagerView;
   counts: Counts;
   connection: ConnectionTracker;
+  /** 4/8 part C: holds and cross-store hold requests. */
+  holds: HoldDesk;
 }
 
 export interface WireInput {
@@ -147,6 +150,17 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
     typing: (payload) => events.emit('chatTyping', payload),
     presence: (payload) => events.emit('chatPresence', payload),
   });
+  // 4/8 part C: holds
+  const holds = new HoldDesk(q, {
+    hq,
+    token,
+    log,
+    online: () => connection.state.status === 'online',
+    write: (fn, durable) => guard.write(fn, durable),
+    enqueue: (type, subject, data) => outbox.enqueue(type, subject, data),
+    queued,
+    changed: () => events.emit('holds', { at: Date.now() }),
+  });
   const counts = new Counts(q, { listened: () => events.has('counts'), changed: (c) => events.emit('counts', c) });
   const seq = q.getPosition().seq;
   const connection = new ConnectionTracker(
@@ -178,8 +192,9 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
     for (const memberId of c.chats) chat.show(memberId, null);
     // A clerk was added, disabled or got a new PIN at HQ: refetch the list (signs out a disabled clerk).
     if (c.clerks) void clerks.refresh();
+    if (c.holds) events.emit('holds', { at: Date.now() }); // 4/8 part C
     counts.refresh();
   }
 
-  return { guard, retention, session, outbox, visits, profiles, chat, clerks, manager, counts, connection };
+  return { guard, retention, session, outbox, visits, profiles, chat, clerks, manager, counts, connection, holds };
 }

@@ -51,7 +51,7 @@ describe('holds at HQ', () => {
     expect(eventsOf(a1, 'hold.placed')).toHaveLength(2);
     // Resending the winner's command (a lost ack) is a duplicate, not a third hold.
     const win = x.status === 'ok' ? x : y;
-    const again = await (x.status === 'ok' ? a1 : a2).command('hold.place', place(), win.opId);
+    const again = await (x.status === 'ok' ? a1 : a2).command('hold.place', place(), win.opId as ReturnType<typeof randomUUID>);
     expect(again.status).toBe('duplicate');
     // Releasing one frees a pair for the next counter.
     const first = (eventsOf(a1, 'hold.placed')[0]!.data as { hold: Hold }).hold;

@@ -9,6 +9,7 @@ import type { ImageMime, Member, MemberProfile, Note, Visit, VisitStatus } from 
 import type { CommandPayload, CommandType, Position, Rejection } from '../../../shared/protocol.ts';
 import { MemberSearch } from './search.ts';
 import { ChatQueries } from '../chat/chatQueries.ts';
+import { HoldQueries } from '../holds/holdQueries.ts'; // 4/8 part C
 
 /** The identity row as stored; a cache from before HQ had several addresses holds one `hqUrl`. */
 export function identityFromJson(json: string): DeskIdentity {
@@ -93,11 +94,14 @@ export class CacheQueries {
   readonly search: MemberSearch;
   /** Chat tables (migration 003). */
   readonly chat: ChatQueries;
+  /** Hold tables (migration 010, 4/8 part C). */
+  readonly holds: HoldQueries;
   private readonly s;
 
   constructor(readonly db: Database.Database) {
     this.search = new MemberSearch(db);
     this.chat = new ChatQueries(db);
+    this.holds = new HoldQueries(db);
     // Prepared once; better-sqlite3 statements are cheap to keep and re-run.
     this.s = {
       getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
@@ -313,6 +317,7 @@ export class CacheQueries {
   wipeHqState(): void {
     for (const stmt of this.s.wipe) stmt.run();
     this.chat.wipe();
+    this.holds.wipe();
   }
 
   // --- visit notices (desk-owned, kept until dismissed) ----------------------------------------

@@ -1,11 +1,9 @@
 // What HQ tells about holds outside the event log: a style's stock across the chain with held
 // pairs subtracted (a desk's "Other stores", no member data at all), a member's own holds (the
 // member page), and a store's holds and requests for its snapshot.
-import { type Hold, type HoldRequest, type MemberHold, type StyleStockResponse } from '../../../shared/holds.ts';
+import { DAY_MS, type Hold, HOLD_REQUESTS_SHOWN_DAYS, type HoldRequest, type MemberHold, type StyleStockResponse } from '../../../shared/holds.ts';
 import { type HqStore, type HqTx } from '../../ports/store.ts';
 
-/** Requests in a snapshot: every pending one, and those answered that were asked in the last 7 days. */
-export const SNAPSHOT_REQUEST_DAYS = 7;
 
 /** The style's stock per store, by colour and size: qty, held, available. Null for an unknown style. */
 export function styleStockFor(store: HqStore, deskStoreId: string, styleId: string, now = Date.now()): Promise<StyleStockResponse | null> {
@@ -51,6 +49,6 @@ export function memberHoldsFor(store: HqStore, memberId: string): Promise<Member
 export async function holdsSnapshot(r: HqTx, storeId: string, now: number): Promise<{ holds: Hold[]; holdRequests: HoldRequest[] }> {
   return {
     holds: await r.holds.activeHolds(storeId),
-    holdRequests: await r.holds.requestsOfStore(storeId, now - SNAPSHOT_REQUEST_DAYS * 24 * 60 * 60 * 1000, 500),
+    holdRequests: await r.holds.requestsOfStore(storeId, now - HOLD_REQUESTS_SHOWN_DAYS * DAY_MS, 500),
   };
 }
