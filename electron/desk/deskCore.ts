@@ -24,7 +24,7 @@ import type { CacheQueries, OutboxOp } from './cache/queries.ts';
 import type { Salvage } from './cache/recover.ts';
 import type { AttentionCounts } from './counts.ts';
 import type { DeskStats } from './session.ts';
-import type { HoldRequestView, HoldView, StyleStockResponse } from '../../shared/holds.ts'; // 4/8 part C
+import type { HoldRequestView, HoldView, PlaceHoldArgs, RequestHoldArgs, StyleStockResponse } from '../../shared/holds.ts'; // 4/8 part C
 import { wireDesk, type DeskCoreEvents, type DeskOptions, type DeskParts } from './wiring.ts';
 
 export { enroll } from './hqHttp.ts';
@@ -268,13 +268,13 @@ export class DeskCore implements DeskCoreApi {
     this.check('listHoldRequests', []);
     return this.parts.holds.requests();
   }
-  async placeHold(args: Args<'placeHold'>[0]): Promise<ActionResult & { holdId: string }> {
+  async placeHold(args: PlaceHoldArgs): Promise<ActionResult & { holdId: string }> {
     return this.parts.holds.place(...this.check('placeHold', [args]));
   }
   async releaseHold(holdId: string, reason: Args<'releaseHold'>[1]): Promise<ActionResult> {
     return this.parts.holds.release(...this.check('releaseHold', [holdId, reason]));
   }
-  async requestHold(args: Args<'requestHold'>[0]): Promise<ActionResult & { requestId: string }> {
+  async requestHold(args: RequestHoldArgs): Promise<ActionResult & { requestId: string }> {
     return this.parts.holds.request(...this.check('requestHold', [args]));
   }
   async answerHoldRequest(requestId: string, accept: boolean): Promise<ActionResult> {

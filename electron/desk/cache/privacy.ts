@@ -3,7 +3,7 @@
 // caches in the first place is its store's: the snapshot's home members, and the profiles of
 // members who visited this store (arrival events) — see docs/security.md.
 import type Database from 'better-sqlite3';
-import { purgeHoldsBefore } from '../holds/holdQueries.ts'; // 4/8 part C
+import { deleteMemberHolds, hasHoldTables, purgeHoldsBefore } from '../holds/holdQueries.ts'; // 4/8 part C
 
 /** Removes everything this cache holds about a member (not the outbox: queued ops get `not_found`). */
 export function deleteMemberData(db: Database.Database, memberId: string): number {
@@ -17,13 +17,10 @@ export function deleteMemberData(db: Database.Database, memberId: string): numbe
     'DELETE FROM members WHERE id = ?',
     'DELETE FROM chat_messages WHERE member_id = ?',
     'DELETE FROM chat_conversations WHERE member_id = ?',
-    // 4/8 part C: holds, hold requests and queued-hold labels (migration 010)
-    'DELETE FROM holds WHERE member_id = ?',
-    'DELETE FROM hold_requests WHERE member_id = ?',
-    'DELETE FROM hold_labels WHERE member_id = ?',
   ]) {
     n += db.prepare(sql).run(memberId).changes;
   }
+  n += deleteMemberHolds(db, memberId); // 4/8 part C: holds, hold requests, queued-hold labels
   return n;
 }
 
@@ -52,7 +49,7 @@ export function purgeOlderThan(db: Database.Database, cutoff: number, homeStoreI
     purgeHoldsBefore(db, cutoff); // 4/8 part C: ended holds, answered requests
     const orphan = `SELECT id FROM members WHERE json_extract(json, '$.homeStoreId') IS NOT ?
         AND id NOT IN (SELECT member_id FROM visits) AND id NOT IN (SELECT member_id FROM chat_conversations)
-        AND id NOT IN (SELECT member_id FROM holds WHERE status = 'active')`;
+        ${hasHoldTables(db) ? "AND id NOT IN (SELECT member_id FROM holds WHERE status = 'active')" : ''}`;
     const ids = (db.prepare(orphan).all(homeStoreId) as { id: string }[]).map((r) => r.id);
     for (const id of ids) deleteMemberData(db, id);
     return { visits, messages, members: ids.length };
