@@ -12,6 +12,7 @@ import { ClerkBar } from '../signin/ClerkBar.tsx';
 import { SignIn } from '../signin/SignIn.tsx';
 import { SettingsDialog } from '../settings/SettingsDialog.tsx';
 import { Setup } from '../setup/Setup.tsx';
+import { HoldsLayer } from '../holds/HoldsLayer.tsx'; // 4/8 part C
 
 const TICK_MS = 10_000;
 
@@ -107,6 +108,7 @@ export function App() {
           <ChatPane />
         </div>
       )}
+      <HoldsLayer />
       <SettingsDialog />
     </div>
   );
