@@ -52,13 +52,11 @@ export function OtherStoresDialog() {
                     return (
                       <tr key={`${store.storeId}-${color}`} data-store-id={store.storeId} className={store.mine ? 'is-mine' : undefined}>
                         <th scope="row">
-                          <span className="stock-store">
-                            {store.name}
-                            {store.mine && <span className="muted"> · {t('holds.stock.mine')}</span>}
-                          </span>
+                          <span className="stock-store">{store.name}</span>
                           <span className="muted stock-city">
                             {store.city ? `${store.city} · ` : ''}
                             {colorName(t, color, c?.name)}
+                            {store.mine && ` · ${t('holds.stock.mine')}`}
                           </span>
                         </th>
                         {sizes.map((s) => {

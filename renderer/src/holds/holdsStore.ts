@@ -70,7 +70,11 @@ export type HoldsStore = StoreApi<HoldsState>;
 /** The style choices a member's page offers: their suggestions, with a prefill (chat product card) first. */
 export function styleChoices(member: MemberView | null, prefill?: StyleChoice): StyleChoice[] {
   const fromRecs: StyleChoice[] = (member?.recommendations ?? []).map((r) => ({ styleId: r.styleId, name: r.name, colors: r.colors, sizes: r.stockBySize.map((s) => s.size) }));
-  const all = prefill ? [prefill, ...fromRecs.filter((s) => s.styleId !== prefill.styleId)] : fromRecs;
+  // A card's colours are those in stock in any size; a suggestion's are those in stock in the
+  // member's size: those come first when the card's style is also suggested.
+  const rec = prefill && fromRecs.find((s) => s.styleId === prefill.styleId);
+  const first = prefill && rec ? { ...prefill, colors: [...rec.colors, ...prefill.colors.filter((c) => !rec.colors.some((r) => r.code === c.code))], sizes: rec.sizes } : prefill;
+  const all = first ? [first, ...fromRecs.filter((s) => s.styleId !== first.styleId)] : fromRecs;
   return all.filter((s) => s.colors.length > 0 && s.sizes.length > 0);
 }
 
