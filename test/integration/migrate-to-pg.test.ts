@@ -261,6 +261,9 @@ describe('migrate-to-pg: an embedded HQ moves to PostgreSQL', () => {
     expect((await command(desk, 'chat.send', { memberId: 'm1', clientId: 'desk-0002', kind: 'image', imageId: deskImageId }, clerkId)).status).toBe('ok');
     expect((await command(desk, 'chat.send', { memberId: 'm1', clientId: 'desk-0003', kind: 'product', styleId: 'st-retro' }, clerkId)).status).toBe('ok');
     expect((await command(desk, 'chat.read', { memberId: 'm1', upTo: 2 }, clerkId)).status).toBe('ok');
+    // 4/8 part C: a hold, and a request to the other store (HQ step 11's tables)
+    expect((await command(desk, 'hold.place', { holdId: 'hold-0001', memberId: 'm1', styleId: 'st-run', color: 'BLK', size: 42, days: 3 }, clerkId)).status).toBe('ok');
+    expect((await command(desk, 'hold.request', { requestId: 'req-0001', toStoreId: STORE_B, memberId: 'm1', styleId: 'st-run', color: 'BLK', size: 40, days: 2 }, clerkId)).status).toBe('ok');
     expect((await member.http('/v1/member/receipts', { body: { delivered: 5, read: 4 } })).status).toBe(200);
     before.images = new Map([
       [memberImageId, memberImage],
