@@ -78,7 +78,7 @@ describe('holds on the desk', () => {
     expect(await loser.listHolds()).toHaveLength(2);
   });
 
-  it('a cross-store request waits for the stopped desk of the asked store, and the answer reaches the asker', async () => {
+  it('a cross-store request waits for the stopped desk of the asked store; its answer, queued offline, reaches the asker', async () => {
     const a = await started('store-a', 'A1');
     const b = await started('store-b', 'B1');
     await b.desk.stop();
@@ -94,8 +94,13 @@ describe('holds on the desk', () => {
     // Only what putting the pair aside needs of A's member.
     expect(Object.keys(incoming!.member).sort()).toEqual(['id', 'name', 'tier']);
 
+    // B answers while its link is down again: the answer is queued and shown pending, then sent.
+    await b.desk.stop();
     await b.desk.answerHoldRequest(requestId, true);
     expect((await b.desk.listHoldRequests())[0]).toMatchObject({ pendingAnswer: true, sync: 'pending' });
+    expect((await b.desk.getConnection()).queued).toBe(1);
+    expect(await t.hq.store.read((r) => r.holds.getRequest(requestId))).toMatchObject({ status: 'pending' });
+    b.desk.start();
     await waitFor(async () => (await a.desk.listHoldRequests())[0]?.status === 'accepted', 8000, 'answer at A');
     const answered = (await a.desk.listHoldRequests())[0]!;
     expect(answered.holdId).toEqual(expect.any(String));
