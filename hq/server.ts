@@ -10,6 +10,7 @@ import { createEnrollmentCode } from './app/devices.ts';
 import { EventLog } from './app/eventLog.ts';
 import { sweepUnserved } from './app/unserved.ts';
 import { sweepBirthdays } from './app/tasks/system.ts';
+import { sweepExpiredHolds } from './app/holds/expiry.ts'; // 4/8 part C
 import { invalidateCatalog } from './app/profiles.ts';
 import { withRateLimits, type RateLimits } from './edge/http/rateLimit.ts';
 import { createRequestHandler } from './edge/http/router.ts';
@@ -120,6 +121,8 @@ export interface HqHandle {
   sweepUnserved(at?: number): Promise<number>;
   /** Makes the birthday-week follow-up tasks as of `at` (default now); answers how many were new. Also runs every `birthdaySweepMs`. */
   sweepBirthdays(at?: number): Promise<number>;
+  /** Releases holds past their date as of `at` (default now); answers how many. It also runs every `unservedSweepMs` (4/8 part C). */
+  sweepExpiredHolds(at?: number): Promise<number>;
   /** Closes this node's sockets with 1001, stops timers, closes the store and the bus. */
   close(): Promise<void>;
 }
@@ -305,6 +308,14 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
         }, unservedMs)
       : null;
   unservedTimer?.unref();
+  // 4/8 part C: holds past their date are released; every node runs it, one releases each.
+  const holdTimer =
+    unservedMs > 0
+      ? setInterval(() => {
+          sweepExpiredHolds(eventLog, now()).catch((err: unknown) => log(`hold expiry sweep: ${(err as Error).message}`));
+        }, unservedMs)
+      : null;
+  holdTimer?.unref();
 
   // Birthday-week follow-ups: a daily job in effect, run hourly so a node started late in the day
   // still makes them; every node runs it, the task id makes each one task.
@@ -389,12 +400,14 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
     rotateEpoch: (storeId) => hub.rotateEpoch(storeId),
     sweepUnserved: (at) => sweepUnserved(eventLog, at ?? now()),
     sweepBirthdays: (at) => sweepBirthdays(eventLog, at ?? now()),
+    sweepExpiredHolds: (at) => sweepExpiredHolds(eventLog, at ?? now()), // 4/8 part C
     close: () =>
       (closing ??= (async () => {
         clearInterval(purgeTimer);
         clearInterval(sweepTimer);
         if (unservedTimer) clearInterval(unservedTimer);
         if (birthdayTimer) clearInterval(birthdayTimer);
+        if (holdTimer) clearInterval(holdTimer);
         stopCatalog();
         await members.close();
         await hub.close();

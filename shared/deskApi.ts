@@ -11,6 +11,8 @@ import { ReportArgs, type VisitReport, type VisitTimeline } from './kpis.ts';
 import { EnrollArgs, SettingsPatch, type SettingsView, type UpdateStatus } from './settings.ts';
 import type { MemberPageView } from './memberHistory.ts';
 import { type Task, TaskKind, TaskText, TaskWant } from './tasks.ts'; // follow-up tasks (part D)
+// 4/8 part C: holds
+import { HoldEnd, type HoldRequestView, type HoldView, PlaceHoldArgs, RequestHoldArgs, type StyleStockResponse } from './holds.ts';
 
 /** Where HQ stands with a local change: sent and waiting, applied, or refused (with why). */
 export type SyncState = 'pending' | 'confirmed' | 'rejected';
@@ -232,6 +234,23 @@ export const DeskCommands = {
   snoozeTask: z.tuple([Id, Millis]),
   /** The clerk has read HQ's refusal of an action on this task: stop showing it. */
   dismissTaskRejection: z.tuple([Id]),
+  // --- 4/8 part C: holds (shared/holds.ts) ---
+  /** The store's active holds, with this desk's queued hold actions applied. */
+  listHolds: z.tuple([]),
+  /** Cross-store hold requests this store made or got (pending, or answered in the last 7 days). */
+  listHoldRequests: z.tuple([]),
+  /** Put a pair aside for a member at this store (queued offline; HQ checks the stock). */
+  placeHold: z.tuple([PlaceHoldArgs]),
+  /** End a hold of this store: released, or collected by the member. */
+  releaseHold: z.tuple([Id, HoldEnd]),
+  /** Ask another store to put a pair aside (from "Other stores"). */
+  requestHold: z.tuple([RequestHoldArgs]),
+  /** Accept or decline a request addressed to this store. */
+  answerHoldRequest: z.tuple([Id, z.boolean()]),
+  /** The clerk has read a refused hold action (by hold or request id): stop showing it. */
+  dismissHold: z.tuple([Id]),
+  /** A style's stock at every store of the chain from HQ (held pairs subtracted); null offline. */
+  getStyleStock: z.tuple([Id]),
   // --- the shell's own commands: settings, first-run enrollment, diagnostics, updates ---
   // Answered by the shell that hosts the desk core (electron/host/deskHost.ts), not by the core.
   getSettings: z.tuple([]),
@@ -278,9 +297,11 @@ export interface DeskEvents {
   settings: SettingsView;
   /** Follow-up tasks changed (HQ event, local action, a refusal): reload the lists shown. */
   tasks: { at: number };
+  /** 4/8 part C: holds or hold requests changed (an HQ event, a local action, HQ's answer): list them again. */
+  holds: { at: number };
 }
 export type DeskEventName = keyof DeskEvents;
-export const DESK_EVENT_NAMES: DeskEventName[] = ['connection', 'arrival', 'visits', 'member', 'reset', 'chat', 'chatTyping', 'chatPresence', 'clerk', 'clerks', 'settings', 'tasks'];
+export const DESK_EVENT_NAMES: DeskEventName[] = ['connection', 'arrival', 'visits', 'member', 'reset', 'chat', 'chatTyping', 'chatPresence', 'clerk', 'clerks', 'settings', 'tasks', 'holds'];
 
 /**
  * Where a message stands. The clerk's: sending (in the outbox) → sent (HQ has it) → delivered (the
@@ -385,6 +406,15 @@ export interface DeskApi {
   completeTask(taskId: string): Promise<ActionResult>;
   snoozeTask(taskId: string, until: number): Promise<ActionResult>;
   dismissTaskRejection(taskId: string): Promise<void>;
+  // --- 4/8 part C: holds ---
+  listHolds(): Promise<HoldView[]>;
+  listHoldRequests(): Promise<HoldRequestView[]>;
+  placeHold(args: z.input<typeof PlaceHoldArgs>): Promise<ActionResult & { holdId: string }>;
+  releaseHold(holdId: string, reason: HoldEnd): Promise<ActionResult>;
+  requestHold(args: z.input<typeof RequestHoldArgs>): Promise<ActionResult & { requestId: string }>;
+  answerHoldRequest(requestId: string, accept: boolean): Promise<ActionResult>;
+  dismissHold(id: string): Promise<void>;
+  getStyleStock(styleId: string): Promise<StyleStockResponse | null>;
   on<E extends DeskEventName>(event: E, listener: (payload: DeskEvents[E]) => void): () => void;
   // --- the shell's own commands ---
   getSettings(): Promise<SettingsView>;

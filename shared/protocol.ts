@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { Actor, Id, Member, MemberProfile, Message, Millis, Note, Receipts, ServedOutcome, Visit } from './domain.ts';
 import { MemberNote, MEMBER_NOTE_MAX } from './memberHistory.ts';
 import { Task, TaskKind, TaskText, TaskWant } from './tasks.ts'; // follow-up tasks (part D)
+// 4/8 part C: holds
+import { Hold, HoldCommandData, HoldEventData, HoldRequest, type HoldCommandType, isHoldCommand } from './holds.ts';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -94,6 +96,8 @@ export const EventData = {
   'task.created': z.object({ task: Task, ...Cause }),
   /** A task was done or snoozed (or closed by HQ: a want whose size arrived). */
   'task.updated': z.object({ task: Task, ...Cause }),
+  // 4/8 part C: holds and cross-store hold requests (shared/holds.ts)
+  ...HoldEventData,
 } as const;
 export type EventType = keyof typeof EventData;
 
@@ -125,6 +129,11 @@ export const EvFrame = z.discriminatedUnion('type', [
   eventFrame('member.noted'), // 4/8 member page
   eventFrame('task.created'),
   eventFrame('task.updated'),
+  // 4/8 part C: holds
+  eventFrame('hold.placed'),
+  eventFrame('hold.released'),
+  eventFrame('hold.requested'),
+  eventFrame('hold.answered'),
 ]);
 export type EvFrame = z.infer<typeof EvFrame>;
 
@@ -168,6 +177,8 @@ export const CommandData = {
   'task.done': z.object({ taskId: Id }),
   /** Show the task again from `until` (HQ bounds it to a year ahead). */
   'task.snooze': z.object({ taskId: Id, until: Millis }),
+  // 4/8 part C: holds (shared/holds.ts)
+  ...HoldCommandData,
 } as const;
 export type CommandType = keyof typeof CommandData;
 /** The payload of command T as HQ validates it (the desk's outbox keeps its ops typed by it). */
@@ -201,6 +212,11 @@ export const CmdFrame = z.discriminatedUnion('type', [
   cmdFrame('task.create'),
   cmdFrame('task.done'),
   cmdFrame('task.snooze'),
+  // 4/8 part C: holds
+  cmdFrame('hold.place'),
+  cmdFrame('hold.release'),
+  cmdFrame('hold.request'),
+  cmdFrame('hold.answer'),
 ]);
 export type CmdFrame = z.infer<typeof CmdFrame>;
 export type ChatCommandType = Extract<CommandType, `chat.${string}`>;
@@ -221,6 +237,10 @@ export type TaskCommandType = Extract<CommandType, `task.${string}`>;
 export type TaskCmdFrame = Extract<CmdFrame, { type: TaskCommandType }>;
 export const isTaskCommand = (type: string): type is TaskCommandType => type.startsWith('task.');
 export const isTaskCmd = (cmd: CmdFrame): cmd is TaskCmdFrame => isTaskCommand(cmd.type);
+// 4/8 part C: the hold family (hq/app/holds/commands.ts)
+export type HoldCmdFrame = Extract<CmdFrame, { type: HoldCommandType }>;
+export const isHoldCmd = (cmd: CmdFrame): cmd is HoldCmdFrame => isHoldCommand(cmd.type);
+export { isHoldCommand };
 
 /** How long after HQ's timestamp the sender may recall a message. */
 export const RECALL_WINDOW_MS = 2 * 60 * 1000;
@@ -324,6 +344,9 @@ export const Snapshot = z.object({
   conversations: z.array(z.object({ memberId: Id, receipts: Receipts, messages: z.array(Message) })).optional(),
   /** Follow-up tasks: the store's open ones and those done in the last days. */
   tasks: z.array(Task).optional(),
+  // 4/8 part C: the store's active holds, and the requests it made or got (pending, or answered lately)
+  holds: z.array(Hold).optional(),
+  holdRequests: z.array(HoldRequest).optional(),
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 

@@ -26,6 +26,7 @@ import type { CacheQueries, OutboxOp } from './cache/queries.ts';
 import type { Salvage } from './cache/recover.ts';
 import type { AttentionCounts } from './counts.ts';
 import type { DeskStats } from './session.ts';
+import type { HoldRequestView, HoldView, PlaceHoldArgs, RequestHoldArgs, StyleStockResponse } from '../../shared/holds.ts'; // 4/8 part C
 import { wireDesk, type DeskCoreEvents, type DeskOptions, type DeskParts } from './wiring.ts';
 
 export { enroll } from './hqHttp.ts';
@@ -284,6 +285,35 @@ export class DeskCore implements DeskCoreApi {
   }
   async dismissTaskRejection(taskId: string): Promise<void> {
     this.parts.tasks.dismissRejection(...this.check('dismissTaskRejection', [taskId]));
+  }
+
+  // --- DeskApi: holds (4/8 part C) -------------------------------------------------------------
+
+  async listHolds(): Promise<HoldView[]> {
+    this.check('listHolds', []);
+    return this.parts.holds.list();
+  }
+  async listHoldRequests(): Promise<HoldRequestView[]> {
+    this.check('listHoldRequests', []);
+    return this.parts.holds.requests();
+  }
+  async placeHold(args: PlaceHoldArgs): Promise<ActionResult & { holdId: string }> {
+    return this.parts.holds.place(...this.check('placeHold', [args]));
+  }
+  async releaseHold(holdId: string, reason: Args<'releaseHold'>[1]): Promise<ActionResult> {
+    return this.parts.holds.release(...this.check('releaseHold', [holdId, reason]));
+  }
+  async requestHold(args: RequestHoldArgs): Promise<ActionResult & { requestId: string }> {
+    return this.parts.holds.request(...this.check('requestHold', [args]));
+  }
+  async answerHoldRequest(requestId: string, accept: boolean): Promise<ActionResult> {
+    return this.parts.holds.answer(...this.check('answerHoldRequest', [requestId, accept]));
+  }
+  async dismissHold(id: string): Promise<void> {
+    this.parts.holds.dismiss(...this.check('dismissHold', [id]));
+  }
+  async getStyleStock(styleId: string): Promise<StyleStockResponse | null> {
+    return this.parts.holds.stock(...this.check('getStyleStock', [styleId]));
   }
 
   // --- inside --------------------------------------------------------------------------------

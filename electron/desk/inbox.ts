@@ -10,6 +10,7 @@ import type { CacheQueries, OutboxOp } from './cache/queries.ts';
 import { memberOfSubject } from './chat/views.ts';
 import { memberOfNoteSubject } from './history/historyQueries.ts';
 import { mootTaskRefusal, taskOfSubject } from './tasks/views.ts';
+import { holdOfSubject } from './holds/holdViews.ts'; // 4/8 part C
 import { applyEvent, type ApplyOutcome } from './sync.ts';
 
 export type InboxFrame = EvFrame | CmdAckFrame;
@@ -107,6 +108,8 @@ export interface InboxChange {
   clerks: boolean;
   /** Follow-up tasks changed (an event, or an answer to a task op): the task lists are shown again. */
   tasks?: boolean;
+  /** A hold or hold request changed, or HQ answered a hold action (4/8 part C). */
+  holds?: boolean;
   /** Event frames looked at (applied, duplicate or the gap). */
   events: number;
   applied: number;
@@ -132,6 +135,7 @@ export function changeSet(outcomes: readonly FrameOutcome[]): InboxChange {
       if (chatMember) chats.add(chatMember);
       else if (notedMember) c.notices.push({ t: 'member', memberId: notedMember });
       else if (taskOfSubject(op.visitId)) c.tasks = true;
+      else if (holdOfSubject(op.visitId)) c.holds = true; // 4/8 part C
       else {
         c.notices.push({ t: 'answered', visitId: op.visitId, confirmed: ack.status === 'rejected' ? false : settled ? true : null });
         visits.add(op.visitId);
@@ -150,6 +154,7 @@ export function changeSet(outcomes: readonly FrameOutcome[]): InboxChange {
     }
     c.applied++;
     c.head = Math.max(c.head, out.seq);
+    if (out.holds) c.holds = true; // 4/8 part C
     if (out.settledOpId) {
       c.answered.push(out.settledOpId);
       for (const id of out.visitIds) c.notices.push({ t: 'answered', visitId: id, confirmed: true });

@@ -6,6 +6,7 @@ import { deleteMemberData } from './cache/privacy.ts';
 import { putMemberNote, wipeHistories } from './history/historyQueries.ts';
 import type { CacheQueries } from './cache/queries.ts';
 import { taskSubject } from './tasks/views.ts';
+import { applyHoldEvent, applyHoldSnapshot } from './holds/holdSync.ts'; // 4/8 part C
 
 export type ApplyOutcome =
   | {
@@ -25,6 +26,8 @@ export type ApplyOutcome =
       clerks: boolean;
       /** A follow-up task changed (its id). */
       task?: string;
+      /** A hold or hold request changed (4/8 part C). */
+      holds?: boolean;
     }
   /** seq ≤ position: already applied; ignored. */
   | { kind: 'duplicate'; seq: number }
@@ -47,7 +50,7 @@ export function applyEvent(q: CacheQueries, ev: EvFrame, now: number = Date.now(
     if (where === 'duplicate') return { kind: 'duplicate', seq: ev.seq };
     if (where === 'gap') return { kind: 'gap', position, got: { epoch: ev.epoch, seq: ev.seq } };
 
-    const out = { kind: 'applied' as const, seq: ev.seq, visitIds: [] as string[], memberIds: [] as string[], arrivalVisitId: null as string | null, settledOpId: null as string | null, chat: null as { memberId: string; messageId: string | null; incoming: boolean } | null, clerks: false, task: undefined as string | undefined };
+    const out = { kind: 'applied' as const, seq: ev.seq, visitIds: [] as string[], memberIds: [] as string[], arrivalVisitId: null as string | null, settledOpId: null as string | null, chat: null as { memberId: string; messageId: string | null; incoming: boolean } | null, clerks: false, task: undefined as string | undefined, holds: false };
     switch (ev.type) {
       case 'arrival':
         q.upsertProfile(ev.data.profile, now);
@@ -115,6 +118,16 @@ export function applyEvent(q: CacheQueries, ev: EvFrame, now: number = Date.now(
         q.deleteRejectedOfVisit(taskSubject(ev.data.task.id));
         out.task = ev.data.task.id;
         break;
+      // 4/8 part C: holds and cross-store hold requests
+      case 'hold.placed':
+      case 'hold.released':
+      case 'hold.requested':
+      case 'hold.answered': {
+        const settled = applyHoldEvent(q, ev);
+        if (settled) out.settledOpId = settled;
+        out.holds = true;
+        break;
+      }
     }
     // Ops HQ acked with a seq at or below this event are settled even if the event did not name
     // them (defensive: an event always names its op, but the ack's seq is the stronger promise).
@@ -153,6 +166,7 @@ export function applySnapshot(q: CacheQueries, snap: Snapshot, now: number = Dat
       q.chat.setReceipts(c.memberId, c.receipts);
     }
     for (const t of snap.tasks ?? []) q.tasks.put(t);
+    applyHoldSnapshot(q, snap); // 4/8 part C
     // HQ commits a command's effect before acking it, and we fetch the snapshot after every ack we
     // have seen, so each acked op is inside the snapshot — whatever epoch its ack's seq was in.
     q.deleteAckedUpTo(Number.MAX_SAFE_INTEGER);

@@ -26,6 +26,7 @@ import { Visits } from './visits.ts';
 import { MemberHistories } from './history/memberHistory.ts';
 import { memberNoteSubject } from './history/historyQueries.ts';
 import { DeskTasks } from './tasks/deskTasks.ts';
+import { HoldDesk } from './holds/holdDesk.ts'; // 4/8 part C
 
 export interface DeskOptions {
   dbPath: string;
@@ -70,6 +71,8 @@ export interface DeskParts {
   histories: MemberHistories;
   /** Follow-up tasks (part D). */
   tasks: DeskTasks;
+  /** 4/8 part C: holds and cross-store hold requests. */
+  holds: HoldDesk;
 }
 
 export interface WireInput {
@@ -176,6 +179,17 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
     queued,
     changed: () => events.emit('tasks', { at: Date.now() }),
   });
+  // 4/8 part C: holds
+  const holds = new HoldDesk(q, {
+    hq,
+    token,
+    log,
+    online: () => connection.state.status === 'online',
+    write: (fn, durable) => guard.write(fn, durable),
+    enqueue: (type, subject, data) => outbox.enqueue(type, subject, data),
+    queued,
+    changed: () => events.emit('holds', { at: Date.now() }),
+  });
   const counts = new Counts(q, { listened: () => events.has('counts'), changed: (c) => events.emit('counts', c) });
   const seq = q.getPosition().seq;
   const connection = new ConnectionTracker(
@@ -208,8 +222,9 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
     // A clerk was added, disabled or got a new PIN at HQ: refetch the list (signs out a disabled clerk).
     if (c.clerks) void clerks.refresh();
     if (c.tasks) events.emit('tasks', { at: Date.now() });
+    if (c.holds) events.emit('holds', { at: Date.now() }); // 4/8 part C
     counts.refresh();
   }
 
-  return { guard, retention, session, outbox, visits, profiles, chat, clerks, manager, counts, connection, histories, tasks };
+  return { guard, retention, session, outbox, visits, profiles, chat, clerks, manager, counts, connection, histories, tasks, holds };
 }

@@ -2,7 +2,7 @@
 // /m/?store=<storeId>. Plain browser JavaScript (no build step); the CSP allows only this file.
 // Talks to HQ's member API: POST /v1/member/session, GET /v1/member/messages, POST /v1/member/images,
 // and the member WebSocket /v1/member/socket for live messages, receipts, typing and presence.
-/* global window, document, sessionStorage, localStorage, FootfallOutbox, navigator, fetch, WebSocket, URL, URLSearchParams, crypto, setTimeout, clearTimeout */
+/* global window, document, sessionStorage, localStorage, FootfallOutbox, FootfallHolds, navigator, fetch, WebSocket, URL, URLSearchParams, crypto, setTimeout, clearTimeout */
 'use strict';
 
 const zh = !/^en/i.test(navigator.language || '');
@@ -103,6 +103,7 @@ async function start() {
     // History comes again on the socket's welcome.
   }
   render(true);
+  void FootfallHolds.load(); // 4/8 part C: the pairs put aside for the member
   connect();
 }
 

@@ -18,6 +18,7 @@ import { type ChatOps } from './chatStore.ts';
 import { type ClerkOps } from './clerkStore.ts';
 import { type MemberHistoryOps } from './memberHistoryStore.ts';
 import { type TaskOps } from './taskStore.ts';
+import { type HoldOps } from './holdStore.ts'; // 4/8 part C
 
 export type { Member, Purchase, StockLine, Store, Style, Visit, Note };
 
@@ -101,6 +102,8 @@ export interface HqTx {
   readonly memberHistory: MemberHistoryOps;
   /** Follow-up tasks (part D). */
   readonly tasks: TaskOps;
+  /** Holds and cross-store hold requests (4/8 part C). */
+  readonly holds: HoldOps;
   /**
    * Runs `fn` as a SAVEPOINT of this transaction: a throw undoes what `fn` wrote (seqs included,
    * so the next writer gets the same numbers) and rethrows; the outer transaction goes on.

@@ -265,6 +265,9 @@ describe('migrate-to-pg: an embedded HQ moves to PostgreSQL', () => {
     expect((await command(desk, 'chat.read', { memberId: 'm1', upTo: 2 }, clerkId)).status).toBe('ok');
     // 4/8 member page: a member-level note (member_notes)
     expect((await command(desk, 'member.note', { memberId: 'm1', noteId: randomUUID(), text: '脚背偏宽，喜欢宽楦' }, clerkId)).status).toBe('ok');
+    // 4/8 part C: a hold, and a request to the other store (HQ step 11's tables)
+    expect((await command(desk, 'hold.place', { holdId: 'hold-0001', memberId: 'm1', styleId: 'st-run', color: 'BLK', size: 42, days: 3 }, clerkId)).status).toBe('ok');
+    expect((await command(desk, 'hold.request', { requestId: 'req-0001', toStoreId: STORE_B, memberId: 'm1', styleId: 'st-run', color: 'BLK', size: 40, days: 2 }, clerkId)).status).toBe('ok');
     expect((await member.http('/v1/member/receipts', { body: { delivered: 5, read: 4 } })).status).toBe(200);
     before.images = new Map([
       [memberImageId, memberImage],

@@ -5,6 +5,7 @@
 //   - every frame, command and event table names each frame/command/event of the protocol, each
 //     with every one of its fields;
 //   - every row of "Limits" and "Timings" states the number the code holds, in the page's units.
+import { Hold, HoldRequest, StyleStockResponse } from '../../shared/holds.ts'; // 4/8 part C
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type z } from 'zod';
@@ -214,6 +215,10 @@ const OBJECTS: Record<string, z.ZodType> = {
   HistoryPurchase,
   MemberNote,
   Task, // follow-up tasks (part D)
+  // 4/8 part C
+  Hold,
+  HoldRequest,
+  StyleStockResponse,
 };
 
 describe('docs/protocol.md: objects', () => {

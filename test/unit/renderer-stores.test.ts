@@ -29,6 +29,9 @@ function fakeClient(language: DeskSettings['language'] = 'system') {
     listClerks: [{ id: 'c1', name: 'Ann', role: 'clerk' }],
     currentClerk: signedOut,
     getSettings: settingsView(language),
+    // 4/8 part C: the holds store
+    listHolds: [],
+    listHoldRequests: [],
   };
   const subscribed: string[] = [];
   const client = new Proxy({} as DeskClient, {
@@ -64,7 +67,7 @@ describe('createStores', () => {
     stores = createStores(fake.client);
     await settle();
     expect(stores.client).toBe(fake.client);
-    expect(fake.calls).toEqual(expect.arrayContaining(['getIdentity', 'getConnection', 'listArrivals', 'listConversations', 'listClerks', 'currentClerk', 'getSettings']));
+    expect(fake.calls).toEqual(expect.arrayContaining(['getIdentity', 'getConnection', 'listArrivals', 'listConversations', 'listClerks', 'currentClerk', 'getSettings', 'listHolds', 'listHoldRequests']));
     expect(stores.desk.getState().ready).toBe(true);
     expect(stores.clerk.getState().loaded).toBe(true);
     expect(stores.settings.getState().view?.enrolled).toBe(true);
@@ -78,7 +81,7 @@ describe('createStores', () => {
     fake.calls.length = 0;
     fake.events.emit('reset', { at: 1 });
     await settle();
-    expect([...new Set(fake.calls)].sort()).toEqual(['currentClerk', 'getConnection', 'getSettings', 'listArrivals', 'listClerks', 'listConversations']);
+    expect([...new Set(fake.calls)].sort()).toEqual(['currentClerk', 'getConnection', 'getSettings', 'listArrivals', 'listClerks', 'listConversations', 'listHoldRequests', 'listHolds']);
   });
 
   it('the language setting sets the desk locale; "system" follows the browser language', async () => {

@@ -4,6 +4,7 @@
 // members who visited this store (arrival events) — see docs/security.md.
 import type Database from 'better-sqlite3';
 import { eraseMemberHistory, keptForHistory, purgeHistoriesOlderThan } from '../history/historyQueries.ts';
+import { deleteMemberHolds, hasHoldTables, purgeHoldsBefore } from '../holds/holdQueries.ts'; // 4/8 part C
 
 /** Removes everything this cache holds about a member (not the outbox: queued ops get `not_found`). */
 export function deleteMemberData(db: Database.Database, memberId: string): number {
@@ -22,6 +23,7 @@ export function deleteMemberData(db: Database.Database, memberId: string): numbe
     n += db.prepare(sql).run(memberId).changes;
   }
   n += eraseMemberHistory(db, memberId); // 4/8 member page
+  n += deleteMemberHolds(db, memberId); // 4/8 part C: holds, hold requests, queued-hold labels
   return n;
 }
 
@@ -50,8 +52,10 @@ export function purgeOlderThan(db: Database.Database, cutoff: number, homeStoreI
     purgeHistoriesOlderThan(db, cutoff); // 4/8 member page: a history kept for offline use, within the period
     // Follow-up tasks: done ones past retention (open ones stay: they are still to do).
     db.prepare("DELETE FROM tasks WHERE status = 'done' AND updated_at < ?").run(cutoff);
+    purgeHoldsBefore(db, cutoff); // 4/8 part C: ended holds, answered requests
     const orphan = `SELECT id FROM members WHERE json_extract(json, '$.homeStoreId') IS NOT ?
-        AND id NOT IN (SELECT member_id FROM visits) AND id NOT IN (SELECT member_id FROM chat_conversations)${keptForHistory(db)}`;
+        AND id NOT IN (SELECT member_id FROM visits) AND id NOT IN (SELECT member_id FROM chat_conversations)${keptForHistory(db)}
+        ${hasHoldTables(db) ? "AND id NOT IN (SELECT member_id FROM holds WHERE status = 'active')" : ''}`;
     const ids = (db.prepare(orphan).all(homeStoreId) as { id: string }[]).map((r) => r.id);
     for (const id of ids) deleteMemberData(db, id);
     return { visits, messages, members: ids.length };

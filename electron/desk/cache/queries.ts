@@ -10,6 +10,7 @@ import type { CommandPayload, CommandType, Position, Rejection } from '../../../
 import { MemberSearch } from './search.ts';
 import { ChatQueries } from '../chat/chatQueries.ts';
 import { TaskQueries } from '../tasks/taskQueries.ts';
+import { HoldQueries } from '../holds/holdQueries.ts'; // 4/8 part C
 
 /** The identity row as stored; a cache from before HQ had several addresses holds one `hqUrl`. */
 export function identityFromJson(json: string): DeskIdentity {
@@ -96,12 +97,15 @@ export class CacheQueries {
   readonly chat: ChatQueries;
   /** Follow-up tasks (migration 011). */
   readonly tasks: TaskQueries;
+  /** Hold tables (migration 010, 4/8 part C). */
+  readonly holds: HoldQueries;
   private readonly s;
 
   constructor(readonly db: Database.Database) {
     this.search = new MemberSearch(db);
     this.chat = new ChatQueries(db);
     this.tasks = new TaskQueries(db);
+    this.holds = new HoldQueries(db);
     // Prepared once; better-sqlite3 statements are cheap to keep and re-run.
     this.s = {
       getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
@@ -318,6 +322,7 @@ export class CacheQueries {
     for (const stmt of this.s.wipe) stmt.run();
     this.chat.wipe();
     this.tasks.wipe();
+    this.holds.wipe();
   }
 
   // --- visit notices (desk-owned, kept until dismissed) ----------------------------------------

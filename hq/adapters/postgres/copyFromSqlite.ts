@@ -58,6 +58,9 @@ export const COPIED_TABLES: readonly string[] = [
   'member_notes',
   // step 12: follow-up tasks
   'tasks',
+  // step 11 (4/8 part C): holds
+  'holds',
+  'hold_requests',
 ];
 
 /** The copy was refused before anything was written; the message says why and what to do. */

@@ -185,8 +185,23 @@ export const PG_MIGRATIONS: readonly string[] = [
   `SELECT 1;`,
   // 10: member-level notes, and a member's visits across the chain (the member page)
   PG_MIGRATION_MEMBER_HISTORY,
-  // 11: (reserved: holds)
-  `SELECT 1;`,
+  // 11: holds and cross-store hold requests (pgHolds.ts): the whole record as JSON beside the filtered columns
+  `
+  CREATE TABLE holds (
+    id ${T} PRIMARY KEY, store_id ${T} NOT NULL, member_id ${T} NOT NULL, style_id ${T} NOT NULL,
+    color ${T} NOT NULL, size DOUBLE PRECISION NOT NULL, status ${T} NOT NULL, until BIGINT NOT NULL, data TEXT NOT NULL
+  );
+  CREATE INDEX holds_line ON holds(store_id, style_id, color, size) WHERE status = 'active';
+  CREATE INDEX holds_due ON holds(until) WHERE status = 'active';
+  CREATE INDEX holds_member ON holds(member_id);
+  CREATE TABLE hold_requests (
+    id ${T} PRIMARY KEY, from_store_id ${T} NOT NULL, to_store_id ${T} NOT NULL, member_id ${T} NOT NULL,
+    status ${T} NOT NULL, requested_at BIGINT NOT NULL, data TEXT NOT NULL
+  );
+  CREATE INDEX hold_requests_from ON hold_requests(from_store_id, requested_at);
+  CREATE INDEX hold_requests_to ON hold_requests(to_store_id, requested_at);
+  CREATE INDEX hold_requests_member ON hold_requests(member_id);
+  `,
   // 12: follow-up tasks (as SQLite step 12)
   `
   CREATE TABLE tasks (

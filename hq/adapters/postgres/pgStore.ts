@@ -20,6 +20,7 @@ import { createPgChatOps } from './pgChat.ts';
 import { createPgClerkOps } from './pgClerks.ts';
 import { createPgMemberHistoryOps } from './pgMemberHistory.ts';
 import { createPgTaskOps } from './pgTasks.ts';
+import { createPgHoldOps } from './pgHolds.ts'; // 4/8 part C
 import { createPgOps, type Exec, type Row } from './pgOps.ts';
 import { migratePg, quoteIdent } from './migrations.ts';
 
@@ -221,6 +222,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
         clerks: createPgClerkOps(exec),
         memberHistory: createPgMemberHistoryOps(exec),
         tasks: createPgTaskOps(exec),
+        holds: createPgHoldOps(exec), // 4/8 part C
         savepoint: async <R>(inner: () => Promise<R>): Promise<R> => {
           const name = `sp${++savepoints}`;
           const lockedBefore = new Set(locked);

@@ -5,6 +5,7 @@ import type Database from 'better-sqlite3';
 import { MIGRATION_CHAT } from './chatStorage.ts';
 import { MIGRATION_CLERK_LOCKOUTS, MIGRATION_CLERKS } from './clerkStorage.ts';
 import { MIGRATION_MEMBER_HISTORY } from './memberHistoryStorage.ts';
+import { MIGRATION_HOLDS } from './holdStorage.ts'; // 4/8 part C
 
 export const MIGRATIONS: readonly string[] = [
   // 1: the initial schema
@@ -125,8 +126,8 @@ export const MIGRATIONS: readonly string[] = [
   `SELECT 1;`,
   // 10: member-level notes, and a member's visits across the chain (the member page)
   MIGRATION_MEMBER_HISTORY,
-  // 11: (reserved: holds)
-  `SELECT 1;`,
+  // 11: holds and cross-store hold requests (holdStorage.ts)
+  MIGRATION_HOLDS,
   // 12: follow-up tasks (shared/tasks.ts): the whole task as JSON in `data`, and the columns the
   // Today list, the restock trigger (open wants of a style and size) and erasure look up
   `

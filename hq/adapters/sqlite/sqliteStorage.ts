@@ -20,6 +20,7 @@ import { createSqliteChatStorage } from './chatStorage.ts';
 import { createSqliteClerkStorage } from './clerkStorage.ts';
 import { createSqliteMemberHistoryStorage } from './memberHistoryStorage.ts';
 import { createSqliteTaskStorage } from './taskStorage.ts';
+import { createSqliteHoldStorage } from './holdStorage.ts'; // 4/8 part C
 import { deviceFromRow, eventFromRow, memberFromRow, noteFromRow, purchaseFromRow, storeFromRow, styleFromRow, visitRowFromRow } from '../sqlRows.ts';
 
 type Row = Record<string, unknown>;
@@ -159,6 +160,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     clerks: createSqliteClerkStorage(db),
     memberHistory: createSqliteMemberHistoryStorage(db),
     tasks: createSqliteTaskStorage(db),
+    holds: createSqliteHoldStorage(db), // 4/8 part C
     // One connection, one transaction at a time (sqliteStore.ts): already serial.
     lockStore: (storeId) => q.storeExists.get(storeId) !== undefined,
 
@@ -340,6 +342,9 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
           'DELETE FROM member_search_keys WHERE member_id = ?',
           'DELETE FROM member_notes WHERE member_id = ?', // 4/8 member page
           'DELETE FROM tasks WHERE member_id = ?',
+          // 4/8 part C: the member's holds and the requests made for them
+          'DELETE FROM holds WHERE member_id = ?',
+          'DELETE FROM hold_requests WHERE member_id = ?',
         ]) {
           db.prepare(sql).run(memberId);
         }

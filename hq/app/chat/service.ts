@@ -337,7 +337,12 @@ async function memberReachableIn(r: HqTx, storeId: string, memberId: string): Pr
 async function productCardIn(r: HqTx, storeId: string, styleId: string): Promise<ProductCard> {
   const style = (await r.listStyles()).find((s) => s.id === styleId);
   if (!style) throw new ChatError('not_found', 'no such style in the catalog');
-  const lines = (await r.stockForStore(storeId)).filter((l) => l.styleId === styleId && l.qty > 0);
+  // 4/8 part C: pairs under an active hold are not offered.
+  const held = new Map((await r.holds.heldOfStyle(styleId)).filter((h) => h.storeId === storeId).map((h) => [`${h.color}|${h.size}`, h.held]));
+  const lines = (await r.stockForStore(storeId))
+    .filter((l) => l.styleId === styleId)
+    .map((l) => ({ ...l, qty: l.qty - (held.get(`${l.color}|${l.size}`) ?? 0) }))
+    .filter((l) => l.qty > 0);
   if (lines.length === 0) throw new ChatError('out_of_stock', 'this style is not in stock at this store');
   const bySize = new Map<number, number>();
   for (const l of lines) bySize.set(l.size, (bySize.get(l.size) ?? 0) + l.qty);

@@ -13,6 +13,7 @@ import { checkImage } from '../../app/chat/images.ts';
 import { type MemberAuth } from '../../app/chat/memberAuth.ts';
 import { MemberReceiptBody, MemberSendBody, MemberSessionRequest, MemberTokenRequest } from '../ws/memberProtocol.ts';
 import { ChatError, type ChatService } from '../../app/chat/service.ts';
+import { memberHoldsFor } from '../../app/holds/reads.ts'; // 4/8 part C
 
 export interface ChatHttpContext {
   chat: ChatService;
@@ -27,6 +28,7 @@ const PAGE_FILES: Record<string, { file: string; type: string }> = {
   '/m/index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/m/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/m/queue.js': { file: 'queue.js', type: 'text/javascript; charset=utf-8' },
+  '/m/holds.js': { file: 'holds.js', type: 'text/javascript; charset=utf-8' }, // 4/8 part C
   '/m/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
 };
 
@@ -146,6 +148,11 @@ async function memberRoute(ctx: ChatHttpContext, req: IncomingMessage, res: Serv
   if (path === '/v1/member/images') {
     expect('POST');
     return sendJson(res, 201, { image: await storeUpload(ctx, req, storeId, memberId) });
+  }
+  // 4/8 part C: the member's active holds at every store (what, where, until when)
+  if (path === '/v1/member/holds') {
+    expect('GET');
+    return sendJson(res, 200, { holds: await memberHoldsFor(ctx.chat.store, memberId) }, noStore);
   }
   throw new HttpError(404, 'not_found', `no route ${method} ${path}`);
 }

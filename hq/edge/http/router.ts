@@ -21,6 +21,7 @@ import { handleManagerRoute, isManagerRoute } from './managerRoutes.ts';
 import { handleMemberHistory, MEMBER_HISTORY_PATH } from './memberHistoryRoutes.ts';
 import { HttpError, sendError, sendJson } from './respond.ts';
 import { handleUpdates, isUpdatesRoute } from './updates.ts';
+import { handleHoldRoute, isHoldRoute } from './holdRoutes.ts'; // 4/8 part C
 
 type Handler = (ctx: IngestContext, req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -96,6 +97,7 @@ async function route(ctx: IngestContext, req: IncomingMessage, res: ServerRespon
     return handleMemberProfile(ctx.store, req, res, deskMember[1]!);
   }
   if (isUpdatesRoute(path)) return handleUpdates(options.updatesDir, req, res, path, method);
+  if (isHoldRoute(path)) return handleHoldRoute(ctx.store, req, res, path, method); // 4/8 part C: GET /v1/desk/stock/{styleId}
   if (isManagerRoute(path)) return handleManagerRoute(ctx, req, res, path, method);
   const erase = /^\/v1\/ingest\/members\/([^/]{1,64})$/.exec(path);
   if (erase) {

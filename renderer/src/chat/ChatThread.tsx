@@ -5,7 +5,7 @@ import type { ChatMessageView } from '../../../shared/deskApi.ts';
 import { formatPrice, formatTime } from '../format.ts';
 import { type MessageKey } from '../i18n/index.ts';
 import { useT } from '../i18n/useT.ts';
-import { useChat, useDesk } from '../state/StoresProvider.tsx';
+import { useChat, useDesk, useStores } from '../state/StoresProvider.tsx';
 import { threadOf } from './chatStore.ts';
 
 const RECALL_MS = 2 * 60 * 1000;
@@ -152,6 +152,21 @@ function ChatImage({ id }: { id: string }) {
 function Composer() {
   const t = useT();
   const send = useChat((s) => s.send);
+  const stores = useStores();
+  /**
+   * 4/8 part C: "I have put them aside" becomes a real hold — the hold form opens for the member,
+   * prefilled from the product card last sent, and the reply goes once the hold is placed.
+   */
+  const holdThenSay = (text: string) => {
+    const chat = stores.chat.getState();
+    if (!chat.memberId) return;
+    const card = [...threadOf(chat)].reverse().find((m) => m.kind === 'product' && m.from === 'clerk' && m.product)?.product ?? null;
+    void stores.holds.getState().openForm(chat.memberId, {
+      fromChat: true,
+      prefill: card ? { styleId: card.styleId, name: card.name, colors: card.colors, sizes: card.sizes.map((s) => s.size) } : undefined,
+      then: () => send({ kind: 'text', text }),
+    });
+  };
   const setTyping = useChat((s) => s.setTyping);
   const error = useChat((s) => s.error);
   const [text, setText] = useState('');
@@ -195,7 +210,7 @@ function Composer() {
     <div className="chat-compose">
       <div className="chat-quick" role="group" aria-label={t('chat.quickReplies')}>
         {QUICK.map((k) => (
-          <button key={k} type="button" className="chip-button" onClick={() => void send({ kind: 'text', text: t(k) })}>
+          <button key={k} type="button" className="chip-button" data-quick={k} onClick={() => (k === 'chat.quick.hold' ? holdThenSay(t(k)) : void send({ kind: 'text', text: t(k) }))}>
             {t(k)}
           </button>
         ))}

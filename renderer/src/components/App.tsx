@@ -15,6 +15,7 @@ import { Setup } from '../setup/Setup.tsx';
 import { MemberPage } from '../member/MemberPage.tsx';
 import { useMemberPage } from '../member/memberPageStore.ts';
 import { TodayPane } from '../tasks/TodayPane.tsx';
+import { HoldsLayer } from '../holds/HoldsLayer.tsx'; // 4/8 part C
 
 const TICK_MS = 10_000;
 
@@ -114,6 +115,7 @@ export function App() {
         </div>
       )}
       <TodayPane />
+      <HoldsLayer />
       <SettingsDialog />
     </div>
   );

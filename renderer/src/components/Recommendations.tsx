@@ -5,11 +5,16 @@ import { categoryName, formatReasons } from '../../../shared/reasons.ts';
 import { SendCardButton } from '../chat/ChatBits.tsx';
 import { colorName, formatPrice, nearSize } from '../format.ts';
 import { useT } from '../i18n/useT.ts';
-import { useDesk } from '../state/StoresProvider.tsx';
+import { useDesk, useHolds, useStores } from '../state/StoresProvider.tsx';
+import { heldBy } from '../holds/holdsStore.ts'; // 4/8 part C
 
 export function Recommendations({ recommendations, memberSize }: { recommendations: Recommendation[]; memberSize: number }) {
   const t = useT();
   const locale = useDesk((s) => s.locale);
+  // 4/8 part C: pairs held at this store are not available; the member's id for the hold actions.
+  const holds = useHolds((s) => s.holds);
+  const memberId = useDesk((s) => s.member?.member.id ?? null);
+  const holdActions = useStores().holds.getState();
   return (
     <section className="recs" aria-labelledby="recs-title">
       <h3 id="recs-title">{t('member.recommended')}</h3>
@@ -30,20 +35,43 @@ export function Recommendations({ recommendations, memberSize }: { recommendatio
               <p className="rec-reason">{formatReasons(r.reasons, locale)}</p>
               <div className="rec-foot">
                 <ul className="stock" aria-label={t('member.stock')}>
-                  {nearSize(r.stockBySize, memberSize).map((s) => (
-                    <li
-                      key={s.size}
-                      className={['stock-size', s.size === memberSize ? 'is-member-size' : '', s.qty === 0 ? 'is-out' : ''].filter(Boolean).join(' ')}
-                      title={t('member.stockSize', { size: s.size, qty: s.qty })}
-                    >
-                      <span className="stock-eu">{s.size}</span>
-                      <span className="stock-qty">{s.qty}</span>
-                    </li>
-                  ))}
+                  {nearSize(r.stockBySize, memberSize).map((s) => {
+                    const held = Math.min(s.qty, heldBy(holds, r.styleId, s.size));
+                    const qty = s.qty - held;
+                    return (
+                      <li
+                        key={s.size}
+                        className={['stock-size', s.size === memberSize ? 'is-member-size' : '', qty === 0 ? 'is-out' : '', held > 0 ? 'has-held' : ''].filter(Boolean).join(' ')}
+                        title={held > 0 ? t('holds.rec.sizeHeld', { size: s.size, qty, held }) : t('member.stockSize', { size: s.size, qty })}
+                        data-held={held}
+                      >
+                        <span className="stock-eu">{s.size}</span>
+                        <span className="stock-qty">{qty}</span>
+                        {held > 0 && <span className="stock-held">{t('holds.rec.held', { n: held })}</span>}
+                      </li>
+                    );
+                  })}
                 </ul>
                 {/* In the footer, not the heading, so a long style name and its price keep one line. */}
                 <SendCardButton styleId={r.styleId} />
               </div>
+              {memberId && (
+                <div className="rec-holds">
+                  <button
+                    type="button"
+                    className="btn btn-small"
+                    data-action="hold-style"
+                    onClick={() =>
+                      void holdActions.openForm(memberId, { prefill: { styleId: r.styleId, name: r.name, colors: r.colors, sizes: r.stockBySize.map((s) => s.size), size: memberSize } })
+                    }
+                  >
+                    {t('holds.rec.hold')}
+                  </button>
+                  <button type="button" className="btn btn-small" data-action="other-stores" onClick={() => void holdActions.openStock({ styleId: r.styleId, name: r.name }, { id: memberId, size: memberSize })}>
+                    {t('holds.rec.otherStores')}
+                  </button>
+                </div>
+              )}
             </li>
           ))}
         </ul>

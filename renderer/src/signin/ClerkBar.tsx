@@ -4,6 +4,7 @@ import { useEffect } from 'react';
 import { useT } from '../i18n/useT.ts';
 import { useClerk, useStores } from '../state/StoresProvider.tsx';
 import { TodayButton } from '../tasks/TodayPane.tsx';
+import { HoldsButton } from '../holds/HoldsPanel.tsx'; // 4/8 part C
 
 const ACTIVITY = ['pointerdown', 'keydown', 'wheel', 'touchstart'] as const;
 
@@ -50,6 +51,7 @@ export function ClerkBar() {
       )}
       <TodayButton />
       <span className="clerkbar-actions">
+        <HoldsButton />
         <button type="button" className="btn btn-small" onClick={() => setSwitching(true)}>
           {t('clerk.switch')}
         </button>

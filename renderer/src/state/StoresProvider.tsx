@@ -9,6 +9,7 @@ import type { SettingsUiState } from '../settings/settingsStore.ts';
 import type { ClerkUiState } from '../signin/clerkStore.ts';
 import type { DeskState } from './deskStore.ts';
 import type { Stores } from './stores.ts';
+import type { HoldsState } from '../holds/holdsStore.ts'; // 4/8 part C
 
 const StoresContext = createContext<Stores | null>(null);
 
@@ -41,4 +42,9 @@ export function useClerk<T>(selector: (state: ClerkUiState) => T): T {
 
 export function useSettings<T>(selector: (state: SettingsUiState) => T): T {
   return useStore(useStores().settings, selector);
+}
+
+/** 4/8 part C: holds, hold requests, the hold form, other stores' stock. */
+export function useHolds<T>(selector: (state: HoldsState) => T): T {
+  return useStore(useStores().holds, selector);
 }

@@ -1,0 +1,40 @@
+// The holds part of the store port (reached as `tx.holds`): holds and cross-store hold requests,
+// on the caller's connection and transaction, so a hold, the stock check before it and its event
+// commit together. Callers take `tx.lockStore(storeId)` before a check-then-place (hq/app/holds/).
+import { type StockLine } from '../../shared/domain.ts';
+import { type Hold, type HoldRequest } from '../../shared/holds.ts';
+
+/** A stock line of a store and how many of its pairs are under an active hold. */
+export interface HeldLine {
+  storeId: string;
+  color: string;
+  size: number;
+  held: number;
+}
+
+export interface HoldOps {
+  getHold(id: string): Promise<Hold | null>;
+  /** Insert or replace the hold (its status, end and until are the changing parts). */
+  putHold(hold: Hold): Promise<void>;
+  /** Active holds of the store, soonest `until` first. */
+  activeHolds(storeId: string): Promise<Hold[]>;
+  /** Pairs under an active hold on one stock line of a store. */
+  heldQty(storeId: string, styleId: string, color: string, size: number): Promise<number>;
+  /** The stock line's quantity (0 when the store has no such line). */
+  stockQty(storeId: string, styleId: string, color: string, size: number): Promise<number>;
+  /** Every store's stock lines of a style. */
+  stockOfStyle(styleId: string): Promise<StockLine[]>;
+  /** Active holds of a style, counted per store and line. */
+  heldOfStyle(styleId: string): Promise<HeldLine[]>;
+  /** Active holds whose `until` is at or before `now`, oldest first: what the expiry sweep releases. */
+  dueHolds(now: number, limit: number): Promise<Array<{ storeId: string; id: string }>>;
+  /** Active holds of the store running out in [from, to) — for follow-up tasks (part D). */
+  expiringBetween(storeId: string, from: number, to: number): Promise<Hold[]>;
+  /** A member's active holds at every store (the member page). */
+  activeHoldsOfMember(memberId: string): Promise<Hold[]>;
+
+  getRequest(id: string): Promise<HoldRequest | null>;
+  putRequest(request: HoldRequest): Promise<void>;
+  /** Requests the store made or got: every pending one, and answered ones requested at or after `since`; newest first. */
+  requestsOfStore(storeId: string, since: number, limit: number): Promise<HoldRequest[]>;
+}
