@@ -5,7 +5,7 @@
 // exactly what the cache holds and resuming replays exactly what is missing. What a committed batch
 // changed is then a plain value (changeSet, pure): the desk core turns it into views and events.
 // Nothing here emits or keeps state.
-import { type CmdAckFrame, type CommandType, type EvFrame, isChatCommand, type Position } from '../../shared/protocol.ts';
+import { type CmdAckFrame, type CommandType, type EvFrame, isVisitCommand, type Position } from '../../shared/protocol.ts';
 import type { CacheQueries, OutboxOp } from './cache/queries.ts';
 import { memberOfSubject } from './chat/views.ts';
 import { applyEvent, type ApplyOutcome } from './sync.ts';
@@ -64,8 +64,8 @@ export function settleAck(q: CacheQueries, ack: CmdAckFrame, now = Date.now()): 
     const rejection = ack.rejection ?? { code: 'invalid' as const, message: 'HQ refused this action' };
     q.markRejected(op.opId, rejection);
     // The clerk is told until dismissed, not only until the visit's next event (visit actions only:
-    // a refused chat message shows as failed in its conversation).
-    if (!isChatCommand(op.type)) q.putNotice(op.opId, op.visitId, { action: op.type, code: rejection.code, by: rejection.by ?? null, at: now });
+    // a refused chat message shows as failed in its conversation, a refused check-in in the pending check-ins).
+    if (isVisitCommand(op.type)) q.putNotice(op.opId, op.visitId, { action: op.type, code: rejection.code, by: rejection.by ?? null, at: now });
     return { op, settled: false };
   }
   if (ack.status === 'duplicate' || ack.seq == null || ack.seq <= q.getPosition().seq) {
@@ -123,6 +123,7 @@ export function changeSet(outcomes: readonly FrameOutcome[]): InboxChange {
       if (ack.status === 'rejected') c.rejected.push({ type: op.type, subject: op.visitId, message: ack.rejection?.message ?? '' });
       const chatMember = memberOfSubject(op.visitId);
       if (chatMember) chats.add(chatMember);
+      else if (op.visitId.startsWith('checkin:')) continue; // 4/8 part A: not a visit (the pending check-ins are refreshed after each batch)
       else {
         c.notices.push({ t: 'answered', visitId: op.visitId, confirmed: ack.status === 'rejected' ? false : settled ? true : null });
         visits.add(op.visitId);

@@ -23,6 +23,8 @@ import { Session, type DeskStats } from './session.ts';
 import { Retention } from './upkeep/retention.ts';
 import { StorageGuard } from './upkeep/storageGuard.ts';
 import { Visits } from './visits.ts';
+import { CheckinQueries } from './checkins/checkinQueries.ts'; // 4/8 part A
+import { Checkins } from './checkins/checkins.ts'; // 4/8 part A
 
 export interface DeskOptions {
   dbPath: string;
@@ -63,6 +65,8 @@ export interface DeskParts {
   manager: ManagerView;
   counts: Counts;
   connection: ConnectionTracker;
+  /** 4/8 part A: check-in at the counter. */
+  checkins: Checkins;
 }
 
 export interface WireInput {
@@ -109,6 +113,7 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
     reset: () => {
       events.emit('reset', { at: Date.now() });
       counts.refresh();
+      checkins.refresh(); // 4/8 part A
     },
     down: () => chat.offline(),
     signal: (frame) => chat.signal(frame),
@@ -147,6 +152,12 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
     typing: (payload) => events.emit('chatTyping', payload),
     presence: (payload) => events.emit('chatPresence', payload),
   });
+  // 4/8 part A: check-in at the counter.
+  const checkins = new Checkins(q, new CheckinQueries(q.db), {
+    enqueue: (subject, data) => outbox.enqueue('checkin', subject, data),
+    queued,
+    changed: (list) => events.emit('checkins', { checkins: list }),
+  });
   const counts = new Counts(q, { listened: () => events.has('counts'), changed: (c) => events.emit('counts', c) });
   const seq = q.getPosition().seq;
   const connection = new ConnectionTracker(
@@ -178,8 +189,9 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
     for (const memberId of c.chats) chat.show(memberId, null);
     // A clerk was added, disabled or got a new PIN at HQ: refetch the list (signs out a disabled clerk).
     if (c.clerks) void clerks.refresh();
+    checkins.refresh(); // 4/8 part A: settled or refused check-ins
     counts.refresh();
   }
 
-  return { guard, retention, session, outbox, visits, profiles, chat, clerks, manager, counts, connection };
+  return { guard, retention, session, outbox, visits, profiles, chat, clerks, manager, counts, connection, checkins };
 }

@@ -3,6 +3,7 @@
 // guessed at, so an old binary cannot corrupt a newer schema.
 import type Database from 'better-sqlite3';
 import { MIGRATION_CHAT } from './chatStorage.ts';
+import { MIGRATION_CHECKINS } from './checkinStorage.ts';
 import { MIGRATION_CLERK_LOCKOUTS, MIGRATION_CLERKS } from './clerkStorage.ts';
 
 export const MIGRATIONS: readonly string[] = [
@@ -120,8 +121,8 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE members ADD COLUMN birthday TEXT;
   ALTER TABLE members ADD COLUMN consents TEXT NOT NULL DEFAULT '{}';
   `,
-  // 9: (reserved: counter check-in)
-  `SELECT 1;`,
+  // 9: counter check-ins (4/8 part A): one row per check-in, keyed by the desk-made checkinId
+  MIGRATION_CHECKINS,
   // 10: (reserved: member history and member notes)
   `SELECT 1;`,
   // 11: (reserved: holds)

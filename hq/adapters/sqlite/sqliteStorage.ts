@@ -17,6 +17,7 @@ import { memberSearchKeys } from '../../../shared/memberSearch.ts';
 /** The synchronous engine behind the SQLite store (sqliteStore.ts wraps it in the async port). */
 export type SqliteOps = Omit<Sync<HqTx>, 'savepoint'>;
 import { createSqliteChatStorage } from './chatStorage.ts';
+import { createSqliteCheckinStorage } from './checkinStorage.ts'; // 4/8 part A
 import { createSqliteClerkStorage } from './clerkStorage.ts';
 import { deviceFromRow, eventFromRow, memberFromRow, noteFromRow, purchaseFromRow, storeFromRow, styleFromRow, visitRowFromRow } from '../sqlRows.ts';
 
@@ -155,6 +156,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
   const ops: SqliteOps = {
     chat: createSqliteChatStorage(db),
     clerks: createSqliteClerkStorage(db),
+    checkins: createSqliteCheckinStorage(db), // 4/8 part A
     // One connection, one transaction at a time (sqliteStore.ts): already serial.
     lockStore: (storeId) => q.storeExists.get(storeId) !== undefined,
 
@@ -334,6 +336,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
           'DELETE FROM chat_images WHERE member_id = ?',
           'DELETE FROM member_sessions WHERE member_id = ?',
           'DELETE FROM member_search_keys WHERE member_id = ?',
+          'DELETE FROM checkins WHERE member_id = ?', // 4/8 part A
         ]) {
           db.prepare(sql).run(memberId);
         }

@@ -5,9 +5,10 @@
 // Frames of one desk are handled one after another (a queue), so its commands reach the store in
 // the order the desk sent them — its outbox order — however long each transaction takes.
 import { type RawData, type WebSocket } from 'ws';
-import { type CmdAckFrame, type CmdFrame, CloseCode, DeskToHq, type ErrorFrame, type HelloFrame, type HqToDesk, isChatCmd, isVisitCmd, PROTOCOL_VERSION, parseFrame } from '../../../shared/protocol.ts';
+import { type CmdAckFrame, type CmdFrame, CloseCode, DeskToHq, type ErrorFrame, type HelloFrame, type HqToDesk, isChatCmd, isCheckinCmd, isVisitCmd, PROTOCOL_VERSION, parseFrame } from '../../../shared/protocol.ts';
 import { clockOffset, type DeskClock } from '../../app/actionTime.ts';
 import { applyCommand } from '../../app/commands.ts';
+import { applyCheckin } from '../../app/checkins.ts';
 import { StoreUnavailable } from '../../ports/store.ts';
 import { evFrameText } from '../../app/eventLog.ts';
 import { type DeviceRecord } from '../../ports/store.ts';
@@ -196,6 +197,7 @@ export class DeskSocket {
     if (isChatCmd(frame)) return this.hub.chat!.applyDeskCommand(this.device, frame);
     if (isVisitCmd(frame)) return applyCommand(this.hub.eventLog, this.device, frame, Date.now(), this.clock);
     // (Each new command family of 4/8 adds its one line here.)
+    if (isCheckinCmd(frame)) return applyCheckin(this.hub.eventLog, this.device, frame, Date.now(), this.clock); // 4/8 part A
     const never: never = frame;
     throw new Error(`no use case for command ${(never as CmdFrame).type}`);
   }
