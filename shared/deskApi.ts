@@ -71,7 +71,7 @@ export interface VisitNotice {
 /** A visit as the desk shows it, with the local optimistic overlay applied. */
 export interface VisitView extends Omit<Visit, 'notes'> {
   notes: NoteView[];
-  member: Pick<Member, 'id' | 'code' | 'name' | 'nameEn' | 'tier' | 'sizes' | 'preferences' | 'phoneMasked'>;
+  member: Pick<Member, 'id' | 'code' | 'name' | 'nameEn' | 'tier' | 'sizes' | 'preferences' | 'phoneMasked'> & { birthday?: Member['birthday'] };
   /** State of the last local action on this visit. Null when nothing local is outstanding. */
   sync: SyncState | null;
   /** The local action that is pending or was rejected, e.g. "claim". */

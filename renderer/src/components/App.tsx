@@ -12,6 +12,7 @@ import { ClerkBar } from '../signin/ClerkBar.tsx';
 import { SignIn } from '../signin/SignIn.tsx';
 import { SettingsDialog } from '../settings/SettingsDialog.tsx';
 import { Setup } from '../setup/Setup.tsx';
+import { CheckinDialog, useScanCatcher } from '../checkin/CheckinDialog.tsx'; // 4/8 part A
 
 const TICK_MS = 10_000;
 
@@ -31,6 +32,7 @@ export function App() {
   const view = useClerk((s) => s.view);
   const identity = useDesk((s) => s.identity);
   const stores = useStores();
+  useScanCatcher(); // 4/8 part A: a member QR or card scanned with no field focused opens the check-in
 
   useEffect(() => {
     document.documentElement.lang = locale;
@@ -108,6 +110,7 @@ export function App() {
         </div>
       )}
       <SettingsDialog />
+      <CheckinDialog />
     </div>
   );
 }

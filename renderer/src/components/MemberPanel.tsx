@@ -8,6 +8,7 @@ import { useDesk } from '../state/StoresProvider.tsx';
 import { Recommendations } from './Recommendations.tsx';
 import { SyncMark } from './SyncMark.tsx';
 import { TierBadge } from './TierBadge.tsx';
+import { BirthdayFlag, VipBadge } from '../checkin/VipCues.tsx'; // 4/8 part A
 import { VisitActions } from './VisitActions.tsx';
 
 export function MemberPanel() {
@@ -58,6 +59,8 @@ function MemberCard({ member: view, visit }: { member: MemberView; visit: VisitV
           </p>
           <p className="member-sub">
             <TierBadge tier={m.tier} />
+            <VipBadge tier={m.tier} />
+            <BirthdayFlag birthday={m.birthday} />
             <span>{t('member.code', { code: m.code })}</span>
             <span>{t('member.points', { n: m.points.toLocaleString(locale) })}</span>
             {m.phoneMasked && (

@@ -11,6 +11,7 @@ import { type ClerkStore, createClerkStore } from '../signin/clerkStore.ts';
 import { createSettingsStore, type SettingsStore } from '../settings/settingsStore.ts';
 import { createDeskStore, type DeskStore } from './deskStore.ts';
 import { detectLocale } from '../i18n/index.ts';
+import { type CheckinStore, createCheckinStore } from '../checkin/checkinStore.ts'; // 4/8 part A
 
 export interface Stores {
   /** The client the stores were created with; for the few calls whose answers no store keeps (the manager's report, enrollment). */
@@ -19,6 +20,8 @@ export interface Stores {
   chat: ChatStore;
   clerk: ClerkStore;
   settings: SettingsStore;
+  /** 4/8 part A: check-in at the counter. */
+  checkin: CheckinStore;
   /** Unsubscribes every store from the client (the page keeps its stores for its lifetime; tests stop them). */
   stop(): void;
 }
@@ -34,7 +37,8 @@ export function createStores(client: DeskClient): Stores {
     const locale = language === 'system' ? detectLocale(typeof navigator === 'undefined' ? undefined : navigator.language) : language;
     if (desk.getState().locale !== locale) desk.getState().setLocale(locale);
   }, (memberId) => chat.getState().memberId === memberId && typeof document !== 'undefined' && document.hasFocus());
-  const all = [desk, chat, clerk, settings] as const;
+  const checkin = createCheckinStore(client); // 4/8 part A
+  const all = [desk, chat, clerk, settings, checkin] as const;
   const offs = all.map((store) => store.getState().start());
   offs.push(
     client.on('reset', () => {
@@ -47,6 +51,7 @@ export function createStores(client: DeskClient): Stores {
     chat,
     clerk,
     settings,
+    checkin,
     stop: () => offs.splice(0).forEach((off) => off()),
   };
 }
