@@ -5,8 +5,8 @@
 /** What the member QR holds before the card code. */
 export const MEMBER_QR_PREFIX = 'FOOTFALL:';
 
-/** A card code: a letter, then letters or digits (e.g. "M100013"); 4–32 characters. */
-const CARD_CODE = /^[A-Z][A-Z0-9]{3,31}$/;
+/** A card code: 1–4 letters, then digits (e.g. "M100013", "M0000001"); 4–32 characters. */
+const CARD_CODE = /^[A-Z]{1,4}\d{3,28}$/;
 
 export type MemberScan = { kind: 'code'; code: string; fromQr: boolean } | { kind: 'phone'; phone: string };
 
