@@ -5,7 +5,8 @@ import { useT } from '../i18n/useT.ts';
 import { TierBadge } from '../components/TierBadge.tsx';
 import { useDesk } from '../state/StoresProvider.tsx';
 import { inStoreNow } from './inStore.ts';
-import { BirthdayFlag } from './VipCues.tsx';
+import { BirthdayFlag, VipBadge } from './VipCues.tsx';
+import { vipTier } from './vip.ts';
 
 export function useInStoreNow() {
   const arrivals = useDesk((s) => s.arrivals);
@@ -31,15 +32,17 @@ export function InStoreList() {
   if (list.length === 0) return <p className="empty">{t('instore.empty')}</p>;
   return (
     <ul className="instore-list" aria-label={t('instore.title')}>
-      {list.map(({ visit }) => (
+      {list.map(({ visit, inStoreMs }) => (
         <li key={visit.id} className={`instore-item vip-${visit.member.tier}`} data-visit-id={visit.id}>
           <button type="button" onClick={() => selectVisit(visit.id)}>
             <span className="arrival-line">
               <bdi className="arrival-name">{visit.member.name}</bdi>
-              <span className="instore-time">{t('instore.time', { age: formatAge(t, visit.arrivedAt, now) })}</span>
+              <span className="instore-time" data-minutes={Math.floor(inStoreMs / 60_000)}>
+                {inStoreMs < 60_000 ? t('instore.justArrived') : t('instore.time', { age: formatAge(t, visit.arrivedAt, now) })}
+              </span>
             </span>
             <span className="arrival-line arrival-meta">
-              <TierBadge tier={visit.member.tier} />
+              {vipTier(visit.member.tier) ? <VipBadge tier={visit.member.tier} /> : <TierBadge tier={visit.member.tier} />}
               <span className="arrival-state">{visit.status === 'open' ? t('queue.unclaimed') : t('instore.served')}</span>
               <BirthdayFlag birthday={visit.member.birthday} />
             </span>

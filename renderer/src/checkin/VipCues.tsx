@@ -23,7 +23,7 @@ export function BirthdayFlag({ birthday }: { birthday: string | null | undefined
   const title = days === 0 ? t('birthday.today') : t('birthday.inDays', { n: days });
   return (
     <span className="birthday-flag" data-days={days} title={title}>
-      🎂 {t('birthday.week')}
+      {t('birthday.week')}
     </span>
   );
 }

@@ -169,12 +169,13 @@ function ArrivalItem({ visit, position, size, selected, onPick }: { visit: Visit
           {m.name}
         </bdi>
         {secondary && secondary !== m.name && <bdi className="arrival-name-en">{secondary}</bdi>}
+        {/* On the name line, so the meta line keeps room for the visit's state (4/8 part A). */}
+        <BirthdayFlag birthday={m.birthday} />
         <span className="arrival-age">{formatAge(t, visit.arrivedAt, now)}</span>
       </div>
       <div className="arrival-line arrival-meta">
-        <TierBadge tier={m.tier} />
-        <VipBadge tier={m.tier} />
-        <BirthdayFlag birthday={m.birthday} />
+        {/* A Gold or Platinum member's tier is said once, by the VIP badge (4/8 part A). */}
+        {vip ? <VipBadge tier={m.tier} /> : <TierBadge tier={m.tier} />}
         {/* A notice ("Claimed by 李娜 first") says who holds the visit too: it takes the state's place. */}
         {visit.notice ? (
           <span className="arrival-notice" data-code={visit.notice.code} title={noticeText(t, visit.notice)}>

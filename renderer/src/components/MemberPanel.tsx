@@ -9,6 +9,7 @@ import { Recommendations } from './Recommendations.tsx';
 import { SyncMark } from './SyncMark.tsx';
 import { TierBadge } from './TierBadge.tsx';
 import { BirthdayFlag, VipBadge } from '../checkin/VipCues.tsx'; // 4/8 part A
+import { vipTier } from '../checkin/vip.ts';
 import { VisitActions } from './VisitActions.tsx';
 
 export function MemberPanel() {
@@ -58,8 +59,7 @@ function MemberCard({ member: view, visit }: { member: MemberView; visit: VisitV
             {m.nameEn && m.nameEn !== m.name && <bdi className="member-name-en">{m.nameEn}</bdi>}
           </p>
           <p className="member-sub">
-            <TierBadge tier={m.tier} />
-            <VipBadge tier={m.tier} />
+            {vipTier(m.tier) ? <VipBadge tier={m.tier} /> : <TierBadge tier={m.tier} />}
             <BirthdayFlag birthday={m.birthday} />
             <span>{t('member.code', { code: m.code })}</span>
             <span>{t('member.points', { n: m.points.toLocaleString(locale) })}</span>

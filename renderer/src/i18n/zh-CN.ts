@@ -358,6 +358,7 @@ export const zhCN: Catalog = {
   'instore.count': '在店 {n} 人',
   'instore.empty': '目前店内没有会员。',
   'instore.time': '已在店 {age}',
+  'instore.justArrived': '刚到店',
   'instore.served': '接待中',
   'vip.gold': '金卡贵宾',
   'vip.platinum': '白金贵宾',
