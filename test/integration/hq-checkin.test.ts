@@ -43,6 +43,9 @@ describe.each(['sqlite', 'postgres'] as StoreAdapter[])('check-in at the counter
     // HQ recorded the check-in with its visit.
     const row = await t.hq.store.read((r) => r.checkins.get('store-a', cmd.data.checkinId as string));
     expect(row).toMatchObject({ visitId: ev.data.visit.id, memberId: 'm2', deviceId, status: 'created', seq: ev.seq });
+    // Erasing the member drops their check-ins with the rest.
+    await t.hq.store.withTx((tx) => tx.deleteMember('m2'));
+    expect(await t.hq.store.read((r) => r.checkins.get('store-a', cmd.data.checkinId as string))).toBeNull();
   });
 
   it('by phone: HQ resolves the full number (spaces and dashes ignored); the event carries only the masked phone', async () => {
