@@ -3,6 +3,7 @@
 // sound, and a check-in's payload.
 import { describe, expect, it } from 'vitest';
 import { checkinPayload } from '../../electron/desk/checkins/checkins.ts';
+import { notificationText } from '../../electron/electron-main/notificationText.ts';
 import { memberCardSvg, memberQrText } from '../../hq/app/memberCard.ts';
 import { inStoreNow, startOfDay } from '../../renderer/src/checkin/inStore.ts';
 import { vipSoundUrl, vipTier } from '../../renderer/src/checkin/vip.ts';
@@ -147,5 +148,17 @@ describe('VIP cues and the check-in payload', () => {
     const svg = await memberCardSvg('M100013');
     expect(svg).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(svg).toContain('<path');
+  });
+});
+
+describe('the native arrival notification', () => {
+  it('names a VIP and flags a birthday week in both languages', () => {
+    const now = sh(2025, 6, 10);
+    const v = (tier: VisitView['member']['tier'], birthday: string | null) =>
+      ({ arrivals: 1, member: { id: 'm1', code: 'M1', name: '郭平', nameEn: 'Guo Ping', tier, sizes: { eu: 37, cn: 235 }, preferences: [], phoneMasked: '', birthday } }) as unknown as VisitView;
+    expect(notificationText(v('platinum', '06-12'), 'zh-CN', now, SH).body).toBe('白金贵宾 · EU 37 / 235 · 生日周');
+    expect(notificationText(v('gold', null), 'en-US', now, SH).body).toBe('Gold VIP · EU 37 / 235');
+    expect(notificationText(v('silver', '06-10'), 'en-US', now, SH).body).toBe('Silver · EU 37 / 235 · Birthday week');
+    expect(notificationText(v('basic', '07-30'), 'zh-CN', now, SH).body).toBe('会员 · EU 37 / 235');
   });
 });
