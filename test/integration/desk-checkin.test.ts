@@ -117,6 +117,8 @@ describe('check-in at the counter on the desk', () => {
   it('refuses bad input before it is queued', async () => {
     const { desk } = await onlineDesk();
     await expect(desk.checkIn({ phone: '12' } as never)).rejects.toMatchObject({ code: 'invalid_argument' });
+    await expect(desk.checkIn({ phone: '1 2 3 4' })).rejects.toMatchObject({ code: 'invalid_argument' }); // 4 digits
+    await expect(desk.checkIn({ phone: '1'.repeat(21) + '00' })).rejects.toMatchObject({ code: 'invalid_argument' }); // 23 digits: HQ would refuse the frame
     await expect(desk.checkIn({ memberCode: 'M1', phone: '13800001001' } as never)).rejects.toMatchObject({ code: 'invalid_argument' });
     await expect(desk.checkIn({ memberId: 'nobody-cached' })).rejects.toMatchObject({ code: 'not_found' });
     expect(desk.outbox()).toEqual([]);

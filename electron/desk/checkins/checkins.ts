@@ -48,7 +48,8 @@ export class Checkins {
   checkIn(args: CheckinArgs): CheckinResult {
     const checkinId = uuidv7();
     const data = checkinPayload(checkinId, args);
-    if (data.phone !== undefined && data.phone.length < 5) throw new DeskError('invalid_argument', 'checkIn: a phone number has at least 5 digits');
+    // HQ's frame schema takes 5–20 digits: anything else would be refused on every resend, so it is never queued.
+    if (data.phone !== undefined && (data.phone.length < 5 || data.phone.length > 20)) throw new DeskError('invalid_argument', 'checkIn: a phone number has 5 to 20 digits');
     if (data.memberId !== undefined && !this.q.getMember(data.memberId)) throw new DeskError('not_found', `no member ${data.memberId} in this desk's cache`);
     const opId = this.opts.enqueue(checkinSubject(checkinId), data);
     this.refresh();

@@ -127,3 +127,29 @@ export function CheckinDialog() {
     </div>
   );
 }
+
+/**
+ * On the member panel, when the member has no visit in progress here (found by search, or their
+ * visit closed): check them in by id — the member is in the cache, so it shows at once, offline too.
+ */
+export function CheckinMemberButton({ memberId }: { memberId: string }) {
+  const t = useT();
+  const pending = useCheckin((s) => s.pending.some((c) => c.member?.id === memberId && c.sync === 'pending'));
+  const busy = useCheckin((s) => s.busy);
+  const error = useCheckin((s) => (s.open ? null : s.error));
+  const { checkin } = useStores();
+  if (pending) return <p className="checkin-member is-pending">{t('checkin.pending')}</p>;
+  return (
+    <div className="checkin-member">
+      <button type="button" className="checkin-button" data-action="checkin-member" disabled={busy} onClick={() => void checkin.getState().submit({ memberId })}>
+        {t('checkin.button')}
+      </button>
+      <span className="muted">{t('checkin.memberHint')}</span>
+      {error && (
+        <span className="checkin-error" role="alert">
+          {error}
+        </span>
+      )}
+    </div>
+  );
+}

@@ -10,6 +10,7 @@ import { SyncMark } from './SyncMark.tsx';
 import { TierBadge } from './TierBadge.tsx';
 import { BirthdayFlag, VipBadge } from '../checkin/VipCues.tsx'; // 4/8 part A
 import { vipTier } from '../checkin/vip.ts';
+import { CheckinMemberButton } from '../checkin/CheckinDialog.tsx';
 import { VisitActions } from './VisitActions.tsx';
 
 export function MemberPanel() {
@@ -81,6 +82,8 @@ function MemberCard({ member: view, visit }: { member: MemberView; visit: VisitV
 
       <ProfileAge profileAt={view.profileAt} />
 
+      {/* 4/8 part A: no visit in progress here — the clerk may check the member in at the counter. */}
+      {(!visit || visit.status === 'closed') && <CheckinMemberButton memberId={m.id} />}
       <VisitActions visit={visit} />
 
       <section className="panel notes-panel" aria-labelledby="notes-title">

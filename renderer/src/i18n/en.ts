@@ -351,6 +351,7 @@ export const en = {
   'checkin.byCode': 'Card {code}',
   'checkin.refused': 'Check-in refused',
   'checkin.dismiss': 'Dismiss',
+  'checkin.memberHint': 'No visit in progress: check the member in when they are at the counter.',
   'queue.tabArrivals': 'Arrivals',
   'instore.tab': 'In store now · {n}',
   'instore.title': 'Members in the store now',

@@ -352,6 +352,7 @@ export const zhCN: Catalog = {
   'checkin.byCode': '会员卡 {code}',
   'checkin.refused': '签到被拒绝',
   'checkin.dismiss': '知道了',
+  'checkin.memberHint': '当前没有进行中的到店：会员在柜台时可为其签到。',
   'queue.tabArrivals': '到店',
   'instore.tab': '在店 · {n}',
   'instore.title': '当前在店会员',
