@@ -3,7 +3,7 @@
 //   build/icons/icon.png         512×512 app icon (electron-builder derives .ico/.icns from it)
 //   build/icons/256x256.png …    Linux icon set (AppImage/deb pick sizes from the folder)
 //   build/icons/tray.png         32×32 tray icon; trayTemplate.png black-on-transparent for macOS
-//   renderer/public/sounds/*.wav chime, bell, knock (arrivals), message (chat) — short 16-bit mono WAV files
+//   renderer/public/sounds/*.wav chime, bell, knock (arrivals), message (chat), vip-gold and vip-platinum (VIP arrivals) — short 16-bit mono WAV files
 // PNG is written by hand: signature, IHDR, one zlib-deflated IDAT of RGBA rows, IEND, with CRC32.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -147,6 +147,21 @@ export const SOUND_FILES = {
     { f: 987.8, at: 0, amp: 0.45, decay: 16 },
     { f: 987.8 * 2, at: 0, amp: 0.08, decay: 30 },
     { f: 740, at: 0.09, amp: 0.45, decay: 14 },
+  ]),
+  // 4/8 part A, VIP arrivals: their own sounds, so the counter hears a Gold or Platinum member
+  // without looking. Gold: a rising three-note arpeggio (C6, E6, G6).
+  'vip-gold': tone(RATE, 0.9, [
+    { f: 1046.5, at: 0, amp: 0.4, decay: 6 },
+    { f: 1318.5, at: 0.12, amp: 0.4, decay: 6 },
+    { f: 1568, at: 0.24, amp: 0.4, decay: 5 },
+  ]),
+  // Platinum: the same rise to a high C7 with a bell-like shimmer on top.
+  'vip-platinum': tone(RATE, 1.1, [
+    { f: 1046.5, at: 0, amp: 0.35, decay: 6 },
+    { f: 1318.5, at: 0.11, amp: 0.35, decay: 6 },
+    { f: 1568, at: 0.22, amp: 0.35, decay: 5 },
+    { f: 2093, at: 0.33, amp: 0.35, decay: 4 },
+    { f: 2093 * 2.76, at: 0.33, amp: 0.08, decay: 8 },
   ]),
 };
 

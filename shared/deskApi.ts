@@ -75,7 +75,7 @@ export interface VisitNotice {
 /** A visit as the desk shows it, with the local optimistic overlay applied. */
 export interface VisitView extends Omit<Visit, 'notes'> {
   notes: NoteView[];
-  member: Pick<Member, 'id' | 'code' | 'name' | 'nameEn' | 'tier' | 'sizes' | 'preferences' | 'phoneMasked'>;
+  member: Pick<Member, 'id' | 'code' | 'name' | 'nameEn' | 'tier' | 'sizes' | 'preferences' | 'phoneMasked'> & { birthday?: Member['birthday'] };
   /** State of the last local action on this visit. Null when nothing local is outstanding. */
   sync: SyncState | null;
   /** The local action that is pending or was rejected, e.g. "claim". */
@@ -174,6 +174,33 @@ export interface TaskView extends Task {
   member: Pick<Member, 'id' | 'code' | 'name' | 'nameEn' | 'tier'> | null;
 }
 
+// --- 4/8 part A: check-in at the counter ----------------------------------------------------------
+/** Who checks in: a member picked in the desk, a card code (typed or scanned), or a phone number (HQ resolves it). */
+export const CheckinArgs = z.union([
+  z.object({ memberId: Id }).strict(),
+  z.object({ memberCode: z.string().trim().min(1).max(32) }).strict(),
+  z.object({ phone: z.string().trim().regex(/^\+?[\d\s()-]{5,24}$/, 'a phone number') }).strict(),
+]);
+export type CheckinArgs = z.infer<typeof CheckinArgs>;
+
+/** A check-in in the outbox, shown at once: until HQ's arrival (or bump) settles it, or refused (dismiss it). */
+export interface PendingCheckinView {
+  checkinId: string;
+  opId: string;
+  /** The member, when the cache knows them (by id or card code); null for a phone HQ will match. */
+  member: VisitView['member'] | null;
+  memberCode: string | null;
+  /** A phone check-in shows only its first digits ("138…"): the desk keeps the number only in the op, until HQ settles it. */
+  phoneHint: string | null;
+  createdAt: number;
+  sync: 'pending' | 'rejected';
+  rejection: Rejection | null;
+}
+
+export interface CheckinResult extends ActionResult {
+  checkinId: string;
+}
+
 /** Command name → schema of its argument tuple. The IPC and web bridges validate against these. */
 export const DeskCommands = {
   getIdentity: z.tuple([]),
@@ -251,6 +278,13 @@ export const DeskCommands = {
   dismissHold: z.tuple([Id]),
   /** A style's stock at every store of the chain from HQ (held pairs subtracted); null offline. */
   getStyleStock: z.tuple([Id]),
+  // 4/8 part A: check-in at the counter
+  /** Check a member in (a visit with source `counter`): queued, shown at once as pending, settled by HQ. */
+  checkIn: z.tuple([CheckinArgs]),
+  /** Check-ins still in the outbox (pending, or refused until dismissed). */
+  listCheckins: z.tuple([]),
+  /** The clerk has read why HQ refused a check-in (by its checkinId): it goes. */
+  dismissCheckin: z.tuple([Id]),
   // --- the shell's own commands: settings, first-run enrollment, diagnostics, updates ---
   // Answered by the shell that hosts the desk core (electron/host/deskHost.ts), not by the core.
   getSettings: z.tuple([]),
@@ -299,9 +333,11 @@ export interface DeskEvents {
   tasks: { at: number };
   /** 4/8 part C: holds or hold requests changed (an HQ event, a local action, HQ's answer): list them again. */
   holds: { at: number };
+  /** 4/8 part A: the check-ins in the outbox changed (queued, settled, refused, dismissed). */
+  checkins: { checkins: PendingCheckinView[] };
 }
 export type DeskEventName = keyof DeskEvents;
-export const DESK_EVENT_NAMES: DeskEventName[] = ['connection', 'arrival', 'visits', 'member', 'reset', 'chat', 'chatTyping', 'chatPresence', 'clerk', 'clerks', 'settings', 'tasks', 'holds'];
+export const DESK_EVENT_NAMES: DeskEventName[] = ['connection', 'arrival', 'visits', 'member', 'reset', 'chat', 'chatTyping', 'chatPresence', 'clerk', 'clerks', 'settings', 'tasks', 'holds', 'checkins'];
 
 /**
  * Where a message stands. The clerk's: sending (in the outbox) → sent (HQ has it) → delivered (the
@@ -416,6 +452,10 @@ export interface DeskApi {
   dismissHold(id: string): Promise<void>;
   getStyleStock(styleId: string): Promise<StyleStockResponse | null>;
   on<E extends DeskEventName>(event: E, listener: (payload: DeskEvents[E]) => void): () => void;
+  // 4/8 part A: check-in at the counter
+  checkIn(args: CheckinArgs): Promise<CheckinResult>;
+  listCheckins(): Promise<PendingCheckinView[]>;
+  dismissCheckin(checkinId: string): Promise<void>;
   // --- the shell's own commands ---
   getSettings(): Promise<SettingsView>;
   updateSettings(patch: SettingsPatch): Promise<SettingsView>;

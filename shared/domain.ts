@@ -153,7 +153,8 @@ export const Recommendation = z.object({
 });
 export type Recommendation = z.infer<typeof Recommendation>;
 
-export const ArrivalSource = z.enum(['door', 'miniprogram', 'pos']);
+/** Where an arrival came from; `counter`: a clerk checked the member in at the desk (4/8 part A). */
+export const ArrivalSource = z.enum(['door', 'miniprogram', 'pos', 'counter']);
 export type ArrivalSource = z.infer<typeof ArrivalSource>;
 
 export const VisitStatus = z.enum(['open', 'claimed', 'closed']);

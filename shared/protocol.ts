@@ -56,12 +56,18 @@ export type Position = z.infer<typeof Position>;
 
 /** Who caused a change and through which command, so the desk can settle its pending op. */
 const Cause = { by: Actor.nullable(), opId: Id.nullable() };
+/**
+ * A counter check-in (command `checkin`) made this arrival or bump: who checked the member in, under
+ * which op (so that desk settles it) and the desk-made `checkinId`. Absent on door, mini-program and
+ * till arrivals.
+ */
+const CheckinCause = { by: Actor.nullable().optional(), opId: Id.nullable().optional(), checkinId: Id.optional() };
 
 export const EventData = {
   /** A member walked in: a new visit with the profile and recommendations for this store. */
-  arrival: z.object({ visit: Visit, profile: MemberProfile }),
+  arrival: z.object({ visit: Visit, profile: MemberProfile, ...CheckinCause }),
   /** The same member again within 30 minutes: the open visit is bumped, not re-alerted. */
-  'visit.updated': z.object({ visit: Visit }),
+  'visit.updated': z.object({ visit: Visit, ...CheckinCause }),
   /**
    * A desk claimed the visit. `from`: the claim it displaced — a claim made offline earlier (by the
    * clerks' action times) than the one HQ had recorded wins the visit (docs/protocol.md, "Claims made offline").
@@ -140,6 +146,15 @@ export type EvFrame = z.infer<typeof EvFrame>;
 // ---------------------------------------------------------------------------------------------
 // Commands (desk → HQ). The effect comes back as an event; the answer as cmdAck.
 
+const CheckinData = z
+  .object({
+    checkinId: Id,
+    memberId: Id.optional(),
+    memberCode: z.string().trim().min(1).max(32).optional(),
+    phone: z.string().trim().min(5).max(20).optional(),
+  })
+  .refine((d) => [d.memberId, d.memberCode, d.phone].filter((v) => v !== undefined).length === 1, 'give exactly one of memberId, memberCode, phone');
+
 export const CommandData = {
   claim: z.object({ visitId: Id }),
   release: z.object({ visitId: Id }),
@@ -179,6 +194,13 @@ export const CommandData = {
   'task.snooze': z.object({ taskId: Id, until: Millis }),
   // 4/8 part C: holds (shared/holds.ts)
   ...HoldCommandData,
+  // --- 4/8 part A: check-in at the counter ---
+  /**
+   * Check a member in at the counter (source `counter`), by exactly one of memberId, memberCode
+   * (the card or its QR) or phone (full number; HQ resolves it, the desk cannot). `checkinId`
+   * (desk-made) makes a resend under any opId one check-in. Same repeat rule as door arrivals.
+   */
+  checkin: CheckinData,
 } as const;
 export type CommandType = keyof typeof CommandData;
 /** The payload of command T as HQ validates it (the desk's outbox keeps its ops typed by it). */
@@ -217,6 +239,7 @@ export const CmdFrame = z.discriminatedUnion('type', [
   cmdFrame('hold.release'),
   cmdFrame('hold.request'),
   cmdFrame('hold.answer'),
+  cmdFrame('checkin'), // 4/8 part A
 ]);
 export type CmdFrame = z.infer<typeof CmdFrame>;
 export type ChatCommandType = Extract<CommandType, `chat.${string}`>;
@@ -241,13 +264,16 @@ export const isTaskCmd = (cmd: CmdFrame): cmd is TaskCmdFrame => isTaskCommand(c
 export type HoldCmdFrame = Extract<CmdFrame, { type: HoldCommandType }>;
 export const isHoldCmd = (cmd: CmdFrame): cmd is HoldCmdFrame => isHoldCommand(cmd.type);
 export { isHoldCommand };
+/** 4/8 part A: the counter check-in (hq/app/checkins.ts). */
+export type CheckinCmdFrame = Extract<CmdFrame, { type: 'checkin' }>;
+export const isCheckinCmd = (cmd: CmdFrame): cmd is CheckinCmdFrame => cmd.type === 'checkin';
 
 /** How long after HQ's timestamp the sender may recall a message. */
 export const RECALL_WINDOW_MS = 2 * 60 * 1000;
 
 /** Why HQ refused a command; `by` names who holds the visit when it is theirs. */
 export const Rejection = z.object({
-  code: z.enum(['already_claimed', 'not_claimed_by_you', 'visit_closed', 'not_found', 'invalid', 'not_sender', 'recall_expired', 'out_of_stock']),
+  code: z.enum(['already_claimed', 'not_claimed_by_you', 'visit_closed', 'not_found', 'invalid', 'not_sender', 'recall_expired', 'out_of_stock', 'member_not_found']),
   message: z.string().max(300),
   by: Actor.nullable().optional(),
 });

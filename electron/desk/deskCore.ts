@@ -12,6 +12,7 @@
 import type { z } from 'zod';
 import type { ClerkPublic, ClerkState, SignInResult } from '../../shared/clerks.ts';
 import { DeskCommands, DeskError, type ActionResult, type ChatImage, type ConnectionState, type ConversationPage, type ConversationView } from '../../shared/deskApi.ts';
+import type { CheckinResult, PendingCheckinView } from '../../shared/deskApi.ts'; // 4/8 part A
 import type { DeskCommandName, DeskCoreApi, DeskIdentity, MemberSearchHit, MemberView, OutgoingMessage, SendResult, VisitView } from '../../shared/deskApi.ts';
 import type { MemberPageView } from '../../shared/memberHistory.ts';
 import type { TaskView } from '../../shared/deskApi.ts';
@@ -314,6 +315,19 @@ export class DeskCore implements DeskCoreApi {
   }
   async getStyleStock(styleId: string): Promise<StyleStockResponse | null> {
     return this.parts.holds.stock(...this.check('getStyleStock', [styleId]));
+  }
+
+  // --- DeskApi: check-in at the counter (4/8 part A) -------------------------------------------
+
+  async checkIn(args: Args<'checkIn'>[0]): Promise<CheckinResult> {
+    return this.parts.checkins.checkIn(...this.check('checkIn', [args]));
+  }
+  async listCheckins(): Promise<PendingCheckinView[]> {
+    this.check('listCheckins', []);
+    return this.parts.checkins.list();
+  }
+  async dismissCheckin(checkinId: string): Promise<void> {
+    this.parts.checkins.dismiss(...this.check('dismissCheckin', [checkinId]));
   }
 
   // --- inside --------------------------------------------------------------------------------

@@ -69,7 +69,7 @@ export function settleAck(q: CacheQueries, ack: CmdAckFrame, now = Date.now()): 
     if (mootTaskRefusal(q, op)) return (q.deleteOp(op.opId), { op, settled: true });
     q.markRejected(op.opId, rejection);
     // The clerk is told until dismissed, not only until the visit's next event (visit actions only:
-    // a refused chat message shows as failed in its conversation).
+    // a refused chat message shows as failed in its conversation, a refused check-in in the pending check-ins).
     if (isVisitCommand(op.type)) q.putNotice(op.opId, op.visitId, { action: op.type, code: rejection.code, by: rejection.by ?? null, at: now });
     return { op, settled: false };
   }
@@ -136,6 +136,7 @@ export function changeSet(outcomes: readonly FrameOutcome[]): InboxChange {
       else if (notedMember) c.notices.push({ t: 'member', memberId: notedMember });
       else if (taskOfSubject(op.visitId)) c.tasks = true;
       else if (holdOfSubject(op.visitId)) c.holds = true; // 4/8 part C
+      else if (op.visitId.startsWith('checkin:')) continue; // 4/8 part A: not a visit (the pending check-ins are refreshed after each batch)
       else {
         c.notices.push({ t: 'answered', visitId: op.visitId, confirmed: ack.status === 'rejected' ? false : settled ? true : null });
         visits.add(op.visitId);

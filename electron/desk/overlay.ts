@@ -15,7 +15,8 @@ export function memberSummary(member: Member | null, memberId: string): VisitVie
     return { id: memberId, code: '', name: memberId, nameEn: '', tier: 'basic', sizes: { eu: 40, cn: 250 }, preferences: [], phoneMasked: '' };
   }
   const { id, code, name, nameEn, tier, sizes, preferences, phoneMasked } = member;
-  return { id, code, name, nameEn, tier, sizes, preferences, phoneMasked };
+  // `birthday` (MM-DD, no year): the birthday-week cue on the arrival (4/8 part A).
+  return { id, code, name, nameEn, tier, sizes, preferences, phoneMasked, birthday: member.birthday ?? null };
 }
 
 /**

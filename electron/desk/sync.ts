@@ -58,10 +58,13 @@ export function applyEvent(q: CacheQueries, ev: EvFrame, now: number = Date.now(
         out.visitIds.push(ev.data.visit.id);
         out.memberIds.push(ev.data.profile.member.id);
         out.arrivalVisitId = ev.data.visit.id;
+        // 4/8 part A: a counter check-in of ours (its event names the op) is settled.
+        if (ev.data.opId && q.deleteOp(ev.data.opId)) out.settledOpId = ev.data.opId;
         break;
       case 'visit.updated':
         q.putVisit(ev.data.visit);
         out.visitIds.push(ev.data.visit.id);
+        if (ev.data.opId && q.deleteOp(ev.data.opId)) out.settledOpId = ev.data.opId; // 4/8 part A: a check-in that bumped the visit
         break;
       case 'visit.claimed':
       case 'visit.takenOver':

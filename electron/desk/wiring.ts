@@ -27,6 +27,8 @@ import { MemberHistories } from './history/memberHistory.ts';
 import { memberNoteSubject } from './history/historyQueries.ts';
 import { DeskTasks } from './tasks/deskTasks.ts';
 import { HoldDesk } from './holds/holdDesk.ts'; // 4/8 part C
+import { CheckinQueries } from './checkins/checkinQueries.ts'; // 4/8 part A
+import { Checkins } from './checkins/checkins.ts'; // 4/8 part A
 
 export interface DeskOptions {
   dbPath: string;
@@ -73,6 +75,8 @@ export interface DeskParts {
   tasks: DeskTasks;
   /** 4/8 part C: holds and cross-store hold requests. */
   holds: HoldDesk;
+  /** 4/8 part A: check-in at the counter. */
+  checkins: Checkins;
 }
 
 export interface WireInput {
@@ -119,6 +123,7 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
     reset: () => {
       events.emit('reset', { at: Date.now() });
       counts.refresh();
+      checkins.refresh(); // 4/8 part A
     },
     down: () => chat.offline(),
     signal: (frame) => chat.signal(frame),
@@ -190,6 +195,12 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
     queued,
     changed: () => events.emit('holds', { at: Date.now() }),
   });
+  // 4/8 part A: check-in at the counter.
+  const checkins = new Checkins(q, new CheckinQueries(q.db), {
+    enqueue: (subject, data) => outbox.enqueue('checkin', subject, data),
+    queued,
+    changed: (list) => events.emit('checkins', { checkins: list }),
+  });
   const counts = new Counts(q, { listened: () => events.has('counts'), changed: (c) => events.emit('counts', c) });
   const seq = q.getPosition().seq;
   const connection = new ConnectionTracker(
@@ -223,8 +234,9 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
     if (c.clerks) void clerks.refresh();
     if (c.tasks) events.emit('tasks', { at: Date.now() });
     if (c.holds) events.emit('holds', { at: Date.now() }); // 4/8 part C
+    checkins.refresh(); // 4/8 part A: settled or refused check-ins
     counts.refresh();
   }
 
-  return { guard, retention, session, outbox, visits, profiles, chat, clerks, manager, counts, connection, histories, tasks, holds };
+  return { guard, retention, session, outbox, visits, profiles, chat, clerks, manager, counts, connection, histories, tasks, holds, checkins };
 }

@@ -1,7 +1,7 @@
 // A member walked in. A new visit raises an `arrival` (with the profile and recommendations
 // computed now); the same member again within 30 minutes of the open visit's last sighting only
 // bumps that visit (`visit.updated`), so the counter is not alerted twice for one person.
-import { type ArrivalSource, type Visit } from '../../shared/domain.ts';
+import { type Actor, type ArrivalSource, type Visit } from '../../shared/domain.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import { type HqStore, type HqTx, type MemberRecord } from '../ports/store.ts';
 import { type Append, type EventLog } from './eventLog.ts';
@@ -34,6 +34,8 @@ export interface ArrivalArgs {
   member: MemberRecord;
   source: ArrivalSource;
   at: number;
+  /** A counter check-in (checkins.ts): who checked the member in and under which op, carried by the event. */
+  cause?: { by: Actor; opId: string; checkinId: string };
 }
 
 /** Who walked in, as an integration names them: exactly one of memberId, memberCode, phone. */
@@ -111,7 +113,8 @@ export function checkArrivalTime(at: number, now: number): void {
   }
 }
 
-async function findMember(r: HqTx, request: ArrivalRequest): Promise<MemberRecord | null> {
+/** The member an arrival (or a counter check-in) names: by id, card code, or full phone (normalised, at HQ only). */
+export async function findMember(r: HqTx, request: Pick<ArrivalRequest, 'memberId' | 'memberCode' | 'phone'>): Promise<MemberRecord | null> {
   if (request.memberId !== undefined) return r.getMember(request.memberId);
   if (request.memberCode !== undefined) return r.findMemberByCode(request.memberCode);
   const digits = normalizePhone(request.phone ?? '');
@@ -131,7 +134,7 @@ export async function applyArrival(store: HqStore, tx: HqTx, append: Append, arg
   if (open) {
     const visit: Visit = { ...open, arrivals: open.arrivals + 1, lastSeenAt: Math.max(open.lastSeenAt, at) };
     await tx.updateVisit(visit);
-    const ev = await append(storeId, 'visit.updated', { visit });
+    const ev = await append(storeId, 'visit.updated', { visit, ...args.cause });
     return { status: 'updated', visitId: visit.id, seq: ev.seq };
   }
   const visit: Visit = {
@@ -151,6 +154,6 @@ export async function applyArrival(store: HqStore, tx: HqTx, append: Append, arg
   };
   await tx.insertVisit(visit);
   const profile = await (await ProfileBuilder.cached(store, tx, storeId, Date.now())).profile(member);
-  const ev = await append(storeId, 'arrival', { visit, profile });
+  const ev = await append(storeId, 'arrival', { visit, profile, ...args.cause });
   return { status: 'created', visitId: visit.id, seq: ev.seq };
 }

@@ -7,8 +7,8 @@
 
 const zh = !/^en/i.test(navigator.language || '');
 const T = zh
-  ? { title: '专属服务', intro: '输入会员卡号和手机号后四位，与门店店员一对一聊天。', code: '会员卡号', phone: '手机号后四位', login: '进入聊天', bad: '卡号或手机号不匹配', many: '尝试次数过多，请稍后再试', send: '发送', image: '图片', older: '更早的消息', online: '店员在线', offline: '店员暂时不在线，留言后会尽快回复', typing: '店员正在输入…', sending: '发送中', sent: '已发送', delivered: '已送达', read: '已读', recall: '撤回', recalled: '消息已撤回', failed: '发送失败', sizes: '有货尺码', placeholder: '输入消息…', tooBig: '图片不能超过 2 MB', noStore: '链接缺少门店（?store=）', reconnecting: '连接中断，正在重新连接…' }
-  : { title: 'Personal service', intro: 'Enter your card code and the last 4 digits of your phone to chat with the store.', code: 'Card code', phone: 'Phone, last 4 digits', login: 'Start chatting', bad: 'Card code or phone do not match', many: 'Too many attempts, try again later', send: 'Send', image: 'Image', older: 'Earlier messages', online: 'A clerk is online', offline: 'No clerk online right now; leave a message', typing: 'The clerk is typing…', sending: 'Sending', sent: 'Sent', delivered: 'Delivered', read: 'Read', recall: 'Recall', recalled: 'Message recalled', failed: 'Not sent', sizes: 'In stock', placeholder: 'Message…', tooBig: 'Images can be at most 2 MB', noStore: 'The link has no store (?store=)', reconnecting: 'Connection lost, reconnecting…' };
+  ? { title: '专属服务', intro: '输入会员卡号和手机号后四位，与门店店员一对一聊天。', code: '会员卡号', phone: '手机号后四位', login: '进入聊天', bad: '卡号或手机号不匹配', many: '尝试次数过多，请稍后再试', send: '发送', image: '图片', older: '更早的消息', online: '店员在线', offline: '店员暂时不在线，留言后会尽快回复', typing: '店员正在输入…', sending: '发送中', sent: '已发送', delivered: '已送达', read: '已读', recall: '撤回', recalled: '消息已撤回', failed: '发送失败', sizes: '有货尺码', placeholder: '输入消息…', tooBig: '图片不能超过 2 MB', myCard: '我的会员卡', myCardHint: '到店时向店员出示此二维码即可签到。', noStore: '链接缺少门店（?store=）', reconnecting: '连接中断，正在重新连接…' }
+  : { title: 'Personal service', intro: 'Enter your card code and the last 4 digits of your phone to chat with the store.', code: 'Card code', phone: 'Phone, last 4 digits', login: 'Start chatting', bad: 'Card code or phone do not match', many: 'Too many attempts, try again later', send: 'Send', image: 'Image', older: 'Earlier messages', online: 'A clerk is online', offline: 'No clerk online right now; leave a message', typing: 'The clerk is typing…', sending: 'Sending', sent: 'Sent', delivered: 'Delivered', read: 'Read', recall: 'Recall', recalled: 'Message recalled', failed: 'Not sent', sizes: 'In stock', placeholder: 'Message…', tooBig: 'Images can be at most 2 MB', myCard: 'My card', myCardHint: 'Show this QR at the counter to check in.', noStore: 'The link has no store (?store=)', reconnecting: 'Connection lost, reconnecting…' };
 
 const $ = (id) => document.getElementById(id);
 const storeId = new URLSearchParams(window.location.search).get('store') || '';
@@ -33,6 +33,23 @@ document.documentElement.lang = zh ? 'zh-CN' : 'en';
 for (const [id, key] of [['l-code', 'code'], ['l-phone', 'phone'], ['login-btn', 'login'], ['send', 'send'], ['l-image', 'image'], ['older', 'older'], ['login-intro', 'intro'], ['store-name', 'title']]) $(id).textContent = T[key];
 $('text').placeholder = T.placeholder;
 document.title = T.title;
+
+// 4/8 part A: "My card" — the member QR (FOOTFALL:<card code>) from GET /v1/member/card.svg, fetched
+// with the member's token and shown through a blob URL (the CSP allows blob: images).
+$('my-card-title').textContent = T.myCard;
+$('my-card-hint').textContent = T.myCardHint;
+$('my-card-qr').alt = T.myCard;
+async function loadCard() {
+  try {
+    const res = await api('/v1/member/card.svg');
+    if (!res.ok) return;
+    const old = $('my-card-qr').src;
+    $('my-card-qr').src = URL.createObjectURL(await res.blob());
+    if (old.startsWith('blob:')) URL.revokeObjectURL(old);
+  } catch {
+    // Offline: the card shows again on the next start.
+  }
+}
 
 async function api(path, init = {}) {
   const headers = Object.assign({}, init.headers || {});
@@ -89,6 +106,7 @@ async function start() {
   if (!res.ok) return showLogin();
   me = await res.json();
   $('store-name').textContent = me.storeName;
+  void loadCard();
   $('login').hidden = true;
   $('chat').hidden = false;
   // Messages still sending when the page was last closed: shown as sending, resent on welcome.

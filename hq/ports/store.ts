@@ -19,6 +19,7 @@ import { type ClerkOps } from './clerkStore.ts';
 import { type MemberHistoryOps } from './memberHistoryStore.ts';
 import { type TaskOps } from './taskStore.ts';
 import { type HoldOps } from './holdStore.ts'; // 4/8 part C
+import { type CheckinOps } from './checkinStore.ts'; // 4/8 part A
 
 export type { Member, Purchase, StockLine, Store, Style, Visit, Note };
 
@@ -104,6 +105,8 @@ export interface HqTx {
   readonly tasks: TaskOps;
   /** Holds and cross-store hold requests (4/8 part C). */
   readonly holds: HoldOps;
+  /** Counter check-ins (4/8 part A). */
+  readonly checkins: CheckinOps;
   /**
    * Runs `fn` as a SAVEPOINT of this transaction: a throw undoes what `fn` wrote (seqs included,
    * so the next writer gets the same numbers) and rethrows; the outer transaction goes on.

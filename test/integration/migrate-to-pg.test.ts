@@ -263,6 +263,8 @@ describe('migrate-to-pg: an embedded HQ moves to PostgreSQL', () => {
     expect((await command(desk, 'chat.send', { memberId: 'm1', clientId: 'desk-0002', kind: 'image', imageId: deskImageId }, clerkId)).status).toBe('ok');
     expect((await command(desk, 'chat.send', { memberId: 'm1', clientId: 'desk-0003', kind: 'product', styleId: 'st-retro' }, clerkId)).status).toBe('ok');
     expect((await command(desk, 'chat.read', { memberId: 'm1', upTo: 2 }, clerkId)).status).toBe('ok');
+    // 4/8: a check-in at the counter (checkins)
+    expect((await command(desk, 'checkin', { checkinId: randomUUID(), memberCode: 'M0000002' }, clerkId)).status).toBe('ok');
     // 4/8 member page: a member-level note (member_notes)
     expect((await command(desk, 'member.note', { memberId: 'm1', noteId: randomUUID(), text: '脚背偏宽，喜欢宽楦' }, clerkId)).status).toBe('ok');
     // 4/8 part C: a hold, and a request to the other store (HQ step 11's tables)
@@ -368,7 +370,7 @@ describe('migrate-to-pg: an embedded HQ moves to PostgreSQL', () => {
     expect((await http(pgUrl(), `/v1/reports/timeline?visit=${closedVisit}`, { headers: manage })).json).toEqual(before.timeline);
     expect((await http(pgUrl(), `/v1/reports/kpis?${reportQuery}`, { headers: { 'x-admin-key': chainAdminKey } })).json).toEqual(before.adminKpis);
     // The figures are not empty: the copied visits count.
-    expect((before.kpis as { kpis: { arrivals: number; purchased: number } }).kpis).toMatchObject({ arrivals: 3, purchased: 1 });
+    expect((before.kpis as { kpis: { arrivals: number; purchased: number } }).kpis).toMatchObject({ arrivals: 4, purchased: 1 }); // three door arrivals and one check-in at the counter
   });
 
   it('keeps clerks, their PIN hashes and a lockout', async () => {

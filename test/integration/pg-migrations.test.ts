@@ -63,8 +63,8 @@ const STEPS: Array<{ tables: string[]; indexes: string[]; columns?: Record<strin
   { tables: [], indexes: ['visits_waiting'], columns: { stores: ['settings'], visits: ['takeovers'] } },
   { tables: ['member_search_keys'], indexes: ['member_search_keys_member'] },
   { tables: [], indexes: [], columns: { members: ['birthday', 'consents'] } },
-  // 9: (reserved: counter check-in)
-  { tables: [], indexes: [] },
+  // 9: counter check-ins (4/8 part A)
+  { tables: ['checkins'], indexes: ['checkins_member'] },
   // 10: member-level notes; a member's visits (and visit notes) across the chain
   { tables: ['member_notes'], indexes: ['member_notes_member', 'notes_member', 'visits_member_chain'] },
   // 11: holds and cross-store hold requests

@@ -81,7 +81,7 @@ describe('createStores', () => {
     fake.calls.length = 0;
     fake.events.emit('reset', { at: 1 });
     await settle();
-    expect([...new Set(fake.calls)].sort()).toEqual(['currentClerk', 'getConnection', 'getSettings', 'listArrivals', 'listClerks', 'listConversations', 'listHoldRequests', 'listHolds']);
+    expect([...new Set(fake.calls)].sort()).toEqual(['currentClerk', 'getConnection', 'getSettings', 'listArrivals', 'listCheckins', 'listClerks', 'listConversations', 'listHoldRequests', 'listHolds']);
   });
 
   it('the language setting sets the desk locale; "system" follows the browser language', async () => {

@@ -54,13 +54,16 @@ export const COPIED_TABLES: readonly string[] = [
   // step 6 adds columns only (stores.settings, visits.takeovers)
   // step 7
   'member_search_keys',
+  // step 8 adds columns only (members.birthday, members.consents)
+  // step 9: counter check-ins (4/8)
+  'checkins',
   // step 10: member-level notes (4/8 member page)
   'member_notes',
-  // step 12: follow-up tasks
-  'tasks',
   // step 11 (4/8 part C): holds
   'holds',
   'hold_requests',
+  // step 12: follow-up tasks
+  'tasks',
 ];
 
 /** The copy was refused before anything was written; the message says why and what to do. */

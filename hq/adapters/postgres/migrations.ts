@@ -181,8 +181,16 @@ export const PG_MIGRATIONS: readonly string[] = [
   ALTER TABLE members ADD COLUMN birthday TEXT;
   ALTER TABLE members ADD COLUMN consents TEXT NOT NULL DEFAULT '{}';
   `,
-  // 9: (reserved: counter check-in)
-  `SELECT 1;`,
+  // 9: counter check-ins (4/8 part A): one row per check-in, keyed by the desk-made checkinId
+  `
+  CREATE TABLE checkins (
+    store_id ${T} NOT NULL, checkin_id ${T} NOT NULL, visit_id ${T} NOT NULL, member_id ${T} NOT NULL,
+    device_id ${T} NOT NULL, clerk_id ${T}, status ${T} NOT NULL CHECK (status IN ('created', 'updated')),
+    seq BIGINT NOT NULL, at BIGINT NOT NULL,
+    PRIMARY KEY (store_id, checkin_id)
+  );
+  CREATE INDEX checkins_member ON checkins(member_id);
+  `,
   // 10: member-level notes, and a member's visits across the chain (the member page)
   PG_MIGRATION_MEMBER_HISTORY,
   // 11: holds and cross-store hold requests (pgHolds.ts): the whole record as JSON beside the filtered columns

@@ -17,7 +17,7 @@ export type Row = Record<string, unknown>;
 /** Runs one statement on the transaction's connection. */
 export type Exec = <R extends Row = Row>(text: string, values?: unknown[]) => Promise<{ rows: R[]; rowCount: number }>;
 
-export type PgOps = Omit<HqTx, 'savepoint' | 'chat' | 'clerks' | 'memberHistory' | 'tasks' | 'holds'>;
+export type PgOps = Omit<HqTx, 'savepoint' | 'chat' | 'clerks' | 'memberHistory' | 'tasks' | 'holds' | 'checkins'>;
 
 /** SQLite reads a negative LIMIT as "no limit"; PostgreSQL refuses it, and takes NULL for that. */
 export const limitParam = (limit: number): number | null => (limit < 0 ? null : limit);
@@ -343,7 +343,8 @@ export function createPgOps(exec: Exec): PgOps {
            mn AS (DELETE FROM member_notes WHERE member_id = $1),
            tk AS (DELETE FROM tasks WHERE member_id = $1),
            h AS (DELETE FROM holds WHERE member_id = $1), -- 4/8 part C
-           hr AS (DELETE FROM hold_requests WHERE member_id = $1)
+           hr AS (DELETE FROM hold_requests WHERE member_id = $1),
+           ci AS (DELETE FROM checkins WHERE member_id = $1) -- 4/8 part A
          DELETE FROM members WHERE id = $1`,
         [memberId],
       );

@@ -21,6 +21,7 @@ import { createPgClerkOps } from './pgClerks.ts';
 import { createPgMemberHistoryOps } from './pgMemberHistory.ts';
 import { createPgTaskOps } from './pgTasks.ts';
 import { createPgHoldOps } from './pgHolds.ts'; // 4/8 part C
+import { createPgCheckinOps } from './pgCheckins.ts'; // 4/8 part A
 import { createPgOps, type Exec, type Row } from './pgOps.ts';
 import { migratePg, quoteIdent } from './migrations.ts';
 
@@ -223,6 +224,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
         memberHistory: createPgMemberHistoryOps(exec),
         tasks: createPgTaskOps(exec),
         holds: createPgHoldOps(exec), // 4/8 part C
+        checkins: createPgCheckinOps(exec), // 4/8 part A
         savepoint: async <R>(inner: () => Promise<R>): Promise<R> => {
           const name = `sp${++savepoints}`;
           const lockedBefore = new Set(locked);

@@ -3,6 +3,7 @@
 // guessed at, so an old binary cannot corrupt a newer schema.
 import type Database from 'better-sqlite3';
 import { MIGRATION_CHAT } from './chatStorage.ts';
+import { MIGRATION_CHECKINS } from './checkinStorage.ts';
 import { MIGRATION_CLERK_LOCKOUTS, MIGRATION_CLERKS } from './clerkStorage.ts';
 import { MIGRATION_MEMBER_HISTORY } from './memberHistoryStorage.ts';
 import { MIGRATION_HOLDS } from './holdStorage.ts'; // 4/8 part C
@@ -122,8 +123,8 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE members ADD COLUMN birthday TEXT;
   ALTER TABLE members ADD COLUMN consents TEXT NOT NULL DEFAULT '{}';
   `,
-  // 9: (reserved: counter check-in)
-  `SELECT 1;`,
+  // 9: counter check-ins (4/8 part A): one row per check-in, keyed by the desk-made checkinId
+  MIGRATION_CHECKINS,
   // 10: member-level notes, and a member's visits across the chain (the member page)
   MIGRATION_MEMBER_HISTORY,
   // 11: holds and cross-store hold requests (holdStorage.ts)

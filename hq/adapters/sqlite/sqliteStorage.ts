@@ -17,6 +17,7 @@ import { memberSearchKeys } from '../../../shared/memberSearch.ts';
 /** The synchronous engine behind the SQLite store (sqliteStore.ts wraps it in the async port). */
 export type SqliteOps = Omit<Sync<HqTx>, 'savepoint'>;
 import { createSqliteChatStorage } from './chatStorage.ts';
+import { createSqliteCheckinStorage } from './checkinStorage.ts'; // 4/8 part A
 import { createSqliteClerkStorage } from './clerkStorage.ts';
 import { createSqliteMemberHistoryStorage } from './memberHistoryStorage.ts';
 import { createSqliteTaskStorage } from './taskStorage.ts';
@@ -161,6 +162,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     memberHistory: createSqliteMemberHistoryStorage(db),
     tasks: createSqliteTaskStorage(db),
     holds: createSqliteHoldStorage(db), // 4/8 part C
+    checkins: createSqliteCheckinStorage(db), // 4/8 part A
     // One connection, one transaction at a time (sqliteStore.ts): already serial.
     lockStore: (storeId) => q.storeExists.get(storeId) !== undefined,
 
@@ -345,6 +347,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
           // 4/8 part C: the member's holds and the requests made for them
           'DELETE FROM holds WHERE member_id = ?',
           'DELETE FROM hold_requests WHERE member_id = ?',
+          'DELETE FROM checkins WHERE member_id = ?', // 4/8 part A
         ]) {
           db.prepare(sql).run(memberId);
         }

@@ -11,6 +11,7 @@ import { HttpError, readJson, sendJson } from './respond.ts';
 import { secretEquals } from '../../app/tokens.ts';
 import { checkImage } from '../../app/chat/images.ts';
 import { type MemberAuth } from '../../app/chat/memberAuth.ts';
+import { memberCardSvg } from '../../app/memberCard.ts'; // 4/8 part A
 import { MemberReceiptBody, MemberSendBody, MemberSessionRequest, MemberTokenRequest } from '../ws/memberProtocol.ts';
 import { ChatError, type ChatService } from '../../app/chat/service.ts';
 import { memberHoldsFor } from '../../app/holds/reads.ts'; // 4/8 part C
@@ -124,6 +125,16 @@ async function memberRoute(ctx: ChatHttpContext, req: IncomingMessage, res: Serv
     expect('GET');
     const conv = await ctx.chat.store.read((r) => r.chat.getConversation(storeId, memberId));
     return sendJson(res, 200, { memberId, memberName: session.memberName, storeId, storeName: session.storeName, expiresAt: session.expiresAt, lastN: conv?.lastN ?? 0 }, noStore);
+  }
+  if (path === '/v1/member/card.svg') {
+    // 4/8 part A: "My card" — the signed-in member's QR for check-in at the counter (hq/app/memberCard.ts).
+    expect('GET');
+    const member = await ctx.chat.store.read((r) => r.getMember(memberId));
+    if (!member) throw new HttpError(404, 'not_found', 'no such member');
+    const svg = await memberCardSvg(member.code);
+    res.writeHead(200, { 'content-type': 'image/svg+xml; charset=utf-8', 'content-length': Buffer.byteLength(svg), ...noStore, 'x-content-type-options': 'nosniff' });
+    res.end(svg);
+    return;
   }
   if (path === '/v1/member/messages') {
     if (method === 'GET') {

@@ -5,11 +5,12 @@
 // Frames of one desk are handled one after another (a queue), so its commands reach the store in
 // the order the desk sent them — its outbox order — however long each transaction takes.
 import { type RawData, type WebSocket } from 'ws';
-import { type CmdAckFrame, type CmdFrame, CloseCode, DeskToHq, type ErrorFrame, type HelloFrame, type HqToDesk, isChatCmd, isHoldCmd, isTaskCmd, isVisitCmd, PROTOCOL_VERSION, parseFrame } from '../../../shared/protocol.ts';
+import { type CmdAckFrame, type CmdFrame, CloseCode, DeskToHq, type ErrorFrame, type HelloFrame, type HqToDesk, isChatCmd, isCheckinCmd, isHoldCmd, isTaskCmd, isVisitCmd, PROTOCOL_VERSION, parseFrame } from '../../../shared/protocol.ts';
 import { clockOffset, type DeskClock } from '../../app/actionTime.ts';
 import { applyCommand } from '../../app/commands.ts';
 import { applyTaskCommand } from '../../app/tasks/commands.ts';
 import { applyHoldCommand } from '../../app/holds/commands.ts'; // 4/8 part C
+import { applyCheckin } from '../../app/checkins.ts';
 import { StoreUnavailable } from '../../ports/store.ts';
 import { evFrameText } from '../../app/eventLog.ts';
 import { type DeviceRecord } from '../../ports/store.ts';
@@ -203,6 +204,7 @@ export class DeskSocket {
     if (isMemberNoteCmd(frame)) return applyMemberNoteCommand(this.hub.eventLog, this.device, frame, Date.now(), this.clock); // 4/8 member page
     if (isTaskCmd(frame)) return applyTaskCommand(this.hub.eventLog, this.device, frame, Date.now(), this.clock);
     if (isHoldCmd(frame)) return applyHoldCommand(this.hub.eventLog, this.device, frame, Date.now(), this.clock); // 4/8 part C
+    if (isCheckinCmd(frame)) return applyCheckin(this.hub.eventLog, this.device, frame, Date.now(), this.clock); // 4/8 part A
     const never: never = frame;
     throw new Error(`no use case for command ${(never as CmdFrame).type}`);
   }

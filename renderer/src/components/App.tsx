@@ -16,6 +16,7 @@ import { MemberPage } from '../member/MemberPage.tsx';
 import { useMemberPage } from '../member/memberPageStore.ts';
 import { TodayPane } from '../tasks/TodayPane.tsx';
 import { HoldsLayer } from '../holds/HoldsLayer.tsx'; // 4/8 part C
+import { CheckinDialog, useScanCatcher } from '../checkin/CheckinDialog.tsx'; // 4/8 part A
 
 const TICK_MS = 10_000;
 
@@ -36,6 +37,7 @@ export function App() {
   const identity = useDesk((s) => s.identity);
   const stores = useStores();
   const pageMemberId = useMemberPage((s) => s.memberId); // 4/8 member page
+  useScanCatcher(); // 4/8 part A: a member QR or card scanned with no field focused opens the check-in
 
   useEffect(() => {
     document.documentElement.lang = locale;
@@ -117,6 +119,7 @@ export function App() {
       <TodayPane />
       <HoldsLayer />
       <SettingsDialog />
+      <CheckinDialog />
     </div>
   );
 }

@@ -13,6 +13,12 @@ import { UnreadBadge } from '../chat/ChatBits.tsx';
 import { useHeldHere } from './claimHolder.ts';
 import { SyncMark } from './SyncMark.tsx';
 import { TierBadge } from './TierBadge.tsx';
+// 4/8 part A: check-in, VIP cues, who is in the store now
+import { CheckinButton } from '../checkin/CheckinDialog.tsx';
+import { InStoreList, useInStoreNow } from '../checkin/InStoreNow.tsx';
+import { PendingCheckins } from '../checkin/PendingCheckins.tsx';
+import { BirthdayFlag, VipBadge } from '../checkin/VipCues.tsx';
+import { vipTier } from '../checkin/vip.ts';
 
 export const ARRIVALS_LIST_ID = 'arrivals';
 export const optionId = (visitId: string) => `arrival-${visitId}`;
@@ -38,6 +44,8 @@ export function ArrivalsQueue() {
   const listRef = useRef<HTMLUListElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewHeight, setViewHeight] = useState(1200);
+  const [tab, setTab] = useState<'arrivals' | 'instore'>('arrivals'); // 4/8 part A
+  const inStoreCount = useInStoreNow().length;
   const hasList = arrivals.length > 0;
 
   useLayoutEffect(() => {
@@ -48,7 +56,7 @@ export function ArrivalsQueue() {
     const ro = new ResizeObserver(() => setViewHeight(list.clientHeight || 1200));
     ro.observe(list);
     return () => ro.disconnect();
-  }, [hasList]);
+  }, [hasList, tab]);
 
   useEffect(() => {
     // Scroll the selected row into view by its index (it may not be in the DOM yet).
@@ -74,8 +82,20 @@ export function ArrivalsQueue() {
         <span className="queue-count" aria-live="polite">
           {waiting > 0 ? `${t('queue.unclaimed')} ${waiting}` : ''}
         </span>
+        <CheckinButton />
       </div>
-      {arrivals.length === 0 ? (
+      <div className="queue-tabs" role="tablist" aria-label={t('queue.title')}>
+        <button type="button" role="tab" aria-selected={tab === 'arrivals'} onClick={() => setTab('arrivals')}>
+          {t('queue.tabArrivals')}
+        </button>
+        <button type="button" role="tab" aria-selected={tab === 'instore'} onClick={() => setTab('instore')} data-count={inStoreCount}>
+          {t('instore.tab', { n: inStoreCount })}
+        </button>
+      </div>
+      <PendingCheckins />
+      {tab === 'instore' ? (
+        <InStoreList />
+      ) : arrivals.length === 0 ? (
         <p className="empty">{t('queue.empty')}</p>
       ) : (
         <ul
@@ -126,7 +146,8 @@ function ArrivalItem({ visit, position, size, selected, onPick }: { visit: Visit
   else if (mine) state = t('queue.claimedByMe');
   else state = t('queue.claimedBy', { name: actorName(visit.claimedBy) });
 
-  const classes = ['arrival', `arrival-${visit.status}`, mine ? 'is-mine' : '', visit.notice ? 'has-notice' : '', selected ? 'is-selected' : '', fresh ? 'is-fresh' : '']
+  const vip = vipTier(m.tier);
+  const classes = ['arrival', `arrival-${visit.status}`, vip ? `arrival-vip arrival-vip-${vip}` : '', mine ? 'is-mine' : '', visit.notice ? 'has-notice' : '', selected ? 'is-selected' : '', fresh ? 'is-fresh' : '']
     .filter(Boolean)
     .join(' ');
   return (
@@ -148,10 +169,13 @@ function ArrivalItem({ visit, position, size, selected, onPick }: { visit: Visit
           {m.name}
         </bdi>
         {secondary && secondary !== m.name && <bdi className="arrival-name-en">{secondary}</bdi>}
+        {/* On the name line, so the meta line keeps room for the visit's state (4/8 part A). */}
+        <BirthdayFlag birthday={m.birthday} />
         <span className="arrival-age">{formatAge(t, visit.arrivedAt, now)}</span>
       </div>
       <div className="arrival-line arrival-meta">
-        <TierBadge tier={m.tier} />
+        {/* A Gold or Platinum member's tier is said once, by the VIP badge (4/8 part A). */}
+        {vip ? <VipBadge tier={m.tier} /> : <TierBadge tier={m.tier} />}
         {/* A notice ("Claimed by 李娜 first") says who holds the visit too: it takes the state's place. */}
         {visit.notice ? (
           <span className="arrival-notice" data-code={visit.notice.code} title={noticeText(t, visit.notice)}>

@@ -8,6 +8,9 @@ import { useDesk } from '../state/StoresProvider.tsx';
 import { Recommendations } from './Recommendations.tsx';
 import { SyncMark } from './SyncMark.tsx';
 import { TierBadge } from './TierBadge.tsx';
+import { BirthdayFlag, VipBadge } from '../checkin/VipCues.tsx'; // 4/8 part A
+import { vipTier } from '../checkin/vip.ts';
+import { CheckinMemberButton } from '../checkin/CheckinDialog.tsx';
 import { VisitActions } from './VisitActions.tsx';
 import { OpenMemberPage } from '../member/MemberPage.tsx';
 import { FollowUpButton } from '../tasks/TodayPane.tsx';
@@ -59,7 +62,8 @@ function MemberCard({ member: view, visit }: { member: MemberView; visit: VisitV
             {m.nameEn && m.nameEn !== m.name && <bdi className="member-name-en">{m.nameEn}</bdi>}
           </p>
           <p className="member-sub">
-            <TierBadge tier={m.tier} />
+            {vipTier(m.tier) ? <VipBadge tier={m.tier} /> : <TierBadge tier={m.tier} />}
+            <BirthdayFlag birthday={m.birthday} />
             <span>{t('member.code', { code: m.code })}</span>
             <span>{t('member.points', { n: m.points.toLocaleString(locale) })}</span>
             {m.phoneMasked && (
@@ -82,6 +86,8 @@ function MemberCard({ member: view, visit }: { member: MemberView; visit: VisitV
 
       <ProfileAge profileAt={view.profileAt} />
 
+      {/* 4/8 part A: no visit in progress here — the clerk may check the member in at the counter. */}
+      {(!visit || visit.status === 'closed') && <CheckinMemberButton memberId={m.id} />}
       <VisitActions visit={visit} />
 
       <section className="panel notes-panel" aria-labelledby="notes-title">

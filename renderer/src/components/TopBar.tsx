@@ -7,6 +7,7 @@ import { useT } from '../i18n/useT.ts';
 import { useDesk, useStores } from '../state/StoresProvider.tsx';
 import { TierBadge } from './TierBadge.tsx';
 import { SettingsButton } from '../settings/SettingsDialog.tsx';
+import { InStoreCount } from '../checkin/InStoreNow.tsx'; // 4/8 part A
 
 const SEARCH_DEBOUNCE_MS = 200;
 
@@ -40,6 +41,7 @@ export function TopBar() {
         </div>
       </div>
       <MemberSearch />
+      <InStoreCount />
       <div className="lang-switch" role="group" aria-label={t('top.language')}>
         <button type="button" lang="zh-CN" aria-pressed={locale === 'zh-CN'} onClick={() => choose('zh-CN')}>
           {t('top.langZh')}

@@ -3,6 +3,7 @@
 // DeskClient (stores.ts); the chosen language is handed to the desk store through `applyLanguage`.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { DeskSettings, inQuietHours, type SettingsPatch, type SettingsView, type SoundName } from '../../../shared/settings.ts';
+import { vipSoundUrl } from '../checkin/vip.ts'; // 4/8 part A
 import type { DeskClient } from '../api/types.ts';
 
 export interface SettingsUiState {
@@ -72,10 +73,13 @@ export function createSettingsStore(
         const offs = [
           api.on('settings', take),
           // The arrival alert: the chosen sound at the chosen volume, never in quiet hours.
-          api.on('arrival', () => {
+          api.on('arrival', ({ visit }) => {
             const s = get().view?.settings;
             if (!s || inQuietHours(s.quietHours, new Date())) return;
-            playSound(s.sound, s.volume);
+            // 4/8 part A: a Gold or Platinum member has their own sound (unless the clerk chose no sound).
+            const vip = vipSoundUrl(visit.member.tier);
+            if (vip && s.sound !== 'none') playUrl(vip, s.volume);
+            else playSound(s.sound, s.volume);
           }),
           // A member's message: the message sound, on the same terms (volume, "no sound", quiet
           // hours), unless the clerk has that conversation in front of them.

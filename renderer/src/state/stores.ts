@@ -12,6 +12,7 @@ import { createSettingsStore, type SettingsStore } from '../settings/settingsSto
 import { createDeskStore, type DeskStore } from './deskStore.ts';
 import { detectLocale } from '../i18n/index.ts';
 import { createHoldsStore, type HoldsStore } from '../holds/holdsStore.ts'; // 4/8 part C
+import { type CheckinStore, createCheckinStore } from '../checkin/checkinStore.ts'; // 4/8 part A
 
 export interface Stores {
   /** The client the stores were created with; for the few calls whose answers no store keeps (the manager's report, enrollment). */
@@ -22,6 +23,8 @@ export interface Stores {
   settings: SettingsStore;
   /** 4/8 part C: holds, hold requests, the hold form, other stores' stock. */
   holds: HoldsStore;
+  /** 4/8 part A: check-in at the counter. */
+  checkin: CheckinStore;
   /** Unsubscribes every store from the client (the page keeps its stores for its lifetime; tests stop them). */
   stop(): void;
 }
@@ -38,7 +41,8 @@ export function createStores(client: DeskClient): Stores {
     if (desk.getState().locale !== locale) desk.getState().setLocale(locale);
   }, (memberId) => chat.getState().memberId === memberId && typeof document !== 'undefined' && document.hasFocus());
   const holds = createHoldsStore(client); // 4/8 part C
-  const all = [desk, chat, clerk, settings, holds] as const;
+  const checkin = createCheckinStore(client); // 4/8 part A
+  const all = [desk, chat, clerk, settings, holds, checkin] as const;
   const offs = all.map((store) => store.getState().start());
   offs.push(
     client.on('reset', () => {
@@ -52,6 +56,7 @@ export function createStores(client: DeskClient): Stores {
     clerk,
     settings,
     holds,
+    checkin,
     stop: () => offs.splice(0).forEach((off) => off()),
   };
 }
