@@ -16,6 +16,7 @@ import { type EventType, type Rejection } from '../../shared/protocol.ts';
 import { type StoreSettings } from '../../shared/storeSettings.ts';
 import { type ChatOps } from './chatStore.ts';
 import { type ClerkOps } from './clerkStore.ts';
+import { type StyleImageOps } from './styleImageStore.ts';
 
 export type { Member, Purchase, StockLine, Store, Style, Visit, Note };
 
@@ -95,6 +96,8 @@ export interface HqTx {
   readonly chat: ChatOps;
   /** Clerks, clerk sessions, lockouts and the manager's reports. */
   readonly clerks: ClerkOps;
+  /** Style pictures (4/8 part E). */
+  readonly styleImages: StyleImageOps;
   /**
    * Runs `fn` as a SAVEPOINT of this transaction: a throw undoes what `fn` wrote (seqs included,
    * so the next writer gets the same numbers) and rethrows; the outer transaction goes on.

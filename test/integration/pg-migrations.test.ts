@@ -71,8 +71,8 @@ const STEPS: Array<{ tables: string[]; indexes: string[]; columns?: Record<strin
   { tables: [], indexes: [] },
   // 12: (reserved: follow-up tasks)
   { tables: [], indexes: [] },
-  // 13: (reserved: style pictures)
-  { tables: [], indexes: [] },
+  // 13: style pictures
+  { tables: ['style_images'], indexes: ['style_images_id'] },
 ];
 
 const schemas: PgSchema[] = [];

@@ -18,6 +18,7 @@ import pg from 'pg';
 import { type HqStore, type HqTx, StoreUnavailable } from '../../ports/store.ts';
 import { createPgChatOps } from './pgChat.ts';
 import { createPgClerkOps } from './pgClerks.ts';
+import { createPgStyleImageOps } from './pgStyleImages.ts';
 import { createPgOps, type Exec, type Row } from './pgOps.ts';
 import { migratePg, quoteIdent } from './migrations.ts';
 
@@ -217,6 +218,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
         },
         chat: createPgChatOps(exec),
         clerks: createPgClerkOps(exec),
+        styleImages: createPgStyleImageOps(exec),
         savepoint: async <R>(inner: () => Promise<R>): Promise<R> => {
           const name = `sp${++savepoints}`;
           const lockedBefore = new Set(locked);

@@ -4,6 +4,7 @@
 import type Database from 'better-sqlite3';
 import { MIGRATION_CHAT } from './chatStorage.ts';
 import { MIGRATION_CLERK_LOCKOUTS, MIGRATION_CLERKS } from './clerkStorage.ts';
+import { MIGRATION_STYLE_IMAGES } from './styleImageStorage.ts';
 
 export const MIGRATIONS: readonly string[] = [
   // 1: the initial schema
@@ -128,8 +129,8 @@ export const MIGRATIONS: readonly string[] = [
   `SELECT 1;`,
   // 12: (reserved: follow-up tasks)
   `SELECT 1;`,
-  // 13: (reserved: style pictures)
-  `SELECT 1;`,
+  // 13: style pictures (4/8 part E): one per style, the bytes with a content-hash id
+  MIGRATION_STYLE_IMAGES,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -18,6 +18,7 @@ import { memberSearchKeys } from '../../../shared/memberSearch.ts';
 export type SqliteOps = Omit<Sync<HqTx>, 'savepoint'>;
 import { createSqliteChatStorage } from './chatStorage.ts';
 import { createSqliteClerkStorage } from './clerkStorage.ts';
+import { createSqliteStyleImageStorage } from './styleImageStorage.ts';
 import { deviceFromRow, eventFromRow, memberFromRow, noteFromRow, purchaseFromRow, storeFromRow, styleFromRow, visitRowFromRow } from '../sqlRows.ts';
 
 type Row = Record<string, unknown>;
@@ -155,6 +156,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
   const ops: SqliteOps = {
     chat: createSqliteChatStorage(db),
     clerks: createSqliteClerkStorage(db),
+    styleImages: createSqliteStyleImageStorage(db),
     // One connection, one transaction at a time (sqliteStore.ts): already serial.
     lockStore: (storeId) => q.storeExists.get(storeId) !== undefined,
 
