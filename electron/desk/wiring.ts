@@ -19,6 +19,8 @@ import { firstIndex, HqAddresses } from './hqAddresses.ts';
 import type { InboxChange } from './inbox.ts';
 import { MemberProfiles } from './memberProfiles.ts';
 import { Outbox } from './outbox.ts';
+import { PictureQueries } from './pictures/pictureQueries.ts';
+import { Pictures } from './pictures/pictures.ts';
 import { Session, type DeskStats } from './session.ts';
 import { Retention } from './upkeep/retention.ts';
 import { StorageGuard } from './upkeep/storageGuard.ts';
@@ -63,6 +65,8 @@ export interface DeskParts {
   manager: ManagerView;
   counts: Counts;
   connection: ConnectionTracker;
+  /** Style pictures (part E). */
+  pictures: Pictures;
 }
 
 export interface WireInput {
@@ -105,6 +109,7 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
     welcomed: () => {
       void clerks.refresh(); // the store's clerks, for offline sign-in
       void clerks.verifyAtHq(); // a clerk signed in offline is verified now
+      pictures.sweepSoon(); // pictures the cards name that came while offline, or with a snapshot (part E)
     },
     reset: () => {
       events.emit('reset', { at: Date.now() });
@@ -147,6 +152,14 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
     typing: (payload) => events.emit('chatTyping', payload),
     presence: (payload) => events.emit('chatPresence', payload),
   });
+  const pictures = new Pictures(new PictureQueries(q.db), {
+    hq,
+    token,
+    log,
+    online: () => session.live,
+    write: (fn) => q.tx(fn),
+    arrived: (imageId) => events.emit('styleImage', { imageId }),
+  });
   const counts = new Counts(q, { listened: () => events.has('counts'), changed: (c) => events.emit('counts', c) });
   const seq = q.getPosition().seq;
   const connection = new ConnectionTracker(
@@ -178,8 +191,9 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
     for (const memberId of c.chats) chat.show(memberId, null);
     // A clerk was added, disabled or got a new PIN at HQ: refetch the list (signs out a disabled clerk).
     if (c.clerks) void clerks.refresh();
+    if (c.notices.length || c.chats.length) pictures.sweepSoon(); // a card may name a picture the cache lacks (part E)
     counts.refresh();
   }
 
-  return { guard, retention, session, outbox, visits, profiles, chat, clerks, manager, counts, connection };
+  return { guard, retention, session, outbox, visits, profiles, chat, clerks, manager, counts, connection, pictures };
 }

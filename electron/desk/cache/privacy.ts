@@ -3,6 +3,7 @@
 // caches in the first place is its store's: the snapshot's home members, and the profiles of
 // members who visited this store (arrival events) — see docs/security.md.
 import type Database from 'better-sqlite3';
+import { purgeStyleImages } from '../pictures/pictureQueries.ts';
 
 /** Removes everything this cache holds about a member (not the outbox: queued ops get `not_found`). */
 export function deleteMemberData(db: Database.Database, memberId: string): number {
@@ -48,6 +49,7 @@ export function purgeOlderThan(db: Database.Database, cutoff: number, homeStoreI
         AND id NOT IN (SELECT member_id FROM visits) AND id NOT IN (SELECT member_id FROM chat_conversations)`;
     const ids = (db.prepare(orphan).all(homeStoreId) as { id: string }[]).map((r) => r.id);
     for (const id of ids) deleteMemberData(db, id);
+    purgeStyleImages(db, cutoff); // style pictures no card names any more (part E)
     return { visits, messages, members: ids.length };
   })();
 }

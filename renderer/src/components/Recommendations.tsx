@@ -5,6 +5,7 @@ import { categoryName, formatReasons } from '../../../shared/reasons.ts';
 import { SendCardButton } from '../chat/ChatBits.tsx';
 import { colorName, formatPrice, nearSize } from '../format.ts';
 import { useT } from '../i18n/useT.ts';
+import { StylePicture } from '../pictures/StylePicture.tsx';
 import { useDesk } from '../state/StoresProvider.tsx';
 
 export function Recommendations({ recommendations, memberSize }: { recommendations: Recommendation[]; memberSize: number }) {
@@ -19,6 +20,7 @@ export function Recommendations({ recommendations, memberSize }: { recommendatio
         <ul className="rec-list">
           {recommendations.map((r) => (
             <li key={r.styleId} className="rec">
+              <StylePicture image={r.image} category={r.category} name={r.name} />
               <div className="rec-head">
                 <bdi className="rec-name">{r.name}</bdi>
                 <span className="rec-price">{formatPrice(r.price, locale)}</span>
