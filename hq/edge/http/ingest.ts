@@ -2,7 +2,7 @@
 // catalog and stock as JSON or CSV. All require the X-Integration-Key header.
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { ArrivalSource, Id, MAX_MEMBER_NAME, MemberName, Millis, StockLine, Store, Style, Tier } from '../../../shared/domain.ts';
+import { ArrivalSource, Id, MAX_MEMBER_NAME, MemberName, Millis, StockLine, Store, Tier } from '../../../shared/domain.ts';
 import { describeIssues } from '../../../shared/protocol.ts';
 import { ArrivalError, type ArrivalOutcome, arrive, arriveIn } from '../../app/arrivals.ts';
 import { type ImportReport, IngestMember, type ItemError, setStock, upsertMembers, upsertStores, upsertStyles } from '../../app/catalogIngest.ts';
