@@ -167,7 +167,7 @@ function background(c: Canvas): void {
 }
 
 /** How far up each category is drawn, so that each shoe sits in the middle of the picture. */
-const LIFT: Record<Category, number> = { running: -22, basketball: 0, retro: -24, casual: -30, kids: -18 };
+const LIFT: Record<Category, number> = { running: -22, basketball: -8, retro: -24, casual: -30, kids: -18 };
 
 /** A low shoe's upper (running, retro), heel at the left, toe to the right. */
 function lowUpper(heelTop: number): Path {
