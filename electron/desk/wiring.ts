@@ -156,7 +156,7 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
     hq,
     token,
     log,
-    online: () => session.live,
+    online: () => connection.state.status === 'online',
     write: (fn) => q.tx(fn),
     arrived: (imageId) => events.emit('styleImage', { imageId }),
   });
