@@ -50,6 +50,7 @@ beforeAll(async () => {
       hung.push(() => res.destroy());
       return; // never answers
     }
+    if (path === '/broken-redirect.png') return res.writeHead(302, { location: 'http://[::1' }).end();
     if (path === '/moved.png') return res.writeHead(302, { location: '/shoe.png' }).end();
     if (path === '/elsewhere.png') return res.writeHead(302, { location: `http://localhost:${(host.address() as AddressInfo).port}/shoe.png` }).end();
     res.writeHead(404).end();
@@ -170,6 +171,8 @@ describe('imageUrl in POST /v1/ingest/catalog', () => {
       style('u-away', `${hostUrl}/elsewhere.png`),
       style('u-ftp', 'ftp://example.com/x.png'),
       style('u-jpg', `${hostUrl}/shoe.jpg`),
+      style('u-badloc', `${hostUrl}/broken-redirect.png`),
+      style('u-nourl', 'http://'),
     ];
     const report = (await t.ingest('catalog', items)) as {
       imported: number;
@@ -188,6 +191,8 @@ describe('imageUrl in POST /v1/ingest/catalog', () => {
       'u-slow': 'timeout',
       'u-away': 'redirect_refused',
       'u-ftp': 'bad_url',
+      'u-badloc': 'fetch_failed',
+      'u-nourl': 'bad_url',
     });
     // The styles whose picture failed are in the catalog all the same; HQ is still up.
     const { token } = await t.enroll(STORE_A);

@@ -34,7 +34,7 @@ export async function importPictures(
       const { index, styleId, imageUrl } = items[next++]!;
       try {
         const bytes = await fetchPicture(imageUrl, opts);
-        out.stored.push({ index, styleId, image: await setStylePicture(store, styleId, bytes) });
+        out.stored.push({ index, styleId, image: await setStylePicture(store, styleId, bytes, Date.now(), true) }); // imported just before
       } catch (err) {
         if (!(err instanceof PictureError)) throw err;
         out.failed.push({ index, styleId, code: err.code, message: err.message });

@@ -86,9 +86,17 @@ export async function fetchPicture(url: string, opts: PictureFetchOptions = {}):
   if (current.username || current.password) throw new PictureError('bad_url', 'imageUrl may not carry credentials');
   const deadline = Date.now() + (opts.timeoutMs ?? PICTURE_FETCH_TIMEOUT_MS);
   for (let hop = 0; ; hop++) {
-    const answer = await getOnce(current, deadline, opts.allowPrivate === true);
+    // Whatever the network or the other server does, the answer is a PictureError for this item.
+    const answer = await getOnce(current, deadline, opts.allowPrivate === true).catch((err: unknown) => {
+      throw err instanceof PictureError ? err : new PictureError('fetch_failed', `the picture could not be fetched (${(err as Error).message})`);
+    });
     if ('location' in answer) {
-      const next = new URL(answer.location, current);
+      let next: URL;
+      try {
+        next = new URL(answer.location, current);
+      } catch {
+        throw new PictureError('fetch_failed', 'the picture server redirected to something that is not a URL');
+      }
       if (hop >= MAX_REDIRECTS) throw new PictureError('redirect_refused', 'too many redirects');
       if (next.host !== current.host || next.protocol !== current.protocol) throw new PictureError('redirect_refused', 'a redirect to another host is not followed');
       current = next;

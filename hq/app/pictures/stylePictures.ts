@@ -33,11 +33,15 @@ export function pictureRef(bytes: Uint8Array): StyleImageRef {
   return { id: createHash('sha256').update(bytes).digest('hex'), mime, bytes: bytes.length };
 }
 
-/** Sets the style's picture (replacing any); refuses a style the catalog does not have. */
-export async function setStylePicture(store: HqStore, styleId: string, bytes: Uint8Array, now = Date.now()): Promise<StyleImageRef> {
+/**
+ * Sets the style's picture (replacing any); refuses a style the catalog does not have, unless the
+ * caller has just imported it (`styleKnown`: a catalog feed's pictures, where a look-up per picture
+ * would read the whole catalog once per style).
+ */
+export async function setStylePicture(store: HqStore, styleId: string, bytes: Uint8Array, now = Date.now(), styleKnown = false): Promise<StyleImageRef> {
   const ref = pictureRef(bytes);
   await store.withTx(async (tx) => {
-    if (!(await tx.listStyles()).some((s) => s.id === styleId)) throw new PictureError('style_not_found', `no style ${styleId} in the catalog`);
+    if (!styleKnown && !(await tx.listStyles()).some((s) => s.id === styleId)) throw new PictureError('style_not_found', `no style ${styleId} in the catalog`);
     await tx.styleImages.put({ ...ref, styleId, data: Buffer.from(bytes), updatedAt: now });
   });
   invalidateCatalog(store);
