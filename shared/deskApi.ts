@@ -9,6 +9,7 @@ import type { Rejection } from './protocol.ts';
 import { type ClerkPublic, type ClerkState, Pin, type SignInResult } from './clerks.ts';
 import { ReportArgs, type VisitReport, type VisitTimeline } from './kpis.ts';
 import { EnrollArgs, SettingsPatch, type SettingsView, type UpdateStatus } from './settings.ts';
+import type { MemberPageView } from './memberHistory.ts';
 
 /** Where HQ stands with a local change: sent and waiting, applied, or refused (with why). */
 export type SyncState = 'pending' | 'confirmed' | 'rejected';
@@ -185,6 +186,11 @@ export const DeskCommands = {
   managerReport: z.tuple([ReportArgs]),
   /** Manager only: one visit's timeline. */
   managerTimeline: z.tuple([Id]),
+  // 4/8 member page
+  /** A chain member's page: history from HQ when online (cached), else the cached copy (null: unknown member). */
+  getMemberPage: z.tuple([Id]),
+  /** A note on the member, not on a visit: queued, shown pending at once, settled by HQ's event. */
+  addMemberNote: z.tuple([Id, NoteText]),
   // --- the shell's own commands: settings, first-run enrollment, diagnostics, updates ---
   // Answered by the shell that hosts the desk core (electron/host/deskHost.ts), not by the core.
   getSettings: z.tuple([]),
@@ -332,6 +338,9 @@ export interface DeskApi {
   currentClerk(): Promise<ClerkState>;
   managerReport(args: ReportArgs): Promise<VisitReport>;
   managerTimeline(visitId: string): Promise<VisitTimeline | null>;
+  // 4/8 member page
+  getMemberPage(memberId: string): Promise<MemberPageView | null>;
+  addMemberNote(memberId: string, text: string): Promise<ActionResult>;
   on<E extends DeskEventName>(event: E, listener: (payload: DeskEvents[E]) => void): () => void;
   // --- the shell's own commands ---
   getSettings(): Promise<SettingsView>;
@@ -365,3 +374,4 @@ export class DeskError extends Error implements DeskErrorShape {
 }
 
 export type { Category };
+export type { MemberPageView };

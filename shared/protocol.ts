@@ -5,6 +5,7 @@
 // that HQ remembers per device, so a resend is answered `duplicate` instead of applied twice.
 import { z } from 'zod';
 import { Actor, Id, Member, MemberProfile, Message, Millis, Note, Receipts, ServedOutcome, Visit } from './domain.ts';
+import { MemberNote, MEMBER_NOTE_MAX } from './memberHistory.ts';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -84,6 +85,9 @@ export const EventData = {
    * Carries no hashes: the desk refetches GET /v1/clerks and signs out a clerk who was disabled.
    */
   'clerks.updated': z.object({ storeId: Id }),
+  // 4/8 member page
+  /** A member-level note (not tied to a visit), in the writing store's log and the member's home store's. */
+  'member.noted': z.object({ note: MemberNote, ...Cause }),
 } as const;
 export type EventType = keyof typeof EventData;
 
@@ -112,6 +116,7 @@ export const EvFrame = z.discriminatedUnion('type', [
   eventFrame('chat.receipt'),
   eventFrame('chat.recalled'),
   eventFrame('clerks.updated'),
+  eventFrame('member.noted'), // 4/8 member page
 ]);
 export type EvFrame = z.infer<typeof EvFrame>;
 
@@ -137,6 +142,9 @@ export const CommandData = {
   'chat.read': z.object({ memberId: Id, upTo: z.number().int().positive() }),
   /** Recall a message this desk sent, within 2 minutes of HQ's timestamp. */
   'chat.recall': z.object({ memberId: Id, messageId: Id }),
+  // 4/8 member page
+  /** A note on the member, not on a visit; `noteId` (desk-made) makes a resend under any opId one note. */
+  'member.note': z.object({ memberId: Id, noteId: Id, text: z.string().trim().min(1).max(MEMBER_NOTE_MAX) }),
 } as const;
 export type CommandType = keyof typeof CommandData;
 /** The payload of command T as HQ validates it (the desk's outbox keeps its ops typed by it). */
@@ -166,6 +174,7 @@ export const CmdFrame = z.discriminatedUnion('type', [
   cmdFrame('chat.send'),
   cmdFrame('chat.read'),
   cmdFrame('chat.recall'),
+  cmdFrame('member.note'), // 4/8 member page
 ]);
 export type CmdFrame = z.infer<typeof CmdFrame>;
 export type ChatCommandType = Extract<CommandType, `chat.${string}`>;
@@ -177,6 +186,9 @@ export type ChatCmdFrame = Extract<CmdFrame, { type: ChatCommandType }>;
 export type VisitCmdFrame = Extract<CmdFrame, { type: VisitCommandType }>;
 export const isChatCommand = (type: string): type is ChatCommandType => type.startsWith('chat.');
 export const isChatCmd = (cmd: CmdFrame): cmd is ChatCmdFrame => isChatCommand(cmd.type);
+// 4/8 member page
+export type MemberNoteCmdFrame = Extract<CmdFrame, { type: 'member.note' }>;
+export const isMemberNoteCmd = (cmd: CmdFrame): cmd is MemberNoteCmdFrame => cmd.type === 'member.note';
 
 /** How long after HQ's timestamp the sender may recall a message. */
 export const RECALL_WINDOW_MS = 2 * 60 * 1000;

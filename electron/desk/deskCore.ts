@@ -13,6 +13,7 @@ import type { z } from 'zod';
 import type { ClerkPublic, ClerkState, SignInResult } from '../../shared/clerks.ts';
 import { DeskCommands, DeskError, type ActionResult, type ChatImage, type ConnectionState, type ConversationPage, type ConversationView } from '../../shared/deskApi.ts';
 import type { DeskCommandName, DeskCoreApi, DeskIdentity, MemberSearchHit, MemberView, OutgoingMessage, SendResult, VisitView } from '../../shared/deskApi.ts';
+import type { MemberPageView } from '../../shared/memberHistory.ts';
 import type { ServedOutcome } from '../../shared/domain.ts';
 import { Emitter } from '../../shared/emitter.ts';
 import { uuidv7 } from '../../shared/ids.ts';
@@ -260,6 +261,15 @@ export class DeskCore implements DeskCoreApi {
   }
   async managerTimeline(visitId: string): Promise<VisitTimeline | null> {
     return this.parts.manager.timeline(...this.check('managerTimeline', [visitId]));
+  }
+
+  // --- DeskApi: the member page (4/8) ----------------------------------------------------------
+
+  async getMemberPage(memberId: string): Promise<MemberPageView | null> {
+    return this.parts.histories.page(...this.check('getMemberPage', [memberId]));
+  }
+  async addMemberNote(memberId: string, text: string): Promise<ActionResult> {
+    return this.parts.histories.addNote(...this.check('addMemberNote', [memberId, text]));
   }
 
   // --- inside --------------------------------------------------------------------------------

@@ -8,6 +8,7 @@
 import { type CmdAckFrame, type CommandType, type EvFrame, isChatCommand, type Position } from '../../shared/protocol.ts';
 import type { CacheQueries, OutboxOp } from './cache/queries.ts';
 import { memberOfSubject } from './chat/views.ts';
+import { memberOfNoteSubject } from './history/historyQueries.ts';
 import { applyEvent, type ApplyOutcome } from './sync.ts';
 
 export type InboxFrame = EvFrame | CmdAckFrame;
@@ -65,7 +66,7 @@ export function settleAck(q: CacheQueries, ack: CmdAckFrame, now = Date.now()): 
     q.markRejected(op.opId, rejection);
     // The clerk is told until dismissed, not only until the visit's next event (visit actions only:
     // a refused chat message shows as failed in its conversation).
-    if (!isChatCommand(op.type)) q.putNotice(op.opId, op.visitId, { action: op.type, code: rejection.code, by: rejection.by ?? null, at: now });
+    if (!isChatCommand(op.type) && op.type !== 'member.note') q.putNotice(op.opId, op.visitId, { action: op.type, code: rejection.code, by: rejection.by ?? null, at: now });
     return { op, settled: false };
   }
   if (ack.status === 'duplicate' || ack.seq == null || ack.seq <= q.getPosition().seq) {
@@ -122,7 +123,9 @@ export function changeSet(outcomes: readonly FrameOutcome[]): InboxChange {
       c.answered.push(ack.opId);
       if (ack.status === 'rejected') c.rejected.push({ type: op.type, subject: op.visitId, message: ack.rejection?.message ?? '' });
       const chatMember = memberOfSubject(op.visitId);
+      const notedMember = memberOfNoteSubject(op.visitId); // 4/8 member page
       if (chatMember) chats.add(chatMember);
+      else if (notedMember) c.notices.push({ t: 'member', memberId: notedMember });
       else {
         c.notices.push({ t: 'answered', visitId: op.visitId, confirmed: ack.status === 'rejected' ? false : settled ? true : null });
         visits.add(op.visitId);

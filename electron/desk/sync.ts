@@ -3,6 +3,7 @@
 // less, and resuming from that position neither skips nor repeats anything.
 import type { EvFrame, Position, Snapshot } from '../../shared/protocol.ts';
 import { deleteMemberData } from './cache/privacy.ts';
+import { putMemberNote, wipeHistories } from './history/historyQueries.ts';
 import type { CacheQueries } from './cache/queries.ts';
 
 export type ApplyOutcome =
@@ -97,6 +98,12 @@ export function applyEvent(q: CacheQueries, ev: EvFrame, now: number = Date.now(
       case 'clerks.updated':
         out.clerks = true;
         break;
+      // 4/8 member page: a member-level note, written here or at another store
+      case 'member.noted':
+        putMemberNote(q.db, ev.data.note);
+        if (ev.data.opId && q.deleteOp(ev.data.opId)) out.settledOpId = ev.data.opId;
+        out.memberIds.push(ev.data.note.memberId);
+        break;
     }
     // Ops HQ acked with a seq at or below this event are settled even if the event did not name
     // them (defensive: an event always names its op, but the ack's seq is the stronger promise).
@@ -126,6 +133,7 @@ function noticeLostClaim(q: CacheQueries, ev: EvFrame, now: number): void {
 export function applySnapshot(q: CacheQueries, snap: Snapshot, now: number = Date.now()): void {
   q.tx(() => {
     q.wipeHqState();
+    wipeHistories(q.db); // 4/8 member page: refetched when opened; may name a member erased meanwhile
     for (const m of snap.members) q.upsertMember(m);
     for (const p of snap.profiles) q.upsertProfile(p, now);
     for (const v of snap.visits) q.putVisit(v);

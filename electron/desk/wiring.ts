@@ -25,6 +25,8 @@ import { Session, type DeskStats } from './session.ts';
 import { Retention } from './upkeep/retention.ts';
 import { StorageGuard } from './upkeep/storageGuard.ts';
 import { Visits } from './visits.ts';
+import { MemberHistories } from './history/memberHistory.ts';
+import { memberNoteSubject } from './history/historyQueries.ts';
 
 export interface DeskOptions {
   dbPath: string;
@@ -65,6 +67,8 @@ export interface DeskParts {
   manager: ManagerView;
   counts: Counts;
   connection: ConnectionTracker;
+  /** 4/8 member page */
+  histories: MemberHistories;
   /** Style pictures (part E). */
   pictures: Pictures;
 }
@@ -152,6 +156,20 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
     typing: (payload) => events.emit('chatTyping', payload),
     presence: (payload) => events.emit('chatPresence', payload),
   });
+  // 4/8 member page
+  const histories = new MemberHistories(q, guard, {
+    hq,
+    token,
+    log,
+    online: () => connection.state.status === 'online',
+    self,
+    clerkName: (id) => clerks.nameOf(id),
+    enqueue: (memberId, data) => outbox.enqueue('member.note', memberNoteSubject(memberId), data),
+    queued: (memberId) => {
+      queued();
+      events.emit('member', { memberId });
+    },
+  });
   const pictures = new Pictures(new PictureQueries(q.db), {
     hq,
     token,
@@ -195,5 +213,5 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
     counts.refresh();
   }
 
-  return { guard, retention, session, outbox, visits, profiles, chat, clerks, manager, counts, connection, pictures };
+  return { guard, retention, session, outbox, visits, profiles, chat, clerks, manager, counts, connection, histories, pictures };
 }

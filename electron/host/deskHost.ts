@@ -97,6 +97,7 @@ const EMPTY_READS: Partial<Record<string, (now: number) => unknown>> = {
   searchMembersAtHq: () => null,
   getVisit: () => null,
   getMember: () => null,
+  getMemberPage: () => null, // 4/8 member page
 };
 
 export class DeskHost {

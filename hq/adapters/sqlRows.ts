@@ -7,6 +7,7 @@ import { type EventType } from '../../shared/protocol.ts';
 import { storeSettingsFromJson } from '../../shared/storeSettings.ts';
 import { type ConversationRecord } from '../ports/chatStore.ts';
 import { type DeviceRecord, type MemberRecord, type StoreRecord, type StoredEvent, type VisitRow } from '../ports/store.ts';
+import { type MemberNote } from '../../shared/memberHistory.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -165,3 +166,15 @@ export const clerkFromRow = (r: Row): StoreClerk => ({
   pinHash: JSON.parse(r.pin_hash as string) as PinHash,
   updatedAt: r.updated_at as number,
 });
+
+// 4/8 member page: a member-level note (member_notes, HQ migration 10).
+export function memberNoteFromRow(r: Record<string, unknown>): MemberNote {
+  return {
+    id: r.id as string,
+    memberId: r.member_id as string,
+    storeId: r.store_id as string,
+    text: r.text as string,
+    by: JSON.parse(r.by as string) as MemberNote['by'],
+    at: r.at as number,
+  };
+}

@@ -16,6 +16,7 @@ import { type EventType, type Rejection } from '../../shared/protocol.ts';
 import { type StoreSettings } from '../../shared/storeSettings.ts';
 import { type ChatOps } from './chatStore.ts';
 import { type ClerkOps } from './clerkStore.ts';
+import { type MemberHistoryOps } from './memberHistoryStore.ts';
 import { type StyleImageOps } from './styleImageStore.ts';
 
 export type { Member, Purchase, StockLine, Store, Style, Visit, Note };
@@ -96,6 +97,8 @@ export interface HqTx {
   readonly chat: ChatOps;
   /** Clerks, clerk sessions, lockouts and the manager's reports. */
   readonly clerks: ClerkOps;
+  /** 4/8 member page: member-level notes and a member's visits across the chain. */
+  readonly memberHistory: MemberHistoryOps;
   /** Style pictures (4/8 part E). */
   readonly styleImages: StyleImageOps;
   /**

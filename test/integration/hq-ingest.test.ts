@@ -215,6 +215,35 @@ describe('CSV and JSON ingest', () => {
     expect((await t.hq.store.read((r) => r.getMember('m11')))!.name).toBe('Smith, Anna');
   });
 
+  it('takes birthdays (MM-DD) and consents from CSV and JSON; an absent field keeps what HQ has, a bad one refuses the row', async () => {
+    const csv = [
+      'id,code,name,homeStoreId,sizeEu,birthday,consents',
+      'm20,M0020,林芳,store-a,37,03-08,marketing|contact',
+      'm21,M0021,何强,store-a,42,,',
+      'm22,M0022,郑丽,store-a,38,13-01,',
+      'm23,M0023,孙亮,store-a,43,,marketing|sms',
+    ].join('\n');
+    const body = (await (await ingest('/v1/ingest/members.csv', csv, 'text/csv')).json()) as { imported: number; errors: { line: number; message: string }[] };
+    expect(body.imported).toBe(2);
+    expect(body.errors.map((e) => e.line)).toEqual([4, 5]);
+    expect(body.errors[0]!.message).toContain('MM-DD');
+    expect(body.errors[1]!.message).toContain('sms');
+    const lin = (await t.hq.store.read((r) => r.getMember('m20')))!;
+    expect(lin.birthday).toBe('03-08');
+    expect(lin.consents).toEqual({ marketing: true, personalization: false, contact: true });
+    const he = (await t.hq.store.read((r) => r.getMember('m21')))!;
+    expect(he.birthday).toBeNull();
+    expect(he.consents).toEqual({ marketing: false, personalization: false, contact: false });
+    // JSON: absent keeps, null clears, consents replace.
+    const again = (b: object) => ingest('/v1/ingest/members', JSON.stringify([{ id: 'm20', code: 'M0020', name: '林芳', homeStoreId: 'store-a', sizes: { eu: 37, cn: 235 }, ...b }]));
+    expect(((await (await again({})).json()) as { imported: number }).imported).toBe(1);
+    expect((await t.hq.store.read((r) => r.getMember('m20')))!).toMatchObject({ birthday: '03-08', consents: { marketing: true, contact: true } });
+    await again({ birthday: null, consents: { personalization: true } });
+    expect((await t.hq.store.read((r) => r.getMember('m20')))!).toMatchObject({ birthday: null, consents: { marketing: false, personalization: true, contact: false } });
+    expect((await again({ birthday: '2-30' })).status).toBe(200);
+    expect((await t.hq.store.read((r) => r.getMember('m20')))!.birthday).toBeNull();
+  });
+
   it('imports stock CSV and JSON catalog, refusing bad items', async () => {
     const catalog = [
       { id: 's9', name: '新款跑鞋', category: 'running', price: 69900, colors: [{ code: 'WHT', name: 'White' }], sizes: [38], releasedAt: Date.now() },

@@ -269,6 +269,8 @@ describe('migrate-to-pg: an embedded HQ moves to PostgreSQL', () => {
     expect((await command(desk, 'chat.send', { memberId: 'm1', clientId: 'desk-0002', kind: 'image', imageId: deskImageId }, clerkId)).status).toBe('ok');
     expect((await command(desk, 'chat.send', { memberId: 'm1', clientId: 'desk-0003', kind: 'product', styleId: 'st-retro' }, clerkId)).status).toBe('ok');
     expect((await command(desk, 'chat.read', { memberId: 'm1', upTo: 2 }, clerkId)).status).toBe('ok');
+    // 4/8 member page: a member-level note (member_notes)
+    expect((await command(desk, 'member.note', { memberId: 'm1', noteId: randomUUID(), text: '脚背偏宽，喜欢宽楦' }, clerkId)).status).toBe('ok');
     expect((await member.http('/v1/member/receipts', { body: { delivered: 5, read: 4 } })).status).toBe(200);
     before.images = new Map([
       [memberImageId, memberImage],

@@ -65,8 +65,8 @@ const STEPS: Array<{ tables: string[]; indexes: string[]; columns?: Record<strin
   { tables: [], indexes: [], columns: { members: ['birthday', 'consents'] } },
   // 9: (reserved: counter check-in)
   { tables: [], indexes: [] },
-  // 10: (reserved: member history and member notes)
-  { tables: [], indexes: [] },
+  // 10: member-level notes; a member's visits (and visit notes) across the chain
+  { tables: ['member_notes'], indexes: ['member_notes_member', 'notes_member', 'visits_member_chain'] },
   // 11: (reserved: holds)
   { tables: [], indexes: [] },
   // 12: (reserved: follow-up tasks)

@@ -73,6 +73,7 @@ import {
   Snapshot,
 } from '../../shared/protocol.ts';
 import { StoreSettings } from '../../shared/storeSettings.ts';
+import { HistoryPurchase, HistoryVisit, MemberHistory, MemberHistoryResponse, MemberNote } from '../../shared/memberHistory.ts';
 
 const page = readFileSync(new URL('../../docs/protocol.md', import.meta.url), 'utf8');
 const DAY = 24 * 60 * 60 * 1000;
@@ -207,6 +208,12 @@ const OBJECTS: Record<string, z.ZodType> = {
   StockLine,
   ArrivalRequest,
   IngestMember,
+  // 4/8 member page
+  MemberHistoryResponse,
+  MemberHistory,
+  HistoryVisit,
+  HistoryPurchase,
+  MemberNote,
   StyleImageRef, // part E
   IngestStyle, // part E
 };

@@ -3,6 +3,7 @@
 // caches in the first place is its store's: the snapshot's home members, and the profiles of
 // members who visited this store (arrival events) — see docs/security.md.
 import type Database from 'better-sqlite3';
+import { eraseMemberHistory, keptForHistory, purgeHistoriesOlderThan } from '../history/historyQueries.ts';
 import { purgeStyleImages } from '../pictures/pictureQueries.ts';
 
 /** Removes everything this cache holds about a member (not the outbox: queued ops get `not_found`). */
@@ -20,6 +21,7 @@ export function deleteMemberData(db: Database.Database, memberId: string): numbe
   ]) {
     n += db.prepare(sql).run(memberId).changes;
   }
+  n += eraseMemberHistory(db, memberId); // 4/8 member page
   return n;
 }
 
@@ -45,8 +47,9 @@ export function purgeOlderThan(db: Database.Database, cutoff: number, homeStoreI
     const messages = db.prepare("DELETE FROM chat_messages WHERE json_extract(json, '$.at') < ?").run(cutoff).changes;
     db.prepare('DELETE FROM chat_conversations WHERE last_at < ? AND member_id NOT IN (SELECT member_id FROM chat_messages)').run(cutoff);
     db.prepare('DELETE FROM chat_images WHERE fetched_at < ?').run(cutoff);
+    purgeHistoriesOlderThan(db, cutoff); // 4/8 member page: a history kept for offline use, within the period
     const orphan = `SELECT id FROM members WHERE json_extract(json, '$.homeStoreId') IS NOT ?
-        AND id NOT IN (SELECT member_id FROM visits) AND id NOT IN (SELECT member_id FROM chat_conversations)`;
+        AND id NOT IN (SELECT member_id FROM visits) AND id NOT IN (SELECT member_id FROM chat_conversations)${keptForHistory(db)}`;
     const ids = (db.prepare(orphan).all(homeStoreId) as { id: string }[]).map((r) => r.id);
     for (const id of ids) deleteMemberData(db, id);
     purgeStyleImages(db, cutoff); // style pictures no card names any more (part E)

@@ -54,6 +54,8 @@ export const COPIED_TABLES: readonly string[] = [
   // step 6 adds columns only (stores.settings, visits.takeovers)
   // step 7
   'member_search_keys',
+  // step 10: member-level notes (4/8 member page)
+  'member_notes',
   // step 13: style pictures (4/8 part E)
   'style_images', // BLOB → BYTEA
 ];

@@ -11,6 +11,7 @@
 // image bytes BYTEA. Text that is ordered or range-compared is COLLATE "C": SQLite compares text
 // bytewise, and the database's default collation may not.
 import type pg from 'pg';
+import { PG_MIGRATION_MEMBER_HISTORY } from './pgMemberHistory.ts';
 
 /** Bytewise-ordered text, as SQLite's BINARY collation orders it. */
 const T = 'TEXT COLLATE "C"';
@@ -182,8 +183,8 @@ export const PG_MIGRATIONS: readonly string[] = [
   `,
   // 9: (reserved: counter check-in)
   `SELECT 1;`,
-  // 10: (reserved: member history and member notes)
-  `SELECT 1;`,
+  // 10: member-level notes, and a member's visits across the chain (the member page)
+  PG_MIGRATION_MEMBER_HISTORY,
   // 11: (reserved: holds)
   `SELECT 1;`,
   // 12: (reserved: follow-up tasks)

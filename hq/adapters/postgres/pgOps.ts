@@ -17,7 +17,7 @@ export type Row = Record<string, unknown>;
 /** Runs one statement on the transaction's connection. */
 export type Exec = <R extends Row = Row>(text: string, values?: unknown[]) => Promise<{ rows: R[]; rowCount: number }>;
 
-export type PgOps = Omit<HqTx, 'savepoint' | 'chat' | 'clerks' | 'styleImages'>;
+export type PgOps = Omit<HqTx, 'savepoint' | 'chat' | 'clerks' | 'memberHistory' | 'styleImages'>;
 
 /** SQLite reads a negative LIMIT as "no limit"; PostgreSQL refuses it, and takes NULL for that. */
 export const limitParam = (limit: number): number | null => (limit < 0 ? null : limit);
@@ -339,7 +339,8 @@ export function createPgOps(exec: Exec): PgOps {
            c AS (DELETE FROM conversations WHERE member_id = $1),
            img AS (DELETE FROM chat_images WHERE member_id = $1),
            s AS (DELETE FROM member_sessions WHERE member_id = $1),
-           k AS (DELETE FROM member_search_keys WHERE member_id = $1)
+           k AS (DELETE FROM member_search_keys WHERE member_id = $1),
+           mn AS (DELETE FROM member_notes WHERE member_id = $1)
          DELETE FROM members WHERE id = $1`,
         [memberId],
       );

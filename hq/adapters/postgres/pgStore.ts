@@ -18,6 +18,7 @@ import pg from 'pg';
 import { type HqStore, type HqTx, StoreUnavailable } from '../../ports/store.ts';
 import { createPgChatOps } from './pgChat.ts';
 import { createPgClerkOps } from './pgClerks.ts';
+import { createPgMemberHistoryOps } from './pgMemberHistory.ts';
 import { createPgStyleImageOps } from './pgStyleImages.ts';
 import { createPgOps, type Exec, type Row } from './pgOps.ts';
 import { migratePg, quoteIdent } from './migrations.ts';
@@ -218,6 +219,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
         },
         chat: createPgChatOps(exec),
         clerks: createPgClerkOps(exec),
+        memberHistory: createPgMemberHistoryOps(exec),
         styleImages: createPgStyleImageOps(exec),
         savepoint: async <R>(inner: () => Promise<R>): Promise<R> => {
           const name = `sp${++savepoints}`;

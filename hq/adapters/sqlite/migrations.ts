@@ -4,6 +4,7 @@
 import type Database from 'better-sqlite3';
 import { MIGRATION_CHAT } from './chatStorage.ts';
 import { MIGRATION_CLERK_LOCKOUTS, MIGRATION_CLERKS } from './clerkStorage.ts';
+import { MIGRATION_MEMBER_HISTORY } from './memberHistoryStorage.ts';
 import { MIGRATION_STYLE_IMAGES } from './styleImageStorage.ts';
 
 export const MIGRATIONS: readonly string[] = [
@@ -123,8 +124,8 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 9: (reserved: counter check-in)
   `SELECT 1;`,
-  // 10: (reserved: member history and member notes)
-  `SELECT 1;`,
+  // 10: member-level notes, and a member's visits across the chain (the member page)
+  MIGRATION_MEMBER_HISTORY,
   // 11: (reserved: holds)
   `SELECT 1;`,
   // 12: (reserved: follow-up tasks)

@@ -18,6 +18,7 @@ import { memberSearchKeys } from '../../../shared/memberSearch.ts';
 export type SqliteOps = Omit<Sync<HqTx>, 'savepoint'>;
 import { createSqliteChatStorage } from './chatStorage.ts';
 import { createSqliteClerkStorage } from './clerkStorage.ts';
+import { createSqliteMemberHistoryStorage } from './memberHistoryStorage.ts';
 import { createSqliteStyleImageStorage } from './styleImageStorage.ts';
 import { deviceFromRow, eventFromRow, memberFromRow, noteFromRow, purchaseFromRow, storeFromRow, styleFromRow, visitRowFromRow } from '../sqlRows.ts';
 
@@ -156,6 +157,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
   const ops: SqliteOps = {
     chat: createSqliteChatStorage(db),
     clerks: createSqliteClerkStorage(db),
+    memberHistory: createSqliteMemberHistoryStorage(db),
     styleImages: createSqliteStyleImageStorage(db),
     // One connection, one transaction at a time (sqliteStore.ts): already serial.
     lockStore: (storeId) => q.storeExists.get(storeId) !== undefined,
@@ -336,6 +338,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
           'DELETE FROM chat_images WHERE member_id = ?',
           'DELETE FROM member_sessions WHERE member_id = ?',
           'DELETE FROM member_search_keys WHERE member_id = ?',
+          'DELETE FROM member_notes WHERE member_id = ?', // 4/8 member page
         ]) {
           db.prepare(sql).run(memberId);
         }

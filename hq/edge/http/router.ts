@@ -18,6 +18,7 @@ import {
   type IngestContext,
 } from './ingest.ts';
 import { handleManagerRoute, isManagerRoute } from './managerRoutes.ts';
+import { handleMemberHistory, MEMBER_HISTORY_PATH } from './memberHistoryRoutes.ts';
 import { HttpError, sendError, sendJson } from './respond.ts';
 import { handleUpdates, isUpdatesRoute } from './updates.ts';
 
@@ -82,6 +83,12 @@ async function route(ctx: IngestContext, req: IncomingMessage, res: ServerRespon
   if (path === '/v1/desk/members') {
     expect('GET');
     return handleMemberSearch(ctx.store, req, res);
+  }
+  // 4/8 member page: a chain member's history
+  const memberHistory = MEMBER_HISTORY_PATH.exec(path);
+  if (memberHistory) {
+    expect('GET');
+    return handleMemberHistory(ctx.store, req, res, memberHistory[1]!);
   }
   const deskMember = /^\/v1\/desk\/members\/([^/]{1,200})$/.exec(path);
   if (deskMember) {

@@ -13,6 +13,8 @@ import { evFrameText } from '../../app/eventLog.ts';
 import { type DeviceRecord } from '../../ports/store.ts';
 import { closeSocket } from './closeSocket.ts';
 import { type DeskHub } from './deskHub.ts';
+import { isMemberNoteCmd } from '../../../shared/protocol.ts';
+import { applyMemberNoteCommand } from '../../app/memberHistory.ts';
 
 /** Events per replay page; the next page is read when the previous one has left the socket. */
 const REPLAY_PAGE = 200;
@@ -196,6 +198,7 @@ export class DeskSocket {
     if (isChatCmd(frame)) return this.hub.chat!.applyDeskCommand(this.device, frame);
     if (isVisitCmd(frame)) return applyCommand(this.hub.eventLog, this.device, frame, Date.now(), this.clock);
     // (Each new command family of 4/8 adds its one line here.)
+    if (isMemberNoteCmd(frame)) return applyMemberNoteCommand(this.hub.eventLog, this.device, frame, Date.now(), this.clock); // 4/8 member page
     const never: never = frame;
     throw new Error(`no use case for command ${(never as CmdFrame).type}`);
   }

@@ -12,6 +12,8 @@ import { ClerkBar } from '../signin/ClerkBar.tsx';
 import { SignIn } from '../signin/SignIn.tsx';
 import { SettingsDialog } from '../settings/SettingsDialog.tsx';
 import { Setup } from '../setup/Setup.tsx';
+import { MemberPage } from '../member/MemberPage.tsx';
+import { useMemberPage } from '../member/memberPageStore.ts';
 
 const TICK_MS = 10_000;
 
@@ -31,6 +33,7 @@ export function App() {
   const view = useClerk((s) => s.view);
   const identity = useDesk((s) => s.identity);
   const stores = useStores();
+  const pageMemberId = useMemberPage((s) => s.memberId); // 4/8 member page
 
   useEffect(() => {
     document.documentElement.lang = locale;
@@ -100,6 +103,8 @@ export function App() {
       <ClerkBar />
       {view === 'manager' && clerk?.clerk?.role === 'manager' ? (
         <ManagerView />
+      ) : pageMemberId ? (
+        <MemberPage memberId={pageMemberId} />
       ) : (
         <div className="columns">
           <ArrivalsQueue />

@@ -5,6 +5,7 @@ import { ChatThread } from '../chat/ChatThread.tsx';
 import { useChat, useDesk, useStores } from '../state/StoresProvider.tsx';
 import '../chat/chat.css';
 import { useT } from '../i18n/useT.ts';
+import { OpenMemberPage } from '../member/MemberPage.tsx';
 
 export function ChatPane() {
   const t = useT();
@@ -60,7 +61,8 @@ export function ChatPane() {
         <section className="chat-open" aria-label={name ?? memberId} data-member-id={memberId}>
           <p className="chat-with">
             <span className={`presence${online ? ' is-online' : ''}`} />
-            <bdi>{name ?? memberId}</bdi> · <span data-testid="member-presence">{online ? t('chat.online') : t('chat.offline')}</span>
+            <bdi>{name ?? memberId}</bdi> · <span data-testid="member-presence">{online ? t('chat.online') : t('chat.offline')}</span>{' '}
+            <OpenMemberPage memberId={memberId} name={name ?? memberId} />
           </p>
           <ChatThread memberId={memberId} />
         </section>

@@ -9,6 +9,7 @@ import { Recommendations } from './Recommendations.tsx';
 import { SyncMark } from './SyncMark.tsx';
 import { TierBadge } from './TierBadge.tsx';
 import { VisitActions } from './VisitActions.tsx';
+import { OpenMemberPage } from '../member/MemberPage.tsx';
 
 export function MemberPanel() {
   const t = useT();
@@ -74,6 +75,7 @@ function MemberCard({ member: view, visit }: { member: MemberView; visit: VisitV
             <dd className="size-cn">{t('member.sizeCn', { n: m.sizes.cn })}</dd>
           </div>
         </dl>
+        <OpenMemberPage memberId={m.id} name={m.name} />
       </div>
 
       <ProfileAge profileAt={view.profileAt} />
