@@ -209,7 +209,8 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
     for (const memberId of c.chats) chat.show(memberId, null);
     // A clerk was added, disabled or got a new PIN at HQ: refetch the list (signs out a disabled clerk).
     if (c.clerks) void clerks.refresh();
-    if (c.notices.length || c.chats.length) pictures.sweepSoon(); // a card may name a picture the cache lacks (part E)
+    // Part E: the members whose suggestions or product cards changed may name pictures the cache lacks.
+    pictures.sweepSoon([...c.notices.flatMap((n) => (n.t === 'member' || n.t === 'chat' ? [n.memberId] : [])), ...c.chats]);
     counts.refresh();
   }
 

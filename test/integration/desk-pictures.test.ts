@@ -67,6 +67,17 @@ describe('style pictures on the desk', () => {
     await expect(desk.getStyleImage('x'.repeat(65))).rejects.toThrow();
   });
 
+  it('a desk enrolled after the arrival fetches the pictures its snapshot’s suggestions name', async () => {
+    await putPicture('st-run', RUN);
+    await t.arrival(STORE_A, 'm1'); // before this desk exists: its snapshot brings the profile
+    const { desk } = await t.desk(STORE_A, 'Counter 2');
+    const arrived: string[] = [];
+    desk.on('styleImage', (e) => arrived.push(e.imageId));
+    desk.start();
+    await waitFor(() => arrived.includes(pictureRef(RUN).id), 5000, 'the snapshot’s pictures fetched');
+    expect(bytesOf(await desk.getStyleImage(pictureRef(RUN).id))).toEqual(RUN);
+  });
+
   it('a picture set after the desk cached the card is fetched when the next card names it; a product card shows the cached one', async () => {
     const { desk } = await t.desk(STORE_A, 'Counter 1');
     const arrived: string[] = [];

@@ -45,6 +45,13 @@ describe('desk cache migration 012 (pictures)', () => {
       JSON.stringify({ id: 'msg1', at: 5000, kind: 'product', product: { styleId: 's4', image: { id: id('c'), mime: 'image/png', bytes: 3 } } }),
     );
     expect(pq.missing(10).sort()).toEqual([id('a'), id('b'), id('c')]);
+    // The same for some members' cards only (what a change set looks at).
+    db.prepare("INSERT INTO profiles (member_id, purchases, recommendations, received_at) VALUES ('m2', '[]', ?, 1)").run(JSON.stringify([rec('s9', id('f'))]));
+    expect(pq.missingFor(['m2'])).toEqual([id('f')]);
+    expect(pq.missingFor(['m1']).sort()).toEqual([id('a'), id('b'), id('c')]);
+    expect(pq.missingFor(['nobody'])).toEqual([]);
+    expect(pq.missingFor([])).toEqual([]);
+    db.prepare("DELETE FROM profiles WHERE member_id = 'm2'").run();
     pq.put(id('a'), 'image/png', Buffer.from([1, 2, 3]), 1000);
     pq.put(id('d'), 'image/png', Buffer.from([4]), 1000); // named by nothing any more
     pq.put(id('e'), 'image/png', Buffer.from([5]), 9000); // named by nothing, but shown recently

@@ -11,6 +11,14 @@ const REFERENCED = `
   SELECT json_extract(m.json, '$.product.image.id') AS id FROM chat_messages m
    WHERE json_extract(m.json, '$.product.image.id') IS NOT NULL`;
 
+/** The same, for the cards of some members only (a JSON array of member ids): an arrival's, a chat's. */
+const REFERENCED_BY = `
+  SELECT json_extract(r.value, '$.image.id') AS id FROM profiles p, json_each(p.recommendations) r
+   WHERE p.member_id IN (SELECT value FROM json_each(@ids)) AND json_extract(r.value, '$.image.id') IS NOT NULL
+  UNION
+  SELECT json_extract(m.json, '$.product.image.id') AS id FROM chat_messages m
+   WHERE m.member_id IN (SELECT value FROM json_each(@ids)) AND json_extract(m.json, '$.product.image.id') IS NOT NULL`;
+
 export class PictureQueries {
   private readonly s;
 
@@ -24,6 +32,7 @@ export class PictureQueries {
          ON CONFLICT (id) DO UPDATE SET used_at = excluded.used_at`,
       ),
       missing: db.prepare<[number], { id: string }>(`SELECT id FROM (${REFERENCED}) WHERE id NOT IN (SELECT id FROM style_images) LIMIT ?`),
+      missingFor: db.prepare<[{ ids: string }], { id: string }>(`SELECT id FROM (${REFERENCED_BY}) WHERE id NOT IN (SELECT id FROM style_images)`),
       count: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM style_images'),
     };
   }
@@ -49,6 +58,11 @@ export class PictureQueries {
   /** Picture ids a cached suggestion or product card names that the cache lacks. */
   missing(limit: number): string[] {
     return this.s.missing.all(limit).map((r) => r.id);
+  }
+
+  /** The same for the cards of these members only: cheap enough for every change set. */
+  missingFor(memberIds: readonly string[]): string[] {
+    return memberIds.length ? this.s.missingFor.all({ ids: JSON.stringify(memberIds) }).map((r) => r.id) : [];
   }
 
   count(): number {

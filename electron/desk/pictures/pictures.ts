@@ -41,6 +41,10 @@ export class Pictures {
   private readonly failedAt = new Map<string, number>();
   private running = 0;
   private sweepTimer: NodeJS.Timeout | null = null;
+  private sweepAll = false;
+  private moreAfter = false;
+  private storedSince = 0;
+  private readonly sweepMembers = new Set<string>();
   private stopped = false;
 
   constructor(
@@ -65,9 +69,17 @@ export class Pictures {
     return null;
   }
 
-  /** Something a card may name changed (an arrival, a profile, a chat message, a snapshot): look soon. */
-  sweepSoon(): void {
-    if (this.sweepTimer || this.stopped) return;
+  /**
+   * Cards may name pictures the cache lacks: every card (`all`: after a welcome, which may have
+   * brought a snapshot — one read of every profile, about 0.1 s for 2,000) or those of some members
+   * (an arrival's profile, a chat's product card: a read of their rows only). Looked at soon, once
+   * for a burst of changes.
+   */
+  sweepSoon(members: Iterable<string> | 'all' = 'all'): void {
+    if (this.stopped) return;
+    if (members === 'all') this.sweepAll = true;
+    else for (const m of members) this.sweepMembers.add(m);
+    if (this.sweepTimer) return;
     this.sweepTimer = setTimeout(() => {
       this.sweepTimer = null;
       this.sweep();
@@ -75,11 +87,20 @@ export class Pictures {
     this.sweepTimer.unref?.();
   }
 
-  /** Asks for every picture the cache's cards name and lacks. */
+  /** Asks for the pictures the cards noted by sweepSoon name and the cache lacks. */
   sweep(): void {
-    if (!this.opts.online() || this.stopped) return;
+    if (!this.opts.online() || this.stopped) return; // the welcome after reconnecting sweeps everything
+    const all = this.sweepAll;
+    const members = [...this.sweepMembers];
+    this.sweepAll = false;
+    this.sweepMembers.clear();
+    if (!all && members.length === 0) return;
     try {
-      this.want(this.pq.missing(SWEEP_BATCH));
+      const ids = all ? this.pq.missing(SWEEP_BATCH) : this.pq.missingFor(members);
+      // More than a batch lacking: look again once these are in (if any came: failures wait their turn).
+      this.moreAfter = all && ids.length === SWEEP_BATCH;
+      this.storedSince = 0;
+      this.want(ids);
     } catch (err) {
       this.opts.log(`desk: pictures: ${(err as Error).message}`);
     }
@@ -115,6 +136,7 @@ export class Pictures {
         this.running--;
         this.queued.delete(id);
         this.pump();
+        if (this.running === 0 && this.queue.length === 0 && this.moreAfter && this.storedSince > 0) this.sweepSoon('all');
       });
     }
   }
@@ -129,6 +151,7 @@ export class Pictures {
       if (this.stopped) return;
       this.opts.write(() => this.pq.put(id, mime, data, this.now()));
       this.failedAt.delete(id);
+      this.storedSince++;
       this.opts.arrived(id);
     } catch (err) {
       this.failedAt.set(id, this.now());
