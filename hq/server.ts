@@ -27,6 +27,8 @@ import { secretEquals } from './app/tokens.ts';
 import { DeskHub } from './edge/ws/deskHub.ts';
 import { StoreFeeds } from './edge/storeFeeds.ts';
 import { handleChatHttp } from './edge/http/chatRoutes.ts';
+import { handlePictureHttp } from './edge/http/pictureRoutes.ts';
+import { type PictureFetchOptions } from './app/pictures/fetchPicture.ts';
 import { MemberAuth } from './app/chat/memberAuth.ts';
 import { MemberHub } from './edge/ws/memberHub.ts';
 import { MEMBER_SOCKET_PATH } from './edge/ws/memberProtocol.ts';
@@ -96,6 +98,8 @@ export interface HqOptions {
   unservedSweepMs?: number;
   /** How often the birthday-week tasks are made (idempotent: one task per member and year); default hourly, 0 = never (tests call sweepBirthdays). */
   birthdaySweepMs?: number;
+  /** How HQ fetches catalog pictures by URL (4/8 part E): private addresses refused unless allowed; timeout. */
+  pictureFetch?: PictureFetchOptions;
 }
 
 export interface HqHandle {
@@ -345,7 +349,8 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
   };
 
   const handler = withRateLimits(
-    createRequestHandler({ store, eventLog, integrationKey, onCatalogChanged: catalogChanged }, log, (req, res, path, method) =>
+    createRequestHandler({ store, eventLog, integrationKey, onCatalogChanged: catalogChanged, pictureFetch: opts.pictureFetch }, log, async (req, res, path, method) =>
+      (await handlePictureHttp({ store, auth: memberAuth, integrationKey: integrationKey!, onCatalogChanged: catalogChanged }, req, res, path, method)) || // style pictures (part E)
       handleChatHttp({ chat, auth: memberAuth, integrationKey: integrationKey! }, req, res, path, method),
       { updatesDir: opts.updatesDir },
     ),

@@ -235,6 +235,8 @@ export const DeskCommands = {
   setTyping: z.tuple([Id, z.boolean()]),
   /** An image of a message (HQ id, or `local:…` for one still queued), as base64. */
   getImage: z.tuple([Id]),
+  /** A style's picture by its id (part E), from the cache as base64; null while the desk lacks it. */
+  getStyleImage: z.tuple([z.string().max(64)]),
   /** Clerk sign-in: at HQ when online, from the cached PIN hash when offline. */
   signIn: z.tuple([Id, Pin]),
   signOut: z.tuple([]),
@@ -335,9 +337,11 @@ export interface DeskEvents {
   holds: { at: number };
   /** 4/8 part A: the check-ins in the outbox changed (queued, settled, refused, dismissed). */
   checkins: { checkins: PendingCheckinView[] };
+  /** Part E: a style picture arrived in the cache (a card showing the placeholder can show it now). */
+  styleImage: { imageId: string };
 }
 export type DeskEventName = keyof DeskEvents;
-export const DESK_EVENT_NAMES: DeskEventName[] = ['connection', 'arrival', 'visits', 'member', 'reset', 'chat', 'chatTyping', 'chatPresence', 'clerk', 'clerks', 'settings', 'tasks', 'holds', 'checkins'];
+export const DESK_EVENT_NAMES: DeskEventName[] = ['connection', 'arrival', 'visits', 'member', 'reset', 'chat', 'chatTyping', 'chatPresence', 'clerk', 'clerks', 'settings', 'tasks', 'holds', 'checkins', 'styleImage'];
 
 /**
  * Where a message stands. The clerk's: sending (in the outbox) → sent (HQ has it) → delivered (the
@@ -427,6 +431,8 @@ export interface DeskApi {
   markRead(memberId: string): Promise<ActionResult | null>;
   setTyping(memberId: string, typing: boolean): Promise<void>;
   getImage(imageId: string): Promise<ChatImage | null>;
+  /** Part E: a style picture from the cache; null while missing (the `styleImage` event says when it came). */
+  getStyleImage(imageId: string): Promise<ChatImage | null>;
   signIn(clerkId: string, pin: string): Promise<SignInResult>;
   signOut(): Promise<ClerkState>;
   lock(): Promise<ClerkState>;

@@ -125,6 +125,17 @@ export const StockLine = z.object({
 });
 export type StockLine = z.infer<typeof StockLine>;
 
+// 4/8 part E (pictures): a style's picture, by reference. The id is the SHA-256 of the bytes (hex),
+// so it doubles as the ETag and a picture that did not change is never downloaded twice.
+/** Largest style picture HQ keeps, in bytes (as chat images). */
+export const MAX_STYLE_IMAGE_BYTES = 2 * 1024 * 1024;
+export const StyleImageRef = z.object({
+  id: z.string().regex(/^[0-9a-f]{64}$/, 'a picture id is the SHA-256 of its bytes, in hex'),
+  mime: z.enum(['image/png', 'image/jpeg', 'image/webp']),
+  bytes: z.number().int().positive().max(MAX_STYLE_IMAGE_BYTES),
+});
+export type StyleImageRef = z.infer<typeof StyleImageRef>;
+
 /**
  * Why a style is recommended, as structured codes so each desk renders them in its own
  * language (see shared/i18n). `formatReasons` turns them into the sentence a clerk reads aloud.
@@ -150,6 +161,8 @@ export const Recommendation = z.object({
   stockBySize: z.array(z.object({ size: EuSize, qty: z.number().int().nonnegative() })),
   score: z.number(),
   reasons: z.array(Reason).min(1),
+  /** The style's picture (part E); absent on rows made before pictures, null when the style has none. */
+  image: StyleImageRef.nullable().optional(),
 });
 export type Recommendation = z.infer<typeof Recommendation>;
 
@@ -245,6 +258,8 @@ export const ProductCard = z.object({
   colors: z.array(Colorway).max(20),
   /** Sizes in stock at the store (qty > 0), summed over colors. */
   sizes: z.array(z.object({ size: EuSize, qty: z.number().int().positive() })).max(40),
+  /** The style's picture (part E); absent on cards sent before pictures, null when the style has none. */
+  image: StyleImageRef.nullable().optional(),
 });
 export type ProductCard = z.infer<typeof ProductCard>;
 

@@ -80,6 +80,7 @@ export class DeskCore implements DeskCoreApi {
   async close(): Promise<void> {
     if (this.closed) return;
     this.parts.retention.stop();
+    this.parts.pictures.stop();
     await this.parts.session.stop();
     this.parts.session.close();
     this.parts.outbox.close();
@@ -230,6 +231,10 @@ export class DeskCore implements DeskCoreApi {
   }
   async getImage(imageId: string): Promise<ChatImage | null> {
     return this.parts.chat.image(...this.check('getImage', [imageId]));
+  }
+  /** A style's picture from the cache (part E); null while missing (then fetched in the background). */
+  async getStyleImage(imageId: string): Promise<ChatImage | null> {
+    return this.parts.pictures.image(...this.check('getStyleImage', [imageId]));
   }
 
   // --- DeskApi: clerks and the manager's view --------------------------------------------------

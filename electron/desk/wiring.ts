@@ -19,6 +19,8 @@ import { firstIndex, HqAddresses } from './hqAddresses.ts';
 import type { InboxChange } from './inbox.ts';
 import { MemberProfiles } from './memberProfiles.ts';
 import { Outbox } from './outbox.ts';
+import { PictureQueries } from './pictures/pictureQueries.ts';
+import { Pictures } from './pictures/pictures.ts';
 import { Session, type DeskStats } from './session.ts';
 import { Retention } from './upkeep/retention.ts';
 import { StorageGuard } from './upkeep/storageGuard.ts';
@@ -77,6 +79,8 @@ export interface DeskParts {
   holds: HoldDesk;
   /** 4/8 part A: check-in at the counter. */
   checkins: Checkins;
+  /** Style pictures (part E). */
+  pictures: Pictures;
 }
 
 export interface WireInput {
@@ -119,6 +123,7 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
     welcomed: () => {
       void clerks.refresh(); // the store's clerks, for offline sign-in
       void clerks.verifyAtHq(); // a clerk signed in offline is verified now
+      pictures.sweepSoon(); // pictures the cards name that came while offline, or with a snapshot (part E)
     },
     reset: () => {
       events.emit('reset', { at: Date.now() });
@@ -201,6 +206,15 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
     queued,
     changed: (list) => events.emit('checkins', { checkins: list }),
   });
+  // 4/8 part E: style pictures
+  const pictures = new Pictures(new PictureQueries(q.db), {
+    hq,
+    token,
+    log,
+    online: () => connection.state.status === 'online',
+    write: (fn) => q.tx(fn),
+    arrived: (imageId) => events.emit('styleImage', { imageId }),
+  });
   const counts = new Counts(q, { listened: () => events.has('counts'), changed: (c) => events.emit('counts', c) });
   const seq = q.getPosition().seq;
   const connection = new ConnectionTracker(
@@ -235,8 +249,10 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
     if (c.tasks) events.emit('tasks', { at: Date.now() });
     if (c.holds) events.emit('holds', { at: Date.now() }); // 4/8 part C
     checkins.refresh(); // 4/8 part A: settled or refused check-ins
+    // Part E: the members whose suggestions or product cards changed may name pictures the cache lacks.
+    pictures.sweepSoon([...c.notices.flatMap((n) => (n.t === 'member' || n.t === 'chat' ? [n.memberId] : [])), ...c.chats]);
     counts.refresh();
   }
 
-  return { guard, retention, session, outbox, visits, profiles, chat, clerks, manager, counts, connection, histories, tasks, holds, checkins };
+  return { guard, retention, session, outbox, visits, profiles, chat, clerks, manager, counts, connection, histories, tasks, holds, checkins, pictures };
 }

@@ -1,5 +1,5 @@
 // Member profiles as desks see them: masked phone, recent purchases, recommendations for one store.
-import { type Member, type MemberProfile, type StockLine, type Style } from '../../shared/domain.ts';
+import { type Member, type MemberProfile, type StockLine, type Style, type StyleImageRef } from '../../shared/domain.ts';
 import { maskPhone, phoneLast4 } from './phone.ts';
 import { recommend } from './recommend.ts';
 import { type HqStore, type HqTx, type MemberRecord } from '../ports/store.ts';
@@ -15,6 +15,8 @@ export interface StoreCatalog {
   styles: readonly Style[];
   stock: readonly StockLine[];
   popularity: ReadonlyMap<string, number>;
+  /** Each style's picture reference (part E). */
+  images: ReadonlyMap<string, StyleImageRef>;
 }
 
 /** Per store port (one per HQ instance in this process), per HQ store: the catalog last loaded. */
@@ -25,6 +27,7 @@ async function loadStoreCatalog(r: HqTx, storeId: string, now: number): Promise<
     styles: await r.listStyles(),
     stock: await r.stockForStore(storeId),
     popularity: await r.popularityForStore(storeId, now - POPULARITY_WINDOW_MS),
+    images: await r.styleImages.refs(),
   };
 }
 
@@ -52,6 +55,7 @@ export class ProfileBuilder {
   private readonly styles: readonly Style[];
   private readonly stock: readonly StockLine[];
   private readonly popularity: ReadonlyMap<string, number>;
+  private readonly images: ReadonlyMap<string, StyleImageRef>;
 
   constructor(
     private readonly r: HqTx,
@@ -62,6 +66,7 @@ export class ProfileBuilder {
     this.styles = catalog.styles;
     this.stock = catalog.stock;
     this.popularity = catalog.popularity;
+    this.images = catalog.images;
   }
 
   /** A builder on a freshly read catalog. */
@@ -99,6 +104,7 @@ export class ProfileBuilder {
       stock: this.stock,
       popularity: this.popularity,
       now: this.now,
+      images: this.images,
     });
     return { member: toDeskMember(member), purchases, recommendations };
   }

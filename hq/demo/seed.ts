@@ -2,7 +2,10 @@
 // from a seeded PRNG so every run shows the same people and shoes. Written straight to the store in
 // one transaction (no events: desks load it with their first snapshot), and skipped when the
 // database was already seeded. The demo clerks go through the clerk use case (see clerks.ts).
-import { type Category, type Purchase, type Style, type Tier } from '../../shared/domain.ts';
+import { type Category, type Purchase, type Style, type StyleImageRef, type Tier } from '../../shared/domain.ts';
+import { pictureRef } from '../app/pictures/stylePictures.ts';
+import { type StyleImageRecord } from '../ports/styleImageStore.ts';
+import { drawStylePicture } from './stylePictures.ts';
 import { type HqHandle } from '../server.ts';
 import { type MemberRecord } from '../ports/store.ts';
 import { newEpoch } from '../app/tokens.ts';
@@ -62,6 +65,18 @@ export function purchaseTime(rng: Prng, earliest: number, now: number): number {
   return Math.min(now - 1, earliest + Math.floor(span * Math.sqrt(rng.next())));
 }
 
+/** The demo picture of a style: its category in its first colourway (drawn once per pair, as PNG). */
+const drawn = new Map<string, { ref: StyleImageRef; data: Buffer }>();
+function demoPicture(style: Style, now: number): StyleImageRecord {
+  const key = `${style.category}|${style.colors[0]!.code}`;
+  let pic = drawn.get(key);
+  if (!pic) {
+    const data = drawStylePicture(style.category, style.colors[0]!.code);
+    drawn.set(key, (pic = { ref: pictureRef(data), data }));
+  }
+  return { ...pic.ref, styleId: style.id, data: pic.data, updatedAt: now };
+}
+
 const adultSizes = (from: number, to: number) => Array.from({ length: (to - from) * 2 + 1 }, (_, i) => from + i / 2);
 
 export async function seedDemo(handle: HqHandle, options: SeedOptions = {}): Promise<SeedResult> {
@@ -101,6 +116,7 @@ export async function seedDemo(handle: HqHandle, options: SeedOptions = {}): Pro
       };
       styles.push(style);
       await s.upsertStyle(style);
+      await s.styleImages.put(demoPicture(style, now)); // part E: no rng call, the seed's data stay the same
     }
 
     // Stock: each store carries most styles, with holes in colors and sizes like a real shelf.

@@ -340,9 +340,10 @@ $('image').addEventListener('change', async () => {
   render(true);
 });
 
-async function imageUrl(id) {
+// `style`: a style picture (a product card's, by its content-hash id) instead of a chat image.
+async function imageUrl(id, style = false) {
   if (images.has(id)) return images.get(id);
-  const res = await api(`/v1/chat/images/${encodeURIComponent(id)}`);
+  const res = await api(style ? `/v1/style-images/${encodeURIComponent(id)}` : `/v1/chat/images/${encodeURIComponent(id)}`);
   if (!res.ok) return null;
   const url = URL.createObjectURL(await res.blob());
   images.set(id, url);
@@ -392,6 +393,13 @@ function item(m) {
   if (m.recalledAt) bubble.append(el('em', '', T.recalled));
   else if (m.kind === 'product' && m.product) {
     bubble.className += ' card';
+    if (m.product.image) {
+      // The style's picture (4/8 part E); the card shows without it until it loads, or if it cannot.
+      const pic = el('img', 'product-picture');
+      pic.alt = m.product.name;
+      void imageUrl(m.product.image.id, true).then((u) => u && (pic.src = u));
+      bubble.append(pic);
+    }
     bubble.append(el('strong', '', m.product.name), el('span', 'price', price(m.product.price)));
     if (m.product.sizes.length) bubble.append(el('div', 'sizes', `${T.sizes}: EU ${m.product.sizes.map((s) => s.size).join(' · ')}`));
   } else if (m.kind === 'image' && m.image) {

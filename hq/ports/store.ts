@@ -20,6 +20,7 @@ import { type MemberHistoryOps } from './memberHistoryStore.ts';
 import { type TaskOps } from './taskStore.ts';
 import { type HoldOps } from './holdStore.ts'; // 4/8 part C
 import { type CheckinOps } from './checkinStore.ts'; // 4/8 part A
+import { type StyleImageOps } from './styleImageStore.ts';
 
 export type { Member, Purchase, StockLine, Store, Style, Visit, Note };
 
@@ -107,6 +108,8 @@ export interface HqTx {
   readonly holds: HoldOps;
   /** Counter check-ins (4/8 part A). */
   readonly checkins: CheckinOps;
+  /** Style pictures (4/8 part E). */
+  readonly styleImages: StyleImageOps;
   /**
    * Runs `fn` as a SAVEPOINT of this transaction: a throw undoes what `fn` wrote (seqs included,
    * so the next writer gets the same numbers) and rethrows; the outer transaction goes on.

@@ -26,6 +26,7 @@ import { FAST_HQ, TestHq } from '../support/hq.ts';
 import { MemberClient } from '../support/memberClient.ts';
 import { ProtocolDesk, RecordingDesk } from '../support/protocolClient.ts';
 import { STORE_A, STORE_B } from '../support/seeds.ts';
+import { drawStylePicture } from '../../hq/demo/stylePictures.ts';
 import { waitFor } from '../support/waitFor.ts';
 import { freshPgSchema, freshPgStore, type PgSchema, TEST_PG_URL, withPgClient } from '../support/pg.ts';
 
@@ -196,6 +197,13 @@ describe('migrate-to-pg: an embedded HQ moves to PostgreSQL', () => {
         ],
       },
     ]);
+    // A style picture (part E): BLOB → BYTEA, and its reference in the snapshot's suggestions.
+    const picture = await fetch(`${url}/v1/ingest/styles/st-run/image`, {
+      method: 'PUT',
+      headers: { 'content-type': 'image/png', 'x-integration-key': integrationKey },
+      body: new Uint8Array(drawStylePicture('running', 'BLK')),
+    });
+    expect(picture.status).toBe(200);
     const saved = (await t.ingest('clerks', [
       { storeId: STORE_A, name: '王芳', role: 'clerk', pin: '1357' },
       { storeId: STORE_A, name: '陈静', role: 'manager', pin: '9753' },

@@ -17,6 +17,7 @@ import { FAILURE_WINDOW_MS, MAX_FAILURES, MEMBER_TOKEN_TTL_MS } from '../../hq/a
 import { HISTORY_PAGE_MAX } from '../../hq/app/chat/service.ts';
 import { ARRIVAL_EARLIEST, ARRIVAL_MAX_AHEAD_MS, REPEAT_WINDOW_MS } from '../../hq/app/arrivals.ts';
 import { IngestMember } from '../../hq/app/catalogIngest.ts';
+import { IngestStyle } from '../../hq/app/pictures/catalogPictures.ts';
 import { DEFAULT_CODE_TTL_MS } from '../../hq/app/devices.ts';
 import { MAX_HITS, MAX_QUERY_CHARS, MIN_QUERY_CHARS } from '../../hq/app/memberLookup.ts';
 import { PROFILE_PURCHASES } from '../../hq/app/profiles.ts';
@@ -48,6 +49,7 @@ import {
   StockLine,
   Store,
   Style,
+  StyleImageRef,
   Takeover,
   Visit,
 } from '../../shared/domain.ts';
@@ -219,6 +221,8 @@ const OBJECTS: Record<string, z.ZodType> = {
   Hold,
   HoldRequest,
   StyleStockResponse,
+  StyleImageRef, // part E
+  IngestStyle, // part E
 };
 
 describe('docs/protocol.md: objects', () => {

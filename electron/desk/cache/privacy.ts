@@ -5,6 +5,7 @@
 import type Database from 'better-sqlite3';
 import { eraseMemberHistory, keptForHistory, purgeHistoriesOlderThan } from '../history/historyQueries.ts';
 import { deleteMemberHolds, hasHoldTables, purgeHoldsBefore } from '../holds/holdQueries.ts'; // 4/8 part C
+import { purgeStyleImages } from '../pictures/pictureQueries.ts';
 
 /** Removes everything this cache holds about a member (not the outbox: queued ops get `not_found`). */
 export function deleteMemberData(db: Database.Database, memberId: string): number {
@@ -58,6 +59,7 @@ export function purgeOlderThan(db: Database.Database, cutoff: number, homeStoreI
         ${hasHoldTables(db) ? "AND id NOT IN (SELECT member_id FROM holds WHERE status = 'active')" : ''}`;
     const ids = (db.prepare(orphan).all(homeStoreId) as { id: string }[]).map((r) => r.id);
     for (const id of ids) deleteMemberData(db, id);
+    purgeStyleImages(db, cutoff); // style pictures no card names any more (part E)
     return { visits, messages, members: ids.length };
   })();
 }

@@ -64,6 +64,8 @@ export const COPIED_TABLES: readonly string[] = [
   'hold_requests',
   // step 12: follow-up tasks
   'tasks',
+  // step 13: style pictures (4/8 part E)
+  'style_images', // BLOB → BYTEA
 ];
 
 /** The copy was refused before anything was written; the message says why and what to do. */

@@ -221,8 +221,14 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE INDEX tasks_wants ON tasks(store_id, want_style, want_size) WHERE status = 'open' AND want_style IS NOT NULL;
   CREATE INDEX tasks_member ON tasks(member_id);
   `,
-  // 13: (reserved: style pictures)
-  `SELECT 1;`,
+  // 13: style pictures (4/8 part E): one per style, the bytes (BYTEA) with a content-hash id
+  `
+  CREATE TABLE style_images (
+    style_id ${T} PRIMARY KEY, id ${T} NOT NULL, mime ${T} NOT NULL, size BIGINT NOT NULL,
+    data BYTEA NOT NULL, updated_at BIGINT NOT NULL
+  );
+  CREATE INDEX style_images_id ON style_images(id);
+  `,
 ];
 
 /** Quotes an SQL identifier. */

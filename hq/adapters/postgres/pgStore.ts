@@ -22,6 +22,7 @@ import { createPgMemberHistoryOps } from './pgMemberHistory.ts';
 import { createPgTaskOps } from './pgTasks.ts';
 import { createPgHoldOps } from './pgHolds.ts'; // 4/8 part C
 import { createPgCheckinOps } from './pgCheckins.ts'; // 4/8 part A
+import { createPgStyleImageOps } from './pgStyleImages.ts';
 import { createPgOps, type Exec, type Row } from './pgOps.ts';
 import { migratePg, quoteIdent } from './migrations.ts';
 
@@ -225,6 +226,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
         tasks: createPgTaskOps(exec),
         holds: createPgHoldOps(exec), // 4/8 part C
         checkins: createPgCheckinOps(exec), // 4/8 part A
+        styleImages: createPgStyleImageOps(exec),
         savepoint: async <R>(inner: () => Promise<R>): Promise<R> => {
           const name = `sp${++savepoints}`;
           const lockedBefore = new Set(locked);

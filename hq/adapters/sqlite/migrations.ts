@@ -7,6 +7,7 @@ import { MIGRATION_CHECKINS } from './checkinStorage.ts';
 import { MIGRATION_CLERK_LOCKOUTS, MIGRATION_CLERKS } from './clerkStorage.ts';
 import { MIGRATION_MEMBER_HISTORY } from './memberHistoryStorage.ts';
 import { MIGRATION_HOLDS } from './holdStorage.ts'; // 4/8 part C
+import { MIGRATION_STYLE_IMAGES } from './styleImageStorage.ts';
 
 export const MIGRATIONS: readonly string[] = [
   // 1: the initial schema
@@ -141,8 +142,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX tasks_wants ON tasks(store_id, want_style, want_size) WHERE status = 'open' AND want_style IS NOT NULL;
   CREATE INDEX tasks_member ON tasks(member_id);
   `,
-  // 13: (reserved: style pictures)
-  `SELECT 1;`,
+  // 13: style pictures (4/8 part E): one per style, the bytes with a content-hash id
+  MIGRATION_STYLE_IMAGES,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -22,6 +22,7 @@ import { createSqliteClerkStorage } from './clerkStorage.ts';
 import { createSqliteMemberHistoryStorage } from './memberHistoryStorage.ts';
 import { createSqliteTaskStorage } from './taskStorage.ts';
 import { createSqliteHoldStorage } from './holdStorage.ts'; // 4/8 part C
+import { createSqliteStyleImageStorage } from './styleImageStorage.ts';
 import { deviceFromRow, eventFromRow, memberFromRow, noteFromRow, purchaseFromRow, storeFromRow, styleFromRow, visitRowFromRow } from '../sqlRows.ts';
 
 type Row = Record<string, unknown>;
@@ -163,6 +164,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     tasks: createSqliteTaskStorage(db),
     holds: createSqliteHoldStorage(db), // 4/8 part C
     checkins: createSqliteCheckinStorage(db), // 4/8 part A
+    styleImages: createSqliteStyleImageStorage(db),
     // One connection, one transaction at a time (sqliteStore.ts): already serial.
     lockStore: (storeId) => q.storeExists.get(storeId) !== undefined,
 

@@ -6,7 +6,7 @@
 //
 // Idempotency: a message's (sender side, clientId) is unique in its conversation, so a resend —
 // from a member after a lost HTTP answer, or from a desk under a new opId — returns the original.
-import { type Actor, type ImageRef, type Message, type ProductCard, type Receipts } from '../../../shared/domain.ts';
+import { type Actor, type ImageRef, type Message, type ProductCard, type Receipts, type StyleImageRef } from '../../../shared/domain.ts';
 import { uuidv7 } from '../../../shared/ids.ts';
 import { type ChatCmdFrame, type CmdAckFrame, RECALL_WINDOW_MS, type Rejection } from '../../../shared/protocol.ts';
 import { commandActor, isRejection } from '../clerks/service.ts';
@@ -354,7 +354,13 @@ async function productCardIn(r: HqTx, storeId: string, styleId: string): Promise
     price: style.price,
     colors: style.colors.filter((c) => colorCodes.has(c.code)),
     sizes: [...bySize].sort((a, b) => a[0] - b[0]).map(([size, qty]) => ({ size, qty })),
+    image: await stylePictureRef(r, styleId),
   };
+}
+
+/** The style's picture reference for a product card (part E), without its bytes. */
+async function stylePictureRef(r: HqTx, styleId: string): Promise<StyleImageRef | null> {
+  return r.styleImages.ref(styleId);
 }
 
 function ackFrame(opId: string, status: CmdAckFrame['status'], op: OpRecord): CmdAckFrame {

@@ -2,12 +2,14 @@
 // catalog and stock as JSON or CSV. All require the X-Integration-Key header.
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { ArrivalSource, Id, MAX_MEMBER_NAME, MemberName, Millis, StockLine, Store, Style, Tier } from '../../../shared/domain.ts';
+import { ArrivalSource, Id, MAX_MEMBER_NAME, MemberName, Millis, StockLine, Store, Tier } from '../../../shared/domain.ts';
 import { describeIssues } from '../../../shared/protocol.ts';
 import { ArrivalError, type ArrivalOutcome, arrive, arriveIn } from '../../app/arrivals.ts';
 import { type ImportReport, IngestMember, type ItemError, setStock, upsertMembers, upsertStores, upsertStyles } from '../../app/catalogIngest.ts';
 import { type BatchWriter, type EventLog } from '../../app/eventLog.ts';
 import { type HqStore } from '../../ports/store.ts';
+import { IngestStyle, importPictures } from '../../app/pictures/catalogPictures.ts';
+import { type PictureFetchOptions } from '../../app/pictures/fetchPicture.ts';
 import { secretEquals, sha256 } from '../../app/tokens.ts';
 import { parseCsv } from './csv.ts';
 import { CSV_LIMIT, HttpError, readBody, readJson, sendJson } from './respond.ts';
@@ -22,6 +24,8 @@ export interface IngestContext {
    * use case; the server tells the other nodes to drop theirs.
    */
   onCatalogChanged?: () => void;
+  /** How HQ fetches a catalog style's `imageUrl` (4/8 part E; hq/app/pictures/fetchPicture.ts). */
+  pictureFetch?: PictureFetchOptions;
 }
 
 export const ArrivalRequest = z
@@ -147,10 +151,14 @@ export async function handleMembers(ctx: IngestContext, req: IncomingMessage, re
 }
 
 export async function handleCatalog(ctx: IngestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const { good, errors } = await readItems(req, Style);
-  const r = await upsertStyles(ctx.store, good.map((g) => g.item));
+  // A style may name its picture (`imageUrl`, 4/8 part E): fetched after the styles are in, each on its own.
+  const { good, errors } = await readItems(req, IngestStyle);
+  const r = await upsertStyles(ctx.store, good.map(({ item: { imageUrl: _, ...style } }) => style));
+  const wanted = good.flatMap((g) => (g.item.imageUrl ? [{ index: g.index, styleId: g.item.id, imageUrl: g.item.imageUrl }] : []));
+  const images = wanted.length ? await importPictures(ctx.store, wanted, ctx.pictureFetch) : null;
   ctx.onCatalogChanged?.();
-  report(res, r, errors);
+  const errs = [...errors, ...r.errors].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+  sendJson(res, 200, { imported: r.imported, rejected: errs.length, errors: errs, ...(images ? { images } : {}) });
 }
 
 export async function handleStock(ctx: IngestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -11,6 +11,7 @@ export const CSV_LIMIT = 20 * 1024 * 1024;
 export function bodyLimitFor(path: string): number {
   if (path.startsWith('/v1/ingest/') && path.endsWith('.csv')) return CSV_LIMIT;
   if (path === '/v1/desk/images' || path === '/v1/member/images') return MAX_IMAGE_BYTES;
+  if (/^\/v1\/ingest\/styles\/[^/]+\/image$/.test(path)) return MAX_IMAGE_BYTES; // a style picture (pictureRoutes.ts)
   return JSON_LIMIT;
 }
 

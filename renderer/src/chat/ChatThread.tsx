@@ -5,6 +5,7 @@ import type { ChatMessageView } from '../../../shared/deskApi.ts';
 import { formatPrice, formatTime } from '../format.ts';
 import { type MessageKey } from '../i18n/index.ts';
 import { useT } from '../i18n/useT.ts';
+import { StylePicture } from '../pictures/StylePicture.tsx';
 import { useChat, useDesk, useStores } from '../state/StoresProvider.tsx';
 import { threadOf } from './chatStore.ts';
 
@@ -123,6 +124,7 @@ function Body({ m }: { m: ChatMessageView }) {
     const p = m.product;
     return (
       <div className="chat-product">
+        <StylePicture image={p.image} category={p.category} name={p.name} />
         <strong>{p.name}</strong>
         <span>{formatPrice(p.price, locale)}</span>
         <span className="muted">

@@ -7,6 +7,7 @@ import { colorName, formatPrice, nearSize } from '../format.ts';
 import { useT } from '../i18n/useT.ts';
 import { useDesk, useHolds, useStores } from '../state/StoresProvider.tsx';
 import { heldBy } from '../holds/holdsStore.ts'; // 4/8 part C
+import { StylePicture } from '../pictures/StylePicture.tsx';
 
 export function Recommendations({ recommendations, memberSize }: { recommendations: Recommendation[]; memberSize: number }) {
   const t = useT();
@@ -24,6 +25,7 @@ export function Recommendations({ recommendations, memberSize }: { recommendatio
         <ul className="rec-list">
           {recommendations.map((r) => (
             <li key={r.styleId} className="rec">
+              <StylePicture image={r.image} category={r.category} name={r.name} />
               <div className="rec-head">
                 <bdi className="rec-name">{r.name}</bdi>
                 <span className="rec-price">{formatPrice(r.price, locale)}</span>

@@ -1,0 +1,49 @@
+// Style pictures (4/8 part E): every style may have one picture, kept by HQ beside the catalog and
+// served to desks and member pages by its content hash.
+//
+// Invariants:
+//  - a picture is PNG, JPEG or WebP by its magic bytes (never a claimed type: SVG can carry
+//    script and is never accepted), 1 byte – 2 MiB;
+//  - its id is the SHA-256 of the bytes (hex): the ETag, and the key a desk caches it under;
+//  - setting one drops the catalog cache (the picture travels in recommendations), here and, via
+//    the caller's `onCatalogChanged`, on the other nodes.
+import { createHash } from 'node:crypto';
+import { MAX_STYLE_IMAGE_BYTES, type StyleImageRef } from '../../../shared/domain.ts';
+import { sniffImage } from '../../../shared/chatImages.ts';
+import { type HqStore } from '../../ports/store.ts';
+import { invalidateCatalog } from '../profiles.ts';
+
+export type PictureErrorCode = 'style_not_found' | 'empty' | 'too_large' | 'unsupported_type' | 'bad_url' | 'fetch_failed' | 'timeout' | 'refused_address' | 'redirect_refused';
+
+export class PictureError extends Error {
+  constructor(
+    readonly code: PictureErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The reference a picture's bytes get, or a PictureError saying why they are not a picture. */
+export function pictureRef(bytes: Uint8Array): StyleImageRef {
+  if (bytes.length === 0) throw new PictureError('empty', 'the picture is empty');
+  if (bytes.length > MAX_STYLE_IMAGE_BYTES) throw new PictureError('too_large', `pictures may be at most ${MAX_STYLE_IMAGE_BYTES} bytes`);
+  const mime = sniffImage(bytes);
+  if (!mime) throw new PictureError('unsupported_type', 'only PNG, JPEG and WebP pictures are accepted (by their bytes)');
+  return { id: createHash('sha256').update(bytes).digest('hex'), mime, bytes: bytes.length };
+}
+
+/**
+ * Sets the style's picture (replacing any); refuses a style the catalog does not have, unless the
+ * caller has just imported it (`styleKnown`: a catalog feed's pictures, where a look-up per picture
+ * would read the whole catalog once per style).
+ */
+export async function setStylePicture(store: HqStore, styleId: string, bytes: Uint8Array, now = Date.now(), styleKnown = false): Promise<StyleImageRef> {
+  const ref = pictureRef(bytes);
+  await store.withTx(async (tx) => {
+    if (!styleKnown && !(await tx.listStyles()).some((s) => s.id === styleId)) throw new PictureError('style_not_found', `no style ${styleId} in the catalog`);
+    await tx.styleImages.put({ ...ref, styleId, data: Buffer.from(bytes), updatedAt: now });
+  });
+  invalidateCatalog(store);
+  return ref;
+}

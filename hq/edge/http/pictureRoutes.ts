@@ -1,0 +1,131 @@
+// Style pictures over HTTP (4/8 part E):
+//   PUT /v1/ingest/styles/{styleId}/image   raw body, X-Integration-Key: sets the style's picture
+//   GET /v1/styles/{styleId}/image          the style's current picture (revalidated: it may change)
+//   GET /v1/style-images/{imageId}          a picture by its id (content hash: never changes)
+// Reading needs a device token (any store's: the catalog is the chain's) or a member session; an
+// answer carries the id as ETag, so a client sends If-None-Match and gets 304 without the bytes.
+import { type IncomingMessage, type ServerResponse } from 'node:http';
+import { MAX_STYLE_IMAGE_BYTES } from '../../../shared/domain.ts';
+import { type MemberAuth } from '../../app/chat/memberAuth.ts';
+import { bearerToken, deviceForToken } from '../../app/devices.ts';
+import { PictureError, pictureRef, setStylePicture } from '../../app/pictures/stylePictures.ts';
+import { secretEquals } from '../../app/tokens.ts';
+import { type HqStore } from '../../ports/store.ts';
+import { type StyleImageRecord } from '../../ports/styleImageStore.ts';
+import { HttpError, sendJson } from './respond.ts';
+
+export interface PictureHttpContext {
+  store: HqStore;
+  auth: MemberAuth;
+  integrationKey: string;
+  onCatalogChanged?: () => void;
+}
+
+const UPLOAD = /^\/v1\/ingest\/styles\/([^/]{1,200})\/image$/;
+const BY_STYLE = /^\/v1\/styles\/([^/]{1,200})\/image$/;
+const BY_ID = /^\/v1\/style-images\/([0-9a-f]{64})$/;
+const ACCEPTED = new Set(['image/png', 'image/jpeg', 'image/webp']);
+
+const STATUS: Record<string, number> = { style_not_found: 404, empty: 400, too_large: 413, unsupported_type: 415 };
+
+/** Handles the picture routes; false for any other path. */
+export async function handlePictureHttp(ctx: PictureHttpContext, req: IncomingMessage, res: ServerResponse, path: string, method: string): Promise<boolean> {
+  const upload = UPLOAD.exec(path);
+  const byStyle = upload ? null : BY_STYLE.exec(path);
+  const byId = upload || byStyle ? null : BY_ID.exec(path);
+  if (!upload && !byStyle && !byId) return false;
+  if (upload) {
+    if (method !== 'PUT') throw new HttpError(405, 'method_not_allowed', `${path} accepts PUT`);
+    const key = req.headers['x-integration-key'];
+    if (typeof key !== 'string' || !secretEquals(key, ctx.integrationKey)) throw new HttpError(401, 'unauthorized', 'missing or wrong X-Integration-Key');
+    const styleId = decodeId(upload[1]!);
+    const claimed = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (!ACCEPTED.has(claimed)) throw new HttpError(415, 'unsupported_type', 'Content-Type must be image/png, image/jpeg or image/webp');
+    const bytes = await readBytes(req, MAX_STYLE_IMAGE_BYTES);
+    try {
+      const ref = pictureRef(bytes);
+      if (ref.mime !== claimed) throw new HttpError(415, 'unsupported_type', `the body is ${ref.mime}, not the ${claimed} its Content-Type says`);
+      const image = await setStylePicture(ctx.store, styleId, bytes);
+      ctx.onCatalogChanged?.();
+      sendJson(res, 200, { styleId, image });
+    } catch (err) {
+      if (err instanceof PictureError) throw new HttpError(STATUS[err.code] ?? 422, err.code, err.message);
+      throw err;
+    }
+    return true;
+  }
+  if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'method_not_allowed', `${path} accepts GET`);
+  await checkReader(ctx, req);
+  const img = byStyle
+    ? await ctx.store.read((r) => r.styleImages.get(decodeId(byStyle[1]!)))
+    : await ctx.store.read((r) => r.styleImages.byId(byId![1]!));
+  if (!img) throw new HttpError(404, 'not_found', 'no such picture');
+  sendPicture(req, res, img, byId !== null);
+  return true;
+}
+
+/** A device of any store of the chain, or a signed-in member: the catalog is not secret, but not public either. */
+async function checkReader(ctx: PictureHttpContext, req: IncomingMessage): Promise<void> {
+  const token = bearerToken(req.headers.authorization);
+  if (await deviceForToken(ctx.store, token)) return;
+  if (await ctx.auth.session(token)) return;
+  throw new HttpError(401, 'unauthorized', 'a device or member token is required');
+}
+
+function sendPicture(req: IncomingMessage, res: ServerResponse, img: StyleImageRecord, immutable: boolean): void {
+  const etag = `"${img.id}"`;
+  const headers = {
+    etag,
+    // By id the bytes never change; by style the picture may be replaced, so a client revalidates.
+    'cache-control': immutable ? 'private, max-age=31536000, immutable' : 'private, no-cache',
+    'x-content-type-options': 'nosniff',
+    'content-security-policy': "default-src 'none'; sandbox",
+  };
+  const match = (req.headers['if-none-match'] ?? '').split(',').map((t) => t.trim().replace(/^W\//, ''));
+  if (match.includes(etag) || match.includes('*')) {
+    res.writeHead(304, headers).end();
+    return;
+  }
+  res.writeHead(200, { ...headers, 'content-type': img.mime, 'content-length': img.data.length });
+  res.end(req.method === 'HEAD' ? undefined : img.data);
+}
+
+function decodeId(raw: string): string {
+  let id: string;
+  try {
+    id = decodeURIComponent(raw);
+  } catch {
+    throw new HttpError(400, 'bad_style_id', 'the style id in the path is not valid percent-encoding');
+  }
+  if (id.length < 1 || id.length > 64) throw new HttpError(400, 'bad_style_id', 'a style id is 1 to 64 characters');
+  return id;
+}
+
+function readBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    if (Number(req.headers['content-length'] ?? 0) > limit) {
+      req.resume();
+      return reject(new HttpError(413, 'too_large', `pictures may be at most ${limit} bytes`));
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on('data', (c: Buffer) => {
+      if (done) return;
+      size += c.length;
+      if (size > limit) {
+        done = true;
+        return reject(new HttpError(413, 'too_large', `pictures may be at most ${limit} bytes`));
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      if (!done) resolve(Buffer.concat(chunks));
+      done = true;
+    });
+    req.on('error', (e) => {
+      if (!done) reject(new HttpError(400, 'bad_request', e.message));
+      done = true;
+    });
+  });
+}
