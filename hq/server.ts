@@ -10,7 +10,7 @@ import { createEnrollmentCode } from './app/devices.ts';
 import { EventLog } from './app/eventLog.ts';
 import { sweepUnserved } from './app/unserved.ts';
 import { sweepBirthdays } from './app/tasks/system.ts';
-import { sweepExpiredHolds } from './app/holds/expiry.ts'; // 4/8 part C
+import { remindExpiringHolds, sweepExpiredHolds } from './app/holds/expiry.ts'; // 4/8 part C
 import { invalidateCatalog } from './app/profiles.ts';
 import { withRateLimits, type RateLimits } from './edge/http/rateLimit.ts';
 import { createRequestHandler } from './edge/http/router.ts';
@@ -127,6 +127,8 @@ export interface HqHandle {
   sweepBirthdays(at?: number): Promise<number>;
   /** Releases holds past their date as of `at` (default now); answers how many. It also runs every `unservedSweepMs` (4/8 part C). */
   sweepExpiredHolds(at?: number): Promise<number>;
+  /** Makes the "hold expiring" follow-up tasks as of `at` (default now); answers how many were new. Also runs with the expiry sweep. */
+  remindExpiringHolds(at?: number): Promise<number>;
   /** Closes this node's sockets with 1001, stops timers, closes the store and the bus. */
   close(): Promise<void>;
 }
@@ -317,6 +319,8 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
     unservedMs > 0
       ? setInterval(() => {
           sweepExpiredHolds(eventLog, now()).catch((err: unknown) => log(`hold expiry sweep: ${(err as Error).message}`));
+          // …and a day before, a follow-up task to call the member (one per hold, on any number of nodes).
+          remindExpiringHolds(eventLog, now()).catch((err: unknown) => log(`hold reminder sweep: ${(err as Error).message}`));
         }, unservedMs)
       : null;
   holdTimer?.unref();
@@ -406,6 +410,7 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
     sweepUnserved: (at) => sweepUnserved(eventLog, at ?? now()),
     sweepBirthdays: (at) => sweepBirthdays(eventLog, at ?? now()),
     sweepExpiredHolds: (at) => sweepExpiredHolds(eventLog, at ?? now()), // 4/8 part C
+    remindExpiringHolds: (at) => remindExpiringHolds(eventLog, at ?? now()),
     close: () =>
       (closing ??= (async () => {
         clearInterval(purgeTimer);

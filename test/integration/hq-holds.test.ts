@@ -194,7 +194,29 @@ describe('hold expiry', () => {
     expect((eventsOf(a1, 'hold.released')[0]!.data as { hold: Hold; by: unknown })).toMatchObject({ hold: { status: 'expired' }, by: null });
   });
 
-  it('two HQ nodes sweeping one PostgreSQL database at once expire each hold once', async () => {
+  it('a day before a hold runs out, its clerk gets one "hold expiring" task; a collected hold gets none', async () => {
+    const a1 = await deskAt('store-a', 'A1');
+    const kept = randomUUID();
+    const collected = randomUUID();
+    expect((await a1.command('hold.place', place({ holdId: kept, days: 2 }))).status).toBe('ok');
+    expect((await a1.command('hold.place', place({ holdId: collected, memberId: 'm2', styleId: 's2', days: 2 }))).status).toBe('ok');
+    expect((await a1.command('hold.release', { holdId: collected, reason: 'collected' })).status).toBe('ok');
+    // Two days left: not yet.
+    expect(await t.hq.remindExpiringHolds(Date.now())).toBe(0);
+    // Within the last day: one task, however often the sweep runs.
+    const soon = Date.now() + DAY + DAY / 2;
+    expect(await t.hq.remindExpiringHolds(soon)).toBe(1);
+    expect(await t.hq.remindExpiringHolds(soon + 60_000)).toBe(0);
+    await waitFor(() => eventsOf(a1, 'task.created').length === 1);
+    const { task } = eventsOf(a1, 'task.created')[0]!.data as { task: { id: string; kind: string; refId: string; memberId: string; dueAt: number; createdBy: unknown } };
+    expect(task).toMatchObject({ kind: 'hold_expiring', refId: kept, memberId: 'm1', createdBy: null });
+    expect(task.dueAt).toBe(soon);
+    // Past its date the hold is released and no second task comes.
+    expect(await t.hq.sweepExpiredHolds(Date.now() + 3 * DAY)).toBe(1);
+    expect(await t.hq.remindExpiringHolds(Date.now() + 3 * DAY)).toBe(0);
+  });
+
+  it('two HQ nodes sweeping one PostgreSQL database at once remind of and expire each hold once', async () => {
     const pgT = await TestHq.start({ adapter: 'postgres', seed: 'storesAB', unservedSweepMs: 0 });
     const [, pgUrl, , pgSchema] = pgT.adminArgs;
     const node2 = await startHq({ pgUrl, pgSchema, port: 0, log: () => {}, unservedSweepMs: 0 });
@@ -208,6 +230,10 @@ describe('hold expiry', () => {
         ids.push(holdId);
         expect((await d.command('hold.place', place({ holdId, memberId, styleId, days: 1 }))).status).toBe('ok');
       }
+      // The day-before reminders, four sweeps at once on two nodes: one task per hold.
+      const soon = Date.now() + DAY / 2;
+      const reminded = await Promise.all([pgT.hq.remindExpiringHolds(soon), node2.remindExpiringHolds(soon), pgT.hq.remindExpiringHolds(soon), node2.remindExpiringHolds(soon)]);
+      expect(reminded.reduce((a, b) => a + b, 0)).toBe(ids.length);
       const later = Date.now() + 2 * DAY;
       const swept = await Promise.all([pgT.hq.sweepExpiredHolds(later), node2.sweepExpiredHolds(later), pgT.hq.sweepExpiredHolds(later), node2.sweepExpiredHolds(later)]);
       expect(swept.reduce((a, b) => a + b, 0)).toBe(ids.length);

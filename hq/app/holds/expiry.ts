@@ -7,6 +7,13 @@
 // collected it in between — finds nothing to do (as hq/app/unserved.ts does for visits).
 import { type Hold } from '../../../shared/holds.ts';
 import { type EventLog } from '../eventLog.ts';
+import { createSystemTask } from '../tasks/system.ts';
+
+/**
+ * How long before a hold runs out the store is reminded: a day, so the clerk can still call the
+ * member ("your pair is kept until tomorrow 18:00") before the pair goes back on the shelf.
+ */
+export const HOLD_REMINDER_MS = 24 * 60 * 60 * 1000;
 
 /** Holds released per sweep at most; a backlog is worked off over a few sweeps. */
 const BATCH = 500;
@@ -33,4 +40,41 @@ export async function sweepExpiredHolds(log: EventLog, now: number): Promise<num
     });
   }
   return released;
+}
+
+/**
+ * A hold about to expire becomes a follow-up task ("hold expiring": call the member) for the clerk
+ * who placed it, due when the reminder window opens. Every node may run it; the task id
+ * (`hold:<store>:<hold id>`, made from the trigger) makes it one task per hold, and it is written
+ * under the store's lock with the hold read again: a hold collected or released meanwhile makes none.
+ * Answers how many tasks were made.
+ */
+export async function remindExpiringHolds(log: EventLog, now: number): Promise<number> {
+  const due = await log.store.read(async (r) => {
+    const found: Hold[] = [];
+    for (const store of await r.listStores()) found.push(...(await r.holds.expiringBetween(store.id, now, now + HOLD_REMINDER_MS)));
+    return found;
+  });
+  const byStore = new Map<string, Hold[]>();
+  for (const hold of due) byStore.set(hold.storeId, [...(byStore.get(hold.storeId) ?? []), hold]);
+  let made = 0;
+  for (const [storeId, holds] of byStore) {
+    made += await log.write(async (tx, append) => {
+      await tx.lockStore(storeId);
+      let n = 0;
+      for (const seen of holds) {
+        const hold = await tx.holds.getHold(seen.id);
+        if (!hold || hold.status !== 'active' || hold.until <= now) continue;
+        const { created } = await createSystemTask(
+          tx,
+          append,
+          { storeId, memberId: hold.member.id, kind: 'hold_expiring', refId: hold.id, dueAt: Math.max(now, hold.until - HOLD_REMINDER_MS), assignee: hold.by.clerkId ?? null },
+          now,
+        );
+        if (created) n++;
+      }
+      return n;
+    });
+  }
+  return made;
 }
