@@ -8,7 +8,7 @@
 // only what putting the pair aside needs: the member's name and tier (no phone, no purchases, no
 // notes), the style, colour, size, days, and who asked.
 import { z } from 'zod';
-import { Actor, Colorway, EuSize, Id, Member, Millis } from './domain.ts';
+import { Actor, Category, Colorway, EuSize, Id, Member, Millis, StyleImageRef } from './domain.ts';
 
 /** How long a hold lasts, in days: 1 to 14, 3 unless the clerk says otherwise. */
 export const HOLD_DAYS_MIN = 1;
@@ -37,6 +37,9 @@ const Line = {
   color: z.string().min(1).max(20),
   colorName: z.string().max(40),
   size: EuSize,
+  /** The style's category and picture, so a hold shows the pair (absent on holds made before pictures). */
+  category: Category.optional(),
+  image: StyleImageRef.nullable().optional(),
 };
 
 export const Hold = z.object({

@@ -59,6 +59,19 @@ describe('holds at HQ', () => {
     expect((await a2.command('hold.place', place({ memberId: 'm2' }))).status).toBe('ok');
   });
 
+  it('a hold carries its style’s category and picture, so the desk can show the pair', async () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+    await t.hq.store.withTx((tx) => tx.styleImages.put({ styleId: 's1', id: 'a'.repeat(64), mime: 'image/png', bytes: png.length, data: png, updatedAt: Date.now() }));
+    const a1 = await deskAt('store-a', 'A1');
+    expect((await a1.command('hold.place', place())).status).toBe('ok');
+    expect((await a1.command('hold.place', place({ styleId: 's2' }))).status).toBe('ok');
+    await waitFor(() => eventsOf(a1, 'hold.placed').length === 2);
+    const [withPicture, without] = eventsOf(a1, 'hold.placed').map((e) => (e.data as { hold: Hold }).hold);
+    expect(withPicture).toMatchObject({ styleId: 's1', image: { id: 'a'.repeat(64), mime: 'image/png' } });
+    expect(withPicture!.category).toBeDefined();
+    expect(without).toMatchObject({ styleId: 's2', image: null });
+  });
+
   it('refuses a line not in stock, a colour the catalog does not have, and a member who does not exist', async () => {
     const a1 = await deskAt('store-a', 'A1');
     expect((await a1.command('hold.place', place({ size: 37 }))).rejection).toMatchObject({ code: 'out_of_stock' });

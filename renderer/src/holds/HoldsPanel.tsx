@@ -7,6 +7,7 @@ import { actorName, colorName, formatDate, rejectionText } from '../format.ts';
 import { useT } from '../i18n/useT.ts';
 import { useDesk, useHolds, useStores } from '../state/StoresProvider.tsx';
 import { TierBadge } from '../components/TierBadge.tsx';
+import { StylePicture } from '../pictures/StylePicture.tsx';
 import './holds.css';
 
 export function HoldsButton() {
@@ -78,6 +79,7 @@ function HoldRow({ hold: h }: { hold: HoldView }) {
   const { release, dismiss } = useStores().holds.getState();
   return (
     <li className="hold-row" data-hold-id={h.id} data-sync={h.sync ?? 'none'}>
+      <StylePicture image={h.image} category={h.category ?? 'casual'} name={h.styleName} size="thumb" />
       <div className="hold-main">
         <span className="hold-member">
           <bdi>{h.member.name}</bdi> <TierBadge tier={h.member.tier} />
@@ -126,6 +128,7 @@ function RequestRow({ request: r }: { request: HoldRequestView }) {
   else state = t('holds.req.pending');
   return (
     <li className="hold-row" data-request-id={r.id} data-direction={r.direction} data-status={r.status} data-sync={r.sync ?? 'none'}>
+      <StylePicture image={r.image} category={r.category ?? 'casual'} name={r.styleName} size="thumb" />
       <div className="hold-main">
         <span className="hold-store">{incoming ? t('holds.req.in', { store: r.fromStoreName }) : t('holds.req.out', { store: r.toStoreName })}</span>
         <span className="hold-member">
