@@ -80,6 +80,16 @@ for (const lang of ['zh-CN', 'en'] as const) {
       await page.screenshot({ path: shot('list') });
       await page.locator('.holds-panel .holds-head button').click();
 
+      // The desk's member page lists the pair put aside here, and offers a follow-up.
+      await page.locator(`[data-open-member-page="${memberId}"]`).first().click();
+      const kept = page.locator(`.page-holds li[data-hold-id="${hold.id}"]`);
+      await kept.waitFor({ timeout: 10_000 });
+      expect(await kept.textContent()).toContain(hold.styleName);
+      expect(await page.locator('.member-page .follow-up').count()).toBe(1);
+      await page.screenshot({ path: shot('desk-member-page') });
+      await page.locator('.member-page-back').click();
+      await rec.waitFor();
+
       // Other stores: this store first with the held pair subtracted, the others by city.
       await rec.locator('[data-action="other-stores"]').click();
       const dialog = page.locator('.other-stores[data-status="ready"]');

@@ -353,6 +353,7 @@ export const en = {
   'page.consent.given': 'Given',
   'page.consent.notGiven': 'Not given',
   'page.visits': 'Visits across the chain',
+  'page.holds': 'Put aside for them here',
   'page.noVisits': 'No visits yet.',
   'page.purchases': 'Purchases',
   'page.noPurchases': 'No purchases yet.',

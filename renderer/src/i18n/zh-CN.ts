@@ -354,6 +354,7 @@ export const zhCN: Catalog = {
   'page.consent.given': '已同意',
   'page.consent.notGiven': '未同意',
   'page.visits': '全国到店记录',
+  'page.holds': '本店为其保留',
   'page.noVisits': '暂无到店记录。',
   'page.purchases': '购买记录',
   'page.noPurchases': '暂无购买记录。',

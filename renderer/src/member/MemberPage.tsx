@@ -8,7 +8,9 @@ import { daysUntil } from '../../../shared/memberHistory.ts';
 import { colorName, formatAgo, formatDate, formatPrice, initials } from '../format.ts';
 import type { MessageKey } from '../i18n/index.ts';
 import { useT } from '../i18n/useT.ts';
-import { useDesk, useDeskClient, useStores } from '../state/StoresProvider.tsx';
+import { useDesk, useDeskClient, useHolds, useStores } from '../state/StoresProvider.tsx';
+import { FollowUpButton } from '../tasks/TodayPane.tsx';
+import { StylePicture } from '../pictures/StylePicture.tsx';
 import { SyncMark } from '../components/SyncMark.tsx';
 import { TierBadge } from '../components/TierBadge.tsx';
 import { useMemberPage } from './memberPageStore.ts';
@@ -118,7 +120,12 @@ function PageBody({ page, onNoted }: { page: MemberPageView; onNoted: () => Prom
             <dd className="size-cn">{t('member.sizeCn', { n: m.sizes.cn })}</dd>
           </div>
         </dl>
+        <div className="page-actions">
+          <FollowUpButton memberId={m.id} />
+        </div>
       </section>
+
+      <MemberHolds memberId={m.id} />
 
       <div className="page-facts">
         <section className="panel" aria-labelledby="page-dates">
@@ -314,5 +321,30 @@ export function OpenMemberPage({ memberId, name }: { memberId: string; name: str
     <button type="button" className="open-member-page" data-open-member-page={memberId} aria-label={t('page.openFor', { name })} onClick={() => open(memberId)}>
       {t('page.open')}
     </button>
+  );
+}
+
+/** The member's pairs put aside at this store (from the holds this counter keeps), with their pictures. */
+function MemberHolds({ memberId }: { memberId: string }) {
+  const t = useT();
+  const locale = useDesk((s) => s.locale);
+  const all = useHolds((s) => s.holds); // selected whole (a stable reference), filtered here
+  const holds = all.filter((h) => h.member.id === memberId && h.status === 'active');
+  if (holds.length === 0) return null;
+  return (
+    <section className="panel" aria-labelledby="page-holds">
+      <h3 id="page-holds">{t('page.holds')}</h3>
+      <ul className="page-holds">
+        {holds.map((h) => (
+          <li key={h.id} data-hold-id={h.id}>
+            <StylePicture image={h.image} category={h.category ?? 'casual'} name={h.styleName} size="thumb" />
+            <span>
+              <bdi>{t('holds.line', { style: h.styleName, color: colorName(t, h.color, h.colorName), size: h.size })}</bdi>
+              <span className="muted"> · {t('holds.until', { date: formatDate(h.until, locale) })}</span>
+            </span>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
