@@ -1,5 +1,6 @@
 // `npm run hq -- [--port 8080] [--host 127.0.0.1] [--db .footfall/hq.db] [--demo] [--updates-dir ./dist]`
 //               `[--pg URL [--pg-schema S]] [--nats URL[,URL…] [--nats-prefix P]] [--node-id NAME] [--trusted-proxies IP,…]`
+//               `[--picture-fetch-private]`
 // Starts one HQ node. Alone it keeps its data in an embedded SQLite file; with --pg (or
 // FOOTFALL_PG_URL) on a chain's PostgreSQL, and with --nats (or FOOTFALL_NATS_URL) it is one of
 // several nodes that tell each other about changes over NATS (docs/architecture.md). With --demo
@@ -27,6 +28,9 @@ const natsPrefix = stringFlag(flags, 'nats-prefix') ?? process.env.FOOTFALL_NATS
 const nodeId = stringFlag(flags, 'node-id') ?? process.env.FOOTFALL_NODE_ID;
 // The load balancer(s) in front of the nodes, e.g. --trusted-proxies 127.0.0.1 (their X-Forwarded-For names the client).
 const trustedProxies = (stringFlag(flags, 'trusted-proxies') ?? process.env.FOOTFALL_TRUSTED_PROXIES ?? '').split(',').map((a) => a.trim()).filter(Boolean);
+// Catalog pictures by URL come from the internet by default; a chain whose picture server is on its
+// own network allows private and loopback addresses explicitly (hq/app/pictures/fetchPicture.ts).
+const pictureFetchPrivate = flags.get('picture-fetch-private') === true || process.env.FOOTFALL_PICTURE_FETCH_PRIVATE === '1';
 // Desk-app update feeds: <dir>/<channel>/latest.yml + installers, served at /updates/<channel>/.
 const updatesDir = stringFlag(flags, 'updates-dir');
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -41,6 +45,7 @@ const hq = await startHq({
   ...(natsUrl ? { natsUrl, natsPrefix } : {}),
   ...(nodeId ? { nodeId } : {}),
   trustedProxies,
+  ...(pictureFetchPrivate ? { pictureFetch: { allowPrivate: true } } : {}),
   port,
   host,
   ...(updatesDir ? { updatesDir: resolve(updatesDir) } : {}),
