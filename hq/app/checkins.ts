@@ -12,7 +12,7 @@ import { type CheckinCmdFrame, type CmdAckFrame, type Rejection } from '../../sh
 import { type DeviceRecord, type OpRecord } from '../ports/store.ts';
 import { boundedActionTime, type DeskClock } from './actionTime.ts';
 import { applyArrival, findMember } from './arrivals.ts';
-import { commandActor, isRejection } from './clerks/service.ts';
+import { okOp, rejectOp, runDeskCommand } from './deskCommand.ts';
 import { type EventLog } from './eventLog.ts';
 
 /**
@@ -22,50 +22,31 @@ import { type EventLog } from './eventLog.ts';
  */
 export const CHECKIN_MAX_BACKDATE_MS = 24 * 60 * 60 * 1000;
 
-const rejected = (code: Rejection['code'], message: string): OpRecord => ({ status: 'rejected', seq: null, rejection: { code, message } });
+const rejected = (code: Rejection['code'], message: string): OpRecord => rejectOp(code, message);
 
 export function applyCheckin(log: EventLog, device: DeviceRecord, cmd: CheckinCmdFrame, now = Date.now(), clock: DeskClock = { offsetMs: 0 }): Promise<CmdAckFrame> {
-  return log.write(async (tx, append) => {
-    // Read-then-write (was this op or this check-in seen? is the member in already?): serialised
-    // with the store's other writers, so a resend racing on another node finds the first one.
-    await tx.lockStore(device.storeId);
-    const seen = await tx.getOp(device.id, cmd.opId);
-    if (seen) return ackFrame(cmd.opId, seen.status === 'rejected' ? 'rejected' : 'duplicate', seen);
-    const actor = await commandActor(tx, device, cmd.clerkId);
-    let op: OpRecord;
-    if (isRejection(actor)) op = { status: 'rejected', seq: null, rejection: actor };
-    else if (await tx.checkins.get(device.storeId, cmd.data.checkinId)) {
-      // The same check-in under another opId: it happened already; nothing happens twice.
-      op = { status: 'ok', seq: null, rejection: null };
-    } else {
-      const { memberId, memberCode, phone } = cmd.data;
-      const member = await findMember(tx, { memberId, memberCode, phone });
-      if (!member) op = rejected('member_not_found', 'No member of the chain matches this phone number or card');
-      else {
-        const at = boundedActionTime(cmd.at, clock.offsetMs, now, now - CHECKIN_MAX_BACKDATE_MS);
-        const cause = { by: actor, opId: cmd.opId, checkinId: cmd.data.checkinId };
-        const result = await applyArrival(log.store, tx, append, { storeId: device.storeId, member, source: 'counter', at, cause });
-        await tx.checkins.insert({
-          storeId: device.storeId,
-          checkinId: cmd.data.checkinId,
-          visitId: result.visitId,
-          memberId: member.id,
-          deviceId: device.id,
-          clerkId: actor.clerkId ?? null,
-          status: result.status,
-          seq: result.seq,
-          at: now,
-        });
-        op = { status: 'ok', seq: result.seq, rejection: null };
-      }
-    }
-    await tx.putOp(device.id, cmd.opId, op, now);
-    return ackFrame(cmd.opId, op.status, op);
+  // Read-then-write (was this op or this check-in seen? is the member in already?) under the
+  // store's lock (deskCommand.ts), so a resend racing on another node finds the first one.
+  return runDeskCommand(log, device, cmd, now, async (tx, append, actor) => {
+    // The same check-in under another opId: it happened already; nothing happens twice.
+    if (await tx.checkins.get(device.storeId, cmd.data.checkinId)) return okOp(null);
+    const { memberId, memberCode, phone } = cmd.data;
+    const member = await findMember(tx, { memberId, memberCode, phone });
+    if (!member) return rejected('member_not_found', 'No member of the chain matches this phone number or card');
+    const at = boundedActionTime(cmd.at, clock.offsetMs, now, now - CHECKIN_MAX_BACKDATE_MS);
+    const cause = { by: actor, opId: cmd.opId, checkinId: cmd.data.checkinId };
+    const result = await applyArrival(log.store, tx, append, { storeId: device.storeId, member, source: 'counter', at, cause });
+    await tx.checkins.insert({
+      storeId: device.storeId,
+      checkinId: cmd.data.checkinId,
+      visitId: result.visitId,
+      memberId: member.id,
+      deviceId: device.id,
+      clerkId: actor.clerkId ?? null,
+      status: result.status,
+      seq: result.seq,
+      at: now,
+    });
+    return okOp(result.seq);
   });
-}
-
-function ackFrame(opId: string, status: CmdAckFrame['status'], op: OpRecord): CmdAckFrame {
-  const frame: CmdAckFrame = { t: 'cmdAck', opId, status, seq: op.seq };
-  if (op.rejection) frame.rejection = op.rejection;
-  return frame;
 }

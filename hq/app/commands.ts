@@ -15,39 +15,18 @@ import { type CmdAckFrame, type Rejection, type VisitCmdFrame } from '../../shar
 import { type DeviceRecord, type HqTx, type OpRecord } from '../ports/store.ts';
 import { boundedActionTime, type DeskClock } from './actionTime.ts';
 import { type Append, type EventLog } from './eventLog.ts';
-import { commandActor, isRejection } from './clerks/service.ts';
+import { okOp, rejectOp, runDeskCommand } from './deskCommand.ts';
 
 type Outcome = { op: OpRecord };
 
-const reject = (code: Rejection['code'], message: string, by?: Actor | null): Outcome => ({
-  op: { status: 'rejected', seq: null, rejection: by ? { code, message, by } : { code, message } },
-});
-const ok = (seq: number | null): Outcome => ({ op: { status: 'ok', seq, rejection: null } });
+const reject = (code: Rejection['code'], message: string, by?: Actor | null): Outcome => ({ op: rejectOp(code, message, by) });
+const ok = (seq: number | null): Outcome => ({ op: okOp(seq) });
 
 const holderName = (visit: Visit) => visit.claimedBy?.clerkName ?? visit.claimedBy?.deviceName ?? 'another clerk';
 
 export function applyCommand(log: EventLog, device: DeviceRecord, cmd: VisitCmdFrame, now = Date.now(), clock: DeskClock = { offsetMs: 0 }): Promise<CmdAckFrame> {
-  return log.write(async (tx, append) => {
-    // Read-then-write (is the visit still open?): serialised with the store's other writers, so
-    // two counters on two nodes cannot both read "open" and both claim.
-    await tx.lockStore(device.storeId);
-    const seen = await tx.getOp(device.id, cmd.opId);
-    if (seen) {
-      // Rejections keep their status so the desk can settle the op the same way it would have.
-      return ackFrame(cmd.opId, seen.status === 'rejected' ? 'rejected' : 'duplicate', seen);
-    }
-    // The signed-in clerk the desk names, checked against the device's store.
-    const actor = await commandActor(tx, device, cmd.clerkId);
-    const { op } = isRejection(actor) ? reject(actor.code, actor.message) : await execute(tx, append, device.storeId, actor, cmd, now, clock);
-    await tx.putOp(device.id, cmd.opId, op, now);
-    return ackFrame(cmd.opId, op.status, op);
-  });
-}
-
-function ackFrame(opId: string, status: CmdAckFrame['status'], op: OpRecord): CmdAckFrame {
-  const frame: CmdAckFrame = { t: 'cmdAck', opId, status, seq: op.seq };
-  if (op.rejection) frame.rejection = op.rejection;
-  return frame;
+  // Under the store's lock (deskCommand.ts): two counters on two nodes cannot both read "open" and both claim.
+  return runDeskCommand(log, device, cmd, now, async (tx, append, actor) => (await execute(tx, append, device.storeId, actor, cmd, now, clock)).op);
 }
 
 async function execute(tx: HqTx, append: Append, storeId: string, actor: Actor, cmd: VisitCmdFrame, now: number, clock: DeskClock): Promise<Outcome> {

@@ -11,7 +11,6 @@
 // note sent under another opId one note. The `member.noted` event goes to the writing store's log
 // and, when the member is homed elsewhere, to the home store's log too, so the desks that serve the
 // member most update their caches; every other store sees the note through the history read.
-import { type Actor } from '../../shared/domain.ts';
 import {
   HISTORY_NOTES,
   HISTORY_PURCHASES,
@@ -24,7 +23,7 @@ import {
 import { type CmdAckFrame, type MemberNoteCmdFrame, type Rejection } from '../../shared/protocol.ts';
 import { type DeviceRecord, type HqStore, type OpRecord, type Visit } from '../ports/store.ts';
 import { boundedActionTime, type DeskClock } from './actionTime.ts';
-import { commandActor, isRejection } from './clerks/service.ts';
+import { okOp, rejectOp, runDeskCommand } from './deskCommand.ts';
 import { type EventLog } from './eventLog.ts';
 import { toDeskMember } from './profiles.ts';
 
@@ -75,44 +74,27 @@ export function memberHistoryFor(store: HqStore, _storeId: string, memberId: str
   });
 }
 
-const reject = (code: Rejection['code'], message: string): OpRecord => ({ status: 'rejected', seq: null, rejection: { code, message } });
+const reject = (code: Rejection['code'], message: string): OpRecord => rejectOp(code, message);
 
 /** `member.note`: one note on a member of the chain, announced to the writing store and the member's home store. */
 export function applyMemberNoteCommand(log: EventLog, device: DeviceRecord, cmd: MemberNoteCmdFrame, now = Date.now(), clock: DeskClock = { offsetMs: 0 }): Promise<CmdAckFrame> {
-  return log.write(async (tx, append) => {
-    await tx.lockStore(device.storeId); // read-then-write: the op, the note id
-    const seen = await tx.getOp(device.id, cmd.opId);
-    if (seen) return ackFrame(cmd.opId, seen.status === 'rejected' ? 'rejected' : 'duplicate', seen);
-    const actor = await commandActor(tx, device, cmd.clerkId);
-    let op: OpRecord;
-    if (isRejection(actor)) op = { status: 'rejected', seq: null, rejection: actor };
-    else op = await write(actor);
-    await tx.putOp(device.id, cmd.opId, op, now);
-    return ackFrame(cmd.opId, op.status, op);
-
-    async function write(by: Actor): Promise<OpRecord> {
-      const { memberId, noteId, text } = cmd.data;
-      const member = await tx.getMember(memberId);
-      if (!member) return reject('not_found', 'No such member');
-      // The desk makes the note id: the same note under another opId is still one note.
-      const existing = await tx.memberHistory.getNote(noteId);
-      if (existing) return existing.memberId === memberId ? { status: 'ok', seq: null, rejection: null } : reject('invalid', 'That note id belongs to another member');
-      // The clerk's action time, within the last day (a desk's clock cannot date a note further back).
-      const note: MemberNote = { id: noteId, memberId, text, storeId: device.storeId, by, at: boundedActionTime(cmd.at, clock.offsetMs, now, now - 24 * 60 * 60 * 1000) };
-      await tx.memberHistory.insertNote(note);
-      const cause = { by, opId: cmd.opId };
-      const ev = await append(device.storeId, 'member.noted', { note, ...cause }, now);
-      // The home store's desks hear of it too (another store's desks see only their own log).
-      if (member.homeStoreId !== device.storeId && (await tx.getStore(member.homeStoreId))) {
-        await append(member.homeStoreId, 'member.noted', { note, by, opId: null }, now);
-      }
-      return { status: 'ok', seq: ev.seq, rejection: null };
+  // Read-then-write (the op, the note id) under the store's lock (deskCommand.ts).
+  return runDeskCommand(log, device, cmd, now, async (tx, append, by) => {
+    const { memberId, noteId, text } = cmd.data;
+    const member = await tx.getMember(memberId);
+    if (!member) return reject('not_found', 'No such member');
+    // The desk makes the note id: the same note under another opId is still one note.
+    const existing = await tx.memberHistory.getNote(noteId);
+    if (existing) return existing.memberId === memberId ? okOp(null) : reject('invalid', 'That note id belongs to another member');
+    // The clerk's action time, within the last day (a desk's clock cannot date a note further back).
+    const note: MemberNote = { id: noteId, memberId, text, storeId: device.storeId, by, at: boundedActionTime(cmd.at, clock.offsetMs, now, now - 24 * 60 * 60 * 1000) };
+    await tx.memberHistory.insertNote(note);
+    const cause = { by, opId: cmd.opId };
+    const ev = await append(device.storeId, 'member.noted', { note, ...cause }, now);
+    // The home store's desks hear of it too (another store's desks see only their own log).
+    if (member.homeStoreId !== device.storeId && (await tx.getStore(member.homeStoreId))) {
+      await append(member.homeStoreId, 'member.noted', { note, by, opId: null }, now);
     }
+    return okOp(ev.seq);
   });
-}
-
-function ackFrame(opId: string, status: CmdAckFrame['status'], op: OpRecord): CmdAckFrame {
-  const frame: CmdAckFrame = { t: 'cmdAck', opId, status, seq: op.seq };
-  if (op.rejection) frame.rejection = op.rejection;
-  return frame;
 }

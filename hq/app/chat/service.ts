@@ -9,9 +9,9 @@
 import { type Actor, type ImageRef, type Message, type ProductCard, type Receipts, type StyleImageRef } from '../../../shared/domain.ts';
 import { uuidv7 } from '../../../shared/ids.ts';
 import { type ChatCmdFrame, type CmdAckFrame, RECALL_WINDOW_MS, type Rejection } from '../../../shared/protocol.ts';
-import { commandActor, isRejection } from '../clerks/service.ts';
+import { okOp, rejectOp, runDeskCommand } from '../deskCommand.ts';
 import { type Append, type EventLog } from '../eventLog.ts';
-import { type DeviceRecord, type HqStore, type HqTx, type OpRecord, type StoredEvent } from '../../ports/store.ts';
+import { type DeviceRecord, type HqStore, type HqTx, type StoredEvent } from '../../ports/store.ts';
 import { type ConversationRecord } from '../../ports/chatStore.ts';
 
 export const ZERO_RECEIPTS: Receipts = { memberDelivered: 0, memberRead: 0, storeDelivered: 0, storeRead: 0 };
@@ -134,22 +134,15 @@ export class ChatService {
 
   /** A desk's chat command, exactly once per (device, opId) like every other command. */
   applyDeskCommand(device: DeviceRecord, cmd: ChatCmdFrame): Promise<CmdAckFrame> {
-    return this.log.write(async (tx, append) => {
-      await tx.lockStore(device.storeId); // read-then-write: the op, the conversation, the message number
-      const seen = await tx.getOp(device.id, cmd.opId);
-      if (seen) return ackFrame(cmd.opId, seen.status === 'rejected' ? 'rejected' : 'duplicate', seen);
-      // The signed-in clerk the desk names, checked against the device's store.
-      const actor = await commandActor(tx, device, cmd.clerkId);
-      let op: OpRecord;
+    // Read-then-write (the op, the conversation, the message number) under the store's lock (deskCommand.ts).
+    return runDeskCommand(this.log, device, cmd, this.now(), async (tx, append, actor) => {
       try {
-        // Every ChatError is thrown before the command writes anything, so only the op row remains.
-        op = isRejection(actor) ? { status: 'rejected', seq: null, rejection: actor } : { status: 'ok', seq: await this.executeDesk(tx, append, device.storeId, actor, cmd), rejection: null };
+        return okOp(await this.executeDesk(tx, append, device.storeId, actor, cmd));
       } catch (err) {
+        // Every ChatError is thrown before the command writes anything, so only the op row remains.
         if (!(err instanceof ChatError)) throw err;
-        op = { status: 'rejected', seq: null, rejection: { code: err.code, message: err.message } };
+        return rejectOp(err.code, err.message);
       }
-      await tx.putOp(device.id, cmd.opId, op, this.now());
-      return ackFrame(cmd.opId, op.status, op);
     });
   }
 
@@ -361,10 +354,4 @@ async function productCardIn(r: HqTx, storeId: string, styleId: string): Promise
 /** The style's picture reference for a product card (part E), without its bytes. */
 async function stylePictureRef(r: HqTx, styleId: string): Promise<StyleImageRef | null> {
   return r.styleImages.ref(styleId);
-}
-
-function ackFrame(opId: string, status: CmdAckFrame['status'], op: OpRecord): CmdAckFrame {
-  const frame: CmdAckFrame = { t: 'cmdAck', opId, status, seq: op.seq };
-  if (op.rejection) frame.rejection = op.rejection;
-  return frame;
 }

@@ -13,9 +13,9 @@ import { type Actor, type Style } from '../../../shared/domain.ts';
 import { DAY_MS, type Hold, type HoldMember, type HoldRequest } from '../../../shared/holds.ts';
 import { uuidv7 } from '../../../shared/ids.ts';
 import { type CmdAckFrame, type HoldCmdFrame, type Rejection } from '../../../shared/protocol.ts';
-import { type DeviceRecord, type HqTx, type MemberRecord, type OpRecord } from '../../ports/store.ts';
+import { type DeviceRecord, type HqTx, type MemberRecord } from '../../ports/store.ts';
 import { boundedActionTime, type DeskClock } from '../actionTime.ts';
-import { commandActor, isRejection } from '../clerks/service.ts';
+import { okOp, rejectOp, runDeskCommand } from '../deskCommand.ts';
 import { type Append, type EventLog } from '../eventLog.ts';
 
 /** How far back a desk's action time may place a hold's start (a day offline at most). */
@@ -27,20 +27,25 @@ const isRejected = (x: unknown): x is Rejection => typeof x === 'object' && x !=
 export const holdMember = (m: MemberRecord): HoldMember => ({ id: m.id, name: m.name, tier: m.tier });
 
 export function applyHoldCommand(log: EventLog, device: DeviceRecord, cmd: HoldCmdFrame, now = Date.now(), clock: DeskClock = { offsetMs: 0 }): Promise<CmdAckFrame> {
-  return log.write(async (tx, append) => {
-    // A request or an answer writes to two stores' logs: both are locked first, in id order
-    // whatever the direction (a request's stores never change, so reading it before is safe).
-    const other = cmd.type === 'hold.request' ? cmd.data.toStoreId : cmd.type === 'hold.answer' ? (await tx.holds.getRequest(cmd.data.requestId))?.fromStoreId : undefined;
-    for (const id of [device.storeId, ...(other && other !== device.storeId ? [other] : [])].sort()) await tx.lockStore(id);
-    const seen = await tx.getOp(device.id, cmd.opId);
-    if (seen) return ackFrame(cmd.opId, seen.status === 'rejected' ? 'rejected' : 'duplicate', seen);
-    const actor = await commandActor(tx, device, cmd.clerkId);
-    const at = boundedActionTime(cmd.at, clock.offsetMs, now, now - MAX_BACKDATE_MS);
-    const outcome = isRejection(actor) ? actor : await execute(tx, append, device.storeId, actor, cmd, now, at);
-    const op: OpRecord = isRejected(outcome) ? { status: 'rejected', seq: null, rejection: outcome } : { status: 'ok', seq: outcome, rejection: null };
-    await tx.putOp(device.id, cmd.opId, op, now);
-    return ackFrame(cmd.opId, op.status, op);
-  });
+  const at = boundedActionTime(cmd.at, clock.offsetMs, now, now - MAX_BACKDATE_MS);
+  return runDeskCommand(
+    log,
+    device,
+    cmd,
+    now,
+    async (tx, append, actor) => {
+      const outcome = await execute(tx, append, device.storeId, actor, cmd, now, at);
+      return isRejected(outcome) ? rejectOp(outcome.code, outcome.message, outcome.by) : okOp(outcome);
+    },
+    {
+      // A request or an answer writes to two stores' logs: both are locked (a request's stores never
+      // change, so reading it before the lock is safe).
+      alsoLock: async (tx) => {
+        const other = cmd.type === 'hold.request' ? cmd.data.toStoreId : cmd.type === 'hold.answer' ? (await tx.holds.getRequest(cmd.data.requestId))?.fromStoreId : undefined;
+        return other ? [other] : [];
+      },
+    },
+  );
 }
 
 /** The seq of the command's last event in the device's store (null: nothing changed), or why not. */
@@ -186,10 +191,4 @@ function lineOf(style: Style, color: string, size: number): { colorName: string 
   const colorway = style.colors.find((c) => c.code === color);
   if (!colorway || !style.sizes.includes(size)) return null;
   return { colorName: colorway.name };
-}
-
-function ackFrame(opId: string, status: CmdAckFrame['status'], op: OpRecord): CmdAckFrame {
-  const frame: CmdAckFrame = { t: 'cmdAck', opId, status, seq: op.seq };
-  if (op.rejection) frame.rejection = op.rejection;
-  return frame;
 }

@@ -10,7 +10,7 @@ import { type CmdAckFrame, type Rejection, type TaskCmdFrame } from '../../../sh
 import { MAX_SNOOZE_MS, type Task } from '../../../shared/tasks.ts';
 import { type DeviceRecord, type HqTx, type OpRecord } from '../../ports/store.ts';
 import { boundedActionTime, type DeskClock } from '../actionTime.ts';
-import { commandActor, isRejection } from '../clerks/service.ts';
+import { okOp, rejectOp, runDeskCommand } from '../deskCommand.ts';
 import { type Append, type EventLog } from '../eventLog.ts';
 
 /** How far ahead a task may be due (two years): further is a typo, refused rather than lost from view. */
@@ -19,26 +19,12 @@ export const MAX_DUE_AHEAD_MS = 2 * 366 * 24 * 60 * 60 * 1000;
 const ACTION_FLOOR_MS = 30 * 24 * 60 * 60 * 1000;
 
 type Outcome = OpRecord;
-const reject = (code: Rejection['code'], message: string): Outcome => ({ status: 'rejected', seq: null, rejection: { code, message } });
-const ok = (seq: number | null): Outcome => ({ status: 'ok', seq, rejection: null });
+const reject = (code: Rejection['code'], message: string): Outcome => rejectOp(code, message);
+const ok = (seq: number | null): Outcome => okOp(seq);
 
 export function applyTaskCommand(log: EventLog, device: DeviceRecord, cmd: TaskCmdFrame, now = Date.now(), clock: DeskClock = { offsetMs: 0 }): Promise<CmdAckFrame> {
-  return log.write(async (tx, append) => {
-    // Read-then-write (does the task exist? is it open?): serialised with the store's other writers.
-    await tx.lockStore(device.storeId);
-    const seen = await tx.getOp(device.id, cmd.opId);
-    if (seen) return ackFrame(cmd.opId, seen.status === 'rejected' ? 'rejected' : 'duplicate', seen);
-    const actor = await commandActor(tx, device, cmd.clerkId);
-    const op = isRejection(actor) ? reject(actor.code, actor.message) : await execute(tx, append, device.storeId, actor, cmd, now, clock);
-    await tx.putOp(device.id, cmd.opId, op, now);
-    return ackFrame(cmd.opId, op.status, op);
-  });
-}
-
-function ackFrame(opId: string, status: CmdAckFrame['status'], op: OpRecord): CmdAckFrame {
-  const frame: CmdAckFrame = { t: 'cmdAck', opId, status, seq: op.seq };
-  if (op.rejection) frame.rejection = op.rejection;
-  return frame;
+  // Read-then-write (does the task exist? is it open?) under the store's lock (deskCommand.ts).
+  return runDeskCommand(log, device, cmd, now, (tx, append, actor) => execute(tx, append, device.storeId, actor, cmd, now, clock));
 }
 
 async function execute(tx: HqTx, append: Append, storeId: string, actor: Actor, cmd: TaskCmdFrame, now: number, clock: DeskClock): Promise<Outcome> {
