@@ -91,7 +91,8 @@ describe('the real profile, always (browser)', () => {
     expect(await card.getByText('Nothing to suggest in stock').count()).toBe(0);
     expect(await card.locator('.rec').count()).toBeGreaterThan(0);
     expect(await card.locator('.rec-reason').first().textContent()).not.toBe('');
-    expect(await card.locator('.tier-gold').count()).toBeGreaterThan(0);
+    // A Gold member's tier is said once, by the VIP badge (4/8 part A), not the plain tier chip.
+    expect(await card.locator('.vip-badge[data-vip="gold"]').count()).toBeGreaterThan(0);
     // Colours read as names, not catalog codes.
     const lines = await card.locator('.purchases li .muted').allTextContents();
     for (const line of lines) expect(line).not.toMatch(/\b(BLK|WHT|GRY|NVY|RED|BLU|GRN|PNK|BEI|ORG)\b/);
@@ -111,7 +112,7 @@ describe('the real profile, always (browser)', () => {
     const chatCard = page.locator(`.member-card[data-member-id="${writerGold.id}"]`);
     const writerPurchases = (await stack.hq.store.read((r) => r.purchasesOf(writerGold.id, 50))).length;
     await expect.poll(() => chatCard.locator('.purchases li').count(), { timeout: 5000 }).toBe(Math.min(5, writerPurchases));
-    expect(await chatCard.locator('.tier-gold').count()).toBeGreaterThan(0);
+    expect(await chatCard.locator('.vip-badge[data-vip="gold"]').count()).toBeGreaterThan(0);
 
     // Offline, three days later as far as the copy is concerned: the same purchases, with their age.
     await stack.killHq();
@@ -324,7 +325,7 @@ describe('display (browser)', () => {
     await arriveAs(stack, 4, { tier: 'gold' });
     await arriveAs(stack, 5, { tier: 'platinum' });
     await arriveAs(stack, 6, { tier: 'basic' });
-    await page.locator('.clerkbar-actions button').nth(1).click(); // 锁定
+    await page.locator('.clerkbar-actions [data-action="lock"]').click(); // 锁定
     const waiting = page.locator('.signin-waiting');
     await waiting.waitFor({ timeout: 5000 });
     expect(await waiting.getAttribute('data-waiting')).toBe('3');
@@ -365,7 +366,7 @@ describe('display (browser)', () => {
     const { page } = stack;
     await stack.killHq();
     await page.locator('.conn.conn-bad').waitFor({ timeout: 5000 });
-    await page.locator('.clerkbar-actions button').nth(2).click(); // Sign out
+    await page.locator('.clerkbar-actions [data-action="sign-out"]').click();
     await page.locator(`.signin-clerk[data-clerk="${DEMO_CLERK.id}"]`).click();
     await page.locator('#signin-pin').fill(DEMO_CLERK.pin);
     await page.locator('.signin-form button[type="submit"]').click();

@@ -50,15 +50,16 @@ export function ClerkBar() {
         </span>
       )}
       <TodayButton />
+      {/* data-action names each button for tests and tools: their order changes as parts add buttons. */}
       <span className="clerkbar-actions">
         <HoldsButton />
-        <button type="button" className="btn btn-small" onClick={() => setSwitching(true)}>
+        <button type="button" className="btn btn-small" data-action="switch-clerk" onClick={() => setSwitching(true)}>
           {t('clerk.switch')}
         </button>
-        <button type="button" className="btn btn-small" onClick={() => void lock()}>
+        <button type="button" className="btn btn-small" data-action="lock" onClick={() => void lock()}>
           {t('clerk.lock')}
         </button>
-        <button type="button" className="btn btn-small" onClick={() => void signOut()}>
+        <button type="button" className="btn btn-small" data-action="sign-out" onClick={() => void signOut()}>
           {t('clerk.signOut')}
         </button>
       </span>

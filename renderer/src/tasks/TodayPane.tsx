@@ -24,7 +24,8 @@ export function TodayButton() {
       type="button"
       className="btn btn-small today-button"
       aria-pressed={open}
-      aria-controls="today-pane"
+      // Only name the pane while it exists: aria-controls pointing at no element is invalid ARIA.
+      aria-controls={open ? 'today-pane' : undefined}
       title={t('today.buttonTitle', { mine, store })}
       onClick={() => setOpen(!open)}
     >
