@@ -19,11 +19,14 @@ interface Config {
 
 const config = JSON.parse(readFileSync('build/electronegativity.json', 'utf8')) as Config;
 const dir = mkdtempSync(join(tmpdir(), 'electronegativity-'));
-const csv = join(dir, 'findings.csv');
+// SARIF, not CSV: electronegativity writes a CSV's header and its rows with two unordered async
+// writes (truncate, then append), so on a busy machine the rows could land first and be cut — a
+// mangled file that read as an open finding. The SARIF file is one write.
+const sarif = join(dir, 'findings.sarif');
 try {
   execFileSync(
     process.execPath,
-    [join('node_modules', '@doyensec', 'electronegativity', 'dist', 'index.js'), '-i', config.input, '-o', csv, '-r', '-v', 'false', '-e', config.electronVersion],
+    [join('node_modules', '@doyensec', 'electronegativity', 'dist', 'index.js'), '-i', config.input, '-o', sarif, '-r', '-v', 'false', '-e', config.electronVersion],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
 } catch (err) {
@@ -31,42 +34,23 @@ try {
   process.exit(2);
 }
 
-/** Minimal CSV reader for electronegativity's output (quoted fields, commas inside quotes). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  const endField = () => {
-    row.push(field.trim());
-    field = '';
-  };
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') endField();
-    else if (c === '\n') {
-      endField();
-      rows.push(row);
-      row = [];
-    } else if (c !== '\r') field += c;
-  }
-  if (field || row.length) {
-    endField();
-    rows.push(row);
-  }
-  return rows;
+interface SarifResult {
+  ruleId: string;
+  level: string;
+  message?: { text?: string };
+  locations?: { physicalLocation?: { artifactLocation?: { uri?: string }; region?: { startLine?: number; startColumn?: number } } }[];
 }
-
-const rows = parseCsv(readFileSync(csv, 'utf8')).slice(1).filter((r) => r.length >= 5 && r[0]);
+const report = JSON.parse(readFileSync(sarif, 'utf8')) as { runs: { results: SarifResult[] }[] };
 rmSync(dir, { recursive: true, force: true });
-const findings = rows.map(([check, severity, confidence, file, location, sample]) => ({ check: check!, severity, confidence, file: file!, location, sample }));
+const findings = report.runs.flatMap((run) => run.results).map((r) => {
+  const where = r.locations?.[0]?.physicalLocation;
+  const uri = where?.artifactLocation?.uri ?? 'file:///';
+  // A finding about the whole app (the CSP check) has no file: SARIF says "file:///", the CSV said N/A.
+  const file = uri === 'file:///' ? 'N/A' : uri;
+  const line = where?.region?.startLine ?? 0;
+  const column = (where?.region?.startColumn ?? 1) - 1;
+  return { check: r.ruleId, severity: r.level, file, location: file === 'N/A' ? '0:0' : `${line}:${column}`, sample: r.message?.text ?? '' };
+});
 const badConfig = config.accepted.filter((a) => !a.justification || a.justification.trim().length < 20);
 const isAccepted = (f: { check: string; file: string }) => config.accepted.find((a) => a.check === f.check && a.file === f.file);
 const open = findings.filter((f) => !isAccepted(f));
