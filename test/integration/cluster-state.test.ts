@@ -67,7 +67,9 @@ describe('no single-process state across two HQ nodes', () => {
     member.on('message', (raw) => frames.push(JSON.parse(raw.toString())));
     await new Promise((r) => member.once('open', r));
     member.send(JSON.stringify({ t: 'hello', v: 1, token }));
-    await waitFor(() => frames.some((f) => f.t === 'welcome'), 5000, 'member welcome');
+    // (15 s: the welcome reads the store's presence from NATS and the conversation from PostgreSQL, which
+    // the node processes share with the rest of the suite on two cores; one CI run took over 5 s.)
+    await waitFor(() => frames.some((f) => f.t === 'welcome'), 15_000, 'member welcome');
     // The desk on node 2 counts as "the store is online" for the member on node 1.
     expect(frames.find((f) => f.t === 'welcome')?.storeOnline).toBe(true);
 
