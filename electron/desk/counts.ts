@@ -1,6 +1,7 @@
 // What needs the counter's attention, as the shells show it (tray, badge, title): today's arrivals
-// no clerk has taken yet, and member messages nobody read — both as the clerk sees them, with the
-// outbox applied (a queued claim or read counts at once).
+// no clerk has taken yet, member messages nobody read, and other stores' requests to hold a pair
+// that wait for this store's answer — all as the clerk sees them, with the outbox applied (a queued
+// claim, read or answer counts at once).
 //
 // Invariant: `counts` is emitted only when a number changed. The numbers come from two COUNT
 // queries on indexes, run once per change the desk makes (an event batch, a clerk action, a
@@ -13,6 +14,8 @@ export interface AttentionCounts {
   waiting: number;
   /** Member messages not read at this counter, over every conversation. */
   unread: number;
+  /** Other stores' requests to hold a pair here, not answered yet (the other store's clerk waits). */
+  requests: number;
 }
 
 /** The start of the local day `now` is in. Pure. */
@@ -29,10 +32,11 @@ export function nextMidnight(now: number): number {
   return d.getTime();
 }
 
-export const sameCounts = (a: AttentionCounts, b: AttentionCounts): boolean => a.waiting === b.waiting && a.unread === b.unread;
+export const sameCounts = (a: AttentionCounts, b: AttentionCounts): boolean => a.waiting === b.waiting && a.unread === b.unread && a.requests === b.requests;
 
 export function readCounts(q: CacheQueries, now: number): AttentionCounts {
-  return { waiting: q.countWaiting(startOfDay(now)), unread: q.chat.unreadTotal() };
+  const storeId = q.getIdentity()?.storeId;
+  return { waiting: q.countWaiting(startOfDay(now)), unread: q.chat.unreadTotal(), requests: storeId ? q.holds.countToAnswer(storeId) : 0 };
 }
 
 export interface CountsOptions {

@@ -181,12 +181,12 @@ function createTray(): void {
   }
 }
 
-/** Waiting arrivals and unread messages: kept by the desk core as it changes them (`counts` event). */
-let counts: AttentionCounts = { waiting: 0, unread: 0 };
+/** Waiting arrivals, unread messages and hold requests to answer: kept by the desk core as it changes them (`counts` event). */
+let counts: AttentionCounts = { waiting: 0, unread: 0, requests: 0 };
 function updateTray(_view?: SettingsView): void {
   if (!tray || !host) return;
   const connection = host.desk ? lastConnection : null;
-  tray.show({ unclaimed: counts.waiting, unread: counts.unread, connection, storeName: host.identity?.storeName ?? null }, nativeLocale());
+  tray.show({ unclaimed: counts.waiting, unread: counts.unread, requests: counts.requests, connection, storeName: host.identity?.storeName ?? null }, nativeLocale());
 }
 
 let lastConnection: 'online' | 'connecting' | 'offline' | null = null;

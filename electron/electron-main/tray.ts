@@ -32,7 +32,7 @@ export function createDeskTray(iconDir: string, actions: DeskTrayActions): DeskT
       const text = trayText(counts, locale);
       tray.setToolTip(text.tooltip);
       if (process.platform === 'darwin') tray.setTitle(text.title);
-      app.setBadgeCount(counts.unclaimed + counts.unread);
+      app.setBadgeCount(counts.unclaimed + counts.unread + (counts.requests ?? 0));
       const labels = trayMenuLabels(locale);
       tray.setContextMenu(
         Menu.buildFromTemplate([

@@ -8,6 +8,8 @@ export interface TrayCounts {
   unclaimed: number;
   /** Member chat messages not read at this counter. */
   unread: number;
+  /** Other stores' hold requests waiting for this store's answer (absent: none). */
+  requests?: number;
   connection: ConnectionStatus | null;
   /** null: not enrolled yet. */
   storeName: string | null;
@@ -24,18 +26,21 @@ const cap = (n: number) => (n > 99 ? '99+' : String(Math.max(0, Math.floor(n))))
 
 export function trayText(counts: TrayCounts, locale: string): TrayText {
   const zh = locale.toLowerCase().startsWith('zh');
-  const attention = counts.unclaimed > 0 || counts.unread > 0;
-  const title = attention ? `${cap(counts.unclaimed)}·${cap(counts.unread)}` : '';
+  const requests = counts.requests ?? 0;
+  const attention = counts.unclaimed > 0 || counts.unread > 0 || requests > 0;
+  const title = attention ? `${cap(counts.unclaimed)}·${cap(counts.unread)}${requests > 0 ? `·${cap(requests)}` : ''}` : '';
   if (counts.storeName === null) {
     return { tooltip: zh ? 'Footfall · 未登记，请完成设置' : 'Footfall · not set up yet', title: '', attention: false };
   }
   const parts: string[] = [`Footfall · ${counts.storeName}`];
   if (zh) {
     parts.push(`待接待 ${cap(counts.unclaimed)}`, `未读消息 ${cap(counts.unread)}`);
+    if (requests > 0) parts.push(`留货请求 ${cap(requests)}`);
     if (counts.connection === 'offline') parts.push('离线');
     else if (counts.connection === 'connecting') parts.push('正在连接');
   } else {
     parts.push(`${cap(counts.unclaimed)} waiting`, `${cap(counts.unread)} unread`);
+    if (requests > 0) parts.push(`${cap(requests)} hold ${requests === 1 ? 'request' : 'requests'}`);
     if (counts.connection === 'offline') parts.push('offline');
     else if (counts.connection === 'connecting') parts.push('connecting');
   }

@@ -163,9 +163,9 @@ export class DeskHost {
   /** Waiting arrivals and unread messages, as the core keeps them (zero before enrollment). */
   counts(): AttentionCounts {
     try {
-      return this.core?.counts?.() ?? { waiting: 0, unread: 0 };
+      return this.core?.counts?.() ?? { waiting: 0, unread: 0, requests: 0 };
     } catch {
-      return { waiting: 0, unread: 0 }; // a core that is closing
+      return { waiting: 0, unread: 0, requests: 0 }; // a core that is closing
     }
   }
 

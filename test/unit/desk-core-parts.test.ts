@@ -1,6 +1,7 @@
 // The desk core's parts on their own: the inbox's change set (pure) and batch, the outbox's wire
 // form and send order, the connection state, and the attention counts (waiting arrivals, unread
 // messages) — which must equal what the views say, computed the slow way.
+import type { HoldRequest } from '../../shared/holds.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -322,7 +323,7 @@ describe('attention counts', () => {
       try {
         const arrivals = await desk.listArrivals({ since: startOfDay(now), limit: 10_000 });
         const conversations = await desk.listConversations({ limit: 500 });
-        const slow: AttentionCounts = { waiting: arrivals.filter((v) => v.status === 'open').length, unread: conversations.reduce((n, c) => n + c.unread, 0) };
+        const slow: AttentionCounts = { waiting: arrivals.filter((v) => v.status === 'open').length, unread: conversations.reduce((n, c) => n + c.unread, 0), requests: 0 };
         expect(desk.counts(), `seed ${s}`).toEqual(slow);
       } finally {
         await desk.close();
@@ -347,18 +348,62 @@ describe('attention counts', () => {
     try {
       const seen: AttentionCounts[] = [];
       desk.on('counts', (c) => seen.push(c));
-      expect(desk.counts()).toEqual({ waiting: 2, unread: 2 });
+      expect(desk.counts()).toEqual({ waiting: 2, unread: 2, requests: 0 });
       await desk.claimVisit('v1');
       await desk.addNote('v2', 'likes the grey pair'); // nothing counted changed
       await desk.markRead('m1');
       await desk.releaseVisit('v1');
       await desk.closeVisit('v2', 'browsed');
       expect(seen).toEqual([
-        { waiting: 1, unread: 2 },
-        { waiting: 1, unread: 0 },
-        { waiting: 2, unread: 0 },
-        { waiting: 1, unread: 0 },
+        { waiting: 1, unread: 2, requests: 0 },
+        { waiting: 1, unread: 0, requests: 0 },
+        { waiting: 2, unread: 0, requests: 0 },
+        { waiting: 1, unread: 0, requests: 0 },
       ]);
+    } finally {
+      await desk.close();
+    }
+  });
+
+  it('count other stores’ hold requests until this store answers them (a queued answer counts at once)', async () => {
+    const now = Date.now();
+    const request = (id: string, fromStoreId: string, toStoreId: string, status: HoldRequest['status'] = 'pending'): HoldRequest => ({
+      id,
+      fromStoreId,
+      fromStoreName: fromStoreId,
+      toStoreId,
+      toStoreName: toStoreId,
+      member: { id: 'm1', name: '张伟', tier: 'gold' },
+      styleId: 's1',
+      styleName: 'Runner',
+      color: 'BLK',
+      colorName: 'Black',
+      size: 42,
+      days: 3,
+      requestedAt: now,
+      by: { deviceId: 'other', deviceName: 'Other counter' },
+      status,
+      answeredAt: null,
+      answeredBy: null,
+      holdId: null,
+      until: null,
+    });
+    q.tx(() => {
+      q.setIdentity({ storeId: 'store-a', storeName: 'A', deviceId: 'd1', deviceName: 'Counter 1', hqUrls: ['http://127.0.0.1:9'] });
+      q.holds.putRequest(request('r-in-1', 'store-b', 'store-a'));
+      q.holds.putRequest(request('r-in-2', 'store-c', 'store-a'));
+      q.holds.putRequest(request('r-out', 'store-a', 'store-b')); // ours: the other store answers it
+      q.holds.putRequest(request('r-done', 'store-b', 'store-a', 'declined'));
+    });
+    const dbPath = q.db.name;
+    q.db.close();
+    const desk = deskOn(dbPath);
+    try {
+      const seen: AttentionCounts[] = [];
+      desk.on('counts', (c) => seen.push(c));
+      expect(desk.counts()).toEqual({ waiting: 0, unread: 0, requests: 2 });
+      await desk.answerHoldRequest('r-in-1', false);
+      expect(seen).toEqual([{ waiting: 0, unread: 0, requests: 1 }]);
     } finally {
       await desk.close();
     }

@@ -183,6 +183,9 @@ describe('tray text', () => {
     expect(trayText({ unclaimed: 2, unread: 5, connection: 'online', storeName: 'Nanjing' }, 'en-US')).toEqual({ tooltip: 'Footfall · Nanjing · 2 waiting · 5 unread', title: '2·5', attention: true });
     expect(trayText({ unclaimed: 0, unread: 0, connection: 'offline', storeName: '南京路' }, 'zh-CN')).toEqual({ tooltip: 'Footfall · 南京路 · 待接待 0 · 未读消息 0 · 离线', title: '', attention: false });
     expect(trayText({ unclaimed: 150, unread: 0, connection: 'online', storeName: 'X' }, 'en').title).toBe('99+·0');
+    // Another store's request to hold a pair waits for this store: it counts, and is said.
+    expect(trayText({ unclaimed: 0, unread: 0, requests: 1, connection: 'online', storeName: 'Nanjing' }, 'en-US')).toEqual({ tooltip: 'Footfall · Nanjing · 0 waiting · 0 unread · 1 hold request', title: '0·0·1', attention: true });
+    expect(trayText({ unclaimed: 1, unread: 0, requests: 2, connection: 'online', storeName: '南京路' }, 'zh-CN').tooltip).toBe('Footfall · 南京路 · 待接待 1 · 未读消息 0 · 留货请求 2');
     expect(trayText({ unclaimed: 1, unread: 1, connection: null, storeName: null }, 'en').tooltip).toMatch(/not set up/);
   });
 });
@@ -353,7 +356,7 @@ describe('desk host', () => {
   it('gives the tray the core’s counts: once at attach, then each change, none after close', async () => {
     const { host, core } = makeHost();
     host.start();
-    expect(host.counts()).toEqual({ waiting: 0, unread: 0 }); // not enrolled
+    expect(host.counts()).toEqual({ waiting: 0, unread: 0, requests: 0 }); // not enrolled
     const seen: unknown[] = [];
     host.on('counts', (c) => seen.push(c));
     await host.api.enroll('https://hq.example', 'ABCD-1234', 'Counter 1');

@@ -42,6 +42,13 @@ export class HoldQueries {
          ON CONFLICT (id) DO UPDATE SET status = excluded.status, json = excluded.json`,
       ),
       getRequest: db.prepare<[string], { json: string }>('SELECT json FROM hold_requests WHERE id = ?'),
+      // Requests from other stores still to answer here: pending, and no answer of ours queued
+      // (a refused answer leaves it to answer again). Few rows: pending requests only.
+      toAnswer: db.prepare<[string], { n: number }>(
+        `SELECT COUNT(*) AS n FROM hold_requests r
+          WHERE r.status = 'pending' AND json_extract(r.json, '$.toStoreId') = ?
+            AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.visit_id = 'hold:' || r.id AND o.type = 'hold.answer' AND o.state != 'rejected')`,
+      ),
       requests: db.prepare<[number], { json: string }>("SELECT json FROM hold_requests WHERE status = 'pending' OR requested_at >= ? ORDER BY requested_at DESC, id"),
       putLabel: db.prepare<[string, string, number, string]>('INSERT OR REPLACE INTO hold_labels (id, member_id, created_at, json) VALUES (?, ?, ?, ?)'),
       getLabel: db.prepare<[string], { json: string }>('SELECT json FROM hold_labels WHERE id = ?'),
@@ -71,6 +78,11 @@ export class HoldQueries {
     return row ? (JSON.parse(row.json) as HoldRequest) : null;
   }
   /** Pending requests, and answered ones asked at or after `since`; newest first. */
+  /** Requests other stores made of `storeId` that wait for its answer (none queued here yet). */
+  countToAnswer(storeId: string): number {
+    return this.s.toAnswer.get(storeId)!.n;
+  }
+
   requests(since: number): HoldRequest[] {
     return this.s.requests.all(since).map((r) => JSON.parse(r.json) as HoldRequest);
   }
