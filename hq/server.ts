@@ -10,7 +10,7 @@ import { createEnrollmentCode } from './app/devices.ts';
 import { EventLog } from './app/eventLog.ts';
 import { sweepUnserved } from './app/unserved.ts';
 import { sweepBirthdays } from './app/tasks/system.ts';
-import { remindExpiringHolds, sweepExpiredHolds } from './app/holds/expiry.ts'; // 4/8 part C
+import { expireStaleRequests, remindExpiringHolds, sweepExpiredHolds } from './app/holds/expiry.ts'; // 4/8 part C
 import { invalidateCatalog } from './app/profiles.ts';
 import { withRateLimits, type RateLimits } from './edge/http/rateLimit.ts';
 import { createRequestHandler } from './edge/http/router.ts';
@@ -129,6 +129,8 @@ export interface HqHandle {
   sweepExpiredHolds(at?: number): Promise<number>;
   /** Makes the "hold expiring" follow-up tasks as of `at` (default now); answers how many were new. Also runs with the expiry sweep. */
   remindExpiringHolds(at?: number): Promise<number>;
+  /** Lets cross-store hold requests nobody answered within a day lapse, as of `at`; answers how many. Also runs with the expiry sweep. */
+  expireStaleRequests(at?: number): Promise<number>;
   /** Closes this node's sockets with 1001, stops timers, closes the store and the bus. */
   close(): Promise<void>;
 }
@@ -321,6 +323,8 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
           sweepExpiredHolds(eventLog, now()).catch((err: unknown) => log(`hold expiry sweep: ${(err as Error).message}`));
           // …and a day before, a follow-up task to call the member (one per hold, on any number of nodes).
           remindExpiringHolds(eventLog, now()).catch((err: unknown) => log(`hold reminder sweep: ${(err as Error).message}`));
+          // …and cross-store requests nobody answered within a day lapse, told to both stores.
+          expireStaleRequests(eventLog, now()).catch((err: unknown) => log(`hold request sweep: ${(err as Error).message}`));
         }, unservedMs)
       : null;
   holdTimer?.unref();
@@ -411,6 +415,7 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
     sweepBirthdays: (at) => sweepBirthdays(eventLog, at ?? now()),
     sweepExpiredHolds: (at) => sweepExpiredHolds(eventLog, at ?? now()), // 4/8 part C
     remindExpiringHolds: (at) => remindExpiringHolds(eventLog, at ?? now()),
+    expireStaleRequests: (at) => expireStaleRequests(eventLog, at ?? now()),
     close: () =>
       (closing ??= (async () => {
         clearInterval(purgeTimer);

@@ -60,7 +60,14 @@ export const Hold = z.object({
 });
 export type Hold = z.infer<typeof Hold>;
 
-export const HoldRequestStatus = z.enum(['pending', 'accepted', 'declined']);
+/** `expired`: nobody at the asked store answered within HOLD_REQUEST_TTL_MS (HQ's sweep said so to both stores). */
+export const HoldRequestStatus = z.enum(['pending', 'accepted', 'declined', 'expired']);
+/**
+ * How long a cross-store request waits for an answer: a day. The member is usually in the asking
+ * store or about to leave it; an answer after that helps nobody, and the asking clerk is told so they
+ * can ask another store instead of waiting for ever.
+ */
+export const HOLD_REQUEST_TTL_MS = 24 * 60 * 60 * 1000;
 export type HoldRequestStatus = z.infer<typeof HoldRequestStatus>;
 
 export const HoldRequest = z.object({

@@ -35,6 +35,8 @@ export interface HoldOps {
 
   getRequest(id: string): Promise<HoldRequest | null>;
   putRequest(request: HoldRequest): Promise<void>;
+  /** Pending requests asked before `before`, oldest first: what the request sweep lets lapse. */
+  stalePendingRequests(before: number, limit: number): Promise<Array<{ id: string; fromStoreId: string; toStoreId: string }>>;
   /** Requests the store made or got: every pending one, and answered ones requested at or after `since`; newest first. */
   requestsOfStore(storeId: string, since: number, limit: number): Promise<HoldRequest[]>;
 }

@@ -229,6 +229,31 @@ describe('hold expiry', () => {
     expect(await t.hq.remindExpiringHolds(Date.now() + 3 * DAY)).toBe(0);
   });
 
+  it('a request nobody answers within a day lapses, told to both stores; an answer after that is refused and places nothing', async () => {
+    const a1 = await deskAt('store-a', 'A1');
+    const b1 = await deskAt('store-b', 'B1');
+    const lapsing = randomUUID();
+    const answered = randomUUID();
+    const ask = (requestId: string) => a1.command('hold.request', { requestId, toStoreId: 'store-b', memberId: 'm1', styleId: 's2', color: 'BLK', size: 38, days: 2 });
+    expect((await ask(lapsing)).status).toBe('ok');
+    expect((await ask(answered)).status).toBe('ok');
+    expect((await b1.command('hold.answer', { requestId: answered, accept: false })).status).toBe('ok');
+    // Within the day: nothing lapses.
+    expect(await t.hq.expireStaleRequests(Date.now() + DAY / 2)).toBe(0);
+    // After it: the one still pending, once, whatever the number of sweeps.
+    const later = Date.now() + DAY + 60_000;
+    expect(await t.hq.expireStaleRequests(later)).toBe(1);
+    expect(await t.hq.expireStaleRequests(later + 1000)).toBe(0);
+    const lapsed = (d: ProtocolDesk) => eventsOf(d, 'hold.answered').map((e) => e.data as { request: HoldRequest; by: unknown }).filter((x) => x.request.id === lapsing);
+    await waitFor(() => lapsed(a1).length === 1 && lapsed(b1).length === 1);
+    expect(lapsed(a1)[0]).toMatchObject({ request: { status: 'expired', answeredBy: null }, by: null });
+    expect(await t.hq.store.read((r) => r.holds.getRequest(answered))).toMatchObject({ status: 'declined' });
+    // B's counter answers it late (queued offline, say): refused, and no hold is placed.
+    const late = await b1.command('hold.answer', { requestId: lapsing, accept: true });
+    expect(late).toMatchObject({ status: 'rejected', rejection: { code: 'invalid' } });
+    expect(await t.hq.store.read((r) => r.holds.activeHolds('store-b'))).toEqual([]);
+  });
+
   it('two HQ nodes sweeping one PostgreSQL database at once remind of and expire each hold once', async () => {
     const pgT = await TestHq.start({ adapter: 'postgres', seed: 'storesAB', unservedSweepMs: 0 });
     const [, pgUrl, , pgSchema] = pgT.adminArgs;
@@ -247,6 +272,11 @@ describe('hold expiry', () => {
       const soon = Date.now() + DAY / 2;
       const reminded = await Promise.all([pgT.hq.remindExpiringHolds(soon), node2.remindExpiringHolds(soon), pgT.hq.remindExpiringHolds(soon), node2.remindExpiringHolds(soon)]);
       expect(reminded.reduce((a, b) => a + b, 0)).toBe(ids.length);
+      // A request nobody answers lapses once, with four sweeps at once on two nodes.
+      expect((await d.command('hold.request', { requestId: randomUUID(), toStoreId: 'store-b', memberId: 'm1', styleId: 's2', color: 'BLK', size: 38, days: 2 })).status).toBe('ok');
+      const lapse = Date.now() + 2 * DAY;
+      const lapsed = await Promise.all([pgT.hq.expireStaleRequests(lapse), node2.expireStaleRequests(lapse), pgT.hq.expireStaleRequests(lapse), node2.expireStaleRequests(lapse)]);
+      expect(lapsed.reduce((a, b) => a + b, 0)).toBe(1);
       const later = Date.now() + 2 * DAY;
       const swept = await Promise.all([pgT.hq.sweepExpiredHolds(later), node2.sweepExpiredHolds(later), pgT.hq.sweepExpiredHolds(later), node2.sweepExpiredHolds(later)]);
       expect(swept.reduce((a, b) => a + b, 0)).toBe(ids.length);

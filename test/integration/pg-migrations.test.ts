@@ -68,7 +68,7 @@ const STEPS: Array<{ tables: string[]; indexes: string[]; columns?: Record<strin
   // 10: member-level notes; a member's visits (and visit notes) across the chain
   { tables: ['member_notes'], indexes: ['member_notes_member', 'notes_member', 'visits_member_chain'] },
   // 11: holds and cross-store hold requests
-  { tables: ['hold_requests', 'holds'], indexes: ['hold_requests_from', 'hold_requests_member', 'hold_requests_to', 'holds_due', 'holds_line', 'holds_member'] },
+  { tables: ['hold_requests', 'holds'], indexes: ['hold_requests_from', 'hold_requests_member', 'hold_requests_pending', 'hold_requests_to', 'holds_due', 'holds_line', 'holds_member'] },
   // 12: follow-up tasks
   { tables: ['tasks'], indexes: ['tasks_member', 'tasks_store_open', 'tasks_store_updated', 'tasks_wants'] },
   // 13: style pictures

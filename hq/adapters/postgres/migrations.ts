@@ -209,6 +209,7 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE INDEX hold_requests_from ON hold_requests(from_store_id, requested_at);
   CREATE INDEX hold_requests_to ON hold_requests(to_store_id, requested_at);
   CREATE INDEX hold_requests_member ON hold_requests(member_id);
+  CREATE INDEX hold_requests_pending ON hold_requests(requested_at) WHERE status = 'pending';
   `,
   // 12: follow-up tasks (as SQLite step 12)
   `

@@ -62,6 +62,10 @@ export function createPgHoldOps(exec: Exec): HoldOps {
         [r.id, r.fromStoreId, r.toStoreId, r.member.id, r.status, r.requestedAt, JSON.stringify(r)],
       );
     },
+    stalePendingRequests: async (before, limit) =>
+      (await all("SELECT id, from_store_id, to_store_id FROM hold_requests WHERE status = 'pending' AND requested_at < $1 ORDER BY requested_at, id LIMIT $2", [before, limitParam(limit)])).map(
+        (r) => ({ id: r.id as string, fromStoreId: r.from_store_id as string, toStoreId: r.to_store_id as string }),
+      ),
     requestsOfStore: async (storeId, since, limit) =>
       (
         await all(

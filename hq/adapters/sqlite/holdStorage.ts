@@ -22,6 +22,7 @@ export const MIGRATION_HOLDS = `
   CREATE INDEX hold_requests_from ON hold_requests(from_store_id, requested_at);
   CREATE INDEX hold_requests_to ON hold_requests(to_store_id, requested_at);
   CREATE INDEX hold_requests_member ON hold_requests(member_id);
+  CREATE INDEX hold_requests_pending ON hold_requests(requested_at) WHERE status = 'pending';
 `;
 
 type Row = Record<string, unknown>;
@@ -48,6 +49,7 @@ export function createSqliteHoldStorage(db: Database.Database): Sync<HoldOps> {
     expiring: db.prepare("SELECT data FROM holds WHERE store_id = ? AND status = 'active' AND until >= ? AND until < ? ORDER BY until, id"),
     ofMember: db.prepare("SELECT data FROM holds WHERE member_id = ? AND status = 'active' ORDER BY until, id"),
     getReq: db.prepare('SELECT data FROM hold_requests WHERE id = ?'),
+    stale: db.prepare("SELECT id, from_store_id, to_store_id FROM hold_requests WHERE status = 'pending' AND requested_at < ? ORDER BY requested_at, id LIMIT ?"),
     putReq: db.prepare(
       `INSERT INTO hold_requests (id, from_store_id, to_store_id, member_id, status, requested_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET status = excluded.status, data = excluded.data`,
@@ -81,6 +83,8 @@ export function createSqliteHoldStorage(db: Database.Database): Sync<HoldOps> {
       return r ? parseRequest(r) : null;
     },
     putRequest: (r) => void q.putReq.run(r.id, r.fromStoreId, r.toStoreId, r.member.id, r.status, r.requestedAt, JSON.stringify(r)),
+    stalePendingRequests: (before, limit) =>
+      (q.stale.all(before, limit) as Row[]).map((r) => ({ id: r.id as string, fromStoreId: r.from_store_id as string, toStoreId: r.to_store_id as string })),
     requestsOfStore: (storeId, since, limit) => (q.ofStore.all(storeId, since, storeId, storeId, since, limit) as Row[]).map(parseRequest),
   };
 }

@@ -5,7 +5,7 @@
 // then each store's are released in one transaction that takes the store's lock and checks each
 // hold again (still active, still due), so a node that comes second — or a clerk who released or
 // collected it in between — finds nothing to do (as hq/app/unserved.ts does for visits).
-import { type Hold } from '../../../shared/holds.ts';
+import { type Hold, HOLD_REQUEST_TTL_MS, type HoldRequest } from '../../../shared/holds.ts';
 import { type EventLog } from '../eventLog.ts';
 import { createSystemTask } from '../tasks/system.ts';
 
@@ -77,4 +77,28 @@ export async function remindExpiringHolds(log: EventLog, now: number): Promise<n
     });
   }
   return made;
+}
+
+/**
+ * Cross-store requests nobody answered within HOLD_REQUEST_TTL_MS lapse as `expired`, told to both
+ * stores' desks (`hold.answered`, `by` null), so the asking clerk stops waiting and can ask another
+ * store. Once per request on any number of nodes: both stores are locked (in id order, as a desk's
+ * answer locks them) and the request read again — one answered meanwhile is left as it is.
+ */
+export async function expireStaleRequests(log: EventLog, now: number): Promise<number> {
+  const stale = await log.store.read((r) => r.holds.stalePendingRequests(now - HOLD_REQUEST_TTL_MS, BATCH));
+  let expired = 0;
+  for (const { id, fromStoreId, toStoreId } of stale) {
+    expired += await log.write(async (tx, append) => {
+      for (const storeId of [...new Set([fromStoreId, toStoreId])].sort()) await tx.lockStore(storeId);
+      const current = await tx.holds.getRequest(id);
+      if (!current || current.status !== 'pending' || current.requestedAt >= now - HOLD_REQUEST_TTL_MS) return 0;
+      const request: HoldRequest = { ...current, status: 'expired', answeredAt: now, answeredBy: null };
+      await tx.holds.putRequest(request);
+      await append(toStoreId, 'hold.answered', { request, by: null, opId: null }, now);
+      if (fromStoreId !== toStoreId) await append(fromStoreId, 'hold.answered', { request, by: null, opId: null }, now);
+      return 1;
+    });
+  }
+  return expired;
 }

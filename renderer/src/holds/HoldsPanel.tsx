@@ -124,6 +124,7 @@ function RequestRow({ request: r }: { request: HoldRequestView }) {
   let state: string;
   if (r.status === 'accepted') state = t(incoming ? 'holds.req.acceptedHere' : 'holds.req.accepted', { date: r.until ? formatDate(r.until, locale) : '' });
   else if (r.status === 'declined') state = t('holds.req.declined');
+  else if (r.status === 'expired') state = t(incoming ? 'holds.req.expiredHere' : 'holds.req.expired');
   else if (r.pendingAnswer !== null && r.sync === 'pending') state = t('holds.answering');
   else state = t('holds.req.pending');
   return (

@@ -452,6 +452,8 @@ export const en = {
   'holds.req.accepted': 'Held there until {date}',
   'holds.req.acceptedHere': 'Accepted: held here until {date}',
   'holds.req.declined': 'Declined',
+  'holds.req.expired': 'No answer within a day: ask another store',
+  'holds.req.expiredHere': 'Lapsed: not answered within a day',
   'holds.accept': 'Accept and hold',
   'holds.decline': 'Decline',
   'holds.answering': 'Sending the answer…',

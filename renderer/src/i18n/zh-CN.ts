@@ -453,6 +453,8 @@ export const zhCN: Catalog = {
   'holds.req.accepted': '对方已留货，保留至 {date}',
   'holds.req.acceptedHere': '已接受：本店保留至 {date}',
   'holds.req.declined': '已拒绝',
+  'holds.req.expired': '一天内未获答复，可询问其他门店',
+  'holds.req.expiredHere': '已过期：一天内未答复',
   'holds.accept': '接受并留货',
   'holds.decline': '拒绝',
   'holds.answering': '答复发送中…',
