@@ -1,5 +1,6 @@
 // Member profiles as desks see them: masked phone, recent purchases, recommendations for one store.
-import { type Member, type MemberProfile, type StockLine, type Style, type StyleImageRef } from '../../shared/domain.ts';
+import { type Member, type MemberProfile, type StockLine, type Style } from '../../shared/domain.ts';
+import { type StyleImageRefs } from '../ports/styleImageStore.ts';
 import { maskPhone, phoneLast4 } from './phone.ts';
 import { recommend } from './recommend.ts';
 import { type HqStore, type HqTx, type MemberRecord } from '../ports/store.ts';
@@ -15,8 +16,8 @@ export interface StoreCatalog {
   styles: readonly Style[];
   stock: readonly StockLine[];
   popularity: ReadonlyMap<string, number>;
-  /** Each style's picture reference (part E). */
-  images: ReadonlyMap<string, StyleImageRef>;
+  /** Every style's picture references, per colour (part E). */
+  images: StyleImageRefs;
 }
 
 /** Per store port (one per HQ instance in this process), per HQ store: the catalog last loaded. */
@@ -55,7 +56,7 @@ export class ProfileBuilder {
   private readonly styles: readonly Style[];
   private readonly stock: readonly StockLine[];
   private readonly popularity: ReadonlyMap<string, number>;
-  private readonly images: ReadonlyMap<string, StyleImageRef>;
+  private readonly images: StyleImageRefs;
 
   constructor(
     private readonly r: HqTx,

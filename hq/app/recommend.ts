@@ -3,7 +3,8 @@
 //
 // Eligible: a style with stock > 0 at this store in the member's EU size (in some color), which
 // the member has not bought before. Ranked by score, ties broken by style id for determinism.
-import { type Category, type Colorway, type Member, type Purchase, type Reason, type Recommendation, type StockLine, type Style, type StyleImageRef } from '../../shared/domain.ts';
+import { type Category, type Colorway, type Member, type Purchase, type Reason, type Recommendation, type StockLine, type Style } from '../../shared/domain.ts';
+import { pictureOf, type StyleImageRefs } from '../ports/styleImageStore.ts';
 
 export const MAX_RECOMMENDATIONS = 6;
 const DAY = 24 * 60 * 60 * 1000;
@@ -34,8 +35,11 @@ export interface RecommendInput {
   /** Sales per style at this store (optional, cheap popularity signal). */
   popularity?: ReadonlyMap<string, number>;
   now: number;
-  /** Each style's picture (part E); when given, every suggestion says its picture (or null). */
-  images?: ReadonlyMap<string, StyleImageRef>;
+  /**
+   * The styles' pictures (part E); when given, every suggestion says its picture: that of the
+   * first colour it lists (in stock in the member's size), else the style's default, else null.
+   */
+  images?: StyleImageRefs;
 }
 
 export function recommend(input: RecommendInput): Recommendation[] {
@@ -106,7 +110,7 @@ export function recommend(input: RecommendInput): Recommendation[] {
       stockBySize,
       score: Math.round(score * 100) / 100,
       reasons,
-      ...(input.images ? { image: input.images.get(style.id) ?? null } : {}),
+      ...(input.images ? { image: pictureOf(input.images, style.id, colors[0]?.code) } : {}),
     });
   }
 

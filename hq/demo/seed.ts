@@ -4,7 +4,7 @@
 // database was already seeded. The demo clerks go through the clerk use case (see clerks.ts).
 import { type Category, type Purchase, type Style, type StyleImageRef, type Tier } from '../../shared/domain.ts';
 import { pictureRef } from '../app/pictures/stylePictures.ts';
-import { type StyleImageRecord } from '../ports/styleImageStore.ts';
+import { DEFAULT_COLOR, type StyleImageRecord } from '../ports/styleImageStore.ts';
 import { drawStylePicture } from './stylePictures.ts';
 import { type HqHandle } from '../server.ts';
 import { type MemberRecord } from '../ports/store.ts';
@@ -65,16 +65,24 @@ export function purchaseTime(rng: Prng, earliest: number, now: number): number {
   return Math.min(now - 1, earliest + Math.floor(span * Math.sqrt(rng.next())));
 }
 
-/** The demo picture of a style: its category in its first colourway (drawn once per pair, as PNG). */
+/**
+ * The demo pictures of a style: its category drawn in each of its colourways, and its first
+ * colourway's as the style's default. Drawn once per category and colour (at most 5 × 10 drawings
+ * for the whole chain, however many styles), so `npm start`'s first seed stays quick.
+ */
 const drawn = new Map<string, { ref: StyleImageRef; data: Buffer }>();
-function demoPicture(style: Style, now: number): StyleImageRecord {
-  const key = `${style.category}|${style.colors[0]!.code}`;
-  let pic = drawn.get(key);
-  if (!pic) {
-    const data = drawStylePicture(style.category, style.colors[0]!.code);
-    drawn.set(key, (pic = { ref: pictureRef(data), data }));
-  }
-  return { ...pic.ref, styleId: style.id, data: pic.data, updatedAt: now };
+function demoPictures(style: Style, now: number): StyleImageRecord[] {
+  const of = (code: string) => {
+    const key = `${style.category}|${code}`;
+    let pic = drawn.get(key);
+    if (!pic) {
+      const data = drawStylePicture(style.category, code);
+      drawn.set(key, (pic = { ref: pictureRef(data), data }));
+    }
+    return pic;
+  };
+  const record = (color: string, code: string): StyleImageRecord => ({ ...of(code).ref, styleId: style.id, color, data: of(code).data, updatedAt: now });
+  return [record(DEFAULT_COLOR, style.colors[0]!.code), ...style.colors.map((c) => record(c.code, c.code))];
 }
 
 const adultSizes = (from: number, to: number) => Array.from({ length: (to - from) * 2 + 1 }, (_, i) => from + i / 2);
@@ -116,7 +124,7 @@ export async function seedDemo(handle: HqHandle, options: SeedOptions = {}): Pro
       };
       styles.push(style);
       await s.upsertStyle(style);
-      await s.styleImages.put(demoPicture(style, now)); // part E: no rng call, the seed's data stay the same
+      for (const pic of demoPictures(style, now)) await s.styleImages.put(pic); // part E: no rng call, the seed's data stay the same
     }
 
     // Stock: each store carries most styles, with holes in colors and sizes like a real shelf.

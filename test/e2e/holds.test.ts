@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { en } from '../../renderer/src/i18n/en.ts';
 import { zhCN } from '../../renderer/src/i18n/zh-CN.ts';
+import { pictureRef } from '../../hq/app/pictures/stylePictures.ts';
+import { drawStylePicture } from '../../hq/demo/stylePictures.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeskCore, enroll } from '../../electron/desk/deskCore.ts';
 import { CHROMIUM, shotPath, type Stack, STORE, startStack } from './stack.ts';
@@ -64,6 +66,8 @@ for (const lang of ['zh-CN', 'en'] as const) {
       const hold = (await hq.store.read((r) => r.holds.activeHolds(STORE)))[0]!;
       expect(hold).toMatchObject({ member: { id: memberId }, size: member.sizes.eu });
       expect(hold.until - hold.placedAt).toBe(5 * 24 * 60 * 60 * 1000);
+      // Its picture is that of the held colour (the demo draws every colourway), not the style's first colour's.
+      expect(hold.image).toEqual(pictureRef(drawStylePicture(hold.category!, hold.color)));
       const chip = rec.locator('li.stock-size.is-member-size');
       await expect.poll(() => chip.getAttribute('data-held'), { timeout: 5000 }).toBe('1');
       expect(await chip.locator('.stock-held').textContent()).toBe(zh ? '留1' : '1 held');

@@ -61,7 +61,7 @@ describe('holds at HQ', () => {
 
   it('a hold carries its style’s category and picture, so the desk can show the pair', async () => {
     const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
-    await t.hq.store.withTx((tx) => tx.styleImages.put({ styleId: 's1', id: 'a'.repeat(64), mime: 'image/png', bytes: png.length, data: png, updatedAt: Date.now() }));
+    await t.hq.store.withTx((tx) => tx.styleImages.put({ styleId: 's1', color: '', id: 'a'.repeat(64), mime: 'image/png', bytes: png.length, data: png, updatedAt: Date.now() }));
     const a1 = await deskAt('store-a', 'A1');
     expect((await a1.command('hold.place', place())).status).toBe('ok');
     expect((await a1.command('hold.place', place({ styleId: 's2' }))).status).toBe('ok');
@@ -70,6 +70,32 @@ describe('holds at HQ', () => {
     expect(withPicture).toMatchObject({ styleId: 's1', image: { id: 'a'.repeat(64), mime: 'image/png' } });
     expect(withPicture!.category).toBeDefined();
     expect(without).toMatchObject({ styleId: 's2', image: null });
+  });
+
+  it('a hold’s (and a hold request’s) picture is its colour’s, else the style’s default', async () => {
+    // s1 also comes in red here, with a pair of each colour at both stores.
+    const pic = (byte: string) => Buffer.from(`89504e470d0a1a0a${byte}`, 'hex');
+    const put = (color: string, byte: string) => ({ styleId: 's1', color, id: byte.repeat(64), mime: 'image/png' as const, bytes: 9, data: pic(byte), updatedAt: Date.now() });
+    await t.hq.store.withTx(async (tx) => {
+      const s1 = (await tx.listStyles()).find((s) => s.id === 's1')!;
+      await tx.upsertStyle({ ...s1, colors: [...s1.colors, { code: 'RED', name: 'Red' }, { code: 'GRN', name: 'Green' }] });
+      for (const storeId of ['store-a', 'store-b']) for (const color of ['RED', 'GRN']) await tx.setStock({ storeId, styleId: 's1', color, size: 38, qty: 2 });
+      await tx.styleImages.put(put('', 'd'));
+      await tx.styleImages.put(put('BLK', 'b'));
+      await tx.styleImages.put(put('RED', 'e'));
+    });
+    const a1 = await deskAt('store-a', 'A1');
+    for (const color of ['RED', 'BLK', 'GRN']) expect((await a1.command('hold.place', place({ color }))).status).toBe('ok');
+    await waitFor(() => eventsOf(a1, 'hold.placed').length === 3);
+    const holds = eventsOf(a1, 'hold.placed').map((e) => (e.data as { hold: Hold }).hold);
+    expect(holds.map((h) => [h.color, h.image?.id])).toEqual([
+      ['RED', 'e'.repeat(64)],
+      ['BLK', 'b'.repeat(64)],
+      ['GRN', 'd'.repeat(64)], // no picture of its own: the style's default
+    ]);
+    expect((await a1.command('hold.request', { requestId: randomUUID(), toStoreId: 'store-b', memberId: 'm1', styleId: 's1', color: 'RED', size: 38, days: 2 })).status).toBe('ok');
+    await waitFor(() => eventsOf(a1, 'hold.requested').length === 1);
+    expect((eventsOf(a1, 'hold.requested')[0]!.data as { request: HoldRequest }).request.image?.id).toBe('e'.repeat(64));
   });
 
   it('refuses a line not in stock, a colour the catalog does not have, and a member who does not exist', async () => {

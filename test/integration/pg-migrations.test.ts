@@ -71,7 +71,7 @@ const STEPS: Array<{ tables: string[]; indexes: string[]; columns?: Record<strin
   { tables: ['hold_requests', 'holds'], indexes: ['hold_requests_from', 'hold_requests_member', 'hold_requests_pending', 'hold_requests_to', 'holds_due', 'holds_line', 'holds_member'] },
   // 12: follow-up tasks
   { tables: ['tasks'], indexes: ['tasks_member', 'tasks_store_open', 'tasks_store_updated', 'tasks_wants'] },
-  // 13: style pictures
+  // 13: style pictures, per style and colour ('' = the style's default)
   { tables: ['style_images'], indexes: ['style_images_id'] },
 ];
 

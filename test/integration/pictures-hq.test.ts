@@ -1,7 +1,7 @@
 // Style pictures at HQ (4/8 part E), with a real HQ on loopback and a real local HTTP server as
 // the catalog's picture host: upload (PUT) and URL ingest with every way a picture can be wrong,
-// serving with ETag/304 and auth, and the picture reference travelling in suggestions and chat
-// product cards.
+// serving with ETag/304 and auth, pictures per colourway (falling back to the style's default), and
+// the picture reference travelling in suggestions and chat product cards.
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -15,6 +15,8 @@ import { STORE_A, STORE_B } from '../support/seeds.ts';
 import { waitFor } from '../support/waitFor.ts';
 
 const PNG = drawStylePicture('running', 'BLK');
+const RED_PNG = drawStylePicture('running', 'RED');
+const GRN_PNG = drawStylePicture('running', 'GRN');
 const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0xff, 0xd9]);
 const SVG = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
 
@@ -28,6 +30,7 @@ beforeAll(async () => {
   host = createServer((req, res) => {
     const path = req.url ?? '/';
     if (path === '/shoe.png') return res.writeHead(200, { 'content-type': 'image/png', 'content-length': PNG.length }).end(PNG);
+    if (path === '/red.png') return res.writeHead(200, { 'content-type': 'image/png' }).end(RED_PNG);
     if (path === '/shoe.jpg') return res.writeHead(200, { 'content-type': 'image/jpeg' }).end(JPEG);
     if (path === '/missing.png') return res.writeHead(404).end('no');
     if (path === '/page.png') return res.writeHead(200, { 'content-type': 'image/png' }).end('<html>not a picture</html>');
@@ -71,8 +74,8 @@ afterEach(async () => {
   await t.dispose();
 });
 
-const put = (styleId: string, body: Uint8Array, type: string, key: string | null = t.hq.integrationKey) =>
-  fetch(`${t.url}/v1/ingest/styles/${encodeURIComponent(styleId)}/image`, {
+const put = (styleId: string, body: Uint8Array, type: string, key: string | null = t.hq.integrationKey, color?: string) =>
+  fetch(`${t.url}/v1/ingest/styles/${encodeURIComponent(styleId)}/image${color ? `?color=${encodeURIComponent(color)}` : ''}`, {
     method: 'PUT',
     headers: { 'content-type': type, ...(key ? { 'x-integration-key': key } : {}) },
     body: new Uint8Array(body),
@@ -114,6 +117,65 @@ describe('PUT /v1/ingest/styles/{id}/image', () => {
     // Nothing of that was stored.
     const { token } = await t.enroll(STORE_A);
     expect((await fetch(`${t.url}/v1/styles/st-run/image`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(404);
+  });
+});
+
+describe('a picture per colourway', () => {
+  it('PUT ?color= sets a colour’s picture; GET ?color= answers it, else the default; an unknown colour is refused', async () => {
+    // st-run comes in black (the seed) and red.
+    await t.ingest('catalog', [{ id: 'st-run', name: 'Cloud Runner', category: 'running', price: 89900, colors: [{ code: 'BLK', name: 'Black' }, { code: 'RED', name: 'Red' }], sizes: [40, 41, 42, 43], releasedAt: Date.now() - 1000 }]);
+    const red = await put('st-run', RED_PNG, 'image/png', t.hq.integrationKey, 'RED');
+    expect(red.status).toBe(200);
+    expect(await red.json()).toEqual({ styleId: 'st-run', color: 'RED', image: pictureRef(RED_PNG) });
+    const unknown = await put('st-run', RED_PNG, 'image/png', t.hq.integrationKey, 'ZZZ');
+    expect([unknown.status, await errorCode(unknown)]).toEqual([404, 'color_not_found']);
+    const noStyle = await put('st-nope', RED_PNG, 'image/png', t.hq.integrationKey, 'RED');
+    expect([noStyle.status, await errorCode(noStyle)]).toEqual([404, 'style_not_found']);
+
+    const { token } = await t.enroll(STORE_A);
+    const get = async (q: string) => {
+      const res = await fetch(`${t.url}/v1/styles/st-run/image${q}`, { headers: { authorization: `Bearer ${token}` } });
+      return res.status === 200 ? Buffer.from(await res.arrayBuffer()) : res.status;
+    };
+    expect(await get('?color=RED')).toEqual(RED_PNG);
+    expect(await get('?color=BLK')).toBe(404); // no default yet, and black has none of its own
+    expect(await get('')).toBe(404);
+    expect((await put('st-run', PNG, 'image/png')).status).toBe(200); // the default
+    expect(await get('?color=RED')).toEqual(RED_PNG);
+    expect(await get('?color=BLK')).toEqual(PNG);
+    expect(await get('?color=ZZZ')).toEqual(PNG);
+    expect(await get('')).toEqual(PNG);
+  });
+
+  it('imageUrls on a catalog item: each colour’s picture fetched and reported, a colour the style lacks refused', async () => {
+    const item = {
+      id: 'u-multi',
+      name: 'Style u-multi',
+      category: 'running',
+      price: 59900,
+      colors: [{ code: 'RED', name: 'Red' }, { code: 'BLK', name: 'Black' }, { code: 'NVY', name: 'Navy' }],
+      sizes: [40, 41],
+      releasedAt: Date.now() - 1000,
+      imageUrl: `${hostUrl}/shoe.png`,
+      imageUrls: { RED: `${hostUrl}/red.png`, NVY: `${hostUrl}/missing.png`, ZZZ: `${hostUrl}/red.png` },
+    };
+    const report = (await t.ingest('catalog', [item])) as {
+      imported: number;
+      images: { stored: Array<{ index: number; styleId: string; color?: string; image: { id: string } }>; failed: Array<{ index: number; color?: string; code: string }> };
+    };
+    expect(report.imported).toBe(1);
+    expect(report.images.stored).toEqual([
+      { index: 0, styleId: 'u-multi', image: pictureRef(PNG) },
+      { index: 0, styleId: 'u-multi', color: 'RED', image: pictureRef(RED_PNG) },
+    ]);
+    expect(report.images.failed.map((f) => [f.color, f.code])).toEqual([
+      ['NVY', 'fetch_failed'],
+      ['ZZZ', 'color_not_found'],
+    ]);
+    const { token } = await t.enroll(STORE_A);
+    const get = async (color: string) => Buffer.from(await (await fetch(`${t.url}/v1/styles/u-multi/image?color=${color}`, { headers: { authorization: `Bearer ${token}` } })).arrayBuffer());
+    expect(await get('RED')).toEqual(RED_PNG);
+    expect(await get('NVY')).toEqual(PNG); // its fetch failed: the default shows
   });
 });
 
@@ -233,5 +295,29 @@ describe('the picture travels where the style does', () => {
     await waitFor(async () => (await desk.getConversation('m1')).messages.some((m) => m.product && !m.pending), 5000, 'card sent');
     const card = (await desk.getConversation('m1')).messages.find((m) => m.product)!.product!;
     expect(card.image).toEqual(ref);
+  });
+
+  it('a suggestion and a product card show their first listed colour’s picture', async () => {
+    // st-run in green (listed first, none in stock), red and black; in size 42 at store A: red and black.
+    await t.ingest('catalog', [
+      { id: 'st-run', name: 'Cloud Runner', category: 'running', price: 89900, colors: [{ code: 'GRN', name: 'Green' }, { code: 'RED', name: 'Red' }, { code: 'BLK', name: 'Black' }], sizes: [40, 41, 42, 43], releasedAt: Date.now() - 1000 },
+    ]);
+    await t.ingest('stock', [{ storeId: STORE_A, styleId: 'st-run', color: 'RED', size: 42, qty: 1 }]);
+    for (const [color, png] of [[undefined, PNG], ['GRN', GRN_PNG], ['RED', RED_PNG]] as const) expect((await put('st-run', png, 'image/png', t.hq.integrationKey, color)).status).toBe(200);
+    const { token } = await t.enroll(STORE_A);
+    const res = await fetch(`${t.url}/v1/desk/members/m1`, { headers: { authorization: `Bearer ${token}` } });
+    const { profile } = MemberProfileResponse.parse(await res.json());
+    const rec = profile.recommendations.find((r) => r.styleId === 'st-run')!;
+    expect(rec.colors.map((c) => c.code)).toEqual(['RED', 'BLK']);
+    expect(rec.image).toEqual(pictureRef(RED_PNG)); // not the default (black), not green (not in stock)
+
+    const { desk } = await t.desk(STORE_A, 'Counter 1');
+    desk.start();
+    await waitFor(async () => (await desk.getConnection()).status === 'online', 5000, 'desk online');
+    await desk.sendMessage('m1', { kind: 'product', styleId: 'st-run' });
+    await waitFor(async () => (await desk.getConversation('m1')).messages.some((m) => m.product && !m.pending), 5000, 'card sent');
+    const card = (await desk.getConversation('m1')).messages.find((m) => m.product)!.product!;
+    expect(card.colors.map((c) => c.code)).toEqual(['RED', 'BLK']);
+    expect(card.image).toEqual(pictureRef(RED_PNG));
   });
 });

@@ -1,5 +1,5 @@
 // The demo's style pictures (4/8 part E): a real PNG per category and colour, the same bytes every
-// time, the colourway's colour really in it, and the seed stores one for every style.
+// time, the colourway's colour really in it, and the seed stores one per colourway of every style.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { pictureRef } from '../../hq/app/pictures/stylePictures.ts';
 import { seedDemo } from '../../hq/demo/seed.ts';
 import { colourOf, drawStylePicture, PICTURE_HEIGHT, PICTURE_WIDTH } from '../../hq/demo/stylePictures.ts';
 import { startHq } from '../../hq/server.ts';
+import { pictureOf } from '../../hq/ports/styleImageStore.ts';
 import { Category } from '../../shared/domain.ts';
 
 /** Pixels within a small distance of `rgb`. */
@@ -40,14 +41,19 @@ describe('demo style pictures', () => {
     expect(seen.size).toBe(Category.options.length * 5); // every pair its own picture
   });
 
-  it('the demo seed stores a picture for every style: its category in its first colourway', async () => {
+  it('the demo seed stores a picture per colourway of every style, and its first colourway’s as the default', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'demo-pictures-'));
     const hq = await startHq({ dbPath: join(dir, 'hq.db'), port: 0, log: () => {} });
     try {
       await seedDemo(hq, { members: 20, styles: 30, seed: 3 });
       const [styles, refs] = await hq.store.read(async (r) => [await r.listStyles(), await r.styleImages.refs()] as const);
       expect(styles).toHaveLength(30);
-      for (const s of styles) expect(refs.get(s.id), s.id).toEqual(pictureRef(drawStylePicture(s.category, s.colors[0]!.code)));
+      for (const s of styles) {
+        const want = new Map(s.colors.map((c) => [c.code, pictureRef(drawStylePicture(s.category, c.code))]));
+        want.set('', pictureRef(drawStylePicture(s.category, s.colors[0]!.code)));
+        expect(refs.get(s.id), s.id).toEqual(want);
+        for (const c of s.colors) expect(pictureOf(refs, s.id, c.code), `${s.id} ${c.code}`).toEqual(want.get(c.code));
+      }
     } finally {
       await hq.close();
       rmSync(dir, { recursive: true, force: true });

@@ -116,3 +116,25 @@ describe('recommend', () => {
     expect(recommend({ ...input, member: { sizes: { eu: 45, cn: 275 }, preferences: [] } })).toEqual([]);
   });
 });
+
+describe('a suggestion’s picture (part E)', () => {
+  const ref = (c: string) => ({ id: c.repeat(64), mime: 'image/png' as const, bytes: 10 });
+  it('is that of the first colour it lists (in stock in the size), else the style’s default, else null', () => {
+    const twoTone = { ...style('p-two', 'running'), colors: [{ code: 'WHT', name: 'White' }, { code: 'BLK', name: 'Black' }, { code: 'RED', name: 'Red' }] };
+    const recs = recommend({
+      member: { sizes: { eu: 38, cn: 240 }, preferences: [] },
+      purchases: [],
+      styles: [twoTone, style('p-default', 'retro'), style('p-none', 'casual')],
+      storeId: 'here',
+      // p-two: white only in 37, so in 38 it lists black then red.
+      stock: [line('p-two', 37, 2, 'WHT'), line('p-two', 38, 1, 'RED'), line('p-two', 38, 1, 'BLK'), line('p-default', 38, 1), line('p-none', 38, 1)],
+      now,
+      images: new Map([
+        ['p-two', new Map([['', ref('d'), ], ['WHT', ref('e')], ['BLK', ref('b')], ['RED', ref('c')]])],
+        ['p-default', new Map([['', ref('d')], ['WHT', ref('e')]])],
+      ]),
+    });
+    const byId = Object.fromEntries(recs.map((r) => [r.styleId, [r.colors.map((c) => c.code), r.image?.id.slice(0, 1) ?? null]]));
+    expect(byId).toEqual({ 'p-two': [['BLK', 'RED'], 'b'], 'p-default': [['BLK'], 'd'], 'p-none': [['BLK'], null] });
+  });
+});

@@ -222,11 +222,12 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE INDEX tasks_wants ON tasks(store_id, want_style, want_size) WHERE status = 'open' AND want_style IS NOT NULL;
   CREATE INDEX tasks_member ON tasks(member_id);
   `,
-  // 13: style pictures (4/8 part E): one per style, the bytes (BYTEA) with a content-hash id
+  // 13: style pictures (4/8 part E): one per style and colour ('' = the style's default), the bytes (BYTEA) with a content-hash id
   `
   CREATE TABLE style_images (
-    style_id ${T} PRIMARY KEY, id ${T} NOT NULL, mime ${T} NOT NULL, size BIGINT NOT NULL,
-    data BYTEA NOT NULL, updated_at BIGINT NOT NULL
+    style_id ${T} NOT NULL, color ${T} NOT NULL, id ${T} NOT NULL, mime ${T} NOT NULL, size BIGINT NOT NULL,
+    data BYTEA NOT NULL, updated_at BIGINT NOT NULL,
+    PRIMARY KEY (style_id, color)
   );
   CREATE INDEX style_images_id ON style_images(id);
   `,

@@ -142,7 +142,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX tasks_wants ON tasks(store_id, want_style, want_size) WHERE status = 'open' AND want_style IS NOT NULL;
   CREATE INDEX tasks_member ON tasks(member_id);
   `,
-  // 13: style pictures (4/8 part E): one per style, the bytes with a content-hash id
+  // 13: style pictures (4/8 part E): one per style and colour ('' = default), the bytes with a content-hash id
   MIGRATION_STYLE_IMAGES,
 ];
 

@@ -340,18 +340,19 @@ async function productCardIn(r: HqTx, storeId: string, styleId: string): Promise
   const bySize = new Map<number, number>();
   for (const l of lines) bySize.set(l.size, (bySize.get(l.size) ?? 0) + l.qty);
   const colorCodes = new Set(lines.map((l) => l.color));
+  const colors = style.colors.filter((c) => colorCodes.has(c.code));
   return {
     styleId,
     name: style.name,
     category: style.category,
     price: style.price,
-    colors: style.colors.filter((c) => colorCodes.has(c.code)),
+    colors,
     sizes: [...bySize].sort((a, b) => a[0] - b[0]).map(([size, qty]) => ({ size, qty })),
-    image: await stylePictureRef(r, styleId),
+    image: await stylePictureRef(r, styleId, colors[0]?.code),
   };
 }
 
-/** The style's picture reference for a product card (part E), without its bytes. */
-async function stylePictureRef(r: HqTx, styleId: string): Promise<StyleImageRef | null> {
-  return r.styleImages.ref(styleId);
+/** The card's picture (part E): its first listed colour's, else the style's default; without bytes. */
+async function stylePictureRef(r: HqTx, styleId: string, color: string | undefined): Promise<StyleImageRef | null> {
+  return r.styleImages.ref(styleId, color);
 }

@@ -93,7 +93,7 @@ async function execute(tx: HqTx, append: Append, storeId: string, actor: Actor, 
         styleId: style.id,
         styleName: style.name,
         category: style.category,
-        image: await tx.styleImages.ref(style.id),
+        image: await tx.styleImages.ref(style.id, d.color), // the asked colour's picture (part E)
         color: d.color,
         colorName: line.colorName,
         size: d.size,
@@ -167,7 +167,7 @@ async function placeHold(tx: HqTx, p: PlaceInput): Promise<Hold | Rejection> {
     styleId: style.id,
     styleName: style.name,
     category: style.category,
-    image: await tx.styleImages.ref(style.id),
+    image: await tx.styleImages.ref(style.id, p.color), // the held colour's picture (part E)
     color: p.color,
     colorName: line.colorName,
     size: p.size,

@@ -1,7 +1,9 @@
-// Style pictures (4/8 part E): every style may have one picture, kept by HQ beside the catalog and
-// served to desks and member pages by its content hash.
+// Style pictures (4/8 part E): every style may have a picture per colourway and a default one
+// (shown for a colour without its own), kept by HQ beside the catalog and served to desks and
+// member pages by its content hash.
 //
 // Invariants:
+//  - a colour's picture is only of a colour the style has (in the catalog);
 //  - a picture is PNG, JPEG or WebP by its magic bytes (never a claimed type: SVG can carry
 //    script and is never accepted), 1 byte – 2 MiB;
 //  - its id is the SHA-256 of the bytes (hex): the ETag, and the key a desk caches it under;
@@ -11,9 +13,10 @@ import { createHash } from 'node:crypto';
 import { MAX_STYLE_IMAGE_BYTES, type StyleImageRef } from '../../../shared/domain.ts';
 import { sniffImage } from '../../../shared/chatImages.ts';
 import { type HqStore } from '../../ports/store.ts';
+import { DEFAULT_COLOR } from '../../ports/styleImageStore.ts';
 import { invalidateCatalog } from '../profiles.ts';
 
-export type PictureErrorCode = 'style_not_found' | 'empty' | 'too_large' | 'unsupported_type' | 'bad_url' | 'fetch_failed' | 'timeout' | 'refused_address' | 'redirect_refused';
+export type PictureErrorCode = 'style_not_found' | 'color_not_found' | 'empty' | 'too_large' | 'unsupported_type' | 'bad_url' | 'fetch_failed' | 'timeout' | 'refused_address' | 'redirect_refused';
 
 export class PictureError extends Error {
   constructor(
@@ -34,15 +37,27 @@ export function pictureRef(bytes: Uint8Array): StyleImageRef {
 }
 
 /**
- * Sets the style's picture (replacing any); refuses a style the catalog does not have, unless the
- * caller has just imported it (`styleKnown`: a catalog feed's pictures, where a look-up per picture
- * would read the whole catalog once per style).
+ * Sets the style's picture in `color` (DEFAULT_COLOR: its default), replacing any; refuses a style
+ * the catalog does not have, or a colour the style does not have, unless the caller has just
+ * imported the style and checked the colour (`styleKnown`: a catalog feed's pictures, where a
+ * look-up per picture would read the whole catalog once per style).
  */
-export async function setStylePicture(store: HqStore, styleId: string, bytes: Uint8Array, now = Date.now(), styleKnown = false): Promise<StyleImageRef> {
+export async function setStylePicture(
+  store: HqStore,
+  styleId: string,
+  bytes: Uint8Array,
+  now = Date.now(),
+  styleKnown = false,
+  color: string = DEFAULT_COLOR,
+): Promise<StyleImageRef> {
   const ref = pictureRef(bytes);
   await store.withTx(async (tx) => {
-    if (!styleKnown && !(await tx.listStyles()).some((s) => s.id === styleId)) throw new PictureError('style_not_found', `no style ${styleId} in the catalog`);
-    await tx.styleImages.put({ ...ref, styleId, data: Buffer.from(bytes), updatedAt: now });
+    if (!styleKnown) {
+      const style = (await tx.listStyles()).find((s) => s.id === styleId);
+      if (!style) throw new PictureError('style_not_found', `no style ${styleId} in the catalog`);
+      if (color !== DEFAULT_COLOR && !style.colors.some((c) => c.code === color)) throw new PictureError('color_not_found', `style ${styleId} has no colour ${color}`);
+    }
+    await tx.styleImages.put({ ...ref, styleId, color, data: Buffer.from(bytes), updatedAt: now });
   });
   invalidateCatalog(store);
   return ref;

@@ -8,7 +8,7 @@ import { ArrivalError, type ArrivalOutcome, arrive, arriveIn } from '../../app/a
 import { type ImportReport, IngestMember, type ItemError, setStock, upsertMembers, upsertStores, upsertStyles } from '../../app/catalogIngest.ts';
 import { type BatchWriter, type EventLog } from '../../app/eventLog.ts';
 import { type HqStore } from '../../ports/store.ts';
-import { IngestStyle, importPictures } from '../../app/pictures/catalogPictures.ts';
+import { IngestStyle, importPictures, picturesWanted } from '../../app/pictures/catalogPictures.ts';
 import { type PictureFetchOptions } from '../../app/pictures/fetchPicture.ts';
 import { secretEquals, sha256 } from '../../app/tokens.ts';
 import { parseCsv } from './csv.ts';
@@ -151,11 +151,12 @@ export async function handleMembers(ctx: IngestContext, req: IncomingMessage, re
 }
 
 export async function handleCatalog(ctx: IngestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  // A style may name its picture (`imageUrl`, 4/8 part E): fetched after the styles are in, each on its own.
+  // A style may name its pictures (`imageUrl`, `imageUrls` per colour; 4/8 part E): fetched after the styles are in, each on its own.
   const { good, errors } = await readItems(req, IngestStyle);
-  const r = await upsertStyles(ctx.store, good.map(({ item: { imageUrl: _, ...style } }) => style));
-  const wanted = good.flatMap((g) => (g.item.imageUrl ? [{ index: g.index, styleId: g.item.id, imageUrl: g.item.imageUrl }] : []));
-  const images = wanted.length ? await importPictures(ctx.store, wanted, ctx.pictureFetch) : null;
+  const r = await upsertStyles(ctx.store, good.map(({ item: { imageUrl: _, imageUrls: __, ...style } }) => style));
+  const wanted = good.flatMap((g) => picturesWanted(g.index, g.item));
+  const styles = new Map(good.map((g) => [g.item.id, g.item]));
+  const images = wanted.length ? await importPictures(ctx.store, styles, wanted, ctx.pictureFetch) : null;
   ctx.onCatalogChanged?.();
   const errs = [...errors, ...r.errors].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
   sendJson(res, 200, { imported: r.imported, rejected: errs.length, errors: errs, ...(images ? { images } : {}) });

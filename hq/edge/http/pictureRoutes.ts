@@ -1,6 +1,9 @@
 // Style pictures over HTTP (4/8 part E):
-//   PUT /v1/ingest/styles/{styleId}/image   raw body, X-Integration-Key: sets the style's picture
-//   GET /v1/styles/{styleId}/image          the style's current picture (revalidated: it may change)
+//   PUT /v1/ingest/styles/{styleId}/image[?color=CODE]   raw body, X-Integration-Key: sets the
+//                                           picture of the style's colourway CODE (a colour the style
+//                                           has), or without `color` its default picture
+//   GET /v1/styles/{styleId}/image[?color=CODE]   the colour's current picture, else the style's
+//                                           default (revalidated: either may change)
 //   GET /v1/style-images/{imageId}          a picture by its id (content hash: never changes)
 // Reading needs a device token (any store's: the catalog is the chain's) or a member session; an
 // answer carries the id as ETag, so a client sends If-None-Match and gets 304 without the bytes.
@@ -11,7 +14,7 @@ import { bearerToken, deviceForToken } from '../../app/devices.ts';
 import { PictureError, pictureRef, setStylePicture } from '../../app/pictures/stylePictures.ts';
 import { secretEquals } from '../../app/tokens.ts';
 import { type HqStore } from '../../ports/store.ts';
-import { type StyleImageRecord } from '../../ports/styleImageStore.ts';
+import { DEFAULT_COLOR, type StyleImageRecord } from '../../ports/styleImageStore.ts';
 import { HttpError, sendJson } from './respond.ts';
 
 export interface PictureHttpContext {
@@ -26,7 +29,7 @@ const BY_STYLE = /^\/v1\/styles\/([^/]{1,200})\/image$/;
 const BY_ID = /^\/v1\/style-images\/([0-9a-f]{64})$/;
 const ACCEPTED = new Set(['image/png', 'image/jpeg', 'image/webp']);
 
-const STATUS: Record<string, number> = { style_not_found: 404, empty: 400, too_large: 413, unsupported_type: 415 };
+const STATUS: Record<string, number> = { style_not_found: 404, color_not_found: 404, empty: 400, too_large: 413, unsupported_type: 415 };
 
 /** Handles the picture routes; false for any other path. */
 export async function handlePictureHttp(ctx: PictureHttpContext, req: IncomingMessage, res: ServerResponse, path: string, method: string): Promise<boolean> {
@@ -39,15 +42,16 @@ export async function handlePictureHttp(ctx: PictureHttpContext, req: IncomingMe
     const key = req.headers['x-integration-key'];
     if (typeof key !== 'string' || !secretEquals(key, ctx.integrationKey)) throw new HttpError(401, 'unauthorized', 'missing or wrong X-Integration-Key');
     const styleId = decodeId(upload[1]!);
+    const color = colorParam(req);
     const claimed = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (!ACCEPTED.has(claimed)) throw new HttpError(415, 'unsupported_type', 'Content-Type must be image/png, image/jpeg or image/webp');
     const bytes = await readBytes(req, MAX_STYLE_IMAGE_BYTES);
     try {
       const ref = pictureRef(bytes);
       if (ref.mime !== claimed) throw new HttpError(415, 'unsupported_type', `the body is ${ref.mime}, not the ${claimed} its Content-Type says`);
-      const image = await setStylePicture(ctx.store, styleId, bytes);
+      const image = await setStylePicture(ctx.store, styleId, bytes, Date.now(), false, color ?? DEFAULT_COLOR);
       ctx.onCatalogChanged?.();
-      sendJson(res, 200, { styleId, image });
+      sendJson(res, 200, { styleId, ...(color ? { color } : {}), image });
     } catch (err) {
       if (err instanceof PictureError) throw new HttpError(STATUS[err.code] ?? 422, err.code, err.message);
       throw err;
@@ -57,7 +61,7 @@ export async function handlePictureHttp(ctx: PictureHttpContext, req: IncomingMe
   if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'method_not_allowed', `${path} accepts GET`);
   await checkReader(ctx, req);
   const img = byStyle
-    ? await ctx.store.read((r) => r.styleImages.get(decodeId(byStyle[1]!)))
+    ? await ctx.store.read((r) => r.styleImages.get(decodeId(byStyle[1]!), colorParam(req)))
     : await ctx.store.read((r) => r.styleImages.byId(byId![1]!));
   if (!img) throw new HttpError(404, 'not_found', 'no such picture');
   sendPicture(req, res, img, byId !== null);
@@ -99,6 +103,14 @@ function decodeId(raw: string): string {
   }
   if (id.length < 1 || id.length > 64) throw new HttpError(400, 'bad_style_id', 'a style id is 1 to 64 characters');
   return id;
+}
+
+/** The `color` query parameter (a colour code), or null when absent. */
+function colorParam(req: IncomingMessage): string | null {
+  const color = new URL(req.url ?? '/', 'http://hq').searchParams.get('color');
+  if (color === null) return null;
+  if (color.length < 1 || color.length > 32) throw new HttpError(400, 'bad_color', 'a colour code is 1 to 32 characters');
+  return color;
 }
 
 function readBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
