@@ -272,16 +272,22 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
       }
     });
 
+  /** How many pooled connections may turn out dead at BEGIN in a row before the store says so. */
+  const staleLimit = (opts.poolSize ?? 10) + 1;
+
   async function run<T>(begin: string, fn: (tx: HqTx) => Promise<T>): Promise<T> {
-    let staleRetried = false;
+    let staleRetries = 0;
     for (let n = 1; ; n++) {
       try {
         return await attempt(begin, fn);
       } catch (err) {
-        // A pooled connection the server dropped while it sat idle (a restart) fails at BEGIN
-        // when its error event has not arrived yet; it is gone now, so try once more on another.
-        if (err instanceof StoreUnavailable && (err as MaybeAtBegin)[AT_BEGIN] && !staleRetried) {
-          staleRetried = true;
+        // A pooled connection the server dropped while it sat idle (a restart, an admin's
+        // termination) fails at BEGIN when its error event has not arrived yet. Nothing ran on it,
+        // and it is destroyed now, so the transaction goes to another — as often as the pool may
+        // hold such connections (after a restart every idle one is), then a new one is made; a
+        // database that is really gone fails at connect and is said at once.
+        if (err instanceof StoreUnavailable && (err as MaybeAtBegin)[AT_BEGIN] && staleRetries < staleLimit) {
+          staleRetries++;
           continue;
         }
         if (n >= attemptsFor(err)) throw err;
