@@ -4,10 +4,11 @@ import { readFile } from 'node:fs/promises';
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { Id } from '../../../shared/domain.ts';
+import { Id, MAX_IMAGE_BYTES } from '../../../shared/domain.ts';
 import { uuidv7 } from '../../../shared/ids.ts';
 import { bearerToken, deviceForToken } from '../../app/devices.ts';
-import { HttpError, readJson, sendJson } from './respond.ts';
+import { requireDevice } from './deskRoutes.ts';
+import { HttpError, readBytes, readJson, sendJson } from './respond.ts';
 import { secretEquals } from '../../app/tokens.ts';
 import { checkImage } from '../../app/chat/images.ts';
 import { type MemberAuth } from '../../app/chat/memberAuth.ts';
@@ -80,8 +81,7 @@ export async function handleChatHttp(ctx: ChatHttpContext, req: IncomingMessage,
       return true;
     }
     if (path === '/v1/desk/images' || path === '/v1/desk/messages') {
-      const device = await deviceForToken(ctx.chat.store, bearerToken(req.headers.authorization));
-      if (!device) throw new HttpError(401, 'unauthorized', 'missing, unknown or revoked device token');
+      const device = await requireDevice(ctx.chat.store, req);
       if (path === '/v1/desk/images') {
         expect('POST');
         sendJson(res, 201, { image: await storeUpload(ctx, req, device.storeId, null) });
@@ -170,42 +170,13 @@ async function memberRoute(ctx: ChatHttpContext, req: IncomingMessage, res: Serv
 
 /** Reads the raw body (≤ 2 MiB + 1), checks it by magic bytes, stores it. */
 async function storeUpload(ctx: ChatHttpContext, req: IncomingMessage, storeId: string, memberId: string | null) {
-  const bytes = await readBytes(req, 2 * 1024 * 1024 + 1);
+  const bytes = await readBytes(req, MAX_IMAGE_BYTES + 1, () => new HttpError(413, 'too_large', `images may be at most ${MAX_IMAGE_BYTES} bytes`));
   const check = checkImage(bytes);
   if (!check.ok) throw new HttpError(check.code === 'too_large' ? 413 : 415, check.code, check.message);
   const now = ctx.chat.now();
   const id = uuidv7(now);
   await ctx.chat.store.withTx((tx) => tx.chat.putImage({ id, storeId, memberId, mime: check.mime, bytes, createdAt: now }));
   return { id, mime: check.mime, bytes: bytes.length };
-}
-
-function readBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    if (Number(req.headers['content-length'] ?? 0) > limit) {
-      req.resume();
-      return reject(new HttpError(413, 'too_large', `images may be at most ${limit - 1} bytes`));
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    req.on('data', (c: Buffer) => {
-      if (done) return;
-      size += c.length;
-      if (size > limit) {
-        done = true;
-        return reject(new HttpError(413, 'too_large', `images may be at most ${limit - 1} bytes`));
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => {
-      if (!done) resolve(Buffer.concat(chunks));
-      done = true;
-    });
-    req.on('error', (e) => {
-      if (!done) reject(new HttpError(400, 'bad_request', e.message));
-      done = true;
-    });
-  });
 }
 
 /** An image is served to a desk of its store, or to a member whose conversation shows it (or who uploaded it). */

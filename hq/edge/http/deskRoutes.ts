@@ -3,13 +3,12 @@
 // clerk — a profile for the token's store, a search over the chain (hq/app/memberLookup.ts).
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { Id } from '../../../shared/domain.ts';
 import { EnrollRequest } from '../../../shared/protocol.ts';
 import { bearerToken, deviceForToken, enrollDevice } from '../../app/devices.ts';
 import { DEFAULT_HITS, MAX_HITS, MAX_QUERY_CHARS, memberProfileFor, MIN_QUERY_CHARS, searchMembersFor } from '../../app/memberLookup.ts';
 import { takeSnapshot } from '../../app/snapshot.ts';
-import { type HqStore } from '../../ports/store.ts';
-import { HttpError, readJson, sendJson } from './respond.ts';
+import { type DeviceRecord, type HqStore } from '../../ports/store.ts';
+import { HttpError, pathId, readJson, sendJson } from './respond.ts';
 
 export async function handleEnroll(store: HqStore, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { value } = await readJson(req, EnrollRequest);
@@ -25,12 +24,12 @@ export async function handleEnroll(store: HqStore, req: IncomingMessage, res: Se
 }
 
 export async function handleSnapshot(store: HqStore, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const device = await deviceForToken(store, bearerToken(req.headers.authorization));
-  if (!device) throw new HttpError(401, 'unauthorized', 'missing, unknown or revoked device token');
+  const device = await requireDevice(store, req);
   sendJson(res, 200, await takeSnapshot(store, device.storeId));
 }
 
-async function deviceOf(store: HqStore, req: IncomingMessage) {
+/** The device the request's bearer token names, or 401: every desk route of any store starts here. */
+export async function requireDevice(store: HqStore, req: IncomingMessage): Promise<DeviceRecord> {
   const device = await deviceForToken(store, bearerToken(req.headers.authorization));
   if (!device) throw new HttpError(401, 'unauthorized', 'missing, unknown or revoked device token');
   return device;
@@ -38,14 +37,8 @@ async function deviceOf(store: HqStore, req: IncomingMessage) {
 
 /** GET /v1/desk/members/{id}: the member's profile with the token's store's suggestions. */
 export async function handleMemberProfile(store: HqStore, req: IncomingMessage, res: ServerResponse, rawId: string): Promise<void> {
-  const device = await deviceOf(store, req);
-  let memberId: string;
-  try {
-    memberId = decodeURIComponent(rawId);
-  } catch {
-    throw new HttpError(400, 'bad_member_id', 'the member id in the path is not valid percent-encoding');
-  }
-  if (!Id.safeParse(memberId).success) throw new HttpError(400, 'bad_member_id', 'a member id is 1 to 64 characters');
+  const device = await requireDevice(store, req);
+  const memberId = pathId(rawId, 'member');
   const now = Date.now();
   const profile = await memberProfileFor(store, device.storeId, memberId, now);
   if (!profile) throw new HttpError(404, 'member_not_found', `no member ${memberId}`);
@@ -59,7 +52,7 @@ const SearchParams = z.object({
 
 /** GET /v1/desk/members?q=&limit=: members of the chain for a clerk's pick list. */
 export async function handleMemberSearch(store: HqStore, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const device = await deviceOf(store, req);
+  const device = await requireDevice(store, req);
   const url = new URL(req.url ?? '/', 'http://hq');
   const params = SearchParams.safeParse({ q: url.searchParams.get('q') ?? '', limit: url.searchParams.get('limit') ?? undefined });
   if (!params.success) throw new HttpError(400, 'bad_query', `q is up to ${MAX_QUERY_CHARS} characters; limit is 1 to ${MAX_HITS}`);

@@ -15,12 +15,12 @@ import { CSV_LANGS, visitsCsv } from '../../../shared/visitsCsv.ts';
 import { zoneOffsetMin } from '../../../shared/zoneTime.ts';
 import { describeIssues } from '../../../shared/protocol.ts';
 import { adminKey, clerkForSession, importClerks, PinGuard, signIn } from '../../app/clerks/service.ts';
-import { bearerToken, deviceForToken } from '../../app/devices.ts';
 import { type EventLog } from '../../app/eventLog.ts';
-import { type DeviceRecord, type HqStore } from '../../ports/store.ts';
+import { type HqStore } from '../../ports/store.ts';
 import { secretEquals, sha256 } from '../../app/tokens.ts';
 import { parseCsv } from './csv.ts';
 import { checkIntegrationKey, type IngestContext } from './ingest.ts';
+import { requireDevice } from './deskRoutes.ts';
 import { CSV_LIMIT, HttpError, readBody, readJson, sendJson } from './respond.ts';
 
 export const isManagerRoute = (path: string): boolean =>
@@ -134,12 +134,6 @@ export async function handleManagerRoute(ctx: IngestContext, req: IncomingMessag
 function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
   return typeof v === 'string' ? v : undefined;
-}
-
-async function requireDevice(store: HqStore, req: IncomingMessage): Promise<DeviceRecord> {
-  const device = await deviceForToken(store, bearerToken(req.headers.authorization));
-  if (!device) throw new HttpError(401, 'unauthorized', 'missing, unknown or revoked device token');
-  return device;
 }
 
 /** Which stores the caller may see: one store for its manager, any for the chain admin key. */

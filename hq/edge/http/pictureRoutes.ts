@@ -15,7 +15,7 @@ import { PictureError, pictureRef, setStylePicture } from '../../app/pictures/st
 import { secretEquals } from '../../app/tokens.ts';
 import { type HqStore } from '../../ports/store.ts';
 import { DEFAULT_COLOR, type StyleImageRecord } from '../../ports/styleImageStore.ts';
-import { HttpError, sendJson } from './respond.ts';
+import { HttpError, pathId, readBytes, sendJson } from './respond.ts';
 
 export interface PictureHttpContext {
   store: HqStore;
@@ -41,11 +41,11 @@ export async function handlePictureHttp(ctx: PictureHttpContext, req: IncomingMe
     if (method !== 'PUT') throw new HttpError(405, 'method_not_allowed', `${path} accepts PUT`);
     const key = req.headers['x-integration-key'];
     if (typeof key !== 'string' || !secretEquals(key, ctx.integrationKey)) throw new HttpError(401, 'unauthorized', 'missing or wrong X-Integration-Key');
-    const styleId = decodeId(upload[1]!);
+    const styleId = pathId(upload[1]!, 'style');
     const color = colorParam(req);
     const claimed = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (!ACCEPTED.has(claimed)) throw new HttpError(415, 'unsupported_type', 'Content-Type must be image/png, image/jpeg or image/webp');
-    const bytes = await readBytes(req, MAX_STYLE_IMAGE_BYTES);
+    const bytes = await readBytes(req, MAX_STYLE_IMAGE_BYTES, () => new HttpError(413, 'too_large', `pictures may be at most ${MAX_STYLE_IMAGE_BYTES} bytes`));
     try {
       const ref = pictureRef(bytes);
       if (ref.mime !== claimed) throw new HttpError(415, 'unsupported_type', `the body is ${ref.mime}, not the ${claimed} its Content-Type says`);
@@ -61,7 +61,7 @@ export async function handlePictureHttp(ctx: PictureHttpContext, req: IncomingMe
   if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'method_not_allowed', `${path} accepts GET`);
   await checkReader(ctx, req);
   const img = byStyle
-    ? await ctx.store.read((r) => r.styleImages.get(decodeId(byStyle[1]!), colorParam(req)))
+    ? await ctx.store.read((r) => r.styleImages.get(pathId(byStyle[1]!, 'style'), colorParam(req)))
     : await ctx.store.read((r) => r.styleImages.byId(byId![1]!));
   if (!img) throw new HttpError(404, 'not_found', 'no such picture');
   sendPicture(req, res, img, byId !== null);
@@ -94,50 +94,10 @@ function sendPicture(req: IncomingMessage, res: ServerResponse, img: StyleImageR
   res.end(req.method === 'HEAD' ? undefined : img.data);
 }
 
-function decodeId(raw: string): string {
-  let id: string;
-  try {
-    id = decodeURIComponent(raw);
-  } catch {
-    throw new HttpError(400, 'bad_style_id', 'the style id in the path is not valid percent-encoding');
-  }
-  if (id.length < 1 || id.length > 64) throw new HttpError(400, 'bad_style_id', 'a style id is 1 to 64 characters');
-  return id;
-}
-
 /** The `color` query parameter (a colour code), or null when absent. */
 function colorParam(req: IncomingMessage): string | null {
   const color = new URL(req.url ?? '/', 'http://hq').searchParams.get('color');
   if (color === null) return null;
   if (color.length < 1 || color.length > 32) throw new HttpError(400, 'bad_color', 'a colour code is 1 to 32 characters');
   return color;
-}
-
-function readBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    if (Number(req.headers['content-length'] ?? 0) > limit) {
-      req.resume();
-      return reject(new HttpError(413, 'too_large', `pictures may be at most ${limit} bytes`));
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    req.on('data', (c: Buffer) => {
-      if (done) return;
-      size += c.length;
-      if (size > limit) {
-        done = true;
-        return reject(new HttpError(413, 'too_large', `pictures may be at most ${limit} bytes`));
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => {
-      if (!done) resolve(Buffer.concat(chunks));
-      done = true;
-    });
-    req.on('error', (e) => {
-      if (!done) reject(new HttpError(400, 'bad_request', e.message));
-      done = true;
-    });
-  });
 }

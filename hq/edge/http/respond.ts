@@ -59,12 +59,15 @@ export function sendError(res: ServerResponse, err: HttpError): void {
   sendJson(res, err.status, { error: { code: err.code, message: err.message } }, headers);
 }
 
-/** Reads the whole body as UTF-8, refusing (413) anything over `limit` bytes without buffering it. */
-export function readBody(req: IncomingMessage, limit: number): Promise<string> {
+/**
+ * Reads the whole raw body, refusing with `tooLarge()` anything over `limit` bytes without buffering
+ * it: at once when Content-Length says so, else as soon as the bytes pass the limit.
+ */
+export function readBytes(req: IncomingMessage, limit: number, tooLarge: () => HttpError): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? NaN);
     if (declared > limit) {
-      reject(new HttpError(413, 'body_too_large', `body over ${limit} bytes`));
+      reject(tooLarge());
       req.resume();
       return;
     }
@@ -76,7 +79,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
       size += chunk.length;
       if (size > limit) {
         done = true;
-        reject(new HttpError(413, 'body_too_large', `body over ${limit} bytes`));
+        reject(tooLarge());
         return;
       }
       chunks.push(chunk);
@@ -84,10 +87,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
     req.on('end', () => {
       if (done) return;
       done = true;
-      const text = Buffer.concat(chunks).toString('utf8');
-      // A raw NUL (a CSV upload, say): refused like an escaped one in JSON.
-      if (text.includes('\u0000')) reject(new HttpError(422, 'invalid_body', NUL_REFUSED));
-      else resolve(text);
+      resolve(Buffer.concat(chunks));
     });
     req.on('error', (e) => {
       if (done) return;
@@ -95,6 +95,26 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
       reject(new HttpError(400, 'bad_request', e.message));
     });
   });
+}
+
+/** Reads the whole body as UTF-8, refusing (413) anything over `limit` bytes without buffering it. */
+export async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const text = (await readBytes(req, limit, () => new HttpError(413, 'body_too_large', `body over ${limit} bytes`))).toString('utf8');
+  // A raw NUL (a CSV upload, say): refused like an escaped one in JSON.
+  if (text.includes('\u0000')) throw new HttpError(422, 'invalid_body', NUL_REFUSED);
+  return text;
+}
+
+/** An id from a path segment (a member's, a style's): percent-decoded and 1–64 characters, else 400 `bad_<what>_id`. */
+export function pathId(raw: string, what: 'member' | 'style'): string {
+  let id: string;
+  try {
+    id = decodeURIComponent(raw);
+  } catch {
+    throw new HttpError(400, `bad_${what}_id`, `the ${what} id in the path is not valid percent-encoding`);
+  }
+  if (id.length < 1 || id.length > 64) throw new HttpError(400, `bad_${what}_id`, `a ${what} id is 1 to 64 characters`);
+  return id;
 }
 
 /** Reads a JSON body and checks it against `schema` (400 for bad JSON, 422 for a schema failure). */
