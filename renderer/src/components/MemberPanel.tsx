@@ -2,7 +2,7 @@
 // visit's actions on top and the styles to suggest.
 import type { MemberView, VisitView } from '../../../shared/deskApi.ts';
 import { categoryName } from '../../../shared/reasons.ts';
-import { colorName, formatAgo, formatDate, formatPrice, formatWhen, initials } from '../format.ts';
+import { colorName, formatAgo, formatDate, formatPrice, formatWhen } from '../format.ts';
 import { useT } from '../i18n/useT.ts';
 import { useDesk } from '../state/StoresProvider.tsx';
 import { Recommendations } from './Recommendations.tsx';
@@ -12,6 +12,7 @@ import { BirthdayFlag, VipBadge } from '../checkin/VipCues.tsx'; // 4/8 part A
 import { vipTier } from '../checkin/vip.ts';
 import { CheckinMemberButton } from '../checkin/CheckinDialog.tsx';
 import { VisitActions } from './VisitActions.tsx';
+import { MemberAvatar, MemberNameLine, MemberSizes } from './MemberIdentity.tsx';
 import { OpenMemberPage } from '../member/MemberPage.tsx';
 import { FollowUpButton } from '../tasks/TodayPane.tsx';
 
@@ -53,14 +54,9 @@ function MemberCard({ member: view, visit }: { member: MemberView; visit: VisitV
   return (
     <div className="member-card" data-member-id={m.id}>
       <div className="member-head">
-        <div className={`avatar avatar-${m.tier}`} aria-hidden="true">
-          {initials(m.name, m.nameEn)}
-        </div>
+        <MemberAvatar member={m} />
         <div className="member-who">
-          <p className="member-name">
-            <bdi>{m.name}</bdi>
-            {m.nameEn && m.nameEn !== m.name && <bdi className="member-name-en">{m.nameEn}</bdi>}
-          </p>
+          <MemberNameLine member={m} />
           <p className="member-sub">
             {vipTier(m.tier) ? <VipBadge tier={m.tier} /> : <TierBadge tier={m.tier} />}
             <BirthdayFlag birthday={m.birthday} />
@@ -73,13 +69,7 @@ function MemberCard({ member: view, visit }: { member: MemberView; visit: VisitV
             )}
           </p>
         </div>
-        <dl className="sizes" aria-label={t('member.sizes')}>
-          <div>
-            <dt>{t('member.sizes')}</dt>
-            <dd className="size-eu">{t('member.sizeEu', { n: m.sizes.eu })}</dd>
-            <dd className="size-cn">{t('member.sizeCn', { n: m.sizes.cn })}</dd>
-          </div>
-        </dl>
+        <MemberSizes sizes={m.sizes} />
         <OpenMemberPage memberId={m.id} name={m.name} />
         <FollowUpButton memberId={m.id} />
       </div>

@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { MemberPageView } from '../../../shared/deskApi.ts';
 import { daysUntil } from '../../../shared/memberHistory.ts';
-import { colorName, formatAgo, formatDate, formatPrice, initials } from '../format.ts';
+import { colorName, formatAgo, formatDate, formatPrice } from '../format.ts';
 import type { MessageKey } from '../i18n/index.ts';
 import { useT } from '../i18n/useT.ts';
 import { useDesk, useDeskClient, useHolds, useStores } from '../state/StoresProvider.tsx';
@@ -13,6 +13,7 @@ import { FollowUpButton } from '../tasks/TodayPane.tsx';
 import { StylePicture } from '../pictures/StylePicture.tsx';
 import { SyncMark } from '../components/SyncMark.tsx';
 import { TierBadge } from '../components/TierBadge.tsx';
+import { MemberAvatar, MemberNameLine, MemberSizes } from '../components/MemberIdentity.tsx';
 import { useMemberPage } from './memberPageStore.ts';
 import './memberPage.css';
 
@@ -93,14 +94,9 @@ function PageBody({ page, onNoted }: { page: MemberPageView; onNoted: () => Prom
         </p>
       )}
       <section className="panel page-head" aria-label={m.name}>
-        <div className={`avatar avatar-${m.tier}`} aria-hidden="true">
-          {initials(m.name, m.nameEn)}
-        </div>
+        <MemberAvatar member={m} />
         <div className="page-who">
-          <p className="member-name">
-            <bdi>{m.name}</bdi>
-            {m.nameEn && m.nameEn !== m.name && <bdi className="member-name-en">{m.nameEn}</bdi>}
-          </p>
+          <MemberNameLine member={m} />
           <p className="member-sub">
             <TierBadge tier={m.tier} />
             <span>{t('member.code', { code: m.code })}</span>
@@ -113,13 +109,7 @@ function PageBody({ page, onNoted }: { page: MemberPageView; onNoted: () => Prom
             {homeName && <span>{t('page.homeStore', { store: homeName })}</span>}
           </p>
         </div>
-        <dl className="sizes" aria-label={t('member.sizes')}>
-          <div>
-            <dt>{t('member.sizes')}</dt>
-            <dd className="size-eu">{t('member.sizeEu', { n: m.sizes.eu })}</dd>
-            <dd className="size-cn">{t('member.sizeCn', { n: m.sizes.cn })}</dd>
-          </div>
-        </dl>
+        <MemberSizes sizes={m.sizes} />
         <div className="page-actions">
           <FollowUpButton memberId={m.id} />
         </div>
