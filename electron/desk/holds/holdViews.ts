@@ -2,7 +2,7 @@
 // laid over them (the outbox is never written into the confirmed tables). Pure: rows in, views out.
 //
 // Queued hold actions are filed in the outbox under the subject `hold:<holdId or requestId>`.
-import type { Hold, HoldRequest, HoldRequestView, HoldView } from '../../../shared/holds.ts';
+import { DAY_MS, type Hold, type HoldRequest, type HoldRequestView, type HoldView } from '../../../shared/holds.ts';
 import type { OutboxOp } from '../cache/queries.ts';
 import type { HoldLabel } from './holdQueries.ts';
 
@@ -35,14 +35,9 @@ export function holdViews(i: HoldInputs): HoldView[] {
       views.set(d.holdId, {
         id: d.holdId,
         storeId: i.storeId,
-        member: label?.member ?? { id: d.memberId, name: d.memberId, tier: 'basic' },
-        styleId: d.styleId,
-        styleName: label?.styleName ?? d.styleId,
-        color: d.color,
-        colorName: label?.colorName ?? d.color,
-        size: d.size,
+        ...queuedLine(label, d),
         placedAt: op.createdAt,
-        until: op.createdAt + d.days * 24 * 60 * 60 * 1000,
+        until: op.createdAt + d.days * DAY_MS,
         by: { deviceId: i.deviceId, deviceName: i.deviceName },
         status: 'active',
         endedAt: null,
@@ -88,12 +83,7 @@ export function requestViews(i: Omit<HoldInputs, 'active'> & { requests: readonl
         fromStoreName: i.storeName,
         toStoreId: d.toStoreId,
         toStoreName: label?.toStoreName ?? d.toStoreId,
-        member: label?.member ?? { id: d.memberId, name: d.memberId, tier: 'basic' },
-        styleId: d.styleId,
-        styleName: label?.styleName ?? d.styleId,
-        color: d.color,
-        colorName: label?.colorName ?? d.color,
-        size: d.size,
+        ...queuedLine(label, d),
         days: d.days,
         requestedAt: op.createdAt,
         by: { deviceId: i.deviceId, deviceName: i.deviceName },
@@ -114,4 +104,19 @@ export function requestViews(i: Omit<HoldInputs, 'active'> & { requests: readonl
     }
   }
   return [...views.values()].sort((a, b) => b.requestedAt - a.requestedAt || a.id.localeCompare(b.id));
+}
+
+/**
+ * The member and pair of a queued hold or request, as the clerk chose them: names from the label
+ * kept when it was queued (the desk has no catalog), the ids themselves without one.
+ */
+function queuedLine(label: HoldLabel | null, d: { memberId: string; styleId: string; color: string; size: number }) {
+  return {
+    member: label?.member ?? { id: d.memberId, name: d.memberId, tier: 'basic' as const },
+    styleId: d.styleId,
+    styleName: label?.styleName ?? d.styleId,
+    color: d.color,
+    colorName: label?.colorName ?? d.color,
+    size: d.size,
+  };
 }
