@@ -9,6 +9,9 @@ import { MemberNote, MEMBER_NOTE_MAX } from './memberHistory.ts';
 import { Task, TaskKind, TaskText, TaskWant } from './tasks.ts'; // follow-up tasks (part D)
 // 4/8 part C: holds
 import { Hold, HoldCommandData, HoldEventData, HoldRequest, type HoldCommandType, isHoldCommand } from './holds.ts';
+// 5/8: member communities (shared/groups.ts); expected visits and member-made holds (shared/expected.ts)
+import { Group, GroupCommandData, GroupEventData, GroupInvite, GroupMembership, GroupMessage, type GroupCommandType, isGroupCommand } from './groups.ts';
+import { ExpectEventData, ExpectedVisit } from './expected.ts';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -65,7 +68,13 @@ const CheckinCause = { by: Actor.nullable().optional(), opId: Id.nullable().opti
 
 export const EventData = {
   /** A member walked in: a new visit with the profile and recommendations for this store. */
-  arrival: z.object({ visit: Visit, profile: MemberProfile, ...CheckinCause }),
+  arrival: z.object({
+    visit: Visit,
+    profile: MemberProfile,
+    ...CheckinCause,
+    /** The member said they would come (a group's or a live room's product card): HQ marked it arrived with this visit. */
+    expected: ExpectedVisit.optional(),
+  }),
   /** The same member again within 30 minutes: the open visit is bumped, not re-alerted. */
   'visit.updated': z.object({ visit: Visit, ...CheckinCause }),
   /**
@@ -104,6 +113,9 @@ export const EventData = {
   'task.updated': z.object({ task: Task, ...Cause }),
   // 4/8 part C: holds and cross-store hold requests (shared/holds.ts)
   ...HoldEventData,
+  // 5/8: groups (shared/groups.ts), expected visits (shared/expected.ts)
+  ...GroupEventData,
+  ...ExpectEventData,
 } as const;
 export type EventType = keyof typeof EventData;
 
@@ -140,6 +152,14 @@ export const EvFrame = z.discriminatedUnion('type', [
   eventFrame('hold.released'),
   eventFrame('hold.requested'),
   eventFrame('hold.answered'),
+  // 5/8: groups and expected visits
+  eventFrame('group.updated'),
+  eventFrame('group.message'),
+  eventFrame('group.messageChanged'),
+  eventFrame('group.membership'),
+  eventFrame('group.read'),
+  eventFrame('group.invite'),
+  eventFrame('expect.updated'),
 ]);
 export type EvFrame = z.infer<typeof EvFrame>;
 
@@ -194,6 +214,8 @@ export const CommandData = {
   'task.snooze': z.object({ taskId: Id, until: Millis }),
   // 4/8 part C: holds (shared/holds.ts)
   ...HoldCommandData,
+  // 5/8: groups (shared/groups.ts)
+  ...GroupCommandData,
   // --- 4/8 part A: check-in at the counter ---
   /**
    * Check a member in at the counter (source `counter`), by exactly one of memberId, memberCode
@@ -240,6 +262,19 @@ export const CmdFrame = z.discriminatedUnion('type', [
   cmdFrame('hold.request'),
   cmdFrame('hold.answer'),
   cmdFrame('checkin'), // 4/8 part A
+  // 5/8: groups
+  cmdFrame('group.create'),
+  cmdFrame('group.update'),
+  cmdFrame('group.host'),
+  cmdFrame('group.close'),
+  cmdFrame('group.send'),
+  cmdFrame('group.read'),
+  cmdFrame('group.recall'),
+  cmdFrame('group.delete'),
+  cmdFrame('group.mute'),
+  cmdFrame('group.remove'),
+  cmdFrame('group.invite'),
+  cmdFrame('group.revokeInvite'),
 ]);
 export type CmdFrame = z.infer<typeof CmdFrame>;
 export type ChatCommandType = Extract<CommandType, `chat.${string}`>;
@@ -267,13 +302,19 @@ export { isHoldCommand };
 /** 4/8 part A: the counter check-in (hq/app/checkins.ts). */
 export type CheckinCmdFrame = Extract<CmdFrame, { type: 'checkin' }>;
 export const isCheckinCmd = (cmd: CmdFrame): cmd is CheckinCmdFrame => cmd.type === 'checkin';
+/** 5/8: the group family (hq/app/groups/). */
+export type GroupCmdFrame = Extract<CmdFrame, { type: GroupCommandType }>;
+export const isGroupCmd = (cmd: CmdFrame): cmd is GroupCmdFrame => isGroupCommand(cmd.type);
+export { isGroupCommand };
 
 /** How long after HQ's timestamp the sender may recall a message. */
 export const RECALL_WINDOW_MS = 2 * 60 * 1000;
 
 /** Why HQ refused a command; `by` names who holds the visit when it is theirs. */
 export const Rejection = z.object({
-  code: z.enum(['already_claimed', 'not_claimed_by_you', 'visit_closed', 'not_found', 'invalid', 'not_sender', 'recall_expired', 'out_of_stock', 'member_not_found']),
+  code: z.enum(['already_claimed', 'not_claimed_by_you', 'visit_closed', 'not_found', 'invalid', 'not_sender', 'recall_expired', 'out_of_stock', 'member_not_found',
+    // 5/8 groups: not a host of this group; the member is muted; slow mode or the per-minute limit; a keyword the chain blocks; the group is closed
+    'forbidden', 'muted', 'slow_mode', 'rate_limited', 'blocked_word', 'closed']),
   message: z.string().max(300),
   by: Actor.nullable().optional(),
 });
@@ -373,6 +414,10 @@ export const Snapshot = z.object({
   // 4/8 part C: the store's active holds, and the requests it made or got (pending, or answered lately)
   holds: z.array(Hold).optional(),
   holdRequests: z.array(HoldRequest).optional(),
+  // 5/8: the store's groups (open ones, and closed in the last 30 days) with their newest messages,
+  // active memberships and live invites; the store's expected visits (open, or settled today)
+  groups: z.array(z.object({ group: Group, messages: z.array(GroupMessage), members: z.array(GroupMembership), invites: z.array(GroupInvite) })).optional(),
+  expected: z.array(ExpectedVisit).optional(),
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 

@@ -73,6 +73,8 @@ const STEPS: Array<{ tables: string[]; indexes: string[]; columns?: Record<strin
   { tables: ['tasks'], indexes: ['tasks_member', 'tasks_store_open', 'tasks_store_updated', 'tasks_wants'] },
   // 13: style pictures, per style and colour ('' = the style's default)
   { tables: ['style_images'], indexes: ['style_images_id'] },
+  // 14: reserved for groups (5/8)
+  { tables: [], indexes: [] },
 ];
 
 const schemas: PgSchema[] = [];

@@ -231,6 +231,8 @@ export const PG_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX style_images_id ON style_images(id);
   `,
+  // 14: member communities (5/8): reserved for the groups tables
+  `-- 14: reserved (groups)`,
 ];
 
 /** Quotes an SQL identifier. */

@@ -144,6 +144,8 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 13: style pictures (4/8 part E): one per style and colour ('' = default), the bytes with a content-hash id
   MIGRATION_STYLE_IMAGES,
+  // 14: member communities (5/8): reserved for the groups tables
+  `-- 14: reserved (groups)`,
 ];
 
 export function migrate(db: Database.Database): void {

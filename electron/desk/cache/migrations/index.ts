@@ -11,8 +11,9 @@ import { migration009 } from './009-member-history.ts';
 import { migration010 } from './010-holds.ts';
 import { migration011 } from './011-tasks.ts';
 import { migration012 } from './012-pictures.ts';
+import { migration013 } from './013-groups.ts';
 import { type Migration } from './types.ts';
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration010, migration011, migration012];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration010, migration011, migration012, migration013];
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 export type { Migration };
