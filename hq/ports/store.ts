@@ -11,6 +11,7 @@
 //  - `read()` sees committed state only and never writes.
 //  - A store that cannot be reached (the database restarting) throws `StoreUnavailable`; the
 //    edges answer 503 + Retry-After and nothing is half-applied.
+import { type GroupOps } from './groupStore.ts';
 import { type Member, type Note, type Purchase, type StockLine, type Store, type Style, type Visit } from '../../shared/domain.ts';
 import { type EventType, type Rejection } from '../../shared/protocol.ts';
 import { type StoreSettings } from '../../shared/storeSettings.ts';
@@ -110,6 +111,8 @@ export interface HqTx {
   readonly checkins: CheckinOps;
   /** Style pictures (4/8 part E). */
   readonly styleImages: StyleImageOps;
+  /** Member communities (5/8): groups, memberships, messages, invites, the announcement cap. */
+  readonly groups: GroupOps;
   /**
    * Runs `fn` as a SAVEPOINT of this transaction: a throw undoes what `fn` wrote (seqs included,
    * so the next writer gets the same numbers) and rethrows; the outer transaction goes on.

@@ -14,6 +14,7 @@
 // Unlike SQLite, a statement that fails inside a PostgreSQL transaction aborts all of it. A caller
 // that catches a store error and goes on must have wrapped that statement in `tx.savepoint()`;
 // otherwise the commit is refused with an error rather than reported as done.
+import { createPgGroupOps } from './pgGroups.ts';
 import pg from 'pg';
 import { type HqStore, type HqTx, StoreUnavailable } from '../../ports/store.ts';
 import { createPgChatOps } from './pgChat.ts';
@@ -227,6 +228,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
         holds: createPgHoldOps(exec), // 4/8 part C
         checkins: createPgCheckinOps(exec), // 4/8 part A
         styleImages: createPgStyleImageOps(exec),
+        groups: createPgGroupOps(exec), // 5/8
         savepoint: async <R>(inner: () => Promise<R>): Promise<R> => {
           const name = `sp${++savepoints}`;
           const lockedBefore = new Set(locked);

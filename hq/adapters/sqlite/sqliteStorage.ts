@@ -2,6 +2,7 @@
 // sqliteStore.ts serialises transactions over them. WAL, synchronous=NORMAL (durable across
 // process crashes; a power cut may lose the last few commits, which desks recover from by
 // resuming); the statements used on hot paths are prepared once.
+import { createSqliteGroupStorage } from './groupStorage.ts';
 import Database from 'better-sqlite3';
 import { type Note, type StockLine, type Store, type Visit } from '../../../shared/domain.ts';
 import {
@@ -165,6 +166,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     holds: createSqliteHoldStorage(db), // 4/8 part C
     checkins: createSqliteCheckinStorage(db), // 4/8 part A
     styleImages: createSqliteStyleImageStorage(db),
+    groups: createSqliteGroupStorage(db), // 5/8
     // One connection, one transaction at a time (sqliteStore.ts): already serial.
     lockStore: (storeId) => q.storeExists.get(storeId) !== undefined,
 
