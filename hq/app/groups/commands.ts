@@ -165,8 +165,8 @@ async function execute(tx: HqTx, append: Append, storeId: string, actor: Actor, 
       // A member who left may be removed too: their old links then no longer bring them back.
       const m = await membershipOf(tx, group, cmd.data.memberId);
       if (m.status === 'removed') return null;
+      // The count follows the membership (counted on read, hq/ports/groupStore.ts).
       const memberCount = m.status === 'active' ? Math.max(0, group.memberCount - 1) : group.memberCount;
-      if (memberCount !== group.memberCount) await tx.groups.putGroup({ ...group, memberCount });
       return membershipChanged(tx, append, group, { ...m, status: 'removed', endedAt: now }, memberCount, cause, now);
     }
     case 'group.invite': {
