@@ -96,7 +96,7 @@ describe.each(['sqlite', 'postgres'] as StoreAdapter[])('groups at HQ, the core 
     expect(await cmd(a2, 'group.send', { groupId, clientId: randomUUID(), kind: 'text', text: 'hi' })).toMatchObject({ rejection: { code: 'forbidden' } });
     // Ann makes Bo a host; a clerk of another store cannot be one.
     expect(await cmd(a1, 'group.host', { groupId, clerkId: 'bo', host: true }, 'ann')).toMatchObject({ status: 'ok' });
-    expect(await cmd(a1, 'group.host', { groupId, clerkId: 'xu', host: true }, 'ann')).toMatchObject({ rejection: { code: 'not_found' } });
+    expect(await cmd(a1, 'group.host', { groupId, clerkId: 'xu', host: true }, 'ann')).toMatchObject({ rejection: { code: 'invalid' } });
     expect(await cmd(a2, 'group.update', { groupId, notice: '周六 8 点集合', slowModeSec: 30 }, 'bo')).toMatchObject({ status: 'ok' });
     const g = (await ctx.t.hq.store.read((r) => r.groups.getGroup(groupId)))!;
     expect(g).toMatchObject({ notice: '周六 8 点集合', slowModeSec: 30, hosts: [{ clerkId: 'ann' }, { clerkId: 'bo' }] });
