@@ -143,9 +143,10 @@ async function execute(tx: HqTx, append: Append, storeId: string, actor: Actor, 
       return updated({ ...group, closedAt: now });
     }
     case 'group.send': {
-      open();
-      // The same clientId under another opId (a retry after a lost ack and a restart): one message.
+      // The same clientId under another opId (a retry after a lost ack and a restart): one message,
+      // answered as such even if the group closed meanwhile.
       if (await tx.groups.findByClientId(group.id, { deviceId: actor.deviceId }, cmd.data.clientId)) return null;
+      open();
       return send(tx, append, group, actor, cmd, now);
     }
     case 'group.delete': {
