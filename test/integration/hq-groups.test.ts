@@ -5,6 +5,7 @@
 // runs on SQLite and on PostgreSQL; the rest on the default adapter.
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { applyGroupCommand } from '../../hq/app/groups/commands.ts';
 import { GroupMemberService } from '../../hq/app/groups/memberSide.ts';
 import { capMonth } from '../../hq/app/groups/rules.ts';
 import { SNAPSHOT_GROUP_MESSAGES } from '../../hq/app/snapshot.ts';
@@ -421,6 +422,32 @@ describe('groups at HQ', () => {
     // Store B's snapshot has none of A's groups.
     const b = await ctx.t.enroll('store-b', 'B1');
     expect((await ctx.t.snapshot(b.token)).groups).toEqual([]);
+  });
+
+  it('images: a member sends only their own upload, a host only the store’s; a desk’s recall window is HQ’s two minutes', async () => {
+    const { svc } = ctx;
+    const a1 = await deskAt('store-a', 'A1');
+    const { groupId, token } = await groupWithLink(a1);
+    await svc.join('m1', { token, nickname: '小芳' });
+    await svc.join('m2', { token, nickname: '娜娜' });
+    const png = Buffer.from('89504e470d0a1a0a', 'hex');
+    const image = (id: string, memberId: string | null) => ({ id, storeId: 'store-a', memberId, mime: 'image/png' as const, bytes: png, createdAt: Date.now() });
+    await ctx.t.hq.store.withTx(async (tx) => {
+      await tx.chat.putImage(image('img-m1', 'm1'));
+      await tx.chat.putImage(image('img-desk', null));
+    });
+    expect((await svc.send('m1', groupId, { clientId: 'image-m1-1', kind: 'image', imageId: 'img-m1' })).message).toMatchObject({ kind: 'image', image: { id: 'img-m1', mime: 'image/png', bytes: 8 } });
+    await expect(svc.send('m2', groupId, { clientId: 'image-m2-1', kind: 'image', imageId: 'img-m1' })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(svc.send('m2', groupId, { clientId: 'image-m2-2', kind: 'image', imageId: 'img-desk' })).rejects.toMatchObject({ code: 'not_found' });
+    expect(await cmd(a1, 'group.send', { groupId, clientId: 'image-h-1', kind: 'image', imageId: 'img-m1' }, 'ann')).toMatchObject({ rejection: { code: 'not_found' } });
+    expect(await cmd(a1, 'group.send', { groupId, clientId: 'image-h-2', kind: 'image', imageId: 'img-desk' }, 'ann')).toMatchObject({ status: 'ok' });
+    const sent = (await stored(groupId)).at(-1)!;
+    expect(sent).toMatchObject({ from: 'host', kind: 'image', image: { id: 'img-desk' } });
+    // The same recall through the use case with HQ's clock past the window: refused, nothing changes.
+    const device = (await ctx.t.hq.store.read((r) => r.getDevice(a1.deviceId)))!;
+    const late = await applyGroupCommand(ctx.t.hq.eventLog, device, { t: 'cmd', opId: randomUUID(), type: 'group.recall', data: { groupId, messageId: sent.id } }, sent.at + RECALL_WINDOW_MS + 1);
+    expect(late).toMatchObject({ status: 'rejected', rejection: { code: 'recall_expired' } });
+    expect((await ctx.t.hq.store.read((r) => r.groups.getMessage(sent.id)))!.recalledAt).toBeNull();
   });
 
   it('erasing a member deletes their group messages and membership; the desks are told by member.deleted', async () => {
