@@ -54,6 +54,8 @@ export interface GroupOps {
 
   /** Announcements pushed to the member in `month` ('YYYY-MM'). */
   pushCount(memberId: string, month: string): Promise<number>;
+  /** Of these members, the ones who consented to marketing (an announcement is marketing under PIPL); one query per page. */
+  marketingConsenting(memberIds: readonly string[]): Promise<string[]>;
   /** Of these members, the ones with fewer than `cap` pushes in `month` (one query for a page of members). */
   underCap(memberIds: readonly string[], month: string, cap: number): Promise<string[]>;
   /** Records an announcement pushed to these members: one more for each in `month`, and who it went to. */

@@ -436,6 +436,21 @@ for (const adapter of ADAPTERS) {
       }
     });
 
+    it('finds which of a page of members consented to marketing, in the order asked, in one call', async () => {
+      const { store, close } = await adapter.open();
+      try {
+        await store.withTx(async (tx) => {
+          await tx.upsertMember({ ...member('m1'), consents: { marketing: true, personalization: false, contact: false } });
+          await tx.upsertMember(member('m2'));
+          await tx.upsertMember({ ...member('m3'), consents: { marketing: true, personalization: true, contact: true } });
+        });
+        expect(await store.read((r) => r.groups.marketingConsenting(['m3', 'm2', 'm1', 'nobody']))).toEqual(['m3', 'm1']);
+        expect(await store.read((r) => r.groups.marketingConsenting([]))).toEqual([]);
+      } finally {
+        await close();
+      }
+    });
+
     it('gives the community settings’ defaults until they are set, then what was set', async () => {
       const { store, close } = await adapter.open();
       try {

@@ -152,6 +152,16 @@ export function createPgGroupOps(exec: Exec): GroupOps {
       (await all('SELECT data FROM group_invites WHERE group_id = $1 AND revoked_at IS NULL AND expires_at > $2 ORDER BY created_at, id', [groupId, now])).map((r) => parse(r)),
 
     pushCount: async (memberId, month) => Number((await one('SELECT count FROM group_push_counts WHERE member_id = $1 AND month = $2', [memberId, month]))?.count ?? 0),
+    marketingConsenting: async (memberIds) =>
+      memberIds.length === 0
+        ? []
+        : (
+            await all(
+              `SELECT m.id FROM unnest($1::text[]) WITH ORDINALITY AS u(id, i) JOIN members m ON m.id = u.id
+               WHERE (m.consents::jsonb ->> 'marketing') = 'true' ORDER BY u.i`,
+              [[...memberIds]],
+            )
+          ).map((r) => r.id as string),
     underCap: async (memberIds, month, cap) =>
       memberIds.length === 0
         ? []

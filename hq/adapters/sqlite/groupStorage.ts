@@ -135,6 +135,9 @@ export function createSqliteGroupStorage(db: Database.Database): Sync<GroupOps> 
     live: db.prepare('SELECT data FROM group_invites WHERE group_id = ? AND revoked_at IS NULL AND expires_at > ? ORDER BY created_at, id'),
 
     pushCount: db.prepare('SELECT count FROM group_push_counts WHERE member_id = ? AND month = ?').pluck(),
+    consenting: db
+      .prepare("SELECT m.id FROM json_each(?) j JOIN members m ON m.id = j.value WHERE json_extract(m.consents, '$.marketing') = 1 ORDER BY j.key")
+      .pluck(),
     underCap: db
       .prepare(
         `SELECT j.value FROM json_each(?) j LEFT JOIN group_push_counts c ON c.member_id = j.value AND c.month = ?
@@ -207,6 +210,7 @@ export function createSqliteGroupStorage(db: Database.Database): Sync<GroupOps> 
     liveInvites: (groupId, now) => (q.live.all(groupId, now) as Row[]).map((r) => parse<GroupInvite>(r)),
 
     pushCount: (memberId, month) => (q.pushCount.get(memberId, month) as number | undefined) ?? 0,
+    marketingConsenting: (memberIds) => (memberIds.length === 0 ? [] : (q.consenting.all(JSON.stringify(memberIds)) as string[])),
     underCap: (memberIds, month, cap) => (memberIds.length === 0 ? [] : (q.underCap.all(JSON.stringify(memberIds), month, cap) as string[])),
     addPushes: (messageId, memberIds, month) => {
       if (memberIds.length === 0) return;

@@ -270,7 +270,8 @@ async function send(tx: HqTx, append: Append, group: Group, actor: Actor, cmd: S
 
 /**
  * Who an announcement is pushed to: active members with marketing consent and under the chain's
- * monthly cap (Asia/Shanghai month), read in pages of ANNOUNCE_PAGE ids (one underCap query each).
+ * monthly cap (Asia/Shanghai month), read in pages of ANNOUNCE_PAGE ids (one consent query and one underCap query each, so a
+ * 5,000-member group costs a few queries under the store's lock, not one per member).
  * `capped` counts every other active member: they see it in the thread only.
  */
 export async function announcementReach(tx: HqTx, groupId: string, now: number): Promise<{ recipients: string[]; reach: { pushed: number; capped: number } }> {
@@ -285,8 +286,7 @@ export async function announcementReach(tx: HqTx, groupId: string, now: number):
     active += ids.length;
     after = ids[ids.length - 1]!;
     if (pushCapPerMonth > 0) {
-      const consenting: string[] = [];
-      for (const id of ids) if ((await tx.getMember(id))?.consents.marketing === true) consenting.push(id);
+      const consenting = await tx.groups.marketingConsenting(ids);
       if (consenting.length > 0) recipients.push(...(await tx.groups.underCap(consenting, month, pushCapPerMonth)));
     }
     if (ids.length < ANNOUNCE_PAGE) break;
