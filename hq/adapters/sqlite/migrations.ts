@@ -8,6 +8,7 @@ import { MIGRATION_CLERK_LOCKOUTS, MIGRATION_CLERKS } from './clerkStorage.ts';
 import { MIGRATION_MEMBER_HISTORY } from './memberHistoryStorage.ts';
 import { MIGRATION_HOLDS } from './holdStorage.ts'; // 4/8 part C
 import { MIGRATION_STYLE_IMAGES } from './styleImageStorage.ts';
+import { MIGRATION_EXPECTED } from './expectedStorage.ts'; // 5/8 expected visits
 
 export const MIGRATIONS: readonly string[] = [
   // 1: the initial schema
@@ -146,6 +147,8 @@ export const MIGRATIONS: readonly string[] = [
   MIGRATION_STYLE_IMAGES,
   // 14: member communities (5/8): reserved for the groups tables
   `-- 14: reserved (groups)`,
+  // 15: expected visits (5/8): a member's "I'll come and try it" (expectedStorage.ts)
+  MIGRATION_EXPECTED,
 ];
 
 export function migrate(db: Database.Database): void {
