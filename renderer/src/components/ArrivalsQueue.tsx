@@ -172,7 +172,6 @@ function ArrivalItem({ visit, position, size, selected, onPick }: { visit: Visit
         {secondary && secondary !== m.name && <bdi className="arrival-name-en">{secondary}</bdi>}
         {/* On the name line, so the meta line keeps room for the visit's state (4/8 part A). */}
         <BirthdayFlag birthday={m.birthday} />
-        {visit.expected && <ExpectedChip expected={visit.expected} />}
         <span className="arrival-age">{formatAge(t, visit.arrivedAt, now)}</span>
       </div>
       <div className="arrival-line arrival-meta">
@@ -188,6 +187,8 @@ function ArrivalItem({ visit, position, size, selected, onPick }: { visit: Visit
             <bdi>{state}</bdi>
           </span>
         )}
+        {/* 5/8: the member said they would come (the full cue is the chip's title and on the card). */}
+        {visit.expected && <ExpectedChip expected={visit.expected} />}
         {visit.arrivals > 1 && <span className="arrival-repeat">{t('queue.repeat', { n: visit.arrivals })}</span>}
         {/* A refusal that became a notice is said once, by the notice. */}
         {!(visit.notice && visit.sync === 'rejected') && <SyncMark sync={visit.sync} rejection={visit.rejection} />}
