@@ -86,10 +86,16 @@ describe('member-made holds', () => {
     // The member page lists it with the clerks' holds.
     const listed = await json<{ holds: Array<{ id: string }> }>(await m1.http('/v1/member/holds'));
     expect(listed.body.holds.map((h) => h.id)).toEqual([first.body.hold.id]);
+    // Cancelling the expectation ("I won't come") puts the member's pair back on the shelf.
+    const cancelled = await json<{ expected: ExpectedVisit }>(await m1.http(`/v1/member/expected/${first.body.expected.id}`, { method: 'DELETE' }));
+    expect(cancelled.body.expected.status).toBe('cancelled');
+    expect(await t.hq.store.read((r) => r.holds.getHold(first.body.hold.id))).toMatchObject({ status: 'released', endedBy: MEMBER_ACTOR });
+    await waitFor(() => eventsOf(a1, 'hold.released').length === 1);
     // `expect: false`: a hold alone.
     const alone = await json<{ hold: Hold; expected?: unknown }>(await m1.http('/v1/member/holds', { body: { clientId: clientId(), styleId: 's3', color: 'BLK', size: 38, expect: false } }));
     expect(alone.status).toBe(201);
     expect(alone.body.expected).toBeUndefined();
+    expect(await t.hq.store.read((r) => r.holds.activeHoldsOfMember('m1'))).toHaveLength(1);
   });
 
   it(`caps a member at ${MEMBER_HOLDS_MAX} active member-made holds; a clerk's hold for them does not count`, async () => {

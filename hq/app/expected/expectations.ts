@@ -197,7 +197,11 @@ export function placeMemberHold(log: EventLog, caller: MemberCaller, body: Membe
   });
 }
 
-/** DELETE /v1/member/expected/{id}: the member will not come. Cancelling again answers the same. */
+/**
+ * DELETE /v1/member/expected/{id}: the member will not come. The pair they held with it (a
+ * member-made hold still active) goes back on the shelf with it — nobody is coming for it, and a
+ * clerk's hold is left to the clerk. Cancelling again answers the same.
+ */
 export function cancelExpectation(log: EventLog, caller: MemberCaller, id: string, now: number): Promise<ExpectedVisit> {
   return log.write(async (tx, append) => {
     const seen = await tx.expected.getExpected(id);
@@ -209,6 +213,12 @@ export function cancelExpectation(log: EventLog, caller: MemberCaller, id: strin
     const expected: ExpectedVisit = { ...current, status: 'cancelled' };
     await tx.expected.putExpected(expected, now);
     await append(expected.storeId, 'expect.updated', { expected }, now);
+    const hold = current.holdId ? await tx.holds.getHold(current.holdId) : null;
+    if (hold && hold.status === 'active' && hold.storeId === current.storeId && hold.member.id === caller.memberId && hold.by.deviceId === MEMBER_ACTOR.deviceId) {
+      const released: Hold = { ...hold, status: 'released', endedAt: Math.max(now, hold.placedAt), endedBy: MEMBER_ACTOR };
+      await tx.holds.putHold(released);
+      await append(hold.storeId, 'hold.released', { hold: released, by: MEMBER_ACTOR, opId: null }, now);
+    }
     return expected;
   });
 }
