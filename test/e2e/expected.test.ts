@@ -136,6 +136,13 @@ for (const lang of ['zh-CN', 'en'] as const) {
       await expect.poll(() => cueB.locator('.expected-cue-hold').textContent(), { timeout: 10_000 }).toContain(lineB!.styleName);
       await s.page.screenshot({ path: shotPath(`expected-arrival-${zh ? 'zh' : 'en'}.png`) });
 
+      // The store's holds list says the member held it themselves (not "by member" as if a counter).
+      await s.page.locator('[data-action="open-holds"]').click();
+      const heldRow = s.page.locator(`.hold-row[data-hold-id="${holdA.id}"]`);
+      await heldRow.waitFor({ timeout: 10_000 });
+      expect(await heldRow.locator('.hold-meta').textContent()).toContain(cat['holds.byMember']);
+      await s.page.locator('.holds-panel .holds-head button').click();
+
       // The Today pane: three expected, two arrived (at the counter now) and one still to come.
       await s.page.locator('.today-button').click();
       const list = s.page.locator('#today-pane .expected-today');

@@ -466,6 +466,7 @@ export const en = {
   'holds.forDays': '{n} days',
   'holds.line': '{style} · {color} · EU {size}',
   'holds.by': 'by {name}',
+  'holds.byMember': 'held by the member',
   'holds.close': 'Close',
   'holds.form.title': 'Put a pair aside',
   'holds.form.for': 'For {name}',

@@ -467,6 +467,7 @@ export const zhCN: Catalog = {
   'holds.forDays': '{n} 天',
   'holds.line': '{style} · {color} · {size} 码',
   'holds.by': '{name} 经手',
+  'holds.byMember': '会员自助留货',
   'holds.close': '关闭',
   'holds.form.title': '为会员留货',
   'holds.form.for': '会员：{name}',
