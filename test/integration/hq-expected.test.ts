@@ -8,6 +8,7 @@ import { type ExpectedVisit, MEMBER_ACTOR } from '../../shared/expected.ts';
 import { type Hold } from '../../shared/holds.ts';
 import { type EvFrame } from '../../shared/protocol.ts';
 import { MEMBER_HOLDS_MAX } from '../../hq/app/expected/expectations.ts';
+import { startHq } from '../../hq/server.ts';
 import { TestHq } from '../support/hq.ts';
 import { MemberClient } from '../support/memberClient.ts';
 import { ProtocolDesk } from '../support/protocolClient.ts';
@@ -238,6 +239,38 @@ describe('expected visits', () => {
     const res = await fetch(`${t.url}/v1/ingest/members/m1`, { method: 'DELETE', headers: { 'x-integration-key': t.hq.integrationKey } });
     expect(res.status).toBe(200);
     expect(await t.hq.store.read((r) => r.expected.getExpected(made.body.expected.id))).toBeNull();
+  });
+
+  it('on two HQ nodes over one PostgreSQL: a member on one node and a clerk on the other after the last pair — one wins; four sweeps at once lapse each expectation once', async () => {
+    const pgT = await TestHq.start({ adapter: 'postgres', seed: 'storesAB', unservedSweepMs: 0 });
+    const [, pgUrl, , pgSchema] = pgT.adminArgs;
+    const node2 = await startHq({ pgUrl, pgSchema, port: 0, log: () => {}, unservedSweepMs: 0 });
+    const { token } = await pgT.enroll('store-a', 'A1');
+    const d = new ProtocolDesk({ urls: [pgT.url], token, resume: await pgT.position('store-a') });
+    try {
+      await d.start();
+      // The member talks to node 2, the clerk's desk to node 1; one pair of s3 is left after the clerk's first hold.
+      const m1 = await MemberClient.viaIntegration(node2.url, pgT.hq.integrationKey, 'store-a', 'm1');
+      expect((await d.command('hold.place', { holdId: randomUUID(), memberId: 'm2', styleId: 's3', color: 'BLK', size: 38, days: 3 })).status).toBe('ok');
+      const [byMember, byClerk] = await Promise.all([
+        m1.http('/v1/member/holds', { body: { clientId: clientId(), styleId: 's3', color: 'BLK', size: 38 } }),
+        d.command('hold.place', { holdId: randomUUID(), memberId: 'm2', styleId: 's3', color: 'BLK', size: 38, days: 3 }),
+      ]);
+      expect([byMember.status === 201, byClerk.status === 'ok'].filter(Boolean)).toHaveLength(1);
+      expect(await pgT.hq.store.read((r) => r.holds.heldQty('store-a', 's3', 'BLK', 38))).toBe(2);
+      // Three expectations, made on node 2; four sweeps at once on both nodes lapse each once.
+      for (let i = 0; i < 3; i++) expect((await m1.http('/v1/member/expected', { body: { clientId: clientId(), styleId: 's1' } })).status).toBe(201);
+      const later = Date.now() + 8 * DAY;
+      const swept = await Promise.all([pgT.hq.sweepLapsedExpectations(later), node2.sweepLapsedExpectations(later), pgT.hq.sweepLapsedExpectations(later), node2.sweepLapsedExpectations(later)]);
+      const expectedMade = byMember.status === 201 ? 4 : 3; // the member's hold made one too
+      expect(swept.reduce((a, b) => a + b, 0)).toBe(expectedMade);
+      const lapsed = (await pgT.readLog('store-a')).filter((e) => e.type === 'expect.updated' && (e.data as { expected: ExpectedVisit }).expected.status === 'lapsed');
+      expect(lapsed).toHaveLength(expectedMade);
+    } finally {
+      await d.close();
+      await node2.close();
+      await pgT.dispose();
+    }
   });
 
   // Groups storage lands with migration 14 (hA1); until then `tx.groups.getGroup` is a placeholder that throws.
