@@ -198,7 +198,7 @@ describe('expected visits', () => {
     await waitFor(() => eventsOf(a1, 'arrival').length === 1);
     expect((eventsOf(a1, 'arrival')[0]!.data as { expected?: unknown }).expected).toBeUndefined();
     // A day already over, a day too far ahead, and a non-date are refused.
-    for (const bad of ['2020-01-01', '2999-01-01', '2026-02-30']) {
+    for (const bad of ['2020-01-01', '2999-01-01', '2026-02-30', `${new Date().getUTCFullYear()}-13-01`]) {
       expect((await m1.http('/v1/member/expected', { body: { clientId: clientId(), on: bad } })).status).toBe(422);
     }
   });

@@ -67,7 +67,9 @@ export function expectUntil(store: StoreRecord, on: string | undefined, now: num
   if (on === undefined) return now + EXPECT_WINDOW_DAYS * DAY_MS;
   const [y, m, d] = on.split('-').map(Number) as [number, number, number];
   const dayStart = Date.UTC(y, m - 1, d) - store.settings.utcOffsetMin * MINUTE_MS;
-  if (Number.isNaN(dayStart) || new Date(Date.UTC(y, m - 1, d)).getUTCDate() !== d) throw new ExpectError('invalid', `${on} is not a date`);
+  const date = new Date(Date.UTC(y, m - 1, d));
+  // Date.UTC rolls over (2026-02-30 is March 2nd, month 13 next January): such a day is no date.
+  if (Number.isNaN(dayStart) || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) throw new ExpectError('invalid', `${on} is not a date`);
   if (dayStart + DAY_MS <= now) throw new ExpectError('invalid', `${on} is over at this store`);
   if (dayStart > now + EXPECT_MAX_AHEAD_DAYS * DAY_MS) throw new ExpectError('invalid', `${on} is more than ${EXPECT_MAX_AHEAD_DAYS} days ahead`);
   return dayStart + DAY_MS - 1;
