@@ -48,7 +48,9 @@ export class Visits {
       this.q.latestNotice(visitId),
     );
     // 5/8: the member said they would come — the arrival card says what for and from where.
-    view.expected = this.q.expected.byVisit(visitId);
+    // (Absent, not null, on the visits of members who said nothing: views compare equal to HQ's visits.)
+    const expected = this.q.expected.byVisit(visitId);
+    if (expected) view.expected = expected;
     return view;
   }
 
