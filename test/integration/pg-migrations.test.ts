@@ -91,6 +91,8 @@ const STEPS: Array<{ tables: string[]; indexes: string[]; columns?: Record<strin
       'groups_store',
     ],
   },
+  // 15: expected visits (5/8)
+  { tables: ['expected_visits'], indexes: ['expected_visits_client', 'expected_visits_due', 'expected_visits_member', 'expected_visits_store'] },
 ];
 
 const schemas: PgSchema[] = [];

@@ -7,6 +7,7 @@
 //   - every row of "Limits" and "Timings" states the number the code holds, in the page's units.
 import { Hold, HoldRequest, StyleStockResponse } from '../../shared/holds.ts'; // 4/8 part C
 import { AnnouncementReach, Group, GroupInvite, GroupMembership, GroupMessage, ReplyRef } from '../../shared/groups.ts'; // 5/8
+import { ExpectedVisit } from '../../shared/expected.ts'; // 5/8 expected visits
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type z } from 'zod';
@@ -231,6 +232,7 @@ const OBJECTS: Record<string, z.ZodType> = {
   GroupInvite,
   AnnouncementReach,
   ReplyRef,
+  ExpectedVisit, // 5/8 expected visits
 };
 
 describe('docs/protocol.md: objects', () => {

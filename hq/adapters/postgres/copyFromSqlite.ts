@@ -73,6 +73,8 @@ export const COPIED_TABLES: readonly string[] = [
   'group_invites',
   'group_push_counts',
   'group_pushes',
+  // step 15: expected visits (5/8)
+  'expected_visits',
 ];
 
 /** The copy was refused before anything was written; the message says why and what to do. */

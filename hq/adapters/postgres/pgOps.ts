@@ -17,7 +17,7 @@ export type Row = Record<string, unknown>;
 /** Runs one statement on the transaction's connection. */
 export type Exec = <R extends Row = Row>(text: string, values?: unknown[]) => Promise<{ rows: R[]; rowCount: number }>;
 
-export type PgOps = Omit<HqTx, 'savepoint' | 'chat' | 'clerks' | 'memberHistory' | 'tasks' | 'holds' | 'checkins' | 'styleImages' | 'groups'>;
+export type PgOps = Omit<HqTx, 'savepoint' | 'chat' | 'clerks' | 'memberHistory' | 'tasks' | 'holds' | 'checkins' | 'styleImages' | 'groups' | 'expected'>;
 
 /** SQLite reads a negative LIMIT as "no limit"; PostgreSQL refuses it, and takes NULL for that. */
 export const limitParam = (limit: number): number | null => (limit < 0 ? null : limit);
@@ -358,7 +358,8 @@ export function createPgOps(exec: Exec): PgOps {
            gm AS (DELETE FROM group_messages WHERE author_id = $1), -- 5/8 groups: their messages vanish, in groups they left too
            gmb AS (DELETE FROM group_members WHERE member_id = $1),
            gpc AS (DELETE FROM group_push_counts WHERE member_id = $1),
-           gp AS (DELETE FROM group_pushes WHERE member_id = $1)
+           gp AS (DELETE FROM group_pushes WHERE member_id = $1),
+           ex AS (DELETE FROM expected_visits WHERE member_id = $1) -- 5/8 expected visits
          DELETE FROM members WHERE id = $1`,
         [memberId],
       );

@@ -106,7 +106,7 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<str
 }
 
 /** An id from a path segment (a member's, a style's): percent-decoded and 1–64 characters, else 400 `bad_<what>_id`. */
-export function pathId(raw: string, what: 'member' | 'style'): string {
+export function pathId(raw: string, what: 'member' | 'style' | 'expected'): string {
   let id: string;
   try {
     id = decodeURIComponent(raw);

@@ -19,6 +19,7 @@ import { InStoreList, useInStoreNow } from '../checkin/InStoreNow.tsx';
 import { PendingCheckins } from '../checkin/PendingCheckins.tsx';
 import { BirthdayFlag, VipBadge } from '../checkin/VipCues.tsx';
 import { vipTier } from '../checkin/vip.ts';
+import { ExpectedChip } from '../expected/ExpectedCue.tsx'; // 5/8 expected visits
 
 export const ARRIVALS_LIST_ID = 'arrivals';
 export const optionId = (visitId: string) => `arrival-${visitId}`;
@@ -186,6 +187,8 @@ function ArrivalItem({ visit, position, size, selected, onPick }: { visit: Visit
             <bdi>{state}</bdi>
           </span>
         )}
+        {/* 5/8: the member said they would come (the full cue is the chip's title and on the card). */}
+        {visit.expected && <ExpectedChip expected={visit.expected} />}
         {visit.arrivals > 1 && <span className="arrival-repeat">{t('queue.repeat', { n: visit.arrivals })}</span>}
         {/* A refusal that became a notice is said once, by the notice. */}
         {!(visit.notice && visit.sync === 'rejected') && <SyncMark sync={visit.sync} rejection={visit.rejection} />}

@@ -9,6 +9,7 @@ import { useDesk, useHolds, useStores } from '../state/StoresProvider.tsx';
 import { TierBadge } from '../components/TierBadge.tsx';
 import { StylePicture } from '../pictures/StylePicture.tsx';
 import './holds.css';
+import { MEMBER_ACTOR } from '../../../shared/expected.ts'; // 5/8: member-made holds
 
 export function HoldsButton() {
   const t = useT();
@@ -87,7 +88,8 @@ function HoldRow({ hold: h }: { hold: HoldView }) {
         <LineText {...h} />
         <span className="hold-meta muted">
           {t('holds.until', { date: formatDate(h.until, locale) })}
-          {actorName(h.by) && ` · ${t('holds.by', { name: actorName(h.by) })}`}
+          {/* 5/8: a member's own hold ("hold a pair for me") is said so, not as a counter named "member". */}
+          {h.by.deviceId === MEMBER_ACTOR.deviceId ? ` · ${t('holds.byMember')}` : actorName(h.by) && ` · ${t('holds.by', { name: actorName(h.by) })}`}
         </span>
         {h.sync === 'pending' && <span className="hold-sync">{t('sync.pending')}</span>}
         {h.sync === 'rejected' && (
