@@ -5,6 +5,7 @@
 import type Database from 'better-sqlite3';
 import { eraseMemberHistory, keptForHistory, purgeHistoriesOlderThan } from '../history/historyQueries.ts';
 import { deleteMemberHolds, hasHoldTables, purgeHoldsBefore } from '../holds/holdQueries.ts'; // 4/8 part C
+import { deleteMemberGroups } from '../groups/groupQueries.ts'; // 5/8 groups
 import { purgeStyleImages } from '../pictures/pictureQueries.ts';
 
 /** Removes everything this cache holds about a member (not the outbox: queued ops get `not_found`). */
@@ -25,6 +26,7 @@ export function deleteMemberData(db: Database.Database, memberId: string): numbe
   }
   n += eraseMemberHistory(db, memberId); // 4/8 member page
   n += deleteMemberHolds(db, memberId); // 4/8 part C: holds, hold requests, queued-hold labels
+  n += deleteMemberGroups(db, memberId); // 5/8: their group messages and memberships
   return n;
 }
 
