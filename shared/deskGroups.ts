@@ -3,7 +3,7 @@
 // back. A view is HQ's confirmed record (shared/groups.ts) with this desk's queued actions laid
 // over it (`sync`: null = confirmed, 'pending' = in the outbox, 'rejected' = HQ refused it).
 import { z } from 'zod';
-import { Category, Id, type ProductCard } from './domain.ts';
+import { type Category, Id, type ProductCard } from './domain.ts';
 import {
   GROUP_HOST_TEXT_MAX,
   GROUP_MUTE_MAX_MIN,
