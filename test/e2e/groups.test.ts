@@ -129,6 +129,8 @@ for (const lang of ['zh-CN', 'en'] as const) {
       // The screenshot the docs show, with the member list open (the muted member), at 1280×800.
       await page.locator('.group-tab[data-tab="members"]').click();
       await page.locator('.group-muted').waitFor();
+      // The open thread is read: no badge on it, nor on the bar's button.
+      await expect.poll(() => page.locator('.groups-badge').count(), { timeout: 5000 }).toBe(0);
       expect(await overflowsSideways(page)).toEqual([]);
       await page.screenshot({ path: shotPath(`groups-desk-${zh ? 'zh' : 'en'}.png`) });
       // And at 1024 px: the three columns narrow, nothing overflows.

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate } from '../../electron/desk/cache/migrate.ts';
-import { deleteMemberData } from '../../electron/desk/cache/privacy.ts';
+import { deleteMemberData, purgeOlderThan } from '../../electron/desk/cache/privacy.ts';
 import { deleteMemberGroups, GroupQueries, hasGroupTables } from '../../electron/desk/groups/groupQueries.ts';
 import type { Group, GroupMembership, GroupMessage } from '../../shared/groups.ts';
 
@@ -91,6 +91,13 @@ describe('desk cache migration 013 (groups)', () => {
     expect(g.page('g1', Number.MAX_SAFE_INTEGER, 10).map((m) => [m.n, m.memberId, m.forMemberId])).toEqual([[2, 'm2', null], [3, null, null]]);
     expect(g.members('g1').map((m) => m.memberId)).toEqual(['m2']);
     expect(deleteMemberGroups(db, 'm1')).toBe(0);
+    // Retention: messages sent before the cutoff go; a member of another store kept for a group
+    // membership is not dropped as an orphan.
+    db.prepare("INSERT INTO members (id, code, name, updated_at, json) VALUES ('m2', 'C2', 'x', 1, ?)").run(JSON.stringify({ id: 'm2', homeStoreId: 'other' }));
+    purgeOlderThan(db, 1002.5, 's1');
+    expect(g.page('g1', Number.MAX_SAFE_INTEGER, 10).map((m) => m.n)).toEqual([3]);
+    expect(db.prepare("SELECT id FROM members WHERE id = 'm2'").all()).toHaveLength(1);
+    expect(g.members('g1').map((m) => m.memberId)).toEqual(['m2']);
     db.close();
   });
 });

@@ -123,3 +123,9 @@ export function deleteMemberGroups(db: Database.Database, memberId: string): num
   const scrub = db.prepare("UPDATE group_messages SET json = json_set(json, '$.forMemberId', NULL) WHERE json_extract(json, '$.forMemberId') = ?").run(memberId).changes;
   return scrub + db.prepare('DELETE FROM group_messages WHERE member_id = ?').run(memberId).changes + db.prepare('DELETE FROM group_members WHERE member_id = ?').run(memberId).changes;
 }
+
+/** Retention (cache/privacy.ts): group messages sent before `cutoff` (a thread shows what is newer). */
+export function purgeGroupsBefore(db: Database.Database, cutoff: number): number {
+  if (!hasGroupTables(db)) return 0;
+  return db.prepare('DELETE FROM group_messages WHERE at < ?').run(cutoff).changes;
+}

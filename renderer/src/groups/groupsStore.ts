@@ -64,7 +64,13 @@ export const totalUnread = (groups: readonly GroupView[]) => groups.reduce((n, g
 export function createGroupsStore(api: DeskClient): GroupsStore {
   return createStore<GroupsState>((set, get) => {
     const fail = (err: unknown) => set({ error: (err as Error).message });
-    const loadList = async () => set({ groups: await api.listGroups() });
+    // The thread open in the pane is being read (loadOpen tells HQ): its badge never flashes up
+    // between a new message and the read that follows it.
+    const loadList = async () => {
+      const groups = await api.listGroups();
+      const { paneOpen, selectedId } = get();
+      set({ groups: paneOpen && selectedId ? groups.map((g) => (g.id === selectedId && g.unread > 0 ? { ...g, unread: 0 } : g)) : groups });
+    };
     /** The open thread again: its newest page (older ones loaded stay loaded), members and invites. */
     const loadOpen = async () => {
       const id = get().selectedId;
