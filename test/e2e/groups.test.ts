@@ -1,5 +1,5 @@
 // The Groups pane in a real Chromium through the web shell, against a real HQ and a real desk core,
-// in both languages: the clerk creates a group and an invite link, two members join by it over the
+// in both languages: the clerk creates a group and an invite link (with HQ's QR code), two members join by it over the
 // member API and write, the thread shows them by nickname (unread read at once), the host answers
 // the asker with a text and a product card for that member (their size only), mutes the other
 // member, pins a notice and sends an announcement (its reach shown); the asker's name opens their
@@ -63,6 +63,11 @@ for (const lang of ['zh-CN', 'en'] as const) {
       await page.locator('.group-link').waitFor({ timeout: 10_000 });
       const invite = (await core.listGroupInvites(groupId))[0]!;
       expect(await page.locator('.group-link').inputValue()).toBe(invite.link);
+      // Its QR code, drawn by HQ (an SVG shown as a picture).
+      await page.locator('[data-action="qr"]').click();
+      const qr = page.locator('img.group-qr');
+      await qr.waitFor({ timeout: 10_000 });
+      expect(await qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
 
       // Two members join by it over HQ's member API, and write.
       const asker = await MemberClient.viaIntegration(hq.url, hq.integrationKey, STORE, askerId);

@@ -41,7 +41,7 @@ async function groupWithAsker(desk: DeskCore) {
   expect((await desk.listGroupInvites(groupId))[0]).toMatchObject({ id: inviteId, token: null, sync: 'pending' });
   await waitFor(async () => (await desk.listGroupInvites(groupId))[0]?.token !== null, 5000, 'invite made');
   const [invite] = await desk.listGroupInvites(groupId);
-  expect(invite!.link).toMatch(/\/m\/\?join=/);
+  expect(invite!.link).toBe(`${t.url}/m/?store=store-a&join=${invite!.token}`);
 
   const member = await MemberClient.viaIntegration(t.url, t.hq.integrationKey, 'store-a', 'm1');
   const join = await member.http('/v1/member/groups/join', { body: { token: invite!.token, nickname: '跑者' } });
@@ -95,6 +95,14 @@ describe('groups on the desk', () => {
     expect((await desk.getGroup(groupId)).group).toMatchObject({ notice: '周六 7:00 人民广场集合', slowModeSec: 30, sync: 'pending' });
     await waitFor(async () => (await desk.getGroup(groupId)).group.sync === null, 5000, 'update confirmed');
     expect((await desk.getGroup(groupId)).group).toMatchObject({ notice: '周六 7:00 人民广场集合', slowModeSec: 30 });
+
+    // The invite link's QR, from HQ with the device token (an SVG); none for an unknown invite.
+    const [invite] = await desk.listGroupInvites(groupId);
+    expect(await desk.getGroupInviteQr(invite!.id)).toMatch(/^\s*(<\?xml[^>]*>\s*)?<svg[\s>]/);
+    expect(await desk.getGroupInviteQr(uuidv7())).toBeNull();
+    await desk.revokeGroupInvite(groupId, invite!.id);
+    expect((await desk.listGroupInvites(groupId))[0]).toMatchObject({ sync: 'pending' });
+    await waitFor(async () => (await desk.listGroupInvites(groupId))[0]?.revokedAt !== null && (await desk.listGroupInvites(groupId))[0]?.sync === null, 5000, 'revoked');
 
     // Bad arguments never reach the outbox.
     await expect(desk.sendGroupMessage(groupId, { kind: 'text', text: '' })).rejects.toMatchObject({ code: 'invalid_argument' });

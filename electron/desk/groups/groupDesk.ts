@@ -186,7 +186,7 @@ export class GroupDesk {
     return n;
   }
 
-  /** The invite link's QR code (SVG text) from HQ; null when HQ cannot be asked now or has no token yet. */
+  /** The invite link's QR code (SVG text) from HQ; null when HQ cannot be asked now, has no token yet, or the link is dead. */
   async inviteQr(inviteId: string): Promise<string | null> {
     const invite = this.q.groups.getInvite(inviteId);
     if (!invite) return null; // queued: HQ has not made the link yet
@@ -199,6 +199,7 @@ export class GroupDesk {
       return null;
     }
     if (res.status === 404) throw new DeskError('not_found', 'HQ has no such invite link');
+    if (res.status === 410) return null; // revoked or expired meanwhile: the list shows it so after the event
     if (!res.ok) {
       this.opts.log(`desk: invite QR refused: HTTP ${res.status}`);
       return null;
@@ -240,10 +241,11 @@ export class GroupDesk {
     return [...seen.values()].sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'));
   }
 
-  /** The member link of an invite token, at the HQ address the desk uses. */
+  /** The member link of an invite token, at the HQ address the desk uses (as HQ makes it: hq/edge/http/groupRoutes.ts joinLink). */
   private linkOf(token: string): string {
     const base = (this.opts.hq.current ?? '').replace(/\/+$/, '');
-    return `${base}/m/?join=${encodeURIComponent(token)}`;
+    const storeId = this.q.getIdentity()?.storeId ?? '';
+    return `${base}/m/?store=${encodeURIComponent(storeId)}&join=${encodeURIComponent(token)}`;
   }
 
   private queue<T extends CommandType>(type: T, groupId: string, data: OpData<T>): ActionResult {
