@@ -1,6 +1,6 @@
 // The Groups pane in a real Chromium through the web shell, against a real HQ and a real desk core,
 // in both languages: the clerk creates a group and an invite link (with HQ's QR code), two members join by it over the
-// member API and write, the thread shows them by nickname (unread read at once), the host answers
+// member API and write (one a photo), the thread shows them by nickname (unread read at once), the host answers
 // the asker with a text and a product card for that member (their size only), mutes the other
 // member, pins a notice and sends an announcement (its reach shown); the asker's name opens their
 // member page. Screenshots of the pane at 1280×800 (docs/screenshots/groups-desk-*.png with
@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { en } from '../../renderer/src/i18n/en.ts';
 import { zhCN } from '../../renderer/src/i18n/zh-CN.ts';
+import { drawStylePicture } from '../../hq/demo/stylePictures.ts';
 import { MemberClient } from '../support/memberClient.ts';
 import { shotPath, type Stack, STORE, startStack } from './stack.ts';
 
@@ -82,12 +83,21 @@ for (const lang of ['zh-CN', 'en'] as const) {
       expect((await asker.http(`/v1/member/groups/${groupId}/messages`, { body: { clientId: 'ask-000001', kind: 'text', text: question } })).status).toBeLessThan(300);
       expect((await other.http(`/v1/member/groups/${groupId}/messages`, { body: { clientId: 'oth-000001', kind: 'text', text: zh ? '周六几点集合？' : 'What time on Saturday?' } })).status).toBeLessThan(300);
 
+      // The other member also shows a photo (uploaded as chat images are).
+      const upload = await other.http('/v1/member/images', { raw: drawStylePicture('running', 'BLK'), type: 'image/png' });
+      expect(upload.status).toBe(201);
+      const { image } = (await upload.json()) as { image: { id: string } };
+      expect((await other.http(`/v1/member/groups/${groupId}/messages`, { body: { clientId: 'oth-000003', kind: 'image', imageId: image.id } })).status).toBeLessThan(300);
+
       // The thread shows them by nickname; the open thread is read (HQ's store read position follows).
       const ask = thread.locator('.group-msg.from-member[data-n="1"]');
       await ask.waitFor({ timeout: 10_000 });
       expect(await ask.locator('.group-asker').textContent()).toBe(askerNick);
       expect(await ask.locator('.group-text').textContent()).toBe(question);
-      await expect.poll(async () => (await core.listGroups())[0]?.storeReadN, { timeout: 10_000 }).toBe(2);
+      const photo = thread.locator('.group-msg[data-kind="image"] img.group-image');
+      await photo.waitFor({ timeout: 10_000 });
+      await expect.poll(() => photo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+      await expect.poll(async () => (await core.listGroups())[0]?.storeReadN, { timeout: 10_000 }).toBe(3);
       await expect.poll(() => page.locator('[data-action="open-groups"] .groups-badge').count()).toBe(0);
 
       // A text answer to the asker (Reply), then a product card for them: the picker offers their suggestions in their size.

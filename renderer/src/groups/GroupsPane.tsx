@@ -13,7 +13,7 @@ import { actorName, formatPrice, formatTime, formatWhen, rejectionText } from '.
 import { useT } from '../i18n/useT.ts';
 import { useMemberPage } from '../member/memberPageStore.ts';
 import { StylePicture } from '../pictures/StylePicture.tsx';
-import { useDesk, useGroups, useStores } from '../state/StoresProvider.tsx';
+import { useChat, useDesk, useGroups, useStores } from '../state/StoresProvider.tsx';
 import { totalUnread } from './groupsStore.ts';
 import { GroupTools } from './GroupTools.tsx';
 import './groups.css';
@@ -272,8 +272,23 @@ function Body({ m, forName }: { m: GroupMessageView; forName: string | null }) {
       </div>
     );
   }
-  if (m.kind === 'image') return <p className="muted">{t('chat.image')}</p>;
+  if (m.kind === 'image') return m.image ? <GroupImage id={m.image.id} /> : <p className="muted">{t('chat.image')}</p>;
   return <p className="group-text">{m.body}</p>;
+}
+
+/** A picture in the thread: the desk's image cache (fetched from HQ once), as the chat shows it. */
+function GroupImage({ id }: { id: string }) {
+  const t = useT();
+  const image = useChat((s) => s.image);
+  const [src, setSrc] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    void image(id).then((url) => live && setSrc(url));
+    return () => {
+      live = false;
+    };
+  }, [id, image]);
+  return src ? <img className="group-image" src={src} alt={t('chat.image')} /> : <p className="muted">{t('chat.image')}</p>;
 }
 
 function Composer() {
