@@ -2,9 +2,11 @@
 // queued group actions laid over them — a group created here shows at once as pending, changes and
 // reads apply before HQ answers, a refused action stops applying and says why, a queued message
 // shows after the confirmed ones until HQ has its clientId, mutes and removals and invite links
-// show at once. Pure functions: rows in, views out.
+// show at once. Pure functions: rows in, views out. And the group commands' arguments at the IPC
+// boundary (electron/host/ipcValidation.ts).
 import { describe, expect, it } from 'vitest';
 import type { OutboxOp } from '../../electron/desk/cache/queries.ts';
+import { validateCommand } from '../../electron/host/ipcValidation.ts';
 import { groupOfSubject, groupSubject, groupView, groupViews, inviteViews, memberViews, messageViews } from '../../electron/desk/groups/groupViews.ts';
 import type { Group, GroupInvite, GroupMembership, GroupMessage } from '../../shared/groups.ts';
 import type { CommandType } from '../../shared/protocol.ts';
@@ -104,5 +106,30 @@ describe('group views on the desk', () => {
     ]);
     expect(views[0]!.expiresAt - views[0]!.createdAt).toBe(7 * 86_400_000);
     expect(views[1]!.revokedAt).toBe(ops[1]!.createdAt);
+  });
+});
+
+describe('group commands at the IPC boundary', () => {
+  const id = '0190a0b0-0000-7000-8000-000000000001';
+  it('refuses bad arguments before the desk core sees them', () => {
+    const refused = (method: string, args: unknown[]) => validateCommand(method, args).ok === false;
+    expect(refused('createGroup', [{ scope: 'store', name: '' }])).toBe(true);
+    expect(refused('createGroup', [{ scope: 'galaxy', name: 'x' }])).toBe(true);
+    expect(refused('createGroup', [{ scope: 'store', name: 'x'.repeat(41) }])).toBe(true);
+    expect(refused('createGroup', [{ scope: 'store', name: 'x', storeId: 'other' }])).toBe(true); // no extra keys
+    expect(refused('updateGroup', [id, {}])).toBe(true);
+    expect(refused('updateGroup', [id, { slowModeSec: 3601 }])).toBe(true);
+    expect(refused('sendGroupMessage', [id, { kind: 'text', text: 'x'.repeat(2001) }])).toBe(true);
+    expect(refused('sendGroupMessage', [id, { kind: 'script', text: 'x' }])).toBe(true);
+    expect(refused('sendGroupMessage', [id, { kind: 'product', styleId: 's1', forMemberId: 'm1', replyToN: -1 }])).toBe(true);
+    expect(refused('muteGroupMember', [id, 'm1', 30 * 24 * 60 + 1])).toBe(true);
+    expect(refused('createGroupInvite', [id, 91])).toBe(true);
+    expect(refused('getGroup', [id, { before: 0 }])).toBe(true);
+    expect(refused('listGroupStyles', [])).toBe(true);
+    // And takes good ones.
+    expect(validateCommand('createGroup', [{ scope: 'chain', name: '跑团', topic: '晨跑' }]).ok).toBe(true);
+    expect(validateCommand('sendGroupMessage', [id, { kind: 'product', styleId: 's1', forMemberId: 'm1', replyToN: 3 }]).ok).toBe(true);
+    expect(validateCommand('muteGroupMember', [id, 'm1', 0]).ok).toBe(true);
+    expect(validateCommand('listGroupStyles', [null]).ok).toBe(true);
   });
 });
