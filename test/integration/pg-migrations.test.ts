@@ -80,6 +80,7 @@ const STEPS: Array<{ tables: string[]; indexes: string[]; columns?: Record<strin
       'group_invites_group',
       'group_members_member',
       'group_members_status',
+      'group_messages_author',
       'group_messages_device_client',
       'group_messages_for',
       'group_messages_member_at',
