@@ -3,7 +3,8 @@
 // shows the membership and the question with the store's unread count; reading moves the store's
 // read position; a host's answer and a product card for the asker reach HQ; a message written
 // offline is queued, shown pending, and delivered once when the link is back (resent under its
-// clientId, never twice); a mute is shown at once and confirmed; a desk enrolled later gets it all
+// clientId, never twice); a mute is shown at once and confirmed; the invite's QR comes from HQ and a
+// revocation is confirmed; a member leaving is anonymised in the cache; a desk enrolled later gets it all
 // from its snapshot; erasing the member drops their messages and memberships from the cache.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type DeskCore } from '../../electron/desk/deskCore.ts';
@@ -57,7 +58,7 @@ async function groupWithAsker(desk: DeskCore) {
 describe('groups on the desk', () => {
   it('applies group events: a member joins and asks, the store reads, a host answers with a card for the asker and mutes', async () => {
     const { desk } = await started('A1');
-    const { groupId } = await groupWithAsker(desk);
+    const { groupId, member } = await groupWithAsker(desk);
 
     const [g] = await desk.listGroups();
     expect(g).toMatchObject({ id: groupId, memberCount: 1, lastN: 1, storeReadN: 0, unread: 1 });
@@ -104,9 +105,18 @@ describe('groups on the desk', () => {
     expect((await desk.listGroupInvites(groupId))[0]).toMatchObject({ sync: 'pending' });
     await waitFor(async () => (await desk.listGroupInvites(groupId))[0]?.revokedAt !== null && (await desk.listGroupInvites(groupId))[0]?.sync === null, 5000, 'revoked');
 
+    // The member leaves: their past messages here are anonymised, as at HQ; the quote loses the nickname.
+    expect((await member.http(`/v1/member/groups/${groupId}/leave`, { method: 'POST' })).status).toBeLessThan(300);
+    await waitFor(async () => (await desk.listGroupMembers(groupId))[0]?.status === 'left', 5000, 'left');
+    const after = (await desk.getGroup(groupId)).messages;
+    expect(after[0]).toMatchObject({ n: 1, memberId: null, nickname: null, body: '有38码的跑鞋吗？' });
+    expect(after[1]!.replyTo).toMatchObject({ n: 1, nickname: null });
+    expect(after[2]).toMatchObject({ forMemberId: null });
+    expect((await desk.listGroups())[0]!.memberCount).toBe(0);
+
     // Bad arguments never reach the outbox.
     await expect(desk.sendGroupMessage(groupId, { kind: 'text', text: '' })).rejects.toMatchObject({ code: 'invalid_argument' });
-    await expect(desk.muteGroupMember(groupId, 'nobody', 60)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(desk.muteGroupMember(groupId, 'm1', 60)).rejects.toMatchObject({ code: 'not_found' }); // left
     await expect(desk.getGroup(uuidv7())).rejects.toMatchObject({ code: 'not_found' });
   });
 

@@ -29,6 +29,24 @@ const message = (n: number, over: Partial<GroupMessage> = {}): GroupMessage => (
 const membership = (memberId: string, nickname: string): GroupMembership => ({ groupId: 'g1', memberId, nickname, status: 'active', joinedAt: 1500, inviteId: null, mutedUntil: null, readN: 0, endedAt: null });
 
 describe('desk cache migration 013 (groups)', () => {
+  it('a member leaving anonymises their messages, quotes of them and answers for them in that group only', () => {
+    const db = new Database(join(dir, 'c.db'));
+    migrate(db);
+    const g = new GroupQueries(db);
+    g.putGroup(group());
+    g.putMessage(message(1));
+    g.putMessage(message(2, { from: 'host', memberId: null, nickname: null, by: actor, forMemberId: 'm1', replyTo: { n: 1, nickname: '跑者', excerpt: 'hello 1' } }));
+    g.putMessage(message(3, { groupId: 'g2', id: 'other-group' }));
+    expect(g.anonymiseMember('g1', 'm1')).toBe(3);
+    expect(g.page('g1', Number.MAX_SAFE_INTEGER, 10).map((m) => [m.memberId, m.nickname, m.forMemberId, m.replyTo?.nickname ?? null, m.body])).toEqual([
+      [null, null, null, null, 'hello 1'],
+      [null, null, null, null, 'hello 2'],
+    ]);
+    expect(g.page('g1', Number.MAX_SAFE_INTEGER, 10)[1]!.replyTo?.excerpt).toBe('hello 1');
+    expect(g.getMessage('other-group')).toMatchObject({ memberId: 'm1', nickname: '跑者' });
+    db.close();
+  });
+
   it('adds the group tables and keeps step-12 data', () => {
     const db = new Database(join(dir, 'c.db'));
     migrate(db, { target: 12 });
@@ -88,7 +106,10 @@ describe('desk cache migration 013 (groups)', () => {
     g.putMembership(membership('m1', '跑者'), 2);
     g.putMembership(membership('m2', '阿明'), 2);
     expect(deleteMemberData(db, 'm1')).toBeGreaterThanOrEqual(3);
-    expect(g.page('g1', Number.MAX_SAFE_INTEGER, 10).map((m) => [m.n, m.memberId, m.forMemberId])).toEqual([[2, 'm2', null], [3, null, null]]);
+    expect(g.page('g1', Number.MAX_SAFE_INTEGER, 10).map((m) => [m.n, m.memberId, m.forMemberId, m.replyTo])).toEqual([
+      [2, 'm2', null, null],
+      [3, null, null, { n: 1, nickname: null, excerpt: '' }],
+    ]);
     expect(g.members('g1').map((m) => m.memberId)).toEqual(['m2']);
     expect(deleteMemberGroups(db, 'm1')).toBe(0);
     // Retention: messages sent before the cutoff go; a member of another store kept for a group

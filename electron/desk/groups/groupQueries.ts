@@ -98,6 +98,25 @@ export class GroupQueries {
     const row = this.s.getInvite.get(id);
     return row ? (JSON.parse(row.json) as GroupInvite) : null;
   }
+  /**
+   * A member left the group: their past messages there lose `memberId` and `nickname`, quotes of
+   * them the nickname, answers for them `forMemberId` — as HQ does (docs/protocol.md, Groups).
+   */
+  anonymiseMember(groupId: string, memberId: string): number {
+    const quotes = this.db
+      .prepare(
+        `UPDATE group_messages SET json = json_set(json, '$.replyTo.nickname', NULL)
+          WHERE group_id = ? AND json_extract(json, '$.replyTo.n') IN (SELECT n FROM group_messages WHERE group_id = ? AND member_id = ?)`,
+      )
+      .run(groupId, groupId, memberId).changes;
+    const answers = this.db
+      .prepare("UPDATE group_messages SET json = json_set(json, '$.forMemberId', NULL) WHERE group_id = ? AND json_extract(json, '$.forMemberId') = ?")
+      .run(groupId, memberId).changes;
+    const own = this.db
+      .prepare("UPDATE group_messages SET member_id = NULL, json = json_set(json, '$.memberId', NULL, '$.nickname', NULL) WHERE group_id = ? AND member_id = ?")
+      .run(groupId, memberId).changes;
+    return quotes + answers + own;
+  }
   setStoreRead(groupId: string, storeReadN: number): void {
     const g = this.getGroup(groupId);
     if (g) this.putGroup({ ...g, storeReadN });
@@ -115,13 +134,20 @@ export function hasGroupTables(db: Database.Database): boolean {
 }
 
 /**
- * Erasure (`member.deleted`, cache/privacy.ts): the member's messages and memberships go. Hosts'
- * answers quoting them lose the quote's nickname; a card made for them stays (it names no one).
+ * Erasure (`member.deleted`, cache/privacy.ts): the member's messages and memberships go; quotes of
+ * their messages are emptied and answers for them lose `forMemberId` (a card stays: it names no one).
  */
 export function deleteMemberGroups(db: Database.Database, memberId: string): number {
   if (!hasGroupTables(db)) return 0;
+  const quotes = db
+    .prepare(
+      `UPDATE group_messages SET json = json_set(json, '$.replyTo.nickname', NULL, '$.replyTo.excerpt', '')
+        WHERE json_extract(json, '$.replyTo.n') IS NOT NULL
+          AND EXISTS (SELECT 1 FROM group_messages q WHERE q.member_id = ? AND q.group_id = group_messages.group_id AND q.n = json_extract(group_messages.json, '$.replyTo.n'))`,
+    )
+    .run(memberId).changes;
   const scrub = db.prepare("UPDATE group_messages SET json = json_set(json, '$.forMemberId', NULL) WHERE json_extract(json, '$.forMemberId') = ?").run(memberId).changes;
-  return scrub + db.prepare('DELETE FROM group_messages WHERE member_id = ?').run(memberId).changes + db.prepare('DELETE FROM group_members WHERE member_id = ?').run(memberId).changes;
+  return quotes + scrub + db.prepare('DELETE FROM group_messages WHERE member_id = ?').run(memberId).changes + db.prepare('DELETE FROM group_members WHERE member_id = ?').run(memberId).changes;
 }
 
 /** Retention (cache/privacy.ts): group messages sent before `cutoff` (a thread shows what is newer). */

@@ -27,6 +27,8 @@ export function applyGroupEvent(q: CacheQueries, ev: GroupEvent): { groupId: str
       break;
     case 'group.membership':
       q.groups.putMembership(ev.data.membership, ev.data.memberCount);
+      // Leaving anonymises the member's past messages here as at HQ (docs/protocol.md, Groups).
+      if (ev.data.membership.status === 'left') q.groups.anonymiseMember(ev.data.membership.groupId, ev.data.membership.memberId);
       groupId = ev.data.membership.groupId;
       break;
     case 'group.read':
