@@ -2,8 +2,8 @@
 // in both languages: the clerk creates a group and an invite link (with HQ's QR code), two members join by it over the
 // member API and write (one a photo), the thread shows them by nickname (unread read at once), the host answers
 // the asker with a text and a product card for that member (their size only), mutes the other
-// member, pins a notice and sends an announcement (its reach shown); the asker's name opens their
-// member page. Screenshots of the pane at 1280×800 (docs/screenshots/groups-desk-*.png with
+// member, pins a notice and sends an announcement (its reach shown); a message written while HQ is
+// down shows pending and is delivered once; the asker's name opens their member page. Screenshots of the pane at 1280×800 (docs/screenshots/groups-desk-*.png with
 // FOOTFALL_SHOTS_DIR=docs/screenshots) and at 1024 px, where nothing may overflow sideways.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -153,6 +153,19 @@ for (const lang of ['zh-CN', 'en'] as const) {
       await page.waitForTimeout(100);
       expect(await overflowsSideways(page)).toEqual([]);
       await page.screenshot({ path: shotPath(`groups-desk-1024-${zh ? 'zh' : 'en'}.png`) });
+
+      // Offline: a message written now is queued and shown pending, then delivered once HQ is back.
+      await stack.killHq();
+      await expect.poll(async () => (await core.getConnection()).status, { timeout: 10_000 }).not.toBe('online');
+      const offlineText = zh ? '门店网络断了也能发' : 'Written while HQ is away';
+      await page.locator('.group-composer textarea').fill(offlineText);
+      await page.locator('.group-composer textarea').press('Enter');
+      const queued = thread.locator('.group-msg[data-pending="true"]', { hasText: offlineText });
+      await queued.waitFor({ timeout: 5000 });
+      expect(await queued.locator('.group-msg-actions').textContent()).toContain(c['sync.pending']);
+      await stack.restartHq();
+      await thread.locator('.group-msg:not([data-pending])', { hasText: offlineText }).waitFor({ timeout: 15_000 });
+      expect((await core.getGroup(groupId)).messages.filter((m) => m.body === offlineText)).toHaveLength(1);
 
       // One click from the asker's message to their member page.
       await ask.locator('.group-asker').click();
