@@ -1,10 +1,12 @@
 // The Groups pane in a real Chromium through the web shell, against a real HQ and a real desk core,
-// in both languages: the clerk creates a group and an invite link (with HQ's QR code), two members join by it over the
-// member API and write (one a photo), the thread shows them by nickname (unread read at once), the host answers
-// the asker with a text and a product card for that member (their size only), mutes the other
-// member, pins a notice and sends an announcement (its reach shown); a message written while HQ is
-// down shows pending and is delivered once; the asker's name opens their member page. Screenshots of the pane at 1280×800 (docs/screenshots/groups-desk-*.png with
-// FOOTFALL_SHOTS_DIR=docs/screenshots) and at 1024 px, where nothing may overflow sideways.
+// in both languages: the clerk creates a group and an invite link (with HQ's QR code), two members
+// join by it over the member API and write (one a photo), the thread shows them by nickname (the
+// open thread is read at once), the host answers the asker with a text and a product card for that
+// member (their size only), mutes the other member, pins a notice and sends an announcement (its
+// reach shown); a message written while HQ is down shows pending and is delivered once; the asker's
+// name opens their member page. Screenshots of the pane at 1280×800 (docs/screenshots/
+// groups-desk-*.png with FOOTFALL_SHOTS_DIR=docs/screenshots) and at 1024 px, where nothing may
+// overflow sideways.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { en } from '../../renderer/src/i18n/en.ts';
