@@ -12,6 +12,9 @@ import { EnrollArgs, SettingsPatch, type SettingsView, type UpdateStatus } from 
 import type { MemberPageView } from './memberHistory.ts';
 import { type Task, TaskKind, TaskText, TaskWant } from './tasks.ts'; // follow-up tasks (part D)
 // 4/8 part C: holds
+// 5/8: the Groups pane (shared/deskGroups.ts)
+import { CreateGroupArgs, GroupOutgoing, GroupPageArgs, InviteDays, MuteMinutes, UpdateGroupArgs } from './deskGroups.ts';
+import type { GroupInviteView, GroupMemberView, GroupPage, GroupStyleChoice, GroupView } from './deskGroups.ts';
 import { HoldEnd, type HoldRequestView, type HoldView, PlaceHoldArgs, RequestHoldArgs, type StyleStockResponse } from './holds.ts';
 import type { ExpectedVisit } from './expected.ts'; // 5/8 expected visits
 
@@ -283,6 +286,36 @@ export const DeskCommands = {
   dismissHold: z.tuple([Id]),
   /** A style's stock at every store of the chain from HQ (held pairs subtracted); null offline. */
   getStyleStock: z.tuple([Id]),
+  // --- 5/8: groups (shared/deskGroups.ts) ---
+  /** The store's groups (open first) with unread counts and this desk's queued changes. */
+  listGroups: z.tuple([]),
+  /** A group and a page of its messages (oldest first; the newest page by default, queued sends last). */
+  getGroup: z.tuple([Id, GroupPageArgs.optional()]),
+  listGroupMembers: z.tuple([Id]),
+  listGroupInvites: z.tuple([Id]),
+  /** Open a group (the signed-in clerk is its first host); the desk makes its id. */
+  createGroup: z.tuple([CreateGroupArgs]),
+  /** Name, topic, welcome, pinned notice, slow mode. */
+  updateGroup: z.tuple([Id, UpdateGroupArgs]),
+  /** Make a clerk of the store a host (true) or not (false). */
+  setGroupHost: z.tuple([Id, Id, z.boolean()]),
+  closeGroup: z.tuple([Id]),
+  sendGroupMessage: z.tuple([Id, GroupOutgoing]),
+  /** The store has read the group to its newest message (null: nothing unread). */
+  readGroup: z.tuple([Id]),
+  recallGroupMessage: z.tuple([Id, Id]),
+  deleteGroupMessage: z.tuple([Id, Id]),
+  /** Mute a member for this many minutes (0 lifts it). */
+  muteGroupMember: z.tuple([Id, Id, MuteMinutes]),
+  removeGroupMember: z.tuple([Id, Id]),
+  createGroupInvite: z.tuple([Id, InviteDays.optional()]),
+  revokeGroupInvite: z.tuple([Id, Id]),
+  /** An invite link's QR code (SVG text) from HQ; null offline or before HQ made the link. */
+  getGroupInviteQr: z.tuple([Id]),
+  /** Styles the product picker offers: the asker's suggestions (their sizes), or the store's. */
+  listGroupStyles: z.tuple([Id.nullable()]),
+  /** The clerk has read HQ's refusals of actions on this group: stop showing them. */
+  dismissGroupRejection: z.tuple([Id]),
   // 4/8 part A: check-in at the counter
   /** Check a member in (a visit with source `counter`): queued, shown at once as pending, settled by HQ. */
   checkIn: z.tuple([CheckinArgs]),
@@ -347,9 +380,11 @@ export interface DeskEvents {
   styleImage: { imageId: string };
   /** 5/8: an expected visit was made, fulfilled, cancelled or lapsed: list them again. */
   expected: { at: number };
+  /** 5/8: a group changed (an HQ event, a local action, HQ's answer); `groupId` null: several. */
+  groups: { groupId: string | null; at: number };
 }
 export type DeskEventName = keyof DeskEvents;
-export const DESK_EVENT_NAMES: DeskEventName[] = ['connection', 'arrival', 'visits', 'member', 'reset', 'chat', 'chatTyping', 'chatPresence', 'clerk', 'clerks', 'settings', 'tasks', 'holds', 'checkins', 'styleImage', 'expected'];
+export const DESK_EVENT_NAMES: DeskEventName[] = ['connection', 'arrival', 'visits', 'member', 'reset', 'chat', 'chatTyping', 'chatPresence', 'clerk', 'clerks', 'settings', 'tasks', 'holds', 'checkins', 'styleImage', 'expected', 'groups'];
 
 /**
  * Where a message stands. The clerk's: sending (in the outbox) → sent (HQ has it) → delivered (the
@@ -466,6 +501,26 @@ export interface DeskApi {
   dismissHold(id: string): Promise<void>;
   getStyleStock(styleId: string): Promise<StyleStockResponse | null>;
   on<E extends DeskEventName>(event: E, listener: (payload: DeskEvents[E]) => void): () => void;
+  // --- 5/8: groups ---
+  listGroups(): Promise<GroupView[]>;
+  getGroup(groupId: string, page?: GroupPageArgs): Promise<GroupPage>;
+  listGroupMembers(groupId: string): Promise<GroupMemberView[]>;
+  listGroupInvites(groupId: string): Promise<GroupInviteView[]>;
+  createGroup(args: CreateGroupArgs): Promise<ActionResult & { groupId: string }>;
+  updateGroup(groupId: string, patch: UpdateGroupArgs): Promise<ActionResult>;
+  setGroupHost(groupId: string, clerkId: string, host: boolean): Promise<ActionResult>;
+  closeGroup(groupId: string): Promise<ActionResult>;
+  sendGroupMessage(groupId: string, message: GroupOutgoing): Promise<ActionResult & { clientId: string }>;
+  readGroup(groupId: string): Promise<ActionResult | null>;
+  recallGroupMessage(groupId: string, messageId: string): Promise<ActionResult>;
+  deleteGroupMessage(groupId: string, messageId: string): Promise<ActionResult>;
+  muteGroupMember(groupId: string, memberId: string, minutes: number): Promise<ActionResult>;
+  removeGroupMember(groupId: string, memberId: string): Promise<ActionResult>;
+  createGroupInvite(groupId: string, days?: number): Promise<ActionResult & { inviteId: string }>;
+  revokeGroupInvite(groupId: string, inviteId: string): Promise<ActionResult>;
+  getGroupInviteQr(inviteId: string): Promise<string | null>;
+  listGroupStyles(memberId: string | null): Promise<GroupStyleChoice[]>;
+  dismissGroupRejection(groupId: string): Promise<void>;
   // 4/8 part A: check-in at the counter
   checkIn(args: CheckinArgs): Promise<CheckinResult>;
   listCheckins(): Promise<PendingCheckinView[]>;

@@ -29,6 +29,7 @@ import type { AttentionCounts } from './counts.ts';
 import type { DeskStats } from './session.ts';
 import type { HoldRequestView, HoldView, PlaceHoldArgs, RequestHoldArgs, StyleStockResponse } from '../../shared/holds.ts'; // 4/8 part C
 import type { ExpectedVisit } from '../../shared/expected.ts'; // 5/8 expected visits
+import type { GroupInviteView, GroupMemberView, GroupPage, GroupStyleChoice, GroupView } from '../../shared/deskGroups.ts'; // 5/8
 import { wireDesk, type DeskCoreEvents, type DeskOptions, type DeskParts } from './wiring.ts';
 
 export { enroll } from './hqHttp.ts';
@@ -321,6 +322,67 @@ export class DeskCore implements DeskCoreApi {
   }
   async getStyleStock(styleId: string): Promise<StyleStockResponse | null> {
     return this.parts.holds.stock(...this.check('getStyleStock', [styleId]));
+  }
+
+  // --- DeskApi: groups (5/8) ----------------------------------------------------------------
+
+  async listGroups(): Promise<GroupView[]> {
+    this.check('listGroups', []);
+    return this.parts.groups.list();
+  }
+  async getGroup(groupId: string, page?: Args<'getGroup'>[1]): Promise<GroupPage> {
+    return this.parts.groups.page(...this.check('getGroup', [groupId, page]));
+  }
+  async listGroupMembers(groupId: string): Promise<GroupMemberView[]> {
+    return this.parts.groups.members(...this.check('listGroupMembers', [groupId]));
+  }
+  async listGroupInvites(groupId: string): Promise<GroupInviteView[]> {
+    return this.parts.groups.invites(...this.check('listGroupInvites', [groupId]));
+  }
+  async createGroup(args: Args<'createGroup'>[0]): Promise<ActionResult & { groupId: string }> {
+    return this.parts.groups.create(...this.check('createGroup', [args]));
+  }
+  async updateGroup(groupId: string, patch: Args<'updateGroup'>[1]): Promise<ActionResult> {
+    return this.parts.groups.update(...this.check('updateGroup', [groupId, patch]));
+  }
+  async setGroupHost(groupId: string, clerkId: string, host: boolean): Promise<ActionResult> {
+    return this.parts.groups.host(...this.check('setGroupHost', [groupId, clerkId, host]));
+  }
+  async closeGroup(groupId: string): Promise<ActionResult> {
+    return this.parts.groups.close(...this.check('closeGroup', [groupId]));
+  }
+  async sendGroupMessage(groupId: string, message: Args<'sendGroupMessage'>[1]): Promise<ActionResult & { clientId: string }> {
+    return this.parts.groups.send(...this.check('sendGroupMessage', [groupId, message]));
+  }
+  async readGroup(groupId: string): Promise<ActionResult | null> {
+    return this.parts.groups.read(...this.check('readGroup', [groupId]));
+  }
+  async recallGroupMessage(groupId: string, messageId: string): Promise<ActionResult> {
+    return this.parts.groups.recall(...this.check('recallGroupMessage', [groupId, messageId]));
+  }
+  async deleteGroupMessage(groupId: string, messageId: string): Promise<ActionResult> {
+    return this.parts.groups.delete(...this.check('deleteGroupMessage', [groupId, messageId]));
+  }
+  async muteGroupMember(groupId: string, memberId: string, minutes: number): Promise<ActionResult> {
+    return this.parts.groups.mute(...this.check('muteGroupMember', [groupId, memberId, minutes]));
+  }
+  async removeGroupMember(groupId: string, memberId: string): Promise<ActionResult> {
+    return this.parts.groups.remove(...this.check('removeGroupMember', [groupId, memberId]));
+  }
+  async createGroupInvite(groupId: string, days?: number): Promise<ActionResult & { inviteId: string }> {
+    return this.parts.groups.invite(...this.check('createGroupInvite', [groupId, days]));
+  }
+  async revokeGroupInvite(groupId: string, inviteId: string): Promise<ActionResult> {
+    return this.parts.groups.revokeInvite(...this.check('revokeGroupInvite', [groupId, inviteId]));
+  }
+  async getGroupInviteQr(inviteId: string): Promise<string | null> {
+    return this.parts.groups.inviteQr(...this.check('getGroupInviteQr', [inviteId]));
+  }
+  async listGroupStyles(memberId: string | null): Promise<GroupStyleChoice[]> {
+    return this.parts.groups.styles(...this.check('listGroupStyles', [memberId]));
+  }
+  async dismissGroupRejection(groupId: string): Promise<void> {
+    this.parts.groups.dismiss(...this.check('dismissGroupRejection', [groupId]));
   }
 
   // --- DeskApi: check-in at the counter (4/8 part A) -------------------------------------------

@@ -11,6 +11,7 @@ import { memberOfSubject } from './chat/views.ts';
 import { memberOfNoteSubject } from './history/historyQueries.ts';
 import { mootTaskRefusal, taskOfSubject } from './tasks/views.ts';
 import { holdOfSubject } from './holds/holdViews.ts'; // 4/8 part C
+import { groupOfSubject } from './groups/groupViews.ts'; // 5/8 groups
 import { applyEvent, type ApplyOutcome } from './sync.ts';
 
 export type InboxFrame = EvFrame | CmdAckFrame;
@@ -112,6 +113,8 @@ export interface InboxChange {
   holds?: boolean;
   /** 5/8: an expected visit changed. */
   expected?: boolean;
+  /** Groups that changed, or whose actions HQ answered (5/8). */
+  groups?: string[];
   /** Event frames looked at (applied, duplicate or the gap). */
   events: number;
   applied: number;
@@ -127,6 +130,7 @@ export function changeSet(outcomes: readonly FrameOutcome[]): InboxChange {
   const c: InboxChange = { notices: [], visits: [], chats: [], answered: [], rejected: [], clerks: false, events: 0, applied: 0, duplicates: 0, head: 0, gap: null };
   const visits = new Set<string>();
   const chats = new Set<string>();
+  const groups = new Set<string>(); // 5/8
   for (const o of outcomes) {
     if ('ack' in o) {
       const { ack, op, settled } = o;
@@ -138,6 +142,7 @@ export function changeSet(outcomes: readonly FrameOutcome[]): InboxChange {
       else if (notedMember) c.notices.push({ t: 'member', memberId: notedMember });
       else if (taskOfSubject(op.visitId)) c.tasks = true;
       else if (holdOfSubject(op.visitId)) c.holds = true; // 4/8 part C
+      else if (groupOfSubject(op.visitId)) groups.add(groupOfSubject(op.visitId)!); // 5/8 groups
       else if (op.visitId.startsWith('checkin:')) continue; // 4/8 part A: not a visit (the pending check-ins are refreshed after each batch)
       else {
         c.notices.push({ t: 'answered', visitId: op.visitId, confirmed: ack.status === 'rejected' ? false : settled ? true : null });
@@ -159,6 +164,7 @@ export function changeSet(outcomes: readonly FrameOutcome[]): InboxChange {
     c.head = Math.max(c.head, out.seq);
     if (out.holds) c.holds = true; // 4/8 part C
     if (out.expected) c.expected = true; // 5/8
+    if (out.group) groups.add(out.group); // 5/8 groups
     if (out.settledOpId) {
       c.answered.push(out.settledOpId);
       for (const id of out.visitIds) c.notices.push({ t: 'answered', visitId: id, confirmed: true });
@@ -172,5 +178,6 @@ export function changeSet(outcomes: readonly FrameOutcome[]): InboxChange {
   }
   c.visits = [...visits];
   c.chats = [...chats];
+  if (groups.size) c.groups = [...groups];
   return c;
 }

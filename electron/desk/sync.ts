@@ -7,6 +7,7 @@ import { putMemberNote, wipeHistories } from './history/historyQueries.ts';
 import type { CacheQueries } from './cache/queries.ts';
 import { taskSubject } from './tasks/views.ts';
 import { applyHoldEvent, applyHoldSnapshot } from './holds/holdSync.ts'; // 4/8 part C
+import { applyGroupEvent, applyGroupSnapshot } from './groups/groupSync.ts'; // 5/8 groups
 
 export type ApplyOutcome =
   | {
@@ -30,6 +31,8 @@ export type ApplyOutcome =
       holds?: boolean;
       /** An expected visit changed (5/8). */
       expected?: boolean;
+      /** A group changed (5/8): its id. */
+      group?: string;
     }
   /** seq ≤ position: already applied; ignored. */
   | { kind: 'duplicate'; seq: number }
@@ -52,7 +55,7 @@ export function applyEvent(q: CacheQueries, ev: EvFrame, now: number = Date.now(
     if (where === 'duplicate') return { kind: 'duplicate', seq: ev.seq };
     if (where === 'gap') return { kind: 'gap', position, got: { epoch: ev.epoch, seq: ev.seq } };
 
-    const out = { kind: 'applied' as const, seq: ev.seq, visitIds: [] as string[], memberIds: [] as string[], arrivalVisitId: null as string | null, settledOpId: null as string | null, chat: null as { memberId: string; messageId: string | null; incoming: boolean } | null, clerks: false, task: undefined as string | undefined, holds: false, expected: false };
+    const out = { kind: 'applied' as const, seq: ev.seq, visitIds: [] as string[], memberIds: [] as string[], arrivalVisitId: null as string | null, settledOpId: null as string | null, chat: null as { memberId: string; messageId: string | null; incoming: boolean } | null, clerks: false, task: undefined as string | undefined, holds: false, expected: false, group: undefined as string | undefined };
     switch (ev.type) {
       case 'arrival':
         q.upsertProfile(ev.data.profile, now);
@@ -143,6 +146,18 @@ export function applyEvent(q: CacheQueries, ev: EvFrame, now: number = Date.now(
         q.expected.put(ev.data.expected, now);
         out.expected = true;
         break;
+      // 5/8: groups
+      case 'group.updated':
+      case 'group.message':
+      case 'group.messageChanged':
+      case 'group.membership':
+      case 'group.read':
+      case 'group.invite': {
+        const { groupId, settledOpId } = applyGroupEvent(q, ev);
+        if (settledOpId) out.settledOpId = settledOpId;
+        out.group = groupId;
+        break;
+      }
     }
     // Ops HQ acked with a seq at or below this event are settled even if the event did not name
     // them (defensive: an event always names its op, but the ack's seq is the stronger promise).
@@ -183,6 +198,7 @@ export function applySnapshot(q: CacheQueries, snap: Snapshot, now: number = Dat
     for (const t of snap.tasks ?? []) q.tasks.put(t);
     applyHoldSnapshot(q, snap); // 4/8 part C
     for (const e of snap.expected ?? []) q.expected.put(e, now); // 5/8
+    applyGroupSnapshot(q, snap); // 5/8 groups
     // HQ commits a command's effect before acking it, and we fetch the snapshot after every ack we
     // have seen, so each acked op is inside the snapshot — whatever epoch its ack's seq was in.
     q.deleteAckedUpTo(Number.MAX_SAFE_INTEGER);

@@ -29,6 +29,7 @@ import { MemberHistories } from './history/memberHistory.ts';
 import { memberNoteSubject } from './history/historyQueries.ts';
 import { DeskTasks } from './tasks/deskTasks.ts';
 import { HoldDesk } from './holds/holdDesk.ts'; // 4/8 part C
+import { GroupDesk } from './groups/groupDesk.ts'; // 5/8 groups
 import { CheckinQueries } from './checkins/checkinQueries.ts'; // 4/8 part A
 import { Checkins } from './checkins/checkins.ts'; // 4/8 part A
 
@@ -81,6 +82,8 @@ export interface DeskParts {
   checkins: Checkins;
   /** Style pictures (part E). */
   pictures: Pictures;
+  /** 5/8: the store's groups. */
+  groups: GroupDesk;
 }
 
 export interface WireInput {
@@ -200,6 +203,18 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
     queued,
     changed: () => events.emit('holds', { at: Date.now() }),
   });
+  // 5/8: groups
+  const groups = new GroupDesk(q, {
+    hq,
+    token,
+    log,
+    online: () => connection.state.status === 'online',
+    self,
+    clerkName: (id) => clerks.nameOf(id),
+    enqueue: (type, subject, data) => outbox.enqueue(type, subject, data),
+    queued,
+    changed: (groupId) => events.emit('groups', { groupId, at: Date.now() }),
+  });
   // 4/8 part A: check-in at the counter.
   const checkins = new Checkins(q, new CheckinQueries(q.db), {
     enqueue: (subject, data) => outbox.enqueue('checkin', subject, data),
@@ -249,11 +264,12 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
     if (c.tasks) events.emit('tasks', { at: Date.now() });
     if (c.holds) events.emit('holds', { at: Date.now() }); // 4/8 part C
     if (c.expected) events.emit('expected', { at: Date.now() }); // 5/8
+    if (c.groups) events.emit('groups', { groupId: c.groups.length === 1 ? c.groups[0]! : null, at: Date.now() }); // 5/8
     checkins.refresh(); // 4/8 part A: settled or refused check-ins
     // Part E: the members whose suggestions or product cards changed may name pictures the cache lacks.
     pictures.sweepSoon([...c.notices.flatMap((n) => (n.t === 'member' || n.t === 'chat' ? [n.memberId] : [])), ...c.chats]);
     counts.refresh();
   }
 
-  return { guard, retention, session, outbox, visits, profiles, chat, clerks, manager, counts, connection, histories, tasks, holds, checkins, pictures };
+  return { guard, retention, session, outbox, visits, profiles, chat, clerks, manager, counts, connection, histories, tasks, holds, checkins, pictures, groups };
 }

@@ -6,8 +6,9 @@
 //     with every one of its fields;
 //   - every row of "Limits" and "Timings" states the number the code holds, in the page's units.
 import { Hold, HoldRequest, StyleStockResponse } from '../../shared/holds.ts'; // 4/8 part C
-import { AnnouncementReach, Group, GroupInvite, GroupMembership, GroupMessage, ReplyRef } from '../../shared/groups.ts'; // 5/8
 import { ExpectedVisit } from '../../shared/expected.ts'; // 5/8 expected visits
+// 5/8 groups: the desks' objects and the member API's views
+import { AnnouncementReach, Group, GroupInvite, GroupMembership, GroupMessage, InvitePreview, MemberGroupMessage, MemberGroupPage, MemberGroupsResponse, MemberGroupView, ReplyRef } from '../../shared/groups.ts';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type z } from 'zod';
@@ -233,6 +234,12 @@ const OBJECTS: Record<string, z.ZodType> = {
   AnnouncementReach,
   ReplyRef,
   ExpectedVisit, // 5/8 expected visits
+  // 5/8 groups: the member API's views
+  MemberGroupView,
+  MemberGroupMessage,
+  MemberGroupsResponse,
+  InvitePreview,
+  MemberGroupPage,
 };
 
 describe('docs/protocol.md: objects', () => {

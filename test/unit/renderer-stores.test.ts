@@ -32,6 +32,8 @@ function fakeClient(language: DeskSettings['language'] = 'system') {
     // 4/8 part C: the holds store
     listHolds: [],
     listHoldRequests: [],
+    // 5/8: the groups store
+    listGroups: [],
   };
   const subscribed: string[] = [];
   const client = new Proxy({} as DeskClient, {
@@ -81,7 +83,7 @@ describe('createStores', () => {
     fake.calls.length = 0;
     fake.events.emit('reset', { at: 1 });
     await settle();
-    expect([...new Set(fake.calls)].sort()).toEqual(['currentClerk', 'getConnection', 'getSettings', 'listArrivals', 'listCheckins', 'listClerks', 'listConversations', 'listHoldRequests', 'listHolds']);
+    expect([...new Set(fake.calls)].sort()).toEqual(['currentClerk', 'getConnection', 'getSettings', 'listArrivals', 'listCheckins', 'listClerks', 'listConversations', 'listGroups', 'listHoldRequests', 'listHolds']);
   });
 
   it('the language setting sets the desk locale; "system" follows the browser language', async () => {

@@ -5,6 +5,7 @@
 import type Database from 'better-sqlite3';
 import { eraseMemberHistory, keptForHistory, purgeHistoriesOlderThan } from '../history/historyQueries.ts';
 import { deleteMemberHolds, hasHoldTables, purgeHoldsBefore } from '../holds/holdQueries.ts'; // 4/8 part C
+import { deleteMemberGroups, hasGroupTables, purgeGroupsBefore } from '../groups/groupQueries.ts'; // 5/8 groups
 import { purgeStyleImages } from '../pictures/pictureQueries.ts';
 import { deleteMemberExpected, purgeExpectedBefore } from '../expected/expectedQueries.ts'; // 5/8 expected visits
 
@@ -27,6 +28,7 @@ export function deleteMemberData(db: Database.Database, memberId: string): numbe
   n += eraseMemberHistory(db, memberId); // 4/8 member page
   n += deleteMemberHolds(db, memberId); // 4/8 part C: holds, hold requests, queued-hold labels
   n += deleteMemberExpected(db, memberId); // 5/8: expected visits
+  n += deleteMemberGroups(db, memberId); // 5/8: their group messages and memberships
   return n;
 }
 
@@ -57,9 +59,11 @@ export function purgeOlderThan(db: Database.Database, cutoff: number, homeStoreI
     db.prepare("DELETE FROM tasks WHERE status = 'done' AND updated_at < ?").run(cutoff);
     purgeHoldsBefore(db, cutoff); // 4/8 part C: ended holds, answered requests
     purgeExpectedBefore(db, cutoff); // 5/8: settled expected visits
+    purgeGroupsBefore(db, cutoff); // 5/8: group messages past retention
     const orphan = `SELECT id FROM members WHERE json_extract(json, '$.homeStoreId') IS NOT ?
         AND id NOT IN (SELECT member_id FROM visits) AND id NOT IN (SELECT member_id FROM chat_conversations)${keptForHistory(db)}
-        ${hasHoldTables(db) ? "AND id NOT IN (SELECT member_id FROM holds WHERE status = 'active')" : ''}`;
+        ${hasHoldTables(db) ? "AND id NOT IN (SELECT member_id FROM holds WHERE status = 'active')" : ''}
+        ${hasGroupTables(db) ? "AND id NOT IN (SELECT member_id FROM group_members WHERE status = 'active')" : ''}`;
     const ids = (db.prepare(orphan).all(homeStoreId) as { id: string }[]).map((r) => r.id);
     for (const id of ids) deleteMemberData(db, id);
     purgeStyleImages(db, cutoff); // style pictures no card names any more (part E)

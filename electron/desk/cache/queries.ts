@@ -12,6 +12,7 @@ import { ChatQueries } from '../chat/chatQueries.ts';
 import { TaskQueries } from '../tasks/taskQueries.ts';
 import { HoldQueries } from '../holds/holdQueries.ts'; // 4/8 part C
 import { ExpectedQueries } from '../expected/expectedQueries.ts'; // 5/8 expected visits
+import { GroupQueries } from '../groups/groupQueries.ts'; // 5/8 groups
 
 /** The identity row as stored; a cache from before HQ had several addresses holds one `hqUrl`. */
 export function identityFromJson(json: string): DeskIdentity {
@@ -102,6 +103,8 @@ export class CacheQueries {
   readonly holds: HoldQueries;
   /** Expected visits (migration 014, 5/8). */
   readonly expected: ExpectedQueries;
+  /** Group tables (migration 013, 5/8). */
+  readonly groups: GroupQueries;
   private readonly s;
 
   constructor(readonly db: Database.Database) {
@@ -110,6 +113,7 @@ export class CacheQueries {
     this.tasks = new TaskQueries(db);
     this.holds = new HoldQueries(db);
     this.expected = new ExpectedQueries(db);
+    this.groups = new GroupQueries(db);
     // Prepared once; better-sqlite3 statements are cheap to keep and re-run.
     this.s = {
       getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
@@ -328,6 +332,7 @@ export class CacheQueries {
     this.tasks.wipe();
     this.holds.wipe();
     this.expected.wipe();
+    this.groups.wipe();
   }
 
   // --- visit notices (desk-owned, kept until dismissed) ----------------------------------------

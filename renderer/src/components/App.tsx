@@ -16,6 +16,7 @@ import { MemberPage } from '../member/MemberPage.tsx';
 import { useMemberPage } from '../member/memberPageStore.ts';
 import { TodayPane } from '../tasks/TodayPane.tsx';
 import { HoldsLayer } from '../holds/HoldsLayer.tsx'; // 4/8 part C
+import { GroupsPane } from '../groups/GroupsPane.tsx'; // 5/8 groups
 import { CheckinDialog, useScanCatcher } from '../checkin/CheckinDialog.tsx'; // 4/8 part A
 
 const TICK_MS = 10_000;
@@ -118,6 +119,7 @@ export function App() {
       )}
       <TodayPane />
       <HoldsLayer />
+      <GroupsPane />
       <SettingsDialog />
       <CheckinDialog />
     </div>

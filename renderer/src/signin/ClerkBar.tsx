@@ -5,6 +5,7 @@ import { useT } from '../i18n/useT.ts';
 import { useClerk, useStores } from '../state/StoresProvider.tsx';
 import { TodayButton } from '../tasks/TodayPane.tsx';
 import { HoldsButton } from '../holds/HoldsPanel.tsx'; // 4/8 part C
+import { GroupsButton } from '../groups/GroupsPane.tsx'; // 5/8 groups
 
 const ACTIVITY = ['pointerdown', 'keydown', 'wheel', 'touchstart'] as const;
 
@@ -53,6 +54,7 @@ export function ClerkBar() {
       {/* data-action names each button for tests and tools: their order changes as parts add buttons. */}
       <span className="clerkbar-actions">
         <HoldsButton />
+        <GroupsButton />
         <button type="button" className="btn btn-small" data-action="switch-clerk" onClick={() => setSwitching(true)}>
           {t('clerk.switch')}
         </button>

@@ -10,6 +10,7 @@ import type { ClerkUiState } from '../signin/clerkStore.ts';
 import type { DeskState } from './deskStore.ts';
 import type { Stores } from './stores.ts';
 import type { HoldsState } from '../holds/holdsStore.ts'; // 4/8 part C
+import type { GroupsState } from '../groups/groupsStore.ts'; // 5/8 groups
 
 const StoresContext = createContext<Stores | null>(null);
 
@@ -47,4 +48,9 @@ export function useSettings<T>(selector: (state: SettingsUiState) => T): T {
 /** 4/8 part C: holds, hold requests, the hold form, other stores' stock. */
 export function useHolds<T>(selector: (state: HoldsState) => T): T {
   return useStore(useStores().holds, selector);
+}
+
+/** 5/8: the store's groups, the open thread and its host tools. */
+export function useGroups<T>(selector: (state: GroupsState) => T): T {
+  return useStore(useStores().groups, selector);
 }

@@ -12,6 +12,7 @@ import { createSettingsStore, type SettingsStore } from '../settings/settingsSto
 import { createDeskStore, type DeskStore } from './deskStore.ts';
 import { detectLocale } from '../i18n/index.ts';
 import { createHoldsStore, type HoldsStore } from '../holds/holdsStore.ts'; // 4/8 part C
+import { createGroupsStore, type GroupsStore } from '../groups/groupsStore.ts'; // 5/8 groups
 import { type CheckinStore, createCheckinStore } from '../checkin/checkinStore.ts'; // 4/8 part A
 
 export interface Stores {
@@ -25,6 +26,8 @@ export interface Stores {
   holds: HoldsStore;
   /** 4/8 part A: check-in at the counter. */
   checkin: CheckinStore;
+  /** 5/8: the store's groups, the open thread, its host tools. */
+  groups: GroupsStore;
   /** Unsubscribes every store from the client (the page keeps its stores for its lifetime; tests stop them). */
   stop(): void;
 }
@@ -42,7 +45,8 @@ export function createStores(client: DeskClient): Stores {
   }, (memberId) => chat.getState().memberId === memberId && typeof document !== 'undefined' && document.hasFocus());
   const holds = createHoldsStore(client); // 4/8 part C
   const checkin = createCheckinStore(client); // 4/8 part A
-  const all = [desk, chat, clerk, settings, holds, checkin] as const;
+  const groups = createGroupsStore(client); // 5/8 groups
+  const all = [desk, chat, clerk, settings, holds, checkin, groups] as const;
   const offs = all.map((store) => store.getState().start());
   offs.push(
     client.on('reset', () => {
@@ -57,6 +61,7 @@ export function createStores(client: DeskClient): Stores {
     settings,
     holds,
     checkin,
+    groups,
     stop: () => offs.splice(0).forEach((off) => off()),
   };
 }
