@@ -33,6 +33,8 @@ const trustedProxies = (stringFlag(flags, 'trusted-proxies') ?? process.env.FOOT
 const pictureFetchPrivate = flags.get('picture-fetch-private') === true || process.env.FOOTFALL_PICTURE_FETCH_PRIVATE === '1';
 // Desk-app update feeds: <dir>/<channel>/latest.yml + installers, served at /updates/<channel>/.
 const updatesDir = stringFlag(flags, 'updates-dir');
+// Where phones reach the member page (group join links and their QR), e.g. https://hq.example.com; default: the Host a request came by.
+const publicOrigin = stringFlag(flags, 'public-origin') ?? process.env.FOOTFALL_PUBLIC_ORIGIN;
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`bad --port ${stringFlag(flags, 'port')}`);
   process.exit(2);
@@ -49,6 +51,7 @@ const hq = await startHq({
   port,
   host,
   ...(updatesDir ? { updatesDir: resolve(updatesDir) } : {}),
+  ...(publicOrigin ? { publicOrigin } : {}),
 });
 if (updatesDir) console.log(`Serving desk updates from ${resolve(updatesDir)} at ${hq.url}/updates/<channel>/`);
 const where = pgUrl ? `PostgreSQL ${redact(pgUrl)}${pgSchema ? ` schema ${pgSchema}` : ''}` : `db ${dbPath}`;

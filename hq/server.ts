@@ -27,6 +27,8 @@ import { secretEquals } from './app/tokens.ts';
 import { DeskHub } from './edge/ws/deskHub.ts';
 import { StoreFeeds } from './edge/storeFeeds.ts';
 import { handleChatHttp } from './edge/http/chatRoutes.ts';
+import { handleGroupHttp, isGroupRoute } from './edge/http/groupRoutes.ts';
+import { GroupMemberService } from './app/groups/memberSide.ts';
 import { handlePictureHttp } from './edge/http/pictureRoutes.ts';
 import { type PictureFetchOptions } from './app/pictures/fetchPicture.ts';
 import { MemberAuth } from './app/chat/memberAuth.ts';
@@ -100,6 +102,8 @@ export interface HqOptions {
   birthdaySweepMs?: number;
   /** How HQ fetches catalog pictures by URL (4/8 part E): private addresses refused unless allowed; timeout. */
   pictureFetch?: PictureFetchOptions;
+  /** The member page's public origin for group join links and their QR (e.g. https://hq.example.com); default: the request's Host (FOOTFALL_PUBLIC_ORIGIN). */
+  publicOrigin?: string;
 }
 
 export interface HqHandle {
@@ -115,6 +119,8 @@ export interface HqHandle {
   chat: ChatService;
   /** Member authentication (sessions and integration-issued tokens). */
   memberAuth: MemberAuth;
+  /** The member side of groups (5/8). */
+  groups: GroupMemberService;
   /** Members of the store with a live member socket (the chat page, the mini-program) on any node. */
   onlineMembers(storeId: string): Promise<string[]>;
   /** One-time enrollment code for a store; default ttl 24 h. */
@@ -226,7 +232,8 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
   const now = opts.now ?? Date.now;
   const chat = new ChatService(eventLog, now);
   const memberAuth = new MemberAuth(store, now);
-  const members = new MemberHub(chat, memberAuth, {
+  const groups = new GroupMemberService(eventLog, now);
+  const members = new MemberHub(chat, memberAuth, groups, {
     heartbeatMs: opts.heartbeatMs ?? HQ_DEFAULTS.heartbeatMs,
     helloTimeoutMs: opts.helloTimeoutMs ?? HQ_DEFAULTS.helloTimeoutMs,
     maxFramesPerSecond: HQ_DEFAULTS.memberFramesPerSecond,
@@ -359,6 +366,9 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
   const handler = withRateLimits(
     createRequestHandler({ store, eventLog, integrationKey, onCatalogChanged: catalogChanged, pictureFetch: opts.pictureFetch }, log, async (req, res, path, method) =>
       (await handlePictureHttp({ store, auth: memberAuth, integrationKey: integrationKey!, onCatalogChanged: catalogChanged }, req, res, path, method)) || // style pictures (part E)
+      (isGroupRoute(path) &&
+        (await handleGroupHttp({ groups, auth: memberAuth, store, integrationKey: integrationKey!, onJoined: (memberId) => members.memberJoined(memberId), publicOrigin: opts.publicOrigin, now }, req, res, path, method),
+        true)) || // member communities (5/8)
       handleChatHttp({ chat, auth: memberAuth, integrationKey: integrationKey! }, req, res, path, method),
       { updatesDir: opts.updatesDir },
     ),
@@ -408,6 +418,7 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
     bus,
     chat,
     memberAuth,
+    groups,
     onlineMembers: (storeId) => members.onlineMembers(storeId),
     createEnrollmentCode: (storeId, ttlMs) => createEnrollmentCode(store, storeId, ttlMs),
     rotateEpoch: (storeId) => hub.rotateEpoch(storeId),

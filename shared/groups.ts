@@ -90,6 +90,8 @@ export const GroupMembership = z.object({
   readN: z.number().int().nonnegative(),
   /** When they left or were removed. */
   endedAt: Millis.nullable(),
+  /** The member's own switch: no notifications from this group (absent = notifications on). */
+  notificationsOff: z.boolean().optional(),
 });
 export type GroupMembership = z.infer<typeof GroupMembership>;
 

@@ -14,7 +14,12 @@ import { MEMBER_QR_PREFIX } from '../../shared/memberScan.ts';
 /** The text a member's QR holds. */
 export const memberQrText = (code: string): string => `${MEMBER_QR_PREFIX}${code}`;
 
-/** The member's QR as an SVG document (error correction M: a phone screen with some glare still reads). */
+/** The member's QR as an SVG document. */
 export function memberCardSvg(code: string): Promise<string> {
-  return QRCode.toString(memberQrText(code), { type: 'svg', errorCorrectionLevel: 'M', margin: 2, width: 240 });
+  return qrSvg(memberQrText(code));
+}
+
+/** Any text as a QR SVG document (error correction M: a phone screen with some glare still reads); a group's join link too (5/8). */
+export function qrSvg(text: string): Promise<string> {
+  return QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 2, width: 240 });
 }

@@ -50,7 +50,9 @@ export type ControlMessage =
   /** Catalog or stock changed: caches of styles and stock are dropped. */
   | { kind: 'catalog.changed' }
   /** The set of desks or chat members present in a store changed (presence moved on some node). */
-  | { kind: 'presence.changed'; storeId: string; what: 'desks' | 'members' };
+  | { kind: 'presence.changed'; storeId: string; what: 'desks' | 'members' }
+  /** The member joined a group (committed): nodes with their member sockets follow its store too (5/8). */
+  | { kind: 'member.groups'; memberId: string };
 
 export type Control = ControlMessage & { origin: string };
 

@@ -95,6 +95,8 @@ export function parseControl(v: unknown): Control | null {
       return { origin, kind: v.kind };
     case 'presence.changed':
       return isStr(v.storeId) && (v.what === 'desks' || v.what === 'members') ? { origin, kind: v.kind, storeId: v.storeId, what: v.what } : null;
+    case 'member.groups':
+      return isStr(v.memberId) ? { origin, kind: v.kind, memberId: v.memberId } : null;
     default:
       return null;
   }

@@ -110,7 +110,7 @@ export async function handleChatHttp(ctx: ChatHttpContext, req: IncomingMessage,
   }
 }
 
-const noStore = { 'cache-control': 'no-store' };
+export const noStore = { 'cache-control': 'no-store' };
 
 function parseHistory(url: URL): z.infer<typeof HistoryQuery> {
   const q = HistoryQuery.safeParse(Object.fromEntries(url.searchParams));
@@ -118,9 +118,15 @@ function parseHistory(url: URL): z.infer<typeof HistoryQuery> {
   return q.data;
 }
 
-async function memberRoute(ctx: ChatHttpContext, req: IncomingMessage, res: ServerResponse, path: string, method: string, expect: (m: string) => void): Promise<void> {
-  const session = await ctx.auth.session(bearerToken(req.headers.authorization));
+/** The member session the request's bearer token names, or 401: every member route starts here (chat's, groups'). */
+export async function requireMember(auth: MemberAuth, req: IncomingMessage): Promise<NonNullable<Awaited<ReturnType<MemberAuth['session']>>>> {
+  const session = await auth.session(bearerToken(req.headers.authorization));
   if (!session) throw new HttpError(401, 'unauthorized', 'missing, unknown or expired member token');
+  return session;
+}
+
+async function memberRoute(ctx: ChatHttpContext, req: IncomingMessage, res: ServerResponse, path: string, method: string, expect: (m: string) => void): Promise<void> {
+  const session = await requireMember(ctx.auth, req);
   const { storeId, memberId } = session;
   if (path === '/v1/member/me') {
     expect('GET');

@@ -48,7 +48,7 @@ const ItemArray = z.array(z.unknown()).max(MAX_INGEST_ITEMS);
 /** Longest Idempotency-Key (header, or `idempotencyKey` of a batch item). */
 export const MAX_IDEMPOTENCY_KEY = 200;
 
-export function checkIntegrationKey(ctx: IngestContext, req: IncomingMessage): void {
+export function checkIntegrationKey(ctx: Pick<IngestContext, 'integrationKey'>, req: IncomingMessage): void {
   const key = req.headers['x-integration-key'];
   if (typeof key !== 'string' || !secretEquals(key, ctx.integrationKey)) {
     throw new HttpError(401, 'unauthorized', 'missing or wrong X-Integration-Key');

@@ -7,10 +7,20 @@
 // Across nodes: a member's events come from this node's feed of the store (whichever node
 // committed them), typing crosses nodes as bus signals, and "who is online" is presence with a TTL.
 // A member's frames are handled one after another, in the order they came.
+//
+// Groups (5/8): a member's socket also gets the live frames of their groups (`GroupToMember`). At
+// hello it follows the stores of the member's groups (a chain group's store may not be the
+// session's), and this node keeps an index group → its members' sockets here, moved by the
+// `group.membership` events it sees (a join of a group of a store not yet followed arrives as the
+// `member.groups` control message from whichever node took the join). A group frame is serialised
+// once per variant — `mine`, `forMe` and `push` are all that differ between members — and the same
+// string goes to every socket of that variant, so a message to 5,000 members costs a handful of
+// JSON.stringify calls. Group frames go out one event after another, in log order.
 import { type IncomingMessage } from 'node:http';
 import { type Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { type Message, type Receipts } from '../../../shared/domain.ts';
+import { type Group, type GroupMembership, type GroupMessage } from '../../../shared/groups.ts';
 import { parseFrame, type SignalFrame } from '../../../shared/protocol.ts';
 import { type StoredEvent } from '../../ports/store.ts';
 import { type Bus, type Unsubscribe } from '../../ports/bus.ts';
@@ -19,6 +29,7 @@ import { type StoreFeeds } from '../storeFeeds.ts';
 import { type MemberAuth } from '../../app/chat/memberAuth.ts';
 import { type HqToMember, MAX_MEMBER_FRAME_BYTES, MEMBER_PROTOCOL_VERSION, MEMBER_SEND_BUFFER_MAX, MemberClose, MemberToHq } from './memberProtocol.ts';
 import { ChatError, type ChatService } from '../../app/chat/service.ts';
+import { type GroupMemberService, toMemberMessage, toMemberView } from '../../app/groups/memberSide.ts';
 import { closeSocket } from './closeSocket.ts';
 
 export interface MemberHubOptions {
@@ -40,6 +51,9 @@ export interface MemberHubOptions {
 
 export const membersChannel = (storeId: string) => `members.${storeId}`;
 
+/** Memberships read at once for a `group.updated` (each member's own part of the view); bigger groups read the rest one by one. */
+const GROUP_VIEW_PAGE = 20_000;
+
 const key = (storeId: string, memberId: string) => `${storeId}\u0000${memberId}`;
 
 class MemberSocket {
@@ -47,6 +61,12 @@ class MemberSocket {
   memberId = '';
   authed = false;
   alive = true;
+  /** Closed: whatever an await brings back afterwards must not index or follow anything. */
+  dropped = false;
+  /** The member's active groups here: group id → its store (5/8). */
+  readonly groups = new Map<string, string>();
+  /** Stores this socket follows for its groups (each once, beside the session's store). */
+  readonly groupStores = new Set<string>();
   private windowStart = 0;
   private frames = 0;
   private queue: Promise<void> = Promise.resolve();
@@ -114,6 +134,8 @@ class MemberSocket {
         this.memberId = session.memberId;
         // Follow the store first, so nothing committed after the reads below is missed.
         await this.hub.add(this);
+        // …and the stores of the member's groups (5/8): their frames flow from `welcome` on.
+        await this.hub.syncGroups(this);
         const { receipts, lastN } = await this.hub.chat.conversationState(session.storeId, session.memberId);
         const storeOnline = await this.hub.opts.storeOnline(session.storeId);
         this.send({
@@ -168,12 +190,21 @@ export class MemberHub {
   /** Per store with members here: the feed and signal subscriptions. */
   private readonly stores = new Map<string, { members: number; stopFeed: Unsubscribe | null; stopSignals: Unsubscribe; ready: Promise<void> }>();
   private readonly timers: NodeJS.Timeout[] = [];
+  /** Group id → this node's sockets of its active members (5/8). */
+  private readonly byGroup = new Map<string, Set<MemberSocket>>();
+  /** Group frames go out one event after another (an announcement waits for its push list). */
+  private groupQueue: Promise<void> = Promise.resolve();
+  private readonly stopControl: Unsubscribe;
 
   constructor(
     readonly chat: ChatService,
     readonly auth: MemberAuth,
+    readonly groups: GroupMemberService,
     readonly opts: MemberHubOptions,
   ) {
+    this.stopControl = opts.bus.onControl((c) => {
+      if (c.kind === 'member.groups' && c.origin !== opts.nodeId) this.resyncMember(c.memberId);
+    });
     this.timers.push(setInterval(() => this.heartbeat(), opts.heartbeatMs));
     this.timers.push(setInterval(() => this.refreshPresence(), Math.max(250, Math.floor(opts.presenceTtlMs / 3))));
     for (const t of this.timers) t.unref();
@@ -194,7 +225,12 @@ export class MemberHub {
   }
 
   remove(s: MemberSocket): void {
-    if (!s.authed) return;
+    if (!s.authed || s.dropped) return;
+    s.dropped = true;
+    for (const groupId of s.groups.keys()) this.unindex(groupId, s);
+    s.groups.clear();
+    for (const storeId of s.groupStores) this.unfollow(storeId);
+    s.groupStores.clear();
     const k = key(s.storeId, s.memberId);
     const set = this.byMember.get(k);
     if (!set?.delete(s)) return;
@@ -203,6 +239,48 @@ export class MemberHub {
       this.presence(s.storeId, s.memberId, false);
     }
     this.unfollow(s.storeId);
+  }
+
+  /** Loads the member's groups and follows their stores; at hello, and again when they joined one elsewhere. */
+  async syncGroups(s: MemberSocket): Promise<void> {
+    const mine = await this.groups.groupsOf(s.memberId);
+    if (s.dropped) return;
+    await Promise.all(mine.map(({ groupId, storeId }) => this.index(groupId, storeId, s)));
+  }
+
+  /** A member joined a group through this node: their sockets here and on every other node follow it. */
+  memberJoined(memberId: string): void {
+    this.resyncMember(memberId);
+    this.opts.bus.publishControl({ origin: this.opts.nodeId, kind: 'member.groups', memberId });
+  }
+
+  private resyncMember(memberId: string): void {
+    for (const s of this.socketsOf(memberId))
+      this.syncGroups(s).catch((err: unknown) => this.opts.log(`member groups: ${(err as Error).message}`));
+  }
+
+  private socketsOf(memberId: string): MemberSocket[] {
+    const suffix = `\u0000${memberId}`;
+    const out: MemberSocket[] = [];
+    for (const [k, set] of this.byMember) if (k.endsWith(suffix)) out.push(...set);
+    return out;
+  }
+
+  /** The socket gets the group's frames from now on; it follows the group's store while it is open. */
+  private index(groupId: string, storeId: string, s: MemberSocket): Promise<void> {
+    if (s.dropped) return Promise.resolve();
+    s.groups.set(groupId, storeId);
+    let set = this.byGroup.get(groupId);
+    if (!set) this.byGroup.set(groupId, (set = new Set()));
+    set.add(s);
+    if (s.groupStores.has(storeId)) return Promise.resolve();
+    s.groupStores.add(storeId);
+    return this.follow(storeId);
+  }
+
+  private unindex(groupId: string, s: MemberSocket): void {
+    const set = this.byGroup.get(groupId);
+    if (set?.delete(s) && set.size === 0) this.byGroup.delete(groupId);
   }
 
   /** Subscribes this node to the store's events and member signals while it has members of it. */
@@ -287,9 +365,14 @@ export class MemberHub {
     );
   }
 
-  /** A committed event of a followed store; chat events reach the member they concern. */
+  /** A committed event of a followed store; chat events reach the member they concern, group events the group's members here. */
   publish(ev: StoredEvent): void {
-    if (!ev.type.startsWith('chat.') || this.byMember.size === 0) return;
+    if (this.byMember.size === 0) return;
+    if (ev.type.startsWith('group.')) {
+      this.groupQueue = this.groupQueue.then(() => this.publishGroup(ev)).catch((err: unknown) => this.opts.log(`member groups: ${(err as Error).stack ?? String(err)}`));
+      return;
+    }
+    if (!ev.type.startsWith('chat.')) return;
     const data = JSON.parse(ev.data) as { message?: Message; memberId?: string; receipts?: Receipts };
     const memberId = data.message?.memberId ?? data.memberId;
     if (!memberId) return;
@@ -300,6 +383,92 @@ export class MemberHub {
     else if (ev.type === 'chat.receipt' && data.receipts) frame = { t: 'receipt', receipts: data.receipts };
     else if (ev.type === 'chat.recalled' && data.message) frame = { t: 'recalled', message: data.message };
     if (frame) for (const s of set) s.send(frame);
+  }
+
+  private async publishGroup(ev: StoredEvent): Promise<void> {
+    switch (ev.type) {
+      case 'group.message':
+      case 'group.messageChanged': {
+        const m = (JSON.parse(ev.data) as { message: GroupMessage }).message;
+        if (!this.byGroup.has(m.groupId)) return;
+        // Who an announcement was pushed to: one read per announcement on this node.
+        const pushed = ev.type === 'group.message' && m.kind === 'announcement' ? await this.groups.pushedTo(m.id) : null;
+        const texts = new Map<string, string>();
+        for (const s of this.byGroup.get(m.groupId) ?? []) {
+          const mine = m.memberId !== null && m.memberId === s.memberId;
+          const forMe = m.forMemberId !== null && m.forMemberId === s.memberId;
+          const push = pushed?.has(s.memberId) ?? false;
+          const variant = `${+mine}${+forMe}${+push}`;
+          let text = texts.get(variant);
+          if (text === undefined) {
+            // The view of the sender (or the asker) for them; everyone else's without a viewer.
+            const message = toMemberMessage(m, mine || forMe ? s.memberId : null);
+            const frame: HqToMember =
+              ev.type === 'group.message' ? { t: 'group.message', groupId: m.groupId, message, push } : { t: 'group.messageChanged', groupId: m.groupId, message };
+            texts.set(variant, (text = JSON.stringify(frame)));
+          }
+          s.sendText(text);
+        }
+        return;
+      }
+      case 'group.updated': {
+        const group = (JSON.parse(ev.data) as { group: Group }).group;
+        const sockets = this.byGroup.get(group.id);
+        if (!sockets) return;
+        const members = new Set([...sockets].map((s) => s.memberId));
+        const { storeName, mine } = await this.chat.store.read(async (r) => {
+          const all = await r.groups.memberships(group.id, ['active'], GROUP_VIEW_PAGE);
+          const mine = new Map(all.filter((m) => members.has(m.memberId)).map((m) => [m.memberId, m]));
+          for (const id of members) if (!mine.has(id)) mine.set(id, (await r.groups.getMembership(group.id, id))!);
+          return { storeName: (await r.getStore(group.storeId))?.name ?? '', mine };
+        });
+        this.sendViews(group, storeName, mine, [...(this.byGroup.get(group.id) ?? [])]);
+        if (group.closedAt !== null) this.drop(group.id, [...(this.byGroup.get(group.id) ?? [])], 'closed');
+        return;
+      }
+      case 'group.membership': {
+        const { membership } = JSON.parse(ev.data) as { membership: GroupMembership };
+        const sockets = this.socketsOf(membership.memberId);
+        if (sockets.length === 0) return;
+        if (membership.status !== 'active') return this.drop(membership.groupId, sockets, membership.status);
+        // Joined (here or elsewhere), muted or unmuted: index the sockets and send the member their view.
+        // (Not awaited: the store's feed is the one delivering this event, so it is open already.)
+        for (const s of sockets) this.index(membership.groupId, ev.storeId, s).catch(() => undefined);
+        const { group, storeName } = await this.chat.store.read(async (r) => {
+          const group = await r.groups.getGroup(membership.groupId);
+          return { group, storeName: group ? ((await r.getStore(group.storeId))?.name ?? '') : '' };
+        });
+        if (group) this.sendViews(group, storeName, new Map([[membership.memberId, membership]]), sockets);
+        return;
+      }
+    }
+  }
+
+  /**
+   * `group.updated` to these sockets: the group's part serialised once, each member's own `me`
+   * (nickname, read position, mute) spliced in where the placeholder was.
+   */
+  private sendViews(group: Group, storeName: string, memberships: Map<string, GroupMembership | null>, sockets: MemberSocket[]): void {
+    const placeholder = '\u0000me\u0000';
+    const text = JSON.stringify({ t: 'group.updated', group: { ...toMemberView(group, storeName, null), me: placeholder } });
+    const [head, tail] = text.split(JSON.stringify(placeholder)) as [string, string];
+    const mes = new Map<string, string>();
+    for (const s of sockets) {
+      if (!s.groups.has(group.id)) continue;
+      let me = mes.get(s.memberId);
+      if (me === undefined) mes.set(s.memberId, (me = JSON.stringify(toMemberView(group, storeName, memberships.get(s.memberId) ?? null).me)));
+      s.sendText(head + me + tail);
+    }
+  }
+
+  /** The member left or was removed, or the group closed: these sockets stop getting its frames. */
+  private drop(groupId: string, sockets: MemberSocket[], reason: 'left' | 'removed' | 'closed'): void {
+    const text = JSON.stringify({ t: 'group.gone', groupId, reason } satisfies HqToMember);
+    for (const s of sockets) {
+      if (!s.groups.delete(groupId)) continue;
+      this.unindex(groupId, s);
+      s.sendText(text);
+    }
   }
 
   private heartbeat(): void {
@@ -321,6 +490,7 @@ export class MemberHub {
 
   async close(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
+    this.stopControl();
     for (const entry of this.stores.values()) {
       entry.stopFeed?.();
       entry.stopSignals();

@@ -1,8 +1,9 @@
 // The member API's frames and bodies (what the brand's mini-program, or HQ's member page, speaks).
 // HTTP for sessions, history, images and (optionally) sends; one WebSocket per open chat for live
-// messages, receipts, typing and presence. See docs/protocol.md, "Member API".
+// messages, receipts, typing and presence, and the live frames of the member's groups (5/8). See docs/protocol.md, "Member API".
 import { z } from 'zod';
 import { Id, Message, Receipts } from '../../../shared/domain.ts';
+import { GroupToMember } from '../../../shared/groups.ts';
 
 export const MEMBER_PROTOCOL_VERSION = 1;
 export const MEMBER_SOCKET_PATH = '/v1/member/socket';
@@ -79,5 +80,10 @@ export const HqToMember = z.discriminatedUnion('t', [
   z.object({ t: z.literal('typing'), on: z.boolean(), by: z.string().optional() }),
   z.object({ t: z.literal('presence'), storeOnline: z.boolean() }),
   z.object({ t: z.literal('error'), code: z.string(), message: z.string() }),
+  // 5/8: live frames of the member's groups (memberHub.ts routes them)
+  GroupToMember['group.message'],
+  GroupToMember['group.messageChanged'],
+  GroupToMember['group.updated'],
+  GroupToMember['group.gone'],
 ]);
 export type HqToMember = z.infer<typeof HqToMember>;
