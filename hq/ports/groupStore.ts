@@ -7,7 +7,10 @@ import { type CommunitySettings, type Group, type GroupInvite, type GroupMembers
 
 export interface GroupOps {
   getGroup(id: string): Promise<Group | null>;
-  /** Insert or replace the whole group (lastN, memberCount, notice, hosts, … are its changing parts). */
+  /**
+   * Insert or replace the whole group (lastN, notice, hosts, … are its changing parts). `memberCount`
+   * is not stored: every read counts the group's active memberships, so putMembership is what moves it.
+   */
   putGroup(group: Group): Promise<void>;
   /** The store's groups: open ones, and ones closed at or after `closedSince`; newest first. */
   groupsOfStore(storeId: string, closedSince: number): Promise<Group[]>;

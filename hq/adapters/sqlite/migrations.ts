@@ -6,6 +6,7 @@ import { MIGRATION_CHAT } from './chatStorage.ts';
 import { MIGRATION_CHECKINS } from './checkinStorage.ts';
 import { MIGRATION_CLERK_LOCKOUTS, MIGRATION_CLERKS } from './clerkStorage.ts';
 import { MIGRATION_MEMBER_HISTORY } from './memberHistoryStorage.ts';
+import { MIGRATION_GROUPS } from './groupStorage.ts'; // 5/8
 import { MIGRATION_HOLDS } from './holdStorage.ts'; // 4/8 part C
 import { MIGRATION_STYLE_IMAGES } from './styleImageStorage.ts';
 
@@ -144,8 +145,8 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 13: style pictures (4/8 part E): one per style and colour ('' = default), the bytes with a content-hash id
   MIGRATION_STYLE_IMAGES,
-  // 14: member communities (5/8): reserved for the groups tables
-  `-- 14: reserved (groups)`,
+  // 14: member communities (5/8): groups, memberships, messages, invites, announcement counts (groupStorage.ts)
+  MIGRATION_GROUPS,
 ];
 
 export function migrate(db: Database.Database): void {
