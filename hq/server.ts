@@ -11,6 +11,7 @@ import { EventLog } from './app/eventLog.ts';
 import { sweepUnserved } from './app/unserved.ts';
 import { sweepBirthdays } from './app/tasks/system.ts';
 import { expireStaleRequests, remindExpiringHolds, sweepExpiredHolds } from './app/holds/expiry.ts'; // 4/8 part C
+import { sweepLapsedExpectations } from './app/expected/expectations.ts'; // 5/8 expected visits
 import { invalidateCatalog } from './app/profiles.ts';
 import { withRateLimits, type RateLimits } from './edge/http/rateLimit.ts';
 import { createRequestHandler } from './edge/http/router.ts';
@@ -137,6 +138,8 @@ export interface HqHandle {
   remindExpiringHolds(at?: number): Promise<number>;
   /** Lets cross-store hold requests nobody answered within a day lapse, as of `at`; answers how many. Also runs with the expiry sweep. */
   expireStaleRequests(at?: number): Promise<number>;
+  /** Lets expected visits past their day lapse, as of `at` (default now); answers how many. Also runs with the hold expiry sweep (5/8). */
+  sweepLapsedExpectations(at?: number): Promise<number>;
   /** Closes this node's sockets with 1001, stops timers, closes the store and the bus. */
   close(): Promise<void>;
 }
@@ -332,6 +335,8 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
           remindExpiringHolds(eventLog, now()).catch((err: unknown) => log(`hold reminder sweep: ${(err as Error).message}`));
           // …and cross-store requests nobody answered within a day lapse, told to both stores.
           expireStaleRequests(eventLog, now()).catch((err: unknown) => log(`hold request sweep: ${(err as Error).message}`));
+          // 5/8: expected visits past their day lapse, told to the store's desks.
+          sweepLapsedExpectations(eventLog, now()).catch((err: unknown) => log(`expected visit sweep: ${(err as Error).message}`));
         }, unservedMs)
       : null;
   holdTimer?.unref();
@@ -369,7 +374,7 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
       (isGroupRoute(path) &&
         (await handleGroupHttp({ groups, auth: memberAuth, store, integrationKey: integrationKey!, onJoined: (memberId) => members.memberJoined(memberId), publicOrigin: opts.publicOrigin, now }, req, res, path, method),
         true)) || // member communities (5/8)
-      handleChatHttp({ chat, auth: memberAuth, integrationKey: integrationKey! }, req, res, path, method),
+      handleChatHttp({ chat, auth: memberAuth, integrationKey: integrationKey!, eventLog }, req, res, path, method),
       { updatesDir: opts.updatesDir },
     ),
     opts.httpRateLimits,
@@ -427,6 +432,7 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
     sweepExpiredHolds: (at) => sweepExpiredHolds(eventLog, at ?? now()), // 4/8 part C
     remindExpiringHolds: (at) => remindExpiringHolds(eventLog, at ?? now()),
     expireStaleRequests: (at) => expireStaleRequests(eventLog, at ?? now()),
+    sweepLapsedExpectations: (at) => sweepLapsedExpectations(eventLog, at ?? now()),
     close: () =>
       (closing ??= (async () => {
         clearInterval(purgeTimer);

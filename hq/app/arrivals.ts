@@ -5,6 +5,7 @@ import { type Actor, type ArrivalSource, type Visit } from '../../shared/domain.
 import { uuidv7 } from '../../shared/ids.ts';
 import { type HqStore, type HqTx, type MemberRecord } from '../ports/store.ts';
 import { type Append, type EventLog } from './eventLog.ts';
+import { announceFulfilled, fulfilExpected } from './expected/expectations.ts'; // 5/8 expected visits
 import { ProfileBuilder } from './profiles.ts';
 import { normalizePhone } from './phone.ts';
 
@@ -154,6 +155,10 @@ export async function applyArrival(store: HqStore, tx: HqTx, append: Append, arg
   };
   await tx.insertVisit(visit);
   const profile = await (await ProfileBuilder.cached(store, tx, storeId, Date.now())).profile(member);
-  const ev = await append(storeId, 'arrival', { visit, profile, ...args.cause });
+  // 5/8: the member said they would come — their open expectations here are fulfilled by this
+  // visit, in this transaction, and the alert carries the first ("came to try X, from group Y").
+  const arrived = await fulfilExpected(tx, storeId, member.id, visit.id, at);
+  const ev = await append(storeId, 'arrival', { visit, profile, ...args.cause, ...(arrived[0] ? { expected: arrived[0] } : {}) });
+  await announceFulfilled(append, arrived);
   return { status: 'created', visitId: visit.id, seq: ev.seq };
 }

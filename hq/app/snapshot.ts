@@ -5,6 +5,7 @@ import { type Snapshot } from '../../shared/protocol.ts';
 import { type HqStore } from '../ports/store.ts';
 import { ProfileBuilder, toDeskMember } from './profiles.ts';
 import { holdsSnapshot } from './holds/reads.ts'; // 4/8 part C
+import { expectedSnapshot } from './expected/expectations.ts'; // 5/8 expected visits
 
 export const SNAPSHOT_DAYS = 3;
 /** Chat in a snapshot: conversations active in the last 30 days, each with its newest messages. */
@@ -43,6 +44,7 @@ export function takeSnapshot(store: HqStore, storeId: string, now = Date.now()):
       conversations,
       tasks: await r.tasks.tasksOfStore(storeId, now - SNAPSHOT_TASK_DAYS * 24 * 60 * 60 * 1000, SNAPSHOT_TASKS),
       ...(await holdsSnapshot(r, storeId, now)), // 4/8 part C: holds and hold requests
+      expected: await expectedSnapshot(r, record, now), // 5/8: open expected visits, and those settled today
     };
   });
 }

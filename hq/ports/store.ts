@@ -22,6 +22,7 @@ import { type TaskOps } from './taskStore.ts';
 import { type HoldOps } from './holdStore.ts'; // 4/8 part C
 import { type CheckinOps } from './checkinStore.ts'; // 4/8 part A
 import { type StyleImageOps } from './styleImageStore.ts';
+import { type ExpectedOps } from './expectedStore.ts'; // 5/8 expected visits
 
 export type { Member, Purchase, StockLine, Store, Style, Visit, Note };
 
@@ -113,6 +114,8 @@ export interface HqTx {
   readonly styleImages: StyleImageOps;
   /** Member communities (5/8): groups, memberships, messages, invites, the announcement cap. */
   readonly groups: GroupOps;
+  /** Expected visits (5/8): a member's "I'll come and try it", fulfilled by their arrival. */
+  readonly expected: ExpectedOps;
   /**
    * Runs `fn` as a SAVEPOINT of this transaction: a throw undoes what `fn` wrote (seqs included,
    * so the next writer gets the same numbers) and rethrows; the outer transaction goes on.

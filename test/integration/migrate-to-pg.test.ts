@@ -278,6 +278,8 @@ describe('migrate-to-pg: an embedded HQ moves to PostgreSQL', () => {
     // 4/8 part C: a hold, and a request to the other store (HQ step 11's tables)
     expect((await command(desk, 'hold.place', { holdId: 'hold-0001', memberId: 'm1', styleId: 'st-run', color: 'BLK', size: 42, days: 3 }, clerkId)).status).toBe('ok');
     expect((await command(desk, 'hold.request', { requestId: 'req-0001', toStoreId: STORE_B, memberId: 'm1', styleId: 'st-run', color: 'BLK', size: 40, days: 2 }, clerkId)).status).toBe('ok');
+    // 5/8: an expected visit (HQ step 15's table)
+    expect((await member.http('/v1/member/expected', { body: { clientId: 'expect-0001', styleId: 'st-run', source: { kind: 'member_page', id: null } } })).status).toBe(201);
     expect((await member.http('/v1/member/receipts', { body: { delivered: 5, read: 4 } })).status).toBe(200);
     before.images = new Map([
       [memberImageId, memberImage],

@@ -75,6 +75,8 @@ const STEPS: Array<{ tables: string[]; indexes: string[]; columns?: Record<strin
   { tables: ['style_images'], indexes: ['style_images_id'] },
   // 14: reserved for groups (5/8)
   { tables: [], indexes: [] },
+  // 15: expected visits (5/8)
+  { tables: ['expected_visits'], indexes: ['expected_visits_client', 'expected_visits_due', 'expected_visits_member', 'expected_visits_store'] },
 ];
 
 const schemas: PgSchema[] = [];

@@ -66,6 +66,9 @@ export const COPIED_TABLES: readonly string[] = [
   'tasks',
   // step 13: style pictures (4/8 part E)
   'style_images', // BLOB → BYTEA
+  // step 14 reserved (groups)
+  // step 15: expected visits (5/8)
+  'expected_visits',
 ];
 
 /** The copy was refused before anything was written; the message says why and what to do. */

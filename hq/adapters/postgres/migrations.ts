@@ -233,6 +233,17 @@ export const PG_MIGRATIONS: readonly string[] = [
   `,
   // 14: member communities (5/8): reserved for the groups tables
   `-- 14: reserved (groups)`,
+  // 15: expected visits (5/8), as SQLite step 15 (pgExpected.ts)
+  `
+  CREATE TABLE expected_visits (
+    id ${T} PRIMARY KEY, store_id ${T} NOT NULL, member_id ${T} NOT NULL, client_id ${T},
+    status ${T} NOT NULL, until BIGINT NOT NULL, updated_at BIGINT NOT NULL, data TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX expected_visits_client ON expected_visits(member_id, client_id) WHERE client_id IS NOT NULL;
+  CREATE INDEX expected_visits_member ON expected_visits(member_id, store_id);
+  CREATE INDEX expected_visits_due ON expected_visits(until) WHERE status = 'expected';
+  CREATE INDEX expected_visits_store ON expected_visits(store_id, updated_at);
+  `,
 ];
 
 /** Quotes an SQL identifier. */

@@ -17,7 +17,7 @@ export type Row = Record<string, unknown>;
 /** Runs one statement on the transaction's connection. */
 export type Exec = <R extends Row = Row>(text: string, values?: unknown[]) => Promise<{ rows: R[]; rowCount: number }>;
 
-export type PgOps = Omit<HqTx, 'savepoint' | 'chat' | 'clerks' | 'memberHistory' | 'tasks' | 'holds' | 'checkins' | 'styleImages' | 'groups'>;
+export type PgOps = Omit<HqTx, 'savepoint' | 'chat' | 'clerks' | 'memberHistory' | 'tasks' | 'holds' | 'checkins' | 'styleImages' | 'groups' | 'expected'>;
 
 /** SQLite reads a negative LIMIT as "no limit"; PostgreSQL refuses it, and takes NULL for that. */
 export const limitParam = (limit: number): number | null => (limit < 0 ? null : limit);
@@ -344,7 +344,8 @@ export function createPgOps(exec: Exec): PgOps {
            tk AS (DELETE FROM tasks WHERE member_id = $1),
            h AS (DELETE FROM holds WHERE member_id = $1), -- 4/8 part C
            hr AS (DELETE FROM hold_requests WHERE member_id = $1),
-           ci AS (DELETE FROM checkins WHERE member_id = $1) -- 4/8 part A
+           ci AS (DELETE FROM checkins WHERE member_id = $1), -- 4/8 part A
+           ex AS (DELETE FROM expected_visits WHERE member_id = $1) -- 5/8 expected visits
          DELETE FROM members WHERE id = $1`,
         [memberId],
       );

@@ -22,6 +22,7 @@ import { createPgClerkOps } from './pgClerks.ts';
 import { createPgMemberHistoryOps } from './pgMemberHistory.ts';
 import { createPgTaskOps } from './pgTasks.ts';
 import { createPgHoldOps } from './pgHolds.ts'; // 4/8 part C
+import { createPgExpectedOps } from './pgExpected.ts'; // 5/8 expected visits
 import { createPgCheckinOps } from './pgCheckins.ts'; // 4/8 part A
 import { createPgStyleImageOps } from './pgStyleImages.ts';
 import { createPgOps, type Exec, type Row } from './pgOps.ts';
@@ -229,6 +230,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
         checkins: createPgCheckinOps(exec), // 4/8 part A
         styleImages: createPgStyleImageOps(exec),
         groups: createPgGroupOps(exec), // 5/8
+        expected: createPgExpectedOps(exec), // 5/8 expected visits
         savepoint: async <R>(inner: () => Promise<R>): Promise<R> => {
           const name = `sp${++savepoints}`;
           const lockedBefore = new Set(locked);

@@ -9,6 +9,7 @@ import { MIGRATION_MEMBER_HISTORY } from './memberHistoryStorage.ts';
 import { MIGRATION_GROUPS } from './groupStorage.ts'; // 5/8
 import { MIGRATION_HOLDS } from './holdStorage.ts'; // 4/8 part C
 import { MIGRATION_STYLE_IMAGES } from './styleImageStorage.ts';
+import { MIGRATION_EXPECTED } from './expectedStorage.ts'; // 5/8 expected visits
 
 export const MIGRATIONS: readonly string[] = [
   // 1: the initial schema
@@ -147,6 +148,8 @@ export const MIGRATIONS: readonly string[] = [
   MIGRATION_STYLE_IMAGES,
   // 14: member communities (5/8): groups, memberships, messages, invites, announcement counts (groupStorage.ts)
   MIGRATION_GROUPS,
+  // 15: expected visits (5/8): a member's "I'll come and try it" (expectedStorage.ts)
+  MIGRATION_EXPECTED,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -23,6 +23,7 @@ import { createSqliteClerkStorage } from './clerkStorage.ts';
 import { createSqliteMemberHistoryStorage } from './memberHistoryStorage.ts';
 import { createSqliteTaskStorage } from './taskStorage.ts';
 import { createSqliteHoldStorage } from './holdStorage.ts'; // 4/8 part C
+import { createSqliteExpectedStorage } from './expectedStorage.ts'; // 5/8 expected visits
 import { createSqliteStyleImageStorage } from './styleImageStorage.ts';
 import { deviceFromRow, eventFromRow, memberFromRow, noteFromRow, purchaseFromRow, storeFromRow, styleFromRow, visitRowFromRow } from '../sqlRows.ts';
 
@@ -167,6 +168,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     checkins: createSqliteCheckinStorage(db), // 4/8 part A
     styleImages: createSqliteStyleImageStorage(db),
     groups: createSqliteGroupStorage(db), // 5/8
+    expected: createSqliteExpectedStorage(db), // 5/8 expected visits
     // One connection, one transaction at a time (sqliteStore.ts): already serial.
     lockStore: (storeId) => q.storeExists.get(storeId) !== undefined,
 
@@ -363,6 +365,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
           'DELETE FROM group_members WHERE member_id = ?',
           'DELETE FROM group_push_counts WHERE member_id = ?',
           'DELETE FROM group_pushes WHERE member_id = ?',
+          'DELETE FROM expected_visits WHERE member_id = ?', // 5/8 expected visits
         ]) {
           db.prepare(sql).run(memberId);
         }

@@ -22,7 +22,7 @@ import { type Append, type EventLog } from '../eventLog.ts';
 const MAX_BACKDATE_MS = DAY_MS;
 
 const rejection = (code: Rejection['code'], message: string): Rejection => ({ code, message });
-const isRejected = (x: unknown): x is Rejection => typeof x === 'object' && x !== null && 'code' in x && 'message' in x && !('id' in x);
+export const isRejected = (x: unknown): x is Rejection => typeof x === 'object' && x !== null && 'code' in x && 'message' in x && !('id' in x);
 
 export const holdMember = (m: MemberRecord): HoldMember => ({ id: m.id, name: m.name, tier: m.tier });
 
@@ -137,7 +137,7 @@ async function execute(tx: HqTx, append: Append, storeId: string, actor: Actor, 
   }
 }
 
-interface PlaceInput {
+export interface PlaceInput {
   storeId: string;
   member: MemberRecord;
   styleId: string;
@@ -151,7 +151,7 @@ interface PlaceInput {
 }
 
 /** Checks the line (catalog, then stock minus active holds, under the store's lock) and writes the hold. */
-async function placeHold(tx: HqTx, p: PlaceInput): Promise<Hold | Rejection> {
+export async function placeHold(tx: HqTx, p: PlaceInput): Promise<Hold | Rejection> {
   const style = await styleOf(tx, p.styleId);
   const line = style && lineOf(style, p.color, p.size);
   if (!style || !line) return rejection('invalid', 'No such style, colour or size in the catalog');

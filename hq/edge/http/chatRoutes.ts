@@ -16,11 +16,15 @@ import { memberCardSvg } from '../../app/memberCard.ts'; // 4/8 part A
 import { MemberReceiptBody, MemberSendBody, MemberSessionRequest, MemberTokenRequest } from '../ws/memberProtocol.ts';
 import { ChatError, type ChatService } from '../../app/chat/service.ts';
 import { memberHoldsFor } from '../../app/holds/reads.ts'; // 4/8 part C
+import { type EventLog } from '../../app/eventLog.ts';
+import { handleMemberExpectedRoute, isMemberExpectedRoute } from './expectedRoutes.ts'; // 5/8 expected visits
 
 export interface ChatHttpContext {
   chat: ChatService;
   auth: MemberAuth;
   integrationKey: string;
+  /** 5/8: member-made holds and expected visits write to the store's log. */
+  eventLog: EventLog;
 }
 
 const PAGE_DIR = fileURLToPath(new URL('../../member-page/', import.meta.url));
@@ -167,6 +171,8 @@ async function memberRoute(ctx: ChatHttpContext, req: IncomingMessage, res: Serv
     expect('POST');
     return sendJson(res, 201, { image: await storeUpload(ctx, req, storeId, memberId) });
   }
+  // 5/8: "hold a pair for me" (POST /v1/member/holds) and "I'll come and try it" (/v1/member/expected)
+  if (isMemberExpectedRoute(path, method)) return handleMemberExpectedRoute(ctx.eventLog, { memberId, storeId }, req, res, path, method, ctx.chat.now());
   // 4/8 part C: the member's active holds at every store (what, where, until when)
   if (path === '/v1/member/holds') {
     expect('GET');
