@@ -25,7 +25,7 @@ window.FootfallGroups = (() => {
         tabChat: '门店聊天', tabGroups: '我的群组', myGroups: '我的群组', joinable: '可加入的群组', empty: '您还没有加入群组。',
         members: (n) => `${n} 位成员`, hosts: '群主', host: '群主', unread: (n) => `${n} 条未读`, join: '加入', joinTitle: '加入群组',
         nickname: '群昵称', nicknameHint: '其他成员只会看到您的群昵称，不会看到您的姓名和手机号。', joinBtn: '加入群组', cancel: '取消',
-        invalidInvite: '这个邀请链接已失效，请向店员索取新的链接。', back: '返回', menu: '设置', notifOff: '消息免打扰', leave: '退出群组',
+        invalidInvite: '这个邀请链接已失效，请向店员索取新的链接。', removedJoin: '您曾被群主移出该群，请向店员索取新的邀请链接。', back: '返回', menu: '设置', notifOff: '消息免打扰', leave: '退出群组',
         leaveConfirm: '确认退出？', older: '更早的消息', send: '发送', placeholder: '说点什么…', former: '已退出的成员', recall: '撤回',
         recalled: '撤回了一条消息', recalledMine: '您撤回了一条消息', deleted: '该消息已被群主删除', image: '[图片]', sending: '发送中',
         failed: '发送失败', resend: '重发', discard: '删除', notice: '群公告', announcement: '公告', closed: '该群已关闭，只能查看历史消息。',
@@ -43,7 +43,7 @@ window.FootfallGroups = (() => {
         tabChat: 'Store chat', tabGroups: 'My groups', myGroups: 'My groups', joinable: 'Groups you can join', empty: 'You have not joined a group yet.',
         members: (n) => `${n} member${n === 1 ? '' : 's'}`, hosts: 'Hosts', host: 'Host', unread: (n) => `${n} unread`, join: 'Join', joinTitle: 'Join the group',
         nickname: 'Nickname in the group', nicknameHint: 'Other members see only this nickname, never your name or phone.', joinBtn: 'Join the group', cancel: 'Cancel',
-        invalidInvite: 'This invite link no longer works; ask the store for a new one.', back: 'Back', menu: 'Settings', notifOff: 'Mute notifications', leave: 'Leave the group',
+        invalidInvite: 'This invite link no longer works; ask the store for a new one.', removedJoin: 'A host removed you from this group; ask the store for a new link.', back: 'Back', menu: 'Settings', notifOff: 'Mute notifications', leave: 'Leave the group',
         leaveConfirm: 'Really leave?', older: 'Earlier messages', send: 'Send', placeholder: 'Say something…', former: 'Former member', recall: 'Recall',
         recalled: 'recalled a message', recalledMine: 'You recalled a message', deleted: 'Removed by a host', image: '[Picture]', sending: 'Sending',
         failed: 'Not sent', resend: 'Resend', discard: 'Delete', notice: 'Notice', announcement: 'Announcement', closed: 'This group is closed; its history stays readable.',
@@ -179,7 +179,7 @@ window.FootfallGroups = (() => {
         badge.title = T.unread(n);
         b.append(badge);
       }
-      b.append(el('span', 'group-sub', `${g.storeName} · ${T.members(g.memberCount)}${g.me && g.me.notificationsOff ? ' · 🔕' : ''}`));
+      b.append(el('span', 'group-sub', `${g.storeName} · ${T.members(g.memberCount)}${g.me && g.me.notificationsOff ? ` · ${T.notifOff}` : ''}`));
       li.dataset.unread = String(n);
       li.append(b);
       list.append(li);
@@ -271,7 +271,7 @@ window.FootfallGroups = (() => {
       const res = await ctx.api('/v1/member/groups/join', Object.assign({ method: 'POST' }, json(Object.assign({}, joining, { nickname }))));
       if (!res.ok) {
         const err = await errorOf(res);
-        $('join-error').textContent = err.code === 'not_found' || err.code === 'gone' || err.code === 'expired' ? T.invalidInvite : err.message || T.error;
+        $('join-error').textContent = err.code === 'not_found' || err.code === 'gone' ? T.invalidInvite : err.code === 'forbidden' ? T.removedJoin : err.code === 'closed' ? T.closed : err.message || T.error;
         return;
       }
       const body = await res.json();
@@ -370,7 +370,7 @@ window.FootfallGroups = (() => {
     $('notif-off').checked = Boolean(g.me && g.me.notificationsOff);
     $('leave-btn').textContent = $('leave-btn').dataset.confirm === 'true' ? T.leaveConfirm : T.leave;
     $('thread-notice').hidden = !g.notice;
-    $('thread-notice').replaceChildren(el('strong', '', `📌 ${T.notice}`), el('span', '', g.notice));
+    $('thread-notice').replaceChildren(el('strong', '', T.notice), el('span', '', g.notice));
     $('thread-welcome').hidden = !thread.welcome;
     $('thread-welcome').textContent = thread.welcome;
     $('group-older').textContent = T.older;
@@ -435,7 +435,7 @@ window.FootfallGroups = (() => {
       void picture(`/v1/chat/images/${enc(m.image.id)}`).then((u) => (u ? (img.src = u) : img.replaceWith(el('span', '', T.image))));
       bubble.append(img);
     } else {
-      if (m.kind === 'announcement') bubble.append(el('strong', 'announcement-label', `📣 ${T.announcement}`));
+      if (m.kind === 'announcement') bubble.append(el('strong', 'announcement-label', T.announcement));
       bubble.append(el('span', 'text', m.body));
     }
     li.append(bubble);
@@ -565,6 +565,7 @@ window.FootfallGroups = (() => {
         );
       }
       form.append(button('link', T.cancel, () => (form.hidden = true)));
+      form.scrollIntoView({ block: 'nearest' });
     }
     // One clientId per opened form: tapping twice (or again after a network error) is one hold.
     let clientId = null;
@@ -628,10 +629,11 @@ window.FootfallGroups = (() => {
         if (body.message && thread && thread.id === groupId) thread.messages.set(body.message.id, body.message);
       } else if (res.status < 500 && res.status !== 401) {
         const err = await errorOf(res);
+        // A mute or a closing this page has not heard of yet: the group's view again, to say until when.
+        if (err.code === 'muted' || err.code === 'closed') await loadList();
         p.failed = true;
         p.error = refusal(groupId, err);
         $('group-error').textContent = p.error;
-        if (err.code === 'muted' || err.code === 'closed') void loadList();
       }
     } catch {
       // Offline: stays queued; goes again on the socket's next welcome or the browser's `online`.
@@ -657,7 +659,7 @@ window.FootfallGroups = (() => {
         return T.closed;
       case 'forbidden':
       case 'not_found':
-      case 'not_member':
+      case 'gone':
         return T.notMember;
       case 'invalid_body':
         return T.tooLong;
@@ -824,6 +826,8 @@ window.FootfallGroups = (() => {
     const first = Math.min(...[...thread.messages.values()].map((m) => m.n));
     if (Number.isFinite(first)) void fetchPage(thread.id, `before=${first}&limit=${PAGE}`, 'older');
   });
+  // A long notice shows three lines; a tap shows all of it.
+  $('thread-notice').addEventListener('click', () => $('thread-notice').classList.toggle('open'));
   $('notif-off').addEventListener('change', () => void setNotifications());
   $('leave-btn').addEventListener('click', () => void leave());
   document.addEventListener('visibilitychange', markRead);
