@@ -2,7 +2,7 @@
 // position matches the data exactly (the desk resumes from it and misses nothing).
 import { type MemberProfile } from '../../shared/domain.ts';
 import { type Snapshot } from '../../shared/protocol.ts';
-import { type HqStore } from '../ports/store.ts';
+import { type HqStore, type HqTx } from '../ports/store.ts';
 import { ProfileBuilder, toDeskMember } from './profiles.ts';
 import { holdsSnapshot } from './holds/reads.ts'; // 4/8 part C
 import { expectedSnapshot } from './expected/expectations.ts'; // 5/8 expected visits
@@ -14,6 +14,14 @@ export const SNAPSHOT_CHAT_MESSAGES = 50;
 /** Follow-up tasks in a snapshot: every open one, and those done or changed in the last 7 days. */
 export const SNAPSHOT_TASK_DAYS = 7;
 export const SNAPSHOT_TASKS = 2000;
+/**
+ * Groups in a snapshot (5/8): every open group of the store and those closed in the last 30 days,
+ * each with its newest 50 messages (oldest first), its active members (at most 500: a bigger
+ * group's desk pages the rest in as it needs them) and its live invite links.
+ */
+export const SNAPSHOT_GROUP_DAYS = 30;
+export const SNAPSHOT_GROUP_MESSAGES = 50;
+export const SNAPSHOT_GROUP_MEMBERS = 500;
 
 export function takeSnapshot(store: HqStore, storeId: string, now = Date.now()): Promise<Snapshot> {
   return store.read(async (r): Promise<Snapshot> => {
@@ -45,6 +53,20 @@ export function takeSnapshot(store: HqStore, storeId: string, now = Date.now()):
       tasks: await r.tasks.tasksOfStore(storeId, now - SNAPSHOT_TASK_DAYS * 24 * 60 * 60 * 1000, SNAPSHOT_TASKS),
       ...(await holdsSnapshot(r, storeId, now)), // 4/8 part C: holds and hold requests
       expected: await expectedSnapshot(r, record, now), // 5/8: open expected visits, and those settled today
+      groups: await groupsSnapshot(r, storeId, now), // 5/8
     };
   });
+}
+
+async function groupsSnapshot(r: HqTx, storeId: string, now: number): Promise<NonNullable<Snapshot['groups']>> {
+  const out: NonNullable<Snapshot['groups']> = [];
+  for (const group of await r.groups.groupsOfStore(storeId, now - SNAPSHOT_GROUP_DAYS * 24 * 60 * 60 * 1000)) {
+    out.push({
+      group,
+      messages: await r.groups.messagesBefore(group.id, null, SNAPSHOT_GROUP_MESSAGES),
+      members: await r.groups.memberships(group.id, ['active'], SNAPSHOT_GROUP_MEMBERS),
+      invites: await r.groups.liveInvites(group.id, now),
+    });
+  }
+  return out;
 }

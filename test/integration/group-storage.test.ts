@@ -22,7 +22,7 @@ const ADAPTERS: Array<{ name: string; open: () => Promise<{ store: HqStore; clos
     },
   },
   { name: 'postgres', open: async () => freshPgStore({ poolSize: 2 }).then(({ store, cleanup }) => ({ store, close: cleanup })) },
-].filter((a) => a.name === 'sqlite'); // PostgreSQL joins with pgGroups.ts (next commit)
+];
 
 const actor = { deviceId: 'd1', deviceName: 'Counter 1', clerkId: 'c1', clerkName: '李娜' };
 const group = (id: string, over: Partial<Group> = {}): Group => ({

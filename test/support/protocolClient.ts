@@ -23,6 +23,8 @@ export interface ProtocolDeskOptions {
   /** Start from this position (else from a reset, like a new desk). */
   resume?: { epoch: string; seq: number };
   reconnectMs?: number;
+  /** The clerk signed in at this desk: sent as every command's `clerkId` (group hosts act as clerks). */
+  clerkId?: string;
 }
 
 export class ProtocolDesk {
@@ -138,7 +140,7 @@ export class ProtocolDesk {
   /** Sends a command now and waits for its cmdAck (resent after a reconnect until answered). */
   async command(type: CommandType, data: Record<string, unknown>, opId = randomUUID()): Promise<CmdAckFrame> {
     const answered = new Promise<CmdAckFrame>((resolve) => this.acks.set(opId, resolve));
-    const frame = JSON.stringify({ t: 'cmd', opId, type, data });
+    const frame = JSON.stringify({ t: 'cmd', opId, type, data, ...(this.opts.clerkId ? { clerkId: this.opts.clerkId } : {}) });
     const send = () => {
       if (this.ws && this.live) this.ws.send(frame);
     };

@@ -231,8 +231,42 @@ export const PG_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX style_images_id ON style_images(id);
   `,
-  // 14: member communities (5/8): reserved for the groups tables
-  `-- 14: reserved (groups)`,
+  // 14: member communities (5/8), as SQLite step 14 (groupStorage.ts, where the why of each index is):
+  // groups, memberships, messages, invites, announcement counts; community settings are a meta key
+  `
+  CREATE TABLE groups (
+    id ${T} PRIMARY KEY, store_id ${T} NOT NULL, scope ${T} NOT NULL, closed_at BIGINT, created_at BIGINT NOT NULL,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX groups_store ON groups(store_id, created_at);
+  CREATE INDEX groups_chain ON groups(created_at) WHERE scope = 'chain' AND closed_at IS NULL;
+  CREATE TABLE group_members (
+    group_id ${T} NOT NULL, member_id ${T} NOT NULL, status ${T} NOT NULL, joined_at BIGINT NOT NULL, data TEXT NOT NULL,
+    PRIMARY KEY (group_id, member_id)
+  );
+  CREATE INDEX group_members_status ON group_members(group_id, status, member_id);
+  CREATE INDEX group_members_member ON group_members(member_id);
+  CREATE TABLE group_messages (
+    id ${T} PRIMARY KEY, group_id ${T} NOT NULL, n BIGINT NOT NULL, member_id ${T}, device_id ${T},
+    client_id ${T} NOT NULL, for_member_id ${T}, reply_to_n BIGINT, at BIGINT NOT NULL, data TEXT NOT NULL,
+    UNIQUE (group_id, n)
+  );
+  CREATE UNIQUE INDEX group_messages_member_client ON group_messages(group_id, member_id, client_id) WHERE member_id IS NOT NULL;
+  CREATE UNIQUE INDEX group_messages_device_client ON group_messages(group_id, device_id, client_id) WHERE device_id IS NOT NULL;
+  CREATE INDEX group_messages_member_at ON group_messages(member_id, group_id, at) WHERE member_id IS NOT NULL;
+  CREATE INDEX group_messages_for ON group_messages(for_member_id) WHERE for_member_id IS NOT NULL;
+  CREATE INDEX group_messages_reply ON group_messages(group_id, reply_to_n) WHERE reply_to_n IS NOT NULL;
+  CREATE TABLE group_invites (
+    id ${T} PRIMARY KEY, token ${T} NOT NULL UNIQUE, group_id ${T} NOT NULL, created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL, revoked_at BIGINT, data TEXT NOT NULL
+  );
+  CREATE INDEX group_invites_group ON group_invites(group_id, created_at);
+  CREATE TABLE group_push_counts (
+    member_id ${T} NOT NULL, month ${T} NOT NULL, count BIGINT NOT NULL, PRIMARY KEY (member_id, month)
+  );
+  CREATE TABLE group_pushes (message_id ${T} NOT NULL, member_id ${T} NOT NULL, PRIMARY KEY (message_id, member_id));
+  CREATE INDEX group_pushes_member ON group_pushes(member_id);
+  `,
   // 15: expected visits (5/8), as SQLite step 15 (pgExpected.ts)
   `
   CREATE TABLE expected_visits (

@@ -14,7 +14,8 @@
 // - An announcement is counted against a member's monthly cap once: addPushes records who it went
 //   to and counts only members it had not been recorded for, so a retried call does not count twice.
 import type Database from 'better-sqlite3';
-import { CommunitySettings, type Group, type GroupInvite, type GroupMembership, type GroupMessage } from '../../../shared/groups.ts';
+import { CommunitySettings, type GroupInvite, type GroupMembership, type GroupMessage } from '../../../shared/groups.ts';
+import { COMMUNITY_SETTINGS_KEY, GROUP_COLS, groupData, groupFromRow, messageCols, parseSettings } from '../groupRows.ts';
 import { type GroupOps } from '../../ports/groupStore.ts';
 import { type Sync } from './syncOps.ts';
 
@@ -69,27 +70,8 @@ export const MIGRATION_GROUPS = `
   CREATE INDEX group_pushes_member ON group_pushes(member_id);
 `;
 
-/** The meta key of the chain's community settings (one JSON value for the whole chain). */
-export const COMMUNITY_SETTINGS_KEY = 'community_settings';
-
 type Row = Record<string, unknown>;
-const GROUP_COLS = `data, (SELECT COUNT(*) FROM group_members m WHERE m.group_id = g.id AND m.status = 'active') AS member_count`;
-const parseGroup = (r: Row): Group => ({ ...(JSON.parse(r.data as string) as Omit<Group, 'memberCount'>), memberCount: Number(r.member_count) });
 const parse = <T>(r: Row): T => JSON.parse(r.data as string) as T;
-/** The group as stored: without the count that is computed on read. */
-export const groupData = (g: Group): string => {
-  const { memberCount: _computed, ...rest } = g;
-  return JSON.stringify(rest);
-};
-/** The columns a message's queries look up, from the message itself. */
-export const messageCols = (m: GroupMessage) => ({
-  memberId: m.from === 'member' ? m.memberId : null,
-  deviceId: m.from === 'host' ? (m.by?.deviceId ?? null) : null,
-  forMemberId: m.forMemberId,
-  replyToN: m.replyTo?.n ?? null,
-});
-/** Stored settings read through the schema, so a field added later gets its default. */
-export const parseSettings = (raw: string | null | undefined): CommunitySettings => CommunitySettings.parse(raw ? JSON.parse(raw) : {});
 
 export function createSqliteGroupStorage(db: Database.Database): Sync<GroupOps> {
   const q = {
@@ -175,11 +157,11 @@ export function createSqliteGroupStorage(db: Database.Database): Sync<GroupOps> 
   return {
     getGroup: (id) => {
       const r = q.getGroup.get(id) as Row | undefined;
-      return r ? parseGroup(r) : null;
+      return r ? groupFromRow(r) : null;
     },
     putGroup: (g) => void q.putGroup.run(g.id, g.storeId, g.scope, g.closedAt, g.createdAt, groupData(g)),
-    groupsOfStore: (storeId, closedSince) => (q.ofStore.all(storeId, closedSince) as Row[]).map(parseGroup),
-    chainGroups: (limit) => (q.chain.all(limit) as Row[]).map(parseGroup),
+    groupsOfStore: (storeId, closedSince) => (q.ofStore.all(storeId, closedSince) as Row[]).map(groupFromRow),
+    chainGroups: (limit) => (q.chain.all(limit) as Row[]).map(groupFromRow),
 
     getMembership: (groupId, memberId) => {
       const r = q.getMember.get(groupId, memberId) as Row | undefined;

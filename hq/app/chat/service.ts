@@ -327,16 +327,21 @@ async function memberReachableIn(r: HqTx, storeId: string, memberId: string): Pr
   return member.homeStoreId === storeId || (await r.chat.memberVisited(storeId, memberId)) || (await r.chat.getConversation(storeId, memberId)) !== null;
 }
 
-async function productCardIn(r: HqTx, storeId: string, styleId: string): Promise<ProductCard> {
+/**
+ * A style's card with this store's stock (pairs under an active hold subtracted), sizes in stock
+ * only; `sizes` narrows it to the sizes one member wears (a group host answering them, 5/8), and
+ * `out_of_stock` then means none of those.
+ */
+export async function productCardIn(r: HqTx, storeId: string, styleId: string, sizes?: (size: number) => boolean): Promise<ProductCard> {
   const style = (await r.listStyles()).find((s) => s.id === styleId);
   if (!style) throw new ChatError('not_found', 'no such style in the catalog');
   // 4/8 part C: pairs under an active hold are not offered.
   const held = new Map((await r.holds.heldOfStyle(styleId)).filter((h) => h.storeId === storeId).map((h) => [`${h.color}|${h.size}`, h.held]));
   const lines = (await r.stockForStore(storeId))
-    .filter((l) => l.styleId === styleId)
+    .filter((l) => l.styleId === styleId && (!sizes || sizes(l.size)))
     .map((l) => ({ ...l, qty: l.qty - (held.get(`${l.color}|${l.size}`) ?? 0) }))
     .filter((l) => l.qty > 0);
-  if (lines.length === 0) throw new ChatError('out_of_stock', 'this style is not in stock at this store');
+  if (lines.length === 0) throw new ChatError('out_of_stock', sizes ? "this style is not in stock at this store in the member's size" : 'this style is not in stock at this store');
   const bySize = new Map<number, number>();
   for (const l of lines) bySize.set(l.size, (bySize.get(l.size) ?? 0) + l.qty);
   const colorCodes = new Set(lines.map((l) => l.color));
