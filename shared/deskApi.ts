@@ -13,6 +13,7 @@ import type { MemberPageView } from './memberHistory.ts';
 import { type Task, TaskKind, TaskText, TaskWant } from './tasks.ts'; // follow-up tasks (part D)
 // 4/8 part C: holds
 import { HoldEnd, type HoldRequestView, type HoldView, PlaceHoldArgs, RequestHoldArgs, type StyleStockResponse } from './holds.ts';
+import type { ExpectedVisit } from './expected.ts'; // 5/8 expected visits
 
 /** Where HQ stands with a local change: sent and waiting, applied, or refused (with why). */
 export type SyncState = 'pending' | 'confirmed' | 'rejected';
@@ -83,6 +84,8 @@ export interface VisitView extends Omit<Visit, 'notes'> {
   rejection: Rejection | null;
   /** The newest notice not yet dismissed (dismissNotice), or null. */
   notice: VisitNotice | null;
+  /** 5/8: the expectation this visit fulfilled ("came to try X, from group Y"), if any. */
+  expected?: ExpectedVisit | null;
 }
 
 export interface MemberSearchHit {
@@ -283,6 +286,9 @@ export const DeskCommands = {
   // 4/8 part A: check-in at the counter
   /** Check a member in (a visit with source `counter`): queued, shown at once as pending, settled by HQ. */
   checkIn: z.tuple([CheckinArgs]),
+  // --- 5/8: expected visits (shared/expected.ts) ---
+  /** The store's open expected visits (soonest first) and those settled since the start of the desk's day. */
+  listExpected: z.tuple([]),
   /** Check-ins still in the outbox (pending, or refused until dismissed). */
   listCheckins: z.tuple([]),
   /** The clerk has read why HQ refused a check-in (by its checkinId): it goes. */
@@ -339,9 +345,11 @@ export interface DeskEvents {
   checkins: { checkins: PendingCheckinView[] };
   /** Part E: a style picture arrived in the cache (a card showing the placeholder can show it now). */
   styleImage: { imageId: string };
+  /** 5/8: an expected visit was made, fulfilled, cancelled or lapsed: list them again. */
+  expected: { at: number };
 }
 export type DeskEventName = keyof DeskEvents;
-export const DESK_EVENT_NAMES: DeskEventName[] = ['connection', 'arrival', 'visits', 'member', 'reset', 'chat', 'chatTyping', 'chatPresence', 'clerk', 'clerks', 'settings', 'tasks', 'holds', 'checkins', 'styleImage'];
+export const DESK_EVENT_NAMES: DeskEventName[] = ['connection', 'arrival', 'visits', 'member', 'reset', 'chat', 'chatTyping', 'chatPresence', 'clerk', 'clerks', 'settings', 'tasks', 'holds', 'checkins', 'styleImage', 'expected'];
 
 /**
  * Where a message stands. The clerk's: sending (in the outbox) → sent (HQ has it) → delivered (the
@@ -462,6 +470,8 @@ export interface DeskApi {
   checkIn(args: CheckinArgs): Promise<CheckinResult>;
   listCheckins(): Promise<PendingCheckinView[]>;
   dismissCheckin(checkinId: string): Promise<void>;
+  // 5/8: expected visits
+  listExpected(): Promise<ExpectedVisit[]>;
   // --- the shell's own commands ---
   getSettings(): Promise<SettingsView>;
   updateSettings(patch: SettingsPatch): Promise<SettingsView>;

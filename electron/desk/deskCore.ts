@@ -28,6 +28,7 @@ import type { Salvage } from './cache/recover.ts';
 import type { AttentionCounts } from './counts.ts';
 import type { DeskStats } from './session.ts';
 import type { HoldRequestView, HoldView, PlaceHoldArgs, RequestHoldArgs, StyleStockResponse } from '../../shared/holds.ts'; // 4/8 part C
+import type { ExpectedVisit } from '../../shared/expected.ts'; // 5/8 expected visits
 import { wireDesk, type DeskCoreEvents, type DeskOptions, type DeskParts } from './wiring.ts';
 
 export { enroll } from './hqHttp.ts';
@@ -333,6 +334,15 @@ export class DeskCore implements DeskCoreApi {
   }
   async dismissCheckin(checkinId: string): Promise<void> {
     this.parts.checkins.dismiss(...this.check('dismissCheckin', [checkinId]));
+  }
+
+  // --- DeskApi: expected visits (5/8) ----------------------------------------------------------
+  async listExpected(): Promise<ExpectedVisit[]> {
+    this.check('listExpected', []);
+    // Settled ones since the start of the desk's day (the Today list); HQ's snapshot brings today's too.
+    const start = new Date(Date.now());
+    start.setHours(0, 0, 0, 0);
+    return this.q.expected.list(start.getTime());
   }
 
   // --- inside --------------------------------------------------------------------------------

@@ -110,6 +110,8 @@ export interface InboxChange {
   tasks?: boolean;
   /** A hold or hold request changed, or HQ answered a hold action (4/8 part C). */
   holds?: boolean;
+  /** 5/8: an expected visit changed. */
+  expected?: boolean;
   /** Event frames looked at (applied, duplicate or the gap). */
   events: number;
   applied: number;
@@ -156,6 +158,7 @@ export function changeSet(outcomes: readonly FrameOutcome[]): InboxChange {
     c.applied++;
     c.head = Math.max(c.head, out.seq);
     if (out.holds) c.holds = true; // 4/8 part C
+    if (out.expected) c.expected = true; // 5/8
     if (out.settledOpId) {
       c.answered.push(out.settledOpId);
       for (const id of out.visitIds) c.notices.push({ t: 'answered', visitId: id, confirmed: true });

@@ -28,6 +28,8 @@ export type ApplyOutcome =
       task?: string;
       /** A hold or hold request changed (4/8 part C). */
       holds?: boolean;
+      /** An expected visit changed (5/8). */
+      expected?: boolean;
     }
   /** seq ≤ position: already applied; ignored. */
   | { kind: 'duplicate'; seq: number }
@@ -50,7 +52,7 @@ export function applyEvent(q: CacheQueries, ev: EvFrame, now: number = Date.now(
     if (where === 'duplicate') return { kind: 'duplicate', seq: ev.seq };
     if (where === 'gap') return { kind: 'gap', position, got: { epoch: ev.epoch, seq: ev.seq } };
 
-    const out = { kind: 'applied' as const, seq: ev.seq, visitIds: [] as string[], memberIds: [] as string[], arrivalVisitId: null as string | null, settledOpId: null as string | null, chat: null as { memberId: string; messageId: string | null; incoming: boolean } | null, clerks: false, task: undefined as string | undefined, holds: false };
+    const out = { kind: 'applied' as const, seq: ev.seq, visitIds: [] as string[], memberIds: [] as string[], arrivalVisitId: null as string | null, settledOpId: null as string | null, chat: null as { memberId: string; messageId: string | null; incoming: boolean } | null, clerks: false, task: undefined as string | undefined, holds: false, expected: false };
     switch (ev.type) {
       case 'arrival':
         q.upsertProfile(ev.data.profile, now);
@@ -58,6 +60,11 @@ export function applyEvent(q: CacheQueries, ev: EvFrame, now: number = Date.now(
         out.visitIds.push(ev.data.visit.id);
         out.memberIds.push(ev.data.profile.member.id);
         out.arrivalVisitId = ev.data.visit.id;
+        // 5/8: the member said they would come; the cue is read back by visit id.
+        if (ev.data.expected) {
+          q.expected.put(ev.data.expected, now);
+          out.expected = true;
+        }
         // 4/8 part A: a counter check-in of ours (its event names the op) is settled.
         if (ev.data.opId && q.deleteOp(ev.data.opId)) out.settledOpId = ev.data.opId;
         break;
@@ -131,6 +138,11 @@ export function applyEvent(q: CacheQueries, ev: EvFrame, now: number = Date.now(
         out.holds = true;
         break;
       }
+      // 5/8: an expected visit made, fulfilled, cancelled or lapsed
+      case 'expect.updated':
+        q.expected.put(ev.data.expected, now);
+        out.expected = true;
+        break;
     }
     // Ops HQ acked with a seq at or below this event are settled even if the event did not name
     // them (defensive: an event always names its op, but the ack's seq is the stronger promise).
@@ -170,6 +182,7 @@ export function applySnapshot(q: CacheQueries, snap: Snapshot, now: number = Dat
     }
     for (const t of snap.tasks ?? []) q.tasks.put(t);
     applyHoldSnapshot(q, snap); // 4/8 part C
+    for (const e of snap.expected ?? []) q.expected.put(e, now); // 5/8
     // HQ commits a command's effect before acking it, and we fetch the snapshot after every ack we
     // have seen, so each acked op is inside the snapshot — whatever epoch its ack's seq was in.
     q.deleteAckedUpTo(Number.MAX_SAFE_INTEGER);

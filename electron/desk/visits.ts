@@ -38,7 +38,7 @@ export class Visits {
   view(visitId: string): VisitView | null {
     const visit = this.q.getVisit(visitId);
     if (!visit) return null;
-    return visitView(
+    const view = visitView(
       visit,
       this.q.getMember(visit.memberId),
       this.q.opsOfVisit(visitId),
@@ -47,6 +47,9 @@ export class Visits {
       (id) => this.opts.clerkName(id),
       this.q.latestNotice(visitId),
     );
+    // 5/8: the member said they would come — the arrival card says what for and from where.
+    view.expected = this.q.expected.byVisit(visitId);
+    return view;
   }
 
   arrivals(a: z.infer<typeof ListArrivalsArgs>): VisitView[] {

@@ -248,6 +248,7 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
     if (c.clerks) void clerks.refresh();
     if (c.tasks) events.emit('tasks', { at: Date.now() });
     if (c.holds) events.emit('holds', { at: Date.now() }); // 4/8 part C
+    if (c.expected) events.emit('expected', { at: Date.now() }); // 5/8
     checkins.refresh(); // 4/8 part A: settled or refused check-ins
     // Part E: the members whose suggestions or product cards changed may name pictures the cache lacks.
     pictures.sweepSoon([...c.notices.flatMap((n) => (n.t === 'member' || n.t === 'chat' ? [n.memberId] : [])), ...c.chats]);

@@ -6,6 +6,7 @@ import type Database from 'better-sqlite3';
 import { eraseMemberHistory, keptForHistory, purgeHistoriesOlderThan } from '../history/historyQueries.ts';
 import { deleteMemberHolds, hasHoldTables, purgeHoldsBefore } from '../holds/holdQueries.ts'; // 4/8 part C
 import { purgeStyleImages } from '../pictures/pictureQueries.ts';
+import { deleteMemberExpected, purgeExpectedBefore } from '../expected/expectedQueries.ts'; // 5/8 expected visits
 
 /** Removes everything this cache holds about a member (not the outbox: queued ops get `not_found`). */
 export function deleteMemberData(db: Database.Database, memberId: string): number {
@@ -25,6 +26,7 @@ export function deleteMemberData(db: Database.Database, memberId: string): numbe
   }
   n += eraseMemberHistory(db, memberId); // 4/8 member page
   n += deleteMemberHolds(db, memberId); // 4/8 part C: holds, hold requests, queued-hold labels
+  n += deleteMemberExpected(db, memberId); // 5/8: expected visits
   return n;
 }
 
@@ -54,6 +56,7 @@ export function purgeOlderThan(db: Database.Database, cutoff: number, homeStoreI
     // Follow-up tasks: done ones past retention (open ones stay: they are still to do).
     db.prepare("DELETE FROM tasks WHERE status = 'done' AND updated_at < ?").run(cutoff);
     purgeHoldsBefore(db, cutoff); // 4/8 part C: ended holds, answered requests
+    purgeExpectedBefore(db, cutoff); // 5/8: settled expected visits
     const orphan = `SELECT id FROM members WHERE json_extract(json, '$.homeStoreId') IS NOT ?
         AND id NOT IN (SELECT member_id FROM visits) AND id NOT IN (SELECT member_id FROM chat_conversations)${keptForHistory(db)}
         ${hasHoldTables(db) ? "AND id NOT IN (SELECT member_id FROM holds WHERE status = 'active')" : ''}`;

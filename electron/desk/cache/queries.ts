@@ -11,6 +11,7 @@ import { MemberSearch } from './search.ts';
 import { ChatQueries } from '../chat/chatQueries.ts';
 import { TaskQueries } from '../tasks/taskQueries.ts';
 import { HoldQueries } from '../holds/holdQueries.ts'; // 4/8 part C
+import { ExpectedQueries } from '../expected/expectedQueries.ts'; // 5/8 expected visits
 
 /** The identity row as stored; a cache from before HQ had several addresses holds one `hqUrl`. */
 export function identityFromJson(json: string): DeskIdentity {
@@ -99,6 +100,8 @@ export class CacheQueries {
   readonly tasks: TaskQueries;
   /** Hold tables (migration 010, 4/8 part C). */
   readonly holds: HoldQueries;
+  /** Expected visits (migration 014, 5/8). */
+  readonly expected: ExpectedQueries;
   private readonly s;
 
   constructor(readonly db: Database.Database) {
@@ -106,6 +109,7 @@ export class CacheQueries {
     this.chat = new ChatQueries(db);
     this.tasks = new TaskQueries(db);
     this.holds = new HoldQueries(db);
+    this.expected = new ExpectedQueries(db);
     // Prepared once; better-sqlite3 statements are cheap to keep and re-run.
     this.s = {
       getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
@@ -323,6 +327,7 @@ export class CacheQueries {
     this.chat.wipe();
     this.tasks.wipe();
     this.holds.wipe();
+    this.expected.wipe();
   }
 
   // --- visit notices (desk-owned, kept until dismissed) ----------------------------------------

@@ -19,6 +19,7 @@ import { InStoreList, useInStoreNow } from '../checkin/InStoreNow.tsx';
 import { PendingCheckins } from '../checkin/PendingCheckins.tsx';
 import { BirthdayFlag, VipBadge } from '../checkin/VipCues.tsx';
 import { vipTier } from '../checkin/vip.ts';
+import { ExpectedChip } from '../expected/ExpectedCue.tsx'; // 5/8 expected visits
 
 export const ARRIVALS_LIST_ID = 'arrivals';
 export const optionId = (visitId: string) => `arrival-${visitId}`;
@@ -171,6 +172,7 @@ function ArrivalItem({ visit, position, size, selected, onPick }: { visit: Visit
         {secondary && secondary !== m.name && <bdi className="arrival-name-en">{secondary}</bdi>}
         {/* On the name line, so the meta line keeps room for the visit's state (4/8 part A). */}
         <BirthdayFlag birthday={m.birthday} />
+        {visit.expected && <ExpectedChip expected={visit.expected} />}
         <span className="arrival-age">{formatAge(t, visit.arrivedAt, now)}</span>
       </div>
       <div className="arrival-line arrival-meta">

@@ -15,6 +15,7 @@ import { VisitActions } from './VisitActions.tsx';
 import { MemberAvatar, MemberNameLine, MemberSizes } from './MemberIdentity.tsx';
 import { OpenMemberPage } from '../member/MemberPage.tsx';
 import { FollowUpButton } from '../tasks/TodayPane.tsx';
+import { ExpectedCue } from '../expected/ExpectedCue.tsx'; // 5/8 expected visits
 
 export function MemberPanel() {
   const t = useT();
@@ -78,6 +79,8 @@ function MemberCard({ member: view, visit }: { member: MemberView; visit: VisitV
 
       {/* 4/8 part A: no visit in progress here — the clerk may check the member in at the counter. */}
       {(!visit || visit.status === 'closed') && <CheckinMemberButton memberId={m.id} />}
+      {/* 5/8: the member said they would come — what for, from where, and the pair held. */}
+      {visit?.expected && <ExpectedCue expected={visit.expected} />}
       <VisitActions visit={visit} />
 
       <section className="panel notes-panel" aria-labelledby="notes-title">

@@ -11,6 +11,7 @@ import { NewTaskForm } from './NewTaskForm.tsx';
 import { dueText, snoozeUntil, taskNote, taskTitle } from './taskText.ts';
 import { useToday, useTodayStore } from './useToday.ts';
 import './today.css';
+import { ExpectedTodayList } from '../expected/ExpectedCue.tsx'; // 5/8 expected visits
 
 /** The clerk bar's button: one click to the Today pane, with the count of the clerk's tasks due. */
 export function TodayButton() {
@@ -106,6 +107,7 @@ export function TodayPane() {
               ))}
             </ul>
           )}
+          <ExpectedTodayList onOpenMember={() => setOpen(false)} />
         </>
       )}
     </aside>

@@ -12,8 +12,9 @@ import { migration010 } from './010-holds.ts';
 import { migration011 } from './011-tasks.ts';
 import { migration012 } from './012-pictures.ts';
 import { migration013 } from './013-groups.ts';
+import { migration014 } from './014-expected.ts'; // 5/8 expected visits
 import { type Migration } from './types.ts';
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration010, migration011, migration012, migration013];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration010, migration011, migration012, migration013, migration014];
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 export type { Migration };
