@@ -12,53 +12,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { enroll } from '../../electron/desk/deskCore.ts';
 import { seedDemo } from '../../hq/demo/seed.ts';
 import { type HqHandle, startHq } from '../../hq/server.ts';
-import { type CmdAckFrame, PROTOCOL_VERSION } from '../../shared/protocol.ts';
-import { deskSocketUrl } from '../support/protocolClient.ts';
+import { type CommandType } from '../../shared/protocol.ts';
+import { ProtocolDesk } from '../support/protocolClient.ts';
 import { CHROMIUM, DEMO_CLERK, shotPath, STORE } from './stack.ts';
 
 const STORE_NAME = '上海南京西路店';
 
-/** A counter of the store on the raw desk protocol; every command is the signed-in host clerk's. */
-class HostDesk {
-  private readonly acks = new Map<string, (ack: CmdAckFrame) => void>();
-  private constructor(private readonly ws: WebSocket) {
-    ws.on('message', (data) => {
-      const f = JSON.parse(data.toString()) as { t: string; opId?: string; seq?: number };
-      if (f.t === 'cmdAck') this.acks.get(f.opId!)?.(f as CmdAckFrame);
-      if (f.t === 'ev') ws.send(JSON.stringify({ t: 'ack', seq: f.seq }));
-    });
-  }
-
-  static async open(hq: HqHandle): Promise<HostDesk> {
-    const { token } = await enroll(hq.url, await hq.createEnrollmentCode(STORE), 'Host phone');
-    const ws = new WebSocket(deskSocketUrl(hq.url), { headers: { authorization: `Bearer ${token}` } });
-    const desk = new HostDesk(ws);
-    const welcomed = new Promise<void>((resolve, reject) => {
-      ws.on('message', (data) => JSON.parse(data.toString()).t === 'welcome' && resolve());
-      ws.on('error', reject);
-    });
-    ws.on('open', () => ws.send(JSON.stringify({ t: 'hello', v: PROTOCOL_VERSION })));
-    await welcomed;
-    return desk;
-  }
-
-  /** Sends a command as the host clerk; fails the test unless HQ applied it. */
-  async command(type: string, data: Record<string, unknown>): Promise<CmdAckFrame> {
-    const opId = randomUUID();
-    const answered = new Promise<CmdAckFrame>((resolve) => this.acks.set(opId, resolve));
-    this.ws.send(JSON.stringify({ t: 'cmd', opId, type, data, clerkId: DEMO_CLERK.id }));
-    const ack = await answered;
-    expect(ack, `${type}: ${JSON.stringify(ack.rejection)}`).toMatchObject({ status: 'ok' });
-    return ack;
-  }
-
-  close(): void {
-    this.ws.close();
-  }
+/** A counter of the store on the raw desk protocol, with the host clerk signed in; fails the test unless HQ applies the command. */
+async function hostDesk(hq: HqHandle): Promise<{ command(type: CommandType, data: Record<string, unknown>): Promise<void>; close(): Promise<void> }> {
+  const { token } = await enroll(hq.url, await hq.createEnrollmentCode(STORE), 'Host phone');
+  const desk = new ProtocolDesk({ urls: [hq.url], token, clerkId: DEMO_CLERK.id });
+  await desk.start();
+  return {
+    async command(type, data) {
+      const ack = await desk.command(type, data);
+      expect(ack, `${type}: ${JSON.stringify(ack.rejection)}`).toMatchObject({ status: 'ok' });
+    },
+    close: () => desk.close(),
+  };
 }
 
 /** A member signed in over HTTP (the other member of the group, who never opens a browser). */
@@ -85,7 +59,7 @@ for (const lang of ['zh-CN', 'en'] as const) {
       const hq = await startHq({ dbPath: join(dir, 'hq.db'), port: 0, log: () => {} });
       cleanup.push(() => rmSync(dir, { recursive: true, force: true }), () => hq.close());
       await seedDemo(hq, { members: 50, styles: 20, seed: 7 });
-      const host = await HostDesk.open(hq);
+      const host = await hostDesk(hq);
       cleanup.push(() => host.close());
 
       // A line in stock here, and a home member of its size: the card for her size has it.
