@@ -63,7 +63,8 @@ window.FootfallGroups = (() => {
   let ctx = null; // { api, me } from app.js once signed in
   const groups = new Map(); // id -> MemberGroupView (the member's groups)
   let joinable = [];
-  let thread = null; // the open group: { id, messages: Map id -> message, hasMore, welcome }
+  // The open group: { id, messages: Map id -> message, hasMore, welcome (just joined: shown after welcomeAfter) }
+  let thread = null;
   const queues = new Map(); // groupId -> Map clientId -> { text, at, failed, error? }
   const pictures = new Map(); // url -> blob URL
   let joining = null; // { token } | { groupId }
@@ -120,7 +121,13 @@ window.FootfallGroups = (() => {
     $('groups').hidden = tab !== 'groups';
     $('tab-chat').setAttribute('aria-pressed', String(tab === 'chat'));
     $('tab-groups').setAttribute('aria-pressed', String(tab === 'groups'));
+    setView();
     if (tab === 'groups') markRead();
+  }
+
+  /** What the page shows, for the stylesheet: the chat, the groups' list, or a group's thread (which hides the holds banner to leave the thread room; the card says where a pair is held). */
+  function setView() {
+    document.body.dataset.view = !$('chat').hidden ? 'chat' : $('group-thread').hidden ? 'groups' : 'thread';
   }
 
   /** Signed in: the tabs, the member's groups, and the join card when the page came from a link. */
@@ -228,6 +235,7 @@ window.FootfallGroups = (() => {
     form.hidden = false;
     $('group-home').hidden = true;
     $('group-thread').hidden = true;
+    setView();
     $('join-title').textContent = T.joinTitle;
     $('join-error').textContent = '';
     $('join-cancel').textContent = T.cancel;
@@ -302,11 +310,12 @@ window.FootfallGroups = (() => {
   async function openThread(groupId, welcome) {
     const g = groups.get(groupId);
     if (!g || !ctx) return;
-    thread = { id: groupId, messages: new Map(), hasMore: false, welcome: welcome || '' };
+    thread = { id: groupId, messages: new Map(), hasMore: false, welcome: welcome || '', welcomeAfter: g.lastN };
     $('group-join').hidden = true;
     $('group-home').hidden = true;
     $('group-thread').hidden = false;
     $('group-thread').dataset.groupId = groupId;
+    setView();
     $('group-error').textContent = '';
     $('leave-btn').dataset.confirm = 'false';
     $('thread-menu').open = false;
@@ -319,6 +328,7 @@ window.FootfallGroups = (() => {
     thread = null;
     $('group-thread').hidden = true;
     $('group-home').hidden = false;
+    setView();
     renderList();
   }
 
@@ -371,8 +381,6 @@ window.FootfallGroups = (() => {
     $('leave-btn').textContent = $('leave-btn').dataset.confirm === 'true' ? T.leaveConfirm : T.leave;
     $('thread-notice').hidden = !g.notice;
     $('thread-notice').replaceChildren(el('strong', '', T.notice), el('span', '', g.notice));
-    $('thread-welcome').hidden = !thread.welcome;
-    $('thread-welcome').textContent = thread.welcome;
     $('group-older').textContent = T.older;
     $('group-text').placeholder = T.placeholder;
     $('group-send').textContent = T.send;
@@ -392,7 +400,14 @@ window.FootfallGroups = (() => {
     const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
     const fromBottom = list.scrollHeight - list.scrollTop;
     list.replaceChildren();
-    for (const m of [...thread.messages.values()].sort((a, b) => a.n - b.n)) list.append(item(m));
+    // The welcome of a group just joined sits where the member came in: after what was said before.
+    const welcome = thread.welcome ? el('li', 'gwelcome', thread.welcome) : null;
+    if (welcome) welcome.id = 'thread-welcome';
+    for (const m of [...thread.messages.values()].sort((a, b) => a.n - b.n)) {
+      if (welcome && m.n > thread.welcomeAfter && !welcome.isConnected) list.append(welcome);
+      list.append(item(m));
+    }
+    if (welcome && !welcome.isConnected) list.append(welcome);
     for (const [clientId, p] of queueOf(thread.id)) list.append(pendingItem(clientId, p));
     $('group-older').hidden = !thread.hasMore;
     if (scroll || atBottom) list.scrollTop = list.scrollHeight;
