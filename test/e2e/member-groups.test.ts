@@ -196,3 +196,154 @@ for (const lang of ['zh-CN', 'en'] as const) {
     });
   });
 }
+
+describe('groups on the member page: the list, live changes and the queue (browser, en)', () => {
+  it('joins a chain group from the list; unread, paging, former members, recall, a host’s delete, mute, blocked words, slow mode, the offline queue, removal', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'footfall-e2e-groups-'));
+    const hq = await startHq({ dbPath: join(dir, 'hq.db'), port: 0, log: () => {} });
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }), () => hq.close());
+    await seedDemo(hq, { members: 50, styles: 20, seed: 7 });
+    const host = await hostDesk(hq);
+    cleanup.push(() => host.close());
+    const [member, other] = await hq.store.read((r) => r.listHomeMembers(STORE));
+    const say = (text: string) => host.command('group.send', { groupId, clientId: randomUUID(), kind: 'text', text });
+    const inGroup = async () => (await hq.store.read((r) => r.groups.messagesAfter(groupId, 0, 500))).filter((m) => m.memberId === member!.id);
+
+    // A chain group with history: 35 lines from the host, and a member who wrote and left.
+    const groupId = randomUUID();
+    const name = 'Trail club';
+    await host.command('group.create', { groupId, scope: 'chain', name, topic: 'Trail shoes and weekend routes', welcome: 'Hello {nickname}' });
+    for (let i = 1; i <= 35; i++) await say(`line ${i}`);
+    const otherToken = await memberSession(hq, other!.code, other!.phone);
+    expect((await memberPost(hq, otherToken, '/v1/member/groups/join', { groupId, nickname: 'Leaver' })).ok).toBe(true);
+    expect((await memberPost(hq, otherToken, `/v1/member/groups/${groupId}/messages`, { clientId: randomUUID(), kind: 'text', text: 'said before leaving' })).ok).toBe(true);
+    expect((await memberPost(hq, otherToken, `/v1/member/groups/${groupId}/leave`, {})).ok).toBe(true);
+
+    const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+    cleanup.push(() => browser.close());
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
+    const page: Page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${hq.url}/m/?store=${STORE}`);
+    await page.locator('#code').fill(member!.code);
+    await page.locator('#phone').fill(member!.phone.slice(-4));
+    await page.locator('#login-btn').click();
+
+    // The groups tab offers the chain group; joining from the list, under a nickname.
+    await page.locator('#tabs:not([hidden]) #tab-groups').click();
+    const offer = page.locator(`#joinable-list li[data-group-id="${groupId}"]`);
+    await offer.waitFor({ timeout: 10_000 });
+    expect(await offer.textContent()).toContain('Trail shoes and weekend routes');
+    await offer.locator('button.join').click();
+    expect(await page.locator('#join-name').textContent()).toBe(name);
+    await page.locator('#nickname').fill('Hill Goat');
+    await page.locator('#join-btn').click();
+    await page.locator(`#group-thread:not([hidden])[data-group-id="${groupId}"]`).waitFor({ timeout: 10_000 });
+    expect(await page.locator('#thread-welcome').textContent()).toBe('Hello Hill Goat');
+
+    // The newest 30 first; older on request. The one who left is a former member, nameless.
+    // (36 messages: lines 1–35 and the leaver's; the newest 30 start at line 7.)
+    const line = (i: number) => page.locator('li.gmsg .text', { hasText: new RegExp(`^line ${i}$`) });
+    await line(35).waitFor({ timeout: 5000 });
+    expect(await line(7).count()).toBe(1);
+    expect(await line(6).count()).toBe(0);
+    await page.locator('#group-older:not([hidden])').click();
+    await line(1).waitFor({ timeout: 5000 });
+    expect(await page.locator('#group-older').isHidden()).toBe(true);
+    const leaver = page.locator('li.gmsg', { hasText: 'said before leaving' });
+    expect(await leaver.locator('.who').textContent()).toBe('Former member');
+    expect(await page.locator('#groups').textContent()).not.toContain('Leaver');
+
+    // Back to the list: the host writes twice, the list counts them; opening the thread reads them.
+    await page.locator('#thread-back').click();
+    await say('new one');
+    await say('new two');
+    const row = page.locator(`#group-list li[data-group-id="${groupId}"]`);
+    await expect.poll(() => row.getAttribute('data-unread'), { timeout: 10_000 }).toBe('2');
+    expect(await page.locator('#groups-unread').textContent()).toBe('2');
+    await row.locator('.group-open').click();
+    await page.locator('li.gmsg', { hasText: 'new two' }).waitFor({ timeout: 5000 });
+    const lastN = (await hq.store.read((r) => r.groups.getGroup(groupId)))!.lastN;
+    await expect.poll(async () => (await hq.store.read((r) => r.groups.getMembership(groupId, member!.id)))?.readN, { timeout: 5000 }).toBe(lastN);
+    await expect.poll(() => page.locator('#groups-unread').isHidden()).toBe(true);
+
+    // An announcement stands out.
+    await host.command('group.send', { groupId, clientId: randomUUID(), kind: 'announcement', text: 'Trail run on Sunday' });
+    await page.locator('li.gmsg.announcement', { hasText: 'Trail run on Sunday' }).waitFor({ timeout: 5000 });
+
+    // Her own message, recalled within 2 minutes: a placeholder, and HQ has it recalled.
+    const send = async (text: string) => {
+      await page.locator('#group-text').fill(text);
+      await page.locator('#group-send').click();
+    };
+    await send('oops wrong group');
+    const oops = page.locator('li.gmsg.me[data-state="sent"]', { hasText: 'oops wrong group' });
+    await oops.waitFor({ timeout: 5000 });
+    await oops.locator('button.recall').click();
+    await page.locator('li.gmsg[data-state="recalled"]', { hasText: 'You recalled a message' }).waitFor({ timeout: 5000 });
+    expect((await inGroup()).find((m) => m.clientId && m.body === '' && m.recalledAt !== null)).toBeTruthy();
+
+    // A host deletes what she wrote: live, its place stays.
+    await send('buy cheap watches');
+    await page.locator('li.gmsg.me[data-state="sent"]', { hasText: 'buy cheap watches' }).waitFor({ timeout: 5000 });
+    const spam = (await inGroup()).find((m) => m.body === 'buy cheap watches')!;
+    await host.command('group.delete', { groupId, messageId: spam.id });
+    await page.locator(`li.gmsg[data-n="${spam.n}"][data-state="deleted"]`, { hasText: 'Removed by a host' }).waitFor({ timeout: 5000 });
+
+    // A word the chain blocks: refused, said readably, kept to edit or delete.
+    const put = await fetch(`${hq.url}/v1/ingest/community`, { method: 'PUT', headers: { 'content-type': 'application/json', 'x-integration-key': hq.integrationKey }, body: JSON.stringify({ keywords: ['counterfeit'] }) });
+    expect(put.ok).toBe(true);
+    await send('counterfeit shoes here');
+    const blocked = page.locator('li.gmsg.me[data-state="failed"]', { hasText: 'counterfeit shoes here' });
+    await blocked.waitFor({ timeout: 5000 });
+    expect(await blocked.locator('.why').textContent()).toContain('does not allow');
+    await blocked.locator('button.discard').click();
+    await blocked.waitFor({ state: 'detached' });
+
+    // Muted by a host: the composer says until when and takes nothing; unmuted, it works again.
+    await host.command('group.mute', { groupId, memberId: member!.id, minutes: 30 });
+    await expect.poll(() => page.locator('#group-text').isDisabled(), { timeout: 5000 }).toBe(true);
+    expect(await page.locator('#thread-state').textContent()).toMatch(/A host muted you until \d{2}:\d{2}\./);
+    await host.command('group.mute', { groupId, memberId: member!.id, minutes: 0 });
+    await expect.poll(() => page.locator('#group-text').isDisabled(), { timeout: 5000 }).toBe(false);
+
+    // Slow mode: the second message within the minute is refused with why.
+    await host.command('group.update', { groupId, slowModeSec: 60 });
+    await expect.poll(() => page.locator('#thread-state').textContent(), { timeout: 5000 }).toContain('Slow mode: one message every 60 s.');
+    await send('second within the minute');
+    const slowed = page.locator('li.gmsg.me[data-state="failed"]', { hasText: 'second within the minute' });
+    await slowed.waitFor({ timeout: 5000 });
+    expect(await slowed.locator('.why').textContent()).toContain('Slow mode');
+    await slowed.locator('button.discard').click();
+    await host.command('group.update', { groupId, slowModeSec: 0 });
+
+    // Offline: the message waits (across a reload, same clientId), then goes once.
+    await page.route('**/v1/member/groups/*/messages', (route) => (route.request().method() === 'POST' ? route.abort('internetdisconnected') : route.fallback()));
+    await send('sent while offline');
+    const waiting = page.locator('li.gmsg.me[data-state="sending"]', { hasText: 'sent while offline' });
+    await waiting.waitFor({ timeout: 5000 });
+    const clientId = await waiting.getAttribute('data-client-id');
+    await page.reload();
+    await page.locator('#tab-groups').click();
+    await row.locator('.group-open').click();
+    await waiting.waitFor({ timeout: 10_000 });
+    expect(await waiting.getAttribute('data-client-id')).toBe(clientId);
+    expect((await inGroup()).filter((m) => m.body === 'sent while offline')).toHaveLength(0);
+    await page.unroute('**/v1/member/groups/*/messages');
+    await page.reload(); // the socket's welcome sends what is queued
+    await expect.poll(async () => (await inGroup()).filter((m) => m.body === 'sent while offline').map((m) => m.clientId), { timeout: 10_000 }).toEqual([clientId]);
+    await page.locator('#tab-groups').click();
+    await row.locator('.group-open').click();
+    await page.locator('li.gmsg.me[data-state="sent"]', { hasText: 'sent while offline' }).waitFor({ timeout: 10_000 });
+    expect(await page.locator('li.gmsg.me[data-state="sending"]').count()).toBe(0);
+
+    // Removed by a host: out of the thread, told why, no longer listed or offered.
+    await host.command('group.remove', { groupId, memberId: member!.id });
+    await page.locator('#group-home:not([hidden])').waitFor({ timeout: 5000 });
+    expect(await page.locator('#groups-info').textContent()).toBe(`A host removed you from “${name}”.`);
+    expect(await row.count()).toBe(0);
+    expect(await offer.count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+});
