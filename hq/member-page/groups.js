@@ -800,16 +800,26 @@ window.FootfallGroups = (() => {
         }
         return;
       case 'group.updated':
+        joinable = joinable.filter((g) => g.id !== f.group.id);
         if (f.group.me) groups.set(f.group.id, f.group);
         else {
-          joinable = joinable.filter((g) => g.id !== f.group.id);
-          if (!f.group.closed) joinable.push(f.group);
+          // No longer a member (the view says so): a chain group is offered again, a store's is not.
+          groups.delete(f.group.id);
+          if (f.group.scope === 'chain' && !f.group.closed) joinable.push(f.group);
         }
-        if (thread && thread.id === f.group.id) renderHead();
+        if (thread && thread.id === f.group.id) {
+          if (f.group.me) renderHead();
+          else closeThread();
+        }
         renderList();
         return;
       case 'group.gone':
-        gone(f.groupId, f.reason);
+        if (f.reason === 'closed' && groups.has(f.groupId)) {
+          // A closed group stays readable: it stays listed, and its thread takes no more messages.
+          groups.get(f.groupId).closed = true;
+          if (thread && thread.id === f.groupId) renderHead();
+          renderList();
+        } else gone(f.groupId, f.reason);
         return;
     }
   }

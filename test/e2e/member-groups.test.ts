@@ -198,7 +198,7 @@ for (const lang of ['zh-CN', 'en'] as const) {
 }
 
 describe('groups on the member page: the list, live changes and the queue (browser, en)', () => {
-  it('joins a chain group from the list; unread, paging, former members, recall, a host’s delete, mute, blocked words, slow mode, the offline queue, removal', async () => {
+  it('joins a chain group from the list; unread, paging, former members, recall, a host’s delete, mute, blocked words, slow mode, the offline queue, removal, a group closing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'footfall-e2e-groups-'));
     const hq = await startHq({ dbPath: join(dir, 'hq.db'), port: 0, log: () => {} });
     cleanup.push(() => rmSync(dir, { recursive: true, force: true }), () => hq.close());
@@ -344,6 +344,23 @@ describe('groups on the member page: the list, live changes and the queue (brows
     expect(await page.locator('#groups-info').textContent()).toBe(`A host removed you from “${name}”.`);
     expect(await row.count()).toBe(0);
     expect(await offer.count()).toBe(0);
+
+    // A group that closes stays readable but takes nothing more.
+    const closing = randomUUID();
+    await host.command('group.create', { groupId: closing, scope: 'chain', name: 'Last season', topic: '', welcome: '' });
+    await say('still here'); // (in the first group; the member no longer sees it)
+    await host.command('group.send', { groupId: closing, clientId: randomUUID(), kind: 'text', text: 'Thanks, everyone' });
+    const token = (await page.evaluate((key) => sessionStorage.getItem(key), `footfall.member.${STORE}`))!;
+    expect((await memberPost(hq, token, '/v1/member/groups/join', { groupId: closing, nickname: 'Hill Goat' })).ok).toBe(true);
+    await page.reload();
+    await page.locator('#tab-groups').click();
+    await page.locator(`#group-list li[data-group-id="${closing}"] .group-open`).click();
+    await page.locator('li.gmsg', { hasText: 'Thanks, everyone' }).waitFor({ timeout: 5000 });
+    expect(await page.locator('li.gmsg', { hasText: 'still here' }).count()).toBe(0);
+    await host.command('group.close', { groupId: closing });
+    await expect.poll(() => page.locator('#thread-state').textContent(), { timeout: 5000 }).toBe('This group is closed; its history stays readable.');
+    expect(await page.locator('#group-text').isDisabled()).toBe(true);
+    expect(await page.locator('li.gmsg', { hasText: 'Thanks, everyone' }).count()).toBe(1);
     expect(errors).toEqual([]);
   });
 });
