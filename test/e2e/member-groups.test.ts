@@ -169,6 +169,9 @@ for (const lang of ['zh-CN', 'en'] as const) {
       const holds = await hq.store.read((r) => r.holds.activeHoldsOfMember(member.id));
       expect(holds).toHaveLength(1);
       expect(holds[0]).toMatchObject({ storeId: STORE, styleId: style.id, color: line.color, size: line.size });
+      // …and the store expects her, from this group (the desk's arrival alert says so).
+      const expected = await hq.store.read((r) => r.expected.openOfMember(member.id));
+      expect(expected.find((e) => e.holdId === holds[0]!.id)).toMatchObject({ storeId: STORE, styleId: style.id, source: { kind: 'group', id: groupId, title: name } });
       await card.scrollIntoViewIfNeeded();
       await page.screenshot({ path: shotPath(`groups-member-${zh ? 'zh' : 'en'}.png`) });
 
