@@ -241,11 +241,26 @@ export class MemberHub {
     this.unfollow(s.storeId);
   }
 
-  /** Loads the member's groups and follows their stores; at hello, and again when they joined one elsewhere. */
-  async syncGroups(s: MemberSocket): Promise<void> {
+  /**
+   * Loads the member's groups and follows their stores: at hello, and again when they joined one
+   * (`tell`: the socket then gets `group.updated` for each group new to it — its store's feed opened
+   * after the join, so the join's own event will not come).
+   */
+  async syncGroups(s: MemberSocket, tell = false): Promise<void> {
     const mine = await this.groups.groupsOf(s.memberId);
     if (s.dropped) return;
+    const fresh = mine.filter((g) => !s.groups.has(g.groupId)).map((g) => g.groupId);
     await Promise.all(mine.map(({ groupId, storeId }) => this.index(groupId, storeId, s)));
+    if (!tell || fresh.length === 0) return;
+    const views = await this.chat.store.read(async (r) => {
+      const out: Array<{ group: Group; storeName: string; me: GroupMembership | null }> = [];
+      for (const id of fresh) {
+        const group = await r.groups.getGroup(id);
+        if (group) out.push({ group, storeName: (await r.getStore(group.storeId))?.name ?? '', me: await r.groups.getMembership(id, s.memberId) });
+      }
+      return out;
+    });
+    for (const v of views) this.sendViews(v.group, v.storeName, new Map([[s.memberId, v.me]]), [s]);
   }
 
   /** A member joined a group through this node: their sockets here and on every other node follow it. */
@@ -256,7 +271,7 @@ export class MemberHub {
 
   private resyncMember(memberId: string): void {
     for (const s of this.socketsOf(memberId))
-      this.syncGroups(s).catch((err: unknown) => this.opts.log(`member groups: ${(err as Error).message}`));
+      this.syncGroups(s, true).catch((err: unknown) => this.opts.log(`member groups: ${(err as Error).message}`));
   }
 
   private socketsOf(memberId: string): MemberSocket[] {
