@@ -150,6 +150,12 @@ window.FootfallGroups = (() => {
     $('groups').hidden = true;
     thread = null;
     ctx = null;
+    // Another member may sign in on this page next: nothing of this one's stays in memory.
+    groups.clear();
+    joinable = [];
+    queues.clear();
+    for (const url of pictures.values()) URL.revokeObjectURL(url);
+    pictures.clear();
   }
 
   async function loadList() {
