@@ -265,6 +265,7 @@ describe('groups on the member page: the list, live changes and the queue (brows
     const row = page.locator(`#group-list li[data-group-id="${groupId}"]`);
     await expect.poll(() => row.getAttribute('data-unread'), { timeout: 10_000 }).toBe('2');
     expect(await page.locator('#groups-unread').textContent()).toBe('2');
+    await page.screenshot({ path: shotPath('groups-member-list-en.png') });
     await row.locator('.group-open').click();
     await page.locator('li.gmsg', { hasText: 'new two' }).waitFor({ timeout: 5000 });
     const lastN = (await hq.store.read((r) => r.groups.getGroup(groupId)))!.lastN;
