@@ -2,7 +2,8 @@
 // /m/?store=<storeId>. Plain browser JavaScript (no build step); the CSP allows only this file.
 // Talks to HQ's member API: POST /v1/member/session, GET /v1/member/messages, POST /v1/member/images,
 // and the member WebSocket /v1/member/socket for live messages, receipts, typing and presence.
-/* global window, document, sessionStorage, localStorage, FootfallOutbox, FootfallHolds, navigator, fetch, WebSocket, URL, URLSearchParams, crypto, setTimeout, clearTimeout */
+// The groups tab (5/8, groups.js) rides on the same socket: its `group.*` frames are handed over.
+/* global window, document, sessionStorage, localStorage, FootfallOutbox, FootfallHolds, FootfallGroups, navigator, fetch, WebSocket, URL, URLSearchParams, crypto, setTimeout, clearTimeout */
 'use strict';
 
 const zh = !/^en/i.test(navigator.language || '');
@@ -72,6 +73,7 @@ function showLogin() {
   ws = null;
   live = false;
   if (socket) socket.close();
+  FootfallGroups.hide();
 }
 
 $('login').addEventListener('submit', async (e) => {
@@ -123,6 +125,7 @@ async function start() {
   render(true);
   void FootfallHolds.load(); // 4/8 part C: the pairs put aside for the member
   connect();
+  void FootfallGroups.start({ api, me }); // 5/8 part C: the member's groups (and ?join= links)
 }
 
 $('older').addEventListener('click', async () => {
@@ -175,7 +178,7 @@ function scheduleReconnect() {
 
 /** Try now instead of waiting for the backoff (the network is back, the page is shown again). */
 function reconnectNow() {
-  if (!token || ws || $('chat').hidden) return;
+  if (!token || ws || !$('login').hidden) return;
   attempt = 0;
   connect();
 }
@@ -201,6 +204,7 @@ function onFrame(f, socket) {
       setStore(f.storeOnline);
       // What was missed while the socket was down comes first (it settles messages HQ already
       // has), then everything still queued goes, once, on this socket (same clientId: HQ keeps one).
+      void FootfallGroups.resync(); // groups: what was missed, and their queued messages
       void reload()
         .catch(() => {})
         .finally(() => {
@@ -250,6 +254,8 @@ function onFrame(f, socket) {
     case 'error':
       $('chat-error').textContent = f.message;
       return;
+    default:
+      if (typeof f.t === 'string' && f.t.startsWith('group.')) FootfallGroups.onFrame(f);
   }
 }
 
@@ -274,9 +280,11 @@ function setLinkDown() {
 function acknowledge() {
   const last = Math.max(0, ...[...messages.values()].map((m) => m.n));
   if (!ws || !live || ws.readyState !== WebSocket.OPEN || last === 0) return;
-  const read = document.visibilityState === 'visible' ? last : undefined;
+  // Read only what is on screen: not while the groups tab covers the chat.
+  const read = document.visibilityState === 'visible' && !$('chat').hidden ? last : undefined;
   if (last > receipts.memberDelivered || (read !== undefined && read > receipts.memberRead)) ws.send(JSON.stringify({ t: 'receipt', delivered: last, read }));
 }
+$('tab-chat').addEventListener('click', acknowledge); // back to the chat: what it shows is read
 document.addEventListener('visibilitychange', () => {
   if (document.visibilityState === 'visible') reconnectNow();
   acknowledge();

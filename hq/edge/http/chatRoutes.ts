@@ -35,6 +35,7 @@ const PAGE_FILES: Record<string, { file: string; type: string }> = {
   '/m/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/m/queue.js': { file: 'queue.js', type: 'text/javascript; charset=utf-8' },
   '/m/holds.js': { file: 'holds.js', type: 'text/javascript; charset=utf-8' }, // 4/8 part C
+  '/m/groups.js': { file: 'groups.js', type: 'text/javascript; charset=utf-8' }, // 5/8 part C
   '/m/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
 };
 
