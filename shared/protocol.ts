@@ -12,6 +12,8 @@ import { Hold, HoldCommandData, HoldEventData, HoldRequest, type HoldCommandType
 // 5/8: member communities (shared/groups.ts); expected visits and member-made holds (shared/expected.ts)
 import { Group, GroupCommandData, GroupEventData, GroupInvite, GroupMembership, GroupMessage, type GroupCommandType, isGroupCommand } from './groups.ts';
 import { ExpectEventData, ExpectedVisit } from './expected.ts';
+// 6/8: live launch rooms (shared/live.ts)
+import { isLiveCommand, LiveCommandData, LiveEventData, LiveLottery, LivePoll, LiveQuestion, LiveRoom, type LiveCommandType } from './live.ts';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -116,6 +118,8 @@ export const EventData = {
   // 5/8: groups (shared/groups.ts), expected visits (shared/expected.ts)
   ...GroupEventData,
   ...ExpectEventData,
+  // 6/8: live rooms (shared/live.ts)
+  ...LiveEventData,
 } as const;
 export type EventType = keyof typeof EventData;
 
@@ -160,6 +164,12 @@ export const EvFrame = z.discriminatedUnion('type', [
   eventFrame('group.read'),
   eventFrame('group.invite'),
   eventFrame('expect.updated'),
+  // 6/8: live rooms
+  eventFrame('live.updated'),
+  eventFrame('live.question'),
+  eventFrame('live.poll'),
+  eventFrame('live.lottery'),
+  eventFrame('live.muted'),
 ]);
 export type EvFrame = z.infer<typeof EvFrame>;
 
@@ -216,6 +226,8 @@ export const CommandData = {
   ...HoldCommandData,
   // 5/8: groups (shared/groups.ts)
   ...GroupCommandData,
+  // 6/8: live rooms (shared/live.ts)
+  ...LiveCommandData,
   // --- 4/8 part A: check-in at the counter ---
   /**
    * Check a member in at the counter (source `counter`), by exactly one of memberId, memberCode
@@ -275,6 +287,16 @@ export const CmdFrame = z.discriminatedUnion('type', [
   cmdFrame('group.remove'),
   cmdFrame('group.invite'),
   cmdFrame('group.revokeInvite'),
+  // 6/8: live rooms
+  cmdFrame('live.create'),
+  cmdFrame('live.update'),
+  cmdFrame('live.state'),
+  cmdFrame('live.pin'),
+  cmdFrame('live.answer'),
+  cmdFrame('live.poll'),
+  cmdFrame('live.pollClose'),
+  cmdFrame('live.draw'),
+  cmdFrame('live.mute'),
 ]);
 export type CmdFrame = z.infer<typeof CmdFrame>;
 export type ChatCommandType = Extract<CommandType, `chat.${string}`>;
@@ -306,6 +328,10 @@ export const isCheckinCmd = (cmd: CmdFrame): cmd is CheckinCmdFrame => cmd.type 
 export type GroupCmdFrame = Extract<CmdFrame, { type: GroupCommandType }>;
 export const isGroupCmd = (cmd: CmdFrame): cmd is GroupCmdFrame => isGroupCommand(cmd.type);
 export { isGroupCommand };
+/** 6/8: the live room family (hq/app/live/). */
+export type LiveCmdFrame = Extract<CmdFrame, { type: LiveCommandType }>;
+export const isLiveCmd = (cmd: CmdFrame): cmd is LiveCmdFrame => isLiveCommand(cmd.type);
+export { isLiveCommand };
 
 /** How long after HQ's timestamp the sender may recall a message. */
 export const RECALL_WINDOW_MS = 2 * 60 * 1000;
@@ -418,6 +444,8 @@ export const Snapshot = z.object({
   // active memberships and live invites; the store's expected visits (open, or settled today)
   groups: z.array(z.object({ group: Group, messages: z.array(GroupMessage), members: z.array(GroupMembership), invites: z.array(GroupInvite) })).optional(),
   expected: z.array(ExpectedVisit).optional(),
+  // 6/8: the store's live rooms (scheduled, live, and ended in the last 30 days) with their durable parts
+  liveRooms: z.array(z.object({ room: LiveRoom, questions: z.array(LiveQuestion), polls: z.array(LivePoll), lotteries: z.array(LiveLottery) })).optional(),
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 
