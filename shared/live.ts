@@ -14,6 +14,8 @@
 //   with `drawWinners` below.
 import { z } from 'zod';
 import { Actor, Id, Millis } from './domain.ts';
+import { ExpectedVisit } from './expected.ts';
+import { Hold } from './holds.ts';
 
 export const LIVE_TITLE_MAX = 60;
 export const LIVE_TEXT_MAX = 500;
@@ -173,6 +175,8 @@ export const LiveEventData = {
   'live.poll': z.object({ poll: LivePoll, ...Cause }),
   'live.lottery': z.object({ lottery: LiveLottery, ...Cause }),
   'live.muted': z.object({ roomId: Id, memberId: Id, nickname: z.string().max(20), until: Millis.nullable(), ...Cause }),
+  /** A viewer reserved their size from the room's pinned product ("reserve my size", at any store): the host console shows it. */
+  'live.reserved': z.object({ roomId: Id, hold: Hold, storeName: z.string(), expected: ExpectedVisit.nullable() }),
 } as const;
 
 // ---------------------------------------------------------------------------------------------

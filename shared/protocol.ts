@@ -170,6 +170,7 @@ export const EvFrame = z.discriminatedUnion('type', [
   eventFrame('live.poll'),
   eventFrame('live.lottery'),
   eventFrame('live.muted'),
+  eventFrame('live.reserved'),
 ]);
 export type EvFrame = z.infer<typeof EvFrame>;
 
