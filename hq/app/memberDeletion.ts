@@ -3,6 +3,11 @@
 // member's data (an arrival's profile, a chat message) are trimmed away as well: a desk resuming
 // from before them gets `reset` (gap_too_old) and reloads a snapshot that no longer has the member,
 // so the log never hands the erased data out again.
+//
+// Groups (5/8) need nothing more here: `tx.deleteMember` deletes the member's memberships, group
+// messages and announcement push records (a group's member count is counted from its memberships),
+// and `member.deleted` is what tells the desks to drop the member's group messages and membership
+// by `memberId` (docs/protocol.md, Groups) — no `group.membership` event is appended for an erasure.
 import { type StoredEvent } from '../ports/store.ts';
 import { type EventLog } from './eventLog.ts';
 

@@ -407,6 +407,35 @@ for (const adapter of ADAPTERS) {
       }
     });
 
+    it('erasing a member removes what they wrote in a group they had left (anonymised for readers, still theirs to erase)', async () => {
+      const { store, close } = await adapter.open();
+      try {
+        await store.withTx(async (tx) => {
+          await tx.upsertMember(member('m1'));
+          await tx.upsertMember(member('m2'));
+          await tx.groups.putGroup(group('g1'));
+          await tx.groups.putMembership(membership('g1', 'm1', { status: 'left', endedAt: 3_000 }));
+          await tx.groups.putMembership(membership('g1', 'm2'));
+          await tx.groups.insertMessage(fromMember('g1', 1, 'm1'));
+          await tx.groups.insertMessage(fromMember('g1', 2, 'm2'));
+          await tx.groups.insertMessage(fromHost('g1', 3, { replyTo: { n: 1, nickname: 'nick-m1', excerpt: 'hello 1' } }));
+          expect(await tx.groups.anonymiseMember('g1', 'm1')).toBe(1);
+        });
+        // Left: readers see no author; the row is kept.
+        const left = await store.read((r) => r.groups.getMessage('g1-m1'));
+        expect(left).toMatchObject({ memberId: null, nickname: null, body: fromMember('g1', 1, 'm1').body });
+        expect(await store.withTx((tx) => tx.deleteMember('m1'))).toBe(true);
+        await store.read(async (r) => {
+          expect(await r.groups.getMessage('g1-m1')).toBeNull();
+          expect((await r.groups.messagesAfter('g1', 0, 10)).map((m) => m.n)).toEqual([2, 3]);
+          expect((await r.groups.getMessageByN('g1', 3))!.replyTo).toEqual({ n: 1, nickname: null, excerpt: '' });
+          expect(await r.groups.getMessage('g1-m2')).toEqual(fromMember('g1', 2, 'm2'));
+        });
+      } finally {
+        await close();
+      }
+    });
+
     it('gives the community settings’ defaults until they are set, then what was set', async () => {
       const { store, close } = await adapter.open();
       try {

@@ -144,6 +144,7 @@ interface Observed {
   memberMe: unknown;
   deskHistory: unknown;
   images: Map<string, Buffer>;
+  groups: unknown;
 }
 
 describe('migrate-to-pg: an embedded HQ moves to PostgreSQL', () => {
@@ -279,6 +280,49 @@ describe('migrate-to-pg: an embedded HQ moves to PostgreSQL', () => {
     expect((await command(desk, 'hold.place', { holdId: 'hold-0001', memberId: 'm1', styleId: 'st-run', color: 'BLK', size: 42, days: 3 }, clerkId)).status).toBe('ok');
     expect((await command(desk, 'hold.request', { requestId: 'req-0001', toStoreId: STORE_B, memberId: 'm1', styleId: 'st-run', color: 'BLK', size: 40, days: 2 }, clerkId)).status).toBe('ok');
     expect((await member.http('/v1/member/receipts', { body: { delivered: 5, read: 4 } })).status).toBe(200);
+    // 5/8: a group with members, messages (a quoted answer, an announcement), an invite, the
+    // announcement's push records and the community settings (HQ step 14's tables and meta key),
+    // written through the store port: the group commands are not part of this branch of the work.
+    await t.hq.store.withTx(async (tx) => {
+      const by = { deviceId: deskA.deviceId, deviceName: 'Counter 1', clerkId, clerkName: '王芳' };
+      const now = Date.now();
+      await tx.groups.putGroup({
+        ...{ id: 'grp-0001', storeId: STORE_A, scope: 'chain', name: '周末跑团', topic: '每周六晨跑', notice: '周六 7 点玄武湖', noticeAt: now },
+        ...{ welcome: '欢迎 {nickname}', slowModeSec: 30, hosts: [{ clerkId, clerkName: '王芳' }], memberCount: 0, lastN: 3, lastAt: now },
+        ...{ storeReadN: 2, createdAt: now - DAY, createdBy: by, closedAt: null },
+      });
+      await tx.groups.putMembership({ groupId: 'grp-0001', memberId: 'm1', nickname: '跑者小王', status: 'active', joinedAt: now - 1000, inviteId: 'inv-0001', mutedUntil: null, readN: 3, endedAt: null });
+      await tx.groups.putMembership({ groupId: 'grp-0001', memberId: 'm3', nickname: 'Lee', status: 'left', joinedAt: now - 2000, inviteId: null, mutedUntil: null, readN: 1, endedAt: now });
+      const message = { groupId: 'grp-0001', storeId: STORE_A, product: null, image: null, recalledAt: null, deletedAt: null, deletedBy: null };
+      await tx.groups.insertMessage({
+        ...message,
+        ...{ id: 'gm-1', n: 1, clientId: 'member-g-0001', from: 'member', memberId: 'm1', nickname: '跑者小王', by: null, kind: 'text', body: '有 42.5 码吗？' },
+        ...{ forMemberId: null, replyTo: null, reach: null, at: now - 900 },
+      });
+      await tx.groups.insertMessage({
+        ...message,
+        ...{ id: 'gm-2', n: 2, clientId: 'desk-g-0001', from: 'host', memberId: null, nickname: null, by, kind: 'text', body: '有的' },
+        ...{ forMemberId: 'm1', replyTo: { n: 1, nickname: '跑者小王', excerpt: '有 42.5 码吗？' }, reach: null, at: now - 800 },
+      });
+      await tx.groups.insertMessage({
+        ...message,
+        ...{ id: 'gm-3', n: 3, clientId: 'desk-g-0002', from: 'host', memberId: null, nickname: null, by, kind: 'announcement', body: '新品到店' },
+        ...{ forMemberId: null, replyTo: null, reach: { pushed: 1, capped: 0 }, at: now - 700 },
+      });
+      await tx.groups.putInvite({ id: 'inv-0001', groupId: 'grp-0001', token: 'tok-0123456789abcdef', createdAt: now - DAY, createdBy: by, expiresAt: now + 30 * DAY, revokedAt: null, joins: 1 });
+      await tx.groups.addPushes('gm-3', ['m1'], '2026-12');
+      await tx.groups.putCommunitySettings({ pushCapPerMonth: 3, keywords: ['代购'] });
+    });
+    before.groups = await t.hq.store.read(async (r) => ({
+      group: await r.groups.getGroup('grp-0001'),
+      members: await r.groups.memberships('grp-0001', ['active', 'left', 'removed'], 10),
+      messages: await r.groups.messagesAfter('grp-0001', 0, 10),
+      invite: await r.groups.inviteByToken('tok-0123456789abcdef'),
+      pushed: await r.groups.pushedTo('gm-3'),
+      count: await r.groups.pushCount('m1', '2026-12'),
+      settings: await r.groups.communitySettings(),
+    }));
+    expect(before.groups).toMatchObject({ group: { memberCount: 1 }, pushed: ['m1'], count: 1, settings: { pushCapPerMonth: 3 } });
     before.images = new Map([
       [memberImageId, memberImage],
       [deskImageId, deskImage],
@@ -397,6 +441,23 @@ describe('migrate-to-pg: an embedded HQ moves to PostgreSQL', () => {
       expect(img.status).toBe(200);
       expect(img.bytes.equals(bytes)).toBe(true);
     }
+  });
+
+  it('keeps groups, memberships, messages, invites, push records and the community settings (5/8)', async () => {
+    pgUrl();
+    const after = await pgHq!.store.read(async (r) => ({
+      group: await r.groups.getGroup('grp-0001'),
+      members: await r.groups.memberships('grp-0001', ['active', 'left', 'removed'], 10),
+      messages: await r.groups.messagesAfter('grp-0001', 0, 10),
+      invite: await r.groups.inviteByToken('tok-0123456789abcdef'),
+      pushed: await r.groups.pushedTo('gm-3'),
+      count: await r.groups.pushCount('m1', '2026-12'),
+      settings: await r.groups.communitySettings(),
+    }));
+    expect(after).toEqual(before.groups);
+    // The copied columns still find what they index: a resend, the announcement cap.
+    expect((await pgHq!.store.read((r) => r.groups.findByClientId('grp-0001', { memberId: 'm1' }, 'member-g-0001')))?.id).toBe('gm-1');
+    expect(await pgHq!.store.read((r) => r.groups.underCap(['m1', 'm3'], '2026-12', 1))).toEqual(['m3']);
   });
 
   it('resumes the desk from its old (epoch, seq) without a reset; the integration key, idempotency keys, op ids and codes still work', async () => {

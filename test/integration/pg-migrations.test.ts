@@ -73,8 +73,24 @@ const STEPS: Array<{ tables: string[]; indexes: string[]; columns?: Record<strin
   { tables: ['tasks'], indexes: ['tasks_member', 'tasks_store_open', 'tasks_store_updated', 'tasks_wants'] },
   // 13: style pictures, per style and colour ('' = the style's default)
   { tables: ['style_images'], indexes: ['style_images_id'] },
-  // 14: reserved for groups (5/8)
-  { tables: [], indexes: [] },
+  // 14: member communities (5/8)
+  {
+    tables: ['group_invites', 'group_members', 'group_messages', 'group_push_counts', 'group_pushes', 'groups'],
+    indexes: [
+      'group_invites_group',
+      'group_members_member',
+      'group_members_status',
+      'group_messages_author',
+      'group_messages_device_client',
+      'group_messages_for',
+      'group_messages_member_at',
+      'group_messages_member_client',
+      'group_messages_reply',
+      'group_pushes_member',
+      'groups_chain',
+      'groups_store',
+    ],
+  },
 ];
 
 const schemas: PgSchema[] = [];

@@ -66,6 +66,53 @@ describe('member deletion', () => {
   });
 });
 
+describe('member deletion in communities (5/8)', () => {
+  it('erasure deletes the member’s memberships, group messages and push records; other members’ messages stay, quotes of the member lose them', async () => {
+    const by = { deviceId: 'd-host', deviceName: 'Counter 1', clerkId: 'c1', clerkName: '李娜' };
+    const now = Date.now();
+    const msg = { groupId: 'g1', storeId: STORE_A, by: null, kind: 'text' as const, product: null, image: null, forMemberId: null, replyTo: null, reach: null };
+    const gone = { recalledAt: null, deletedAt: null, deletedBy: null };
+    await t.hq.store.withTx(async (tx) => {
+      await tx.groups.putGroup({
+        ...{ id: 'g1', storeId: STORE_A, scope: 'chain', name: '跑团', topic: '', notice: '', noticeAt: null, welcome: '', slowModeSec: 0 },
+        ...{ hosts: [{ clerkId: 'c1', clerkName: '李娜' }], memberCount: 0, lastN: 4, lastAt: now, storeReadN: 0, createdAt: now, createdBy: by, closedAt: null },
+      });
+      for (const memberId of ['m1', 'm3']) {
+        await tx.groups.putMembership({ groupId: 'g1', memberId, nickname: `nick-${memberId}`, status: 'active', joinedAt: now, inviteId: null, mutedUntil: null, readN: 0, endedAt: null });
+      }
+      await tx.groups.insertMessage({ ...msg, ...gone, id: 'gm1', n: 1, clientId: 'c-0001', from: 'member', memberId: 'm1', nickname: 'nick-m1', body: '我的电话是…', at: now });
+      await tx.groups.insertMessage({ ...msg, ...gone, id: 'gm2', n: 2, clientId: 'c-0001', from: 'member', memberId: 'm3', nickname: 'nick-m3', body: '周六见', at: now });
+      await tx.groups.insertMessage({
+        ...{ ...msg, ...gone, id: 'gm3', n: 3, clientId: 'c-0002', from: 'host', memberId: null, nickname: null, by, body: '好的' },
+        ...{ forMemberId: 'm1', replyTo: { n: 1, nickname: 'nick-m1', excerpt: '我的电话是…' }, at: now },
+      });
+      await tx.groups.insertMessage({ ...msg, ...gone, id: 'gm4', n: 4, clientId: 'c-0003', from: 'host', memberId: null, nickname: null, by, kind: 'announcement', body: '新品', reach: { pushed: 2, capped: 0 }, at: now });
+      await tx.groups.addPushes('gm4', ['m1', 'm3'], '2026-12');
+    });
+
+    expect((await del('m1')).status).toBe(200);
+
+    const left = await t.hq.store.read(async (r) => ({
+      group: await r.groups.getGroup('g1'),
+      mine: await r.groups.membershipsOfMember('m1'),
+      members: await r.groups.memberships('g1', ['active', 'left', 'removed'], 10),
+      messages: await r.groups.messagesAfter('g1', 0, 10),
+      pushed: await r.groups.pushedTo('gm4'),
+      counts: [await r.groups.pushCount('m1', '2026-12'), await r.groups.pushCount('m3', '2026-12')],
+    }));
+    expect(left.mine).toEqual([]);
+    expect(left.members.map((m) => m.memberId)).toEqual(['m3']);
+    expect(left.group!.memberCount).toBe(1);
+    expect(left.messages.map((m) => m.id)).toEqual(['gm2', 'gm3', 'gm4']);
+    expect(left.messages[1]).toMatchObject({ forMemberId: null, replyTo: { n: 1, nickname: null, excerpt: '' }, body: '好的' });
+    expect(left.pushed).toEqual(['m3']);
+    expect(left.counts).toEqual([0, 1]);
+    // Nothing of the member is left in what the groups store hands out.
+    const text = JSON.stringify(left);
+    for (const trace of ['"m1"', 'nick-m1', '我的电话是']) expect(text).not.toContain(trace);
+  });
+});
+
 describe('member deletion from the command line', () => {
   const admin = (...args: string[]) => promisify(execFile)(process.execPath, ['--import', 'tsx', 'hq/admin.ts', ...args, ...t.adminArgs]);
 

@@ -6,7 +6,19 @@
 //     with every one of its fields;
 //   - every row of "Limits" and "Timings" states the number the code holds, in the page's units.
 import { Hold, HoldRequest, StyleStockResponse } from '../../shared/holds.ts'; // 4/8 part C
-import { InvitePreview, MemberGroupMessage, MemberGroupPage, MemberGroupsResponse, MemberGroupView } from '../../shared/groups.ts'; // 5/8 member API
+import {
+  AnnouncementReach,
+  Group,
+  GroupInvite,
+  GroupMembership,
+  GroupMessage,
+  InvitePreview,
+  MemberGroupMessage,
+  MemberGroupPage,
+  MemberGroupsResponse,
+  MemberGroupView,
+  ReplyRef,
+} from '../../shared/groups.ts'; // 5/8
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type z } from 'zod';
@@ -224,6 +236,13 @@ const OBJECTS: Record<string, z.ZodType> = {
   StyleStockResponse,
   StyleImageRef, // part E
   IngestStyle, // part E
+  // 5/8 groups
+  Group,
+  GroupMembership,
+  GroupMessage,
+  GroupInvite,
+  AnnouncementReach,
+  ReplyRef,
   // 5/8 groups: the member API's views
   MemberGroupView,
   MemberGroupMessage,

@@ -66,6 +66,13 @@ export const COPIED_TABLES: readonly string[] = [
   'tasks',
   // step 13: style pictures (4/8 part E)
   'style_images', // BLOB → BYTEA
+  // step 14: member communities (5/8); the chain's community settings are a meta key
+  'groups',
+  'group_members',
+  'group_messages',
+  'group_invites',
+  'group_push_counts',
+  'group_pushes',
 ];
 
 /** The copy was refused before anything was written; the message says why and what to do. */

@@ -247,7 +247,7 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE INDEX group_members_status ON group_members(group_id, status, member_id);
   CREATE INDEX group_members_member ON group_members(member_id);
   CREATE TABLE group_messages (
-    id ${T} PRIMARY KEY, group_id ${T} NOT NULL, n BIGINT NOT NULL, member_id ${T}, device_id ${T},
+    id ${T} PRIMARY KEY, group_id ${T} NOT NULL, n BIGINT NOT NULL, member_id ${T}, author_id ${T}, device_id ${T},
     client_id ${T} NOT NULL, for_member_id ${T}, reply_to_n BIGINT, at BIGINT NOT NULL, data TEXT NOT NULL,
     UNIQUE (group_id, n)
   );
@@ -255,6 +255,8 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX group_messages_device_client ON group_messages(group_id, device_id, client_id) WHERE device_id IS NOT NULL;
   CREATE INDEX group_messages_member_at ON group_messages(member_id, group_id, at) WHERE member_id IS NOT NULL;
   CREATE INDEX group_messages_for ON group_messages(for_member_id) WHERE for_member_id IS NOT NULL;
+  -- author_id: as SQLite's (never shown, never cleared on leaving; erasure finds what a member wrote by it)
+  CREATE INDEX group_messages_author ON group_messages(author_id) WHERE author_id IS NOT NULL;
   CREATE INDEX group_messages_reply ON group_messages(group_id, reply_to_n) WHERE reply_to_n IS NOT NULL;
   CREATE TABLE group_invites (
     id ${T} PRIMARY KEY, token ${T} NOT NULL UNIQUE, group_id ${T} NOT NULL, created_at BIGINT NOT NULL,

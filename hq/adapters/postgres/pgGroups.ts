@@ -77,8 +77,8 @@ export function createPgGroupOps(exec: Exec): GroupOps {
     insertMessage: async (m) => {
       const c = messageCols(m);
       await exec(
-        `INSERT INTO group_messages (id, group_id, n, member_id, device_id, client_id, for_member_id, reply_to_n, at, data)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        `INSERT INTO group_messages (id, group_id, n, member_id, author_id, device_id, client_id, for_member_id, reply_to_n, at, data)
+         VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10)`,
         [m.id, m.groupId, m.n, c.memberId, c.deviceId, m.clientId, c.forMemberId, c.replyToN, m.at, JSON.stringify(m)],
       );
     },

@@ -334,10 +334,10 @@ export function createPgOps(exec: Exec): PgOps {
       // 5/8 groups, before the CTE deletes the member's group messages: hosts' messages quoting them
       // lose the quote's nickname and text, answers for them their forMemberId. Two statements of
       // their own, since one statement may not change a row twice and a host's answer to an asker is
-      // often both. (Messages of groups they had left were anonymised then and are no longer theirs.)
+      // often both. (Found by author_id, so messages of groups they had left, anonymised then, go too.)
       await exec(
         `UPDATE group_messages q SET data = jsonb_set(jsonb_set(q.data::jsonb, '{replyTo,nickname}', 'null'), '{replyTo,excerpt}', '""')::text
-         FROM group_messages o WHERE o.member_id = $1 AND q.group_id = o.group_id AND q.reply_to_n = o.n`,
+         FROM group_messages o WHERE o.author_id = $1 AND q.group_id = o.group_id AND q.reply_to_n = o.n`,
         [memberId],
       );
       await exec(`UPDATE group_messages SET for_member_id = NULL, data = (data::jsonb || '{"forMemberId": null}')::text WHERE for_member_id = $1`, [memberId]);
@@ -355,7 +355,7 @@ export function createPgOps(exec: Exec): PgOps {
            h AS (DELETE FROM holds WHERE member_id = $1), -- 4/8 part C
            hr AS (DELETE FROM hold_requests WHERE member_id = $1),
            ci AS (DELETE FROM checkins WHERE member_id = $1), -- 4/8 part A
-           gm AS (DELETE FROM group_messages WHERE member_id = $1), -- 5/8 groups: their messages vanish
+           gm AS (DELETE FROM group_messages WHERE author_id = $1), -- 5/8 groups: their messages vanish, in groups they left too
            gmb AS (DELETE FROM group_members WHERE member_id = $1),
            gpc AS (DELETE FROM group_push_counts WHERE member_id = $1),
            gp AS (DELETE FROM group_pushes WHERE member_id = $1)

@@ -42,9 +42,11 @@ export const MIGRATION_GROUPS = `
   -- n is the message's place in its group (gap-free, allocated under the store's lock). A member's
   -- message has member_id, a host's device_id; with client_id each is unique per group (a resend
   -- is the same message; NULLs never collide). for_member_id / reply_to_n find a host's answers and
-  -- quotes of a member's messages when they leave or are erased.
+  -- quotes of a member's messages when they leave or are erased. author_id is the member who wrote
+  -- it and is never shown nor cleared when they leave (member_id is): it exists only so that erasing
+  -- a member also removes what they wrote in groups they had left.
   CREATE TABLE group_messages (
-    id TEXT PRIMARY KEY, group_id TEXT NOT NULL, n INTEGER NOT NULL, member_id TEXT, device_id TEXT,
+    id TEXT PRIMARY KEY, group_id TEXT NOT NULL, n INTEGER NOT NULL, member_id TEXT, author_id TEXT, device_id TEXT,
     client_id TEXT NOT NULL, for_member_id TEXT, reply_to_n INTEGER, at INTEGER NOT NULL, data TEXT NOT NULL,
     UNIQUE (group_id, n)
   );
@@ -53,6 +55,7 @@ export const MIGRATION_GROUPS = `
   -- The slow-mode and per-minute checks (a member's newest messages in a group), and erasure.
   CREATE INDEX group_messages_member_at ON group_messages(member_id, group_id, at) WHERE member_id IS NOT NULL;
   CREATE INDEX group_messages_for ON group_messages(for_member_id) WHERE for_member_id IS NOT NULL;
+  CREATE INDEX group_messages_author ON group_messages(author_id) WHERE author_id IS NOT NULL;
   CREATE INDEX group_messages_reply ON group_messages(group_id, reply_to_n) WHERE reply_to_n IS NOT NULL;
 
   CREATE TABLE group_invites (
@@ -98,8 +101,8 @@ export function createSqliteGroupStorage(db: Database.Database): Sync<GroupOps> 
       .pluck(),
 
     insertMsg: db.prepare(
-      `INSERT INTO group_messages (id, group_id, n, member_id, device_id, client_id, for_member_id, reply_to_n, at, data)
-       VALUES (@id, @groupId, @n, @memberId, @deviceId, @clientId, @forMemberId, @replyToN, @at, @data)`,
+      `INSERT INTO group_messages (id, group_id, n, member_id, author_id, device_id, client_id, for_member_id, reply_to_n, at, data)
+       VALUES (@id, @groupId, @n, @memberId, @memberId, @deviceId, @clientId, @forMemberId, @replyToN, @at, @data)`,
     ),
     updateMsg: db.prepare(
       'UPDATE group_messages SET member_id = @memberId, for_member_id = @forMemberId, reply_to_n = @replyToN, data = @data WHERE id = @id',

@@ -355,11 +355,11 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
           // 5/8 groups: the member's messages vanish (their places stay free; others' messages stay).
           // First the hosts' messages that quote them lose the quote's nickname and text, and
           // answers for them their forMemberId; then their messages, memberships and push counts go.
-          // Messages of groups they had left were anonymised then and are no longer theirs.
+          // Found by author_id, so messages of groups they had left (anonymised then) go too.
           `UPDATE group_messages SET data = json_set(data, '$.replyTo.nickname', NULL, '$.replyTo.excerpt', '')
-           WHERE reply_to_n IS NOT NULL AND (group_id, reply_to_n) IN (SELECT group_id, n FROM group_messages WHERE member_id = ?)`,
+           WHERE reply_to_n IS NOT NULL AND (group_id, reply_to_n) IN (SELECT group_id, n FROM group_messages WHERE author_id = ?)`,
           "UPDATE group_messages SET for_member_id = NULL, data = json_set(data, '$.forMemberId', NULL) WHERE for_member_id = ?",
-          'DELETE FROM group_messages WHERE member_id = ?',
+          'DELETE FROM group_messages WHERE author_id = ?',
           'DELETE FROM group_members WHERE member_id = ?',
           'DELETE FROM group_push_counts WHERE member_id = ?',
           'DELETE FROM group_pushes WHERE member_id = ?',

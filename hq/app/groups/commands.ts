@@ -5,9 +5,9 @@
 // Invariants:
 // - Store isolation: a desk acts only on its own store's groups; another store's group is answered
 //   as unknown (`not_found`), exactly like an id that does not exist.
-// - The host rule: every command but `group.create` and `group.read` needs the signed-in clerk
-//   (`cmd.clerkId`) to be one of the group's hosts — `forbidden` otherwise, and for a desk with no
-//   clerk signed in. `group.create` makes the acting clerk the first host; a group keeps at least one.
+// - The host rule: every command but `group.create`, `group.read` and `group.recall` (the sending
+//   counter's own) needs the signed-in clerk (`cmd.clerkId`) to be one of the group's hosts —
+//   `forbidden` otherwise, and for a desk with no clerk signed in. `group.create` makes the acting clerk the first host; a group keeps at least one.
 // - Every refusal is decided before anything is written, so a rejected op leaves only its op row.
 // - A host's resend under another opId (same `clientId`) is the same message.
 import { type Actor } from '../../../shared/domain.ts';
@@ -88,6 +88,17 @@ async function execute(tx: HqTx, append: Append, storeId: string, actor: Actor, 
     return (await append(storeId, 'group.read', { groupId: group.id, storeReadN, ...cause }, now)).seq;
   }
 
+  if (cmd.type === 'group.recall') {
+    // The sending counter only, whoever is signed in there now: a recall undoes a slip, it is no moderation.
+    const m = await messageOf(tx, group, cmd.data.messageId);
+    if (m.from !== 'host' || m.by?.deviceId !== actor.deviceId) throw new GroupError('not_sender', 'Only the counter that sent a message can recall it');
+    if (m.recalledAt !== null || m.deletedAt !== null) return null;
+    if (now - m.at > RECALL_WINDOW_MS) throw new GroupError('recall_expired', 'Messages can be recalled within 2 minutes');
+    const recalled = emptied(m, { recalledAt: now });
+    await tx.groups.updateMessage(recalled);
+    return (await append(storeId, 'group.messageChanged', { message: recalled, ...cause }, now)).seq;
+  }
+
   if (!isHost(group, actor)) {
     throw new GroupError('forbidden', actor.clerkId === undefined ? 'Sign in as one of the group’s hosts first' : `${actor.clerkName ?? 'This clerk'} is not a host of this group`);
   }
@@ -119,7 +130,7 @@ async function execute(tx: HqTx, append: Append, storeId: string, actor: Actor, 
       if (d.host) {
         if (already) return null;
         const clerk = await tx.clerks.getClerk(d.clerkId);
-        if (!clerk || clerk.storeId !== storeId) throw new GroupError('not_found', 'No such clerk in this store');
+        if (!clerk || clerk.storeId !== storeId) throw new GroupError('invalid', 'No such clerk in this store');
         if (!clerk.enabled) throw new GroupError('invalid', `Clerk ${clerk.name} is disabled`);
         return updated({ ...group, hosts: [...group.hosts, { clerkId: clerk.id, clerkName: clerk.name.slice(0, 60) }] });
       }
@@ -132,19 +143,11 @@ async function execute(tx: HqTx, append: Append, storeId: string, actor: Actor, 
       return updated({ ...group, closedAt: now });
     }
     case 'group.send': {
-      open();
-      // The same clientId under another opId (a retry after a lost ack and a restart): one message.
+      // The same clientId under another opId (a retry after a lost ack and a restart): one message,
+      // answered as such even if the group closed meanwhile.
       if (await tx.groups.findByClientId(group.id, { deviceId: actor.deviceId }, cmd.data.clientId)) return null;
+      open();
       return send(tx, append, group, actor, cmd, now);
-    }
-    case 'group.recall': {
-      const m = await messageOf(tx, group, cmd.data.messageId);
-      if (m.from !== 'host' || m.by?.deviceId !== actor.deviceId) throw new GroupError('not_sender', 'Only the counter that sent a message can recall it');
-      if (m.recalledAt !== null || m.deletedAt !== null) return null;
-      if (now - m.at > RECALL_WINDOW_MS) throw new GroupError('recall_expired', 'Messages can be recalled within 2 minutes');
-      const recalled = emptied(m, { recalledAt: now });
-      await tx.groups.updateMessage(recalled);
-      return (await append(storeId, 'group.messageChanged', { message: recalled, ...cause }, now)).seq;
     }
     case 'group.delete': {
       // Any message, any time: moderation. A closed group's history can still be cleaned up.
@@ -165,8 +168,8 @@ async function execute(tx: HqTx, append: Append, storeId: string, actor: Actor, 
       // A member who left may be removed too: their old links then no longer bring them back.
       const m = await membershipOf(tx, group, cmd.data.memberId);
       if (m.status === 'removed') return null;
+      // The count follows the membership (counted on read, hq/ports/groupStore.ts).
       const memberCount = m.status === 'active' ? Math.max(0, group.memberCount - 1) : group.memberCount;
-      if (memberCount !== group.memberCount) await tx.groups.putGroup({ ...group, memberCount });
       return membershipChanged(tx, append, group, { ...m, status: 'removed', endedAt: now }, memberCount, cause, now);
     }
     case 'group.invite': {

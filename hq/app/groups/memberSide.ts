@@ -223,9 +223,9 @@ export class GroupMemberService {
         endedAt: null,
         notificationsOff: before?.notificationsOff ?? false,
       };
+      // memberCount is counted from the active memberships on every read (hq/ports/groupStore.ts).
       const next: Group = { ...group, memberCount: group.memberCount + 1 };
       await tx.groups.putMembership(membership);
-      await tx.groups.putGroup(next);
       await append(group.storeId, 'group.membership', { membership, memberCount: next.memberCount, by: null, opId: null }, now);
       if (invite) {
         const counted = { ...invite, joins: invite.joins + 1 };
@@ -247,7 +247,6 @@ export class GroupMemberService {
       const ended: GroupMembership = { ...m, status: 'left', endedAt: now };
       const next: Group = { ...group, memberCount: Math.max(0, group.memberCount - 1) };
       await tx.groups.putMembership(ended);
-      await tx.groups.putGroup(next);
       await tx.groups.anonymiseMember(groupId, memberId);
       // The desks anonymise the member's messages they cache when they see `left` (docs/protocol.md).
       await append(group.storeId, 'group.membership', { membership: ended, memberCount: next.memberCount, by: null, opId: null }, now);
