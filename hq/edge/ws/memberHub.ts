@@ -54,6 +54,26 @@ export const membersChannel = (storeId: string) => `members.${storeId}`;
 /** Memberships read at once for a `group.updated` (each member's own part of the view); bigger groups read the rest one by one. */
 const GROUP_VIEW_PAGE = 20_000;
 
+/** How long a hello waits for "is any desk of the store online" before welcoming with false. */
+const PRESENCE_WAIT_MS = 2000;
+
+/** `p`, or `fallback` once `ms` passed (a rejection is also the fallback: presence is best effort). */
+function withinMs<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(fallback), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      () => {
+        clearTimeout(t);
+        resolve(fallback);
+      },
+    );
+  });
+}
+
 const key = (storeId: string, memberId: string) => `${storeId}\u0000${memberId}`;
 
 class MemberSocket {
@@ -137,7 +157,9 @@ class MemberSocket {
         // …and the stores of the member's groups (5/8): their frames flow from `welcome` on.
         await this.hub.syncGroups(this);
         const { receipts, lastN } = await this.hub.chat.conversationState(session.storeId, session.memberId);
-        const storeOnline = await this.hub.opts.storeOnline(session.storeId);
+        // Presence is best effort (hq/ports/presence.ts): a listing that does not answer in time
+        // (seen under a storm of hellos on NATS) must not hold the welcome; `presence` frames follow.
+        const storeOnline = await withinMs(this.hub.opts.storeOnline(session.storeId), PRESENCE_WAIT_MS, false);
         this.send({
           t: 'welcome',
           memberId: session.memberId,
