@@ -64,7 +64,7 @@ function openOne(url: string, token: string): Promise<WebSocket> {
 
 serve({
   /** Opens one socket per token (token i on urls[i mod N]), `parallel` handshakes at a time. */
-  async connect({ urls, tokens, parallel = 50 }: { urls: string[]; tokens: string[]; parallel?: number }) {
+  async connect({ urls, tokens, parallel = 200 }: { urls: string[]; tokens: string[]; parallel?: number }) {
     const t0 = Date.now();
     let next = 0;
     const worker = async () => {

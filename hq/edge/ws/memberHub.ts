@@ -109,11 +109,12 @@ class MemberSocket {
     this.sendText(JSON.stringify(frame));
   }
 
-  sendText(text: string): void {
+  /** A frame as text, or as its UTF-8 bytes made once for many sockets (a group's frame: no copy per member). */
+  sendText(text: string | Buffer): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
     // A member who stopped reading must not grow HQ's memory: drop them, they reconnect and reload.
     if (this.ws.bufferedAmount > MEMBER_SEND_BUFFER_MAX) return this.close(4004, 'slow consumer');
-    this.ws.send(text);
+    this.ws.send(text, { binary: false });
   }
 
   close(code: number, reason: string): void {
@@ -430,7 +431,7 @@ export class MemberHub {
         if (!this.byGroup.has(m.groupId)) return;
         // Who an announcement was pushed to: one read per announcement on this node.
         const pushed = ev.type === 'group.message' && m.kind === 'announcement' ? await this.groups.pushedTo(m.id) : null;
-        const texts = new Map<string, string>();
+        const texts = new Map<string, Buffer>();
         for (const s of this.byGroup.get(m.groupId) ?? []) {
           const mine = m.memberId !== null && m.memberId === s.memberId;
           const forMe = m.forMemberId !== null && m.forMemberId === s.memberId;
@@ -442,7 +443,7 @@ export class MemberHub {
             const message = toMemberMessage(m, mine || forMe ? s.memberId : null);
             const frame: HqToMember =
               ev.type === 'group.message' ? { t: 'group.message', groupId: m.groupId, message, push } : { t: 'group.messageChanged', groupId: m.groupId, message };
-            texts.set(variant, (text = JSON.stringify(frame)));
+            texts.set(variant, (text = Buffer.from(JSON.stringify(frame))));
           }
           s.sendText(text);
         }
