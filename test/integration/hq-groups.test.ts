@@ -458,6 +458,12 @@ describe('groups at HQ', () => {
     await svc.join('m2', { token, nickname: '娜娜' });
     await svc.send('m1', groupId, { clientId: 'erase-m1-1', kind: 'text', text: '我的电话是…' });
     await svc.send('m2', groupId, { clientId: 'erase-m2-1', kind: 'text', text: '好的' });
+    // A group m1 wrote in and then left: their anonymised messages there go too.
+    const other = await groupWithLink(a1, { name: '旧群' });
+    await svc.join('m1', { token: other.token, nickname: '小芳' });
+    await svc.send('m1', other.groupId, { clientId: 'erase-m1-2', kind: 'text', text: '再见' });
+    await svc.leave('m1', other.groupId);
+    expect((await stored(other.groupId)).map((m) => [m.memberId, m.body])).toEqual([[null, '再见']]);
     const res = await fetch(`${ctx.t.url}/v1/ingest/members/m1`, { method: 'DELETE', headers: { 'x-integration-key': ctx.t.hq.integrationKey } });
     expect(res.status).toBe(200);
     await a1.waitFor((f) => f.t === 'ev' && f.type === 'member.deleted');
@@ -468,6 +474,7 @@ describe('groups at HQ', () => {
     const g: Group | null = await ctx.t.hq.store.read((r) => r.groups.getGroup(groupId));
     expect(g!.memberCount).toBe(1);
     expect((await svc.page('m2', groupId, { limit: 10 })).messages.map((m) => m.body)).toEqual(['好的']);
+    expect(await stored(other.groupId)).toEqual([]);
     const invites: GroupInvite[] = await ctx.t.hq.store.read((r) => r.groups.liveInvites(groupId, Date.now()));
     expect(invites).toHaveLength(1);
   });
