@@ -5,8 +5,8 @@
 // The two HQ nodes run in processes of their own (bench/lib/setups.ts `pg2`), seeded with one store
 // of 5,000 members and the demo clerks; the group is created by the host's desk (a clerk of the
 // store, over the desk protocol, in this process, on node 1) and its 5,000 memberships are written
-// to the store as a seed (bench/children/hq.ts `groupMembers`). The member sockets live in a child
-// process of their own, alternately on node 1 and node 2, so half of every message reaches its
+// to the store as a seed (bench/children/hq.ts `groupMembers`). The member sockets live in child
+// processes of their own, one per node (half the members on node 1, half on node 2), so half of every message reaches its
 // members through the other node (the doorbell over NATS and that node's fan-out). The host's
 // desk stamps its send time into the text; a member socket reads it back (one machine, one clock).
 import { randomUUID } from 'node:crypto';
@@ -15,7 +15,7 @@ import { num, profileDir } from './lib/env.ts';
 import { forkChild, nowMs, sleep } from './lib/proc.ts';
 import { benchStoreId, benchToken } from './lib/seed.ts';
 import { HqSetup } from './lib/setups.ts';
-import { fmtMs, printResult } from './lib/stats.ts';
+import { fmtMs, printResult, summarize } from './lib/stats.ts';
 
 const MEMBERS = num('GROUPS_MEMBERS', 5000);
 const RATE = num('GROUPS_RATE', 20);
@@ -63,7 +63,10 @@ class HostDesk {
   }
 }
 
-const members = forkChild('groupMembers', { maxOldSpaceMb: 2048 });
+/** One member-socket process per HQ node (`pg2`: two). */
+const members = [forkChild('groupMembers', { maxOldSpaceMb: 2048 }), forkChild('groupMembers', { maxOldSpaceMb: 2048 })];
+const all = <T>(type: string, payload: (k: number) => unknown = () => ({})) => Promise.all(members.map((m, k) => m.call<T>(type, payload(k))));
+type Results = { received: number; closes: number };
 let setup: HqSetup | null = null;
 let host: HostDesk | null = null;
 try {
@@ -77,13 +80,14 @@ try {
   if (created !== 'ok') throw new Error(`group.create: ${created}`);
   const { tokens } = await setup.nodes[0]!.call<{ tokens: string[] }>('groupMembers', { storeId, groupId, members: MEMBERS });
   console.log(`groups: ${setup.label}; ${MEMBERS} members seeded, group made and joined in ${Date.now() - t0} ms`);
-  const c = await members.call<{ connected: number; ms: number; retried: number }>('connect', { urls: setup.urls, tokens });
+  const parts = await all<{ connected: number; ms: number; retried: number }>('connect', (k) => ({ urls: [setup!.urls[k]], tokens: tokens.filter((_, i) => i % members.length === k) }));
+  const c = { connected: parts.reduce((a, p) => a + p.connected, 0), ms: Math.max(...parts.map((p) => p.ms)), retried: parts.reduce((a, p) => a + p.retried, 0) };
   console.log(`groups: ${c.connected} member sockets online over ${setup.urls.length} nodes in ${c.ms} ms (${c.retried} hellos unanswered in 8 s and retried)`);
 
   // A short warm-up (caches, JIT), then the measured window.
   for (let i = 0; i < RATE; i++) await host.command('group.send', { groupId, clientId: randomUUID(), kind: 'text', text: `warm ${i}` });
   await sleep(1000);
-  await members.call('record', { on: true });
+  await all('record', () => ({ on: true }));
   const count = RATE * SECONDS;
   const start = nowMs();
   const sends: Promise<string>[] = [];
@@ -97,13 +101,18 @@ try {
   const sentFor = (nowMs() - start) / 1000;
   // Wait for the stragglers (at most 10 s), then read.
   const expected = count * c.connected;
-  let r = await members.call<{ received: number; closes: number; latency: { n: number; p50: number; p90: number; p99: number; max: number } }>('results');
-  for (let waited = 0; r.received < expected && waited < 10_000; waited += 250) {
+  const results = async (): Promise<Results> => {
+    const rs = await all<Results>('results');
+    return { received: rs.reduce((a, x) => a + x.received, 0), closes: rs.reduce((a, x) => a + x.closes, 0) };
+  };
+  let r0 = await results();
+  for (let waited = 0; r0.received < expected && waited < 10_000; waited += 250) {
     await sleep(250);
-    r = await members.call('results');
+    r0 = await results();
   }
   const seconds = (nowMs() - start) / 1000;
-  await members.call('record', { on: false });
+  await all('record', () => ({ on: false }));
+  const r = { ...r0, latency: summarize((await all<Float64Array>('samples')).flatMap((a) => [...a])) };
   const deliveredPerSec = Math.round(r.received / seconds);
   const share = expected ? r.received / expected : 0;
   console.log(`groups: ${count} messages sent in ${sentFor.toFixed(1)} s (${refused.length} refused), ${r.received} of ${expected} frames at member sockets (${(share * 100).toFixed(2)} %), ${r.closes} sockets closed`);
@@ -123,6 +132,6 @@ try {
   });
 } finally {
   host?.close();
-  await members.stop();
+  await Promise.all(members.map((m) => m.stop()));
   await setup?.stop();
 }

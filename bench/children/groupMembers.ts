@@ -100,6 +100,10 @@ serve({
   results() {
     return { received, closes, latency: summarize(lat) };
   },
+  /** The raw latencies (ms), for a parent merging several of these processes. */
+  samples() {
+    return Float64Array.from(lat);
+  },
   exit() {
     for (const ws of sockets) ws.terminate();
     sockets = [];
