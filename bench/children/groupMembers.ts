@@ -17,7 +17,7 @@ let opened = 0;
 const PREFIX = Buffer.from('{"t":"group.message"');
 
 /** A hello not answered within this is given up and the socket opened again (see connect). */
-const WELCOME_TIMEOUT_MS = 8000;
+const WELCOME_TIMEOUT_MS = 15_000;
 let retried = 0;
 
 function openOne(url: string, token: string): Promise<WebSocket> {
@@ -64,7 +64,7 @@ function openOne(url: string, token: string): Promise<WebSocket> {
 
 serve({
   /** Opens one socket per token (token i on urls[i mod N]), `parallel` handshakes at a time. */
-  async connect({ urls, tokens, parallel = 200 }: { urls: string[]; tokens: string[]; parallel?: number }) {
+  async connect({ urls, tokens, parallel = 100 }: { urls: string[]; tokens: string[]; parallel?: number }) {
     const t0 = Date.now();
     let next = 0;
     const worker = async () => {
