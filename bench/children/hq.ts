@@ -85,6 +85,36 @@ serve({
     const pool = (hq.store as PgStore).pool;
     return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
   },
+  /**
+   * The groups bench (bench/groups.ts): `members` bench members of store 0 (bm-0-0…) become active
+   * members of the group — written straight to the store in batches, as a seed, not as 5,000
+   * joins — and each gets a member token (what /v1/integration/member-token issues).
+   */
+  async groupMembers({ storeId, groupId, members }: { storeId: string; groupId: string; members: number }) {
+    const ids = Array.from({ length: members }, (_, m) => `bm-0-${m}`);
+    const now = Date.now();
+    for (let i = 0; i < ids.length; i += 500) {
+      await hq!.store.withTx(async (tx) => {
+        for (const memberId of ids.slice(i, i + 500))
+          await tx.groups.putMembership({ groupId, memberId, nickname: `跑友${memberId.slice(5)}`, status: 'active', joinedAt: now, inviteId: null, mutedUntil: null, readN: 0, endedAt: null });
+      });
+    }
+    await hq!.store.withTx(async (tx) => {
+      const g = (await tx.groups.getGroup(groupId))!;
+      await tx.groups.putGroup({ ...g, memberCount: ids.length });
+    });
+    const tokens: string[] = [];
+    for (let i = 0; i < ids.length; i += 100) {
+      const batch = await Promise.all(
+        ids.slice(i, i + 100).map(async (id) => {
+          const member = (await hq!.store.read((r) => r.getMember(id)))!;
+          return (await hq!.memberAuth.issue(member, storeId)).token;
+        }),
+      );
+      tokens.push(...batch);
+    }
+    return { tokens };
+  },
   async head({ storeId }: { storeId: string }) {
     const s = (await hq!.store.read((r) => r.getStore(storeId)))!;
     return { epoch: s.epoch, head: s.head };

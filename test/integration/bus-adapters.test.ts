@@ -253,6 +253,7 @@ for (const flavour of [memory, nats]) {
         { origin: 'node-a', kind: 'epoch.rotated', storeId: 's1', epoch: 'e2', head: 0 },
         { origin: 'node-a', kind: 'catalog.changed' },
         { origin: 'node-a', kind: 'presence.changed', storeId: 's1', what: 'members' },
+        { origin: 'node-a', kind: 'member.groups', memberId: 'm1' }, // 5/8: a member joined a group
       ];
       for (const c of all) n.a.publishControl(c);
       await waitFor(() => atA.length === all.length && atB.length === all.length, 5000, 'controls at both nodes');

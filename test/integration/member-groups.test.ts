@@ -219,22 +219,51 @@ describe('member groups over HTTP and the member socket (one HQ)', () => {
   it('a chain group of another store: joining by its id, the socket follows that store’s group at once', async () => {
     const t = await TestHq.start({ seed: 'storesAB', unservedSweepMs: 0 });
     cleanups.push(() => t.dispose());
+    // m3 agreed to marketing (announcements are pushed to them); m4 did not.
+    const m3Record = t.seeded!.members.find((m) => m.id === 'm3')!;
+    await t.ingest('members', [{ ...m3Record, consents: { marketing: true, personalization: false, contact: false } }]);
     const host = await hostDesk(t, 'store-a', '王静');
     const { groupId } = await groupWithInvite(host, 'chain');
-    // m3 is signed in at store B; store A's chain group is offered to them.
+    // m3 and m4 are signed in at store B; store A's chain group is offered to them.
     const m3 = await member(t.url, t.hq.integrationKey, 'store-b', 'm3');
+    const m4 = await member(t.url, t.hq.integrationKey, 'store-b', 'm4');
     await m3.connect();
+    await m4.connect();
     const list = await json<{ groups: MemberGroupView[]; joinable: MemberGroupView[] }>(await m3.http('/v1/member/groups'));
     expect(list.body.joinable.map((g) => g.id)).toContain(groupId);
     expect((await m3.http('/v1/member/groups/join', { body: { groupId, nickname: '北京跑者' } })).status).toBe(200);
     // The socket is told of the group once it follows it.
     await waitFor(() => groupFrames(m3, 'group.updated').some((f) => f.group.id === groupId && f.group.me?.nickname === '北京跑者'), 5000, 'the joined group on the socket');
+    expect((await m4.http('/v1/member/groups/join', { body: { groupId, nickname: '三里屯' } })).status).toBe(200);
+    await waitFor(() => groupFrames(m4, 'group.updated').some((f) => f.group.id === groupId), 5000, 'm4 joined on the socket');
     await ok(host, 'group.send', { groupId, clientId: randomUUID(), kind: 'announcement', text: '新品周六到店' });
-    await waitFor(() => groupFrames(m3, 'group.message').length === 1, 5000, 'chain group message at a store-B session');
-    expect(groupFrames(m3, 'group.message')[0]).toMatchObject({ groupId, message: { kind: 'announcement', body: '新品周六到店', reach: null } });
+    await waitFor(() => groupFrames(m3, 'group.message').length === 1 && groupFrames(m4, 'group.message').length === 1, 5000, 'chain group message at store-B sessions');
+    // Pushed (notify) only to the member who agreed to marketing; both see it in the thread.
+    expect(groupFrames(m3, 'group.message')[0]).toMatchObject({ groupId, push: true, message: { kind: 'announcement', body: '新品周六到店', reach: null } });
+    expect(groupFrames(m4, 'group.message')[0]).toMatchObject({ groupId, push: false, message: { kind: 'announcement' } });
+
+    // A host pins a notice: each member's socket gets the group with their own `me`.
+    const before = (m: MemberClient) => groupFrames(m, 'group.updated').length;
+    const [u3, u4] = [before(m3), before(m4)];
+    await ok(host, 'group.update', { groupId, notice: '周六 7:00 外滩集合' });
+    await waitFor(() => before(m3) > u3 && before(m4) > u4, 5000, 'group.updated after the notice');
+    expect(groupFrames(m3, 'group.updated').at(-1)!.group).toMatchObject({ id: groupId, notice: '周六 7:00 外滩集合', memberCount: 2, me: { nickname: '北京跑者' } });
+    expect(groupFrames(m4, 'group.updated').at(-1)!.group).toMatchObject({ id: groupId, notice: '周六 7:00 外滩集合', me: { nickname: '三里屯' } });
+    // Closing it: the sockets are told it is gone.
+    await ok(host, 'group.close', { groupId });
+    for (const m of [m3, m4]) await waitFor(() => groupFrames(m, 'group.gone').some((f) => f.groupId === groupId && f.reason === 'closed'), 5000, 'gone on close');
     // A store group is not joinable by id.
     const storeGroup = await groupWithInvite(host, 'store');
     expect((await m3.http('/v1/member/groups/join', { body: { groupId: storeGroup.groupId, nickname: 'x' } })).status).toBe(404);
+  });
+
+  it('an invite’s preview needs no session and is rate-limited per client address, like sign-in', async () => {
+    const t = await TestHq.start({ seed: 'storesAB', unservedSweepMs: 0 });
+    cleanups.push(() => t.dispose());
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i++) statuses.push((await fetch(`${t.url}/v1/member/invites/${'a'.repeat(31)}${i % 10}`)).status);
+    expect(statuses.slice(0, 25).every((s) => s === 404)).toBe(true);
+    expect(statuses).toContain(429);
   });
 
   it('the chain’s community settings: read and set with the integration key, and the keyword filter applies', async () => {

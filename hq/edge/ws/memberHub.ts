@@ -54,6 +54,26 @@ export const membersChannel = (storeId: string) => `members.${storeId}`;
 /** Memberships read at once for a `group.updated` (each member's own part of the view); bigger groups read the rest one by one. */
 const GROUP_VIEW_PAGE = 20_000;
 
+/** How long a hello waits for "is any desk of the store online" before welcoming with false. */
+const PRESENCE_WAIT_MS = 2000;
+
+/** `p`, or `fallback` once `ms` passed (a rejection is also the fallback: presence is best effort). */
+function withinMs<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(fallback), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      () => {
+        clearTimeout(t);
+        resolve(fallback);
+      },
+    );
+  });
+}
+
 const key = (storeId: string, memberId: string) => `${storeId}\u0000${memberId}`;
 
 class MemberSocket {
@@ -89,11 +109,12 @@ class MemberSocket {
     this.sendText(JSON.stringify(frame));
   }
 
-  sendText(text: string): void {
+  /** A frame as text, or as its UTF-8 bytes made once for many sockets (a group's frame: no copy per member). */
+  sendText(text: string | Buffer): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
     // A member who stopped reading must not grow HQ's memory: drop them, they reconnect and reload.
     if (this.ws.bufferedAmount > MEMBER_SEND_BUFFER_MAX) return this.close(4004, 'slow consumer');
-    this.ws.send(text);
+    this.ws.send(text, { binary: false });
   }
 
   close(code: number, reason: string): void {
@@ -137,7 +158,9 @@ class MemberSocket {
         // …and the stores of the member's groups (5/8): their frames flow from `welcome` on.
         await this.hub.syncGroups(this);
         const { receipts, lastN } = await this.hub.chat.conversationState(session.storeId, session.memberId);
-        const storeOnline = await this.hub.opts.storeOnline(session.storeId);
+        // Presence is best effort (hq/ports/presence.ts): a listing that does not answer in time
+        // (seen under a storm of hellos on NATS) must not hold the welcome; `presence` frames follow.
+        const storeOnline = await withinMs(this.hub.opts.storeOnline(session.storeId), PRESENCE_WAIT_MS, false);
         this.send({
           t: 'welcome',
           memberId: session.memberId,
@@ -408,7 +431,7 @@ export class MemberHub {
         if (!this.byGroup.has(m.groupId)) return;
         // Who an announcement was pushed to: one read per announcement on this node.
         const pushed = ev.type === 'group.message' && m.kind === 'announcement' ? await this.groups.pushedTo(m.id) : null;
-        const texts = new Map<string, string>();
+        const texts = new Map<string, Buffer>();
         for (const s of this.byGroup.get(m.groupId) ?? []) {
           const mine = m.memberId !== null && m.memberId === s.memberId;
           const forMe = m.forMemberId !== null && m.forMemberId === s.memberId;
@@ -420,7 +443,7 @@ export class MemberHub {
             const message = toMemberMessage(m, mine || forMe ? s.memberId : null);
             const frame: HqToMember =
               ev.type === 'group.message' ? { t: 'group.message', groupId: m.groupId, message, push } : { t: 'group.messageChanged', groupId: m.groupId, message };
-            texts.set(variant, (text = JSON.stringify(frame)));
+            texts.set(variant, (text = Buffer.from(JSON.stringify(frame))));
           }
           s.sendText(text);
         }
