@@ -68,7 +68,6 @@ describe.each(['sqlite', 'postgres'] as StoreAdapter[])('live rooms at HQ, the c
     const roomId = randomUUID();
     const create = { roomId, title: '春季新品发布', streamUrl: 'https://live.example.com/r/1', scheduledAt: Date.now() + 60_000 };
     expect(await cmd(a1, 'live.create', create)).toMatchObject({ status: 'rejected', rejection: { code: 'forbidden' } });
-    expect(await cmd(a1, 'live.create', { ...create, streamUrl: 'http://insecure.example.com' }, 'ann')).toMatchObject({ status: 'rejected' });
     const created = await cmd(a1, 'live.create', create, 'ann');
     expect(created.status).toBe('ok');
     expect(await cmd(a1, 'live.create', create, 'ann')).toMatchObject({ status: 'ok', seq: null });
