@@ -258,7 +258,31 @@ describe.each(['sqlite', 'postgres'] as StoreAdapter[])('live rooms at HQ, the c
 });
 
 describe('live rooms at HQ: the public routes', () => {
-  const { ctx, deskAt, cmd, liveRoom, get } = setup(defaultAdapter());
+  const { ctx, deskAt, cmd, evs, liveRoom, get } = setup(defaultAdapter());
+
+  it('counters from the nodes: totals, distinct viewers, the peak over nodes, announced only when it moved ≥ 10 %', async () => {
+    const live = ctx.t.hq.live;
+    const a1 = await deskAt('store-a', 'A1');
+    const roomId = await liveRoom(a1);
+    await a1.waitFor(() => evs(a1, 'live.updated').length === 2);
+    const peaks = () => evs(a1, 'live.updated').slice(2).map((e) => [e.data.room.peakViewers, e.data.by]);
+    await live.noteStats(roomId, { comments: 10, viewerKeys: ['a', 'b'], viewersNow: 60, nodeId: 'n1' });
+    await live.noteStats(roomId, { comments: 5, viewerKeys: ['b', 'c'], viewersNow: 40, nodeId: 'n2' }); // 100 over both nodes
+    await live.noteStats(roomId, { comments: 0, viewerKeys: [], viewersNow: 65, nodeId: 'n1' }); // 105: kept, not announced
+    await live.noteStats(roomId, { comments: 1, viewerKeys: [], viewersNow: 80, nodeId: 'n1' }); // 120: announced
+    await live.noteStats(roomId, { comments: 0, viewerKeys: [], viewersNow: 10, nodeId: 'n1' }); // down: the peak stays
+    await a1.waitFor(() => peaks().length === 3);
+    expect(peaks()).toEqual([
+      [60, null],
+      [100, null],
+      [120, null],
+    ]);
+    expect((await live.room(roomId))!.room.peakViewers).toBe(120);
+    expect(await ctx.t.hq.store.read((r) => r.live.stats(roomId))).toEqual({ comments: 16, viewers: 3 });
+    // Unknown rooms are ignored (a node reporting a room deleted meanwhile), not an error.
+    await live.noteStats('nope', { comments: 1, viewerKeys: ['x'], viewersNow: 1, nodeId: 'n1' });
+    await live.noteParticipants('nope', [{ memberId: 'm1', nickname: 'x', what: 'joined' }]);
+  });
 
   it('room list, one room, its QR, the product card; bad ids and methods; nothing of who created it', async () => {
     const a1 = await deskAt('store-a', 'A1');
