@@ -111,6 +111,9 @@ describe.each(['sqlite', 'postgres'] as StoreAdapter[])('live rooms at HQ, the c
     expect(await cmd(a1, 'live.state', { roomId, state: 'live' }, 'ann')).toMatchObject({ status: 'ok' });
     await expect(live.ask('nope', 'm1', '小芳', 'client-0001', 'x')).rejects.toMatchObject({ code: 'not_found' });
     await expect(live.ask(roomId, 'm1', '小芳', 'client-0002', '找代购吗')).rejects.toMatchObject({ code: 'blocked_word' });
+    await expect(live.ask(roomId, 'm1', '小芳', 'client-0002', 'x'.repeat(301))).rejects.toMatchObject({ code: 'invalid' });
+    await expect(live.ask(roomId, 'm1', '小芳', 'bad id!', 'ok?')).rejects.toMatchObject({ code: 'invalid' });
+    await expect(live.ask(roomId, 'm1', '小芳', 'client-0002', '   ')).rejects.toMatchObject({ code: 'invalid' });
     const q1 = await live.ask(roomId, 'm1', '小芳', 'client-0001', '有 38 码吗？');
     expect(q1).toMatchObject({ n: 1, memberId: 'm1', nickname: '小芳', status: 'open' });
     expect((await live.ask(roomId, 'm1', '小芳', 'client-0001', '有 38 码吗？')).id).toBe(q1.id);
