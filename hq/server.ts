@@ -30,6 +30,8 @@ import { StoreFeeds } from './edge/storeFeeds.ts';
 import { handleChatHttp } from './edge/http/chatRoutes.ts';
 import { handleGroupHttp, isGroupRoute } from './edge/http/groupRoutes.ts';
 import { GroupMemberService } from './app/groups/memberSide.ts';
+import { handleLiveHttp, isLiveRoute } from './edge/http/liveRoutes.ts';
+import { LiveService } from './app/live/service.ts';
 import { handlePictureHttp } from './edge/http/pictureRoutes.ts';
 import { type PictureFetchOptions } from './app/pictures/fetchPicture.ts';
 import { MemberAuth } from './app/chat/memberAuth.ts';
@@ -122,6 +124,8 @@ export interface HqHandle {
   memberAuth: MemberAuth;
   /** The member side of groups (5/8). */
   groups: GroupMemberService;
+  /** Live rooms' durable side (6/8): what the room socket and the live routes use. */
+  live: LiveService;
   /** Members of the store with a live member socket (the chat page, the mini-program) on any node. */
   onlineMembers(storeId: string): Promise<string[]>;
   /** One-time enrollment code for a store; default ttl 24 h. */
@@ -236,6 +240,7 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
   const chat = new ChatService(eventLog, now);
   const memberAuth = new MemberAuth(store, now);
   const groups = new GroupMemberService(eventLog, now);
+  const live = new LiveService(eventLog, now);
   const members = new MemberHub(chat, memberAuth, groups, {
     heartbeatMs: opts.heartbeatMs ?? HQ_DEFAULTS.heartbeatMs,
     helloTimeoutMs: opts.helloTimeoutMs ?? HQ_DEFAULTS.helloTimeoutMs,
@@ -374,6 +379,7 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
       (isGroupRoute(path) &&
         (await handleGroupHttp({ groups, auth: memberAuth, store, integrationKey: integrationKey!, onJoined: (memberId) => members.memberJoined(memberId), publicOrigin: opts.publicOrigin, now }, req, res, path, method),
         true)) || // member communities (5/8)
+      (isLiveRoute(path) && (await handleLiveHttp({ live, store, publicOrigin: opts.publicOrigin }, req, res, path, method), true)) || // live rooms (6/8)
       handleChatHttp({ chat, auth: memberAuth, integrationKey: integrationKey!, eventLog }, req, res, path, method),
       { updatesDir: opts.updatesDir },
     ),
@@ -424,6 +430,7 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
     chat,
     memberAuth,
     groups,
+    live,
     onlineMembers: (storeId) => members.onlineMembers(storeId),
     createEnrollmentCode: (storeId, ttlMs) => createEnrollmentCode(store, storeId, ttlMs),
     rotateEpoch: (storeId) => hub.rotateEpoch(storeId),
