@@ -24,7 +24,7 @@ import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { z } from 'zod';
 import { blockedKeyword } from '../../../shared/groups.ts';
 import {
-  FromLive,
+  type FromLive,
   LIVE_BACKLOG,
   LIVE_BATCH_MS,
   LIVE_COMMENTS_PER_10S,
