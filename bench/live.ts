@@ -86,6 +86,7 @@ try {
   }));
   const results = await Promise.all(viewers.map((v) => v.call<{ frames: number; closes: number; refused: number; sent: number }>('results')));
   const lat = summarize((await Promise.all(viewers.map((v) => v.call<Float64Array>('samples')))).flatMap((a) => [...a]));
+  const inbound = summarize((await Promise.all(viewers.map((v) => v.call<Float64Array>('inbound')))).flatMap((a) => [...a]));
   const sent = results.reduce((a, r) => a + r.sent, 0);
   const closes = results.reduce((a, r) => a + r.closes, 0);
   const refused = results.reduce((a, r) => a + r.refused, 0);
@@ -96,6 +97,7 @@ try {
   const deliveredShare = Math.round((lat.n / (measured * sampled)) * 10_000) / 10_000;
   console.log(`live: ${sent} comments sent (${measured} measured at ${RATE}/s for ${SECONDS} s), ${refused} refused, ${frames} frames at viewers, ${closes} sockets closed`);
   console.log(`live: delivery send → viewer p50 ${fmtMs(lat.p50)}, p90 ${fmtMs(lat.p90)}, p99 ${fmtMs(lat.p99)}, max ${fmtMs(lat.max)} (${lat.n} samples, ${(deliveredShare * 100).toFixed(2)} % of expected)`);
+  console.log(`live: of which send → accepted by HQ p50 ${fmtMs(inbound.p50)}, p99 ${fmtMs(inbound.p99)} (HQ's clock: same machine)`);
   for (const n of nodes) console.log(`live: node ${n.node}: ${n.cpuCores} cores, RSS ${n.rssMb} MiB (peak ${n.peakRssMb} MiB)`);
   printResult('live', {
     pass: lat.p99 <= TARGET.p99Ms && closes === 0 && refused === 0 && deliveredShare >= 0.99,

@@ -12,6 +12,8 @@ let frames = 0;
 let closes = 0;
 let refused = 0;
 let lat: number[] = [];
+/** The writer's send → HQ accepted it (the comment's `at`): the inbound part of the latency. */
+let inbound: number[] = [];
 let recording = false;
 let sent = 0;
 
@@ -33,8 +35,11 @@ function openOne(url: string, roomId: string, token: string | null, sample: bool
       const text = data.toString();
       if (!text.startsWith('{"t":"comments"')) return;
       const now = nowMs();
-      for (const c of (JSON.parse(text) as { items: Array<{ text: string }> }).items) {
-        if (c.text.startsWith('b ')) lat.push(now - Number(c.text.slice(2)));
+      for (const c of (JSON.parse(text) as { items: Array<{ text: string; at: number }> }).items) {
+        if (!c.text.startsWith('b ')) continue;
+        const sentAt = Number(c.text.slice(2));
+        lat.push(now - sentAt);
+        inbound.push(c.at - sentAt);
       }
     });
     ws.on('close', () => {
@@ -74,7 +79,7 @@ serve({
       if (wait > 0) await sleep(wait);
       const ws = writers[i % writers.length]!;
       if (ws.readyState !== ws.OPEN) continue;
-      ws.send(JSON.stringify({ t: 'comment', clientId: `bench-${process.pid}-${i}`, text: `b ${nowMs().toFixed(1)}` }));
+      ws.send(JSON.stringify({ t: 'comment', clientId: `bench-${process.pid}-${sent}`, text: `b ${nowMs().toFixed(1)}` }));
       sent++;
     }
     return { sent };
@@ -85,6 +90,11 @@ serve({
   samples() {
     const out = Float64Array.from(lat);
     lat = [];
+    return out;
+  },
+  inbound() {
+    const out = Float64Array.from(inbound);
+    inbound = [];
     return out;
   },
   async exit() {
