@@ -216,6 +216,8 @@ class LiveRoomHere {
   viewers = 0;
   private lastViewersSent = -1;
   private presenceKey: string | null = null;
+  /** What every read-only viewer's welcome holds (polls, answered questions, lotteries): read once, dropped on the room's next event. */
+  private anonState: { at: number; state: ReturnType<LiveRooms['welcomeState']> } | null = null;
   stopFeed: Unsubscribe | null = null;
   readonly stopBus: Unsubscribe;
   ready: Promise<void> = Promise.resolve();
@@ -282,6 +284,21 @@ class LiveRoomHere {
     const gone = new Set(ids);
     this.backlog = this.backlog.filter((c) => !gone.has(c.id));
     this.out = this.out.filter((c) => !gone.has(c.id));
+  }
+
+  anonymousState(): ReturnType<LiveRooms['welcomeState']> {
+    const now = Date.now();
+    if (!this.anonState || now - this.anonState.at > 5_000) {
+      const state = this.hub.live.welcomeState(this.id, null);
+      state.catch(() => (this.anonState = null));
+      this.anonState = { at: now, state };
+    }
+    return this.anonState.state;
+  }
+
+  /** A durable change of the room: the next read-only welcome reads afresh. */
+  changed(): void {
+    this.anonState = null;
   }
 
   newestComments(): LiveComment[] {
@@ -464,7 +481,9 @@ export class LiveHub {
 
   private async hello(s: LiveSocket, f: Extract<ToLive, { t: 'hello' }>): Promise<void> {
     if (f.v !== LIVE_PROTOCOL_VERSION) return s.fail('unsupported_version', `HQ speaks live protocol v${LIVE_PROTOCOL_VERSION}`, LiveClose.protocolViolation);
-    const found = await this.live.room(f.roomId);
+    // A room already open here is known from its feed: a viewer's hello then reads nothing.
+    const open = this.rooms.get(f.roomId);
+    const found = open ? { room: open.room, storeName: open.storeName } : await this.live.room(f.roomId);
     if (!found) return s.fail('not_found', 'no such live room', LiveClose.notFound);
     let role: 'viewer' | 'member' | 'host' = 'viewer';
     let memberId: string | null = null;
@@ -483,7 +502,7 @@ export class LiveHub {
     const r = await this.join(f.roomId, found);
     if (memberId) await this.mutedUntil(r, memberId);
     if (s.ws.readyState !== s.ws.OPEN) return;
-    const state = await this.live.welcomeState(f.roomId, memberId);
+    const state = memberId ? await this.live.welcomeState(f.roomId, memberId) : await r.anonymousState();
     if (s.ws.readyState !== s.ws.OPEN) return;
     s.send({
       t: 'welcome',
@@ -590,8 +609,13 @@ export class LiveHub {
 
   /** A committed event of a store with rooms here: `live.*` of a room here become room frames. */
   private onEvent(r: LiveRoomHere, ev: StoredEvent): void {
-    if (!ev.type.startsWith('live.') || r.sockets.size === 0) return;
+    if (!ev.type.startsWith('live.')) return;
     const data = JSON.parse(ev.data) as Record<string, unknown>;
+    const roomOf = (data.room as LiveRoom | undefined)?.id ?? (data.question as LiveQuestion | undefined)?.roomId ?? (data.poll as LivePoll | undefined)?.roomId ?? (data.lottery as LiveLottery | undefined)?.roomId ?? data.roomId;
+    if (roomOf !== r.id) return;
+    r.changed();
+    if (ev.type === 'live.updated') r.room = data.room as LiveRoom;
+    if (r.sockets.size === 0) return;
     switch (ev.type) {
       case 'live.updated': {
         const room = data.room as LiveRoom;
