@@ -5,8 +5,10 @@
 // reactions across the bus) with one node killed -9 mid-stream: its viewers reconnect to the
 // other, keep receiving comments, and find their questions (durable) still there.
 //
-// Room setup writes the durable state through the event log (tx.live + a `live.*` event), as the
-// desk commands do, so the sockets learn of it from the store feed like from any host.
+// The first and last tests write the room's durable state through the event log (tx.live + a
+// `live.*` event, as the desk commands do), so the sockets learn of it from the store feed like from
+// any host; the middle one runs the room from a real host desk's commands (create, go live, poll,
+// draw, mute) and checks live poll counts and the lottery's `won` per viewer.
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,6 +16,7 @@ import { type EventLog } from '../../hq/app/eventLog.ts';
 import { FromLive, LIVE_BACKLOG, type LiveRoom } from '../../shared/live.ts';
 import { MemberClient } from '../support/memberClient.ts';
 import { TestHq } from '../support/hq.ts';
+import { ProtocolDesk } from '../support/protocolClient.ts';
 import { HqNode } from '../support/cluster.ts';
 import { freePort } from '../support/services.ts';
 import { waitFor } from '../support/waitFor.ts';
@@ -285,6 +288,64 @@ describe('the room socket on one HQ', () => {
 
     // HQ's counters got the comments and the viewers (noteStats, batched).
     for (const c of [m1, m2, m3, host, viewer, late]) expect(c.bad).toEqual([]);
+  }, 60_000);
+});
+
+describe('the room socket with a host desk’s commands (one HQ)', () => {
+  it('a room made and run by desk commands: going live, a poll with live counts, a lottery telling its winner, a mute', async () => {
+    const t = await TestHq.start({ seed: 'storesAB', unservedSweepMs: 0 });
+    cleanups.push(() => t.dispose());
+    const key = t.hq.integrationKey;
+    const saved = (await t.ingest('clerks', [{ storeId: 'store-a', name: '李娜', role: 'clerk', pin: '2468' }])) as { clerks: Array<{ id: string }> };
+    const { token: deskToken } = await t.enroll('store-a', 'Live desk');
+    const desk = new ProtocolDesk({ urls: [t.url], token: deskToken, resume: await t.position('store-a'), clerkId: saved.clerks[0]!.id });
+    cleanups.push(() => desk.close());
+    await desk.start();
+    const ok = async (type: Parameters<ProtocolDesk['command']>[0], data: Record<string, unknown>) => {
+      const ack = await desk.command(type, data);
+      expect(ack, `${type}: ${JSON.stringify(ack)}`).toMatchObject({ status: 'ok' });
+    };
+    const roomId = randomUUID();
+    await ok('live.create', { roomId, title: '新品发布', streamUrl: 'https://live.example.com/x', scheduledAt: Date.now() + 60_000 });
+
+    const m1 = await LiveClient.open(t.url, { roomId, token: await token(t.url, key, 'store-a', 'm1'), nickname: '小鹿' });
+    const m2 = await LiveClient.open(t.url, { roomId, token: await token(t.url, key, 'store-a', 'm2'), nickname: '阿娜' });
+    const viewer = await LiveClient.open(t.url, { roomId });
+    expect(m1.welcome().room.state).toBe('scheduled');
+    // Not live yet: comments refused.
+    m1.send({ t: 'comment', clientId: 'c-m1-early01', text: '开始了吗' });
+    await waitFor(() => m1.of('refused').some((f) => f.code === 'closed'), 5000, 'not live yet');
+
+    await ok('live.state', { roomId, state: 'live' });
+    await waitFor(() => viewer.of('room').some((f) => f.room.state === 'live'), 5000, 'live room frame');
+    m1.send({ t: 'comment', clientId: 'c-m1-live001', text: '开始啦' });
+    await waitFor(() => viewer.comments().includes('开始啦'), 5000, 'comment once live');
+
+    // A poll: everyone gets it; votes move the counts for everyone (about once a second).
+    const pollId = randomUUID();
+    await ok('live.poll', { roomId, pollId, question: '哪个颜色？', options: ['黑', '白'] });
+    await waitFor(() => viewer.of('poll').some((f) => f.poll.id === pollId), 5000, 'poll frame');
+    m1.send({ t: 'vote', pollId, option: 1 });
+    m2.send({ t: 'vote', pollId, option: 1 });
+    await waitFor(() => viewer.of('poll').some((f) => f.poll.id === pollId && f.poll.counts[1] === 2), 5000, 'live counts');
+    viewer.send({ t: 'vote', pollId, option: 0 });
+    await waitFor(() => viewer.of('refused').some((f) => f.code === 'unauthorized'), 5000, 'viewer may not vote');
+
+    // A lottery among those who commented (m1 only; joins and comments reach HQ about once a second).
+    await sleep(1500);
+    const lotteryId = randomUUID();
+    await ok('live.draw', { roomId, lotteryId, prize: '新款跑鞋', eligibility: 'commented', winners: 1 });
+    await waitFor(() => [m1, m2, viewer].every((c) => c.of('lottery').some((f) => f.lottery.id === lotteryId)), 5000, 'lottery frames');
+    const won = (c: LiveClient) => c.of('lottery').find((f) => f.lottery.id === lotteryId)!.lottery.won;
+    expect([won(m1), won(m2), won(viewer)]).toEqual([true, false, false]);
+    expect(m1.of('lottery')[0]!.lottery.winners.map((w) => w.nickname)).toEqual(['小鹿']);
+
+    // A host's mute (desk command) takes effect on the socket at once.
+    await ok('live.mute', { roomId, memberId: 'm2', minutes: 10 });
+    await sleep(300);
+    m2.send({ t: 'comment', clientId: 'c-m2-muted01', text: '嗯？' });
+    await waitFor(() => m2.of('refused').some((f) => f.code === 'muted'), 5000, 'muted by the desk');
+    for (const c of [m1, m2, viewer]) expect(c.bad).toEqual([]);
   }, 60_000);
 });
 
