@@ -340,7 +340,9 @@
         return;
       }
       case 'error':
-        if (f.code === 'not_found') return fatal(T.gone);
+        if (f.code === 'not_found' || f.code === 'gone') return fatal(T.gone);
+        // The member session expired or was revoked: read on as an anonymous viewer.
+        if (f.code === 'unauthorized' && token) return signOut();
         $('comment-error').textContent = f.message || T.error;
         return;
       default:
@@ -405,7 +407,7 @@
     const member = role === 'member' && !!token;
     const open = !!room && room.state !== 'ended';
     $('composer').hidden = !(member && open && room.state === 'live');
-    $('ask').hidden = !(member && open);
+    $('ask').hidden = !(member && open && room.state === 'live'); // HQ takes questions while live
     for (const b of document.querySelectorAll('.react')) b.disabled = !(open && welcomed);
     $('signin').hidden = !!token || !room || room.state === 'ended';
     $('signed-in').hidden = !token || !nickname;
