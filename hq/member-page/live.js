@@ -44,7 +44,7 @@
         comments: '评论', noComments: '还没有评论。', host: '主播', send: '发送', say: '说点什么…', signInToWrite: '登录后可发表评论',
         slow: (s) => `慢速模式：每 ${s} 秒可发一条评论。`, questions: '提问', noQuestions: '还没有已回答的问题。', ask: '提问', askPh: '向主播提问…',
         mine: '我的提问', waiting: '等待回答', onAir: '已在直播中回答', answer: '回答：', dismissed: '未被采纳',
-        react: { like: '👍', fire: '🔥', clap: '👏', wow: '😮' },
+        react: { like: '♥ 赞', fire: '火爆', clap: '鼓掌', wow: '惊艳' },
         refused: {
           slow_mode: '慢速模式开启中，请稍后再发。', rate_limited: '发送太频繁了，请稍后再发。', muted: '您已被主播禁言，暂时无法发言。',
           blocked_word: '内容含有不允许的词语，请修改后再发送。', closed: '直播未在进行中，暂时不能发言。', unauthorized: '请先登录会员。', ended: '直播已结束。',
@@ -71,7 +71,7 @@
         comments: 'Comments', noComments: 'No comments yet.', host: 'Host', send: 'Send', say: 'Say something…', signInToWrite: 'Sign in to comment',
         slow: (s) => `Slow mode: one comment every ${s} s.`, questions: 'Questions', noQuestions: 'No answered questions yet.', ask: 'Ask', askPh: 'Ask the host…',
         mine: 'My question', waiting: 'Waiting for an answer', onAir: 'Answered on air', answer: 'Answer: ', dismissed: 'Not taken up',
-        react: { like: '👍', fire: '🔥', clap: '👏', wow: '😮' },
+        react: { like: '♥ Like', fire: 'Fire', clap: 'Clap', wow: 'Wow' },
         refused: {
           slow_mode: 'Slow mode is on; send again in a moment.', rate_limited: 'Too many comments; send again in a moment.', muted: 'A host muted you for now.',
           blocked_word: 'That contains a word the room does not allow; please change it.', closed: 'The room is not live; writing is closed.', unauthorized: 'Sign in as a member first.', ended: 'The stream has ended.',
@@ -408,8 +408,11 @@
     const open = !!room && room.state !== 'ended';
     $('composer').hidden = !(member && open && room.state === 'live');
     $('ask').hidden = !(member && open && room.state === 'live'); // HQ takes questions while live
-    for (const b of document.querySelectorAll('.react')) b.disabled = !(open && welcomed);
+    $('reactions').hidden = !open;
+    for (const b of document.querySelectorAll('.react')) b.disabled = !welcomed;
     $('signin').hidden = !!token || !room || room.state === 'ended';
+    $('comment-hint').hidden = member || !open;
+    $('comment-hint').textContent = room && room.state === 'scheduled' && member ? '' : T.signInToWrite;
     $('signed-in').hidden = !token || !nickname;
     $('signed-in-text').textContent = nickname ? T.signedInAs(nickname) : '';
     renderReserve();
