@@ -572,7 +572,16 @@
     $('comment-text').value = '';
   });
 
-  for (const b of document.querySelectorAll('.react')) b.addEventListener('click', () => send({ t: 'react', kind: b.dataset.kind }));
+  // Reactions are tapped fast: at most 10 a second leave this page (HQ closes a socket past 30 frames/s).
+  let reactTimes = [];
+  for (const b of document.querySelectorAll('.react'))
+    b.addEventListener('click', () => {
+      const now = Date.now();
+      reactTimes = reactTimes.filter((t) => now - t < 1000);
+      if (reactTimes.length >= 10) return;
+      reactTimes.push(now);
+      send({ t: 'react', kind: b.dataset.kind });
+    });
 
   $('ask').addEventListener('submit', (e) => {
     e.preventDefault();
