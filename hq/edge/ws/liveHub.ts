@@ -96,8 +96,8 @@ export interface LiveHubOptions {
   deviceStore(token: string): Promise<string | null>;
   /** A refusal LiveService threw on purpose (its `LiveError`), as code and message; null for anything else. */
   refusal(err: unknown): { code: string; message: string } | null;
-  /** A member's reference in a room as lotteries publish it (so a socket can tell it won). */
-  memberRef(roomId: string, memberId: string): string;
+  /** A member's reference in a room as lotteries publish it (so a socket can tell it won); read once per socket. */
+  memberRef(roomId: string, memberId: string): Promise<string | null>;
   now?: () => number;
   log(line: string): void;
 }
@@ -112,6 +112,8 @@ class LiveSocket {
   readonly connId = randomUUID();
   role: 'viewer' | 'member' | 'host' | null = null;
   memberId: string | null = null;
+  /** The member's per-room reference (lotteries name winners by it). */
+  ref: string | null = null;
   nickname: string | null = null;
   /** Set once the welcome went out: room frames go to welcomed sockets only. */
   room: LiveRoomHere | null = null;
@@ -473,6 +475,7 @@ export class LiveHub {
     s.role = role;
     s.memberId = memberId;
     s.nickname = role === 'host' ? found.storeName.slice(0, 20) || '主播' : memberId ? (f.nickname ?? defaultNickname(memberId, f.roomId)) : null;
+    if (memberId) s.ref = await this.opts.memberRef(f.roomId, memberId);
     const r = await this.join(f.roomId, found);
     if (s.ws.readyState !== s.ws.OPEN) return;
     const state = await this.live.welcomeState(f.roomId, memberId);
@@ -616,7 +619,7 @@ export class LiveHub {
         const winners = new Set(lottery.winners.map((w) => w.ref));
         const won = Buffer.from(JSON.stringify({ t: 'lottery', lottery: { ...rest, won: true } } satisfies FromLive));
         const lost = Buffer.from(JSON.stringify({ t: 'lottery', lottery: { ...rest, won: false } } satisfies FromLive));
-        for (const s of r.sockets) s.sendRaw(s.memberId && winners.has(this.opts.memberRef(r.id, s.memberId)) ? won : lost);
+        for (const s of r.sockets) s.sendRaw(s.ref !== null && winners.has(s.ref) ? won : lost);
         return;
       }
       case 'live.muted': {
