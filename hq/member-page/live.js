@@ -288,6 +288,8 @@
         setViewers(f.viewers);
         $('room').hidden = false;
         renderAll();
+        // The sign-in store starts at the link's store, else the room's (the stores may have come first).
+        if (first && !sessionStore && stores.some((s) => s.id === (linkStore || room.storeId))) $('signin-store').value = linkStore || room.storeId;
         if (first || (room.pinnedStyleId && (!card || card.styleId !== room.pinnedStyleId))) void loadProduct();
         return;
       }

@@ -112,6 +112,7 @@ for (const lang of ['zh-CN', 'en'] as const) {
       expect(await anon.page.locator('#composer').isHidden()).toBe(true);
       expect(await anon.page.locator('#signin').isVisible()).toBe(true);
       expect(await anon.page.locator('#reserve-btn').getAttribute('data-action')).toBe('signin');
+      await expect.poll(() => anon.page.locator('#signin-store').inputValue(), { timeout: 5000 }).toBe(STORE); // signing in starts at the room's store
 
       // The member signs in on her phone, under a nickname (offered neutral, never her name).
       const viewer = await open();
