@@ -76,7 +76,6 @@ for (const lang of ['zh-CN', 'en'] as const) {
       await host.command('live.create', { roomId, title, description: zh ? '新款跑鞋首发，边看边问。' : 'New running shoes, ask as you watch.', streamUrl: 'https://live.example.com/spring', scheduledAt: Date.now() + 60_000 });
       const pinned = zh ? '下单前先看看您的尺码' : 'Check your size before you order';
       await host.command('live.pin', { roomId, styleId: style.id, message: pinned });
-      await host.command('live.state', { roomId, state: 'live' });
 
       const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
       cleanup.push(() => browser.close());
@@ -103,7 +102,13 @@ for (const lang of ['zh-CN', 'en'] as const) {
       await anon.page.goto(`${hq.url}/m/live.html?room=${roomId}`);
       await anon.page.locator('#room:not([hidden])').waitFor({ timeout: 10_000 });
       expect(await anon.page.locator('#room-title').textContent()).toBe(title);
-      expect(await anon.page.locator('#room-state').getAttribute('data-state')).toBe('live');
+      // Before the start: a countdown, and nothing to write yet.
+      expect(await anon.page.locator('#room-state').getAttribute('data-state')).toBe('scheduled');
+      expect(await anon.page.locator('#room-when').textContent()).toMatch(zh ? /^距开播还有 \d+分 \d{2}秒/ : /^Starts in \d+ min \d{2} s/);
+      // The host goes live: the page follows without a reload.
+      await host.command('live.state', { roomId, state: 'live' });
+      await expect.poll(() => anon.page.locator('#room-state').getAttribute('data-state'), { timeout: 10_000 }).toBe('live');
+      expect(await anon.page.locator('#room-when').textContent()).toMatch(zh ? /开播$/ : /^Live since/);
       expect(await anon.page.locator('#pinned-text').textContent()).toBe(pinned);
       expect(await anon.page.locator('#stream-link').getAttribute('href')).toBe('https://live.example.com/spring');
       expect(await anon.page.locator('#stream-link').getAttribute('target')).toBe('_blank');
