@@ -24,7 +24,7 @@ import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { z } from 'zod';
 import { blockedKeyword } from '../../../shared/groups.ts';
 import {
-  FromLive,
+  type FromLive,
   LIVE_BACKLOG,
   LIVE_BATCH_MS,
   LIVE_COMMENTS_PER_10S,
@@ -57,8 +57,12 @@ export const LIVE_FRAMES_PER_SECOND = 30;
 export const LIVE_REACTION_WINDOW_MS = 500;
 /** A (member, clientId) seen in this long is the same comment again (a client's retry). */
 const DEDUPE_MS = 60_000;
-/** A member's mute is read from HQ at most this often (the `live.muted` event updates it at once). */
-const MUTE_CACHE_MS = 5_000;
+/**
+ * A member's mute is read from HQ once (at hello) and then kept by the `live.muted` events of the
+ * store feed, which this node follows anyway; re-read after this long only as a repair. (A read on
+ * every comment was the whole latency of 200 comments/s: each waited for a database connection.)
+ */
+const MUTE_CACHE_MS = 5 * 60_000;
 /** Viewer counts (presence) and HQ's counters are refreshed this often. */
 const VIEWERS_EVERY_MS = 2_000;
 const STATS_EVERY_MS = 3_000;
@@ -477,6 +481,7 @@ export class LiveHub {
     s.nickname = role === 'host' ? found.storeName.slice(0, 20) || '主播' : memberId ? (f.nickname ?? defaultNickname(memberId, f.roomId)) : null;
     if (memberId) s.ref = await this.opts.memberRef(f.roomId, memberId);
     const r = await this.join(f.roomId, found);
+    if (memberId) await this.mutedUntil(r, memberId);
     if (s.ws.readyState !== s.ws.OPEN) return;
     const state = await this.live.welcomeState(f.roomId, memberId);
     if (s.ws.readyState !== s.ws.OPEN) return;
@@ -658,7 +663,7 @@ export class LiveHub {
     for (const r of this.rooms.values()) {
       for (const [k, at] of r.seen) if (now - at > DEDUPE_MS) r.seen.delete(k);
       for (const [m, times] of r.recent) if (now - (times.at(-1) ?? 0) > Math.max(10_000, r.room.slowModeSec * 1000)) r.recent.delete(m);
-      for (const [m, c] of r.mutes) if (now - c.readAt > DEDUPE_MS) r.mutes.delete(m);
+      for (const [m, c] of r.mutes) if (now - c.readAt > MUTE_CACHE_MS) r.mutes.delete(m);
     }
   }
 
