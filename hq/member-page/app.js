@@ -3,7 +3,7 @@
 // Talks to HQ's member API: POST /v1/member/session, GET /v1/member/messages, POST /v1/member/images,
 // and the member WebSocket /v1/member/socket for live messages, receipts, typing and presence.
 // The groups tab (5/8, groups.js) rides on the same socket: its `group.*` frames are handed over.
-/* global window, document, sessionStorage, localStorage, FootfallOutbox, FootfallHolds, FootfallGroups, navigator, fetch, WebSocket, URL, URLSearchParams, crypto, setTimeout, clearTimeout */
+/* global window, document, sessionStorage, localStorage, FootfallOutbox, FootfallHolds, FootfallGroups, FootfallLiveList, navigator, fetch, WebSocket, URL, URLSearchParams, crypto, setTimeout, clearTimeout */
 'use strict';
 
 const zh = !/^en/i.test(navigator.language || '');
@@ -434,5 +434,8 @@ function item(m) {
 if (!storeId) {
   $('login-error').textContent = T.noStore;
   showLogin();
-} else if (token) void start();
-else showLogin();
+} else {
+  void FootfallLiveList.load(); // 6/8 part L4: the store's live rooms, signed in or not
+  if (token) void start();
+  else showLogin();
+}

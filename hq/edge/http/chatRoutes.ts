@@ -37,6 +37,12 @@ const PAGE_FILES: Record<string, { file: string; type: string }> = {
   '/m/holds.js': { file: 'holds.js', type: 'text/javascript; charset=utf-8' }, // 4/8 part C
   '/m/groups.js': { file: 'groups.js', type: 'text/javascript; charset=utf-8' }, // 5/8 part C
   '/m/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
+  // 6/8 part L4: the live room's viewer page and the member page's "Live" entry
+  '/m/live.html': { file: 'live.html', type: 'text/html; charset=utf-8' },
+  '/m/live.js': { file: 'live.js', type: 'text/javascript; charset=utf-8' },
+  '/m/live-draw.js': { file: 'live-draw.js', type: 'text/javascript; charset=utf-8' },
+  '/m/live-list.js': { file: 'live-list.js', type: 'text/javascript; charset=utf-8' },
+  '/m/live.css': { file: 'live.css', type: 'text/css; charset=utf-8' },
 };
 
 const ERROR_STATUS: Record<string, number> = { not_found: 404, not_sender: 403, recall_expired: 409, out_of_stock: 409, invalid: 422 };
@@ -79,6 +85,15 @@ export async function handleChatHttp(ctx: ChatHttpContext, req: IncomingMessage,
       if (!store) throw new HttpError(404, 'store_not_found', 'no such store');
       if (!(await ctx.auth.mayChat(member, value.storeId))) throw new HttpError(403, 'not_allowed', 'the member neither belongs to nor visited this store');
       sendJson(res, 201, await ctx.auth.issue(member, value.storeId), noStore);
+      return true;
+    }
+    if (path === '/v1/live/stores') {
+      // 6/8 part L4: the chain's stores for a live room's viewer to choose where to "reserve my size"
+      // (no session: a store's name and city are public, as on the room's own page).
+      expect('GET');
+      const stores = await ctx.chat.store.read((r) => r.listStores());
+      const list = stores.map((s) => ({ id: s.id, name: s.name, city: s.city ?? '' })).sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'));
+      sendJson(res, 200, { stores: list }, { 'cache-control': 'max-age=60' });
       return true;
     }
     if (path.startsWith('/v1/member/')) {
