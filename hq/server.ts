@@ -39,6 +39,9 @@ import { ChatService } from './app/chat/service.ts';
 import { ensureMemberSearchKeys } from './app/memberLookup.ts';
 import { desksChannel } from './edge/ws/deskHub.ts';
 import { HELLO_TIMEOUT_MS } from '../shared/protocol.ts';
+import { LiveError, LiveService, participantRef } from './app/live/service.ts';
+import { LIVE_SOCKET_PATH, LiveHub } from './edge/ws/liveHub.ts';
+import { deviceForToken } from './app/devices.ts';
 
 export type { HqStore } from './ports/store.ts';
 
@@ -122,6 +125,10 @@ export interface HqHandle {
   memberAuth: MemberAuth;
   /** The member side of groups (5/8). */
   groups: GroupMemberService;
+  /** Live rooms' durable side (6/8). */
+  live: LiveService;
+  /** This node's sockets of a live room (tests, benchmarks). */
+  liveSocketsHere(roomId: string): number;
   /** Members of the store with a live member socket (the chat page, the mini-program) on any node. */
   onlineMembers(storeId: string): Promise<string[]>;
   /** One-time enrollment code for a store; default ttl 24 h. */
@@ -249,6 +256,26 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
     presenceTtlMs,
     log,
   });
+  // Live rooms (6/8): the room socket, its comments and reactions across nodes on the bus.
+  const live = new LiveService(eventLog, now);
+  const liveHub = new LiveHub(live, {
+    heartbeatMs: opts.heartbeatMs ?? HQ_DEFAULTS.heartbeatMs,
+    helloTimeoutMs: opts.helloTimeoutMs ?? HQ_DEFAULTS.helloTimeoutMs,
+    feeds,
+    bus,
+    presence,
+    nodeId,
+    presenceTtlMs,
+    memberSession: async (token) => memberAuth.session(token),
+    deviceStore: async (token) => (await deviceForToken(store, token))?.storeId ?? null,
+    refusal: (err) => (err instanceof LiveError ? { code: err.code, message: err.message } : null),
+    memberRef: async (roomId, memberId) => {
+      const salt = await store.read((r) => r.live.roomSalt(roomId));
+      return salt === null ? null : participantRef(roomId, memberId, salt);
+    },
+    now,
+    log,
+  });
   hub.chat = {
     applyDeskCommand: (device, cmd) => chat.applyDeskCommand(device, cmd),
     onDeskAck: (storeId, seq) => chat.onDeskAck(storeId, seq),
@@ -268,6 +295,10 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
     },
     onDesksChanged: (storeId) => members.storeOnlineChanged(storeId),
     onOtherUpgrade: (path, req, socket, head) => {
+      if (path === LIVE_SOCKET_PATH) {
+        liveHub.handleUpgrade(req, socket, head);
+        return true;
+      }
       if (path !== MEMBER_SOCKET_PATH) return false;
       members.handleUpgrade(req, socket, head);
       return true;
@@ -424,6 +455,8 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
     chat,
     memberAuth,
     groups,
+    live,
+    liveSocketsHere: (roomId) => liveHub.socketsHere(roomId),
     onlineMembers: (storeId) => members.onlineMembers(storeId),
     createEnrollmentCode: (storeId, ttlMs) => createEnrollmentCode(store, storeId, ttlMs),
     rotateEpoch: (storeId) => hub.rotateEpoch(storeId),
@@ -441,6 +474,7 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
         if (birthdayTimer) clearInterval(birthdayTimer);
         if (holdTimer) clearInterval(holdTimer);
         stopCatalog();
+        await liveHub.close();
         await members.close();
         await hub.close();
         feeds.close();

@@ -23,6 +23,9 @@ export const SNAPSHOT_GROUP_DAYS = 30;
 export const SNAPSHOT_GROUP_MESSAGES = 50;
 export const SNAPSHOT_GROUP_MEMBERS = 500;
 
+/** Ended live rooms stay in a desk's snapshot this long (6/8), with their questions, polls and lotteries. */
+export const SNAPSHOT_LIVE_DAYS = 30;
+
 export function takeSnapshot(store: HqStore, storeId: string, now = Date.now()): Promise<Snapshot> {
   return store.read(async (r): Promise<Snapshot> => {
     const record = await r.getStore(storeId);
@@ -54,6 +57,7 @@ export function takeSnapshot(store: HqStore, storeId: string, now = Date.now()):
       ...(await holdsSnapshot(r, storeId, now)), // 4/8 part C: holds and hold requests
       groups: await groupsSnapshot(r, storeId, now), // 5/8
       expected: await expectedSnapshot(r, record, now), // 5/8: open expected visits, and those settled today
+      liveRooms: await liveSnapshot(r, storeId, now), // 6/8
     };
   });
 }
@@ -67,6 +71,14 @@ async function groupsSnapshot(r: HqTx, storeId: string, now: number): Promise<No
       members: await r.groups.memberships(group.id, ['active'], SNAPSHOT_GROUP_MEMBERS),
       invites: await r.groups.liveInvites(group.id, now),
     });
+  }
+  return out;
+}
+
+async function liveSnapshot(r: HqTx, storeId: string, now: number): Promise<NonNullable<Snapshot['liveRooms']>> {
+  const out: NonNullable<Snapshot['liveRooms']> = [];
+  for (const room of await r.live.roomsOfStore(storeId, now - SNAPSHOT_LIVE_DAYS * 24 * 60 * 60 * 1000)) {
+    out.push({ room, questions: await r.live.questionsOfRoom(room.id), polls: await r.live.pollsOfRoom(room.id), lotteries: await r.live.lotteriesOfRoom(room.id) });
   }
   return out;
 }

@@ -5,7 +5,7 @@
 //  - Anything on the bus may be lost, duplicated or arrive late. A doorbell only says "store S has
 //    head N in epoch E"; a node that hears it reads `seq > last sent` from the store, and a node
 //    that misses it still catches up on a gap and on its periodic sweep of store heads.
-//  - Signals (typing, presence) are ephemeral: never stored, never replayed.
+//  - Signals (typing, presence, a live room's comments and reactions) are ephemeral: never stored, never replayed.
 //  - Control messages name a fact already committed to the store (a revoked device, a rotated
 //    epoch) or a fact about sockets (a device connected elsewhere); a lost one is repaired by the
 //    sweep (revocations, epochs) or by the desk itself (it reconnects).
@@ -13,6 +13,7 @@
 //    ignores them, having acted locally already.
 // Adapters: hq/adapters/memory/memoryBus.ts (one node) and hq/adapters/nats/natsBus.ts (a cluster).
 import { type StoredEvent } from './store.ts';
+import { type LiveComment, type LivePoll, type ReactionKind } from '../../shared/live.ts';
 
 /** "Store S has head N in epoch E", published after a commit that appended events. */
 export interface Doorbell {
@@ -41,6 +42,19 @@ export interface StoreSignal {
   /** The frame text as it goes on the socket. */
   text: string;
 }
+
+/**
+ * What one node's viewers did in a live room (6/8), for the room's viewers on the other nodes:
+ * a batch of comments, comments a host deleted, reactions counted over one window, or a poll's counts. Ephemeral
+ * like every signal: a lost one is a few comments some viewers never saw, nothing more.
+ */
+export type RoomSignal = { origin: string; roomId: string } & (
+  | { kind: 'comments'; items: LiveComment[] }
+  | { kind: 'deleted'; ids: string[] }
+  | { kind: 'reactions'; counts: Partial<Record<ReactionKind, number>> }
+  /** A poll's counts after votes on the sending node (live results; at most about once a second). */
+  | { kind: 'poll'; poll: LivePoll }
+);
 
 export type ControlMessage =
   | { kind: 'device.revoked'; deviceId: string; storeId: string }
@@ -71,6 +85,10 @@ export interface Bus {
   onDoorbell(storeId: string, handler: (d: Doorbell) => void): Unsubscribe;
   publishSignal(s: StoreSignal): void;
   onSignal(storeId: string, handler: (s: StoreSignal) => void): Unsubscribe;
+  /** Live rooms (6/8): comments, deletions and reaction counts of one room, for every node with its viewers. */
+  publishRoom(r: RoomSignal): void;
+  /** One room's signals; call once per room a node has viewers of. */
+  onRoom(roomId: string, handler: (r: RoomSignal) => void): Unsubscribe;
   publishControl(c: Control): void;
   onControl(handler: (c: Control) => void): Unsubscribe;
   /** Told when the bus goes down or comes back (logs, readiness). */

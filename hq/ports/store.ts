@@ -23,6 +23,7 @@ import { type HoldOps } from './holdStore.ts'; // 4/8 part C
 import { type CheckinOps } from './checkinStore.ts'; // 4/8 part A
 import { type StyleImageOps } from './styleImageStore.ts';
 import { type ExpectedOps } from './expectedStore.ts'; // 5/8 expected visits
+import { type LiveOps } from './liveStore.ts'; // 6/8 live rooms
 
 export type { Member, Purchase, StockLine, Store, Style, Visit, Note };
 
@@ -116,6 +117,8 @@ export interface HqTx {
   readonly groups: GroupOps;
   /** Expected visits (5/8): a member's "I'll come and try it", fulfilled by their arrival. */
   readonly expected: ExpectedOps;
+  /** Live launch rooms (6/8): rooms, questions, polls, lotteries, participants, mutes, counters. */
+  readonly live: LiveOps;
   /**
    * Runs `fn` as a SAVEPOINT of this transaction: a throw undoes what `fn` wrote (seqs included,
    * so the next writer gets the same numbers) and rethrows; the outer transaction goes on.

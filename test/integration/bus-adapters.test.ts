@@ -8,7 +8,7 @@ import { MemoryBusHub, createMemoryBus } from '../../hq/adapters/memory/memoryBu
 import { connectNatsBus, createNatsBus } from '../../hq/adapters/nats/natsBus.ts';
 import { connectNats, type NatsLink } from '../../hq/adapters/nats/natsConnection.ts';
 import { decodeToken, encodeToken } from '../../hq/adapters/nats/tokens.ts';
-import { type Bus, type BusStatus, type Control, type Doorbell, type StoreSignal } from '../../hq/ports/bus.ts';
+import { type Bus, type BusStatus, type Control, type Doorbell, type RoomSignal, type StoreSignal } from '../../hq/ports/bus.ts';
 import { waitFor } from '../support/waitFor.ts';
 
 const NATS = '127.0.0.1:4222';
@@ -241,6 +241,45 @@ for (const flavour of [memory, nats]) {
       stopBells();
     });
 
+    it('carries a live room\'s comments, deletions, reaction counts and poll counts, per room (6/8)', async () => {
+      const atB: RoomSignal[] = [];
+      const other: RoomSignal[] = [];
+      const atA: RoomSignal[] = [];
+      const stop = n.b.onRoom('room.1 ä', (r) => atB.push(r));
+      const stopOther = n.b.onRoom('room-2', (r) => other.push(r));
+      const stopA = n.a.onRoom('room.1 ä', (r) => atA.push(r));
+      await n.settle();
+      const comments: RoomSignal = {
+        origin: 'node-a',
+        roomId: 'room.1 ä',
+        kind: 'comments',
+        items: [
+          { id: 'c1', nickname: '小鹿', text: '好看！', at: 1_700_000_000_000, host: false },
+          { id: 'c2', nickname: 'Store', text: 'x'.repeat(200), at: 1_700_000_000_001, host: true },
+        ],
+      };
+      const deleted: RoomSignal = { origin: 'node-a', roomId: 'room.1 ä', kind: 'deleted', ids: ['c1'] };
+      const reactions: RoomSignal = { origin: 'node-a', roomId: 'room.1 ä', kind: 'reactions', counts: { like: 40, wow: 2 } };
+      const poll: RoomSignal = {
+        origin: 'node-a',
+        roomId: 'room.1 ä',
+        kind: 'poll',
+        poll: { id: 'p1', roomId: 'room.1 ä', question: 'Which colour?', options: ['red', 'blue'], state: 'open', openedAt: 1, closedAt: null, counts: [3, 4], voters: 7 },
+      };
+      for (const r of [comments, deleted, reactions, poll]) n.a.publishRoom(r);
+      await waitFor(() => atB.length === 4 && atA.length === 4, 5000, 'four room signals on both nodes');
+      expect(atB).toEqual([comments, deleted, reactions, poll]);
+      // The sender hears its own (and ignores it by origin, as with every signal).
+      expect(atA.map((r) => r.origin)).toEqual(['node-a', 'node-a', 'node-a', 'node-a']);
+      expect(other).toEqual([]);
+      stop();
+      stopOther();
+      stopA();
+      n.a.publishRoom(deleted);
+      await sleep(100);
+      expect(atB).toHaveLength(4);
+    });
+
     it('carries every kind of control message to every node', async () => {
       const atA: Control[] = [];
       const atB: Control[] = [];
@@ -419,6 +458,39 @@ describe('nats bus on the wire', () => {
     expect(ctls).toEqual([{ origin: 'x', kind: 'catalog.changed' }]);
     expect(lines.filter((x) => /malformed|not JSON/.test(x))).toHaveLength(12);
     expect(bus.status().up).toBe(true);
+  });
+
+  it('drops malformed room signals (6/8): wrong room, unknown kind, comments that break the wire schema', async () => {
+    const lines: string[] = [];
+    const l = await mustLink('test-room-malformed');
+    const bus = createNatsBus(l, { prefix: p, log: (line) => lines.push(line) });
+    closers.push(async () => {
+      await bus.close();
+      await l.close();
+    });
+    const got: RoomSignal[] = [];
+    bus.onRoom('r1', (r) => got.push(r));
+    await l.connection()?.flush();
+    const nc = direct.connection();
+    if (!nc) throw new Error('no direct connection');
+    const subject = `${p}.room.${encodeToken('r1')}`;
+    const comment = { id: 'c1', nickname: 'n', text: 't', at: 1, host: false };
+    const bad = [
+      'not json',
+      { origin: 'x', roomId: 'r2', kind: 'comments', items: [comment] },
+      { origin: 'x', roomId: 'r1', kind: 'shout', items: [comment] },
+      { origin: 'x', roomId: 'r1', kind: 'comments', items: [{ ...comment, text: 'x'.repeat(201) }] },
+      { origin: 'x', roomId: 'r1', kind: 'comments', items: [{ ...comment, host: 'yes' }] },
+      { origin: 'x', roomId: 'r1', kind: 'reactions', counts: { like: -1 } },
+      { origin: 'x', roomId: 'r1', kind: 'reactions', counts: { boo: 1 } },
+      { origin: 'x', roomId: 'r1', kind: 'deleted', ids: 'c1' },
+      { origin: 'x', roomId: 'r1', kind: 'poll', poll: { id: 'p' } },
+    ];
+    for (const b of bad) nc.publish(subject, typeof b === 'string' ? b : JSON.stringify(b));
+    nc.publish(subject, JSON.stringify({ origin: 'x', roomId: 'r1', kind: 'comments', items: [comment] }));
+    await waitFor(() => got.length === 1, 5000, 'the good room signal');
+    expect(got).toEqual([{ origin: 'x', roomId: 'r1', kind: 'comments', items: [comment] }]);
+    await waitFor(() => lines.filter((x) => /malformed|not JSON/.test(x)).length === bad.length, 5000, 'each bad one logged');
   });
 
   it('goes down when NATS is unreachable and up again when it is back, resubscribed', async () => {

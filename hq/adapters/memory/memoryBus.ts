@@ -11,6 +11,7 @@ import {
   type BusStatus,
   type Control,
   type Doorbell,
+  type RoomSignal,
   type StoreSignal,
   type Unsubscribe,
 } from '../../ports/bus.ts';
@@ -69,6 +70,7 @@ class MemoryBusView implements Bus {
   readonly doorbells = new Handlers();
   readonly signals = new Handlers();
   readonly controls = new Handlers();
+  readonly rooms = new Handlers();
   closed = false;
 
   constructor(
@@ -88,6 +90,12 @@ class MemoryBusView implements Bus {
   onSignal(storeId: string, handler: (s: StoreSignal) => void): Unsubscribe {
     return this.closed ? () => {} : this.signals.add(storeId, handler as Handler);
   }
+  publishRoom(r: RoomSignal): void {
+    if (!this.closed) this.hub.deliver((v) => v.rooms, r.roomId, r);
+  }
+  onRoom(roomId: string, handler: (r: RoomSignal) => void): Unsubscribe {
+    return this.closed ? () => {} : this.rooms.add(roomId, handler as Handler);
+  }
   publishControl(c: Control): void {
     if (!this.closed) this.hub.deliver((v) => v.controls, '', c);
   }
@@ -106,6 +114,7 @@ class MemoryBusView implements Bus {
     this.doorbells.clear();
     this.signals.clear();
     this.controls.clear();
+    this.rooms.clear();
     this.hub.detach(this);
   }
 }

@@ -1,8 +1,8 @@
 // The bus port on core NATS (hq/ports/bus.ts): fire-and-forget subjects, no JetStream, because
 // everything on the bus may be lost and the store repairs it.
 //
-// Subjects: `<prefix>.door.<store>`, `<prefix>.sig.<store>` and `<prefix>.ctl`, the store id escaped
-// into one token (tokens.ts). A node subscribes once per store however many handlers it has for
+// Subjects: `<prefix>.door.<store>`, `<prefix>.sig.<store>`, `<prefix>.room.<room>` (live rooms, 6/8)
+// and `<prefix>.ctl`, the store or room id escaped into one token (tokens.ts). A node subscribes once per store however many handlers it has for
 // that store, and drops the subscription with the last handler, so the server only sends a node the
 // stores it has desks of.
 //
@@ -13,16 +13,19 @@
 // buffer them without bound for as long as the outage lasts; a doorbell or signal delivered
 // minutes late is worth nothing, and a node that missed one catches up from the store.
 
+import { z } from 'zod';
 import { type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import {
   type Bus,
   type BusStatus,
   type Control,
   type Doorbell,
+  type RoomSignal,
   type StoreSignal,
   type Unsubscribe,
 } from '../../ports/bus.ts';
 import { EventData } from '../../../shared/protocol.ts';
+import { LiveComment, LivePoll, ReactionKind } from '../../../shared/live.ts';
 import { type StoredEvent } from '../../ports/store.ts';
 import { connectNats, type NatsLink, type NatsLinkOptions } from './natsConnection.ts';
 import { checkSubjectPrefix, encodeToken } from './tokens.ts';
@@ -76,6 +79,36 @@ export function parseSignal(v: unknown, storeId: string): StoreSignal | null {
   if (v.memberId !== undefined) s.memberId = v.memberId;
   if (v.exceptDeviceId !== undefined) s.exceptDeviceId = v.exceptDeviceId;
   return s;
+}
+
+const RoomComments = z.array(LiveComment).max(10_000);
+const RoomDeleted = z.array(z.string().min(1).max(200)).max(10_000);
+const RoomCounts = z.partialRecord(ReactionKind, z.number().int().nonnegative());
+
+/** A live room's signal for `roomId`, or null (checked with the wire schemas: its comments go to viewers as they are). */
+export function parseRoomSignal(v: unknown, roomId: string): RoomSignal | null {
+  if (!isRec(v) || !isStr(v.origin) || v.roomId !== roomId) return null;
+  const origin = v.origin;
+  switch (v.kind) {
+    case 'comments': {
+      const items = RoomComments.safeParse(v.items);
+      return items.success ? { origin, roomId, kind: 'comments', items: items.data } : null;
+    }
+    case 'deleted': {
+      const ids = RoomDeleted.safeParse(v.ids);
+      return ids.success ? { origin, roomId, kind: 'deleted', ids: ids.data } : null;
+    }
+    case 'reactions': {
+      const counts = RoomCounts.safeParse(v.counts);
+      return counts.success ? { origin, roomId, kind: 'reactions', counts: counts.data } : null;
+    }
+    case 'poll': {
+      const poll = LivePoll.safeParse(v.poll);
+      return poll.success && poll.data.roomId === roomId ? { origin, roomId, kind: 'poll', poll: poll.data } : null;
+    }
+    default:
+      return null;
+  }
 }
 
 /** A control message of a kind this node knows, or null (a newer node's new kind is dropped too). */
@@ -136,6 +169,9 @@ class NatsBus implements Bus {
   private sigSubject(storeId: string): string {
     return `${this.prefix}.sig.${encodeToken(storeId)}`;
   }
+  private roomSubject(roomId: string): string {
+    return `${this.prefix}.room.${encodeToken(roomId)}`;
+  }
   private ctlSubject(): string {
     return `${this.prefix}.ctl`;
   }
@@ -151,6 +187,12 @@ class NatsBus implements Bus {
   }
   onSignal(storeId: string, handler: (s: StoreSignal) => void): Unsubscribe {
     return this.listen(this.sigSubject(storeId), (v) => parseSignal(v, storeId), handler);
+  }
+  publishRoom(r: RoomSignal): void {
+    this.publish(this.roomSubject(r.roomId), r);
+  }
+  onRoom(roomId: string, handler: (r: RoomSignal) => void): Unsubscribe {
+    return this.listen(this.roomSubject(roomId), (v) => parseRoomSignal(v, roomId), handler);
   }
   publishControl(c: Control): void {
     this.publish(this.ctlSubject(), c);

@@ -75,6 +75,18 @@ export const COPIED_TABLES: readonly string[] = [
   'group_pushes',
   // step 15: expected visits (5/8)
   'expected_visits',
+  // step 16: live launch rooms (6/8)
+  'live_rooms',
+  'live_questions',
+  'live_polls',
+  'live_votes',
+  'live_lotteries',
+  'live_lottery_eligible',
+  'live_participants',
+  'live_mutes',
+  'live_stats',
+  'live_viewers',
+  'live_node_viewers',
 ];
 
 /** The copy was refused before anything was written; the message says why and what to do. */

@@ -280,6 +280,43 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE INDEX expected_visits_due ON expected_visits(until) WHERE status = 'expected';
   CREATE INDEX expected_visits_store ON expected_visits(store_id, updated_at);
   `,
+  // 16: live launch rooms (6/8), as SQLite step 16 (liveStorage.ts, where the why of each table is)
+  `
+  CREATE TABLE live_rooms (
+    id ${T} PRIMARY KEY, store_id ${T} NOT NULL, state ${T} NOT NULL, ended_at BIGINT, created_at BIGINT NOT NULL,
+    salt ${T} NOT NULL, data TEXT NOT NULL
+  );
+  CREATE INDEX live_rooms_store ON live_rooms(store_id, created_at);
+  CREATE INDEX live_rooms_created ON live_rooms(created_at);
+  CREATE TABLE live_questions (
+    id ${T} PRIMARY KEY, room_id ${T} NOT NULL, n BIGINT NOT NULL, member_id ${T} NOT NULL, client_id ${T} NOT NULL, data TEXT NOT NULL,
+    UNIQUE (room_id, n), UNIQUE (room_id, member_id, client_id)
+  );
+  CREATE INDEX live_questions_member ON live_questions(member_id);
+  CREATE TABLE live_polls (id ${T} PRIMARY KEY, room_id ${T} NOT NULL, opened_at BIGINT NOT NULL, data TEXT NOT NULL);
+  CREATE INDEX live_polls_room ON live_polls(room_id, opened_at);
+  CREATE TABLE live_votes (
+    poll_id ${T} NOT NULL, member_id ${T} NOT NULL, option BIGINT NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (poll_id, member_id)
+  );
+  CREATE INDEX live_votes_member ON live_votes(member_id);
+  CREATE TABLE live_lotteries (id ${T} PRIMARY KEY, room_id ${T} NOT NULL, drawn_at BIGINT NOT NULL, data TEXT NOT NULL);
+  CREATE INDEX live_lotteries_room ON live_lotteries(room_id, drawn_at);
+  CREATE TABLE live_lottery_eligible (
+    lottery_id ${T} NOT NULL, ref ${T} NOT NULL, member_id ${T}, nickname ${T} NOT NULL, rank BIGINT, PRIMARY KEY (lottery_id, ref)
+  );
+  CREATE INDEX live_lottery_eligible_member ON live_lottery_eligible(member_id) WHERE member_id IS NOT NULL;
+  CREATE TABLE live_participants (
+    room_id ${T} NOT NULL, member_id ${T} NOT NULL, ref ${T} NOT NULL, nickname ${T} NOT NULL,
+    commented BIGINT NOT NULL DEFAULT 0, asked BIGINT NOT NULL DEFAULT 0, voted BIGINT NOT NULL DEFAULT 0, joined BIGINT NOT NULL DEFAULT 0,
+    first_at BIGINT NOT NULL, PRIMARY KEY (room_id, member_id)
+  );
+  CREATE INDEX live_participants_member ON live_participants(member_id);
+  CREATE TABLE live_mutes (room_id ${T} NOT NULL, member_id ${T} NOT NULL, until BIGINT NOT NULL, PRIMARY KEY (room_id, member_id));
+  CREATE INDEX live_mutes_member ON live_mutes(member_id);
+  CREATE TABLE live_stats (room_id ${T} PRIMARY KEY, comments BIGINT NOT NULL);
+  CREATE TABLE live_viewers (room_id ${T} NOT NULL, key ${T} NOT NULL, PRIMARY KEY (room_id, key));
+  CREATE TABLE live_node_viewers (room_id ${T} NOT NULL, node_id ${T} NOT NULL, viewers BIGINT NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (room_id, node_id));
+  `,
 ];
 
 /** Quotes an SQL identifier. */

@@ -17,7 +17,7 @@ export type Row = Record<string, unknown>;
 /** Runs one statement on the transaction's connection. */
 export type Exec = <R extends Row = Row>(text: string, values?: unknown[]) => Promise<{ rows: R[]; rowCount: number }>;
 
-export type PgOps = Omit<HqTx, 'savepoint' | 'chat' | 'clerks' | 'memberHistory' | 'tasks' | 'holds' | 'checkins' | 'styleImages' | 'groups' | 'expected'>;
+export type PgOps = Omit<HqTx, 'savepoint' | 'chat' | 'clerks' | 'memberHistory' | 'tasks' | 'holds' | 'checkins' | 'styleImages' | 'groups' | 'expected' | 'live'>;
 
 /** SQLite reads a negative LIMIT as "no limit"; PostgreSQL refuses it, and takes NULL for that. */
 export const limitParam = (limit: number): number | null => (limit < 0 ? null : limit);
@@ -359,7 +359,13 @@ export function createPgOps(exec: Exec): PgOps {
            gmb AS (DELETE FROM group_members WHERE member_id = $1),
            gpc AS (DELETE FROM group_push_counts WHERE member_id = $1),
            gp AS (DELETE FROM group_pushes WHERE member_id = $1),
-           ex AS (DELETE FROM expected_visits WHERE member_id = $1) -- 5/8 expected visits
+           ex AS (DELETE FROM expected_visits WHERE member_id = $1), -- 5/8 expected visits
+           -- 6/8 live rooms: as SQLite's deleteMember (a lottery's eligible row keeps its ref for the audit, nickname 'erased')
+           lq AS (DELETE FROM live_questions WHERE member_id = $1),
+           lv AS (DELETE FROM live_votes WHERE member_id = $1),
+           lp AS (DELETE FROM live_participants WHERE member_id = $1),
+           lm AS (DELETE FROM live_mutes WHERE member_id = $1),
+           le AS (UPDATE live_lottery_eligible SET nickname = 'erased', member_id = NULL WHERE member_id = $1)
          DELETE FROM members WHERE id = $1`,
         [memberId],
       );

@@ -10,6 +10,7 @@ import { MIGRATION_GROUPS } from './groupStorage.ts'; // 5/8
 import { MIGRATION_HOLDS } from './holdStorage.ts'; // 4/8 part C
 import { MIGRATION_STYLE_IMAGES } from './styleImageStorage.ts';
 import { MIGRATION_EXPECTED } from './expectedStorage.ts'; // 5/8 expected visits
+import { MIGRATION_LIVE } from './liveStorage.ts'; // 6/8 live rooms
 
 export const MIGRATIONS: readonly string[] = [
   // 1: the initial schema
@@ -150,6 +151,8 @@ export const MIGRATIONS: readonly string[] = [
   MIGRATION_GROUPS,
   // 15: expected visits (5/8): a member's "I'll come and try it" (expectedStorage.ts)
   MIGRATION_EXPECTED,
+  // 16: live launch rooms (6/8): rooms, questions, polls and votes, lotteries and their eligible lists, participants, mutes, counters (liveStorage.ts)
+  MIGRATION_LIVE,
 ];
 
 export function migrate(db: Database.Database): void {

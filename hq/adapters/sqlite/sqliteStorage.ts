@@ -3,6 +3,7 @@
 // process crashes; a power cut may lose the last few commits, which desks recover from by
 // resuming); the statements used on hot paths are prepared once.
 import { createSqliteGroupStorage } from './groupStorage.ts';
+import { createSqliteLiveStorage } from './liveStorage.ts';
 import Database from 'better-sqlite3';
 import { type Note, type StockLine, type Store, type Visit } from '../../../shared/domain.ts';
 import {
@@ -169,6 +170,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     styleImages: createSqliteStyleImageStorage(db),
     groups: createSqliteGroupStorage(db), // 5/8
     expected: createSqliteExpectedStorage(db), // 5/8 expected visits
+    live: createSqliteLiveStorage(db), // 6/8 live rooms
     // One connection, one transaction at a time (sqliteStore.ts): already serial.
     lockStore: (storeId) => q.storeExists.get(storeId) !== undefined,
 
@@ -366,6 +368,15 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
           'DELETE FROM group_push_counts WHERE member_id = ?',
           'DELETE FROM group_pushes WHERE member_id = ?',
           'DELETE FROM expected_visits WHERE member_id = ?', // 5/8 expected visits
+          // 6/8 live rooms: their questions, votes, participation and mutes go. A lottery's eligible
+          // list keeps their row with the opaque ref and the nickname 'erased': the list's digest and
+          // the draw are computed over the refs, so removing the row would make every past draw fail
+          // its audit, and the ref alone names nobody (its salt never leaves HQ).
+          'DELETE FROM live_questions WHERE member_id = ?',
+          'DELETE FROM live_votes WHERE member_id = ?',
+          'DELETE FROM live_participants WHERE member_id = ?',
+          'DELETE FROM live_mutes WHERE member_id = ?',
+          "UPDATE live_lottery_eligible SET nickname = 'erased', member_id = NULL WHERE member_id = ?",
         ]) {
           db.prepare(sql).run(memberId);
         }

@@ -285,24 +285,8 @@ export class ChatService {
   }
 
   /** Stores the message and announces it; returns it with the seq of its event. */
-  private async commit(tx: HqTx, append: Append, draft: Omit<Message, 'n'>, by: Actor | null, opId: string | null): Promise<{ message: Message; seq: number }> {
-    const conv: ConversationRecord = (await tx.chat.getConversation(draft.storeId, draft.memberId)) ?? {
-      storeId: draft.storeId,
-      memberId: draft.memberId,
-      lastN: 0,
-      lastAt: draft.at,
-      receipts: { ...ZERO_RECEIPTS },
-    };
-    const message: Message = { ...draft, n: conv.lastN + 1 };
-    // The sender has, of course, received and read everything up to its own message.
-    const receipts =
-      message.from === 'member'
-        ? { ...conv.receipts, memberDelivered: message.n, memberRead: message.n }
-        : { ...conv.receipts, storeDelivered: message.n, storeRead: message.n };
-    await tx.chat.putConversation({ ...conv, lastN: message.n, lastAt: message.at, receipts });
-    const ev = await append(draft.storeId, 'chat.message', { message, receipts, by, opId }, message.at);
-    await tx.chat.insertMessage(message, ev.seq);
-    return { message, seq: ev.seq };
+  private commit(tx: HqTx, append: Append, draft: Omit<Message, 'n'>, by: Actor | null, opId: string | null): Promise<{ message: Message; seq: number }> {
+    return commitMessage(tx, append, draft, by, opId);
   }
 
   /** Recalls a message; returns it with the seq of the `chat.recalled` event (null: it was already recalled). */
@@ -315,6 +299,39 @@ export class ChatService {
     const ev = await append(m.storeId, 'chat.recalled', { message, by, opId }, now);
     return { message, seq: ev.seq };
   }
+}
+
+/** Stores a message in its conversation (the next `n`) and announces it (`chat.message`) in the caller's transaction. */
+async function commitMessage(tx: HqTx, append: Append, draft: Omit<Message, 'n'>, by: Actor | null, opId: string | null): Promise<{ message: Message; seq: number }> {
+  const conv: ConversationRecord = (await tx.chat.getConversation(draft.storeId, draft.memberId)) ?? {
+    storeId: draft.storeId,
+    memberId: draft.memberId,
+    lastN: 0,
+    lastAt: draft.at,
+    receipts: { ...ZERO_RECEIPTS },
+  };
+  const message: Message = { ...draft, n: conv.lastN + 1 };
+  // The sender has, of course, received and read everything up to its own message.
+  const receipts =
+    message.from === 'member'
+      ? { ...conv.receipts, memberDelivered: message.n, memberRead: message.n }
+      : { ...conv.receipts, storeDelivered: message.n, storeRead: message.n };
+  await tx.chat.putConversation({ ...conv, lastN: message.n, lastAt: message.at, receipts });
+  const ev = await append(draft.storeId, 'chat.message', { message, receipts, by, opId }, message.at);
+  await tx.chat.insertMessage(message, ev.seq);
+  return { message, seq: ev.seq };
+}
+
+/**
+ * A text message from the store to a member, committed in the caller's transaction on behalf of
+ * `by` (a desk's clerk drawing a live room's lottery, 6/8): the member's 1:1 chat gets it like any
+ * clerk message. A second call with the same clientId is the same message. Callers hold the store's lock.
+ */
+export async function commitStoreText(tx: HqTx, append: Append, storeId: string, memberId: string, by: Actor, clientId: string, text: string, at: number): Promise<Message> {
+  const seen = await tx.chat.findByClientId(storeId, memberId, 'clerk', clientId);
+  if (seen) return seen;
+  const draft: Omit<Message, 'n'> = { id: uuidv7(at), clientId, storeId, memberId, from: 'clerk', by, kind: 'text', body: text, product: null, image: null, at, recalledAt: null };
+  return (await commitMessage(tx, append, draft, by, null)).message;
 }
 
 async function receiptsIn(r: HqTx, storeId: string, memberId: string): Promise<Receipts> {

@@ -78,7 +78,8 @@ export function expectUntil(store: StoreRecord, on: string | undefined, now: num
 /**
  * What the desk shows as where it came from. A group's name comes from the group's storage (5/8,
  * `tx.groups`); only a group of this store, or a chain group, names itself to this store's desks.
- * A live room (6/8) has no storage yet, the chat and the member page need no title.
+ * A live room (6/8, `tx.live`) names itself to every store (rooms are open to the whole chain);
+ * the chat and the member page need no title.
  */
 async function sourceOf(tx: HqTx, storeId: string, given: Omit<ExpectSource, 'title'> | undefined): Promise<ExpectSource> {
   const source = given ?? { kind: 'member_page' as const, id: null };
@@ -86,6 +87,10 @@ async function sourceOf(tx: HqTx, storeId: string, given: Omit<ExpectSource, 'ti
     const group = await tx.groups.getGroup(source.id);
     const visible = group && (group.storeId === storeId || group.scope === 'chain');
     return { ...source, title: visible ? group.name : '' };
+  }
+  if (source.kind === 'live' && source.id) {
+    const room = await tx.live.getRoom(source.id);
+    return { ...source, title: room?.title ?? '' };
   }
   return { ...source, title: '' };
 }
@@ -164,7 +169,13 @@ export function placeMemberHold(log: EventLog, caller: MemberCaller, body: Membe
   const key = `member-hold:${caller.memberId}:${body.clientId}`;
   const requestHash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
   return log.write(async (tx, append) => {
-    const store = await lockedStore(tx, body.storeId ?? caller.storeId);
+    // From a live room (6/8): the room's store is told too (`live.reserved`), so both stores are
+    // locked, in id order like a cross-store hold request (a room never changes store).
+    const room = body.source?.kind === 'live' && body.source.id ? await tx.live.getRoom(body.source.id) : null;
+    const holdStoreId = body.storeId ?? caller.storeId;
+    if (room && room.storeId < holdStoreId) await tx.lockStore(room.storeId);
+    const store = await lockedStore(tx, holdStoreId);
+    if (room && room.storeId > holdStoreId) await tx.lockStore(room.storeId);
     const seen = await tx.getIdempotent(key);
     if (seen) {
       if (seen.requestHash !== requestHash) throw new ExpectError('conflict', 'This clientId was used for another hold');
@@ -194,6 +205,8 @@ export function placeMemberHold(log: EventLog, caller: MemberCaller, body: Membe
     const expected = body.expect
       ? await writeExpectation(tx, append, { store, member, clientId: body.clientId, styleId: placed.styleId, size: placed.size, holdId: placed.id, source: body.source, until: placed.until }, now)
       : null;
+    // The host console shows it as it comes in; in the same transaction as the hold.
+    if (room) await append(room.storeId, 'live.reserved', { roomId: room.id, hold: placed, storeName: store.name, expected }, now);
     await tx.putIdempotent(key, requestHash, JSON.stringify({ holdId: placed.id, expectedId: expected?.id ?? null }), now);
     return { hold: placed, expected, duplicate: false };
   });

@@ -1,0 +1,351 @@
+// The room socket of live launch rooms (6/8) against real HQ nodes and real WebSockets: roles at
+// hello, comments batched to every viewer, every refusal (not signed in, rate, slow mode, mute,
+// keyword, ended), retries, host deletion, reactions aggregated into counts, questions to their
+// asker only, the viewer count, bad frames — then two nodes on PostgreSQL + NATS (comments and
+// reactions across the bus) with one node killed -9 mid-stream: its viewers reconnect to the
+// other, keep receiving comments, and find their questions (durable) still there.
+//
+// Room setup writes the durable state through the event log (tx.live + a `live.*` event), as the
+// desk commands do, so the sockets learn of it from the store feed like from any host.
+import { randomUUID } from 'node:crypto';
+import WebSocket from 'ws';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type EventLog } from '../../hq/app/eventLog.ts';
+import { FromLive, LIVE_BACKLOG, type LiveRoom } from '../../shared/live.ts';
+import { MemberClient } from '../support/memberClient.ts';
+import { TestHq } from '../support/hq.ts';
+import { HqNode } from '../support/cluster.ts';
+import { freePort } from '../support/services.ts';
+import { waitFor } from '../support/waitFor.ts';
+
+const NATS_URL = process.env.FOOTFALL_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+});
+
+type Frame<T extends FromLive['t']> = Extract<FromLive, { t: T }>;
+
+/** A room socket client: every frame it gets must pass the `FromLive` schema. */
+class LiveClient {
+  readonly frames: FromLive[] = [];
+  readonly bad: string[] = [];
+  closed: { code: number; reason: string } | null = null;
+  ws!: WebSocket;
+
+  constructor(readonly url: string) {}
+
+  static async open(url: string, hello: Record<string, unknown> | null): Promise<LiveClient> {
+    const c = new LiveClient(url);
+    await c.connect(hello);
+    return c;
+  }
+
+  async connect(hello: Record<string, unknown> | null): Promise<void> {
+    this.closed = null;
+    const ws = new WebSocket(`${this.url.replace(/^http/, 'ws')}/v1/live/socket`);
+    this.ws = ws;
+    cleanups.push(async () => ws.terminate());
+    ws.on('message', (data) => {
+      const text = String(data);
+      const parsed = FromLive.safeParse(JSON.parse(text));
+      if (parsed.success) this.frames.push(parsed.data);
+      else this.bad.push(text);
+    });
+    ws.on('close', (code, reason) => (this.closed = { code, reason: String(reason) }));
+    ws.on('error', () => undefined);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    if (hello) {
+      const before = this.of('welcome').length;
+      this.send({ t: 'hello', v: 1, ...hello });
+      await waitFor(() => this.of('welcome').length > before || this.closed !== null, 10_000, 'welcome');
+    }
+  }
+
+  send(f: unknown): void {
+    this.ws.send(typeof f === 'string' ? f : JSON.stringify(f));
+  }
+
+  of<T extends FromLive['t']>(t: T): Frame<T>[] {
+    return this.frames.filter((f): f is Frame<T> => f.t === t);
+  }
+
+  comments(): string[] {
+    return this.of('comments').flatMap((f) => f.items.map((c) => c.text));
+  }
+
+  welcome(): Frame<'welcome'> {
+    return this.of('welcome').at(-1)!;
+  }
+}
+
+function room(storeId: string, over: Partial<LiveRoom> = {}): LiveRoom {
+  const now = Date.now();
+  return {
+    id: randomUUID(),
+    storeId,
+    title: '春季新品发布',
+    description: '',
+    streamUrl: 'https://live.example.com/s/1',
+    scheduledAt: now,
+    state: 'live',
+    startedAt: now,
+    endedAt: null,
+    createdAt: now,
+    createdBy: { deviceId: 'dev-live', deviceName: 'Live desk' },
+    slowModeSec: 0,
+    pinnedMessage: null,
+    pinnedStyleId: null,
+    peakViewers: 0,
+    ...over,
+  };
+}
+
+/** The room's durable change as a host's command makes it: state + `live.updated`. */
+async function putRoom(log: EventLog, r: LiveRoom): Promise<void> {
+  await log.write(async (tx, append) => {
+    await tx.live.putRoom(r, randomUUID().replace(/-/g, ''));
+    await append(r.storeId, 'live.updated', { room: r, by: null, opId: null });
+  });
+}
+
+async function mute(log: EventLog, r: LiveRoom, memberId: string, until: number | null): Promise<void> {
+  await log.write(async (tx, append) => {
+    await tx.live.setMute(r.id, memberId, until);
+    await append(r.storeId, 'live.muted', { roomId: r.id, memberId, nickname: 'x', until, by: null, opId: null });
+  });
+}
+
+const token = async (url: string, key: string, storeId: string, memberId: string) => (await MemberClient.viaIntegration(url, key, storeId, memberId)).session.token;
+
+describe('the room socket on one HQ', () => {
+  it('roles, batched comments, every refusal, retries, deletion, reactions as counts, questions, viewers, bad frames', async () => {
+    const t = await TestHq.start({ seed: 'storesAB', unservedSweepMs: 0 });
+    cleanups.push(() => t.dispose());
+    const key = t.hq.integrationKey;
+    // The chain's blocked words (read by LiveService, cached briefly: set before the first comment).
+    await t.hq.store.withTx((tx) => tx.groups.putCommunitySettings({ pushCapPerMonth: 4, keywords: ['微信号'] }));
+    const r = room('store-a');
+    await putRoom(t.hq.eventLog, r);
+
+    const m1 = await LiveClient.open(t.url, { roomId: r.id, token: await token(t.url, key, 'store-a', 'm1'), nickname: '小鹿' });
+    const m2 = await LiveClient.open(t.url, { roomId: r.id, token: await token(t.url, key, 'store-a', 'm2') });
+    const m3 = await LiveClient.open(t.url, { roomId: r.id, token: await token(t.url, key, 'store-b', 'm3'), nickname: '阿伟' });
+    const host = await LiveClient.open(t.url, { roomId: r.id, token: (await t.enroll('store-a', 'Live desk')).token });
+    const viewer = await LiveClient.open(t.url, { roomId: r.id });
+    expect([m1, m2, m3, host, viewer].map((c) => c.welcome().role)).toEqual(['member', 'member', 'member', 'host', 'viewer']);
+    expect(m1.welcome()).toMatchObject({ nickname: '小鹿', storeName: 'Store A', room: { id: r.id, state: 'live' }, comments: [] });
+    // No nickname given: a neutral one, never the member's name (李娜).
+    expect(m2.welcome().nickname).toMatch(/^观众[0-9a-f]{4}$/);
+    expect('createdBy' in m1.welcome().room).toBe(false);
+    expect(viewer.welcome().nickname).toBeNull();
+
+    // A device of another store is no host here; an unknown token is refused; an unknown room too.
+    const other = await LiveClient.open(t.url, { roomId: r.id, token: (await t.enroll('store-b', 'B desk')).token });
+    await waitFor(() => other.closed !== null, 5000, 'foreign device closed');
+    expect(other.closed!.code).toBe(4001);
+    const nobody = await LiveClient.open(t.url, { roomId: randomUUID() });
+    await waitFor(() => nobody.closed !== null, 5000, 'unknown room closed');
+    expect(nobody.closed!.code).toBe(4404);
+
+    // A comment reaches every viewer (the sender too), by nickname; a retry of it is not a second one.
+    m1.send({ t: 'comment', clientId: 'c-m1-00001', text: '好看！' });
+    m1.send({ t: 'comment', clientId: 'c-m1-00001', text: '好看！' });
+    await waitFor(() => [m1, m2, m3, host, viewer].every((c) => c.comments().includes('好看！')), 5000, 'the comment everywhere');
+    await sleep(300);
+    for (const c of [m1, viewer]) expect(c.comments().filter((x) => x === '好看！')).toHaveLength(1);
+    const first = viewer.of('comments')[0]!.items[0]!;
+    expect(first).toMatchObject({ nickname: '小鹿', host: false });
+    expect(JSON.stringify(viewer.frames)).not.toContain('m1');
+
+    // Read-only viewers do not write.
+    viewer.send({ t: 'comment', clientId: 'c-viewer-01', text: 'hi' });
+    viewer.send({ t: 'ask', clientId: 'c-viewer-02', text: 'hi?' });
+    await waitFor(() => viewer.of('refused').length === 2, 5000, 'viewer refused');
+    expect(viewer.of('refused').map((f) => [f.clientId, f.code])).toEqual([
+      ['c-viewer-01', 'unauthorized'],
+      ['c-viewer-02', 'unauthorized'],
+    ]);
+
+    // Rate: three in 10 s, the fourth refused.
+    for (let i = 0; i < 4; i++) m2.send({ t: 'comment', clientId: `c-m2-rate-${i}`, text: `快${i}` });
+    await waitFor(() => m2.of('refused').length === 1, 5000, 'rate refusal');
+    expect(m2.of('refused')[0]).toMatchObject({ clientId: 'c-m2-rate-3', code: 'rate_limited' });
+    await waitFor(() => viewer.comments().includes('快2'), 5000, 'three went through');
+    expect(viewer.comments()).not.toContain('快3');
+
+    // A blocked word.
+    m3.send({ t: 'comment', clientId: 'c-m3-kw-001', text: '加我微信号 abc' });
+    await waitFor(() => m3.of('refused').length === 1, 5000, 'keyword refusal');
+    expect(m3.of('refused')[0]).toMatchObject({ code: 'blocked_word' });
+
+    // Muted (the `live.muted` event reaches the node at once), then lifted.
+    await mute(t.hq.eventLog, r, 'm1', Date.now() + 60_000);
+    await sleep(300);
+    m1.send({ t: 'comment', clientId: 'c-m1-muted1', text: '我被禁言了吗' });
+    await waitFor(() => m1.of('refused').length === 1, 5000, 'mute refusal');
+    expect(m1.of('refused')[0]).toMatchObject({ clientId: 'c-m1-muted1', code: 'muted' });
+    await mute(t.hq.eventLog, r, 'm1', null);
+    await sleep(300);
+    m1.send({ t: 'comment', clientId: 'c-m1-unmute', text: '又能说话了' });
+    await waitFor(() => viewer.comments().includes('又能说话了'), 5000, 'after the mute');
+
+    // Slow mode: the room frame reaches everyone; a second comment within it is refused.
+    const slow = { ...r, slowModeSec: 30 };
+    await putRoom(t.hq.eventLog, slow);
+    await waitFor(() => viewer.of('room').some((f) => f.room.slowModeSec === 30), 5000, 'room frame');
+    m3.send({ t: 'comment', clientId: 'c-m3-slow01', text: '第一条' });
+    await waitFor(() => viewer.comments().includes('第一条'), 5000, 'first under slow mode');
+    m3.send({ t: 'comment', clientId: 'c-m3-slow02', text: '第二条' });
+    await waitFor(() => m3.of('refused').length === 2, 5000, 'slow mode refusal');
+    expect(m3.of('refused')[1]).toMatchObject({ clientId: 'c-m3-slow02', code: 'slow_mode' });
+
+    // Hosts always get through (slow mode or not), marked as the host; they delete for everyone.
+    for (let i = 0; i < 5; i++) host.send({ t: 'comment', clientId: `c-host-0000${i}`, text: `主播${i}` });
+    await waitFor(() => viewer.comments().includes('主播4'), 5000, 'host comments');
+    expect(viewer.of('comments').flatMap((f) => f.items).find((c) => c.text === '主播0')).toMatchObject({ host: true, nickname: 'Store A' });
+    m2.send({ t: 'delete', commentId: first.id });
+    await waitFor(() => m2.of('refused').length === 2, 5000, 'member may not delete');
+    expect(m2.of('refused')[1]).toMatchObject({ code: 'forbidden' });
+    host.send({ t: 'delete', commentId: first.id });
+    await waitFor(() => [m1, m2, viewer].every((c) => c.of('deleted').some((f) => f.ids.includes(first.id))), 5000, 'deleted everywhere');
+
+    // Batching: comments come in frames, never more than the comments, and a late viewer's welcome
+    // holds the newest of them (the deleted one gone).
+    const late = await LiveClient.open(t.url, { roomId: r.id });
+    const backlog = late.welcome().comments.map((c) => c.text);
+    expect(backlog).toContain('主播4');
+    expect(backlog).not.toContain('好看！');
+    expect(backlog.length).toBeLessThanOrEqual(LIVE_BACKLOG);
+
+    // 100 reactions from four sockets: a few `reactions` frames whose counts add up to 100.
+    const reactors = [m1, m2, m3, viewer];
+    for (let i = 0; i < 25; i++) for (const c of reactors) c.send({ t: 'react', kind: i % 5 === 0 ? 'fire' : 'like' });
+    const sum = (c: LiveClient, k: 'like' | 'fire') => c.of('reactions').reduce((a, f) => a + (f.counts[k] ?? 0), 0);
+    await waitFor(() => sum(late, 'like') + sum(late, 'fire') === 100, 5000, '100 reactions counted');
+    expect(sum(late, 'fire')).toBe(20);
+    expect(late.of('reactions').length).toBeLessThan(10);
+
+    // A question: durable, answered to its asker only (open questions are nobody else's).
+    m2.send({ t: 'ask', clientId: 'q-m2-000001', text: '有 39 码吗？' });
+    await waitFor(() => m2.of('question').some((f) => f.question.mine && f.question.text === '有 39 码吗？'), 5000, 'question to the asker');
+    await sleep(500);
+    expect(viewer.of('question')).toEqual([]);
+    expect(m1.of('question')).toEqual([]);
+    const questions = await t.hq.store.read((rd) => rd.live.questionsOfRoom(r.id));
+    expect(questions.map((q) => [q.memberId, q.text, q.status])).toEqual([['m2', '有 39 码吗？', 'open']]);
+
+    // The viewer count (presence, every ~2 s): 6 sockets on this node.
+    await waitFor(() => late.of('viewers').at(-1)?.n === 6, 8000, 'viewer count 6');
+
+    // Bad frames: each closes its own socket with a clear code; the node keeps serving.
+    const cases: Array<[unknown, number]> = [
+      ['not json', 4000],
+      [{ t: 'comment', clientId: 'c-bad-00001', text: 'before hello' }, 4003],
+      [{ t: 'hello', v: 1, roomId: r.id, token: 'x'.repeat(500) }, 4000],
+      [{ t: 'hello', v: 2, roomId: r.id }, 4000],
+      [{ t: 'shout' }, 4000],
+      ['x'.repeat(10_000), 1009],
+      [{ t: 'hello', v: 1, roomId: r.id, nickname: '' }, 4000],
+    ];
+    for (const [frame, code] of cases) {
+      const c = await LiveClient.open(t.url, null);
+      c.send(frame);
+      await waitFor(() => c.closed !== null, 5000, `closed for ${JSON.stringify(frame).slice(0, 40)}`);
+      expect(c.closed!.code, JSON.stringify(frame).slice(0, 60)).toBe(code);
+    }
+    const binary = await LiveClient.open(t.url, null);
+    binary.ws.send(Buffer.from([1, 2, 3]), { binary: true });
+    await waitFor(() => binary.closed !== null, 5000, 'binary closed');
+    expect(binary.closed!.code).toBe(4000);
+    // After hello: a bad comment and a flood close only that socket.
+    const flood = await LiveClient.open(t.url, { roomId: r.id, token: await token(t.url, key, 'store-a', 'm1') });
+    flood.send({ t: 'comment', clientId: 'x', text: 'short id' });
+    await waitFor(() => flood.closed !== null, 5000, 'bad comment closed');
+    expect(flood.closed!.code).toBe(4000);
+    const flood2 = await LiveClient.open(t.url, { roomId: r.id });
+    for (let i = 0; i < 100; i++) flood2.send({ t: 'react', kind: 'like' });
+    await waitFor(() => flood2.closed !== null, 5000, 'flood closed');
+    expect(flood2.closed!.code).toBe(4029);
+    host.send({ t: 'comment', clientId: 'c-host-after', text: '还在' });
+    await waitFor(() => viewer.comments().includes('还在'), 5000, 'node still serving');
+
+    // The room ends: members' comments are refused, the room frame says so.
+    await putRoom(t.hq.eventLog, { ...slow, state: 'ended', endedAt: Date.now() });
+    await waitFor(() => m1.of('room').some((f) => f.room.state === 'ended'), 5000, 'ended frame');
+    m1.send({ t: 'comment', clientId: 'c-m1-ended1', text: '结束了？' });
+    await waitFor(() => m1.of('refused').some((f) => f.code === 'closed'), 5000, 'closed refusal');
+
+    // HQ's counters got the comments and the viewers (noteStats, batched).
+    for (const c of [m1, m2, m3, host, viewer, late]) expect(c.bad).toEqual([]);
+  }, 60_000);
+});
+
+describe('the room socket across two HQ nodes (PostgreSQL + NATS), one killed mid-stream', () => {
+  it('comments and reactions cross nodes; the killed node’s viewers reconnect to the other and keep going; questions survive', async () => {
+    const natsPrefix = `t${randomUUID().slice(0, 8)}`;
+    const t = await TestHq.start({ adapter: 'postgres', seed: 'storesAB', unservedSweepMs: 0, natsUrl: NATS_URL, natsPrefix, presenceTtlMs: 3000 });
+    cleanups.push(() => t.dispose());
+    const [, pgUrl, , pgSchema] = t.adminArgs;
+    // Node 2 is its own process, so it can die like a machine (kill -9).
+    const node2 = await HqNode.start({ pgUrl, pgSchema, natsUrl: NATS_URL, natsPrefix, nodeId: 'node2', port: await freePort(), presenceTtlMs: 3000, unservedSweepMs: 0 });
+    cleanups.push(() => node2.kill9());
+    const key = t.hq.integrationKey;
+    const r = room('store-a');
+    await putRoom(t.hq.eventLog, r);
+
+    const a1 = await LiveClient.open(t.url, { roomId: r.id, token: await token(t.url, key, 'store-a', 'm1'), nickname: '一号' });
+    const aViewer = await LiveClient.open(t.url, { roomId: r.id });
+    const b1 = await LiveClient.open(node2.url, { roomId: r.id, token: await token(t.url, key, 'store-a', 'm2'), nickname: '二号' });
+    const bViewer = await LiveClient.open(node2.url, { roomId: r.id });
+    const host = await LiveClient.open(node2.url, { roomId: r.id, token: (await t.enroll('store-a', 'Live desk')).token });
+    expect([a1, aViewer, b1, bViewer, host].map((c) => c.welcome().role)).toEqual(['member', 'viewer', 'member', 'viewer', 'host']);
+
+    // Node 1 → node 2 and back.
+    a1.send({ t: 'comment', clientId: 'c-a1-000001', text: '来自一号节点' });
+    b1.send({ t: 'comment', clientId: 'c-b1-000001', text: '来自二号节点' });
+    for (const c of [a1, aViewer, b1, bViewer, host]) await waitFor(() => c.comments().includes('来自一号节点') && c.comments().includes('来自二号节点'), 10_000, 'comments across nodes');
+    // Host on node 2 deletes node 1's comment: gone on node 1 too.
+    const id = aViewer.of('comments').flatMap((f) => f.items).find((c) => c.text === '来自一号节点')!.id;
+    host.send({ t: 'delete', commentId: id });
+    await waitFor(() => aViewer.of('deleted').some((f) => f.ids.includes(id)), 10_000, 'deleted across nodes');
+    // Reactions on both nodes add up everywhere.
+    for (let i = 0; i < 20; i++) {
+      aViewer.send({ t: 'react', kind: 'clap' });
+      bViewer.send({ t: 'react', kind: 'clap' });
+    }
+    const claps = (c: LiveClient) => c.of('reactions').reduce((n, f) => n + (f.counts.clap ?? 0), 0);
+    await waitFor(() => claps(aViewer) === 40 && claps(bViewer) === 40, 10_000, '40 claps on both nodes');
+    // The viewer count covers both nodes.
+    await waitFor(() => aViewer.of('viewers').at(-1)?.n === 5, 10_000, '5 viewers seen from node 1');
+
+    // A question asked on node 2 before the kill.
+    b1.send({ t: 'ask', clientId: 'q-b1-000001', text: '什么时候发货？' });
+    await waitFor(() => b1.of('question').length === 1, 10_000, 'question accepted');
+
+    // Node 2 dies mid-stream, with comments flowing.
+    await node2.kill9();
+    await waitFor(() => b1.closed !== null && bViewer.closed !== null && host.closed !== null, 10_000, 'node 2 sockets gone');
+    // Its viewers reconnect to node 1 (their client would try the next address).
+    const b1Token = await token(t.url, key, 'store-a', 'm2');
+    await b1.connect({ roomId: r.id, token: b1Token, nickname: '二号' });
+    await bViewer.connect({ roomId: r.id });
+    expect(b1.welcome().role).toBe('member');
+    // The question is durable: still theirs.
+    expect(b1.welcome().questions.map((q) => [q.text, q.mine])).toEqual([['什么时候发货？', true]]);
+    // The backlog of node 1 holds what was said before the kill (from both nodes).
+    expect(bViewer.welcome().comments.map((c) => c.text)).toContain('来自二号节点');
+    // Comments keep flowing to everyone, now all on node 1.
+    for (let i = 0; i < 3; i++) a1.send({ t: 'comment', clientId: `c-a1-after-${i}`, text: `之后${i}` });
+    b1.send({ t: 'comment', clientId: 'c-b1-after-0', text: '我回来了' });
+    for (const c of [a1, aViewer, b1, bViewer]) await waitFor(() => ['之后2', '我回来了'].every((x) => c.comments().includes(x)), 10_000, 'comments after the kill');
+    // Node 2's presence entry ages out: the count is node 1's sockets alone.
+    await waitFor(() => aViewer.of('viewers').at(-1)?.n === 4, 15_000, '4 viewers after node 2 aged out');
+    for (const c of [a1, aViewer, b1, bViewer]) expect(c.bad).toEqual([]);
+  }, 90_000);
+});
