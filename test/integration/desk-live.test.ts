@@ -6,7 +6,7 @@
 // muted; a poll runs and closes; a lottery among commenters is drawn and checkable; an action taken
 // offline is queued, shown pending and delivered once; a desk enrolled later gets the room and its
 // durable parts from its snapshot; erasing the member drops their question from every cache; the
-// ended room's summary comes from HQ.
+// ended room's summary, the room's QR and the lottery's audit come from HQ.
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type DeskCore } from '../../electron/desk/deskCore.ts';
@@ -63,7 +63,7 @@ async function viewer(roomId: string, memberId: string, nickname: string) {
 }
 
 describe('live rooms on the desk', () => {
-  it('hosts a room: comments, host comment and delete, a question answered and its asker muted, a poll, a lottery, the summary', async () => {
+  it('hosts a room: comments, host comment and delete, a question answered and its asker muted, a poll, a lottery, the end', async () => {
     const { desk } = await started('A1');
     const roomId = await liveRoom(desk);
     const stream: LiveStreamEvent[] = [];
@@ -121,23 +121,43 @@ describe('live rooms on the desk', () => {
     }, 10_000, 'a lottery with a winner (participants are noted about once a second)');
     const lottery = (await desk.getLiveConsole(roomId)).lotteries.at(-1)!;
     expect(lottery.winners.map((w) => w.nickname)).toEqual(['跑者']);
-    const audit = LotteryAudit.parse(await (await fetch(`${t.url}/v1/live/rooms/${roomId}/lotteries/${lottery.id}/audit`)).json());
-    expect(drawWinners(audit.lottery.seed, audit.eligible.map((e) => e.ref), 1, sha256)).toEqual(lottery.winners.map((w) => w.ref));
+    expect(lottery.seed).toMatch(/^[0-9a-f]{64}$/);
+    expect(lottery.winners[0]!.ref).toMatch(/^[0-9a-f]{16,64}$/);
 
-    // The room's QR from HQ; the end; the summary.
-    expect(await desk.getLiveQr(roomId)).toMatch(/<svg[\s>]/);
+    // The end: final; the console's stream closes.
     await desk.setLiveState(roomId, 'ended');
     await waitFor(async () => (await desk.getLiveConsole(roomId)).room.state === 'ended' && (await desk.getLiveConsole(roomId)).room.sync === null, 5000, 'ended');
     await expect(desk.setLiveState(roomId, 'live')).rejects.toMatchObject({ code: 'not_allowed' });
     await desk.closeLiveStream(roomId);
-    const summary = await desk.getLiveSummary(roomId);
-    expect(summary).toMatchObject({ roomId, state: 'ended', questions: 1, questionsAnswered: 1, polls: 1 });
-    expect(summary!.lotteries).toBeGreaterThanOrEqual(1);
+    await waitFor(() => stream.at(-1)?.kind === 'status' && (stream.at(-1) as { status: string }).status === 'closed', 2000, 'stream closed');
 
     // Bad arguments never reach the outbox.
     await expect(desk.createLiveRoom({ title: '', streamUrl: 'https://x.example', scheduledAt: 1 })).rejects.toMatchObject({ code: 'invalid_argument' });
     await expect(desk.createLiveRoom({ title: 'x', streamUrl: 'http://insecure.example', scheduledAt: 1 })).rejects.toMatchObject({ code: 'invalid_argument' });
     await expect(desk.getLiveConsole(uuidv7())).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('the room’s QR, the lottery audit and the ended room’s summary come from HQ', async () => {
+    const { desk } = await started('A1');
+    const roomId = await liveRoom(desk);
+    const v1 = await viewer(roomId, 'm1', '跑者');
+    v1.comment('来了');
+    v1.ask('有38码吗？');
+    await waitFor(async () => (await desk.getLiveConsole(roomId)).questions.length === 1, 5000, 'question');
+    await desk.answerLiveQuestion(roomId, (await desk.getLiveConsole(roomId)).questions[0]!.id, { answer: '有的' });
+    expect(await desk.getLiveQr(roomId)).toMatch(/<svg[\s>]/);
+    await waitFor(async () => {
+      await desk.drawLiveLottery(roomId, { prize: '袜子', eligibility: 'commented', winners: 1 });
+      await waitFor(async () => (await desk.getLiveConsole(roomId)).pendingDraws.filter((d) => !d.rejection).length === 0, 5000, 'draw answered');
+      return ((await desk.getLiveConsole(roomId)).lotteries.at(-1)?.winners.length ?? 0) === 1;
+    }, 10_000, 'a lottery with a winner');
+    const lottery = (await desk.getLiveConsole(roomId)).lotteries.at(-1)!;
+    const audit = LotteryAudit.parse(await (await fetch(`${t.url}/v1/live/rooms/${roomId}/lotteries/${lottery.id}/audit`)).json());
+    expect(drawWinners(audit.lottery.seed, audit.eligible.map((e) => e.ref), 1, sha256)).toEqual(lottery.winners.map((w) => w.ref));
+    await desk.setLiveState(roomId, 'ended');
+    await waitFor(async () => (await desk.getLiveConsole(roomId)).room.sync === null && (await desk.getLiveConsole(roomId)).room.state === 'ended', 5000, 'ended');
+    const summary = await desk.getLiveSummary(roomId);
+    expect(summary).toMatchObject({ roomId, state: 'ended', questions: 1, questionsAnswered: 1, lotteries: 1 });
   });
 
   it('an action taken offline is queued, shown pending, and delivered once when HQ is back', async () => {
