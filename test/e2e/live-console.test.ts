@@ -145,7 +145,9 @@ for (const lang of ['zh-CN', 'en'] as const) {
       expect(nicks).toContain(winner);
       // The audit link: HQ's public route (test/integration/desk-live.test.ts recomputes the draw from it).
       const lotteryId = (await core.getLiveConsole(roomId)).lotteries[0]!.id;
-      expect(await drawn.locator('[data-action="audit"]').getAttribute('href')).toBe(`${hq.url}/v1/live/rooms/${roomId}/lotteries/${lotteryId}/audit`);
+      const audit = await drawn.locator('[data-action="audit"]').getAttribute('href');
+      expect(audit).toBe(`${hq.url}/v1/live/rooms/${roomId}/lotteries/${lotteryId}/audit`);
+      expect((await fetch(audit!)).status).toBe(200);
 
       // Pin a product of the catalog and a message.
       const pin = consoleEl.locator('.live-pin');
@@ -158,7 +160,11 @@ for (const lang of ['zh-CN', 'en'] as const) {
       await expect.poll(() => consoleEl.locator('[data-pinned-message]').textContent(), { timeout: 10_000 }).toContain(pinned);
       await expect.poll(async () => (await core.getLiveConsole(roomId)).room, { timeout: 10_000 }).toMatchObject({ pinnedStyleId: styleId, pinnedMessage: pinned, sync: null });
 
-      // The screenshot the docs show, at 1280×800.
+      // The screenshot the docs show, at 1280×800: the tool columns from their tops, a few reactions counted.
+      wang.send({ t: 'react', kind: 'like' });
+      jay.send({ t: 'react', kind: 'fire' });
+      await page.locator('.live-reactions').waitFor({ timeout: 10_000 });
+      await page.evaluate(() => document.querySelectorAll('.live-tools').forEach((el) => (el.scrollTop = 0)));
       expect(await overflowsSideways(page)).toEqual([]);
       await page.screenshot({ path: shotPath(`live-console-${zh ? 'zh' : 'en'}.png`) });
     });

@@ -750,6 +750,11 @@ export const en = {
   'live.sum.collected': 'Holds collected',
   'live.sum.expected': 'Expected visits',
   'live.sum.visits': 'Visits',
+  'live.pinnedLabel': 'Pinned:',
+  'live.reaction.like': 'Like',
+  'live.reaction.fire': 'Fire',
+  'live.reaction.clap': 'Clap',
+  'live.reaction.wow': 'Wow',
   'live.sum.purchases': 'Purchases',
 } as const satisfies Record<string, string>;
 

@@ -751,5 +751,10 @@ export const zhCN: Catalog = {
   'live.sum.collected': '预留已取货',
   'live.sum.expected': '预约到店',
   'live.sum.visits': '到店',
+  'live.pinnedLabel': '置顶：',
+  'live.reaction.like': '点赞',
+  'live.reaction.fire': '火',
+  'live.reaction.clap': '鼓掌',
+  'live.reaction.wow': '哇',
   'live.sum.purchases': '购买',
 };

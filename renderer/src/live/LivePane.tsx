@@ -15,7 +15,6 @@ import { useDesk, useLive, useStores } from '../state/StoresProvider.tsx';
 import { liveNow } from './liveStore.ts';
 import './live.css';
 
-const REACTIONS: Record<ReactionKind, string> = { like: '👍', fire: '🔥', clap: '👏', wow: '😮' };
 
 export function LiveButton() {
   const t = useT();
@@ -172,10 +171,12 @@ function Console({ view }: { view: LiveConsole }) {
         <div className="live-col">{r.state === 'ended' ? <Summary /> : <Comments room={r} />}</div>
         <div className="live-col live-tools">
           <Questions view={view} />
+          <Reservations view={view} />
+        </div>
+        <div className="live-col live-tools">
           <Polls view={view} />
           <Lotteries view={view} />
           {r.state !== 'ended' && <Pin room={r} />}
-          <Reservations view={view} />
         </div>
       </div>
     </div>
@@ -189,6 +190,7 @@ function RoomHead({ room: r, view }: { room: LiveRoomView; view: LiveConsole }) 
   const qr = useLive((s) => s.qr);
   const { setState, dismiss } = useStores().live.getState();
   const [showQr, setShowQr] = useState(false);
+  const reactions = (Object.entries(stream.reactions) as [ReactionKind, number][]).filter(([, n]) => n > 0);
   return (
     <header className="live-room-head">
       <div className="live-room-line">
@@ -228,11 +230,11 @@ function RoomHead({ room: r, view }: { room: LiveRoomView; view: LiveConsole }) 
           </button>
         )}
         {r.slowModeSec > 0 && <span>{t('live.slowOn', { n: r.slowModeSec })}</span>}
-        {Object.entries(stream.reactions).length > 0 && (
+        {reactions.length > 0 && (
           <span className="live-reactions" aria-label={t('live.reactions')}>
-            {(Object.entries(stream.reactions) as [ReactionKind, number][]).map(([k, n]) => (
+            {reactions.map(([k, n]) => (
               <span key={k} data-reaction={k}>
-                {REACTIONS[k]} {n}
+                {t(`live.reaction.${k}`)} {n}
               </span>
             ))}
           </span>
@@ -241,7 +243,7 @@ function RoomHead({ room: r, view }: { room: LiveRoomView; view: LiveConsole }) 
       {showQr && <div className="live-qr">{qr ? <img alt={t('live.qrAlt')} src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(qr)}`} /> : <p>{t('live.qrOffline')}</p>}</div>}
       {r.pinnedMessage && (
         <p className="live-pinned" data-pinned-message>
-          📌 {r.pinnedMessage}
+          <span className="live-pinned-label">{t('live.pinnedLabel')}</span> {r.pinnedMessage}
         </p>
       )}
       {view.refusals.length > 0 && (
