@@ -30,6 +30,7 @@ import { StoreFeeds } from './edge/storeFeeds.ts';
 import { handleChatHttp } from './edge/http/chatRoutes.ts';
 import { handleGroupHttp, isGroupRoute } from './edge/http/groupRoutes.ts';
 import { GroupMemberService } from './app/groups/memberSide.ts';
+import { handleLiveHttp, isLiveRoute } from './edge/http/liveRoutes.ts';
 import { handlePictureHttp } from './edge/http/pictureRoutes.ts';
 import { type PictureFetchOptions } from './app/pictures/fetchPicture.ts';
 import { MemberAuth } from './app/chat/memberAuth.ts';
@@ -243,6 +244,7 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
   const chat = new ChatService(eventLog, now);
   const memberAuth = new MemberAuth(store, now);
   const groups = new GroupMemberService(eventLog, now);
+  const live = new LiveService(eventLog, now);
   const members = new MemberHub(chat, memberAuth, groups, {
     heartbeatMs: opts.heartbeatMs ?? HQ_DEFAULTS.heartbeatMs,
     helloTimeoutMs: opts.helloTimeoutMs ?? HQ_DEFAULTS.helloTimeoutMs,
@@ -257,7 +259,6 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
     log,
   });
   // Live rooms (6/8): the room socket, its comments and reactions across nodes on the bus.
-  const live = new LiveService(eventLog, now);
   const liveHub = new LiveHub(live, {
     heartbeatMs: opts.heartbeatMs ?? HQ_DEFAULTS.heartbeatMs,
     helloTimeoutMs: opts.helloTimeoutMs ?? HQ_DEFAULTS.helloTimeoutMs,
@@ -405,6 +406,7 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
       (isGroupRoute(path) &&
         (await handleGroupHttp({ groups, auth: memberAuth, store, integrationKey: integrationKey!, onJoined: (memberId) => members.memberJoined(memberId), publicOrigin: opts.publicOrigin, now }, req, res, path, method),
         true)) || // member communities (5/8)
+      (isLiveRoute(path) && (await handleLiveHttp({ live, store, publicOrigin: opts.publicOrigin }, req, res, path, method), true)) || // live rooms (6/8)
       handleChatHttp({ chat, auth: memberAuth, integrationKey: integrationKey!, eventLog }, req, res, path, method),
       { updatesDir: opts.updatesDir },
     ),

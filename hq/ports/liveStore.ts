@@ -78,4 +78,21 @@ export interface LiveOps {
    */
   addStats(roomId: string, s: { comments: number; viewerKeys: readonly string[]; nodeId: string; viewersNow: number; at: number; freshSince: number }): Promise<{ comments: number; viewers: number; viewersNow: number }>;
   stats(roomId: string): Promise<{ comments: number; viewers: number }>;
+
+  /**
+   * Records what a room brought: a member-made hold and/or an expected visit with source
+   * {kind:'live', id: roomId}, at whichever store (the manager's summary counts them; the log is trimmed).
+   * Keyed by the hold's id, else the expected visit's: recording one again changes nothing.
+   */
+  addReferral(r: LiveReferral): Promise<void>;
+  referralsOfRoom(roomId: string): Promise<LiveReferral[]>;
+}
+
+export interface LiveReferral {
+  roomId: string;
+  storeId: string;
+  memberId: string;
+  holdId: string | null;
+  expectedId: string | null;
+  at: number;
 }

@@ -87,6 +87,7 @@ export const COPIED_TABLES: readonly string[] = [
   'live_stats',
   'live_viewers',
   'live_node_viewers',
+  'live_referrals',
 ];
 
 /** The copy was refused before anything was written; the message says why and what to do. */

@@ -316,6 +316,11 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE TABLE live_stats (room_id ${T} PRIMARY KEY, comments BIGINT NOT NULL);
   CREATE TABLE live_viewers (room_id ${T} NOT NULL, key ${T} NOT NULL, PRIMARY KEY (room_id, key));
   CREATE TABLE live_node_viewers (room_id ${T} NOT NULL, node_id ${T} NOT NULL, viewers BIGINT NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (room_id, node_id));
+  CREATE TABLE live_referrals (
+    id ${T} PRIMARY KEY, room_id ${T} NOT NULL, store_id ${T} NOT NULL, member_id ${T} NOT NULL, hold_id ${T}, expected_id ${T}, at BIGINT NOT NULL
+  );
+  CREATE INDEX live_referrals_room ON live_referrals(room_id, at);
+  CREATE INDEX live_referrals_member ON live_referrals(member_id);
   `,
 ];
 

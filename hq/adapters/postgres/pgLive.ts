@@ -1,7 +1,7 @@
 // LiveOps on PostgreSQL (tables from migration 16), bound to one transaction's connection;
 // mirrors hq/adapters/sqlite/liveStorage.ts statement for statement (the invariants are there).
 import { type LiveLottery, type LivePoll, type LiveQuestion, type LiveRoom } from '../../../shared/live.ts';
-import { type LiveOps, type ParticipationFlag } from '../../ports/liveStore.ts';
+import { type LiveOps, type LiveReferral, type ParticipationFlag } from '../../ports/liveStore.ts';
 import { type Exec, limitParam, type Row } from './pgOps.ts';
 
 const parse = <T>(r: Row): T => JSON.parse(r.data as string) as T;
@@ -11,6 +11,15 @@ const flagColumn = (f: ParticipationFlag): string => {
   if (!FLAGS.includes(f)) throw new Error(`unknown participation flag ${String(f)}`);
   return f;
 };
+
+const referralFromRow = (r: Row): LiveReferral => ({
+  roomId: r.room_id as string,
+  storeId: r.store_id as string,
+  memberId: r.member_id as string,
+  holdId: (r.hold_id as string | null) ?? null,
+  expectedId: (r.expected_id as string | null) ?? null,
+  at: Number(r.at),
+});
 
 export function createPgLiveOps(exec: Exec): LiveOps {
   const all = async (text: string, values: unknown[]): Promise<Row[]> => (await exec(text, values)).rows;
@@ -137,6 +146,10 @@ export function createPgLiveOps(exec: Exec): LiveOps {
       const v = await one('SELECT COUNT(*) AS n FROM live_viewers WHERE room_id = $1', [roomId]);
       return { comments: Number(c?.comments ?? 0), viewers: Number(v?.n ?? 0) };
     },
+    addReferral: async (r) => {
+      await exec('INSERT INTO live_referrals (id, room_id, store_id, member_id, hold_id, expected_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING', [r.holdId ?? r.expectedId, r.roomId, r.storeId, r.memberId, r.holdId, r.expectedId, r.at]);
+    },
+    referralsOfRoom: async (roomId) => (await all('SELECT room_id, store_id, member_id, hold_id, expected_id, at FROM live_referrals WHERE room_id = $1 ORDER BY at, id', [roomId])).map(referralFromRow),
   };
   return ops;
 }

@@ -365,6 +365,7 @@ export function createPgOps(exec: Exec): PgOps {
            lv AS (DELETE FROM live_votes WHERE member_id = $1),
            lp AS (DELETE FROM live_participants WHERE member_id = $1),
            lm AS (DELETE FROM live_mutes WHERE member_id = $1),
+           lr AS (DELETE FROM live_referrals WHERE member_id = $1),
            le AS (UPDATE live_lottery_eligible SET nickname = 'erased', member_id = NULL WHERE member_id = $1)
          DELETE FROM members WHERE id = $1`,
         [memberId],

@@ -8,7 +8,7 @@
 // (room, member, clientId) is unique, so a resend is the same question.
 import type Database from 'better-sqlite3';
 import { type LiveLottery, type LivePoll, type LiveQuestion, type LiveRoom } from '../../../shared/live.ts';
-import { type LiveOps } from '../../ports/liveStore.ts';
+import { type LiveOps, type LiveReferral } from '../../ports/liveStore.ts';
 import { type Sync } from './syncOps.ts';
 
 /** HQ schema step 16: live launch rooms (6/8). Same tables on PostgreSQL (migrations.ts step 16). */
@@ -50,11 +50,27 @@ export const MIGRATION_LIVE = `
   -- Distinct viewer keys seen (opaque, from the socket nodes), and each node's latest viewer count.
   CREATE TABLE live_viewers (room_id TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (room_id, key)) WITHOUT ROWID;
   CREATE TABLE live_node_viewers (room_id TEXT NOT NULL, node_id TEXT NOT NULL, viewers INTEGER NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (room_id, node_id)) WITHOUT ROWID;
+  -- Holds and expected visits a room brought (source live), at any store: the manager's summary.
+  -- id: the hold's id, else the expected visit's (a resend is the same row).
+  CREATE TABLE live_referrals (
+    id TEXT PRIMARY KEY, room_id TEXT NOT NULL, store_id TEXT NOT NULL, member_id TEXT NOT NULL, hold_id TEXT, expected_id TEXT, at INTEGER NOT NULL
+  );
+  CREATE INDEX live_referrals_room ON live_referrals(room_id, at);
+  CREATE INDEX live_referrals_member ON live_referrals(member_id);
 `;
 
 type Row = Record<string, unknown>;
 const parse = <T>(r: Row): T => JSON.parse(r.data as string) as T;
 const FLAGS = ['commented', 'asked', 'voted', 'joined'] as const;
+
+const referralFromRow = (r: Row): LiveReferral => ({
+  roomId: r.room_id as string,
+  storeId: r.store_id as string,
+  memberId: r.member_id as string,
+  holdId: (r.hold_id as string | null) ?? null,
+  expectedId: (r.expected_id as string | null) ?? null,
+  at: Number(r.at),
+});
 
 export function createSqliteLiveStorage(db: Database.Database): Sync<LiveOps> {
   const q = {
@@ -95,6 +111,8 @@ export function createSqliteLiveStorage(db: Database.Database): Sync<LiveOps> {
     comments: db.prepare('SELECT comments FROM live_stats WHERE room_id = ?').pluck(),
     viewers: db.prepare('SELECT COUNT(*) FROM live_viewers WHERE room_id = ?').pluck(),
     viewersNow: db.prepare('SELECT COALESCE(SUM(viewers), 0) FROM live_node_viewers WHERE room_id = ? AND at >= ?').pluck(),
+    addReferral: db.prepare('INSERT OR IGNORE INTO live_referrals (id, room_id, store_id, member_id, hold_id, expected_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    referrals: db.prepare('SELECT room_id, store_id, member_id, hold_id, expected_id, at FROM live_referrals WHERE room_id = ? ORDER BY at, id'),
   };
   const noteFlag = Object.fromEntries(
     FLAGS.map((f) => [
@@ -176,5 +194,7 @@ export function createSqliteLiveStorage(db: Database.Database): Sync<LiveOps> {
       return { comments: q.comments.get(roomId) as number, viewers: q.viewers.get(roomId) as number, viewersNow: q.viewersNow.get(roomId, s.freshSince) as number };
     },
     stats: (roomId) => ({ comments: (q.comments.get(roomId) as number | undefined) ?? 0, viewers: q.viewers.get(roomId) as number }),
+    addReferral: (r) => void q.addReferral.run(r.holdId ?? r.expectedId, r.roomId, r.storeId, r.memberId, r.holdId, r.expectedId, r.at),
+    referralsOfRoom: (roomId) => (q.referrals.all(roomId) as Row[]).map(referralFromRow),
   };
 }

@@ -376,6 +376,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
           'DELETE FROM live_votes WHERE member_id = ?',
           'DELETE FROM live_participants WHERE member_id = ?',
           'DELETE FROM live_mutes WHERE member_id = ?',
+          'DELETE FROM live_referrals WHERE member_id = ?',
           "UPDATE live_lottery_eligible SET nickname = 'erased', member_id = NULL WHERE member_id = ?",
         ]) {
           db.prepare(sql).run(memberId);

@@ -160,6 +160,10 @@ export function createExpectation(log: EventLog, caller: MemberCaller, body: Mem
     const member = await memberOf(tx, caller.memberId);
     const until = expectUntil(store, body.on, now);
     const expected = await writeExpectation(tx, append, { store, member, clientId: body.clientId, styleId: body.styleId ?? null, size: body.size ?? null, holdId: null, source: body.source, until }, now);
+    // "I'll come and try it" from a live room counts in the room's summary (6/8).
+    if (body.source?.kind === 'live' && body.source.id && (await tx.live.getRoom(body.source.id))) {
+      await tx.live.addReferral({ roomId: body.source.id, storeId: store.id, memberId: member.id, holdId: null, expectedId: expected.id, at: now });
+    }
     return { expected, duplicate: false };
   });
 }
@@ -206,7 +210,10 @@ export function placeMemberHold(log: EventLog, caller: MemberCaller, body: Membe
       ? await writeExpectation(tx, append, { store, member, clientId: body.clientId, styleId: placed.styleId, size: placed.size, holdId: placed.id, source: body.source, until: placed.until }, now)
       : null;
     // The host console shows it as it comes in; in the same transaction as the hold.
-    if (room) await append(room.storeId, 'live.reserved', { roomId: room.id, hold: placed, storeName: store.name, expected }, now);
+    if (room) {
+      await tx.live.addReferral({ roomId: room.id, storeId: store.id, memberId: member.id, holdId: placed.id, expectedId: expected?.id ?? null, at: now });
+      await append(room.storeId, 'live.reserved', { roomId: room.id, hold: placed, storeName: store.name, expected }, now);
+    }
     await tx.putIdempotent(key, requestHash, JSON.stringify({ holdId: placed.id, expectedId: expected?.id ?? null }), now);
     return { hold: placed, expected, duplicate: false };
   });

@@ -184,10 +184,10 @@ async function execute(tx: HqTx, append: Append, storeId: string, actor: Actor, 
 
 type DrawData = Extract<LiveCmdFrame, { type: 'live.draw' }>['data'];
 
-/** Who may win a draw, as (member, ref, nickname), ordered by ref. */
+/** Who may win a draw, as (member, ref, nickname), ordered by ref; `voted` needs a poll of the room and means its voters. */
 async function eligibleFor(tx: HqTx, room: LiveRoom, d: DrawData): Promise<LiveParticipant[]> {
-  if (d.eligibility !== 'voted' || !d.pollId) return tx.live.participants(room.id, d.eligibility);
-  const poll = await tx.live.getPoll(d.pollId);
+  if (d.eligibility !== 'voted') return tx.live.participants(room.id, d.eligibility);
+  const poll = d.pollId ? await tx.live.getPoll(d.pollId) : null;
   if (!poll || poll.roomId !== room.id) throw new LiveError('not_found', 'No such poll in this room');
   const voters = new Set(await tx.live.pollVoters(poll.id));
   return (await tx.live.participants(room.id, 'voted')).filter((p) => voters.has(p.memberId));
@@ -199,7 +199,6 @@ async function draw(tx: HqTx, append: Append, room: LiveRoom, actor: Actor, d: D
     if (existing.roomId === room.id) return null;
     throw new LiveError('invalid', 'That lottery id is taken');
   }
-  if (room.state === 'scheduled') throw new LiveError('closed', 'The room is not live yet');
   const eligible = await eligibleFor(tx, room, d);
   if (eligible.length === 0) throw new LiveError('invalid', 'Nobody is eligible for this draw yet');
   const refs = eligible.map((p) => p.ref).sort();

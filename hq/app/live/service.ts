@@ -12,10 +12,12 @@ import { createHash } from 'node:crypto';
 import { type z } from 'zod';
 import { blockedKeyword } from '../../../shared/groups.ts';
 import { uuidv7 } from '../../../shared/ids.ts';
-import { type LiveLottery, type LiveLotteryView, type LivePoll, type LiveQuestion, type LiveQuestionView, type LiveRoom } from '../../../shared/live.ts';
+import { type ProductCard } from '../../../shared/domain.ts';
+import { type LiveLottery, type LiveLotteryView, type LivePoll, type LiveQuestion, type LiveQuestionView, type LiveRoom, type LiveSummary, type LotteryAudit } from '../../../shared/live.ts';
 import { type Rejection } from '../../../shared/protocol.ts';
 import { type HqTx } from '../../ports/store.ts';
 import { type LiveParticipant } from '../../ports/liveStore.ts';
+import { ChatError, productCardIn } from '../chat/service.ts';
 import { type EventLog } from '../eventLog.ts';
 
 /** A refusal of a live use case; `unauthorized`: no such member (erased meanwhile); `gone`: the room is over or unknown. */
@@ -27,6 +29,19 @@ export class LiveError extends Error {
     super(message);
     this.name = 'LiveError';
   }
+}
+
+/** Ended rooms stay in the public room list this long. */
+export const PUBLIC_ENDED_DAYS = 7;
+/** Rooms the public list carries at most. */
+export const PUBLIC_ROOMS_MAX = 100;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A room as viewers see it: everything but who created it. */
+export type PublicRoom = Omit<LiveRoom, 'createdBy'>;
+export function publicRoom(room: LiveRoom): PublicRoom {
+  const { createdBy: _by, ...rest } = room;
+  return rest;
 }
 
 /** How long the chain's keyword list is kept before it is read again. */
@@ -200,6 +215,100 @@ export class LiveService {
       const announce = current.peakViewers < 10 || totals.viewersNow >= current.peakViewers * (1 + PEAK_STEP);
       await tx.live.putRoom(next, '');
       if (announce) await append(room.storeId, 'live.updated', { room: next, by: null, opId: null }, now);
+    });
+  }
+
+  // --- HTTP reads (hq/edge/http/liveRoutes.ts) ------------------------------------------------
+
+  /** The chain's scheduled and live rooms, and those ended in the last PUBLIC_ENDED_DAYS, newest first (`storeId`'s first when given). */
+  publicRooms(storeId: string | null): Promise<Array<PublicRoom & { storeName: string }>> {
+    return this.log.store.read(async (r) => {
+      const rooms = await r.live.chainRooms(this.now() - PUBLIC_ENDED_DAYS * DAY_MS, PUBLIC_ROOMS_MAX);
+      const names = new Map((await r.listStores()).map((s) => [s.id, s.name]));
+      const ordered = storeId === null ? rooms : [...rooms.filter((x) => x.storeId === storeId), ...rooms.filter((x) => x.storeId !== storeId)];
+      return ordered.map((room) => ({ ...publicRoom(room), storeName: names.get(room.storeId) ?? '' }));
+    });
+  }
+
+  /** The pinned product's card at `storeId` (held pairs left out); `not_found` when nothing is pinned, `out_of_stock` when none there. */
+  productCard(roomId: string, storeId: string): Promise<ProductCard> {
+    return this.log.store.read(async (r) => {
+      const room = await r.live.getRoom(roomId);
+      if (!room) throw new LiveError('not_found', 'No such room');
+      if (!room.pinnedStyleId) throw new LiveError('not_found', 'Nothing is pinned in this room');
+      if (!(await r.getStore(storeId))) throw new LiveError('not_found', `No store ${storeId}`);
+      try {
+        return await productCardIn(r, storeId, room.pinnedStyleId);
+      } catch (err) {
+        if (err instanceof ChatError) throw new LiveError(err.code, err.message);
+        throw err;
+      }
+    });
+  }
+
+  /** Everything needed to recompute a draw (shared/live.ts `drawWinners`). */
+  audit(roomId: string, lotteryId: string): Promise<LotteryAudit> {
+    return this.log.store.read(async (r) => {
+      const lottery = await r.live.getLottery(lotteryId);
+      if (!lottery || lottery.roomId !== roomId) throw new LiveError('not_found', 'No such lottery in this room');
+      const { by: _by, ...rest } = lottery;
+      return { lottery: rest, eligible: await r.live.lotteryEligible(lotteryId) };
+    });
+  }
+
+  /**
+   * The manager's after-stream summary. Holds and expected visits are the room's referrals (source
+   * live + this room, at any store); visits are those expectations `arrived`; purchases are the
+   * purchases of those members at that store at or after their arrival (each counted once).
+   * `not_found` for another store's room: a desk learns nothing about other stores' rooms.
+   */
+  summary(roomId: string, storeId: string): Promise<LiveSummary> {
+    return this.log.store.read(async (r) => {
+      const room = await r.live.getRoom(roomId);
+      if (!room || room.storeId !== storeId) throw new LiveError('not_found', 'No such live room in this store');
+      const stats = await r.live.stats(roomId);
+      const questions = await r.live.questionsOfRoom(roomId);
+      const referrals = await r.live.referralsOfRoom(roomId);
+      let holds = 0;
+      let holdsCollected = 0;
+      let expected = 0;
+      let visits = 0;
+      const purchases = new Set<string>();
+      for (const ref of referrals) {
+        if (ref.holdId) {
+          const hold = await r.holds.getHold(ref.holdId);
+          if (hold) {
+            holds++;
+            if (hold.status === 'collected') holdsCollected++;
+          }
+        }
+        const e = ref.expectedId ? await r.expected.getExpected(ref.expectedId) : null;
+        if (!e) continue;
+        expected++;
+        if (e.status !== 'arrived' || e.arrivedAt === null) continue;
+        visits++;
+        const arrivedAt = e.arrivedAt;
+        for (const p of await r.purchasesOf(e.member.id, 1000)) if (p.storeId === e.storeId && p.at >= arrivedAt) purchases.add(p.id);
+      }
+      return {
+        roomId,
+        title: room.title,
+        state: room.state,
+        startedAt: room.startedAt,
+        endedAt: room.endedAt,
+        viewers: stats.viewers,
+        peakViewers: room.peakViewers,
+        comments: stats.comments,
+        questions: questions.length,
+        questionsAnswered: questions.filter((q) => q.status === 'answered').length,
+        polls: (await r.live.pollsOfRoom(roomId)).length,
+        lotteries: (await r.live.lotteriesOfRoom(roomId)).length,
+        holds,
+        holdsCollected,
+        expected,
+        visits,
+        purchases: purchases.size,
+      };
     });
   }
 

@@ -190,6 +190,11 @@ function decode(raw: string): string {
 
 /** The member page's join link: `<origin>/m/?store=<storeId>&join=<token>`. */
 export function joinLink(ctx: Pick<GroupHttpContext, 'publicOrigin'>, req: IncomingMessage, storeId: string, token: string): string {
+  return `${originOf(ctx, req)}/m/?store=${encodeURIComponent(storeId)}&join=${encodeURIComponent(token)}`;
+}
+
+/** The member page's origin: HQ's public origin, else the one the caller reached HQ by. */
+export function originOf(ctx: Pick<GroupHttpContext, 'publicOrigin'>, req: IncomingMessage): string {
   let origin = ctx.publicOrigin?.replace(/\/+$/, '');
   if (!origin) {
     // The Host the phone or the desk reached HQ by (the same check as the member page's CSP); a
@@ -197,10 +202,10 @@ export function joinLink(ctx: Pick<GroupHttpContext, 'publicOrigin'>, req: Incom
     const host = /^[A-Za-z0-9.[\]:-]{1,255}$/.test(req.headers.host ?? '') ? req.headers.host! : '127.0.0.1';
     origin = `${req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http'}://${host}`;
   }
-  return `${origin}/m/?store=${encodeURIComponent(storeId)}&join=${encodeURIComponent(token)}`;
+  return origin;
 }
 
-function sendSvg(res: ServerResponse, svg: string): void {
+export function sendSvg(res: ServerResponse, svg: string): void {
   res.writeHead(200, { 'content-type': 'image/svg+xml; charset=utf-8', 'content-length': Buffer.byteLength(svg), ...noStore, 'x-content-type-options': 'nosniff' });
   res.end(svg);
 }

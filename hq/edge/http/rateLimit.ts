@@ -2,7 +2,8 @@
 // (client IP, route class). Over the limit a request is answered 429 with Retry-After before its
 // body is read, so a flood costs HQ a map lookup, not a parse.
 //   auth    /v1/enroll, /v1/clerks/signin, /v1/member/session — guessing codes, PINs, sessions;
-//           /v1/member/invites/* — a group's invite preview and QR, which need no session (guessing tokens)
+//           /v1/member/invites/* — a group's invite preview and QR, which need no session (guessing tokens);
+//           /v1/live/rooms* — live rooms' public reads (no session: a crowd's page loads, scraping)
 //   ingest  /v1/ingest/*, /v1/integration/* without the right X-Integration-Key — key guessing and
 //           unauthenticated floods. A request carrying the right key is the chain's own integration
 //           (door systems, the POS, bulk imports and the benchmarks push thousands per second) and
@@ -38,7 +39,7 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
 export type RouteClass = keyof RateLimits;
 
 export function routeClass(path: string): RouteClass | null {
-  if (path === '/v1/enroll' || path === '/v1/clerks/signin' || path === '/v1/member/session' || path.startsWith('/v1/member/invites/')) return 'auth';
+  if (path === '/v1/enroll' || path === '/v1/clerks/signin' || path === '/v1/member/session' || path.startsWith('/v1/member/invites/') || path === '/v1/live/rooms' || path.startsWith('/v1/live/rooms/')) return 'auth';
   if (path.startsWith('/v1/ingest/') || path.startsWith('/v1/integration/')) return 'ingest';
   return null;
 }

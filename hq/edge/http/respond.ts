@@ -106,7 +106,7 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<str
 }
 
 /** An id from a path segment (a member's, a style's, a group's, …): percent-decoded and 1–64 characters, else 400 `bad_<what>_id`. */
-export function pathId(raw: string, what: 'member' | 'style' | 'expected' | 'group' | 'message' | 'invite'): string {
+export function pathId(raw: string, what: 'member' | 'style' | 'expected' | 'group' | 'message' | 'invite' | 'room' | 'lottery' | 'store'): string {
   let id: string;
   try {
     id = decodeURIComponent(raw);
