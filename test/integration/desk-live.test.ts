@@ -46,7 +46,7 @@ async function liveRoom(desk: DeskCore) {
   const { roomId } = await desk.createLiveRoom({ title: '春季新品发布', description: '跑鞋新款', streamUrl: 'https://video.example/spring', scheduledAt });
   const [queued] = await desk.listLiveRooms();
   expect(queued).toMatchObject({ id: roomId, title: '春季新品发布', state: 'scheduled', sync: 'pending', scheduledAt });
-  expect(queued!.link).toBe(`${t.url}/m/?store=store-a&live=${roomId}`);
+  expect(queued!.link).toBe(`${t.url}/m/live.html?room=${roomId}`);
   await waitFor(async () => (await desk.listLiveRooms())[0]?.sync === null, 5000, 'room confirmed');
   await desk.setLiveState(roomId, 'live');
   expect((await desk.getLiveConsole(roomId)).room).toMatchObject({ state: 'live', sync: 'pending' });

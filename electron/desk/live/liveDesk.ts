@@ -188,7 +188,7 @@ export class LiveDesk {
     if (!this.opts.online() || !this.q.live.getRoom(roomId)) return null;
     let res: Response;
     try {
-      res = await this.opts.hq.fetch(`/v1/desk/live/rooms/${encodeURIComponent(roomId)}/qr.svg`, { headers: { authorization: `Bearer ${this.opts.token}` } }, HQ_TIMEOUT_MS);
+      res = await this.opts.hq.fetch(`/v1/live/rooms/${encodeURIComponent(roomId)}/qr.svg`, { headers: { authorization: `Bearer ${this.opts.token}` } }, HQ_TIMEOUT_MS);
     } catch (err) {
       this.opts.log(`desk: live room QR from HQ failed: ${(err as Error).message}`);
       return null;
@@ -201,11 +201,10 @@ export class LiveDesk {
     return text;
   }
 
-  /** The member page's link to a room, at the HQ address the desk uses. */
+  /** The viewer's page of a room, at the HQ address the desk uses (as HQ makes it: hq/edge/http/liveRoutes.ts roomLink). */
   private linkOf(roomId: string): string {
     const base = (this.opts.hq.current ?? '').replace(/\/+$/, '');
-    const storeId = this.q.getIdentity()?.storeId ?? '';
-    return `${base}/m/?store=${encodeURIComponent(storeId)}&live=${encodeURIComponent(roomId)}`;
+    return `${base}/m/live.html?room=${encodeURIComponent(roomId)}`;
   }
 
   private queue<T extends CommandType>(type: T, roomId: string, data: OpData<T>): ActionResult {
