@@ -4,7 +4,8 @@
 // viewer count shows — and comment, and their comments flow into the console; the host comments and
 // deletes a viewer's comment (gone at the viewers too); questions arrive in the queue and are
 // answered on air and in writing; a poll runs with live bars; a lottery among commenters is drawn
-// and its winner shown with the audit link; a product and a message are pinned. Screenshots of the
+// and its winner shown with the audit link; a product and a message are pinned, and a viewer's
+// reservation of their size shows as it comes in. Screenshots of the
 // console at 1280×800 (docs/screenshots/live-console-*.png with FOOTFALL_SHOTS_DIR=docs/screenshots).
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -159,6 +160,20 @@ for (const lang of ['zh-CN', 'en'] as const) {
       await pin.locator('[data-action="pin-message"]').click();
       await expect.poll(() => consoleEl.locator('[data-pinned-message]').textContent(), { timeout: 10_000 }).toContain(pinned);
       await expect.poll(async () => (await core.getLiveConsole(roomId)).room, { timeout: 10_000 }).toMatchObject({ pinnedStyleId: styleId, pinnedMessage: pinned, sync: null });
+
+      // A viewer reserves their size of the pinned product at the store: the console shows the hold as it comes in.
+      const card = ((await (await fetch(`${hq.url}/v1/live/rooms/${roomId}/product?store=${STORE}`)).json()) as { card: { colors: { code: string }[]; sizes: { size: number }[] } }).card;
+      let reserved = false;
+      for (const color of card.colors) {
+        for (const { size } of card.sizes) {
+          if (reserved) break;
+          const res = await members[0]!.http('/v1/member/holds', { body: { clientId: `live-hold-${color.code}-${size}`, styleId, color: color.code, size, source: { kind: 'live', id: roomId } } });
+          reserved = res.status < 300;
+        }
+      }
+      expect(reserved).toBe(true);
+      await consoleEl.locator('.live-hold').waitFor({ timeout: 10_000 });
+      expect(await consoleEl.locator('.live-holds .live-count').textContent()).toBe('1');
 
       // The screenshot the docs show, at 1280×800: the tool columns from their tops, a few reactions counted.
       wang.send({ t: 'react', kind: 'like' });
