@@ -4,6 +4,7 @@
 // One node of a set-up (bench/lib/setups.ts): SQLite on a fresh file (the default), or a node on
 // PostgreSQL (`pgUrl` + `pgSchema`) and, for a cluster, NATS (`natsUrl` + `natsPrefix`). `seedChain`
 // (default true) seeds the chain; the other nodes of a cluster start on the seeded schema.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,6 +89,37 @@ serve({
   async head({ storeId }: { storeId: string }) {
     const s = (await hq!.store.read((r) => r.getStore(storeId)))!;
     return { epoch: s.epoch, head: s.head };
+  },
+  /** Live rooms (6/8): a room of `storeId`, live now, written as a host's command writes it (state + `live.updated`). */
+  async liveRoom({ storeId, roomId }: { storeId: string; roomId: string }) {
+    const now = Date.now();
+    const room = {
+      id: roomId,
+      storeId,
+      title: '基准直播',
+      description: '',
+      streamUrl: 'https://live.example.com/bench',
+      scheduledAt: now,
+      state: 'live' as const,
+      startedAt: now,
+      endedAt: null,
+      createdAt: now,
+      createdBy: { deviceId: 'bench', deviceName: 'bench' },
+      slowModeSec: 0,
+      pinnedMessage: null,
+      pinnedStyleId: null,
+      peakViewers: 0,
+    };
+    await hq!.eventLog.write(async (tx, append) => {
+      await tx.live.putRoom(room, randomBytes(16).toString('hex'));
+      await append(storeId, 'live.updated', { room, by: null, opId: null });
+    });
+    return { roomId };
+  },
+  /** This node's CPU (process.cpuUsage, µs) and memory, read by the node itself. */
+  usage() {
+    const c = process.cpuUsage();
+    return { cpuUs: c.user + c.system, rssMb: Math.round(process.memoryUsage().rss / 1048576) };
   },
   async exit() {
     await hq?.close();

@@ -35,7 +35,7 @@ class LiveClient {
   closed: { code: number; reason: string } | null = null;
   ws!: WebSocket;
 
-  constructor(readonly url: string) {}
+  constructor(public url: string) {}
 
   static async open(url: string, hello: Record<string, unknown> | null): Promise<LiveClient> {
     const c = new LiveClient(url);
@@ -43,7 +43,9 @@ class LiveClient {
     return c;
   }
 
-  async connect(hello: Record<string, unknown> | null): Promise<void> {
+  /** (Re)connects, to `url` when given (a viewer moving to another node). */
+  async connect(hello: Record<string, unknown> | null, url = this.url): Promise<void> {
+    this.url = url;
     this.closed = null;
     const ws = new WebSocket(`${this.url.replace(/^http/, 'ws')}/v1/live/socket`);
     this.ws = ws;
@@ -326,24 +328,26 @@ describe('the room socket across two HQ nodes (PostgreSQL + NATS), one killed mi
 
     // A question asked on node 2 before the kill.
     b1.send({ t: 'ask', clientId: 'q-b1-000001', text: '什么时候发货？' });
-    await waitFor(() => b1.of('question').length === 1, 10_000, 'question accepted');
+    // (The asker gets it as the answer to `ask` and again from the log's event: one question, by id.)
+    await waitFor(() => b1.of('question').length >= 1, 10_000, 'question accepted');
+    expect(new Set(b1.of('question').map((f) => f.question.id)).size).toBe(1);
 
     // Node 2 dies mid-stream, with comments flowing.
     await node2.kill9();
     await waitFor(() => b1.closed !== null && bViewer.closed !== null && host.closed !== null, 10_000, 'node 2 sockets gone');
     // Its viewers reconnect to node 1 (their client would try the next address).
     const b1Token = await token(t.url, key, 'store-a', 'm2');
-    await b1.connect({ roomId: r.id, token: b1Token, nickname: '二号' });
-    await bViewer.connect({ roomId: r.id });
+    await b1.connect({ roomId: r.id, token: b1Token, nickname: '二号' }, t.url);
+    await bViewer.connect({ roomId: r.id }, t.url);
     expect(b1.welcome().role).toBe('member');
     // The question is durable: still theirs.
     expect(b1.welcome().questions.map((q) => [q.text, q.mine])).toEqual([['什么时候发货？', true]]);
     // The backlog of node 1 holds what was said before the kill (from both nodes).
     expect(bViewer.welcome().comments.map((c) => c.text)).toContain('来自二号节点');
     // Comments keep flowing to everyone, now all on node 1.
-    for (let i = 0; i < 3; i++) a1.send({ t: 'comment', clientId: `c-a1-after-${i}`, text: `之后${i}` });
+    for (let i = 0; i < 2; i++) a1.send({ t: 'comment', clientId: `c-a1-after-${i}`, text: `之后${i}` });
     b1.send({ t: 'comment', clientId: 'c-b1-after-0', text: '我回来了' });
-    for (const c of [a1, aViewer, b1, bViewer]) await waitFor(() => ['之后2', '我回来了'].every((x) => c.comments().includes(x)), 10_000, 'comments after the kill');
+    for (const c of [a1, aViewer, b1, bViewer]) await waitFor(() => ['之后1', '我回来了'].every((x) => c.comments().includes(x)), 10_000, 'comments after the kill');
     // Node 2's presence entry ages out: the count is node 1's sockets alone.
     await waitFor(() => aViewer.of('viewers').at(-1)?.n === 4, 15_000, '4 viewers after node 2 aged out');
     for (const c of [a1, aViewer, b1, bViewer]) expect(c.bad).toEqual([]);

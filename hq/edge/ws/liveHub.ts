@@ -24,7 +24,7 @@ import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { z } from 'zod';
 import { blockedKeyword } from '../../../shared/groups.ts';
 import {
-  FromLive,
+  type FromLive,
   LIVE_BACKLOG,
   LIVE_BATCH_MS,
   LIVE_COMMENTS_PER_10S,
@@ -57,8 +57,12 @@ export const LIVE_FRAMES_PER_SECOND = 30;
 export const LIVE_REACTION_WINDOW_MS = 500;
 /** A (member, clientId) seen in this long is the same comment again (a client's retry). */
 const DEDUPE_MS = 60_000;
-/** A member's mute is read from HQ at most this often (the `live.muted` event updates it at once). */
-const MUTE_CACHE_MS = 5_000;
+/**
+ * A member's mute is read from HQ once (at hello) and then kept by the `live.muted` events of the
+ * store feed, which this node follows anyway; re-read after this long only as a repair. (A read on
+ * every comment was the whole latency of 200 comments/s: each waited for a database connection.)
+ */
+const MUTE_CACHE_MS = 5 * 60_000;
 /** Viewer counts (presence) and HQ's counters are refreshed this often. */
 const VIEWERS_EVERY_MS = 2_000;
 const STATS_EVERY_MS = 3_000;
@@ -212,6 +216,8 @@ class LiveRoomHere {
   viewers = 0;
   private lastViewersSent = -1;
   private presenceKey: string | null = null;
+  /** What every read-only viewer's welcome holds (polls, answered questions, lotteries): read once, dropped on the room's next event. */
+  private anonState: { at: number; state: ReturnType<LiveRooms['welcomeState']> } | null = null;
   stopFeed: Unsubscribe | null = null;
   readonly stopBus: Unsubscribe;
   ready: Promise<void> = Promise.resolve();
@@ -278,6 +284,21 @@ class LiveRoomHere {
     const gone = new Set(ids);
     this.backlog = this.backlog.filter((c) => !gone.has(c.id));
     this.out = this.out.filter((c) => !gone.has(c.id));
+  }
+
+  anonymousState(): ReturnType<LiveRooms['welcomeState']> {
+    const now = Date.now();
+    if (!this.anonState || now - this.anonState.at > 5_000) {
+      const state = this.hub.live.welcomeState(this.id, null);
+      state.catch(() => (this.anonState = null));
+      this.anonState = { at: now, state };
+    }
+    return this.anonState.state;
+  }
+
+  /** A durable change of the room: the next read-only welcome reads afresh. */
+  changed(): void {
+    this.anonState = null;
   }
 
   newestComments(): LiveComment[] {
@@ -460,7 +481,9 @@ export class LiveHub {
 
   private async hello(s: LiveSocket, f: Extract<ToLive, { t: 'hello' }>): Promise<void> {
     if (f.v !== LIVE_PROTOCOL_VERSION) return s.fail('unsupported_version', `HQ speaks live protocol v${LIVE_PROTOCOL_VERSION}`, LiveClose.protocolViolation);
-    const found = await this.live.room(f.roomId);
+    // A room already open here is known from its feed: a viewer's hello then reads nothing.
+    const open = this.rooms.get(f.roomId);
+    const found = open ? { room: open.room, storeName: open.storeName } : await this.live.room(f.roomId);
     if (!found) return s.fail('not_found', 'no such live room', LiveClose.notFound);
     let role: 'viewer' | 'member' | 'host' = 'viewer';
     let memberId: string | null = null;
@@ -477,8 +500,9 @@ export class LiveHub {
     s.nickname = role === 'host' ? found.storeName.slice(0, 20) || '主播' : memberId ? (f.nickname ?? defaultNickname(memberId, f.roomId)) : null;
     if (memberId) s.ref = await this.opts.memberRef(f.roomId, memberId);
     const r = await this.join(f.roomId, found);
+    if (memberId) await this.mutedUntil(r, memberId);
     if (s.ws.readyState !== s.ws.OPEN) return;
-    const state = await this.live.welcomeState(f.roomId, memberId);
+    const state = memberId ? await this.live.welcomeState(f.roomId, memberId) : await r.anonymousState();
     if (s.ws.readyState !== s.ws.OPEN) return;
     s.send({
       t: 'welcome',
@@ -585,8 +609,13 @@ export class LiveHub {
 
   /** A committed event of a store with rooms here: `live.*` of a room here become room frames. */
   private onEvent(r: LiveRoomHere, ev: StoredEvent): void {
-    if (!ev.type.startsWith('live.') || r.sockets.size === 0) return;
+    if (!ev.type.startsWith('live.')) return;
     const data = JSON.parse(ev.data) as Record<string, unknown>;
+    const roomOf = (data.room as LiveRoom | undefined)?.id ?? (data.question as LiveQuestion | undefined)?.roomId ?? (data.poll as LivePoll | undefined)?.roomId ?? (data.lottery as LiveLottery | undefined)?.roomId ?? data.roomId;
+    if (roomOf !== r.id) return;
+    r.changed();
+    if (ev.type === 'live.updated') r.room = data.room as LiveRoom;
+    if (r.sockets.size === 0) return;
     switch (ev.type) {
       case 'live.updated': {
         const room = data.room as LiveRoom;
@@ -658,7 +687,7 @@ export class LiveHub {
     for (const r of this.rooms.values()) {
       for (const [k, at] of r.seen) if (now - at > DEDUPE_MS) r.seen.delete(k);
       for (const [m, times] of r.recent) if (now - (times.at(-1) ?? 0) > Math.max(10_000, r.room.slowModeSec * 1000)) r.recent.delete(m);
-      for (const [m, c] of r.mutes) if (now - c.readAt > DEDUPE_MS) r.mutes.delete(m);
+      for (const [m, c] of r.mutes) if (now - c.readAt > MUTE_CACHE_MS) r.mutes.delete(m);
     }
   }
 
