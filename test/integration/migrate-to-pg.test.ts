@@ -145,6 +145,7 @@ interface Observed {
   deskHistory: unknown;
   images: Map<string, Buffer>;
   groups: unknown;
+  live: unknown;
 }
 
 describe('migrate-to-pg: an embedded HQ moves to PostgreSQL', () => {
@@ -325,6 +326,22 @@ describe('migrate-to-pg: an embedded HQ moves to PostgreSQL', () => {
       settings: await r.groups.communitySettings(),
     }));
     expect(before.groups).toMatchObject({ group: { memberCount: 1 }, pushed: ['m1'], count: 1, settings: { pushCapPerMonth: 3 } });
+    // 6/8: a live room run through the desk commands and the room socket's use cases, so every
+    // table of HQ step 16 has rows: a question, a poll and a vote, participants, a drawn lottery and
+    // its eligible list, a mute, the counters and node viewers, and a referral (an expected visit from the room).
+    const liveCmd = async (type: string, data: Record<string, unknown>) => expect((await command(desk, type, data, clerkId)).status).toBe('ok');
+    await liveCmd('live.create', { roomId: 'room-0001', title: '春季新品', streamUrl: 'https://live.example.com/1', scheduledAt: Date.now() });
+    await liveCmd('live.state', { roomId: 'room-0001', state: 'live' });
+    await liveCmd('live.poll', { roomId: 'room-0001', pollId: 'poll-0001', question: 'Colour?', options: ['black', 'white'] });
+    await t.hq.live.noteParticipants('room-0001', [{ memberId: 'm1', nickname: '跑者小王', what: 'joined' }, { memberId: 'm3', nickname: 'Lee', what: 'commented' }]);
+    await t.hq.live.ask('room-0001', 'm1', '跑者小王', 'ask-00000001', '有 42 码吗？');
+    await t.hq.live.vote('room-0001', 'poll-0001', 'm1', 1);
+    await t.hq.live.noteStats('room-0001', { comments: 3, viewerKeys: ['v1', 'v2'], viewersNow: 2, nodeId: 'node-1' });
+    await liveCmd('live.draw', { roomId: 'room-0001', lotteryId: 'lot-0001', prize: 'Socks', eligibility: 'commented', winners: 1 });
+    await liveCmd('live.mute', { roomId: 'room-0001', memberId: 'm3', minutes: 10 });
+    expect((await member.http('/v1/member/expected', { body: { clientId: 'expect-live-1', source: { kind: 'live', id: 'room-0001' } } })).status).toBe(201);
+    before.live = { summary: await t.hq.live.summary('room-0001', STORE_A), audit: await t.hq.live.audit('room-0001', 'lot-0001'), welcome: await t.hq.live.welcomeState('room-0001', 'm1') };
+    expect(before.live).toMatchObject({ summary: { questions: 1, polls: 1, lotteries: 1, comments: 3, viewers: 2, expected: 1 }, audit: { eligible: [{ nickname: 'Lee' }] } });
     before.images = new Map([
       [memberImageId, memberImage],
       [deskImageId, deskImage],
@@ -460,6 +477,14 @@ describe('migrate-to-pg: an embedded HQ moves to PostgreSQL', () => {
     // The copied columns still find what they index: a resend, the announcement cap.
     expect((await pgHq!.store.read((r) => r.groups.findByClientId('grp-0001', { memberId: 'm1' }, 'member-g-0001')))?.id).toBe('gm-1');
     expect(await pgHq!.store.read((r) => r.groups.underCap(['m1', 'm3'], '2026-12', 1))).toEqual(['m3']);
+  });
+
+  it('keeps live rooms, their questions, polls, lotteries and counters (6/8)', async () => {
+    pgUrl();
+    const after = { summary: await pgHq!.live.summary('room-0001', STORE_A), audit: await pgHq!.live.audit('room-0001', 'lot-0001'), welcome: await pgHq!.live.welcomeState('room-0001', 'm1') };
+    expect(after).toEqual(before.live);
+    // The copied salt still makes the same refs: m1 votes again (replacing) and is counted once.
+    expect((await pgHq!.live.vote('room-0001', 'poll-0001', 'm1', 0)).counts).toEqual([1, 0]);
   });
 
   it('resumes the desk from its old (epoch, seq) without a reset; the integration key, idempotency keys, op ids and codes still work', async () => {

@@ -93,6 +93,23 @@ const STEPS: Array<{ tables: string[]; indexes: string[]; columns?: Record<strin
   },
   // 15: expected visits (5/8)
   { tables: ['expected_visits'], indexes: ['expected_visits_client', 'expected_visits_due', 'expected_visits_member', 'expected_visits_store'] },
+  // 16: live launch rooms (6/8)
+  {
+    tables: ['live_lotteries', 'live_lottery_eligible', 'live_mutes', 'live_node_viewers', 'live_participants', 'live_polls', 'live_questions', 'live_referrals', 'live_rooms', 'live_stats', 'live_viewers', 'live_votes'],
+    indexes: [
+      'live_lotteries_room',
+      'live_lottery_eligible_member',
+      'live_mutes_member',
+      'live_participants_member',
+      'live_polls_room',
+      'live_questions_member',
+      'live_referrals_member',
+      'live_referrals_room',
+      'live_rooms_created',
+      'live_rooms_store',
+      'live_votes_member',
+    ],
+  },
 ];
 
 const schemas: PgSchema[] = [];

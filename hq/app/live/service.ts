@@ -13,7 +13,7 @@ import { type z } from 'zod';
 import { blockedKeyword } from '../../../shared/groups.ts';
 import { uuidv7 } from '../../../shared/ids.ts';
 import { type ProductCard } from '../../../shared/domain.ts';
-import { type LiveLottery, type LiveLotteryView, type LivePoll, type LiveQuestion, type LiveQuestionView, type LiveRoom, type LiveSummary, type LotteryAudit } from '../../../shared/live.ts';
+import { LIVE_QUESTION_MAX, type LiveLottery, type LiveLotteryView, type LivePoll, type LiveQuestion, type LiveQuestionView, type LiveRoom, type LiveSummary, type LotteryAudit } from '../../../shared/live.ts';
 import { type Rejection } from '../../../shared/protocol.ts';
 import { type HqTx } from '../../ports/store.ts';
 import { type LiveParticipant } from '../../ports/liveStore.ts';
@@ -129,6 +129,10 @@ export class LiveService {
 
   /** A signed-in viewer's question: durable, `live.question` event, idempotent by (member, clientId). */
   async ask(roomId: string, memberId: string, nickname: string, clientId: string, text: string): Promise<LiveQuestion> {
+    // The socket's frame schema checks these already; a second caller gets the same rule here.
+    text = text.trim();
+    if (text.length < 1 || text.length > LIVE_QUESTION_MAX) throw new LiveError('invalid', `A question is 1 to ${LIVE_QUESTION_MAX} characters`);
+    if (!/^[A-Za-z0-9_-]{8,64}$/.test(clientId)) throw new LiveError('invalid', 'A clientId is 8 to 64 letters, digits, - or _');
     const words = await this.keywords();
     return this.log.write(async (tx, append) => {
       const room = await this.lockedRoom(tx, roomId);
