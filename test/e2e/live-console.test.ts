@@ -5,7 +5,7 @@
 // deletes a viewer's comment (gone at the viewers too); questions arrive in the queue and are
 // answered on air and in writing; a poll runs with live bars; a lottery among commenters is drawn
 // and its winner shown with the audit link; a product and a message are pinned, and a viewer's
-// reservation of their size shows as it comes in. Screenshots of the
+// reservation of their size shows as it comes in; ended, the room shows HQ's summary. Screenshots of the
 // console at 1280×800 (docs/screenshots/live-console-*.png with FOOTFALL_SHOTS_DIR=docs/screenshots).
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -40,7 +40,7 @@ for (const lang of ['zh-CN', 'en'] as const) {
   const c = zh ? zhCN : en;
 
   describe(`live console (browser, ${lang})`, () => {
-    it('schedules a room, goes live, and hosts it: comments, delete, questions, a poll, a lottery, the pin', async () => {
+    it('schedules a room, goes live, hosts it (comments, delete, questions, a poll, a lottery, the pin, a reservation) and ends it with the summary', async () => {
       stack = await startStack({ locale: lang, viewport: { width: 1280, height: 800 } });
       const { page, hq, core } = stack;
       // A visit first: the desk has a profile whose suggestions the product pin offers.
@@ -182,6 +182,20 @@ for (const lang of ['zh-CN', 'en'] as const) {
       await page.evaluate(() => document.querySelectorAll('.live-tools').forEach((el) => (el.scrollTop = 0)));
       expect(await overflowsSideways(page)).toEqual([]);
       await page.screenshot({ path: shotPath(`live-console-${zh ? 'zh' : 'en'}.png`) });
+
+      // End the room (after the clerk confirms): the console shows HQ's summary for the manager.
+      page.once('dialog', (d) => void d.accept());
+      await consoleEl.locator('[data-action="end-live"]').click();
+      await page.locator(`.live-console[data-room-id="${roomId}"][data-state="ended"]`).waitFor({ timeout: 10_000 });
+      const summary = page.locator('.live-summary');
+      await summary.waitFor({ timeout: 10_000 });
+      const cell = (label: string) => summary.locator('div', { has: page.locator('dt', { hasText: new RegExp(`^${label}$`) }) }).locator('dd');
+      expect(await cell(c['live.sum.questions']).textContent()).toBe('3');
+      expect(await cell(c['live.sum.answered']).textContent()).toBe('2');
+      expect(await cell(c['live.sum.holds']).textContent()).toBe('1');
+      expect(Number(await cell(c['live.sum.peak']).textContent())).toBeGreaterThanOrEqual(4);
+      expect(await overflowsSideways(page)).toEqual([]);
+      await page.screenshot({ path: shotPath(`live-console-summary-${zh ? 'zh' : 'en'}.png`) });
     });
   });
 }
