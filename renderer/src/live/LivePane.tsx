@@ -353,9 +353,11 @@ function Questions({ view }: { view: LiveConsole }) {
                 <button type="button" className="btn btn-small btn-quiet" data-action="dismiss-question" onClick={() => void answer(x.id, { dismiss: true })}>
                   {t('live.dismiss')}
                 </button>
+                {view.room.state !== 'ended' && (
                 <button type="button" className="btn btn-small btn-quiet" data-action="mute-asker" disabled={muted.has(x.memberId) || x.memberId in view.pendingMutes} onClick={() => void mute(x.memberId, 10)}>
                   {muted.has(x.memberId) ? t('live.muted') : t('live.mute10')}
                 </button>
+                )}
               </span>
             )}
             {writing === x.id && (
