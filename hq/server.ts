@@ -126,7 +126,7 @@ export interface HqHandle {
   memberAuth: MemberAuth;
   /** The member side of groups (5/8). */
   groups: GroupMemberService;
-  /** Live rooms' durable side (6/8). */
+  /** Live rooms' durable side (6/8): what the room socket and the live routes use. */
   live: LiveService;
   /** This node's sockets of a live room (tests, benchmarks). */
   liveSocketsHere(roomId: string): number;

@@ -193,7 +193,7 @@ export class LiveService {
       const room = await tx.live.getRoom(roomId);
       if (!room) return;
       const now = this.now();
-      for (const e of entries) await noteParticipantIn(tx, roomId, e.memberId, e.nickname, e.what, now);
+      for (const e of entries) if (e.what === 'commented' || e.what === 'joined') await noteParticipantIn(tx, roomId, e.memberId, e.nickname, e.what, now);
     });
   }
 
