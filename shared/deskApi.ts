@@ -17,6 +17,9 @@ import { CreateGroupArgs, GroupOutgoing, GroupPageArgs, InviteDays, MuteMinutes,
 import type { GroupInviteView, GroupMemberView, GroupPage, GroupStyleChoice, GroupView } from './deskGroups.ts';
 import { HoldEnd, type HoldRequestView, type HoldView, PlaceHoldArgs, RequestHoldArgs, type StyleStockResponse } from './holds.ts';
 import type { ExpectedVisit } from './expected.ts'; // 5/8 expected visits
+// 6/8: the Live pane (shared/deskLive.ts)
+import { AnswerLiveArgs, CreateLiveArgs, DrawLotteryArgs, HostComment, LiveMuteMinutes, OpenPollArgs, PinLiveArgs, UpdateLiveArgs } from './deskLive.ts';
+import type { LiveConsole, LiveRoomView, LiveStreamEvent, LiveSummary } from './deskLive.ts';
 
 /** Where HQ stands with a local change: sent and waiting, applied, or refused (with why). */
 export type SyncState = 'pending' | 'confirmed' | 'rejected';
@@ -316,6 +319,36 @@ export const DeskCommands = {
   listGroupStyles: z.tuple([Id.nullable()]),
   /** The clerk has read HQ's refusals of actions on this group: stop showing them. */
   dismissGroupRejection: z.tuple([Id]),
+  // --- 6/8: live rooms (shared/deskLive.ts) ---
+  /** The store's rooms: live, scheduled (soonest first), ended (newest first), with queued changes. */
+  listLiveRooms: z.tuple([]),
+  /** A room's console: the room, the question queue, polls, lotteries, reservations, mutes, refusals. */
+  getLiveConsole: z.tuple([Id]),
+  /** Create (schedule) a room; the desk makes its id. */
+  createLiveRoom: z.tuple([CreateLiveArgs]),
+  updateLiveRoom: z.tuple([Id, UpdateLiveArgs]),
+  /** Go live, or end the room (final). */
+  setLiveState: z.tuple([Id, z.enum(['live', 'ended'])]),
+  pinLive: z.tuple([Id, PinLiveArgs]),
+  answerLiveQuestion: z.tuple([Id, Id, AnswerLiveArgs]),
+  openLivePoll: z.tuple([Id, OpenPollArgs]),
+  closeLivePoll: z.tuple([Id, Id]),
+  drawLiveLottery: z.tuple([Id, DrawLotteryArgs]),
+  /** Mute a viewer (by member id, from the question queue) for this many minutes (0 lifts it). */
+  muteLiveViewer: z.tuple([Id, Id, LiveMuteMinutes]),
+  /** The clerk has read HQ's refusals of actions on this room: stop showing them. */
+  dismissLiveRejection: z.tuple([Id]),
+  /** Open the console's room socket (comments, reactions, viewers flow as `liveStream` events) / close it. */
+  openLiveStream: z.tuple([Id]),
+  closeLiveStream: z.tuple([Id]),
+  /** A host comment (always through); needs the open stream. */
+  sendLiveComment: z.tuple([Id, HostComment]),
+  /** Remove a viewer's comment for everyone; needs the open stream. */
+  deleteLiveComment: z.tuple([Id, Id]),
+  /** The manager's after-stream summary from HQ; null offline. */
+  getLiveSummary: z.tuple([Id]),
+  /** The room link's QR (SVG text) from HQ; null offline or before HQ has the room. */
+  getLiveQr: z.tuple([Id]),
   // 4/8 part A: check-in at the counter
   /** Check a member in (a visit with source `counter`): queued, shown at once as pending, settled by HQ. */
   checkIn: z.tuple([CheckinArgs]),
@@ -382,9 +415,13 @@ export interface DeskEvents {
   expected: { at: number };
   /** 5/8: a group changed (an HQ event, a local action, HQ's answer); `groupId` null: several. */
   groups: { groupId: string | null; at: number };
+  /** 6/8: a live room changed (an HQ event, a local action, HQ's answer); `roomId` null: several; `reserved`: a viewer reserved their size. */
+  live: { roomId: string | null; reserved: boolean; at: number };
+  /** 6/8: the open console's live stream (comments, deletions, reactions, viewers, live poll counts, its status). Ephemeral. */
+  liveStream: LiveStreamEvent;
 }
 export type DeskEventName = keyof DeskEvents;
-export const DESK_EVENT_NAMES: DeskEventName[] = ['connection', 'arrival', 'visits', 'member', 'reset', 'chat', 'chatTyping', 'chatPresence', 'clerk', 'clerks', 'settings', 'tasks', 'holds', 'checkins', 'styleImage', 'expected', 'groups'];
+export const DESK_EVENT_NAMES: DeskEventName[] = ['connection', 'arrival', 'visits', 'member', 'reset', 'chat', 'chatTyping', 'chatPresence', 'clerk', 'clerks', 'settings', 'tasks', 'holds', 'checkins', 'styleImage', 'expected', 'groups', 'live', 'liveStream'];
 
 /**
  * Where a message stands. The clerk's: sending (in the outbox) → sent (HQ has it) → delivered (the
@@ -521,6 +558,25 @@ export interface DeskApi {
   getGroupInviteQr(inviteId: string): Promise<string | null>;
   listGroupStyles(memberId: string | null): Promise<GroupStyleChoice[]>;
   dismissGroupRejection(groupId: string): Promise<void>;
+  // --- 6/8: live rooms ---
+  listLiveRooms(): Promise<LiveRoomView[]>;
+  getLiveConsole(roomId: string): Promise<LiveConsole>;
+  createLiveRoom(args: z.input<typeof CreateLiveArgs>): Promise<ActionResult & { roomId: string }>;
+  updateLiveRoom(roomId: string, patch: z.input<typeof UpdateLiveArgs>): Promise<ActionResult>;
+  setLiveState(roomId: string, state: 'live' | 'ended'): Promise<ActionResult>;
+  pinLive(roomId: string, pin: z.input<typeof PinLiveArgs>): Promise<ActionResult>;
+  answerLiveQuestion(roomId: string, questionId: string, how: z.input<typeof AnswerLiveArgs>): Promise<ActionResult>;
+  openLivePoll(roomId: string, poll: z.input<typeof OpenPollArgs>): Promise<ActionResult & { pollId: string }>;
+  closeLivePoll(roomId: string, pollId: string): Promise<ActionResult>;
+  drawLiveLottery(roomId: string, args: z.input<typeof DrawLotteryArgs>): Promise<ActionResult & { lotteryId: string }>;
+  muteLiveViewer(roomId: string, memberId: string, minutes: number): Promise<ActionResult>;
+  dismissLiveRejection(roomId: string): Promise<void>;
+  openLiveStream(roomId: string): Promise<void>;
+  closeLiveStream(roomId: string): Promise<void>;
+  sendLiveComment(roomId: string, text: string): Promise<void>;
+  deleteLiveComment(roomId: string, commentId: string): Promise<void>;
+  getLiveSummary(roomId: string): Promise<LiveSummary | null>;
+  getLiveQr(roomId: string): Promise<string | null>;
   // 4/8 part A: check-in at the counter
   checkIn(args: CheckinArgs): Promise<CheckinResult>;
   listCheckins(): Promise<PendingCheckinView[]>;

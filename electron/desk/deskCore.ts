@@ -30,6 +30,7 @@ import type { DeskStats } from './session.ts';
 import type { HoldRequestView, HoldView, PlaceHoldArgs, RequestHoldArgs, StyleStockResponse } from '../../shared/holds.ts'; // 4/8 part C
 import type { ExpectedVisit } from '../../shared/expected.ts'; // 5/8 expected visits
 import type { GroupInviteView, GroupMemberView, GroupPage, GroupStyleChoice, GroupView } from '../../shared/deskGroups.ts'; // 5/8
+import type { LiveConsole, LiveRoomView, LiveSummary } from '../../shared/deskLive.ts'; // 6/8
 import { wireDesk, type DeskCoreEvents, type DeskOptions, type DeskParts } from './wiring.ts';
 
 export { enroll } from './hqHttp.ts';
@@ -83,6 +84,7 @@ export class DeskCore implements DeskCoreApi {
     if (this.closed) return;
     this.parts.retention.stop();
     this.parts.pictures.stop();
+    this.parts.liveStreams.closeAll(); // 6/8
     await this.parts.session.stop();
     this.parts.session.close();
     this.parts.outbox.close();
@@ -405,6 +407,63 @@ export class DeskCore implements DeskCoreApi {
     const start = new Date(Date.now());
     start.setHours(0, 0, 0, 0);
     return this.q.expected.list(start.getTime());
+  }
+
+  // --- DeskApi: live rooms (6/8) ---------------------------------------------------------------
+  async listLiveRooms(): Promise<LiveRoomView[]> {
+    this.check('listLiveRooms', []);
+    return this.parts.live.list();
+  }
+  async getLiveConsole(roomId: string): Promise<LiveConsole> {
+    return this.parts.live.console(...this.check('getLiveConsole', [roomId]));
+  }
+  async createLiveRoom(args: Args<'createLiveRoom'>[0]): Promise<ActionResult & { roomId: string }> {
+    return this.parts.live.create(...this.check('createLiveRoom', [args]));
+  }
+  async updateLiveRoom(roomId: string, patch: Args<'updateLiveRoom'>[1]): Promise<ActionResult> {
+    return this.parts.live.update(...this.check('updateLiveRoom', [roomId, patch]));
+  }
+  async setLiveState(roomId: string, state: 'live' | 'ended'): Promise<ActionResult> {
+    return this.parts.live.setState(...this.check('setLiveState', [roomId, state]));
+  }
+  async pinLive(roomId: string, pin: Args<'pinLive'>[1]): Promise<ActionResult> {
+    return this.parts.live.pin(...this.check('pinLive', [roomId, pin]));
+  }
+  async answerLiveQuestion(roomId: string, questionId: string, how: Args<'answerLiveQuestion'>[2]): Promise<ActionResult> {
+    return this.parts.live.answer(...this.check('answerLiveQuestion', [roomId, questionId, how]));
+  }
+  async openLivePoll(roomId: string, poll: Args<'openLivePoll'>[1]): Promise<ActionResult & { pollId: string }> {
+    return this.parts.live.openPoll(...this.check('openLivePoll', [roomId, poll]));
+  }
+  async closeLivePoll(roomId: string, pollId: string): Promise<ActionResult> {
+    return this.parts.live.closePoll(...this.check('closeLivePoll', [roomId, pollId]));
+  }
+  async drawLiveLottery(roomId: string, args: Args<'drawLiveLottery'>[1]): Promise<ActionResult & { lotteryId: string }> {
+    return this.parts.live.draw(...this.check('drawLiveLottery', [roomId, args]));
+  }
+  async muteLiveViewer(roomId: string, memberId: string, minutes: number): Promise<ActionResult> {
+    return this.parts.live.mute(...this.check('muteLiveViewer', [roomId, memberId, minutes]));
+  }
+  async dismissLiveRejection(roomId: string): Promise<void> {
+    this.parts.live.dismiss(...this.check('dismissLiveRejection', [roomId]));
+  }
+  async openLiveStream(roomId: string): Promise<void> {
+    this.parts.live.openStream(...this.check('openLiveStream', [roomId]));
+  }
+  async closeLiveStream(roomId: string): Promise<void> {
+    this.parts.live.closeStream(...this.check('closeLiveStream', [roomId]));
+  }
+  async sendLiveComment(roomId: string, text: string): Promise<void> {
+    this.parts.live.comment(...this.check('sendLiveComment', [roomId, text]));
+  }
+  async deleteLiveComment(roomId: string, commentId: string): Promise<void> {
+    this.parts.live.deleteComment(...this.check('deleteLiveComment', [roomId, commentId]));
+  }
+  async getLiveSummary(roomId: string): Promise<LiveSummary | null> {
+    return this.parts.live.summary(...this.check('getLiveSummary', [roomId]));
+  }
+  async getLiveQr(roomId: string): Promise<string | null> {
+    return this.parts.live.qr(...this.check('getLiveQr', [roomId]));
   }
 
   // --- inside --------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import { memberOfNoteSubject } from './history/historyQueries.ts';
 import { mootTaskRefusal, taskOfSubject } from './tasks/views.ts';
 import { holdOfSubject } from './holds/holdViews.ts'; // 4/8 part C
 import { groupOfSubject } from './groups/groupViews.ts'; // 5/8 groups
+import { liveOfSubject } from './live/liveViews.ts'; // 6/8 live rooms
 import { applyEvent, type ApplyOutcome } from './sync.ts';
 
 export type InboxFrame = EvFrame | CmdAckFrame;
@@ -115,6 +116,9 @@ export interface InboxChange {
   expected?: boolean;
   /** Groups that changed, or whose actions HQ answered (5/8). */
   groups?: string[];
+  /** Live rooms that changed, or whose actions HQ answered (6/8); `reserved`: a viewer reserved their size. */
+  live?: string[];
+  reserved?: boolean;
   /** Event frames looked at (applied, duplicate or the gap). */
   events: number;
   applied: number;
@@ -131,6 +135,7 @@ export function changeSet(outcomes: readonly FrameOutcome[]): InboxChange {
   const visits = new Set<string>();
   const chats = new Set<string>();
   const groups = new Set<string>(); // 5/8
+  const live = new Set<string>(); // 6/8
   for (const o of outcomes) {
     if ('ack' in o) {
       const { ack, op, settled } = o;
@@ -143,6 +148,7 @@ export function changeSet(outcomes: readonly FrameOutcome[]): InboxChange {
       else if (taskOfSubject(op.visitId)) c.tasks = true;
       else if (holdOfSubject(op.visitId)) c.holds = true; // 4/8 part C
       else if (groupOfSubject(op.visitId)) groups.add(groupOfSubject(op.visitId)!); // 5/8 groups
+      else if (liveOfSubject(op.visitId)) live.add(liveOfSubject(op.visitId)!); // 6/8 live rooms
       else if (op.visitId.startsWith('checkin:')) continue; // 4/8 part A: not a visit (the pending check-ins are refreshed after each batch)
       else {
         c.notices.push({ t: 'answered', visitId: op.visitId, confirmed: ack.status === 'rejected' ? false : settled ? true : null });
@@ -165,6 +171,8 @@ export function changeSet(outcomes: readonly FrameOutcome[]): InboxChange {
     if (out.holds) c.holds = true; // 4/8 part C
     if (out.expected) c.expected = true; // 5/8
     if (out.group) groups.add(out.group); // 5/8 groups
+    if (out.live) live.add(out.live); // 6/8 live rooms
+    if (out.reserved) c.reserved = true;
     if (out.settledOpId) {
       c.answered.push(out.settledOpId);
       for (const id of out.visitIds) c.notices.push({ t: 'answered', visitId: id, confirmed: true });
@@ -179,5 +187,6 @@ export function changeSet(outcomes: readonly FrameOutcome[]): InboxChange {
   c.visits = [...visits];
   c.chats = [...chats];
   if (groups.size) c.groups = [...groups];
+  if (live.size) c.live = [...live];
   return c;
 }

@@ -8,6 +8,7 @@ import type { CacheQueries } from './cache/queries.ts';
 import { taskSubject } from './tasks/views.ts';
 import { applyHoldEvent, applyHoldSnapshot } from './holds/holdSync.ts'; // 4/8 part C
 import { applyGroupEvent, applyGroupSnapshot } from './groups/groupSync.ts'; // 5/8 groups
+import { applyLiveEvent, applyLiveSnapshot } from './live/liveSync.ts'; // 6/8 live rooms
 
 export type ApplyOutcome =
   | {
@@ -33,6 +34,9 @@ export type ApplyOutcome =
       expected?: boolean;
       /** A group changed (5/8): its id. */
       group?: string;
+      /** A live room changed (6/8): its id; `reserved` when a viewer reserved their size from it. */
+      live?: string;
+      reserved?: boolean;
     }
   /** seq ≤ position: already applied; ignored. */
   | { kind: 'duplicate'; seq: number }
@@ -55,7 +59,7 @@ export function applyEvent(q: CacheQueries, ev: EvFrame, now: number = Date.now(
     if (where === 'duplicate') return { kind: 'duplicate', seq: ev.seq };
     if (where === 'gap') return { kind: 'gap', position, got: { epoch: ev.epoch, seq: ev.seq } };
 
-    const out = { kind: 'applied' as const, seq: ev.seq, visitIds: [] as string[], memberIds: [] as string[], arrivalVisitId: null as string | null, settledOpId: null as string | null, chat: null as { memberId: string; messageId: string | null; incoming: boolean } | null, clerks: false, task: undefined as string | undefined, holds: false, expected: false, group: undefined as string | undefined };
+    const out = { kind: 'applied' as const, seq: ev.seq, visitIds: [] as string[], memberIds: [] as string[], arrivalVisitId: null as string | null, settledOpId: null as string | null, chat: null as { memberId: string; messageId: string | null; incoming: boolean } | null, clerks: false, task: undefined as string | undefined, holds: false, expected: false, group: undefined as string | undefined, live: undefined as string | undefined, reserved: false };
     switch (ev.type) {
       case 'arrival':
         q.upsertProfile(ev.data.profile, now);
@@ -158,6 +162,19 @@ export function applyEvent(q: CacheQueries, ev: EvFrame, now: number = Date.now(
         out.group = groupId;
         break;
       }
+      // 6/8: live rooms
+      case 'live.updated':
+      case 'live.question':
+      case 'live.poll':
+      case 'live.lottery':
+      case 'live.muted':
+      case 'live.reserved': {
+        const { roomId, settledOpId, reserved } = applyLiveEvent(q, ev);
+        if (settledOpId) out.settledOpId = settledOpId;
+        out.live = roomId;
+        out.reserved = reserved;
+        break;
+      }
     }
     // Ops HQ acked with a seq at or below this event are settled even if the event did not name
     // them (defensive: an event always names its op, but the ack's seq is the stronger promise).
@@ -199,6 +216,7 @@ export function applySnapshot(q: CacheQueries, snap: Snapshot, now: number = Dat
     applyHoldSnapshot(q, snap); // 4/8 part C
     for (const e of snap.expected ?? []) q.expected.put(e, now); // 5/8
     applyGroupSnapshot(q, snap); // 5/8 groups
+    applyLiveSnapshot(q, snap); // 6/8 live rooms
     // HQ commits a command's effect before acking it, and we fetch the snapshot after every ack we
     // have seen, so each acked op is inside the snapshot — whatever epoch its ack's seq was in.
     q.deleteAckedUpTo(Number.MAX_SAFE_INTEGER);

@@ -30,6 +30,8 @@ import { memberNoteSubject } from './history/historyQueries.ts';
 import { DeskTasks } from './tasks/deskTasks.ts';
 import { HoldDesk } from './holds/holdDesk.ts'; // 4/8 part C
 import { GroupDesk } from './groups/groupDesk.ts'; // 5/8 groups
+import { LiveDesk } from './live/liveDesk.ts'; // 6/8 live rooms
+import { LiveStreams } from './live/liveStream.ts'; // 6/8 live rooms
 import { CheckinQueries } from './checkins/checkinQueries.ts'; // 4/8 part A
 import { Checkins } from './checkins/checkins.ts'; // 4/8 part A
 
@@ -84,6 +86,9 @@ export interface DeskParts {
   pictures: Pictures;
   /** 5/8: the store's groups. */
   groups: GroupDesk;
+  /** 6/8: the store's live rooms, and the open console's room socket. */
+  live: LiveDesk;
+  liveStreams: LiveStreams;
 }
 
 export interface WireInput {
@@ -215,6 +220,19 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
     queued,
     changed: (groupId) => events.emit('groups', { groupId, at: Date.now() }),
   });
+  // 6/8: live rooms; the console's room socket goes to the address the desk link uses now.
+  const liveStreams = new LiveStreams({ hqUrl: () => hq.current, token, log, emit: (e) => events.emit('liveStream', e), reconnect: opts.reconnect, random: opts.random });
+  const liveDesk = new LiveDesk(q, {
+    hq,
+    token,
+    log,
+    online: () => connection.state.status === 'online',
+    self,
+    streams: liveStreams,
+    enqueue: (type, subject, data) => outbox.enqueue(type, subject, data),
+    queued,
+    changed: (roomId) => events.emit('live', { roomId, reserved: false, at: Date.now() }),
+  });
   // 4/8 part A: check-in at the counter.
   const checkins = new Checkins(q, new CheckinQueries(q.db), {
     enqueue: (subject, data) => outbox.enqueue('checkin', subject, data),
@@ -264,6 +282,7 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
     if (c.tasks) events.emit('tasks', { at: Date.now() });
     if (c.holds) events.emit('holds', { at: Date.now() }); // 4/8 part C
     if (c.expected) events.emit('expected', { at: Date.now() }); // 5/8
+    if (c.live) events.emit('live', { roomId: c.live.length === 1 ? c.live[0]! : null, reserved: c.reserved === true, at: Date.now() }); // 6/8
     if (c.groups) events.emit('groups', { groupId: c.groups.length === 1 ? c.groups[0]! : null, at: Date.now() }); // 5/8
     checkins.refresh(); // 4/8 part A: settled or refused check-ins
     // Part E: the members whose suggestions or product cards changed may name pictures the cache lacks.
@@ -271,5 +290,5 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
     counts.refresh();
   }
 
-  return { guard, retention, session, outbox, visits, profiles, chat, clerks, manager, counts, connection, histories, tasks, holds, checkins, pictures, groups };
+  return { guard, retention, session, outbox, visits, profiles, chat, clerks, manager, counts, connection, histories, tasks, holds, checkins, pictures, groups, live: liveDesk, liveStreams };
 }

@@ -34,6 +34,8 @@ function fakeClient(language: DeskSettings['language'] = 'system') {
     listHoldRequests: [],
     // 5/8: the groups store
     listGroups: [],
+    // 6/8: the live store
+    listLiveRooms: [],
   };
   const subscribed: string[] = [];
   const client = new Proxy({} as DeskClient, {
@@ -83,7 +85,7 @@ describe('createStores', () => {
     fake.calls.length = 0;
     fake.events.emit('reset', { at: 1 });
     await settle();
-    expect([...new Set(fake.calls)].sort()).toEqual(['currentClerk', 'getConnection', 'getSettings', 'listArrivals', 'listCheckins', 'listClerks', 'listConversations', 'listGroups', 'listHoldRequests', 'listHolds']);
+    expect([...new Set(fake.calls)].sort()).toEqual(['currentClerk', 'getConnection', 'getSettings', 'listArrivals', 'listCheckins', 'listClerks', 'listConversations', 'listGroups', 'listHoldRequests', 'listHolds', 'listLiveRooms']);
   });
 
   it('the language setting sets the desk locale; "system" follows the browser language', async () => {

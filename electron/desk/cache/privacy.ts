@@ -8,6 +8,7 @@ import { deleteMemberHolds, hasHoldTables, purgeHoldsBefore } from '../holds/hol
 import { deleteMemberGroups, hasGroupTables, purgeGroupsBefore } from '../groups/groupQueries.ts'; // 5/8 groups
 import { purgeStyleImages } from '../pictures/pictureQueries.ts';
 import { deleteMemberExpected, purgeExpectedBefore } from '../expected/expectedQueries.ts'; // 5/8 expected visits
+import { deleteMemberLive, purgeLiveBefore } from '../live/liveQueries.ts'; // 6/8 live rooms
 
 /** Removes everything this cache holds about a member (not the outbox: queued ops get `not_found`). */
 export function deleteMemberData(db: Database.Database, memberId: string): number {
@@ -29,6 +30,7 @@ export function deleteMemberData(db: Database.Database, memberId: string): numbe
   n += deleteMemberHolds(db, memberId); // 4/8 part C: holds, hold requests, queued-hold labels
   n += deleteMemberExpected(db, memberId); // 5/8: expected visits
   n += deleteMemberGroups(db, memberId); // 5/8: their group messages and memberships
+  n += deleteMemberLive(db, memberId); // 6/8: their questions, reservations and mutes in live rooms
   return n;
 }
 
@@ -60,6 +62,7 @@ export function purgeOlderThan(db: Database.Database, cutoff: number, homeStoreI
     purgeHoldsBefore(db, cutoff); // 4/8 part C: ended holds, answered requests
     purgeExpectedBefore(db, cutoff); // 5/8: settled expected visits
     purgeGroupsBefore(db, cutoff); // 5/8: group messages past retention
+    purgeLiveBefore(db, cutoff); // 6/8: rooms ended before the cutoff
     const orphan = `SELECT id FROM members WHERE json_extract(json, '$.homeStoreId') IS NOT ?
         AND id NOT IN (SELECT member_id FROM visits) AND id NOT IN (SELECT member_id FROM chat_conversations)${keptForHistory(db)}
         ${hasHoldTables(db) ? "AND id NOT IN (SELECT member_id FROM holds WHERE status = 'active')" : ''}

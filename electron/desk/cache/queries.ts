@@ -13,6 +13,7 @@ import { TaskQueries } from '../tasks/taskQueries.ts';
 import { HoldQueries } from '../holds/holdQueries.ts'; // 4/8 part C
 import { ExpectedQueries } from '../expected/expectedQueries.ts'; // 5/8 expected visits
 import { GroupQueries } from '../groups/groupQueries.ts'; // 5/8 groups
+import { LiveQueries } from '../live/liveQueries.ts'; // 6/8 live rooms
 
 /** The identity row as stored; a cache from before HQ had several addresses holds one `hqUrl`. */
 export function identityFromJson(json: string): DeskIdentity {
@@ -105,6 +106,8 @@ export class CacheQueries {
   readonly expected: ExpectedQueries;
   /** Group tables (migration 013, 5/8). */
   readonly groups: GroupQueries;
+  /** Live rooms (migration 015, 6/8). */
+  readonly live: LiveQueries;
   private readonly s;
 
   constructor(readonly db: Database.Database) {
@@ -114,6 +117,7 @@ export class CacheQueries {
     this.holds = new HoldQueries(db);
     this.expected = new ExpectedQueries(db);
     this.groups = new GroupQueries(db);
+    this.live = new LiveQueries(db);
     // Prepared once; better-sqlite3 statements are cheap to keep and re-run.
     this.s = {
       getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
@@ -333,6 +337,7 @@ export class CacheQueries {
     this.holds.wipe();
     this.expected.wipe();
     this.groups.wipe();
+    this.live.wipe(); // 6/8
   }
 
   // --- visit notices (desk-owned, kept until dismissed) ----------------------------------------

@@ -17,6 +17,7 @@ import { useMemberPage } from '../member/memberPageStore.ts';
 import { TodayPane } from '../tasks/TodayPane.tsx';
 import { HoldsLayer } from '../holds/HoldsLayer.tsx'; // 4/8 part C
 import { GroupsPane } from '../groups/GroupsPane.tsx'; // 5/8 groups
+import { LivePane } from '../live/LivePane.tsx'; // 6/8 live rooms
 import { CheckinDialog, useScanCatcher } from '../checkin/CheckinDialog.tsx'; // 4/8 part A
 
 const TICK_MS = 10_000;
@@ -120,6 +121,7 @@ export function App() {
       <TodayPane />
       <HoldsLayer />
       <GroupsPane />
+      <LivePane />
       <SettingsDialog />
       <CheckinDialog />
     </div>

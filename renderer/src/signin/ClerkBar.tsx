@@ -6,6 +6,7 @@ import { useClerk, useStores } from '../state/StoresProvider.tsx';
 import { TodayButton } from '../tasks/TodayPane.tsx';
 import { HoldsButton } from '../holds/HoldsPanel.tsx'; // 4/8 part C
 import { GroupsButton } from '../groups/GroupsPane.tsx'; // 5/8 groups
+import { LiveButton } from '../live/LivePane.tsx'; // 6/8 live rooms
 
 const ACTIVITY = ['pointerdown', 'keydown', 'wheel', 'touchstart'] as const;
 
@@ -55,6 +56,7 @@ export function ClerkBar() {
       <span className="clerkbar-actions">
         <HoldsButton />
         <GroupsButton />
+        <LiveButton />
         <button type="button" className="btn btn-small" data-action="switch-clerk" onClick={() => setSwitching(true)}>
           {t('clerk.switch')}
         </button>

@@ -11,6 +11,7 @@ import type { DeskState } from './deskStore.ts';
 import type { Stores } from './stores.ts';
 import type { HoldsState } from '../holds/holdsStore.ts'; // 4/8 part C
 import type { GroupsState } from '../groups/groupsStore.ts'; // 5/8 groups
+import type { LiveState } from '../live/liveStore.ts'; // 6/8 live rooms
 
 const StoresContext = createContext<Stores | null>(null);
 
@@ -53,4 +54,9 @@ export function useHolds<T>(selector: (state: HoldsState) => T): T {
 /** 5/8: the store's groups, the open thread and its host tools. */
 export function useGroups<T>(selector: (state: GroupsState) => T): T {
   return useStore(useStores().groups, selector);
+}
+
+/** 6/8: the store's live rooms, the open console and its live stream. */
+export function useLive<T>(selector: (state: LiveState) => T): T {
+  return useStore(useStores().live, selector);
 }

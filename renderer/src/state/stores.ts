@@ -14,6 +14,7 @@ import { detectLocale } from '../i18n/index.ts';
 import { createHoldsStore, type HoldsStore } from '../holds/holdsStore.ts'; // 4/8 part C
 import { createGroupsStore, type GroupsStore } from '../groups/groupsStore.ts'; // 5/8 groups
 import { type CheckinStore, createCheckinStore } from '../checkin/checkinStore.ts'; // 4/8 part A
+import { createLiveStore, type LiveStore } from '../live/liveStore.ts'; // 6/8 live rooms
 
 export interface Stores {
   /** The client the stores were created with; for the few calls whose answers no store keeps (the manager's report, enrollment). */
@@ -28,6 +29,8 @@ export interface Stores {
   checkin: CheckinStore;
   /** 5/8: the store's groups, the open thread, its host tools. */
   groups: GroupsStore;
+  /** 6/8: the store's live rooms and the open console. */
+  live: LiveStore;
   /** Unsubscribes every store from the client (the page keeps its stores for its lifetime; tests stop them). */
   stop(): void;
 }
@@ -46,7 +49,8 @@ export function createStores(client: DeskClient): Stores {
   const holds = createHoldsStore(client); // 4/8 part C
   const checkin = createCheckinStore(client); // 4/8 part A
   const groups = createGroupsStore(client); // 5/8 groups
-  const all = [desk, chat, clerk, settings, holds, checkin, groups] as const;
+  const live = createLiveStore(client); // 6/8 live rooms
+  const all = [desk, chat, clerk, settings, holds, checkin, groups, live] as const;
   const offs = all.map((store) => store.getState().start());
   offs.push(
     client.on('reset', () => {
@@ -62,6 +66,7 @@ export function createStores(client: DeskClient): Stores {
     holds,
     checkin,
     groups,
+    live,
     stop: () => offs.splice(0).forEach((off) => off()),
   };
 }

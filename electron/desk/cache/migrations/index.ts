@@ -13,8 +13,9 @@ import { migration011 } from './011-tasks.ts';
 import { migration012 } from './012-pictures.ts';
 import { migration013 } from './013-groups.ts';
 import { migration014 } from './014-expected.ts'; // 5/8 expected visits
+import { migration015 } from './015-live.ts'; // 6/8 live rooms
 import { type Migration } from './types.ts';
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration010, migration011, migration012, migration013, migration014];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration010, migration011, migration012, migration013, migration014, migration015];
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 export type { Migration };
