@@ -291,6 +291,28 @@ describe('the room socket on one HQ', () => {
   }, 60_000);
 });
 
+describe('slow mode longer than the rate window', () => {
+  it('refuses a second comment until the whole slow-mode interval has passed, not only the 10 s rate window', async () => {
+    let clock = Date.now();
+    const t = await TestHq.start({ seed: 'storesAB', unservedSweepMs: 0, now: () => clock });
+    cleanups.push(() => t.dispose());
+    const r = room('store-a', { slowModeSec: 60 });
+    await putRoom(t.hq.eventLog, r);
+    const m1 = await LiveClient.open(t.url, { roomId: r.id, token: await token(t.url, t.hq.integrationKey, 'store-a', 'm1'), nickname: '慢慢来' });
+    const viewer = await LiveClient.open(t.url, { roomId: r.id });
+    m1.send({ t: 'comment', clientId: 'c-slow-0001', text: '第一条' });
+    await waitFor(() => viewer.comments().includes('第一条'), 5000, 'first comment');
+    clock += 15_000; // past the 10 s rate window, inside the 60 s slow mode
+    m1.send({ t: 'comment', clientId: 'c-slow-0002', text: '第二条' });
+    await waitFor(() => m1.of('refused').length === 1, 5000, 'slow mode refusal after 15 s');
+    expect(m1.of('refused')[0]).toMatchObject({ clientId: 'c-slow-0002', code: 'slow_mode' });
+    clock += 46_000; // 61 s after the first
+    m1.send({ t: 'comment', clientId: 'c-slow-0003', text: '第三条' });
+    await waitFor(() => viewer.comments().includes('第三条'), 5000, 'a comment after the interval');
+    expect(viewer.comments()).not.toContain('第二条');
+  }, 30_000);
+});
+
 describe('the room socket with a host desk’s commands (one HQ)', () => {
   it('a room made and run by desk commands: going live, a poll with live counts, a lottery telling its winner, a mute', async () => {
     const t = await TestHq.start({ seed: 'storesAB', unservedSweepMs: 0 });

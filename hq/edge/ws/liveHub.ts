@@ -539,8 +539,11 @@ export class LiveHub {
     if (r.room.state !== 'live') return refuse('closed', r.room.state === 'ended' ? 'the stream has ended' : 'the stream has not started');
     const until = await this.mutedUntil(r, memberId);
     if (until !== null && until > now) return refuse('muted', `muted until ${new Date(until).toISOString()}`);
-    const times = (r.recent.get(memberId) ?? []).filter((t) => now - t < 10_000);
-    const last = times.at(-1);
+    const all = r.recent.get(memberId) ?? [];
+    // The last comment counts for slow mode however long ago it was (slow mode may be minutes);
+    // only the 3-per-10 s rate looks at the window alone.
+    const last = all.at(-1);
+    const times = all.filter((t) => now - t < 10_000);
     if (r.room.slowModeSec > 0 && last !== undefined && now - last < r.room.slowModeSec * 1000)
       return refuse('slow_mode', `slow mode: one comment every ${r.room.slowModeSec} s`);
     if (times.length >= LIVE_COMMENTS_PER_10S) return refuse('rate_limited', `at most ${LIVE_COMMENTS_PER_10S} comments in 10 s`);
