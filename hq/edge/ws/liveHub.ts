@@ -518,7 +518,10 @@ export class LiveHub {
     });
     s.room = r;
     r.sockets.add(s);
-    r.viewerKeys.add(memberId ? `m:${memberId}` : `s:${s.connId}`);
+    // A member counts once however many sockets they open; by the room's salted ref, never the
+    // member id (HQ keeps these keys for the summary's distinct viewers, and erasure cannot find them).
+    // The host console is not a viewer.
+    if (role !== 'host') r.viewerKeys.add(s.ref ? `m:${s.ref}` : `s:${s.connId}`);
     if (memberId && role === 'member') r.participants.set(`${memberId}:joined`, { memberId, nickname: s.nickname!, what: 'joined' });
   }
 
