@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ExpectedVisit, MEMBER_ACTOR } from '../../shared/expected.ts';
+import { type Group } from '../../shared/groups.ts';
 import { type Hold } from '../../shared/holds.ts';
 import { type EvFrame } from '../../shared/protocol.ts';
 import { MEMBER_HOLDS_MAX } from '../../hq/app/expected/expectations.ts';
@@ -273,6 +274,41 @@ describe('expected visits', () => {
     }
   });
 
-  // Groups storage lands with migration 14 (hA1); until then `tx.groups.getGroup` is a placeholder that throws.
-  it.todo("a group source is titled with the group's name (this store's or a chain group), and '' for another store's group");
+  it("a group source is titled with the group's name (this store's or a chain group), and '' for another store's group", async () => {
+    const at = Date.now();
+    const group = (id: string, storeId: string, scope: 'store' | 'chain', name: string): Group => ({
+      id,
+      storeId,
+      scope,
+      name,
+      topic: '',
+      notice: '',
+      noticeAt: null,
+      welcome: '',
+      slowModeSec: 0,
+      hosts: [{ clerkId: 'c1', clerkName: 'Host' }],
+      memberCount: 0,
+      lastN: 0,
+      lastAt: null,
+      storeReadN: 0,
+      createdAt: at,
+      createdBy: { deviceId: 'd1', deviceName: 'Desk' },
+      closedAt: null,
+    });
+    await t.hq.store.withTx(async (tx) => {
+      await tx.groups.putGroup(group('g-here', 'store-a', 'store', '南京路跑团'));
+      await tx.groups.putGroup(group('g-chain', 'store-b', 'chain', '复古球鞋收藏'));
+      await tx.groups.putGroup(group('g-other', 'store-b', 'store', 'B 店内部群'));
+    });
+    const m1 = await memberOf('m1');
+    const titles: string[] = [];
+    for (const id of ['g-here', 'g-chain', 'g-other']) {
+      const res = await json<{ expected: ExpectedVisit }>(await m1.http('/v1/member/expected', { body: { clientId: clientId(), styleId: 's1', source: { kind: 'group', id } } }));
+      expect(res.status).toBe(201);
+      expect(res.body.expected.source).toMatchObject({ kind: 'group', id });
+      titles.push(res.body.expected.source.title);
+    }
+    // Another store's own group is not named to this store's desks.
+    expect(titles).toEqual(['南京路跑团', '复古球鞋收藏', '']);
+  });
 });
