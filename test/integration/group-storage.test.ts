@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../hq/adapters/sqlite/sqliteStore.ts';
-import { type HqStore, type MemberRecord } from '../../hq/ports/store.ts';
+import { type HqStore } from '../../hq/ports/store.ts';
+import { storedMember } from '../support/builders.ts';
 import { type Group, type GroupInvite, type GroupMembership, type GroupMessage } from '../../shared/groups.ts';
 import { freshPgStore } from '../support/pg.ts';
 
@@ -93,22 +94,7 @@ const invite = (id: string, over: Partial<GroupInvite> = {}): GroupInvite => ({
   joins: 0,
   ...over,
 });
-const member = (id: string): MemberRecord => ({
-  id,
-  code: `c-${id}`,
-  name: id,
-  nameEn: '',
-  tier: 'basic',
-  phone: '13800000000',
-  homeStoreId: 'a',
-  sizes: { eu: 38, cn: 240 },
-  preferences: [],
-  points: 0,
-  joinedAt: 0,
-  updatedAt: 0,
-  birthday: null,
-  consents: { marketing: false, personalization: false, contact: false },
-});
+const member = storedMember;
 const ids = (xs: Array<{ id: string }>) => xs.map((x) => x.id);
 
 for (const adapter of ADAPTERS) {

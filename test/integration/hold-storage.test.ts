@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../hq/adapters/sqlite/sqliteStore.ts';
-import { type HqStore, type MemberRecord } from '../../hq/ports/store.ts';
+import { type HqStore } from '../../hq/ports/store.ts';
+import { storedMember } from '../support/builders.ts';
 import { type Hold, type HoldRequest } from '../../shared/holds.ts';
 import { freshPgStore } from '../support/pg.ts';
 
@@ -64,22 +65,7 @@ const request = (id: string, over: Partial<HoldRequest> = {}): HoldRequest => ({
   until: null,
   ...over,
 });
-const member = (id: string): MemberRecord => ({
-  id,
-  code: `c-${id}`,
-  name: id,
-  nameEn: '',
-  tier: 'basic',
-  phone: '13800000000',
-  homeStoreId: 'a',
-  sizes: { eu: 38, cn: 240 },
-  preferences: [],
-  points: 0,
-  joinedAt: 0,
-  updatedAt: 0,
-  birthday: null,
-  consents: { marketing: false, personalization: false, contact: false },
-});
+const member = storedMember;
 
 for (const adapter of ADAPTERS) {
   describe(`hold storage on ${adapter.name}`, () => {

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../hq/adapters/sqlite/sqliteStore.ts';
-import { type HqStore, type MemberRecord } from '../../hq/ports/store.ts';
+import { type HqStore } from '../../hq/ports/store.ts';
+import { storedMember } from '../support/builders.ts';
 import { type LiveLottery, type LivePoll, type LiveQuestion, type LiveRoom } from '../../shared/live.ts';
 import { freshPgStore } from '../support/pg.ts';
 
@@ -70,22 +71,7 @@ const poll = (id: string, over: Partial<LivePoll> = {}): LivePoll => ({
   voters: 0,
   ...over,
 });
-const member = (id: string): MemberRecord => ({
-  id,
-  code: `c-${id}`,
-  name: id,
-  nameEn: '',
-  tier: 'basic',
-  phone: '13800000000',
-  homeStoreId: 'a',
-  sizes: { eu: 38, cn: 240 },
-  preferences: [],
-  points: 0,
-  joinedAt: 0,
-  updatedAt: 0,
-  birthday: null,
-  consents: { marketing: false, personalization: false, contact: false },
-});
+const member = storedMember;
 const p = (memberId: string, ref: string) => ({ memberId, ref, nickname: `nick-${memberId}` });
 
 for (const adapter of ADAPTERS) {
