@@ -14,6 +14,14 @@ export type Tier = z.infer<typeof Tier>;
 export const Category = z.enum(['running', 'basketball', 'retro', 'casual', 'kids']);
 export type Category = z.infer<typeof Category>;
 
+/** 7/8: what a catalog style is: a shoe (absent = shoe, as every style before 7/8) or an accessory an add-on can be. */
+export const StyleKind = z.enum(['shoe', 'socks', 'insoles', 'care']);
+export type StyleKind = z.infer<typeof StyleKind>;
+export const AccessoryKind = StyleKind.exclude(['shoe']);
+export type AccessoryKind = z.infer<typeof AccessoryKind>;
+/** Whether a style is an accessory (never suggested as a style; only as an add-on). */
+export const isAccessory = (s: { kind?: StyleKind | undefined }): boolean => (s.kind ?? 'shoe') !== 'shoe';
+
 /** EU shoe size, whole or half (e.g. 38, 38.5). */
 export const EuSize = z.number().min(16).max(52).refine((n) => Number.isInteger(n * 2), 'sizes go in half steps');
 
@@ -113,6 +121,10 @@ export const Style = z.object({
   colors: z.array(Colorway).min(1).max(20),
   sizes: z.array(EuSize).min(1).max(40),
   releasedAt: Millis,
+  /** 7/8: a shoe (absent: shoe) or an accessory (socks, insoles, care) that only ever shows as an add-on. */
+  kind: StyleKind.optional(),
+  /** 7/8: for an accessory, the shoe categories it goes with (absent or empty: its own `category`). */
+  goesWith: z.array(Category).max(5).optional(),
 });
 export type Style = z.infer<typeof Style>;
 
@@ -135,6 +147,62 @@ export const StyleImageRef = z.object({
   bytes: z.number().int().positive().max(MAX_STYLE_IMAGE_BYTES),
 });
 export type StyleImageRef = z.infer<typeof StyleImageRef>;
+
+// ---------------------------------------------------------------------------------------------
+// 7/8 assisted selling: The next best action (computed at HQ with the profile, per store; rides `arrival`, `member.updated`
+// and the snapshot as MemberProfile.next)
+
+/** Why the add-on: structured, so each desk words it in its language. */
+export const AddOnReason = z.discriminatedUnion('code', [
+  /** "bought running shoes 3 weeks ago": a shoe of a category the accessory goes with, bought lately. */
+  z.object({ code: z.literal('bought_recently'), category: Category, styleName: z.string().max(80), days: z.number().int().nonnegative() }),
+  /** Goes with the first style suggested today. */
+  z.object({ code: z.literal('goes_with_suggestion'), category: Category, styleName: z.string().max(80) }),
+  /** The member likes the category (their stated preference). */
+  z.object({ code: z.literal('likes_category'), category: Category }),
+]);
+export type AddOnReason = z.infer<typeof AddOnReason>;
+
+export const AddOn = z.object({
+  styleId: Id,
+  name: z.string().max(80),
+  kind: AccessoryKind,
+  /** Price in fen. */
+  price: z.number().int().nonnegative(),
+  /** The size in stock to hand over (the member's, or the nearest stocked); null when any size does (care kits). */
+  size: EuSize.nullable(),
+  image: StyleImageRef.nullable().optional(),
+  reason: AddOnReason,
+});
+export type AddOn = z.infer<typeof AddOn>;
+
+/** Cues HQ adds to the card (the birthday week the desk works out itself, in the store's zone). */
+export const ActionCue = z.discriminatedUnion('code', [
+  /** Not seen at any store for `days` days (LONG_ABSENT_DAYS or more). */
+  z.object({ code: z.literal('long_absent'), days: z.number().int().nonnegative() }),
+  /** A pair is held for them at this store. */
+  z.object({ code: z.literal('hold_waiting'), holdId: Id, styleName: z.string().max(80), size: EuSize, until: Millis }),
+]);
+export type ActionCue = z.infer<typeof ActionCue>;
+
+export const LONG_ABSENT_DAYS = 90;
+export const MAX_NEXT_STYLES = 3;
+
+export const NextBestAction = z.object({
+  /** false: the member opted out of personalised suggestions; `styles` are this store's popular ones. */
+  personalized: z.boolean(),
+  /** The member's last purchase anywhere in the chain (null: none). */
+  lastPurchase: z
+    .object({ styleId: Id, styleName: z.string().max(80), category: Category, size: EuSize, at: Millis, storeId: Id })
+    .nullable(),
+  /** Up to 3 style ids, in order, from the profile's `recommendations` (which carry name, stock, reasons). */
+  styles: z.array(Id).max(MAX_NEXT_STYLES),
+  /** At most one accessory, with its reason; null when none fits or the member opted out. */
+  addOn: AddOn.nullable(),
+  cues: z.array(ActionCue).max(5),
+});
+export type NextBestAction = z.infer<typeof NextBestAction>;
+
 
 /**
  * Why a style is recommended, as structured codes so each desk renders them in its own
@@ -241,6 +309,8 @@ export const MemberProfile = z.object({
   member: Member,
   purchases: z.array(Purchase).max(50),
   recommendations: z.array(Recommendation).max(6),
+  /** 7/8: the next best action at this store (absent on profiles made before 7/8). */
+  next: NextBestAction.optional(),
 });
 export type MemberProfile = z.infer<typeof MemberProfile>;
 

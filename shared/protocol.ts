@@ -14,6 +14,8 @@ import { Group, GroupCommandData, GroupEventData, GroupInvite, GroupMembership, 
 import { ExpectEventData, ExpectedVisit } from './expected.ts';
 // 6/8: live launch rooms (shared/live.ts)
 import { isLiveCommand, LiveCommandData, LiveEventData, LiveLottery, LivePoll, LiveQuestion, LiveRoom, type LiveCommandType } from './live.ts';
+// 7/8: assisted selling
+import { AssistCommandData, AssistEventData, Handover, isAssistCommand, RestockMatch, SuggestionMark, type AssistCommandType } from './assist.ts';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -120,6 +122,8 @@ export const EventData = {
   ...ExpectEventData,
   // 6/8: live rooms (shared/live.ts)
   ...LiveEventData,
+  // 7/8: assisted selling (shared/assist.ts)
+  ...AssistEventData,
 } as const;
 export type EventType = keyof typeof EventData;
 
@@ -171,6 +175,11 @@ export const EvFrame = z.discriminatedUnion('type', [
   eventFrame('live.lottery'),
   eventFrame('live.muted'),
   eventFrame('live.reserved'),
+  // 7/8: assisted selling
+  eventFrame('suggest.marked'),
+  eventFrame('restock.matched'),
+  eventFrame('restock.updated'),
+  eventFrame('assist.handover'),
 ]);
 export type EvFrame = z.infer<typeof EvFrame>;
 
@@ -229,6 +238,8 @@ export const CommandData = {
   ...GroupCommandData,
   // 6/8: live rooms (shared/live.ts)
   ...LiveCommandData,
+  // 7/8: assisted selling (shared/assist.ts)
+  ...AssistCommandData,
   // --- 4/8 part A: check-in at the counter ---
   /**
    * Check a member in at the counter (source `counter`), by exactly one of memberId, memberCode
@@ -298,6 +309,9 @@ export const CmdFrame = z.discriminatedUnion('type', [
   cmdFrame('live.pollClose'),
   cmdFrame('live.draw'),
   cmdFrame('live.mute'),
+  // 7/8: assisted selling
+  cmdFrame('suggest.mark'),
+  cmdFrame('restock.done'),
 ]);
 export type CmdFrame = z.infer<typeof CmdFrame>;
 export type ChatCommandType = Extract<CommandType, `chat.${string}`>;
@@ -333,6 +347,10 @@ export { isGroupCommand };
 export type LiveCmdFrame = Extract<CmdFrame, { type: LiveCommandType }>;
 export const isLiveCmd = (cmd: CmdFrame): cmd is LiveCmdFrame => isLiveCommand(cmd.type);
 export { isLiveCommand };
+/** 7/8: the assisted-selling family (hq/app/assist/). */
+export type AssistCmdFrame = Extract<CmdFrame, { type: AssistCommandType }>;
+export const isAssistCmd = (cmd: CmdFrame): cmd is AssistCmdFrame => isAssistCommand(cmd.type);
+export { isAssistCommand };
 
 /** How long after HQ's timestamp the sender may recall a message. */
 export const RECALL_WINDOW_MS = 2 * 60 * 1000;
@@ -447,6 +465,11 @@ export const Snapshot = z.object({
   expected: z.array(ExpectedVisit).optional(),
   // 6/8: the store's live rooms (scheduled, live, and ended in the last 30 days) with their durable parts
   liveRooms: z.array(z.object({ room: LiveRoom, questions: z.array(LiveQuestion), polls: z.array(LivePoll), lotteries: z.array(LiveLottery) })).optional(),
+  // 7/8: marks on the snapshot's visits; the store's restock matches of the last RESTOCK_MATCH_DAYS;
+  // hand-overs still waiting for a clerk, and those settled in the last day
+  suggestionMarks: z.array(SuggestionMark).optional(),
+  restockMatches: z.array(RestockMatch).optional(),
+  handovers: z.array(Handover).optional(),
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 

@@ -110,6 +110,16 @@ const STEPS: Array<{ tables: string[]; indexes: string[]; columns?: Record<strin
       'live_votes_member',
     ],
   },
+  // 17: the catalog's accessories (7/8)
+  { tables: [], indexes: [], columns: { styles: ['goes_with', 'kind'] } },
+  // 18: assisted selling: suggestions shown, marks, attributions (7/8)
+  { tables: [], indexes: [] },
+
+  // 19: restock matches (7/8)
+  { tables: [], indexes: [] },
+
+  // 20: the assistant's hand-overs (7/8)
+  { tables: [], indexes: [] },
 ];
 
 const schemas: PgSchema[] = [];

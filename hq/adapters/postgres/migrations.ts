@@ -12,6 +12,9 @@
 // bytewise, and the database's default collation may not.
 import type pg from 'pg';
 import { PG_MIGRATION_MEMBER_HISTORY } from './pgMemberHistory.ts';
+import { PG_MIGRATION_ASSIST } from './pgAssist.ts'; // 7/8
+import { PG_MIGRATION_RESTOCK } from './pgRestock.ts'; // 7/8
+import { PG_MIGRATION_HANDOVERS } from './pgHandovers.ts'; // 7/8
 
 /** Bytewise-ordered text, as SQLite's BINARY collation orders it. */
 const T = 'TEXT COLLATE "C"';
@@ -322,6 +325,17 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE INDEX live_referrals_room ON live_referrals(room_id, at);
   CREATE INDEX live_referrals_member ON live_referrals(member_id);
   `,
+  // 17: the catalog's accessories (7/8), as SQLite step 17
+  `
+  ALTER TABLE styles ADD COLUMN kind TEXT;
+  ALTER TABLE styles ADD COLUMN goes_with TEXT;
+  `,
+  // 18: assisted selling (7/8), as SQLite step 18 (assistStorage.ts)
+  PG_MIGRATION_ASSIST,
+  // 19: restock matches (7/8), as SQLite step 19 (restockStorage.ts)
+  PG_MIGRATION_RESTOCK,
+  // 20: the assistant's hand-overs (7/8), as SQLite step 20 (handoverStorage.ts)
+  PG_MIGRATION_HANDOVERS,
 ];
 
 /** Quotes an SQL identifier. */

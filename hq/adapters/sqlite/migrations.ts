@@ -11,6 +11,9 @@ import { MIGRATION_HOLDS } from './holdStorage.ts'; // 4/8 part C
 import { MIGRATION_STYLE_IMAGES } from './styleImageStorage.ts';
 import { MIGRATION_EXPECTED } from './expectedStorage.ts'; // 5/8 expected visits
 import { MIGRATION_LIVE } from './liveStorage.ts'; // 6/8 live rooms
+import { MIGRATION_ASSIST } from './assistStorage.ts'; // 7/8 suggestions shown, marks, attributions
+import { MIGRATION_RESTOCK } from './restockStorage.ts'; // 7/8 restock matches
+import { MIGRATION_HANDOVERS } from './handoverStorage.ts'; // 7/8 the assistant's hand-overs
 
 export const MIGRATIONS: readonly string[] = [
   // 1: the initial schema
@@ -153,6 +156,18 @@ export const MIGRATIONS: readonly string[] = [
   MIGRATION_EXPECTED,
   // 16: live launch rooms (6/8): rooms, questions, polls and votes, lotteries and their eligible lists, participants, mutes, counters (liveStorage.ts)
   MIGRATION_LIVE,
+  // 17: the catalog's accessories (7/8): what a style is (absent: a shoe) and, for an accessory,
+  // the shoe categories it goes with (JSON array; absent: its own category)
+  `
+  ALTER TABLE styles ADD COLUMN kind TEXT;
+  ALTER TABLE styles ADD COLUMN goes_with TEXT;
+  `,
+  // 18: assisted selling (7/8): suggestions shown on arrival cards, clerks' marks, sales attributed (assistStorage.ts)
+  MIGRATION_ASSIST,
+  // 19: restock matches (7/8): a size arrived and the members who wear it (restockStorage.ts)
+  MIGRATION_RESTOCK,
+  // 20: the member-side assistant's hand-overs to a clerk (7/8, handoverStorage.ts)
+  MIGRATION_HANDOVERS,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -5,8 +5,9 @@
 // Frames of one desk are handled one after another (a queue), so its commands reach the store in
 // the order the desk sent them — its outbox order — however long each transaction takes.
 import { type RawData, type WebSocket } from 'ws';
-import { type CmdAckFrame, type CmdFrame, CloseCode, DeskToHq, type ErrorFrame, type HelloFrame, type HqToDesk, isChatCmd, isCheckinCmd, isGroupCmd, isHoldCmd, isLiveCmd, isTaskCmd, isVisitCmd, PROTOCOL_VERSION, parseFrame } from '../../../shared/protocol.ts';
+import { type CmdAckFrame, type CmdFrame, CloseCode, DeskToHq, type ErrorFrame, type HelloFrame, type HqToDesk, isChatCmd, isCheckinCmd, isGroupCmd, isHoldCmd, isAssistCmd, isLiveCmd, isTaskCmd, isVisitCmd, PROTOCOL_VERSION, parseFrame } from '../../../shared/protocol.ts';
 import { applyLiveCommand } from '../../app/live/commands.ts';
+import { applyAssistCommand } from '../../app/assist/commands.ts'; // 7/8
 import { applyGroupCommand } from '../../app/groups/commands.ts';
 import { clockOffset, type DeskClock } from '../../app/actionTime.ts';
 import { applyCommand } from '../../app/commands.ts';
@@ -209,6 +210,7 @@ export class DeskSocket {
     if (isCheckinCmd(frame)) return applyCheckin(this.hub.eventLog, this.device, frame, Date.now(), this.clock); // 4/8 part A
     if (isGroupCmd(frame)) return applyGroupCommand(this.hub.eventLog, this.device, frame); // 5/8 groups
     if (isLiveCmd(frame)) return applyLiveCommand(this.hub.eventLog, this.device, frame); // 6/8 live rooms
+    if (isAssistCmd(frame)) return applyAssistCommand(this.hub.eventLog, this.device, frame); // 7/8 assisted selling
     const never: never = frame;
     throw new Error(`no use case for command ${(never as CmdFrame).type}`);
   }

@@ -14,8 +14,11 @@ import { migration012 } from './012-pictures.ts';
 import { migration013 } from './013-groups.ts';
 import { migration014 } from './014-expected.ts'; // 5/8 expected visits
 import { migration015 } from './015-live.ts'; // 6/8 live rooms
+import { migration016 } from './016-assist-marks.ts'; // 7/8 suggestion marks
+import { migration017 } from './017-restock-matches.ts'; // 7/8 restock matches
+import { migration018 } from './018-handovers.ts'; // 7/8 the assistant's hand-overs
 import { type Migration } from './types.ts';
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration010, migration011, migration012, migration013, migration014, migration015];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration010, migration011, migration012, migration013, migration014, migration015, migration016, migration017, migration018];
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 export type { Migration };
