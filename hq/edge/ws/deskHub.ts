@@ -79,7 +79,7 @@ export class DeskHub {
   private flushing: Promise<void> = Promise.resolve();
   private readonly sweeps: SpreadSweep<DeskSocket>[] = [];
   /** The head frame of each store, serialised once per slice of the head sweep. */
-  private readonly headTexts = new Map<string, string | null>();
+  private readonly headTexts = new Map<string, Buffer | null>();
   /** Identical replay reads in flight (a reconnect storm: many desks resuming from one seq) share one query. */
   private readonly reads = new Map<string, Promise<StoredEvent[]>>();
 
@@ -224,8 +224,8 @@ export class DeskHub {
     if (group.desks.size === 0) return;
     this.chat?.noteEvents(storeId, events);
     for (const ev of events) {
-      const text = evFrameText(ev);
-      for (const desk of group.desks) desk.deliverLive(ev.seq, text);
+      const frame = Buffer.from(evFrameText(ev)); // encoded once for all of them
+      for (const desk of group.desks) desk.deliverLive(ev.seq, frame);
     }
   }
 
@@ -345,7 +345,7 @@ export class DeskHub {
     let text = this.headTexts.get(desk.storeId);
     if (text === undefined) {
       const pos = this.feeds.position(desk.storeId);
-      text = pos ? JSON.stringify({ t: 'head', epoch: pos.epoch, seq: pos.head }) : null;
+      text = pos ? Buffer.from(JSON.stringify({ t: 'head', epoch: pos.epoch, seq: pos.head })) : null;
       this.headTexts.set(desk.storeId, text);
     }
     if (text !== null) desk.sendText(text);
