@@ -17,7 +17,7 @@ export type Row = Record<string, unknown>;
 /** Runs one statement on the transaction's connection. */
 export type Exec = <R extends Row = Row>(text: string, values?: unknown[]) => Promise<{ rows: R[]; rowCount: number }>;
 
-export type PgOps = Omit<HqTx, 'savepoint' | 'chat' | 'clerks' | 'memberHistory' | 'tasks' | 'holds' | 'checkins' | 'styleImages' | 'groups' | 'expected' | 'live'>;
+export type PgOps = Omit<HqTx, 'savepoint' | 'chat' | 'clerks' | 'memberHistory' | 'tasks' | 'holds' | 'checkins' | 'styleImages' | 'groups' | 'expected' | 'live' | 'restock'>;
 
 /** SQLite reads a negative LIMIT as "no limit"; PostgreSQL refuses it, and takes NULL for that. */
 export const limitParam = (limit: number): number | null => (limit < 0 ? null : limit);

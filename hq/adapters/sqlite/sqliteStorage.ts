@@ -4,6 +4,7 @@
 // resuming); the statements used on hot paths are prepared once.
 import { createSqliteGroupStorage } from './groupStorage.ts';
 import { createSqliteLiveStorage } from './liveStorage.ts';
+import { createSqliteRestockStorage } from './restockStorage.ts'; // 7/8 restock
 import Database from 'better-sqlite3';
 import { type Note, type StockLine, type Store, type Visit } from '../../../shared/domain.ts';
 import {
@@ -171,6 +172,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     groups: createSqliteGroupStorage(db), // 5/8
     expected: createSqliteExpectedStorage(db), // 5/8 expected visits
     live: createSqliteLiveStorage(db), // 6/8 live rooms
+    restock: createSqliteRestockStorage(db), // 7/8 restock
     // One connection, one transaction at a time (sqliteStore.ts): already serial.
     lockStore: (storeId) => q.storeExists.get(storeId) !== undefined,
 
