@@ -64,7 +64,8 @@ describe.each(['sqlite', 'postgres'] as const)('restock matches on %s', (adapter
 
   it('matches the store’s consenting members of that size and category once, acts on them per store, and forgets an erased member', async () => {
     const now = Date.now();
-    t = await TestHq.start({ adapter, seed: restockSeed(now) });
+    t = await TestHq.start({ adapter });
+    await t.seed(restockSeed(now));
     await t.ingestRaw('clerks', [{ id: 'ann', storeId: STORE_A, name: 'Ann', role: 'clerk', pin: '1111' }]);
     await t.arrival(STORE_A, 'r8'); // r8 (home B) visits A
     const headA = (await t.position(STORE_A)).seq;
