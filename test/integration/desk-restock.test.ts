@@ -49,7 +49,7 @@ describe('desk restock matches', () => {
     await waitFor(async () => (await desk.listRestockMatches())[0]!.members[0]!.done?.pending === false, 5000, 'card settled');
     await expect(desk.actOnRestock({ matchId: match!.id, memberId: 'r2', how: 'message' })).rejects.toMatchObject({ code: 'invalid_argument' });
     const cards = await t.hq.store.read((r) => r.chat.messages(STORE_A, 'r2', null, 10));
-    expect(cards.map((m) => [m.from, m.kind, m.kind === 'product' ? m.product.styleId : null])).toEqual([['clerk', 'product', 'st-new']]);
+    expect(cards.map((m) => [m.from, m.kind, m.product?.styleId ?? null])).toEqual([['clerk', 'product', 'st-new']]);
     // Unknown match or member: not_found, nothing queued.
     await expect(desk.actOnRestock({ matchId: match!.id, memberId: 'r3', how: 'task' })).rejects.toMatchObject({ code: 'not_found' });
     await expect(desk.actOnRestock({ matchId: 'rsm:none', memberId: 'r1', how: 'task' })).rejects.toMatchObject({ code: 'not_found' });
