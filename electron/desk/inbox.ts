@@ -11,6 +11,7 @@ import { memberOfSubject } from './chat/views.ts';
 import { memberOfNoteSubject } from './history/historyQueries.ts';
 import { mootTaskRefusal, taskOfSubject } from './tasks/views.ts';
 import { holdOfSubject } from './holds/holdViews.ts'; // 4/8 part C
+import { restockOfSubject } from './restock/deskRestock.ts'; // 7/8 restock
 import { groupOfSubject } from './groups/groupViews.ts'; // 5/8 groups
 import { liveOfSubject } from './live/liveViews.ts'; // 6/8 live rooms
 import { applyEvent, type ApplyOutcome } from './sync.ts';
@@ -119,6 +120,8 @@ export interface InboxChange {
   /** Live rooms that changed, or whose actions HQ answered (6/8); `reserved`: a viewer reserved their size. */
   live?: string[];
   reserved?: boolean;
+  /** 7/8 restock: a restock match changed, or HQ answered an act on one. */
+  restock?: boolean;
   /** Event frames looked at (applied, duplicate or the gap). */
   events: number;
   applied: number;
@@ -149,6 +152,7 @@ export function changeSet(outcomes: readonly FrameOutcome[]): InboxChange {
       else if (holdOfSubject(op.visitId)) c.holds = true; // 4/8 part C
       else if (groupOfSubject(op.visitId)) groups.add(groupOfSubject(op.visitId)!); // 5/8 groups
       else if (liveOfSubject(op.visitId)) live.add(liveOfSubject(op.visitId)!); // 6/8 live rooms
+      else if (restockOfSubject(op.visitId)) c.restock = true; // 7/8 restock
       else if (op.visitId.startsWith('checkin:')) continue; // 4/8 part A: not a visit (the pending check-ins are refreshed after each batch)
       else {
         c.notices.push({ t: 'answered', visitId: op.visitId, confirmed: ack.status === 'rejected' ? false : settled ? true : null });
@@ -173,6 +177,7 @@ export function changeSet(outcomes: readonly FrameOutcome[]): InboxChange {
     if (out.group) groups.add(out.group); // 5/8 groups
     if (out.live) live.add(out.live); // 6/8 live rooms
     if (out.reserved) c.reserved = true;
+    if (out.restock) c.restock = true; // 7/8 restock
     if (out.settledOpId) {
       c.answered.push(out.settledOpId);
       for (const id of out.visitIds) c.notices.push({ t: 'answered', visitId: id, confirmed: true });

@@ -65,6 +65,9 @@ export function styleFromRow(r: Row): Style {
     colors: JSON.parse(r.colors as string) as Style['colors'],
     sizes: JSON.parse(r.sizes as string) as number[],
     releasedAt: r.released_at as number,
+    // 7/8: an accessory's kind and the categories it goes with (absent: a shoe / its own category)
+    ...(r.kind ? { kind: r.kind as Style['kind'] } : {}),
+    ...(r.goes_with ? { goesWith: JSON.parse(r.goes_with as string) as Category[] } : {}),
   };
 }
 

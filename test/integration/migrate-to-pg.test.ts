@@ -342,6 +342,11 @@ describe('migrate-to-pg: an embedded HQ moves to PostgreSQL', () => {
     expect((await member.http('/v1/member/expected', { body: { clientId: 'expect-live-1', source: { kind: 'live', id: 'room-0001' } } })).status).toBe(201);
     before.live = { summary: await t.hq.live.summary('room-0001', STORE_A), audit: await t.hq.live.audit('room-0001', 'lot-0001'), welcome: await t.hq.live.welcomeState('room-0001', 'm1') };
     expect(before.live).toMatchObject({ summary: { questions: 1, polls: 1, lotteries: 1, comments: 3, viewers: 2, expected: 1 }, audit: { eligible: [{ nickname: 'Lee' }] } });
+    // 7/8 restock: a member of store B who consented gets a restock match (HQ step 19's tables).
+    const m6 = t.seeded!.members.find((m) => m.id === 'm6')!;
+    await t.ingest('members', [{ ...m6, consents: { marketing: false, personalization: true, contact: true } }]);
+    await t.ingest('stock', [{ storeId: STORE_B, styleId: 'st-run', color: 'BLK', size: 42, qty: 2 }]);
+    expect(await t.hq.store.read((r) => r.restock.matchesOfMember('m6'))).toHaveLength(1);
     before.images = new Map([
       [memberImageId, memberImage],
       [deskImageId, deskImage],

@@ -88,6 +88,9 @@ export const COPIED_TABLES: readonly string[] = [
   'live_viewers',
   'live_node_viewers',
   'live_referrals',
+  // step 19: restock matches (7/8 restock)
+  'restock_matches',
+  'restock_match_members',
 ];
 
 /** The copy was refused before anything was written; the message says why and what to do. */

@@ -17,7 +17,7 @@ export type Row = Record<string, unknown>;
 /** Runs one statement on the transaction's connection. */
 export type Exec = <R extends Row = Row>(text: string, values?: unknown[]) => Promise<{ rows: R[]; rowCount: number }>;
 
-export type PgOps = Omit<HqTx, 'savepoint' | 'chat' | 'clerks' | 'memberHistory' | 'tasks' | 'holds' | 'checkins' | 'styleImages' | 'groups' | 'expected' | 'live'>;
+export type PgOps = Omit<HqTx, 'savepoint' | 'chat' | 'clerks' | 'memberHistory' | 'tasks' | 'holds' | 'checkins' | 'styleImages' | 'groups' | 'expected' | 'live' | 'restock'>;
 
 /** SQLite reads a negative LIMIT as "no limit"; PostgreSQL refuses it, and takes NULL for that. */
 export const limitParam = (limit: number): number | null => (limit < 0 ? null : limit);
@@ -194,10 +194,11 @@ export function createPgOps(exec: Exec): PgOps {
       (await all(`SELECT ${PURCHASE_COLS} FROM purchases WHERE member_id = $1 ORDER BY at DESC, id LIMIT $2`, [memberId, limitParam(limit)])).map(purchaseFromRow),
     upsertStyle: async (s) => {
       await exec(
-        `INSERT INTO styles (id, name, category, price, colors, sizes, released_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+        // 7/8: migration 17's kind and goes_with, as SQLite's
+        `INSERT INTO styles (id, name, category, price, colors, sizes, released_at, kind, goes_with) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, category = EXCLUDED.category, price = EXCLUDED.price,
-           colors = EXCLUDED.colors, sizes = EXCLUDED.sizes, released_at = EXCLUDED.released_at`,
-        [s.id, s.name, s.category, s.price, JSON.stringify(s.colors), JSON.stringify(s.sizes), s.releasedAt],
+           colors = EXCLUDED.colors, sizes = EXCLUDED.sizes, released_at = EXCLUDED.released_at, kind = EXCLUDED.kind, goes_with = EXCLUDED.goes_with`,
+        [s.id, s.name, s.category, s.price, JSON.stringify(s.colors), JSON.stringify(s.sizes), s.releasedAt, s.kind ?? null, s.goesWith ? JSON.stringify(s.goesWith) : null],
       );
     },
     listStyles: async () => (await all('SELECT id, name, category, price, colors, sizes, released_at FROM styles ORDER BY id')).map(styleFromRow),

@@ -4,6 +4,7 @@
 // resuming); the statements used on hot paths are prepared once.
 import { createSqliteGroupStorage } from './groupStorage.ts';
 import { createSqliteLiveStorage } from './liveStorage.ts';
+import { createSqliteRestockStorage } from './restockStorage.ts'; // 7/8 restock
 import Database from 'better-sqlite3';
 import { type Note, type StockLine, type Store, type Visit } from '../../../shared/domain.ts';
 import {
@@ -116,9 +117,10 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     ),
     purchasesOf: db.prepare('SELECT * FROM purchases WHERE member_id = ? ORDER BY at DESC, id LIMIT ?'),
     upsertStyle: db.prepare(
-      `INSERT INTO styles (id, name, category, price, colors, sizes, released_at) VALUES (@id, @name, @category, @price, @colors, @sizes, @releasedAt)
+      // 7/8 (restock needs kind; the card part needs goes_with): migration 17's columns written and read
+      `INSERT INTO styles (id, name, category, price, colors, sizes, released_at, kind, goes_with) VALUES (@id, @name, @category, @price, @colors, @sizes, @releasedAt, @kind, @goesWith)
        ON CONFLICT(id) DO UPDATE SET name = excluded.name, category = excluded.category, price = excluded.price,
-         colors = excluded.colors, sizes = excluded.sizes, released_at = excluded.released_at`,
+         colors = excluded.colors, sizes = excluded.sizes, released_at = excluded.released_at, kind = excluded.kind, goes_with = excluded.goes_with`,
     ),
     listStyles: db.prepare('SELECT * FROM styles ORDER BY id'),
     setStock: db.prepare(
@@ -171,6 +173,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     groups: createSqliteGroupStorage(db), // 5/8
     expected: createSqliteExpectedStorage(db), // 5/8 expected visits
     live: createSqliteLiveStorage(db), // 6/8 live rooms
+    restock: createSqliteRestockStorage(db), // 7/8 restock
     // One connection, one transaction at a time (sqliteStore.ts): already serial.
     lockStore: (storeId) => q.storeExists.get(storeId) !== undefined,
 
@@ -270,7 +273,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     upsertPurchase: (p) => void q.upsertPurchase.run(p),
     purchasesOf: (memberId, limit) => (q.purchasesOf.all(memberId, limit) as Row[]).map(purchaseFromRow),
     upsertStyle: (s) =>
-      void q.upsertStyle.run({ ...s, colors: JSON.stringify(s.colors), sizes: JSON.stringify(s.sizes) }),
+      void q.upsertStyle.run({ ...s, colors: JSON.stringify(s.colors), sizes: JSON.stringify(s.sizes), kind: s.kind ?? null, goesWith: s.goesWith ? JSON.stringify(s.goesWith) : null }),
     listStyles: () => (q.listStyles.all() as Row[]).map(styleFromRow),
     setStock: (line: StockLine) => void q.setStock.run(line),
     stockForStore: (storeId) =>

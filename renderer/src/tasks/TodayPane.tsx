@@ -12,6 +12,7 @@ import { dueText, snoozeUntil, taskNote, taskTitle } from './taskText.ts';
 import { useToday, useTodayStore } from './useToday.ts';
 import './today.css';
 import { ExpectedTodayList } from '../expected/ExpectedCue.tsx'; // 5/8 expected visits
+import { RestockList } from '../restock/RestockList.tsx'; // 7/8 restock
 
 /** The clerk bar's button: one click to the Today pane, with the count of the clerk's tasks due. */
 export function TodayButton() {
@@ -108,6 +109,7 @@ export function TodayPane() {
             </ul>
           )}
           <ExpectedTodayList onOpenMember={() => setOpen(false)} />
+          <RestockList onOpenMember={() => setOpen(false)} /> {/* 7/8 restock */}
         </>
       )}
     </aside>
