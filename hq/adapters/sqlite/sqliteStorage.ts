@@ -26,7 +26,7 @@ import { createSqliteTaskStorage } from './taskStorage.ts';
 import { createSqliteHoldStorage } from './holdStorage.ts'; // 4/8 part C
 import { createSqliteExpectedStorage } from './expectedStorage.ts'; // 5/8 expected visits
 import { createSqliteStyleImageStorage } from './styleImageStorage.ts';
-import { deviceFromRow, eventFromRow, memberFromRow, noteFromRow, purchaseFromRow, storeFromRow, styleFromRow, visitRowFromRow } from '../sqlRows.ts';
+import { deviceFromRow, eventFromRow, memberFromRow, noteFromRow, purchaseFromRow, storeFromRow, styleFromRow, styleKindColumns, visitRowFromRow } from '../sqlRows.ts';
 
 type Row = Record<string, unknown>;
 
@@ -116,9 +116,11 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     ),
     purchasesOf: db.prepare('SELECT * FROM purchases WHERE member_id = ? ORDER BY at DESC, id LIMIT ?'),
     upsertStyle: db.prepare(
-      `INSERT INTO styles (id, name, category, price, colors, sizes, released_at) VALUES (@id, @name, @category, @price, @colors, @sizes, @releasedAt)
+      `INSERT INTO styles (id, name, category, price, colors, sizes, released_at, kind, goes_with)
+       VALUES (@id, @name, @category, @price, @colors, @sizes, @releasedAt, @kind, @goesWith)
        ON CONFLICT(id) DO UPDATE SET name = excluded.name, category = excluded.category, price = excluded.price,
-         colors = excluded.colors, sizes = excluded.sizes, released_at = excluded.released_at`,
+         colors = excluded.colors, sizes = excluded.sizes, released_at = excluded.released_at,
+         kind = excluded.kind, goes_with = excluded.goes_with`,
     ),
     listStyles: db.prepare('SELECT * FROM styles ORDER BY id'),
     setStock: db.prepare(
@@ -270,7 +272,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     upsertPurchase: (p) => void q.upsertPurchase.run(p),
     purchasesOf: (memberId, limit) => (q.purchasesOf.all(memberId, limit) as Row[]).map(purchaseFromRow),
     upsertStyle: (s) =>
-      void q.upsertStyle.run({ ...s, colors: JSON.stringify(s.colors), sizes: JSON.stringify(s.sizes) }),
+      void q.upsertStyle.run({ ...s, colors: JSON.stringify(s.colors), sizes: JSON.stringify(s.sizes), ...styleKindColumns(s) }),
     listStyles: () => (q.listStyles.all() as Row[]).map(styleFromRow),
     setStock: (line: StockLine) => void q.setStock.run(line),
     stockForStore: (storeId) =>
