@@ -154,7 +154,7 @@ export async function applyArrival(store: HqStore, tx: HqTx, append: Append, arg
     notes: [],
   };
   await tx.insertVisit(visit);
-  const profile = await (await ProfileBuilder.cached(store, tx, storeId, Date.now())).profile(member);
+  const profile = await (await ProfileBuilder.cached(store, tx, storeId, Date.now())).profile(member, visit.id);
   // 5/8: the member said they would come — their open expectations here are fulfilled by this
   // visit, in this transaction, and the alert carries the first ("came to try X, from group Y").
   const arrived = await fulfilExpected(tx, storeId, member.id, visit.id, at);

@@ -40,7 +40,7 @@ export function takeSnapshot(store: HqStore, storeId: string, now = Date.now()):
       if (seen.has(v.memberId)) continue;
       seen.add(v.memberId);
       const member = await r.getMember(v.memberId);
-      if (member) profiles.push(await builder.profile(member));
+      if (member) profiles.push(await builder.profile(member, v.id)); // 7/8 nba: the newest visit is this one, not "last seen"
     }
     const members = (await r.listHomeMembers(storeId)).map(toDeskMember);
     const conversations: NonNullable<Snapshot['conversations']> = [];

@@ -10,7 +10,7 @@ import {
   type VisitRow,
 } from '../../ports/store.ts';
 import { memberSearchKeys } from '../../../shared/memberSearch.ts';
-import { deviceFromRow, eventFromRow, memberFromRow, noteFromRow, purchaseFromRow, storeFromRow, styleFromRow, visitRowFromRow } from '../sqlRows.ts';
+import { deviceFromRow, eventFromRow, memberFromRow, noteFromRow, purchaseFromRow, storeFromRow, styleFromRow, styleKindColumns, visitRowFromRow } from '../sqlRows.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -194,14 +194,14 @@ export function createPgOps(exec: Exec): PgOps {
       (await all(`SELECT ${PURCHASE_COLS} FROM purchases WHERE member_id = $1 ORDER BY at DESC, id LIMIT $2`, [memberId, limitParam(limit)])).map(purchaseFromRow),
     upsertStyle: async (s) => {
       await exec(
-        // 7/8: migration 17's kind and goes_with, as SQLite's
         `INSERT INTO styles (id, name, category, price, colors, sizes, released_at, kind, goes_with) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, category = EXCLUDED.category, price = EXCLUDED.price,
-           colors = EXCLUDED.colors, sizes = EXCLUDED.sizes, released_at = EXCLUDED.released_at, kind = EXCLUDED.kind, goes_with = EXCLUDED.goes_with`,
-        [s.id, s.name, s.category, s.price, JSON.stringify(s.colors), JSON.stringify(s.sizes), s.releasedAt, s.kind ?? null, s.goesWith ? JSON.stringify(s.goesWith) : null],
+           colors = EXCLUDED.colors, sizes = EXCLUDED.sizes, released_at = EXCLUDED.released_at,
+           kind = EXCLUDED.kind, goes_with = EXCLUDED.goes_with`,
+        [s.id, s.name, s.category, s.price, JSON.stringify(s.colors), JSON.stringify(s.sizes), s.releasedAt, styleKindColumns(s).kind, styleKindColumns(s).goesWith],
       );
     },
-    listStyles: async () => (await all('SELECT id, name, category, price, colors, sizes, released_at FROM styles ORDER BY id')).map(styleFromRow),
+    listStyles: async () => (await all('SELECT id, name, category, price, colors, sizes, released_at, kind, goes_with FROM styles ORDER BY id')).map(styleFromRow),
     setStock: async (line: StockLine) => {
       await exec(
         `INSERT INTO stock (store_id, style_id, color, size, qty) VALUES ($1, $2, $3, $4, $5)

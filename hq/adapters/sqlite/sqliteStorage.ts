@@ -27,7 +27,7 @@ import { createSqliteTaskStorage } from './taskStorage.ts';
 import { createSqliteHoldStorage } from './holdStorage.ts'; // 4/8 part C
 import { createSqliteExpectedStorage } from './expectedStorage.ts'; // 5/8 expected visits
 import { createSqliteStyleImageStorage } from './styleImageStorage.ts';
-import { deviceFromRow, eventFromRow, memberFromRow, noteFromRow, purchaseFromRow, storeFromRow, styleFromRow, visitRowFromRow } from '../sqlRows.ts';
+import { deviceFromRow, eventFromRow, memberFromRow, noteFromRow, purchaseFromRow, storeFromRow, styleFromRow, styleKindColumns, visitRowFromRow } from '../sqlRows.ts';
 
 type Row = Record<string, unknown>;
 
@@ -117,10 +117,11 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     ),
     purchasesOf: db.prepare('SELECT * FROM purchases WHERE member_id = ? ORDER BY at DESC, id LIMIT ?'),
     upsertStyle: db.prepare(
-      // 7/8 (restock needs kind; the card part needs goes_with): migration 17's columns written and read
-      `INSERT INTO styles (id, name, category, price, colors, sizes, released_at, kind, goes_with) VALUES (@id, @name, @category, @price, @colors, @sizes, @releasedAt, @kind, @goesWith)
+      `INSERT INTO styles (id, name, category, price, colors, sizes, released_at, kind, goes_with)
+       VALUES (@id, @name, @category, @price, @colors, @sizes, @releasedAt, @kind, @goesWith)
        ON CONFLICT(id) DO UPDATE SET name = excluded.name, category = excluded.category, price = excluded.price,
-         colors = excluded.colors, sizes = excluded.sizes, released_at = excluded.released_at, kind = excluded.kind, goes_with = excluded.goes_with`,
+         colors = excluded.colors, sizes = excluded.sizes, released_at = excluded.released_at,
+         kind = excluded.kind, goes_with = excluded.goes_with`,
     ),
     listStyles: db.prepare('SELECT * FROM styles ORDER BY id'),
     setStock: db.prepare(
@@ -273,7 +274,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     upsertPurchase: (p) => void q.upsertPurchase.run(p),
     purchasesOf: (memberId, limit) => (q.purchasesOf.all(memberId, limit) as Row[]).map(purchaseFromRow),
     upsertStyle: (s) =>
-      void q.upsertStyle.run({ ...s, colors: JSON.stringify(s.colors), sizes: JSON.stringify(s.sizes), kind: s.kind ?? null, goesWith: s.goesWith ? JSON.stringify(s.goesWith) : null }),
+      void q.upsertStyle.run({ ...s, colors: JSON.stringify(s.colors), sizes: JSON.stringify(s.sizes), ...styleKindColumns(s) }),
     listStyles: () => (q.listStyles.all() as Row[]).map(styleFromRow),
     setStock: (line: StockLine) => void q.setStock.run(line),
     stockForStore: (storeId) =>
