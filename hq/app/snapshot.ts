@@ -58,6 +58,7 @@ export function takeSnapshot(store: HqStore, storeId: string, now = Date.now()):
       groups: await groupsSnapshot(r, storeId, now), // 5/8
       expected: await expectedSnapshot(r, record, now), // 5/8: open expected visits, and those settled today
       liveRooms: await liveSnapshot(r, storeId, now), // 6/8
+      suggestionMarks: await r.assist.marksOfVisits(visits.map((v) => v.id)), // 7/8 attribution: marks on the snapshot's visits
     };
   });
 }
