@@ -119,7 +119,7 @@ for (const adapter of ['sqlite', 'postgres'] as StoreAdapter[]) {
       expect((await a1.command('claim', { visitId: visit.id })).status).toBe('ok');
 
       // Marks.
-      const mark = (d: ProtocolDesk, styleId: string, role: string, verdict: string, opId?: string) => d.command('suggest.mark', { visitId: visit.id, styleId, role, verdict }, opId);
+      const mark = (d: ProtocolDesk, styleId: string, role: string, verdict: string, opId?: ReturnType<typeof randomUUID>) => d.command('suggest.mark', { visitId: visit.id, styleId, role, verdict }, opId);
       const opId = randomUUID();
       const ok = await mark(a1, 's1', 'style', 'used', opId);
       expect(ok.status).toBe('ok');
