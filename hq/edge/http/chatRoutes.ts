@@ -38,6 +38,7 @@ const PAGE_FILES: Record<string, { file: string; type: string }> = {
   '/m/queue.js': { file: 'queue.js', type: 'text/javascript; charset=utf-8' },
   '/m/holds.js': { file: 'holds.js', type: 'text/javascript; charset=utf-8' }, // 4/8 part C
   '/m/groups.js': { file: 'groups.js', type: 'text/javascript; charset=utf-8' }, // 5/8 part C
+  '/m/consents.js': { file: 'consents.js', type: 'text/javascript; charset=utf-8' }, // 7/8 attribution: My choices
   '/m/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
   // 6/8 part L4: the live room's viewer page and the member page's "Live" entry
   '/m/live.html': { file: 'live.html', type: 'text/html; charset=utf-8' },
