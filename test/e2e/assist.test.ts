@@ -36,7 +36,12 @@ beforeAll(async () => {
   await waitFor(async () => (await core.getConnection()).status === 'online', 10_000, 'online');
   buyer = (await hq.store.read((r) => r.getMember(stack.members[0]!)))!;
   const styles = (await hq.store.read((r) => r.listStyles())).filter((s) => s.category !== 'kids');
-  const [shoe, second, carded] = [styles[0]!, styles[1]!, styles[2]!];
+  const [shoe, second] = [styles[0]!, styles[1]!];
+  // The chat card's style: in stock here but not in her size, so no next best action suggests it (a
+  // suggestion shown would take the sale before the card).
+  const stock = await hq.store.read((r) => r.stockForStore(STORE));
+  const inStock = (id: string, size?: number) => stock.some((l) => l.styleId === id && l.qty > 0 && (size === undefined || l.size === size));
+  const carded = styles.find((s) => s !== shoe && s !== second && inStock(s.id) && !inStock(s.id, buyer.sizes.eu)) ?? styles[2]!;
 
   // She walks in; 王芳 claims her visit.
   const { visitId } = await stack.arrive(buyer.id);

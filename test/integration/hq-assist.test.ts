@@ -154,8 +154,11 @@ for (const adapter of ['sqlite', 'postgres'] as StoreAdapter[]) {
       expect((await t.snapshot(a1.opts.token)).suggestionMarks).toEqual(marks);
       expect((await t.snapshot(b1.opts.token)).suggestionMarks).toEqual([]);
 
-      // Bo sends m1 a product card of s3 in chat; a card of s1 recalled does not count either way.
-      expect((await a2.command('chat.send', { memberId: 'm1', clientId: randomUUID(), kind: 'product', styleId: 's3' })).status).toBe('ok');
+      // Bo sends m1 a product card in chat of a style the card never suggests (in stock only in 40, not
+      // her 38, so the next best action cannot pick it: a suggestion shown would take the sale first).
+      await t.ingest('catalog', [{ id: 's4', name: 'Style s4', category: 'casual', price: 45900, colors: [{ code: 'BLK', name: 'Black' }], sizes: [38, 40], releasedAt: Date.now() - DAY }]);
+      await t.ingest('stock', [{ storeId: 'store-a', styleId: 's4', color: 'BLK', size: 40, qty: 1 }]);
+      expect((await a2.command('chat.send', { memberId: 'm1', clientId: randomUUID(), kind: 'product', styleId: 's4' })).status).toBe('ok');
 
       // The purchases, as the programme sends them.
       const at = Date.now();
@@ -163,7 +166,7 @@ for (const adapter of ['sqlite', 'postgres'] as StoreAdapter[]) {
         purchase('p-sug', 's1', at), // suggestion, Ann claimed the visit
         purchase('p-add', 'acc-socks', at, 'store-a', 5900), // the add-on
         purchase('p-nr', 's2', at), // marked not relevant: none
-        purchase('p-card', 's3', at, 'store-a', 45900), // Bo's chat card
+        purchase('p-card', 's4', at, 'store-a', 45900), // Bo's chat card
         purchase('p-old', 's-old', at), // shown 15 days ago: none
         purchase('p-b', 's1', at, 'store-b'), // another store: none
       ];
