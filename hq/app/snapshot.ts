@@ -61,6 +61,7 @@ export function takeSnapshot(store: HqStore, storeId: string, now = Date.now()):
       expected: await expectedSnapshot(r, record, now), // 5/8: open expected visits, and those settled today
       liveRooms: await liveSnapshot(r, storeId, now), // 6/8
       restockMatches: await restockSnapshot(r, storeId, now, RESTOCK_MATCH_DAYS), // 7/8 restock
+      suggestionMarks: await r.assist.marksOfVisits(visits.map((v) => v.id)), // 7/8 attribution: marks on the snapshot's visits
     };
   });
 }

@@ -101,6 +101,8 @@ const emptyTables = () => Object.fromEntries(COPIED_TABLES.map((t) => [t, 0]));
 // ---------------------------------------------------------------------------------------------
 
 /** A desk command with the signed-in clerk, answered by its cmdAck. */
+const pick = <T extends object, K extends keyof T>(o: T, keys: K[]): Pick<T, K> => Object.fromEntries(keys.map((k) => [k, o[k]])) as Pick<T, K>;
+
 async function command(desk: RecordingDesk, type: string, data: Record<string, unknown>, clerkId?: string, opId: string = randomUUID()): Promise<CmdAckFrame> {
   desk.send({ t: 'cmd', opId, type, data, ...(clerkId ? { clerkId } : {}) });
   return desk.waitFor<CmdAckFrame>((f) => f.t === 'cmdAck' && f.opId === opId, 5000);
@@ -254,6 +256,19 @@ describe('migrate-to-pg: an embedded HQ moves to PostgreSQL', () => {
     expect((await command(desk, 'claim', { visitId: second.visitId }, clerkId)).status).toBe('ok');
     // A follow-up task (HQ step 12), waiting for a size.
     expect((await command(desk, 'task.create', { taskId: randomUUID(), memberId: 'm1', kind: 'call_back', text: '39 码到货回电', dueAt: Date.now() + 86_400_000, assignee: clerkId, want: { styleId: 'st-retro', size: 39 } }, clerkId)).status).toBe('ok');
+
+    // 7/8 attribution (HQ step 18): what the first visit's card showed (as the arrival records it once
+    // HQ builds the next best action), the clerk's mark through the desk, and a sale attributed to it.
+    await t.hq.store.withTx((tx) => tx.assist.putShown([{ storeId: STORE_A, visitId: first.visitId, memberId: 'm1', styleId: 'st-run', role: 'style', at: Date.now() }]));
+    expect((await command(desk, 'suggest.mark', { visitId: first.visitId, styleId: 'st-run', role: 'style', verdict: 'used' }, clerkId)).status).toBe('ok');
+    const m1Record = (await t.hq.store.read((r) => r.getMember('m1')))!;
+    await t.ingest('members', [
+      {
+        ...pick(m1Record, ['id', 'code', 'name', 'nameEn', 'tier', 'phone', 'homeStoreId', 'sizes', 'preferences', 'points', 'joinedAt', 'birthday', 'consents']),
+        purchases: [{ id: 'p-1-assist', styleId: 'st-run', styleName: 'Cloud Runner', category: 'running', color: 'BLK', size: 38, storeId: STORE_A, at: Date.now(), price: 89900 }],
+      },
+    ]);
+    expect(await t.hq.store.read((r) => r.assist.getAttribution('p-1-assist'))).toMatchObject({ source: 'suggestion', visitId: first.visitId, clerkId });
 
     // Chat: a member session, messages both ways, an image each way (the bytes must survive), receipts.
     const member = await MemberClient.login(url, STORE_A, 'M0000001', '1001');

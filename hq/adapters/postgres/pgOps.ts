@@ -17,7 +17,7 @@ export type Row = Record<string, unknown>;
 /** Runs one statement on the transaction's connection. */
 export type Exec = <R extends Row = Row>(text: string, values?: unknown[]) => Promise<{ rows: R[]; rowCount: number }>;
 
-export type PgOps = Omit<HqTx, 'savepoint' | 'chat' | 'clerks' | 'memberHistory' | 'tasks' | 'holds' | 'checkins' | 'styleImages' | 'groups' | 'expected' | 'live' | 'restock'>;
+export type PgOps = Omit<HqTx, 'savepoint' | 'chat' | 'clerks' | 'memberHistory' | 'tasks' | 'holds' | 'checkins' | 'styleImages' | 'groups' | 'expected' | 'live' | 'restock' | 'assist'>;
 
 /** SQLite reads a negative LIMIT as "no limit"; PostgreSQL refuses it, and takes NULL for that. */
 export const limitParam = (limit: number): number | null => (limit < 0 ? null : limit);
@@ -367,7 +367,11 @@ export function createPgOps(exec: Exec): PgOps {
            lp AS (DELETE FROM live_participants WHERE member_id = $1),
            lm AS (DELETE FROM live_mutes WHERE member_id = $1),
            lr AS (DELETE FROM live_referrals WHERE member_id = $1),
-           le AS (UPDATE live_lottery_eligible SET nickname = 'erased', member_id = NULL WHERE member_id = $1)
+           le AS (UPDATE live_lottery_eligible SET nickname = 'erased', member_id = NULL WHERE member_id = $1),
+           -- 7/8 attribution: what their cards showed, the marks on them, their sales' attributions
+           ass AS (DELETE FROM suggestions_shown WHERE member_id = $1),
+           asm AS (DELETE FROM suggestion_marks WHERE member_id = $1),
+           asa AS (DELETE FROM sale_attributions WHERE member_id = $1)
          DELETE FROM members WHERE id = $1`,
         [memberId],
       );

@@ -26,6 +26,7 @@ import { createSqliteMemberHistoryStorage } from './memberHistoryStorage.ts';
 import { createSqliteTaskStorage } from './taskStorage.ts';
 import { createSqliteHoldStorage } from './holdStorage.ts'; // 4/8 part C
 import { createSqliteExpectedStorage } from './expectedStorage.ts'; // 5/8 expected visits
+import { createSqliteAssistStorage } from './assistStorage.ts'; // 7/8 attribution
 import { createSqliteStyleImageStorage } from './styleImageStorage.ts';
 import { deviceFromRow, eventFromRow, memberFromRow, noteFromRow, purchaseFromRow, storeFromRow, styleFromRow, styleKindColumns, visitRowFromRow } from '../sqlRows.ts';
 
@@ -175,6 +176,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     expected: createSqliteExpectedStorage(db), // 5/8 expected visits
     live: createSqliteLiveStorage(db), // 6/8 live rooms
     restock: createSqliteRestockStorage(db), // 7/8 restock
+    assist: createSqliteAssistStorage(db), // 7/8 attribution
     // One connection, one transaction at a time (sqliteStore.ts): already serial.
     lockStore: (storeId) => q.storeExists.get(storeId) !== undefined,
 
@@ -382,6 +384,11 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
           'DELETE FROM live_mutes WHERE member_id = ?',
           'DELETE FROM live_referrals WHERE member_id = ?',
           "UPDATE live_lottery_eligible SET nickname = 'erased', member_id = NULL WHERE member_id = ?",
+          // 7/8 attribution: what their cards showed, the marks on them and their sales' attributions go
+          // (the purchases they were attributed from go too).
+          'DELETE FROM suggestions_shown WHERE member_id = ?',
+          'DELETE FROM suggestion_marks WHERE member_id = ?',
+          'DELETE FROM sale_attributions WHERE member_id = ?',
         ]) {
           db.prepare(sql).run(memberId);
         }
