@@ -9,6 +9,7 @@ import { formatAgo, formatWhen } from '../format.ts';
 import { useT } from '../i18n/useT.ts';
 import { useDesk, useStores } from '../state/StoresProvider.tsx';
 import { useRestock, useRestockStore } from './restockStore.ts';
+import { restockWhy } from './restockText.ts';
 import './restock.css';
 
 export function RestockList({ onOpenMember }: { onOpenMember?: () => void }) {
@@ -65,8 +66,7 @@ function MemberRow({ match: m, member: x, onOpenMember }: { match: RestockMatchV
   const { openMember } = useStores().desk.getState();
   const error = useRestock((s) => (s.error?.key === `${m.id}:${x.memberId}` ? s.error.message : null));
   const { act } = useRestockStore().getState();
-  const category = t(`restock.category.${m.category}`);
-  const why = x.why === 'preference' ? t('restock.why.preference', { category }) : t('restock.why.bought', { category });
+  const why = restockWhy(t, x.why, m.category);
   const seen = x.lastVisitAt === null ? t('restock.neverSeen') : t('restock.seen', { ago: formatAgo(x.lastVisitAt, now, locale) });
   const state = x.done ? t(`restock.done.${x.done.how}`) : null;
   return (
