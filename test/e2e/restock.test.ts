@@ -6,7 +6,7 @@
 // with its three members (platinum first, then the one seen most recently), why each matches and
 // when each was last seen; each of the three one-click acts turns into where it stands: the card is
 // in the member's chat, the follow-up is in the Today list, and a pass made offline shows pending
-// and settles on return. Screenshots: restock-today-*.png (the list) and restock-done-*.png (after).
+// and settles on return. Screenshots: restock-today-*.png (the list) and restock-done-*.png (after the three acts).
 import { afterEach, describe, expect, it } from 'vitest';
 import { en } from '../../renderer/src/i18n/en.ts';
 import { zhCN } from '../../renderer/src/i18n/zh-CN.ts';
@@ -109,7 +109,9 @@ for (const lang of ['zh-CN', 'en'] as const) {
       await row('e2e-zhou').locator('.restock-actions button', { hasText: cat['restock.act.message'] }).click();
       await expect.poll(() => row('e2e-zhou').getAttribute('data-pending'), { timeout: 10_000 }).toBe('false');
       expect(await row('e2e-zhou').getAttribute('data-done')).toBe('message');
-      expect(await row('e2e-zhou').locator('.restock-state').textContent()).toBe(cat['restock.done.message']);
+      expect(await row('e2e-zhou').locator('.restock-state-text').textContent()).toBe(cat['restock.done.message']);
+      // Who did it and when: the list is the whole store's.
+      expect(await row('e2e-zhou').locator('.restock-by').textContent()).toMatch(/^ · 王芳 · \d\d:\d\d/);
       expect(await row('e2e-zhou').locator('.restock-actions').count()).toBe(0);
       const chat = await s.hq.store.read((r) => r.chat.messages(STORE, 'e2e-zhou', null, 10));
       expect(chat.map((m) => [m.from, m.kind, m.product?.styleId])).toEqual([['clerk', 'product', STYLE.id]]);
@@ -118,7 +120,7 @@ for (const lang of ['zh-CN', 'en'] as const) {
       await row('e2e-lin').locator('.restock-actions button', { hasText: cat['restock.act.task'] }).click();
       await expect.poll(() => row('e2e-lin').getAttribute('data-pending'), { timeout: 10_000 }).toBe('false');
       expect(await row('e2e-lin').getAttribute('data-done')).toBe('task');
-      expect(await row('e2e-lin').locator('.restock-state').textContent()).toBe(cat['restock.done.task']);
+      expect(await row('e2e-lin').locator('.restock-state-text').textContent()).toBe(cat['restock.done.task']);
       const task = pane.locator('li.today-task', { hasText: '林晓峰' });
       await task.waitFor({ timeout: 10_000 });
       expect(await task.locator('.today-kind').textContent()).toBe(cat['kind.call_back']);
@@ -134,10 +136,11 @@ for (const lang of ['zh-CN', 'en'] as const) {
       await row('e2e-xu').locator('.restock-actions button', { hasText: cat['restock.act.dismissed'] }).click();
       await expect.poll(() => row('e2e-xu').getAttribute('data-pending')).toBe('true');
       expect(await row('e2e-xu').locator('.restock-state').textContent()).toBe(`${cat['restock.done.dismissed']} · ${cat['restock.pending']}`);
-      await page.screenshot({ path: shotPath(`restock-pending-${zh ? 'zh-CN' : 'en'}.png`) });
+      expect(await row('e2e-xu').locator('.restock-by').count()).toBe(0);
       s.core.start();
       await expect.poll(() => row('e2e-xu').getAttribute('data-pending'), { timeout: 10_000 }).toBe('false');
-      expect(await row('e2e-xu').locator('.restock-state').textContent()).toBe(cat['restock.done.dismissed']);
+      expect(await row('e2e-xu').locator('.restock-state-text').textContent()).toBe(cat['restock.done.dismissed']);
+      expect(await row('e2e-xu').locator('.restock-pending').count()).toBe(0);
       const recorded = await s.hq.store.read((r) => r.restock.getMatch(cached!.id));
       expect(recorded!.done.map((d) => [d.memberId, d.how, d.by?.clerkId])).toEqual([
         ['e2e-zhou', 'message', 'sh-nanjing-c1'],

@@ -3,7 +3,7 @@
 // follow-up tasks are a match's (their size has arrived, so they read as a restock, not a wait).
 import { describe, expect, it } from 'vitest';
 import { translator } from '../../renderer/src/i18n/index.ts';
-import { isRestockFollowUp, restockWhy } from '../../renderer/src/restock/restockText.ts';
+import { isRestockFollowUp, restockDoneBy, restockWhy } from '../../renderer/src/restock/restockText.ts';
 import { taskTitle } from '../../renderer/src/tasks/taskText.ts';
 import { type RestockMatchView, type TaskView } from '../../shared/deskApi.ts';
 import { Category } from '../../shared/domain.ts';
@@ -63,5 +63,17 @@ describe('a restock follow-up', () => {
     expect(taskTitle(zh, view, 'zh-CN', true)).toBe('Cloud Runner 2 40 码到货了：致电 张伟');
     expect(taskTitle(en, view, 'en', true)).toBe('Size 40 of Cloud Runner 2 has arrived: call 张伟');
     expect(taskTitle(zh, view, 'zh-CN')).toBe('Cloud Runner 2 40 码到货后致电 张伟');
+  });
+});
+
+describe('who acted', () => {
+  const at = new Date(2026, 2, 12, 15, 42).getTime(); // the desk's zone
+  const by = { deviceId: 'd1', deviceName: 'Counter 1', clerkId: 'c1', clerkName: '王芳' };
+  it('names the clerk (or the counter) and the time; nothing while it waits for HQ', () => {
+    expect(restockDoneBy({ how: 'message', by, at, pending: false }, at + 60_000, 'zh-CN')).toBe('王芳 · 15:42');
+    expect(restockDoneBy({ how: 'task', by: { deviceId: 'd1', deviceName: 'Counter 1' }, at, pending: false }, at, 'zh-CN')).toBe('Counter 1 · 15:42');
+    expect(restockDoneBy({ how: 'dismissed', by: null, at, pending: false }, at + 2 * 86_400_000, 'en')).toBe('Mar 12, 2026');
+    expect(restockDoneBy({ how: 'dismissed', by: null, at, pending: true }, at, 'en')).toBeNull();
+    expect(restockDoneBy(null, at, 'en')).toBeNull();
   });
 });

@@ -4,8 +4,9 @@
 // Pure: the catalogs carry the words, one set for a liked category and one for shoes bought, because
 // "买过" + a category + "鞋" doubles the 鞋 of 童鞋 and "likes kids" says something else in English.
 import type { RestockMatchMember } from '../../../shared/assist.ts';
-import type { RestockMatchView } from '../../../shared/deskApi.ts';
+import type { RestockMatchView, RestockMemberView } from '../../../shared/deskApi.ts';
 import type { Category } from '../../../shared/domain.ts';
+import { actorName, formatWhen } from '../format.ts';
 import type { Translate } from '../i18n/index.ts';
 
 /** Why the member is in the match, in one short phrase. */
@@ -13,6 +14,17 @@ export function restockWhy(t: Translate, why: RestockMatchMember['why'], categor
   return why === 'preference'
     ? t('restock.why.preference', { category: t(`restock.category.${category}`) })
     : t('restock.why.bought', { shoes: t(`restock.shoes.${category}`) });
+}
+
+/**
+ * Who did it and when, under the state ("王芳 · 15:42"): the list is the whole store's, so a clerk
+ * sees a colleague already reached the member. Null while it waits for HQ (no one recorded it yet).
+ */
+export function restockDoneBy(done: RestockMemberView['done'], now: number, locale: string): string | null {
+  if (!done || done.pending) return null;
+  const when = formatWhen(done.at, now, locale);
+  const name = actorName(done.by);
+  return name ? `${name} · ${when}` : when;
 }
 
 /**
