@@ -66,7 +66,7 @@ describe('desk restock matches', () => {
       ['r1', 'task', true],
     ]);
     const queuedTask = (await desk.listTasks({ scope: 'store' })).find((x) => x.memberId === 'r1');
-    expect(queuedTask).toMatchObject({ kind: 'call_back', sync: 'pending', want: { styleId: 'st-new', size: 40 } });
+    expect(queuedTask).toMatchObject({ kind: 'call_back', text: '', sync: 'pending', want: { styleId: 'st-new', size: 40 } });
 
     desk.start();
     await online(desk);

@@ -68,7 +68,8 @@ export class DeskRestock {
       if (o.type === 'restock.done' && o.state === 'rejected' && o.data.memberId === a.memberId) this.q.deleteOp(o.opId);
     }
     if (a.how === 'message') this.opts.sendCard(a.memberId, match.styleId);
-    if (a.how === 'task') this.opts.createTask(a.memberId, `${match.styleName} EU ${match.size}`, { styleId: match.styleId, size: match.size });
+    // No note: the task's headline says it all in the clerk's language (a note is one language for every desk).
+    if (a.how === 'task') this.opts.createTask(a.memberId, '', { styleId: match.styleId, size: match.size });
     const opId = this.opts.enqueue('restock.done', restockSubject(a.matchId), { matchId: a.matchId, memberId: a.memberId, how: a.how });
     this.opts.queued();
     this.opts.changed();

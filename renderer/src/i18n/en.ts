@@ -779,7 +779,7 @@ export const en = {
   'restock.pairs': '{n} pairs in stock',
   'restock.arrived': 'arrived {when}',
   'restock.why.preference': 'likes {category}',
-  'restock.why.bought': 'bought {category}',
+  'restock.why.bought': 'bought {shoes}',
   'restock.seen': 'last seen {ago}',
   'restock.neverSeen': 'not seen here yet',
   'restock.actions': 'Act on {name}',
@@ -795,7 +795,13 @@ export const en = {
   'restock.category.basketball': 'basketball',
   'restock.category.retro': 'retro',
   'restock.category.casual': 'casual',
-  'restock.category.kids': 'kids',
+  'restock.category.kids': "kids' shoes",
+  // 7/8 restock2: shoes bought, for "bought {shoes}"
+  'restock.shoes.running': 'running shoes',
+  'restock.shoes.basketball': 'basketball shoes',
+  'restock.shoes.retro': 'retro shoes',
+  'restock.shoes.casual': 'casual shoes',
+  'restock.shoes.kids': "kids' shoes",
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;

@@ -780,7 +780,7 @@ export const zhCN: Catalog = {
   'restock.pairs': '库存 {n} 双',
   'restock.arrived': '{when} 到货',
   'restock.why.preference': '偏好{category}',
-  'restock.why.bought': '买过{category}鞋',
+  'restock.why.bought': '买过{shoes}',
   'restock.seen': '上次到店 {ago}',
   'restock.neverSeen': '尚未到过本店',
   'restock.actions': '处理 {name}',
@@ -797,4 +797,10 @@ export const zhCN: Catalog = {
   'restock.category.retro': '复古',
   'restock.category.casual': '休闲',
   'restock.category.kids': '童鞋',
+  // 7/8 restock2: 买过的鞋，用于“买过{shoes}”
+  'restock.shoes.running': '跑鞋',
+  'restock.shoes.basketball': '篮球鞋',
+  'restock.shoes.retro': '复古鞋',
+  'restock.shoes.casual': '休闲鞋',
+  'restock.shoes.kids': '童鞋',
 };

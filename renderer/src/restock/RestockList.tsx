@@ -9,6 +9,7 @@ import { formatAgo, formatWhen } from '../format.ts';
 import { useT } from '../i18n/useT.ts';
 import { useDesk, useStores } from '../state/StoresProvider.tsx';
 import { useRestock, useRestockStore } from './restockStore.ts';
+import { restockDoneBy, restockWhy } from './restockText.ts';
 import './restock.css';
 
 export function RestockList({ onOpenMember }: { onOpenMember?: () => void }) {
@@ -65,10 +66,10 @@ function MemberRow({ match: m, member: x, onOpenMember }: { match: RestockMatchV
   const { openMember } = useStores().desk.getState();
   const error = useRestock((s) => (s.error?.key === `${m.id}:${x.memberId}` ? s.error.message : null));
   const { act } = useRestockStore().getState();
-  const category = t(`restock.category.${m.category}`);
-  const why = x.why === 'preference' ? t('restock.why.preference', { category }) : t('restock.why.bought', { category });
+  const why = restockWhy(t, x.why, m.category);
   const seen = x.lastVisitAt === null ? t('restock.neverSeen') : t('restock.seen', { ago: formatAgo(x.lastVisitAt, now, locale) });
   const state = x.done ? t(`restock.done.${x.done.how}`) : null;
+  const by = restockDoneBy(x.done, now, locale);
   return (
     <li className={`restock-member${x.done ? ' restock-member-done' : ''}`} data-member-id={x.memberId} data-done={x.done?.how ?? ''} data-pending={x.done?.pending ? 'true' : 'false'}>
       <div className="restock-member-head">
@@ -90,8 +91,9 @@ function MemberRow({ match: m, member: x, onOpenMember }: { match: RestockMatchV
       </p>
       {x.done ? (
         <p className={`restock-state restock-state-${x.done.how}`} role="status">
-          {state}
+          <span className="restock-state-text">{state}</span>
           {x.done.pending && <span className="restock-pending"> · {t('restock.pending')}</span>}
+          {by && <span className="restock-by"> · {by}</span>}
         </p>
       ) : (
         <div className="restock-actions" role="group" aria-label={t('restock.actions', { name: x.name })}>
