@@ -229,21 +229,27 @@ for (const adapter of ['sqlite', 'postgres'] as StoreAdapter[]) {
         expect((await m1.http('/v1/member/consents', { method: 'DELETE' })).status).toBe(405);
 
         const get = async () => (await (await m1.http('/v1/member/consents')).json()) as { consents: Record<string, boolean> };
-        expect(await get()).toEqual({ consents: { marketing: false, personalization: false, contact: false } });
-        const put = await m1.http('/v1/member/consents', { method: 'PUT', body: { personalization: true, contact: true } });
+        // The seed's members consented to personalisation only (test/support/seeds.ts).
+        expect(await get()).toEqual({ consents: { marketing: false, personalization: true, contact: false } });
+        const put = await m1.http('/v1/member/consents', { method: 'PUT', body: { contact: true } });
         expect(put.status).toBe(200);
         expect(await put.json()).toEqual({ consents: { marketing: false, personalization: true, contact: true } });
         expect(await get()).toEqual({ consents: { marketing: false, personalization: true, contact: true } });
         const updated = (d: ProtocolDesk) => evs(d, 'member.updated').map((e) => (e.data as { profile: MemberProfile }).profile);
         await waitFor(() => updated(a1).length === 1 && updated(b1).length === 1);
-        for (const p of [updated(a1)[0]!, updated(b1)[0]!]) expect(p.member).toMatchObject({ id: 'm1', consents: { personalization: true, contact: true, marketing: false } });
+        for (const p of [updated(a1)[0]!, updated(b1)[0]!]) {
+          expect(p.member).toMatchObject({ id: 'm1', consents: { personalization: true, contact: true, marketing: false } });
+          expect(p.next!.personalized).toBe(true);
+        }
 
-        // Opting out of personalisation: both stores told; the card is no longer personalised (once HQ builds `next`).
+        // Opting out of personalisation: both stores told; the card is no longer personalised.
         expect((await m1.http('/v1/member/consents', { method: 'PUT', body: { personalization: false } })).status).toBe(200);
         await waitFor(() => updated(a1).length === 2 && updated(b1).length === 2);
         const optedOut = updated(b1)[1]!;
         expect(optedOut.member.consents).toEqual({ marketing: false, personalization: false, contact: true });
-        expect(optedOut.next?.personalized ?? false).toBe(false);
+        expect(optedOut.next!.personalized).toBe(false);
+        expect(optedOut.next!.addOn).toBeNull();
+        expect(optedOut.recommendations.every((r) => r.reasons.every((why) => why.code !== 'preference' && why.code !== 'bought_category'))).toBe(true);
         expect(optedOut.member.phoneMasked).not.toContain('00000001');
 
         // The same choices again change nothing and tell nobody.
@@ -251,7 +257,7 @@ for (const adapter of ['sqlite', 'postgres'] as StoreAdapter[]) {
         expect((await m1.http('/v1/member/consents', { method: 'PUT', body: { personalization: false, contact: true } })).status).toBe(200);
         expect((await t.position('store-a')).seq).toBe(head);
         // Another member's consents are untouched.
-        expect((await t.hq.store.read((r) => r.getMember('m2')))!.consents).toEqual({ marketing: false, personalization: false, contact: false });
+        expect((await t.hq.store.read((r) => r.getMember('m2')))!.consents).toEqual({ marketing: false, personalization: true, contact: false });
       });
     }
   });
