@@ -119,7 +119,10 @@ describe('slow consumer', () => {
     ws.send(JSON.stringify({ t: 'hello', v: 1, resume: A }));
     await new Promise((r) => ws.once('message', r));
     ws.pause(); // a desk that stops reading: the kernel buffers fill, then HQ's
-    const members = Array.from({ length: 4000 }, (_, i) => ({ id: `bulk-${i}`, code: `B${i}`, name: `会员${i}`, homeStoreId: 'store-a', sizes: { eu: 38, cn: 240 } }));
+    // 7/8: consented to personalisation, so each member.updated carries suggestions and the burst's
+    // bytes stay well past slowConsumerBytes (without consent a store with no sales suggests nothing).
+    const consents = { marketing: false, personalization: true, contact: false };
+    const members = Array.from({ length: 4000 }, (_, i) => ({ id: `bulk-${i}`, code: `B${i}`, name: `会员${i}`, homeStoreId: 'store-a', sizes: { eu: 38, cn: 240 }, consents }));
     await t.ingest('members', members);
     await waitFor(() => lines.some((l) => l.includes('Paused') && l.includes('closed 4004')), 10_000, 'HQ closing the paused desk');
     // Longer than the grace a peer gets to answer a close it has received.
