@@ -2,7 +2,7 @@
 // from a seeded PRNG so every run shows the same people and shoes. Written straight to the store in
 // one transaction (no events: desks load it with their first snapshot), and skipped when the
 // database was already seeded. The demo clerks go through the clerk use case (see clerks.ts).
-import { type Category, type Purchase, type Style, type StyleImageRef, type Tier } from '../../shared/domain.ts';
+import { type Category, isAccessory, type Purchase, type Style, type StyleImageRef, type Tier } from '../../shared/domain.ts';
 import { pictureRef } from '../app/pictures/stylePictures.ts';
 import { DEFAULT_COLOR, type StyleImageRecord } from '../ports/styleImageStore.ts';
 import { drawStylePicture } from './stylePictures.ts';
@@ -13,6 +13,7 @@ import { COLORWAYS, demoName, STYLE_WORDS } from './names.ts';
 import { seedDemoClerks } from './clerks.ts';
 import { Prng } from '../../shared/prng.ts';
 import { sweepBirthdays } from '../app/tasks/system.ts';
+import { demoAccessoryPurchases, demoAccessoryStock, demoAccessoryStyles } from './accessories.ts';
 
 /**
  * The simulator walks a member in every few seconds and nobody serves most of them: a short wait
@@ -37,6 +38,7 @@ export interface SeedResult {
   seeded: boolean;
   stores: string[];
   members: number;
+  /** Shoe styles (the accessories come on top: accessories.ts). */
   styles: number;
 }
 
@@ -140,6 +142,7 @@ export async function seedDemo(handle: HqHandle, options: SeedOptions = {}): Pro
     }
 
     const adultStyles = styles.filter((x) => x.category !== 'kids');
+    const shoesBought: Array<{ member: MemberRecord; purchases: Purchase[] }> = [];
     for (let i = 0; i < memberCount; i++) {
       const { name, nameEn } = demoName(rng);
       const home = rng.pick(stores).id;
@@ -174,6 +177,8 @@ export async function seedDemo(handle: HqHandle, options: SeedOptions = {}): Pro
         ...demoBirthdayAndConsents(options.seed ?? 20251124, i, now),
       };
       await s.upsertMember(member);
+      const bought: Purchase[] = [];
+      shoesBought.push({ member, purchases: bought });
       const purchaseCount = rng.int(0, 8);
       for (let p = 0; p < purchaseCount; p++) {
         // Members lean toward what they say they like.
@@ -194,8 +199,15 @@ export async function seedDemo(handle: HqHandle, options: SeedOptions = {}): Pro
           price: style.price - (rng.chance(0.3) ? rng.int(1, 10) * 1000 : 0),
         };
         await s.upsertPurchase(purchase);
+        bought.push(purchase);
       }
     }
+    // 7/8: accessories (socks, insoles, a care kit) in every store, and some members' earlier
+    // accessory purchases, from generators of their own (accessories.ts): the rest stays as it was.
+    const seed = options.seed ?? 20251124;
+    for (const style of demoAccessoryStyles(now)) await s.upsertStyle(style);
+    for (const line of demoAccessoryStock(seed, storeIds)) await s.setStock(line);
+    for (const { member, purchases } of shoesBought) for (const p of demoAccessoryPurchases(seed, member, purchases, now)) await s.upsertPurchase(p);
     await s.setMeta(SEEDED_KEY, String(now));
     return true;
   });
@@ -203,7 +215,7 @@ export async function seedDemo(handle: HqHandle, options: SeedOptions = {}): Pro
   // Follow-ups of the birthday week at once, not at the first hourly sweep (part D).
   await sweepBirthdays(handle.eventLog);
   if (seeded) return { seeded: true, stores: storeIds, members: memberCount, styles: styleCount };
-  const [members, styles] = await handle.store.read(async (r) => [await r.countMembers(), (await r.listStyles()).length] as const);
+  const [members, styles] = await handle.store.read(async (r) => [await r.countMembers(), (await r.listStyles()).filter((st) => !isAccessory(st)).length] as const);
   return { seeded: false, stores: storeIds, members, styles };
 }
 

@@ -87,6 +87,43 @@ describe('demo seed', () => {
   });
 });
 
+describe('demo accessories and add-ons (7/8)', () => {
+  it('seeds accessories with stock at every store; the simulator’s members take add-ons offered, bought through the member ingest', async () => {
+    const t = await fresh('sqlite');
+    await seedDemo(t.hq, { members: 120, styles: 30, seed: 7 });
+    const styles = await t.hq.store.read((r) => r.listStyles());
+    const accessories = styles.filter((s) => s.kind && s.kind !== 'shoe');
+    expect(accessories.map((a) => a.kind).sort()).toEqual(['care', 'insoles', 'socks', 'socks', 'socks', 'socks']);
+    for (const storeId of ['sh-nanjing', 'bj-sanlitun', 'sz-mixc']) {
+      const stock = await t.hq.store.read((r) => r.stockForStore(storeId));
+      for (const a of accessories) expect(stock.some((l) => l.styleId === a.id && l.qty > 0), `${a.id} at ${storeId}`).toBe(true);
+    }
+    const before = await t.hq.store.read((r) => r.listHomeMembers('sh-nanjing'));
+    // Every draw says yes: each add-on offered is bought, as a purchase of the member at that store.
+    const sim = await startSimulator(t.hq, { everyMs: 10, storeIds: ['sh-nanjing'], chatEveryMs: 0, takeDraw: () => 0 });
+    try {
+      await waitFor(() => sim.addOns().taken >= 2, 20_000, 'two add-ons taken');
+    } finally {
+      sim.stop();
+    }
+    const counts = sim.addOns();
+    expect(counts.taken).toBeLessThanOrEqual(counts.offered);
+    let bought = 0;
+    for (const m of before) {
+      for (const p of await t.hq.store.read((r) => r.purchasesOf(m.id, 100))) {
+        if (!p.id.startsWith('sim-')) continue;
+        bought++;
+        expect(accessories.map((a) => a.id)).toContain(p.styleId);
+        expect(p.storeId).toBe('sh-nanjing');
+      }
+    }
+    expect(bought).toBeGreaterThanOrEqual(2);
+    // The purchase came with the member record as HQ had it: nobody's preferences, points, consents or birthday were reset.
+    const after = new Map((await t.hq.store.read((r) => r.listHomeMembers('sh-nanjing'))).map((m) => [m.id, m]));
+    for (const m of before) expect(after.get(m.id)).toMatchObject({ preferences: m.preferences, points: m.points, consents: m.consents, birthday: m.birthday, sizes: m.sizes });
+  });
+});
+
 describe('demo chat simulator', () => {
   it('never reads or answers for a member whom a person is playing on the member page', async () => {
     const t = await fresh();

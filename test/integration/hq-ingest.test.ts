@@ -261,6 +261,45 @@ describe('CSV and JSON ingest', () => {
     expect(noHeader.status).toBe(400);
   });
 
+  it('7/8: takes accessories (kind, goesWith) from the JSON catalog and from catalog.csv, refusing bad rows by line', async () => {
+    const json = [
+      { id: 'acc-j', name: '跑步袜', category: 'running', price: 4900, colors: [{ code: 'GRY', name: 'Grey' }], sizes: [38, 39], releasedAt: 1_700_000_000_000, kind: 'socks', goesWith: ['running'] },
+      { id: 'acc-bad', name: 'x', category: 'running', price: 1, colors: [{ code: 'A', name: 'A' }], sizes: [38], releasedAt: 0, kind: 'hat' },
+    ];
+    const j = (await (await ingest('/v1/ingest/catalog', JSON.stringify(json))).json()) as { imported: number; errors: { index: number; message: string }[] };
+    expect(j).toMatchObject({ imported: 1, errors: [{ index: 1 }] });
+    expect(j.errors[0]!.message).toContain('kind');
+    const csv = [
+      'id,name,category,price,colors,sizes,releasedAt,kind,goes_with',
+      'acc-c,缓震鞋垫 "Pro",running,12900,BLU:Blue|BLK:Black,38|38.5|39,2025-01-15,insoles,running|basketball',
+      'shoe-c,Court 84,retro,69900,WHT:White,40|41,1700000000000,,',
+      'acc-care,"小白鞋清洁套装, 含刷",casual,8900,WHT,40,,care,',
+      'bad-1,Bad,golf,100,WHT:White,40,,,',
+      'bad-2,Bad,running,100,WHT:White,40,,socks,running|tennis',
+      'bad-3,Bad,running,100,WHT:White,40.3,,,',
+    ].join('\n');
+    const c = (await (await ingest('/v1/ingest/catalog.csv', csv, 'text/csv')).json()) as { imported: number; errors: { line: number }[] };
+    expect(c.imported).toBe(3);
+    expect(c.errors.map((e) => e.line)).toEqual([5, 6, 7]);
+    const styles = new Map((await t.hq.store.read((r) => r.listStyles())).map((s) => [s.id, s]));
+    expect(styles.get('acc-j')).toMatchObject({ kind: 'socks', goesWith: ['running'] });
+    expect(styles.get('acc-c')).toEqual({
+      id: 'acc-c',
+      name: '缓震鞋垫 "Pro"',
+      category: 'running',
+      price: 12900,
+      colors: [{ code: 'BLU', name: 'Blue' }, { code: 'BLK', name: 'Black' }],
+      sizes: [38, 38.5, 39],
+      releasedAt: Date.parse('2025-01-15'),
+      kind: 'insoles',
+      goesWith: ['running', 'basketball'],
+    });
+    expect(styles.get('shoe-c')).toEqual({ id: 'shoe-c', name: 'Court 84', category: 'retro', price: 69900, colors: [{ code: 'WHT', name: 'White' }], sizes: [40, 41], releasedAt: 1_700_000_000_000 });
+    expect(styles.get('acc-care')).toMatchObject({ name: '小白鞋清洁套装, 含刷', kind: 'care', colors: [{ code: 'WHT', name: 'WHT' }] });
+    expect(styles.get('acc-care')).not.toHaveProperty('goesWith');
+    expect((await ingest('/v1/ingest/catalog.csv', 'id,name\nx,y\n', 'text/csv')).status).toBe(400);
+  });
+
   it('member ingest emits member.updated to the home store', async () => {
     const { token } = await t.enroll('store-b');
     const desk = await RecordingDesk.connect(t.hq, token);

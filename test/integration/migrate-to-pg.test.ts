@@ -195,12 +195,18 @@ describe('migrate-to-pg: an embedded HQ moves to PostgreSQL', () => {
         sizes: { eu: 38.5, cn: 240 },
         preferences: ['running', 'retro'],
         points: 4200,
+        consents: { marketing: false, personalization: true, contact: false }, // 7/8: a personalised card, with an add-on
         purchases: [
           { id: 'p-31-1', styleId: 'st-run', styleName: 'Cloud Runner', category: 'running', color: 'BLK', size: 38.5, storeId: STORE_A, at: Date.now() - 10 * DAY, price: 89900 },
           { id: 'p-31-2', styleId: 'st-retro', styleName: 'Court 84', category: 'retro', color: 'WHT', size: 39, storeId: STORE_B, at: Date.now() - 40 * DAY, price: 69900 },
         ],
       },
     ]);
+    // 7/8: an accessory (styles.kind, styles.goes_with) in stock, offered as m31's add-on in the snapshot.
+    await t.ingest('catalog', [
+      { id: 'acc-run-socks', name: '跑步袜', category: 'running', price: 4900, colors: [{ code: 'GRY', name: 'Grey' }], sizes: [38.5, 42], releasedAt: Date.now() - 90 * DAY, kind: 'socks', goesWith: ['running'] },
+    ]);
+    await t.ingest('stock', [{ storeId: STORE_A, styleId: 'acc-run-socks', color: 'GRY', size: 38.5, qty: 6 }]);
     // A style picture (part E): BLOB → BYTEA, and its reference in the snapshot's suggestions.
     const picture = await fetch(`${url}/v1/ingest/styles/st-run/image`, {
       method: 'PUT',
@@ -389,6 +395,8 @@ describe('migrate-to-pg: an embedded HQ moves to PostgreSQL', () => {
     before.snapshotA = await snap(deskA.token);
     before.snapshotB = await snap(deskB.token);
     expect(before.snapshotA.position).toEqual(position);
+    // 7/8: m31's card offers the running socks (bought running shoes 10 days ago), so the equal snapshot after the copy proves kind and goes_with came over.
+    expect(before.snapshotA.profiles.find((p) => p.member.id === 'm31')?.next?.addOn).toMatchObject({ styleId: 'acc-run-socks', reason: { code: 'bought_recently', category: 'running' } });
     const manage = auth(deskA.token, managerSession);
     before.kpis = (await http(url, `/v1/reports/kpis?${reportQuery}`, { headers: manage })).json;
     before.visits = (await http(url, `/v1/reports/visits?${reportQuery}`, { headers: manage })).json;

@@ -32,7 +32,7 @@ export function createPgMemberHistoryOps(exec: Exec): MemberHistoryOps {
     notesOf: async (memberId, limit) =>
       (await exec(`SELECT ${COLS} FROM member_notes WHERE member_id = $1 ORDER BY at DESC, id DESC LIMIT $2`, [memberId, limitParam(limit)])).rows.map(memberNoteFromRow),
     lastSeenAt: async (memberId, exceptVisitId) => {
-      const r = (await exec('SELECT last_seen_at FROM visits WHERE member_id = $1 AND id <> $2 ORDER BY arrived_at DESC, id DESC LIMIT 1', [memberId, exceptVisitId ?? ''])).rows[0];
+      const r = (await exec('SELECT last_seen_at FROM visits WHERE member_id = $1 AND id <> $2 ORDER BY arrived_at DESC LIMIT 1', [memberId, exceptVisitId ?? ''])).rows[0];
       return r ? Number(r.last_seen_at) : null;
     },
     visitsOf: async (memberId, limit) => {

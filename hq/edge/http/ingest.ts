@@ -2,7 +2,7 @@
 // catalog and stock as JSON or CSV. All require the X-Integration-Key header.
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { ArrivalSource, Id, MAX_MEMBER_NAME, MemberName, Millis, StockLine, Store, Tier } from '../../../shared/domain.ts';
+import { ArrivalSource, Id, MAX_MEMBER_NAME, MemberName, Millis, StockLine, Store, Style, Tier } from '../../../shared/domain.ts';
 import { describeIssues } from '../../../shared/protocol.ts';
 import { ArrivalError, type ArrivalOutcome, arrive, arriveIn } from '../../app/arrivals.ts';
 import { type ImportReport, IngestMember, type ItemError, setStock, upsertMembers, upsertStores, upsertStyles } from '../../app/catalogIngest.ts';
@@ -189,6 +189,11 @@ async function importStock(ctx: IngestContext, good: readonly { item: StockLine;
 //   birthday? (MM-DD), consents? (given consents separated by '|': marketing, personalization, contact;
 //   an empty cell keeps what HQ has, "none" clears them)
 // stock.csv: storeId, styleId, color (colorway code), size (EU), qty
+// catalog.csv (7/8): id, name, category, price (fen), colors (CODE:Name pairs separated by '|',
+//   e.g. "BLK:Black|WHT:White"), sizes (EU sizes separated by '|'), releasedAt? (epoch ms or ISO
+//   date; default now), kind? (shoe|socks|insoles|care; empty = shoe), goes_with? (categories
+//   separated by '|', e.g. "running|basketball"; also accepted as goesWith). No pictures: those are
+//   the JSON feed's imageUrl/imageUrls, or PUT on the style's picture.
 //
 // Answer: {imported, rejected, errors: [{line, message}]}; lines are 1-based and the header is
 // line 1. Good rows are imported even when others fail.
@@ -228,6 +233,26 @@ const StockCsvRow = z.object({
   qty: z.coerce.number().int().nonnegative(),
 });
 
+const CatalogCsvRow = z.object({
+  id: Id,
+  name: z.string(),
+  category: z.string(),
+  price: z.coerce.number(),
+  colors: z.string(),
+  sizes: z.string(),
+  releasedat: z.string().default(''),
+  kind: z.string().default(''),
+  goes_with: z.string().default(''),
+  goeswith: z.string().default(''),
+});
+
+/** A '|'-separated cell as its trimmed, non-empty parts. */
+const parts = (cell: string): string[] =>
+  cell
+    .split('|')
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
+
 function csvRows(text: string, required: string[]): { line: number; row: Record<string, string> }[] {
   const records = parseCsv(text);
   const header = records.shift();
@@ -245,10 +270,10 @@ function csvRows(text: string, required: string[]): { line: number; row: Record<
   });
 }
 
-function parseTime(s: string): number | undefined {
+function parseTime(s: string, column = 'joinedAt'): number | undefined {
   if (!s) return undefined;
   const n = /^\d+$/.test(s) ? Number(s) : Date.parse(s);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`joinedAt "${s}" is not epoch ms or an ISO date`);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${column} "${s}" is not epoch ms or an ISO date`);
   return n;
 }
 
@@ -299,4 +324,42 @@ export async function handleStockCsv(ctx: IngestContext, req: IncomingMessage, r
     else errors.push({ line, message: describeIssues(item.error) });
   }
   report(res, await importStock(ctx, good), errors);
+}
+
+/** POST /v1/ingest/catalog.csv (7/8): styles and accessories as rows; each row is checked as a JSON catalog item is. */
+export async function handleCatalogCsv(ctx: IngestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const rows = csvRows(await readBody(req, CSV_LIMIT), ['id', 'name', 'category', 'price', 'colors', 'sizes']);
+  const good: { item: Style; line: number }[] = [];
+  const errors: ItemError[] = [];
+  const now = Date.now();
+  for (const { line, row } of rows) {
+    try {
+      const r = CatalogCsvRow.safeParse(row);
+      if (!r.success) throw new Error(describeIssues(r.error));
+      const c = r.data;
+      const colors = parts(c.colors).map((pair) => {
+        const at = pair.indexOf(':');
+        return at < 0 ? { code: pair, name: pair } : { code: pair.slice(0, at).trim(), name: pair.slice(at + 1).trim() };
+      });
+      const goesWith = parts(c.goes_with || c.goeswith).map((g) => g.toLowerCase());
+      const item = Style.safeParse({
+        id: c.id,
+        name: c.name,
+        category: c.category.toLowerCase(),
+        price: c.price,
+        colors,
+        sizes: parts(c.sizes).map(Number),
+        releasedAt: parseTime(c.releasedat, 'releasedAt') ?? now,
+        ...(c.kind ? { kind: c.kind.toLowerCase() } : {}),
+        ...(goesWith.length ? { goesWith } : {}),
+      });
+      if (!item.success) throw new Error(describeIssues(item.error));
+      good.push({ item: item.data, line });
+    } catch (e) {
+      errors.push({ line, message: (e as Error).message });
+    }
+  }
+  const r = await upsertStyles(ctx.store, good.map((g) => g.item));
+  ctx.onCatalogChanged?.();
+  report(res, r, errors);
 }

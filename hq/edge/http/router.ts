@@ -14,6 +14,7 @@ import {
   handleMembersCsv,
   handleStock,
   handleStockCsv,
+  handleCatalogCsv,
   handleStores,
   type IngestContext,
 } from './ingest.ts';
@@ -34,6 +35,7 @@ const ingestRoutes: Record<string, Handler> = {
   '/v1/ingest/stock': handleStock,
   '/v1/ingest/members.csv': handleMembersCsv,
   '/v1/ingest/stock.csv': handleStockCsv,
+  '/v1/ingest/catalog.csv': handleCatalogCsv, // 7/8 nba: styles and accessories (kind, goes_with)
 };
 
 /** Extra routes (chat, the member page): answers true when it handled the request. */
