@@ -13,6 +13,7 @@ import { mootTaskRefusal, taskOfSubject } from './tasks/views.ts';
 import { holdOfSubject } from './holds/holdViews.ts'; // 4/8 part C
 import { groupOfSubject } from './groups/groupViews.ts'; // 5/8 groups
 import { liveOfSubject } from './live/liveViews.ts'; // 6/8 live rooms
+import { visitOfMarkSubject } from './assist/markViews.ts'; // 7/8 card: suggestion marks
 import { applyEvent, type ApplyOutcome } from './sync.ts';
 
 export type InboxFrame = EvFrame | CmdAckFrame;
@@ -119,6 +120,8 @@ export interface InboxChange {
   /** Live rooms that changed, or whose actions HQ answered (6/8); `reserved`: a viewer reserved their size. */
   live?: string[];
   reserved?: boolean;
+  /** 7/8 card: visits whose suggestion marks changed, or whose marks HQ answered. */
+  marks?: string[];
   /** Event frames looked at (applied, duplicate or the gap). */
   events: number;
   applied: number;
@@ -136,6 +139,7 @@ export function changeSet(outcomes: readonly FrameOutcome[]): InboxChange {
   const chats = new Set<string>();
   const groups = new Set<string>(); // 5/8
   const live = new Set<string>(); // 6/8
+  const marks = new Set<string>(); // 7/8 card
   for (const o of outcomes) {
     if ('ack' in o) {
       const { ack, op, settled } = o;
@@ -149,6 +153,7 @@ export function changeSet(outcomes: readonly FrameOutcome[]): InboxChange {
       else if (holdOfSubject(op.visitId)) c.holds = true; // 4/8 part C
       else if (groupOfSubject(op.visitId)) groups.add(groupOfSubject(op.visitId)!); // 5/8 groups
       else if (liveOfSubject(op.visitId)) live.add(liveOfSubject(op.visitId)!); // 6/8 live rooms
+      else if (visitOfMarkSubject(op.visitId)) marks.add(visitOfMarkSubject(op.visitId)!); // 7/8 card: suggestion marks
       else if (op.visitId.startsWith('checkin:')) continue; // 4/8 part A: not a visit (the pending check-ins are refreshed after each batch)
       else {
         c.notices.push({ t: 'answered', visitId: op.visitId, confirmed: ack.status === 'rejected' ? false : settled ? true : null });
@@ -173,6 +178,7 @@ export function changeSet(outcomes: readonly FrameOutcome[]): InboxChange {
     if (out.group) groups.add(out.group); // 5/8 groups
     if (out.live) live.add(out.live); // 6/8 live rooms
     if (out.reserved) c.reserved = true;
+    if (out.marks) marks.add(out.marks); // 7/8 card
     if (out.settledOpId) {
       c.answered.push(out.settledOpId);
       for (const id of out.visitIds) c.notices.push({ t: 'answered', visitId: id, confirmed: true });
@@ -188,5 +194,6 @@ export function changeSet(outcomes: readonly FrameOutcome[]): InboxChange {
   c.chats = [...chats];
   if (groups.size) c.groups = [...groups];
   if (live.size) c.live = [...live];
+  if (marks.size) c.marks = [...marks]; // 7/8 card
   return c;
 }

@@ -9,6 +9,7 @@ import { taskSubject } from './tasks/views.ts';
 import { applyHoldEvent, applyHoldSnapshot } from './holds/holdSync.ts'; // 4/8 part C
 import { applyGroupEvent, applyGroupSnapshot } from './groups/groupSync.ts'; // 5/8 groups
 import { applyLiveEvent, applyLiveSnapshot } from './live/liveSync.ts'; // 6/8 live rooms
+import { applyMarkEvent, applyMarkSnapshot } from './assist/markSync.ts'; // 7/8 card: suggestion marks
 
 export type ApplyOutcome =
   | {
@@ -37,6 +38,8 @@ export type ApplyOutcome =
       /** A live room changed (6/8): its id; `reserved` when a viewer reserved their size from it. */
       live?: string;
       reserved?: boolean;
+      /** 7/8 card: a visit whose suggestion marks changed. */
+      marks?: string;
     }
   /** seq ≤ position: already applied; ignored. */
   | { kind: 'duplicate'; seq: number }
@@ -59,7 +62,7 @@ export function applyEvent(q: CacheQueries, ev: EvFrame, now: number = Date.now(
     if (where === 'duplicate') return { kind: 'duplicate', seq: ev.seq };
     if (where === 'gap') return { kind: 'gap', position, got: { epoch: ev.epoch, seq: ev.seq } };
 
-    const out = { kind: 'applied' as const, seq: ev.seq, visitIds: [] as string[], memberIds: [] as string[], arrivalVisitId: null as string | null, settledOpId: null as string | null, chat: null as { memberId: string; messageId: string | null; incoming: boolean } | null, clerks: false, task: undefined as string | undefined, holds: false, expected: false, group: undefined as string | undefined, live: undefined as string | undefined, reserved: false };
+    const out = { kind: 'applied' as const, seq: ev.seq, visitIds: [] as string[], memberIds: [] as string[], arrivalVisitId: null as string | null, settledOpId: null as string | null, chat: null as { memberId: string; messageId: string | null; incoming: boolean } | null, clerks: false, task: undefined as string | undefined, holds: false, expected: false, group: undefined as string | undefined, live: undefined as string | undefined, reserved: false, marks: undefined as string | undefined };
     switch (ev.type) {
       case 'arrival':
         q.upsertProfile(ev.data.profile, now);
@@ -175,6 +178,13 @@ export function applyEvent(q: CacheQueries, ev: EvFrame, now: number = Date.now(
         out.reserved = reserved;
         break;
       }
+      // 7/8 card: a clerk's mark on a suggestion of a visit
+      case 'suggest.marked': {
+        const { visitId, settledOpId } = applyMarkEvent(q, ev);
+        if (settledOpId) out.settledOpId = settledOpId;
+        out.marks = visitId;
+        break;
+      }
     }
     // Ops HQ acked with a seq at or below this event are settled even if the event did not name
     // them (defensive: an event always names its op, but the ack's seq is the stronger promise).
@@ -217,6 +227,7 @@ export function applySnapshot(q: CacheQueries, snap: Snapshot, now: number = Dat
     for (const e of snap.expected ?? []) q.expected.put(e, now); // 5/8
     applyGroupSnapshot(q, snap); // 5/8 groups
     applyLiveSnapshot(q, snap); // 6/8 live rooms
+    applyMarkSnapshot(q, snap); // 7/8 card: suggestion marks
     // HQ commits a command's effect before acking it, and we fetch the snapshot after every ack we
     // have seen, so each acked op is inside the snapshot — whatever epoch its ack's seq was in.
     q.deleteAckedUpTo(Number.MAX_SAFE_INTEGER);

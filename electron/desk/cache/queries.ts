@@ -14,6 +14,7 @@ import { HoldQueries } from '../holds/holdQueries.ts'; // 4/8 part C
 import { ExpectedQueries } from '../expected/expectedQueries.ts'; // 5/8 expected visits
 import { GroupQueries } from '../groups/groupQueries.ts'; // 5/8 groups
 import { LiveQueries } from '../live/liveQueries.ts'; // 6/8 live rooms
+import { MarkQueries } from '../assist/markQueries.ts'; // 7/8 card: suggestion marks
 
 /** The identity row as stored; a cache from before HQ had several addresses holds one `hqUrl`. */
 export function identityFromJson(json: string): DeskIdentity {
@@ -108,6 +109,8 @@ export class CacheQueries {
   readonly groups: GroupQueries;
   /** Live rooms (migration 015, 6/8). */
   readonly live: LiveQueries;
+  /** Suggestion marks (migration 016, 7/8 card). */
+  readonly marks: MarkQueries;
   private readonly s;
 
   constructor(readonly db: Database.Database) {
@@ -118,6 +121,7 @@ export class CacheQueries {
     this.expected = new ExpectedQueries(db);
     this.groups = new GroupQueries(db);
     this.live = new LiveQueries(db);
+    this.marks = new MarkQueries(db); // 7/8 card
     // Prepared once; better-sqlite3 statements are cheap to keep and re-run.
     this.s = {
       getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
@@ -338,6 +342,7 @@ export class CacheQueries {
     this.expected.wipe();
     this.groups.wipe();
     this.live.wipe(); // 6/8
+    this.marks.wipe(); // 7/8 card
   }
 
   // --- visit notices (desk-owned, kept until dismissed) ----------------------------------------
