@@ -1,7 +1,7 @@
 // Desk cache migration 016 (suggestion marks, 7/8 card): its table, that data written at step 15
 // survives it, and what the table is read for — a visit's marks with a later verdict replacing an
 // earlier one (never the other way round), erasure (the member's marks) and retention (marks older
-// than the cutoff). And the pure overlay of queued and refused marks over HQ's.
+// than the cutoff); the profile's next best action kept beside it. And the pure overlay of queued and refused marks over HQ's.
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,8 +11,10 @@ import { MarkQueries } from '../../electron/desk/assist/markQueries.ts';
 import { markSubject, markViews, visitOfMarkSubject } from '../../electron/desk/assist/markViews.ts';
 import { migrate } from '../../electron/desk/cache/migrate.ts';
 import { deleteMemberData, purgeOlderThan } from '../../electron/desk/cache/privacy.ts';
-import type { OutboxOp } from '../../electron/desk/cache/queries.ts';
+import { CacheQueries, type OutboxOp } from '../../electron/desk/cache/queries.ts';
 import type { SuggestionMark } from '../../shared/assist.ts';
+import type { NextBestAction } from '../../shared/domain.ts';
+import { member, profile } from '../support/builders.ts';
 
 let dir: string;
 beforeEach(() => {
@@ -39,6 +41,7 @@ describe('desk cache migration 016 (suggestion marks)', () => {
     migrate(db, { target: 15 });
     db.prepare("INSERT INTO meta (key, value) VALUES ('position', '{\"epoch\":\"e1\",\"seq\":9}')").run();
     db.prepare("INSERT INTO outbox (op_id, ordinal, type, visit_id, data, created_at) VALUES ('op1', 1, 'claim', 'v1', '{}', 5)").run();
+    db.prepare("INSERT INTO profiles (member_id, purchases, recommendations, received_at) VALUES ('m0', '[]', '[]', 7)").run();
     db.prepare("INSERT INTO live_rooms (id, state, scheduled_at, ended_at, json) VALUES ('r1', 'scheduled', 1, NULL, '{}')").run();
     // Code that runs on an older cache finds no table and does nothing.
     const q = new MarkQueries(db);
@@ -46,8 +49,11 @@ describe('desk cache migration 016 (suggestion marks)', () => {
     expect(q.ofVisit('v1')).toEqual([]);
     expect(deleteMemberData(db, 'm1')).toBe(0);
     expect(migrate(db, { target: 16 })).toBe(16);
-    const cols = (db.prepare('PRAGMA table_info(suggestion_marks)').all() as Array<{ name: string }>).map((c) => c.name);
-    expect(cols).toEqual(['visit_id', 'style_id', 'member_id', 'at', 'json']);
+    const cols = (table: string) => (db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map((c) => c.name);
+    expect(cols('suggestion_marks')).toEqual(['visit_id', 'style_id', 'member_id', 'at', 'json']);
+    expect(cols('profiles')).toContain('next');
+    // A profile cached before 7/8 reads back without a next best action (the card stays as it was).
+    expect(db.prepare("SELECT next FROM profiles WHERE member_id = 'm0'").get()).toEqual({ next: null });
     expect(db.prepare("SELECT value FROM meta WHERE key = 'position'").get()).toEqual({ value: '{"epoch":"e1","seq":9}' });
     expect(db.prepare('SELECT op_id FROM outbox').all()).toEqual([{ op_id: 'op1' }]);
     expect(db.prepare('SELECT id FROM live_rooms').all()).toEqual([{ id: 'r1' }]);
@@ -79,6 +85,26 @@ describe('desk cache migration 016 (suggestion marks)', () => {
     expect(q.ofVisit('v3').map((m) => m.styleId)).toEqual(['s1']);
     q.wipe();
     expect(q.ofVisit('v3')).toEqual([]);
+    db.close();
+  });
+});
+
+describe('the profile’s next best action in the cache', () => {
+  it('is kept with the profile and read back whole; a profile without one reads back without one', () => {
+    const db = new Database(join(dir, 'c.db'));
+    migrate(db);
+    const q = new CacheQueries(db);
+    const next: NextBestAction = {
+      personalized: true,
+      lastPurchase: { styleId: 's1', styleName: 'Cloud Runner', category: 'running', size: 42, at: 5_000, storeId: 'store-a' },
+      styles: ['s2', 's3'],
+      addOn: { styleId: 'acc1', name: 'Run Socks', kind: 'socks', price: 5_900, size: 42, image: null, reason: { code: 'bought_recently', category: 'running', styleName: 'Cloud Runner', days: 21 } },
+      cues: [{ code: 'long_absent', days: 120 }],
+    };
+    q.upsertProfile({ ...profile(member('m1')), next }, 10);
+    expect(q.getProfile('m1')!.next).toEqual(next);
+    q.upsertProfile(profile(member('m1')), 11);
+    expect(q.getProfile('m1')).not.toHaveProperty('next');
     db.close();
   });
 });

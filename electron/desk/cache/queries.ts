@@ -133,13 +133,14 @@ export class CacheQueries {
            phone_last4 = excluded.phone_last4, updated_at = excluded.updated_at, json = excluded.json`,
       ),
       getMember: db.prepare<[string], { json: string }>('SELECT json FROM members WHERE id = ?'),
-      upsertProfile: db.prepare<[string, string, string, number]>(
-        `INSERT INTO profiles (member_id, purchases, recommendations, received_at) VALUES (?, ?, ?, ?)
+      // 7/8 card: `next`, the profile's next best action (migration 016), JSON or NULL.
+      upsertProfile: db.prepare<[string, string, string, number, string | null]>(
+        `INSERT INTO profiles (member_id, purchases, recommendations, received_at, next) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (member_id) DO UPDATE SET purchases = excluded.purchases,
-           recommendations = excluded.recommendations, received_at = excluded.received_at`,
+           recommendations = excluded.recommendations, received_at = excluded.received_at, next = excluded.next`,
       ),
-      getProfile: db.prepare<[string], { purchases: string; recommendations: string; received_at: number }>(
-        'SELECT purchases, recommendations, received_at FROM profiles WHERE member_id = ?',
+      getProfile: db.prepare<[string], { purchases: string; recommendations: string; received_at: number; next: string | null }>(
+        'SELECT purchases, recommendations, received_at, next FROM profiles WHERE member_id = ?',
       ),
 
       upsertVisit: db.prepare<[string, string, string, number, number, string]>(
@@ -278,17 +279,20 @@ export class CacheQueries {
   }
   upsertProfile(p: MemberProfile, receivedAt: number): void {
     this.upsertMember(p.member);
-    this.s.upsertProfile.run(p.member.id, JSON.stringify(p.purchases), JSON.stringify(p.recommendations), receivedAt);
+    this.s.upsertProfile.run(p.member.id, JSON.stringify(p.purchases), JSON.stringify(p.recommendations), receivedAt, p.next ? JSON.stringify(p.next) : null);
   }
   getProfile(memberId: string): MemberProfile | null {
     const member = this.getMember(memberId);
     if (!member) return null;
     const row = this.s.getProfile.get(memberId);
-    return {
+    const profile: MemberProfile = {
       member,
       purchases: row ? (JSON.parse(row.purchases) as MemberProfile['purchases']) : [],
       recommendations: row ? (JSON.parse(row.recommendations) as MemberProfile['recommendations']) : [],
     };
+    // 7/8 card: absent (not null) when HQ sent none, as on HQ's own profiles from before 7/8.
+    if (row?.next) profile.next = JSON.parse(row.next) as NonNullable<MemberProfile['next']>;
+    return profile;
   }
   /**
    * When the member's purchases and suggestions were received from HQ (desk clock); null when the
