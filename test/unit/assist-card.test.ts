@@ -4,7 +4,7 @@
 // purchase, days counted in the store's zone), and the marks store over a fake DeskClient.
 import { describe, expect, it } from 'vitest';
 import { createMarksStore, markOf } from '../../renderer/src/assist/marksStore.ts';
-import { addOnSentence, agoText, cardStyles, cueText, daysBetween, inSize, isPersonalized, lastPurchaseText, parseVisitSize, stockIn } from '../../renderer/src/assist/nextAction.ts';
+import { addOnSentence, agoText, cardStyles, cueText, daysBetween, inSize, isPersonalized, lastPurchaseText, parseVisitSize, publicReasons, stockIn } from '../../renderer/src/assist/nextAction.ts';
 import type { DeskClient } from '../../renderer/src/api/types.ts';
 import { translator } from '../../renderer/src/i18n/index.ts';
 import type { DeskEvents, SuggestionMarkView } from '../../shared/deskApi.ts';
@@ -54,6 +54,12 @@ describe('which styles the card shows', () => {
     expect(isPersonalized({ member: yes, next: next({ personalized: false }) })).toBe(false);
     expect(isPersonalized({ member: no, next: next() })).toBe(false);
     expect(isPersonalized({ member: yes })).toBe(false);
+  });
+
+  it('says no reason about the member on a non-personalised card', () => {
+    expect(
+      publicReasons([{ code: 'preference', category: 'running' }, { code: 'bought_category', category: 'running', count: 4 }, { code: 'size_in_stock', size: 38, qty: 2 }, { code: 'popular_in_store' }, { code: 'new_this_week' }, { code: 'new_arrival' }]).map((r) => r.code),
+    ).toEqual(['popular_in_store', 'new_this_week', 'new_arrival']);
   });
 
   it('takes a visit size in EU whole or half sizes, nothing else', () => {

@@ -19,7 +19,7 @@ import { useT } from '../i18n/useT.ts';
 import { StylePicture } from '../pictures/StylePicture.tsx';
 import { useDesk } from '../state/StoresProvider.tsx';
 import { markOf, useMarks } from './marksStore.ts';
-import { addOnSentence, cardStyles, cueText, isPersonalized, lastPurchaseText, parseVisitSize } from './nextAction.ts';
+import { addOnSentence, cardStyles, cueText, isPersonalized, lastPurchaseText, parseVisitSize, publicReasons } from './nextAction.ts';
 import './assist.css';
 
 export function NextBestAction({ profile, visit }: { profile: MemberView; visit: VisitView | null }) {
@@ -99,7 +99,7 @@ function NextBlock({ profile, next, visit }: { profile: MemberView; next: Next; 
                   <span className="nba-price">{formatPrice(r.price, locale)}</span>
                 </p>
                 <p className="nba-style-why muted">
-                  {formatReasons(r.reasons, locale)}
+                  {formatReasons(personalized ? r.reasons : publicReasons(r.reasons), locale)}
                   {r.colors.length > 0 && ` · ${r.colors.map((c) => colorName(t, c.code, c.name)).join(', ')}`}
                 </p>
                 <StockSizes r={r} memberSize={stockSize} />

@@ -3,10 +3,11 @@
 // reads aloud (the add-on's reason, the cues, the last purchase) in the desk's language.
 //
 // Invariant: a member who opted out of personalised suggestions (`next.personalized` false, or
-// `consents.personalization` false) sees nothing derived from their data here — no add-on, no last
-// purchase, none of the profile's personal recommendations: only the styles HQ picked as this
-// store's best sellers, narrowed to a size the clerk enters for this visit (never saved).
-import type { ActionCue, AddOn, AddOnReason, MemberProfile, NextBestAction, Recommendation } from '../../../shared/domain.ts';
+// `consents.personalization` false) gets no suggestion derived from their data here — no add-on,
+// no reason that speaks of their likes, purchases or size: only the styles HQ picked as this store's
+// best sellers, narrowed to a size the clerk enters for this visit (never saved). The card still
+// shows their loyalty record (size, last purchase) as it always did: that is not a suggestion.
+import type { ActionCue, AddOn, AddOnReason, MemberProfile, NextBestAction, Reason, Recommendation } from '../../../shared/domain.ts';
 import { EuSize } from '../../../shared/domain.ts';
 import { categoryName, type Locale } from '../../../shared/reasons.ts';
 import { formatDate, formatPrice } from '../format.ts';
@@ -17,6 +18,14 @@ const DAY_MS = 86_400_000;
 /** Whether the card may use the member's data: HQ computed it so, and the member has not opted out. */
 export function isPersonalized(profile: Pick<MemberProfile, 'member' | 'next'>): boolean {
   return profile.next?.personalized === true && profile.member.consents?.personalization !== false;
+}
+
+/** Reasons that use none of the member's data (the store's best sellers, what is new). */
+const PUBLIC_REASONS: ReadonlySet<Reason['code']> = new Set(['popular_in_store', 'new_this_week', 'new_arrival']);
+
+/** The reasons a non-personalised card may say: HQ's, less any about the member's likes, purchases or size. */
+export function publicReasons(reasons: readonly Reason[]): Reason[] {
+  return reasons.filter((r) => PUBLIC_REASONS.has(r.code));
 }
 
 /** Pairs of a style in stock at this store in `size` (0 when the style does not come in it). */
