@@ -118,7 +118,9 @@ for (const lang of ['zh-CN', 'en'] as const) {
       const m = await memberWhere(s, (v) => {
         if (v.member.consents.personalization !== false || v.next?.personalized !== false) return false;
         const shown = cardStyles(v.next, v.recommendations);
-        const sizes = [...new Set(shown.flatMap((r) => r.stockBySize.filter((x) => x.qty > 0).map((x) => x.size)))].sort((a, b) => a - b);
+        // Nearest the member's own size first: the size a clerk would most likely be given.
+        const near = (z: number) => Math.abs(z - v.member.sizes.eu);
+        const sizes = [...new Set(shown.flatMap((r) => r.stockBySize.filter((x) => x.qty > 0).map((x) => x.size)))].sort((a, b) => near(a) - near(b) || a - b);
         const narrowing = sizes.find((z) => shown.some((r) => stockIn(r, z) === 0));
         size = narrowing ?? sizes[0] ?? 0;
         return shown.length >= 2 && size > 0;
