@@ -20,8 +20,23 @@ import type { ExpectedVisit } from './expected.ts'; // 5/8 expected visits
 // 6/8: the Live pane (shared/deskLive.ts)
 import { AnswerLiveArgs, CreateLiveArgs, DrawLotteryArgs, HostComment, LiveMuteMinutes, OpenPollArgs, PinLiveArgs, UpdateLiveArgs } from './deskLive.ts';
 import type { LiveConsole, LiveRoomView, LiveStreamEvent, LiveSummary } from './deskLive.ts';
+// 7/8 restock: the restock list (shared/assist.ts)
+import { RestockDone, type RestockMatch, type RestockMatchMember } from './assist.ts';
 // 7/8 card: marks on the arrival card's suggestions
 import { MarkVerdict, SuggestionRole } from './assist.ts';
+
+/** 7/8 restock: act on one member of a restock match — send the style's card, set a follow-up task, or pass. */
+export const RestockAction = z.object({ matchId: Id, memberId: Id, how: RestockDone.shape.how }).strict();
+export type RestockAction = z.infer<typeof RestockAction>;
+/** 7/8 restock: a member of a match as the desk shows them — what was done (HQ's record, or this desk's queued act, `pending`). */
+export interface RestockMemberView extends RestockMatchMember {
+  done: { how: RestockDone['how']; by: Actor | null; at: number; pending: boolean } | null;
+  /** HQ refused this desk's act on them (its message), until acted on again. */
+  refused: string | null;
+}
+export interface RestockMatchView extends Omit<RestockMatch, 'members' | 'done'> {
+  members: RestockMemberView[];
+}
 
 /** Where HQ stands with a local change: sent and waiting, applied, or refused (with why). */
 export type SyncState = 'pending' | 'confirmed' | 'rejected';
@@ -362,6 +377,11 @@ export const DeskCommands = {
   // --- 5/8: expected visits (shared/expected.ts) ---
   /** The store's open expected visits (soonest first) and those settled since the start of the desk's day. */
   listExpected: z.tuple([]),
+  // --- 7/8 restock: restock matches (shared/assist.ts) ---
+  /** The store's restock matches of the last RESTOCK_MATCH_DAYS, newest first, with what was done (queued acts laid over). */
+  listRestockMatches: z.tuple([]),
+  /** Act on one member of a match: `message` sends the style's product card in chat, `task` sets a call-back due today; each also records it (queued, works offline). */
+  actOnRestock: z.tuple([RestockAction]),
   /** Check-ins still in the outbox (pending, or refused until dismissed). */
   listCheckins: z.tuple([]),
   /** The clerk has read why HQ refused a check-in (by its checkinId): it goes. */
@@ -436,13 +456,15 @@ export interface DeskEvents {
   groups: { groupId: string | null; at: number };
   /** 6/8: a live room changed (an HQ event, a local action, HQ's answer); `roomId` null: several; `reserved`: a viewer reserved their size. */
   live: { roomId: string | null; reserved: boolean; at: number };
+  /** 7/8 restock: a restock match came or changed (an HQ event, a local act, HQ's answer): list them again. */
+  restock: { at: number };
   /** 6/8: the open console's live stream (comments, deletions, reactions, viewers, live poll counts, its status). Ephemeral. */
   liveStream: LiveStreamEvent;
   /** 7/8 card: a visit's suggestion marks changed (an HQ event, a local mark, HQ's answer); `visitId` null: several. */
   marks: { visitId: string | null; at: number };
 }
 export type DeskEventName = keyof DeskEvents;
-export const DESK_EVENT_NAMES: DeskEventName[] = ['connection', 'arrival', 'visits', 'member', 'reset', 'chat', 'chatTyping', 'chatPresence', 'clerk', 'clerks', 'settings', 'tasks', 'holds', 'checkins', 'styleImage', 'expected', 'groups', 'live', 'liveStream', 'marks'];
+export const DESK_EVENT_NAMES: DeskEventName[] = ['connection', 'arrival', 'visits', 'member', 'reset', 'chat', 'chatTyping', 'chatPresence', 'clerk', 'clerks', 'settings', 'tasks', 'holds', 'checkins', 'styleImage', 'expected', 'groups', 'live', 'liveStream', 'restock', 'marks'];
 
 /**
  * Where a message stands. The clerk's: sending (in the outbox) → sent (HQ has it) → delivered (the
@@ -607,6 +629,9 @@ export interface DeskApi {
   dismissCheckin(checkinId: string): Promise<void>;
   // 5/8: expected visits
   listExpected(): Promise<ExpectedVisit[]>;
+  // 7/8 restock
+  listRestockMatches(): Promise<RestockMatchView[]>;
+  actOnRestock(action: RestockAction): Promise<ActionResult>;
   // --- the shell's own commands ---
   getSettings(): Promise<SettingsView>;
   updateSettings(patch: SettingsPatch): Promise<SettingsView>;

@@ -24,6 +24,7 @@ import { z } from 'zod';
 import { type StoreClerk } from './clerks.ts';
 import { type ArrivalSource, Id, type ImageRef, type Message, Millis, Outcome, Tier, type VisitStatus } from './domain.ts';
 import { TimeZone } from './zoneTime.ts';
+import { type AssistKpis } from './assist.ts'; // 7/8 attribution
 
 export interface VisitFact {
   /** The store the visit belongs to (reports may cover several). */
@@ -125,6 +126,9 @@ export interface VisitReport {
   /** Newest first, at most `limit`. */
   visits: VisitFact[];
   truncated: boolean;
+  // 7/8 attribution
+  /** Assisted selling over the period (HQ's figures: what cards showed and the sales attributed are kept at HQ); null from the desk's cache. */
+  assist: AssistKpis | null;
 }
 
 export interface TimelineEntry {
@@ -344,5 +348,6 @@ export function buildReport(
     byDay: byDay(scope, q, q.clerkId),
     visits: listed.slice(0, q.limit),
     truncated: listed.length > q.limit,
+    assist: null, // 7/8 attribution: HQ's alone
   };
 }

@@ -31,6 +31,7 @@ import type { HoldRequestView, HoldView, PlaceHoldArgs, RequestHoldArgs, StyleSt
 import type { ExpectedVisit } from '../../shared/expected.ts'; // 5/8 expected visits
 import type { GroupInviteView, GroupMemberView, GroupPage, GroupStyleChoice, GroupView } from '../../shared/deskGroups.ts'; // 5/8
 import type { LiveConsole, LiveRoomView, LiveSummary } from '../../shared/deskLive.ts'; // 6/8
+import type { RestockMatchView } from '../../shared/deskApi.ts'; // 7/8 restock
 import type { SuggestionMarkView } from '../../shared/deskApi.ts'; // 7/8 card
 import { wireDesk, type DeskCoreEvents, type DeskOptions, type DeskParts } from './wiring.ts';
 
@@ -399,6 +400,15 @@ export class DeskCore implements DeskCoreApi {
   }
   async dismissCheckin(checkinId: string): Promise<void> {
     this.parts.checkins.dismiss(...this.check('dismissCheckin', [checkinId]));
+  }
+
+  // --- DeskApi: restock matches (7/8 restock) -----------------------------------------------------
+  async listRestockMatches(): Promise<RestockMatchView[]> {
+    this.check('listRestockMatches', []);
+    return this.parts.restock.list();
+  }
+  async actOnRestock(action: Args<'actOnRestock'>[0]): Promise<ActionResult> {
+    return this.parts.restock.act(...this.check('actOnRestock', [action]));
   }
 
   // --- DeskApi: expected visits (5/8) ----------------------------------------------------------

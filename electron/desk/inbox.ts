@@ -11,6 +11,7 @@ import { memberOfSubject } from './chat/views.ts';
 import { memberOfNoteSubject } from './history/historyQueries.ts';
 import { mootTaskRefusal, taskOfSubject } from './tasks/views.ts';
 import { holdOfSubject } from './holds/holdViews.ts'; // 4/8 part C
+import { restockOfSubject } from './restock/deskRestock.ts'; // 7/8 restock
 import { groupOfSubject } from './groups/groupViews.ts'; // 5/8 groups
 import { liveOfSubject } from './live/liveViews.ts'; // 6/8 live rooms
 import { visitOfMarkSubject } from './assist/markViews.ts'; // 7/8 card: suggestion marks
@@ -120,6 +121,8 @@ export interface InboxChange {
   /** Live rooms that changed, or whose actions HQ answered (6/8); `reserved`: a viewer reserved their size. */
   live?: string[];
   reserved?: boolean;
+  /** 7/8 restock: a restock match changed, or HQ answered an act on one. */
+  restock?: boolean;
   /** 7/8 card: visits whose suggestion marks changed, or whose marks HQ answered. */
   marks?: string[];
   /** Event frames looked at (applied, duplicate or the gap). */
@@ -153,6 +156,7 @@ export function changeSet(outcomes: readonly FrameOutcome[]): InboxChange {
       else if (holdOfSubject(op.visitId)) c.holds = true; // 4/8 part C
       else if (groupOfSubject(op.visitId)) groups.add(groupOfSubject(op.visitId)!); // 5/8 groups
       else if (liveOfSubject(op.visitId)) live.add(liveOfSubject(op.visitId)!); // 6/8 live rooms
+      else if (restockOfSubject(op.visitId)) c.restock = true; // 7/8 restock
       else if (visitOfMarkSubject(op.visitId)) marks.add(visitOfMarkSubject(op.visitId)!); // 7/8 card: suggestion marks
       else if (op.visitId.startsWith('checkin:')) continue; // 4/8 part A: not a visit (the pending check-ins are refreshed after each batch)
       else {
@@ -178,6 +182,7 @@ export function changeSet(outcomes: readonly FrameOutcome[]): InboxChange {
     if (out.group) groups.add(out.group); // 5/8 groups
     if (out.live) live.add(out.live); // 6/8 live rooms
     if (out.reserved) c.reserved = true;
+    if (out.restock) c.restock = true; // 7/8 restock
     if (out.marks) marks.add(out.marks); // 7/8 card
     if (out.settledOpId) {
       c.answered.push(out.settledOpId);

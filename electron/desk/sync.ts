@@ -9,6 +9,7 @@ import { taskSubject } from './tasks/views.ts';
 import { applyHoldEvent, applyHoldSnapshot } from './holds/holdSync.ts'; // 4/8 part C
 import { applyGroupEvent, applyGroupSnapshot } from './groups/groupSync.ts'; // 5/8 groups
 import { applyLiveEvent, applyLiveSnapshot } from './live/liveSync.ts'; // 6/8 live rooms
+import { applyRestockEvent, applyRestockSnapshot } from './restock/restockSync.ts'; // 7/8 restock
 import { applyMarkEvent, applyMarkSnapshot } from './assist/markSync.ts'; // 7/8 card: suggestion marks
 
 export type ApplyOutcome =
@@ -38,6 +39,8 @@ export type ApplyOutcome =
       /** A live room changed (6/8): its id; `reserved` when a viewer reserved their size from it. */
       live?: string;
       reserved?: boolean;
+      /** 7/8 restock: a restock match came or changed. */
+      restock?: boolean;
       /** 7/8 card: a visit whose suggestion marks changed. */
       marks?: string;
     }
@@ -62,7 +65,7 @@ export function applyEvent(q: CacheQueries, ev: EvFrame, now: number = Date.now(
     if (where === 'duplicate') return { kind: 'duplicate', seq: ev.seq };
     if (where === 'gap') return { kind: 'gap', position, got: { epoch: ev.epoch, seq: ev.seq } };
 
-    const out = { kind: 'applied' as const, seq: ev.seq, visitIds: [] as string[], memberIds: [] as string[], arrivalVisitId: null as string | null, settledOpId: null as string | null, chat: null as { memberId: string; messageId: string | null; incoming: boolean } | null, clerks: false, task: undefined as string | undefined, holds: false, expected: false, group: undefined as string | undefined, live: undefined as string | undefined, reserved: false, marks: undefined as string | undefined };
+    const out = { kind: 'applied' as const, seq: ev.seq, visitIds: [] as string[], memberIds: [] as string[], arrivalVisitId: null as string | null, settledOpId: null as string | null, chat: null as { memberId: string; messageId: string | null; incoming: boolean } | null, clerks: false, task: undefined as string | undefined, holds: false, expected: false, group: undefined as string | undefined, live: undefined as string | undefined, reserved: false, restock: false, marks: undefined as string | undefined };
     switch (ev.type) {
       case 'arrival':
         q.upsertProfile(ev.data.profile, now);
@@ -178,6 +181,14 @@ export function applyEvent(q: CacheQueries, ev: EvFrame, now: number = Date.now(
         out.reserved = reserved;
         break;
       }
+      // 7/8 restock: a size arrived and its members; a clerk acted on one
+      case 'restock.matched':
+      case 'restock.updated': {
+        const settled = applyRestockEvent(q, ev);
+        if (settled) out.settledOpId = settled;
+        out.restock = true;
+        break;
+      }
       // 7/8 card: a clerk's mark on a suggestion of a visit
       case 'suggest.marked': {
         const { visitId, settledOpId } = applyMarkEvent(q, ev);
@@ -227,6 +238,7 @@ export function applySnapshot(q: CacheQueries, snap: Snapshot, now: number = Dat
     for (const e of snap.expected ?? []) q.expected.put(e, now); // 5/8
     applyGroupSnapshot(q, snap); // 5/8 groups
     applyLiveSnapshot(q, snap); // 6/8 live rooms
+    applyRestockSnapshot(q, snap); // 7/8 restock
     applyMarkSnapshot(q, snap); // 7/8 card: suggestion marks
     // HQ commits a command's effect before acking it, and we fetch the snapshot after every ack we
     // have seen, so each acked op is inside the snapshot — whatever epoch its ack's seq was in.

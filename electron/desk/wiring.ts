@@ -28,6 +28,8 @@ import { Visits } from './visits.ts';
 import { MemberHistories } from './history/memberHistory.ts';
 import { memberNoteSubject } from './history/historyQueries.ts';
 import { DeskTasks } from './tasks/deskTasks.ts';
+import { DeskRestock } from './restock/deskRestock.ts'; // 7/8 restock
+import { uuidv7 } from '../../shared/ids.ts'; // 7/8 restock
 import { HoldDesk } from './holds/holdDesk.ts'; // 4/8 part C
 import { GroupDesk } from './groups/groupDesk.ts'; // 5/8 groups
 import { LiveDesk } from './live/liveDesk.ts'; // 6/8 live rooms
@@ -90,6 +92,8 @@ export interface DeskParts {
   /** 6/8: the store's live rooms, and the open console's room socket. */
   live: LiveDesk;
   liveStreams: LiveStreams;
+  /** 7/8 restock: the restock list and the clerk's acts on it. */
+  restock: DeskRestock;
   /** 7/8 card: the clerks' marks on the arrival card's suggestions. */
   marks: MarkDesk;
 }
@@ -236,6 +240,18 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
     queued,
     changed: (roomId) => events.emit('live', { roomId, reserved: false, at: Date.now() }),
   });
+  // 7/8 restock: a card goes by the chat's own send path (a member not in the cache, straight to the
+  // outbox: HQ knows them), a task by the tasks' own create.
+  const restock = new DeskRestock(q, {
+    sendCard: (memberId, styleId) => {
+      if (q.getMember(memberId)) chat.send(memberId, { kind: 'product', styleId });
+      else outbox.enqueue('chat.send', chatSubject(memberId), { memberId, clientId: uuidv7(), kind: 'product', styleId });
+    },
+    createTask: (memberId, text, want) => void tasks.create({ memberId, kind: 'call_back', text, dueAt: Date.now(), assignee: clerks.active()?.id ?? null, want }),
+    enqueue: (type, subject, data) => outbox.enqueue(type, subject, data),
+    queued,
+    changed: () => events.emit('restock', { at: Date.now() }),
+  });
   // 7/8 card: marks on the arrival card's suggestions
   const marks = new MarkDesk(q, {
     self,
@@ -294,6 +310,7 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
     if (c.holds) events.emit('holds', { at: Date.now() }); // 4/8 part C
     if (c.expected) events.emit('expected', { at: Date.now() }); // 5/8
     if (c.live) events.emit('live', { roomId: c.live.length === 1 ? c.live[0]! : null, reserved: c.reserved === true, at: Date.now() }); // 6/8
+    if (c.restock) events.emit('restock', { at: Date.now() }); // 7/8 restock
     if (c.marks) events.emit('marks', { visitId: c.marks.length === 1 ? c.marks[0]! : null, at: Date.now() }); // 7/8 card
     if (c.groups) events.emit('groups', { groupId: c.groups.length === 1 ? c.groups[0]! : null, at: Date.now() }); // 5/8
     checkins.refresh(); // 4/8 part A: settled or refused check-ins
@@ -302,5 +319,5 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
     counts.refresh();
   }
 
-  return { guard, retention, session, outbox, visits, profiles, chat, clerks, manager, counts, connection, histories, tasks, holds, checkins, pictures, groups, live: liveDesk, liveStreams, marks };
+  return { guard, retention, session, outbox, visits, profiles, chat, clerks, manager, counts, connection, histories, tasks, holds, checkins, pictures, groups, live: liveDesk, liveStreams, restock, marks };
 }

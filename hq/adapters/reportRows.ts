@@ -15,6 +15,7 @@ import {
   withRoster,
 } from '../../shared/kpis.ts';
 import { type ReportFigures } from '../ports/clerkStore.ts';
+import { type AssistKpis, type AttributionSource } from '../../shared/assist.ts'; // 7/8 attribution
 import { type Row } from './sqlRows.ts';
 
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : (v as string));
@@ -130,3 +131,34 @@ export const perClerkSql = (facts: string): string => `${facts},
   SELECT store_id, clerk_id, MAX(CASE WHEN name_rank = 1 THEN clerk_name END) AS clerk_name, COUNT(*) AS served,
     COUNT(CASE WHEN outcome = 'purchased' THEN 1 END) AS purchased, MAX(CASE WHEN rn = (50 * n + 99) / 100 THEN wait END) AS median
   FROM w GROUP BY store_id, clerk_id`;
+
+// 7/8 attribution: the manager's review of assisted selling (shared/assist.ts AssistKpis).
+// The visit side after each adapter's `f` CTE: what the cards of the visits in scope showed (under
+// a clerk filter, the visits that clerk claimed) and the marks on those suggestions. `clerk` is the
+// adapter's spelling of the clerk parameter.
+export const assistVisitsSql = (facts: string, clerk: string): string => `${facts},
+  sv AS (
+    SELECT x.visit_id, x.style_id, x.role FROM suggestions_shown x JOIN f ON f.visit_id = x.visit_id
+    WHERE ${clerk} IS NULL OR f.clerk_id = ${clerk}
+  )
+  SELECT
+    (SELECT COUNT(DISTINCT visit_id) FROM sv) AS visits,
+    (SELECT COUNT(*) FROM sv WHERE role = 'style') AS styles,
+    (SELECT COUNT(*) FROM sv WHERE role = 'addon') AS addons,
+    (SELECT COUNT(*) FROM suggestion_marks k JOIN sv ON sv.visit_id = k.visit_id AND sv.style_id = k.style_id WHERE k.verdict = 'used') AS used,
+    (SELECT COUNT(*) FROM suggestion_marks k JOIN sv ON sv.visit_id = k.visit_id AND sv.style_id = k.style_id WHERE k.verdict = 'not_relevant') AS not_relevant`;
+
+/** The visit row of assistVisitsSql and the sales rows (source, n, revenue: one per source with sales) into AssistKpis. */
+export function assistFromRows(visits: Row, sales: readonly Row[]): AssistKpis {
+  const per = (source: AttributionSource) => {
+    const r = sales.find((x) => x.source === source);
+    return { count: Number(r?.n ?? 0), revenue: Number(r?.revenue ?? 0) };
+  };
+  return {
+    visitsWithSuggestions: Number(visits.visits ?? 0),
+    suggestionsShown: Number(visits.styles ?? 0),
+    addOnsShown: Number(visits.addons ?? 0),
+    marked: { used: Number(visits.used ?? 0), notRelevant: Number(visits.not_relevant ?? 0) },
+    sales: { suggestion: per('suggestion'), addon: per('addon'), chat_card: per('chat_card') },
+  };
+}

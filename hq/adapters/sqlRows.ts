@@ -65,7 +65,15 @@ export function styleFromRow(r: Row): Style {
     colors: JSON.parse(r.colors as string) as Style['colors'],
     sizes: JSON.parse(r.sizes as string) as number[],
     releasedAt: r.released_at as number,
+    // 7/8: NULL kind / goes_with = absent (a shoe; an accessory that goes with its own category)
+    ...(r.kind ? { kind: r.kind as NonNullable<Style['kind']> } : {}),
+    ...(r.goes_with ? { goesWith: JSON.parse(r.goes_with as string) as Category[] } : {}),
   };
+}
+
+/** 7/8: a style's kind and goes_with columns as stored (NULL when absent). */
+export function styleKindColumns(s: Pick<Style, 'kind' | 'goesWith'>): { kind: string | null; goesWith: string | null } {
+  return { kind: s.kind ?? null, goesWith: s.goesWith === undefined ? null : JSON.stringify(s.goesWith) };
 }
 
 export function visitRowFromRow(r: Row): VisitRow {

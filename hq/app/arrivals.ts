@@ -7,6 +7,7 @@ import { type HqStore, type HqTx, type MemberRecord } from '../ports/store.ts';
 import { type Append, type EventLog } from './eventLog.ts';
 import { announceFulfilled, fulfilExpected } from './expected/expectations.ts'; // 5/8 expected visits
 import { ProfileBuilder } from './profiles.ts';
+import { recordShown } from './assist/marks.ts'; // 7/8 attribution
 import { normalizePhone } from './phone.ts';
 
 export const REPEAT_WINDOW_MS = 30 * 60 * 1000;
@@ -154,7 +155,9 @@ export async function applyArrival(store: HqStore, tx: HqTx, append: Append, arg
     notes: [],
   };
   await tx.insertVisit(visit);
-  const profile = await (await ProfileBuilder.cached(store, tx, storeId, Date.now())).profile(member);
+  const profile = await (await ProfileBuilder.cached(store, tx, storeId, Date.now())).profile(member, visit.id);
+  // 7/8 attribution: what this card suggests, so a mark can only be on it and a sale can follow it.
+  await recordShown(tx, visit, profile, at);
   // 5/8: the member said they would come — their open expectations here are fulfilled by this
   // visit, in this transaction, and the alert carries the first ("came to try X, from group Y").
   const arrived = await fulfilExpected(tx, storeId, member.id, visit.id, at);

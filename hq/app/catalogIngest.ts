@@ -9,6 +9,7 @@ import { type HqStore, type MemberRecord } from '../ports/store.ts';
 import { type EventLog } from './eventLog.ts';
 import { invalidateCatalog, ProfileBuilder } from './profiles.ts';
 import { setStockWithRestock } from './tasks/system.ts';
+import { attributePurchase } from './assist/attribution.ts'; // 7/8 attribution
 
 export const IngestPurchase = Purchase.omit({ memberId: true }).extend({ memberId: Id.optional() });
 
@@ -90,7 +91,10 @@ export async function upsertMembers(
         consents: item.consents ?? existing?.consents ?? { ...NO_CONSENTS },
       };
       await tx.upsertMember(record);
-      for (const p of item.purchases ?? []) await tx.upsertPurchase({ ...p, memberId: item.id });
+      for (const p of item.purchases ?? []) {
+        await tx.upsertPurchase({ ...p, memberId: item.id });
+        await attributePurchase(tx, { ...p, memberId: item.id }); // 7/8 attribution: in the purchase's transaction
+      }
       imported++;
       let builder = builders.get(record.homeStoreId);
       if (!builder) builders.set(record.homeStoreId, (builder = await ProfileBuilder.load(tx, record.homeStoreId, now)));

@@ -10,6 +10,7 @@
 // by `memberId` (docs/protocol.md, Groups) — no `group.membership` event is appended for an erasure.
 import { type StoredEvent } from '../ports/store.ts';
 import { type EventLog } from './eventLog.ts';
+import { forgetMember as forgetRestockMember } from './assist/restockMatches.ts'; // 7/8 restock
 
 export interface DeletionResult {
   memberId: string;
@@ -23,6 +24,7 @@ export function deleteMember(log: EventLog, memberId: string, now = Date.now()):
   return log.write(async (tx, append): Promise<DeletionResult | null> => {
     if (!(await tx.getMember(memberId))) return null;
     await tx.deleteMember(memberId);
+    await forgetRestockMember(tx, memberId); // 7/8 restock: they leave every restock match
     const needle = JSON.stringify(memberId);
     const events: DeletionResult['events'] = [];
     let trimmed = 0;

@@ -3,6 +3,7 @@ import { type Member, type MemberProfile, type StockLine, type Style } from '../
 import { type StyleImageRefs } from '../ports/styleImageStore.ts';
 import { maskPhone, phoneLast4 } from './phone.ts';
 import { recommend } from './recommend.ts';
+import { nextBestAction } from './assist/nextBest.ts';
 import { type HqStore, type HqTx, type MemberRecord } from '../ports/store.ts';
 
 export const PROFILE_PURCHASES = 20;
@@ -93,7 +94,13 @@ export class ProfileBuilder {
     return new ProfileBuilder(r, storeId, now, entry);
   }
 
-  async profile(member: MemberRecord): Promise<MemberProfile> {
+  /**
+   * The member's profile at this store, with the next best action (7/8). `forVisitId`: the visit
+   * the profile is made for (an arrival's new visit, a snapshot's newest one), which does not count
+   * as having been seen before. Two indexed reads beyond the purchases: last seen anywhere, and the
+   * member's active holds (a few rows).
+   */
+  async profile(member: MemberRecord, forVisitId: string | null = null): Promise<MemberProfile> {
     // Owned styles are excluded over a long history; the desk only needs the newest purchases.
     const history = await this.r.purchasesOf(member.id, HISTORY_FOR_RANKING);
     const purchases = history.slice(0, PROFILE_PURCHASES);
@@ -107,6 +114,18 @@ export class ProfileBuilder {
       now: this.now,
       images: this.images,
     });
-    return { member: toDeskMember(member), purchases, recommendations };
+    const next = nextBestAction({
+      member,
+      purchases: history,
+      recommendations,
+      styles: this.styles,
+      storeId: this.storeId,
+      stock: this.stock,
+      holds: await this.r.holds.activeHoldsOfMember(member.id),
+      lastSeenAt: await this.r.memberHistory.lastSeenAt(member.id, forVisitId),
+      now: this.now,
+      images: this.images,
+    });
+    return { member: toDeskMember(member), purchases, recommendations, next };
   }
 }

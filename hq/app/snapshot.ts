@@ -6,6 +6,8 @@ import { type HqStore, type HqTx } from '../ports/store.ts';
 import { ProfileBuilder, toDeskMember } from './profiles.ts';
 import { holdsSnapshot } from './holds/reads.ts'; // 4/8 part C
 import { expectedSnapshot } from './expected/expectations.ts'; // 5/8 expected visits
+import { RESTOCK_MATCH_DAYS } from '../../shared/assist.ts'; // 7/8 restock
+import { restockSnapshot } from './assist/restockMatches.ts'; // 7/8 restock
 
 export const SNAPSHOT_DAYS = 3;
 /** Chat in a snapshot: conversations active in the last 30 days, each with its newest messages. */
@@ -38,7 +40,7 @@ export function takeSnapshot(store: HqStore, storeId: string, now = Date.now()):
       if (seen.has(v.memberId)) continue;
       seen.add(v.memberId);
       const member = await r.getMember(v.memberId);
-      if (member) profiles.push(await builder.profile(member));
+      if (member) profiles.push(await builder.profile(member, v.id)); // 7/8 nba: the newest visit is this one, not "last seen"
     }
     const members = (await r.listHomeMembers(storeId)).map(toDeskMember);
     const conversations: NonNullable<Snapshot['conversations']> = [];
@@ -58,6 +60,8 @@ export function takeSnapshot(store: HqStore, storeId: string, now = Date.now()):
       groups: await groupsSnapshot(r, storeId, now), // 5/8
       expected: await expectedSnapshot(r, record, now), // 5/8: open expected visits, and those settled today
       liveRooms: await liveSnapshot(r, storeId, now), // 6/8
+      restockMatches: await restockSnapshot(r, storeId, now, RESTOCK_MATCH_DAYS), // 7/8 restock
+      suggestionMarks: await r.assist.marksOfVisits(visits.map((v) => v.id)), // 7/8 attribution: marks on the snapshot's visits
     };
   });
 }

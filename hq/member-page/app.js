@@ -3,7 +3,7 @@
 // Talks to HQ's member API: POST /v1/member/session, GET /v1/member/messages, POST /v1/member/images,
 // and the member WebSocket /v1/member/socket for live messages, receipts, typing and presence.
 // The groups tab (5/8, groups.js) rides on the same socket: its `group.*` frames are handed over.
-/* global window, document, sessionStorage, localStorage, FootfallOutbox, FootfallHolds, FootfallGroups, FootfallLiveList, navigator, fetch, WebSocket, URL, URLSearchParams, crypto, setTimeout, clearTimeout */
+/* global window, document, sessionStorage, localStorage, FootfallOutbox, FootfallHolds, FootfallConsents, FootfallGroups, FootfallLiveList, navigator, fetch, WebSocket, URL, URLSearchParams, crypto, setTimeout, clearTimeout */
 'use strict';
 
 const zh = !/^en/i.test(navigator.language || '');
@@ -124,6 +124,7 @@ async function start() {
   }
   render(true);
   void FootfallHolds.load(); // 4/8 part C: the pairs put aside for the member
+  void FootfallConsents.load(); // 7/8 attribution: My choices
   connect();
   void FootfallGroups.start({ api, me }); // 5/8 part C: the member's groups (and ?join= links)
 }

@@ -11,4 +11,10 @@ export interface MemberHistoryOps {
   notesOf(memberId: string, limit: number): Promise<MemberNote[]>;
   /** The member's visits at every store, newest first, at most `limit`, with their notes. */
   visitsOf(memberId: string, limit: number): Promise<Visit[]>;
+  /**
+   * 7/8: when the member was last seen at any store (the `lastSeenAt` of their newest visit), not
+   * counting `exceptVisitId` (the visit a profile is being made for); null when never seen. One
+   * row off the (member_id, arrived_at) index: it is on the arrival hot path.
+   */
+  lastSeenAt(memberId: string, exceptVisitId: string | null): Promise<number | null>;
 }

@@ -24,6 +24,8 @@ import { type CheckinOps } from './checkinStore.ts'; // 4/8 part A
 import { type StyleImageOps } from './styleImageStore.ts';
 import { type ExpectedOps } from './expectedStore.ts'; // 5/8 expected visits
 import { type LiveOps } from './liveStore.ts'; // 6/8 live rooms
+import { type RestockOps } from './restockStore.ts'; // 7/8 restock
+import { type AssistOps } from './assistStore.ts'; // 7/8 attribution
 
 export type { Member, Purchase, StockLine, Store, Style, Visit, Note };
 
@@ -119,6 +121,11 @@ export interface HqTx {
   readonly expected: ExpectedOps;
   /** Live launch rooms (6/8): rooms, questions, polls, lotteries, participants, mutes, counters. */
   readonly live: LiveOps;
+  /** 7/8 restock: from a size arriving in stock to the members who wear it (restock matches). */
+  readonly restock: RestockOps;
+  // 7/8 attribution
+  /** Assisted selling: suggestions shown on arrival cards, clerks' marks, sales attributed, the manager's review. */
+  readonly assist: AssistOps;
   /**
    * Runs `fn` as a SAVEPOINT of this transaction: a throw undoes what `fn` wrote (seqs included,
    * so the next writer gets the same numbers) and rethrows; the outer transaction goes on.

@@ -56,6 +56,8 @@ export interface StackOptions {
   bypassCsp?: boolean;
   /** The clerk signed in at the desk before the page opens; default a demo clerk, null = nobody. */
   clerk?: { id: string; pin: string } | null;
+  /** The browser's time zone (the desk's, which is the store's), e.g. 'Asia/Shanghai'; default the machine's. 7/8 restock2 */
+  timezoneId?: string;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -87,7 +89,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }
   let shell = await startWebShell({ core, staticDir: resolve('out/renderer') });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 800 }, locale: options.locale ?? 'en-US', bypassCSP: options.bypassCsp ?? false });
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 800 }, locale: options.locale ?? 'en-US', bypassCSP: options.bypassCsp ?? false, ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}) });
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error('page error:', error.message));
   await page.goto(shell.url);

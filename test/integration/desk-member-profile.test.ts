@@ -39,6 +39,7 @@ function goldMemberSet(now: number): SeedSet {
         sizes: { eu: 38, cn: 240 },
         preferences: ['running'],
         points: 8800,
+        consents: { marketing: false, personalization: true, contact: false }, // 7/8: suggestions from their purchases
         purchases: Array.from({ length: 8 }, (_, i) => ({
           id: `gold1-p${i + 1}`,
           styleId: `st-${i + 1}`,

@@ -244,6 +244,9 @@ describe('slow consumer', () => {
       phone: `139000${String(i).padStart(5, '0')}`,
       homeStoreId: 'store-a',
       sizes: { eu: 38, cn: 240 },
+      // 7/8: consented, so each member.updated carries personalised suggestions (the burst's bytes
+      // stay well past slowConsumerBytes; without consent the store, with no sales, suggests nothing).
+      consents: { marketing: false, personalization: true, contact: false },
     }));
     const res = await fetch(`${t.hq.url}/v1/ingest/members`, {
       method: 'POST',

@@ -159,6 +159,28 @@ describe.each(['sqlite', 'postgres'] as StoreAdapter[])('live rooms at HQ, the c
     expect((await live.welcomeState(roomId, null)).polls).toEqual([expect.objectContaining({ id: pollId, state: 'closed', counts: [1, 0, 1] })]);
   });
 
+  it('ending the room closes a poll still open, with its final counts, in the same transaction', async () => {
+    const live = ctx.t.hq.live;
+    const a1 = await deskAt('store-a', 'A1');
+    const roomId = await liveRoom(a1);
+    const open = randomUUID();
+    const done = randomUUID();
+    expect(await cmd(a1, 'live.poll', { roomId, pollId: done, question: '颜色？', options: ['黑', '白'] }, 'ann')).toMatchObject({ status: 'ok' });
+    expect(await cmd(a1, 'live.pollClose', { roomId, pollId: done }, 'ann')).toMatchObject({ status: 'ok' });
+    expect(await cmd(a1, 'live.poll', { roomId, pollId: open, question: '尺码？', options: ['38', '39'] }, 'ann')).toMatchObject({ status: 'ok' });
+    await live.vote(roomId, open, 'm1', 1);
+    const ended = await cmd(a1, 'live.state', { roomId, state: 'ended' }, 'ann');
+    expect(ended.status).toBe('ok');
+    await a1.waitFor(() => evs(a1, 'live.updated').some((e) => e.data.room.state === 'ended'));
+    const polls = evs(a1, 'live.poll');
+    // One more live.poll (the open one closing), none for the poll closed before; it precedes the room's end.
+    expect(polls.map((e) => [e.data.poll.id, e.data.poll.state])).toEqual([[done, 'open'], [done, 'closed'], [open, 'open'], [open, 'closed']]);
+    expect(polls[3]!.data.poll).toMatchObject({ counts: [0, 1], voters: 1, closedAt: expect.any(Number) });
+    const endedEv = evs(a1, 'live.updated').find((e) => e.data.room.state === 'ended')!;
+    expect(polls[3]!.seq).toBe(endedEv.seq - 1);
+    await expect(live.vote(roomId, open, 'm2', 0)).rejects.toMatchObject({ code: 'closed' });
+  });
+
   it('the lottery: eligibility, a draw anyone can recompute from the audit, winners told in their chat', async () => {
     const live = ctx.t.hq.live;
     const a1 = await deskAt('store-a', 'A1');

@@ -126,6 +126,19 @@ describe.each(ADAPTERS)('member history storage: $name', ({ open }) => {
     expect((await store.read((r) => r.memberHistory.visitsOf('m2', 1))).map((v) => v.id)).toEqual(['v-sh']);
   });
 
+  it('7/8: when a member was last seen anywhere, not counting the visit a profile is for', async () => {
+    await store.withTx(async (tx) => {
+      await tx.upsertMember(member('m5'));
+      await tx.insertVisit({ ...visit('v5-bj', 'bj', 'm5', 10_000), lastSeenAt: 12_000 }); // seen again 2 s later
+      await tx.insertVisit(visit('v5-sh', 'sh', 'm5', 50_000));
+      await tx.insertVisit(visit('v5-someone', 'sh', 'someone-else', 90_000));
+    });
+    expect(await store.read((r) => r.memberHistory.lastSeenAt('m5', null))).toBe(50_000);
+    expect(await store.read((r) => r.memberHistory.lastSeenAt('m5', 'v5-sh'))).toBe(12_000);
+    expect(await store.read((r) => r.memberHistory.lastSeenAt('m5', 'v5-unknown'))).toBe(50_000);
+    expect(await store.read((r) => r.memberHistory.lastSeenAt('never-seen', null))).toBeNull();
+  });
+
   it('erases a member’s notes with the member, and no one else’s', async () => {
     await store.withTx(async (tx) => {
       await tx.upsertMember(member('m3'));

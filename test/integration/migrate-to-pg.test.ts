@@ -101,6 +101,8 @@ const emptyTables = () => Object.fromEntries(COPIED_TABLES.map((t) => [t, 0]));
 // ---------------------------------------------------------------------------------------------
 
 /** A desk command with the signed-in clerk, answered by its cmdAck. */
+const pick = <T extends object, K extends keyof T>(o: T, keys: K[]): Pick<T, K> => Object.fromEntries(keys.map((k) => [k, o[k]])) as Pick<T, K>;
+
 async function command(desk: RecordingDesk, type: string, data: Record<string, unknown>, clerkId?: string, opId: string = randomUUID()): Promise<CmdAckFrame> {
   desk.send({ t: 'cmd', opId, type, data, ...(clerkId ? { clerkId } : {}) });
   return desk.waitFor<CmdAckFrame>((f) => f.t === 'cmdAck' && f.opId === opId, 5000);
@@ -255,6 +257,19 @@ describe('migrate-to-pg: an embedded HQ moves to PostgreSQL', () => {
     // A follow-up task (HQ step 12), waiting for a size.
     expect((await command(desk, 'task.create', { taskId: randomUUID(), memberId: 'm1', kind: 'call_back', text: '39 码到货回电', dueAt: Date.now() + 86_400_000, assignee: clerkId, want: { styleId: 'st-retro', size: 39 } }, clerkId)).status).toBe('ok');
 
+    // 7/8 attribution (HQ step 18): what the first visit's card showed (as the arrival records it once
+    // HQ builds the next best action), the clerk's mark through the desk, and a sale attributed to it.
+    await t.hq.store.withTx((tx) => tx.assist.putShown([{ storeId: STORE_A, visitId: first.visitId, memberId: 'm1', styleId: 'st-run', role: 'style', at: Date.now() }]));
+    expect((await command(desk, 'suggest.mark', { visitId: first.visitId, styleId: 'st-run', role: 'style', verdict: 'used' }, clerkId)).status).toBe('ok');
+    const m1Record = (await t.hq.store.read((r) => r.getMember('m1')))!;
+    await t.ingest('members', [
+      {
+        ...pick(m1Record, ['id', 'code', 'name', 'nameEn', 'tier', 'phone', 'homeStoreId', 'sizes', 'preferences', 'points', 'joinedAt', 'birthday', 'consents']),
+        purchases: [{ id: 'p-1-assist', styleId: 'st-run', styleName: 'Cloud Runner', category: 'running', color: 'BLK', size: 38, storeId: STORE_A, at: Date.now(), price: 89900 }],
+      },
+    ]);
+    expect(await t.hq.store.read((r) => r.assist.getAttribution('p-1-assist'))).toMatchObject({ source: 'suggestion', visitId: first.visitId, clerkId });
+
     // Chat: a member session, messages both ways, an image each way (the bytes must survive), receipts.
     const member = await MemberClient.login(url, STORE_A, 'M0000001', '1001');
     memberToken = member.session.token;
@@ -342,6 +357,11 @@ describe('migrate-to-pg: an embedded HQ moves to PostgreSQL', () => {
     expect((await member.http('/v1/member/expected', { body: { clientId: 'expect-live-1', source: { kind: 'live', id: 'room-0001' } } })).status).toBe(201);
     before.live = { summary: await t.hq.live.summary('room-0001', STORE_A), audit: await t.hq.live.audit('room-0001', 'lot-0001'), welcome: await t.hq.live.welcomeState('room-0001', 'm1') };
     expect(before.live).toMatchObject({ summary: { questions: 1, polls: 1, lotteries: 1, comments: 3, viewers: 2, expected: 1 }, audit: { eligible: [{ nickname: 'Lee' }] } });
+    // 7/8 restock: a member of store B who consented gets a restock match (HQ step 19's tables).
+    const m6 = t.seeded!.members.find((m) => m.id === 'm6')!;
+    await t.ingest('members', [{ ...m6, consents: { marketing: false, personalization: true, contact: true } }]);
+    await t.ingest('stock', [{ storeId: STORE_B, styleId: 'st-run', color: 'BLK', size: 42, qty: 2 }]);
+    expect(await t.hq.store.read((r) => r.restock.matchesOfMember('m6'))).toHaveLength(1);
     before.images = new Map([
       [memberImageId, memberImage],
       [deskImageId, deskImage],

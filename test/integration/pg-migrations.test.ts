@@ -113,10 +113,13 @@ const STEPS: Array<{ tables: string[]; indexes: string[]; columns?: Record<strin
   // 17: the catalog's accessories (7/8)
   { tables: [], indexes: [], columns: { styles: ['goes_with', 'kind'] } },
   // 18: assisted selling: suggestions shown, marks, attributions (7/8)
-  { tables: [], indexes: [] },
+  {
+    tables: ['sale_attributions', 'suggestion_marks', 'suggestions_shown'],
+    indexes: ['sale_attributions_member', 'sale_attributions_store', 'suggestion_marks_member', 'suggestions_shown_member', 'suggestions_shown_sale'],
+  },
 
   // 19: restock matches (7/8)
-  { tables: [], indexes: [] },
+  { tables: ['restock_match_members', 'restock_matches'], indexes: ['members_home_size', 'restock_matches_store'] },
 
   // 20: the assistant's hand-overs (7/8)
   { tables: [], indexes: [] },

@@ -468,6 +468,18 @@ describe.each(ADAPTERS)('store conformance: $name', ({ name, open }) => {
     expect((await read((r) => r.listStyles())).find((x) => x.id === id)).toEqual({ ...style, name: 'Air 1 OG', sizes: [40] });
     const ids = (await read((r) => r.listStyles())).map((x) => x.id);
     expect(ids).toEqual([...ids].sort());
+    // 7/8: an accessory's kind and the categories it goes with round-trip; absent stays absent, and
+    // an upsert without them clears them (the feed is the catalog's truth).
+    const accId = uid('acc');
+    const accessory = { ...style, id: accId, name: '篮球袜', kind: 'socks' as const, goesWith: ['basketball' as const, 'running' as const] };
+    await tx((t) => t.upsertStyle(accessory));
+    expect((await read((r) => r.listStyles())).find((x) => x.id === accId)).toEqual(accessory);
+    await tx((t) => t.upsertStyle({ ...style, id: accId, kind: 'care', goesWith: [] }));
+    expect((await read((r) => r.listStyles())).find((x) => x.id === accId)).toEqual({ ...style, id: accId, kind: 'care', goesWith: [] });
+    await tx((t) => t.upsertStyle({ ...style, id: accId }));
+    const plain = (await read((r) => r.listStyles())).find((x) => x.id === accId)!;
+    expect(plain).toEqual({ ...style, id: accId });
+    expect('kind' in plain || 'goesWith' in plain).toBe(false);
 
     await tx(async (t) => {
       await t.setStock({ storeId: s, styleId: 'b', color: 'RED', size: 42.5, qty: 3 });

@@ -19,6 +19,13 @@ export const STORE_B = 'bj-sanlitun';
 /** A member as the ingest route takes it (full phone; defaults filled in by HQ). */
 export type SeedMember = z.input<typeof IngestMember>;
 
+/**
+ * 7/8: the sets' members consented to personalised suggestions, so profiles rank for them (without
+ * that consent HQ suggests the store's popular styles, PIPL Art. 24); a test of opting out, or of
+ * the other purposes, sets `consents` itself.
+ */
+const PERSONALIZED = { marketing: false, personalization: true, contact: false } as const;
+
 export interface SeedSet {
   stores: Store[];
   catalog: Style[];
@@ -45,6 +52,7 @@ function nanjingSanlitun(now: number): SeedSet {
       sizes: { eu: 42, cn: 260 },
       preferences: ['running'],
       points: 10 * i,
+      consents: PERSONALIZED,
     });
   }
   return {
@@ -80,6 +88,7 @@ function nanjingSanlitunLean(now: number): SeedSet {
       sizes: { eu: 42, cn: 260 },
       preferences: ['running'],
       points: i,
+      consents: PERSONALIZED,
     });
   }
   return {
@@ -112,6 +121,7 @@ function storesAB(now: number): SeedSet {
     preferences: ['running'],
     points: 0,
     joinedAt: now - 100 * DAY,
+    consents: PERSONALIZED,
   });
   const style = (id: string, category: Style['category']): Style => ({
     id,

@@ -51,8 +51,11 @@ const stock: StockLine[] = [
   line('r-elsewhere', 38, 9, 'BLK', 'there'),
 ];
 
+const CONSENTED = { marketing: false, personalization: true, contact: false };
+const OPTED_OUT = { marketing: true, personalization: false, contact: true };
+
 const input: RecommendInput = {
-  member: { sizes: { eu: 38, cn: 240 }, preferences: ['running'] },
+  member: { sizes: { eu: 38, cn: 240 }, preferences: ['running'], consents: CONSENTED },
   purchases: [
     { styleId: 'r-owned', category: 'running', at: now - 10 * DAY },
     { styleId: 'c-old', category: 'casual', at: now - 400 * DAY },
@@ -113,7 +116,7 @@ describe('recommend', () => {
   });
 
   it('returns nothing for a size nobody stocks', () => {
-    expect(recommend({ ...input, member: { sizes: { eu: 45, cn: 275 }, preferences: [] } })).toEqual([]);
+    expect(recommend({ ...input, member: { sizes: { eu: 45, cn: 275 }, preferences: [], consents: CONSENTED } })).toEqual([]);
   });
 });
 
@@ -122,7 +125,7 @@ describe('a suggestion’s picture (part E)', () => {
   it('is that of the first colour it lists (in stock in the size), else the style’s default, else null', () => {
     const twoTone = { ...style('p-two', 'running'), colors: [{ code: 'WHT', name: 'White' }, { code: 'BLK', name: 'Black' }, { code: 'RED', name: 'Red' }] };
     const recs = recommend({
-      member: { sizes: { eu: 38, cn: 240 }, preferences: [] },
+      member: { sizes: { eu: 38, cn: 240 }, preferences: [], consents: CONSENTED },
       purchases: [],
       styles: [twoTone, style('p-default', 'retro'), style('p-none', 'casual')],
       storeId: 'here',
@@ -136,5 +139,62 @@ describe('a suggestion’s picture (part E)', () => {
     });
     const byId = Object.fromEntries(recs.map((r) => [r.styleId, [r.colors.map((c) => c.code), r.image?.id.slice(0, 1) ?? null]]));
     expect(byId).toEqual({ 'p-two': [['BLK', 'RED'], 'b'], 'p-default': [['BLK'], 'd'], 'p-none': [['BLK'], null] });
+  });
+});
+
+describe('accessories and consent (7/8)', () => {
+  const socks: Style = { ...style('acc-socks', 'running'), kind: 'socks', goesWith: ['running'], price: 3900 };
+  const care: Style = { ...style('acc-care', 'casual'), kind: 'care' };
+  const withAccessories: RecommendInput = {
+    ...input,
+    styles: [...styles, socks, care],
+    stock: [...stock, line('acc-socks', 38, 20), line('acc-care', 38, 5)],
+    popularity: new Map([['b-pop', 4], ['acc-socks', 9], ['r-plain', 1], ['z-retro', 1]]),
+  };
+
+  it('never suggests an accessory as a style, however it sells', () => {
+    const ids = recommend(withAccessories).map((r) => r.styleId);
+    expect(ids).not.toContain('acc-socks');
+    expect(ids).not.toContain('acc-care');
+    expect(ids.slice(0, 2)).toEqual(['r-new', 'r-plain']); // the consented ranking is unchanged by them
+  });
+
+  it('without personalisation consent: the store’s sellers in stock in any size, by sales then newness, no member data', () => {
+    const optedOut = { ...withAccessories, member: { ...withAccessories.member, consents: OPTED_OUT } };
+    const recs = recommend(optedOut);
+    // b-pop (4 sales), then the 1-sale styles by newness (r-plain and z-retro both 60 days: by id),
+    // then the new ones without sales: r-new (2 days) before c-arrival (20 days). r-owned is
+    // included: the member's purchases are not read. k-nosize (only size 39) is in stock here: any size.
+    expect(recs.map((r) => [r.styleId, r.score])).toEqual([
+      ['b-pop', 4],
+      ['r-plain', 1],
+      ['z-retro', 1],
+      ['r-new', 0],
+      ['c-arrival', 0],
+    ]);
+    expect(recs.find((r) => r.styleId === 'r-new')!.reasons).toEqual([{ code: 'new_this_week' }]);
+    expect(recs[0]!.reasons).toEqual([{ code: 'popular_in_store' }]);
+    for (const r of recs) {
+      expect(r.reasons.length).toBeGreaterThan(0);
+      for (const reason of r.reasons) expect(['popular_in_store', 'new_this_week', 'new_arrival']).toContain(reason.code);
+    }
+    // The desk narrows to a size given for this visit from stockBySize: all sizes are there.
+    expect(recs.find((r) => r.styleId === 'r-new')!.stockBySize).toEqual([
+      { size: 37, qty: 2 },
+      { size: 38, qty: 1 },
+      { size: 39, qty: 0 },
+    ]);
+    // Whatever size, preferences or purchases the member has, the answer is the same.
+    const other = recommend({ ...optedOut, member: { sizes: { eu: 45, cn: 275 }, preferences: ['kids'], consents: OPTED_OUT }, purchases: [] });
+    expect(other).toEqual(recs);
+  });
+
+  it('without consent, a style that neither sold here nor is new is left out; one in stock only in another size is in', () => {
+    const recs = recommend({
+      ...input,
+      member: { ...input.member, consents: OPTED_OUT },
+      popularity: new Map([['k-nosize', 2]]),
+    });
+    expect(recs.map((r) => r.styleId)).toEqual(['k-nosize', 'r-new', 'c-arrival']);
   });
 });

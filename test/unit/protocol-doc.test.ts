@@ -7,6 +7,7 @@
 //   - every row of "Limits" and "Timings" states the number the code holds, in the page's units.
 import { Hold, HoldRequest, StyleStockResponse } from '../../shared/holds.ts'; // 4/8 part C
 import { ExpectedVisit } from '../../shared/expected.ts'; // 5/8 expected visits
+import { AssistKpis, SuggestionMark } from '../../shared/assist.ts'; // 7/8 attribution
 import { LiveLottery, LivePoll, LiveQuestion, LiveRoom, LiveSummary, LotteryAudit } from '../../shared/live.ts'; // 6/8 live rooms
 // 5/8 groups: the desks' objects and the member API's views
 import { AnnouncementReach, Group, GroupInvite, GroupMembership, GroupMessage, InvitePreview, MemberGroupMessage, MemberGroupPage, MemberGroupsResponse, MemberGroupView, ReplyRef } from '../../shared/groups.ts';
@@ -248,6 +249,9 @@ const OBJECTS: Record<string, z.ZodType> = {
   LiveLottery,
   LotteryAudit,
   LiveSummary,
+  // 7/8 attribution
+  SuggestionMark,
+  AssistKpis,
 };
 
 describe('docs/protocol.md: objects', () => {

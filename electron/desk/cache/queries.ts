@@ -14,6 +14,7 @@ import { HoldQueries } from '../holds/holdQueries.ts'; // 4/8 part C
 import { ExpectedQueries } from '../expected/expectedQueries.ts'; // 5/8 expected visits
 import { GroupQueries } from '../groups/groupQueries.ts'; // 5/8 groups
 import { LiveQueries } from '../live/liveQueries.ts'; // 6/8 live rooms
+import { RestockQueries } from '../restock/restockQueries.ts'; // 7/8 restock
 import { MarkQueries } from '../assist/markQueries.ts'; // 7/8 card: suggestion marks
 
 /** The identity row as stored; a cache from before HQ had several addresses holds one `hqUrl`. */
@@ -109,6 +110,8 @@ export class CacheQueries {
   readonly groups: GroupQueries;
   /** Live rooms (migration 015, 6/8). */
   readonly live: LiveQueries;
+  /** 7/8 restock: restock matches (migration 017). */
+  readonly restock: RestockQueries;
   /** Suggestion marks (migration 016, 7/8 card). */
   readonly marks: MarkQueries;
   private readonly s;
@@ -121,6 +124,7 @@ export class CacheQueries {
     this.expected = new ExpectedQueries(db);
     this.groups = new GroupQueries(db);
     this.live = new LiveQueries(db);
+    this.restock = new RestockQueries(db); // 7/8 restock
     this.marks = new MarkQueries(db); // 7/8 card
     // Prepared once; better-sqlite3 statements are cheap to keep and re-run.
     this.s = {
@@ -346,6 +350,7 @@ export class CacheQueries {
     this.expected.wipe();
     this.groups.wipe();
     this.live.wipe(); // 6/8
+    this.restock.wipe(); // 7/8 restock
     this.marks.wipe(); // 7/8 card
   }
 

@@ -19,6 +19,7 @@ import {
   type VisitTimeline,
 } from '../../../shared/kpis.ts';
 import { type HqHttp } from '../hqAddresses.ts';
+import { type AssistKpis } from '../../../shared/assist.ts'; // 7/8 attribution
 
 /** The desk's own store, for the facts' store columns. */
 export type DeskStore = { storeId: string; storeName: string } | null;
@@ -111,7 +112,7 @@ export class ManagerReports {
       return (await res.json()) as T;
     };
     const [k, v] = await Promise.all([
-      get<{ kpis: Kpis; perClerk: ClerkKpis[]; byHour: HourBucket[]; byDay: DayBucket[] }>('/v1/reports/kpis'),
+      get<{ kpis: Kpis; perClerk: ClerkKpis[]; byHour: HourBucket[]; byDay: DayBucket[]; assist?: AssistKpis }>('/v1/reports/kpis'),
       get<{ visits: VisitFact[]; truncated: boolean }>('/v1/reports/visits'),
     ]);
     return {
@@ -125,6 +126,7 @@ export class ManagerReports {
       byDay: k.byDay,
       visits: v.visits,
       truncated: v.truncated,
+      assist: k.assist ?? null, // 7/8 attribution (absent from an HQ before 7/8)
     };
   }
 

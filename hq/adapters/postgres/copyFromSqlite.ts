@@ -88,6 +88,13 @@ export const COPIED_TABLES: readonly string[] = [
   'live_viewers',
   'live_node_viewers',
   'live_referrals',
+  // step 19: restock matches (7/8 restock)
+  'restock_matches',
+  'restock_match_members',
+  // 7/8 attribution
+  'suggestions_shown',
+  'suggestion_marks',
+  'sale_attributions',
 ];
 
 /** The copy was refused before anything was written; the message says why and what to do. */

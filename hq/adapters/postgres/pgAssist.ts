@@ -1,4 +1,90 @@
-// PLACEHOLDER: HQ schema step 18 on PostgreSQL, as SQLite's. The part that owns it replaces this.
+// AssistOps on PostgreSQL (tables from migration 18), bound to one transaction's connection;
+// mirrors hq/adapters/sqlite/assistStorage.ts statement for statement (JSON text read with
+// `::jsonb ->>` instead of json_extract, the visit list as an array parameter).
+import { type AssistOps } from '../../ports/assistStore.ts';
+import { actorOf, attributionFromRow, markFromRow, shownFromRow } from '../assistRows.ts';
+import { type Exec, type Row } from './pgOps.ts';
+import { reportAssistKpis } from './pgReports.ts';
 
-/** HQ schema step 18 on PostgreSQL. */
-export const PG_MIGRATION_ASSIST = `SELECT 1;`;
+const T = 'TEXT COLLATE "C"';
+
+/** HQ schema step 18 on PostgreSQL: as SQLite's MIGRATION_ASSIST. */
+export const PG_MIGRATION_ASSIST = `
+  CREATE TABLE suggestions_shown (
+    visit_id ${T} NOT NULL, style_id ${T} NOT NULL, store_id ${T} NOT NULL, member_id ${T} NOT NULL,
+    role ${T} NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (visit_id, style_id)
+  );
+  CREATE INDEX suggestions_shown_sale ON suggestions_shown(store_id, member_id, style_id, at);
+  CREATE INDEX suggestions_shown_member ON suggestions_shown(member_id);
+  CREATE TABLE suggestion_marks (
+    visit_id ${T} NOT NULL, style_id ${T} NOT NULL, store_id ${T} NOT NULL, member_id ${T} NOT NULL,
+    role ${T} NOT NULL, verdict ${T} NOT NULL, by_actor TEXT NOT NULL, clerk_id ${T}, at BIGINT NOT NULL,
+    PRIMARY KEY (visit_id, style_id)
+  );
+  CREATE INDEX suggestion_marks_member ON suggestion_marks(member_id);
+  CREATE TABLE sale_attributions (
+    purchase_id ${T} PRIMARY KEY, store_id ${T} NOT NULL, member_id ${T} NOT NULL, style_id ${T} NOT NULL,
+    source ${T} NOT NULL, visit_id ${T}, clerk_id ${T}, price BIGINT NOT NULL, at BIGINT NOT NULL
+  );
+  CREATE INDEX sale_attributions_store ON sale_attributions(store_id, at);
+  CREATE INDEX sale_attributions_member ON sale_attributions(member_id);
+`;
+
+export function createPgAssistOps(exec: Exec): AssistOps {
+  const all = async (text: string, values: unknown[]): Promise<Row[]> => (await exec(text, values)).rows;
+  return {
+    putShown: async (rows) => {
+      for (const s of rows) {
+        await exec(
+          'INSERT INTO suggestions_shown (visit_id, style_id, store_id, member_id, role, at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (visit_id, style_id) DO NOTHING',
+          [s.visitId, s.styleId, s.storeId, s.memberId, s.role, s.at],
+        );
+      }
+    },
+    shownOfVisit: async (visitId) => (await all('SELECT * FROM suggestions_shown WHERE visit_id = $1 ORDER BY role DESC, style_id', [visitId])).map(shownFromRow),
+    putMark: async (m) => {
+      await exec(
+        `INSERT INTO suggestion_marks (visit_id, style_id, store_id, member_id, role, verdict, by_actor, clerk_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (visit_id, style_id) DO UPDATE SET role = EXCLUDED.role, verdict = EXCLUDED.verdict, by_actor = EXCLUDED.by_actor,
+           clerk_id = EXCLUDED.clerk_id, at = EXCLUDED.at`,
+        [m.visitId, m.styleId, m.storeId, m.memberId, m.role, m.verdict, JSON.stringify(m.by), m.by.clerkId ?? null, m.at],
+      );
+    },
+    marksOfVisits: async (visitIds) =>
+      visitIds.length ? (await all('SELECT * FROM suggestion_marks WHERE visit_id = ANY($1::text[]) ORDER BY visit_id, style_id', [[...visitIds]])).map(markFromRow) : [],
+    shownForSale: async (storeId, memberId, styleId, since, until) =>
+      (
+        await all(
+          `SELECT x.*, k.verdict, v.claimed_by FROM suggestions_shown x
+             LEFT JOIN suggestion_marks k ON k.visit_id = x.visit_id AND k.style_id = x.style_id
+             LEFT JOIN visits v ON v.id = x.visit_id
+           WHERE x.store_id = $1 AND x.member_id = $2 AND x.style_id = $3 AND x.at >= $4 AND x.at <= $5
+           ORDER BY x.at DESC, x.visit_id DESC`,
+          [storeId, memberId, styleId, since, until],
+        )
+      ).map((r) => ({ ...shownFromRow(r), verdict: (r.verdict as 'used' | 'not_relevant' | null) ?? null, claimedBy: actorOf(r.claimed_by) })),
+    cardsSent: async (storeId, memberId, styleId, since, until) =>
+      (
+        await all(
+          `SELECT id, product::jsonb ->> 'styleId' AS style_id, "by", at FROM messages
+           WHERE store_id = $1 AND member_id = $2 AND sender = 'clerk' AND kind = 'product' AND recalled_at IS NULL
+             AND product::jsonb ->> 'styleId' = $3 AND at >= $4 AND at <= $5
+           ORDER BY at DESC, n DESC`,
+          [storeId, memberId, styleId, since, until],
+        )
+      ).map((r) => ({ messageId: r.id as string, styleId: r.style_id as string, by: actorOf(r.by), at: Number(r.at) })),
+    getAttribution: async (purchaseId) => {
+      const r = (await all('SELECT * FROM sale_attributions WHERE purchase_id = $1', [purchaseId]))[0];
+      return r ? attributionFromRow(r) : null;
+    },
+    putAttribution: async (a) =>
+      (
+        await exec(
+          `INSERT INTO sale_attributions (purchase_id, store_id, member_id, style_id, source, visit_id, clerk_id, price, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+           ON CONFLICT (purchase_id) DO NOTHING`,
+          [a.purchaseId, a.storeId, a.memberId, a.styleId, a.source, a.visitId, a.clerkId, a.price, a.at],
+        )
+      ).rowCount > 0,
+    kpis: (storeIds, q) => reportAssistKpis(exec, storeIds, q),
+  };
+}

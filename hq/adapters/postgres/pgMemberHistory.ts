@@ -31,6 +31,10 @@ export function createPgMemberHistoryOps(exec: Exec): MemberHistoryOps {
     },
     notesOf: async (memberId, limit) =>
       (await exec(`SELECT ${COLS} FROM member_notes WHERE member_id = $1 ORDER BY at DESC, id DESC LIMIT $2`, [memberId, limitParam(limit)])).rows.map(memberNoteFromRow),
+    lastSeenAt: async (memberId, exceptVisitId) => {
+      const r = (await exec('SELECT last_seen_at FROM visits WHERE member_id = $1 AND id <> $2 ORDER BY arrived_at DESC, id DESC LIMIT 1', [memberId, exceptVisitId ?? ''])).rows[0];
+      return r ? Number(r.last_seen_at) : null;
+    },
     visitsOf: async (memberId, limit) => {
       const notes = new Map<string, Note[]>();
       for (const r of (await exec('SELECT id, visit_id, member_id, text, "by", at FROM notes WHERE member_id = $1 ORDER BY at, id', [memberId])).rows) {

@@ -10,14 +10,14 @@ import {
   type VisitRow,
 } from '../../ports/store.ts';
 import { memberSearchKeys } from '../../../shared/memberSearch.ts';
-import { deviceFromRow, eventFromRow, memberFromRow, noteFromRow, purchaseFromRow, storeFromRow, styleFromRow, visitRowFromRow } from '../sqlRows.ts';
+import { deviceFromRow, eventFromRow, memberFromRow, noteFromRow, purchaseFromRow, storeFromRow, styleFromRow, styleKindColumns, visitRowFromRow } from '../sqlRows.ts';
 
 export type Row = Record<string, unknown>;
 
 /** Runs one statement on the transaction's connection. */
 export type Exec = <R extends Row = Row>(text: string, values?: unknown[]) => Promise<{ rows: R[]; rowCount: number }>;
 
-export type PgOps = Omit<HqTx, 'savepoint' | 'chat' | 'clerks' | 'memberHistory' | 'tasks' | 'holds' | 'checkins' | 'styleImages' | 'groups' | 'expected' | 'live'>;
+export type PgOps = Omit<HqTx, 'savepoint' | 'chat' | 'clerks' | 'memberHistory' | 'tasks' | 'holds' | 'checkins' | 'styleImages' | 'groups' | 'expected' | 'live' | 'restock' | 'assist'>;
 
 /** SQLite reads a negative LIMIT as "no limit"; PostgreSQL refuses it, and takes NULL for that. */
 export const limitParam = (limit: number): number | null => (limit < 0 ? null : limit);
@@ -194,13 +194,14 @@ export function createPgOps(exec: Exec): PgOps {
       (await all(`SELECT ${PURCHASE_COLS} FROM purchases WHERE member_id = $1 ORDER BY at DESC, id LIMIT $2`, [memberId, limitParam(limit)])).map(purchaseFromRow),
     upsertStyle: async (s) => {
       await exec(
-        `INSERT INTO styles (id, name, category, price, colors, sizes, released_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+        `INSERT INTO styles (id, name, category, price, colors, sizes, released_at, kind, goes_with) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, category = EXCLUDED.category, price = EXCLUDED.price,
-           colors = EXCLUDED.colors, sizes = EXCLUDED.sizes, released_at = EXCLUDED.released_at`,
-        [s.id, s.name, s.category, s.price, JSON.stringify(s.colors), JSON.stringify(s.sizes), s.releasedAt],
+           colors = EXCLUDED.colors, sizes = EXCLUDED.sizes, released_at = EXCLUDED.released_at,
+           kind = EXCLUDED.kind, goes_with = EXCLUDED.goes_with`,
+        [s.id, s.name, s.category, s.price, JSON.stringify(s.colors), JSON.stringify(s.sizes), s.releasedAt, styleKindColumns(s).kind, styleKindColumns(s).goesWith],
       );
     },
-    listStyles: async () => (await all('SELECT id, name, category, price, colors, sizes, released_at FROM styles ORDER BY id')).map(styleFromRow),
+    listStyles: async () => (await all('SELECT id, name, category, price, colors, sizes, released_at, kind, goes_with FROM styles ORDER BY id')).map(styleFromRow),
     setStock: async (line: StockLine) => {
       await exec(
         `INSERT INTO stock (store_id, style_id, color, size, qty) VALUES ($1, $2, $3, $4, $5)
@@ -366,7 +367,11 @@ export function createPgOps(exec: Exec): PgOps {
            lp AS (DELETE FROM live_participants WHERE member_id = $1),
            lm AS (DELETE FROM live_mutes WHERE member_id = $1),
            lr AS (DELETE FROM live_referrals WHERE member_id = $1),
-           le AS (UPDATE live_lottery_eligible SET nickname = 'erased', member_id = NULL WHERE member_id = $1)
+           le AS (UPDATE live_lottery_eligible SET nickname = 'erased', member_id = NULL WHERE member_id = $1),
+           -- 7/8 attribution: what their cards showed, the marks on them, their sales' attributions
+           ass AS (DELETE FROM suggestions_shown WHERE member_id = $1),
+           asm AS (DELETE FROM suggestion_marks WHERE member_id = $1),
+           asa AS (DELETE FROM sale_attributions WHERE member_id = $1)
          DELETE FROM members WHERE id = $1`,
         [memberId],
       );

@@ -12,7 +12,8 @@
 //  - printf('%012d') becomes lpad, widened so a longer number is never cut.
 import { type ReportQuery, TIMELINE_OPEN_MESSAGES_MS, type VisitFact, type VisitTimeline } from '../../../shared/kpis.ts';
 import { type ReportFigures } from '../../ports/clerkStore.ts';
-import { factFromRow, figuresFromRows, kpisSql, perClerkSql, timelineEntryFromRow } from '../reportRows.ts';
+import { assistFromRows, assistVisitsSql, factFromRow, figuresFromRows, kpisSql, perClerkSql, timelineEntryFromRow } from '../reportRows.ts';
+import { type AssistKpis } from '../../../shared/assist.ts'; // 7/8 attribution
 import { type Exec } from './pgOps.ts';
 
 /** The claiming clerk, spelled as the visits_store_clerk index spells it. */
@@ -141,4 +142,18 @@ export async function reportTimeline(exec: Exec, storeId: string, visitId: strin
   const fact = (await exec(TIMELINE_FACT_SQL, [visitId, storeId])).rows[0];
   if (!fact) return null;
   return { visit: factFromRow(fact), entries: (await exec(TIMELINE_SQL, [visitId, storeId])).rows.map(timelineEntryFromRow) };
+}
+
+// 7/8 attribution: the manager's review of assisted selling, as SQLite's (hq/adapters/reportRows.ts).
+const ASSIST_VISITS_SQL = assistVisitsSql(FACTS, '$4::text');
+const ASSIST_SALES_SQL = `
+  SELECT source, COUNT(*) AS n, COALESCE(SUM(price), 0) AS revenue FROM sale_attributions
+  WHERE store_id = ANY($1::text[]) AND at >= $2::bigint AND at < $3::bigint AND ($4::text IS NULL OR clerk_id = $4::text)
+  GROUP BY source`;
+
+export async function reportAssistKpis(exec: Exec, storeIds: readonly string[], r: ReportQuery): Promise<AssistKpis> {
+  const p = params(storeIds, r);
+  const visits = (await exec(ASSIST_VISITS_SQL, p)).rows[0]!;
+  const sales = (await exec(ASSIST_SALES_SQL, p.slice(0, 4))).rows;
+  return assistFromRows(visits, sales);
 }

@@ -23,7 +23,9 @@ import { createPgMemberHistoryOps } from './pgMemberHistory.ts';
 import { createPgTaskOps } from './pgTasks.ts';
 import { createPgHoldOps } from './pgHolds.ts'; // 4/8 part C
 import { createPgExpectedOps } from './pgExpected.ts'; // 5/8 expected visits
+import { createPgAssistOps } from './pgAssist.ts'; // 7/8 attribution
 import { createPgLiveOps } from './pgLive.ts'; // 6/8 live rooms
+import { createPgRestockOps } from './pgRestock.ts'; // 7/8 restock
 import { createPgCheckinOps } from './pgCheckins.ts'; // 4/8 part A
 import { createPgStyleImageOps } from './pgStyleImages.ts';
 import { createPgOps, type Exec, type Row } from './pgOps.ts';
@@ -232,7 +234,9 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
         styleImages: createPgStyleImageOps(exec),
         groups: createPgGroupOps(exec), // 5/8
         expected: createPgExpectedOps(exec), // 5/8 expected visits
+        assist: createPgAssistOps(exec), // 7/8 attribution
         live: createPgLiveOps(exec), // 6/8 live rooms
+        restock: createPgRestockOps(exec), // 7/8 restock
         savepoint: async <R>(inner: () => Promise<R>): Promise<R> => {
           const name = `sp${++savepoints}`;
           const lockedBefore = new Set(locked);

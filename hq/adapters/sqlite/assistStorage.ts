@@ -1,5 +1,96 @@
-// PLACEHOLDER: HQ schema step 18, assisted selling: suggestions shown, marks, sale attributions (7/8 attribution part). The part that owns it replaces this
-// file's migration with its tables and adds its ops here.
+// AssistOps on HQ's SQLite connection (tables created by HQ migration 18, MIGRATION_ASSIST): the
+// suggestions an arrival card showed, the clerks' marks on them, and the sales attributed.
+// Invariant: one shown row and one mark per (visit, style), one attribution per purchase id — the
+// primary keys hold it, so a resend or a purchase ingested twice cannot count twice.
+import type Database from 'better-sqlite3';
+import { type AssistOps } from '../../ports/assistStore.ts';
+import { actorOf, attributionFromRow, markFromRow, shownFromRow } from '../assistRows.ts';
+import { createSqliteAssistKpis } from './sqliteReports.ts';
+import { type Sync } from './syncOps.ts';
 
-/** HQ schema step 18 (assisted selling: suggestions shown, marks, sale attributions (7/8 attribution part)). Same tables on PostgreSQL. */
-export const MIGRATION_ASSIST = `SELECT 1;`;
+/** HQ schema step 18: assisted selling (7/8) — suggestions shown, marks, sale attributions. Same tables on PostgreSQL (pgAssist.ts). */
+export const MIGRATION_ASSIST = `
+  CREATE TABLE suggestions_shown (
+    visit_id TEXT NOT NULL, style_id TEXT NOT NULL, store_id TEXT NOT NULL, member_id TEXT NOT NULL,
+    role TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (visit_id, style_id)
+  );
+  -- A sale looks back for this member's suggestions of the style at the store; erasure by member.
+  CREATE INDEX suggestions_shown_sale ON suggestions_shown(store_id, member_id, style_id, at);
+  CREATE INDEX suggestions_shown_member ON suggestions_shown(member_id);
+  CREATE TABLE suggestion_marks (
+    visit_id TEXT NOT NULL, style_id TEXT NOT NULL, store_id TEXT NOT NULL, member_id TEXT NOT NULL,
+    role TEXT NOT NULL, verdict TEXT NOT NULL, by_actor TEXT NOT NULL, clerk_id TEXT, at INTEGER NOT NULL,
+    PRIMARY KEY (visit_id, style_id)
+  );
+  CREATE INDEX suggestion_marks_member ON suggestion_marks(member_id);
+  CREATE TABLE sale_attributions (
+    purchase_id TEXT PRIMARY KEY, store_id TEXT NOT NULL, member_id TEXT NOT NULL, style_id TEXT NOT NULL,
+    source TEXT NOT NULL, visit_id TEXT, clerk_id TEXT, price INTEGER NOT NULL, at INTEGER NOT NULL
+  );
+  -- The manager's review sums a store's attributions over a period.
+  CREATE INDEX sale_attributions_store ON sale_attributions(store_id, at);
+  CREATE INDEX sale_attributions_member ON sale_attributions(member_id);
+`;
+
+type Row = Record<string, unknown>;
+
+export function createSqliteAssistStorage(db: Database.Database): Sync<AssistOps> {
+  const q = {
+    putShown: db.prepare(
+      'INSERT INTO suggestions_shown (visit_id, style_id, store_id, member_id, role, at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (visit_id, style_id) DO NOTHING',
+    ),
+    shownOfVisit: db.prepare('SELECT * FROM suggestions_shown WHERE visit_id = ? ORDER BY role DESC, style_id'),
+    putMark: db.prepare(
+      `INSERT INTO suggestion_marks (visit_id, style_id, store_id, member_id, role, verdict, by_actor, clerk_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (visit_id, style_id) DO UPDATE SET role = excluded.role, verdict = excluded.verdict, by_actor = excluded.by_actor,
+         clerk_id = excluded.clerk_id, at = excluded.at`,
+    ),
+    marksOfVisits: db.prepare('SELECT * FROM suggestion_marks WHERE visit_id IN (SELECT value FROM json_each(?)) ORDER BY visit_id, style_id'),
+    shownForSale: db.prepare(
+      `SELECT x.*, k.verdict, v.claimed_by FROM suggestions_shown x
+         LEFT JOIN suggestion_marks k ON k.visit_id = x.visit_id AND k.style_id = x.style_id
+         LEFT JOIN visits v ON v.id = x.visit_id
+       WHERE x.store_id = ? AND x.member_id = ? AND x.style_id = ? AND x.at >= ? AND x.at <= ?
+       ORDER BY x.at DESC, x.visit_id DESC`,
+    ),
+    cardsSent: db.prepare(
+      `SELECT id, json_extract(product, '$.styleId') AS style_id, by, at FROM messages
+       WHERE store_id = ? AND member_id = ? AND sender = 'clerk' AND kind = 'product' AND recalled_at IS NULL
+         AND json_extract(product, '$.styleId') = ? AND at >= ? AND at <= ?
+       ORDER BY at DESC, n DESC`,
+    ),
+    getAttribution: db.prepare('SELECT * FROM sale_attributions WHERE purchase_id = ?'),
+    putAttribution: db.prepare(
+      `INSERT INTO sale_attributions (purchase_id, store_id, member_id, style_id, source, visit_id, clerk_id, price, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (purchase_id) DO NOTHING`,
+    ),
+  };
+  const kpis = createSqliteAssistKpis(db);
+  return {
+    putShown: (rows) => {
+      for (const s of rows) q.putShown.run(s.visitId, s.styleId, s.storeId, s.memberId, s.role, s.at);
+    },
+    shownOfVisit: (visitId) => (q.shownOfVisit.all(visitId) as Row[]).map(shownFromRow),
+    putMark: (m) => void q.putMark.run(m.visitId, m.styleId, m.storeId, m.memberId, m.role, m.verdict, JSON.stringify(m.by), m.by.clerkId ?? null, m.at),
+    marksOfVisits: (visitIds) => (visitIds.length ? (q.marksOfVisits.all(JSON.stringify(visitIds)) as Row[]).map(markFromRow) : []),
+    shownForSale: (storeId, memberId, styleId, since, until) =>
+      (q.shownForSale.all(storeId, memberId, styleId, since, until) as Row[]).map((r) => ({
+        ...shownFromRow(r),
+        verdict: (r.verdict as 'used' | 'not_relevant' | null) ?? null,
+        claimedBy: actorOf(r.claimed_by),
+      })),
+    cardsSent: (storeId, memberId, styleId, since, until) =>
+      (q.cardsSent.all(storeId, memberId, styleId, since, until) as Row[]).map((r) => ({
+        messageId: r.id as string,
+        styleId: r.style_id as string,
+        by: actorOf(r.by),
+        at: Number(r.at),
+      })),
+    getAttribution: (purchaseId) => {
+      const r = q.getAttribution.get(purchaseId) as Row | undefined;
+      return r ? attributionFromRow(r) : null;
+    },
+    putAttribution: (a) => q.putAttribution.run(a.purchaseId, a.storeId, a.memberId, a.styleId, a.source, a.visitId, a.clerkId, a.price, a.at).changes > 0,
+    kpis: (storeIds, r) => kpis(storeIds, r),
+  };
+}

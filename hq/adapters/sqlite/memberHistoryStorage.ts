@@ -27,6 +27,7 @@ export function createSqliteMemberHistoryStorage(db: Database.Database): Sync<Me
     get: db.prepare('SELECT * FROM member_notes WHERE id = ?'),
     notesOf: db.prepare('SELECT * FROM member_notes WHERE member_id = ? ORDER BY at DESC, id DESC LIMIT ?'),
     visitsOf: db.prepare('SELECT * FROM visits WHERE member_id = ? ORDER BY arrived_at DESC, id DESC LIMIT ?'),
+    lastSeen: db.prepare('SELECT last_seen_at FROM visits WHERE member_id = ? AND id != ? ORDER BY arrived_at DESC, id DESC LIMIT 1').pluck(),
     visitNotesOf: db.prepare('SELECT * FROM notes WHERE member_id = ? ORDER BY at, id'),
   };
   return {
@@ -36,6 +37,7 @@ export function createSqliteMemberHistoryStorage(db: Database.Database): Sync<Me
       return r ? memberNoteFromRow(r) : null;
     },
     notesOf: (memberId, limit) => (q.notesOf.all(memberId, limit) as Row[]).map(memberNoteFromRow),
+    lastSeenAt: (memberId, exceptVisitId) => (q.lastSeen.get(memberId, exceptVisitId ?? '') as number | undefined) ?? null,
     visitsOf: (memberId, limit) => {
       // Two queries, not one per visit: the visits, then all the member's visit notes.
       const notes = new Map<string, Note[]>();

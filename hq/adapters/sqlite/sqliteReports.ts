@@ -6,7 +6,8 @@
 import type Database from 'better-sqlite3';
 import { type ReportQuery, TIMELINE_OPEN_MESSAGES_MS, type VisitFact, type VisitTimeline } from '../../../shared/kpis.ts';
 import { type ReportFigures } from '../../ports/clerkStore.ts';
-import { factFromRow, figuresFromRows, kpisSql, perClerkSql, timelineEntryFromRow } from '../reportRows.ts';
+import { assistFromRows, assistVisitsSql, factFromRow, figuresFromRows, kpisSql, perClerkSql, timelineEntryFromRow } from '../reportRows.ts';
+import { type AssistKpis } from '../../../shared/assist.ts'; // 7/8 attribution
 import { type Row } from '../sqlRows.ts';
 
 /** A visit's fact columns (of `v`, its member `m` and store `s`), as reportRows.ts reads them. */
@@ -147,5 +148,31 @@ export function createSqliteReports(db: Database.Database): SqliteReports {
       if (!fact) return null;
       return { visit: factFromRow(fact), entries: (q.timeline.all(p) as Row[]).map(timelineEntryFromRow) };
     },
+  };
+}
+
+// 7/8 attribution: the manager's review of assisted selling, over the report's visits and the sales
+// attributed in its range (hq/adapters/reportRows.ts assistVisitsSql, assistFromRows).
+const ASSIST_VISITS_SQL = assistVisitsSql(FACTS, '@clerk');
+const ASSIST_SALES_SQL = `
+  SELECT source, COUNT(*) AS n, COALESCE(SUM(price), 0) AS revenue FROM sale_attributions
+  WHERE store_id IN (SELECT value FROM json_each(@stores)) AND at >= @from AND at < @to AND (@clerk IS NULL OR clerk_id = @clerk)
+  GROUP BY source`;
+
+export function createSqliteAssistKpis(db: Database.Database): (storeIds: readonly string[], r: ReportQuery) => AssistKpis {
+  const visits = db.prepare(ASSIST_VISITS_SQL);
+  const sales = db.prepare(ASSIST_SALES_SQL);
+  return (storeIds, r) => {
+    const stores = JSON.stringify(storeIds);
+    const p = {
+      stores,
+      from: r.from,
+      to: r.to,
+      clerk: r.clerkId ?? null,
+      tier: r.tier ?? null,
+      outcome: r.outcome ?? null,
+      served: r.served === undefined ? null : r.served ? 1 : 0,
+    };
+    return assistFromRows(visits.get(p) as Row, sales.all({ stores, from: r.from, to: r.to, clerk: p.clerk }) as Row[]);
   };
 }

@@ -4,6 +4,7 @@
 // resuming); the statements used on hot paths are prepared once.
 import { createSqliteGroupStorage } from './groupStorage.ts';
 import { createSqliteLiveStorage } from './liveStorage.ts';
+import { createSqliteRestockStorage } from './restockStorage.ts'; // 7/8 restock
 import Database from 'better-sqlite3';
 import { type Note, type StockLine, type Store, type Visit } from '../../../shared/domain.ts';
 import {
@@ -25,8 +26,9 @@ import { createSqliteMemberHistoryStorage } from './memberHistoryStorage.ts';
 import { createSqliteTaskStorage } from './taskStorage.ts';
 import { createSqliteHoldStorage } from './holdStorage.ts'; // 4/8 part C
 import { createSqliteExpectedStorage } from './expectedStorage.ts'; // 5/8 expected visits
+import { createSqliteAssistStorage } from './assistStorage.ts'; // 7/8 attribution
 import { createSqliteStyleImageStorage } from './styleImageStorage.ts';
-import { deviceFromRow, eventFromRow, memberFromRow, noteFromRow, purchaseFromRow, storeFromRow, styleFromRow, visitRowFromRow } from '../sqlRows.ts';
+import { deviceFromRow, eventFromRow, memberFromRow, noteFromRow, purchaseFromRow, storeFromRow, styleFromRow, styleKindColumns, visitRowFromRow } from '../sqlRows.ts';
 
 type Row = Record<string, unknown>;
 
@@ -116,9 +118,11 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     ),
     purchasesOf: db.prepare('SELECT * FROM purchases WHERE member_id = ? ORDER BY at DESC, id LIMIT ?'),
     upsertStyle: db.prepare(
-      `INSERT INTO styles (id, name, category, price, colors, sizes, released_at) VALUES (@id, @name, @category, @price, @colors, @sizes, @releasedAt)
+      `INSERT INTO styles (id, name, category, price, colors, sizes, released_at, kind, goes_with)
+       VALUES (@id, @name, @category, @price, @colors, @sizes, @releasedAt, @kind, @goesWith)
        ON CONFLICT(id) DO UPDATE SET name = excluded.name, category = excluded.category, price = excluded.price,
-         colors = excluded.colors, sizes = excluded.sizes, released_at = excluded.released_at`,
+         colors = excluded.colors, sizes = excluded.sizes, released_at = excluded.released_at,
+         kind = excluded.kind, goes_with = excluded.goes_with`,
     ),
     listStyles: db.prepare('SELECT * FROM styles ORDER BY id'),
     setStock: db.prepare(
@@ -171,6 +175,8 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     groups: createSqliteGroupStorage(db), // 5/8
     expected: createSqliteExpectedStorage(db), // 5/8 expected visits
     live: createSqliteLiveStorage(db), // 6/8 live rooms
+    restock: createSqliteRestockStorage(db), // 7/8 restock
+    assist: createSqliteAssistStorage(db), // 7/8 attribution
     // One connection, one transaction at a time (sqliteStore.ts): already serial.
     lockStore: (storeId) => q.storeExists.get(storeId) !== undefined,
 
@@ -270,7 +276,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     upsertPurchase: (p) => void q.upsertPurchase.run(p),
     purchasesOf: (memberId, limit) => (q.purchasesOf.all(memberId, limit) as Row[]).map(purchaseFromRow),
     upsertStyle: (s) =>
-      void q.upsertStyle.run({ ...s, colors: JSON.stringify(s.colors), sizes: JSON.stringify(s.sizes) }),
+      void q.upsertStyle.run({ ...s, colors: JSON.stringify(s.colors), sizes: JSON.stringify(s.sizes), ...styleKindColumns(s) }),
     listStyles: () => (q.listStyles.all() as Row[]).map(styleFromRow),
     setStock: (line: StockLine) => void q.setStock.run(line),
     stockForStore: (storeId) =>
@@ -378,6 +384,11 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
           'DELETE FROM live_mutes WHERE member_id = ?',
           'DELETE FROM live_referrals WHERE member_id = ?',
           "UPDATE live_lottery_eligible SET nickname = 'erased', member_id = NULL WHERE member_id = ?",
+          // 7/8 attribution: what their cards showed, the marks on them and their sales' attributions go
+          // (the purchases they were attributed from go too).
+          'DELETE FROM suggestions_shown WHERE member_id = ?',
+          'DELETE FROM suggestion_marks WHERE member_id = ?',
+          'DELETE FROM sale_attributions WHERE member_id = ?',
         ]) {
           db.prepare(sql).run(memberId);
         }

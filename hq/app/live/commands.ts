@@ -110,6 +110,14 @@ async function execute(tx: HqTx, append: Append, storeId: string, actor: Actor, 
       if (cmd.data.state === room.state) return null;
       notEnded();
       if (cmd.data.state === 'live') return updated({ ...room, state: 'live', startedAt: now });
+      // The stream is over: a poll still open closes with it (its counts final as of now), each
+      // with its `live.poll`, so viewers and the console stop offering a vote nobody can cast.
+      for (const poll of await tx.live.pollsOfRoom(room.id)) {
+        if (poll.state !== 'open') continue;
+        const closed: LivePoll = { ...poll, state: 'closed', closedAt: now };
+        await tx.live.putPoll(closed);
+        await append(storeId, 'live.poll', { poll: closed, ...cause }, now);
+      }
       return updated({ ...room, state: 'ended', endedAt: now });
     }
     case 'live.pin': {

@@ -7,6 +7,7 @@ import { type StockLine } from '../../../shared/domain.ts';
 import { birthdayWithin, systemTaskId, type Task } from '../../../shared/tasks.ts';
 import { type HqTx } from '../../ports/store.ts';
 import { type Append, type EventLog } from '../eventLog.ts';
+import { isShoeStyle, matchArrivedSize } from '../assist/restockMatches.ts'; // 7/8 restock
 
 export interface SystemTaskInput {
   storeId: string;
@@ -63,7 +64,8 @@ const sizeKey = (l: Pick<StockLine, 'storeId' | 'styleId' | 'size'>) => `${l.sto
  * Stock ingest, with the restock trigger: every line is written; for each store/style/size whose
  * quantity (over its colours) went from 0 to more and that an open want waits for, HQ makes a
  * `restock` task for the want's clerk (or the store) and closes the want, in the same transaction.
- * `write` writes one line (catalogIngest's per-line rules).
+ * 7/8: for a shoe style (not an accessory), it also lists the store's members who wear the size and
+ * like the category (hq/app/assist/restockMatches.ts). `write` writes one line (catalogIngest's per-line rules).
  */
 export async function setStockWithRestock(
   tx: HqTx,
@@ -74,9 +76,11 @@ export async function setStockWithRestock(
 ): Promise<void> {
   // Only stores with an open want can trigger: the others are written as before, with no extra read.
   const wants = new Map<string, Task[]>();
+  const stores = new Set<string>();
   for (const storeId of [...new Set(lines.map((l) => l.storeId))].sort()) {
     // Locked in one order (sorted) before any read, so "was it 0?" is read under the lock.
     if (!(await tx.lockStore(storeId))) continue;
+    stores.add(storeId);
     for (const w of await tx.tasks.openWants(storeId)) {
       // A restock task carries the want's style and size too, but waits for nothing.
       if (w.kind !== 'call_back') continue;
@@ -84,17 +88,23 @@ export async function setStockWithRestock(
       wants.set(key, [...(wants.get(key) ?? []), w]);
     }
   }
+  // 7/8 restock: every size of a shoe style is watched (one style read per style of the write).
+  const shoes = new Map<string, boolean>();
+  for (const styleId of new Set(lines.map((l) => l.styleId))) shoes.set(styleId, await isShoeStyle(tx, styleId));
   const before = new Map<string, number>();
   for (const line of lines) {
     const key = sizeKey(line);
-    if (wants.has(key) && !before.has(key)) before.set(key, await tx.tasks.sizeQty(line.storeId, line.styleId, line.size));
+    const watched = wants.has(key) || (stores.has(line.storeId) && shoes.get(line.styleId) === true);
+    if (watched && !before.has(key)) before.set(key, await tx.tasks.sizeQty(line.storeId, line.styleId, line.size));
     await write(line);
   }
   for (const [key, was] of before) {
     if (was > 0) continue;
     const [storeId, styleId, size] = key.split('\u0000') as [string, string, string];
-    if ((await tx.tasks.sizeQty(storeId, styleId, Number(size))) <= 0) continue;
-    for (const want of wants.get(key)!) await restockArrived(tx, append, want, now);
+    const qty = await tx.tasks.sizeQty(storeId, styleId, Number(size));
+    if (qty <= 0) continue;
+    for (const want of wants.get(key) ?? []) await restockArrived(tx, append, want, now);
+    if (shoes.get(styleId)) await matchArrivedSize(tx, append, storeId, styleId, Number(size), qty, now);
   }
 }
 

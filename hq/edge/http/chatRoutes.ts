@@ -18,6 +18,8 @@ import { ChatError, type ChatService } from '../../app/chat/service.ts';
 import { memberHoldsFor } from '../../app/holds/reads.ts'; // 4/8 part C
 import { type EventLog } from '../../app/eventLog.ts';
 import { handleMemberExpectedRoute, isMemberExpectedRoute } from './expectedRoutes.ts'; // 5/8 expected visits
+import { MemberConsentsBody } from '../../../shared/assist.ts'; // 7/8 attribution
+import { ConsentsError, memberConsents, setMemberConsents } from '../../app/assist/consents.ts'; // 7/8 attribution
 
 export interface ChatHttpContext {
   chat: ChatService;
@@ -36,6 +38,7 @@ const PAGE_FILES: Record<string, { file: string; type: string }> = {
   '/m/queue.js': { file: 'queue.js', type: 'text/javascript; charset=utf-8' },
   '/m/holds.js': { file: 'holds.js', type: 'text/javascript; charset=utf-8' }, // 4/8 part C
   '/m/groups.js': { file: 'groups.js', type: 'text/javascript; charset=utf-8' }, // 5/8 part C
+  '/m/consents.js': { file: 'consents.js', type: 'text/javascript; charset=utf-8' }, // 7/8 attribution: My choices
   '/m/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
   // 6/8 part L4: the live room's viewer page and the member page's "Live" entry
   '/m/live.html': { file: 'live.html', type: 'text/html; charset=utf-8' },
@@ -188,6 +191,18 @@ async function memberRoute(ctx: ChatHttpContext, req: IncomingMessage, res: Serv
   }
   // 5/8: "hold a pair for me" (POST /v1/member/holds) and "I'll come and try it" (/v1/member/expected)
   if (isMemberExpectedRoute(path, method)) return handleMemberExpectedRoute(ctx.eventLog, { memberId, storeId }, req, res, path, method, ctx.chat.now());
+  // 7/8 attribution: the member's consent choices, per purpose (GET them, PUT a change)
+  if (path === '/v1/member/consents') {
+    try {
+      if (method === 'GET') return sendJson(res, 200, { consents: await memberConsents(ctx.chat.store, memberId) }, noStore);
+      expect('PUT');
+      const { value } = await readJson(req, MemberConsentsBody);
+      return sendJson(res, 200, { consents: (await setMemberConsents(ctx.eventLog, memberId, value, ctx.chat.now())).consents }, noStore);
+    } catch (err) {
+      if (err instanceof ConsentsError) throw new HttpError(404, err.code, err.message);
+      throw err;
+    }
+  }
   // 4/8 part C: the member's active holds at every store (what, where, until when)
   if (path === '/v1/member/holds') {
     expect('GET');

@@ -102,15 +102,16 @@ export async function handleManagerRoute(ctx: IngestContext, req: IncomingMessag
       const stores = await reportScope(store, req, url);
       const q = reportQuery(url);
       if (path === '/v1/reports/kpis') {
-        const { all, perStore } = await store.read(async (r) => {
+        const { all, perStore, assist } = await store.read(async (r) => {
           const all = await r.clerks.figures(stores, q);
           const perStore = [];
           for (const storeId of stores) {
             perStore.push({ storeId, storeName: (await r.getStore(storeId))?.name ?? storeId, kpis: (await r.clerks.figures([storeId], q)).kpis });
           }
-          return { all, perStore };
+          const assist = await r.assist.kpis(stores, q); // 7/8 attribution
+          return { all, perStore, assist };
         });
-        return sendJson(res, 200, { from: q.from, to: q.to, stores, ...all, perStore });
+        return sendJson(res, 200, { from: q.from, to: q.to, stores, ...all, perStore, assist });
       }
       // One row past the limit says whether the list was cut.
       const rows = await store.read((r) => r.clerks.visitFacts(stores, { ...q, limit: q.limit + 1 }));

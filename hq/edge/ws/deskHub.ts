@@ -17,6 +17,7 @@ import { type HqStore, StoreUnavailable, type StoredEvent } from '../../ports/st
 import { newEpoch } from '../../app/tokens.ts';
 import { type StoreFeeds } from '../storeFeeds.ts';
 import { DeskSocket } from './deskSocket.ts';
+import { SpreadSweep } from './spreadSweep.ts';
 
 /** What the chat side of HQ needs to hear from the desk sockets. */
 export interface DeskChatHooks {
@@ -48,6 +49,8 @@ export interface HubOptions {
 
 /** How often the desks' acks are written (one transaction for all of them). */
 const ACK_FLUSH_MS = 1000;
+/** How often a slice of the heartbeat and head sweeps runs. */
+const SWEEP_TICK_MS = 100;
 
 export const desksChannel = (storeId: string) => `desks.${storeId}`;
 
@@ -74,8 +77,9 @@ export class DeskHub {
    */
   private readonly pendingAcks = new Map<string, number>();
   private flushing: Promise<void> = Promise.resolve();
-  /** Desks still to refresh in presence in this period (see refreshPresence). */
-  private presenceQueue: DeskSocket[] = [];
+  private readonly sweeps: SpreadSweep<DeskSocket>[] = [];
+  /** The head frame of each store, serialised once per slice of the head sweep. */
+  private readonly headTexts = new Map<string, Buffer | null>();
   /** Identical replay reads in flight (a reconnect storm: many desks resuming from one seq) share one query. */
   private readonly reads = new Map<string, Promise<StoredEvent[]>>();
 
@@ -91,12 +95,17 @@ export class DeskHub {
   ) {
     // maxPayload makes ws close an oversize frame with 1009 before we ever buffer it.
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
-    this.timers.push(setInterval(() => this.heartbeat(), opts.heartbeatMs));
-    this.timers.push(setInterval(() => this.sendHeads(), opts.headEveryMs));
-    this.timers.push(setInterval(() => void this.flushAcks(), ACK_FLUSH_MS));
+    // Pings, head frames and presence refreshes are spread over their periods in slices
+    // (spreadSweep.ts): one loop over 10,000 desks held the event loop for up to half a second.
+    const desks = { items: () => this.byDevice.values() };
+    this.sweeps.push(new SpreadSweep({ ...desks, periodMs: opts.heartbeatMs, tickMs: SWEEP_TICK_MS, visit: (d) => this.heartbeat(d) }));
+    this.sweeps.push(
+      new SpreadSweep({ ...desks, periodMs: opts.headEveryMs, tickMs: SWEEP_TICK_MS, visit: (d) => this.sendHead(d), beforeSlice: () => this.headTexts.clear() }),
+    );
+    // Presence: 5,000 desks refreshed in one burst every 10 s timed the presence store out.
     const period = Math.max(250, Math.floor(opts.presenceTtlMs / 3));
-    const tick = Math.min(period, 500);
-    this.timers.push(setInterval(() => this.refreshPresence(tick / period), tick));
+    this.sweeps.push(new SpreadSweep({ ...desks, periodMs: period, tickMs: Math.min(period, 500), visit: (d) => this.refreshPresence(d) }));
+    this.timers.push(setInterval(() => void this.flushAcks(), ACK_FLUSH_MS));
     this.stopControl = bus.onControl((c) => this.onControl(c));
   }
 
@@ -215,8 +224,8 @@ export class DeskHub {
     if (group.desks.size === 0) return;
     this.chat?.noteEvents(storeId, events);
     for (const ev of events) {
-      const text = evFrameText(ev);
-      for (const desk of group.desks) desk.deliverLive(ev.seq, text);
+      const frame = Buffer.from(evFrameText(ev)); // encoded once for all of them
+      for (const desk of group.desks) desk.deliverLive(ev.seq, frame);
     }
   }
 
@@ -309,50 +318,43 @@ export class DeskHub {
     }
   }
 
-  /**
-   * Keeps this node's desks listed in presence (entries of a dead node expire on their own). Each
-   * tick refreshes the next `share` of the desks, so every desk is refreshed once a period, evenly:
-   * 5,000 desks refreshed in one burst every 10 s timed the presence store out.
-   */
-  private refreshPresence(share: number): void {
-    if (this.presenceQueue.length === 0) this.presenceQueue = [...this.byDevice.values()];
-    const n = Math.ceil(this.byDevice.size * share);
-    for (const desk of this.presenceQueue.splice(0, n)) {
-      if (this.byDevice.get(desk.device.id) !== desk) continue; // gone (or replaced) since
-      this.presence.add(desksChannel(desk.storeId), desk.device.id, this.opts.presenceTtlMs).catch((err: unknown) => this.log(`presence: ${(err as Error).message}`));
+  /** Refreshes one desk's presence entry (its TTL is three presence periods). */
+  private refreshPresence(desk: DeskSocket): void {
+    if (this.byDevice.get(desk.device.id) !== desk) return; // gone (or replaced) since the round began
+    this.presence.add(desksChannel(desk.storeId), desk.device.id, this.opts.presenceTtlMs).catch((err: unknown) => this.log(`presence: ${(err as Error).message}`));
+  }
+
+  /** Pings one desk; one that did not answer the previous ping (a period ago) is closed. */
+  private heartbeat(desk: DeskSocket): void {
+    if (this.byDevice.get(desk.device.id) !== desk) return;
+    if (!desk.alive) {
+      desk.close(CloseCode.heartbeatTimeout, 'no pong within the heartbeat window');
+      return;
+    }
+    desk.alive = false;
+    try {
+      desk.ws.ping();
+    } catch {
+      /* socket already closing */
     }
   }
 
-  private heartbeat(): void {
-    for (const group of this.byStore.values()) {
-      for (const desk of group.desks) {
-        if (!desk.alive) {
-          desk.close(CloseCode.heartbeatTimeout, 'no pong within the heartbeat window');
-          continue;
-        }
-        desk.alive = false;
-        try {
-          desk.ws.ping();
-        } catch {
-          /* socket already closing */
-        }
-      }
+  /** The node's position in the desk's store's log (kept by the feeds; no query), to a live desk. */
+  private sendHead(desk: DeskSocket): void {
+    if (this.byDevice.get(desk.device.id) !== desk || !desk.isLive) return;
+    let text = this.headTexts.get(desk.storeId);
+    if (text === undefined) {
+      const pos = this.feeds.position(desk.storeId);
+      text = pos ? Buffer.from(JSON.stringify({ t: 'head', epoch: pos.epoch, seq: pos.head })) : null;
+      this.headTexts.set(desk.storeId, text);
     }
-  }
-
-  /** The node's position in each store's log (kept by the feeds; no query). */
-  private sendHeads(): void {
-    for (const [storeId, group] of this.byStore) {
-      const pos = this.feeds.position(storeId);
-      if (!pos || group.desks.size === 0) continue;
-      const text = JSON.stringify({ t: 'head', epoch: pos.epoch, seq: pos.head });
-      for (const desk of group.desks) if (desk.isLive) desk.sendText(text);
-    }
+    if (text !== null) desk.sendText(text);
   }
 
   /** Stops timers and closes every desk with 1001 (going away), waiting briefly for the handshakes. */
   async close(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
+    for (const sweep of this.sweeps) sweep.stop();
     this.stopControl();
     const all = [...this.byStore.values()].flatMap((g) => [...g.desks]);
     await Promise.all(

@@ -87,10 +87,15 @@ export class DeskSocket {
     return this.state === 'live';
   }
 
-  /** Sends a control frame (welcome, reset, cmdAck, head, signal...) if the socket is open. */
-  sendText(text: string): boolean {
+  /**
+   * Sends a text frame (welcome, reset, cmdAck, head, signal, a live event...) if the socket is open.
+   * A frame many desks get is passed as the UTF-8 bytes encoded once (`Buffer`, still a text
+   * frame): a string would be measured and encoded again for every socket.
+   */
+  sendText(text: string | Buffer): boolean {
     if (this.state === 'closed' || this.ws.readyState !== this.ws.OPEN) return false;
-    this.ws.send(text);
+    if (typeof text === 'string') this.ws.send(text);
+    else this.ws.send(text, { binary: false });
     return true;
   }
 
@@ -99,7 +104,7 @@ export class DeskSocket {
   }
 
   /** A newly committed event of this desk's store, from the node's feed (consecutive, in order). */
-  deliverLive(seq: number, text: string): void {
+  deliverLive(seq: number, text: Buffer): void {
     // While replaying (catching up), the replay loop reads this event from the log itself.
     if (this.state !== 'live' || seq <= this.lastSent) return;
     if (seq !== this.lastSent + 1) {

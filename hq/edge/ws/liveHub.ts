@@ -353,11 +353,19 @@ class LiveRoomHere {
     for (const s of this.sockets) if (!except?.(s)) s.sendRaw(buf);
   }
 
-  /** This node's count in presence (one entry per node, replaced when it changes), then the room's total. */
+  /** This node's viewers: its sockets but the hosts' (the console watching its own room is not an audience). */
+  audience(): number {
+    let n = 0;
+    for (const s of this.sockets) if (s.role !== 'host') n++;
+    return n;
+  }
+
+  /** This node's count of viewers (hosts not counted) in presence (one entry per node, replaced when it changes), then the room's total. */
   async refreshViewers(): Promise<void> {
     const { presence, nodeId, presenceTtlMs } = this.hub.opts;
     const channel = liveChannel(this.id);
-    const key = `${nodeId}~${this.sockets.size}`;
+    const audience = this.audience();
+    const key = `${nodeId}~${audience}`;
     const old = this.presenceKey;
     this.presenceKey = key;
     await presence.add(channel, key, presenceTtlMs);
@@ -369,9 +377,9 @@ class LiveRoomHere {
       const node = entry.slice(0, cut);
       if (cut <= 0 || !Number.isInteger(n) || n < 0) continue;
       // Two entries of one node for a moment (the new one put, the old one not yet removed): this node's own count is exact.
-      perNode.set(node, node === nodeId ? this.sockets.size : Math.max(perNode.get(node) ?? 0, n));
+      perNode.set(node, node === nodeId ? audience : Math.max(perNode.get(node) ?? 0, n));
     }
-    perNode.set(nodeId, this.sockets.size);
+    perNode.set(nodeId, audience);
     this.viewers = [...perNode.values()].reduce((a, b) => a + b, 0);
     if (this.viewers !== this.lastViewersSent) {
       this.lastViewersSent = this.viewers;
@@ -510,7 +518,7 @@ export class LiveHub {
       storeName: r.storeName,
       role,
       nickname: s.nickname,
-      viewers: Math.max(r.viewers, r.sockets.size + 1),
+      viewers: Math.max(r.viewers, r.audience() + (role === 'host' ? 0 : 1)),
       comments: r.newestComments(),
       polls: state.polls,
       questions: state.questions,

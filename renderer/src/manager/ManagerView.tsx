@@ -14,6 +14,7 @@ import { useT } from '../i18n/useT.ts';
 import { useClerk, useDesk, useDeskClient } from '../state/StoresProvider.tsx';
 import { DayChart, HourChart } from './HourChart.tsx';
 import { TimelineImage } from './TimelineImage.tsx';
+import { AssistPanel } from './AssistPanel.tsx'; // 7/8 attribution
 import './manager.css';
 
 const DAY = 24 * 3600 * 1000;
@@ -252,6 +253,8 @@ export function ManagerView() {
           </div>
         </section>
       )}
+
+      {report && <AssistPanel assist={report.assist ?? null} locale={locale} />}
 
       {report && (
         <div className="mgr-grid">

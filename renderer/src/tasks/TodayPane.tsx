@@ -12,6 +12,9 @@ import { dueText, snoozeUntil, taskNote, taskTitle } from './taskText.ts';
 import { useToday, useTodayStore } from './useToday.ts';
 import './today.css';
 import { ExpectedTodayList } from '../expected/ExpectedCue.tsx'; // 5/8 expected visits
+import { RestockList } from '../restock/RestockList.tsx'; // 7/8 restock
+import { useRestock } from '../restock/restockStore.ts'; // 7/8 restock2
+import { isRestockFollowUp } from '../restock/restockText.ts'; // 7/8 restock2
 
 /** The clerk bar's button: one click to the Today pane, with the count of the clerk's tasks due. */
 export function TodayButton() {
@@ -108,6 +111,7 @@ export function TodayPane() {
             </ul>
           )}
           <ExpectedTodayList onOpenMember={() => setOpen(false)} />
+          <RestockList onOpenMember={() => setOpen(false)} /> {/* 7/8 restock */}
         </>
       )}
     </aside>
@@ -123,6 +127,7 @@ function TaskRow({ task }: { task: TaskView }) {
   const { done, snooze, dismiss, setOpen } = useTodayStore().getState();
   const [busy, setBusy] = useState(false);
   const due = dueText(t, task, now, locale);
+  const arrived = useRestock((s) => isRestockFollowUp(task, s.list)); // 7/8 restock2
   const note = taskNote(task);
   const assignee = task.assignee ? (clerks.find((c) => c.id === task.assignee)?.name ?? t('task.someClerk')) : t('task.wholeStore');
   const run = (fn: () => Promise<void>) => {
@@ -133,7 +138,7 @@ function TaskRow({ task }: { task: TaskView }) {
     <li className={`today-task today-kind-${task.kind}${due.overdue ? ' today-overdue' : ''}`} data-task-id={task.id} data-sync={task.sync ?? 'confirmed'}>
       <div className="today-task-head">
         <span className={`today-kind today-kind-chip-${task.kind}`}>{t(`kind.${task.kind}`)}</span>
-        <span className="today-title">{taskTitle(t, task, locale)}</span>
+        <span className="today-title">{taskTitle(t, task, locale, arrived)}</span>
       </div>
       {note && <p className="today-note">{note}</p>}
       <p className="today-meta">

@@ -14,8 +14,11 @@ export function snoozeUntil(choice: 'hour' | 'tomorrow' | 'week', now: number): 
 
 const memberName = (t: Translate, task: TaskView) => task.member?.name ?? (task.memberId ? t('task.someMember') : '');
 
-/** The task's headline. */
-export function taskTitle(t: Translate, task: TaskView, locale: string): string {
+/**
+ * The task's headline. `arrived`: a call-back waiting for a size that is in store now (a restock
+ * match's follow-up, 7/8) reads as HQ's restock task does, not "call when it arrives".
+ */
+export function taskTitle(t: Translate, task: TaskView, locale: string, arrived = false): string {
   const name = memberName(t, task);
   const size = task.want ? String(task.want.size) : '';
   const style = task.want?.styleName ?? task.want?.styleId ?? '';
@@ -29,7 +32,7 @@ export function taskTitle(t: Translate, task: TaskView, locale: string): string 
     case 'hold_expiring':
       return t('task.holdTitle', { name });
     case 'call_back':
-      if (task.want) return t('task.callBackWantTitle', { name, size, style });
+      if (task.want) return t(arrived ? 'task.restockTitle' : 'task.callBackWantTitle', { name, size, style });
       return name ? t('task.callBackTitle', { name }) : t('kind.call_back');
     case 'other':
       return task.text;
