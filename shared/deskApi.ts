@@ -22,6 +22,8 @@ import { AnswerLiveArgs, CreateLiveArgs, DrawLotteryArgs, HostComment, LiveMuteM
 import type { LiveConsole, LiveRoomView, LiveStreamEvent, LiveSummary } from './deskLive.ts';
 // 7/8 restock: the restock list (shared/assist.ts)
 import { RestockDone, type RestockMatch, type RestockMatchMember } from './assist.ts';
+// 7/8 card: marks on the arrival card's suggestions
+import { MarkVerdict, SuggestionRole } from './assist.ts';
 
 /** 7/8 restock: act on one member of a restock match — send the style's card, set a follow-up task, or pass. */
 export const RestockAction = z.object({ matchId: Id, memberId: Id, how: RestockDone.shape.how }).strict();
@@ -364,6 +366,11 @@ export const DeskCommands = {
   getLiveSummary: z.tuple([Id]),
   /** The room link's QR (SVG text) from HQ; null offline or before HQ has the room. */
   getLiveQr: z.tuple([Id]),
+  // --- 7/8 card: the arrival card's next best action ---
+  /** Mark a suggestion of a visit of this store used or not relevant (queued offline; again: replaces the verdict). */
+  markSuggestion: z.tuple([Id, Id, SuggestionRole, MarkVerdict]),
+  /** A visit's marks: HQ's, with this desk's queued and refused ones over them. */
+  listSuggestionMarks: z.tuple([Id]),
   // 4/8 part A: check-in at the counter
   /** Check a member in (a visit with source `counter`): queued, shown at once as pending, settled by HQ. */
   checkIn: z.tuple([CheckinArgs]),
@@ -397,6 +404,18 @@ export const DESK_COMMAND_NAMES = Object.keys(DeskCommands) as DeskCommandName[]
 /** Result of a local action: the opId it was queued under. */
 export interface ActionResult {
   opId: string;
+}
+
+/** 7/8 card: one suggestion's mark on a visit as the card shows it — HQ's (`confirmed`), queued here (`pending`) or refused (`rejected`, with why; the verdict is the one tried). */
+export interface SuggestionMarkView {
+  visitId: string;
+  styleId: string;
+  role: SuggestionRole;
+  verdict: MarkVerdict;
+  by: Actor | null;
+  at: number;
+  sync: SyncState;
+  rejection: Rejection | null;
 }
 
 /** Events pushed from the desk core to the UI. */
@@ -441,9 +460,11 @@ export interface DeskEvents {
   restock: { at: number };
   /** 6/8: the open console's live stream (comments, deletions, reactions, viewers, live poll counts, its status). Ephemeral. */
   liveStream: LiveStreamEvent;
+  /** 7/8 card: a visit's suggestion marks changed (an HQ event, a local mark, HQ's answer); `visitId` null: several. */
+  marks: { visitId: string | null; at: number };
 }
 export type DeskEventName = keyof DeskEvents;
-export const DESK_EVENT_NAMES: DeskEventName[] = ['connection', 'arrival', 'visits', 'member', 'reset', 'chat', 'chatTyping', 'chatPresence', 'clerk', 'clerks', 'settings', 'tasks', 'holds', 'checkins', 'styleImage', 'expected', 'groups', 'live', 'liveStream', 'restock'];
+export const DESK_EVENT_NAMES: DeskEventName[] = ['connection', 'arrival', 'visits', 'member', 'reset', 'chat', 'chatTyping', 'chatPresence', 'clerk', 'clerks', 'settings', 'tasks', 'holds', 'checkins', 'styleImage', 'expected', 'groups', 'live', 'liveStream', 'restock', 'marks'];
 
 /**
  * Where a message stands. The clerk's: sending (in the outbox) → sent (HQ has it) → delivered (the
@@ -599,6 +620,9 @@ export interface DeskApi {
   deleteLiveComment(roomId: string, commentId: string): Promise<void>;
   getLiveSummary(roomId: string): Promise<LiveSummary | null>;
   getLiveQr(roomId: string): Promise<string | null>;
+  // --- 7/8 card: the arrival card's next best action ---
+  markSuggestion(visitId: string, styleId: string, role: SuggestionRole, verdict: MarkVerdict): Promise<ActionResult>;
+  listSuggestionMarks(visitId: string): Promise<SuggestionMarkView[]>;
   // 4/8 part A: check-in at the counter
   checkIn(args: CheckinArgs): Promise<CheckinResult>;
   listCheckins(): Promise<PendingCheckinView[]>;

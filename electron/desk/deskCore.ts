@@ -32,6 +32,7 @@ import type { ExpectedVisit } from '../../shared/expected.ts'; // 5/8 expected v
 import type { GroupInviteView, GroupMemberView, GroupPage, GroupStyleChoice, GroupView } from '../../shared/deskGroups.ts'; // 5/8
 import type { LiveConsole, LiveRoomView, LiveSummary } from '../../shared/deskLive.ts'; // 6/8
 import type { RestockMatchView } from '../../shared/deskApi.ts'; // 7/8 restock
+import type { SuggestionMarkView } from '../../shared/deskApi.ts'; // 7/8 card
 import { wireDesk, type DeskCoreEvents, type DeskOptions, type DeskParts } from './wiring.ts';
 
 export { enroll } from './hqHttp.ts';
@@ -474,6 +475,14 @@ export class DeskCore implements DeskCoreApi {
   }
   async getLiveQr(roomId: string): Promise<string | null> {
     return this.parts.live.qr(...this.check('getLiveQr', [roomId]));
+  }
+
+  // --- DeskApi: marks on the arrival card's suggestions (7/8 card) -----------------------------
+  async markSuggestion(visitId: string, styleId: string, role: Args<'markSuggestion'>[2], verdict: Args<'markSuggestion'>[3]): Promise<ActionResult> {
+    return this.parts.marks.mark(...this.check('markSuggestion', [visitId, styleId, role, verdict]));
+  }
+  async listSuggestionMarks(visitId: string): Promise<SuggestionMarkView[]> {
+    return this.parts.marks.list(...this.check('listSuggestionMarks', [visitId]));
   }
 
   // --- inside --------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import { holdOfSubject } from './holds/holdViews.ts'; // 4/8 part C
 import { restockOfSubject } from './restock/deskRestock.ts'; // 7/8 restock
 import { groupOfSubject } from './groups/groupViews.ts'; // 5/8 groups
 import { liveOfSubject } from './live/liveViews.ts'; // 6/8 live rooms
+import { visitOfMarkSubject } from './assist/markViews.ts'; // 7/8 card: suggestion marks
 import { applyEvent, type ApplyOutcome } from './sync.ts';
 
 export type InboxFrame = EvFrame | CmdAckFrame;
@@ -122,6 +123,8 @@ export interface InboxChange {
   reserved?: boolean;
   /** 7/8 restock: a restock match changed, or HQ answered an act on one. */
   restock?: boolean;
+  /** 7/8 card: visits whose suggestion marks changed, or whose marks HQ answered. */
+  marks?: string[];
   /** Event frames looked at (applied, duplicate or the gap). */
   events: number;
   applied: number;
@@ -139,6 +142,7 @@ export function changeSet(outcomes: readonly FrameOutcome[]): InboxChange {
   const chats = new Set<string>();
   const groups = new Set<string>(); // 5/8
   const live = new Set<string>(); // 6/8
+  const marks = new Set<string>(); // 7/8 card
   for (const o of outcomes) {
     if ('ack' in o) {
       const { ack, op, settled } = o;
@@ -153,6 +157,7 @@ export function changeSet(outcomes: readonly FrameOutcome[]): InboxChange {
       else if (groupOfSubject(op.visitId)) groups.add(groupOfSubject(op.visitId)!); // 5/8 groups
       else if (liveOfSubject(op.visitId)) live.add(liveOfSubject(op.visitId)!); // 6/8 live rooms
       else if (restockOfSubject(op.visitId)) c.restock = true; // 7/8 restock
+      else if (visitOfMarkSubject(op.visitId)) marks.add(visitOfMarkSubject(op.visitId)!); // 7/8 card: suggestion marks
       else if (op.visitId.startsWith('checkin:')) continue; // 4/8 part A: not a visit (the pending check-ins are refreshed after each batch)
       else {
         c.notices.push({ t: 'answered', visitId: op.visitId, confirmed: ack.status === 'rejected' ? false : settled ? true : null });
@@ -178,6 +183,7 @@ export function changeSet(outcomes: readonly FrameOutcome[]): InboxChange {
     if (out.live) live.add(out.live); // 6/8 live rooms
     if (out.reserved) c.reserved = true;
     if (out.restock) c.restock = true; // 7/8 restock
+    if (out.marks) marks.add(out.marks); // 7/8 card
     if (out.settledOpId) {
       c.answered.push(out.settledOpId);
       for (const id of out.visitIds) c.notices.push({ t: 'answered', visitId: id, confirmed: true });
@@ -193,5 +199,6 @@ export function changeSet(outcomes: readonly FrameOutcome[]): InboxChange {
   c.chats = [...chats];
   if (groups.size) c.groups = [...groups];
   if (live.size) c.live = [...live];
+  if (marks.size) c.marks = [...marks]; // 7/8 card
   return c;
 }

@@ -10,6 +10,7 @@ import { applyHoldEvent, applyHoldSnapshot } from './holds/holdSync.ts'; // 4/8 
 import { applyGroupEvent, applyGroupSnapshot } from './groups/groupSync.ts'; // 5/8 groups
 import { applyLiveEvent, applyLiveSnapshot } from './live/liveSync.ts'; // 6/8 live rooms
 import { applyRestockEvent, applyRestockSnapshot } from './restock/restockSync.ts'; // 7/8 restock
+import { applyMarkEvent, applyMarkSnapshot } from './assist/markSync.ts'; // 7/8 card: suggestion marks
 
 export type ApplyOutcome =
   | {
@@ -40,6 +41,8 @@ export type ApplyOutcome =
       reserved?: boolean;
       /** 7/8 restock: a restock match came or changed. */
       restock?: boolean;
+      /** 7/8 card: a visit whose suggestion marks changed. */
+      marks?: string;
     }
   /** seq ≤ position: already applied; ignored. */
   | { kind: 'duplicate'; seq: number }
@@ -62,7 +65,7 @@ export function applyEvent(q: CacheQueries, ev: EvFrame, now: number = Date.now(
     if (where === 'duplicate') return { kind: 'duplicate', seq: ev.seq };
     if (where === 'gap') return { kind: 'gap', position, got: { epoch: ev.epoch, seq: ev.seq } };
 
-    const out = { kind: 'applied' as const, seq: ev.seq, visitIds: [] as string[], memberIds: [] as string[], arrivalVisitId: null as string | null, settledOpId: null as string | null, chat: null as { memberId: string; messageId: string | null; incoming: boolean } | null, clerks: false, task: undefined as string | undefined, holds: false, expected: false, group: undefined as string | undefined, live: undefined as string | undefined, reserved: false, restock: false };
+    const out = { kind: 'applied' as const, seq: ev.seq, visitIds: [] as string[], memberIds: [] as string[], arrivalVisitId: null as string | null, settledOpId: null as string | null, chat: null as { memberId: string; messageId: string | null; incoming: boolean } | null, clerks: false, task: undefined as string | undefined, holds: false, expected: false, group: undefined as string | undefined, live: undefined as string | undefined, reserved: false, restock: false, marks: undefined as string | undefined };
     switch (ev.type) {
       case 'arrival':
         q.upsertProfile(ev.data.profile, now);
@@ -186,6 +189,13 @@ export function applyEvent(q: CacheQueries, ev: EvFrame, now: number = Date.now(
         out.restock = true;
         break;
       }
+      // 7/8 card: a clerk's mark on a suggestion of a visit
+      case 'suggest.marked': {
+        const { visitId, settledOpId } = applyMarkEvent(q, ev);
+        if (settledOpId) out.settledOpId = settledOpId;
+        out.marks = visitId;
+        break;
+      }
     }
     // Ops HQ acked with a seq at or below this event are settled even if the event did not name
     // them (defensive: an event always names its op, but the ack's seq is the stronger promise).
@@ -229,6 +239,7 @@ export function applySnapshot(q: CacheQueries, snap: Snapshot, now: number = Dat
     applyGroupSnapshot(q, snap); // 5/8 groups
     applyLiveSnapshot(q, snap); // 6/8 live rooms
     applyRestockSnapshot(q, snap); // 7/8 restock
+    applyMarkSnapshot(q, snap); // 7/8 card: suggestion marks
     // HQ commits a command's effect before acking it, and we fetch the snapshot after every ack we
     // have seen, so each acked op is inside the snapshot — whatever epoch its ack's seq was in.
     q.deleteAckedUpTo(Number.MAX_SAFE_INTEGER);

@@ -34,6 +34,7 @@ import { HoldDesk } from './holds/holdDesk.ts'; // 4/8 part C
 import { GroupDesk } from './groups/groupDesk.ts'; // 5/8 groups
 import { LiveDesk } from './live/liveDesk.ts'; // 6/8 live rooms
 import { LiveStreams } from './live/liveStream.ts'; // 6/8 live rooms
+import { MarkDesk } from './assist/markDesk.ts'; // 7/8 card: suggestion marks
 import { CheckinQueries } from './checkins/checkinQueries.ts'; // 4/8 part A
 import { Checkins } from './checkins/checkins.ts'; // 4/8 part A
 
@@ -93,6 +94,8 @@ export interface DeskParts {
   liveStreams: LiveStreams;
   /** 7/8 restock: the restock list and the clerk's acts on it. */
   restock: DeskRestock;
+  /** 7/8 card: the clerks' marks on the arrival card's suggestions. */
+  marks: MarkDesk;
 }
 
 export interface WireInput {
@@ -249,6 +252,14 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
     queued,
     changed: () => events.emit('restock', { at: Date.now() }),
   });
+  // 7/8 card: marks on the arrival card's suggestions
+  const marks = new MarkDesk(q, {
+    self,
+    write: (fn, durable) => guard.write(fn, durable),
+    enqueue: (type, subject, data) => outbox.enqueue(type, subject, data),
+    queued,
+    changed: (visitId) => events.emit('marks', { visitId, at: Date.now() }),
+  });
   // 4/8 part A: check-in at the counter.
   const checkins = new Checkins(q, new CheckinQueries(q.db), {
     enqueue: (subject, data) => outbox.enqueue('checkin', subject, data),
@@ -300,6 +311,7 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
     if (c.expected) events.emit('expected', { at: Date.now() }); // 5/8
     if (c.live) events.emit('live', { roomId: c.live.length === 1 ? c.live[0]! : null, reserved: c.reserved === true, at: Date.now() }); // 6/8
     if (c.restock) events.emit('restock', { at: Date.now() }); // 7/8 restock
+    if (c.marks) events.emit('marks', { visitId: c.marks.length === 1 ? c.marks[0]! : null, at: Date.now() }); // 7/8 card
     if (c.groups) events.emit('groups', { groupId: c.groups.length === 1 ? c.groups[0]! : null, at: Date.now() }); // 5/8
     checkins.refresh(); // 4/8 part A: settled or refused check-ins
     // Part E: the members whose suggestions or product cards changed may name pictures the cache lacks.
@@ -307,5 +319,5 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
     counts.refresh();
   }
 
-  return { guard, retention, session, outbox, visits, profiles, chat, clerks, manager, counts, connection, histories, tasks, holds, checkins, pictures, groups, live: liveDesk, liveStreams, restock };
+  return { guard, retention, session, outbox, visits, profiles, chat, clerks, manager, counts, connection, histories, tasks, holds, checkins, pictures, groups, live: liveDesk, liveStreams, restock, marks };
 }

@@ -10,6 +10,7 @@ import { purgeStyleImages } from '../pictures/pictureQueries.ts';
 import { deleteMemberExpected, purgeExpectedBefore } from '../expected/expectedQueries.ts'; // 5/8 expected visits
 import { deleteMemberLive, purgeLiveBefore } from '../live/liveQueries.ts'; // 6/8 live rooms
 import { deleteMemberRestock, purgeRestockBefore } from '../restock/restockQueries.ts'; // 7/8 restock
+import { deleteMemberMarks, purgeMarksBefore } from '../assist/markQueries.ts'; // 7/8 card: suggestion marks
 
 /** Removes everything this cache holds about a member (not the outbox: queued ops get `not_found`). */
 export function deleteMemberData(db: Database.Database, memberId: string): number {
@@ -33,6 +34,7 @@ export function deleteMemberData(db: Database.Database, memberId: string): numbe
   n += deleteMemberGroups(db, memberId); // 5/8: their group messages and memberships
   n += deleteMemberLive(db, memberId); // 6/8: their questions, reservations and mutes in live rooms
   n += deleteMemberRestock(db, memberId); // 7/8: they leave every restock match
+  n += deleteMemberMarks(db, memberId); // 7/8 card: marks on the suggestions made to them
   return n;
 }
 
@@ -66,6 +68,7 @@ export function purgeOlderThan(db: Database.Database, cutoff: number, homeStoreI
     purgeGroupsBefore(db, cutoff); // 5/8: group messages past retention
     purgeLiveBefore(db, cutoff); // 6/8: rooms ended before the cutoff
     purgeRestockBefore(db, cutoff); // 7/8: restock matches made before the cutoff
+    purgeMarksBefore(db, cutoff); // 7/8 card: marks on visits past retention
     const orphan = `SELECT id FROM members WHERE json_extract(json, '$.homeStoreId') IS NOT ?
         AND id NOT IN (SELECT member_id FROM visits) AND id NOT IN (SELECT member_id FROM chat_conversations)${keptForHistory(db)}
         ${hasHoldTables(db) ? "AND id NOT IN (SELECT member_id FROM holds WHERE status = 'active')" : ''}

@@ -15,6 +15,7 @@ import { ExpectedQueries } from '../expected/expectedQueries.ts'; // 5/8 expecte
 import { GroupQueries } from '../groups/groupQueries.ts'; // 5/8 groups
 import { LiveQueries } from '../live/liveQueries.ts'; // 6/8 live rooms
 import { RestockQueries } from '../restock/restockQueries.ts'; // 7/8 restock
+import { MarkQueries } from '../assist/markQueries.ts'; // 7/8 card: suggestion marks
 
 /** The identity row as stored; a cache from before HQ had several addresses holds one `hqUrl`. */
 export function identityFromJson(json: string): DeskIdentity {
@@ -111,6 +112,8 @@ export class CacheQueries {
   readonly live: LiveQueries;
   /** 7/8 restock: restock matches (migration 017). */
   readonly restock: RestockQueries;
+  /** Suggestion marks (migration 016, 7/8 card). */
+  readonly marks: MarkQueries;
   private readonly s;
 
   constructor(readonly db: Database.Database) {
@@ -122,6 +125,7 @@ export class CacheQueries {
     this.groups = new GroupQueries(db);
     this.live = new LiveQueries(db);
     this.restock = new RestockQueries(db); // 7/8 restock
+    this.marks = new MarkQueries(db); // 7/8 card
     // Prepared once; better-sqlite3 statements are cheap to keep and re-run.
     this.s = {
       getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
@@ -133,13 +137,14 @@ export class CacheQueries {
            phone_last4 = excluded.phone_last4, updated_at = excluded.updated_at, json = excluded.json`,
       ),
       getMember: db.prepare<[string], { json: string }>('SELECT json FROM members WHERE id = ?'),
-      upsertProfile: db.prepare<[string, string, string, number]>(
-        `INSERT INTO profiles (member_id, purchases, recommendations, received_at) VALUES (?, ?, ?, ?)
+      // 7/8 card: `next`, the profile's next best action (migration 016), JSON or NULL.
+      upsertProfile: db.prepare<[string, string, string, number, string | null]>(
+        `INSERT INTO profiles (member_id, purchases, recommendations, received_at, next) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (member_id) DO UPDATE SET purchases = excluded.purchases,
-           recommendations = excluded.recommendations, received_at = excluded.received_at`,
+           recommendations = excluded.recommendations, received_at = excluded.received_at, next = excluded.next`,
       ),
-      getProfile: db.prepare<[string], { purchases: string; recommendations: string; received_at: number }>(
-        'SELECT purchases, recommendations, received_at FROM profiles WHERE member_id = ?',
+      getProfile: db.prepare<[string], { purchases: string; recommendations: string; received_at: number; next: string | null }>(
+        'SELECT purchases, recommendations, received_at, next FROM profiles WHERE member_id = ?',
       ),
 
       upsertVisit: db.prepare<[string, string, string, number, number, string]>(
@@ -278,17 +283,20 @@ export class CacheQueries {
   }
   upsertProfile(p: MemberProfile, receivedAt: number): void {
     this.upsertMember(p.member);
-    this.s.upsertProfile.run(p.member.id, JSON.stringify(p.purchases), JSON.stringify(p.recommendations), receivedAt);
+    this.s.upsertProfile.run(p.member.id, JSON.stringify(p.purchases), JSON.stringify(p.recommendations), receivedAt, p.next ? JSON.stringify(p.next) : null);
   }
   getProfile(memberId: string): MemberProfile | null {
     const member = this.getMember(memberId);
     if (!member) return null;
     const row = this.s.getProfile.get(memberId);
-    return {
+    const profile: MemberProfile = {
       member,
       purchases: row ? (JSON.parse(row.purchases) as MemberProfile['purchases']) : [],
       recommendations: row ? (JSON.parse(row.recommendations) as MemberProfile['recommendations']) : [],
     };
+    // 7/8 card: absent (not null) when HQ sent none, as on HQ's own profiles from before 7/8.
+    if (row?.next) profile.next = JSON.parse(row.next) as NonNullable<MemberProfile['next']>;
+    return profile;
   }
   /**
    * When the member's purchases and suggestions were received from HQ (desk clock); null when the
@@ -343,6 +351,7 @@ export class CacheQueries {
     this.groups.wipe();
     this.live.wipe(); // 6/8
     this.restock.wipe(); // 7/8 restock
+    this.marks.wipe(); // 7/8 card
   }
 
   // --- visit notices (desk-owned, kept until dismissed) ----------------------------------------

@@ -16,6 +16,7 @@ import { MemberAvatar, MemberNameLine, MemberSizes } from './MemberIdentity.tsx'
 import { OpenMemberPage } from '../member/MemberPage.tsx';
 import { FollowUpButton } from '../tasks/TodayPane.tsx';
 import { ExpectedCue } from '../expected/ExpectedCue.tsx'; // 5/8 expected visits
+import { NextBestAction } from '../assist/NextBestAction.tsx'; // 7/8 card: the next best action
 
 export function MemberPanel() {
   const t = useT();
@@ -82,6 +83,8 @@ function MemberCard({ member: view, visit }: { member: MemberView; visit: VisitV
       {/* 5/8: the member said they would come — what for, from where, and the pair held. */}
       {visit?.expected && <ExpectedCue expected={visit.expected} />}
       <VisitActions visit={visit} />
+      {/* 7/8: size, last purchase, up to 3 styles, the add-on, cues, and the clerk's marks. */}
+      {view.profileAt !== null && <NextBestAction profile={view} visit={visit} />}
 
       <section className="panel notes-panel" aria-labelledby="notes-title">
         <h3 id="notes-title">{t('member.notes')}</h3>
@@ -110,6 +113,7 @@ function MemberCard({ member: view, visit }: { member: MemberView; visit: VisitV
           {t('member.profileUnknown')}
         </p>
       ) : (
+        // 7/8: the full list stays under the next best action (its detail, holds and product cards).
         <Recommendations recommendations={view.recommendations} memberSize={m.sizes.eu} />
       )}
 
