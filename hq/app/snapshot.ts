@@ -6,6 +6,7 @@ import { type HqStore, type HqTx } from '../ports/store.ts';
 import { ProfileBuilder, toDeskMember } from './profiles.ts';
 import { holdsSnapshot } from './holds/reads.ts'; // 4/8 part C
 import { expectedSnapshot } from './expected/expectations.ts'; // 5/8 expected visits
+import { HANDOVER_SNAPSHOT_MAX, HANDOVER_SNAPSHOT_MS } from './assist/assistant.ts'; // 7/8 assistant
 
 export const SNAPSHOT_DAYS = 3;
 /** Chat in a snapshot: conversations active in the last 30 days, each with its newest messages. */
@@ -58,6 +59,7 @@ export function takeSnapshot(store: HqStore, storeId: string, now = Date.now()):
       groups: await groupsSnapshot(r, storeId, now), // 5/8
       expected: await expectedSnapshot(r, record, now), // 5/8: open expected visits, and those settled today
       liveRooms: await liveSnapshot(r, storeId, now), // 6/8
+      handovers: await r.handovers.ofStore(storeId, now - HANDOVER_SNAPSHOT_MS, HANDOVER_SNAPSHOT_MAX), // 7/8 assistant: waiting, and settled in the last day
     };
   });
 }

@@ -24,6 +24,7 @@ import { type CheckinOps } from './checkinStore.ts'; // 4/8 part A
 import { type StyleImageOps } from './styleImageStore.ts';
 import { type ExpectedOps } from './expectedStore.ts'; // 5/8 expected visits
 import { type LiveOps } from './liveStore.ts'; // 6/8 live rooms
+import { type HandoverOps } from './handoverStore.ts'; // 7/8 assistant
 
 export type { Member, Purchase, StockLine, Store, Style, Visit, Note };
 
@@ -119,6 +120,9 @@ export interface HqTx {
   readonly expected: ExpectedOps;
   /** Live launch rooms (6/8): rooms, questions, polls, lotteries, participants, mutes, counters. */
   readonly live: LiveOps;
+  // 7/8 assistant
+  /** The member-side assistant's hand-overs of a conversation to the store's clerks. */
+  readonly handovers: HandoverOps;
   /**
    * Runs `fn` as a SAVEPOINT of this transaction: a throw undoes what `fn` wrote (seqs included,
    * so the next writer gets the same numbers) and rethrows; the outer transaction goes on.

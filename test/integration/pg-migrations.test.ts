@@ -119,7 +119,7 @@ const STEPS: Array<{ tables: string[]; indexes: string[]; columns?: Record<strin
   { tables: [], indexes: [] },
 
   // 20: the assistant's hand-overs (7/8)
-  { tables: [], indexes: [] },
+  { tables: ['handovers'], indexes: ['handovers_member', 'handovers_store', 'handovers_waiting'] },
 ];
 
 const schemas: PgSchema[] = [];

@@ -88,6 +88,8 @@ export const COPIED_TABLES: readonly string[] = [
   'live_viewers',
   'live_node_viewers',
   'live_referrals',
+  // step 20: the assistant's hand-overs (7/8 assistant)
+  'handovers',
 ];
 
 /** The copy was refused before anything was written; the message says why and what to do. */

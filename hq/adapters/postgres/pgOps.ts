@@ -17,7 +17,7 @@ export type Row = Record<string, unknown>;
 /** Runs one statement on the transaction's connection. */
 export type Exec = <R extends Row = Row>(text: string, values?: unknown[]) => Promise<{ rows: R[]; rowCount: number }>;
 
-export type PgOps = Omit<HqTx, 'savepoint' | 'chat' | 'clerks' | 'memberHistory' | 'tasks' | 'holds' | 'checkins' | 'styleImages' | 'groups' | 'expected' | 'live'>;
+export type PgOps = Omit<HqTx, 'savepoint' | 'chat' | 'clerks' | 'memberHistory' | 'tasks' | 'holds' | 'checkins' | 'styleImages' | 'groups' | 'expected' | 'live' | 'handovers'>; // 7/8 assistant: handovers
 
 /** SQLite reads a negative LIMIT as "no limit"; PostgreSQL refuses it, and takes NULL for that. */
 export const limitParam = (limit: number): number | null => (limit < 0 ? null : limit);
@@ -366,7 +366,8 @@ export function createPgOps(exec: Exec): PgOps {
            lp AS (DELETE FROM live_participants WHERE member_id = $1),
            lm AS (DELETE FROM live_mutes WHERE member_id = $1),
            lr AS (DELETE FROM live_referrals WHERE member_id = $1),
-           le AS (UPDATE live_lottery_eligible SET nickname = 'erased', member_id = NULL WHERE member_id = $1)
+           le AS (UPDATE live_lottery_eligible SET nickname = 'erased', member_id = NULL WHERE member_id = $1),
+           ho AS (DELETE FROM handovers WHERE member_id = $1) -- 7/8 assistant
          DELETE FROM members WHERE id = $1`,
         [memberId],
       );

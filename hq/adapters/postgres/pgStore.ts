@@ -24,6 +24,7 @@ import { createPgTaskOps } from './pgTasks.ts';
 import { createPgHoldOps } from './pgHolds.ts'; // 4/8 part C
 import { createPgExpectedOps } from './pgExpected.ts'; // 5/8 expected visits
 import { createPgLiveOps } from './pgLive.ts'; // 6/8 live rooms
+import { createPgHandoverOps } from './pgHandovers.ts'; // 7/8 assistant
 import { createPgCheckinOps } from './pgCheckins.ts'; // 4/8 part A
 import { createPgStyleImageOps } from './pgStyleImages.ts';
 import { createPgOps, type Exec, type Row } from './pgOps.ts';
@@ -233,6 +234,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
         groups: createPgGroupOps(exec), // 5/8
         expected: createPgExpectedOps(exec), // 5/8 expected visits
         live: createPgLiveOps(exec), // 6/8 live rooms
+        handovers: createPgHandoverOps(exec), // 7/8 assistant
         savepoint: async <R>(inner: () => Promise<R>): Promise<R> => {
           const name = `sp${++savepoints}`;
           const lockedBefore = new Set(locked);

@@ -25,6 +25,7 @@ import { createSqliteMemberHistoryStorage } from './memberHistoryStorage.ts';
 import { createSqliteTaskStorage } from './taskStorage.ts';
 import { createSqliteHoldStorage } from './holdStorage.ts'; // 4/8 part C
 import { createSqliteExpectedStorage } from './expectedStorage.ts'; // 5/8 expected visits
+import { createSqliteHandoverStorage } from './handoverStorage.ts'; // 7/8 assistant
 import { createSqliteStyleImageStorage } from './styleImageStorage.ts';
 import { deviceFromRow, eventFromRow, memberFromRow, noteFromRow, purchaseFromRow, storeFromRow, styleFromRow, visitRowFromRow } from '../sqlRows.ts';
 
@@ -171,6 +172,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     groups: createSqliteGroupStorage(db), // 5/8
     expected: createSqliteExpectedStorage(db), // 5/8 expected visits
     live: createSqliteLiveStorage(db), // 6/8 live rooms
+    handovers: createSqliteHandoverStorage(db), // 7/8 assistant
     // One connection, one transaction at a time (sqliteStore.ts): already serial.
     lockStore: (storeId) => q.storeExists.get(storeId) !== undefined,
 
@@ -378,6 +380,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
           'DELETE FROM live_mutes WHERE member_id = ?',
           'DELETE FROM live_referrals WHERE member_id = ?',
           "UPDATE live_lottery_eligible SET nickname = 'erased', member_id = NULL WHERE member_id = ?",
+          'DELETE FROM handovers WHERE member_id = ?', // 7/8 assistant: a hand-over quotes the member's question
         ]) {
           db.prepare(sql).run(memberId);
         }

@@ -13,6 +13,7 @@ import { okOp, rejectOp, runDeskCommand } from '../deskCommand.ts';
 import { type Append, type EventLog } from '../eventLog.ts';
 import { type DeviceRecord, type HqStore, type HqTx, type StoredEvent } from '../../ports/store.ts';
 import { type ConversationRecord } from '../../ports/chatStore.ts';
+import { answerMember, settleHandover } from '../assist/assistant.ts'; // 7/8 assistant
 
 export const ZERO_RECEIPTS: Receipts = { memberDelivered: 0, memberRead: 0, storeDelivered: 0, storeRead: 0 };
 export const HISTORY_PAGE_MAX = 100;
@@ -60,6 +61,8 @@ export class ChatService {
   constructor(
     private readonly log: EventLog,
     readonly now: () => number = Date.now,
+    /** 7/8 assistant: whether the member-side assistant may answer at all (each store then has its own switch). */
+    private readonly options: { assistant?: boolean } = {},
   ) {
     this.store = log.store;
   }
@@ -100,7 +103,11 @@ export class ChatService {
       const seen = await tx.chat.findByClientId(storeId, memberId, 'member', input.clientId);
       if (seen) return { message: seen, duplicate: true };
       const message = await this.compose(tx, storeId, memberId, 'member', null, input);
-      return { message: (await this.commit(tx, append, message, null, null)).message, duplicate: false };
+      const sent = (await this.commit(tx, append, message, null, null)).message;
+      // 7/8 assistant: answered in this transaction, so exactly once (a resend returned above).
+      const store = this.options.assistant !== false ? await tx.getStore(storeId) : null;
+      if (store) await answerMember(tx, append, store, sent, this.now());
+      return { message: sent, duplicate: false };
     });
   }
 
@@ -155,7 +162,10 @@ export class ChatService {
         // The same clientId under another opId (a retry after a rejection was fixed, say) is one message.
         if (await tx.chat.findByClientId(storeId, memberId, 'clerk', cmd.data.clientId)) return null;
         const message = await this.compose(tx, storeId, memberId, 'clerk', actor, cmd.data);
-        return (await this.commit(tx, append, message, actor, cmd.opId)).seq;
+        const { seq } = await this.commit(tx, append, message, actor, cmd.opId);
+        // 7/8 assistant: a clerk answering the member settles the conversation's waiting hand-over.
+        await settleHandover(tx, append, storeId, memberId, actor, cmd.opId, message.at);
+        return seq;
       }
       case 'chat.read': {
         const conv = await tx.chat.getConversation(storeId, memberId);
