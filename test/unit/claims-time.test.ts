@@ -37,11 +37,11 @@ describe('left unserved', () => {
   const at = (iso: string) => Date.parse(iso);
 
   it('defaults to a 2-hour wait and no closing time; bad stored settings fall back to the defaults', () => {
-    expect(DEFAULT_STORE_SETTINGS).toEqual({ unservedAfterMin: 120, closesAt: null, utcOffsetMin: 480 });
+    expect(DEFAULT_STORE_SETTINGS).toEqual({ unservedAfterMin: 120, closesAt: null, utcOffsetMin: 480, opensAt: null, assistant: true });
     expect(storeSettingsFromJson(null)).toEqual(DEFAULT_STORE_SETTINGS);
     expect(storeSettingsFromJson('not json')).toEqual(DEFAULT_STORE_SETTINGS);
     expect(storeSettingsFromJson('{"unservedAfterMin": 1}')).toEqual(DEFAULT_STORE_SETTINGS);
-    expect(storeSettingsFromJson('{"unservedAfterMin": 45, "closesAt": "21:30"}')).toEqual({ unservedAfterMin: 45, closesAt: '21:30', utcOffsetMin: 480 });
+    expect(storeSettingsFromJson('{"unservedAfterMin": 45, "closesAt": "21:30"}')).toEqual({ unservedAfterMin: 45, closesAt: '21:30', utcOffsetMin: 480, opensAt: null, assistant: true });
     expect(StoreSettings.safeParse({ closesAt: '25:00' }).success).toBe(false);
   });
 
