@@ -17,6 +17,7 @@ import { CreateGroupArgs, GroupOutgoing, GroupPageArgs, InviteDays, MuteMinutes,
 import type { GroupInviteView, GroupMemberView, GroupPage, GroupStyleChoice, GroupView } from './deskGroups.ts';
 import { HoldEnd, type HoldRequestView, type HoldView, PlaceHoldArgs, RequestHoldArgs, type StyleStockResponse } from './holds.ts';
 import type { ExpectedVisit } from './expected.ts'; // 5/8 expected visits
+import type { Handover } from './assist.ts'; // 7/8 assistant
 // 6/8: the Live pane (shared/deskLive.ts)
 import { AnswerLiveArgs, CreateLiveArgs, DrawLotteryArgs, HostComment, LiveMuteMinutes, OpenPollArgs, PinLiveArgs, UpdateLiveArgs } from './deskLive.ts';
 import type { LiveConsole, LiveRoomView, LiveStreamEvent, LiveSummary } from './deskLive.ts';
@@ -355,6 +356,9 @@ export const DeskCommands = {
   // --- 5/8: expected visits (shared/expected.ts) ---
   /** The store's open expected visits (soonest first) and those settled since the start of the desk's day. */
   listExpected: z.tuple([]),
+  // --- 7/8 assistant ---
+  /** The store's conversations the member-side assistant handed to the clerks and no clerk answered yet, oldest first. */
+  listHandovers: z.tuple([]),
   /** Check-ins still in the outbox (pending, or refused until dismissed). */
   listCheckins: z.tuple([]),
   /** The clerk has read why HQ refused a check-in (by its checkinId): it goes. */
@@ -451,6 +455,8 @@ export interface ConversationPage {
   unread: number;
   online: boolean;
   typing: boolean;
+  /** 7/8 assistant: the conversation's hand-over still waiting for a clerk (null: none). */
+  handover?: Handover | null;
 }
 
 export interface ConversationView {
@@ -461,6 +467,8 @@ export interface ConversationView {
   unread: number;
   online: boolean;
   typing: boolean;
+  /** 7/8 assistant: the conversation's hand-over still waiting for a clerk (null: none). */
+  handover?: Handover | null;
 }
 
 export interface ChatImage {
@@ -583,6 +591,8 @@ export interface DeskApi {
   dismissCheckin(checkinId: string): Promise<void>;
   // 5/8: expected visits
   listExpected(): Promise<ExpectedVisit[]>;
+  // 7/8 assistant
+  listHandovers(): Promise<Handover[]>;
   // --- the shell's own commands ---
   getSettings(): Promise<SettingsView>;
   updateSettings(patch: SettingsPatch): Promise<SettingsView>;

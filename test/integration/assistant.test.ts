@@ -166,6 +166,33 @@ describe('the member-side assistant', () => {
     ]);
   });
 
+  it('reaches a desk core: the waiting hand-over on the conversation and its list, from events and from a snapshot; a clerk reply settles it', async () => {
+    const member = await start(undefined, undefined, Date.now());
+    // A desk that is online while it happens (events), and one that starts after (snapshot).
+    const live = await t!.desk(STORE_A, 'Counter 1');
+    live.desk.start();
+    await waitFor(async () => (await live.desk.getConnection()).status === 'online', 5000, 'desk online');
+    await ask(member, 'Cloud Runner 42码？');
+    await ask(member, '我想找真人');
+    await waitFor(async () => (await live.desk.listHandovers()).length === 1, 5000, 'hand-over on the desk');
+    const [waiting] = await live.desk.listHandovers();
+    expect(waiting).toMatchObject({ memberId: 'm1', reason: 'asked', question: '我想找真人', settledAt: null });
+    expect(waiting!.answered.map((a) => a.intent)).toEqual(['stock', 'handover']);
+    expect((await live.desk.getConversation('m1')).handover?.id).toBe(waiting!.id);
+    expect((await live.desk.listConversations({ limit: 10 })).find((c) => c.memberId === 'm1')?.handover?.id).toBe(waiting!.id);
+    // The desk shows the assistant's replies as the assistant's.
+    const shown = (await live.desk.getConversation('m1')).messages;
+    expect(shown.filter((m) => m.by?.deviceId === ASSISTANT_DEVICE_ID)).toHaveLength(2);
+    const later = await t!.desk(STORE_A, 'Counter 2');
+    later.desk.start();
+    await waitFor(async () => (await later.desk.listHandovers()).length === 1, 5000, 'hand-over from the snapshot');
+    // The clerk answers from the desk: settled at HQ, gone from both desks.
+    await live.desk.sendMessage('m1', { kind: 'text', text: '您好，我是店员小王' });
+    await waitFor(async () => (await live.desk.listHandovers()).length === 0 && (await later.desk.listHandovers()).length === 0, 5000, 'settled on both desks');
+    expect((await live.desk.getConversation('m1')).handover).toBeNull();
+    expect(await t!.hq.store.read((r) => r.handovers.getHandover(waiting!.id))).toMatchObject({ settledBy: { deviceName: 'Counter 1' } });
+  });
+
   it('answers a resend once, is silent when the store turns it off, and never answers another member', async () => {
     const member = await start();
     const first = await ask(member, 'Cloud Runner 42码？', 1, 'same-client-id');

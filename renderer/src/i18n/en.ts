@@ -756,6 +756,16 @@ export const en = {
   'live.reaction.clap': 'Clap',
   'live.reaction.wow': 'Wow',
   'live.sum.purchases': 'Purchases',
+  // 7/8 assistant
+  'assist.label': 'Assistant',
+  'assist.banner': 'The assistant handed over',
+  'assist.reason.asked': 'the member asked for a person',
+  'assist.reason.unsure': "the assistant couldn't answer",
+  'assist.question': 'Question: ',
+  'assist.answeredBefore': 'The assistant answered {n} message(s) before (labelled Assistant below); please take it from here.',
+  'assist.answerHint': 'Answer the member; this goes once you reply.',
+  'assist.waitingShort': 'Needs clerk',
+  'assist.waitingTitle': 'The assistant handed this conversation over; waiting for a clerk',
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;
