@@ -114,6 +114,10 @@ describe('intents', () => {
     expect(u('有38码吗').lang).toBe('zh');
     expect(u('size 38?').lang).toBe('en');
     expect(u('Cloud Runner 38码').lang).toBe('zh');
+    // Chinese names in an English question do not make it Chinese.
+    expect(u('Is 云跑 Cloudrun 3 in stock in size 38?').lang).toBe('en');
+    expect(u('is it in stock at 三里屯店?').lang).toBe('en');
+    expect(u('云跑3有38码吗').lang).toBe('zh');
   });
 
   it('fills the stock slots: style by whole or partial name, case and width folded; size; store', () => {

@@ -10,7 +10,8 @@
 //   as `ambiguous`, and the assistant then hands the question to a clerk instead of choosing.
 // - A request for a person wins over everything else in the message ("有38码吗？转人工").
 //
-// The language of the reply is the message's: any CJK character → zh, else en.
+// The language of the reply is the message's: any CJK character outside the catalog's and stores'
+// names → zh, else en.
 //
 // An external language model could replace `understand` (same input, same Understanding out) — see
 // docs/assistant.md; none is wired in and the rules here are the product.
@@ -172,7 +173,7 @@ function storeAliases(s: StoreEntry): string[] {
   const name = fold(s.name).replace(/\s+/g, '');
   const city = fold(s.city).replace(/\s+/g, '');
   const bare = name.replace(/(?:店|门店|store|shop)$/, '');
-  const out = new Set([name, bare, city && bare.startsWith(city) ? bare.slice(city.length) : bare]);
+  const out = new Set([name, bare, city && bare.startsWith(city) ? bare.slice(city.length) : bare, city && name.startsWith(city) ? name.slice(city.length) : name]);
   // The id's words ("sh-nanjing" → nanjing): how an English speaker says a Chinese store's name.
   for (const w of fold(s.id).split(/[^a-z]+/)) if (w.length >= 4) out.add(w);
   return [...out].filter((a) => a.length >= 2);
@@ -209,8 +210,11 @@ export function matchStore(text: string, ctx: Pick<IntentContext, 'stores' | 'st
 
 export function understand(message: string, ctx: IntentContext): Understanding {
   const text = fold(message).trim();
-  const lang: Understanding['lang'] = CJK.test(text) ? 'zh' : 'en';
   const styleHit = matchStyles(text, ctx.styles);
+  // The language is the member's words', not the names': "Is 疾风 Swift 1 in stock?" is English.
+  let own = text;
+  for (const w of [...styleHit.spans, ...ctx.stores.flatMap(storeAliases)].filter((x) => CJK.test(x)).sort((x, y) => y.length - x.length)) own = own.split(w).join(' ');
+  const lang: Understanding['lang'] = CJK.test(own) ? 'zh' : 'en';
   // Digits of a matched name ("Court 84") are not a size.
   let sizeText = text;
   for (const w of styleHit.spans) if (/^\d+$/.test(w)) sizeText = sizeText.replace(new RegExp(String.raw`(?<![\d.])${w}(?![\d.]|\s*(?:码|号))`), ' ');
