@@ -59,7 +59,7 @@ export async function answerMember(tx: HqTx, append: Append, store: StoreRecord,
 
   const message = await commitStoreText(tx, append, storeId, memberId, ASSISTANT_ACTOR, `assist-${question.id}`, reply.text, now);
   if (reply.handover) {
-    const answered = await exchange(tx, recent, styles, stores, store, lastCard, message, u.intent);
+    const answered = exchange(recent, styles, stores, store, lastCard, message, u.intent);
     const handover: Handover = { id: uuidv7(now), storeId, memberId, reason: reply.handover, question: question.body.slice(0, 2000), answered, at: now, settledAt: null, settledBy: null };
     await tx.handovers.putHandover(handover);
     await append(storeId, 'assist.handover', { handover, by: null, opId: null }, now);
@@ -81,8 +81,7 @@ export async function settleHandover(tx: HqTx, append: Append, storeId: string, 
  * The assistant's replies of this exchange (since a clerk last wrote), each with the intent of the
  * member message it answered (understood again: `understand` is pure), the new reply last.
  */
-async function exchange(
-  tx: HqTx,
+function exchange(
   recent: readonly Message[],
   styles: Parameters<typeof understand>[1]['styles'],
   stores: Parameters<typeof understand>[1]['stores'],
@@ -90,8 +89,7 @@ async function exchange(
   lastCard: string | null,
   reply: Message,
   intent: AssistIntent,
-): Promise<Handover['answered']> {
-  void tx;
+): Handover['answered'] {
   const out: Handover['answered'] = [];
   let lastMember: Message | null = null;
   for (const m of recent) {
