@@ -13,6 +13,8 @@ import { FAST_HQ, type StoreAdapter, TestHq } from '../support/hq.ts';
 import { MemberClient } from '../support/memberClient.ts';
 import { ProtocolDesk } from '../support/protocolClient.ts';
 import { STORE_A, STORE_B } from '../support/seeds.ts';
+import { Cluster } from '../support/cluster.ts';
+import { TEST_PG_URL } from '../support/pg.ts';
 import { waitFor } from '../support/waitFor.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -180,9 +182,12 @@ describe('the member-side assistant', () => {
     expect(waiting!.answered.map((a) => a.intent)).toEqual(['stock', 'handover']);
     expect((await live.desk.getConversation('m1')).handover?.id).toBe(waiting!.id);
     expect((await live.desk.listConversations({ limit: 10 })).find((c) => c.memberId === 'm1')?.handover?.id).toBe(waiting!.id);
-    // The desk shows the assistant's replies as the assistant's.
-    const shown = (await live.desk.getConversation('m1')).messages;
-    expect(shown.filter((m) => m.by?.deviceId === ASSISTANT_DEVICE_ID)).toHaveLength(2);
+    // The desk shows the assistant's replies as the assistant's, and the member's messages stay
+    // unread: the assistant answering is not a clerk reading them.
+    const shown = await live.desk.getConversation('m1');
+    expect(shown.messages.filter((m) => m.by?.deviceId === ASSISTANT_DEVICE_ID)).toHaveLength(2);
+    expect(shown.unread).toBe(2);
+    expect(shown.receipts.storeRead).toBe(0);
     const later = await t!.desk(STORE_A, 'Counter 2');
     later.desk.start();
     await waitFor(async () => (await later.desk.listHandovers()).length === 1, 5000, 'hand-over from the snapshot');
@@ -244,5 +249,33 @@ describe.each(['sqlite', 'postgres'] as const)('hand-over storage on %s', (adapt
     const member = await start(adapter);
     expect((await ask(member, '转人工'))[0]!.body).toContain('转接店员');
     expect(await t!.hq.store.read((r) => r.handovers.waiting(STORE_A, 'm1'))).toMatchObject({ reason: 'asked' });
+  });
+});
+
+describe('the assistant on two HQ nodes', () => {
+  it('answers a member message once when the same message reaches both nodes at once', async () => {
+    const cluster = await Cluster.start({ nodes: 2, pgUrl: TEST_PG_URL, natsUrl: process.env.FOOTFALL_TEST_NATS_URL ?? 'nats://127.0.0.1:4222', node: { assistant: true } });
+    closers.push(() => cluster.dispose());
+    await cluster.seed();
+    const login = await fetch(`${cluster.urls[0]}/v1/member/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ storeId: STORE_A, memberCode: 'M0000001', phoneLast4: '1001' }),
+    });
+    const { token } = (await login.json()) as { token: string };
+    const send = (node: number) =>
+      fetch(`${cluster.urls[node]}/v1/member/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ clientId: 'twice-on-two-nodes', kind: 'text', text: 'Cloud Runner 42码有吗' }),
+      });
+    const answers = await Promise.all([send(0), send(1)]);
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 201]);
+    const history = (await (await fetch(`${cluster.urls[1]}/v1/member/messages`, { headers: { authorization: `Bearer ${token}` } })).json()) as { messages: Message[] };
+    expect(history.messages.map((m) => [m.from, m.by?.deviceId ?? null])).toEqual([
+      ['member', null],
+      ['clerk', ASSISTANT_DEVICE_ID],
+    ]);
+    expect(history.messages[1]!.body).toBe('上海南京路店的 Cloud Runner 42码现有 3 双（Black 3 双）。');
   });
 });

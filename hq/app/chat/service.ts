@@ -14,6 +14,7 @@ import { type Append, type EventLog } from '../eventLog.ts';
 import { type DeviceRecord, type HqStore, type HqTx, type StoredEvent } from '../../ports/store.ts';
 import { type ConversationRecord } from '../../ports/chatStore.ts';
 import { answerMember, settleHandover } from '../assist/assistant.ts'; // 7/8 assistant
+import { isAssistantActor } from '../../../shared/assist.ts'; // 7/8 assistant
 
 export const ZERO_RECEIPTS: Receipts = { memberDelivered: 0, memberRead: 0, storeDelivered: 0, storeRead: 0 };
 export const HISTORY_PAGE_MAX = 100;
@@ -321,11 +322,14 @@ async function commitMessage(tx: HqTx, append: Append, draft: Omit<Message, 'n'>
     receipts: { ...ZERO_RECEIPTS },
   };
   const message: Message = { ...draft, n: conv.lastN + 1 };
-  // The sender has, of course, received and read everything up to its own message.
+  // The sender has, of course, received and read everything up to its own message — except the
+  // assistant (7/8): its answer is not a clerk reading the member, whose messages stay unread on the desks.
   const receipts =
     message.from === 'member'
       ? { ...conv.receipts, memberDelivered: message.n, memberRead: message.n }
-      : { ...conv.receipts, storeDelivered: message.n, storeRead: message.n };
+      : isAssistantActor(message.by)
+        ? conv.receipts
+        : { ...conv.receipts, storeDelivered: message.n, storeRead: message.n };
   await tx.chat.putConversation({ ...conv, lastN: message.n, lastAt: message.at, receipts });
   const ev = await append(draft.storeId, 'chat.message', { message, receipts, by, opId }, message.at);
   await tx.chat.insertMessage(message, ev.seq);
