@@ -762,8 +762,8 @@ export const en = {
   'assist.reason.asked': 'the member asked for a person',
   'assist.reason.unsure': "the assistant couldn't answer",
   'assist.question': 'Question: ',
-  'assist.answeredBefore': 'The assistant answered {n} message(s) before (labelled Assistant below); please take it from here.',
-  'assist.answerHint': 'Answer the member; this goes once you reply.',
+  'assist.answeredBefore': 'It answered {n} before this (labelled below).',
+  'assist.answerHint': 'This goes once you reply.',
   'assist.waitingShort': 'Needs clerk',
   'assist.waitingTitle': 'The assistant handed this conversation over; waiting for a clerk',
 } as const satisfies Record<string, string>;

@@ -763,8 +763,8 @@ export const zhCN: Catalog = {
   'assist.reason.asked': '会员要求人工',
   'assist.reason.unsure': '助手无法回答',
   'assist.question': '会员的问题：',
-  'assist.answeredBefore': '助手在此之前回复了 {n} 条（见下方标注“智能助手”的消息），请店员接着回复。',
-  'assist.answerHint': '请店员回复会员；回复后此提示消失。',
+  'assist.answeredBefore': '此前助手已回复 {n} 条（下方标注“智能助手”）。',
+  'assist.answerHint': '店员回复后此提示消失。',
   'assist.waitingShort': '待人工',
   'assist.waitingTitle': '智能助手已转人工，等待店员回复',
 };
