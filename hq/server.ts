@@ -73,6 +73,8 @@ export interface HqOptions {
   headEveryMs?: number;
   /** Events kept per store for resume, default 100 000; an older resume position gets `reset`. */
   retainEvents?: number;
+  /** 7/8 assistant: false turns the member-side assistant off for every store (default on; each store also has StoreSettings.assistant). */
+  assistant?: boolean;
   /** Send backlog (ws.bufferedAmount) above which a desk is closed with 4004; default 1 MiB. */
   slowConsumerBytes?: number;
   /**
@@ -241,7 +243,7 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
   );
 
   const now = opts.now ?? Date.now;
-  const chat = new ChatService(eventLog, now);
+  const chat = new ChatService(eventLog, now, { assistant: opts.assistant }); // 7/8 assistant
   const memberAuth = new MemberAuth(store, now);
   const groups = new GroupMemberService(eventLog, now);
   const live = new LiveService(eventLog, now);

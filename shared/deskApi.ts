@@ -17,6 +17,7 @@ import { CreateGroupArgs, GroupOutgoing, GroupPageArgs, InviteDays, MuteMinutes,
 import type { GroupInviteView, GroupMemberView, GroupPage, GroupStyleChoice, GroupView } from './deskGroups.ts';
 import { HoldEnd, type HoldRequestView, type HoldView, PlaceHoldArgs, RequestHoldArgs, type StyleStockResponse } from './holds.ts';
 import type { ExpectedVisit } from './expected.ts'; // 5/8 expected visits
+import type { Handover } from './assist.ts'; // 7/8 assistant
 // 6/8: the Live pane (shared/deskLive.ts)
 import { AnswerLiveArgs, CreateLiveArgs, DrawLotteryArgs, HostComment, LiveMuteMinutes, OpenPollArgs, PinLiveArgs, UpdateLiveArgs } from './deskLive.ts';
 import type { LiveConsole, LiveRoomView, LiveStreamEvent, LiveSummary } from './deskLive.ts';
@@ -382,6 +383,9 @@ export const DeskCommands = {
   listRestockMatches: z.tuple([]),
   /** Act on one member of a match: `message` sends the style's product card in chat, `task` sets a call-back due today; each also records it (queued, works offline). */
   actOnRestock: z.tuple([RestockAction]),
+  // --- 7/8 assistant ---
+  /** The store's conversations the member-side assistant handed to the clerks and no clerk answered yet, oldest first. */
+  listHandovers: z.tuple([]),
   /** Check-ins still in the outbox (pending, or refused until dismissed). */
   listCheckins: z.tuple([]),
   /** The clerk has read why HQ refused a check-in (by its checkinId): it goes. */
@@ -494,6 +498,8 @@ export interface ConversationPage {
   unread: number;
   online: boolean;
   typing: boolean;
+  /** 7/8 assistant: the conversation's hand-over still waiting for a clerk (null: none). */
+  handover?: Handover | null;
 }
 
 export interface ConversationView {
@@ -504,6 +510,8 @@ export interface ConversationView {
   unread: number;
   online: boolean;
   typing: boolean;
+  /** 7/8 assistant: the conversation's hand-over still waiting for a clerk (null: none). */
+  handover?: Handover | null;
 }
 
 export interface ChatImage {
@@ -632,6 +640,8 @@ export interface DeskApi {
   // 7/8 restock
   listRestockMatches(): Promise<RestockMatchView[]>;
   actOnRestock(action: RestockAction): Promise<ActionResult>;
+  // 7/8 assistant
+  listHandovers(): Promise<Handover[]>;
   // --- the shell's own commands ---
   getSettings(): Promise<SettingsView>;
   updateSettings(patch: SettingsPatch): Promise<SettingsView>;

@@ -18,6 +18,11 @@ export const StoreSettings = z
     closesAt: ClockTime.nullable().default(null),
     /** The store's fixed offset from UTC in minutes (480 = China), for the closing time. */
     utcOffsetMin: z.number().int().min(-720).max(840).default(480),
+    // 7/8 assistant
+    /** The store's local opening time, "HH:MM" (what the member-side assistant tells a member). null: not set. */
+    opensAt: ClockTime.nullable().default(null),
+    /** Whether the member-side assistant answers members in this store's chat (default on). */
+    assistant: z.boolean().default(true),
   })
   .strict();
 export type StoreSettings = z.infer<typeof StoreSettings>;

@@ -29,6 +29,7 @@ import type { AttentionCounts } from './counts.ts';
 import type { DeskStats } from './session.ts';
 import type { HoldRequestView, HoldView, PlaceHoldArgs, RequestHoldArgs, StyleStockResponse } from '../../shared/holds.ts'; // 4/8 part C
 import type { ExpectedVisit } from '../../shared/expected.ts'; // 5/8 expected visits
+import type { Handover } from '../../shared/assist.ts'; // 7/8 assistant
 import type { GroupInviteView, GroupMemberView, GroupPage, GroupStyleChoice, GroupView } from '../../shared/deskGroups.ts'; // 5/8
 import type { LiveConsole, LiveRoomView, LiveSummary } from '../../shared/deskLive.ts'; // 6/8
 import type { RestockMatchView } from '../../shared/deskApi.ts'; // 7/8 restock
@@ -409,6 +410,12 @@ export class DeskCore implements DeskCoreApi {
   }
   async actOnRestock(action: Args<'actOnRestock'>[0]): Promise<ActionResult> {
     return this.parts.restock.act(...this.check('actOnRestock', [action]));
+  }
+
+  // --- DeskApi: the assistant's hand-overs (7/8) --------------------------------------------------
+  async listHandovers(): Promise<Handover[]> {
+    this.check('listHandovers', []);
+    return this.q.handovers.waiting();
   }
 
   // --- DeskApi: expected visits (5/8) ----------------------------------------------------------

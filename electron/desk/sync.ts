@@ -196,6 +196,12 @@ export function applyEvent(q: CacheQueries, ev: EvFrame, now: number = Date.now(
         out.marks = visitId;
         break;
       }
+      // 7/8 assistant: a conversation handed to the clerks, or settled by a clerk's answer; the chat list and pane show it
+      case 'assist.handover':
+        q.handovers.put(ev.data.handover);
+        if (ev.data.opId && q.deleteOp(ev.data.opId)) out.settledOpId = ev.data.opId;
+        out.chat = { memberId: ev.data.handover.memberId, messageId: null, incoming: false };
+        break;
     }
     // Ops HQ acked with a seq at or below this event are settled even if the event did not name
     // them (defensive: an event always names its op, but the ack's seq is the stronger promise).
@@ -240,6 +246,7 @@ export function applySnapshot(q: CacheQueries, snap: Snapshot, now: number = Dat
     applyLiveSnapshot(q, snap); // 6/8 live rooms
     applyRestockSnapshot(q, snap); // 7/8 restock
     applyMarkSnapshot(q, snap); // 7/8 card: suggestion marks
+    for (const h of snap.handovers ?? []) q.handovers.put(h); // 7/8 assistant
     // HQ commits a command's effect before acking it, and we fetch the snapshot after every ack we
     // have seen, so each acked op is inside the snapshot — whatever epoch its ack's seq was in.
     q.deleteAckedUpTo(Number.MAX_SAFE_INTEGER);

@@ -91,6 +91,7 @@ const EMPTY_READS: Partial<Record<string, (now: number) => unknown>> = {
   listArrivals: () => [],
   listVisits: () => [],
   listConversations: () => [],
+  listHandovers: () => [], // 7/8 assistant
   listClerks: () => [],
   currentClerk: () => ({ clerk: null, locked: false, verifiedOnline: false, lockAfterMs: 0 }),
   searchMembers: () => [],

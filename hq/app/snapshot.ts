@@ -8,6 +8,7 @@ import { holdsSnapshot } from './holds/reads.ts'; // 4/8 part C
 import { expectedSnapshot } from './expected/expectations.ts'; // 5/8 expected visits
 import { RESTOCK_MATCH_DAYS } from '../../shared/assist.ts'; // 7/8 restock
 import { restockSnapshot } from './assist/restockMatches.ts'; // 7/8 restock
+import { HANDOVER_SNAPSHOT_MAX, HANDOVER_SNAPSHOT_MS } from './assist/assistant.ts'; // 7/8 assistant
 
 export const SNAPSHOT_DAYS = 3;
 /** Chat in a snapshot: conversations active in the last 30 days, each with its newest messages. */
@@ -62,6 +63,7 @@ export function takeSnapshot(store: HqStore, storeId: string, now = Date.now()):
       liveRooms: await liveSnapshot(r, storeId, now), // 6/8
       restockMatches: await restockSnapshot(r, storeId, now, RESTOCK_MATCH_DAYS), // 7/8 restock
       suggestionMarks: await r.assist.marksOfVisits(visits.map((v) => v.id)), // 7/8 attribution: marks on the snapshot's visits
+      handovers: await r.handovers.ofStore(storeId, now - HANDOVER_SNAPSHOT_MS, HANDOVER_SNAPSHOT_MAX), // 7/8 assistant: waiting, and settled in the last day
     };
   });
 }

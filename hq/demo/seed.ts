@@ -19,7 +19,7 @@ import { demoAccessoryPurchases, demoAccessoryStock, demoAccessoryStyles } from 
  * The simulator walks a member in every few seconds and nobody serves most of them: a short wait
  * (15 minutes, and closing at 22:00) keeps the demo's queue the size of a real store's.
  */
-const DEMO_SETTINGS = { unservedAfterMin: 15, closesAt: '22:00', utcOffsetMin: 480 };
+const DEMO_SETTINGS = { unservedAfterMin: 15, closesAt: '22:00', utcOffsetMin: 480, opensAt: '10:00', assistant: true }; // 7/8 assistant: opensAt, assistant
 
 export const DEMO_STORES = [
   { id: 'sh-nanjing', name: '上海南京西路店', city: '上海', settings: DEMO_SETTINGS },

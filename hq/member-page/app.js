@@ -8,8 +8,10 @@
 
 const zh = !/^en/i.test(navigator.language || '');
 const T = zh
-  ? { title: '专属服务', intro: '输入会员卡号和手机号后四位，与门店店员一对一聊天。', code: '会员卡号', phone: '手机号后四位', login: '进入聊天', bad: '卡号或手机号不匹配', many: '尝试次数过多，请稍后再试', send: '发送', image: '图片', older: '更早的消息', online: '店员在线', offline: '店员暂时不在线，留言后会尽快回复', typing: '店员正在输入…', sending: '发送中', sent: '已发送', delivered: '已送达', read: '已读', recall: '撤回', recalled: '消息已撤回', failed: '发送失败', sizes: '有货尺码', placeholder: '输入消息…', tooBig: '图片不能超过 2 MB', myCard: '我的会员卡', myCardHint: '到店时向店员出示此二维码即可签到。', noStore: '链接缺少门店（?store=）', reconnecting: '连接中断，正在重新连接…' }
-  : { title: 'Personal service', intro: 'Enter your card code and the last 4 digits of your phone to chat with the store.', code: 'Card code', phone: 'Phone, last 4 digits', login: 'Start chatting', bad: 'Card code or phone do not match', many: 'Too many attempts, try again later', send: 'Send', image: 'Image', older: 'Earlier messages', online: 'A clerk is online', offline: 'No clerk online right now; leave a message', typing: 'The clerk is typing…', sending: 'Sending', sent: 'Sent', delivered: 'Delivered', read: 'Read', recall: 'Recall', recalled: 'Message recalled', failed: 'Not sent', sizes: 'In stock', placeholder: 'Message…', tooBig: 'Images can be at most 2 MB', myCard: 'My card', myCardHint: 'Show this QR at the counter to check in.', noStore: 'The link has no store (?store=)', reconnecting: 'Connection lost, reconnecting…' };
+  ? { title: '专属服务', intro: '输入会员卡号和手机号后四位，与门店店员一对一聊天。', code: '会员卡号', phone: '手机号后四位', login: '进入聊天', bad: '卡号或手机号不匹配', many: '尝试次数过多，请稍后再试', send: '发送', image: '图片', older: '更早的消息', online: '店员在线', offline: '店员暂时不在线，留言后会尽快回复', typing: '店员正在输入…', sending: '发送中', sent: '已发送', delivered: '已送达', read: '已读', recall: '撤回', recalled: '消息已撤回', failed: '发送失败', sizes: '有货尺码', placeholder: '输入消息…', tooBig: '图片不能超过 2 MB', myCard: '我的会员卡', myCardHint: '到店时向店员出示此二维码即可签到。', noStore: '链接缺少门店（?store=）', reconnecting: '连接中断，正在重新连接…', assistant: '智能助手', askClerk: '转人工', askClerkText: '转人工' }
+  : { title: 'Personal service', intro: 'Enter your card code and the last 4 digits of your phone to chat with the store.', code: 'Card code', phone: 'Phone, last 4 digits', login: 'Start chatting', bad: 'Card code or phone do not match', many: 'Too many attempts, try again later', send: 'Send', image: 'Image', older: 'Earlier messages', online: 'A clerk is online', offline: 'No clerk online right now; leave a message', typing: 'The clerk is typing…', sending: 'Sending', sent: 'Sent', delivered: 'Delivered', read: 'Read', recall: 'Recall', recalled: 'Message recalled', failed: 'Not sent', sizes: 'In stock', placeholder: 'Message…', tooBig: 'Images can be at most 2 MB', myCard: 'My card', myCardHint: 'Show this QR at the counter to check in.', noStore: 'The link has no store (?store=)', reconnecting: 'Connection lost, reconnecting…', assistant: 'Assistant', askClerk: 'Talk to a clerk', askClerkText: "I'd like to talk to a clerk" };
+// 7/8: the store's member-side assistant answers as this device id (shared/assist.ts ASSISTANT_DEVICE_ID).
+const ASSISTANT_DEVICE_ID = 'footfall-assistant';
 
 const $ = (id) => document.getElementById(id);
 const storeId = new URLSearchParams(window.location.search).get('store') || '';
@@ -31,7 +33,7 @@ let typingOn = false;
 let storeTypingTimer = null;
 
 document.documentElement.lang = zh ? 'zh-CN' : 'en';
-for (const [id, key] of [['l-code', 'code'], ['l-phone', 'phone'], ['login-btn', 'login'], ['send', 'send'], ['l-image', 'image'], ['older', 'older'], ['login-intro', 'intro'], ['store-name', 'title']]) $(id).textContent = T[key];
+for (const [id, key] of [['l-code', 'code'], ['l-phone', 'phone'], ['login-btn', 'login'], ['send', 'send'], ['l-image', 'image'], ['older', 'older'], ['login-intro', 'intro'], ['store-name', 'title'], ['ask-clerk', 'askClerk']]) $(id).textContent = T[key];
 $('text').placeholder = T.placeholder;
 document.title = T.title;
 
@@ -302,6 +304,12 @@ function sendFrame(clientId, p) {
   ws.send(JSON.stringify({ t: 'send', message }));
 }
 
+// 7/8: one tap asks for a person; the assistant hands the conversation to the store's clerks.
+$('ask-clerk').addEventListener('click', () => {
+  $('text').value = T.askClerkText;
+  $('composer').requestSubmit();
+});
+
 $('composer').addEventListener('submit', (e) => {
   e.preventDefault();
   const text = $('text').value.trim();
@@ -398,6 +406,11 @@ function item(m) {
   li.dataset.n = String(m.n);
   li.dataset.from = m.from;
   if (mine) li.dataset.state = stateOf(m);
+  const assistant = !!m.by && m.by.deviceId === ASSISTANT_DEVICE_ID; // 7/8: labelled, never passed off as a clerk
+  if (assistant) {
+    li.classList.add('assistant');
+    li.dataset.assistant = 'true';
+  }
   const bubble = el('div', 'bubble');
   if (m.recalledAt) bubble.append(el('em', '', T.recalled));
   else if (m.kind === 'product' && m.product) {
@@ -420,7 +433,7 @@ function item(m) {
   li.append(bubble);
   const meta = el('div', 'meta');
   const time = new Date(m.at);
-  meta.append(el('span', '', `${m.by ? `${m.by.clerkName || m.by.deviceName} · ` : ''}${String(time.getHours()).padStart(2, '0')}:${String(time.getMinutes()).padStart(2, '0')}`));
+  meta.append(el('span', '', `${assistant ? `${T.assistant} · ` : m.by ? `${m.by.clerkName || m.by.deviceName} · ` : ''}${String(time.getHours()).padStart(2, '0')}:${String(time.getMinutes()).padStart(2, '0')}`));
   if (mine) meta.append(el('span', 'state', T[stateOf(m)]));
   if (mine && !m.recalledAt && Date.now() - m.at < 120000) {
     const b = el('button', 'link', T.recall);

@@ -26,6 +26,7 @@ import { type ExpectedOps } from './expectedStore.ts'; // 5/8 expected visits
 import { type LiveOps } from './liveStore.ts'; // 6/8 live rooms
 import { type RestockOps } from './restockStore.ts'; // 7/8 restock
 import { type AssistOps } from './assistStore.ts'; // 7/8 attribution
+import { type HandoverOps } from './handoverStore.ts'; // 7/8 assistant
 
 export type { Member, Purchase, StockLine, Store, Style, Visit, Note };
 
@@ -126,6 +127,9 @@ export interface HqTx {
   // 7/8 attribution
   /** Assisted selling: suggestions shown on arrival cards, clerks' marks, sales attributed, the manager's review. */
   readonly assist: AssistOps;
+  // 7/8 assistant
+  /** The member-side assistant's hand-overs of a conversation to the store's clerks. */
+  readonly handovers: HandoverOps;
   /**
    * Runs `fn` as a SAVEPOINT of this transaction: a throw undoes what `fn` wrote (seqs included,
    * so the next writer gets the same numbers) and rethrows; the outer transaction goes on.

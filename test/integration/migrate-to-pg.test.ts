@@ -304,6 +304,11 @@ describe('migrate-to-pg: an embedded HQ moves to PostgreSQL', () => {
     // 5/8: an expected visit (HQ step 15's table)
     expect((await member.http('/v1/member/expected', { body: { clientId: 'expect-0001', styleId: 'st-run', source: { kind: 'member_page', id: null } } })).status).toBe(201);
     expect((await member.http('/v1/member/receipts', { body: { delivered: 5, read: 4 } })).status).toBe(200);
+    // 7/8 assistant: a hand-over waiting for a clerk (HQ step 20's table), through the store port
+    // (this HQ runs with the assistant off, as every TestHq unless a test asks).
+    await t.hq.store.withTx((tx) =>
+      tx.handovers.putHandover({ id: 'handover-0001', storeId: STORE_A, memberId: 'm1', reason: 'asked', question: '转人工', answered: [], at: Date.now(), settledAt: null, settledBy: null }),
+    );
     // 5/8: a group with members, messages (a quoted answer, an announcement), an invite, the
     // announcement's push records and the community settings (HQ step 14's tables and meta key),
     // written through the store port: the group commands are not part of this branch of the work.

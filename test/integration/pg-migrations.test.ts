@@ -122,7 +122,7 @@ const STEPS: Array<{ tables: string[]; indexes: string[]; columns?: Record<strin
   { tables: ['restock_match_members', 'restock_matches'], indexes: ['members_home_size', 'restock_matches_store'] },
 
   // 20: the assistant's hand-overs (7/8)
-  { tables: [], indexes: [] },
+  { tables: ['handovers'], indexes: ['handovers_member', 'handovers_store', 'handovers_waiting'] },
 ];
 
 const schemas: PgSchema[] = [];

@@ -163,7 +163,7 @@ describe.each(ADAPTERS)('store conformance: $name', ({ name, open }) => {
     await tx((t) => t.upsertStore({ id, name: 'Renamed', city: '' }, 'epoch-2'));
     expect(await read((r) => r.getStore(id))).toEqual({ id, name: 'Renamed', city: '', epoch: 'epoch-1', head: 1, settings: DEFAULT_STORE_SETTINGS });
     // Settings: given, they replace the store's; omitted on a later update, they stay.
-    const settings = { unservedAfterMin: 45, closesAt: '21:30', utcOffsetMin: 480 };
+    const settings = { unservedAfterMin: 45, closesAt: '21:30', utcOffsetMin: 480, opensAt: '10:00', assistant: false };
     await tx((t) => t.upsertStore({ id, name: 'Renamed', city: '', settings }, 'epoch-3'));
     await tx((t) => t.upsertStore({ id, name: 'Renamed again', city: '' }, 'epoch-4'));
     expect(await read((r) => r.getStore(id))).toMatchObject({ name: 'Renamed again', epoch: 'epoch-1', settings });

@@ -153,6 +153,7 @@ export class Cluster {
         sweepMs: 500,
         presenceTtlMs: 3000,
         httpRateLimits: false,
+        assistant: false, // 7/8: off unless a test asks (as TestHq): tests before it count a conversation's messages
         ...opts.node,
       };
       c.nodes.push(await HqNode.start(nodeOpts));

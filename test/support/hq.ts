@@ -68,7 +68,9 @@ export class TestHq {
   static async start(opts: TestHqOptions = {}): Promise<TestHq> {
     const { adapter = defaultAdapter(), seed, ...hqOptions } = opts;
     const pg = adapter === 'postgres' ? await freshPgSchema() : null;
-    const t = new TestHq(adapter, hqOptions, pg);
+    // 7/8: the member-side assistant stays off unless a test asks for it — tests written before it count
+    // the messages of a conversation, and an answer would be one more.
+    const t = new TestHq(adapter, { assistant: false, ...hqOptions }, pg);
     try {
       await t.up();
       if (seed) await t.seed(seed);

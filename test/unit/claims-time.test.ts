@@ -37,11 +37,11 @@ describe('left unserved', () => {
   const at = (iso: string) => Date.parse(iso);
 
   it('defaults to a 2-hour wait and no closing time; bad stored settings fall back to the defaults', () => {
-    expect(DEFAULT_STORE_SETTINGS).toEqual({ unservedAfterMin: 120, closesAt: null, utcOffsetMin: 480 });
+    expect(DEFAULT_STORE_SETTINGS).toEqual({ unservedAfterMin: 120, closesAt: null, utcOffsetMin: 480, opensAt: null, assistant: true });
     expect(storeSettingsFromJson(null)).toEqual(DEFAULT_STORE_SETTINGS);
     expect(storeSettingsFromJson('not json')).toEqual(DEFAULT_STORE_SETTINGS);
     expect(storeSettingsFromJson('{"unservedAfterMin": 1}')).toEqual(DEFAULT_STORE_SETTINGS);
-    expect(storeSettingsFromJson('{"unservedAfterMin": 45, "closesAt": "21:30"}')).toEqual({ unservedAfterMin: 45, closesAt: '21:30', utcOffsetMin: 480 });
+    expect(storeSettingsFromJson('{"unservedAfterMin": 45, "closesAt": "21:30"}')).toEqual({ unservedAfterMin: 45, closesAt: '21:30', utcOffsetMin: 480, opensAt: null, assistant: true });
     expect(StoreSettings.safeParse({ closesAt: '25:00' }).success).toBe(false);
   });
 
@@ -57,7 +57,7 @@ describe('left unserved', () => {
 
   it('with a closing time in the store’s zone: every visit seen before the last closing', () => {
     // Shanghai (UTC+8) closes at 22:00 local = 14:00 UTC.
-    const s: StoreSettings = { unservedAfterMin: 120, closesAt: '22:00', utcOffsetMin: 480 };
+    const s: StoreSettings = { unservedAfterMin: 120, closesAt: '22:00', utcOffsetMin: 480, opensAt: null, assistant: true };
     expect(closingAtOrBefore(s, at('2026-03-02T14:00:00Z'))).toBe(at('2026-03-02T14:00:00Z'));
     expect(closingAtOrBefore(s, at('2026-03-02T13:59:59Z'))).toBe(at('2026-03-01T14:00:00Z'));
     expect(closingAtOrBefore(s, at('2026-03-02T20:00:00Z'))).toBe(at('2026-03-02T14:00:00Z')); // 04:00 next day, local
@@ -68,7 +68,7 @@ describe('left unserved', () => {
     // Seen at 19:00 local: the wait ran out first (21:00).
     expect(leftAt(s, at('2026-03-02T11:00:00Z'), now)).toBe(at('2026-03-02T13:00:00Z'));
     // A store in UTC−5 closing at 21:00 local = 02:00 UTC.
-    const ny: StoreSettings = { unservedAfterMin: 60, closesAt: '21:00', utcOffsetMin: -300 };
+    const ny: StoreSettings = { unservedAfterMin: 60, closesAt: '21:00', utcOffsetMin: -300, opensAt: null, assistant: true };
     expect(closingAtOrBefore(ny, at('2026-03-03T01:00:00Z'))).toBe(at('2026-03-02T02:00:00Z'));
     expect(closingAtOrBefore(ny, at('2026-03-03T02:30:00Z'))).toBe(at('2026-03-03T02:00:00Z'));
   });

@@ -24,6 +24,7 @@ export function deleteMemberData(db: Database.Database, memberId: string): numbe
     'DELETE FROM members WHERE id = ?',
     'DELETE FROM chat_messages WHERE member_id = ?',
     'DELETE FROM chat_conversations WHERE member_id = ?',
+    'DELETE FROM handovers WHERE member_id = ?', // 7/8 assistant: a hand-over quotes the member's question
     'DELETE FROM tasks WHERE member_id = ?',
   ]) {
     n += db.prepare(sql).run(memberId).changes;

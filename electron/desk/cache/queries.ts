@@ -12,6 +12,7 @@ import { ChatQueries } from '../chat/chatQueries.ts';
 import { TaskQueries } from '../tasks/taskQueries.ts';
 import { HoldQueries } from '../holds/holdQueries.ts'; // 4/8 part C
 import { ExpectedQueries } from '../expected/expectedQueries.ts'; // 5/8 expected visits
+import { HandoverQueries } from '../assist/handoverQueries.ts'; // 7/8 assistant
 import { GroupQueries } from '../groups/groupQueries.ts'; // 5/8 groups
 import { LiveQueries } from '../live/liveQueries.ts'; // 6/8 live rooms
 import { RestockQueries } from '../restock/restockQueries.ts'; // 7/8 restock
@@ -106,6 +107,7 @@ export class CacheQueries {
   readonly holds: HoldQueries;
   /** Expected visits (migration 014, 5/8). */
   readonly expected: ExpectedQueries;
+  readonly handovers: HandoverQueries; // 7/8 assistant
   /** Group tables (migration 013, 5/8). */
   readonly groups: GroupQueries;
   /** Live rooms (migration 015, 6/8). */
@@ -122,6 +124,7 @@ export class CacheQueries {
     this.tasks = new TaskQueries(db);
     this.holds = new HoldQueries(db);
     this.expected = new ExpectedQueries(db);
+    this.handovers = new HandoverQueries(db); // 7/8 assistant
     this.groups = new GroupQueries(db);
     this.live = new LiveQueries(db);
     this.restock = new RestockQueries(db); // 7/8 restock
@@ -352,6 +355,7 @@ export class CacheQueries {
     this.live.wipe(); // 6/8
     this.restock.wipe(); // 7/8 restock
     this.marks.wipe(); // 7/8 card
+    this.handovers.wipe(); // 7/8 assistant
   }
 
   // --- visit notices (desk-owned, kept until dismissed) ----------------------------------------

@@ -66,7 +66,7 @@ export class Conversations {
       const page = this.page(memberId, undefined, 1);
       const last = page.messages[page.messages.length - 1] ?? null;
       const member = this.q.getMember(memberId);
-      return { memberId, member: member ? memberSummary(member, memberId) : null, last, lastAt: last?.at ?? 0, unread: page.unread, online: page.online, typing: page.typing };
+      return { memberId, member: member ? memberSummary(member, memberId) : null, last, lastAt: last?.at ?? 0, unread: page.unread, online: page.online, typing: page.typing, handover: page.handover ?? null };
     });
     return views.sort((x, y) => y.lastAt - x.lastAt).slice(0, limit);
   }
@@ -223,6 +223,7 @@ export class Conversations {
       unread: this.q.chat.unread(memberId, receipts.storeRead),
       online: this.online.has(memberId),
       typing: this.typing.has(memberId),
+      handover: this.q.handovers.waitingOf(memberId), // 7/8 assistant
     };
   }
 

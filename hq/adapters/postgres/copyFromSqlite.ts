@@ -95,6 +95,8 @@ export const COPIED_TABLES: readonly string[] = [
   'suggestions_shown',
   'suggestion_marks',
   'sale_attributions',
+  // step 20: the assistant's hand-overs (7/8 assistant)
+  'handovers',
 ];
 
 /** The copy was refused before anything was written; the message says why and what to do. */

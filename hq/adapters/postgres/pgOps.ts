@@ -17,7 +17,7 @@ export type Row = Record<string, unknown>;
 /** Runs one statement on the transaction's connection. */
 export type Exec = <R extends Row = Row>(text: string, values?: unknown[]) => Promise<{ rows: R[]; rowCount: number }>;
 
-export type PgOps = Omit<HqTx, 'savepoint' | 'chat' | 'clerks' | 'memberHistory' | 'tasks' | 'holds' | 'checkins' | 'styleImages' | 'groups' | 'expected' | 'live' | 'restock' | 'assist'>;
+export type PgOps = Omit<HqTx, 'savepoint' | 'chat' | 'clerks' | 'memberHistory' | 'tasks' | 'holds' | 'checkins' | 'styleImages' | 'groups' | 'expected' | 'live' | 'restock' | 'assist' | 'handovers'>;
 
 /** SQLite reads a negative LIMIT as "no limit"; PostgreSQL refuses it, and takes NULL for that. */
 export const limitParam = (limit: number): number | null => (limit < 0 ? null : limit);
@@ -371,7 +371,8 @@ export function createPgOps(exec: Exec): PgOps {
            -- 7/8 attribution: what their cards showed, the marks on them, their sales' attributions
            ass AS (DELETE FROM suggestions_shown WHERE member_id = $1),
            asm AS (DELETE FROM suggestion_marks WHERE member_id = $1),
-           asa AS (DELETE FROM sale_attributions WHERE member_id = $1)
+           asa AS (DELETE FROM sale_attributions WHERE member_id = $1),
+           ho AS (DELETE FROM handovers WHERE member_id = $1) -- 7/8 assistant
          DELETE FROM members WHERE id = $1`,
         [memberId],
       );

@@ -26,6 +26,7 @@ import { createPgExpectedOps } from './pgExpected.ts'; // 5/8 expected visits
 import { createPgAssistOps } from './pgAssist.ts'; // 7/8 attribution
 import { createPgLiveOps } from './pgLive.ts'; // 6/8 live rooms
 import { createPgRestockOps } from './pgRestock.ts'; // 7/8 restock
+import { createPgHandoverOps } from './pgHandovers.ts'; // 7/8 assistant
 import { createPgCheckinOps } from './pgCheckins.ts'; // 4/8 part A
 import { createPgStyleImageOps } from './pgStyleImages.ts';
 import { createPgOps, type Exec, type Row } from './pgOps.ts';
@@ -237,6 +238,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
         assist: createPgAssistOps(exec), // 7/8 attribution
         live: createPgLiveOps(exec), // 6/8 live rooms
         restock: createPgRestockOps(exec), // 7/8 restock
+        handovers: createPgHandoverOps(exec), // 7/8 assistant
         savepoint: async <R>(inner: () => Promise<R>): Promise<R> => {
           const name = `sp${++savepoints}`;
           const lockedBefore = new Set(locked);

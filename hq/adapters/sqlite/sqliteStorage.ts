@@ -27,6 +27,7 @@ import { createSqliteTaskStorage } from './taskStorage.ts';
 import { createSqliteHoldStorage } from './holdStorage.ts'; // 4/8 part C
 import { createSqliteExpectedStorage } from './expectedStorage.ts'; // 5/8 expected visits
 import { createSqliteAssistStorage } from './assistStorage.ts'; // 7/8 attribution
+import { createSqliteHandoverStorage } from './handoverStorage.ts'; // 7/8 assistant
 import { createSqliteStyleImageStorage } from './styleImageStorage.ts';
 import { deviceFromRow, eventFromRow, memberFromRow, noteFromRow, purchaseFromRow, storeFromRow, styleFromRow, styleKindColumns, visitRowFromRow } from '../sqlRows.ts';
 
@@ -177,6 +178,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     live: createSqliteLiveStorage(db), // 6/8 live rooms
     restock: createSqliteRestockStorage(db), // 7/8 restock
     assist: createSqliteAssistStorage(db), // 7/8 attribution
+    handovers: createSqliteHandoverStorage(db), // 7/8 assistant
     // One connection, one transaction at a time (sqliteStore.ts): already serial.
     lockStore: (storeId) => q.storeExists.get(storeId) !== undefined,
 
@@ -389,6 +391,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
           'DELETE FROM suggestions_shown WHERE member_id = ?',
           'DELETE FROM suggestion_marks WHERE member_id = ?',
           'DELETE FROM sale_attributions WHERE member_id = ?',
+          'DELETE FROM handovers WHERE member_id = ?', // 7/8 assistant: a hand-over quotes the member's question
         ]) {
           db.prepare(sql).run(memberId);
         }

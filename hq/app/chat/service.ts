@@ -13,6 +13,8 @@ import { okOp, rejectOp, runDeskCommand } from '../deskCommand.ts';
 import { type Append, type EventLog } from '../eventLog.ts';
 import { type DeviceRecord, type HqStore, type HqTx, type StoredEvent } from '../../ports/store.ts';
 import { type ConversationRecord } from '../../ports/chatStore.ts';
+import { answerMember, settleHandover } from '../assist/assistant.ts'; // 7/8 assistant
+import { isAssistantActor } from '../../../shared/assist.ts'; // 7/8 assistant
 
 export const ZERO_RECEIPTS: Receipts = { memberDelivered: 0, memberRead: 0, storeDelivered: 0, storeRead: 0 };
 export const HISTORY_PAGE_MAX = 100;
@@ -60,6 +62,8 @@ export class ChatService {
   constructor(
     private readonly log: EventLog,
     readonly now: () => number = Date.now,
+    /** 7/8 assistant: whether the member-side assistant may answer at all (each store then has its own switch). */
+    private readonly options: { assistant?: boolean } = {},
   ) {
     this.store = log.store;
   }
@@ -100,7 +104,11 @@ export class ChatService {
       const seen = await tx.chat.findByClientId(storeId, memberId, 'member', input.clientId);
       if (seen) return { message: seen, duplicate: true };
       const message = await this.compose(tx, storeId, memberId, 'member', null, input);
-      return { message: (await this.commit(tx, append, message, null, null)).message, duplicate: false };
+      const sent = (await this.commit(tx, append, message, null, null)).message;
+      // 7/8 assistant: answered in this transaction, so exactly once (a resend returned above).
+      const store = this.options.assistant !== false ? await tx.getStore(storeId) : null;
+      if (store) await answerMember(tx, append, store, sent, this.now());
+      return { message: sent, duplicate: false };
     });
   }
 
@@ -155,7 +163,10 @@ export class ChatService {
         // The same clientId under another opId (a retry after a rejection was fixed, say) is one message.
         if (await tx.chat.findByClientId(storeId, memberId, 'clerk', cmd.data.clientId)) return null;
         const message = await this.compose(tx, storeId, memberId, 'clerk', actor, cmd.data);
-        return (await this.commit(tx, append, message, actor, cmd.opId)).seq;
+        const { seq } = await this.commit(tx, append, message, actor, cmd.opId);
+        // 7/8 assistant: a clerk answering the member settles the conversation's waiting hand-over.
+        await settleHandover(tx, append, storeId, memberId, actor, cmd.opId, message.at);
+        return seq;
       }
       case 'chat.read': {
         const conv = await tx.chat.getConversation(storeId, memberId);
@@ -311,11 +322,14 @@ async function commitMessage(tx: HqTx, append: Append, draft: Omit<Message, 'n'>
     receipts: { ...ZERO_RECEIPTS },
   };
   const message: Message = { ...draft, n: conv.lastN + 1 };
-  // The sender has, of course, received and read everything up to its own message.
+  // The sender has, of course, received and read everything up to its own message — except the
+  // assistant (7/8): its answer is not a clerk reading the member, whose messages stay unread on the desks.
   const receipts =
     message.from === 'member'
       ? { ...conv.receipts, memberDelivered: message.n, memberRead: message.n }
-      : { ...conv.receipts, storeDelivered: message.n, storeRead: message.n };
+      : isAssistantActor(message.by)
+        ? conv.receipts
+        : { ...conv.receipts, storeDelivered: message.n, storeRead: message.n };
   await tx.chat.putConversation({ ...conv, lastN: message.n, lastAt: message.at, receipts });
   const ev = await append(draft.storeId, 'chat.message', { message, receipts, by, opId }, message.at);
   await tx.chat.insertMessage(message, ev.seq);

@@ -8,6 +8,7 @@ import { useT } from '../i18n/useT.ts';
 import { StylePicture } from '../pictures/StylePicture.tsx';
 import { useChat, useDesk, useStores } from '../state/StoresProvider.tsx';
 import { threadOf } from './chatStore.ts';
+import { isAssistantActor } from '../../../shared/assist.ts'; // 7/8 assistant
 
 const RECALL_MS = 2 * 60 * 1000;
 const QUICK: MessageKey[] = ['chat.quick.welcome', 'chat.quick.size', 'chat.quick.hold', 'chat.quick.thanks'];
@@ -90,10 +91,19 @@ function MessageItem({ m }: { m: ChatMessageView }) {
   const retry = useChat((s) => s.retry);
   const recall = useChat((s) => s.recall);
   const mine = m.from === 'clerk';
+  // 7/8: the member-side assistant's replies are labelled, never passed off as a clerk's.
+  const assistant = isAssistantActor(m.by);
   const canRecall = m.mine && !m.pending && !m.recalledAt && !m.recalling && Math.max(now, Date.now()) - m.at < RECALL_MS;
   return (
-    <li className={`chat-msg chat-${m.from}${m.mine ? ' is-mine' : ''}`} data-from={m.from} data-state={m.state} data-n={m.n} data-kind={m.kind}>
-      {m.from === 'clerk' && <span className="chat-by">{m.by?.clerkName ?? m.by?.deviceName}</span>}
+    <li
+      className={`chat-msg chat-${m.from}${m.mine ? ' is-mine' : ''}${assistant ? ' is-assistant' : ''}`}
+      data-from={m.from}
+      data-state={m.state}
+      data-n={m.n}
+      data-kind={m.kind}
+      data-assistant={assistant ? 'true' : undefined}
+    >
+      {m.from === 'clerk' && <span className="chat-by">{assistant ? t('assist.label') : (m.by?.clerkName ?? m.by?.deviceName)}</span>}
       <div className="chat-bubble">
         {m.recalledAt ? <em className="muted">{t('chat.recalled')}</em> : <Body m={m} />}
       </div>

@@ -6,6 +6,7 @@ import { useChat, useDesk, useStores } from '../state/StoresProvider.tsx';
 import '../chat/chat.css';
 import { useT } from '../i18n/useT.ts';
 import { OpenMemberPage } from '../member/MemberPage.tsx';
+import { HandoverBanner } from '../chat/HandoverBanner.tsx'; // 7/8 assistant
 
 export function ChatPane() {
   const t = useT();
@@ -44,13 +45,19 @@ export function ChatPane() {
             <li key={c.memberId}>
               <button
                 type="button"
-                className={`chat-conv${c.memberId === memberId ? ' is-open' : ''}`}
+                className={`chat-conv${c.memberId === memberId ? ' is-open' : ''}${c.handover ? ' is-handed-over' : ''}`}
                 data-member-id={c.memberId}
+                data-handover={c.handover ? 'waiting' : undefined}
                 onClick={() => openMember(c.memberId)}
               >
                 <span className={`presence${c.online ? ' is-online' : ''}`} aria-label={c.online ? t('chat.online') : t('chat.offline')} />
                 <bdi className="chat-conv-name">{c.member?.name ?? c.memberId}</bdi>
                 <span className="chat-conv-last muted">{c.typing ? t('chat.typing') : previewOf(c.last, t)}</span>
+                {c.handover && (
+                  <span className="assist-mark" data-testid="handover-mark" title={t('assist.waitingTitle')}>
+                    {t('assist.waitingShort')}
+                  </span>
+                )}
                 {c.unread > 0 && <span className="chat-badge">{c.unread}</span>}
               </button>
             </li>
@@ -64,6 +71,7 @@ export function ChatPane() {
             <bdi>{name ?? memberId}</bdi> · <span data-testid="member-presence">{online ? t('chat.online') : t('chat.offline')}</span>{' '}
             <OpenMemberPage memberId={memberId} name={name ?? memberId} />
           </p>
+          <HandoverBanner memberId={memberId} />
           <ChatThread memberId={memberId} />
         </section>
       ) : (

@@ -834,6 +834,16 @@ export const en = {
   'assist.visitSizeBad': 'An EU size, 16–52 in half sizes',
   'assist.noneInSize': 'None of these in stock in EU {size}',
   'assist.noStyles': 'Nothing in stock to suggest',
+  // 7/8 assistant
+  'assist.label': 'Assistant',
+  'assist.banner': 'The assistant handed over',
+  'assist.reason.asked': 'the member asked for a person',
+  'assist.reason.unsure': "the assistant couldn't answer",
+  'assist.question': 'Question: ',
+  'assist.answeredBefore': 'It answered {n} before this (labelled below).',
+  'assist.answerHint': 'This goes once you reply.',
+  'assist.waitingShort': 'Needs clerk',
+  'assist.waitingTitle': 'The assistant handed this conversation over; waiting for a clerk',
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;

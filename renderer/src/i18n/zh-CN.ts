@@ -835,4 +835,14 @@ export const zhCN: Catalog = {
   'assist.visitSizeBad': '请输入欧码，16–52，可半码',
   'assist.noneInSize': '以上款式暂无 {size} 码现货',
   'assist.noStyles': '暂无有货款式可推荐',
+  // 7/8 assistant
+  'assist.label': '智能助手',
+  'assist.banner': '助手已转人工',
+  'assist.reason.asked': '会员要求人工',
+  'assist.reason.unsure': '助手无法回答',
+  'assist.question': '会员的问题：',
+  'assist.answeredBefore': '此前助手已回复 {n} 条（下方标注“智能助手”）。',
+  'assist.answerHint': '店员回复后此提示消失。',
+  'assist.waitingShort': '待人工',
+  'assist.waitingTitle': '智能助手已转人工，等待店员回复',
 };
