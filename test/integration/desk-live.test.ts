@@ -98,10 +98,10 @@ describe('live rooms on the desk', () => {
     expect((await desk.getLiveConsole(roomId)).questions[0]!.pending).toBe('answer');
     await waitFor(async () => (await desk.getLiveConsole(roomId)).questions[0]?.status === 'answered', 5000, 'answered');
     expect((await desk.getLiveConsole(roomId)).questions[0]).toMatchObject({ onAir: true, pending: null });
-    await desk.muteLiveViewer(roomId, 'm1', 10);
+    await desk.muteLiveViewer(roomId, { memberId: 'm1' }, 10);
     expect((await desk.getLiveConsole(roomId)).pendingMutes).toEqual({ m1: 10 });
     await waitFor(async () => (await desk.getLiveConsole(roomId)).mutes.some((m) => m.memberId === 'm1'), 5000, 'muted');
-    await expect(desk.muteLiveViewer(roomId, 'm-unknown', 10)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(desk.muteLiveViewer(roomId, { memberId: 'm-unknown' }, 10)).rejects.toMatchObject({ code: 'not_found' });
 
     // A poll: opened (pending, then HQ's), a vote's live counts reach the console, closed.
     const { pollId } = await desk.openLivePoll(roomId, { question: '更喜欢哪个颜色？', options: ['黑', '白'] });
