@@ -710,7 +710,7 @@ export class LiveHub {
 
   private flushStatsOf(r: LiveRoomHere): void {
     if (r.comments === 0 && r.viewerKeys.size === 0 && r.room.state !== 'live') return;
-    const s = { comments: r.comments, viewerKeys: [...r.viewerKeys], viewersNow: r.sockets.size, nodeId: this.opts.nodeId };
+    const s = { comments: r.comments, viewerKeys: [...r.viewerKeys], viewersNow: r.audience(), nodeId: this.opts.nodeId }; // the peak counts viewers, not host consoles
     r.comments = 0;
     r.viewerKeys = new Set();
     this.live.noteStats(r.id, s).catch((err: unknown) => this.opts.log(`live stats: ${(err as Error).message}`));
