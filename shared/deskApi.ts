@@ -19,7 +19,7 @@ import { HoldEnd, type HoldRequestView, type HoldView, PlaceHoldArgs, RequestHol
 import type { ExpectedVisit } from './expected.ts'; // 5/8 expected visits
 import type { Handover } from './assist.ts'; // 7/8 assistant
 // 6/8: the Live pane (shared/deskLive.ts)
-import { AnswerLiveArgs, CreateLiveArgs, DrawLotteryArgs, HostComment, LiveMuteMinutes, OpenPollArgs, PinLiveArgs, UpdateLiveArgs } from './deskLive.ts';
+import { AnswerLiveArgs, CreateLiveArgs, DrawLotteryArgs, HostComment, LiveMuteMinutes, LiveMuteTarget, OpenPollArgs, PinLiveArgs, UpdateLiveArgs } from './deskLive.ts';
 import type { LiveConsole, LiveRoomView, LiveStreamEvent, LiveSummary } from './deskLive.ts';
 // 7/8 restock: the restock list (shared/assist.ts)
 import { RestockDone, type RestockMatch, type RestockMatchMember } from './assist.ts';
@@ -352,8 +352,8 @@ export const DeskCommands = {
   openLivePoll: z.tuple([Id, OpenPollArgs]),
   closeLivePoll: z.tuple([Id, Id]),
   drawLiveLottery: z.tuple([Id, DrawLotteryArgs]),
-  /** Mute a viewer (by member id, from the question queue) for this many minutes (0 lifts it). */
-  muteLiveViewer: z.tuple([Id, Id, LiveMuteMinutes]),
+  /** Mute a viewer — `{memberId}` from the question queue, `{ref}` from a comment — for this many minutes (0 lifts it). */
+  muteLiveViewer: z.tuple([Id, LiveMuteTarget, LiveMuteMinutes]),
   /** The clerk has read HQ's refusals of actions on this room: stop showing them. */
   dismissLiveRejection: z.tuple([Id]),
   /** Open the console's room socket (comments, reactions, viewers flow as `liveStream` events) / close it. */
@@ -620,7 +620,7 @@ export interface DeskApi {
   openLivePoll(roomId: string, poll: z.input<typeof OpenPollArgs>): Promise<ActionResult & { pollId: string }>;
   closeLivePoll(roomId: string, pollId: string): Promise<ActionResult>;
   drawLiveLottery(roomId: string, args: z.input<typeof DrawLotteryArgs>): Promise<ActionResult & { lotteryId: string }>;
-  muteLiveViewer(roomId: string, memberId: string, minutes: number): Promise<ActionResult>;
+  muteLiveViewer(roomId: string, who: LiveMuteTarget, minutes: number): Promise<ActionResult>;
   dismissLiveRejection(roomId: string): Promise<void>;
   openLiveStream(roomId: string): Promise<void>;
   closeLiveStream(roomId: string): Promise<void>;

@@ -6,21 +6,22 @@
 // `liveStream` events while the console's room socket is open.
 import { z } from 'zod';
 import { Id, Millis } from './domain.ts';
-import type { ExpectedVisit } from './expected.ts';
-import type { Hold } from './holds.ts';
 import {
   LIVE_COMMENT_MAX,
   LIVE_SLOW_MODE_MAX_SEC,
   LIVE_TEXT_MAX,
   LIVE_TITLE_MAX,
   LOTTERY_WINNERS_MAX,
+  LiveRef,
   LotteryEligibility,
   POLL_OPTIONS_MAX,
   POLL_OPTIONS_MIN,
   type LiveComment,
   type LiveLottery,
+  type LiveMute,
   type LivePoll,
   type LiveQuestion,
+  type LiveReservation,
   type LiveRoom,
   type LiveSummary,
   type ReactionKind,
@@ -76,25 +77,15 @@ export const DrawLotteryArgs = z
 export type DrawLotteryArgs = z.infer<typeof DrawLotteryArgs>;
 
 export const LiveMuteMinutes = z.number().int().min(0).max(7 * 24 * 60);
+/** Whom to mute: an asker in the queue (`memberId`), or a comment's author (`ref`, as the host console sees it on the comment). */
+export const LiveMuteTarget = z.union([z.object({ memberId: Id }).strict(), z.object({ ref: LiveRef }).strict()]);
+export type LiveMuteTarget = z.infer<typeof LiveMuteTarget>;
 export const HostComment = z.string().trim().min(1).max(LIVE_COMMENT_MAX);
 
 type Sync = 'pending' | 'rejected' | null;
 
-/** A viewer's reservation from the room ("reserve my size"), as `live.reserved` told it. */
-export interface LiveReservation {
-  roomId: string;
-  hold: Hold;
-  storeName: string;
-  expected: ExpectedVisit | null;
-}
-
-/** A viewer muted in a room (by `live.muted`). */
-export interface LiveMute {
-  roomId: string;
-  memberId: string;
-  nickname: string;
-  until: number | null;
-}
+/** A viewer's reservation from the room and a viewer muted in it (shared/live.ts: the event and the snapshot carry them). */
+export type { LiveMute, LiveReservation };
 
 export interface LiveRoomView extends LiveRoom {
   sync: Sync;
@@ -139,7 +130,7 @@ export interface LiveConsole {
   /** Newest first. */
   reservations: LiveReservation[];
   mutes: LiveMute[];
-  /** Mutes queued here (memberId → minutes). */
+  /** Mutes queued here (the member's id, or the comment author's ref → minutes). */
   pendingMutes: Record<string, number>;
   refusals: LiveRefusal[];
 }

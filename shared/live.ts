@@ -32,6 +32,9 @@ export const LIVE_BACKLOG = 50;
 /** Comments and reactions are sent to viewers in batches at most this often. */
 export const LIVE_BATCH_MS = 100;
 
+/** A participant's opaque per-room reference (hex): lotteries name winners by it, host consoles mute by it. */
+export const LiveRef = z.string().regex(/^[0-9a-f]{16,64}$/);
+
 export const LiveState = z.enum(['scheduled', 'live', 'ended']);
 export type LiveState = z.infer<typeof LiveState>;
 const StreamUrl = z.string().url().max(500).refine((u) => /^https:\/\//.test(u), 'the stream link must be https');
@@ -109,7 +112,7 @@ export const LiveLottery = z.object({
   seed: z.string().regex(/^[0-9a-f]{64}$/),
   algorithm: z.literal(LOTTERY_ALGORITHM),
   /** Winners by reference and nickname, in draw order. */
-  winners: z.array(z.object({ ref: z.string().regex(/^[0-9a-f]{16,64}$/), nickname: z.string().max(20) })),
+  winners: z.array(z.object({ ref: LiveRef, nickname: z.string().max(20) })),
   drawnAt: Millis,
   by: Actor,
 });
@@ -158,12 +161,28 @@ export const LiveCommandData = {
   'live.poll': z.object({ roomId: Id, pollId: Id, question: z.string().trim().min(1).max(120), options: z.array(z.string().trim().min(1).max(40)).min(POLL_OPTIONS_MIN).max(POLL_OPTIONS_MAX) }),
   'live.pollClose': z.object({ roomId: Id, pollId: Id }),
   'live.draw': z.object({ roomId: Id, lotteryId: Id, prize: z.string().trim().min(1).max(80), eligibility: LotteryEligibility, pollId: Id.optional(), winners: z.number().int().min(1).max(LOTTERY_WINNERS_MAX) }),
-  /** Mute a viewer (a member) in the room for `minutes` (0 lifts it). */
-  'live.mute': z.object({ roomId: Id, memberId: Id, minutes: z.number().int().min(0).max(7 * 24 * 60) }),
+  /**
+   * Mute a viewer (a member) in the room for `minutes` (0 lifts it), named by `memberId` (an asker
+   * in the queue) or by `ref` (a comment's author, as host consoles see comments): exactly one.
+   */
+  'live.mute': z
+    .object({ roomId: Id, memberId: Id.optional(), ref: LiveRef.optional(), minutes: z.number().int().min(0).max(7 * 24 * 60) })
+    .refine((d) => (d.memberId === undefined) !== (d.ref === undefined), { message: 'name the viewer by exactly one of memberId, ref' }),
 } as const;
 export const LIVE_COMMANDS = ['live.create', 'live.update', 'live.state', 'live.pin', 'live.answer', 'live.poll', 'live.pollClose', 'live.draw', 'live.mute'] as const;
 export type LiveCommandType = (typeof LIVE_COMMANDS)[number];
 export const isLiveCommand = (type: string): type is LiveCommandType => (LIVE_COMMANDS as readonly string[]).includes(type);
+
+/** A viewer's reservation from the room ("reserve my size"), as `live.reserved` tells it and the desk snapshot carries it. */
+export const LiveReservation = z.object({ roomId: Id, hold: Hold, storeName: z.string(), expected: ExpectedVisit.nullable() });
+export type LiveReservation = z.infer<typeof LiveReservation>;
+/**
+ * A viewer muted in a room, as `live.muted` tells it (`until` null: lifted) and the desk snapshot
+ * carries it (mutes in force). `ref`: the viewer's per-room ref when HQ knows it (always for a mute
+ * from a comment), so the console can mark that viewer's comments.
+ */
+export const LiveMute = z.object({ roomId: Id, memberId: Id, nickname: z.string().max(20), until: Millis.nullable(), ref: LiveRef.optional() });
+export type LiveMute = z.infer<typeof LiveMute>;
 
 const Cause = { by: Actor.nullable(), opId: Id.nullable() };
 /** Events in the room's store's log (registered in shared/protocol.ts `EventData`). */
@@ -174,7 +193,8 @@ export const LiveEventData = {
   /** A poll opened or closed (counts as of then; live counts go to viewers on the socket). */
   'live.poll': z.object({ poll: LivePoll, ...Cause }),
   'live.lottery': z.object({ lottery: LiveLottery, ...Cause }),
-  'live.muted': z.object({ roomId: Id, memberId: Id, nickname: z.string().max(20), until: Millis.nullable(), ...Cause }),
+  /** `ref`: the viewer's per-room ref when HQ knows it (a viewer who joined or commented), as host consoles see it on comments. */
+  'live.muted': z.object({ roomId: Id, memberId: Id, nickname: z.string().max(20), until: Millis.nullable(), ref: LiveRef.optional(), ...Cause }),
   /** A viewer reserved their size from the room's pinned product ("reserve my size", at any store): the host console shows it. */
   'live.reserved': z.object({ roomId: Id, hold: Hold, storeName: z.string(), expected: ExpectedVisit.nullable() }),
 } as const;
@@ -185,8 +205,12 @@ export const LiveEventData = {
 export const ReactionKind = z.enum(['like', 'fire', 'clap', 'wow']);
 export type ReactionKind = z.infer<typeof ReactionKind>;
 
-/** A comment as it goes out (ephemeral). */
-export const LiveComment = z.object({ id: Id, nickname: z.string().max(20), text: z.string().max(LIVE_COMMENT_MAX), at: Millis, host: z.boolean() });
+/**
+ * A comment as it goes out (ephemeral). `ref`: the commenter's per-room reference, in frames to
+ * HOST consoles only (so a host can mute from a comment); viewers never get it (they need no more
+ * than a nickname), and a host's own comments have none.
+ */
+export const LiveComment = z.object({ id: Id, nickname: z.string().max(20), text: z.string().max(LIVE_COMMENT_MAX), at: Millis, host: z.boolean(), ref: LiveRef.optional() });
 export type LiveComment = z.infer<typeof LiveComment>;
 
 const ClientId = z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/);

@@ -13,7 +13,7 @@ import { Hold, HoldCommandData, HoldEventData, HoldRequest, type HoldCommandType
 import { Group, GroupCommandData, GroupEventData, GroupInvite, GroupMembership, GroupMessage, type GroupCommandType, isGroupCommand } from './groups.ts';
 import { ExpectEventData, ExpectedVisit } from './expected.ts';
 // 6/8: live launch rooms (shared/live.ts)
-import { isLiveCommand, LiveCommandData, LiveEventData, LiveLottery, LivePoll, LiveQuestion, LiveRoom, type LiveCommandType } from './live.ts';
+import { isLiveCommand, LiveCommandData, LiveEventData, LiveLottery, LiveMute, LivePoll, LiveQuestion, LiveReservation, LiveRoom, type LiveCommandType } from './live.ts';
 // 7/8: assisted selling
 import { AssistCommandData, AssistEventData, Handover, isAssistCommand, RestockMatch, SuggestionMark, type AssistCommandType } from './assist.ts';
 
@@ -464,7 +464,20 @@ export const Snapshot = z.object({
   groups: z.array(z.object({ group: Group, messages: z.array(GroupMessage), members: z.array(GroupMembership), invites: z.array(GroupInvite) })).optional(),
   expected: z.array(ExpectedVisit).optional(),
   // 6/8: the store's live rooms (scheduled, live, and ended in the last 30 days) with their durable parts
-  liveRooms: z.array(z.object({ room: LiveRoom, questions: z.array(LiveQuestion), polls: z.array(LivePoll), lotteries: z.array(LiveLottery) })).optional(),
+  liveRooms: z
+    .array(
+      z.object({
+        room: LiveRoom,
+        questions: z.array(LiveQuestion),
+        polls: z.array(LivePoll),
+        lotteries: z.array(LiveLottery),
+        // 6/8 livefix: the room's reservations (newest first) and the mutes in force, so a desk set up
+        // (or reset) after their events knows them too
+        reservations: z.array(LiveReservation).default([]),
+        mutes: z.array(LiveMute).default([]),
+      }),
+    )
+    .optional(),
   // 7/8: marks on the snapshot's visits; the store's restock matches of the last RESTOCK_MATCH_DAYS;
   // hand-overs still waiting for a clerk, and those settled in the last day
   suggestionMarks: z.array(SuggestionMark).optional(),

@@ -459,8 +459,8 @@ export class DeskCore implements DeskCoreApi {
   async drawLiveLottery(roomId: string, args: Args<'drawLiveLottery'>[1]): Promise<ActionResult & { lotteryId: string }> {
     return this.parts.live.draw(...this.check('drawLiveLottery', [roomId, args]));
   }
-  async muteLiveViewer(roomId: string, memberId: string, minutes: number): Promise<ActionResult> {
-    return this.parts.live.mute(...this.check('muteLiveViewer', [roomId, memberId, minutes]));
+  async muteLiveViewer(roomId: string, who: Args<'muteLiveViewer'>[1], minutes: number): Promise<ActionResult> {
+    return this.parts.live.mute(...this.check('muteLiveViewer', [roomId, who, minutes]));
   }
   async dismissLiveRejection(roomId: string): Promise<void> {
     this.parts.live.dismiss(...this.check('dismissLiveRejection', [roomId]));

@@ -2,6 +2,7 @@
 // position matches the data exactly (the desk resumes from it and misses nothing).
 import { type MemberProfile } from '../../shared/domain.ts';
 import { type Snapshot } from '../../shared/protocol.ts';
+import { type LiveReservation } from '../../shared/live.ts'; // 6/8 livefix
 import { type HqStore, type HqTx } from '../ports/store.ts';
 import { ProfileBuilder, toDeskMember } from './profiles.ts';
 import { holdsSnapshot } from './holds/reads.ts'; // 4/8 part C
@@ -83,8 +84,34 @@ async function groupsSnapshot(r: HqTx, storeId: string, now: number): Promise<No
 
 async function liveSnapshot(r: HqTx, storeId: string, now: number): Promise<NonNullable<Snapshot['liveRooms']>> {
   const out: NonNullable<Snapshot['liveRooms']> = [];
+  const storeNames = new Map<string, string>();
   for (const room of await r.live.roomsOfStore(storeId, now - SNAPSHOT_LIVE_DAYS * 24 * 60 * 60 * 1000)) {
-    out.push({ room, questions: await r.live.questionsOfRoom(room.id), polls: await r.live.pollsOfRoom(room.id), lotteries: await r.live.lotteriesOfRoom(room.id) });
+    out.push({
+      room,
+      questions: await r.live.questionsOfRoom(room.id),
+      polls: await r.live.pollsOfRoom(room.id),
+      lotteries: await r.live.lotteriesOfRoom(room.id),
+      // 6/8 livefix: what `live.reserved` and `live.muted` told, for a desk set up after them
+      reservations: await liveReservations(r, room.id, storeNames),
+      mutes: (await r.live.mutesOfRoom(room.id, now)).map(({ ref, ...m }) => ({ roomId: room.id, ...m, ...(ref ? { ref } : {}) })),
+    });
+  }
+  return out;
+}
+
+/**
+ * A room's reservations as `live.reserved` told them, newest first: its referrals with a hold (at
+ * whichever store the viewer chose), each hold and expected visit as they are now. An erased
+ * member's referrals are gone with them, so are their reservations.
+ */
+async function liveReservations(r: HqTx, roomId: string, storeNames: Map<string, string>): Promise<LiveReservation[]> {
+  const out: LiveReservation[] = [];
+  for (const ref of (await r.live.referralsOfRoom(roomId)).reverse()) {
+    const hold = ref.holdId ? await r.holds.getHold(ref.holdId) : null;
+    if (!hold) continue;
+    if (!storeNames.has(hold.storeId)) storeNames.set(hold.storeId, (await r.getStore(hold.storeId))?.name ?? '');
+    const expected = ref.expectedId ? await r.expected.getExpected(ref.expectedId) : null;
+    out.push({ roomId, hold, storeName: storeNames.get(hold.storeId)!, expected });
   }
   return out;
 }

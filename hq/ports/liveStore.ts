@@ -66,10 +66,14 @@ export interface LiveOps {
   /** Participants with `flag` set, ordered by ref. */
   participants(roomId: string, flag: ParticipationFlag): Promise<LiveParticipant[]>;
   participant(roomId: string, memberId: string): Promise<LiveParticipant | null>;
+  /** The room's participant with this ref (a comment's author, as host consoles see it); null: none of this room (yet). */
+  participantByRef(roomId: string, ref: string): Promise<LiveParticipant | null>;
 
   /** Mute until `until` (null lifts it). */
   setMute(roomId: string, memberId: string, until: number | null): Promise<void>;
   muteOf(roomId: string, memberId: string): Promise<number | null>;
+  /** The room's mutes in force at `now` (until > now), with the participant's nickname ('' if none) and ref (null if none), longest first. */
+  mutesOfRoom(roomId: string, now: number): Promise<Array<{ memberId: string; nickname: string; ref: string | null; until: number }>>;
 
   /**
    * Adds a node's counters: `comments` more comments, these viewer keys (distinct ones kept), and

@@ -4,8 +4,9 @@
 // host comments (viewers see it as the host's) and deletes a viewer's comment (gone for viewers);
 // a viewer's question reaches the queue with the asker's member id, is answered on air and the asker
 // muted; a poll runs and closes; a lottery among commenters is drawn and checkable; an action taken
-// offline is queued, shown pending and delivered once; a desk enrolled later gets the room and its
-// durable parts from its snapshot; erasing the member drops their question from every cache; the
+// offline is queued, shown pending and delivered once; a mute from a comment (by its author's ref)
+// goes out once; a desk enrolled later gets the room, its durable parts, its reservations and mutes
+// from its snapshot; erasing the member drops their question, mute and reservation everywhere; the
 // ended room's summary, the room's QR and the lottery's audit come from HQ.
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -98,10 +99,10 @@ describe('live rooms on the desk', () => {
     expect((await desk.getLiveConsole(roomId)).questions[0]!.pending).toBe('answer');
     await waitFor(async () => (await desk.getLiveConsole(roomId)).questions[0]?.status === 'answered', 5000, 'answered');
     expect((await desk.getLiveConsole(roomId)).questions[0]).toMatchObject({ onAir: true, pending: null });
-    await desk.muteLiveViewer(roomId, 'm1', 10);
+    await desk.muteLiveViewer(roomId, { memberId: 'm1' }, 10);
     expect((await desk.getLiveConsole(roomId)).pendingMutes).toEqual({ m1: 10 });
     await waitFor(async () => (await desk.getLiveConsole(roomId)).mutes.some((m) => m.memberId === 'm1'), 5000, 'muted');
-    await expect(desk.muteLiveViewer(roomId, 'm-unknown', 10)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(desk.muteLiveViewer(roomId, { memberId: 'm-unknown' }, 10)).rejects.toMatchObject({ code: 'not_found' });
 
     // A poll: opened (pending, then HQ's), a vote's live counts reach the console, closed.
     const { pollId } = await desk.openLivePoll(roomId, { question: '更喜欢哪个颜色？', options: ['黑', '白'] });
@@ -179,24 +180,68 @@ describe('live rooms on the desk', () => {
     expect(back.polls.map((p) => p.id)).toEqual([pollId]); // once
   });
 
-  it('a desk enrolled later gets the room and its durable parts from its snapshot; erasure drops the asker’s question', async () => {
+  it('a desk enrolled later gets the room, its durable parts, its reservations and mutes from its snapshot; a mute from a comment goes out once; erasure drops the member’s parts', async () => {
     const a1 = await started('A1');
     const roomId = await liveRoom(a1.desk);
-    const v1 = await viewer(roomId, 'm1', '跑者');
+    const stream: LiveStreamEvent[] = [];
+    a1.desk.on('liveStream', (e) => stream.push(e));
+    await a1.desk.openLiveStream(roomId);
+    await waitFor(() => stream.some((e) => e.kind === 'welcome'), 5000, 'console stream open');
+    const m1 = await MemberClient.viaIntegration(t.url, t.hq.integrationKey, 'store-a', 'm1');
+    const v1 = await LiveViewer.join(t.url, roomId, m1.session.token, '跑者');
+    viewers.push(v1);
     v1.ask('有没有宽楦？');
     await waitFor(async () => (await a1.desk.getLiveConsole(roomId)).questions.length === 1, 5000, 'question');
     const { pollId } = await a1.desk.openLivePoll(roomId, { question: '颜色？', options: ['黑', '白'] });
     await waitFor(async () => (await a1.desk.getLiveConsole(roomId)).polls[0]?.pending === null, 5000, 'poll at HQ');
 
+    // A comment reaches the console with its author's ref; the mute from it is queued (pending by
+    // that ref), goes out once, and comes back naming the member with the ref.
+    v1.comment('刷屏刷屏');
+    await waitFor(() => stream.some((e) => e.kind === 'comments' && e.items.some((c) => c.text === '刷屏刷屏')), 5000, 'comment at the console');
+    const ref = stream.flatMap((e) => (e.kind === 'comments' ? e.items : [])).find((c) => c.text === '刷屏刷屏')!.ref!;
+    expect(ref).toMatch(/^[0-9a-f]{16}$/);
+    await expect(a1.desk.muteLiveViewer(roomId, { ref: '0123456789abcdef' }, 60)).rejects.toMatchObject({ code: 'not_found' }); // never shown here
+    await expect(a1.desk.muteLiveViewer(roomId, { ref: 'not-a-ref' }, 60)).rejects.toMatchObject({ code: 'invalid_argument' });
+    await expect(a1.desk.muteLiveViewer(roomId, { ref, memberId: 'm1' } as never, 60)).rejects.toMatchObject({ code: 'invalid_argument' });
+    // HQ learns who commented about once a second: mute once it does (before, HQ answers not_found, "try again").
+    await waitFor(async () => (await t.hq.store.read((r) => r.live.participantByRef(roomId, ref))) !== null, 5000, 'HQ knows the ref');
+    await a1.desk.muteLiveViewer(roomId, { ref }, 60);
+    expect((await a1.desk.getLiveConsole(roomId)).pendingMutes).toEqual({ [ref]: 60 });
+    await waitFor(async () => (await a1.desk.getLiveConsole(roomId)).mutes.length === 1, 5000, 'muted');
+    const after = await a1.desk.getLiveConsole(roomId);
+    expect(after.pendingMutes).toEqual({});
+    expect(after.refusals).toEqual([]);
+    expect(after.mutes).toEqual([{ roomId, memberId: 'm1', nickname: '跑者', until: expect.any(Number), ref }]);
+    expect((await t.readLog('store-a')).filter((e) => e.type === 'live.muted')).toHaveLength(1);
+    v1.comment('还能说吗');
+    await waitFor(() => v1.frames.some((f) => f.t === 'refused' && f.code === 'muted'), 5000, 'the viewer is muted');
+
+    // A reservation from the room (the member's hold at the store): the console shows it.
+    await t.ingest('stock', [{ storeId: 'store-a', styleId: 's1', color: 'BLK', size: 38, qty: 2 }]);
+    const hold = await m1.http('/v1/member/holds', { body: { clientId: `c-${uuidv7()}`, storeId: 'store-a', styleId: 's1', color: 'BLK', size: 38, source: { kind: 'live', id: roomId } } });
+    expect(hold.status).toBe(201);
+    const holdId = ((await hold.json()) as { hold: { id: string } }).hold.id;
+    await waitFor(async () => (await a1.desk.getLiveConsole(roomId)).reservations.length === 1, 5000, 'reservation at the console');
+
+    // A desk set up after all that knows them from its snapshot alone.
     const a2 = await started('A2');
     await waitFor(async () => (await a2.desk.listLiveRooms()).length === 1, 5000, 'snapshot rooms');
     const c = await a2.desk.getLiveConsole(roomId);
     expect(c.room).toMatchObject({ id: roomId, state: 'live', sync: null });
     expect(c.questions.map((x) => [x.nickname, x.text])).toEqual([['跑者', '有没有宽楦？']]);
     expect(c.polls.map((p) => p.id)).toEqual([pollId]);
+    expect(c.mutes).toEqual(after.mutes);
+    expect(c.reservations).toEqual([expect.objectContaining({ roomId, hold: expect.objectContaining({ id: holdId, storeId: 'store-a', status: 'active' }), storeName: 'Store A' })]);
+    expect(c.reservations[0]!.expected).toMatchObject({ holdId, status: 'expected' });
 
     const res = await fetch(`${t.url}/v1/ingest/members/m1`, { method: 'DELETE', headers: { 'x-integration-key': t.hq.integrationKey } });
     expect(res.status).toBe(200);
-    for (const d of [a1.desk, a2.desk]) await waitFor(async () => (await d.getLiveConsole(roomId)).questions.length === 0, 5000, 'question erased');
+    for (const d of [a1.desk, a2.desk]) {
+      await waitFor(async () => {
+        const x = await d.getLiveConsole(roomId);
+        return x.questions.length === 0 && x.mutes.length === 0 && x.reservations.length === 0;
+      }, 5000, 'the member’s question, mute and reservation erased');
+    }
   });
 });

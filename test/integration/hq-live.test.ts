@@ -2,13 +2,14 @@
 // use cases (LiveService) on the same event log, and the public and desk HTTP routes. The core —
 // the host rule, questions and answers, votes that replace, the lottery (its audit recomputed here
 // independently with node:crypto and drawWinners, eligibility, winners told in their chat), and the
-// reserve race on the last pair through to the manager's summary — runs on SQLite and PostgreSQL.
+// reserve race on the last pair through to the manager's summary, a mute by a comment's ref, and the
+// snapshot's reservations and mutes — runs on SQLite and PostgreSQL.
 import { createHash, randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { drawWinners, type LiveRoom, LiveSummary, LotteryAudit } from '../../shared/live.ts';
 import { type ExpectedVisit } from '../../shared/expected.ts';
 import { type Hold } from '../../shared/holds.ts';
-import { type CmdAckFrame, type CommandType, type EvFrame } from '../../shared/protocol.ts';
+import { type CmdAckFrame, CommandData, type CommandType, type EvFrame } from '../../shared/protocol.ts';
 import { defaultAdapter, type StoreAdapter, TestHq } from '../support/hq.ts';
 import { MemberClient } from '../support/memberClient.ts';
 import { RecordingDesk } from '../support/protocolClient.ts';
@@ -97,7 +98,7 @@ describe.each(['sqlite', 'postgres'] as StoreAdapter[])('live rooms at HQ, the c
 
     // The snapshot carries the store's rooms with their durable parts; the other store's has none.
     const snap = await ctx.t.snapshot(a1.token);
-    expect(snap.liveRooms).toEqual([{ room, questions: [], polls: [], lotteries: [] }]);
+    expect(snap.liveRooms).toEqual([{ room, questions: [], polls: [], lotteries: [], reservations: [], mutes: [] }]);
     expect((await ctx.t.snapshot(b1.token)).liveRooms).toEqual([]);
   });
 
@@ -139,6 +140,69 @@ describe.each(['sqlite', 'postgres'] as StoreAdapter[])('live rooms at HQ, the c
     expect(forM2.questions).toEqual([expect.objectContaining({ id: q1.id, status: 'answered', answer: '有的，黑白两色', mine: false }), expect.objectContaining({ id: q2.id, status: 'dismissed', mine: true })]);
     expect(JSON.stringify(forM2)).not.toContain('"memberId"');
     expect((await live.welcomeState(roomId, null)).questions.map((q) => q.id)).toEqual([q1.id]);
+  });
+
+  it('mute by ref (a comment’s author): only this room’s participants; unknown yet or another room’s is not_found; the snapshot carries the mute', async () => {
+    const live = ctx.t.hq.live;
+    const a1 = await deskAt('store-a', 'A1');
+    const b1 = await deskAt('store-b', 'B1');
+    const roomId = await liveRoom(a1);
+    const other = await liveRoom(a1);
+    // The nodes record who joined and commented (as liveHub's participants flush does).
+    await live.noteParticipants(roomId, [
+      { memberId: 'm1', nickname: '小芳', what: 'joined' },
+      { memberId: 'm2', nickname: 'Bo', what: 'commented' },
+    ]);
+    await live.noteParticipants(other, [{ memberId: 'm3', nickname: '阿伟', what: 'commented' }, { memberId: 'm2', nickname: 'Bo', what: 'joined' }]);
+    const refOf = async (room: string, m: string) => (await ctx.t.hq.store.read((r) => r.live.participant(room, m)))!.ref;
+    const bo = await refOf(roomId, 'm2');
+    // Refs are per room: the same member has another one in the other room.
+    expect(await refOf(other, 'm2')).not.toBe(bo);
+
+    // Exactly one of memberId and ref (the command's schema).
+    const schema = CommandData['live.mute'];
+    expect(schema.safeParse({ roomId, ref: bo, minutes: 10 }).success).toBe(true);
+    expect(schema.safeParse({ roomId, memberId: 'm2', ref: bo, minutes: 10 }).success).toBe(false);
+    expect(schema.safeParse({ roomId, minutes: 10 }).success).toBe(false);
+    expect(schema.safeParse({ roomId, ref: 'M2', minutes: 10 }).success).toBe(false);
+
+    // By ref: the event names the member (id, nickname) and the ref; their questions are refused.
+    const muted = await cmd(a1, 'live.mute', { roomId, ref: bo, minutes: 60 }, 'ann');
+    expect(muted).toMatchObject({ status: 'ok' });
+    await a1.waitFor(() => evs(a1, 'live.muted').length === 1);
+    const ev = evs(a1, 'live.muted')[0]!.data;
+    expect(ev).toMatchObject({ roomId, memberId: 'm2', nickname: 'Bo', ref: bo, by: { clerkId: 'ann' }, opId: muted.opId });
+    expect(ev.until! - Date.now()).toBeGreaterThan(59 * 60_000);
+    expect(await live.mutedUntil(roomId, 'm2')).toBe(ev.until);
+    await expect(live.ask(roomId, 'm2', 'Bo', 'client-0001', '还能问吗？')).rejects.toMatchObject({ code: 'muted' });
+    // Not in the other room, where the same member is not muted.
+    expect(await live.mutedUntil(other, 'm2')).toBeNull();
+
+    // A ref HQ does not know (yet): not_found, saying to try again; another room's ref: not_found;
+    // another store's desk: the room is unknown to it. Nothing written by any of them.
+    const unknown = await cmd(a1, 'live.mute', { roomId, ref: '0123456789abcdef', minutes: 10 }, 'ann');
+    expect(unknown).toMatchObject({ status: 'rejected', rejection: { code: 'not_found' } });
+    expect(unknown.rejection!.message).toMatch(/try again in a moment/);
+    expect(await cmd(a1, 'live.mute', { roomId, ref: await refOf(other, 'm3'), minutes: 10 }, 'ann')).toMatchObject({ rejection: { code: 'not_found' } });
+    expect(await cmd(b1, 'live.mute', { roomId, ref: bo, minutes: 10 }, 'xu')).toMatchObject({ rejection: { code: 'not_found' } });
+    expect(await live.mutedUntil(roomId, 'm3')).toBeNull();
+
+    // By member id (from the queue) as before; the event carries the ref HQ knows.
+    expect(await cmd(a1, 'live.mute', { roomId, memberId: 'm1', minutes: 10 }, 'ann')).toMatchObject({ status: 'ok' });
+    await a1.waitFor(() => evs(a1, 'live.muted').length === 2);
+    expect(evs(a1, 'live.muted')[1]!.data).toMatchObject({ memberId: 'm1', nickname: '小芳', ref: await refOf(roomId, 'm1') });
+
+    // The snapshot: the mutes in force, longest first, with nickname and ref; none in the other room.
+    const snap = await ctx.t.snapshot(a1.token);
+    const entry = (id: string) => snap.liveRooms!.find((x) => x.room.id === id)!;
+    expect(entry(roomId).mutes).toEqual([
+      { roomId, memberId: 'm2', nickname: 'Bo', until: ev.until, ref: bo },
+      { roomId, memberId: 'm1', nickname: '小芳', until: expect.any(Number), ref: await refOf(roomId, 'm1') },
+    ]);
+    expect(entry(other).mutes).toEqual([]);
+    // Lifted (by ref too): gone from the snapshot.
+    expect(await cmd(a1, 'live.mute', { roomId, ref: bo, minutes: 0 }, 'ann')).toMatchObject({ status: 'ok' });
+    expect((await ctx.t.snapshot(a1.token)).liveRooms!.find((x) => x.room.id === roomId)!.mutes.map((m) => m.memberId)).toEqual(['m1']);
   });
 
   it('votes replace a member’s earlier one; a closed poll refuses', async () => {
@@ -266,12 +330,20 @@ describe.each(['sqlite', 'postgres'] as StoreAdapter[])('live rooms at HQ, the c
     expect(evs(a1, 'live.reserved')[0]!.data).toMatchObject({ roomId, hold: { id: won.hold.id, storeId: 'store-b' }, storeName: expect.any(String), expected: { id: won.expected.id } });
     await b1.waitFor(() => evs(b1, 'hold.placed').length === 1);
     expect(evs(b1, 'live.reserved')).toEqual([]);
+    // A desk set up after it (its snapshot) knows the reservation too; store B's snapshot has no rooms.
+    const reservation = (await ctx.t.snapshot(a1.token)).liveRooms!.find((x) => x.room.id === roomId)!.reservations;
+    expect(reservation).toEqual([{ roomId, hold: won.hold, storeName: evs(a1, 'live.reserved')[0]!.data.storeName, expected: won.expected }]);
+    expect((await ctx.t.snapshot(b1.token)).liveRooms).toEqual([]);
 
     // The winner walks into store B: the expectation is fulfilled; then buys there.
     await ctx.t.arrival('store-b', winner);
     const seeded = ctx.t.seeded!.members.find((m) => m.id === winner)!;
     await ctx.t.ingest('members', [{ ...seeded, purchases: [{ id: `p-${randomUUID()}`, styleId: 's1', styleName: 'Style s1', category: 'running', color: 'BLK', size: 38, storeId: 'store-b', at: Date.now() + 1000, price: 59900 }] }]);
     await ctx.t.hq.live.noteStats(roomId, { comments: 40, viewerKeys: ['k1', 'k2', 'k3'], viewersNow: 3, nodeId: 'n1' });
+    // The snapshot's reservation is as things are now: the expected visit arrived.
+    expect((await ctx.t.snapshot(a1.token)).liveRooms!.find((x) => x.room.id === roomId)!.reservations).toEqual([
+      expect.objectContaining({ hold: expect.objectContaining({ id: won.hold.id, storeId: 'store-b' }), expected: expect.objectContaining({ id: won.expected.id, status: 'arrived' }) }),
+    ]);
 
     const summary = await get<LiveSummary>(`/v1/desk/live/rooms/${roomId}/summary`, a1.token);
     expect(summary.status).toBe(200);

@@ -8,7 +8,8 @@
 // The first and last tests write the room's durable state through the event log (tx.live + a
 // `live.*` event, as the desk commands do), so the sockets learn of it from the store feed like from
 // any host; the middle one runs the room from a real host desk's commands (create, go live, poll,
-// draw, mute) and checks live poll counts and the lottery's `won` per viewer.
+// draw, mute from a comment by its author's ref) and checks live poll counts, the lottery's `won`
+// per viewer, and that only host sockets get comments' refs.
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -363,12 +364,50 @@ describe('the room socket with a host desk’s commands (one HQ)', () => {
     expect([won(m1), won(m2), won(viewer)]).toEqual([true, false, false]);
     expect(m1.of('lottery')[0]!.lottery.winners.map((w) => w.nickname)).toEqual(['小鹿']);
 
-    // A host's mute (desk command) takes effect on the socket at once.
-    await ok('live.mute', { roomId, memberId: 'm2', minutes: 10 });
+    // Comments carry their author's per-room ref to HOST sockets only (the batch and a late
+    // welcome's backlog alike); viewers and members get the same comments without it.
+    const host = await LiveClient.open(t.url, { roomId, token: deskToken });
+    expect(host.welcome().role).toBe('host');
+    const refOf = async (m: string) => (await t.hq.store.read((r) => r.live.participant(roomId, m)))?.ref ?? null;
+    expect(host.welcome().comments.find((c) => c.text === '开始啦')!.ref).toBe(await refOf('m1'));
+    m2.send({ t: 'comment', clientId: 'c-m2-live001', text: '我也想要' });
+    await waitFor(() => [host, viewer, m1, m2].every((c) => c.comments().includes('我也想要')), 5000, 'm2’s comment everywhere');
+    const seenBy = (c: LiveClient) => c.of('comments').flatMap((f) => f.items).find((x) => x.text === '我也想要')!;
+    const m2Ref = seenBy(host).ref!;
+    expect(m2Ref).toMatch(/^[0-9a-f]{16}$/);
+    for (const c of [viewer, m1, m2]) expect(seenBy(c).ref).toBeUndefined();
+    for (const c of [viewer, m1, m2]) expect(JSON.stringify(c.frames)).not.toContain(m2Ref);
+    const lateViewer = await LiveClient.open(t.url, { roomId });
+    const lateHost = await LiveClient.open(t.url, { roomId, token: deskToken });
+    expect(lateViewer.welcome().comments.map((c) => c.ref)).toEqual(lateViewer.welcome().comments.map(() => undefined));
+    expect(lateHost.welcome().comments.find((c) => c.text === '我也想要')!.ref).toBe(m2Ref);
+
+    // A ref HQ does not know: not_found. Another room's ref (m1 there): not_found. Nothing muted.
+    const unknown = await desk.command('live.mute', { roomId, ref: 'fedcba9876543210', minutes: 10 });
+    expect(unknown).toMatchObject({ status: 'rejected', rejection: { code: 'not_found' } });
+    const otherRoom = randomUUID();
+    await ok('live.create', { roomId: otherRoom, title: '另一场', streamUrl: 'https://live.example.com/y', scheduledAt: Date.now() });
+    await ok('live.state', { roomId: otherRoom, state: 'live' });
+    const otherHost = await LiveClient.open(t.url, { roomId: otherRoom, token: deskToken });
+    const m1There = await LiveClient.open(t.url, { roomId: otherRoom, token: await token(t.url, key, 'store-a', 'm1'), nickname: '小鹿' });
+    m1There.send({ t: 'comment', clientId: 'c-m1-other01', text: '两边都在' });
+    await waitFor(() => otherHost.comments().includes('两边都在'), 5000, 'comment in the other room');
+    const otherRef = otherHost.of('comments').flatMap((f) => f.items).find((x) => x.text === '两边都在')!.ref!;
+    expect(otherRef).not.toBe(await refOf('m1'));
+    await waitFor(async () => (await t.hq.store.read((r) => r.live.participantByRef(otherRoom, otherRef))) !== null, 5000, 'the other room’s participants flushed');
+    expect(await desk.command('live.mute', { roomId, ref: otherRef, minutes: 10 })).toMatchObject({ status: 'rejected', rejection: { code: 'not_found' } });
+
+    // A host's mute from m2's comment (by its ref, a desk command) takes effect on the socket at once.
+    await waitFor(async () => (await t.hq.store.read((r) => r.live.participantByRef(roomId, m2Ref))) !== null, 5000, 'm2 known by ref');
+    await ok('live.mute', { roomId, ref: m2Ref, minutes: 10 });
     await sleep(300);
     m2.send({ t: 'comment', clientId: 'c-m2-muted01', text: '嗯？' });
     await waitFor(() => m2.of('refused').some((f) => f.code === 'muted'), 5000, 'muted by the desk');
-    for (const c of [m1, m2, viewer]) expect(c.bad).toEqual([]);
+    expect(viewer.comments()).not.toContain('嗯？');
+    // m1 was not muted (neither by the unknown nor by the other room's ref).
+    m1.send({ t: 'comment', clientId: 'c-m1-after01', text: '我还能说' });
+    await waitFor(() => viewer.comments().includes('我还能说'), 5000, 'm1 still speaks');
+    for (const c of [m1, m2, viewer, host, lateViewer, lateHost, otherHost, m1There]) expect(c.bad).toEqual([]);
   }, 60_000);
 });
 
@@ -396,6 +435,10 @@ describe('the room socket across two HQ nodes (PostgreSQL + NATS), one killed mi
     a1.send({ t: 'comment', clientId: 'c-a1-000001', text: '来自一号节点' });
     b1.send({ t: 'comment', clientId: 'c-b1-000001', text: '来自二号节点' });
     for (const c of [a1, aViewer, b1, bViewer, host]) await waitFor(() => c.comments().includes('来自一号节点') && c.comments().includes('来自二号节点'), 10_000, 'comments across nodes');
+    // The author's ref crosses the bus to the host on node 2; node 2's viewer gets the comment without it.
+    const fromNode1 = (c: LiveClient) => c.of('comments').flatMap((f) => f.items).find((x) => x.text === '来自一号节点')!;
+    expect(fromNode1(host).ref).toMatch(/^[0-9a-f]{16}$/);
+    expect(fromNode1(bViewer).ref).toBeUndefined();
     // Host on node 2 deletes node 1's comment: gone on node 1 too.
     const id = aViewer.of('comments').flatMap((f) => f.items).find((c) => c.text === '来自一号节点')!.id;
     host.send({ t: 'delete', commentId: id });

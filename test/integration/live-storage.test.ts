@@ -2,7 +2,8 @@
 // SQLite file and a fresh PostgreSQL schema): what hq/app/live/ relies on — rooms kept whole with
 // their salt, the lists by state, questions unique by (room, member, clientId) and numbered, poll
 // counts counted from votes (a later vote replaces), lotteries whose winners read back from their
-// eligible rows, participants by flag, mutes, the counters, referrals, and member erasure — must
+// eligible rows, participants by flag and by ref, mutes (one, and a room's in force), the counters,
+// referrals, and member erasure — must
 // come out the same on both.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -158,6 +159,10 @@ for (const adapter of ADAPTERS) {
           expect(await r.live.participants('r1', 'voted')).toEqual([]);
           expect(await r.live.participant('r1', 'm2')).toEqual(p('m2', 'aaaa000000000002'));
           expect(await r.live.participant('r1', 'm9')).toBeNull();
+          // By ref (a mute from a comment): this room's participants only.
+          expect(await r.live.participantByRef('r1', 'aaaa000000000002')).toEqual(p('m2', 'aaaa000000000002'));
+          expect(await r.live.participantByRef('r1', 'aaaa00000000000f')).toBeNull();
+          expect(await r.live.participantByRef('r2', 'aaaa000000000002')).toBeNull();
         });
         const lottery: LiveLottery = {
           id: 'l1',
@@ -182,6 +187,9 @@ for (const adapter of ADAPTERS) {
           await tx.live.setMute('r1', 'm1', 9_000);
           await tx.live.setMute('r1', 'm2', 9_000);
           await tx.live.setMute('r1', 'm2', null);
+          await tx.live.setMute('r1', 'm3', 12_000); // no participant row: nickname '' and no ref
+          await tx.live.setMute('r1', 'm4', 4_000); // over by 5_000
+          await tx.live.setMute('r2', 'm1', 20_000); // another room
           await tx.live.insertQuestion(question('q1', 1, 'm2', { roomId: 'r1' }), 'client-0001');
           await tx.live.addReferral({ roomId: 'r1', storeId: 'b', memberId: 'm2', holdId: 'h1', expectedId: 'e1', at: 6_000 });
           await tx.live.addReferral({ roomId: 'r1', storeId: 'b', memberId: 'm2', holdId: 'h1', expectedId: 'e1', at: 6_000 }); // again: one
@@ -197,6 +205,12 @@ for (const adapter of ADAPTERS) {
           expect(await r.live.lotteryWinnerIds('l1')).toEqual(['m2']);
           expect(await r.live.muteOf('r1', 'm1')).toBe(9_000);
           expect(await r.live.muteOf('r1', 'm2')).toBeNull();
+          // The room's mutes in force at 5_000, longest first, with nickname and ref where known.
+          expect(await r.live.mutesOfRoom('r1', 5_000)).toEqual([
+            { memberId: 'm3', nickname: '', ref: null, until: 12_000 },
+            { memberId: 'm1', nickname: 'nick-m1', ref: 'aaaa000000000001', until: 9_000 },
+          ]);
+          expect(await r.live.mutesOfRoom('r1', 9_000)).toEqual([{ memberId: 'm3', nickname: '', ref: null, until: 12_000 }]);
           expect((await r.live.referralsOfRoom('r1')).map((x) => [x.storeId, x.holdId, x.expectedId])).toEqual([
             ['b', 'h1', 'e1'],
             ['a', null, 'e2'],
@@ -226,6 +240,7 @@ for (const adapter of ADAPTERS) {
           expect(await r.live.lotteryWinnerIds('l1')).toEqual([]);
           expect((await r.live.referralsOfRoom('r1')).map((x) => x.memberId)).toEqual(['m1']);
           expect(await r.live.muteOf('r1', 'm1')).toBe(9_000);
+          expect(await r.live.participantByRef('r1', 'aaaa000000000002')).toBeNull();
         });
         expect(await store.withTx((tx) => tx.deleteMember('m1'))).toBe(true);
         expect(await store.read((r) => r.live.muteOf('r1', 'm1'))).toBeNull();

@@ -15,6 +15,7 @@ import {
   PinLiveArgs,
   UpdateLiveArgs,
   type LiveConsole,
+  type LiveMuteTarget,
   type LiveRoomView,
 } from '../../../shared/deskLive.ts';
 import type { Actor } from '../../../shared/domain.ts';
@@ -120,9 +121,18 @@ export class LiveDesk {
     return { opId, lotteryId };
   }
 
-  /** Mute a viewer the console knows (an asker in the queue, or one muted before). */
-  mute(roomId: string, memberId: string, minutes: number): ActionResult {
+  /**
+   * Mute a viewer the console knows: an asker in the queue or one muted before (`memberId`), or the
+   * author of a comment this console was shown (`ref`: HQ names the member, and refuses a ref it
+   * does not know in the room).
+   */
+  mute(roomId: string, who: LiveMuteTarget, minutes: number): ActionResult {
     this.known(roomId);
+    if ('ref' in who) {
+      if (!this.opts.streams.sawRef(roomId, who.ref)) throw new DeskError('not_found', 'no comment of that viewer was shown in this room');
+      return this.queue('live.mute', roomId, { roomId, ref: who.ref, minutes });
+    }
+    const { memberId } = who;
     if (!this.q.live.questions(roomId).some((x) => x.memberId === memberId) && !this.q.live.mutes(roomId).some((m) => m.memberId === memberId)) {
       throw new DeskError('not_found', 'that viewer has not asked in this room');
     }

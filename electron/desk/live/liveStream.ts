@@ -6,11 +6,14 @@
 //
 // Invariant: at most one socket per open room; a drop reconnects with the link's backoff (at the
 // address the desk link uses now) until the console is closed. Frames are schema-checked; one that
-// fails is logged and dropped, never forwarded.
+// fails is logged and dropped, never forwarded. The authors' refs of the comments shown are kept
+// (the newest SEEN_REFS_MAX per room, beyond the socket's life) so a mute from a comment names a
+// viewer this console was shown, even while the stream is down.
+
 import WebSocket from 'ws';
 import type { LiveStreamEvent } from '../../../shared/deskLive.ts';
 import { uuidv7 } from '../../../shared/ids.ts';
-import { FromLive, type ToLive } from '../../../shared/live.ts';
+import { FromLive, type LiveComment, type ToLive } from '../../../shared/live.ts';
 import { MAX_FRAME_BYTES } from '../../../shared/protocol.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../backoff.ts';
 
@@ -39,7 +42,7 @@ class RoomSocket {
 
   constructor(
     readonly roomId: string,
-    private readonly o: LiveStreamOptions,
+    private readonly o: LiveStreamOptions & { seen(roomId: string, comments: readonly LiveComment[]): void },
   ) {
     this.connect();
   }
@@ -85,6 +88,7 @@ class RoomSocket {
     }
     const roomId = this.roomId;
     const m = f.data;
+    if (m.t === 'welcome' || m.t === 'comments') this.o.seen(roomId, m.t === 'welcome' ? m.comments : m.items);
     switch (m.t) {
       case 'welcome':
         this.attempt = 0;
@@ -142,10 +146,33 @@ class RoomSocket {
   }
 }
 
+/** Comment authors' refs kept per room (a Set in insertion order: the oldest go first). */
+export const SEEN_REFS_MAX = 2000;
+
 export class LiveStreams {
   private readonly rooms = new Map<string, RoomSocket>();
+  private readonly refs = new Map<string, Set<string>>();
+  private readonly o: LiveStreamOptions & { seen(roomId: string, comments: readonly LiveComment[]): void };
 
-  constructor(private readonly o: LiveStreamOptions) {}
+  constructor(o: LiveStreamOptions) {
+    this.o = { ...o, seen: (roomId, comments) => this.noteRefs(roomId, comments) };
+  }
+
+  private noteRefs(roomId: string, comments: readonly LiveComment[]): void {
+    let set = this.refs.get(roomId);
+    for (const c of comments) {
+      if (!c.ref) continue;
+      if (!set) this.refs.set(roomId, (set = new Set()));
+      set.delete(c.ref);
+      set.add(c.ref);
+      if (set.size > SEEN_REFS_MAX) set.delete(set.values().next().value!);
+    }
+  }
+
+  /** Whether a comment by this ref was shown in the room's console (since the desk started). */
+  sawRef(roomId: string, ref: string): boolean {
+    return this.refs.get(roomId)?.has(ref) ?? false;
+  }
 
   /** Opens the room's stream (again: nothing new while one is open). */
   open(roomId: string): void {

@@ -36,7 +36,7 @@ export function applyLiveEvent(q: CacheQueries, ev: LiveEvent): { roomId: string
       opId = ev.data.opId;
       break;
     case 'live.muted':
-      q.live.putMute({ roomId: ev.data.roomId, memberId: ev.data.memberId, nickname: ev.data.nickname, until: ev.data.until });
+      q.live.putMute({ roomId: ev.data.roomId, memberId: ev.data.memberId, nickname: ev.data.nickname, until: ev.data.until, ...(ev.data.ref ? { ref: ev.data.ref } : {}) });
       roomId = ev.data.roomId;
       opId = ev.data.opId;
       break;
@@ -49,12 +49,18 @@ export function applyLiveEvent(q: CacheQueries, ev: LiveEvent): { roomId: string
   return { roomId, settledOpId, reserved: ev.type === 'live.reserved' };
 }
 
-/** The snapshot's live rooms (the tables were wiped with the rest of HQ's state). */
+/**
+ * The snapshot's live rooms (the tables were wiped with the rest of HQ's state), with the
+ * reservations and mutes their events would have left, so a desk set up or reset after those
+ * events shows them too.
+ */
 export function applyLiveSnapshot(q: CacheQueries, snap: Snapshot): void {
-  for (const { room, questions, polls, lotteries } of snap.liveRooms ?? []) {
+  for (const { room, questions, polls, lotteries, reservations, mutes } of snap.liveRooms ?? []) {
     q.live.putRoom(room);
     for (const x of questions) q.live.putQuestion(x);
     for (const p of polls) q.live.putPoll(p);
     for (const l of lotteries) q.live.putLottery(l);
+    for (const r of reservations) q.live.putReservation(r);
+    for (const m of mutes) q.live.putMute(m);
   }
 }

@@ -133,7 +133,7 @@ export function consoleParts(
         pendingDraws.push({ lotteryId: op.data.lotteryId, prize: op.data.prize, eligibility: op.data.eligibility, winners: op.data.winners, rejection: null });
         break;
       case 'live.mute':
-        pendingMutes[op.data.memberId] = op.data.minutes;
+        pendingMutes[op.data.memberId ?? op.data.ref ?? ''] = op.data.minutes;
         break;
       default:
         break;

@@ -122,6 +122,7 @@ export function createPgLiveOps(exec: Exec): LiveOps {
     },
     participants: async (roomId, flag) => (await all(`SELECT member_id, ref, nickname FROM live_participants WHERE room_id = $1 AND ${flagColumn(flag)} = 1 ORDER BY ref`, [roomId])).map(toParticipant),
     participant: async (roomId, memberId) => (await all('SELECT member_id, ref, nickname FROM live_participants WHERE room_id = $1 AND member_id = $2', [roomId, memberId])).map(toParticipant)[0] ?? null,
+    participantByRef: async (roomId, ref) => (await all('SELECT member_id, ref, nickname FROM live_participants WHERE room_id = $1 AND ref = $2', [roomId, ref])).map(toParticipant)[0] ?? null,
     setMute: async (roomId, memberId, until) => {
       if (until === null) await exec('DELETE FROM live_mutes WHERE room_id = $1 AND member_id = $2', [roomId, memberId]);
       else await exec('INSERT INTO live_mutes (room_id, member_id, until) VALUES ($1, $2, $3) ON CONFLICT (room_id, member_id) DO UPDATE SET until = EXCLUDED.until', [roomId, memberId, until]);
@@ -130,6 +131,15 @@ export function createPgLiveOps(exec: Exec): LiveOps {
       const r = await one('SELECT until FROM live_mutes WHERE room_id = $1 AND member_id = $2', [roomId, memberId]);
       return r ? Number(r.until) : null;
     },
+    mutesOfRoom: async (roomId, now) =>
+      (
+        await all(
+          `SELECT m.member_id, m.until, COALESCE(p.nickname, '') AS nickname, p.ref FROM live_mutes m
+           LEFT JOIN live_participants p ON p.room_id = m.room_id AND p.member_id = m.member_id
+           WHERE m.room_id = $1 AND m.until > $2 ORDER BY m.until DESC, m.member_id`,
+          [roomId, now],
+        )
+      ).map((r) => ({ memberId: r.member_id as string, nickname: r.nickname as string, ref: (r.ref as string | null) ?? null, until: Number(r.until) })),
     addStats: async (roomId, s) => {
       await exec('INSERT INTO live_stats (room_id, comments) VALUES ($1, $2) ON CONFLICT (room_id) DO UPDATE SET comments = live_stats.comments + EXCLUDED.comments', [roomId, s.comments]);
       if (s.viewerKeys.length) await exec('INSERT INTO live_viewers (room_id, key) SELECT $1, k FROM unnest($2::text[]) AS k ON CONFLICT DO NOTHING', [roomId, [...s.viewerKeys]]);

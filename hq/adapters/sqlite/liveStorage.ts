@@ -102,9 +102,16 @@ export function createSqliteLiveStorage(db: Database.Database): Sync<LiveOps> {
     winnerIds: db.prepare('SELECT member_id FROM live_lottery_eligible WHERE lottery_id = ? AND rank IS NOT NULL AND member_id IS NOT NULL ORDER BY rank').pluck(),
     eligible: db.prepare('SELECT ref, nickname FROM live_lottery_eligible WHERE lottery_id = ? ORDER BY ref'),
     participant: db.prepare('SELECT member_id, ref, nickname FROM live_participants WHERE room_id = ? AND member_id = ?'),
+    // By the room's key prefix: a mute from a comment is rare, a room's participants a few thousand at most.
+    participantByRef: db.prepare('SELECT member_id, ref, nickname FROM live_participants WHERE room_id = ? AND ref = ?'),
     setMute: db.prepare('INSERT INTO live_mutes (room_id, member_id, until) VALUES (?, ?, ?) ON CONFLICT(room_id, member_id) DO UPDATE SET until = excluded.until'),
     delMute: db.prepare('DELETE FROM live_mutes WHERE room_id = ? AND member_id = ?'),
     muteOf: db.prepare('SELECT until FROM live_mutes WHERE room_id = ? AND member_id = ?').pluck(),
+    mutesOfRoom: db.prepare(
+      `SELECT m.member_id, m.until, COALESCE(p.nickname, '') AS nickname, p.ref FROM live_mutes m
+       LEFT JOIN live_participants p ON p.room_id = m.room_id AND p.member_id = m.member_id
+       WHERE m.room_id = ? AND m.until > ? ORDER BY m.until DESC, m.member_id`,
+    ),
     addComments: db.prepare('INSERT INTO live_stats (room_id, comments) VALUES (?, ?) ON CONFLICT(room_id) DO UPDATE SET comments = comments + excluded.comments'),
     addViewer: db.prepare('INSERT OR IGNORE INTO live_viewers (room_id, key) VALUES (?, ?)'),
     nodeViewers: db.prepare('INSERT INTO live_node_viewers (room_id, node_id, viewers, at) VALUES (?, ?, ?, ?) ON CONFLICT(room_id, node_id) DO UPDATE SET viewers = excluded.viewers, at = excluded.at'),
@@ -185,8 +192,13 @@ export function createSqliteLiveStorage(db: Database.Database): Sync<LiveOps> {
       const r = q.participant.get(roomId, memberId) as Row | undefined;
       return r ? toParticipant(r) : null;
     },
+    participantByRef: (roomId, ref) => {
+      const r = q.participantByRef.get(roomId, ref) as Row | undefined;
+      return r ? toParticipant(r) : null;
+    },
     setMute: (roomId, memberId, until) => void (until === null ? q.delMute.run(roomId, memberId) : q.setMute.run(roomId, memberId, until)),
     muteOf: (roomId, memberId) => (q.muteOf.get(roomId, memberId) as number | undefined) ?? null,
+    mutesOfRoom: (roomId, now) => (q.mutesOfRoom.all(roomId, now) as Row[]).map((r) => ({ memberId: r.member_id as string, nickname: r.nickname as string, ref: (r.ref as string | null) ?? null, until: Number(r.until) })),
     addStats: (roomId, s) => {
       q.addComments.run(roomId, s.comments);
       for (const k of s.viewerKeys) q.addViewer.run(roomId, k);

@@ -13,6 +13,8 @@
 //   as they are at the draw; the list, its digest and the seed are kept so anyone can recompute it
 //   (shared/live.ts `drawWinners`). Winners are told in their 1:1 chat with the store, in the same
 //   transaction as the draw.
+// - A mute names the member by id, or by the per-room ref a host console sees on a comment; a ref
+//   resolves only among the room's own participants (another room's: `not_found`).
 import { randomBytes } from 'node:crypto';
 import { type Actor } from '../../../shared/domain.ts';
 import { drawWinners, LOTTERY_ALGORITHM, type LiveLottery, type LivePoll, type LiveQuestion, type LiveRoom } from '../../../shared/live.ts';
@@ -176,18 +178,31 @@ async function execute(tx: HqTx, append: Append, storeId: string, actor: Actor, 
       return draw(tx, append, room, actor, cmd.data, cause, now);
     case 'live.mute': {
       const d = cmd.data;
-      const member = await tx.getMember(d.memberId);
+      const memberId = d.ref !== undefined ? await memberOfRef(tx, room.id, d.ref) : d.memberId!;
+      const member = await tx.getMember(memberId);
       if (!member) throw new LiveError('not_found', 'No such member');
       const until = d.minutes === 0 ? null : now + d.minutes * MINUTE_MS;
-      const current = await tx.live.muteOf(room.id, d.memberId);
+      const current = await tx.live.muteOf(room.id, memberId);
       if (until === null && (current === null || current <= now)) return null;
-      await tx.live.setMute(room.id, d.memberId, until);
-      const nickname = (await tx.live.participant(room.id, d.memberId))?.nickname ?? '';
-      return (await append(storeId, 'live.muted', { roomId: room.id, memberId: d.memberId, nickname, until, ...cause }, now)).seq;
+      await tx.live.setMute(room.id, memberId, until);
+      const p = await tx.live.participant(room.id, memberId);
+      return (await append(storeId, 'live.muted', { roomId: room.id, memberId, nickname: p?.nickname ?? '', until, ...(p ? { ref: p.ref } : {}), ...cause }, now)).seq;
     }
     default:
       return null;
   }
+}
+
+/**
+ * A comment's author, from the ref host consoles see on it: resolved only among THIS room's
+ * participants, so another room's ref is unknown here like a made-up one. The nodes record who
+ * commented about once a second (liveHub's participants flush), so a ref seen a moment ago may not
+ * be known yet: the refusal says to try again.
+ */
+async function memberOfRef(tx: HqTx, roomId: string, ref: string): Promise<string> {
+  const p = await tx.live.participantByRef(roomId, ref);
+  if (!p) throw new LiveError('not_found', 'No such viewer in this room (a viewer who just joined is known a moment later: try again in a moment)');
+  return p.memberId;
 }
 
 type DrawData = Extract<LiveCmdFrame, { type: 'live.draw' }>['data'];

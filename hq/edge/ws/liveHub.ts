@@ -15,6 +15,10 @@
 //    kind and sent as counts per window. 5,000 viewers of a room cost one JSON.stringify a batch.
 //  - A member's id never reaches another viewer: comments carry nicknames; an open question goes
 //    only to its asker; a lottery's `won` is worked out per socket from the winners' references.
+//  - A comment's author's per-room ref (so a host can mute from a comment) goes to HOST sockets
+//    only: the room keeps comments with it (backlog, batch, bus), and every frame to a viewer —
+//    a batch, a welcome's backlog — is the same comments without it. A batch is still serialised
+//    once per variant, never per socket.
 //  - Nothing a client sends can crash the node: every frame passes `ToLive`, a bad one closes
 //    that socket; a socket that stops reading is cut (4004) before it grows the node's memory.
 import { createHash, randomUUID } from 'node:crypto';
@@ -110,6 +114,12 @@ export interface LiveHubOptions {
 export const liveChannel = (roomId: string) => `live.${roomId}`;
 
 const viewOfRoom = ({ createdBy: _by, ...room }: LiveRoom): RoomView => room;
+/** A comment as viewers get it: without its author's ref (hosts' only). */
+const withoutRef = (c: LiveComment): LiveComment => {
+  if (c.ref === undefined) return c;
+  const { ref: _ref, ...rest } = c;
+  return rest;
+};
 const defaultNickname = (memberId: string, roomId: string) => `观众${createHash('sha256').update(`${roomId}:${memberId}`).digest('hex').slice(0, 4)}`;
 
 class LiveSocket {
@@ -317,7 +327,7 @@ class LiveRoomHere {
       this.deletedToBus = [];
     }
     if (this.out.length > 0) {
-      this.broadcast({ t: 'comments', items: this.out });
+      this.sendComments(this.out);
       this.out = [];
     }
     if (this.deletedOut.length > 0) {
@@ -344,6 +354,16 @@ class LiveRoomHere {
     this.pollToBus.clear();
     for (const poll of this.pollOut.values()) this.broadcast({ t: 'poll', poll });
     this.pollOut.clear();
+  }
+
+  /** A batch to the sockets here: hosts get each author's ref, viewers not; each variant serialised once, and only if someone gets it. */
+  private sendComments(items: LiveComment[]): void {
+    let forHosts: Buffer | null = null;
+    let forViewers: Buffer | null = null;
+    for (const s of this.sockets) {
+      if (s.role === 'host') s.sendRaw((forHosts ??= Buffer.from(JSON.stringify({ t: 'comments', items } satisfies FromLive))));
+      else s.sendRaw((forViewers ??= Buffer.from(JSON.stringify({ t: 'comments', items: items.map(withoutRef) } satisfies FromLive))));
+    }
   }
 
   /** One serialisation for every welcomed socket of the room here. */
@@ -519,7 +539,7 @@ export class LiveHub {
       role,
       nickname: s.nickname,
       viewers: Math.max(r.viewers, r.audience() + (role === 'host' ? 0 : 1)),
-      comments: r.newestComments(),
+      comments: role === 'host' ? r.newestComments() : r.newestComments().map(withoutRef),
       polls: state.polls,
       questions: state.questions,
       lotteries: state.lotteries,
@@ -564,7 +584,7 @@ export class LiveHub {
     // Slow mode longer than the rate window still needs the last time: keep it.
     r.recent.set(memberId, [...times, now]);
     r.seen.set(k, now);
-    r.comment({ id: randomUUID(), nickname: s.nickname!, text, at: now, host: false });
+    r.comment({ id: randomUUID(), nickname: s.nickname!, text, at: now, host: false, ...(s.ref ? { ref: s.ref } : {}) });
     r.participants.set(`${memberId}:commented`, { memberId, nickname: s.nickname!, what: 'commented' });
   }
 
@@ -690,7 +710,7 @@ export class LiveHub {
 
   private flushStatsOf(r: LiveRoomHere): void {
     if (r.comments === 0 && r.viewerKeys.size === 0 && r.room.state !== 'live') return;
-    const s = { comments: r.comments, viewerKeys: [...r.viewerKeys], viewersNow: r.sockets.size, nodeId: this.opts.nodeId };
+    const s = { comments: r.comments, viewerKeys: [...r.viewerKeys], viewersNow: r.audience(), nodeId: this.opts.nodeId }; // the peak counts viewers, not host consoles
     r.comments = 0;
     r.viewerKeys = new Set();
     this.live.noteStats(r.id, s).catch((err: unknown) => this.opts.log(`live stats: ${(err as Error).message}`));

@@ -1,13 +1,14 @@
 // The Live pane (6/8): the clerk bar's button (how many rooms are live now) and the host console it
 // opens — the store's rooms (live, scheduled, ended) and the new-room form; for a room: its state
 // controls (go live, end), the stream link and the viewers' link with its QR, the live viewer count
-// and reactions, comments flowing (the newest 200) with delete at hand and the host's own comment,
-// the question queue (answer on air / in writing / dismiss, mute the asker), polls with live bars,
+// and reactions, comments flowing (the newest 200) with delete and mute (by the author's per-room
+// ref, which only host consoles get) at hand and the host's own comment, the question queue (answer
+// on air / in writing / dismiss, mute the asker — the same choices), polls with live bars,
 // the lottery (prize, who may win, winners, the audit link), the pin (a product of the catalog, a
 // message), holds reserved from the room as they come in, and for an ended room the summary.
 // Queued actions show as pending; a refusal says why until read.
 import { useEffect, useRef, useState } from 'react';
-import type { LiveConsole, LivePollView, LiveRoomView } from '../../../shared/deskLive.ts';
+import type { LiveConsole, LiveMuteTarget, LivePollView, LiveRoomView } from '../../../shared/deskLive.ts';
 import { LIVE_COMMENT_MAX, LIVE_TEXT_MAX, LIVE_TITLE_MAX, POLL_OPTIONS_MAX, type LiveLottery, type ReactionKind } from '../../../shared/live.ts';
 import { formatDate, formatPrice, formatTime, rejectionText } from '../format.ts';
 import { useT } from '../i18n/useT.ts';
@@ -168,7 +169,7 @@ function Console({ view }: { view: LiveConsole }) {
     <div className="live-console" data-room-id={r.id} data-state={r.state}>
       <RoomHead room={r} view={view} />
       <div className="live-columns">
-        <div className="live-col">{r.state === 'ended' ? <Summary /> : <Comments room={r} />}</div>
+        <div className="live-col">{r.state === 'ended' ? <Summary /> : <Comments room={r} view={view} />}</div>
         <div className="live-col live-tools">
           <Questions view={view} />
           <Reservations view={view} />
@@ -260,11 +261,49 @@ function RoomHead({ room: r, view }: { room: LiveRoomView; view: LiveConsole }) 
   );
 }
 
-function Comments({ room }: { room: LiveRoomView }) {
+/** The mutes a host picks from (minutes), for an asker in the queue and a comment's author alike. */
+const LIVE_MUTE_CHOICES = [
+  { minutes: 10, key: 'live.mute.10m' },
+  { minutes: 60, key: 'live.mute.1h' },
+  { minutes: 24 * 60, key: 'live.mute.24h' },
+] as const;
+
+/** "禁言… / Mute…": the mute choices for one viewer; picking one queues the mute. */
+function MuteMenu({ who, action }: { who: LiveMuteTarget; action: string }) {
+  const t = useT();
+  const mute = useStores().live.getState().mute;
+  return (
+    <select
+      className="live-mute"
+      data-action={action}
+      aria-label={t('live.mute')}
+      value=""
+      onChange={(e) => {
+        if (e.target.value !== '') void mute(who, Number(e.target.value));
+      }}
+    >
+      <option value="">{t('live.mute')}</option>
+      {LIVE_MUTE_CHOICES.map((c) => (
+        <option key={c.minutes} value={c.minutes}>
+          {t(c.key)}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+/** Where a viewer's mute stands on this console: in force, queued here, or neither. */
+function muteState(view: LiveConsole, key: string, of: 'memberId' | 'ref', now: number): 'muted' | 'pending' | null {
+  if (key in view.pendingMutes) return 'pending';
+  return view.mutes.some((m) => m[of] === key && m.until !== null && m.until > now) ? 'muted' : null;
+}
+
+function Comments({ room, view }: { room: LiveRoomView; view: LiveConsole }) {
   const t = useT();
   const locale = useDesk((s) => s.locale);
   const stream = useLive((s) => s.stream);
   const { comment, deleteComment, update } = useStores().live.getState();
+  const now = Date.now();
   const [text, setText] = useState('');
   const list = useRef<HTMLOListElement>(null);
   // Follow the newest unless the host scrolled up to read.
@@ -289,18 +328,27 @@ function Comments({ room }: { room: LiveRoomView }) {
       </div>
       <ol className="live-comment-list" ref={list}>
         {stream.comments.length === 0 && <li className="live-empty">{room.state === 'live' ? t('live.noComments') : t('live.notLiveYet')}</li>}
-        {stream.comments.map((c) => (
-          <li key={c.id} className={c.host ? 'live-comment live-comment-host' : 'live-comment'} data-comment-id={c.id}>
-            <span className="live-comment-time">{formatTime(c.at, locale)}</span>
-            <span className="live-comment-nick">{c.host ? t('live.host') : c.nickname}</span>
-            <span className="live-comment-text">{c.text}</span>
-            {!c.host && (
-              <button type="button" className="btn btn-small btn-quiet" data-action="delete-comment" aria-label={t('live.deleteComment')} onClick={() => void deleteComment(c.id)}>
-                {t('live.delete')}
-              </button>
-            )}
-          </li>
-        ))}
+        {stream.comments.map((c) => {
+          // A member's comment names its author by ref (hosts only): every comment of a muted author says so.
+          const muted = c.ref ? muteState(view, c.ref, 'ref', now) : null;
+          return (
+            <li key={c.id} className={c.host ? 'live-comment live-comment-host' : 'live-comment'} data-comment-id={c.id} data-muted={muted ?? undefined}>
+              <span className="live-comment-time">{formatTime(c.at, locale)}</span>
+              <span className="live-comment-nick">{c.host ? t('live.host') : c.nickname}</span>
+              <span className="live-comment-text">{c.text}</span>
+              {muted === 'pending' && <span className="live-sync live-sync-pending">{t('live.pending')}</span>}
+              {muted === 'muted' && <span className="live-muted-badge">{t('live.muted')}</span>}
+              {!c.host && (
+                <span className="live-comment-actions">
+                  {c.ref && muted === null && room.state === 'live' && <MuteMenu who={{ ref: c.ref }} action="mute-commenter" />}
+                  <button type="button" className="btn btn-small btn-quiet" data-action="delete-comment" aria-label={t('live.deleteComment')} onClick={() => void deleteComment(c.id)}>
+                    {t('live.delete')}
+                  </button>
+                </span>
+              )}
+            </li>
+          );
+        })}
       </ol>
       {stream.refused && <p className="live-note">{stream.refused}</p>}
       <form
@@ -326,7 +374,8 @@ function Questions({ view }: { view: LiveConsole }) {
   const [text, setText] = useState('');
   const open = view.questions.filter((x) => x.status === 'open');
   const done = view.questions.filter((x) => x.status !== 'open');
-  const muted = new Set(view.mutes.map((m) => m.memberId));
+  const now = Date.now();
+  const inForce = view.mutes.filter((m) => m.until !== null && m.until > now);
   return (
     <section className="live-section live-questions" aria-label={t('live.questions')}>
       <h4>
@@ -353,11 +402,13 @@ function Questions({ view }: { view: LiveConsole }) {
                 <button type="button" className="btn btn-small btn-quiet" data-action="dismiss-question" onClick={() => void answer(x.id, { dismiss: true })}>
                   {t('live.dismiss')}
                 </button>
-                {view.room.state !== 'ended' && (
-                <button type="button" className="btn btn-small btn-quiet" data-action="mute-asker" disabled={muted.has(x.memberId) || x.memberId in view.pendingMutes} onClick={() => void mute(x.memberId, 10)}>
-                  {muted.has(x.memberId) ? t('live.muted') : t('live.mute10')}
-                </button>
-                )}
+                {view.room.state !== 'ended' &&
+                  (() => {
+                    const state = muteState(view, x.memberId, 'memberId', now);
+                    if (state === 'pending') return <span className="live-sync live-sync-pending">{t('live.pending')}</span>;
+                    if (state === 'muted') return <span className="live-muted-badge">{t('live.muted')}</span>;
+                    return <MuteMenu who={{ memberId: x.memberId }} action="mute-asker" />;
+                  })()}
               </span>
             )}
             {writing === x.id && (
@@ -380,11 +431,11 @@ function Questions({ view }: { view: LiveConsole }) {
           </li>
         ))}
       </ol>
-      {view.mutes.length > 0 && (
+      {inForce.length > 0 && (
         <p className="live-note">
           {t('live.mutedList')}{' '}
-          {view.mutes.map((m) => (
-            <button key={m.memberId} type="button" className="btn btn-small btn-quiet" data-action="unmute" title={t('live.unmute')} onClick={() => void mute(m.memberId, 0)}>
+          {inForce.map((m) => (
+            <button key={m.memberId} type="button" className="btn btn-small btn-quiet" data-action="unmute" title={t('live.unmute')} onClick={() => void mute({ memberId: m.memberId }, 0)}>
               {m.nickname} ✕
             </button>
           ))}

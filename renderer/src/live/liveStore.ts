@@ -5,7 +5,7 @@
 // while the console of a room that is not ended is open (the desk core holds the room socket).
 // The comment list is capped to the newest COMMENTS_SHOWN: a busy room sends hundreds a minute.
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { AnswerLiveArgs, CreateLiveArgs, DrawLotteryArgs, LiveConsole, LiveRoomView, LiveStreamEvent, OpenPollArgs, PinLiveArgs, UpdateLiveArgs } from '../../../shared/deskLive.ts';
+import type { AnswerLiveArgs, CreateLiveArgs, DrawLotteryArgs, LiveConsole, LiveMuteTarget, LiveRoomView, LiveStreamEvent, OpenPollArgs, PinLiveArgs, UpdateLiveArgs } from '../../../shared/deskLive.ts';
 import type { GroupStyleChoice } from '../../../shared/deskGroups.ts';
 import type { LiveComment, LivePoll, LiveSummary, ReactionKind } from '../../../shared/live.ts';
 import type { DeskClient } from '../api/types.ts';
@@ -50,7 +50,8 @@ export interface LiveState {
   openPoll(poll: OpenPollArgs): Promise<boolean>;
   closePoll(pollId: string): Promise<void>;
   draw(args: DrawLotteryArgs): Promise<boolean>;
-  mute(memberId: string, minutes: number): Promise<void>;
+  /** Mute an asker (`{memberId}`) or a comment's author (`{ref}`); 0 lifts it. */
+  mute(who: LiveMuteTarget, minutes: number): Promise<void>;
   comment(text: string): Promise<boolean>;
   deleteComment(commentId: string): Promise<void>;
   loadStyles(): Promise<void>;
@@ -218,8 +219,8 @@ export function createLiveStore(api: DeskClient): LiveStore {
       draw(args) {
         return act(() => api.drawLiveLottery(selected(), args));
       },
-      async mute(memberId, minutes) {
-        await act(() => api.muteLiveViewer(selected(), memberId, minutes));
+      async mute(who, minutes) {
+        await act(() => api.muteLiveViewer(selected(), who, minutes));
       },
       async comment(text) {
         try {
