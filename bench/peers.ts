@@ -27,7 +27,7 @@ import WebSocket from 'ws';
 import { num } from './lib/env.ts';
 import { type Child, cpuSecondsOf, forkChild, sleep } from './lib/proc.ts';
 import { benchStoreId, benchToken } from './lib/seed.ts';
-import { HqSetup, roundOrder, SETUP_LABEL, setupsFromEnv } from './lib/setups.ts';
+import { type CpuSnapshot, HqSetup, roundOrder, SETUP_LABEL, setupsFromEnv } from './lib/setups.ts';
 import { busyShare, medians, parseProcStat, PEER_LABEL, type PeerKind, peersFromEnv, peersTable, PEERS_TARGET, ratios, type RoundFigures, verdict } from './lib/peers.ts';
 import { printResult, summarize } from './lib/stats.ts';
 
@@ -61,13 +61,17 @@ interface Server {
   /** Processes that answer loopStart / loopRead (HQ nodes, or the peer). */
   control: Child[];
   clients: Child[];
-  /** CPU seconds used so far by the server (and its PostgreSQL backends). */
-  cpu(): Promise<number>;
+  /** A reading of the server's CPU (and its PostgreSQL backends') … */
+  cpu(): Promise<CpuReading>;
+  /** … and the CPU seconds used between two readings. */
+  cpuSecs(a: CpuReading, b: CpuReading): number;
   memberOffset: number;
   rounds: RoundFigures[];
   loads: { round: number; window: string; load1: number; busyPct: number; othersPct: number }[];
   stop(): Promise<void>;
 }
+
+type CpuReading = CpuSnapshot | number;
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 const procStat = () => parseProcStat(readFileSync('/proc/stat', 'utf8'));
@@ -80,10 +84,9 @@ async function footfallServer(setup: HqSetup): Promise<Server> {
     key: setup.key,
     control: setup.nodes,
     clients: Array.from({ length: CLIENTS }, () => forkChild('lightDesks')),
-    async cpu() {
-      const s = await setup.cpuSnapshot();
-      return s.nodes.reduce((a, b) => a + b, 0) + [...s.backends.values()].reduce((a, b) => a + b, 0);
-    },
+    cpu: () => setup.cpuSnapshot(),
+    // Per backend pid (a pool connection closed in the window takes its CPU with it: never negative).
+    cpuSecs: (a, b) => (HqSetup.cores(HqSetup.cpuUse(a as CpuSnapshot, b as CpuSnapshot)) * ((b as CpuSnapshot).at - (a as CpuSnapshot).at)) / 1000,
     memberOffset: 0,
     rounds: [],
     loads: [],
@@ -102,6 +105,7 @@ async function peerServer(kind: PeerKind, frame: string): Promise<Server> {
     control: [child],
     clients: Array.from({ length: CLIENTS }, () => forkChild('peerDesks')),
     cpu: () => Promise.resolve(cpuSecondsOf(info.pid)),
+    cpuSecs: (a, b) => (b as number) - (a as number),
     memberOffset: 0,
     rounds: [],
     loads: [],
@@ -161,8 +165,15 @@ function run(server: Server, rate: number, count: number, batch: number, maxSeco
   return door.call<{ achievedRate: number; failed: number }>('run', args);
 }
 
-/** CPU seconds of every server but `one`, summed. */
-const othersCpu = async (one: Server) => (await Promise.all(servers.filter((s) => s !== one).map((s) => s.cpu()))).reduce((a, b) => a + b, 0);
+/** CPU readings of every server but `one`; the returned function gives their CPU seconds since, summed. */
+async function othersCpu(one: Server): Promise<() => Promise<number>> {
+  const others = servers.filter((s) => s !== one);
+  const before = await Promise.all(others.map((s) => s.cpu()));
+  return async () => {
+    const after = await Promise.all(others.map((s) => s.cpu()));
+    return others.reduce((sum, s, i) => sum + s.cpuSecs(before[i]!, after[i]!), 0);
+  };
+}
 
 /** Waits (≤ 3 s) until the server uses under 0.15 of a core: a backlog must not spill into the next window. */
 async function settle(server: Server): Promise<void> {
@@ -171,7 +182,7 @@ async function settle(server: Server): Promise<void> {
   while (performance.now() - t0 < 3000) {
     await sleep(500);
     const b = await server.cpu();
-    if (b - a < 0.075) return;
+    if (server.cpuSecs(a, b) < 0.075) return;
     a = b;
   }
 }
@@ -188,23 +199,23 @@ interface Measured {
 async function measured(server: Server, r: number, window: string, body: () => Promise<{ achievedRate: number; failed: number } | null>): Promise<Measured & { tail: string }> {
   await Promise.all(server.clients.map((c) => c.call('record')));
   const stat0 = procStat();
-  const others0 = await othersCpu(server);
+  const others = await othersCpu(server);
   const cpu0 = await server.cpu();
   const t0 = performance.now();
   const res = await body();
   if (res) await sleep(300);
   const secs = (performance.now() - t0) / 1000;
   const cpu1 = await server.cpu();
-  const others1 = await othersCpu(server);
+  const othersSecs = await others();
   const busy = busyShare(stat0, procStat());
   const stats = await Promise.all(server.clients.map((c) => c.call<{ received: number; lat: number[]; open: number }>('stats')));
-  const load = { round: r + 1, window, load1: round1(loadavg()[0]!), busyPct: Math.round(busy * 100), othersPct: Math.round(((others1 - others0) / secs) * 100) };
+  const load = { round: r + 1, window, load1: round1(loadavg()[0]!), busyPct: Math.round(busy * 100), othersPct: Math.round((othersSecs / secs) * 100) };
   server.loads.push(load);
   const open = stats.reduce((n, s) => n + s.open, 0);
   return {
     received: stats.reduce((n, s) => n + s.received, 0),
     secs,
-    cpuSecs: cpu1 - cpu0,
+    cpuSecs: server.cpuSecs(cpu0, cpu1),
     lat: stats.flatMap((s) => s.lat),
     sent: res?.achievedRate ?? 0,
     failed: res?.failed ?? 0,
