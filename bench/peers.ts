@@ -299,6 +299,13 @@ try {
       `peers: [${s.name}] ÷ Socket.IO (median of the rounds' ratios): throughput ${q.eventsPerSec}× (≥ ${PEERS_TARGET.throughputVsSio}: ${v.throughput ? 'ok' : 'MISS'}), CPU/event ${q.cpuUsPerEvent}× (≤ ${PEERS_TARGET.cpuPerEventVsSio}: ${v.cpuPerEvent ? 'ok' : 'MISS'}), idle CPU ${q.idleCores}× (≤ ${PEERS_TARGET.idleVsSio}: ${v.idle ? 'ok' : 'MISS'}); p99 ${round1(m.p99At250)} / ${round1(m.p99At500)} ms at 250 / 500 per s (≤ ${PEERS_TARGET.p99Ms}: ${v.p99At250 && v.p99At500 ? 'ok' : 'MISS'}); longest idle stall ${flat[`${s.name}StallMs`]} ms (≤ ${PEERS_TARGET.stallMs}: ${v.stall ? 'ok' : 'MISS'})`,
     );
   }
+  // The floor has no periodic work: its longest idle stall is what the box's scheduling alone
+  // costs a process in this run (on a busy box, tens of ms), the yardstick for Footfall's.
+  const floor = servers.find((s) => s.name === 'floor');
+  if (floor) {
+    flat.floorStallMs = Math.max(...floor.rounds.map((x) => x.stallMs));
+    console.log(`peers: the floor's longest idle stall (no periodic work: the box's own noise): ${flat.floorStallMs} ms`);
+  }
   for (const f of failures) console.log(`peers: ${f}`);
   const r2 = (x: number) => Math.round(x * 100) / 100;
   printResult('peers', {
