@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { type PgStore } from '../../hq/adapters/postgres/pgStore.ts';
 import { seedDemoClerks } from '../../hq/demo/clerks.ts';
 import { startHq, type HqHandle } from '../../hq/server.ts';
@@ -31,6 +32,14 @@ interface InitOptions extends Partial<BenchChainOptions> {
   /** Seed the chain (default true); the other nodes of a cluster start on the seeded schema. */
   seedChain?: boolean;
 }
+
+/**
+ * The event loop's delays, watched only between `loopStart` and `loopRead` (the peers bench's idle
+ * windows: its longest stall is HQ's periodic work — heads, pings, sweeps). Bench-only: HQ itself
+ * carries no monitor.
+ */
+const LOOP_RESOLUTION_MS = 10;
+const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
 
 const processId = (client: unknown) => (client as { processID?: number | null }).processID;
 
@@ -145,6 +154,17 @@ serve({
       await append(storeId, 'live.updated', { room, by: null, opId: null });
     });
     return { roomId };
+  },
+  loopStart() {
+    loop.reset();
+    loop.enable();
+    return {};
+  },
+  /** The longest stall and the p99 delay since loopStart, in ms beyond the monitor's period. */
+  loopRead() {
+    loop.disable();
+    const ms = (ns: number) => Math.max(0, Math.round((ns / 1e6 - LOOP_RESOLUTION_MS) * 10) / 10);
+    return { stallMs: ms(loop.max), p99Ms: ms(loop.percentile(99)) };
   },
   /** This node's CPU (process.cpuUsage, µs) and memory, read by the node itself. */
   usage() {
