@@ -151,7 +151,9 @@ describe('the member-side assistant', () => {
     const settled = handovers(desk)[1]!;
     expect(settled.handover).toMatchObject({ id: h1.handover.id, settledAt: clock, settledBy: { deviceName: 'Counter 1' } });
     expect(settled.by).toMatchObject({ deviceName: 'Counter 1' });
-    expect(settled.opId).not.toBeNull();
+    // The op's own event is the chat.message; the settled hand-over names no op (one op, one event).
+    expect(settled.opId).toBeNull();
+    expect(desk.events.filter((e) => (e.data as { opId?: string | null }).opId === ack.opId)).toHaveLength(1);
     // The clerk is talking: the assistant keeps quiet for ASSISTANT_QUIET_AFTER_CLERK_MS.
     expect(await ask(member, 'Cloud Runner 42码？', 0)).toEqual([]);
     clock += ASSISTANT_QUIET_AFTER_CLERK_MS + 1;

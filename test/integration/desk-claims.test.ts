@@ -281,7 +281,7 @@ describe('arrivals leave the queue', () => {
     const local = new Date(now - 10 * MIN + 8 * HOUR);
     const closesAt = `${String(local.getUTCHours()).padStart(2, '0')}:${String(local.getUTCMinutes()).padStart(2, '0')}`;
     await t.ingest('stores', [{ id: STORE_A, name: '上海南京路店', city: '上海', settings: { unservedAfterMin: 180, closesAt, utcOffsetMin: 480 } }]);
-    expect((await t.hq.store.read((r) => r.getStore(STORE_A)))!.settings).toEqual({ unservedAfterMin: 180, closesAt, utcOffsetMin: 480 });
+    expect((await t.hq.store.read((r) => r.getStore(STORE_A)))!.settings).toEqual({ unservedAfterMin: 180, closesAt, utcOffsetMin: 480, opensAt: null, assistant: true }); // 7/8: opensAt and assistant take their defaults
     const before = (await t.postArrival({ storeId: STORE_A, memberId: 'm23', source: 'door', at: now - 30 * MIN })).body.visitId;
     const after = (await t.postArrival({ storeId: STORE_A, memberId: 'm25', source: 'door', at: now - 5 * MIN })).body.visitId;
     expect(await t.hq.sweepUnserved(now)).toBe(1);

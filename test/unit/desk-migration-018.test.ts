@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate } from '../../electron/desk/cache/migrate.ts';
-import { deleteMemberData } from '../../electron/desk/cache/privacy.ts';
+import { deleteMemberData, purgeOlderThan } from '../../electron/desk/cache/privacy.ts';
 
 let dir: string;
 beforeEach(() => {
@@ -31,6 +31,11 @@ describe('desk cache migration 018', () => {
     put.run('h3', 'm2', 3000, null, '{}');
     expect(db.prepare('SELECT member_id FROM handovers WHERE settled_at IS NULL ORDER BY at').pluck().all()).toEqual(['m1', 'm2']);
     expect(db.prepare("SELECT json FROM handovers WHERE id = 'h1'").pluck().get()).toBe('{"settled":true}');
+    // Retention: settled ones before the cutoff go; a waiting one stays however old (a clerk still owes an answer).
+    purgeOlderThan(db, 2500, 'store-a');
+    expect(db.prepare('SELECT id FROM handovers ORDER BY id').pluck().all()).toEqual(['h2', 'h3']);
+    purgeOlderThan(db, 10_000, 'store-a');
+    expect(db.prepare('SELECT id FROM handovers ORDER BY id').pluck().all()).toEqual(['h2', 'h3']);
     db.close();
   });
 });

@@ -209,6 +209,11 @@ describe('nextBestAction: styles and cues', () => {
     expect(nextBestAction(withInput({ lastSeenAt: null, member: { ...base.member, joinedAt: now - 5 * DAY } })).cues).toEqual([]);
   });
 
+  it('a purchase counts as being seen: a till sale without a recorded visit is no long absence', () => {
+    expect(nextBestAction(withInput({ lastSeenAt: null, purchases: [bought('run-1', 'running', 13)] })).cues).toEqual([]);
+    expect(nextBestAction(withInput({ lastSeenAt: now - 300 * DAY, purchases: [bought('run-1', 'running', 120)] })).cues).toEqual([{ code: 'long_absent', days: 120 }]);
+  });
+
   it('is deterministic: the same inputs in any order give the same action', () => {
     const input = withInput({
       purchases: [bought('run-1', 'running', 3), bought('bb-1', 'basketball', 3)],

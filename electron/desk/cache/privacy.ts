@@ -11,6 +11,7 @@ import { deleteMemberExpected, purgeExpectedBefore } from '../expected/expectedQ
 import { deleteMemberLive, purgeLiveBefore } from '../live/liveQueries.ts'; // 6/8 live rooms
 import { deleteMemberRestock, purgeRestockBefore } from '../restock/restockQueries.ts'; // 7/8 restock
 import { deleteMemberMarks, purgeMarksBefore } from '../assist/markQueries.ts'; // 7/8 card: suggestion marks
+import { deleteMemberHandovers, purgeHandoversBefore } from '../assist/handoverQueries.ts'; // 7/8 assistant
 
 /** Removes everything this cache holds about a member (not the outbox: queued ops get `not_found`). */
 export function deleteMemberData(db: Database.Database, memberId: string): number {
@@ -24,7 +25,6 @@ export function deleteMemberData(db: Database.Database, memberId: string): numbe
     'DELETE FROM members WHERE id = ?',
     'DELETE FROM chat_messages WHERE member_id = ?',
     'DELETE FROM chat_conversations WHERE member_id = ?',
-    'DELETE FROM handovers WHERE member_id = ?', // 7/8 assistant: a hand-over quotes the member's question
     'DELETE FROM tasks WHERE member_id = ?',
   ]) {
     n += db.prepare(sql).run(memberId).changes;
@@ -36,6 +36,7 @@ export function deleteMemberData(db: Database.Database, memberId: string): numbe
   n += deleteMemberLive(db, memberId); // 6/8: their questions, reservations and mutes in live rooms
   n += deleteMemberRestock(db, memberId); // 7/8: they leave every restock match
   n += deleteMemberMarks(db, memberId); // 7/8 card: marks on the suggestions made to them
+  n += deleteMemberHandovers(db, memberId); // 7/8 assistant: a hand-over quotes the member's question
   return n;
 }
 
@@ -70,6 +71,7 @@ export function purgeOlderThan(db: Database.Database, cutoff: number, homeStoreI
     purgeLiveBefore(db, cutoff); // 6/8: rooms ended before the cutoff
     purgeRestockBefore(db, cutoff); // 7/8: restock matches made before the cutoff
     purgeMarksBefore(db, cutoff); // 7/8 card: marks on visits past retention
+    purgeHandoversBefore(db, cutoff); // 7/8 assistant: settled hand-overs past retention
     const orphan = `SELECT id FROM members WHERE json_extract(json, '$.homeStoreId') IS NOT ?
         AND id NOT IN (SELECT member_id FROM visits) AND id NOT IN (SELECT member_id FROM chat_conversations)${keptForHistory(db)}
         ${hasHoldTables(db) ? "AND id NOT IN (SELECT member_id FROM holds WHERE status = 'active')" : ''}

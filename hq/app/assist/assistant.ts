@@ -68,12 +68,14 @@ export async function answerMember(tx: HqTx, append: Append, store: StoreRecord,
 }
 
 /** A clerk's chat message to the member settles the conversation's waiting hand-over; returns it settled, or null. */
-export async function settleHandover(tx: HqTx, append: Append, storeId: string, memberId: string, by: Actor, opId: string | null, now: number): Promise<Handover | null> {
+export async function settleHandover(tx: HqTx, append: Append, storeId: string, memberId: string, by: Actor, now: number): Promise<Handover | null> {
   const waiting = await tx.handovers.waiting(storeId, memberId);
   if (!waiting) return null;
   const handover: Handover = { ...waiting, settledAt: now, settledBy: by };
   await tx.handovers.putHandover(handover);
-  await append(storeId, 'assist.handover', { handover, by, opId }, now);
+  // `opId` null: the clerk's command has its own event (the chat.message naming it); one op, one
+  // event naming it — the rule the desk settles ops by and the fault harness checks.
+  await append(storeId, 'assist.handover', { handover, by, opId: null }, now);
   return handover;
 }
 

@@ -21,8 +21,9 @@
 //   the same action.
 // - Cues: `hold_waiting` for each active hold of the member at this store whose end is still
 //   ahead (at most MAX_HOLD_CUES, soonest end first), then `long_absent` when the member was last seen
-//   (anywhere in the chain) LONG_ABSENT_DAYS or more ago — or was never seen and joined that long
-//   ago. The birthday week is the desk's (it knows the store's zone).
+//   (anywhere in the chain: a visit, or a purchase — a till sale with no door check-in is a visit
+//   too) LONG_ABSENT_DAYS or more ago — or was never seen and joined that long ago. The birthday
+//   week is the desk's (it knows the store's zone).
 import {
   type AccessoryKind,
   type ActionCue,
@@ -166,7 +167,11 @@ function cues(input: NextBestInput): ActionCue[] {
     .sort((a, b) => a.until - b.until || (a.id < b.id ? -1 : 1))
     .slice(0, MAX_HOLD_CUES)
     .map((h) => ({ code: 'hold_waiting', holdId: h.id, styleName: h.styleName, size: h.size, until: h.until }));
-  const since = input.lastSeenAt ?? member.joinedAt;
+  // A purchase is a time they were in a store, whether or not a visit was recorded with it: a card
+  // saying "bought 13 days ago" and "not in for 313 days" at once would be wrong.
+  const lastBought = input.purchases.reduce<number | null>((t, p) => (p.at <= now && (t === null || p.at > t) ? p.at : t), null);
+  const seen = [input.lastSeenAt, lastBought].filter((t): t is number => t !== null);
+  const since = seen.length > 0 ? Math.max(...seen) : member.joinedAt;
   const days = Math.floor((now - since) / DAY);
   if (days >= LONG_ABSENT_DAYS) out.push({ code: 'long_absent', days });
   return out;

@@ -165,7 +165,7 @@ export class ChatService {
         const message = await this.compose(tx, storeId, memberId, 'clerk', actor, cmd.data);
         const { seq } = await this.commit(tx, append, message, actor, cmd.opId);
         // 7/8 assistant: a clerk answering the member settles the conversation's waiting hand-over.
-        await settleHandover(tx, append, storeId, memberId, actor, cmd.opId, message.at);
+        await settleHandover(tx, append, storeId, memberId, actor, message.at);
         return seq;
       }
       case 'chat.read': {

@@ -118,7 +118,8 @@ async function execute(tx: HqTx, append: Append, storeId: string, actor: Actor, 
         if (poll.state !== 'open') continue;
         const closed: LivePoll = { ...poll, state: 'closed', closedAt: now };
         await tx.live.putPoll(closed);
-        await append(storeId, 'live.poll', { poll: closed, ...cause }, now);
+        // opId null: the op's own event is the room's live.updated (one op, one event naming it).
+        await append(storeId, 'live.poll', { poll: closed, by: cause.by, opId: null }, now);
       }
       return updated({ ...room, state: 'ended', endedAt: now });
     }

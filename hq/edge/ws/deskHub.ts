@@ -219,14 +219,12 @@ export class DeskHub {
     );
   }
 
-  /** A store's committed events, each serialized once for all of this node's desks of the store. */
+  /** A store's committed events, each serialized once for all of this node's desks of the store, written to each desk together. */
   private deliver(storeId: string, group: StoreDesks, events: readonly StoredEvent[]): void {
     if (group.desks.size === 0) return;
     this.chat?.noteEvents(storeId, events);
-    for (const ev of events) {
-      const frame = Buffer.from(evFrameText(ev)); // encoded once for all of them
-      for (const desk of group.desks) desk.deliverLive(ev.seq, frame);
-    }
+    const frames = events.map((ev) => ({ seq: ev.seq, frame: Buffer.from(evFrameText(ev)) })); // encoded once for all of them
+    for (const desk of group.desks) desk.deliverLiveBatch(frames);
   }
 
   remove(desk: DeskSocket): void {

@@ -103,6 +103,24 @@ export class DeskSocket {
     return this.sendText(JSON.stringify(frame));
   }
 
+  /**
+   * Newly committed events of this desk's store, in order, each frame encoded once for all desks.
+   * Several at once (a batch ingest commits 50) are written with the socket corked, so they leave
+   * in one writev instead of one write per frame (ws corks each frame's header and payload on its
+   * own; an outer cork holds them all: cork counts nest). `_socket` is ws's net.Socket — not public
+   * API, so it is used only if it is there and has cork/uncork.
+   */
+  deliverLiveBatch(frames: readonly { seq: number; frame: Buffer }[]): void {
+    const socket = frames.length > 1 ? (this.ws as unknown as { _socket?: { cork?: () => void; uncork?: () => void } })._socket : undefined;
+    const corked = typeof socket?.cork === 'function' && typeof socket.uncork === 'function';
+    if (corked) socket.cork!();
+    try {
+      for (const f of frames) this.deliverLive(f.seq, f.frame);
+    } finally {
+      if (corked) socket.uncork!();
+    }
+  }
+
   /** A newly committed event of this desk's store, from the node's feed (consecutive, in order). */
   deliverLive(seq: number, text: Buffer): void {
     // While replaying (catching up), the replay loop reads this event from the log itself.
