@@ -56,7 +56,7 @@ const PHOTO = png(360, 240, (_x, y) => (y > 160 ? [235, 120, 40] : y > 60 ? [120
 
 beforeAll(async () => {
   // bypassCsp: the axe scans inject axe-core, which the page's CSP rightly refuses.
-  stack = await startStack({ clerk: null, viewport: { width: 1280, height: 1040 }, bypassCsp: true });
+  stack = await startStack({ clerk: null, viewport: { width: 1280, height: 1040 }, bypassCsp: true, assistant: false });
   const { core } = stack;
   await waitFor(async () => (await core.getConnection()).status === 'online', 10_000, 'online');
   // Two clerks serve three of five members; two are never served; the third clerk serves nobody.

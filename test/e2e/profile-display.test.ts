@@ -335,7 +335,7 @@ describe('display (browser)', () => {
   });
 
   it('shows the newest chat image whole, once it has loaded', async () => {
-    stack = await startStack({ locale: 'en-US' });
+    stack = await startStack({ locale: 'en-US', assistant: false });
     const { page, hq } = stack;
     const { visitId, member } = await arriveAs(stack, 0, {});
     // A long conversation, then an image: the newest image is fully in view once it has loaded.

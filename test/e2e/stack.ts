@@ -58,13 +58,15 @@ export interface StackOptions {
   clerk?: { id: string; pin: string } | null;
   /** The browser's time zone (the desk's, which is the store's), e.g. 'Asia/Shanghai'; default the machine's. 7/8 restock2 */
   timezoneId?: string;
+  /** 7/8: the member-side assistant (on in the demo); off for tests that count a conversation's messages. */
+  assistant?: boolean;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), 'footfall-e2e-'));
   const hqDb = join(dir, 'hq.db');
   const quiet = () => {};
-  let hq = await startHq({ dbPath: hqDb, port: 0, log: quiet });
+  let hq = await startHq({ dbPath: hqDb, port: 0, log: quiet, ...(options.assistant === false ? { assistant: false } : {}) });
   const port = hq.port;
   await seedDemo(hq, { members: 50, styles: 20, seed: 7 });
   const members = (await hq.store.read((r) => r.listHomeMembers(STORE))).map((m) => m.id);
@@ -122,7 +124,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       hqUp = false;
     },
     async restartHq() {
-      hq = await startHq({ dbPath: hqDb, port, log: quiet });
+      hq = await startHq({ dbPath: hqDb, port, log: quiet, ...(options.assistant === false ? { assistant: false } : {}) });
       hqUp = true;
     },
     async restartShell() {
