@@ -2,6 +2,7 @@
 // (forked with tsx), driven over the IPC channel with a tiny request/response protocol.
 import { type ChildProcess, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 type Handler = (payload: never) => unknown;
@@ -77,14 +78,18 @@ export class Child {
   }
 }
 
-const here = (name: string) => fileURLToPath(new URL(`../children/${name}.ts`, import.meta.url));
+const here = (name: string, tree?: string) => (tree ? join(tree, 'bench', 'children', `${name}.ts`) : fileURLToPath(new URL(`../children/${name}.ts`, import.meta.url)));
 
-/** Forks bench/children/<name>.ts under tsx. `cpuProf` writes a .cpuprofile into that directory. */
-export function forkChild(name: string, opts: { cpuProfDir?: string; maxOldSpaceMb?: number } = {}): Child {
+/**
+ * Forks bench/children/<name>.ts under tsx. `cpuProf` writes a .cpuprofile into that directory.
+ * `tree`: another checkout of the project to fork the child from (the `sqliteBase` set-up: HQ as it
+ * was before a change, measured in the same run as HQ now).
+ */
+export function forkChild(name: string, opts: { cpuProfDir?: string; maxOldSpaceMb?: number; tree?: string } = {}): Child {
   const execArgv = ['--import', 'tsx'];
   if (opts.cpuProfDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`);
   if (opts.maxOldSpaceMb) execArgv.push(`--max-old-space-size=${opts.maxOldSpaceMb}`);
-  const proc = fork(here(name), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+  const proc = fork(here(name, opts.tree), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
   return new Child(proc, name);
 }
 

@@ -13,22 +13,36 @@ import pg from 'pg';
 import { type Child, cpuSecondsOf, forkChild } from './proc.ts';
 import { type BenchChainOptions } from './seed.ts';
 
-export type SetupName = 'sqlite' | 'pg1' | 'pg2';
+export type SetupName = 'sqlite' | 'pg1' | 'pg2' | 'sqliteBase';
 export const ALL_SETUPS: readonly SetupName[] = ['sqlite', 'pg1', 'pg2'];
+/**
+ * `sqliteBase`: a SQLite node run from another checkout of the project (BENCH_BASELINE_TREE, e.g. a
+ * worktree of the commit before a fix), so a fix is measured before and after in the same run.
+ * Never in the default list; ask for it by name.
+ */
+const OPTIONAL_SETUPS: readonly SetupName[] = ['sqliteBase'];
 export const SETUP_LABEL: Record<SetupName, string> = {
   sqlite: 'SQLite, 1 node',
   pg1: 'PostgreSQL, 1 node',
   pg2: 'PostgreSQL + NATS, 2 nodes',
+  sqliteBase: 'SQLite, 1 node (baseline tree)',
 };
-const NODES: Record<SetupName, number> = { sqlite: 1, pg1: 1, pg2: 2 };
+const NODES: Record<SetupName, number> = { sqlite: 1, pg1: 1, pg2: 2, sqliteBase: 1 };
+/** The checkout the `sqliteBase` set-up's HQ runs from. */
+export function baselineTree(): string {
+  const tree = process.env.BENCH_BASELINE_TREE;
+  if (!tree) throw new Error('the sqliteBase set-up needs BENCH_BASELINE_TREE: a checkout of the baseline commit (with node_modules)');
+  return tree;
+}
 
 /** BENCH_SETUPS (comma-separated), default all three, in the canonical order. */
 export function setupsFromEnv(env = process.env.BENCH_SETUPS): SetupName[] {
   const asked = env?.split(',').map((s) => s.trim()).filter(Boolean);
   if (!asked?.length) return [...ALL_SETUPS];
-  const unknown = asked.filter((s) => !ALL_SETUPS.includes(s as SetupName));
-  if (unknown.length) throw new Error(`BENCH_SETUPS: unknown set-up(s) ${unknown.join(', ')} (known: ${ALL_SETUPS.join(', ')})`);
-  return ALL_SETUPS.filter((s) => asked.includes(s));
+  const known = [...ALL_SETUPS, ...OPTIONAL_SETUPS];
+  const unknown = asked.filter((s) => !known.includes(s as SetupName));
+  if (unknown.length) throw new Error(`BENCH_SETUPS: unknown set-up(s) ${unknown.join(', ')} (known: ${known.join(', ')})`);
+  return known.filter((s) => asked.includes(s));
 }
 
 export const benchPgUrl = () => process.env.BENCH_PG_URL ?? process.env.FOOTFALL_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -112,11 +126,11 @@ export class HqSetup {
   /** Starts the set-up's nodes (the first one seeds `chain`). */
   static async start(name: SetupName, chain: BenchChainOptions, opts: { cpuProfDir?: string } = {}): Promise<HqSetup> {
     const tag = randomBytes(4).toString('hex');
-    const setup = new HqSetup(name, name === 'sqlite' ? null : `bench_${name}_${tag}`);
+    const setup = new HqSetup(name, name === 'sqlite' || name === 'sqliteBase' ? null : `bench_${name}_${tag}`);
     const cluster = NODES[name] > 1;
     try {
       for (let i = 0; i < NODES[name]; i++) {
-        const node = forkChild('hq', opts);
+        const node = forkChild('hq', name === 'sqliteBase' ? { ...opts, tree: baselineTree() } : opts);
         setup.nodes.push(node);
         const info = await node.call<{ url: string; integrationKey: string; seedMs: number }>('init', {
           ...chain,
