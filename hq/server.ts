@@ -9,7 +9,6 @@ import { hostname } from 'node:os';
 import { createEnrollmentCode } from './app/devices.ts';
 import { EventLog } from './app/eventLog.ts';
 import { sweepUnserved } from './app/unserved.ts';
-import { ArrivalQueue } from './app/arrivalQueue.ts';
 import { sweepBirthdays } from './app/tasks/system.ts';
 import { expireStaleRequests, remindExpiringHolds, sweepExpiredHolds } from './app/holds/expiry.ts'; // 4/8 part C
 import { sweepLapsedExpectations } from './app/expected/expectations.ts'; // 5/8 expected visits
@@ -112,12 +111,6 @@ export interface HqOptions {
   pictureFetch?: PictureFetchOptions;
   /** The member page's public origin for group join links and their QR (e.g. https://hq.example.com); default: the request's Host (FOOTFALL_PUBLIC_ORIGIN). */
   publicOrigin?: string;
-  /**
-   * Single arrivals (POST /v1/ingest/arrivals) that come while a commit is in flight are committed
-   * together, each as it would be alone (hq/app/arrivalQueue.ts); default true. false: one
-   * transaction each (the peers bench measures both side by side).
-   */
-  groupCommitArrivals?: boolean;
 }
 
 export interface HqHandle {
@@ -228,7 +221,6 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
 
   const feeds = new StoreFeeds(store, bus, { nodeId, log });
   const eventLog = new EventLog(store, opts.retainEvents ?? HQ_DEFAULTS.retainEvents, (events) => feeds.committed(events));
-  const arrivals = opts.groupCommitArrivals === false ? undefined : new ArrivalQueue(eventLog);
   const presenceTtlMs = opts.presenceTtlMs ?? HQ_DEFAULTS.presenceTtlMs;
   const hub = new DeskHub(
     store,
@@ -411,7 +403,7 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
   };
 
   const handler = withRateLimits(
-    createRequestHandler({ store, eventLog, integrationKey, onCatalogChanged: catalogChanged, pictureFetch: opts.pictureFetch, ...(arrivals ? { arrivals } : {}) }, log, async (req, res, path, method) =>
+    createRequestHandler({ store, eventLog, integrationKey, onCatalogChanged: catalogChanged, pictureFetch: opts.pictureFetch }, log, async (req, res, path, method) =>
       (await handlePictureHttp({ store, auth: memberAuth, integrationKey: integrationKey!, onCatalogChanged: catalogChanged }, req, res, path, method)) || // style pictures (part E)
       (isGroupRoute(path) &&
         (await handleGroupHttp({ groups, auth: memberAuth, store, integrationKey: integrationKey!, onJoined: (memberId) => members.memberJoined(memberId), publicOrigin: opts.publicOrigin, now }, req, res, path, method),

@@ -5,7 +5,6 @@ import { z } from 'zod';
 import { ArrivalSource, Id, MAX_MEMBER_NAME, MemberName, Millis, StockLine, Store, Style, Tier } from '../../../shared/domain.ts';
 import { describeIssues } from '../../../shared/protocol.ts';
 import { ArrivalError, type ArrivalOutcome, arrive, arriveIn } from '../../app/arrivals.ts';
-import { type ArrivalQueue } from '../../app/arrivalQueue.ts';
 import { type ImportReport, IngestMember, type ItemError, setStock, upsertMembers, upsertStores, upsertStyles } from '../../app/catalogIngest.ts';
 import { type BatchWriter, type EventLog } from '../../app/eventLog.ts';
 import { type HqStore } from '../../ports/store.ts';
@@ -27,8 +26,6 @@ export interface IngestContext {
   onCatalogChanged?: () => void;
   /** How HQ fetches a catalog style's `imageUrl` (4/8 part E; hq/app/pictures/fetchPicture.ts). */
   pictureFetch?: PictureFetchOptions;
-  /** Single arrivals committed in groups (hq/app/arrivalQueue.ts); absent: one transaction each. */
-  arrivals?: ArrivalQueue;
 }
 
 export const ArrivalRequest = z
@@ -63,8 +60,7 @@ export async function handleArrival(ctx: IngestContext, req: IncomingMessage, re
   const idemHeader = req.headers['idempotency-key'];
   const idemKey = typeof idemHeader === 'string' && idemHeader.length > 0 ? idemHeader : null;
   if (idemKey && idemKey.length > MAX_IDEMPOTENCY_KEY) throw new HttpError(400, 'bad_idempotency_key', `Idempotency-Key is longer than ${MAX_IDEMPOTENCY_KEY} characters`);
-  const idempotency = idemKey ? { key: idemKey, requestHash: sha256(raw) } : null;
-  const out = await asHttp(ctx.arrivals ? ctx.arrivals.arrive(body, idempotency) : arrive(ctx.eventLog, body, idempotency));
+  const out = await asHttp(arrive(ctx.eventLog, body, idemKey ? { key: idemKey, requestHash: sha256(raw) } : null));
   if (out.status === 'duplicate') return sendJson(res, 200, out, { 'idempotent-replayed': 'true' });
   sendJson(res, out.status === 'created' ? 201 : 200, out);
 }
