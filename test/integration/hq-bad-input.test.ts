@@ -77,6 +77,29 @@ describe('desk socket without hello', () => {
   });
 });
 
+describe('acks', () => {
+  // HQ reads the exact text a desk sends for an ack without JSON.parse (deskSocket.ts ACK_TEXT);
+  // every other spelling of an ack, good or bad, goes through the schema as before.
+  it('takes acks in the desk’s own spelling and in any other valid JSON; refuses a bad seq as a bad frame', async () => {
+    const { token } = await t.enroll('store-a', 'Acks');
+    const desk = await RecordingDesk.connect(t.hq, token);
+    await desk.waitFor((f) => f.t === 'welcome');
+    for (const text of [`{"t":"ack","seq":${A.seq}}`, `{ "t": "ack", "seq": ${A.seq} }`, `{"seq":${A.seq},"t":"ack"}`, '{"t":"ack","seq":0}', '{"t":"ack","seq":1,"x":2}']) desk.send(text);
+    // Beyond the head: answered with an error frame, the socket stays (either spelling).
+    desk.send(`{"t":"ack","seq":${A.seq + 1000}}`);
+    await desk.waitFor((f) => f.t === 'error' && /beyond the store's head/.test((f as { message: string }).message));
+    expect(desk.ws.readyState).toBe(WebSocket.OPEN);
+    for (const bad of ['{"t":"ack","seq":-1}', '{"t":"ack","seq":1.5}', '{"t":"ack","seq":"7"}', '{"t":"ack","seq":01}']) {
+      const { token: tk } = await t.enroll('store-a', 'Bad ack');
+      const d = await RecordingDesk.connect(t.hq, tk);
+      await d.waitFor((f) => f.t === 'welcome');
+      d.send(bad);
+      expect((await d.closed).code, bad).toBe(CloseCode.badFrame);
+    }
+    desk.close();
+  });
+});
+
 describe('long member names', () => {
   const longName = '阿'.repeat(MAX_MEMBER_NAME);
   const longEn = ('Maria de los Angeles Fernandez-Rodriguez y Gonzalez ').repeat(4).slice(0, MAX_MEMBER_NAME).trim();
