@@ -49,6 +49,8 @@ export interface HubOptions {
 
 /** How often the desks' acks are written (one transaction for all of them). */
 const ACK_FLUSH_MS = 1000;
+/** Acks written per transaction of a flush (see flushAcks). */
+const ACK_FLUSH_SLICE = 500;
 /** How often a slice of the heartbeat and head sweeps runs. */
 const SWEEP_TICK_MS = 100;
 
@@ -124,10 +126,17 @@ export class DeskHub {
       if (this.pendingAcks.size === 0) return;
       const acks = [...this.pendingAcks].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([deviceId, seq]) => ({ deviceId, seq }));
       this.pendingAcks.clear();
-      try {
-        await this.store.withTx((tx) => tx.recordAcks(acks));
-      } catch (err) {
-        this.log(`acks not recorded: ${(err as Error).message}`);
+      // In slices, each its own short transaction with a turn of the event loop between: on SQLite
+      // a transaction is synchronous, and 10,000 UPDATEs at once held the loop for tens of ms every
+      // second — the 500 arrivals/s p99 waited behind it.
+      for (let i = 0; i < acks.length; i += ACK_FLUSH_SLICE) {
+        if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+        try {
+          await this.store.withTx((tx) => tx.recordAcks(acks.slice(i, i + ACK_FLUSH_SLICE)));
+        } catch (err) {
+          this.log(`acks not recorded: ${(err as Error).message}`);
+          return;
+        }
       }
     });
     return this.flushing;
