@@ -9,19 +9,16 @@
 import { type Visit } from '../../shared/domain.ts';
 import { leftAt, unservedCutoff } from '../../shared/storeSettings.ts';
 import { type EventLog } from './eventLog.ts';
+import { readEachStore } from './storeSweep.ts';
 
 /** Visits closed per store and sweep at most: a backlog (an HQ down for a day) is worked off over a few sweeps. */
 const BATCH = 500;
 
 /** Closes every visit left unserved at `now`; answers how many. */
 export async function sweepUnserved(log: EventLog, now: number): Promise<number> {
-  const due = await log.store.read(async (r) => {
-    const found: { storeId: string; ids: string[] }[] = [];
-    for (const store of await r.listStores()) {
-      const waiting = await r.waitingSeenBefore(store.id, unservedCutoff(store.settings, now), BATCH);
-      if (waiting.length) found.push({ storeId: store.id, ids: waiting.map((v) => v.id) });
-    }
-    return found;
+  const due = await readEachStore(log.store, async (r, store) => {
+    const waiting = await r.waitingSeenBefore(store.id, unservedCutoff(store.settings, now), BATCH);
+    return waiting.length ? [{ storeId: store.id, ids: waiting.map((v) => v.id) }] : [];
   });
   let closed = 0;
   for (const { storeId, ids } of due) {

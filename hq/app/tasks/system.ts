@@ -8,6 +8,7 @@ import { birthdayWithin, systemTaskId, type Task } from '../../../shared/tasks.t
 import { type HqTx } from '../../ports/store.ts';
 import { type Append, type EventLog } from '../eventLog.ts';
 import { isShoeStyle, matchArrivedSize } from '../assist/restockMatches.ts'; // 7/8 restock
+import { readEachStore } from '../storeSweep.ts';
 
 export interface SystemTaskInput {
   storeId: string;
@@ -130,20 +131,16 @@ async function restockArrived(tx: HqTx, append: Append, want: Task, now: number)
  * Answers how many tasks were made.
  */
 export async function sweepBirthdays(log: EventLog, now = Date.now()): Promise<number> {
-  const due = await log.store.read(async (r) => {
-    const found: { storeId: string; members: { id: string; birthday: string; year: number }[] }[] = [];
-    for (const store of await r.listStores()) {
-      const local = new Date(now + store.settings.utcOffsetMin * 60_000);
-      const today = { year: local.getUTCFullYear(), month: local.getUTCMonth() + 1, day: local.getUTCDate() };
-      const members: { id: string; birthday: string; year: number }[] = [];
-      for (const m of await r.listHomeMembers(store.id)) {
-        if (!m.birthday || !m.consents.contact) continue;
-        const year = birthdayWithin(m.birthday, today);
-        if (year !== null) members.push({ id: m.id, birthday: m.birthday, year });
-      }
-      if (members.length) found.push({ storeId: store.id, members });
+  const due = await readEachStore(log.store, async (r, store) => {
+    const local = new Date(now + store.settings.utcOffsetMin * 60_000);
+    const today = { year: local.getUTCFullYear(), month: local.getUTCMonth() + 1, day: local.getUTCDate() };
+    const members: { id: string; birthday: string; year: number }[] = [];
+    for (const m of await r.listHomeMembers(store.id)) {
+      if (!m.birthday || !m.consents.contact) continue;
+      const year = birthdayWithin(m.birthday, today);
+      if (year !== null) members.push({ id: m.id, birthday: m.birthday, year });
     }
-    return found;
+    return members.length ? [{ storeId: store.id, members }] : [];
   });
   let made = 0;
   for (const { storeId, members } of due) {
