@@ -107,8 +107,8 @@ for (const lang of ['zh-CN', 'en'] as const) {
 
       // Send card → the chat has the product card; the row says sent.
       await row('e2e-zhou').locator('.restock-actions button', { hasText: cat['restock.act.message'] }).click();
-      await expect.poll(() => row('e2e-zhou').getAttribute('data-pending'), { timeout: 10_000 }).toBe('false');
-      expect(await row('e2e-zhou').getAttribute('data-done')).toBe('message');
+      // Until HQ confirmed it: done as `message` and no longer pending (right after the click it is neither yet).
+      await expect.poll(async () => [await row('e2e-zhou').getAttribute('data-done'), await row('e2e-zhou').getAttribute('data-pending')], { timeout: 10_000 }).toEqual(['message', 'false']);
       expect(await row('e2e-zhou').locator('.restock-state-text').textContent()).toBe(cat['restock.done.message']);
       // Who did it and when: the list is the whole store's.
       expect(await row('e2e-zhou').locator('.restock-by').textContent()).toMatch(/^ · 王芳 · \d\d:\d\d/);
@@ -118,8 +118,8 @@ for (const lang of ['zh-CN', 'en'] as const) {
 
       // Follow-up task → the task is in the Today list (the clerk's own, due today); the row says set.
       await row('e2e-lin').locator('.restock-actions button', { hasText: cat['restock.act.task'] }).click();
-      await expect.poll(() => row('e2e-lin').getAttribute('data-pending'), { timeout: 10_000 }).toBe('false');
-      expect(await row('e2e-lin').getAttribute('data-done')).toBe('task');
+      // Until HQ confirmed it: done as `task` and no longer pending (right after the click it is neither yet).
+      await expect.poll(async () => [await row('e2e-lin').getAttribute('data-done'), await row('e2e-lin').getAttribute('data-pending')], { timeout: 10_000 }).toEqual(['task', 'false']);
       expect(await row('e2e-lin').locator('.restock-state-text').textContent()).toBe(cat['restock.done.task']);
       const task = pane.locator('li.today-task', { hasText: '林晓峰' });
       await task.waitFor({ timeout: 10_000 });
