@@ -3,6 +3,7 @@
 // list marks a conversation whose hand-over is waiting, the chat pane shows its banner.
 import type Database from 'better-sqlite3';
 import type { Handover } from '../../../shared/assist.ts';
+import { hasTable } from '../cache/migrate.ts';
 
 export class HandoverQueries {
   private prepared: ReturnType<HandoverQueries['prepare']> | null = null;
@@ -48,18 +49,14 @@ export class HandoverQueries {
   }
 }
 
-/** Whether this cache has step 18's table (a file older than it, as the migration tests open, has not). */
-const hasHandoverTable = (db: Database.Database): boolean =>
-  db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'handovers'").get() !== undefined;
-
 /** Erasure (`member.deleted`, cache/privacy.ts): a hand-over quotes the member's question, so theirs go. */
 export function deleteMemberHandovers(db: Database.Database, memberId: string): number {
-  if (!hasHandoverTable(db)) return 0;
+  if (!hasTable(db, 'handovers')) return 0;
   return db.prepare('DELETE FROM handovers WHERE member_id = ?').run(memberId).changes;
 }
 
 /** Retention: settled hand-overs from before the cutoff go (a waiting one stays until a clerk answers). */
 export function purgeHandoversBefore(db: Database.Database, cutoff: number): number {
-  if (!hasHandoverTable(db)) return 0;
+  if (!hasTable(db, 'handovers')) return 0;
   return db.prepare('DELETE FROM handovers WHERE settled_at IS NOT NULL AND at < ?').run(cutoff).changes;
 }

@@ -3,6 +3,7 @@
 // this desk's queued marks laid over them (markViews.ts).
 import type Database from 'better-sqlite3';
 import type { SuggestionMark } from '../../../shared/assist.ts';
+import { hasTable } from '../cache/migrate.ts';
 
 export class MarkQueries {
   private prepared: ReturnType<MarkQueries['prepare']> | null = null;
@@ -45,7 +46,7 @@ export class MarkQueries {
 
 /** Whether the cache has reached migration 016 (privacy code also runs on caches opened at older steps in tests). */
 export function hasMarkTable(db: Database.Database): boolean {
-  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'suggestion_marks'").get() !== undefined;
+  return hasTable(db, 'suggestion_marks');
 }
 
 /** Erasure (cache/privacy.ts): the member's marks. */

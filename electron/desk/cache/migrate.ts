@@ -46,3 +46,12 @@ export function migrate(db: Database.Database, opts: { migrations?: readonly Mig
   }
   return version;
 }
+
+/**
+ * Whether the cache file has `table` — i.e. has reached the step that made it. Privacy and retention
+ * code also runs on files the migration tests hold at an older step, where a later feature's table
+ * does not exist yet.
+ */
+export function hasTable(db: Database.Database, table: string): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !== undefined;
+}

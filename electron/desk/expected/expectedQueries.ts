@@ -3,6 +3,7 @@
 // a visit's view reads the one its arrival fulfilled (the "came to try" cue).
 import type Database from 'better-sqlite3';
 import type { ExpectedVisit } from '../../../shared/expected.ts';
+import { hasTable } from '../cache/migrate.ts';
 
 export class ExpectedQueries {
   private prepared: ReturnType<ExpectedQueries['prepare']> | null = null;
@@ -56,7 +57,7 @@ export class ExpectedQueries {
 
 /** Whether the cache has reached migration 014 (privacy code also runs on caches opened at older steps in tests). */
 export function hasExpectedTable(db: Database.Database): boolean {
-  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'expected_visits'").get() !== undefined;
+  return hasTable(db, 'expected_visits');
 }
 
 /** Erasure (cache/privacy.ts): the member's expectations. */

@@ -3,6 +3,7 @@
 // groupViews.ts, never written into these tables.
 import type Database from 'better-sqlite3';
 import type { Group, GroupInvite, GroupMembership, GroupMessage } from '../../../shared/groups.ts';
+import { hasTable } from '../cache/migrate.ts';
 
 export class GroupQueries {
   private prepared: ReturnType<GroupQueries['prepare']> | null = null;
@@ -130,7 +131,7 @@ export class GroupQueries {
 
 /** Whether the cache has reached migration 013. */
 export function hasGroupTables(db: Database.Database): boolean {
-  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'group_messages'").get() !== undefined;
+  return hasTable(db, 'group_messages');
 }
 
 /**

@@ -3,6 +3,7 @@
 // member page (memberHistory.ts) share them inside whatever transaction is open.
 import type Database from 'better-sqlite3';
 import type { MemberHistory, MemberNote } from '../../../shared/memberHistory.ts';
+import { hasTable } from '../cache/migrate.ts';
 
 /** Outbox ops of member notes are filed under this subject (the outbox's visit_id column). */
 export const memberNoteSubject = (memberId: string) => `mnote:${memberId}`;
@@ -58,7 +59,7 @@ export function notesOf(db: Database.Database, memberId: string): MemberNote[] {
  * caches a test left at an earlier step too; those have nothing of the member page to drop.
  */
 export function hasHistoryTables(db: Database.Database): boolean {
-  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'member_histories'").get() !== undefined;
+  return hasTable(db, 'member_histories');
 }
 
 /** Erasure: the member's cached history and notes (cache/privacy.ts deleteMemberData). */

@@ -2,6 +2,7 @@
 // HQ's (written by events and snapshots only); labels are the desk's own, for showing queued actions.
 import type Database from 'better-sqlite3';
 import type { Hold, HoldRequest } from '../../../shared/holds.ts';
+import { hasTable } from '../cache/migrate.ts';
 
 /** How a queued hold action is shown before HQ answers: the names the desk would otherwise not have. */
 export interface HoldLabel {
@@ -103,7 +104,7 @@ export class HoldQueries {
 
 /** Whether the cache has reached migration 010 (privacy code also runs on caches opened at older steps in tests). */
 export function hasHoldTables(db: Database.Database): boolean {
-  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'holds'").get() !== undefined;
+  return hasTable(db, 'holds');
 }
 
 /** Erasure and retention (cache/privacy.ts): a member's rows, and ended holds, answered requests and labels older than `cutoff`. */

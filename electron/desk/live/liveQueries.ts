@@ -4,6 +4,7 @@
 import type Database from 'better-sqlite3';
 import type { LiveLottery, LivePoll, LiveQuestion, LiveRoom } from '../../../shared/live.ts';
 import type { LiveMute, LiveReservation } from '../../../shared/deskLive.ts';
+import { hasTable } from '../cache/migrate.ts';
 
 const parse = <T>(rows: { json: string }[]): T[] => rows.map((r) => JSON.parse(r.json) as T);
 
@@ -113,7 +114,7 @@ export class LiveQueries {
 
 /** Whether the cache has reached migration 015. */
 export function hasLiveTables(db: Database.Database): boolean {
-  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'live_rooms'").get() !== undefined;
+  return hasTable(db, 'live_rooms');
 }
 
 /** Erasure (`member.deleted`, cache/privacy.ts): the member's questions, reservations and mutes go (lottery winners name refs and nicknames, no member). */

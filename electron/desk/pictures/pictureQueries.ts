@@ -2,6 +2,7 @@
 // Which pictures the cache should hold is read off what it already holds: the suggestions of
 // cached profiles and the product cards of cached chat messages.
 import type Database from 'better-sqlite3';
+import { hasTable } from '../cache/migrate.ts';
 
 /** The picture ids the cache's suggestions and product cards name (json paths into their rows). */
 const REFERENCED = `
@@ -77,6 +78,6 @@ export class PictureQueries {
  */
 export function purgeStyleImages(db: Database.Database, cutoff: number): number {
   // A cache file before step 012 (the migration tests purge at earlier steps) has no pictures.
-  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'style_images'").get()) return 0;
+  if (!hasTable(db, 'style_images')) return 0;
   return db.prepare(`DELETE FROM style_images WHERE used_at < ? AND id NOT IN (${REFERENCED})`).run(cutoff).changes;
 }

@@ -3,6 +3,7 @@
 // reads them newest first; erasure and retention go through the functions below.
 import type Database from 'better-sqlite3';
 import type { RestockMatch } from '../../../shared/assist.ts';
+import { hasTable } from '../cache/migrate.ts';
 
 export class RestockQueries {
   private prepared: ReturnType<RestockQueries['prepare']> | null = null;
@@ -51,7 +52,7 @@ export class RestockQueries {
 
 /** Whether the cache has reached migration 017 (privacy code also runs on caches opened at older steps in tests). */
 export function hasRestockTables(db: Database.Database): boolean {
-  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'restock_matches'").get() !== undefined;
+  return hasTable(db, 'restock_matches');
 }
 
 /** Erasure (cache/privacy.ts): the member leaves every match (members and what was done about them). */

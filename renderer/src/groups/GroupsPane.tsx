@@ -5,7 +5,8 @@
 // product card — for an asker when answering them, in their sizes) and the host tools (members with
 // mute and remove, settings, invite links with their QR, hosts, close). Queued actions show as
 // pending and a refusal says why until read. From a member's message, one click opens their page.
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { PaneDialog } from '../components/PaneDialog.tsx';
 import type { GroupMessageView, GroupView } from '../../../shared/deskGroups.ts';
 import { GROUP_NAME_MAX, GROUP_TOPIC_MAX, GROUP_WELCOME_MAX, type GroupScope } from '../../../shared/groups.ts';
 import { RECALL_WINDOW_MS } from '../../../shared/protocol.ts';
@@ -38,29 +39,14 @@ export function GroupsPane() {
   const t = useT();
   const open = useGroups((s) => s.paneOpen);
   const setPane = useStores().groups.getState().setPane;
-  useEffect(() => {
-    if (!open) return;
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setPane(false);
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [open, setPane]);
+  const close = useCallback(() => setPane(false), [setPane]);
   if (!open) return null;
   return (
-    <div className="groups-backdrop" onClick={(e) => e.target === e.currentTarget && setPane(false)}>
-      <div className="groups-pane" role="dialog" aria-modal="true" aria-labelledby="groups-title">
-        <header className="groups-head">
-          <h2 id="groups-title">{t('groups.title')}</h2>
-          <button type="button" className="btn btn-small" data-action="close-groups" onClick={() => setPane(false)}>
-            {t('groups.close')}
-          </button>
-        </header>
-        <div className="groups-body">
-          <GroupList />
-          <Thread />
-          <Side />
-        </div>
-      </div>
-    </div>
+    <PaneDialog name="groups" title={t('groups.title')} closeLabel={t('groups.close')} onClose={close}>
+      <GroupList />
+      <Thread />
+      <Side />
+    </PaneDialog>
   );
 }
 

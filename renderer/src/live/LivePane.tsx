@@ -7,7 +7,8 @@
 // the lottery (prize, who may win, winners, the audit link), the pin (a product of the catalog, a
 // message), holds reserved from the room as they come in, and for an ended room the summary.
 // Queued actions show as pending; a refusal says why until read.
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { PaneDialog } from '../components/PaneDialog.tsx';
 import type { LiveConsole, LiveMuteTarget, LivePollView, LiveRoomView } from '../../../shared/deskLive.ts';
 import { LIVE_COMMENT_MAX, LIVE_TEXT_MAX, LIVE_TITLE_MAX, POLL_OPTIONS_MAX, type LiveLottery, type ReactionKind } from '../../../shared/live.ts';
 import { formatDate, formatPrice, formatTime, rejectionText } from '../format.ts';
@@ -37,28 +38,13 @@ export function LivePane() {
   const t = useT();
   const open = useLive((s) => s.paneOpen);
   const setPane = useStores().live.getState().setPane;
-  useEffect(() => {
-    if (!open) return;
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setPane(false);
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [open, setPane]);
+  const close = useCallback(() => setPane(false), [setPane]);
   if (!open) return null;
   return (
-    <div className="live-backdrop" onClick={(e) => e.target === e.currentTarget && setPane(false)}>
-      <div className="live-pane" role="dialog" aria-modal="true" aria-labelledby="live-title">
-        <header className="live-head">
-          <h2 id="live-title">{t('live.title')}</h2>
-          <button type="button" className="btn btn-small" data-action="close-live" onClick={() => setPane(false)}>
-            {t('live.close')}
-          </button>
-        </header>
-        <div className="live-body">
-          <RoomList />
-          <Main />
-        </div>
-      </div>
-    </div>
+    <PaneDialog name="live" title={t('live.title')} closeLabel={t('live.close')} onClose={close}>
+      <RoomList />
+      <Main />
+    </PaneDialog>
   );
 }
 
