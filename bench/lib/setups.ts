@@ -13,25 +13,28 @@ import pg from 'pg';
 import { type Child, cpuSecondsOf, forkChild } from './proc.ts';
 import { type BenchChainOptions } from './seed.ts';
 
-export type SetupName = 'sqlite' | 'pg1' | 'pg2' | 'sqliteBase';
+export type SetupName = 'sqlite' | 'pg1' | 'pg2' | 'sqliteBase' | 'pg1Base' | 'pg2Base';
 export const ALL_SETUPS: readonly SetupName[] = ['sqlite', 'pg1', 'pg2'];
 /**
- * `sqliteBase`: a SQLite node run from another checkout of the project (BENCH_BASELINE_TREE, e.g. a
- * worktree of the commit before a fix), so a fix is measured before and after in the same run.
- * Never in the default list; ask for it by name.
+ * `sqliteBase`, `pg1Base`, `pg2Base`: the same set-ups with HQ run from another checkout of the
+ * project (BENCH_BASELINE_TREE, e.g. a worktree of the commit before a fix), so a fix is measured
+ * before and after in the same run. Never in the default list; ask for them by name.
  */
-const OPTIONAL_SETUPS: readonly SetupName[] = ['sqliteBase'];
+const OPTIONAL_SETUPS: readonly SetupName[] = ['sqliteBase', 'pg1Base', 'pg2Base'];
+const isBaseline = (name: SetupName) => name.endsWith('Base');
 export const SETUP_LABEL: Record<SetupName, string> = {
   sqlite: 'SQLite, 1 node',
   pg1: 'PostgreSQL, 1 node',
   pg2: 'PostgreSQL + NATS, 2 nodes',
   sqliteBase: 'SQLite, 1 node (baseline tree)',
+  pg1Base: 'PostgreSQL, 1 node (baseline tree)',
+  pg2Base: 'PostgreSQL + NATS, 2 nodes (baseline tree)',
 };
-const NODES: Record<SetupName, number> = { sqlite: 1, pg1: 1, pg2: 2, sqliteBase: 1 };
+const NODES: Record<SetupName, number> = { sqlite: 1, pg1: 1, pg2: 2, sqliteBase: 1, pg1Base: 1, pg2Base: 2 };
 /** The checkout the `sqliteBase` set-up's HQ runs from. */
 export function baselineTree(): string {
   const tree = process.env.BENCH_BASELINE_TREE;
-  if (!tree) throw new Error('the sqliteBase set-up needs BENCH_BASELINE_TREE: a checkout of the baseline commit (with node_modules)');
+  if (!tree) throw new Error('the *Base set-ups need BENCH_BASELINE_TREE: a checkout of the baseline commit (with node_modules)');
   return tree;
 }
 
@@ -130,7 +133,7 @@ export class HqSetup {
     const cluster = NODES[name] > 1;
     try {
       for (let i = 0; i < NODES[name]; i++) {
-        const node = forkChild('hq', name === 'sqliteBase' ? { ...opts, tree: baselineTree() } : opts);
+        const node = forkChild('hq', isBaseline(name) ? { ...opts, tree: baselineTree() } : opts);
         setup.nodes.push(node);
         const info = await node.call<{ url: string; integrationKey: string; seedMs: number }>('init', {
           ...chain,
