@@ -2,8 +2,8 @@
 import { type Member, type MemberProfile, type StockLine, type Style } from '../../shared/domain.ts';
 import { type StyleImageRefs } from '../ports/styleImageStore.ts';
 import { maskPhone, phoneLast4 } from './phone.ts';
-import { recommend } from './recommend.ts';
-import { nextBestAction } from './assist/nextBest.ts';
+import { recommend, type RecommendIndex, recommendIndex } from './recommend.ts';
+import { nextBestAction, type NextBestIndex, nextBestIndex } from './assist/nextBest.ts';
 import { type HqStore, type HqTx, type MemberRecord } from '../ports/store.ts';
 
 export const PROFILE_PURCHASES = 20;
@@ -19,6 +19,23 @@ export interface StoreCatalog {
   popularity: ReadonlyMap<string, number>;
   /** Every style's picture references, per colour (part E). */
   images: StyleImageRefs;
+}
+
+/**
+ * What recommend() and nextBestAction() derive from a catalog (stock per style and size, accessories
+ * in stock per size), made on a catalog's first profile and kept with it: a cached catalog entry is
+ * used by every arrival at its store until invalidated, and its arrays never change in place, so
+ * the indexes hold as long as the entry (a WeakMap: they go with it).
+ */
+const indexesOf = new WeakMap<StoreCatalog, { storeId: string; recommend: RecommendIndex; nextBest: NextBestIndex }>();
+
+function catalogIndexes(catalog: StoreCatalog, storeId: string): { recommend: RecommendIndex; nextBest: NextBestIndex } {
+  let indexes = indexesOf.get(catalog);
+  if (!indexes || indexes.storeId !== storeId) {
+    indexes = { storeId, recommend: recommendIndex(catalog.styles, catalog.stock, storeId), nextBest: nextBestIndex(catalog.styles, catalog.stock, storeId) };
+    indexesOf.set(catalog, indexes);
+  }
+  return indexes;
 }
 
 /** Per store port (one per HQ instance in this process), per HQ store: the catalog last loaded. */
@@ -58,6 +75,7 @@ export class ProfileBuilder {
   private readonly stock: readonly StockLine[];
   private readonly popularity: ReadonlyMap<string, number>;
   private readonly images: StyleImageRefs;
+  private readonly catalog: StoreCatalog;
 
   constructor(
     private readonly r: HqTx,
@@ -69,6 +87,7 @@ export class ProfileBuilder {
     this.stock = catalog.stock;
     this.popularity = catalog.popularity;
     this.images = catalog.images;
+    this.catalog = catalog;
   }
 
   /** A builder on a freshly read catalog. */
@@ -104,6 +123,7 @@ export class ProfileBuilder {
     // Owned styles are excluded over a long history; the desk only needs the newest purchases.
     const history = await this.r.purchasesOf(member.id, HISTORY_FOR_RANKING);
     const purchases = history.slice(0, PROFILE_PURCHASES);
+    const index = catalogIndexes(this.catalog, this.storeId);
     const recommendations = recommend({
       member,
       storeId: this.storeId,
@@ -113,6 +133,7 @@ export class ProfileBuilder {
       popularity: this.popularity,
       now: this.now,
       images: this.images,
+      index: index.recommend,
     });
     const next = nextBestAction({
       member,
@@ -125,6 +146,7 @@ export class ProfileBuilder {
       lastSeenAt: await this.r.memberHistory.lastSeenAt(member.id, forVisitId),
       now: this.now,
       images: this.images,
+      index: index.nextBest,
     });
     return { member: toDeskMember(member), purchases, recommendations, next };
   }

@@ -47,11 +47,92 @@ export interface RecommendInput {
    * first colour it lists (in stock in the member's size), else the style's default, else null.
    */
   images?: StyleImageRefs;
+  /**
+   * `recommendIndex(styles, stock, storeId)` made beforehand, so a caller that ranks many members
+   * on one catalog (every arrival at a store) derives the store's stock per style and size once.
+   * Used only when made from these very `styles`, `stock` and `storeId` (else it is made afresh):
+   * the answer never depends on whether an index was given.
+   */
+  index?: RecommendIndex;
+}
+
+/** A shoe with stock > 0 at the store in one size: what a personalised suggestion of it needs. */
+interface ShoeInSize {
+  style: Style;
+  /** Units in the size, summed over colours. */
+  qty: number;
+  /** The style's colourways in stock in the size (catalog order). */
+  colors: readonly Colorway[];
+  stockBySize: Recommendation['stockBySize'];
+}
+
+/** A shoe with stock > 0 at the store in some size (the suggestions made without consent). */
+interface ShoeInStock {
+  style: Style;
+  colors: readonly Colorway[];
+  stockBySize: Recommendation['stockBySize'];
+}
+
+/**
+ * One store's catalog as recommend() reads it, derived once per catalog (profiles.ts keeps one per
+ * cached catalog entry): per EU size the shoes in stock in it, and the shoes in stock at all, each
+ * in catalog order with its colours and stock per size worked out. An arrival then looks its
+ * member's size up instead of grouping ~1,000 stock lines and summing them per style (bench/:
+ * recommend, stockBySizeOf and storeStock were ~9% of HQ's CPU at 10,000 desks). Its arrays are
+ * frozen: suggestions share them, so nothing may change one in place.
+ */
+export interface RecommendIndex {
+  readonly styles: readonly Style[];
+  readonly stock: readonly StockLine[];
+  readonly storeId: string;
+  readonly bySize: ReadonlyMap<number, readonly ShoeInSize[]>;
+  readonly inStock: readonly ShoeInStock[];
+}
+
+export function recommendIndex(styles: readonly Style[], stock: readonly StockLine[], storeId: string): RecommendIndex {
+  const stockByStyle = storeStock(stock, storeId);
+  const bySize = new Map<number, ShoeInSize[]>();
+  const inStock: ShoeInStock[] = [];
+  for (const style of styles) {
+    if (isAccessory(style)) continue;
+    const lines = stockByStyle.get(style.id) ?? [];
+    const stockBySize = freezeAll(stockBySizeOf(style, lines));
+    const positive = lines.filter((l) => l.qty > 0);
+    if (positive.length > 0) inStock.push({ style, colors: Object.freeze(colorsIn(style, positive)), stockBySize });
+    // Sizes in the order first met; each size's list keeps catalog order as styles are walked in it.
+    const sizes = new Map<number, StockLine[]>();
+    for (const l of positive) {
+      // A NaN size never equals the member's (the comparison is ===), so it is never a key.
+      if (Number.isNaN(l.size)) continue;
+      const list = sizes.get(l.size);
+      if (list) list.push(l);
+      else sizes.set(l.size, [l]);
+    }
+    for (const [size, inSize] of sizes) {
+      const entry: ShoeInSize = { style, qty: inSize.reduce((n, l) => n + l.qty, 0), colors: Object.freeze(colorsIn(style, inSize)), stockBySize };
+      const list = bySize.get(size);
+      if (list) list.push(entry);
+      else bySize.set(size, [entry]);
+    }
+  }
+  return { styles, stock, storeId, bySize, inStock };
+}
+
+/** Frozen in place (the type stays that of the plain array the suggestions carry). */
+function freezeAll<T extends object>(items: T[]): T[] {
+  for (const item of items) Object.freeze(item);
+  return Object.freeze(items) as T[];
+}
+
+/** The input's index when it was made from the input's catalog, else one made now. */
+function indexOf(input: RecommendInput): RecommendIndex {
+  const i = input.index;
+  return i && i.styles === input.styles && i.stock === input.stock && i.storeId === input.storeId ? i : recommendIndex(input.styles, input.stock, input.storeId);
 }
 
 export function recommend(input: RecommendInput): Recommendation[] {
   if (!input.member.consents.personalization) return popularInStore(input);
-  const { member, purchases, styles, stock, now } = input;
+  const { member, purchases, now } = input;
   const size = member.sizes.eu;
   const owned = new Set(purchases.map((p) => p.styleId));
 
@@ -63,58 +144,46 @@ export function recommend(input: RecommendInput): Recommendation[] {
     bought.set(p.category, b);
   }
 
-  const stockByStyle = storeStock(stock, input.storeId);
-
-  const results: Recommendation[] = [];
-  for (const style of styles) {
-    if (owned.has(style.id) || isAccessory(style)) continue;
-    const lines = stockByStyle.get(style.id) ?? [];
-    const inSize = lines.filter((l) => l.size === size && l.qty > 0);
-    if (inSize.length === 0) continue;
-    const qtyInSize = inSize.reduce((n, l) => n + l.qty, 0);
-
+  // Scores first; reasons and the suggestion itself only for the few that make the list.
+  const scored: Array<{ shoe: ShoeInSize; score: number; age: number; sales: number }> = [];
+  for (const shoe of indexOf(input).bySize.get(size) ?? []) {
+    const style = shoe.style;
+    if (owned.has(style.id)) continue;
     let score = 0;
-    const reasons: Reason[] = [];
-    if (member.preferences.includes(style.category)) {
-      score += WEIGHTS.preference;
-      reasons.push({ code: 'preference', category: style.category });
-    }
+    if (member.preferences.includes(style.category)) score += WEIGHTS.preference;
     const b = bought.get(style.category);
-    if (b) {
-      score += WEIGHTS.boughtCategory * b.weight;
-      reasons.push({ code: 'bought_category', category: style.category, count: b.count });
-    }
-    reasons.push({ code: 'size_in_stock', size, qty: qtyInSize });
+    if (b) score += WEIGHTS.boughtCategory * b.weight;
     const age = now - style.releasedAt;
-    if (age >= 0 && age <= 7 * DAY) {
-      score += WEIGHTS.newThisWeek;
-      reasons.push({ code: 'new_this_week' });
-    } else if (age >= 0 && age <= 30 * DAY) {
-      score += WEIGHTS.newArrival;
-      reasons.push({ code: 'new_arrival' });
-    }
+    if (age >= 0 && age <= 7 * DAY) score += WEIGHTS.newThisWeek;
+    else if (age >= 0 && age <= 30 * DAY) score += WEIGHTS.newArrival;
     const sales = input.popularity?.get(style.id) ?? 0;
     if (sales > 0) score += Math.min(WEIGHTS.popularityCap, sales * WEIGHTS.popularityPerSale);
+    scored.push({ shoe, score: Math.round(score * 100) / 100, age, sales });
+  }
+  scored.sort((a, b) => b.score - a.score || byId(a.shoe.style.id, b.shoe.style.id));
+
+  return scored.slice(0, MAX_RECOMMENDATIONS).map(({ shoe, score, age, sales }): Recommendation => {
+    const { style, colors } = shoe;
+    const reasons: Reason[] = [];
+    if (member.preferences.includes(style.category)) reasons.push({ code: 'preference', category: style.category });
+    const b = bought.get(style.category);
+    if (b) reasons.push({ code: 'bought_category', category: style.category, count: b.count });
+    reasons.push({ code: 'size_in_stock', size, qty: shoe.qty });
+    if (age >= 0 && age <= 7 * DAY) reasons.push({ code: 'new_this_week' });
+    else if (age >= 0 && age <= 30 * DAY) reasons.push({ code: 'new_arrival' });
     if (sales >= WEIGHTS.popularThreshold) reasons.push({ code: 'popular_in_store' });
-
-    const colors = colorsIn(style, inSize);
-    const stockBySize = stockBySizeOf(style, lines);
-
-    results.push({
+    return {
       styleId: style.id,
       name: style.name,
       category: style.category,
       price: style.price,
-      colors,
-      stockBySize,
-      score: Math.round(score * 100) / 100,
+      colors: colors as Colorway[],
+      stockBySize: shoe.stockBySize,
+      score,
       reasons,
       ...(input.images ? { image: pictureOf(input.images, style.id, colors[0]?.code) } : {}),
-    });
-  }
-
-  results.sort((a, b) => b.score - a.score || byId(a.styleId, b.styleId));
-  return results.slice(0, MAX_RECOMMENDATIONS);
+    };
+  });
 }
 
 /**
@@ -125,14 +194,10 @@ export function recommend(input: RecommendInput): Recommendation[] {
  * member, so it is left out. `score` is the style's sales here.
  */
 function popularInStore(input: RecommendInput): Recommendation[] {
-  const { styles, now } = input;
-  const stockByStyle = storeStock(input.stock, input.storeId);
-  const ranked: Array<{ rec: Recommendation; releasedAt: number }> = [];
-  for (const style of styles) {
-    if (isAccessory(style)) continue;
-    const lines = stockByStyle.get(style.id) ?? [];
-    const inStock = lines.filter((l) => l.qty > 0);
-    if (inStock.length === 0) continue;
+  const { now } = input;
+  const ranked: Array<{ shoe: ShoeInStock; sales: number; reasons: Reason[] }> = [];
+  for (const shoe of indexOf(input).inStock) {
+    const style = shoe.style;
     const sales = input.popularity?.get(style.id) ?? 0;
     const age = now - style.releasedAt;
     const reasons: Reason[] = [];
@@ -140,28 +205,26 @@ function popularInStore(input: RecommendInput): Recommendation[] {
     if (age >= 0 && age <= 7 * DAY) reasons.push({ code: 'new_this_week' });
     else if (age >= 0 && age <= 30 * DAY) reasons.push({ code: 'new_arrival' });
     if (reasons.length === 0) continue;
-    const colors = colorsIn(style, inStock);
-    ranked.push({
-      releasedAt: style.releasedAt,
-      rec: {
-        styleId: style.id,
-        name: style.name,
-        category: style.category,
-        price: style.price,
-        colors,
-        stockBySize: stockBySizeOf(style, lines),
-        score: sales,
-        reasons,
-        ...(input.images ? { image: pictureOf(input.images, style.id, colors[0]?.code) } : {}),
-      },
-    });
+    ranked.push({ shoe, sales, reasons });
   }
-  ranked.sort((a, b) => b.rec.score - a.rec.score || b.releasedAt - a.releasedAt || byId(a.rec.styleId, b.rec.styleId));
-  return ranked.slice(0, MAX_RECOMMENDATIONS).map((r) => r.rec);
+  ranked.sort((a, b) => b.sales - a.sales || b.shoe.style.releasedAt - a.shoe.style.releasedAt || byId(a.shoe.style.id, b.shoe.style.id));
+  return ranked.slice(0, MAX_RECOMMENDATIONS).map(({ shoe, sales, reasons }): Recommendation => {
+    const { style, colors } = shoe;
+    return {
+      styleId: style.id,
+      name: style.name,
+      category: style.category,
+      price: style.price,
+      colors: colors as Colorway[],
+      stockBySize: shoe.stockBySize,
+      score: sales,
+      reasons,
+      ...(input.images ? { image: pictureOf(input.images, style.id, colors[0]?.code) } : {}),
+    };
+  });
 }
 
 const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
 /** This store's stock lines, per style. */
 function storeStock(stock: readonly StockLine[], storeId: string): Map<string, StockLine[]> {
   const byStyle = new Map<string, StockLine[]>();

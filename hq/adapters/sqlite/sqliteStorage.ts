@@ -61,6 +61,18 @@ export function openSqliteDatabase(path: string): Database.Database {
   return db;
 }
 
+/**
+ * A read-only connection to the file `db` has open (migrated, in WAL mode), for read views: the
+ * engine refuses every write on it. Null for an in-memory or temporary database, which a second
+ * connection would not see.
+ */
+export function openSqliteReader(db: Database.Database, path: string): Database.Database | null {
+  if (db.memory || path === '' || path === ':memory:') return null;
+  const reader = new Database(path, { readonly: true, fileMustExist: true });
+  reader.pragma('busy_timeout = 5000');
+  return reader;
+}
+
 export function createSqliteOps(db: Database.Database): SqliteOps {
   const q = {
     getMeta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),

@@ -7,7 +7,8 @@
 // inside (a socket, a timer) would stall every other one, which the port forbids.
 import type Database from 'better-sqlite3';
 import { type HqStore, type HqTx } from '../../ports/store.ts';
-import { createSqliteOps, openSqliteDatabase, type SqliteOps } from './sqliteStorage.ts';
+import { createSqliteOps, openSqliteDatabase, openSqliteReader, type SqliteOps } from './sqliteStorage.ts';
+import { type Checkpointer, type CheckpointerOptions, startCheckpointer } from './checkpointer.ts';
 
 /** Puts the engine's answers back into promises; a throw becomes a rejection. */
 function asyncOps<T extends object>(ops: T, guard: () => void): unknown {
@@ -33,36 +34,90 @@ function asyncOps<T extends object>(ops: T, guard: () => void): unknown {
 export interface SqliteStore extends HqStore {
   /** The connection, for the admin CLI's copy to PostgreSQL and for tests that break the file. */
   readonly db: Database.Database;
+  /** The worker that checkpoints the WAL (checkpointer.ts); null for an in-memory database. */
+  readonly checkpointer: Checkpointer | null;
 }
 
-export function openSqliteStore(path: string): SqliteStore {
+export interface SqliteStoreOptions {
+  /** The WAL checkpoint worker's timing (checkpointer.ts). */
+  checkpoints?: CheckpointerOptions;
+}
+
+/** One connection's transaction statements, prepared once, and the port's tx object over its ops. */
+interface Session {
+  db: Database.Database;
+  tx: HqTx;
+  begin: Database.Statement;
+  commit: Database.Statement;
+  rollback: Database.Statement;
+}
+
+function session(db: Database.Database, ops: SqliteOps, begin: string, guard: () => void): Session {
+  // Savepoints are named by depth (sp1 inside a transaction, sp2 inside sp1, …), so one set of
+  // statements per depth serves every transaction.
+  type SavepointSql = { open: Database.Statement; release: Database.Statement; rollbackTo: Database.Statement };
+  const savepointSql: SavepointSql[] = [];
+  const savepointAt = (depth: number): SavepointSql =>
+    (savepointSql[depth] ??= {
+      open: db.prepare(`SAVEPOINT sp${depth}`),
+      release: db.prepare(`RELEASE sp${depth}`),
+      rollbackTo: db.prepare(`ROLLBACK TO sp${depth}`),
+    });
+  let depth = 0;
+  const tx = asyncOps(ops, guard) as Omit<HqTx, 'savepoint'> as HqTx;
+  (tx as { savepoint: HqTx['savepoint'] }).savepoint = async (fn) => {
+    guard();
+    const sp = savepointAt(++depth);
+    sp.open.run();
+    try {
+      const value = await fn();
+      sp.release.run();
+      return value;
+    } catch (err) {
+      if (db.inTransaction) {
+        sp.rollbackTo.run();
+        sp.release.run();
+      }
+      throw err;
+    } finally {
+      depth--;
+    }
+  };
+  return { db, tx, begin: db.prepare(begin), commit: db.prepare('COMMIT'), rollback: db.prepare('ROLLBACK') };
+}
+
+export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): SqliteStore {
   const db = openSqliteDatabase(path);
-  const ops: SqliteOps = createSqliteOps(db);
+  // Read views run on a second connection to the same file, opened read-only: the engine refuses
+  // any write there, which is the read views' guarantee. They used to run on the one connection
+  // between `PRAGMA query_only = ON` and `OFF`; that pragma takes effect when compiled (so it cannot
+  // be prepared once) and expires every prepared statement of the connection, so after each read
+  // view every statement was compiled again on its next use. A second connection sees exactly what
+  // the first has committed (WAL), and transactions and read views still take turns, so a read view
+  // sees the same state as before. An in-memory database cannot be opened twice: it keeps the pragma.
+  let reader: Database.Database | null = null;
+  let checkpointer: Checkpointer | null;
+  try {
+    reader = openSqliteReader(db, path);
+    checkpointer = startCheckpointer(db, path, options.checkpoints);
+  } catch (err) {
+    if (reader?.open) reader.close();
+    db.close();
+    throw err;
+  }
 
   // One turn at a time: `busy` is handed from one holder straight to the next waiter.
   let busy = false;
   const waiters: Array<() => void> = [];
   let inTurn = false;
-  let savepoints = 0;
   const guard = () => {
     if (!inTurn) throw new Error('store operation outside its transaction (the tx object was kept past withTx/read)');
   };
-  const tx = asyncOps(ops, guard) as Omit<HqTx, 'savepoint'> as HqTx;
-  (tx as { savepoint: HqTx['savepoint'] }).savepoint = async (fn) => {
-    guard();
-    const name = `sp${++savepoints}`;
-    db.exec(`SAVEPOINT ${name}`);
-    try {
-      const value = await fn();
-      db.exec(`RELEASE ${name}`);
-      return value;
-    } catch (err) {
-      if (db.inTransaction) db.exec(`ROLLBACK TO ${name}; RELEASE ${name}`);
-      throw err;
-    } finally {
-      savepoints--;
-    }
-  };
+  // BEGIN, COMMIT and ROLLBACK as statements prepared once: `db.exec` compiles its SQL on every
+  // call, and every arrival batch, ack slice and read view runs two or three of them.
+  const ops: SqliteOps = createSqliteOps(db);
+  const writer = session(db, ops, 'BEGIN IMMEDIATE', guard);
+  const readerSession = reader ? session(reader, createSqliteOps(reader), 'BEGIN DEFERRED', guard) : session(db, ops, 'BEGIN DEFERRED', guard);
 
   async function turn<T>(run: () => Promise<T>): Promise<T> {
     if (busy) await new Promise<void>((resolve) => waiters.push(resolve));
@@ -76,22 +131,24 @@ export function openSqliteStore(path: string): SqliteStore {
     }
   }
 
-  async function inTransaction<T>(begin: string, fn: (tx: HqTx) => Promise<T>, readOnly: boolean): Promise<T> {
+  async function inTransaction<T>(s: Session, fn: (tx: HqTx) => Promise<T>, readOnly: boolean): Promise<T> {
     return turn(async () => {
       if (!db.open) throw new Error('the store is closed');
-      db.exec(begin);
-      if (readOnly) db.pragma('query_only = ON');
+      s.begin.run();
+      // On the one connection of an in-memory database, the engine refuses writes by the pragma.
+      const pragma = readOnly && !reader;
+      if (pragma) db.pragma('query_only = ON');
       inTurn = true;
       try {
-        const value = await fn(tx);
-        db.exec('COMMIT');
+        const value = await fn(s.tx);
+        s.commit.run();
         return value;
       } catch (err) {
-        if (db.inTransaction) db.exec('ROLLBACK');
+        if (s.db.inTransaction) s.rollback.run();
         throw err;
       } finally {
         inTurn = false;
-        if (readOnly) db.pragma('query_only = OFF');
+        if (pragma) db.pragma('query_only = OFF');
       }
     });
   }
@@ -99,11 +156,16 @@ export function openSqliteStore(path: string): SqliteStore {
   return {
     kind: 'sqlite',
     db,
-    withTx: (fn) => inTransaction('BEGIN IMMEDIATE', fn, false),
-    read: (fn) => inTransaction('BEGIN DEFERRED', fn, true),
+    checkpointer,
+    withTx: (fn) => inTransaction(writer, fn, false),
+    read: (fn) => inTransaction(readerSession, fn, true),
     ping: async () => db.open,
     close: () =>
       turn(async () => {
+        // The worker and the reader first: the last connection to close checkpoints the WAL into
+        // the file and removes it.
+        await checkpointer?.stop();
+        if (reader?.open) reader.close();
         if (db.open) db.close();
       }),
   };
