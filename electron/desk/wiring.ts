@@ -110,7 +110,10 @@ export interface WireInput {
 export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): DeskParts {
   const { token } = opts;
   const hq = new HqAddresses(opts.hqUrls, firstIndex(opts.hqUrls.length, opts.random));
-  const self = (): Actor => ({ deviceId: q.getIdentity()?.deviceId ?? 'this-desk', deviceName: q.getIdentity()?.deviceName ?? 'This desk' });
+  const self = (): Actor => {
+    const identity = q.getIdentity(); // read once: each read is a query and a JSON.parse (every visit view asks)
+    return { deviceId: identity?.deviceId ?? 'this-desk', deviceName: identity?.deviceName ?? 'This desk' };
+  };
   const live = () => session.live;
   /** A clerk action was queued and shown: the queued count, the counts and (when live) HQ follow. */
   const queued = () => {

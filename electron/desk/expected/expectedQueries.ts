@@ -7,6 +7,7 @@ import { hasTable } from '../cache/migrate.ts';
 
 export class ExpectedQueries {
   private prepared: ReturnType<ExpectedQueries['prepare']> | null = null;
+  private tableSeen = false;
 
   constructor(readonly db: Database.Database) {}
 
@@ -41,7 +42,9 @@ export class ExpectedQueries {
   }
   /** The expectation a visit fulfilled (its arrival's cue), or null. */
   byVisit(visitId: string): ExpectedVisit | null {
-    if (!hasExpectedTable(this.db)) return null;
+    // Asked once per visit view (every arrival of a resume): the table, once there, stays there, so
+    // it is looked up in sqlite_master (a fresh prepare each time) only until it is found.
+    if (!(this.tableSeen ||= hasExpectedTable(this.db))) return null;
     const r = this.s.byVisit.get(visitId);
     return r ? (JSON.parse(r.json) as ExpectedVisit) : null;
   }
