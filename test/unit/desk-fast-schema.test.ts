@@ -4,7 +4,7 @@
 // it refuses, zod refuses too. Only a bail (a default to fill, a check it does not model) leaves the
 // answer to zod — and a realistic arrival never bails.
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { BAIL, compileSchema, FAIL, fastParser } from '../../electron/desk/fastSchema.ts';
 import { EvFrame, HqToDesk, MAX_FRAME_BYTES, parseFrame } from '../../shared/protocol.ts';
 import { arrivalEv, claimedEv, member, visit } from '../support/builders.ts';
