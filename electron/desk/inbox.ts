@@ -125,6 +125,8 @@ export interface InboxChange {
   restock?: boolean;
   /** 7/8 card: visits whose suggestion marks changed, or whose marks HQ answered. */
   marks?: string[];
+  /** Applied while catching up on missed events (session.ts sets it): old arrivals are not alerted (visits.ts). */
+  catchingUp?: boolean;
   /** Event frames looked at (applied, duplicate or the gap). */
   events: number;
   applied: number;

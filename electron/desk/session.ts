@@ -311,6 +311,7 @@ export class Session {
     const { outcomes, failure } = result;
     if (outcomes.length && !failure) this.guard.recovered();
     const change = changeSet(outcomes);
+    if (this.state === 'replay') change.catchingUp = true;
     this.stats.applied += change.applied;
     this.stats.duplicates += change.duplicates;
     if (change.gap) this.stats.gaps++;
