@@ -147,5 +147,54 @@ describe('DeskCore session', () => {
     await waitFor(() => heard.some((h) => h.e === 'arrival'));
     expect(heard.filter((h) => h.e === 'arrival')).toEqual([{ e: 'arrival', id: 'v-live' }]);
   });
+
+  it('an event that fails rolls its whole batch back; the desk resumes from the last committed position and applies each event once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'desk-fail-'));
+    const dbPath = join(dir, 'desk.db');
+    const setup = openCache(dbPath);
+    setup.tx(() => setup.setPosition({ epoch: 'E', seq: 0 }));
+    // A write fault on one visit only, until the test lifts it (a real fault: the SQLite write throws).
+    setup.db.exec("CREATE TRIGGER fault BEFORE INSERT ON visits WHEN NEW.id = 'v3' BEGIN SELECT RAISE(ABORT, 'disk says no'); END");
+    setup.db.close();
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await once(wss, 'listening');
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }), () => void wss.close());
+    const t0 = Date.now() - 60_000;
+    const evs = [1, 2, 3, 4].map((n) => arrivalEv('E', n, visit(`v${n}`, `m${n}`, { arrivedAt: t0 + n, lastSeenAt: t0 + n }), member(`m${n}`)));
+    const hellos: Array<{ resume?: { seq: number } }> = [];
+    wss.on('connection', (ws: WebSocket) => {
+      ws.on('message', (d) => {
+        const f = JSON.parse(d.toString()) as { t: string; resume?: { seq: number } };
+        if (f.t !== 'hello') return;
+        hellos.push(f);
+        ws.send(JSON.stringify(welcome(4)));
+        // First connection: seq 1 alone (committed), then 2–4 in one burst (3 fails). Later: from the position.
+        if (hellos.length === 1) {
+          ws.send(JSON.stringify(evs[0]));
+          setTimeout(() => evs.slice(1).forEach((ev) => ws.send(JSON.stringify(ev))), 100);
+        } else for (const ev of evs.slice(f.resume!.seq)) ws.send(JSON.stringify(ev));
+      });
+    });
+    const logs: string[] = [];
+    const desk = DeskCore.open({ dbPath, hqUrls: [`http://127.0.0.1:${(wss.address() as AddressInfo).port}`], token: 't', reconnect: { minMs: 200, maxMs: 300 }, silenceMs: 2000, ackEveryMs: 30, log: (l) => logs.push(l) });
+    cleanups.push(() => desk.close());
+    const alerts: string[] = [];
+    desk.on('arrival', ({ visit: v }) => alerts.push(v.id));
+    desk.start();
+
+    await waitFor(() => logs.some((l) => l.includes('disk says no')));
+    // Nothing of the failing batch: not v2 before the fault, nothing of v3; the position is seq 1's.
+    const peek = openCache(dbPath);
+    expect(peek.getPosition()).toEqual({ epoch: 'E', seq: 1 });
+    expect([peek.getVisit('v2'), peek.getVisit('v3'), peek.getMember('m3')]).toEqual([null, null, null]);
+    peek.db.exec('DROP TRIGGER fault');
+    peek.db.close();
+
+    await waitFor(() => desk.position.seq === 4, 5000);
+    expect(hellos.map((h) => h.resume?.seq)).toEqual([0, ...hellos.slice(1).map(() => 1)]);
+    expect(desk.stats).toMatchObject({ applied: 4, duplicates: 0 });
+    expect(await desk.listVisits({})).toHaveLength(4);
+    expect(alerts.sort()).toEqual(['v1', 'v2', 'v3', 'v4']);
+  });
 });
 
