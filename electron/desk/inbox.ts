@@ -15,7 +15,7 @@ import { restockOfSubject } from './restock/deskRestock.ts'; // 7/8 restock
 import { groupOfSubject } from './groups/groupViews.ts'; // 5/8 groups
 import { liveOfSubject } from './live/liveViews.ts'; // 6/8 live rooms
 import { visitOfMarkSubject } from './assist/markViews.ts'; // 7/8 card: suggestion marks
-import { applyEvent, type ApplyOutcome } from './sync.ts';
+import { applyAt, type ApplyOutcome } from './sync.ts';
 
 export type InboxFrame = EvFrame | CmdAckFrame;
 
@@ -23,48 +23,58 @@ export type InboxFrame = EvFrame | CmdAckFrame;
 export type FrameOutcome = { ev: EvFrame; out: ApplyOutcome } | { ack: CmdAckFrame; op: OutboxOp; settled: boolean };
 
 export type AppliedBatch =
-  /** Committed. `failure`: an event could not be applied; the ones before it are in. */
-  | { committed: true; outcomes: FrameOutcome[]; failure: Error | null }
-  /** Nothing of the batch was applied. `cause` says why (SQLite rolls back by itself on SQLITE_FULL, and the commit then fails with "no transaction is active": the event's own error is the cause). */
+  | { committed: true; outcomes: FrameOutcome[] }
+  /**
+   * Nothing of the batch was applied: an event failed (`cause`, `error` the same) or the commit did
+   * (SQLite rolls back by itself on SQLITE_FULL, and the commit then fails with "no transaction is
+   * active": the event's own error is the cause). The position did not move: resuming replays all of it.
+   */
   | { committed: false; cause: unknown; error: unknown };
 
 /**
- * Applies a batch of frames in one transaction, in arrival order: events through applyEvent (a
- * savepoint each), acks through settleAck. Stops at a gap and at an event that fails.
+ * Applies a batch of frames in one transaction, in arrival order: events through applyAt, acks
+ * through settleAck. Stops at a gap. The position is held in memory through the batch and written
+ * once, last, in the same transaction (one row read and one written per batch, not per event); an
+ * event that fails rolls the whole batch back, so no event is ever half applied and the cache is
+ * still exactly "every event up to position" (a savepoint per event cost more than the position).
  */
 export function applyBatch(q: CacheQueries, frames: readonly InboxFrame[]): AppliedBatch {
   const outcomes: FrameOutcome[] = [];
-  let failure: Error | null = null;
+  let failure: unknown = null;
   try {
     q.tx(() => {
+      const start = q.getPosition();
+      let position = start;
       for (const f of frames) {
         if (f.t === 'cmdAck') {
-          const settled = settleAck(q, f);
+          const settled = settleAck(q, f, Date.now(), position.seq);
           if (settled) outcomes.push({ ack: f, ...settled });
           continue;
         }
         let out;
         try {
-          out = applyEvent(q, f); // joins this transaction (a savepoint per event)
+          out = applyAt(q, position, f);
         } catch (err) {
-          failure = err as Error;
-          return;
+          failure = err;
+          throw err; // rolls back everything the batch wrote
         }
         outcomes.push({ ev: f, out });
-        if (out.kind === 'gap') return; // never apply past a hole
+        if (out.kind === 'gap') break; // never apply past a hole
+        if (out.kind === 'applied') position = { epoch: f.epoch, seq: f.seq };
       }
+      if (position !== start) q.setPosition(position);
     });
   } catch (err) {
     return { committed: false, cause: failure ?? err, error: err };
   }
-  return { committed: true, outcomes, failure };
+  return { committed: true, outcomes };
 }
 
 /**
  * Settles an op HQ answered, inside the batch's transaction. Null when it was already settled by
  * its event; `settled` when it left the outbox (its effect is in the confirmed state).
  */
-export function settleAck(q: CacheQueries, ack: CmdAckFrame, now = Date.now()): { op: OutboxOp; settled: boolean } | null {
+export function settleAck(q: CacheQueries, ack: CmdAckFrame, now = Date.now(), positionSeq = q.getPosition().seq): { op: OutboxOp; settled: boolean } | null {
   const op = q.getOp(ack.opId);
   if (!op) return null; // already settled by its event
   if (ack.status === 'rejected') {
@@ -77,7 +87,7 @@ export function settleAck(q: CacheQueries, ack: CmdAckFrame, now = Date.now()): 
     if (isVisitCommand(op.type)) q.putNotice(op.opId, op.visitId, { action: op.type, code: rejection.code, by: rejection.by ?? null, at: now });
     return { op, settled: false };
   }
-  if (ack.status === 'duplicate' || ack.seq == null || ack.seq <= q.getPosition().seq) {
+  if (ack.status === 'duplicate' || ack.seq == null || ack.seq <= positionSeq) {
     // duplicate: HQ applied it on an earlier send; its event was delivered or will be replayed.
     q.deleteOp(op.opId);
     return { op, settled: true };
@@ -125,6 +135,8 @@ export interface InboxChange {
   restock?: boolean;
   /** 7/8 card: visits whose suggestion marks changed, or whose marks HQ answered. */
   marks?: string[];
+  /** Applied while catching up on missed events (session.ts sets it): old arrivals are not alerted (visits.ts). */
+  catchingUp?: boolean;
   /** Event frames looked at (applied, duplicate or the gap). */
   events: number;
   applied: number;

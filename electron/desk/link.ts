@@ -10,7 +10,11 @@
 import WebSocket from 'ws';
 import { CloseCode, HqToDesk, MAX_FRAME_BYTES, parseFrame, type DeskToHq } from '../../shared/protocol.ts';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
+import { fastParser } from './fastSchema.ts';
 import { afterFailure, firstIndex } from './hqAddresses.ts';
+
+/** HqToDesk compiled once: a resume's thousands of `ev` frames skip zod's per-node machinery (same verdicts, same output). */
+const fastHqToDesk = fastParser(HqToDesk);
 
 /** How long the link waits without a frame or a ping before it drops and reconnects (at least 1.5 × HQ's heartbeat). */
 export const DEFAULT_SILENCE_MS = 40_000;
@@ -192,7 +196,7 @@ export class HqLink {
       if (this.ws !== ws) return;
       this.armSilence();
       if (isBinary) return this.drop('HQ sent a binary frame', { code: CloseCode.badFrame });
-      const parsed = parseFrame(HqToDesk, data.toString());
+      const parsed = parseFrame(HqToDesk, data.toString(), fastHqToDesk);
       if (!parsed.ok) return this.drop(`bad frame from HQ: ${parsed.error}`, { code: CloseCode.badFrame });
       this.opts.handlers.onFrame(parsed.frame);
     });

@@ -308,9 +308,10 @@ export class Session {
       this.link?.drop(fault ? `storage: ${fault.message}` : 'could not apply events');
       return;
     }
-    const { outcomes, failure } = result;
-    if (outcomes.length && !failure) this.guard.recovered();
+    const { outcomes } = result;
+    if (outcomes.length) this.guard.recovered();
     const change = changeSet(outcomes);
+    if (this.state === 'replay') change.catchingUp = true;
     this.stats.applied += change.applied;
     this.stats.duplicates += change.duplicates;
     if (change.gap) this.stats.gaps++;
@@ -318,12 +319,6 @@ export class Session {
     this.on.applied(change);
     // Reconnect and resume from what we have.
     if (change.gap) this.link?.drop(`gap: at ${change.gap.position.epoch}:${change.gap.position.seq}, got ${change.gap.got.epoch}:${change.gap.got.seq}`);
-    if (failure) {
-      this.guard.failed(failure); // a disk fault is shown to the clerk; the rest is logged
-      this.opts.log(`desk: could not apply an event: ${failure.message}`);
-      this.link?.drop('could not apply an event');
-      return;
-    }
     if (change.events) {
       this.scheduleAck();
       this.maybeGoLive(); // reads the whole outbox when live: not once per ack batch of a flush

@@ -1,6 +1,7 @@
 // Applying HQ's log to the cache. Each event and the position it moves to commit in one
-// transaction, so after a crash the cache is exactly "every event up to position", never more or
-// less, and resuming from that position neither skips nor repeats anything.
+// transaction (an event alone, or a batch of them with the position of its last), so after a crash
+// the cache is exactly "every event up to position", never more or less, and resuming from that
+// position neither skips nor repeats anything.
 import type { EvFrame, Position, Snapshot } from '../../shared/protocol.ts';
 import { deleteMemberData } from './cache/privacy.ts';
 import { putMemberNote, wipeHistories } from './history/historyQueries.ts';
@@ -57,158 +58,170 @@ export function classify(position: Position, ev: { epoch: string; seq: number })
   return 'gap';
 }
 
+/** One event in its own transaction: read the position, apply the event, move the position. */
 export function applyEvent(q: CacheQueries, ev: EvFrame, now: number = Date.now()): ApplyOutcome {
   return q.tx((): ApplyOutcome => {
     // Read the position inside the transaction: it is the one this event will advance.
-    const position = q.getPosition();
-    const where = classify(position, ev);
-    if (where === 'duplicate') return { kind: 'duplicate', seq: ev.seq };
-    if (where === 'gap') return { kind: 'gap', position, got: { epoch: ev.epoch, seq: ev.seq } };
-
-    const out = { kind: 'applied' as const, seq: ev.seq, visitIds: [] as string[], memberIds: [] as string[], arrivalVisitId: null as string | null, settledOpId: null as string | null, chat: null as { memberId: string; messageId: string | null; incoming: boolean } | null, clerks: false, task: undefined as string | undefined, holds: false, expected: false, group: undefined as string | undefined, live: undefined as string | undefined, reserved: false, restock: false, marks: undefined as string | undefined };
-    switch (ev.type) {
-      case 'arrival':
-        q.upsertProfile(ev.data.profile, now);
-        q.putVisit(ev.data.visit);
-        out.visitIds.push(ev.data.visit.id);
-        out.memberIds.push(ev.data.profile.member.id);
-        out.arrivalVisitId = ev.data.visit.id;
-        // 5/8: the member said they would come; the cue is read back by visit id.
-        if (ev.data.expected) {
-          q.expected.put(ev.data.expected, now);
-          out.expected = true;
-        }
-        // 4/8 part A: a counter check-in of ours (its event names the op) is settled.
-        if (ev.data.opId && q.deleteOp(ev.data.opId)) out.settledOpId = ev.data.opId;
-        break;
-      case 'visit.updated':
-        q.putVisit(ev.data.visit);
-        out.visitIds.push(ev.data.visit.id);
-        if (ev.data.opId && q.deleteOp(ev.data.opId)) out.settledOpId = ev.data.opId; // 4/8 part A: a check-in that bumped the visit
-        break;
-      case 'visit.claimed':
-      case 'visit.takenOver':
-      case 'visit.released':
-      case 'visit.noted':
-      case 'visit.closed': {
-        const visit = ev.data.visit;
-        noticeLostClaim(q, ev, now);
-        q.putVisit(visit);
-        out.visitIds.push(visit.id);
-        // Our own op: its effect is now in the confirmed state, so the overlay must stop applying it.
-        if (ev.data.opId && q.deleteOp(ev.data.opId)) out.settledOpId = ev.data.opId;
-        // A rejection is shown until the next event for its visit (it may have made it moot).
-        q.deleteRejectedOfVisit(visit.id);
-        break;
-      }
-      case 'member.updated':
-        q.upsertProfile(ev.data.profile, now);
-        out.memberIds.push(ev.data.profile.member.id);
-        break;
-      case 'chat.message':
-      case 'chat.recalled': {
-        const m = ev.data.message;
-        q.chat.putMessage(m);
-        if (ev.type === 'chat.message') q.chat.setReceipts(m.memberId, ev.data.receipts);
-        if (ev.data.opId && q.deleteOp(ev.data.opId)) out.settledOpId = ev.data.opId;
-        out.chat = { memberId: m.memberId, messageId: m.id, incoming: ev.type === 'chat.message' && m.from === 'member' };
-        break;
-      }
-      case 'member.deleted':
-        // Erased at HQ: nothing of the member stays in this cache.
-        deleteMemberData(q.db, ev.data.memberId);
-        out.memberIds.push(ev.data.memberId);
-        break;
-      case 'chat.receipt':
-        q.chat.setReceipts(ev.data.memberId, ev.data.receipts);
-        if (ev.data.opId && q.deleteOp(ev.data.opId)) out.settledOpId = ev.data.opId;
-        out.chat = { memberId: ev.data.memberId, messageId: null, incoming: false };
-        break;
-      case 'clerks.updated':
-        out.clerks = true;
-        break;
-      // 4/8 member page: a member-level note, written here or at another store
-      case 'member.noted':
-        putMemberNote(q.db, ev.data.note);
-        if (ev.data.opId && q.deleteOp(ev.data.opId)) out.settledOpId = ev.data.opId;
-        out.memberIds.push(ev.data.note.memberId);
-        break;
-      // Follow-up tasks (part D): the task as HQ has it now; our op on it is settled, a refusal shown until now is moot.
-      case 'task.created':
-      case 'task.updated':
-        q.tasks.put(ev.data.task);
-        if (ev.data.opId && q.deleteOp(ev.data.opId)) out.settledOpId = ev.data.opId;
-        q.deleteRejectedOfVisit(taskSubject(ev.data.task.id));
-        out.task = ev.data.task.id;
-        break;
-      // 4/8 part C: holds and cross-store hold requests
-      case 'hold.placed':
-      case 'hold.released':
-      case 'hold.requested':
-      case 'hold.answered': {
-        const settled = applyHoldEvent(q, ev);
-        if (settled) out.settledOpId = settled;
-        out.holds = true;
-        break;
-      }
-      // 5/8: an expected visit made, fulfilled, cancelled or lapsed
-      case 'expect.updated':
-        q.expected.put(ev.data.expected, now);
-        out.expected = true;
-        break;
-      // 5/8: groups
-      case 'group.updated':
-      case 'group.message':
-      case 'group.messageChanged':
-      case 'group.membership':
-      case 'group.read':
-      case 'group.invite': {
-        const { groupId, settledOpId } = applyGroupEvent(q, ev);
-        if (settledOpId) out.settledOpId = settledOpId;
-        out.group = groupId;
-        break;
-      }
-      // 6/8: live rooms
-      case 'live.updated':
-      case 'live.question':
-      case 'live.poll':
-      case 'live.lottery':
-      case 'live.muted':
-      case 'live.reserved': {
-        const { roomId, settledOpId, reserved } = applyLiveEvent(q, ev);
-        if (settledOpId) out.settledOpId = settledOpId;
-        out.live = roomId;
-        out.reserved = reserved;
-        break;
-      }
-      // 7/8 restock: a size arrived and its members; a clerk acted on one
-      case 'restock.matched':
-      case 'restock.updated': {
-        const settled = applyRestockEvent(q, ev);
-        if (settled) out.settledOpId = settled;
-        out.restock = true;
-        break;
-      }
-      // 7/8 card: a clerk's mark on a suggestion of a visit
-      case 'suggest.marked': {
-        const { visitId, settledOpId } = applyMarkEvent(q, ev);
-        if (settledOpId) out.settledOpId = settledOpId;
-        out.marks = visitId;
-        break;
-      }
-      // 7/8 assistant: a conversation handed to the clerks, or settled by a clerk's answer; the chat list and pane show it
-      case 'assist.handover':
-        q.handovers.put(ev.data.handover);
-        if (ev.data.opId && q.deleteOp(ev.data.opId)) out.settledOpId = ev.data.opId;
-        out.chat = { memberId: ev.data.handover.memberId, messageId: null, incoming: false };
-        break;
-    }
-    // Ops HQ acked with a seq at or below this event are settled even if the event did not name
-    // them (defensive: an event always names its op, but the ack's seq is the stronger promise).
-    q.deleteAckedUpTo(ev.seq);
-    q.setPosition({ epoch: ev.epoch, seq: ev.seq });
+    const out = applyAt(q, q.getPosition(), ev, now);
+    if (out.kind === 'applied') q.setPosition({ epoch: ev.epoch, seq: ev.seq });
     return out;
   });
+}
+
+/**
+ * Applies `ev` if it is the next event after `position`, inside the caller's open transaction, and
+ * leaves the position row to the caller: applyBatch holds the position of a batch in memory and
+ * writes it once, as the batch's last statement, in the same transaction — so what commits is still
+ * exactly "every event up to position". No savepoint: an event that throws may leave part of its
+ * writes behind, so the caller must roll the whole transaction back (applyBatch does).
+ */
+export function applyAt(q: CacheQueries, position: Position, ev: EvFrame, now: number = Date.now()): ApplyOutcome {
+  const where = classify(position, ev);
+  if (where === 'duplicate') return { kind: 'duplicate', seq: ev.seq };
+  if (where === 'gap') return { kind: 'gap', position, got: { epoch: ev.epoch, seq: ev.seq } };
+
+  const out = { kind: 'applied' as const, seq: ev.seq, visitIds: [] as string[], memberIds: [] as string[], arrivalVisitId: null as string | null, settledOpId: null as string | null, chat: null as { memberId: string; messageId: string | null; incoming: boolean } | null, clerks: false, task: undefined as string | undefined, holds: false, expected: false, group: undefined as string | undefined, live: undefined as string | undefined, reserved: false, restock: false, marks: undefined as string | undefined };
+  switch (ev.type) {
+    case 'arrival':
+      q.upsertProfile(ev.data.profile, now);
+      q.putVisit(ev.data.visit);
+      out.visitIds.push(ev.data.visit.id);
+      out.memberIds.push(ev.data.profile.member.id);
+      out.arrivalVisitId = ev.data.visit.id;
+      // 5/8: the member said they would come; the cue is read back by visit id.
+      if (ev.data.expected) {
+        q.expected.put(ev.data.expected, now);
+        out.expected = true;
+      }
+      // 4/8 part A: a counter check-in of ours (its event names the op) is settled.
+      if (ev.data.opId && q.deleteOp(ev.data.opId)) out.settledOpId = ev.data.opId;
+      break;
+    case 'visit.updated':
+      q.putVisit(ev.data.visit);
+      out.visitIds.push(ev.data.visit.id);
+      if (ev.data.opId && q.deleteOp(ev.data.opId)) out.settledOpId = ev.data.opId; // 4/8 part A: a check-in that bumped the visit
+      break;
+    case 'visit.claimed':
+    case 'visit.takenOver':
+    case 'visit.released':
+    case 'visit.noted':
+    case 'visit.closed': {
+      const visit = ev.data.visit;
+      noticeLostClaim(q, ev, now);
+      q.putVisit(visit);
+      out.visitIds.push(visit.id);
+      // Our own op: its effect is now in the confirmed state, so the overlay must stop applying it.
+      if (ev.data.opId && q.deleteOp(ev.data.opId)) out.settledOpId = ev.data.opId;
+      // A rejection is shown until the next event for its visit (it may have made it moot).
+      q.deleteRejectedOfVisit(visit.id);
+      break;
+    }
+    case 'member.updated':
+      q.upsertProfile(ev.data.profile, now);
+      out.memberIds.push(ev.data.profile.member.id);
+      break;
+    case 'chat.message':
+    case 'chat.recalled': {
+      const m = ev.data.message;
+      q.chat.putMessage(m);
+      if (ev.type === 'chat.message') q.chat.setReceipts(m.memberId, ev.data.receipts);
+      if (ev.data.opId && q.deleteOp(ev.data.opId)) out.settledOpId = ev.data.opId;
+      out.chat = { memberId: m.memberId, messageId: m.id, incoming: ev.type === 'chat.message' && m.from === 'member' };
+      break;
+    }
+    case 'member.deleted':
+      // Erased at HQ: nothing of the member stays in this cache.
+      deleteMemberData(q.db, ev.data.memberId);
+      out.memberIds.push(ev.data.memberId);
+      break;
+    case 'chat.receipt':
+      q.chat.setReceipts(ev.data.memberId, ev.data.receipts);
+      if (ev.data.opId && q.deleteOp(ev.data.opId)) out.settledOpId = ev.data.opId;
+      out.chat = { memberId: ev.data.memberId, messageId: null, incoming: false };
+      break;
+    case 'clerks.updated':
+      out.clerks = true;
+      break;
+    // 4/8 member page: a member-level note, written here or at another store
+    case 'member.noted':
+      putMemberNote(q.db, ev.data.note);
+      if (ev.data.opId && q.deleteOp(ev.data.opId)) out.settledOpId = ev.data.opId;
+      out.memberIds.push(ev.data.note.memberId);
+      break;
+    // Follow-up tasks (part D): the task as HQ has it now; our op on it is settled, a refusal shown until now is moot.
+    case 'task.created':
+    case 'task.updated':
+      q.tasks.put(ev.data.task);
+      if (ev.data.opId && q.deleteOp(ev.data.opId)) out.settledOpId = ev.data.opId;
+      q.deleteRejectedOfVisit(taskSubject(ev.data.task.id));
+      out.task = ev.data.task.id;
+      break;
+    // 4/8 part C: holds and cross-store hold requests
+    case 'hold.placed':
+    case 'hold.released':
+    case 'hold.requested':
+    case 'hold.answered': {
+      const settled = applyHoldEvent(q, ev);
+      if (settled) out.settledOpId = settled;
+      out.holds = true;
+      break;
+    }
+    // 5/8: an expected visit made, fulfilled, cancelled or lapsed
+    case 'expect.updated':
+      q.expected.put(ev.data.expected, now);
+      out.expected = true;
+      break;
+    // 5/8: groups
+    case 'group.updated':
+    case 'group.message':
+    case 'group.messageChanged':
+    case 'group.membership':
+    case 'group.read':
+    case 'group.invite': {
+      const { groupId, settledOpId } = applyGroupEvent(q, ev);
+      if (settledOpId) out.settledOpId = settledOpId;
+      out.group = groupId;
+      break;
+    }
+    // 6/8: live rooms
+    case 'live.updated':
+    case 'live.question':
+    case 'live.poll':
+    case 'live.lottery':
+    case 'live.muted':
+    case 'live.reserved': {
+      const { roomId, settledOpId, reserved } = applyLiveEvent(q, ev);
+      if (settledOpId) out.settledOpId = settledOpId;
+      out.live = roomId;
+      out.reserved = reserved;
+      break;
+    }
+    // 7/8 restock: a size arrived and its members; a clerk acted on one
+    case 'restock.matched':
+    case 'restock.updated': {
+      const settled = applyRestockEvent(q, ev);
+      if (settled) out.settledOpId = settled;
+      out.restock = true;
+      break;
+    }
+    // 7/8 card: a clerk's mark on a suggestion of a visit
+    case 'suggest.marked': {
+      const { visitId, settledOpId } = applyMarkEvent(q, ev);
+      if (settledOpId) out.settledOpId = settledOpId;
+      out.marks = visitId;
+      break;
+    }
+    // 7/8 assistant: a conversation handed to the clerks, or settled by a clerk's answer; the chat list and pane show it
+    case 'assist.handover':
+      q.handovers.put(ev.data.handover);
+      if (ev.data.opId && q.deleteOp(ev.data.opId)) out.settledOpId = ev.data.opId;
+      out.chat = { memberId: ev.data.handover.memberId, messageId: null, incoming: false };
+      break;
+  }
+  // Ops HQ acked with a seq at or below this event are settled even if the event did not name
+  // them (defensive: an event always names its op, but the ack's seq is the stronger promise).
+  q.deleteAckedUpTo(ev.seq);
+  return out;
 }
 
 /**

@@ -2,7 +2,7 @@
 // and what this process remembers about them — which arrivals it alerted, which local actions HQ
 // confirmed (VisitView.sync = 'confirmed'; not persisted: after a restart a settled visit shows null).
 import { DeskError, type ActionResult, type ListArrivalsArgs, type ListVisitsArgs, type MemberView, type NoteView, type VisitView } from '../../shared/deskApi.ts';
-import type { Actor } from '../../shared/domain.ts';
+import type { Actor, Visit } from '../../shared/domain.ts';
 import type { VisitCommandType } from '../../shared/protocol.ts';
 import type { z } from 'zod';
 import type { CacheQueries, OpData } from './cache/queries.ts';
@@ -10,6 +10,8 @@ import { visitView } from './overlay.ts';
 
 /** Arrival alerts remembered: a desk left running for months must not grow this forever. */
 const ARRIVAL_ALERT_MEMORY = 5000;
+/** While catching up, an arrival older than this is not alerted (HQ's repeat window: a member seen within it is the same visit). */
+export const ARRIVAL_ALERT_RECENT_MS = 30 * 60_000;
 
 export interface VisitsOptions {
   self(): Actor;
@@ -29,6 +31,8 @@ export class Visits {
   private readonly confirmed = new Set<string>();
   /** Visits already alerted in this process: an arrival alert is raised once per visit. */
   private readonly alerted = new Set<string>();
+  /** Bumped by each clerk action here that changes a view (views built before it are stale). */
+  private version = 0;
 
   constructor(
     private readonly q: CacheQueries,
@@ -36,33 +40,48 @@ export class Visits {
   ) {}
 
   view(visitId: string): VisitView | null {
-    const visit = this.q.getVisit(visitId);
-    if (!visit) return null;
-    const view = visitView(
-      visit,
-      this.q.getMember(visit.memberId),
-      this.q.opsOfVisit(visitId),
-      this.opts.self(),
-      this.confirmed.has(visitId),
-      (id) => this.opts.clerkName(id),
-      this.q.latestNotice(visitId),
-    );
-    // 5/8: the member said they would come — the arrival card says what for and from where.
-    // (Absent, not null, on the visits of members who said nothing: views compare equal to HQ's visits.)
-    const expected = this.q.expected.byVisit(visitId);
-    if (expected) view.expected = expected;
-    return view;
+    return this.views([visitId]).get(visitId) ?? null;
+  }
+
+  /**
+   * The views of many visits (those the cache holds), by id, read in one statement per table: a
+   * replay batch of 200 arrivals is six statements, not six per visit (bench/resume.ts).
+   */
+  views(visitIds: readonly string[]): Map<string, VisitView> {
+    return this.viewsOf([...this.q.visitsByIds(visitIds).values()]);
+  }
+
+  /** Views of visits already read (notes included): members, outbox ops, notices and cues in one statement each. */
+  private viewsOf(visits: readonly Visit[]): Map<string, VisitView> {
+    const out = new Map<string, VisitView>();
+    if (visits.length === 0) return out;
+    const ids = visits.map((v) => v.id);
+    const members = this.q.membersByIds([...new Set(visits.map((v) => v.memberId))]);
+    const ops = this.q.opsOfVisits(ids);
+    const notices = this.q.latestNotices(ids);
+    const cues = this.q.expected.byVisits(ids);
+    const self = this.opts.self();
+    const clerkName = (id: string) => this.opts.clerkName(id);
+    for (const visit of visits) {
+      const view = visitView(visit, members.get(visit.memberId) ?? null, ops.get(visit.id) ?? [], self, this.confirmed.has(visit.id), clerkName, notices.get(visit.id) ?? null);
+      // 5/8: the member said they would come — the arrival card says what for and from where.
+      // (Absent, not null, on the visits of members who said nothing: views compare equal to HQ's visits.)
+      const expected = cues.get(visit.id);
+      if (expected) view.expected = expected;
+      out.set(visit.id, view);
+    }
+    return out;
   }
 
   arrivals(a: z.infer<typeof ListArrivalsArgs>): VisitView[] {
-    return this.q.listVisits({ from: a.since, limit: a.limit ?? 200 }).map((v) => this.view(v.id)!);
+    return [...this.viewsOf(this.q.listVisits({ from: a.since, limit: a.limit ?? 200 })).values()];
   }
 
   list(a: z.infer<typeof ListVisitsArgs>): VisitView[] {
     const limit = a.limit ?? 500;
     // The status filter applies to what the clerk sees (with pending actions), so filter views.
     const rows = this.q.listVisits({ from: a.from, to: a.to, limit: a.status ? 10_000 : limit });
-    const views = rows.map((v) => this.view(v.id)!);
+    const views = [...this.viewsOf(rows).values()];
     return (a.status ? views.filter((v) => v.status === a.status) : views).slice(0, limit);
   }
 
@@ -70,7 +89,7 @@ export class Visits {
   member(memberId: string): MemberView | null {
     const profile = this.q.getProfile(memberId);
     if (!profile) return null;
-    const visits = this.q.visitsOfMember(memberId).map((v) => this.view(v.id)!);
+    const visits = [...this.viewsOf(this.q.visitsOfMember(memberId)).values()];
     const notes: NoteView[] = visits.flatMap((v) => v.notes).sort((a, b) => b.at - a.at);
     return { ...profile, visits, notes, profileAt: this.q.profileReceivedAt(memberId) };
   }
@@ -81,6 +100,7 @@ export class Visits {
     const opId = this.opts.enqueue(type, visitId, data);
     // The clerk's own action supersedes an old rejection on the same visit.
     this.confirmed.delete(visitId);
+    this.version++;
     this.show([visitId]);
     this.opts.queued();
     return { opId };
@@ -88,7 +108,10 @@ export class Visits {
 
   /** The clerk has read the visit's notices: they go (from the cache too) and the visit is shown again. */
   dismissNotice(visitId: string): void {
-    if (this.q.tx(() => this.q.dismissNotices(visitId)) > 0) this.show([visitId]);
+    if (this.q.tx(() => this.q.dismissNotices(visitId)) > 0) {
+      this.version++;
+      this.show([visitId]);
+    }
   }
 
   /** HQ answered a local action on the visit: confirmed (true), refused (false), or neither yet (null). */
@@ -97,20 +120,40 @@ export class Visits {
     else if (confirmed === false) this.confirmed.delete(visitId);
   }
 
-  /** A visit arrived: its view, alerted once per process; undefined when it already was. */
-  arrived(visitId: string): VisitView | null | undefined {
-    if (this.alerted.has(visitId)) return undefined;
-    this.alerted.add(visitId);
-    // Old visits never re-arrive as `arrival` events outside a replay window this large.
-    if (this.alerted.size > ARRIVAL_ALERT_MEMORY) this.alerted.delete(this.alerted.values().next().value!);
-    const visit = this.view(visitId);
-    if (visit) this.opts.arrived(visit);
-    return visit;
+  /**
+   * After a batch is applied: the alerts of its arrivals that still need the clerk, raised from the
+   * batch's end state, each visit once per process. Not alerted: a visit no longer open as the clerk
+   * sees it (claimed or closed by the batch's later events), one superseded by a later arrival of the
+   * same member in the batch, and — while the desk catches up on what it missed — one that arrived
+   * more than ARRIVAL_ALERT_RECENT_MS ago (it waits in the queue; a sound for it is no news). The
+   * desk's clock only gates catch-up alerts, so a desk with a wrong clock still alerts every live
+   * arrival. `known`: the batch's views (show), used while no clerk action here changed them.
+   */
+  alert(visitIds: readonly string[], known: ReadonlyMap<string, VisitView>, catchingUp: boolean, now = Date.now()): void {
+    const version = this.version;
+    const views = (id: string) => (this.version === version ? known.get(id) : undefined) ?? this.view(id);
+    const latest = new Map<string, string>(); // member → their last arrival in the batch
+    for (const id of visitIds) {
+      const memberId = known.get(id)?.memberId;
+      if (memberId) latest.set(memberId, id);
+    }
+    for (const id of visitIds) {
+      if (this.alerted.has(id)) continue;
+      this.alerted.add(id);
+      // Old visits never re-arrive as `arrival` events outside a replay window this large.
+      if (this.alerted.size > ARRIVAL_ALERT_MEMORY) this.alerted.delete(this.alerted.values().next().value!);
+      const visit = views(id);
+      if (!visit || visit.status !== 'open' || latest.get(visit.memberId) !== id) continue;
+      if (catchingUp && visit.arrivedAt < now - ARRIVAL_ALERT_RECENT_MS) continue;
+      this.opts.arrived(visit); // a listener may act on it (a claim): later views are then read again
+    }
   }
 
-  /** Shows visits again; `known` holds views built earlier in the same batch that are still current. */
-  show(ids: readonly string[], known?: ReadonlyMap<string, VisitView | null>): void {
-    const visits = ids.map((id) => (known?.has(id) ? known.get(id)! : this.view(id))).filter((v): v is VisitView => v !== null);
+  /** Shows visits again in one `visits` event, their views read once; answers them. */
+  show(ids: readonly string[]): ReadonlyMap<string, VisitView> {
+    const views = this.views(ids);
+    const visits = ids.flatMap((id) => views.get(id) ?? []);
     if (visits.length) this.opts.changed(visits);
+    return views;
   }
 }

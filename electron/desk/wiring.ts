@@ -2,7 +2,7 @@
 // callbacks made here, so none imports another in a circle: results go down as values (a change
 // set, a view, an opId), events come up to these callbacks, and the ones the UI hears are emitted
 // here on the core's one emitter. The façade (deskCore.ts) only checks arguments and delegates.
-import type { DeskEvents, VisitView } from '../../shared/deskApi.ts';
+import type { DeskEvents } from '../../shared/deskApi.ts';
 import { DEFAULT_LOCK_AFTER_MS } from '../../shared/clerks.ts';
 import type { Actor } from '../../shared/domain.ts';
 import type { Emitter } from '../../shared/emitter.ts';
@@ -110,7 +110,10 @@ export interface WireInput {
 export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): DeskParts {
   const { token } = opts;
   const hq = new HqAddresses(opts.hqUrls, firstIndex(opts.hqUrls.length, opts.random));
-  const self = (): Actor => ({ deviceId: q.getIdentity()?.deviceId ?? 'this-desk', deviceName: q.getIdentity()?.deviceName ?? 'This desk' });
+  const self = (): Actor => {
+    const identity = q.getIdentity(); // read once: each read is a query and a JSON.parse (every visit view asks)
+    return { deviceId: identity?.deviceId ?? 'this-desk', deviceName: identity?.deviceName ?? 'This desk' };
+  };
   const live = () => session.live;
   /** A clerk action was queued and shown: the queued count, the counts and (when live) HQ follow. */
   const queued = () => {
@@ -287,22 +290,19 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
   function absorb(c: InboxChange): void {
     outbox.answered(c.answered);
     for (const r of c.rejected) log(`desk: ${r.type} on ${r.subject} rejected: ${r.message}`);
-    // A new visit's view is built once for its `arrival` and again for `visits` at the end unless
-    // kept: a 10,000-event resume spent 14% of its time building views. Kept only while no clerk
-    // write (e.g. a listener claiming on `arrival`) has happened since, or the views would be stale.
-    const views = new Map<string, VisitView | null>();
-    const writes = guard.writes;
+    // The batch's end state is what the UI needs: its visits' views are read once (one statement
+    // per table, not five queries per visit) for one `visits` event, and the alerts of its arrivals
+    // that still need the clerk are raised from them after it (visits.alert): a 10,000-event resume
+    // spent a sixth of its time building a view per arrival (docs/benchmarks.md, 8/8).
+    const arrivals: string[] = [];
     for (const n of c.notices) {
-      if (n.t === 'answered') {
-        visits.answered(n.visitId, n.confirmed);
-        views.delete(n.visitId);
-      } else if (n.t === 'arrival') {
-        const visit = visits.arrived(n.visitId);
-        if (visit !== undefined) views.set(n.visitId, visit);
-      } else if (n.t === 'member') events.emit('member', { memberId: n.memberId });
+      if (n.t === 'answered') visits.answered(n.visitId, n.confirmed);
+      else if (n.t === 'arrival') arrivals.push(n.visitId);
+      else if (n.t === 'member') events.emit('member', { memberId: n.memberId });
       else chat.show(n.memberId, n.messageId);
     }
-    visits.show(c.visits, guard.writes === writes ? views : undefined);
+    const shown = visits.show(c.visits);
+    if (arrivals.length) visits.alert(arrivals, shown, c.catchingUp === true);
     for (const memberId of c.chats) chat.show(memberId, null);
     // A clerk was added, disabled or got a new PIN at HQ: refetch the list (signs out a disabled clerk).
     if (c.clerks) void clerks.refresh();

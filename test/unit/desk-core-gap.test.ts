@@ -9,7 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { openCache } from '../../electron/desk/cache/db.ts';
 import { DeskCore } from '../../electron/desk/deskCore.ts';
-import { arrivalEv, member, visit } from '../support/builders.ts';
+import { arrivalEv, claimedEv, member, visit } from '../support/builders.ts';
+import type { VisitView } from '../../shared/deskApi.ts';
 import { waitFor } from '../support/waitFor.ts';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -32,7 +33,9 @@ describe('DeskCore session', () => {
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }), () => void wss.close());
     const hellos: unknown[] = [];
     const received: Array<{ t: string; seq?: number; type?: string; opId?: string }> = [];
-    const evs = [1, 2, 3].map((n) => arrivalEv('E', n, visit(`v${n}`, `m${n}`, { arrivedAt: 1000 * n, lastSeenAt: 1000 * n }), member(`m${n}`)));
+    // Recent arrivals (the desk alerts missed ones only when they are still news: visits.ts).
+    const t0 = Date.now() - 60_000;
+    const evs = [1, 2, 3].map((n) => arrivalEv('E', n, visit(`v${n}`, `m${n}`, { arrivedAt: t0 + 1000 * n, lastSeenAt: t0 + 1000 * n }), member(`m${n}`)));
     let connection = 0;
     wss.on('connection', (ws: WebSocket) => {
       const n = ++connection;
@@ -77,4 +80,121 @@ describe('DeskCore session', () => {
     await waitFor(() => received.some((f) => f.t === 'ack' && f.seq === 3));
     expect(received.filter((f) => f.t === 'ack').every((f) => f.seq! <= 3)).toBe(true);
   });
+
+  it('after a replayed batch, alerts only the arrivals still open, recent and latest of their member, once, from the end state', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'desk-alerts-'));
+    const dbPath = join(dir, 'desk.db');
+    const q = openCache(dbPath);
+    q.tx(() => q.setPosition({ epoch: 'E', seq: 0 }));
+    q.db.close();
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await once(wss, 'listening');
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }), () => void wss.close());
+
+    const now = Date.now();
+    const at = (agoMs: number) => ({ arrivedAt: now - agoMs, lastSeenAt: now - agoMs });
+    const old = visit('v-old', 'm1', at(2 * 3600_000)); // still open, but two hours ago
+    const taken = visit('v-taken', 'm2', at(60_000)); // claimed at another counter later in the replay
+    const first = visit('v-first', 'm3', at(50_000)); // m3 came again later in the replay: a newer visit
+    const again = visit('v-again', 'm3', at(40_000));
+    const news = visit('v-news', 'm4', at(30_000));
+    const replay = [
+      arrivalEv('E', 1, old, member('m1')),
+      arrivalEv('E', 2, taken, member('m2')),
+      arrivalEv('E', 3, first, member('m3')),
+      arrivalEv('E', 4, news, member('m4')),
+      claimedEv('E', 5, taken, null),
+      arrivalEv('E', 6, again, member('m3')),
+    ];
+    // Live, after the catch-up: alerted whatever its time says (the desk's clock may be wrong).
+    const live = arrivalEv('E', 7, visit('v-live', 'm5', at(5 * 3600_000)), member('m5'));
+    let socket: WebSocket | null = null;
+    wss.on('connection', (ws: WebSocket) => {
+      socket = ws;
+      ws.on('message', (d) => {
+        if ((JSON.parse(d.toString()) as { t: string }).t !== 'hello') return;
+        ws.send(JSON.stringify(welcome(6)));
+        // One burst: the desk applies it as one batch (the events before its event loop turns).
+        for (const ev of replay) ws.send(JSON.stringify(ev));
+      });
+    });
+
+    const desk = DeskCore.open({ dbPath, hqUrls: [`http://127.0.0.1:${(wss.address() as AddressInfo).port}`], token: 't', reconnect: { minMs: 20, maxMs: 50 }, silenceMs: 2000, ackEveryMs: 30 });
+    cleanups.push(() => desk.close());
+    const heard: Array<{ e: 'arrival'; id: string } | { e: 'visits'; views: VisitView[] }> = [];
+    desk.on('arrival', ({ visit: v }) => heard.push({ e: 'arrival', id: v.id }));
+    desk.on('visits', ({ visits }) => heard.push({ e: 'visits', views: visits }));
+    desk.start();
+    await waitFor(async () => desk.position.seq === 6 && (await desk.getConnection()).status === 'online');
+
+    expect(desk.stats).toMatchObject({ applied: 6, gaps: 0 });
+    // One `visits` event with each changed visit's end state, then the alerts that are still news, in
+    // arrival order: not the old one, not the one claimed meanwhile, not m3's first (m3 came again).
+    expect(heard.map((h) => (h.e === 'arrival' ? h.id : 'visits'))).toEqual(['visits', 'v-news', 'v-again']);
+    const shown = heard[0]!.e === 'visits' ? heard[0]!.views : [];
+    expect(shown.map((v) => [v.id, v.status])).toEqual([
+      ['v-old', 'open'],
+      ['v-taken', 'claimed'],
+      ['v-first', 'open'],
+      ['v-news', 'open'],
+      ['v-again', 'open'],
+    ]);
+    // The views of a batch are the views the desk answers one by one.
+    for (const v of shown) expect(await desk.getVisit(v.id)).toEqual(v);
+
+    heard.length = 0;
+    socket!.send(JSON.stringify(live));
+    await waitFor(() => heard.some((h) => h.e === 'arrival'));
+    expect(heard.filter((h) => h.e === 'arrival')).toEqual([{ e: 'arrival', id: 'v-live' }]);
+  });
+
+  it('an event that fails rolls its whole batch back; the desk resumes from the last committed position and applies each event once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'desk-fail-'));
+    const dbPath = join(dir, 'desk.db');
+    const setup = openCache(dbPath);
+    setup.tx(() => setup.setPosition({ epoch: 'E', seq: 0 }));
+    // A write fault on one visit only, until the test lifts it (a real fault: the SQLite write throws).
+    setup.db.exec("CREATE TRIGGER fault BEFORE INSERT ON visits WHEN NEW.id = 'v3' BEGIN SELECT RAISE(ABORT, 'disk says no'); END");
+    setup.db.close();
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await once(wss, 'listening');
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }), () => void wss.close());
+    const t0 = Date.now() - 60_000;
+    const evs = [1, 2, 3, 4].map((n) => arrivalEv('E', n, visit(`v${n}`, `m${n}`, { arrivedAt: t0 + n, lastSeenAt: t0 + n }), member(`m${n}`)));
+    const hellos: Array<{ resume?: { seq: number } }> = [];
+    wss.on('connection', (ws: WebSocket) => {
+      ws.on('message', (d) => {
+        const f = JSON.parse(d.toString()) as { t: string; resume?: { seq: number } };
+        if (f.t !== 'hello') return;
+        hellos.push(f);
+        ws.send(JSON.stringify(welcome(4)));
+        // First connection: seq 1 alone (committed), then 2–4 in one burst (3 fails). Later: from the position.
+        if (hellos.length === 1) {
+          ws.send(JSON.stringify(evs[0]));
+          setTimeout(() => evs.slice(1).forEach((ev) => ws.send(JSON.stringify(ev))), 100);
+        } else for (const ev of evs.slice(f.resume!.seq)) ws.send(JSON.stringify(ev));
+      });
+    });
+    const logs: string[] = [];
+    const desk = DeskCore.open({ dbPath, hqUrls: [`http://127.0.0.1:${(wss.address() as AddressInfo).port}`], token: 't', reconnect: { minMs: 200, maxMs: 300 }, silenceMs: 2000, ackEveryMs: 30, log: (l) => logs.push(l) });
+    cleanups.push(() => desk.close());
+    const alerts: string[] = [];
+    desk.on('arrival', ({ visit: v }) => alerts.push(v.id));
+    desk.start();
+
+    await waitFor(() => logs.some((l) => l.includes('disk says no')));
+    // Nothing of the failing batch: not v2 before the fault, nothing of v3; the position is seq 1's.
+    const peek = openCache(dbPath);
+    expect(peek.getPosition()).toEqual({ epoch: 'E', seq: 1 });
+    expect([peek.getVisit('v2'), peek.getVisit('v3'), peek.getMember('m3')]).toEqual([null, null, null]);
+    peek.db.exec('DROP TRIGGER fault');
+    peek.db.close();
+
+    await waitFor(() => desk.position.seq === 4, 5000);
+    expect(hellos.map((h) => h.resume?.seq)).toEqual([0, ...hellos.slice(1).map(() => 1)]);
+    expect(desk.stats).toMatchObject({ applied: 4, duplicates: 0 });
+    expect(await desk.listVisits({})).toHaveLength(4);
+    expect(alerts.sort()).toEqual(['v1', 'v2', 'v3', 'v4']);
+  });
 });
+

@@ -16,25 +16,7 @@ export function openCacheDb(path: string): Database.Database {
     // quick_check reads every page once (milliseconds for a desk-sized cache).
     const check = db.pragma('quick_check', { simple: true }) as string;
     if (check !== 'ok') throw new CacheCorruptError(path, String(check).slice(0, 200));
-    db.pragma('journal_mode = WAL');
-    // NORMAL in WAL mode: a commit is written to the WAL but not fsynced; the WAL is fsynced at each
-    // checkpoint. That is durable against a crash or SIGKILL of the desk (the OS has the pages; the
-    // chaos test kills desks mid-write), and only a power loss or OS crash can lose the last
-    // transactions — never corrupt the file. What that loses is harmless: events come back (the
-    // position moves in the same transaction as the event, so HQ replays from the older position on
-    // resume). The one thing that must not be lost, a clerk's queued action, is committed with
-    // synchronous=FULL for that transaction alone (StorageGuard.write(…, durable)).
-    // FULL cost an fsync per commit: the arrival-to-profile p99 was 4.1 ms on it (≤ 1 ms target),
-    // and every outbox ack batch and event batch paid one (docs/benchmarks.md).
-    db.pragma('synchronous = NORMAL');
-    // Checkpoints run when the desk is idle (CacheQueries, CHECKPOINT_IDLE_MS), not inside the
-    // commit of an arrival. SQLite's own auto-checkpoint stays as the bound for a long burst with no
-    // idle second: 4,000 pages (~16 MB of WAL, a few hundred ms of a resume), and
-    // the WAL file is cut back to 16 MB after a checkpoint resets it.
-    db.pragma('wal_autocheckpoint = 4000');
-    db.pragma(`journal_size_limit = ${16 * 1024 * 1024}`);
-    db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 2000');
+    applyCachePragmas(db);
     migrate(db);
     return db;
   } catch (err) {
@@ -45,6 +27,32 @@ export function openCacheDb(path: string): Database.Database {
     }
     throw err;
   }
+}
+
+/**
+ * The cache's durability and checkpoint settings, applied on every open. Exported so that the resume
+ * bench's raw floor (bench/lib/rawDesk.ts) writes with exactly these settings.
+ */
+export function applyCachePragmas(db: Database.Database): void {
+  db.pragma('journal_mode = WAL');
+  // NORMAL in WAL mode: a commit is written to the WAL but not fsynced; the WAL is fsynced at each
+  // checkpoint. That is durable against a crash or SIGKILL of the desk (the OS has the pages; the
+  // chaos test kills desks mid-write), and only a power loss or OS crash can lose the last
+  // transactions — never corrupt the file. What that loses is harmless: events come back (the
+  // position moves in the same transaction as the event, so HQ replays from the older position on
+  // resume). The one thing that must not be lost, a clerk's queued action, is committed with
+  // synchronous=FULL for that transaction alone (StorageGuard.write(…, durable)).
+  // FULL cost an fsync per commit: the arrival-to-profile p99 was 4.1 ms on it (≤ 1 ms target),
+  // and every outbox ack batch and event batch paid one (docs/benchmarks.md).
+  db.pragma('synchronous = NORMAL');
+  // Checkpoints run when the desk is idle (CacheQueries, CHECKPOINT_IDLE_MS), not inside the
+  // commit of an arrival. SQLite's own auto-checkpoint stays as the bound for a long burst with no
+  // idle second: 4,000 pages (~16 MB of WAL, a few hundred ms of a resume), and
+  // the WAL file is cut back to 16 MB after a checkpoint resets it.
+  db.pragma('wal_autocheckpoint = 4000');
+  db.pragma(`journal_size_limit = ${16 * 1024 * 1024}`);
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 2000');
 }
 
 export function openCache(path: string): CacheQueries {

@@ -162,6 +162,10 @@ export class CacheQueries {
           ORDER BY arrived_at DESC, id DESC LIMIT :limit`,
       ),
       visitsOfMember: db.prepare<[string], { json: string }>('SELECT json FROM visits WHERE member_id = ? ORDER BY arrived_at DESC'),
+      // Many visits' rows in one statement (the ids as a JSON array): a batch's views are built from
+      // these, not from five queries per visit (visits.ts `views`).
+      visitsByIds: db.prepare<[string], { json: string }>('SELECT json FROM visits WHERE id IN (SELECT value FROM json_each(?))'),
+      membersByIds: db.prepare<[string], { id: string; json: string }>('SELECT id, json FROM members WHERE id IN (SELECT value FROM json_each(?))'),
       allVisitIds: db.prepare<[], { id: string }>('SELECT id FROM visits ORDER BY arrived_at, id'),
       countVisits: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM visits'),
 
@@ -170,6 +174,9 @@ export class CacheQueries {
         'INSERT OR REPLACE INTO notes (id, visit_id, member_id, at, json) VALUES (?, ?, ?, ?, ?)',
       ),
       notesOfVisit: db.prepare<[string], { json: string }>('SELECT json FROM notes WHERE visit_id = ? ORDER BY at, id'),
+      notesOfVisits: db.prepare<[string], { visit_id: string; json: string }>(
+        'SELECT visit_id, json FROM notes WHERE visit_id IN (SELECT value FROM json_each(?)) ORDER BY at, id',
+      ),
       notesOfMember: db.prepare<[string], { json: string }>('SELECT json FROM notes WHERE member_id = ? ORDER BY at DESC, id'),
 
       nextOrdinal: db.prepare<[], { n: number }>('SELECT COALESCE(MAX(ordinal), 0) + 1 AS n FROM outbox'),
@@ -179,6 +186,7 @@ export class CacheQueries {
       getOp: db.prepare<[string], OpRow>('SELECT * FROM outbox WHERE op_id = ?'),
       listOps: db.prepare<[], OpRow>('SELECT * FROM outbox ORDER BY ordinal'),
       opsOfVisit: db.prepare<[string], OpRow>('SELECT * FROM outbox WHERE visit_id = ? ORDER BY ordinal'),
+      opsOfVisits: db.prepare<[string], OpRow>('SELECT * FROM outbox WHERE visit_id IN (SELECT value FROM json_each(?)) ORDER BY ordinal'),
       deleteOp: db.prepare<[string]>('DELETE FROM outbox WHERE op_id = ?'),
       markAcked: db.prepare<[number | null, string]>("UPDATE outbox SET state = 'acked', acked_seq = ? WHERE op_id = ?"),
       markRejected: db.prepare<[string, string]>("UPDATE outbox SET state = 'rejected', rejection = ? WHERE op_id = ?"),
@@ -197,6 +205,9 @@ export class CacheQueries {
 
       putNotice: db.prepare<[string, string, number, string]>('INSERT OR IGNORE INTO visit_notices (id, visit_id, at, json) VALUES (?, ?, ?, ?)'),
       latestNotice: db.prepare<[string], { json: string }>('SELECT json FROM visit_notices WHERE visit_id = ? ORDER BY at DESC, id DESC LIMIT 1'),
+      noticesOfVisits: db.prepare<[string], { visit_id: string; json: string }>(
+        'SELECT visit_id, json FROM visit_notices WHERE visit_id IN (SELECT value FROM json_each(?)) ORDER BY at DESC, id DESC',
+      ),
       dismissNotices: db.prepare<[string]>('DELETE FROM visit_notices WHERE visit_id = ?'),
 
       wipe: [
@@ -331,6 +342,25 @@ export class CacheQueries {
   visitsOfMember(memberId: string): Visit[] {
     return this.s.visitsOfMember.all(memberId).map((r) => this.withNotes(JSON.parse(r.json) as StoredVisit));
   }
+  /** The visits of `ids` that the cache holds, by id, notes included (each visit's in `at, id` order, as getVisit). */
+  visitsByIds(ids: readonly string[]): Map<string, Visit> {
+    const out = new Map<string, Visit>();
+    if (ids.length === 0) return out;
+    const json = JSON.stringify(ids);
+    for (const r of this.s.visitsByIds.all(json)) {
+      const v = JSON.parse(r.json) as StoredVisit;
+      out.set(v.id, { ...v, notes: [] });
+    }
+    for (const r of this.s.notesOfVisits.all(json)) out.get(r.visit_id)?.notes.push(JSON.parse(r.json) as Note);
+    return out;
+  }
+  /** The members of `ids` that the cache holds, by id. */
+  membersByIds(ids: readonly string[]): Map<string, Member> {
+    const out = new Map<string, Member>();
+    if (ids.length === 0) return out;
+    for (const r of this.s.membersByIds.all(JSON.stringify(ids))) out.set(r.id, JSON.parse(r.json) as Member);
+    return out;
+  }
   allVisitIds(): string[] {
     return this.s.allVisitIds.all().map((r) => r.id);
   }
@@ -368,6 +398,13 @@ export class CacheQueries {
     const row = this.s.latestNotice.get(visitId);
     return row ? (JSON.parse(row.json) as VisitNotice) : null;
   }
+  /** The latest notice of each visit of `ids` that has one (as latestNotice). */
+  latestNotices(visitIds: readonly string[]): Map<string, VisitNotice> {
+    const out = new Map<string, VisitNotice>();
+    if (visitIds.length === 0) return out;
+    for (const r of this.s.noticesOfVisits.all(JSON.stringify(visitIds))) if (!out.has(r.visit_id)) out.set(r.visit_id, JSON.parse(r.json) as VisitNotice);
+    return out;
+  }
   dismissNotices(visitId: string): number {
     return this.s.dismissNotices.run(visitId).changes;
   }
@@ -388,6 +425,18 @@ export class CacheQueries {
   }
   opsOfVisit(visitId: string): OutboxOp[] {
     return this.s.opsOfVisit.all(visitId).map(toOp);
+  }
+  /** The ops of each visit of `visitIds` that has any, in outbox order (as opsOfVisit). */
+  opsOfVisits(visitIds: readonly string[]): Map<string, OutboxOp[]> {
+    const out = new Map<string, OutboxOp[]>();
+    if (visitIds.length === 0) return out;
+    for (const r of this.s.opsOfVisits.all(JSON.stringify(visitIds))) {
+      const op = toOp(r);
+      const list = out.get(op.visitId);
+      if (list) list.push(op);
+      else out.set(op.visitId, [op]);
+    }
+    return out;
   }
   deleteOp(opId: string): boolean {
     return this.s.deleteOp.run(opId).changes > 0;

@@ -7,6 +7,7 @@ import { hasTable } from '../cache/migrate.ts';
 
 export class ExpectedQueries {
   private prepared: ReturnType<ExpectedQueries['prepare']> | null = null;
+  private tableSeen = false;
 
   constructor(readonly db: Database.Database) {}
 
@@ -25,6 +26,9 @@ export class ExpectedQueries {
       ),
       get: db.prepare<[string], { json: string }>('SELECT json FROM expected_visits WHERE id = ?'),
       byVisit: db.prepare<[string], { json: string }>('SELECT json FROM expected_visits WHERE visit_id = ? ORDER BY id LIMIT 1'),
+      byVisits: db.prepare<[string], { visit_id: string; json: string }>(
+        'SELECT visit_id, json FROM expected_visits WHERE visit_id IN (SELECT value FROM json_each(?)) ORDER BY id',
+      ),
       list: db.prepare<[number], { json: string }>(
         "SELECT json FROM expected_visits WHERE status = 'expected' OR received_at >= ? ORDER BY status = 'expected' DESC, until, id LIMIT 500",
       ),
@@ -41,9 +45,18 @@ export class ExpectedQueries {
   }
   /** The expectation a visit fulfilled (its arrival's cue), or null. */
   byVisit(visitId: string): ExpectedVisit | null {
-    if (!hasExpectedTable(this.db)) return null;
+    // Asked once per visit view (every arrival of a resume): the table, once there, stays there, so
+    // it is looked up in sqlite_master (a fresh prepare each time) only until it is found.
+    if (!(this.tableSeen ||= hasExpectedTable(this.db))) return null;
     const r = this.s.byVisit.get(visitId);
     return r ? (JSON.parse(r.json) as ExpectedVisit) : null;
+  }
+  /** byVisit for many visits in one statement: the visits that fulfilled one, by visit id. */
+  byVisits(visitIds: readonly string[]): Map<string, ExpectedVisit> {
+    const out = new Map<string, ExpectedVisit>();
+    if (visitIds.length === 0 || !(this.tableSeen ||= hasExpectedTable(this.db))) return out;
+    for (const r of this.s.byVisits.all(JSON.stringify(visitIds))) if (!out.has(r.visit_id)) out.set(r.visit_id, JSON.parse(r.json) as ExpectedVisit);
+    return out;
   }
   /** Open expectations (soonest `until` first), then those settled at or after `since`. */
   list(since: number): ExpectedVisit[] {

@@ -1,0 +1,127 @@
+// The desk's compiled frame parser (electron/desk/fastSchema.ts) against zod, the judge: on valid
+// and broken frames of every HqToDesk kind and every event type, whenever the compiled parser
+// answers, zod accepts the same value and gives the same output (same keys in the same order); when
+// it refuses, zod refuses too. Only a bail (a default to fill, a check it does not model) leaves the
+// answer to zod — and a realistic arrival never bails.
+import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import { BAIL, compileSchema, FAIL, fastParser } from '../../electron/desk/fastSchema.ts';
+import { EvFrame, HqToDesk, MAX_FRAME_BYTES, parseFrame } from '../../shared/protocol.ts';
+import { arrivalEv, claimedEv, member, visit } from '../support/builders.ts';
+import { mutate, Prng, validSamples } from '../fuzz/zodFuzz.ts';
+
+const SEED = Number(process.env.FUZZ_SEED ?? 0xfa57);
+const fast = compileSchema(HqToDesk);
+
+/** The compiled answer agrees with zod's; returns which way it went. */
+function agree(value: unknown, label: string): 'accepted' | 'refused' | 'bailed' {
+  const mine = fast(value);
+  const theirs = HqToDesk.safeParse(value);
+  if (mine === BAIL) return 'bailed';
+  if (mine === FAIL) {
+    expect(theirs.success, `${label}: compiled refused what zod accepts: ${JSON.stringify(value)?.slice(0, 300)}`).toBe(false);
+    return 'refused';
+  }
+  expect(theirs.success, `${label}: compiled accepted what zod refuses: ${JSON.stringify(value)?.slice(0, 300)}`).toBe(true);
+  expect(JSON.stringify(mine), label).toBe(JSON.stringify(theirs.data));
+  expect(mine).toEqual(theirs.data);
+  return 'accepted';
+}
+
+/** A full arrival as HQ sends it: member with every field, purchases, recommendations, a next best action. */
+function richArrival(seq = 7) {
+  const m = member('m-1', { name: '杜敏鹏', nameEn: 'Jing Sun' });
+  const ev = arrivalEv('ep-1', seq, visit('v-1', m.id), m) as Record<string, unknown> & { data: { profile: Record<string, unknown> } };
+  ev.data.profile.purchases = [{ id: 'p-1', memberId: m.id, styleId: 'bst-1', styleName: 'Runner', category: 'running', color: '黑色', size: 42, storeId: 'store-a', at: 1_700_000_000_000, price: 89900 }];
+  ev.data.profile.recommendations = [
+    {
+      styleId: 'bst-17',
+      name: 'Bench Runner 17',
+      category: 'basketball',
+      price: 80900,
+      colors: [{ code: 'RED', name: '红色' }],
+      stockBySize: [
+        { size: 41, qty: 0 },
+        { size: 42, qty: 3 },
+      ],
+      score: 4,
+      reasons: [{ code: 'size_in_stock', size: 42, qty: 3 }, { code: 'new_arrival' }],
+      image: null,
+    },
+  ];
+  return ev;
+}
+
+describe('compiled HqToDesk parser', () => {
+  it('accepts real-shaped frames exactly as zod does (no bail on arrivals and claims)', () => {
+    const m = member('m-2');
+    const frames: unknown[] = [richArrival(), claimedEv('ep-1', 8, visit('v-2', m.id), 'op-1'), { t: 'head', epoch: 'ep-1', seq: 9 }, { t: 'cmdAck', opId: 'op-1', status: 'ok', seq: 8 }];
+    for (const f of frames) {
+      // Sanity: the rich arrival is a valid frame at all.
+      expect(HqToDesk.safeParse(f).success).toBe(true);
+      expect(agree(f, 'real')).toBe('accepted');
+    }
+  });
+
+  it('handles the cases zod transforms or measures in its own way', () => {
+    const cases: [string, (f: ReturnType<typeof richArrival>) => void][] = [
+      ['unknown keys are stripped, at the top and deep', (f) => Object.assign(f, { extra: 1 }, { data: { ...f.data, junk: { a: 1 } } })],
+      ['seq not an integer', (f) => (f.seq = 1.5)],
+      ['seq zero (must be positive)', (f) => (f.seq = 0)],
+      ['seq past the safe integers', (f) => (f.seq = 2 ** 53 + 2)],
+      ['an unknown event type', (f) => (f.type = 'arrival.v2')],
+      ['t not ev', (f) => (f.t = 'evs')],
+      ['a required field missing', (f) => delete (f.data as { visit?: unknown }).visit],
+      ['a defaulted field absent (zod fills it in)', (f) => delete (f.data.profile.member as { points?: unknown }).points],
+      ['an optional field absent', (f) => delete (f.data.profile as { next?: unknown }).next],
+      ['null where an object is needed', (f) => (f.data.profile = null as never)],
+      ['an array where an object is needed', (f) => (f.data.profile.member = [] as never)],
+      ['a string of astral characters within the code-point bound', (f) => ((f.data.profile.member as { name: string }).name = '😀'.repeat(40))],
+      ['a name far too long', (f) => ((f.data.profile.member as { name: string }).name = 'x'.repeat(5000))],
+      ['an empty id', (f) => (f.id = '')],
+      ['a negative price', (f) => ((f.data.profile.recommendations as { price: number }[])[0]!.price = -1)],
+      ['a wrong enum value', (f) => ((f.data.profile.member as { tier: string }).tier = 'diamond')],
+      ['a size off the half steps', (f) => (((f.data.profile.member as { sizes: { eu: number } }).sizes.eu = 42.3))],
+      ['a boolean as a string', (f) => (((f.data.profile.member as { consents: { marketing: unknown } }).consents.marketing = 'false'))],
+    ];
+    const seen = new Set<string>();
+    for (const [label, change] of cases) {
+      const f = richArrival();
+      change(f);
+      seen.add(agree(JSON.parse(JSON.stringify(f)), label));
+    }
+    expect(seen.has('accepted') && seen.has('refused')).toBe(true);
+  });
+
+  it(`agrees with zod on sampled and mutated frames of every kind (seed ${SEED})`, () => {
+    const rng = new Prng(SEED);
+    const tally = { accepted: 0, refused: 0, bailed: 0 };
+    const kinds = [...(HqToDesk as unknown as z.ZodUnion<z.ZodType[]>).options.filter((o) => o !== EvFrame), ...(EvFrame as unknown as z.ZodDiscriminatedUnion<z.ZodType[]>).options];
+    for (const schema of kinds) {
+      const valid = validSamples(schema, rng, [], 8);
+      for (const v of valid) tally[agree(v, 'sample')]++;
+      for (let i = 0; i < 40 && valid.length; i++) {
+        const { text, kind } = mutate(rng.pick(valid), rng, { hugeBytes: rng.pick([100, 5000]) });
+        let value: unknown;
+        try {
+          value = JSON.parse(text);
+        } catch {
+          continue; // not JSON: parseFrame refuses it before any schema
+        }
+        tally[agree(value, kind)]++;
+      }
+    }
+    // It must decide most cases itself, or it would not be faster.
+    expect(tally.accepted).toBeGreaterThan(100);
+    expect(tally.refused).toBeGreaterThan(100);
+    expect(tally.bailed).toBeLessThan((tally.accepted + tally.refused) / 2);
+  });
+
+  it('parseFrame with the fast path gives what it gives without it, error text included', () => {
+    const parser = fastParser(HqToDesk);
+    const rng = new Prng(SEED + 1);
+    const texts = [JSON.stringify(richArrival()), '{"t":"ev"}', 'not json', JSON.stringify({ ...richArrival(), seq: -1 }), 'x'.repeat(MAX_FRAME_BYTES + 1), '{"t":"head","epoch":"e","seq":"\\u0000"}'];
+    for (let i = 0; i < 60; i++) texts.push(mutate(richArrival(i + 1), rng, { hugeBytes: 3000 }).text);
+    for (const text of texts) expect(parseFrame(HqToDesk, text, parser)).toEqual(parseFrame(HqToDesk, text));
+  });
+});
