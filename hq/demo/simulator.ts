@@ -92,12 +92,12 @@ export async function startSimulator(handle: HqHandle, options: SimulatorOptions
     const kinds = new Map(styles.map((x) => [x.id, x.kind ?? 'shoe']));
     const p = addOnAcceptance(accessoryTaste(seed, member), accessory, purchases, (id) => kinds.get(id) ?? 'shoe', now);
     if ((options.takeDraw ?? Math.random)() >= p) return;
-    counts.taken++;
-    await buy(member, storeId, addOn, accessory, now);
+    // Counted once the purchase is in: whoever reads the count finds the purchase at HQ.
+    if (await buy(member, storeId, addOn, accessory, now)) counts.taken++;
   };
 
   /** The member buys the add-on: a purchase posted with the member record, as the chain's POS integration sends it. */
-  const buy = async (member: MemberRecord, storeId: string, addOn: AddOn, accessory: Style, at: number) => {
+  const buy = async (member: MemberRecord, storeId: string, addOn: AddOn, accessory: Style, at: number): Promise<boolean> => {
     const purchase: Omit<Purchase, 'memberId'> = {
       id: `sim-${randomUUID()}`,
       styleId: addOn.styleId,
@@ -111,11 +111,13 @@ export async function startSimulator(handle: HqHandle, options: SimulatorOptions
     };
     // Every field of the member as HQ has it (an absent one would be reset to its default); birthday and consents absent: kept.
     const { id, code, name, nameEn, tier, phone, homeStoreId, sizes, preferences, points, joinedAt } = member;
-    await fetch(`${handle.url}/v1/ingest/members`, {
+    const res = await fetch(`${handle.url}/v1/ingest/members`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-integration-key': handle.integrationKey },
       body: JSON.stringify([{ id, code, name, nameEn, tier, phone, homeStoreId, sizes, preferences, points, joinedAt, purchases: [purchase] }]),
     });
+    await res.arrayBuffer();
+    return res.ok;
   };
 
   const schedule = () => {
