@@ -8,7 +8,6 @@
 import type Database from 'better-sqlite3';
 import { type HqStore, type HqTx } from '../../ports/store.ts';
 import { createSqliteOps, openSqliteDatabase, openSqliteReader, type SqliteOps } from './sqliteStorage.ts';
-import { type Checkpointer, type CheckpointerOptions, startCheckpointer } from './checkpointer.ts';
 
 /** Puts the engine's answers back into promises; a throw becomes a rejection. */
 function asyncOps<T extends object>(ops: T, guard: () => void): unknown {
@@ -34,13 +33,6 @@ function asyncOps<T extends object>(ops: T, guard: () => void): unknown {
 export interface SqliteStore extends HqStore {
   /** The connection, for the admin CLI's copy to PostgreSQL and for tests that break the file. */
   readonly db: Database.Database;
-  /** The worker that checkpoints the WAL (checkpointer.ts); null for an in-memory database. */
-  readonly checkpointer: Checkpointer | null;
-}
-
-export interface SqliteStoreOptions {
-  /** The WAL checkpoint worker's timing (checkpointer.ts). */
-  checkpoints?: CheckpointerOptions;
 }
 
 /** One connection's transaction statements, prepared once, and the port's tx object over its ops. */
@@ -86,7 +78,7 @@ function session(db: Database.Database, ops: SqliteOps, begin: string, guard: ()
   return { db, tx, begin: db.prepare(begin), commit: db.prepare('COMMIT'), rollback: db.prepare('ROLLBACK') };
 }
 
-export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): SqliteStore {
+export function openSqliteStore(path: string): SqliteStore {
   const db = openSqliteDatabase(path);
   // Read views run on a second connection to the same file, opened read-only: the engine refuses
   // any write there, which is the read views' guarantee. They used to run on the one connection
@@ -96,10 +88,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   // the first has committed (WAL), and transactions and read views still take turns, so a read view
   // sees the same state as before. An in-memory database cannot be opened twice: it keeps the pragma.
   let reader: Database.Database | null = null;
-  let checkpointer: Checkpointer | null;
   try {
     reader = openSqliteReader(db, path);
-    checkpointer = startCheckpointer(db, path, options.checkpoints);
   } catch (err) {
     if (reader?.open) reader.close();
     db.close();
@@ -156,15 +146,13 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   return {
     kind: 'sqlite',
     db,
-    checkpointer,
     withTx: (fn) => inTransaction(writer, fn, false),
     read: (fn) => inTransaction(readerSession, fn, true),
     ping: async () => db.open,
     close: () =>
       turn(async () => {
-        // The worker and the reader first: the last connection to close checkpoints the WAL into
-        // the file and removes it.
-        await checkpointer?.stop();
+        // The reader first: the last connection to close checkpoints the WAL into the file and
+        // removes it.
         if (reader?.open) reader.close();
         if (db.open) db.close();
       }),
