@@ -163,7 +163,7 @@ export function recommend(input: RecommendInput): Recommendation[] {
   scored.sort((a, b) => b.score - a.score || byId(a.shoe.style.id, b.shoe.style.id));
 
   return scored.slice(0, MAX_RECOMMENDATIONS).map(({ shoe, score, age, sales }): Recommendation => {
-    const { style, colors } = shoe;
+    const { style } = shoe;
     const reasons: Reason[] = [];
     if (member.preferences.includes(style.category)) reasons.push({ code: 'preference', category: style.category });
     const b = bought.get(style.category);
@@ -172,18 +172,24 @@ export function recommend(input: RecommendInput): Recommendation[] {
     if (age >= 0 && age <= 7 * DAY) reasons.push({ code: 'new_this_week' });
     else if (age >= 0 && age <= 30 * DAY) reasons.push({ code: 'new_arrival' });
     if (sales >= WEIGHTS.popularThreshold) reasons.push({ code: 'popular_in_store' });
-    return {
-      styleId: style.id,
-      name: style.name,
-      category: style.category,
-      price: style.price,
-      colors: colors as Colorway[],
-      stockBySize: shoe.stockBySize,
-      score,
-      reasons,
-      ...(input.images ? { image: pictureOf(input.images, style.id, colors[0]?.code) } : {}),
-    };
+    return suggestion(shoe, score, reasons, input.images);
   });
+}
+
+/** A shoe in stock as a suggestion: its style, the colours and sizes in stock, why, and its picture. */
+function suggestion(shoe: ShoeInStock, score: number, reasons: Reason[], images: StyleImageRefs | undefined): Recommendation {
+  const { style, colors } = shoe;
+  return {
+    styleId: style.id,
+    name: style.name,
+    category: style.category,
+    price: style.price,
+    colors: colors as Colorway[],
+    stockBySize: shoe.stockBySize,
+    score,
+    reasons,
+    ...(images ? { image: pictureOf(images, style.id, colors[0]?.code) } : {}),
+  };
 }
 
 /**
@@ -208,20 +214,7 @@ function popularInStore(input: RecommendInput): Recommendation[] {
     ranked.push({ shoe, sales, reasons });
   }
   ranked.sort((a, b) => b.sales - a.sales || b.shoe.style.releasedAt - a.shoe.style.releasedAt || byId(a.shoe.style.id, b.shoe.style.id));
-  return ranked.slice(0, MAX_RECOMMENDATIONS).map(({ shoe, sales, reasons }): Recommendation => {
-    const { style, colors } = shoe;
-    return {
-      styleId: style.id,
-      name: style.name,
-      category: style.category,
-      price: style.price,
-      colors: colors as Colorway[],
-      stockBySize: shoe.stockBySize,
-      score: sales,
-      reasons,
-      ...(input.images ? { image: pictureOf(input.images, style.id, colors[0]?.code) } : {}),
-    };
-  });
+  return ranked.slice(0, MAX_RECOMMENDATIONS).map(({ shoe, sales, reasons }) => suggestion(shoe, sales, reasons, input.images));
 }
 
 const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

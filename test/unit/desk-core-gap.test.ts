@@ -20,17 +20,27 @@ afterEach(async () => {
 
 const welcome = (head: number) => ({ t: 'welcome', storeId: 'store-a', storeName: 'A', deviceId: 'd1', deviceName: 'Counter 1', epoch: 'E', head, heartbeatMs: 1000 });
 
+/**
+ * A fresh desk cache at position E/0 (`prepare` may change it further before it is closed) and a
+ * scripted ws server for it to connect to; both removed after the test.
+ */
+async function cacheAndServer(prefix: string, prepare?: (q: ReturnType<typeof openCache>) => void): Promise<{ dbPath: string; wss: WebSocketServer; hqUrl: string }> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const dbPath = join(dir, 'desk.db');
+  const q = openCache(dbPath);
+  q.tx(() => q.setPosition({ epoch: 'E', seq: 0 }));
+  prepare?.(q);
+  q.db.close();
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  await once(wss, 'listening');
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }), () => void wss.close());
+  return { dbPath, wss, hqUrl: `http://127.0.0.1:${(wss.address() as AddressInfo).port}` };
+}
+
 describe('DeskCore session', () => {
   it('refuses a gap, resumes from its position, then flushes the outbox and acks', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'desk-gap-'));
-    const dbPath = join(dir, 'desk.db');
-    const q = openCache(dbPath);
-    q.tx(() => q.setPosition({ epoch: 'E', seq: 0 }));
-    q.db.close();
+    const { dbPath, wss, hqUrl } = await cacheAndServer('desk-gap-');
 
-    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-    await once(wss, 'listening');
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }), () => void wss.close());
     const hellos: unknown[] = [];
     const received: Array<{ t: string; seq?: number; type?: string; opId?: string }> = [];
     // Recent arrivals (the desk alerts missed ones only when they are still news: visits.ts).
@@ -52,7 +62,7 @@ describe('DeskCore session', () => {
 
     const desk = DeskCore.open({
       dbPath,
-      hqUrls: [`http://127.0.0.1:${(wss.address() as AddressInfo).port}`],
+      hqUrls: [hqUrl],
       token: 't',
       reconnect: { minMs: 20, maxMs: 50 },
       silenceMs: 2000,
@@ -82,14 +92,7 @@ describe('DeskCore session', () => {
   });
 
   it('after a replayed batch, alerts only the arrivals still open, recent and latest of their member, once, from the end state', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'desk-alerts-'));
-    const dbPath = join(dir, 'desk.db');
-    const q = openCache(dbPath);
-    q.tx(() => q.setPosition({ epoch: 'E', seq: 0 }));
-    q.db.close();
-    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-    await once(wss, 'listening');
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }), () => void wss.close());
+    const { dbPath, wss, hqUrl } = await cacheAndServer('desk-alerts-');
 
     const now = Date.now();
     const at = (agoMs: number) => ({ arrivedAt: now - agoMs, lastSeenAt: now - agoMs });
@@ -119,7 +122,7 @@ describe('DeskCore session', () => {
       });
     });
 
-    const desk = DeskCore.open({ dbPath, hqUrls: [`http://127.0.0.1:${(wss.address() as AddressInfo).port}`], token: 't', reconnect: { minMs: 20, maxMs: 50 }, silenceMs: 2000, ackEveryMs: 30 });
+    const desk = DeskCore.open({ dbPath, hqUrls: [hqUrl], token: 't', reconnect: { minMs: 20, maxMs: 50 }, silenceMs: 2000, ackEveryMs: 30 });
     cleanups.push(() => desk.close());
     const heard: Array<{ e: 'arrival'; id: string } | { e: 'visits'; views: VisitView[] }> = [];
     desk.on('arrival', ({ visit: v }) => heard.push({ e: 'arrival', id: v.id }));
@@ -149,16 +152,10 @@ describe('DeskCore session', () => {
   });
 
   it('an event that fails rolls its whole batch back; the desk resumes from the last committed position and applies each event once', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'desk-fail-'));
-    const dbPath = join(dir, 'desk.db');
-    const setup = openCache(dbPath);
-    setup.tx(() => setup.setPosition({ epoch: 'E', seq: 0 }));
     // A write fault on one visit only, until the test lifts it (a real fault: the SQLite write throws).
-    setup.db.exec("CREATE TRIGGER fault BEFORE INSERT ON visits WHEN NEW.id = 'v3' BEGIN SELECT RAISE(ABORT, 'disk says no'); END");
-    setup.db.close();
-    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-    await once(wss, 'listening');
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }), () => void wss.close());
+    const { dbPath, wss, hqUrl } = await cacheAndServer('desk-fail-', (setup) =>
+      setup.db.exec("CREATE TRIGGER fault BEFORE INSERT ON visits WHEN NEW.id = 'v3' BEGIN SELECT RAISE(ABORT, 'disk says no'); END"),
+    );
     const t0 = Date.now() - 60_000;
     const evs = [1, 2, 3, 4].map((n) => arrivalEv('E', n, visit(`v${n}`, `m${n}`, { arrivedAt: t0 + n, lastSeenAt: t0 + n }), member(`m${n}`)));
     const hellos: Array<{ resume?: { seq: number } }> = [];
@@ -176,7 +173,7 @@ describe('DeskCore session', () => {
       });
     });
     const logs: string[] = [];
-    const desk = DeskCore.open({ dbPath, hqUrls: [`http://127.0.0.1:${(wss.address() as AddressInfo).port}`], token: 't', reconnect: { minMs: 200, maxMs: 300 }, silenceMs: 2000, ackEveryMs: 30, log: (l) => logs.push(l) });
+    const desk = DeskCore.open({ dbPath, hqUrls: [hqUrl], token: 't', reconnect: { minMs: 200, maxMs: 300 }, silenceMs: 2000, ackEveryMs: 30, log: (l) => logs.push(l) });
     cleanups.push(() => desk.close());
     const alerts: string[] = [];
     desk.on('arrival', ({ visit: v }) => alerts.push(v.id));
