@@ -20,6 +20,7 @@ import { type ClerkOps } from './clerkStore.ts';
 import { type MemberHistoryOps } from './memberHistoryStore.ts';
 import { type TaskOps } from './taskStore.ts';
 import { type HoldOps } from './holdStore.ts'; // 4/8 part C
+import { type Hold } from '../../shared/holds.ts';
 import { type CheckinOps } from './checkinStore.ts'; // 4/8 part A
 import { type StyleImageOps } from './styleImageStore.ts';
 import { type ExpectedOps } from './expectedStore.ts'; // 5/8 expected visits
@@ -71,6 +72,13 @@ export interface OpRecord {
 }
 
 export type VisitRow = Omit<Visit, 'notes'>;
+
+/** `HqTx.profileReads`: a member's newest purchases, active holds, and when they were last seen. */
+export interface ProfileReads {
+  purchases: Purchase[];
+  holds: Hold[];
+  lastSeenAt: number | null;
+}
 
 export type ConsumeCodeResult = { ok: true; storeId: string } | { ok: false; reason: 'unknown' | 'used' | 'expired' };
 
@@ -201,6 +209,13 @@ export interface HqTx {
   upsertPurchase(purchase: Purchase): Promise<void>;
   /** Newest first. */
   purchasesOf(memberId: string, limit: number): Promise<Purchase[]>;
+  /**
+   * What a member's profile reads besides the catalog, in one call: `purchasesOf(memberId,
+   * purchaseLimit)`, `holds.activeHoldsOfMember(memberId)` and `memberHistory.lastSeenAt(memberId,
+   * exceptVisitId)`, the same three answers. An adapter whose every statement is a round trip
+   * (PostgreSQL) reads them with one statement; the profile is built with every arrival.
+   */
+  profileReads(memberId: string, purchaseLimit: number, exceptVisitId: string | null): Promise<ProfileReads>;
   upsertStyle(style: Style): Promise<void>;
   listStyles(): Promise<Style[]>;
   /** Replace the quantity of one store/style/color/size line. */

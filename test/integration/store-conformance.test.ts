@@ -15,6 +15,7 @@ import { buildReport, type ReportArgs, ReportArgs as ReportArgsSchema, type Time
 import { type EventType } from '../../shared/protocol.ts';
 import { DEFAULT_STORE_SETTINGS } from '../../shared/storeSettings.ts';
 import { type StoreClerk } from '../../shared/clerks.ts';
+import { type Hold } from '../../shared/holds.ts';
 import { openPgStore, type PgStore } from '../../hq/adapters/postgres/pgStore.ts';
 import { openSqliteStore } from '../../hq/adapters/sqlite/sqliteStore.ts';
 import { type HqStore, type HqTx, type MemberRecord, StoreUnavailable, type VisitRow } from '../../hq/ports/store.ts';
@@ -456,6 +457,57 @@ describe.each(ADAPTERS)('store conformance: $name', ({ name, open }) => {
       ]),
     );
     expect(await read((r) => r.popularityForStore(s, 5_000))).toEqual(new Map());
+  });
+
+  it('profileReads answers exactly what purchasesOf, activeHoldsOfMember and lastSeenAt answer', async () => {
+    const s = await newStore();
+    const m = uid('mem');
+    const other = uid('mem');
+    const purchase = (id: string, at: number, member = m) => ({
+      id, memberId: member, styleId: `st-${id}`, styleName: `款 ${id}`, category: 'running' as const, color: 'BLK', size: 38.5, storeId: s, at, price: 1_099,
+    });
+    const hold = (id: string, until: number, over: Partial<Hold> = {}): Hold => ({
+      id, storeId: s, member: { id: m, name: '王芳', tier: 'gold' }, styleId: 'st-1', styleName: 'Style 1', color: 'BLK', colorName: '黑色', size: 38.5,
+      placedAt: 1_000, until, by: desk, status: 'active', endedAt: null, endedBy: null, requestId: null, ...over,
+    });
+    const reads = (limit: number, except: string | null) =>
+      read(async (r) => ({
+        together: await r.profileReads(m, limit, except),
+        apart: { purchases: await r.purchasesOf(m, limit), holds: await r.holds.activeHoldsOfMember(m), lastSeenAt: await r.memberHistory.lastSeenAt(m, except) },
+      }));
+    // Nothing yet: empty lists and never seen.
+    expect((await reads(20, null)).together).toEqual({ purchases: [], holds: [], lastSeenAt: null });
+    await tx(async (t) => {
+      // Two purchases at one time (the id breaks the tie), one of another member.
+      for (const [id, at] of [['p1', 1_000], ['p3', 3_000], ['p2', 3_000], ['p0', 500]] as const) await t.upsertPurchase(purchase(`${m}-${id}`, at));
+      await t.upsertPurchase(purchase(`${other}-x`, 9_000, other));
+      // Holds: two active with one until (the id breaks the tie), one ended, one of another member.
+      await t.holds.putHold(hold(`${m}-h2`, 20_000));
+      await t.holds.putHold(hold(`${m}-h1`, 20_000));
+      await t.holds.putHold(hold(`${m}-h0`, 10_000));
+      await t.holds.putHold(hold(`${m}-hx`, 5_000, { status: 'released', endedAt: 4_000, endedBy: desk }));
+      await t.holds.putHold(hold(`${other}-h`, 1_000, { member: { id: other, name: '李雷', tier: 'basic' } }));
+      await t.insertVisit(visit(`${m}-v1`, s, m, { arrivedAt: 1_000, lastSeenAt: 1_400 }));
+      await t.insertVisit(visit(`${m}-v2`, s, m, { arrivedAt: 2_000, lastSeenAt: 2_600 }));
+      await t.insertVisit(visit(`${other}-v`, s, other, { arrivedAt: 3_000, lastSeenAt: 3_000 }));
+    });
+    for (const [limit, except] of [[20, null], [2, null], [1, `${m}-v2`], [-1, `${m}-v1`], [20, 'no-such-visit']] as const) {
+      const { together, apart } = await reads(limit, except);
+      expect(together).toEqual(apart);
+    }
+    const { together } = await reads(3, `${m}-v2`);
+    expect(together.purchases.map((p) => p.id)).toEqual([`${m}-p2`, `${m}-p3`, `${m}-p1`]);
+    expect(together.purchases[0]).toEqual(purchase(`${m}-p2`, 3_000));
+    expect(together.holds.map((h) => h.id)).toEqual([`${m}-h0`, `${m}-h1`, `${m}-h2`]);
+    expect(together.holds[0]).toEqual(hold(`${m}-h0`, 10_000));
+    expect(together.lastSeenAt).toBe(1_400); // v2 is the visit the profile is for: v1 was the one before
+    expect((await reads(3, null)).together.lastSeenAt).toBe(2_600);
+    // Inside a transaction it sees the transaction's own writes, as the three reads do.
+    await tx(async (t) => {
+      await t.insertVisit(visit(`${m}-v3`, s, m, { arrivedAt: 4_000, lastSeenAt: 4_100 }));
+      expect((await t.profileReads(m, 1, null)).lastSeenAt).toBe(4_100);
+      expect((await t.profileReads(m, 1, `${m}-v3`)).lastSeenAt).toBe(2_600);
+    });
   });
 
   it('styles and stock: upsert, replace quantities, ordered listing', async () => {

@@ -13,4 +13,11 @@ describe('uuidv7', () => {
     const ms = parseInt(id.replace(/-/g, '').slice(0, 12), 16);
     expect(ms).toBeGreaterThanOrEqual(Date.UTC(2030, 0, 1));
   });
+  it('never hands out the same random bits twice across pool refills', () => {
+    // Thousands of ids in one millisecond cross the 4 KiB pool many times: the random tail
+    // (bytes 10–15, after the counter) must differ between every two of them.
+    const ids = Array.from({ length: 5000 }, () => uuidv7(1_800_000_000_000));
+    expect(new Set(ids.map((id) => id.slice(-12))).size).toBe(ids.length);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
 });

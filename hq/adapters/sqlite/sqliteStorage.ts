@@ -289,6 +289,12 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     membersAfter: (afterId, limit) => (q.membersAfter.all(afterId, limit) as Row[]).map(memberFromRow),
     upsertPurchase: (p) => void q.upsertPurchase.run(p),
     purchasesOf: (memberId, limit) => (q.purchasesOf.all(memberId, limit) as Row[]).map(purchaseFromRow),
+    // In-process statements cost no round trip: the three reads as they are.
+    profileReads: (memberId, purchaseLimit, exceptVisitId) => ({
+      purchases: ops.purchasesOf(memberId, purchaseLimit),
+      holds: ops.holds.activeHoldsOfMember(memberId),
+      lastSeenAt: ops.memberHistory.lastSeenAt(memberId, exceptVisitId),
+    }),
     upsertStyle: (s) =>
       void q.upsertStyle.run({ ...s, colors: JSON.stringify(s.colors), sizes: JSON.stringify(s.sizes), ...styleKindColumns(s) }),
     listStyles: () => (q.listStyles.all() as Row[]).map(styleFromRow),
