@@ -132,13 +132,6 @@ export async function applyArrival(store: HqStore, tx: HqTx, append: Append, arg
   const { storeId, member, source, at } = args;
   // Two arrivals of one member on two nodes must find one visit, not open two.
   await tx.lockStore(storeId); // (taken already when called from arriveIn; a second take is free)
-  const open = await tx.findOpenVisit(storeId, member.id, at - REPEAT_WINDOW_MS);
-  if (open) {
-    const visit: Visit = { ...open, arrivals: open.arrivals + 1, lastSeenAt: Math.max(open.lastSeenAt, at) };
-    await tx.updateVisit(visit);
-    const ev = await append(storeId, 'visit.updated', { visit, ...args.cause });
-    return { status: 'updated', visitId: visit.id, seq: ev.seq };
-  }
   const visit: Visit = {
     id: uuidv7(),
     storeId,
@@ -154,7 +147,14 @@ export async function applyArrival(store: HqStore, tx: HqTx, append: Append, arg
     outcome: null,
     notes: [],
   };
-  await tx.insertVisit(visit);
+  // The member's open visit here takes the arrival; only when there is none is `visit` inserted.
+  const open = await tx.openVisitOrInsert(visit, at - REPEAT_WINDOW_MS);
+  if (open) {
+    const updated: Visit = { ...open, arrivals: open.arrivals + 1, lastSeenAt: Math.max(open.lastSeenAt, at) };
+    await tx.updateVisit(updated);
+    const ev = await append(storeId, 'visit.updated', { visit: updated, ...args.cause });
+    return { status: 'updated', visitId: updated.id, seq: ev.seq };
+  }
   const profile = await (await ProfileBuilder.cached(store, tx, storeId, Date.now())).profile(member, visit.id);
   // 7/8 attribution: what this card suggests, so a mark can only be on it and a sale can follow it.
   await recordShown(tx, visit, profile, at);

@@ -230,6 +230,13 @@ export interface HqTx {
   getVisit(id: string): Promise<Visit | null>;
   /** The newest not-closed visit of a member at a store last seen at or after `since`. */
   findOpenVisit(storeId: string, memberId: string, since: number): Promise<Visit | null>;
+  /**
+   * An arrival's visit: the open visit `findOpenVisit(visit.storeId, visit.memberId, since)` finds,
+   * with nothing written; or, when there is none, `visit` inserted and null. One statement on
+   * PostgreSQL (the look-up and the insert were two round trips of every arrival). The caller holds
+   * `lockStore(visit.storeId)`, so no other writer opens one in between.
+   */
+  openVisitOrInsert(visit: VisitRow, since: number): Promise<Visit | null>;
   /** Visits nobody claimed (status open) whose member was last seen before `before`, oldest first, without notes. */
   waitingSeenBefore(storeId: string, before: number, limit: number): Promise<VisitRow[]>;
   /** Visits that arrived at or after `since`, newest first, with their notes. */

@@ -596,6 +596,38 @@ describe.each(ADAPTERS)('store conformance: $name', ({ name, open }) => {
     expect(await read((r) => r.waitingSeenBefore(s, 10_000, 10))).toEqual([]);
   });
 
+  it('openVisitOrInsert: the open visit findOpenVisit finds with nothing written, else the new visit inserted', async () => {
+    const s = await newStore();
+    const s2 = await newStore();
+    const m = uid('mem');
+    const mine = (storeId: string) => read((r) => r.visitsSince(storeId, 0)).then((vs) => vs.filter((v) => v.memberId === m).map((v) => v.id).sort());
+    // None yet: inserted, null answered.
+    const v1 = visit(`${m}-v1`, s, m, { arrivedAt: 10_000, lastSeenAt: 10_000 });
+    expect(await tx((t) => t.openVisitOrInsert(v1, 5_000))).toBeNull();
+    expect(await read((r) => r.getVisit(v1.id))).toEqual({ ...v1, notes: [] });
+    // Open and seen within the window: answered (with its notes) exactly as findOpenVisit answers, nothing inserted.
+    await tx((t) => t.insertNote({ id: `${m}-n1`, visitId: v1.id, memberId: m, text: '试了 38 码', by: desk, at: 10_500 }));
+    const found = await tx(async (t) => ({ open: await t.openVisitOrInsert(visit(`${m}-v2`, s, m, { arrivedAt: 12_000, lastSeenAt: 12_000 }), 9_000), find: await t.findOpenVisit(s, m, 9_000) }));
+    expect(found.open).toEqual(found.find);
+    expect(found.open?.id).toBe(v1.id);
+    expect(found.open?.notes.map((n) => n.id)).toEqual([`${m}-n1`]);
+    expect(await mine(s)).toEqual([v1.id]);
+    // Seen before `since`: a new visit. Then the newest open one is the one answered.
+    const v3 = visit(`${m}-v3`, s, m, { arrivedAt: 30_000, lastSeenAt: 30_000 });
+    expect(await tx((t) => t.openVisitOrInsert(v3, 20_000))).toBeNull();
+    expect((await tx((t) => t.openVisitOrInsert(visit(`${m}-v4`, s, m), 0)))?.id).toBe(v3.id);
+    // Closed: not open, so a new visit; another store's open visit does not count either.
+    await tx((t) => t.updateVisit({ ...v3, status: 'closed', closedAt: 31_000, outcome: 'tried' }));
+    await tx((t) => t.updateVisit({ ...v1, status: 'closed', closedAt: 31_000, outcome: 'tried' }));
+    const v5 = visit(`${m}-v5`, s, m, { arrivedAt: 32_000, lastSeenAt: 32_000, source: 'pos' });
+    expect(await tx((t) => t.openVisitOrInsert(v5, 0))).toBeNull();
+    expect(await read((r) => r.getVisit(v5.id))).toEqual({ ...v5, notes: [] });
+    const v6 = visit(`${m}-v6`, s2, m, { arrivedAt: 32_000, lastSeenAt: 32_000 });
+    expect(await tx((t) => t.openVisitOrInsert(v6, 0))).toBeNull();
+    expect(await mine(s)).toEqual([v1.id, v3.id, v5.id].sort());
+    expect(await mine(s2)).toEqual([v6.id]);
+  });
+
   it('desk ops and idempotency keys are remembered, refused twice, and purged by age', async () => {
     const dev = uid('dev');
     const rejection = { code: 'already_claimed' as const, message: 'taken', by: desk };

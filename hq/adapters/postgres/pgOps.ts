@@ -48,6 +48,22 @@ const VISIT_COLS = 'id, store_id, member_id, source, status, arrived_at, last_se
 const NOTE_COLS = 'id, visit_id, member_id, text, "by", at';
 
 /**
+ * `openVisitOrInsert` in one statement: the open visit as findOpenVisit reads it, and the insert
+ * only when there is none. A data-modifying CTE runs whether or not it is referenced, and the outer
+ * SELECT sees the snapshot from before it, so a new visit is never returned as "open". The casts
+ * type the parameters as insertVisit's VALUES would.
+ */
+const OPEN_VISIT_OR_INSERT = `WITH open AS (
+    SELECT ${VISIT_COLS} FROM visits WHERE store_id = $2 AND member_id = $3 AND status <> 'closed' AND last_seen_at >= $14
+    ORDER BY last_seen_at DESC LIMIT 1
+  ), inserted AS (
+    INSERT INTO visits (${VISIT_COLS})
+    SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::bigint, $7::bigint, $8::bigint, $9::text, $10::bigint, $11::bigint, $12::text, $13::text
+    WHERE NOT EXISTS (SELECT 1 FROM open)
+  )
+  SELECT * FROM open`;
+
+/**
  * `profileReads` in one statement. json_agg keeps each part's order (its ORDER BY); a hold's
  * `data` is the hold's own JSON text, read as json so the driver parses it with the rest.
  */
@@ -281,6 +297,10 @@ export function createPgOps(exec: Exec): PgOps {
          ORDER BY last_seen_at DESC LIMIT 1`,
         [storeId, memberId, since],
       );
+      return r ? withNotes(visitRowFromRow(r)) : null;
+    },
+    openVisitOrInsert: async (v, since) => {
+      const r = await one(OPEN_VISIT_OR_INSERT, [...visitParams(v), since]);
       return r ? withNotes(visitRowFromRow(r)) : null;
     },
     waitingSeenBefore: async (storeId, before, limit) =>

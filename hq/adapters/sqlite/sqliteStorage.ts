@@ -320,6 +320,11 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
       const r = q.openVisit.get(storeId, memberId, since) as Row | undefined;
       return r ? withNotes(visitRowFromRow(r)) : null;
     },
+    openVisitOrInsert: (visit, since) => {
+      const open = ops.findOpenVisit(visit.storeId, visit.memberId, since);
+      if (!open) ops.insertVisit(visit);
+      return open;
+    },
     waitingSeenBefore: (storeId, before, limit) => (q.waitingSeenBefore.all(storeId, before, limit) as Row[]).map(visitRowFromRow),
     visitsSince: (storeId, since) => {
       // Two queries instead of one per visit: a snapshot can hold hundreds of visits.
