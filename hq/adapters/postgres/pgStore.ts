@@ -124,6 +124,10 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
     idle_in_transaction_session_timeout: 60_000,
     types: TYPES,
     application_name: 'footfall-hq',
+    // A query is written without waiting for the one before it to be answered: a transaction's
+    // BEGIN goes out in one write with its first statement (see `attempt`). HQ itself still awaits
+    // each statement before the next.
+    pipeline: true,
     // Every pooled connection starts with the schema on its search_path (no per-checkout SET).
     ...(schema === null ? {} : { options: `-c search_path=${quoteIdent(schema)}` }),
   });
@@ -190,10 +194,16 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
     return name;
   };
 
-  /** One attempt: a pooled connection, BEGIN, `fn`, COMMIT (or ROLLBACK). */
+  /**
+   * One attempt: a pooled connection, BEGIN, `fn`, COMMIT (or ROLLBACK). BEGIN is no round trip of
+   * its own: it is written in one write with the transaction's first statement (the connection is
+   * pipelined, and the server runs them in order), and a transaction that ran no statement sends
+   * neither BEGIN nor COMMIT. A single arrival was ten round trips, a one-statement read view three.
+   */
   const attempt = <T>(begin: string, fn: (tx: HqTx) => Promise<T>): Promise<T> =>
     withClient(async (client, state) => {
       let open = true;
+      let begun = false;
       const query = async <R extends Row = Row>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> => {
         try {
           return await client.query<R>(values === undefined ? text : { name: statementName(text), text, values });
@@ -202,9 +212,31 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
           throw toStoreError(err);
         }
       };
+      /** BEGIN and the first statement in one write; BEGIN's failure is the one thrown (nothing ran). */
+      const beginWith = async <R extends Row>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> => {
+        begun = true;
+        const stream = (client as unknown as { connection: { stream: { cork(): void; uncork(): void } } }).connection.stream;
+        let began: Promise<unknown>;
+        let first: Promise<pg.QueryResult<R>>;
+        stream.cork();
+        try {
+          began = query(begin);
+          first = query<R>(text, values);
+        } finally {
+          stream.uncork();
+        }
+        first.catch(() => undefined); // when BEGIN failed, so did this: BEGIN's error is thrown below
+        try {
+          await began;
+        } catch (err) {
+          if (err instanceof StoreUnavailable) (err as MaybeAtBegin)[AT_BEGIN] = true;
+          throw err;
+        }
+        return first;
+      };
       const exec: Exec = async <R extends Row = Row>(text: string, values?: unknown[]) => {
         if (!open) throw new Error('store operation outside its transaction (the tx object was kept past withTx/read)');
-        const r = await query<R>(text, values);
+        const r = begun ? await query<R>(text, values) : await beginWith<R>(text, values);
         return { rows: r.rows, rowCount: r.rowCount ?? 0 };
       };
       let savepoints = 0;
@@ -258,13 +290,8 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
         },
       };
       try {
-        try {
-          await query(begin);
-        } catch (err) {
-          if (err instanceof StoreUnavailable) (err as MaybeAtBegin)[AT_BEGIN] = true;
-          throw err;
-        }
         const value = await fn(tx);
+        if (!begun) return value; // no statement ran: there is no transaction to commit
         const done = await query('COMMIT');
         // PostgreSQL answers COMMIT of a transaction that an error aborted (one `fn` caught and
         // went on from) with ROLLBACK, not an error: nothing was written, so the caller must know.
@@ -273,7 +300,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
         }
         return value;
       } catch (err) {
-        if (!state.broken) {
+        if (begun && !state.broken) {
           await client.query('ROLLBACK').catch((e: unknown) => {
             state.broken = e instanceof Error ? e : new Error(String(e));
           });
