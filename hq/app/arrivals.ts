@@ -155,13 +155,21 @@ export async function applyArrival(store: HqStore, tx: HqTx, append: Append, arg
     const ev = await append(storeId, 'visit.updated', { visit: updated, ...args.cause });
     return { status: 'updated', visitId: updated.id, seq: ev.seq };
   }
-  const profile = await (await ProfileBuilder.cached(store, tx, storeId, Date.now())).profile(member, visit.id);
-  // 7/8 attribution: what this card suggests, so a mark can only be on it and a sale can follow it.
-  await recordShown(tx, visit, profile, at);
-  // 5/8: the member said they would come — their open expectations here are fulfilled by this
-  // visit, in this transaction, and the alert carries the first ("came to try X, from group Y").
-  const arrived = await fulfilExpected(tx, storeId, member.id, visit.id, at);
-  const ev = await append(storeId, 'arrival', { visit, profile, ...args.cause, ...(arrived[0] ? { expected: arrived[0] } : {}) });
+  const builder = await ProfileBuilder.cached(store, tx, storeId, Date.now());
+  // Two pairs of independent statements are issued together: on PostgreSQL each pair goes out
+  // without waiting for the first's answer (the connection is pipelined; the server runs them in
+  // the order issued), so a pair costs one round trip, not two. Neither side of a pair reads what
+  // the other writes.
+  //  - The profile's reads, and the expectations this visit fulfils — 5/8: the member said they
+  //    would come; their open expectations here are fulfilled by this visit, in this transaction,
+  //    and the alert carries the first ("came to try X, from group Y").
+  const [profile, arrived] = await Promise.all([builder.profile(member, visit.id), fulfilExpected(tx, storeId, member.id, visit.id, at)]);
+  //  - 7/8 attribution: what this card suggests (so a mark can only be on it and a sale can follow
+  //    it), and the arrival's event.
+  const [, ev] = await Promise.all([
+    recordShown(tx, visit, profile, at),
+    append(storeId, 'arrival', { visit, profile, ...args.cause, ...(arrived[0] ? { expected: arrived[0] } : {}) }),
+  ]);
   await announceFulfilled(append, arrived);
   return { status: 'created', visitId: visit.id, seq: ev.seq };
 }
