@@ -67,6 +67,18 @@ export class ArrivalError extends Error {
   }
 }
 
+/**
+ * Both values once both have settled, or the first failure — thrown only when neither side can
+ * still issue a statement. (With Promise.all a failure would reach the caller's ROLLBACK while the
+ * other side might still write, after the rollback, outside the transaction.)
+ */
+export async function together<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [ra, rb] = await Promise.allSettled([a, b]);
+  if (ra.status === 'rejected') throw ra.reason;
+  if (rb.status === 'rejected') throw rb.reason;
+  return [ra.value, rb.value];
+}
+
 /** One arrival in its own transaction; see `arriveIn`. */
 export function arrive(log: EventLog, request: ArrivalRequest, idempotency: Idempotency | null): Promise<ArrivalOutcome> {
   return log.write((tx, append) => arriveIn(log.store, tx, append, request, idempotency));
@@ -163,13 +175,13 @@ export async function applyArrival(store: HqStore, tx: HqTx, append: Append, arg
   //  - The profile's reads, and the expectations this visit fulfils — 5/8: the member said they
   //    would come; their open expectations here are fulfilled by this visit, in this transaction,
   //    and the alert carries the first ("came to try X, from group Y").
-  const [profile, arrived] = await Promise.all([builder.profile(member, visit.id), fulfilExpected(tx, storeId, member.id, visit.id, at)]);
+  const [profile, arrived] = await together(builder.profile(member, visit.id), fulfilExpected(tx, storeId, member.id, visit.id, at));
   //  - 7/8 attribution: what this card suggests (so a mark can only be on it and a sale can follow
   //    it), and the arrival's event.
-  const [, ev] = await Promise.all([
+  const [, ev] = await together(
     recordShown(tx, visit, profile, at),
     append(storeId, 'arrival', { visit, profile, ...args.cause, ...(arrived[0] ? { expected: arrived[0] } : {}) }),
-  ]);
+  );
   await announceFulfilled(append, arrived);
   return { status: 'created', visitId: visit.id, seq: ev.seq };
 }
