@@ -46,6 +46,8 @@ const MEMBER_COLS = 'id, code, name, name_en, tier, phone, home_store_id, size_e
 const PURCHASE_COLS = 'id, member_id, style_id, style_name, category, color, size, store_id, at, price';
 const VISIT_COLS = 'id, store_id, member_id, source, status, arrived_at, last_seen_at, arrivals, claimed_by, claimed_at, closed_at, outcome, takeovers';
 const NOTE_COLS = 'id, visit_id, member_id, text, "by", at';
+/** `purchasesOf`, and the purchases part of `profileReads`: newest first, at most $2. */
+const PURCHASES_OF = `SELECT ${PURCHASE_COLS} FROM purchases WHERE member_id = $1 ORDER BY at DESC, id LIMIT $2`;
 
 /**
  * `openVisitOrInsert` in one statement: the open visit as findOpenVisit reads it, and the insert
@@ -69,7 +71,7 @@ const OPEN_VISIT_OR_INSERT = `WITH open AS (
  */
 const PROFILE_READS = `SELECT
   (SELECT COALESCE(json_agg(p ORDER BY p.at DESC, p.id), '[]'::json)
-     FROM (SELECT ${PURCHASE_COLS} FROM purchases WHERE member_id = $1 ORDER BY at DESC, id LIMIT $2) p) AS purchases,
+     FROM (${PURCHASES_OF}) p) AS purchases,
   (SELECT COALESCE(json_agg(h.data::json ORDER BY h.until, h.id), '[]'::json)
      FROM holds h WHERE h.member_id = $1 AND h.status = 'active') AS holds,
   (SELECT last_seen_at FROM visits WHERE member_id = $1 AND id <> $3 ORDER BY arrived_at DESC LIMIT 1) AS last_seen_at`;
@@ -219,7 +221,7 @@ export function createPgOps(exec: Exec): PgOps {
       );
     },
     purchasesOf: async (memberId, limit) =>
-      (await all(`SELECT ${PURCHASE_COLS} FROM purchases WHERE member_id = $1 ORDER BY at DESC, id LIMIT $2`, [memberId, limitParam(limit)])).map(purchaseFromRow),
+      (await all(PURCHASES_OF, [memberId, limitParam(limit)])).map(purchaseFromRow),
     // The three reads of purchasesOf, holds.activeHoldsOfMember and memberHistory.lastSeenAt as one
     // statement: one round trip instead of three with every arrival's profile. Each part is the
     // same query as the method it stands for, with the same order and limit.
