@@ -5,6 +5,7 @@
 // exactly what the cache holds and resuming replays exactly what is missing. What a committed batch
 // changed is then a plain value (changeSet, pure): the desk core turns it into views and events.
 // Nothing here emits or keeps state.
+import type { Member, Visit } from '../../shared/domain.ts';
 import { type CmdAckFrame, type CommandType, type EvFrame, isVisitCommand, type Position } from '../../shared/protocol.ts';
 import type { CacheQueries, OutboxOp } from './cache/queries.ts';
 import { memberOfSubject } from './chat/views.ts';
@@ -135,6 +136,12 @@ export interface InboxChange {
   restock?: boolean;
   /** 7/8 card: visits whose suggestion marks changed, or whose marks HQ answered. */
   marks?: string[];
+  /**
+   * The visits and members the batch wrote, each as its last event wrote it — their rows as the
+   * batch committed them, so the desk builds their views without reading them back (visits.ts).
+   * Absent when the batch erased a member (its rows are gone, whatever was written before).
+   */
+  written?: { visits: ReadonlyMap<string, Visit>; members: ReadonlyMap<string, Member> };
   /** Applied while catching up on missed events (session.ts sets it): old arrivals are not alerted (visits.ts). */
   catchingUp?: boolean;
   /** Event frames looked at (applied, duplicate or the gap). */
@@ -155,6 +162,11 @@ export function changeSet(outcomes: readonly FrameOutcome[]): InboxChange {
   const groups = new Set<string>(); // 5/8
   const live = new Set<string>(); // 6/8
   const marks = new Set<string>(); // 7/8 card
+  // The rows as last written in the batch: an event that changed a visit or member without
+  // handing over what it wrote (a member note) takes it out, and an erasure drops them all.
+  const wroteVisits = new Map<string, Visit>();
+  const wroteMembers = new Map<string, Member>();
+  let erased = false;
   for (const o of outcomes) {
     if ('ack' in o) {
       const { ack, op, settled } = o;
@@ -201,6 +213,15 @@ export function changeSet(outcomes: readonly FrameOutcome[]): InboxChange {
       for (const id of out.visitIds) c.notices.push({ t: 'answered', visitId: id, confirmed: true });
     }
     for (const id of out.visitIds) visits.add(id);
+    if (o.ev.type === 'member.deleted') erased = true;
+    for (const id of out.visitIds) {
+      if (out.visit?.id === id) wroteVisits.set(id, out.visit);
+      else wroteVisits.delete(id);
+    }
+    for (const id of out.memberIds) {
+      if (out.member?.id === id) wroteMembers.set(id, out.member);
+      else wroteMembers.delete(id);
+    }
     if (out.arrivalVisitId) c.notices.push({ t: 'arrival', visitId: out.arrivalVisitId });
     for (const memberId of out.memberIds) c.notices.push({ t: 'member', memberId });
     if (out.clerks) c.clerks = true;
@@ -212,5 +233,6 @@ export function changeSet(outcomes: readonly FrameOutcome[]): InboxChange {
   if (groups.size) c.groups = [...groups];
   if (live.size) c.live = [...live];
   if (marks.size) c.marks = [...marks]; // 7/8 card
+  if (!erased && (wroteVisits.size || wroteMembers.size)) c.written = { visits: wroteVisits, members: wroteMembers };
   return c;
 }

@@ -2,6 +2,7 @@
 // transaction (an event alone, or a batch of them with the position of its last), so after a crash
 // the cache is exactly "every event up to position", never more or less, and resuming from that
 // position neither skips nor repeats anything.
+import type { Member, Visit } from '../../shared/domain.ts';
 import type { EvFrame, Position, Snapshot } from '../../shared/protocol.ts';
 import { deleteMemberData } from './cache/privacy.ts';
 import { putMemberNote, wipeHistories } from './history/historyQueries.ts';
@@ -44,6 +45,10 @@ export type ApplyOutcome =
       restock?: boolean;
       /** 7/8 card: a visit whose suggestion marks changed. */
       marks?: string;
+      /** The visit this event wrote (putVisit), exactly as written: its confirmed state now. */
+      visit?: Visit;
+      /** The member this event wrote (with its profile), exactly as written. */
+      member?: Member;
     }
   /** seq ≤ position: already applied; ignored. */
   | { kind: 'duplicate'; seq: number }
@@ -80,11 +85,13 @@ export function applyAt(q: CacheQueries, position: Position, ev: EvFrame, now: n
   if (where === 'duplicate') return { kind: 'duplicate', seq: ev.seq };
   if (where === 'gap') return { kind: 'gap', position, got: { epoch: ev.epoch, seq: ev.seq } };
 
-  const out = { kind: 'applied' as const, seq: ev.seq, visitIds: [] as string[], memberIds: [] as string[], arrivalVisitId: null as string | null, settledOpId: null as string | null, chat: null as { memberId: string; messageId: string | null; incoming: boolean } | null, clerks: false, task: undefined as string | undefined, holds: false, expected: false, group: undefined as string | undefined, live: undefined as string | undefined, reserved: false, restock: false, marks: undefined as string | undefined };
+  const out: Extract<ApplyOutcome, { kind: 'applied' }> = { kind: 'applied' as const, seq: ev.seq, visitIds: [] as string[], memberIds: [] as string[], arrivalVisitId: null as string | null, settledOpId: null as string | null, chat: null as { memberId: string; messageId: string | null; incoming: boolean } | null, clerks: false, task: undefined as string | undefined, holds: false, expected: false, group: undefined as string | undefined, live: undefined as string | undefined, reserved: false, restock: false, marks: undefined as string | undefined };
   switch (ev.type) {
     case 'arrival':
       q.upsertProfile(ev.data.profile, now);
       q.putVisit(ev.data.visit);
+      out.visit = ev.data.visit;
+      out.member = ev.data.profile.member;
       out.visitIds.push(ev.data.visit.id);
       out.memberIds.push(ev.data.profile.member.id);
       out.arrivalVisitId = ev.data.visit.id;
@@ -98,6 +105,7 @@ export function applyAt(q: CacheQueries, position: Position, ev: EvFrame, now: n
       break;
     case 'visit.updated':
       q.putVisit(ev.data.visit);
+      out.visit = ev.data.visit;
       out.visitIds.push(ev.data.visit.id);
       if (ev.data.opId && q.deleteOp(ev.data.opId)) out.settledOpId = ev.data.opId; // 4/8 part A: a check-in that bumped the visit
       break;
@@ -109,6 +117,7 @@ export function applyAt(q: CacheQueries, position: Position, ev: EvFrame, now: n
       const visit = ev.data.visit;
       noticeLostClaim(q, ev, now);
       q.putVisit(visit);
+      out.visit = visit;
       out.visitIds.push(visit.id);
       // Our own op: its effect is now in the confirmed state, so the overlay must stop applying it.
       if (ev.data.opId && q.deleteOp(ev.data.opId)) out.settledOpId = ev.data.opId;
@@ -118,6 +127,7 @@ export function applyAt(q: CacheQueries, position: Position, ev: EvFrame, now: n
     }
     case 'member.updated':
       q.upsertProfile(ev.data.profile, now);
+      out.member = ev.data.profile.member;
       out.memberIds.push(ev.data.profile.member.id);
       break;
     case 'chat.message':

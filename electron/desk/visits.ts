@@ -2,16 +2,26 @@
 // and what this process remembers about them — which arrivals it alerted, which local actions HQ
 // confirmed (VisitView.sync = 'confirmed'; not persisted: after a restart a settled visit shows null).
 import { DeskError, type ActionResult, type ListArrivalsArgs, type ListVisitsArgs, type MemberView, type NoteView, type VisitView } from '../../shared/deskApi.ts';
-import type { Actor, Visit } from '../../shared/domain.ts';
+import type { Actor, Member, Visit } from '../../shared/domain.ts';
 import type { VisitCommandType } from '../../shared/protocol.ts';
 import type { z } from 'zod';
 import type { CacheQueries, OpData } from './cache/queries.ts';
+import type { InboxChange } from './inbox.ts';
 import { visitView } from './overlay.ts';
 
 /** Arrival alerts remembered: a desk left running for months must not grow this forever. */
 const ARRIVAL_ALERT_MEMORY = 5000;
 /** While catching up, an arrival older than this is not alerted (HQ's repeat window: a member seen within it is the same visit). */
 export const ARRIVAL_ALERT_RECENT_MS = 30 * 60_000;
+
+/** Visits and members as a committed batch wrote them (InboxChange.written): their rows now. */
+export type Written = NonNullable<InboxChange['written']>;
+
+/** A visit as the cache gives it back: its fields, then its notes (putVisit stores them apart). */
+function asStored(v: Visit): Visit {
+  const { notes, ...rest } = v;
+  return { ...rest, notes: [...notes] };
+}
 
 export interface VisitsOptions {
   self(): Actor;
@@ -47,16 +57,30 @@ export class Visits {
    * The views of many visits (those the cache holds), by id, read in one statement per table: a
    * replay batch of 200 arrivals is six statements, not six per visit (bench/resume.ts).
    */
-  views(visitIds: readonly string[]): Map<string, VisitView> {
-    return this.viewsOf([...this.q.visitsByIds(visitIds).values()]);
+  views(visitIds: readonly string[], written?: Written): Map<string, VisitView> {
+    if (!written) return this.viewsOf([...this.q.visitsByIds(visitIds).values()]);
+    // A batch's visits and members as it wrote them need no reading back (a replay batch wrote most
+    // of what it shows; reading and parsing them again was a tenth of a resume, bench/resume.ts).
+    // A visit with notes is read: the cache gives its notes in (at, id) order.
+    const visits: Visit[] = [];
+    const unread: string[] = [];
+    for (const id of visitIds) {
+      const v = written.visits.get(id);
+      if (v && v.notes.length === 0) visits.push(asStored(v));
+      else unread.push(id);
+    }
+    if (unread.length) visits.push(...this.q.visitsByIds(unread).values());
+    return this.viewsOf(visits, written.members);
   }
 
   /** Views of visits already read (notes included): members, outbox ops, notices and cues in one statement each. */
-  private viewsOf(visits: readonly Visit[]): Map<string, VisitView> {
+  private viewsOf(visits: readonly Visit[], written?: ReadonlyMap<string, Member>): Map<string, VisitView> {
     const out = new Map<string, VisitView>();
     if (visits.length === 0) return out;
     const ids = visits.map((v) => v.id);
-    const members = this.q.membersByIds([...new Set(visits.map((v) => v.memberId))]);
+    const memberIds = [...new Set(visits.map((v) => v.memberId))];
+    const members = this.q.membersByIds(written ? memberIds.filter((id) => !written.has(id)) : memberIds);
+    if (written) for (const id of memberIds) if (written.has(id)) members.set(id, written.get(id)!);
     const ops = this.q.opsOfVisits(ids);
     const notices = this.q.latestNotices(ids);
     const cues = this.q.expected.byVisits(ids);
@@ -149,9 +173,9 @@ export class Visits {
     }
   }
 
-  /** Shows visits again in one `visits` event, their views read once; answers them. */
-  show(ids: readonly string[]): ReadonlyMap<string, VisitView> {
-    const views = this.views(ids);
+  /** Shows visits again in one `visits` event, their views read once (`written`: what a batch wrote, see views); answers them. */
+  show(ids: readonly string[], written?: Written): ReadonlyMap<string, VisitView> {
+    const views = this.views(ids, written);
     const visits = ids.flatMap((id) => views.get(id) ?? []);
     if (visits.length) this.opts.changed(visits);
     return views;

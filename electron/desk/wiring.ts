@@ -301,7 +301,7 @@ export function wireDesk({ opts, q, salvage, events, stats, log }: WireInput): D
       else if (n.t === 'member') events.emit('member', { memberId: n.memberId });
       else chat.show(n.memberId, n.messageId);
     }
-    const shown = visits.show(c.visits);
+    const shown = visits.show(c.visits, c.written);
     if (arrivals.length) visits.alert(arrivals, shown, c.catchingUp === true);
     for (const memberId of c.chats) chat.show(memberId, null);
     // A clerk was added, disabled or got a new PIN at HQ: refetch the list (signs out a disabled clerk).

@@ -14,6 +14,7 @@ import { DeskCore, type AttentionCounts } from '../../electron/desk/deskCore.ts'
 import { HqAddresses } from '../../electron/desk/hqAddresses.ts';
 import { applyBatch, changeSet, type FrameOutcome } from '../../electron/desk/inbox.ts';
 import { Outbox, wireCommand } from '../../electron/desk/outbox.ts';
+import { Visits } from '../../electron/desk/visits.ts';
 import { StorageGuard } from '../../electron/desk/upkeep/storageGuard.ts';
 import type { ConnectionState } from '../../shared/deskApi.ts';
 import type { Message, Visit, VisitStatus } from '../../shared/domain.ts';
@@ -152,6 +153,57 @@ describe('inbox batch', () => {
     expect(again).toMatchObject({ committed: true });
     expect(q.getPosition()).toEqual({ epoch: 'E', seq: 4 });
     expect(q.countVisits()).toBe(4);
+  });
+});
+
+describe('views of a batch from what it wrote', () => {
+  const self = { deviceId: 'd1', deviceName: 'Counter 1' };
+  const visitsOf = () =>
+    new Visits(q, { self: () => self, clerkName: () => undefined, enqueue: () => 'op', queued: () => undefined, changed: () => undefined, arrived: () => undefined });
+  const ev = (seq: number, type: EvFrame['type'], data: unknown): EvFrame => ({ t: 'ev', epoch: 'E', seq, id: `e${seq}`, type, at: 1_700_000_200_000 + seq, data }) as EvFrame;
+  const note = (id: string, v: Visit, at: number) => ({ id, visitId: v.id, memberId: v.memberId, text: `note ${id}`, by: self, at });
+
+  it('equal the views read back from the cache, key for key, for every kind of visit write', () => {
+    // Already in the cache before the batch: m9's visit with notes, and an op waiting on v1.
+    const old = visit('v9', 'm9', { notes: [note('n2', visit('v9', 'm9'), 20), note('n1', visit('v9', 'm9'), 10)] });
+    expect(applyBatch(q, [kitArrivalEv('E', 1, old, member('m9'))])).toMatchObject({ committed: true });
+    const v1 = visit('v1', 'm1');
+    const v2 = visit('v2', 'm2');
+    const batch = applyBatch(q, [
+      arrivalEv(2, v1),
+      arrivalEv(3, v2),
+      claimedEv(4, v1, null), // written twice in the batch: the last write is the row
+      ev(5, 'visit.noted', { visit: { ...v2, notes: [note('n4', v2, 40), note('n3', v2, 30)] }, note: note('n4', v2, 40), opId: null }), // notes: read back
+      ev(6, 'member.updated', { profile: { member: member('m9', { points: 999 }), purchases: [], recommendations: [] } }),
+      ev(7, 'visit.updated', { visit: { ...old, lastSeenAt: old.lastSeenAt + 5, arrivals: 2 }, opId: null }),
+      ev(8, 'member.noted', { note: { id: 'mn1', memberId: 'm1', text: 'likes trail', by: self, at: 50 }, opId: null }), // m1 changed without a row handed over
+    ]);
+    expect(batch.committed).toBe(true);
+    if (!batch.committed) return;
+    q.tx(() => q.insertOp({ opId: 'op-close', type: 'close', visitId: 'v2', data: { visitId: 'v2', outcome: 'purchased' }, createdAt: 1 }));
+    const change = changeSet(batch.outcomes);
+    expect([...change.written!.visits.keys()]).toEqual(['v1', 'v2', 'v9']);
+    expect(change.written!.visits.get('v1')!.status).toBe('claimed');
+    expect([...change.written!.members.keys()]).toEqual(['m2', 'm9']);
+    const fromMemory = visitsOf().show(change.visits, change.written);
+    const readBack = visitsOf().show(change.visits);
+    expect([...fromMemory.keys()].sort()).toEqual(['v1', 'v2', 'v9']);
+    for (const id of change.visits) {
+      expect(fromMemory.get(id)).toEqual(readBack.get(id));
+      expect(JSON.stringify(fromMemory.get(id))).toBe(JSON.stringify(readBack.get(id)));
+    }
+    expect(fromMemory.get('v2')!.notes.map((n) => n.id)).toEqual(['n3', 'n4']); // the cache's (at, id) order
+    expect(fromMemory.get('v2')!.pendingAction).toBe('close'); // the outbox is still read
+    expect(fromMemory.get('v9')!.member).toEqual(readBack.get('v9')!.member);
+  });
+
+  it('are read back when the batch erased a member', () => {
+    const batch = applyBatch(q, [arrivalEv(1, visit('v1', 'm1')), arrivalEv(2, visit('v2', 'm2')), ev(3, 'member.deleted', { memberId: 'm1' })]);
+    expect(batch.committed).toBe(true);
+    if (!batch.committed) return;
+    const change = changeSet(batch.outcomes);
+    expect(change.written).toBeUndefined();
+    expect([...visitsOf().show(change.visits, change.written).keys()]).toEqual(['v2']);
   });
 });
 
