@@ -1,10 +1,11 @@
 // Many lightweight desks in one process: a real WebSocket each, speaking protocol v1 just enough
-// to be a live desk (hello → welcome + reset → live; a cumulative ack about once a second, as the
-// desk core does). They do not keep a cache: they count `ev` frames and, for arrivals, record
+// to be a live desk (hello → welcome + reset → live; a cumulative ack at the cadence the
+// desk core keeps). They do not keep a cache: they count `ev` frames and, for arrivals, record
 // receive time − the event's `at` (HQ's accept time). Full DeskCore instances run elsewhere.
 // Desks may be spread over several HQ nodes (`urls`, one per token) and carry a tag (`tags`, e.g.
 // whether the arrival is ingested at the desk's own node); latencies are also kept per tag.
 import WebSocket from 'ws';
+import { DEFAULT_ACK_EVERY_MS } from '../../electron/desk/session.ts';
 import { nowMs, serve } from '../lib/proc.ts';
 
 let sockets: WebSocket[] = [];
@@ -88,7 +89,8 @@ serve({
       }
     };
     await Promise.all(Array.from({ length: parallel }, worker));
-    // A cumulative ack per desk about once a second, like DeskCore (ackEveryMs 1000).
+    // A cumulative ack per desk at DeskCore's cadence (DEFAULT_ACK_EVERY_MS; the benches send no
+    // member chat, after which a desk acks sooner).
     const acked = new Map<WebSocket, number>();
     ackTimer = setInterval(() => {
       for (const [ws, seq] of lastSeq) {
@@ -96,7 +98,7 @@ serve({
         ws.send(`{"t":"ack","seq":${seq}}`);
         acked.set(ws, seq);
       }
-    }, 1000);
+    }, DEFAULT_ACK_EVERY_MS);
     return { connected: sockets.length, ms: Date.now() - t0, retried503 };
   },
   /** Start recording; counters restart. */

@@ -91,6 +91,58 @@ describe('DeskCore session', () => {
     expect(received.filter((f) => f.t === 'ack').every((f) => f.seq! <= 3)).toBe(true);
   });
 
+  it('acks at its slow cadence, but within ACK_SOON_MS after a member\'s chat message (its "delivered" waits on the ack)', async () => {
+    const { dbPath, wss, hqUrl } = await cacheAndServer('desk-acks-');
+    const t0 = Date.now() - 60_000;
+    const arrival = (n: number) => arrivalEv('E', n, visit(`v${n}`, `m${n}`, { arrivedAt: t0 + n, lastSeenAt: t0 + n }), member(`m${n}`));
+    const chat = (n: number, from: 'member' | 'clerk') => ({
+      t: 'ev',
+      epoch: 'E',
+      seq: n,
+      id: `e${n}`,
+      type: 'chat.message',
+      at: t0 + n,
+      data: {
+        message: { id: `msg${n}`, clientId: `c${n}`, storeId: 'store-a', memberId: 'm1', n, from, by: from === 'clerk' ? { deviceId: 'd2', deviceName: 'Counter 2' } : null, kind: 'text', body: 'hi', product: null, image: null, at: t0 + n, recalledAt: null },
+        receipts: { memberDelivered: 0, memberRead: 0, storeDelivered: 0, storeRead: 0 },
+        by: from === 'clerk' ? { deviceId: 'd2', deviceName: 'Counter 2' } : null,
+        opId: null,
+      },
+    });
+    const acks: Array<{ seq: number; at: number }> = [];
+    let socket: WebSocket | null = null;
+    wss.on('connection', (ws: WebSocket) => {
+      socket = ws;
+      ws.on('message', (d) => {
+        const f = JSON.parse(d.toString()) as { t: string; seq?: number };
+        if (f.t === 'ack') acks.push({ seq: f.seq!, at: Date.now() });
+        if (f.t === 'hello') {
+          ws.send(JSON.stringify(welcome(1)));
+          ws.send(JSON.stringify(arrival(1)));
+        }
+      });
+    });
+    // A cadence far longer than the test: only the first ack (none sent yet) and the soon ones come.
+    const logs: string[] = [];
+    const desk = DeskCore.open({ dbPath, hqUrls: [hqUrl], token: 't', reconnect: { minMs: 20, maxMs: 50 }, silenceMs: 5000, ackEveryMs: 60_000, log: (l) => logs.push(l) });
+    cleanups.push(() => desk.close());
+    desk.start();
+    await waitFor(() => acks.some((a) => a.seq === 1));
+    // An arrival, then a clerk's message from another counter: no ack before the cadence.
+    socket!.send(JSON.stringify(arrival(2)));
+    socket!.send(JSON.stringify(chat(3, 'clerk')));
+    await waitFor(() => desk.position.seq === 3);
+    expect(logs.filter((l) => l.includes('bad frame'))).toEqual([]);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(acks.map((a) => a.seq)).toEqual([1]);
+    // A member's message: acked at once, covering everything before it.
+    const sent = Date.now();
+    socket!.send(JSON.stringify(chat(4, 'member')));
+    await waitFor(() => acks.some((a) => a.seq === 4), 2000);
+    expect(acks.map((a) => a.seq)).toEqual([1, 4]);
+    expect(acks[1]!.at - sent).toBeLessThan(1000);
+  });
+
   it('after a replayed batch, alerts only the arrivals still open, recent and latest of their member, once, from the end state', async () => {
     const { dbPath, wss, hqUrl } = await cacheAndServer('desk-alerts-');
 

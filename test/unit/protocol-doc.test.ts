@@ -17,7 +17,7 @@ import { type z } from 'zod';
 import { DEFAULT_BACKOFF } from '../../electron/desk/backoff.ts';
 import { DEFAULT_SILENCE_MS } from '../../electron/desk/link.ts';
 import { LOOKUP_TIMEOUT_MS, PROFILE_FRESH_MS } from '../../electron/desk/memberProfiles.ts';
-import { DEFAULT_ACK_EVERY_MS } from '../../electron/desk/session.ts';
+import { ACK_SOON_MS, DEFAULT_ACK_EVERY_MS } from '../../electron/desk/session.ts';
 import { FAILURE_WINDOW_MS, MAX_FAILURES, MEMBER_TOKEN_TTL_MS } from '../../hq/app/chat/memberAuth.ts';
 import { HISTORY_PAGE_MAX } from '../../hq/app/chat/service.ts';
 import { ARRIVAL_EARLIEST, ARRIVAL_MAX_AHEAD_MS, REPEAT_WINDOW_MS } from '../../hq/app/arrivals.ts';
@@ -435,6 +435,7 @@ const CODE: Record<string, number[]> = {
   'HQ_DEFAULTS.presenceTtlMs': [HQ_DEFAULTS.presenceTtlMs],
   'HQ_DEFAULTS.unservedSweepMs': [HQ_DEFAULTS.unservedSweepMs],
   DEFAULT_ACK_EVERY_MS: [DEFAULT_ACK_EVERY_MS],
+  ACK_SOON_MS: [ACK_SOON_MS],
   DEFAULT_SILENCE_MS: [DEFAULT_SILENCE_MS],
   DEFAULT_BACKOFF: [DEFAULT_BACKOFF.minMs, DEFAULT_BACKOFF.maxMs],
   ENROLL_TIMEOUT_MS: [ENROLL_TIMEOUT_MS],
