@@ -11,13 +11,13 @@
 // before the run (one more seeded desk of store 0 listens for it); the peers send those bytes.
 // Generator: one process (children/arrivals.ts) POSTing each server's ingest routes.
 //
-// Each round, every server in turn (forward, then backward order) gets its windows:
+// Each round, every server in turn (forward, then backward order) gets its windows, idle first:
 //   capacity — batches of 50 at PEERS_RATE arrivals/s asked, ≤ IN_FLIGHT requests waiting, after a
 //              warm-up: delivered events/s counted at the clients, server CPU µs per event
 //              (Footfall PostgreSQL: HQ + its pool's backends);
 //   250/s, 500/s — single arrivals: receive time − accept time (`at`) at the clients, p50/p99;
-//   idle     — nothing sent: the server's CPU, and its event loop's longest stall
-//              (monitorEventLoopDelay inside the server process, only in this window).
+//   idle     — first in the turn, nothing sent: the server's CPU, and its event loop's longest
+//              stall (monitorEventLoopDelay inside the server process, only in this window).
 // A window's line prints the 1-min loadavg and the box's busy share so a reader sees the noise;
 // the other servers are not frozen (their idle cost is printed as "others").
 // Medians over the rounds; ratios Footfall ÷ Socket.IO are medians of per-round ratios.
@@ -247,6 +247,17 @@ try {
   for (let r = 0; r < ROUNDS; r++) {
     for (const server of roundOrder(servers, r)) {
       const tag = `peers: round ${r + 1} [${server.name}]`;
+      // Idle first in the server's turn: its clients have had the other servers' turns to go quiet
+      // (a Footfall desk's last ack comes up to DEFAULT_ACK_EVERY_MS × 1.25 after its last event).
+      await Promise.all(server.control.map((c) => c.call('loopStart')));
+      const idle = await measured(server, r, 'idle', async () => {
+        await sleep(IDLE_SECONDS * 1000);
+        return null;
+      });
+      const loops = await Promise.all(server.control.map((c) => c.call<{ stallMs: number; p99Ms: number }>('loopRead')));
+      const stallMs = Math.max(...loops.map((l) => l.stallMs));
+      const idleCores = idle.cpuSecs / idle.secs;
+      console.log(`${tag} idle: ${round1(idleCores * 100)}% of a core, longest event-loop stall ${stallMs} ms (p99 ${Math.max(...loops.map((l) => l.p99Ms))} ms); ${idle.tail}`);
       await run(server, RATE, Math.round(RATE * WARMUP), BATCH, WARMUP * 2);
       const cap = await measured(server, r, 'capacity', () => run(server, RATE, Math.round(RATE * CAP_SECONDS), BATCH, CAP_SECONDS));
       const eventsPerSec = cap.received / cap.secs;
@@ -262,15 +273,6 @@ try {
         console.log(`${tag} ${rate}/s: p50 ${round1(s.p50)} ms, p99 ${round1(s.p99)} ms, max ${round1(s.max)} ms over ${s.n} deliveries (${w.sent} arrivals/s sent, ${w.failed} failed); ${w.tail}`);
         await settle(server);
       }
-      await Promise.all(server.control.map((c) => c.call('loopStart')));
-      const idle = await measured(server, r, 'idle', async () => {
-        await sleep(IDLE_SECONDS * 1000);
-        return null;
-      });
-      const loops = await Promise.all(server.control.map((c) => c.call<{ stallMs: number; p99Ms: number }>('loopRead')));
-      const stallMs = Math.max(...loops.map((l) => l.stallMs));
-      const idleCores = idle.cpuSecs / idle.secs;
-      console.log(`${tag} idle: ${round1(idleCores * 100)}% of a core, longest event-loop stall ${stallMs} ms (p99 ${Math.max(...loops.map((l) => l.p99Ms))} ms); ${idle.tail}`);
       server.rounds.push({ eventsPerSec, cpuUsPerEvent, p50At250: lat[250]!.p50, p99At250: lat[250]!.p99, p50At500: lat[500]!.p50, p99At500: lat[500]!.p99, idleCores, stallMs });
     }
   }

@@ -44,6 +44,12 @@ export interface DeskStats {
 export const DEFAULT_ACK_EVERY_MS = 10_000;
 /** After a batch that brought a member's chat message: its ack (the message's "delivered", HQ side) goes out within this. */
 export const ACK_SOON_MS = 50;
+/**
+ * Each wait for the cadence is DEFAULT_ACK_EVERY_MS × (1 ± ACK_JITTER), at random: desks that
+ * reconnected together (a node restarted) would otherwise ack in step for ever, every desk of the
+ * chain in the same instant — 10,000 frames in one turn of HQ's loop.
+ */
+export const ACK_JITTER = 0.25;
 
 export interface SessionOptions {
   token: string;
@@ -349,7 +355,8 @@ export class Session {
   /** `soon`: the batch brought a member's message, whose "delivered" waits on this ack. */
   private scheduleAck(soon: boolean): void {
     const every = this.opts.ackEveryMs ?? DEFAULT_ACK_EVERY_MS;
-    const due = soon ? Date.now() + Math.min(ACK_SOON_MS, every) : this.lastAckAt + every;
+    const jitter = 1 + ACK_JITTER * (2 * (this.opts.random ?? Math.random)() - 1);
+    const due = soon ? Date.now() + Math.min(ACK_SOON_MS, every) : this.lastAckAt + every * jitter;
     if (this.ackTimer) {
       if (due >= this.ackDue) return;
       clearTimeout(this.ackTimer);
