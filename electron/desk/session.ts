@@ -36,8 +36,8 @@ export interface DeskStats {
 }
 
 /**
- * The desk's cumulative ack goes out at most this often while its position moves, unless a batch
- * asks for it sooner (ACK_SOON_MS). HQ keeps it as the device's delivered position; nothing waits on
+ * The desk's cumulative ack goes out about this often (× 1 ± ACK_JITTER) while its position moves,
+ * the first at once, unless a batch asks for it sooner (ACK_SOON_MS). HQ keeps it as the device's delivered position; nothing waits on
  * it but a member's "delivered" tick, which asks for the soon ack. Every desk of a busy chain acking
  * once a second was an inbound frame per delivered event at HQ (10,000 desks, bench/capacity.ts).
  */
