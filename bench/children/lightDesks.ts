@@ -5,7 +5,7 @@
 // Desks may be spread over several HQ nodes (`urls`, one per token) and carry a tag (`tags`, e.g.
 // whether the arrival is ingested at the desk's own node); latencies are also kept per tag.
 import WebSocket from 'ws';
-import { ACK_JITTER, DEFAULT_ACK_EVERY_MS } from '../../electron/desk/session.ts';
+import { ackWaitMs, DEFAULT_ACK_EVERY_MS } from '../../electron/desk/session.ts';
 import { nowMs, serve } from '../lib/proc.ts';
 
 let sockets: WebSocket[] = [];
@@ -90,7 +90,7 @@ serve({
     };
     await Promise.all(Array.from({ length: parallel }, worker));
     // A cumulative ack per desk at DeskCore's cadence: the first at once, then each after
-    // DEFAULT_ACK_EVERY_MS × (1 ± ACK_JITTER) while events came (session.ts; the benches send no
+    // ackWaitMs(DEFAULT_ACK_EVERY_MS) while events came (session.ts; the benches send no
     // member chat, after which a desk acks sooner). Checked every 100 ms, each desk on its own phase.
     const acked = new Map<WebSocket, number>();
     const due = new Map<WebSocket, number>();
@@ -100,7 +100,7 @@ serve({
         if (acked.get(ws) === seq || ws.readyState !== WebSocket.OPEN || (due.get(ws) ?? 0) > now) continue;
         ws.send(`{"t":"ack","seq":${seq}}`);
         acked.set(ws, seq);
-        due.set(ws, now + DEFAULT_ACK_EVERY_MS * (1 + ACK_JITTER * (2 * Math.random() - 1)));
+        due.set(ws, now + ackWaitMs(DEFAULT_ACK_EVERY_MS));
       }
     }, 100);
     return { connected: sockets.length, ms: Date.now() - t0, retried503 };

@@ -51,6 +51,11 @@ export const ACK_SOON_MS = 50;
  */
 export const ACK_JITTER = 0.25;
 
+/** One wait for the ack cadence: `every` × (1 ± ACK_JITTER), drawn from `random` (the benches' light desks wait the same). */
+export function ackWaitMs(every: number, random: () => number = Math.random): number {
+  return every * (1 + ACK_JITTER * (2 * random() - 1));
+}
+
 export interface SessionOptions {
   token: string;
   reconnect?: BackoffOptions;
@@ -355,8 +360,8 @@ export class Session {
   /** `soon`: the batch brought a member's message, whose "delivered" waits on this ack. */
   private scheduleAck(soon: boolean): void {
     const every = this.opts.ackEveryMs ?? DEFAULT_ACK_EVERY_MS;
-    const jitter = 1 + ACK_JITTER * (2 * (this.opts.random ?? Math.random)() - 1);
-    const due = soon ? Date.now() + Math.min(ACK_SOON_MS, every) : this.lastAckAt + every * jitter;
+    const wait = ackWaitMs(every, this.opts.random); // drawn either way: a seeded random's sequence does not depend on the batch
+    const due = soon ? Date.now() + Math.min(ACK_SOON_MS, every) : this.lastAckAt + wait;
     if (this.ackTimer) {
       if (due >= this.ackDue) return;
       clearTimeout(this.ackTimer);

@@ -79,8 +79,8 @@ export class Visits {
     if (visits.length === 0) return out;
     const ids = visits.map((v) => v.id);
     const memberIds = [...new Set(visits.map((v) => v.memberId))];
-    const members = this.q.membersByIds(written ? memberIds.filter((id) => !written.has(id)) : memberIds);
-    if (written) for (const id of memberIds) if (written.has(id)) members.set(id, written.get(id)!);
+    const members = this.q.membersByIds(memberIds.filter((id) => !written?.has(id)));
+    for (const [id, m] of written ?? []) members.set(id, m);
     const ops = this.q.opsOfVisits(ids);
     const notices = this.q.latestNotices(ids);
     const cues = this.q.expected.byVisits(ids);
