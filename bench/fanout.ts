@@ -54,6 +54,8 @@ interface Rig {
   http: number[];
   rates: number[];
   failed: number;
+  /** Why they failed (bench/children/arrivals.ts `failures`), summed over the windows. */
+  failures: Record<string, number>;
   gaps: number;
   lightCloses: number;
   cpu: CpuUse[];
@@ -65,6 +67,7 @@ interface Rig {
 const merge = (into: Record<string, number[]>, from: Record<string, number[]>) => {
   for (const [k, v] of Object.entries(from)) (into[k] ??= []).push(...v);
 };
+const fmtFailures = (f: Record<string, number>) => Object.entries(f).map(([why, n]) => `${n}× ${why}`).join(', ');
 const round2 = (x: number) => Math.round(x * 100) / 100;
 const fmtCpu = (c: CpuUse) => `HQ ${c.nodes.map((n) => `${Math.round(n * 100)}%`).join(' + ')}${c.pg ? `, PG backends ${Math.round(c.pg * 100)}%` : ''}${c.nats !== null ? `, NATS ${Math.round(c.nats * 100)}%` : ''}`;
 /** Mean CPU use over the windows. */
@@ -84,7 +87,7 @@ try {
   console.log(`fanout: set-ups ${SETUPS.join(', ')}; ${ROUNDS} round(s) of ${windowCount} arrivals at ${RATE}/s per set-up, each after ${warmCount} warm-up arrivals`);
   for (const name of SETUPS) {
     const setup = await HqSetup.start(name, { stores: STORES, membersPerStore, desksPerStore: perStore }, { cpuProfDir: profileDir() });
-    const rig: Rig = { setup, light: forkChild('lightDesks'), cores: forkChild('deskCores'), memberOffset: 0, lat: [], latByTag: {}, wire: [], wireByTag: {}, http: [], rates: [], failed: 0, gaps: 0, lightCloses: 0, cpu: [], windowP99: [], poolWaitingMax: [], idleCores: [] };
+    const rig: Rig = { setup, light: forkChild('lightDesks'), cores: forkChild('deskCores'), memberOffset: 0, lat: [], latByTag: {}, wire: [], wireByTag: {}, http: [], rates: [], failed: 0, failures: {}, gaps: 0, lightCloses: 0, cpu: [], windowP99: [], poolWaitingMax: [], idleCores: [] };
     rigs.push(rig);
     console.log(`fanout: [${name}] ${setup.label}: seeded ${STORES} stores × ${perStore} desks in ${setup.seedMs} ms`);
   }
@@ -125,7 +128,7 @@ try {
     // up, and a set-up that does not keep up has no long queue to drain into the next window.
     const args = { urls: rig.setup.urls, key: rig.setup.key, stores: STORES, membersPerStore: 1e9, memberOffset: rig.memberOffset, rate: RATE, count, samples, maxSeconds, maxInFlight: 64 };
     rig.memberOffset += perRun(count);
-    return door.call<{ achievedRate: number; failed: number; http: Summary; httpSamples?: number[] }>('run', args);
+    return door.call<{ achievedRate: number; failed: number; failures: Record<string, number>; http: Summary; httpSamples?: number[] }>('run', args);
   };
 
   const freeze = (rig: Rig, on: boolean) => {
@@ -164,6 +167,7 @@ try {
       rig.http.push(...(res.httpSamples ?? []));
       rig.rates.push(res.achievedRate);
       rig.failed += res.failed;
+      for (const [why, n] of Object.entries(res.failures)) rig.failures[why] = (rig.failures[why] ?? 0) + n;
       rig.gaps = cs.gaps;
       rig.lightCloses = ls.closes;
       freeze(rig, true);
@@ -172,7 +176,7 @@ try {
       rig.poolWaitingMax = rig.setup.nodes.map((_, i) => Math.max(rig.poolWaitingMax[i] ?? 0, pool.maxWaiting[i]!));
       const poolText = rig.setup.schema ? `; pool waiting mean ${pool.meanWaiting.join(' + ')}, max ${pool.maxWaiting.join(' + ')}` : '';
       console.log(
-        `fanout: round ${r + 1} [${rig.setup.name}] ${res.achievedRate}/s (${res.failed} failed), ingest HTTP p99 ${fmtMs(res.http.p99)}; applied p50 ${fmtMs(w.p50)} p99 ${fmtMs(w.p99)} (n=${w.n}); ${fmtCpu(cpu)}${poolText}${rigs.length > 1 ? `; idle set-ups ${Math.round(idleCores * 100)}%` : ''}${settled > 1000 ? `; settled after ${(settled / 1000).toFixed(1)} s` : ''}`,
+        `fanout: round ${r + 1} [${rig.setup.name}] ${res.achievedRate}/s (${res.failed} failed${res.failed ? `: ${fmtFailures(res.failures)}` : ''}), ingest HTTP p99 ${fmtMs(res.http.p99)}; applied p50 ${fmtMs(w.p50)} p99 ${fmtMs(w.p99)} (n=${w.n}); ${fmtCpu(cpu)}${poolText}${rigs.length > 1 ? `; idle set-ups ${Math.round(idleCores * 100)}%` : ''}${settled > 1000 ? `; settled after ${(settled / 1000).toFixed(1)} s` : ''}`,
       );
     }
   }
@@ -204,6 +208,7 @@ try {
       nodes: rig.setup.nodes.length,
       rate,
       failed: rig.failed,
+      failures: rig.failures,
       p50Ms: applied.p50,
       p90Ms: applied.p90,
       p99Ms: applied.p99,

@@ -25,6 +25,7 @@ import { loadavg } from 'node:os';
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { num } from './lib/env.ts';
+import { type LoopReading } from './lib/loopWatch.ts';
 import { type Child, cpuSecondsOf, forkChild, sleep } from './lib/proc.ts';
 import { benchStoreId, benchToken } from './lib/seed.ts';
 import { type CpuSnapshot, HqSetup, roundOrder, SETUP_LABEL, setupsFromEnv } from './lib/setups.ts';
@@ -254,10 +255,13 @@ try {
         await sleep(IDLE_SECONDS * 1000);
         return null;
       });
-      const loops = await Promise.all(server.control.map((c) => c.call<{ stallMs: number; p99Ms: number }>('loopRead')));
+      const loops = await Promise.all(server.control.map((c) => c.call<LoopReading>('loopRead')));
       const stallMs = Math.max(...loops.map((l) => l.stallMs));
+      const gc = loops.reduce((a, b) => (b.gcMaxMs > a.gcMaxMs ? b : a));
       const idleCores = idle.cpuSecs / idle.secs;
-      console.log(`${tag} idle: ${round1(idleCores * 100)}% of a core, longest event-loop stall ${stallMs} ms (p99 ${Math.max(...loops.map((l) => l.p99Ms))} ms); ${idle.tail}`);
+      console.log(
+        `${tag} idle: ${round1(idleCores * 100)}% of a core, longest event-loop stall ${stallMs} ms (p99 ${Math.max(...loops.map((l) => l.p99Ms))} ms); longest GC pause ${gc.gcMaxMs} ms${gc.gcMaxKind ? ` (${gc.gcMaxKind})` : ''}, ${loops.reduce((n, l) => n + l.gcOver10Ms, 0)} of 10 ms or more; ${idle.tail}`,
+      );
       await run(server, RATE, Math.round(RATE * WARMUP), BATCH, WARMUP * 2);
       const cap = await measured(server, r, 'capacity', () => run(server, RATE, Math.round(RATE * CAP_SECONDS), BATCH, CAP_SECONDS));
       const eventsPerSec = cap.received / cap.secs;

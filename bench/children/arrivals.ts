@@ -51,6 +51,16 @@ function post(url: string, key: string, body: string, path = '/v1/ingest/arrival
   });
 }
 
+/** "503 store_unavailable": the status and HQ's error code, when the body names one. */
+function failureOf(status: number, text: string): string {
+  try {
+    const code = (JSON.parse(text) as { error?: { code?: string } | string }).error;
+    return `${status} ${typeof code === 'string' ? code : (code?.code ?? '')}`.trim();
+  } catch {
+    return String(status);
+  }
+}
+
 serve({
   async run(a: RunArgs) {
     const { benchMemberCode } = await import('../lib/seed.ts');
@@ -59,6 +69,12 @@ serve({
     const http: number[] = [];
     let ok = 0;
     let failed = 0;
+    /** Why requests failed: an HTTP status with HQ's error code, or the socket error's code. */
+    const failures: Record<string, number> = {};
+    const fail = (why: string, n = 1) => {
+      failed += n;
+      failures[why] = (failures[why] ?? 0) + n;
+    };
     let inFlight = 0;
     const maxInFlight = a.maxInFlight ?? 256;
     const t0 = nowMs();
@@ -72,6 +88,7 @@ serve({
       sent,
       ok,
       failed,
+      failures,
       seconds: Math.round(secs * 100) / 100,
       achievedRate: Math.round(sent / secs),
       lagged,
@@ -104,18 +121,18 @@ serve({
               inFlight--;
               http.push(nowMs() - start);
               if (status !== 200) {
-                failed += n;
+                fail(failureOf(status, text), n);
                 return;
               }
-              const results = (JSON.parse(text) as { results: { error?: unknown }[] }).results;
+              const results = (JSON.parse(text) as { results: { error?: { code?: string } }[] }).results;
               for (const r of results) {
-                if (r.error) failed++;
+                if (r.error) fail(`item ${r.error.code ?? '?'}`);
                 else ok++;
               }
             },
-            () => {
+            (err: NodeJS.ErrnoException) => {
               inFlight--;
-              failed += n;
+              fail(`socket: ${err.code ?? err.message}`, n);
             },
           ),
         );
@@ -137,15 +154,15 @@ serve({
       const start = nowMs();
       done.push(
         post(urls[store % urls.length]!, a.key, body).then(
-          ({ status }) => {
+          ({ status, text }) => {
             inFlight--;
             http.push(nowMs() - start);
             if (status === 201 || status === 200) ok++;
-            else failed++;
+            else fail(failureOf(status, text));
           },
-          () => {
+          (err: NodeJS.ErrnoException) => {
             inFlight--;
-            failed++;
+            fail(`socket: ${err.code ?? err.message}`);
           },
         ),
       );

@@ -8,11 +8,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { type PgStore } from '../../hq/adapters/postgres/pgStore.ts';
 import { seedDemoClerks } from '../../hq/demo/clerks.ts';
 import { startHq, type HqHandle } from '../../hq/server.ts';
 import { serve } from '../lib/proc.ts';
+import { createLoopWatch } from '../lib/loopWatch.ts';
 import { type BenchChainOptions, seedBenchChain, seedBenchChainPg } from '../lib/seed.ts';
 
 let hq: HqHandle | null = null;
@@ -38,8 +38,7 @@ interface InitOptions extends Partial<BenchChainOptions> {
  * windows: its longest stall is HQ's periodic work — heads, pings, sweeps). Bench-only: HQ itself
  * carries no monitor.
  */
-const LOOP_RESOLUTION_MS = 10;
-const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+const loop = createLoopWatch();
 
 const processId = (client: unknown) => (client as { processID?: number | null }).processID;
 
@@ -156,15 +155,12 @@ serve({
     return { roomId };
   },
   loopStart() {
-    loop.reset();
-    loop.enable();
+    loop.start();
     return {};
   },
   /** The longest stall and the p99 delay since loopStart, in ms beyond the monitor's period. */
   loopRead() {
-    loop.disable();
-    const ms = (ns: number) => Math.max(0, Math.round((ns / 1e6 - LOOP_RESOLUTION_MS) * 10) / 10);
-    return { stallMs: ms(loop.max), p99Ms: ms(loop.percentile(99)) };
+    return loop.read();
   },
   /** This node's CPU (process.cpuUsage, µs) and memory, read by the node itself. */
   usage() {

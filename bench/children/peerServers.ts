@@ -19,7 +19,6 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { Server as SioServer } from 'socket.io';
 import { type WebSocket, WebSocketServer } from 'ws';
@@ -27,11 +26,10 @@ import { z } from 'zod';
 import { ArrivalRequest } from '../../hq/edge/http/ingest.ts';
 import { atSlot, type PeerKind, stampAt } from '../lib/peers.ts';
 import { serve } from '../lib/proc.ts';
+import { createLoopWatch } from '../lib/loopWatch.ts';
 
 const Batch = z.object({ items: z.array(z.unknown()).min(1).max(1000) }).strict();
 const MAX_BODY = 1 << 20;
-/** The loop-delay monitor's period: its max minus this is the longest stall. */
-const LOOP_RESOLUTION_MS = 10;
 
 let kind: PeerKind = 'floor';
 let key = '';
@@ -48,7 +46,7 @@ let dir = '';
 const http = createServer((req, res) => {
   handle(req, res).catch((err: unknown) => send(res, 500, { error: { code: 'internal', message: String(err) } }));
 });
-const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+const loop = createLoopWatch();
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -172,15 +170,12 @@ serve({
   },
   /** Start watching the event loop (the idle window). */
   loopStart() {
-    loop.reset();
-    loop.enable();
+    loop.start();
     return {};
   },
   /** The longest stall and the p99 delay since loopStart, in ms beyond the monitor's period. */
   loopRead() {
-    loop.disable();
-    const ms = (ns: number) => Math.max(0, Math.round((ns / 1e6 - LOOP_RESOLUTION_MS) * 10) / 10);
-    return { stallMs: ms(loop.max), p99Ms: ms(loop.percentile(99)) };
+    return loop.read();
   },
   async exit() {
     for (const room of rooms.values()) for (const ws of room) ws.terminate();
