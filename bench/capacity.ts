@@ -22,7 +22,9 @@ import { fmtMs, median, printResult, summarize } from './lib/stats.ts';
 
 const STORES = num('CAPACITY_STORES', 500);
 const DESKS = num('CAPACITY_DESKS', 10_000);
-const RATE = num('CAPACITY_RATE', 1300);
+// Asked, not reached: above what any set-up delivers on this box. At 1,300/s (rounds 1–9) the SQLite
+// node came to reach the asked rate itself (1,290/s), so its figure was the generator's, not HQ's.
+const RATE = num('CAPACITY_RATE', 2500);
 /** Measured seconds of sending per set-up, split over the rounds. */
 const SECONDS = num('CAPACITY_SECONDS', 10);
 const ROUNDS = Math.max(1, num('CAPACITY_ROUNDS', 2));

@@ -182,7 +182,7 @@ export const HQ_DEFAULTS = {
 export async function openStoreFor(opts: Pick<HqOptions, 'dbPath' | 'pgUrl' | 'pgSchema' | 'log'>): Promise<HqStore> {
   if (opts.pgUrl) return openPgStore(opts.pgUrl, { schema: opts.pgSchema, log: opts.log });
   if (!opts.dbPath) throw new Error('HQ needs a SQLite file (dbPath) or a PostgreSQL URL (pgUrl)');
-  return openSqliteStore(opts.dbPath);
+  return openSqliteStore(opts.dbPath, { log: opts.log });
 }
 
 export async function startHq(opts: HqOptions): Promise<HqHandle> {

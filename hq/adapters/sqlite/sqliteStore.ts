@@ -8,6 +8,7 @@
 import type Database from 'better-sqlite3';
 import { type HqStore, type HqTx } from '../../ports/store.ts';
 import { createSqliteOps, openSqliteDatabase, openSqliteReader, type SqliteOps } from './sqliteStorage.ts';
+import { startWalCheckpointer, type WalCheckpointer } from './walCheckpointer.ts';
 
 /** Puts the engine's answers back into promises; a throw becomes a rejection. */
 function asyncOps<T extends object>(ops: T, guard: () => void): unknown {
@@ -33,6 +34,15 @@ function asyncOps<T extends object>(ops: T, guard: () => void): unknown {
 export interface SqliteStore extends HqStore {
   /** The connection, for the admin CLI's copy to PostgreSQL and for tests that break the file. */
   readonly db: Database.Database;
+  /** The WAL's checkpoints on their own thread (walCheckpointer.ts); null for an in-memory database. */
+  readonly checkpointer: WalCheckpointer | null;
+}
+
+export interface SqliteStoreOptions {
+  /** Where the adapter says what went wrong outside a caller's request (the checkpoint thread). */
+  log?: (line: string) => void;
+  /** false: checkpoints stay in the writer's COMMIT, as SQLite does by default (default true for a file). */
+  checkpointThread?: boolean;
 }
 
 /** One connection's transaction statements, prepared once, and the port's tx object over its ops. */
@@ -78,7 +88,7 @@ function session(db: Database.Database, ops: SqliteOps, begin: string, guard: ()
   return { db, tx, begin: db.prepare(begin), commit: db.prepare('COMMIT'), rollback: db.prepare('ROLLBACK') };
 }
 
-export function openSqliteStore(path: string): SqliteStore {
+export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): SqliteStore {
   const db = openSqliteDatabase(path);
   // Read views run on a second connection to the same file, opened read-only: the engine refuses
   // any write there, which is the read views' guarantee. They used to run on the one connection
@@ -94,6 +104,18 @@ export function openSqliteStore(path: string): SqliteStore {
     if (reader?.open) reader.close();
     db.close();
     throw err;
+  }
+
+  // A file's checkpoints run on a thread of their own, off the event loop (walCheckpointer.ts).
+  let checkpointer: WalCheckpointer | null = null;
+  if (reader && opts.checkpointThread !== false) {
+    try {
+      checkpointer = startWalCheckpointer(db, path, opts.log ?? ((line) => console.error(line)));
+    } catch (err) {
+      reader.close();
+      db.close();
+      throw err;
+    }
   }
 
   // One turn at a time: `busy` is handed from one holder straight to the next waiter.
@@ -124,6 +146,10 @@ export function openSqliteStore(path: string): SqliteStore {
   async function inTransaction<T>(s: Session, fn: (tx: HqTx) => Promise<T>, readOnly: boolean): Promise<T> {
     return turn(async () => {
       if (!db.open) throw new Error('the store is closed');
+      if (!readOnly && checkpointer) {
+        const pass = checkpointer.beforeWrite();
+        if (pass) await pass;
+      }
       s.begin.run();
       // On the one connection of an in-memory database, the engine refuses writes by the pragma.
       const pragma = readOnly && !reader;
@@ -132,6 +158,7 @@ export function openSqliteStore(path: string): SqliteStore {
       try {
         const value = await fn(s.tx);
         s.commit.run();
+        if (!readOnly) checkpointer?.committed();
         return value;
       } catch (err) {
         if (s.db.inTransaction) s.rollback.run();
@@ -146,13 +173,15 @@ export function openSqliteStore(path: string): SqliteStore {
   return {
     kind: 'sqlite',
     db,
+    checkpointer,
     withTx: (fn) => inTransaction(writer, fn, false),
     read: (fn) => inTransaction(readerSession, fn, true),
     ping: async () => db.open,
     close: () =>
       turn(async () => {
-        // The reader first: the last connection to close checkpoints the WAL into the file and
-        // removes it.
+        // The checkpoint thread and the reader first: the last connection to close checkpoints
+        // the WAL into the file and removes it.
+        await checkpointer?.close();
         if (reader?.open) reader.close();
         if (db.open) db.close();
       }),

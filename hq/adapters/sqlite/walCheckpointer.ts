@@ -1,0 +1,171 @@
+// The WAL's checkpoints, on a thread of their own.
+//
+// Invariant: while the checkpointer runs, the writer connection checkpoints inside its COMMIT only
+// as a safety net, when the WAL holds NET_FRAMES (the thread fell far behind: a burst while it
+// started, a slow disk). A connection on a worker thread copies the committed frames
+// into the database file a little after commits (PASSIVE: it never waits for, or blocks, the writer
+// or a reader). Once the WAL holds `restartFrames` frames, the next write transaction first waits
+// for one more pass, so that its BEGIN finds every frame copied and SQLite starts the WAL again
+// from the top; without that, a steady stream of writes would keep a frame uncopied at every BEGIN
+// and the file would grow for ever. If the thread fails, the writer checkpoints in COMMIT again,
+// as SQLite does by default. Durability is SQLite's own: a checkpoint copies only committed frames
+// and syncs the WAL before and the file after, whichever connection runs it.
+//
+// Why: with the default, the COMMIT that took the WAL past 1,000 pages copied them all into the
+// file and synced twice, on HQ's event loop. Under the capacity bench's batches that was every
+// second or third COMMIT, 4–5 ms each: a fifth of the SQLite node's busy time, with every desk
+// send and HTTP request waiting behind it (docs/benchmarks.md, round 10).
+import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import type Database from 'better-sqlite3';
+
+/** WAL frames (pages) at which the next write waits for a pass, so the WAL restarts: 16 MiB of 4 KiB pages. */
+export const RESTART_FRAMES = 4096;
+/** The writer's own checkpoint threshold while the thread runs: a bound, not the path (64 MiB). */
+export const NET_FRAMES = 4 * RESTART_FRAMES;
+/** At most one pass this often: each pass syncs the WAL and the file once, whatever it copies. */
+export const PASS_GAP_MS = 50;
+/** What SQLite's default checkpoints at, restored on the writer if the thread fails. */
+const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000;
+
+// The worker's code as CommonJS evaluated in the thread: no TypeScript loader is needed there
+// (HQ runs under tsx, tests under vitest), and the driver is loaded from the path this module
+// resolved, so the thread uses the same better-sqlite3 build as the writer.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.path, { fileMustExist: true });
+db.pragma('synchronous = NORMAL');
+parentPort.on('message', (m) => {
+  if (m === 'close') {
+    db.close();
+    parentPort.close();
+    return;
+  }
+  try {
+    const r = db.pragma('wal_checkpoint(PASSIVE)')[0];
+    parentPort.postMessage({ ok: true, log: r.log, checkpointed: r.checkpointed });
+  } catch (err) {
+    parentPort.postMessage({ ok: false, error: String((err && err.message) || err) });
+  }
+});
+`;
+
+export interface CheckpointerStats {
+  /** Passes run, and frames the WAL held at the last one. */
+  passes: number;
+  lastLogFrames: number;
+  /** Writes that waited for a pass so the WAL could restart. */
+  restartWaits: number;
+  /** False once the thread failed and the writer checkpoints in COMMIT again. */
+  running: boolean;
+}
+
+export interface WalCheckpointer {
+  /** After a write transaction committed: a pass soon, unless one is due already. */
+  committed(): void;
+  /** Before a write transaction begins: null, or a pass to await when the WAL is due to restart. */
+  beforeWrite(): Promise<void> | null;
+  /** A pass now (tests, and close). */
+  pass(): Promise<void>;
+  stats(): CheckpointerStats;
+  close(): Promise<void>;
+}
+
+interface PassResult {
+  ok: boolean;
+  log?: number;
+  checkpointed?: number;
+  error?: string;
+}
+
+/** Starts the checkpoint thread for the file `db` has open (WAL mode); `db` keeps its own checkpoints only as the net. */
+export function startWalCheckpointer(db: Database.Database, path: string, log: (line: string) => void): WalCheckpointer {
+  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path } });
+  // The thread holds the process open only while someone awaits it (a pass, close): an idle HQ or a
+  // CLI that is done may exit, but a write waiting for a pass is never cut off by the process ending.
+  worker.unref();
+  db.pragma(`wal_autocheckpoint = ${NET_FRAMES}`);
+  let running = true;
+  let closing = false;
+  let passes = 0;
+  let lastLogFrames = 0;
+  let restartWaits = 0;
+  let restartDue = false;
+  let inFlight: Promise<void> | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let lastPassEnded = 0;
+  const waiting: Array<(r: PassResult) => void> = [];
+
+  const fail = (why: string) => {
+    if (!running) return;
+    running = false;
+    if (timer) clearTimeout(timer);
+    if (db.open) db.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT}`);
+    for (const w of waiting.splice(0)) w({ ok: false, error: why });
+    if (!closing) log(`sqlite: the checkpoint thread failed (${why}); the writer checkpoints in COMMIT again`);
+  };
+  worker.on('message', (r: PassResult) => {
+    waiting.shift()?.(r);
+    if (waiting.length === 0 && !closing) worker.unref();
+  });
+  worker.on('error', (err) => fail(err.message));
+  worker.on('exit', (code) => fail(`exited with code ${code}`));
+
+  const pass = (): Promise<void> => {
+    if (!running) return Promise.resolve();
+    inFlight ??= new Promise<PassResult>((resolve) => {
+      waiting.push(resolve);
+      worker.ref();
+      worker.postMessage('pass');
+    }).then((r) => {
+      inFlight = null;
+      lastPassEnded = Date.now();
+      if (!r.ok) {
+        if (running) log(`sqlite: checkpoint pass failed: ${r.error}`);
+        return;
+      }
+      passes++;
+      lastLogFrames = r.log ?? 0;
+      restartDue = lastLogFrames >= RESTART_FRAMES;
+    });
+    return inFlight;
+  };
+
+  return {
+    committed() {
+      if (!running || timer || inFlight) return;
+      const wait = Math.max(0, lastPassEnded + PASS_GAP_MS - Date.now());
+      timer = setTimeout(() => {
+        timer = null;
+        void pass();
+      }, wait);
+      timer.unref();
+    },
+    beforeWrite() {
+      if (!running || !restartDue) return null;
+      restartWaits++;
+      // A pass already under way may have started before the last commit: wait for it, then one
+      // more, which runs with no write open and so copies every frame.
+      return (async () => {
+        if (inFlight) await inFlight;
+        await pass();
+        restartDue = false; // the BEGIN that follows restarts the WAL; the next pass tells if it could not
+      })();
+    },
+    pass: () => (inFlight ? inFlight.then(pass) : pass()),
+    stats: () => ({ passes, lastLogFrames, restartWaits, running }),
+    async close() {
+      closing = true;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      if (inFlight) await inFlight;
+      if (!running) return;
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      worker.ref();
+      worker.postMessage('close');
+      await exited;
+    },
+  };
+}
