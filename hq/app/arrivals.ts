@@ -92,11 +92,17 @@ export function arrive(log: EventLog, request: ArrivalRequest, idempotency: Idem
  * 'duplicate'; the same key with another request is refused.
  */
 export async function arriveIn(store: HqStore, tx: HqTx, append: Append, request: ArrivalRequest, idempotency: Idempotency | null): Promise<ArrivalOutcome> {
-  // Before the key is looked up: two retries of one request on two nodes must not both miss it.
-  const storeExists = await tx.lockStore(request.storeId);
   const storedKey = idempotency ? `arrivals:${idempotency.key}` : null;
+  // The store's lock, the key and the member are asked for together: on a pipelined PostgreSQL
+  // connection that is one round trip, not three, and the server still runs them in the order
+  // issued — so the key is looked up only once the lock is held (two retries of one request on two
+  // nodes must not both miss it). The member's row is not guarded by the store's lock; on a
+  // duplicate its read is simply unused.
+  const [storeExists, [seen, member]] = await together(
+    tx.lockStore(request.storeId),
+    together(storedKey ? tx.getIdempotent(storedKey) : Promise.resolve(null), findMember(tx, request)),
+  );
   if (storedKey) {
-    const seen = await tx.getIdempotent(storedKey);
     if (seen) {
       if (seen.requestHash !== idempotency!.requestHash) throw new ArrivalError('idempotency_key_reused', 'this Idempotency-Key was used with a different request');
       return { ...(JSON.parse(seen.result) as ArrivalResult), status: 'duplicate' };
@@ -106,7 +112,6 @@ export async function arriveIn(store: HqStore, tx: HqTx, append: Append, request
   const now = Date.now();
   if (request.at !== undefined) checkArrivalTime(request.at, now);
   if (!storeExists) throw new ArrivalError('store_not_found', `unknown store ${request.storeId}`);
-  const member = await findMember(tx, request);
   if (!member) throw new ArrivalError('member_not_found', 'no member matches the given identifier');
   const result = await applyArrival(store, tx, append, { storeId: request.storeId, member, source: request.source, at: request.at ?? now });
   if (storedKey) await tx.putIdempotent(storedKey, idempotency!.requestHash, JSON.stringify(result), Date.now());
