@@ -96,6 +96,8 @@ export function startWalCheckpointer(db: Database.Database, path: string, log: (
   let inFlight: Promise<void> | null = null;
   let timer: NodeJS.Timeout | null = null;
   let lastPassEnded = 0;
+  /** A commit came while a pass ran: its frames get the next pass, not the next commit's. */
+  let committedDuringPass = false;
   const waiting: Array<(r: PassResult) => void> = [];
 
   const fail = (why: string) => {
@@ -122,6 +124,10 @@ export function startWalCheckpointer(db: Database.Database, path: string, log: (
     }).then((r) => {
       inFlight = null;
       lastPassEnded = Date.now();
+      if (committedDuringPass) {
+        committedDuringPass = false;
+        schedule();
+      }
       if (!r.ok) {
         if (running) log(`sqlite: checkpoint pass failed: ${r.error}`);
         return;
@@ -133,16 +139,23 @@ export function startWalCheckpointer(db: Database.Database, path: string, log: (
     return inFlight;
   };
 
+  /** A pass PASS_GAP_MS after the last one ended, unless one is already due. */
+  const schedule = () => {
+    if (!running || closing || timer) return;
+    if (inFlight) {
+      committedDuringPass = true;
+      return;
+    }
+    const wait = Math.max(0, lastPassEnded + PASS_GAP_MS - Date.now());
+    timer = setTimeout(() => {
+      timer = null;
+      void pass();
+    }, wait);
+    timer.unref();
+  };
+
   return {
-    committed() {
-      if (!running || timer || inFlight) return;
-      const wait = Math.max(0, lastPassEnded + PASS_GAP_MS - Date.now());
-      timer = setTimeout(() => {
-        timer = null;
-        void pass();
-      }, wait);
-      timer.unref();
-    },
+    committed: schedule,
     beforeWrite() {
       if (!running || !restartDue) return null;
       restartWaits++;
