@@ -41,8 +41,6 @@ export interface SqliteStore extends HqStore {
 export interface SqliteStoreOptions {
   /** Where the adapter says what went wrong outside a caller's request (the checkpoint thread). */
   log?: (line: string) => void;
-  /** false: checkpoints stay in the writer's COMMIT, as SQLite does by default (default true for a file). */
-  checkpointThread?: boolean;
 }
 
 /** One connection's transaction statements, prepared once, and the port's tx object over its ops. */
@@ -108,7 +106,7 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Sq
 
   // A file's checkpoints run on a thread of their own, off the event loop (walCheckpointer.ts).
   let checkpointer: WalCheckpointer | null = null;
-  if (reader && opts.checkpointThread !== false) {
+  if (reader) {
     try {
       checkpointer = startWalCheckpointer(db, path, opts.log ?? ((line) => console.error(line)));
     } catch (err) {
