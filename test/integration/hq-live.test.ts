@@ -385,6 +385,10 @@ describe('live rooms at HQ: the public routes', () => {
     const a1 = await deskAt('store-a', 'A1');
     const b1 = await deskAt('store-b', 'B1');
     const roomA = await liveRoom(a1);
+    // The list is newest first (created_at, then id): on a fast machine both rooms could share a
+    // millisecond, and the tie would fall to their random ids.
+    const createdA = Date.now();
+    while (Date.now() <= createdA) await new Promise((resolve) => setTimeout(resolve, 1));
     const roomB = randomUUID();
     expect(await cmd(b1, 'live.create', { roomId: roomB, title: 'B room', streamUrl: 'https://live.example.com/b', scheduledAt: Date.now() + 3_600_000 }, 'xu')).toMatchObject({ status: 'ok' });
     const list = await get<{ rooms: Array<Omit<LiveRoom, 'createdBy'> & { storeName: string }> }>('/v1/live/rooms');
