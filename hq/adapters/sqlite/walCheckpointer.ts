@@ -23,8 +23,13 @@ import type Database from 'better-sqlite3';
 export const RESTART_FRAMES = 4096;
 /** The writer's own checkpoint threshold while the thread runs: a bound, not the path (64 MiB). */
 export const NET_FRAMES = 4 * RESTART_FRAMES;
-/** At most one pass this often: each pass syncs the WAL and the file once, whatever it copies. */
-export const PASS_GAP_MS = 50;
+/**
+ * At most one pass this often. A page written again between two passes is copied once, so a longer
+ * gap copies less (the store's counter row, index pages and each store's last event page are
+ * rewritten by nearly every arrival): at 50 ms the thread cost 3–8 % more CPU per arrival than
+ * SQLite's own checkpoints, at 250 ms none measurable (docs/benchmarks.md, round 10).
+ */
+export const PASS_GAP_MS = 250;
 /** What SQLite's default checkpoints at, restored on the writer if the thread fails. */
 const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000;
 
