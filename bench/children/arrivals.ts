@@ -54,8 +54,8 @@ function post(url: string, key: string, body: string, path = '/v1/ingest/arrival
 /** "503 store_unavailable": the status and HQ's error code, when the body names one. */
 function failureOf(status: number, text: string): string {
   try {
-    const code = (JSON.parse(text) as { error?: { code?: string } | string }).error;
-    return `${status} ${typeof code === 'string' ? code : (code?.code ?? '')}`.trim();
+    const code = (JSON.parse(text) as { error?: { code?: string } }).error?.code;
+    return code ? `${status} ${code}` : String(status);
   } catch {
     return String(status);
   }

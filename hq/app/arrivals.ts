@@ -102,11 +102,9 @@ export async function arriveIn(store: HqStore, tx: HqTx, append: Append, request
     tx.lockStore(request.storeId),
     together(storedKey ? tx.getIdempotent(storedKey) : Promise.resolve(null), findMember(tx, request)),
   );
-  if (storedKey) {
-    if (seen) {
-      if (seen.requestHash !== idempotency!.requestHash) throw new ArrivalError('idempotency_key_reused', 'this Idempotency-Key was used with a different request');
-      return { ...(JSON.parse(seen.result) as ArrivalResult), status: 'duplicate' };
-    }
+  if (seen) {
+    if (seen.requestHash !== idempotency!.requestHash) throw new ArrivalError('idempotency_key_reused', 'this Idempotency-Key was used with a different request');
+    return { ...(JSON.parse(seen.result) as ArrivalResult), status: 'duplicate' };
   }
   // After the key: a retry of an arrival taken before is answered as before, whatever the clock says now.
   const now = Date.now();

@@ -4,7 +4,7 @@
 // as a safety net, when the WAL holds NET_FRAMES (the thread fell far behind: a burst while it
 // started, a slow disk). A connection on a worker thread copies the committed frames
 // into the database file a little after commits (PASSIVE: it never waits for, or blocks, the writer
-// or a reader). Once the WAL holds `restartFrames` frames, the next write transaction first waits
+// or a reader). Once the WAL holds RESTART_FRAMES frames, the next write transaction first waits
 // for one more pass, so that its BEGIN finds every frame copied and SQLite starts the WAL again
 // from the top; without that, a steady stream of writes would keep a frame uncopied at every BEGIN
 // and the file would grow for ever. If the thread fails, the writer checkpoints in COMMIT again,
@@ -49,7 +49,7 @@ parentPort.on('message', (m) => {
   }
   try {
     const r = db.pragma('wal_checkpoint(PASSIVE)')[0];
-    parentPort.postMessage({ ok: true, log: r.log, checkpointed: r.checkpointed });
+    parentPort.postMessage({ ok: true, log: r.log });
   } catch (err) {
     parentPort.postMessage({ ok: false, error: String((err && err.message) || err) });
   }
@@ -71,7 +71,7 @@ export interface WalCheckpointer {
   committed(): void;
   /** Before a write transaction begins: null, or a pass to await when the WAL is due to restart. */
   beforeWrite(): Promise<void> | null;
-  /** A pass now (tests, and close). */
+  /** A pass that starts after any under way, so it copies every frame committed before the call (tests). */
   pass(): Promise<void>;
   stats(): CheckpointerStats;
   close(): Promise<void>;
@@ -80,7 +80,6 @@ export interface WalCheckpointer {
 interface PassResult {
   ok: boolean;
   log?: number;
-  checkpointed?: number;
   error?: string;
 }
 
@@ -103,19 +102,22 @@ export function startWalCheckpointer(db: Database.Database, path: string, log: (
   let lastPassEnded = 0;
   /** A commit came while a pass ran: its frames get the next pass, not the next commit's. */
   let committedDuringPass = false;
-  const waiting: Array<(r: PassResult) => void> = [];
+  /** The answer of the pass in flight (one at a time: `inFlight`). */
+  let answer: ((r: PassResult) => void) | null = null;
 
   const fail = (why: string) => {
     if (!running) return;
     running = false;
     if (timer) clearTimeout(timer);
     if (db.open) db.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT}`);
-    for (const w of waiting.splice(0)) w({ ok: false, error: why });
+    answer?.({ ok: false, error: why });
+    answer = null;
     if (!closing) log(`sqlite: the checkpoint thread failed (${why}); the writer checkpoints in COMMIT again`);
   };
   worker.on('message', (r: PassResult) => {
-    waiting.shift()?.(r);
-    if (waiting.length === 0 && !closing) worker.unref();
+    answer?.(r);
+    answer = null;
+    if (!closing) worker.unref();
   });
   worker.on('error', (err) => fail(err.message));
   worker.on('exit', (code) => fail(`exited with code ${code}`));
@@ -123,7 +125,7 @@ export function startWalCheckpointer(db: Database.Database, path: string, log: (
   const pass = (): Promise<void> => {
     if (!running) return Promise.resolve();
     inFlight ??= new Promise<PassResult>((resolve) => {
-      waiting.push(resolve);
+      answer = resolve;
       worker.ref();
       worker.postMessage('pass');
     }).then((r) => {
@@ -143,6 +145,8 @@ export function startWalCheckpointer(db: Database.Database, path: string, log: (
     });
     return inFlight;
   };
+  /** A pass that starts only after the one under way, if any: it copies everything committed before. */
+  const freshPass = (): Promise<void> => (inFlight ? inFlight.then(pass) : pass());
 
   /** A pass PASS_GAP_MS after the last one ended, unless one is already due. */
   const schedule = () => {
@@ -164,15 +168,14 @@ export function startWalCheckpointer(db: Database.Database, path: string, log: (
     beforeWrite() {
       if (!running || !restartDue) return null;
       restartWaits++;
-      // A pass already under way may have started before the last commit: wait for it, then one
-      // more, which runs with no write open and so copies every frame.
+      // A pass already under way may have started before the last commit: the fresh one after it
+      // runs with no write open and so copies every frame.
       return (async () => {
-        if (inFlight) await inFlight;
-        await pass();
+        await freshPass();
         restartDue = false; // the BEGIN that follows restarts the WAL; the next pass tells if it could not
       })();
     },
-    pass: () => (inFlight ? inFlight.then(pass) : pass()),
+    pass: freshPass,
     stats: () => ({ passes, lastLogFrames, restartWaits, running }),
     async close() {
       closing = true;
