@@ -123,6 +123,9 @@ const STEPS: Array<{ tables: string[]; indexes: string[]; columns?: Record<strin
 
   // 20: the assistant's hand-overs (7/8)
   { tables: ['handovers'], indexes: ['handovers_member', 'handovers_store', 'handovers_waiting'] },
+
+  // 21: purchases_member with id as its last column (SQLite also rebuilds events as a rowid table)
+  { tables: [], indexes: [] },
 ];
 
 const schemas: PgSchema[] = [];

@@ -336,6 +336,13 @@ export const PG_MIGRATIONS: readonly string[] = [
   PG_MIGRATION_RESTOCK,
   // 20: the assistant's hand-overs (7/8), as SQLite step 20 (handoverStorage.ts)
   PG_MIGRATION_HANDOVERS,
+  // 21: as SQLite step 21, a member's purchases indexed in the order they are read (newest first,
+  // id breaking a tie). SQLite's step also rebuilds its events table as a rowid table; PostgreSQL's
+  // events are a heap with the (store_id, seq) key beside them already.
+  `
+  DROP INDEX purchases_member;
+  CREATE INDEX purchases_member ON purchases(member_id, at DESC, id);
+  `,
 ];
 
 /** Quotes an SQL identifier. */
