@@ -175,6 +175,21 @@ describe('PostgreSQL migrations', () => {
     });
   }
 
+  it("step 21 indexes a member's purchases in the order the profile reads them (newest first, id breaking a tie)", async () => {
+    const s = await fresh();
+    await withPgClient(
+      async (c) => {
+        await migratePg(c, { schema: s.schema, target: 20 });
+        const def = async () =>
+          (await c.query<{ d: string }>(`SELECT indexdef AS d FROM pg_indexes WHERE schemaname = $1 AND indexname = 'purchases_member'`, [s.schema])).rows[0]!.d;
+        expect(await def()).toMatch(/\(member_id, at DESC\)$/);
+        await migratePg(c, { schema: s.schema, target: 21 });
+        expect(await def()).toMatch(/\(member_id, at DESC, id\)$/);
+      },
+      { schema: s.schema },
+    );
+  });
+
   it('uses the column types the adapter reads back (BIGINT times, DOUBLE sizes, TEXT JSON, BYTEA images)', async () => {
     const s = await fresh();
     const store = await openPgStore(s.url, { schema: s.schema });
