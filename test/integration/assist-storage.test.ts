@@ -84,6 +84,23 @@ const attribution = (purchaseId: string, over: Partial<SaleAttribution> = {}): S
 
 for (const adapter of ADAPTERS) {
   describe(`assist storage on ${adapter.name}`, () => {
+    it('takes a card of suggestions in one call: a (visit, style) repeated in it keeps its first row; an empty card writes nothing', async () => {
+      const { store, close } = await adapter.open();
+      try {
+        await store.withTx(async (tx) => {
+          await tx.upsertStore({ id: 'a', name: 'Nanjing West Rd', city: 'Shanghai' }, 'ep-a');
+          await tx.upsertMember(storedMember('m1'));
+          const { notes: _n, ...v1 } = visit('v1', 'm1', { storeId: 'a', arrivedAt: T0 });
+          await tx.insertVisit(v1);
+          await tx.assist.putShown([]);
+          await tx.assist.putShown([shown('v1', 's2', 'style'), shown('v1', 's1', 'style', { at: T0 + 1 }), shown('v1', 's1', 'addon', { at: T0 + 2 }), shown('v1', 'acc', 'addon')]);
+        });
+        expect(await store.read((r) => r.assist.shownOfVisit('v1'))).toEqual([shown('v1', 's1', 'style', { at: T0 + 1 }), shown('v1', 's2', 'style'), shown('v1', 'acc', 'addon')]);
+      } finally {
+        await close();
+      }
+    });
+
     it('keeps shown suggestions, marks, card look-ups, attributions and the figures alike', async () => {
       const { store, close } = await adapter.open();
       try {

@@ -33,13 +33,17 @@ export const PG_MIGRATION_ASSIST = `
 export function createPgAssistOps(exec: Exec): AssistOps {
   const all = async (text: string, values: unknown[]): Promise<Row[]> => (await exec(text, values)).rows;
   return {
+    // A card's suggestions in one statement (arrays unnested in order; a repeated (visit, style)
+    // keeps its first row): one INSERT per row cost the arrival a round trip each, two more than
+    // the event it is issued together with.
     putShown: async (rows) => {
-      for (const s of rows) {
-        await exec(
-          'INSERT INTO suggestions_shown (visit_id, style_id, store_id, member_id, role, at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (visit_id, style_id) DO NOTHING',
-          [s.visitId, s.styleId, s.storeId, s.memberId, s.role, s.at],
-        );
-      }
+      if (rows.length === 0) return;
+      await exec(
+        `INSERT INTO suggestions_shown (visit_id, style_id, store_id, member_id, role, at)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
+         ON CONFLICT (visit_id, style_id) DO NOTHING`,
+        [rows.map((s) => s.visitId), rows.map((s) => s.styleId), rows.map((s) => s.storeId), rows.map((s) => s.memberId), rows.map((s) => s.role), rows.map((s) => s.at)],
+      );
     },
     shownOfVisit: async (visitId) => (await all('SELECT * FROM suggestions_shown WHERE visit_id = $1 ORDER BY role DESC, style_id', [visitId])).map(shownFromRow),
     putMark: async (m) => {
