@@ -203,6 +203,32 @@ describe('desk socket', () => {
     expect(frames).toContain('head');
   });
 
+  it('sends head frames to a desk until it acks the head, and again once the store moves on', async () => {
+    await t.restart({ headEveryMs: 40 });
+    const a = await t.enroll('store-a');
+    A = await t.position('store-a');
+    const desk = await RecordingDesk.connect(t.hq, a.token);
+    const heads = () => desk.frames.filter((f) => f.t === 'head');
+    // Reset to the head, not acked yet: head frames come.
+    await desk.waitFor((f) => f.t === 'head' && f.seq === A.seq);
+    desk.send({ t: 'ack', seq: A.seq });
+    // Acked: at most one frame already on its way, then none over many periods.
+    await new Promise((r) => setTimeout(r, 100));
+    const quiet = heads().length;
+    await new Promise((r) => setTimeout(r, 400));
+    expect(heads().length).toBe(quiet);
+    // The store moves on: the event, then head frames again until the desk acks it.
+    await t.postArrival({ storeId: 'store-a', memberId: 'm1', source: 'door' });
+    await desk.waitFor((f) => f.t === 'ev' && f.seq === A.seq + 1);
+    await desk.waitFor((f) => f.t === 'head' && f.seq === A.seq + 1);
+    desk.send({ t: 'ack', seq: A.seq + 1 });
+    await new Promise((r) => setTimeout(r, 100));
+    const quietAgain = heads().length;
+    await new Promise((r) => setTimeout(r, 400));
+    expect(heads().length).toBe(quietAgain);
+    desk.close();
+  });
+
   it('closes sockets with 1001 when HQ shuts down', async () => {
     const a = await t.enroll('store-a');
     const desk = await RecordingDesk.connect(t.hq, a.token);

@@ -80,8 +80,8 @@ export class DeskHub {
   private readonly pendingAcks = new Map<string, number>();
   private flushing: Promise<void> = Promise.resolve();
   private readonly sweeps: SpreadSweep<DeskSocket>[] = [];
-  /** The head frame of each store, serialised once per slice of the head sweep. */
-  private readonly headTexts = new Map<string, Buffer | null>();
+  /** The head of each store and its frame, serialised once per slice of the head sweep. */
+  private readonly headTexts = new Map<string, { seq: number; text: Buffer } | null>();
   /** Identical replay reads in flight (a reconnect storm: many desks resuming from one seq) share one query. */
   private readonly reads = new Map<string, Promise<StoredEvent[]>>();
 
@@ -346,16 +346,22 @@ export class DeskHub {
     }
   }
 
-  /** The node's position in the desk's store's log (kept by the feeds; no query), to a live desk. */
+  /**
+   * The node's position in the desk's store's log (kept by the feeds; no query), to a live desk
+   * that has not acked it. A head frame is how an idle desk notices it lags; a desk that acked the
+   * head on this socket has every event up to it and learns nothing from one, so it gets none
+   * until the store moves on (10,000 idle desks were 1,000 frames a second; pings keep the link's
+   * silence timer).
+   */
   private sendHead(desk: DeskSocket): void {
     if (this.byDevice.get(desk.device.id) !== desk || !desk.isLive) return;
-    let text = this.headTexts.get(desk.storeId);
-    if (text === undefined) {
+    let head = this.headTexts.get(desk.storeId);
+    if (head === undefined) {
       const pos = this.feeds.position(desk.storeId);
-      text = pos ? Buffer.from(JSON.stringify({ t: 'head', epoch: pos.epoch, seq: pos.head })) : null;
-      this.headTexts.set(desk.storeId, text);
+      head = pos ? { seq: pos.head, text: Buffer.from(JSON.stringify({ t: 'head', epoch: pos.epoch, seq: pos.head })) } : null;
+      this.headTexts.set(desk.storeId, head);
     }
-    if (text !== null) desk.sendText(text);
+    if (head !== null && desk.acked < head.seq) desk.sendText(head.text);
   }
 
   /** Stops timers and closes every desk with 1001 (going away), waiting briefly for the handshakes. */

@@ -38,6 +38,11 @@ export class DeskSocket {
   private lastSent = 0;
   /** Highest position this desk acked on this socket (as counted: never above `lastSent`). */
   private ackedUpTo = 0;
+
+  /** The position this desk acked on this socket, in the socket's current epoch. */
+  get acked(): number {
+    return this.ackedUpTo;
+  }
   /** Cleared at each heartbeat tick, set by a pong. */
   alive = true;
   /** Token bucket for the frame rate: `maxFrameBurst` at once, refilled at `maxFramesPerSecond`. */
@@ -149,6 +154,8 @@ export class DeskSocket {
     if (this.state === 'awaitingHello' || this.state === 'closed') return;
     this.send({ t: 'reset', epoch, head, reason: 'epoch_changed' });
     this.lastSent = head;
+    // What the desk acked belongs to the old epoch: the new one's positions start again.
+    this.ackedUpTo = 0;
     this.state = 'live';
   }
 
