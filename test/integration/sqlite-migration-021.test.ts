@@ -15,6 +15,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 type EventRow = { store_id: string; seq: number; epoch: string; id: string; type: string; at: number; data: string };
 
+/** The query plan's steps for `sql`, joined. */
+const planOf = (db: Database.Database, sql: string, ...args: unknown[]) =>
+  (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map((r) => r.detail).join('; ');
+/** The CREATE statement of the events table as the file holds it. */
+const eventsDdl = (db: Database.Database) => (db.prepare("SELECT sql FROM sqlite_master WHERE name = 'events'").get() as { sql: string }).sql;
+
 /** A file at step 20 with two stores' events (written interleaved, one of them 5 KB) and purchases with a tie. */
 function fileAtStep20(path: string): EventRow[] {
   const db = new Database(path);
@@ -47,12 +53,11 @@ describe('HQ SQLite migration 21', () => {
   it('rebuilds events as a rowid table keeping every event, byte for byte', () => {
     const db = new Database(path);
     try {
-      expect(String((db.prepare("SELECT sql FROM sqlite_master WHERE name = 'events'").get() as { sql: string }).sql)).toContain('WITHOUT ROWID');
+      expect(eventsDdl(db)).toContain('WITHOUT ROWID');
       migrate(db);
       expect(db.pragma('user_version', { simple: true })).toBe(21);
-      const sql = (db.prepare("SELECT sql FROM sqlite_master WHERE name = 'events'").get() as { sql: string }).sql;
-      expect(sql).not.toContain('WITHOUT ROWID');
-      expect(sql).toContain('UNIQUE (store_id, seq)');
+      expect(eventsDdl(db)).not.toContain('WITHOUT ROWID');
+      expect(eventsDdl(db)).toContain('UNIQUE (store_id, seq)');
       expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'events_v21'").get()).toBeUndefined();
 
       const all = db.prepare('SELECT * FROM events ORDER BY store_id, seq').all() as EventRow[];
@@ -61,7 +66,7 @@ describe('HQ SQLite migration 21', () => {
 
       // The log's read: from the unique index, in seq order, no sort.
       const read = 'SELECT * FROM events WHERE store_id = ? AND seq > ? ORDER BY seq LIMIT ?';
-      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${read}`).all('s-a', 0, 10) as { detail: string }[]).map((r) => r.detail).join('; ');
+      const plan = planOf(db, read, 's-a', 0, 10);
       expect(plan).toMatch(/USING INDEX sqlite_autoindex_events_1 \(store_id=\? AND seq>\?\)/);
       expect(plan).not.toContain('TEMP B-TREE');
       expect((db.prepare(read).all('s-a', 5, 4) as EventRow[]).map((e) => e.id)).toEqual(['ev-s-a-6', 'ev-s-a-7', 'ev-s-a-8', 'ev-s-a-9']);
@@ -81,7 +86,7 @@ describe('HQ SQLite migration 21', () => {
     const db = new Database(path);
     try {
       const read = 'SELECT * FROM purchases WHERE member_id = ? ORDER BY at DESC, id LIMIT ?';
-      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${read}`).all('m-1', 3) as { detail: string }[]).map((r) => r.detail).join('; ');
+      const plan = planOf(db, read, 'm-1', 3);
       expect(plan).toContain('USING INDEX purchases_member (member_id=?)');
       expect(plan).not.toContain('TEMP B-TREE');
       expect((db.prepare(read).all('m-1', 4) as { id: string }[]).map((p) => p.id)).toEqual(['p-a', 'p-b', 'p-d', 'p-c']);

@@ -81,7 +81,7 @@ export class DeskHub {
   private flushing: Promise<void> = Promise.resolve();
   private readonly sweeps: SpreadSweep<DeskSocket>[] = [];
   /** The head of each store and its frame, serialised once per slice of the head sweep. */
-  private readonly headTexts = new Map<string, { seq: number; text: Buffer } | null>();
+  private readonly heads = new Map<string, { seq: number; text: Buffer } | null>();
   /** Identical replay reads in flight (a reconnect storm: many desks resuming from one seq) share one query. */
   private readonly reads = new Map<string, Promise<StoredEvent[]>>();
 
@@ -102,7 +102,7 @@ export class DeskHub {
     const desks = { items: () => this.byDevice.values() };
     this.sweeps.push(new SpreadSweep({ ...desks, periodMs: opts.heartbeatMs, tickMs: SWEEP_TICK_MS, visit: (d) => this.heartbeat(d) }));
     this.sweeps.push(
-      new SpreadSweep({ ...desks, periodMs: opts.headEveryMs, tickMs: SWEEP_TICK_MS, visit: (d) => this.sendHead(d), beforeSlice: () => this.headTexts.clear() }),
+      new SpreadSweep({ ...desks, periodMs: opts.headEveryMs, tickMs: SWEEP_TICK_MS, visit: (d) => this.sendHead(d), beforeSlice: () => this.heads.clear() }),
     );
     // Presence: 5,000 desks refreshed in one burst every 10 s timed the presence store out.
     const period = Math.max(250, Math.floor(opts.presenceTtlMs / 3));
@@ -355,11 +355,11 @@ export class DeskHub {
    */
   private sendHead(desk: DeskSocket): void {
     if (this.byDevice.get(desk.device.id) !== desk || !desk.isLive) return;
-    let head = this.headTexts.get(desk.storeId);
+    let head = this.heads.get(desk.storeId);
     if (head === undefined) {
       const pos = this.feeds.position(desk.storeId);
       head = pos ? { seq: pos.head, text: Buffer.from(JSON.stringify({ t: 'head', epoch: pos.epoch, seq: pos.head })) } : null;
-      this.headTexts.set(desk.storeId, head);
+      this.heads.set(desk.storeId, head);
     }
     if (head !== null && desk.acked < head.seq) desk.sendText(head.text);
   }
