@@ -5,6 +5,7 @@ import { type Actor, type ArrivalSource, type Visit } from '../../shared/domain.
 import { uuidv7 } from '../../shared/ids.ts';
 import { type HqStore, type HqTx, type MemberRecord } from '../ports/store.ts';
 import { type Append, type EventLog } from './eventLog.ts';
+import { type ArrivalsAhead } from './arrivalsAhead.ts';
 import { announceFulfilled, fulfilExpected } from './expected/expectations.ts'; // 5/8 expected visits
 import { ProfileBuilder } from './profiles.ts';
 import { recordShown } from './assist/marks.ts'; // 7/8 attribution
@@ -38,6 +39,8 @@ export interface ArrivalArgs {
   at: number;
   /** A counter check-in (checkins.ts): who checked the member in and under which op, carried by the event. */
   cause?: { by: Actor; opId: string; checkinId: string };
+  /** The batch's reads taken up front (arrivalsAhead.ts), when the arrival is one of a batch. */
+  ahead?: ArrivalsAhead;
 }
 
 /** Who walked in, as an integration names them: exactly one of memberId, memberCode, phone. */
@@ -91,16 +94,25 @@ export function arrive(log: EventLog, request: ArrivalRequest, idempotency: Idem
  * another node, never applies twice. A key seen before answers the remembered result as
  * 'duplicate'; the same key with another request is refused.
  */
-export async function arriveIn(store: HqStore, tx: HqTx, append: Append, request: ArrivalRequest, idempotency: Idempotency | null): Promise<ArrivalOutcome> {
+export async function arriveIn(
+  store: HqStore,
+  tx: HqTx,
+  append: Append,
+  request: ArrivalRequest,
+  idempotency: Idempotency | null,
+  ahead?: ArrivalsAhead,
+): Promise<ArrivalOutcome> {
   const storedKey = idempotency ? `arrivals:${idempotency.key}` : null;
   // The store's lock, the key and the member are asked for together: on a pipelined PostgreSQL
   // connection that is one round trip, not three, and the server still runs them in the order
   // issued — so the key is looked up only once the lock is held (two retries of one request on two
   // nodes must not both miss it). The member's row is not guarded by the store's lock; on a
-  // duplicate its read is simply unused.
+  // duplicate its read is simply unused. In a batch read ahead, the lock and the member are known.
+  const lockedAhead = ahead?.storeExists(request.storeId);
+  const memberAhead = ahead?.member(request);
   const [storeExists, [seen, member]] = await together(
-    tx.lockStore(request.storeId),
-    together(storedKey ? tx.getIdempotent(storedKey) : Promise.resolve(null), findMember(tx, request)),
+    lockedAhead !== undefined ? Promise.resolve(lockedAhead) : tx.lockStore(request.storeId),
+    together(storedKey ? tx.getIdempotent(storedKey) : Promise.resolve(null), memberAhead !== undefined ? Promise.resolve(memberAhead) : findMember(tx, request)),
   );
   if (seen) {
     if (seen.requestHash !== idempotency!.requestHash) throw new ArrivalError('idempotency_key_reused', 'this Idempotency-Key was used with a different request');
@@ -111,7 +123,7 @@ export async function arriveIn(store: HqStore, tx: HqTx, append: Append, request
   if (request.at !== undefined) checkArrivalTime(request.at, now);
   if (!storeExists) throw new ArrivalError('store_not_found', `unknown store ${request.storeId}`);
   if (!member) throw new ArrivalError('member_not_found', 'no member matches the given identifier');
-  const result = await applyArrival(store, tx, append, { storeId: request.storeId, member, source: request.source, at: request.at ?? now });
+  const result = await applyArrival(store, tx, append, { storeId: request.storeId, member, source: request.source, at: request.at ?? now, ahead });
   if (storedKey) await tx.putIdempotent(storedKey, idempotency!.requestHash, JSON.stringify(result), Date.now());
   return result;
 }
@@ -144,9 +156,14 @@ export async function findMember(r: HqTx, request: Pick<ArrivalRequest, 'memberI
  * only keys this node's catalog cache.
  */
 export async function applyArrival(store: HqStore, tx: HqTx, append: Append, args: ArrivalArgs): Promise<ArrivalResult> {
-  const { storeId, member, source, at } = args;
+  const { storeId, member, source, at, ahead } = args;
   // Two arrivals of one member on two nodes must find one visit, not open two.
   await tx.lockStore(storeId); // (taken already when called from arriveIn; a second take is free)
+  // The batch's reads of this member, as they stand before this arrival changes their visits and
+  // expectations; later arrivals of theirs in the batch read for themselves.
+  const profileAhead = ahead?.profileReads(member.id);
+  const expectedAhead = ahead?.openExpected(storeId, member.id, at);
+  ahead?.touched(member.id);
   const visit: Visit = {
     id: uuidv7(),
     storeId,
@@ -178,7 +195,7 @@ export async function applyArrival(store: HqStore, tx: HqTx, append: Append, arg
   //  - The profile's reads, and the expectations this visit fulfils — 5/8: the member said they
   //    would come; their open expectations here are fulfilled by this visit, in this transaction,
   //    and the alert carries the first ("came to try X, from group Y").
-  const [profile, arrived] = await together(builder.profile(member, visit.id), fulfilExpected(tx, storeId, member.id, visit.id, at));
+  const [profile, arrived] = await together(builder.profile(member, visit.id, profileAhead), fulfilExpected(tx, storeId, member.id, visit.id, at, expectedAhead));
   //  - 7/8 attribution: what this card suggests (so a mark can only be on it and a sale can follow
   //    it), and the arrival's event.
   const [, ev] = await together(

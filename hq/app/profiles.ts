@@ -4,10 +4,11 @@ import { type StyleImageRefs } from '../ports/styleImageStore.ts';
 import { maskPhone, phoneLast4 } from './phone.ts';
 import { recommend, type RecommendIndex, recommendIndex } from './recommend.ts';
 import { nextBestAction, type NextBestIndex, nextBestIndex } from './assist/nextBest.ts';
-import { type HqStore, type HqTx, type MemberRecord } from '../ports/store.ts';
+import { type HqStore, type HqTx, type MemberRecord, type ProfileReads } from '../ports/store.ts';
 
 export const PROFILE_PURCHASES = 20;
-const HISTORY_FOR_RANKING = 500;
+/** Purchases a profile reads (`profileReads`' limit); a batch reading ahead asks for as many. */
+export const HISTORY_FOR_RANKING = 500;
 const POPULARITY_WINDOW_MS = 90 * 24 * 60 * 60 * 1000;
 /** Longest a cached store catalog is used without an invalidation. */
 export const CATALOG_CACHE_MS = 60_000;
@@ -120,9 +121,9 @@ export class ProfileBuilder {
    * seen anywhere and their active holds (a few rows): one `profileReads` call, one statement on
    * PostgreSQL (three round trips were a fifth of an arrival's).
    */
-  async profile(member: MemberRecord, forVisitId: string | null = null): Promise<MemberProfile> {
+  async profile(member: MemberRecord, forVisitId: string | null = null, readAhead?: ProfileReads): Promise<MemberProfile> {
     // Owned styles are excluded over a long history; the desk only needs the newest purchases.
-    const { purchases: history, holds, lastSeenAt } = await this.r.profileReads(member.id, HISTORY_FOR_RANKING, forVisitId);
+    const { purchases: history, holds, lastSeenAt } = readAhead ?? (await this.r.profileReads(member.id, HISTORY_FOR_RANKING, forVisitId));
     const purchases = history.slice(0, PROFILE_PURCHASES);
     const index = catalogIndexes(this.catalog, this.storeId);
     const recommendations = recommend({

@@ -16,6 +16,12 @@ export interface ExpectedOps {
   byClientId(memberId: string, clientId: string): Promise<ExpectedVisit | null>;
   /** The member's open (`expected`) expectations at the store that last past `now`, oldest first: what an arrival fulfils. */
   openAtStore(storeId: string, memberId: string, now: number): Promise<ExpectedVisit[]>;
+  /**
+   * Every open expectation of each (store, member) pair, whatever its `until`, in `openAtStore`'s
+   * order (oldest first): a batch's arrivals read up front, each then keeping those with
+   * `until > at` of its own pair — what `openAtStore(storeId, memberId, at)` answers.
+   */
+  openAtStores(pairs: readonly { storeId: string; memberId: string }[]): Promise<ExpectedVisit[]>;
   /** The member's open expectations at every store, soonest `until` first (the member page). */
   openOfMember(memberId: string): Promise<ExpectedVisit[]>;
   /** Open expectations whose `until` is at or before `now`, oldest first: what the lapse sweep settles. */

@@ -96,6 +96,14 @@ export interface HqStore {
   /** 'sqlite' (embedded, one node) or 'postgres' (a chain's cluster). */
   readonly kind: 'sqlite' | 'postgres';
   /**
+   * Whether every statement is a round trip to a server (PostgreSQL). A use case handling many
+   * items in one transaction (an arrival batch) then reads their rows with a few statements up
+   * front (`lockStores`, `findMembers`, `profileReadsOf`, `expected.openAtStores`) instead of a few
+   * per item. On an embedded engine (SQLite) a read is a function call: reading ahead would save
+   * nothing and read rows an item turns out not to need (a repeat arrival builds no profile).
+   */
+  readonly readAhead: boolean;
+  /**
    * Runs `fn` in one write transaction and commits when its promise resolves (rolls back when it
    * rejects). `fn` must only await the store: a SQLite transaction serialises every other caller
    * until it ends.
@@ -152,6 +160,11 @@ export interface HqTx {
    * caller that must refuse an unknown store needs no second read).
    */
   lockStore(storeId: string): Promise<boolean>;
+  /**
+   * `lockStore` for several stores in one call, taken in id order, so that two batches over the
+   * same stores on two nodes cannot deadlock. Answers the ids that exist (those now locked).
+   */
+  lockStores(storeIds: readonly string[]): Promise<Set<string>>;
 
   getMeta(key: string): Promise<string | null>;
   setMeta(key: string, value: string): Promise<void>;
@@ -194,6 +207,8 @@ export interface HqTx {
   upsertMember(member: MemberRecord): Promise<void>;
   getMember(id: string): Promise<MemberRecord | null>;
   findMemberByCode(code: string): Promise<MemberRecord | null>;
+  /** `getMember` of each id and `findMemberByCode` of each code, in one call: the members found (each once). */
+  findMembers(ids: readonly string[], codes: readonly string[]): Promise<MemberRecord[]>;
   /** Match on normalised digits (see hq/phone.ts). */
   findMemberByPhone(digits: string): Promise<MemberRecord | null>;
   listHomeMembers(storeId: string): Promise<MemberRecord[]>;
@@ -216,6 +231,8 @@ export interface HqTx {
    * (PostgreSQL) reads them with one statement; the profile is built with every arrival.
    */
   profileReads(memberId: string, purchaseLimit: number, exceptVisitId: string | null): Promise<ProfileReads>;
+  /** `profileReads(id, purchaseLimit, null)` of each member, in one call, by member id. */
+  profileReadsOf(memberIds: readonly string[], purchaseLimit: number): Promise<Map<string, ProfileReads>>;
   upsertStyle(style: Style): Promise<void>;
   listStyles(): Promise<Style[]>;
   /** Replace the quantity of one store/style/color/size line. */

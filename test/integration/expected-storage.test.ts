@@ -65,6 +65,23 @@ for (const adapter of ADAPTERS) {
           expect(ids(await r.expected.openAtStore('a', 'm1', 9_000))).toEqual(['e1', 'e2']);
           expect(ids(await r.expected.openAtStore('a', 'm1', 15_000))).toEqual(['e2']);
           expect(ids(await r.expected.openAtStore('a', 'm2', 0))).toEqual([]);
+          // A batch's read ahead: every open one of each pair whatever its until, oldest change
+          // first; a pair given twice counts once; a cancelled one and a pair with none add nothing.
+          const pairs = [
+            { storeId: 'b', memberId: 'm1' },
+            { storeId: 'a', memberId: 'm1' },
+            { storeId: 'a', memberId: 'm2' },
+            { storeId: 'a', memberId: 'm1' },
+            { storeId: 'c', memberId: 'm1' },
+          ];
+          expect(ids(await r.expected.openAtStores(pairs))).toEqual(['e1', 'e2', 'e3']);
+          expect(await r.expected.openAtStores([])).toEqual([]);
+          // Each pair's part, filtered by `until > at`, is what openAtStore answers at that `at`.
+          const ahead = await r.expected.openAtStores(pairs);
+          for (const [storeId, memberId, at] of [['a', 'm1', 9_000], ['a', 'm1', 15_000], ['b', 'm1', 4_000], ['b', 'm1', 5_000], ['a', 'm2', 0]] as const) {
+            const part = ahead.filter((e) => e.storeId === storeId && e.member.id === memberId && e.until > at);
+            expect(part).toEqual(await r.expected.openAtStore(storeId, memberId, at));
+          }
           expect(ids(await r.expected.openOfMember('m1'))).toEqual(['e3', 'e1', 'e2']);
           expect(await r.expected.dueExpected(10_000, 10)).toEqual([
             { storeId: 'b', id: 'e3' },

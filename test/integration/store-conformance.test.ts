@@ -510,6 +510,64 @@ describe.each(ADAPTERS)('store conformance: $name', ({ name, open }) => {
     });
   });
 
+  it('profileReadsOf answers, per member, what profileReads answers with no visit excluded', async () => {
+    const s = await newStore();
+    const [m1, m2, none] = [uid('mem'), uid('mem'), uid('mem')];
+    const purchase = (id: string, memberId: string, at: number) => ({
+      id, memberId, styleId: `st-${id}`, styleName: `款 ${id}`, category: 'running' as const, color: 'BLK', size: 38.5, storeId: s, at, price: 1_099,
+    });
+    const hold = (id: string, memberId: string, until: number): Hold => ({
+      id, storeId: s, member: { id: memberId, name: '王芳', tier: 'gold' }, styleId: 'st-1', styleName: 'Style 1', color: 'BLK', colorName: '黑色', size: 38.5,
+      placedAt: 1_000, until, by: desk, status: 'active', endedAt: null, endedBy: null, requestId: null,
+    });
+    await tx(async (t) => {
+      for (const [id, at] of [['a', 1_000], ['c', 3_000], ['b', 3_000]] as const) await t.upsertPurchase(purchase(`${m1}-${id}`, m1, at));
+      await t.upsertPurchase(purchase(`${m2}-a`, m2, 2_000));
+      await t.holds.putHold(hold(`${m1}-h`, m1, 20_000));
+      await t.insertVisit(visit(`${m1}-v1`, s, m1, { arrivedAt: 1_000, lastSeenAt: 1_400 }));
+      await t.insertVisit(visit(`${m2}-v1`, s, m2, { arrivedAt: 2_000, lastSeenAt: 2_500 }));
+    });
+    for (const limit of [500, 2, 1]) {
+      const { many, one } = await read(async (r) => ({
+        many: await r.profileReadsOf([m1, m2, none, m1], limit),
+        one: new Map([[m1, await r.profileReads(m1, limit, null)], [m2, await r.profileReads(m2, limit, null)], [none, await r.profileReads(none, limit, null)]]),
+      }));
+      expect(many).toEqual(one);
+    }
+    const m1Reads = (await read((r) => r.profileReadsOf([m1], 2))).get(m1)!;
+    expect(m1Reads.purchases.map((p) => p.id)).toEqual([`${m1}-b`, `${m1}-c`]);
+    expect(m1Reads.holds.map((h) => h.id)).toEqual([`${m1}-h`]);
+    expect(m1Reads.lastSeenAt).toBe(1_400);
+    expect(await read((r) => r.profileReadsOf([], 500))).toEqual(new Map());
+    // A transaction sees its own writes, as profileReads does.
+    await tx(async (t) => {
+      await t.insertVisit(visit(`${m2}-v2`, s, m2, { arrivedAt: 5_000, lastSeenAt: 5_100 }));
+      expect((await t.profileReadsOf([m2], 1)).get(m2)!.lastSeenAt).toBe(5_100);
+    });
+  });
+
+  it('findMembers finds by id and by code at once, each member once; lockStores answers the stores that exist', async () => {
+    const [a, b, c] = [member(uid('mem')), member(uid('mem')), member(uid('mem'))];
+    await tx(async (t) => {
+      for (const m of [a, b, c]) await t.upsertMember(m);
+    });
+    const byId = (list: MemberRecord[]) => [...list].sort((x, y) => (x.id < y.id ? -1 : 1));
+    const found = await read((r) => r.findMembers([a.id, 'no-such-id', a.id], [b.code, a.code, 'no-such-code']));
+    expect(byId(found)).toEqual(byId([a, b]));
+    expect(found.find((m) => m.id === a.id)).toEqual(await read((r) => r.getMember(a.id)));
+    expect(await read((r) => r.findMembers([], []))).toEqual([]);
+
+    const [s1, s2] = [await newStore(), await newStore()];
+    const missing = uid('store');
+    await tx(async (t) => {
+      expect(await t.lockStores([s2, missing, s1, s2])).toEqual(new Set([s1, s2]));
+      expect(await t.lockStores([])).toEqual(new Set());
+      // Taken again inside the same transaction: still answered.
+      expect(await t.lockStore(s1)).toBe(true);
+      expect(await t.lockStores([s1, missing])).toEqual(new Set([s1]));
+    });
+  });
+
   it('styles and stock: upsert, replace quantities, ordered listing', async () => {
     const s = await newStore();
     const id = uid('style');

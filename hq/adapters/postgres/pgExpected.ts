@@ -20,6 +20,16 @@ export function createPgExpectedOps(exec: Exec): ExpectedOps {
     byClientId: async (memberId, clientId) => (await all('SELECT data FROM expected_visits WHERE member_id = $1 AND client_id = $2', [memberId, clientId])).map(parse)[0] ?? null,
     openAtStore: async (storeId, memberId, now) =>
       (await all("SELECT data FROM expected_visits WHERE member_id = $1 AND store_id = $2 AND status = 'expected' AND until > $3 ORDER BY updated_at, id", [memberId, storeId, now])).map(parse),
+    openAtStores: async (pairs) =>
+      (
+        await all(
+          // IN, not a join: a pair given twice must not give its rows twice.
+          `SELECT data FROM expected_visits
+           WHERE status = 'expected' AND (store_id, member_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+           ORDER BY updated_at, id`,
+          [pairs.map((p) => p.storeId), pairs.map((p) => p.memberId)],
+        )
+      ).map(parse),
     openOfMember: async (memberId) => (await all("SELECT data FROM expected_visits WHERE member_id = $1 AND status = 'expected' ORDER BY until, id", [memberId])).map(parse),
     dueExpected: async (now, limit) =>
       (await all("SELECT store_id, id FROM expected_visits WHERE status = 'expected' AND until <= $1 ORDER BY until, id LIMIT $2", [now, limitParam(limit)])).map((r) => ({

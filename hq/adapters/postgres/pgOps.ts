@@ -7,6 +7,7 @@ import {
   type ConsumeCodeResult,
   type HqTx,
   type OpRecord,
+  type ProfileReads,
   type VisitRow,
 } from '../../ports/store.ts';
 import { memberSearchKeys } from '../../../shared/memberSearch.ts';
@@ -76,6 +77,18 @@ const PROFILE_READS = `SELECT
      FROM holds h WHERE h.member_id = $1 AND h.status = 'active') AS holds,
   (SELECT last_seen_at FROM visits WHERE member_id = $1 AND id <> $3 ORDER BY arrived_at DESC LIMIT 1) AS last_seen_at`;
 
+/**
+ * `profileReadsOf`: PROFILE_READS for each member of $1 (no visit excluded), one row per member.
+ * The same three sub-selects, correlated on the member instead of taking $1.
+ */
+const PROFILE_READS_OF = `SELECT m.id AS member_id,
+  (SELECT COALESCE(json_agg(p ORDER BY p.at DESC, p.id), '[]'::json)
+     FROM (SELECT ${PURCHASE_COLS} FROM purchases WHERE member_id = m.id ORDER BY at DESC, id LIMIT $2) p) AS purchases,
+  (SELECT COALESCE(json_agg(h.data::json ORDER BY h.until, h.id), '[]'::json)
+     FROM holds h WHERE h.member_id = m.id AND h.status = 'active') AS holds,
+  (SELECT last_seen_at FROM visits WHERE member_id = m.id ORDER BY arrived_at DESC LIMIT 1) AS last_seen_at
+  FROM unnest($1::text[]) AS m(id)`;
+
 export function createPgOps(exec: Exec): PgOps {
   const one = async (text: string, values: unknown[]): Promise<Row | undefined> => (await exec(text, values)).rows[0];
   const all = async (text: string, values: unknown[] = []): Promise<Row[]> => (await exec(text, values)).rows;
@@ -87,6 +100,9 @@ export function createPgOps(exec: Exec): PgOps {
   return {
     // The counter row appendEvent increments: locking it first serialises the store's writers.
     lockStore: async (storeId) => (await exec('SELECT 1 FROM stores WHERE id = $1 FOR UPDATE', [storeId])).rowCount > 0,
+    // The rows are locked as the sort hands them over: in id order.
+    lockStores: async (storeIds) =>
+      new Set((await all('SELECT id FROM stores WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [[...new Set(storeIds)]])).map((r) => r.id as string)),
     getMeta: async (key) => ((await one('SELECT value FROM meta WHERE key = $1', [key]))?.value as string | undefined) ?? null,
     setMeta: async (key, value) => {
       await exec('INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value', [key, value]);
@@ -196,6 +212,8 @@ export function createPgOps(exec: Exec): PgOps {
       const r = await one(`SELECT ${MEMBER_COLS} FROM members WHERE code = $1`, [code]);
       return r ? memberFromRow(r) : null;
     },
+    findMembers: async (ids, codes) =>
+      (await all(`SELECT ${MEMBER_COLS} FROM members WHERE id = ANY($1::text[]) OR code = ANY($2::text[])`, [[...new Set(ids)], [...new Set(codes)]])).map(memberFromRow),
     findMemberByPhone: async (digits) => {
       const r = await one(`SELECT ${MEMBER_COLS} FROM members WHERE phone = $1 ORDER BY updated_at DESC LIMIT 1`, [digits]);
       return r ? memberFromRow(r) : null;
@@ -232,6 +250,17 @@ export function createPgOps(exec: Exec): PgOps {
         holds: r.holds as Hold[],
         lastSeenAt: r.last_seen_at === null ? null : Number(r.last_seen_at),
       };
+    },
+    profileReadsOf: async (memberIds, purchaseLimit) => {
+      const out = new Map<string, ProfileReads>();
+      for (const r of await all(PROFILE_READS_OF, [[...new Set(memberIds)], limitParam(purchaseLimit)])) {
+        out.set(r.member_id as string, {
+          purchases: (r.purchases as Row[]).map(purchaseFromRow),
+          holds: r.holds as Hold[],
+          lastSeenAt: r.last_seen_at === null ? null : Number(r.last_seen_at),
+        });
+      }
+      return out;
     },
     upsertStyle: async (s) => {
       await exec(

@@ -253,6 +253,12 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
           if (exists) locked.add(storeId);
           return exists;
         },
+        lockStores: async (storeIds) => {
+          const wanted = storeIds.filter((id) => !locked.has(id));
+          const found = wanted.length ? await ops.lockStores(wanted) : new Set<string>();
+          for (const id of found) locked.add(id);
+          return new Set(storeIds.filter((id) => locked.has(id)));
+        },
         appendEvent: async (storeId, ev) => {
           const stored = await ops.appendEvent(storeId, ev);
           locked.add(storeId);
@@ -338,6 +344,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
 
   return {
     kind: 'postgres',
+    readAhead: true,
     pool,
     schema,
     withTx: (fn) => run('BEGIN ISOLATION LEVEL READ COMMITTED', fn),

@@ -31,6 +31,7 @@ export function createSqliteExpectedStorage(db: Database.Database): Sync<Expecte
     ),
     byClient: db.prepare('SELECT data FROM expected_visits WHERE member_id = ? AND client_id = ?'),
     openAtStore: db.prepare("SELECT data FROM expected_visits WHERE member_id = ? AND store_id = ? AND status = 'expected' AND until > ? ORDER BY updated_at, id"),
+    openOfPair: db.prepare("SELECT updated_at, id, data FROM expected_visits WHERE member_id = ? AND store_id = ? AND status = 'expected'"),
     openOfMember: db.prepare("SELECT data FROM expected_visits WHERE member_id = ? AND status = 'expected' ORDER BY until, id"),
     due: db.prepare("SELECT store_id, id FROM expected_visits WHERE status = 'expected' AND until <= ? ORDER BY until, id LIMIT ?"),
     ofStore: db.prepare("SELECT data FROM expected_visits WHERE store_id = ? AND (status = 'expected' OR updated_at >= ?) ORDER BY until, id LIMIT ?"),
@@ -46,6 +47,18 @@ export function createSqliteExpectedStorage(db: Database.Database): Sync<Expecte
       return r ? parse(r) : null;
     },
     openAtStore: (storeId, memberId, now) => (q.openAtStore.all(memberId, storeId, now) as Row[]).map(parse),
+    openAtStores: (pairs) => {
+      const seen = new Set<string>();
+      const rows: Row[] = [];
+      for (const { storeId, memberId } of pairs) {
+        const key = JSON.stringify([storeId, memberId]);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        rows.push(...(q.openOfPair.all(memberId, storeId) as Row[]));
+      }
+      const order = (a: Row, b: Row) => (a.updated_at as number) - (b.updated_at as number) || ((a.id as string) < (b.id as string) ? -1 : (a.id as string) > (b.id as string) ? 1 : 0);
+      return rows.sort(order).map(parse);
+    },
     openOfMember: (memberId) => (q.openOfMember.all(memberId) as Row[]).map(parse),
     dueExpected: (now, limit) => (q.due.all(now, limit) as Row[]).map((r) => ({ storeId: r.store_id as string, id: r.id as string })),
     ofStore: (storeId, since, limit) => (q.ofStore.all(storeId, since, limit) as Row[]).map(parse),

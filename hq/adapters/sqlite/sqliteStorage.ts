@@ -10,6 +10,7 @@ import { type Note, type StockLine, type Store, type Visit } from '../../../shar
 import {
   type ConsumeCodeResult,
   type HqTx,
+  type MemberRecord,
   type OpRecord,
   type VisitRow,
 } from '../../ports/store.ts';
@@ -193,6 +194,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     handovers: createSqliteHandoverStorage(db), // 7/8 assistant
     // One connection, one transaction at a time (sqliteStore.ts): already serial.
     lockStore: (storeId) => q.storeExists.get(storeId) !== undefined,
+    lockStores: (storeIds) => new Set(storeIds.filter((id) => q.storeExists.get(id) !== undefined)),
 
     getMeta: (key) => (q.getMeta.get(key) as string | undefined) ?? null,
     setMeta: (key, value) => void q.setMeta.run(key, value),
@@ -279,6 +281,13 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
       const r = q.memberByCode.get(code) as Row | undefined;
       return r ? memberFromRow(r) : null;
     },
+    findMembers: (ids, codes) => {
+      const found = new Map<string, MemberRecord>();
+      for (const r of [...ids.map((id) => q.getMember.get(id)), ...codes.map((code) => q.memberByCode.get(code))] as (Row | undefined)[]) {
+        if (r && !found.has(r.id as string)) found.set(r.id as string, memberFromRow(r));
+      }
+      return [...found.values()];
+    },
     findMemberByPhone: (digits) => {
       const r = q.memberByPhone.get(digits) as Row | undefined;
       return r ? memberFromRow(r) : null;
@@ -295,6 +304,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
       holds: ops.holds.activeHoldsOfMember(memberId),
       lastSeenAt: ops.memberHistory.lastSeenAt(memberId, exceptVisitId),
     }),
+    profileReadsOf: (memberIds, purchaseLimit) => new Map(memberIds.map((id) => [id, ops.profileReads(id, purchaseLimit, null)])),
     upsertStyle: (s) =>
       void q.upsertStyle.run({ ...s, colors: JSON.stringify(s.colors), sizes: JSON.stringify(s.sizes), ...styleKindColumns(s) }),
     listStyles: () => (q.listStyles.all() as Row[]).map(styleFromRow),

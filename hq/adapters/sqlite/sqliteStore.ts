@@ -170,6 +170,7 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Sq
 
   return {
     kind: 'sqlite',
+    readAhead: false,
     db,
     checkpointer,
     withTx: (fn) => inTransaction(writer, fn, false),

@@ -256,8 +256,16 @@ export function memberExpectations(log: EventLog, memberId: string, now: number)
  * visit. Answers them, oldest first, for the arrival event to carry the first; the caller appends
  * their `expect.updated` events with `announceFulfilled` after the arrival.
  */
-export async function fulfilExpected(tx: HqTx, storeId: string, memberId: string, visitId: string, at: number): Promise<ExpectedVisit[]> {
-  const open = await tx.expected.openAtStore(storeId, memberId, at);
+export async function fulfilExpected(
+  tx: HqTx,
+  storeId: string,
+  memberId: string,
+  visitId: string,
+  at: number,
+  /** `openAtStore(storeId, memberId, at)` as a batch read it ahead (hq/app/arrivalsAhead.ts). */
+  readAhead?: readonly ExpectedVisit[],
+): Promise<ExpectedVisit[]> {
+  const open = readAhead ?? (await tx.expected.openAtStore(storeId, memberId, at));
   const arrived: ExpectedVisit[] = [];
   for (const e of open) {
     const expected: ExpectedVisit = { ...e, status: 'arrived', visitId, arrivedAt: at };

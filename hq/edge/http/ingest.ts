@@ -4,9 +4,11 @@ import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { ArrivalSource, Id, MAX_MEMBER_NAME, MemberName, Millis, StockLine, Store, Style, Tier } from '../../../shared/domain.ts';
 import { describeIssues } from '../../../shared/protocol.ts';
-import { ArrivalError, type ArrivalOutcome, arrive, arriveIn } from '../../app/arrivals.ts';
+import { ArrivalError, type ArrivalOutcome, type Idempotency, arrive, arriveIn } from '../../app/arrivals.ts';
+import { ArrivalsAhead } from '../../app/arrivalsAhead.ts';
+import { HISTORY_FOR_RANKING } from '../../app/profiles.ts';
 import { type ImportReport, IngestMember, type ItemError, setStock, upsertMembers, upsertStores, upsertStyles } from '../../app/catalogIngest.ts';
-import { type BatchWriter, type EventLog } from '../../app/eventLog.ts';
+import { type EventLog } from '../../app/eventLog.ts';
 import { type HqStore } from '../../ports/store.ts';
 import { IngestStyle, importPictures, picturesWanted } from '../../app/pictures/catalogPictures.ts';
 import { type PictureFetchOptions } from '../../app/pictures/fetchPicture.ts';
@@ -91,12 +93,20 @@ const IdempotencyKey = z.string().min(1).max(MAX_IDEMPOTENCY_KEY);
  */
 export async function handleArrivalBatch(ctx: IngestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { value } = await readJson(req, ArrivalBatch);
+  const items = value.items.map(arrivalItem);
+  const requests = items.flatMap((item) => ('request' in item ? [item.request] : []));
   let results: unknown[] = [];
   await ctx.eventLog.batch(async (b) => {
     results = []; // the batch may run more than once (see EventLog.batch): the last run's results count
-    for (const [index, raw] of value.items.entries()) {
+    // Where every statement is a round trip, the items' stores are locked and their rows read up
+    // front, a few statements for the whole batch (hq/app/arrivalsAhead.ts).
+    const ahead = ctx.store.readAhead && requests.length > 1 ? await ArrivalsAhead.read(b.tx, requests, HISTORY_FOR_RANKING) : undefined;
+    for (const [index, item] of items.entries()) {
       try {
-        results.push({ index, ...(await arrivalItem(ctx, b, raw)) });
+        if ('error' in item) throw item.error;
+        const { request, idempotency } = item;
+        // A savepoint of the batch: an item that throws is undone alone.
+        results.push({ index, ...(await asHttp(b.write((tx, append) => arriveIn(ctx.store, tx, append, request, idempotency, ahead)))) });
       } catch (err) {
         if (!(err instanceof HttpError)) throw err;
         results.push({ index, error: { code: err.code, message: err.message } });
@@ -106,20 +116,15 @@ export async function handleArrivalBatch(ctx: IngestContext, req: IncomingMessag
   sendJson(res, 200, { results });
 }
 
-async function arrivalItem(
-  ctx: IngestContext,
-  b: BatchWriter,
-  raw: unknown,
-): Promise<ArrivalOutcome> {
+/** One item of a batch, checked: the arrival with its idempotency, or why it is refused. */
+function arrivalItem(raw: unknown): { request: z.infer<typeof ArrivalRequest>; idempotency: Idempotency | null } | { error: HttpError } {
   const { idempotencyKey, ...item } = (raw !== null && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
   const key = idempotencyKey === undefined ? null : IdempotencyKey.safeParse(idempotencyKey);
-  if (key && !key.success) throw new HttpError(400, 'bad_idempotency_key', `idempotencyKey must be 1–${MAX_IDEMPOTENCY_KEY} characters`);
+  if (key && !key.success) return { error: new HttpError(400, 'bad_idempotency_key', `idempotencyKey must be 1–${MAX_IDEMPOTENCY_KEY} characters`) };
   const parsed = ArrivalRequest.safeParse(item);
-  if (!parsed.success) throw new HttpError(400, 'invalid_body', describeIssues(parsed.error));
+  if (!parsed.success) return { error: new HttpError(400, 'invalid_body', describeIssues(parsed.error)) };
   // Same key space as the single route: an arrival retried through either route applies once.
-  const idempotency = key ? { key: key.data, requestHash: sha256(JSON.stringify(item)) } : null;
-  // A savepoint of the batch: an item that throws is undone alone.
-  return asHttp(b.write((tx, append) => arriveIn(ctx.store, tx, append, parsed.data, idempotency)));
+  return { request: parsed.data, idempotency: key ? { key: key.data, requestHash: sha256(JSON.stringify(item)) } : null };
 }
 
 /** Validates each element of a JSON array separately, so one bad item does not sink the batch. */

@@ -1,0 +1,103 @@
+// A batch's arrivals read up front: their stores locked, their members, the members' profile reads
+// and their open expectations, with one statement each for the whole batch instead of one each per
+// arrival (on PostgreSQL, where every statement is a round trip: four of an arrival's seven).
+//
+// Invariant: an answer taken from here is the answer the statement it stands for would give at that
+// point of the transaction. That holds because the reads run after the batch's stores are locked
+// (the lock goes first on the connection, and the server runs statements in the order issued), so
+// no other writer changes a store's visits or expectations meanwhile; and because an arrival is the
+// only writer inside the batch, and what it changes is its member's last visit and its member's
+// expectations — so once an arrival of a member has been applied, that member is `touched` and any
+// later arrival of theirs in the batch reads for itself. Members, purchases and holds are not
+// written by arrivals. A read that was not taken ahead (a phone lookup, a touched member) answers
+// `undefined`, and the caller reads as it would without this.
+import { type ExpectedVisit } from '../../shared/expected.ts';
+import { type HqTx, type MemberRecord, type ProfileReads } from '../ports/store.ts';
+import { together } from './arrivals.ts';
+
+/** Who walked in and where: the part of an arrival request the reads ahead need. */
+export interface AheadRequest {
+  storeId: string;
+  memberId?: string;
+  memberCode?: string;
+}
+
+export class ArrivalsAhead {
+  private readonly touchedMembers = new Set<string>();
+
+  private constructor(
+    /** The batch's stores, and those of them that exist (now locked). */
+    private readonly stores: ReadonlySet<string>,
+    private readonly existing: ReadonlySet<string>,
+    /** Every id and code the batch asked for, found (a member) or not (null). */
+    private readonly byId: ReadonlyMap<string, MemberRecord | null>,
+    private readonly byCode: ReadonlyMap<string, MemberRecord | null>,
+    private readonly profiles: ReadonlyMap<string, ProfileReads>,
+    private readonly expected: ReadonlyMap<string, readonly ExpectedVisit[]>,
+  ) {}
+
+  /**
+   * Locks the requests' stores (in id order) and reads the rest: on a pipelined connection the lock
+   * and the members are one round trip, the profiles and expectations a second.
+   * `purchaseLimit`: what each profile read asks for (ProfileBuilder's history).
+   */
+  static async read(tx: HqTx, requests: readonly AheadRequest[], purchaseLimit: number): Promise<ArrivalsAhead> {
+    const storeIds = [...new Set(requests.map((r) => r.storeId))].sort();
+    const ids = new Set<string>();
+    const codes = new Set<string>();
+    for (const r of requests) {
+      if (r.memberId !== undefined) ids.add(r.memberId);
+      else if (r.memberCode !== undefined) codes.add(r.memberCode);
+    }
+    // The lock is issued first; the member rows (no store lock guards them) go beside it.
+    const [existing, members] = await together(tx.lockStores(storeIds), tx.findMembers([...ids], [...codes]));
+    const byId = new Map<string, MemberRecord | null>([...ids].map((id) => [id, null]));
+    const byCode = new Map<string, MemberRecord | null>([...codes].map((code) => [code, null]));
+    for (const m of members) {
+      if (byId.has(m.id)) byId.set(m.id, m);
+      if (byCode.has(m.code)) byCode.set(m.code, m);
+    }
+    const pairs = new Map<string, { storeId: string; memberId: string }>();
+    for (const r of requests) {
+      const m = r.memberId !== undefined ? byId.get(r.memberId) : r.memberCode !== undefined ? byCode.get(r.memberCode) : null;
+      if (m && existing.has(r.storeId)) pairs.set(pairKey(r.storeId, m.id), { storeId: r.storeId, memberId: m.id });
+    }
+    const memberIds = [...new Set([...pairs.values()].map((p) => p.memberId))];
+    const [profiles, open] = pairs.size
+      ? await together(tx.profileReadsOf(memberIds, purchaseLimit), tx.expected.openAtStores([...pairs.values()]))
+      : [new Map<string, ProfileReads>(), []];
+    const expected = new Map<string, ExpectedVisit[]>([...pairs.keys()].map((key) => [key, []]));
+    for (const e of open) expected.get(pairKey(e.storeId, e.member.id))?.push(e);
+    return new ArrivalsAhead(new Set(storeIds), existing, byId, byCode, profiles, expected);
+  }
+
+  /** Whether the store exists (it is locked if so), when it is one of the batch's; else undefined. */
+  storeExists(storeId: string): boolean | undefined {
+    return this.stores.has(storeId) ? this.existing.has(storeId) : undefined;
+  }
+
+  /** The member the request names, or null for none, when read ahead; else undefined (a phone). */
+  member(request: { memberId?: string; memberCode?: string }): MemberRecord | null | undefined {
+    if (request.memberId !== undefined) return this.byId.get(request.memberId);
+    if (request.memberCode !== undefined) return this.byCode.get(request.memberCode);
+    return undefined;
+  }
+
+  /** `profileReads(memberId, purchaseLimit, <the arrival's new visit>)`, unless the member was touched. */
+  profileReads(memberId: string): ProfileReads | undefined {
+    return this.touchedMembers.has(memberId) ? undefined : this.profiles.get(memberId);
+  }
+
+  /** `expected.openAtStore(storeId, memberId, at)`, unless the member was touched. */
+  openExpected(storeId: string, memberId: string, at: number): ExpectedVisit[] | undefined {
+    if (this.touchedMembers.has(memberId)) return undefined;
+    return this.expected.get(pairKey(storeId, memberId))?.filter((e) => e.until > at);
+  }
+
+  /** An arrival of this member is being applied: from now on their reads are their own. */
+  touched(memberId: string): void {
+    this.touchedMembers.add(memberId);
+  }
+}
+
+const pairKey = (storeId: string, memberId: string) => `${storeId}\u0000${memberId}`;
