@@ -4,7 +4,9 @@
 // repeat), then at another store (whose profile must see the visit the batch just made, not the
 // state read before it), an expectation fulfilled, a phone lookup (not read ahead), an unknown
 // member and store, an idempotency key used twice — runs on SQLite item by item, on SQLite with the
-// read-ahead switched on, and on PostgreSQL; the results and the events must be the same on all three.
+// read-ahead switched on, and on PostgreSQL (read ahead and not); the results and the events must be
+// the same on all four. On PostgreSQL the cards' suggestions shown are held back and written with one
+// INSERT at the commit (pgStore.ts).
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ExpectedVisit } from '../../shared/expected.ts';
 import { type HqStore } from '../../hq/ports/store.ts';
@@ -17,6 +19,8 @@ interface Outcome {
   events: unknown[];
   /** Statements the batch sent, on PostgreSQL (null on SQLite). */
   statements: number | null;
+  /** INSERTs of suggestions shown sent by a second batch in which every arrival succeeds (PostgreSQL). */
+  shownInserts: number;
 }
 
 const open: TestHq[] = [];
@@ -50,6 +54,7 @@ async function runBatch(adapter: 'sqlite' | 'postgres', readAhead: boolean, base
     { storeId: 'store-b', memberId: 'm2', source: 'door', at: base + 7_000 },
   ];
   let statements: number | null = null;
+  let shownInserts = 0;
   const pool = (t.hq.store as HqStore & { pool?: { on(e: 'connect', f: (c: unknown) => void): void } }).pool;
   const counted = new WeakSet<object>();
   const count = (client: { query: (...a: unknown[]) => unknown }) => {
@@ -58,6 +63,8 @@ async function runBatch(adapter: 'sqlite' | 'postgres', readAhead: boolean, base
     const query = client.query.bind(client);
     client.query = (...a: unknown[]) => {
       if (statements !== null) statements++;
+      const text = typeof a[0] === 'string' ? a[0] : (a[0] as { text?: string } | undefined)?.text;
+      if (statements !== null && text?.includes('INSERT INTO suggestions_shown')) shownInserts++;
       return query(...a);
     };
   };
@@ -100,7 +107,17 @@ async function runBatch(adapter: 'sqlite' | 'postgres', readAhead: boolean, base
       });
     }
   }
-  return { results: normalized, events, statements: sent };
+  // A batch with no failing item runs without savepoints (EventLog.batch): two members' new visits.
+  shownInserts = 0;
+  statements = pool ? 0 : null;
+  const clean = await fetch(`${t.hq.url}/v1/ingest/arrivals/batch`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-integration-key': t.hq.integrationKey },
+    body: JSON.stringify({ items: [['store-a', 'M0003'], ['store-a', 'M0004']].map(([storeId, memberCode]) => ({ storeId, memberCode, source: 'door' })) }),
+  });
+  statements = null;
+  expect(((await clean.json()) as { results: { status: string }[] }).results.map((r) => r.status)).toEqual(['created', 'created']);
+  return { results: normalized, events, statements: sent, shownInserts };
 }
 
 describe('an arrival batch read ahead', () => {
@@ -143,5 +160,9 @@ describe('an arrival batch read ahead', () => {
     // locks, the members, their profile reads and expectations go once for the batch.
     expect(aheadPg.statements).not.toBeNull();
     expect(aheadPg.statements!).toBeLessThanOrEqual(itemByItemPg.statements! - 10);
+    // The cards of a batch whose arrivals all succeed are written with one INSERT, held back to the
+    // commit; read item by item, the next arrival's first read sends the card before it.
+    expect(aheadPg.shownInserts).toBe(1);
+    expect(itemByItemPg.shownInserts).toBe(2);
   });
 });

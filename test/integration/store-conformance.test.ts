@@ -568,6 +568,42 @@ describe.each(ADAPTERS)('store conformance: $name', ({ name, open }) => {
     });
   });
 
+  it('suggestions shown: a transaction reads its own, a savepoint rolled back drops its rows, a bad row fails where it was written', async () => {
+    // (PostgreSQL holds these rows back and writes a batch's together: none of that may show.)
+    const s = await newStore();
+    const [m, v1, v2, v3] = [uid('mem'), uid('visit'), uid('visit'), uid('visit')];
+    const shown = (visitId: string, styleId: string, role: unknown = 'style') => ({ storeId: s, visitId, memberId: m, styleId, role: role as 'style', at: 1_000 });
+    const styles = (visitId: string) => read(async (r) => (await r.assist.shownOfVisit(visitId)).map((x) => x.styleId));
+    await tx(async (t) => {
+      await t.assist.putShown([shown(v1, 'a'), shown(v1, 'b')]);
+      // Read back inside the transaction that wrote them.
+      expect((await t.assist.shownOfVisit(v1)).map((x) => x.styleId)).toEqual(['a', 'b']);
+      await t.assist.putShown([shown(v2, 'kept')]);
+      await expect(
+        t.savepoint(async () => {
+          await t.assist.putShown([shown(v2, 'dropped')]);
+          throw new Error('the item failed');
+        }),
+      ).rejects.toThrow('the item failed');
+      // A bad row (no role) fails inside its own savepoint; the transaction goes on.
+      await expect(t.savepoint(() => t.assist.putShown([shown(v3, 'bad', null)]))).rejects.toThrow(/null/i);
+      await t.assist.putShown([shown(v3, 'good')]);
+    });
+    expect(await styles(v1)).toEqual(['a', 'b']);
+    expect(await styles(v2)).toEqual(['kept']);
+    expect(await styles(v3)).toEqual(['good']);
+    // A bad row outside any savepoint fails the transaction, with its own error, and nothing of it commits.
+    const v4 = uid('visit');
+    await expect(
+      tx(async (t) => {
+        await t.insertVisit(visit(v4, s, m));
+        await t.assist.putShown([shown(v4, 'x'), shown(v4, 'bad', null)]);
+      }),
+    ).rejects.toThrow(/null/i);
+    expect(await read((r) => r.getVisit(v4))).toBeNull();
+    expect(await styles(v4)).toEqual([]);
+  });
+
   it('styles and stock: upsert, replace quantities, ordered listing', async () => {
     const s = await newStore();
     const id = uid('style');

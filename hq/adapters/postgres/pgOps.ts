@@ -17,7 +17,15 @@ import { deviceFromRow, eventFromRow, memberFromRow, noteFromRow, purchaseFromRo
 export type Row = Record<string, unknown>;
 
 /** Runs one statement on the transaction's connection. */
-export type Exec = <R extends Row = Row>(text: string, values?: unknown[]) => Promise<{ rows: R[]; rowCount: number }>;
+/**
+ * `besideDeferred`: the statement neither reads nor writes a table whose rows the transaction may
+ * still be holding back (pgStore.ts: a card's suggestions shown), so it may run before they are
+ * written. Every other statement first sends what is held.
+ */
+export interface ExecOptions {
+  besideDeferred?: boolean;
+}
+export type Exec = <R extends Row = Row>(text: string, values?: unknown[], opts?: ExecOptions) => Promise<{ rows: R[]; rowCount: number }>;
 
 export type PgOps = Omit<HqTx, 'savepoint' | 'chat' | 'clerks' | 'memberHistory' | 'tasks' | 'holds' | 'checkins' | 'styleImages' | 'groups' | 'expected' | 'live' | 'restock' | 'assist' | 'handovers'>;
 
@@ -89,8 +97,11 @@ const PROFILE_READS_OF = `SELECT m.id AS member_id,
   (SELECT last_seen_at FROM visits WHERE member_id = m.id ORDER BY arrived_at DESC LIMIT 1) AS last_seen_at
   FROM unnest($1::text[]) AS m(id)`;
 
+/** The arrival's own statements after its card: its visit and its event touch no suggestion rows. */
+const BESIDE_DEFERRED: ExecOptions = { besideDeferred: true };
+
 export function createPgOps(exec: Exec): PgOps {
-  const one = async (text: string, values: unknown[]): Promise<Row | undefined> => (await exec(text, values)).rows[0];
+  const one = async (text: string, values: unknown[], opts?: ExecOptions): Promise<Row | undefined> => (await exec(text, values, opts)).rows[0];
   const all = async (text: string, values: unknown[] = []): Promise<Row[]> => (await exec(text, values)).rows;
 
   const notesOf = async (visitId: string): Promise<Note[]> =>
@@ -134,6 +145,7 @@ export function createPgOps(exec: Exec): PgOps {
          INSERT INTO events (store_id, seq, epoch, id, type, at, data) SELECT $1, head, epoch, $2::text, $3::text, $4::bigint, $5::text FROM pos
          RETURNING seq, epoch`,
         [storeId, ev.id, ev.type, ev.at, data],
+        BESIDE_DEFERRED,
       );
       if (!r) throw new Error(`unknown store ${storeId}`);
       return { storeId, epoch: r.epoch as string, seq: r.seq as number, id: ev.id, type: ev.type, at: ev.at, data };
@@ -331,7 +343,7 @@ export function createPgOps(exec: Exec): PgOps {
       return r ? withNotes(visitRowFromRow(r)) : null;
     },
     openVisitOrInsert: async (v, since) => {
-      const r = await one(OPEN_VISIT_OR_INSERT, [...visitParams(v), since]);
+      const r = await one(OPEN_VISIT_OR_INSERT, [...visitParams(v), since], BESIDE_DEFERRED);
       return r ? withNotes(visitRowFromRow(r)) : null;
     },
     waitingSeenBefore: async (storeId, before, limit) =>

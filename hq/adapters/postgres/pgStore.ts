@@ -29,7 +29,8 @@ import { createPgRestockOps } from './pgRestock.ts'; // 7/8 restock
 import { createPgHandoverOps } from './pgHandovers.ts'; // 7/8 assistant
 import { createPgCheckinOps } from './pgCheckins.ts'; // 4/8 part A
 import { createPgStyleImageOps } from './pgStyleImages.ts';
-import { createPgOps, type Exec, type Row } from './pgOps.ts';
+import { createPgOps, type Exec, type ExecOptions, type Row } from './pgOps.ts';
+import { type ShownSuggestion } from '../../ports/assistStore.ts';
 import { migratePg, quoteIdent } from './migrations.ts';
 
 export interface PgStoreOptions {
@@ -234,13 +235,38 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
         }
         return first;
       };
-      const exec: Exec = async <R extends Row = Row>(text: string, values?: unknown[]) => {
+      // A card's suggestions shown are held back and written together, one INSERT for all the
+      // cards of a batch instead of one per arrival: nothing in an arrival reads them, and the
+      // statements that follow a card (its event, the next arrival's visit) are marked as not
+      // touching them (`besideDeferred`). Any other statement — a read of them, a SAVEPOINT or its
+      // RELEASE, COMMIT — sends what is held first, in the same write order, so the transaction
+      // never sees its own writes missing, an item's failing rows fail inside its own savepoint,
+      // and nothing held outlives the transaction. A savepoint rolled back drops what it held
+      // (everything held was added since it began: its SAVEPOINT sent the rest).
+      let heldShown: ShownSuggestion[] = [];
+      const sendHeld = (): Promise<void> | null => {
+        if (heldShown.length === 0) return null;
+        const rows = heldShown;
+        heldShown = [];
+        return assist.putShown(rows);
+      };
+      const exec: Exec = async <R extends Row = Row>(text: string, values?: unknown[], opts?: ExecOptions) => {
         if (!open) throw new Error('store operation outside its transaction (the tx object was kept past withTx/read)');
-        const r = begun ? await query<R>(text, values) : await beginWith<R>(text, values);
+        // Issued before this statement (the connection runs them in order); its failure is the one thrown.
+        const held = opts?.besideDeferred ? null : sendHeld();
+        const running = begun ? query<R>(text, values) : beginWith<R>(text, values);
+        if (held) {
+          const [h, r] = await Promise.allSettled([held, running]);
+          if (h.status === 'rejected') throw h.reason;
+          if (r.status === 'rejected') throw r.reason;
+          return { rows: r.value.rows, rowCount: r.value.rowCount ?? 0 };
+        }
+        const r = await running;
         return { rows: r.rows, rowCount: r.rowCount ?? 0 };
       };
       let savepoints = 0;
       const ops = createPgOps(exec);
+      const assist = createPgAssistOps(exec); // 7/8 attribution
       // Store rows this transaction holds locked (`lockStore`, or the counter UPDATE of
       // `appendEvent`): taking one again is a round trip that changes nothing, so it is skipped.
       // A savepoint rolled back releases the locks taken inside it, and forgets them here too.
@@ -273,7 +299,12 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
         styleImages: createPgStyleImageOps(exec),
         groups: createPgGroupOps(exec), // 5/8
         expected: createPgExpectedOps(exec), // 5/8 expected visits
-        assist: createPgAssistOps(exec), // 7/8 attribution
+        assist: {
+          ...assist,
+          putShown: async (rows) => {
+            heldShown.push(...rows);
+          },
+        },
         live: createPgLiveOps(exec), // 6/8 live rooms
         restock: createPgRestockOps(exec), // 7/8 restock
         handovers: createPgHandoverOps(exec), // 7/8 assistant
@@ -287,6 +318,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
             return value;
           } catch (err) {
             locked = lockedBefore;
+            heldShown = [];
             // A connection that died has no savepoint left to return to: the whole transaction is gone.
             if (!state.broken) await exec(`ROLLBACK TO SAVEPOINT ${name}; RELEASE SAVEPOINT ${name}`);
             throw err;
@@ -297,8 +329,15 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
       };
       try {
         const value = await fn(tx);
-        if (!begun) return value; // no statement ran: there is no transaction to commit
-        const done = await query('COMMIT');
+        if (!begun && heldShown.length === 0) return value; // no statement ran: there is no transaction to commit
+        const held = sendHeld();
+        const committing = query('COMMIT');
+        if (held) {
+          // A failing INSERT of what was held makes COMMIT answer ROLLBACK: its own error is the one to tell.
+          const [h] = await Promise.allSettled([held, committing]);
+          if (h.status === 'rejected') throw h.reason;
+        }
+        const done = await committing;
         // PostgreSQL answers COMMIT of a transaction that an error aborted (one `fn` caught and
         // went on from) with ROLLBACK, not an error: nothing was written, so the caller must know.
         if (done.command === 'ROLLBACK') {
