@@ -257,34 +257,51 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       }
     };
     // A cluster's integration sends to any node and, on a refused connection, a timeout or a 503
-    // (the database is down), sends the same request again with the same idempotency key to the
-    // next node, until it is acknowledged: each arrival is applied exactly once, and checked.
+    // (the database is down), sends the same request again with the same idempotency keys to the
+    // next node, until it is acknowledged: each arrival is applied exactly once, and checked. About
+    // a third of the requests are batches of 2–4 arrivals (POST /v1/ingest/arrivals/batch: one
+    // transaction, its reads taken ahead on PostgreSQL), a member now and then twice in one batch.
     const clusterArrival = async (storeId: string) => {
-      const memberId = rng.pick(members);
-      const idempotencyKey = randomUUID();
+      const count = rng.chance(0.3) ? rng.int(2, 4) : 1;
+      const items = Array.from({ length: count }, (_, i) => ({
+        idempotencyKey: randomUUID(),
+        storeId: i === 0 ? storeId : rng.chance(0.85) ? STORE : OTHER_STORE,
+        memberId: rng.pick(members),
+        source: 'door',
+      }));
+      const batch = count > 1;
       let node = rng.int(0, nodeCount - 1);
       const deadline = Date.now() + 45_000;
       for (let attempt = 0; ; attempt++) {
         if (attempt) clusterLoad.arrivalRetries++;
         try {
-          const res = await fetch(`${cluster!.urls[node]}/v1/ingest/arrivals`, {
+          const { idempotencyKey, ...single } = items[0]!;
+          const res = await fetch(`${cluster!.urls[node]}/v1/ingest/arrivals${batch ? '/batch' : ''}`, {
             method: 'POST',
-            headers: { 'content-type': 'application/json', 'x-integration-key': key, 'idempotency-key': idempotencyKey, connection: 'close' },
-            body: JSON.stringify({ storeId, memberId, source: 'door' }),
+            headers: { 'content-type': 'application/json', 'x-integration-key': key, ...(batch ? {} : { 'idempotency-key': idempotencyKey }), connection: 'close' },
+            body: JSON.stringify(batch ? { items } : single),
             signal: AbortSignal.timeout(5000),
           });
-          const body = (await res.json()) as { visitId?: string };
-          if (res.ok && body.visitId) {
-            arrivals.ok++;
-            if (process.env.CHAOS_DEBUG) log(`DEBUG ${stamp()} arrival ok at node ${node + 1} after ${attempt} retries`);
-            if (storeId === STORE) {
-              ackedVisits.add(body.visitId);
-              if (!visitIds.includes(body.visitId)) visitIds.push(body.visitId);
+          const body = (await res.json()) as { visitId?: string; results?: { index: number; visitId?: string }[] };
+          const answers = batch ? (body.results ?? []) : [{ index: 0, visitId: body.visitId }];
+          if (res.ok && answers.length === count) {
+            if (process.env.CHAOS_DEBUG) log(`DEBUG ${stamp()} ${count} arrival(s) ok at node ${node + 1} after ${attempt} retries`);
+            for (const answer of answers) {
+              if (!answer.visitId) {
+                arrivals.failed++; // an item refused: not expected
+                log(`chaos: arrival refused in a batch: ${JSON.stringify(answer).slice(0, 200)}`);
+                continue;
+              }
+              arrivals.ok++;
+              if (items[answer.index]!.storeId === STORE) {
+                ackedVisits.add(answer.visitId);
+                if (!visitIds.includes(answer.visitId)) visitIds.push(answer.visitId);
+              }
             }
             return;
           }
           if (res.status !== 503) {
-            arrivals.failed++; // an answer that is not "try again": not retried, and not expected
+            arrivals.failed += count; // an answer that is not "try again": not retried, and not expected
             log(`chaos: arrival refused with HTTP ${res.status}: ${JSON.stringify(body).slice(0, 200)}`);
             return;
           }
@@ -295,7 +312,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           // the node is down (killed, restarting): the next one
         }
         if (Date.now() > deadline) {
-          arrivals.failed++;
+          arrivals.failed += count;
           return;
         }
         node = (node + 1) % nodeCount;
