@@ -33,6 +33,23 @@ import { createPgOps, type Exec, type ExecOptions, type Row } from './pgOps.ts';
 import { type ShownSuggestion } from '../../ports/assistStore.ts';
 import { migratePg, quoteIdent } from './migrations.ts';
 
+/** The parts of a transaction reached by name (`tx.chat`, `tx.expected`, …). */
+type PgAreas = Pick<HqTx, 'chat' | 'clerks' | 'memberHistory' | 'tasks' | 'holds' | 'checkins' | 'styleImages' | 'groups' | 'expected' | 'assist' | 'live' | 'restock' | 'handovers'>;
+
+/**
+ * An object whose every part is made on first use. A transaction's areas are 150 closures in all:
+ * made for every transaction they cost ~150 µs (esbuild's name helper and the closures' GC), as
+ * much as a round trip, for a single arrival that uses two of them.
+ */
+function lazyAreas<T extends object>(makers: { [K in keyof T]: () => T[K] }): T {
+  const out = {} as T;
+  for (const key of Object.keys(makers) as (keyof T)[]) {
+    let made: T[keyof T] | undefined;
+    Object.defineProperty(out, key, { enumerable: true, get: () => (made ??= makers[key]()) });
+  }
+  return out;
+}
+
 export interface PgStoreOptions {
   /** Keep HQ's tables in this schema (created when missing) instead of the search_path's default. */
   schema?: string;
@@ -266,12 +283,33 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
       };
       let savepoints = 0;
       const ops = createPgOps(exec);
-      const assist = createPgAssistOps(exec); // 7/8 attribution
+      const assist = createPgAssistOps(exec); // what is held is sent through it
       // Store rows this transaction holds locked (`lockStore`, or the counter UPDATE of
       // `appendEvent`): taking one again is a round trip that changes nothing, so it is skipped.
       // A savepoint rolled back releases the locks taken inside it, and forgets them here too.
       let locked = new Set<string>();
-      const tx: HqTx = {
+      // The areas are made when first used (lazyAreas); the rest is this transaction's own.
+      const areas = lazyAreas<PgAreas>({
+        chat: () => createPgChatOps(exec),
+        clerks: () => createPgClerkOps(exec),
+        memberHistory: () => createPgMemberHistoryOps(exec),
+        tasks: () => createPgTaskOps(exec),
+        holds: () => createPgHoldOps(exec), // 4/8 part C
+        checkins: () => createPgCheckinOps(exec), // 4/8 part A
+        styleImages: () => createPgStyleImageOps(exec),
+        groups: () => createPgGroupOps(exec), // 5/8
+        expected: () => createPgExpectedOps(exec), // 5/8 expected visits
+        assist: () => ({
+          ...createPgAssistOps(exec), // 7/8 attribution
+          putShown: async (rows: readonly ShownSuggestion[]) => {
+            heldShown.push(...rows);
+          },
+        }),
+        live: () => createPgLiveOps(exec), // 6/8 live rooms
+        restock: () => createPgRestockOps(exec), // 7/8 restock
+        handovers: () => createPgHandoverOps(exec), // 7/8 assistant
+      });
+      const own: Omit<HqTx, keyof PgAreas> = {
         ...ops,
         lockStore: async (storeId) => {
           if (locked.has(storeId)) return true;
@@ -290,24 +328,6 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
           locked.add(storeId);
           return stored;
         },
-        chat: createPgChatOps(exec),
-        clerks: createPgClerkOps(exec),
-        memberHistory: createPgMemberHistoryOps(exec),
-        tasks: createPgTaskOps(exec),
-        holds: createPgHoldOps(exec), // 4/8 part C
-        checkins: createPgCheckinOps(exec), // 4/8 part A
-        styleImages: createPgStyleImageOps(exec),
-        groups: createPgGroupOps(exec), // 5/8
-        expected: createPgExpectedOps(exec), // 5/8 expected visits
-        assist: {
-          ...assist,
-          putShown: async (rows) => {
-            heldShown.push(...rows);
-          },
-        },
-        live: createPgLiveOps(exec), // 6/8 live rooms
-        restock: createPgRestockOps(exec), // 7/8 restock
-        handovers: createPgHandoverOps(exec), // 7/8 assistant
         savepoint: async <R>(inner: () => Promise<R>): Promise<R> => {
           const name = `sp${++savepoints}`;
           const lockedBefore = new Set(locked);
@@ -327,6 +347,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
           }
         },
       };
+      const tx: HqTx = Object.assign(areas, own);
       try {
         const value = await fn(tx);
         if (!begun && heldShown.length === 0) return value; // no statement ran: there is no transaction to commit
