@@ -9,8 +9,10 @@
 // only writer inside the batch, and what it changes is its member's last visit and its member's
 // expectations — so once an arrival of a member has been applied, that member is `touched` and any
 // later arrival of theirs in the batch reads for itself. Members, purchases and holds are not
-// written by arrivals. A read that was not taken ahead (a phone lookup, a touched member) answers
-// `undefined`, and the caller reads as it would without this.
+// written by arrivals. (A member's last visit at a store outside the batch, committed by another
+// node meanwhile, may be seen or not — as item by item: that visit and the batch are concurrent, and
+// neither order is wrong.) A read that was not taken ahead (a phone lookup, a touched member)
+// answers `undefined`, and the caller reads as it would without this.
 import { type ExpectedVisit } from '../../shared/expected.ts';
 import { type HqTx, type MemberRecord, type ProfileReads } from '../ports/store.ts';
 import { together } from './arrivals.ts';
