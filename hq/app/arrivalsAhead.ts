@@ -16,6 +16,7 @@
 import { type ExpectedVisit } from '../../shared/expected.ts';
 import { type HqTx, type MemberRecord, type ProfileReads } from '../ports/store.ts';
 import { together } from './arrivals.ts';
+import { HISTORY_FOR_RANKING } from './profiles.ts';
 
 /** Who walked in and where: the part of an arrival request the reads ahead need. */
 export interface AheadRequest {
@@ -40,10 +41,10 @@ export class ArrivalsAhead {
 
   /**
    * Locks the requests' stores (in id order) and reads the rest: on a pipelined connection the lock
-   * and the members are one round trip, the profiles and expectations a second.
-   * `purchaseLimit`: what each profile read asks for (ProfileBuilder's history).
+   * and the members are one round trip, the profiles and expectations a second (each profile read
+   * asks for the history ProfileBuilder ranks on).
    */
-  static async read(tx: HqTx, requests: readonly AheadRequest[], purchaseLimit: number): Promise<ArrivalsAhead> {
+  static async read(tx: HqTx, requests: readonly AheadRequest[]): Promise<ArrivalsAhead> {
     const storeIds = [...new Set(requests.map((r) => r.storeId))].sort();
     const ids = new Set<string>();
     const codes = new Set<string>();
@@ -61,12 +62,12 @@ export class ArrivalsAhead {
     }
     const pairs = new Map<string, { storeId: string; memberId: string }>();
     for (const r of requests) {
-      const m = r.memberId !== undefined ? byId.get(r.memberId) : r.memberCode !== undefined ? byCode.get(r.memberCode) : null;
+      const m = memberNamed(byId, byCode, r);
       if (m && existing.has(r.storeId)) pairs.set(pairKey(r.storeId, m.id), { storeId: r.storeId, memberId: m.id });
     }
     const memberIds = [...new Set([...pairs.values()].map((p) => p.memberId))];
     const [profiles, open] = pairs.size
-      ? await together(tx.profileReadsOf(memberIds, purchaseLimit), tx.expected.openAtStores([...pairs.values()]))
+      ? await together(tx.profileReadsOf(memberIds, HISTORY_FOR_RANKING), tx.expected.openAtStores([...pairs.values()]))
       : [new Map<string, ProfileReads>(), []];
     const expected = new Map<string, ExpectedVisit[]>([...pairs.keys()].map((key) => [key, []]));
     for (const e of open) expected.get(pairKey(e.storeId, e.member.id))?.push(e);
@@ -80,9 +81,7 @@ export class ArrivalsAhead {
 
   /** The member the request names, or null for none, when read ahead; else undefined (a phone). */
   member(request: { memberId?: string; memberCode?: string }): MemberRecord | null | undefined {
-    if (request.memberId !== undefined) return this.byId.get(request.memberId);
-    if (request.memberCode !== undefined) return this.byCode.get(request.memberCode);
-    return undefined;
+    return memberNamed(this.byId, this.byCode, request);
   }
 
   /** `profileReads(memberId, purchaseLimit, <the arrival's new visit>)`, unless the member was touched. */
@@ -103,3 +102,14 @@ export class ArrivalsAhead {
 }
 
 const pairKey = (storeId: string, memberId: string) => `${storeId}\u0000${memberId}`;
+
+/** The member a request names by id or code, null when none was found, undefined when not asked (a phone). */
+function memberNamed(
+  byId: ReadonlyMap<string, MemberRecord | null>,
+  byCode: ReadonlyMap<string, MemberRecord | null>,
+  request: { memberId?: string; memberCode?: string },
+): MemberRecord | null | undefined {
+  if (request.memberId !== undefined) return byId.get(request.memberId);
+  if (request.memberCode !== undefined) return byCode.get(request.memberCode);
+  return undefined;
+}

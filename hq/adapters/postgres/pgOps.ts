@@ -75,27 +75,30 @@ const OPEN_VISIT_OR_INSERT = `WITH open AS (
   SELECT * FROM open`;
 
 /**
- * `profileReads` in one statement. json_agg keeps each part's order (its ORDER BY); a hold's
- * `data` is the hold's own JSON text, read as json so the driver parses it with the rest.
+ * The three reads of a profile as columns of one SELECT, for the member `member` names (a parameter
+ * or a column), the purchases limited by $2; `exceptVisit` is an extra condition on the visit last
+ * seen. json_agg keeps each part's order (its ORDER BY); a hold's `data` is the hold's own JSON
+ * text, read as json so the driver parses it with the rest.
  */
-const PROFILE_READS = `SELECT
+const profileReadColumns = (member: string, exceptVisit: string) => `
   (SELECT COALESCE(json_agg(p ORDER BY p.at DESC, p.id), '[]'::json)
-     FROM (${PURCHASES_OF}) p) AS purchases,
+     FROM (SELECT ${PURCHASE_COLS} FROM purchases WHERE member_id = ${member} ORDER BY at DESC, id LIMIT $2) p) AS purchases,
   (SELECT COALESCE(json_agg(h.data::json ORDER BY h.until, h.id), '[]'::json)
-     FROM holds h WHERE h.member_id = $1 AND h.status = 'active') AS holds,
-  (SELECT last_seen_at FROM visits WHERE member_id = $1 AND id <> $3 ORDER BY arrived_at DESC LIMIT 1) AS last_seen_at`;
+     FROM holds h WHERE h.member_id = ${member} AND h.status = 'active') AS holds,
+  (SELECT last_seen_at FROM visits WHERE member_id = ${member}${exceptVisit} ORDER BY arrived_at DESC LIMIT 1) AS last_seen_at`;
 
-/**
- * `profileReadsOf`: PROFILE_READS for each member of $1 (no visit excluded), one row per member.
- * The same three sub-selects, correlated on the member instead of taking $1.
- */
-const PROFILE_READS_OF = `SELECT m.id AS member_id,
-  (SELECT COALESCE(json_agg(p ORDER BY p.at DESC, p.id), '[]'::json)
-     FROM (SELECT ${PURCHASE_COLS} FROM purchases WHERE member_id = m.id ORDER BY at DESC, id LIMIT $2) p) AS purchases,
-  (SELECT COALESCE(json_agg(h.data::json ORDER BY h.until, h.id), '[]'::json)
-     FROM holds h WHERE h.member_id = m.id AND h.status = 'active') AS holds,
-  (SELECT last_seen_at FROM visits WHERE member_id = m.id ORDER BY arrived_at DESC LIMIT 1) AS last_seen_at
+/** `profileReads` in one statement: the member $1, the visit $3 not counted as seen. */
+const PROFILE_READS = `SELECT ${profileReadColumns('$1', ' AND id <> $3')}`;
+
+/** `profileReadsOf`: the same columns for each member of $1 (no visit excluded), one row per member. */
+const PROFILE_READS_OF = `SELECT m.id AS member_id, ${profileReadColumns('m.id', '')}
   FROM unnest($1::text[]) AS m(id)`;
+
+const profileReadsFromRow = (r: Row): ProfileReads => ({
+  purchases: (r.purchases as Row[]).map(purchaseFromRow),
+  holds: r.holds as Hold[],
+  lastSeenAt: r.last_seen_at === null ? null : Number(r.last_seen_at),
+});
 
 /** The arrival's own statements after its card: its visit and its event touch no suggestion rows. */
 const BESIDE_DEFERRED: ExecOptions = { besideDeferred: true };
@@ -255,25 +258,10 @@ export function createPgOps(exec: Exec): PgOps {
     // The three reads of purchasesOf, holds.activeHoldsOfMember and memberHistory.lastSeenAt as one
     // statement: one round trip instead of three with every arrival's profile. Each part is the
     // same query as the method it stands for, with the same order and limit.
-    profileReads: async (memberId, purchaseLimit, exceptVisitId) => {
-      const r = (await one(PROFILE_READS, [memberId, limitParam(purchaseLimit), exceptVisitId ?? '']))!;
-      return {
-        purchases: (r.purchases as Row[]).map(purchaseFromRow),
-        holds: r.holds as Hold[],
-        lastSeenAt: r.last_seen_at === null ? null : Number(r.last_seen_at),
-      };
-    },
-    profileReadsOf: async (memberIds, purchaseLimit) => {
-      const out = new Map<string, ProfileReads>();
-      for (const r of await all(PROFILE_READS_OF, [[...new Set(memberIds)], limitParam(purchaseLimit)])) {
-        out.set(r.member_id as string, {
-          purchases: (r.purchases as Row[]).map(purchaseFromRow),
-          holds: r.holds as Hold[],
-          lastSeenAt: r.last_seen_at === null ? null : Number(r.last_seen_at),
-        });
-      }
-      return out;
-    },
+    profileReads: async (memberId, purchaseLimit, exceptVisitId) =>
+      profileReadsFromRow((await one(PROFILE_READS, [memberId, limitParam(purchaseLimit), exceptVisitId ?? '']))!),
+    profileReadsOf: async (memberIds, purchaseLimit) =>
+      new Map((await all(PROFILE_READS_OF, [[...new Set(memberIds)], limitParam(purchaseLimit)])).map((r) => [r.member_id as string, profileReadsFromRow(r)])),
     upsertStyle: async (s) => {
       await exec(
         `INSERT INTO styles (id, name, category, price, colors, sizes, released_at, kind, goes_with) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)

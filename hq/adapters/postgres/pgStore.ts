@@ -261,29 +261,32 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
       // and nothing held outlives the transaction. A savepoint rolled back drops what it held
       // (everything held was added since it began: its SAVEPOINT sent the rest).
       let heldShown: ShownSuggestion[] = [];
+      // The assist area's own statements: what is held is sent through them, and `tx.assist` wraps them.
+      let assistOps: ReturnType<typeof createPgAssistOps> | undefined;
+      const assistStatements = () => (assistOps ??= createPgAssistOps(exec));
       const sendHeld = (): Promise<void> | null => {
         if (heldShown.length === 0) return null;
         const rows = heldShown;
         heldShown = [];
-        return assist.putShown(rows);
+        return assistStatements().putShown(rows);
+      };
+      /** `running`'s answer once what was held (sent just before it) is written; the held INSERT's failure is the one thrown. */
+      const afterHeld = async <T>(held: Promise<void> | null, running: Promise<T>): Promise<T> => {
+        if (!held) return running;
+        const [h, r] = await Promise.allSettled([held, running]);
+        if (h.status === 'rejected') throw h.reason;
+        if (r.status === 'rejected') throw r.reason;
+        return r.value;
       };
       const exec: Exec = async <R extends Row = Row>(text: string, values?: unknown[], opts?: ExecOptions) => {
         if (!open) throw new Error('store operation outside its transaction (the tx object was kept past withTx/read)');
-        // Issued before this statement (the connection runs them in order); its failure is the one thrown.
+        // Issued before this statement (the connection runs them in order).
         const held = opts?.besideDeferred ? null : sendHeld();
-        const running = begun ? query<R>(text, values) : beginWith<R>(text, values);
-        if (held) {
-          const [h, r] = await Promise.allSettled([held, running]);
-          if (h.status === 'rejected') throw h.reason;
-          if (r.status === 'rejected') throw r.reason;
-          return { rows: r.value.rows, rowCount: r.value.rowCount ?? 0 };
-        }
-        const r = await running;
+        const r = await afterHeld(held, begun ? query<R>(text, values) : beginWith<R>(text, values));
         return { rows: r.rows, rowCount: r.rowCount ?? 0 };
       };
       let savepoints = 0;
       const ops = createPgOps(exec);
-      const assist = createPgAssistOps(exec); // what is held is sent through it
       // Store rows this transaction holds locked (`lockStore`, or the counter UPDATE of
       // `appendEvent`): taking one again is a round trip that changes nothing, so it is skipped.
       // A savepoint rolled back releases the locks taken inside it, and forgets them here too.
@@ -300,7 +303,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
         groups: () => createPgGroupOps(exec), // 5/8
         expected: () => createPgExpectedOps(exec), // 5/8 expected visits
         assist: () => ({
-          ...createPgAssistOps(exec), // 7/8 attribution
+          ...assistStatements(), // 7/8 attribution
           putShown: async (rows: readonly ShownSuggestion[]) => {
             heldShown.push(...rows);
           },
@@ -351,14 +354,9 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
       try {
         const value = await fn(tx);
         if (!begun && heldShown.length === 0) return value; // no statement ran: there is no transaction to commit
+        // A failing INSERT of what was held makes COMMIT answer ROLLBACK: its own error is the one told.
         const held = sendHeld();
-        const committing = query('COMMIT');
-        if (held) {
-          // A failing INSERT of what was held makes COMMIT answer ROLLBACK: its own error is the one to tell.
-          const [h] = await Promise.allSettled([held, committing]);
-          if (h.status === 'rejected') throw h.reason;
-        }
-        const done = await committing;
+        const done = await afterHeld(held, query('COMMIT'));
         // PostgreSQL answers COMMIT of a transaction that an error aborted (one `fn` caught and
         // went on from) with ROLLBACK, not an error: nothing was written, so the caller must know.
         if (done.command === 'ROLLBACK') {

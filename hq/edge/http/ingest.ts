@@ -6,7 +6,6 @@ import { ArrivalSource, Id, MAX_MEMBER_NAME, MemberName, Millis, StockLine, Stor
 import { describeIssues } from '../../../shared/protocol.ts';
 import { ArrivalError, type ArrivalOutcome, type Idempotency, arrive, arriveIn } from '../../app/arrivals.ts';
 import { ArrivalsAhead } from '../../app/arrivalsAhead.ts';
-import { HISTORY_FOR_RANKING } from '../../app/profiles.ts';
 import { type ImportReport, IngestMember, type ItemError, setStock, upsertMembers, upsertStores, upsertStyles } from '../../app/catalogIngest.ts';
 import { type EventLog } from '../../app/eventLog.ts';
 import { type HqStore } from '../../ports/store.ts';
@@ -100,7 +99,7 @@ export async function handleArrivalBatch(ctx: IngestContext, req: IncomingMessag
     results = []; // the batch may run more than once (see EventLog.batch): the last run's results count
     // Where every statement is a round trip, the items' stores are locked and their rows read up
     // front, a few statements for the whole batch (hq/app/arrivalsAhead.ts).
-    const ahead = ctx.store.readAhead && requests.length > 1 ? await ArrivalsAhead.read(b.tx, requests, HISTORY_FOR_RANKING) : undefined;
+    const ahead = ctx.store.readAhead && requests.length > 1 ? await ArrivalsAhead.read(b.tx, requests) : undefined;
     for (const [index, item] of items.entries()) {
       try {
         if ('error' in item) throw item.error;
