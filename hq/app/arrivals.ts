@@ -7,7 +7,7 @@ import { type HqStore, type HqTx, type MemberRecord } from '../ports/store.ts';
 import { type Append, type EventLog } from './eventLog.ts';
 import { type ArrivalsAhead } from './arrivalsAhead.ts';
 import { announceFulfilled, fulfilExpected } from './expected/expectations.ts'; // 5/8 expected visits
-import { ProfileBuilder } from './profiles.ts';
+import { HISTORY_FOR_RANKING, ProfileBuilder } from './profiles.ts';
 import { recordShown } from './assist/marks.ts'; // 7/8 attribution
 import { normalizePhone } from './phone.ts';
 
@@ -80,6 +80,12 @@ export async function together<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, 
   if (ra.status === 'rejected') throw ra.reason;
   if (rb.status === 'rejected') throw rb.reason;
   return [ra.value, rb.value];
+}
+
+/** Three statements' answers (an absent one answers undefined) once all have settled, or the first failure; see `together`. */
+async function settledAll<A, B, C>(a: Promise<A>, b: Promise<B> | undefined, c: Promise<C> | undefined): Promise<[A, B | undefined, C | undefined]> {
+  const [[ra, rb], rc] = await together(together(a, b ?? Promise.resolve(undefined)), c ?? Promise.resolve(undefined));
+  return [ra, rb, rc];
 }
 
 /** One arrival in its own transaction; see `arriveIn`. */
@@ -180,7 +186,14 @@ export async function applyArrival(store: HqStore, tx: HqTx, append: Append, arg
     notes: [],
   };
   // The member's open visit here takes the arrival; only when there is none is `visit` inserted.
-  const open = await tx.openVisitOrInsert(visit, at - REPEAT_WINDOW_MS);
+  // Where every statement is a round trip (store.readAhead) and nothing was read ahead, a new
+  // visit's reads go out beside it, before it is known whether they will be used: a new visit
+  // saves a round trip, a repeat wastes two reads in the same one. Issued after the insert, they
+  // read what they would read after it (the profile's "last seen" leaves the new visit out).
+  const speculate = store.readAhead;
+  const profileEarly = profileAhead === undefined && speculate ? tx.profileReads(member.id, HISTORY_FOR_RANKING, visit.id) : undefined;
+  const expectedEarly = expectedAhead === undefined && speculate ? tx.expected.openAtStore(storeId, member.id, at) : undefined;
+  const [open, profileRead, expectedRead] = await settledAll(tx.openVisitOrInsert(visit, at - REPEAT_WINDOW_MS), profileEarly, expectedEarly);
   if (open) {
     const updated: Visit = { ...open, arrivals: open.arrivals + 1, lastSeenAt: Math.max(open.lastSeenAt, at) };
     await tx.updateVisit(updated);
@@ -195,7 +208,10 @@ export async function applyArrival(store: HqStore, tx: HqTx, append: Append, arg
   //  - The profile's reads, and the expectations this visit fulfils — 5/8: the member said they
   //    would come; their open expectations here are fulfilled by this visit, in this transaction,
   //    and the alert carries the first ("came to try X, from group Y").
-  const [profile, arrived] = await together(builder.profile(member, visit.id, profileAhead), fulfilExpected(tx, storeId, member.id, visit.id, at, expectedAhead));
+  const [profile, arrived] = await together(
+    builder.profile(member, visit.id, profileAhead ?? profileRead),
+    fulfilExpected(tx, storeId, member.id, visit.id, at, expectedAhead ?? expectedRead),
+  );
   //  - 7/8 attribution: what this card suggests (so a mark can only be on it and a sale can follow
   //    it), and the arrival's event.
   const [, ev] = await together(

@@ -568,6 +568,76 @@ describe.each(ADAPTERS)('store conformance: $name', ({ name, open }) => {
     });
   });
 
+  it('events of a locked store: the seqs a statement would give, seen by the transaction, given back by a savepoint rolled back', async () => {
+    // (PostgreSQL holds these events back once it knows the locked store's head, and writes them
+    // with the transaction's next statement or its COMMIT: none of that may show.)
+    const [s, t2] = [await newStore(), await newStore()];
+    await tx((t) => t.appendEvent(s, ev(uid('ev'))));
+    const seqs = await tx(async (t) => {
+      expect(await t.lockStore(s)).toBe(true);
+      const a = await t.appendEvent(s, ev('held-a', { n: 1 }, 10));
+      const b = await t.appendEvent(s, ev('held-b', { n: 2 }, 11));
+      expect(a).toEqual({ storeId: s, epoch: 'e1', seq: 2, id: 'held-a', type: 'visit.opened', at: 10, data: JSON.stringify({ n: 1 }) });
+      // Read inside the transaction that appended them: the events and the head are there.
+      expect((await t.readEvents(s, 1, 10)).map((e) => e.id)).toEqual(['held-a', 'held-b']);
+      expect((await t.getStore(s))!.head).toBe(3);
+      // A savepoint rolled back gives its seqs back; the next event takes the first of them.
+      await expect(
+        t.savepoint(async () => {
+          await t.appendEvent(s, ev('dropped-1'));
+          await t.appendEvent(s, ev('dropped-2'));
+          throw new Error('the item failed');
+        }),
+      ).rejects.toThrow('the item failed');
+      const c = await t.savepoint(() => t.appendEvent(s, ev('held-c')));
+      // Two stores locked together; their seqs are their own.
+      expect(await t.lockStores([t2, s])).toEqual(new Set([s, t2]));
+      const d = await t.appendEvent(t2, ev('other-1'));
+      const e = await t.appendEvent(s, ev('held-e'));
+      return [a.seq, b.seq, c.seq, d.seq, e.seq];
+    });
+    expect(seqs).toEqual([2, 3, 4, 1, 5]);
+    expect((await read((r) => r.readEvents(s, 0, 10))).map((e) => [e.seq, e.id])).toEqual([
+      [1, expect.any(String)],
+      [2, 'held-a'],
+      [3, 'held-b'],
+      [4, 'held-c'],
+      [5, 'held-e'],
+    ]);
+    expect((await read((r) => r.getStore(s)))!.head).toBe(5);
+    expect((await read((r) => r.readEvents(t2, 0, 10))).map((e) => e.id)).toEqual(['other-1']);
+    // A transaction that fails after appending commits none of it, and its seqs are given back.
+    await expect(
+      tx(async (t) => {
+        await t.lockStore(s);
+        await t.appendEvent(s, ev('lost'));
+        throw new Error('rollback');
+      }),
+    ).rejects.toThrow('rollback');
+    // An event appended before the lock was taken, then after it; an epoch rotated in between.
+    const after = await tx(async (t) => {
+      const x = await t.appendEvent(s, ev('by-statement'));
+      await t.lockStore(s);
+      const y = await t.appendEvent(s, ev('after-lock'));
+      await t.rotateEpoch(s, 'e2');
+      const z = await t.appendEvent(s, ev('new-epoch'));
+      return [x, y, z].map((e) => [e.seq, e.epoch]);
+    });
+    expect(after).toEqual([
+      [6, 'e1'],
+      [7, 'e1'],
+      [8, 'e2'],
+    ]);
+    expect((await read((r) => r.readEvents(s, 0, 10))).map((e) => [e.seq, e.epoch, e.id])).toEqual([[8, 'e2', 'new-epoch']]);
+    const locked = await tx(async (t) => {
+      await t.lockStore(s);
+      await t.rotateEpoch(s, 'e3');
+      return t.appendEvent(s, ev('rotated-after-lock'));
+    });
+    expect([locked.seq, locked.epoch]).toEqual([9, 'e3']);
+    expect((await read((r) => r.getStore(s)))).toMatchObject({ head: 9, epoch: 'e3' });
+  });
+
   it('suggestions shown: a transaction reads its own, a savepoint rolled back drops its rows, a bad row fails where it was written', async () => {
     // (PostgreSQL holds these rows back and writes a batch's together: none of that may show.)
     const s = await newStore();
@@ -1233,6 +1303,52 @@ describe('postgres: several nodes writing to one store', () => {
       expect(mine).toHaveLength(50);
       for (const { id, seq } of mine) expect(bySeq.get(seq)).toBe(id);
       expect(mine.map((x) => x.seq)).toEqual([...mine.map((x) => x.seq)].sort((a, b) => a - b));
+    }
+  });
+
+  it('8 writers locking the store first (events held to commit), savepoints and transactions rolled back: no gap, no duplicate, commit order', async () => {
+    await stores[0]!.withTx((t) => t.upsertStore({ id: 'held', name: 'Held', city: '' }, 'e1'));
+    const committed: Array<Array<{ id: string; seq: number }>> = stores.map(() => []);
+    let rolledBack = 0;
+    await Promise.all(
+      stores.map(async (node, w) => {
+        for (let i = 0; i < 30; i++) {
+          if (i % 7 === 3) {
+            await node
+              .withTx(async (t) => {
+                await t.lockStore('held');
+                await t.appendEvent('held', ev(`w${w}-lost-${i}`));
+                throw new Error('rollback');
+              })
+              .catch(() => rolledBack++);
+          }
+          const told = await node.withTx(async (t) => {
+            // Every other writer locks it among others, as a batch does.
+            if (i % 2) await t.lockStores(['held', `absent-${w}`]);
+            else await t.lockStore('held');
+            const first = await t.appendEvent('held', ev(`w${w}-${i}-a`));
+            await t.savepoint(async () => {
+              await t.appendEvent('held', ev(`w${w}-${i}-undone`));
+              throw new Error('item failed');
+            }).catch(() => undefined);
+            const second = await t.appendEvent('held', ev(`w${w}-${i}-b`));
+            return [first, second];
+          });
+          committed[w]!.push(...told.map((e) => ({ id: e.id, seq: e.seq })));
+        }
+      }),
+    );
+    expect(rolledBack).toBeGreaterThan(0);
+    const log = await stores[0]!.read((r) => r.readEvents('held', 0, 1000));
+    expect(log.map((e) => e.seq)).toEqual(Array.from({ length: 480 }, (_, i) => i + 1));
+    expect(log.some((e) => e.id.includes('lost') || e.id.includes('undone'))).toBe(false);
+    expect((await stores[5]!.read((r) => r.getStore('held')))!.head).toBe(480);
+    const bySeq = new Map(log.map((e) => [e.seq, e.id]));
+    for (const mine of committed) {
+      expect(mine).toHaveLength(60);
+      for (const { id, seq } of mine) expect(bySeq.get(seq)).toBe(id);
+      // A transaction's two events are adjacent: nobody else wrote between them.
+      for (let k = 0; k < mine.length; k += 2) expect(mine[k + 1]!.seq).toBe(mine[k]!.seq + 1);
     }
   });
 

@@ -16,18 +16,19 @@ import { deviceFromRow, eventFromRow, memberFromRow, noteFromRow, purchaseFromRo
 
 export type Row = Record<string, unknown>;
 
-/** Runs one statement on the transaction's connection. */
 /**
- * `besideDeferred`: the statement neither reads nor writes a table whose rows the transaction may
- * still be holding back (pgStore.ts: a card's suggestions shown), so it may run before they are
- * written. Every other statement first sends what is held.
+ * `besideDeferred`: the statement neither reads nor changes a row the transaction may still be
+ * holding back (heldWrites.ts: a locked store's events and head, a card's suggestions shown), so it
+ * may run before they are written. Every other statement first sends what is held.
  */
 export interface ExecOptions {
   besideDeferred?: boolean;
 }
+/** Runs one statement on the transaction's connection. */
 export type Exec = <R extends Row = Row>(text: string, values?: unknown[], opts?: ExecOptions) => Promise<{ rows: R[]; rowCount: number }>;
 
-export type PgOps = Omit<HqTx, 'savepoint' | 'chat' | 'clerks' | 'memberHistory' | 'tasks' | 'holds' | 'checkins' | 'styleImages' | 'groups' | 'expected' | 'live' | 'restock' | 'assist' | 'handovers'>;
+/** The transaction's own operations; the store locks (which feed its held events) are pgStore.ts's. */
+export type PgOps = Omit<HqTx, 'lockStore' | 'lockStores' | 'savepoint' | 'chat' | 'clerks' | 'memberHistory' | 'tasks' | 'holds' | 'checkins' | 'styleImages' | 'groups' | 'expected' | 'live' | 'restock' | 'assist' | 'handovers'>;
 
 /** SQLite reads a negative LIMIT as "no limit"; PostgreSQL refuses it, and takes NULL for that. */
 export const limitParam = (limit: number): number | null => (limit < 0 ? null : limit);
@@ -100,7 +101,7 @@ const profileReadsFromRow = (r: Row): ProfileReads => ({
   lastSeenAt: r.last_seen_at === null ? null : Number(r.last_seen_at),
 });
 
-/** The arrival's own statements after its card: its visit and its event touch no suggestion rows. */
+/** The arrival's own statements: its visit, and an event appended by statement (its store has nothing held). */
 const BESIDE_DEFERRED: ExecOptions = { besideDeferred: true };
 
 export function createPgOps(exec: Exec): PgOps {
@@ -112,11 +113,6 @@ export function createPgOps(exec: Exec): PgOps {
   const withNotes = async (v: VisitRow): Promise<Visit> => ({ ...v, notes: await notesOf(v.id) });
 
   return {
-    // The counter row appendEvent increments: locking it first serialises the store's writers.
-    lockStore: async (storeId) => (await exec('SELECT 1 FROM stores WHERE id = $1 FOR UPDATE', [storeId])).rowCount > 0,
-    // The rows are locked as the sort hands them over: in id order.
-    lockStores: async (storeIds) =>
-      new Set((await all('SELECT id FROM stores WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [[...new Set(storeIds)]])).map((r) => r.id as string)),
     getMeta: async (key) => ((await one('SELECT value FROM meta WHERE key = $1', [key]))?.value as string | undefined) ?? null,
     setMeta: async (key, value) => {
       await exec('INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value', [key, value]);

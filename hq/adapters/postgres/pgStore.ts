@@ -16,7 +16,7 @@
 // otherwise the commit is refused with an error rather than reported as done.
 import { createPgGroupOps } from './pgGroups.ts';
 import pg from 'pg';
-import { type HqStore, type HqTx, StoreUnavailable } from '../../ports/store.ts';
+import { type HqStore, type HqTx, StoreUnavailable, type StoredEvent } from '../../ports/store.ts';
 import { createPgChatOps } from './pgChat.ts';
 import { createPgClerkOps } from './pgClerks.ts';
 import { createPgMemberHistoryOps } from './pgMemberHistory.ts';
@@ -31,6 +31,7 @@ import { createPgCheckinOps } from './pgCheckins.ts'; // 4/8 part A
 import { createPgStyleImageOps } from './pgStyleImages.ts';
 import { createPgOps, type Exec, type ExecOptions, type Row } from './pgOps.ts';
 import { type ShownSuggestion } from '../../ports/assistStore.ts';
+import { HeldWrites, heldEventsStatement } from './heldWrites.ts';
 import { migratePg, quoteIdent } from './migrations.ts';
 
 /** The parts of a transaction reached by name (`tx.chat`, `tx.expected`, …). */
@@ -125,6 +126,8 @@ const AT_BEGIN = Symbol('failed at BEGIN');
 type MaybeAtBegin = { [AT_BEGIN]?: boolean };
 /** How many distinct statement texts are prepared by name (HQ has a few hundred). */
 const STATEMENT_NAMES = 2_000;
+/** A statement that touches no row the transaction holds back (heldWrites.ts). */
+const BESIDE: ExecOptions = { besideDeferred: true };
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promise<PgStore> {
@@ -222,7 +225,24 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
     withClient(async (client, state) => {
       let open = true;
       let begun = false;
+      // Statements issued in one turn of the event loop go out in one write: the first corks the
+      // socket and the uncork waits for the turn's promise continuations to run (process.nextTick
+      // runs after them). A single arrival issues its store lock, key and member, its profile's
+      // reads and expectations, its cards and COMMIT that way — a write each was ~80 µs of
+      // syscall on a slow box, and the server reads them in one go. Nothing waits on an answer
+      // inside the turn, so holding the write to its end delays no statement.
+      const stream = (client as unknown as { connection: { stream: { cork(): void; uncork(): void } } }).connection.stream;
+      let corked = false;
+      const uncork = () => {
+        corked = false;
+        stream.uncork();
+      };
       const query = async <R extends Row = Row>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> => {
+        if (!corked) {
+          corked = true;
+          stream.cork();
+          process.nextTick(uncork);
+        }
         try {
           return await client.query<R>(values === undefined ? text : { name: statementName(text), text, values });
         } catch (err) {
@@ -233,16 +253,8 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
       /** BEGIN and the first statement in one write; BEGIN's failure is the one thrown (nothing ran). */
       const beginWith = async <R extends Row>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> => {
         begun = true;
-        const stream = (client as unknown as { connection: { stream: { cork(): void; uncork(): void } } }).connection.stream;
-        let began: Promise<unknown>;
-        let first: Promise<pg.QueryResult<R>>;
-        stream.cork();
-        try {
-          began = query(begin);
-          first = query<R>(text, values);
-        } finally {
-          stream.uncork();
-        }
+        const began = query(begin);
+        const first = query<R>(text, values);
         first.catch(() => undefined); // when BEGIN failed, so did this: BEGIN's error is thrown below
         try {
           await began;
@@ -252,23 +264,28 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
         }
         return first;
       };
-      // A card's suggestions shown are held back and written together, one INSERT for all the
-      // cards of a batch instead of one per arrival: nothing in an arrival reads them, and the
-      // statements that follow a card (its event, the next arrival's visit) are marked as not
-      // touching them (`besideDeferred`). Any other statement — a read of them, a SAVEPOINT or its
-      // RELEASE, COMMIT — sends what is held first, in the same write order, so the transaction
-      // never sees its own writes missing, an item's failing rows fail inside its own savepoint,
-      // and nothing held outlives the transaction. A savepoint rolled back drops what it held
-      // (everything held was added since it began: its SAVEPOINT sent the rest).
-      let heldShown: ShownSuggestion[] = [];
+      // A store's events (once its head is known under its lock) and a card's suggestions shown are
+      // held back and written together: one INSERT each for a whole batch instead of one per
+      // arrival, and a single arrival's go out with its COMMIT. heldWrites.ts states when that is
+      // the same as writing them at once; any statement not marked `besideDeferred` — a read of
+      // them, a SAVEPOINT or its RELEASE, COMMIT — sends what is held first, in the same write.
+      const held = new HeldWrites();
       // The assist area's own statements: what is held is sent through them, and `tx.assist` wraps them.
       let assistOps: ReturnType<typeof createPgAssistOps> | undefined;
       const assistStatements = () => (assistOps ??= createPgAssistOps(exec));
+      const sendEvents = async (events: StoredEvent[]): Promise<void> => {
+        const { text, values, stores } = heldEventsStatement(events);
+        const moved = await exec(text, values, { besideDeferred: true });
+        // The lock was held since the head was read: a head elsewhere means a slip, never to be committed.
+        if (moved.rowCount !== stores) throw new Error(`held events: ${stores - moved.rowCount} store head(s) moved under the transaction's lock`);
+      };
       const sendHeld = (): Promise<void> | null => {
-        if (heldShown.length === 0) return null;
-        const rows = heldShown;
-        heldShown = [];
-        return assistStatements().putShown(rows);
+        if (held.empty) return null;
+        const { events, shown } = held.take();
+        const sends: Promise<void>[] = [];
+        if (events.length) sends.push(sendEvents(events));
+        if (shown.length) sends.push(assistStatements().putShown(shown));
+        return sends.length === 1 ? sends[0]! : afterHeld(sends[0]!, sends[1]!);
       };
       /** `running`'s answer once what was held (sent just before it) is written; the held INSERT's failure is the one thrown. */
       const afterHeld = async <T>(held: Promise<void> | null, running: Promise<T>): Promise<T> => {
@@ -281,8 +298,8 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
       const exec: Exec = async <R extends Row = Row>(text: string, values?: unknown[], opts?: ExecOptions) => {
         if (!open) throw new Error('store operation outside its transaction (the tx object was kept past withTx/read)');
         // Issued before this statement (the connection runs them in order).
-        const held = opts?.besideDeferred ? null : sendHeld();
-        const r = await afterHeld(held, begun ? query<R>(text, values) : beginWith<R>(text, values));
+        const sent = opts?.besideDeferred ? null : sendHeld();
+        const r = await afterHeld(sent, begun ? query<R>(text, values) : beginWith<R>(text, values));
         return { rows: r.rows, rowCount: r.rowCount ?? 0 };
       };
       let savepoints = 0;
@@ -305,7 +322,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
         assist: () => ({
           ...assistStatements(), // 7/8 attribution
           putShown: async (rows: readonly ShownSuggestion[]) => {
-            heldShown.push(...rows);
+            held.holdShown(rows);
           },
         }),
         live: () => createPgLiveOps(exec), // 6/8 live rooms
@@ -314,26 +331,49 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
       });
       const own: Omit<HqTx, keyof PgAreas> = {
         ...ops,
+        // The counter row appendEvent increments, locked first (it serialises the store's writers on
+        // every node) and read with its lock: its head lets this transaction's events of the
+        // store be held (heldWrites.ts). The statement touches no held row (it reads a store with
+        // nothing held, or it would have been skipped as locked).
         lockStore: async (storeId) => {
           if (locked.has(storeId)) return true;
-          const exists = await ops.lockStore(storeId);
-          if (exists) locked.add(storeId);
-          return exists;
+          const row = (await exec<{ head: number; epoch: string }>('SELECT head, epoch FROM stores WHERE id = $1 FOR UPDATE', [storeId], BESIDE)).rows[0];
+          if (!row) return false;
+          locked.add(storeId);
+          held.locked(storeId, row.head, row.epoch);
+          return true;
         },
+        // The rows are locked as the sort hands them over: in id order.
         lockStores: async (storeIds) => {
-          const wanted = storeIds.filter((id) => !locked.has(id));
-          const found = wanted.length ? await ops.lockStores(wanted) : new Set<string>();
-          for (const id of found) locked.add(id);
+          const wanted = [...new Set(storeIds.filter((id) => !locked.has(id)))];
+          if (wanted.length) {
+            const rows = await exec<{ id: string; head: number; epoch: string }>(
+              'SELECT id, head, epoch FROM stores WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
+              [wanted],
+              BESIDE,
+            );
+            for (const row of rows.rows) {
+              locked.add(row.id);
+              held.locked(row.id, row.head, row.epoch);
+            }
+          }
           return new Set(storeIds.filter((id) => locked.has(id)));
         },
         appendEvent: async (storeId, ev) => {
+          const heldEvent = held.append(storeId, ev);
+          if (heldEvent) return heldEvent;
           const stored = await ops.appendEvent(storeId, ev);
           locked.add(storeId);
           return stored;
         },
+        rotateEpoch: async (storeId, epoch) => {
+          await ops.rotateEpoch(storeId, epoch);
+          held.forget(storeId);
+        },
         savepoint: async <R>(inner: () => Promise<R>): Promise<R> => {
           const name = `sp${++savepoints}`;
           const lockedBefore = new Set(locked);
+          const heldBefore = held.mark();
           await exec(`SAVEPOINT ${name}`);
           try {
             const value = await inner();
@@ -341,7 +381,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
             return value;
           } catch (err) {
             locked = lockedBefore;
-            heldShown = [];
+            held.rollbackTo(heldBefore);
             // A connection that died has no savepoint left to return to: the whole transaction is gone.
             if (!state.broken) await exec(`ROLLBACK TO SAVEPOINT ${name}; RELEASE SAVEPOINT ${name}`);
             throw err;
@@ -353,10 +393,9 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
       const tx: HqTx = Object.assign(areas, own);
       try {
         const value = await fn(tx);
-        if (!begun && heldShown.length === 0) return value; // no statement ran: there is no transaction to commit
+        if (!begun && held.empty) return value; // no statement ran: there is no transaction to commit
         // A failing INSERT of what was held makes COMMIT answer ROLLBACK: its own error is the one told.
-        const held = sendHeld();
-        const done = await afterHeld(held, query('COMMIT'));
+        const done = await afterHeld(sendHeld(), query('COMMIT'));
         // PostgreSQL answers COMMIT of a transaction that an error aborted (one `fn` caught and
         // went on from) with ROLLBACK, not an error: nothing was written, so the caller must know.
         if (done.command === 'ROLLBACK') {
