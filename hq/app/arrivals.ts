@@ -167,8 +167,10 @@ export async function applyArrival(store: HqStore, tx: HqTx, append: Append, arg
   await tx.lockStore(storeId); // (taken already when called from arriveIn; a second take is free)
   // The batch's reads of this member, as they stand before this arrival changes their visits and
   // expectations; later arrivals of theirs in the batch read for themselves.
+  const since = at - REPEAT_WINDOW_MS;
   const profileAhead = ahead?.profileReads(member.id);
   const expectedAhead = ahead?.openExpected(storeId, member.id, at);
+  const noneOpenAhead = ahead?.noOpenVisit(storeId, member.id, since) === true;
   ahead?.touched(member.id);
   const visit: Visit = {
     id: uuidv7(),
@@ -185,15 +187,19 @@ export async function applyArrival(store: HqStore, tx: HqTx, append: Append, arg
     outcome: null,
     notes: [],
   };
-  // The member's open visit here takes the arrival; only when there is none is `visit` inserted.
-  // Where every statement is a round trip (store.readAhead) and nothing was read ahead, a new
+  // The member's open visit here takes the arrival; only when there is none is `visit` inserted —
+  // at once when the batch read that there is none. Otherwise, where every statement is a round trip (store.readAhead) and nothing was read ahead, a new
   // visit's reads go out beside it, before it is known whether they will be used: a new visit
   // saves a round trip, a repeat wastes two reads in the same one. Issued after the insert, they
   // read what they would read after it (the profile's "last seen" leaves the new visit out).
-  const speculate = store.readAhead;
+  const speculate = store.readAhead && !noneOpenAhead;
   const profileEarly = profileAhead === undefined && speculate ? tx.profileReads(member.id, HISTORY_FOR_RANKING, visit.id) : undefined;
   const expectedEarly = expectedAhead === undefined && speculate ? tx.expected.openAtStore(storeId, member.id, at) : undefined;
-  const [open, profileRead, expectedRead] = await settledAll(tx.openVisitOrInsert(visit, at - REPEAT_WINDOW_MS), profileEarly, expectedEarly);
+  const [open, profileRead, expectedRead] = await settledAll(
+    noneOpenAhead ? tx.insertVisit(visit).then(() => null) : tx.openVisitOrInsert(visit, since),
+    profileEarly,
+    expectedEarly,
+  );
   if (open) {
     const updated: Visit = { ...open, arrivals: open.arrivals + 1, lastSeenAt: Math.max(open.lastSeenAt, at) };
     await tx.updateVisit(updated);

@@ -1,12 +1,14 @@
-// A batch's arrivals read up front: their stores locked, their members, the members' profile reads
-// and their open expectations, with one statement each for the whole batch instead of one each per
-// arrival (on PostgreSQL, where every statement is a round trip: four of an arrival's seven).
+// A batch's arrivals read up front: their stores locked, their members, the members' profile reads,
+// their open expectations and whether they have an open visit, with one statement each for the
+// whole batch instead of one each per arrival (on PostgreSQL, where every statement is a round
+// trip: five of an arrival's seven; the other two, its event and its card, are held back and
+// written for the whole batch at its commit — hq/adapters/postgres/heldWrites.ts).
 //
 // Invariant: an answer taken from here is the answer the statement it stands for would give at that
 // point of the transaction. That holds because the reads run after the batch's stores are locked
 // (the lock goes first on the connection, and the server runs statements in the order issued), so
 // no other writer changes a store's visits or expectations meanwhile; and because an arrival is the
-// only writer inside the batch, and what it changes is its member's last visit and its member's
+// only writer inside the batch, and what it changes is its member's visits and its member's
 // expectations — so once an arrival of a member has been applied, that member is `touched` and any
 // later arrival of theirs in the batch reads for itself. Members, purchases and holds are not
 // written by arrivals. (A member's last visit at a store outside the batch, committed by another
@@ -15,7 +17,7 @@
 // answers `undefined`, and the caller reads as it would without this.
 import { type ExpectedVisit } from '../../shared/expected.ts';
 import { type HqTx, type MemberRecord, type ProfileReads } from '../ports/store.ts';
-import { together } from './arrivals.ts';
+import { REPEAT_WINDOW_MS, together } from './arrivals.ts';
 import { HISTORY_FOR_RANKING } from './profiles.ts';
 
 /** Who walked in and where: the part of an arrival request the reads ahead need. */
@@ -23,6 +25,7 @@ export interface AheadRequest {
   storeId: string;
   memberId?: string;
   memberCode?: string;
+  at?: number;
 }
 
 export class ArrivalsAhead {
@@ -37,6 +40,9 @@ export class ArrivalsAhead {
     private readonly byCode: ReadonlyMap<string, MemberRecord | null>,
     private readonly profiles: ReadonlyMap<string, ProfileReads>,
     private readonly expected: ReadonlyMap<string, readonly ExpectedVisit[]>,
+    /** Each pair's newest open visit last seen at or after `openSince`, by when it was last seen. */
+    private readonly openSeen: ReadonlyMap<string, number>,
+    private readonly openSince: number,
   ) {}
 
   /**
@@ -44,7 +50,7 @@ export class ArrivalsAhead {
    * and the members are one round trip, the profiles and expectations a second (each profile read
    * asks for the history ProfileBuilder ranks on).
    */
-  static async read(tx: HqTx, requests: readonly AheadRequest[]): Promise<ArrivalsAhead> {
+  static async read(tx: HqTx, requests: readonly AheadRequest[], now = Date.now()): Promise<ArrivalsAhead> {
     const storeIds = [...new Set(requests.map((r) => r.storeId))].sort();
     const ids = new Set<string>();
     const codes = new Set<string>();
@@ -66,12 +72,30 @@ export class ArrivalsAhead {
       if (m && existing.has(r.storeId)) pairs.set(pairKey(r.storeId, m.id), { storeId: r.storeId, memberId: m.id });
     }
     const memberIds = [...new Set([...pairs.values()].map((p) => p.memberId))];
-    const [profiles, open] = pairs.size
-      ? await together(tx.profileReadsOf(memberIds, HISTORY_FOR_RANKING), tx.expected.openAtStores([...pairs.values()]))
-      : [new Map<string, ProfileReads>(), []];
+    // The earliest repeat window an arrival of the batch may ask about (an arrival without `at` is
+    // dated when it is applied, after now).
+    const openSince = Math.min(now, ...requests.map((r) => r.at ?? now)) - REPEAT_WINDOW_MS;
+    const [[profiles, open], visits] = pairs.size
+      ? await together(
+          together(tx.profileReadsOf(memberIds, HISTORY_FOR_RANKING), tx.expected.openAtStores([...pairs.values()])),
+          tx.openVisitsSeen([...pairs.values()], openSince),
+        )
+      : [[new Map<string, ProfileReads>(), []], []];
     const expected = new Map<string, ExpectedVisit[]>([...pairs.keys()].map((key) => [key, []]));
     for (const e of open) expected.get(pairKey(e.storeId, e.member.id))?.push(e);
-    return new ArrivalsAhead(new Set(storeIds), existing, byId, byCode, profiles, expected);
+    const openSeen = new Map(visits.map((v) => [pairKey(v.storeId, v.memberId), v.lastSeenAt]));
+    return new ArrivalsAhead(new Set(storeIds), existing, byId, byCode, profiles, expected, openSeen, openSince);
+  }
+
+  /**
+   * True when the member has no visit here that `findOpenVisit(storeId, memberId, since)` would
+   * find, as read ahead; undefined when that was not read (the member touched, a store or member
+   * not found, a `since` before the read's); false when there is one (it is read with its notes then).
+   */
+  noOpenVisit(storeId: string, memberId: string, since: number): boolean | undefined {
+    const key = pairKey(storeId, memberId);
+    if (this.touchedMembers.has(memberId) || !this.expected.has(key) || since < this.openSince) return undefined;
+    return !((this.openSeen.get(key) ?? -Infinity) >= since);
   }
 
   /** Whether the store exists (it is locked if so), when it is one of the batch's; else undefined. */

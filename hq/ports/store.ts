@@ -73,6 +73,13 @@ export interface OpRecord {
 
 export type VisitRow = Omit<Visit, 'notes'>;
 
+/** `openVisitsSeen`: a member's newest open visit at a store, by when it was last seen. */
+export interface OpenVisitSeen {
+  storeId: string;
+  memberId: string;
+  lastSeenAt: number;
+}
+
 /** `HqTx.profileReads`: a member's newest purchases, active holds, and when they were last seen. */
 export interface ProfileReads {
   purchases: Purchase[];
@@ -254,6 +261,13 @@ export interface HqTx {
    * `lockStore(visit.storeId)`, so no other writer opens one in between.
    */
   openVisitOrInsert(visit: VisitRow, since: number): Promise<Visit | null>;
+  /**
+   * Of these (store, member) pairs, each one with a visit not closed and last seen at or after
+   * `since`, and that newest visit's `lastSeenAt`: `findOpenVisit(storeId, memberId, t)` finds one
+   * for a `t` ≥ `since` exactly when `t` ≤ that time. A pair given twice is answered once. A batch
+   * of arrivals reads it ahead (arrivalsAhead.ts), so that a new visit needs no look-up of its own.
+   */
+  openVisitsSeen(pairs: readonly { storeId: string; memberId: string }[], since: number): Promise<OpenVisitSeen[]>;
   /** Visits nobody claimed (status open) whose member was last seen before `before`, oldest first, without notes. */
   waitingSeenBefore(storeId: string, before: number, limit: number): Promise<VisitRow[]>;
   /** Visits that arrived at or after `since`, newest first, with their notes. */

@@ -21,6 +21,8 @@ interface Outcome {
   statements: number | null;
   /** INSERTs of suggestions shown sent by a second batch in which every arrival succeeds (PostgreSQL). */
   shownInserts: number;
+  /** The same batch's INSERTs of visits and of events, and all its statements (PostgreSQL). */
+  cleanInserts: { visits: number; events: number; statements: number };
 }
 
 const open: TestHq[] = [];
@@ -55,6 +57,8 @@ async function runBatch(adapter: 'sqlite' | 'postgres', readAhead: boolean, base
   ];
   let statements: number | null = null;
   let shownInserts = 0;
+  const cleanInserts = { visits: 0, events: 0, statements: 0 };
+  let clean = false;
   const pool = (t.hq.store as HqStore & { pool?: { on(e: 'connect', f: (c: unknown) => void): void } }).pool;
   const counted = new WeakSet<object>();
   const count = (client: { query: (...a: unknown[]) => unknown }) => {
@@ -65,6 +69,11 @@ async function runBatch(adapter: 'sqlite' | 'postgres', readAhead: boolean, base
       if (statements !== null) statements++;
       const text = typeof a[0] === 'string' ? a[0] : (a[0] as { text?: string } | undefined)?.text;
       if (statements !== null && text?.includes('INSERT INTO suggestions_shown')) shownInserts++;
+      if (clean) {
+        cleanInserts.statements++;
+        if (text?.includes('INSERT INTO visits')) cleanInserts.visits++;
+        if (text?.includes('INSERT INTO events')) cleanInserts.events++;
+      }
       return query(...a);
     };
   };
@@ -110,14 +119,16 @@ async function runBatch(adapter: 'sqlite' | 'postgres', readAhead: boolean, base
   // A batch with no failing item runs without savepoints (EventLog.batch): two members' new visits.
   shownInserts = 0;
   statements = pool ? 0 : null;
-  const clean = await fetch(`${t.hq.url}/v1/ingest/arrivals/batch`, {
+  clean = true;
+  const cleanRes = await fetch(`${t.hq.url}/v1/ingest/arrivals/batch`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-integration-key': t.hq.integrationKey },
     body: JSON.stringify({ items: [['store-a', 'M0003'], ['store-a', 'M0004']].map(([storeId, memberCode]) => ({ storeId, memberCode, source: 'door' })) }),
   });
   statements = null;
-  expect(((await clean.json()) as { results: { status: string }[] }).results.map((r) => r.status)).toEqual(['created', 'created']);
-  return { results: normalized, events, statements: sent, shownInserts };
+  clean = false;
+  expect(((await cleanRes.json()) as { results: { status: string }[] }).results.map((r) => r.status)).toEqual(['created', 'created']);
+  return { results: normalized, events, statements: sent, shownInserts, cleanInserts };
 }
 
 describe('an arrival batch read ahead', () => {
@@ -164,5 +175,12 @@ describe('an arrival batch read ahead', () => {
     // commit; read item by item, the next arrival's first read sends the card before it.
     expect(aheadPg.shownInserts).toBe(1);
     expect(itemByItemPg.shownInserts).toBe(2);
+    // So are its new visits (the batch read that neither member had an open visit) and its events:
+    // the two arrivals send no statement of their own — BEGIN, the batch's five reads, the three
+    // INSERTs and COMMIT. Item by item, each arrival looks its visit up and inserts it in one
+    // statement of its own, which reads visits and so first sends what the arrival before it held.
+    expect(aheadPg.cleanInserts).toEqual({ visits: 1, events: 1, statements: 10 });
+    expect(itemByItemPg.cleanInserts.visits).toBe(2);
+    expect(itemByItemPg.cleanInserts.events).toBe(2);
   });
 });

@@ -792,6 +792,74 @@ describe.each(ADAPTERS)('store conformance: $name', ({ name, open }) => {
     expect(await mine(s2)).toEqual([v6.id]);
   });
 
+  it('openVisitsSeen: each pair’s newest open visit since a time, by when it was last seen', async () => {
+    const [s, s2] = [await newStore(), await newStore()];
+    const [m, n, none] = [uid('mem'), uid('mem'), uid('mem')];
+    await tx(async (t) => {
+      await t.insertVisit(visit(`${m}-a`, s, m, { lastSeenAt: 5_000 }));
+      await t.insertVisit(visit(`${m}-b`, s, m, { lastSeenAt: 9_000, status: 'claimed' }));
+      await t.insertVisit(visit(`${m}-c`, s, m, { lastSeenAt: 12_000, status: 'closed', closedAt: 12_500 }));
+      await t.insertVisit(visit(`${m}-d`, s2, m, { lastSeenAt: 3_000 }));
+      await t.insertVisit(visit(`${n}-a`, s, n, { lastSeenAt: 7_000 }));
+    });
+    const seen = await read((r) =>
+      r.openVisitsSeen(
+        [
+          { storeId: s, memberId: m },
+          { storeId: s, memberId: m },
+          { storeId: s2, memberId: m },
+          { storeId: s, memberId: n },
+          { storeId: s, memberId: none },
+        ],
+        4_000,
+      ),
+    );
+    const by = (list: { storeId: string; memberId: string; lastSeenAt: number }[]) => list.map((v) => [v.storeId, v.memberId, v.lastSeenAt]).sort();
+    // m at s: the claimed visit (the closed one does not count); m at s2: seen before 4,000; `none`: no visit.
+    expect(by(seen)).toEqual(
+      [
+        [s, m, 9_000],
+        [s, n, 7_000],
+      ].sort(),
+    );
+    // As findOpenVisit answers for any later time.
+    for (const [at, found] of [
+      [8_000, true],
+      [9_000, true],
+      [9_001, false],
+    ] as const)
+      expect((await read((r) => r.findOpenVisit(s, m, at))) !== null).toBe(found);
+    expect(await read((r) => r.openVisitsSeen([], 0))).toEqual([]);
+  });
+
+  it('new visits: read back in the transaction that inserted them, dropped with a savepoint rolled back, a bad one failing the commit', async () => {
+    // (PostgreSQL holds new visits back and writes a batch's together: none of that may show.)
+    const s = await newStore();
+    const m = uid('mem');
+    await tx(async (t) => {
+      await t.insertVisit(visit(`${m}-1`, s, m, { lastSeenAt: 20_000 }));
+      expect((await t.findOpenVisit(s, m, 0))?.id).toBe(`${m}-1`);
+      expect(await t.openVisitsSeen([{ storeId: s, memberId: m }], 0)).toEqual([{ storeId: s, memberId: m, lastSeenAt: 20_000 }]);
+      await expect(
+        t.savepoint(async () => {
+          await t.insertVisit(visit(`${m}-dropped`, s, m, { lastSeenAt: 30_000 }));
+          throw new Error('the item failed');
+        }),
+      ).rejects.toThrow('the item failed');
+      expect((await t.findOpenVisit(s, m, 0))?.id).toBe(`${m}-1`);
+    });
+    expect(await read((r) => r.getVisit(`${m}-dropped`))).toBeNull();
+    expect((await read((r) => r.getVisit(`${m}-1`)))?.lastSeenAt).toBe(20_000);
+    // The same id twice: refused, and nothing of the transaction commits.
+    await expect(
+      tx(async (t) => {
+        await t.insertVisit(visit(`${m}-2`, s, m));
+        await t.insertVisit(visit(`${m}-1`, s, m));
+      }),
+    ).rejects.toThrow(/unique|constraint|duplicate/i);
+    expect(await read((r) => r.getVisit(`${m}-2`))).toBeNull();
+  });
+
   it('desk ops and idempotency keys are remembered, refused twice, and purged by age', async () => {
     const dev = uid('dev');
     const rejection = { code: 'already_claimed' as const, message: 'taken', by: desk };

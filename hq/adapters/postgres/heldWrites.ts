@@ -1,7 +1,8 @@
-// The writes a PostgreSQL transaction holds back and sends together: a store's events, once the
-// transaction holds the store's counter row locked and knows its head, and a card's suggestions
-// shown. On PostgreSQL every statement is a round trip (and a write of its own); an arrival's
-// event and card were two of a single arrival's five, and one each per arrival of a batch.
+// The writes a PostgreSQL transaction holds back and sends together: new visits, a store's events
+// once the transaction holds the store's counter row locked and knows its head, and a card's
+// suggestions shown. On PostgreSQL every statement is a round trip (and a write of its own): a
+// batch's arrivals are then written with one INSERT per table, and a single arrival's event and
+// card go out with its COMMIT.
 //
 // Invariant: what is held is exactly what the statements it stands for would have written, and it
 // reaches the database before anything that could see its absence.
@@ -11,14 +12,13 @@
 //    whose event was appended by a statement in this transaction (its head not yet known when it
 //    was issued) is never held afterwards: its seqs keep coming from the database.
 //  - The transaction's connection sends what is held before any statement not marked
-//    `besideDeferred` (pgOps.ts: those touch neither `events`, `stores` nor `suggestions_shown`
-//    as held rows could change them), and before SAVEPOINT, RELEASE and COMMIT — in the same
-//    write, in order. The events' statement moves each head only if it still is where this
+//    `besideDeferred` (pgOps.ts: those read or change no row a held write could change), and
+//    before SAVEPOINT, RELEASE and COMMIT — in the same write, in order. The events' statement moves each head only if it still is where this
 //    transaction left it (`rowCount` checked), and the events' key (store, seq) refuses a seq
 //    given twice: a slip here fails the transaction, it never leaves a gap or a double.
 //  - A savepoint rolled back drops what was held since it began (its SAVEPOINT sent the rest)
 //    and returns to the heads it began with.
-import { type StoredEvent } from '../../ports/store.ts';
+import { type StoredEvent, type VisitRow } from '../../ports/store.ts';
 import { type ShownSuggestion } from '../../ports/assistStore.ts';
 
 interface Head {
@@ -32,6 +32,7 @@ export interface HeldMark {
 }
 
 export class HeldWrites {
+  private visits: VisitRow[] = [];
   private events: StoredEvent[] = [];
   private shown: ShownSuggestion[] = [];
   /** Stores whose head this transaction knows (locked, and every event since held here). */
@@ -64,17 +65,22 @@ export class HeldWrites {
     return stored;
   }
 
+  holdVisit(visit: VisitRow): void {
+    this.visits.push(visit);
+  }
+
   holdShown(rows: readonly ShownSuggestion[]): void {
     this.shown.push(...rows);
   }
 
   get empty(): boolean {
-    return this.events.length === 0 && this.shown.length === 0;
+    return this.visits.length === 0 && this.events.length === 0 && this.shown.length === 0;
   }
 
   /** Everything held, to be sent now; nothing is held afterwards. */
-  take(): { events: StoredEvent[]; shown: ShownSuggestion[] } {
-    const taken = { events: this.events, shown: this.shown };
+  take(): { visits: VisitRow[]; events: StoredEvent[]; shown: ShownSuggestion[] } {
+    const taken = { visits: this.visits, events: this.events, shown: this.shown };
+    this.visits = [];
     this.events = [];
     this.shown = [];
     return taken;
@@ -87,6 +93,7 @@ export class HeldWrites {
 
   /** The savepoint was rolled back: what it held is dropped, the heads are as it began. */
   rollbackTo(mark: HeldMark): void {
+    this.visits = [];
     this.events = [];
     this.shown = [];
     this.heads = new Map([...mark.heads].map(([id, h]) => [id, { ...h }]));

@@ -30,8 +30,20 @@ export type Exec = <R extends Row = Row>(text: string, values?: unknown[], opts?
 /** The transaction's own operations; the store locks (which feed its held events) are pgStore.ts's. */
 export type PgOps = Omit<HqTx, 'lockStore' | 'lockStores' | 'savepoint' | 'chat' | 'clerks' | 'memberHistory' | 'tasks' | 'holds' | 'checkins' | 'styleImages' | 'groups' | 'expected' | 'live' | 'restock' | 'assist' | 'handovers'>;
 
+/** New visits as one statement (pgStore.ts holds a transaction's new visits back and sends them together). */
+export function visitsInsert(visits: readonly VisitRow[]): { text: string; values: unknown[] } {
+  const columns = visits.map(visitParams);
+  return {
+    text: `INSERT INTO visits (${VISIT_COLS}) SELECT * FROM unnest(${VISIT_PARAM_TYPES.map((t, c) => `$${c + 1}::${t}[]`).join(', ')})`,
+    values: VISIT_PARAM_TYPES.map((_, c) => columns.map((row) => row[c])),
+  };
+}
+
 /** SQLite reads a negative LIMIT as "no limit"; PostgreSQL refuses it, and takes NULL for that. */
 export const limitParam = (limit: number): number | null => (limit < 0 ? null : limit);
+
+/** One per column of VISIT_COLS, in its order. */
+const VISIT_PARAM_TYPES = ['text', 'text', 'text', 'text', 'text', 'bigint', 'bigint', 'bigint', 'text', 'bigint', 'bigint', 'text', 'text'] as const;
 
 const visitParams = (v: VisitRow): unknown[] => [
   v.id,
@@ -101,7 +113,7 @@ const profileReadsFromRow = (r: Row): ProfileReads => ({
   lastSeenAt: r.last_seen_at === null ? null : Number(r.last_seen_at),
 });
 
-/** The arrival's own statements: its visit, and an event appended by statement (its store has nothing held). */
+/** An event appended by statement: its store has nothing held (heldWrites.ts), and no other table is read. */
 const BESIDE_DEFERRED: ExecOptions = { besideDeferred: true };
 
 export function createPgOps(exec: Exec): PgOps {
@@ -327,9 +339,19 @@ export function createPgOps(exec: Exec): PgOps {
       return r ? withNotes(visitRowFromRow(r)) : null;
     },
     openVisitOrInsert: async (v, since) => {
-      const r = await one(OPEN_VISIT_OR_INSERT, [...visitParams(v), since], BESIDE_DEFERRED);
+      const r = await one(OPEN_VISIT_OR_INSERT, [...visitParams(v), since]);
       return r ? withNotes(visitRowFromRow(r)) : null;
     },
+    openVisitsSeen: async (pairs, since) =>
+      (
+        await all(
+          // IN, not a join: a pair given twice is answered once.
+          `SELECT store_id, member_id, MAX(last_seen_at) AS last_seen_at FROM visits
+           WHERE status <> 'closed' AND last_seen_at >= $3 AND (store_id, member_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+           GROUP BY store_id, member_id`,
+          [pairs.map((p) => p.storeId), pairs.map((p) => p.memberId), since],
+        )
+      ).map((r) => ({ storeId: r.store_id as string, memberId: r.member_id as string, lastSeenAt: Number(r.last_seen_at) })),
     waitingSeenBefore: async (storeId, before, limit) =>
       (
         await all(`SELECT ${VISIT_COLS} FROM visits WHERE store_id = $1 AND status = 'open' AND last_seen_at < $2 ORDER BY last_seen_at, id LIMIT $3`, [

@@ -29,7 +29,7 @@ import { createPgRestockOps } from './pgRestock.ts'; // 7/8 restock
 import { createPgHandoverOps } from './pgHandovers.ts'; // 7/8 assistant
 import { createPgCheckinOps } from './pgCheckins.ts'; // 4/8 part A
 import { createPgStyleImageOps } from './pgStyleImages.ts';
-import { createPgOps, type Exec, type ExecOptions, type Row } from './pgOps.ts';
+import { createPgOps, type Exec, type ExecOptions, type Row, visitsInsert } from './pgOps.ts';
 import { type ShownSuggestion } from '../../ports/assistStore.ts';
 import { HeldWrites, heldEventsStatement } from './heldWrites.ts';
 import { migratePg, quoteIdent } from './migrations.ts';
@@ -281,11 +281,18 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
       };
       const sendHeld = (): Promise<void> | null => {
         if (held.empty) return null;
-        const { events, shown } = held.take();
-        const sends: Promise<void>[] = [];
+        const { visits, events, shown } = held.take();
+        const sends: Promise<unknown>[] = [];
+        if (visits.length) {
+          const { text, values } = visitsInsert(visits);
+          sends.push(exec(text, values, BESIDE));
+        }
         if (events.length) sends.push(sendEvents(events));
         if (shown.length) sends.push(assistStatements().putShown(shown));
-        return sends.length === 1 ? sends[0]! : afterHeld(sends[0]!, sends[1]!);
+        // Once all are written; the first failure (in the order sent) is the one told.
+        return Promise.allSettled(sends).then((settled) => {
+          for (const s of settled) if (s.status === 'rejected') throw s.reason;
+        });
       };
       /** `running`'s answer once what was held (sent just before it) is written; the held INSERT's failure is the one thrown. */
       const afterHeld = async <T>(held: Promise<void> | null, running: Promise<T>): Promise<T> => {
@@ -358,6 +365,10 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
             }
           }
           return new Set(storeIds.filter((id) => locked.has(id)));
+        },
+        // A new visit is held (heldWrites.ts): whatever reads visits sends it first.
+        insertVisit: async (visit) => {
+          held.holdVisit(visit);
         },
         appendEvent: async (storeId, ev) => {
           const heldEvent = held.append(storeId, ev);

@@ -12,6 +12,7 @@ import {
   type HqTx,
   type MemberRecord,
   type OpRecord,
+  type OpenVisitSeen,
   type VisitRow,
 } from '../../ports/store.ts';
 import { migrate } from './migrations.ts';
@@ -329,6 +330,16 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     findOpenVisit: (storeId, memberId, since) => {
       const r = q.openVisit.get(storeId, memberId, since) as Row | undefined;
       return r ? withNotes(visitRowFromRow(r)) : null;
+    },
+    openVisitsSeen: (pairs, since) => {
+      const seen = new Map<string, OpenVisitSeen>();
+      for (const { storeId, memberId } of pairs) {
+        const key = JSON.stringify([storeId, memberId]);
+        if (seen.has(key)) continue;
+        const r = q.openVisit.get(storeId, memberId, since) as Row | undefined;
+        if (r) seen.set(key, { storeId, memberId, lastSeenAt: r.last_seen_at as number });
+      }
+      return [...seen.values()];
     },
     openVisitOrInsert: (visit, since) => {
       const open = ops.findOpenVisit(visit.storeId, visit.memberId, since);
