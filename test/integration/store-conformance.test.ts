@@ -638,6 +638,22 @@ describe.each(ADAPTERS)('store conformance: $name', ({ name, open }) => {
     expect((await read((r) => r.getStore(s)))).toMatchObject({ head: 9, epoch: 'e3' });
   });
 
+  it('a transaction appending more events than one statement carries: all of them, gap-free', async () => {
+    const s = await newStore();
+    const n = 4_100; // past PostgreSQL's EVENTS_PER_STATEMENT (heldWrites.ts)
+    const last = await tx(async (t) => {
+      await t.lockStore(s);
+      let ev_ = null;
+      for (let i = 0; i < n; i++) ev_ = await t.appendEvent(s, ev(`many-${i}`, { i }));
+      return ev_!;
+    });
+    expect(last.seq).toBe(n);
+    const log = await read((r) => r.readEvents(s, 0, n + 10));
+    expect(log.map((e) => e.seq)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    expect(log[n - 1]).toEqual(last);
+    expect((await read((r) => r.getStore(s)))!.head).toBe(n);
+  });
+
   it('suggestions shown: a transaction reads its own, a savepoint rolled back drops its rows, a bad row fails where it was written', async () => {
     // (PostgreSQL holds these rows back and writes a batch's together: none of that may show.)
     const s = await newStore();

@@ -1,7 +1,7 @@
 // The PostgreSQL transaction's held writes, alone (the statements they become are run against a
 // real database in test/integration/store-conformance.test.ts).
 import { describe, expect, it } from 'vitest';
-import { HeldWrites, heldEventsStatement } from '../../hq/adapters/postgres/heldWrites.ts';
+import { EVENTS_PER_STATEMENT, HeldWrites, heldEventsStatements } from '../../hq/adapters/postgres/heldWrites.ts';
 import { type EventType } from '../../shared/protocol.ts';
 
 const ev = (id: string) => ({ id, type: 'visit.updated' as EventType, at: 5, data: { id } });
@@ -42,7 +42,7 @@ describe('held writes', () => {
     expect(held.append('t', ev('t-after'))).toBeNull(); // its lock was taken inside the savepoint: gone with it
   });
 
-  it('becomes one statement moving each store’s head from before its first event to its last', () => {
+  it('becomes statements of VALUES rows moving each store’s head from before its first event to its last', () => {
     const held = new HeldWrites();
     held.locked('a', 0, 'ea');
     held.locked('b', 41, 'eb');
@@ -50,18 +50,33 @@ describe('held writes', () => {
     held.append('b', ev('2'));
     held.append('a', ev('3'));
     const { events } = held.take();
-    const st = heldEventsStatement(events);
-    expect(st.stores).toBe(2);
-    expect(st.values.slice(0, 3)).toEqual([
-      ['a', 'b', 'a'],
-      [1, 42, 2],
-      ['ea', 'eb', 'ea'],
-    ]);
-    expect(st.values.slice(7)).toEqual([
+    const [st, ...more] = heldEventsStatements(events);
+    expect(more).toEqual([]);
+    expect(st!.stores).toBe(2);
+    // Each event's seven columns as parameters of their own, then the heads' moves as arrays.
+    expect(st!.values.slice(0, 7)).toEqual(['a', 1, 'ea', '1', 'visit.updated', 5, '{"id":"1"}']);
+    expect(st!.values.slice(7, 14)).toEqual(['b', 42, 'eb', '2', 'visit.updated', 5, '{"id":"2"}']);
+    expect(st!.values.slice(21)).toEqual([
       ['a', 'b'],
       [0, 41],
       [2, 42],
     ]);
-    expect(st.text).toMatch(/s\.head = m\.from_seq/);
+    expect(st!.text).toContain('($15, $16, $17, $18, $19, $20, $21)');
+    expect(st!.text).toMatch(/unnest\(\$22::text\[\], \$23::bigint\[\], \$24::bigint\[\]\)/);
+    expect(st!.text).toMatch(/s\.head = m\.from_seq/);
+  });
+
+  it('splits a large batch so no statement passes PostgreSQL’s parameter limit; each moves its own part of a head', () => {
+    const held = new HeldWrites();
+    held.locked('a', 0, 'e');
+    const n = EVENTS_PER_STATEMENT + 3;
+    for (let i = 0; i < n; i++) held.append('a', ev(`e${i}`));
+    const statements = heldEventsStatements(held.take().events);
+    expect(statements).toHaveLength(2);
+    expect(statements.every((st) => st.values.length <= 65_535)).toBe(true);
+    expect(statements.map((st) => st.values.slice(-3))).toEqual([
+      [['a'], [0], [EVENTS_PER_STATEMENT]],
+      [['a'], [EVENTS_PER_STATEMENT], [n]],
+    ]);
   });
 });

@@ -100,36 +100,40 @@ export class HeldWrites {
   }
 }
 
+/** Events per statement: 7 parameters each, within PostgreSQL's 65,535 parameters. */
+export const EVENTS_PER_STATEMENT = 4_000;
+
 /**
- * Held events as one statement: the rows, and each store's head moved from where it stood before
- * them to their last seq. Answers the statement and the number of stores it must update.
+ * Held events as statements (one for up to EVENTS_PER_STATEMENT events): the rows, and each
+ * store's head moved from where it stood before them to their last seq. Each event's columns are
+ * parameters of their own (a VALUES row) rather than elements of arrays: the driver escapes every
+ * array element in JavaScript and the server parses it back, for ~4 KB of an event's JSON each —
+ * a few % of a single arrival's CPU. Answers each statement and the number of stores it must update.
  */
-export function heldEventsStatement(events: readonly StoredEvent[]): { text: string; values: unknown[]; stores: number } {
+export function heldEventsStatements(events: readonly StoredEvent[]): { text: string; values: unknown[]; stores: number }[] {
+  const out: { text: string; values: unknown[]; stores: number }[] = [];
+  for (let start = 0; start < events.length; start += EVENTS_PER_STATEMENT) out.push(eventsStatement(events.slice(start, start + EVENTS_PER_STATEMENT)));
+  return out;
+}
+
+function eventsStatement(events: readonly StoredEvent[]): { text: string; values: unknown[]; stores: number } {
   const moves = new Map<string, { from: number; to: number }>();
+  const values: unknown[] = [];
+  const rows: string[] = [];
   for (const ev of events) {
     const move = moves.get(ev.storeId);
     if (move) move.to = ev.seq;
     else moves.set(ev.storeId, { from: ev.seq - 1, to: ev.seq });
+    const n = values.push(ev.storeId, ev.seq, ev.epoch, ev.id, ev.type, ev.at, ev.data);
+    rows.push(`($${n - 6}, $${n - 5}, $${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n})`);
   }
+  const m = values.length;
+  values.push([...moves.keys()], [...moves.values()].map((x) => x.from), [...moves.values()].map((x) => x.to));
   return {
-    text: `WITH ev AS (
-        INSERT INTO events (store_id, seq, epoch, id, type, at, data)
-        SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[])
-      )
-      UPDATE stores s SET head = m.to_seq FROM unnest($8::text[], $9::bigint[], $10::bigint[]) AS m(id, from_seq, to_seq)
+    text: `WITH ev AS (INSERT INTO events (store_id, seq, epoch, id, type, at, data) VALUES ${rows.join(', ')})
+      UPDATE stores s SET head = m.to_seq FROM unnest($${m + 1}::text[], $${m + 2}::bigint[], $${m + 3}::bigint[]) AS m(id, from_seq, to_seq)
       WHERE s.id = m.id AND s.head = m.from_seq`,
-    values: [
-      events.map((e) => e.storeId),
-      events.map((e) => e.seq),
-      events.map((e) => e.epoch),
-      events.map((e) => e.id),
-      events.map((e) => e.type),
-      events.map((e) => e.at),
-      events.map((e) => e.data),
-      [...moves.keys()],
-      [...moves.values()].map((m) => m.from),
-      [...moves.values()].map((m) => m.to),
-    ],
+    values,
     stores: moves.size,
   };
 }

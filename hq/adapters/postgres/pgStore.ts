@@ -31,7 +31,7 @@ import { createPgCheckinOps } from './pgCheckins.ts'; // 4/8 part A
 import { createPgStyleImageOps } from './pgStyleImages.ts';
 import { createPgOps, type Exec, type ExecOptions, type Row, visitsInsert } from './pgOps.ts';
 import { type ShownSuggestion } from '../../ports/assistStore.ts';
-import { HeldWrites, heldEventsStatement } from './heldWrites.ts';
+import { HeldWrites, heldEventsStatements } from './heldWrites.ts';
 import { migratePg, quoteIdent } from './migrations.ts';
 
 /** The parts of a transaction reached by name (`tx.chat`, `tx.expected`, …). */
@@ -274,10 +274,13 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
       let assistOps: ReturnType<typeof createPgAssistOps> | undefined;
       const assistStatements = () => (assistOps ??= createPgAssistOps(exec));
       const sendEvents = async (events: StoredEvent[]): Promise<void> => {
-        const { text, values, stores } = heldEventsStatement(events);
-        const moved = await exec(text, values, { besideDeferred: true });
-        // The lock was held since the head was read: a head elsewhere means a slip, never to be committed.
-        if (moved.rowCount !== stores) throw new Error(`held events: ${stores - moved.rowCount} store head(s) moved under the transaction's lock`);
+        // Issued together (one write); each moves the heads of its own events, in order.
+        const sent = heldEventsStatements(events).map(async ({ text, values, stores }) => {
+          const moved = await exec(text, values, BESIDE);
+          // The lock was held since the head was read: a head elsewhere means a slip, never to be committed.
+          if (moved.rowCount !== stores) throw new Error(`held events: ${stores - moved.rowCount} store head(s) moved under the transaction's lock`);
+        });
+        for (const s of await Promise.allSettled(sent)) if (s.status === 'rejected') throw s.reason;
       };
       const sendHeld = (): Promise<void> | null => {
         if (held.empty) return null;
