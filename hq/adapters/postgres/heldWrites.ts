@@ -13,9 +13,12 @@
 //    was issued) is never held afterwards: its seqs keep coming from the database.
 //  - The transaction's connection sends what is held before any statement not marked
 //    `besideDeferred` (pgOps.ts: those read or change no row a held write could change), and
-//    before SAVEPOINT, RELEASE and COMMIT — in the same write, in order. The events' statement moves each head only if it still is where this
-//    transaction left it (`rowCount` checked), and the events' key (store, seq) refuses a seq
-//    given twice: a slip here fails the transaction, it never leaves a gap or a double.
+//    before SAVEPOINT, RELEASE and COMMIT — in the same write, in order. The events' statement
+//    moves each head only if it still is where this transaction left it (`rowCount` checked), and
+//    the events' key (store, seq) refuses a seq given twice: a slip here fails the transaction, it
+//    never leaves a gap or a double.
+//  - A held row's failure (a visit id taken, say) fails the statement it went out with: inside the
+//    savepoint it was written in, or the COMMIT, with its own error.
 //  - A savepoint rolled back drops what was held since it began (its SAVEPOINT sent the rest)
 //    and returns to the heads it began with.
 import { type StoredEvent, type VisitRow } from '../../ports/store.ts';

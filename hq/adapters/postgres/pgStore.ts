@@ -264,9 +264,9 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
         }
         return first;
       };
-      // A store's events (once its head is known under its lock) and a card's suggestions shown are
-      // held back and written together: one INSERT each for a whole batch instead of one per
-      // arrival, and a single arrival's go out with its COMMIT. heldWrites.ts states when that is
+      // New visits, a store's events (once its head is known under its lock) and a card's
+      // suggestions shown are held back and written together: one INSERT each for a whole batch
+      // instead of one per arrival, and a single arrival's go out with its COMMIT. heldWrites.ts states when that is
       // the same as writing them at once; any statement not marked `besideDeferred` — a read of
       // them, a SAVEPOINT or its RELEASE, COMMIT — sends what is held first, in the same write.
       const held = new HeldWrites();
