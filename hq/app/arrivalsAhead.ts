@@ -1,8 +1,8 @@
 // A batch's arrivals read up front: their stores locked, their members, the members' profile reads,
 // their open expectations and whether they have an open visit, with one statement each for the
 // whole batch instead of one each per arrival (on PostgreSQL, where every statement is a round
-// trip: five of an arrival's seven; the other two, its event and its card, are held back and
-// written for the whole batch at its commit — hq/adapters/postgres/heldWrites.ts).
+// trip: five of an arrival's seven; its writes — a new visit, its event, its card — are held back
+// and written for the whole batch at its commit: hq/adapters/postgres/heldWrites.ts).
 //
 // Invariant: an answer taken from here is the answer the statement it stands for would give at that
 // point of the transaction. That holds because the reads run after the batch's stores are locked
@@ -47,8 +47,8 @@ export class ArrivalsAhead {
 
   /**
    * Locks the requests' stores (in id order) and reads the rest: on a pipelined connection the lock
-   * and the members are one round trip, the profiles and expectations a second (each profile read
-   * asks for the history ProfileBuilder ranks on).
+   * and the members are one round trip, the profiles, expectations and open visits a second (each
+   * profile read asks for the history ProfileBuilder ranks on).
    */
   static async read(tx: HqTx, requests: readonly AheadRequest[], now = Date.now()): Promise<ArrivalsAhead> {
     const storeIds = [...new Set(requests.map((r) => r.storeId))].sort();

@@ -113,8 +113,11 @@ const profileReadsFromRow = (r: Row): ProfileReads => ({
   lastSeenAt: r.last_seen_at === null ? null : Number(r.last_seen_at),
 });
 
-/** An event appended by statement: its store has nothing held (heldWrites.ts), and no other table is read. */
-const BESIDE_DEFERRED: ExecOptions = { besideDeferred: true };
+/**
+ * A statement that touches no row the transaction may hold back (heldWrites.ts): an event appended
+ * by statement (its store has nothing held), a store's lock, the held rows' own statements.
+ */
+export const BESIDE_DEFERRED: ExecOptions = { besideDeferred: true };
 
 export function createPgOps(exec: Exec): PgOps {
   const one = async (text: string, values: unknown[], opts?: ExecOptions): Promise<Row | undefined> => (await exec(text, values, opts)).rows[0];

@@ -29,7 +29,7 @@ import { createPgRestockOps } from './pgRestock.ts'; // 7/8 restock
 import { createPgHandoverOps } from './pgHandovers.ts'; // 7/8 assistant
 import { createPgCheckinOps } from './pgCheckins.ts'; // 4/8 part A
 import { createPgStyleImageOps } from './pgStyleImages.ts';
-import { createPgOps, type Exec, type ExecOptions, type Row, visitsInsert } from './pgOps.ts';
+import { BESIDE_DEFERRED, createPgOps, type Exec, type ExecOptions, type Row, visitsInsert } from './pgOps.ts';
 import { type ShownSuggestion } from '../../ports/assistStore.ts';
 import { HeldWrites, heldEventsStatements } from './heldWrites.ts';
 import { migratePg, quoteIdent } from './migrations.ts';
@@ -126,8 +126,14 @@ const AT_BEGIN = Symbol('failed at BEGIN');
 type MaybeAtBegin = { [AT_BEGIN]?: boolean };
 /** How many distinct statement texts are prepared by name (HQ has a few hundred). */
 const STATEMENT_NAMES = 2_000;
-/** A statement that touches no row the transaction holds back (heldWrites.ts). */
-const BESIDE: ExecOptions = { besideDeferred: true };
+
+/**
+ * Once every statement has been answered, the first failure in the order they were sent, if any:
+ * nothing is thrown while a statement of the transaction may still be running.
+ */
+async function allWritten(sent: readonly Promise<unknown>[]): Promise<void> {
+  for (const s of await Promise.allSettled(sent)) if (s.status === 'rejected') throw s.reason;
+}
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promise<PgStore> {
@@ -276,11 +282,11 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
       const sendEvents = async (events: StoredEvent[]): Promise<void> => {
         // Issued together (one write); each moves the heads of its own events, in order.
         const sent = heldEventsStatements(events).map(async ({ text, values, stores }) => {
-          const moved = await exec(text, values, BESIDE);
+          const moved = await exec(text, values, BESIDE_DEFERRED);
           // The lock was held since the head was read: a head elsewhere means a slip, never to be committed.
           if (moved.rowCount !== stores) throw new Error(`held events: ${stores - moved.rowCount} store head(s) moved under the transaction's lock`);
         });
-        for (const s of await Promise.allSettled(sent)) if (s.status === 'rejected') throw s.reason;
+        await allWritten(sent);
       };
       const sendHeld = (): Promise<void> | null => {
         if (held.empty) return null;
@@ -288,22 +294,17 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
         const sends: Promise<unknown>[] = [];
         if (visits.length) {
           const { text, values } = visitsInsert(visits);
-          sends.push(exec(text, values, BESIDE));
+          sends.push(exec(text, values, BESIDE_DEFERRED));
         }
         if (events.length) sends.push(sendEvents(events));
         if (shown.length) sends.push(assistStatements().putShown(shown));
-        // Once all are written; the first failure (in the order sent) is the one told.
-        return Promise.allSettled(sends).then((settled) => {
-          for (const s of settled) if (s.status === 'rejected') throw s.reason;
-        });
+        return allWritten(sends);
       };
       /** `running`'s answer once what was held (sent just before it) is written; the held INSERT's failure is the one thrown. */
       const afterHeld = async <T>(held: Promise<void> | null, running: Promise<T>): Promise<T> => {
         if (!held) return running;
-        const [h, r] = await Promise.allSettled([held, running]);
-        if (h.status === 'rejected') throw h.reason;
-        if (r.status === 'rejected') throw r.reason;
-        return r.value;
+        await allWritten([held, running]);
+        return running;
       };
       const exec: Exec = async <R extends Row = Row>(text: string, values?: unknown[], opts?: ExecOptions) => {
         if (!open) throw new Error('store operation outside its transaction (the tx object was kept past withTx/read)');
@@ -347,7 +348,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
         // nothing held, or it would have been skipped as locked).
         lockStore: async (storeId) => {
           if (locked.has(storeId)) return true;
-          const row = (await exec<{ head: number; epoch: string }>('SELECT head, epoch FROM stores WHERE id = $1 FOR UPDATE', [storeId], BESIDE)).rows[0];
+          const row = (await exec<{ head: number; epoch: string }>('SELECT head, epoch FROM stores WHERE id = $1 FOR UPDATE', [storeId], BESIDE_DEFERRED)).rows[0];
           if (!row) return false;
           locked.add(storeId);
           held.locked(storeId, row.head, row.epoch);
@@ -360,7 +361,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
             const rows = await exec<{ id: string; head: number; epoch: string }>(
               'SELECT id, head, epoch FROM stores WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
               [wanted],
-              BESIDE,
+              BESIDE_DEFERRED,
             );
             for (const row of rows.rows) {
               locked.add(row.id);
