@@ -442,9 +442,11 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
         // termination) fails at BEGIN when its error event has not arrived yet. Nothing ran on it,
         // and it is destroyed now, so the transaction goes to another — as often as the pool may
         // hold such connections (after a restart every idle one is), then a new one is made; a
-        // database that is really gone fails at connect and is said at once.
+        // database that is really gone fails at connect and is said at once. Said in the log as
+        // the pool says a dropped idle connection it sees first (which of the two sees it is a race).
         if (err instanceof StoreUnavailable && (err as MaybeAtBegin)[AT_BEGIN] && staleRetries < staleLimit) {
           staleRetries++;
+          log(`postgres: a pooled connection was lost while idle (${err.message}); the transaction goes to another`);
           continue;
         }
         if (n >= attemptsFor(err)) throw err;
