@@ -3,7 +3,7 @@
 // bumps that visit (`visit.updated`), so the counter is not alerted twice for one person.
 import { type Actor, type ArrivalSource, type Visit } from '../../shared/domain.ts';
 import { uuidv7 } from '../../shared/ids.ts';
-import { type HqStore, type HqTx, type MemberRecord } from '../ports/store.ts';
+import { type ArrivalReads, type HqStore, type HqTx, type MemberRecord } from '../ports/store.ts';
 import { type Append, type EventLog } from './eventLog.ts';
 import { type ArrivalsAhead } from './arrivalsAhead.ts';
 import { announceFulfilled, fulfilExpected } from './expected/expectations.ts'; // 5/8 expected visits
@@ -41,6 +41,8 @@ export interface ArrivalArgs {
   cause?: { by: Actor; opId: string; checkinId: string };
   /** The batch's reads taken up front (arrivalsAhead.ts), when the arrival is one of a batch. */
   ahead?: ArrivalsAhead;
+  /** A single arrival's reads of its member, taken with the member (`HqTx.arrivalReads`), under the store's lock. */
+  reads?: Omit<ArrivalReads, 'member'>;
 }
 
 /** Who walked in, as an integration names them: exactly one of memberId, memberCode, phone. */
@@ -116,20 +118,29 @@ export async function arriveIn(
   // duplicate its read is simply unused. In a batch read ahead, the lock and the member are known.
   const lockedAhead = ahead?.storeExists(request.storeId);
   const memberAhead = ahead?.member(request);
+  const now = Date.now();
+  const at = request.at ?? now;
+  // Where every statement is a round trip (store.readAhead), a single arrival naming its member by
+  // id or card code asks for the member together with what a new visit reads (the open visit, the
+  // profile, the expectations): the same write as the lock and the key, where they were a second
+  // round trip once the member's id was known. A duplicate or a repeat leaves some of it unused.
+  const ref = ahead === undefined && store.readAhead ? memberRef(request) : undefined;
+  const early = ref ? tx.arrivalReads(request.storeId, ref, at - REPEAT_WINDOW_MS, at, HISTORY_FOR_RANKING) : undefined;
+  const memberRead = memberAhead !== undefined ? Promise.resolve(memberAhead) : early ? early.then((r) => r?.member ?? null) : findMember(tx, request);
   const [storeExists, [seen, member]] = await together(
     lockedAhead !== undefined ? Promise.resolve(lockedAhead) : tx.lockStore(request.storeId),
-    together(storedKey ? tx.getIdempotent(storedKey) : Promise.resolve(null), memberAhead !== undefined ? Promise.resolve(memberAhead) : findMember(tx, request)),
+    together(storedKey ? tx.getIdempotent(storedKey) : Promise.resolve(null), memberRead),
   );
   if (seen) {
     if (seen.requestHash !== idempotency!.requestHash) throw new ArrivalError('idempotency_key_reused', 'this Idempotency-Key was used with a different request');
     return { ...(JSON.parse(seen.result) as ArrivalResult), status: 'duplicate' };
   }
   // After the key: a retry of an arrival taken before is answered as before, whatever the clock says now.
-  const now = Date.now();
   if (request.at !== undefined) checkArrivalTime(request.at, now);
   if (!storeExists) throw new ArrivalError('store_not_found', `unknown store ${request.storeId}`);
   if (!member) throw new ArrivalError('member_not_found', 'no member matches the given identifier');
-  const result = await applyArrival(store, tx, append, { storeId: request.storeId, member, source: request.source, at: request.at ?? now, ahead });
+  const reads = early ? ((await early) ?? undefined) : undefined; // settled already: `member` came from it
+  const result = await applyArrival(store, tx, append, { storeId: request.storeId, member, source: request.source, at, ahead, reads });
   if (storedKey) await tx.putIdempotent(storedKey, idempotency!.requestHash, JSON.stringify(result), Date.now());
   return result;
 }
@@ -148,6 +159,13 @@ export function checkArrivalTime(at: number, now: number): void {
   }
 }
 
+/** The member's id or card code, as `arrivalReads` takes them; a phone is looked up by itself. */
+function memberRef(request: Pick<ArrivalRequest, 'memberId' | 'memberCode'>): { id: string } | { code: string } | undefined {
+  if (request.memberId !== undefined) return { id: request.memberId };
+  if (request.memberCode !== undefined) return { code: request.memberCode };
+  return undefined;
+}
+
 /** The member an arrival (or a counter check-in) names: by id, card code, or full phone (normalised, at HQ only). */
 export async function findMember(r: HqTx, request: Pick<ArrivalRequest, 'memberId' | 'memberCode' | 'phone'>): Promise<MemberRecord | null> {
   if (request.memberId !== undefined) return r.getMember(request.memberId);
@@ -162,15 +180,16 @@ export async function findMember(r: HqTx, request: Pick<ArrivalRequest, 'memberI
  * only keys this node's catalog cache.
  */
 export async function applyArrival(store: HqStore, tx: HqTx, append: Append, args: ArrivalArgs): Promise<ArrivalResult> {
-  const { storeId, member, source, at, ahead } = args;
+  const { storeId, member, source, at, ahead, reads } = args;
   // Two arrivals of one member on two nodes must find one visit, not open two.
   await tx.lockStore(storeId); // (taken already when called from arriveIn; a second take is free)
   // The batch's reads of this member, as they stand before this arrival changes their visits and
   // expectations; later arrivals of theirs in the batch read for themselves.
   const since = at - REPEAT_WINDOW_MS;
-  const profileAhead = ahead?.profileReads(member.id);
-  const expectedAhead = ahead?.openExpected(storeId, member.id, at);
-  const noneOpenAhead = ahead?.noOpenVisit(storeId, member.id, since) === true;
+  const profileAhead = ahead?.profileReads(member.id) ?? reads?.profile;
+  const expectedAhead = ahead?.openExpected(storeId, member.id, at) ?? reads?.expected;
+  const openAhead = reads?.open ?? null;
+  const noneOpenAhead = ahead?.noOpenVisit(storeId, member.id, since) === true || (reads !== undefined && openAhead === null);
   ahead?.touched(member.id);
   const visit: Visit = {
     id: uuidv7(),
@@ -188,16 +207,16 @@ export async function applyArrival(store: HqStore, tx: HqTx, append: Append, arg
     notes: [],
   };
   // The member's open visit here takes the arrival; only when there is none is `visit` inserted —
-  // at once when the batch read that there is none. Otherwise, where every statement is a round
+  // at once when the batch's or the arrival's own reads found none. Otherwise, where every statement is a round
   // trip (store.readAhead) and nothing was read ahead, a new visit's reads go out beside the
   // look-up, before it is known whether they will be used: a new visit saves a round trip, a
   // repeat wastes two reads in the same one. Issued after the insert, they read what they would
   // read after it (the profile's "last seen" leaves the new visit out).
-  const speculate = store.readAhead && !noneOpenAhead;
+  const speculate = store.readAhead && !noneOpenAhead && openAhead === null;
   const profileEarly = profileAhead === undefined && speculate ? tx.profileReads(member.id, HISTORY_FOR_RANKING, visit.id) : undefined;
   const expectedEarly = expectedAhead === undefined && speculate ? tx.expected.openAtStore(storeId, member.id, at) : undefined;
   const [open, profileRead, expectedRead] = await settledAll(
-    noneOpenAhead ? tx.insertVisit(visit).then(() => null) : tx.openVisitOrInsert(visit, since),
+    openAhead ? Promise.resolve(openAhead) : noneOpenAhead ? tx.insertVisit(visit).then(() => null) : tx.openVisitOrInsert(visit, since),
     profileEarly,
     expectedEarly,
   );

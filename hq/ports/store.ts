@@ -21,6 +21,7 @@ import { type MemberHistoryOps } from './memberHistoryStore.ts';
 import { type TaskOps } from './taskStore.ts';
 import { type HoldOps } from './holdStore.ts'; // 4/8 part C
 import { type Hold } from '../../shared/holds.ts';
+import { type ExpectedVisit } from '../../shared/expected.ts';
 import { type CheckinOps } from './checkinStore.ts'; // 4/8 part A
 import { type StyleImageOps } from './styleImageStore.ts';
 import { type ExpectedOps } from './expectedStore.ts'; // 5/8 expected visits
@@ -85,6 +86,17 @@ export interface ProfileReads {
   purchases: Purchase[];
   holds: Hold[];
   lastSeenAt: number | null;
+}
+
+/** `HqTx.arrivalReads`: what a single arrival reads about its member at a store. */
+export interface ArrivalReads {
+  member: MemberRecord;
+  /** `findOpenVisit(storeId, member.id, since)`. */
+  open: Visit | null;
+  /** `profileReads(member.id, purchaseLimit, null)`. */
+  profile: ProfileReads;
+  /** `expected.openAtStore(storeId, member.id, at)`. */
+  expected: ExpectedVisit[];
 }
 
 export type ConsumeCodeResult = { ok: true; storeId: string } | { ok: false; reason: 'unknown' | 'used' | 'expired' };
@@ -238,6 +250,15 @@ export interface HqTx {
    * (PostgreSQL) reads them with one statement; the profile is built with every arrival.
    */
   profileReads(memberId: string, purchaseLimit: number, exceptVisitId: string | null): Promise<ProfileReads>;
+  /**
+   * A single arrival's reads, in one call, for the member named by id or by card code: the member,
+   * their open visit at the store last seen at or after `since`, their profile reads and their open
+   * expectations there at `at` — the answers of the four calls named in `ArrivalReads`; null when
+   * no member has that id or code. The member's id is not needed first: on PostgreSQL it is one
+   * statement, sent in the write that takes the store's lock, where the member's row, then the
+   * visit's look-up with the profile, were two round trips of every arrival.
+   */
+  arrivalReads(storeId: string, member: { id: string } | { code: string }, since: number, at: number, purchaseLimit: number): Promise<ArrivalReads | null>;
   /** `profileReads(id, purchaseLimit, null)` of each member, in one call, by member id. */
   profileReadsOf(memberIds: readonly string[], purchaseLimit: number): Promise<Map<string, ProfileReads>>;
   upsertStyle(style: Style): Promise<void>;

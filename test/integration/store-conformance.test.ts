@@ -10,6 +10,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ExpectedVisit } from '../../shared/expected.ts';
 import { type Actor, type Message, type Note } from '../../shared/domain.ts';
 import { buildReport, type ReportArgs, ReportArgs as ReportArgsSchema, type TimelineEntry } from '../../shared/kpis.ts';
 import { type EventType } from '../../shared/protocol.ts';
@@ -846,6 +847,65 @@ describe.each(ADAPTERS)('store conformance: $name', ({ name, open }) => {
     ] as const)
       expect((await read((r) => r.findOpenVisit(s, m, at))) !== null).toBe(found);
     expect(await read((r) => r.openVisitsSeen([], 0))).toEqual([]);
+  });
+
+  it('arrivalReads answers, by member id or card code, what the member, open visit, profile and expectation reads answer', async () => {
+    const [s, s2] = [await newStore(), await newStore()];
+    const [m, n] = [uid('mem'), uid('mem')];
+    const expectation = (id: string, storeId: string, until: number, status: ExpectedVisit['status'] = 'expected'): ExpectedVisit => ({
+      id, storeId, member: { id: m, name: '王芳', tier: 'gold' }, styleId: 'st-1', styleName: 'Style 1', size: 38.5, holdId: null,
+      source: { kind: 'chat', id: null, title: '' }, createdAt: 1_000, until, status, visitId: null, arrivedAt: null,
+    });
+    await tx(async (t) => {
+      await t.upsertMember(member(m, { homeStoreId: s }));
+      await t.upsertMember(member(n, { homeStoreId: s }));
+      for (const [id, at] of [['p1', 1_000], ['p3', 3_000], ['p2', 3_000]] as const) {
+        await t.upsertPurchase({ id: `${m}-${id}`, memberId: m, styleId: 'st-1', styleName: '款', category: 'running', color: 'BLK', size: 38.5, storeId: s, at, price: 1_099 });
+      }
+      await t.insertVisit(visit(`${m}-old`, s, m, { arrivedAt: 1_000, lastSeenAt: 1_500, status: 'closed', closedAt: 1_600 }));
+      await t.insertVisit(visit(`${m}-open`, s, m, { arrivedAt: 8_000, lastSeenAt: 9_000, status: 'claimed' }));
+      await t.insertVisit(visit(`${m}-there`, s2, m, { arrivedAt: 2_000, lastSeenAt: 2_500 }));
+      await t.insertNote({ id: `${m}-note`, visitId: `${m}-open`, memberId: m, text: '试了 38 码', by: desk, at: 9_100 });
+      await t.expected.putExpected(expectation(`${m}-e2`, s, 50_000), 2_000);
+      await t.expected.putExpected(expectation(`${m}-e1`, s, 60_000), 1_000);
+      await t.expected.putExpected(expectation(`${m}-gone`, s, 9_500), 1_000); // lapsed by `at`
+      await t.expected.putExpected(expectation(`${m}-there`, s2, 60_000), 1_000);
+    });
+    const apart = async (r: HqTx, storeId: string, memberId: string, since: number, at: number, limit: number) => ({
+      member: (await r.getMember(memberId))!,
+      open: await r.findOpenVisit(storeId, memberId, since),
+      profile: await r.profileReads(memberId, limit, null),
+      expected: await r.expected.openAtStore(storeId, memberId, at),
+    });
+    for (const [storeId, memberId, since, at, limit] of [
+      [s, m, 4_000, 10_000, 20],
+      [s, m, 9_001, 10_000, 2],
+      [s2, m, 2_000, 10_000, -1],
+      [s, n, 0, 10_000, 20],
+    ] as const) {
+      const { byId, byCode, expected } = await read(async (r) => ({
+        byId: await r.arrivalReads(storeId, { id: memberId }, since, at, limit),
+        byCode: await r.arrivalReads(storeId, { code: `code-${memberId}` }, since, at, limit),
+        expected: await apart(r, storeId, memberId, since, at, limit),
+      }));
+      expect(byId).toEqual(expected);
+      expect(byCode).toEqual(expected);
+    }
+    const first = (await read((r) => r.arrivalReads(s, { code: `code-${m}` }, 4_000, 10_000, 20)))!;
+    expect(first.open?.id).toBe(`${m}-open`);
+    expect(first.open?.notes.map((x) => x.id)).toEqual([`${m}-note`]);
+    expect(first.profile.purchases.map((p) => p.id)).toEqual([`${m}-p2`, `${m}-p3`, `${m}-p1`]);
+    expect(first.profile.lastSeenAt).toBe(9_000);
+    expect(first.expected.map((e) => e.id)).toEqual([`${m}-e1`, `${m}-e2`]);
+    expect(await read((r) => r.arrivalReads(s, { code: 'no-such-code' }, 0, 10_000, 20))).toBeNull();
+    expect(await read((r) => r.arrivalReads(s, { id: 'no-such-member' }, 0, 10_000, 20))).toBeNull();
+    // Inside a transaction it sees the transaction's own writes.
+    await tx(async (t) => {
+      await t.insertVisit(visit(`${n}-new`, s, n, { arrivedAt: 11_000, lastSeenAt: 11_000 }));
+      const r = (await t.arrivalReads(s, { id: n }, 10_000, 11_000, 20))!;
+      expect(r.open?.id).toBe(`${n}-new`);
+      expect(r.profile.lastSeenAt).toBe(11_000);
+    });
   });
 
   it('new visits: read back in the transaction that inserted them, dropped with a savepoint rolled back, a bad one failing the commit', async () => {

@@ -12,6 +12,7 @@ import {
 } from '../../ports/store.ts';
 import { memberSearchKeys } from '../../../shared/memberSearch.ts';
 import { type Hold } from '../../../shared/holds.ts';
+import { type ExpectedVisit } from '../../../shared/expected.ts';
 import { deviceFromRow, eventFromRow, memberFromRow, noteFromRow, purchaseFromRow, storeFromRow, styleFromRow, styleKindColumns, visitRowFromRow } from '../sqlRows.ts';
 
 export type Row = Record<string, unknown>;
@@ -106,6 +107,26 @@ const PROFILE_READS = `SELECT ${profileReadColumns('$1', ' AND id <> $3')}`;
 /** `profileReadsOf`: the same columns for each member of $1 (no visit excluded), one row per member. */
 const PROFILE_READS_OF = `SELECT m.id AS member_id, ${profileReadColumns('m.id', '')}
   FROM unnest($1::text[]) AS m(id)`;
+
+/**
+ * `arrivalReads` in one statement, keyed by the member's id or card code ($5): the member's row,
+ * their open visit at the store $1 (findOpenVisit's look-up, since $3) as JSON, the profile's three
+ * reads (purchases limited by $2, no visit excluded: the arrival's visit is not written yet) and
+ * their open expectations there at $4 (expected.openAtStore's). No row: no such member.
+ */
+const arrivalReadsSql = (by: 'id' | 'code') => `SELECT ${MEMBER_COLS
+  .split(', ')
+  .map((c) => `m.${c}`)
+  .join(', ')},
+  (SELECT row_to_json(v) FROM (SELECT ${VISIT_COLS} FROM visits
+     WHERE store_id = $1 AND member_id = m.id AND status <> 'closed' AND last_seen_at >= $3
+     ORDER BY last_seen_at DESC LIMIT 1) v) AS open_visit,
+  ${profileReadColumns('m.id', '')},
+  (SELECT COALESCE(json_agg(e.data::json ORDER BY e.updated_at, e.id), '[]'::json) FROM expected_visits e
+     WHERE e.member_id = m.id AND e.store_id = $1 AND e.status = 'expected' AND e.until > $4) AS expected
+  FROM members m WHERE m.${by} = $5`;
+const ARRIVAL_READS_BY_ID = arrivalReadsSql('id');
+const ARRIVAL_READS_BY_CODE = arrivalReadsSql('code');
 
 const profileReadsFromRow = (r: Row): ProfileReads => ({
   purchases: (r.purchases as Row[]).map(purchaseFromRow),
@@ -271,6 +292,17 @@ export function createPgOps(exec: Exec): PgOps {
     // same query as the method it stands for, with the same order and limit.
     profileReads: async (memberId, purchaseLimit, exceptVisitId) =>
       profileReadsFromRow((await one(PROFILE_READS, [memberId, limitParam(purchaseLimit), exceptVisitId ?? '']))!),
+    arrivalReads: async (storeId, ref, since, at, purchaseLimit) => {
+      const r = await one('id' in ref ? ARRIVAL_READS_BY_ID : ARRIVAL_READS_BY_CODE, [storeId, limitParam(purchaseLimit), since, at, 'id' in ref ? ref.id : ref.code]);
+      if (!r) return null;
+      const open = r.open_visit as Row | null;
+      return {
+        member: memberFromRow(r),
+        open: open ? await withNotes(visitRowFromRow(open)) : null,
+        profile: profileReadsFromRow(r),
+        expected: r.expected as ExpectedVisit[],
+      };
+    },
     profileReadsOf: async (memberIds, purchaseLimit) =>
       new Map((await all(PROFILE_READS_OF, [[...new Set(memberIds)], limitParam(purchaseLimit)])).map((r) => [r.member_id as string, profileReadsFromRow(r)])),
     upsertStyle: async (s) => {

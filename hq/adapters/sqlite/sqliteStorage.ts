@@ -305,6 +305,16 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
       holds: ops.holds.activeHoldsOfMember(memberId),
       lastSeenAt: ops.memberHistory.lastSeenAt(memberId, exceptVisitId),
     }),
+    arrivalReads: (storeId, ref, since, at, purchaseLimit) => {
+      const member = 'id' in ref ? ops.getMember(ref.id) : ops.findMemberByCode(ref.code);
+      if (!member) return null;
+      return {
+        member,
+        open: ops.findOpenVisit(storeId, member.id, since),
+        profile: ops.profileReads(member.id, purchaseLimit, null),
+        expected: ops.expected.openAtStore(storeId, member.id, at),
+      };
+    },
     profileReadsOf: (memberIds, purchaseLimit) => new Map(memberIds.map((id) => [id, ops.profileReads(id, purchaseLimit, null)])),
     upsertStyle: (s) =>
       void q.upsertStyle.run({ ...s, colors: JSON.stringify(s.colors), sizes: JSON.stringify(s.sizes), ...styleKindColumns(s) }),
