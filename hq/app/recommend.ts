@@ -200,9 +200,51 @@ function suggestion(shoe: ShoeInStock, score: number, reasons: Reason[], images:
  * member, so it is left out. `score` is the style's sales here.
  */
 function popularInStore(input: RecommendInput): Recommendation[] {
+  // It reads nothing of the member: every arrival at the store without consent gets the same list
+  // while the catalog, the popularity, the pictures and every style's newness stay as they were —
+  // so the list is kept with the catalog's index, for the span of time it holds, and handed out as
+  // a copy of frozen suggestions (nothing downstream may change one in place).
+  const index = indexOf(input);
+  const kept = popularKept.get(index);
+  if (kept && kept.popularity === input.popularity && kept.images === input.images && input.now >= kept.from && input.now < kept.until) return kept.list.slice();
+  const list = rankPopular(input, index).map((r) => {
+    for (const reason of r.reasons) Object.freeze(reason);
+    Object.freeze(r.reasons);
+    if (r.image) Object.freeze(r.image);
+    return Object.freeze(r);
+  });
+  popularKept.set(index, { popularity: input.popularity, images: input.images, ...newnessSpan(index, input.now), list });
+  return list.slice();
+}
+
+/** popularInStore's last list per catalog index, with what it was made from and when it holds. */
+const popularKept = new WeakMap<
+  RecommendIndex,
+  { popularity: RecommendInput['popularity']; images: RecommendInput['images']; from: number; until: number; list: readonly Recommendation[] }
+>();
+
+/**
+ * The span [from, until) around `now` in which no style in stock changes its newness: a style's
+ * reasons change when it is released (age 0), and when it stops being new this week (age 7 days
+ * + 1 ms) or a new arrival (30 days + 1 ms).
+ */
+function newnessSpan(index: RecommendIndex, now: number): { from: number; until: number } {
+  let from = -Infinity;
+  let until = Infinity;
+  for (const { style } of index.inStock) {
+    for (const at of [style.releasedAt, style.releasedAt + 7 * DAY + 1, style.releasedAt + 30 * DAY + 1]) {
+      if (at <= now) from = Math.max(from, at);
+      else until = Math.min(until, at);
+    }
+  }
+  return { from, until };
+}
+
+/** popularInStore's ranking itself, made afresh. */
+function rankPopular(input: RecommendInput, index: RecommendIndex): Recommendation[] {
   const { now } = input;
   const ranked: Array<{ shoe: ShoeInStock; sales: number; reasons: Reason[] }> = [];
-  for (const shoe of indexOf(input).inStock) {
+  for (const shoe of index.inStock) {
     const style = shoe.style;
     const sales = input.popularity?.get(style.id) ?? 0;
     const age = now - style.releasedAt;

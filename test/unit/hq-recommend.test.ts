@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { type Category, type StockLine, type Style } from '../../shared/domain.ts';
 import { formatReasons } from '../../shared/reasons.ts';
-import { recommend, type RecommendInput } from '../../hq/app/recommend.ts';
+import { recommend, recommendIndex, type RecommendInput } from '../../hq/app/recommend.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 const now = Date.UTC(2025, 10, 20, 12);
@@ -196,5 +196,62 @@ describe('accessories and consent (7/8)', () => {
       popularity: new Map([['k-nosize', 2]]),
     });
     expect(recs.map((r) => r.styleId)).toEqual(['k-nosize', 'r-new', 'c-arrival']);
+  });
+
+  it('without consent, the list kept with the catalog index is the list made afresh, at every newness boundary and after the popularity or pictures change', () => {
+    const optedOut: RecommendInput = { ...input, member: { ...input.member, consents: OPTED_OUT } };
+    const index = recommendIndex(styles, stock, 'here');
+    // Every instant at which some style's newness changes, a millisecond either side, in an order
+    // that goes back and forth (an arrival's `at` may be back-dated).
+    const times = new Set<number>();
+    for (const st of styles) for (const at of [st.releasedAt, st.releasedAt + 7 * DAY, st.releasedAt + 30 * DAY]) for (const d of [-1, 0, 1, 2]) times.add(at + d);
+    const sorted = [...times].sort((a, b) => a - b);
+    const order = [...sorted, ...sorted.reverse(), ...sorted.filter((_, i) => i % 3 === 0)];
+    const popularities = [optedOut.popularity, new Map([['b-pop', 4], ['a-retro', 1]]), new Map<string, number>()];
+    const picture = { id: 'a'.repeat(64), mime: 'image/png' as const, bytes: 1_000 };
+    const images: RecommendInput['images'][] = [undefined, new Map([['r-new', new Map([['BLK', picture]])]])];
+    // Each popularity and pictures in turn for the whole sweep (the kept list must follow the
+    // clock), then all of them at one instant (it must follow what it was made from).
+    let changed = 0;
+    let last: unknown;
+    for (const popularity of popularities) {
+      for (const pictures of images) {
+        for (const at of order) {
+          const given = { ...optedOut, now: at, popularity, images: pictures };
+          const kept = recommend({ ...given, index });
+          expect(kept).toEqual(recommend(given)); // no index: made afresh every time
+          if (last !== undefined && JSON.stringify(kept) !== last) changed++;
+          last = JSON.stringify(kept);
+        }
+      }
+    }
+    expect(changed).toBeGreaterThan(20); // the sweep did move the list
+    const atOnce = new Set<string>();
+    // Popularity changing under the same pictures, and pictures under the same popularity.
+    const combos = [
+      ...images.flatMap((pictures) => popularities.map((popularity) => ({ popularity, pictures }))),
+      ...popularities.flatMap((popularity) => images.map((pictures) => ({ popularity, pictures }))),
+    ];
+    for (const { popularity, pictures } of combos) {
+      {
+        const given = { ...optedOut, popularity, images: pictures };
+        const kept = recommend({ ...given, index });
+        expect(kept).toEqual(recommend(given));
+        atOnce.add(JSON.stringify(kept));
+      }
+    }
+    expect(atOnce.size).toBe(popularities.length * images.length); // each made a list of its own
+    // A copy each time, of suggestions nothing can change in place.
+    const a = recommend({ ...optedOut, index });
+    const b = recommend({ ...optedOut, index });
+    expect(a).not.toBe(b);
+    expect(a).toEqual(b);
+    expect(a.length).toBeGreaterThan(0);
+    expect(() => {
+      (a[0] as { score: number }).score = 99;
+    }).toThrow(TypeError);
+    expect(() => (a[0]!.reasons as unknown[]).push({ code: 'new_this_week' })).toThrow(TypeError);
+    a.pop();
+    expect(recommend({ ...optedOut, index })).toEqual(b);
   });
 });
