@@ -8,11 +8,10 @@
 // the same on all four. On PostgreSQL the cards' suggestions shown are held back and written with one
 // INSERT at the commit (pgStore.ts).
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ExpectedVisit } from '../../shared/expected.ts';
 import { type HqStore } from '../../hq/ports/store.ts';
 import { TestHq } from '../support/hq.ts';
+import { arrivalEvents, MIN, putArrivalExpectations, visitNames } from '../support/arrivalCases.ts';
 
-const MIN = 60_000;
 
 interface Outcome {
   results: unknown[];
@@ -35,15 +34,7 @@ async function runBatch(adapter: 'sqlite' | 'postgres', readAhead: boolean, base
   open.push(t);
   (t.hq.store as { readAhead: boolean }).readAhead = readAhead;
   const heads = { a: (await t.position('store-a')).seq, b: (await t.position('store-b')).seq };
-  // m1 said they would come to store A (fulfilled by the batch's first arrival); one at store B stays open.
-  const expected = (id: string, storeId: string, until: number): ExpectedVisit => ({
-    id, storeId, member: { id: 'm1', name: '王芳', tier: 'basic' }, styleId: null, styleName: null, size: null, holdId: null,
-    source: { kind: 'chat', id: null, title: '' }, createdAt: base - MIN, until, status: 'expected', visitId: null, arrivedAt: null,
-  });
-  await t.hq.store.withTx(async (tx) => {
-    await tx.expected.putExpected(expected('e-a', 'store-a', base + 60 * MIN), base - MIN);
-    await tx.expected.putExpected(expected('e-b-gone', 'store-b', base), base - MIN); // until before m1 comes: not fulfilled
-  });
+  await putArrivalExpectations(t, base);
   const items = [
     { storeId: 'store-a', memberCode: 'M0001', source: 'door', at: base },
     { storeId: 'store-a', memberCode: 'M0001', source: 'pos', at: base + 1_000 },
@@ -92,30 +83,9 @@ async function runBatch(adapter: 'sqlite' | 'postgres', readAhead: boolean, base
   statements = null;
   expect(res.status).toBe(200);
   const { results } = (await res.json()) as { results: Array<Record<string, unknown>> };
-  // Visit ids are new on every run: named by the order they were first seen.
-  const names = new Map<string, string>();
-  const name = (id: unknown) => (typeof id === 'string' ? (names.get(id) ?? (names.set(id, `visit-${names.size + 1}`), names.get(id)!)) : id);
+  const name = visitNames();
   const normalized = results.map((r) => ({ ...r, ...(r.visitId ? { visitId: name(r.visitId) } : {}) }));
-  const events = [];
-  for (const [storeId, head] of [['store-a', heads.a], ['store-b', heads.b]] as const) {
-    for (const e of await t.hq.store.read((r) => r.readEvents(storeId, head, 100))) {
-      const data = JSON.parse(e.data) as {
-        visit?: { id: string; arrivals: number; lastSeenAt: number; source: string };
-        profile?: { member: { id: string }; recommendations: { styleId: string }[]; next?: unknown };
-        expected?: ExpectedVisit;
-      };
-      events.push({
-        storeId,
-        seq: e.seq - head,
-        type: e.type,
-        visit: data.visit && { id: name(data.visit.id), arrivals: data.visit.arrivals, lastSeenAt: data.visit.lastSeenAt, source: data.visit.source },
-        member: data.profile?.member.id,
-        next: data.profile?.next,
-        suggested: data.profile?.recommendations.map((s) => s.styleId),
-        expected: data.expected && { id: data.expected.id, status: data.expected.status, visitId: name(data.expected.visitId) },
-      });
-    }
-  }
+  const events = await arrivalEvents(t, heads, name);
   // A batch with no failing item runs without savepoints (EventLog.batch): two members' new visits.
   shownInserts = 0;
   statements = pool ? 0 : null;

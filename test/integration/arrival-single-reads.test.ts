@@ -9,11 +9,10 @@
 // On PostgreSQL the reads asked together save a round trip: a new visit is two writes to the
 // server (BEGIN, the lock, the key and the reads; then the held rows and COMMIT), not three.
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ExpectedVisit } from '../../shared/expected.ts';
 import { type HqStore } from '../../hq/ports/store.ts';
 import { TestHq } from '../support/hq.ts';
+import { arrivalEvents, MIN, putArrivalExpectations, visitNames } from '../support/arrivalCases.ts';
 
-const MIN = 60_000;
 
 type Client = { query: (...a: unknown[]) => unknown; connection?: { stream?: Record<string, unknown> } };
 
@@ -34,14 +33,7 @@ async function runSingles(adapter: 'sqlite' | 'postgres', readAhead: boolean, ba
   open.push(t);
   (t.hq.store as { readAhead: boolean }).readAhead = readAhead;
   const heads = { a: (await t.position('store-a')).seq, b: (await t.position('store-b')).seq };
-  const expected = (id: string, storeId: string, until: number): ExpectedVisit => ({
-    id, storeId, member: { id: 'm1', name: '王芳', tier: 'basic' }, styleId: null, styleName: null, size: null, holdId: null,
-    source: { kind: 'chat', id: null, title: '' }, createdAt: base - MIN, until, status: 'expected', visitId: null, arrivedAt: null,
-  });
-  await t.hq.store.withTx(async (tx) => {
-    await tx.expected.putExpected(expected('e-a', 'store-a', base + 60 * MIN), base - MIN);
-    await tx.expected.putExpected(expected('e-b-gone', 'store-b', base), base - MIN); // until before m1 comes: not fulfilled
-  });
+  await putArrivalExpectations(t, base);
   const requests: { key?: string; body: Record<string, unknown> }[] = [
     { body: { storeId: 'store-a', memberCode: 'M0001', source: 'door', at: base } },
     { body: { storeId: 'store-a', memberCode: 'M0001', source: 'pos', at: base + 1_000 } },
@@ -63,33 +55,13 @@ async function runSingles(adapter: 'sqlite' | 'postgres', readAhead: boolean, ba
     });
     return { http: res.status, body: (await res.json()) as Record<string, unknown> };
   };
-  const names = new Map<string, string>();
-  const name = (id: unknown) => (typeof id === 'string' ? (names.get(id) ?? (names.set(id, `visit-${names.size + 1}`), names.get(id)!)) : id);
+  const name = visitNames();
   const answers = [];
   for (const r of requests) {
     const { http, body } = await send(r);
     answers.push({ http, ...body, ...(body.visitId ? { visitId: name(body.visitId) } : {}), ...(body.seq !== undefined ? { seq: expect.any(Number) } : {}) });
   }
-  const events = [];
-  for (const [storeId, head] of [['store-a', heads.a], ['store-b', heads.b]] as const) {
-    for (const e of await t.hq.store.read((r) => r.readEvents(storeId, head, 100))) {
-      const data = JSON.parse(e.data) as {
-        visit?: { id: string; arrivals: number; lastSeenAt: number; source: string };
-        profile?: { member: { id: string }; recommendations: { styleId: string }[]; next?: unknown; lastSeenAt?: unknown };
-        expected?: ExpectedVisit;
-      };
-      events.push({
-        storeId,
-        seq: e.seq - head,
-        type: e.type,
-        visit: data.visit && { id: name(data.visit.id), arrivals: data.visit.arrivals, lastSeenAt: data.visit.lastSeenAt, source: data.visit.source },
-        member: data.profile?.member.id,
-        next: data.profile?.next,
-        suggested: data.profile?.recommendations.map((s) => s.styleId),
-        expected: data.expected && { id: data.expected.id, status: data.expected.status, visitId: name(data.expected.visitId) },
-      });
-    }
-  }
+  const events = await arrivalEvents(t, heads, name);
 
   // One clean new visit at a store whose catalog is loaded: its writes to the server and statements.
   const pool = (t.hq.store as HqStore & { pool?: { _clients: Client[] } }).pool;
