@@ -207,11 +207,11 @@ export async function applyArrival(store: HqStore, tx: HqTx, append: Append, arg
     notes: [],
   };
   // The member's open visit here takes the arrival; only when there is none is `visit` inserted —
-  // at once when the batch's or the arrival's own reads found none. Otherwise, where every statement is a round
-  // trip (store.readAhead) and nothing was read ahead, a new visit's reads go out beside the
-  // look-up, before it is known whether they will be used: a new visit saves a round trip, a
-  // repeat wastes two reads in the same one. Issued after the insert, they read what they would
-  // read after it (the profile's "last seen" leaves the new visit out).
+  // at once when the batch's or the arrival's own reads found none. Otherwise, where every
+  // statement is a round trip (store.readAhead) and nothing was read ahead, a new visit's reads go
+  // out beside the look-up, before it is known whether they will be used: a new visit saves a
+  // round trip, a repeat wastes two reads in the same one. Issued after the insert, they read what
+  // they would read after it (the profile's "last seen" leaves the new visit out).
   const speculate = store.readAhead && !noneOpenAhead && openAhead === null;
   const profileEarly = profileAhead === undefined && speculate ? tx.profileReads(member.id, HISTORY_FOR_RANKING, visit.id) : undefined;
   const expectedEarly = expectedAhead === undefined && speculate ? tx.expected.openAtStore(storeId, member.id, at) : undefined;

@@ -2,7 +2,7 @@
 // mirrors hq/adapters/sqlite/expectedStorage.ts statement for statement.
 import { type ExpectedVisit } from '../../../shared/expected.ts';
 import { type ExpectedOps } from '../../ports/expectedStore.ts';
-import { type Exec, limitParam, type Row } from './pgOps.ts';
+import { type Exec, limitParam, openExpectedWhere, type Row } from './pgOps.ts';
 
 const parse = (r: Row): ExpectedVisit => JSON.parse(r.data as string) as ExpectedVisit;
 
@@ -19,7 +19,7 @@ export function createPgExpectedOps(exec: Exec): ExpectedOps {
     },
     byClientId: async (memberId, clientId) => (await all('SELECT data FROM expected_visits WHERE member_id = $1 AND client_id = $2', [memberId, clientId])).map(parse)[0] ?? null,
     openAtStore: async (storeId, memberId, now) =>
-      (await all("SELECT data FROM expected_visits WHERE member_id = $1 AND store_id = $2 AND status = 'expected' AND until > $3 ORDER BY updated_at, id", [memberId, storeId, now])).map(parse),
+      (await all(`SELECT data FROM expected_visits WHERE ${openExpectedWhere('$1', '$2', '$3')} ORDER BY updated_at, id`, [memberId, storeId, now])).map(parse),
     openAtStores: async (pairs) =>
       (
         await all(

@@ -73,14 +73,24 @@ const NOTE_COLS = 'id, visit_id, member_id, text, "by", at';
 const PURCHASES_OF = `SELECT ${PURCHASE_COLS} FROM purchases WHERE member_id = $1 ORDER BY at DESC, id LIMIT $2`;
 
 /**
+ * The open visit `findOpenVisit` answers, for the store, member and `since` given as parameters or
+ * columns: the newest not closed, last seen at or after `since`. One text for its three uses.
+ */
+const openVisitSelect = (store: string, member: string, since: string) =>
+  `SELECT ${VISIT_COLS} FROM visits WHERE store_id = ${store} AND member_id = ${member} AND status <> 'closed' AND last_seen_at >= ${since}
+    ORDER BY last_seen_at DESC LIMIT 1`;
+
+/** `expected.openAtStore`'s rows (pgExpected.ts): a member's open expectations at a store that last past `now`. */
+export const openExpectedWhere = (member: string, store: string, now: string) => `member_id = ${member} AND store_id = ${store} AND status = 'expected' AND until > ${now}`;
+
+/**
  * `openVisitOrInsert` in one statement: the open visit as findOpenVisit reads it, and the insert
  * only when there is none. A data-modifying CTE runs whether or not it is referenced, and the outer
  * SELECT sees the snapshot from before it, so a new visit is never returned as "open". The casts
  * type the parameters as insertVisit's VALUES would.
  */
 const OPEN_VISIT_OR_INSERT = `WITH open AS (
-    SELECT ${VISIT_COLS} FROM visits WHERE store_id = $2 AND member_id = $3 AND status <> 'closed' AND last_seen_at >= $14
-    ORDER BY last_seen_at DESC LIMIT 1
+    ${openVisitSelect('$2', '$3', '$14')}
   ), inserted AS (
     INSERT INTO visits (${VISIT_COLS})
     SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::bigint, $7::bigint, $8::bigint, $9::text, $10::bigint, $11::bigint, $12::text, $13::text
@@ -118,12 +128,10 @@ const arrivalReadsSql = (by: 'id' | 'code') => `SELECT ${MEMBER_COLS
   .split(', ')
   .map((c) => `m.${c}`)
   .join(', ')},
-  (SELECT row_to_json(v) FROM (SELECT ${VISIT_COLS} FROM visits
-     WHERE store_id = $1 AND member_id = m.id AND status <> 'closed' AND last_seen_at >= $3
-     ORDER BY last_seen_at DESC LIMIT 1) v) AS open_visit,
+  (SELECT row_to_json(v) FROM (${openVisitSelect('$1', 'm.id', '$3')}) v) AS open_visit,
   ${profileReadColumns('m.id', '')},
-  (SELECT COALESCE(json_agg(e.data::json ORDER BY e.updated_at, e.id), '[]'::json) FROM expected_visits e
-     WHERE e.member_id = m.id AND e.store_id = $1 AND e.status = 'expected' AND e.until > $4) AS expected
+  (SELECT COALESCE(json_agg(data::json ORDER BY updated_at, id), '[]'::json) FROM expected_visits
+     WHERE ${openExpectedWhere('m.id', '$1', '$4')}) AS expected
   FROM members m WHERE m.${by} = $5`;
 const ARRIVAL_READS_BY_ID = arrivalReadsSql('id');
 const ARRIVAL_READS_BY_CODE = arrivalReadsSql('code');
@@ -366,11 +374,7 @@ export function createPgOps(exec: Exec): PgOps {
       return r ? withNotes(visitRowFromRow(r)) : null;
     },
     findOpenVisit: async (storeId, memberId, since) => {
-      const r = await one(
-        `SELECT ${VISIT_COLS} FROM visits WHERE store_id = $1 AND member_id = $2 AND status <> 'closed' AND last_seen_at >= $3
-         ORDER BY last_seen_at DESC LIMIT 1`,
-        [storeId, memberId, since],
-      );
+      const r = await one(openVisitSelect('$1', '$2', '$3'), [storeId, memberId, since]);
       return r ? withNotes(visitRowFromRow(r)) : null;
     },
     openVisitOrInsert: async (v, since) => {
