@@ -20,8 +20,11 @@ import { applyAt, type ApplyOutcome } from './sync.ts';
 
 export type InboxFrame = EvFrame | CmdAckFrame;
 
-/** What happened to one frame of a committed batch. */
-export type FrameOutcome = { ev: EvFrame; out: ApplyOutcome } | { ack: CmdAckFrame; op: OutboxOp; settled: boolean };
+/**
+ * What happened to one frame of a committed batch. Of an event only its type and seq are kept: the frame
+ * itself (an arrival's profile is ~4 KB) is garbage once applied, not carried to the batch's end.
+ */
+export type FrameOutcome = { ev: Pick<EvFrame, 'type' | 'seq'>; out: ApplyOutcome } | { ack: CmdAckFrame; op: OutboxOp; settled: boolean };
 
 export type AppliedBatch =
   | { committed: true; outcomes: FrameOutcome[] }
@@ -39,7 +42,7 @@ export type AppliedBatch =
  * event that fails rolls the whole batch back, so no event is ever half applied and the cache is
  * still exactly "every event up to position" (a savepoint per event cost more than the position).
  */
-export function applyBatch(q: CacheQueries, frames: readonly InboxFrame[]): AppliedBatch {
+export function applyBatch(q: CacheQueries, frames: Iterable<InboxFrame>): AppliedBatch {
   const outcomes: FrameOutcome[] = [];
   let failure: unknown = null;
   try {
@@ -59,7 +62,7 @@ export function applyBatch(q: CacheQueries, frames: readonly InboxFrame[]): Appl
           failure = err;
           throw err; // rolls back everything the batch wrote
         }
-        outcomes.push({ ev: f, out });
+        outcomes.push({ ev: { type: f.type, seq: f.seq }, out });
         if (out.kind === 'gap') break; // never apply past a hole
         if (out.kind === 'applied') position = { epoch: f.epoch, seq: f.seq };
       }

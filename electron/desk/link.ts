@@ -8,13 +8,30 @@
 // frame schema checks. What the frames mean (hello/resume, replay, reset, outbox) is the desk
 // core's business; any node resumes a desk, so a new address needs nothing more than a new hello.
 import WebSocket from 'ws';
-import { CloseCode, HqToDesk, MAX_FRAME_BYTES, parseFrame, type DeskToHq } from '../../shared/protocol.ts';
+import { CloseCode, type EvFrame, HqToDesk, MAX_FRAME_BYTES, parseFrame, type DeskToHq } from '../../shared/protocol.ts';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
 import { fastParser } from './fastSchema.ts';
 import { afterFailure, firstIndex } from './hqAddresses.ts';
 
 /** HqToDesk compiled once: a resume's thousands of `ev` frames skip zod's per-node machinery (same verdicts, same output). */
 const fastHqToDesk = fastParser(HqToDesk);
+
+/**
+ * The first bytes of every `ev` frame HQ writes (its frames are serialised `t` first). Only a
+ * routing hint: the frame is still schema-checked, by parseEventFrame, before anything uses it.
+ */
+const EV_PREFIX = '{"t":"ev",';
+
+/**
+ * An `ev` frame as received, schema-checked like every other frame (same verdicts, same output),
+ * and refused when it turns out to be any other kind (a second `"t"` key would do that).
+ */
+export function parseEventFrame(bytes: Buffer): { ok: true; frame: EvFrame } | { ok: false; error: string } {
+  const parsed = parseFrame(HqToDesk, bytes.toString(), fastHqToDesk);
+  if (!parsed.ok) return parsed;
+  if (parsed.frame.t !== 'ev') return { ok: false, error: `an event frame that parsed as ${parsed.frame.t}` };
+  return { ok: true, frame: parsed.frame };
+}
 
 /** How long the link waits without a frame or a ping before it drops and reconnects (at least 1.5 × HQ's heartbeat). */
 export const DEFAULT_SILENCE_MS = 40_000;
@@ -25,8 +42,18 @@ export type LinkPhase = 'idle' | 'connecting' | 'open' | 'waiting' | 'halted';
 export interface LinkHandlers {
   /** The socket is open: send hello. */
   onOpen(): void;
-  /** A schema-checked frame from HQ. */
+  /** A schema-checked frame from HQ (any kind but `ev`). */
   onFrame(frame: HqToDesk): void;
+  /**
+   * An `ev` frame as received, not yet parsed: the core checks it with parseEventFrame when it
+   * applies it, and drops the link (CloseCode.badFrame) when that refuses it. Why not parse here: a
+   * resume brings thousands of events faster than the cache commits them, and a parsed frame that
+   * waits in the core's queue (a burst of ~450 is applied in one transaction) lives through the
+   * young generation's collections and is copied into the old one — a fifth of a 10,000-event
+   * resume went to garbage collection that way (docs/benchmarks.md, round 15). Its bytes wait
+   * outside the JS heap, and each parsed event dies right after it is applied.
+   */
+  onEvent(bytes: Buffer): void;
   /** The socket went away (closed, dropped, never opened). */
   onDown(info: { code: number | null; reason: string }): void;
   /** phase, retryAt or lastError changed. */
@@ -196,7 +223,9 @@ export class HqLink {
       if (this.ws !== ws) return;
       this.armSilence();
       if (isBinary) return this.drop('HQ sent a binary frame', { code: CloseCode.badFrame });
-      const parsed = parseFrame(HqToDesk, data.toString(), fastHqToDesk);
+      const bytes = data as Buffer;
+      if (bytes.length > EV_PREFIX.length && bytes.toString('latin1', 0, EV_PREFIX.length) === EV_PREFIX) return this.opts.handlers.onEvent(bytes);
+      const parsed = parseFrame(HqToDesk, bytes.toString(), fastHqToDesk);
       if (!parsed.ok) return this.drop(`bad frame from HQ: ${parsed.error}`, { code: CloseCode.badFrame });
       this.opts.handlers.onFrame(parsed.frame);
     });

@@ -9,13 +9,13 @@
 // hello → sent hello, waiting for welcome; replay → welcomed, catching up to welcome.head;
 // awaitReset → welcomed in another epoch, HQ will send reset; resetting → loading a snapshot;
 // live → caught up, outbox flushed, commands go out as the clerk acts.
-import { PROTOCOL_VERSION, type DeskToHq, type HeadFrame, type HqToDesk, type ResetFrame, type SignalFrame, type WelcomeFrame } from '../../shared/protocol.ts';
+import { CloseCode, PROTOCOL_VERSION, type DeskToHq, type HeadFrame, type HqToDesk, type ResetFrame, type SignalFrame, type WelcomeFrame } from '../../shared/protocol.ts';
 import type { BackoffOptions } from './backoff.ts';
 import type { CacheQueries } from './cache/queries.ts';
 import type { HqAddresses } from './hqAddresses.ts';
 import { fetchSnapshot, HttpStatusError } from './hqHttp.ts';
 import { applyBatch, changeSet, type InboxChange, type InboxFrame } from './inbox.ts';
-import { HqLink, type LinkPhase } from './link.ts';
+import { HqLink, type LinkPhase, parseEventFrame } from './link.ts';
 import { applySnapshot } from './sync.ts';
 import type { StorageGuard } from './upkeep/storageGuard.ts';
 
@@ -86,6 +86,9 @@ export interface SessionEvents {
   changed(): void;
 }
 
+/** A frame waiting for the next batch: an `ev` still as its bytes, or a parsed `cmdAck`. */
+type QueuedFrame = InboxFrame | { t: 'evBytes'; bytes: Buffer };
+
 export class Session {
   state: SessionState = 'none';
   /** The store's head as last heard from HQ. */
@@ -93,8 +96,8 @@ export class Session {
   private link: HqLink | null = null;
   private welcomeHead = 0;
   private consecutiveResets = 0;
-  /** `ev` and `cmdAck` frames received and not yet applied, in arrival order (see queue). */
-  private queued: InboxFrame[] = [];
+  /** `ev` (as received, parsed when applied) and `cmdAck` frames not yet applied, in arrival order (see queue). */
+  private queued: QueuedFrame[] = [];
   private applyTimer: NodeJS.Immediate | null = null;
   private ackTimer: NodeJS.Timeout | null = null;
   /** When the pending ack timer fires (epoch ms). */
@@ -141,6 +144,7 @@ export class Session {
       handlers: {
         onOpen: () => this.onOpen(),
         onFrame: (f) => this.onFrame(f),
+        onEvent: (bytes) => this.queue({ t: 'evBytes', bytes }),
         onDown: ({ reason }) => this.onDown(reason),
         onChange: () => this.on.changed(),
       },
@@ -308,8 +312,8 @@ export class Session {
    * batch adds no measurable latency there. `cmdAck` frames join the same batch (an outbox flush of
    * 1,000 ops gets 1,000 acks in a burst, bench/outbox.ts), still settled in arrival order.
    */
-  private queue(f: InboxFrame): void {
-    if (f.t === 'ev' && (this.state === 'resetting' || this.state === 'hello')) return;
+  private queue(f: QueuedFrame): void {
+    if ((f.t === 'evBytes' || f.t === 'ev') && (this.state === 'resetting' || this.state === 'hello')) return;
     this.queued.push(f);
     this.applyTimer ??= setImmediate(() => this.applyQueued());
   }
@@ -320,7 +324,21 @@ export class Session {
     const batch = this.queued;
     if (batch.length === 0 || this.closed) return;
     this.queued = [];
-    const result = applyBatch(this.q, batch);
+    // Each event is parsed as it is applied (link.ts onEvent says why). One the schema refuses ends
+    // the batch there: what came before it commits, then the link drops and the resume replays the rest.
+    const refused: { error: string | null } = { error: null };
+    const frames = function* (): Generator<InboxFrame> {
+      for (const f of batch) {
+        if (f.t !== 'evBytes') {
+          yield f;
+          continue;
+        }
+        const parsed = parseEventFrame(f.bytes);
+        if (!parsed.ok) return void (refused.error = parsed.error);
+        yield parsed.frame;
+      }
+    };
+    const result = applyBatch(this.q, frames());
     if (!result.committed) {
       // Nothing of the batch was applied and the position did not move: the next connection resumes from it.
       const fault = this.guard.failed(result.cause) ?? this.guard.failed(result.error);
@@ -339,6 +357,7 @@ export class Session {
     this.on.applied(change);
     // Reconnect and resume from what we have.
     if (change.gap) this.link?.drop(`gap: at ${change.gap.position.epoch}:${change.gap.position.seq}, got ${change.gap.got.epoch}:${change.gap.got.seq}`);
+    else if (refused.error !== null) this.link?.drop(`bad frame from HQ: ${refused.error}`, { code: CloseCode.badFrame });
     if (change.events) {
       this.scheduleAck(change.notices.some((n) => n.t === 'chat' && n.incoming));
       this.maybeGoLive(); // reads the whole outbox when live: not once per ack batch of a flush

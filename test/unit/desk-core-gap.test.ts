@@ -245,5 +245,42 @@ describe('DeskCore session', () => {
     expect(await desk.listVisits({})).toHaveLength(4);
     expect(alerts.sort()).toEqual(['v1', 'v2', 'v3', 'v4']);
   });
+
+  it('an event frame the schema refuses, in the middle of a burst: what came before it commits, the link closes with 4000, the resume brings the rest once', async () => {
+    const { dbPath, wss, hqUrl } = await cacheAndServer('desk-badev-');
+    const t0 = Date.now() - 60_000;
+    const evs = [1, 2, 3, 4].map((n) => arrivalEv('E', n, visit(`v${n}`, `m${n}`, { arrivedAt: t0 + n, lastSeenAt: t0 + n }), member(`m${n}`)));
+    const hellos: Array<{ resume?: { seq: number } }> = [];
+    const closes: number[] = [];
+    wss.on('connection', (ws: WebSocket) => {
+      ws.on('close', (code) => closes.push(code));
+      ws.on('message', (d) => {
+        const f = JSON.parse(d.toString()) as { t: string; resume?: { seq: number } };
+        if (f.t !== 'hello') return;
+        hellos.push(f);
+        ws.send(JSON.stringify(welcome(4)));
+        if (hellos.length > 1) return void evs.slice(f.resume!.seq).forEach((ev) => ws.send(JSON.stringify(ev)));
+        // First connection: 1, 2, then seq 3 with a visit the schema refuses, then 4 — one burst.
+        const broken = { ...evs[2]!, data: { ...evs[2]!.data, visit: { ...(evs[2]!.data as { visit: object }).visit, status: 'lost' } } };
+        for (const ev of [evs[0], evs[1], broken, evs[3]]) ws.send(JSON.stringify(ev));
+      });
+    });
+    const logs: string[] = [];
+    const desk = DeskCore.open({ dbPath, hqUrls: [hqUrl], token: 't', reconnect: { minMs: 200, maxMs: 300 }, silenceMs: 2000, ackEveryMs: 30, log: (l) => logs.push(l) });
+    cleanups.push(() => desk.close());
+    const alerts: string[] = [];
+    desk.on('arrival', ({ visit: v }) => alerts.push(v.id));
+    desk.start();
+
+    await waitFor(() => desk.position.seq === 4, 5000);
+    expect(closes[0]).toBe(4000);
+    expect(logs.filter((l) => l.includes('bad frame'))).toEqual(['link: dropping (bad frame from HQ: (root): Invalid input)', 'desk: link down (bad frame from HQ: (root): Invalid input)']);
+    // The resume started after seq 2: the events before the refused one were committed, nothing after it.
+    expect(hellos.map((h) => h.resume?.seq)).toEqual([0, 2]);
+    expect(desk.stats).toMatchObject({ applied: 4, duplicates: 0 });
+    expect((await desk.listVisits({})).map((v) => v.id).sort()).toEqual(['v1', 'v2', 'v3', 'v4']);
+    expect((await desk.getVisit('v3'))?.status).toBe('open');
+    expect(alerts.sort()).toEqual(['v1', 'v2', 'v3', 'v4']);
+  });
 });
 

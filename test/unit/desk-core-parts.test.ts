@@ -66,9 +66,9 @@ afterEach(() => {
 // --- inbox ------------------------------------------------------------------------------------
 
 describe('inbox change set (pure)', () => {
-  const applied = (seq: number, over: Partial<Extract<FrameOutcome, { ev: EvFrame }>['out']> = {}): FrameOutcome => ({
+  const applied = (seq: number, over: Partial<Extract<FrameOutcome, { out: unknown }>['out']> = {}): FrameOutcome => ({
     ev: arrivalEv(seq, visit(`v${seq}`, 'm1')),
-    out: { kind: 'applied', seq, visitIds: [], memberIds: [], arrivalVisitId: null, settledOpId: null, chat: null, clerks: false, ...over } as Extract<FrameOutcome, { ev: EvFrame }>['out'],
+    out: { kind: 'applied', seq, visitIds: [], memberIds: [], arrivalVisitId: null, settledOpId: null, chat: null, clerks: false, ...over } as Extract<FrameOutcome, { out: unknown }>['out'],
   });
 
   it('keeps what listeners hear in HQ’s order, and what is shown once at the end', () => {

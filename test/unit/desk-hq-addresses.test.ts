@@ -251,7 +251,7 @@ describe('the link over several addresses', () => {
       reconnect: { minMs: 40, maxMs: 80 },
       silenceMs: 5000,
       log: (line) => lines.push(line),
-      handlers: { onOpen: () => opened.push(l.url), onFrame: () => {}, onDown: () => {}, onChange: () => {} },
+      handlers: { onOpen: () => opened.push(l.url), onFrame: () => {}, onEvent: () => {}, onDown: () => {}, onChange: () => {} },
     });
     cleanups.push(() => l.stop());
     expect(l.url).toBe(dead);
@@ -277,7 +277,7 @@ describe('the link over several addresses', () => {
       reconnect: { minMs: 400, maxMs: 400 },
       random: () => 1,
       log: (line) => line.includes('closed') && attempts++,
-      handlers: { onOpen: () => {}, onFrame: () => {}, onDown: () => {}, onChange: () => {} },
+      handlers: { onOpen: () => {}, onFrame: () => {}, onEvent: () => {}, onDown: () => {}, onChange: () => {} },
     });
     cleanups.push(() => l.stop());
     l.start();

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { HqLink } from '../../electron/desk/link.ts';
+import { HqLink, parseEventFrame } from '../../electron/desk/link.ts';
 import { type HqToDesk } from '../../shared/protocol.ts';
 import { waitFor } from '../support/waitFor.ts';
 
@@ -39,6 +39,7 @@ async function server(opts: { refuse401?: boolean } = {}) {
 
 function link(url: string, over: Partial<ConstructorParameters<typeof HqLink>[0]> = {}) {
   const frames: HqToDesk[] = [];
+  const events: string[] = [];
   const downs: Array<{ code: number | null; reason: string }> = [];
   let opens = 0;
   const l = new HqLink({
@@ -52,13 +53,14 @@ function link(url: string, over: Partial<ConstructorParameters<typeof HqLink>[0]
         l.send({ t: 'hello', v: 1 });
       },
       onFrame: (f) => frames.push(f),
+      onEvent: (bytes) => events.push(bytes.toString()),
       onDown: (d) => downs.push(d),
       onChange: () => {},
     },
     ...over,
   });
   links.push(l);
-  return { l, frames, downs, opens: () => opens };
+  return { l, frames, events, downs, opens: () => opens };
 }
 
 describe('HqLink', () => {
@@ -96,11 +98,32 @@ describe('HqLink', () => {
     l.start();
     await waitFor(() => opens() === 1);
     const closed = once(s.sockets[0]!, 'close');
-    s.sockets[0]!.send('{"t":"ev","seq":"x"}');
+    s.sockets[0]!.send('{"t":"head","epoch":"E","seq":"x"}');
     const [code] = (await closed) as [number];
     expect(code).toBe(4000);
     expect(frames).toEqual([]);
     await waitFor(() => opens() === 2);
+  });
+
+  it('hands `ev` frames over as received; parseEventFrame gives the schema\'s verdict on them', async () => {
+    const s = await server();
+    const { l, frames, events, opens } = link(s.url);
+    l.start();
+    await waitFor(() => opens() === 1);
+    const good = { t: 'ev', epoch: 'E', seq: 1, id: 'e1', type: 'clerks.updated', at: 1, data: { storeId: 'store-a' } };
+    s.sockets[0]!.send(JSON.stringify(good));
+    s.sockets[0]!.send('{"t":"ev","seq":"x"}');
+    // Not serialised `t` first: not recognised by its first bytes, so checked at once like any frame.
+    s.sockets[0]!.send(JSON.stringify({ epoch: 'E', t: 'ev', seq: 2, id: 'e2', type: 'clerks.updated', at: 2, data: { storeId: 'store-a' } }));
+    await waitFor(() => events.length === 2 && frames.length === 1);
+    expect(l.phase).toBe('open'); // the link leaves the verdict on events to whoever applies them
+    expect(frames[0]).toMatchObject({ t: 'ev', seq: 2 });
+    const verdicts = events.map((e) => parseEventFrame(Buffer.from(e)));
+    expect(verdicts[0]).toEqual({ ok: true, frame: good });
+    expect(verdicts[1]).toEqual({ ok: false, error: '(root): Invalid input' }); // the discriminated union refuses it whole
+    // A second `t` makes it another kind of frame: refused as an event.
+    expect(parseEventFrame(Buffer.from('{"t":"ev","t":"head","epoch":"E","seq":3}'))).toEqual({ ok: false, error: 'an event frame that parsed as head' });
+    expect(parseEventFrame(Buffer.from('{"t":"ev",'))).toEqual({ ok: false, error: 'frame is not valid JSON' });
   });
 
   it('stops retrying after 4001 unauthorized', async () => {
