@@ -77,6 +77,17 @@ describe('full disk', () => {
     expect(error).toBeInstanceOf(DeskError);
     expect((error as DeskError).code).toBe('storage');
     expect((error as DeskError).message).toMatch(/disk .* is full/);
+    // Fill what a big note left, so the arrivals below (a profile row is ~1 KB since migration 019)
+    // find no room either: smaller and smaller notes until none fits.
+    for (const size of [400, 100, 10]) {
+      for (let i = 0; i < 300; i++) {
+        const failed = await desk.addNote(visitId, `fill ${'y'.repeat(size)}`).then(
+          () => false,
+          () => true,
+        );
+        if (failed) break;
+      }
+    }
     const conn = await desk.getConnection();
     expect(conn.storage.status).toBe('full');
     expect(conn.storage.message).toMatch(/full/);

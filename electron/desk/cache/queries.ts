@@ -17,6 +17,7 @@ import { GroupQueries } from '../groups/groupQueries.ts'; // 5/8 groups
 import { LiveQueries } from '../live/liveQueries.ts'; // 6/8 live rooms
 import { RestockQueries } from '../restock/restockQueries.ts'; // 7/8 restock
 import { MarkQueries } from '../assist/markQueries.ts'; // 7/8 card: suggestion marks
+import { type OwnPart, SuggestedStyles } from './suggestedStyles.ts'; // 8/8 a suggestion's catalog part once per style
 
 /** The identity row as stored; a cache from before HQ had several addresses holds one `hqUrl`. */
 export function identityFromJson(json: string): DeskIdentity {
@@ -116,6 +117,7 @@ export class CacheQueries {
   readonly restock: RestockQueries;
   /** Suggestion marks (migration 016, 7/8 card). */
   readonly marks: MarkQueries;
+  private readonly styles: SuggestedStyles;
   private readonly s;
 
   constructor(readonly db: Database.Database) {
@@ -129,6 +131,7 @@ export class CacheQueries {
     this.live = new LiveQueries(db);
     this.restock = new RestockQueries(db); // 7/8 restock
     this.marks = new MarkQueries(db); // 7/8 card
+    this.styles = new SuggestedStyles(db);
     // Prepared once; better-sqlite3 statements are cheap to keep and re-run.
     this.s = {
       getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
@@ -222,7 +225,13 @@ export class CacheQueries {
 
   /** Runs `fn` in one IMMEDIATE transaction (nested calls join the outer one). */
   tx<T>(fn: () => T): T {
-    const out = this.db.transaction(fn).immediate();
+    let out: T;
+    try {
+      out = this.db.transaction(fn).immediate();
+    } catch (err) {
+      this.styles.forget(); // rolled back: parts it wrote are not in the table
+      throw err;
+    }
     this.wrote();
     return out;
   }
@@ -297,7 +306,12 @@ export class CacheQueries {
   }
   upsertProfile(p: MemberProfile, receivedAt: number): void {
     this.upsertMember(p.member);
-    this.s.upsertProfile.run(p.member.id, JSON.stringify(p.purchases), JSON.stringify(p.recommendations), receivedAt, p.next ? JSON.stringify(p.next) : null);
+    const own = this.styles.split(p.recommendations, receivedAt);
+    this.s.upsertProfile.run(p.member.id, JSON.stringify(p.purchases), JSON.stringify(own), receivedAt, p.next ? JSON.stringify(p.next) : null);
+  }
+  /** A profile row's suggestions, each with its style's part (cache/suggestedStyles.ts). */
+  recommendationsOf(json: string): MemberProfile['recommendations'] {
+    return this.styles.join(JSON.parse(json) as OwnPart[]);
   }
   getProfile(memberId: string): MemberProfile | null {
     const member = this.getMember(memberId);
@@ -306,7 +320,7 @@ export class CacheQueries {
     const profile: MemberProfile = {
       member,
       purchases: row ? (JSON.parse(row.purchases) as MemberProfile['purchases']) : [],
-      recommendations: row ? (JSON.parse(row.recommendations) as MemberProfile['recommendations']) : [],
+      recommendations: row ? this.recommendationsOf(row.recommendations) : [],
     };
     // 7/8 card: absent (not null) when HQ sent none, as on HQ's own profiles from before 7/8.
     if (row?.next) profile.next = JSON.parse(row.next) as NonNullable<MemberProfile['next']>;
@@ -377,6 +391,7 @@ export class CacheQueries {
   /** Empties everything HQ owns (members, profiles, visits, notes) — never the outbox. */
   wipeHqState(): void {
     for (const stmt of this.s.wipe) stmt.run();
+    this.styles.wipe();
     this.chat.wipe();
     this.tasks.wipe();
     this.holds.wipe();

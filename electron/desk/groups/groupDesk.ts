@@ -236,7 +236,7 @@ export class GroupDesk {
     const seen = new Map<string, GroupStyleChoice>();
     const rows = this.q.db.prepare<[number], { recommendations: string }>('SELECT recommendations FROM profiles ORDER BY received_at DESC LIMIT ?').all(PICKER_PROFILES);
     for (const row of rows) {
-      for (const r of JSON.parse(row.recommendations) as Recommendation[]) if (!seen.has(r.styleId)) seen.set(r.styleId, toChoice(r, null));
+      for (const r of this.q.recommendationsOf(row.recommendations)) if (!seen.has(r.styleId)) seen.set(r.styleId, toChoice(r, null));
     }
     return [...seen.values()].sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'));
   }
