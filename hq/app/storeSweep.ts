@@ -11,20 +11,23 @@ import { type HqStore, type HqTx, type StoreRecord } from '../ports/store.ts';
 /** Stores read per read transaction of a sweep. */
 export const STORES_PER_SLICE = 50;
 
-/** Runs `each` for every store, STORES_PER_SLICE stores per read, yielding between reads; the results in store order. */
-export async function readEachStore<T>(store: HqStore, each: (r: HqTx, s: StoreRecord) => Promise<T[]>): Promise<T[]> {
+/** Runs `each` for every slice of STORES_PER_SLICE stores, one read each, yielding between reads; the results in store order. */
+export async function readStoreSlices<T>(store: HqStore, each: (r: HqTx, slice: StoreRecord[]) => Promise<T[]>): Promise<T[]> {
   const stores = await store.read((r) => r.listStores());
   const out: T[] = [];
   for (let i = 0; i < stores.length; i += STORES_PER_SLICE) {
     if (i > 0) await new Promise((resolve) => setImmediate(resolve));
     const slice = stores.slice(i, i + STORES_PER_SLICE);
-    out.push(
-      ...(await store.read(async (r) => {
-        const found: T[] = [];
-        for (const s of slice) found.push(...(await each(r, s)));
-        return found;
-      })),
-    );
+    out.push(...(await store.read((r) => each(r, slice))));
   }
   return out;
+}
+
+/** Runs `each` for every store, STORES_PER_SLICE stores per read, yielding between reads; the results in store order. */
+export function readEachStore<T>(store: HqStore, each: (r: HqTx, s: StoreRecord) => Promise<T[]>): Promise<T[]> {
+  return readStoreSlices(store, async (r, slice) => {
+    const found: T[] = [];
+    for (const s of slice) found.push(...(await each(r, s)));
+    return found;
+  });
 }

@@ -9,16 +9,25 @@
 import { type Visit } from '../../shared/domain.ts';
 import { leftAt, unservedCutoff } from '../../shared/storeSettings.ts';
 import { type EventLog } from './eventLog.ts';
-import { readEachStore } from './storeSweep.ts';
+import { readStoreSlices } from './storeSweep.ts';
 
-/** Visits closed per store and sweep at most: a backlog (an HQ down for a day) is worked off over a few sweeps. */
+/**
+ * Visits closed per slice of stores (STORES_PER_SLICE) and sweep at most, oldest first: a backlog
+ * (an HQ down for a day) is worked off over a few sweeps.
+ */
 const BATCH = 500;
 
 /** Closes every visit left unserved at `now`; answers how many. */
 export async function sweepUnserved(log: EventLog, now: number): Promise<number> {
-  const due = await readEachStore(log.store, async (r, store) => {
-    const waiting = await r.waitingSeenBefore(store.id, unservedCutoff(store.settings, now), BATCH);
-    return waiting.length ? [{ storeId: store.id, ids: waiting.map((v) => v.id) }] : [];
+  // One read per slice of stores, each store with its own cutoff (its opening hours and wait).
+  const due = await readStoreSlices(log.store, async (r, stores) => {
+    const waiting = await r.waitingSeenBefore(
+      stores.map((s) => ({ storeId: s.id, before: unservedCutoff(s.settings, now) })),
+      BATCH,
+    );
+    const byStore = new Map<string, string[]>();
+    for (const v of waiting) byStore.set(v.storeId, [...(byStore.get(v.storeId) ?? []), v.id]);
+    return [...byStore].map(([storeId, ids]) => ({ storeId, ids }));
   });
   let closed = 0;
   for (const { storeId, ids } of due) {

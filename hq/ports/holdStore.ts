@@ -28,8 +28,11 @@ export interface HoldOps {
   heldOfStyle(styleId: string): Promise<HeldLine[]>;
   /** Active holds whose `until` is at or before `now`, oldest first: what the expiry sweep releases. */
   dueHolds(now: number, limit: number): Promise<Array<{ storeId: string; id: string }>>;
-  /** Active holds of the store running out in [from, to) — for follow-up tasks (part D). */
-  expiringBetween(storeId: string, from: number, to: number): Promise<Hold[]>;
+  /**
+   * Active holds of every store running out in [from, to), oldest first — for follow-up tasks (part
+   * D). One read for the chain: the sweep runs every minute on every node.
+   */
+  expiringBetween(from: number, to: number): Promise<Hold[]>;
   /** A member's active holds at every store (the member page). */
   activeHoldsOfMember(memberId: string): Promise<Hold[]>;
 

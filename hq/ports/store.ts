@@ -75,6 +75,12 @@ export interface OpRecord {
 export type VisitRow = Omit<Visit, 'notes'>;
 
 /** `openVisitsSeen`: a member's newest open visit at a store, by when it was last seen. */
+/** A store and a time: the unserved sweep's cutoff for it (its settings decide). */
+export interface StoreCutoff {
+  storeId: string;
+  before: number;
+}
+
 export interface OpenVisitSeen {
   storeId: string;
   memberId: string;
@@ -289,8 +295,12 @@ export interface HqTx {
    * of arrivals reads it ahead (arrivalsAhead.ts), so that a new visit needs no look-up of its own.
    */
   openVisitsSeen(pairs: readonly { storeId: string; memberId: string }[], since: number): Promise<OpenVisitSeen[]>;
-  /** Visits nobody claimed (status open) whose member was last seen before `before`, oldest first, without notes. */
-  waitingSeenBefore(storeId: string, before: number, limit: number): Promise<VisitRow[]>;
+  /**
+   * Visits nobody claimed (status open) whose member was last seen before their store's `before`,
+   * of the stores given, oldest first, at most `limit` in all, without notes. Several stores per
+   * read: the unserved sweep runs every minute on every node (one read per store was 500 queries).
+   */
+  waitingSeenBefore(cutoffs: readonly StoreCutoff[], limit: number): Promise<VisitRow[]>;
   /** Visits that arrived at or after `since`, newest first, with their notes. */
   visitsSince(storeId: string, since: number): Promise<Visit[]>;
   insertNote(note: Note): Promise<void>;

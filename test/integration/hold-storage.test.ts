@@ -93,7 +93,9 @@ for (const adapter of ADAPTERS) {
             { storeId: 'a', id: 'h2' },
           ]);
           expect(await r.holds.dueHolds(20_000, 1)).toEqual([{ storeId: 'a', id: 'h1' }]);
-          expect((await r.holds.expiringBetween('a', 10_001, 30_000)).map((h) => h.id)).toEqual(['h2']);
+          // Every store's, oldest first: h4 is store b's; h3 is no longer active.
+          expect((await r.holds.expiringBetween(10_001, 30_000)).map((h) => h.id)).toEqual(['h2']);
+          expect((await r.holds.expiringBetween(0, 30_001)).map((h) => h.id)).toEqual(['h1', 'h2', 'h4']);
           expect((await r.holds.activeHoldsOfMember('m1')).map((h) => h.id)).toEqual(['h1', 'h4']);
           expect((await r.holds.stockOfStyle('s1')).map((l) => [l.storeId, l.qty])).toEqual([
             ['a', 4],

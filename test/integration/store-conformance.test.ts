@@ -767,14 +767,41 @@ describe.each(ADAPTERS)('store conformance: $name', ({ name, open }) => {
     await expect(tx((t) => t.insertVisit(visit(v1, s, m)))).rejects.toThrow();
 
     // Waiting visits (open, nobody claimed) seen before a time, oldest first: v3 only (v1, v2 are closed).
-    expect((await read((r) => r.waitingSeenBefore(s, 2_501, 10))).map((v) => v.id)).toEqual([v3]);
-    expect(await read((r) => r.waitingSeenBefore(s, 2_500, 10))).toEqual([]);
+    expect((await read((r) => r.waitingSeenBefore([{ storeId: s, before: 2_501 }], 10))).map((v) => v.id)).toEqual([v3]);
+    expect(await read((r) => r.waitingSeenBefore([{ storeId: s, before: 2_500 }], 10))).toEqual([]);
     // Take-overs round-trip with the visit.
     const takeovers = [{ from: claimedBy, by: desk, at: 2_600 }];
     await tx((t) => t.updateVisit(visit(v3, s, 'someone-else', { arrivedAt: 2_000, lastSeenAt: 2_500, status: 'claimed', claimedBy: desk, claimedAt: 2_300, takeovers })));
     expect(await read((r) => r.getVisit(v3))).toMatchObject({ status: 'claimed', claimedBy: desk, takeovers });
     expect((await read((r) => r.visitsSince(s, 0))).find((v) => v.id === v3)?.takeovers).toEqual(takeovers);
-    expect(await read((r) => r.waitingSeenBefore(s, 10_000, 10))).toEqual([]);
+    expect(await read((r) => r.waitingSeenBefore([{ storeId: s, before: 10_000 }], 10))).toEqual([]);
+  });
+
+  it('waitingSeenBefore reads several stores at once, each with its own cutoff: oldest first, at most `limit` in all', async () => {
+    const [s1, s2, s3] = [await newStore(), await newStore(), await newStore()];
+    const m = uid('mem');
+    const at = (storeId: string, id: string, lastSeenAt: number, over: Partial<VisitRow> = {}) => visit(`${m}-${id}`, storeId, `${m}-${id}`, { arrivedAt: lastSeenAt, lastSeenAt, ...over });
+    await tx(async (t) => {
+      await t.insertVisit(at(s1, 'a', 1_000));
+      await t.insertVisit(at(s1, 'b', 3_000));
+      await t.insertVisit(at(s1, 'c', 500, { status: 'claimed', claimedBy: desk, claimedAt: 600 }));
+      await t.insertVisit(at(s2, 'd', 2_000));
+      await t.insertVisit(at(s2, 'e', 4_000));
+      await t.insertVisit(at(s3, 'f', 100)); // a store not asked about
+    });
+    const ids = (vs: { id: string }[]) => vs.map((v) => v.id.slice(m.length + 1));
+    const cutoffs = [
+      { storeId: s1, before: 3_001 },
+      { storeId: s2, before: 2_500 },
+    ];
+    expect(ids(await read((r) => r.waitingSeenBefore(cutoffs, 10)))).toEqual(['a', 'd', 'b']);
+    expect(ids(await read((r) => r.waitingSeenBefore(cutoffs, 2)))).toEqual(['a', 'd']);
+    expect(await read((r) => r.waitingSeenBefore([{ storeId: s1, before: 3_001 }], 10))).toEqual([
+      at(s1, 'a', 1_000),
+      at(s1, 'b', 3_000),
+    ]);
+    expect(await read((r) => r.waitingSeenBefore([], 10))).toEqual([]);
+    expect(await read((r) => r.waitingSeenBefore([{ storeId: uid('nowhere'), before: 1e12 }], 10))).toEqual([]);
   });
 
   it('openVisitOrInsert: the open visit findOpenVisit finds with nothing written, else the new visit inserted', async () => {

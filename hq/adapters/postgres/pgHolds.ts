@@ -48,8 +48,7 @@ export function createPgHoldOps(exec: Exec): HoldOps {
         storeId: r.store_id as string,
         id: r.id as string,
       })),
-    expiringBetween: async (storeId, from, to) =>
-      (await all("SELECT data FROM holds WHERE store_id = $1 AND status = 'active' AND until >= $2 AND until < $3 ORDER BY until, id", [storeId, from, to])).map(parseHold),
+    expiringBetween: async (from, to) => (await all("SELECT data FROM holds WHERE status = 'active' AND until >= $1 AND until < $2 ORDER BY until, id", [from, to])).map(parseHold),
     activeHoldsOfMember: async (memberId) => (await all("SELECT data FROM holds WHERE member_id = $1 AND status = 'active' ORDER BY until, id", [memberId])).map(parseHold),
     getRequest: async (id) => {
       const r = await one('SELECT data FROM hold_requests WHERE id = $1', [id]);

@@ -391,13 +391,16 @@ export function createPgOps(exec: Exec): PgOps {
           [pairs.map((p) => p.storeId), pairs.map((p) => p.memberId), since],
         )
       ).map((r) => ({ storeId: r.store_id as string, memberId: r.member_id as string, lastSeenAt: Number(r.last_seen_at) })),
-    waitingSeenBefore: async (storeId, before, limit) =>
+    waitingSeenBefore: async (cutoffs, limit) =>
       (
-        await all(`SELECT ${VISIT_COLS} FROM visits WHERE store_id = $1 AND status = 'open' AND last_seen_at < $2 ORDER BY last_seen_at, id LIMIT $3`, [
-          storeId,
-          before,
-          limit,
-        ])
+        await all(
+          `SELECT ${VISIT_COLS.split(', ')
+            .map((c) => `v.${c}`)
+            .join(', ')} FROM unnest($1::text[], $2::bigint[]) AS c(store_id, before)
+             JOIN visits v ON v.store_id = c.store_id AND v.status = 'open' AND v.last_seen_at < c.before
+            ORDER BY v.last_seen_at, v.id LIMIT $3`,
+          [cutoffs.map((c) => c.storeId), cutoffs.map((c) => c.before), limit],
+        )
       ).map(visitRowFromRow),
     visitsSince: async (storeId, since) => {
       // Two queries instead of one per visit: a snapshot can hold hundreds of visits.

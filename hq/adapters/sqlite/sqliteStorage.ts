@@ -356,7 +356,13 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
       if (!open) ops.insertVisit(visit);
       return open;
     },
-    waitingSeenBefore: (storeId, before, limit) => (q.waitingSeenBefore.all(storeId, before, limit) as Row[]).map(visitRowFromRow),
+    // Per store (each read is in process and cheap), then the oldest `limit` of them all.
+    waitingSeenBefore: (cutoffs, limit) =>
+      cutoffs
+        .flatMap((c) => q.waitingSeenBefore.all(c.storeId, c.before, limit) as Row[])
+        .map(visitRowFromRow)
+        .sort((a, b) => a.lastSeenAt - b.lastSeenAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        .slice(0, limit),
     visitsSince: (storeId, since) => {
       // Two queries instead of one per visit: a snapshot can hold hundreds of visits.
       const notes = new Map<string, Note[]>();

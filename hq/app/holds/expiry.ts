@@ -8,7 +8,6 @@
 import { type Hold, HOLD_REQUEST_TTL_MS, type HoldRequest } from '../../../shared/holds.ts';
 import { type EventLog } from '../eventLog.ts';
 import { createSystemTask } from '../tasks/system.ts';
-import { readEachStore } from '../storeSweep.ts';
 
 /**
  * How long before a hold runs out the store is reminded: a day, so the clerk can still call the
@@ -51,7 +50,7 @@ export async function sweepExpiredHolds(log: EventLog, now: number): Promise<num
  * Answers how many tasks were made.
  */
 export async function remindExpiringHolds(log: EventLog, now: number): Promise<number> {
-  const due = await readEachStore(log.store, (r, store) => r.holds.expiringBetween(store.id, now, now + HOLD_REMINDER_MS));
+  const due = await log.store.read((r) => r.holds.expiringBetween(now, now + HOLD_REMINDER_MS));
   const byStore = new Map<string, Hold[]>();
   for (const hold of due) byStore.set(hold.storeId, [...(byStore.get(hold.storeId) ?? []), hold]);
   let made = 0;
