@@ -37,6 +37,17 @@ async function cacheAndServer(prefix: string, prepare?: (q: ReturnType<typeof op
   return { dbPath, wss, hqUrl: `http://127.0.0.1:${(wss.address() as AddressInfo).port}` };
 }
 
+/** A started DeskCore on the scripted server that reconnects after 200–300 ms; its log lines and the visits it alerted. */
+function startDesk(dbPath: string, hqUrl: string): { desk: DeskCore; logs: string[]; alerts: string[] } {
+  const logs: string[] = [];
+  const desk = DeskCore.open({ dbPath, hqUrls: [hqUrl], token: 't', reconnect: { minMs: 200, maxMs: 300 }, silenceMs: 2000, ackEveryMs: 30, log: (l) => logs.push(l) });
+  cleanups.push(() => desk.close());
+  const alerts: string[] = [];
+  desk.on('arrival', ({ visit: v }) => alerts.push(v.id));
+  desk.start();
+  return { desk, logs, alerts };
+}
+
 describe('DeskCore session', () => {
   it('refuses a gap, resumes from its position, then flushes the outbox and acks', async () => {
     const { dbPath, wss, hqUrl } = await cacheAndServer('desk-gap-');
@@ -224,12 +235,7 @@ describe('DeskCore session', () => {
         } else for (const ev of evs.slice(f.resume!.seq)) ws.send(JSON.stringify(ev));
       });
     });
-    const logs: string[] = [];
-    const desk = DeskCore.open({ dbPath, hqUrls: [hqUrl], token: 't', reconnect: { minMs: 200, maxMs: 300 }, silenceMs: 2000, ackEveryMs: 30, log: (l) => logs.push(l) });
-    cleanups.push(() => desk.close());
-    const alerts: string[] = [];
-    desk.on('arrival', ({ visit: v }) => alerts.push(v.id));
-    desk.start();
+    const { desk, logs, alerts } = startDesk(dbPath, hqUrl);
 
     await waitFor(() => logs.some((l) => l.includes('disk says no')));
     // Nothing of the failing batch: not v2 before the fault, nothing of v3; the position is seq 1's.
@@ -265,12 +271,7 @@ describe('DeskCore session', () => {
         for (const ev of [evs[0], evs[1], broken, evs[3]]) ws.send(JSON.stringify(ev));
       });
     });
-    const logs: string[] = [];
-    const desk = DeskCore.open({ dbPath, hqUrls: [hqUrl], token: 't', reconnect: { minMs: 200, maxMs: 300 }, silenceMs: 2000, ackEveryMs: 30, log: (l) => logs.push(l) });
-    cleanups.push(() => desk.close());
-    const alerts: string[] = [];
-    desk.on('arrival', ({ visit: v }) => alerts.push(v.id));
-    desk.start();
+    const { desk, logs, alerts } = startDesk(dbPath, hqUrl);
 
     await waitFor(() => desk.position.seq === 4, 5000);
     expect(closes[0]).toBe(4000);
