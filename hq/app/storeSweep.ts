@@ -31,3 +31,15 @@ export function readEachStore<T>(store: HqStore, each: (r: HqTx, s: StoreRecord)
     return found;
   });
 }
+
+/** Items grouped by their store, stores in the order first met, items in the order given: a sweep's per-store writes. */
+export function byStore<T, V>(items: readonly T[], storeOf: (t: T) => string, value: (t: T) => V): Map<string, V[]> {
+  const groups = new Map<string, V[]>();
+  for (const item of items) {
+    const storeId = storeOf(item);
+    const group = groups.get(storeId);
+    if (group) group.push(value(item));
+    else groups.set(storeId, [value(item)]);
+  }
+  return groups;
+}

@@ -9,7 +9,7 @@
 import { type Visit } from '../../shared/domain.ts';
 import { leftAt, unservedCutoff } from '../../shared/storeSettings.ts';
 import { type EventLog } from './eventLog.ts';
-import { readStoreSlices } from './storeSweep.ts';
+import { byStore, readStoreSlices } from './storeSweep.ts';
 
 /**
  * Visits closed per slice of stores (STORES_PER_SLICE) and sweep at most, oldest first: a backlog
@@ -25,9 +25,7 @@ export async function sweepUnserved(log: EventLog, now: number): Promise<number>
       stores.map((s) => ({ storeId: s.id, before: unservedCutoff(s.settings, now) })),
       BATCH,
     );
-    const byStore = new Map<string, string[]>();
-    for (const v of waiting) byStore.set(v.storeId, [...(byStore.get(v.storeId) ?? []), v.id]);
-    return [...byStore].map(([storeId, ids]) => ({ storeId, ids }));
+    return [...byStore(waiting, (v) => v.storeId, (v) => v.id)].map(([storeId, ids]) => ({ storeId, ids }));
   });
   let closed = 0;
   for (const { storeId, ids } of due) {

@@ -118,16 +118,25 @@ const PROFILE_READS = `SELECT ${profileReadColumns('$1', ' AND id <> $3')}`;
 const PROFILE_READS_OF = `SELECT m.id AS member_id, ${profileReadColumns('m.id', '')}
   FROM unnest($1::text[]) AS m(id)`;
 
+/** A column list (`a, b`) with each column named through `alias` (`m.a, m.b`). */
+const qualified = (cols: string, alias: string): string =>
+  cols
+    .split(', ')
+    .map((c) => `${alias}.${c}`)
+    .join(', ');
+
+/** `waitingSeenBefore`: the stores and their cutoffs as two arrays ($1, $2), joined with the partial index visits_waiting. */
+const WAITING_SEEN_BEFORE = `SELECT ${qualified(VISIT_COLS, 'v')} FROM unnest($1::text[], $2::bigint[]) AS c(store_id, before)
+  JOIN visits v ON v.store_id = c.store_id AND v.status = 'open' AND v.last_seen_at < c.before
+  ORDER BY v.last_seen_at, v.id LIMIT $3`;
+
 /**
  * `arrivalReads` in one statement, keyed by the member's id or card code ($5): the member's row,
  * their open visit at the store $1 (findOpenVisit's look-up, since $3) as JSON, the profile's three
  * reads (purchases limited by $2, no visit excluded: the arrival's visit is not written yet) and
  * their open expectations there at $4 (expected.openAtStore's). No row: no such member.
  */
-const arrivalReadsSql = (by: 'id' | 'code') => `SELECT ${MEMBER_COLS
-  .split(', ')
-  .map((c) => `m.${c}`)
-  .join(', ')},
+const arrivalReadsSql = (by: 'id' | 'code') => `SELECT ${qualified(MEMBER_COLS, 'm')},
   (SELECT row_to_json(v) FROM (${openVisitSelect('$1', 'm.id', '$3')}) v) AS open_visit,
   ${profileReadColumns('m.id', '')},
   (SELECT COALESCE(json_agg(data::json ORDER BY updated_at, id), '[]'::json) FROM expected_visits
@@ -393,14 +402,7 @@ export function createPgOps(exec: Exec): PgOps {
       ).map((r) => ({ storeId: r.store_id as string, memberId: r.member_id as string, lastSeenAt: Number(r.last_seen_at) })),
     waitingSeenBefore: async (cutoffs, limit) =>
       (
-        await all(
-          `SELECT ${VISIT_COLS.split(', ')
-            .map((c) => `v.${c}`)
-            .join(', ')} FROM unnest($1::text[], $2::bigint[]) AS c(store_id, before)
-             JOIN visits v ON v.store_id = c.store_id AND v.status = 'open' AND v.last_seen_at < c.before
-            ORDER BY v.last_seen_at, v.id LIMIT $3`,
-          [cutoffs.map((c) => c.storeId), cutoffs.map((c) => c.before), limit],
-        )
+        await all(WAITING_SEEN_BEFORE, [cutoffs.map((c) => c.storeId), cutoffs.map((c) => c.before), limit])
       ).map(visitRowFromRow),
     visitsSince: async (storeId, since) => {
       // Two queries instead of one per visit: a snapshot can hold hundreds of visits.

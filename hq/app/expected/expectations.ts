@@ -20,6 +20,7 @@ import { uuidv7 } from '../../../shared/ids.ts';
 import { type HqTx, type MemberRecord, type StoreRecord } from '../../ports/store.ts';
 import { type Append, type EventLog } from '../eventLog.ts';
 import { holdMember, isRejected, placeHold } from '../holds/commands.ts';
+import { byStore } from '../storeSweep.ts';
 
 /**
  * Active member-made holds one member may have at once (at all stores together). A member's hold
@@ -294,10 +295,8 @@ const BATCH = 500;
  */
 export async function sweepLapsedExpectations(log: EventLog, now: number): Promise<number> {
   const due = await log.store.read((r) => r.expected.dueExpected(now, BATCH));
-  const byStore = new Map<string, string[]>();
-  for (const { storeId, id } of due) byStore.set(storeId, [...(byStore.get(storeId) ?? []), id]);
   let lapsed = 0;
-  for (const [storeId, ids] of byStore) {
+  for (const [storeId, ids] of byStore(due, (e) => e.storeId, (e) => e.id)) {
     lapsed += await log.write(async (tx, append) => {
       await tx.lockStore(storeId);
       let n = 0;

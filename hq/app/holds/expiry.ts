@@ -8,6 +8,7 @@
 import { type Hold, HOLD_REQUEST_TTL_MS, type HoldRequest } from '../../../shared/holds.ts';
 import { type EventLog } from '../eventLog.ts';
 import { createSystemTask } from '../tasks/system.ts';
+import { byStore } from '../storeSweep.ts';
 
 /**
  * How long before a hold runs out the store is reminded: a day, so the clerk can still call the
@@ -21,10 +22,8 @@ const BATCH = 500;
 /** Releases every hold due at `now`; answers how many this call released. */
 export async function sweepExpiredHolds(log: EventLog, now: number): Promise<number> {
   const due = await log.store.read((r) => r.holds.dueHolds(now, BATCH));
-  const byStore = new Map<string, string[]>();
-  for (const { storeId, id } of due) byStore.set(storeId, [...(byStore.get(storeId) ?? []), id]);
   let released = 0;
-  for (const [storeId, ids] of byStore) {
+  for (const [storeId, ids] of byStore(due, (h) => h.storeId, (h) => h.id)) {
     released += await log.write(async (tx, append) => {
       await tx.lockStore(storeId);
       let n = 0;
@@ -51,10 +50,8 @@ export async function sweepExpiredHolds(log: EventLog, now: number): Promise<num
  */
 export async function remindExpiringHolds(log: EventLog, now: number): Promise<number> {
   const due = await log.store.read((r) => r.holds.expiringBetween(now, now + HOLD_REMINDER_MS));
-  const byStore = new Map<string, Hold[]>();
-  for (const hold of due) byStore.set(hold.storeId, [...(byStore.get(hold.storeId) ?? []), hold]);
   let made = 0;
-  for (const [storeId, holds] of byStore) {
+  for (const [storeId, holds] of byStore(due, (h) => h.storeId, (h) => h)) {
     made += await log.write(async (tx, append) => {
       await tx.lockStore(storeId);
       let n = 0;
