@@ -1523,6 +1523,37 @@ describe('postgres: several nodes writing to one store', () => {
     }
   });
 
+  it("a connection's next transaction starts clean: what a rolled-back one held or locked is not carried into it", async () => {
+    // One connection: every transaction below runs on it, through the tx object the connection made
+    // on its first one (pgStore.ts connectionTx), each with state of its own.
+    const single = await openPgStore(schema.url, { schema: schema.schema, poolSize: 1 });
+    try {
+      await single.withTx((t) => t.upsertStore({ id: 'turns', name: 'Turns', city: '' }, 'e1'));
+      let kept: HqTx | null = null;
+      await expect(
+        single.withTx(async (t) => {
+          kept = t;
+          await t.lockStore('turns');
+          // Held to the commit (the store is locked), then rolled back with the transaction.
+          expect((await t.appendEvent('turns', ev('turns-undone'))).seq).toBe(1);
+          throw new Error('rollback');
+        }),
+      ).rejects.toThrow('rollback');
+      const next = await single.withTx(async (t) => {
+        expect(t).toBe(kept); // made once per connection
+        await t.lockStore('turns');
+        return t.appendEvent('turns', ev('turns-kept'));
+      });
+      expect(next.seq).toBe(1);
+      const log = await single.read((r) => r.readEvents('turns', 0, 10));
+      expect(log.map((e) => [e.seq, e.id])).toEqual([[1, 'turns-kept']]);
+      // The connection idle: the object kept past its transaction is refused.
+      await expect(kept!.getMeta('x')).rejects.toThrow(/outside its transaction/);
+    } finally {
+      await single.close();
+    }
+  });
+
   it('two nodes racing for one enrollment code: exactly one gets it', async () => {
     await stores[0]!.withTx((t) => t.createEnrollmentCode('race-code', 'busy', 9_999_999_999_999, 1));
     const results = await Promise.all(stores.map((s) => s.withTx((t) => t.consumeEnrollmentCode('race-code', 2))));

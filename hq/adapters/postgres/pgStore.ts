@@ -34,13 +34,35 @@ import { type ShownSuggestion } from '../../ports/assistStore.ts';
 import { HeldWrites, heldEventsStatements } from './heldWrites.ts';
 import { migratePg, quoteIdent } from './migrations.ts';
 
+/** The transaction running on a connection: what its closures (connectionTx) read and change. */
+interface Turn {
+  /** BEGIN with its isolation level, sent with the first statement. */
+  begin: string;
+  /** The checkout's: set when the connection broke (it is then destroyed, not pooled). */
+  state: { broken?: Error };
+  /** Until the attempt ends: a statement after that is refused. */
+  open: boolean;
+  begun: boolean;
+  held: HeldWrites;
+  /** Store rows this transaction holds locked. */
+  locked: Set<string>;
+  savepoints: number;
+}
+
+interface ConnectionTx {
+  turn: Turn | null;
+  tx: HqTx;
+  query: <R extends Row = Row>(text: string, values?: unknown[]) => Promise<pg.QueryResult<R>>;
+  sendHeld: () => Promise<void> | null;
+  afterHeld: <T>(held: Promise<void> | null, running: Promise<T>) => Promise<T>;
+}
+
 /** The parts of a transaction reached by name (`tx.chat`, `tx.expected`, …). */
 type PgAreas = Pick<HqTx, 'chat' | 'clerks' | 'memberHistory' | 'tasks' | 'holds' | 'checkins' | 'styleImages' | 'groups' | 'expected' | 'assist' | 'live' | 'restock' | 'handovers'>;
 
 /**
- * An object whose every part is made on first use. A transaction's areas are 150 closures in all:
- * made for every transaction they cost ~150 µs (esbuild's name helper and the closures' GC), as
- * much as a round trip, for a single arrival that uses two of them.
+ * An object whose every part is made on first use. A connection's areas are 150 closures in all, and
+ * most connections use a few of them.
  */
 function lazyAreas<T extends object>(makers: { [K in keyof T]: () => T[K] }): T {
   const out = {} as T;
@@ -222,6 +244,16 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
   };
 
   /**
+   * What a pooled connection keeps from one transaction to the next: its tx object, with the
+   * closures behind it, made on its first transaction (connectionTx). A transaction's ~150
+   * closures made afresh every time were ~55 KB and ~60 µs of a single arrival's CPU
+   * (allocation, esbuild's name helper, their collection) — a fifth of the PostgreSQL node's garbage
+   * under single arrivals. The connection runs one transaction at a time (withClient), so the
+   * closures read the running one's state from `turn`, which every attempt replaces.
+   */
+  const connections = new WeakMap<pg.PoolClient, ConnectionTx>();
+
+  /**
    * One attempt: a pooled connection, BEGIN, `fn`, COMMIT (or ROLLBACK). BEGIN is no round trip of
    * its own: it is written in one write with the transaction's first statement (the connection is
    * pipelined, and the server runs them in order), and a transaction that ran no statement sends
@@ -229,188 +261,15 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
    */
   const attempt = <T>(begin: string, fn: (tx: HqTx) => Promise<T>): Promise<T> =>
     withClient(async (client, state) => {
-      let open = true;
-      let begun = false;
-      // Statements issued in one turn of the event loop go out in one write: the first corks the
-      // socket and the uncork waits for the turn's promise continuations to run (process.nextTick
-      // runs after them). A single arrival issues its store lock, key and member, its profile's
-      // reads and expectations, its cards and COMMIT that way — a write each was ~80 µs of
-      // syscall on a slow box, and the server reads them in one go. Nothing waits on an answer
-      // inside the turn, so holding the write to its end delays no statement.
-      const stream = (client as unknown as { connection: { stream: { cork(): void; uncork(): void } } }).connection.stream;
-      let corked = false;
-      const uncork = () => {
-        corked = false;
-        stream.uncork();
-      };
-      const query = async <R extends Row = Row>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> => {
-        if (!corked) {
-          corked = true;
-          stream.cork();
-          process.nextTick(uncork);
-        }
-        try {
-          return await client.query<R>(values === undefined ? text : { name: statementName(text), text, values });
-        } catch (err) {
-          if (isConnectionError(err)) state.broken ??= err as Error;
-          throw toStoreError(err);
-        }
-      };
-      /** BEGIN and the first statement in one write; BEGIN's failure is the one thrown (nothing ran). */
-      const beginWith = async <R extends Row>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> => {
-        begun = true;
-        const began = query(begin);
-        const first = query<R>(text, values);
-        first.catch(() => undefined); // when BEGIN failed, so did this: BEGIN's error is thrown below
-        try {
-          await began;
-        } catch (err) {
-          if (err instanceof StoreUnavailable) (err as MaybeAtBegin)[AT_BEGIN] = true;
-          throw err;
-        }
-        return first;
-      };
-      // New visits, a store's events (once its head is known under its lock) and a card's
-      // suggestions shown are held back and written together: one INSERT each for a whole batch
-      // instead of one per arrival, and a single arrival's go out with its COMMIT. heldWrites.ts states when that is
-      // the same as writing them at once; any statement not marked `besideDeferred` — a read of
-      // them, a SAVEPOINT or its RELEASE, COMMIT — sends what is held first, in the same write.
-      const held = new HeldWrites();
-      // The assist area's own statements: what is held is sent through them, and `tx.assist` wraps them.
-      let assistOps: ReturnType<typeof createPgAssistOps> | undefined;
-      const assistStatements = () => (assistOps ??= createPgAssistOps(exec));
-      const sendEvents = async (events: StoredEvent[]): Promise<void> => {
-        // Issued together (one write); each moves the heads of its own events, in order.
-        const sent = heldEventsStatements(events).map(async ({ text, values, stores }) => {
-          const moved = await exec(text, values, BESIDE_DEFERRED);
-          // The lock was held since the head was read: a head elsewhere means a slip, never to be committed.
-          if (moved.rowCount !== stores) throw new Error(`held events: ${stores - moved.rowCount} store head(s) moved under the transaction's lock`);
-        });
-        await allWritten(sent);
-      };
-      const sendHeld = (): Promise<void> | null => {
-        if (held.empty) return null;
-        const { visits, events, shown } = held.take();
-        const sends: Promise<unknown>[] = [];
-        if (visits.length) {
-          const { text, values } = visitsInsert(visits);
-          sends.push(exec(text, values, BESIDE_DEFERRED));
-        }
-        if (events.length) sends.push(sendEvents(events));
-        if (shown.length) sends.push(assistStatements().putShown(shown));
-        return allWritten(sends);
-      };
-      /** `running`'s answer once what was held (sent just before it) is written; the held INSERT's failure is the one thrown. */
-      const afterHeld = async <T>(held: Promise<void> | null, running: Promise<T>): Promise<T> => {
-        if (!held) return running;
-        await allWritten([held, running]);
-        return running;
-      };
-      const exec: Exec = async <R extends Row = Row>(text: string, values?: unknown[], opts?: ExecOptions) => {
-        if (!open) throw new Error('store operation outside its transaction (the tx object was kept past withTx/read)');
-        // Issued before this statement (the connection runs them in order).
-        const sent = opts?.besideDeferred ? null : sendHeld();
-        const r = await afterHeld(sent, begun ? query<R>(text, values) : beginWith<R>(text, values));
-        return { rows: r.rows, rowCount: r.rowCount ?? 0 };
-      };
-      let savepoints = 0;
-      const ops = createPgOps(exec);
-      // Store rows this transaction holds locked (`lockStore`, or the counter UPDATE of
-      // `appendEvent`): taking one again is a round trip that changes nothing, so it is skipped.
-      // A savepoint rolled back releases the locks taken inside it, and forgets them here too.
-      let locked = new Set<string>();
-      // The areas are made when first used (lazyAreas); the rest is this transaction's own.
-      const areas = lazyAreas<PgAreas>({
-        chat: () => createPgChatOps(exec),
-        clerks: () => createPgClerkOps(exec),
-        memberHistory: () => createPgMemberHistoryOps(exec),
-        tasks: () => createPgTaskOps(exec),
-        holds: () => createPgHoldOps(exec), // 4/8 part C
-        checkins: () => createPgCheckinOps(exec), // 4/8 part A
-        styleImages: () => createPgStyleImageOps(exec),
-        groups: () => createPgGroupOps(exec), // 5/8
-        expected: () => createPgExpectedOps(exec), // 5/8 expected visits
-        assist: () => ({
-          ...assistStatements(), // 7/8 attribution
-          putShown: async (rows: readonly ShownSuggestion[]) => {
-            held.holdShown(rows);
-          },
-        }),
-        live: () => createPgLiveOps(exec), // 6/8 live rooms
-        restock: () => createPgRestockOps(exec), // 7/8 restock
-        handovers: () => createPgHandoverOps(exec), // 7/8 assistant
-      });
-      const own: Omit<HqTx, keyof PgAreas> = {
-        ...ops,
-        // The counter row appendEvent increments, locked first (it serialises the store's writers on
-        // every node) and read with its lock: its head lets this transaction's events of the
-        // store be held (heldWrites.ts). The statement touches no held row (it reads a store with
-        // nothing held, or it would have been skipped as locked).
-        lockStore: async (storeId) => {
-          if (locked.has(storeId)) return true;
-          const row = (await exec<{ head: number; epoch: string }>('SELECT head, epoch FROM stores WHERE id = $1 FOR UPDATE', [storeId], BESIDE_DEFERRED)).rows[0];
-          if (!row) return false;
-          locked.add(storeId);
-          held.locked(storeId, row.head, row.epoch);
-          return true;
-        },
-        // The rows are locked as the sort hands them over: in id order.
-        lockStores: async (storeIds) => {
-          const wanted = [...new Set(storeIds.filter((id) => !locked.has(id)))];
-          if (wanted.length) {
-            const rows = await exec<{ id: string; head: number; epoch: string }>(
-              'SELECT id, head, epoch FROM stores WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
-              [wanted],
-              BESIDE_DEFERRED,
-            );
-            for (const row of rows.rows) {
-              locked.add(row.id);
-              held.locked(row.id, row.head, row.epoch);
-            }
-          }
-          return new Set(storeIds.filter((id) => locked.has(id)));
-        },
-        // A new visit is held (heldWrites.ts): whatever reads visits sends it first.
-        insertVisit: async (visit) => {
-          held.holdVisit(visit);
-        },
-        appendEvent: async (storeId, ev) => {
-          const heldEvent = held.append(storeId, ev);
-          if (heldEvent) return heldEvent;
-          const stored = await ops.appendEvent(storeId, ev);
-          locked.add(storeId);
-          return stored;
-        },
-        rotateEpoch: async (storeId, epoch) => {
-          await ops.rotateEpoch(storeId, epoch);
-          held.forget(storeId);
-        },
-        savepoint: async <R>(inner: () => Promise<R>): Promise<R> => {
-          const name = `sp${++savepoints}`;
-          const lockedBefore = new Set(locked);
-          const heldBefore = held.mark();
-          await exec(`SAVEPOINT ${name}`);
-          try {
-            const value = await inner();
-            await exec(`RELEASE SAVEPOINT ${name}`);
-            return value;
-          } catch (err) {
-            locked = lockedBefore;
-            held.rollbackTo(heldBefore);
-            // A connection that died has no savepoint left to return to: the whole transaction is gone.
-            if (!state.broken) await exec(`ROLLBACK TO SAVEPOINT ${name}; RELEASE SAVEPOINT ${name}`);
-            throw err;
-          } finally {
-            savepoints--;
-          }
-        },
-      };
-      const tx: HqTx = Object.assign(areas, own);
+      let c = connections.get(client);
+      if (!c) connections.set(client, (c = connectionTx(client)));
+      const turn: Turn = { begin, state, open: true, begun: false, held: new HeldWrites(), locked: new Set(), savepoints: 0 };
+      c.turn = turn;
       try {
-        const value = await fn(tx);
-        if (!begun && held.empty) return value; // no statement ran: there is no transaction to commit
+        const value = await fn(c.tx);
+        if (!turn.begun && turn.held.empty) return value; // no statement ran: there is no transaction to commit
         // A failing INSERT of what was held makes COMMIT answer ROLLBACK: its own error is the one told.
-        const done = await afterHeld(sendHeld(), query('COMMIT'));
+        const done = await c.afterHeld(c.sendHeld(), c.query('COMMIT'));
         // PostgreSQL answers COMMIT of a transaction that an error aborted (one `fn` caught and
         // went on from) with ROLLBACK, not an error: nothing was written, so the caller must know.
         if (done.command === 'ROLLBACK') {
@@ -418,16 +277,210 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
         }
         return value;
       } catch (err) {
-        if (begun && !state.broken) {
+        if (turn.begun && !state.broken) {
           await client.query('ROLLBACK').catch((e: unknown) => {
             state.broken = e instanceof Error ? e : new Error(String(e));
           });
         }
         throw toStoreError(err);
       } finally {
-        open = false;
+        turn.open = false;
       }
     });
+
+  /** A connection's tx object and the closures it runs through; `turn` is the transaction running on it. */
+  function connectionTx(client: pg.PoolClient): ConnectionTx {
+    // A tx object kept past its transaction finds it closed — or, as on SQLite, finds the next one
+    // running on its connection: the port forbids keeping it (hq/ports/store.ts).
+    const c = { turn: null as Turn | null } as ConnectionTx;
+    const current = (): Turn => {
+      const turn = c.turn;
+      if (!turn?.open) throw new Error('store operation outside its transaction (the tx object was kept past withTx/read)');
+      return turn;
+    };
+    // Statements issued in one turn of the event loop go out in one write: the first corks the
+    // socket and the uncork waits for the turn's promise continuations to run (process.nextTick
+    // runs after them). A single arrival issues its store lock, key and member, its profile's
+    // reads and expectations, its cards and COMMIT that way — a write each was ~80 µs of
+    // syscall on a slow box, and the server reads them in one go. Nothing waits on an answer
+    // inside the turn, so holding the write to its end delays no statement.
+    const stream = (client as unknown as { connection: { stream: { cork(): void; uncork(): void } } }).connection.stream;
+    let corked = false;
+    const uncork = () => {
+      corked = false;
+      stream.uncork();
+    };
+    const query = async <R extends Row = Row>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> => {
+      if (!corked) {
+        corked = true;
+        stream.cork();
+        process.nextTick(uncork);
+      }
+      try {
+        return await client.query<R>(values === undefined ? text : { name: statementName(text), text, values });
+      } catch (err) {
+        if (isConnectionError(err) && c.turn) c.turn.state.broken ??= err as Error;
+        throw toStoreError(err);
+      }
+    };
+    /** BEGIN and the first statement in one write; BEGIN's failure is the one thrown (nothing ran). */
+    const beginWith = async <R extends Row>(turn: Turn, text: string, values?: unknown[]): Promise<pg.QueryResult<R>> => {
+      turn.begun = true;
+      const began = query(turn.begin);
+      const first = query<R>(text, values);
+      first.catch(() => undefined); // when BEGIN failed, so did this: BEGIN's error is thrown below
+      try {
+        await began;
+      } catch (err) {
+        if (err instanceof StoreUnavailable) (err as MaybeAtBegin)[AT_BEGIN] = true;
+        throw err;
+      }
+      return first;
+    };
+    // New visits, a store's events (once its head is known under its lock) and a card's
+    // suggestions shown are held back and written together: one INSERT each for a whole batch
+    // instead of one per arrival, and a single arrival's go out with its COMMIT. heldWrites.ts states when that is
+    // the same as writing them at once; any statement not marked `besideDeferred` — a read of
+    // them, a SAVEPOINT or its RELEASE, COMMIT — sends what is held first, in the same write.
+    // The assist area's own statements: what is held is sent through them, and `tx.assist` wraps them.
+    let assistOps: ReturnType<typeof createPgAssistOps> | undefined;
+    const assistStatements = () => (assistOps ??= createPgAssistOps(exec));
+    const sendEvents = async (events: StoredEvent[]): Promise<void> => {
+      // Issued together (one write); each moves the heads of its own events, in order.
+      const sent = heldEventsStatements(events).map(async ({ text, values, stores }) => {
+        const moved = await exec(text, values, BESIDE_DEFERRED);
+        // The lock was held since the head was read: a head elsewhere means a slip, never to be committed.
+        if (moved.rowCount !== stores) throw new Error(`held events: ${stores - moved.rowCount} store head(s) moved under the transaction's lock`);
+      });
+      await allWritten(sent);
+    };
+    const sendHeld = (): Promise<void> | null => {
+      const held = current().held;
+      if (held.empty) return null;
+      const { visits, events, shown } = held.take();
+      const sends: Promise<unknown>[] = [];
+      if (visits.length) {
+        const { text, values } = visitsInsert(visits);
+        sends.push(exec(text, values, BESIDE_DEFERRED));
+      }
+      if (events.length) sends.push(sendEvents(events));
+      if (shown.length) sends.push(assistStatements().putShown(shown));
+      return allWritten(sends);
+    };
+    /** `running`'s answer once what was held (sent just before it) is written; the held INSERT's failure is the one thrown. */
+    const afterHeld = async <T>(held: Promise<void> | null, running: Promise<T>): Promise<T> => {
+      if (!held) return running;
+      await allWritten([held, running]);
+      return running;
+    };
+    const exec: Exec = async <R extends Row = Row>(text: string, values?: unknown[], opts?: ExecOptions) => {
+      const turn = current();
+      // Issued before this statement (the connection runs them in order).
+      const sent = opts?.besideDeferred ? null : sendHeld();
+      const r = await afterHeld(sent, turn.begun ? query<R>(text, values) : beginWith<R>(turn, text, values));
+      return { rows: r.rows, rowCount: r.rowCount ?? 0 };
+    };
+    const ops = createPgOps(exec);
+    // The areas are made when first used (lazyAreas), once per connection.
+    const areas = lazyAreas<PgAreas>({
+      chat: () => createPgChatOps(exec),
+      clerks: () => createPgClerkOps(exec),
+      memberHistory: () => createPgMemberHistoryOps(exec),
+      tasks: () => createPgTaskOps(exec),
+      holds: () => createPgHoldOps(exec), // 4/8 part C
+      checkins: () => createPgCheckinOps(exec), // 4/8 part A
+      styleImages: () => createPgStyleImageOps(exec),
+      groups: () => createPgGroupOps(exec), // 5/8
+      expected: () => createPgExpectedOps(exec), // 5/8 expected visits
+      assist: () => ({
+        ...assistStatements(), // 7/8 attribution
+        putShown: async (rows: readonly ShownSuggestion[]) => {
+          current().held.holdShown(rows);
+        },
+      }),
+      live: () => createPgLiveOps(exec), // 6/8 live rooms
+      restock: () => createPgRestockOps(exec), // 7/8 restock
+      handovers: () => createPgHandoverOps(exec), // 7/8 assistant
+    });
+    const own: Omit<HqTx, keyof PgAreas> = {
+      ...ops,
+      // The counter row appendEvent increments, locked first (it serialises the store's writers on
+      // every node) and read with its lock: its head lets this transaction's events of the
+      // store be held (heldWrites.ts). Store rows this transaction holds locked (`lockStore`, or
+      // the counter UPDATE of `appendEvent`) are in `turn.locked`: taking one again is a round
+      // trip that changes nothing, so it is skipped. The statement touches no held row (it reads a
+      // store with nothing held, or it would have been skipped as locked).
+      lockStore: async (storeId) => {
+        const turn = current();
+        if (turn.locked.has(storeId)) return true;
+        const row = (await exec<{ head: number; epoch: string }>('SELECT head, epoch FROM stores WHERE id = $1 FOR UPDATE', [storeId], BESIDE_DEFERRED)).rows[0];
+        if (!row) return false;
+        turn.locked.add(storeId);
+        turn.held.locked(storeId, row.head, row.epoch);
+        return true;
+      },
+      // The rows are locked as the sort hands them over: in id order.
+      lockStores: async (storeIds) => {
+        const turn = current();
+        const wanted = [...new Set(storeIds.filter((id) => !turn.locked.has(id)))];
+        if (wanted.length) {
+          const rows = await exec<{ id: string; head: number; epoch: string }>(
+            'SELECT id, head, epoch FROM stores WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
+            [wanted],
+            BESIDE_DEFERRED,
+          );
+          for (const row of rows.rows) {
+            turn.locked.add(row.id);
+            turn.held.locked(row.id, row.head, row.epoch);
+          }
+        }
+        return new Set(storeIds.filter((id) => turn.locked.has(id)));
+      },
+      // A new visit is held (heldWrites.ts): whatever reads visits sends it first.
+      insertVisit: async (visit) => {
+        current().held.holdVisit(visit);
+      },
+      appendEvent: async (storeId, ev) => {
+        const turn = current();
+        const heldEvent = turn.held.append(storeId, ev);
+        if (heldEvent) return heldEvent;
+        const stored = await ops.appendEvent(storeId, ev);
+        turn.locked.add(storeId);
+        return stored;
+      },
+      rotateEpoch: async (storeId, epoch) => {
+        const turn = current();
+        await ops.rotateEpoch(storeId, epoch);
+        turn.held.forget(storeId);
+      },
+      savepoint: async <R>(inner: () => Promise<R>): Promise<R> => {
+        const turn = current();
+        const name = `sp${++turn.savepoints}`;
+        const lockedBefore = new Set(turn.locked);
+        const heldBefore = turn.held.mark();
+        await exec(`SAVEPOINT ${name}`);
+        try {
+          const value = await inner();
+          await exec(`RELEASE SAVEPOINT ${name}`);
+          return value;
+        } catch (err) {
+          // A savepoint rolled back releases the locks taken inside it, and forgets them here too.
+          turn.locked = lockedBefore;
+          turn.held.rollbackTo(heldBefore);
+          // A connection that died has no savepoint left to return to: the whole transaction is gone.
+          if (!turn.state.broken) await exec(`ROLLBACK TO SAVEPOINT ${name}; RELEASE SAVEPOINT ${name}`);
+          throw err;
+        } finally {
+          turn.savepoints--;
+        }
+      },
+    };
+    c.tx = Object.assign(areas, own);
+    c.query = query;
+    c.sendHeld = sendHeld;
+    c.afterHeld = afterHeld;
+    return c;
+  }
 
   /** How many pooled connections may turn out dead at BEGIN in a row before the store says so. */
   const staleLimit = (opts.poolSize ?? 10) + 1;
