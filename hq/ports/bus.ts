@@ -80,8 +80,13 @@ export interface BusStatus {
 
 export interface Bus {
   readonly kind: 'memory' | 'nats';
+  /**
+   * To the other nodes: this one's own handlers are not handed it. The node that committed hands
+   * its events to its own desks itself; its doorbell, often with ~4 KB of events riding along, was
+   * cloned (memory) or parsed (NATS) back on it for nothing, on every commit.
+   */
   publishDoorbell(d: Doorbell): void;
-  /** Doorbells of one store; call once per store a node has desks of. */
+  /** Doorbells of one store from the other nodes; call once per store a node has desks of. */
   onDoorbell(storeId: string, handler: (d: Doorbell) => void): Unsubscribe;
   publishSignal(s: StoreSignal): void;
   onSignal(storeId: string, handler: (s: StoreSignal) => void): Unsubscribe;

@@ -106,7 +106,7 @@ for (const flavour of [memory, nats]) {
       expect(n.b.status().up).toBe(true);
     });
 
-    it('delivers a doorbell to the other node and back to the sender, origin intact', async () => {
+    it('delivers a doorbell to the other node, origin intact, and not back to the sender', async () => {
       const atA: Doorbell[] = [];
       const atB: Doorbell[] = [];
       const stopA = n.a.onDoorbell('s1', (d) => atA.push(d));
@@ -114,9 +114,12 @@ for (const flavour of [memory, nats]) {
       await n.settle();
       const d = bell('node-a', 's1', 42);
       n.a.publishDoorbell(d);
-      await waitFor(() => atA.length === 1 && atB.length === 1, 5000, 'doorbell at both nodes');
-      expect(atB[0]).toEqual(d);
-      expect(atA[0]).toEqual(d);
+      // Node b's doorbell after a's: both reach a, in order, so by then a's own would have too.
+      n.b.publishDoorbell(bell('node-b', 's1', 43));
+      await waitFor(() => atA.length === 1 && atB.length === 1, 5000, "each node's doorbell at the other");
+      await n.settle();
+      expect(atB).toEqual([d]);
+      expect(atA).toEqual([bell('node-b', 's1', 43)]);
       // Each node gets its own copy: a handler cannot change what the publisher (or others) hold.
       expect(atB[0]).not.toBe(d);
       stopA();
@@ -139,15 +142,15 @@ for (const flavour of [memory, nats]) {
       let inPublish = false;
       let reentered = false;
       let got = 0;
-      const stop = n.a.onDoorbell('s-sync', () => {
+      const stop = n.a.onSignal('s-sync', () => {
         got++;
         if (inPublish) reentered = true;
       });
       await n.settle();
       inPublish = true;
-      n.a.publishDoorbell(bell('node-a', 's-sync'));
+      n.a.publishSignal({ origin: 'node-a', storeId: 's-sync', to: 'desks', text: '{}' });
       inPublish = false;
-      await waitFor(() => got === 1, 5000, 'own doorbell');
+      await waitFor(() => got === 1, 5000, 'own signal');
       expect(reentered).toBe(false);
       stop();
     });
@@ -306,6 +309,8 @@ for (const flavour of [memory, nats]) {
       const extra = await flavour.nodes();
       const atA: Doorbell[] = [];
       const stopA = extra.a.onDoorbell('closing', (d) => atA.push(d));
+      let signals = 0;
+      const stopSignals = extra.a.onSignal('closing', () => signals++);
       extra.b.onDoorbell('closing', () => {
         throw new Error('closed node was called');
       });
@@ -314,10 +319,14 @@ for (const flavour of [memory, nats]) {
       expect(extra.b.status().up).toBe(false);
       extra.b.publishDoorbell(bell('node-b', 'closing', 1));
       extra.a.publishDoorbell(bell('node-a', 'closing', 2));
-      await waitFor(() => atA.length === 1, 5000, 'own doorbell');
+      // Published after both: once node a hears its own signal, what b published would have come.
+      extra.a.publishSignal({ origin: 'node-a', storeId: 'closing', to: 'desks', text: '{}' });
+      await waitFor(() => signals === 1, 5000, 'own signal');
+      await extra.settle();
       await sleep(30);
-      expect(atA.map((d) => d.head)).toEqual([2]);
+      expect(atA).toEqual([]);
       stopA();
+      stopSignals();
       await extra.close();
     });
   });

@@ -2,9 +2,10 @@
 //
 // A `MemoryBusHub` is the "server"; each node gets its own `Bus` view of it, and whatever a view
 // publishes reaches every open view, the sender's included (a node recognises its own messages by
-// `origin`, as on NATS). Delivery is asynchronous (a microtask), so a publisher — often in the
-// middle of a commit's fan-out — is never re-entered by a handler, and each view gets its own copy
-// of the message, as it would after the wire. Nothing is lost and the status is always up.
+// `origin`, as on NATS) — a doorbell only the other views (hq/ports/bus.ts). Delivery is
+// asynchronous (a microtask), so a publisher — often in the middle of a commit's fan-out — is never
+// re-entered by a handler, and each view gets its own copy of the message, as it would after the
+// wire. Nothing is lost and the status is always up.
 
 import {
   type Bus,
@@ -79,7 +80,7 @@ class MemoryBusView implements Bus {
   ) {}
 
   publishDoorbell(d: Doorbell): void {
-    if (!this.closed) this.hub.deliver((v) => v.doorbells, d.storeId, d);
+    if (!this.closed) this.hub.deliver((v) => v.doorbells, d.storeId, d, this);
   }
   onDoorbell(storeId: string, handler: (d: Doorbell) => void): Unsubscribe {
     return this.closed ? () => {} : this.doorbells.add(storeId, handler as Handler);
@@ -130,9 +131,10 @@ export class MemoryBusHub {
     return view;
   }
 
-  /** @internal Queues one copy of `message` per view open now, each delivered in its own microtask. */
-  deliver(pick: (v: MemoryBusView) => Handlers, key: string, message: object): void {
+  /** @internal Queues one copy of `message` per view open now (but `except`), each delivered in its own microtask. */
+  deliver(pick: (v: MemoryBusView) => Handlers, key: string, message: object, except?: MemoryBusView): void {
     for (const view of this.views) {
+      if (view === except) continue;
       const copy: unknown = structuredClone(message);
       queueMicrotask(() => {
         if (!view.closed) pick(view).run(key, copy, view.log);

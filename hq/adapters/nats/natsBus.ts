@@ -14,7 +14,8 @@
 // minutes late is worth nothing, and a node that missed one catches up from the store.
 
 import { z } from 'zod';
-import { type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { randomBytes } from 'node:crypto';
+import { headers, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import {
   type Bus,
   type BusStatus,
@@ -41,8 +42,13 @@ export interface NatsBusOptions {
   log?: (line: string) => void;
 }
 
+/** The header naming the bus a doorbell came from: its own are dropped unread (hq/ports/bus.ts). */
+const FROM_HEADER = 'Footfall-Bus';
+
 interface Topic {
   readonly subject: string;
+  /** Doorbells: a message this bus published is not handed to its own handlers. */
+  readonly othersOnly: boolean;
   /** The checked message, or null for a malformed one (one subject, one kind of message). */
   readonly parse: (data: unknown) => unknown;
   readonly handlers: Set<(m: unknown) => void>;
@@ -139,6 +145,9 @@ class NatsBus implements Bus {
   readonly kind = 'nats' as const;
   private readonly prefix: string;
   private readonly topics = new Map<string, Topic>();
+  /** This bus among the publishers (FROM_HEADER); its doorbells carry it. */
+  private readonly self = randomBytes(8).toString('hex');
+  private readonly fromSelf: MsgHdrs;
   private readonly stopLink: Unsubscribe[];
   private readonly log: (line: string) => void;
   private closed = false;
@@ -151,6 +160,8 @@ class NatsBus implements Bus {
     opts: NatsBusOptions,
   ) {
     this.prefix = checkSubjectPrefix(opts.prefix ?? 'footfall');
+    this.fromSelf = headers();
+    this.fromSelf.set(FROM_HEADER, this.self);
     this.log = opts.log ?? (() => {});
     this.stopLink = [
       link.onConnection((nc) => this.subscribeAll(nc)),
@@ -177,10 +188,10 @@ class NatsBus implements Bus {
   }
 
   publishDoorbell(d: Doorbell): void {
-    this.publish(this.doorSubject(d.storeId), d);
+    this.publish(this.doorSubject(d.storeId), d, this.fromSelf);
   }
   onDoorbell(storeId: string, handler: (d: Doorbell) => void): Unsubscribe {
-    return this.listen(this.doorSubject(storeId), (v) => parseDoorbell(v, storeId), handler);
+    return this.listen(this.doorSubject(storeId), (v) => parseDoorbell(v, storeId), handler, true);
   }
   publishSignal(s: StoreSignal): void {
     this.publish(this.sigSubject(s.storeId), s);
@@ -209,7 +220,7 @@ class NatsBus implements Bus {
   }
 
   /** Never throws into the caller: a publisher is in the middle of its own work (a commit's fan-out). */
-  private publish(subject: string, message: object): void {
+  private publish(subject: string, message: object, hdrs?: MsgHdrs): void {
     if (this.closed) return;
     const nc = this.link.connection();
     if (!nc || !this.link.status().up) {
@@ -217,17 +228,17 @@ class NatsBus implements Bus {
       return;
     }
     try {
-      nc.publish(subject, JSON.stringify(message));
+      nc.publish(subject, JSON.stringify(message), hdrs ? { headers: hdrs } : undefined);
     } catch (err) {
       this.log(`bus: publish on ${subject} failed: ${(err as Error).message}`);
     }
   }
 
-  private listen<T>(subject: string, parse: (data: unknown) => T | null, handler: (m: T) => void): Unsubscribe {
+  private listen<T>(subject: string, parse: (data: unknown) => T | null, handler: (m: T) => void, othersOnly = false): Unsubscribe {
     if (this.closed) return () => {};
     let topic = this.topics.get(subject);
     if (!topic) {
-      topic = { subject, parse, handlers: new Set(), sub: null };
+      topic = { subject, othersOnly, parse, handlers: new Set(), sub: null };
       this.topics.set(subject, topic);
       const nc = this.link.connection();
       if (nc) this.subscribe(nc, topic);
@@ -277,6 +288,7 @@ class NatsBus implements Bus {
       this.log(`bus: subscription ${topic.subject}: ${err.message}`);
       return;
     }
+    if (topic.othersOnly && msg.headers?.get(FROM_HEADER) === this.self) return;
     let data: unknown;
     try {
       data = JSON.parse(msg.string());
