@@ -132,7 +132,7 @@ try {
       const us0 = WindowLog.nowUs();
       const w0 = performance.now();
       const pools = rig.setup.samplePools();
-      const res = await run(rig, windowCount, windowSecs);
+      const res = await rig.setup.allocWindow('capacity', () => run(rig, windowCount, windowSecs));
       const pool = pools();
       await sleep(300);
       const secs = (performance.now() - w0) / 1000;

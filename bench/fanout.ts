@@ -145,7 +145,7 @@ try {
       const cpu0 = await rig.setup.cpuSnapshot();
       const us0 = WindowLog.nowUs();
       const pools = rig.setup.samplePools();
-      const res = await run(rig, windowCount, true);
+      const res = await rig.setup.allocWindow('fanout', () => run(rig, windowCount, true));
       const pool = pools();
       const us1 = WindowLog.nowUs();
       const cpu1 = await rig.setup.cpuSnapshot();

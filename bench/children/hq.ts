@@ -5,7 +5,8 @@
 // PostgreSQL (`pgUrl` + `pgSchema`) and, for a cluster, NATS (`natsUrl` + `natsPrefix`). `seedChain`
 // (default true) seeds the chain; the other nodes of a cluster start on the seeded schema.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type PgStore } from '../../hq/adapters/postgres/pgStore.ts';
@@ -39,6 +40,9 @@ interface InitOptions extends Partial<BenchChainOptions> {
  * carries no monitor.
  */
 const loop = createLoopWatch();
+
+let allocSession: Session | null = null;
+let allocWindows = 0;
 
 const processId = (client: unknown) => (client as { processID?: number | null }).processID;
 
@@ -153,6 +157,26 @@ serve({
       await append(storeId, 'live.updated', { room, by: null, opId: null });
     });
     return { roomId };
+  },
+  /**
+   * Allocation sampling over one measured window (BENCH_ALLOC_PROFILE): V8's sampling heap
+   * profiler keeping the objects that were collected too, so the profile says what a window
+   * allocated — its garbage included — not what it left alive. One file per window.
+   */
+  async allocStart() {
+    allocSession = new Session();
+    allocSession.connect();
+    // The two `include…` options are newer than @types/node's protocol types.
+    const post = allocSession.post.bind(allocSession) as (method: string, params: object) => Promise<unknown>;
+    await post('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  },
+  async allocStop({ dir: out, tag }: { dir: string; tag: string }) {
+    if (!allocSession) return;
+    const { profile } = (await allocSession.post('HeapProfiler.stopSampling')) as { profile: unknown };
+    allocSession.disconnect();
+    allocSession = null;
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, `${tag}.${process.pid}.${++allocWindows}.heapprofile`), JSON.stringify(profile));
   },
   loopStart() {
     loop.start();

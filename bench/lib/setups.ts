@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { type Child, cpuSecondsOf, forkChild } from './proc.ts';
 import { type BenchChainOptions } from './seed.ts';
+import { allocProfileDir } from './env.ts';
 
 export type SetupName = 'sqlite' | 'pg1' | 'pg2' | 'sqliteBase' | 'pg1Base' | 'pg2Base';
 export const ALL_SETUPS: readonly SetupName[] = ['sqlite', 'pg1', 'pg2'];
@@ -187,6 +188,21 @@ export class HqSetup {
    * `cores` of CPU over half a second: a set-up that fell behind in its window must not work off
    * its backlog in the next set-up's window. Returns the milliseconds waited.
    */
+  /**
+   * Samples the nodes' allocations while `window` runs, when BENCH_ALLOC_PROFILE names a folder
+   * (bench/allocProfile.ts); otherwise just runs it.
+   */
+  async allocWindow<T>(bench: string, window: () => Promise<T>): Promise<T> {
+    const dir = allocProfileDir();
+    if (!dir) return window();
+    await Promise.all(this.nodes.map((n) => n.call('allocStart')));
+    try {
+      return await window();
+    } finally {
+      await Promise.all(this.nodes.map((n) => n.call('allocStop', { dir, tag: `${bench}.${this.name}` })));
+    }
+  }
+
   async settle(maxMs = 3_000, cores = 0.15): Promise<number> {
     const t0 = performance.now();
     let a = await this.cpuSnapshot();

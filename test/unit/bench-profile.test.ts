@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { allocName, type HeapNode, summarizeAllocations } from '../../bench/lib/allocSummary.ts';
 import { categorize, type CpuProfile, summarizeProfile } from '../../bench/lib/profile.ts';
 import { roundOrder, setupsFromEnv } from '../../bench/lib/setups.ts';
 
@@ -61,5 +62,29 @@ describe('bench set-ups', () => {
   it('alternates the measurement order between rounds', () => {
     expect(roundOrder(['a', 'b', 'c'], 0)).toEqual(['a', 'b', 'c']);
     expect(roundOrder(['a', 'b', 'c'], 1)).toEqual(['c', 'b', 'a']);
+  });
+});
+
+describe('bench allocation summary', () => {
+  const node = (name: string, url: string, selfSize: number, children: HeapNode[] = []): HeapNode => ({ callFrame: f(name, url), selfSize, children });
+  const ARR = 'file:///repo/hq/app/arrivals.ts';
+  // root → arriveIn (100) → stringify (native, 50); arriveIn → arriveIn again (recursion, 30) → query (pg, 20)
+  const window1 = node('(root)', '', 0, [node('arriveIn', ARR, 100, [node('stringify', '', 50), node('arriveIn', ARR, 30, [node('query', PG, 20)])])]);
+  const window2 = node('(root)', '', 0, [node('query', PG, 5)]);
+
+  it('sums self bytes by function over the windows, and inclusive bytes counting a recursion once', () => {
+    const s = summarizeAllocations([window1, window2]);
+    expect(s.total).toBe(205);
+    expect(s.self.get('arriveIn hq/app/arrivals.ts')).toBe(130);
+    expect(s.self.get('query node_modules/pg/lib/client.js')).toBe(25);
+    expect(s.self.get('stringify (native)')).toBe(50);
+    expect(s.inclusive.get('arriveIn hq/app/arrivals.ts')).toBe(200);
+    expect(s.inclusive.get('(root) (native)')).toBe(205);
+  });
+
+  it('names a function by its file inside the project or its package', () => {
+    expect(allocName(f('deliver', 'file:///work/main/hq/edge/ws/deskHub.ts'))).toBe('deliver hq/edge/ws/deskHub.ts');
+    expect(allocName(f('', 'file:///x/node_modules/ws/lib/sender.js'))).toBe('(anonymous) node_modules/ws/lib/sender.js');
+    expect(allocName(f('writeOrBuffer', 'node:internal/streams/writable'))).toBe('writeOrBuffer node:internal/streams/writable');
   });
 });
