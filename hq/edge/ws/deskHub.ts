@@ -18,6 +18,7 @@ import { newEpoch } from '../../app/tokens.ts';
 import { type StoreFeeds } from '../storeFeeds.ts';
 import { DeskSocket } from './deskSocket.ts';
 import { SpreadSweep } from './spreadSweep.ts';
+import { wireFrame } from './wireFrame.ts';
 
 /** What the chat side of HQ needs to hear from the desk sockets. */
 export interface DeskChatHooks {
@@ -232,7 +233,11 @@ export class DeskHub {
   private deliver(storeId: string, group: StoreDesks, events: readonly StoredEvent[]): void {
     if (group.desks.size === 0) return;
     this.chat?.noteEvents(storeId, events);
-    const frames = events.map((ev) => ({ seq: ev.seq, frame: Buffer.from(evFrameText(ev)) })); // encoded once for all of them
+    // Encoded and framed once for all of them (wireFrame.ts).
+    const frames = events.map((ev) => {
+      const frame = Buffer.from(evFrameText(ev));
+      return { seq: ev.seq, frame, wire: wireFrame(frame) };
+    });
     for (const desk of group.desks) desk.deliverLiveBatch(frames);
   }
 

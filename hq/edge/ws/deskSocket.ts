@@ -19,6 +19,7 @@ import { evFrameText } from '../../app/eventLog.ts';
 import { type DeviceRecord } from '../../ports/store.ts';
 import { closeSocket } from './closeSocket.ts';
 import { type DeskHub } from './deskHub.ts';
+import { writeWireFrame } from './wireFrame.ts';
 import { isMemberNoteCmd } from '../../../shared/protocol.ts';
 import { applyMemberNoteCommand } from '../../app/memberHistory.ts';
 
@@ -29,6 +30,13 @@ type State = 'awaitingHello' | 'replaying' | 'live' | 'closed';
 
 /** The whole text of an ack as desks send it (JSON.stringify of {t: 'ack', seq}); seq up to 15 digits (a safe integer). */
 const ACK_TEXT = /^\{"t":"ack","seq":(0|[1-9]\d{0,14})\}$/;
+
+/** A committed event for the desks of its store: its frame's payload, and the same as wire bytes (wireFrame.ts). */
+export interface LiveFrame {
+  seq: number;
+  frame: Buffer;
+  wire: Buffer;
+}
 
 export class DeskSocket {
   private state: State = 'awaitingHello';
@@ -114,23 +122,23 @@ export class DeskSocket {
   /**
    * Newly committed events of this desk's store, in order, each frame encoded once for all desks.
    * Several at once (a batch ingest commits 50) are written with the socket corked, so they leave
-   * in one writev instead of one write per frame (ws corks each frame's header and payload on its
-   * own; an outer cork holds them all: cork counts nest). `_socket` is ws's net.Socket — not public
+   * in one writev instead of one write per frame (each frame's bytes are one write, wireFrame.ts;
+   * cork counts nest, so a frame that goes through ws after all is held too). `_socket` is ws's net.Socket — not public
    * API, so it is used only if it is there and has cork/uncork.
    */
-  deliverLiveBatch(frames: readonly { seq: number; frame: Buffer }[]): void {
+  deliverLiveBatch(frames: readonly LiveFrame[]): void {
     const socket = frames.length > 1 ? (this.ws as unknown as { _socket?: { cork?: () => void; uncork?: () => void } })._socket : undefined;
     const corked = typeof socket?.cork === 'function' && typeof socket.uncork === 'function';
     if (corked) socket.cork!();
     try {
-      for (const f of frames) this.deliverLive(f.seq, f.frame);
+      for (const f of frames) this.deliverLive(f);
     } finally {
       if (corked) socket.uncork!();
     }
   }
 
   /** A newly committed event of this desk's store, from the node's feed (consecutive, in order). */
-  deliverLive(seq: number, text: Buffer): void {
+  deliverLive({ seq, frame, wire }: LiveFrame): void {
     // While replaying (catching up), the replay loop reads this event from the log itself.
     if (this.state !== 'live' || seq <= this.lastSent) return;
     if (seq !== this.lastSent + 1) {
@@ -146,7 +154,9 @@ export class DeskSocket {
       this.pumpReplay();
       return;
     }
-    if (this.sendText(text)) this.lastSent = seq;
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    if (!writeWireFrame(this.ws, wire)) this.ws.send(frame, { binary: false });
+    this.lastSent = seq;
   }
 
   /** The store's epoch changed under a connected desk: it must reload a snapshot. */

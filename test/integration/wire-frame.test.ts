@@ -1,0 +1,86 @@
+// An event's frame made once as wire bytes (hq/edge/ws/wireFrame.ts): what a desk receives is the
+// text ws would have sent, at every payload-length encoding, and a socket whose sender must frame
+// for itself (compression negotiated) is refused so the payload goes through ws.
+import { once } from 'node:events';
+import { type AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import * as ws from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
+import { wireFrame, writeWireFrame } from '../../hq/edge/ws/wireFrame.ts';
+
+type ReceiverCtor = new (opts: { isServer: boolean; maxPayload?: number }) => NodeJS.WritableStream & { on(ev: 'message', f: (data: Buffer, isBinary: boolean) => void): void };
+const { Receiver } = ws as unknown as { Receiver: ReceiverCtor };
+
+const servers: WebSocketServer[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) {
+    for (const c of s.clients) c.terminate();
+    await new Promise((resolve) => s.close(resolve));
+  }
+});
+
+/** A server and one client connected to it: the server's socket and what the client receives. */
+async function pair(perMessageDeflate: boolean): Promise<{ server: WebSocket; client: WebSocket; received: { text: string; isBinary: boolean }[] }> {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate });
+  servers.push(wss);
+  await once(wss, 'listening');
+  const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, { perMessageDeflate });
+  const [[server]] = await Promise.all([once(wss, 'connection') as Promise<[WebSocket]>, once(client, 'open')]);
+  const received: { text: string; isBinary: boolean }[] = [];
+  client.on('message', (data: Buffer, isBinary: boolean) => received.push({ text: data.toString('utf8'), isBinary }));
+  return { server, client, received };
+}
+
+const until = async (ok: () => boolean) => {
+  for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
+};
+
+describe('wire frames', () => {
+  /** A JSON payload of exactly `n` bytes (two-byte characters, names in Chinese, from 40 up). */
+  const sized = (n: number): Buffer => {
+    if (n < 40) return Buffer.from(`{"n":${'1'.repeat(n - 6)}}`);
+    const head = '{"t":"ev","name":"李娜","pad":"';
+    return Buffer.from(`${head}${'x'.repeat(n - Buffer.byteLength(head) - 2)}"}`);
+  };
+  // The 7-bit, 16-bit and 64-bit payload lengths, and their edges.
+  const sizes = [7, 125, 126, 4_000, 65_535, 65_536, 100_000];
+
+  it('are text frames a client reads back as the payload, at every length encoding', async () => {
+    const payloads = sizes.map(sized);
+    expect(payloads.map((p) => p.length)).toEqual(sizes);
+    const messages: { data: Buffer; isBinary: boolean }[] = [];
+    const receiver = new Receiver({ isServer: false, maxPayload: 0 });
+    receiver.on('message', (data, isBinary) => messages.push({ data: Buffer.from(data), isBinary }));
+    for (const p of payloads) receiver.write(wireFrame(p));
+    expect(messages).toHaveLength(payloads.length);
+    messages.forEach((m, i) => {
+      expect(m.isBinary).toBe(false);
+      expect(m.data.equals(payloads[i]!)).toBe(true);
+    });
+    // Header bytes: FIN + text, then the length as RFC 6455 encodes it.
+    expect([...wireFrame(payloads[1]!).subarray(0, 2)]).toEqual([0x81, 125]);
+    expect([...wireFrame(payloads[2]!).subarray(0, 4)]).toEqual([0x81, 126, 0, 126]);
+    expect([...wireFrame(payloads[5]!).subarray(0, 10)]).toEqual([0x81, 127, 0, 0, 0, 0, 0, 1, 0, 0]);
+  });
+
+  it('written to an open socket, arrive in order, interleaved with what ws sends itself', async () => {
+    const { server, received } = await pair(false);
+    expect(writeWireFrame(server, wireFrame(Buffer.from('{"n":1}')))).toBe(true);
+    server.send('{"n":2}');
+    expect(writeWireFrame(server, wireFrame(Buffer.from('{"n":3,"名":"王芳"}')))).toBe(true);
+    await until(() => received.length === 3);
+    expect(received).toEqual([
+      { text: '{"n":1}', isBinary: false },
+      { text: '{"n":2}', isBinary: false },
+      { text: '{"n":3,"名":"王芳"}', isBinary: false },
+    ]);
+  });
+
+  it('are refused on a socket that negotiated compression (ws must frame those itself)', async () => {
+    const { server, received } = await pair(true);
+    expect(writeWireFrame(server, wireFrame(Buffer.from('{"n":1}')))).toBe(false);
+    server.send('{"n":1}');
+    await until(() => received.length === 1);
+    expect(received).toEqual([{ text: '{"n":1}', isBinary: false }]);
+  });
+});
