@@ -184,11 +184,6 @@ export class HqSetup {
   }
 
   /**
-   * Waits (up to `maxMs`) until the set-up's HQ nodes and PostgreSQL backends use less than
-   * `cores` of CPU over half a second: a set-up that fell behind in its window must not work off
-   * its backlog in the next set-up's window. Returns the milliseconds waited.
-   */
-  /**
    * Samples the nodes' allocations while `window` runs, when BENCH_ALLOC_PROFILE names a folder
    * (bench/allocProfile.ts); otherwise just runs it.
    */
@@ -203,6 +198,11 @@ export class HqSetup {
     }
   }
 
+  /**
+   * Waits (up to `maxMs`) until the set-up's HQ nodes and PostgreSQL backends use less than
+   * `cores` of CPU over half a second: a set-up that fell behind in its window must not work off
+   * its backlog in the next set-up's window. Returns the milliseconds waited.
+   */
   async settle(maxMs = 3_000, cores = 0.15): Promise<number> {
     const t0 = performance.now();
     let a = await this.cpuSnapshot();

@@ -246,9 +246,9 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
   /**
    * What a pooled connection keeps from one transaction to the next: its tx object, with the
    * closures behind it, made on its first transaction (connectionTx). A transaction's ~150
-   * closures made afresh every time were ~55 KB and ~60 µs of a single arrival's CPU
-   * (allocation, esbuild's name helper, their collection) — a fifth of the PostgreSQL node's garbage
-   * under single arrivals. The connection runs one transaction at a time (withClient), so the
+   * closures made afresh every time (30–40 µs each time, esbuild's name helper included) were
+   * most of the 65 KB by which a single arrival's garbage dropped, 225 → 160 KB (round 16 of
+   * docs/benchmarks.md). The connection runs one transaction at a time (withClient), so the
    * closures read the running one's state from `turn`, which every attempt replaces.
    */
   const connections = new WeakMap<pg.PoolClient, ConnectionTx>();

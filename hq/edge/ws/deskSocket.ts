@@ -123,8 +123,8 @@ export class DeskSocket {
    * Newly committed events of this desk's store, in order, each frame encoded once for all desks.
    * Several at once (a batch ingest commits 50) are written with the socket corked, so they leave
    * in one writev instead of one write per frame (each frame's bytes are one write, wireFrame.ts;
-   * cork counts nest, so a frame that goes through ws after all is held too). `_socket` is ws's net.Socket — not public
-   * API, so it is used only if it is there and has cork/uncork.
+   * cork counts nest, so a frame that goes through ws after all is held too). `_socket` is ws's
+   * net.Socket — not public API, so it is used only if it is there and has cork/uncork.
    */
   deliverLiveBatch(frames: readonly LiveFrame[]): void {
     const socket = frames.length > 1 ? (this.ws as unknown as { _socket?: { cork?: () => void; uncork?: () => void } })._socket : undefined;
@@ -154,9 +154,7 @@ export class DeskSocket {
       this.pumpReplay();
       return;
     }
-    if (this.ws.readyState !== this.ws.OPEN) return;
-    if (!writeWireFrame(this.ws, wire)) this.ws.send(frame, { binary: false });
-    this.lastSent = seq;
+    if (writeWireFrame(this.ws, wire) || this.sendText(frame)) this.lastSent = seq;
   }
 
   /** The store's epoch changed under a connected desk: it must reload a snapshot. */

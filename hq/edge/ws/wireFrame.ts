@@ -32,11 +32,12 @@ interface WsInside {
 const SENDER_IDLE = 0;
 
 /**
- * Writes a frame made by wireFrame to the socket of `socket` (an open ws WebSocket); false when it
- * may not be written as it is — an extension (compression) or something queued in ws's sender —
- * and the caller sends the payload through ws instead.
+ * Writes a frame made by wireFrame to the socket of `socket`; false when it may not be written as
+ * it is — the socket not open, an extension (compression), something queued in ws's sender — and
+ * the caller sends the payload through ws instead (which refuses a socket that is not open).
  */
 export function writeWireFrame(socket: ws.WebSocket, frame: Buffer): boolean {
+  if (socket.readyState !== socket.OPEN) return false;
   const inside = socket as unknown as WsInside;
   const sender = inside._sender;
   const raw = inside._socket;
