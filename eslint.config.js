@@ -114,6 +114,23 @@ export default tseslint.config(
     }),
   },
   {
+    // SQLite (3.53, as better-sqlite3 12 bundles it) reads a bound LIMIT while planning and then
+    // marks the statement to be planned again whenever that parameter is bound anew: every call of
+    // a prepared `… LIMIT ?` compiled its SQL again, ~6 µs (a member's purchases read 10.5 against
+    // 4.3 µs, docs/benchmarks.md round 17). `LIMIT +?` is the same limit as an expression the
+    // planner does not read; a literal limit is fine too.
+    files: ['hq/adapters/sqlite/**', 'electron/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...['Literal[value=/LIMIT\\s+[?:@$]/i]', 'TemplateElement[value.raw=/LIMIT\\s+[?:@$]/i]'].map((selector) => ({
+          selector,
+          message: 'A bound SQLite LIMIT makes the statement compile again on every call: write `LIMIT +?` (eslint.config.js says why).',
+        })),
+      ],
+    },
+  },
+  {
     // Tests: what several suites share (builders, fixtures, clients, waitFor) lives in test/support/;
     // a unit test never loads an integration test's module, and neither does the shared kit.
     files: ['test/unit/**', 'test/support/**'],

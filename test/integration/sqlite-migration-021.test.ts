@@ -65,7 +65,7 @@ describe('HQ SQLite migration 21', () => {
       expect(all).toEqual(expected);
 
       // The log's read: from the unique index, in seq order, no sort.
-      const read = 'SELECT * FROM events WHERE store_id = ? AND seq > ? ORDER BY seq LIMIT ?';
+      const read = 'SELECT * FROM events WHERE store_id = ? AND seq > ? ORDER BY seq LIMIT +?';
       const plan = planOf(db, read, 's-a', 0, 10);
       expect(plan).toMatch(/USING INDEX sqlite_autoindex_events_1 \(store_id=\? AND seq>\?\)/);
       expect(plan).not.toContain('TEMP B-TREE');
@@ -85,7 +85,7 @@ describe('HQ SQLite migration 21', () => {
   it("reads a member's purchases newest first, id breaking a tie, from the index", () => {
     const db = new Database(path);
     try {
-      const read = 'SELECT * FROM purchases WHERE member_id = ? ORDER BY at DESC, id LIMIT ?';
+      const read = 'SELECT * FROM purchases WHERE member_id = ? ORDER BY at DESC, id LIMIT +?';
       const plan = planOf(db, read, 'm-1', 3);
       expect(plan).toContain('USING INDEX purchases_member (member_id=?)');
       expect(plan).not.toContain('TEMP B-TREE');

@@ -162,7 +162,7 @@ export class CacheQueries {
       listVisits: db.prepare<{ from: number; to: number; status: string | null; limit: number }, { json: string }>(
         `SELECT json FROM visits
           WHERE arrived_at >= :from AND arrived_at <= :to AND (:status IS NULL OR status = :status)
-          ORDER BY arrived_at DESC, id DESC LIMIT :limit`,
+          ORDER BY arrived_at DESC, id DESC LIMIT +:limit`,
       ),
       visitsOfMember: db.prepare<[string], { json: string }>('SELECT json FROM visits WHERE member_id = ? ORDER BY arrived_at DESC'),
       // Many visits' rows in one statement (the ids as a JSON array): a batch's views are built from

@@ -86,19 +86,19 @@ const NARROW_SQL = `
     JOIN members m ON m.id = t.member_id
    WHERE t.term = ?
    ORDER BY m.last_visit_at DESC, m.name
-   LIMIT ?`;
+   LIMIT +?`;
 const RECENT_SQL = `
   SELECT ${HIT_COLUMNS}
     FROM members m INDEXED BY members_by_last_visit
    WHERE m.last_visit_at > 0 AND EXISTS (SELECT 1 FROM member_terms t WHERE t.term = ? AND t.member_id = m.id)
    ORDER BY m.last_visit_at DESC
-   LIMIT ?`;
+   LIMIT +?`;
 const REST_SQL = `
   SELECT ${HIT_COLUMNS}
     FROM member_terms t
    CROSS JOIN members m ON m.id = t.member_id -- term first (CROSS JOIN fixes the order): never a walk of members
    WHERE t.term = ? AND m.last_visit_at = 0
-   LIMIT ?`;
+   LIMIT +?`;
 
 interface HitRow {
   id: string;

@@ -28,13 +28,13 @@ export class ChatQueries {
          ON CONFLICT (member_id) DO UPDATE SET receipts = ?`,
       ),
       listConv: db.prepare<[number], { member_id: string; last_n: number; last_at: number; receipts: string }>(
-        'SELECT * FROM chat_conversations ORDER BY last_at DESC LIMIT ?',
+        'SELECT * FROM chat_conversations ORDER BY last_at DESC LIMIT +?',
       ),
       putMsg: db.prepare<[string, string, number, string, string]>(
         `INSERT INTO chat_messages (id, member_id, n, sender, json) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET json = excluded.json`,
       ),
-      page: db.prepare<[string, number, number], { json: string }>('SELECT json FROM chat_messages WHERE member_id = ? AND n < ? ORDER BY n DESC LIMIT ?'),
+      page: db.prepare<[string, number, number], { json: string }>('SELECT json FROM chat_messages WHERE member_id = ? AND n < ? ORDER BY n DESC LIMIT +?'),
       getMsg: db.prepare<[string], { json: string }>('SELECT json FROM chat_messages WHERE id = ?'),
       unread: db.prepare<[string, number], { n: number }>("SELECT COUNT(*) AS n FROM chat_messages WHERE member_id = ? AND sender = 'member' AND n > ?"),
       // Per conversation, member messages past what the store has read — with the clerk's queued reads

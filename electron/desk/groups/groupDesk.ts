@@ -234,7 +234,7 @@ export class GroupDesk {
       if (profile && profile.recommendations.length > 0) return profile.recommendations.map((r) => toChoice(r, size));
     }
     const seen = new Map<string, GroupStyleChoice>();
-    const rows = this.q.db.prepare<[number], { recommendations: string }>('SELECT recommendations FROM profiles ORDER BY received_at DESC LIMIT ?').all(PICKER_PROFILES);
+    const rows = this.q.db.prepare<[number], { recommendations: string }>('SELECT recommendations FROM profiles ORDER BY received_at DESC LIMIT +?').all(PICKER_PROFILES);
     for (const row of rows) {
       for (const r of this.q.recommendationsOf(row.recommendations)) if (!seen.has(r.styleId)) seen.set(r.styleId, toChoice(r, null));
     }

@@ -28,7 +28,7 @@ export class GroupQueries {
         `INSERT INTO group_messages (id, group_id, n, client_id, member_id, at, json) VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET member_id = excluded.member_id, json = excluded.json`,
       ),
-      page: db.prepare<[string, number, number], { json: string }>('SELECT json FROM group_messages WHERE group_id = ? AND n < ? ORDER BY n DESC LIMIT ?'),
+      page: db.prepare<[string, number, number], { json: string }>('SELECT json FROM group_messages WHERE group_id = ? AND n < ? ORDER BY n DESC LIMIT +?'),
       hasClient: db.prepare<[string, string], { n: number }>('SELECT n FROM group_messages WHERE group_id = ? AND client_id = ?'),
       getMessage: db.prepare<[string], { json: string }>('SELECT json FROM group_messages WHERE id = ?'),
       byN: db.prepare<[string, number], { json: string }>('SELECT json FROM group_messages WHERE group_id = ? AND n = ?'),

@@ -32,7 +32,7 @@ export class PictureQueries {
         `INSERT INTO style_images (id, mime, data, fetched_at, used_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET used_at = excluded.used_at`,
       ),
-      missing: db.prepare<[number], { id: string }>(`SELECT id FROM (${REFERENCED}) WHERE id NOT IN (SELECT id FROM style_images) LIMIT ?`),
+      missing: db.prepare<[number], { id: string }>(`SELECT id FROM (${REFERENCED}) WHERE id NOT IN (SELECT id FROM style_images) LIMIT +?`),
       missingFor: db.prepare<[{ ids: string }], { id: string }>(`SELECT id FROM (${REFERENCED_BY}) WHERE id NOT IN (SELECT id FROM style_images)`),
       count: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM style_images'),
     };

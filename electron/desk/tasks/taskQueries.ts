@@ -15,7 +15,7 @@ export class TaskQueries {
            due_at = excluded.due_at, updated_at = excluded.updated_at, json = excluded.json`,
       ),
       get: db.prepare<[string], { json: string }>('SELECT json FROM tasks WHERE id = ?'),
-      open: db.prepare<[number], { json: string }>("SELECT json FROM tasks WHERE status = 'open' ORDER BY due_at, id LIMIT ?"),
+      open: db.prepare<[number], { json: string }>("SELECT json FROM tasks WHERE status = 'open' ORDER BY due_at, id LIMIT +?"),
       ofMember: db.prepare<[string], { json: string }>('SELECT json FROM tasks WHERE member_id = ? ORDER BY due_at, id'),
       wipe: db.prepare('DELETE FROM tasks'),
     };

@@ -52,14 +52,14 @@ export function createSqliteChatStorage(db: Database.Database): Sync<ChatOps> {
          member_delivered = excluded.member_delivered, member_read = excluded.member_read,
          store_delivered = excluded.store_delivered, store_read = excluded.store_read`,
     ),
-    listConv: db.prepare('SELECT * FROM conversations WHERE store_id = ? AND last_at >= ? ORDER BY last_at DESC LIMIT ?'),
+    listConv: db.prepare('SELECT * FROM conversations WHERE store_id = ? AND last_at >= ? ORDER BY last_at DESC LIMIT +?'),
     insertMsg: db.prepare(
       `INSERT INTO messages (id, store_id, member_id, n, sender, client_id, by, kind, body, product, image_id, image, at, recalled_at, event_seq)
        VALUES (@id, @storeId, @memberId, @n, @from, @clientId, @by, @kind, @body, @product, @imageId, @image, @at, @recalledAt, @eventSeq)`,
     ),
     getMsg: db.prepare('SELECT * FROM messages WHERE id = ?'),
     byClient: db.prepare('SELECT * FROM messages WHERE store_id = ? AND member_id = ? AND sender = ? AND client_id = ?'),
-    before: db.prepare('SELECT * FROM messages WHERE store_id = ? AND member_id = ? AND n < ? ORDER BY n DESC LIMIT ?'),
+    before: db.prepare('SELECT * FROM messages WHERE store_id = ? AND member_id = ? AND n < ? ORDER BY n DESC LIMIT +?'),
     recall: db.prepare("UPDATE messages SET recalled_at = ?, body = '', product = NULL, image = NULL WHERE id = ? AND recalled_at IS NULL"),
     announced: db.prepare(
       `SELECT member_id, MAX(n) AS n FROM messages WHERE store_id = ? AND sender = 'member' AND event_seq > ? AND event_seq <= ?

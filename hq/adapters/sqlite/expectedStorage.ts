@@ -33,8 +33,8 @@ export function createSqliteExpectedStorage(db: Database.Database): Sync<Expecte
     openAtStore: db.prepare("SELECT data FROM expected_visits WHERE member_id = ? AND store_id = ? AND status = 'expected' AND until > ? ORDER BY updated_at, id"),
     openOfPair: db.prepare("SELECT updated_at, id, data FROM expected_visits WHERE member_id = ? AND store_id = ? AND status = 'expected'"),
     openOfMember: db.prepare("SELECT data FROM expected_visits WHERE member_id = ? AND status = 'expected' ORDER BY until, id"),
-    due: db.prepare("SELECT store_id, id FROM expected_visits WHERE status = 'expected' AND until <= ? ORDER BY until, id LIMIT ?"),
-    ofStore: db.prepare("SELECT data FROM expected_visits WHERE store_id = ? AND (status = 'expected' OR updated_at >= ?) ORDER BY until, id LIMIT ?"),
+    due: db.prepare("SELECT store_id, id FROM expected_visits WHERE status = 'expected' AND until <= ? ORDER BY until, id LIMIT +?"),
+    ofStore: db.prepare("SELECT data FROM expected_visits WHERE store_id = ? AND (status = 'expected' OR updated_at >= ?) ORDER BY until, id LIMIT +?"),
   };
   return {
     getExpected: (id) => {

@@ -85,7 +85,7 @@ export function createSqliteGroupStorage(db: Database.Database): Sync<GroupOps> 
          created_at = excluded.created_at, data = excluded.data`,
     ),
     ofStore: db.prepare(`SELECT ${GROUP_COLS} FROM groups g WHERE store_id = ? AND (closed_at IS NULL OR closed_at >= ?) ORDER BY created_at DESC, id DESC`),
-    chain: db.prepare(`SELECT ${GROUP_COLS} FROM groups g WHERE scope = 'chain' AND closed_at IS NULL ORDER BY created_at DESC, id DESC LIMIT ?`),
+    chain: db.prepare(`SELECT ${GROUP_COLS} FROM groups g WHERE scope = 'chain' AND closed_at IS NULL ORDER BY created_at DESC, id DESC LIMIT +?`),
 
     getMember: db.prepare('SELECT data FROM group_members WHERE group_id = ? AND member_id = ?'),
     putMember: db.prepare(
@@ -93,11 +93,11 @@ export function createSqliteGroupStorage(db: Database.Database): Sync<GroupOps> 
        ON CONFLICT(group_id, member_id) DO UPDATE SET status = excluded.status, joined_at = excluded.joined_at, data = excluded.data`,
     ),
     members: db.prepare(
-      'SELECT data FROM group_members WHERE group_id = ? AND status IN (SELECT value FROM json_each(?)) ORDER BY joined_at, member_id LIMIT ?',
+      'SELECT data FROM group_members WHERE group_id = ? AND status IN (SELECT value FROM json_each(?)) ORDER BY joined_at, member_id LIMIT +?',
     ),
     ofMember: db.prepare('SELECT data FROM group_members WHERE member_id = ? ORDER BY joined_at, group_id'),
     activeIds: db
-      .prepare("SELECT member_id FROM group_members WHERE group_id = ? AND status = 'active' AND member_id > ? ORDER BY member_id LIMIT ?")
+      .prepare("SELECT member_id FROM group_members WHERE group_id = ? AND status = 'active' AND member_id > ? ORDER BY member_id LIMIT +?")
       .pluck(),
 
     insertMsg: db.prepare(
@@ -111,9 +111,9 @@ export function createSqliteGroupStorage(db: Database.Database): Sync<GroupOps> 
     byN: db.prepare('SELECT data FROM group_messages WHERE group_id = ? AND n = ?'),
     byMemberClient: db.prepare('SELECT data FROM group_messages WHERE group_id = ? AND member_id = ? AND client_id = ?'),
     byDeviceClient: db.prepare('SELECT data FROM group_messages WHERE group_id = ? AND device_id = ? AND client_id = ?'),
-    after: db.prepare('SELECT data FROM group_messages WHERE group_id = ? AND n > ? ORDER BY n LIMIT ?'),
+    after: db.prepare('SELECT data FROM group_messages WHERE group_id = ? AND n > ? ORDER BY n LIMIT +?'),
     // The newest `limit` below `before`, taken newest first and turned round by the caller.
-    before: db.prepare('SELECT data FROM group_messages WHERE group_id = ? AND (? IS NULL OR n < ?) ORDER BY n DESC LIMIT ?'),
+    before: db.prepare('SELECT data FROM group_messages WHERE group_id = ? AND (? IS NULL OR n < ?) ORDER BY n DESC LIMIT +?'),
     sinceCount: db.prepare('SELECT COUNT(*) FROM group_messages WHERE member_id = ? AND group_id = ? AND at >= ?').pluck(),
     lastAt: db.prepare('SELECT MAX(at) FROM group_messages WHERE member_id = ? AND group_id = ?').pluck(),
     // Leaving: quotes of the member's messages lose their nickname, answers for them their

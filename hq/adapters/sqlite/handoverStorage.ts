@@ -30,7 +30,7 @@ export function createSqliteHandoverStorage(db: Database.Database): Sync<Handove
        ON CONFLICT(id) DO UPDATE SET settled_at = excluded.settled_at, data = excluded.data`,
     ),
     waiting: db.prepare('SELECT data FROM handovers WHERE store_id = ? AND member_id = ? AND settled_at IS NULL'),
-    ofStore: db.prepare('SELECT data FROM handovers WHERE store_id = ? AND (settled_at IS NULL OR settled_at >= ?) ORDER BY at, id LIMIT ?'),
+    ofStore: db.prepare('SELECT data FROM handovers WHERE store_id = ? AND (settled_at IS NULL OR settled_at >= ?) ORDER BY at, id LIMIT +?'),
   };
   return {
     getHandover: (id) => {

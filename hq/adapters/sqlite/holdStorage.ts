@@ -45,11 +45,11 @@ export function createSqliteHoldStorage(db: Database.Database): Sync<HoldOps> {
     heldOfStyle: db.prepare(
       "SELECT store_id, color, size, COUNT(*) AS held FROM holds WHERE style_id = ? AND status = 'active' GROUP BY store_id, color, size",
     ),
-    due: db.prepare("SELECT store_id, id FROM holds WHERE status = 'active' AND until <= ? ORDER BY until, id LIMIT ?"),
+    due: db.prepare("SELECT store_id, id FROM holds WHERE status = 'active' AND until <= ? ORDER BY until, id LIMIT +?"),
     expiring: db.prepare("SELECT data FROM holds WHERE status = 'active' AND until >= ? AND until < ? ORDER BY until, id"),
     ofMember: db.prepare("SELECT data FROM holds WHERE member_id = ? AND status = 'active' ORDER BY until, id"),
     getReq: db.prepare('SELECT data FROM hold_requests WHERE id = ?'),
-    stale: db.prepare("SELECT id, from_store_id, to_store_id FROM hold_requests WHERE status = 'pending' AND requested_at < ? ORDER BY requested_at, id LIMIT ?"),
+    stale: db.prepare("SELECT id, from_store_id, to_store_id FROM hold_requests WHERE status = 'pending' AND requested_at < ? ORDER BY requested_at, id LIMIT +?"),
     putReq: db.prepare(
       `INSERT INTO hold_requests (id, from_store_id, to_store_id, member_id, status, requested_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET status = excluded.status, data = excluded.data`,
@@ -58,7 +58,7 @@ export function createSqliteHoldStorage(db: Database.Database): Sync<HoldOps> {
       `SELECT data, requested_at FROM hold_requests WHERE from_store_id = ? AND (status = 'pending' OR requested_at >= ?)
        UNION ALL
        SELECT data, requested_at FROM hold_requests WHERE to_store_id = ? AND from_store_id <> ? AND (status = 'pending' OR requested_at >= ?)
-       ORDER BY requested_at DESC LIMIT ?`,
+       ORDER BY requested_at DESC LIMIT +?`,
     ),
   };
 

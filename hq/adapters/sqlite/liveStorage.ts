@@ -81,7 +81,7 @@ export function createSqliteLiveStorage(db: Database.Database): Sync<LiveOps> {
     ),
     salt: db.prepare('SELECT salt FROM live_rooms WHERE id = ?').pluck(),
     ofStore: db.prepare("SELECT data FROM live_rooms WHERE store_id = ? AND (state <> 'ended' OR ended_at >= ?) ORDER BY created_at DESC, id DESC"),
-    chain: db.prepare("SELECT data FROM live_rooms WHERE state <> 'ended' OR ended_at >= ? ORDER BY created_at DESC, id DESC LIMIT ?"),
+    chain: db.prepare("SELECT data FROM live_rooms WHERE state <> 'ended' OR ended_at >= ? ORDER BY created_at DESC, id DESC LIMIT +?"),
     getQ: db.prepare('SELECT data FROM live_questions WHERE id = ?'),
     qByClient: db.prepare('SELECT data FROM live_questions WHERE room_id = ? AND member_id = ? AND client_id = ?'),
     lastN: db.prepare('SELECT COALESCE(MAX(n), 0) FROM live_questions WHERE room_id = ?').pluck(),

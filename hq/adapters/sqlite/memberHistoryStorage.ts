@@ -25,8 +25,8 @@ export function createSqliteMemberHistoryStorage(db: Database.Database): Sync<Me
   const q = {
     insert: db.prepare('INSERT INTO member_notes (id, member_id, store_id, text, by, at) VALUES (?, ?, ?, ?, ?, ?)'),
     get: db.prepare('SELECT * FROM member_notes WHERE id = ?'),
-    notesOf: db.prepare('SELECT * FROM member_notes WHERE member_id = ? ORDER BY at DESC, id DESC LIMIT ?'),
-    visitsOf: db.prepare('SELECT * FROM visits WHERE member_id = ? ORDER BY arrived_at DESC, id DESC LIMIT ?'),
+    notesOf: db.prepare('SELECT * FROM member_notes WHERE member_id = ? ORDER BY at DESC, id DESC LIMIT +?'),
+    visitsOf: db.prepare('SELECT * FROM visits WHERE member_id = ? ORDER BY arrived_at DESC, id DESC LIMIT +?'),
     lastSeen: db.prepare('SELECT last_seen_at FROM visits WHERE member_id = ? AND id != ? ORDER BY arrived_at DESC LIMIT 1').pluck(),
     visitNotesOf: db.prepare('SELECT * FROM notes WHERE member_id = ? ORDER BY at, id'),
   };

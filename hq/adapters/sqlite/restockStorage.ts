@@ -46,7 +46,7 @@ export function createSqliteRestockStorage(db: Database.Database): Sync<RestockO
       SELECT * FROM c
       WHERE prefers OR EXISTS (SELECT 1 FROM purchases p WHERE p.member_id = c.id AND p.category = @category)
       ORDER BY ${TIER_ORDER_SQL}, last_visit_at DESC NULLS LAST, id
-      LIMIT @limit`),
+      LIMIT +@limit`),
     get: db.prepare('SELECT data FROM restock_matches WHERE id = ?'),
     put: db.prepare('INSERT INTO restock_matches (id, store_id, at, data) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data'),
     clearMembers: db.prepare('DELETE FROM restock_match_members WHERE match_id = ?'),

@@ -64,7 +64,7 @@ const BY_DAY_SQL = `${FACTS}
 const VISITS_SQL = `${FACTS}
   SELECT f.*, ${NOTES('f.visit_id')} AS notes FROM f
   WHERE @clerk IS NULL OR clerk_id = @clerk
-  ORDER BY arrived_at DESC, visit_id DESC LIMIT @limit`;
+  ORDER BY arrived_at DESC, visit_id DESC LIMIT +@limit`;
 
 const ROSTER_SQL = `SELECT id, store_id, name, role, enabled FROM clerks WHERE store_id IN (SELECT value FROM json_each(@stores))`;
 

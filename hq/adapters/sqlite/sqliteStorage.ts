@@ -91,7 +91,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     dropEvents: db.prepare('DELETE FROM events WHERE store_id = ?'),
     nextSeq: db.prepare('UPDATE stores SET head = head + 1 WHERE id = ? RETURNING head, epoch'),
     insertEvent: db.prepare('INSERT INTO events (store_id, seq, epoch, id, type, at, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-    readEvents: db.prepare('SELECT * FROM events WHERE store_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
+    readEvents: db.prepare('SELECT * FROM events WHERE store_id = ? AND seq > ? ORDER BY seq LIMIT +?'),
     oldestSeq: db.prepare('SELECT MIN(seq) FROM events WHERE store_id = ?').pluck(),
     trimEvents: db.prepare('DELETE FROM events WHERE store_id = ? AND seq <= ?'),
     insertCode: db.prepare('INSERT INTO enrollment_codes (code_hash, store_id, created_at, expires_at) VALUES (?, ?, ?, ?)'),
@@ -120,9 +120,9 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     insertSearchKey: db.prepare('INSERT OR IGNORE INTO member_search_keys (key, member_id) VALUES (?, ?)'),
     // The key range first (a prefix is [p, p + U+10FFFF) bytewise), at most `limit` key rows.
     searchMembers: db.prepare(
-      'SELECT * FROM members WHERE id IN (SELECT member_id FROM member_search_keys WHERE key >= ? AND key < ? ORDER BY key LIMIT ?) ORDER BY name, id',
+      'SELECT * FROM members WHERE id IN (SELECT member_id FROM member_search_keys WHERE key >= ? AND key < ? ORDER BY key LIMIT +?) ORDER BY name, id',
     ),
-    membersAfter: db.prepare('SELECT * FROM members WHERE id > ? ORDER BY id LIMIT ?'),
+    membersAfter: db.prepare('SELECT * FROM members WHERE id > ? ORDER BY id LIMIT +?'),
     countMembers: db.prepare('SELECT COUNT(*) FROM members').pluck(),
     upsertPurchase: db.prepare(
       `INSERT INTO purchases (id, member_id, style_id, style_name, category, color, size, store_id, at, price)
@@ -131,7 +131,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
          category = excluded.category, color = excluded.color, size = excluded.size, store_id = excluded.store_id,
          at = excluded.at, price = excluded.price`,
     ),
-    purchasesOf: db.prepare('SELECT * FROM purchases WHERE member_id = ? ORDER BY at DESC, id LIMIT ?'),
+    purchasesOf: db.prepare('SELECT * FROM purchases WHERE member_id = ? ORDER BY at DESC, id LIMIT +?'),
     upsertStyle: db.prepare(
       `INSERT INTO styles (id, name, category, price, colors, sizes, released_at, kind, goes_with)
        VALUES (@id, @name, @category, @price, @colors, @sizes, @releasedAt, @kind, @goesWith)
@@ -160,7 +160,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
        ORDER BY last_seen_at DESC LIMIT 1`,
     ),
     visitsSince: db.prepare('SELECT * FROM visits WHERE store_id = ? AND arrived_at >= ? ORDER BY arrived_at DESC, id DESC'),
-    waitingSeenBefore: db.prepare(`SELECT * FROM visits WHERE store_id = ? AND status = 'open' AND last_seen_at < ? ORDER BY last_seen_at, id LIMIT ?`),
+    waitingSeenBefore: db.prepare(`SELECT * FROM visits WHERE store_id = ? AND status = 'open' AND last_seen_at < ? ORDER BY last_seen_at, id LIMIT +?`),
     notesOf: db.prepare('SELECT * FROM notes WHERE visit_id = ? ORDER BY at, id'),
     notesSince: db.prepare(
       `SELECT n.* FROM notes n JOIN visits v ON v.id = n.visit_id WHERE v.store_id = ? AND v.arrived_at >= ? ORDER BY n.at, n.id`,
