@@ -12,7 +12,7 @@ import { sweepUnserved } from './app/unserved.ts';
 import { sweepBirthdays } from './app/tasks/system.ts';
 import { expireStaleRequests, remindExpiringHolds, sweepExpiredHolds } from './app/holds/expiry.ts'; // 4/8 part C
 import { sweepLapsedExpectations } from './app/expected/expectations.ts'; // 5/8 expected visits
-import { invalidateCatalog } from './app/profiles.ts';
+import { invalidateCatalog, warmCatalogs } from './app/catalogCache.ts';
 import { withRateLimits, type RateLimits } from './edge/http/rateLimit.ts';
 import { createRequestHandler } from './edge/http/router.ts';
 import { refuseOversizedBody } from './edge/http/respond.ts';
@@ -107,6 +107,11 @@ export interface HqOptions {
   unservedSweepMs?: number;
   /** How often the birthday-week tasks are made (idempotent: one task per member and year); default hourly, 0 = never (tests call sweepBirthdays). */
   birthdaySweepMs?: number;
+  /**
+   * Load every store's catalog once at start, a store at a time, and again after each catalog
+   * change (hq/app/catalogCache.ts), so that no store's first arrival reads it; default true.
+   */
+  warmCatalogs?: boolean;
   /** How HQ fetches catalog pictures by URL (4/8 part E): private addresses refused unless allowed; timeout. */
   pictureFetch?: PictureFetchOptions;
   /** The member page's public origin for group join links and their QR (e.g. https://hq.example.com); default: the request's Host (FOOTFALL_PUBLIC_ORIGIN). */
@@ -313,6 +318,7 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
     if (c.origin !== nodeId && c.kind === 'catalog.changed') invalidateCatalog(store);
   });
   const catalogChanged = () => bus.publishControl({ origin: nodeId, kind: 'catalog.changed' });
+  const warming = opts.warmCatalogs === false ? null : warmCatalogs(store, log);
 
   // Ops and ingest idempotency keys are remembered for 7 days (the protocol's promise). Every node
   // purges; the deletes are idempotent.
@@ -478,6 +484,7 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
         if (birthdayTimer) clearInterval(birthdayTimer);
         if (holdTimer) clearInterval(holdTimer);
         stopCatalog();
+        warming?.stop();
         await liveHub.close();
         await members.close();
         await hub.close();

@@ -15,6 +15,7 @@ import { startHq, type HqHandle } from '../../hq/server.ts';
 import { serve } from '../lib/proc.ts';
 import { createLoopWatch } from '../lib/loopWatch.ts';
 import { type BenchChainOptions, seedBenchChain, seedBenchChainPg } from '../lib/seed.ts';
+import { invalidateCatalog } from '../../hq/app/catalogCache.ts';
 
 let hq: HqHandle | null = null;
 let dir = '';
@@ -71,6 +72,11 @@ serve({
     if (o.seedChain !== false) {
       const chain = pool ? await seedBenchChainPg(pool, o as BenchChainOptions) : await seedBenchChain(hq.store, o as BenchChainOptions);
       storeIds = chain.storeIds;
+      // Seeded through the port, past catalog ingest: told as ingest tells this node and the others
+      // (the bus), so each node loads every store's catalog off the arrivals' path as after a real
+      // catalog change (hq/app/catalogCache.ts), not at each store's first measured arrival.
+      invalidateCatalog(hq.store);
+      hq.bus.publishControl({ origin: hq.nodeId, kind: 'catalog.changed' });
       // The demo clerks (manager PIN 9000, clerks 1001–1003) for benches that open the desk UI.
       if (o.clerks) await seedDemoClerks(hq.eventLog, chain.storeIds);
     }

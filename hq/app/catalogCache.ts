@@ -1,0 +1,200 @@
+// Each node's copy of every store's catalog (styles, the store's stock, its popularity, the
+// pictures), from which an arrival's suggestions are made.
+//
+// Invariant: an arrival reads a catalog in its own transaction only when this node holds none for
+// the store — never loaded since the node started, or dropped by a catalog change. A copy older than
+// CATALOG_CACHE_MS is still used while the node's loading lane reads the next one; the lane reads
+// one store at a time, in a read view of its own, so it never holds more than one of the store
+// port's connections. A copy read before a catalog change is never kept after it (a change replaces
+// the node's copies whole, and what was on its way goes into the replaced ones).
+//
+// Why: a store's catalog is ~1,000 stock rows, 1-5 ms to read and parse (more on PostgreSQL, where
+// the driver parses every row), and its indexes are built again after. Loaded in the arrival's
+// transaction whenever the copy turned a minute old, it made every store's next arrival slow once a
+// minute (500 stores: 8 arrivals a second), and a node that had just started — or just joined a
+// cluster under a peak's load — made the first arrival at each of its stores pay it (docs/
+// benchmarks.md, round 17). Loaded beside the arrivals but all at once, the same minute's reloads
+// took the pool's connections from them: hence one lane.
+import { type StockLine, type Style } from '../../shared/domain.ts';
+import { type StyleImageRefs } from '../ports/styleImageStore.ts';
+import { type HqStore, type HqTx } from '../ports/store.ts';
+import { type NextBestIndex, nextBestIndex } from './assist/nextBest.ts';
+import { type RecommendIndex, recommendIndex } from './recommend.ts';
+
+/** Longest a store's catalog copy is used before it is read again (in the background). */
+export const CATALOG_CACHE_MS = 60_000;
+/** Purchases newer than this make a style popular at a store. */
+export const POPULARITY_WINDOW_MS = 90 * 24 * 60 * 60 * 1000;
+/** Between two of the lane's loads: a node refreshing or warming never holds its store port for long. */
+export const LANE_SPACING_MS = 5;
+
+/** What recommendations are computed from, besides the member: one store's view of the catalog. */
+export interface StoreCatalog {
+  styles: readonly Style[];
+  stock: readonly StockLine[];
+  popularity: ReadonlyMap<string, number>;
+  /** Every style's picture references, per colour (part E). */
+  images: StyleImageRefs;
+}
+
+type Copy = StoreCatalog & { loadedAt: number };
+
+/** One node's copies for one store port: replaced whole by a catalog change. */
+interface Copies {
+  readonly byStore: Map<string, Copy>;
+  /** Stores the lane is to load, in order; the lane runs while it is `draining`. */
+  readonly queued: Set<string>;
+  draining: Promise<void> | null;
+}
+
+const copiesOf = new WeakMap<HqStore, Copies>();
+/** The warm-up of each store port that has one (warmCatalogs): a catalog change starts it again. */
+const warmers = new WeakMap<HqStore, () => void>();
+/** The lane's spacing per store port (warmCatalogs sets it; tests use 0). */
+const spacingOf = new WeakMap<HqStore, number>();
+
+function copies(store: HqStore): Copies {
+  let c = copiesOf.get(store);
+  if (!c) copiesOf.set(store, (c = { byStore: new Map(), queued: new Set(), draining: null }));
+  return c;
+}
+
+/**
+ * What recommend() and nextBestAction() derive from a catalog (stock per style and size, accessories
+ * in stock per size), made when a copy is loaded off an arrival's path (warm-up, refresh) or else
+ * on its first profile, and kept with it: a copy is used by every arrival at its store until
+ * replaced, and its arrays never change in place, so the indexes hold as long as the copy (a
+ * WeakMap: they go with it).
+ */
+const indexesOf = new WeakMap<StoreCatalog, { storeId: string; recommend: RecommendIndex; nextBest: NextBestIndex }>();
+
+export function catalogIndexes(catalog: StoreCatalog, storeId: string): { recommend: RecommendIndex; nextBest: NextBestIndex } {
+  let indexes = indexesOf.get(catalog);
+  if (!indexes || indexes.storeId !== storeId) {
+    indexes = { storeId, recommend: recommendIndex(catalog.styles, catalog.stock, storeId), nextBest: nextBestIndex(catalog.styles, catalog.stock, storeId) };
+    indexesOf.set(catalog, indexes);
+  }
+  return indexes;
+}
+
+/** Reads a store's catalog through `r` (a transaction or a read view). */
+export async function loadStoreCatalog(r: HqTx, storeId: string, now: number): Promise<StoreCatalog> {
+  return {
+    styles: await r.listStyles(),
+    stock: await r.stockForStore(storeId),
+    popularity: await r.popularityForStore(storeId, now - POPULARITY_WINDOW_MS),
+    images: await r.styleImages.refs(),
+  };
+}
+
+/**
+ * The store's catalog as this node holds it, read through `r` only when the node holds none (see
+ * the invariant). `store` keys the copies and runs the lane; `r` is the caller's.
+ */
+export async function catalogFor(store: HqStore, r: HqTx, storeId: string, now: number): Promise<StoreCatalog> {
+  const c = copies(store);
+  const copy = c.byStore.get(storeId);
+  // A copy from the future (the clock went back) is not trusted: read now.
+  if (copy && now >= copy.loadedAt) {
+    if (now - copy.loadedAt > CATALOG_CACHE_MS) queue(store, c, [storeId]);
+    return copy;
+  }
+  const loaded: Copy = { ...(await loadStoreCatalog(r, storeId, now)), loadedAt: now };
+  // Into the copies it was read for: after a catalog change meanwhile those are no one's.
+  keep(c, storeId, loaded);
+  return loaded;
+}
+
+/** Keeps a copy unless a newer one is there already. */
+function keep(c: Copies, storeId: string, copy: Copy): void {
+  const held = c.byStore.get(storeId);
+  if (!held || held.loadedAt <= copy.loadedAt) c.byStore.set(storeId, copy);
+}
+
+/** Puts stores on the node's lane (a store already on it keeps its place) and starts the lane if idle. */
+function queue(store: HqStore, c: Copies, storeIds: Iterable<string>): void {
+  for (const id of storeIds) c.queued.add(id);
+  if (c.draining) return;
+  c.draining = drain(store, c).finally(() => {
+    c.draining = null;
+    // Queued between the lane's last look and now: it runs again.
+    if (c.queued.size > 0 && copiesOf.get(store) === c) queue(store, c, []);
+  });
+}
+
+/**
+ * The lane: one store at a time, each in a read view of its own. A store loaded meanwhile by an
+ * arrival is skipped; a failed load leaves the old copy (the next arrival past its age queues the
+ * store again). Copies replaced by a catalog change stop their lane.
+ */
+async function drain(store: HqStore, c: Copies): Promise<void> {
+  for (const id of c.queued) {
+    c.queued.delete(id);
+    if (copiesOf.get(store) !== c) return;
+    const at = Date.now();
+    const held = c.byStore.get(id);
+    if (held && at >= held.loadedAt && at - held.loadedAt <= CATALOG_CACHE_MS) continue;
+    try {
+      const copy: Copy = { ...(await store.read((r) => loadStoreCatalog(r, id, at))), loadedAt: at };
+      catalogIndexes(copy, id); // made here, not by the store's next arrival
+      keep(c, id, copy);
+    } catch {
+      // Left as it was: the store port is closing or unavailable.
+    }
+    const spacing = spacingOf.get(store) ?? LANE_SPACING_MS;
+    if (spacing > 0 || c.queued.size > 0) await new Promise((resolve) => setTimeout(resolve, spacing));
+  }
+}
+
+/**
+ * Styles, stock or purchases changed: this node's next arrival at each store reads its catalog
+ * afresh, and its warm-up (if it runs one) loads them all again. Other nodes drop theirs when told
+ * (the bus's `catalog.changed`) or, at the latest, CATALOG_CACHE_MS later.
+ */
+export function invalidateCatalog(store: HqStore): void {
+  copiesOf.delete(store);
+  warmers.get(store)?.();
+}
+
+/**
+ * Puts every store on the node's lane when called and again after each catalog change, so that no
+ * store's first arrival reads its catalog. Arrivals do not wait for it: a store the lane has not
+ * reached yet is read by its first arrival, as without it. `idle()` resolves when the lane is empty
+ * (tests); `stop()` ends the warm-ups after changes (what is on the lane still loads).
+ */
+export function warmCatalogs(store: HqStore, log: (line: string) => void, spacingMs = LANE_SPACING_MS): { stop(): void; idle(): Promise<void> } {
+  let stopped = false;
+  let listing: Promise<void> | null = null;
+  spacingOf.set(store, spacingMs);
+  const run = (): void => {
+    if (stopped) return;
+    const c = copies(store);
+    const listed = store.read((r) => r.listStores()).then(
+      (stores) => {
+        if (!stopped) queue(store, c, stores.map((s) => s.id));
+      },
+      (err: unknown) => {
+        if (!stopped) log(`catalog warm-up: ${(err as Error).message} (each store's first arrival reads its catalog)`);
+      },
+    );
+    const done: Promise<void> = listed.finally(() => {
+      if (listing === done) listing = null;
+    });
+    listing = done;
+  };
+  warmers.set(store, run);
+  run();
+  return {
+    stop: () => {
+      stopped = true;
+      if (warmers.get(store) === run) warmers.delete(store);
+    },
+    idle: async () => {
+      for (;;) {
+        const draining = copiesOf.get(store)?.draining;
+        if (!listing && !draining) return;
+        await (listing ?? draining);
+      }
+    },
+  };
+}

@@ -1,0 +1,146 @@
+// Each node's catalog copies (hq/app/catalogCache.ts) on a real SQLite store: read in the caller's
+// transaction only when the node holds none, refreshed off the caller's path once a minute old,
+// never kept across a catalog change, and loaded for every store by the warm-up.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CATALOG_CACHE_MS, catalogFor, invalidateCatalog, warmCatalogs } from '../../hq/app/catalogCache.ts';
+import { newEpoch } from '../../hq/app/tokens.ts';
+import { openSqliteStore } from '../../hq/adapters/sqlite/sqliteStore.ts';
+import type { HqStore, HqTx } from '../../hq/ports/store.ts';
+import { benchChainRows } from '../../bench/lib/seed.ts';
+import { waitFor } from '../support/waitFor.ts';
+
+/** A transaction that must not be used: the copy has to come from the node's cache. */
+const untouchable = new Proxy({} as HqTx, {
+  get: (_t, key) => {
+    throw new Error(`the catalog was read in the caller's transaction (${String(key)})`);
+  },
+});
+
+/** Every turn queued before this one has run (SQLite's transactions and read views take turns in order). */
+const drained = (store: HqStore) => store.read(async () => undefined);
+
+describe('catalog copies per node', () => {
+  let dir: string;
+  let store: HqStore;
+  const rows = benchChainRows({ stores: 3, membersPerStore: 1, desksPerStore: 1, styles: 8 });
+  const [s0, s1, s2] = rows.stores.map((s) => s.id) as [string, string, string];
+  const line = rows.stock.find((l) => l.storeId === s0)!;
+  const qtyIn = (stock: readonly { styleId: string; color: string; size: number; qty: number }[]) =>
+    stock.find((l) => l.styleId === line.styleId && l.color === line.color && l.size === line.size)?.qty;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'footfall-catalog-'));
+    store = openSqliteStore(join(dir, 'hq.db'), { log: () => {} });
+    await store.withTx(async (tx) => {
+      for (const s of rows.stores) await tx.upsertStore(s, newEpoch());
+      for (const s of rows.styles) await tx.upsertStyle(s);
+      for (const l of rows.stock) await tx.setStock(l);
+    });
+  });
+  afterEach(async () => {
+    invalidateCatalog(store);
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads a store the node holds nothing of in the caller’s transaction, then keeps that copy', async () => {
+    const t0 = Date.now();
+    const first = await store.read((r) => catalogFor(store, r, s0, t0));
+    expect(qtyIn(first.stock)).toBe(line.qty);
+    expect(first.styles).toHaveLength(rows.styles.length);
+    expect(await catalogFor(store, untouchable, s0, t0 + 1000)).toBe(first);
+    // Another store is its own copy.
+    const other = await store.read((r) => catalogFor(store, r, s1, t0));
+    expect(other).not.toBe(first);
+    expect(other.stock.every((l) => l.storeId === s1)).toBe(true);
+  });
+
+  it('answers a copy past its age at once and loads the next one in a read view of its own', async () => {
+    const t0 = Date.now() - CATALOG_CACHE_MS - 5_000;
+    const old = await store.read((r) => catalogFor(store, r, s0, t0));
+    // A change this node was not told of (another node's, its notice lost).
+    await store.withTx((tx) => tx.setStock({ ...line, qty: line.qty + 7 }));
+    const now = Date.now();
+    expect(await catalogFor(store, untouchable, s0, now)).toBe(old);
+    await waitFor(async () => (await catalogFor(store, untouchable, s0, Date.now())) !== old, 5000, 'the refreshed copy');
+    const fresh = await catalogFor(store, untouchable, s0, Date.now());
+    expect(qtyIn(fresh.stock)).toBe(line.qty + 7);
+  });
+
+  it('refreshes stale stores one at a time, each in one read view (never a burst of the pool)', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const views: string[] = [];
+    // The same store port, its read views counted as they are asked for.
+    const counted: HqStore = {
+      ...store,
+      read: (fn) => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        views.push('read');
+        return store.read(fn).finally(() => inFlight--);
+      },
+    };
+    const t0 = Date.now() - CATALOG_CACHE_MS - 5_000;
+    const old = await Promise.all([s0, s1, s2].map((s) => store.read((r) => catalogFor(counted, r, s, t0))));
+    expect(views).toEqual([]); // loaded in the callers' own read views
+    const now = Date.now();
+    // Three stale stores asked for at once, twice each: the old copies at once, three loads on the lane.
+    for (const [i, s] of [s0, s1, s2, s0, s1, s2].entries()) expect(await catalogFor(counted, untouchable, s, now)).toBe(old[i % 3]);
+    await waitFor(async () => (await Promise.all([s0, s1, s2].map((s) => catalogFor(counted, untouchable, s, Date.now())))).every((c, i) => c !== old[i]), 5000, 'three refreshed copies');
+    expect(views).toHaveLength(3);
+    expect(most).toBe(1);
+    invalidateCatalog(counted);
+  });
+
+  it('never keeps a copy read before a catalog change: a refresh in flight is dropped', async () => {
+    const t0 = Date.now() - CATALOG_CACHE_MS - 5_000;
+    const old = await store.read((r) => catalogFor(store, r, s0, t0));
+    // The old copy is answered and a refresh is queued behind this turn…
+    const held = store.withTx(async (tx) => {
+      expect(await catalogFor(store, tx, s0, Date.now())).toBe(old);
+      await tx.setStock({ ...line, qty: 0 });
+    });
+    // …and the change is announced before that refresh has run. Whatever it then reads, it was
+    // started before the change (in general it may read the stock before it) and is not kept.
+    invalidateCatalog(store);
+    await held;
+    await drained(store);
+    // Nothing is held: the next arrival reads, and sees the change.
+    await expect(catalogFor(store, untouchable, s0, Date.now())).rejects.toThrow(/read in the caller/);
+    const fresh = await store.read((r) => catalogFor(store, r, s0, Date.now()));
+    expect(qtyIn(fresh.stock)).toBe(0);
+  });
+
+  it('a copy from the future (the clock went back) is read again', async () => {
+    const later = Date.now() + 60_000;
+    const ahead = await store.read((r) => catalogFor(store, r, s2, later));
+    const now = await store.read((r) => catalogFor(store, r, s2, Date.now()));
+    expect(now).not.toBe(ahead);
+  });
+
+  it('warm-up loads every store, and again after a catalog change; stopped, it does not', async () => {
+    const lines: string[] = [];
+    const warm = warmCatalogs(store, (l) => lines.push(l), 0);
+    await warm.idle();
+    const before = await Promise.all([s0, s1, s2].map((s) => catalogFor(store, untouchable, s, Date.now())));
+    expect(before.map((c) => c.stock.every((l, _i, all) => l.storeId === all[0]!.storeId))).toEqual([true, true, true]);
+
+    await store.withTx((tx) => tx.setStock({ ...line, qty: line.qty + 3 }));
+    invalidateCatalog(store);
+    await warm.idle();
+    const after = await catalogFor(store, untouchable, s0, Date.now());
+    expect(after).not.toBe(before[0]);
+    expect(qtyIn(after.stock)).toBe(line.qty + 3);
+
+    warm.stop();
+    invalidateCatalog(store);
+    await warm.idle();
+    await drained(store);
+    await expect(catalogFor(store, untouchable, s1, Date.now())).rejects.toThrow(/read in the caller/);
+    expect(lines).toEqual([]);
+  });
+});
