@@ -142,7 +142,8 @@ async function drain(store: HqStore, c: Copies): Promise<void> {
       // Left as it was: the store port is closing or unavailable.
     }
     const spacing = spacingOf.get(store) ?? LANE_SPACING_MS;
-    if (spacing > 0 || c.queued.size > 0) await new Promise((resolve) => setTimeout(resolve, spacing));
+    // Unref'd: a lane never keeps a process that is shutting down alive.
+    if (spacing > 0 || c.queued.size > 0) await new Promise((resolve) => setTimeout(resolve, spacing).unref());
   }
 }
 
@@ -160,7 +161,7 @@ export function invalidateCatalog(store: HqStore): void {
  * Puts every store on the node's lane when called and again after each catalog change, so that no
  * store's first arrival reads its catalog. Arrivals do not wait for it: a store the lane has not
  * reached yet is read by its first arrival, as without it. `idle()` resolves when the lane is empty
- * (tests); `stop()` ends the warm-ups after changes (what is on the lane still loads).
+ * (tests); `stop()` (the node is closing) ends them and empties the lane (a load under way finishes).
  */
 export function warmCatalogs(store: HqStore, log: (line: string) => void, spacingMs = LANE_SPACING_MS): { stop(): void; idle(): Promise<void> } {
   let stopped = false;
@@ -188,6 +189,8 @@ export function warmCatalogs(store: HqStore, log: (line: string) => void, spacin
     stop: () => {
       stopped = true;
       if (warmers.get(store) === run) warmers.delete(store);
+      // The node is closing: what the lane has not reached yet is not loaded.
+      copiesOf.get(store)?.queued.clear();
     },
     idle: async () => {
       for (;;) {
