@@ -30,10 +30,9 @@ import { seedDemo } from '../hq/demo/seed.ts';
 import { accessoryTaste, addOnAcceptance } from '../hq/demo/accessories.ts';
 import { recommend } from '../hq/app/recommend.ts';
 import { ProfileBuilder } from '../hq/app/profiles.ts';
+import { POPULARITY_WINDOW_MS } from '../hq/app/catalogCache.ts';
 import { type MemberRecord } from '../hq/ports/store.ts';
 
-const DAY = 24 * 60 * 60 * 1000;
-const POPULARITY_WINDOW_MS = 90 * DAY; // as hq/app/profiles.ts
 const TOP = 3;
 const DEMO_SEED = 20251124; // seedDemo's default, as `npm start` uses
 

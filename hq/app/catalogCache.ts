@@ -96,13 +96,18 @@ export async function catalogFor(store: HqStore, r: HqTx, storeId: string, now: 
   const copy = c.byStore.get(storeId);
   // A copy from the future (the clock went back) is not trusted: read now.
   if (copy && now >= copy.loadedAt) {
-    if (now - copy.loadedAt > CATALOG_CACHE_MS) queue(store, c, [storeId]);
+    if (!fresh(copy, now)) queue(store, c, [storeId]);
     return copy;
   }
   const loaded: Copy = { ...(await loadStoreCatalog(r, storeId, now)), loadedAt: now };
   // Into the copies it was read for: after a catalog change meanwhile those are no one's.
   keep(c, storeId, loaded);
   return loaded;
+}
+
+/** A copy young enough to use without reading again at `at` (one from the future, after the clock went back, is not). */
+function fresh(copy: Copy | undefined, at: number): boolean {
+  return copy !== undefined && at >= copy.loadedAt && at - copy.loadedAt <= CATALOG_CACHE_MS;
 }
 
 /** Keeps a copy unless a newer one is there already. */
@@ -132,8 +137,7 @@ async function drain(store: HqStore, c: Copies): Promise<void> {
     c.queued.delete(id);
     if (copiesOf.get(store) !== c) return;
     const at = Date.now();
-    const held = c.byStore.get(id);
-    if (held && at >= held.loadedAt && at - held.loadedAt <= CATALOG_CACHE_MS) continue;
+    if (fresh(c.byStore.get(id), at)) continue;
     try {
       const copy: Copy = { ...(await store.read((r) => loadStoreCatalog(r, id, at))), loadedAt: at };
       catalogIndexes(copy, id); // made here, not by the store's next arrival

@@ -7,7 +7,8 @@ import { newEpoch } from './tokens.ts';
 import { normalizePhone } from './phone.ts';
 import { type HqStore, type MemberRecord } from '../ports/store.ts';
 import { type EventLog } from './eventLog.ts';
-import { invalidateCatalog, ProfileBuilder } from './profiles.ts';
+import { invalidateCatalog } from './catalogCache.ts';
+import { ProfileBuilder } from './profiles.ts';
 import { setStockWithRestock } from './tasks/system.ts';
 import { attributePurchase } from './assist/attribution.ts'; // 7/8 attribution
 

@@ -7,8 +7,6 @@ import { recommend } from './recommend.ts';
 import { nextBestAction } from './assist/nextBest.ts';
 import { type HqStore, type HqTx, type MemberRecord, type ProfileReads } from '../ports/store.ts';
 
-export { CATALOG_CACHE_MS, invalidateCatalog, type StoreCatalog } from './catalogCache.ts';
-
 export const PROFILE_PURCHASES = 20;
 /** Purchases a profile reads (`profileReads`' limit); a batch reading ahead asks for as many. */
 export const HISTORY_FOR_RANKING = 500;

@@ -4,7 +4,8 @@
 // style without a picture shows the category placeholder (never a broken image), and with HQ
 // stopped a reload still shows every cached picture.
 import { afterEach, describe, expect, it } from 'vitest';
-import { invalidateCatalog, ProfileBuilder } from '../../hq/app/profiles.ts';
+import { invalidateCatalog } from '../../hq/app/catalogCache.ts';
+import { ProfileBuilder } from '../../hq/app/profiles.ts';
 import { shotPath, type Stack, STORE, startStack } from './stack.ts';
 
 let stack: Stack | null = null;

@@ -14,7 +14,7 @@ import { MAX_STYLE_IMAGE_BYTES, type StyleImageRef } from '../../../shared/domai
 import { sniffImage } from '../../../shared/chatImages.ts';
 import { type HqStore } from '../../ports/store.ts';
 import { DEFAULT_COLOR } from '../../ports/styleImageStore.ts';
-import { invalidateCatalog } from '../profiles.ts';
+import { invalidateCatalog } from '../catalogCache.ts';
 
 export type PictureErrorCode = 'style_not_found' | 'color_not_found' | 'empty' | 'too_large' | 'unsupported_type' | 'bad_url' | 'fetch_failed' | 'timeout' | 'refused_address' | 'redirect_refused';
 
