@@ -45,6 +45,8 @@ interface Copies {
   /** Stores the lane is to load, in order; the lane runs while it is `draining`. */
   readonly queued: Set<string>;
   draining: Promise<void> | null;
+  /** The styles list the copies share (settle). */
+  styles: readonly Style[] | null;
 }
 
 const copiesOf = new WeakMap<HqStore, Copies>();
@@ -55,7 +57,7 @@ const spacingOf = new WeakMap<HqStore, number>();
 
 function copies(store: HqStore): Copies {
   let c = copiesOf.get(store);
-  if (!c) copiesOf.set(store, (c = { byStore: new Map(), queued: new Set(), draining: null }));
+  if (!c) copiesOf.set(store, (c = { byStore: new Map(), queued: new Set(), draining: null, styles: null }));
   return c;
 }
 
@@ -79,12 +81,68 @@ export function catalogIndexes(catalog: StoreCatalog, storeId: string): { recomm
 
 /** Reads a store's catalog through `r` (a transaction or a read view). */
 export async function loadStoreCatalog(r: HqTx, storeId: string, now: number): Promise<StoreCatalog> {
+  const styles = await r.listStyles();
   return {
-    styles: await r.listStyles(),
-    stock: await r.stockForStore(storeId),
+    styles,
+    stock: compactStock(await r.stockForStore(storeId), storeId, styles),
     popularity: await r.popularityForStore(storeId, now - POPULARITY_WINDOW_MS),
     images: await r.styleImages.refs(),
   };
+}
+
+/**
+ * The stock lines with their store, style and colour ids as one string each — the store's id and
+ * the styles' own — rather than three new strings per row as the driver reads them: ~40 % of the
+ * memory of a node's copies (500 stores × ~800 lines, docs/benchmarks.md round 18).
+ */
+function compactStock(lines: readonly StockLine[], storeId: string, styles: readonly Style[]): StockLine[] {
+  const byId = new Map<string, Style>();
+  for (const s of styles) byId.set(s.id, s);
+  const colors = new Map<string, string>();
+  const out = new Array<StockLine>(lines.length);
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    let color = colors.get(l.color);
+    if (color === undefined) colors.set(l.color, (color = l.color));
+    out[i] = { storeId: l.storeId === storeId ? storeId : l.storeId, styleId: byId.get(l.styleId)?.id ?? l.styleId, color, size: l.size, qty: l.qty };
+  }
+  return out;
+}
+
+/** Two catalog rows of one style, field by field. */
+function sameStyle(a: Style, b: Style): boolean {
+  return (
+    a.id === b.id &&
+    a.name === b.name &&
+    a.category === b.category &&
+    a.price === b.price &&
+    a.releasedAt === b.releasedAt &&
+    a.kind === b.kind &&
+    a.colors.length === b.colors.length &&
+    a.colors.every((c, i) => c.code === b.colors[i]!.code && c.name === b.colors[i]!.name) &&
+    sameList(a.sizes, b.sizes) &&
+    sameList(a.goesWith, b.goesWith)
+  );
+}
+
+function sameList<T>(a: readonly T[] | undefined, b: readonly T[] | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/**
+ * A loaded copy as the node keeps it: with the styles list of the copies before it when that is
+ * the same list (every store's copy reads the whole list; 500 copies of it were ~15 MB), so the
+ * copies, and the indexes and colour lists made from them, share one.
+ */
+function settle(c: Copies, copy: Copy): Copy {
+  const held = c.styles;
+  if (held && held.length === copy.styles.length && held.every((s, i) => sameStyle(s, copy.styles[i]!))) {
+    if (held === copy.styles) return copy;
+    return { ...copy, styles: held };
+  }
+  c.styles = copy.styles;
+  return copy;
 }
 
 /**
@@ -99,7 +157,7 @@ export async function catalogFor(store: HqStore, r: HqTx, storeId: string, now: 
     if (!fresh(copy, now)) queue(store, c, [storeId]);
     return copy;
   }
-  const loaded: Copy = { ...(await loadStoreCatalog(r, storeId, now)), loadedAt: now };
+  const loaded = settle(c, { ...(await loadStoreCatalog(r, storeId, now)), loadedAt: now });
   // Into the copies it was read for: after a catalog change meanwhile those are no one's.
   keep(c, storeId, loaded);
   return loaded;
@@ -139,7 +197,7 @@ async function drain(store: HqStore, c: Copies): Promise<void> {
     const at = Date.now();
     if (fresh(c.byStore.get(id), at)) continue;
     try {
-      const copy: Copy = { ...(await store.read((r) => loadStoreCatalog(r, id, at))), loadedAt: at };
+      const copy = settle(c, { ...(await store.read((r) => loadStoreCatalog(r, id, at))), loadedAt: at });
       catalogIndexes(copy, id); // made here, not by the store's next arrival
       keep(c, id, copy);
     } catch {

@@ -96,9 +96,9 @@ export function recommendIndex(styles: readonly Style[], stock: readonly StockLi
   for (const style of styles) {
     if (isAccessory(style)) continue;
     const lines = stockByStyle.get(style.id) ?? [];
-    const stockBySize = freezeAll(stockBySizeOf(style, lines));
+    const stockBySize = stockBySizeOf(style, lines);
     const positive = lines.filter((l) => l.qty > 0);
-    if (positive.length > 0) inStock.push({ style, colors: Object.freeze(colorsIn(style, positive)), stockBySize });
+    if (positive.length > 0) inStock.push({ style, colors: colorsIn(style, positive), stockBySize });
     // Sizes in the order first met; each size's list keeps catalog order as styles are walked in it.
     const sizes = new Map<number, StockLine[]>();
     for (const l of positive) {
@@ -109,7 +109,7 @@ export function recommendIndex(styles: readonly Style[], stock: readonly StockLi
       else sizes.set(l.size, [l]);
     }
     for (const [size, inSize] of sizes) {
-      const entry: ShoeInSize = { style, qty: inSize.reduce((n, l) => n + l.qty, 0), colors: Object.freeze(colorsIn(style, inSize)), stockBySize };
+      const entry: ShoeInSize = { style, qty: inSize.reduce((n, l) => n + l.qty, 0), colors: colorsIn(style, inSize), stockBySize };
       const list = bySize.get(size);
       if (list) list.push(entry);
       else bySize.set(size, [entry]);
@@ -118,11 +118,6 @@ export function recommendIndex(styles: readonly Style[], stock: readonly StockLi
   return { styles, stock, storeId, bySize, inStock };
 }
 
-/** Frozen in place (the type stays that of the plain array the suggestions carry). */
-function freezeAll<T extends object>(items: T[]): T[] {
-  for (const item of items) Object.freeze(item);
-  return Object.freeze(items) as T[];
-}
 
 /** The input's index when it was made from the input's catalog, else one made now. */
 function indexOf(input: RecommendInput): RecommendIndex {
@@ -272,15 +267,54 @@ function storeStock(stock: readonly StockLine[], storeId: string): Map<string, S
   return byStyle;
 }
 
-/** The style's colourways that have one of `lines` (in catalog order). */
-function colorsIn(style: Style, lines: readonly StockLine[]): Colorway[] {
-  const codes = new Set(lines.map((l) => l.color));
-  return style.colors.filter((c) => codes.has(c.code));
+// An index's small arrays and pairs are shared, not made per store: 500 stores' indexes held ~90 MB
+// (a colour list per style and size, each an array grown by push with room for 17; a { size, qty }
+// object per size of every style), most of a node's catalog copies (catalogCache.ts). All frozen.
+
+/** Each style's colour lists by which of its colourways they hold (a bit per colourway). */
+const colorLists = new WeakMap<Style, Map<number, readonly Colorway[]>>();
+
+/** The style's colourways that have one of `lines` (in catalog order): one frozen list per style and set. */
+function colorsIn(style: Style, lines: readonly StockLine[]): readonly Colorway[] {
+  const colors = style.colors;
+  // More colourways than bits (the schema allows 20): a list of its own.
+  if (colors.length > 30) {
+    const codes = new Set(lines.map((l) => l.color));
+    return Object.freeze(colors.filter((c) => codes.has(c.code)));
+  }
+  let mask = 0;
+  for (const l of lines) {
+    for (let i = 0; i < colors.length; i++) {
+      if (colors[i]!.code === l.color) {
+        mask |= 1 << i;
+        break;
+      }
+    }
+  }
+  let lists = colorLists.get(style);
+  if (!lists) colorLists.set(style, (lists = new Map()));
+  let list = lists.get(mask);
+  if (!list) lists.set(mask, (list = Object.freeze(colors.filter((_, i) => (mask & (1 << i)) !== 0))));
+  return list;
 }
 
-/** Stock per size over every size of the style (0 where none), summed over colours. */
+/** Shared frozen { size, qty } pairs for the sizes and quantities a shop floor has (bounded: others are made each time). */
+const pairs = new Map<number, Recommendation['stockBySize'][number]>();
+const PAIR_MAX_QTY = 255;
+
+function sizeQty(size: number, qty: number): Recommendation['stockBySize'][number] {
+  // Half sizes (EU 40.5) count too; anything else odd, or a large quantity, is not kept.
+  const half = size * 2;
+  if (!Number.isInteger(half) || half < 0 || half > 255 || !Number.isInteger(qty) || qty < 0 || qty > PAIR_MAX_QTY) return Object.freeze({ size, qty });
+  const key = half * (PAIR_MAX_QTY + 1) + qty;
+  let pair = pairs.get(key);
+  if (!pair) pairs.set(key, (pair = Object.freeze({ size, qty })));
+  return pair;
+}
+
+/** Stock per size over every size of the style (0 where none), summed over colours; frozen. */
 function stockBySizeOf(style: Style, lines: readonly StockLine[]): Recommendation['stockBySize'] {
   const bySize = new Map<number, number>(style.sizes.map((s) => [s, 0]));
   for (const l of lines) bySize.set(l.size, (bySize.get(l.size) ?? 0) + l.qty);
-  return [...bySize.entries()].sort((a, b) => a[0] - b[0]).map(([s, qty]) => ({ size: s, qty }));
+  return Object.freeze([...bySize.entries()].sort((a, b) => a[0] - b[0]).map(([s, qty]) => sizeQty(s, qty))) as Recommendation['stockBySize'];
 }

@@ -58,6 +58,27 @@ describe('catalog copies per node', () => {
     expect(other.stock.every((l) => l.storeId === s1)).toBe(true);
   });
 
+  it('copies share one styles list while the styles are the same; a changed style makes a new one', async () => {
+    const t0 = Date.now();
+    const a = await store.read((r) => catalogFor(store, r, s0, t0));
+    const b = await store.read((r) => catalogFor(store, r, s1, t0));
+    expect(b.styles).toBe(a.styles);
+    // The stock lines are the store's rows, as read (their ids kept as one string each is not visible here).
+    const rowsOf = (id: string) => rows.stock.filter((l) => l.storeId === id).map(({ storeId, styleId, color, size, qty }) => ({ storeId, styleId, color, size, qty }));
+    const byKey = (x: { styleId: string; color: string; size: number }, y: { styleId: string; color: string; size: number }) =>
+      x.styleId.localeCompare(y.styleId) || x.color.localeCompare(y.color) || x.size - y.size;
+    expect([...a.stock].sort(byKey)).toEqual(rowsOf(s0).sort(byKey));
+    const renamed = { ...rows.styles[0]!, name: `${rows.styles[0]!.name} II` };
+    await store.withTx((tx) => tx.upsertStyle(renamed));
+    invalidateCatalog(store);
+    const c = await store.read((r) => catalogFor(store, r, s2, Date.now()));
+    expect(c.styles).not.toBe(a.styles);
+    expect(c.styles.find((s) => s.id === renamed.id)!.name).toBe(renamed.name);
+    // The next store's copy shares the new list, not the old one.
+    const d = await store.read((r) => catalogFor(store, r, s0, Date.now()));
+    expect(d.styles).toBe(c.styles);
+  });
+
   it('answers a copy past its age at once and loads the next one in a read view of its own', async () => {
     const t0 = Date.now() - CATALOG_CACHE_MS - 5_000;
     const old = await store.read((r) => catalogFor(store, r, s0, t0));

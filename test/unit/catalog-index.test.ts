@@ -181,4 +181,26 @@ describe('per-catalog indexes: the same answers as scanning the catalog', () => 
     expect(() => (first!.stockBySize as { size: number; qty: number }[]).push({ size: 1, qty: 1 })).toThrow(TypeError);
     expect(() => (first!.colors as unknown[]).pop()).toThrow(TypeError);
   });
+
+  it('indexes of two stores share their colour lists and { size, qty } pairs where they are alike', () => {
+    const style: Style = { id: 'sty-1', name: 'Runner', category: 'running', price: 59900, colors: [{ code: 'BLK', name: '黑色' }, { code: 'WHT', name: '白色' }, { code: 'RED', name: '红色' }], sizes: [40, 41, 42], releasedAt: now - DAY };
+    const line = (storeId: string, color: string, size: number, qty: number): StockLine => ({ storeId, styleId: style.id, color, size, qty });
+    // Store a: black and white in 41; store b: white and black in 41 (same set), red in 42 and the same quantities per size.
+    const a = recommendIndex([style], [line('a', 'BLK', 41, 2), line('a', 'WHT', 41, 1), line('a', 'RED', 40, 0)], 'a');
+    const b = recommendIndex([style], [line('b', 'WHT', 41, 1), line('b', 'BLK', 41, 2), line('b', 'RED', 42, 0)], 'b');
+    const [inA] = a.bySize.get(41)!;
+    const [inB] = b.bySize.get(41)!;
+    expect(inA!.colors.map((c) => c.code)).toEqual(['BLK', 'WHT']);
+    expect(inB!.colors).toBe(inA!.colors); // one list for the style's black + white
+    expect(Object.isFrozen(inA!.colors)).toBe(true);
+    // Stock per size: the same quantities are the same frozen pairs, in new frozen arrays per store.
+    expect(inA!.stockBySize).toEqual([{ size: 40, qty: 0 }, { size: 41, qty: 3 }, { size: 42, qty: 0 }]);
+    expect(inB!.stockBySize).not.toBe(inA!.stockBySize);
+    inA!.stockBySize.forEach((pair, i) => expect(inB!.stockBySize[i]).toBe(pair));
+    expect(Object.isFrozen(inA!.stockBySize[0])).toBe(true);
+    // A quantity past what is shared is still right (made for the index, not kept).
+    const c = recommendIndex([style], [line('c', 'RED', 42, 5000)], 'c');
+    expect(c.bySize.get(42)![0]!.stockBySize).toEqual([{ size: 40, qty: 0 }, { size: 41, qty: 0 }, { size: 42, qty: 5000 }]);
+    expect(c.bySize.get(42)![0]!.colors.map((x) => x.code)).toEqual(['RED']);
+  });
 });
