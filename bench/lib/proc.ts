@@ -109,5 +109,20 @@ export function cpuSecondsOf(pid: number): number {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Wall-clock milliseconds with sub-millisecond resolution, comparable across processes. */
-export const nowMs = () => performance.timeOrigin + performance.now();
+let wallAnchor = Date.now() - performance.now();
+
+/**
+ * Wall-clock milliseconds with sub-millisecond resolution, comparable across processes and with
+ * HQ's stamps (`Date.now()`). The monotonic clock is anchored to the wall clock and anchored again
+ * when the wall clock steps (a paused VM's clock set right, NTP): anchored once at start, a peers
+ * run whose box stepped ~6 s mid-run reported latencies of -6,000 ms for the servers measured after.
+ */
+export function nowMs(): number {
+  const t = wallAnchor + performance.now();
+  const wall = Date.now();
+  if (Math.abs(wall - t) > 2) {
+    wallAnchor = wall - performance.now();
+    return wall;
+  }
+  return t;
+}

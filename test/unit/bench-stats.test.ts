@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { nowMs } from '../../bench/lib/proc.ts';
 import { median, percentile, summarize } from '../../bench/lib/stats.ts';
 
 describe('bench stats', () => {
@@ -13,5 +14,24 @@ describe('bench stats', () => {
     expect(median([4, 1, 3])).toBe(3);
     expect(median([4, 1])).toBe(2.5);
     expect(median([])).toBeNaN();
+  });
+});
+
+describe('bench clock (nowMs)', () => {
+  it('follows the wall clock HQ stamps with, across a step of it', () => {
+    expect(Math.abs(nowMs() - Date.now())).toBeLessThanOrEqual(2);
+    const real = Date.now;
+    const spy = vi.spyOn(Date, 'now').mockImplementation(() => real() + 6_000); // the wall clock stepped 6 s ahead
+    try {
+      expect(Math.abs(nowMs() - (real() + 6_000))).toBeLessThanOrEqual(2);
+      // Anchored again: later readings keep following the stepped clock.
+      const a = nowMs();
+      const b = nowMs();
+      expect(b).toBeGreaterThanOrEqual(a);
+      expect(Math.abs(b - (real() + 6_000))).toBeLessThanOrEqual(2);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(Math.abs(nowMs() - Date.now())).toBeLessThanOrEqual(2);
   });
 });
