@@ -118,7 +118,6 @@ export function recommendIndex(styles: readonly Style[], stock: readonly StockLi
   return { styles, stock, storeId, bySize, inStock };
 }
 
-
 /** The input's index when it was made from the input's catalog, else one made now. */
 function indexOf(input: RecommendInput): RecommendIndex {
   const i = input.index;
@@ -277,7 +276,7 @@ const colorLists = new WeakMap<Style, Map<number, readonly Colorway[]>>();
 /** The style's colourways that have one of `lines` (in catalog order): one frozen list per style and set. */
 function colorsIn(style: Style, lines: readonly StockLine[]): readonly Colorway[] {
   const colors = style.colors;
-  // More colourways than bits (the schema allows 20): a list of its own.
+  // More colourways than a mask has bits (the schema allows 20; a row that bypassed it): a list of its own.
   if (colors.length > 30) {
     const codes = new Set(lines.map((l) => l.color));
     return Object.freeze(colors.filter((c) => codes.has(c.code)));
