@@ -15,6 +15,7 @@
 // cluster under a peak's load — made the first arrival at each of its stores pay it (docs/
 // benchmarks.md, round 17). Loaded beside the arrivals but all at once, the same minute's reloads
 // took the pool's connections from them: hence one lane.
+import { isDeepStrictEqual } from 'node:util';
 import { type StockLine, type Style } from '../../shared/domain.ts';
 import { type StyleImageRefs } from '../ports/styleImageStore.ts';
 import { type HqStore, type HqTx } from '../ports/store.ts';
@@ -109,38 +110,15 @@ function compactStock(lines: readonly StockLine[], storeId: string, styles: read
   return out;
 }
 
-/** Two catalog rows of one style, field by field. */
-function sameStyle(a: Style, b: Style): boolean {
-  return (
-    a.id === b.id &&
-    a.name === b.name &&
-    a.category === b.category &&
-    a.price === b.price &&
-    a.releasedAt === b.releasedAt &&
-    a.kind === b.kind &&
-    a.colors.length === b.colors.length &&
-    a.colors.every((c, i) => c.code === b.colors[i]!.code && c.name === b.colors[i]!.name) &&
-    sameList(a.sizes, b.sizes) &&
-    sameList(a.goesWith, b.goesWith)
-  );
-}
-
-function sameList<T>(a: readonly T[] | undefined, b: readonly T[] | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
 /**
  * A loaded copy as the node keeps it: with the styles list of the copies before it when that is
  * the same list (every store's copy reads the whole list; 500 copies of it were ~15 MB), so the
  * copies, and the indexes and colour lists made from them, share one.
  */
 function settle(c: Copies, copy: Copy): Copy {
-  const held = c.styles;
-  if (held && held.length === copy.styles.length && held.every((s, i) => sameStyle(s, copy.styles[i]!))) {
-    if (held === copy.styles) return copy;
-    return { ...copy, styles: held };
-  }
+  // Compared whole (every field a style has or will have), off the arrivals' path: ~0.15 ms for 60
+  // styles, against a load's ~3 ms.
+  if (c.styles && isDeepStrictEqual(c.styles, copy.styles)) return { ...copy, styles: c.styles };
   c.styles = copy.styles;
   return copy;
 }
