@@ -648,7 +648,15 @@ export class LiveHub {
     const roomOf = (data.room as LiveRoom | undefined)?.id ?? (data.question as LiveQuestion | undefined)?.roomId ?? (data.poll as LivePoll | undefined)?.roomId ?? (data.lottery as LiveLottery | undefined)?.roomId ?? data.roomId;
     if (roomOf !== r.id) return;
     r.changed();
-    if (ev.type === 'live.updated') r.room = data.room as LiveRoom;
+    if (ev.type === 'live.updated') {
+      const endedNow = r.room.state !== 'ended' && (data.room as LiveRoom).state === 'ended';
+      r.room = data.room as LiveRoom;
+      // The room just ended: this node's viewers go to HQ now, so the peak in the manager's summary
+      // (the desk asks for it on this same event) counts them. The periodic flush may not have run
+      // since they came — a stream's last STATS_EVERY_MS — and would come after that read; once the
+      // room is over it skips it when nothing is new. Every node does this for its own viewers.
+      if (endedNow) this.flushStatsOf(r, true);
+    }
     if (r.sockets.size === 0) return;
     switch (ev.type) {
       case 'live.updated': {
@@ -708,8 +716,9 @@ export class LiveHub {
     for (const r of this.rooms.values()) this.flushStatsOf(r);
   }
 
-  private flushStatsOf(r: LiveRoomHere): void {
-    if (r.comments === 0 && r.viewerKeys.size === 0 && r.room.state !== 'live') return;
+  /** `always`: even with nothing new since the last call (the room's end, whose viewer count the peak needs). */
+  private flushStatsOf(r: LiveRoomHere, always = false): void {
+    if (!always && r.comments === 0 && r.viewerKeys.size === 0 && r.room.state !== 'live') return;
     const s = { comments: r.comments, viewerKeys: [...r.viewerKeys], viewersNow: r.audience(), nodeId: this.opts.nodeId }; // the peak counts viewers, not host consoles
     r.comments = 0;
     r.viewerKeys = new Set();

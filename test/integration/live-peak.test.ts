@@ -1,0 +1,95 @@
+// A room's peak when it ends between two of the nodes' stats flushes (liveHub, every 3 s): the
+// viewers who were there when it ended count in the summary the manager reads right after. (A
+// browser test once saw a peak of 0 for four viewers: the stream's last few seconds had not been
+// flushed, and after the end nothing carried them.) On one HQ (the default adapter), then on two
+// nodes on PostgreSQL + NATS, where each node reports its own viewers.
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LiveSummary } from '../../shared/live.ts';
+import { HqNode } from '../support/cluster.ts';
+import { TestHq } from '../support/hq.ts';
+import { LiveViewer } from '../support/liveViewer.ts';
+import { MemberClient } from '../support/memberClient.ts';
+import { ProtocolDesk } from '../support/protocolClient.ts';
+import { freePort } from '../support/services.ts';
+import { waitFor } from '../support/waitFor.ts';
+
+const NATS_URL = process.env.FOOTFALL_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+});
+
+/** A host desk of store-a with a clerk signed in, and a live room it made. */
+async function liveRoom(t: TestHq) {
+  const saved = (await t.ingest('clerks', [{ storeId: 'store-a', name: '李娜', role: 'clerk', pin: '2468' }])) as { clerks: Array<{ id: string }> };
+  const { token } = await t.enroll('store-a', 'Live desk');
+  const desk = new ProtocolDesk({ urls: [t.url], token, resume: await t.position('store-a'), clerkId: saved.clerks[0]!.id });
+  cleanups.push(() => desk.close());
+  await desk.start();
+  const ok = async (type: Parameters<ProtocolDesk['command']>[0], data: Record<string, unknown>) => {
+    const ack = await desk.command(type, data);
+    expect(ack, `${type}: ${JSON.stringify(ack)}`).toMatchObject({ status: 'ok' });
+  };
+  const roomId = randomUUID();
+  await ok('live.create', { roomId, title: '新品发布', streamUrl: 'https://live.example.com/x', scheduledAt: Date.now() });
+  await ok('live.state', { roomId, state: 'live' });
+  /** The manager's summary, as the desk asks HQ for it. */
+  const summary = async () => {
+    const res = await fetch(`${t.url}/v1/desk/live/rooms/${roomId}/summary`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    return LiveSummary.parse(await res.json());
+  };
+  return { roomId, deskToken: token, end: () => ok('live.state', { roomId, state: 'ended' }), summary };
+}
+
+async function join(url: string, roomId: string, token?: string): Promise<LiveViewer> {
+  const v = await LiveViewer.join(url, roomId, token);
+  cleanups.push(async () => v.close());
+  return v;
+}
+
+const memberToken = async (t: TestHq, storeId: string, memberId: string) => (await MemberClient.viaIntegration(t.url, t.hq.integrationKey, storeId, memberId)).session.token;
+const sawEnd = (v: LiveViewer) => v.frames.some((f) => f.t === 'room' && f.room.state === 'ended');
+
+describe('the peak of a room that ends between stats flushes', () => {
+  it('one HQ: four viewers who joined after the last flush count in the summary read right after the end', async () => {
+    const t = await TestHq.start({ seed: 'storesAB', unservedSweepMs: 0 });
+    cleanups.push(() => t.dispose());
+    const room = await liveRoom(t);
+    const tokens = [await memberToken(t, 'store-a', 'm1'), await memberToken(t, 'store-a', 'm2'), await memberToken(t, 'store-b', 'm3')];
+    // The host console (never counted) and a first viewer; the node's next flush carries that one
+    // (peak 1, announced to the room). From then on the next flush is 3 s away.
+    await join(t.url, room.roomId, room.deskToken);
+    const first = await join(t.url, room.roomId, tokens[0]);
+    await waitFor(() => first.frames.some((f) => f.t === 'room' && f.room.peakViewers === 1), 8000, 'a stats flush with the first viewer');
+    // Three more join and the room ends at once, long before that next flush.
+    const others = [await join(t.url, room.roomId, tokens[1]), await join(t.url, room.roomId, tokens[2]), await join(t.url, room.roomId)];
+    await room.end();
+    await waitFor(() => [first, ...others].every(sawEnd), 5000, 'the end at every viewer');
+    // The node reported its four at the end: read at once on SQLite (one turn at a time); on
+    // PostgreSQL that write and this read are two connections, so a moment is allowed — far less
+    // than the 3 s after which a regular flush would hide a missing one.
+    await expect.poll(async () => (await room.summary()).peakViewers, { timeout: 1000, interval: 50 }).toBe(4);
+    expect(await room.summary()).toMatchObject({ state: 'ended', viewers: 4 });
+  }, 30_000);
+
+  it('two nodes (PostgreSQL + NATS): each node reports its own viewers at the end; the peak is their sum', async () => {
+    const natsPrefix = `t${randomUUID().slice(0, 8)}`;
+    const t = await TestHq.start({ adapter: 'postgres', seed: 'storesAB', unservedSweepMs: 0, natsUrl: NATS_URL, natsPrefix, presenceTtlMs: 3000 });
+    cleanups.push(() => t.dispose());
+    const [, pgUrl, , pgSchema] = t.adminArgs;
+    const node2 = await HqNode.start({ pgUrl, pgSchema, natsUrl: NATS_URL, natsPrefix, nodeId: 'node2', port: await freePort(), presenceTtlMs: 3000, unservedSweepMs: 0 });
+    cleanups.push(() => node2.kill9());
+    const room = await liveRoom(t);
+    const tokens = [await memberToken(t, 'store-a', 'm1'), await memberToken(t, 'store-a', 'm2'), await memberToken(t, 'store-b', 'm3')];
+    await join(t.url, room.roomId, room.deskToken);
+    // Two viewers on each node, then the end right away (the desk is on node 1): whichever node's
+    // flush ran last before, neither has had a chance to report these four.
+    const viewers = [await join(t.url, room.roomId, tokens[0]), await join(t.url, room.roomId), await join(node2.url, room.roomId, tokens[1]), await join(node2.url, room.roomId, tokens[2])];
+    await room.end();
+    await waitFor(() => viewers.every(sawEnd), 10_000, 'the end at every viewer on both nodes');
+    await expect.poll(async () => (await room.summary()).peakViewers, { timeout: 1000, interval: 50 }).toBe(4);
+  }, 60_000);
+});
