@@ -376,6 +376,15 @@ describe('live rooms at HQ: the public routes', () => {
     ]);
     expect((await live.room(roomId))!.room.peakViewers).toBe(120);
     expect(await ctx.t.hq.store.read((r) => r.live.stats(roomId))).toEqual({ comments: 16, viewers: 3 });
+    // Once the room has ended, any rise is announced: a node's count at the end (liveHub) may land
+    // after the console read the summary, and the console reads it again on the event.
+    expect(await cmd(a1, 'live.state', { roomId, state: 'ended' }, 'ann')).toMatchObject({ status: 'ok' });
+    await live.noteStats(roomId, { comments: 0, viewerKeys: [], viewersNow: 111, nodeId: 'n2' }); // 10 + 111 = 121: under the step from 120, announced (ended)
+    await live.noteStats(roomId, { comments: 0, viewerKeys: [], viewersNow: 100, nodeId: 'n2' }); // down: the peak stays, nothing announced
+    await a1.waitFor(() => peaks().length === 5); // + the end itself
+    const statsPeaks = () => evs(a1, 'live.updated').filter((e) => e.data.by === null).map((e) => e.data.room.peakViewers);
+    expect(statsPeaks()).toEqual([60, 100, 120, 121]);
+    expect(evs(a1, 'live.updated').at(-1)!.data.room).toMatchObject({ state: 'ended', peakViewers: 121 });
     // Unknown rooms are ignored (a node reporting a room deleted meanwhile), not an error.
     await live.noteStats('nope', { comments: 1, viewerKeys: ['x'], viewersNow: 1, nodeId: 'n1' });
     await live.noteParticipants('nope', [{ memberId: 'm1', nickname: 'x', what: 'joined' }]);

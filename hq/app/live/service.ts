@@ -214,9 +214,11 @@ export class LiveService {
       });
       const current = (await tx.live.getRoom(roomId))!;
       if (totals.viewersNow <= current.peakViewers) return;
-      // A higher peak is always kept; it is announced only when it moved enough (not on every viewer).
+      // A higher peak is always kept; it is announced only when it moved enough (not on every viewer)
+      // — or once the room has ended: each node reports its viewers at the end (liveHub), and a
+      // report that lands after the summary was read must reach the desks that show it.
       const next: LiveRoom = { ...current, peakViewers: totals.viewersNow };
-      const announce = current.peakViewers < 10 || totals.viewersNow >= current.peakViewers * (1 + PEAK_STEP);
+      const announce = current.state === 'ended' || current.peakViewers < 10 || totals.viewersNow >= current.peakViewers * (1 + PEAK_STEP);
       await tx.live.putRoom(next, '');
       if (announce) await append(room.storeId, 'live.updated', { room: next, by: null, opId: null }, now);
     });

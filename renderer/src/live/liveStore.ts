@@ -117,7 +117,8 @@ export function createLiveStore(api: DeskClient): LiveStore {
         streaming = id;
         await api.openLiveStream(id).catch(fail);
       } else if (room.state === 'ended' && streaming === id) stopStream();
-      if (room.state === 'ended' && !get().summary) {
+      // Read again when the room's peak moved after the summary was read (a node's count at the end came later).
+      if (room.state === 'ended' && (!get().summary || get().summary!.peakViewers < room.peakViewers)) {
         const summary = await api.getLiveSummary(id).catch(() => null);
         if (get().selectedId === id) set({ summary });
       }
