@@ -182,6 +182,14 @@ export const HQ_DEFAULTS = {
   presenceTtlMs: 30_000,
   /** How often each node closes the visits nobody claimed in time as left unserved. */
   unservedSweepMs: 60_000,
+  /**
+   * How long an idle keep-alive HTTP connection stays open: longer than what sits in front of HQ
+   * keeps one (nginx's upstream keepalive_timeout defaults to 60 s). Node's own 5 s is shorter than
+   * every such client's, so one of them sends a request on a connection just as HQ closes it, and
+   * the request dies with a reset — a POST nginx answers 502 and does not retry, an arrival the
+   * benches' generator counted as failed. The side that closes idle connections must be the client.
+   */
+  keepAliveMs: 65_000,
 } as const;
 
 export async function openStoreFor(opts: Pick<HqOptions, 'dbPath' | 'pgUrl' | 'pgSchema' | 'log'>): Promise<HqStore> {
@@ -438,6 +446,8 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
     res.writeContinue();
     server.emit('request', req, res);
   });
+  // headersTimeout runs from a request's first byte (Node 20), so it never cuts an idle keep-alive connection.
+  server.keepAliveTimeout = HQ_DEFAULTS.keepAliveMs;
   server.headersTimeout = 30_000;
   server.requestTimeout = 120_000;
   hub.attach(server);

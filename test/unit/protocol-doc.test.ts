@@ -434,6 +434,7 @@ const CODE: Record<string, number[]> = {
   'HQ_DEFAULTS.sweepMs': [HQ_DEFAULTS.sweepMs],
   'HQ_DEFAULTS.presenceTtlMs': [HQ_DEFAULTS.presenceTtlMs],
   'HQ_DEFAULTS.unservedSweepMs': [HQ_DEFAULTS.unservedSweepMs],
+  'HQ_DEFAULTS.keepAliveMs': [HQ_DEFAULTS.keepAliveMs],
   DEFAULT_ACK_EVERY_MS: [DEFAULT_ACK_EVERY_MS],
   ACK_SOON_MS: [ACK_SOON_MS],
   DEFAULT_SILENCE_MS: [DEFAULT_SILENCE_MS],
