@@ -64,7 +64,8 @@ async function openStore(): Promise<HqStore> {
     if (!pgUrl) fail(`migrate-to-pg copies into PostgreSQL: pass --pg URL (or set FOOTFALL_PG_URL)\n${USAGE}`);
     if (!existsSync(dbPath)) fail(`no HQ database at ${dbPath} (pass --db)`);
   }
-  if (pgUrl) return openStoreFor({ pgUrl, pgSchema: stringFlag(flags, 'pg-schema') ?? process.env.FOOTFALL_PG_SCHEMA, log: (l) => console.error(l) });
+  // Named in pg_stat_activity as the CLI (footfall-hq/admin), beside the nodes.
+  if (pgUrl) return openStoreFor({ pgUrl, pgSchema: stringFlag(flags, 'pg-schema') ?? process.env.FOOTFALL_PG_SCHEMA, nodeId: 'admin', log: (l) => console.error(l) });
   if (!existsSync(dbPath) && command !== 'add-store') fail(`no HQ database at ${dbPath} (start HQ once, or pass --db)`);
   return openStoreFor({ dbPath });
 }

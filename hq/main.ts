@@ -1,5 +1,5 @@
 // `npm run hq -- [--port 8080] [--host 127.0.0.1] [--db .footfall/hq.db] [--demo] [--updates-dir ./dist]`
-//               `[--pg URL [--pg-schema S]] [--nats URL[,URL…] [--nats-prefix P]] [--node-id NAME] [--trusted-proxies IP,…]`
+//               `[--pg URL [--pg-schema S] [--pg-pool N]] [--nats URL[,URL…] [--nats-prefix P]] [--node-id NAME] [--trusted-proxies IP,…]`
 //               `[--picture-fetch-private]`
 // Starts one HQ node. Alone it keeps its data in an embedded SQLite file; with --pg (or
 // FOOTFALL_PG_URL) on a chain's PostgreSQL, and with --nats (or FOOTFALL_NATS_URL) it is one of
@@ -15,6 +15,7 @@ import { demoMemberLogin } from './demo/chatSimulator.ts';
 import { demoClerks } from './demo/clerks.ts';
 import { adminKey } from './app/clerks/service.ts';
 import { startHq } from './server.ts';
+import { DEFAULT_POOL_SIZE, MAX_POOL_SIZE } from './adapters/postgres/pgStore.ts';
 
 const { flags } = parseArgs(process.argv.slice(2));
 const dbPath = stringFlag(flags, 'db') ?? DEFAULT_DB;
@@ -23,6 +24,8 @@ const host = stringFlag(flags, 'host') ?? '127.0.0.1';
 const demo = flags.has('demo');
 const pgUrl = stringFlag(flags, 'pg') ?? process.env.FOOTFALL_PG_URL;
 const pgSchema = stringFlag(flags, 'pg-schema') ?? process.env.FOOTFALL_PG_SCHEMA;
+// Connections this node may hold: the chain's nodes share PostgreSQL's max_connections (README).
+const pgPool = stringFlag(flags, 'pg-pool') ?? process.env.FOOTFALL_PG_POOL;
 const natsUrl = stringFlag(flags, 'nats') ?? process.env.FOOTFALL_NATS_URL;
 const natsPrefix = stringFlag(flags, 'nats-prefix') ?? process.env.FOOTFALL_NATS_PREFIX;
 const nodeId = stringFlag(flags, 'node-id') ?? process.env.FOOTFALL_NODE_ID;
@@ -39,11 +42,16 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`bad --port ${stringFlag(flags, 'port')}`);
   process.exit(2);
 }
+const pgPoolSize = pgPool === undefined ? undefined : Number(pgPool);
+if (pgPoolSize !== undefined && !(Number.isInteger(pgPoolSize) && pgPoolSize >= 1 && pgPoolSize <= MAX_POOL_SIZE)) {
+  console.error(`bad --pg-pool ${pgPool}: connections per node, a whole number from 1 to ${MAX_POOL_SIZE}`);
+  process.exit(2);
+}
 
 if (!pgUrl) mkdirSync(dirname(dbPath), { recursive: true });
 if (natsUrl && !pgUrl) console.warn('warning: --nats without --pg: the nodes of a cluster must share one PostgreSQL; this node keeps a SQLite file of its own');
 const hq = await startHq({
-  ...(pgUrl ? { pgUrl, pgSchema } : { dbPath }),
+  ...(pgUrl ? { pgUrl, pgSchema, ...(pgPoolSize !== undefined ? { pgPoolSize } : {}) } : { dbPath }),
   ...(natsUrl ? { natsUrl, natsPrefix } : {}),
   ...(nodeId ? { nodeId } : {}),
   trustedProxies,
@@ -54,7 +62,7 @@ const hq = await startHq({
   ...(publicOrigin ? { publicOrigin } : {}),
 });
 if (updatesDir) console.log(`Serving desk updates from ${resolve(updatesDir)} at ${hq.url}/updates/<channel>/`);
-const where = pgUrl ? `PostgreSQL ${redact(pgUrl)}${pgSchema ? ` schema ${pgSchema}` : ''}` : `db ${dbPath}`;
+const where = pgUrl ? `PostgreSQL ${redact(pgUrl)}${pgSchema ? ` schema ${pgSchema}` : ''}, ≤ ${pgPoolSize ?? DEFAULT_POOL_SIZE} connections` : `db ${dbPath}`;
 console.log(`Footfall HQ node ${hq.nodeId} listening on ${hq.url}  (${where}; bus: ${natsUrl ? `NATS ${natsUrl}` : 'in-memory, one node'})`);
 console.log(`Integration key (X-Integration-Key): ${hq.integrationKey}`);
 console.log(`Chain admin key for cross-store reports (X-Admin-Key): ${await adminKey(hq.store)}`);

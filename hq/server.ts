@@ -53,6 +53,8 @@ export interface HqOptions {
   pgUrl?: string;
   /** PostgreSQL schema to use (tests give each HQ its own); default the URL's search_path. */
   pgSchema?: string;
+  /** Connections this node keeps to PostgreSQL at most (`--pg-pool`, FOOTFALL_PG_POOL; default 10). */
+  pgPoolSize?: number;
   /** NATS server(s) (`--nats`, FOOTFALL_NATS_URL): the doorbell between nodes. Without it, an in-memory bus (one node). */
   natsUrl?: string | string[];
   /** Subject prefix on NATS (tests give each cluster its own); default 'footfall'. */
@@ -192,8 +194,8 @@ export const HQ_DEFAULTS = {
   keepAliveMs: 65_000,
 } as const;
 
-export async function openStoreFor(opts: Pick<HqOptions, 'dbPath' | 'pgUrl' | 'pgSchema' | 'log'>): Promise<HqStore> {
-  if (opts.pgUrl) return openPgStore(opts.pgUrl, { schema: opts.pgSchema, log: opts.log });
+export async function openStoreFor(opts: Pick<HqOptions, 'dbPath' | 'pgUrl' | 'pgSchema' | 'pgPoolSize' | 'nodeId' | 'log'>): Promise<HqStore> {
+  if (opts.pgUrl) return openPgStore(opts.pgUrl, { schema: opts.pgSchema, poolSize: opts.pgPoolSize, nodeId: opts.nodeId, log: opts.log });
   if (!opts.dbPath) throw new Error('HQ needs a SQLite file (dbPath) or a PostgreSQL URL (pgUrl)');
   return openSqliteStore(opts.dbPath, { log: opts.log });
 }
@@ -201,7 +203,7 @@ export async function openStoreFor(opts: Pick<HqOptions, 'dbPath' | 'pgUrl' | 'p
 export async function startHq(opts: HqOptions): Promise<HqHandle> {
   const log = opts.log ?? ((line: string) => console.log(`[hq] ${line}`));
   const nodeId = opts.nodeId ?? `${hostname()}-${randomBytes(3).toString('hex')}`;
-  const store = await openStoreFor({ ...opts, log });
+  const store = await openStoreFor({ ...opts, nodeId, log });
 
   let bus: Bus;
   let presence: Presence;

@@ -76,8 +76,10 @@ function lazyAreas<T extends object>(makers: { [K in keyof T]: () => T[K] }): T 
 export interface PgStoreOptions {
   /** Keep HQ's tables in this schema (created when missing) instead of the search_path's default. */
   schema?: string;
-  /** Connections per node (default 10). */
+  /** Connections per node (default DEFAULT_POOL_SIZE). */
   poolSize?: number;
+  /** Names the connections in pg_stat_activity (`footfall-hq/<node>`), so a DBA can tell the nodes apart. */
+  nodeId?: string;
   log?: (line: string) => void;
 }
 
@@ -157,14 +159,26 @@ async function allWritten(sent: readonly Promise<unknown>[]): Promise<void> {
   for (const s of await Promise.allSettled(sent)) if (s.status === 'rejected') throw s.reason;
 }
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+/** Connections a node holds at most unless told (`--pg-pool`), and the most it may be told: PostgreSQL's max_connections is shared by every node of the chain. */
+export const DEFAULT_POOL_SIZE = 10;
+export const MAX_POOL_SIZE = 100;
+
+/** `footfall-hq/<node>` in PostgreSQL's 63 bytes of application_name, printable ASCII only (what the server keeps). */
+export function applicationName(nodeId: string | undefined): string {
+  const node = (nodeId ?? '').replace(/[^\x20-\x7e]/g, '?');
+  return (node ? `footfall-hq/${node}` : 'footfall-hq').slice(0, 63);
+}
 
 export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promise<PgStore> {
   const log = opts.log ?? (() => undefined);
   const schema = opts.schema ?? null;
   if (schema !== null && !SCHEMA_NAME.test(schema)) throw new Error(`invalid schema name ${JSON.stringify(schema)}`);
+  if (opts.poolSize !== undefined && !(Number.isInteger(opts.poolSize) && opts.poolSize >= 1 && opts.poolSize <= MAX_POOL_SIZE)) {
+    throw new Error(`invalid pool size ${JSON.stringify(opts.poolSize)}: a whole number from 1 to ${MAX_POOL_SIZE}`);
+  }
   const pool = new pg.Pool({
     connectionString: url,
-    max: opts.poolSize ?? 10,
+    max: opts.poolSize ?? DEFAULT_POOL_SIZE,
     // A server that does not answer at all (a dead host) must not hang requests: fail over to 503.
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
@@ -172,7 +186,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
     // writer of those stores on every node; the server ends such a session instead.
     idle_in_transaction_session_timeout: 60_000,
     types: TYPES,
-    application_name: 'footfall-hq',
+    application_name: applicationName(opts.nodeId),
     // A query is written without waiting for the one before it to be answered: a transaction's
     // BEGIN goes out in one write with its first statement (see `attempt`). HQ itself still awaits
     // each statement before the next.
@@ -483,7 +497,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
   }
 
   /** How many pooled connections may turn out dead at BEGIN in a row before the store says so. */
-  const staleLimit = (opts.poolSize ?? 10) + 1;
+  const staleLimit = (opts.poolSize ?? DEFAULT_POOL_SIZE) + 1;
 
   async function run<T>(begin: string, fn: (tx: HqTx) => Promise<T>): Promise<T> {
     let staleRetries = 0;
