@@ -229,6 +229,8 @@ class LiveRoomHere {
   /** What every read-only viewer's welcome holds (polls, answered questions, lotteries): read once, dropped on the room's next event. */
   private anonState: { at: number; state: ReturnType<LiveRooms['welcomeState']> } | null = null;
   stopFeed: Unsubscribe | null = null;
+  /** A `live.updated` of this room came through the feed (join: then the room read at opening is not newer). */
+  heardUpdate = false;
   readonly stopBus: Unsubscribe;
   ready: Promise<void> = Promise.resolve();
 
@@ -610,8 +612,15 @@ export class LiveHub {
       opening = this.opts.feeds
         .listen(found.room.storeId, { events: (events) => events.forEach((ev) => this.onEvent(r, ev)), reset: () => undefined })
         .then(
-          (stop) => {
+          async (stop) => {
             r.stopFeed = stop;
+            // The room was read before its store's feed listened here, so a change committed in
+            // between — a go-live as the first viewer of this node joins — came by neither: the room
+            // would stay "not started" here, its comments refused, until its next update. Read it
+            // again now that every later change comes through the feed. If an update came through
+            // it meanwhile, that one stays: whatever this read could add comes through the feed too.
+            const fresh = await this.live.room(roomId).catch(() => null);
+            if (fresh && !r.heardUpdate) r.room = fresh.room;
             this.rooms.set(roomId, r);
             return r;
           },
@@ -649,6 +658,7 @@ export class LiveHub {
     if (roomOf !== r.id) return;
     r.changed();
     if (ev.type === 'live.updated') {
+      r.heardUpdate = true;
       const endedNow = r.room.state !== 'ended' && (data.room as LiveRoom).state === 'ended';
       r.room = data.room as LiveRoom;
       // The room just ended: this node's viewers go to HQ now, so the peak in the manager's summary
