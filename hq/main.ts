@@ -15,7 +15,7 @@ import { demoMemberLogin } from './demo/chatSimulator.ts';
 import { demoClerks } from './demo/clerks.ts';
 import { adminKey } from './app/clerks/service.ts';
 import { startHq } from './server.ts';
-import { DEFAULT_POOL_SIZE, MAX_POOL_SIZE } from './adapters/postgres/pgStore.ts';
+import { DEFAULT_POOL_SIZE, isPoolSize, MAX_POOL_SIZE } from './adapters/postgres/pgStore.ts';
 
 const { flags } = parseArgs(process.argv.slice(2));
 const dbPath = stringFlag(flags, 'db') ?? DEFAULT_DB;
@@ -43,7 +43,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 const pgPoolSize = pgPool === undefined ? undefined : Number(pgPool);
-if (pgPoolSize !== undefined && !(Number.isInteger(pgPoolSize) && pgPoolSize >= 1 && pgPoolSize <= MAX_POOL_SIZE)) {
+if (pgPoolSize !== undefined && !isPoolSize(pgPoolSize)) {
   console.error(`bad --pg-pool ${pgPool}: connections per node, a whole number from 1 to ${MAX_POOL_SIZE}`);
   process.exit(2);
 }

@@ -162,6 +162,7 @@ const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 /** Connections a node holds at most unless told (`--pg-pool`), and the most it may be told: PostgreSQL's max_connections is shared by every node of the chain. */
 export const DEFAULT_POOL_SIZE = 10;
 export const MAX_POOL_SIZE = 100;
+export const isPoolSize = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= MAX_POOL_SIZE;
 
 /** `footfall-hq/<node>` in PostgreSQL's 63 bytes of application_name, printable ASCII only (what the server keeps). */
 export function applicationName(nodeId: string | undefined): string {
@@ -173,7 +174,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
   const log = opts.log ?? (() => undefined);
   const schema = opts.schema ?? null;
   if (schema !== null && !SCHEMA_NAME.test(schema)) throw new Error(`invalid schema name ${JSON.stringify(schema)}`);
-  if (opts.poolSize !== undefined && !(Number.isInteger(opts.poolSize) && opts.poolSize >= 1 && opts.poolSize <= MAX_POOL_SIZE)) {
+  if (opts.poolSize !== undefined && !isPoolSize(opts.poolSize)) {
     throw new Error(`invalid pool size ${JSON.stringify(opts.poolSize)}: a whole number from 1 to ${MAX_POOL_SIZE}`);
   }
   const pool = new pg.Pool({
