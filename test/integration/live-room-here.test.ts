@@ -16,7 +16,7 @@ import { HqNode } from '../support/cluster.ts';
 import { TestHq } from '../support/hq.ts';
 import { LiveViewer } from '../support/liveViewer.ts';
 import { MemberClient } from '../support/memberClient.ts';
-import { ProtocolDesk } from '../support/protocolClient.ts';
+import { liveHost } from '../support/liveHost.ts';
 import { freePort } from '../support/services.ts';
 import { waitFor } from '../support/waitFor.ts';
 
@@ -29,15 +29,7 @@ afterEach(async () => {
 
 /** A host desk of store-a with a clerk signed in, and a live room it made. */
 async function liveRoom(t: TestHq, goLive = true) {
-  const saved = (await t.ingest('clerks', [{ storeId: 'store-a', name: '李娜', role: 'clerk', pin: '2468' }])) as { clerks: Array<{ id: string }> };
-  const { token } = await t.enroll('store-a', 'Live desk');
-  const desk = new ProtocolDesk({ urls: [t.url], token, resume: await t.position('store-a'), clerkId: saved.clerks[0]!.id });
-  cleanups.push(() => desk.close());
-  await desk.start();
-  const ok = async (type: Parameters<ProtocolDesk['command']>[0], data: Record<string, unknown>) => {
-    const ack = await desk.command(type, data);
-    expect(ack, `${type}: ${JSON.stringify(ack)}`).toMatchObject({ status: 'ok' });
-  };
+  const { desk, token, ok } = await liveHost(t, (close) => cleanups.push(close));
   const roomId = randomUUID();
   await ok('live.create', { roomId, title: '新品发布', streamUrl: 'https://live.example.com/x', scheduledAt: Date.now() });
   if (goLive) await ok('live.state', { roomId, state: 'live' });

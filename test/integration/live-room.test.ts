@@ -17,7 +17,7 @@ import { type EventLog } from '../../hq/app/eventLog.ts';
 import { FromLive, LIVE_BACKLOG, type LiveRoom } from '../../shared/live.ts';
 import { MemberClient } from '../support/memberClient.ts';
 import { TestHq } from '../support/hq.ts';
-import { ProtocolDesk } from '../support/protocolClient.ts';
+import { liveHost } from '../support/liveHost.ts';
 import { HqNode } from '../support/cluster.ts';
 import { freePort } from '../support/services.ts';
 import { waitFor } from '../support/waitFor.ts';
@@ -320,15 +320,7 @@ describe('the room socket with a host desk’s commands (one HQ)', () => {
     const t = await TestHq.start({ seed: 'storesAB', unservedSweepMs: 0 });
     cleanups.push(() => t.dispose());
     const key = t.hq.integrationKey;
-    const saved = (await t.ingest('clerks', [{ storeId: 'store-a', name: '李娜', role: 'clerk', pin: '2468' }])) as { clerks: Array<{ id: string }> };
-    const { token: deskToken } = await t.enroll('store-a', 'Live desk');
-    const desk = new ProtocolDesk({ urls: [t.url], token: deskToken, resume: await t.position('store-a'), clerkId: saved.clerks[0]!.id });
-    cleanups.push(() => desk.close());
-    await desk.start();
-    const ok = async (type: Parameters<ProtocolDesk['command']>[0], data: Record<string, unknown>) => {
-      const ack = await desk.command(type, data);
-      expect(ack, `${type}: ${JSON.stringify(ack)}`).toMatchObject({ status: 'ok' });
-    };
+    const { desk, token: deskToken, ok } = await liveHost(t, (close) => cleanups.push(close));
     const roomId = randomUUID();
     await ok('live.create', { roomId, title: '新品发布', streamUrl: 'https://live.example.com/x', scheduledAt: Date.now() + 60_000 });
 
