@@ -12,15 +12,11 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LiveSummary } from '../../shared/live.ts';
 import type { EvFrame } from '../../shared/protocol.ts';
-import { HqNode } from '../support/cluster.ts';
 import { TestHq } from '../support/hq.ts';
 import { LiveViewer } from '../support/liveViewer.ts';
 import { MemberClient } from '../support/memberClient.ts';
-import { liveHost } from '../support/liveHost.ts';
-import { freePort } from '../support/services.ts';
+import { liveHost, twoLiveNodes } from '../support/liveHost.ts';
 import { waitFor } from '../support/waitFor.ts';
-
-const NATS_URL = process.env.FOOTFALL_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -74,12 +70,7 @@ describe('the peak of a room that ends between stats flushes', () => {
   }, 30_000);
 
   it('two nodes (PostgreSQL + NATS): each node reports its own viewers at the end; the peak is their sum', async () => {
-    const natsPrefix = `t${randomUUID().slice(0, 8)}`;
-    const t = await TestHq.start({ adapter: 'postgres', seed: 'storesAB', unservedSweepMs: 0, natsUrl: NATS_URL, natsPrefix, presenceTtlMs: 3000 });
-    cleanups.push(() => t.dispose());
-    const [, pgUrl, , pgSchema] = t.adminArgs;
-    const node2 = await HqNode.start({ pgUrl, pgSchema, natsUrl: NATS_URL, natsPrefix, nodeId: 'node2', port: await freePort(), presenceTtlMs: 3000, unservedSweepMs: 0 });
-    cleanups.push(() => node2.kill9());
+    const { t, node2 } = await twoLiveNodes((close) => cleanups.push(close));
     const room = await liveRoom(t);
     const tokens = [await memberToken(t, 'store-a', 'm1'), await memberToken(t, 'store-a', 'm2'), await memberToken(t, 'store-b', 'm3')];
     await join(t.url, room.roomId, room.deskToken);

@@ -17,12 +17,9 @@ import { type EventLog } from '../../hq/app/eventLog.ts';
 import { FromLive, LIVE_BACKLOG, type LiveRoom } from '../../shared/live.ts';
 import { MemberClient } from '../support/memberClient.ts';
 import { TestHq } from '../support/hq.ts';
-import { liveHost } from '../support/liveHost.ts';
-import { HqNode } from '../support/cluster.ts';
-import { freePort } from '../support/services.ts';
+import { liveHost, twoLiveNodes } from '../support/liveHost.ts';
 import { waitFor } from '../support/waitFor.ts';
 
-const NATS_URL = process.env.FOOTFALL_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -405,13 +402,7 @@ describe('the room socket with a host desk’s commands (one HQ)', () => {
 
 describe('the room socket across two HQ nodes (PostgreSQL + NATS), one killed mid-stream', () => {
   it('comments and reactions cross nodes; the killed node’s viewers reconnect to the other and keep going; questions survive', async () => {
-    const natsPrefix = `t${randomUUID().slice(0, 8)}`;
-    const t = await TestHq.start({ adapter: 'postgres', seed: 'storesAB', unservedSweepMs: 0, natsUrl: NATS_URL, natsPrefix, presenceTtlMs: 3000 });
-    cleanups.push(() => t.dispose());
-    const [, pgUrl, , pgSchema] = t.adminArgs;
-    // Node 2 is its own process, so it can die like a machine (kill -9).
-    const node2 = await HqNode.start({ pgUrl, pgSchema, natsUrl: NATS_URL, natsPrefix, nodeId: 'node2', port: await freePort(), presenceTtlMs: 3000, unservedSweepMs: 0 });
-    cleanups.push(() => node2.kill9());
+    const { t, node2 } = await twoLiveNodes((close) => cleanups.push(close));
     const key = t.hq.integrationKey;
     const r = room('store-a');
     await putRoom(t.hq.eventLog, r);
