@@ -41,8 +41,15 @@ const IN_FLIGHT = num('PEERS_IN_FLIGHT', 4);
 const CAP_SECONDS = num('PEERS_SECONDS', 5);
 const WARMUP = num('PEERS_WARMUP_SECONDS', 3);
 const LAT_SECONDS = num('PEERS_LATENCY_SECONDS', 5);
-/** Two rounds of 15 s give the 30 s of idle the stall target asks for. */
-const IDLE_SECONDS = num('PEERS_IDLE_SECONDS', 15);
+/**
+ * 25 s: one whole heartbeat period of every server — Socket.IO's `pingInterval` and HQ's
+ * `heartbeatMs` are both 25 s — so each idle window holds each socket's ping once. Socket.IO pings
+ * each socket on a timer of its own, started at its handshake; 10,000 sockets connected within
+ * seconds ping in one burst every 25 s, and a 15 s window caught that burst or missed it (its idle
+ * read 3.5 % in one round and 0.4 % in the next, round 18). Two rounds give the 30 s of idle the
+ * stall target asks for.
+ */
+const IDLE_SECONDS = num('PEERS_IDLE_SECONDS', 25);
 const CLIENTS = num('PEERS_CLIENT_PROCESSES', 2);
 const FOOTFALL = setupsFromEnv(process.env.PEERS_FOOTFALL ?? 'sqlite,pg1');
 const PEERS = peersFromEnv(process.env.PEERS_PEERS);
