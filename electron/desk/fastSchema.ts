@@ -9,6 +9,9 @@
 //
 // Why: zod runs every node through a payload object, an issues array and a checks loop; a 2 KB
 // `arrival` frame is ~250 nodes, which made schema checks a fifth of a 10,000-event resume.
+// How: each object, array, union and leaf is a function generated from the schema (`generate`),
+// leaves with their checks written in place as tests, so V8 sees each node's code on its own; and
+// a value that needs nothing stripped, trimmed or reordered is answered as it came, not copied.
 import type { z } from 'zod';
 
 /** zod rejects the value. */
@@ -34,7 +37,6 @@ interface Def {
 }
 const zodOf = (s: unknown) => (s as { _zod: Internals })._zod;
 const isSentinel = (r: unknown): r is typeof FAIL | typeof BAIL => r === FAIL || r === BAIL;
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const bail: Node = () => BAIL;
 
 /** Code points of a string (zod measures string lengths in code points). */
@@ -125,21 +127,228 @@ function withChecks(inst: unknown, node: Node): Node {
 
 const cache = new WeakMap<object, Node>();
 
+let generated = 0;
+/**
+ * A function made from generated code. Each gets a comment of its own, so V8 compiles each one
+ * separately and keeps each one's type feedback: closures made from one shared function literal
+ * share it, and a call site inside them that calls a different node each time (the inner node of
+ * every `nullable`) goes megamorphic and is never inlined — that, not the checks, was most of what
+ * a frame's check cost (round 21, docs/benchmarks.md).
+ */
+function generate<T>(params: Record<string, unknown>, body: string): T {
+  return new Function(...Object.keys(params), `/* node ${++generated} */\n${body}`)(...Object.values(params)) as T;
+}
+
+/**
+ * A test as code: a JS expression over the variable named `x` that is true exactly when the node
+ * answers x itself (neither FAIL nor BAIL nor another value). Constants it needs go in `C`.
+ */
+type Test = (x: string) => string;
+
+/** A literal the generated code can compare with `===` exactly as a Set's `has` would. */
+const plainLiteral = (l: unknown) => typeof l === 'string' || typeof l === 'boolean' || l === null || (typeof l === 'number' && Number.isFinite(l));
+
+/** compileCheck's verdict as a test on a value of `kind` (the node's type); null for anything it would not answer outright. */
+function checkTest(ch: { _zod: Internals }, kind: string, C: unknown[]): Test | null {
+  const z = ch._zod;
+  const d = z.def as Def & { check: string; when?: unknown; value?: unknown; inclusive?: boolean; minimum?: number; maximum?: number; format?: string; pattern?: RegExp; fn?: (v: unknown) => unknown };
+  const num = (n: unknown) => (typeof n === 'number' && Number.isFinite(n) ? String(n) : null);
+  switch (d.check) {
+    case 'greater_than':
+    case 'less_than': {
+      const n = num(d.value);
+      if (kind !== 'number' || n === null) return null;
+      const op = (d.check === 'greater_than' ? '>' : '<') + (d.inclusive ? '=' : '');
+      return (x) => `${x} ${op} ${n}`;
+    }
+    case 'number_format':
+      return kind === 'number' && d.format === 'safeint' ? (x) => `Number.isSafeInteger(${x})` : null;
+    case 'max_length': {
+      const n = num(d.maximum);
+      if (n === null) return null;
+      if (kind === 'string') return (x) => `(${x}.length <= ${n} || CP(${x}) <= ${n})`;
+      return kind === 'array' ? (x) => `${x}.length <= ${n}` : null;
+    }
+    case 'min_length': {
+      const n = num(d.minimum);
+      if (n === null) return null;
+      if (kind === 'string') return (x) => `(${x}.length >= ${Number(n) * 2} || (${x}.length >= ${n} && CP(${x}) >= ${n}))`;
+      return kind === 'array' ? (x) => `${x}.length >= ${n}` : null;
+    }
+    case 'string_format': {
+      const re = d.pattern;
+      if (kind !== 'string' || d.format !== 'regex' || !re || re.global || re.sticky) return null;
+      const i = C.push(re) - 1;
+      return (x) => `C[${i}].test(${x})`;
+    }
+    case 'custom': {
+      // A refinement (`.refine(fn)`): zod calls fn on the value and accepts a truthy answer.
+      const fn = d.fn;
+      if (!z.traits.has('$ZodCustom') || typeof fn !== 'function' || d.when) return null;
+      const i = C.push((v: unknown) => {
+        const r = fn(v);
+        // zod's synchronous parse throws on an async refinement too; none of the frames has one.
+        if (r instanceof Promise) throw new Error('an async refinement in a frame schema');
+        return Boolean(r);
+      }) - 1;
+      return (x) => `C[${i}](${x})`;
+    }
+  }
+  return null;
+}
+
+/** The node as a test, when it is a leaf whose output is its input (no transform, no default). */
+function testOf(schema: unknown, C: unknown[]): Test | null {
+  const z = zodOf(schema);
+  const def = z.def;
+  if (def.coerce) return null;
+  const list = [...(z.traits.has('$ZodCheck') ? [schema as { _zod: Internals }] : []), ...(def.checks ?? [])];
+  let base: Test;
+  switch (def.type) {
+    case 'string':
+      base = (x) => `typeof ${x} === 'string'`;
+      break;
+    case 'number':
+      base = (x) => `typeof ${x} === 'number' && Number.isFinite(${x})`;
+      break;
+    case 'boolean':
+      base = (x) => `typeof ${x} === 'boolean'`;
+      break;
+    case 'null':
+      base = (x) => `${x} === null`;
+      break;
+    case 'literal':
+    case 'enum': {
+      const values = z.values;
+      if (!values) return null;
+      const lits = [...values];
+      if (lits.length <= 8 && lits.every(plainLiteral)) base = (x) => `(${lits.map((l) => `${x} === ${JSON.stringify(l)}`).join(' || ')})`;
+      else {
+        const i = C.push(values) - 1;
+        base = (x) => `C[${i}].has(${x})`;
+      }
+      break;
+    }
+    case 'nullable':
+    case 'optional': {
+      if (list.length || z.traits.has('$ZodExactOptional')) return null;
+      if (def.type === 'optional' && zodOf(def.innerType).optin === 'defaulted') return null;
+      const inner = testOf(def.innerType, C);
+      if (!inner) return null;
+      const none = def.type === 'nullable' ? 'null' : 'undefined';
+      return (x) => `(${x} === ${none} || (${inner(x)}))`;
+    }
+    default:
+      return null;
+  }
+  const checks: Test[] = [];
+  for (const ch of list) {
+    const t = checkTest(ch, def.type, C);
+    if (!t) return null;
+    checks.push(t);
+  }
+  return (x) => [base, ...checks].map((t) => `(${t(x)})`).join(' && ');
+}
+
 function compileNode(schema: unknown): Node {
   const hit = cache.get(schema as object);
   if (hit) return hit;
   // Recursive schemas would loop here; none of the frames' schemas are (a lazy one bails below).
   let ref: Node = bail;
   cache.set(schema as object, (v) => ref(v));
-  ref = withChecks(schema, compileType(schema));
+  ref = compileWhole(schema);
   cache.set(schema as object, ref);
   return ref;
+}
+
+function compileWhole(schema: unknown): Node {
+  const C: unknown[] = [];
+  const test = testOf(schema, C);
+  if (test) return generate({ C, FAIL, CP: codePoints }, `return function (v) { return ${test('v')} ? v : FAIL; };`);
+  const def = zodOf(schema).def;
+  if (def.type === 'array' && !def.coerce) {
+    const node = compileArray(schema, def);
+    if (node) return node;
+  }
+  return withChecks(schema, compileType(schema));
+}
+
+/**
+ * An array and its own length checks in one function. Elements that are leaves are tested in the
+ * loop; others go through their node, and the input array itself is the answer while every element
+ * comes back as it was (zod's output would equal it), a copy from the first one that does not.
+ */
+function compileArray(schema: unknown, def: Def): Node | null {
+  const z = zodOf(schema);
+  const C: unknown[] = [];
+  const list = [...(z.traits.has('$ZodCheck') ? [schema as { _zod: Internals }] : []), ...(def.checks ?? [])];
+  const checks: Test[] = [];
+  for (const ch of list) {
+    const t = checkTest(ch, 'array', C);
+    if (!t) return null;
+    checks.push(t);
+  }
+  const after = checks.length ? `if (!(${checks.map((t) => `(${t('r')})`).join(' && ')})) return FAIL;` : '';
+  const test = testOf(def.element, C);
+  if (test)
+    return generate(
+      { C, FAIL, CP: codePoints },
+      `return function (v) {
+        if (!Array.isArray(v)) return FAIL;
+        for (let i = 0; i < v.length; i++) { const x = v[i]; if (!(${test('x')})) return FAIL; }
+        const r = v;
+        ${after}
+        return r;
+      };`,
+    );
+  return generate(
+    { C, FAIL, BAIL, CP: codePoints, el: compileNode(def.element) },
+    `return function (v) {
+      if (!Array.isArray(v)) return FAIL;
+      let out = null;
+      for (let i = 0; i < v.length; i++) {
+        const e = el(v[i]);
+        if (e === FAIL || e === BAIL) return e;
+        if (out !== null) out[i] = e;
+        else if (e !== v[i]) { out = v.slice(0, i); out[i] = e; }
+      }
+      const r = out ?? v;
+      ${after}
+      return r;
+    };`,
+  );
 }
 
 function compileType(schema: unknown): Node {
   const z = zodOf(schema);
   const def = z.def;
   if (def.coerce) return bail;
+  switch (def.type) {
+    case 'nullable':
+      return generate({ inner: compileNode(def.innerType) }, 'return function (v) { return v === null ? null : inner(v); };');
+    case 'optional': {
+      if (z.traits.has('$ZodExactOptional')) return bail;
+      const innerSchema = def.innerType;
+      const defaulted = zodOf(innerSchema).optin === 'defaulted';
+      return generate({ inner: compileNode(innerSchema), BAIL }, `return function (v) { return v === undefined ? ${defaulted ? 'BAIL' : 'undefined'} : inner(v); };`);
+    }
+    case 'default':
+      // zod fills the default in for undefined (and for an inner node that answers undefined).
+      return generate({ inner: compileNode(def.innerType), BAIL }, 'return function (v) { if (v === undefined) return BAIL; const r = inner(v); return r === undefined ? BAIL : r; };');
+    case 'object':
+      return compileObject(def);
+    case 'union':
+      return compileUnion(schema, def);
+    default:
+      // Leaves are tests (compileWhole); one with a check no test models goes through zod's own check.
+      return compileLeaf(schema) ?? bail;
+  }
+}
+
+/** A leaf whose checks are not all tests: its type as a test, its checks as compileCheck's closures (withChecks). */
+function compileLeaf(schema: unknown): Node | null {
+  const z = zodOf(schema);
+  const def = z.def;
   switch (def.type) {
     case 'string':
       return (v) => (typeof v === 'string' ? v : FAIL);
@@ -152,82 +361,79 @@ function compileType(schema: unknown): Node {
     case 'literal':
     case 'enum': {
       const values = z.values;
-      if (!values) return bail;
+      if (!values) return null;
       return (v) => (values.has(v) ? v : FAIL);
     }
-    case 'nullable': {
-      const inner = compileNode(def.innerType);
-      return (v) => (v === null ? null : inner(v));
-    }
-    case 'optional': {
-      if (z.traits.has('$ZodExactOptional')) return bail;
-      const innerSchema = def.innerType;
-      const inner = compileNode(innerSchema);
-      const defaulted = zodOf(innerSchema).optin === 'defaulted';
-      return (v) => (v === undefined ? (defaulted ? BAIL : undefined) : inner(v));
-    }
-    case 'default': {
-      const inner = compileNode(def.innerType);
-      return (v) => {
-        if (v === undefined) return BAIL; // zod fills the default in
-        const r = inner(v);
-        return r === undefined ? BAIL : r;
-      };
-    }
-    case 'array': {
-      const el = compileNode(def.element);
-      return (v) => {
-        if (!Array.isArray(v)) return FAIL;
-        const out = new Array<unknown>(v.length);
-        for (let i = 0; i < v.length; i++) {
-          const r = el(v[i]);
-          if (isSentinel(r)) return r;
-          out[i] = r;
-        }
-        return out;
-      };
-    }
-    case 'object':
-      return compileObject(def);
-    case 'union':
-      return compileUnion(schema, def);
-    default:
-      return bail;
   }
+  return null;
 }
 
 /**
  * As zod's object parser (its JIT fast pass): the shape's keys in order, unknown keys stripped.
  * Generated as code with the keys written out, so V8 reads each field at a fixed property site
- * (a loop over the keys read them as dictionary lookups and was barely faster than zod).
+ * (a loop over the keys read them as dictionary lookups and was barely faster than zod), and each
+ * leaf field's test written in place.
+ *
+ * It answers the input object itself while zod's output would equal it: every field comes back as
+ * it was (===), the input has no key the output would lack, and its keys are in the shape's order.
+ * At the first field that differs it starts the output object (the fields before it, which came
+ * back as they were) and goes on filling that; if only the keys' order or an unknown key differs,
+ * the output is the input's fields copied in the shape's order. One pass either way.
  */
 function compileObject(def: Def): Node {
   if (def.catchall) return bail;
   const shape = def.shape as Record<string, unknown>;
   const keys = Object.keys(shape).filter((k) => k !== '__proto__');
-  const nodes = keys.map((k) => compileNode(shape[k]));
+  const quoted = keys.map((k) => JSON.stringify(k));
+  const C: unknown[] = [];
+  const nodes: Record<string, Node> = {};
+  // The output of the first `n` keys when each came back as it was: a key is in zod's output
+  // exactly when it is `in` the input (that is what reaching key `n` with nothing differing means).
+  const prefix = generate<(v: Record<string, unknown>, n: number) => Record<string, unknown>>(
+    {},
+    `return function (v, n) {
+      const out = {};
+      ${quoted.map((k, i) => `if (n > ${i} && ${k} in v) out[${k}] = v[${k}];`).join('\n      ')}
+      return out;
+    };`,
+  );
   const body = keys.map((key, i) => {
-    const k = JSON.stringify(key);
+    const k = quoted[i]!;
     const { optin, optout } = zodOf(shape[key]);
-    const read = `r = n${i}(v[${k}]);`;
+    const test = testOf(shape[key], C);
+    let read: string;
+    if (test) read = `r = v[${k}]; if (!(${test('r')})) r = FAIL;`;
+    else {
+      nodes[`n${i}`] = compileNode(shape[key]);
+      read = `r = n${i}(v[${k}]);`;
+    }
+    // zod's `out[k] = r`: into the output once there is one; else checked to be the input's own field.
+    const write = `{ if (out !== null) out[${k}] = r; else if (r !== v[${k}] || !Object.hasOwn(v, ${k})) (out = prefix(v, ${i}))[${k}] = r; else kept++; }`;
     if (optin !== undefined && optout === 'optional') {
       // An absent optional that would not parse is left out, as zod does.
       const assign = optin === 'optional' ? `${k} in v` : `r !== undefined || ${k} in v`;
-      return `${read} if (r === BAIL) return BAIL; if (r === FAIL) { if (${k} in v) return FAIL; } else if (${assign}) out[${k}] = r;`;
+      return `${read} if (r === BAIL) return BAIL; if (r === FAIL) { if (${k} in v) return FAIL; } else if (${assign}) ${write}`;
     }
-    if (optin === undefined) return `${read} if (r === FAIL || r === BAIL) return r; if (r === undefined && !(${k} in v)) return FAIL; out[${k}] = r;`;
-    return `${read} if (r === FAIL || r === BAIL) return r; ${optin === 'defaulted' ? '' : `if (r !== undefined || ${k} in v) `}out[${k}] = r;`;
+    if (optin === undefined) return `${read} if (r === FAIL || r === BAIL) return r; if (r === undefined && !(${k} in v)) return FAIL; ${write}`;
+    return `${read} if (r === FAIL || r === BAIL) return r; ${optin === 'defaulted' ? '' : `if (r !== undefined || ${k} in v) `}${write}`;
   });
-  const params = ['FAIL', 'BAIL', ...nodes.map((_, i) => `n${i}`)];
-  const code = `return function (v) {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) return FAIL;
-    const out = {};
-    let r;
-    ${body.join('\n    ')}
-    return out;
-  };`;
+  // Nothing differed: the input's own keys, in order, must be the kept ones in the shape's order —
+  // each found at a later place in KEYS than the one before, and as many as were kept.
   // Generated from the schema's own keys (JSON-quoted), never from input.
-  return new Function(...params, code)(FAIL, BAIL, ...nodes) as Node;
+  return generate({ prefix, KEYS: keys, C, FAIL, BAIL, CP: codePoints, ...nodes }, `return function (v) {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return FAIL;
+    let r, out = null, kept = 0;
+    ${body.join('\n    ')}
+    if (out !== null) return out;
+    let j = 0, seen = 0;
+    for (const key in v) {
+      while (j < KEYS.length && KEYS[j] !== key) j++;
+      if (j === KEYS.length) return prefix(v, KEYS.length);
+      j++;
+      seen++;
+    }
+    return seen === kept ? v : prefix(v, KEYS.length);
+  };`);
 }
 
 const PLAIN_UNION = new Set(['ZodUnion', '$ZodUnion', 'ZodType', '$ZodType']);
@@ -246,23 +452,33 @@ function compileUnion(schema: unknown, def: Def): Node {
       const node = compileNode(o);
       for (const t of tag) if (!byValue.has(t)) byValue.set(t, node);
     }
-    return (v) => {
-      if (!isObject(v)) return FAIL;
-      const node = byValue.get(v[key]);
-      return node ? node(v) : FAIL;
-    };
+    const tags = [...byValue.keys()];
+    const isObj = `if (typeof v !== 'object' || v === null || Array.isArray(v)) return FAIL;`;
+    // A switch on the tag, each option called at a site of its own; a Map when a tag is not a plain literal.
+    if (!tags.every(plainLiteral)) return generate({ byValue, FAIL, KEY: key }, `return function (v) { ${isObj} const node = byValue.get(v[KEY]); return node ? node(v) : FAIL; };`);
+    const nodes = Object.fromEntries(tags.map((t, i) => [`o${i}`, byValue.get(t)!]));
+    return generate(
+      { FAIL, ...nodes },
+      `return function (v) { ${isObj}
+        switch (v[${JSON.stringify(key)}]) {
+          ${tags.map((t, i) => `case ${JSON.stringify(t)}: return o${i}(v);`).join('\n          ')}
+          default: return FAIL;
+        }
+      };`,
+    );
   }
   // A plain union only (an exclusive one, z.xor, has the same def type and other rules).
   if (![...z.traits].every((t) => PLAIN_UNION.has(t))) return bail;
-  const nodes = options.map(compileNode);
+  const nodes = Object.fromEntries(options.map((o, i) => [`o${i}`, compileNode(o)]));
   // The first option that accepts wins, as in zod; one that bails makes the whole answer zod's.
-  return (v) => {
-    for (const n of nodes) {
-      const r = n(v);
-      if (r !== FAIL) return r;
-    }
-    return FAIL;
-  };
+  return generate(
+    { FAIL, ...nodes },
+    `return function (v) {
+      let r;
+      ${options.map((_, i) => `r = o${i}(v); if (r !== FAIL) return r;`).join('\n      ')}
+      return FAIL;
+    };`,
+  );
 }
 
 export type Compiled<T> = (value: unknown) => T | typeof FAIL | typeof BAIL;

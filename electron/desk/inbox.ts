@@ -16,7 +16,7 @@ import { restockOfSubject } from './restock/deskRestock.ts'; // 7/8 restock
 import { groupOfSubject } from './groups/groupViews.ts'; // 5/8 groups
 import { liveOfSubject } from './live/liveViews.ts'; // 6/8 live rooms
 import { visitOfMarkSubject } from './assist/markViews.ts'; // 7/8 card: suggestion marks
-import { applyAt, type ApplyOutcome } from './sync.ts';
+import { applyAt, type ApplyOutcome, settleAckedUpTo } from './sync.ts';
 
 export type InboxFrame = EvFrame | CmdAckFrame;
 
@@ -66,7 +66,10 @@ export function applyBatch(q: CacheQueries, frames: Iterable<InboxFrame>): Appli
         if (out.kind === 'gap') break; // never apply past a hole
         if (out.kind === 'applied') position = { epoch: f.epoch, seq: f.seq };
       }
-      if (position !== start) q.setPosition(position);
+      if (position !== start) {
+        settleAckedUpTo(q, position);
+        q.setPosition(position);
+      }
     });
   } catch (err) {
     return { committed: false, cause: failure ?? err, error: err };

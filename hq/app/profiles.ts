@@ -11,10 +11,30 @@ export const PROFILE_PURCHASES = 20;
 /** Purchases a profile reads (`profileReads`' limit); a batch reading ahead asks for as many. */
 export const HISTORY_FOR_RANKING = 500;
 
-/** The desk-facing member: the full phone stays at HQ. */
+/**
+ * The desk-facing member: the full phone stays at HQ. Its fields are written out in the order of
+ * the Member schema, so the desk's compiled check (electron/desk/fastSchema.ts) finds the object
+ * exactly as its output would be and keeps it rather than copying it, and only these fields leave.
+ */
 export function toDeskMember(m: MemberRecord): Member {
-  const { phone, ...rest } = m;
-  return { ...rest, phoneMasked: maskPhone(phone), phoneLast4: phoneLast4(phone) };
+  const { phone } = m;
+  return {
+    id: m.id,
+    code: m.code,
+    name: m.name,
+    nameEn: m.nameEn,
+    tier: m.tier,
+    phoneMasked: maskPhone(phone),
+    phoneLast4: phoneLast4(phone),
+    homeStoreId: m.homeStoreId,
+    sizes: m.sizes,
+    preferences: m.preferences,
+    points: m.points,
+    joinedAt: m.joinedAt,
+    updatedAt: m.updatedAt,
+    birthday: m.birthday,
+    consents: m.consents,
+  };
 }
 
 /**

@@ -136,6 +136,26 @@ describe('inbox batch', () => {
     expect(changeSet(batch.outcomes)).toMatchObject({ answered: ['op-claim', 'op-claim'], head: 2, gap: { got: { seq: 4 } } });
   });
 
+  it('settles an op acked at a seq the batch reached even when no event named it, and keeps one acked beyond it', () => {
+    q.tx(() => {
+      q.setPosition({ epoch: 'E', seq: 0 });
+      q.insertOp({ opId: 'op-in', type: 'claim', visitId: 'v1', data: { visitId: 'v1' }, createdAt: 1 });
+      q.insertOp({ opId: 'op-out', type: 'claim', visitId: 'v2', data: { visitId: 'v2' }, createdAt: 2 });
+      q.markAcked('op-in', 2);
+      q.markAcked('op-out', 4);
+    });
+    // Events 1–3, none naming either op: the position passes op-in's seq (2), not op-out's (4).
+    const batch = applyBatch(q, [arrivalEv(1, visit('v1', 'm1')), arrivalEv(2, visit('v2', 'm1')), arrivalEv(3, visit('v3', 'm1'))]);
+    expect(batch.committed).toBe(true);
+    expect(q.getPosition()).toEqual({ epoch: 'E', seq: 3 });
+    expect(q.listOps().map((o) => o.opId)).toEqual(['op-out']);
+    // A batch that stops at a gap settles up to where it stopped.
+    expect(applyBatch(q, [arrivalEv(5, visit('v5', 'm1'))])).toMatchObject({ committed: true });
+    expect(q.listOps().map((o) => o.opId)).toEqual(['op-out']);
+    expect(applyBatch(q, [arrivalEv(4, visit('v4', 'm1'))])).toMatchObject({ committed: true });
+    expect(q.listOps()).toEqual([]);
+  });
+
   it('rolls the whole batch back when an event fails, and says which failed', () => {
     q.tx(() => q.setPosition({ epoch: 'E', seq: 0 }));
     expect(applyBatch(q, [arrivalEv(1, visit('v1', 'm1'))])).toMatchObject({ committed: true });

@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { BAIL, compileSchema, FAIL, fastParser } from '../../electron/desk/fastSchema.ts';
 import { EvFrame, HqToDesk, MAX_FRAME_BYTES, parseFrame } from '../../shared/protocol.ts';
+import { Member } from '../../shared/domain.ts';
+import { toDeskMember } from '../../hq/app/profiles.ts';
 import { arrivalEv, claimedEv, member, visit } from '../support/builders.ts';
 import { mutate, Prng, validSamples } from '../fuzz/zodFuzz.ts';
 
@@ -115,6 +117,56 @@ describe('compiled HqToDesk parser', () => {
     expect(tally.accepted).toBeGreaterThan(100);
     expect(tally.refused).toBeGreaterThan(100);
     expect(tally.bailed).toBeLessThan((tally.accepted + tally.refused) / 2);
+  });
+
+  it('answers the frame itself when zod\'s output would equal it, and zod\'s own output when it would not', () => {
+    // HQ's arrival, as it is serialised and parsed: nothing to strip, keys in the schema's order.
+    const exact = JSON.parse(JSON.stringify(HqToDesk.parse(richArrival()))) as ReturnType<typeof richArrival>;
+    expect(agree(exact, 'exact')).toBe('accepted');
+    const kept = fast(exact) as typeof exact;
+    expect(kept).toBe(exact); // no copy of the frame
+    expect(kept.data.profile.recommendations).toBe(exact.data.profile.recommendations);
+
+    // The member's keys in another order: a new member object in the schema's order, and new
+    // objects up to the frame (their fields changed), while the untouched branches are kept.
+    const reordered = JSON.parse(JSON.stringify(exact)) as typeof exact;
+    const { phoneMasked, phoneLast4, ...rest } = reordered.data.profile.member as Record<string, unknown>;
+    reordered.data.profile.member = { ...rest, phoneMasked, phoneLast4 };
+    expect(agree(reordered, 'member keys reordered')).toBe('accepted');
+    const out = fast(reordered) as typeof exact;
+    expect(out).not.toBe(reordered);
+    expect(out.data.profile.member).not.toBe(reordered.data.profile.member);
+    expect(Object.keys(out.data.profile.member as object)).toEqual(Object.keys(Member.shape));
+    expect(out.data.profile.recommendations).toBe(reordered.data.profile.recommendations);
+    expect((out.data as Record<string, unknown>).visit).toBe((reordered.data as Record<string, unknown>).visit);
+
+    // An unknown key in the middle of an array's element: that element and its array are copied from
+    // there on, the elements before it kept; the key is gone.
+    const extra = JSON.parse(JSON.stringify(exact)) as typeof exact;
+    const recs = extra.data.profile.recommendations as Record<string, unknown>[];
+    recs.push({ ...recs[0]!, styleId: 'bst-18' }, { ...recs[0]!, styleId: 'bst-19', junk: true });
+    expect(agree(extra, 'an unknown key in the last suggestion')).toBe('accepted');
+    const copied = (fast(extra) as typeof exact).data.profile.recommendations as Record<string, unknown>[];
+    expect(copied).not.toBe(recs);
+    expect(copied[0]).toBe(recs[0]);
+    expect(copied[1]).toBe(recs[1]);
+    expect(copied[2]).not.toBe(recs[2]);
+    expect('junk' in copied[2]!).toBe(false);
+
+    // A refinement (a size off the half steps) is still the schema's: refused in a suggestion's stock.
+    const offStep = JSON.parse(JSON.stringify(exact)) as typeof exact;
+    (offStep.data.profile.recommendations as { stockBySize: { size: number }[] }[])[0]!.stockBySize[0]!.size = 41.3;
+    expect(agree(offStep, 'a stocked size off the half steps')).toBe('refused');
+  });
+
+  it('HQ writes the desk\'s member in the schema\'s key order, so the desk keeps it as it came', () => {
+    // A record as HQ's stores hold it: the full phone, no masked fields.
+    const { phoneMasked: _masked, phoneLast4: _last4, ...record } = member('m-9');
+    const m = toDeskMember({ ...record, phone: '+8613800138000' });
+    expect(m.phoneLast4).toBe('8000');
+    expect(Object.keys(m)).toEqual(Object.keys(Member.shape));
+    const parsed = JSON.parse(JSON.stringify(m)) as unknown;
+    expect(compileSchema(Member)(parsed)).toBe(parsed);
   });
 
   it('parseFrame with the fast path gives what it gives without it, error text included', () => {
