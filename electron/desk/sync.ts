@@ -93,7 +93,7 @@ export function applyAt(q: CacheQueries, position: Position, ev: EvFrame, now: n
   switch (ev.type) {
     case 'arrival':
       q.upsertProfile(ev.data.profile, now);
-      q.putVisit(ev.data.visit);
+      q.putVisit(ev.data.visit, true); // a new visit at HQ (hq/app/arrivals.ts inserts it)
       out.visit = ev.data.visit;
       out.member = ev.data.profile.member;
       out.visitIds.push(ev.data.visit.id);

@@ -136,6 +136,18 @@ describe('outbox', () => {
     expect(visitView(q.getVisit('v1')!, m1, q.opsOfVisit('v1'), self, false, (id) => names.get(id)).claimedBy).toEqual(self);
   });
 
+  it('writes an arrival\'s visit whole, and replaces one the cache held after all (notes included)', () => {
+    const note = (id: string, at: number) => ({ id, visitId: 'v1', memberId: 'm1', text: `note ${id}`, by: self, at });
+    // A new visit (every arrival at HQ): written with what it carries.
+    applyEvent(q, arrivalEv('E', 1, visit('v1', 'm1', { notes: [note('n1', 10)] }), m1));
+    expect(q.getVisit('v1')!.notes.map((n) => n.id)).toEqual(['n1']);
+    // An arrival naming a visit the cache already holds is still the whole visit: its old notes go.
+    applyEvent(q, arrivalEv('E', 2, visit('v1', 'm1', { arrivals: 2, notes: [note('n2', 20)] }), m1));
+    expect(q.getVisit('v1')).toMatchObject({ arrivals: 2, notes: [expect.objectContaining({ id: 'n2' })] });
+    expect(q.getVisit('v1')!.notes).toHaveLength(1);
+    expect(q.countVisits()).toBe(1);
+  });
+
   it('survives a snapshot: HQ state replaced, outbox kept, position moved', () => {
     applyEvent(q, arrivalEv('E', 1, v1, m1));
     q.tx(() => {

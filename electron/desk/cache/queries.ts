@@ -158,6 +158,10 @@ export class CacheQueries {
          ON CONFLICT (id) DO UPDATE SET member_id = excluded.member_id, status = excluded.status,
            arrived_at = excluded.arrived_at, last_seen_at = excluded.last_seen_at, json = excluded.json`,
       ),
+      // ON CONFLICT (id) only: any other failure (a NOT NULL) is not ignored but raised, as by upsertVisit.
+      insertVisitIfAbsent: db.prepare<[string, string, string, number, number, string]>(
+        'INSERT INTO visits (id, member_id, status, arrived_at, last_seen_at, json) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+      ),
       getVisit: db.prepare<[string], { json: string }>('SELECT json FROM visits WHERE id = ?'),
       listVisits: db.prepare<{ from: number; to: number; status: string | null; limit: number }, { json: string }>(
         `SELECT json FROM visits
@@ -336,12 +340,22 @@ export class CacheQueries {
 
   // --- visits and notes -----------------------------------------------------------------------
 
-  /** Replaces a visit and its notes: HQ's visit events carry the whole visit. */
-  putVisit(v: Visit): void {
+  /**
+   * Replaces a visit and its notes: HQ's visit events carry the whole visit. `likelyNew`: the visit
+   * is expected not to be in the cache (an `arrival` event: HQ inserted it), so it is first inserted
+   * only if absent — and a visit that was absent has no notes to delete; one that was there after
+   * all is replaced as any other. A 10,000-arrival resume ran that delete of nothing 10,000 times
+   * (round 21, docs/benchmarks.md); for visits that are there (claims, notes, closes) the plain
+   * upsert stays one statement.
+   */
+  putVisit(v: Visit, likelyNew = false): void {
     const { notes, ...rest } = v;
-    this.s.upsertVisit.run(v.id, v.memberId, v.status, v.arrivedAt, v.lastSeenAt, JSON.stringify(rest));
+    const json = JSON.stringify(rest);
+    if (!likelyNew || this.s.insertVisitIfAbsent.run(v.id, v.memberId, v.status, v.arrivedAt, v.lastSeenAt, json).changes === 0) {
+      this.s.upsertVisit.run(v.id, v.memberId, v.status, v.arrivedAt, v.lastSeenAt, json);
+      this.s.deleteNotesOfVisit.run(v.id);
+    }
     this.search.visited(v.memberId, v.arrivedAt);
-    this.s.deleteNotesOfVisit.run(v.id);
     for (const n of notes) this.s.insertNote.run(n.id, n.visitId, n.memberId, n.at, JSON.stringify(n));
   }
   getVisit(id: string): Visit | null {
