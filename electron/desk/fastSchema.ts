@@ -103,9 +103,14 @@ function compileCheck(ch: { _zod: Internals }): Node {
   };
 }
 
+/** A node's checks in zod's order: the node itself when it is one (a `z.custom`), then its `checks`. */
+function checksOf(schema: unknown): { _zod: Internals }[] {
+  const z = zodOf(schema);
+  return [...(z.traits.has('$ZodCheck') ? [schema as { _zod: Internals }] : []), ...(z.def.checks ?? [])];
+}
+
 function withChecks(inst: unknown, node: Node): Node {
-  const z = zodOf(inst);
-  const list = [...(z.traits.has('$ZodCheck') ? [inst as { _zod: Internals }] : []), ...(z.def.checks ?? [])];
+  const list = checksOf(inst);
   if (list.length === 0) return node;
   const checks = list.map(compileCheck);
   // One or two checks (a bound, an int) are most nodes: called directly rather than in a loop.
@@ -197,38 +202,38 @@ function checkTest(ch: { _zod: Internals }, kind: string, C: unknown[]): Test | 
   return null;
 }
 
-/** The node as a test, when it is a leaf whose output is its input (no transform, no default). */
-function testOf(schema: unknown, C: unknown[]): Test | null {
+/** A leaf's type as a test (its checks aside); null for any other kind of node. */
+function typeTest(schema: unknown, C: unknown[]): Test | null {
   const z = zodOf(schema);
-  const def = z.def;
-  if (def.coerce) return null;
-  const list = [...(z.traits.has('$ZodCheck') ? [schema as { _zod: Internals }] : []), ...(def.checks ?? [])];
-  let base: Test;
-  switch (def.type) {
+  switch (z.def.type) {
     case 'string':
-      base = (x) => `typeof ${x} === 'string'`;
-      break;
+      return (x) => `typeof ${x} === 'string'`;
     case 'number':
-      base = (x) => `typeof ${x} === 'number' && Number.isFinite(${x})`;
-      break;
+      return (x) => `typeof ${x} === 'number' && Number.isFinite(${x})`;
     case 'boolean':
-      base = (x) => `typeof ${x} === 'boolean'`;
-      break;
+      return (x) => `typeof ${x} === 'boolean'`;
     case 'null':
-      base = (x) => `${x} === null`;
-      break;
+      return (x) => `${x} === null`;
     case 'literal':
     case 'enum': {
       const values = z.values;
       if (!values) return null;
       const lits = [...values];
-      if (lits.length <= 8 && lits.every(plainLiteral)) base = (x) => `(${lits.map((l) => `${x} === ${JSON.stringify(l)}`).join(' || ')})`;
-      else {
-        const i = C.push(values) - 1;
-        base = (x) => `C[${i}].has(${x})`;
-      }
-      break;
+      if (lits.length <= 8 && lits.every(plainLiteral)) return (x) => `(${lits.map((l) => `${x} === ${JSON.stringify(l)}`).join(' || ')})`;
+      const i = C.push(values) - 1;
+      return (x) => `C[${i}].has(${x})`;
     }
+  }
+  return null;
+}
+
+/** The node as a test, when it is a leaf whose output is its input (no transform, no default). */
+function testOf(schema: unknown, C: unknown[]): Test | null {
+  const z = zodOf(schema);
+  const def = z.def;
+  if (def.coerce) return null;
+  const list = checksOf(schema);
+  switch (def.type) {
     case 'nullable':
     case 'optional': {
       if (list.length || z.traits.has('$ZodExactOptional')) return null;
@@ -238,9 +243,9 @@ function testOf(schema: unknown, C: unknown[]): Test | null {
       const none = def.type === 'nullable' ? 'null' : 'undefined';
       return (x) => `(${x} === ${none} || (${inner(x)}))`;
     }
-    default:
-      return null;
   }
+  const base = typeTest(schema, C);
+  if (!base) return null;
   const checks: Test[] = [];
   for (const ch of list) {
     const t = checkTest(ch, def.type, C);
@@ -279,9 +284,8 @@ function compileWhole(schema: unknown): Node {
  * comes back as it was (zod's output would equal it), a copy from the first one that does not.
  */
 function compileArray(schema: unknown, def: Def): Node | null {
-  const z = zodOf(schema);
   const C: unknown[] = [];
-  const list = [...(z.traits.has('$ZodCheck') ? [schema as { _zod: Internals }] : []), ...(def.checks ?? [])];
+  const list = checksOf(schema);
   const checks: Test[] = [];
   for (const ch of list) {
     const t = checkTest(ch, 'array', C);
@@ -347,25 +351,9 @@ function compileType(schema: unknown): Node {
 
 /** A leaf whose checks are not all tests: its type as a test, its checks as compileCheck's closures (withChecks). */
 function compileLeaf(schema: unknown): Node | null {
-  const z = zodOf(schema);
-  const def = z.def;
-  switch (def.type) {
-    case 'string':
-      return (v) => (typeof v === 'string' ? v : FAIL);
-    case 'number':
-      return (v) => (typeof v === 'number' && Number.isFinite(v) ? v : FAIL);
-    case 'boolean':
-      return (v) => (typeof v === 'boolean' ? v : FAIL);
-    case 'null':
-      return (v) => (v === null ? v : FAIL);
-    case 'literal':
-    case 'enum': {
-      const values = z.values;
-      if (!values) return null;
-      return (v) => (values.has(v) ? v : FAIL);
-    }
-  }
-  return null;
+  const C: unknown[] = [];
+  const test = typeTest(schema, C);
+  return test && generate({ C, FAIL }, `return function (v) { return ${test('v')} ? v : FAIL; };`);
 }
 
 /**

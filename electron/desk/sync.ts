@@ -80,9 +80,9 @@ export function applyEvent(q: CacheQueries, ev: EvFrame, now: number = Date.now(
 /**
  * Applies `ev` if it is the next event after `position`, inside the caller's open transaction, and
  * leaves the position row (and settleAckedUpTo) to the caller: applyBatch holds the position of a
- * batch in memory and writes it once, as the batch's last statement, in the same transaction — so what commits is still
- * exactly "every event up to position". No savepoint: an event that throws may leave part of its
- * writes behind, so the caller must roll the whole transaction back (applyBatch does).
+ * batch in memory and writes it once, as the batch's last statement, in the same transaction — so
+ * what commits is still exactly "every event up to position". No savepoint: an event that throws may
+ * leave part of its writes behind, so the caller must roll the whole transaction back (applyBatch does).
  */
 export function applyAt(q: CacheQueries, position: Position, ev: EvFrame, now: number = Date.now()): ApplyOutcome {
   const where = classify(position, ev);
