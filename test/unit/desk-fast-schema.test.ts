@@ -4,7 +4,7 @@
 // it refuses, zod refuses too. Only a bail (a default to fill, a check it does not model) leaves the
 // answer to zod — and a realistic arrival never bails.
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { BAIL, compileSchema, FAIL, fastParser } from '../../electron/desk/fastSchema.ts';
 import { EvFrame, HqToDesk, MAX_FRAME_BYTES, parseFrame } from '../../shared/protocol.ts';
 import { Member } from '../../shared/domain.ts';
@@ -167,6 +167,28 @@ describe('compiled HqToDesk parser', () => {
     expect(Object.keys(m)).toEqual(Object.keys(Member.shape));
     const parsed = JSON.parse(JSON.stringify(m)) as unknown;
     expect(compileSchema(Member)(parsed)).toBe(parsed);
+  });
+
+  it('tells an own field from one of Object.prototype\'s names, as zod reads them', () => {
+    // A field read as it came is the JSON object's own unless Object.prototype has that name: zod
+    // reads input[key], inherited too (an absent `constructor` is Object, no string: refused).
+    const schema = z.object({ a: z.string(), constructor: z.string().optional(), toString: z.number().optional(), n: z.number().optional() });
+    const run = compileSchema(schema);
+    const texts = ['{"a":"x"}', '{"a":"x","constructor":"c"}', '{"a":"x","constructor":"c","toString":1}', '{"toString":1,"a":"x","constructor":"c"}', '{"a":"x","constructor":"c","toString":1,"n":2,"z":0}', '{"a":"x","toString":1,"n":2}'];
+    const verdicts = texts.map((text) => {
+      const input = JSON.parse(text) as Record<string, unknown>;
+      const mine = run(input);
+      const theirs = schema.safeParse(input);
+      expect(mine, text).not.toBe(BAIL);
+      expect(mine === FAIL, text).toBe(!theirs.success);
+      if (!theirs.success) return 'refused';
+      expect(mine, text).toEqual(theirs.data);
+      expect(Object.keys(mine as object), text).toEqual(Object.keys(theirs.data));
+      // The input itself exactly where zod's output has its own keys, in its order.
+      expect(mine === input, text).toBe(JSON.stringify(Object.keys(input)) === JSON.stringify(Object.keys(theirs.data)));
+      return mine === input ? 'kept' : 'copied';
+    });
+    expect(verdicts).toEqual(['refused', 'refused', 'kept', 'copied', 'copied', 'refused']);
   });
 
   it('parseFrame with the fast path gives what it gives without it, error text included', () => {
