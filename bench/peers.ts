@@ -21,14 +21,17 @@
 // A window's line prints the 1-min loadavg and the box's busy share so a reader sees the noise;
 // the other servers are not frozen (their idle cost is printed as "others").
 // Medians over the rounds; ratios Footfall ÷ Socket.IO are medians of per-round ratios.
+// BENCH_PROFILE=DIR: the HQ nodes run with --cpu-prof, and `npx tsx bench/profile.ts DIR peers`
+// reads their idle and capacity windows — among others, the longest stretch a node ran without
+// going back to its event loop, which tells a stall of HQ's own work from one of the box's.
 import { loadavg } from 'node:os';
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
-import { num } from './lib/env.ts';
+import { num, profileDir } from './lib/env.ts';
 import { type LoopReading } from './lib/loopWatch.ts';
 import { type Child, cpuSecondsOf, forkChild, sleep } from './lib/proc.ts';
 import { benchStoreId, benchToken } from './lib/seed.ts';
-import { type CpuSnapshot, HqSetup, roundOrder, SETUP_LABEL, setupsFromEnv } from './lib/setups.ts';
+import { type CpuSnapshot, HqSetup, roundOrder, SETUP_LABEL, setupsFromEnv, WindowLog } from './lib/setups.ts';
 import { busyShare, medians, parseProcStat, PEER_LABEL, type PeerKind, peersFromEnv, peersTable, PEERS_TARGET, ratios, type RoundFigures, verdict } from './lib/peers.ts';
 import { printResult, summarize } from './lib/stats.ts';
 
@@ -165,6 +168,8 @@ async function connect(server: Server, footfall: HqSetup | null): Promise<number
 }
 
 let servers: Server[] = [];
+/** HQ nodes' measured windows, for bench/profile.ts when BENCH_PROFILE is set. */
+const windows = new WindowLog('peers', profileDir());
 const door = forkChild('arrivals');
 
 function run(server: Server, rate: number, count: number, batch: number, maxSeconds: number) {
@@ -239,7 +244,7 @@ try {
   const setups: HqSetup[] = [];
   for (const name of FOOTFALL) {
     // One more desk per store than connect: store 0's listens for the frame the peers will send.
-    const setup = await HqSetup.start(name, { stores: STORES, membersPerStore, desksPerStore: PER_STORE + 1 });
+    const setup = await HqSetup.start(name, { stores: STORES, membersPerStore, desksPerStore: PER_STORE + 1 }, { cpuProfDir: profileDir() });
     setups.push(setup);
     servers.push(await footfallServer(setup));
     console.log(`peers: [${name}] ${SETUP_LABEL[name]} seeded in ${setup.seedMs} ms`);
@@ -258,10 +263,13 @@ try {
       // Idle first in the server's turn: its clients have had the other servers' turns to go quiet
       // (a Footfall desk's last ack comes up to DEFAULT_ACK_EVERY_MS × 1.25 after its last event).
       await Promise.all(server.control.map((c) => c.call('loopStart')));
+      const hq = setups.find((x) => x.name === server.name);
+      const idleFrom = WindowLog.nowUs();
       const idle = await measured(server, r, 'idle', async () => {
         await sleep(IDLE_SECONDS * 1000);
         return null;
       });
+      if (hq) windows.add(hq, idleFrom, WindowLog.nowUs(), `${hq.name} idle`);
       const loops = await Promise.all(server.control.map((c) => c.call<LoopReading>('loopRead')));
       const stallMs = Math.max(...loops.map((l) => l.stallMs));
       const gc = loops.reduce((a, b) => (b.gcMaxMs > a.gcMaxMs ? b : a));
@@ -270,7 +278,9 @@ try {
         `${tag} idle: ${round1(idleCores * 100)}% of a core, longest event-loop stall ${stallMs} ms (p99 ${Math.max(...loops.map((l) => l.p99Ms))} ms); longest GC pause ${gc.gcMaxMs} ms${gc.gcMaxKind ? ` (${gc.gcMaxKind})` : ''}, ${loops.reduce((n, l) => n + l.gcOver10Ms, 0)} of 10 ms or more; ${idle.tail}`,
       );
       await run(server, RATE, Math.round(RATE * WARMUP), BATCH, WARMUP * 2);
+      const capFrom = WindowLog.nowUs();
       const cap = await measured(server, r, 'capacity', () => run(server, RATE, Math.round(RATE * CAP_SECONDS), BATCH, CAP_SECONDS));
+      if (hq) windows.add(hq, capFrom, WindowLog.nowUs(), `${hq.name} capacity`);
       const eventsPerSec = cap.received / cap.secs;
       const cpuUsPerEvent = (cap.cpuSecs * 1e6) / Math.max(1, cap.received);
       console.log(`${tag} capacity: ${Math.round(eventsPerSec)} events/s, ${round1(cpuUsPerEvent)} µs CPU/event (${cap.sent} arrivals/s sent, ${cap.failed} failed); ${cap.tail}`);
@@ -342,4 +352,8 @@ try {
   for (const s of servers) await Promise.all(s.clients.map((c) => c.stop()));
   for (const s of servers) await s.stop();
   servers = [];
+  // With BENCH_PROFILE: HQ's profiles (written as its processes exit) and the windows to read them
+  // by — `npx tsx bench/profile.ts DIR peers` gives, per node, what it did idle and under load, and
+  // the longest stretch it ran without returning to its event loop.
+  windows.write();
 }

@@ -96,6 +96,15 @@ export interface ProfileSummary {
   busyUs: number;
   categories: [string, number][];
   functions: [string, number][];
+  /**
+   * The longest run of consecutive busy samples inside one window: how long the thread ran without
+   * going back to the event loop's idle wait (an upper bound on the longest turn), when it started
+   * (profile clock, µs) and its top functions by self time. A stall of the loop longer than this
+   * was not the thread's own work.
+   */
+  longestBusy: { us: number; atUs: number; functions: [string, number][] };
+  /** The longest time between two samples inside a window: the thread (or its sampler) was not running. */
+  longestGapUs: number;
 }
 
 /**
@@ -131,21 +140,44 @@ export function summarizeProfile(p: CpuProfile, windows: readonly (readonly [num
   let totalUs = 0;
   let busyUs = 0;
   let t = p.startTime;
-  const inWindow = (ts: number) => windows.length === 0 || windows.some(([s, e]) => ts >= s && ts <= e);
+  const windowOf = (ts: number) => (windows.length === 0 ? 0 : windows.findIndex(([s, e]) => ts >= s && ts <= e));
+  // The sampling interval, as the profile's own median delta: a delta far above it is a gap.
+  const deltas = p.timeDeltas.filter((d) => d > 0).sort((a, b) => a - b);
+  const interval = deltas[deltas.length >> 1] ?? 0;
+  let run = { us: 0, atUs: 0, window: -1, fns: new Map<string, number>() };
+  let longestBusy: ProfileSummary['longestBusy'] = { us: 0, atUs: 0, functions: [] };
+  let longestGapUs = 0;
+  const endRun = () => {
+    if (run.us > longestBusy.us) longestBusy = { us: run.us, atUs: run.atUs, functions: sorted(run.fns).slice(0, 3) };
+    run = { us: 0, atUs: 0, window: -1, fns: new Map() };
+  };
+  const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]);
   for (let i = 0; i < p.samples.length; i++) {
     t += p.timeDeltas[i] ?? 0;
     // A sample stands for the time until the next one.
     const dur = p.timeDeltas[i + 1] ?? 0;
-    if (!inWindow(t) || dur <= 0) continue;
+    const w = windowOf(t);
+    if (w < 0 || dur <= 0) {
+      endRun();
+      continue;
+    }
     const id = p.samples[i]!;
     const cat = category(id);
     totalUs += dur;
     cats.set(cat, (cats.get(cat) ?? 0) + dur);
+    // A gap is not counted as the sample's work: the thread was not seen running through it.
+    const gap = interval > 0 && dur > 3 * interval;
+    if (gap) longestGapUs = Math.max(longestGapUs, dur);
+    if (cat === 'idle' || gap || run.window !== w) endRun();
     if (cat === 'idle') continue;
     busyUs += dur;
     const fn = sampleName(id);
     fns.set(fn, (fns.get(fn) ?? 0) + dur);
+    if (gap) continue;
+    if (run.us === 0) run = { us: 0, atUs: t, window: w, fns: new Map() };
+    run.us += dur;
+    run.fns.set(fn, (run.fns.get(fn) ?? 0) + dur);
   }
-  const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]);
-  return { totalUs, busyUs, categories: sorted(cats), functions: sorted(fns) };
+  endRun();
+  return { totalUs, busyUs, categories: sorted(cats), functions: sorted(fns), longestBusy, longestGapUs };
 }

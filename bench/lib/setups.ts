@@ -307,8 +307,9 @@ export class WindowLog {
     return Number(process.hrtime.bigint() / 1000n);
   }
 
-  add(setup: HqSetup, startUs: number, endUs: number): void {
-    const s = (this.setups[setup.name] ??= { pids: setup.pids, windows: [] });
+  /** `label`: the entry's name, when a bench keeps kinds of window apart (the peers bench: idle, capacity). */
+  add(setup: HqSetup, startUs: number, endUs: number, label: string = setup.name): void {
+    const s = (this.setups[label] ??= { pids: setup.pids, windows: [] });
     s.windows.push([startUs, endUs]);
   }
 

@@ -53,6 +53,39 @@ describe('bench profile summary', () => {
   });
 });
 
+describe('bench profile: the longest busy stretch', () => {
+  const node = (id: number, name: string, url = '') => ({ id, callFrame: f(name, url), children: [] as number[] });
+  const HUB = 'file:///repo/hq/edge/ws/deskHub.ts';
+  // Samples every 1,000 µs: busy 2 (a), idle, busy 3 (b, b, a), then a 9,000 µs gap after a busy
+  // sample (the thread was not running), busy 1, idle.
+  const profile: CpuProfile = {
+    nodes: [{ id: 1, callFrame: f('(root)'), children: [2, 3, 4] }, node(2, 'a', HUB), node(3, 'b', HUB), node(4, '(idle)')],
+    startTime: 0,
+    endTime: 20_000,
+    samples: [2, 2, 4, 3, 3, 2, 2, 2, 4, 4],
+    timeDeltas: [1000, 1000, 1000, 1000, 1000, 1000, 1000, 9000, 1000, 1000],
+  };
+  it('is the longest run of busy samples, a gap between samples ending it and counted apart', () => {
+    const s = summarizeProfile(profile);
+    expect(s.longestBusy.us).toBe(3000);
+    expect(s.longestBusy.atUs).toBe(4000);
+    expect(s.longestBusy.functions).toEqual([
+      ['b hq/edge/ws/deskHub.ts:1', 2000],
+      ['a hq/edge/ws/deskHub.ts:1', 1000],
+    ]);
+    expect(s.longestGapUs).toBe(9000);
+  });
+  it('does not run across two windows, nor count a gap outside them', () => {
+    const s = summarizeProfile(profile, [
+      [4000, 5000],
+      [6000, 6500],
+    ]);
+    expect(s.longestBusy).toEqual({ us: 2000, atUs: 4000, functions: [['b hq/edge/ws/deskHub.ts:1', 2000]] });
+    expect(s.longestGapUs).toBe(0);
+    expect(summarizeProfile(profile, [[6000, 7000]]).longestGapUs).toBe(9000);
+  });
+});
+
 describe('bench set-ups', () => {
   it('parses BENCH_SETUPS in canonical order and refuses unknown names', () => {
     expect(setupsFromEnv(undefined)).toEqual(['sqlite', 'pg1', 'pg2']);
