@@ -39,10 +39,8 @@ for (const f of files.filter((f) => f.endsWith('-windows.json'))) {
       const s = summarizeProfile(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile, windows);
       console.log(`busy ${pct(s.busyUs, s.totalUs)} of the windows' samples (${(s.busyUs / 1e6).toFixed(1)} s)`);
       const ms = (us: number) => (us / 1000).toFixed(1);
-      console.log(
-        `longest busy stretch ${ms(s.longestBusy.us)} ms (${s.longestBusy.functions.map(([fn, us]) => `${fn} ${ms(us)}`).join('; ') || 'none'}); ` +
-          `longest time between two samples ${ms(s.longestGapUs)} ms`,
-      );
+      const stretch = (x: typeof s.longestBusy) => `${ms(x.us)} ms (${x.functions.map(([fn, us]) => `${fn} ${ms(us)}`).join('; ') || 'none'})`;
+      console.log(`longest busy stretch ${stretch(s.longestBusy)}; without GC ${stretch(s.longestBusyWithoutGc)}; longest time between two samples ${ms(s.longestGapUs)} ms`);
       // Rolled up by owner (`socket I/O (node net) ← pg driver` counts for the pg driver), then in detail.
       const owners = new Map<string, number>();
       for (const [cat, us] of s.categories) {

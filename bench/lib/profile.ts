@@ -89,6 +89,33 @@ export function frameName(f: CallFrame): string {
   return `${f.functionName || '(anonymous)'} ${shortUrl(f.url)}:${f.lineNumber + 1}`;
 }
 
+/** A run of consecutive busy samples: how long, from when (profile clock, µs), its top functions by self time. */
+export interface Stretch {
+  us: number;
+  atUs: number;
+  functions: [string, number][];
+}
+
+/** The longest of the runs fed to it: `add` a busy sample to the current run, `end` it. */
+function longestRun() {
+  let run = { us: 0, atUs: 0, fns: new Map<string, number>() };
+  let best: Stretch = { us: 0, atUs: 0, functions: [] };
+  return {
+    add(t: number, fn: string, us: number): void {
+      if (run.us === 0) run.atUs = t;
+      run.us += us;
+      run.fns.set(fn, (run.fns.get(fn) ?? 0) + us);
+    },
+    end(): void {
+      if (run.us > best.us) best = { us: run.us, atUs: run.atUs, functions: [...run.fns].sort((a, b) => b[1] - a[1]).slice(0, 3) };
+      run = { us: 0, atUs: 0, fns: new Map() };
+    },
+    get best(): Stretch {
+      return best;
+    },
+  };
+}
+
 export interface ProfileSummary {
   /** Microseconds of samples inside the windows. */
   totalUs: number;
@@ -102,7 +129,9 @@ export interface ProfileSummary {
    * (profile clock, µs) and its top functions by self time. A stall of the loop longer than this
    * was not the thread's own work.
    */
-  longestBusy: { us: number; atUs: number; functions: [string, number][] };
+  longestBusy: Stretch;
+  /** The same with the garbage collector's samples ending a stretch: the longest the code itself ran. */
+  longestBusyWithoutGc: Stretch;
   /** The longest time between two samples inside a window: the thread (or its sampler) was not running. */
   longestGapUs: number;
 }
@@ -144,12 +173,13 @@ export function summarizeProfile(p: CpuProfile, windows: readonly (readonly [num
   // The sampling interval, as the profile's own median delta: a delta far above it is a gap.
   const deltas = p.timeDeltas.filter((d) => d > 0).sort((a, b) => a - b);
   const interval = deltas[deltas.length >> 1] ?? 0;
-  let run = { us: 0, atUs: 0, window: -1, fns: new Map<string, number>() };
-  let longestBusy: ProfileSummary['longestBusy'] = { us: 0, atUs: 0, functions: [] };
+  const busy = longestRun();
+  const code = longestRun();
+  let runWindow = -1;
   let longestGapUs = 0;
   const endRun = () => {
-    if (run.us > longestBusy.us) longestBusy = { us: run.us, atUs: run.atUs, functions: sorted(run.fns).slice(0, 3) };
-    run = { us: 0, atUs: 0, window: -1, fns: new Map() };
+    busy.end();
+    code.end();
   };
   const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]);
   for (let i = 0; i < p.samples.length; i++) {
@@ -168,16 +198,17 @@ export function summarizeProfile(p: CpuProfile, windows: readonly (readonly [num
     // A gap is not counted as the sample's work: the thread was not seen running through it.
     const gap = interval > 0 && dur > 3 * interval;
     if (gap) longestGapUs = Math.max(longestGapUs, dur);
-    if (cat === 'idle' || gap || run.window !== w) endRun();
+    if (cat === 'idle' || gap || runWindow !== w) endRun();
+    runWindow = w;
     if (cat === 'idle') continue;
     busyUs += dur;
     const fn = sampleName(id);
     fns.set(fn, (fns.get(fn) ?? 0) + dur);
     if (gap) continue;
-    if (run.us === 0) run = { us: 0, atUs: t, window: w, fns: new Map() };
-    run.us += dur;
-    run.fns.set(fn, (run.fns.get(fn) ?? 0) + dur);
+    busy.add(t, fn, dur);
+    if (cat === 'GC') code.end();
+    else code.add(t, fn, dur);
   }
   endRun();
-  return { totalUs, busyUs, categories: sorted(cats), functions: sorted(fns), longestBusy, longestGapUs };
+  return { totalUs, busyUs, categories: sorted(cats), functions: sorted(fns), longestBusy: busy.best, longestBusyWithoutGc: code.best, longestGapUs };
 }

@@ -59,12 +59,14 @@ describe('bench profile: the longest busy stretch', () => {
   // Samples every 1,000 µs: busy 2 (a), idle, busy 3 (b, b, a), then a 9,000 µs gap after a busy
   // sample (the thread was not running), busy 1, idle.
   const profile: CpuProfile = {
-    nodes: [{ id: 1, callFrame: f('(root)'), children: [2, 3, 4] }, node(2, 'a', HUB), node(3, 'b', HUB), node(4, '(idle)')],
+    nodes: [{ id: 1, callFrame: f('(root)'), children: [2, 3, 4, 5] }, node(2, 'a', HUB), node(3, 'b', HUB), node(4, '(idle)'), node(5, '(garbage collector)')],
     startTime: 0,
     endTime: 20_000,
     samples: [2, 2, 4, 3, 3, 2, 2, 2, 4, 4],
     timeDeltas: [1000, 1000, 1000, 1000, 1000, 1000, 1000, 9000, 1000, 1000],
   };
+  // The same, with a GC sample in the middle of the three-sample stretch.
+  const withGc: CpuProfile = { ...profile, samples: [2, 2, 4, 3, 5, 2, 2, 2, 4, 4] };
   it('is the longest run of busy samples, a gap between samples ending it and counted apart', () => {
     const s = summarizeProfile(profile);
     expect(s.longestBusy.us).toBe(3000);
@@ -74,6 +76,12 @@ describe('bench profile: the longest busy stretch', () => {
       ['a hq/edge/ws/deskHub.ts:1', 1000],
     ]);
     expect(s.longestGapUs).toBe(9000);
+    expect(s.longestBusyWithoutGc).toEqual(s.longestBusy);
+  });
+  it('without GC: a collection ends the stretch of the code', () => {
+    const s = summarizeProfile(withGc);
+    expect(s.longestBusy.us).toBe(3000);
+    expect(s.longestBusyWithoutGc).toEqual({ us: 2000, atUs: 1000, functions: [['a hq/edge/ws/deskHub.ts:1', 2000]] });
   });
   it('does not run across two windows, nor count a gap outside them', () => {
     const s = summarizeProfile(profile, [
