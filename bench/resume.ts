@@ -13,7 +13,7 @@
 // in the box's load falls on both. `ratio` is the median of the runs' own ratios (desk over the
 // floor beside it in the same run), as the peers bench takes the median of its rounds' ratios: a
 // shared box's speed drifts between runs by more than the gap measured (round 22 saw one run's CPU
-// time of the same work 1.6× another's), and a ratio of two medians drawn from different runs
+// time of the same work 1.7× another's), and a ratio of two medians drawn from different runs
 // mixes those speeds. The ratio of the medians is printed beside it.
 //
 // BENCH_PROFILE=DIR: HQ and this process (the desk and the floor) write .cpuprofile files there, and
