@@ -3,17 +3,20 @@
 //
 // Search: 2,000 queries mixing what a clerk types — Chinese name fragments, pinyin prefixes,
 // member-code prefixes, phone last-4 — through MemberSearch.search (what DeskCore.searchMembers runs).
-// Arrival: an `ev` frame text for a new visit of a cached member is schema-parsed (as the link
-// does), applied with applyEvent (one committed transaction), and the profile read back as the UI
-// asks for it (getProfile + visitsOfMember); the figure is the whole sequence, per arrival.
+// Arrival: an `ev` frame's bytes for a new visit of a cached member are schema-parsed as the link
+// does (parseEventFrame: the compiled check, zod when it bails), applied with applyEvent (one
+// committed transaction), and the profile read back as the UI asks for it (getProfile +
+// visitsOfMember); the figure is the whole sequence, per arrival. (Until round 22 the bench parsed
+// with zod alone, which the desk has not done since its compiled check came — docs/benchmarks.md,
+// "Resume against its floor": a tenth of a millisecond more per arrival, and zod's garbage.)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openCache } from '../electron/desk/cache/db.ts';
 import { applyEvent } from '../electron/desk/sync.ts';
+import { parseEventFrame } from '../electron/desk/link.ts';
 import { toDeskMember } from '../hq/app/profiles.ts';
 import { Prng } from '../shared/prng.ts';
 import { type Member } from '../shared/domain.ts';
-import { HqToDesk, parseFrame, type EvFrame } from '../shared/protocol.ts';
 import { cacheDir, num } from './lib/env.ts';
 import { benchMember } from './lib/seed.ts';
 import { fmtMs, printResult, summarize } from './lib/stats.ts';
@@ -87,11 +90,11 @@ try {
       styleId: `bst-${k}`, name: `Bench Runner ${k}`, category: 'running', price: 89900, colors: [{ code: 'BLK', name: '黑色' }],
       stockBySize: Array.from({ length: 12 }, (_, z) => ({ size: 35 + z, qty: 2 })), score: 3.5, reasons: [{ code: 'size_in_stock', size: 40, qty: 2 }],
     }));
-    const text = JSON.stringify({ t: 'ev', epoch: 'E', seq: i + 1, id: `e-${i}`, type: 'arrival', at, data: { visit, profile: { member, purchases: [], recommendations } } });
+    const bytes = Buffer.from(JSON.stringify({ t: 'ev', epoch: 'E', seq: i + 1, id: `e-${i}`, type: 'arrival', at, data: { visit, profile: { member, purchases: [], recommendations } } }));
     const s = performance.now();
-    const parsed = parseFrame(HqToDesk, text);
+    const parsed = parseEventFrame(bytes);
     if (!parsed.ok) throw new Error(parsed.error);
-    const out = applyEvent(q, parsed.frame as EvFrame);
+    const out = applyEvent(q, parsed.frame);
     if (out.kind !== 'applied') throw new Error(`not applied: ${out.kind}`);
     const profile = q.getProfile(member.id);
     q.visitsOfMember(member.id);
