@@ -202,6 +202,17 @@ function checkTest(ch: { _zod: Internals }, kind: string, C: unknown[]): Test | 
   return null;
 }
 
+/** Every check as a test on a value of `kind`; null when one of them is not a test. */
+function checkTests(list: readonly { _zod: Internals }[], kind: string, C: unknown[]): Test[] | null {
+  const tests: Test[] = [];
+  for (const ch of list) {
+    const t = checkTest(ch, kind, C);
+    if (!t) return null;
+    tests.push(t);
+  }
+  return tests;
+}
+
 /** A leaf's type as a test (its checks aside); null for any other kind of node. */
 function typeTest(schema: unknown, C: unknown[]): Test | null {
   const z = zodOf(schema);
@@ -245,13 +256,8 @@ function testOf(schema: unknown, C: unknown[]): Test | null {
     }
   }
   const base = typeTest(schema, C);
-  if (!base) return null;
-  const checks: Test[] = [];
-  for (const ch of list) {
-    const t = checkTest(ch, def.type, C);
-    if (!t) return null;
-    checks.push(t);
-  }
+  const checks = base && checkTests(list, def.type, C);
+  if (!base || !checks) return null;
   return (x) => [base, ...checks].map((t) => `(${t(x)})`).join(' && ');
 }
 
@@ -285,13 +291,8 @@ function compileWhole(schema: unknown): Node {
  */
 function compileArray(schema: unknown, def: Def): Node | null {
   const C: unknown[] = [];
-  const list = checksOf(schema);
-  const checks: Test[] = [];
-  for (const ch of list) {
-    const t = checkTest(ch, 'array', C);
-    if (!t) return null;
-    checks.push(t);
-  }
+  const checks = checkTests(checksOf(schema), 'array', C);
+  if (!checks) return null;
   const after = checks.length ? `if (!(${checks.map((t) => `(${t('r')})`).join(' && ')})) return FAIL;` : '';
   const test = testOf(def.element, C);
   if (test)
