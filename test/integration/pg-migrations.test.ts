@@ -50,8 +50,8 @@ function sqliteShape(steps: number): Shape {
 
 const sortedKeys = (o: Record<string, unknown>) => Object.keys(o).sort();
 
-/** What each step adds: tables and secondary indexes, and columns of tables that were there before. */
-const STEPS: Array<{ tables: string[]; indexes: string[]; columns?: Record<string, string[]> }> = [
+/** What each step adds: tables and secondary indexes, and columns of tables that were there before; and the indexes it drops. */
+const STEPS: Array<{ tables: string[]; indexes: string[]; columns?: Record<string, string[]>; dropped?: string[] }> = [
   {
     tables: ['devices', 'enrollment_codes', 'events', 'idempotency_keys', 'members', 'meta', 'notes', 'ops', 'purchases', 'stock', 'stores', 'styles', 'visits'],
     indexes: ['devices_store', 'idempotency_created', 'members_home', 'members_phone', 'notes_visit', 'ops_created', 'purchases_member', 'purchases_store', 'visits_member', 'visits_store_time'],
@@ -126,6 +126,9 @@ const STEPS: Array<{ tables: string[]; indexes: string[]; columns?: Record<strin
 
   // 21: purchases_member with id as its last column (SQLite also rebuilds events as a rowid table)
   { tables: [], indexes: [] },
+
+  // 22: three indexes every new visit wrote and no read needs
+  { tables: [], indexes: [], dropped: ['suggestions_shown_member', 'suggestions_shown_sale', 'visits_store_clerk'] },
 ];
 
 const schemas: PgSchema[] = [];
@@ -164,6 +167,7 @@ describe('PostgreSQL migrations', () => {
           // What this step added.
           expect(sortedKeys(after.tables).filter((t) => !(t in before.tables))).toEqual(STEPS[n - 1]!.tables);
           expect(after.indexes.filter((i) => !before.indexes.includes(i))).toEqual(STEPS[n - 1]!.indexes);
+          expect(before.indexes.filter((i) => !after.indexes.includes(i))).toEqual(STEPS[n - 1]!.dropped ?? []);
           // Tables present before are unchanged, but for the columns this step adds.
           const added = STEPS[n - 1]!.columns ?? {};
           for (const t of Object.keys(before.tables)) expect(after.tables[t]).toEqual([...before.tables[t]!, ...(added[t] ?? [])].sort());

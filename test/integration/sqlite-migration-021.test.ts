@@ -55,7 +55,7 @@ describe('HQ SQLite migration 21', () => {
     try {
       expect(eventsDdl(db)).toContain('WITHOUT ROWID');
       migrate(db);
-      expect(db.pragma('user_version', { simple: true })).toBe(21);
+      expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
       expect(eventsDdl(db)).not.toContain('WITHOUT ROWID');
       expect(eventsDdl(db)).toContain('UNIQUE (store_id, seq)');
       expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'events_v21'").get()).toBeUndefined();

@@ -343,6 +343,14 @@ export const PG_MIGRATIONS: readonly string[] = [
   DROP INDEX purchases_member;
   CREATE INDEX purchases_member ON purchases(member_id, at DESC, id);
   `,
+  // 22: as SQLite step 22, three indexes every new visit wrote and no read needs: clerk filters
+  // apply to a store's visits in a time range; a sale and erasure reach suggestions_shown through
+  // the member's visits (pgAssist.ts shownForSale, pgOps.ts deleteMember).
+  `
+  DROP INDEX visits_store_clerk;
+  DROP INDEX suggestions_shown_sale;
+  DROP INDEX suggestions_shown_member;
+  `,
 ];
 
 /** Quotes an SQL identifier. */

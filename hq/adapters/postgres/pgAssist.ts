@@ -16,6 +16,7 @@ export const PG_MIGRATION_ASSIST = `
   );
   CREATE INDEX suggestions_shown_sale ON suggestions_shown(store_id, member_id, style_id, at);
   CREATE INDEX suggestions_shown_member ON suggestions_shown(member_id);
+  -- (Both dropped at step 22, as on SQLite: a sale and erasure reach the rows through the member's visits.)
   CREATE TABLE suggestion_marks (
     visit_id ${T} NOT NULL, style_id ${T} NOT NULL, store_id ${T} NOT NULL, member_id ${T} NOT NULL,
     role ${T} NOT NULL, verdict ${T} NOT NULL, by_actor TEXT NOT NULL, clerk_id ${T}, at BIGINT NOT NULL,
@@ -59,10 +60,13 @@ export function createPgAssistOps(exec: Exec): AssistOps {
     shownForSale: async (storeId, memberId, styleId, since, until) =>
       (
         await all(
-          `SELECT x.*, k.verdict, v.claimed_by FROM suggestions_shown x
+          // As SQLite's (assistStorage.ts): from the member's visits at the store, last seen since
+          // the window opened, to each one's row of the style by its primary key (step 22).
+          `SELECT x.*, k.verdict, v.claimed_by FROM visits v
+             JOIN suggestions_shown x ON x.visit_id = v.id AND x.style_id = $3
              LEFT JOIN suggestion_marks k ON k.visit_id = x.visit_id AND k.style_id = x.style_id
-             LEFT JOIN visits v ON v.id = x.visit_id
-           WHERE x.store_id = $1 AND x.member_id = $2 AND x.style_id = $3 AND x.at >= $4 AND x.at <= $5
+           WHERE v.store_id = $1 AND v.member_id = $2 AND v.last_seen_at >= $4
+             AND x.store_id = v.store_id AND x.member_id = v.member_id AND x.at >= $4 AND x.at <= $5
            ORDER BY x.at DESC, x.visit_id DESC`,
           [storeId, memberId, styleId, since, until],
         )

@@ -505,7 +505,9 @@ export function createPgOps(exec: Exec): PgOps {
            lr AS (DELETE FROM live_referrals WHERE member_id = $1),
            le AS (UPDATE live_lottery_eligible SET nickname = 'erased', member_id = NULL WHERE member_id = $1),
            -- 7/8 attribution: what their cards showed, the marks on them, their sales' attributions
-           ass AS (DELETE FROM suggestions_shown WHERE member_id = $1),
+           -- (the cards' rows by the member's visits: no index by member since step 22; every
+           -- sub-statement sees the visits as they were before this statement)
+           ass AS (DELETE FROM suggestions_shown WHERE visit_id IN (SELECT id FROM visits WHERE member_id = $1)),
            asm AS (DELETE FROM suggestion_marks WHERE member_id = $1),
            asa AS (DELETE FROM sale_attributions WHERE member_id = $1),
            ho AS (DELETE FROM handovers WHERE member_id = $1) -- 7/8 assistant

@@ -16,7 +16,7 @@ import { assistFromRows, assistVisitsSql, factFromRow, figuresFromRows, kpisSql,
 import { type AssistKpis } from '../../../shared/assist.ts'; // 7/8 attribution
 import { type Exec } from './pgOps.ts';
 
-/** The claiming clerk, spelled as the visits_store_clerk index spells it. */
+/** The claiming clerk (its JSON's clerkId). */
 const CLAIM_CLERK = `(v.claimed_by::jsonb ->> 'clerkId')`;
 
 /** A visit's fact columns (of `v`, its member `m` and store `s`), as reportRows.ts reads them. */

@@ -15,6 +15,7 @@ export const MIGRATION_ASSIST = `
     role TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (visit_id, style_id)
   );
   -- A sale looks back for this member's suggestions of the style at the store; erasure by member.
+  -- (Both indexes dropped at step 22: a sale reaches the rows through the member's visits, erasure too.)
   CREATE INDEX suggestions_shown_sale ON suggestions_shown(store_id, member_id, style_id, at);
   CREATE INDEX suggestions_shown_member ON suggestions_shown(member_id);
   CREATE TABLE suggestion_marks (
@@ -46,11 +47,16 @@ export function createSqliteAssistStorage(db: Database.Database): Sync<AssistOps
          clerk_id = excluded.clerk_id, at = excluded.at`,
     ),
     marksOfVisits: db.prepare('SELECT * FROM suggestion_marks WHERE visit_id IN (SELECT value FROM json_each(?)) ORDER BY visit_id, style_id'),
+    // From the member's visits at the store (visits_member) to each one's row of the style (the
+    // primary key): no index of suggestions_shown by member (step 22). A card's suggestions are
+    // recorded at its visit's arrival and a visit's last_seen_at only grows, so a suggestion shown
+    // since @since is on a visit last seen since then, which bounds the visits read.
     shownForSale: db.prepare(
-      `SELECT x.*, k.verdict, v.claimed_by FROM suggestions_shown x
+      `SELECT x.*, k.verdict, v.claimed_by FROM visits v
+         JOIN suggestions_shown x ON x.visit_id = v.id AND x.style_id = @style
          LEFT JOIN suggestion_marks k ON k.visit_id = x.visit_id AND k.style_id = x.style_id
-         LEFT JOIN visits v ON v.id = x.visit_id
-       WHERE x.store_id = ? AND x.member_id = ? AND x.style_id = ? AND x.at >= ? AND x.at <= ?
+       WHERE v.store_id = @store AND v.member_id = @member AND v.last_seen_at >= @since
+         AND x.store_id = v.store_id AND x.member_id = v.member_id AND x.at >= @since AND x.at <= @until
        ORDER BY x.at DESC, x.visit_id DESC`,
     ),
     cardsSent: db.prepare(
@@ -74,7 +80,7 @@ export function createSqliteAssistStorage(db: Database.Database): Sync<AssistOps
     putMark: (m) => void q.putMark.run(m.visitId, m.styleId, m.storeId, m.memberId, m.role, m.verdict, JSON.stringify(m.by), m.by.clerkId ?? null, m.at),
     marksOfVisits: (visitIds) => (visitIds.length ? (q.marksOfVisits.all(JSON.stringify(visitIds)) as Row[]).map(markFromRow) : []),
     shownForSale: (storeId, memberId, styleId, since, until) =>
-      (q.shownForSale.all(storeId, memberId, styleId, since, until) as Row[]).map((r) => ({
+      (q.shownForSale.all({ store: storeId, member: memberId, style: styleId, since, until }) as Row[]).map((r) => ({
         ...shownFromRow(r),
         verdict: (r.verdict as 'used' | 'not_relevant' | null) ?? null,
         claimedBy: actorOf(r.claimed_by),

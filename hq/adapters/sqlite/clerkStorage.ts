@@ -23,7 +23,8 @@ export const MIGRATION_CLERKS = `
     created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL
   );
   CREATE INDEX IF NOT EXISTS clerk_sessions_expiry ON clerk_sessions(expires_at);
-  -- Reports filter visits by the claiming clerk.
+  -- Reports filter visits by the claiming clerk. (Dropped at step 22: they filter a store's visits
+  -- in a time range, which visits_store_time finds; no plan sought by clerk.)
   CREATE INDEX IF NOT EXISTS visits_store_clerk ON visits(store_id, json_extract(claimed_by, '$.clerkId'), arrived_at);
 `;
 

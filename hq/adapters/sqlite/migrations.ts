@@ -190,6 +190,21 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX purchases_member;
   CREATE INDEX purchases_member ON purchases(member_id, at DESC, id);
   `,
+  // 22: three indexes every new visit wrote and no read needs (docs/benchmarks.md, round 23). Each
+  // is keyed by store or member, so a batch of arrivals at 50 stores dirtied ~50 pages of each: with
+  // them, 30 % of a batch's WAL pages and ~50 µs of HQ CPU per arrival.
+  //  - visits_store_clerk: every clerk filter is applied to the visits already in a store's time
+  //    range (visits_store_time), never a seek by clerk — no plan used it.
+  //  - suggestions_shown_sale: a sale finds the member's visits at the store (visits_member) and
+  //    each one's suggestion of the style by its primary key (assistStorage.ts shownForSale).
+  //  - suggestions_shown_member: erasure deletes the member's shown suggestions by their visits,
+  //    before the visits go (a shown row is written only with its visit, in the arrival's
+  //    transaction, for that visit's member and store; a visit is deleted only by erasure).
+  `
+  DROP INDEX visits_store_clerk;
+  DROP INDEX suggestions_shown_sale;
+  DROP INDEX suggestions_shown_member;
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -411,6 +411,8 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
         const existed = db.prepare('DELETE FROM members WHERE id = ?').run(memberId).changes > 0;
         for (const sql of [
           'DELETE FROM notes WHERE member_id = ?',
+          // 7/8 attribution: what their cards showed, found by their visits (no index by member: step 22)
+          'DELETE FROM suggestions_shown WHERE visit_id IN (SELECT id FROM visits WHERE member_id = ?)',
           'DELETE FROM visits WHERE member_id = ?',
           'DELETE FROM purchases WHERE member_id = ?',
           'DELETE FROM messages WHERE member_id = ?',
@@ -446,9 +448,8 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
           'DELETE FROM live_mutes WHERE member_id = ?',
           'DELETE FROM live_referrals WHERE member_id = ?',
           "UPDATE live_lottery_eligible SET nickname = 'erased', member_id = NULL WHERE member_id = ?",
-          // 7/8 attribution: what their cards showed, the marks on them and their sales' attributions go
-          // (the purchases they were attributed from go too).
-          'DELETE FROM suggestions_shown WHERE member_id = ?',
+          // 7/8 attribution: the marks on what their cards showed (the cards' rows went with their
+          // visits, above) and their sales' attributions go (the purchases they were attributed from go too).
           'DELETE FROM suggestion_marks WHERE member_id = ?',
           'DELETE FROM sale_attributions WHERE member_id = ?',
           'DELETE FROM handovers WHERE member_id = ?', // 7/8 assistant: a hand-over quotes the member's question
