@@ -49,7 +49,11 @@ export interface CardSent {
 }
 
 export interface AssistOps {
-  /** Records what a card showed; a (visit, style) already recorded is kept as it was. */
+  /**
+   * Records what a card showed; a (visit, style) already recorded is kept as it was. Each row is of a
+   * visit just inserted in the same transaction, with that visit's store and member and its arrival
+   * time as `at`: the adapters find a member's rows through their visits (shownForSale, erasure).
+   */
   putShown(rows: readonly ShownSuggestion[]): Promise<void>;
   /** What the card of a visit showed, by role then style. */
   shownOfVisit(visitId: string): Promise<ShownSuggestion[]>;
