@@ -194,6 +194,32 @@ describe('PostgreSQL migrations', () => {
     );
   });
 
+  it("step 22 compresses an event's data with lz4 (this server has it), and such an event reads back whole", async () => {
+    const s = await fresh();
+    await withPgClient(
+      async (c) => {
+        const compression = async () =>
+          (
+            await c.query<{ m: string }>(
+              `SELECT a.attcompression AS m FROM pg_attribute a JOIN pg_class t ON t.oid = a.attrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+               WHERE n.nspname = $1 AND t.relname = 'events' AND a.attname = 'data'`,
+              [s.schema],
+            )
+          ).rows[0]!.m;
+        await migratePg(c, { schema: s.schema, target: 21 });
+        expect(await compression()).toBe(''); // the server's default (pglz)
+        await migratePg(c, { schema: s.schema, target: 22 });
+        expect(await compression()).toBe('l');
+        const data = JSON.stringify({ visit: { id: 'v1' }, pad: '会员'.repeat(1500) + 'x'.repeat(3000) });
+        await c.query(`INSERT INTO events (store_id, seq, epoch, id, type, at, data) VALUES ('s', 1, 'e', 'ev1', 'arrival', 1, $1)`, [data]);
+        const row = (await c.query<{ data: string; how: string }>(`SELECT data, pg_column_compression(data) AS how FROM events WHERE store_id = 's' AND seq = 1`)).rows[0]!;
+        expect(row.how).toBe('lz4');
+        expect(row.data).toBe(data);
+      },
+      { schema: s.schema },
+    );
+  });
+
   it('uses the column types the adapter reads back (BIGINT times, DOUBLE sizes, TEXT JSON, BYTEA images)', async () => {
     const s = await fresh();
     const store = await openPgStore(s.url, { schema: s.schema });
