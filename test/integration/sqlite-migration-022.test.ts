@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SHOWN_FOR_SALE_SQL } from '../../hq/adapters/sqlite/assistStorage.ts';
 import { MIGRATIONS, migrate } from '../../hq/adapters/sqlite/migrations.ts';
 import { openSqliteStore } from '../../hq/adapters/sqlite/sqliteStore.ts';
 
@@ -112,16 +113,7 @@ describe('HQ SQLite migration 22', () => {
     }
     const db = new Database(path, { readonly: true });
     try {
-      const plan = planOf(
-        db,
-        `SELECT x.*, k.verdict, v.claimed_by FROM visits v
-           JOIN suggestions_shown x ON x.visit_id = v.id AND x.style_id = @style
-           LEFT JOIN suggestion_marks k ON k.visit_id = x.visit_id AND k.style_id = x.style_id
-         WHERE v.store_id = @store AND v.member_id = @member AND v.last_seen_at >= @since
-           AND x.store_id = v.store_id AND x.member_id = v.member_id AND x.at >= @since AND x.at <= @until
-         ORDER BY x.at DESC, x.visit_id DESC`,
-        { style: 's1', store: 'a', member: 'm1', since: T0, until: T0 + DAY },
-      );
+      const plan = planOf(db, SHOWN_FOR_SALE_SQL, { style: 's1', store: 'a', member: 'm1', since: T0, until: T0 + DAY });
       expect(plan).toMatch(/SEARCH v USING INDEX visits_member \(store_id=\? AND member_id=\? AND last_seen_at>\?\)/);
       expect(plan).toMatch(/SEARCH x USING INDEX sqlite_autoindex_suggestions_shown_1 \(visit_id=\? AND style_id=\?\)/);
       expect(plan).not.toMatch(/\bSCAN\b/);

@@ -35,6 +35,21 @@ export const MIGRATION_ASSIST = `
 
 type Row = Record<string, unknown>;
 
+/**
+ * A sale's look-back: the suggestions of @style shown to @member at @store with `at` in
+ * [@since, @until], newest first, with the mark on each and its visit's claimer. From the member's
+ * visits at the store (visits_member) to each one's row of the style (the primary key): no index of
+ * suggestions_shown by member (step 22). A card's suggestions are recorded at its visit's arrival
+ * and a visit's last_seen_at only grows, so a suggestion shown since @since is on a visit last seen
+ * since then, which bounds the visits read. (Exported for the plan test, sqlite-migration-022.)
+ */
+export const SHOWN_FOR_SALE_SQL = `SELECT x.*, k.verdict, v.claimed_by FROM visits v
+  JOIN suggestions_shown x ON x.visit_id = v.id AND x.style_id = @style
+  LEFT JOIN suggestion_marks k ON k.visit_id = x.visit_id AND k.style_id = x.style_id
+  WHERE v.store_id = @store AND v.member_id = @member AND v.last_seen_at >= @since
+    AND x.store_id = v.store_id AND x.member_id = v.member_id AND x.at >= @since AND x.at <= @until
+  ORDER BY x.at DESC, x.visit_id DESC`;
+
 export function createSqliteAssistStorage(db: Database.Database): Sync<AssistOps> {
   const q = {
     putShown: db.prepare(
@@ -47,18 +62,7 @@ export function createSqliteAssistStorage(db: Database.Database): Sync<AssistOps
          clerk_id = excluded.clerk_id, at = excluded.at`,
     ),
     marksOfVisits: db.prepare('SELECT * FROM suggestion_marks WHERE visit_id IN (SELECT value FROM json_each(?)) ORDER BY visit_id, style_id'),
-    // From the member's visits at the store (visits_member) to each one's row of the style (the
-    // primary key): no index of suggestions_shown by member (step 22). A card's suggestions are
-    // recorded at its visit's arrival and a visit's last_seen_at only grows, so a suggestion shown
-    // since @since is on a visit last seen since then, which bounds the visits read.
-    shownForSale: db.prepare(
-      `SELECT x.*, k.verdict, v.claimed_by FROM visits v
-         JOIN suggestions_shown x ON x.visit_id = v.id AND x.style_id = @style
-         LEFT JOIN suggestion_marks k ON k.visit_id = x.visit_id AND k.style_id = x.style_id
-       WHERE v.store_id = @store AND v.member_id = @member AND v.last_seen_at >= @since
-         AND x.store_id = v.store_id AND x.member_id = v.member_id AND x.at >= @since AND x.at <= @until
-       ORDER BY x.at DESC, x.visit_id DESC`,
-    ),
+    shownForSale: db.prepare(SHOWN_FOR_SALE_SQL),
     cardsSent: db.prepare(
       `SELECT id, json_extract(product, '$.styleId') AS style_id, by, at FROM messages
        WHERE store_id = ? AND member_id = ? AND sender = 'clerk' AND kind = 'product' AND recalled_at IS NULL
