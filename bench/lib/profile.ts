@@ -96,6 +96,9 @@ export interface Stretch {
   functions: [string, number][];
 }
 
+/** A map's entries, largest value first. */
+const byValueDesc = (m: Map<string, number>): [string, number][] => [...m].sort((a, b) => b[1] - a[1]);
+
 /** The longest of the runs fed to it: `add` a busy sample to the current run, `end` it. */
 function longestRun() {
   let run = { us: 0, atUs: 0, fns: new Map<string, number>() };
@@ -107,7 +110,7 @@ function longestRun() {
       run.fns.set(fn, (run.fns.get(fn) ?? 0) + us);
     },
     end(): void {
-      if (run.us > best.us) best = { us: run.us, atUs: run.atUs, functions: [...run.fns].sort((a, b) => b[1] - a[1]).slice(0, 3) };
+      if (run.us > best.us) best = { us: run.us, atUs: run.atUs, functions: byValueDesc(run.fns).slice(0, 3) };
       run = { us: 0, atUs: 0, fns: new Map() };
     },
     get best(): Stretch {
@@ -181,7 +184,6 @@ export function summarizeProfile(p: CpuProfile, windows: readonly (readonly [num
     busy.end();
     code.end();
   };
-  const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]);
   for (let i = 0; i < p.samples.length; i++) {
     t += p.timeDeltas[i] ?? 0;
     // A sample stands for the time until the next one.
@@ -210,5 +212,5 @@ export function summarizeProfile(p: CpuProfile, windows: readonly (readonly [num
     else code.add(t, fn, dur);
   }
   endRun();
-  return { totalUs, busyUs, categories: sorted(cats), functions: sorted(fns), longestBusy: busy.best, longestBusyWithoutGc: code.best, longestGapUs };
+  return { totalUs, busyUs, categories: byValueDesc(cats), functions: byValueDesc(fns), longestBusy: busy.best, longestBusyWithoutGc: code.best, longestGapUs };
 }
