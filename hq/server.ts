@@ -7,6 +7,7 @@ import { type AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createEnrollmentCode } from './app/devices.ts';
+import { ArrivalGroups } from './app/arrivalBatches.ts';
 import { EventLog } from './app/eventLog.ts';
 import { sweepUnserved } from './app/unserved.ts';
 import { sweepBirthdays } from './app/tasks/system.ts';
@@ -128,6 +129,8 @@ export interface HqHandle {
   integrationKey: string;
   store: HqStore;
   eventLog: EventLog;
+  /** Single arrivals' group commit, with what it has done (`stats`). */
+  arrivals: ArrivalGroups;
   bus: Bus;
   /** Chat between members and stores. */
   chat: ChatService;
@@ -236,6 +239,7 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
 
   const feeds = new StoreFeeds(store, bus, { nodeId, log });
   const eventLog = new EventLog(store, opts.retainEvents ?? HQ_DEFAULTS.retainEvents, (events) => feeds.committed(events));
+  const arrivals = new ArrivalGroups(eventLog);
   const presenceTtlMs = opts.presenceTtlMs ?? HQ_DEFAULTS.presenceTtlMs;
   const hub = new DeskHub(
     store,
@@ -419,7 +423,7 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
   };
 
   const handler = withRateLimits(
-    createRequestHandler({ store, eventLog, integrationKey, onCatalogChanged: catalogChanged, pictureFetch: opts.pictureFetch }, log, async (req, res, path, method) =>
+    createRequestHandler({ store, eventLog, arrivals, integrationKey, onCatalogChanged: catalogChanged, pictureFetch: opts.pictureFetch }, log, async (req, res, path, method) =>
       (await handlePictureHttp({ store, auth: memberAuth, integrationKey: integrationKey!, onCatalogChanged: catalogChanged }, req, res, path, method)) || // style pictures (part E)
       (isGroupRoute(path) &&
         (await handleGroupHttp({ groups, auth: memberAuth, store, integrationKey: integrationKey!, onJoined: (memberId) => members.memberJoined(memberId), publicOrigin: opts.publicOrigin, now }, req, res, path, method),
@@ -473,6 +477,7 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
     integrationKey,
     store,
     eventLog,
+    arrivals,
     bus,
     chat,
     memberAuth,

@@ -197,6 +197,10 @@ serve({
     const c = process.cpuUsage();
     return { cpuUs: c.user + c.system, rssMb: Math.round(process.memoryUsage().rss / 1048576) };
   },
+  /** What the single arrivals' group commit has done (hq/app/arrivalBatches.ts). */
+  arrivalGroups() {
+    return hq!.arrivals.stats;
+  },
   async exit() {
     await hq?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 // HTTP side of HQ: enrollment, ingest idempotency, repeat arrivals, CSV import, snapshot scoping.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HttpError } from '../../hq/edge/http/respond.ts';
+import { ArrivalError } from '../../hq/app/arrivals.ts';
 import { Snapshot } from '../../shared/protocol.ts';
 import { type Position, TestHq } from '../support/hq.ts';
 import { RecordingDesk } from '../support/protocolClient.ts';
@@ -127,7 +127,7 @@ describe('arrivals ingest', () => {
             get: (target, prop, receiver) =>
               prop === 'putIdempotent'
                 ? async (key: string, hash: string, result: string, now: number) => {
-                    if (key === 'arrivals:boom') throw new HttpError(409, 'boom', 'injected failure after the event was appended');
+                    if (key === 'arrivals:boom') throw new ArrivalError('at_out_of_range', 'injected refusal after the event was appended');
                     await target.putIdempotent(key, hash, result, now);
                   }
                 : Reflect.get(target, prop, receiver),
@@ -143,7 +143,7 @@ describe('arrivals ingest', () => {
     expect(res.status).toBe(200);
     const r = ((await res.json()) as { results: Array<Record<string, unknown>> }).results;
     expect(r[0]).toMatchObject({ index: 0, status: 'created', seq: A.seq + 1 });
-    expect(r[1]).toMatchObject({ index: 1, error: { code: 'boom' } });
+    expect(r[1]).toMatchObject({ index: 1, error: { code: 'at_out_of_range', message: 'injected refusal after the event was appended' } });
     expect(r[2]).toMatchObject({ index: 2, status: 'created', seq: A.seq + 2 });
     expect((await store.read((r) => r.getStore('store-a')))!.head).toBe(A.seq + 2);
     expect((await store.read((r) => r.readEvents('store-a', A.seq, 10))).map((e) => e.seq)).toEqual([A.seq + 1, A.seq + 2]);

@@ -4,8 +4,8 @@ import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { ArrivalSource, Id, MAX_MEMBER_NAME, MemberName, Millis, StockLine, Store, Style, Tier } from '../../../shared/domain.ts';
 import { describeIssues } from '../../../shared/protocol.ts';
-import { ArrivalError, type ArrivalOutcome, type Idempotency, arrive, arriveIn } from '../../app/arrivals.ts';
-import { ArrivalsAhead } from '../../app/arrivalsAhead.ts';
+import { type ArrivalGroups, arriveAll } from '../../app/arrivalBatches.ts';
+import { ArrivalError, type ArrivalOutcome, type Idempotency } from '../../app/arrivals.ts';
 import { type ImportReport, IngestMember, type ItemError, setStock, upsertMembers, upsertStores, upsertStyles } from '../../app/catalogIngest.ts';
 import { type EventLog } from '../../app/eventLog.ts';
 import { type HqStore } from '../../ports/store.ts';
@@ -18,6 +18,8 @@ import { CSV_LIMIT, HttpError, readBody, readJson, sendJson } from './respond.ts
 export interface IngestContext {
   store: HqStore;
   eventLog: EventLog;
+  /** Single arrivals, grouped into shared transactions while others are in flight (hq/app/arrivalBatches.ts). */
+  arrivals: ArrivalGroups;
   integrationKey: string;
   /**
    * Catalog, stock or purchases changed and committed here. This node's catalog cache (the
@@ -61,7 +63,7 @@ export async function handleArrival(ctx: IngestContext, req: IncomingMessage, re
   const idemHeader = req.headers['idempotency-key'];
   const idemKey = typeof idemHeader === 'string' && idemHeader.length > 0 ? idemHeader : null;
   if (idemKey && idemKey.length > MAX_IDEMPOTENCY_KEY) throw new HttpError(400, 'bad_idempotency_key', `Idempotency-Key is longer than ${MAX_IDEMPOTENCY_KEY} characters`);
-  const out = await asHttp(arrive(ctx.eventLog, body, idemKey ? { key: idemKey, requestHash: sha256(raw) } : null));
+  const out = await asHttp(ctx.arrivals.arrive(body, idemKey ? { key: idemKey, requestHash: sha256(raw) } : null));
   if (out.status === 'duplicate') return sendJson(res, 200, out, { 'idempotent-replayed': 'true' });
   sendJson(res, out.status === 'created' ? 201 : 200, out);
 }
@@ -93,24 +95,16 @@ const IdempotencyKey = z.string().min(1).max(MAX_IDEMPOTENCY_KEY);
 export async function handleArrivalBatch(ctx: IngestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { value } = await readJson(req, ArrivalBatch);
   const items = value.items.map(arrivalItem);
-  const requests = items.flatMap((item) => ('request' in item ? [item.request] : []));
-  let results: unknown[] = [];
-  await ctx.eventLog.batch(async (b) => {
-    results = []; // the batch may run more than once (see EventLog.batch): the last run's results count
-    // Where every statement is a round trip, the items' stores are locked and their rows read up
-    // front, a few statements for the whole batch (hq/app/arrivalsAhead.ts).
-    const ahead = ctx.store.readAhead && requests.length > 1 ? await ArrivalsAhead.read(b.tx, requests) : undefined;
-    for (const [index, item] of items.entries()) {
-      try {
-        if ('error' in item) throw item.error;
-        const { request, idempotency } = item;
-        // A savepoint of the batch: an item that throws is undone alone.
-        results.push({ index, ...(await asHttp(b.write((tx, append) => arriveIn(ctx.store, tx, append, request, idempotency, ahead)))) });
-      } catch (err) {
-        if (!(err instanceof HttpError)) throw err;
-        results.push({ index, error: { code: err.code, message: err.message } });
-      }
-    }
+  // The good items in one transaction (an item refused there is undone alone), the refused ones
+  // answered in their place.
+  const applied = await arriveAll(
+    ctx.eventLog,
+    items.flatMap((item) => ('request' in item ? [item] : [])),
+  );
+  let next = 0;
+  const results = items.map((item, index) => {
+    const r = 'error' in item ? item.error : applied[next++]!;
+    return r instanceof HttpError || r instanceof ArrivalError ? { index, error: { code: r.code, message: r.message } } : { index, ...r };
   });
   sendJson(res, 200, { results });
 }
