@@ -75,6 +75,13 @@ async function applyAll(log: EventLog, items: readonly ArrivalItem[]): Promise<{
 
 /** Most arrivals in one group: its transaction's length is every one of its arrivals' wait. */
 export const MAX_GROUP = 50;
+/**
+ * A group still in flight after this long is waiting for something (a store's lock held by a long
+ * transaction elsewhere): the next group need not wait behind it. Groups take a few ms.
+ */
+export const LONG_GROUP_MS = 50;
+/** Groups in flight at most, when the ones before are long: fewer than a node's pool connections. */
+export const MAX_IN_FLIGHT = 4;
 
 interface Waiting {
   item: ArrivalItem;
@@ -94,9 +101,11 @@ export interface GroupStats {
 
 export class ArrivalGroups {
   private readonly queue: Waiting[] = [];
-  /** A group's transaction is running (see `schedule`). */
-  private inFlight = false;
+  /** Groups whose transaction is running, and when the latest of them started (see `schedule`). */
+  private inFlight = 0;
+  private latestStart = 0;
   private scheduled = false;
+  private recheck: ReturnType<typeof setTimeout> | null = null;
   readonly stats: GroupStats = { groups: 0, arrivals: 0, largest: 0, split: 0 };
 
   constructor(private readonly log: EventLog) {}
@@ -115,16 +124,37 @@ export class ArrivalGroups {
    * no timer. On SQLite a second group could only wait for the first's lock; on PostgreSQL it could
    * overlap the first's round trips, but measured (round 24) it made the groups smaller — more
    * transactions, more CPU per arrival — for no better latency.
+   *
+   * Except when the group in flight is long (LONG_GROUP_MS): it is then waiting for something —
+   * on PostgreSQL, a store's lock that another transaction holds — and the arrivals queued behind it,
+   * at other stores, must not wait for that store; the next group starts beside it (up to
+   * MAX_IN_FLIGHT). A store whose lock is held long holds up its own arrivals, and the others' by
+   * at most LONG_GROUP_MS.
    */
   private schedule(): void {
-    if (this.scheduled || this.inFlight || this.queue.length === 0) return;
+    if (this.scheduled || this.queue.length === 0 || this.inFlight >= MAX_IN_FLIGHT) return;
+    if (this.inFlight > 0) {
+      const wait = this.latestStart + LONG_GROUP_MS - performance.now();
+      if (wait > 0) {
+        this.recheck ??= setTimeout(() => {
+          this.recheck = null;
+          this.schedule();
+        }, wait + 1);
+        return;
+      }
+    }
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
       const group = this.queue.splice(0, MAX_GROUP);
-      this.inFlight = true;
+      this.inFlight++;
+      this.latestStart = performance.now();
       void this.run(group).finally(() => {
-        this.inFlight = false;
+        this.inFlight--;
+        if (this.inFlight === 0 && this.recheck) {
+          clearTimeout(this.recheck);
+          this.recheck = null;
+        }
         this.schedule();
       });
     });

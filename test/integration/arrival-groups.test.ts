@@ -8,10 +8,11 @@
 // is refused.
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAX_GROUP } from '../../hq/app/arrivalBatches.ts';
+import { LONG_GROUP_MS, MAX_GROUP } from '../../hq/app/arrivalBatches.ts';
 import { type ArrivalOutcome, type ArrivalRequest, type Idempotency } from '../../hq/app/arrivals.ts';
 import { arrivalEvents, MIN, putArrivalExpectations, visitNames } from '../support/arrivalCases.ts';
 import { type StoreAdapter, TestHq } from '../support/hq.ts';
+import { pgClient } from '../support/pg.ts';
 
 const open: TestHq[] = [];
 afterEach(async () => {
@@ -139,6 +140,33 @@ describe('single arrivals grouped into one transaction', () => {
       }
     });
   }
+
+  it('does not hold other stores’ arrivals behind a group waiting for a store’s lock (PostgreSQL)', async () => {
+    const t = await started('postgres');
+    const [, pgUrl, , pgSchema] = t.adminArgs;
+    const lock = await pgClient(pgUrl!, pgSchema!);
+    try {
+      // Another transaction holds store A's row: an arrival there waits for it.
+      await lock.query('BEGIN');
+      await lock.query("SELECT 1 FROM stores WHERE id = 'store-a' FOR UPDATE");
+      const atA = t.postArrival({ storeId: 'store-a', memberCode: 'M0001', source: 'door' });
+      let answeredA = false;
+      void atA.then(() => (answeredA = true));
+      await new Promise((r) => setTimeout(r, 20));
+      const t0 = performance.now();
+      const atB = await t.postArrival({ storeId: 'store-b', memberCode: 'M0003', source: 'door' });
+      const took = performance.now() - t0;
+      expect(atB.status).toBe(201);
+      expect(answeredA).toBe(false);
+      // B's group started beside A's once A's had been in flight LONG_GROUP_MS, not after A's lock.
+      expect(took).toBeLessThan(LONG_GROUP_MS + 1_000);
+      expect(t.hq.arrivals.stats.groups).toBeGreaterThanOrEqual(2);
+      await lock.query('ROLLBACK');
+      expect((await atA).status).toBe(201);
+    } finally {
+      await lock.end();
+    }
+  });
 
   it('runs a group that failed inside its transaction again one by one: only the arrival that fails alone is refused', async () => {
     const t = await started('sqlite');
