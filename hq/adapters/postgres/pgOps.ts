@@ -125,6 +125,22 @@ const qualified = (cols: string, alias: string): string =>
     .map((c) => `${alias}.${c}`)
     .join(', ');
 
+/**
+ * `openVisitsSeen`: each distinct pair of ($1, $2) looked up by itself in visits_member (store,
+ * member, last seen DESC), its newest visit not closed seen since $3. Written per pair (LATERAL …
+ * LIMIT 1) so that the plan is the index whatever the table's statistics say: as one semi join the
+ * planner scanned the whole table and hashed it while visits was small or not yet analyzed (a bench,
+ * a chain's first weeks), and a prepared statement's generic plan kept that plan as it grew —
+ * a scan of every visit per arrival batch (docs/benchmarks.md, round 24).
+ */
+export const OPEN_VISITS_SEEN = `SELECT p.store_id, p.member_id, v.last_seen_at
+  FROM (SELECT DISTINCT s AS store_id, m AS member_id FROM unnest($1::text[], $2::text[]) AS u(s, m)) p
+  CROSS JOIN LATERAL (
+    SELECT last_seen_at FROM visits
+    WHERE store_id = p.store_id AND member_id = p.member_id AND last_seen_at >= $3 AND status <> 'closed'
+    ORDER BY last_seen_at DESC LIMIT 1
+  ) v`;
+
 /** `waitingSeenBefore`: the stores and their cutoffs as two arrays ($1, $2), joined with the partial index visits_waiting. */
 const WAITING_SEEN_BEFORE = `SELECT ${qualified(VISIT_COLS, 'v')} FROM unnest($1::text[], $2::bigint[]) AS c(store_id, before)
   JOIN visits v ON v.store_id = c.store_id AND v.status = 'open' AND v.last_seen_at < c.before
@@ -393,10 +409,7 @@ export function createPgOps(exec: Exec): PgOps {
     openVisitsSeen: async (pairs, since) =>
       (
         await all(
-          // IN, not a join: a pair given twice is answered once.
-          `SELECT store_id, member_id, MAX(last_seen_at) AS last_seen_at FROM visits
-           WHERE status <> 'closed' AND last_seen_at >= $3 AND (store_id, member_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
-           GROUP BY store_id, member_id`,
+          OPEN_VISITS_SEEN,
           [pairs.map((p) => p.storeId), pairs.map((p) => p.memberId), since],
         )
       ).map((r) => ({ storeId: r.store_id as string, memberId: r.member_id as string, lastSeenAt: Number(r.last_seen_at) })),

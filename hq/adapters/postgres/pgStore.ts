@@ -148,6 +148,17 @@ const attemptsFor = (err: unknown): number => {
 /** Marks a failure of BEGIN itself: nothing ran, so another connection may simply be tried. */
 const AT_BEGIN = Symbol('failed at BEGIN');
 type MaybeAtBegin = { [AT_BEGIN]?: boolean };
+/**
+ * `lockStores`: the stores' rows locked in id order (bytewise), so that two transactions locking
+ * some of the same stores — two arrival batches on two nodes — cannot deadlock. Each id is looked up
+ * by itself through the primary key, the nested loop handing them over sorted: as one
+ * `WHERE id = ANY($1) ORDER BY id FOR UPDATE`, the planner scanned every store and compared each
+ * with every id asked for (a chain's few hundred stores are a small table), per batch.
+ */
+const LOCK_STORES = `SELECT s.id, s.head, s.epoch
+  FROM (SELECT DISTINCT id COLLATE "C" AS id FROM unnest($1::text[]) AS u(id) ORDER BY 1) u
+  CROSS JOIN LATERAL (SELECT id, head, epoch FROM stores WHERE id = u.id FOR UPDATE) s`;
+
 /** How many distinct statement texts are prepared by name (HQ has a few hundred). */
 const STATEMENT_NAMES = 2_000;
 
@@ -434,13 +445,12 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
         turn.held.locked(storeId, row.head, row.epoch);
         return true;
       },
-      // The rows are locked as the sort hands them over: in id order.
       lockStores: async (storeIds) => {
         const turn = current();
         const wanted = [...new Set(storeIds.filter((id) => !turn.locked.has(id)))];
         if (wanted.length) {
           const rows = await exec<{ id: string; head: number; epoch: string }>(
-            'SELECT id, head, epoch FROM stores WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
+            LOCK_STORES,
             [wanted],
             BESIDE_DEFERRED,
           );
