@@ -155,7 +155,7 @@ type MaybeAtBegin = { [AT_BEGIN]?: boolean };
  * `WHERE id = ANY($1) ORDER BY id FOR UPDATE`, the planner scanned every store and compared each
  * with every id asked for (a chain's few hundred stores are a small table), per batch.
  */
-const LOCK_STORES = `SELECT s.id, s.head, s.epoch
+export const LOCK_STORES = `SELECT s.id, s.head, s.epoch
   FROM (SELECT DISTINCT id COLLATE "C" AS id FROM unnest($1::text[]) AS u(id) ORDER BY 1) u
   CROSS JOIN LATERAL (SELECT id, head, epoch FROM stores WHERE id = u.id FOR UPDATE) s`;
 

@@ -1,0 +1,116 @@
+// The statements an arrival batch sends per batch on PostgreSQL must find their rows through the
+// indexes whatever the tables' statistics say. As set operations (`(store, member) IN (unnest …)`,
+// `id = ANY($1)`) the planner scanned every visit and every store per batch while the tables were
+// small or not yet analyzed — a bench, a chain's first weeks — and a prepared statement's generic
+// plan kept that plan as the table grew (docs/benchmarks.md, round 24). Written key by key
+// (LATERAL), the plan is an index look-up per key. Checked here on a migrated schema holding 500
+// stores and 8,000 visits that were never analyzed, both as a custom and as a generic plan; and the
+// answers are the set form's.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type pg from 'pg';
+import { OPEN_VISITS_SEEN } from '../../hq/adapters/postgres/pgOps.ts';
+import { LOCK_STORES } from '../../hq/adapters/postgres/pgStore.ts';
+import { freshPgStore, pgClient } from '../support/pg.ts';
+
+/** What `openVisitsSeen` asked before: the same answer, as one semi join. */
+const OPEN_VISITS_SEEN_AS_A_SET = `SELECT store_id, member_id, MAX(last_seen_at) AS last_seen_at FROM visits
+  WHERE status <> 'closed' AND last_seen_at >= $3 AND (store_id, member_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+  GROUP BY store_id, member_id`;
+
+const NOW = 1_800_000_000_000;
+const storeId = (i: number) => `st-${String(i).padStart(4, '0')}`;
+const memberId = (i: number) => `m-${String(i).padStart(5, '0')}`;
+
+let c: pg.Client;
+let cleanup: () => Promise<void>;
+
+beforeAll(async () => {
+  const fresh = await freshPgStore();
+  cleanup = fresh.cleanup;
+  c = await pgClient(fresh.schema.url, fresh.schema.schema);
+  await c.query(`INSERT INTO stores (id, name, city, epoch, head) SELECT 'st-' || lpad(i::text, 4, '0'), 'S', '', 'e', 0 FROM generate_series(0, 499) i`);
+  // 8,000 visits: member m-i at store i % 500, seen every 7 s back from NOW; every fifth closed.
+  await c.query(`INSERT INTO visits (id, store_id, member_id, source, status, arrived_at, last_seen_at, arrivals)
+    SELECT 'v-' || i, 'st-' || lpad((i % 500)::text, 4, '0'), 'm-' || lpad((i % 2000)::text, 5, '0'), 'door',
+           CASE WHEN i % 5 = 0 THEN 'closed' ELSE 'open' END, ${NOW} - i * 7000, ${NOW} - i * 7000, 1
+    FROM generate_series(0, 7999) i`);
+}, 60_000);
+
+afterAll(async () => {
+  await c?.end();
+  await cleanup?.();
+});
+
+/** The plan's text; `generic` as a prepared statement's generic plan (what a named statement may settle on). */
+async function planOf(sql: string, values: unknown[], generic: boolean): Promise<string> {
+  await c.query(`SET plan_cache_mode = ${generic ? 'force_generic_plan' : 'force_custom_plan'}`);
+  const name = `p_${Math.random().toString(36).slice(2)}`;
+  await c.query(`PREPARE ${name} AS ${sql}`);
+  const literal = values.map((v) => (Array.isArray(v) ? `ARRAY[${v.map((x) => `'${String(x)}'`).join(',')}]` : String(v)));
+  const rows = (await c.query(`EXPLAIN EXECUTE ${name}(${literal.join(', ')})`)).rows as { 'QUERY PLAN': string }[];
+  await c.query(`DEALLOCATE ${name}`);
+  return rows.map((r) => r['QUERY PLAN']).join('\n');
+}
+
+/** 60 pairs of a batch: 40 with visits (some closed, some too old), 10 asked twice, 10 of nobody. */
+function pairs(): [string[], string[]] {
+  const s: string[] = [];
+  const m: string[] = [];
+  for (let i = 0; i < 40; i++) {
+    const v = i * 97;
+    s.push(storeId(v % 500));
+    m.push(memberId(v % 2000));
+  }
+  for (let i = 0; i < 10; i++) {
+    s.push(s[i]!);
+    m.push(m[i]!);
+  }
+  for (let i = 0; i < 10; i++) {
+    s.push(storeId(i));
+    m.push(`nobody-${i}`);
+  }
+  return [s, m];
+}
+
+describe('an arrival batch’s statements on PostgreSQL', () => {
+  it('look up the open visits of the batch’s pairs through visits_member, and answer what the set form answers', async () => {
+    const [s, m] = pairs();
+    const since = NOW - 6 * 3_600_000;
+    for (const generic of [false, true]) {
+      const plan = await planOf(OPEN_VISITS_SEEN, [s, m, since], generic);
+      expect(plan, plan).toContain('Index Scan using visits_member on visits');
+      expect(plan, plan).not.toMatch(/Seq Scan on visits/);
+    }
+    const key = (r: { store_id: string; member_id: string; last_seen_at: string }) => `${r.store_id} ${r.member_id} ${r.last_seen_at}`;
+    const now = (await c.query(OPEN_VISITS_SEEN, [s, m, since])).rows.map(key).sort();
+    const before = (await c.query(OPEN_VISITS_SEEN_AS_A_SET, [s, m, since])).rows.map(key).sort();
+    expect(now).toEqual(before);
+    // Some pairs have an open visit in the window, some only a closed or an older one, some none.
+    expect(now.length).toBeGreaterThan(5);
+    expect(now.length).toBeLessThan(40);
+  });
+
+  it('lock the batch’s stores one by one through the primary key, each once, in id order', async () => {
+    const ids = [storeId(7), storeId(3), storeId(3), storeId(499), 'no-such-store', storeId(100)];
+    for (const generic of [false, true]) {
+      const plan = await planOf(LOCK_STORES, [ids], generic);
+      expect(plan, plan).toContain('Index Scan using stores_pkey on stores');
+      expect(plan, plan).not.toMatch(/Seq Scan on stores/);
+    }
+    await c.query('BEGIN');
+    try {
+      const rows = (await c.query(LOCK_STORES, [ids])).rows as { id: string }[];
+      expect(rows.map((r) => r.id)).toEqual([storeId(3), storeId(7), storeId(100), storeId(499)]);
+      // Held: another connection cannot take them.
+      const other = await pgClient(undefined, (await c.query('SELECT current_schema() AS s')).rows[0].s as string);
+      try {
+        await expect(other.query(`SELECT 1 FROM stores WHERE id = '${storeId(499)}' FOR UPDATE NOWAIT`)).rejects.toThrow(/could not obtain lock/);
+        await expect(other.query(`SELECT 1 FROM stores WHERE id = '${storeId(498)}' FOR UPDATE NOWAIT`)).resolves.toBeDefined();
+      } finally {
+        await other.end();
+      }
+    } finally {
+      await c.query('ROLLBACK');
+    }
+  });
+});
