@@ -8,8 +8,8 @@
 // is refused.
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LONG_GROUP_MS, MAX_GROUP } from '../../hq/app/arrivalBatches.ts';
-import { type ArrivalOutcome, type ArrivalRequest, type Idempotency } from '../../hq/app/arrivals.ts';
+import { type ArrivalItem, LONG_GROUP_MS, MAX_GROUP } from '../../hq/app/arrivalBatches.ts';
+import { type ArrivalOutcome, type ArrivalRequest } from '../../hq/app/arrivals.ts';
 import { arrivalEvents, MIN, putArrivalExpectations, visitNames } from '../support/arrivalCases.ts';
 import { type StoreAdapter, TestHq } from '../support/hq.ts';
 import { pgClient } from '../support/pg.ts';
@@ -25,10 +25,9 @@ async function started(adapter: StoreAdapter): Promise<TestHq> {
   return t;
 }
 
-type Item = { request: ArrivalRequest; idempotency: Idempotency | null };
 
-function cases(base: number): Item[] {
-  const plain = (request: ArrivalRequest): Item => ({ request, idempotency: null });
+function cases(base: number): ArrivalItem[] {
+  const plain = (request: ArrivalRequest): ArrivalItem => ({ request, idempotency: null });
   const keyed = { key: 'k-1', requestHash: 'h-1' };
   return [
     plain({ storeId: 'store-a', memberCode: 'M0001', source: 'door', at: base }),
@@ -61,14 +60,12 @@ async function runCases(adapter: StoreAdapter, together: boolean, base: number) 
   const before = { ...t.hq.arrivals.stats };
   const name = visitNames();
   const items = cases(base);
-  let answers: unknown[];
+  const answers: unknown[] = [];
   if (together) {
     // Queued in one turn: they leave for the database as one group.
     const pending = items.map((i) => t.hq.arrivals.arrive(i.request, i.idempotency));
-    answers = [];
     for (const p of pending) answers.push(await answerOf(p, name));
   } else {
-    answers = [];
     for (const i of items) answers.push(await answerOf(t.hq.arrivals.arrive(i.request, i.idempotency), name));
   }
   const stats = t.hq.arrivals.stats;

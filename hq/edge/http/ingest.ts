@@ -4,8 +4,8 @@ import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { ArrivalSource, Id, MAX_MEMBER_NAME, MemberName, Millis, StockLine, Store, Style, Tier } from '../../../shared/domain.ts';
 import { describeIssues } from '../../../shared/protocol.ts';
-import { type ArrivalGroups, arriveAll } from '../../app/arrivalBatches.ts';
-import { ArrivalError, type ArrivalOutcome, type Idempotency } from '../../app/arrivals.ts';
+import { type ArrivalGroups, type ArrivalItem, arriveAll } from '../../app/arrivalBatches.ts';
+import { ArrivalError, type ArrivalOutcome } from '../../app/arrivals.ts';
 import { type ImportReport, IngestMember, type ItemError, setStock, upsertMembers, upsertStores, upsertStyles } from '../../app/catalogIngest.ts';
 import { type EventLog } from '../../app/eventLog.ts';
 import { type HqStore } from '../../ports/store.ts';
@@ -110,7 +110,7 @@ export async function handleArrivalBatch(ctx: IngestContext, req: IncomingMessag
 }
 
 /** One item of a batch, checked: the arrival with its idempotency, or why it is refused. */
-function arrivalItem(raw: unknown): { request: z.infer<typeof ArrivalRequest>; idempotency: Idempotency | null } | { error: HttpError } {
+function arrivalItem(raw: unknown): ArrivalItem | { error: HttpError } {
   const { idempotencyKey, ...item } = (raw !== null && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
   const key = idempotencyKey === undefined ? null : IdempotencyKey.safeParse(idempotencyKey);
   if (key && !key.success) return { error: new HttpError(400, 'bad_idempotency_key', `idempotencyKey must be 1–${MAX_IDEMPOTENCY_KEY} characters`) };
