@@ -5,6 +5,7 @@
 import { type z } from 'zod';
 import { type EventData, type EventType } from '../../shared/protocol.ts';
 import { uuidv7 } from '../../shared/ids.ts';
+import { eventJson } from './eventJson.ts';
 import { type HqStore, type HqTx, StoreUnavailable, type StoredEvent } from '../ports/store.ts';
 
 export type EventPayload<T extends EventType> = z.input<(typeof EventData)[T]>;
@@ -83,7 +84,7 @@ export class EventLog {
           if (failed !== null) throw new RunAgainWithSavepoints(failed);
           const mine: StoredEvent[] = [];
           const append: Append = async (storeId, type, data, at = Date.now()) => {
-            const ev = await tx.appendEvent(storeId, { id: uuidv7(at), type, at, data });
+            const ev = await tx.appendEvent(storeId, { id: uuidv7(at), type, at, data: eventJson(type, data) });
             mine.push(ev);
             return ev;
           };
@@ -127,5 +128,10 @@ export class EventLog {
  * time is reused as is: an event is serialized once however many desks receive or replay it.
  */
 export function evFrameText(ev: StoredEvent): string {
-  return `{"t":"ev","epoch":${JSON.stringify(ev.epoch)},"seq":${ev.seq},"id":${JSON.stringify(ev.id)},"type":${JSON.stringify(ev.type)},"at":${ev.at},"data":${ev.data}}`;
+  return evFrameParts(ev).join('');
+}
+
+/** The `ev` frame's text in three parts — what comes before the data, the data, the closing brace — for an encoder that takes them one by one (wireFrame.ts). */
+export function evFrameParts(ev: StoredEvent): [string, string, string] {
+  return [`{"t":"ev","epoch":${JSON.stringify(ev.epoch)},"seq":${ev.seq},"id":${JSON.stringify(ev.id)},"type":${JSON.stringify(ev.type)},"at":${ev.at},"data":`, ev.data, '}'];
 }

@@ -279,7 +279,7 @@ function colorsIn(style: Style, lines: readonly StockLine[]): readonly Colorway[
   // More colourways than a mask has bits (the schema allows 20; a row that bypassed it): a list of its own.
   if (colors.length > 30) {
     const codes = new Set(lines.map((l) => l.color));
-    return Object.freeze(colors.filter((c) => codes.has(c.code)));
+    return Object.freeze(colors.filter((c) => codes.has(c.code)).map(frozenColor));
   }
   let mask = 0;
   for (const l of lines) {
@@ -293,8 +293,21 @@ function colorsIn(style: Style, lines: readonly StockLine[]): readonly Colorway[
   let lists = colorLists.get(style);
   if (!lists) colorLists.set(style, (lists = new Map()));
   let list = lists.get(mask);
-  if (!list) lists.set(mask, (list = Object.freeze(colors.filter((_, i) => (mask & (1 << i)) !== 0))));
+  if (!list) lists.set(mask, (list = Object.freeze(colors.filter((_, i) => (mask & (1 << i)) !== 0).map(frozenColor))));
   return list;
+}
+
+/**
+ * A colourway as a suggestion lists it: frozen, a copy of the catalog's (which stays as it is),
+ * one per colourway. A list of frozen colourways is deeply frozen, so an event's JSON text reuses
+ * its text (eventJson.ts) instead of serializing it for every arrival.
+ */
+const frozenColors = new WeakMap<Colorway, Colorway>();
+function frozenColor(c: Colorway): Colorway {
+  if (Object.isFrozen(c)) return c;
+  let copy = frozenColors.get(c);
+  if (!copy) frozenColors.set(c, (copy = Object.freeze({ ...c })));
+  return copy;
 }
 
 /** Shared frozen { size, qty } pairs for the sizes and quantities a shop floor has (bounded: others are made each time). */

@@ -203,8 +203,11 @@ export interface HqTx {
   storeHeads(storeIds: readonly string[]): Promise<StoreRecord[]>;
   /** Start a new epoch: the old epoch's events are dropped (no desk can resume into them). */
   rotateEpoch(storeId: string, epoch: string): Promise<void>;
-  /** Allocate the store's next seq and write the event. Call inside the transaction of the change. */
-  appendEvent(storeId: string, ev: { id: string; type: EventType; at: number; data: unknown }): Promise<StoredEvent>;
+  /**
+   * Allocate the store's next seq and write the event. Call inside the transaction of the change.
+   * `data` is the event's data as JSON text (eventJson.ts makes it), stored and handed out as it is.
+   */
+  appendEvent(storeId: string, ev: { id: string; type: EventType; at: number; data: string }): Promise<StoredEvent>;
   /** Events with seq > afterSeq, in order, at most `limit`. */
   readEvents(storeId: string, afterSeq: number, limit: number): Promise<StoredEvent[]>;
   /** Oldest retained seq of the store's log, or null when the log is empty. */

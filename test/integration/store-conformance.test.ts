@@ -52,11 +52,11 @@ const ADAPTERS: Array<{ name: string; open: () => Promise<Opened> }> = [
   },
 ];
 
-const ev = (id: string, data: unknown = { id }, at = 1000): { id: string; type: EventType; at: number; data: unknown } => ({
+const ev = (id: string, data: unknown = { id }, at = 1000): { id: string; type: EventType; at: number; data: string } => ({
   id,
   type: 'visit.opened' as EventType,
   at,
-  data,
+  data: JSON.stringify(data),
 });
 
 const member = (id: string, over: Partial<MemberRecord> = {}): MemberRecord => ({

@@ -6,7 +6,9 @@ import { type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as ws from 'ws';
 import { WebSocket, WebSocketServer } from 'ws';
-import { wireFrame, writeWireFrame } from '../../hq/edge/ws/wireFrame.ts';
+import { textWireFrame, wireFrame, writeWireFrame } from '../../hq/edge/ws/wireFrame.ts';
+import { evFrameParts, evFrameText } from '../../hq/app/eventLog.ts';
+import { type StoredEvent } from '../../hq/ports/store.ts';
 
 type ReceiverCtor = new (opts: { isServer: boolean; maxPayload?: number }) => NodeJS.WritableStream & { on(ev: 'message', f: (data: Buffer, isBinary: boolean) => void): void };
 const { Receiver } = ws as unknown as { Receiver: ReceiverCtor };
@@ -61,6 +63,27 @@ describe('wire frames', () => {
     expect([...wireFrame(payloads[1]!).subarray(0, 2)]).toEqual([0x81, 125]);
     expect([...wireFrame(payloads[2]!).subarray(0, 4)]).toEqual([0x81, 126, 0, 126]);
     expect([...wireFrame(payloads[5]!).subarray(0, 10)]).toEqual([0x81, 127, 0, 0, 0, 0, 0, 1, 0, 0]);
+  });
+
+  it('made from text parts are the bytes wireFrame makes of the parts joined, at every length encoding', () => {
+    // Parts with two-byte and four-byte characters; the largest (100,000 bytes) outgrows the
+    // encoder's first scratch buffer, and a small frame after it is cut to its own size again.
+    for (const n of [...sizes, 10]) {
+      const text = sized(n).toString('utf8');
+      const cut = Math.floor(text.length / 3);
+      const parts = [text.slice(0, cut), '', text.slice(cut), ''];
+      const made = textWireFrame(parts);
+      const expected = wireFrame(Buffer.from(parts.join('')));
+      expect(made.wire.equals(expected)).toBe(true);
+      expect(made.payload.toString('utf8')).toBe(text);
+      expect(made.wire.length - made.payload.length).toBe(n < 126 ? 2 : n < 65_536 ? 4 : 10);
+    }
+    const emoji = textWireFrame(['{"by":"👟', '鞋"}']);
+    expect(emoji.wire.equals(wireFrame(Buffer.from('{"by":"👟鞋"}')))).toBe(true);
+    // An event's frame from its parts is its frame text.
+    const ev: StoredEvent = { storeId: 's1', epoch: 'e1', seq: 7, id: 'ev-7', type: 'visit.updated', at: 1_700_000_000_000, data: '{"visit":{"memberName":"王芳"}}' };
+    expect(textWireFrame(evFrameParts(ev)).payload.toString('utf8')).toBe(evFrameText(ev));
+    expect(JSON.parse(evFrameText(ev))).toEqual({ t: 'ev', epoch: 'e1', seq: 7, id: 'ev-7', type: 'visit.updated', at: 1_700_000_000_000, data: { visit: { memberName: '王芳' } } });
   });
 
   it('written to an open socket, arrive in order, interleaved with what ws sends itself', async () => {

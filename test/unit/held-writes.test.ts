@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { EVENTS_PER_STATEMENT, HeldWrites, heldEventsStatements } from '../../hq/adapters/postgres/heldWrites.ts';
 import { type EventType } from '../../shared/protocol.ts';
 
-const ev = (id: string) => ({ id, type: 'visit.updated' as EventType, at: 5, data: { id } });
+const ev = (id: string) => ({ id, type: 'visit.updated' as EventType, at: 5, data: JSON.stringify({ id }) });
 
 describe('held writes', () => {
   it('holds a locked store’s events with the seqs after its head; an unlocked store’s go by statement for the rest of the transaction', () => {

@@ -56,14 +56,14 @@ export class HeldWrites {
   }
 
   /** The event with its seq, held to be sent later; null when the store's head is not known (append it by statement). */
-  append(storeId: string, ev: { id: string; type: StoredEvent['type']; at: number; data: unknown }): StoredEvent | null {
+  append(storeId: string, ev: { id: string; type: StoredEvent['type']; at: number; data: string }): StoredEvent | null {
     const known = this.heads.get(storeId);
     if (!known) {
       this.appendedByStatement.add(storeId);
       return null;
     }
     known.head += 1;
-    const stored: StoredEvent = { storeId, epoch: known.epoch, seq: known.head, id: ev.id, type: ev.type, at: ev.at, data: JSON.stringify(ev.data) };
+    const stored: StoredEvent = { storeId, epoch: known.epoch, seq: known.head, id: ev.id, type: ev.type, at: ev.at, data: ev.data };
     this.events.push(stored);
     return stored;
   }

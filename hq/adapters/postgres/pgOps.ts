@@ -204,7 +204,7 @@ export function createPgOps(exec: Exec): PgOps {
       await exec('WITH e AS (UPDATE stores SET epoch = $2 WHERE id = $1) DELETE FROM events WHERE store_id = $1', [storeId, epoch]);
     },
     appendEvent: async (storeId, ev) => {
-      const data = JSON.stringify(ev.data);
+      const { data } = ev;
       // The store row's lock, taken by the UPDATE, is held to commit: a concurrent writer of the
       // same store (any node) waits here, so seqs are handed out in commit order, and a rollback
       // gives its seq back to the next writer.

@@ -216,7 +216,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     appendEvent: (storeId, ev) => {
       const pos = q.nextSeq.get(storeId) as { head: number; epoch: string } | undefined;
       if (!pos) throw new Error(`unknown store ${storeId}`);
-      const data = JSON.stringify(ev.data);
+      const { data } = ev;
       q.insertEvent.run(storeId, pos.head, pos.epoch, ev.id, ev.type, ev.at, data);
       return { storeId, epoch: pos.epoch, seq: pos.head, id: ev.id, type: ev.type, at: ev.at, data };
     },

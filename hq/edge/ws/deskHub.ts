@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { WebSocketServer } from 'ws';
 import { CloseCode, MAX_FRAME_BYTES, type SignalFrame } from '../../../shared/protocol.ts';
 import { bearerToken, deviceForToken } from '../../app/devices.ts';
-import { type EventLog, evFrameText } from '../../app/eventLog.ts';
+import { type EventLog, evFrameParts } from '../../app/eventLog.ts';
 import { type Bus, type Control, type Unsubscribe } from '../../ports/bus.ts';
 import { type Presence } from '../../ports/presence.ts';
 import { type HqStore, StoreUnavailable, type StoredEvent } from '../../ports/store.ts';
@@ -18,7 +18,7 @@ import { newEpoch } from '../../app/tokens.ts';
 import { type StoreFeeds } from '../storeFeeds.ts';
 import { DeskSocket } from './deskSocket.ts';
 import { SpreadSweep } from './spreadSweep.ts';
-import { wireFrame } from './wireFrame.ts';
+import { textWireFrame } from './wireFrame.ts';
 
 /** What the chat side of HQ needs to hear from the desk sockets. */
 export interface DeskChatHooks {
@@ -235,8 +235,8 @@ export class DeskHub {
     this.chat?.noteEvents(storeId, events);
     // Encoded and framed once for all of them (wireFrame.ts).
     const frames = events.map((ev) => {
-      const frame = Buffer.from(evFrameText(ev));
-      return { seq: ev.seq, frame, wire: wireFrame(frame) };
+      const { payload, wire } = textWireFrame(evFrameParts(ev));
+      return { seq: ev.seq, frame: payload, wire };
     });
     for (const desk of group.desks) desk.deliverLiveBatch(frames);
   }

@@ -15,11 +15,11 @@ import { applyTaskCommand } from '../../app/tasks/commands.ts';
 import { applyHoldCommand } from '../../app/holds/commands.ts'; // 4/8 part C
 import { applyCheckin } from '../../app/checkins.ts';
 import { StoreUnavailable } from '../../ports/store.ts';
-import { evFrameText } from '../../app/eventLog.ts';
+import { evFrameParts } from '../../app/eventLog.ts';
 import { type DeviceRecord } from '../../ports/store.ts';
 import { closeSocket } from './closeSocket.ts';
 import { type DeskHub } from './deskHub.ts';
-import { writeWireFrame } from './wireFrame.ts';
+import { textWireFrame, writeWireFrame } from './wireFrame.ts';
 import { isMemberNoteCmd } from '../../../shared/protocol.ts';
 import { applyMemberNoteCommand } from '../../app/memberHistory.ts';
 
@@ -394,7 +394,9 @@ export class DeskSocket {
     }
     for (const ev of events) {
       if (ev.seq !== this.lastSent + 1) break; // never a gap: the next page starts here
-      this.ws.send(evFrameText(ev));
+      // Encoded for this desk alone (desks replay different ranges), into its wire bytes in one go.
+      const { payload, wire } = textWireFrame(evFrameParts(ev));
+      if (!writeWireFrame(this.ws, wire)) this.sendText(payload);
       this.lastSent = ev.seq;
     }
     setImmediate(() => this.pumpReplay());

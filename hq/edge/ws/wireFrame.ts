@@ -17,9 +17,38 @@ interface SenderStatic {
 // ws exports its Sender (index.js, wrapper.mjs); @types/ws does not declare it.
 const { Sender } = ws as unknown as { Sender: SenderStatic };
 
+const TEXT_FRAME = { fin: true, opcode: 1, mask: false, readOnly: true, rsv1: false };
+
 /** A text frame of `payload` (UTF-8 JSON) as a server sends it. */
 export function wireFrame(payload: Buffer): Buffer {
-  return Buffer.concat(Sender.frame(payload, { fin: true, opcode: 1, mask: false, readOnly: true, rsv1: false }));
+  return Buffer.concat(Sender.frame(payload, TEXT_FRAME));
+}
+
+/**
+ * Where the parts of a text frame are encoded before the frame is cut to its size: grown to the
+ * largest frame seen (at most 3 bytes per UTF-16 unit), never shrunk. Only ever used between the
+ * start and the end of one textWireFrame call.
+ */
+let scratch = Buffer.allocUnsafe(64 * 1024);
+
+/**
+ * The text frame of the concatenation of `parts` (together one JSON text), in one allocation of its
+ * exact size: the same bytes as `wireFrame(Buffer.from(parts.join('')))`, and `payload` a view of
+ * the frame's own bytes. Each part is encoded to UTF-8 once, into the scratch buffer, then copied
+ * behind ws's header for that length — where building the text, encoding it and concatenating the
+ * header to it (wireFrame) made two buffers of the frame's size and a string of the text's.
+ */
+export function textWireFrame(parts: readonly string[]): { payload: Buffer; wire: Buffer } {
+  let units = 0;
+  for (const p of parts) units += p.length;
+  if (scratch.length < units * 3) scratch = Buffer.allocUnsafe(Math.max(units * 3, scratch.length * 2));
+  let n = 0;
+  for (const p of parts) n += scratch.write(p, n, 'utf8');
+  const [header] = Sender.frame(scratch.subarray(0, n), TEXT_FRAME) as [Buffer];
+  const wire = Buffer.allocUnsafe(header.length + n);
+  header.copy(wire, 0);
+  scratch.copy(wire, header.length, 0, n);
+  return { payload: wire.subarray(header.length), wire };
 }
 
 /** ws's state behind a socket (not public API): used only when every part is there as expected. */
