@@ -35,10 +35,11 @@ export function createPgAssistOps(exec: Exec): AssistOps {
   const all = async (text: string, values: unknown[]): Promise<Row[]> => (await exec(text, values)).rows;
   return {
     // A card's suggestions in one statement (rows in the order listed, as a function scan yields
-    // them; a repeated (visit, style) keeps its first row): one INSERT per row cost the arrival a round trip each, two more than the event
-    // it is issued together with. The rows go as one JSON text rather than six arrays: the driver
-    // escapes every array element in JavaScript (a batch of 50 arrivals shows ~300 rows, 1,800
-    // elements: ~1.5 % of HQ's CPU in the capacity bench), where JSON.stringify is one native call.
+    // them; a repeated (visit, style) keeps its first row): one INSERT per row cost the arrival a
+    // round trip each, two more than the event it is issued together with. The rows go as one JSON
+    // text rather than six arrays: the driver prepares and escapes every array element in
+    // JavaScript (a batch of 50 arrivals shows ~300 rows, 1,800 elements; the driver's array work
+    // was ~2 % of HQ's busy samples in the capacity bench, round 25), JSON.stringify is one call.
     putShown: async (rows) => {
       if (rows.length === 0) return;
       await exec(
