@@ -124,14 +124,11 @@ export class EventLog {
 }
 
 /**
- * The `ev` frame for a stored event, built by concatenation so the data JSON written at append
- * time is reused as is: an event is serialized once however many desks receive or replay it.
+ * The `ev` frame for a stored event in three parts — what comes before the data, the data, the
+ * closing brace — for an encoder that takes them one by one (wireFrame.ts): the data JSON written
+ * at append time is reused as is, so an event is serialized once however many desks receive or
+ * replay it.
  */
-export function evFrameText(ev: StoredEvent): string {
-  return evFrameParts(ev).join('');
-}
-
-/** The `ev` frame's text in three parts — what comes before the data, the data, the closing brace — for an encoder that takes them one by one (wireFrame.ts). */
 export function evFrameParts(ev: StoredEvent): [string, string, string] {
   return [`{"t":"ev","epoch":${JSON.stringify(ev.epoch)},"seq":${ev.seq},"id":${JSON.stringify(ev.id)},"type":${JSON.stringify(ev.type)},"at":${ev.at},"data":`, ev.data, '}'];
 }

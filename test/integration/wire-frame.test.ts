@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as ws from 'ws';
 import { WebSocket, WebSocketServer } from 'ws';
 import { textWireFrame, wireFrame, writeWireFrame } from '../../hq/edge/ws/wireFrame.ts';
-import { evFrameParts, evFrameText } from '../../hq/app/eventLog.ts';
+import { evFrameParts } from '../../hq/app/eventLog.ts';
 import { type StoredEvent } from '../../hq/ports/store.ts';
 
 type ReceiverCtor = new (opts: { isServer: boolean; maxPayload?: number }) => NodeJS.WritableStream & { on(ev: 'message', f: (data: Buffer, isBinary: boolean) => void): void };
@@ -81,6 +81,7 @@ describe('wire frames', () => {
     const emoji = textWireFrame(['{"by":"👟', '鞋"}']);
     expect(emoji.wire.equals(wireFrame(Buffer.from('{"by":"👟鞋"}')))).toBe(true);
     // An event's frame from its parts is its frame text.
+    const evFrameText = (e: StoredEvent) => evFrameParts(e).join('');
     const ev: StoredEvent = { storeId: 's1', epoch: 'e1', seq: 7, id: 'ev-7', type: 'visit.updated', at: 1_700_000_000_000, data: '{"visit":{"memberName":"王芳"}}' };
     expect(textWireFrame(evFrameParts(ev)).payload.toString('utf8')).toBe(evFrameText(ev));
     expect(JSON.parse(evFrameText(ev))).toEqual({ t: 'ev', epoch: 'e1', seq: 7, id: 'ev-7', type: 'visit.updated', at: 1_700_000_000_000, data: { visit: { memberName: '王芳' } } });

@@ -7,6 +7,7 @@ import { type EventPayload } from '../../hq/app/eventLog.ts';
 import { recommend, recommendIndex, type RecommendInput } from '../../hq/app/recommend.ts';
 import { type Member, type StockLine, type Style, type Visit } from '../../shared/domain.ts';
 import { EventData } from '../../shared/protocol.ts';
+import { member as builtMember, visit as builtVisit } from '../support/builders.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 const now = Date.UTC(2026, 11, 4, 12);
@@ -27,38 +28,10 @@ const stock = [line('run-1', 38, 2), line('run-1', 38, 1, 'WHT'), line('run-1', 
 const index = recommendIndex(styles, stock, 'st-1');
 const popularity = new Map([['bb-1', 6]]);
 
-const member = (consented: boolean): Member => ({
-  id: 'm-1',
-  code: 'C0001',
-  name: '王芳 "小芳"',
-  nameEn: 'Fang Wang',
-  tier: 'gold',
-  phoneMasked: '138****0001',
-  phoneLast4: '0001',
-  homeStoreId: 'st-1',
-  sizes: { eu: 38, cn: 240 },
-  preferences: ['running'],
-  points: 1200,
-  joinedAt: now - 400 * DAY,
-  updatedAt: now - DAY,
-  birthday: null,
-  consents: { marketing: false, personalization: consented, contact: false },
-});
-const visit: Visit = {
-  id: 'v-1',
-  storeId: 'st-1',
-  memberId: 'm-1',
-  source: 'door',
-  status: 'open',
-  arrivedAt: now,
-  lastSeenAt: now,
-  arrivals: 1,
-  claimedBy: null,
-  claimedAt: null,
-  closedAt: null,
-  outcome: null,
-  notes: [],
-};
+// The builders' member and visit (test/support/builders.ts), at this test's store, size and time.
+const member = (consented: boolean): Member =>
+  builtMember('m-1', { name: '王芳 "小芳"', homeStoreId: 'st-1', sizes: { eu: 38, cn: 240 }, consents: { marketing: false, personalization: consented, contact: false } });
+const visit: Visit = builtVisit('v-1', 'm-1', { storeId: 'st-1', arrivedAt: now });
 
 function arrival(consented: boolean, extra: Partial<EventPayload<'arrival'>> = {}): EventPayload<'arrival'> {
   const m = member(consented);
