@@ -157,7 +157,7 @@ export class HqLink {
     this.lastError = null;
     // A silence timeout shorter than HQ's ping interval would flap; keep 1.5 pings of slack.
     if (heartbeatMs && this.silenceMs < heartbeatMs * 1.5) this.silenceMs = Math.ceil(heartbeatMs * 1.5);
-    this.armSilence();
+    this.armSilence(true);
     this.opts.handlers.onChange();
   }
 
@@ -264,9 +264,20 @@ export class HqLink {
     this.setPhase('waiting', retryAt);
   }
 
-  private armSilence(): void {
+  private armSilence(fresh = false): void {
+    // Called for every frame: a resume's 10,000 frames re-armed a new timer each (clearTimeout and
+    // setTimeout, ~1 % of applying them); refresh() moves the same timer's start to now.
+    // A timer that fired, or that clearTimers stopped, is gone (null): never refreshed.
+    // `fresh`: the timeout itself changed (healthy), which refresh() would not take.
+    if (this.silenceTimer && !fresh) {
+      this.silenceTimer.refresh();
+      return;
+    }
     if (this.silenceTimer) clearTimeout(this.silenceTimer);
-    this.silenceTimer = setTimeout(() => this.drop(`HQ silent for ${this.silenceMs} ms`), this.silenceMs);
+    this.silenceTimer = setTimeout(() => {
+      this.silenceTimer = null;
+      this.drop(`HQ silent for ${this.silenceMs} ms`);
+    }, this.silenceMs);
   }
 
   private clearTimers(): void {

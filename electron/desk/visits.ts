@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import type { CacheQueries, OpData } from './cache/queries.ts';
 import type { InboxChange } from './inbox.ts';
 import { visitView } from './overlay.ts';
+import { RecentIds } from './recentIds.ts';
 
 /** Arrival alerts remembered: a desk left running for months must not grow this forever. */
 const ARRIVAL_ALERT_MEMORY = 5000;
@@ -40,7 +41,7 @@ export class Visits {
   /** Visits whose last local action HQ confirmed in this process. */
   private readonly confirmed = new Set<string>();
   /** Visits already alerted in this process: an arrival alert is raised once per visit. */
-  private readonly alerted = new Set<string>();
+  private readonly alerted = new RecentIds(ARRIVAL_ALERT_MEMORY);
   /** Bumped by each clerk action here that changes a view (views built before it are stale). */
   private version = 0;
 
@@ -162,10 +163,8 @@ export class Visits {
       if (memberId) latest.set(memberId, id);
     }
     for (const id of visitIds) {
-      if (this.alerted.has(id)) continue;
-      this.alerted.add(id);
       // Old visits never re-arrive as `arrival` events outside a replay window this large.
-      if (this.alerted.size > ARRIVAL_ALERT_MEMORY) this.alerted.delete(this.alerted.values().next().value!);
+      if (!this.alerted.add(id)) continue;
       const visit = views(id);
       if (!visit || visit.status !== 'open' || latest.get(visit.memberId) !== id) continue;
       if (catchingUp && visit.arrivedAt < now - ARRIVAL_ALERT_RECENT_MS) continue;

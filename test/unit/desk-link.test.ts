@@ -92,6 +92,27 @@ describe('HqLink', () => {
     expect(l.lastError === null || /silent/.test(l.lastError)).toBe(true);
   });
 
+  it('frames count as life too, and a welcome\'s longer heartbeat lengthens the silence window at once', async () => {
+    const s = await server();
+    const { l, opens, frames } = link(s.url, { silenceMs: 150 });
+    l.start();
+    await waitFor(() => opens() === 1);
+    l.healthy(400); // HQ pings every 400 ms: the window becomes 600 ms
+    const timer = setInterval(() => s.sockets[0]?.send(JSON.stringify({ t: 'head', epoch: 'E', seq: 1 })), 50);
+    await new Promise((r) => setTimeout(r, 450));
+    clearInterval(timer);
+    const heard = frames.length;
+    expect(heard).toBeGreaterThan(3);
+    expect(opens()).toBe(1);
+    // 300 ms after the last frame: past the old 150 ms window, inside the new 600 ms one.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(frames.length).toBe(heard);
+    expect(opens()).toBe(1);
+    expect(l.phase).toBe('open');
+    await waitFor(() => opens() >= 2, 3000);
+    expect(l.lastError === null || /silent for 600 ms/.test(l.lastError)).toBe(true);
+  });
+
   it('drops the link on a malformed frame, closing with 4000, and comes back', async () => {
     const s = await server();
     const { l, frames, opens } = link(s.url);
