@@ -6,7 +6,7 @@ import { type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as ws from 'ws';
 import { WebSocket, WebSocketServer } from 'ws';
-import { textWireFrame, wireFrame, writeWireFrame } from '../../hq/edge/ws/wireFrame.ts';
+import { textWireFrame, whenDrained, wireFrame, writeWireFrame } from '../../hq/edge/ws/wireFrame.ts';
 import { evFrameParts } from '../../hq/app/eventLog.ts';
 import { type StoredEvent } from '../../hq/ports/store.ts';
 
@@ -106,5 +106,52 @@ describe('wire frames', () => {
     server.send('{"n":1}');
     await until(() => received.length === 1);
     expect(received).toEqual([{ text: '{"n":1}', isBinary: false }]);
+  });
+});
+
+describe('whenDrained', () => {
+  it('calls back once, as soon as the socket has written out what it held, well before its bound', async () => {
+    const { server, received } = await pair(false);
+    // 8 MB, more than the kernel takes at once: the socket holds the rest until the client reads it.
+    const wire = wireFrame(Buffer.from('x'.repeat(8 * 1024 * 1024)));
+    expect(writeWireFrame(server, wire)).toBe(true);
+    expect(server.bufferedAmount).toBeGreaterThan(0);
+    const t0 = performance.now();
+    let calls = 0;
+    let at = 0;
+    whenDrained(server, 20_000, () => {
+      calls++;
+      at = performance.now() - t0;
+    });
+    await until(() => calls > 0);
+    expect(calls).toBe(1);
+    expect(at).toBeLessThan(10_000); // the drain, not the 20 s bound
+    expect(server.bufferedAmount).toBe(0);
+    await until(() => received.length === 1);
+    expect(received[0]!.text.length).toBe(8 * 1024 * 1024);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(calls).toBe(1);
+  });
+
+  it('calls back once at its bound when the peer does not read', async () => {
+    const { server, client } = await pair(false);
+    (client as unknown as { _socket: { pause(): void } })._socket.pause(); // the desk stops reading
+    expect(writeWireFrame(server, wireFrame(Buffer.from('y'.repeat(8 * 1024 * 1024))))).toBe(true);
+    const t0 = performance.now();
+    let calls = 0;
+    let at = 0;
+    whenDrained(server, 100, () => {
+      calls++;
+      at = performance.now() - t0;
+    });
+    await until(() => calls > 0);
+    expect(calls).toBe(1);
+    expect(at).toBeGreaterThanOrEqual(95);
+    expect(server.bufferedAmount).toBeGreaterThan(0); // still held: the caller's stall check decides
+    // The listener went with the call: a drain later does not call again.
+    (client as unknown as { _socket: { resume(): void } })._socket.resume();
+    await until(() => server.bufferedAmount === 0);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(calls).toBe(1);
   });
 });

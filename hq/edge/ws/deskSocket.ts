@@ -19,7 +19,7 @@ import { evFrameParts } from '../../app/eventLog.ts';
 import { type DeviceRecord } from '../../ports/store.ts';
 import { closeSocket } from './closeSocket.ts';
 import { type DeskHub } from './deskHub.ts';
-import { textWireFrame, writeWireFrame } from './wireFrame.ts';
+import { textWireFrame, whenDrained, writeWireFrame } from './wireFrame.ts';
 import { isMemberNoteCmd } from '../../../shared/protocol.ts';
 import { applyMemberNoteCommand } from '../../app/memberHistory.ts';
 
@@ -369,7 +369,9 @@ export class DeskSocket {
         this.close(CloseCode.slowConsumer, 'slow consumer: reconnect and resume');
         return;
       }
-      setTimeout(() => this.pumpReplay(), 20);
+      // The next page as soon as the socket has written this out, not at the next 20 ms tick: a
+      // desk reading faster than that found the pipe empty between pages (docs/benchmarks.md, round 26).
+      whenDrained(this.ws, 20, () => this.pumpReplay());
       return;
     }
     this.stalledSince = 0;

@@ -9,6 +9,7 @@
 // Why: ws frames every send again for every socket — a header buffer, its options objects, the
 // header and payload corked into a two-buffer writev. For one event to a store's 20 desks that was
 // 20 framings of the same bytes: 1.5–3 µs of a 10–15 µs delivery, measured alone (2,000 sockets).
+import type { Socket } from 'node:net';
 import * as ws from 'ws';
 
 interface SenderStatic {
@@ -74,4 +75,24 @@ export function writeWireFrame(socket: ws.WebSocket, frame: Buffer): boolean {
   for (const _ in inside._extensions ?? {}) return false;
   raw.write(frame);
   return true;
+}
+
+/**
+ * Calls `then` once, when the socket under `socket` has written out what it holds ('drain'), or
+ * after `atMostMs` if that comes first (the caller's own checks — a stalled desk — still run that
+ * often). A socket that cannot be watched just waits `atMostMs`.
+ */
+export function whenDrained(socket: ws.WebSocket, atMostMs: number, then: () => void): void {
+  const raw = (socket as unknown as { _socket?: { once?: unknown; off?: unknown } })._socket as Socket | undefined;
+  const watch = raw && typeof raw.once === 'function' && typeof raw.off === 'function';
+  let done = false;
+  const go = () => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    if (watch) raw.off('drain', go);
+    then();
+  };
+  const timer = setTimeout(go, atMostMs);
+  if (watch) raw.once('drain', go);
 }
