@@ -20,11 +20,6 @@ const { Sender } = ws as unknown as { Sender: SenderStatic };
 
 const TEXT_FRAME = { fin: true, opcode: 1, mask: false, readOnly: true, rsv1: false };
 
-/** A text frame of `payload` (UTF-8 JSON) as a server sends it. */
-export function wireFrame(payload: Buffer): Buffer {
-  return Buffer.concat(Sender.frame(payload, TEXT_FRAME));
-}
-
 /**
  * Where the parts of a text frame are encoded before the frame is cut to its size: grown to the
  * largest frame seen (at most 3 bytes per UTF-16 unit), never shrunk. Only ever used between the
@@ -34,10 +29,11 @@ let scratch = Buffer.allocUnsafe(64 * 1024);
 
 /**
  * The text frame of the concatenation of `parts` (together one JSON text), in one allocation of its
- * exact size: the same bytes as `wireFrame(Buffer.from(parts.join('')))`, and `payload` a view of
- * the frame's own bytes. Each part is encoded to UTF-8 once, into the scratch buffer, then copied
- * behind ws's header for that length — where building the text, encoding it and concatenating the
- * header to it (wireFrame) made two buffers of the frame's size and a string of the text's.
+ * exact size: the same bytes as ws's `Sender.frame` of `Buffer.from(parts.join(''))` concatenated,
+ * and `payload` a view of the frame's own bytes. Each part is encoded to UTF-8 once, into the
+ * scratch buffer, then copied behind ws's header for that length — where building the text,
+ * encoding it and concatenating the header to it made two buffers of the frame's size and a string
+ * of the text's.
  */
 export function textWireFrame(parts: readonly string[]): { payload: Buffer; wire: Buffer } {
   let units = 0;
@@ -62,7 +58,7 @@ interface WsInside {
 const SENDER_IDLE = 0;
 
 /**
- * Writes a frame made by wireFrame to the socket of `socket`; false when it may not be written as
+ * Writes a frame made by textWireFrame to the socket of `socket`; false when it may not be written as
  * it is — the socket not open, an extension (compression), something queued in ws's sender — and
  * the caller sends the payload through ws instead (which refuses a socket that is not open).
  */
