@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { applicationName, DEFAULT_POOL_SIZE, MAX_POOL_SIZE, openPgStore } from '../../hq/adapters/postgres/pgStore.ts';
 import { HqNode } from '../support/cluster.ts';
 import { TestHq } from '../support/hq.ts';
-import { pgClient, TEST_PG_URL, withPgClient } from '../support/pg.ts';
+import { freshPgStore, pgClient, TEST_PG_URL, withPgClient } from '../support/pg.ts';
 import { freePort } from '../support/services.ts';
 import { waitFor } from '../support/waitFor.ts';
 
@@ -74,6 +74,20 @@ describe('a node’s PostgreSQL pool', () => {
     }
     await expect(openPgStore(TEST_PG_URL, { poolSize: 0 })).rejects.toThrow(/invalid pool size 0/);
   }, 120_000);
+
+  it('keeps the connections it opened through a quiet spell: the next burst finds the same backends', async () => {
+    const nodeId = `keep-${randomUUID().slice(0, 8)}`;
+    const { store, cleanup } = await freshPgStore({ poolSize: 3, nodeId });
+    cleanups.push(cleanup);
+    // Three statements at once, each holding its connection a moment: the pool opens all three.
+    const burst = async () => new Set((await Promise.all([0, 1, 2].map(() => store.pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid, pg_sleep(0.2)')))).map((r) => r.rows[0]!.pid));
+    const first = await burst();
+    expect(first.size).toBe(3);
+    // Longer than the 30 s after which the pool used to close an idle connection.
+    await new Promise((r) => setTimeout(r, 31_000));
+    expect(await connectionsOf(nodeId)).toBe(3);
+    expect([...(await burst())].sort()).toEqual([...first].sort());
+  }, 60_000);
 
   it('names connections in printable ASCII within PostgreSQL’s 63 bytes', () => {
     expect(applicationName(undefined)).toBe('footfall-hq');
