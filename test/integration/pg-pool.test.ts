@@ -1,9 +1,9 @@
 // A node's PostgreSQL connections: at most `--pg-pool` of them (the chain's nodes share the
 // server's max_connections), kept open while idle (a burst after a quiet spell finds the same warm
 // backends), each named `footfall-hq/<node>` in pg_stat_activity so that a DBA can tell which node
-// holds what. Real node processes on a real PostgreSQL, counted by the server
-// itself: the test holds store-a's row lock, so every arrival batch a node takes for that store keeps
-// its connection waiting — a node then holds exactly as many connections as its pool allows. (Batch
+// holds what. Real node processes on a real PostgreSQL, counted by the server itself: the test
+// holds store-a's row lock, so every arrival batch a node takes for that store keeps its connection
+// waiting — a node then holds exactly as many connections as its pool allows. (Batch
 // requests, each its own transaction: single arrivals wait in one group instead, hq/app/arrivalBatches.ts.)
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';

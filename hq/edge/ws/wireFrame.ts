@@ -50,7 +50,7 @@ export function textWireFrame(parts: readonly string[]): { payload: Buffer; wire
 
 /** ws's state behind a socket (not public API): used only when every part is there as expected. */
 interface WsInside {
-  _socket?: { write(b: Buffer): boolean };
+  _socket?: Partial<Pick<Socket, 'write' | 'once' | 'off'>>;
   _sender?: { _state?: unknown; _queue?: unknown[] };
   _extensions?: Record<string, unknown>;
 }
@@ -79,16 +79,16 @@ export function writeWireFrame(socket: ws.WebSocket, frame: Buffer): boolean {
  * often). A socket that cannot be watched just waits `atMostMs`.
  */
 export function whenDrained(socket: ws.WebSocket, atMostMs: number, then: () => void): void {
-  const raw = (socket as unknown as { _socket?: { once?: unknown; off?: unknown } })._socket as Socket | undefined;
-  const watch = raw && typeof raw.once === 'function' && typeof raw.off === 'function';
+  const raw = (socket as unknown as WsInside)._socket;
+  const watched = raw && typeof raw.once === 'function' && typeof raw.off === 'function' ? (raw as Socket) : null;
   let done = false;
   const go = () => {
     if (done) return;
     done = true;
     clearTimeout(timer);
-    if (watch) raw.off('drain', go);
+    watched?.off('drain', go);
     then();
   };
   const timer = setTimeout(go, atMostMs);
-  if (watch) raw.once('drain', go);
+  watched?.once('drain', go);
 }
