@@ -32,7 +32,7 @@ import { type LoopReading } from './lib/loopWatch.ts';
 import { type Child, cpuSecondsOf, forkChild, sleep } from './lib/proc.ts';
 import { benchStoreId, benchToken } from './lib/seed.ts';
 import { type CpuSnapshot, HqSetup, roundOrder, SETUP_LABEL, setupsFromEnv, WindowLog } from './lib/setups.ts';
-import { busyShare, medians, parseProcStat, PEER_LABEL, type PeerKind, peersFromEnv, peersTable, PEERS_TARGET, ratios, type RoundFigures, verdict } from './lib/peers.ts';
+import { busyShare, medians, parseProcStat, PEER_LABEL, type PeerKind, peersFromEnv, peersTable, PEERS_TARGET, ratios, type RoundFigures, sioClientFromEnv, verdict } from './lib/peers.ts';
 import { printResult, summarize } from './lib/stats.ts';
 
 const STORES = num('PEERS_STORES', 500);
@@ -56,6 +56,7 @@ const IDLE_SECONDS = num('PEERS_IDLE_SECONDS', 25);
 const CLIENTS = num('PEERS_CLIENT_PROCESSES', 2);
 const FOOTFALL = setupsFromEnv(process.env.PEERS_FOOTFALL ?? 'sqlite,pg1');
 const PEERS = peersFromEnv(process.env.PEERS_PEERS);
+const SIO_CLIENT = sioClientFromEnv(process.env.PEERS_SIO_CLIENT);
 const KEY = 'peers-bench-key';
 
 const sockets = STORES * PER_STORE;
@@ -159,7 +160,7 @@ async function connect(server: Server, footfall: HqSetup | null): Promise<number
     server.clients.map((c, i) => {
       const mine = list.filter((_, k) => k % CLIENTS === i);
       if (footfall) return c.call<{ connected: number }>('connect', { urls: mine.map((x) => footfall.urls[footfall.nodeOfDesk(x.store, x.desk)]), tokens: mine.map((x) => benchToken(x.store, x.desk)), parallel: 50 });
-      return c.call<{ connected: number }>('connect', { kind: server.name, url: server.urls[0], stores: mine.map((x) => benchStoreId(x.store)), parallel: 50 });
+      return c.call<{ connected: number }>('connect', { kind: server.name, url: server.urls[0], stores: mine.map((x) => benchStoreId(x.store)), parallel: 50, sioClient: SIO_CLIENT });
     }),
   );
   const n = got.reduce((a, g) => a + g.connected, 0);
@@ -239,7 +240,7 @@ async function measured(server: Server, r: number, window: string, body: () => P
 const failures: string[] = [];
 try {
   console.log(
-    `peers: ${STORES} stores × ${PER_STORE} = ${sockets} sockets per server, ${CLIENTS} client processes each; ${ROUNDS} rounds; capacity ${CAP_SECONDS} s at ${RATE}/s asked (batches of ${BATCH}, ≤ ${IN_FLIGHT} in flight, ${WARMUP} s warm-up), latency ${LAT_SECONDS} s at 250/s and 500/s, idle ${IDLE_SECONDS} s`,
+    `peers: ${STORES} stores × ${PER_STORE} = ${sockets} sockets per server, ${CLIENTS} client processes each; ${ROUNDS} rounds; capacity ${CAP_SECONDS} s at ${RATE}/s asked (batches of ${BATCH}, ≤ ${IN_FLIGHT} in flight, ${WARMUP} s warm-up), latency ${LAT_SECONDS} s at 250/s and 500/s, idle ${IDLE_SECONDS} s; Socket.IO clients ${SIO_CLIENT}`,
   );
   const setups: HqSetup[] = [];
   for (const name of FOOTFALL) {
@@ -336,6 +337,7 @@ try {
     sockets,
     rounds: ROUNDS,
     frameBytes: Buffer.byteLength(frame),
+    sioClient: SIO_CLIENT,
     ...flat,
     servers: Object.fromEntries(
       servers.map((s) => {

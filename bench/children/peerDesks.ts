@@ -1,11 +1,12 @@
 // The peers' client pool (bench/peers.ts): many light clients in one process, the counterpart of
 // lightDesks.ts for Footfall HQ. `floor` peers get raw `ws` sockets (GET /ws?store=…), Socket.IO
-// peers `socket.io-client` sockets (WebSocket transport, the store in `auth`). Each counts the
+// peers light Engine.IO clients (openSioLight), or `socket.io-client` sockets with
+// PEERS_SIO_CLIENT=full (WebSocket transport, the store in `auth`). Each counts the
 // `ev` events it receives and, while recording, keeps receive time − the event's `at` (the peer's
 // accept time), exactly what lightDesks.ts records for Footfall.
 import { io as sio, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
-import { type PeerKind } from '../lib/peers.ts';
+import { type PeerKind, type SioClient } from '../lib/peers.ts';
 import { nowMs, serve } from '../lib/proc.ts';
 
 let raw: WebSocket[] = [];
@@ -55,11 +56,57 @@ function openSio(url: string, store: string): Promise<void> {
   });
 }
 
+/**
+ * A Socket.IO client that does no more per message than the other pools' clients: a raw `ws` socket
+ * speaking Engine.IO 4 just enough to be a client of the default namespace — the open packet (`0…`)
+ * answered with a CONNECT carrying the store (`40{…}`), its acknowledgement (`40…`) or refusal
+ * (`44…`), each ping (`2`) answered with a pong (`3`) — and its `ev` events (`42["ev",{…}]`)
+ * counted by their first bytes, the latency read from the frame's `at` as the floor's clients read
+ * it. socket.io-client decodes every packet (a JSON.parse of the whole event), where Footfall's
+ * light desks and the floor's clients do not: on a 2-core box shared by the servers and their
+ * clients, that work was the only difference between the pools, and it came out of the server's
+ * core (docs/benchmarks.md, round 28).
+ */
+function onSioLightFrame(ws: WebSocket, data: Buffer): boolean {
+  // 0x34 0x32 = "42" (an EVENT message), then `["ev",`
+  if (data[0] === 0x34 && data[1] === 0x32) {
+    if (data[4] !== 0x65 || data[5] !== 0x76) return true;
+    received++;
+    if (!recording) return true;
+    const text = data.toString('latin1', 0, 220);
+    const a = text.indexOf(',"at":') + 6;
+    lat.push(nowMs() - parseInt(text.slice(a, a + 16), 10));
+    return true;
+  }
+  if (data.length === 1 && data[0] === 0x32) ws.send('3'); // ping → pong
+  return false;
+}
+
+function openSioLight(url: string, store: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`, { perMessageDeflate: false });
+    let connected = false;
+    ws.on('message', (data: Buffer) => {
+      if (connected) return void onSioLightFrame(ws, data);
+      const text = data.toString();
+      if (text.startsWith('0{')) ws.send(`40${JSON.stringify({ storeId: store })}`);
+      else if (text.startsWith('40')) {
+        connected = true;
+        raw.push(ws);
+        resolve();
+      } else if (text.startsWith('44')) reject(new Error(`Socket.IO refused: ${text.slice(2)}`));
+      else onSioLightFrame(ws, data);
+    });
+    ws.on('close', () => disconnects++);
+    ws.on('error', reject);
+  });
+}
+
 serve({
-  async connect({ kind, url, stores, parallel = 50 }: { kind: PeerKind; url: string; stores: string[]; parallel?: number }) {
+  async connect({ kind, url, stores, parallel = 50, sioClient = 'light' }: { kind: PeerKind; url: string; stores: string[]; parallel?: number; sioClient?: SioClient }) {
     const t0 = Date.now();
     let i = 0;
-    const open = kind === 'sio' || kind === 'sioRecovery' ? openSio : openFloor;
+    const open = kind === 'sio' || kind === 'sioRecovery' ? (sioClient === 'light' ? openSioLight : openSio) : openFloor;
     const worker = async () => {
       while (i < stores.length) await open(url, stores[i++]!);
     };

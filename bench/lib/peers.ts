@@ -9,6 +9,16 @@ import { median } from './stats.ts';
 
 /** The peers, each one process (bench/children/peerServers.ts). */
 export type PeerKind = 'sio' | 'sioRecovery' | 'floor' | 'floorSqlite';
+/**
+ * The Socket.IO servers' clients: `light` (a raw Engine.IO client that counts events by their first
+ * bytes, as every other pool's clients do) or `full` (socket.io-client, which decodes each event).
+ */
+export type SioClient = 'light' | 'full';
+export function sioClientFromEnv(env: string | undefined): SioClient {
+  const v = (env ?? 'light').trim();
+  if (v !== 'light' && v !== 'full') throw new Error(`PEERS_SIO_CLIENT: ${v} (known: light, full)`);
+  return v;
+}
 export const ALL_PEERS: readonly PeerKind[] = ['sio', 'sioRecovery', 'floor', 'floorSqlite'];
 export const PEER_LABEL: Record<PeerKind, string> = {
   sio: 'Socket.IO',

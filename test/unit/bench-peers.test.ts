@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { atSlot, busyShare, medians, parseProcStat, peersFromEnv, peersTable, ratios, type RoundFigures, stampAt, verdict } from '../../bench/lib/peers.ts';
+import { atSlot, busyShare, medians, parseProcStat, peersFromEnv, peersTable, ratios, type RoundFigures, sioClientFromEnv, stampAt, verdict } from '../../bench/lib/peers.ts';
 
 const figures = (over: Partial<RoundFigures> = {}): RoundFigures => ({
   eventsPerSec: 20_000,
@@ -70,5 +70,12 @@ describe('peers bench helpers', () => {
     expect(peersFromEnv(undefined)).toEqual(['sio', 'sioRecovery', 'floor', 'floorSqlite']);
     expect(peersFromEnv('floor, sio')).toEqual(['sio', 'floor']);
     expect(() => peersFromEnv('sio,uws')).toThrow(/unknown peer/);
+  });
+
+  it('takes the light Socket.IO client unless the full one is asked for', () => {
+    expect(sioClientFromEnv(undefined)).toBe('light');
+    expect(sioClientFromEnv(' full ')).toBe('full');
+    expect(sioClientFromEnv('light')).toBe('light');
+    expect(() => sioClientFromEnv('socket.io-client')).toThrow(/PEERS_SIO_CLIENT/);
   });
 });
