@@ -1,10 +1,12 @@
 // The SQLite store's transactions on their prepared statements (sqliteStore.ts): a read view
 // refuses writes in the engine and leaves the connection writable afterwards, whether it ended well
-// or not; savepoints at several depths, used again and again, undo only their own writes.
+// or not; savepoints at several depths, used again and again, undo only their own writes; each
+// connection keeps its share of the file's pages in memory.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openSqliteReader, READER_CACHE_KIB, WRITER_CACHE_KIB } from '../../hq/adapters/sqlite/sqliteStorage.ts';
 import { openSqliteStore, type SqliteStore } from '../../hq/adapters/sqlite/sqliteStore.ts';
 
 describe('SQLite store: transactions', () => {
@@ -79,6 +81,19 @@ describe('SQLite store: transactions', () => {
     for (let i = 0; i < 20; i++) {
       await store.withTx((t) => t.setMeta('n', String(i)));
       expect(await store.read((r) => r.getMeta('n'))).toBe(String(i));
+    }
+  });
+
+  it("keeps more of the file's pages in memory than SQLite's 2 MiB default: the writer 64 MiB, a reader 16 MiB", () => {
+    // A negative cache_size is KiB (a positive one would be pages).
+    expect(store.db.pragma('cache_size', { simple: true })).toBe(-WRITER_CACHE_KIB);
+    expect(WRITER_CACHE_KIB).toBe(64 * 1024);
+    const reader = openSqliteReader(store.db, join(dir, 'hq.db'))!;
+    try {
+      expect(reader.pragma('cache_size', { simple: true })).toBe(-READER_CACHE_KIB);
+      expect(READER_CACHE_KIB).toBe(16 * 1024);
+    } finally {
+      reader.close();
     }
   });
 });

@@ -53,12 +53,26 @@ function visitParams(v: VisitRow) {
   };
 }
 
+/**
+ * Pages each connection keeps in memory (KiB; SQLite's default is 2 MiB). Every arrival descends
+ * the b-trees of the visits' indexes, the member's code, their purchases and the store's events,
+ * spread over a chain's whole file; with 2 MiB each descent past the first levels was a pread() of
+ * a page from the OS, a system call per page: on a file grown by 80,000 arrivals that was 50–64 µs
+ * of system time per arrival, 31–43 µs with 32–128 MiB, and the SQLite node's CPU per delivered
+ * event drifted up through a peers run as its file grew (docs/benchmarks.md, round 28). The cache
+ * fills only as pages are read: memory a small chain never touches is never taken.
+ */
+export const WRITER_CACHE_KIB = 64 * 1024;
+/** The read views' connection (desk snapshots, reports): their reads are wider and rarer. */
+export const READER_CACHE_KIB = 16 * 1024;
+
 export function openSqliteDatabase(path: string): Database.Database {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  db.pragma(`cache_size = -${WRITER_CACHE_KIB}`);
   migrate(db);
   return db;
 }
@@ -72,6 +86,7 @@ export function openSqliteReader(db: Database.Database, path: string): Database.
   if (db.memory || path === '' || path === ':memory:') return null;
   const reader = new Database(path, { readonly: true, fileMustExist: true });
   reader.pragma('busy_timeout = 5000');
+  reader.pragma(`cache_size = -${READER_CACHE_KIB}`);
   return reader;
 }
 
