@@ -67,19 +67,16 @@ function openSio(url: string, store: string): Promise<void> {
  * clients, that work was the only difference between the pools, and it came out of the server's
  * core (docs/benchmarks.md, round 28).
  */
-function onSioLightFrame(ws: WebSocket, data: Buffer): boolean {
+function onSioLightFrame(ws: WebSocket, data: Buffer): void {
   // 0x34 0x32 = "42" (an EVENT message), then `["ev",`
   if (data[0] === 0x34 && data[1] === 0x32) {
-    if (data[4] !== 0x65 || data[5] !== 0x76) return true;
+    if (data[4] !== 0x65 || data[5] !== 0x76) return;
     received++;
-    if (!recording) return true;
+    if (!recording) return;
     const text = data.toString('latin1', 0, 220);
     const a = text.indexOf(',"at":') + 6;
     lat.push(nowMs() - parseInt(text.slice(a, a + 16), 10));
-    return true;
-  }
-  if (data.length === 1 && data[0] === 0x32) ws.send('3'); // ping → pong
-  return false;
+  } else if (data.length === 1 && data[0] === 0x32) ws.send('3'); // ping → pong
 }
 
 function openSioLight(url: string, store: string): Promise<void> {

@@ -188,17 +188,16 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
   if (opts.poolSize !== undefined && !isPoolSize(opts.poolSize)) {
     throw new Error(`invalid pool size ${JSON.stringify(opts.poolSize)}: a whole number from 1 to ${MAX_POOL_SIZE}`);
   }
-  const max = opts.poolSize ?? DEFAULT_POOL_SIZE;
   const pool = new pg.Pool({
     connectionString: url,
-    max,
+    max: opts.poolSize ?? DEFAULT_POOL_SIZE,
     // A node keeps the connections it opened, idle or not (they are within its share of the
     // server's max_connections either way). Closed after 30 s idle, as they were, every burst after
     // a quiet spell paid for new backends — a fork, the catalog caches warmed again, every named
     // statement prepared again — which the peers bench saw as 8 % more CPU per delivered event on
     // the PostgreSQL node and a third more CPU idle (docs/benchmarks.md, round 27). A connection
     // the server drops is still evicted (the 'error' handler below) and opened again on demand.
-    min: max,
+    // (0 turns the pool's idle close off altogether: no `min` is needed to keep them.)
     idleTimeoutMillis: 0,
     // A server that does not answer at all (a dead host) must not hang requests: fail over to 503.
     connectionTimeoutMillis: 5_000,

@@ -101,7 +101,7 @@ export function startWalCheckpointer(db: Database.Database, path: string, log: (
   let restartWaits = 0;
   let closingPasses = 0;
   let restartDue = false;
-  /** A pass found the WAL at RESTART_FRAMES and the closing pass after it ran: the restart is due next. */
+  /** Since the WAL last restarted, a pass found it at RESTART_FRAMES and the closing pass was started: the next such pass makes the restart due. */
   let closed = false;
   let inFlight: Promise<void> | null = null;
   let timer: NodeJS.Timeout | null = null;
