@@ -139,7 +139,12 @@ export function recommend(input: RecommendInput): Recommendation[] {
   }
 
   // Scores first; reasons and the suggestion itself only for the few that make the list.
-  const scored: Array<{ shoe: ShoeInSize; score: number; age: number; sales: number }> = [];
+  // The best MAX_RECOMMENDATIONS, in rank order, kept as the shoes are met: a shoe that does not
+  // rank before the sixth is dropped without an object made for it. The rank is a total order on
+  // (score descending, style id ascending), so the list is the one a sort of every scored shoe
+  // would start with; every arrival ranks its size's ~30–60 shoes, and the sort of them all and an
+  // object per shoe were a tenth of what HQ allocated per arrival (docs/benchmarks.md, round 29).
+  const best: Scored[] = [];
   for (const shoe of indexOf(input).bySize.get(size) ?? []) {
     const style = shoe.style;
     if (owned.has(style.id)) continue;
@@ -152,11 +157,15 @@ export function recommend(input: RecommendInput): Recommendation[] {
     else if (age >= 0 && age <= 30 * DAY) score += WEIGHTS.newArrival;
     const sales = input.popularity?.get(style.id) ?? 0;
     if (sales > 0) score += Math.min(WEIGHTS.popularityCap, sales * WEIGHTS.popularityPerSale);
-    scored.push({ shoe, score: Math.round(score * 100) / 100, age, sales });
+    score = Math.round(score * 100) / 100;
+    if (best.length === MAX_RECOMMENDATIONS && !ranksBefore(score, style.id, best[MAX_RECOMMENDATIONS - 1]!)) continue;
+    // Into the last place (the sixth's, when full: it drops out), then up past those it ranks before.
+    let at = best.length < MAX_RECOMMENDATIONS ? best.length : MAX_RECOMMENDATIONS - 1;
+    for (; at > 0 && ranksBefore(score, style.id, best[at - 1]!); at--) best[at] = best[at - 1]!;
+    best[at] = { shoe, score, age, sales };
   }
-  scored.sort((a, b) => b.score - a.score || byId(a.shoe.style.id, b.shoe.style.id));
 
-  return scored.slice(0, MAX_RECOMMENDATIONS).map(({ shoe, score, age, sales }): Recommendation => {
+  return best.map(({ shoe, score, age, sales }): Recommendation => {
     const { style } = shoe;
     const reasons: Reason[] = [];
     if (member.preferences.includes(style.category)) reasons.push({ code: 'preference', category: style.category });
@@ -168,6 +177,19 @@ export function recommend(input: RecommendInput): Recommendation[] {
     if (sales >= WEIGHTS.popularThreshold) reasons.push({ code: 'popular_in_store' });
     return suggestion(shoe, score, reasons, input.images);
   });
+}
+
+/** A shoe in the member's size with its score, and what its reasons are made from. */
+interface Scored {
+  shoe: ShoeInSize;
+  score: number;
+  age: number;
+  sales: number;
+}
+
+/** Whether a shoe of `score` and style `id` ranks before `other`: a higher score, or the same and a smaller id. */
+function ranksBefore(score: number, id: string, other: Scored): boolean {
+  return score > other.score || (score === other.score && id < other.shoe.style.id);
 }
 
 /** A shoe in stock as a suggestion: its style, the colours and sizes in stock, why, and its picture. */

@@ -25,4 +25,9 @@ describe('together', () => {
     await expect(together(slow, Promise.reject(new Error('event append failed'))).finally(() => log.push('thrown'))).rejects.toThrow('event append failed');
     expect(log).toEqual(['first settled', 'thrown']);
   });
+
+  it('throws the first side’s failure when both fail, whichever failed first', async () => {
+    const late = new Promise<number>((_, reject) => setTimeout(() => reject(new Error('first side failed')), 20));
+    await expect(together(late, Promise.reject(new Error('second side failed')))).rejects.toThrow('first side failed');
+  });
 });

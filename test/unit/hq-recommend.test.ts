@@ -115,6 +115,31 @@ describe('recommend', () => {
     expect(plain!.colors.map((c) => c.code)).toEqual(['BLK', 'WHT']);
   });
 
+  it('lists what ranking every shoe in the size one by one and sorting them would list first', () => {
+    // Random catalogs with few distinct scores (ties decided by id), each shoe's score read by
+    // ranking it alone: the list over the whole catalog is the first six of those, sorted.
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+    const categories: Category[] = ['running', 'casual', 'basketball', 'retro', 'kids'];
+    for (let round = 0; round < 40; round++) {
+      const many = Array.from({ length: 5 + Math.floor(random() * 40) }, (_, i) => style(`s${Math.floor(random() * 1000)}-${i}`, pick(categories), pick([1, 20, 60])));
+      const lines = many.flatMap((s) => [line(s.id, 38, Math.floor(random() * 3)), line(s.id, pick([37, 39]), 1)]);
+      const whole: RecommendInput = {
+        member: { sizes: { eu: 38, cn: 240 }, preferences: [pick(categories)], consents: CONSENTED },
+        purchases: [{ styleId: pick(many).id, category: pick(categories), at: now - pick([10, 400]) * DAY }],
+        styles: many,
+        storeId: 'here',
+        stock: lines,
+        popularity: new Map(many.filter(() => random() < 0.3).map((s) => [s.id, 1 + Math.floor(random() * 10)])),
+        now,
+      };
+      const alone = many.flatMap((s) => recommend({ ...whole, styles: [s], stock: lines.filter((l) => l.styleId === s.id) }));
+      alone.sort((a, b) => b.score - a.score || (a.styleId < b.styleId ? -1 : a.styleId > b.styleId ? 1 : 0));
+      expect(recommend(whole)).toEqual(alone.slice(0, 6));
+    }
+  });
+
   it('returns nothing for a size nobody stocks', () => {
     expect(recommend({ ...input, member: { sizes: { eu: 45, cn: 275 }, preferences: [], consents: CONSENTED } })).toEqual([]);
   });
