@@ -90,8 +90,8 @@ function settledAll<A, B, C>(a: Promise<A>, b: Promise<B> | undefined, c: Promis
 /**
  * The values of `list` (undefined for an absent entry) once every entry has settled, or the failure
  * of the first entry (by position) that failed: Promise.allSettled's wait with Promise.all's
- * answer. Written out rather than built on allSettled, whose result objects an arrival made ~10 of
- * (several KB an arrival, the garbage a 10,000-desk node pays for in scavenges; round 29).
+ * answer. Written out rather than awaiting allSettled and reading its result objects: a pair of
+ * settled promises took 0.22 against 0.8 µs that way, and an arrival waits on five (round 29).
  */
 function allSettledOrFirstFailure(list: readonly (Promise<unknown> | undefined)[]): Promise<unknown[]> {
   return new Promise((resolve, reject) => {

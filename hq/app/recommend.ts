@@ -142,8 +142,8 @@ export function recommend(input: RecommendInput): Recommendation[] {
   // The best MAX_RECOMMENDATIONS, in rank order, kept as the shoes are met: a shoe that does not
   // rank before the sixth is dropped without an object made for it. The rank is a total order on
   // (score descending, style id ascending), so the list is the one a sort of every scored shoe
-  // would start with; every arrival ranks its size's ~30–60 shoes, and the sort of them all and an
-  // object per shoe were a tenth of what HQ allocated per arrival (docs/benchmarks.md, round 29).
+  // would start with. Every arrival ranks the shoes in its member's size, and the sort of them all
+  // with an object per shoe were ~6 % of what HQ allocated under load (docs/benchmarks.md, round 29).
   const best: Scored[] = [];
   for (const shoe of indexOf(input).bySize.get(size) ?? []) {
     const style = shoe.style;
