@@ -61,6 +61,12 @@ function visitParams(v: VisitRow) {
  * of system time per arrival, 31–43 µs with 32–128 MiB, and the SQLite node's CPU per delivered
  * event drifted up through a peers run as its file grew (docs/benchmarks.md, round 28). The cache
  * fills only as pages are read: memory a small chain never touches is never taken.
+ *
+ * A larger cache is not free at COMMIT while the file is under 1 GiB: a b-tree split that reorders
+ * its new pages parks one under SQLite's lock-byte page number for a moment (balance_nonroot), the
+ * cache then remembers that number as its largest, and the end of the transaction drops every page
+ * above the file's size by walking the cache's whole hash table — about 2 % of the SQLite node's CPU
+ * under the capacity bench with 64 MiB, more as the cache fills (docs/benchmarks.md, round 29).
  */
 export const WRITER_CACHE_KIB = 64 * 1024;
 /** The read views' connection (desk snapshots, reports): their reads are wider and rarer. */
