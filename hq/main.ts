@@ -15,7 +15,6 @@ import { demoMemberLogin } from './demo/chatSimulator.ts';
 import { demoClerks } from './demo/clerks.ts';
 import { adminKey } from './app/clerks/service.ts';
 import { startHq } from './server.ts';
-import { missingNodeFlags } from './nodeFlags.ts';
 import { DEFAULT_POOL_SIZE, isPoolSize, MAX_POOL_SIZE } from './adapters/postgres/pgStore.ts';
 
 const { flags } = parseArgs(process.argv.slice(2));
@@ -65,8 +64,6 @@ const hq = await startHq({
 if (updatesDir) console.log(`Serving desk updates from ${resolve(updatesDir)} at ${hq.url}/updates/<channel>/`);
 const where = pgUrl ? `PostgreSQL ${redact(pgUrl)}${pgSchema ? ` schema ${pgSchema}` : ''}, ≤ ${pgPoolSize ?? DEFAULT_POOL_SIZE} connections` : `db ${dbPath}`;
 console.log(`Footfall HQ node ${hq.nodeId} listening on ${hq.url}  (${where}; bus: ${natsUrl ? `NATS ${natsUrl}` : 'in-memory, one node'})`);
-const missing = missingNodeFlags(process.execArgv);
-if (missing.length) console.log(`Node flags missing (npm run hq gives them; hq/nodeFlags.ts says why): ${missing.join(' ')}`);
 console.log(`Integration key (X-Integration-Key): ${hq.integrationKey}`);
 console.log(`Chain admin key for cross-store reports (X-Admin-Key): ${await adminKey(hq.store)}`);
 

@@ -4,7 +4,6 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HQ_NODE_FLAGS } from '../../hq/nodeFlags.ts';
 
 type Handler = (payload: never) => unknown;
 
@@ -87,9 +86,7 @@ const here = (name: string, tree?: string) => (tree ? join(tree, 'bench', 'child
  * was before a change, measured in the same run as HQ now).
  */
 export function forkChild(name: string, opts: { cpuProfDir?: string; maxOldSpaceMb?: number; tree?: string } = {}): Child {
-  // An HQ node runs with the flags `npm run hq` gives it (the baseline tree's too: a comparison of two
-  // trees measures their code, not their flags).
-  const execArgv = ['--import', 'tsx', ...(name === 'hq' ? HQ_NODE_FLAGS : [])];
+  const execArgv = ['--import', 'tsx'];
   if (opts.cpuProfDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`);
   if (opts.maxOldSpaceMb) execArgv.push(`--max-old-space-size=${opts.maxOldSpaceMb}`);
   const proc = fork(here(name, opts.tree), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
