@@ -15,6 +15,13 @@
 // an arrival finding no transaction in flight starts its own at once, alone, as before. The more
 // load, the larger the groups and the less each arrival costs — the shape of PostgreSQL's own
 // group commit.
+//
+// Why batch requests join the groups where writes are serial (SQLite): the batches a POS or door
+// system posts side by side queued for the one writer each behind the other, a transaction and a
+// COMMIT each; in one group they end no later and commit once. Part of a COMMIT's cost does not
+// grow with its arrivals — the pages every arrival dirties alike, and SQLite walking its whole page
+// cache at the end of a transaction that split a page (docs/benchmarks.md, rounds 29 and 30).
+// A request's arrivals stay together in one transaction, as its route promises.
 import { StoreUnavailable } from '../ports/store.ts';
 import { ArrivalError, type ArrivalOutcome, type ArrivalRequest, type Idempotency, arrive, arriveIn } from './arrivals.ts';
 import { ArrivalsAhead } from './arrivalsAhead.ts';
@@ -73,8 +80,13 @@ async function applyAll(log: EventLog, items: readonly ArrivalItem[]): Promise<{
   return { results };
 }
 
-/** Most arrivals in one group: its transaction's length is every one of its arrivals' wait. */
-export const MAX_GROUP = 50;
+/**
+ * Most arrivals in one group, unless one request brings more (a batch larger than this runs alone):
+ * its transaction's length is every one of its arrivals' wait. On SQLite, where four batches of 50
+ * queued behind each other waited for four transactions, one of 200 ends no later than the last of
+ * them and commits once (docs/benchmarks.md, round 30).
+ */
+export const MAX_GROUP = 200;
 /**
  * A group still in flight after this long is waiting for something (a store's lock held by a long
  * transaction elsewhere): the next group need not wait behind it. Groups take a few ms.
@@ -83,19 +95,24 @@ export const LONG_GROUP_MS = 50;
 /** Groups in flight at most, when the ones before are long: fewer than a node's pool connections. */
 export const MAX_IN_FLIGHT = 4;
 
+/** One request's arrivals, answered together: a single arrival (one item) or a batch request's items. */
 interface Waiting {
-  item: ArrivalItem;
-  resolve: (outcome: ArrivalOutcome) => void;
+  items: readonly ArrivalItem[];
+  /** A single arrival: alone in a group, it takes the single path (`arrive`). */
+  single: boolean;
+  resolve: (results: (ArrivalOutcome | ArrivalError)[]) => void;
   reject: (err: unknown) => void;
 }
 
 /** What the groups have done since HQ started (for tests and the benches: `HqHandle.arrivals`). */
 export interface GroupStats {
-  /** Transactions run for single arrivals, and the arrivals they held. */
+  /** Transactions run for grouped requests, and the arrivals they held. */
   groups: number;
   arrivals: number;
   largest: number;
-  /** Groups that failed as a whole and whose arrivals were run again one by one. */
+  /** Batch requests that went through the groups (on a store with serial writes). */
+  batches: number;
+  /** Groups that failed as a whole and whose requests were run again one by one. */
   split: number;
 }
 
@@ -106,14 +123,36 @@ export class ArrivalGroups {
   private latestStart = 0;
   private scheduled = false;
   private recheck: ReturnType<typeof setTimeout> | null = null;
-  readonly stats: GroupStats = { groups: 0, arrivals: 0, largest: 0, split: 0 };
+  readonly stats: GroupStats = { groups: 0, arrivals: 0, largest: 0, batches: 0, split: 0 };
 
   constructor(private readonly log: EventLog) {}
 
   /** One arrival, applied in the next group; resolves or rejects as `arrive` would. */
   arrive(request: ArrivalRequest, idempotency: Idempotency | null): Promise<ArrivalOutcome> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ item: { request, idempotency }, resolve, reject });
+      this.queue.push({
+        items: [{ request, idempotency }],
+        single: true,
+        resolve: ([r]) => (r instanceof ArrivalError ? reject(r) : resolve(r!)),
+        reject,
+      });
+      this.schedule();
+    });
+  }
+
+  /**
+   * A batch request's items, answered as `arriveAll` answers them: all in one transaction, each its
+   * outcome or its own `ArrivalError`; a failure of the whole is thrown. Where writes are serial
+   * (SQLite) the batch joins the next group, with the single arrivals and other batches waiting
+   * then — it would have waited for their transactions anyway, and one commit is cheaper than
+   * several; elsewhere (PostgreSQL) it runs at once in its own transaction, beside the others.
+   */
+  arriveBatch(items: readonly ArrivalItem[]): Promise<(ArrivalOutcome | ArrivalError)[]> {
+    if (items.length === 0) return Promise.resolve([]);
+    if (!this.log.store.serialWrites) return arriveAll(this.log, items);
+    this.stats.batches++;
+    return new Promise((resolve, reject) => {
+      this.queue.push({ items, single: false, resolve, reject });
       this.schedule();
     });
   }
@@ -146,7 +185,7 @@ export class ArrivalGroups {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      const group = this.queue.splice(0, MAX_GROUP);
+      const group = this.take();
       this.inFlight++;
       this.latestStart = performance.now();
       void this.run(group).finally(() => {
@@ -160,37 +199,55 @@ export class ArrivalGroups {
     });
   }
 
+  /** The next group: requests in the order they came, whole, up to MAX_GROUP arrivals (the first whatever its size). */
+  private take(): Waiting[] {
+    let n = this.queue[0]!.items.length;
+    let end = 1;
+    while (end < this.queue.length && n + this.queue[end]!.items.length <= MAX_GROUP) n += this.queue[end++]!.items.length;
+    return this.queue.splice(0, end);
+  }
+
   private async run(group: Waiting[]): Promise<void> {
+    const items = group.length === 1 ? group[0]!.items : group.flatMap((w) => w.items);
     this.stats.groups++;
-    this.stats.arrivals += group.length;
-    this.stats.largest = Math.max(this.stats.largest, group.length);
-    if (group.length === 1) {
-      // Alone: the single arrival's own path (on PostgreSQL its member and reads in one round trip).
-      const [w] = group as [Waiting];
-      return arrive(this.log, w.item.request, w.item.idempotency).then(w.resolve, w.reject);
-    }
+    this.stats.arrivals += items.length;
+    this.stats.largest = Math.max(this.stats.largest, items.length);
+    if (group.length === 1) return this.alone(group[0]!);
     let out: Awaited<ReturnType<typeof applyAll>>;
     try {
-      out = await applyAll(this.log, group.map((w) => w.item));
+      out = await applyAll(this.log, items);
     } catch (err) {
       // The commit failed, or what follows it: whether the group was applied is not known, so
-      // nothing runs again here — each arrival is answered the failure (a 500 or 503 the door
-      // system retries, with its Idempotency-Key), as a single arrival's would be.
+      // nothing runs again here — each request is answered the failure (a 500 or 503 the door
+      // system retries, with its Idempotency-Key), as it would be alone.
       for (const w of group) w.reject(err);
       return;
     }
     if ('undone' in out) {
-      // The database unreachable: every arrival of the group would meet it again. Anything else
+      // The database unreachable: every request of the group would meet it again. Anything else
       // failed the group inside its transaction, which is rolled back — not necessarily for every
-      // arrival in it: each runs again alone, so only one that fails for itself is refused.
+      // request in it: each runs again alone, so only one that fails for itself is refused.
       if (out.undone instanceof StoreUnavailable) {
         for (const w of group) w.reject(out.undone);
         return;
       }
       this.stats.split++;
-      await Promise.all(group.map((w) => arrive(this.log, w.item.request, w.item.idempotency).then(w.resolve, w.reject)));
+      await Promise.all(group.map((w) => this.alone(w)));
       return;
     }
-    out.results.forEach((r, i) => (r instanceof ArrivalError ? group[i]!.reject(r) : group[i]!.resolve(r)));
+    let at = 0;
+    for (const w of group) {
+      w.resolve(out.results.slice(at, at + w.items.length));
+      at += w.items.length;
+    }
+  }
+
+  /** One request in a transaction of its own: a single arrival by its own path (on PostgreSQL its member and reads in one round trip), a batch as `arriveAll`. */
+  private alone(w: Waiting): Promise<void> {
+    if (w.single) {
+      const [item] = w.items as [ArrivalItem];
+      return arrive(this.log, item.request, item.idempotency).then((r) => w.resolve([r]), w.reject);
+    }
+    return arriveAll(this.log, w.items).then(w.resolve, w.reject);
   }
 }

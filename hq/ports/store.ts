@@ -129,6 +129,13 @@ export interface HqStore {
    */
   readonly readAhead: boolean;
   /**
+   * Whether write transactions run one at a time (SQLite's one writer): a transaction that asks to
+   * begin waits for every one asked before it. Requests' arrivals may then share one transaction
+   * without waiting any longer (hq/app/arrivalBatches.ts); on PostgreSQL they run side by side on
+   * the pool's connections.
+   */
+  readonly serialWrites: boolean;
+  /**
    * Runs `fn` in one write transaction and commits when its promise resolves (rolls back when it
    * rejects). `fn` must only await the store: a SQLite transaction serialises every other caller
    * until it ends.

@@ -5,11 +5,12 @@
 // and store, an Idempotency-Key twice. Then: a group holds at most MAX_GROUP; single POSTs sent at
 // once are all answered and land once each; and a group that fails inside its transaction for one
 // arrival's sake (a member row that cannot be read) is run again one by one, so only that arrival
-// is refused.
+// is refused. Batch requests join the groups where writes are serial (SQLite), whole, and are
+// answered as when each runs alone; on PostgreSQL they run beside the groups.
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ArrivalItem, LONG_GROUP_MS, MAX_GROUP } from '../../hq/app/arrivalBatches.ts';
-import { type ArrivalOutcome, type ArrivalRequest } from '../../hq/app/arrivals.ts';
+import { ArrivalError, type ArrivalOutcome, type ArrivalRequest } from '../../hq/app/arrivals.ts';
 import { arrivalEvents, MIN, putArrivalExpectations, visitNames } from '../support/arrivalCases.ts';
 import { type StoreAdapter, TestHq } from '../support/hq.ts';
 import { pgClient } from '../support/pg.ts';
@@ -180,5 +181,123 @@ describe('single arrivals grouped into one transaction', () => {
     expect(t.hq.arrivals.stats.split - before.split).toBe(1);
     const visits = await t.hq.store.read((r) => r.readEvents('store-a', 0, 1000));
     expect(visits.filter((e) => e.type === 'arrival')).toHaveLength(3);
+  });
+});
+
+/** A batch's answers as comparable records, as `answerOf` does for one arrival. */
+async function batchAnswers(p: Promise<(ArrivalOutcome | ArrivalError)[]>, name: (id: unknown) => unknown): Promise<unknown> {
+  try {
+    return (await p).map((r) => (r instanceof ArrivalError ? { refused: r.code } : { status: r.status, visitId: name(r.visitId) }));
+  } catch (err) {
+    return { failed: String(err) };
+  }
+}
+
+/** The cases as four batch requests through `hq.arrivals.arriveBatch`: one after another, or all queued at once. */
+async function runBatches(adapter: StoreAdapter, together: boolean, base: number) {
+  const t = await started(adapter);
+  const heads = { a: (await t.position('store-a')).seq, b: (await t.position('store-b')).seq };
+  await putArrivalExpectations(t, base);
+  const before = { ...t.hq.arrivals.stats };
+  const name = visitNames();
+  const items = cases(base);
+  const batches = [items.slice(0, 3), items.slice(3, 6), items.slice(6, 8), items.slice(8)];
+  const answers: unknown[] = [];
+  if (together) {
+    const pending = batches.map((b) => t.hq.arrivals.arriveBatch(b));
+    for (const p of pending) answers.push(await batchAnswers(p, name));
+  } else {
+    for (const b of batches) answers.push(await batchAnswers(t.hq.arrivals.arriveBatch(b), name));
+  }
+  const stats = t.hq.arrivals.stats;
+  return { answers, events: await arrivalEvents(t, heads, name), groups: stats.groups - before.groups, batches: stats.batches - before.batches, largest: stats.largest };
+}
+
+describe('batch requests in the groups', () => {
+  for (const adapter of ['sqlite', 'postgres'] as const) {
+    it(`answers each batch and records its events as when it runs alone (${adapter})`, async () => {
+      const base = Date.now() - 30 * MIN;
+      const alone = await runBatches(adapter, false, base);
+      const together = await runBatches(adapter, true, base);
+      expect(alone.answers).toEqual([
+        [{ status: 'created', visitId: 'visit-1' }, { status: 'updated', visitId: 'visit-1' }, { status: 'created', visitId: 'visit-2' }],
+        [{ status: 'created', visitId: 'visit-3' }, { refused: 'member_not_found' }, { refused: 'store_not_found' }],
+        [{ status: 'created', visitId: 'visit-4' }, { status: 'duplicate', visitId: 'visit-4' }],
+        [{ status: 'created', visitId: 'visit-5' }],
+      ]);
+      expect(together.answers).toEqual(alone.answers);
+      if (adapter === 'sqlite') {
+        // Serial writes: each batch a group of its own when alone, the four in one when queued
+        // together — and each batch's events as if it had waited for the one before.
+        expect(together.events).toEqual(alone.events);
+        expect([alone.batches, alone.groups]).toEqual([4, 4]);
+        expect([together.batches, together.groups, together.largest]).toEqual([4, 1, 9]);
+      } else {
+        // Each batch its own transaction, beside the others: none goes through the groups. (Their
+        // cards may differ from the one-after-another run's: a batch sees only what has committed,
+        // here m2's visit of the second batch not yet when the fourth reads m2.)
+        expect([alone.batches, alone.groups, together.batches, together.groups]).toEqual([0, 0, 0, 0]);
+      }
+    });
+  }
+
+  it(`takes whole requests up to ${MAX_GROUP} arrivals a group; a larger batch goes alone (sqlite)`, async () => {
+    const t = await started('sqlite');
+    const base = Date.now() - 10 * MIN;
+    let i = 0;
+    const batch = (n: number): ArrivalItem[] =>
+      Array.from({ length: n }, () => {
+        const k = i++;
+        return { request: { storeId: k % 2 ? 'store-a' : 'store-b', memberCode: `M000${(Math.floor(k / 2) % 4) + 1}`, source: 'door', at: base + k }, idempotency: null };
+      });
+    const before = { ...t.hq.arrivals.stats };
+    const sizes = [MAX_GROUP + 30, 60, 60, 60, 60, 1];
+    const pending = sizes.map((n) => (n === 1 ? t.hq.arrivals.arrive(batch(1)[0]!.request, null).then((r) => [r]) : t.hq.arrivals.arriveBatch(batch(n))));
+    const answers = await Promise.all(pending);
+    expect(answers.map((a) => a.length)).toEqual(sizes);
+    expect(answers.flat().every((r) => !(r instanceof ArrivalError))).toBe(true);
+    // [230] alone, [60, 60, 60] (a fourth 60 would pass 200), [60, 1].
+    expect(t.hq.arrivals.stats.groups - before.groups).toBe(3);
+    expect(t.hq.arrivals.stats.largest).toBe(MAX_GROUP + 30);
+    expect(t.hq.arrivals.stats.arrivals - before.arrivals).toBe(sizes.reduce((a, b) => a + b));
+    const events = await t.hq.store.read(async (r) => [...(await r.readEvents('store-a', 0, 10_000)), ...(await r.readEvents('store-b', 0, 10_000))]);
+    expect(events.filter((e) => e.type === 'arrival' || e.type === 'visit.updated')).toHaveLength(i);
+  });
+
+  it('POSTs to the batch route sent at once share groups, each answered its own items (sqlite)', async () => {
+    const t = await started('sqlite');
+    const before = { ...t.hq.arrivals.stats };
+    const now = Date.now();
+    const bodies = Array.from({ length: 6 }, (_, r) => ({
+      items: Array.from({ length: 5 }, (_, k) => ({ storeId: k % 2 ? 'store-a' : 'store-b', memberCode: `M000${(k % 4) + 1}`, source: 'door', at: now - 100 + r * 5 + k })),
+    }));
+    const answers = await Promise.all(
+      bodies.map(async (body) => {
+        const res = await fetch(`${t.hq.url}/v1/ingest/arrivals/batch`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-integration-key': t.hq.integrationKey }, body: JSON.stringify(body) });
+        return { status: res.status, results: ((await res.json()) as { results: { index: number; status?: string }[] }).results };
+      }),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(6).fill(200));
+    for (const a of answers) expect(a.results.map((r) => r.index)).toEqual([0, 1, 2, 3, 4]);
+    expect(answers.flatMap((a) => a.results).filter((r) => r.status === 'created')).toHaveLength(4); // M0001 at B, M0002 at A, M0003 at B, M0004 at A; the rest repeats
+    expect(t.hq.arrivals.stats.batches - before.batches).toBe(6);
+    expect(t.hq.arrivals.stats.arrivals - before.arrivals).toBe(30);
+  });
+
+  it('runs a group of batches that failed inside its transaction again request by request: only the failing request fails (sqlite)', async () => {
+    const t = await started('sqlite');
+    const db = new Database(t.dbPath);
+    db.prepare(`UPDATE members SET preferences = 'not json' WHERE id = 'm4'`).run();
+    db.close();
+    const base = Date.now() - 10 * MIN;
+    const before = { ...t.hq.arrivals.stats };
+    const item = (memberId: string, k: number): ArrivalItem => ({ request: { storeId: 'store-a', memberId, source: 'door', at: base + k }, idempotency: null });
+    const pending = [[item('m1', 0)], [item('m2', 1), item('m4', 2)], [item('m3', 3)]].map((b) => t.hq.arrivals.arriveBatch(b));
+    const settled = await Promise.allSettled(pending);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(t.hq.arrivals.stats.split - before.split).toBe(1);
+    // The failing request applied nothing, m2's arrival with it: one transaction, as its route promises.
+    const arrivals = (await t.hq.store.read((r) => r.readEvents('store-a', 0, 1000))).filter((e) => e.type === 'arrival');
+    expect(arrivals).toHaveLength(2);
   });
 });

@@ -544,6 +544,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
   return {
     kind: 'postgres',
     readAhead: true,
+    serialWrites: false,
     pool,
     schema,
     withTx: (fn) => run('BEGIN ISOLATION LEVEL READ COMMITTED', fn),

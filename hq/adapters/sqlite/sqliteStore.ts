@@ -171,6 +171,7 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Sq
   return {
     kind: 'sqlite',
     readAhead: false,
+    serialWrites: true,
     db,
     checkpointer,
     withTx: (fn) => inTransaction(writer, fn, false),

@@ -4,7 +4,7 @@ import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { ArrivalSource, Id, MAX_MEMBER_NAME, MemberName, Millis, StockLine, Store, Style, Tier } from '../../../shared/domain.ts';
 import { describeIssues } from '../../../shared/protocol.ts';
-import { type ArrivalGroups, type ArrivalItem, arriveAll } from '../../app/arrivalBatches.ts';
+import { type ArrivalGroups, type ArrivalItem } from '../../app/arrivalBatches.ts';
 import { ArrivalError, type ArrivalOutcome } from '../../app/arrivals.ts';
 import { type ImportReport, IngestMember, type ItemError, setStock, upsertMembers, upsertStores, upsertStyles } from '../../app/catalogIngest.ts';
 import { type EventLog } from '../../app/eventLog.ts';
@@ -86,8 +86,8 @@ const IdempotencyKey = z.string().min(1).max(MAX_IDEMPOTENCY_KEY);
  * POST /v1/ingest/arrivals/batch: `{items: [{idempotencyKey?, ...arrival}]}` — a burst of arrivals
  * (a POS or door system catching up, the load generator) in one request. Each item has the
  * semantics of one POST /v1/ingest/arrivals, in order, with its own idempotency key and event; a
- * bad item is reported by index and does not stop the others. The whole request is ONE
- * transaction (one commit, `EventLog.batch`) in which an item that fails half-way is undone alone; the events reach the desks after that commit, in seq order. An
+ * bad item is reported by index and does not stop the others. The whole request is in ONE
+ * transaction (one commit, `EventLog.batch`; on SQLite shared with the requests queued beside it, `ArrivalGroups`) in which an item that fails half-way is undone alone; the events reach the desks after that commit, in seq order. An
  * unexpected (non-HTTP) error aborts the request: 500 (503 when the database is unreachable),
  * nothing of it applied or published.
  * Answers 200 `{results: [{index, status, visitId, seq} | {index, error: {code, message}}]}`.
@@ -97,10 +97,7 @@ export async function handleArrivalBatch(ctx: IngestContext, req: IncomingMessag
   const items = value.items.map(arrivalItem);
   // The good items in one transaction (an item refused there is undone alone), the refused ones
   // answered in their place.
-  const applied = await arriveAll(
-    ctx.eventLog,
-    items.flatMap((item) => ('request' in item ? [item] : [])),
-  );
+  const applied = await ctx.arrivals.arriveBatch(items.flatMap((item) => ('request' in item ? [item] : [])));
   let next = 0;
   const results = items.map((item, index) => {
     const r = 'error' in item ? item.error : applied[next++]!;
