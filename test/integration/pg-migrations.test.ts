@@ -129,6 +129,9 @@ const STEPS: Array<{ tables: string[]; indexes: string[]; columns?: Record<strin
 
   // 22: three indexes every new visit wrote and no read needs
   { tables: [], indexes: [], dropped: ['suggestions_shown_member', 'suggestions_shown_sale', 'visits_store_clerk'] },
+
+  // 23: a member's visits in one index instead of two
+  { tables: [], indexes: ['visits_of_member'], dropped: ['visits_member', 'visits_member_chain'] },
 ];
 
 const schemas: PgSchema[] = [];

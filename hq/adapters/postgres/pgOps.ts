@@ -80,6 +80,9 @@ const openVisitSelect = (store: string, member: string, since: string) =>
   `SELECT ${VISIT_COLS} FROM visits WHERE store_id = ${store} AND member_id = ${member} AND status <> 'closed' AND last_seen_at >= ${since}
     ORDER BY last_seen_at DESC LIMIT 1`;
 
+/** `findOpenVisit`'s statement (exported for the plan test, pg-batch-plans). */
+export const FIND_OPEN_VISIT = openVisitSelect('$1', '$2', '$3');
+
 /** `expected.openAtStore`'s rows (pgExpected.ts): a member's open expectations at a store that last past `now`. */
 export const openExpectedWhere = (member: string, store: string, now: string) => `member_id = ${member} AND store_id = ${store} AND status = 'expected' AND until > ${now}`;
 
@@ -126,8 +129,9 @@ const qualified = (cols: string, alias: string): string =>
     .join(', ');
 
 /**
- * `openVisitsSeen`: each distinct pair of ($1, $2) looked up by itself in visits_member (store,
- * member, last seen DESC), its newest visit not closed seen since $3. Written per pair (LATERAL …
+ * `openVisitsSeen`: each distinct pair of ($1, $2) looked up by itself in visits_of_member (the
+ * member's entries, their store, status and last seen compared in the index), its newest visit not
+ * closed seen since $3. Written per pair (LATERAL …
  * LIMIT 1) so that the plan is the index whatever the table's statistics say: as one semi join the
  * planner scanned the whole table and hashed it while visits was small or not yet analyzed (a bench,
  * a chain's first weeks), and a prepared statement's generic plan kept that plan as it grew —
@@ -399,7 +403,7 @@ export function createPgOps(exec: Exec): PgOps {
       return r ? withNotes(visitRowFromRow(r)) : null;
     },
     findOpenVisit: async (storeId, memberId, since) => {
-      const r = await one(openVisitSelect('$1', '$2', '$3'), [storeId, memberId, since]);
+      const r = await one(FIND_OPEN_VISIT, [storeId, memberId, since]);
       return r ? withNotes(visitRowFromRow(r)) : null;
     },
     openVisitOrInsert: async (v, since) => {

@@ -205,6 +205,20 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX suggestions_shown_sale;
   DROP INDEX suggestions_shown_member;
   `,
+  // 23: a member's visits in one index instead of two (docs/benchmarks.md, round 30). Both
+  // visits_member (store, member, last seen) and visits_member_chain (member, arrival) were keyed by
+  // member, so every new visit went into each at a random place: two pages of a large index to read
+  // and dirty per arrival, the part of the file that outgrows the page cache as a chain's visits
+  // accumulate. One index by member, in arrival order, carries the store, status and last seen of
+  // each visit, so the reads by member and store (the arrival's open visit, a sale's look-back, a
+  // restock's last visit, chat's "visited here") filter the member's entries in the index and read
+  // a table row only for a visit that matches; a member's history keeps its order. A member's
+  // entries are a few pages even after hundreds of visits.
+  `
+  DROP INDEX visits_member;
+  DROP INDEX visits_member_chain;
+  CREATE INDEX visits_of_member ON visits(member_id, arrived_at DESC, store_id, status, last_seen_at);
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

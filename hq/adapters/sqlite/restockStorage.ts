@@ -6,7 +6,8 @@
 // store's home members of that size off `members_home_size` (home_store_id, size_eu), plus the
 // store's visits of the last year off `visits_store_time` (store_id, arrived_at) joined to members
 // by primary key; for each of those, two probes of `purchases_member` (the member's own purchases)
-// and one of `visits_member` (their last visit here). Nothing reads another store's members.
+// and one of `visits_of_member` (their last visit here: the member's entries, filtered by store in the
+// index). Nothing reads another store's members.
 import type Database from 'better-sqlite3';
 import { type RestockMatch } from '../../../shared/assist.ts';
 import { type Category, type StyleKind } from '../../../shared/domain.ts';

@@ -96,6 +96,17 @@ export function openSqliteReader(db: Database.Database, path: string): Database.
   return reader;
 }
 
+/**
+ * The newest not-closed visit of a member at a store last seen since a time (`findOpenVisit`, every
+ * arrival). The member's entries in visits_of_member (step 23) carry the store, status and last
+ * seen: the filter runs on the index and only the matching visit's row is read. The index is named,
+ * since without statistics SQLite would as soon take the store's time index and read all the
+ * store's visits. (Exported for the plan test, sqlite-migration-023.)
+ */
+export const OPEN_VISIT_SQL = `SELECT * FROM visits INDEXED BY visits_of_member
+  WHERE store_id = ? AND member_id = ? AND status != 'closed' AND last_seen_at >= ?
+  ORDER BY last_seen_at DESC LIMIT 1`;
+
 export function createSqliteOps(db: Database.Database): SqliteOps {
   const q = {
     getMeta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
@@ -176,10 +187,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
          claimed_at = @claimed_at, closed_at = @closed_at, outcome = @outcome, source = @source, takeovers = @takeovers WHERE id = @id`,
     ),
     getVisit: db.prepare('SELECT * FROM visits WHERE id = ?'),
-    openVisit: db.prepare(
-      `SELECT * FROM visits WHERE store_id = ? AND member_id = ? AND status != 'closed' AND last_seen_at >= ?
-       ORDER BY last_seen_at DESC LIMIT 1`,
-    ),
+    openVisit: db.prepare(OPEN_VISIT_SQL),
     visitsSince: db.prepare('SELECT * FROM visits WHERE store_id = ? AND arrived_at >= ? ORDER BY arrived_at DESC, id DESC'),
     waitingSeenBefore: db.prepare(`SELECT * FROM visits WHERE store_id = ? AND status = 'open' AND last_seen_at < ? ORDER BY last_seen_at, id LIMIT +?`),
     notesOf: db.prepare('SELECT * FROM notes WHERE visit_id = ? ORDER BY at, id'),
