@@ -26,6 +26,14 @@ async function started(adapter: StoreAdapter): Promise<TestHq> {
   return t;
 }
 
+/** HQ on SQLite with m4's row as no release of HQ writes it: its preferences are not JSON, so reading m4 throws. */
+async function startedWithUnreadableM4(): Promise<TestHq> {
+  const t = await started('sqlite');
+  const db = new Database(t.dbPath);
+  db.prepare(`UPDATE members SET preferences = 'not json' WHERE id = 'm4'`).run();
+  db.close();
+  return t;
+}
 
 function cases(base: number): ArrivalItem[] {
   const plain = (request: ArrivalRequest): ArrivalItem => ({ request, idempotency: null });
@@ -53,24 +61,48 @@ async function answerOf(p: Promise<ArrivalOutcome>, name: (id: unknown) => unkno
   }
 }
 
-/** The cases through `hq.arrivals`: one by one (each alone in its transaction), or all queued at once. */
-async function runCases(adapter: StoreAdapter, together: boolean, base: number) {
+/**
+ * The cases through `hq.arrivals` as requests — single arrivals, or (`asBatches`) four batch
+ * requests of them — sent one after another (each alone in its transaction) or all queued in one
+ * turn; each request's answer, the events, and what the groups did meanwhile.
+ */
+async function runCases(adapter: StoreAdapter, together: boolean, base: number, asBatches = false) {
   const t = await started(adapter);
   const heads = { a: (await t.position('store-a')).seq, b: (await t.position('store-b')).seq };
   await putArrivalExpectations(t, base);
   const before = { ...t.hq.arrivals.stats };
   const name = visitNames();
   const items = cases(base);
+  const requests = asBatches ? [items.slice(0, 3), items.slice(3, 6), items.slice(6, 8), items.slice(8)] : items.map((i) => [i]);
+  const send = (r: ArrivalItem[]): Promise<unknown> => (asBatches ? t.hq.arrivals.arriveBatch(r) : t.hq.arrivals.arrive(r[0]!.request, r[0]!.idempotency));
+  // Answers named in the requests' order, whatever order they came back in.
+  const answer = (p: Promise<unknown>) =>
+    asBatches ? batchAnswers(p as Promise<(ArrivalOutcome | ArrivalError)[]>, name) : answerOf(p as Promise<ArrivalOutcome>, name);
   const answers: unknown[] = [];
   if (together) {
-    // Queued in one turn: they leave for the database as one group.
-    const pending = items.map((i) => t.hq.arrivals.arrive(i.request, i.idempotency));
-    for (const p of pending) answers.push(await answerOf(p, name));
+    // Queued in one turn: they leave for the database together (as groups allow).
+    const pending = requests.map(send);
+    for (const p of pending) answers.push(await answer(p));
   } else {
-    for (const i of items) answers.push(await answerOf(t.hq.arrivals.arrive(i.request, i.idempotency), name));
+    for (const r of requests) answers.push(await answer(send(r)));
   }
   const stats = t.hq.arrivals.stats;
-  return { answers, events: await arrivalEvents(t, heads, name), groups: stats.groups - before.groups, largest: stats.largest };
+  return {
+    answers,
+    events: await arrivalEvents(t, heads, name),
+    groups: stats.groups - before.groups,
+    batches: stats.batches - before.batches,
+    largest: stats.largest,
+  };
+}
+
+/** A batch's answers as comparable records, as `answerOf` does for one arrival. */
+async function batchAnswers(p: Promise<(ArrivalOutcome | ArrivalError)[]>, name: (id: unknown) => unknown): Promise<unknown> {
+  try {
+    return (await p).map((r) => (r instanceof ArrivalError ? { refused: r.code } : { status: r.status, visitId: name(r.visitId) }));
+  } catch (err) {
+    return { failed: String(err) };
+  }
 }
 
 describe('single arrivals grouped into one transaction', () => {
@@ -167,11 +199,7 @@ describe('single arrivals grouped into one transaction', () => {
   });
 
   it('runs a group that failed inside its transaction again one by one: only the arrival that fails alone is refused', async () => {
-    const t = await started('sqlite');
-    // m4's row as no release of HQ writes it: its preferences are not JSON, so reading m4 throws.
-    const db = new Database(t.dbPath);
-    db.prepare(`UPDATE members SET preferences = 'not json' WHERE id = 'm4'`).run();
-    db.close();
+    const t = await startedWithUnreadableM4();
     const base = Date.now() - 10 * MIN;
     const before = { ...t.hq.arrivals.stats };
     const pending = ['m1', 'm4', 'm2', 'm3'].map((memberId, i) => t.hq.arrivals.arrive({ storeId: 'store-a', memberId, source: 'door', at: base + i }, null));
@@ -184,41 +212,12 @@ describe('single arrivals grouped into one transaction', () => {
   });
 });
 
-/** A batch's answers as comparable records, as `answerOf` does for one arrival. */
-async function batchAnswers(p: Promise<(ArrivalOutcome | ArrivalError)[]>, name: (id: unknown) => unknown): Promise<unknown> {
-  try {
-    return (await p).map((r) => (r instanceof ArrivalError ? { refused: r.code } : { status: r.status, visitId: name(r.visitId) }));
-  } catch (err) {
-    return { failed: String(err) };
-  }
-}
-
-/** The cases as four batch requests through `hq.arrivals.arriveBatch`: one after another, or all queued at once. */
-async function runBatches(adapter: StoreAdapter, together: boolean, base: number) {
-  const t = await started(adapter);
-  const heads = { a: (await t.position('store-a')).seq, b: (await t.position('store-b')).seq };
-  await putArrivalExpectations(t, base);
-  const before = { ...t.hq.arrivals.stats };
-  const name = visitNames();
-  const items = cases(base);
-  const batches = [items.slice(0, 3), items.slice(3, 6), items.slice(6, 8), items.slice(8)];
-  const answers: unknown[] = [];
-  if (together) {
-    const pending = batches.map((b) => t.hq.arrivals.arriveBatch(b));
-    for (const p of pending) answers.push(await batchAnswers(p, name));
-  } else {
-    for (const b of batches) answers.push(await batchAnswers(t.hq.arrivals.arriveBatch(b), name));
-  }
-  const stats = t.hq.arrivals.stats;
-  return { answers, events: await arrivalEvents(t, heads, name), groups: stats.groups - before.groups, batches: stats.batches - before.batches, largest: stats.largest };
-}
-
 describe('batch requests in the groups', () => {
   for (const adapter of ['sqlite', 'postgres'] as const) {
     it(`answers each batch and records its events as when it runs alone (${adapter})`, async () => {
       const base = Date.now() - 30 * MIN;
-      const alone = await runBatches(adapter, false, base);
-      const together = await runBatches(adapter, true, base);
+      const alone = await runCases(adapter, false, base, true);
+      const together = await runCases(adapter, true, base, true);
       expect(alone.answers).toEqual([
         [{ status: 'created', visitId: 'visit-1' }, { status: 'updated', visitId: 'visit-1' }, { status: 'created', visitId: 'visit-2' }],
         [{ status: 'created', visitId: 'visit-3' }, { refused: 'member_not_found' }, { refused: 'store_not_found' }],
@@ -285,10 +284,7 @@ describe('batch requests in the groups', () => {
   });
 
   it('runs a group of batches that failed inside its transaction again request by request: only the failing request fails (sqlite)', async () => {
-    const t = await started('sqlite');
-    const db = new Database(t.dbPath);
-    db.prepare(`UPDATE members SET preferences = 'not json' WHERE id = 'm4'`).run();
-    db.close();
+    const t = await startedWithUnreadableM4();
     const base = Date.now() - 10 * MIN;
     const before = { ...t.hq.arrivals.stats };
     const item = (memberId: string, k: number): ArrivalItem => ({ request: { storeId: 'store-a', memberId, source: 'door', at: base + k }, idempotency: null });

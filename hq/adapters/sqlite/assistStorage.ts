@@ -40,10 +40,11 @@ type Row = Record<string, unknown>;
  * [@since, @until], newest first, with the mark on each and its visit's claimer. From the member's
  * visits at the store (their entries in visits_of_member, step 23, whose store and last seen are in
  * the index; INDEXED BY, since a store's time index would read all of the store's visits instead)
- * to each one's row of the style (the primary key): no index of
- * suggestions_shown by member (step 22). A card's suggestions are recorded at its visit's arrival
- * and a visit's last_seen_at only grows, so a suggestion shown since @since is on a visit last seen
- * since then: the index's own store and last seen pick those visits before any row is read. (Exported for the plan test, sqlite-migration-022.)
+ * to each one's row of the style (the primary key): no index of suggestions_shown by member (step
+ * 22). A card's suggestions are recorded at its visit's arrival and a visit's last_seen_at only
+ * grows, so a suggestion shown since @since is on a visit last seen since then: the index's own
+ * store and last seen pick those visits before any row is read. (Exported for the plan tests,
+ * sqlite-migration-022 and -023.)
  */
 export const SHOWN_FOR_SALE_SQL = `SELECT x.*, k.verdict, v.claimed_by FROM visits v INDEXED BY visits_of_member
   JOIN suggestions_shown x ON x.visit_id = v.id AND x.style_id = @style
