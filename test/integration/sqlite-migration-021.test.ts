@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS, migrate } from '../../hq/adapters/sqlite/migrations.ts';
 import { openSqliteStore } from '../../hq/adapters/sqlite/sqliteStore.ts';
+import { openSqliteAtStep } from '../support/sqliteSteps.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'footfall-migration-021-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,10 +24,7 @@ const eventsDdl = (db: Database.Database) => (db.prepare("SELECT sql FROM sqlite
 
 /** A file at step 20 with two stores' events (written interleaved, one of them 5 KB) and purchases with a tie. */
 function fileAtStep20(path: string): EventRow[] {
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  for (const sql of MIGRATIONS.slice(0, 20)) db.exec(sql);
-  db.pragma('user_version = 20');
+  const db = openSqliteAtStep(path, 20);
   const rows: EventRow[] = [];
   const insert = db.prepare('INSERT INTO events (store_id, seq, epoch, id, type, at, data) VALUES (@store_id, @seq, @epoch, @id, @type, @at, @data)');
   for (let i = 1; i <= 30; i++) {

@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SHOWN_FOR_SALE_SQL } from '../../hq/adapters/sqlite/assistStorage.ts';
 import { MIGRATIONS, migrate } from '../../hq/adapters/sqlite/migrations.ts';
 import { openSqliteStore } from '../../hq/adapters/sqlite/sqliteStore.ts';
+import { openSqliteAtStep } from '../support/sqliteSteps.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'footfall-migration-022-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -37,10 +38,7 @@ const OLD_FOR_SALE = `SELECT x.visit_id, x.style_id, x.role, x.at, k.verdict, v.
  * one among them), each visit's card of two styles recorded at its arrival as HQ does, a mark.
  */
 function fileAtStep21(path: string): void {
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  for (const sql of MIGRATIONS.slice(0, 21)) db.exec(sql);
-  db.pragma('user_version = 21');
+  const db = openSqliteAtStep(path, 21);
   const visit = db.prepare(
     `INSERT INTO visits (id, store_id, member_id, source, status, arrived_at, last_seen_at, arrivals, claimed_by, claimed_at)
      VALUES (?, ?, ?, 'door', ?, ?, ?, 1, ?, ?)`,

@@ -14,6 +14,7 @@ import { SHOWN_FOR_SALE_SQL } from '../../hq/adapters/sqlite/assistStorage.ts';
 import { MIGRATIONS, migrate } from '../../hq/adapters/sqlite/migrations.ts';
 import { OPEN_VISIT_SQL } from '../../hq/adapters/sqlite/sqliteStorage.ts';
 import { openSqliteStore } from '../../hq/adapters/sqlite/sqliteStore.ts';
+import { openSqliteAtStep } from '../support/sqliteSteps.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'footfall-migration-023-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -42,10 +43,7 @@ const OLD = {
  * Each visit's card of one style, as HQ records it at the arrival.
  */
 function fileAtStep22(path: string): void {
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  for (const sql of MIGRATIONS.slice(0, 22)) db.exec(sql);
-  db.pragma('user_version = 22');
+  const db = openSqliteAtStep(path, 22);
   const visit = db.prepare(
     `INSERT INTO visits (id, store_id, member_id, source, status, arrived_at, last_seen_at, arrivals) VALUES (?, ?, ?, 'door', ?, ?, ?, 1)`,
   );

@@ -87,9 +87,10 @@ const IdempotencyKey = z.string().min(1).max(MAX_IDEMPOTENCY_KEY);
  * (a POS or door system catching up, the load generator) in one request. Each item has the
  * semantics of one POST /v1/ingest/arrivals, in order, with its own idempotency key and event; a
  * bad item is reported by index and does not stop the others. The whole request is in ONE
- * transaction (one commit, `EventLog.batch`; on SQLite shared with the requests queued beside it, `ArrivalGroups`) in which an item that fails half-way is undone alone; the events reach the desks after that commit, in seq order. An
- * unexpected (non-HTTP) error aborts the request: 500 (503 when the database is unreachable),
- * nothing of it applied or published.
+ * transaction (one commit, `EventLog.batch`; on SQLite shared with the requests queued beside it,
+ * `ArrivalGroups`) in which an item that fails half-way is undone alone; the events reach the
+ * desks after that commit, in seq order. An unexpected (non-HTTP) error aborts the request: 500
+ * (503 when the database is unreachable), nothing of it applied or published.
  * Answers 200 `{results: [{index, status, visitId, seq} | {index, error: {code, message}}]}`.
  */
 export async function handleArrivalBatch(ctx: IngestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
