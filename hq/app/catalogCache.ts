@@ -5,8 +5,9 @@
 // the store — never loaded since the node started, or dropped by a catalog change. A copy older than
 // CATALOG_CACHE_MS is still used while the node's loading lane reads the next one; the lane reads
 // one store at a time, in a read view of its own, so it never holds more than one of the store
-// port's connections. A copy read before a catalog change is never kept after it (a change replaces
-// the node's copies whole, and what was on its way goes into the replaced ones).
+// port's connections, and keeps the copy held (now as read) when what it read is the same. A copy
+// read before a catalog change is never kept after it (a change replaces the node's copies whole,
+// and what was on its way goes into the replaced ones).
 //
 // Why: a store's catalog is ~1,000 stock rows, 1-5 ms to read and parse (more on PostgreSQL, where
 // the driver parses every row), and its indexes are built again after. Loaded in the arrival's
@@ -146,6 +147,28 @@ function fresh(copy: Copy | undefined, at: number): boolean {
   return copy !== undefined && at >= copy.loadedAt && at - copy.loadedAt <= CATALOG_CACHE_MS;
 }
 
+/**
+ * Whether a copy read again holds what the held one does — the styles (one list when equal:
+ * `settle`), the store's stock line for line, its popularity and the pictures. The lane's refresh
+ * of a store whose catalog did not change then keeps the held copy and its indexes: remaking them
+ * for every store once a minute was 0.7–1 ms a store, and each remade copy lived a minute — long
+ * enough to be moved to V8's old generation — before it was garbage (docs/benchmarks.md, round 31).
+ */
+function sameCatalog(held: StoreCatalog, read: StoreCatalog): boolean {
+  return held.styles === read.styles && sameStock(held.stock, read.stock) && isDeepStrictEqual(held.popularity, read.popularity) && isDeepStrictEqual(held.images, read.images);
+}
+
+/** Line for line, every field of a stock line (exported for its test, which changes each field the schema has). */
+export function sameStock(a: readonly StockLine[], b: readonly StockLine[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.qty !== y.qty || x.size !== y.size || x.styleId !== y.styleId || x.color !== y.color || x.storeId !== y.storeId) return false;
+  }
+  return true;
+}
+
 /** Keeps a copy unless a newer one is there already. */
 function keep(c: Copies, storeId: string, copy: Copy): void {
   const held = c.byStore.get(storeId);
@@ -176,8 +199,14 @@ async function drain(store: HqStore, c: Copies): Promise<void> {
     if (fresh(c.byStore.get(id), at)) continue;
     try {
       const copy = settle(c, { ...(await store.read((r) => loadStoreCatalog(r, id, at))), loadedAt: at });
-      catalogIndexes(copy, id); // made here, not by the store's next arrival
-      keep(c, id, copy);
+      const held = c.byStore.get(id);
+      if (held && held.loadedAt <= at && sameCatalog(held, copy)) {
+        // Nothing changed: the copy held stays, with its indexes, as if read now.
+        held.loadedAt = at;
+      } else {
+        catalogIndexes(copy, id); // made here, not by the store's next arrival
+        keep(c, id, copy);
+      }
     } catch {
       // Left as it was: the store port is closing or unavailable.
     }

@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CATALOG_CACHE_MS, catalogFor, invalidateCatalog, warmCatalogs } from '../../hq/app/catalogCache.ts';
+import { CATALOG_CACHE_MS, catalogFor, catalogIndexes, invalidateCatalog, sameStock, warmCatalogs } from '../../hq/app/catalogCache.ts';
+import { StockLine } from '../../shared/domain.ts';
 import { newEpoch } from '../../hq/app/tokens.ts';
 import { openSqliteStore } from '../../hq/adapters/sqlite/sqliteStore.ts';
 import type { HqStore, HqTx } from '../../hq/ports/store.ts';
@@ -108,6 +109,10 @@ describe('catalog copies per node', () => {
     const t0 = Date.now() - CATALOG_CACHE_MS - 5_000;
     const old = await Promise.all([s0, s1, s2].map((s) => store.read((r) => catalogFor(counted, r, s, t0))));
     expect(views).toEqual([]); // loaded in the callers' own read views
+    // Each store's stock changed (notices lost), so each refresh makes a new copy.
+    await store.withTx(async (tx) => {
+      for (const s of [s0, s1, s2]) await tx.setStock({ ...rows.stock.find((l) => l.storeId === s)!, qty: 99 });
+    });
     const now = Date.now();
     // Three stale stores asked for at once, twice each: the old copies at once, three loads on the lane.
     for (const [i, s] of [s0, s1, s2, s0, s1, s2].entries()) expect(await catalogFor(counted, untouchable, s, now)).toBe(old[i % 3]);
@@ -115,6 +120,45 @@ describe('catalog copies per node', () => {
     expect(views).toHaveLength(3);
     expect(most).toBe(1);
     invalidateCatalog(counted);
+  });
+
+  it('a refresh that reads what the copy holds keeps the copy and its indexes, now fresh', async () => {
+    let views = 0;
+    const counted: HqStore = {
+      ...store,
+      read: (fn) => {
+        views++;
+        return store.read(fn);
+      },
+    };
+    const t0 = Date.now() - CATALOG_CACHE_MS - 5_000;
+    const old = await store.read((r) => catalogFor(counted, r, s0, t0));
+    const indexes = catalogIndexes(old, s0);
+    // Past its age: answered at once, and read again on the lane…
+    expect(await catalogFor(counted, untouchable, s0, Date.now())).toBe(old);
+    await waitFor(() => Promise.resolve(views === 1), 5000, 'the refresh');
+    await drained(store);
+    // …which found nothing changed: the same copy and indexes, and it is fresh (not queued again).
+    const now = Date.now();
+    expect(await catalogFor(counted, untouchable, s0, now)).toBe(old);
+    expect(catalogIndexes(old, s0)).toBe(indexes);
+    await drained(store);
+    expect(views).toBe(1);
+    // (A refresh that reads a change makes a new copy: 'answers a copy past its age…' above.)
+    invalidateCatalog(counted);
+  });
+
+  it('tells stock apart by every field a stock line has', () => {
+    const a = rows.stock.filter((l) => l.storeId === s0);
+    expect(sameStock(a, a.map((l) => ({ ...l })))).toBe(true);
+    expect(sameStock(a, a.slice(1))).toBe(false);
+    const changed: Record<keyof StockLine, unknown> = { storeId: s1, styleId: 'other-style', color: 'ZZZ', size: 47, qty: 12_345 };
+    // Every field of the schema, so a field added to StockLine must be compared here too.
+    expect(Object.keys(StockLine.shape).sort()).toEqual(Object.keys(changed).sort());
+    for (const key of Object.keys(StockLine.shape) as (keyof StockLine)[]) {
+      const b = a.map((l, i) => (i === a.length - 1 ? { ...l, [key]: changed[key] } : l));
+      expect(sameStock(a, b), key).toBe(false);
+    }
   });
 
   it('never keeps a copy read before a catalog change: a refresh in flight is dropped', async () => {
