@@ -13,6 +13,7 @@ import pg from 'pg';
 import { type Child, cpuSecondsOf, forkChild } from './proc.ts';
 import { type BenchChainOptions } from './seed.ts';
 import { allocProfileDir } from './env.ts';
+import { quoteIdent } from '../../hq/adapters/postgres/migrations.ts';
 
 export type SetupName = 'sqlite' | 'pg1' | 'pg2' | 'sqliteBase' | 'pg1Base' | 'pg2Base';
 export const ALL_SETUPS: readonly SetupName[] = ['sqlite', 'pg1', 'pg2'];
@@ -265,7 +266,10 @@ export class HqSetup {
   /** Stops every node (the first last: it seeded), then drops the schema. */
   async stop(): Promise<void> {
     for (const n of [...this.nodes].reverse()) await n.stop();
-    if (this.schema) await withPg((c) => c.query(`DROP SCHEMA IF EXISTS ${this.schema} CASCADE`)).catch(() => undefined);
+    // Quoted as HQ created it (migrations.ts): unquoted, `bench_pg1Base_…` named another schema and
+    // IF EXISTS let a baseline set-up's schema stay behind.
+    const schema = this.schema;
+    if (schema) await withPg((c) => c.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`)).catch(() => undefined);
   }
 }
 
