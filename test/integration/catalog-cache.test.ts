@@ -23,6 +23,23 @@ const untouchable = new Proxy({} as HqTx, {
 /** Every turn queued before this one has run (SQLite's transactions and read views take turns in order). */
 const drained = (store: HqStore) => store.read(async () => undefined);
 
+/** The same store port, its read views recorded as they are asked for, and the most in flight at once. */
+function countingReads(store: HqStore): { counted: HqStore; views: string[]; most: () => number } {
+  let inFlight = 0;
+  let most = 0;
+  const views: string[] = [];
+  const counted: HqStore = {
+    ...store,
+    read: (fn) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      views.push('read');
+      return store.read(fn).finally(() => inFlight--);
+    },
+  };
+  return { counted, views, most: () => most };
+}
+
 describe('catalog copies per node', () => {
   let dir: string;
   let store: HqStore;
@@ -93,19 +110,7 @@ describe('catalog copies per node', () => {
   });
 
   it('refreshes stale stores one at a time, each in one read view (never a burst of the pool)', async () => {
-    let inFlight = 0;
-    let most = 0;
-    const views: string[] = [];
-    // The same store port, its read views counted as they are asked for.
-    const counted: HqStore = {
-      ...store,
-      read: (fn) => {
-        inFlight++;
-        most = Math.max(most, inFlight);
-        views.push('read');
-        return store.read(fn).finally(() => inFlight--);
-      },
-    };
+    const { counted, views, most } = countingReads(store);
     const t0 = Date.now() - CATALOG_CACHE_MS - 5_000;
     const old = await Promise.all([s0, s1, s2].map((s) => store.read((r) => catalogFor(counted, r, s, t0))));
     expect(views).toEqual([]); // loaded in the callers' own read views
@@ -118,32 +123,25 @@ describe('catalog copies per node', () => {
     for (const [i, s] of [s0, s1, s2, s0, s1, s2].entries()) expect(await catalogFor(counted, untouchable, s, now)).toBe(old[i % 3]);
     await waitFor(async () => (await Promise.all([s0, s1, s2].map((s) => catalogFor(counted, untouchable, s, Date.now())))).every((c, i) => c !== old[i]), 5000, 'three refreshed copies');
     expect(views).toHaveLength(3);
-    expect(most).toBe(1);
+    expect(most()).toBe(1);
     invalidateCatalog(counted);
   });
 
   it('a refresh that reads what the copy holds keeps the copy and its indexes, now fresh', async () => {
-    let views = 0;
-    const counted: HqStore = {
-      ...store,
-      read: (fn) => {
-        views++;
-        return store.read(fn);
-      },
-    };
+    const { counted, views } = countingReads(store);
     const t0 = Date.now() - CATALOG_CACHE_MS - 5_000;
     const old = await store.read((r) => catalogFor(counted, r, s0, t0));
     const indexes = catalogIndexes(old, s0);
     // Past its age: answered at once, and read again on the lane…
     expect(await catalogFor(counted, untouchable, s0, Date.now())).toBe(old);
-    await waitFor(() => Promise.resolve(views === 1), 5000, 'the refresh');
+    await waitFor(() => Promise.resolve(views.length === 1), 5000, 'the refresh');
     await drained(store);
     // …which found nothing changed: the same copy and indexes, and it is fresh (not queued again).
     const now = Date.now();
     expect(await catalogFor(counted, untouchable, s0, now)).toBe(old);
     expect(catalogIndexes(old, s0)).toBe(indexes);
     await drained(store);
-    expect(views).toBe(1);
+    expect(views).toHaveLength(1);
     // (A refresh that reads a change makes a new copy: 'answers a copy past its age…' above.)
     invalidateCatalog(counted);
   });
