@@ -186,3 +186,11 @@ export function memberNoteFromRow(r: Record<string, unknown>): MemberNote {
     at: r.at as number,
   };
 }
+
+/**
+ * The `catalog_versions` rows a `catalogChanged(storeIds)` moves: '' (the chain's) for null, else
+ * each store once, in one order, so that two writers moving the same stores lock their rows alike.
+ */
+export function catalogScopes(storeIds: readonly string[] | null): string[] {
+  return storeIds === null ? [''] : [...new Set(storeIds)].sort();
+}

@@ -2,12 +2,14 @@
 // pictures), from which an arrival's suggestions are made.
 //
 // Invariant: an arrival reads a catalog in its own transaction only when this node holds none for
-// the store — never loaded since the node started, or dropped by a catalog change. A copy older than
-// CATALOG_CACHE_MS is still used while the node's loading lane reads the next one; the lane reads
-// one store at a time, in a read view of its own, so it never holds more than one of the store
-// port's connections, and keeps the copy held (now as read) when what it read is the same. A copy
-// read before a catalog change is never kept after it (a change replaces the node's copies whole,
-// and what was on its way goes into the replaced ones).
+// the store — never loaded since the node started, or dropped by a catalog change. A copy checked
+// more than CATALOG_CACHE_MS ago is still used while the node's loading lane checks it; the lane
+// takes one store at a time, in a read view of its own, so it never holds more than one of the
+// store port's connections. It reads the store's catalog counters (HqTx.catalogVersion) and, when
+// they have not moved since the copy was read and that is less than CATALOG_MAX_AGE_MS ago, only
+// marks the copy checked; else it reads the catalog and keeps the copy held (now as read) when what
+// it read is the same. A copy read before a catalog change is never kept after it (a change
+// replaces the node's copies whole, and what was on its way goes into the replaced ones).
 //
 // Why: a store's catalog is ~1,000 stock rows, 1-5 ms to read and parse (more on PostgreSQL, where
 // the driver parses every row), and its indexes are built again after. Loaded in the arrival's
@@ -15,7 +17,9 @@
 // minute (500 stores: 8 arrivals a second), and a node that had just started — or just joined a
 // cluster under a peak's load — made the first arrival at each of its stores pay it (docs/
 // benchmarks.md, round 17). Loaded beside the arrivals but all at once, the same minute's reloads
-// took the pool's connections from them: hence one lane.
+// took the pool's connections from them: hence one lane. Read again whole once a minute, every
+// store's catalog was ~2.5 ms of a node's CPU (and its database's) though nothing had changed:
+// hence the counters (docs/benchmarks.md, round 32).
 import { isDeepStrictEqual } from 'node:util';
 import { type StockLine, type Style } from '../../shared/domain.ts';
 import { type StyleImageRefs } from '../ports/styleImageStore.ts';
@@ -23,8 +27,17 @@ import { type HqStore, type HqTx } from '../ports/store.ts';
 import { type NextBestIndex, nextBestIndex } from './assist/nextBest.ts';
 import { type RecommendIndex, recommendIndex } from './recommend.ts';
 
-/** Longest a store's catalog copy is used before it is read again (in the background). */
+/**
+ * Longest a store's catalog copy is used before the lane checks it (in the background): how late a
+ * node that lost a `catalog.changed` notice sees the change.
+ */
 export const CATALOG_CACHE_MS = 60_000;
+/**
+ * Longest a copy is kept without reading it whole again, its counters unmoved: its popularity counts
+ * the purchases of a window that slides with time, and a write may have moved no counter (a
+ * purchase corrected to another store leaves the old one's unmoved).
+ */
+export const CATALOG_MAX_AGE_MS = 60 * 60_000;
 /** Purchases newer than this make a style popular at a store. */
 export const POPULARITY_WINDOW_MS = 90 * 24 * 60 * 60 * 1000;
 /** Between two of the lane's loads: a node refreshing or warming never holds its store port for long. */
@@ -39,7 +52,14 @@ export interface StoreCatalog {
   images: StyleImageRefs;
 }
 
-type Copy = StoreCatalog & { loadedAt: number };
+type Copy = StoreCatalog & {
+  /** When it was read whole. */
+  readAt: number;
+  /** The store's catalogVersion, read before it. */
+  version: number;
+  /** When the lane last found it current (or when it was read). */
+  checkedAt: number;
+};
 
 /** One node's copies for one store port: replaced whole by a catalog change. */
 interface Copies {
@@ -93,6 +113,20 @@ export async function loadStoreCatalog(r: HqTx, storeId: string, now: number): P
 }
 
 /**
+ * A store's catalog as the node keeps it, at `version` (the counters, read first through the same
+ * `r`: in a read view both are of one snapshot; in an arrival's transaction a write between the two
+ * reads can only make the copy newer than its version, which the next check then reads again).
+ */
+async function readCopy(r: HqTx, storeId: string, at: number, version: number): Promise<Copy> {
+  return { ...(await loadStoreCatalog(r, storeId, at)), readAt: at, version, checkedAt: at };
+}
+
+/** Whether the held copy is the catalog at `version`, read less than CATALOG_MAX_AGE_MS before `at`. */
+function current(held: Copy | undefined, version: number, at: number): held is Copy {
+  return held !== undefined && held.version === version && at >= held.readAt && at - held.readAt < CATALOG_MAX_AGE_MS;
+}
+
+/**
  * The stock lines with their store, style and colour ids as one string each — the store's id and
  * the styles' own — rather than three new strings per row as the driver reads them: ~40 % of the
  * memory of a node's copies (500 stores × ~800 lines, docs/benchmarks.md round 18).
@@ -132,19 +166,19 @@ export async function catalogFor(store: HqStore, r: HqTx, storeId: string, now: 
   const c = copies(store);
   const copy = c.byStore.get(storeId);
   // A copy from the future (the clock went back) is not trusted: read now.
-  if (copy && now >= copy.loadedAt) {
+  if (copy && now >= copy.checkedAt) {
     if (!fresh(copy, now)) queue(store, c, [storeId]);
     return copy;
   }
-  const loaded = settle(c, { ...(await loadStoreCatalog(r, storeId, now)), loadedAt: now });
+  const loaded = settle(c, await readCopy(r, storeId, now, await r.catalogVersion(storeId)));
   // Into the copies it was read for: after a catalog change meanwhile those are no one's.
   keep(c, storeId, loaded);
   return loaded;
 }
 
-/** A copy young enough to use without reading again at `at` (one from the future, after the clock went back, is not). */
+/** A copy checked recently enough to use without a check at `at` (one from the future, after the clock went back, is not). */
 function fresh(copy: Copy | undefined, at: number): boolean {
-  return copy !== undefined && at >= copy.loadedAt && at - copy.loadedAt <= CATALOG_CACHE_MS;
+  return copy !== undefined && at >= copy.checkedAt && at - copy.checkedAt <= CATALOG_CACHE_MS;
 }
 
 /**
@@ -169,10 +203,10 @@ export function sameStock(a: readonly StockLine[], b: readonly StockLine[]): boo
   return true;
 }
 
-/** Keeps a copy unless a newer one is there already. */
+/** Keeps a copy unless one read later is there already. */
 function keep(c: Copies, storeId: string, copy: Copy): void {
   const held = c.byStore.get(storeId);
-  if (!held || held.loadedAt <= copy.loadedAt) c.byStore.set(storeId, copy);
+  if (!held || held.readAt <= copy.readAt) c.byStore.set(storeId, copy);
 }
 
 /** Puts stores on the node's lane (a store already on it keeps its place) and starts the lane if idle. */
@@ -187,9 +221,10 @@ function queue(store: HqStore, c: Copies, storeIds: Iterable<string>): void {
 }
 
 /**
- * The lane: one store at a time, each in a read view of its own. A store loaded meanwhile by an
- * arrival is skipped; a failed load leaves the old copy (the next arrival past its age queues the
- * store again). Copies replaced by a catalog change stop their lane.
+ * The lane: one store at a time, each in a read view of its own: the counters, and the catalog only
+ * when they moved (or the copy is CATALOG_MAX_AGE_MS old). A store loaded meanwhile by an arrival is
+ * skipped; a failed load leaves the old copy (the next arrival past its age queues the store again).
+ * Copies replaced by a catalog change stop their lane.
  */
 async function drain(store: HqStore, c: Copies): Promise<void> {
   for (const id of c.queued) {
@@ -198,14 +233,25 @@ async function drain(store: HqStore, c: Copies): Promise<void> {
     const at = Date.now();
     if (fresh(c.byStore.get(id), at)) continue;
     try {
-      const copy = settle(c, { ...(await store.read((r) => loadStoreCatalog(r, id, at))), loadedAt: at });
+      const before = c.byStore.get(id);
+      const read = await store.read(async (r) => {
+        const version = await r.catalogVersion(id);
+        return current(before, version, at) ? null : readCopy(r, id, at, version);
+      });
       const held = c.byStore.get(id);
-      if (held && held.loadedAt <= at && sameCatalog(held, copy)) {
-        // Nothing changed: the copy held stays, with its indexes, as if read now.
-        held.loadedAt = at;
+      if (read === null) {
+        // Nothing written since it was read: checked, not read.
+        if (held && held === before) held.checkedAt = at;
       } else {
-        catalogIndexes(copy, id); // made here, not by the store's next arrival
-        keep(c, id, copy);
+        const copy = settle(c, read);
+        if (held && held.readAt <= at && sameCatalog(held, copy)) {
+          // What was written left the catalog as it was: the copy held stays, with its indexes, as if read now.
+          held.readAt = held.checkedAt = at;
+          held.version = copy.version;
+        } else {
+          catalogIndexes(copy, id); // made here, not by the store's next arrival
+          keep(c, id, copy);
+        }
       }
     } catch {
       // Left as it was: the store port is closing or unavailable.
@@ -216,10 +262,20 @@ async function drain(store: HqStore, c: Copies): Promise<void> {
   }
 }
 
+/** Resolves when the node's lane for `store` has nothing left to load (tests). */
+export async function catalogLaneIdle(store: HqStore): Promise<void> {
+  for (;;) {
+    const draining = copiesOf.get(store)?.draining;
+    if (!draining) return;
+    await draining;
+  }
+}
+
 /**
  * Styles, stock or purchases changed: this node's next arrival at each store reads its catalog
  * afresh, and its warm-up (if it runs one) loads them all again. Other nodes drop theirs when told
- * (the bus's `catalog.changed`) or, at the latest, CATALOG_CACHE_MS later.
+ * (the bus's `catalog.changed`) or, at the latest, when their lane next checks the store's counters
+ * (CATALOG_CACHE_MS after its last check), which the writer moved in its transaction.
  */
 export function invalidateCatalog(store: HqStore): void {
   copiesOf.delete(store);

@@ -62,6 +62,7 @@ export async function upsertMembers(
     const errors: ItemError[] = [];
     let imported = 0;
     const builders = new Map<string, ProfileBuilder>();
+    const bought = new Set<string>(); // stores whose purchases changed: their popularity
     const stores = new Set((await tx.listStores()).map((s) => s.id));
     for (const { item, index, line } of members) {
       const where = line !== undefined ? { line } : { index };
@@ -95,12 +96,16 @@ export async function upsertMembers(
       for (const p of item.purchases ?? []) {
         await tx.upsertPurchase({ ...p, memberId: item.id });
         await attributePurchase(tx, { ...p, memberId: item.id }); // 7/8 attribution: in the purchase's transaction
+        bought.add(p.storeId);
       }
       imported++;
       let builder = builders.get(record.homeStoreId);
       if (!builder) builders.set(record.homeStoreId, (builder = await ProfileBuilder.load(tx, record.homeStoreId, now)));
       await append(record.homeStoreId, 'member.updated', { profile: await builder.profile(record) }, now);
     }
+    // The stores the purchases name. One corrected to another store leaves its old store's count
+    // on a node that also lost this write's `catalog.changed` notice until its copy is an hour old.
+    if (bought.size > 0) await tx.catalogChanged([...bought]);
     return { imported, errors };
   });
   invalidateCatalog(log.store); // purchases feed popularity
@@ -110,6 +115,7 @@ export async function upsertMembers(
 export async function upsertStyles(store: HqStore, styles: readonly Style[]): Promise<ImportReport> {
   await store.withTx(async (tx) => {
     for (const s of styles) await tx.upsertStyle(s);
+    await tx.catalogChanged(null);
   });
   invalidateCatalog(store);
   return { imported: styles.length, errors: [] };
@@ -134,6 +140,7 @@ export async function setStock(log: EventLog, lines: readonly { item: StockLine;
       imported++;
       return true;
     }, now);
+    if (known.length > 0) await tx.catalogChanged(known.map((l) => l.item.storeId));
     errors.sort((a, b) => (a.line ?? a.index ?? 0) - (b.line ?? b.index ?? 0));
     return { imported, errors };
   });

@@ -23,7 +23,10 @@ export interface DeletionResult {
 export function deleteMember(log: EventLog, memberId: string, now = Date.now()): Promise<DeletionResult | null> {
   return log.write(async (tx, append): Promise<DeletionResult | null> => {
     if (!(await tx.getMember(memberId))) return null;
+    // Their purchases go too: the popularity of the stores they were made at changes.
+    const boughtAt = (await tx.purchasesOf(memberId, -1)).map((p) => p.storeId);
     await tx.deleteMember(memberId);
+    if (boughtAt.length > 0) await tx.catalogChanged(boughtAt);
     await forgetRestockMember(tx, memberId); // 7/8 restock: they leave every restock match
     const needle = JSON.stringify(memberId);
     const events: DeletionResult['events'] = [];

@@ -71,8 +71,9 @@ export class ProfileBuilder {
    * For the arrival hot path: the store's catalog as this node holds it (catalogCache.ts: read in
    * the caller's transaction only when the node holds none; bench/: reading ~1,000 stock rows per
    * arrival was 40% of HQ's CPU). Ingest of styles, stock or purchases calls `invalidateCatalog`,
-   * so those show at once on this node; a write that bypasses catalogIngest, or one made on another
-   * node whose notice was lost, is seen within CATALOG_CACHE_MS (and a background read). `store`
+   * so those show at once on this node; one made on another node whose notice was lost is seen
+   * within CATALOG_CACHE_MS (the lane's check of the counters its writer moved), a write that moved
+   * no counter within CATALOG_MAX_AGE_MS. `store`
    * keys the copies; `r` reads.
    */
   static async cached(store: HqStore, r: HqTx, storeId: string, now: number): Promise<ProfileBuilder> {

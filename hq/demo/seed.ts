@@ -208,6 +208,7 @@ export async function seedDemo(handle: HqHandle, options: SeedOptions = {}): Pro
     for (const style of demoAccessoryStyles(now)) await s.upsertStyle(style);
     for (const line of demoAccessoryStock(seed, storeIds)) await s.setStock(line);
     for (const { member, purchases } of shoesBought) for (const p of demoAccessoryPurchases(seed, member, purchases, now)) await s.upsertPurchase(p);
+    await s.catalogChanged(null); // the styles, every store's stock and purchases
     await s.setMeta(SEEDED_KEY, String(now));
     return true;
   });

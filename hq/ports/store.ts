@@ -284,6 +284,20 @@ export interface HqTx {
   stockForStore(storeId: string): Promise<StockLine[]>;
   /** Purchases per style at this store since `since` (a cheap popularity signal). */
   popularityForStore(storeId: string, since: number): Promise<Map<string, number>>;
+  /**
+   * A number that moves whenever what a node copies of the store's catalog may have changed: the
+   * sum of the chain's counter (styles, pictures) and the store's (its stock, its purchases), each
+   * moved by `catalogChanged` in the transaction that writes. Only compared for equality, by a node
+   * that read it before the catalog in one view (catalogCache.ts): 0 for a store never changed.
+   */
+  catalogVersion(storeId: string): Promise<number>;
+  /**
+   * Moves the catalog counters: of each store named (its stock or purchases were written), or the
+   * chain's (null: styles or pictures, or a write whose stores are not known). Every writer of
+   * stock, purchases, styles or pictures calls it in its transaction; the copy a node holds is
+   * otherwise kept (after a lost `catalog.changed` notice) until it is an hour old.
+   */
+  catalogChanged(storeIds: readonly string[] | null): Promise<void>;
 
   // Visits and notes
   insertVisit(visit: VisitRow): Promise<void>;

@@ -1,16 +1,21 @@
 // Each node's catalog copies (hq/app/catalogCache.ts) on a real SQLite store: read in the caller's
-// transaction only when the node holds none, refreshed off the caller's path once a minute old,
-// never kept across a catalog change, and loaded for every store by the warm-up.
+// transaction only when the node holds none, checked off the caller's path once a minute old (read
+// again only when the catalog's counters moved, or an hour on), never kept across a catalog change,
+// and loaded for every store by the warm-up.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CATALOG_CACHE_MS, catalogFor, catalogIndexes, invalidateCatalog, sameStock, warmCatalogs } from '../../hq/app/catalogCache.ts';
+import { CATALOG_CACHE_MS, CATALOG_MAX_AGE_MS, catalogFor, catalogLaneIdle, catalogIndexes, invalidateCatalog, sameStock, warmCatalogs } from '../../hq/app/catalogCache.ts';
 import { StockLine } from '../../shared/domain.ts';
 import { newEpoch } from '../../hq/app/tokens.ts';
 import { openSqliteStore } from '../../hq/adapters/sqlite/sqliteStore.ts';
 import type { HqStore, HqTx } from '../../hq/ports/store.ts';
 import { benchChainRows } from '../../bench/lib/seed.ts';
+import { EventLog } from '../../hq/app/eventLog.ts';
+import { IngestMember, setStock, upsertMembers, upsertStyles } from '../../hq/app/catalogIngest.ts';
+import { setStylePicture } from '../../hq/app/pictures/stylePictures.ts';
+import { deleteMember } from '../../hq/app/memberDeletion.ts';
 import { waitFor } from '../support/waitFor.ts';
 
 /** A transaction that must not be used: the copy has to come from the node's cache. */
@@ -23,22 +28,37 @@ const untouchable = new Proxy({} as HqTx, {
 /** Every turn queued before this one has run (SQLite's transactions and read views take turns in order). */
 const drained = (store: HqStore) => store.read(async () => undefined);
 
-/** The same store port, its read views recorded as they are asked for, and the most in flight at once. */
-function countingReads(store: HqStore): { counted: HqStore; views: string[]; most: () => number } {
+/**
+ * The same store port, its read views recorded as they are asked for — each as the names of the
+ * port's operations it called, in order — and the most in flight at once.
+ */
+function countingReads(store: HqStore): { counted: HqStore; views: string[][]; most: () => number } {
   let inFlight = 0;
   let most = 0;
-  const views: string[] = [];
+  const views: string[][] = [];
   const counted: HqStore = {
     ...store,
     read: (fn) => {
       inFlight++;
       most = Math.max(most, inFlight);
-      views.push('read');
-      return store.read(fn).finally(() => inFlight--);
+      const calls: string[] = [];
+      views.push(calls);
+      const recorded = (r: HqTx) =>
+        new Proxy(r, {
+          get: (target, key, receiver) => {
+            const value: unknown = Reflect.get(target, key, receiver);
+            if (typeof key === 'string' && (typeof value === 'function' || key === 'styleImages')) calls.push(key);
+            return value;
+          },
+        });
+      return store.read((r) => fn(recorded(r))).finally(() => inFlight--);
     },
   };
   return { counted, views, most: () => most };
 }
+
+/** What a view that reads a store's catalog whole calls: its counters first. */
+const WHOLE_READ = ['catalogVersion', 'listStyles', 'stockForStore', 'popularityForStore', 'styleImages'];
 
 describe('catalog copies per node', () => {
   let dir: string;
@@ -100,8 +120,11 @@ describe('catalog copies per node', () => {
   it('answers a copy past its age at once and loads the next one in a read view of its own', async () => {
     const t0 = Date.now() - CATALOG_CACHE_MS - 5_000;
     const old = await store.read((r) => catalogFor(store, r, s0, t0));
-    // A change this node was not told of (another node's, its notice lost).
-    await store.withTx((tx) => tx.setStock({ ...line, qty: line.qty + 7 }));
+    // A change this node was not told of (another node's, its notice lost), its counter moved.
+    await store.withTx(async (tx) => {
+      await tx.setStock({ ...line, qty: line.qty + 7 });
+      await tx.catalogChanged([s0]);
+    });
     const now = Date.now();
     expect(await catalogFor(store, untouchable, s0, now)).toBe(old);
     await waitFor(async () => (await catalogFor(store, untouchable, s0, Date.now())) !== old, 5000, 'the refreshed copy');
@@ -117,33 +140,94 @@ describe('catalog copies per node', () => {
     // Each store's stock changed (notices lost), so each refresh makes a new copy.
     await store.withTx(async (tx) => {
       for (const s of [s0, s1, s2]) await tx.setStock({ ...rows.stock.find((l) => l.storeId === s)!, qty: 99 });
+      await tx.catalogChanged([s0, s1, s2]);
     });
     const now = Date.now();
     // Three stale stores asked for at once, twice each: the old copies at once, three loads on the lane.
     for (const [i, s] of [s0, s1, s2, s0, s1, s2].entries()) expect(await catalogFor(counted, untouchable, s, now)).toBe(old[i % 3]);
     await waitFor(async () => (await Promise.all([s0, s1, s2].map((s) => catalogFor(counted, untouchable, s, Date.now())))).every((c, i) => c !== old[i]), 5000, 'three refreshed copies');
-    expect(views).toHaveLength(3);
+    expect(views).toEqual([WHOLE_READ, WHOLE_READ, WHOLE_READ]);
     expect(most()).toBe(1);
     invalidateCatalog(counted);
   });
 
-  it('a refresh that reads what the copy holds keeps the copy and its indexes, now fresh', async () => {
+  /**
+   * A copy of s0 read at `t0`, past its age now, `change` written meanwhile (as by another node whose
+   * notice was lost), then answered at once and checked on the lane: the copy before, what the
+   * check's view called, and the copy after.
+   */
+  async function checkedAfter(t0: number, change: (tx: HqTx) => Promise<void>): Promise<{ old: unknown; calls: string[]; after: unknown; indexesKept: boolean }> {
     const { counted, views } = countingReads(store);
-    const t0 = Date.now() - CATALOG_CACHE_MS - 5_000;
     const old = await store.read((r) => catalogFor(counted, r, s0, t0));
     const indexes = catalogIndexes(old, s0);
-    // Past its age: answered at once, and read again on the lane…
+    await store.withTx(change);
     expect(await catalogFor(counted, untouchable, s0, Date.now())).toBe(old);
-    await waitFor(() => Promise.resolve(views.length === 1), 5000, 'the refresh');
-    await drained(store);
-    // …which found nothing changed: the same copy and indexes, and it is fresh (not queued again).
-    const now = Date.now();
-    expect(await catalogFor(counted, untouchable, s0, now)).toBe(old);
-    expect(catalogIndexes(old, s0)).toBe(indexes);
+    await catalogLaneIdle(counted);
+    // Checked now: answered without a read, and not queued again.
+    const after = await catalogFor(counted, untouchable, s0, Date.now());
     await drained(store);
     expect(views).toHaveLength(1);
-    // (A refresh that reads a change makes a new copy: 'answers a copy past its age…' above.)
     invalidateCatalog(counted);
+    return { old, calls: views[0]!, after, indexesKept: after === old && catalogIndexes(old, s0) === indexes };
+  }
+  const stale = () => Date.now() - CATALOG_CACHE_MS - 5_000;
+
+  it('a check that finds the store’s counters unmoved reads no catalog: the copy and its indexes stay, now checked', async () => {
+    // Nothing written; then another store's stock written (its counter moved, not s0's).
+    for (const change of [async () => {}, (tx: HqTx) => tx.catalogChanged([s1])]) {
+      const { calls, indexesKept } = await checkedAfter(stale(), change);
+      expect(calls).toEqual(['catalogVersion']);
+      expect(indexesKept).toBe(true);
+    }
+  });
+
+  it('counters moved and the catalog read the same: the copy and its indexes stay', async () => {
+    // A feed that sent the stock the store already had moves its counter; the chain's moves every store's.
+    for (const change of [(tx: HqTx) => tx.catalogChanged([s0]), (tx: HqTx) => tx.catalogChanged(null)]) {
+      const { calls, indexesKept } = await checkedAfter(stale(), change);
+      expect(calls).toEqual(WHOLE_READ);
+      expect(indexesKept).toBe(true);
+    }
+  });
+
+  it('a change written with the chain’s counter moved makes a new copy of every store', async () => {
+    const renamed = { ...rows.styles[0]!, name: `${rows.styles[0]!.name} III` };
+    const { calls, after } = await checkedAfter(stale(), async (tx) => {
+      await tx.upsertStyle(renamed);
+      await tx.catalogChanged(null);
+    });
+    expect(calls).toEqual(WHOLE_READ);
+    expect((after as { styles: { id: string; name: string }[] }).styles.find((s) => s.id === renamed.id)!.name).toBe(renamed.name);
+  });
+
+  it('a copy read an hour ago is read whole though its counters did not move (popularity’s window slides; a write may have moved none)', async () => {
+    const { old, calls, after } = await checkedAfter(Date.now() - CATALOG_MAX_AGE_MS - 5_000, (tx) => tx.setStock({ ...line, qty: line.qty + 11 }));
+    expect(calls).toEqual(WHOLE_READ);
+    expect(after).not.toBe(old);
+    expect(qtyIn((after as { stock: StockLine[] }).stock)).toBe(line.qty + 11);
+  });
+
+  it('every writer of stock, purchases, styles or pictures moves the counters of what it wrote', async () => {
+    const log = new EventLog(store, 100_000, () => undefined);
+    const versions = () => store.read(async (r) => Promise.all([s0, s1, s2].map((s) => r.catalogVersion(s))));
+    const moved = async (write: () => Promise<unknown>): Promise<boolean[]> => {
+      const before = await versions();
+      await write();
+      return (await versions()).map((v, i) => v !== before[i]);
+    };
+    // Stock: the stores of its lines.
+    expect(await moved(() => setStock(log, [{ item: { ...rows.stock.find((l) => l.storeId === s1)!, qty: 42 } }]))).toEqual([false, true, false]);
+    // A member's purchases: the stores they were made at, not the member's home.
+    const style = rows.styles[0]!;
+    const purchase = { id: 'p-cat-1', styleId: style.id, styleName: style.name, category: style.category, color: style.colors[0]!.code, size: style.sizes[0]!, storeId: s2, at: Date.now() - 1000, price: 100 };
+    const member = IngestMember.parse({ id: 'm-cat-1', code: 'C-CAT-1', name: '王芳', homeStoreId: s0, sizes: { eu: 38, cn: 240 }, preferences: [], points: 0, purchases: [purchase] });
+    expect(await moved(() => upsertMembers(log, [{ item: member }]))).toEqual([false, false, true]);
+    // Erasure takes their purchases: the same stores.
+    expect(await moved(() => deleteMember(log, member.id))).toEqual([false, false, true]);
+    // Styles and pictures: the chain's, so every store's.
+    expect(await moved(() => upsertStyles(store, [{ ...style, name: `${style.name} IV` }]))).toEqual([true, true, true]);
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 73, 72, 68, 82]);
+    expect(await moved(() => setStylePicture(store, style.id, png))).toEqual([true, true, true]);
   });
 
   it('tells stock apart by every field a stock line has', () => {

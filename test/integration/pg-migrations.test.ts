@@ -132,6 +132,9 @@ const STEPS: Array<{ tables: string[]; indexes: string[]; columns?: Record<strin
 
   // 23: a member's visits in one index instead of two
   { tables: [], indexes: ['visits_of_member'], dropped: ['visits_member', 'visits_member_chain'] },
+
+  // 24: the catalog's counters (the chain's and each store's)
+  { tables: ['catalog_versions'], indexes: [] },
 ];
 
 const schemas: PgSchema[] = [];

@@ -729,6 +729,34 @@ describe.each(ADAPTERS)('store conformance: $name', ({ name, open }) => {
     ]);
   });
 
+  it('catalog counters: a store’s moves alone, the chain’s moves every store, a rollback moves none', async () => {
+    const [a, b] = [await newStore(), await newStore()];
+    const versions = () => read(async (r) => [await r.catalogVersion(a), await r.catalogVersion(b)]);
+    const [a0, b0] = await versions();
+    // A store's own counter (its stock or purchases written), named twice in one call: moved once.
+    await tx((t) => t.catalogChanged([a, a]));
+    expect(await versions()).toEqual([a0! + 1, b0]);
+    await tx((t) => t.catalogChanged([b, a]));
+    expect(await versions()).toEqual([a0! + 2, b0! + 1]);
+    // The chain's (styles, pictures): every store's sum moves, one never named included.
+    const c = await newStore();
+    const c0 = await read((r) => r.catalogVersion(c));
+    await tx((t) => t.catalogChanged(null));
+    expect(await versions()).toEqual([a0! + 3, b0! + 2]);
+    expect(await read((r) => r.catalogVersion(c))).toBe(c0 + 1);
+    // Nothing named moves nothing; a transaction rolled back moves nothing.
+    await tx((t) => t.catalogChanged([]));
+    await expect(
+      tx(async (t) => {
+        await t.catalogChanged([a]);
+        await t.catalogChanged(null);
+        expect(await t.catalogVersion(a)).toBe(a0! + 5); // its own writes, seen in it
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect(await versions()).toEqual([a0! + 3, b0! + 2]);
+  });
+
   it('visits and notes: insert, update, open visit lookup, visitsSince with notes', async () => {
     const s = await newStore();
     const m = uid('mem');

@@ -97,6 +97,8 @@ export const COPIED_TABLES: readonly string[] = [
   'sale_attributions',
   // step 20: the assistant's hand-overs (7/8 assistant)
   'handovers',
+  // step 24: the catalog's counters
+  'catalog_versions',
 ];
 
 /** The copy was refused before anything was written; the message says why and what to do. */

@@ -371,6 +371,10 @@ export const PG_MIGRATIONS: readonly string[] = [
   DROP INDEX visits_member_chain;
   CREATE INDEX visits_of_member ON visits(member_id, arrived_at DESC, store_id, status, last_seen_at);
   `,
+  // 24: as SQLite step 24, the catalog's counters: '' the chain's, a store's id its own.
+  `
+  CREATE TABLE catalog_versions (scope ${T} PRIMARY KEY, version BIGINT NOT NULL);
+  `,
 ];
 
 /** Quotes an SQL identifier. */

@@ -13,7 +13,7 @@ import {
 import { memberSearchKeys } from '../../../shared/memberSearch.ts';
 import { type Hold } from '../../../shared/holds.ts';
 import { type ExpectedVisit } from '../../../shared/expected.ts';
-import { deviceFromRow, eventFromRow, memberFromRow, noteFromRow, purchaseFromRow, storeFromRow, styleFromRow, styleKindColumns, visitRowFromRow } from '../sqlRows.ts';
+import { catalogScopes, deviceFromRow, eventFromRow, memberFromRow, noteFromRow, purchaseFromRow, storeFromRow, styleFromRow, styleKindColumns, visitRowFromRow } from '../sqlRows.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -374,6 +374,18 @@ export function createPgOps(exec: Exec): PgOps {
           r.n as number,
         ]),
       ),
+    catalogVersion: async (storeId) =>
+      Number((await one("SELECT COALESCE(SUM(version), 0)::bigint AS v FROM catalog_versions WHERE scope IN ('', $1)", [storeId]))?.v ?? 0),
+    catalogChanged: async (storeIds) => {
+      // One statement, scopes in one order: two writers moving the same stores take their row locks alike.
+      const scopes = catalogScopes(storeIds);
+      if (scopes.length === 0) return;
+      await exec(
+        `INSERT INTO catalog_versions (scope, version) SELECT s, 1 FROM unnest($1::text[]) AS s
+         ON CONFLICT (scope) DO UPDATE SET version = catalog_versions.version + 1`,
+        [scopes],
+      );
+    },
 
     insertVisit: async (v) => {
       await exec(`INSERT INTO visits (${VISIT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, visitParams(v));

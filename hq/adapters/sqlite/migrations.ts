@@ -219,6 +219,14 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX visits_member_chain;
   CREATE INDEX visits_of_member ON visits(member_id, arrived_at DESC, store_id, status, last_seen_at);
   `,
+  // 24: the catalog's counters (docs/benchmarks.md, round 32). Scope '' is the chain's (styles,
+  // pictures), any other a store's id (its stock, its purchases); the writers move them in their
+  // transaction (HqTx.catalogChanged), so a node's copy of a store's catalog is read again only
+  // when the sum of the two moved — it read every store's stock, styles, popularity and pictures
+  // once a minute to catch a `catalog.changed` notice the bus lost. No row: never changed (0).
+  `
+  CREATE TABLE catalog_versions (scope TEXT PRIMARY KEY, version INTEGER NOT NULL) WITHOUT ROWID;
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -31,7 +31,7 @@ import { createSqliteExpectedStorage } from './expectedStorage.ts'; // 5/8 expec
 import { createSqliteAssistStorage } from './assistStorage.ts'; // 7/8 attribution
 import { createSqliteHandoverStorage } from './handoverStorage.ts'; // 7/8 assistant
 import { createSqliteStyleImageStorage } from './styleImageStorage.ts';
-import { deviceFromRow, eventFromRow, memberFromRow, noteFromRow, purchaseFromRow, storeFromRow, styleFromRow, styleKindColumns, visitRowFromRow } from '../sqlRows.ts';
+import { catalogScopes, deviceFromRow, eventFromRow, memberFromRow, noteFromRow, purchaseFromRow, storeFromRow, styleFromRow, styleKindColumns, visitRowFromRow } from '../sqlRows.ts';
 
 type Row = Record<string, unknown>;
 
@@ -178,6 +178,8 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     ),
     stockForStore: db.prepare('SELECT * FROM stock WHERE store_id = ? ORDER BY style_id, color, size'),
     popularity: db.prepare('SELECT style_id, COUNT(*) AS n FROM purchases WHERE store_id = ? AND at >= ? GROUP BY style_id'),
+    catalogVersion: db.prepare("SELECT COALESCE(SUM(version), 0) FROM catalog_versions WHERE scope IN ('', ?)").pluck(),
+    catalogChanged: db.prepare('INSERT INTO catalog_versions (scope, version) VALUES (?, 1) ON CONFLICT(scope) DO UPDATE SET version = version + 1'),
     insertVisit: db.prepare(
       `INSERT INTO visits (id, store_id, member_id, source, status, arrived_at, last_seen_at, arrivals, claimed_by, claimed_at, closed_at, outcome, takeovers)
        VALUES (@id, @store_id, @member_id, @source, @status, @arrived_at, @last_seen_at, @arrivals, @claimed_by, @claimed_at, @closed_at, @outcome, @takeovers)`,
@@ -359,6 +361,10 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
       })),
     popularityForStore: (storeId, since) =>
       new Map((q.popularity.all(storeId, since) as Row[]).map((r) => [r.style_id as string, r.n as number])),
+    catalogVersion: (storeId) => q.catalogVersion.get(storeId) as number,
+    catalogChanged: (storeIds) => {
+      for (const scope of catalogScopes(storeIds)) q.catalogChanged.run(scope);
+    },
 
     insertVisit: (v) => void q.insertVisit.run(visitParams(v)),
     updateVisit: (v) => void q.updateVisit.run(visitParams(v)),

@@ -58,6 +58,7 @@ export async function setStylePicture(
       if (color !== DEFAULT_COLOR && !style.colors.some((c) => c.code === color)) throw new PictureError('color_not_found', `style ${styleId} has no colour ${color}`);
     }
     await tx.styleImages.put({ ...ref, styleId, color, data: Buffer.from(bytes), updatedAt: now });
+    await tx.catalogChanged(null);
   });
   invalidateCatalog(store);
   return ref;
