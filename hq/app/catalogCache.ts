@@ -262,7 +262,7 @@ async function drain(store: HqStore, c: Copies): Promise<void> {
   }
 }
 
-/** Resolves when the node's lane for `store` has nothing left to load (tests). */
+/** Resolves when the node's lane for `store` has nothing left to load (tests; warmCatalogs' idle). */
 export async function catalogLaneIdle(store: HqStore): Promise<void> {
   for (;;) {
     const draining = copiesOf.get(store)?.draining;
@@ -318,11 +318,11 @@ export function warmCatalogs(store: HqStore, log: (line: string) => void, spacin
       copiesOf.get(store)?.queued.clear();
     },
     idle: async () => {
-      for (;;) {
-        const draining = copiesOf.get(store)?.draining;
-        if (!listing && !draining) return;
-        await (listing ?? draining);
-      }
+      // The listing queues the lane; a catalog change meanwhile lists again.
+      do {
+        if (listing) await listing;
+        await catalogLaneIdle(store);
+      } while (listing);
     },
   };
 }
