@@ -17,7 +17,8 @@
 //              (Footfall PostgreSQL: HQ + its pool's backends);
 //   250/s, 500/s — single arrivals: receive time − accept time (`at`) at the clients, p50/p99;
 //   idle     — first in the turn, nothing sent: the server's CPU, and its event loop's longest
-//              stall (monitorEventLoopDelay inside the server process, only in this window).
+//              stall (monitorEventLoopDelay inside the server process, only in this window), with
+//              the longest its own running explains (its CPU time through the stall: the target's).
 // A window's line prints the 1-min loadavg and the box's busy share so a reader sees the noise;
 // the other servers are not frozen (their idle cost is printed as "others").
 // Medians over the rounds; ratios Footfall ÷ Socket.IO are medians of per-round ratios.
@@ -273,10 +274,11 @@ try {
       if (hq) windows.add(hq, idleFrom, WindowLog.nowUs(), `${hq.name} idle`);
       const loops = await Promise.all(server.control.map((c) => c.call<LoopReading>('loopRead')));
       const stallMs = Math.max(...loops.map((l) => l.stallMs));
+      const ownStallMs = Math.max(...loops.map((l) => l.ownStallMs));
       const gc = loops.reduce((a, b) => (b.gcMaxMs > a.gcMaxMs ? b : a));
       const idleCores = idle.cpuSecs / idle.secs;
       console.log(
-        `${tag} idle: ${round1(idleCores * 100)}% of a core, longest event-loop stall ${stallMs} ms (p99 ${Math.max(...loops.map((l) => l.p99Ms))} ms); longest GC pause ${gc.gcMaxMs} ms${gc.gcMaxKind ? ` (${gc.gcMaxKind})` : ''}, ${loops.reduce((n, l) => n + l.gcOver10Ms, 0)} of 10 ms or more; ${idle.tail}`,
+        `${tag} idle: ${round1(idleCores * 100)}% of a core, longest event-loop stall ${stallMs} ms (p99 ${Math.max(...loops.map((l) => l.p99Ms))} ms), of its own running ${ownStallMs} ms; longest GC pause ${gc.gcMaxMs} ms${gc.gcMaxKind ? ` (${gc.gcMaxKind})` : ''}, ${loops.reduce((n, l) => n + l.gcOver10Ms, 0)} of 10 ms or more; ${idle.tail}`,
       );
       await run(server, RATE, Math.round(RATE * WARMUP), BATCH, WARMUP * 2);
       const capFrom = WindowLog.nowUs();
@@ -295,7 +297,7 @@ try {
         console.log(`${tag} ${rate}/s: p50 ${round1(s.p50)} ms, p99 ${round1(s.p99)} ms, max ${round1(s.max)} ms over ${s.n} deliveries (${w.sent} arrivals/s sent, ${w.failed} failed); ${w.tail}`);
         await settle(server);
       }
-      server.rounds.push({ eventsPerSec, cpuUsPerEvent, p50At250: lat[250]!.p50, p99At250: lat[250]!.p99, p50At500: lat[500]!.p50, p99At500: lat[500]!.p99, idleCores, stallMs });
+      server.rounds.push({ eventsPerSec, cpuUsPerEvent, p50At250: lat[250]!.p50, p99At250: lat[250]!.p99, p50At500: lat[500]!.p50, p99At500: lat[500]!.p99, idleCores, stallMs, ownStallMs });
     }
   }
 
@@ -318,9 +320,10 @@ try {
       [`${s.name}P99At250Ms`]: round1(m.p99At250),
       [`${s.name}P99At500Ms`]: round1(m.p99At500),
       [`${s.name}StallMs`]: Math.max(...s.rounds.map((x) => x.stallMs)),
+      [`${s.name}OwnStallMs`]: Math.max(...s.rounds.map((x) => x.ownStallMs)),
     });
     console.log(
-      `peers: [${s.name}] ÷ Socket.IO (median of the rounds' ratios): throughput ${q.eventsPerSec}× (≥ ${PEERS_TARGET.throughputVsSio}: ${v.throughput ? 'ok' : 'MISS'}), CPU/event ${q.cpuUsPerEvent}× (≤ ${PEERS_TARGET.cpuPerEventVsSio}: ${v.cpuPerEvent ? 'ok' : 'MISS'}), idle CPU ${q.idleCores}× (≤ ${PEERS_TARGET.idleVsSio}: ${v.idle ? 'ok' : 'MISS'}); p99 ${round1(m.p99At250)} / ${round1(m.p99At500)} ms at 250 / 500 per s (≤ ${PEERS_TARGET.p99Ms}: ${v.p99At250 && v.p99At500 ? 'ok' : 'MISS'}); longest idle stall ${flat[`${s.name}StallMs`]} ms (≤ ${PEERS_TARGET.stallMs}: ${v.stall ? 'ok' : 'MISS'})`,
+      `peers: [${s.name}] ÷ Socket.IO (median of the rounds' ratios): throughput ${q.eventsPerSec}× (≥ ${PEERS_TARGET.throughputVsSio}: ${v.throughput ? 'ok' : 'MISS'}), CPU/event ${q.cpuUsPerEvent}× (≤ ${PEERS_TARGET.cpuPerEventVsSio}: ${v.cpuPerEvent ? 'ok' : 'MISS'}), idle CPU ${q.idleCores}× (≤ ${PEERS_TARGET.idleVsSio}: ${v.idle ? 'ok' : 'MISS'}); p99 ${round1(m.p99At250)} / ${round1(m.p99At500)} ms at 250 / 500 per s (≤ ${PEERS_TARGET.p99Ms}: ${v.p99At250 && v.p99At500 ? 'ok' : 'MISS'}); longest idle stall ${flat[`${s.name}StallMs`]} ms, of its own running ${flat[`${s.name}OwnStallMs`]} ms (≤ ${PEERS_TARGET.stallMs}: ${v.stall ? 'ok' : 'MISS'})`,
     );
   }
   // The floor has no periodic work: its longest idle stall is what the box's scheduling alone

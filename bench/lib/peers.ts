@@ -90,9 +90,14 @@ export interface RoundFigures {
   idleCores: number;
   /** The event loop's longest stall during the idle window (ms beyond the monitor's period). */
   stallMs: number;
+  /**
+   * The longest idle-window stall the server's own running explains (ms; loopWatch.ts): a stall
+   * in which it used no CPU was the box's — its virtual CPU woken late —, not its periodic work.
+   */
+  ownStallMs: number;
 }
 
-export const MEASURES = ['eventsPerSec', 'cpuUsPerEvent', 'p50At250', 'p99At250', 'p50At500', 'p99At500', 'idleCores', 'stallMs'] as const;
+export const MEASURES = ['eventsPerSec', 'cpuUsPerEvent', 'p50At250', 'p99At250', 'p50At500', 'p99At500', 'idleCores', 'stallMs', 'ownStallMs'] as const;
 export type Measure = (typeof MEASURES)[number];
 
 /** Median of each measure over the rounds. */
@@ -125,7 +130,7 @@ export const PEERS_TARGET = {
   p99Ms: 50,
   /** Idle CPU at most twice Socket.IO's. */
   idleVsSio: 2.0,
-  /** No event-loop stall from periodic work longer than this. */
+  /** No event-loop stall from periodic work longer than this (the stall the server's own running explains). */
   stallMs: 20,
 } as const;
 
@@ -149,8 +154,10 @@ export function verdict(footfall: readonly RoundFigures[], sio: readonly RoundFi
     p99At250: m.p99At250 <= PEERS_TARGET.p99Ms,
     p99At500: m.p99At500 <= PEERS_TARGET.p99Ms,
     idle: r.idleCores <= PEERS_TARGET.idleVsSio,
-    // The longest stall of any round, not the median: one long stall is a miss.
-    stall: Math.max(...footfall.map((f) => f.stallMs)) <= PEERS_TARGET.stallMs,
+    // The longest stall of any round, not the median: one long stall is a miss. The target is about
+    // HQ's periodic work, so the stall counted is the one HQ's running explains (a GC pause
+    // included); the raw stall stays in the table beside it.
+    stall: Math.max(...footfall.map((f) => f.ownStallMs)) <= PEERS_TARGET.stallMs,
   };
   return { ...v, pass: Object.values(v).every(Boolean) };
 }
@@ -170,6 +177,7 @@ export function peersTable(columns: readonly { label: string; figures: RoundFigu
     ['250 single POSTs/s: p50 / p99 ms', (f) => `${one(f.p50At250)} / ${one(f.p99At250)}`],
     [`idle, ${int(sockets)} sockets: server CPU`, (f) => `${one(f.idleCores * 100)}%`],
     ['idle: longest event-loop stall ms', (f) => one(f.stallMs)],
+    ['idle: longest stall of its own running ms', (f) => one(f.ownStallMs)],
   ];
   const out = [`| | ${columns.map((c) => c.label).join(' | ')} |`, `|---|${columns.map(() => '---').join('|')}|`];
   for (const [name, cell] of rows) out.push(`| ${name} | ${columns.map((c) => cell(c.figures)).join(' | ')} |`);

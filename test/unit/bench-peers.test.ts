@@ -10,6 +10,7 @@ const figures = (over: Partial<RoundFigures> = {}): RoundFigures => ({
   p99At500: 30,
   idleCores: 0.02,
   stallMs: 5,
+  ownStallMs: 4,
   ...over,
 });
 
@@ -45,7 +46,10 @@ describe('peers bench helpers', () => {
     expect(verdict([figures(), figures()], sio).pass).toBe(true);
     const slow = verdict([figures({ eventsPerSec: 8_000, cpuUsPerEvent: 70, p99At500: 735, idleCores: 0.07 }), figures()], sio);
     expect(slow).toMatchObject({ throughput: false, cpuPerEvent: false, p99At500: false, idle: false, p99At250: true, stall: true, pass: false });
-    expect(verdict([figures({ stallMs: 190 }), figures()], sio)).toMatchObject({ stall: false, pass: false });
+    expect(verdict([figures({ stallMs: 190, ownStallMs: 190 }), figures()], sio)).toMatchObject({ stall: false, pass: false });
+    // A stall the server did not run through (the box woke it late) is not its periodic work.
+    expect(verdict([figures({ stallMs: 33, ownStallMs: 0.4 }), figures()], sio)).toMatchObject({ stall: true, pass: true });
+    expect(verdict([figures({ stallMs: 33, ownStallMs: 21 }), figures()], sio)).toMatchObject({ stall: false, pass: false });
     // Socket.IO idle at zero CPU: no ratio, so no pass on idle.
     expect(verdict([figures(), figures()], [figures({ idleCores: 0 }), figures({ idleCores: 0 })]).idle).toBe(false);
   });
@@ -60,7 +64,8 @@ describe('peers bench helpers', () => {
     );
     const lines = table.split('\n');
     expect(lines[0]).toBe('| | Footfall | Socket.IO |');
-    expect(lines).toHaveLength(2 + 6);
+    expect(lines).toHaveLength(2 + 7);
+    expect(table).toContain('| idle: longest stall of its own running ms | 4.0 | 4.0 |');
     expect(table).toContain('| max sustained delivered events/s (batches of 50) | 9,851 | – |');
     expect(table).toContain('| CPU µs per delivered event (batches of 50) | 70.8 | 30.0 |');
     expect(table).toContain('| idle, 10,000 sockets: server CPU | 6.4% | 2.0% |');
