@@ -204,8 +204,13 @@ async function settle(server: Server): Promise<void> {
 
 interface Measured {
   received: number;
+  /** Frames the clients received, events and the rest. */
+  frames: number;
   secs: number;
   cpuSecs: number;
+  /** CPU seconds of the server's client processes, and of the load generator, in the window. */
+  clientsCpuSecs: number;
+  doorCpuSecs: number;
   lat: number[];
   sent: number;
   failed: number;
@@ -215,22 +220,30 @@ async function measured(server: Server, r: number, window: string, body: () => P
   await Promise.all(server.clients.map((c) => c.call('record')));
   const stat0 = procStat();
   const others = await othersCpu(server);
+  const clientsCpu = () => server.clients.reduce((sum, c) => sum + cpuSecondsOf(c.pid), 0);
+  const clients0 = clientsCpu();
+  const door0 = cpuSecondsOf(door.pid);
   const cpu0 = await server.cpu();
   const t0 = performance.now();
   const res = await body();
   if (res) await sleep(300);
   const secs = (performance.now() - t0) / 1000;
   const cpu1 = await server.cpu();
+  const clientsCpuSecs = clientsCpu() - clients0;
+  const doorCpuSecs = cpuSecondsOf(door.pid) - door0;
   const othersSecs = await others();
   const busy = busyShare(stat0, procStat());
-  const stats = await Promise.all(server.clients.map((c) => c.call<{ received: number; lat: number[]; open: number }>('stats')));
+  const stats = await Promise.all(server.clients.map((c) => c.call<{ received: number; frames: number; lat: number[]; open: number }>('stats')));
   const load = { round: r + 1, window, load1: round1(loadavg()[0]!), busyPct: Math.round(busy * 100), othersPct: Math.round((othersSecs / secs) * 100) };
   server.loads.push(load);
   const open = stats.reduce((n, s) => n + s.open, 0);
   return {
     received: stats.reduce((n, s) => n + s.received, 0),
+    frames: stats.reduce((n, s) => n + s.frames, 0),
     secs,
     cpuSecs: server.cpuSecs(cpu0, cpu1),
+    clientsCpuSecs,
+    doorCpuSecs,
     lat: stats.flatMap((s) => s.lat),
     sent: res?.achievedRate ?? 0,
     failed: res?.failed ?? 0,
@@ -286,7 +299,10 @@ try {
       if (hq) windows.add(hq, capFrom, WindowLog.nowUs(), `${hq.name} capacity`);
       const eventsPerSec = cap.received / cap.secs;
       const cpuUsPerEvent = (cap.cpuSecs * 1e6) / Math.max(1, cap.received);
-      console.log(`${tag} capacity: ${Math.round(eventsPerSec)} events/s, ${round1(cpuUsPerEvent)} µs CPU/event (${cap.sent} arrivals/s sent, ${cap.failed} failed); ${cap.tail}`);
+      const perEvent = (secs: number) => round1((secs * 1e6) / Math.max(1, cap.received));
+      console.log(
+        `${tag} capacity: ${Math.round(eventsPerSec)} events/s, ${round1(cpuUsPerEvent)} µs CPU/event (${cap.sent} arrivals/s sent, ${cap.failed} failed; its clients ${perEvent(cap.clientsCpuSecs)} µs/event and ${(cap.frames / Math.max(1, cap.received)).toFixed(3)} frames/event, the generator ${perEvent(cap.doorCpuSecs)}); ${cap.tail}`,
+      );
       await settle(server);
       const lat: Record<number, { p50: number; p99: number }> = {};
       for (const rate of [250, 500]) {

@@ -6,18 +6,27 @@
 // whether the arrival is ingested at the desk's own node); latencies are also kept per tag.
 import WebSocket from 'ws';
 import { ackWaitMs, DEFAULT_ACK_EVERY_MS } from '../../electron/desk/session.ts';
+import { atOf, isArrival, seqOf } from '../lib/frameScan.ts';
 import { nowMs, serve } from '../lib/proc.ts';
 
 let sockets: WebSocket[] = [];
 let received = 0;
+/** Every frame after the welcome, `ev` or not (heads, pings' pongs are ws's own). */
+let frames = 0;
 let bytes = 0;
 let closes = 0;
 let errors = 0;
 let lat: number[] = [];
 let latByTag = new Map<string, number[]>();
 let recording = false;
-const lastSeq = new Map<WebSocket, number>();
-const tagOf = new Map<WebSocket, string>();
+/** Each desk's newest seq, what it acked last and when it may ack next (the ack timer walks them). */
+interface Desk {
+  ws: WebSocket;
+  seq: number;
+  acked: number;
+  due: number;
+}
+let desks: Desk[] = [];
 let ackTimer: NodeJS.Timeout | null = null;
 /** Upgrades answered 503 and tried again (see connect). */
 let retried503 = 0;
@@ -25,8 +34,9 @@ let retried503 = 0;
 function openOne(url: string, token: string, tag: string | undefined): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/v1/desk`, { headers: { Authorization: `Bearer ${token}` }, perMessageDeflate: false });
-    if (tag !== undefined) tagOf.set(ws, tag);
     let welcomed = false;
+    const desk: Desk = { ws, seq: -1, acked: -1, due: 0 };
+    desks.push(desk);
     ws.on('open', () => ws.send(JSON.stringify({ t: 'hello', v: 1 })));
     ws.on('message', (data: Buffer) => {
       if (!welcomed) {
@@ -37,18 +47,16 @@ function openOne(url: string, token: string, tag: string | undefined): Promise<W
         }
         return;
       }
+      frames++;
       // Cheap scan, no JSON.parse: an `ev` frame is `{"t":"ev","epoch":…,"seq":N,…,"type":…,"at":N,…}`.
       if (data[6] !== 0x65 || data[7] !== 0x76) return; // "ev"
       received++;
       bytes += data.length;
-      const text = data.toString('latin1', 0, 200);
-      const s = text.indexOf('"seq":') + 6;
-      lastSeq.set(ws, parseInt(text.slice(s, s + 12), 10));
-      if (recording && text.includes('"type":"arrival"')) {
-        const a = text.indexOf(',"at":') + 6;
-        const ms = nowMs() - parseInt(text.slice(a, a + 16), 10);
+      const seq = seqOf(data, 8);
+      if (seq === seq) desk.seq = seq; // not NaN
+      if (recording && isArrival(data)) {
+        const ms = nowMs() - atOf(data, 8);
         lat.push(ms);
-        const tag = tagOf.get(ws);
         if (tag !== undefined) {
           let list = latByTag.get(tag);
           if (!list) latByTag.set(tag, (list = []));
@@ -92,15 +100,13 @@ serve({
     // A cumulative ack per desk at DeskCore's cadence: the first at once, then each after
     // ackWaitMs(DEFAULT_ACK_EVERY_MS) while events came (session.ts; the benches send no
     // member chat, after which a desk acks sooner). Checked every 100 ms, each desk on its own phase.
-    const acked = new Map<WebSocket, number>();
-    const due = new Map<WebSocket, number>();
     ackTimer = setInterval(() => {
       const now = Date.now();
-      for (const [ws, seq] of lastSeq) {
-        if (acked.get(ws) === seq || ws.readyState !== WebSocket.OPEN || (due.get(ws) ?? 0) > now) continue;
-        ws.send(`{"t":"ack","seq":${seq}}`);
-        acked.set(ws, seq);
-        due.set(ws, now + ackWaitMs(DEFAULT_ACK_EVERY_MS));
+      for (const d of desks) {
+        if (d.seq < 0 || d.acked === d.seq || d.due > now || d.ws.readyState !== WebSocket.OPEN) continue;
+        d.ws.send(`{"t":"ack","seq":${d.seq}}`);
+        d.acked = d.seq;
+        d.due = now + ackWaitMs(DEFAULT_ACK_EVERY_MS);
       }
     }, 100);
     return { connected: sockets.length, ms: Date.now() - t0, retried503 };
@@ -108,6 +114,7 @@ serve({
   /** Start recording; counters restart. */
   record() {
     received = 0;
+    frames = 0;
     bytes = 0;
     lat = [];
     latByTag = new Map();
@@ -116,11 +123,12 @@ serve({
   },
   /** Counters since `record`, and the latency samples (ms). */
   stats() {
-    return { received, bytes, closes, errors, open: sockets.filter((s) => s.readyState === WebSocket.OPEN).length, lat, latByTag: Object.fromEntries(latByTag) };
+    return { received, frames, bytes, closes, errors, open: sockets.filter((s) => s.readyState === WebSocket.OPEN).length, lat, latByTag: Object.fromEntries(latByTag) };
   },
   exit() {
     if (ackTimer) clearInterval(ackTimer);
     for (const ws of sockets) ws.terminate();
     sockets = [];
+    desks = [];
   },
 });

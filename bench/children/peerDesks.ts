@@ -6,24 +6,25 @@
 // accept time), exactly what lightDesks.ts records for Footfall.
 import { io as sio, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
+import { atOf } from '../lib/frameScan.ts';
 import { type PeerKind, type SioClient } from '../lib/peers.ts';
 import { nowMs, serve } from '../lib/proc.ts';
 
 let raw: WebSocket[] = [];
 let sios: Socket[] = [];
 let received = 0;
+/** Every frame after the handshake, an event or not (Engine.IO pings). */
+let frames = 0;
 let lat: number[] = [];
 let recording = false;
 let disconnects = 0;
 
 function onFloorFrame(data: Buffer): void {
+  frames++;
   // Cheap scan, no JSON.parse (as lightDesks.ts): `{"t":"ev",…,"at":N,…}`.
   if (data[6] !== 0x65 || data[7] !== 0x76) return;
   received++;
-  if (!recording) return;
-  const text = data.toString('latin1', 0, 200);
-  const a = text.indexOf(',"at":') + 6;
-  lat.push(nowMs() - parseInt(text.slice(a, a + 16), 10));
+  if (recording) lat.push(nowMs() - atOf(data, 8));
 }
 
 function openFloor(url: string, store: string): Promise<void> {
@@ -50,6 +51,7 @@ function openSio(url: string, store: string): Promise<void> {
     s.on('disconnect', () => disconnects++);
     // Socket.IO has parsed the event already (part of its client's cost, as a desk's would be).
     s.on('ev', (e: { at: number }) => {
+      frames++;
       received++;
       if (recording) lat.push(nowMs() - e.at);
     });
@@ -68,14 +70,12 @@ function openSio(url: string, store: string): Promise<void> {
  * core (docs/benchmarks.md, round 28).
  */
 function onSioLightFrame(ws: WebSocket, data: Buffer): void {
+  frames++;
   // 0x34 0x32 = "42" (an EVENT message), then `["ev",`
   if (data[0] === 0x34 && data[1] === 0x32) {
     if (data[4] !== 0x65 || data[5] !== 0x76) return;
     received++;
-    if (!recording) return;
-    const text = data.toString('latin1', 0, 220);
-    const a = text.indexOf(',"at":') + 6;
-    lat.push(nowMs() - parseInt(text.slice(a, a + 16), 10));
+    if (recording) lat.push(nowMs() - atOf(data, 8));
   } else if (data.length === 1 && data[0] === 0x32) ws.send('3'); // ping → pong
 }
 
@@ -113,13 +113,14 @@ serve({
   /** Start recording; counters restart. */
   record() {
     received = 0;
+    frames = 0;
     lat = [];
     recording = true;
     return {};
   },
   stats() {
     const open = raw.filter((w) => w.readyState === WebSocket.OPEN).length + sios.filter((s) => s.connected).length;
-    return { received, open, lat, disconnects };
+    return { received, frames, open, lat, disconnects };
   },
   exit() {
     for (const ws of raw) ws.terminate();
