@@ -4,10 +4,11 @@
 // `{"t":"ev","epoch":…,"seq":N,"id":…,"type":…,"at":N,"data":…}`; the peers send those bytes).
 //
 // Why one reader for every pool: the client processes share the box with the server they measure,
-// so a pool that spends more per frame takes CPU from its server's throughput. Each pool once cut
-// a string out of every frame and searched it; Footfall's also kept each desk's seq in a map, and
-// its clients spent ~3 µs more per event than Socket.IO's (docs/benchmarks.md, round 33). Every
-// pool now reads the same bytes the same way, without a string.
+// so a pool that spends more per frame takes CPU from its server's throughput. Each pool cut a
+// string out of every frame and searched it, Footfall's on every frame (the others only while
+// recording) and it kept each desk's seq in a map besides. Every pool now reads the same bytes the
+// same way, without a string. (Footfall's pool still spends 2–3 µs more per event than Socket.IO's:
+// its acks, the heads it is sent, reading the seq it acks — docs/benchmarks.md, round 33.)
 
 const SEQ = Buffer.from('"seq":');
 const AT = Buffer.from(',"at":');
