@@ -11,7 +11,7 @@ import { nowMs, serve } from '../lib/proc.ts';
 
 let sockets: WebSocket[] = [];
 let received = 0;
-/** Every frame after the welcome, `ev` or not (heads, pings' pongs are ws's own). */
+/** Every frame after the welcome, `ev` or not (heads; ws answers HQ's pings itself, unseen here). */
 let frames = 0;
 let bytes = 0;
 let closes = 0;
