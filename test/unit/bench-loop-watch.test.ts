@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLoopWatch, LOOP_RESOLUTION_MS, ownStall } from '../../bench/lib/loopWatch.ts';
+import { createLoopWatch, LOOP_RESOLUTION_MS, type LoopReading, ownStall } from '../../bench/lib/loopWatch.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -17,6 +17,16 @@ function blockWithoutCpu(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
+/** A watch's reading of a window in which `stall` runs between two quiet stretches. */
+async function watchAround(stall: () => void): Promise<LoopReading> {
+  const watch = createLoopWatch();
+  watch.start();
+  await sleep(50);
+  stall();
+  await sleep(50);
+  return watch.read();
+}
+
 describe('bench loop watch', () => {
   it('counts of a late tick only what the process ran through: at most the lateness, at most the CPU', () => {
     expect(ownStall(LOOP_RESOLUTION_MS + 33.5, 0)).toBe(0);
@@ -26,20 +36,11 @@ describe('bench loop watch', () => {
   });
 
   it('tells a stall of its own running from one it sat through', async () => {
-    const watch = createLoopWatch();
-    watch.start();
-    await sleep(50);
-    blockWithoutCpu(120);
-    await sleep(50);
-    const blocked = watch.read();
+    const blocked = await watchAround(() => blockWithoutCpu(120));
     expect(blocked.stallMs).toBeGreaterThanOrEqual(80);
     expect(blocked.ownStallMs).toBeLessThan(blocked.stallMs / 2);
 
-    watch.start();
-    await sleep(50);
-    spinCpu(120);
-    await sleep(50);
-    const busy = watch.read();
+    const busy = await watchAround(() => spinCpu(120));
     expect(busy.stallMs).toBeGreaterThanOrEqual(80);
     expect(busy.ownStallMs).toBeGreaterThanOrEqual(80);
   });
