@@ -298,10 +298,10 @@ try {
       const cap = await measured(server, r, 'capacity', () => run(server, RATE, Math.round(RATE * CAP_SECONDS), BATCH, CAP_SECONDS));
       if (hq) windows.add(hq, capFrom, WindowLog.nowUs(), `${hq.name} capacity`);
       const eventsPerSec = cap.received / cap.secs;
-      const cpuUsPerEvent = (cap.cpuSecs * 1e6) / Math.max(1, cap.received);
-      const perEvent = (secs: number) => round1((secs * 1e6) / Math.max(1, cap.received));
+      const perEvent = (x: number) => x / Math.max(1, cap.received);
+      const cpuUsPerEvent = perEvent(cap.cpuSecs * 1e6);
       console.log(
-        `${tag} capacity: ${Math.round(eventsPerSec)} events/s, ${round1(cpuUsPerEvent)} µs CPU/event (${cap.sent} arrivals/s sent, ${cap.failed} failed; its clients ${perEvent(cap.clientsCpuSecs)} µs/event and ${(cap.frames / Math.max(1, cap.received)).toFixed(3)} frames/event, the generator ${perEvent(cap.doorCpuSecs)}); ${cap.tail}`,
+        `${tag} capacity: ${Math.round(eventsPerSec)} events/s, ${round1(cpuUsPerEvent)} µs CPU/event (${cap.sent} arrivals/s sent, ${cap.failed} failed; its clients ${round1(perEvent(cap.clientsCpuSecs * 1e6))} µs/event and ${perEvent(cap.frames).toFixed(3)} frames/event, the generator ${round1(perEvent(cap.doorCpuSecs * 1e6))}); ${cap.tail}`,
       );
       await settle(server);
       const lat: Record<number, { p50: number; p99: number }> = {};

@@ -37,8 +37,8 @@ interface InitOptions extends Partial<BenchChainOptions> {
 
 /**
  * The event loop's delays, watched only between `loopStart` and `loopRead` (the peers bench's idle
- * windows: its longest stall is HQ's periodic work — heads, pings, sweeps). Bench-only: HQ itself
- * carries no monitor.
+ * windows: the longest stall HQ's own running explains is its periodic work — heads, pings,
+ * sweeps; loopWatch.ts tells it from the box's). Bench-only: HQ itself carries no monitor.
  */
 const loop = createLoopWatch();
 
