@@ -7,8 +7,9 @@
 // capacity bench starts them; PEERS_FOOTFALL picks), and each peer in a process of its own
 // (bench/children/peerServers.ts; PEERS_PEERS picks). Every server is up at once, with STORES ×
 // DESKS_PER_STORE sockets held by CLIENTS client processes of its own (lightDesks.ts for Footfall,
-// peerDesks.ts for the peers). Payload: a real `arrival` frame captured from the SQLite node
-// before the run (one more seeded desk of store 0 listens for it); the peers send those bytes.
+// peerDesks.ts for the peers). Payload: real `arrival` frames captured from the SQLite node
+// before the run (one more seeded desk of store 0 listens while CAPTURED arrivals are posted); the
+// peers send those bytes, one frame after the other, so their events are Footfall's size on average.
 // Generator: one process (children/arrivals.ts) POSTing each server's ingest routes.
 //
 // Each round, every server in turn (forward, then backward order) gets its windows, idle first:
@@ -64,7 +65,13 @@ const sockets = STORES * PER_STORE;
 const perRun = (count: number) => Math.ceil(count / STORES) + 1;
 // Every Footfall arrival must be a new visit (an `arrival` event): members for all the windows.
 const perRound = perRun(RATE * WARMUP) + perRun(RATE * CAP_SECONDS) + 2 * (perRun(250) + perRun(500)) + perRun(250 * LAT_SECONDS) + perRun(500 * LAT_SECONDS);
-const membersPerStore = ROUNDS * perRound + 20;
+/**
+ * Arrival frames captured for the peers: members differ (0–3 purchases, their sizes, what suits
+ * them), so one member's frame is not Footfall's average — round 34's was 3,987 bytes where the
+ * SQLite node's events averaged 4,528.
+ */
+const CAPTURED = 40;
+const membersPerStore = ROUNDS * perRound + CAPTURED + 20;
 
 interface Server {
   name: string;
@@ -107,9 +114,9 @@ async function footfallServer(setup: HqSetup): Promise<Server> {
   };
 }
 
-async function peerServer(kind: PeerKind, frame: string): Promise<Server> {
+async function peerServer(kind: PeerKind, frames: string[]): Promise<Server> {
   const child = forkChild('peerServers');
-  const info = await child.call<{ url: string; pid: number; frameBytes: number }>('init', { kind, key: KEY, frame, storeIds: Array.from({ length: STORES }, (_, s) => benchStoreId(s)) });
+  const info = await child.call<{ url: string; pid: number }>('init', { kind, key: KEY, frames, storeIds: Array.from({ length: STORES }, (_, s) => benchStoreId(s)) });
   return {
     name: kind,
     label: PEER_LABEL[kind],
@@ -126,17 +133,21 @@ async function peerServer(kind: PeerKind, frame: string): Promise<Server> {
   };
 }
 
-/** Listens as one more desk of store 0 of the SQLite node, posts one arrival, returns its `ev` frame. */
-async function captureArrivalFrame(setup: HqSetup, door: Child): Promise<string> {
+/**
+ * Listens as one more desk of store 0 of the SQLite node, posts CAPTURED arrivals of members no
+ * window uses (the last ones of store 0), returns their `ev` frames in seq order.
+ */
+async function captureArrivalFrames(setup: HqSetup, door: Child): Promise<string[]> {
   const ws = new WebSocket(`${setup.urls[0]!.replace(/^http/, 'ws')}/v1/desk`, { headers: { Authorization: `Bearer ${benchToken(0, PER_STORE)}` }, perMessageDeflate: false });
   try {
-    const frame = new Promise<string>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error('no arrival frame within 15 s')), 15_000);
+    const got: string[] = [];
+    const frames = new Promise<string[]>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`${got.length} of ${CAPTURED} arrival frames within 15 s`)), 15_000);
       ws.on('message', (data: Buffer) => {
         const text = data.toString('utf8');
-        if (text.startsWith('{"t":"ev"') && text.includes('"type":"arrival"')) {
+        if (text.startsWith('{"t":"ev"') && text.includes('"type":"arrival"') && got.push(text) === CAPTURED) {
           clearTimeout(t);
-          resolve(text);
+          resolve(got);
         }
       });
       ws.on('error', reject);
@@ -146,8 +157,8 @@ async function captureArrivalFrame(setup: HqSetup, door: Child): Promise<string>
       ws.on('message', (data: Buffer) => data.toString().startsWith('{"t":"welcome"') && resolve());
       ws.on('error', reject);
     });
-    await door.call('run', { url: setup.urls[0], key: setup.key, stores: STORES, storeIndexes: [0], membersPerStore: 1e9, memberOffset: membersPerStore - 1, rate: 10, count: 1 });
-    return await frame;
+    await door.call('run', { url: setup.urls[0], key: setup.key, stores: STORES, storeIndexes: [0], membersPerStore: 1e9, memberOffset: membersPerStore - CAPTURED, rate: 200, count: CAPTURED });
+    return await frames;
   } finally {
     ws.terminate();
   }
@@ -204,8 +215,9 @@ async function settle(server: Server): Promise<void> {
 
 interface Measured {
   received: number;
-  /** Frames the clients received, events and the rest. */
+  /** Frames the clients received, events and the rest, and their payload bytes. */
   frames: number;
+  bytes: number;
   secs: number;
   cpuSecs: number;
   /** CPU seconds of the server's client processes, and of the load generator, in the window. */
@@ -233,13 +245,14 @@ async function measured(server: Server, r: number, window: string, body: () => P
   const doorCpuSecs = cpuSecondsOf(door.pid) - door0;
   const othersSecs = await others();
   const busy = busyShare(stat0, procStat());
-  const stats = await Promise.all(server.clients.map((c) => c.call<{ received: number; frames: number; lat: number[]; open: number }>('stats')));
+  const stats = await Promise.all(server.clients.map((c) => c.call<{ received: number; frames: number; bytes: number; lat: number[]; open: number }>('stats')));
   const load = { round: r + 1, window, load1: round1(loadavg()[0]!), busyPct: Math.round(busy * 100), othersPct: Math.round((othersSecs / secs) * 100) };
   server.loads.push(load);
   const open = stats.reduce((n, s) => n + s.open, 0);
   return {
     received: stats.reduce((n, s) => n + s.received, 0),
     frames: stats.reduce((n, s) => n + s.frames, 0),
+    bytes: stats.reduce((n, s) => n + s.bytes, 0),
     secs,
     cpuSecs: server.cpuSecs(cpu0, cpu1),
     clientsCpuSecs,
@@ -258,15 +271,17 @@ try {
   );
   const setups: HqSetup[] = [];
   for (const name of FOOTFALL) {
-    // One more desk per store than connect: store 0's listens for the frame the peers will send.
+    // One more desk per store than connect: store 0's listens for the frames the peers will send.
     const setup = await HqSetup.start(name, { stores: STORES, membersPerStore, desksPerStore: PER_STORE + 1 }, { cpuProfDir: profileDir() });
     setups.push(setup);
     servers.push(await footfallServer(setup));
     console.log(`peers: [${name}] ${SETUP_LABEL[name]} seeded in ${setup.seedMs} ms`);
   }
-  const frame = await captureArrivalFrame(setups[0]!, door);
-  console.log(`peers: payload: a captured \`arrival\` frame of ${Buffer.byteLength(frame)} bytes`);
-  for (const kind of PEERS) servers.push(await peerServer(kind, frame));
+  const frames = await captureArrivalFrames(setups[0]!, door);
+  const frameSizes = frames.map((f) => Buffer.byteLength(f)).sort((a, b) => a - b);
+  const frameBytes = Math.round(frameSizes.reduce((a, b) => a + b, 0) / frameSizes.length);
+  console.log(`peers: payload: ${frames.length} captured \`arrival\` frames, ${frameSizes[0]}–${frameSizes.at(-1)} bytes (mean ${frameBytes}), sent in turn`);
+  for (const kind of PEERS) servers.push(await peerServer(kind, frames));
   for (const server of servers) {
     const n = await connect(server, setups.find((s) => s.name === server.name) ?? null);
     if (n < sockets) failures.push(`${server.name}: ${n} of ${sockets} sockets connected`);
@@ -301,7 +316,7 @@ try {
       const perEvent = (x: number) => x / Math.max(1, cap.received);
       const cpuUsPerEvent = perEvent(cap.cpuSecs * 1e6);
       console.log(
-        `${tag} capacity: ${Math.round(eventsPerSec)} events/s, ${round1(cpuUsPerEvent)} µs CPU/event (${cap.sent} arrivals/s sent, ${cap.failed} failed; its clients ${round1(perEvent(cap.clientsCpuSecs * 1e6))} µs/event and ${perEvent(cap.frames).toFixed(3)} frames/event, the generator ${round1(perEvent(cap.doorCpuSecs * 1e6))}); ${cap.tail}`,
+        `${tag} capacity: ${Math.round(eventsPerSec)} events/s, ${round1(cpuUsPerEvent)} µs CPU/event (${cap.sent} arrivals/s sent, ${cap.failed} failed; its clients ${round1(perEvent(cap.clientsCpuSecs * 1e6))} µs/event, ${perEvent(cap.frames).toFixed(3)} frames and ${Math.round(perEvent(cap.bytes))} bytes per event, the generator ${round1(perEvent(cap.doorCpuSecs * 1e6))}); ${cap.tail}`,
       );
       await settle(server);
       const lat: Record<number, { p50: number; p99: number }> = {};
@@ -355,7 +370,7 @@ try {
     stores: STORES,
     sockets,
     rounds: ROUNDS,
-    frameBytes: Buffer.byteLength(frame),
+    frameBytes,
     sioClient: SIO_CLIENT,
     ...flat,
     servers: Object.fromEntries(

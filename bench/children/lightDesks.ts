@@ -11,7 +11,7 @@ import { nowMs, serve } from '../lib/proc.ts';
 
 let sockets: WebSocket[] = [];
 let received = 0;
-/** Every frame after the welcome, `ev` or not (heads; ws answers HQ's pings itself, unseen here). */
+/** Every frame after the welcome, `ev` or not (heads; ws answers HQ's pings itself, unseen here), and their payload bytes. */
 let frames = 0;
 let bytes = 0;
 let closes = 0;
@@ -48,10 +48,10 @@ function openOne(url: string, token: string, tag: string | undefined): Promise<W
         return;
       }
       frames++;
+      bytes += data.length;
       // Cheap scan, no JSON.parse: an `ev` frame is `{"t":"ev","epoch":…,"seq":N,…,"type":…,"at":N,…}`.
       if (data[6] !== 0x65 || data[7] !== 0x76) return; // "ev"
       received++;
-      bytes += data.length;
       const seq = seqOf(data, 8);
       if (seq === seq) desk.seq = seq; // not NaN
       if (recording && isArrival(data)) {

@@ -13,14 +13,16 @@ import { nowMs, serve } from '../lib/proc.ts';
 let raw: WebSocket[] = [];
 let sios: Socket[] = [];
 let received = 0;
-/** Every frame after the handshake, an event or not (Engine.IO pings). */
+/** Every frame after the handshake, an event or not (Engine.IO pings), and their payload bytes (not counted by socket.io-client). */
 let frames = 0;
+let bytes = 0;
 let lat: number[] = [];
 let recording = false;
 let disconnects = 0;
 
 function onFloorFrame(data: Buffer): void {
   frames++;
+  bytes += data.length;
   // Cheap scan, no JSON.parse (as lightDesks.ts): `{"t":"ev",…,"at":N,…}`.
   if (data[6] !== 0x65 || data[7] !== 0x76) return;
   received++;
@@ -71,6 +73,7 @@ function openSio(url: string, store: string): Promise<void> {
  */
 function onSioLightFrame(ws: WebSocket, data: Buffer): void {
   frames++;
+  bytes += data.length;
   // 0x34 0x32 = "42" (an EVENT message), then `["ev",`
   if (data[0] === 0x34 && data[1] === 0x32) {
     if (data[4] !== 0x65 || data[5] !== 0x76) return;
@@ -114,13 +117,14 @@ serve({
   record() {
     received = 0;
     frames = 0;
+    bytes = 0;
     lat = [];
     recording = true;
     return {};
   },
   stats() {
     const open = raw.filter((w) => w.readyState === WebSocket.OPEN).length + sios.filter((s) => s.connected).length;
-    return { received, frames, open, lat, disconnects };
+    return { received, frames, bytes, open, lat, disconnects };
   },
   exit() {
     for (const ws of raw) ws.terminate();

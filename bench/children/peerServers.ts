@@ -2,7 +2,7 @@
 // from /proc. `init` starts ONE of:
 //   sio         — Socket.IO 4, a room per store; an arrival is `io.to(store).emit('ev', event)`;
 //   sioRecovery — the same with `connectionStateRecovery` (every emit kept for a reconnect);
-//   floor       — a raw `ws` server: an arrival's frame is built once (the captured Footfall
+//   floor       — a raw `ws` server: an arrival's frame is built once (a captured Footfall
 //                 `arrival` frame's bytes with a fresh `at`) and sent as that buffer to each of the
 //                 store's sockets — the least a WebSocket server can do;
 //   floorSqlite — the floor plus one better-sqlite3 INSERT of the frame per arrival, in a WAL file
@@ -12,8 +12,9 @@
 // /v1/ingest/arrivals/batch, the X-Integration-Key header, each arrival checked by HQ's own zod
 // schema, an unknown store answered like HQ: 404 / an item error), stamps `at` when it accepts the
 // request as HQ does, and sends the same event bytes (Socket.IO: the same JSON, serialised by
-// Socket.IO once per emit, as an application would use it). Nothing else: no auth for sockets,
-// no replay — a peer is a yardstick, not a product.
+// Socket.IO once per emit, as an application would use it): the captured frames in turn, one per
+// arrival, so its events are as large as Footfall's on average. Nothing else: no auth for
+// sockets, no replay — a peer is a yardstick, not a product.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
@@ -33,9 +34,11 @@ const MAX_BODY = 1 << 20;
 
 let kind: PeerKind = 'floor';
 let key = '';
-let template = Buffer.alloc(0);
-let slot = 0;
-let event: Record<string, unknown> = {};
+/** The captured frames: each one's bytes, where its `at` sits, and its event parsed (Socket.IO emits that). */
+let templates: { bytes: Buffer; slot: number; event: Record<string, unknown> }[] = [];
+/** The next arrival's frame, in turn. */
+let next = 0;
+const nextTemplate = () => templates[next++ % templates.length]!;
 let stores = new Set<string>();
 const rooms = new Map<string, Set<WebSocket>>();
 let io: SioServer | null = null;
@@ -83,9 +86,12 @@ function check(raw: unknown, index: number): Item {
 function deliver(items: Item[], at: number): unknown[] {
   const ok = items.filter((i): i is { index: number; storeId: string } => 'storeId' in i);
   if (kind === 'sio' || kind === 'sioRecovery') {
-    for (const i of ok) io!.to(i.storeId).emit('ev', { ...event, at });
+    for (const i of ok) io!.to(i.storeId).emit('ev', { ...nextTemplate().event, at });
   } else {
-    const frames = ok.map(() => stampAt(template, slot, at));
+    const frames = ok.map(() => {
+      const t = nextTemplate();
+      return stampAt(t.bytes, t.slot, at);
+    });
     if (insert) db!.transaction(() => ok.forEach((i, k) => insert!.run(i.storeId, at, frames[k]!)))();
     ok.forEach((i, k) => {
       for (const ws of rooms.get(i.storeId) ?? []) ws.send(frames[k]!, { binary: false });
@@ -142,12 +148,11 @@ function attachSio(recovery: boolean): void {
 }
 
 serve({
-  async init(o: { kind: PeerKind; key: string; frame: string; storeIds: string[] }) {
+  async init(o: { kind: PeerKind; key: string; frames: string[]; storeIds: string[] }) {
     kind = o.kind;
     key = o.key;
-    template = Buffer.from(o.frame, 'utf8');
-    slot = atSlot(o.frame);
-    event = JSON.parse(o.frame) as Record<string, unknown>;
+    if (o.frames.length === 0) throw new Error('no frame to send');
+    templates = o.frames.map((f) => ({ bytes: Buffer.from(f, 'utf8'), slot: atSlot(f), event: JSON.parse(f) as Record<string, unknown> }));
     stores = new Set(o.storeIds);
     if (kind === 'floorSqlite') {
       dir = mkdtempSync(join(tmpdir(), 'footfall-bench-floor-'));
@@ -161,7 +166,7 @@ serve({
     if (kind === 'sio' || kind === 'sioRecovery') attachSio(kind === 'sioRecovery');
     else attachFloor();
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-    return { url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`, pid: process.pid, frameBytes: template.length };
+    return { url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`, pid: process.pid };
   },
   /** Sockets connected now. */
   sockets() {

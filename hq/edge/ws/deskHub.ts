@@ -81,8 +81,8 @@ export class DeskHub {
   private readonly pendingAcks = new Map<string, number>();
   private flushing: Promise<void> = Promise.resolve();
   private readonly sweeps: SpreadSweep<DeskSocket>[] = [];
-  /** The head of each store and its frame, serialised once per slice of the head sweep. */
-  private readonly heads = new Map<string, { seq: number; text: Buffer } | null>();
+  /** Each store's head frame, serialised once per slice of the head sweep (the feeds' position then). */
+  private readonly heads = new Map<string, Buffer>();
   /** Identical replay reads in flight (a reconnect storm: many desks resuming from one seq) share one query. */
   private readonly reads = new Map<string, Promise<StoredEvent[]>>();
 
@@ -353,20 +353,25 @@ export class DeskHub {
 
   /**
    * The node's position in the desk's store's log (kept by the feeds; no query), to a live desk
-   * that has not acked it. A head frame is how an idle desk notices it lags; a desk that acked the
-   * head on this socket has every event up to it and learns nothing from one, so it gets none
-   * until the store moves on (10,000 idle desks were 1,000 frames a second; pings keep the link's
-   * silence timer).
+   * this socket has not sent every event up to it. A head frame is how a desk notices that it lags
+   * where nothing else would tell it: the node knows of an event it did not send (a listener that
+   * failed, a delivery that did not go out) and the store then goes quiet. It never tells a desk of
+   * more than the node's own position, so a desk that was sent everything up to it on this open
+   * socket (frames arrive in order, or the socket closes and the desk resumes) learns nothing from
+   * one, acked or not: under traffic every desk was a head behind its ack, ~1,000 frames a second
+   * at 10,000 desks that only said what the events had (docs/benchmarks.md, round 34). Pings keep
+   * the link's silence timer.
    */
   private sendHead(desk: DeskSocket): void {
     if (this.byDevice.get(desk.device.id) !== desk || !desk.isLive) return;
-    let head = this.heads.get(desk.storeId);
-    if (head === undefined) {
-      const pos = this.feeds.position(desk.storeId);
-      head = pos ? { seq: pos.head, text: Buffer.from(JSON.stringify({ t: 'head', epoch: pos.epoch, seq: pos.head })) } : null;
-      this.heads.set(desk.storeId, head);
+    const pos = this.feeds.position(desk.storeId);
+    if (!pos || desk.sent >= pos.head) return;
+    let text = this.heads.get(desk.storeId);
+    if (text === undefined) {
+      text = Buffer.from(JSON.stringify({ t: 'head', epoch: pos.epoch, seq: pos.head }));
+      this.heads.set(desk.storeId, text);
     }
-    if (head !== null && desk.acked < head.seq) desk.sendText(head.text);
+    desk.sendText(text);
   }
 
   /** Stops timers and closes every desk with 1001 (going away), waiting briefly for the handshakes. */

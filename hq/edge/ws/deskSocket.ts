@@ -47,9 +47,9 @@ export class DeskSocket {
   /** Highest position this desk acked on this socket (as counted: never above `lastSent`). */
   private ackedUpTo = 0;
 
-  /** The position this desk acked on this socket, in the socket's current epoch. */
-  get acked(): number {
-    return this.ackedUpTo;
+  /** The highest seq this socket was sent: while it stays open the desk gets every event up to it, in order. */
+  get sent(): number {
+    return this.lastSent;
   }
   /** Cleared at each heartbeat tick, set by a pong. */
   alive = true;
