@@ -176,10 +176,13 @@ export async function seedBenchChainPg(client: PgQueryable, o: BenchChainOptions
     await insert('stock', ['store_id', 'style_id', 'color', 'size', 'qty'], ['text', 'text', 'text', 'float8', 'bigint'], rows.stock, (l) => [l.storeId, l.styleId, l.color, l.size, l.qty]);
     await insert(
       'members',
-      ['id', 'code', 'name', 'name_en', 'tier', 'phone', 'home_store_id', 'size_eu', 'size_cn', 'preferences', 'points', 'joined_at', 'updated_at'],
-      ['text', 'text', 'text', 'text', 'text', 'text', 'text', 'float8', 'bigint', 'text', 'bigint', 'bigint', 'bigint'],
+      ['id', 'code', 'name', 'name_en', 'tier', 'phone', 'home_store_id', 'size_eu', 'size_cn', 'preferences', 'points', 'joined_at', 'updated_at', 'birthday', 'consents'],
+      ['text', 'text', 'text', 'text', 'text', 'text', 'text', 'float8', 'bigint', 'text', 'bigint', 'bigint', 'bigint', 'text', 'text'],
       rows.members,
-      (m) => [m.id, m.code, m.name, m.nameEn, m.tier, m.phone, m.homeStoreId, m.sizes.eu, m.sizes.cn, JSON.stringify(m.preferences), m.points, m.joinedAt, m.updatedAt],
+      // birthday and consents as pgOps writes them: without them every member read as refusing
+      // personalisation, so the PostgreSQL node's cards were the store's popular shoes, not ranked
+      // for the member — less work and smaller frames than the SQLite node's (round 34)
+      (m) => [m.id, m.code, m.name, m.nameEn, m.tier, m.phone, m.homeStoreId, m.sizes.eu, m.sizes.cn, JSON.stringify(m.preferences), m.points, m.joinedAt, m.updatedAt, m.birthday ?? null, JSON.stringify(m.consents ?? {})],
     );
     await insert(
       'purchases',
