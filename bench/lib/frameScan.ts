@@ -7,8 +7,8 @@
 // so a pool that spends more per frame takes CPU from its server's throughput. Each pool cut a
 // string out of every frame and searched it, Footfall's on every frame (the others only while
 // recording) and it kept each desk's seq in a map besides. Every pool now reads the same bytes the
-// same way, without a string. (Footfall's pool still spends 2–3 µs more per event than Socket.IO's:
-// its acks, the heads it is sent, reading the seq it acks — docs/benchmarks.md, round 33.)
+// same way, without a string. (Footfall's pool still spends more per event than Socket.IO's: its
+// acks, reading the seq it acks and the type — docs/benchmarks.md, rounds 33 and 34.)
 
 const SEQ = Buffer.from('"seq":');
 const AT = Buffer.from(',"at":');
