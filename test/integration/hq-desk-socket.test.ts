@@ -230,9 +230,13 @@ describe('desk socket', () => {
       if (this.device.id === a.deviceId) throw new Error('delivery failed (test)');
       real.call(this, frames);
     });
-    await t.postArrival({ storeId: 'store-a', memberId: 'm1', source: 'door' });
-    await other.waitFor((f) => f.t === 'ev' && f.seq === A.seq + 1);
-    deliver.mockRestore();
+    try {
+      await t.postArrival({ storeId: 'store-a', memberId: 'm1', source: 'door' });
+      await other.waitFor((f) => f.t === 'ev' && f.seq === A.seq + 1);
+    } finally {
+      // Never left in place for the file's other tests, should the wait fail.
+      deliver.mockRestore();
+    }
     await missed.waitFor((f) => f.t === 'head' && f.seq === A.seq + 1);
     await new Promise((r) => setTimeout(r, 200));
     expect(missed.frames.some((f) => f.t === 'ev')).toBe(false);
