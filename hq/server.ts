@@ -98,6 +98,8 @@ export interface HqOptions {
   sweepMs?: number;
   /** How long presence entries live without a refresh (a dead node's desks drop out after it); default 30 s. */
   presenceTtlMs?: number;
+  /** How often the desks' newest acks are written to `devices.acked_seq` (spread over it, and all at close); default 60 s. */
+  ackWriteMs?: number;
   /** Per-IP request rates on auth and ingest routes (429 beyond); false turns them off. Per node. */
   httpRateLimits?: RateLimits | false;
   /** Load balancers in front of the node (their X-Forwarded-For names the client); FOOTFALL_TRUSTED_PROXIES. */
@@ -185,6 +187,8 @@ export const HQ_DEFAULTS = {
   memberFramesPerSecond: 20,
   sweepMs: 3000,
   presenceTtlMs: 30_000,
+  /** How often the desks' newest acks are written to `devices.acked_seq` (deskHub.ts `pendingAcks`). */
+  ackWriteMs: 60_000,
   /** How often each node closes the visits nobody claimed in time as left unserved. */
   unservedSweepMs: 60_000,
   /**
@@ -257,6 +261,7 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
       maxFramesPerSecond: opts.maxFramesPerSecond ?? HQ_DEFAULTS.maxFramesPerSecond,
       maxFrameBurst: opts.maxFrameBurst ?? (opts.maxFramesPerSecond ?? HQ_DEFAULTS.maxFramesPerSecond) * HQ_DEFAULTS.frameBurstSeconds,
       presenceTtlMs,
+      ackWriteMs: opts.ackWriteMs ?? HQ_DEFAULTS.ackWriteMs,
     },
     log,
   );

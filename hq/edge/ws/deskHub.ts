@@ -16,6 +16,7 @@ import { type Presence } from '../../ports/presence.ts';
 import { type HqStore, StoreUnavailable, type StoredEvent } from '../../ports/store.ts';
 import { newEpoch } from '../../app/tokens.ts';
 import { type StoreFeeds } from '../storeFeeds.ts';
+import { AckBuckets, type PendingAck } from './ackBuckets.ts';
 import { DeskSocket } from './deskSocket.ts';
 import { SpreadSweep } from './spreadSweep.ts';
 import { textWireFrame } from './wireFrame.ts';
@@ -46,10 +47,12 @@ export interface HubOptions {
   maxFrameBurst: number;
   /** How long a desk stays listed in presence without a refresh (a dead node's desks expire). */
   presenceTtlMs: number;
+  /** How often the desks' newest acks are written (`devices.acked_seq`), all in one flush; see `pendingAcks`. */
+  ackWriteMs: number;
 }
 
-/** How often the desks' acks are written (one transaction for all of them). */
-const ACK_FLUSH_MS = 1000;
+/** Buckets the desks' acks are written in, one after another over `ackWriteMs` (ackBuckets.ts). */
+const ACK_BUCKETS = 60;
 /** Acks written per transaction of a flush (see flushAcks). */
 const ACK_FLUSH_SLICE = 500;
 /** How often a slice of the heartbeat and head sweeps runs. */
@@ -73,12 +76,17 @@ export class DeskHub {
   private readonly stopControl: Unsubscribe;
   chat: DeskChatHooks | null = null;
   /**
-   * Desks' acks not yet written (device id → newest acked seq). 10,000 desks ack about once a
-   * second each; one autocommit UPDATE per ack was 17% of HQ's CPU under the capacity bench, so
-   * they are written together, one transaction every ACK_FLUSH_MS and at close. `acked_seq` is
-   * informational (`hq:admin devices`), so it may lag by that much; a crash loses at most that.
+   * Desks' newest acks not yet written: one bucket of them every `ackWriteMs / ACK_BUCKETS`, so
+   * each device's row within `ackWriteMs` of its ack, and all of them at close. One autocommit
+   * UPDATE per ack was 17% of HQ's CPU under the capacity bench (desks acked every second then).
+   * `acked_seq` is informational (`hq:admin devices`; a desk resumes from its own position, and
+   * chat receipts move as the ack comes, not from here), so it may lag by `ackWriteMs` and a crash
+   * loses at most that. The default is a minute: a desk acks about every 10 s while events come,
+   * so writing every desk's newest ack each second still wrote each row every 10 s — 1,000 row
+   * updates a second at 10,000 desks, 18.6 µs of a PostgreSQL backend each (docs/benchmarks.md,
+   * round 35) — where a minute writes each row once, with its newest ack, in 60 small writes.
    */
-  private readonly pendingAcks = new Map<string, number>();
+  private readonly pendingAcks = new AckBuckets(ACK_BUCKETS);
   private flushing: Promise<void> = Promise.resolve();
   private readonly sweeps: SpreadSweep<DeskSocket>[] = [];
   /** Each store's head frame, serialised once per slice of the head sweep (the feeds' position then). */
@@ -108,25 +116,23 @@ export class DeskHub {
     // Presence: 5,000 desks refreshed in one burst every 10 s timed the presence store out.
     const period = Math.max(250, Math.floor(opts.presenceTtlMs / 3));
     this.sweeps.push(new SpreadSweep({ ...desks, periodMs: period, tickMs: Math.min(period, 500), visit: (d) => this.refreshPresence(d) }));
-    this.timers.push(setInterval(() => void this.flushAcks(), ACK_FLUSH_MS));
+    this.timers.push(setInterval(() => void this.flushAcks(this.pendingAcks.takeNext()), Math.max(10, opts.ackWriteMs / ACK_BUCKETS)));
     this.stopControl = bus.onControl((c) => this.onControl(c));
   }
 
-  /** A desk acked `seq`: remembered now, written with the others at the next flush. */
+  /** A desk acked `seq`: remembered now, written when its bucket comes round. */
   recordAck(deviceId: string, seq: number): void {
     this.pendingAcks.set(deviceId, seq);
   }
 
   /**
-   * Writes the remembered acks, one flush at a time: a flush that outlasts the interval (a slow
-   * database) is not overtaken by the next one updating the same rows in another order; acks
-   * arriving meanwhile wait for the next flush.
+   * Writes `acks` (taken from the buckets), one flush at a time: a flush that outlasts the
+   * interval (a slow database) is not overtaken by the next; acks arriving meanwhile wait in their
+   * buckets.
    */
-  flushAcks(): Promise<void> {
+  private flushAcks(acks: readonly PendingAck[]): Promise<void> {
     this.flushing = this.flushing.then(async () => {
-      if (this.pendingAcks.size === 0) return;
-      const acks = [...this.pendingAcks].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([deviceId, seq]) => ({ deviceId, seq }));
-      this.pendingAcks.clear();
+      if (acks.length === 0) return;
       // In slices, each its own short transaction with a turn of the event loop between: on SQLite
       // a transaction is synchronous, and 10,000 UPDATEs at once held the loop for tens of ms every
       // second — the 500 arrivals/s p99 waited behind it.
@@ -397,7 +403,7 @@ export class DeskHub {
           }),
       ),
     );
-    await this.flushAcks(); // after the desks are gone, so a last ack is not lost
+    await this.flushAcks(this.pendingAcks.takeAll()); // after the desks are gone, so a last ack is not lost
     this.wss.close();
   }
 }

@@ -1,0 +1,62 @@
+// Desks' newest acks waiting to be written to `devices.acked_seq`, spread over the write period.
+//
+// Invariant: every device belongs to one bucket (by a hash of its id), and a bucket holds only its
+// devices' newest acks; taking the buckets in turn, each comes round once every `count` takes, so
+// an ack taken at the k-th take after it came is written within one period — and `takeAll` leaves
+// nothing behind (the node closing). The rows of a period are written in `count` small writes
+// rather than one of every desk at once.
+
+/** One device's newest ack. */
+export interface PendingAck {
+  deviceId: string;
+  seq: number;
+}
+
+export class AckBuckets {
+  private readonly buckets: Map<string, number>[];
+  private next = 0;
+
+  constructor(readonly count: number) {
+    this.buckets = Array.from({ length: count }, () => new Map<string, number>());
+  }
+
+  /** `deviceId` acked `seq` (its newest): replaces what its bucket held for it. */
+  set(deviceId: string, seq: number): void {
+    this.buckets[bucketOf(deviceId, this.count)]!.set(deviceId, seq);
+  }
+
+  /** The next bucket's acks, by device id, and the bucket emptied. */
+  takeNext(): PendingAck[] {
+    const bucket = this.buckets[this.next]!;
+    this.next = (this.next + 1) % this.count;
+    return drain([bucket]);
+  }
+
+  /** Every bucket's acks, by device id, all emptied. */
+  takeAll(): PendingAck[] {
+    return drain(this.buckets);
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const b of this.buckets) n += b.size;
+    return n;
+  }
+}
+
+/** The acks of `buckets` sorted by device id (writers update rows in one order), the buckets emptied. */
+function drain(buckets: readonly Map<string, number>[]): PendingAck[] {
+  const out: PendingAck[] = [];
+  for (const b of buckets) {
+    for (const [deviceId, seq] of b) out.push({ deviceId, seq });
+    b.clear();
+  }
+  return out.sort((a, b) => (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0));
+}
+
+/** FNV-1a over the id's UTF-16 units, mod `count`: ids (UUIDv7s, random in their tail) spread evenly. */
+export function bucketOf(id: string, count: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % count;
+}
