@@ -83,20 +83,37 @@ function copies(store: HqStore): Copies {
   return c;
 }
 
+/** What recommend() and nextBestAction() derive from one store's catalog. */
+interface CatalogIndexes {
+  readonly storeId: string;
+  readonly recommend: RecommendIndex;
+  readonly nextBest: NextBestIndex;
+}
+
 /**
- * What recommend() and nextBestAction() derive from a catalog (stock per style and size, accessories
- * in stock per size), made when a copy is loaded off an arrival's path (warm-up, refresh) or else
- * on its first profile, and kept with it: a copy is used by every arrival at its store until
- * replaced, and its arrays never change in place, so the indexes hold as long as the copy (a
- * WeakMap: they go with it).
+ * Each catalog's indexes, held by the catalog object itself (a property the module keeps to
+ * itself). They are made when a copy is loaded off an arrival's path (warm-up, refresh) or else on
+ * its first profile, and kept with it: a copy is used by every arrival at its store until replaced,
+ * and its arrays never change in place, so the indexes hold as long as the copy.
+ *
+ * Why not a WeakMap keyed by the catalog, which this was: a WeakMap's values are ephemerons, and
+ * V8 marks what only an ephemeron reaches in the atomic pause of a full GC rather than
+ * concurrently. A node's indexes are most of its heap's objects (500 stores' stock per style and
+ * size): the full GCs of an idle SQLite node paused the event loop 25–100 ms, 6–40 ms of it
+ * ephemeron marking (`--trace-gc-nvp`: mark.ephemeron.marking). Held by a property, they are
+ * marked like any other object: ephemeron marking then read 0.0–0.1 ms in 11 of 13 full GCs over
+ * two runs, where the tree before read 1.7–39.6 ms in 9 of 13 (docs/benchmarks.md, round 35).
  */
-const indexesOf = new WeakMap<StoreCatalog, { storeId: string; recommend: RecommendIndex; nextBest: NextBestIndex }>();
+const INDEXES: unique symbol = Symbol('catalog indexes');
+type Indexed = StoreCatalog & { [INDEXES]?: CatalogIndexes };
 
 export function catalogIndexes(catalog: StoreCatalog, storeId: string): { recommend: RecommendIndex; nextBest: NextBestIndex } {
-  let indexes = indexesOf.get(catalog);
+  const held = catalog as Indexed;
+  let indexes = held[INDEXES];
   if (!indexes || indexes.storeId !== storeId) {
     indexes = { storeId, recommend: recommendIndex(catalog.styles, catalog.stock, storeId), nextBest: nextBestIndex(catalog.styles, catalog.stock, storeId) };
-    indexesOf.set(catalog, indexes);
+    // Not enumerable: a spread of the catalog (a copy made from it) must not carry its indexes along.
+    Object.defineProperty(held, INDEXES, { value: indexes, writable: true, configurable: true, enumerable: false });
   }
   return indexes;
 }
