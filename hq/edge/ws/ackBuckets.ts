@@ -1,10 +1,9 @@
 // Desks' newest acks waiting to be written to `devices.acked_seq`, spread over the write period.
 //
 // Invariant: every device belongs to one bucket (by a hash of its id), and a bucket holds only its
-// devices' newest acks; taking the buckets in turn, each comes round once every `count` takes, so
-// an ack taken at the k-th take after it came is written within one period — and `takeAll` leaves
-// nothing behind (the node closing). The rows of a period are written in `count` small writes
-// rather than one of every desk at once.
+// devices' newest acks, each once; the buckets are taken in turn, so an ack is taken within `count`
+// takes of coming (one period, at one take per period / count), and `takeAll` leaves nothing
+// behind (the node closing). A period's rows go in `count` small writes, not one of every desk.
 
 /** One device's newest ack. */
 export interface PendingAck {

@@ -47,7 +47,7 @@ export interface HubOptions {
   maxFrameBurst: number;
   /** How long a desk stays listed in presence without a refresh (a dead node's desks expire). */
   presenceTtlMs: number;
-  /** How often the desks' newest acks are written (`devices.acked_seq`), all in one flush; see `pendingAcks`. */
+  /** Within how long a desk's newest ack is written to `devices.acked_seq` (spread over it); see `pendingAcks`. */
   ackWriteMs: number;
 }
 
