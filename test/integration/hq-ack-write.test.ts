@@ -40,4 +40,17 @@ describe("desks' acks written to devices", () => {
     await t.restart();
     expect(await ackedSeq(t, deviceId)).toBe(seq);
   });
+
+  it("writes a desk's ack at the next write when the desk leaves the node", async () => {
+    t = await TestHq.start({ seed: 'storesAB' });
+    const { token, deviceId } = await t.enroll('store-a');
+    const desk = await RecordingDesk.connect(t.hq, token);
+    const { seq } = await t.arrival('store-a', 'm1');
+    await desk.waitFor((f) => f.t === 'ev' && f.seq === seq);
+    desk.send({ t: 'ack', seq });
+    await new Promise((r) => setTimeout(r, 300));
+    desk.close();
+    // The next write is within a second (a minute / 60 buckets); without the desk leaving, a minute.
+    await expect.poll(() => ackedSeq(t!, deviceId), { timeout: 3_000, interval: 50 }).toBe(seq);
+  });
 });

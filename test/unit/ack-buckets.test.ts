@@ -38,6 +38,22 @@ describe('AckBuckets', () => {
     expect(acks.takeAll()).toEqual([]);
   });
 
+  it('gives an expedited ack with the next take, and a newer ack replaces it', () => {
+    const acks = new AckBuckets(60);
+    const id = ['d-1', 'd-2', 'd-3', 'd-4'].find((x) => bucketOf(x, 60) !== 0)!;
+    acks.set(id, 5);
+    acks.expedite(id);
+    expect(acks.takeNext()).toEqual([{ deviceId: id, seq: 5 }]); // bucket 0's take, not its own
+    expect(acks.size).toBe(0);
+    acks.set(id, 6);
+    acks.expedite(id);
+    acks.set(id, 7); // acked again on this node: back in its bucket, the older one gone
+    expect(acks.size).toBe(1);
+    expect(acks.takeAll()).toEqual([{ deviceId: id, seq: 7 }]);
+    acks.expedite('never-acked');
+    expect(acks.size).toBe(0);
+  });
+
   it("spreads 10,000 devices' ids evenly (no bucket over 1.5× the mean)", () => {
     const counts = new Array<number>(60).fill(0);
     for (let i = 0; i < 10_000; i++) counts[bucketOf(uuidv7(1_700_000_000_000 + (i >> 4)), 60)]!++;

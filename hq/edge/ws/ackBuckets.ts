@@ -1,9 +1,10 @@
 // Desks' newest acks waiting to be written to `devices.acked_seq`, spread over the write period.
 //
-// Invariant: every device belongs to one bucket (by a hash of its id), and a bucket holds only its
-// devices' newest acks, each once; the buckets are taken in turn, so an ack is taken within `count`
-// takes of coming (one period, at one take per period / count), and `takeAll` leaves nothing
-// behind (the node closing). A period's rows go in `count` small writes, not one of every desk.
+// Invariant: a device's newest ack waits in one place only — its bucket (by a hash of its id), or
+// `soon` once its desk left this node; the buckets are taken in turn, `soon` with each, so an ack
+// is taken within `count` takes of coming (one period, at one take per period / count), a leaving
+// desk's at the next take, and `takeAll` leaves nothing behind (the node closing). A period's rows
+// go in `count` small writes, not one of every desk.
 
 /** One device's newest ack. */
 export interface PendingAck {
@@ -13,6 +14,8 @@ export interface PendingAck {
 
 export class AckBuckets {
   private readonly buckets: Map<string, number>[];
+  /** Acks of desks that left this node: taken with the next bucket, whatever theirs. */
+  private readonly soon = new Map<string, number>();
   private next = 0;
 
   constructor(readonly count: number) {
@@ -21,23 +24,36 @@ export class AckBuckets {
 
   /** `deviceId` acked `seq` (its newest): replaces what its bucket held for it. */
   set(deviceId: string, seq: number): void {
+    this.soon.delete(deviceId);
     this.buckets[bucketOf(deviceId, this.count)]!.set(deviceId, seq);
   }
 
-  /** The next bucket's acks, by device id, and the bucket emptied. */
+  /**
+   * The device's waiting ack goes with the next take: its desk left this node, perhaps for another
+   * node, whose write of a newer ack must not be followed, up to a period later, by this older one.
+   */
+  expedite(deviceId: string): void {
+    const bucket = this.buckets[bucketOf(deviceId, this.count)]!;
+    const seq = bucket.get(deviceId);
+    if (seq === undefined) return;
+    bucket.delete(deviceId);
+    this.soon.set(deviceId, seq);
+  }
+
+  /** The next bucket's acks and those of desks that left, by device id, all emptied. */
   takeNext(): PendingAck[] {
     const bucket = this.buckets[this.next]!;
     this.next = (this.next + 1) % this.count;
-    return drain([bucket]);
+    return drain([this.soon, bucket]);
   }
 
   /** Every bucket's acks, by device id, all emptied. */
   takeAll(): PendingAck[] {
-    return drain(this.buckets);
+    return drain([this.soon, ...this.buckets]);
   }
 
   get size(): number {
-    let n = 0;
+    let n = this.soon.size;
     for (const b of this.buckets) n += b.size;
     return n;
   }

@@ -77,7 +77,8 @@ export class DeskHub {
   chat: DeskChatHooks | null = null;
   /**
    * Desks' newest acks not yet written: one bucket of them every `ackWriteMs / ACK_BUCKETS`, so
-   * each device's row within `ackWriteMs` of its ack, and all of them at close. One autocommit
+   * each device's row within `ackWriteMs` of its ack — a desk that left this node at the next
+   * write, before it can ack again elsewhere — and all of them at close. One autocommit
    * UPDATE per ack was 17% of HQ's CPU under the capacity bench (desks acked every second then).
    * `acked_seq` is informational (`hq:admin devices`; a desk resumes from its own position, and
    * chat receipts move as the ack comes, not from here), so it may lag by `ackWriteMs` and a crash
@@ -257,6 +258,7 @@ export class DeskHub {
     }
     if (this.byDevice.get(desk.device.id) === desk) {
       this.byDevice.delete(desk.device.id);
+      this.pendingAcks.expedite(desk.device.id); // written within a second, not a minute (ackBuckets.ts)
       void this.presence.remove(desksChannel(desk.storeId), desk.device.id).then(
         () => this.desksChanged(desk.storeId),
         (err: unknown) => this.log(`presence: ${(err as Error).message}`),
