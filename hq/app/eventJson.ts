@@ -5,7 +5,7 @@
 // same fields and values; only the order of an object's fields may differ (JSON objects are
 // unordered, and every reader parses). A text is reused only for a value that is deeply frozen: no
 // one can change it after its text was made, so the text stays true for as long as the value lives
-// (the texts are held weakly, by the value's identity).
+// (each such value carries its own text: frozenWithJson).
 //
 // Why: an `arrival` carries ~6 suggestions, and each one's colours in stock and stock per size are
 // frozen arrays that recommend.ts shares between every suggestion of that style at that store (its
@@ -42,7 +42,7 @@ function arrivalJson(data: EventPayload<'arrival'>): string {
 type Suggestion = EventPayload<'arrival'>['profile']['recommendations'][number];
 
 function suggestionJson(out: string[], r: Suggestion): void {
-  const whole = Object.isFrozen(r) ? frozenJson(r) : undefined;
+  const whole = frozenJson(r);
   if (whole !== undefined) {
     out.push(whole);
     return;
@@ -63,27 +63,56 @@ function openWith(out: string[], objectText: string, key: string): void {
   out.push(objectText.length > 2 ? objectText.slice(0, -1) : '{', objectText.length > 2 ? `,"${key}":` : `"${key}":`);
 }
 
-/** Texts made, by value (weakly: a value's text goes when the value does). */
-const texts = new WeakMap<object, string>();
-
 /**
- * JSON.stringify(value) for a deeply frozen object or array, made once per value; undefined for
- * anything else (the caller serializes it itself). A value that is not deeply frozen now is asked
- * again next time: it may have been frozen since.
+ * Where a value made by frozenWithJson keeps its text: an own property under a module-private
+ * symbol, not enumerable — a spread, Object.assign or slice leaves it behind, and JSON.stringify
+ * skips symbols. The property holds a slot the text is written into the first time an event asks:
+ * most of an index's pieces (stock per size of every style at every store) are made long before
+ * one is suggested, and some never are.
+ *
+ * Why not a WeakMap from value to text, which this was: a WeakMap's entries are ephemerons, which
+ * V8's full GC must settle in its final pause; ~27,000 of them (a node's stock per size and colour
+ * lists) were the last large WeakMap an idle node held (docs/benchmarks.md, rounds 35 and 36). A
+ * property is marked like any other and lives exactly as long as its value.
  */
-export function frozenJson(value: object): string | undefined {
-  const known = texts.get(value);
-  if (known !== undefined) return known;
-  if (!deeplyFrozen(value)) return undefined;
-  const text = JSON.stringify(value);
-  texts.set(value, text);
-  return text;
+const TEXT = Symbol('jsonText');
+
+interface TextSlot {
+  text: string | undefined;
 }
 
-/** Frozen, and so is everything in it; only data properties (a getter or a toJSON could answer differently each time). */
-function deeplyFrozen(v: unknown): boolean {
-  if (v === null || typeof v !== 'object') return true;
-  if (!Object.isFrozen(v) || 'toJSON' in v) return false;
-  for (const d of Object.values(Object.getOwnPropertyDescriptors(v))) if (!('value' in d) || !deeplyFrozen(d.value)) return false;
-  return true;
+/**
+ * `value` frozen deeply, with a slot for its JSON text, for a value many events share (recommend.ts's
+ * colour lists, stock per size, suggestions made without consent): each event splices the text in
+ * instead of serializing the value again. Freezes whatever in it is not frozen yet. Made without a
+ * slot (frozen all the same): a value already frozen (no property can be added to it) and one that
+ * holds an accessor or a toJSON (either could answer differently each time).
+ */
+export function frozenWithJson<T extends object>(value: T): T {
+  const plain = !Object.isFrozen(value) && freezeParts(value);
+  if (plain) Object.defineProperty(value, TEXT, { value: { text: undefined } satisfies TextSlot });
+  return Object.freeze(value);
+}
+
+/** JSON.stringify(value) for a value made by frozenWithJson, made once; undefined for any other (the caller serializes it itself). */
+export function frozenJson(value: object): string | undefined {
+  if (!Object.hasOwn(value, TEXT)) return undefined;
+  const slot = (value as { [TEXT]: TextSlot })[TEXT];
+  return (slot.text ??= JSON.stringify(value));
+}
+
+/** Freezes everything `v` holds (not `v` itself); whether all of it is data: no accessor, no toJSON. */
+function freezeParts(v: object): boolean {
+  let plain = !('toJSON' in v);
+  for (const d of Object.values(Object.getOwnPropertyDescriptors(v))) {
+    if (!('value' in d)) {
+      plain = false;
+      continue;
+    }
+    const part: unknown = d.value;
+    if (part === null || typeof part !== 'object') continue;
+    if (!freezeParts(part)) plain = false;
+    Object.freeze(part);
+  }
+  return plain;
 }

@@ -12,6 +12,7 @@
 // ranked by this store's sales, then newness, then id, with reasons that name no member data.
 import { type Category, type Colorway, isAccessory, type Member, type Purchase, type Reason, type Recommendation, type StockLine, type Style } from '../../shared/domain.ts';
 import { pictureOf, type StyleImageRefs } from '../ports/styleImageStore.ts';
+import { frozenWithJson } from './eventJson.ts';
 
 export const MAX_RECOMMENDATIONS = 6;
 const DAY = 24 * 60 * 60 * 1000;
@@ -223,12 +224,7 @@ function popularInStore(input: RecommendInput): Recommendation[] {
   const index = indexOf(input);
   const kept = popularKept.get(index);
   if (kept && kept.popularity === input.popularity && kept.images === input.images && input.now >= kept.from && input.now < kept.until) return kept.list.slice();
-  const list = rankPopular(input, index).map((r) => {
-    for (const reason of r.reasons) Object.freeze(reason);
-    Object.freeze(r.reasons);
-    if (r.image) Object.freeze(r.image);
-    return Object.freeze(r);
-  });
+  const list = rankPopular(input, index).map((r) => frozenWithJson(r));
   popularKept.set(index, { popularity: input.popularity, images: input.images, ...newnessSpan(index, input.now), list });
   return list.slice();
 }
@@ -301,7 +297,7 @@ function colorsIn(style: Style, lines: readonly StockLine[]): readonly Colorway[
   // More colourways than a mask has bits (the schema allows 20; a row that bypassed it): a list of its own.
   if (colors.length > 30) {
     const codes = new Set(lines.map((l) => l.color));
-    return Object.freeze(colors.filter((c) => codes.has(c.code)).map(frozenColor));
+    return frozenWithJson(colors.filter((c) => codes.has(c.code)).map(frozenColor));
   }
   let mask = 0;
   for (const l of lines) {
@@ -315,14 +311,14 @@ function colorsIn(style: Style, lines: readonly StockLine[]): readonly Colorway[
   let lists = colorLists.get(style);
   if (!lists) colorLists.set(style, (lists = new Map()));
   let list = lists.get(mask);
-  if (!list) lists.set(mask, (list = Object.freeze(colors.filter((_, i) => (mask & (1 << i)) !== 0).map(frozenColor))));
+  if (!list) lists.set(mask, (list = frozenWithJson(colors.filter((_, i) => (mask & (1 << i)) !== 0).map(frozenColor))));
   return list;
 }
 
 /**
  * A colourway as a suggestion lists it: frozen, a copy of the catalog's (which stays as it is),
- * one per colourway. A list of frozen colourways is deeply frozen, so an event's JSON text reuses
- * its text (eventJson.ts) instead of serializing it for every arrival.
+ * one per colourway. A list of them is made once with its JSON text (frozenWithJson), which an
+ * event's text splices in instead of serializing the list for every arrival.
  */
 const frozenColors = new WeakMap<Colorway, Colorway>();
 function frozenColor(c: Colorway): Colorway {
@@ -350,5 +346,5 @@ function sizeQty(size: number, qty: number): Recommendation['stockBySize'][numbe
 function stockBySizeOf(style: Style, lines: readonly StockLine[]): Recommendation['stockBySize'] {
   const bySize = new Map<number, number>(style.sizes.map((s) => [s, 0]));
   for (const l of lines) bySize.set(l.size, (bySize.get(l.size) ?? 0) + l.qty);
-  return Object.freeze([...bySize.entries()].sort((a, b) => a[0] - b[0]).map(([s, qty]) => sizeQty(s, qty))) as Recommendation['stockBySize'];
+  return frozenWithJson([...bySize.entries()].sort((a, b) => a[0] - b[0]).map(([s, qty]) => sizeQty(s, qty))) as Recommendation['stockBySize'];
 }

@@ -1,8 +1,8 @@
 // An event's data as JSON text (hq/app/eventJson.ts): an arrival's text reads back as
-// JSON.stringify's would, whichever of its suggestions' parts come from remembered texts, and a
-// text is remembered only for a value no one can change.
+// JSON.stringify's would, whichever of its suggestions' parts come from texts made before, and a
+// text is kept only on a value no one can change (frozenWithJson).
 import { describe, expect, it } from 'vitest';
-import { eventJson, frozenJson } from '../../hq/app/eventJson.ts';
+import { eventJson, frozenJson, frozenWithJson } from '../../hq/app/eventJson.ts';
 import { type EventPayload } from '../../hq/app/eventLog.ts';
 import { recommend, recommendIndex, type RecommendInput } from '../../hq/app/recommend.ts';
 import { type Member, type StockLine, type Style, type Visit } from '../../shared/domain.ts';
@@ -104,21 +104,37 @@ describe('event JSON', () => {
     ]);
   });
 
-  it('remembers a text only for a deeply frozen value with data properties', () => {
+  it('a value made by frozenWithJson carries its text and is frozen deeply; nothing else has a text', () => {
     const inner = { size: 38, qty: 1 };
-    const list = Object.freeze([inner]);
-    expect(frozenJson(list)).toBeUndefined(); // its element can still change
-    inner.qty = 2;
-    Object.freeze(inner);
-    expect(frozenJson(list)).toBe('[{"size":38,"qty":2}]'); // frozen since: its text now
-    expect(frozenJson(list)).toBe(frozenJson(list));
-    const getter = Object.freeze({
+    const list = frozenWithJson([inner, { size: 39, qty: 0 }]);
+    expect(frozenJson(list)).toBe('[{"size":38,"qty":1},{"size":39,"qty":0}]');
+    expect([Object.isFrozen(list), Object.isFrozen(inner)]).toEqual([true, true]); // its text cannot go stale
+    expect(() => {
+      'use strict';
+      inner.qty = 2;
+    }).toThrow(TypeError);
+    // The text is the value's own: not enumerable, not carried by a copy, not in its JSON.
+    expect(Object.keys(list)).toEqual(['0', '1']);
+    expect(JSON.stringify(list)).toBe(frozenJson(list));
+    for (const copy of [list.slice(), [...list], Object.assign([], list), Object.create(list) as object]) expect(frozenJson(copy)).toBeUndefined();
+    const nested = frozenWithJson({ a: null, b: ['x', 1, true], c: { d: [{ e: 'f' }] } });
+    expect(frozenJson(nested)).toBe('{"a":null,"b":["x",1,true],"c":{"d":[{"e":"f"}]}}');
+    expect(frozenJson(nested.c.d)).toBeUndefined(); // a part is frozen, its text is the whole's
+    expect(Object.isFrozen(nested.c.d[0])).toBe(true);
+    // No text where one could answer differently each time, or where none can be added; frozen all the same.
+    const getter = frozenWithJson({
       get qty() {
         return Math.random();
       },
     });
-    expect(frozenJson(getter)).toBeUndefined();
-    expect(frozenJson(Object.freeze({ toJSON: () => 'x' }))).toBeUndefined();
-    expect(frozenJson(Object.freeze({ a: null, b: Object.freeze(['x', 1, true]) }))).toBe('{"a":null,"b":["x",1,true]}');
+    const deepGetter = frozenWithJson({ part: { toJSON: () => 'x' } });
+    const already = frozenWithJson(Object.freeze([1, 2]));
+    for (const v of [getter, deepGetter, frozenWithJson({ toJSON: () => 'x' }), already]) {
+      expect(frozenJson(v)).toBeUndefined();
+      expect(Object.isFrozen(v)).toBe(true);
+    }
+    expect(Object.isFrozen(deepGetter.part)).toBe(true);
+    expect(frozenJson(Object.freeze({ a: 1 }))).toBeUndefined(); // frozen by hand: no text
+    expect(frozenJson({ a: 1 })).toBeUndefined();
   });
 });
