@@ -6,7 +6,7 @@ import { checkinPayload } from '../../electron/desk/checkins/checkins.ts';
 import { notificationText } from '../../electron/electron-main/notificationText.ts';
 import { memberCardSvg, memberQrText } from '../../hq/app/memberCard.ts';
 import { inStoreNow, startOfDay } from '../../renderer/src/checkin/inStore.ts';
-import { vipSoundUrl, vipTier } from '../../renderer/src/checkin/vip.ts';
+import { birthdayDays, deskTimeZone, vipSoundUrl, vipTier } from '../../renderer/src/checkin/vip.ts';
 import { birthdayWeek } from '../../shared/birthday.ts';
 import { type VisitView } from '../../shared/deskApi.ts';
 import { parseMemberScan, phoneHint, ScanCatcher } from '../../shared/memberScan.ts';
@@ -135,6 +135,30 @@ describe('VIP cues and the check-in payload', () => {
     expect(vipSoundUrl('platinum')).toBe('./sounds/vip-platinum.wav');
     expect(vipSoundUrl('silver')).toBeNull();
     expect(vipTier('basic')).toBeNull();
+  });
+  it("the desk's time zone is read from Intl once a minute, not at every row's render", () => {
+    const real = Intl.DateTimeFormat;
+    let made = 0;
+    const counting = function (...args: ConstructorParameters<typeof Intl.DateTimeFormat>) {
+      made++;
+      return new real(...args);
+    } as unknown as typeof Intl.DateTimeFormat;
+    Intl.DateTimeFormat = counting;
+    try {
+      const t0 = Date.now() + 3_600_000; // past any read an earlier test made
+      const zone = deskTimeZone(t0);
+      expect(zone).toBe(real().resolvedOptions().timeZone || 'UTC');
+      for (let i = 1; i <= 500; i++) expect(deskTimeZone(t0 + i * 100)).toBe(zone);
+      expect(made).toBe(1);
+      deskTimeZone(t0 + 60_000); // a minute on: read again
+      expect(made).toBe(2);
+      // A row without a birthday asks nothing.
+      expect(birthdayDays(null, t0)).toBeNull();
+      expect(birthdayDays(undefined, t0)).toBeNull();
+      expect(made).toBe(2);
+    } finally {
+      Intl.DateTimeFormat = real;
+    }
   });
   it('a check-in carries exactly what the clerk gave, normalised', () => {
     expect(checkinPayload('c1', { memberCode: ' m100013 ' })).toEqual({ checkinId: 'c1', memberCode: 'M100013' });
