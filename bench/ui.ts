@@ -6,9 +6,10 @@
 // Debian's Chromium driven by playwright-core, launched once (warm) with a fresh context and page
 // per measurement.
 // (a) Cold start: the desk's cache is enrolled and synced, the desk process is down and one
-//     arrival is pending at HQ. Timer: from forking the desk process (so Node + tsx start-up,
-//     opening the cache, sign-in and the shell's listen are inside) to the first `li.arrival` in
-//     the page (page.goto then waitFor). UI_COLD_RUNS (5), median reported.
+//     arrival is pending at HQ. Timer: from forking the desk process (so Node's start-up with the
+//     desk's code bundled as the app ships it, opening the cache, sign-in and the shell's listen
+//     are inside) to the first `li.arrival` in the page (page.goto then waitFor). UI_COLD_RUNS
+//     (5), median reported.
 // (b) Scroll: 10,000 visits ingested through POST /v1/ingest/arrivals/batch while the desk is
 //     live; a fresh page loads them all; then the list's scrollTop grows by UI_SCROLL_STEP px per
 //     animation frame top to bottom while the page records rAF deltas and `longtask` entries.
@@ -19,7 +20,7 @@ import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { build as viteBuild } from 'vite';
 import { cacheDir, num } from './lib/env.ts';
-import { type Child, forkChild, nowMs, sleep } from './lib/proc.ts';
+import { bundleChild, type Child, forkChild, nowMs, sleep } from './lib/proc.ts';
 import { benchToken } from './lib/seed.ts';
 import { fmtMs, printResult, summarize } from './lib/stats.ts';
 
@@ -71,6 +72,8 @@ const SCROLL_JS = `async function (step) {
 if (!process.env.UI_SKIP_BUILD) await viteBuild({ configFile: resolve('renderer/vite.config.ts'), logLevel: 'warn' });
 const staticDir = resolve('out/renderer');
 
+// The desk process starts from a bundle, as the app's main process does (bundleChild).
+const deskBundle = await bundleChild('deskShell');
 const hq = forkChild('hq');
 const door = forkChild('arrivals');
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
@@ -102,7 +105,7 @@ try {
   };
 
   // First start: sync the cache (snapshot), online sign-in so the PIN hash is cached.
-  desk = forkChild('deskShell');
+  desk = forkChild('deskShell', { bundle: deskBundle });
   await desk.call('start', { ...deskArgs, waitOnline: true });
   await caughtUp(desk);
   await desk.stop();
@@ -114,7 +117,7 @@ try {
   for (let run = 0; run < COLD_RUNS; run++) {
     await arrive(1, 100);
     const t0 = nowMs();
-    desk = forkChild('deskShell');
+    desk = forkChild('deskShell', { bundle: deskBundle });
     const { url, marks } = await desk.call<{ url: string; marks: Record<string, number> }>('start', deskArgs);
     const { context, page } = await newPage();
     await page.goto(url);

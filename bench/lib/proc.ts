@@ -85,12 +85,38 @@ const here = (name: string, tree?: string) => (tree ? join(tree, 'bench', 'child
  * `tree`: another checkout of the project to fork the child from (the `sqliteBase` set-up: HQ as it
  * was before a change, measured in the same run as HQ now).
  */
-export function forkChild(name: string, opts: { cpuProfDir?: string; maxOldSpaceMb?: number; tree?: string } = {}): Child {
-  const execArgv = ['--import', 'tsx'];
+export function forkChild(name: string, opts: { cpuProfDir?: string; maxOldSpaceMb?: number; tree?: string; bundle?: string } = {}): Child {
+  // A bundle (bundleChild) is plain JavaScript: no tsx.
+  const execArgv = opts.bundle ? [] : ['--import', 'tsx'];
   if (opts.cpuProfDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`);
   if (opts.maxOldSpaceMb) execArgv.push(`--max-old-space-size=${opts.maxOldSpaceMb}`);
-  const proc = fork(here(name, opts.tree), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+  const proc = fork(opts.bundle ?? here(name, opts.tree), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
   return new Child(proc, name);
+}
+
+/**
+ * bench/children/<name>.ts bundled into one CommonJS file (out/bench/<name>.cjs) the way
+ * scripts/build-electron.ts bundles the desk's main process for the app (esbuild; better-sqlite3, a
+ * native module, stays a require), for forkChild's `bundle`: a child whose start-up is measured
+ * starts as the shipped desk does, not with tsx compiling each TypeScript file as it is imported
+ * (0.8 s against 0.3 s for the desk's modules on this box; docs/benchmarks.md, round 36).
+ */
+export async function bundleChild(name: string): Promise<string> {
+  const { build } = await import('esbuild');
+  const outfile = fileURLToPath(new URL(`../../out/bench/${name}.cjs`, import.meta.url));
+  await build({
+    entryPoints: [here(name)],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    outfile,
+    external: ['better-sqlite3'],
+    // This file's own import.meta (the children's path in `here`), which CommonJS does not have.
+    define: { 'import.meta.url': JSON.stringify(import.meta.url) },
+    logLevel: 'warning',
+  });
+  return outfile;
 }
 
 /** Resident set size and its peak (VmHWM) of a process, in MiB, from /proc. */
