@@ -1,5 +1,6 @@
 // Child processes for benchmarks: HQ and every load generator run in processes of their own
-// (forked with tsx), driven over the IPC channel with a tiny request/response protocol.
+// (forked with tsx, or from a bundle where start-up is measured: bundleChild), driven over the IPC
+// channel with a tiny request/response protocol.
 import { type ChildProcess, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -81,7 +82,8 @@ export class Child {
 const here = (name: string, tree?: string) => (tree ? join(tree, 'bench', 'children', `${name}.ts`) : fileURLToPath(new URL(`../children/${name}.ts`, import.meta.url)));
 
 /**
- * Forks bench/children/<name>.ts under tsx. `cpuProf` writes a .cpuprofile into that directory.
+ * Forks bench/children/<name>.ts under tsx, or `bundle` (bundleChild's file) with plain Node.
+ * `cpuProf` writes a .cpuprofile into that directory.
  * `tree`: another checkout of the project to fork the child from (the `sqliteBase` set-up: HQ as it
  * was before a change, measured in the same run as HQ now).
  */

@@ -70,10 +70,12 @@ function openWith(out: string[], objectText: string, key: string): void {
  * most of an index's pieces (stock per size of every style at every store) are made long before
  * one is suggested, and some never are.
  *
- * Why not a WeakMap from value to text, which this was: a WeakMap's entries are ephemerons, which
- * V8's full GC must settle in its final pause; ~27,000 of them (a node's stock per size and colour
- * lists) were the last large WeakMap an idle node held (docs/benchmarks.md, rounds 35 and 36). A
- * property is marked like any other and lives exactly as long as its value.
+ * Why not a WeakMap from value to text, which this was: each piece's first use walked it to check it
+ * was deeply frozen (frozenWithJson freezes it where it is made instead), each use looked it up in a
+ * map of ~27,000 entries on a node of 500 stores, and a WeakMap's entries are ephemerons for V8's
+ * full GC to settle (suspected in an idle node's long pauses in round 35; round 36 could not show
+ * it). ~1 µs less per arrival: docs/benchmarks.md, round 36. The slot lives exactly as long as its
+ * value.
  */
 const TEXT = Symbol('jsonText');
 
