@@ -110,14 +110,6 @@ export type RestockMatch = z.infer<typeof RestockMatch>;
 // ---------------------------------------------------------------------------------------------
 // The member-side assistant
 
-/**
- * The actor of the assistant's replies in a member's chat: messages from the store (`from: 'clerk'`)
- * whose `by.deviceId` is this id are the assistant's (no device is ever given this id: HQ's device
- * ids are random UUIDs).
- */
-export const ASSISTANT_DEVICE_ID = 'footfall-assistant';
-export const ASSISTANT_ACTOR: Actor = { deviceId: ASSISTANT_DEVICE_ID, deviceName: 'Assistant' };
-export const isAssistantActor = (by: Actor | null | undefined): boolean => by?.deviceId === ASSISTANT_DEVICE_ID;
 
 /** What the assistant understood a member's message as. */
 export const AssistIntent = z.enum(['stock', 'hours', 'hold_status', 'size_convert', 'greeting', 'handover', 'unknown']);

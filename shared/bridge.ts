@@ -27,10 +27,6 @@ export type ShellEventName = keyof ShellEvents;
 const SHELL_EVENTS: Record<ShellEventName, true> = { openVisit: true, openSettings: true };
 export const SHELL_EVENT_NAMES = Object.keys(SHELL_EVENTS) as ShellEventName[];
 
-export const BRIDGE_PATH = '/bridge';
-
-/** Room for a chat image (≤ 2 MiB, base64 in sendMessage) plus framing. */
-export const MAX_BRIDGE_FRAME_BYTES = 4 * 1024 * 1024;
 
 /** browser → desk: a command. The method and its arguments are checked against DeskCommands after this. */
 export const BridgeRequest = z.object({
@@ -51,13 +47,3 @@ export interface BridgeEventFrame {
 
 /** Every frame the desk sends the browser. */
 export type BridgeServerFrame = BridgeReply | BridgeEventFrame;
-
-/** Close codes of the bridge socket. */
-export const BridgeClose = {
-  /** Missing or wrong token: the page must be reloaded from the URL the desk printed. */
-  unauthorized: 4001,
-  /** Not JSON, or not a request frame. */
-  badFrame: 4000,
-  /** The web shell is shutting down. */
-  goingAway: 1001,
-} as const;

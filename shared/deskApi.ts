@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { type Actor, type Category, Id, ImageMime, type Member, type MemberProfile, type Message, Millis, type Note, type Receipts, ServedOutcome, type Tier, type Visit } from './domain.ts';
 import type { Rejection } from './protocol.ts';
+import type { DeskCommandName } from './deskCommandNames.ts'; // the names alone, which the page reads without the schemas
 import { type ClerkPublic, type ClerkState, Pin, type SignInResult } from './clerks.ts';
 import { ReportArgs, type VisitReport, type VisitTimeline } from './kpis.ts';
 import { EnrollArgs, SettingsPatch, type SettingsView, type UpdateStatus } from './settings.ts';
@@ -401,9 +402,7 @@ export const DeskCommands = {
   checkForUpdates: z.tuple([]),
   /** Restart into a downloaded update (Electron only). */
   installUpdate: z.tuple([]),
-} as const;
-export type DeskCommandName = keyof typeof DeskCommands;
-export const DESK_COMMAND_NAMES = Object.keys(DeskCommands) as DeskCommandName[];
+} as const satisfies Record<DeskCommandName, z.ZodTuple>;
 
 /** Result of a local action: the opId it was queued under. */
 export interface ActionResult {

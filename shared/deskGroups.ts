@@ -4,21 +4,8 @@
 // over it (`sync`: null = confirmed, 'pending' = in the outbox, 'rejected' = HQ refused it).
 import { z } from 'zod';
 import { type Category, Id, type ProductCard } from './domain.ts';
-import {
-  GROUP_HOST_TEXT_MAX,
-  GROUP_MUTE_MAX_MIN,
-  GROUP_NOTICE_MAX,
-  GROUP_TOPIC_MAX,
-  GROUP_WELCOME_MAX,
-  GroupName,
-  GroupScope,
-  INVITE_DAYS_MAX,
-  SLOW_MODE_MAX_SEC,
-  type Group,
-  type GroupInvite,
-  type GroupMembership,
-  type GroupMessage,
-} from './groups.ts';
+import { GroupName, GroupScope, type Group, type GroupInvite, type GroupMembership, type GroupMessage } from './groups.ts';
+import { GROUP_HOST_TEXT_MAX, GROUP_MUTE_MAX_MIN, GROUP_NOTICE_MAX, GROUP_TOPIC_MAX, GROUP_WELCOME_MAX, INVITE_DAYS_MAX, SLOW_MODE_MAX_SEC } from './limits.ts';
 import type { Rejection } from './protocol.ts';
 
 export const CreateGroupArgs = z

@@ -6,26 +6,8 @@
 // `liveStream` events while the console's room socket is open.
 import { z } from 'zod';
 import { Id, Millis } from './domain.ts';
-import {
-  LIVE_COMMENT_MAX,
-  LIVE_SLOW_MODE_MAX_SEC,
-  LIVE_TEXT_MAX,
-  LIVE_TITLE_MAX,
-  LOTTERY_WINNERS_MAX,
-  LiveRef,
-  LotteryEligibility,
-  POLL_OPTIONS_MAX,
-  POLL_OPTIONS_MIN,
-  type LiveComment,
-  type LiveLottery,
-  type LiveMute,
-  type LivePoll,
-  type LiveQuestion,
-  type LiveReservation,
-  type LiveRoom,
-  type LiveSummary,
-  type ReactionKind,
-} from './live.ts';
+import { LiveRef, LotteryEligibility, type LiveComment, type LiveLottery, type LiveMute, type LivePoll, type LiveQuestion, type LiveReservation, type LiveRoom, type LiveSummary, type ReactionKind } from './live.ts';
+import { LIVE_COMMENT_MAX, LIVE_SLOW_MODE_MAX_SEC, LIVE_TEXT_MAX, LIVE_TITLE_MAX, LOTTERY_WINNERS_MAX, POLL_OPTIONS_MAX, POLL_OPTIONS_MIN } from './limits.ts';
 import type { Rejection } from './protocol.ts';
 
 const StreamLink = z.string().trim().url().max(500).refine((u) => /^https:\/\//.test(u), 'the stream link must be https');

@@ -2,13 +2,15 @@
 // Schemas are the source of truth; the TypeScript types are inferred from them so that
 // what is validated at a boundary and what the code believes can never drift apart.
 import { z } from 'zod';
+import { EU_SIZE_MAX, EU_SIZE_MIN, isHalfStep } from './limits.ts';
 import { StoreSettings } from './storeSettings.ts';
+import { TIERS } from './tiers.ts';
 
 export const Id = z.string().min(1).max(64);
 /** Epoch milliseconds. */
 export const Millis = z.number().int().nonnegative();
 
-export const Tier = z.enum(['basic', 'silver', 'gold', 'platinum']);
+export const Tier = z.enum(TIERS);
 export type Tier = z.infer<typeof Tier>;
 
 export const Category = z.enum(['running', 'basketball', 'retro', 'casual', 'kids']);
@@ -23,7 +25,7 @@ export type AccessoryKind = z.infer<typeof AccessoryKind>;
 export const isAccessory = (s: { kind?: StyleKind | undefined }): boolean => (s.kind ?? 'shoe') !== 'shoe';
 
 /** EU shoe size, whole or half (e.g. 38, 38.5). */
-export const EuSize = z.number().min(16).max(52).refine((n) => Number.isInteger(n * 2), 'sizes go in half steps');
+export const EuSize = z.number().min(EU_SIZE_MIN).max(EU_SIZE_MAX).refine(isHalfStep, 'sizes go in half steps');
 
 export const Store = z.object({
   id: Id,
@@ -260,15 +262,6 @@ export const Actor = z.object({
 });
 export type Actor = z.infer<typeof Actor>;
 
-/**
- * Whether `actor` holds a claim made by `holder`. A claim belongs to the clerk who made it: the same
- * device and the same clerk. A claim recorded without a clerk (before clerk sign-in existed, or by a
- * desk nobody was signed in at) belongs to its device.
- */
-export function holdsClaim(holder: Actor | null | undefined, actor: Pick<Actor, 'deviceId' | 'clerkId'>): boolean {
-  if (!holder || holder.deviceId !== actor.deviceId) return false;
-  return holder.clerkId === undefined || holder.clerkId === actor.clerkId;
-}
 
 /** A clerk took a claimed visit over from its holder: who, from whom, when (HQ's bounded action time). */
 export const Takeover = z.object({ from: Actor, by: Actor, at: Millis });

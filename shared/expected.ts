@@ -12,7 +12,7 @@
 // - A member-made hold is a hold like a clerk's (shared/holds.ts): HQ checks stock less active
 //   holds under the store's lock; `by` is the member page's actor (MEMBER_ACTOR).
 import { z } from 'zod';
-import { type Actor, EuSize, Id, Millis } from './domain.ts';
+import { EuSize, Id, Millis } from './domain.ts';
 import { HoldMember } from './holds.ts';
 
 /** Where an expectation (or a member-made hold) came from; `title` is what the desk shows (the group's name, the room's title). */
@@ -46,8 +46,6 @@ export const ExpectedVisit = z.object({
 });
 export type ExpectedVisit = z.infer<typeof ExpectedVisit>;
 
-/** The actor of a member's own action (a member-made hold): not a desk. */
-export const MEMBER_ACTOR: Actor = { deviceId: 'member', deviceName: 'member' };
 
 /** Event in the store's log (registered in shared/protocol.ts `EventData`). */
 export const ExpectEventData = {

@@ -15,26 +15,7 @@
 import { z } from 'zod';
 import { Actor, Id, ImageRef, Millis, ProductCard } from './domain.ts';
 
-export const GROUP_NAME_MAX = 40;
-export const GROUP_TOPIC_MAX = 200;
-export const GROUP_NOTICE_MAX = 500;
-export const GROUP_WELCOME_MAX = 500;
-/** A member's message: shorter than a clerk's, as in WeCom groups. */
-export const GROUP_MEMBER_TEXT_MAX = 500;
-export const GROUP_HOST_TEXT_MAX = 2000;
-export const NICKNAME_MAX = 20;
-/** Slow mode: at most one message per member per this many seconds (0 = off). Hosts are never slowed. */
-export const SLOW_MODE_MAX_SEC = 3600;
-/** Every member, slow mode or not: at most this many messages per minute per group. */
-export const GROUP_MEMBER_MESSAGES_PER_MIN = 10;
-/** A host's mute: up to 30 days. */
-export const GROUP_MUTE_MAX_MIN = 30 * 24 * 60;
-/** An invite link: valid 1 to 90 days, 30 by default. */
-export const INVITE_DAYS_DEFAULT = 30;
-export const INVITE_DAYS_MAX = 90;
-/** The chain's monthly announcement cap per member, unless it configures another (0 = no announcements pushed). */
-export const PUSH_CAP_DEFAULT = 4;
-export const KEYWORDS_MAX = 500;
+import { GROUP_NAME_MAX, GROUP_TOPIC_MAX, GROUP_NOTICE_MAX, GROUP_WELCOME_MAX, GROUP_MEMBER_TEXT_MAX, GROUP_HOST_TEXT_MAX, NICKNAME_MAX, SLOW_MODE_MAX_SEC, GROUP_MUTE_MAX_MIN, INVITE_DAYS_DEFAULT, INVITE_DAYS_MAX, PUSH_CAP_DEFAULT, KEYWORDS_MAX } from './limits.ts'; // the page reads the limits without the schemas
 
 export const GroupScope = z.enum(['store', 'chain']);
 export type GroupScope = z.infer<typeof GroupScope>;

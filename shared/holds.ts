@@ -10,10 +10,7 @@
 import { z } from 'zod';
 import { Actor, Category, Colorway, EuSize, Id, Member, Millis, StyleImageRef } from './domain.ts';
 
-/** How long a hold lasts, in days: 1 to 14, 3 unless the clerk says otherwise. */
-export const HOLD_DAYS_MIN = 1;
-export const HOLD_DAYS_MAX = 14;
-export const HOLD_DAYS_DEFAULT = 3;
+import { HOLD_DAYS_MIN, HOLD_DAYS_MAX, HOLD_DAYS_DEFAULT } from './limits.ts'; // the page reads the limits without the schemas
 export const HoldDays = z.number().int().min(HOLD_DAYS_MIN).max(HOLD_DAYS_MAX);
 export const DAY_MS = 24 * 60 * 60 * 1000;
 /** Requests a desk shows (and a snapshot carries): every pending one, and answered ones asked in the last 7 days. */

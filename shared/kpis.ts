@@ -23,8 +23,11 @@
 import { z } from 'zod';
 import { type StoreClerk } from './clerks.ts';
 import { type ArrivalSource, Id, type ImageRef, type Message, Millis, Outcome, Tier, type VisitStatus } from './domain.ts';
-import { TimeZone } from './zoneTime.ts';
+import { isTimeZone } from './zoneTime.ts';
 import { type AssistKpis } from './assist.ts'; // 7/8 attribution
+
+/** An IANA time zone name that Intl knows, e.g. "Asia/Shanghai". */
+export const TimeZone = z.string().min(1).max(64).refine(isTimeZone, 'an IANA time zone name, e.g. Asia/Shanghai');
 
 export interface VisitFact {
   /** The store the visit belongs to (reports may cover several). */

@@ -17,20 +17,7 @@ import { Actor, Id, Millis } from './domain.ts';
 import { ExpectedVisit } from './expected.ts';
 import { Hold } from './holds.ts';
 
-export const LIVE_TITLE_MAX = 60;
-export const LIVE_TEXT_MAX = 500;
-export const LIVE_COMMENT_MAX = 200;
-export const LIVE_QUESTION_MAX = 300;
-/** Every viewer, slow mode or not: at most this many comments per 10 s. */
-export const LIVE_COMMENTS_PER_10S = 3;
-export const LIVE_SLOW_MODE_MAX_SEC = 600;
-export const POLL_OPTIONS_MIN = 2;
-export const POLL_OPTIONS_MAX = 6;
-export const LOTTERY_WINNERS_MAX = 50;
-/** Comments a viewer's socket gets at welcome (the newest, from the node's memory). */
-export const LIVE_BACKLOG = 50;
-/** Comments and reactions are sent to viewers in batches at most this often. */
-export const LIVE_BATCH_MS = 100;
+import { LIVE_TITLE_MAX, LIVE_TEXT_MAX, LIVE_COMMENT_MAX, LIVE_QUESTION_MAX, LIVE_SLOW_MODE_MAX_SEC, POLL_OPTIONS_MIN, POLL_OPTIONS_MAX, LOTTERY_WINNERS_MAX } from './limits.ts'; // the page reads the limits without the schemas
 
 /** A participant's opaque per-room reference (hex): lotteries name winners by it, host consoles mute by it. */
 export const LiveRef = z.string().regex(/^[0-9a-f]{16,64}$/);

@@ -352,8 +352,6 @@ export type AssistCmdFrame = Extract<CmdFrame, { type: AssistCommandType }>;
 export const isAssistCmd = (cmd: CmdFrame): cmd is AssistCmdFrame => isAssistCommand(cmd.type);
 export { isAssistCommand };
 
-/** How long after HQ's timestamp the sender may recall a message. */
-export const RECALL_WINDOW_MS = 2 * 60 * 1000;
 
 /** Why HQ refused a command; `by` names who holds the visit when it is theirs. */
 export const Rejection = z.object({

@@ -1,7 +1,9 @@
 // Desk settings: what the clerk or the store's IT can change at the counter, the first-run
 // enrollment, diagnostics and updates. One zod schema here is the truth for both shells (Electron
-// and the web shell persist the same JSON) and for the UI's form validation.
+// and the web shell persist the same JSON) and for the UI's form validation (the page loads this
+// module when a form is sent; what it needs at start is in settingsRules.ts).
 import { z } from 'zod';
+import { SOUNDS, UPDATE_CHANNEL_PATTERN } from './settingsRules.ts'; // the page reads these without the schemas
 
 /** An HQ address: http(s) only, no credentials, no query or fragment. */
 export const HqUrl = z
@@ -70,10 +72,7 @@ export const EnrollCode = z
 export const DeviceName = z.string().trim().min(1).max(60);
 
 /** Update channel: one per chain (and stage), e.g. "acme-stable"; it names a folder on HQ. */
-export const UpdateChannel = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lowercase letters, digits and dashes');
-
-export const SOUNDS = ['chime', 'bell', 'knock', 'none'] as const;
-export type SoundName = (typeof SOUNDS)[number];
+export const UpdateChannel = z.string().regex(UPDATE_CHANNEL_PATTERN, 'lowercase letters, digits and dashes');
 
 /** "HH:MM", 24 h. */
 export const ClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM');
@@ -191,20 +190,4 @@ export interface SettingsView {
 export function updateFeedUrl(hqUrl: string, channel: string): string | null {
   if (!hqUrl) return null;
   return `${hqUrl.replace(/\/+$/, '')}/updates/${encodeURIComponent(channel)}/`;
-}
-
-/** Minutes since midnight for "HH:MM". */
-function minutes(clock: string): number {
-  const [h, m] = clock.split(':').map(Number);
-  return (h ?? 0) * 60 + (m ?? 0);
-}
-
-/** Whether local time `date` falls inside quiet hours (the window may wrap midnight). */
-export function inQuietHours(quiet: DeskSettings['quietHours'], date: Date): boolean {
-  if (!quiet.enabled) return false;
-  const now = date.getHours() * 60 + date.getMinutes();
-  const from = minutes(quiet.from);
-  const to = minutes(quiet.to);
-  if (from === to) return false;
-  return from < to ? now >= from && now < to : now >= from || now < to;
 }

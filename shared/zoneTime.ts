@@ -1,8 +1,8 @@
 // Wall-clock time in a store's time zone, for what a person reads outside the app (the visits CSV).
 // A zone is an IANA name ("Asia/Shanghai"), resolved with Intl (full ICU in Node and in Chromium),
 // so daylight-saving rules are applied; without one, a fixed UTC offset in minutes is used and named
-// as such ("UTC+08:00"). Pure: no Node or DOM.
-import { z } from 'zod';
+// as such ("UTC+08:00"). Pure: no Node or DOM, and no schema, so the page reads it without loading
+// the schema library (limits.ts says why); kpis.ts builds `TimeZone` on isTimeZone.
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -33,9 +33,6 @@ export function isTimeZone(name: string): boolean {
     return false;
   }
 }
-
-/** An IANA time zone name that Intl knows, e.g. "Asia/Shanghai". */
-export const TimeZone = z.string().min(1).max(64).refine(isTimeZone, 'an IANA time zone name, e.g. Asia/Shanghai');
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 

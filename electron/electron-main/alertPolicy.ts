@@ -9,7 +9,8 @@
 // Electron's `Notification.isSupported()` is the only OS signal we get; so the desk offers its own
 // "quiet hours" (settings) and the on/off switches, and treats quiet hours as "no sound, no toast"
 // even though the arrival still appears in the queue and the tray count.
-import { type DeskSettings, inQuietHours, type SoundName } from '../../shared/settings.ts';
+import { type DeskSettings } from '../../shared/settings.ts';
+import { inQuietHours, type SoundName } from '../../shared/settingsRules.ts';
 
 export interface AlertDecision {
   notify: boolean;

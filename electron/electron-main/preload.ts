@@ -4,7 +4,8 @@
 // and shared/bridge.ts).
 // Bundled to CJS with its imports inlined: a sandboxed preload can require only 'electron'.
 import { contextBridge, ipcRenderer } from 'electron';
-import { DESK_COMMAND_NAMES, type DeskErrorShape } from '../../shared/deskApi.ts';
+import { type DeskErrorShape } from '../../shared/deskApi.ts';
+import { DESK_COMMAND_NAMES } from '../../shared/deskCommandNames.ts';
 import { COMMAND_CHANNEL_PREFIX, EVENT_CHANNEL_PREFIX, isEventName } from '../host/ipcValidation.ts';
 
 type Reply = { ok: true; result: unknown } | { ok: false; error: DeskErrorShape };

@@ -3,7 +3,8 @@
 // must match that command's schema. Whatever the page sends is untrusted until it passes here.
 // No `electron` import: the web shell and unit tests use this module in plain Node.
 import { SHELL_EVENT_NAMES, type ShellEventName } from '../../shared/bridge.ts';
-import { DESK_COMMAND_NAMES, DESK_EVENT_NAMES, type DeskApi, type DeskCommandName, type DeskCoreApi, DeskError, DeskCommands, type DeskErrorShape, type DeskEventName } from '../../shared/deskApi.ts';
+import { DESK_EVENT_NAMES, type DeskApi, type DeskCoreApi, DeskError, DeskCommands, type DeskErrorShape, type DeskEventName } from '../../shared/deskApi.ts';
+import { DESK_COMMAND_NAMES, type DeskCommandName } from '../../shared/deskCommandNames.ts';
 import { describeIssues } from '../../shared/protocol.ts';
 
 /** IPC channel names. Commands are invoked on `footfall:cmd:<name>`, events arrive on `footfall:ev:<name>`. */

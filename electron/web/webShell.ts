@@ -11,7 +11,8 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
-import { BRIDGE_PATH, BridgeClose, BridgeRequest, type BridgeServerFrame, MAX_BRIDGE_FRAME_BYTES } from '../../shared/bridge.ts';
+import { BridgeRequest, type BridgeServerFrame } from '../../shared/bridge.ts';
+import { BRIDGE_PATH, BridgeClose, MAX_BRIDGE_FRAME_BYTES } from '../../shared/bridgeSocket.ts';
 import { DESK_EVENT_NAMES, type DeskCoreApi } from '../../shared/deskApi.ts';
 // The pure checks are shared with the Electron shell so both transports enforce the same rules.
 import { securityHeaders } from '../host/csp.ts';

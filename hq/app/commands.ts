@@ -9,7 +9,8 @@
 // the visit is not closed — a claim made offline before the one HQ recorded displaces it, and the
 // event names the displaced claim (`from`) so that desk tells its clerk; equal times, and claims
 // without an action time, keep HQ's order.
-import { type Actor, holdsClaim, type Note, type Visit } from '../../shared/domain.ts';
+import { type Actor, type Note, type Visit } from '../../shared/domain.ts';
+import { holdsClaim } from '../../shared/actors.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import { type CmdAckFrame, type Rejection, type VisitCmdFrame } from '../../shared/protocol.ts';
 import { type DeviceRecord, type HqTx, type OpRecord } from '../ports/store.ts';

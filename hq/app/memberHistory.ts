@@ -11,15 +11,8 @@
 // note sent under another opId one note. The `member.noted` event goes to the writing store's log
 // and, when the member is homed elsewhere, to the home store's log too, so the desks that serve the
 // member most update their caches; every other store sees the note through the history read.
-import {
-  HISTORY_NOTES,
-  HISTORY_PURCHASES,
-  HISTORY_VISITS,
-  type HistoryVisit,
-  type MemberHistory,
-  type MemberNote,
-  monthDayOf,
-} from '../../shared/memberHistory.ts';
+import { HISTORY_NOTES, HISTORY_PURCHASES, HISTORY_VISITS, type HistoryVisit, type MemberHistory, type MemberNote } from '../../shared/memberHistory.ts';
+import { monthDayOf } from '../../shared/anniversary.ts';
 import { type CmdAckFrame, type MemberNoteCmdFrame, type Rejection } from '../../shared/protocol.ts';
 import { type DeviceRecord, type HqStore, type OpRecord, type Visit } from '../ports/store.ts';
 import { boundedActionTime, type DeskClock } from './actionTime.ts';

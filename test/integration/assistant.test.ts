@@ -5,7 +5,8 @@
 // off, and the hand-over storage itself on SQLite and PostgreSQL.
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ASSISTANT_DEVICE_ID, ASSISTANT_QUIET_AFTER_CLERK_MS, type Handover } from '../../shared/assist.ts';
+import { ASSISTANT_QUIET_AFTER_CLERK_MS, type Handover } from '../../shared/assist.ts';
+import { ASSISTANT_DEVICE_ID } from '../../shared/actors.ts';
 import { type Message } from '../../shared/domain.ts';
 import { type Hold } from '../../shared/holds.ts';
 import { type EvFrame } from '../../shared/protocol.ts';

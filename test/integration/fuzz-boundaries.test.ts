@@ -9,7 +9,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeskCore } from '../../electron/desk/deskCore.ts';
 import { startWebShell } from '../../electron/web/webShell.ts';
-import { BRIDGE_PATH } from '../../shared/bridge.ts';
+import { BRIDGE_PATH } from '../../shared/bridgeSocket.ts';
 import { ArrivalRequest } from '../../hq/edge/http/ingest.ts';
 import { IngestMember } from '../../hq/app/catalogIngest.ts';
 import { type DeskApi } from '../../shared/deskApi.ts';

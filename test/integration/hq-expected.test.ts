@@ -4,7 +4,8 @@
 // sweep, cancelling, store and member isolation, the snapshot, erasure, and bad input.
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type ExpectedVisit, MEMBER_ACTOR } from '../../shared/expected.ts';
+import { type ExpectedVisit } from '../../shared/expected.ts';
+import { MEMBER_ACTOR } from '../../shared/actors.ts';
 import { type Group } from '../../shared/groups.ts';
 import { type Hold } from '../../shared/holds.ts';
 import { type EvFrame } from '../../shared/protocol.ts';

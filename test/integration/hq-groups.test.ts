@@ -9,8 +9,10 @@ import { applyGroupCommand } from '../../hq/app/groups/commands.ts';
 import { GroupMemberService } from '../../hq/app/groups/memberSide.ts';
 import { capMonth } from '../../hq/app/groups/rules.ts';
 import { SNAPSHOT_GROUP_MESSAGES } from '../../hq/app/snapshot.ts';
-import { type Group, type GroupInvite, type GroupMembership, type GroupMessage, GROUP_MEMBER_MESSAGES_PER_MIN, MemberGroupMessage, MemberGroupPage, MemberGroupView } from '../../shared/groups.ts';
-import { type CmdAckFrame, type CommandType, type EvFrame, RECALL_WINDOW_MS } from '../../shared/protocol.ts';
+import { type Group, type GroupInvite, type GroupMembership, type GroupMessage, MemberGroupMessage, MemberGroupPage, MemberGroupView } from '../../shared/groups.ts';
+import { GROUP_MEMBER_MESSAGES_PER_MIN } from '../../shared/limits.ts';
+import { type CmdAckFrame, type CommandType, type EvFrame } from '../../shared/protocol.ts';
+import { RECALL_WINDOW_MS } from '../../shared/limits.ts';
 import { defaultAdapter, type StoreAdapter, TestHq } from '../support/hq.ts';
 import { RecordingDesk } from '../support/protocolClient.ts';
 

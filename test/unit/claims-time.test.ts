@@ -3,7 +3,7 @@
 // (the store's wait, its closing time in its own zone), and who holds a claim (the clerk, not the counter).
 import { describe, expect, it } from 'vitest';
 import { boundedActionTime, clockOffset } from '../../hq/app/actionTime.ts';
-import { holdsClaim } from '../../shared/domain.ts';
+import { holdsClaim } from '../../shared/actors.ts';
 import { closingAtOrBefore, DEFAULT_STORE_SETTINGS, leftAt, StoreSettings, storeSettingsFromJson, unservedCutoff } from '../../shared/storeSettings.ts';
 
 const MIN = 60_000;

@@ -4,7 +4,8 @@
 // `invalid_argument` or arguments that really match the schema; nothing throws; Object.prototype
 // stays clean.
 import { describe, expect, it } from 'vitest';
-import { DESK_COMMAND_NAMES, DeskCommands } from '../../shared/deskApi.ts';
+import { DeskCommands } from '../../shared/deskApi.ts';
+import { DESK_COMMAND_NAMES } from '../../shared/deskCommandNames.ts';
 import { validateCommand, validateInvoke, COMMAND_CHANNEL_PREFIX } from '../../electron/host/ipcValidation.ts';
 import { mutate, prototypeIsClean, Prng, validSamples } from '../fuzz/zodFuzz.ts';
 

@@ -59,25 +59,8 @@ import {
   Visit,
 } from '../../shared/domain.ts';
 import { ENROLL_TIMEOUT_MS } from '../../shared/enrollFailure.ts';
-import {
-  CommandData,
-  DeskToHq,
-  EnrollRequest,
-  EnrollResponse,
-  ErrorFrame,
-  EventData,
-  HELLO_TIMEOUT_MS,
-  HqToDesk,
-  MAX_FRAME_BYTES,
-  MemberLookupHit,
-  MemberProfileResponse,
-  MemberSearchResponse,
-  Position,
-  RECALL_WINDOW_MS,
-  Rejection,
-  SignalFrame,
-  Snapshot,
-} from '../../shared/protocol.ts';
+import { CommandData, DeskToHq, EnrollRequest, EnrollResponse, ErrorFrame, EventData, HELLO_TIMEOUT_MS, HqToDesk, MAX_FRAME_BYTES, MemberLookupHit, MemberProfileResponse, MemberSearchResponse, Position, Rejection, SignalFrame, Snapshot } from '../../shared/protocol.ts';
+import { RECALL_WINDOW_MS } from '../../shared/limits.ts';
 import { StoreSettings } from '../../shared/storeSettings.ts';
 import { HistoryPurchase, HistoryVisit, MemberHistory, MemberHistoryResponse, MemberNote } from '../../shared/memberHistory.ts';
 import { Task } from '../../shared/tasks.ts';

@@ -77,6 +77,38 @@ describe('createStores', () => {
     expect(stores.settings.getState().view?.enrolled).toBe(true);
   });
 
+  it('asks for the arrivals with the identity, not after its answer (one round trip less to the first alert)', async () => {
+    const fake = fakeClient();
+    stores = createStores(fake.client);
+    // Nothing answered yet: the calls made so far are the ones made at start.
+    expect(fake.calls).toEqual(expect.arrayContaining(['getIdentity', 'getConnection', 'listArrivals']));
+    await settle();
+    expect(stores.desk.getState().ready).toBe(true);
+  });
+
+  it('a failed arrivals list leaves the desk not ready and nothing unhandled', async () => {
+    const fake = fakeClient();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const failing = new Proxy(fake.client, {
+        get(target, name: string, receiver) {
+          if (name === 'listArrivals') return async () => Promise.reject(new Error('cache gone'));
+          if (name === 'getIdentity') return () => new Promise((r) => setTimeout(() => r({ storeId: 's', deviceId: 'd' }), 20));
+          return Reflect.get(target, name, receiver);
+        },
+      });
+      stores = createStores(failing);
+      await new Promise((r) => setTimeout(r, 60));
+      expect(stores.desk.getState().identity).toEqual({ storeId: 's', deviceId: 'd' });
+      expect(stores.desk.getState().ready).toBe(false);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('subscribes to reset once, and a reset reloads every store', async () => {
     const fake = fakeClient();
     stores = createStores(fake.client);

@@ -1,6 +1,7 @@
 // IPC validation and the window's security flags, tested without the Electron binary.
 import { describe, expect, it } from 'vitest';
-import { DESK_COMMAND_NAMES, DESK_EVENT_NAMES } from '../../shared/deskApi.ts';
+import { DESK_EVENT_NAMES } from '../../shared/deskApi.ts';
+import { DESK_COMMAND_NAMES } from '../../shared/deskCommandNames.ts';
 import {
   COMMAND_CHANNEL_PREFIX,
   COMMAND_CHANNELS,

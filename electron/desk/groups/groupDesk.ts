@@ -18,7 +18,7 @@ import {
   type GroupView,
 } from '../../../shared/deskGroups.ts';
 import type { Actor, Recommendation } from '../../../shared/domain.ts';
-import { INVITE_DAYS_DEFAULT } from '../../../shared/groups.ts';
+import { INVITE_DAYS_DEFAULT } from '../../../shared/limits.ts';
 import { uuidv7 } from '../../../shared/ids.ts';
 import type { CommandType } from '../../../shared/protocol.ts';
 import type { CacheQueries, OpData } from '../cache/queries.ts';

@@ -17,7 +17,8 @@
 //
 // An external language model could word the replies or understand the message (docs/assistant.md);
 // none is wired in: the rules below are the product.
-import { ASSISTANT_ACTOR, ASSISTANT_QUIET_AFTER_CLERK_MS, type AssistIntent, type Handover, isAssistantActor } from '../../../shared/assist.ts';
+import { ASSISTANT_QUIET_AFTER_CLERK_MS, type AssistIntent, type Handover } from '../../../shared/assist.ts';
+import { ASSISTANT_ACTOR, isAssistantActor } from '../../../shared/actors.ts';
 import { type Actor, type Message } from '../../../shared/domain.ts';
 import { uuidv7 } from '../../../shared/ids.ts';
 import { convertSize, SIZE_SYSTEMS, sizeRow, type SizeSystem } from '../../../shared/sizeChart.ts';

@@ -15,7 +15,8 @@
 //  - Else a product card of that style a clerk of the store sent the member in chat (`chat_card`,
 //    the newest, credited to its sender; the assistant's cards are not a clerk's and do not count).
 //  - Else nothing: a sale nobody suggested is not attributed.
-import { ATTRIBUTION_WINDOW_DAYS, isAssistantActor } from '../../../shared/assist.ts';
+import { ATTRIBUTION_WINDOW_DAYS } from '../../../shared/assist.ts';
+import { isAssistantActor } from '../../../shared/actors.ts';
 import { type Purchase } from '../../../shared/domain.ts';
 import { type SaleAttribution } from '../../ports/assistStore.ts';
 import { type HqTx } from '../../ports/store.ts';

@@ -8,13 +8,14 @@
 // from a member after a lost HTTP answer, or from a desk under a new opId — returns the original.
 import { type Actor, type ImageRef, type Message, type ProductCard, type Receipts, type StyleImageRef } from '../../../shared/domain.ts';
 import { uuidv7 } from '../../../shared/ids.ts';
-import { type ChatCmdFrame, type CmdAckFrame, RECALL_WINDOW_MS, type Rejection } from '../../../shared/protocol.ts';
+import { type ChatCmdFrame, type CmdAckFrame, type Rejection } from '../../../shared/protocol.ts';
+import { RECALL_WINDOW_MS } from '../../../shared/limits.ts';
 import { okOp, rejectOp, runDeskCommand } from '../deskCommand.ts';
 import { type Append, type EventLog } from '../eventLog.ts';
 import { type DeviceRecord, type HqStore, type HqTx, type StoredEvent } from '../../ports/store.ts';
 import { type ConversationRecord } from '../../ports/chatStore.ts';
 import { answerMember, settleHandover } from '../assist/assistant.ts'; // 7/8 assistant
-import { isAssistantActor } from '../../../shared/assist.ts'; // 7/8 assistant
+import { isAssistantActor } from '../../../shared/actors.ts'; // 7/8 assistant
 
 export const ZERO_RECEIPTS: Receipts = { memberDelivered: 0, memberRead: 0, storeDelivered: 0, storeRead: 0 };
 export const HISTORY_PAGE_MAX = 100;

@@ -14,8 +14,10 @@
 // - When the member arrives at the store, the arrival (hq/app/arrivals.ts) settles their open
 //   expectations there as `arrived` in its own transaction (`fulfilExpected`).
 import { createHash } from 'node:crypto';
-import { EXPECT_WINDOW_DAYS, type ExpectedVisit, type ExpectSource, MEMBER_ACTOR, type MemberExpectBody, type MemberHoldBody } from '../../../shared/expected.ts';
-import { DAY_MS, type Hold, HOLD_DAYS_DEFAULT } from '../../../shared/holds.ts';
+import { EXPECT_WINDOW_DAYS, type ExpectedVisit, type ExpectSource, type MemberExpectBody, type MemberHoldBody } from '../../../shared/expected.ts';
+import { MEMBER_ACTOR } from '../../../shared/actors.ts';
+import { DAY_MS, type Hold } from '../../../shared/holds.ts';
+import { HOLD_DAYS_DEFAULT } from '../../../shared/limits.ts';
 import { uuidv7 } from '../../../shared/ids.ts';
 import { type HqTx, type MemberRecord, type StoreRecord } from '../../ports/store.ts';
 import { type Append, type EventLog } from '../eventLog.ts';

@@ -13,7 +13,8 @@
 import { type Actor } from '../../../shared/domain.ts';
 import { type Group, type GroupInvite, type GroupMembership, type GroupMessage } from '../../../shared/groups.ts';
 import { uuidv7 } from '../../../shared/ids.ts';
-import { type CmdAckFrame, type GroupCmdFrame, RECALL_WINDOW_MS } from '../../../shared/protocol.ts';
+import { type CmdAckFrame, type GroupCmdFrame } from '../../../shared/protocol.ts';
+import { RECALL_WINDOW_MS } from '../../../shared/limits.ts';
 import { type DeviceRecord, type HqTx } from '../../ports/store.ts';
 import { ChatError, productCardIn } from '../chat/service.ts';
 import { okOp, rejectOp, runDeskCommand } from '../deskCommand.ts';

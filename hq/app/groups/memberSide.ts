@@ -15,25 +15,9 @@
 //   rule (mute, slow mode, the per-minute limit) would refuse a new one now.
 import { type z } from 'zod';
 import { uuidv7 } from '../../../shared/ids.ts';
-import {
-  blockedKeyword,
-  CommunitySettings,
-  GROUP_MEMBER_MESSAGES_PER_MIN,
-  type Group,
-  type GroupMembership,
-  type GroupMessage,
-  type InvitePreview,
-  type JoinGroupBody,
-  type JoinGroupResponse,
-  type MemberGroupMessage,
-  type MemberGroupPage,
-  type MemberGroupPatch,
-  type MemberGroupSendBody,
-  type MemberGroupsResponse,
-  type MemberGroupView,
-  renderWelcome,
-} from '../../../shared/groups.ts';
-import { RECALL_WINDOW_MS } from '../../../shared/protocol.ts';
+import { blockedKeyword, CommunitySettings, type Group, type GroupMembership, type GroupMessage, type InvitePreview, type JoinGroupBody, type JoinGroupResponse, type MemberGroupMessage, type MemberGroupPage, type MemberGroupPatch, type MemberGroupSendBody, type MemberGroupsResponse, type MemberGroupView, renderWelcome } from '../../../shared/groups.ts';
+import { GROUP_MEMBER_MESSAGES_PER_MIN } from '../../../shared/limits.ts';
+import { RECALL_WINDOW_MS } from '../../../shared/limits.ts';
 import { type HqTx } from '../../ports/store.ts';
 import { HISTORY_PAGE_MAX } from '../chat/service.ts';
 import { type Append, type EventLog } from '../eventLog.ts';

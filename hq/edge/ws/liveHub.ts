@@ -27,21 +27,8 @@ import { type Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { z } from 'zod';
 import { blockedKeyword } from '../../../shared/groups.ts';
-import {
-  type FromLive,
-  LIVE_BACKLOG,
-  LIVE_BATCH_MS,
-  LIVE_COMMENTS_PER_10S,
-  type LiveComment,
-  type LiveLottery,
-  type LiveLotteryView,
-  type LivePoll,
-  type LiveQuestion,
-  type LiveQuestionView,
-  type LiveRoom,
-  type ReactionKind,
-  ToLive,
-} from '../../../shared/live.ts';
+import { type FromLive, type LiveComment, type LiveLottery, type LiveLotteryView, type LivePoll, type LiveQuestion, type LiveQuestionView, type LiveRoom, type ReactionKind, ToLive } from '../../../shared/live.ts';
+import { LIVE_BACKLOG, LIVE_BATCH_MS, LIVE_COMMENTS_PER_10S } from '../../../shared/limits.ts';
 import { parseFrame } from '../../../shared/protocol.ts';
 import { type Bus, type RoomSignal, type Unsubscribe } from '../../ports/bus.ts';
 import { type Presence } from '../../ports/presence.ts';

@@ -5,8 +5,10 @@
 // is down wait for it (the desk core is local, so a drop means the web shell restarted); calls in
 // flight when it drops fail. After a reconnect a synthetic `reset` event makes the UI reload,
 // because events pushed while we were away are lost.
-import { BRIDGE_PATH, BridgeClose, type BridgeRequest, type BridgeServerFrame } from '../../../shared/bridge.ts';
-import { DESK_COMMAND_NAMES, type DeskApi, type DeskErrorShape, type DeskEventName, type DeskEvents } from '../../../shared/deskApi.ts';
+import type { BridgeRequest, BridgeServerFrame } from '../../../shared/bridge.ts';
+import { BRIDGE_PATH, BridgeClose } from '../../../shared/bridgeSocket.ts';
+import { DESK_COMMAND_NAMES } from '../../../shared/deskCommandNames.ts';
+import type { DeskApi, DeskErrorShape, DeskEventName, DeskEvents } from '../../../shared/deskApi.ts';
 import { Emitter } from '../../../shared/emitter.ts';
 import type { BridgeState, DeskClient } from './types.ts';
 

@@ -8,7 +8,7 @@
 // best sellers, narrowed to a size the clerk enters for this visit (never saved). The card still
 // shows their loyalty record (size, last purchase) as it always did: that is not a suggestion.
 import type { ActionCue, AddOn, AddOnReason, MemberProfile, NextBestAction, Reason, Recommendation } from '../../../shared/domain.ts';
-import { EuSize } from '../../../shared/domain.ts';
+import { isEuSize } from '../../../shared/limits.ts';
 import { categoryName, type Locale } from '../../../shared/reasons.ts';
 import { formatDate, formatPrice } from '../format.ts';
 import type { Translate } from '../i18n/index.ts';
@@ -57,7 +57,7 @@ export function parseVisitSize(input: string): number | null {
   const text = input.trim().replace(',', '.');
   if (!/^\d{2}(\.\d)?$/.test(text)) return null;
   const n = Number(text);
-  return EuSize.safeParse(n).success ? n : null;
+  return isEuSize(n) ? n : null;
 }
 
 /** The calendar day of `ms` in `timeZone`, as a day number (for "how many days ago" in the store's zone). */

@@ -8,7 +8,7 @@ import { useT } from '../i18n/useT.ts';
 import { StylePicture } from '../pictures/StylePicture.tsx';
 import { useChat, useDesk, useStores } from '../state/StoresProvider.tsx';
 import { threadOf } from './chatStore.ts';
-import { isAssistantActor } from '../../../shared/assist.ts'; // 7/8 assistant
+import { isAssistantActor } from '../../../shared/actors.ts'; // 7/8 assistant
 
 const RECALL_MS = 2 * 60 * 1000;
 const QUICK: MessageKey[] = ['chat.quick.welcome', 'chat.quick.size', 'chat.quick.hold', 'chat.quick.thanks'];

@@ -2,7 +2,7 @@
 // after "Switch clerk" the previous clerk's visits are "With 王芳", not "With you" (shared holdsClaim,
 // the rule HQ applies).
 import type { VisitView } from '../../../shared/deskApi.ts';
-import { holdsClaim } from '../../../shared/domain.ts';
+import { holdsClaim } from '../../../shared/actors.ts';
 import { useClerk, useDesk } from '../state/StoresProvider.tsx';
 
 /** The visit is claimed by the clerk signed in here (or, for a claim made without a clerk, by this counter). */

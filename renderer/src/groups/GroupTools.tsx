@@ -4,7 +4,7 @@
 // closing it. Every action is queued (shown pending at once) and HQ may refuse it (shown with why).
 import { useEffect, useState } from 'react';
 import type { GroupInviteView, GroupMemberView, GroupView } from '../../../shared/deskGroups.ts';
-import { GROUP_NOTICE_MAX, GROUP_WELCOME_MAX, SLOW_MODE_MAX_SEC } from '../../../shared/groups.ts';
+import { GROUP_NOTICE_MAX, GROUP_WELCOME_MAX, SLOW_MODE_MAX_SEC } from '../../../shared/limits.ts';
 import { formatDate, formatTime, rejectionText } from '../format.ts';
 import { useT } from '../i18n/useT.ts';
 import { useClerk, useDesk, useGroups, useStores } from '../state/StoresProvider.tsx';

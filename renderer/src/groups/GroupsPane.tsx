@@ -8,8 +8,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { PaneDialog } from '../components/PaneDialog.tsx';
 import type { GroupMessageView, GroupView } from '../../../shared/deskGroups.ts';
-import { GROUP_NAME_MAX, GROUP_TOPIC_MAX, GROUP_WELCOME_MAX, type GroupScope } from '../../../shared/groups.ts';
-import { RECALL_WINDOW_MS } from '../../../shared/protocol.ts';
+import type { GroupScope } from '../../../shared/groups.ts';
+import { GROUP_NAME_MAX, GROUP_TOPIC_MAX, GROUP_WELCOME_MAX, RECALL_WINDOW_MS } from '../../../shared/limits.ts';
 import { actorName, formatPrice, formatTime, formatWhen, rejectionText } from '../format.ts';
 import { useT } from '../i18n/useT.ts';
 import { useMemberPage } from '../member/memberPageStore.ts';

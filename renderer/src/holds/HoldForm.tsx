@@ -1,7 +1,7 @@
 // The hold form (4/8 part C): style, colour, size and days for a member, from their suggestions or
 // the product card last sent in chat. Placing queues the hold (offline too); opened by the chat's
 // "I have put them aside", it then sends that reply.
-import { HOLD_DAYS_MAX, HOLD_DAYS_MIN } from '../../../shared/holds.ts';
+import { HOLD_DAYS_MAX, HOLD_DAYS_MIN } from '../../../shared/limits.ts';
 import { colorName } from '../format.ts';
 import { useT } from '../i18n/useT.ts';
 import { useHolds, useStores } from '../state/StoresProvider.tsx';

@@ -9,7 +9,7 @@ import { useDesk, useHolds, useStores } from '../state/StoresProvider.tsx';
 import { TierBadge } from '../components/TierBadge.tsx';
 import { StylePicture } from '../pictures/StylePicture.tsx';
 import './holds.css';
-import { MEMBER_ACTOR } from '../../../shared/expected.ts'; // 5/8: member-made holds
+import { MEMBER_ACTOR } from '../../../shared/actors.ts'; // 5/8: member-made holds
 
 export function HoldsButton() {
   const t = useT();

@@ -5,7 +5,8 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { MemberView } from '../../../shared/deskApi.ts';
 import type { Colorway } from '../../../shared/domain.ts';
-import { HOLD_DAYS_DEFAULT, type HoldEnd, type HoldRequestView, type HoldView, type StyleStockResponse } from '../../../shared/holds.ts';
+import type { HoldEnd, HoldRequestView, HoldView, StyleStockResponse } from '../../../shared/holds.ts';
+import { HOLD_DAYS_DEFAULT } from '../../../shared/limits.ts';
 import type { DeskClient } from '../api/types.ts';
 
 /** A style the hold form offers: from the member's suggestions, or the product card last sent in chat. */

@@ -10,7 +10,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { PaneDialog } from '../components/PaneDialog.tsx';
 import type { LiveConsole, LiveMuteTarget, LivePollView, LiveRoomView } from '../../../shared/deskLive.ts';
-import { LIVE_COMMENT_MAX, LIVE_TEXT_MAX, LIVE_TITLE_MAX, POLL_OPTIONS_MAX, type LiveLottery, type ReactionKind } from '../../../shared/live.ts';
+import type { LiveLottery, ReactionKind } from '../../../shared/live.ts';
+import { LIVE_COMMENT_MAX, LIVE_TEXT_MAX, LIVE_TITLE_MAX, POLL_OPTIONS_MAX } from '../../../shared/limits.ts';
 import { formatDate, formatPrice, formatTime, rejectionText } from '../format.ts';
 import { useT } from '../i18n/useT.ts';
 import { useDesk, useLive, useStores } from '../state/StoresProvider.tsx';

@@ -5,9 +5,9 @@
 // this desk's cache, and the view says which range that cache holds.
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { ClerkPublic } from '../../../shared/clerks.ts';
-import { Tier } from '../../../shared/domain.ts';
+import type { Tier } from '../../../shared/domain.ts';
+import { TIERS } from '../../../shared/tiers.ts';
 import { type ReportArgs, type TimelineEntry, type VisitReport, type VisitTimeline } from '../../../shared/kpis.ts';
-import { visitsCsv } from '../../../shared/visitsCsv.ts';
 import { isTimeZone } from '../../../shared/zoneTime.ts';
 import type { MessageKey, Translate } from '../i18n/index.ts';
 import { useT } from '../i18n/useT.ts';
@@ -118,6 +118,8 @@ export function ManagerView() {
     try {
       // The table shows the newest visits; the export holds them all (up to EXPORT_LIMIT).
       const all = report.truncated ? await api.managerReport({ ...args, limit: EXPORT_LIMIT }) : report;
+      // The export's code (and the report schemas it reads) loads when asked for, not with the page.
+      const { visitsCsv } = await import('../../../shared/visitsCsv.ts');
       const text = visitsCsv(all.visits, { lang: locale, timeZone: args.timeZone, tzOffsetMin: args.tzOffsetMin ?? 480 });
       // Excel opens UTF-8 CSV with Chinese names correctly only with a BOM.
       const blob = new Blob(['\ufeff', text], { type: 'text/csv;charset=utf-8' });
@@ -179,7 +181,7 @@ export function ManagerView() {
             {t('mgr.tier')}
             <select value={filter.tier} onChange={setF('tier')}>
               <option value="">{t('mgr.any')}</option>
-              {Tier.options.map((tier) => (
+              {TIERS.map((tier) => (
                 <option key={tier} value={tier}>
                   {t(`tier.${tier}` as MessageKey)}
                 </option>

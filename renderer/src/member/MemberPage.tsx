@@ -4,7 +4,7 @@
 // counter's copy offline (marked, with its age). A note added offline shows at once as pending.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { MemberPageView } from '../../../shared/deskApi.ts';
-import { daysUntil } from '../../../shared/memberHistory.ts';
+import { daysUntil } from '../../../shared/anniversary.ts';
 import { colorName, formatAgo, formatDate, formatPrice } from '../format.ts';
 import type { MessageKey } from '../i18n/index.ts';
 import { useT } from '../i18n/useT.ts';

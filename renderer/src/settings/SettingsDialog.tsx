@@ -2,7 +2,7 @@
 // login, how long the desk keeps visits, the update channel and updates, and "copy diagnostics".
 // Every change is validated by shared/settings.ts and saved by the shell at once.
 import { useEffect, useRef, useState } from 'react';
-import { SOUNDS, type SoundName, UpdateChannel } from '../../../shared/settings.ts';
+import { SOUNDS, type SoundName, UPDATE_CHANNEL_PATTERN } from '../../../shared/settingsRules.ts';
 import { useT } from '../i18n/useT.ts';
 import { useDesk, useSettings, useStores } from '../state/StoresProvider.tsx';
 import { playSound } from './settingsStore.ts';
@@ -59,7 +59,7 @@ export function SettingsDialog() {
   const s = view?.settings;
   const caps = view?.capabilities;
   const u = view?.update;
-  const channelValid = UpdateChannel.safeParse(channel).success;
+  const channelValid = UPDATE_CHANNEL_PATTERN.test(channel); // settings.ts's UpdateChannel is this pattern
   const retentionNumber = Number(retention);
   const retentionValid = Number.isInteger(retentionNumber) && retentionNumber >= 1 && retentionNumber <= 365;
 

@@ -2,7 +2,8 @@
 // the settings dialog's open flag, and the alert sound played on each arrival. Created with the one
 // DeskClient (stores.ts); the chosen language is handed to the desk store through `applyLanguage`.
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { DeskSettings, inQuietHours, type SettingsPatch, type SettingsView, type SoundName } from '../../../shared/settings.ts';
+import type { DeskSettings, SettingsPatch, SettingsView } from '../../../shared/settings.ts';
+import { inQuietHours, type SoundName } from '../../../shared/settingsRules.ts';
 import { vipSoundUrl } from '../checkin/vip.ts'; // 4/8 part A
 import type { DeskClient } from '../api/types.ts';
 
@@ -106,8 +107,11 @@ export function createSettingsStore(
 
       async update(patch) {
         const current = get().view?.settings;
-        // Validate here too, so the form can say what is wrong before the shell refuses it.
-        if (current && !DeskSettings.safeParse({ ...current, ...patch }).success) {
+        // Validate here too, so the form can say what is wrong before the shell refuses it. The
+        // schemas load at the first change, not with the page (shared/limits.ts says why); if they
+        // cannot, the shell's own check still judges the change.
+        const schemas = await import('../../../shared/settings.ts').catch(() => null);
+        if (current && schemas && !schemas.DeskSettings.safeParse({ ...current, ...patch }).success) {
           set({ error: 'invalid' });
           return false;
         }

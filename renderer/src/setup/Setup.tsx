@@ -3,7 +3,7 @@
 // one-time enrollment code HQ printed, and this counter's name; the shell enrolls, keeps the
 // device token in the OS keychain, and the desk reloads into the sign-in screen.
 import { type FormEvent, useState } from 'react';
-import { checkHqUrls, DeviceName, EnrollCode, type HqUrlsProblem } from '../../../shared/settings.ts';
+import type { HqUrlsProblem } from '../../../shared/settings.ts';
 import { type Translate } from '../i18n/index.ts';
 import { useT } from '../i18n/useT.ts';
 import { useDeskClient } from '../state/StoresProvider.tsx';
@@ -34,6 +34,15 @@ export function Setup() {
     e.preventDefault();
     if (busy) return;
     const bad = new Set<Field>();
+    // The schemas load when the form is sent, not with the page (shared/limits.ts says why).
+    let schemas: typeof import('../../../shared/settings.ts');
+    try {
+      schemas = await import('../../../shared/settings.ts');
+    } catch (err) {
+      setError(enrollErrorText(t, err instanceof Error ? err.message : String(err)));
+      return;
+    }
+    const { checkHqUrls, DeviceName, EnrollCode } = schemas;
     const hq = checkHqUrls(hqUrls);
     setHqProblem(hq.ok ? null : hq);
     if (!hq.ok) bad.add('hqUrl');
