@@ -484,10 +484,17 @@ export function compileSchema<T>(schema: z.ZodType<T>): Compiled<T> {
   return compileNode(schema) as Compiled<T>;
 }
 
-/** The compiled schema as parseFrame's `fast` argument: the output, or null to let zod decide. */
+/**
+ * The compiled schema as parseFrame's `fast` argument: the output, or null to let zod decide.
+ * Compiled at the first frame, not when the module loads: HqToDesk's closures took 39 ms of the
+ * desk process's 290 ms module load on the bench box (docs/benchmarks.md, round 37), which every
+ * start paid before the desk could answer its window, while the first frame comes later, when the
+ * process is waiting on its socket and its PIN check anyway.
+ */
 export function fastParser<T>(schema: z.ZodType<T>): (json: unknown) => T | null {
-  const run = compileSchema(schema);
+  let run: Compiled<T> | null = null;
   return (json) => {
+    run ??= compileSchema(schema);
     const r = run(json);
     return r === FAIL || r === BAIL ? null : r;
   };

@@ -191,6 +191,24 @@ describe('compiled HqToDesk parser', () => {
     expect(verdicts).toEqual(['refused', 'refused', 'kept', 'copied', 'copied', 'refused']);
   });
 
+  it('a fast parser compiles its schema at the first frame, not when it is made (the desk process starts without it)', () => {
+    let looked = 0;
+    const watched = new Proxy(HqToDesk, {
+      get(target, key, receiver) {
+        if (key === '_zod') looked++;
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+    const parser = fastParser(watched);
+    expect(looked).toBe(0);
+    const input = JSON.parse(JSON.stringify(richArrival())) as unknown;
+    expect(parser(input)).toEqual(HqToDesk.parse(JSON.parse(JSON.stringify(richArrival()))));
+    const afterFirst = looked;
+    expect(afterFirst).toBeGreaterThan(0);
+    parser(JSON.parse(JSON.stringify(richArrival())));
+    expect(looked).toBe(afterFirst);
+  });
+
   it('parseFrame with the fast path gives what it gives without it, error text included', () => {
     const parser = fastParser(HqToDesk);
     const rng = new Prng(SEED + 1);
