@@ -21,7 +21,8 @@ const common: BuildOptions = {
 export async function buildElectron(): Promise<void> {
   await build({ ...common, entryPoints: { main: 'electron/electron-main/main.ts' }, platform: 'node', target: 'node20' });
   // The preload runs sandboxed: only `electron` can be required there, so everything else
-  // (the allowlists, zod) is inlined and no Node built-in may sneak in.
+  // (the names and channels; no schema: test/unit/renderer-start.test.ts) is inlined and no Node
+  // built-in may sneak in.
   await build({ ...common, entryPoints: { preload: 'electron/electron-main/preload.ts' }, platform: 'browser', target: 'chrome120', minify: true });
   // The window and tray icons main.ts loads from next to itself (drawn by `npm run assets`).
   mkdirSync('out/electron/icons', { recursive: true });

@@ -23,9 +23,7 @@ export interface ShellEvents {
   openSettings: Record<string, never>;
 }
 export type ShellEventName = keyof ShellEvents;
-// A record rather than a list, so an event added to ShellEvents does not compile until named here.
-const SHELL_EVENTS: Record<ShellEventName, true> = { openVisit: true, openSettings: true };
-export const SHELL_EVENT_NAMES = Object.keys(SHELL_EVENTS) as ShellEventName[];
+// Their names, for the preload and the IPC allowlists: deskApiNames.ts (no schemas there).
 
 
 /** browser → desk: a command. The method and its arguments are checked against DeskCommands after this. */

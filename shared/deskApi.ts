@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { type Actor, type Category, Id, ImageMime, type Member, type MemberProfile, type Message, Millis, type Note, type Receipts, ServedOutcome, type Tier, type Visit } from './domain.ts';
 import type { Rejection } from './protocol.ts';
-import type { DeskCommandName } from './deskCommandNames.ts'; // the names alone, which the page reads without the schemas
+import type { DeskCommandName } from './deskApiNames.ts'; // the names alone, which the page reads without the schemas
 import { type ClerkPublic, type ClerkState, Pin, type SignInResult } from './clerks.ts';
 import { ReportArgs, type VisitReport, type VisitTimeline } from './kpis.ts';
 import { EnrollArgs, SettingsPatch, type SettingsView, type UpdateStatus } from './settings.ts';
@@ -467,7 +467,6 @@ export interface DeskEvents {
   marks: { visitId: string | null; at: number };
 }
 export type DeskEventName = keyof DeskEvents;
-export const DESK_EVENT_NAMES: DeskEventName[] = ['connection', 'arrival', 'visits', 'member', 'reset', 'chat', 'chatTyping', 'chatPresence', 'clerk', 'clerks', 'settings', 'tasks', 'holds', 'checkins', 'styleImage', 'expected', 'groups', 'live', 'liveStream', 'restock', 'marks'];
 
 /**
  * Where a message stands. The clerk's: sending (in the outbox) → sent (HQ has it) → delivered (the

@@ -14,7 +14,7 @@ import type { ClerkPublic, ClerkState, SignInResult } from '../../shared/clerks.
 import { DeskCommands, DeskError, type ActionResult, type ChatImage, type ConnectionState, type ConversationPage, type ConversationView } from '../../shared/deskApi.ts';
 import type { CheckinResult, PendingCheckinView } from '../../shared/deskApi.ts'; // 4/8 part A
 import type { DeskCoreApi, DeskIdentity, MemberSearchHit, MemberView, OutgoingMessage, SendResult, VisitView } from '../../shared/deskApi.ts';
-import type { DeskCommandName } from '../../shared/deskCommandNames.ts';
+import type { DeskCommandName } from '../../shared/deskApiNames.ts';
 import type { MemberPageView } from '../../shared/memberHistory.ts';
 import type { TaskView } from '../../shared/deskApi.ts';
 import type { ServedOutcome } from '../../shared/domain.ts';

@@ -1,12 +1,13 @@
 // The preload exposes exactly DeskApi to the page as `window.footfall` — nothing of ipcRenderer
 // itself, so a compromised page can call only the desk's commands with schema-checked arguments.
-// Channel names come from the allowlists in electron/host/ipcValidation.ts (derived from shared/deskApi.ts
-// and shared/bridge.ts).
+// Channel names come from the allowlists in electron/host/ipcChannels.ts (the names in
+// shared/deskApiNames.ts): nothing here builds a schema, as the preload runs before the page at
+// every load (the main process checks every argument, ipcValidation.ts).
 // Bundled to CJS with its imports inlined: a sandboxed preload can require only 'electron'.
 import { contextBridge, ipcRenderer } from 'electron';
-import { type DeskErrorShape } from '../../shared/deskApi.ts';
-import { DESK_COMMAND_NAMES } from '../../shared/deskCommandNames.ts';
-import { COMMAND_CHANNEL_PREFIX, EVENT_CHANNEL_PREFIX, isEventName } from '../host/ipcValidation.ts';
+import type { DeskErrorShape } from '../../shared/deskApi.ts';
+import { DESK_COMMAND_NAMES } from '../../shared/deskApiNames.ts';
+import { COMMAND_CHANNEL_PREFIX, EVENT_CHANNEL_PREFIX, isEventName } from '../host/ipcChannels.ts';
 
 type Reply = { ok: true; result: unknown } | { ok: false; error: DeskErrorShape };
 

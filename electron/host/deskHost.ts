@@ -6,8 +6,8 @@
 // carried without touching this file). Before enrollment, the reads the UI makes at start answer
 // empty and anything else fails with DeskError('not_allowed', 'not enrolled').
 // Plain Node (no `electron` import): the Electron-only parts come in as hooks and capabilities.
-import { type ConnectionState, DESK_EVENT_NAMES, type DeskApi, type DeskCoreApi, DeskError, type DeskEventName, type DeskEvents, type DeskIdentity, SHELL_COMMAND_NAMES } from '../../shared/deskApi.ts';
-import { DESK_COMMAND_NAMES } from '../../shared/deskCommandNames.ts';
+import { type ConnectionState, type DeskApi, type DeskCoreApi, DeskError, type DeskEventName, type DeskEvents, type DeskIdentity, SHELL_COMMAND_NAMES } from '../../shared/deskApi.ts';
+import { DESK_EVENT_NAMES, DESK_COMMAND_NAMES } from '../../shared/deskApiNames.ts';
 import { Emitter } from '../../shared/emitter.ts';
 import { type AttentionCounts, type DeskCoreEvents } from '../desk/deskCore.ts';
 import { describeIssues, type EnrollResponse } from '../../shared/protocol.ts';

@@ -2,30 +2,12 @@
 // the web shell's WebSocket bridge): a command name must be one of DeskCommands and its arguments
 // must match that command's schema. Whatever the page sends is untrusted until it passes here.
 // No `electron` import: the web shell and unit tests use this module in plain Node.
-import { SHELL_EVENT_NAMES, type ShellEventName } from '../../shared/bridge.ts';
-import { DESK_EVENT_NAMES, type DeskApi, type DeskCoreApi, DeskError, DeskCommands, type DeskErrorShape, type DeskEventName } from '../../shared/deskApi.ts';
-import { DESK_COMMAND_NAMES, type DeskCommandName } from '../../shared/deskCommandNames.ts';
+import type { DeskCommandName } from '../../shared/deskApiNames.ts';
+import { type DeskApi, type DeskCoreApi, DeskError, DeskCommands, type DeskErrorShape } from '../../shared/deskApi.ts';
 import { describeIssues } from '../../shared/protocol.ts';
 
-/** IPC channel names. Commands are invoked on `footfall:cmd:<name>`, events arrive on `footfall:ev:<name>`. */
-export const COMMAND_CHANNEL_PREFIX = 'footfall:cmd:';
-export const EVENT_CHANNEL_PREFIX = 'footfall:ev:';
-
-// The event channels carry DeskEvents and the shell's own events (ShellEvents, shared/bridge.ts).
-export const COMMAND_CHANNELS: readonly string[] = DESK_COMMAND_NAMES.map((n) => COMMAND_CHANNEL_PREFIX + n);
-export const EVENT_CHANNELS: readonly string[] = [...DESK_EVENT_NAMES, ...SHELL_EVENT_NAMES].map((n) => EVENT_CHANNEL_PREFIX + n);
-
-const commandNames: ReadonlySet<string> = new Set(DESK_COMMAND_NAMES);
-const eventNames: ReadonlySet<string> = new Set<string>([...DESK_EVENT_NAMES, ...SHELL_EVENT_NAMES]);
-
-export function isCommandName(name: unknown): name is DeskCommandName {
-  // `Object.hasOwn`-style check through the Set, so "constructor" or "__proto__" never match.
-  return typeof name === 'string' && commandNames.has(name);
-}
-
-export function isEventName(name: unknown): name is DeskEventName | ShellEventName {
-  return typeof name === 'string' && eventNames.has(name);
-}
+// The channels and the name checks live in ipcChannels.ts (the preload loads that, not this).
+import { COMMAND_CHANNEL_PREFIX, isCommandName } from './ipcChannels.ts';
 
 export type ValidCommand = { ok: true; method: DeskCommandName; args: unknown[] };
 export type InvalidCommand = { ok: false; error: DeskErrorShape };

@@ -13,7 +13,8 @@ import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { BridgeRequest, type BridgeServerFrame } from '../../shared/bridge.ts';
 import { BRIDGE_PATH, BridgeClose, MAX_BRIDGE_FRAME_BYTES } from '../../shared/bridgeSocket.ts';
-import { DESK_EVENT_NAMES, type DeskCoreApi } from '../../shared/deskApi.ts';
+import { type DeskCoreApi } from '../../shared/deskApi.ts';
+import { DESK_EVENT_NAMES } from '../../shared/deskApiNames.ts';
 // The pure checks are shared with the Electron shell so both transports enforce the same rules.
 import { securityHeaders } from '../host/csp.ts';
 import { dispatchCommand, toErrorShape, validateCommand } from '../host/ipcValidation.ts';

@@ -5,8 +5,9 @@
 // stays clean.
 import { describe, expect, it } from 'vitest';
 import { DeskCommands } from '../../shared/deskApi.ts';
-import { DESK_COMMAND_NAMES } from '../../shared/deskCommandNames.ts';
-import { validateCommand, validateInvoke, COMMAND_CHANNEL_PREFIX } from '../../electron/host/ipcValidation.ts';
+import { DESK_COMMAND_NAMES } from '../../shared/deskApiNames.ts';
+import { validateCommand, validateInvoke } from '../../electron/host/ipcValidation.ts';
+import { COMMAND_CHANNEL_PREFIX } from '../../electron/host/ipcChannels.ts';
 import { mutate, prototypeIsClean, Prng, validSamples } from '../fuzz/zodFuzz.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed);

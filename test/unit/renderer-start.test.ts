@@ -1,15 +1,19 @@
 // What the page loads at start builds no schema: zod stays out of the renderer's static import graph
-// (shared/limits.ts says why; the UI bench's cold start, docs/benchmarks.md round 37). The schemas
-// the page does use — settings checked when a form is sent, the visits CSV — load by dynamic
-// import. The graph is esbuild's, which, like the renderer's build, drops type-only imports.
+// and out of the Electron preload's, which runs before the page at every load (shared/limits.ts says
+// why; the UI bench's cold start, docs/benchmarks.md round 37). The schemas the page does use —
+// settings checked when a form is sent, the visits CSV — load by dynamic import. The graph is
+// esbuild's, which, like the renderer's and the preload's builds, drops type-only imports.
 import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 
 const ENTRY = 'renderer/src/main.tsx';
+const PRELOAD = 'electron/electron-main/preload.ts';
 
-async function graph(): Promise<Metafile> {
+async function graph(entry = ENTRY): Promise<Metafile> {
   const result = await build({
-    entryPoints: [ENTRY],
+    entryPoints: [entry],
+    // The preload's one require is electron (scripts/build-electron.ts); the page has none.
+    external: ['electron'],
     bundle: true,
     write: false,
     metafile: true,
@@ -24,9 +28,9 @@ async function graph(): Promise<Metafile> {
 }
 
 /** Every input reachable from the entry through the given import kinds. */
-function reachable(meta: Metafile, kinds: ReadonlySet<string>): Set<string> {
-  const seen = new Set<string>([ENTRY]);
-  const todo = [ENTRY];
+function reachable(meta: Metafile, kinds: ReadonlySet<string>, entry = ENTRY): Set<string> {
+  const seen = new Set<string>([entry]);
+  const todo = [entry];
   for (let file = todo.pop(); file !== undefined; file = todo.pop()) {
     for (const imp of meta.inputs[file]?.imports ?? []) {
       if (imp.external || !kinds.has(imp.kind) || seen.has(imp.path)) continue;
@@ -55,6 +59,16 @@ describe('the page at start', () => {
     expect([...everything].some((f) => f.includes('node_modules/zod/'))).toBe(true);
     expect(everything).toContain('shared/settings.ts');
   });
+
+  it('the Electron preload builds no schema either: the command and event names without DeskCommands', async () => {
+    const meta = await graph(PRELOAD);
+    const loaded = reachable(meta, new Set(['import-statement', 'require-call']), PRELOAD);
+    expect(loaded).toContain('shared/deskApiNames.ts');
+    expect(loaded).toContain('electron/host/ipcChannels.ts');
+    expect([...loaded].filter((f) => f.includes('node_modules/zod/'))).toEqual([]);
+    expect(loaded).not.toContain('shared/deskApi.ts');
+    expect(loaded).not.toContain('electron/host/ipcValidation.ts');
+  });
 });
 
 describe('the plain rules the page reads agree with the schemas built on them', () => {
@@ -65,7 +79,7 @@ describe('the plain rules the page reads agree with the schemas built on them', 
     const { UPDATE_CHANNEL_PATTERN } = await import('../../shared/settingsRules.ts');
     const { TIERS } = await import('../../shared/tiers.ts');
     const { DeskCommands } = await import('../../shared/deskApi.ts');
-    const { DESK_COMMAND_NAMES } = await import('../../shared/deskCommandNames.ts');
+    const { DESK_COMMAND_NAMES } = await import('../../shared/deskApiNames.ts');
     const sizes = [NaN, Infinity, -Infinity, EU_SIZE_MIN - 0.5, EU_SIZE_MAX + 0.5, 38.25, 38.75];
     for (let n = 10; n <= 60; n += 0.25) sizes.push(n);
     for (const n of sizes) expect(isEuSize(n), `size ${n}`).toBe(EuSize.safeParse(n).success);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chatNotificationOpen, chatNotificationText, shouldNotifyChat } from '../../electron/electron-main/chatNotification.ts';
-import { EVENT_CHANNELS, EVENT_CHANNEL_PREFIX, isEventName } from '../../electron/host/ipcValidation.ts';
+import { EVENT_CHANNELS, EVENT_CHANNEL_PREFIX, isEventName } from '../../electron/host/ipcChannels.ts';
 import type { ChatMessageView } from '../../shared/deskApi.ts';
 
 const msg = (over: Partial<ChatMessageView> = {}): ChatMessageView => ({

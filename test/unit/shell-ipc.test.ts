@@ -1,16 +1,8 @@
 // IPC validation and the window's security flags, tested without the Electron binary.
 import { describe, expect, it } from 'vitest';
-import { DESK_EVENT_NAMES } from '../../shared/deskApi.ts';
-import { DESK_COMMAND_NAMES } from '../../shared/deskCommandNames.ts';
-import {
-  COMMAND_CHANNEL_PREFIX,
-  COMMAND_CHANNELS,
-  EVENT_CHANNELS,
-  isEventName,
-  toErrorShape,
-  validateCommand,
-  validateInvoke,
-} from '../../electron/host/ipcValidation.ts';
+import { DESK_EVENT_NAMES, DESK_COMMAND_NAMES } from '../../shared/deskApiNames.ts';
+import { toErrorShape, validateCommand, validateInvoke } from '../../electron/host/ipcValidation.ts';
+import { COMMAND_CHANNEL_PREFIX, COMMAND_CHANNELS, EVENT_CHANNELS, isEventName } from '../../electron/host/ipcChannels.ts';
 import { windowOptions } from '../../electron/electron-main/windowOptions.ts';
 
 describe('channel allowlist', () => {

@@ -7,7 +7,7 @@
 // because events pushed while we were away are lost.
 import type { BridgeRequest, BridgeServerFrame } from '../../../shared/bridge.ts';
 import { BRIDGE_PATH, BridgeClose } from '../../../shared/bridgeSocket.ts';
-import { DESK_COMMAND_NAMES } from '../../../shared/deskCommandNames.ts';
+import { DESK_COMMAND_NAMES } from '../../../shared/deskApiNames.ts';
 import type { DeskApi, DeskErrorShape, DeskEventName, DeskEvents } from '../../../shared/deskApi.ts';
 import { Emitter } from '../../../shared/emitter.ts';
 import type { BridgeState, DeskClient } from './types.ts';
