@@ -352,7 +352,6 @@ export type AssistCmdFrame = Extract<CmdFrame, { type: AssistCommandType }>;
 export const isAssistCmd = (cmd: CmdFrame): cmd is AssistCmdFrame => isAssistCommand(cmd.type);
 export { isAssistCommand };
 
-
 /** Why HQ refused a command; `by` names who holds the visit when it is theirs. */
 export const Rejection = z.object({
   code: z.enum(['already_claimed', 'not_claimed_by_you', 'visit_closed', 'not_found', 'invalid', 'not_sender', 'recall_expired', 'out_of_stock', 'member_not_found',

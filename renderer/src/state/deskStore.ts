@@ -166,8 +166,8 @@ export function createDeskStore(api: DeskClient): DeskStore {
         );
         if (api.onShell) offs.push(api.onShell('openVisit', ({ visitId, memberId }) => get().openMember(memberId, visitId)));
         if (api.onBridge) offs.push(api.onBridge((bridge) => set({ bridge })));
-        // The arrivals are asked for with the identity, not after it: the first alert on a cold start
-        // waits one round trip to the desk process less (the bridge answers in order of asking).
+        // The arrivals are asked for with the identity, not after its answer: the first alert on a
+        // cold start waits one round trip to the desk process less.
         const arrivals = loadArrivals();
         arrivals.catch(() => {}); // awaited below; a failure before that point must not go unhandled
         void (async () => {
