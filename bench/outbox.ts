@@ -8,7 +8,7 @@
 import { rmSync } from 'node:fs';
 import { num } from './lib/env.ts';
 import { openDesk, until, sleep } from './lib/deskHarness.ts';
-import { forkChild } from './lib/proc.ts';
+import { forkChild, forkHq } from './lib/proc.ts';
 import { benchToken } from './lib/seed.ts';
 import { fmtMs, printResult, summarize } from './lib/stats.ts';
 
@@ -18,7 +18,7 @@ const MAX_FPS = num('OUTBOX_HQ_MAX_FPS', 0); // 0 = HQ's default
 const TARGET = { maxMs: 1000 };
 const OPS = VISITS * 4;
 
-const hq = forkChild('hq');
+const hq = await forkHq();
 const door = forkChild('arrivals');
 const dirs: string[] = [];
 try {

@@ -7,9 +7,11 @@
 // windows) and the `.cpuprofile` of every pid, and prints per node: CPU busy in the windows, time
 // by category and the top functions by self time (bench/lib/profile.ts). Only the main thread's
 // profile is read (tid 0 in the file name; tsx's loader thread writes one too).
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { type SourceMapPayload } from 'node:module';
 import { join } from 'node:path';
-import { type CpuProfile, summarizeProfile } from './lib/profile.ts';
+import { fileURLToPath } from 'node:url';
+import { type CpuProfile, mapToSources, summarizeProfile } from './lib/profile.ts';
 
 const args = process.argv.slice(2);
 const dir = args[0];
@@ -22,6 +24,12 @@ const TOP = topAt >= 0 ? Number(args[topAt + 1]) : 15;
 const only = args[1] && !args[1].startsWith('--') ? args[1] : undefined;
 
 const files = readdirSync(dir);
+/** The source map written beside a bundle HQ ran from (`<file>.map`, bench/lib/proc.ts forkHq). */
+const bundleSourceMap = (url: string) => {
+  if (!url.startsWith('file:') || !/\.[cm]?js$/.test(url) || url.includes('/node_modules/')) return null;
+  const map = `${fileURLToPath(url)}.map`;
+  return existsSync(map) ? (JSON.parse(readFileSync(map, 'utf8')) as SourceMapPayload) : null;
+};
 const pct = (us: number, of: number) => `${((us / of) * 100).toFixed(1)}%`;
 for (const f of files.filter((f) => f.endsWith('-windows.json'))) {
   const log = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { bench: string; setups: Record<string, { pids: number[]; windows: [number, number][] }> };
@@ -36,7 +44,7 @@ for (const f of files.filter((f) => f.endsWith('-windows.json'))) {
         console.log('no profile (did the process exit cleanly?)');
         continue;
       }
-      const s = summarizeProfile(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile, windows);
+      const s = summarizeProfile(mapToSources(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile, bundleSourceMap), windows);
       console.log(`busy ${pct(s.busyUs, s.totalUs)} of the windows' samples (${(s.busyUs / 1e6).toFixed(1)} s)`);
       const ms = (us: number) => (us / 1000).toFixed(1);
       const stretch = (x: typeof s.longestBusy) => `${ms(x.us)} ms (${x.functions.map(([fn, us]) => `${fn} ${ms(us)}`).join('; ') || 'none'})`;

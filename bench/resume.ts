@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { Session } from 'node:inspector/promises';
 import { num, profileDir } from './lib/env.ts';
 import { openDesk, until } from './lib/deskHarness.ts';
-import { forkChild, sleep } from './lib/proc.ts';
+import { forkChild, forkHq, sleep } from './lib/proc.ts';
 import { RawDesk } from './lib/rawDesk.ts';
 import { benchToken } from './lib/seed.ts';
 import { fmtMs, median, printResult, summarize } from './lib/stats.ts';
@@ -55,7 +55,7 @@ if (inspector) {
   await inspector.post('Profiler.start');
 }
 
-const hq = forkChild('hq', { cpuProfDir: prof });
+const hq = await forkHq({ cpuProfDir: prof });
 const door = forkChild('arrivals');
 let dir = '';
 let raw: RawDesk | null = null;

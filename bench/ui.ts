@@ -20,7 +20,7 @@ import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { build as viteBuild } from 'vite';
 import { cacheDir, num } from './lib/env.ts';
-import { bundleChild, type Child, forkChild, nowMs, sleep } from './lib/proc.ts';
+import { bundleChild, type Child, forkChild, forkHq, nowMs, sleep } from './lib/proc.ts';
 import { benchToken } from './lib/seed.ts';
 import { fmtMs, printResult, summarize } from './lib/stats.ts';
 
@@ -74,7 +74,7 @@ const staticDir = resolve('out/renderer');
 
 // The desk process starts from a bundle, as the app's main process does (bundleChild).
 const deskBundle = await bundleChild('deskShell');
-const hq = forkChild('hq');
+const hq = await forkHq();
 const door = forkChild('arrivals');
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
 const dir = mkdtempSync(join(cacheDir(), 'footfall-bench-ui-'));

@@ -1,6 +1,6 @@
 // Child processes for benchmarks: HQ and every load generator run in processes of their own
-// (forked with tsx, or from a bundle where start-up is measured: bundleChild), driven over the IPC
-// channel with a tiny request/response protocol.
+// (forked with tsx, or from a bundle: HQ always, as it ships (forkHq), and the desk where its start-up
+// is measured (bundleChild)), driven over the IPC channel with a tiny request/response protocol.
 import { type ChildProcess, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -97,28 +97,54 @@ export function forkChild(name: string, opts: { cpuProfDir?: string; maxOldSpace
 }
 
 /**
- * bench/children/<name>.ts bundled into one CommonJS file (out/bench/<name>.cjs) the way
- * scripts/build-electron.ts bundles the desk's main process for the app (esbuild; better-sqlite3, a
- * native module, stays a require), for forkChild's `bundle`: a child whose start-up is measured
- * starts as the shipped desk does, not with tsx compiling each TypeScript file as it is imported
- * (0.8 s against 0.3 s for the desk's modules on this box; docs/benchmarks.md, round 36).
+ * bench/children/<name>.ts bundled into one file under `out/bench` of its tree, for forkChild's
+ * `bundle`, the way the project ships that code:
+ *  - `desk` (default): one CommonJS file as scripts/build-electron.ts bundles the desk's main process
+ *    (esbuild; better-sqlite3, a native module, stays a require) — a child whose start-up is measured
+ *    starts as the shipped desk does, not with tsx compiling each TypeScript file as it is imported
+ *    (0.8 s against 0.3 s for the desk's modules on this box; docs/benchmarks.md, round 36);
+ *  - `hq`: an ES module with the options of scripts/build-hq.ts (the npm packages left to
+ *    node_modules) — HQ runs in production from that bundle (round 38).
+ * `tree`: another checkout (a baseline set-up), bundled the same way from its own sources.
  */
-export async function bundleChild(name: string): Promise<string> {
+export async function bundleChild(name: string, opts: { as?: 'desk' | 'hq'; tree?: string } = {}): Promise<string> {
   const { build } = await import('esbuild');
-  const outfile = fileURLToPath(new URL(`../../out/bench/${name}.cjs`, import.meta.url));
+  const { hqBuildOptions, sourceUrlPlugin } = await import('../../scripts/bundles.ts');
+  const outdir = opts.tree ? join(opts.tree, 'out', 'bench') : fileURLToPath(new URL('../../out/bench/', import.meta.url));
+  if (opts.as === 'hq') {
+    await build({ ...hqBuildOptions(outdir), entryPoints: { [name]: here(name, opts.tree) } });
+    return join(outdir, `${name}.mjs`);
+  }
+  const outfile = join(outdir, `${name}.cjs`);
   await build({
-    entryPoints: [here(name)],
+    entryPoints: [here(name, opts.tree)],
     bundle: true,
     platform: 'node',
     target: 'node20',
     format: 'cjs',
     outfile,
-    external: ['better-sqlite3'],
-    // This file's own import.meta (the children's path in `here`), which CommonJS does not have.
-    define: { 'import.meta.url': JSON.stringify(import.meta.url) },
+    external: ['better-sqlite3', 'esbuild'], // esbuild: only the bench process bundles
+    // Each module's import.meta.url its source's (the children's path in `here`), which CommonJS lacks.
+    plugins: [sourceUrlPlugin(outdir, 'cjs')],
     logLevel: 'warning',
   });
   return outfile;
+}
+
+const hqBundles = new Map<string, Promise<string>>();
+
+/**
+ * An HQ child (bench/children/hq.ts) forked from its bundle (bundleChild `hq`), made once per tree
+ * and bench process. `tree`: a baseline checkout (bench/lib/setups.ts); BENCH_BASELINE_HQ=tsx runs
+ * that one from its sources under tsx instead, as every bench did before round 38 (to measure the
+ * bundle against it).
+ */
+export async function forkHq(opts: { cpuProfDir?: string; maxOldSpaceMb?: number; tree?: string } = {}): Promise<Child> {
+  if (opts.tree && process.env.BENCH_BASELINE_HQ === 'tsx') return forkChild('hq', opts);
+  const key = opts.tree ?? '';
+  let bundle = hqBundles.get(key);
+  if (!bundle) hqBundles.set(key, (bundle = bundleChild('hq', { as: 'hq', tree: opts.tree })));
+  return forkChild('hq', { ...opts, bundle: await bundle });
 }
 
 /** Resident set size and its peak (VmHWM) of a process, in MiB, from /proc. */

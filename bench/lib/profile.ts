@@ -4,6 +4,11 @@
 // A sample's category comes from its stack: a few V8 pseudo-frames and JSON builtins by name,
 // otherwise the nearest frame (from the leaf up) with a script URL that a rule knows — so a native
 // leaf (a socket `writev`, a better-sqlite3 `run`) counts for the JS that called it.
+//
+// HQ runs from a bundle (bench/lib/proc.ts, forkHq): its frames name the bundle's file and line, and
+// are mapped back to the source file and line through the bundle's source map (mapToSources), so the
+// rules and the function names read as they did when HQ ran from its sources.
+import { SourceMap, type SourceMapPayload } from 'node:module';
 
 export interface CallFrame {
   functionName: string;
@@ -213,4 +218,30 @@ export function summarizeProfile(p: CpuProfile, windows: readonly (readonly [num
   }
   endRun();
   return { totalUs, busyUs, categories: byValueDesc(cats), functions: byValueDesc(fns), longestBusy: busy.best, longestBusyWithoutGc: code.best, longestGapUs };
+}
+
+/**
+ * The profile with every frame of a bundle that has a source map (`sourceMapOf(url)`, null for none)
+ * named by its source file's URL and line instead; frames without a map, or at a position the map
+ * does not cover, are kept as they are.
+ */
+export function mapToSources(p: CpuProfile, sourceMapOf: (url: string) => SourceMapPayload | null): CpuProfile {
+  const maps = new Map<string, SourceMap | null>();
+  const mapOf = (url: string) => {
+    if (!maps.has(url)) {
+      const payload = url ? sourceMapOf(url) : null;
+      maps.set(url, payload ? new SourceMap(payload) : null);
+    }
+    return maps.get(url)!;
+  };
+  const nodes = p.nodes.map((n) => {
+    const f = n.callFrame;
+    const map = mapOf(f.url);
+    if (!map) return n;
+    const entry = map.findEntry(f.lineNumber, f.columnNumber ?? 0) as { originalSource?: string; originalLine?: number; originalColumn?: number };
+    if (entry.originalSource === undefined || entry.originalLine === undefined) return n;
+    const callFrame: CallFrame = { functionName: f.functionName, url: new URL(entry.originalSource, f.url).href, lineNumber: entry.originalLine, columnNumber: entry.originalColumn ?? 0 };
+    return { ...n, callFrame };
+  });
+  return { ...p, nodes };
 }

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { type Child, cpuSecondsOf, forkChild } from './proc.ts';
+import { type Child, cpuSecondsOf, forkHq } from './proc.ts';
 import { type BenchChainOptions } from './seed.ts';
 import { allocProfileDir } from './env.ts';
 import { quoteIdent } from '../../hq/adapters/postgres/migrations.ts';
@@ -135,7 +135,7 @@ export class HqSetup {
     const cluster = NODES[name] > 1;
     try {
       for (let i = 0; i < NODES[name]; i++) {
-        const node = forkChild('hq', isBaseline(name) ? { ...opts, tree: baselineTree() } : opts);
+        const node = await forkHq(isBaseline(name) ? { ...opts, tree: baselineTree() } : opts);
         setup.nodes.push(node);
         const info = await node.call<{ url: string; integrationKey: string; seedMs: number }>('init', {
           ...chain,

@@ -1,6 +1,11 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { allocName, type HeapNode, summarizeAllocations } from '../../bench/lib/allocSummary.ts';
-import { categorize, type CpuProfile, summarizeProfile } from '../../bench/lib/profile.ts';
+import { categorize, type CpuProfile, mapToSources, summarizeProfile } from '../../bench/lib/profile.ts';
 import { roundOrder, setupsFromEnv } from '../../bench/lib/setups.ts';
 
 const f = (functionName: string, url = '', lineNumber = 0) => ({ functionName, url, lineNumber });
@@ -127,5 +132,39 @@ describe('bench allocation summary', () => {
     expect(allocName(f('deliver', 'file:///work/main/hq/edge/ws/deskHub.ts'))).toBe('deliver hq/edge/ws/deskHub.ts');
     expect(allocName(f('', 'file:///x/node_modules/ws/lib/sender.js'))).toBe('(anonymous) node_modules/ws/lib/sender.js');
     expect(allocName(f('writeOrBuffer', 'node:internal/streams/writable'))).toBe('writeOrBuffer node:internal/streams/writable');
+  });
+});
+
+describe('bench profile of a bundle', () => {
+  it('names each frame of a bundled module by its source file and line, through the source map', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ff-profile-map-'));
+    try {
+      writeFileSync(join(dir, 'a.ts'), 'export const pad = 1;\n\nexport function alpha(n: number): number {\n  return n * 2 + pad;\n}\n');
+      writeFileSync(join(dir, 'main.ts'), "import { alpha } from './a.ts';\nconsole.log(alpha(2));\n");
+      await build({ entryPoints: [join(dir, 'main.ts')], bundle: true, format: 'esm', platform: 'node', outfile: join(dir, 'out', 'main.mjs'), sourcemap: 'linked', logLevel: 'silent' });
+      const out = join(dir, 'out', 'main.mjs');
+      const lines = readFileSync(out, 'utf8').split('\n');
+      const line = lines.findIndex((l) => l.includes('function alpha'));
+      expect(line).toBeGreaterThan(-1);
+      const url = pathToFileURL(out).href;
+      const bundled: CpuProfile = {
+        nodes: [
+          { id: 1, callFrame: f('(root)'), children: [2, 3] },
+          { id: 2, callFrame: { functionName: 'alpha', url, lineNumber: line, columnNumber: lines[line]!.indexOf('function alpha') }, children: [] },
+          { id: 3, callFrame: f('writev'), children: [] },
+        ],
+        startTime: 0,
+        endTime: 2000,
+        samples: [2, 3],
+        timeDeltas: [1000, 1000],
+      };
+      const mapped = mapToSources(bundled, (u) => (u === url ? JSON.parse(readFileSync(`${out}.map`, 'utf8')) : null));
+      expect(mapped.nodes[1]!.callFrame).toMatchObject({ functionName: 'alpha', url: pathToFileURL(join(dir, 'a.ts')).href, lineNumber: 2 });
+      // No map, or no file: as it was.
+      expect(mapped.nodes[2]!.callFrame).toEqual(bundled.nodes[2]!.callFrame);
+      expect(mapToSources(bundled, () => null).nodes[1]!.callFrame.url).toBe(url);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

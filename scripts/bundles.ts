@@ -1,0 +1,53 @@
+// How the project's Node programs are bundled with esbuild (scripts/build-hq.ts, the benches' child
+// processes in bench/lib/proc.ts): HQ's build options, and a plugin that keeps `import.meta.url`
+// each module's own.
+//
+// sourceUrlPlugin: in each of the project's own modules `import.meta.url` stays the URL of that
+// module's source file, as when it runs unbundled (tsx, vitest). Why: in a bundle every module shares the bundle's URL, so a path made relative to a source file —
+// HQ's member page next to `hq/edge/http/chatRoutes.ts`, the SQLite driver a checkpoint thread
+// resolves from `walCheckpointer.ts` — would point somewhere else. The URL is found at run time
+// relative to the bundle's own, not written in as an absolute path: a checkout moved together with
+// its `out/` folder keeps working. Modules under node_modules are left alone.
+import { readFile } from 'node:fs/promises';
+import { relative, resolve, sep } from 'node:path';
+import type { BuildOptions, Plugin } from 'esbuild';
+
+/**
+ * `outdir`: where the bundle is written (its URL is the base); `format`: the bundle's — CommonJS has
+ * no `import.meta`, so there the base is the bundle file's own path.
+ */
+export function sourceUrlPlugin(outdir: string, format: 'esm' | 'cjs'): Plugin {
+  const base = format === 'esm' ? 'import.meta.url' : 'require("node:url").pathToFileURL(__filename).href';
+  const out = resolve(outdir);
+  return {
+    name: 'source-import-meta-url',
+    setup(build) {
+      build.onLoad({ filter: /\.[cm]?tsx?$/ }, async (args) => {
+        if (args.path.split(sep).includes('node_modules')) return undefined;
+        const text = await readFile(args.path, 'utf8');
+        if (!text.includes('import.meta.url')) return undefined;
+        const fromOut = relative(out, args.path).split(sep).join('/');
+        return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(fromOut)}, ${base}).href`), loader: args.path.endsWith('x') ? 'tsx' : 'ts' };
+      });
+    },
+  };
+}
+
+/**
+ * The options HQ is bundled with (scripts/build-hq.ts, and the benches' HQ processes): an ES module
+ * per entry, the npm packages left as imports resolved in node_modules at run time.
+ */
+export function hqBuildOptions(outdir: string): BuildOptions {
+  return {
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    packages: 'external',
+    sourcemap: 'linked',
+    plugins: [sourceUrlPlugin(outdir, 'esm')],
+    logLevel: 'warning',
+  };
+}
