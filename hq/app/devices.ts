@@ -2,7 +2,7 @@
 import { uuidv7 } from '../../shared/ids.ts';
 import { type EnrollResponse } from '../../shared/protocol.ts';
 import { newEnrollmentCode, newToken, normalizeEnrollmentCode, sha256 } from './tokens.ts';
-import { type DeviceRecord, type HqStore } from '../ports/store.ts';
+import { type DeviceRecord, type HqStore, type StoreRecord } from '../ports/store.ts';
 
 export const DEFAULT_CODE_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -34,6 +34,22 @@ export async function deviceForToken(store: HqStore, token: string | null): Prom
   if (!token || token.length > 200) return null;
   const hash = sha256(token);
   return store.read((r) => r.deviceByTokenHash(hash));
+}
+
+/**
+ * The live device a bearer token belongs to and its store, read in one read view; null when the
+ * token is unknown or revoked, or its store is gone. A desk's upgrade needs both: as two reads it
+ * was two transactions (on PostgreSQL, a pooled connection and BEGIN…COMMIT each) for every desk
+ * of a reconnect storm.
+ */
+export async function deviceAndStoreForToken(store: HqStore, token: string | null): Promise<{ device: DeviceRecord; store: StoreRecord } | null> {
+  if (!token || token.length > 200) return null;
+  const hash = sha256(token);
+  return store.read(async (r) => {
+    const device = await r.deviceByTokenHash(hash);
+    const home = device ? await r.getStore(device.storeId) : null;
+    return device && home ? { device, store: home } : null;
+  });
 }
 
 export function bearerToken(header: string | undefined): string | null {

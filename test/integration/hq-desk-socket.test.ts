@@ -35,6 +35,23 @@ describe('desk socket', () => {
     desk.close();
   });
 
+  it('reads the database in two read views for a desk to connect: the token with its store, then the head at hello', async () => {
+    // The store's first desk on a node also opens the store's feed (its own reads, once per store).
+    const first = await RecordingDesk.connect(t.hq, (await t.enroll('store-a', 'Till 3')).token);
+    const { token } = await t.enroll('store-a', 'Till 4');
+    const read = vi.spyOn(t.hq.store, 'read');
+    const withTx = vi.spyOn(t.hq.store, 'withTx');
+    const desk = await RecordingDesk.connect(t.hq, token);
+    expect(desk.frames[0]).toMatchObject({ t: 'welcome', storeId: 'store-a', storeName: 'Store A', deviceName: 'Till 4', epoch: A.epoch, head: A.seq });
+    // A reconnect storm pays these per desk (the upgrade's device and its store were two reads before).
+    expect(read).toHaveBeenCalledTimes(2);
+    expect(withTx).not.toHaveBeenCalled();
+    read.mockRestore();
+    withTx.mockRestore();
+    desk.close();
+    first.close();
+  });
+
   it('closes 4000 on malformed JSON and on a schema-invalid frame, while another desk keeps receiving', async () => {
     const a = await t.enroll('store-a', 'A1');
     const b = await t.enroll('store-a', 'A2');

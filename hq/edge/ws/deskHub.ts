@@ -9,7 +9,7 @@ import { type Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { WebSocketServer } from 'ws';
 import { CloseCode, MAX_FRAME_BYTES, type SignalFrame } from '../../../shared/protocol.ts';
-import { bearerToken, deviceForToken } from '../../app/devices.ts';
+import { bearerToken, deviceAndStoreForToken } from '../../app/devices.ts';
 import { type EventLog, evFrameParts } from '../../app/eventLog.ts';
 import { type Bus, type Control, type Unsubscribe } from '../../ports/bus.ts';
 import { type Presence } from '../../ports/presence.ts';
@@ -179,9 +179,9 @@ export class DeskHub {
       if (this.chat?.onOtherUpgrade(path, req, socket, head)) return;
       return refuse(socket, 404, 'Not Found');
     }
-    const device = await deviceForToken(this.store, bearerToken(req.headers.authorization));
-    const store = device ? await this.store.read((r) => r.getStore(device.storeId)) : null;
-    if (!device || !store) return refuse(socket, 401, 'Unauthorized');
+    const found = await deviceAndStoreForToken(this.store, bearerToken(req.headers.authorization));
+    if (!found) return refuse(socket, 401, 'Unauthorized');
+    const { device, store } = found;
     if (socket.destroyed) return;
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const desk = new DeskSocket(ws, device, store.name, this, randomUUID(), Date.now());

@@ -11,6 +11,7 @@ import { applyAssistCommand } from '../../app/assist/commands.ts'; // 7/8
 import { applyGroupCommand } from '../../app/groups/commands.ts';
 import { clockOffset, type DeskClock } from '../../app/actionTime.ts';
 import { applyCommand } from '../../app/commands.ts';
+import { together } from '../../app/arrivals.ts';
 import { applyTaskCommand } from '../../app/tasks/commands.ts';
 import { applyHoldCommand } from '../../app/holds/commands.ts'; // 4/8 part C
 import { applyCheckin } from '../../app/checkins.ts';
@@ -306,7 +307,8 @@ export class DeskSocket {
     // after the head read below reaches this desk: through its replay, or live from the feed
     // (a live event that does not follow `lastSent` sends the desk back to replaying).
     await this.storeReady;
-    const { store, oldest } = await this.hub.store.read(async (r) => ({ store: await r.getStore(this.storeId), oldest: await r.oldestSeq(this.storeId) }));
+    // Both statements issued together (on PostgreSQL one write, one round trip; `together` says why not Promise.all).
+    const [store, oldest] = await this.hub.store.read((r) => together(r.getStore(this.storeId), r.oldestSeq(this.storeId)));
     if (this.state === 'closed') return;
     if (!store) return this.fail('internal', 'the store of this device no longer exists', CloseCode.unauthorized);
     this.send({
