@@ -3,14 +3,21 @@
 // each module's own.
 //
 // sourceUrlPlugin: in each of the project's own modules `import.meta.url` stays the URL of that
-// module's source file, as when it runs unbundled (tsx, vitest). Why: in a bundle every module shares the bundle's URL, so a path made relative to a source file —
-// HQ's member page next to `hq/edge/http/chatRoutes.ts`, the SQLite driver a checkpoint thread
-// resolves from `walCheckpointer.ts` — would point somewhere else. The URL is found at run time
-// relative to the bundle's own, not written in as an absolute path: a checkout moved together with
-// its `out/` folder keeps working. Modules under node_modules are left alone.
+// module's source file, as when it runs unbundled (tsx, vitest). Why: in a bundle every module
+// shares the bundle's URL, so a path made relative to a source file — HQ's member page next to
+// `hq/edge/http/chatRoutes.ts`, the SQLite driver a checkpoint thread resolves from
+// `walCheckpointer.ts` — would point somewhere else. The URL is found at run time relative to the
+// bundle's own, not written in as an absolute path: a checkout moved together with its `out/`
+// folder keeps working. Modules under node_modules are left alone, and so is the expression where
+// it stands inside quotes (this file's own strings).
 import { readFile } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
 import type { BuildOptions, Plugin } from 'esbuild';
+
+/** `import.meta.url` as an expression: not right after a quote or part of a longer name. */
+const META_URL_SOURCE = String.raw`(?<!['"\w.$])import\.meta\.url(?![\w$'"])`;
+const META_URL = new RegExp(META_URL_SOURCE);
+const META_URL_ALL = new RegExp(META_URL_SOURCE, 'g');
 
 /**
  * `outdir`: where the bundle is written (its URL is the base); `format`: the bundle's — CommonJS has
@@ -25,9 +32,9 @@ export function sourceUrlPlugin(outdir: string, format: 'esm' | 'cjs'): Plugin {
       build.onLoad({ filter: /\.[cm]?tsx?$/ }, async (args) => {
         if (args.path.split(sep).includes('node_modules')) return undefined;
         const text = await readFile(args.path, 'utf8');
-        if (!text.includes('import.meta.url')) return undefined;
+        if (!META_URL.test(text)) return undefined;
         const fromOut = relative(out, args.path).split(sep).join('/');
-        return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(fromOut)}, ${base}).href`), loader: args.path.endsWith('x') ? 'tsx' : 'ts' };
+        return { contents: text.replace(META_URL_ALL, `new URL(${JSON.stringify(fromOut)}, ${base}).href`), loader: args.path.endsWith('x') ? 'tsx' : 'ts' };
       });
     },
   };
