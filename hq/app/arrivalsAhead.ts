@@ -17,7 +17,8 @@
 // answers `undefined`, and the caller reads as it would without this.
 import { type ExpectedVisit } from '../../shared/expected.ts';
 import { type HqTx, type MemberRecord, type ProfileReads } from '../ports/store.ts';
-import { REPEAT_WINDOW_MS, together } from './arrivals.ts';
+import { REPEAT_WINDOW_MS } from './arrivals.ts';
+import { together } from './together.ts';
 import { HISTORY_FOR_RANKING } from './profiles.ts';
 
 /** Who walked in and where: the part of an arrival request the reads ahead need. */

@@ -29,11 +29,13 @@ export async function enrollDevice(store: HqStore, code: string, deviceName: str
   });
 }
 
+/** The hash a bearer token is stored by; null for none or one longer than any token HQ issues. */
+const tokenHash = (token: string | null): string | null => (!token || token.length > 200 ? null : sha256(token));
+
 /** The live device a bearer token belongs to, or null (unknown or revoked). */
 export async function deviceForToken(store: HqStore, token: string | null): Promise<DeviceRecord | null> {
-  if (!token || token.length > 200) return null;
-  const hash = sha256(token);
-  return store.read((r) => r.deviceByTokenHash(hash));
+  const hash = tokenHash(token);
+  return hash ? store.read((r) => r.deviceByTokenHash(hash)) : null;
 }
 
 /**
@@ -43,8 +45,8 @@ export async function deviceForToken(store: HqStore, token: string | null): Prom
  * of a reconnect storm.
  */
 export async function deviceAndStoreForToken(store: HqStore, token: string | null): Promise<{ device: DeviceRecord; store: StoreRecord } | null> {
-  if (!token || token.length > 200) return null;
-  const hash = sha256(token);
+  const hash = tokenHash(token);
+  if (!hash) return null;
   return store.read(async (r) => {
     const device = await r.deviceByTokenHash(hash);
     const home = device ? await r.getStore(device.storeId) : null;

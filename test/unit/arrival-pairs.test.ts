@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { together } from '../../hq/app/arrivals.ts';
+import { together } from '../../hq/app/together.ts';
 
 // applyArrival issues pairs of statements together; a failure of one side must not reach the
 // caller (and its ROLLBACK) while the other side can still issue a write.

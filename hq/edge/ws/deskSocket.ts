@@ -11,7 +11,7 @@ import { applyAssistCommand } from '../../app/assist/commands.ts'; // 7/8
 import { applyGroupCommand } from '../../app/groups/commands.ts';
 import { clockOffset, type DeskClock } from '../../app/actionTime.ts';
 import { applyCommand } from '../../app/commands.ts';
-import { together } from '../../app/arrivals.ts';
+import { together } from '../../app/together.ts';
 import { applyTaskCommand } from '../../app/tasks/commands.ts';
 import { applyHoldCommand } from '../../app/holds/commands.ts'; // 4/8 part C
 import { applyCheckin } from '../../app/checkins.ts';
