@@ -52,7 +52,7 @@ export interface HubOptions {
 }
 
 /** Buckets the desks' acks are written in, one after another over `ackWriteMs` (ackBuckets.ts). */
-const ACK_BUCKETS = 60;
+export const ACK_BUCKETS = 60;
 /** Acks written per transaction of a flush (see flushAcks). */
 const ACK_FLUSH_SLICE = 500;
 /** How often a slice of the heartbeat and head sweeps runs. */
