@@ -87,9 +87,10 @@ const here = (name: string, tree?: string) => (tree ? join(tree, 'bench', 'child
  * `tree`: another checkout of the project to fork the child from (the `sqliteBase` set-up: HQ as it
  * was before a change, measured in the same run as HQ now).
  */
-export function forkChild(name: string, opts: { cpuProfDir?: string; maxOldSpaceMb?: number; tree?: string; bundle?: string } = {}): Child {
+export function forkChild(name: string, opts: { cpuProfDir?: string; maxOldSpaceMb?: number; tree?: string; bundle?: string; nodeFlags?: readonly string[] } = {}): Child {
   // A bundle (bundleChild) is plain JavaScript: no tsx.
   const execArgv = opts.bundle ? [] : ['--import', 'tsx'];
+  if (opts.nodeFlags) execArgv.push(...opts.nodeFlags);
   if (opts.cpuProfDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`);
   if (opts.maxOldSpaceMb) execArgv.push(`--max-old-space-size=${opts.maxOldSpaceMb}`);
   const proc = fork(opts.bundle ?? here(name, opts.tree), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
@@ -135,16 +136,29 @@ const hqBundles = new Map<string, Promise<string>>();
 
 /**
  * An HQ child (bench/children/hq.ts) forked from its bundle (bundleChild `hq`), made once per tree
- * and bench process. `tree`: a baseline checkout (bench/lib/setups.ts); BENCH_BASELINE_HQ=tsx runs
- * that one from its sources under tsx instead, as every bench did before round 38 (to measure the
- * bundle against it).
+ * and bench process, with the Node flags HQ runs with in production (scripts/bundles.ts
+ * HQ_NODE_FLAGS). `tree`: a baseline checkout (bench/lib/setups.ts), run with Node's defaults;
+ * BENCH_BASELINE_HQ=tsx runs that one from its sources under tsx instead, as every bench did before
+ * round 38 (to measure the bundle against it). BENCH_HQ_NODE_FLAGS / BENCH_BASELINE_HQ_NODE_FLAGS
+ * (space-separated) add flags for HQ from this tree / from the baseline tree: a runtime setting (a
+ * GC flag) measured against the default side by side, the baseline a checkout of the same commit.
  */
 export async function forkHq(opts: { cpuProfDir?: string; maxOldSpaceMb?: number; tree?: string } = {}): Promise<Child> {
-  if (opts.tree && process.env.BENCH_BASELINE_HQ === 'tsx') return forkChild('hq', opts);
+  const { HQ_NODE_FLAGS } = await import('../../scripts/bundles.ts');
+  const nodeFlags = opts.tree ? hqNodeFlags(process.env.BENCH_BASELINE_HQ_NODE_FLAGS) : [...HQ_NODE_FLAGS, ...hqNodeFlags(process.env.BENCH_HQ_NODE_FLAGS)];
+  if (opts.tree && process.env.BENCH_BASELINE_HQ === 'tsx') return forkChild('hq', { ...opts, nodeFlags });
   const key = opts.tree ?? '';
   let bundle = hqBundles.get(key);
   if (!bundle) hqBundles.set(key, (bundle = bundleChild('hq', { as: 'hq', tree: opts.tree })));
-  return forkChild('hq', { ...opts, bundle: await bundle });
+  return forkChild('hq', { ...opts, nodeFlags, bundle: await bundle });
+}
+
+/** Node flags from an environment variable: words separated by spaces, each a `--flag`. */
+export function hqNodeFlags(value: string | undefined): string[] {
+  const flags = (value ?? '').split(' ').filter(Boolean);
+  const bad = flags.filter((f) => !/^--[a-z0-9][a-z0-9-]*(=[^\s]*)?$/i.test(f));
+  if (bad.length) throw new Error(`HQ node flags: not a --flag: ${bad.join(' ')}`);
+  return flags;
 }
 
 /** Resident set size and its peak (VmHWM) of a process, in MiB, from /proc. */

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHq } from '../../scripts/build-hq.ts';
+import { HQ_NODE_FLAGS } from '../../scripts/bundles.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const outdir = join(root, 'out', `hq-test-${process.pid}`);
@@ -66,7 +67,7 @@ describe('HQ bundle (scripts/build-hq.ts)', () => {
 
   it('runs with plain Node: takes an arrival, serves the member page, and the admin CLI reads its file', async () => {
     const port = await freePort();
-    node = spawn(process.execPath, [join(outdir, 'main.mjs'), '--port', String(port), '--db', db, '--demo'], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
+    node = spawn(process.execPath, [...HQ_NODE_FLAGS, join(outdir, 'main.mjs'), '--port', String(port), '--db', db, '--demo'], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
     node.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
     node.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const deadline = Date.now() + 30_000;
