@@ -1,5 +1,6 @@
 // Bundle HQ's programs to out/hq/main.mjs (the node) and out/hq/admin.mjs (the admin CLI), to run
-// with plain Node: `npm run build:hq`, then `node out/hq/main.mjs …` (README, "HQ in production").
+// with plain Node: `npm run build:hq`, then `node --no-memory-reducer out/hq/main.mjs …` (README,
+// "HQ in production"; the flag: bundles.ts HQ_NODE_FLAGS).
 //
 // Why a bundle: `npm run hq` runs the TypeScript sources through tsx, a development tool: it must be
 // installed on the server with the devDependencies, compiles each file when it is imported, and
@@ -13,7 +14,7 @@
 // them): better-sqlite3 is a native module, and the drivers are used as installed.
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { hqBuildOptions } from './bundles.ts';
+import { HQ_NODE_FLAGS, hqBuildOptions } from './bundles.ts';
 
 const source = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 
@@ -24,5 +25,5 @@ export async function buildHq(outdir = source('out/hq')): Promise<void> {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   await buildHq();
-  console.log('built out/hq/main.mjs and out/hq/admin.mjs: node out/hq/main.mjs takes the flags of npm run hq');
+  console.log(`built out/hq/main.mjs and out/hq/admin.mjs: node ${HQ_NODE_FLAGS.join(' ')} out/hq/main.mjs takes the flags of npm run hq`);
 }
