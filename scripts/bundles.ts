@@ -21,11 +21,11 @@ import type { BuildOptions, Plugin } from 'esbuild';
  * desks' sockets in the heap their pauses were 9–128 ms (most over 30), where a regular
  * mark-compact's were 5–34 ms but for one of 61, and every major-GC stall over 20 ms in an idle
  * window of round 39's traced runs was one of them (docs/benchmarks.md). Without it the heap is
- * collected as it grows, as under load: between collections it stays larger (V8's heap held
- * 208–440 MB at the end of three long peers runs, 175–240 without), and the peak RSS at 10,000
- * desks under load read 400–458 MiB with it, 339–507 without (the target is 600). Only the command
- * line can set it: V8 makes its reducer when the heap is set up, so v8.setFlagsFromString at start
- * would come too late.
+ * collected as it grows, as under load, and stays larger between collections: V8's heap held
+ * 208–440 MB at the end of three long peers runs without the reducer, 175–240 with it; the peak RSS
+ * at 10,000 desks under load read 400–458 MiB without it, 339–507 with it (the target is 600). Only
+ * the command line can set it: V8 makes its reducer when the heap is set up, so
+ * v8.setFlagsFromString at start would come too late.
  */
 export const HQ_NODE_FLAGS: readonly string[] = ['--no-memory-reducer'];
 
