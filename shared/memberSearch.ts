@@ -17,8 +17,17 @@ const IGNORED = /['‘’‚‛′`´ʹʻʼʽ"“”„‟«»‹›\-‐‑‒�
 const SEPARATORS = /[\s,.;:/\\_()[\]{}&+|]+/u;
 const CJK = /[\u3400-\u9fff\uf900-\ufaff\u{20000}-\u{3134f}]/u;
 
+/**
+ * Characters that no normalisation changes and that carry no mark: ASCII and the CJK unified
+ * ideographs of the BMP (extension A and the main block; the compatibility ideographs, which do
+ * decompose, are outside it). Most names and codes are only these, and fold by case alone.
+ */
+// eslint-disable-next-line no-control-regex -- ASCII's control characters included on purpose: none changes
+const UNCHANGED_BY_NORMALIZATION = /^[\u0000-\u007f\u3400-\u4dbf\u4e00-\u9fff]*$/;
+
 /** Case, compatibility forms and diacritics folded; ignorable punctuation kept (words split on it). */
 function foldLetters(text: string): string {
+  if (UNCHANGED_BY_NORMALIZATION.test(text)) return text.toLowerCase();
   return text
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')

@@ -160,7 +160,7 @@ describe('inbox batch', () => {
     q.tx(() => q.setPosition({ epoch: 'E', seq: 0 }));
     expect(applyBatch(q, [arrivalEv(1, visit('v1', 'm1'))])).toMatchObject({ committed: true });
     const bad = arrivalEv(3, visit('v3', 'm2'));
-    (bad.data as { profile: { member: { name: unknown } } }).profile.member.name = null; // NOT NULL
+    (bad.data as { visit: { status: unknown } }).visit.status = null; // NOT NULL, after its member was written
     const batch = applyBatch(q, [arrivalEv(2, visit('v2', 'm1')), bad, arrivalEv(4, visit('v4', 'm1'))]);
     expect(batch.committed).toBe(false);
     if (batch.committed) return;

@@ -7,6 +7,7 @@ import { eraseMemberHistory, keptForHistory, purgeHistoriesOlderThan } from '../
 import { deleteMemberHolds, hasHoldTables, purgeHoldsBefore } from '../holds/holdQueries.ts'; // 4/8 part C
 import { deleteMemberGroups, hasGroupTables, purgeGroupsBefore } from '../groups/groupQueries.ts'; // 5/8 groups
 import { purgeStyleImages } from '../pictures/pictureQueries.ts';
+import { deleteMemberTerms } from './search.ts';
 import { deleteMemberExpected, purgeExpectedBefore } from '../expected/expectedQueries.ts'; // 5/8 expected visits
 import { deleteMemberLive, purgeLiveBefore } from '../live/liveQueries.ts'; // 6/8 live rooms
 import { deleteMemberRestock, purgeRestockBefore } from '../restock/restockQueries.ts'; // 7/8 restock
@@ -21,7 +22,11 @@ export function deleteMemberData(db: Database.Database, memberId: string): numbe
     'DELETE FROM notes WHERE member_id = ?',
     'DELETE FROM visits WHERE member_id = ?',
     'DELETE FROM profiles WHERE member_id = ?',
-    'DELETE FROM member_terms WHERE member_id = ?',
+  ]) {
+    n += db.prepare(sql).run(memberId).changes;
+  }
+  n += deleteMemberTerms(db, memberId); // the terms its row lists: read before the row goes
+  for (const sql of [
     'DELETE FROM members WHERE id = ?',
     'DELETE FROM chat_messages WHERE member_id = ?',
     'DELETE FROM chat_conversations WHERE member_id = ?',

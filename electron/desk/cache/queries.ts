@@ -137,12 +137,14 @@ export class CacheQueries {
       getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
       setMeta: db.prepare<[string, string]>('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
 
-      upsertMember: db.prepare<[string, string, string, string, string, number, string]>(
-        `INSERT INTO members (id, code, name, name_en, phone_last4, updated_at, json) VALUES (?, ?, ?, ?, ?, ?, ?)
+      // `terms`: the member's search terms as member_terms holds them (search.ts, migration 020).
+      upsertMember: db.prepare<[string, string, string, string, string, number, string, string]>(
+        `INSERT INTO members (id, code, name, name_en, phone_last4, updated_at, json, terms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET code = excluded.code, name = excluded.name, name_en = excluded.name_en,
-           phone_last4 = excluded.phone_last4, updated_at = excluded.updated_at, json = excluded.json`,
+           phone_last4 = excluded.phone_last4, updated_at = excluded.updated_at, json = excluded.json, terms = excluded.terms`,
       ),
       getMember: db.prepare<[string], { json: string }>('SELECT json FROM members WHERE id = ?'),
+      getMemberRow: db.prepare<[string], { json: string; terms: string }>('SELECT json, terms FROM members WHERE id = ?'),
       // 7/8 card: `next`, the profile's next best action (migration 016), JSON or NULL.
       upsertProfile: db.prepare<[string, string, string, number, string | null]>(
         `INSERT INTO profiles (member_id, purchases, recommendations, received_at, next) VALUES (?, ?, ?, ?, ?)
@@ -300,9 +302,10 @@ export class CacheQueries {
     // Every arrival re-sends the member with its profile, nearly always unchanged: comparing the
     // stored row is one primary-key read, rewriting it (and checking its ~30 search terms) was a
     // fifth of applying an arrival on a 10,000-event resume (bench/resume.ts).
-    if (this.s.getMember.get(m.id)?.json === json) return;
-    this.s.upsertMember.run(m.id, m.code, m.name, m.nameEn, m.phoneLast4, m.updatedAt, json);
-    this.search.index(m);
+    const row = this.s.getMemberRow.get(m.id);
+    if (row?.json === json) return;
+    const terms = this.search.index(m, row?.terms ?? null);
+    this.s.upsertMember.run(m.id, m.code, m.name, m.nameEn, m.phoneLast4, m.updatedAt, json, terms);
   }
   getMember(id: string): Member | null {
     const row = this.s.getMember.get(id);

@@ -5,6 +5,10 @@
 // never a scan of the members table, however many members a store has. Queries longer than a
 // term cap look up their capped prefix and are filtered in JS, which stays cheap because the
 // prefix is already selective.
+//
+// Invariant: a member's row lists, in `members.terms` (a JSON array, migration 020), exactly the
+// member_terms rows written for it. That list is how a member's terms are compared and deleted —
+// each by its primary key (term, member id) — so member_terms needs no index by member.
 import type Database from 'better-sqlite3';
 import type { MemberSearchHit } from '../../../shared/deskApi.ts';
 import type { Member } from '../../../shared/domain.ts';
@@ -30,31 +34,60 @@ export function normalizeQuery(query: string): string {
  */
 export function memberTerms(m: Searchable): Set<string> {
   const terms = new Set<string>();
-  const name = [...compactName(m.name)];
-  for (let i = 0; i < name.length; i++) {
-    for (let j = i + 1; j <= Math.min(name.length, i + NAME_SUBSTRING_CAP); j++) terms.add(name.slice(i, j).join(''));
+  const name = compactName(m.name);
+  for (let i = 0, n = charCount(name); i < n; i++) {
+    for (let j = i + 1; j <= Math.min(n, i + NAME_SUBSTRING_CAP); j++) terms.add(chars(name, i, j));
   }
-  for (const word of [...nameWords(m.name), ...nameWords(m.nameEn)]) {
-    const letters = [...word];
-    for (let n = 1; n <= Math.min(letters.length, PREFIX_CAP); n++) terms.add(letters.slice(0, n).join(''));
-  }
-  const code = [...foldForSearch(m.code).replace(/ /g, '')];
-  for (let n = 1; n <= Math.min(code.length, PREFIX_CAP); n++) terms.add(code.slice(0, n).join(''));
+  for (const word of [...nameWords(m.name), ...nameWords(m.nameEn)]) prefixesInto(terms, word);
+  prefixesInto(terms, foldForSearch(m.code).replace(/ /g, ''));
   // The last 4 digits of the phone, whole only (a single digit would match a tenth of the store).
   if (/^\d{4}$/.test(m.phoneLast4)) terms.add(m.phoneLast4);
   return terms;
 }
 
+// Terms are cut by character, not by UTF-16 unit. A string without surrogates (names and codes
+// nearly always: Latin letters and the CJK ideographs of the BMP) is cut by `slice`; one with them
+// by its array of characters. Every arrival of a member new to the cache computes its ~25 terms
+// (bench/resume.ts): spreading and joining each of them was half of that.
+const SURROGATE = /[\ud800-\udfff]/;
+function charCount(s: string): number {
+  return SURROGATE.test(s) ? [...s].length : s.length;
+}
+/** Characters [from, to) of `s`. */
+function chars(s: string, from: number, to: number): string {
+  return SURROGATE.test(s) ? [...s].slice(from, to).join('') : s.slice(from, to);
+}
+function prefixesInto(terms: Set<string>, word: string): void {
+  for (let n = 1, len = Math.min(charCount(word), PREFIX_CAP); n <= len; n++) terms.add(chars(word, 0, n));
+}
+
 /**
- * Writes every cached member's terms from the members table, under today's rules. Terms are
- * derived data, so the migrations that introduce or change the rules (002, 007) rebuild them with
- * this rather than with a copy of the rules of their day.
+ * Writes every cached member's terms from the members table, under today's rules, into an empty
+ * member_terms. Terms are derived data, so the migrations that introduce or change the rules (002,
+ * 007) rebuild them with this rather than with a copy of the rules of their day; from migration 020
+ * on, each member's row lists them too.
  */
 export function fillMemberTerms(db: Database.Database): void {
   const insert = db.prepare('INSERT OR IGNORE INTO member_terms (term, member_id) VALUES (?, ?)');
+  const listed = hasTermLists(db) ? db.prepare<[string, string]>('UPDATE members SET terms = ? WHERE id = ?') : null;
   const rows = db.prepare('SELECT id, code, name, name_en AS nameEn, phone_last4 AS phoneLast4 FROM members').all() as Array<Searchable & { id: string }>;
-  for (const m of rows) for (const term of memberTerms(m)) insert.run(term, m.id);
+  for (const m of rows) {
+    const terms = [...memberTerms(m)];
+    for (const term of terms) insert.run(term, m.id);
+    listed?.run(JSON.stringify(terms), m.id);
+  }
 }
+
+/** Deletes a member's terms, as its row lists them (call before deleting the row). */
+export function deleteMemberTerms(db: Database.Database, memberId: string): number {
+  // A cache before migration 020 has no lists, and has the index by member instead.
+  if (!hasTermLists(db)) return db.prepare<[string]>('DELETE FROM member_terms WHERE member_id = ?').run(memberId).changes;
+  const listed = db.prepare<[string], string>('SELECT terms FROM members WHERE id = ?').pluck().get(memberId);
+  return listed === undefined ? 0 : db.prepare<[string, string]>(DELETE_LISTED_SQL).run(memberId, listed).changes;
+}
+const hasTermLists = (db: Database.Database) => db.prepare("SELECT 1 FROM pragma_table_info('members') WHERE name = 'terms'").get() !== undefined;
+// Each listed term is one primary-key lookup (term, member id).
+const DELETE_LISTED_SQL = 'DELETE FROM member_terms WHERE member_id = ? AND term IN (SELECT value FROM json_each(?))';
 
 /** Does a member match the full query? Used to filter lookups of a capped prefix. */
 export function matchesQuery(m: Searchable, q: string): boolean {
@@ -117,8 +150,7 @@ export class MemberSearch {
   private readonly rest: Database.Statement<[string, number], HitRow>;
   private readonly insertTerms: Database.Statement<[string, string]>;
   private readonly touchMember: Database.Statement<[number, string, number]>;
-  private readonly deleteTerms: Database.Statement<[string]>;
-  private readonly termsOf: Database.Statement<[string], string>;
+  private readonly deleteListed: Database.Statement<[string, string]>;
 
   constructor(private readonly db: Database.Database) {
     this.count = db.prepare<[string], number>(COUNT_SQL).pluck();
@@ -127,21 +159,22 @@ export class MemberSearch {
     this.rest = db.prepare(REST_SQL);
     this.insertTerms = db.prepare('INSERT OR IGNORE INTO member_terms (term, member_id) SELECT value, ? FROM json_each(?)');
     this.touchMember = db.prepare('UPDATE members SET last_visit_at = ? WHERE id = ? AND last_visit_at < ?');
-    this.deleteTerms = db.prepare('DELETE FROM member_terms WHERE member_id = ?');
-    this.termsOf = db.prepare<[string], string>('SELECT term FROM member_terms WHERE member_id = ?').pluck();
+    this.deleteListed = db.prepare(DELETE_LISTED_SQL);
   }
 
-  /** Replace a member's terms (call inside the transaction that writes the member). */
-  index(m: Searchable & { id: string }): void {
-    const terms = memberTerms(m);
-    // Most writes re-send a member whose name, code and phone did not change (every arrival
-    // carries the profile): reading the ~30 terms back is far cheaper than rewriting them
-    // (bench/resume.ts: re-indexing was a third of applying an arrival).
-    const existing = this.termsOf.all(m.id);
-    if (existing.length === terms.size && existing.every((t) => terms.has(t))) return;
-    if (existing.length) this.deleteTerms.run(m.id);
-    // One statement for all ~30 terms: a run per term was most of indexing a new member.
-    this.insertTerms.run(m.id, JSON.stringify([...terms]));
+  /**
+   * Replaces a member's terms, given the list its row holds now (null: no row yet), inside the
+   * transaction that writes the member; answers the list its row is to hold. Most writes re-send a
+   * member whose name, code and phone did not change (every arrival carries the profile): the same
+   * list writes nothing (bench/resume.ts: re-indexing was a third of applying an arrival).
+   */
+  index(m: Searchable & { id: string }, listed: string | null): string {
+    const terms = JSON.stringify([...memberTerms(m)]);
+    if (terms === listed) return terms;
+    if (listed !== null) this.deleteListed.run(m.id, listed);
+    // One statement for all ~25 terms: a run per term was most of indexing a new member.
+    this.insertTerms.run(m.id, terms);
+    return terms;
   }
 
   /** A visit of the member at `arrivedAt` is in the cache: it moves up the recency order. */
