@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCache } from '../../electron/desk/cache/db.ts';
 import { type CacheQueries } from '../../electron/desk/cache/queries.ts';
-import { memberTerms } from '../../electron/desk/cache/search.ts';
+import { memberCodeKey, memberTerms } from '../../electron/desk/cache/search.ts';
 import { member, visit } from '../support/builders.ts';
 
 let dir: string;
@@ -122,9 +122,11 @@ describe('desk member search', () => {
       // Narrow terms: the term's matches (fewer than BROAD_TERM) joined by primary keys and sorted.
       expect(plan.some((d) => /SEARCH t USING PRIMARY KEY \(term=\?\)/.test(d))).toBe(true);
       expect(plan.some((d) => /SEARCH m USING INDEX sqlite_autoindex_members_1 \(id=\?\)/.test(d))).toBe(true);
+      // Codes: a range of the code key's index, to count, to join and to fill the page with non-visitors.
+      expect(plan.filter((d) => /SEARCH (members|m) USING (COVERING )?INDEX members_by_code_key \(code_key>\? AND code_key<\?\)/.test(d))).toHaveLength(3);
       // Broad terms: visitors newest first off the partial index, each probed for the term.
       expect(plan.some((d) => /SEARCH m USING INDEX members_by_last_visit \(last_visit_at>\?\)/.test(d))).toBe(true);
-      expect(plan.some((d) => /SEARCH t EXISTS USING PRIMARY KEY \(term=\? AND member_id=\?\)/.test(d))).toBe(true);
+      expect(plan.some((d) => /SEARCH t (EXISTS )?USING PRIMARY KEY \(term=\? AND member_id=\?\)/.test(d))).toBe(true);
       expect(plan.filter((d) => /^SCAN (m|members|member_terms|t)\b/.test(d))).toEqual([]);
     }
   });
@@ -142,11 +144,26 @@ describe('desk member search', () => {
     expect(ids('zhao', 3)).toEqual(['m1500', 'm10', 'm100']);
   });
 
+  it('finds codes by any prefix through the code key: narrow and broad, visitors first, each member once', () => {
+    // 'b1' starts the codes of 1,100 bulk members (B10 … B1999): broad, so visitors come first.
+    q.tx(() => q.putVisit(visit('v-b1234', 'm1234', { arrivedAt: 1_700_000_950_000 })));
+    const broad = ids('b1', 30);
+    expect(broad[0]).toBe('m1234');
+    expect(new Set(broad).size).toBe(30);
+    expect(broad.slice(1).every((id) => Number(id.slice(1)) >= 10 && String(Number(id.slice(1))).startsWith('1'))).toBe(true);
+    // 'b123' is narrow: B123 and B1230 … B1239.
+    expect(ids('b123').sort()).toEqual(['m123', 'm1230', 'm1231', 'm1232', 'm1233', 'm1234', 'm1235', 'm1236', 'm1237', 'm1238', 'm1239'].sort());
+    // A member found by a name word and by its code at once is one hit.
+    q.tx(() => q.upsertMember(member('m5', { name: 'Vipul Shah', nameEn: '', code: 'VIP0005', phoneLast4: '' })));
+    expect(ids('vip').sort()).toEqual(['m3', 'm5']);
+    expect(ids('vip0005')).toEqual(['m5']);
+  });
+
   it('cuts terms by character, a name with characters outside the BMP too', () => {
-    const terms = memberTerms({ code: 'M𝟘1', name: '𠀀伟', nameEn: '', phoneLast4: '' });
+    const terms = memberTerms({ name: '𠀀伟', nameEn: '', phoneLast4: '' });
     expect([...terms].filter((t) => /[\u4e00-\u9fff]|[\ud800-\udfff]/.test(t)).sort()).toEqual(['伟', '𠀀', '𠀀伟'].sort());
     expect([...terms].some((t) => /^[\udc00-\udfff]|[\ud800-\udbff]$/.test(t))).toBe(false); // no character cut in two
-    expect(terms.has('m0')).toBe(true); // 𝟘 folds to 0 (NFKD)
+    expect(memberCodeKey('M𝟘 1')).toBe('m01'); // 𝟘 folds to 0 (NFKD), spaces go
   });
 
   it('folds ASCII and the BMP CJK ideographs by case alone: no normalisation changes any of them', () => {
@@ -161,11 +178,11 @@ describe('desk member search', () => {
     expect(changed).toEqual([]);
     // And the compatibility ideographs, which do change, are not among them: they are folded in full.
     expect('\uf900'.normalize('NFKD')).not.toBe('\uf900');
-    expect(memberTerms({ code: '', name: '\uf900', nameEn: '', phoneLast4: '' })).toEqual(new Set(['\uf900'.normalize('NFKD')]));
+    expect(memberTerms({ name: '\uf900', nameEn: '', phoneLast4: '' })).toEqual(new Set(['\uf900'.normalize('NFKD')]));
   });
 
   it('indexes bounded term sets', () => {
-    const terms = memberTerms({ code: 'M0012345', name: '欧阳娜娜', nameEn: 'Ouyang Nana', phoneLast4: '0001' });
+    const terms = memberTerms({ name: '欧阳娜娜', nameEn: 'Ouyang Nana', phoneLast4: '0001' });
     expect(terms.has('阳娜')).toBe(true);
     expect(terms.has('nan')).toBe(true);
     expect(terms.has('0001')).toBe(true);

@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import type { DeskIdentity, VisitNotice } from '../../../shared/deskApi.ts';
 import type { ImageMime, Member, MemberProfile, Note, Visit, VisitStatus } from '../../../shared/domain.ts';
 import type { CommandPayload, CommandType, Position, Rejection } from '../../../shared/protocol.ts';
-import { MemberSearch } from './search.ts';
+import { memberCodeKey, MemberSearch } from './search.ts';
 import { ChatQueries } from '../chat/chatQueries.ts';
 import { TaskQueries } from '../tasks/taskQueries.ts';
 import { HoldQueries } from '../holds/holdQueries.ts'; // 4/8 part C
@@ -137,11 +137,13 @@ export class CacheQueries {
       getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
       setMeta: db.prepare<[string, string]>('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
 
-      // `terms`: the member's search terms as member_terms holds them (search.ts, migration 020).
-      upsertMember: db.prepare<[string, string, string, string, string, number, string, string]>(
-        `INSERT INTO members (id, code, name, name_en, phone_last4, updated_at, json, terms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      // `terms`: the member's search terms as member_terms holds them (search.ts, migration 020);
+      // `code_key`: its code as a prefix search meets it (migration 021).
+      upsertMember: db.prepare<[string, string, string, string, string, number, string, string, string]>(
+        `INSERT INTO members (id, code, name, name_en, phone_last4, updated_at, json, terms, code_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET code = excluded.code, name = excluded.name, name_en = excluded.name_en,
-           phone_last4 = excluded.phone_last4, updated_at = excluded.updated_at, json = excluded.json, terms = excluded.terms`,
+           phone_last4 = excluded.phone_last4, updated_at = excluded.updated_at, json = excluded.json, terms = excluded.terms,
+           code_key = excluded.code_key`,
       ),
       getMember: db.prepare<[string], { json: string }>('SELECT json FROM members WHERE id = ?'),
       getMemberRow: db.prepare<[string], { json: string; terms: string }>('SELECT json, terms FROM members WHERE id = ?'),
@@ -305,7 +307,7 @@ export class CacheQueries {
     const row = this.s.getMemberRow.get(m.id);
     if (row?.json === json) return;
     const terms = this.search.index(m, row?.terms ?? null);
-    this.s.upsertMember.run(m.id, m.code, m.name, m.nameEn, m.phoneLast4, m.updatedAt, json, terms);
+    this.s.upsertMember.run(m.id, m.code, m.name, m.nameEn, m.phoneLast4, m.updatedAt, json, terms, memberCodeKey(m.code));
   }
   getMember(id: string): Member | null {
     const row = this.s.getMember.get(id);

@@ -2,9 +2,10 @@
 //
 // Each member is indexed under its searchable terms (see memberTerms) in member_terms, whose
 // primary key starts with the term, so a query is a single B-tree lookup joined to members by id —
-// never a scan of the members table, however many members a store has. Queries longer than a
-// term cap look up their capped prefix and are filtered in JS, which stays cheap because the
-// prefix is already selective.
+// never a scan of the members table, however many members a store has. A member's code is found by
+// prefix from its folded form, `members.code_key`, through its own index (migration 021): one range
+// of that index instead of a term row per prefix. Queries longer than a term cap look up their
+// capped prefix and are filtered in JS, which stays cheap because the prefix is already selective.
 //
 // Invariant: a member's row lists, in `members.terms` (a JSON array, migration 020), exactly the
 // member_terms rows written for it. That list is how a member's terms are compared and deleted —
@@ -30,24 +31,35 @@ export function normalizeQuery(query: string): string {
  * Every term a member can be found by, folded as queries are (shared/memberSearch.ts): the name's
  * substrings up to NAME_SUBSTRING_CAP (伟 finds 张伟), and prefixes up to PREFIX_CAP of every word
  * of the name and the English name — a Latin name in `name` is found by any of its words, however
- * long — of the code, and the phone's whole last 4.
+ * long — and the phone's whole last 4. The code is found by prefix from its key (memberCodeKey).
  */
-export function memberTerms(m: Searchable): Set<string> {
+export function memberTerms(m: Omit<Searchable, 'code'>): Set<string> {
   const terms = new Set<string>();
   const name = compactName(m.name);
   for (let i = 0, n = charCount(name); i < n; i++) {
     for (let j = i + 1; j <= Math.min(n, i + NAME_SUBSTRING_CAP); j++) terms.add(chars(name, i, j));
   }
   for (const word of [...nameWords(m.name), ...nameWords(m.nameEn)]) prefixesInto(terms, word);
-  prefixesInto(terms, foldForSearch(m.code).replace(/ /g, ''));
   // The last 4 digits of the phone, whole only (a single digit would match a tenth of the store).
   if (/^\d{4}$/.test(m.phoneLast4)) terms.add(m.phoneLast4);
   return terms;
 }
 
+/**
+ * A member's code as a prefix query meets it (`members.code_key`): folded, without spaces. Its
+ * prefixes were eleven of a member's ~25 term rows, each a page of member_terms written per new
+ * member wherever its range fell; the key is one entry of one index (docs/benchmarks.md, round 40).
+ */
+export function memberCodeKey(code: string): string {
+  return foldForSearch(code).replace(/ /g, '');
+}
+
+/** Above every key that starts with `prefix` (BINARY order: no character sorts after U+10FFFF). */
+const pastPrefix = (prefix: string) => `${prefix}\u{10ffff}`;
+
 // Terms are cut by character, not by UTF-16 unit. A string without surrogates (names and codes
 // nearly always: Latin letters and the CJK ideographs of the BMP) is cut by `slice`; one with them
-// by its array of characters. Every arrival of a member new to the cache computes its ~25 terms
+// by its array of characters. Every arrival of a member new to the cache computes its ~14 terms
 // (bench/resume.ts): spreading and joining each of them was half of that.
 const SURROGATE = /[\ud800-\udfff]/;
 function charCount(s: string): number {
@@ -70,7 +82,7 @@ function prefixesInto(terms: Set<string>, word: string): void {
 export function fillMemberTerms(db: Database.Database): void {
   const insert = db.prepare('INSERT OR IGNORE INTO member_terms (term, member_id) VALUES (?, ?)');
   const listed = hasTermLists(db) ? db.prepare<[string, string]>('UPDATE members SET terms = ? WHERE id = ?') : null;
-  const rows = db.prepare('SELECT id, code, name, name_en AS nameEn, phone_last4 AS phoneLast4 FROM members').all() as Array<Searchable & { id: string }>;
+  const rows = db.prepare('SELECT id, name, name_en AS nameEn, phone_last4 AS phoneLast4 FROM members').all() as Array<Omit<Searchable, 'code'> & { id: string }>;
   for (const m of rows) {
     const terms = [...memberTerms(m)];
     for (const term of terms) insert.run(term, m.id);
@@ -100,38 +112,48 @@ export function lookupTerm(q: string): string {
   return [...word].slice(0, hasCjk(word) ? NAME_SUBSTRING_CAP : PREFIX_CAP).join('');
 }
 
-// Results: members with a visit in this cache first, most recent first, then the others.
-//  - A narrow term (fewer than BROAD_TERM matches: names, phones, most codes) joins its matches to
-//    members and sorts them by members.last_visit_at: at most BROAD_TERM rows.
-//  - A broad term (one surname character, a 3-letter pinyin prefix: thousands of matches; sorting
-//    them all was 58 ms at p99, docs/benchmarks.md) walks members_by_last_visit newest first and
-//    probes the term's primary key for each visitor, stopping at `limit` hits; then fills the page
-//    with non-visitors in term order. Work is O(limit / the term's share of visitors), bounded by
-//    the visitors in the cache — never O(matches).
+// Results: members with a visit in this cache first, most recent first, then the others. A member
+// matches a term by one of its term rows or by its code key starting with the term (@past is the
+// end of that key range).
+//  - A narrow term (fewer than BROAD_TERM matches of either kind: names, phones, most codes) takes
+//    its matches from both indexes and sorts them by members.last_visit_at: at most 2 × BROAD_TERM rows.
+//  - A broad term (one surname character, a 3-letter pinyin prefix, the prefix every card shares:
+//    thousands of matches; sorting them all was 58 ms at p99, docs/benchmarks.md) walks
+//    members_by_last_visit newest first and probes the term's primary key (or the row's code key)
+//    for each visitor, stopping at `limit` hits; then fills the page with non-visitors in term
+//    order, then in code order. Work is O(limit / the term's share of visitors), bounded by the
+//    visitors in the cache — never O(matches).
 // The lastVisitAt shown is read from visits for the rows returned (last_visit_at only orders).
 export const BROAD_TERM = 500;
 const HIT_COLUMNS = `m.id, m.code, m.name, m.name_en AS nameEn, m.phone_last4 AS phoneLast4, m.json,
          (SELECT MAX(v.arrived_at) FROM visits v WHERE v.member_id = m.id) AS lastVisitAt`;
-const COUNT_SQL = `SELECT COUNT(*) FROM (SELECT 1 FROM member_terms WHERE term = ? LIMIT ${BROAD_TERM})`;
+const codeRange = (of: string) => `${of}code_key >= @term AND ${of}code_key < @past`;
+const COUNT_SQL = `SELECT MAX((SELECT COUNT(*) FROM (SELECT 1 FROM member_terms WHERE term = @term LIMIT ${BROAD_TERM})),
+                              (SELECT COUNT(*) FROM (SELECT 1 FROM members WHERE ${codeRange('')} LIMIT ${BROAD_TERM})))`;
 const NARROW_SQL = `
   SELECT ${HIT_COLUMNS}
-    FROM member_terms t
-    JOIN members m ON m.id = t.member_id
-   WHERE t.term = ?
+    FROM members m
+   WHERE m.id IN (SELECT member_id FROM member_terms WHERE term = @term UNION SELECT id FROM members WHERE ${codeRange('')})
    ORDER BY m.last_visit_at DESC, m.name
-   LIMIT +?`;
+   LIMIT +@limit`;
 const RECENT_SQL = `
   SELECT ${HIT_COLUMNS}
     FROM members m INDEXED BY members_by_last_visit
-   WHERE m.last_visit_at > 0 AND EXISTS (SELECT 1 FROM member_terms t WHERE t.term = ? AND t.member_id = m.id)
+   WHERE m.last_visit_at > 0 AND (${codeRange('m.')} OR EXISTS (SELECT 1 FROM member_terms t WHERE t.term = @term AND t.member_id = m.id))
    ORDER BY m.last_visit_at DESC
-   LIMIT +?`;
+   LIMIT +@limit`;
 const REST_SQL = `
   SELECT ${HIT_COLUMNS}
     FROM member_terms t
    CROSS JOIN members m ON m.id = t.member_id -- term first (CROSS JOIN fixes the order): never a walk of members
-   WHERE t.term = ? AND m.last_visit_at = 0
-   LIMIT +?`;
+   WHERE t.term = @term AND m.last_visit_at = 0
+   LIMIT +@limit`;
+const REST_BY_CODE_SQL = `
+  SELECT ${HIT_COLUMNS}
+    FROM members m INDEXED BY members_by_code_key
+   WHERE ${codeRange('m.')} AND m.last_visit_at = 0
+   LIMIT +@limit`;
+type Lookup = { term: string; past: string; limit: number };
 
 interface HitRow {
   id: string;
@@ -144,19 +166,21 @@ interface HitRow {
 }
 
 export class MemberSearch {
-  private readonly count: Database.Statement<[string], number>;
-  private readonly narrow: Database.Statement<[string, number], HitRow>;
-  private readonly recent: Database.Statement<[string, number], HitRow>;
-  private readonly rest: Database.Statement<[string, number], HitRow>;
+  private readonly count: Database.Statement<[Omit<Lookup, 'limit'>], number>;
+  private readonly narrow: Database.Statement<[Lookup], HitRow>;
+  private readonly recent: Database.Statement<[Lookup], HitRow>;
+  private readonly rest: Database.Statement<[Lookup], HitRow>;
+  private readonly restByCode: Database.Statement<[Lookup], HitRow>;
   private readonly insertTerms: Database.Statement<[string, string]>;
   private readonly touchMember: Database.Statement<[number, string, number]>;
   private readonly deleteListed: Database.Statement<[string, string]>;
 
   constructor(private readonly db: Database.Database) {
-    this.count = db.prepare<[string], number>(COUNT_SQL).pluck();
+    this.count = db.prepare<[Omit<Lookup, 'limit'>], number>(COUNT_SQL).pluck();
     this.narrow = db.prepare(NARROW_SQL);
     this.recent = db.prepare(RECENT_SQL);
     this.rest = db.prepare(REST_SQL);
+    this.restByCode = db.prepare(REST_BY_CODE_SQL);
     this.insertTerms = db.prepare('INSERT OR IGNORE INTO member_terms (term, member_id) SELECT value, ? FROM json_each(?)');
     this.touchMember = db.prepare('UPDATE members SET last_visit_at = ? WHERE id = ? AND last_visit_at < ?');
     this.deleteListed = db.prepare(DELETE_LISTED_SQL);
@@ -172,7 +196,7 @@ export class MemberSearch {
     const terms = JSON.stringify([...memberTerms(m)]);
     if (terms === listed) return terms;
     if (listed !== null) this.deleteListed.run(m.id, listed);
-    // One statement for all ~25 terms: a run per term was most of indexing a new member.
+    // One statement for all ~14 terms: a run per term was most of indexing a new member.
     this.insertTerms.run(m.id, terms);
     return terms;
   }
@@ -190,10 +214,16 @@ export class MemberSearch {
     // When filtering a capped prefix, read a few more rows so the filter can still fill `limit`.
     const want = exact ? limit : Math.max(limit * 10, 200);
     let rows: HitRow[];
-    if (this.count.get(term)! < BROAD_TERM) rows = this.narrow.all(term, want);
+    const at = { term, past: pastPrefix(term) };
+    if (this.count.get(at)! < BROAD_TERM) rows = this.narrow.all({ ...at, limit: want });
     else {
-      rows = this.recent.all(term, want);
-      if (rows.length < want) rows.push(...this.rest.all(term, want - rows.length));
+      rows = this.recent.all({ ...at, limit: want });
+      if (rows.length < want) rows.push(...this.rest.all({ ...at, limit: want - rows.length }));
+      // Then those found by code; one found by a term too is already there.
+      if (rows.length < want) {
+        const seen = new Set(rows.map((r) => r.id));
+        for (const r of this.restByCode.all({ ...at, limit: want - rows.length + seen.size })) if (!seen.has(r.id) && rows.length < want) rows.push(r);
+      }
     }
     const hits: MemberSearchHit[] = [];
     for (const row of rows) {
@@ -216,6 +246,7 @@ export class MemberSearch {
   /** EXPLAIN QUERY PLAN of the search statements, for the test that proves there is no scan. */
   explain(query: string): string[] {
     const term = lookupTerm(normalizeQuery(query));
-    return [COUNT_SQL, NARROW_SQL, RECENT_SQL, REST_SQL].flatMap((sql) => (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...(sql === COUNT_SQL ? [term] : [term, 20])) as Array<{ detail: string }>).map((r) => r.detail));
+    const at = { term, past: pastPrefix(term) };
+    return [COUNT_SQL, NARROW_SQL, RECENT_SQL, REST_SQL, REST_BY_CODE_SQL].flatMap((sql) => (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(sql === COUNT_SQL ? at : { ...at, limit: 20 }) as Array<{ detail: string }>).map((r) => r.detail));
   }
 }

@@ -19,8 +19,9 @@ import { migration017 } from './017-restock-matches.ts'; // 7/8 restock matches
 import { migration018 } from './018-handovers.ts'; // 7/8 the assistant's hand-overs
 import { migration019 } from './019-suggested-styles.ts'; // 8/8 a suggestion's catalog part once per style
 import { migration020 } from './020-member-terms-listed.ts'; // 8/8 a member's terms listed in its row
+import { migration021 } from './021-member-code-key.ts'; // 8/8 a member's code found by prefix from one key
 import { type Migration } from './types.ts';
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration010, migration011, migration012, migration013, migration014, migration015, migration016, migration017, migration018, migration019, migration020];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration010, migration011, migration012, migration013, migration014, migration015, migration016, migration017, migration018, migration019, migration020, migration021];
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 export type { Migration };
