@@ -2,8 +2,8 @@
 // the code folded as a query is (search.ts memberCodeKey), indexed, and a code prefix is looked up
 // as a range of that index. Until now every prefix of the code up to 12 characters was a row of
 // member_terms — eleven of a member's ~25 rows for a card code like B0000012345 — and each row of a
-// new member dirtied a page of member_terms wherever its term's range fell: in a cache of 40,000
-// members, a resume's commit of ~370 arrivals wrote ~1,500 pages of that table (docs/benchmarks.md,
+// new member dirtied a page of member_terms wherever its term's range fell: into a cache of 30,000
+// members, the term rows of 10,000 arriving ones alone wrote 137 MB in 27 commits (docs/benchmarks.md,
 // round 40). What a clerk can find is unchanged: a code by any prefix, compared folded.
 //
 // Terms are derived data (migration 002): the table is rebuilt under today's rules, which leave the
