@@ -302,8 +302,9 @@ export class CacheQueries {
   upsertMember(m: Member): void {
     const json = JSON.stringify(m);
     // Every arrival re-sends the member with its profile, nearly always unchanged: comparing the
-    // stored row is one primary-key read, rewriting it (and checking its ~30 search terms) was a
-    // fifth of applying an arrival on a 10,000-event resume (bench/resume.ts).
+    // stored row is one primary-key read, rewriting it (and checking its search terms) was a fifth
+    // of applying an arrival on a 10,000-event resume (bench/resume.ts). A changed member's terms
+    // are compared by the list its row holds (search.ts `index`), and rewritten only if they differ.
     const row = this.s.getMemberRow.get(m.id);
     if (row?.json === json) return;
     const terms = this.search.index(m, row?.terms ?? null);
