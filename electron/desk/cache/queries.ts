@@ -146,7 +146,7 @@ export class CacheQueries {
            code_key = excluded.code_key`,
       ),
       getMember: db.prepare<[string], { json: string }>('SELECT json FROM members WHERE id = ?'),
-      getMemberRow: db.prepare<[string], { json: string; terms: string }>('SELECT json, terms FROM members WHERE id = ?'),
+      getMemberTerms: db.prepare<[string], string>('SELECT terms FROM members WHERE id = ?').pluck(),
       // 7/8 card: `next`, the profile's next best action (migration 016), JSON or NULL.
       upsertProfile: db.prepare<[string, string, string, number, string | null]>(
         `INSERT INTO profiles (member_id, purchases, recommendations, received_at, next) VALUES (?, ?, ?, ?, ?)
@@ -305,9 +305,10 @@ export class CacheQueries {
     // stored row is one primary-key read, rewriting it (and checking its search terms) was a fifth
     // of applying an arrival on a 10,000-event resume (bench/resume.ts). A changed member's terms
     // are compared by the list its row holds (search.ts `index`), and rewritten only if they differ.
-    const row = this.s.getMemberRow.get(m.id);
+    const row = this.s.getMember.get(m.id);
     if (row?.json === json) return;
-    const terms = this.search.index(m, row?.terms ?? null);
+    // The list is read only for a member that changed: an unchanged one (the common case) reads its json alone.
+    const terms = this.search.index(m, row ? (this.s.getMemberTerms.get(m.id) ?? null) : null);
     this.s.upsertMember.run(m.id, m.code, m.name, m.nameEn, m.phoneLast4, m.updatedAt, json, terms, memberCodeKey(m.code));
   }
   getMember(id: string): Member | null {
