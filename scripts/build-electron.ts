@@ -7,6 +7,7 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
+import { sourceUrlPlugin } from './bundles.ts';
 
 const common: BuildOptions = {
   bundle: true,
@@ -19,7 +20,9 @@ const common: BuildOptions = {
 };
 
 export async function buildElectron(): Promise<void> {
-  await build({ ...common, entryPoints: { main: 'electron/electron-main/main.ts' }, platform: 'node', target: 'node20' });
+  // The main process keeps each module's own `import.meta.url` (bundles.ts): the cache's checkpoint
+  // thread resolves the SQLite driver from its module's place, as under tsx.
+  await build({ ...common, entryPoints: { main: 'electron/electron-main/main.ts' }, platform: 'node', target: 'node20', plugins: [sourceUrlPlugin('out/electron', 'cjs')] });
   // The preload runs sandboxed: only `electron` can be required there, so everything else
   // (the names and channels; no schema: test/unit/renderer-start.test.ts) is inlined and no Node
   // built-in may sneak in.

@@ -22,7 +22,7 @@ import { Emitter } from '../../shared/emitter.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import type { ReportArgs, VisitReport, VisitTimeline } from '../../shared/kpis.ts';
 import { describeIssues, hasEscapedNul, NUL_REFUSED, type Position } from '../../shared/protocol.ts';
-import { openOrRebuild } from './cache/db.ts';
+import { openOrRebuild, startCacheCheckpoints } from './cache/db.ts';
 import type { PurgeResult } from './cache/privacy.ts';
 import type { CacheQueries, OutboxOp } from './cache/queries.ts';
 import type { Salvage } from './cache/recover.ts';
@@ -66,6 +66,8 @@ export class DeskCore implements DeskCoreApi {
     if (opts.hqUrls.length === 0) throw new DeskError('invalid_argument', 'the desk needs at least one HQ address');
     const { q, salvage } = openOrRebuild(opts.dbPath);
     const core = new DeskCore(opts, q, salvage);
+    // The cache's WAL is copied into its file by a thread of its own, not in an event batch's COMMIT.
+    startCacheCheckpoints(q, opts.dbPath, core.log);
     core.parts.retention.start(() => core.purgeExpired());
     if (salvage) core.log(`desk: damaged cache (${salvage.detail}) moved to ${salvage.movedTo}; rebuilding from HQ${salvage.outboxLost ? '; its outbox could not be read' : ''}`);
     return core;
@@ -96,7 +98,7 @@ export class DeskCore implements DeskCoreApi {
     this.parts.counts.stop();
     this.parts.connection.stop();
     this.closed = true;
-    this.q.stopCheckpoints();
+    await this.q.stopCheckpoints();
     this.q.db.close();
   }
 

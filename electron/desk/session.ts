@@ -99,6 +99,8 @@ export class Session {
   /** `ev` (as received, parsed when applied) and `cmdAck` frames not yet applied, in arrival order (see queue). */
   private queued: QueuedFrame[] = [];
   private applyTimer: NodeJS.Immediate | null = null;
+  /** Set while the next batch waits for the cache's WAL to be copied whole (CacheQueries.beforeBatch). */
+  private walWait: Promise<void> | null = null;
   private ackTimer: NodeJS.Timeout | null = null;
   /** When the pending ack timer fires (epoch ms). */
   private ackDue = 0;
@@ -321,8 +323,19 @@ export class Session {
   private applyQueued(): void {
     if (this.applyTimer) clearImmediate(this.applyTimer);
     this.applyTimer = null;
+    if (this.walWait) return; // the wait's end applies everything queued by then
+    if (this.queued.length === 0 || this.closed) return;
+    // A long burst grew the WAL to its restart size: the batch waits for the checkpoint thread's
+    // pass (frames keep queuing meanwhile), so its BEGIN starts the WAL from the top again.
+    const wait = this.q.beforeBatch();
+    if (wait) {
+      this.walWait = wait.finally(() => {
+        this.walWait = null;
+        this.applyQueued();
+      });
+      return;
+    }
     const batch = this.queued;
-    if (batch.length === 0 || this.closed) return;
     this.queued = [];
     // Each event is parsed as it is applied (link.ts onEvent says why). One the schema refuses ends
     // the batch there: what came before it commits, then the link drops and the resume replays the rest.

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteStore, type SqliteStore } from '../../hq/adapters/sqlite/sqliteStore.ts';
 import { openSqliteDatabase } from '../../hq/adapters/sqlite/sqliteStorage.ts';
-import { NET_FRAMES, RESTART_FRAMES, startWalCheckpointer } from '../../hq/adapters/sqlite/walCheckpointer.ts';
+import { NET_FRAMES, RESTART_FRAMES, startWalCheckpointer } from '../../shared/node/walCheckpointer.ts';
 
 const PAGE = 4096;
 /** A value of about one page, different per key and round, so every write dirties fresh pages. */

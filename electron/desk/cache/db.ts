@@ -5,6 +5,7 @@ import { assertNotTooNew, migrate } from './migrate.ts';
 import { CacheQueries } from './queries.ts';
 import { CacheCorruptError, quarantineAndSalvage, type Salvage } from './recover.ts';
 import { storageFault } from './storageHealth.ts';
+import { startWalCheckpointer } from '../../../shared/node/walCheckpointer.ts';
 
 export function openCacheDb(path: string): Database.Database {
   const db = new Database(path);
@@ -45,14 +46,32 @@ export function applyCachePragmas(db: Database.Database): void {
   // FULL cost an fsync per commit: the arrival-to-profile p99 was 4.1 ms on it (≤ 1 ms target),
   // and every outbox ack batch and event batch paid one (docs/benchmarks.md).
   db.pragma('synchronous = NORMAL');
-  // Checkpoints run when the desk is idle (CacheQueries, CHECKPOINT_IDLE_MS), not inside the
-  // commit of an arrival. SQLite's own auto-checkpoint stays as the bound for a long burst with no
-  // idle second: 4,000 pages (~16 MB of WAL, a few hundred ms of a resume), and
-  // the WAL file is cut back to 16 MB after a checkpoint resets it.
-  db.pragma('wal_autocheckpoint = 4000');
+  // Checkpoints run on a thread of their own (startCacheCheckpoints), or without it when the desk is
+  // idle (CacheQueries, CHECKPOINT_IDLE_MS), not inside the commit of an arrival. SQLite's own
+  // auto-checkpoint stays as the bound for a long burst with no idle second: 4,000 pages (~16 MB of
+  // WAL, a few hundred ms of a resume; the thread raises it while it runs), and the WAL file is cut
+  // back to 16 MB after a checkpoint resets it.
+  db.pragma(`wal_autocheckpoint = ${CACHE_AUTOCHECKPOINT_FRAMES}`);
   db.pragma(`journal_size_limit = ${16 * 1024 * 1024}`);
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 2000');
+}
+
+/** The cache connection's auto-checkpoint bound (pages) when no checkpoint thread runs. */
+export const CACHE_AUTOCHECKPOINT_FRAMES = 4000;
+
+/**
+ * Hands the checkpoints of the cache file `q` has open to a thread (shared/node/walCheckpointer.ts):
+ * the desk's process does this once at open (DeskCore.open). Should the thread fail, the cache's
+ * own connection checkpoints again as without it.
+ */
+export function startCacheCheckpoints(q: CacheQueries, path: string, log: (line: string) => void): void {
+  try {
+    q.useCheckpointer(startWalCheckpointer(q.db, path, log, { fallbackFrames: CACHE_AUTOCHECKPOINT_FRAMES }));
+  } catch (err) {
+    // No thread (the driver not found from here, threads unavailable): the desk runs as without it.
+    log(`desk: no checkpoint thread (${(err as Error).message}); the cache checkpoints when idle`);
+  }
 }
 
 export function openCache(path: string): CacheQueries {

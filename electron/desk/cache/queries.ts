@@ -18,6 +18,7 @@ import { LiveQueries } from '../live/liveQueries.ts'; // 6/8 live rooms
 import { RestockQueries } from '../restock/restockQueries.ts'; // 7/8 restock
 import { MarkQueries } from '../assist/markQueries.ts'; // 7/8 card: suggestion marks
 import { type OwnPart, SuggestedStyles } from './suggestedStyles.ts'; // 8/8 a suggestion's catalog part once per style
+import type { CheckpointerStats, WalCheckpointer } from '../../../shared/node/walCheckpointer.ts';
 
 /** The identity row as stored; a cache from before HQ had several addresses holds one `hqUrl`. */
 export function identityFromJson(json: string): DeskIdentity {
@@ -247,14 +248,41 @@ export class CacheQueries {
   // --- WAL checkpoints off the hot path -------------------------------------------------------
   // SQLite's auto-checkpoint ran inside the commit that crossed 1,000 WAL pages (~every 100
   // arrivals), and with synchronous=NORMAL that checkpoint is where the fsync is: ~1% of arrivals
-  // took 4–6 ms instead of 0.3 (bench/cache.ts). The auto-checkpoint is raised to a bound that only
-  // a long burst reaches (openCacheDb), and a PASSIVE checkpoint runs once the cache has seen no
-  // transaction for CHECKPOINT_IDLE_MS — when no clerk or event is waiting on it.
+  // took 4–6 ms instead of 0.3 (bench/cache.ts). A desk's cache therefore checkpoints on a thread of
+  // its own (shared/node/walCheckpointer.ts, handed over by DeskCore.open: db.ts startCacheCheckpoints),
+  // as HQ's SQLite store does: a pass a little after commits, on a second connection, while this
+  // one goes on; a 10,000-event resume had copied its WAL into the file two or three times on the
+  // event loop, each pass of 4,000 pages with its syncs inside one batch's COMMIT (docs/benchmarks.md,
+  // round 41). Without the thread (it failed, or a test opened the cache alone), the auto-checkpoint
+  // is raised to a bound that only a long burst reaches (applyCachePragmas), and a PASSIVE
+  // checkpoint runs on this thread once the cache has seen no transaction for CHECKPOINT_IDLE_MS —
+  // when no clerk or event is waiting on it.
   private lastWriteAt = 0;
   private checkpointTimer: NodeJS.Timeout | null = null;
+  private checkpointer: WalCheckpointer | null = null;
+
+  /** Hands the cache's checkpoints to a thread (called once, right after open). */
+  useCheckpointer(checkpointer: WalCheckpointer): void {
+    this.checkpointer = checkpointer;
+  }
+
+  /** The checkpoint thread's counters, or null when checkpoints run on this thread. */
+  checkpointStats(): CheckpointerStats | null {
+    return this.checkpointer?.stats() ?? null;
+  }
+
+  /**
+   * Before a batch of writes: null, or a pass to await first because the WAL has grown to
+   * RESTART_FRAMES and must be copied whole for SQLite to start it again from the top (the batch's
+   * BEGIN then restarts it). Only an event batch waits (session.ts); a clerk's action never does.
+   */
+  beforeBatch(): Promise<void> | null {
+    return this.checkpointer?.beforeWrite() ?? null;
+  }
 
   private wrote(): void {
     this.lastWriteAt = performance.now();
+    if (this.checkpointer?.stats().running) return this.checkpointer.committed();
     this.checkpointTimer ??= setTimeout(() => this.idleCheckpoint(), CHECKPOINT_IDLE_MS).unref();
   }
 
@@ -273,10 +301,13 @@ export class CacheQueries {
     }
   }
 
-  /** Stops the idle checkpoint timer (before closing the database). */
-  stopCheckpoints(): void {
+  /** Stops the checkpoints: the idle timer, and the thread once its pass in flight is done (before closing the database). */
+  async stopCheckpoints(): Promise<void> {
     if (this.checkpointTimer) clearTimeout(this.checkpointTimer);
     this.checkpointTimer = null;
+    const thread = this.checkpointer;
+    this.checkpointer = null;
+    await thread?.close();
   }
 
   // --- meta: position and identity ------------------------------------------------------------

@@ -8,7 +8,7 @@
 import type Database from 'better-sqlite3';
 import { type HqStore, type HqTx } from '../../ports/store.ts';
 import { createSqliteOps, openSqliteDatabase, openSqliteReader, type SqliteOps } from './sqliteStorage.ts';
-import { startWalCheckpointer, type WalCheckpointer } from './walCheckpointer.ts';
+import { startWalCheckpointer, type WalCheckpointer } from '../../../shared/node/walCheckpointer.ts';
 
 /** Puts the engine's answers back into promises; a throw becomes a rejection. */
 function asyncOps<T extends object>(ops: T, guard: () => void): unknown {
@@ -34,7 +34,7 @@ function asyncOps<T extends object>(ops: T, guard: () => void): unknown {
 export interface SqliteStore extends HqStore {
   /** The connection, for the admin CLI's copy to PostgreSQL and for tests that break the file. */
   readonly db: Database.Database;
-  /** The WAL's checkpoints on their own thread (walCheckpointer.ts); null for an in-memory database. */
+  /** The WAL's checkpoints on their own thread (shared/node/walCheckpointer.ts); null for an in-memory database. */
   readonly checkpointer: WalCheckpointer | null;
 }
 
@@ -104,7 +104,7 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Sq
     throw err;
   }
 
-  // A file's checkpoints run on a thread of their own, off the event loop (walCheckpointer.ts).
+  // A file's checkpoints run on a thread of their own, off the event loop (shared/node/walCheckpointer.ts).
   let checkpointer: WalCheckpointer | null = null;
   if (reader) {
     try {

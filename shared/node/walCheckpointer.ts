@@ -1,4 +1,5 @@
-// The WAL's checkpoints, on a thread of their own.
+// A SQLite file's WAL checkpoints, on a thread of their own: HQ's SQLite store and the desk's cache
+// (hq/adapters/sqlite/sqliteStore.ts, electron/desk/cache/queries.ts) both run them so.
 //
 // Invariant: while the checkpointer runs, the writer connection checkpoints inside its COMMIT only
 // as a safety net, when the WAL holds NET_FRAMES (the thread fell far behind: a burst while it
@@ -31,8 +32,13 @@ export const NET_FRAMES = 4 * RESTART_FRAMES;
  * SQLite's own checkpoints, at 250 ms none measurable (docs/benchmarks.md, round 10).
  */
 export const PASS_GAP_MS = 250;
-/** What SQLite's default checkpoints at, restored on the writer if the thread fails. */
+/** What SQLite's default checkpoints at, restored on the writer if the thread fails (unless the caller names its own). */
 const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000;
+
+export interface WalCheckpointerOptions {
+  /** The writer's auto-checkpoint (pages) should the thread fail: what it ran with before the thread. */
+  fallbackFrames?: number;
+}
 
 // The worker's code as CommonJS evaluated in the thread: no TypeScript loader is needed there
 // (HQ runs under tsx, tests under vitest), and the driver is loaded from the path this module
@@ -87,7 +93,8 @@ interface PassResult {
 }
 
 /** Starts the checkpoint thread for the file `db` has open (WAL mode); `db` keeps its own checkpoints only as the net. */
-export function startWalCheckpointer(db: Database.Database, path: string, log: (line: string) => void): WalCheckpointer {
+export function startWalCheckpointer(db: Database.Database, path: string, log: (line: string) => void, opts: WalCheckpointerOptions = {}): WalCheckpointer {
+  const fallbackFrames = opts.fallbackFrames ?? SQLITE_DEFAULT_AUTOCHECKPOINT;
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path } });
   // The thread holds the process open only while someone awaits it (a pass, close): an idle HQ or a
@@ -115,7 +122,7 @@ export function startWalCheckpointer(db: Database.Database, path: string, log: (
     if (!running) return;
     running = false;
     if (timer) clearTimeout(timer);
-    if (db.open) db.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT}`);
+    if (db.open) db.pragma(`wal_autocheckpoint = ${fallbackFrames}`);
     answer?.({ ok: false, error: why });
     answer = null;
     if (!closing) log(`sqlite: the checkpoint thread failed (${why}); the writer checkpoints in COMMIT again`);
