@@ -317,23 +317,30 @@ export class Session {
   private queue(f: QueuedFrame): void {
     if ((f.t === 'evBytes' || f.t === 'ev') && (this.state === 'resetting' || this.state === 'hello')) return;
     this.queued.push(f);
-    this.applyTimer ??= setImmediate(() => this.applyQueued());
+    this.applyTimer ??= setImmediate(() => this.applyQueued(true));
   }
 
-  private applyQueued(): void {
+  /**
+   * `mayWait`: the batch is applied from its timer, and may first wait for the WAL (below). Every
+   * other caller applies what is queued at once, because the frame or link change it is about to
+   * handle must come after those events (handleFrame, onOpen, onDown) — that batch skips the wait.
+   */
+  private applyQueued(mayWait = false): void {
     if (this.applyTimer) clearImmediate(this.applyTimer);
     this.applyTimer = null;
-    if (this.walWait) return; // the wait's end applies everything queued by then
     if (this.queued.length === 0 || this.closed) return;
-    // A long burst grew the WAL to its restart size: the batch waits for the checkpoint thread's
-    // pass (frames keep queuing meanwhile), so its BEGIN starts the WAL from the top again.
-    const wait = this.q.beforeBatch();
-    if (wait) {
-      this.walWait = wait.finally(() => {
-        this.walWait = null;
-        this.applyQueued();
-      });
-      return;
+    if (mayWait) {
+      if (this.walWait) return; // the wait's end applies everything queued by then
+      // A long burst grew the WAL to its restart size: the batch waits for the checkpoint thread's
+      // pass (frames keep queuing meanwhile), so its BEGIN starts the WAL from the top again.
+      const wait = this.q.beforeBatch();
+      if (wait) {
+        this.walWait = wait.finally(() => {
+          this.walWait = null;
+          this.applyQueued(true);
+        });
+        return;
+      }
     }
     const batch = this.queued;
     this.queued = [];

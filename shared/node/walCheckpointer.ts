@@ -9,8 +9,9 @@
 // while writes go on (the closing pass), and then the next write transaction first waits for a
 // pass, so that its BEGIN finds every frame copied and SQLite starts the WAL again from the top;
 // without that, a steady stream of writes would keep a frame uncopied at every BEGIN and the file
-// would grow for ever. If the thread fails, the writer checkpoints in COMMIT again,
-// as SQLite does by default. Durability is SQLite's own: a checkpoint copies only committed frames
+// would grow for ever. If the thread fails, the writer checkpoints in COMMIT again, at the
+// threshold it ran with before (`fallbackFrames`: SQLite's default for HQ, the cache's own 4,000 for a
+// desk). Durability is SQLite's own: a checkpoint copies only committed frames
 // and syncs the WAL before and the file after, whichever connection runs it.
 //
 // Why: with the default, the COMMIT that took the WAL past 1,000 pages copied them all into the
