@@ -251,9 +251,9 @@ export class CacheQueries {
   // took 4–6 ms instead of 0.3 (bench/cache.ts). A desk's cache therefore checkpoints on a thread of
   // its own (shared/node/walCheckpointer.ts, handed over by DeskCore.open: db.ts startCacheCheckpoints),
   // as HQ's SQLite store does: a pass a little after commits, on a second connection, while this
-  // one goes on; a 10,000-event resume had copied its WAL into the file two or three times on the
-  // event loop, each pass of 4,000 pages with its syncs inside one batch's COMMIT (docs/benchmarks.md,
-  // round 41). Without the thread (it failed, or a test opened the cache alone), the auto-checkpoint
+  // one goes on; a 10,000-event resume had copied its WAL into the file about twice on the event
+  // loop, each copy of 4,000 pages with its syncs inside one batch's COMMIT (docs/benchmarks.md,
+  // round 41: the desk resumed 11 % faster without). Without the thread (it failed, or a test opened the cache alone), the auto-checkpoint
   // is raised to a bound that only a long burst reaches (applyCachePragmas), and a PASSIVE
   // checkpoint runs on this thread once the cache has seen no transaction for CHECKPOINT_IDLE_MS —
   // when no clerk or event is waiting on it.
@@ -266,7 +266,7 @@ export class CacheQueries {
     this.checkpointer = checkpointer;
   }
 
-  /** The checkpoint thread's counters, or null when checkpoints run on this thread. */
+  /** The checkpoint thread's counters (`running` false once it failed), or null when none was handed over. */
   checkpointStats(): CheckpointerStats | null {
     return this.checkpointer?.stats() ?? null;
   }
