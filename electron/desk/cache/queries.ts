@@ -253,10 +253,10 @@ export class CacheQueries {
   // as HQ's SQLite store does: a pass a little after commits, on a second connection, while this
   // one goes on; a 10,000-event resume had copied its WAL into the file about twice on the event
   // loop, each copy of 4,000 pages with its syncs inside one batch's COMMIT (docs/benchmarks.md,
-  // round 41: the desk resumed 11 % faster without). Without the thread (it failed, or a test opened the cache alone), the auto-checkpoint
-  // is raised to a bound that only a long burst reaches (applyCachePragmas), and a PASSIVE
-  // checkpoint runs on this thread once the cache has seen no transaction for CHECKPOINT_IDLE_MS —
-  // when no clerk or event is waiting on it.
+  // round 41: the desk resumed 11 % faster without). Without the thread (it failed, or a test
+  // opened the cache alone), the auto-checkpoint is raised to a bound that only a long burst reaches
+  // (applyCachePragmas), and a PASSIVE checkpoint runs on this thread once the cache has seen no
+  // transaction for CHECKPOINT_IDLE_MS — when no clerk or event is waiting on it.
   private lastWriteAt = 0;
   private checkpointTimer: NodeJS.Timeout | null = null;
   private checkpointer: WalCheckpointer | null = null;

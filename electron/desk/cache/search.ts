@@ -219,10 +219,11 @@ export class MemberSearch {
     else {
       rows = this.recent.all({ ...at, limit: want });
       if (rows.length < want) rows.push(...this.rest.all({ ...at, limit: want - rows.length }));
-      // Then those found by code; one found by a term too is already there.
+      // Then those found by code; one found by a term too is already there, so up to `want` are read
+      // (what is missing, plus as many as may be skipped).
       if (rows.length < want) {
         const seen = new Set(rows.map((r) => r.id));
-        for (const r of this.restByCode.all({ ...at, limit: want - rows.length + seen.size })) if (!seen.has(r.id) && rows.length < want) rows.push(r);
+        for (const r of this.restByCode.all({ ...at, limit: want })) if (!seen.has(r.id) && rows.length < want) rows.push(r);
       }
     }
     const hits: MemberSearchHit[] = [];
