@@ -9,7 +9,10 @@
 //     arrival is pending at HQ. Timer: from forking the desk process (so Node's start-up with the
 //     desk's code bundled as the app ships it, opening the cache, sign-in and the shell's listen
 //     are inside) to the first `li.arrival` in the page (page.goto then waitFor). UI_COLD_RUNS
-//     (5), median reported.
+//     (5), median reported. Beside it, by the page's own clock, when the first row was drawn (the
+//     frame after it entered the DOM): the driver sees a row only when its own script gets a turn
+//     in the page, which on a slow box came 130–400 ms after the row was drawn (docs/benchmarks.md,
+//     round 42). The target is held to the driver's figure, as before.
 // (b) Scroll: 10,000 visits ingested through POST /v1/ingest/arrivals/batch while the desk is
 //     live; a fresh page loads them all; then the list's scrollTop grows by UI_SCROLL_STEP px per
 //     animation frame top to bottom while the page records rAF deltas and `longtask` entries.
@@ -32,6 +35,24 @@ const TARGET = { coldStartMs: 1500, maxFrameMs: 50 };
 const CHROMIUM = process.env.FOOTFALL_CHROMIUM ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
 const CLERK = { id: 'bs-0000-c1', pin: '1001' };
+
+/**
+ * Runs in the cold start's page before its own scripts: the wall-clock time (ms) at which the first
+ * `li.arrival` was drawn — the frame after it entered the DOM (an animation frame, then a message
+ * task that runs once that frame is produced). Passed as source text, as SCROLL_JS.
+ */
+const FIRST_ROW_DRAWN_JS = `(function () {
+  var seen = new MutationObserver(function () {
+    if (!document.querySelector('li.arrival')) return;
+    seen.disconnect();
+    requestAnimationFrame(function () {
+      var ch = new MessageChannel();
+      ch.port1.onmessage = function () { window.__firstRowDrawn = performance.timeOrigin + performance.now(); };
+      ch.port2.postMessage(0);
+    });
+  });
+  seen.observe(document, { subtree: true, childList: true });
+})()`;
 
 interface ScrollResult {
   frames: number[];
@@ -114,19 +135,24 @@ try {
   // (a) cold start
   const cold: number[] = [];
   const split: { shellUp: number; page: number }[] = [];
+  const drawn: number[] = [];
   for (let run = 0; run < COLD_RUNS; run++) {
     await arrive(1, 100);
     const t0 = nowMs();
     desk = forkChild('deskShell', { bundle: deskBundle });
     const { url, marks } = await desk.call<{ url: string; marks: Record<string, number> }>('start', deskArgs);
     const { context, page } = await newPage();
+    await page.addInitScript(FIRST_ROW_DRAWN_JS);
     await page.goto(url);
     await page.locator('li.arrival').first().waitFor({ timeout: 15_000 });
     const ms = nowMs() - t0;
     cold.push(ms);
     split.push({ shellUp: marks.shellUp! - t0, page: ms - (marks.shellUp! - t0) });
+    // Read after the driver saw the row: the frame that drew it has run by then.
+    const drawnAt = await page.waitForFunction('window.__firstRowDrawn', undefined, { timeout: 5_000 }).then((h) => h.jsonValue() as Promise<number>);
+    drawn.push(drawnAt - t0);
     console.log(
-      `ui: cold start ${run + 1}: ${fmtMs(ms)} (process up ${fmtMs(marks.started! - t0)}, cache open ${fmtMs(marks.coreOpen! - t0)}, signed in ${fmtMs(marks.signedIn! - t0)}, shell listening ${fmtMs(marks.shellUp! - t0)}; page ${fmtMs(ms - (marks.shellUp! - t0))})`,
+      `ui: cold start ${run + 1}: ${fmtMs(ms)} (process up ${fmtMs(marks.started! - t0)}, cache open ${fmtMs(marks.coreOpen! - t0)}, signed in ${fmtMs(marks.signedIn! - t0)}, shell listening ${fmtMs(marks.shellUp! - t0)}; page ${fmtMs(ms - (marks.shellUp! - t0))}; first row drawn at ${fmtMs(drawnAt - t0)} by the page's clock, ${fmtMs(ms - (drawnAt - t0))} before the driver saw it)`,
     );
     await context.close();
     if (run < COLD_RUNS - 1) {
@@ -135,6 +161,8 @@ try {
     }
   }
   const coldS = summarize(cold);
+  const drawnS = summarize(drawn);
+  console.log(`ui: cold start median ${fmtMs(coldS.p50)} (the driver's; target ${TARGET.coldStartMs} ms); first row drawn, by the page's clock, median ${fmtMs(drawnS.p50)}`);
 
   // (b) 10,000 visits, desk live (it is the last cold-start process)
   const t1 = Date.now();
@@ -174,6 +202,7 @@ try {
     coldStartMedianMs: coldS.p50,
     coldStartMaxMs: coldS.max,
     coldShellUpMedianMs: summarize(split.map((s) => s.shellUp)).p50,
+    coldFirstRowDrawnMedianMs: drawnS.p50,
     visits: VISITS,
     pageFirstRowMs: Math.round(firstRowMs),
     pageLoadMs: Math.round(loadMs),
