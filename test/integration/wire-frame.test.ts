@@ -6,7 +6,7 @@ import { type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as ws from 'ws';
 import { WebSocket, WebSocketServer } from 'ws';
-import { textWireFrame, whenDrained, writeWireFrame } from '../../hq/edge/ws/wireFrame.ts';
+import { sendSharedFrame, textWireFrame, whenDrained, writeWireFrame } from '../../hq/edge/ws/wireFrame.ts';
 import { evFrameParts } from '../../hq/app/eventLog.ts';
 import { type StoredEvent } from '../../hq/ports/store.ts';
 
@@ -102,6 +102,38 @@ describe('wire frames', () => {
       { text: '{"n":2}', isBinary: false },
       { text: '{"n":3,"名":"王芳"}', isBinary: false },
     ]);
+  });
+
+  it('shared by many sockets reach each as the same text: written as they are, or through ws where compression was negotiated', async () => {
+    const plain = await pair(false);
+    const deflating = await pair(true);
+    const shared = textWireFrame([JSON.stringify({ t: 'group.message', groupId: 'g1', text: '新款到店 👟' })]);
+    const wrote: boolean[] = [];
+    for (const p of [plain, deflating]) {
+      // What went out as the frame's own bytes: the raw socket's write is called with them.
+      const raw = (p.server as unknown as { _socket: { write: (b: unknown) => boolean } })._socket;
+      const write = raw.write.bind(raw);
+      let asIs = false;
+      raw.write = (b: unknown) => {
+        if (b === shared.wire) asIs = true;
+        return write(b);
+      };
+      sendSharedFrame(p.server, shared);
+      p.server.send('{"n":2}');
+      wrote.push(asIs);
+    }
+    await until(() => plain.received.length === 2 && deflating.received.length === 2);
+    for (const p of [plain, deflating]) {
+      expect(p.received).toEqual([
+        { text: shared.payload.toString('utf8'), isBinary: false },
+        { text: '{"n":2}', isBinary: false },
+      ]);
+    }
+    expect(wrote).toEqual([true, false]);
+    // A closed socket is passed over, without an error.
+    plain.server.terminate();
+    await until(() => plain.server.readyState === plain.server.CLOSED);
+    expect(() => sendSharedFrame(plain.server, shared)).not.toThrow();
   });
 
   it('are refused on a socket that negotiated compression (ws must frame those itself)', async () => {

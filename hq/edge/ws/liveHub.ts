@@ -35,6 +35,7 @@ import { type Presence } from '../../ports/presence.ts';
 import { type StoredEvent } from '../../ports/store.ts';
 import { type StoreFeeds } from '../storeFeeds.ts';
 import { closeSocket } from './closeSocket.ts';
+import { sendSharedFrame, type SharedFrame, textWireFrame } from './wireFrame.ts';
 
 export const LIVE_SOCKET_PATH = '/v1/live/socket';
 export const LIVE_PROTOCOL_VERSION = 1;
@@ -109,6 +110,9 @@ const withoutRef = (c: LiveComment): LiveComment => {
 };
 const defaultNickname = (memberId: string, roomId: string) => `观众${createHash('sha256').update(`${roomId}:${memberId}`).digest('hex').slice(0, 4)}`;
 
+/** A frame for many of a room's sockets, serialised and framed once (wireFrame.ts). */
+const liveFrame = (frame: FromLive): SharedFrame => textWireFrame([JSON.stringify(frame)]);
+
 class LiveSocket {
   readonly connId = randomUUID();
   role: 'viewer' | 'member' | 'host' | null = null;
@@ -139,14 +143,22 @@ class LiveSocket {
   }
 
   send(frame: FromLive): void {
-    this.sendRaw(JSON.stringify(frame));
+    if (this.ready()) this.ws.send(JSON.stringify(frame), { binary: false });
   }
 
-  /** A frame already serialised (a string, or a Buffer shared by every socket of a batch). */
-  sendRaw(data: string | Buffer): void {
-    if (this.ws.readyState !== this.ws.OPEN) return;
-    if (this.ws.bufferedAmount > LIVE_SEND_BUFFER_MAX) return this.close(LiveClose.slowConsumer, 'slow consumer');
-    this.ws.send(data, { binary: false });
+  /** A frame made once for every socket of a batch (liveFrame): framed once, written as it is (wireFrame.ts). */
+  sendShared(frame: SharedFrame): void {
+    if (this.ready()) sendSharedFrame(this.ws, frame);
+  }
+
+  /** Whether a frame may go out now: the socket is open and its viewer keeps reading. */
+  private ready(): boolean {
+    if (this.ws.readyState !== this.ws.OPEN) return false;
+    if (this.ws.bufferedAmount > LIVE_SEND_BUFFER_MAX) {
+      this.close(LiveClose.slowConsumer, 'slow consumer');
+      return false;
+    }
+    return true;
   }
 
   close(code: number, reason: string): void {
@@ -347,19 +359,19 @@ class LiveRoomHere {
 
   /** A batch to the sockets here: hosts get each author's ref, viewers not; each variant serialised once, and only if someone gets it. */
   private sendComments(items: LiveComment[]): void {
-    let forHosts: Buffer | null = null;
-    let forViewers: Buffer | null = null;
+    let forHosts: SharedFrame | null = null;
+    let forViewers: SharedFrame | null = null;
     for (const s of this.sockets) {
-      if (s.role === 'host') s.sendRaw((forHosts ??= Buffer.from(JSON.stringify({ t: 'comments', items } satisfies FromLive))));
-      else s.sendRaw((forViewers ??= Buffer.from(JSON.stringify({ t: 'comments', items: items.map(withoutRef) } satisfies FromLive))));
+      if (s.role === 'host') s.sendShared((forHosts ??= liveFrame({ t: 'comments', items })));
+      else s.sendShared((forViewers ??= liveFrame({ t: 'comments', items: items.map(withoutRef) })));
     }
   }
 
   /** One serialisation for every welcomed socket of the room here. */
   broadcast(frame: FromLive, except?: (s: LiveSocket) => boolean): void {
     if (this.sockets.size === 0) return;
-    const buf = Buffer.from(JSON.stringify(frame));
-    for (const s of this.sockets) if (!except?.(s)) s.sendRaw(buf);
+    const shared = liveFrame(frame);
+    for (const s of this.sockets) if (!except?.(s)) s.sendShared(shared);
   }
 
   /** This node's viewers: its sockets but the hosts' (the console watching its own room is not an audience). */
@@ -666,13 +678,13 @@ export class LiveHub {
       case 'live.question': {
         const q = data.question as LiveQuestion;
         if (q.roomId !== r.id) return;
-        const mine = Buffer.from(JSON.stringify({ t: 'question', question: questionView(q, true) } satisfies FromLive));
+        const mine = liveFrame({ t: 'question', question: questionView(q, true) });
         if (q.status === 'open') {
-          for (const s of r.sockets) if (s.memberId === q.memberId) s.sendRaw(mine);
+          for (const s of r.sockets) if (s.memberId === q.memberId) s.sendShared(mine);
           return;
         }
-        const others = Buffer.from(JSON.stringify({ t: 'question', question: questionView(q, false) } satisfies FromLive));
-        for (const s of r.sockets) s.sendRaw(s.memberId === q.memberId ? mine : others);
+        const others = liveFrame({ t: 'question', question: questionView(q, false) });
+        for (const s of r.sockets) s.sendShared(s.memberId === q.memberId ? mine : others);
         return;
       }
       case 'live.poll': {
@@ -685,9 +697,9 @@ export class LiveHub {
         if (lottery.roomId !== r.id) return;
         const { by: _by, ...rest } = lottery;
         const winners = new Set(lottery.winners.map((w) => w.ref));
-        const won = Buffer.from(JSON.stringify({ t: 'lottery', lottery: { ...rest, won: true } } satisfies FromLive));
-        const lost = Buffer.from(JSON.stringify({ t: 'lottery', lottery: { ...rest, won: false } } satisfies FromLive));
-        for (const s of r.sockets) s.sendRaw(s.ref !== null && winners.has(s.ref) ? won : lost);
+        const won = liveFrame({ t: 'lottery', lottery: { ...rest, won: true } });
+        const lost = liveFrame({ t: 'lottery', lottery: { ...rest, won: false } });
+        for (const s of r.sockets) s.sendShared(s.ref !== null && winners.has(s.ref) ? won : lost);
         return;
       }
       case 'live.muted': {

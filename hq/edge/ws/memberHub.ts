@@ -31,6 +31,7 @@ import { type HqToMember, MAX_MEMBER_FRAME_BYTES, MEMBER_PROTOCOL_VERSION, MEMBE
 import { ChatError, type ChatService } from '../../app/chat/service.ts';
 import { type GroupMemberService, toMemberMessage, toMemberView } from '../../app/groups/memberSide.ts';
 import { closeSocket } from './closeSocket.ts';
+import { sendSharedFrame, type SharedFrame, textWireFrame } from './wireFrame.ts';
 
 export interface MemberHubOptions {
   heartbeatMs: number;
@@ -109,12 +110,25 @@ class MemberSocket {
     this.sendText(JSON.stringify(frame));
   }
 
-  /** A frame as text, or as its UTF-8 bytes made once for many sockets (a group's frame: no copy per member). */
-  sendText(text: string | Buffer): void {
-    if (this.ws.readyState !== this.ws.OPEN) return;
+  /** A frame as text. */
+  sendText(text: string): void {
+    if (this.ready()) this.ws.send(text, { binary: false });
+  }
+
+  /** A frame made once for many sockets (a group's message to its members here): framed once, written as it is. */
+  sendShared(frame: SharedFrame): void {
+    if (this.ready()) sendSharedFrame(this.ws, frame);
+  }
+
+  /** Whether a frame may go out now: the socket is open and its member keeps reading. */
+  private ready(): boolean {
+    if (this.ws.readyState !== this.ws.OPEN) return false;
     // A member who stopped reading must not grow HQ's memory: drop them, they reconnect and reload.
-    if (this.ws.bufferedAmount > MEMBER_SEND_BUFFER_MAX) return this.close(4004, 'slow consumer');
-    this.ws.send(text, { binary: false });
+    if (this.ws.bufferedAmount > MEMBER_SEND_BUFFER_MAX) {
+      this.close(4004, 'slow consumer');
+      return false;
+    }
+    return true;
   }
 
   close(code: number, reason: string): void {
@@ -431,7 +445,8 @@ export class MemberHub {
         if (!this.byGroup.has(m.groupId)) return;
         // Who an announcement was pushed to: one read per announcement on this node.
         const pushed = ev.type === 'group.message' && m.kind === 'announcement' ? await this.groups.pushedTo(m.id) : null;
-        const texts = new Map<string, Buffer>();
+        // Each variant encoded and framed once for every member here who gets it (wireFrame.ts).
+        const texts = new Map<string, SharedFrame>();
         for (const s of this.byGroup.get(m.groupId) ?? []) {
           const mine = m.memberId !== null && m.memberId === s.memberId;
           const forMe = m.forMemberId !== null && m.forMemberId === s.memberId;
@@ -443,9 +458,9 @@ export class MemberHub {
             const message = toMemberMessage(m, mine || forMe ? s.memberId : null);
             const frame: HqToMember =
               ev.type === 'group.message' ? { t: 'group.message', groupId: m.groupId, message, push } : { t: 'group.messageChanged', groupId: m.groupId, message };
-            texts.set(variant, (text = Buffer.from(JSON.stringify(frame))));
+            texts.set(variant, (text = textWireFrame([JSON.stringify(frame)])));
           }
-          s.sendText(text);
+          s.sendShared(text);
         }
         return;
       }

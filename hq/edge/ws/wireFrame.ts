@@ -48,6 +48,24 @@ export function textWireFrame(parts: readonly string[]): { payload: Buffer; wire
   return { payload: wire.subarray(header.length), wire };
 }
 
+/** One frame for many sockets (a store's desks, a group's members, a room's viewers): made once by textWireFrame. */
+export interface SharedFrame {
+  /** The JSON text's UTF-8 bytes, for ws.send where the frame may not be written as it is. */
+  readonly payload: Buffer;
+  /** The whole frame as it goes on the wire. */
+  readonly wire: Buffer;
+}
+
+/**
+ * Sends a shared frame on `socket`: its wire bytes as they are when writeWireFrame may write them,
+ * else its payload through ws (compression negotiated, something queued). The caller checks the
+ * socket is open and not behind; a socket that is not open ignores it, as ws.send would.
+ */
+export function sendSharedFrame(socket: ws.WebSocket, frame: SharedFrame): void {
+  if (socket.readyState !== socket.OPEN) return;
+  if (!writeWireFrame(socket, frame.wire)) socket.send(frame.payload, { binary: false });
+}
+
 /** ws's state behind a socket (not public API): used only when every part is there as expected. */
 interface WsInside {
   _socket?: Partial<Pick<Socket, 'write' | 'once' | 'off'>>;
