@@ -124,6 +124,10 @@ class Link implements NatsLink {
           timeout: this.opts.connectTimeoutMs ?? 5000,
           pingInterval: this.opts.pingIntervalMs ?? 10_000,
           maxPingOut: this.opts.maxPingOut ?? 2,
+          // nats.js otherwise makes two Error objects, stack traces and all, for every request (a
+          // presence put, a KV listing) in case it fails: half of each put's CPU here (36.6 → 19.6 µs
+          // per KV put, docs/benchmarks.md round 42). HQ reports a failed request by its message.
+          noAsyncTraces: true,
         });
       } catch (err) {
         const detail = `cannot connect to ${this.servers.join(',')}: ${(err as Error).message}`;
