@@ -446,21 +446,21 @@ export class MemberHub {
         // Who an announcement was pushed to: one read per announcement on this node.
         const pushed = ev.type === 'group.message' && m.kind === 'announcement' ? await this.groups.pushedTo(m.id) : null;
         // Each variant encoded and framed once for every member here who gets it (wireFrame.ts).
-        const texts = new Map<string, SharedFrame>();
+        const frames = new Map<string, SharedFrame>();
         for (const s of this.byGroup.get(m.groupId) ?? []) {
           const mine = m.memberId !== null && m.memberId === s.memberId;
           const forMe = m.forMemberId !== null && m.forMemberId === s.memberId;
           const push = pushed?.has(s.memberId) ?? false;
           const variant = `${+mine}${+forMe}${+push}`;
-          let text = texts.get(variant);
-          if (text === undefined) {
+          let shared = frames.get(variant);
+          if (shared === undefined) {
             // The view of the sender (or the asker) for them; everyone else's without a viewer.
             const message = toMemberMessage(m, mine || forMe ? s.memberId : null);
             const frame: HqToMember =
               ev.type === 'group.message' ? { t: 'group.message', groupId: m.groupId, message, push } : { t: 'group.messageChanged', groupId: m.groupId, message };
-            texts.set(variant, (text = textWireFrame([JSON.stringify(frame)])));
+            frames.set(variant, (shared = textWireFrame([JSON.stringify(frame)])));
           }
-          s.sendShared(text);
+          s.sendShared(shared);
         }
         return;
       }

@@ -20,6 +20,14 @@ const { Sender } = ws as unknown as { Sender: SenderStatic };
 
 const TEXT_FRAME = { fin: true, opcode: 1, mask: false, readOnly: true, rsv1: false };
 
+/** One frame for many sockets (a store's desks, a group's members, a room's viewers): made once by textWireFrame. */
+export interface SharedFrame {
+  /** The JSON text's UTF-8 bytes, for ws.send where the frame may not be written as it is. */
+  readonly payload: Buffer;
+  /** The whole frame as it goes on the wire. */
+  readonly wire: Buffer;
+}
+
 /**
  * Where the parts of a text frame are encoded before the frame is cut to its size: grown to the
  * largest frame seen (at most 3 bytes per UTF-16 unit), never shrunk. Only ever used between the
@@ -35,7 +43,7 @@ let scratch = Buffer.allocUnsafe(64 * 1024);
  * encoding it and concatenating the header to it made two buffers of the frame's size and a string
  * of the text's.
  */
-export function textWireFrame(parts: readonly string[]): { payload: Buffer; wire: Buffer } {
+export function textWireFrame(parts: readonly string[]): SharedFrame {
   let units = 0;
   for (const p of parts) units += p.length;
   if (scratch.length < units * 3) scratch = Buffer.allocUnsafe(Math.max(units * 3, scratch.length * 2));
@@ -46,14 +54,6 @@ export function textWireFrame(parts: readonly string[]): { payload: Buffer; wire
   header.copy(wire, 0);
   scratch.copy(wire, header.length, 0, n);
   return { payload: wire.subarray(header.length), wire };
-}
-
-/** One frame for many sockets (a store's desks, a group's members, a room's viewers): made once by textWireFrame. */
-export interface SharedFrame {
-  /** The JSON text's UTF-8 bytes, for ws.send where the frame may not be written as it is. */
-  readonly payload: Buffer;
-  /** The whole frame as it goes on the wire. */
-  readonly wire: Buffer;
 }
 
 /**
