@@ -231,3 +231,38 @@ describe('nats presence', () => {
     await expect(connectNatsPresence(NATS, { ttlMs: 1000, bucket: 'bad.name' })).rejects.toThrow(/bucket name/);
   });
 });
+
+describe('presence adapter: memory, on a driven clock', () => {
+  // `add` sweeps its channel only once a TTL (1,000 refreshes a second at 10,000 desks); `list`
+  // sweeps before it reads, so what is listed is exact whatever `add` left behind.
+  const make = () => {
+    let t = 1000.4;
+    const p = createMemoryPresence({ now: () => t });
+    return { p, at: (ms: number) => (t = ms) };
+  };
+
+  it('lists an entry until its deadline (whole ms, rounded up), never after', async () => {
+    const { p, at } = make();
+    await p.add('ch', 'a', TTL); // deadline ⌈1000.4 + 1500⌉ = 2501
+    at(2500.9);
+    expect(await p.list('ch')).toEqual(['a']);
+    at(2501);
+    expect(await p.list('ch')).toEqual([]);
+  });
+
+  it('leaves out an expired entry that no add has swept yet, and keeps refreshed ones', async () => {
+    const { p, at } = make();
+    await p.add('ch', 'gone', TTL);
+    await p.add('ch', 'kept', TTL);
+    at(2000); // within a TTL of the channel's last sweep: this add does not sweep
+    await p.add('ch', 'kept', TTL);
+    await p.add('ch', 'late', TTL);
+    at(2600); // 'gone' expired at 2501, unswept by any add
+    expect(sorted(await p.list('ch'))).toEqual(['kept', 'late']);
+    at(3600); // past every deadline; the next add sweeps (a TTL since the list's sweep), the list is empty but for it
+    await p.add('ch', 'new', TTL);
+    expect(await p.list('ch')).toEqual(['new']);
+    await p.remove('ch', 'new');
+    expect(await p.list('ch')).toEqual([]);
+  });
+});

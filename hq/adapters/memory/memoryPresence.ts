@@ -1,6 +1,13 @@
 // The presence port in memory (hq/ports/presence.ts) for a single HQ node: a map of deadlines.
 // An entry lives `ttlMs` from its last `add`; `list` leaves out and forgets expired entries, and
-// `add` sweeps its channel, so clients that vanish without `remove` do not pile up.
+// `add` sweeps its channel at most once a `ttlMs`, so clients that vanish without `remove` do not
+// pile up (an expired entry stays at most one more `ttlMs`, unseen: `list` sweeps before it reads).
+//
+// Why `add` does so little: each desk's presence is refreshed every ttl/3 (deskHub.ts), 1,000 adds
+// a second at 10,000 desks, most of what an idle node does. Sweeping the channel on every add,
+// with `for…of` over the map, allocated an entry pair per client: 65 % of an idle node's
+// allocation (docs/benchmarks.md, round 43). Deadlines are whole milliseconds, small integers that
+// live in the map's own slots rather than a new heap number per refresh.
 
 import { type Presence } from '../../ports/presence.ts';
 
@@ -9,9 +16,15 @@ export interface MemoryPresenceOptions {
   now?: () => number;
 }
 
+interface Channel {
+  /** client id → deadline (whole ms on `now`). */
+  readonly clients: Map<string, number>;
+  /** When `add` last swept this channel (ms on `now`). */
+  sweptAt: number;
+}
+
 class MemoryPresence implements Presence {
-  /** channel → client id → deadline (ms on `now`). */
-  private readonly channels = new Map<string, Map<string, number>>();
+  private readonly channels = new Map<string, Channel>();
   private closed = false;
 
   constructor(private readonly now: () => number) {}
@@ -20,39 +33,42 @@ class MemoryPresence implements Presence {
     if (this.closed) throw new Error('presence is closed');
   }
 
-  /** The live entries of a channel, expired ones removed (and an empty channel forgotten). */
-  private sweep(channel: string): Map<string, number> | undefined {
-    const clients = this.channels.get(channel);
-    if (!clients) return undefined;
+  /** Removes a channel's expired entries (and forgets the channel when none is left). */
+  private sweep(name: string, channel: Channel, now: number): void {
+    channel.sweptAt = now;
+    channel.clients.forEach((deadline, id, clients) => {
+      if (deadline <= now) clients.delete(id);
+    });
+    if (channel.clients.size === 0) this.channels.delete(name);
+  }
+
+  async add(name: string, clientId: string, ttlMs: number): Promise<void> {
+    this.check();
     const now = this.now();
-    for (const [id, deadline] of clients) if (deadline <= now) clients.delete(id);
-    if (clients.size === 0) this.channels.delete(channel);
-    return clients;
-  }
-
-  async add(channel: string, clientId: string, ttlMs: number): Promise<void> {
-    this.check();
-    this.sweep(channel);
-    let clients = this.channels.get(channel);
-    if (!clients) {
-      clients = new Map();
-      this.channels.set(channel, clients);
+    let channel = this.channels.get(name);
+    if (channel && now - channel.sweptAt >= ttlMs) this.sweep(name, channel, now);
+    channel = this.channels.get(name);
+    if (!channel) {
+      channel = { clients: new Map(), sweptAt: now };
+      this.channels.set(name, channel);
     }
-    clients.set(clientId, this.now() + ttlMs);
+    channel.clients.set(clientId, Math.ceil(now + ttlMs));
   }
 
-  async remove(channel: string, clientId: string): Promise<void> {
+  async remove(name: string, clientId: string): Promise<void> {
     this.check();
-    const clients = this.channels.get(channel);
-    if (!clients) return;
-    clients.delete(clientId);
-    if (clients.size === 0) this.channels.delete(channel);
+    const channel = this.channels.get(name);
+    if (!channel) return;
+    channel.clients.delete(clientId);
+    if (channel.clients.size === 0) this.channels.delete(name);
   }
 
-  async list(channel: string): Promise<string[]> {
+  async list(name: string): Promise<string[]> {
     this.check();
-    const clients = this.sweep(channel);
-    return clients ? [...clients.keys()] : [];
+    const channel = this.channels.get(name);
+    if (!channel) return [];
+    this.sweep(name, channel, this.now());
+    return [...channel.clients.keys()];
   }
 
   async close(): Promise<void> {

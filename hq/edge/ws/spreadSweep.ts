@@ -23,7 +23,9 @@ export interface SpreadSweepOptions<T> {
 }
 
 export class SpreadSweep<T> {
+  /** The round's items; `next` is the first not visited yet (a cursor: no array shifted per tick). */
   private queue: T[] = [];
+  private next = 0;
   private perTick = 1;
   private roundStartedAt = Number.NEGATIVE_INFINITY;
   private readonly share: number;
@@ -37,15 +39,19 @@ export class SpreadSweep<T> {
 
   /** One slice at `now`; public so a test can drive rounds without waiting. */
   tick(now: number = Date.now()): void {
-    if (this.queue.length === 0) {
+    if (this.next >= this.queue.length) {
       if (now - this.roundStartedAt < this.o.periodMs) return; // this round is done; the next starts on time
       this.roundStartedAt = now;
       this.queue = [...this.o.items()];
+      this.next = 0;
       this.perTick = Math.max(1, Math.ceil(this.queue.length * this.share));
       if (this.queue.length === 0) return;
     }
     this.o.beforeSlice?.();
-    for (const item of this.queue.splice(0, this.perTick)) this.o.visit(item);
+    const end = Math.min(this.queue.length, this.next + this.perTick);
+    while (this.next < end) this.o.visit(this.queue[this.next++]!);
+    // A finished round lets go of its items (sockets closed since are not kept until the next).
+    if (this.next >= this.queue.length) this.queue = [];
   }
 
   stop(): void {
