@@ -259,7 +259,7 @@ describe('presence adapter: memory, on a driven clock', () => {
     await p.add('ch', 'late', TTL);
     at(2600); // 'gone' expired at 2501, unswept by any add
     expect(sorted(await p.list('ch'))).toEqual(['kept', 'late']);
-    at(3600); // past every deadline; the next add sweeps (a TTL since the list's sweep), the list is empty but for it
+    at(3600); // past every deadline, within a TTL of the list's sweep: the add does not sweep, the list does
     await p.add('ch', 'new', TTL);
     expect(await p.list('ch')).toEqual(['new']);
     await p.remove('ch', 'new');
