@@ -39,9 +39,11 @@ export interface DeskStats {
  * The desk's cumulative ack goes out about this often (× 1 ± ACK_JITTER) while its position moves,
  * the first at once, unless a batch asks for it sooner (ACK_SOON_MS). HQ keeps it as the device's delivered position; nothing waits on
  * it but a member's "delivered" tick, which asks for the soon ack. Every desk of a busy chain acking
- * once a second was an inbound frame per delivered event at HQ (10,000 desks, bench/capacity.ts).
+ * once a second was an inbound frame per delivered event at HQ (10,000 desks, bench/capacity.ts);
+ * every 10 s, still ~5 % of HQ's CPU per delivered event under load (an ack is a socket read, a
+ * frame and a record: docs/benchmarks.md, round 43).
  */
-export const DEFAULT_ACK_EVERY_MS = 10_000;
+export const DEFAULT_ACK_EVERY_MS = 30_000;
 /** After a batch that brought a member's chat message: its ack (the message's "delivered", HQ side) goes out within this. */
 export const ACK_SOON_MS = 50;
 /**
