@@ -33,21 +33,22 @@ class MemoryPresence implements Presence {
     if (this.closed) throw new Error('presence is closed');
   }
 
-  /** Removes a channel's expired entries (and forgets the channel when none is left). */
-  private sweep(name: string, channel: Channel, now: number): void {
+  /** Removes a channel's expired entries; forgets the channel when none is left (false then). */
+  private sweep(name: string, channel: Channel, now: number): boolean {
     channel.sweptAt = now;
     channel.clients.forEach((deadline, id, clients) => {
       if (deadline <= now) clients.delete(id);
     });
-    if (channel.clients.size === 0) this.channels.delete(name);
+    if (channel.clients.size > 0) return true;
+    this.channels.delete(name);
+    return false;
   }
 
   async add(name: string, clientId: string, ttlMs: number): Promise<void> {
     this.check();
     const now = this.now();
     let channel = this.channels.get(name);
-    if (channel && now - channel.sweptAt >= ttlMs) this.sweep(name, channel, now);
-    channel = this.channels.get(name);
+    if (channel && now - channel.sweptAt >= ttlMs && !this.sweep(name, channel, now)) channel = undefined;
     if (!channel) {
       channel = { clients: new Map(), sweptAt: now };
       this.channels.set(name, channel);
