@@ -96,13 +96,18 @@ export async function arriveIn(
   const storedKey = idempotency ? `arrivals:${idempotency.key}` : null;
   // The store's lock, the key and the member are asked for together: on a pipelined PostgreSQL
   // connection that is one round trip, not three, and the server still runs them in the order
-  // issued — so the key is looked up only once the lock is held (two retries of one request on two
-  // nodes must not both miss it). The member's row is not guarded by the store's lock; on a
-  // duplicate its read is simply unused. In a batch read ahead, the lock and the member are known.
+  // issued — so they are issued lock first: the key and the member's open visit are read only once
+  // the lock is held (two retries of one request on two nodes must not both miss the key; two
+  // arrivals of one member on two nodes must not both miss the visit the other opened while they
+  // waited for the lock, and open a second: test/integration/arrival-groups.test.ts). The member's
+  // row is not guarded by the store's lock; on a duplicate its read is simply unused. In a batch read
+  // ahead, the lock and the member are known.
   const lockedAhead = ahead?.storeExists(request.storeId);
   const memberAhead = ahead?.member(request);
   const now = Date.now();
   const at = request.at ?? now;
+  const locked = lockedAhead !== undefined ? Promise.resolve(lockedAhead) : tx.lockStore(request.storeId);
+  const seenRead = storedKey ? tx.getIdempotent(storedKey) : Promise.resolve(null);
   // Where every statement is a round trip (store.readAhead), a single arrival naming its member by
   // id or card code asks for the member together with what a new visit reads (the open visit, the
   // profile, the expectations): the same write as the lock and the key, where they were a second
@@ -110,10 +115,7 @@ export async function arriveIn(
   const ref = ahead === undefined && store.readAhead ? memberRef(request) : undefined;
   const early = ref ? tx.arrivalReads(request.storeId, ref, at - REPEAT_WINDOW_MS, at, HISTORY_FOR_RANKING) : undefined;
   const memberRead = memberAhead !== undefined ? Promise.resolve(memberAhead) : early ? early.then((r) => r?.member ?? null) : findMember(tx, request);
-  const [storeExists, [seen, member]] = await together(
-    lockedAhead !== undefined ? Promise.resolve(lockedAhead) : tx.lockStore(request.storeId),
-    together(storedKey ? tx.getIdempotent(storedKey) : Promise.resolve(null), memberRead),
-  );
+  const [storeExists, [seen, member]] = await together(locked, together(seenRead, memberRead));
   if (seen) {
     if (seen.requestHash !== idempotency!.requestHash) throw new ArrivalError('idempotency_key_reused', 'this Idempotency-Key was used with a different request');
     return { ...(JSON.parse(seen.result) as ArrivalResult), status: 'duplicate' };

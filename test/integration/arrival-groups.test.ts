@@ -171,6 +171,40 @@ describe('single arrivals grouped into one transaction', () => {
     });
   }
 
+  it('reads the member’s open visit only once it holds the store’s lock: one that waited finds the visit opened meanwhile (PostgreSQL)', async () => {
+    const t = await started('postgres');
+    const [, pgUrl, , pgSchema] = t.adminArgs;
+    const other = await pgClient(pgUrl!, pgSchema!);
+    try {
+      // Another node's transaction holds store A's lock and opens M0001's visit there…
+      await other.query('BEGIN');
+      await other.query("SELECT 1 FROM stores WHERE id = 'store-a' FOR UPDATE");
+      const arrival = t.postArrival({ storeId: 'store-a', memberCode: 'M0001', source: 'door' });
+      // …while this node's single arrival of the same member waits for that lock.
+      const deadline = Date.now() + 10_000;
+      const waiting = async () => Number((await other.query('SELECT count(*) AS n FROM pg_stat_activity WHERE pg_backend_pid() = ANY (pg_blocking_pids(pid))')).rows[0].n);
+      while ((await waiting()) === 0) {
+        if (Date.now() > deadline) throw new Error('the arrival never waited for the store’s lock');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const at = Date.now() - 1000;
+      await other.query(
+        `INSERT INTO visits (id, store_id, member_id, source, status, arrived_at, last_seen_at, arrivals, claimed_by, claimed_at, closed_at, outcome)
+         VALUES ('v-other-node', 'store-a', 'm1', 'pos', 'open', $1, $1, 1, NULL, NULL, NULL, NULL)`,
+        [at],
+      );
+      await other.query('COMMIT');
+      // A repeat of that visit, not a second one (two alerts for one member walking in).
+      const answer = await arrival;
+      expect(answer.body).toMatchObject({ status: 'updated', visitId: 'v-other-node' });
+      expect(answer.status).toBe(200);
+      const open = await t.hq.store.read((r) => r.findOpenVisit('store-a', 'm1', at - 60_000));
+      expect(open).toMatchObject({ id: 'v-other-node', arrivals: 2 });
+    } finally {
+      await other.end();
+    }
+  });
+
   it('does not hold other stores’ arrivals behind a group waiting for a store’s lock (PostgreSQL)', async () => {
     const t = await started('postgres');
     const [, pgUrl, , pgSchema] = t.adminArgs;
