@@ -35,6 +35,15 @@ async function startedWithUnreadableM4(): Promise<TestHq> {
   return t;
 }
 
+/** Another connection (a transaction of another node's, say) holding store A's row, the lock every writer of the store takes. */
+async function holdingStoreA(t: TestHq) {
+  const [, pgUrl, , pgSchema] = t.adminArgs;
+  const other = await pgClient(pgUrl!, pgSchema!);
+  await other.query('BEGIN');
+  await other.query("SELECT 1 FROM stores WHERE id = 'store-a' FOR UPDATE");
+  return other;
+}
+
 function cases(base: number): ArrivalItem[] {
   const plain = (request: ArrivalRequest): ArrivalItem => ({ request, idempotency: null });
   const keyed = { key: 'k-1', requestHash: 'h-1' };
@@ -173,12 +182,9 @@ describe('single arrivals grouped into one transaction', () => {
 
   it('reads the member’s open visit only once it holds the store’s lock: one that waited finds the visit opened meanwhile (PostgreSQL)', async () => {
     const t = await started('postgres');
-    const [, pgUrl, , pgSchema] = t.adminArgs;
-    const other = await pgClient(pgUrl!, pgSchema!);
+    // Another node's transaction holds store A's lock and opens M0001's visit there…
+    const other = await holdingStoreA(t);
     try {
-      // Another node's transaction holds store A's lock and opens M0001's visit there…
-      await other.query('BEGIN');
-      await other.query("SELECT 1 FROM stores WHERE id = 'store-a' FOR UPDATE");
       const arrival = t.postArrival({ storeId: 'store-a', memberCode: 'M0001', source: 'door' });
       // …while this node's single arrival of the same member waits for that lock.
       const deadline = Date.now() + 10_000;
@@ -207,12 +213,9 @@ describe('single arrivals grouped into one transaction', () => {
 
   it('does not hold other stores’ arrivals behind a group waiting for a store’s lock (PostgreSQL)', async () => {
     const t = await started('postgres');
-    const [, pgUrl, , pgSchema] = t.adminArgs;
-    const lock = await pgClient(pgUrl!, pgSchema!);
+    // Another transaction holds store A's row: an arrival there waits for it.
+    const lock = await holdingStoreA(t);
     try {
-      // Another transaction holds store A's row: an arrival there waits for it.
-      await lock.query('BEGIN');
-      await lock.query("SELECT 1 FROM stores WHERE id = 'store-a' FOR UPDATE");
       const atA = t.postArrival({ storeId: 'store-a', memberCode: 'M0001', source: 'door' });
       let answeredA = false;
       void atA.then(() => (answeredA = true));
