@@ -31,7 +31,8 @@ import { Child, freePort, sleep } from './child.ts';
 import { ChaosCluster, type ClusterStats } from './cluster.ts';
 import { ChaosProxy, type ProxyFault } from './proxy.ts';
 import { type PositionLogRow, readPositionLog } from './positionLog.ts';
-import { type HqMessage, type HqTruth, type HqVisit, readSqliteTruth } from './truth.ts';
+import { type HqMessage, type HqTruth, type HqVisit, readSqliteTruth, visitsOpenedTwice } from './truth.ts';
+import { REPEAT_WINDOW_MS } from '../../hq/app/arrivals.ts';
 import { type DeskChildOptions, type DeskRequest } from './types.ts';
 
 /** killHq: HQ, or in a cluster one node chosen at random. natsDown, pgRestart: cluster runs only. */
@@ -114,6 +115,8 @@ export interface ChaosReport {
   actions: { queued: number; refused: number; failed: number };
   desks: DeskVerdict[];
   eventsNamingAnOpTwice: number;
+  /** Arrivals HQ opened as a second visit beside the member's visit still open at the store (truth.ts visitsOpenedTwice). */
+  visitsOpenedTwice: number;
   chat: ChatVerdict;
   /** Cluster runs only. */
   cluster?: ClusterVerdict;
@@ -594,6 +597,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     for (const ev of truth.events) if (ev.opId) opEvents.set(ev.opId, [...(opEvents.get(ev.opId) ?? []), ev.seq]);
     const eventsNamingAnOpTwice = [...opEvents.values()].filter((seqs) => seqs.length > 1).length;
     if (eventsNamingAnOpTwice) violations.push(`${eventsNamingAnOpTwice} opIds produced more than one event`);
+    // One member walking in is one visit: an arrival beside their visit still open is a repeat.
+    const openedTwice = visitsOpenedTwice(truth.events, REPEAT_WINDOW_MS);
+    for (const t of openedTwice.slice(0, 3)) violations.push(`HQ opened visit ${t.visitId} (seq ${t.seq}) beside the member's visit ${t.openVisitId}, still open`);
+    if (openedTwice.length > 3) violations.push(`…and ${openedTwice.length - 3} more visits opened beside an open one`);
 
     const verdicts: DeskVerdict[] = desks.map((slot, i) => {
       const state = states[i];
@@ -680,6 +687,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       actions,
       desks: verdicts,
       eventsNamingAnOpTwice,
+      visitsOpenedTwice: openedTwice.length,
       chat: { ...chat, ...chatVerdict },
       ...(clusterVerdict ? { cluster: clusterVerdict } : {}),
       converged,
@@ -868,7 +876,7 @@ export function formatReport(r: ChaosReport): string {
       (d) =>
         `${String(d.desk).padEnd(5)} ${String(d.kills).padEnd(6)} ${String(d.position).padEnd(9)} ${String(d.appliedByEvent).padEnd(8)} ${`${d.coveredBySnapshot}(${d.snapshots})`.padEnd(22)} ${String(d.lost).padEnd(5)} ${String(d.twice).padEnd(6)} | ${String(d.commandsQueued).padEnd(5)} ${String(d.commandsOk).padEnd(3)} ${String(d.commandsRejected).padEnd(9)} ${String(d.commandsLost).padEnd(5)} ${String(d.commandsTwice).padEnd(6)} ${String(d.unsettled).padEnd(9)} | ${d.divergedVisits}`,
     ),
-    `events naming an opId twice: ${r.eventsNamingAnOpTwice}; converged: ${r.converged}`,
+    `events naming an opId twice: ${r.eventsNamingAnOpTwice}; visits opened beside an open one: ${r.visitsOpenedTwice}; converged: ${r.converged}`,
     `chat: desks queued ${r.chat.deskQueued} (refused ${r.chat.deskRefused}, lost with a killed desk mid-call ${r.chat.deskFailed}, of which reached HQ anyway ${r.chat.deskUnrecorded}); ` +
       `members sent ${r.chat.memberSent}, acked ${r.chat.memberAcked} (retries ${r.chat.memberRetries}, answered duplicate ${r.chat.memberDuplicateAcks})`,
     `chat at HQ: ${r.chat.hqMessages} messages in ${r.chat.conversations} conversations; lost ${r.chat.lost}, duplicated ${r.chat.twice}, out of order ${r.chat.outOfOrder}; ` +
@@ -903,7 +911,7 @@ export function summarize(r: ChaosReport) {
     chatMessages: r.chat.hqMessages,
     arrivals: r.arrivals.ok,
     lost: total((d) => d.lost + d.commandsLost) + r.chat.lost + (r.cluster ? r.cluster.arrivalsLost + r.cluster.hqLogGaps : 0),
-    doubled: total((d) => d.twice + d.commandsTwice) + r.chat.twice + r.eventsNamingAnOpTwice,
+    doubled: total((d) => d.twice + d.commandsTwice) + r.chat.twice + r.eventsNamingAnOpTwice + r.visitsOpenedTwice,
     reordered: total((d) => d.backwards) + r.chat.outOfOrder,
     diverged: total((d) => d.divergedVisits) + r.chat.divergedConversations.reduce((a, b) => a + b, 0),
     converged: r.converged,

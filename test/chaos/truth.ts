@@ -22,10 +22,28 @@ export interface HqMessage {
   by: string | null;
 }
 
+/** What an event says of the visit it carries (arrival and visit.* events), as the log has it. */
+export interface LoggedVisit {
+  id: string;
+  memberId: string;
+  status: string;
+  arrivedAt: number;
+  lastSeenAt: number;
+}
+
+export interface HqEvent {
+  seq: number;
+  type: string;
+  opId: string | null;
+  visit: LoggedVisit | null;
+  /** member.deleted: the member erased. */
+  deletedMember: string | null;
+}
+
 export interface HqTruth {
   epoch: string;
   head: number;
-  events: { seq: number; type: string; opId: string | null }[];
+  events: HqEvent[];
   ops: Map<string, { status: string; seq: number | null }>;
   visits: Map<string, HqVisit>;
   messages: HqMessage[];
@@ -41,7 +59,17 @@ interface Rows {
 }
 
 function assemble(rows: Rows): HqTruth {
-  const events = rows.events.map((e) => ({ seq: e.seq, type: e.type, opId: (JSON.parse(e.data) as { opId?: string | null }).opId ?? null }));
+  const events = rows.events.map((e): HqEvent => {
+    const data = JSON.parse(e.data) as { opId?: string | null; visit?: LoggedVisit; memberId?: string };
+    const v = data.visit;
+    return {
+      seq: e.seq,
+      type: e.type,
+      opId: data.opId ?? null,
+      visit: v ? { id: v.id, memberId: v.memberId, status: v.status, arrivedAt: v.arrivedAt, lastSeenAt: v.lastSeenAt } : null,
+      deletedMember: e.type === 'member.deleted' ? (data.memberId ?? null) : null,
+    };
+  });
   const ops = new Map<string, { status: string; seq: number | null }>();
   for (const o of rows.ops) ops.set(`${o.device_id}/${o.op_id}`, { status: o.status, seq: o.seq });
   const notes = new Map<string, string[]>();
@@ -109,4 +137,29 @@ export async function readPgTruth(url: string, schema: string, storeId: string):
   } finally {
     await c.end().catch(() => undefined);
   }
+}
+
+/**
+ * Visits HQ opened for a member who had a visit still open at the store, seen within the repeat
+ * window: that arrival should have been a repeat of it (`visit.updated`), not a second visit and a
+ * second alert. Read from the store's log in seq order — the order its writers held the store's
+ * lock — so no clock is compared but the events' own (the open visit's last seen against the new
+ * one's arrival, as HQ's repeat check does).
+ */
+export function visitsOpenedTwice(events: readonly HqEvent[], repeatWindowMs: number): { seq: number; visitId: string; openVisitId: string }[] {
+  const open = new Map<string, LoggedVisit>(); // by member: the visit the log last left open
+  const twice: { seq: number; visitId: string; openVisitId: string }[] = [];
+  for (const e of events) {
+    if (e.deletedMember) open.delete(e.deletedMember);
+    const v = e.visit;
+    if (!v) continue;
+    const before = open.get(v.memberId);
+    if (e.type === 'arrival' && before && before.id !== v.id && v.arrivedAt - before.lastSeenAt <= repeatWindowMs) {
+      twice.push({ seq: e.seq, visitId: v.id, openVisitId: before.id });
+    }
+    if (v.status === 'closed') {
+      if (before?.id === v.id) open.delete(v.memberId);
+    } else if (e.type === 'arrival' || before?.id === v.id) open.set(v.memberId, v);
+  }
+  return twice;
 }
