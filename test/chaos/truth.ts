@@ -139,6 +139,13 @@ export async function readPgTruth(url: string, schema: string, storeId: string):
   }
 }
 
+/** A visit opened (by the `arrival` at `seq`) beside the member's visit `openVisitId`, still open. */
+export interface OpenedTwice {
+  seq: number;
+  visitId: string;
+  openVisitId: string;
+}
+
 /**
  * Visits HQ opened for a member who had a visit still open at the store, seen within the repeat
  * window: that arrival should have been a repeat of it (`visit.updated`), not a second visit and a
@@ -146,9 +153,9 @@ export async function readPgTruth(url: string, schema: string, storeId: string):
  * lock — so no clock is compared but the events' own (the open visit's last seen against the new
  * one's arrival, as HQ's repeat check does).
  */
-export function visitsOpenedTwice(events: readonly HqEvent[], repeatWindowMs: number): { seq: number; visitId: string; openVisitId: string }[] {
+export function visitsOpenedTwice(events: readonly HqEvent[], repeatWindowMs: number): OpenedTwice[] {
   const open = new Map<string, LoggedVisit>(); // by member: the visit the log last left open
-  const twice: { seq: number; visitId: string; openVisitId: string }[] = [];
+  const twice: OpenedTwice[] = [];
   for (const e of events) {
     if (e.deletedMember) open.delete(e.deletedMember);
     const v = e.visit;

@@ -14,6 +14,7 @@ import { ArrivalError, type ArrivalOutcome, type ArrivalRequest } from '../../hq
 import { arrivalEvents, MIN, putArrivalExpectations, visitNames } from '../support/arrivalCases.ts';
 import { type StoreAdapter, TestHq } from '../support/hq.ts';
 import { pgClient } from '../support/pg.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 const open: TestHq[] = [];
 afterEach(async () => {
@@ -187,12 +188,8 @@ describe('single arrivals grouped into one transaction', () => {
     try {
       const arrival = t.postArrival({ storeId: 'store-a', memberCode: 'M0001', source: 'door' });
       // …while this node's single arrival of the same member waits for that lock.
-      const deadline = Date.now() + 10_000;
-      const waiting = async () => Number((await other.query('SELECT count(*) AS n FROM pg_stat_activity WHERE pg_backend_pid() = ANY (pg_blocking_pids(pid))')).rows[0].n);
-      while ((await waiting()) === 0) {
-        if (Date.now() > deadline) throw new Error('the arrival never waited for the store’s lock');
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      const blocked = async () => Number((await other.query('SELECT count(*) AS n FROM pg_stat_activity WHERE pg_backend_pid() = ANY (pg_blocking_pids(pid))')).rows[0].n) > 0;
+      await waitFor(blocked, 10_000, 'the arrival to wait for the store’s lock');
       const at = Date.now() - 1000;
       await other.query(
         `INSERT INTO visits (id, store_id, member_id, source, status, arrived_at, last_seen_at, arrivals, claimed_by, claimed_at, closed_at, outcome)

@@ -23,7 +23,7 @@ describe('visitsOpenedTwice', () => {
     expect(visitsOpenedTwice(log, WINDOW)).toEqual([{ seq: log[2]!.seq, visitId: 'v2', openVisitId: 'v1' }]);
   });
 
-  it('counts nothing when the earlier visit was closed first, or left unserved', () => {
+  it('counts nothing when the earlier visit was closed first (served or left unserved, both a `visit.closed`)', () => {
     const closed = [ev('arrival', 'v1', 'm1', 'open', 1_000), ev('visit.closed', 'v1', 'm1', 'closed', 1_000, 1_000), ev('arrival', 'v2', 'm1', 'open', 2_000)];
     expect(visitsOpenedTwice(closed, WINDOW)).toEqual([]);
   });
