@@ -14,6 +14,22 @@
 // desk). Durability is SQLite's own: a checkpoint copies only committed frames
 // and syncs the WAL before and the file after, whichever connection runs it.
 //
+// `restartOnThread` (the desk's cache): the thread also starts the WAL again from the top after a
+// pass that copied every frame, so the writer's COMMITs append to it. SQLite restarts the WAL in the
+// first COMMIT that finds every frame copied, and that COMMIT writes the WAL's new header and
+// fsyncs it (the header must be on disk before frames of the new generation are, or a power loss
+// could replay old frames over newer pages). With a pass after nearly every commit of a live desk,
+// that was nearly every COMMIT: an fsync on the Electron main thread for each arrival, three waits
+// of the thread for the disk, 1.8–4.7 ms per one-event batch beside 0.9 with it here on a busy box
+// (docs/benchmarks.md, round 46). The thread restarts the WAL with a transaction of its own that
+// rewrites `user_version` with its value (a page written, nothing changed), so the header and its
+// fsync are the thread's. It takes the write lock only if it is free (a writer in the middle of a
+// transaction: no restart this pass, the next pass tries); a writer that begins meanwhile waits for
+// it in SQLite's busy handler, about one fsync. The writer's transactions must therefore take the
+// write lock at BEGIN (IMMEDIATE): a deferred one that read first could not write after the
+// thread's commit (SQLITE_BUSY_SNAPSHOT). HQ's store leaves it off — its transactions are deferred,
+// and under load a pass rarely finds every frame copied.
+//
 // Why: with the default, the COMMIT that took the WAL past 1,000 pages copied them all into the
 // file and synced twice, on HQ's event loop. Under the capacity bench's batches that was every
 // second or third COMMIT, 4–5 ms each: a fifth of the SQLite node's busy time, with every desk
@@ -39,6 +55,8 @@ const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000;
 export interface WalCheckpointerOptions {
   /** The writer's auto-checkpoint (pages) should the thread fail: what it ran with before the thread. */
   fallbackFrames?: number;
+  /** The thread restarts the WAL after a pass that copied every frame (see above); the writer's transactions must be IMMEDIATE. */
+  restartOnThread?: boolean;
 }
 
 // The worker's code as CommonJS evaluated in the thread: no TypeScript loader is needed there
@@ -47,8 +65,37 @@ export interface WalCheckpointerOptions {
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
-const db = new Database(workerData.path, { fileMustExist: true });
+// timeout 0: the restart's BEGIN IMMEDIATE gives up at once when the writer holds the lock (a
+// PASSIVE checkpoint never waits either way).
+const db = new Database(workerData.path, { fileMustExist: true, timeout: 0 });
 db.pragma('synchronous = NORMAL');
+const begin = db.prepare('BEGIN IMMEDIATE');
+const commit = db.prepare('COMMIT');
+const rollback = db.prepare('ROLLBACK');
+/**
+ * data_version after this thread's restart, until a pass: the same number then means no other
+ * connection has committed since, so the WAL holds only the restart's own frame and the pass is
+ * skipped — copying it would make the WAL due to restart again, for nothing but another fsync.
+ */
+let quietAt = null;
+/** A page written and nothing changed: the COMMIT that starts the WAL again, with its header's fsync, on this thread. */
+function restart() {
+  try {
+    begin.run();
+  } catch (err) {
+    if (err && err.code === 'SQLITE_BUSY') return { restarted: false };
+    return { restarted: false, restartError: String(err.message || err) };
+  }
+  try {
+    db.pragma('user_version = ' + Number(db.pragma('user_version', { simple: true })));
+    commit.run();
+    quietAt = db.pragma('data_version', { simple: true });
+    return { restarted: true };
+  } catch (err) {
+    if (db.inTransaction) rollback.run();
+    return { restarted: false, restartError: String(err.message || err) };
+  }
+}
 parentPort.on('message', (m) => {
   if (m === 'close') {
     db.close();
@@ -56,8 +103,15 @@ parentPort.on('message', (m) => {
     return;
   }
   try {
+    if (quietAt !== null && db.pragma('data_version', { simple: true }) === quietAt) {
+      parentPort.postMessage({ ok: true, log: 1, skipped: true });
+      return;
+    }
+    quietAt = null;
     const r = db.pragma('wal_checkpoint(PASSIVE)')[0];
-    parentPort.postMessage({ ok: true, log: r.log });
+    // Every frame copied, none left to a reader: the WAL can start again from the top.
+    const done = workerData.restart && r.busy === 0 && r.log > 0 && r.checkpointed === r.log;
+    parentPort.postMessage({ ok: true, log: r.log, ...(done ? restart() : {}) });
   } catch (err) {
     parentPort.postMessage({ ok: false, error: String((err && err.message) || err) });
   }
@@ -65,13 +119,15 @@ parentPort.on('message', (m) => {
 `;
 
 export interface CheckpointerStats {
-  /** Passes run, and frames the WAL held at the last one. */
+  /** Passes run (not those skipped: nothing committed since the thread's own restart), and frames the WAL held at the last one. */
   passes: number;
   lastLogFrames: number;
   /** Writes that waited for a pass so the WAL could restart. */
   restartWaits: number;
   /** Passes run at once after one found the WAL at RESTART_FRAMES, while writes went on (the restart's closing passes). */
   closingPasses: number;
+  /** Times the thread started the WAL again from the top (`restartOnThread`). */
+  restarts: number;
   /** False once the thread failed and the writer checkpoints in COMMIT again. */
   running: boolean;
 }
@@ -91,13 +147,19 @@ interface PassResult {
   ok: boolean;
   log?: number;
   error?: string;
+  /** `restartOnThread`: the pass copied every frame and the thread then restarted the WAL. */
+  restarted?: boolean;
+  /** Why the restart failed, when not because the writer held the lock. */
+  restartError?: string;
+  /** Nothing committed since the thread's own restart: no pass was needed. */
+  skipped?: boolean;
 }
 
 /** Starts the checkpoint thread for the file `db` has open (WAL mode); `db` keeps its own checkpoints only as the net. */
 export function startWalCheckpointer(db: Database.Database, path: string, log: (line: string) => void, opts: WalCheckpointerOptions = {}): WalCheckpointer {
   const fallbackFrames = opts.fallbackFrames ?? SQLITE_DEFAULT_AUTOCHECKPOINT;
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path } });
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path, restart: opts.restartOnThread === true } });
   // The thread holds the process open only while someone awaits it (a pass, close): an idle HQ or a
   // CLI that is done may exit, but a write waiting for a pass is never cut off by the process ending.
   worker.unref();
@@ -108,6 +170,9 @@ export function startWalCheckpointer(db: Database.Database, path: string, log: (
   let lastLogFrames = 0;
   let restartWaits = 0;
   let closingPasses = 0;
+  let restarts = 0;
+  /** A restart failed for another reason than a busy writer: said once (the writer restarts the WAL itself meanwhile). */
+  let restartFailed = false;
   let restartDue = false;
   /** Since the WAL last restarted, a pass found it at RESTART_FRAMES and the closing pass was started: the next such pass makes the restart due. */
   let closed = false;
@@ -153,9 +218,15 @@ export function startWalCheckpointer(db: Database.Database, path: string, log: (
         if (running) log(`sqlite: checkpoint pass failed: ${r.error}`);
         return;
       }
-      passes++;
+      if (!r.skipped) passes++;
       lastLogFrames = r.log ?? 0;
-      if (lastLogFrames < RESTART_FRAMES) {
+      if (r.restarted) restarts++;
+      if (r.restartError && !restartFailed) {
+        restartFailed = true;
+        log(`sqlite: the checkpoint thread could not restart the WAL (${r.restartError}); the writer's COMMIT restarts it`);
+      }
+      if (r.restarted || lastLogFrames < RESTART_FRAMES) {
+        // Started again from the top (by this pass, or it holds little): no restart is due.
         closed = false;
         restartDue = false;
       } else if (closed) restartDue = true;
@@ -201,12 +272,14 @@ export function startWalCheckpointer(db: Database.Database, path: string, log: (
       // runs with no write open and so copies every frame.
       return (async () => {
         await freshPass();
-        restartDue = false; // the BEGIN that follows restarts the WAL; the next pass tells if it could not
+        // The WAL starts again from the top: in that pass (restartOnThread), or else in the COMMIT of
+        // the write that follows; the next pass tells if it could not.
+        restartDue = false;
         closed = false;
       })();
     },
     pass: freshPass,
-    stats: () => ({ passes, lastLogFrames, restartWaits, closingPasses, running }),
+    stats: () => ({ passes, lastLogFrames, restartWaits, closingPasses, restarts, running }),
     async close() {
       closing = true;
       if (timer) clearTimeout(timer);

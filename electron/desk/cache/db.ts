@@ -67,7 +67,9 @@ export const CACHE_AUTOCHECKPOINT_FRAMES = 4000;
  */
 export function startCacheCheckpoints(q: CacheQueries, path: string, log: (line: string) => void): void {
   try {
-    q.useCheckpointer(startWalCheckpointer(q.db, path, log, { fallbackFrames: CACHE_AUTOCHECKPOINT_FRAMES }));
+    // The thread restarts the WAL too, so a live event's COMMIT does not fsync its new header on the
+    // main thread (walCheckpointer.ts says why); the cache's transactions are IMMEDIATE, as that needs.
+    q.useCheckpointer(startWalCheckpointer(q.db, path, log, { fallbackFrames: CACHE_AUTOCHECKPOINT_FRAMES, restartOnThread: true }));
   } catch (err) {
     // No thread (the driver not found from here, threads unavailable): the desk runs as without it.
     log(`desk: no checkpoint thread (${(err as Error).message}); the cache checkpoints when idle`);

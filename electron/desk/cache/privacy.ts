@@ -85,5 +85,5 @@ export function purgeOlderThan(db: Database.Database, cutoff: number, homeStoreI
     for (const id of ids) deleteMemberData(db, id);
     purgeStyleImages(db, cutoff); // style pictures no card names any more (part E)
     return { visits, messages, members: ids.length };
-  })();
+  }).immediate(); // IMMEDIATE, as every cache write (cache/db.ts startCacheCheckpoints)
 }

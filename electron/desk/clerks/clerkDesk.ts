@@ -59,7 +59,7 @@ export class ClerkDesk {
       lockout: db.prepare<[string], { failures: number; locked_until: number }>('SELECT failures, locked_until FROM clerk_lockouts WHERE clerk_id = ?'),
       setLockout: db.prepare<[string, number, number]>('INSERT OR REPLACE INTO clerk_lockouts (clerk_id, failures, locked_until) VALUES (?, ?, ?)'),
       clearLockout: db.prepare<[string]>('DELETE FROM clerk_lockouts WHERE clerk_id = ?'),
-      tx: (fn: () => void) => db.transaction(fn)(),
+      tx: (fn: () => void) => db.transaction(fn).immediate(), // IMMEDIATE, as every cache write (cache/db.ts startCacheCheckpoints)
     };
   }
 
