@@ -20,7 +20,7 @@
 // fsyncs it (the header must be on disk before frames of the new generation are, or a power loss
 // could replay old frames over newer pages). With a pass after nearly every commit of a live desk,
 // that was nearly every COMMIT: an fsync on the Electron main thread for each arrival, three waits
-// of the thread for the disk, 1.8–4.7 ms per one-event batch beside 0.9 with it here on a busy box
+// of the thread for the disk: 2.6–4.3 ms per one-event batch, 0.9–1.2 once the thread restarts it, on a busy box
 // (docs/benchmarks.md, round 46). The thread restarts the WAL with a transaction of its own that
 // rewrites `user_version` with its value (a page written, nothing changed), so the header and its
 // fsync are the thread's. It takes the write lock only if it is free (a writer in the middle of a
