@@ -15,20 +15,20 @@
 // and syncs the WAL before and the file after, whichever connection runs it.
 //
 // `restartOnThread` (the desk's cache): the thread also starts the WAL again from the top after a
-// pass that copied every frame, so the writer's COMMITs append to it. SQLite restarts the WAL in the
-// first COMMIT that finds every frame copied, and that COMMIT writes the WAL's new header and
+// pass that copied every frame, so the writer's COMMITs append to it. SQLite restarts the WAL in
+// the first COMMIT that finds every frame copied, and that COMMIT writes the WAL's new header and
 // fsyncs it (the header must be on disk before frames of the new generation are, or a power loss
 // could replay old frames over newer pages). With a pass after nearly every commit of a live desk,
 // that was nearly every COMMIT: an fsync on the Electron main thread for each arrival, three waits
-// of the thread for the disk: 2.6–4.3 ms per one-event batch, 0.9–1.2 once the thread restarts it, on a busy box
-// (docs/benchmarks.md, round 46). The thread restarts the WAL with a transaction of its own that
-// rewrites `user_version` with its value (a page written, nothing changed), so the header and its
-// fsync are the thread's. It takes the write lock only if it is free (a writer in the middle of a
-// transaction: no restart this pass, the next pass tries); a writer that begins meanwhile waits for
-// it in SQLite's busy handler, about one fsync. The writer's transactions must therefore take the
-// write lock at BEGIN (IMMEDIATE): a deferred one that read first could not write after the
-// thread's commit (SQLITE_BUSY_SNAPSHOT). HQ's store leaves it off — its transactions are deferred,
-// and under load a pass rarely finds every frame copied.
+// of the thread for the disk, 2.6–4.3 ms per one-event batch against 0.9–1.2 once the thread
+// restarts the WAL, on a busy box (docs/benchmarks.md, round 46). The thread restarts it with a
+// transaction of its own that rewrites `user_version` with its value (a page written, nothing
+// changed), so the header and its fsync are the thread's. It takes the write lock only if it is
+// free (a writer in the middle of a transaction: no restart this pass, the next pass tries); a
+// writer that begins meanwhile waits for it in SQLite's busy handler, about one fsync. The writer's
+// transactions must therefore take the write lock at BEGIN (IMMEDIATE): a deferred one that read
+// first could not write after the thread's commit (SQLITE_BUSY_SNAPSHOT). HQ's store leaves it off
+// — its transactions are deferred, and under load a pass rarely finds every frame copied.
 //
 // Why: with the default, the COMMIT that took the WAL past 1,000 pages copied them all into the
 // file and synced twice, on HQ's event loop. Under the capacity bench's batches that was every
