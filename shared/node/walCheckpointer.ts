@@ -14,7 +14,7 @@
 // desk). Durability is SQLite's own: a checkpoint copies only committed frames
 // and syncs the WAL before and the file after, whichever connection runs it.
 //
-// `restartOnThread` (the desk's cache): the thread also starts the WAL again from the top after a
+// `restartOnThread` (the desk's cache and HQ's store): the thread also starts the WAL again from the top after a
 // pass that copied every frame, so the writer's COMMITs append to it. SQLite restarts the WAL in
 // the first COMMIT that finds every frame copied, and that COMMIT writes the WAL's new header and
 // fsyncs it (the header must be on disk before frames of the new generation are, or a power loss
@@ -27,8 +27,9 @@
 // free (a writer in the middle of a transaction: no restart this pass, the next pass tries); a
 // writer that begins meanwhile waits for it in SQLite's busy handler, about one fsync. The writer's
 // transactions must therefore take the write lock at BEGIN (IMMEDIATE): a deferred one that read
-// first could not write after the thread's commit (SQLITE_BUSY_SNAPSHOT). HQ's store leaves it off
-// — its transactions are deferred, and under load a pass rarely finds every frame copied.
+// first could not write after the thread's commit (SQLITE_BUSY_SNAPSHOT). Under load a pass seldom
+// finds every frame copied, so this is for a quiet file: a desk between arrivals, HQ at a few
+// arrivals a second (round 47).
 //
 // Why: with the default, the COMMIT that took the WAL past 1,000 pages copied them all into the
 // file and synced twice, on HQ's event loop. Under the capacity bench's batches that was every

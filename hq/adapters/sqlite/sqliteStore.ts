@@ -104,11 +104,16 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Sq
     throw err;
   }
 
-  // A file's checkpoints run on a thread of their own, off the event loop (shared/node/walCheckpointer.ts).
+  // A file's checkpoints run on a thread of their own, off the event loop (shared/node/walCheckpointer.ts),
+  // which also starts the WAL again after a pass that copied every frame, so that the next arrival's
+  // COMMIT appends instead of writing and fsyncing a new WAL header on the event loop — at a few
+  // arrivals a second, nearly every one (docs/benchmarks.md, round 47). That needs every write
+  // transaction to take the lock at BEGIN: the writer's session is IMMEDIATE (below); read views run
+  // on the read-only connection.
   let checkpointer: WalCheckpointer | null = null;
   if (reader) {
     try {
-      checkpointer = startWalCheckpointer(db, path, opts.log ?? ((line) => console.error(line)));
+      checkpointer = startWalCheckpointer(db, path, opts.log ?? ((line) => console.error(line)), { restartOnThread: true });
     } catch (err) {
       reader.close();
       db.close();
