@@ -262,10 +262,11 @@ function testOf(schema: unknown, C: unknown[]): Test | null {
 }
 
 /**
- * A discriminated union's option, compiled when the first value with its tag comes: HqToDesk and
- * its events are ~60 kinds, and compiling them all at the first frame held the desk's main thread
- * ~50 ms at start-up, just as its PIN check and its window's first calls wanted it (round 47); a
- * desk sees a few kinds in its first seconds, and some never. Generated, so each option's wrapper
+ * A discriminated union's option, compiled when the first value with its tag comes: HqToDesk's
+ * unions have 48 options (frame kinds, event types), and compiling them all at the first frame held
+ * the desk's main thread 15–30 ms at start-up (50 under a profiler), just as its PIN check and its
+ * window's first calls wanted it (round 47); a desk sees a few kinds in its first seconds, and some
+ * never. Generated, so each option's wrapper
  * keeps its own type feedback (see `generate`) and its call to the compiled node stays monomorphic.
  */
 function lazyNode(schema: unknown): Node {
@@ -502,8 +503,8 @@ export function compileSchema<T>(schema: z.ZodType<T>): Compiled<T> {
  * Compiled at the first frame, not when the module loads: HqToDesk's closures took 39 ms of the
  * desk process's 290 ms module load on the bench box (docs/benchmarks.md, round 37), which every
  * start paid before the desk could answer its window; and a discriminated union's options only
- * when their first value comes (`lazyNode`), as the first frame's ~50 ms held the main thread
- * while the PIN check's answer waited for it (round 47).
+ * when their first value comes (`lazyNode`): compiling them all held the main thread at the first
+ * frame while the PIN check's answer waited for it (round 47).
  */
 export function fastParser<T>(schema: z.ZodType<T>): (json: unknown) => T | null {
   let run: Compiled<T> | null = null;

@@ -14,14 +14,16 @@
 // desk). Durability is SQLite's own: a checkpoint copies only committed frames
 // and syncs the WAL before and the file after, whichever connection runs it.
 //
-// `restartOnThread` (the desk's cache and HQ's store): the thread also starts the WAL again from the top after a
-// pass that copied every frame, so the writer's COMMITs append to it. SQLite restarts the WAL in
-// the first COMMIT that finds every frame copied, and that COMMIT writes the WAL's new header and
-// fsyncs it (the header must be on disk before frames of the new generation are, or a power loss
-// could replay old frames over newer pages). With a pass after nearly every commit of a live desk,
-// that was nearly every COMMIT: an fsync on the Electron main thread for each arrival, three waits
-// of the thread for the disk, 2.6–4.3 ms per one-event batch against 0.9–1.2 once the thread
-// restarts the WAL, on a busy box (docs/benchmarks.md, round 46). The thread restarts it with a
+// `restartOnThread` (the desk's cache and HQ's store): the thread also starts the WAL again from
+// the top after a pass that copied every frame, so the writer's COMMITs append to it. SQLite
+// restarts the WAL in the first COMMIT that finds every frame copied, and that COMMIT writes the
+// WAL's new header and fsyncs it (the header must be on disk before frames of the new generation
+// are, or a power loss could replay old frames over newer pages). With a pass after nearly every
+// commit of a live desk, that was nearly every COMMIT: an fsync on the Electron main thread for each
+// arrival, three waits of the thread for the disk, 2.6–4.3 ms per one-event batch against 0.9–1.2
+// once the thread restarts the WAL, on a busy box (docs/benchmarks.md, round 46); on HQ at a few
+// arrivals a second, an fsync on the event loop per arrival, a write transaction's p50 1.6 ms
+// against 0.66 (round 47). The thread restarts it with a
 // transaction of its own that rewrites `user_version` with its value (a page written, nothing
 // changed), so the header and its fsync are the thread's. It takes the write lock only if it is
 // free (a writer in the middle of a transaction: no restart this pass, the next pass tries); a
