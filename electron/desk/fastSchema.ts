@@ -261,20 +261,6 @@ function testOf(schema: unknown, C: unknown[]): Test | null {
   return (x) => [base, ...checks].map((t) => `(${t(x)})`).join(' && ');
 }
 
-/**
- * A discriminated union's option, compiled when the first value with its tag comes: HqToDesk's
- * unions have 48 options (frame kinds, event types), and compiling them all at the first frame held
- * the desk's main thread 15–30 ms at start-up (50 under a profiler), just as its PIN check and its
- * window's first calls wanted it (round 47); a desk sees a few kinds in its first seconds, and some
- * never. Generated, so each option's wrapper
- * keeps its own type feedback (see `generate`) and its call to the compiled node stays monomorphic.
- */
-function lazyNode(schema: unknown): Node {
-  const hit = cache.get(schema as object);
-  if (hit) return hit;
-  return generate({ compile: () => compileNode(schema) }, 'let node = null; return function (v) { return (node ??= compile())(v); };');
-}
-
 function compileNode(schema: unknown): Node {
   const hit = cache.get(schema as object);
   if (hit) return hit;
@@ -456,7 +442,7 @@ function compileUnion(schema: unknown, def: Def): Node {
       const od = zodOf(o).def;
       const tag = od.type === 'object' ? zodOf((od.shape as Record<string, unknown>)[key]).values : undefined;
       if (!tag) return bail;
-      const node = lazyNode(o);
+      const node = compileNode(o);
       for (const t of tag) if (!byValue.has(t)) byValue.set(t, node);
     }
     const tags = [...byValue.keys()];
@@ -502,9 +488,8 @@ export function compileSchema<T>(schema: z.ZodType<T>): Compiled<T> {
  * The compiled schema as parseFrame's `fast` argument: the output, or null to let zod decide.
  * Compiled at the first frame, not when the module loads: HqToDesk's closures took 39 ms of the
  * desk process's 290 ms module load on the bench box (docs/benchmarks.md, round 37), which every
- * start paid before the desk could answer its window; and a discriminated union's options only
- * when their first value comes (`lazyNode`): compiling them all held the main thread at the first
- * frame while the PIN check's answer waited for it (round 47).
+ * start paid before the desk could answer its window, while the first frame comes later, when the
+ * process is waiting on its socket and its PIN check anyway.
  */
 export function fastParser<T>(schema: z.ZodType<T>): (json: unknown) => T | null {
   let run: Compiled<T> | null = null;
