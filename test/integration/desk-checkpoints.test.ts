@@ -4,7 +4,7 @@
 // for a pass once the WAL is due to restart (so a long resume does not grow it without bound), the
 // thread starts the WAL again itself so that a desk's COMMIT does not (and fsync its header), and a
 // thread that cannot run hands the checkpoints back to the cache's own idle checkpoint.
-import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -16,6 +16,7 @@ import { NET_FRAMES, RESTART_FRAMES, startWalCheckpointer, type WalCheckpointer 
 import { FAST_HQ, TestHq } from '../support/hq.ts';
 import { STORE_A } from '../support/seeds.ts';
 import { waitFor } from '../support/waitFor.ts';
+import { walHeader } from '../support/walHeader.ts';
 
 const PAGE = 4096;
 /** A value of about one page, different per key and round, so every write dirties fresh pages. */
@@ -27,20 +28,6 @@ const write = (q: CacheQueries, pages: number, round = 0) =>
     const put = q.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
     for (let k = 0; k < pages; k++) put.run(`bulk-${k}`, bulky(k, round));
   });
-/**
- * The WAL's 32-byte header. SQLite rewrites it (checkpoint sequence and salts) when the WAL starts again
- * from the top, and fsyncs it in the same COMMIT: who rewrote it last is who paid that fsync.
- */
-function walHeader(path: string): string {
-  const fd = openSync(`${path}-wal`, 'r');
-  try {
-    const b = Buffer.alloc(32);
-    readSync(fd, b, 0, 32, 0);
-    return b.toString('hex');
-  } finally {
-    closeSync(fd);
-  }
-}
 /** Bytes of the database file itself (the WAL beside it aside): it grows only when a checkpoint copies pages into it. */
 const fileBytes = (path: string) => statSync(path).size;
 /** The bulk rows as a fresh connection reads them (the file with its WAL). */

@@ -5,7 +5,7 @@
 // the WAL is due to restart and the thread could not restart it (so it does not grow without
 // bound), a burst faster than the thread meets the writer's net, nothing is lost across a close,
 // and a thread that cannot run hands the checkpoints back to the writer.
-import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -13,21 +13,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteStore, type SqliteStore } from '../../hq/adapters/sqlite/sqliteStore.ts';
 import { openSqliteDatabase } from '../../hq/adapters/sqlite/sqliteStorage.ts';
 import { NET_FRAMES, RESTART_FRAMES, startWalCheckpointer, type WalCheckpointer } from '../../shared/node/walCheckpointer.ts';
+import { walHeader } from '../support/walHeader.ts';
 
 const PAGE = 4096;
 /** A value of about one page, different per key and round, so every write dirties fresh pages. */
 const bulky = (key: number, round: number) => `${key}:${round}:`.padEnd(PAGE - 200, String.fromCharCode(97 + ((key + round) % 26)));
-/** The WAL's 32-byte header: SQLite rewrites (and fsyncs) it when the WAL starts again from the top, so who rewrote it last paid that fsync. */
-function walHeader(path: string): string {
-  const fd = openSync(`${path}-wal`, 'r');
-  try {
-    const b = Buffer.alloc(32);
-    readSync(fd, b, 0, 32, 0);
-    return b.toString('hex');
-  } finally {
-    closeSync(fd);
-  }
-}
 
 describe('SQLite store: checkpoints on their own thread', () => {
   let dir: string;
