@@ -23,11 +23,11 @@
 // arrival, three waits of the thread for the disk, 2.6–4.3 ms per one-event batch against 0.9–1.2
 // once the thread restarts the WAL, on a busy box (docs/benchmarks.md, round 46); on HQ at a few
 // arrivals a second, an fsync on the event loop per arrival, a write transaction's p50 1.6 ms
-// against 0.66 (round 47). The thread restarts it with a
-// transaction of its own that rewrites `user_version` with its value (a page written, nothing
-// changed), so the header and its fsync are the thread's. It takes the write lock only if it is
-// free (a writer in the middle of a transaction: no restart this pass, the next pass tries); a
-// writer that begins meanwhile waits for it in SQLite's busy handler, about one fsync. The writer's
+// against 0.66 (round 47). The thread restarts it with a transaction of its own that rewrites
+// `user_version` with its value (a page written, nothing changed), so the header and its fsync are
+// the thread's. It takes the write lock only if it is free (a writer in the middle of a
+// transaction: no restart this pass, the next pass tries); a writer that begins meanwhile waits for
+// it in SQLite's busy handler, about one fsync. The writer's
 // transactions must therefore take the write lock at BEGIN (IMMEDIATE): a deferred one that read
 // first could not write after the thread's commit (SQLITE_BUSY_SNAPSHOT). Under load a pass seldom
 // finds every frame copied, so this is for a quiet file: a desk between arrivals, HQ at a few
