@@ -21,8 +21,11 @@
 //              stall (monitorEventLoopDelay inside the server process, only in this window), with
 //              the longest its own running explains (its CPU time through the stall: the target's).
 // A window's line prints the 1-min loadavg and the box's busy share so a reader sees the noise;
-// the other servers are not frozen (their idle cost is printed as "others").
-// Medians over the rounds; ratios Footfall ÷ Socket.IO are medians of per-round ratios.
+// the other servers are not frozen (their idle cost is printed as "others", naming the busiest
+// when it took a tenth of a core or more: Socket.IO's heartbeats come in bursts, round 48).
+// Medians over the rounds (PEERS_ROUNDS, 3: a median of three, where two gave the mean of two and
+// one disturbed round moved the verdict — round 48); ratios Footfall ÷ Socket.IO are medians of
+// per-round ratios.
 // BENCH_PROFILE=DIR: the HQ nodes run with --cpu-prof, and `npx tsx bench/profile.ts DIR peers`
 // reads their idle and capacity windows — among others, the longest stretch a node ran without
 // going back to its event loop, which tells a stall of HQ's own work from one of the box's.
@@ -39,7 +42,7 @@ import { printResult, summarize } from './lib/stats.ts';
 
 const STORES = num('PEERS_STORES', 500);
 const PER_STORE = num('PEERS_DESKS_PER_STORE', 20);
-const ROUNDS = Math.max(2, num('PEERS_ROUNDS', 2));
+const ROUNDS = Math.max(2, num('PEERS_ROUNDS', 3));
 const RATE = num('PEERS_RATE', 2500);
 const BATCH = 50;
 const IN_FLIGHT = num('PEERS_IN_FLIGHT', 4);
@@ -191,13 +194,19 @@ function run(server: Server, rate: number, count: number, batch: number, maxSeco
   return door.call<{ achievedRate: number; failed: number }>('run', args);
 }
 
-/** CPU readings of every server but `one`; the returned function gives their CPU seconds since, summed. */
-async function othersCpu(one: Server): Promise<() => Promise<number>> {
+/**
+ * CPU readings of every server but `one`; the returned function gives their CPU seconds since,
+ * summed, and the busiest of them (a window's "others" is usually a few idle servers' pings; when
+ * it is not, the line says whose work it was).
+ */
+async function othersCpu(one: Server): Promise<() => Promise<{ secs: number; busiest: { name: string; secs: number } | null }>> {
   const others = servers.filter((s) => s !== one);
   const before = await Promise.all(others.map((s) => s.cpu()));
   return async () => {
     const after = await Promise.all(others.map((s) => s.cpu()));
-    return others.reduce((sum, s, i) => sum + s.cpuSecs(before[i]!, after[i]!), 0);
+    const each = others.map((s, i) => ({ name: s.name, secs: s.cpuSecs(before[i]!, after[i]!) }));
+    const busiest = each.reduce<{ name: string; secs: number } | null>((top, o) => (!top || o.secs > top.secs ? o : top), null);
+    return { secs: each.reduce((sum, o) => sum + o.secs, 0), busiest };
   };
 }
 
@@ -243,7 +252,7 @@ async function measured(server: Server, r: number, window: string, body: () => P
   const cpu1 = await server.cpu();
   const clientsCpuSecs = clientsCpu() - clients0;
   const doorCpuSecs = cpuSecondsOf(door.pid) - door0;
-  const othersSecs = await others();
+  const { secs: othersSecs, busiest } = await others();
   const busy = busyShare(stat0, procStat());
   const stats = await Promise.all(server.clients.map((c) => c.call<{ received: number; frames: number; bytes: number; lat: number[]; open: number }>('stats')));
   const load = { round: r + 1, window, load1: round1(loadavg()[0]!), busyPct: Math.round(busy * 100), othersPct: Math.round((othersSecs / secs) * 100) };
@@ -260,7 +269,7 @@ async function measured(server: Server, r: number, window: string, body: () => P
     lat: stats.flatMap((s) => s.lat),
     sent: res?.achievedRate ?? 0,
     failed: res?.failed ?? 0,
-    tail: `${open}/${sockets} open; load ${load.load1}, box ${load.busyPct}% busy, others ${load.othersPct}%`,
+    tail: `${open}/${sockets} open; load ${load.load1}, box ${load.busyPct}% busy, others ${load.othersPct}%${busiest && busiest.secs / secs >= 0.1 ? ` (${busiest.name} ${Math.round((busiest.secs / secs) * 100)}%)` : ''}`,
   };
 }
 

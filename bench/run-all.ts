@@ -9,7 +9,7 @@ import { parseResultLine, summaryTable, type BenchResult } from './lib/results.t
 
 const ALL = ['cache', 'resume', 'outbox', 'fanout', 'capacity', 'ui', 'groups', 'live', 'peers'];
 /** A bench that runs longer than this is killed (and reported without a result line). */
-const TIMEOUT_S: Record<string, number> = { fanout: 420, capacity: 480, groups: 420, live: 240, peers: 1200 };
+const TIMEOUT_S: Record<string, number> = { fanout: 420, capacity: 480, groups: 420, live: 240, peers: 1500 };
 const only = process.env.BENCH_ONLY?.split(',').filter(Boolean);
 const benches = only?.length ? ALL.filter((b) => only.includes(b)) : ALL;
 
