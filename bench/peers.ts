@@ -199,15 +199,21 @@ function run(server: Server, rate: number, count: number, batch: number, maxSeco
  * summed, and the busiest of them (a window's "others" is usually a few idle servers' pings; when
  * it is not, the line says whose work it was).
  */
-async function othersCpu(one: Server): Promise<() => Promise<{ secs: number; busiest: { name: string; secs: number } | null }>> {
+async function othersCpu(one: Server): Promise<() => Promise<{ secs: number; busiest: ServerCpu | null }>> {
   const others = servers.filter((s) => s !== one);
   const before = await Promise.all(others.map((s) => s.cpu()));
   return async () => {
     const after = await Promise.all(others.map((s) => s.cpu()));
-    const each = others.map((s, i) => ({ name: s.name, secs: s.cpuSecs(before[i]!, after[i]!) }));
-    const busiest = each.reduce<{ name: string; secs: number } | null>((top, o) => (!top || o.secs > top.secs ? o : top), null);
+    const each: ServerCpu[] = others.map((s, i) => ({ name: s.name, secs: s.cpuSecs(before[i]!, after[i]!) }));
+    const busiest = each.reduce<ServerCpu | null>((top, o) => (!top || o.secs > top.secs ? o : top), null);
     return { secs: each.reduce((sum, o) => sum + o.secs, 0), busiest };
   };
+}
+
+/** One server's CPU seconds over a window. */
+interface ServerCpu {
+  name: string;
+  secs: number;
 }
 
 /** Waits (≤ 3 s) until the server uses under 0.15 of a core: a backlog must not spill into the next window. */
@@ -257,6 +263,8 @@ async function measured(server: Server, r: number, window: string, body: () => P
   const stats = await Promise.all(server.clients.map((c) => c.call<{ received: number; frames: number; bytes: number; lat: number[]; open: number }>('stats')));
   const load = { round: r + 1, window, load1: round1(loadavg()[0]!), busyPct: Math.round(busy * 100), othersPct: Math.round((othersSecs / secs) * 100) };
   server.loads.push(load);
+  const busiestShare = busiest ? busiest.secs / secs : 0;
+  const busiestNote = busiest && busiestShare >= 0.1 ? ` (${busiest.name} ${Math.round(busiestShare * 100)}%)` : '';
   const open = stats.reduce((n, s) => n + s.open, 0);
   return {
     received: stats.reduce((n, s) => n + s.received, 0),
@@ -269,7 +277,7 @@ async function measured(server: Server, r: number, window: string, body: () => P
     lat: stats.flatMap((s) => s.lat),
     sent: res?.achievedRate ?? 0,
     failed: res?.failed ?? 0,
-    tail: `${open}/${sockets} open; load ${load.load1}, box ${load.busyPct}% busy, others ${load.othersPct}%${busiest && busiest.secs / secs >= 0.1 ? ` (${busiest.name} ${Math.round((busiest.secs / secs) * 100)}%)` : ''}`,
+    tail: `${open}/${sockets} open; load ${load.load1}, box ${load.busyPct}% busy, others ${load.othersPct}%${busiestNote}`,
   };
 }
 
