@@ -97,7 +97,7 @@ interface Server {
   memberOffset: number;
   rounds: RoundFigures[];
   /** Every measured window's load, those run again (`disturbed`) included. */
-  loads: { round: number; window: string; load1: number; busyPct: number; othersPct: number; disturbed?: true }[];
+  loads: WindowLoad[];
   stop(): Promise<void>;
 }
 
@@ -235,6 +235,17 @@ async function settle(server: Server): Promise<void> {
   }
 }
 
+/** What a measured window ran under: the 1-min loadavg, the box's busy share, the other servers' CPU. */
+interface WindowLoad {
+  round: number;
+  window: string;
+  load1: number;
+  busyPct: number;
+  othersPct: number;
+  /** Run again: the other servers took DISTURBED_PCT of a core or more (loadWindow). */
+  disturbed?: true;
+}
+
 interface Measured {
   received: number;
   /** Frames the clients received, events and the rest, and their payload bytes. */
@@ -248,9 +259,12 @@ interface Measured {
   lat: number[];
   sent: number;
   failed: number;
+  /** The window's load (also in `server.loads`), and the line's end that prints it. */
+  load: WindowLoad;
+  tail: string;
 }
 
-async function measured(server: Server, r: number, window: string, body: () => Promise<{ achievedRate: number; failed: number } | null>): Promise<Measured & { tail: string; othersPct: number }> {
+async function measured(server: Server, r: number, window: string, body: () => Promise<{ achievedRate: number; failed: number } | null>): Promise<Measured> {
   await Promise.all(server.clients.map((c) => c.call('record')));
   const stat0 = procStat();
   const others = await othersCpu(server);
@@ -268,7 +282,7 @@ async function measured(server: Server, r: number, window: string, body: () => P
   const { secs: othersSecs, busiest } = await others();
   const busy = busyShare(stat0, procStat());
   const stats = await Promise.all(server.clients.map((c) => c.call<{ received: number; frames: number; bytes: number; lat: number[]; open: number }>('stats')));
-  const load = { round: r + 1, window, load1: round1(loadavg()[0]!), busyPct: Math.round(busy * 100), othersPct: Math.round((othersSecs / secs) * 100) };
+  const load: WindowLoad = { round: r + 1, window, load1: round1(loadavg()[0]!), busyPct: Math.round(busy * 100), othersPct: Math.round((othersSecs / secs) * 100) };
   server.loads.push(load);
   const busiestShare = busiest ? busiest.secs / secs : 0;
   const busiestNote = busiest && busiestShare >= 0.1 ? ` (${busiest.name} ${Math.round(busiestShare * 100)}%)` : '';
@@ -284,9 +298,21 @@ async function measured(server: Server, r: number, window: string, body: () => P
     lat: stats.flatMap((s) => s.lat),
     sent: res?.achievedRate ?? 0,
     failed: res?.failed ?? 0,
+    load,
     tail: `${open}/${sockets} open; load ${load.load1}, box ${load.busyPct}% busy, others ${load.othersPct}%${busiestNote}`,
-    othersPct: load.othersPct,
   };
+}
+
+/** A capacity window's line: delivered events/s, CPU per event, and what the clients and the generator spent. */
+function capacityLine(m: Measured): string {
+  const per = (x: number) => x / Math.max(1, m.received);
+  return `${Math.round(m.received / m.secs)} events/s, ${round1(per(m.cpuSecs * 1e6))} µs CPU/event (${m.sent} arrivals/s sent, ${m.failed} failed; its clients ${round1(per(m.clientsCpuSecs * 1e6))} µs/event, ${per(m.frames).toFixed(3)} frames and ${Math.round(per(m.bytes))} bytes per event, the generator ${round1(per(m.doorCpuSecs * 1e6))}); ${m.tail}`;
+}
+
+/** A latency window's line: p50, p99 and max of receive time − accept time. */
+function latencyLine(m: Measured): string {
+  const s = summarize(m.lat);
+  return `p50 ${round1(s.p50)} ms, p99 ${round1(s.p99)} ms, max ${round1(s.max)} ms over ${s.n} deliveries (${m.sent} arrivals/s sent, ${m.failed} failed); ${m.tail}`;
 }
 
 /**
@@ -299,11 +325,11 @@ async function loadWindow(
   r: number,
   window: string,
   body: () => Promise<{ achievedRate: number; failed: number } | null>,
-  describe: (m: Measured & { tail: string }) => string,
-): Promise<Measured & { tail: string }> {
+  describe: (m: Measured) => string,
+): Promise<Measured> {
   const first = await measured(server, r, window, body);
-  if (first.othersPct < DISTURBED_PCT) return first;
-  server.loads.at(-1)!.disturbed = true;
+  if (first.load.othersPct < DISTURBED_PCT) return first;
+  first.load.disturbed = true;
   console.log(`peers: round ${r + 1} [${server.name}] ${window}: disturbed (others ≥ ${DISTURBED_PCT}% of a core), run again: ${describe(first)}`);
   await settle(server);
   return measured(server, r, window, body);
@@ -355,10 +381,6 @@ try {
       );
       await run(server, RATE, Math.round(RATE * WARMUP), BATCH, WARMUP * 2);
       const capFrom = WindowLog.nowUs();
-      const capacityLine = (m: Measured & { tail: string }) => {
-        const per = (x: number) => x / Math.max(1, m.received);
-        return `${Math.round(m.received / m.secs)} events/s, ${round1(per(m.cpuSecs * 1e6))} µs CPU/event (${m.sent} arrivals/s sent, ${m.failed} failed; its clients ${round1(per(m.clientsCpuSecs * 1e6))} µs/event, ${per(m.frames).toFixed(3)} frames and ${Math.round(per(m.bytes))} bytes per event, the generator ${round1(per(m.doorCpuSecs * 1e6))}); ${m.tail}`;
-      };
       const cap = await loadWindow(server, r, 'capacity', () => run(server, RATE, Math.round(RATE * CAP_SECONDS), BATCH, CAP_SECONDS), capacityLine);
       if (hq) windows.add(hq, capFrom, WindowLog.nowUs(), `${hq.name} capacity`);
       const eventsPerSec = cap.received / cap.secs;
@@ -368,10 +390,6 @@ try {
       const lat: Record<number, { p50: number; p99: number }> = {};
       for (const rate of [250, 500]) {
         await run(server, rate, rate, 1, 2);
-        const latencyLine = (m: Measured & { tail: string }) => {
-          const s = summarize(m.lat);
-          return `p50 ${round1(s.p50)} ms, p99 ${round1(s.p99)} ms, max ${round1(s.max)} ms over ${s.n} deliveries (${m.sent} arrivals/s sent, ${m.failed} failed); ${m.tail}`;
-        };
         const w = await loadWindow(server, r, `${rate}/s`, () => run(server, rate, rate * LAT_SECONDS, 1, LAT_SECONDS), latencyLine);
         const s = summarize(w.lat);
         lat[rate] = { p50: s.p50, p99: s.p99 };
