@@ -5,10 +5,11 @@
 // plan kept that plan as the table grew (docs/benchmarks.md, round 24). Written key by key
 // (LATERAL), the plan is an index look-up per key. Checked here on a migrated schema holding 500
 // stores and 8,000 visits that were never analyzed, both as a custom and as a generic plan; and the
-// answers are the set form's. A single arrival's open visit likewise (step 23's visits_of_member).
+// answers are the set form's. A single arrival's open visit likewise (step 23's visits_of_member),
+// and the unserved sweep's read of each store's waiting visits (visits_waiting, round 51).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
-import { FIND_OPEN_VISIT, OPEN_VISITS_SEEN } from '../../hq/adapters/postgres/pgOps.ts';
+import { FIND_OPEN_VISIT, OPEN_VISITS_SEEN, WAITING_SEEN_BEFORE } from '../../hq/adapters/postgres/pgOps.ts';
 import { LOCK_STORES } from '../../hq/adapters/postgres/pgStore.ts';
 import { freshPgStore, pgClient } from '../support/pg.ts';
 
@@ -16,6 +17,11 @@ import { freshPgStore, pgClient } from '../support/pg.ts';
 const OPEN_VISITS_SEEN_AS_A_SET = `SELECT store_id, member_id, MAX(last_seen_at) AS last_seen_at FROM visits
   WHERE status <> 'closed' AND last_seen_at >= $3 AND (store_id, member_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
   GROUP BY store_id, member_id`;
+
+/** What `waitingSeenBefore` asked before: the same answer, as one join of the stores with visits. */
+const WAITING_SEEN_BEFORE_AS_A_JOIN = `SELECT v.* FROM unnest($1::text[], $2::bigint[]) AS c(store_id, before)
+  JOIN visits v ON v.store_id = c.store_id AND v.status = 'open' AND v.last_seen_at < c.before
+  ORDER BY v.last_seen_at, v.id LIMIT $3`;
 
 const NOW = 1_800_000_000_000;
 const storeId = (i: number) => `st-${String(i).padStart(4, '0')}`;
@@ -123,5 +129,42 @@ describe('an arrival batch’s statements on PostgreSQL', () => {
     } finally {
       await c.query('ROLLBACK');
     }
+  });
+});
+
+describe('the unserved sweep’s read on PostgreSQL', () => {
+  // A slice of 50 stores (st-0000 … st-0049), each with its own cutoff: the even ones 2 h back, the
+  // odd ones 10 h back (a store that waits longer), so some of each store's open visits are due.
+  const stores = Array.from({ length: 50 }, (_, i) => storeId(i));
+  const cutoffs = stores.map((_, i) => NOW - (i % 2 ? 10 : 2) * 3_600_000);
+
+  it('looks up each store’s waiting visits through visits_waiting up to its cutoff, not every open visit per store', async () => {
+    for (const generic of [false, true]) {
+      const plan = await planOf(WAITING_SEEN_BEFORE, [stores, `ARRAY[${cutoffs.join(',')}]::bigint[]`, 500], generic);
+      expect(plan, plan).toMatch(/Index Scan using visits_waiting on visits/);
+      expect(plan, plan).toMatch(/Index Cond: \(\(store_id = c\.store_id\) AND \(last_seen_at < c\.before\)\)/);
+      expect(plan, plan).not.toMatch(/Seq Scan on visits/);
+    }
+  });
+
+  it('answers what the join answered: the oldest due open visits of the slice, up to the limit', async () => {
+    const ids = async (sql: string, limit: number) =>
+      ((await c.query(sql, [stores, cutoffs, limit])).rows as { id: string; store_id: string; status: string; last_seen_at: string }[]).map((r) => {
+        const i = stores.indexOf(r.store_id);
+        // Only the slice's stores, only open visits, each past its own store's cutoff.
+        expect(i).toBeGreaterThanOrEqual(0);
+        expect(r.status).toBe('open');
+        expect(Number(r.last_seen_at)).toBeLessThan(cutoffs[i]!);
+        return r.id;
+      });
+    const all = await ids(WAITING_SEEN_BEFORE, 500);
+    expect(all).toEqual(await ids(WAITING_SEEN_BEFORE_AS_A_JOIN, 500));
+    // 50 stores × 16 visits, every fifth closed; the even stores' recent ones and the odd stores' more are not due yet.
+    expect(all.length).toBeGreaterThan(300);
+    expect(all.length).toBeLessThan(640);
+    // A limit smaller than one store's due visits: the oldest of all stores, the join's order.
+    const few = await ids(WAITING_SEEN_BEFORE, 7);
+    expect(few).toEqual(await ids(WAITING_SEEN_BEFORE_AS_A_JOIN, 7));
+    expect(few).toEqual(all.slice(0, 7));
   });
 });

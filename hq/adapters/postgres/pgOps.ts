@@ -145,10 +145,22 @@ export const OPEN_VISITS_SEEN = `SELECT p.store_id, p.member_id, v.last_seen_at
     ORDER BY last_seen_at DESC LIMIT 1
   ) v`;
 
-/** `waitingSeenBefore`: the stores and their cutoffs as two arrays ($1, $2), joined with the partial index visits_waiting. */
-const WAITING_SEEN_BEFORE = `SELECT ${qualified(VISIT_COLS, 'v')} FROM unnest($1::text[], $2::bigint[]) AS c(store_id, before)
-  JOIN visits v ON v.store_id = c.store_id AND v.status = 'open' AND v.last_seen_at < c.before
-  ORDER BY v.last_seen_at, v.id LIMIT $3`;
+/**
+ * `waitingSeenBefore`: the stores and their cutoffs as two arrays ($1, $2), each store looked up by
+ * itself in the partial index visits_waiting (its open visits by last seen, read up to its cutoff,
+ * at most $3 of them), then the oldest $3 of all. Written per store (LATERAL) for the reason
+ * OPEN_VISITS_SEEN is: as one join, a generic plan made while visits looked empty walked every open
+ * visit of the chain once per store of the slice — 1.7 million rows compared and ~0.3 s of a
+ * backend per slice of 50 stores, every minute, once a bench's stores held 34,000 open visits
+ * (docs/benchmarks.md, round 51) — where the sweep normally finds nothing.
+ */
+export const WAITING_SEEN_BEFORE = `SELECT w.* FROM unnest($1::text[], $2::bigint[]) AS c(store_id, before)
+  CROSS JOIN LATERAL (
+    SELECT ${qualified(VISIT_COLS, 'v')} FROM visits v
+    WHERE v.store_id = c.store_id AND v.status = 'open' AND v.last_seen_at < c.before
+    ORDER BY v.last_seen_at, v.id LIMIT $3
+  ) w
+  ORDER BY w.last_seen_at, w.id LIMIT $3`;
 
 /**
  * `arrivalReads` in one statement, keyed by the member's id or card code ($5): the member's row,
