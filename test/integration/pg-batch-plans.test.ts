@@ -6,10 +6,12 @@
 // (LATERAL), the plan is an index look-up per key. Checked here on a migrated schema holding 500
 // stores and 8,000 visits that were never analyzed, both as a custom and as a generic plan; and the
 // answers are the set form's. A single arrival's open visit likewise (step 23's visits_of_member),
-// and the unserved sweep's read of each store's waiting visits (visits_waiting, round 51).
+// a batch's open expectations (expected_visits_member), and the unserved sweep's read of each
+// store's waiting visits (visits_waiting) — both round 51.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import { FIND_OPEN_VISIT, OPEN_VISITS_SEEN, WAITING_SEEN_BEFORE } from '../../hq/adapters/postgres/pgOps.ts';
+import { OPEN_EXPECTED_AT_STORES } from '../../hq/adapters/postgres/pgExpected.ts';
 import { LOCK_STORES } from '../../hq/adapters/postgres/pgStore.ts';
 import { freshPgStore, pgClient } from '../support/pg.ts';
 
@@ -17,6 +19,11 @@ import { freshPgStore, pgClient } from '../support/pg.ts';
 const OPEN_VISITS_SEEN_AS_A_SET = `SELECT store_id, member_id, MAX(last_seen_at) AS last_seen_at FROM visits
   WHERE status <> 'closed' AND last_seen_at >= $3 AND (store_id, member_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
   GROUP BY store_id, member_id`;
+
+/** What `expected.openAtStores` asked before: the same answer, as one semi join. */
+const OPEN_EXPECTED_AS_A_SET = `SELECT data FROM expected_visits
+  WHERE status = 'expected' AND (store_id, member_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+  ORDER BY updated_at, id`;
 
 /** What `waitingSeenBefore` asked before: the same answer, as one join of the stores with visits. */
 const WAITING_SEEN_BEFORE_AS_A_JOIN = `SELECT v.* FROM unnest($1::text[], $2::bigint[]) AS c(store_id, before)
@@ -40,6 +47,11 @@ beforeAll(async () => {
     SELECT 'v-' || i, 'st-' || lpad((i % 500)::text, 4, '0'), 'm-' || lpad((i % 2000)::text, 5, '0'), 'door',
            CASE WHEN i % 5 = 0 THEN 'closed' ELSE 'open' END, ${NOW} - i * 7000, ${NOW} - i * 7000, 1
     FROM generate_series(0, 7999) i`);
+  // 4,000 expectations: member m-i at store i % 500, one in four still expected, the rest lapsed.
+  await c.query(`INSERT INTO expected_visits (id, store_id, member_id, status, until, updated_at, data)
+    SELECT 'e-' || i, 'st-' || lpad((i % 500)::text, 4, '0'), 'm-' || lpad((i % 2000)::text, 5, '0'),
+           CASE WHEN i % 4 = 0 THEN 'expected' ELSE 'lapsed' END, ${NOW} + i, ${NOW} - i, '{"id":"e-' || i || '"}'
+    FROM generate_series(0, 3999) i`);
 }, 60_000);
 
 afterAll(async () => {
@@ -105,6 +117,23 @@ describe('an arrival batch’s statements on PostgreSQL', () => {
     }
     const open = (await c.query(FIND_OPEN_VISIT, [storeId(7), memberId(7), since])).rows as { id: string }[];
     expect(open.map((r) => r.id)).toEqual(['v-7']);
+  });
+
+  it('look up the open expectations of the batch’s pairs through expected_visits_member, and answer what the set form answers', async () => {
+    const [s, m] = pairs();
+    for (const generic of [false, true]) {
+      const plan = await planOf(OPEN_EXPECTED_AT_STORES, [s, m], generic);
+      expect(plan, plan).toMatch(/Index Scan using expected_visits_member on expected_visits/);
+      expect(plan, plan).toMatch(/Index Cond: \(\(member_id = u\.m\) AND \(store_id = u\.s\)\)/);
+      expect(plan, plan).not.toMatch(/Seq Scan on expected_visits|expected_visits_due/);
+    }
+    const ids = async (sql: string) => ((await c.query(sql, [s, m])).rows as { data: string }[]).map((r) => (JSON.parse(r.data) as { id: string }).id);
+    const now = await ids(OPEN_EXPECTED_AT_STORES);
+    expect(now).toEqual(await ids(OPEN_EXPECTED_AS_A_SET));
+    // Pairs asked twice give their expectations once; some pairs have open ones, most none.
+    expect(new Set(now).size).toBe(now.length);
+    expect(now.length).toBeGreaterThan(3);
+    expect(now.length).toBeLessThan(40);
   });
 
   it('lock the batch’s stores one by one through the primary key, each once, in id order', async () => {

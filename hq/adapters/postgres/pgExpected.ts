@@ -6,6 +6,23 @@ import { type Exec, limitParam, openExpectedWhere, type Row } from './pgOps.ts';
 
 const parse = (r: Row): ExpectedVisit => JSON.parse(r.data as string) as ExpectedVisit;
 
+/**
+ * `openAtStores`, per arrival batch: each distinct pair of ($1, $2) looked up by itself in
+ * expected_visits_member, its open expectations kept. Per pair for the reason OPEN_VISITS_SEEN is
+ * (pgOps.ts): as one semi join (`(store_id, member_id) IN (unnest …)`), a generic plan made while
+ * the table was empty and never analysed read every open expectation of the chain per batch — 0.8 ms with 1,000 of them, 3.4 ms with 10,000, 18 ms with
+ * 50,000 — where the look-up stays ~0.7 ms (docs/benchmarks.md, round 51). DISTINCT: a pair given
+ * twice gives its rows once. OFFSET 0 keeps the subquery a per-pair look-up: without it the planner
+ * pulls it up into the same join.
+ */
+export const OPEN_EXPECTED_AT_STORES = `SELECT e.data FROM (SELECT DISTINCT s AS store_id, m AS member_id FROM unnest($1::text[], $2::text[]) AS u(s, m)) p
+  CROSS JOIN LATERAL (
+    SELECT data, updated_at, id FROM expected_visits
+    WHERE member_id = p.member_id AND store_id = p.store_id AND status = 'expected'
+    OFFSET 0
+  ) e
+  ORDER BY e.updated_at, e.id`;
+
 export function createPgExpectedOps(exec: Exec): ExpectedOps {
   const all = async (text: string, values: unknown[]): Promise<Row[]> => (await exec(text, values)).rows;
   return {
@@ -20,16 +37,7 @@ export function createPgExpectedOps(exec: Exec): ExpectedOps {
     byClientId: async (memberId, clientId) => (await all('SELECT data FROM expected_visits WHERE member_id = $1 AND client_id = $2', [memberId, clientId])).map(parse)[0] ?? null,
     openAtStore: async (storeId, memberId, now) =>
       (await all(`SELECT data FROM expected_visits WHERE ${openExpectedWhere('$1', '$2', '$3')} ORDER BY updated_at, id`, [memberId, storeId, now])).map(parse),
-    openAtStores: async (pairs) =>
-      (
-        await all(
-          // IN, not a join: a pair given twice must not give its rows twice.
-          `SELECT data FROM expected_visits
-           WHERE status = 'expected' AND (store_id, member_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
-           ORDER BY updated_at, id`,
-          [pairs.map((p) => p.storeId), pairs.map((p) => p.memberId)],
-        )
-      ).map(parse),
+    openAtStores: async (pairs) => (await all(OPEN_EXPECTED_AT_STORES, [pairs.map((p) => p.storeId), pairs.map((p) => p.memberId)])).map(parse),
     openOfMember: async (memberId) => (await all("SELECT data FROM expected_visits WHERE member_id = $1 AND status = 'expected' ORDER BY until, id", [memberId])).map(parse),
     dueExpected: async (now, limit) =>
       (await all("SELECT store_id, id FROM expected_visits WHERE status = 'expected' AND until <= $1 ORDER BY until, id LIMIT $2", [now, limitParam(limit)])).map((r) => ({
