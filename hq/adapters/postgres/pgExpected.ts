@@ -10,10 +10,11 @@ const parse = (r: Row): ExpectedVisit => JSON.parse(r.data as string) as Expecte
  * `openAtStores`, per arrival batch: each distinct pair of ($1, $2) looked up by itself in
  * expected_visits_member, its open expectations kept. Per pair for the reason OPEN_VISITS_SEEN is
  * (pgOps.ts): as one semi join (`(store_id, member_id) IN (unnest …)`), a generic plan made while
- * the table was empty and never analysed read every open expectation of the chain per batch — 0.8 ms with 1,000 of them, 3.4 ms with 10,000, 18 ms with
- * 50,000 — where the look-up stays ~0.7 ms (docs/benchmarks.md, round 51). DISTINCT: a pair given
- * twice gives its rows once. OFFSET 0 keeps the subquery a per-pair look-up: without it the planner
- * pulls it up into the same join.
+ * the table was empty and never analysed read every open expectation of the chain per batch —
+ * 0.8 ms with 1,000 of them, 3.4 ms with 10,000, 18 ms with 50,000 — where the look-up stays
+ * ~0.7 ms (docs/benchmarks.md, round 51). DISTINCT: a pair given twice gives its rows once.
+ * OFFSET 0 keeps the subquery a per-pair look-up: without it the planner pulls it up into the
+ * same join.
  */
 export const OPEN_EXPECTED_AT_STORES = `SELECT e.data FROM (SELECT DISTINCT s AS store_id, m AS member_id FROM unnest($1::text[], $2::text[]) AS u(s, m)) p
   CROSS JOIN LATERAL (
