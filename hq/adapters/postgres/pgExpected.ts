@@ -2,7 +2,7 @@
 // mirrors hq/adapters/sqlite/expectedStorage.ts statement for statement.
 import { type ExpectedVisit } from '../../../shared/expected.ts';
 import { type ExpectedOps } from '../../ports/expectedStore.ts';
-import { type Exec, limitParam, openExpectedWhere, type Row } from './pgOps.ts';
+import { DISTINCT_PAIRS, type Exec, limitParam, openExpectedWhere, type Row } from './pgOps.ts';
 
 const parse = (r: Row): ExpectedVisit => JSON.parse(r.data as string) as ExpectedVisit;
 
@@ -16,7 +16,7 @@ const parse = (r: Row): ExpectedVisit => JSON.parse(r.data as string) as Expecte
  * OFFSET 0 keeps the subquery a per-pair look-up: without it the planner pulls it up into the
  * same join.
  */
-export const OPEN_EXPECTED_AT_STORES = `SELECT e.data FROM (SELECT DISTINCT s AS store_id, m AS member_id FROM unnest($1::text[], $2::text[]) AS u(s, m)) p
+export const OPEN_EXPECTED_AT_STORES = `SELECT e.data FROM ${DISTINCT_PAIRS} p
   CROSS JOIN LATERAL (
     SELECT data, updated_at, id FROM expected_visits
     WHERE member_id = p.member_id AND store_id = p.store_id AND status = 'expected'

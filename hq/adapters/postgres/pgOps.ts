@@ -128,6 +128,9 @@ const qualified = (cols: string, alias: string): string =>
     .map((c) => `${alias}.${c}`)
     .join(', ');
 
+/** The distinct (store_id, member_id) pairs of two arrays ($1 stores, $2 members), for a per-pair LATERAL look-up. */
+export const DISTINCT_PAIRS = '(SELECT DISTINCT s AS store_id, m AS member_id FROM unnest($1::text[], $2::text[]) AS u(s, m))';
+
 /**
  * `openVisitsSeen`: each distinct pair of ($1, $2) looked up by itself in visits_of_member (the
  * member's entries, their store, status and last seen compared in the index), its newest visit not
@@ -138,7 +141,7 @@ const qualified = (cols: string, alias: string): string =>
  * a scan of every visit per arrival batch (docs/benchmarks.md, round 24).
  */
 export const OPEN_VISITS_SEEN = `SELECT p.store_id, p.member_id, v.last_seen_at
-  FROM (SELECT DISTINCT s AS store_id, m AS member_id FROM unnest($1::text[], $2::text[]) AS u(s, m)) p
+  FROM ${DISTINCT_PAIRS} p
   CROSS JOIN LATERAL (
     SELECT last_seen_at FROM visits
     WHERE store_id = p.store_id AND member_id = p.member_id AND last_seen_at >= $3 AND status <> 'closed'
