@@ -3,13 +3,14 @@
 // through the store's event log, so every desk's queue converges and reports count it unserved.
 //
 // Every HQ node runs the sweep; only one closes each visit. The candidates are read outside any
-// write, then each store's are closed in one transaction that takes the store's lock first and
-// checks each visit again (still open, still past the cutoff), so a node that comes second, or a
-// claim that committed in between, finds nothing to do. Running it twice is harmless.
+// write, then each store's are closed in transactions of up to 50 (a turn of the event loop between
+// them, storeSweep.ts), each taking the store's lock first and checking each visit again (still
+// open, still past the cutoff), so a node that comes second, or a claim that committed in between,
+// finds nothing to do. Running it twice is harmless.
 import { type Visit } from '../../shared/domain.ts';
 import { leftAt, unservedCutoff } from '../../shared/storeSettings.ts';
 import { type EventLog } from './eventLog.ts';
-import { byStore, readStoreSlices } from './storeSweep.ts';
+import { byStore, readStoreSlices, writeInTurns } from './storeSweep.ts';
 
 /**
  * Visits closed per slice of stores (STORES_PER_SLICE) and sweep at most, oldest first: a backlog
@@ -27,9 +28,8 @@ export async function sweepUnserved(log: EventLog, now: number): Promise<number>
     );
     return [...byStore(waiting, (v) => v.storeId, (v) => v.id)].map(([storeId, ids]) => ({ storeId, ids }));
   });
-  let closed = 0;
-  for (const { storeId, ids } of due) {
-    closed += await log.write(async (tx, append) => {
+  return writeInTurns(new Map(due.map((d) => [d.storeId, d.ids])), (storeId, ids) =>
+    log.write(async (tx, append) => {
       await tx.lockStore(storeId);
       const store = await tx.getStore(storeId);
       if (!store) return 0;
@@ -45,7 +45,6 @@ export async function sweepUnserved(log: EventLog, now: number): Promise<number>
         n++;
       }
       return n;
-    });
-  }
-  return closed;
+    }),
+  );
 }

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeskCore } from '../../electron/desk/deskCore.ts';
 import { applyCommand } from '../../hq/app/commands.ts';
 import { startHq } from '../../hq/server.ts';
+import { SWEEP_WRITES_PER_TURN } from '../../hq/app/storeSweep.ts';
 import { type VisitView } from '../../shared/deskApi.ts';
 import { type CmdAckFrame, type EvFrame, type VisitCmdFrame } from '../../shared/protocol.ts';
 import { FAST, FAST_HQ, TestHq } from '../support/hq.ts';
@@ -288,6 +289,37 @@ describe('arrivals leave the queue', () => {
     const closing = Math.floor((now - 10 * MIN) / MIN) * MIN;
     expect(await hqVisit(before)).toMatchObject({ status: 'closed', outcome: 'left', closedAt: closing });
     expect(await hqVisit(after)).toMatchObject({ status: 'open' });
+  });
+
+  it('a sweep with many visits to close lets HQ’s event loop turn between its transactions, each visit closed once', async () => {
+    // 120 members of the store arrive (one batch), and nobody claims them.
+    const ids = Array.from({ length: 120 }, (_, i) => `sweep-m${i}`);
+    const members = ids.map((id, i) => ({ id, code: `SW${String(i).padStart(6, '0')}`, name: `会员S${i}`, nameEn: `Member S${i}`, tier: 'basic', phone: `1390000${String(2000 + i)}`, homeStoreId: STORE_A, sizes: { eu: 41, cn: 255 }, preferences: [] }));
+    expect(await t.ingest('members', members)).toMatchObject({ imported: 120, errors: [] });
+    const batch = (await t.ingest('arrivals/batch', { items: ids.map((memberId) => ({ storeId: STORE_A, memberId, source: 'door' })) })) as { results: { status: string }[] };
+    expect(batch.results.filter((r) => r.status === 'created')).toHaveLength(120);
+    // SQLite's transactions never wait for I/O: without a deliberate turn between them, nothing
+    // else (a door's POST, a desk's frame) would run until the sweep had closed all 120.
+    let turns = 0;
+    let tick: NodeJS.Immediate = setImmediate(function count() {
+      turns++;
+      tick = setImmediate(count);
+    });
+    let closed: number;
+    let during: number;
+    try {
+      const before = turns;
+      closed = await t.hq.sweepUnserved(Date.now() + 3 * HOUR);
+      during = turns - before;
+    } finally {
+      clearImmediate(tick);
+    }
+    expect(closed).toBe(120);
+    expect(during).toBeGreaterThanOrEqual(Math.ceil(120 / SWEEP_WRITES_PER_TURN) - 1);
+    const closes = (await t.readLog(STORE_A)).filter((e) => e.type === 'visit.closed');
+    expect(new Set(closes.map((e) => (e.data as { visit: { id: string } }).visit.id)).size).toBe(120);
+    expect(closes).toHaveLength(120);
+    expect(await t.hq.sweepUnserved(Date.now() + 3 * HOUR)).toBe(0);
   });
 
   it('two HQ nodes sweeping one PostgreSQL database at once close each visit once', async () => {

@@ -22,7 +22,7 @@ import { uuidv7 } from '../../../shared/ids.ts';
 import { type HqTx, type MemberRecord, type StoreRecord } from '../../ports/store.ts';
 import { type Append, type EventLog } from '../eventLog.ts';
 import { holdMember, isRejected, placeHold } from '../holds/commands.ts';
-import { byStore } from '../storeSweep.ts';
+import { byStore, writeInTurns } from '../storeSweep.ts';
 
 /**
  * Active member-made holds one member may have at once (at all stores together). A member's hold
@@ -292,14 +292,13 @@ const BATCH = 500;
 
 /**
  * Expectations past their `until` lapse, told to the store's desks. Every HQ node runs it; each
- * lapses once: the due ones are read outside any write, then each store's are settled in one
- * transaction under the store's lock and read again (an arrival may have fulfilled one meanwhile).
+ * lapses once: the due ones are read outside any write, then each store's are settled in
+ * transactions of up to 50 (storeSweep.ts writeInTurns) under the store's lock and read again (an arrival may have fulfilled one meanwhile).
  */
 export async function sweepLapsedExpectations(log: EventLog, now: number): Promise<number> {
   const due = await log.store.read((r) => r.expected.dueExpected(now, BATCH));
-  let lapsed = 0;
-  for (const [storeId, ids] of byStore(due, (e) => e.storeId, (e) => e.id)) {
-    lapsed += await log.write(async (tx, append) => {
+  return writeInTurns(byStore(due, (e) => e.storeId, (e) => e.id), (storeId, ids) =>
+    log.write(async (tx, append) => {
       await tx.lockStore(storeId);
       let n = 0;
       for (const id of ids) {
@@ -311,7 +310,6 @@ export async function sweepLapsedExpectations(log: EventLog, now: number): Promi
         n++;
       }
       return n;
-    });
-  }
-  return lapsed;
+    }),
+  );
 }

@@ -2,13 +2,13 @@
 // event log, so the pair shows as available again on every desk and the member page.
 //
 // Every HQ node runs the sweep; each hold expires once. The due holds are read outside any write,
-// then each store's are released in one transaction that takes the store's lock and checks each
-// hold again (still active, still due), so a node that comes second — or a clerk who released or
+// then each store's are released in transactions of up to 50 (storeSweep.ts writeInTurns), each
+// taking the store's lock and checking each hold again (still active, still due), so a node that comes second — or a clerk who released or
 // collected it in between — finds nothing to do (as hq/app/unserved.ts does for visits).
 import { type Hold, HOLD_REQUEST_TTL_MS, type HoldRequest } from '../../../shared/holds.ts';
 import { type EventLog } from '../eventLog.ts';
 import { createSystemTask } from '../tasks/system.ts';
-import { byStore } from '../storeSweep.ts';
+import { byStore, writeInTurns } from '../storeSweep.ts';
 
 /**
  * How long before a hold runs out the store is reminded: a day, so the clerk can still call the
@@ -22,9 +22,8 @@ const BATCH = 500;
 /** Releases every hold due at `now`; answers how many this call released. */
 export async function sweepExpiredHolds(log: EventLog, now: number): Promise<number> {
   const due = await log.store.read((r) => r.holds.dueHolds(now, BATCH));
-  let released = 0;
-  for (const [storeId, ids] of byStore(due, (h) => h.storeId, (h) => h.id)) {
-    released += await log.write(async (tx, append) => {
+  return writeInTurns(byStore(due, (h) => h.storeId, (h) => h.id), (storeId, ids) =>
+    log.write(async (tx, append) => {
       await tx.lockStore(storeId);
       let n = 0;
       for (const id of ids) {
@@ -36,9 +35,8 @@ export async function sweepExpiredHolds(log: EventLog, now: number): Promise<num
         n++;
       }
       return n;
-    });
-  }
-  return released;
+    }),
+  );
 }
 
 /**
@@ -50,9 +48,8 @@ export async function sweepExpiredHolds(log: EventLog, now: number): Promise<num
  */
 export async function remindExpiringHolds(log: EventLog, now: number): Promise<number> {
   const due = await log.store.read((r) => r.holds.expiringBetween(now, now + HOLD_REMINDER_MS));
-  let made = 0;
-  for (const [storeId, holds] of byStore(due, (h) => h.storeId, (h) => h)) {
-    made += await log.write(async (tx, append) => {
+  return writeInTurns(byStore(due, (h) => h.storeId, (h) => h), (storeId, holds) =>
+    log.write(async (tx, append) => {
       await tx.lockStore(storeId);
       let n = 0;
       for (const seen of holds) {
@@ -67,9 +64,8 @@ export async function remindExpiringHolds(log: EventLog, now: number): Promise<n
         if (created) n++;
       }
       return n;
-    });
-  }
-  return made;
+    }),
+  );
 }
 
 /**
@@ -80,9 +76,10 @@ export async function remindExpiringHolds(log: EventLog, now: number): Promise<n
  */
 export async function expireStaleRequests(log: EventLog, now: number): Promise<number> {
   const stale = await log.store.read((r) => r.holds.stalePendingRequests(now - HOLD_REQUEST_TTL_MS, BATCH));
-  let expired = 0;
-  for (const { id, fromStoreId, toStoreId } of stale) {
-    expired += await log.write(async (tx, append) => {
+  // One transaction per request (it locks both its stores), each its own turn.
+  return writeInTurns(byStore(stale, (r) => r.id, (r) => r), (id, [seen]) =>
+    log.write(async (tx, append) => {
+      const { fromStoreId, toStoreId } = seen!;
       for (const storeId of [...new Set([fromStoreId, toStoreId])].sort()) await tx.lockStore(storeId);
       const current = await tx.holds.getRequest(id);
       if (!current || current.status !== 'pending' || current.requestedAt >= now - HOLD_REQUEST_TTL_MS) return 0;
@@ -91,7 +88,6 @@ export async function expireStaleRequests(log: EventLog, now: number): Promise<n
       await append(toStoreId, 'hold.answered', { request, by: null, opId: null }, now);
       if (fromStoreId !== toStoreId) await append(fromStoreId, 'hold.answered', { request, by: null, opId: null }, now);
       return 1;
-    });
-  }
-  return expired;
+    }),
+  );
 }

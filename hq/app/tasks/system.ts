@@ -8,7 +8,7 @@ import { birthdayWithin, systemTaskId, type Task } from '../../../shared/tasks.t
 import { type HqTx } from '../../ports/store.ts';
 import { type Append, type EventLog } from '../eventLog.ts';
 import { isShoeStyle, matchArrivedSize } from '../assist/restockMatches.ts'; // 7/8 restock
-import { readEachStore } from '../storeSweep.ts';
+import { readEachStore, writeInTurns } from '../storeSweep.ts';
 
 export interface SystemTaskInput {
   storeId: string;
@@ -142,9 +142,8 @@ export async function sweepBirthdays(log: EventLog, now = Date.now()): Promise<n
     }
     return members.length ? [{ storeId: store.id, members }] : [];
   });
-  let made = 0;
-  for (const { storeId, members } of due) {
-    made += await log.write(async (tx, append) => {
+  return writeInTurns(new Map(due.map((d) => [d.storeId, d.members])), (storeId, members) =>
+    log.write(async (tx, append) => {
       let n = 0;
       for (const m of members) {
         // Read again under the lock: erased, or the consent withdrawn since the read, makes no task.
@@ -154,7 +153,6 @@ export async function sweepBirthdays(log: EventLog, now = Date.now()): Promise<n
         if (created) n++;
       }
       return n;
-    });
-  }
-  return made;
+    }),
+  );
 }
