@@ -78,6 +78,24 @@ export function isDueToday(t: Pick<Task, 'status' | 'dueAt' | 'snoozedUntil'>, n
   return t.status === 'open' && t.dueAt <= dueBy && (t.snoozedUntil === null || t.snoozedUntil <= now);
 }
 
+/**
+ * Every "MM-DD" (29 February included) that `birthdayWithin` places in the `days` days starting on
+ * `today`: what a store's birthday sweep asks its index for, instead of reading every member.
+ * Derived from `birthdayWithin` itself, so the two cannot disagree (29 February in a year without
+ * it, the turn of the year).
+ */
+export function birthdayKeysWithin(today: { year: number; month: number; day: number }, days = 7): string[] {
+  const keys: string[] = [];
+  for (let month = 1; month <= 12; month++) {
+    for (let day = 1; day <= 31; day++) {
+      if (day > new Date(Date.UTC(2000, month, 0)).getUTCDate()) break; // 2000: a leap year, so 02-29 is asked
+      const key = `${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+      if (birthdayWithin(key, today, days) !== null) keys.push(key);
+    }
+  }
+  return keys;
+}
+
 /** The birthday week: whether "MM-DD" falls within the `days` days starting on `today` (a local date). Answers the year it falls in, or null. */
 export function birthdayWithin(birthday: string, today: { year: number; month: number; day: number }, days = 7): number | null {
   const [mm, dd] = birthday.split('-').map(Number) as [number, number];

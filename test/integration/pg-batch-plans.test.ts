@@ -7,10 +7,11 @@
 // stores and 8,000 visits that were never analyzed, both as a custom and as a generic plan; and the
 // answers are the set form's. A single arrival's open visit likewise (step 23's visits_of_member),
 // a batch's open expectations (expected_visits_member), and the unserved sweep's read of each
-// store's waiting visits (visits_waiting) — both round 51.
+// store's waiting visits (visits_waiting) — both round 51; the birthday sweep's read of a store's
+// members born in the week (members_home_birthday, round 52).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
-import { FIND_OPEN_VISIT, OPEN_VISITS_SEEN, WAITING_SEEN_BEFORE } from '../../hq/adapters/postgres/pgOps.ts';
+import { FIND_OPEN_VISIT, HOME_MEMBERS_BORN_ON, OPEN_VISITS_SEEN, WAITING_SEEN_BEFORE } from '../../hq/adapters/postgres/pgOps.ts';
 import { OPEN_EXPECTED_AT_STORES } from '../../hq/adapters/postgres/pgExpected.ts';
 import { LOCK_STORES } from '../../hq/adapters/postgres/pgStore.ts';
 import { freshPgStore, pgClient } from '../support/pg.ts';
@@ -52,6 +53,11 @@ beforeAll(async () => {
     SELECT 'e-' || i, 'st-' || lpad((i % 500)::text, 4, '0'), 'm-' || lpad((i % 2000)::text, 5, '0'),
            CASE WHEN i % 4 = 0 THEN 'expected' ELSE 'lapsed' END, ${NOW} + i, ${NOW} - i, '{"id":"e-' || i || '"}'
     FROM generate_series(0, 3999) i`);
+  // 20,000 members: m-i at store i % 500, born on day (i % 28) + 1 of month (i % 12) + 1, every seventh with none.
+  await c.query(`INSERT INTO members (id, code, name, tier, home_store_id, size_eu, size_cn, joined_at, updated_at, birthday)
+    SELECT 'bm-' || lpad(i::text, 5, '0'), 'BC' || i, 'M', 'basic', 'st-' || lpad((i % 500)::text, 4, '0'), 42, 260, 0, 0,
+           CASE WHEN i % 7 = 0 THEN NULL ELSE lpad(((i % 12) + 1)::text, 2, '0') || '-' || lpad(((i % 28) + 1)::text, 2, '0') END
+    FROM generate_series(0, 19999) i`);
 }, 60_000);
 
 afterAll(async () => {
@@ -195,5 +201,28 @@ describe('the unserved sweep’s read on PostgreSQL', () => {
     const few = await ids(WAITING_SEEN_BEFORE, 7);
     expect(few).toEqual(await ids(WAITING_SEEN_BEFORE_AS_A_JOIN, 7));
     expect(few).toEqual(all.slice(0, 7));
+  });
+});
+
+describe('the birthday sweep’s read on PostgreSQL', () => {
+  const week = ['07-14', '07-15', '07-16', '07-17', '07-18', '07-19', '07-20'];
+
+  it('looks up a store’s members born in the week through members_home_birthday, not every member of the store', async () => {
+    for (const generic of [false, true]) {
+      const plan = await planOf(HOME_MEMBERS_BORN_ON, [`'${storeId(7)}'`, week], generic);
+      expect(plan, plan).toMatch(/Index Scan using members_home_birthday on members|Bitmap Index Scan on members_home_birthday/);
+      expect(plan, plan).toMatch(/Index Cond: \(\(home_store_id = .*\) AND \(birthday = ANY/);
+      expect(plan, plan).not.toMatch(/Seq Scan on members/);
+    }
+  });
+
+  it('answers the store’s members born on those days, by id', async () => {
+    for (const store of [storeId(7), storeId(300)]) {
+      const born = (await c.query(HOME_MEMBERS_BORN_ON, [store, week])).rows as { id: string; home_store_id: string; birthday: string }[];
+      const all = (await c.query('SELECT id, birthday FROM members WHERE home_store_id = $1 ORDER BY id', [store])).rows as { id: string; birthday: string | null }[];
+      expect(born.map((m) => m.id)).toEqual(all.filter((m) => m.birthday !== null && week.includes(m.birthday)).map((m) => m.id));
+      expect(born.every((m) => m.home_store_id === store)).toBe(true);
+    }
+    expect((await c.query(HOME_MEMBERS_BORN_ON, [storeId(7), []])).rows).toEqual([]);
   });
 });

@@ -135,6 +135,9 @@ const STEPS: Array<{ tables: string[]; indexes: string[]; columns?: Record<strin
 
   // 24: the catalog's counters (the chain's and each store's)
   { tables: ['catalog_versions'], indexes: [] },
+
+  // 25: a store's members by birthday (the birthday sweep)
+  { tables: [], indexes: ['members_home_birthday'], dropped: ['members_home'] },
 ];
 
 const schemas: PgSchema[] = [];

@@ -18,13 +18,13 @@ const planOf = (db: Database.Database, sql: string, ...args: unknown[]) =>
 
 describe('SQLite step 24: the catalog counters', () => {
   it('starts every store at 0 with its stock kept, moves with a write, and reads a store’s counters by key', async () => {
-    expect(MIGRATIONS).toHaveLength(24);
+    expect(MIGRATIONS.length).toBeGreaterThanOrEqual(24);
     const path = join(dir, 'hq.db');
     const db = openSqliteAtStep(path, 23);
     db.prepare("INSERT INTO stores (id, name, city, epoch) VALUES ('s-a', 'A', '上海', 'e1'), ('s-b', 'B', '上海', 'e1')").run();
     db.prepare("INSERT INTO stock (store_id, style_id, color, size, qty) VALUES ('s-a', 'st-1', 'BLK', 42, 3)").run();
     migrate(db);
-    expect(db.pragma('user_version', { simple: true })).toBe(24);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     expect(db.prepare('SELECT COUNT(*) FROM catalog_versions').pluck().get()).toBe(0);
     // Of the prepared statement's shape (hq/adapters/sqlite/sqliteStorage.ts): a key look-up per scope.
     expect(planOf(db, "SELECT COALESCE(SUM(version), 0) FROM catalog_versions WHERE scope IN ('', ?)", 's-a')).toMatch(/SEARCH catalog_versions USING PRIMARY KEY \(scope=\?\)/);

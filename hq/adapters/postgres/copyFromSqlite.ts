@@ -99,6 +99,7 @@ export const COPIED_TABLES: readonly string[] = [
   'handovers',
   // step 24: the catalog's counters
   'catalog_versions',
+  // step 25 changes an index only (members_home_birthday in place of members_home)
 ];
 
 /** The copy was refused before anything was written; the message says why and what to do. */

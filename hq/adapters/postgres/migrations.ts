@@ -375,6 +375,12 @@ export const PG_MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE catalog_versions (scope ${T} PRIMARY KEY, version BIGINT NOT NULL);
   `,
+  // 25: as SQLite step 25, a store's members by birthday, for the birthday sweep's read, in place of
+  // members_home.
+  `
+  DROP INDEX members_home;
+  CREATE INDEX members_home_birthday ON members(home_store_id, birthday);
+  `,
 ];
 
 /** Quotes an SQL identifier. */

@@ -66,6 +66,8 @@ const STORE_COLS = 'id, name, city, epoch, head, settings';
 const DEVICE_COLS = 'id, store_id, name, created_at, revoked_at, acked_seq';
 const EVENT_COLS = 'store_id, seq, epoch, id, type, at, data';
 const MEMBER_COLS = 'id, code, name, name_en, tier, phone, home_store_id, size_eu, size_cn, preferences, points, joined_at, updated_at, birthday, consents';
+/** The birthday sweep's read of a store: through members_home_birthday (step 25), a look-up per "MM-DD" key. */
+export const HOME_MEMBERS_BORN_ON = `SELECT ${MEMBER_COLS} FROM members WHERE home_store_id = $1 AND birthday = ANY($2::text[]) ORDER BY id`;
 const PURCHASE_COLS = 'id, member_id, style_id, style_name, category, color, size, store_id, at, price';
 const VISIT_COLS = 'id, store_id, member_id, source, status, arrived_at, last_seen_at, arrivals, claimed_by, claimed_at, closed_at, outcome, takeovers';
 const NOTE_COLS = 'id, visit_id, member_id, text, "by", at';
@@ -318,6 +320,7 @@ export function createPgOps(exec: Exec): PgOps {
       return r ? memberFromRow(r) : null;
     },
     listHomeMembers: async (storeId) => (await all(`SELECT ${MEMBER_COLS} FROM members WHERE home_store_id = $1 ORDER BY id`, [storeId])).map(memberFromRow),
+    homeMembersBornOn: async (storeId, monthDays) => (await all(HOME_MEMBERS_BORN_ON, [storeId, monthDays])).map(memberFromRow),
     countMembers: async () => (await one('SELECT COUNT(*) AS n FROM members', []))!.n as number,
     searchMembers: async (keyPrefix, limit) =>
       (

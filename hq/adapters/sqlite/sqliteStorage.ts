@@ -148,6 +148,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     memberByCode: db.prepare('SELECT * FROM members WHERE code = ?'),
     memberByPhone: db.prepare('SELECT * FROM members WHERE phone = ? ORDER BY updated_at DESC LIMIT 1'),
     homeMembers: db.prepare('SELECT * FROM members WHERE home_store_id = ? ORDER BY id'),
+    homeMembersBornOn: db.prepare('SELECT * FROM members WHERE home_store_id = ? AND birthday IN (SELECT value FROM json_each(?)) ORDER BY id'),
     deleteSearchKeys: db.prepare('DELETE FROM member_search_keys WHERE member_id = ?'),
     insertSearchKey: db.prepare('INSERT OR IGNORE INTO member_search_keys (key, member_id) VALUES (?, ?)'),
     // The key range first (a prefix is [p, p + U+10FFFF) bytewise), at most `limit` key rows.
@@ -325,6 +326,7 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
       return r ? memberFromRow(r) : null;
     },
     listHomeMembers: (storeId) => (q.homeMembers.all(storeId) as Row[]).map(memberFromRow),
+    homeMembersBornOn: (storeId, monthDays) => (q.homeMembersBornOn.all(storeId, JSON.stringify(monthDays)) as Row[]).map(memberFromRow),
     countMembers: () => q.countMembers.get() as number,
     searchMembers: (keyPrefix, limit) => (q.searchMembers.all(keyPrefix, `${keyPrefix}\u{10FFFF}`, limit) as Row[]).map(memberFromRow),
     membersAfter: (afterId, limit) => (q.membersAfter.all(afterId, limit) as Row[]).map(memberFromRow),

@@ -4,7 +4,7 @@
 // transaction of the trigger, so a trigger seen again — the sweep on a second node, a stock line
 // sent twice — finds the task there and does nothing.
 import { type StockLine } from '../../../shared/domain.ts';
-import { birthdayWithin, systemTaskId, type Task } from '../../../shared/tasks.ts';
+import { birthdayKeysWithin, birthdayWithin, systemTaskId, type Task } from '../../../shared/tasks.ts';
 import { type HqTx } from '../../ports/store.ts';
 import { type Append, type EventLog } from '../eventLog.ts';
 import { isShoeStyle, matchArrivedSize } from '../assist/restockMatches.ts'; // 7/8 restock
@@ -131,14 +131,24 @@ async function restockArrived(tx: HqTx, append: Append, want: Task, now: number)
  * Answers how many tasks were made.
  */
 export async function sweepBirthdays(log: EventLog, now = Date.now()): Promise<number> {
+  // The week's keys per local date: the chain's stores share one or two today's.
+  const keys = new Map<string, string[]>();
+  const keysFor = (today: { year: number; month: number; day: number }) => {
+    const date = `${today.year}-${today.month}-${today.day}`;
+    let k = keys.get(date);
+    if (!k) keys.set(date, (k = birthdayKeysWithin(today)));
+    return k;
+  };
   const due = await readEachStore(log.store, async (r, store) => {
     const local = new Date(now + store.settings.utcOffsetMin * 60_000);
     const today = { year: local.getUTCFullYear(), month: local.getUTCMonth() + 1, day: local.getUTCDate() };
     const members: { id: string; birthday: string; year: number }[] = [];
-    for (const m of await r.listHomeMembers(store.id)) {
+    for (const m of await r.homeMembersBornOn(store.id, keysFor(today))) {
       if (!m.birthday || !m.consents.contact) continue;
       const year = birthdayWithin(m.birthday, today);
-      if (year !== null) members.push({ id: m.id, birthday: m.birthday, year });
+      // Made by an earlier hour's sweep (or another node's): the write would find it and do nothing.
+      if (year === null || (await r.tasks.getTask(systemTaskId('birthday', store.id, `${m.id}:${year}`)))) continue;
+      members.push({ id: m.id, birthday: m.birthday, year });
     }
     return members.length ? [{ storeId: store.id, members }] : [];
   });
