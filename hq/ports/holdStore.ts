@@ -29,10 +29,15 @@ export interface HoldOps {
   /** Active holds whose `until` is at or before `now`, oldest first: what the expiry sweep releases. */
   dueHolds(now: number, limit: number): Promise<Array<{ storeId: string; id: string }>>;
   /**
-   * Active holds of every store running out in [from, to), oldest first — for follow-up tasks (part
-   * D). One read for the chain: the sweep runs every minute on every node.
+   * Active holds of every store running out in [from, to) that have not had their reminder yet
+   * (`markReminded`), soonest first, up to `limit` — for the "hold expiring" follow-up task (part
+   * D). One read for the chain through a partial index of exactly those holds: the sweep runs every
+   * minute on every node, and read every hold running out within a day each time, reminded or not
+   * (docs/benchmarks.md, round 52).
    */
-  expiringBetween(from: number, to: number): Promise<Hold[]>;
+  toRemind(from: number, to: number, limit: number): Promise<Array<{ storeId: string; id: string }>>;
+  /** The hold's reminder is made (or was): `toRemind` no longer answers it, whatever is written to the hold later. */
+  markReminded(id: string): Promise<void>;
   /** A member's active holds at every store (the member page). */
   activeHoldsOfMember(memberId: string): Promise<Hold[]>;
 

@@ -93,9 +93,10 @@ for (const adapter of ADAPTERS) {
             { storeId: 'a', id: 'h2' },
           ]);
           expect(await r.holds.dueHolds(20_000, 1)).toEqual([{ storeId: 'a', id: 'h1' }]);
-          // Every store's, oldest first: h4 is store b's; h3 is no longer active.
-          expect((await r.holds.expiringBetween(10_001, 30_000)).map((h) => h.id)).toEqual(['h2']);
-          expect((await r.holds.expiringBetween(0, 30_001)).map((h) => h.id)).toEqual(['h1', 'h2', 'h4']);
+          // Every store's, soonest first: h4 is store b's; h3 is no longer active.
+          expect(await r.holds.toRemind(10_001, 30_000, 10)).toEqual([{ storeId: 'a', id: 'h2' }]);
+          expect((await r.holds.toRemind(0, 30_001, 10)).map((h) => h.id)).toEqual(['h1', 'h2', 'h4']);
+          expect((await r.holds.toRemind(0, 30_001, 2)).map((h) => h.id)).toEqual(['h1', 'h2']);
           expect((await r.holds.activeHoldsOfMember('m1')).map((h) => h.id)).toEqual(['h1', 'h4']);
           expect((await r.holds.stockOfStyle('s1')).map((l) => [l.storeId, l.qty])).toEqual([
             ['a', 4],
@@ -106,11 +107,17 @@ for (const adapter of ADAPTERS) {
             { storeId: 'b', color: 'BLK', size: 38.5, held: 1 },
           ]);
         });
+        // A reminded hold is not answered again, also after it is written again (a later `until`).
+        await store.withTx((tx) => tx.holds.markReminded('h2'));
+        await store.withTx((tx) => tx.holds.putHold(hold('h2', { until: 25_000, member: { id: 'm2', name: 'x', tier: 'basic' } })));
+        expect((await store.read((r) => r.holds.toRemind(0, 30_001, 10))).map((h) => h.id)).toEqual(['h1', 'h4']);
+        expect((await store.read((r) => r.holds.getHold('h2')))!.until).toBe(25_000);
         // Ending a hold (same id) frees its pair.
         await store.withTx((tx) => tx.holds.putHold(hold('h1', { status: 'expired', endedAt: 10_000 })));
         await store.read(async (r) => {
           expect(await r.holds.heldQty('a', 's1', 'BLK', 38.5)).toBe(1);
           expect((await r.holds.getHold('h1'))!.status).toBe('expired');
+          expect((await r.holds.toRemind(0, 30_001, 10)).map((h) => h.id)).toEqual(['h4']);
         });
       } finally {
         await close();

@@ -245,6 +245,8 @@ describe('hold expiry', () => {
     // Within the last day: one task, however often the sweep runs.
     const soon = Date.now() + DAY + DAY / 2;
     expect(await t.hq.remindExpiringHolds(soon)).toBe(1);
+    // Marked with its task: the next minutes' sweeps read nothing, rather than the hold again.
+    expect(await t.hq.store.read((r) => r.holds.toRemind(soon, soon + DAY, 500))).toEqual([]);
     expect(await t.hq.remindExpiringHolds(soon + 60_000)).toBe(0);
     await waitFor(() => eventsOf(a1, 'task.created').length === 1);
     const { task } = eventsOf(a1, 'task.created')[0]!.data as { task: { id: string; kind: string; refId: string; memberId: string; dueAt: number; createdBy: unknown } };

@@ -138,6 +138,9 @@ const STEPS: Array<{ tables: string[]; indexes: string[]; columns?: Record<strin
 
   // 25: a store's members by birthday (the birthday sweep)
   { tables: [], indexes: ['members_home_birthday'], dropped: ['members_home'] },
+
+  // 26: a hold's reminder, marked
+  { tables: [], indexes: ['holds_to_remind'], columns: { holds: ['reminded'] } },
 ];
 
 const schemas: PgSchema[] = [];

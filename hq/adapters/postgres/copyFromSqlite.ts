@@ -100,6 +100,7 @@ export const COPIED_TABLES: readonly string[] = [
   // step 24: the catalog's counters
   'catalog_versions',
   // step 25 changes an index only (members_home_birthday in place of members_home)
+  // step 26 adds a column only (holds.reminded)
 ];
 
 /** The copy was refused before anything was written; the message says why and what to do. */

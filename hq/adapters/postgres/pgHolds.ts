@@ -48,7 +48,12 @@ export function createPgHoldOps(exec: Exec): HoldOps {
         storeId: r.store_id as string,
         id: r.id as string,
       })),
-    expiringBetween: async (from, to) => (await all("SELECT data FROM holds WHERE status = 'active' AND until >= $1 AND until < $2 ORDER BY until, id", [from, to])).map(parseHold),
+    toRemind: async (from, to, limit) =>
+      (await all("SELECT store_id, id FROM holds WHERE status = 'active' AND reminded = 0 AND until >= $1 AND until < $2 ORDER BY until, id LIMIT $3", [from, to, limitParam(limit)])).map((r) => ({
+        storeId: r.store_id as string,
+        id: r.id as string,
+      })),
+    markReminded: async (id) => void (await exec('UPDATE holds SET reminded = 1 WHERE id = $1', [id])),
     activeHoldsOfMember: async (memberId) => (await all("SELECT data FROM holds WHERE member_id = $1 AND status = 'active' ORDER BY until, id", [memberId])).map(parseHold),
     getRequest: async (id) => {
       const r = await one('SELECT data FROM hold_requests WHERE id = $1', [id]);

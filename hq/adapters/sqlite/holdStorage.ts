@@ -46,7 +46,8 @@ export function createSqliteHoldStorage(db: Database.Database): Sync<HoldOps> {
       "SELECT store_id, color, size, COUNT(*) AS held FROM holds WHERE style_id = ? AND status = 'active' GROUP BY store_id, color, size",
     ),
     due: db.prepare("SELECT store_id, id FROM holds WHERE status = 'active' AND until <= ? ORDER BY until, id LIMIT +?"),
-    expiring: db.prepare("SELECT data FROM holds WHERE status = 'active' AND until >= ? AND until < ? ORDER BY until, id"),
+    toRemind: db.prepare("SELECT store_id, id FROM holds WHERE status = 'active' AND reminded = 0 AND until >= ? AND until < ? ORDER BY until, id LIMIT +?"),
+    reminded: db.prepare('UPDATE holds SET reminded = 1 WHERE id = ?'),
     ofMember: db.prepare("SELECT data FROM holds WHERE member_id = ? AND status = 'active' ORDER BY until, id"),
     getReq: db.prepare('SELECT data FROM hold_requests WHERE id = ?'),
     stale: db.prepare("SELECT id, from_store_id, to_store_id FROM hold_requests WHERE status = 'pending' AND requested_at < ? ORDER BY requested_at, id LIMIT +?"),
@@ -76,7 +77,8 @@ export function createSqliteHoldStorage(db: Database.Database): Sync<HoldOps> {
     heldOfStyle: (styleId) =>
       (q.heldOfStyle.all(styleId) as Row[]).map((r) => ({ storeId: r.store_id as string, color: r.color as string, size: r.size as number, held: r.held as number })),
     dueHolds: (now, limit) => (q.due.all(now, limit) as Row[]).map((r) => ({ storeId: r.store_id as string, id: r.id as string })),
-    expiringBetween: (from, to) => (q.expiring.all(from, to) as Row[]).map(parseHold),
+    toRemind: (from, to, limit) => (q.toRemind.all(from, to, limit) as Row[]).map((r) => ({ storeId: r.store_id as string, id: r.id as string })),
+    markReminded: (id) => void q.reminded.run(id),
     activeHoldsOfMember: (memberId) => (q.ofMember.all(memberId) as Row[]).map(parseHold),
     getRequest: (id) => {
       const r = q.getReq.get(id) as Row | undefined;

@@ -18,6 +18,12 @@ export const HOLD_REMINDER_MS = 24 * 60 * 60 * 1000;
 
 /** Holds released per sweep at most; a backlog is worked off over a few sweeps. */
 const BATCH = 500;
+/**
+ * Holds reminded per sweep at most: more than BATCH, as a reminder is due as its hold enters its
+ * last day, not after it; a backlog (the holds made before schema step 26, each marked by the
+ * first sweep that finds its task) is worked off over a few sweeps.
+ */
+const REMIND_BATCH = 2_000;
 
 /** Releases every hold due at `now`; answers how many this call released. */
 export async function sweepExpiredHolds(log: EventLog, now: number): Promise<number> {
@@ -47,14 +53,17 @@ export async function sweepExpiredHolds(log: EventLog, now: number): Promise<num
  * Answers how many tasks were made.
  */
 export async function remindExpiringHolds(log: EventLog, now: number): Promise<number> {
-  const due = await log.store.read((r) => r.holds.expiringBetween(now, now + HOLD_REMINDER_MS));
-  return writeInTurns(byStore(due, (h) => h.storeId, (h) => h), (storeId, holds) =>
+  const due = await log.store.read((r) => r.holds.toRemind(now, now + HOLD_REMINDER_MS, REMIND_BATCH));
+  return writeInTurns(byStore(due, (h) => h.storeId, (h) => h.id), (storeId, ids) =>
     log.write(async (tx, append) => {
       await tx.lockStore(storeId);
       let n = 0;
-      for (const seen of holds) {
-        const hold = await tx.holds.getHold(seen.id);
+      for (const id of ids) {
+        const hold = await tx.holds.getHold(id);
         if (!hold || hold.status !== 'active' || hold.until <= now) continue;
+        // Marked in the transaction that makes the task (or finds it made, by another node or
+        // before step 26): one commit has both, so a marked hold always has its task.
+        await tx.holds.markReminded(hold.id);
         const { created } = await createSystemTask(
           tx,
           append,
