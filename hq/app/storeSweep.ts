@@ -8,8 +8,8 @@
 // snapshot of the whole chain: each store is decided alone, and its writes re-check under the
 // store's lock (the sweeps' own rule). The writes likewise: each store's transaction commits and
 // fans its events out to the store's desks at once, and back to back they held the loop for the
-// whole sweep — 533 ms when the unserved sweep closed 5,000 visits at 10,000 desks, the door's
-// POSTs answered 0.6 s late (docs/benchmarks.md, round 52).
+// whole sweep — 0.45–0.63 s when the unserved sweep closed 5,000 visits at 10,000 desks, the
+// door's POSTs answered as late (docs/benchmarks.md, round 52).
 import { type HqStore, type HqTx, type StoreRecord } from '../ports/store.ts';
 
 /** Stores read per read transaction of a sweep. */

@@ -381,7 +381,8 @@ export const PG_MIGRATIONS: readonly string[] = [
   DROP INDEX members_home;
   CREATE INDEX members_home_birthday ON members(home_store_id, birthday);
   `,
-  // 26: as SQLite step 26, a hold's reminder marked, and the unmarked active holds indexed by `until` (and id, the order's tie-break).
+  // 26: as SQLite step 26, a hold's reminder marked, and the unmarked active holds indexed by
+  // `until` (and id, the order's tie-break).
   `
   ALTER TABLE holds ADD COLUMN reminded INTEGER NOT NULL DEFAULT 0;
   CREATE INDEX holds_to_remind ON holds(until, id) WHERE status = 'active' AND reminded = 0;

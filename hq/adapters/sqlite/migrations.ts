@@ -238,7 +238,7 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 26: a hold's reminder, marked (docs/benchmarks.md, round 52). The reminder sweep read every
   // hold running out within a day each minute, on every node, and wrote each store's again to find
-  // its "hold expiring" task made already — at 10,000 such holds 170 ms a minute, a 36–43 ms
+  // its "hold expiring" task made already — at 10,000 such holds 140–170 ms a minute, a 36–43 ms
   // stretch of it one read. A hold is now marked when its reminder is made (or found made), and
   // the sweep reads the unmarked ones through an index of exactly those. Holds from before start
   // unmarked: the first sweep finds their tasks and marks them.

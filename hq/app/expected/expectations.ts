@@ -293,7 +293,8 @@ const BATCH = 500;
 /**
  * Expectations past their `until` lapse, told to the store's desks. Every HQ node runs it; each
  * lapses once: the due ones are read outside any write, then each store's are settled in
- * transactions of up to 50 (storeSweep.ts writeInTurns) under the store's lock and read again (an arrival may have fulfilled one meanwhile).
+ * transactions of up to 50 (storeSweep.ts writeInTurns) under the store's lock and read again (an
+ * arrival may have fulfilled one meanwhile).
  */
 export async function sweepLapsedExpectations(log: EventLog, now: number): Promise<number> {
   const due = await log.store.read((r) => r.expected.dueExpected(now, BATCH));

@@ -3,8 +3,9 @@
 //
 // Every HQ node runs the sweep; each hold expires once. The due holds are read outside any write,
 // then each store's are released in transactions of up to 50 (storeSweep.ts writeInTurns), each
-// taking the store's lock and checking each hold again (still active, still due), so a node that comes second — or a clerk who released or
-// collected it in between — finds nothing to do (as hq/app/unserved.ts does for visits).
+// taking the store's lock and checking each hold again (still active, still due), so a node that
+// comes second — or a clerk who released or collected it in between — finds nothing to do (as
+// hq/app/unserved.ts does for visits).
 import { type Hold, HOLD_REQUEST_TTL_MS, type HoldRequest } from '../../../shared/holds.ts';
 import { type EventLog } from '../eventLog.ts';
 import { createSystemTask } from '../tasks/system.ts';

@@ -131,7 +131,7 @@ async function restockArrived(tx: HqTx, append: Append, want: Task, now: number)
  * Answers how many tasks were made.
  */
 export async function sweepBirthdays(log: EventLog, now = Date.now()): Promise<number> {
-  // The week's keys per local date: the chain's stores share one or two today's.
+  // The week's keys per local date, worked out once: a chain's stores are on one or two dates.
   const keys = new Map<string, string[]>();
   const keysFor = (today: { year: number; month: number; day: number }) => {
     const date = `${today.year}-${today.month}-${today.day}`;
