@@ -168,6 +168,8 @@ export interface HqHandle {
 
 /** How long HQ remembers a desk's opIds and the ingest Idempotency-Keys (the protocol's promise: 7 days). */
 export const RETENTION_PURGE_MS = 7 * 24 * 60 * 60 * 1000;
+/** Ops and idempotency keys dropped per transaction of the hourly purge. */
+export const PURGE_BATCH = 2_000;
 
 /**
  * HQ's defaults for the options above. docs/protocol.md states them to client writers, and
@@ -340,13 +342,14 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
   const warming = opts.warmCatalogs === false ? null : warmCatalogs(store, log);
 
   // Ops and ingest idempotency keys are remembered for 7 days (the protocol's promise). Every node
-  // purges; the deletes are idempotent.
+  // purges; the deletes are idempotent. PURGE_BATCH rows a transaction, the loop turning between
+  // them: a week after a peak hour the keys to drop are hundreds of thousands, and one DELETE of
+  // them all held a SQLite node's loop for seconds (docs/benchmarks.md, round 52).
   const purge = async () => {
     try {
-      await store.withTx(async (tx) => {
-        await tx.purgeOlderThan(Date.now() - RETENTION_PURGE_MS);
-        await tx.chat.purgeMemberSessions(Date.now());
-      });
+      const cutoff = Date.now() - RETENTION_PURGE_MS;
+      while ((await store.withTx((tx) => tx.purgeOlderThan(cutoff, PURGE_BATCH))) === PURGE_BATCH) await new Promise((resolve) => setImmediate(resolve));
+      await store.withTx((tx) => tx.chat.purgeMemberSessions(Date.now()));
     } catch (err) {
       log(`purge: ${(err as Error).message}`);
     }

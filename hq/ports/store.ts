@@ -341,8 +341,13 @@ export interface HqTx {
   putOp(deviceId: string, opId: string, op: OpRecord, now: number): Promise<void>;
   getIdempotent(key: string): Promise<{ requestHash: string; result: string } | null>;
   putIdempotent(key: string, requestHash: string, result: string, now: number): Promise<void>;
-  /** Drop remembered ops, idempotency keys, spent enrollment codes and member sign-in failures older than `cutoff`. */
-  purgeOlderThan(cutoff: number): Promise<void>;
+  /**
+   * Drop remembered ops, idempotency keys, spent enrollment codes and member sign-in failures older
+   * than `cutoff`: at most `limit` ops and `limit` idempotency keys a call (the codes and failures,
+   * few, all). Answers the larger of the two counts dropped: `limit` means more may be left. A week
+   * after a peak hour there are hundreds of thousands of keys to drop (docs/benchmarks.md, round 52).
+   */
+  purgeOlderThan(cutoff: number, limit: number): Promise<number>;
 
   // Privacy
   /** Erase a member: the record, purchases, visits and notes, chat (messages, images, sessions). */

@@ -321,7 +321,7 @@ describe.each(ADAPTERS)('store conformance: $name', ({ name, open }) => {
     // A used code that also expired is reported as used.
     expect(await tx((t) => t.consumeEnrollmentCode(ok, 20_000))).toEqual({ ok: false, reason: 'used' });
     // Codes past expiry are dropped by the purge; a live one stays.
-    await tx((t) => t.purgeOlderThan(10_001));
+    await tx((t) => t.purgeOlderThan(10_001, 100));
     expect(await tx((t) => t.consumeEnrollmentCode(ok, 1))).toEqual({ ok: false, reason: 'unknown' });
     expect(await tx((t) => t.consumeEnrollmentCode(other, 2_000))).toEqual({ ok: true, storeId: s });
     // A code for a store that does not exist is refused by the database.
@@ -1010,13 +1010,27 @@ describe.each(ADAPTERS)('store conformance: $name', ({ name, open }) => {
 
     await tx((t) => t.chat.putLoginFailures(`${dev}-old`, { count: 3, since: 1_000 }));
     await tx((t) => t.chat.putLoginFailures(`${dev}-new`, { count: 1, since: 5_000 }));
-    await tx((t) => t.purgeOlderThan(2_000));
+    expect(await tx((t) => t.purgeOlderThan(2_000, 1_000_000))).toBeGreaterThanOrEqual(1);
     expect(await read((r) => r.chat.loginFailures(`${dev}-old`))).toBeNull();
     expect(await read((r) => r.chat.loginFailures(`${dev}-new`))).toEqual({ count: 1, since: 5_000 });
     expect(await read((r) => r.getOp(dev, 'op1'))).toBeNull();
     expect(await read((r) => r.getOp(dev, 'op2'))).not.toBeNull();
     expect(await read((r) => r.getIdempotent(`${dev}-k1`))).toBeNull();
     expect(await read((r) => r.getIdempotent(`${dev}-k2`))).not.toBeNull();
+
+    // A limit: at most that many keys (and ops) a call, the oldest first; called again, the rest.
+    await tx(async (t) => {
+      for (let i = 0; i < 5; i++) await t.putIdempotent(`${dev}-old-${i}`, 'h', '{}', 2 + i);
+      await t.putIdempotent(`${dev}-young`, 'h', '{}', 8);
+    });
+    expect(await tx((t) => t.purgeOlderThan(7, 2))).toBe(2);
+    expect(await read((r) => r.getIdempotent(`${dev}-old-0`))).toBeNull();
+    expect(await read((r) => r.getIdempotent(`${dev}-old-4`))).not.toBeNull();
+    let calls = 1;
+    while ((await tx((t) => t.purgeOlderThan(7, 2))) === 2) calls++;
+    expect(calls).toBeGreaterThanOrEqual(2);
+    for (let i = 0; i < 5; i++) expect(await read((r) => r.getIdempotent(`${dev}-old-${i}`))).toBeNull();
+    expect(await read((r) => r.getIdempotent(`${dev}-young`))).not.toBeNull();
   });
 
   it('lastEventMentioning finds the newest event whose data contains the text', async () => {

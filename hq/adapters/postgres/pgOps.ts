@@ -506,13 +506,17 @@ export function createPgOps(exec: Exec): PgOps {
     putIdempotent: async (key, requestHash, result, now) => {
       await exec('INSERT INTO idempotency_keys (key, request_hash, result, created_at) VALUES ($1, $2, $3, $4)', [key, requestHash, result, now]);
     },
-    purgeOlderThan: async (cutoff) => {
-      await exec(
-        `WITH o AS (DELETE FROM ops WHERE created_at < $1), i AS (DELETE FROM idempotency_keys WHERE created_at < $1),
-           f AS (DELETE FROM member_login_failures WHERE since < $1)
-         DELETE FROM enrollment_codes WHERE expires_at < $1`,
-        [cutoff],
+    purgeOlderThan: async (cutoff, limit) => {
+      // The oldest first, `limit` at a time, each through its created_at index.
+      const r = await one(
+        `WITH o AS (DELETE FROM ops WHERE (device_id, op_id) IN (SELECT device_id, op_id FROM ops WHERE created_at < $1 ORDER BY created_at LIMIT $2) RETURNING 1),
+           i AS (DELETE FROM idempotency_keys WHERE key IN (SELECT key FROM idempotency_keys WHERE created_at < $1 ORDER BY created_at LIMIT $2) RETURNING 1),
+           f AS (DELETE FROM member_login_failures WHERE since < $1),
+           c AS (DELETE FROM enrollment_codes WHERE expires_at < $1)
+         SELECT (SELECT COUNT(*) FROM o) AS o, (SELECT COUNT(*) FROM i) AS i`,
+        [cutoff, limitParam(limit)],
       );
+      return Math.max(Number(r!.o), Number(r!.i));
     },
     deleteMember: async (memberId) => {
       // 5/8 groups, before the CTE deletes the member's group messages: hosts' messages quoting them

@@ -203,8 +203,9 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
     putOp: db.prepare('INSERT INTO ops (device_id, op_id, status, result, seq, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
     getIdem: db.prepare('SELECT request_hash, result FROM idempotency_keys WHERE key = ?'),
     putIdem: db.prepare('INSERT INTO idempotency_keys (key, request_hash, result, created_at) VALUES (?, ?, ?, ?)'),
-    purgeOps: db.prepare('DELETE FROM ops WHERE created_at < ?'),
-    purgeIdem: db.prepare('DELETE FROM idempotency_keys WHERE created_at < ?'),
+    // The oldest first, `limit` at a time, each through its created_at index.
+    purgeOps: db.prepare('DELETE FROM ops WHERE (device_id, op_id) IN (SELECT device_id, op_id FROM ops WHERE created_at < ? ORDER BY created_at LIMIT +?)'),
+    purgeIdem: db.prepare('DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys WHERE created_at < ? ORDER BY created_at LIMIT +?)'),
     purgeCodes: db.prepare('DELETE FROM enrollment_codes WHERE expires_at < ?'),
     purgeLoginFailures: db.prepare('DELETE FROM member_login_failures WHERE since < ?'),
   };
@@ -436,12 +437,13 @@ export function createSqliteOps(db: Database.Database): SqliteOps {
       return r ? { requestHash: r.request_hash as string, result: r.result as string } : null;
     },
     putIdempotent: (key, requestHash, result, now) => void q.putIdem.run(key, requestHash, result, now),
-    purgeOlderThan: (cutoff) =>
+    purgeOlderThan: (cutoff, limit) =>
       db.transaction(() => {
-        q.purgeOps.run(cutoff);
-        q.purgeIdem.run(cutoff);
+        const ops = q.purgeOps.run(cutoff, limit).changes;
+        const keys = q.purgeIdem.run(cutoff, limit).changes;
         q.purgeCodes.run(cutoff);
         q.purgeLoginFailures.run(cutoff);
+        return Math.max(ops, keys);
       })(),
     deleteMember: (memberId) =>
       db.transaction(() => {
