@@ -10,6 +10,7 @@ import { createEnrollmentCode } from './app/devices.ts';
 import { ArrivalGroups } from './app/arrivalBatches.ts';
 import { EventLog } from './app/eventLog.ts';
 import { sweepUnserved } from './app/unserved.ts';
+import { nextTurn } from './app/storeSweep.ts';
 import { sweepBirthdays } from './app/tasks/system.ts';
 import { expireStaleRequests, remindExpiringHolds, sweepExpiredHolds } from './app/holds/expiry.ts'; // 4/8 part C
 import { sweepLapsedExpectations } from './app/expected/expectations.ts'; // 5/8 expected visits
@@ -348,7 +349,7 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
   const purge = async () => {
     try {
       const cutoff = Date.now() - RETENTION_PURGE_MS;
-      while ((await store.withTx((tx) => tx.purgeOlderThan(cutoff, PURGE_BATCH))) === PURGE_BATCH) await new Promise((resolve) => setImmediate(resolve));
+      while ((await store.withTx((tx) => tx.purgeOlderThan(cutoff, PURGE_BATCH))) === PURGE_BATCH) await nextTurn();
       await store.withTx((tx) => tx.chat.purgeMemberSessions(Date.now()));
     } catch (err) {
       log(`purge: ${(err as Error).message}`);
