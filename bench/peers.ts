@@ -33,7 +33,7 @@
 // BENCH_PROFILE=DIR: the HQ nodes run with --cpu-prof, and `npx tsx bench/profile.ts DIR peers`
 // reads their idle and capacity windows — among others, the longest stretch a node ran without
 // going back to its event loop, which tells a stall of HQ's own work from one of the box's.
-import { loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { num, profileDir } from './lib/env.ts';
@@ -41,7 +41,7 @@ import { type LoopReading } from './lib/loopWatch.ts';
 import { type Child, cpuSecondsOf, forkChild, sleep } from './lib/proc.ts';
 import { benchStoreId, benchToken } from './lib/seed.ts';
 import { type CpuSnapshot, HqSetup, roundOrder, SETUP_LABEL, setupsFromEnv, WindowLog } from './lib/setups.ts';
-import { busyShare, medians, parseProcStat, PEER_LABEL, type PeerKind, peersFromEnv, peersTable, PEERS_TARGET, ratios, type RoundFigures, sioClientFromEnv, verdict } from './lib/peers.ts';
+import { busyShare, medians, parseProcStat, stealShare, PEER_LABEL, type PeerKind, peersFromEnv, peersTable, PEERS_TARGET, ratios, type RoundFigures, sioClientFromEnv, verdict } from './lib/peers.ts';
 import { printResult, summarize } from './lib/stats.ts';
 
 const STORES = num('PEERS_STORES', 500);
@@ -242,6 +242,8 @@ interface WindowLoad {
   load1: number;
   busyPct: number;
   othersPct: number;
+  /** Of a core, what the hypervisor stole from the machine in the window (/proc/stat). */
+  stealPct: number;
   /** Run again: the other servers took DISTURBED_PCT of a core or more (loadWindow). */
   disturbed?: true;
 }
@@ -280,9 +282,10 @@ async function measured(server: Server, r: number, window: string, body: () => P
   const clientsCpuSecs = clientsCpu() - clients0;
   const doorCpuSecs = cpuSecondsOf(door.pid) - door0;
   const { secs: othersSecs, busiest } = await others();
-  const busy = busyShare(stat0, procStat());
+  const stat1 = procStat();
+  const busy = busyShare(stat0, stat1);
   const stats = await Promise.all(server.clients.map((c) => c.call<{ received: number; frames: number; bytes: number; lat: number[]; open: number }>('stats')));
-  const load: WindowLoad = { round: r + 1, window, load1: round1(loadavg()[0]!), busyPct: Math.round(busy * 100), othersPct: Math.round((othersSecs / secs) * 100) };
+  const load: WindowLoad = { round: r + 1, window, load1: round1(loadavg()[0]!), busyPct: Math.round(busy * 100), othersPct: Math.round((othersSecs / secs) * 100), stealPct: Math.round(stealShare(stat0, stat1, cpus().length) * 100) };
   server.loads.push(load);
   const busiestShare = busiest ? busiest.secs / secs : 0;
   const busiestNote = busiest && busiestShare >= 0.1 ? ` (${busiest.name} ${Math.round(busiestShare * 100)}%)` : '';
@@ -299,7 +302,7 @@ async function measured(server: Server, r: number, window: string, body: () => P
     sent: res?.achievedRate ?? 0,
     failed: res?.failed ?? 0,
     load,
-    tail: `${open}/${sockets} open; load ${load.load1}, box ${load.busyPct}% busy, others ${load.othersPct}%${busiestNote}`,
+    tail: `${open}/${sockets} open; load ${load.load1}, box ${load.busyPct}% busy, others ${load.othersPct}%${busiestNote}, steal ${load.stealPct}%`,
   };
 }
 

@@ -53,9 +53,11 @@ export function stampAt(template: Buffer, slot: number, at: number): Buffer {
   return buf;
 }
 
-/** The aggregate `cpu` line of /proc/stat: busy and total jiffies. */
+/** The aggregate `cpu` line of /proc/stat: busy, stolen and total jiffies. */
 export interface CpuTimes {
   busy: number;
+  /** Time the hypervisor ran something else while this machine's virtual CPUs wanted to run. */
+  steal: number;
   total: number;
 }
 
@@ -66,13 +68,22 @@ export function parseProcStat(text: string): CpuTimes {
   // user nice system idle iowait irq softirq steal (guest, guest_nice are inside user and nice)
   const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
   const idle = (f[3] ?? 0) + (f[4] ?? 0);
-  return { busy: total - idle, total };
+  return { busy: total - idle, steal: f[7] ?? 0, total };
 }
 
 /** The share of the box's CPU time (all cores) that was busy between two readings, 0–1. */
 export function busyShare(a: CpuTimes, b: CpuTimes): number {
   const total = b.total - a.total;
   return total > 0 ? (b.busy - a.busy) / total : 0;
+}
+
+/**
+ * The share of one core the hypervisor stole between two readings (0–1 per core; `cores` the
+ * machine's): a window with much of it measured the host's other tenants, not the server.
+ */
+export function stealShare(a: CpuTimes, b: CpuTimes, cores: number): number {
+  const total = b.total - a.total;
+  return total > 0 ? ((b.steal - a.steal) / total) * cores : 0;
 }
 
 /** What one server's windows of one round gave. */

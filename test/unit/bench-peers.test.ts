@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { atSlot, busyShare, medians, parseProcStat, peersFromEnv, peersTable, ratios, type RoundFigures, sioClientFromEnv, stampAt, verdict } from '../../bench/lib/peers.ts';
+import { atSlot, busyShare, medians, parseProcStat, stealShare, peersFromEnv, peersTable, ratios, type RoundFigures, sioClientFromEnv, stampAt, verdict } from '../../bench/lib/peers.ts';
 
 const figures = (over: Partial<RoundFigures> = {}): RoundFigures => ({
   eventsPerSec: 20_000,
@@ -27,9 +27,18 @@ describe('peers bench helpers', () => {
   it('reads the box busy share from two /proc/stat readings (idle and iowait are not busy)', () => {
     const a = parseProcStat('cpu  100 0 50 800 50 0 0 0 0 0\ncpu0 1 2 3\n');
     const b = parseProcStat('cpu  250 0 100 900 50 0 0 0 0 0\n');
-    expect(a).toEqual({ busy: 150, total: 1000 });
+    expect(a).toEqual({ busy: 150, steal: 0, total: 1000 });
     expect(busyShare(a, b)).toBeCloseTo(200 / 300);
     expect(busyShare(a, a)).toBe(0);
+  });
+
+  it('reads what the hypervisor stole, as a share of one core', () => {
+    // Two cores, 300 jiffies between the readings (150 a core), 60 of them stolen: 40 % of a core.
+    const a = parseProcStat('cpu  100 0 50 800 50 0 0 10 0 0\n');
+    const b = parseProcStat('cpu  250 0 100 840 50 0 0 70 0 0\n');
+    expect(a).toEqual({ busy: 160, steal: 10, total: 1010 });
+    expect(stealShare(a, b, 2)).toBeCloseTo(0.4);
+    expect(stealShare(a, a, 2)).toBe(0);
   });
 
   it('compares per round and takes the median of the ratios', () => {
