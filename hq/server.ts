@@ -10,7 +10,7 @@ import { createEnrollmentCode } from './app/devices.ts';
 import { ArrivalGroups } from './app/arrivalBatches.ts';
 import { EventLog } from './app/eventLog.ts';
 import { sweepUnserved } from './app/unserved.ts';
-import { nextTurn } from './app/storeSweep.ts';
+import { createRetentionPurge } from './app/retention.ts';
 import { sweepBirthdays } from './app/tasks/system.ts';
 import { expireStaleRequests, remindExpiringHolds, sweepExpiredHolds } from './app/holds/expiry.ts'; // 4/8 part C
 import { sweepLapsedExpectations } from './app/expected/expectations.ts'; // 5/8 expected visits
@@ -167,10 +167,7 @@ export interface HqHandle {
   close(): Promise<void>;
 }
 
-/** How long HQ remembers a desk's opIds and the ingest Idempotency-Keys (the protocol's promise: 7 days). */
-export const RETENTION_PURGE_MS = 7 * 24 * 60 * 60 * 1000;
-/** Ops and idempotency keys dropped per transaction of the hourly purge. */
-export const PURGE_BATCH = 2_000;
+export { RETENTION_PURGE_MS } from './app/retention.ts';
 
 /**
  * HQ's defaults for the options above. docs/protocol.md states them to client writers, and
@@ -342,21 +339,11 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
   const catalogChanged = () => bus.publishControl({ origin: nodeId, kind: 'catalog.changed' });
   const warming = opts.warmCatalogs === false ? null : warmCatalogs(store, log);
 
-  // Ops and ingest idempotency keys are remembered for 7 days (the protocol's promise). Every node
-  // purges; the deletes are idempotent. PURGE_BATCH rows a transaction, the loop turning between
-  // them: a week after a peak hour the keys to drop are hundreds of thousands, and one DELETE of
-  // them all held a SQLite node's loop for seconds (docs/benchmarks.md, round 52).
-  const purge = async () => {
-    try {
-      const cutoff = Date.now() - RETENTION_PURGE_MS;
-      while ((await store.withTx((tx) => tx.purgeOlderThan(cutoff, PURGE_BATCH))) === PURGE_BATCH) await nextTurn();
-      await store.withTx((tx) => tx.chat.purgeMemberSessions(Date.now()));
-    } catch (err) {
-      log(`purge: ${(err as Error).message}`);
-    }
-  };
-  await purge();
-  const purgeTimer = setInterval(() => void purge(), 60 * 60 * 1000);
+  // What the protocol promises to remember for 7 days, dropped at start and hourly, paced
+  // (app/retention.ts); not awaited: a backlog of a week-old peak takes minutes, and HQ serves meanwhile.
+  const purge = createRetentionPurge(store, { now: Date.now, log });
+  void purge.run();
+  const purgeTimer = setInterval(() => void purge.run(), 60 * 60 * 1000);
   purgeTimer.unref();
 
   // The sweep: the repair for lost doorbells and control messages, and the whole delivery path
@@ -505,6 +492,7 @@ export async function startHq(opts: HqOptions): Promise<HqHandle> {
     close: () =>
       (closing ??= (async () => {
         clearInterval(purgeTimer);
+        await purge.stop();
         clearInterval(sweepTimer);
         if (unservedTimer) clearInterval(unservedTimer);
         if (birthdayTimer) clearInterval(birthdayTimer);
