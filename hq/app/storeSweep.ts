@@ -22,7 +22,7 @@ export const STORES_PER_SLICE = 50;
 export const SWEEP_WRITES_PER_TURN = 50;
 
 /** Lets the event loop run what waits (I/O, timers) before going on. */
-export const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
+const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Runs `each` for every slice of STORES_PER_SLICE stores, one read each, yielding between reads; the results in store order. */
 export async function readStoreSlices<T>(store: HqStore, each: (r: HqTx, slice: StoreRecord[]) => Promise<T[]>): Promise<T[]> {
